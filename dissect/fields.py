@@ -1,0 +1,249 @@
+"""Field kinds and their formatters, and the global registry of filter names.
+
+A FieldSpec is one line of a protocol's wire-layout table. Its kind says how raw bytes
+become a value and how a value is shown; names are Wireshark display-filter names and a
+duplicate name declared by a different spec fails at import.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Mapping
+from typing import Any
+
+DEC, HEX, DEC_HEX = "dec", "hex", "dec_hex"
+
+# Kinds whose raw value is an integer read from the header (and may carry a mask).
+INT_KINDS = frozenset({"uint", "bits", "flag", "int"})
+
+FIELDS: dict[str, FieldSpec] = {}
+ALIASES: dict[str, tuple[str, ...]] = {}
+
+
+class FieldSpec:
+    """Declaration of one field: name, label, kind, width and display rules."""
+
+    __slots__ = (
+        "name", "label", "kind", "width", "mask", "at", "base", "names", "children",
+        "scale", "unit", "generated", "signed", "conv",
+        # compiled by Protocol.compile(): position inside the unpacked header tuple
+        "offset", "idx", "wmask", "shift", "frombytes", "parent",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        kind: str,
+        width: int | None = None,
+        *,
+        mask: int = 0,
+        at: int | None = None,
+        base: str = DEC,
+        names: Mapping[int, str] | Callable[[Any], str | None] | None = None,
+        children: tuple[FieldSpec, ...] = (),
+        scale: int = 1,
+        unit: str = "",
+        generated: bool = False,
+        signed: bool = False,
+    ) -> None:
+        self.name, self.label, self.kind, self.width = name, label, kind, width
+        self.mask, self.at, self.base, self.names = mask, at, base, names
+        self.children, self.scale, self.unit = children, scale, unit
+        self.generated, self.signed = generated, signed
+        self.conv = CONVERTERS.get(kind)
+        self.offset = self.idx = self.wmask = self.shift = 0
+        self.frombytes = False
+        self.parent: FieldSpec | None = None
+        register(self)
+        for child in children:
+            child.parent = self
+            if child.width is None:
+                child.width = width
+
+    # -- values ----------------------------------------------------------------
+    def from_bytes(self, raw: bytes) -> Any:
+        """Value of this field from exactly its own bytes (slow path, for partial headers)."""
+        if self.kind in INT_KINDS:
+            v = int.from_bytes(raw, "big", signed=self.signed)
+            if self.mask:
+                v = (v & self.mask) >> shift_of(self.mask)
+            if self.kind == "flag":
+                return bool(v)
+            return v * self.scale
+        return self.conv(bytes(raw)) if self.conv else bytes(raw)
+
+    # -- display -----------------------------------------------------------------
+    def show(self, value: Any) -> str:
+        text = _format(self, value)
+        if self.names is not None and self.kind not in ("flag", "bool"):
+            name = self.names(value) if callable(self.names) else self.names.get(value)
+            if name:
+                return f"{name} ({text})"
+        return text
+
+    def bit_pattern(self, raw_word: int) -> str:
+        """Wireshark-style bit line, e.g. '.1.. ....' for mask 0x40 in one byte."""
+        bits = (self.width or 1) * 8
+        out = []
+        for i in range(bits - 1, -1, -1):
+            out.append(str((raw_word >> i) & 1) if (self.mask >> i) & 1 else ".")
+            if i and i % 4 == 0:
+                out.append(" ")
+        return "".join(out)
+
+    def __repr__(self) -> str:
+        return f"FieldSpec({self.name})"
+
+
+def shift_of(mask: int) -> int:
+    return (mask & -mask).bit_length() - 1 if mask else 0
+
+
+def _format(spec: FieldSpec, value: Any) -> str:
+    kind = spec.kind
+    if kind == "flag" or kind == "bool":
+        return "Set" if value else "Not set"
+    if kind in INT_KINDS and isinstance(value, int):
+        if spec.base == HEX:
+            digits = max(1, ((spec.width or 1) * 8 - shift_of(spec.mask)) // 4) if not spec.mask else max(1, (spec.mask.bit_length() - shift_of(spec.mask) + 3) // 4)
+            return f"0x{value:0{digits}x}"
+        if spec.base == DEC_HEX:
+            return f"{value} (0x{value:x})"
+        return f"{value}{spec.unit}"
+    if isinstance(value, bytes | bytearray | memoryview):
+        return hex_bytes(bytes(value))
+    if isinstance(value, str):
+        return safe_text(value) if kind == "text" else value
+    if isinstance(value, float):
+        return f"{value:.9f}".rstrip("0").rstrip(".") + spec.unit
+    return f"{value}{spec.unit}"
+
+
+def hex_bytes(b: bytes, limit: int = 32) -> str:
+    s = b[:limit].hex(":")
+    return s + "…" if len(b) > limit else s
+
+
+_ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+
+
+def safe_text(s: str, limit: int = 512) -> str:
+    """Make untrusted text inert: control characters (C0, DEL, C1, bidi) become escapes."""
+    out = []
+    for ch in s[:limit]:
+        o = ord(ch)
+        if o < 0x20 or 0x7F <= o < 0xA0:
+            out.append(_ESCAPES.get(o, f"\\x{o:02x}"))
+        elif 0x200E <= o <= 0x200F or 0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(ch)
+    if len(s) > limit:
+        out.append("…")
+    return "".join(out)
+
+
+def mac_str(b: bytes) -> str:
+    return b.hex(":")
+
+
+def ipv4_str(b: bytes) -> str:
+    return socket.inet_ntoa(b)
+
+
+def ipv6_str(b: bytes) -> str:
+    return socket.inet_ntop(socket.AF_INET6, b)
+
+
+CONVERTERS: dict[str, Callable[[bytes], Any]] = {"mac": mac_str, "ipv4": ipv4_str, "ipv6": ipv6_str}
+
+
+def register(spec: FieldSpec) -> None:
+    old = FIELDS.get(spec.name)
+    if old is not None and old is not spec:
+        raise ValueError(f"duplicate field name {spec.name!r}")
+    FIELDS[spec.name] = spec
+
+
+def alias(name: str, *targets: str) -> None:
+    """Either-way filter names (ip.addr = ip.src or ip.dst); not tree items."""
+    ALIASES[name] = targets
+
+
+def spec_for(spec: FieldSpec | str) -> FieldSpec:
+    if isinstance(spec, FieldSpec):
+        return spec
+    try:
+        return FIELDS[spec]
+    except KeyError:
+        raise KeyError(f"unknown field {spec!r}: declare it first") from None
+
+
+# -- constructors: one line of a wire-layout table -----------------------------------
+def U8(name: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "uint", 1, **kw)
+
+
+def U16(name: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "uint", 2, **kw)
+
+
+def U24(name: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "uint", 3, **kw)
+
+
+def U32(name: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "uint", 4, **kw)
+
+
+def U64(name: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "uint", 8, **kw)
+
+
+def Bits(name: str, label: str, width: int | None = None, *, mask: int, **kw: Any) -> FieldSpec:
+    """Bits of `width` bytes selected by `mask`; width None = the parent's (or 1 at top level)."""
+    return FieldSpec(name, label, "bits", width, mask=mask, **kw)
+
+
+def Flag(name: str, label: str, mask: int, width: int | None = None, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "flag", width, mask=mask, **kw)
+
+
+def Mac(name: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "mac", 6, **kw)
+
+
+def IPv4(name: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "ipv4", 4, **kw)
+
+
+def IPv6(name: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "ipv6", 16, **kw)
+
+
+def Bytes(name: str, label: str, width: int | None = None, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "bytes", width, **kw)
+
+
+def Text(name: str, label: str, **kw: Any) -> FieldSpec:
+    """Text from the packet: untrusted, shown with control characters escaped."""
+    return FieldSpec(name, label, "text", None, **kw)
+
+
+def Str(name: str, label: str, **kw: Any) -> FieldSpec:
+    """A string we compute (status words, names), not packet text."""
+    return FieldSpec(name, label, "str", None, **kw)
+
+
+def Bool(name: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "bool", None, **kw)
+
+
+def Int(name: str, label: str, **kw: Any) -> FieldSpec:
+    """A computed integer (generated fields such as tcp.len)."""
+    return FieldSpec(name, label, "int", None, **kw)
+
+
+def Float(name: str, label: str, **kw: Any) -> FieldSpec:
+    return FieldSpec(name, label, "float", None, **kw)

@@ -1,0 +1,193 @@
+"""Views of decoded packets as text and JSON: summary line, -V tree, -x hex, -T json.
+
+Everything here is plain strings; the CLI decides whether to colour them with Rich.
+Packet text is untrusted, so every value shown goes through the field kind's formatter,
+which escapes control characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from .fields import safe_text
+from .model import Field, Layer, Osi, Packet
+
+
+@dataclass(slots=True)
+class Summary:
+    """One packet-list row."""
+
+    number: int
+    time: float  # seconds relative to the first packet (or absolute, caller's choice)
+    source: str
+    destination: str
+    protocol: str
+    length: int
+    info: str
+    status: str
+    bad_checksum: bool
+
+
+def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
+    src = dst = ""
+    proto = "DATA"
+    info = ""
+    bad = False
+    for layer in pkt.layers[1:]:
+        p = layer.protocol
+        if p.addresses is not None and layer.values is not None or (p.addresses and layer.extra):
+            s, d = layer.value(p.addresses[0]), layer.value(p.addresses[1])
+            if s is not None and d is not None:
+                src, dst = str(s), str(d)
+        if p.name != "data" or proto == "DATA" and len(pkt.layers) == 2:
+            proto = p.short
+        if p.info is not None:
+            try:
+                text = p.info(layer)
+            except Exception:  # a row must never fail to draw
+                text = ""
+            if text:
+                info = text
+        bad = bad or any(i.group == "checksum" for i in layer.issues)
+    if not info:
+        info = f"{pkt.caplen} bytes"
+    status = pkt.status
+    if status != "ok":
+        worst = next(i for layer in pkt.layers for i in layer.issues if i.group == status)
+        info = f"{info} [{'Malformed' if status == 'malformed' else 'Truncated'}: {worst.message}]"
+    return Summary(pkt.number, (pkt.time_ns - t0_ns) / 1e9, src, dst, proto, pkt.wirelen, safe_text(info, 300), status, bad)
+
+
+def summary_line(s: Summary) -> str:
+    return f"{s.number:>6} {s.time:12.6f} {s.source:>17} → {s.destination:<17} {s.protocol:<6} {s.length:>5} {s.info}"
+
+
+# -- the tree ------------------------------------------------------------------------
+def osi_groups(pkt: Packet) -> list[tuple[Osi, list[Layer]]]:
+    """Layers grouped by OSI layer, in stack order (a tunnel repeats a group)."""
+    groups: list[tuple[Osi, list[Layer]]] = []
+    for layer in pkt.layers:
+        if groups and groups[-1][0] == layer.osi:
+            groups[-1][1].append(layer)
+        else:
+            groups.append((layer.osi, [layer]))
+    return groups
+
+
+def field_line(layer: Layer, f: Field, spans: bool = False) -> str:
+    """'Label: value' as Wireshark shows it; bit fields get their bit pattern."""
+    text = f"{f.label}: {f.show}"
+    if f.mask and f.len:
+        word = int.from_bytes(layer.packet.data[f.pos : f.pos + f.len], "big")
+        text = f"{f.spec.bit_pattern(word)} = {text}"
+    if f.generated:
+        text = f"[{text}]"
+    if spans:
+        text += f" [{f.pos}:{f.len}" + (f" mask 0x{f.mask:x}]" if f.mask else "]")
+    return text
+
+
+def tree_lines(pkt: Packet, spans: bool = False) -> Iterator[tuple[int, str, str]]:
+    """(depth, kind, text) rows of the -V tree; kind is 'osi', 'layer', 'field' or 'issue'."""
+    for osi, layers in osi_groups(pkt):
+        yield 0, "osi", f"Layer {int(osi)} · {osi.label}"
+        for layer in layers:
+            title = safe_text(layer.title, 400)
+            if layer.status != "ok":
+                title += f" [{layer.status}]"
+            if spans and layer.protocol.name != "frame":
+                title += f" [{layer.pos}:{layer.len}]"
+            yield 1, "layer", title
+            for f in layer.fields:
+                yield from _field_rows(layer, f, 2, spans)
+            for iss in layer.issues:
+                yield 2, "issue", f"[Expert Info ({iss.severity}/{iss.group}): {safe_text(iss.message, 400)}]"
+
+
+def _field_rows(layer: Layer, f: Field, depth: int, spans: bool) -> Iterator[tuple[int, str, str]]:
+    yield depth, "field", field_line(layer, f, spans)
+    if f.children:
+        for c in f.children:
+            yield from _field_rows(layer, c, depth + 1, spans)
+
+
+def tree_text(pkt: Packet, spans: bool = False) -> str:
+    return "\n".join("    " * d + t for d, _k, t in tree_lines(pkt, spans))
+
+
+# -- hex -----------------------------------------------------------------------------
+def hex_rows(data: bytes) -> Iterator[tuple[int, str, str]]:
+    """(offset, hex, ascii) rows, 16 bytes each; only 0x20-0x7e printed as text."""
+    for off in range(0, len(data), 16):
+        chunk = data[off : off + 16]
+        hx = " ".join(f"{b:02x}" for b in chunk[:8])
+        if len(chunk) > 8:
+            hx += "  " + " ".join(f"{b:02x}" for b in chunk[8:])
+        asc = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
+        yield off, hx, asc
+
+
+def hex_text(data: bytes) -> str:
+    return "\n".join(f"{off:04x}  {hx:<49} {asc}" for off, hx, asc in hex_rows(data))
+
+
+# -- JSON ----------------------------------------------------------------------------
+def json_value(v: Any) -> Any:
+    if isinstance(v, bool | int | float | str) or v is None:
+        return v
+    if isinstance(v, bytes | bytearray | memoryview):
+        return bytes(v).hex()
+    return str(v)
+
+
+def field_dict(f: Field) -> dict[str, Any]:
+    return {
+        "name": f.name,
+        "label": f.label,
+        "value": json_value(f.value),
+        "show": f.show,
+        "pos": f.pos,
+        "len": f.len,
+        "mask": f.mask,
+        "fields": [field_dict(c) for c in f.children] if f.children else [],
+    }
+
+
+def layer_dict(layer: Layer) -> dict[str, Any]:
+    return {
+        "protocol": layer.protocol.name,
+        "title": layer.title,
+        "osi": int(layer.osi),
+        "pos": layer.pos,
+        "len": layer.len,
+        "status": layer.status,
+        "issues": [
+            {"severity": i.severity, "code": i.code, "message": i.message, "pos": i.pos, "len": i.len}
+            for i in layer.issues
+        ],
+        "fields": [field_dict(f) for f in layer.fields],
+    }
+
+
+def packet_dict(pkt: Packet, with_bytes: bool = False) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "number": pkt.number,
+        "time_ns": pkt.time_ns,
+        "len": pkt.wirelen,
+        "caplen": pkt.caplen,
+        "linktype": pkt.linktype,
+        "interface": pkt.interface,
+        "status": pkt.status,
+        "layers": [layer_dict(layer) for layer in pkt.layers],
+    }
+    if with_bytes:
+        d["bytes"] = pkt.data.hex()
+    return d
+
+
+def time_text(time_ns: int) -> str:
+    dt = datetime.fromtimestamp(time_ns // 1_000_000_000, UTC)
+    return f"{dt:%Y-%m-%d %H:%M:%S}.{time_ns % 1_000_000_000:09d} UTC"

@@ -1,0 +1,383 @@
+"""Protocol declarations, their compile step, dispatch tables and the decode driver.
+
+A protocol is declared once (fixed header table + optional `tail` for variable parts);
+`compile()` turns the table into one precompiled struct plus (index, mask, shift) per
+field, so reading a header is one `unpack_from`. Protocols meet only through the
+dispatch tables filled by `bind()` and `bind_heuristic()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+from collections.abc import Callable
+from typing import Any
+
+from .fields import FIELDS, INT_KINDS, Bytes, FieldSpec, Int, Str, shift_of
+from .model import _MISSING, Field, Layer, Osi, Packet
+
+log = logging.getLogger(__name__)
+
+Tail = Callable[[Any, Layer], None]
+Detect = Callable[[Any, int, int, Layer], bool]
+
+TABLES: dict[str, dict[Any, Protocol]] = {}
+HEURISTICS: dict[str, list[tuple[Protocol, Detect]]] = {}
+PROTOCOLS: dict[str, Protocol] = {}
+LINKTYPES: dict[int, Protocol] = {}
+MAX_LAYERS = 48  # bounds work on nested tags / extension-header chains
+
+
+class Protocol:
+    """One protocol: its wire layout and how its part of a packet is decoded."""
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        *,
+        osi: Osi,
+        header: tuple[FieldSpec, ...] = (),
+        short: str | None = None,
+        tail: Tail | None = None,
+        next_by: tuple[str, tuple[str, ...]] | None = None,
+        info: Callable[[Layer], str] | None = None,
+        describe: Callable[[Layer], str] | None = None,
+        addresses: tuple[str, str] | None = None,
+        padding: str | None = None,
+        byteorder: str = "!",
+        explain: str = "",
+    ) -> None:
+        self.name, self.title, self.osi = name, title, osi
+        self.short = short or name.upper()
+        self.header = header
+        self.tail = tail
+        self.next_by = next_by
+        self.info = info
+        self.describe = describe
+        self.addresses = addresses
+        self.explain = explain
+        self.byteorder = byteorder
+        pad = padding or f"{name}.padding"
+        self.padding = FIELDS.get(pad) or Bytes(pad, "Padding")
+        if name in PROTOCOLS:
+            raise ValueError(f"duplicate protocol {name!r}")
+        PROTOCOLS[name] = self
+        self._compile()
+
+    # -- compile: the table becomes one struct ------------------------------------------
+    def _compile(self) -> None:
+        cursor, chunks = 0, []
+        for spec in self.header:
+            if spec.width is None and spec.kind in INT_KINDS:
+                spec.width = 1
+                for child in spec.children:
+                    child.width = child.width or 1
+            spec.offset = cursor if spec.at is None else spec.at
+            width = spec.width or 0
+            chunks.append((spec.offset, spec.offset + width, spec))
+            cursor = max(cursor, spec.offset + width)
+        self.size = cursor
+        ranges = _merge(chunks)
+        fmt, pos = [self.byteorder], 0
+        for idx, (start, end, is_int) in enumerate(ranges):
+            if start > pos:
+                fmt.append(f"{start - pos}x")
+            w = end - start
+            fmt.append({1: "B", 2: "H", 4: "I", 8: "Q"}[w] if is_int and w in (1, 2, 4, 8) else f"{w}s")
+            pos = end
+            for s, e, spec in chunks:
+                if start <= s < end:
+                    _place(spec, idx, start, end, is_int and w not in (1, 2, 4, 8))
+        self.struct = struct.Struct("".join(fmt))
+        self.by_name: dict[str, FieldSpec] = {}
+        for spec in self.header:
+            self.by_name[spec.name] = spec
+            for child in spec.children:
+                child.idx, child.frombytes = spec.idx, spec.frombytes
+                right = spec.shift - shift_of(spec.mask) if spec.mask else spec.shift
+                child.wmask = child.mask << right
+                child.shift = shift_of(child.wmask)
+                child.offset = spec.offset
+                self.by_name[child.name] = child
+
+    # -- reading ---------------------------------------------------------------------
+    def fixed_value(self, layer: Layer, name: str) -> Any:
+        spec = self.by_name.get(name)
+        if spec is None or layer.values is None:
+            return _MISSING
+        return _value(spec, layer.values[spec.idx])
+
+    def build_fields(self, layer: Layer) -> list[Field]:
+        if layer.values is None:
+            return []
+        out, base, vals = [], layer.pos, layer.values
+        for spec in self.header:
+            raw = vals[spec.idx]
+            f = Field(spec, base + spec.offset, spec.width or 0, _value(spec, raw), spec.mask)
+            if spec.children:
+                word = int.from_bytes(raw, "big") if spec.frombytes else raw
+                f.children = [
+                    Field(c, f.pos, c.width or 0, bool((word & c.wmask) >> c.shift) if c.kind == "flag" else _value(c, raw), c.mask)
+                    for c in spec.children
+                ]
+            out.append(f)
+        return out
+
+    def raw_word(self, layer: Layer, spec: FieldSpec) -> int:
+        """The whole bytes of a bit field as an int (for the bit-pattern line)."""
+        data = layer.packet.data
+        return int.from_bytes(data[layer.pos + spec.offset : layer.pos + spec.offset + (spec.width or 0)], "big")
+
+    def title_of(self, layer: Layer) -> str:
+        if self.describe is not None:
+            try:
+                return self.describe(layer)
+            except Exception:  # a title must never break a view
+                log.debug("describe failed for %s", self.name, exc_info=True)
+        return self.title
+
+    # -- decoding --------------------------------------------------------------------
+    def dissect(self, data: Any, layer: Layer) -> None:
+        avail = layer.payload_end - layer.pos
+        if avail >= self.size:
+            if self.size:
+                layer.values = self.struct.unpack_from(data, layer.pos)
+            layer.hdr_len = self.size
+            layer.payload_pos = layer.pos + self.size
+            if self.tail is not None:
+                self.tail(data, layer)
+        else:
+            self._partial(data, layer, avail)
+
+    def _partial(self, data: Any, layer: Layer, avail: int) -> None:
+        """A short header: decode the fields that fit, mark the layer, stop."""
+        for spec in self.header:
+            w = spec.width or 0
+            if spec.offset + w > avail:
+                continue
+            raw = bytes(data[layer.pos + spec.offset : layer.pos + spec.offset + w])
+            f = layer.add(spec, layer.pos + spec.offset, w, spec.from_bytes(raw), spec.mask)
+            word = int.from_bytes(raw, "big")
+            for c in spec.children:
+                layer.add(c, f.pos, w, bool(word & c.mask), c.mask, parent=f)
+        layer.hdr_len = avail
+        layer.payload_pos = layer.payload_end
+        layer.short(self.size, f"{self.title} header")
+
+    def __repr__(self) -> str:
+        return f"Protocol({self.name})"
+
+
+def _merge(chunks: list[tuple[int, int, FieldSpec]]) -> list[tuple[int, int, bool]]:
+    """Overlapping chunks (bit fields sharing bytes) merge into one struct item."""
+    ranges: list[list[Any]] = []
+    for s, e, spec in sorted(chunks, key=lambda c: (c[0], -c[1])):
+        is_int = spec.kind in INT_KINDS
+        if ranges and s < ranges[-1][1]:
+            ranges[-1][1] = max(ranges[-1][1], e)
+            ranges[-1][2] = ranges[-1][2] and is_int
+        else:
+            ranges.append([s, e, is_int])
+    return [(s, e, i) for s, e, i in ranges]
+
+
+def _place(spec: FieldSpec, idx: int, start: int, end: int, frombytes: bool) -> None:
+    spec.idx = idx
+    spec.frombytes = frombytes
+    right = (end - spec.offset - (spec.width or 0)) * 8  # bits right of this field's bytes
+    if spec.kind in INT_KINDS and (spec.mask or right or end - start != spec.width):
+        own = spec.mask or ((1 << ((spec.width or 0) * 8)) - 1)
+        spec.wmask = own << right
+        spec.shift = shift_of(spec.wmask)
+    else:
+        spec.wmask = spec.shift = 0
+
+
+def _value(spec: FieldSpec, raw: Any) -> Any:
+    if spec.kind in INT_KINDS:
+        v = int.from_bytes(raw, "big") if spec.frombytes else raw
+        if spec.wmask:
+            v = (v & spec.wmask) >> spec.shift
+        if spec.kind == "flag":
+            return bool(v)
+        return v * spec.scale if spec.scale != 1 else v
+    conv = spec.conv
+    return conv(raw) if conv else raw
+
+
+# -- dispatch tables ---------------------------------------------------------------
+def bind(table: str, key: Any, proto: Protocol) -> None:
+    """Register `proto` as what follows when `table`'s field has value `key`."""
+    TABLES.setdefault(table, {})[key] = proto
+
+
+def bind_heuristic(table: str, proto: Protocol, detect: Detect) -> None:
+    """Register a content check tried when the table has no binding for the ports."""
+    HEURISTICS.setdefault(table, []).append((proto, detect))
+
+
+def bind_linktype(linktype: int, proto: Protocol) -> None:
+    LINKTYPES[linktype] = proto
+
+
+def lookup(table: str, *keys: Any) -> Protocol | None:
+    t = TABLES.get(table)
+    if t:
+        for k in keys:
+            p = t.get(k)
+            if p is not None:
+                return p
+    return None
+
+
+def next_protocol(data: Any, layer: Layer) -> Protocol | None:
+    """What follows a layer: its own choice, then its table (lower key first), then heuristics."""
+    if layer.next is not None:
+        return layer.next
+    nb = layer.protocol.next_by
+    if nb is None:
+        return None
+    table, names = nb
+    keys = [layer.value(n) for n in names]
+    if len(keys) > 1:
+        keys = sorted(k for k in keys if k is not None)
+    found = lookup(table, *keys)
+    if found is not None:
+        return found
+    for proto, detect in HEURISTICS.get(table, ()):
+        if detect(data, layer.payload_pos, layer.payload_end, layer):
+            return proto
+    return None
+
+
+# -- the frame pseudo-layer and the data layer ----------------------------------------
+FRAME_NUMBER = Int("frame.number", "Frame Number", generated=True)
+FRAME_TIME = Int("frame.time_epoch", "Epoch Time", unit=" ns", generated=True)
+FRAME_LEN = Int("frame.len", "Frame Length", unit=" bytes", generated=True)
+FRAME_CAPLEN = Int("frame.cap_len", "Capture Length", unit=" bytes", generated=True)
+FRAME_LINKTYPE = Int("frame.encap_type", "Link Type", generated=True)
+FRAME_IFACE = Int("frame.interface_id", "Interface id", generated=True)
+FRAME_COMMENT = Str("frame.comment", "Comment", generated=True)
+
+FRAME = Protocol("frame", "Frame", osi=Osi.PHYSICAL, short="FRAME", explain=(
+    "Facts about the capture itself: when the frame was seen, how long it was on the wire "
+    "and how much of it was captured. Not a protocol header."))  # fmt: skip
+
+DATA_DATA = Bytes("data.data", "Data")
+DATA_LEN = Int("data.len", "Length", generated=True)
+
+
+def _data_tail(data: Any, layer: Layer) -> None:
+    n = layer.payload_end - layer.pos
+    layer.add(DATA_DATA, layer.pos, n, bytes(data[layer.pos : layer.payload_end]))
+    layer.add(DATA_LEN, layer.pos, 0, n, generated=True)
+    layer.hdr_len = n
+    layer.payload_pos = layer.payload_end
+
+
+DATA = Protocol(
+    "data", "Data", osi=Osi.APPLICATION, tail=_data_tail,
+    describe=lambda layer: f"Data ({layer.hdr_len} bytes)",
+    explain="Bytes no decoder claimed: shown raw so nothing in the frame goes unaccounted for.",
+)  # fmt: skip
+
+
+def _frame_layer(pkt: Packet) -> Layer:
+    layer = Layer(FRAME, pkt, 0, pkt.caplen)
+    layer.add(FRAME_NUMBER, 0, 0, pkt.number, generated=True)
+    layer.add(FRAME_TIME, 0, 0, pkt.time_ns, generated=True)
+    layer.add(FRAME_LEN, 0, 0, pkt.wirelen, generated=True)
+    layer.add(FRAME_CAPLEN, 0, 0, pkt.caplen, generated=True)
+    layer.add(FRAME_LINKTYPE, 0, 0, pkt.linktype, generated=True)
+    layer.add(FRAME_IFACE, 0, 0, pkt.interface, generated=True)
+    if pkt.comment:
+        layer.add(FRAME_COMMENT, 0, 0, pkt.comment, generated=True)
+    layer.payload_pos = 0
+    if pkt.caplen < pkt.wirelen:
+        layer.issue("warn", "truncated", "frame.snaplen_cut",
+                    f"Packet size limited during capture: {pkt.caplen} of {pkt.wirelen} bytes captured",
+                    0, 0)  # fmt: skip
+        layer.status = "ok"  # the cut is reported on the layer whose bytes it cuts
+    return layer
+
+
+# -- the driver ------------------------------------------------------------------
+def decode(
+    data: bytes,
+    linktype: int,
+    *,
+    number: int = 1,
+    time_ns: int = 0,
+    wirelen: int | None = None,
+    interface: int = 0,
+    comment: str | None = None,
+    upto: str | None = None,
+    strict: bool = False,
+) -> Packet:
+    """Decode one frame. Pure: same bytes -> same Packet; never raises unless strict."""
+    from . import protocols  # noqa: F401  (registers every protocol once)
+
+    data = bytes(data)
+    pkt = Packet(data, linktype, number, time_ns, wirelen, interface)
+    pkt.comment = comment
+    pkt.layers.append(_frame_layer(pkt))
+    proto = LINKTYPES.get(linktype, DATA)
+    pos, end = 0, len(data)
+    while pos < end or (proto is not DATA and pos == end and not pkt.layers[1:]):
+        layer = Layer(proto, pkt, pos, end)
+        pkt.layers.append(layer)
+        if not _run(proto, data, layer, strict):
+            break
+        if upto is not None and proto.name == upto:
+            return pkt
+        if len(pkt.layers) > MAX_LAYERS:
+            layer.issue("warn", "malformed", "frame.too_many_layers", f"more than {MAX_LAYERS} layers: rest shown as data")
+            proto = DATA
+        else:
+            proto = next_protocol(data, layer) or DATA
+        pos, end = layer.payload_pos, layer.payload_end
+        if pos >= end:
+            break
+    _cover_gaps(pkt)
+    return pkt
+
+
+def _run(proto: Protocol, data: bytes, layer: Layer, strict: bool) -> bool:
+    """Run one protocol; an unexpected exception becomes an error issue (bytes kept)."""
+    try:
+        proto.dissect(data, layer)
+    except Exception as exc:
+        if strict:
+            raise
+        log.debug("decoder %s failed", proto.name, exc_info=True)
+        layer.issue("error", "malformed", f"{proto.name}.exception",
+                    f"{proto.title} decoder stopped: {type(exc).__name__}: {exc}")  # fmt: skip
+        layer.status = "malformed"
+        layer.payload_end = max(layer.payload_end, layer.pos)
+        layer.hdr_len = min(max(layer.hdr_len, 0), layer.payload_end - layer.pos)
+        layer.payload_pos = layer.pos + layer.hdr_len
+        layer.next = DATA
+        return layer.payload_pos < layer.payload_end
+    end = layer.payload_end
+    layer.hdr_len = min(layer.hdr_len, end - layer.pos)
+    layer.payload_pos = min(max(layer.payload_pos, layer.pos + layer.hdr_len), end)
+    return layer.status == "ok" or layer.payload_pos < end
+
+
+def _cover_gaps(pkt: Packet) -> None:
+    """Bytes a layer held for its payload but no inner layer used become its padding;
+    bytes past every layer become a data layer. The union of spans covers the frame."""
+    layers = pkt.layers
+    reach = layers[-1].end if len(layers) > 1 else 0
+    for i in range(len(layers) - 2, 0, -1):
+        outer = layers[i]
+        if reach < outer.payload_end and reach >= outer.payload_pos:
+            n = outer.payload_end - reach
+            outer.add(outer.protocol.padding, reach, n, pkt.data[reach : outer.payload_end])
+            reach = outer.payload_end
+        reach = max(reach, outer.end)
+    if reach < pkt.caplen:
+        layer = Layer(DATA, pkt, reach, pkt.caplen)
+        _data_tail(pkt.data, layer)
+        layers.append(layer)

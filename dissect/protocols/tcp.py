@@ -1,0 +1,179 @@
+"""Transmission Control Protocol (RFC 9293; options RFC 7323 timestamps/window scale,
+RFC 2018 SACK, RFC 6994 experimental, RFC 7413 Fast Open, RFC 8684 MPTCP)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..checksum import pseudo_sum, verify
+from ..fields import HEX, Bits, Bytes, Flag, Int, Str, U16, U32, U8, alias
+from ..model import Field, Layer, Osi
+from ..protocol import Protocol, bind
+
+OPTION_NAMES = {
+    0: "End of Option List (EOL)", 1: "No-Operation (NOP)", 2: "Maximum segment size",
+    3: "Window scale", 4: "SACK permitted", 5: "SACK", 8: "Timestamps",
+    19: "TCP MD5 signature", 28: "User Timeout", 29: "TCP Authentication Option",
+    30: "Multipath TCP", 34: "TCP Fast Open Cookie", 253: "RFC3692-style Experiment 1",
+    254: "RFC3692-style Experiment 2",
+}  # fmt: skip
+
+TCP = Protocol(
+    "tcp", "Transmission Control Protocol", osi=Osi.TRANSPORT, short="TCP",
+    header=(
+        U16("tcp.srcport", "Source Port"),
+        U16("tcp.dstport", "Destination Port"),
+        U32("tcp.seq_raw", "Sequence Number (raw)"),
+        U32("tcp.ack_raw", "Acknowledgment number (raw)"),
+        Bits("tcp.hdr_len", "Header Length", mask=0xF0, scale=4, unit=" bytes"),
+        Bits("tcp.flags", "Flags", 2, mask=0x0FFF, at=12, base=HEX, children=(
+            Bits("tcp.flags.res", "Reserved", mask=0x0E00),
+            Flag("tcp.flags.ae", "Accurate ECN", 0x0100),
+            Flag("tcp.flags.cwr", "Congestion Window Reduced", 0x0080),
+            Flag("tcp.flags.ece", "ECN-Echo", 0x0040),
+            Flag("tcp.flags.urg", "Urgent", 0x0020),
+            Flag("tcp.flags.ack", "Acknowledgment", 0x0010),
+            Flag("tcp.flags.push", "Push", 0x0008),
+            Flag("tcp.flags.reset", "Reset", 0x0004),
+            Flag("tcp.flags.syn", "Syn", 0x0002),
+            Flag("tcp.flags.fin", "Fin", 0x0001),
+        )),
+        U16("tcp.window_size_value", "Window"),
+        U16("tcp.checksum", "Checksum", base=HEX),
+        U16("tcp.urgent_pointer", "Urgent Pointer"),
+    ),
+    next_by=("tcp.port", ("tcp.srcport", "tcp.dstport")),
+    explain="TCP gives the two applications a reliable, ordered byte stream: sequence "
+    "numbers, acknowledgments, retransmission and flow control.",
+)  # fmt: skip
+
+OPTIONS = Bytes("tcp.options", "Options")
+OPTION = Bytes("tcp.option", "Option")
+OPTION_KIND = U8("tcp.option_kind", "Kind", names=OPTION_NAMES)
+OPTION_LEN = U8("tcp.option_len", "Length")
+MSS = U16("tcp.options.mss_val", "MSS Value")
+WSCALE = U8("tcp.options.wscale.shift", "Shift count")
+WSCALE_MULT = Int("tcp.options.wscale.multiplier", "Multiplier", generated=True)
+SACK_LE = U32("tcp.options.sack_le", "left edge")
+SACK_RE = U32("tcp.options.sack_re", "right edge")
+TSVAL = U32("tcp.options.timestamp.tsval", "Timestamp value")
+TSECR = U32("tcp.options.timestamp.tsecr", "Timestamp echo reply")
+OPTION_DATA = Bytes("tcp.option.data", "Data")
+TCP_LEN = Int("tcp.len", "TCP Segment Len", generated=True)
+PAYLOAD = Bytes("tcp.payload", "TCP payload")
+CHECKSUM_STATUS = Str("tcp.checksum.status", "Checksum Status", generated=True)
+CHECKSUM_CALC = Int("tcp.checksum.calculated", "Calculated Checksum", base=HEX, generated=True)
+alias("tcp.port", "tcp.srcport", "tcp.dstport")
+
+FLAG_ORDER = ((0x001, "FIN"), (0x002, "SYN"), (0x004, "RST"), (0x008, "PSH"), (0x010, "ACK"),
+              (0x020, "URG"), (0x040, "ECE"), (0x080, "CWR"), (0x100, "AE"))  # fmt: skip
+
+
+def _tail(data: Any, layer: Layer) -> None:
+    pos, end = layer.pos, layer.payload_end
+    hdr_len = layer.value("tcp.hdr_len")
+    if hdr_len < 20:
+        layer.issue("error", "malformed", "tcp.hdr_len.bad", f"header length {hdr_len} bytes is less than the minimum 20", pos + 12, 1)
+        layer.payload_pos = end
+        return
+    if pos + hdr_len > end:
+        layer.short(hdr_len, "TCP header with options")
+        _options(data, layer, pos + 20, end)
+        layer.hdr_len = end - pos
+        layer.payload_pos = end
+        return
+    layer.hdr_len = hdr_len
+    layer.payload_pos = pos + hdr_len
+    if hdr_len > 20:
+        _options(data, layer, pos + 20, pos + hdr_len)
+    layer.add(TCP_LEN, pos + 12, 0, end - layer.payload_pos, generated=True)
+    _checksum(data, layer)
+
+
+def _checksum(data: Any, layer: Layer) -> None:
+    l3 = layer.packet.ctx.get("l3")
+    pkt = layer.packet
+    if l3 is None or pkt.caplen < pkt.wirelen or layer.payload_end < len(data) and False:
+        layer.add(CHECKSUM_STATUS, layer.pos + 16, 0, "unverified", generated=True)
+        return
+    length = layer.payload_end - layer.pos
+    start = pseudo_sum(l3[0], l3[1], 6, length)
+    verify(layer, data, layer.pos, layer.payload_end, layer.pos + 16, "tcp.checksum.status", "tcp.checksum.calculated", start)
+
+
+def _options(data: Any, layer: Layer, start: int, end: int) -> None:
+    opts = layer.add(OPTIONS, start, end - start, bytes(data[start:end]))
+    i = start
+    while i < end:  # each step advances at least one byte
+        kind = data[i]
+        if kind in (0, 1):
+            o = layer.add(OPTION, i, 1, bytes(data[i : i + 1]), parent=opts)
+            layer.add(OPTION_KIND, i, 1, kind, parent=o)
+            i += 1
+            if kind == 0:
+                break
+            continue
+        if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
+            o = layer.add(OPTION, i, end - i, bytes(data[i:end]), parent=opts)
+            layer.add(OPTION_KIND, i, 1, kind, parent=o)
+            layer.issue("error", "malformed", "tcp.option.len.invalid", f"option {kind} at offset {i} has a bad length", i, end - i)
+            break
+        n = data[i + 1]
+        o = layer.add(OPTION, i, n, bytes(data[i : i + n]), parent=opts)
+        layer.add(OPTION_KIND, i, 1, kind, parent=o)
+        layer.add(OPTION_LEN, i + 1, 1, n, parent=o)
+        _option_value(data, layer, o, kind, i, n)
+        i += n
+
+
+def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) -> None:
+    def u(off: int, w: int) -> int:
+        return int.from_bytes(data[i + off : i + off + w], "big")
+
+    if kind == 2 and n == 4:
+        layer.add(MSS, i + 2, 2, u(2, 2), parent=o)
+    elif kind == 3 and n == 3:
+        layer.add(WSCALE, i + 2, 1, data[i + 2], parent=o)
+        layer.add(WSCALE_MULT, i + 2, 0, 1 << min(data[i + 2], 14), parent=o, generated=True)
+    elif kind == 5 and n >= 10 and (n - 2) % 8 == 0:
+        for off in range(2, n, 8):
+            layer.add(SACK_LE, i + off, 4, u(off, 4), parent=o)
+            layer.add(SACK_RE, i + off + 4, 4, u(off + 4, 4), parent=o)
+    elif kind == 8 and n == 10:
+        layer.add(TSVAL, i + 2, 4, u(2, 4), parent=o)
+        layer.add(TSECR, i + 6, 4, u(6, 4), parent=o)
+    elif n > 2 and kind != 4:
+        layer.add(OPTION_DATA, i + 2, n - 2, bytes(data[i + 2 : i + n]), parent=o)
+
+
+def flags_text(flags: int) -> str:
+    return ", ".join(name for bit, name in FLAG_ORDER if flags & bit)
+
+
+def _info(layer: Layer) -> str:
+    v = layer.value
+    parts = [f"{v('tcp.srcport')} → {v('tcp.dstport')}"]
+    flags = v("tcp.flags") or 0
+    if flags:
+        parts.append(f"[{flags_text(flags)}]")
+    parts.append(f"Seq={v('tcp.seq_raw')}")
+    if flags & 0x010:
+        parts.append(f"Ack={v('tcp.ack_raw')}")
+    parts.append(f"Win={v('tcp.window_size_value')}")
+    parts.append(f"Len={layer.payload_len}")
+    return " ".join(parts)
+
+
+def _describe(layer: Layer) -> str:
+    v = layer.value
+    return (
+        f"Transmission Control Protocol, Src Port: {v('tcp.srcport')}, Dst Port: {v('tcp.dstport')}, "
+        f"Seq: {v('tcp.seq_raw')}, Ack: {v('tcp.ack_raw')}, Len: {layer.payload_len}"
+    )
+
+
+TCP.tail = _tail
+TCP.info = _info
+TCP.describe = _describe
+
+bind("ip.proto", 6, TCP)

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Score layerscope's decoding against tshark's expectations (a developer tool).
+
+    tools/corpus_check.py [--corpus DIR] [--out DIR] [--show N] [--fields a,b] [FILE_OR_GLOB ...]
+
+Decodes each capture with layerscope, writes it in the oracle JSON shape the corpus uses
+(one file per capture under --out, mirroring <group>/<file>.json), then runs the corpus's
+own compare tool over the pairs. With no files: every capture that has an expectation.
+Also usable on tests/data/golden (--corpus tests/data/golden: expectations beside captures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from dissect.oracle import capture_to_oracle  # noqa: E402
+
+DEFAULT_CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "corpus")
+
+
+def expected_path(corpus: str, rel: str) -> str | None:
+    for p in (os.path.join(corpus, "expected", rel + ".json"), os.path.join(corpus, rel + ".json")):
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def captures(corpus: str, patterns: list[str]) -> list[str]:
+    """Relative paths (<group>/<file>) of the captures to check."""
+    if not patterns:
+        patterns = ["*/*"]
+    out: list[str] = []
+    for pat in patterns:
+        full = pat if os.path.isabs(pat) or os.path.exists(pat) else os.path.join(corpus, pat)
+        for path in sorted(glob.glob(full)):
+            if path.endswith((".json", ".md", ".tsv", ".out")) or os.path.isdir(path):
+                continue
+            rel = os.path.relpath(os.path.abspath(path), os.path.abspath(corpus))
+            if expected_path(corpus, rel):
+                out.append(rel)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("files", nargs="*")
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
+    ap.add_argument("--out")
+    ap.add_argument("--show", type=int, default=0)
+    ap.add_argument("--fields")
+    ap.add_argument("--min", type=float)
+    ap.add_argument("--json")
+    a = ap.parse_args(argv)
+    corpus = os.path.abspath(a.corpus)
+    out = a.out or tempfile.mkdtemp(prefix="corpus-check-")
+    exp_dir = tempfile.mkdtemp(prefix="corpus-exp-")
+    rels = captures(corpus, a.files)
+    for rel in rels:
+        exp = expected_path(corpus, rel)
+        tracked = json.load(open(exp)).get("fields_tracked")
+        doc = capture_to_oracle(os.path.join(corpus, rel), rel, tracked)
+        target = os.path.join(out, rel + ".json")
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w") as fh:
+            json.dump(doc, fh)
+        link = os.path.join(exp_dir, rel + ".json")
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        os.symlink(os.path.abspath(exp), link)
+    compare = os.path.join(DEFAULT_CORPUS, "tools", "compare.py")
+    cmd = [sys.executable, compare, exp_dir, out, "--show", str(a.show)]
+    if a.fields:
+        cmd += ["--fields", a.fields]
+    if a.min is not None:
+        cmd += ["--min", str(a.min)]
+    if a.json:
+        cmd += ["--json", a.json]
+    print(f"{len(rels)} captures decoded into {out}", flush=True)
+    return subprocess.call(cmd)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
