@@ -7,6 +7,7 @@ duplicate name declared by a different spec fails at import.
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -106,7 +107,11 @@ def _format(spec: FieldSpec, value: Any) -> str:
         return "Set" if value else "Not set"
     if kind in INT_KINDS and isinstance(value, int):
         if spec.base == HEX:
-            digits = max(1, ((spec.width or 1) * 8 - shift_of(spec.mask)) // 4) if not spec.mask else max(1, (spec.mask.bit_length() - shift_of(spec.mask) + 3) // 4)
+            digits = (
+                max(1, ((spec.width or 1) * 8 - shift_of(spec.mask)) // 4)
+                if not spec.mask
+                else max(1, (spec.mask.bit_length() - shift_of(spec.mask) + 3) // 4)
+            )
             return f"0x{value:0{digits}x}"
         if spec.base == DEC_HEX:
             return f"{value} (0x{value:x})"
@@ -125,11 +130,14 @@ def hex_bytes(b: bytes, limit: int = 32) -> str:
     return s + "…" if len(b) > limit else s
 
 
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
 
 
 def safe_text(s: str, limit: int = 512) -> str:
     """Make untrusted text inert: control characters (C0, DEL, C1, bidi) become escapes."""
+    if len(s) <= limit and not _UNSAFE.search(s):
+        return s
     out = []
     for ch in s[:limit]:
         o = ord(ch)

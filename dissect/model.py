@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
+from .fields import FieldSpec, spec_for
+
 if TYPE_CHECKING:
-    from .fields import FieldSpec
     from .protocol import Protocol
 
 
@@ -154,9 +155,24 @@ class Layer:
 
     @property
     def fields(self) -> list[Field]:
-        """Top-level fields in wire order: fixed header (built now) then tail fields."""
+        """Top-level fields in wire order: fixed header (built now), the protocol's detail
+        fields (options, records: built only when someone looks), then tail fields."""
         if self._fields is None:
-            self._fields = self.protocol.build_fields(self) + self.extra
+            fixed = self.protocol.build_fields(self)
+            detail = self.protocol.detail
+            if detail is not None:
+                tail_fields, self.extra = self.extra, []
+                try:
+                    detail(self.packet.data, self)
+                except Exception as exc:  # same contract as the driver: mark, never raise
+                    self.issue(
+                        "error",
+                        "malformed",
+                        f"{self.name}.exception",
+                        f"{self.protocol.title} detail stopped: {type(exc).__name__}: {exc}",
+                    )
+                self.extra = self.extra + tail_fields
+            self._fields = fixed + self.extra
         return self._fields
 
     def walk(self) -> Iterator[Field]:
@@ -192,9 +208,7 @@ class Layer:
         generated: bool = False,
     ) -> Field:
         """Create a field with its span; the only way a Field comes to exist."""
-        from .fields import spec_for
-
-        s = spec_for(spec)
+        s = spec if spec.__class__ is FieldSpec else spec_for(spec)
         f = Field(s, offset, length, value, mask, generated or s.generated)
         if parent is None:
             self.extra.append(f)
@@ -235,7 +249,14 @@ class Layer:
             f"{what}: needs {needed} bytes at offset {self.pos}, only {have} "
             f"{'captured' if cut else 'present'}"
         )
-        self.issue("error" if group == "malformed" else "warn", group, f"{self.name}.{group}", msg, self.pos, max(0, have))
+        self.issue(
+            "error" if group == "malformed" else "warn",
+            group,
+            f"{self.name}.{group}",
+            msg,
+            self.pos,
+            max(0, have),
+        )
 
     def __repr__(self) -> str:
         return f"Layer({self.name} @{self.pos}+{self.hdr_len} payload {self.payload_pos}..{self.payload_end} {self.status})"
@@ -247,7 +268,18 @@ _MISSING = object()
 class Packet:
     """A decoded frame: its bytes, frame facts and the stack of layers."""
 
-    __slots__ = ("number", "time_ns", "caplen", "wirelen", "linktype", "interface", "data", "layers", "ctx", "comment")
+    __slots__ = (
+        "number",
+        "time_ns",
+        "caplen",
+        "wirelen",
+        "linktype",
+        "interface",
+        "data",
+        "layers",
+        "ctx",
+        "comment",
+    )
 
     def __init__(
         self,

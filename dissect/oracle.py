@@ -45,7 +45,13 @@ def capture_to_oracle(path: str, name: str, tracked: Iterable[str] | None = None
     try:
         idx = open_capture(path)
     except CaptureError as exc:
-        return {"schema": "layerscope-oracle/1", "capture": name, "rejected": True, "error": str(exc), "packets": []}
+        return {
+            "schema": "layerscope-oracle/1",
+            "capture": name,
+            "rejected": True,
+            "error": str(exc),
+            "packets": [],
+        }
     packets = []
     with idx:
         for rec in idx:

@@ -58,7 +58,17 @@ def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
     if status != "ok":
         worst = next(i for layer in pkt.layers for i in layer.issues if i.group == status)
         info = f"{info} [{'Malformed' if status == 'malformed' else 'Truncated'}: {worst.message}]"
-    return Summary(pkt.number, (pkt.time_ns - t0_ns) / 1e9, src, dst, proto, pkt.wirelen, safe_text(info, 300), status, bad)
+    return Summary(
+        pkt.number,
+        (pkt.time_ns - t0_ns) / 1e9,
+        src,
+        dst,
+        proto,
+        pkt.wirelen,
+        safe_text(info, 300),
+        status,
+        bad,
+    )
 
 
 def summary_line(s: Summary) -> str:
@@ -104,7 +114,11 @@ def tree_lines(pkt: Packet, spans: bool = False) -> Iterator[tuple[int, str, str
             for f in layer.fields:
                 yield from _field_rows(layer, f, 2, spans)
             for iss in layer.issues:
-                yield 2, "issue", f"[Expert Info ({iss.severity}/{iss.group}): {safe_text(iss.message, 400)}]"
+                yield (
+                    2,
+                    "issue",
+                    f"[Expert Info ({iss.severity}/{iss.group}): {safe_text(iss.message, 400)}]",
+                )
 
 
 def _field_rows(layer: Layer, f: Field, depth: int, spans: bool) -> Iterator[tuple[int, str, str]]:
@@ -165,7 +179,13 @@ def layer_dict(layer: Layer) -> dict[str, Any]:
         "len": layer.len,
         "status": layer.status,
         "issues": [
-            {"severity": i.severity, "code": i.code, "message": i.message, "pos": i.pos, "len": i.len}
+            {
+                "severity": i.severity,
+                "code": i.code,
+                "message": i.message,
+                "pos": i.pos,
+                "len": i.len,
+            }
             for i in layer.issues
         ],
         "fields": [field_dict(f) for f in layer.fields],

@@ -40,6 +40,7 @@ class Protocol:
         header: tuple[FieldSpec, ...] = (),
         short: str | None = None,
         tail: Tail | None = None,
+        detail: Tail | None = None,
         next_by: tuple[str, tuple[str, ...]] | None = None,
         info: Callable[[Layer], str] | None = None,
         describe: Callable[[Layer], str] | None = None,
@@ -52,6 +53,7 @@ class Protocol:
         self.short = short or name.upper()
         self.header = header
         self.tail = tail
+        self.detail = detail  # fields only the tree needs (options, records): built lazily
         self.next_by = next_by
         self.info = info
         self.describe = describe
@@ -84,9 +86,11 @@ class Protocol:
             if start > pos:
                 fmt.append(f"{start - pos}x")
             w = end - start
-            fmt.append({1: "B", 2: "H", 4: "I", 8: "Q"}[w] if is_int and w in (1, 2, 4, 8) else f"{w}s")
+            fmt.append(
+                {1: "B", 2: "H", 4: "I", 8: "Q"}[w] if is_int and w in (1, 2, 4, 8) else f"{w}s"
+            )
             pos = end
-            for s, e, spec in chunks:
+            for s, _e, spec in chunks:
                 if start <= s < end:
                     _place(spec, idx, start, end, is_int and w not in (1, 2, 4, 8))
         self.struct = struct.Struct("".join(fmt))
@@ -118,7 +122,13 @@ class Protocol:
             if spec.children:
                 word = int.from_bytes(raw, "big") if spec.frombytes else raw
                 f.children = [
-                    Field(c, f.pos, c.width or 0, bool((word & c.wmask) >> c.shift) if c.kind == "flag" else _value(c, raw), c.mask)
+                    Field(
+                        c,
+                        f.pos,
+                        c.width or 0,
+                        bool((word & c.wmask) >> c.shift) if c.kind == "flag" else _value(c, raw),
+                        c.mask,
+                    )
                     for c in spec.children
                 ]
             out.append(f)
@@ -127,7 +137,9 @@ class Protocol:
     def raw_word(self, layer: Layer, spec: FieldSpec) -> int:
         """The whole bytes of a bit field as an int (for the bit-pattern line)."""
         data = layer.packet.data
-        return int.from_bytes(data[layer.pos + spec.offset : layer.pos + spec.offset + (spec.width or 0)], "big")
+        return int.from_bytes(
+            data[layer.pos + spec.offset : layer.pos + spec.offset + (spec.width or 0)], "big"
+        )
 
     def title_of(self, layer: Layer) -> str:
         if self.describe is not None:
@@ -283,8 +295,8 @@ DATA = Protocol(
 )  # fmt: skip
 
 
-def _frame_layer(pkt: Packet) -> Layer:
-    layer = Layer(FRAME, pkt, 0, pkt.caplen)
+def _frame_detail(data: Any, layer: Layer) -> None:
+    pkt = layer.packet
     layer.add(FRAME_NUMBER, 0, 0, pkt.number, generated=True)
     layer.add(FRAME_TIME, 0, 0, pkt.time_ns, generated=True)
     layer.add(FRAME_LEN, 0, 0, pkt.wirelen, generated=True)
@@ -293,6 +305,13 @@ def _frame_layer(pkt: Packet) -> Layer:
     layer.add(FRAME_IFACE, 0, 0, pkt.interface, generated=True)
     if pkt.comment:
         layer.add(FRAME_COMMENT, 0, 0, pkt.comment, generated=True)
+
+
+FRAME.detail = _frame_detail
+
+
+def _frame_layer(pkt: Packet) -> Layer:
+    layer = Layer(FRAME, pkt, 0, pkt.caplen)
     layer.payload_pos = 0
     if pkt.caplen < pkt.wirelen:
         layer.issue("warn", "truncated", "frame.snaplen_cut",
@@ -332,7 +351,12 @@ def decode(
         if upto is not None and proto.name == upto:
             return pkt
         if len(pkt.layers) > MAX_LAYERS:
-            layer.issue("warn", "malformed", "frame.too_many_layers", f"more than {MAX_LAYERS} layers: rest shown as data")
+            layer.issue(
+                "warn",
+                "malformed",
+                "frame.too_many_layers",
+                f"more than {MAX_LAYERS} layers: rest shown as data",
+            )
             proto = DATA
         else:
             proto = next_protocol(data, layer) or DATA

@@ -23,7 +23,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from dissect.oracle import capture_to_oracle  # noqa: E402
 
-DEFAULT_CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "corpus")
+DEFAULT_CORPUS = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "corpus"
+)
 
 
 def expected_path(corpus: str, rel: str) -> str | None:

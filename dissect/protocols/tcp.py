@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..checksum import pseudo_sum, verify
-from ..fields import HEX, Bits, Bytes, Flag, Int, Str, U16, U32, U8, alias
+from ..fields import HEX, U8, U16, U32, Bits, Bytes, Flag, Int, Str, alias
 from ..model import Field, Layer, Osi
 from ..protocol import Protocol, bind
 
@@ -73,21 +73,31 @@ def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     hdr_len = layer.value("tcp.hdr_len")
     if hdr_len < 20:
-        layer.issue("error", "malformed", "tcp.hdr_len.bad", f"header length {hdr_len} bytes is less than the minimum 20", pos + 12, 1)
+        layer.issue(
+            "error",
+            "malformed",
+            "tcp.hdr_len.bad",
+            f"header length {hdr_len} bytes is less than the minimum 20",
+            pos + 12,
+            1,
+        )
         layer.payload_pos = end
         return
     if pos + hdr_len > end:
         layer.short(hdr_len, "TCP header with options")
-        _options(data, layer, pos + 20, end)
         layer.hdr_len = end - pos
         layer.payload_pos = end
         return
     layer.hdr_len = hdr_len
     layer.payload_pos = pos + hdr_len
-    if hdr_len > 20:
-        _options(data, layer, pos + 20, pos + hdr_len)
     layer.add(TCP_LEN, pos + 12, 0, end - layer.payload_pos, generated=True)
     _checksum(data, layer)
+
+
+def _detail(data: Any, layer: Layer) -> None:
+    """Options: built when the tree or a filter asks, not for every list row."""
+    if layer.hdr_len > 20:
+        _options(data, layer, layer.pos + 20, layer.pos + layer.hdr_len)
 
 
 def _checksum(data: Any, layer: Layer) -> None:
@@ -98,7 +108,16 @@ def _checksum(data: Any, layer: Layer) -> None:
         return
     length = layer.payload_end - layer.pos
     start = pseudo_sum(l3[0], l3[1], 6, length)
-    verify(layer, data, layer.pos, layer.payload_end, layer.pos + 16, "tcp.checksum.status", "tcp.checksum.calculated", start)
+    verify(
+        layer,
+        data,
+        layer.pos,
+        layer.payload_end,
+        layer.pos + 16,
+        "tcp.checksum.status",
+        "tcp.checksum.calculated",
+        start,
+    )
 
 
 def _options(data: Any, layer: Layer, start: int, end: int) -> None:
@@ -116,7 +135,14 @@ def _options(data: Any, layer: Layer, start: int, end: int) -> None:
         if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
             o = layer.add(OPTION, i, end - i, bytes(data[i:end]), parent=opts)
             layer.add(OPTION_KIND, i, 1, kind, parent=o)
-            layer.issue("error", "malformed", "tcp.option.len.invalid", f"option {kind} at offset {i} has a bad length", i, end - i)
+            layer.issue(
+                "error",
+                "malformed",
+                "tcp.option.len.invalid",
+                f"option {kind} at offset {i} has a bad length",
+                i,
+                end - i,
+            )
             break
         n = data[i + 1]
         o = layer.add(OPTION, i, n, bytes(data[i : i + n]), parent=opts)
@@ -173,6 +199,7 @@ def _describe(layer: Layer) -> str:
 
 
 TCP.tail = _tail
+TCP.detail = _detail
 TCP.info = _info
 TCP.describe = _describe
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..checksum import pseudo_sum, verify
-from ..fields import HEX, Int, Str, U16, alias
+from ..fields import HEX, U16, Int, Str, alias
 from ..model import Layer, Osi
 from ..protocol import Protocol, bind
 
@@ -36,7 +36,14 @@ def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     length = layer.value("udp.length")
     if length < 8:
-        layer.issue("error", "malformed", "udp.length.bad", f"length {length} is less than the 8-byte header", pos + 4, 2)
+        layer.issue(
+            "error",
+            "malformed",
+            "udp.length.bad",
+            f"length {length} is less than the 8-byte header",
+            pos + 4,
+            2,
+        )
     elif pos + length < end:
         layer.payload_end = pos + length
     elif pos + length > end:
@@ -54,13 +61,24 @@ def _checksum(data: Any, layer: Layer, length: int) -> None:
     l3 = layer.packet.ctx.get("l3")
     pos = layer.pos
     if layer.value("udp.checksum") == 0 and l3 is not None and len(l3[0]) == 4:
-        layer.add(CHECKSUM_STATUS, pos + 6, 0, "unverified", generated=True)  # IPv4: zero means none
+        layer.add(
+            CHECKSUM_STATUS, pos + 6, 0, "unverified", generated=True
+        )  # IPv4: zero means none
         return
     if l3 is None or layer.status != "ok" or length < 8:
         layer.add(CHECKSUM_STATUS, pos + 6, 0, "unverified", generated=True)
         return
     start = pseudo_sum(l3[0], l3[1], 17, length)
-    verify(layer, data, pos, pos + length, pos + 6, "udp.checksum.status", "udp.checksum.calculated", start)
+    verify(
+        layer,
+        data,
+        pos,
+        pos + length,
+        pos + 6,
+        "udp.checksum.status",
+        "udp.checksum.calculated",
+        start,
+    )
 
 
 def _info(layer: Layer) -> str:

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Decoding-core benchmark: packets per second on a million-packet mixed capture.
+
+    bench/bench_decode.py [--packets N] [--file CAPTURE] [--sample N]
+
+Builds (once, cached under bench/out/) a pcap cycling through the real packets of
+captures/sample-netns.pcap (ARP, DNS, HTTP, TLS, ICMP, TCP handshakes), then prints:
+index rate and memory per packet, summary lines, full decode with spans, -T jsonl export,
+and tshark's summary on the same file when tshark is installed. Not a test: figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dissect.index import open_capture  # noqa: E402
+from dissect.output import packet_dict, summarize, summary_line  # noqa: E402
+from dissect.protocol import decode  # noqa: E402
+from dissect.readers.writer import PcapWriter  # noqa: E402
+
+SAMPLE = ROOT / "captures" / "sample-netns.pcap"
+
+
+def build(path: Path, n: int) -> None:
+    src = open_capture(str(SAMPLE)).index_all()
+    frames = [(r.data, r.linktype) for r in src]
+    t = 1_700_000_000_000_000_000
+    with PcapWriter(str(path), frames[0][1]) as w:
+        for i in range(n):
+            data, _lt = frames[i % len(frames)]
+            w.write(data, t + i * 1000)
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:>12,.0f} packets/s  ({n:,} in {seconds:.2f} s)"
+
+
+def bench_index(path: Path) -> None:
+    gc.collect()
+    tracemalloc.start()
+    t = time.perf_counter()
+    idx = open_capture(str(path)).index_all()
+    dt = time.perf_counter() - t
+    _cur, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    n = len(idx)
+    print(f"index                {rate(n, dt)}")
+    print(
+        f"index memory         {peak / n:>12.1f} bytes/packet (peak Python allocations while indexing)"
+    )
+    idx.close()
+
+
+def timed(label: str, path: Path, limit: int, work) -> None:
+    idx = open_capture(str(path))
+    idx.index_all()
+    n = min(limit, len(idx))
+    t = time.perf_counter()
+    for i in range(n):
+        work(idx.record(i))
+    print(f"{label:<20} {rate(n, time.perf_counter() - t)}")
+    idx.close()
+
+
+def do_summary(rec) -> str:
+    pkt = decode(
+        rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns, wirelen=rec.wirelen
+    )
+    return summary_line(summarize(pkt))
+
+
+def do_full(rec) -> int:
+    pkt = decode(
+        rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns, wirelen=rec.wirelen
+    )
+    return sum(f.pos + f.len for layer in pkt.layers for f in layer.walk())
+
+
+_sink = io.StringIO()
+
+
+def do_json(rec) -> None:
+    pkt = decode(
+        rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns, wirelen=rec.wirelen
+    )
+    _sink.write(json.dumps(packet_dict(pkt)))
+    if _sink.tell() > 1 << 24:
+        _sink.seek(0)
+        _sink.truncate()
+
+
+def bench_tshark(path: Path, limit: int) -> None:
+    if not shutil.which("tshark"):
+        print("tshark               not installed: skipped")
+        return
+    t = time.perf_counter()
+    r = subprocess.run(
+        ["tshark", "-n", "-r", str(path), "-c", str(limit)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    dt = time.perf_counter() - t
+    print(f"tshark summary       {rate(limit, dt)}  (exit {r.returncode})")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--packets", type=int, default=1_000_000)
+    ap.add_argument("--sample", type=int, default=200_000, help="packets decoded per decode figure")
+    ap.add_argument("--file", type=Path)
+    a = ap.parse_args()
+    path = a.file
+    if path is None:
+        out = ROOT / "bench" / "out"
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"mixed-{a.packets}.pcap"
+        if not path.exists():
+            build(path, a.packets)
+    print(f"capture: {path} ({os.path.getsize(path):,} bytes)")
+    bench_index(path)
+    timed("summary lines", path, a.sample, do_summary)
+    timed("full decode + spans", path, a.sample // 2, do_full)
+    timed("-T jsonl export", path, a.sample // 4, do_json)
+    bench_tshark(path, a.sample)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
