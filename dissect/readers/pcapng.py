@@ -1,0 +1,362 @@
+"""pcapng files: section/interface state and the block walk.
+
+Format: draft-ietf-opsawg-pcapng ("PCAP Next Generation (pcapng) Capture File Format").
+Every block is type (4), total length (4), body, total length again; lengths are
+multiples of 4 and at least 12. A Section Header Block (SHB, 0x0A0D0D0A) starts each
+section, fixes its byte order with the byte-order magic 0x1A2B3C4D and resets the
+interface list. Interface Description Blocks (IDB, 1) define link type, snap length and
+timestamp unit (if_tsresol, option 9) and offset (if_tsoffset, option 14). Packets come
+in Enhanced Packet Blocks (EPB, 6), Simple Packet Blocks (SPB, 3: interface 0, no time)
+and the obsolete Packet Block (PB, 2). Every other block (NRB, ISB, DSB, custom, unknown)
+is skipped by its length, as section 3 of the draft requires of readers.
+
+The walk appends to the CaptureIndex arrays and never raises: problems become warnings.
+"""
+
+from __future__ import annotations
+
+import struct
+from array import array
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from dissect.readers.pcap import MAX_CAPLEN, FormatError, Interface
+
+SHB = 0x0A0D0D0A
+IDB = 1
+PB = 2
+SPB = 3
+EPB = 6
+BYTE_ORDER_MAGIC = 0x1A2B3C4D
+OPT_ENDOFOPT = 0
+OPT_COMMENT = 1
+IF_NAME = 2
+IF_TSRESOL = 9
+IF_FCSLEN = 13
+IF_TSOFFSET = 14
+# Versions readers accept (libpcap sf-pcapng.c: 1.0, and 1.2 written by some old tools).
+VERSIONS = ((1, 0), (1, 2))
+MAX_INTERFACES = 0xFFFF  # interface ids are kept in an array('H')
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+NS = 1_000_000_000
+
+Arrays = tuple[array, array, array, array, array]  # offsets, caplens, wirelens, times, ifaces
+
+
+def sniff(magic: bytes) -> bool:
+    """True when the first four bytes are the SHB block type."""
+    return magic[:4] == b"\x0a\x0d\x0d\x0a"
+
+
+def parse_shb(buf: Any, pos: int, end: int) -> tuple[str, int]:
+    """Check the SHB at pos (draft section 4.1); return (byte order, block length).
+
+    FormatError when the byte-order magic, length, version or options are bad.
+    """
+    if end - pos < 28:
+        raise FormatError(f"truncated section header block ({end - pos} of 28 bytes)")
+    for order in "<>":
+        if struct.unpack_from(order + "I", buf, pos + 8)[0] == BYTE_ORDER_MAGIC:
+            break
+    else:
+        raise FormatError("bad byte-order magic in section header block")
+    blen, _bom, major, minor = struct.unpack_from(order + "IIHH", buf, pos + 4)
+    if blen < 28 or blen % 4 or blen > end - pos:
+        raise FormatError(f"bad section header block length {blen}")
+    if struct.unpack_from(order + "I", buf, pos + blen - 4)[0] != blen:
+        raise FormatError("section header block trailing length does not match")
+    if (major, minor) not in VERSIONS:
+        raise FormatError(f"unsupported pcapng version {major}.{minor}")
+    for _ in iter_options(buf, pos + 24, pos + blen - 4, order):
+        pass
+    return order, blen
+
+
+def iter_options(buf: Any, start: int, stop: int, order: str) -> Iterator[tuple[int, int, int]]:
+    """Yield (code, value offset, value length) of the options in [start, stop).
+
+    Options are code (2), length (2), value padded to 4 bytes (draft section 3.5); the
+    list ends at opt_endofopt or at the end of the block. FormatError on an overrun.
+    """
+    unpack = struct.Struct(order + "HH").unpack_from
+    while stop - start >= 4:
+        code, length = unpack(buf, start)
+        if code == OPT_ENDOFOPT:
+            return
+        value = start + 4
+        if value + length > stop:
+            raise FormatError(f"option {code} at offset {start}: length {length} overruns block")
+        yield code, value, length
+        start = value + ((length + 3) & ~3)
+
+
+def read_interface(buf: Any, pos: int, blen: int, order: str) -> tuple[Interface, str | None]:
+    """Interface from the IDB at pos (draft section 4.2) and a warning for bad options."""
+    linktype, _reserved, snaplen = struct.unpack_from(order + "HHI", buf, pos + 8)
+    iface = Interface(linktype=linktype, snaplen=snaplen)
+    try:
+        for code, off, length in iter_options(buf, pos + 16, pos + blen - 4, order):
+            if code == IF_NAME:
+                iface.name = _text(buf, off, length)
+            elif code == IF_TSRESOL and length >= 1:
+                exp = buf[off]  # high bit set: negative power of 2, else of 10
+                iface.tsresol = 2 ** (exp & 0x7F) if exp & 0x80 else 10**exp
+            elif code == IF_TSOFFSET and length >= 8:
+                iface.tsoffset = struct.unpack_from(order + "q", buf, off)[0]
+            elif code == IF_FCSLEN and length >= 1:
+                iface.fcslen = buf[off]
+    except FormatError as exc:
+        return iface, f"interface description block at offset {pos}: {exc}; rest ignored"
+    return iface, None
+
+
+def read_comment(buf: Any, start: int, stop: int, order: str) -> str | None:
+    """The first opt_comment in an options list, or None (bad options are ignored)."""
+    try:
+        for code, off, length in iter_options(buf, start, stop, order):
+            if code == OPT_COMMENT:
+                return _text(buf, off, length)
+    except FormatError:
+        pass
+    return None
+
+
+def _text(buf: Any, off: int, length: int) -> str:
+    """A UTF-8 option value; stops at a NUL as Wireshark does (some writers pad with junk)."""
+    return bytes(buf[off : off + length]).decode("utf-8", "replace").split("\0", 1)[0]
+
+
+class PcapngWalker:
+    """Walks the blocks of one pcapng file, keeping the current section's state.
+
+    `interfaces` accumulates every IDB of every section (the global interface number is
+    the list index, as Wireshark's frame.interface_id); `_local` maps the current
+    section's interface ids to (global id, ns multiplier, divisor, ns offset, caplen limit).
+    """
+
+    def __init__(
+        self,
+        buf: Any,
+        end: int,
+        interfaces: list[Interface],
+        comments: dict[int, str],
+        warn: Callable[[str], None],
+    ) -> None:
+        self._buf, self._end = buf, end
+        self.interfaces, self.comments, self._warn = interfaces, comments, warn
+        self._section = -1
+        self._clamped = False
+        self._local: list[tuple[int, int, int, int, int]] = []
+        self._set_order(parse_shb(buf, 0, end)[0])
+
+    def _set_order(self, order: str) -> None:
+        self._order = order
+        self._head = struct.Struct(order + "II").unpack_from
+        self._epb = struct.Struct(order + "IIIII").unpack_from
+        self._pb = struct.Struct(order + "HHIIII").unpack_from
+        self._u32 = struct.Struct(order + "I").unpack_from
+
+    def walk(self, pos: int, arrays: Arrays, max_records: int) -> tuple[int, bool]:
+        """Index up to max_records packets from pos; return (next block offset, finished)."""
+        added = 0
+        while added < max_records:
+            pos, fast = self._fast_epbs(pos, arrays, max_records - added)
+            added += fast
+            if pos >= self._end:
+                return pos, True
+            if added >= max_records:
+                break
+            blen, btype = self._block(pos)
+            if blen < 0:
+                return pos, True
+            if btype == EPB or btype == PB:
+                result = self._packet(pos, blen, btype, arrays)
+            elif btype == SPB:
+                result = self._simple(pos, blen, arrays)
+            elif btype == IDB:
+                result = self._interface(pos, blen)
+            elif btype == SHB:
+                result = self._new_section()
+            else:
+                result = 0
+            if result < 0:
+                return pos, True
+            added += result
+            pos += blen
+        return pos, pos >= self._end
+
+    def _fast_epbs(self, pos: int, arrays: Arrays, budget: int) -> tuple[int, int]:
+        """Index a run of well-formed EPBs quickly; return (pos, count) at the first block
+        that is anything else or is odd in any way, for the careful path to handle."""
+        buf, end, local = self._buf, self._end, self._local
+        head, epb, u32 = self._head, self._epb, self._u32
+        offsets, caplens, wirelens, times, ifaces = arrays
+        count = 0
+        while count < budget and end - pos >= 32:
+            btype, blen = head(buf, pos)
+            if btype != EPB or blen < 32 or blen & 3 or blen > end - pos:
+                break
+            iface, hi, lo, caplen, wirelen = epb(buf, pos + 8)
+            if iface >= len(local) or u32(buf, pos + blen - 4)[0] != blen:
+                break
+            gid, mul, div, offset_ns, limit = local[iface]
+            padded = (caplen + 3) & ~3
+            time_ns = ((hi << 32) | lo) * mul // div + offset_ns
+            if caplen > limit or padded + 32 > blen or not INT64_MIN <= time_ns <= INT64_MAX:
+                break
+            if padded + 32 < blen:  # options: only a comment is kept
+                comment = read_comment(buf, pos + 28 + padded, pos + blen - 4, self._order)
+                if comment is not None:
+                    self.comments[len(ifaces)] = comment
+            offsets.append(pos + 28)
+            caplens.append(caplen)
+            wirelens.append(wirelen)
+            times.append(time_ns)
+            ifaces.append(gid)  # last: its length is the count other threads see
+            pos += blen
+            count += 1
+        return pos, count
+
+    def _block(self, pos: int) -> tuple[int, int]:
+        """(length, type) of the block at pos after the generic checks; length -1 = stop."""
+        buf, remaining = self._buf, self._end - pos
+        if remaining < 12:
+            self._warn(f"truncated block header at offset {pos}: {remaining} of 12 bytes present")
+            return -1, 0
+        btype = self._u32(buf, pos)[0]
+        if btype == SHB:  # the new section's byte order decides how to read its length
+            try:
+                order, blen = parse_shb(buf, pos, self._end)
+            except FormatError as exc:
+                self._warn(f"section header block at offset {pos}: {exc}: index stopped")
+                return -1, 0
+            self._set_order(order)
+            return blen, btype
+        blen = self._head(buf, pos)[1]
+        if blen < 12 or blen % 4:
+            self._warn(f"bad block length {blen} at offset {pos} (type 0x{btype:x}): index stopped")
+            return -1, 0
+        if blen > remaining:
+            self._warn(f"truncated last block at offset {pos}: {remaining} of {blen} bytes present")
+            return -1, 0
+        trailer = self._u32(buf, pos + blen - 4)[0]
+        if trailer != blen:
+            self._warn(f"block at offset {pos}: trailing length {trailer} != {blen}: index stopped")
+            return -1, 0
+        return blen, btype
+
+    def _new_section(self) -> int:
+        """Start a section: interface ids restart from 0 (draft section 4.1)."""
+        self._section += 1
+        self._local = []
+        return 0
+
+    def _interface(self, pos: int, blen: int) -> int:
+        """Add the IDB at pos to the current section; -1 when the block is unusable."""
+        if blen < 20:
+            self._warn(f"interface description block at offset {pos}: length {blen} < 20")
+            return -1
+        if len(self.interfaces) >= MAX_INTERFACES:
+            self._warn(f"more than {MAX_INTERFACES} interfaces at offset {pos}: index stopped")
+            return -1
+        iface, warning = read_interface(self._buf, pos, blen, self._order)
+        if warning:
+            self._warn(warning)
+        iface.section, iface.local_id = self._section, len(self._local)
+        gid = len(self.interfaces)
+        self.interfaces.append(iface)
+        tsres = iface.tsresol
+        mul, div = (NS // tsres, 1) if NS % tsres == 0 else (NS, tsres)
+        limit = max(iface.snaplen, MAX_CAPLEN)
+        self._local.append((gid, mul, div, iface.tsoffset * NS, limit))
+        return 0
+
+    def _packet(self, pos: int, blen: int, btype: int, arrays: Arrays) -> int:
+        """EPB (draft section 4.3) or obsolete PB (appendix A): 28-byte fixed part."""
+        if blen < 32:
+            self._warn(f"packet block at offset {pos}: length {blen} < 32: index stopped")
+            return -1
+        if btype == EPB:
+            iface, hi, lo, caplen, wirelen = self._epb(self._buf, pos + 8)
+        else:
+            iface, _drops, hi, lo, caplen, wirelen = self._pb(self._buf, pos + 8)
+        entry = self._accept(pos, blen, 28, iface, caplen, len(arrays[4]) + 1)
+        if isinstance(entry, int):
+            return entry
+        gid, mul, div, offset_ns, _limit = entry
+        opts, stop = pos + 28 + ((caplen + 3) & ~3), pos + blen - 4
+        comment = read_comment(self._buf, opts, stop, self._order) if opts < stop else None
+        time_ns = ((hi << 32) | lo) * mul // div + offset_ns
+        self._append(arrays, pos + 28, caplen, wirelen, time_ns, gid, comment)
+        return 1
+
+    def _simple(self, pos: int, blen: int, arrays: Arrays) -> int:
+        """SPB (draft section 4.4): interface 0, caplen = min(original, block, snaplen)."""
+        if blen < 16:
+            self._warn(f"simple packet block at offset {pos}: length {blen} < 16: index stopped")
+            return -1
+        wirelen = self._u32(self._buf, pos + 8)[0]
+        caplen = min(wirelen, blen - 16)
+        if self._local:
+            snaplen = self.interfaces[self._local[0][0]].snaplen
+            caplen = min(caplen, snaplen) if snaplen else caplen
+        entry = self._accept(pos, blen, 12, 0, caplen, len(arrays[4]) + 1)
+        if isinstance(entry, int):
+            return entry
+        self._append(arrays, pos + 12, caplen, wirelen, 0, entry[0], None)  # SPBs have no time
+        return 1
+
+    def _accept(
+        self, pos: int, blen: int, hlen: int, iface: int, caplen: int, number: int
+    ) -> tuple[int, int, int, int, int] | int:
+        """The section entry of a packet's interface, or 0 (skip it) / -1 (stop) after a warning."""
+        if iface >= len(self._local):
+            have = len(self._local)
+            self._warn(
+                f"record at offset {pos}: interface id {iface} out of range "
+                f"({have} interfaces in section {self._section}): skipped"
+            )
+            return 0
+        entry = self._local[iface]
+        limit = entry[4]
+        if caplen > limit:
+            self._warn(
+                f"record {number} at offset {pos} claims caplen {caplen} > {limit}: index stopped"
+            )
+            return -1
+        if hlen + caplen + 4 > blen:
+            self._warn(
+                f"record {number} at offset {pos}: caplen {caplen} overruns block length {blen}: "
+                "index stopped"
+            )
+            return -1
+        return entry
+
+    def _append(
+        self,
+        arrays: Arrays,
+        offset: int,
+        caplen: int,
+        wirelen: int,
+        time_ns: int,
+        gid: int,
+        comment: str | None,
+    ) -> None:
+        """Append one packet; the interface id goes last, its array's length is the count."""
+        offsets, caplens, wirelens, times, ifaces = arrays
+        if not INT64_MIN <= time_ns <= INT64_MAX:
+            time_ns = self._clamp(len(ifaces) + 1, time_ns)
+        if comment is not None:
+            self.comments[len(ifaces)] = comment
+        offsets.append(offset)
+        caplens.append(caplen)
+        wirelens.append(wirelen)
+        times.append(time_ns)
+        ifaces.append(gid)
+
+    def _clamp(self, number: int, time_ns: int) -> int:
+        """Timestamps beyond year 2262 do not fit the int64 array: clamp, warn once."""
+        if not self._clamped:
+            self._clamped = True
+            self._warn(f"record {number}: timestamp out of range, clamped (further ones too)")
+        return max(INT64_MIN, min(INT64_MAX, time_ns))

@@ -1,0 +1,347 @@
+"""CaptureIndex on real captures (tests/data/readers, see ATTRIBUTION.md) and its behaviour:
+random access, incremental indexing, sources, errors. Expected packet counts are the
+corpus INDEX.tsv's (what tshark 4.0.17 read)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dissect import linktypes
+from dissect.index import CaptureError, CaptureIndex, Record, open_capture
+from dissect.readers.writer import PcapWriter
+
+DATA = Path(__file__).parent / "data" / "readers"
+T0 = 1_700_000_000_000_000_000
+
+# gopacket's pcapgo conformance set: (file, packets per tshark, custom blocks in the file).
+# tshark 4.0 lists each pcapng Custom Block (0xBAD / 0x40000BAD) as a "data" frame of its
+# own; we skip them as the brief asks, so we expect tshark's count minus those.
+GOPACKET = [
+    ("be/test001.pcapng", 4, 0),
+    ("be/test201.pcapng", 4, 0),
+    ("le/test001.pcapng", 4, 0),
+    ("le/test004.pcapng", 4, 0),
+    ("le/test006.pcapng", 5, 0),
+    ("le/test007.pcapng", 1, 0),
+    ("le/test008.pcapng", 4, 0),
+    ("le/test010.pcapng", 4, 0),
+    ("le/test016.pcapng", 4, 0),
+    ("le/test017.pcapng", 4, 4),
+    ("le/test018.pcapng", 8, 4),
+    ("le/test100.pcapng", 5, 0),
+    ("le/test101.pcapng", 4, 0),
+    ("le/test102.pcapng", 8, 3),
+    ("le/test200.pcapng", 0, 0),
+    ("le/test201.pcapng", 4, 0),
+    ("le/test202.pcapng", 11, 3),
+    ("le/test901.pcapng", 1, 0),  # tshark: 1 packet, then "unknown SHB version 2.0"
+    ("le/test902.pcapng", 1, 0),
+]
+
+
+def make_pcap(path: Path | io.BytesIO, count: int = 10) -> bytes:
+    frames = [bytes([n % 256]) * (14 + n % 256) for n in range(count)]
+    with PcapWriter(path, linktypes.ETHERNET) as w:
+        for n, frame in enumerate(frames):
+            w.write(frame, T0 + n * 1_000)
+    return b"".join(frames)
+
+
+def test_gopacket_set_is_complete() -> None:
+    on_disk = sorted(str(p.relative_to(DATA / "gopacket")) for p in DATA.glob("gopacket/*/*"))
+    assert on_disk == sorted(name for name, _, _ in GOPACKET)
+
+
+@pytest.mark.parametrize(("name", "tshark", "custom"), GOPACKET)
+def test_gopacket_pcapng_conformance(name: str, tshark: int, custom: int) -> None:
+    idx = CaptureIndex(DATA / "gopacket" / name).index_all()
+    assert idx.format == "pcapng"
+    assert len(idx) == tshark - custom
+    if name == "le/test901.pcapng":
+        assert idx.warnings == [
+            "section header block at offset 480: unsupported pcapng version 2.0: index stopped"
+        ]
+    else:
+        assert idx.warnings == []
+    for rec in idx:  # every record's bytes lie inside the file and match its caplen
+        assert len(rec.data) == rec.caplen <= max(rec.wirelen, rec.caplen)
+
+
+@pytest.mark.parametrize("order", ["le", "be"])
+def test_gopacket_multi_section_link_types_match_tshark(order: str) -> None:
+    # frame.len / frame.cap_len and first layer from tshark for test201 (3 sections, 5 IDBs)
+    idx = CaptureIndex(DATA / "gopacket" / order / "test201.pcapng").index_all()
+    got = [(r.linktype, r.interface, r.wirelen, r.caplen) for r in idx]
+    assert got == [(1, 0, 314, 96), (1, 2, 342, 128), (1, 2, 314, 128), (0, 4, 168, 168)]
+    assert [(i.section, i.local_id) for i in idx.interfaces] == [
+        (0, 0),
+        (0, 1),
+        (1, 0),
+        (2, 0),
+        (2, 1),
+    ]
+    assert idx.interfaces[2].name == "silly ethernet interface 2"
+
+
+def test_gopacket_tsresol_files() -> None:
+    idx = CaptureIndex(DATA / "gopacket/le/test008.pcapng").index_all()
+    assert [i.tsresol for i in idx.interfaces] == [10**9, 10**9]
+    idx = CaptureIndex(DATA / "gopacket/le/test902.pcapng").index_all()
+    assert idx.interfaces[0].tsresol == 256  # if_tsresol 0x88: 2^-8 s
+
+
+def test_many_interfaces() -> None:
+    idx = CaptureIndex(DATA / "many_interfaces-1.pcapng").index_all()
+    assert len(idx) == 64 and idx.warnings == []
+    # tshark: frames 3 and 4 are BSD loopback ("null"), the rest Ethernet
+    assert [n for n in range(64) if idx.linktype(n) == linktypes.NULL] == [2, 3]
+    assert {idx.interfaces[idx.interface(n)].name for n in (2, 3)} == {"lo0"}
+    assert len(idx.interfaces) == 11
+
+
+@pytest.mark.parametrize(
+    ("name", "count", "linktype", "tsresol"),
+    [
+        ("test_ethernet.pcap", 10, 1, 10**6),  # little-endian microseconds
+        ("bigendian.pcap", 2, 1, 10**6),  # big-endian microseconds
+        ("tcp-handshake-nano.pcap", 3, 113, 10**9),  # little-endian nanoseconds
+        ("nanosecs_big_endian.pcap", 10, 1, 10**9),  # big-endian nanoseconds
+        ("modified-format.pcap", 1, 1, 10**6),  # Kuznetzov 0xA1B2CD34
+        ("pcap-invalid-version-2.pcap", 1, 1, 10**6),  # version 2.5: readers accept it
+        ("time_2038.pcap", 1, 1, 10**6),
+        ("empty.pcap", 0, 1, 10**6),
+    ],
+)
+def test_real_pcap_files(name: str, count: int, linktype: int, tsresol: int) -> None:
+    idx = CaptureIndex(DATA / name).index_all()
+    assert (idx.format, len(idx), idx.warnings) == ("pcap", count, [])
+    assert idx.interfaces[0].linktype == linktype and idx.interfaces[0].tsresol == tsresol
+    times = [idx.time_ns(i) for i in range(count)]
+    assert times == sorted(times)
+
+
+def test_nanosecond_times_match_tcpdump() -> None:
+    # tcpdump's tests/tcp-handshake-nano-tt.out (tcpdump -tt --nano)
+    idx = CaptureIndex(DATA / "tcp-handshake-nano.pcap").index_all()
+    assert [r.time_ns for r in idx] == [
+        1418145369_924505488,
+        1418145370_052027262,
+        1418145370_052115157,
+    ]
+    assert CaptureIndex(DATA / "time_2038.pcap").index_all().time_ns(0) == 2145916800 * 10**9
+
+
+def test_big_endian_times() -> None:
+    idx = CaptureIndex(DATA / "nanosecs_big_endian.pcap").index_all()
+    assert all(1_000_000_000 * 10**9 < idx.time_ns(i) < 2_000_000_000 * 10**9 for i in range(10))
+    assert any(idx.time_ns(i) % 1000 for i in range(10))  # real nanoseconds, not scaled µs
+
+
+def test_pcapng_named_pcap_is_sniffed() -> None:
+    idx = CaptureIndex(DATA / "IPv4-NoOptions.pcap").index_all()
+    assert (idx.format, len(idx)) == ("pcapng", 7)
+
+
+def test_empty_pcapng_header_only() -> None:
+    idx = CaptureIndex(DATA / "empty.pcapng").index_all()
+    assert (idx.format, len(idx), idx.warnings, idx.done) == ("pcapng", 0, [], True)
+
+
+def test_truncated_real_file() -> None:
+    idx = CaptureIndex(DATA / "truncated_dns_2.pcap").index_all()
+    assert len(idx) == 1
+    assert idx.warnings == ["truncated record header at offset 240: 7 of 16 bytes present"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("pcap-invalid-version-1.pcap", "unsupported pcap version 1.4"),
+        ("linktype-reserved-field-not-zero.pcap", "reserved bits set"),
+        ("pcapng-invalid-vers-1.pcapng", "unsupported pcapng version 0.1"),
+        ("shb-option-too-long.pcapng", "section header block"),
+    ],
+)
+def test_files_tshark_refuses(name: str, message: str) -> None:
+    with pytest.raises(CaptureError) as err:
+        CaptureIndex(DATA / name)
+    assert str(err.value).startswith(f"{DATA / name}: ") and message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["gopacket/le/test202.pcapng", "test_ethernet.pcap"])
+def test_every_prefix_of_a_file_opens_or_fails_cleanly(name: str) -> None:
+    data = (DATA / name).read_bytes()
+    full = len(CaptureIndex(data).index_all())
+    header = 24 if name.endswith(".pcap") else int.from_bytes(data[4:8], "little")  # SHB
+    for cut in range(len(data)):
+        try:
+            idx = CaptureIndex(data[:cut])
+        except CaptureError:
+            assert cut < header
+            continue
+        idx.index_all()
+        assert len(idx) <= full and len(idx.warnings) <= 1
+        assert all(len(r.data) == r.caplen for r in idx)
+
+
+def test_wrong_magic() -> None:
+    with pytest.raises(
+        CaptureError, match=r"^x.pcap: not a pcap or pcapng file \(magic 0x12345678\)$"
+    ):
+        CaptureIndex(bytes.fromhex("12345678") + bytes(40), name="x.pcap")
+    with pytest.raises(CaptureError, match=r"only 3 bytes"):
+        CaptureIndex(b"\xd4\xc3\xb2")
+
+
+def test_unreadable_paths(tmp_path: Path) -> None:
+    with pytest.raises(CaptureError, match="No such file or directory"):
+        CaptureIndex(tmp_path / "missing.pcap")
+    with pytest.raises(CaptureError, match="Is a directory"):
+        CaptureIndex(tmp_path)
+
+
+@pytest.mark.parametrize("source", ["path", "bytes"])
+def test_empty_file(tmp_path: Path, source: str) -> None:
+    path = tmp_path / "empty.pcap"
+    path.write_bytes(b"")
+    idx = CaptureIndex(path if source == "path" else b"")
+    assert (len(idx), idx.done, idx.index_more(), list(idx)) == (0, True, True, [])
+
+
+def test_bytes_source_equals_path_source(tmp_path: Path) -> None:
+    path = tmp_path / "a.pcap"
+    make_pcap(path)
+    from_path = list(CaptureIndex(path))
+    from_stdin = list(CaptureIndex(path.read_bytes()))
+    assert from_path == from_stdin and len(from_path) == 10
+    assert CaptureIndex(path.read_bytes()).name == "<stdin>"
+    with pytest.raises(CaptureError, match="^<stdin>: not a pcap"):
+        CaptureIndex(b"\0" * 30)
+
+
+def test_random_access_equals_sequential(tmp_path: Path) -> None:
+    path = tmp_path / "a.pcap"
+    frames = make_pcap(path, 50)
+    idx = open_capture(path).index_all()
+    seq = list(idx)
+    assert b"".join(r.data for r in seq) == frames
+    for i in (49, 0, 17, 33, 1, 48):
+        rec = idx.record(i)
+        assert rec == seq[i] and rec.number == i + 1
+        assert bytes(idx.frame(i)) == rec.data
+        assert (idx.time_ns(i), idx.linktype(i)) == (T0 + i * 1000, 1)
+    assert idx.record(-1) == seq[-1]
+    with pytest.raises(IndexError):
+        idx.record(50)
+
+
+def test_index_more_is_incremental(tmp_path: Path) -> None:
+    path = tmp_path / "a.pcap"
+    make_pcap(path, 10)
+    idx = CaptureIndex(path)
+    assert (len(idx), idx.done, idx.progress) == (0, False, 24 / path.stat().st_size)
+    sizes = []
+    while not idx.index_more(3):
+        sizes.append(len(idx))
+    assert sizes == [3, 6, 9] and len(idx) == 10 and idx.done and idx.progress == 1.0
+    assert idx.index_more() is True and len(idx) == 10
+
+
+def test_iter_indexes_as_it_goes(tmp_path: Path) -> None:
+    path = tmp_path / "a.pcap"
+    make_pcap(path, 5)
+    idx = CaptureIndex(path)
+    it = iter(idx)
+    first = next(it)
+    assert isinstance(first, Record) and first.number == 1
+    assert [r.number for r in it] == [2, 3, 4, 5]
+
+
+def test_reading_while_another_thread_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "a.pcap"
+    make_pcap(path, 2000)
+    idx = CaptureIndex(path)
+
+    def worker() -> None:
+        while not idx.index_more(7):
+            pass
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    seen = 0
+    while not idx.done or seen < len(idx):
+        count = len(idx)
+        for i in range(seen, count):
+            assert idx.record(i).number == i + 1 and idx.caplen(i) == 14 + (i % 256)
+        seen = count
+    thread.join()
+    assert seen == 2000
+
+
+def test_close_with_frames_in_use(tmp_path: Path) -> None:
+    path = tmp_path / "a.pcap"
+    make_pcap(path, 3)
+    idx = CaptureIndex(path).index_all()
+    view = idx.frame(1)
+    idx.close()
+    assert bytes(view) == b"\x01" * 15  # still readable: the mapping lives while it is used
+    with pytest.raises(ValueError, match="closed"):
+        idx.record(0)
+    assert idx.index_more() is True
+    view.release()
+
+
+def test_live_writer_killed_mid_record(tmp_path: Path) -> None:
+    path = tmp_path / "live.pcap"
+    with PcapWriter(path, linktypes.ETHERNET) as w:
+        for n in range(4):
+            w.write(b"p" * 100, T0 + n)
+    with open(path, "r+b") as fh:
+        fh.truncate(os.path.getsize(path) - 30)
+    idx = CaptureIndex(path).index_all()
+    assert len(idx) == 3
+    assert idx.warnings == [
+        f"truncated last record at offset {24 + 3 * 116}: 86 of 116 bytes present"
+    ]
+
+
+def test_dissect_does_not_import_rich_or_textual() -> None:
+    code = (
+        "import sys, dissect.index, dissect.readers.writer, dissect.linktypes;"
+        "assert not {'rich', 'textual'} & set(sys.modules), sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(
+        ["gopacket/le/test202.pcapng", "gopacket/be/test201.pcapng", "test_ethernet.pcap"]
+    ),
+    flips=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=8),
+)
+def test_corrupted_files_never_raise_from_the_index(
+    name: str, flips: list[tuple[int, int]]
+) -> None:
+    data = bytearray((DATA / name).read_bytes())
+    for where, value in flips:
+        data[where % len(data)] = value
+    try:
+        idx = CaptureIndex(bytes(data))
+    except CaptureError as exc:
+        assert "\n" not in str(exc)
+        return
+    idx.index_all()
+    assert not any(w.startswith("internal error") for w in idx.warnings)
+    for rec in idx:
+        assert len(rec.data) == rec.caplen
