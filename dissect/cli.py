@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:
     """Print when asked to or when stdout is not a terminal; otherwise the TUI opens."""
-    if args.force_print or args.verbose or args.hexdump or args.format != "text":
+    if args.force_print or args.verbose or args.hexdump or args.format != "text" or args.count:
         return True
     return not stdout.isatty()
 
