@@ -1,31 +1,93 @@
-"""Ethernet II and IEEE 802.3 framing (IEEE 802.3 clause 3; EtherTypes per IANA/IEEE)."""
+"""Ethernet II and IEEE 802.3 framing (IEEE 802.3 clause 3; EtherTypes per IANA/IEEE).
+
+A type/length value up to 1500 is an 802.3 length: an 802.2 LLC header follows (table
+"eth.llc" key 0), or Novell "raw 802.3" IPX when the payload starts 0xFFFF. Values of
+1536 and above (and 0, Cisco's internal type) are EtherTypes; 1501-1535 are invalid.
+
+Bytes after the payload are split as Wireshark does (packet-eth.c add_ethernet_trailer):
+zero padding up to the 60-byte minimum frame (eth.padding), then an undecoded trailer
+(eth.trailer), and, on a captured link-layer frame of 64 bytes or more, a final 4-byte
+frame check sequence (eth.fcs) guessed from the length alone.
+"""
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
-from ..fields import HEX, Mac, U16, alias
-from ..model import Layer, Osi
-from ..protocol import Protocol, bind_linktype, lookup
+from ..fields import DEC_HEX, HEX, U16, U24, U32, Bytes, Flag, Mac, Str, alias
+from ..model import Field, Layer, Osi
+from ..protocol import DATA, Protocol, bind_linktype, lookup
 
 ETHERTYPES = {
     0x0800: "IPv4", 0x0806: "ARP", 0x86DD: "IPv6", 0x8100: "802.1Q Virtual LAN",
-    0x88A8: "802.1ad Provider Bridge (Q-in-Q)", 0x9100: "802.1Q-in-Q", 0x8035: "RARP",
-    0x8847: "MPLS label switched packet", 0x8848: "MPLS multicast", 0x8863: "PPPoE Discovery",
-    0x8864: "PPPoE Session", 0x88CC: "802.1 Link Layer Discovery Protocol (LLDP)",
-    0x888E: "802.1X Authentication", 0x88E5: "802.1AE (MACsec)", 0x88F7: "PTPv2 over Ethernet",
-    0x9000: "Configuration Test Protocol (loopback)", 0x22F0: "AVTP", 0x0842: "Wake on LAN",
+    0x88A8: "802.1ad Provider Bridge (Q-in-Q)", 0x9100: "802.1QinQ", 0x8035: "RARP",
+    0x8847: "MPLS label switched packet", 0x8848: "MPLS multicast label switched packet",
+    0x8863: "PPPoE Discovery", 0x8864: "PPPoE Session", 0x88CC: "802.1 Link Layer Discovery Protocol (LLDP)",
+    0x888E: "802.1X Authentication", 0x88E5: "802.1AE (MACsec)", 0x88F7: "PTPv2 over Ethernet (IEEE1588)",
+    0x9000: "Configuration Test Protocol (loopback)", 0x22F0: "IEEE 1722 Audio Video Transport Protocol",
+    0x0842: "Wake on LAN", 0x8137: "Netware IPX/SPX", 0x809B: "AppleTalk LLAP bridging",
+    0x80F3: "AppleTalk Address Resolution Protocol (AARP)", 0x0600: "XNS Internet Datagram Protocol",
+    0x88E7: "802.1ah Provider Backbone Bridge (mac-in-mac)", 0x8809: "Slow Protocols",
+    0x894F: "Network Service Header", 0x8902: "IEEE 802.1Q Connectivity Fault Management (CFM) protocol",
+    0x6558: "Transparent Ethernet bridging", 0x0000: "Unknown",
 }  # fmt: skip
 
+ETH_DST = Mac("eth.dst", "Destination")
+ETH_SRC = Mac("eth.src", "Source")
 ETH_TYPE = U16("eth.type", "Type", base=HEX, names=ETHERTYPES)
 ETH_LEN = U16("eth.len", "Length")
+ETH_INVALID = U16("eth.invalid_lentype", "Invalid length/type", base=DEC_HEX)
+ETH_TRAILER = Bytes("eth.trailer", "Trailer")
+ETH_FCS = U32("eth.fcs", "Frame check sequence", base=HEX)
+ETH_FCS_STATUS = Str("eth.fcs.status", "FCS Status", generated=True)
 
-ETH = Protocol(
+# Children of the two addresses: the OUI and the two flag bits of the first octet.
+LG_NAMES = {
+    True: "Locally administered address (this is NOT the factory default)",
+    False: "Globally unique address (factory default)",
+}
+IG_NAMES = {True: "Group address (multicast/broadcast)", False: "Individual address (unicast)"}
+ADDRESS_CHILDREN = {
+    name: (
+        U24(f"eth.{name}.oui", f"{'Destination' if name == 'dst' else 'Source'} OUI", base=HEX),
+        Flag(f"eth.{name}.lg", "LG bit", 0x020000, width=3),
+        Flag(f"eth.{name}.ig", "IG bit", 0x010000, width=3),
+    )
+    for name in ("dst", "src")
+}
+
+IEEE_802_3_MAX_LEN = 1500
+ETHERNET_II_MIN_LEN = 1536
+MIN_FRAME = 60  # shortest Ethernet frame without its FCS
+MIN_FRAME_WITH_FCS = 64
+
+
+class Ethernet(Protocol):
+    """Ethernet, with the address children and the trailer split built when the tree asks."""
+
+    def build_fields(self, layer: Layer) -> list[Field]:
+        fields = super().build_fields(layer)
+        data = layer.packet.data
+        for f in fields:
+            kids = ADDRESS_CHILDREN.get(f.name[4:]) if f.spec in (ETH_DST, ETH_SRC) else None
+            if kids is None:
+                continue
+            word = int.from_bytes(data[f.pos : f.pos + 3], "big")
+            oui, lg, ig = kids
+            f.children = [
+                Field(oui, f.pos, 3, word),
+                Field(lg, f.pos, 3, bool(word & lg.mask), lg.mask),
+                Field(ig, f.pos, 3, bool(word & ig.mask), ig.mask),
+            ]
+        # Only the frame's own link layer can carry an FCS; Ethernet inside a tunnel has none.
+        split_trailer(layer, ETH_TRAILER, fcs=layer.packet.layers[1] is layer)
+        return fields
+
+
+ETH = Ethernet(
     "eth", "Ethernet II", osi=Osi.DATA_LINK, short="ETH",
-    header=(
-        Mac("eth.dst", "Destination"),
-        Mac("eth.src", "Source"),
-    ),
+    header=(ETH_DST, ETH_SRC),
     addresses=("eth.src", "eth.dst"),
     padding="eth.padding",
     explain="Ethernet delivers the frame between two devices on the same link, "
@@ -33,6 +95,50 @@ ETH = Protocol(
 )  # fmt: skip
 
 alias("eth.addr", "eth.src", "eth.dst")
+alias("eth.addr.oui", "eth.src.oui", "eth.dst.oui")
+alias("eth.lg", "eth.src.lg", "eth.dst.lg")
+alias("eth.ig", "eth.src.ig", "eth.dst.ig")
+
+
+def split_trailer(layer: Layer, trailer_spec: Any, fcs: bool) -> None:
+    """Replace the driver's catch-all padding field (bytes after the payload) by Wireshark's
+    padding / trailer / FCS split. Runs once, when the layer's fields are first built."""
+    pad_spec = layer.protocol.padding
+    for i, f in enumerate(layer.extra):
+        if f.spec is pad_spec and f.pos + f.len == layer.payload_end:
+            layer.extra[i : i + 1] = _split(layer, f.pos, f.len, trailer_spec, fcs)
+            return
+
+
+def _split(layer: Layer, start: int, captured: int, trailer_spec: Any, fcs: bool) -> list[Field]:
+    pkt = layer.packet
+    data = pkt.data
+    reported = max(captured, pkt.wirelen - start)  # the trailer as it was on the wire
+    out: list[Field] = []
+    padding = 0
+    if pkt.wirelen >= MIN_FRAME and start < MIN_FRAME:
+        # Padding fills the frame to 60 bytes, and only zero bytes count as padding.
+        padding = min(MIN_FRAME - start, captured)
+        if any(data[start : start + padding]):
+            padding = 0
+        elif padding:
+            out.append(Field(layer.protocol.padding, start, padding, data[start : start + padding]))
+    trail_cap, trail_rep = captured - padding, reported - padding
+    has_fcs = fcs and pkt.wirelen - layer.pos >= MIN_FRAME_WITH_FCS and trail_rep >= 4
+    if has_fcs:
+        trail_rep -= 4
+        trail_cap = min(trail_cap, trail_rep)
+    pos = start + padding
+    if trail_cap > 0:
+        out.append(Field(trailer_spec, pos, trail_cap, data[pos : pos + trail_cap]))
+    pos += trail_cap
+    if has_fcs and pos + 4 <= len(data):
+        value = int.from_bytes(data[pos : pos + 4], "big")
+        out.append(Field(ETH_FCS, pos, 4, value))
+        # Wireshark leaves a guessed FCS unverified; a CRC that matches proves it is one.
+        good = zlib.crc32(data[layer.pos : pos]) == int.from_bytes(data[pos : pos + 4], "little")
+        out.append(Field(ETH_FCS_STATUS, pos, 0, "good" if good else "unverified", generated=True))
+    return out
 
 
 def _tail(data: Any, layer: Layer) -> None:
@@ -42,26 +148,73 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.hdr_len = end - pos
         layer.payload_pos = end
         return
+    if data[pos + 6] & 0x01:
+        layer.issue("warn", "protocol", "eth.src_not_group",
+                    "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)",
+                    pos + 6, 6)  # fmt: skip
     value = int.from_bytes(data[pos + 12 : pos + 14], "big")
     layer.hdr_len = 14
     layer.payload_pos = pos + 14
-    if value <= 1500:
-        # IEEE 802.3: the field is a length and an LLC header follows.
+    if 0 < value <= IEEE_802_3_MAX_LEN:
         layer.add(ETH_LEN, pos + 12, 2, value)
-        if pos + 14 + value < end:
-            layer.payload_end = pos + 14 + value
-        layer.next = lookup("eth.llc", 0)
+        _length_payload(data, layer, value)
+    elif IEEE_802_3_MAX_LEN < value < ETHERNET_II_MIN_LEN:
+        layer.add(ETH_INVALID, pos + 12, 2, value)
+        layer.issue("warn", "protocol", "eth.invalid_lentype.expert",
+                    f"Invalid length/type: 0x{value:04x} ({value})", pos + 12, 2)  # fmt: skip
+        layer.next = DATA
     else:
         layer.add(ETH_TYPE, pos + 12, 2, value)
-        layer.next = lookup("ethertype", value)
+        layer.next = lookup("ethertype", value) or DATA
+
+
+def _length_payload(data: Any, layer: Layer, length: int) -> None:
+    """IEEE 802.3: the length bounds the LLC payload; the rest is padding and trailer.
+
+    The bound is passed to the LLC layer through pkt.ctx["llc.bound"] rather than by
+    shrinking this layer's payload, so that the bytes past it stay Ethernet's (the driver
+    makes them this layer's padding field, split later by split_trailer)."""
+    pkt, start = layer.packet, layer.payload_pos
+    bound = start + length
+    if bound > pkt.wirelen:
+        layer.issue("error", "malformed", "eth.len.past_end",
+                    f"Length field value {length} goes past the end of the payload "
+                    f"({pkt.wirelen - start} bytes)", layer.pos + 12, 2)  # fmt: skip
+    elif bound < layer.payload_end:
+        pkt.ctx["llc.bound"] = (start, bound)
+    if data[start : start + 2] == b"\xff\xff":
+        layer.next = lookup("ethertype", 0x8137) or DATA  # Novell raw 802.3: IPX, no LLC
+    else:
+        layer.next = lookup("eth.llc", 0) or DATA
+
+
+def _kind(layer: Layer) -> str:
+    """Ethernet II, 802.3 or invalid, from the type/length bytes (no fields built for rows)."""
+    pos = layer.pos
+    if layer.hdr_len < 14:
+        return "Ethernet II"
+    value = int.from_bytes(layer.packet.data[pos + 12 : pos + 14], "big")
+    if 0 < value <= IEEE_802_3_MAX_LEN:
+        return "IEEE 802.3 Ethernet"
+    if value < ETHERNET_II_MIN_LEN and value:
+        return "Ethernet Unknown"
+    return "Ethernet II"
 
 
 def _describe(layer: Layer) -> str:
-    kind = "IEEE 802.3 Ethernet" if layer.get("eth.len") else "Ethernet II"
-    return f"{kind}, Src: {layer.value('eth.src')}, Dst: {layer.value('eth.dst')}"
+    return f"{_kind(layer)}, Src: {layer.value('eth.src')}, Dst: {layer.value('eth.dst')}"
+
+
+def _info(layer: Layer) -> str:
+    kind = _kind(layer)
+    if kind == "Ethernet Unknown":
+        value = int.from_bytes(layer.packet.data[layer.pos + 12 : layer.pos + 14], "big")
+        return f"Ethernet Unknown: Invalid length/type: 0x{value:04x} ({value})"
+    return kind
 
 
 ETH.tail = _tail
 ETH.describe = _describe
+ETH.info = _info
 
 bind_linktype(1, ETH)

@@ -1,0 +1,242 @@
+"""Address Resolution Protocol (RFC 826), Reverse ARP (RFC 903), Inverse ARP (RFC 2390).
+
+The fixed eight bytes give the hardware and protocol address types and sizes; four
+addresses of those sizes follow (sender hardware, sender protocol, target hardware, target
+protocol). Any sizes are accepted: Ethernet/IPv4 addresses get typed fields, others are
+shown as bytes, as Wireshark's packet-arp.c does. The packet ends after the addresses;
+what follows in the frame is the link layer's padding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fields import FIELDS, HEX, U8, U16, Bool, Bytes, IPv4, Mac
+from ..model import Layer, Osi
+from ..protocol import DATA, Protocol, bind
+
+HARDWARE_TYPES = {
+    0: "NET/ROM pseudo", 1: "Ethernet", 2: "Experimental Ethernet", 3: "AX.25", 4: "ProNET",
+    5: "Chaos", 6: "IEEE 802", 7: "ARCNET", 8: "Hyperchannel", 9: "Lanstar",
+    10: "Autonet Short Address", 11: "Localtalk", 12: "LocalNet", 13: "Ultra link", 14: "SMDS",
+    15: "Frame Relay DLCI", 16: "ATM", 17: "HDLC", 18: "Fibre Channel", 19: "ATM (RFC 2225)",
+    20: "Serial Line", 21: "ATM", 22: "MIL-STD-188-220", 23: "Metricom STRIP",
+    24: "IEEE 1394.1995", 25: "MAPOS", 26: "Twinaxial", 27: "EUI-64", 28: "HIPARP",
+    29: "IP and ARP over ISO 7816-3", 30: "ARPSec", 31: "IPsec tunnel", 32: "InfiniBand",
+    33: "TIA-102 Project 25 Common Air Interface (CAI)", 34: "Wiegand Interface",
+    35: "Pure IP", 36: "Experimental 1", 37: "HFI", 256: "Experimental 2",
+}  # fmt: skip
+
+OPCODES = {
+    0: "reserved", 1: "request", 2: "reply", 3: "reverse request", 4: "reverse reply",
+    5: "drarp request", 6: "drarp reply", 7: "drarp error", 8: "inverse request",
+    9: "inverse reply", 10: "arp nak", 11: "mars request", 12: "mars multi", 13: "mars mserv",
+    14: "mars join", 15: "mars leave", 16: "mars nak", 17: "mars unserv", 18: "mars sjoin",
+    19: "mars sleave", 20: "mars grouplist request", 21: "mars grouplist reply",
+    22: "mars redirect map", 23: "mapos unarp", 24: "experimental 1", 25: "experimental 2",
+    65535: "reserved",
+}  # fmt: skip
+
+MARS_INFO = {
+    11: "MARS request", 12: "MARS MULTI request", 13: "MARS MSERV request",
+    14: "MARS JOIN request", 15: "MARS LEAVE", 16: "MARS NAK", 17: "MARS UNSERV request",
+    18: "MARS SJOIN request", 19: "MARS SLEAVE", 20: "MARS grouplist request",
+    21: "MARS grouplist reply", 22: "MARS redirect map", 23: "MAPOS UNARP request",
+}  # fmt: skip
+
+REQUEST, REPLY, RREQUEST, RREPLY = 1, 2, 3, 4
+DRARP_REQUEST, DRARP_REPLY, DRARP_ERROR, IREQUEST, IREPLY = 5, 6, 7, 8, 9
+ETHER_HW = (1, 6)  # Ethernet and IEEE 802 hardware types carry 6-byte MAC addresses
+IPV4_PROTO = (0x0800, 0xCC)  # EtherType IPv4, and AX.25's PID for IP
+HEADER_LEN = 8
+
+
+def _etype_name(value: Any) -> str | None:
+    """EtherType names from eth.py's eth.type field, through the field registry."""
+    spec = FIELDS.get("eth.type")
+    names = spec.names if spec is not None else None
+    return names.get(value) if isinstance(names, dict) else None
+
+
+# ARP maps network-layer addresses to link-layer ones; it is conventionally placed at
+# layer 3 (sometimes called "2.5"), and the issue counts it with IP at the network layer.
+ARP = Protocol(
+    "arp", "Address Resolution Protocol", osi=Osi.NETWORK, short="ARP",
+    header=(
+        U16("arp.hw.type", "Hardware type", names=HARDWARE_TYPES),
+        U16("arp.proto.type", "Protocol type", base=HEX, names=_etype_name),
+        U8("arp.hw.size", "Hardware size"),
+        U8("arp.proto.size", "Protocol size"),
+        U16("arp.opcode", "Opcode", names=OPCODES),
+    ),
+    explain="ARP finds the hardware (MAC) address that belongs to an IP address on the local "
+    "network: a host broadcasts \"who has this IP?\" and the owner replies with its address.",
+)  # fmt: skip
+
+SRC_HW_MAC = Mac("arp.src.hw_mac", "Sender MAC address")
+SRC_HW = Bytes("arp.src.hw", "Sender hardware address")
+SRC_IPV4 = IPv4("arp.src.proto_ipv4", "Sender IP address")
+SRC_PROTO = Bytes("arp.src.proto", "Sender protocol address")
+DST_HW_MAC = Mac("arp.dst.hw_mac", "Target MAC address")
+DST_HW = Bytes("arp.dst.hw", "Target hardware address")
+DST_IPV4 = IPv4("arp.dst.proto_ipv4", "Target IP address")
+DST_PROTO = Bytes("arp.dst.proto", "Target protocol address")
+DRARP_STATUS = U8("arp.dst.drarp_error_status", "DRARP error status")
+IS_GRATUITOUS = Bool("arp.isgratuitous", "Is gratuitous", generated=True)
+IS_PROBE = Bool("arp.isprobe", "Is probe", generated=True)
+IS_ANNOUNCEMENT = Bool("arp.isannouncement", "Is announcement", generated=True)
+
+
+def _offsets(layer: Layer) -> tuple[int, int, int, int, int]:
+    """Frame offsets of the four addresses, and the ARP packet's total length."""
+    hln, pln = layer.value("arp.hw.size"), layer.value("arp.proto.size")
+    sha = layer.pos + HEADER_LEN
+    return sha, sha + hln, sha + hln + pln, sha + 2 * hln + pln, HEADER_LEN + 2 * hln + 2 * pln
+
+
+def _tail(data: Any, layer: Layer) -> None:
+    pos, end = layer.pos, layer.payload_end
+    sha, spa, tha, tpa, total = _offsets(layer)
+    if pos + total > end:
+        # Wireshark shows the fixed fields and no address when the addresses run past the end.
+        layer.short(total, "ARP addresses")
+        layer.hdr_len = end - pos
+        layer.payload_pos = end
+        layer.next = DATA
+        return
+    layer.hdr_len = total
+    layer.payload_pos = layer.payload_end = pos + total
+    hrd, pro = layer.value("arp.hw.type"), layer.value("arp.proto.type")
+    hln, pln = layer.value("arp.hw.size"), layer.value("arp.proto.size")
+    ether, ipv4 = hrd in ETHER_HW and hln == 6, pro in IPV4_PROTO and pln == 4
+    _flags(layer)
+    if hln:
+        _address(data, layer, SRC_HW_MAC if ether else SRC_HW, sha, hln)
+    if pln:
+        _address(data, layer, SRC_IPV4 if ipv4 else SRC_PROTO, spa, pln)
+    if hln:
+        _address(data, layer, DST_HW_MAC if ether else DST_HW, tha, hln)
+    if pln and layer.value("arp.opcode") == DRARP_ERROR:
+        layer.add(DRARP_STATUS, tpa, 1, data[tpa])
+    elif pln:
+        _address(data, layer, DST_IPV4 if ipv4 else DST_PROTO, tpa, pln)
+
+
+def _address(data: Any, layer: Layer, spec: Any, offset: int, length: int) -> None:
+    raw = bytes(data[offset : offset + length])
+    layer.add(spec, offset, length, spec.from_bytes(raw))
+
+
+def _classify(layer: Layer) -> str:
+    """ "gratuitous", "announcement" (RFC 5227, a gratuitous request to a zero target MAC),
+    "probe" (RFC 5227, sender IP zero) or "", from the packet bytes (no fields built)."""
+    op, pln = layer.value("arp.opcode"), layer.value("arp.proto.size")
+    _, spa, tha, tpa, total = _offsets(layer)
+    if op not in (REQUEST, REPLY) or layer.hdr_len < total:
+        return ""
+    data, end = layer.packet.data, layer.pos + total
+    tha_zero = tha + 6 <= end and not any(data[tha : tha + 6])
+    if data[spa : spa + pln] == data[tpa : tpa + pln]:
+        return "announcement" if op == REQUEST and tha_zero else "gratuitous"
+    if op == REQUEST and tha_zero and spa + 4 <= end and not any(data[spa : spa + 4]):
+        return "probe"
+    return ""
+
+
+def _flags(layer: Layer) -> None:
+    kind = _classify(layer)
+    if kind in ("gratuitous", "announcement"):
+        layer.add(IS_GRATUITOUS, layer.pos, 0, True, generated=True)
+    if kind == "probe":
+        layer.add(IS_PROBE, layer.pos, 0, True, generated=True)
+    if kind == "announcement":
+        layer.add(IS_ANNOUNCEMENT, layer.pos, 0, True, generated=True)
+
+
+def _hw_str(layer: Layer, offset: int) -> str:
+    hln, hrd = layer.value("arp.hw.size"), layer.value("arp.hw.type")
+    raw = layer.packet.data[offset : offset + hln]
+    if not hln:
+        return "<No address>"
+    return raw.hex(":") if hrd in ETHER_HW and hln == 6 else _hex(raw)
+
+
+def _proto_str(layer: Layer, offset: int) -> str:
+    pln, pro = layer.value("arp.proto.size"), layer.value("arp.proto.type")
+    raw = layer.packet.data[offset : offset + pln]
+    if not pln:
+        return "<No address>"
+    return ".".join(str(b) for b in raw) if pro in IPV4_PROTO and pln == 4 else _hex(raw)
+
+
+def _hex(raw: bytes) -> str:
+    """Wireshark's bytes_to_str: plain hex, cut after 36 bytes."""
+    return raw[:36].hex() + ("…" if len(raw) > 36 else "")
+
+
+def _info(layer: Layer) -> str:
+    op = layer.value("arp.opcode")
+    if op is None:
+        return ""
+    sha, spa, tha, tpa, total = _offsets(layer)
+    if layer.hdr_len < total:
+        return ""  # addresses missing: Wireshark leaves the Info column empty
+    kind = _classify(layer)
+    if op == REQUEST:
+        if kind == "announcement":
+            return f"ARP Announcement for {_proto_str(layer, tpa)}"
+        if kind == "gratuitous":
+            return f"Gratuitous ARP for {_proto_str(layer, tpa)} (Request)"
+        if kind == "probe":
+            return f"Who has {_proto_str(layer, tpa)}? (ARP Probe)"
+        return f"Who has {_proto_str(layer, tpa)}? Tell {_proto_str(layer, spa)}"
+    if op == REPLY:
+        if kind == "gratuitous":
+            return f"Gratuitous ARP for {_proto_str(layer, spa)} (Reply)"
+        return f"{_proto_str(layer, spa)} is at {_hw_str(layer, sha)}"
+    if op in (RREQUEST, IREQUEST, DRARP_REQUEST):
+        return f"Who is {_hw_str(layer, tha)}? Tell {_hw_str(layer, sha)}"
+    if op in (RREPLY, DRARP_REPLY):
+        return f"{_hw_str(layer, tha)} is at {_proto_str(layer, tpa)}"
+    if op == IREPLY:
+        return f"{_hw_str(layer, sha)} is at {_proto_str(layer, spa)}"
+    if op in MARS_INFO:
+        return f"{MARS_INFO[op]} from {_hw_str(layer, sha)} at {_proto_str(layer, spa)}"
+    return _other_info(op)
+
+
+def _other_info(op: int) -> str:
+    if op == DRARP_ERROR:
+        return "DRARP Error"
+    if op == 10:
+        return "ARP NAK"
+    if op in (24, 25):
+        return f"Experimental {op - 23} ( opcode {op} )"
+    if op in (0, 65535):
+        return f"Reserved opcode {op}"
+    return f"Unknown ARP opcode 0x{op:04x}"
+
+
+def _describe(layer: Layer) -> str:
+    op = layer.value("arp.opcode")
+    if op is None:
+        return ARP.title
+    name = OPCODES.get(op)
+    if name is None:
+        return f"Address Resolution Protocol (opcode 0x{op:04x})"
+    kind = _classify(layer)
+    if kind == "announcement":
+        name = "ARP Announcement"
+    elif kind == "probe":
+        name = "ARP Probe"
+    elif kind == "gratuitous":
+        name = f"{name}/gratuitous ARP"
+    return f"Address Resolution Protocol ({name})"
+
+
+ARP.tail = _tail
+ARP.info = _info
+ARP.describe = _describe
+
+bind("ethertype", 0x0806, ARP)
+bind("ethertype", 0x8035, ARP)  # RARP uses the same packet format (RFC 903)
