@@ -15,6 +15,7 @@ from typing import Any
 
 from .fields import FIELDS, INT_KINDS, Bytes, FieldSpec, Int, Str, shift_of
 from .model import _MISSING, Field, Layer, Osi, Packet
+from .trailer import split_trailer
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ Detect = Callable[[Any, int, int, Layer], bool]
 TABLES: dict[str, dict[Any, Protocol]] = {}
 HEURISTICS: dict[str, list[tuple[Protocol, Detect]]] = {}
 PROTOCOLS: dict[str, Protocol] = {}
-LINKTYPES: dict[int, Protocol] = {}
+LINKTYPES: dict[int, Protocol | tuple[str, Any]] = {}
 MAX_LAYERS = 48  # bounds work on nested tags / extension-header chains
 
 
@@ -46,6 +47,8 @@ class Protocol:
         describe: Callable[[Layer], str] | None = None,
         addresses: tuple[str, str] | None = None,
         padding: str | None = None,
+        trailer: FieldSpec | None = None,
+        fcs: bool = False,
         byteorder: str = "!",
         explain: str = "",
     ) -> None:
@@ -62,6 +65,8 @@ class Protocol:
         self.byteorder = byteorder
         pad = padding or f"{name}.padding"
         self.padding = FIELDS.get(pad) or Bytes(pad, "Padding")
+        self.trailer = trailer  # link layers: bytes past the payload split padding/trailer/FCS
+        self.fcs = fcs
         if name in PROTOCOLS:
             raise ValueError(f"duplicate protocol {name!r}")
         PROTOCOLS[name] = self
@@ -229,7 +234,9 @@ def bind_heuristic(table: str, proto: Protocol, detect: Detect) -> None:
     HEURISTICS.setdefault(table, []).append((proto, detect))
 
 
-def bind_linktype(linktype: int, proto: Protocol) -> None:
+def bind_linktype(linktype: int, proto: Protocol | tuple[str, Any]) -> None:
+    """A link type starts with `proto`, or with what a table binds: ("ethertype", 0x0800)
+    is resolved at decode time, so module load order never matters."""
     LINKTYPES[linktype] = proto
 
 
@@ -341,7 +348,8 @@ def decode(
     pkt = Packet(data, linktype, number, time_ns, wirelen, interface)
     pkt.comment = comment
     pkt.layers.append(_frame_layer(pkt))
-    proto = LINKTYPES.get(linktype, DATA)
+    first = LINKTYPES.get(linktype, DATA)
+    proto = lookup(*first) or DATA if isinstance(first, tuple) else first
     pos, end = 0, len(data)
     while pos < end or (proto is not DATA and pos == end and not pkt.layers[1:]):
         layer = Layer(proto, pkt, pos, end)
@@ -398,7 +406,10 @@ def _cover_gaps(pkt: Packet) -> None:
         outer = layers[i]
         if reach < outer.payload_end and reach >= outer.payload_pos:
             n = outer.payload_end - reach
-            outer.add(outer.protocol.padding, reach, n, pkt.data[reach : outer.payload_end])
+            if outer.protocol.trailer is not None:
+                split_trailer(outer, reach, n)
+            else:
+                outer.add(outer.protocol.padding, reach, n, pkt.data[reach : outer.payload_end])
             reach = outer.payload_end
         reach = max(reach, outer.end)
     if reach < pkt.caplen:

@@ -12,10 +12,9 @@ frame check sequence (eth.fcs) guessed from the length alone.
 
 from __future__ import annotations
 
-import zlib
 from typing import Any
 
-from ..fields import DEC_HEX, HEX, U16, U24, U32, Bytes, Flag, Mac, Str, alias
+from ..fields import DEC_HEX, HEX, U16, U24, Bytes, Flag, Mac, alias
 from ..model import Field, Layer, Osi
 from ..protocol import DATA, Protocol, bind_linktype, lookup
 
@@ -39,8 +38,6 @@ ETH_TYPE = U16("eth.type", "Type", base=HEX, names=ETHERTYPES)
 ETH_LEN = U16("eth.len", "Length")
 ETH_INVALID = U16("eth.invalid_lentype", "Invalid length/type", base=DEC_HEX)
 ETH_TRAILER = Bytes("eth.trailer", "Trailer")
-ETH_FCS = U32("eth.fcs", "Frame check sequence", base=HEX)
-ETH_FCS_STATUS = Str("eth.fcs.status", "FCS Status", generated=True)
 
 # Children of the two addresses: the OUI and the two flag bits of the first octet.
 LG_NAMES = {
@@ -59,8 +56,6 @@ ADDRESS_CHILDREN = {
 
 IEEE_802_3_MAX_LEN = 1500
 ETHERNET_II_MIN_LEN = 1536
-MIN_FRAME = 60  # shortest Ethernet frame without its FCS
-MIN_FRAME_WITH_FCS = 64
 
 
 class Ethernet(Protocol):
@@ -80,8 +75,6 @@ class Ethernet(Protocol):
                 Field(lg, f.pos, 3, bool(word & lg.mask), lg.mask),
                 Field(ig, f.pos, 3, bool(word & ig.mask), ig.mask),
             ]
-        # Only the frame's own link layer can carry an FCS; Ethernet inside a tunnel has none.
-        split_trailer(layer, ETH_TRAILER, fcs=layer.packet.layers[1] is layer)
         return fields
 
 
@@ -90,6 +83,8 @@ ETH = Ethernet(
     header=(ETH_DST, ETH_SRC),
     addresses=("eth.src", "eth.dst"),
     padding="eth.padding",
+    trailer=ETH_TRAILER,
+    fcs=True,  # only the frame's own Ethernet header: the trailer module checks that
     explain="Ethernet delivers the frame between two devices on the same link, "
     "addressed by their hardware (MAC) addresses.",
 )  # fmt: skip
@@ -98,47 +93,6 @@ alias("eth.addr", "eth.src", "eth.dst")
 alias("eth.addr.oui", "eth.src.oui", "eth.dst.oui")
 alias("eth.lg", "eth.src.lg", "eth.dst.lg")
 alias("eth.ig", "eth.src.ig", "eth.dst.ig")
-
-
-def split_trailer(layer: Layer, trailer_spec: Any, fcs: bool) -> None:
-    """Replace the driver's catch-all padding field (bytes after the payload) by Wireshark's
-    padding / trailer / FCS split. Runs once, when the layer's fields are first built."""
-    pad_spec = layer.protocol.padding
-    for i, f in enumerate(layer.extra):
-        if f.spec is pad_spec and f.pos + f.len == layer.payload_end:
-            layer.extra[i : i + 1] = _split(layer, f.pos, f.len, trailer_spec, fcs)
-            return
-
-
-def _split(layer: Layer, start: int, captured: int, trailer_spec: Any, fcs: bool) -> list[Field]:
-    pkt = layer.packet
-    data = pkt.data
-    reported = max(captured, pkt.wirelen - start)  # the trailer as it was on the wire
-    out: list[Field] = []
-    padding = 0
-    if pkt.wirelen >= MIN_FRAME and start < MIN_FRAME:
-        # Padding fills the frame to 60 bytes, and only zero bytes count as padding.
-        padding = min(MIN_FRAME - start, captured)
-        if any(data[start : start + padding]):
-            padding = 0
-        elif padding:
-            out.append(Field(layer.protocol.padding, start, padding, data[start : start + padding]))
-    trail_cap, trail_rep = captured - padding, reported - padding
-    has_fcs = fcs and pkt.wirelen - layer.pos >= MIN_FRAME_WITH_FCS and trail_rep >= 4
-    if has_fcs:
-        trail_rep -= 4
-        trail_cap = min(trail_cap, trail_rep)
-    pos = start + padding
-    if trail_cap > 0:
-        out.append(Field(trailer_spec, pos, trail_cap, data[pos : pos + trail_cap]))
-    pos += trail_cap
-    if has_fcs and pos + 4 <= len(data):
-        value = int.from_bytes(data[pos : pos + 4], "big")
-        out.append(Field(ETH_FCS, pos, 4, value))
-        # Wireshark leaves a guessed FCS unverified; a CRC that matches proves it is one.
-        good = zlib.crc32(data[layer.pos : pos]) == int.from_bytes(data[pos : pos + 4], "little")
-        out.append(Field(ETH_FCS_STATUS, pos, 0, "good" if good else "unverified", generated=True))
-    return out
 
 
 def _tail(data: Any, layer: Layer) -> None:

@@ -52,14 +52,6 @@ for _linktype in (101, 12, 14):
     bind_linktype(_linktype, RAW)
 
 
-def _bind_ip_linktypes() -> None:
-    """LINKTYPE_IPV4/IPV6 start with the IP decoders themselves. Protocol files do not
-    import each other, so they are found in the "ethertype" table; dissect.protocols loads
-    modules in name order, and ip.py and ipv6.py sort before this file."""
-    for linktype, etype in ((228, 0x0800), (229, 0x86DD)):
-        proto = lookup("ethertype", etype)
-        if proto is not None:
-            bind_linktype(linktype, proto)
-
-
-_bind_ip_linktypes()
+# LINKTYPE_IPV4/IPV6 start with the IP decoders themselves (no "raw" layer, as tshark).
+bind_linktype(228, ("ethertype", 0x0800))
+bind_linktype(229, ("ethertype", 0x86DD))

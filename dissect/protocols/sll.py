@@ -14,11 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..fields import FIELDS, HEX, U16, U32, Bytes, IPv4, Mac
-from ..model import Field, Layer, Osi
+from ..model import Layer, Osi
 from ..protocol import DATA, LINKTYPES, Protocol, bind_linktype, lookup
 
 LINKTYPE_SLL2 = 276
-MIN_FRAME = 60
 ARPHRD_IPGRE, ARPHRD_NETLINK = 778, 824
 
 PACKET_TYPES = {
@@ -59,19 +58,10 @@ IFINDEX = U32("sll.ifindex", "Interface index")
 TRAILER = Bytes("sll.trailer", "Trailer")
 
 
-class _Sll(Protocol):
-    """The trailer after the payload splits into padding and trailer, as Wireshark's
-    ethertype dissector does for it (no FCS)."""
-
-    def build_fields(self, layer: Layer) -> list[Field]:
-        fields = super().build_fields(layer)
-        _split_trailer(layer)
-        return fields
-
-
-SLL = _Sll(
+SLL = Protocol(
     "sll", "Linux cooked capture", osi=Osi.DATA_LINK, short="SLL",
     padding="eth.padding",
+    trailer=TRAILER,
     explain="A pseudo-header Linux writes instead of the real link header when capturing on "
     "several interfaces at once: it says which interface, which direction and what protocol.",
 )  # fmt: skip
@@ -156,25 +146,6 @@ def _linux_protocol(proto: int) -> Any:
     if proto == 0x0001:
         return lookup("ethertype", 0x8137) or DATA  # Novell raw 802.3 carries IPX
     return DATA
-
-
-def _split_trailer(layer: Layer) -> None:
-    """Replace the driver's catch-all padding field by Wireshark's split: zero bytes that
-    fill the frame to 60 bytes are padding (eth.padding), anything else is sll.trailer."""
-    pad_spec = layer.protocol.padding
-    for i, f in enumerate(layer.extra):
-        if f.spec is pad_spec and f.pos + f.len == layer.payload_end:
-            data, wirelen = layer.packet.data, layer.packet.wirelen
-            pad = min(MIN_FRAME - f.pos, f.len) if wirelen >= MIN_FRAME and f.pos < MIN_FRAME else 0
-            if pad and any(data[f.pos : f.pos + pad]):
-                pad = 0
-            out = [Field(pad_spec, f.pos, pad, data[f.pos : f.pos + pad])] if pad else []
-            if f.len > pad:
-                out.append(
-                    Field(TRAILER, f.pos + pad, f.len - pad, data[f.pos + pad : f.pos + f.len])
-                )
-            layer.extra[i : i + 1] = out
-            return
 
 
 def _describe(layer: Layer) -> str:

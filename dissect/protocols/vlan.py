@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..fields import FIELDS, HEX, U16, Bits, Bytes, Flag
-from ..model import Field, Layer, Osi
+from ..model import Layer, Osi
 from ..protocol import DATA, Protocol, bind, lookup
 
 IEEE_802_3_MAX_LEN = 1500
-MIN_FRAME = 60
 MAX_TAGS = 20  # nested C-tags before the rest is shown as data (Wireshark: vlan.too_many_tags)
 
 PRIORITIES = {
@@ -39,21 +38,7 @@ VLAN_TRAILER = Bytes("vlan.trailer", "Trailer")
 IEEE8021AH_TRAILER = Bytes("ieee8021ah.trailer", "Trailer")
 
 
-class _Tag(Protocol):
-    """A tag whose bytes past the payload split into padding and trailer, as Wireshark's
-    ethertype dissector does for them (no FCS inside a tag)."""
-
-    def __init__(self, *args: Any, trailer: Any, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self.trailer = trailer
-
-    def build_fields(self, layer: Layer) -> list[Field]:
-        fields = super().build_fields(layer)
-        _split_trailer(layer, self.trailer)
-        return fields
-
-
-VLAN = _Tag(
+VLAN = Protocol(
     "vlan", "802.1Q Virtual LAN", osi=Osi.DATA_LINK, short="VLAN",
     header=(
         Bits("vlan.priority", "Priority", 2, mask=0xE000, names=PRIORITIES),
@@ -66,7 +51,7 @@ VLAN = _Tag(
     "priority, so one physical network can carry several separate ones.",
 )  # fmt: skip
 
-IEEE8021AD = _Tag(
+IEEE8021AD = Protocol(
     "ieee8021ad", "IEEE 802.1ad", osi=Osi.DATA_LINK, short="802.1ad",
     header=(
         Bits("ieee8021ad.priority", "Priority", 2, mask=0xE000, names=PRIORITIES),
@@ -127,25 +112,6 @@ def _length_payload(data: Any, layer: Layer, length: int) -> None:
         layer.next = lookup("ethertype", 0x8137) or DATA  # Novell raw 802.3: IPX, no LLC
     else:
         layer.next = lookup("eth.llc", 0) or DATA
-
-
-def _split_trailer(layer: Layer, trailer_spec: Any) -> None:
-    """Replace the driver's catch-all padding field by Wireshark's split: zero bytes that
-    fill the frame to 60 bytes are padding (eth.padding), anything else is the trailer."""
-    pad_spec = layer.protocol.padding
-    for i, f in enumerate(layer.extra):
-        if f.spec is pad_spec and f.pos + f.len == layer.payload_end:
-            data, wirelen = layer.packet.data, layer.packet.wirelen
-            pad = min(MIN_FRAME - f.pos, f.len) if wirelen >= MIN_FRAME and f.pos < MIN_FRAME else 0
-            if pad and any(data[f.pos : f.pos + pad]):
-                pad = 0
-            out = [Field(pad_spec, f.pos, pad, data[f.pos : f.pos + pad])] if pad else []
-            if f.len > pad:
-                out.append(
-                    Field(trailer_spec, f.pos + pad, f.len - pad, data[f.pos + pad : f.pos + f.len])
-                )
-            layer.extra[i : i + 1] = out
-            return
 
 
 def _info(layer: Layer) -> str:
