@@ -1,0 +1,710 @@
+"""Hypertext Transfer Protocol, HTTP/1.x message syntax (RFC 9112; semantics RFC 9110).
+
+Decoded one TCP segment at a time, as Wireshark does with reassembly off: every message in
+the segment (request, response, or "Continuation" when the segment starts mid-message), its
+start line, one field per header line spanning the whole line with its CRLF, and the body.
+The last body becomes the next layer, chosen by Content-Type through the "media_type" table
+(Wireshark's media_type dissector table): "data-text-lines" for line-based text, "media"
+for a type nobody decodes, plain "data" without a Content-Type. Both body layers are declared
+here because Wireshark shows them under HTTP. Chunked bodies (RFC 9112 section 7.1) are
+walked chunk by chunk; gzip/deflate content codings (RFC 9110 section 8.4) are checked for
+decompressibility only, since spans must point into the frame.
+
+Lines end at CR, LF or CRLF and are found with bytes.find from positions that only move
+forward, so a 1 MB header line or a header block that never ends costs linear time; header
+lines per message are capped at MAX_HEADERS and messages per segment at MAX_MESSAGES.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import zlib
+from typing import Any
+
+from ..fields import Bool, Bytes, FieldSpec, Int, Str, Text
+from ..model import Layer, Osi
+from ..protocol import DATA, PROTOCOLS, Protocol, bind, bind_heuristic, lookup
+
+MAX_MESSAGES = 64  # messages decoded per segment; the rest stays inside the HTTP layer
+MAX_HEADERS = 1000  # header lines per message, as the brief's bound on hostile input
+MAX_CHUNKS = 4096  # chunks walked per body
+MAX_PARTS = 1000  # cookie pairs / query parameters shown per header or URI
+MAX_INFLATE = 1 << 16  # bytes inflated to test a content coding (never kept)
+MAX_INFO = 256  # characters of a start line kept for the Info column (Wireshark's limit)
+
+# Wireshark's http.tcp.port default range.
+HTTP_PORTS = (80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371)
+
+REQUEST_METHODS = frozenset(
+    b"GET PUT COPY HEAD LOCK MOVE POLL POST BCOPY BMOVE MKCOL TRACE PATCH LABEL MERGE DELETE "
+    b"SEARCH UNLOCK REPORT UPDATE BDELETE CONNECT OPTIONS CHECKIN PROPFIND CHECKOUT CCM_POST "
+    b"PROPPATCH BPROPFIND BPROPPATCH UNCHECKOUT MKACTIVITY MKWORKSPACE RPC_CONNECT RPC_IN_DATA "
+    b"RPC_OUT_DATA VERSION-CONTROL BASELINE-CONTROL SSTP_DUPLEX_POST".split()
+)
+NOTIFY_METHODS = frozenset((b"NOTIFY", b"SUBSCRIBE", b"UNSUBSCRIBE"))  # UPnP GENA
+REQUEST, RESPONSE, NOTIFICATION, OTHER = "request", "response", "notification", "other"
+
+STATUS_TEXT = {
+    100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
+    200: "OK", 201: "Created", 202: "Accepted", 203: "Non-authoritative Information",
+    204: "No Content", 205: "Reset Content", 206: "Partial Content", 207: "Multi-Status",
+    208: "Already Reported", 226: "IM Used", 300: "Multiple Choices", 301: "Moved Permanently",
+    302: "Found", 303: "See Other", 304: "Not Modified", 305: "Use Proxy", 307: "Temporary Redirect",
+    308: "Permanent Redirect", 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required",
+    403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 406: "Not Acceptable",
+    407: "Proxy Authentication Required", 408: "Request Time-out", 409: "Conflict", 410: "Gone",
+    411: "Length Required", 412: "Precondition Failed", 413: "Request Entity Too Large",
+    414: "Request-URI Too Long", 415: "Unsupported Media Type",
+    416: "Requested Range Not Satisfiable", 417: "Expectation Failed", 418: "I'm a teapot",
+    421: "Misdirected Request", 422: "Unprocessable Entity", 423: "Locked", 424: "Failed Dependency",
+    425: "Too Early", 426: "Upgrade Required", 428: "Precondition Required",
+    429: "Too Many Requests", 431: "Request Header Fields Too Large",
+    451: "Unavailable For Legal Reasons", 500: "Internal Server Error", 501: "Not Implemented",
+    502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Time-out",
+    505: "HTTP Version not supported", 506: "Variant Also Negotiates", 507: "Insufficient Storage",
+    508: "Loop Detected", 510: "Not Extended", 511: "Network Authentication Required",
+}  # fmt: skip
+
+# Media types Wireshark's "Line-based text data" dissector registers for.
+TEXT_LINES_TYPES = (
+    "text/plain", "text/richtext", "text/enriched", "text/parameters", "text/html",
+    "text/xml-external-parsed-entity", "text/css", "application/xml-external-parsed-entity",
+    "text/javascript", "application/x-javascript", "application/x-tia-p25-issi",
+    "application/x-tia-p25-sndcp", "application/x-ns-proxy-autoconfig",
+    "text/vnd.sun.j2me.app-descriptor", "application/vnd.poc.refer-to",
+    "application/vnd.drm.message", "application/x-wms-logplaystats",
+    "application/x-rtsp-udp-packetpair",
+)  # fmt: skip
+
+HTTP = Protocol(
+    "http", "Hypertext Transfer Protocol", osi=Osi.APPLICATION, short="HTTP",
+    explain="HTTP carries web requests and responses: a start line (method and URI, or a "
+    "status code), header lines, then an optional body such as a page or a file.",
+)  # fmt: skip
+# HTTP over UDP for UPnP discovery (UPnP Device Architecture 2.0, section 1): Wireshark
+# decodes it with the HTTP code under its own name, fields named http.*.
+SSDP = Protocol(
+    "ssdp", "Simple Service Discovery Protocol", osi=Osi.APPLICATION, short="SSDP",
+    explain="SSDP lets UPnP devices announce themselves and answer searches, with HTTP-style "
+    "messages (M-SEARCH, NOTIFY) sent over UDP multicast.",
+)  # fmt: skip
+# Body layers: only HTTP hands them bytes here, so the Protocol column keeps saying HTTP
+# as Wireshark's does (text-lines and media never set that column).
+DATA_TEXT_LINES = Protocol(
+    "data-text-lines", "Line-based text data", osi=Osi.APPLICATION, short="HTTP",
+    explain="The body of a message whose media type is line-based text (HTML, plain text, "
+    "CSS, JavaScript), shown line by line.",
+)  # fmt: skip
+MEDIA = Protocol(
+    "media", "Media Type", osi=Osi.APPLICATION, short="HTTP",
+    explain="A message body of a media type no decoder here understands (an image, a "
+    "document, an archive): shown raw with its declared type.",
+)  # fmt: skip
+
+IS_REQUEST = Bool("http.request", "Request", generated=True)
+IS_RESPONSE = Bool("http.response", "Response", generated=True)
+IS_NOTIFICATION = Bool("http.notification", "Notification", generated=True)
+METHOD = Text("http.request.method", "Request Method")
+URI = Text("http.request.uri", "Request URI")
+URI_PATH = Text("http.request.uri.path", "Request URI Path")
+URI_QUERY = Text("http.request.uri.query", "Request URI Query")
+URI_PARAM = Text("http.request.uri.query.parameter", "Request URI Query Parameter")
+REQ_VERSION = Text("http.request.version", "Request Version")
+RESP_VERSION = Text("http.response.version", "Response Version")
+CODE = Int("http.response.code", "Status Code")
+CODE_DESC = Str("http.response.code.desc", "Status Code Description", generated=True)
+PHRASE = Text("http.response.phrase", "Response Phrase")
+FULL_URI = Text("http.request.full_uri", "Full request URI", generated=True)
+REQUEST_LINE = Text("http.request.line", "Request line")
+RESPONSE_LINE = Text("http.response.line", "Response line")
+UNKNOWN_HEADER = Text("http.unknown_header", "Unknown header")
+CONTENT_LENGTH = Int("http.content_length", "Content length", generated=True)
+COOKIE_PAIR = Text("http.cookie_pair", "Cookie pair")
+AUTHBASIC = Text("http.authbasic", "Credentials", generated=True)
+FILE_DATA = Bytes("http.file_data", "File Data")
+CHUNK_SIZE = Int("http.chunk_size", "Chunk size")
+CHUNK_DATA = Bytes("http.chunk_data", "Chunk data")
+CHUNK_BOUNDARY = Bytes("http.chunk_boundary", "Chunk boundary")
+TRAILER = Text("http.chunked_trailer_part", "trailer-part")
+MEDIA_TYPE = Bytes("media.type", "Media type")
+
+# Header name (lower case) -> its field, as Wireshark's headers[] table (4.0).
+HEADERS: dict[bytes, FieldSpec] = {
+    name.lower().encode(): Text(filt, label)
+    for name, filt, label in (
+        ("Authorization", "http.authorization", "Authorization"),
+        ("Proxy-Authorization", "http.proxy_authorization", "Proxy-Authorization"),
+        ("Proxy-Authenticate", "http.proxy_authenticate", "Proxy-Authenticate"),
+        ("WWW-Authenticate", "http.www_authenticate", "WWW-Authenticate"),
+        ("Content-Type", "http.content_type", "Content-Type"),
+        ("Content-Length", "http.content_length_header", "Content-Length"),
+        ("Content-Encoding", "http.content_encoding", "Content-Encoding"),
+        ("Transfer-Encoding", "http.transfer_encoding", "Transfer-Encoding"),
+        ("Upgrade", "http.upgrade", "Upgrade"),
+        ("User-Agent", "http.user_agent", "User-Agent"),
+        ("Host", "http.host", "Host"),
+        ("Connection", "http.connection", "Connection"),
+        ("Cookie", "http.cookie", "Cookie"),
+        ("Accept", "http.accept", "Accept"),
+        ("Referer", "http.referer", "Referer"),
+        ("Accept-Language", "http.accept_language", "Accept-Language"),
+        ("Accept-Encoding", "http.accept_encoding", "Accept Encoding"),
+        ("Date", "http.date", "Date"),
+        ("Cache-Control", "http.cache_control", "Cache-Control"),
+        ("Server", "http.server", "Server"),
+        ("Location", "http.location", "Location"),
+        ("Sec-WebSocket-Accept", "http.sec_websocket_accept", "Sec-WebSocket-Accept"),
+        ("Sec-WebSocket-Extensions", "http.sec_websocket_extensions", "Sec-WebSocket-Extensions"),
+        ("Sec-WebSocket-Key", "http.sec_websocket_key", "Sec-WebSocket-Key"),
+        ("Sec-WebSocket-Protocol", "http.sec_websocket_protocol", "Sec-WebSocket-Protocol"),
+        ("Sec-WebSocket-Version", "http.sec_websocket_version", "Sec-WebSocket-Version"),
+        ("Set-Cookie", "http.set_cookie", "Set-Cookie"),
+        ("Last-Modified", "http.last_modified", "Last-Modified"),
+        ("X-Forwarded-For", "http.x_forwarded_for", "X-Forwarded-For"),
+        ("HTTP2-Settings", "http.http2_settings", "HTTP2-Settings"),
+    )
+}
+TOKEN_CHARS = frozenset(
+    b"!#$%&\\:*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+
+
+def _text(raw: bytes) -> str:
+    """Packet text as Wireshark's ENC_ASCII reads it: other bytes become U+FFFD."""
+    return raw.decode("ascii", "replace")
+
+
+class _Lines:
+    """Line ends as tvb_find_line_end finds them (CR, LF or CRLF). The CR and LF search
+    positions only move forward, so scanning a whole segment is linear in its length."""
+
+    __slots__ = ("data", "end", "cr", "lf", "last")
+
+    def __init__(self, data: bytes, end: int) -> None:
+        self.data, self.end, self.cr, self.lf, self.last = data, end, -2, -2, 0
+
+    def next(self, pos: int) -> tuple[int, int]:
+        """(end of the line's text, start of the next line); (-1, end) if no line end."""
+        if pos < self.last:  # callers move forward; a step back forgets what was found
+            self.cr = self.lf = -2
+        self.last = pos
+        if self.cr != -1 and self.cr < pos:
+            self.cr = self.data.find(b"\r", pos, self.end)
+        if self.lf != -1 and self.lf < pos:
+            self.lf = self.data.find(b"\n", pos, self.end)
+        cr, lf = self.cr, self.lf
+        if cr == -1 and lf == -1:
+            return -1, self.end
+        if cr == -1 or (lf != -1 and lf < cr):
+            return lf, lf + 1
+        if cr + 1 < self.end and self.data[cr + 1] == 0x0A:
+            return cr, cr + 2
+        return cr, cr + 1
+
+
+class _Msg:
+    """What one message's header block said about its body."""
+
+    __slots__ = ("kind", "info", "ctype", "clen", "te", "chunked", "encoding", "code", "host", "uri",
+                 "dechunked")  # fmt: skip
+
+    def __init__(self) -> None:
+        self.kind, self.info = OTHER, "Continuation"
+        self.ctype: str | None = None
+        self.clen: int | None = None
+        self.te: str | None = None  # transfer codings other than chunked, "" if none named
+        self.chunked = False
+        self.encoding: str | None = None
+        self.code = 0
+        self.host: str | None = None
+        self.uri: tuple[str, str] | None = None  # (method, uri) of a request
+        self.dechunked: int | None = None  # bytes of chunk data; None: no chunk walked
+
+
+def classify(line: bytes) -> str | None:
+    """Request, response or notification start line (Wireshark's is_http_request_or_reply)."""
+    if line.startswith(b"M-"):  # RFC 2774 mandatory-extension prefix
+        line = line[2:]
+    if line.startswith(b"HTTP/") or line.startswith(b"ICY"):
+        return RESPONSE
+    sp = line.find(b" ")
+    method = line if sp < 0 else line[:sp]
+    if method in REQUEST_METHODS:
+        return REQUEST
+    if method in NOTIFY_METHODS:
+        return NOTIFICATION
+    return None
+
+
+def _token(data: bytes, pos: int, eol: int) -> tuple[int, int]:
+    """(token length, start of the next token): get_token_len, blanks skipped after."""
+    sp = data.find(b" ", pos, eol)
+    stop = eol if sp < 0 else sp
+    nxt = stop
+    while nxt < eol and data[nxt] == 0x20:
+        nxt += 1
+    return stop - pos, nxt
+
+
+def _request_line(data: bytes, layer: Layer, pos: int, eol: int, msg: _Msg) -> None:
+    n, nxt = _token(data, pos, eol)
+    if n == 0:
+        return
+    method = _text(data[pos : pos + n])
+    layer.add(METHOD, pos, n, method)
+    if nxt - pos > 2 and data[nxt - 1] == 0x20 and data[nxt - 2] == 0x20:
+        nxt -= 1  # two blanks: an empty URI sits between them
+    n, vpos = _token(data, nxt, eol)
+    uri = _text(data[nxt : nxt + n])
+    f = layer.add(URI, nxt, n, uri)
+    q = uri.find("?")
+    if q >= 0:  # path and query parts, as Wireshark's URI subtree
+        layer.add(URI_PATH, nxt, q, uri[:q], parent=f)
+        qf = layer.add(URI_QUERY, nxt + q + 1, n - q - 1, uri[q + 1 :], parent=f)
+        off = nxt + q + 1
+        for part in uri[q + 1 :].split("&", MAX_PARTS)[:MAX_PARTS]:
+            if part:
+                layer.add(URI_PARAM, off, len(part), part, parent=qf)
+            off += len(part) + 1
+    layer.add(REQ_VERSION, vpos, eol - vpos, _text(data[vpos:eol]))
+    msg.uri = (method, uri)
+
+
+def _status_code(raw: bytes) -> int:
+    """strtoul over the first three characters: leading digits only."""
+    value = 0
+    for b in raw:
+        if not 0x30 <= b <= 0x39:
+            break
+        value = value * 10 + b - 0x30
+    return value
+
+
+def _response_line(data: bytes, layer: Layer, pos: int, eol: int, msg: _Msg) -> None:
+    n, nxt = _token(data, pos, eol)
+    if n == 0:
+        return
+    layer.add(RESP_VERSION, pos, n, _text(data[pos : pos + n]))
+    n, ppos = _token(data, nxt, eol)
+    if n < 3:
+        return
+    msg.code = code = _status_code(data[nxt : nxt + 3])
+    layer.add(CODE, nxt, 3, code)
+    layer.add(CODE_DESC, nxt, 0, STATUS_TEXT.get(code, f"Unknown ({code})"), generated=True)
+    if eol > ppos:
+        layer.add(PHRASE, ppos, eol - ppos, _text(data[ppos:eol]))
+
+
+def _start_line(data: bytes, layer: Layer, pos: int, eol: int, kind: str, msg: _Msg) -> None:
+    msg.kind = kind
+    if kind == RESPONSE:
+        _response_line(data, layer, pos, eol, msg)
+    else:
+        _request_line(data, layer, pos, eol, msg)
+
+
+def valid_name(name: bytes) -> bool:
+    """A header name is a non-empty RFC 9110 token (no blank before the colon)."""
+    return bool(name) and all(b in TOKEN_CHARS for b in name)
+
+
+def _header(data: bytes, layer: Layer, span: tuple[int, int, int, int], msg: _Msg) -> None:
+    """One header line: its own field when known, plus the line as request/response line."""
+    pos, colon, eol, nxt = span
+    line = _text(data[pos:nxt])
+    line_spec = {REQUEST: REQUEST_LINE, RESPONSE: RESPONSE_LINE}.get(msg.kind)
+    if not valid_name(data[pos:colon]):
+        layer.add(line_spec or UNKNOWN_HEADER, pos, nxt - pos, line)
+        layer.issue("warn", "protocol", "http.bad_header_name",
+                    "Illegal characters found in header name", pos, colon - pos)  # fmt: skip
+        return
+    v = colon + 1
+    while v < eol and data[v] in (0x20, 0x09):
+        v += 1
+    value = _text(data[v:eol])
+    spec = HEADERS.get(data[pos:colon].lower())
+    if spec is not None:
+        f = layer.add(spec, pos, nxt - pos, value)
+        _special(data, layer, spec.name, f, v, value, msg)
+    if line_spec is not None:
+        layer.add(line_spec, pos, nxt - pos, line)
+    elif spec is None:  # Wireshark keeps this one as displayed: line ends escaped
+        layer.add(UNKNOWN_HEADER, pos, nxt - pos, line.replace("\r", "\\r").replace("\n", "\\n"))
+
+
+def _special(data: bytes, layer: Layer, name: str, f: Any, v: int, value: str, msg: _Msg) -> None:
+    """What particular headers mean for the rest of the message."""
+    if name == "http.content_type":
+        ctype = value.split(";", 1)[0]
+        msg.ctype = ctype.split(None, 1)[0].lower() if ctype.strip() else ""
+    elif name == "http.content_length_header":
+        digits = value.rstrip(" \t\r\n")
+        if digits.isdigit() and digits.isascii() and len(digits) <= 18:
+            msg.clen = int(digits)
+            layer.add(CONTENT_LENGTH, f.pos, 0, msg.clen, parent=f, generated=True)
+    elif name == "http.transfer_encoding":
+        _transfer_coding(layer, f, value, msg)
+    elif name == "http.content_encoding":
+        msg.encoding = value.strip().lower()
+    elif name == "http.host":
+        msg.host = value
+    elif name == "http.cookie":
+        _cookies(layer, f, v, value)
+    elif name in ("http.authorization", "http.proxy_authorization") and value.startswith("Basic "):
+        try:
+            cred = base64.b64decode(value[6:].strip(), validate=False)
+        except (binascii.Error, ValueError):
+            return
+        layer.add(AUTHBASIC, f.pos, 0, _text(cred), parent=f, generated=True)
+
+
+def _transfer_coding(layer: Layer, f: Any, value: str, msg: _Msg) -> None:
+    known = ("compress", "deflate", "gzip", "identity", "x-compress", "x-gzip")
+    msg.te = ""
+    for part in value.split(","):
+        coding = part.strip().lower()
+        if coding == "chunked":
+            msg.chunked = True
+        elif coding in known:
+            msg.te = coding
+        elif coding:
+            layer.issue("note", "protocol", "http.te_unknown",
+                        f"Unknown transfer coding name {coding!r} in Transfer-Encoding header",
+                        f.pos, f.len)  # fmt: skip
+
+
+def _cookies(layer: Layer, f: Any, v: int, value: str) -> None:
+    off = 0
+    for part in value.split(";", MAX_PARTS)[:MAX_PARTS]:
+        stripped = part.lstrip(" \t")
+        lead = len(part) - len(stripped)
+        if stripped:
+            layer.add(COOKIE_PAIR, v + off + lead, len(stripped), stripped, parent=f)
+        off += len(part) + 1
+
+
+def _headers(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int, msg: _Msg) -> int:
+    """The start line and header lines of one message; returns where the body starts."""
+    saw = False
+    lines_seen = 0
+    while pos < end:  # every pass moves on by a line or returns
+        eol, nxt = lines.next(pos)
+        open_line = eol < 0
+        if open_line:
+            eol = nxt = end  # no line end: Wireshark takes the rest as one line
+        kind = classify(data[pos : min(eol, pos + 24)])
+        if eol == pos and kind is None:
+            return nxt  # the blank line ends the header block
+        colon = -1 if kind is not None else data.find(b":", pos, eol)
+        if kind is None and colon < 0 and not (saw and open_line):
+            return pos  # no colon, not a header (Wireshark 4.0): the body or next message starts
+        if lines_seen > MAX_HEADERS:  # the start line and MAX_HEADERS header lines
+            layer.issue("note", "protocol", "http.too_many_headers",
+                        f"more than {MAX_HEADERS} header lines: the rest of the segment is "
+                        "not decoded", pos, end - pos)  # fmt: skip
+            return end
+        lines_seen += 1
+        if kind is not None:
+            _start_line(data, layer, pos, eol, kind, msg)
+        elif colon >= 0:
+            _header(data, layer, (pos, colon, eol, nxt), msg)
+        if open_line:
+            _incomplete(layer, pos, end, "header block")
+            return end
+        saw = True
+        pos = nxt
+    return pos
+
+
+def _incomplete(layer: Layer, pos: int, end: int, what: str) -> None:
+    """Bytes stop inside an HTTP element: cut by the snap length, or continued in the next
+    segment (Wireshark's "Unreassembled Packet", which it does not count as malformed)."""
+    pkt = layer.packet
+    if pkt.caplen < pkt.wirelen and end >= pkt.caplen:
+        layer.short(end - layer.pos + 1, f"HTTP {what}")
+        return
+    layer.issue("note", "protocol", "http.unreassembled",
+                f"HTTP {what} continues in the next segment (not reassembled)", pos, end - pos)  # fmt: skip
+
+
+def _body_len(msg: _Msg, remaining: int) -> int:
+    """Bytes of body this message owns (RFC 9112 section 6.3, as Wireshark applies it)."""
+    if msg.clen is not None and msg.te is None:
+        return min(msg.clen, remaining)
+    if msg.kind == REQUEST:
+        return 0 if msg.te is None else remaining
+    if msg.kind == RESPONSE and (msg.code // 100 == 1 or msg.code in (204, 304)):
+        return 0
+    return remaining
+
+
+def _message(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int) -> tuple[_Msg, int, int]:
+    """One message: (what it said, body start, body end)."""
+    msg = _Msg()
+    orig = pos
+    if end - pos > 3 and data[pos : pos + 2] == b"\r\n":
+        layer.issue("error", "malformed", "http.leading_crlf",
+                    "Leading CRLF previous message in the stream may have extra CRLF", pos, 2)  # fmt: skip
+        pos += 2
+    if not 0x20 <= data[pos] < 0x7F:
+        return msg, orig, end  # binary: the rest of the segment is body of an earlier message
+    eol, _ = lines.next(pos)
+    first = data[pos : min(end if eol < 0 else eol, pos + MAX_INFO)]
+    if classify(first[:24]) is not None:
+        msg.info = _text(first)
+    start = _headers(data, layer, lines, pos, end, msg)
+    _flags(layer, msg)
+    stop = start + _body_len(msg, end - start)
+    if msg.chunked and stop > start:
+        walked = _chunks(data, layer, lines, start, stop)
+        if walked is None:  # a chunk runs past the segment: Wireshark stops decoding here
+            msg.dechunked = 0
+            return msg, start, end
+        consumed, msg.dechunked = walked
+        if consumed:  # what follows the last chunk is the next message
+            stop = start + consumed
+    return msg, start, stop
+
+
+def _flags(layer: Layer, msg: _Msg) -> None:
+    """Generated request/response markers and the full URI of a request."""
+    if msg.kind == REQUEST:
+        layer.add(IS_REQUEST, layer.pos, 0, True, generated=True)
+        if msg.host is not None and msg.uri is not None:
+            method, uri = msg.uri
+            if uri.lower().startswith(("http://", "https://")) or method.startswith("CONNECT"):
+                full = uri
+            else:
+                full = f"http://{msg.host.strip()}{uri}"
+            layer.add(FULL_URI, layer.pos, 0, full, generated=True)
+    elif msg.kind == RESPONSE:
+        layer.add(IS_RESPONSE, layer.pos, 0, True, generated=True)
+    elif msg.kind == NOTIFICATION:
+        layer.add(IS_NOTIFICATION, layer.pos, 0, True, generated=True)
+
+
+def _chunks(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int) -> tuple[int, int] | None:
+    """Walk a chunked body (RFC 9112 section 7.1): (bytes consumed, bytes of chunk data),
+    or None when a chunk runs past the segment (Wireshark then stops decoding)."""
+    start, total = pos, 0
+    for _ in range(MAX_CHUNKS):
+        eol, nxt = lines.next(pos)
+        if pos >= end or eol <= pos or (eol == end - 1 and data[eol] == 0x0D):
+            break
+        size = min(_hex_size(data[pos : min(eol, pos + 32)]), end - pos)
+        if nxt + size + (2 if size else 0) > end:
+            _incomplete(layer, pos, end, "chunk")
+            return None
+        layer.add(CHUNK_SIZE, pos, nxt - pos, size)
+        if size == 0:
+            pos = _trailer(data, layer, lines, nxt, end)
+            break
+        layer.add(CHUNK_DATA, nxt, size, data[nxt : nxt + size])
+        layer.add(CHUNK_BOUNDARY, nxt + size, 2, data[nxt + size : nxt + size + 2])
+        total += size
+        pos = nxt + size + 2
+    return pos - start, total
+
+
+def _hex_size(raw: bytes) -> int:
+    """strtol(…, 16) over a chunk-size line; chunk extensions after ';' ignored."""
+    text = raw.split(b";", 1)[0].strip().lower()
+    if text.startswith(b"0x"):
+        text = text[2:]
+    value = 0
+    for b in text:
+        digit = b - 0x30 if 0x30 <= b <= 0x39 else b - 0x57 if 0x61 <= b <= 0x66 else -1
+        if digit < 0:
+            break
+        value = min(value * 16 + digit, 0x7FFFFFFF)
+    return value
+
+
+def _trailer(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int) -> int:
+    """Header fields after the last chunk and the final blank line; returns the end."""
+    start = pos
+    eol, nxt = -1, end
+    for _ in range(MAX_HEADERS):
+        eol, nxt = lines.next(pos)
+        if pos >= end or eol <= pos:
+            break
+        pos = nxt
+    if pos > start:
+        layer.add(TRAILER, start, pos - start, _text(data[start:pos]))
+    return nxt if eol == pos and pos < end else pos
+
+
+def _inflates(body: bytes, coding: str) -> bool:
+    """Whether a gzip/deflate coded body yields any bytes (Wireshark then decodes the
+    result by media type; spans here stay on the coded bytes)."""
+    if coding not in ("gzip", "x-gzip", "deflate", "x-deflate"):
+        return False
+    for wbits in (47, -15):  # zlib or gzip header, then raw deflate
+        try:
+            if zlib.decompressobj(wbits).decompress(body, MAX_INFLATE):
+                return True
+        except zlib.error:
+            continue
+    return False
+
+
+def _media(data: bytes, start: int, end: int, msg: _Msg) -> Protocol:
+    """The layer for a body of this message's media type."""
+    ctype = msg.ctype
+    if ctype is None:
+        return DATA
+    proto = lookup("media_type", ctype)
+    if proto is None and ctype.startswith("multipart/"):
+        proto = lookup("media_type", "multipart/")
+    if proto is None:
+        return MEDIA
+    if (
+        proto is DATA_TEXT_LINES
+        and end - start > 38
+        and data[start : start + 5].lower() == b"<?xml"
+    ):
+        return PROTOCOLS.get("xml") or proto  # text-lines hands XML documents to xml
+    return proto
+
+
+def _body(data: bytes, layer: Layer, span: tuple[int, int], msg: _Msg) -> None:
+    """The last message's body becomes the next layer."""
+    start, end = span
+    layer.hdr_len = start - layer.pos
+    layer.payload_pos = start
+    layer.add(FILE_DATA, start, end - start, data[start:end])
+    proto = DATA
+    if msg.dechunked is not None:
+        if not msg.dechunked:  # no chunk data (or a chunk ran past the segment): no layer
+            layer.hdr_len = end - layer.pos
+            layer.payload_pos = end
+            return
+        proto = _media(data, start, end, msg)
+    elif msg.te:
+        proto = DATA  # gzip/deflate as a transfer coding: Wireshark shows data
+    elif msg.encoding not in (None, "", "identity"):
+        if _inflates(data[start:end], msg.encoding or ""):
+            proto = _media(data, start, end, msg)
+    else:
+        proto = _media(data, start, end, msg)
+    layer.next = proto
+    layer.packet.ctx["http.media_type"] = msg.ctype or ""
+
+
+def _tail(data: Any, layer: Layer) -> None:
+    pos, end = layer.pos, layer.payload_end
+    lines = _Lines(data, end)
+    infos: list[str] = []
+    for _ in range(MAX_MESSAGES):
+        msg, start, stop = _message(data, layer, lines, pos, end)
+        infos.append(msg.info)
+        if stop >= end and stop > start:
+            _body(data, layer, (start, stop), msg)
+            break
+        if stop > start:  # a body with more messages after it stays in this layer
+            layer.add(FILE_DATA, start, stop - start, data[start:stop])
+        pos = stop
+        if pos >= end:
+            layer.hdr_len, layer.payload_pos = end - layer.pos, end
+            break
+    else:
+        layer.issue("note", "protocol", "http.too_many_messages",
+                    f"more than {MAX_MESSAGES} messages in one segment: the rest is not decoded", pos, end - pos)  # fmt: skip
+        layer.hdr_len, layer.payload_pos = end - layer.pos, end
+    layer.info_cache = " ".join(infos)
+    _tls_port(layer)
+
+
+def _tls_port(layer: Layer) -> None:
+    """Plain HTTP on TCP port 443 is worth a warning (Wireshark's http.tls_port)."""
+    pkt = layer.packet
+    if pkt.has("tls") or 443 not in (pkt.value("tcp.srcport"), pkt.value("tcp.dstport")):
+        return
+    layer.issue("warn", "protocol", "http.tls_port",
+                "Unencrypted HTTP protocol detected over encrypted port, could indicate a "
+                "dangerous misconfiguration.", layer.pos, 0)  # fmt: skip
+
+
+def _info(layer: Layer) -> str:
+    return layer.info_cache or ""
+
+
+def _describe(layer: Layer) -> str:
+    chunks = sum(1 for f in layer.extra if f.spec is CHUNK_SIZE)
+    if not chunks:
+        return "Hypertext Transfer Protocol"
+    last = any(f.spec is CHUNK_SIZE and f.value == 0 for f in layer.extra)
+    tail = " (including last chunk)" if last else ""
+    return f"Hypertext Transfer Protocol, has {chunks} chunk{'s' if chunks > 1 else ''}{tail}"
+
+
+def detect(data: Any, pos: int, end: int, layer: Layer) -> bool:
+    """Wireshark 4.0's TCP heuristic: a first line ending in, or starting with, "HTTP/1."
+    and one more character. Only lines that also read as a request or status line are
+    claimed, since anything else would show no HTTP at all."""
+    cr, lf = data.find(b"\r", pos, end), data.find(b"\n", pos, end)
+    eol = lf if cr < 0 or 0 <= lf < cr else cr
+    if eol < 0 or (eol == cr and eol + 1 >= end):
+        return False  # no line end (a final CR might still be followed by LF)
+    line = bytes(data[pos:eol])
+    if len(line) <= 8:
+        return False
+    if line[-8:-1].upper() != b"HTTP/1." and line[:7].upper() != b"HTTP/1.":
+        return False
+    return classify(line[:24]) is not None
+
+
+# -- body layers ------------------------------------------------------------------------
+def _body_info(layer: Layer) -> str:
+    """Wireshark appends the media type to the message's Info: "HTTP/1.1 200 OK (text/html)"."""
+    layers = layer.packet.layers
+    i = next((k for k, x in enumerate(layers) if x is layer), 0)
+    below = layers[i - 1] if i > 0 else None
+    base = below.protocol.info(below) if below is not None and below.protocol.info else ""
+    ctype = layer.packet.ctx.get("http.media_type") or ""
+    return f"{base} ({ctype})" if ctype else base
+
+
+def _text_lines_tail(data: Any, layer: Layer) -> None:
+    layer.hdr_len = layer.payload_end - layer.pos
+    layer.payload_pos = layer.payload_end
+
+
+def _text_lines_describe(layer: Layer) -> str:
+    body = layer.packet.data[layer.pos : layer.end]
+    lines = body.count(b"\n") + (1 if body and not body.endswith(b"\n") else 0)
+    ctype = layer.packet.ctx.get("http.media_type") or ""
+    name = f"Line-based text data: {ctype}" if ctype else "Line-based text data"
+    return f"{name} ({lines} line{'' if lines == 1 else 's'})"
+
+
+def _media_tail(data: Any, layer: Layer) -> None:
+    pos, end = layer.pos, layer.payload_end
+    layer.add(MEDIA_TYPE, pos, end - pos, bytes(data[pos:end]))
+    layer.hdr_len = end - pos
+    layer.payload_pos = end
+
+
+def _media_describe(layer: Layer) -> str:
+    ctype = layer.packet.ctx.get("http.media_type") or ""
+    return f"Media Type: {ctype} ({layer.hdr_len} bytes)" if ctype else "Media Type"
+
+
+HTTP.tail = SSDP.tail = _tail
+HTTP.info = SSDP.info = _info
+HTTP.describe = _describe
+DATA_TEXT_LINES.tail = _text_lines_tail
+DATA_TEXT_LINES.info = _body_info
+DATA_TEXT_LINES.describe = _text_lines_describe
+MEDIA.tail = _media_tail
+MEDIA.info = _body_info
+MEDIA.describe = _media_describe
+
+for _port in HTTP_PORTS:
+    bind("tcp.port", _port, HTTP)
+bind_heuristic("tcp.port", HTTP, detect)
+bind("udp.port", 1900, SSDP)
+for _ctype in TEXT_LINES_TYPES:
+    bind("media_type", _ctype, DATA_TEXT_LINES)
+bind("media_type", "application/octet-stream", DATA)  # Wireshark shows such bodies as data

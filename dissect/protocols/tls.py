@@ -1,0 +1,990 @@
+"""Transport Layer Security record layer (RFC 8446 TLS 1.3, RFC 5246 TLS 1.2; SSL 3.0 and
+TLS 1.0/1.1 records share the layout) with handshake headers, ClientHello and ServerHello
+in full (RFC 8446 section 4.1; SNI RFC 6066, ALPN RFC 7301, supported_versions, key_share,
+supported_groups RFC 8422, signature_algorithms), ChangeCipherSpec, Alert, Application Data.
+
+Decoded one TCP segment at a time, as Wireshark does with reassembly off: every record in
+the segment, one "tls" layer for all of them. A record that runs past the segment keeps its
+header fields and a note, as nothing of it can be read (Wireshark shows nothing for it and
+does not call that malformed); bytes that do not start a record are "Continuation Data".
+Whether a record is encrypted is judged from this segment alone (no session state): a
+handshake of no known type, or one after a ChangeCipherSpec whose length does not fill its
+record, is an encrypted message; so is an alert after a ChangeCipherSpec or not 2 bytes
+long. Printable text is given back as not TLS, as Wireshark's dissector does, and the next
+decoder is tried. GREASE values (RFC 8701) are named "Reserved (GREASE)" as Wireshark does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fields import HEX, U8, U16, U24, Bytes, FieldSpec, Text
+from ..model import Field, Layer, Osi
+from ..protocol import DATA, HEURISTICS, TABLES, Protocol, bind, bind_heuristic
+
+# Wireshark's tcp.port bindings for TLS (https, ldaps, smtps, imaps, pop3s, DoT, sips, ...).
+TLS_PORTS = (324, 443, 465, 636, 802, 853, 993, 995, 1300, 2221, 2443, 3249, 3250, 3251, 3252,
+             3496, 5061, 5671, 5684, 5868, 8883, 11207, 19999, 27017)  # fmt: skip
+RECORD_VERSIONS = frozenset((0x0300, 0x0301, 0x0302, 0x0303, 0x0101))  # SSL 3.0..TLS 1.2, GMTLS
+MAX_RECORD = 16384 + 2048  # TLSCiphertext limit (RFC 5246 section 6.2.3)
+MAX_RECORDS = 4096  # records decoded per segment; fields grow with bytes, this bounds the rest
+HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+
+CHANGE_CIPHER_SPEC, ALERT, HANDSHAKE, APPLICATION_DATA, HEARTBEAT = 20, 21, 22, 23, 24
+CONTENT_TYPES = {20: "Change Cipher Spec", 21: "Alert", 22: "Handshake",
+                 23: "Application Data", 24: "Heartbeat"}  # fmt: skip
+HANDSHAKE_TYPES = {
+    0: "Hello Request", 1: "Client Hello", 2: "Server Hello", 3: "Hello Verify Request",
+    4: "New Session Ticket", 5: "End of Early Data", 6: "Hello Retry Request",
+    8: "Encrypted Extensions", 11: "Certificate", 12: "Server Key Exchange",
+    13: "Certificate Request", 14: "Server Hello Done", 15: "Certificate Verify",
+    16: "Client Key Exchange", 20: "Finished", 21: "Client Certificate URL",
+    22: "Certificate Status", 23: "Supplemental Data", 24: "Key Update",
+    25: "Compressed Certificate", 67: "Encrypted Extensions",
+}  # fmt: skip
+ALERT_LEVELS = {1: "Warning", 2: "Fatal"}
+COMPRESSION = {0: "null", 1: "DEFLATE", 64: "LZS"}
+EC_POINT_FORMATS = {
+    0: "uncompressed",
+    1: "ansiX962_compressed_prime",
+    2: "ansiX962_compressed_char2",
+}
+
+
+def is_grease(value: int) -> bool:
+    """RFC 8701 reserved values: 0x?A?A with both bytes equal."""
+    return value & 0x0F0F == 0x0A0A and value >> 8 == value & 0xFF
+
+
+def _named(table: str) -> Any:
+    """A names= callable over one of the tables at the end of this module: GREASE values
+    get Wireshark's "Reserved (GREASE)", values not in the table "Unknown"."""
+
+    def name(value: int) -> str:
+        if is_grease(value):
+            return "Reserved (GREASE)"
+        return NAME_TABLES[table].get(value, "Unknown")
+
+    return name
+
+
+def version_name(value: int) -> str | None:
+    if is_grease(value):
+        return "Reserved (GREASE)"
+    return VERSIONS.get(value)
+
+
+TLS = Protocol(
+    # OSI 6: TLS encrypts and encodes the application's data for the wire (presentation);
+    # its handshake also sets up a session, the argument for 5.
+    "tls", "Transport Layer Security", osi=Osi.PRESENTATION, short="TLS",
+    explain="TLS encrypts and authenticates the application's data: a handshake agrees on "
+    "keys and proves the server's identity, then records carry the protected data.",
+)  # fmt: skip
+
+RECORD = Bytes("tls.record", "Record Layer")
+CONTENT_TYPE = U8("tls.record.content_type", "Content Type", names=CONTENT_TYPES)
+OPAQUE_TYPE = U8("tls.record.opaque_type", "Opaque Type", names=CONTENT_TYPES)
+RECORD_VERSION = U16("tls.record.version", "Version", base=HEX, names=version_name)
+RECORD_LENGTH = U16("tls.record.length", "Length")
+APP_DATA = Bytes("tls.app_data", "Encrypted Application Data")
+CCS = Bytes("tls.change_cipher_spec", "Change Cipher Spec Message")
+ALERT_MESSAGE = Bytes("tls.alert_message", "Alert Message")
+ALERT_LEVEL = U8("tls.alert_message.level", "Level", names=ALERT_LEVELS)
+ALERT_DESC = U8("tls.alert_message.desc", "Description", names=lambda v: ALERT_DESCRIPTIONS.get(v))
+HANDSHAKE_MSG = Bytes("tls.handshake", "Handshake Protocol")
+HS_TYPE = U8("tls.handshake.type", "Handshake Type", names=HANDSHAKE_TYPES)
+HS_LENGTH = U24("tls.handshake.length", "Length")
+HS_VERSION = U16("tls.handshake.version", "Version", base=HEX, names=version_name)
+RANDOM = Bytes("tls.handshake.random", "Random")
+SESSION_ID_LEN = U8("tls.handshake.session_id_length", "Session ID Length")
+SESSION_ID = Bytes("tls.handshake.session_id", "Session ID")
+SUITES_LEN = U16("tls.handshake.cipher_suites_length", "Cipher Suites Length")
+SUITES = Bytes("tls.handshake.ciphersuites", "Cipher Suites")
+SUITE = U16("tls.handshake.ciphersuite", "Cipher Suite", base=HEX, names=_named("suites"))
+COMP_LEN = U8("tls.handshake.comp_methods_length", "Compression Methods Length")
+COMP_METHODS = Bytes("tls.handshake.comp_methods", "Compression Methods")
+COMP_METHOD = U8("tls.handshake.comp_method", "Compression Method", names=COMPRESSION)
+EXTS_LEN = U16("tls.handshake.extensions_length", "Extensions Length")
+EXT_TYPE = U16("tls.handshake.extension.type", "Type", names=_named("extensions"))
+EXT_LEN = U16("tls.handshake.extension.len", "Length")
+EXT_DATA = Bytes("tls.handshake.extension.data", "Data")
+SNI_LIST_LEN = U16("tls.handshake.extensions_server_name_list_len", "Server Name list length")
+SNI_TYPE = U8(
+    "tls.handshake.extensions_server_name_type", "Server Name Type", names={0: "host_name"}
+)
+SNI_LEN = U16("tls.handshake.extensions_server_name_len", "Server Name length")
+SNI = Text("tls.handshake.extensions_server_name", "Server Name")
+ALPN_LEN = U16("tls.handshake.extensions_alpn_len", "ALPN Extension Length")
+ALPN_LIST = Bytes("tls.handshake.extensions_alpn_list", "ALPN Protocol")
+ALPN_STR_LEN = U8("tls.handshake.extensions_alpn_str_len", "ALPN string length")
+ALPN_STR = Text("tls.handshake.extensions_alpn_str", "ALPN Next Protocol")
+VERSIONS_LEN = U8("tls.handshake.extensions.supported_versions_len", "Supported Versions length")
+SUPPORTED_VERSION = U16("tls.handshake.extensions.supported_version", "Supported Version",
+                        base=HEX, names=version_name)  # fmt: skip
+GROUPS_LEN = U16("tls.handshake.extensions_supported_groups_length", "Supported Groups List Length")
+GROUP_LIST = Bytes("tls.handshake.extensions_supported_groups", "Supported Groups List")
+GROUP = U16("tls.handshake.extensions_supported_group", "Supported Group", base=HEX,
+            names=_named("groups"))  # fmt: skip
+EC_FORMATS_LEN = U8("tls.handshake.extensions_ec_point_formats_length", "EC point formats Length")
+EC_FORMATS = Bytes("tls.handshake.extensions_ec_point_formats", "EC point formats")
+EC_FORMAT = U8(
+    "tls.handshake.extensions_ec_point_format", "EC point format", names=EC_POINT_FORMATS
+)
+SIG_LEN = U16("tls.handshake.sig_hash_alg_len", "Signature Hash Algorithms Length")
+SIG_LIST = Bytes("tls.handshake.sig_hash_algs", "Signature Algorithms")
+SIG = U16("tls.handshake.sig_hash_alg", "Signature Algorithm", base=HEX, names=_named("sigs"))
+KS_CLIENT_LEN = U16("tls.handshake.extensions_key_share_client_length", "Client Key Share Length")
+KS_GROUP = U16("tls.handshake.extensions_key_share_group", "Group", names=_named("groups"))
+KS_KEX_LEN = U16("tls.handshake.extensions_key_share_key_exchange_length", "Key Exchange Length")
+KS_KEX = Bytes("tls.handshake.extensions_key_share_key_exchange", "Key Exchange")
+KS_SELECTED = U16("tls.handshake.extensions_key_share_selected_group", "Selected Group",
+                  names=_named("groups"))  # fmt: skip
+RENEG_LEN = U8("tls.handshake.extensions_reneg_info_len", "Renegotiation info extension length")
+RENEG = Bytes("tls.handshake.extensions_reneg_info", "Renegotiation info")
+PADDING = Bytes("tls.handshake.extensions_padding_data", "Padding Data")
+HEARTBEAT_MESSAGE = Bytes("tls.heartbeat_message", "Heartbeat Message")
+HEARTBEAT_TYPE = U8("tls.heartbeat_message.type", "Type", names={1: "Request", 2: "Response"})
+HEARTBEAT_LEN = U16("tls.heartbeat_message.payload_length", "Payload Length")
+
+
+class _Seg:
+    """What the records of this segment have shown so far."""
+
+    __slots__ = ("infos", "encrypted", "tls13", "hello", "last")
+
+    def __init__(self) -> None:
+        self.infos: list[str] = []
+        self.encrypted = False  # a ChangeCipherSpec came before: later records are protected
+        self.tls13 = False  # a ServerHello chose TLS 1.3
+        self.hello = ""  # "client"/"server"/"hrr" while decoding a hello's extensions
+        self.last = 0  # content type of the previous record
+
+
+def _u16(data: bytes, pos: int) -> int:
+    return (data[pos] << 8) | data[pos + 1]
+
+
+def _u24(data: bytes, pos: int) -> int:
+    return (data[pos] << 16) | (data[pos + 1] << 8) | data[pos + 2]
+
+
+def looks_like_record(data: bytes, pos: int) -> bool:
+    """ssl_looks_like_sslv3: a known content type and an SSL 3.0..TLS 1.2 record version."""
+    return data[pos] in CONTENT_TYPES and _u16(data, pos + 1) in RECORD_VERSIONS
+
+
+def _tail(data: Any, layer: Layer) -> None:
+    pos, end = layer.pos, layer.payload_end
+    if end - pos > 4 and all(0x20 <= b < 0x7F for b in data[pos : pos + 4]):
+        _reject(data, layer)  # printable text is not TLS: Wireshark gives the segment back
+        return
+    seg = _Seg()
+    pkt = layer.packet
+    cut = pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0  # bytes the snap length took
+    for _ in range(MAX_RECORDS):  # every pass moves on by a whole record or ends the loop
+        if pos >= end:
+            break
+        if end - pos < 5:
+            _partial_header(layer, pos, end, cut)
+            break
+        if not looks_like_record(data, pos):
+            seg.infos.append("Continuation Data")
+            break
+        length = _u16(data, pos + 3)
+        if pos + 5 + length > end + cut:
+            _continued(data, layer, (pos, end, length), seg)
+            break
+        _record(data, layer, pos, length, seg)
+        pos += 5 + length
+    else:
+        if pos < end:
+            layer.issue("note", "protocol", "tls.too_many_records",
+                        f"more than {MAX_RECORDS} records in one segment: the rest is not decoded",
+                        pos, end - pos)  # fmt: skip
+    layer.hdr_len = end - layer.pos
+    layer.payload_pos = end
+    layer.info_cache = ", ".join(seg.infos)
+
+
+def _partial_header(layer: Layer, pos: int, end: int, cut: int) -> None:
+    if cut:
+        layer.short(pos + 5 - layer.pos, "TLS record header")
+        return
+    layer.issue("note", "protocol", "tls.record.continued",
+                f"{end - pos} bytes of a TLS record header continue in the next segment "
+                "(not reassembled)", pos, end - pos)  # fmt: skip
+
+
+def _continued(data: bytes, layer: Layer, span: tuple[int, int, int], seg: _Seg) -> None:
+    """A record longer than the rest of the segment: its header only, and a note. Wireshark
+    leaves Info empty when that is all there is; naming the record says more."""
+    pos, end, length = span
+    rec = layer.add(RECORD, pos, end - pos, data[pos:end])
+    _record_header(data, layer, rec, pos, length, CONTENT_TYPE)
+    layer.issue("note", "protocol", "tls.record.continued",
+                f"TLS record of {length} bytes continues in the next segment "
+                f"({end - pos - 5} of them here; not reassembled)", pos, end - pos)  # fmt: skip
+    if not seg.infos:
+        what = CONTENT_TYPES[data[pos]]
+        if data[pos] == HANDSHAKE and end > pos + 5:
+            what = HANDSHAKE_TYPES.get(data[pos + 5], what)
+        seg.infos.append(f"{what} (record continues in the next segment)")
+
+
+def _record_header(
+    data: bytes, layer: Layer, rec: Field, pos: int, length: int, ctype: FieldSpec
+) -> None:
+    layer.add(ctype, pos, 1, data[pos], parent=rec)
+    layer.add(RECORD_VERSION, pos + 1, 2, _u16(data, pos + 1), parent=rec)
+    layer.add(RECORD_LENGTH, pos + 3, 2, length, parent=rec)
+
+
+def _record(data: bytes, layer: Layer, pos: int, length: int, seg: _Seg) -> None:
+    """One whole record (its end may still be cut by the snap length)."""
+    end = min(pos + 5 + length, layer.payload_end)
+    ctype = data[pos]
+    rec = layer.add(RECORD, pos, end - pos, data[pos:end])
+    # TLS 1.2 follows a ChangeCipherSpec with an encrypted Finished (a handshake record);
+    # application data right after it means TLS 1.3, whose outer type Wireshark calls opaque.
+    opaque = ctype == APPLICATION_DATA and (seg.tls13 or seg.last == CHANGE_CIPHER_SPEC)
+    seg.tls13 = seg.tls13 or opaque
+    seg.last = ctype
+    _record_header(data, layer, rec, pos, length, OPAQUE_TYPE if opaque else CONTENT_TYPE)
+    body, stop = pos + 5, pos + 5 + length
+    if end < stop:
+        layer.short(stop - layer.pos, "TLS record")
+    if ctype == HANDSHAKE:
+        _handshakes(data, layer, rec, (body, end, stop), seg)
+    elif ctype == CHANGE_CIPHER_SPEC:
+        seg.infos.append("Change Cipher Spec")
+        layer.add(CCS, body, end - body, data[body:end], parent=rec)
+        seg.encrypted = True
+    elif ctype == ALERT:
+        _alert(data, layer, rec, body, end, seg)
+    elif ctype == APPLICATION_DATA:
+        seg.infos.append("Application Data")
+        layer.add(APP_DATA, body, end - body, data[body:end], parent=rec)
+    else:
+        _heartbeat(data, layer, rec, body, end, seg)
+
+
+def _heartbeat(data: bytes, layer: Layer, rec: Field, body: int, end: int, seg: _Seg) -> None:
+    """Heartbeat (RFC 6520): type and payload length when it reads as plaintext."""
+    f = layer.add(HEARTBEAT_MESSAGE, body, end - body, data[body:end], parent=rec)
+    if seg.encrypted or end - body < 3 or data[body] not in (1, 2):
+        seg.infos.append("Encrypted Heartbeat")
+        return
+    layer.add(HEARTBEAT_TYPE, body, 1, data[body], parent=f)
+    layer.add(HEARTBEAT_LEN, body + 1, 2, _u16(data, body + 1), parent=f)
+    seg.infos.append("Heartbeat Request" if data[body] == 1 else "Heartbeat Response")
+
+
+def _alert(data: bytes, layer: Layer, rec: Field, body: int, end: int, seg: _Seg) -> None:
+    f = layer.add(ALERT_MESSAGE, body, end - body, data[body:end], parent=rec)
+    if end - body != 2 or seg.encrypted:
+        seg.infos.append("Encrypted Alert")
+        return
+    level, desc = data[body], data[body + 1]
+    layer.add(ALERT_LEVEL, body, 1, level, parent=f)
+    layer.add(ALERT_DESC, body + 1, 1, desc, parent=f)
+    text = ALERT_DESCRIPTIONS.get(desc, f"Unknown ({desc})")
+    seg.infos.append(f"Alert (Level: {ALERT_LEVELS.get(level, 'Unknown')}, Description: {text})")
+
+
+def _handshakes(
+    data: bytes, layer: Layer, rec: Field, span: tuple[int, int, int], seg: _Seg
+) -> None:
+    """The handshake messages of one record; span = (start, captured end, record end)."""
+    pos, end, stop = span
+    if (
+        end - pos < 4
+        or data[pos] not in HANDSHAKE_TYPES
+        or (
+            # After a ChangeCipherSpec, handshakes are encrypted (a TLS 1.2 Finished) unless the
+            # record holds exactly one plausible message (TLS 1.3 sends a ClientHello after
+            # its compatibility CCS when the server asked to retry).
+            seg.encrypted and 4 + _u24(data, pos + 1) != stop - pos
+        )
+    ):
+        layer.add(HANDSHAKE_MSG, pos, end - pos, data[pos:end], parent=rec)
+        seg.infos.append("Encrypted Handshake Message")
+        return
+    while stop - pos >= 4 and end - pos >= 4:  # each message moves on by at least 4 bytes
+        htype, length = data[pos], _u24(data, pos + 1)
+        if htype not in HANDSHAKE_TYPES:
+            break  # only the first message of a record may be unknown (encrypted)
+        msg_end = min(pos + 4 + length, end)
+        msg = layer.add(HANDSHAKE_MSG, pos, msg_end - pos, data[pos:msg_end], parent=rec)
+        layer.add(HS_TYPE, pos, 1, htype, parent=msg)
+        layer.add(HS_LENGTH, pos + 1, 3, length, parent=msg)
+        info = HANDSHAKE_TYPES[htype]
+        if pos + 4 + length > stop:
+            layer.issue("note", "protocol", "tls.handshake.fragment",
+                        f"{info} of {length} bytes continues in the next record (not reassembled)",
+                        pos, stop - pos)  # fmt: skip
+        elif htype in (1, 2):
+            info = _hello(data, layer, msg, (pos + 4, msg_end), htype, seg)
+        seg.infos.append(info)
+        pos += 4 + length
+
+
+def _short(layer: Layer, need_end: int, what: str) -> None:
+    """A hello needs bytes up to need_end that its message does not have. Past the captured
+    end of a snap-length cut frame that is truncation; past the segment's end it is what
+    Wireshark calls an unreassembled packet (not malformed); inside the segment the hello
+    contradicts its own lengths: malformed."""
+    pkt = layer.packet
+    if need_end <= layer.payload_end:
+        layer.issue("error", "malformed", "tls.malformed",
+                    f"{what} needs {need_end - layer.pos} bytes of the TLS layer, its message ends first",
+                    layer.pos, need_end - layer.pos)  # fmt: skip
+    elif pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen:
+        if layer.status != "truncated":  # a snap-length cut is reported once
+            layer.short(need_end - layer.pos, what)
+    else:
+        layer.issue("note", "protocol", "tls.unreassembled",
+                    f"{what} continues past the end of the segment (not reassembled)",
+                    layer.pos, layer.payload_end - layer.pos)  # fmt: skip
+
+
+def _hello(
+    data: bytes, layer: Layer, msg: Field, span: tuple[int, int], htype: int, seg: _Seg
+) -> str:
+    """ClientHello / ServerHello body (RFC 8446 section 4.1.2, 4.1.3); returns the Info text."""
+    pos, end = span
+    client = htype == 1
+    name = "Client Hello" if client else "Server Hello"
+    if pos + 35 > end:
+        _short(layer, pos + 35, name)
+        return name
+    layer.add(HS_VERSION, pos, 2, _u16(data, pos), parent=msg)
+    layer.add(RANDOM, pos + 2, 32, data[pos + 2 : pos + 34], parent=msg)
+    if not client and data[pos + 2 : pos + 34] == HRR_RANDOM:
+        name = "Hello Retry Request"
+    sid_len = data[pos + 34]
+    layer.add(SESSION_ID_LEN, pos + 34, 1, sid_len, parent=msg)
+    pos += 35
+    if pos + sid_len > end:
+        _short(layer, pos + sid_len, f"{name} session ID")
+        return name
+    if sid_len:
+        layer.add(SESSION_ID, pos, sid_len, data[pos : pos + sid_len], parent=msg)
+    pos += sid_len
+    pos = (
+        _client_suites(data, layer, msg, pos, end)
+        if client
+        else _server_suite(data, layer, msg, pos, end)
+    )
+    if pos < 0:
+        return name
+    seg.hello = "hrr" if name == "Hello Retry Request" else "client" if client else "server"
+    sni = _extensions(data, layer, msg, pos, end, seg)
+    return f"{name} (SNI={sni})" if sni else name
+
+
+def _client_suites(data: bytes, layer: Layer, msg: Field, pos: int, end: int) -> int:
+    """Cipher suites and compression methods of a ClientHello; -1 when bytes run out."""
+    if pos + 2 > end:
+        _short(layer, pos + 2, "Client Hello cipher suites")
+        return -1
+    n = _u16(data, pos)
+    layer.add(SUITES_LEN, pos, 2, n, parent=msg)
+    pos += 2
+    if pos + n > end:
+        _short(layer, pos + n, "Client Hello cipher suites")
+        return -1
+    lst = layer.add(SUITES, pos, n, data[pos : pos + n], parent=msg)
+    for p in range(pos, pos + n - 1, 2):
+        layer.add(SUITE, p, 2, _u16(data, p), parent=lst)
+    pos += n
+    if pos + 1 > end:
+        _short(layer, pos + 1, "Client Hello compression methods")
+        return -1
+    n = data[pos]
+    layer.add(COMP_LEN, pos, 1, n, parent=msg)
+    pos += 1
+    if pos + n > end:
+        _short(layer, pos + n, "Client Hello compression methods")
+        return -1
+    lst = layer.add(COMP_METHODS, pos, n, data[pos : pos + n], parent=msg)
+    for p in range(pos, pos + n):
+        layer.add(COMP_METHOD, p, 1, data[p], parent=lst)
+    return pos + n
+
+
+def _server_suite(data: bytes, layer: Layer, msg: Field, pos: int, end: int) -> int:
+    if pos + 3 > end:
+        _short(layer, pos + 3, "Server Hello cipher suite")
+        return -1
+    layer.add(SUITE, pos, 2, _u16(data, pos), parent=msg)
+    layer.add(COMP_METHOD, pos + 2, 1, data[pos + 2], parent=msg)
+    return pos + 3
+
+
+def _extensions(data: bytes, layer: Layer, msg: Field, pos: int, end: int, seg: _Seg) -> str:
+    """The extensions block of a hello; returns the SNI host name, if any."""
+    if pos + 2 > end:
+        return ""  # no extensions (allowed before TLS 1.3)
+    total = _u16(data, pos)
+    layer.add(EXTS_LEN, pos, 2, total, parent=msg)
+    pos += 2
+    stop = pos + total
+    if stop > end:
+        _short(layer, stop, "hello extensions")
+        stop = end
+    sni = ""
+    while pos + 4 <= stop:  # every extension moves on by at least 4 bytes
+        etype, elen = _u16(data, pos), _u16(data, pos + 2)
+        ext = layer.add(EXT_TYPE, pos, 2, etype, parent=msg)
+        layer.add(EXT_LEN, pos + 2, 2, elen, parent=ext)
+        body = pos + 4
+        if body + elen > stop:
+            _short(layer, body + elen, f"extension {EXTENSION_TYPES.get(etype, etype)}")
+            break
+        found = _extension(data, layer, ext, (etype, body, body + elen), seg)
+        sni = sni or found
+        pos = body + elen
+    return sni
+
+
+def _extension(data: bytes, layer: Layer, ext: Field, what: tuple[int, int, int], seg: _Seg) -> str:
+    """One extension's contents under its type field; returns the SNI host name, if any."""
+    etype, pos, end = what
+    if etype == 0 and end > pos:
+        return _sni(data, layer, ext, pos, end)
+    if etype == 16 and end > pos:
+        _vector(data, layer, ext, (pos, end, 2), (ALPN_LEN, ALPN_LIST), _alpn_items)
+    elif etype == 43 and seg.hello == "client":
+        _vector(data, layer, ext, (pos, end, 1), (VERSIONS_LEN, None), _items(SUPPORTED_VERSION, 2))
+    elif etype == 43 and end - pos == 2:
+        layer.add(SUPPORTED_VERSION, pos, 2, _u16(data, pos), parent=ext)
+        seg.tls13 = seg.tls13 or _u16(data, pos) == 0x0304 or data[pos] == 0x7F
+    elif etype == 10:
+        _vector(data, layer, ext, (pos, end, 2), (GROUPS_LEN, GROUP_LIST), _items(GROUP, 2))
+    elif etype == 11:
+        _vector(data, layer, ext, (pos, end, 1), (EC_FORMATS_LEN, EC_FORMATS), _items(EC_FORMAT, 1))
+    elif etype in (13, 50):
+        _vector(data, layer, ext, (pos, end, 2), (SIG_LEN, SIG_LIST), _items(SIG, 2))
+    elif etype == 51:
+        _key_share(data, layer, ext, pos, end, seg)
+    elif etype == 65281 and end > pos:
+        _vector(data, layer, ext, (pos, end, 1), (RENEG_LEN, None), _reneg)
+    elif etype == 21 and end > pos:
+        layer.add(PADDING, pos, end - pos, data[pos:end], parent=ext)
+    elif end > pos:
+        layer.add(EXT_DATA, pos, end - pos, data[pos:end], parent=ext)
+    return ""
+
+
+def _vector(
+    data: bytes, layer: Layer, ext: Field, span: tuple[int, int, int], specs: tuple, items: Any
+) -> None:
+    """A length-prefixed list (RFC 8446 section 3.4): length field, container, items."""
+    pos, end, width = span
+    len_spec, list_spec = specs
+    if pos + width > end:
+        _vector_error(layer, pos, end, width)
+        return
+    n = data[pos] if width == 1 else _u16(data, pos)
+    layer.add(len_spec, pos, width, n, parent=ext)
+    pos += width
+    if pos + n > end:
+        _vector_error(layer, pos, end, n)
+        return
+    parent = layer.add(list_spec, pos, n, data[pos : pos + n], parent=ext) if list_spec else ext
+    items(data, layer, parent, pos, pos + n)
+
+
+def _vector_error(layer: Layer, pos: int, end: int, n: int) -> None:
+    layer.issue("error", "malformed", "tls.malformed.vector_length",
+                f"No more room for vector of length {n}", pos, max(0, end - pos))  # fmt: skip
+
+
+def _items(spec: FieldSpec, width: int) -> Any:
+    def add(data: bytes, layer: Layer, parent: Field, pos: int, end: int) -> None:
+        for p in range(pos, end - width + 1, width):
+            value = data[p] if width == 1 else _u16(data, p)
+            layer.add(spec, p, width, value, parent=parent)
+
+    return add
+
+
+def _alpn_items(data: bytes, layer: Layer, parent: Field, pos: int, end: int) -> None:
+    while pos < end:  # every protocol name moves on by at least one byte
+        n = data[pos]
+        if pos + 1 + n > end:
+            _vector_error(layer, pos + 1, end, n)
+            return
+        layer.add(ALPN_STR_LEN, pos, 1, n, parent=parent)
+        layer.add(
+            ALPN_STR,
+            pos + 1,
+            n,
+            data[pos + 1 : pos + 1 + n].decode("ascii", "replace"),
+            parent=parent,
+        )
+        pos += 1 + n
+
+
+def _reneg(data: bytes, layer: Layer, parent: Field, pos: int, end: int) -> None:
+    if end > pos:
+        layer.add(RENEG, pos, end - pos, data[pos:end], parent=parent)
+
+
+def _sni(data: bytes, layer: Layer, ext: Field, pos: int, end: int) -> str:
+    """server_name (RFC 6066 section 3): the first host_name is returned for the Info."""
+    if pos + 2 > end:
+        _vector_error(layer, pos, end, 2)
+        return ""
+    n = _u16(data, pos)
+    layer.add(SNI_LIST_LEN, pos, 2, n, parent=ext)
+    pos += 2
+    stop = pos + n
+    if stop > end:
+        _vector_error(layer, pos, end, n)
+        return ""
+    first = ""
+    while pos + 3 <= stop:  # every entry moves on by at least 3 bytes
+        ntype, nlen = data[pos], _u16(data, pos + 1)
+        layer.add(SNI_TYPE, pos, 1, ntype, parent=ext)
+        layer.add(SNI_LEN, pos + 1, 2, nlen, parent=ext)
+        if pos + 3 + nlen > stop:
+            _vector_error(layer, pos + 3, stop, nlen)
+            break
+        name = data[pos + 3 : pos + 3 + nlen].decode("ascii", "replace")
+        layer.add(SNI, pos + 3, nlen, name, parent=ext)
+        first = first or (name if ntype == 0 else "")
+        pos += 3 + nlen
+    return first
+
+
+def _key_share(data: bytes, layer: Layer, ext: Field, pos: int, end: int, seg: _Seg) -> None:
+    """key_share (RFC 8446 section 4.2.8): client list, server entry, or HRR group."""
+    if seg.hello == "hrr":
+        if end - pos >= 2:
+            layer.add(KS_SELECTED, pos, 2, _u16(data, pos), parent=ext)
+        return
+    if seg.hello == "client":
+        if pos + 2 > end:
+            _vector_error(layer, pos, end, 2)
+            return
+        n = _u16(data, pos)
+        layer.add(KS_CLIENT_LEN, pos, 2, n, parent=ext)
+        pos += 2
+        if pos + n > end:
+            _vector_error(layer, pos, end, n)
+            return
+        end = pos + n
+    while pos + 4 <= end:  # every entry moves on by at least 4 bytes
+        group, klen = _u16(data, pos), _u16(data, pos + 2)
+        layer.add(KS_GROUP, pos, 2, group, parent=ext)
+        layer.add(KS_KEX_LEN, pos + 2, 2, klen, parent=ext)
+        if pos + 4 + klen > end:
+            _vector_error(layer, pos + 4, end, klen)
+            return
+        layer.add(KS_KEX, pos + 4, klen, data[pos + 4 : pos + 4 + klen], parent=ext)
+        pos += 4 + klen
+
+
+def _reject(data: Any, layer: Layer) -> None:
+    """Give the segment back, as Wireshark's TLS dissector does for printable text: the
+    framework has no way for a decoder to decline, so this layer leaves the packet and
+    names what Wireshark would try next (the other port's decoder, then heuristics)."""
+    pkt = layer.packet
+    if pkt.layers and pkt.layers[-1] is layer:
+        pkt.layers.pop()
+    layer.hdr_len = 0
+    layer.payload_pos = layer.pos
+    layer.next = _fallback(data, layer, pkt.layers[-1] if pkt.layers else None)
+
+
+def _fallback(data: Any, layer: Layer, below: Layer | None) -> Protocol:
+    if below is None or below.protocol.next_by is None:
+        return DATA
+    table, names = below.protocol.next_by
+    keys = sorted(k for k in (below.value(n) for n in names) if k is not None)
+    for key in keys:
+        proto = TABLES.get(table, {}).get(key)
+        if proto is not None and proto is not TLS:
+            return proto
+    for proto, detect in HEURISTICS.get(table, ()):
+        if proto is not TLS and detect(data, layer.pos, layer.payload_end, below):
+            return proto
+    return DATA
+
+
+def detect(data: Any, pos: int, end: int, layer: Layer) -> bool:
+    """Wireshark's TLS heuristic (is_sslv3_or_tls): a Handshake or Application Data record
+    header with an SSL 3.0..TLS 1.2 version and a plausible length."""
+    if end - pos < 5:
+        return False
+    length = _u16(data, pos + 3)
+    return (
+        data[pos] in (HANDSHAKE, APPLICATION_DATA)
+        and _u16(data, pos + 1) in RECORD_VERSIONS
+        and 0 < length < MAX_RECORD
+    )
+
+
+def _info(layer: Layer) -> str:
+    return layer.info_cache or ""
+
+
+TLS.tail = _tail
+TLS.info = _info
+
+for _port in TLS_PORTS:
+    bind("tcp.port", _port, TLS)
+bind_heuristic("tcp.port", TLS, detect)
+
+
+# -- names, as Wireshark 4.0 shows them (tshark -G values) ------------------------------
+CIPHER_SUITES: dict[int, str] = {
+    0x0000: "TLS_NULL_WITH_NULL_NULL", 0x0001: "TLS_RSA_WITH_NULL_MD5",
+    0x0002: "TLS_RSA_WITH_NULL_SHA", 0x0003: "TLS_RSA_EXPORT_WITH_RC4_40_MD5",
+    0x0004: "TLS_RSA_WITH_RC4_128_MD5", 0x0005: "TLS_RSA_WITH_RC4_128_SHA",
+    0x0006: "TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5", 0x0007: "TLS_RSA_WITH_IDEA_CBC_SHA",
+    0x0008: "TLS_RSA_EXPORT_WITH_DES40_CBC_SHA", 0x0009: "TLS_RSA_WITH_DES_CBC_SHA",
+    0x000a: "TLS_RSA_WITH_3DES_EDE_CBC_SHA", 0x000b: "TLS_DH_DSS_EXPORT_WITH_DES40_CBC_SHA",
+    0x000c: "TLS_DH_DSS_WITH_DES_CBC_SHA", 0x000d: "TLS_DH_DSS_WITH_3DES_EDE_CBC_SHA",
+    0x000e: "TLS_DH_RSA_EXPORT_WITH_DES40_CBC_SHA", 0x000f: "TLS_DH_RSA_WITH_DES_CBC_SHA",
+    0x0010: "TLS_DH_RSA_WITH_3DES_EDE_CBC_SHA", 0x0011: "TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA",
+    0x0012: "TLS_DHE_DSS_WITH_DES_CBC_SHA", 0x0013: "TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA",
+    0x0014: "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA", 0x0015: "TLS_DHE_RSA_WITH_DES_CBC_SHA",
+    0x0016: "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA", 0x0017: "TLS_DH_anon_EXPORT_WITH_RC4_40_MD5",
+    0x0018: "TLS_DH_anon_WITH_RC4_128_MD5", 0x0019: "TLS_DH_anon_EXPORT_WITH_DES40_CBC_SHA",
+    0x001a: "TLS_DH_anon_WITH_DES_CBC_SHA", 0x001b: "TLS_DH_anon_WITH_3DES_EDE_CBC_SHA",
+    0x001c: "SSL_FORTEZZA_KEA_WITH_NULL_SHA", 0x001d: "SSL_FORTEZZA_KEA_WITH_FORTEZZA_CBC_SHA",
+    0x001e: "TLS_KRB5_WITH_DES_CBC_SHA", 0x001f: "TLS_KRB5_WITH_3DES_EDE_CBC_SHA",
+    0x0020: "TLS_KRB5_WITH_RC4_128_SHA", 0x0021: "TLS_KRB5_WITH_IDEA_CBC_SHA",
+    0x0022: "TLS_KRB5_WITH_DES_CBC_MD5", 0x0023: "TLS_KRB5_WITH_3DES_EDE_CBC_MD5",
+    0x0024: "TLS_KRB5_WITH_RC4_128_MD5", 0x0025: "TLS_KRB5_WITH_IDEA_CBC_MD5",
+    0x0026: "TLS_KRB5_EXPORT_WITH_DES_CBC_40_SHA", 0x0027: "TLS_KRB5_EXPORT_WITH_RC2_CBC_40_SHA",
+    0x0028: "TLS_KRB5_EXPORT_WITH_RC4_40_SHA", 0x0029: "TLS_KRB5_EXPORT_WITH_DES_CBC_40_MD5",
+    0x002a: "TLS_KRB5_EXPORT_WITH_RC2_CBC_40_MD5", 0x002b: "TLS_KRB5_EXPORT_WITH_RC4_40_MD5",
+    0x002c: "TLS_PSK_WITH_NULL_SHA", 0x002d: "TLS_DHE_PSK_WITH_NULL_SHA",
+    0x002e: "TLS_RSA_PSK_WITH_NULL_SHA", 0x002f: "TLS_RSA_WITH_AES_128_CBC_SHA",
+    0x0030: "TLS_DH_DSS_WITH_AES_128_CBC_SHA", 0x0031: "TLS_DH_RSA_WITH_AES_128_CBC_SHA",
+    0x0032: "TLS_DHE_DSS_WITH_AES_128_CBC_SHA", 0x0033: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA",
+    0x0034: "TLS_DH_anon_WITH_AES_128_CBC_SHA", 0x0035: "TLS_RSA_WITH_AES_256_CBC_SHA",
+    0x0036: "TLS_DH_DSS_WITH_AES_256_CBC_SHA", 0x0037: "TLS_DH_RSA_WITH_AES_256_CBC_SHA",
+    0x0038: "TLS_DHE_DSS_WITH_AES_256_CBC_SHA", 0x0039: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
+    0x003a: "TLS_DH_anon_WITH_AES_256_CBC_SHA", 0x003b: "TLS_RSA_WITH_NULL_SHA256",
+    0x003c: "TLS_RSA_WITH_AES_128_CBC_SHA256", 0x003d: "TLS_RSA_WITH_AES_256_CBC_SHA256",
+    0x003e: "TLS_DH_DSS_WITH_AES_128_CBC_SHA256", 0x003f: "TLS_DH_RSA_WITH_AES_128_CBC_SHA256",
+    0x0040: "TLS_DHE_DSS_WITH_AES_128_CBC_SHA256", 0x0041: "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA",
+    0x0042: "TLS_DH_DSS_WITH_CAMELLIA_128_CBC_SHA", 0x0043: "TLS_DH_RSA_WITH_CAMELLIA_128_CBC_SHA",
+    0x0044: "TLS_DHE_DSS_WITH_CAMELLIA_128_CBC_SHA",
+    0x0045: "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA",
+    0x0046: "TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA", 0x0060: "TLS_RSA_EXPORT1024_WITH_RC4_56_MD5",
+    0x0061: "TLS_RSA_EXPORT1024_WITH_RC2_CBC_56_MD5",
+    0x0062: "TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA",
+    0x0063: "TLS_DHE_DSS_EXPORT1024_WITH_DES_CBC_SHA",
+    0x0064: "TLS_RSA_EXPORT1024_WITH_RC4_56_SHA", 0x0065: "TLS_DHE_DSS_EXPORT1024_WITH_RC4_56_SHA",
+    0x0066: "TLS_DHE_DSS_WITH_RC4_128_SHA", 0x0067: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+    0x0068: "TLS_DH_DSS_WITH_AES_256_CBC_SHA256", 0x0069: "TLS_DH_RSA_WITH_AES_256_CBC_SHA256",
+    0x006a: "TLS_DHE_DSS_WITH_AES_256_CBC_SHA256", 0x006b: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
+    0x006c: "TLS_DH_anon_WITH_AES_128_CBC_SHA256", 0x006d: "TLS_DH_anon_WITH_AES_256_CBC_SHA256",
+    0x0080: "TLS_GOSTR341094_WITH_28147_CNT_IMIT", 0x0081: "TLS_GOSTR341001_WITH_28147_CNT_IMIT",
+    0x0082: "TLS_GOSTR341094_WITH_NULL_GOSTR3411", 0x0083: "TLS_GOSTR341001_WITH_NULL_GOSTR3411",
+    0x0084: "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA", 0x0085: "TLS_DH_DSS_WITH_CAMELLIA_256_CBC_SHA",
+    0x0086: "TLS_DH_RSA_WITH_CAMELLIA_256_CBC_SHA",
+    0x0087: "TLS_DHE_DSS_WITH_CAMELLIA_256_CBC_SHA",
+    0x0088: "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA",
+    0x0089: "TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA", 0x008a: "TLS_PSK_WITH_RC4_128_SHA",
+    0x008b: "TLS_PSK_WITH_3DES_EDE_CBC_SHA", 0x008c: "TLS_PSK_WITH_AES_128_CBC_SHA",
+    0x008d: "TLS_PSK_WITH_AES_256_CBC_SHA", 0x008e: "TLS_DHE_PSK_WITH_RC4_128_SHA",
+    0x008f: "TLS_DHE_PSK_WITH_3DES_EDE_CBC_SHA", 0x0090: "TLS_DHE_PSK_WITH_AES_128_CBC_SHA",
+    0x0091: "TLS_DHE_PSK_WITH_AES_256_CBC_SHA", 0x0092: "TLS_RSA_PSK_WITH_RC4_128_SHA",
+    0x0093: "TLS_RSA_PSK_WITH_3DES_EDE_CBC_SHA", 0x0094: "TLS_RSA_PSK_WITH_AES_128_CBC_SHA",
+    0x0095: "TLS_RSA_PSK_WITH_AES_256_CBC_SHA", 0x0096: "TLS_RSA_WITH_SEED_CBC_SHA",
+    0x0097: "TLS_DH_DSS_WITH_SEED_CBC_SHA", 0x0098: "TLS_DH_RSA_WITH_SEED_CBC_SHA",
+    0x0099: "TLS_DHE_DSS_WITH_SEED_CBC_SHA", 0x009a: "TLS_DHE_RSA_WITH_SEED_CBC_SHA",
+    0x009b: "TLS_DH_anon_WITH_SEED_CBC_SHA", 0x009c: "TLS_RSA_WITH_AES_128_GCM_SHA256",
+    0x009d: "TLS_RSA_WITH_AES_256_GCM_SHA384", 0x009e: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+    0x009f: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", 0x00a0: "TLS_DH_RSA_WITH_AES_128_GCM_SHA256",
+    0x00a1: "TLS_DH_RSA_WITH_AES_256_GCM_SHA384", 0x00a2: "TLS_DHE_DSS_WITH_AES_128_GCM_SHA256",
+    0x00a3: "TLS_DHE_DSS_WITH_AES_256_GCM_SHA384", 0x00a4: "TLS_DH_DSS_WITH_AES_128_GCM_SHA256",
+    0x00a5: "TLS_DH_DSS_WITH_AES_256_GCM_SHA384", 0x00a6: "TLS_DH_anon_WITH_AES_128_GCM_SHA256",
+    0x00a7: "TLS_DH_anon_WITH_AES_256_GCM_SHA384", 0x00a8: "TLS_PSK_WITH_AES_128_GCM_SHA256",
+    0x00a9: "TLS_PSK_WITH_AES_256_GCM_SHA384", 0x00aa: "TLS_DHE_PSK_WITH_AES_128_GCM_SHA256",
+    0x00ab: "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384", 0x00ac: "TLS_RSA_PSK_WITH_AES_128_GCM_SHA256",
+    0x00ad: "TLS_RSA_PSK_WITH_AES_256_GCM_SHA384", 0x00ae: "TLS_PSK_WITH_AES_128_CBC_SHA256",
+    0x00af: "TLS_PSK_WITH_AES_256_CBC_SHA384", 0x00b0: "TLS_PSK_WITH_NULL_SHA256",
+    0x00b1: "TLS_PSK_WITH_NULL_SHA384", 0x00b2: "TLS_DHE_PSK_WITH_AES_128_CBC_SHA256",
+    0x00b3: "TLS_DHE_PSK_WITH_AES_256_CBC_SHA384", 0x00b4: "TLS_DHE_PSK_WITH_NULL_SHA256",
+    0x00b5: "TLS_DHE_PSK_WITH_NULL_SHA384", 0x00b6: "TLS_RSA_PSK_WITH_AES_128_CBC_SHA256",
+    0x00b7: "TLS_RSA_PSK_WITH_AES_256_CBC_SHA384", 0x00b8: "TLS_RSA_PSK_WITH_NULL_SHA256",
+    0x00b9: "TLS_RSA_PSK_WITH_NULL_SHA384", 0x00ba: "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA256",
+    0x00bb: "TLS_DH_DSS_WITH_CAMELLIA_128_CBC_SHA256",
+    0x00bc: "TLS_DH_RSA_WITH_CAMELLIA_128_CBC_SHA256",
+    0x00bd: "TLS_DHE_DSS_WITH_CAMELLIA_128_CBC_SHA256",
+    0x00be: "TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA256",
+    0x00bf: "TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA256",
+    0x00c0: "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA256",
+    0x00c1: "TLS_DH_DSS_WITH_CAMELLIA_256_CBC_SHA256",
+    0x00c2: "TLS_DH_RSA_WITH_CAMELLIA_256_CBC_SHA256",
+    0x00c3: "TLS_DHE_DSS_WITH_CAMELLIA_256_CBC_SHA256",
+    0x00c4: "TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA256",
+    0x00c5: "TLS_DH_anon_WITH_CAMELLIA_256_CBC_SHA256", 0x00c6: "TLS_SM4_GCM_SM3",
+    0x00c7: "TLS_SM4_CCM_SM3", 0x00ff: "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+    0x01a6: "ssl_31_ciphersuite", 0x1301: "TLS_AES_128_GCM_SHA256",
+    0x1302: "TLS_AES_256_GCM_SHA384", 0x1303: "TLS_CHACHA20_POLY1305_SHA256",
+    0x1304: "TLS_AES_128_CCM_SHA256", 0x1305: "TLS_AES_128_CCM_8_SHA256",
+    0x5600: "TLS_FALLBACK_SCSV", 0xc001: "TLS_ECDH_ECDSA_WITH_NULL_SHA",
+    0xc002: "TLS_ECDH_ECDSA_WITH_RC4_128_SHA", 0xc003: "TLS_ECDH_ECDSA_WITH_3DES_EDE_CBC_SHA",
+    0xc004: "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA", 0xc005: "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA",
+    0xc006: "TLS_ECDHE_ECDSA_WITH_NULL_SHA", 0xc007: "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA",
+    0xc008: "TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA",
+    0xc009: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", 0xc00a: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+    0xc00b: "TLS_ECDH_RSA_WITH_NULL_SHA", 0xc00c: "TLS_ECDH_RSA_WITH_RC4_128_SHA",
+    0xc00d: "TLS_ECDH_RSA_WITH_3DES_EDE_CBC_SHA", 0xc00e: "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA",
+    0xc00f: "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA", 0xc010: "TLS_ECDHE_RSA_WITH_NULL_SHA",
+    0xc011: "TLS_ECDHE_RSA_WITH_RC4_128_SHA", 0xc012: "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+    0xc013: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 0xc014: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+    0xc015: "TLS_ECDH_anon_WITH_NULL_SHA", 0xc016: "TLS_ECDH_anon_WITH_RC4_128_SHA",
+    0xc017: "TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA", 0xc018: "TLS_ECDH_anon_WITH_AES_128_CBC_SHA",
+    0xc019: "TLS_ECDH_anon_WITH_AES_256_CBC_SHA", 0xc01a: "TLS_SRP_SHA_WITH_3DES_EDE_CBC_SHA",
+    0xc01b: "TLS_SRP_SHA_RSA_WITH_3DES_EDE_CBC_SHA",
+    0xc01c: "TLS_SRP_SHA_DSS_WITH_3DES_EDE_CBC_SHA", 0xc01d: "TLS_SRP_SHA_WITH_AES_128_CBC_SHA",
+    0xc01e: "TLS_SRP_SHA_RSA_WITH_AES_128_CBC_SHA", 0xc01f: "TLS_SRP_SHA_DSS_WITH_AES_128_CBC_SHA",
+    0xc020: "TLS_SRP_SHA_WITH_AES_256_CBC_SHA", 0xc021: "TLS_SRP_SHA_RSA_WITH_AES_256_CBC_SHA",
+    0xc022: "TLS_SRP_SHA_DSS_WITH_AES_256_CBC_SHA",
+    0xc023: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+    0xc024: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+    0xc025: "TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA256",
+    0xc026: "TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA384",
+    0xc027: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+    0xc028: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+    0xc029: "TLS_ECDH_RSA_WITH_AES_128_CBC_SHA256", 0xc02a: "TLS_ECDH_RSA_WITH_AES_256_CBC_SHA384",
+    0xc02b: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    0xc02c: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    0xc02d: "TLS_ECDH_ECDSA_WITH_AES_128_GCM_SHA256",
+    0xc02e: "TLS_ECDH_ECDSA_WITH_AES_256_GCM_SHA384",
+    0xc02f: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    0xc030: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    0xc031: "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", 0xc032: "TLS_ECDH_RSA_WITH_AES_256_GCM_SHA384",
+    0xc033: "TLS_ECDHE_PSK_WITH_RC4_128_SHA", 0xc034: "TLS_ECDHE_PSK_WITH_3DES_EDE_CBC_SHA",
+    0xc035: "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA", 0xc036: "TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA",
+    0xc037: "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256",
+    0xc038: "TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA384", 0xc039: "TLS_ECDHE_PSK_WITH_NULL_SHA",
+    0xc03a: "TLS_ECDHE_PSK_WITH_NULL_SHA256", 0xc03b: "TLS_ECDHE_PSK_WITH_NULL_SHA384",
+    0xc03c: "TLS_RSA_WITH_ARIA_128_CBC_SHA256", 0xc03d: "TLS_RSA_WITH_ARIA_256_CBC_SHA384",
+    0xc03e: "TLS_DH_DSS_WITH_ARIA_128_CBC_SHA256", 0xc03f: "TLS_DH_DSS_WITH_ARIA_256_CBC_SHA384",
+    0xc040: "TLS_DH_RSA_WITH_ARIA_128_CBC_SHA256", 0xc041: "TLS_DH_RSA_WITH_ARIA_256_CBC_SHA384",
+    0xc042: "TLS_DHE_DSS_WITH_ARIA_128_CBC_SHA256", 0xc043: "TLS_DHE_DSS_WITH_ARIA_256_CBC_SHA384",
+    0xc044: "TLS_DHE_RSA_WITH_ARIA_128_CBC_SHA256", 0xc045: "TLS_DHE_RSA_WITH_ARIA_256_CBC_SHA384",
+    0xc046: "TLS_DH_anon_WITH_ARIA_128_CBC_SHA256", 0xc047: "TLS_DH_anon_WITH_ARIA_256_CBC_SHA384",
+    0xc048: "TLS_ECDHE_ECDSA_WITH_ARIA_128_CBC_SHA256",
+    0xc049: "TLS_ECDHE_ECDSA_WITH_ARIA_256_CBC_SHA384",
+    0xc04a: "TLS_ECDH_ECDSA_WITH_ARIA_128_CBC_SHA256",
+    0xc04b: "TLS_ECDH_ECDSA_WITH_ARIA_256_CBC_SHA384",
+    0xc04c: "TLS_ECDHE_RSA_WITH_ARIA_128_CBC_SHA256",
+    0xc04d: "TLS_ECDHE_RSA_WITH_ARIA_256_CBC_SHA384",
+    0xc04e: "TLS_ECDH_RSA_WITH_ARIA_128_CBC_SHA256",
+    0xc04f: "TLS_ECDH_RSA_WITH_ARIA_256_CBC_SHA384", 0xc050: "TLS_RSA_WITH_ARIA_128_GCM_SHA256",
+    0xc051: "TLS_RSA_WITH_ARIA_256_GCM_SHA384", 0xc052: "TLS_DHE_RSA_WITH_ARIA_128_GCM_SHA256",
+    0xc053: "TLS_DHE_RSA_WITH_ARIA_256_GCM_SHA384", 0xc054: "TLS_DH_RSA_WITH_ARIA_128_GCM_SHA256",
+    0xc055: "TLS_DH_RSA_WITH_ARIA_256_GCM_SHA384", 0xc056: "TLS_DHE_DSS_WITH_ARIA_128_GCM_SHA256",
+    0xc057: "TLS_DHE_DSS_WITH_ARIA_256_GCM_SHA384", 0xc058: "TLS_DH_DSS_WITH_ARIA_128_GCM_SHA256",
+    0xc059: "TLS_DH_DSS_WITH_ARIA_256_GCM_SHA384", 0xc05a: "TLS_DH_anon_WITH_ARIA_128_GCM_SHA256",
+    0xc05b: "TLS_DH_anon_WITH_ARIA_256_GCM_SHA384",
+    0xc05c: "TLS_ECDHE_ECDSA_WITH_ARIA_128_GCM_SHA256",
+    0xc05d: "TLS_ECDHE_ECDSA_WITH_ARIA_256_GCM_SHA384",
+    0xc05e: "TLS_ECDH_ECDSA_WITH_ARIA_128_GCM_SHA256",
+    0xc05f: "TLS_ECDH_ECDSA_WITH_ARIA_256_GCM_SHA384",
+    0xc060: "TLS_ECDHE_RSA_WITH_ARIA_128_GCM_SHA256",
+    0xc061: "TLS_ECDHE_RSA_WITH_ARIA_256_GCM_SHA384",
+    0xc062: "TLS_ECDH_RSA_WITH_ARIA_128_GCM_SHA256",
+    0xc063: "TLS_ECDH_RSA_WITH_ARIA_256_GCM_SHA384", 0xc064: "TLS_PSK_WITH_ARIA_128_CBC_SHA256",
+    0xc065: "TLS_PSK_WITH_ARIA_256_CBC_SHA384", 0xc066: "TLS_DHE_PSK_WITH_ARIA_128_CBC_SHA256",
+    0xc067: "TLS_DHE_PSK_WITH_ARIA_256_CBC_SHA384", 0xc068: "TLS_RSA_PSK_WITH_ARIA_128_CBC_SHA256",
+    0xc069: "TLS_RSA_PSK_WITH_ARIA_256_CBC_SHA384", 0xc06a: "TLS_PSK_WITH_ARIA_128_GCM_SHA256",
+    0xc06b: "TLS_PSK_WITH_ARIA_256_GCM_SHA384", 0xc06c: "TLS_DHE_PSK_WITH_ARIA_128_GCM_SHA256",
+    0xc06d: "TLS_DHE_PSK_WITH_ARIA_256_GCM_SHA384", 0xc06e: "TLS_RSA_PSK_WITH_ARIA_128_GCM_SHA256",
+    0xc06f: "TLS_RSA_PSK_WITH_ARIA_256_GCM_SHA384",
+    0xc070: "TLS_ECDHE_PSK_WITH_ARIA_128_CBC_SHA256",
+    0xc071: "TLS_ECDHE_PSK_WITH_ARIA_256_CBC_SHA384",
+    0xc072: "TLS_ECDHE_ECDSA_WITH_CAMELLIA_128_CBC_SHA256",
+    0xc073: "TLS_ECDHE_ECDSA_WITH_CAMELLIA_256_CBC_SHA384",
+    0xc074: "TLS_ECDH_ECDSA_WITH_CAMELLIA_128_CBC_SHA256",
+    0xc075: "TLS_ECDH_ECDSA_WITH_CAMELLIA_256_CBC_SHA384",
+    0xc076: "TLS_ECDHE_RSA_WITH_CAMELLIA_128_CBC_SHA256",
+    0xc077: "TLS_ECDHE_RSA_WITH_CAMELLIA_256_CBC_SHA384",
+    0xc078: "TLS_ECDH_RSA_WITH_CAMELLIA_128_CBC_SHA256",
+    0xc079: "TLS_ECDH_RSA_WITH_CAMELLIA_256_CBC_SHA384",
+    0xc07a: "TLS_RSA_WITH_CAMELLIA_128_GCM_SHA256", 0xc07b: "TLS_RSA_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc07c: "TLS_DHE_RSA_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc07d: "TLS_DHE_RSA_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc07e: "TLS_DH_RSA_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc07f: "TLS_DH_RSA_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc080: "TLS_DHE_DSS_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc081: "TLS_DHE_DSS_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc082: "TLS_DH_DSS_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc083: "TLS_DH_DSS_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc084: "TLS_DH_anon_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc085: "TLS_DH_anon_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc086: "TLS_ECDHE_ECDSA_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc087: "TLS_ECDHE_ECDSA_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc088: "TLS_ECDH_ECDSA_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc089: "TLS_ECDH_ECDSA_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc08a: "TLS_ECDHE_RSA_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc08b: "TLS_ECDHE_RSA_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc08c: "TLS_ECDH_RSA_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc08d: "TLS_ECDH_RSA_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc08e: "TLS_PSK_WITH_CAMELLIA_128_GCM_SHA256", 0xc08f: "TLS_PSK_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc090: "TLS_DHE_PSK_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc091: "TLS_DHE_PSK_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc092: "TLS_RSA_PSK_WITH_CAMELLIA_128_GCM_SHA256",
+    0xc093: "TLS_RSA_PSK_WITH_CAMELLIA_256_GCM_SHA384",
+    0xc094: "TLS_PSK_WITH_CAMELLIA_128_CBC_SHA256", 0xc095: "TLS_PSK_WITH_CAMELLIA_256_CBC_SHA384",
+    0xc096: "TLS_DHE_PSK_WITH_CAMELLIA_128_CBC_SHA256",
+    0xc097: "TLS_DHE_PSK_WITH_CAMELLIA_256_CBC_SHA384",
+    0xc098: "TLS_RSA_PSK_WITH_CAMELLIA_128_CBC_SHA256",
+    0xc099: "TLS_RSA_PSK_WITH_CAMELLIA_256_CBC_SHA384",
+    0xc09a: "TLS_ECDHE_PSK_WITH_CAMELLIA_128_CBC_SHA256",
+    0xc09b: "TLS_ECDHE_PSK_WITH_CAMELLIA_256_CBC_SHA384", 0xc09c: "TLS_RSA_WITH_AES_128_CCM",
+    0xc09d: "TLS_RSA_WITH_AES_256_CCM", 0xc09e: "TLS_DHE_RSA_WITH_AES_128_CCM",
+    0xc09f: "TLS_DHE_RSA_WITH_AES_256_CCM", 0xc0a0: "TLS_RSA_WITH_AES_128_CCM_8",
+    0xc0a1: "TLS_RSA_WITH_AES_256_CCM_8", 0xc0a2: "TLS_DHE_RSA_WITH_AES_128_CCM_8",
+    0xc0a3: "TLS_DHE_RSA_WITH_AES_256_CCM_8", 0xc0a4: "TLS_PSK_WITH_AES_128_CCM",
+    0xc0a5: "TLS_PSK_WITH_AES_256_CCM", 0xc0a6: "TLS_DHE_PSK_WITH_AES_128_CCM",
+    0xc0a7: "TLS_DHE_PSK_WITH_AES_256_CCM", 0xc0a8: "TLS_PSK_WITH_AES_128_CCM_8",
+    0xc0a9: "TLS_PSK_WITH_AES_256_CCM_8", 0xc0aa: "TLS_PSK_DHE_WITH_AES_128_CCM_8",
+    0xc0ab: "TLS_PSK_DHE_WITH_AES_256_CCM_8", 0xc0ac: "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
+    0xc0ad: "TLS_ECDHE_ECDSA_WITH_AES_256_CCM", 0xc0ae: "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
+    0xc0af: "TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8", 0xc0b0: "TLS_ECCPWD_WITH_AES_128_GCM_SHA256",
+    0xc0b1: "TLS_ECCPWD_WITH_AES_256_GCM_SHA384", 0xc0b2: "TLS_ECCPWD_WITH_AES_128_CCM_SHA256",
+    0xc0b3: "TLS_ECCPWD_WITH_AES_256_CCM_SHA384", 0xc0b4: "TLS_SHA256_SHA256",
+    0xc0b5: "TLS_SHA384_SHA384", 0xc0ff: "TLS_ECJPAKE_WITH_AES_128_CCM_8",
+    0xc100: "TLS_GOSTR341112_256_WITH_KUZNYECHIK_CTR_OMAC",
+    0xc101: "TLS_GOSTR341112_256_WITH_MAGMA_CTR_OMAC",
+    0xc102: "TLS_GOSTR341112_256_WITH_28147_CNT_IMIT",
+    0xc103: "TLS_GOSTR341112_256_WITH_KUZNYECHIK_MGM_L",
+    0xc104: "TLS_GOSTR341112_256_WITH_MAGMA_MGM_L",
+    0xc105: "TLS_GOSTR341112_256_WITH_KUZNYECHIK_MGM_S",
+    0xc106: "TLS_GOSTR341112_256_WITH_MAGMA_MGM_S",
+    0xcc13: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    0xcc14: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    0xcc15: "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    0xcca8: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    0xcca9: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    0xccaa: "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    0xccab: "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256",
+    0xccac: "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
+    0xccad: "TLS_DHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
+    0xccae: "TLS_RSA_PSK_WITH_CHACHA20_POLY1305_SHA256",
+    0xd001: "TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256",
+    0xd002: "TLS_ECDHE_PSK_WITH_AES_256_GCM_SHA384",
+    0xd003: "TLS_ECDHE_PSK_WITH_AES_128_CCM_8_SHA256",
+    0xd005: "TLS_ECDHE_PSK_WITH_AES_128_CCM_SHA256", 0xe001: "ECDHE_SM1_SM3",
+    0xe003: "ECC_SM1_SM3", 0xe005: "IBSDH_SM1_SM3", 0xe007: "IBC_SM1_SM3", 0xe009: "RSA_SM1_SM3",
+    0xe00a: "RSA_SM1_SHA1", 0xe011: "ECDHE_SM4_CBC_SM3", 0xe013: "ECC_SM4_CBC_SM3",
+    0xe015: "IBSDH_SM4_CBC_SM3", 0xe017: "IBC_SM4_CBC_SM3", 0xe019: "RSA_SM4_CBC_SM3",
+    0xe01a: "RSA_SM4_CBC_SHA1", 0xe01c: "RSA_SM4_CBC_SHA256", 0xe051: "ECDHE_SM4_GCM_SM3",
+    0xe053: "ECC_SM4_GCM_SM3", 0xe055: "IBSDH_SM4_GCM_SM3", 0xe057: "IBC_SM4_GCM_SM3",
+    0xe059: "RSA_SM4_GCM_SM3", 0xe05a: "RSA_SM4_GCM_SHA256",
+    0xe410: "TLS_RSA_WITH_ESTREAM_SALSA20_SHA1", 0xe411: "TLS_RSA_WITH_SALSA20_SHA1",
+    0xe412: "TLS_ECDHE_RSA_WITH_ESTREAM_SALSA20_SHA1", 0xe413: "TLS_ECDHE_RSA_WITH_SALSA20_SHA1",
+    0xe414: "TLS_ECDHE_ECDSA_WITH_ESTREAM_SALSA20_SHA1",
+    0xe415: "TLS_ECDHE_ECDSA_WITH_SALSA20_SHA1", 0xe416: "TLS_PSK_WITH_ESTREAM_SALSA20_SHA1",
+    0xe417: "TLS_PSK_WITH_SALSA20_SHA1", 0xe418: "TLS_ECDHE_PSK_WITH_ESTREAM_SALSA20_SHA1",
+    0xe419: "TLS_ECDHE_PSK_WITH_SALSA20_SHA1", 0xe41a: "TLS_RSA_PSK_WITH_ESTREAM_SALSA20_SHA1",
+    0xe41b: "TLS_RSA_PSK_WITH_SALSA20_SHA1", 0xe41c: "TLS_DHE_PSK_WITH_ESTREAM_SALSA20_SHA1",
+    0xe41d: "TLS_DHE_PSK_WITH_SALSA20_SHA1", 0xe41e: "TLS_DHE_RSA_WITH_ESTREAM_SALSA20_SHA1",
+    0xe41f: "TLS_DHE_RSA_WITH_SALSA20_SHA1", 0xfefe: "SSL_RSA_FIPS_WITH_DES_CBC_SHA",
+    0xfeff: "SSL_RSA_FIPS_WITH_3DES_EDE_CBC_SHA", 0xffe0: "SSL_RSA_FIPS_WITH_3DES_EDE_CBC_SHA",
+    0xffe1: "SSL_RSA_FIPS_WITH_DES_CBC_SHA",
+}  # fmt: skip
+
+GROUPS: dict[int, str] = {
+    0x0001: "sect163k1", 0x0002: "sect163r1", 0x0003: "sect163r2", 0x0004: "sect193r1",
+    0x0005: "sect193r2", 0x0006: "sect233k1", 0x0007: "sect233r1", 0x0008: "sect239k1",
+    0x0009: "sect283k1", 0x000a: "sect283r1", 0x000b: "sect409k1", 0x000c: "sect409r1",
+    0x000d: "sect571k1", 0x000e: "sect571r1", 0x000f: "secp160k1", 0x0010: "secp160r1",
+    0x0011: "secp160r2", 0x0012: "secp192k1", 0x0013: "secp192r1", 0x0014: "secp224k1",
+    0x0015: "secp224r1", 0x0016: "secp256k1", 0x0017: "secp256r1", 0x0018: "secp384r1",
+    0x0019: "secp521r1", 0x001a: "brainpoolP256r1", 0x001b: "brainpoolP384r1",
+    0x001c: "brainpoolP512r1", 0x001d: "x25519", 0x001e: "x448", 0x0029: "curveSM2",
+    0x0100: "ffdhe2048", 0x0101: "ffdhe3072", 0x0102: "ffdhe4096", 0x0103: "ffdhe6144",
+    0x0104: "ffdhe8192",
+}  # fmt: skip
+
+SIG_ALGS: dict[int, str] = {
+    0x0201: "rsa_pkcs1_sha1", 0x0203: "ecdsa_sha1", 0x0401: "rsa_pkcs1_sha256",
+    0x0403: "ecdsa_secp256r1_sha256", 0x0501: "rsa_pkcs1_sha384", 0x0503: "ecdsa_secp384r1_sha384",
+    0x0601: "rsa_pkcs1_sha512", 0x0603: "ecdsa_secp521r1_sha512", 0x0708: "sm2sig_sm3",
+    0x0804: "rsa_pss_rsae_sha256", 0x0805: "rsa_pss_rsae_sha384", 0x0806: "rsa_pss_rsae_sha512",
+    0x0807: "ed25519", 0x0808: "ed448", 0x0809: "rsa_pss_pss_sha256", 0x080a: "rsa_pss_pss_sha384",
+    0x080b: "rsa_pss_pss_sha512", 0xfe0b: "falcon512", 0xfe0c: "p256_falcon512",
+    0xfe0d: "rsa3072_falcon512", 0xfe0e: "falcon1024", 0xfe0f: "p521_falcon1024",
+    0xfe1b: "picnic3l1", 0xfe1c: "p256_picnic3l1", 0xfe1d: "rsa3072_picnic3l1",
+    0xfe27: "rainbowIclassic", 0xfe28: "p256_rainbowIclassic", 0xfe29: "rsa3072_rainbowIclassic",
+    0xfe3c: "rainbowVclassic", 0xfe3d: "p521_rainbowVclassic", 0xfe42: "sphincsharaka128frobust",
+    0xfe43: "p256_sphincsharaka128frobust", 0xfe44: "rsa3072_sphincsharaka128frobust",
+    0xfe5e: "sphincssha256128frobust", 0xfe5f: "p256_sphincssha256128frobust",
+    0xfe60: "rsa3072_sphincssha256128frobust", 0xfe7a: "sphincsshake256128frobust",
+    0xfe7b: "p256_sphincsshake256128frobust", 0xfe7c: "rsa3072_sphincsshake256128frobust",
+    0xfe96: "picnicl1full", 0xfe97: "p256_picnicl1full", 0xfe98: "rsa3072_picnicl1full",
+    0xfea0: "dilithium2", 0xfea1: "p256_dilithium2", 0xfea2: "rsa3072_dilithium2",
+    0xfea3: "dilithium3", 0xfea4: "p384_dilithium3", 0xfea5: "dilithium5",
+    0xfea6: "p521_dilithium5", 0xfea7: "dilithium2_aes", 0xfea8: "p256_dilithium2_aes",
+    0xfea9: "rsa3072_dilithium2_aes", 0xfeaa: "dilithium3_aes", 0xfeab: "p384_dilithium3_aes",
+    0xfeac: "dilithium5_aes", 0xfead: "p521_dilithium5_aes",
+}  # fmt: skip
+
+EXTENSION_TYPES: dict[int, str] = {
+    0: "server_name", 1: "max_fragment_length", 2: "client_certificate_url", 3: "trusted_ca_keys",
+    4: "truncated_hmac", 5: "status_request", 6: "user_mapping", 7: "client_authz",
+    8: "server_authz", 9: "cert_type", 10: "supported_groups", 11: "ec_point_formats", 12: "srp",
+    13: "signature_algorithms", 14: "use_srtp", 15: "heartbeat",
+    16: "application_layer_protocol_negotiation", 17: "status_request_v2",
+    18: "signed_certificate_timestamp", 19: "client_certificate_type",
+    20: "server_certificate_type", 21: "padding", 22: "encrypt_then_mac",
+    23: "extended_master_secret", 24: "token_binding", 25: "cached_info",
+    27: "compress_certificate", 28: "record_size_limit", 34: "delegated_credentials",
+    35: "session_ticket", 40: "Reserved (key_share)", 41: "pre_shared_key", 42: "early_data",
+    43: "supported_versions", 44: "cookie", 45: "psk_key_exchange_modes",
+    46: "Reserved (ticket_early_data_info)", 47: "certificate_authorities", 48: "oid_filters",
+    49: "post_handshake_auth", 50: "signature_algorithms_cert", 51: "key_share",
+    52: "transparency_info", 53: "connection_id (deprecated)", 54: "connection_id",
+    55: "external_id_hash", 56: "external_session_id", 57: "quic_transport_parameters",
+    58: "ticket_request", 59: "dnssec_chain", 13172: "next_protocol_negotiation",
+    17513: "application_settings", 30031: "channel_id_old", 30032: "channel_id",
+    65281: "renegotiation_info", 65445: "quic_transport_parameters (drafts version)",
+    65486: "encrypted_server_name",
+}  # fmt: skip
+
+VERSIONS: dict[int, str] = {
+    0x0002: "SSL 2.0", 0x0100: "DTLS 1.0 (OpenSSL pre 0.9.8f)", 0x0101: "GMTLS", 0x0300: "SSL 3.0",
+    0x0301: "TLS 1.0", 0x0302: "TLS 1.1", 0x0303: "TLS 1.2", 0x0304: "TLS 1.3",
+    0x7f0e: "TLS 1.3 (draft 14)", 0x7f0f: "TLS 1.3 (draft 15)", 0x7f10: "TLS 1.3 (draft 16)",
+    0x7f11: "TLS 1.3 (draft 17)", 0x7f12: "TLS 1.3 (draft 18)", 0x7f13: "TLS 1.3 (draft 19)",
+    0x7f14: "TLS 1.3 (draft 20)", 0x7f15: "TLS 1.3 (draft 21)", 0x7f16: "TLS 1.3 (draft 22)",
+    0x7f17: "TLS 1.3 (draft 23)", 0x7f18: "TLS 1.3 (draft 24)", 0x7f19: "TLS 1.3 (draft 25)",
+    0x7f1a: "TLS 1.3 (draft 26)", 0x7f1b: "TLS 1.3 (draft 27)", 0x7f1c: "TLS 1.3 (draft 28)",
+    0xfb17: "TLS 1.3 (Facebook draft 23)", 0xfb1a: "TLS 1.3 (Facebook draft 26)",
+    0xfefd: "DTLS 1.2", 0xfeff: "DTLS 1.0",
+}  # fmt: skip
+
+ALERT_DESCRIPTIONS: dict[int, str] = {
+    0: "Close Notify", 1: "End of Early Data", 10: "Unexpected Message", 20: "Bad Record MAC",
+    21: "Decryption Failed", 22: "Record Overflow", 30: "Decompression Failure",
+    40: "Handshake Failure", 41: "No Certificate", 42: "Bad Certificate",
+    43: "Unsupported Certificate", 44: "Certificate Revoked", 45: "Certificate Expired",
+    46: "Certificate Unknown", 47: "Illegal Parameter", 48: "Unknown CA", 49: "Access Denied",
+    50: "Decode Error", 51: "Decrypt Error", 60: "Export Restriction", 70: "Protocol Version",
+    71: "Insufficient Security", 80: "Internal Error", 86: "Inappropriate Fallback",
+    90: "User Canceled", 100: "No Renegotiation", 109: "Missing Extension",
+    110: "Unsupported Extension", 111: "Certificate Unobtainable", 112: "Unrecognized Name",
+    113: "Bad Certificate Status Response", 114: "Bad Certificate Hash Value",
+    115: "Unknown PSK Identity", 116: "Certificate Required", 120: "No application Protocol",
+    121: "ECH Required",
+}  # fmt: skip
+NAME_TABLES = {
+    "suites": CIPHER_SUITES,
+    "groups": GROUPS,
+    "sigs": SIG_ALGS,
+    "extensions": EXTENSION_TYPES,
+}
