@@ -92,6 +92,17 @@ def _tail(data: Any, layer: Layer) -> None:
     layer.payload_pos = pos + hdr_len
     layer.add(TCP_LEN, pos + 12, 0, end - layer.payload_pos, generated=True)
     _checksum(data, layer)
+    if layer.value("tcp.flags") & 0x004 and layer.payload_pos < end:
+        # RFC 9293 3.5.3: data on a RST is diagnostic text (the reset cause), not for the
+        # application; Wireshark keeps it in TCP rather than dissecting it further.
+        layer.add(
+            PAYLOAD,
+            layer.payload_pos,
+            end - layer.payload_pos,
+            bytes(data[layer.payload_pos : end]),
+        )
+        layer.hdr_len = end - pos
+        layer.payload_pos = end
 
 
 def _detail(data: Any, layer: Layer) -> None:
@@ -186,15 +197,20 @@ def _info(layer: Layer) -> str:
     if flags & 0x010:
         parts.append(f"Ack={v('tcp.ack_raw')}")
     parts.append(f"Win={v('tcp.window_size_value')}")
-    parts.append(f"Len={layer.payload_len}")
+    parts.append(f"Len={_segment_len(layer)}")
     return " ".join(parts)
+
+
+def _segment_len(layer: Layer) -> int:
+    """Payload bytes after the header (a RST's diagnostic text counts, as in Wireshark)."""
+    return max(0, layer.payload_end - layer.pos - (layer.value("tcp.hdr_len") or 0))
 
 
 def _describe(layer: Layer) -> str:
     v = layer.value
     return (
         f"Transmission Control Protocol, Src Port: {v('tcp.srcport')}, Dst Port: {v('tcp.dstport')}, "
-        f"Seq: {v('tcp.seq_raw')}, Ack: {v('tcp.ack_raw')}, Len: {layer.payload_len}"
+        f"Seq: {v('tcp.seq_raw')}, Ack: {v('tcp.ack_raw')}, Len: {_segment_len(layer)}"
     )
 
 
