@@ -110,6 +110,7 @@ class Layer:
         "next",
         "_fields",
         "info_cache",
+        "declined",
     )
 
     def __init__(self, protocol: Protocol, packet: Packet, pos: int, end: int) -> None:
@@ -126,6 +127,7 @@ class Layer:
         self.next: Protocol | None = None
         self._fields: list[Field] | None = None
         self.info_cache: str | None = None
+        self.declined = False  # set by decline(): the driver tries the next candidate
 
     # -- queries -------------------------------------------------------------
     @property
@@ -234,6 +236,11 @@ class Layer:
         if group in ("malformed", "truncated") and STATUS_RANK[group] > STATUS_RANK[self.status]:
             self.status = group
         return iss
+
+    def decline(self) -> None:
+        """These bytes are not this protocol (a port-bound decoder seeing something else):
+        the driver drops this layer and tries the next candidate for them."""
+        self.declined = True
 
     def short(self, needed: int, what: str) -> None:
         """Mark that `needed` bytes were wanted but the captured bytes ended first.

@@ -250,9 +250,10 @@ def lookup(table: str, *keys: Any) -> Protocol | None:
     return None
 
 
-def next_protocol(data: Any, layer: Layer) -> Protocol | None:
-    """What follows a layer: its own choice, then its table (lower key first), then heuristics."""
-    if layer.next is not None:
+def next_protocol(data: Any, layer: Layer, declined: tuple[Protocol, ...] = ()) -> Protocol | None:
+    """What follows a layer: its own choice, then its table (lower key first), then
+    heuristics; protocols that already declined these bytes are skipped."""
+    if layer.next is not None and layer.next not in declined:
         return layer.next
     nb = layer.protocol.next_by
     if nb is None:
@@ -261,11 +262,13 @@ def next_protocol(data: Any, layer: Layer) -> Protocol | None:
     keys = [layer.value(n) for n in names]
     if len(keys) > 1:
         keys = sorted(k for k in keys if k is not None)
-    found = lookup(table, *keys)
-    if found is not None:
-        return found
+    t = TABLES.get(table, {})
+    for k in keys:
+        found = t.get(k)
+        if found is not None and found not in declined:
+            return found
     for proto, detect in HEURISTICS.get(table, ()):
-        if detect(data, layer.payload_pos, layer.payload_end, layer):
+        if proto not in declined and detect(data, layer.payload_pos, layer.payload_end, layer):
             return proto
     return None
 
@@ -351,11 +354,19 @@ def decode(
     first = LINKTYPES.get(linktype, DATA)
     proto = lookup(*first) or DATA if isinstance(first, tuple) else first
     pos, end = 0, len(data)
+    declined: tuple[Protocol, ...] = ()
     while pos < end or (proto is not DATA and pos == end and not pkt.layers[1:]):
         layer = Layer(proto, pkt, pos, end)
         pkt.layers.append(layer)
         if not _run(proto, data, layer, strict):
             break
+        if layer.declined and len(pkt.layers) > 2:
+            # The bytes are not this protocol after all: ask the layer below again.
+            pkt.layers.pop()
+            declined += (proto,)
+            proto = next_protocol(data, pkt.layers[-1], declined) or DATA
+            continue
+        declined = ()
         if upto is not None and proto.name == upto:
             return pkt
         if len(pkt.layers) > MAX_LAYERS:

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..fields import HEX, U8, U16, U24, Bytes, FieldSpec, Text
 from ..model import Field, Layer, Osi
-from ..protocol import DATA, HEURISTICS, TABLES, Protocol, bind, bind_heuristic
+from ..protocol import Protocol, bind, bind_heuristic
 
 # Wireshark's tcp.port bindings for TLS (https, ldaps, smtps, imaps, pop3s, DoT, sips, ...).
 TLS_PORTS = (324, 443, 465, 636, 802, 853, 993, 995, 1300, 2221, 2443, 3249, 3250, 3251, 3252,
@@ -589,29 +589,8 @@ def _key_share(data: bytes, layer: Layer, ext: Field, pos: int, end: int, seg: _
 
 def _reject(data: Any, layer: Layer) -> None:
     """Give the segment back, as Wireshark's TLS dissector does for printable text: the
-    framework has no way for a decoder to decline, so this layer leaves the packet and
-    names what Wireshark would try next (the other port's decoder, then heuristics)."""
-    pkt = layer.packet
-    if pkt.layers and pkt.layers[-1] is layer:
-        pkt.layers.pop()
-    layer.hdr_len = 0
-    layer.payload_pos = layer.pos
-    layer.next = _fallback(data, layer, pkt.layers[-1] if pkt.layers else None)
-
-
-def _fallback(data: Any, layer: Layer, below: Layer | None) -> Protocol:
-    if below is None or below.protocol.next_by is None:
-        return DATA
-    table, names = below.protocol.next_by
-    keys = sorted(k for k in (below.value(n) for n in names) if k is not None)
-    for key in keys:
-        proto = TABLES.get(table, {}).get(key)
-        if proto is not None and proto is not TLS:
-            return proto
-    for proto, detect in HEURISTICS.get(table, ()):
-        if proto is not TLS and detect(data, layer.pos, layer.payload_end, below):
-            return proto
-    return DATA
+    driver then tries the other port's decoder and the heuristics."""
+    layer.decline()
 
 
 def detect(data: Any, pos: int, end: int, layer: Layer) -> bool:
