@@ -250,6 +250,13 @@ class Layer:
         """
         pkt = self.packet
         have = self.payload_end - self.pos
+        if pkt.ctx.get("in_error_pkt"):
+            # An ICMP error quotes only the start of the offending packet: short is expected.
+            msg = f"{what}: quoted packet ends after {have} of {needed} bytes"
+            self.issues.append(
+                Issue("chat", "protocol", f"{self.name}.quoted", msg, self.pos, max(0, have))
+            )
+            return
         cut = pkt.caplen < pkt.wirelen and self.payload_end >= pkt.caplen
         group = "truncated" if cut else "malformed"
         msg = (

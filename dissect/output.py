@@ -36,7 +36,8 @@ def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
     proto = "DATA"
     info = ""
     bad = False
-    for layer in pkt.layers[1:]:
+    frozen = pkt.ctx.get("columns_frozen")  # ICMP errors: the quoted packet fills no column
+    for layer in pkt.layers[1:frozen]:
         p = layer.protocol
         if p.addresses is not None and layer.values is not None or (p.addresses and layer.extra):
             s, d = layer.value(p.addresses[0]), layer.value(p.addresses[1])

@@ -26,7 +26,7 @@ TABLES: dict[str, dict[Any, Protocol]] = {}
 HEURISTICS: dict[str, list[tuple[Protocol, Detect]]] = {}
 PROTOCOLS: dict[str, Protocol] = {}
 LINKTYPES: dict[int, Protocol | tuple[str, Any]] = {}
-MAX_LAYERS = 48  # bounds work on nested tags / extension-header chains
+MAX_LAYERS = 128  # bounds work on nested tags / extension-header chains
 
 
 class Protocol:
@@ -175,9 +175,8 @@ class Protocol:
                 continue
             raw = bytes(data[layer.pos + spec.offset : layer.pos + spec.offset + w])
             f = layer.add(spec, layer.pos + spec.offset, w, spec.from_bytes(raw), spec.mask)
-            word = int.from_bytes(raw, "big")
             for c in spec.children:
-                layer.add(c, f.pos, w, bool(word & c.mask), c.mask, parent=f)
+                layer.add(c, f.pos, w, c.from_bytes(raw), c.mask, parent=f)
         layer.hdr_len = avail
         layer.payload_pos = layer.payload_end
         layer.short(self.size, f"{self.title} header")

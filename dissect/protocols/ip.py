@@ -1,6 +1,14 @@
-"""IPv4 (RFC 791; options RFC 791, 1108, 1393, 2113, 7126).
+"""IPv4 (RFC 791; options RFC 791, 1108 security, 1191 MTU, 1393 traceroute, 2113 router
+alert, 4782 quick-start, FIPS 188 / draft CIPSO commercial security).
 
-Fragments other than the first carry no transport header: their payload is data.
+Fragments other than the first carry no transport header: their payload is data. A header
+whose version nibble says 6 is handed to IPv6, as Wireshark does (raw-IP links and broken
+encapsulations carry them). Inside an ICMP error quote (pkt.ctx["in_error_pkt"]) the quoted
+header's total length normally exceeds the bytes quoted: that is not reported, and the
+header checksum is left unverified.
+
+Context left for the layers above: pkt.ctx["l3"] = (src, dst) 4-byte addresses for
+pseudo-header checksums, pkt.ctx["fragmented"] = True for any fragment.
 """
 
 from __future__ import annotations
@@ -8,38 +16,77 @@ from __future__ import annotations
 from typing import Any
 
 from ..checksum import verify
-from ..fields import HEX, Bits, Bytes, Flag, Int, IPv4, Str, U8, U16, alias
-from ..model import Layer, Osi
+from ..fields import HEX, U8, U16, U32, Bits, Bytes, Flag, Int, IPv4, Str, Text, alias
+from ..model import Field, Layer, Osi
 from ..protocol import DATA, Protocol, bind, lookup
 
 IP_PROTOCOLS = {
-    0: "IPv6 Hop-by-Hop", 1: "ICMP", 2: "IGMP", 4: "IPIP", 6: "TCP", 17: "UDP", 41: "IPv6",
-    43: "IPv6 Routing", 44: "IPv6 Fragment", 47: "GRE", 50: "ESP", 51: "AH", 58: "ICMPv6",
-    59: "IPv6 No Next Header", 60: "IPv6 Destination Options", 89: "OSPF", 103: "PIM",
-    112: "VRRP", 132: "SCTP",
+    0: "IPv6 Hop-by-Hop Option", 1: "ICMP", 2: "IGMP", 3: "GGP", 4: "IPIP", 5: "Stream",
+    6: "TCP", 7: "CBT", 8: "EGP", 9: "IGRP", 10: "BBN RCC", 11: "Network Voice", 12: "PUP",
+    13: "ARGUS", 14: "EMCON", 15: "XNET", 16: "CHAOS", 17: "UDP", 18: "Multiplex",
+    19: "DCN Measurement", 20: "Host Monitoring", 21: "Packet radio", 22: "IDP", 27: "Reliable Data",
+    28: "IRT", 29: "ISO TP4", 30: "Bulk Data", 33: "Datagram Congestion Control Protocol",
+    35: "Inter-Domain Policy Routing Protocol", 36: "XTP", 37: "Datagram delivery", 39: "TP++",
+    40: "IL", 41: "IPv6", 42: "Source demand routing", 43: "Routing Header for IPv6",
+    44: "Fragment Header for IPv6", 45: "Inter-Domain Routing Protocol",
+    46: "Reservation Protocol", 47: "Generic Routing Encapsulation", 48: "Dynamic source routing",
+    50: "Encap Security Payload", 51: "Authentication Header", 55: "IP Mobility", 57: "SKIP",
+    58: "ICMPv6", 59: "No Next Header for IPv6", 60: "Destination Options for IPv6",
+    62: "Mobile IPv6 (old)", 80: "ISO Internet Protocol", 83: "VINES", 88: "EIGRP", 89: "OSPF IGP",
+    92: "Multicast Transport", 94: "IP in IP", 97: "Ether in IP", 98: "ENCAP", 103: "PIM",
+    108: "IPComp", 112: "VRRP", 113: "PGM", 115: "Layer 2 Tunneling", 118: "STP", 124: "ISIS over IP",
+    132: "SCTP", 133: "Fibre Channel", 135: "Mobile IPv6", 136: "UDPLite", 137: "MPLS in IP",
+    138: "MANET", 139: "HIP", 140: "Shim6 header", 141: "WESP", 142: "ROHC", 143: "Ethernet",
 }  # fmt: skip
 
 OPTION_NAMES = {
     0: "End of Options List (EOL)", 1: "No-Operation (NOP)", 7: "Record Route",
-    68: "Time Stamp", 130: "Security", 131: "Loose Source Route", 133: "Extended Security",
+    11: "MTU Probe", 12: "MTU Reply", 25: "Quick-Start", 68: "Time Stamp", 82: "Traceroute",
+    130: "Security", 131: "Loose Source Route", 133: "Extended Security",
     134: "Commercial Security", 136: "Stream ID", 137: "Strict Source Route",
-    148: "Router Alert", 82: "Traceroute", 25: "Quick-Start",
+    145: "Extended Internet Protocol", 148: "Router Alert", 149: "Selective Directed Broadcast",
 }  # fmt: skip
+OPTION_NUMBERS = {
+    0: "End of Option List (EOL)", 1: "No-Operation (NOP)", 2: "Security", 3: "Loose source route",
+    4: "Time stamp", 5: "Extended security", 6: "Commercial IP security option",
+    7: "Record route", 8: "Stream identifier", 9: "Strict source route",
+    10: "Experimental Measurement", 11: "MTU probe", 12: "MTU Reply",
+    13: "Experimental Flow Control", 14: "Experimental Access Control", 15: "Ask Estrin",
+    16: "IMI Traffic Descriptor", 17: "Extended Internet Protocol", 18: "Traceroute",
+    19: "Address Extension", 20: "Router Alert", 21: "Selective Directed Broadcast",
+    23: "Dynamic Packet State", 24: "Upstream Multicast Packet", 25: "Quick-Start",
+    30: "RFC 3692-style experiment",
+}  # fmt: skip
+OPTION_CLASSES = {0: "Control", 1: "Reserved for future use", 2: "Debugging and measurement",
+                  3: "Reserved for future use"}  # fmt: skip
+DSCP_NAMES = {
+    0: "Default", 1: "Lower Effort", 8: "Class Selector 1", 10: "Assured Forwarding 11",
+    12: "Assured Forwarding 12", 14: "Assured Forwarding 13", 16: "Class Selector 2",
+    18: "Assured Forwarding 21", 20: "Assured Forwarding 22", 22: "Assured Forwarding 23",
+    24: "Class Selector 3", 26: "Assured Forwarding 31", 28: "Assured Forwarding 32",
+    30: "Assured Forwarding 33", 32: "Class Selector 4", 34: "Assured Forwarding 41",
+    36: "Assured Forwarding 42", 38: "Assured Forwarding 43", 40: "Class Selector 5",
+    44: "Voice Admit", 46: "Expedited Forwarding", 48: "Class Selector 6", 56: "Class Selector 7",
+}  # fmt: skip
+ECN_NAMES = {
+    0: "Not ECN-Capable Transport", 1: "ECN-Capable Transport codepoint '01'",
+    2: "ECN-Capable Transport codepoint '10'", 3: "Congestion Experienced",
+}  # fmt: skip
+TIMESTAMP_FLAGS = {0: "Time stamps only", 1: "Time stamp and address",
+                   3: "Time stamps for prespecified addresses"}  # fmt: skip
+CIPSO_TAGS = {0: "Padding", 1: "Restrictive Category Bitmap", 2: "Enumerated Categories",
+              5: "Ranged Categories", 6: "Permissive Categories", 7: "Free Form"}  # fmt: skip
 
-DF_EXPLAIN = {True: "Set", False: "Not set"}
-
-IP_SRC = IPv4("ip.src", "Source Address")
+IP_VERSION = Bits("ip.version", "Version", mask=0xF0)
 IP_DST = IPv4("ip.dst", "Destination Address")
-IP_CHECKSUM = U16("ip.checksum", "Header Checksum", base=HEX)
-
 IP = Protocol(
     "ip", "Internet Protocol Version 4", osi=Osi.NETWORK, short="IPv4",
     header=(
-        Bits("ip.version", "Version", mask=0xF0),
+        IP_VERSION,
         Bits("ip.hdr_len", "Header Length", mask=0x0F, at=0, scale=4, unit=" bytes"),
         U8("ip.dsfield", "Differentiated Services Field", base=HEX, children=(
-            Bits("ip.dsfield.dscp", "Differentiated Services Codepoint", mask=0xFC),
-            Bits("ip.dsfield.ecn", "Explicit Congestion Notification", mask=0x03),
+            Bits("ip.dsfield.dscp", "Differentiated Services Codepoint", mask=0xFC, names=DSCP_NAMES),
+            Bits("ip.dsfield.ecn", "Explicit Congestion Notification", mask=0x03, names=ECN_NAMES),
         )),
         U16("ip.len", "Total Length"),
         U16("ip.id", "Identification", base=HEX),
@@ -51,41 +98,86 @@ IP = Protocol(
         Bits("ip.frag_offset", "Fragment Offset", 2, mask=0x1FFF, at=6),
         U8("ip.ttl", "Time to Live"),
         U8("ip.proto", "Protocol", names=IP_PROTOCOLS),
-        IP_CHECKSUM,
-        IP_SRC,
+        U16("ip.checksum", "Header Checksum", base=HEX),
+        IPv4("ip.src", "Source Address"),
         IP_DST,
     ),
     next_by=("ip.proto", ("ip.proto",)),
     addresses=("ip.src", "ip.dst"),
-    describe=lambda layer: (
-        f"Internet Protocol Version 4, Src: {layer.value('ip.src')}, Dst: {layer.value('ip.dst')}"
-    ),
     explain="IPv4 carries the packet from its source host to its destination host across "
     "networks; routers read this header to forward it.",
 )  # fmt: skip
 
-OPTIONS = Bytes("ip.options", "Options")
-OPTION = Int("ip.opt.type", "Type", names=OPTION_NAMES)
-OPTION_LEN = U8("ip.opt.len", "Length")
-OPTION_DATA = Bytes("ip.opt.value", "Value")
 CHECKSUM_STATUS = Str("ip.checksum.status", "Header checksum status", generated=True)
 CHECKSUM_CALC = Int("ip.checksum.calculated", "Calculated Checksum", base=HEX, generated=True)
 alias("ip.addr", "ip.src", "ip.dst")
 alias("ip.host", "ip.src", "ip.dst")
 
+# -- options (RFC 791 3.1 and later registrations) ------------------------------------------
+OPTIONS = Str("ip.options", "Options")
+OPTION = Str("ip.opt", "IP Option")  # an option Wireshark has no name for
+# Wireshark files each known option under its own protocol name.
+OPTION_SPECS = {
+    kind: Str(f"ip.options.{name}", f"IP Option - {OPTION_NAMES[kind]}")
+    for kind, name in (
+        (0, "eol"), (1, "nop"), (130, "security"), (131, "route"), (133, "ext_security"),
+        (134, "cipso"), (7, "record_route"), (136, "sid"), (137, "source_route"),
+        (11, "mtu_probe"), (12, "mtu_reply"), (68, "timestamp"), (82, "traceroute"),
+        (148, "routeralert"), (149, "sdb"), (25, "qs"),
+    )
+}  # fmt: skip
+OPT_TYPE = U8("ip.opt.type", "Type")
+OPT_COPY = Flag("ip.opt.type.copy", "Copy on fragmentation", 0x80, width=1)
+OPT_CLASS = Bits("ip.opt.type.class", "Class", 1, mask=0x60, names=OPTION_CLASSES)
+OPT_NUMBER = Bits("ip.opt.type.number", "Number", 1, mask=0x1F, names=OPTION_NUMBERS)
+OPT_LEN = U8("ip.opt.len", "Length")
+OPT_PTR = U8("ip.opt.ptr", "Pointer")
+OPT_VALUE = Bytes("ip.opt.value", "Value")
+OPT_PADDING = Bytes("ip.opt.padding", "Padding")
+OPT_RA = U16("ip.opt.ra", "Router Alert", names={0: "Router shall examine packet"})
+OPT_SID = U16("ip.opt.sid", "Stream Identifier")
+OPT_MTU = U16("ip.opt.mtu", "MTU")
+OPT_TR_ID = U16("ip.opt.id_number", "ID Number")
+OPT_TR_OHC = U16("ip.opt.ohc", "Outbound Hop Count")
+OPT_TR_RHC = U16("ip.opt.rhc", "Return Hop Count")
+OPT_TR_ORIG = IPv4("ip.opt.originator", "Originator IP Address")
+REC_RT = IPv4("ip.rec_rt", "Recorded Route")
+EMPTY_RT = IPv4("ip.empty_rt", "Empty Route")
+SRC_RT = IPv4("ip.src_rt", "Source Route")
+CUR_RT = IPv4("ip.cur_rt", "Current Route")
+TS_OVERFLOW = Bits("ip.opt.overflow", "Overflow", 1, mask=0xF0)
+TS_FLAG = Bits("ip.opt.flag", "Flag", 1, mask=0x0F, base=HEX, names=TIMESTAMP_FLAGS)
+TS_STAMP = U32("ip.opt.time_stamp", "Time stamp")
+TS_ADDR = IPv4("ip.opt.time_stamp_addr", "Address")
+QS_FUNC = Bits("ip.opt.qs_func", "Function", 1, mask=0xF0)
+QS_RATE = Bits("ip.opt.qs_rate", "Rate", 1, mask=0x0F)
+QS_TTL = U8("ip.opt.qs_ttl", "QS TTL")
+QS_NONCE = Bits("ip.opt.qs_nonce", "QS Nonce", 4, mask=0xFFFFFFFC, base=HEX)
+QS_RESERVED = Bits("ip.opt.qs_reserved", "Reserved", 4, mask=0x3, base=HEX)
+SEC_CL = U8("ip.opt.sec_cl", "Classification Level", base=HEX)
+CIPSO_DOI = U32("ip.cipso.doi", "DOI")
+CIPSO_TAG = U8("ip.cipso.tag_type", "Tag Type", names=CIPSO_TAGS)
+CIPSO_LEVEL = U8("ip.cipso.sensitivity_level", "Sensitivity Level")
+CIPSO_CATEGORIES = Text("ip.cipso.categories", "Categories")
+CIPSO_DATA = Bytes("ip.cipso.tag_data", "Tag data")
+
+MAX_OPTIONS = 40  # at most 40 option bytes, each option at least one byte
+
 
 def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
-    version = layer.value("ip.version")
-    hdr_len = layer.value("ip.hdr_len")
+    # read straight from the bytes: this runs for every IPv4 packet of every list row
+    version, hdr_len = data[pos] >> 4, (data[pos] & 0x0F) * 4
     if version != 4:
-        layer.issue("error", "malformed", "ip.version.bad", f"version {version} is not 4: not an IPv4 header", pos, 1)
-        layer.next = DATA
+        _not_version_4(layer, version)
         return
     if hdr_len < 20:
-        layer.issue("error", "malformed", "ip.hdr_len.bad", f"header length {hdr_len} bytes is less than the minimum 20", pos, 1)
-        layer.next = DATA
+        layer.issue("error", "malformed", "ip.bogus_header_length",
+                    f"header length {hdr_len} bytes is less than the minimum 20", pos, 1)  # fmt: skip
+        layer.hdr_len = end - pos  # nothing after a bogus header can be trusted (as Wireshark)
+        layer.payload_pos = end
         return
+    pkt = layer.packet
     if pos + hdr_len > end:
         layer.short(hdr_len, "IPv4 header with options")
         layer.hdr_len = end - pos
@@ -94,61 +186,266 @@ def _tail(data: Any, layer: Layer) -> None:
         return
     layer.hdr_len = hdr_len
     layer.payload_pos = pos + hdr_len
-    if hdr_len > 20:
-        _options(data, layer, pos + 20, pos + hdr_len)
-    _bound_total_length(layer)
-    verify(layer, data, pos, pos + hdr_len, pos + 10, "ip.checksum.status", "ip.checksum.calculated",
-           what="header checksum")  # fmt: skip
-    layer.packet.ctx["l3"] = (bytes(data[pos + 12 : pos + 16]), bytes(data[pos + 16 : pos + 20]))
-    if layer.value("ip.frag_offset"):
-        layer.next = DATA  # later fragments: no transport header in them
+    final = _options(data, layer, pos + 20, pos + hdr_len) if hdr_len > 20 else None
+    _bound_total_length(layer, (data[pos + 2] << 8) | data[pos + 3])
+    if pkt.ctx.get("in_error_pkt"):
+        _bound_quote(layer)
+        layer.add(CHECKSUM_STATUS, pos + 10, 0, "unverified", generated=True)
     else:
-        layer.next = lookup("ip.proto", layer.value("ip.proto"))
+        verify(layer, data, pos, pos + hdr_len, pos + 10, "ip.checksum.status", "ip.checksum.calculated",
+               what="header checksum")  # fmt: skip
+    dst = pos + 16
+    if final is not None:
+        _source_routed(layer)
+        dst = final  # RFC 1122 3.2.1.8: upper layers see the final destination
+    pkt.ctx["l3"] = (bytes(data[pos + 12 : pos + 16]), bytes(data[dst : dst + 4]))
+    frag = (data[pos + 6] << 8) | data[pos + 7]
+    if frag & 0x3FFF:  # more fragments, or an offset
+        pkt.ctx["fragmented"] = True
+        if frag & 0x1FFF:
+            layer.next = DATA  # later fragments: no transport header in them
 
 
-def _bound_total_length(layer: Layer) -> None:
-    """Total length bounds the payload: below it is Ethernet padding, above it truncation."""
-    total = layer.value("ip.len")
+def _not_version_4(layer: Layer, version: int) -> None:
+    """Version 6 goes to IPv6 (raw-IP links, broken tunnels); anything else is not an IP
+    header at all: keep only the version nibble and show the rest as data."""
+    layer.values = None
+    layer.extra.insert(0, Field(IP_VERSION, layer.pos, 1, version, 0xF0))
+    if version == 6:
+        layer.hdr_len = 0
+        layer.payload_pos = layer.pos
+        layer.next = lookup("ethertype", 0x86DD) or DATA
+        return
+    layer.issue("error", "malformed", "ip.bogus_ip_version",
+                f"version {version} is not 4: not an IPv4 header", layer.pos, 1)  # fmt: skip
+    layer.hdr_len = layer.payload_end - layer.pos  # the bytes stay with the bogus header
+    layer.payload_pos = layer.payload_end
+
+
+def _bound_total_length(layer: Layer, total: int) -> None:
+    """Total length bounds the payload: below it is link padding. Above the bytes present
+    it is fine when the capture was cut short (the frame layer says so) and a
+    contradiction otherwise; a quoted header keeps its original length by design."""
     pos, end = layer.pos, layer.payload_end
+    pkt = layer.packet
     if total == 0:
-        return  # TSO / large send offload: length left for the NIC, use what we have
+        _assume_tso(layer)
+        return
     if total < layer.hdr_len:
-        layer.issue("error", "malformed", "ip.len.bad",
+        layer.issue("error", "malformed", "ip.bogus_ip_length",
                     f"total length {total} is less than the header length {layer.hdr_len}", pos + 2, 2)  # fmt: skip
+        layer.hdr_len = end - pos  # as Wireshark: nothing after it is decoded
+        layer.payload_pos = end
         return
     if pos + total <= end:
         layer.payload_end = pos + total
-    else:
-        pkt = layer.packet
-        cut = pkt.caplen < pkt.wirelen
-        group = "truncated" if cut else "malformed"
-        layer.issue("warn" if cut else "error", group, f"ip.len.{'cut' if cut else 'bad'}",
-                    f"total length {total} exceeds the {end - pos} bytes "
-                    f"{'captured' if cut else 'present'}: payload ends at the last byte",
-                    pos + 2, 2)  # fmt: skip
+        return
+    reported_end = end + (pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0)
+    if pos + total > reported_end and not pkt.ctx.get("in_error_pkt"):
+        layer.issue("error", "malformed", "ip.len.bad",
+                    f"total length {total} exceeds the {reported_end - pos} bytes on the wire: "
+                    "payload ends at the last byte", pos + 2, 2)  # fmt: skip
 
 
-def _options(data: Any, layer: Layer, start: int, end: int) -> None:
-    opts = layer.add(OPTIONS, start, end - start, bytes(data[start:end]))
-    i, guard = start, 0
-    while i < end and guard < 40:
-        guard += 1
+def _materialize(layer: Layer) -> list[Field]:
+    """Turn the unpacked fixed header into Field objects, so that one of them can be
+    renamed or revalued for this packet (rare cases: the fast path stays the tuple)."""
+    if layer.values is None:
+        return [f for f in layer.extra if f.spec.name in IP.by_name]
+    fields = IP.build_fields(layer)
+    layer.values = None
+    layer.extra[:0] = fields
+    layer._fields = None
+    return fields
+
+
+def _source_routed(layer: Layer) -> None:
+    """With a source route under way the header's destination is only the current hop
+    (ip.cur_rt) and the route's last address is the destination (ip.dst), as Wireshark
+    shows it."""
+    for f in _materialize(layer):
+        if f.spec is IP_DST:
+            f.spec = CUR_RT
+
+
+def _assume_tso(layer: Layer) -> None:
+    """Total length 0: the capturing host left it for TCP segmentation offload to fill in.
+    Like Wireshark, take the length from the frame and say so."""
+    pkt = layer.packet
+    end = layer.payload_end
+    reported = end - layer.pos + (pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0)
+    for f in _materialize(layer):
+        if f.spec.name == "ip.len":
+            f.value = reported
+    layer.issue("chat", "protocol", "ip.len.tso",
+                f"total length 0, presumably because of TCP segmentation offload: "
+                f"{reported} bytes taken from the frame", layer.pos + 2, 2)  # fmt: skip
+
+
+def _bound_quote(layer: Layer) -> None:
+    """Inside an ICMP error the quote may be followed by extension objects: stop there."""
+    quote_end = layer.packet.ctx.get("icmp.quote_end")
+    if quote_end is not None and layer.payload_pos <= quote_end < layer.payload_end:
+        layer.payload_end = quote_end
+
+
+def _options(data: Any, layer: Layer, start: int, end: int) -> int | None:
+    """Walk the options; returns the offset of a source route's final destination when
+    the route is still under way (its pointer inside the option)."""
+    opts = layer.add(OPTIONS, start, end - start, f"({end - start} bytes)")
+    names: list[str] = []
+    final = None
+    i = start
+    for _ in range(MAX_OPTIONS):
+        if i >= end:
+            break
         kind = data[i]
         if kind in (0, 1):
-            o = layer.add(OPTION, i, 1, kind, parent=opts)
+            o = layer.add(OPTION_SPECS[kind], i, 1, OPTION_NAMES[kind], parent=opts)
+            _option_type(layer, o, i, kind)
             i += 1
             if kind == 0:
+                if i < end:
+                    layer.add(OPT_PADDING, i, end - i, bytes(data[i:end]), parent=opts)
                 break
             continue
+        name = OPTION_NAMES.get(kind, f"Unknown (0x{kind:02x})")
+        names.append(name)
         if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
-            layer.issue("error", "malformed", "ip.opt.len.bad", f"option {kind} at offset {i} has a bad length", i, end - i)
+            o = layer.add(OPTION_SPECS.get(kind, OPTION), i, end - i, name, parent=opts)
+            _option_type(layer, o, i, kind)
+            layer.issue("error", "malformed", "ip.opt.len.invalid",
+                        f"option {name} at offset {i} has a bad length", i, end - i)  # fmt: skip
             break
         n = data[i + 1]
-        o = layer.add(OPTION, i, n, kind, parent=opts)
-        layer.add(OPTION_LEN, i + 1, 1, n, parent=o)
-        if n > 2:
-            layer.add(OPTION_DATA, i + 2, n - 2, bytes(data[i + 2 : i + n]), parent=o)
+        o = layer.add(OPTION_SPECS.get(kind, OPTION), i, n, f"{name} ({n} bytes)", parent=opts)
+        _option_type(layer, o, i, kind)
+        layer.add(OPT_LEN, i + 1, 1, n, parent=o)
+        if kind in (131, 137) and final is None and _route_under_way(data, i, n):
+            final = i + n - 4
+        _option_value(data, layer, o, kind, i, n)
         i += n
+    if names:
+        opts.value = f"({end - start} bytes), {', '.join(names)}"
+    return final
+
+
+def _route_under_way(data: Any, i: int, n: int) -> bool:
+    ptr = data[i + 2] if n >= 3 else 0
+    return n >= 7 and ptr >= 4 and ptr % 4 == 0 and ptr <= n
+
+
+def _option_type(layer: Layer, o: Field, i: int, kind: int) -> None:
+    t = layer.add(OPT_TYPE, i, 1, kind, parent=o)
+    layer.add(OPT_COPY, i, 1, bool(kind & 0x80), mask=0x80, parent=t)
+    layer.add(OPT_CLASS, i, 1, (kind >> 5) & 3, mask=0x60, parent=t)
+    layer.add(OPT_NUMBER, i, 1, kind & 0x1F, mask=0x1F, parent=t)
+
+
+def _u(data: Any, off: int, width: int) -> int:
+    return int.from_bytes(data[off : off + width], "big")
+
+
+def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) -> None:
+    """Type-specific fields; anything not understood is shown as the raw value."""
+    if kind in (7, 131, 137) and n >= 3:
+        _route(data, layer, o, kind, i, n)
+    elif kind == 68 and n >= 4:
+        _timestamp(data, layer, o, i, n)
+    elif kind == 134 and n >= 6:
+        _cipso(data, layer, o, i, n)
+    elif kind in (148, 136, 11, 12) and n == 4:
+        spec = {148: OPT_RA, 136: OPT_SID, 11: OPT_MTU, 12: OPT_MTU}[kind]
+        layer.add(spec, i + 2, 2, _u(data, i + 2, 2), parent=o)
+    elif kind == 82 and n == 12:
+        for spec, off in ((OPT_TR_ID, 2), (OPT_TR_OHC, 4), (OPT_TR_RHC, 6)):
+            layer.add(spec, i + off, 2, _u(data, i + off, 2), parent=o)
+        layer.add(OPT_TR_ORIG, i + 8, 4, _ipv4(data, i + 8), parent=o)
+    elif kind == 25 and n == 8:
+        _quick_start(data, layer, o, i)
+    elif kind == 130 and n >= 3:
+        layer.add(SEC_CL, i + 2, 1, data[i + 2], parent=o)
+        if n > 3:
+            layer.add(OPT_VALUE, i + 3, n - 3, bytes(data[i + 3 : i + n]), parent=o)
+    elif n > 2:
+        layer.add(OPT_VALUE, i + 2, n - 2, bytes(data[i + 2 : i + n]), parent=o)
+
+
+def _ipv4(data: Any, off: int) -> str:
+    return ".".join(str(b) for b in data[off : off + 4])
+
+
+def _route(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) -> None:
+    """Record route fills slots up to the pointer (1-based, counted from the type byte);
+    source routes list the hops still to visit from the pointer on."""
+    ptr = data[i + 2]
+    layer.add(OPT_PTR, i + 2, 1, ptr, parent=o)
+    under_way = kind != 7 and _route_under_way(data, i, n)
+    for off in range(3, n - 3, 4):
+        if off + 1 < ptr:
+            spec = REC_RT  # slots already passed hold the recorded route
+        elif kind == 7:
+            spec = EMPTY_RT
+        else:
+            spec = IP_DST if under_way and off + 4 == n else SRC_RT
+        layer.add(spec, i + off, 4, _ipv4(data, i + off), parent=o)
+
+
+def _timestamp(data: Any, layer: Layer, o: Field, i: int, n: int) -> None:
+    layer.add(OPT_PTR, i + 2, 1, data[i + 2], parent=o)
+    layer.add(TS_OVERFLOW, i + 3, 1, data[i + 3] >> 4, mask=0xF0, parent=o)
+    flag = data[i + 3] & 0x0F
+    layer.add(TS_FLAG, i + 3, 1, flag, mask=0x0F, parent=o)
+    step = 8 if flag in (1, 3) else 4
+    for off in range(4, n - step + 1, step):
+        if step == 8:
+            layer.add(TS_ADDR, i + off, 4, _ipv4(data, i + off), parent=o)
+            off += 4
+        layer.add(TS_STAMP, i + off, 4, _u(data, i + off, 4), parent=o)
+
+
+def _quick_start(data: Any, layer: Layer, o: Field, i: int) -> None:
+    layer.add(QS_FUNC, i + 2, 1, data[i + 2] >> 4, mask=0xF0, parent=o)
+    layer.add(QS_RATE, i + 2, 1, data[i + 2] & 0x0F, mask=0x0F, parent=o)
+    layer.add(QS_TTL, i + 3, 1, data[i + 3], parent=o)
+    word = _u(data, i + 4, 4)
+    layer.add(QS_NONCE, i + 4, 4, word >> 2, mask=0xFFFFFFFC, parent=o)
+    layer.add(QS_RESERVED, i + 4, 4, word & 3, mask=0x3, parent=o)
+
+
+def _cipso(data: Any, layer: Layer, o: Field, i: int, n: int) -> None:
+    """Commercial IP Security Option: a domain of interpretation then tags
+    (type, length, alignment octet, sensitivity level, categories)."""
+    layer.add(CIPSO_DOI, i + 2, 4, _u(data, i + 2, 4), parent=o)
+    t, end = i + 6, i + n
+    while t + 2 <= end:
+        tag, tlen = data[t], data[t + 1]
+        if tlen < 2 or t + tlen > end:
+            layer.issue("error", "malformed", "ip.cipso.malformed",
+                        f"CIPSO tag {tag} at offset {t} has a bad length", t, end - t)  # fmt: skip
+            break
+        layer.add(CIPSO_TAG, t, 1, tag, parent=o)
+        if tag in (1, 2, 5, 6) and tlen >= 4:
+            layer.add(CIPSO_LEVEL, t + 3, 1, data[t + 3], parent=o)
+            if tlen > 4:
+                text = _categories(data, tag, t + 4, t + tlen)
+                layer.add(CIPSO_CATEGORIES, t + 4, tlen - 4, text, parent=o)
+        elif tlen > 2:
+            layer.add(CIPSO_DATA, t + 2, tlen - 2, bytes(data[t + 2 : t + tlen]), parent=o)
+        t += tlen
+
+
+def _categories(data: Any, tag: int, start: int, end: int) -> str:
+    raw = bytes(data[start:end])
+    if tag in (1, 6):  # bitmap: bit k set means category k
+        return ",".join(str(k) for k in range(len(raw) * 8) if raw[k // 8] & (0x80 >> (k % 8)))
+    values = [int.from_bytes(raw[k : k + 2], "big") for k in range(0, len(raw) - 1, 2)]
+    if tag == 5:  # ranges, high end first
+        return ",".join(
+            f"{values[k + 1] if k + 1 < len(values) else 0}-{values[k]}"
+            for k in range(0, len(values), 2)
+        )
+    return ",".join(str(v) for v in values)
 
 
 IP.tail = _tail
@@ -158,12 +455,22 @@ def _info(layer: Layer) -> str:
     off = layer.value("ip.frag_offset") or 0
     mf = layer.value("ip.flags.mf")
     if off or mf:
-        proto = IP_PROTOCOLS.get(layer.value("ip.proto"), str(layer.value("ip.proto")))
-        return f"Fragmented IP protocol (proto={proto} {layer.value('ip.proto')}, off={off * 8}, ID={layer.value('ip.id'):04x})"
+        proto = layer.value("ip.proto")
+        return f"Fragmented IP protocol (proto={IP_PROTOCOLS.get(proto, 'Unknown')} {proto}, off={off * 8}, ID={layer.value('ip.id') or 0:04x})"
     return ""
 
 
+def _describe(layer: Layer) -> str:
+    src, dst = layer.value("ip.src"), layer.value("ip.dst")
+    if src is None or dst is None:
+        return "Internet Protocol Version 4"
+    via = layer.get("ip.cur_rt")
+    text = f"Internet Protocol Version 4, Src: {src}, Dst: {dst}"
+    return f"{text}, Via: {via.value}" if via is not None else text
+
+
 IP.info = _info
+IP.describe = _describe
 
 bind("ethertype", 0x0800, IP)
 bind("ip.proto", 4, IP)

@@ -114,7 +114,12 @@ def _detail(data: Any, layer: Layer) -> None:
 def _checksum(data: Any, layer: Layer) -> None:
     l3 = layer.packet.ctx.get("l3")
     pkt = layer.packet
-    if l3 is None or pkt.caplen < pkt.wirelen or layer.payload_end < len(data) and False:
+    if (
+        l3 is None
+        or pkt.caplen < pkt.wirelen
+        or pkt.ctx.get("in_error_pkt")
+        or pkt.ctx.get("fragmented")
+    ):
         layer.add(CHECKSUM_STATUS, layer.pos + 16, 0, "unverified", generated=True)
         return
     length = layer.payload_end - layer.pos

@@ -46,6 +46,10 @@ def _tail(data: Any, layer: Layer) -> None:
         )
     elif pos + length < end:
         layer.payload_end = pos + length
+    elif pos + length > end and (
+        layer.packet.ctx.get("in_error_pkt") or layer.packet.ctx.get("fragmented")
+    ):
+        pass  # a quoted or fragmented datagram: the rest of it is elsewhere, not an error
     elif pos + length > end:
         pkt = layer.packet
         cut = pkt.caplen < pkt.wirelen
@@ -65,7 +69,15 @@ def _checksum(data: Any, layer: Layer, length: int) -> None:
             CHECKSUM_STATUS, pos + 6, 0, "unverified", generated=True
         )  # IPv4: zero means none
         return
-    if l3 is None or layer.status != "ok" or length < 8:
+    ctx = layer.packet.ctx
+    if (
+        l3 is None
+        or layer.status != "ok"
+        or length < 8
+        or pos + length > layer.payload_end
+        or ctx.get("in_error_pkt")
+        or ctx.get("fragmented")
+    ):
         layer.add(CHECKSUM_STATUS, pos + 6, 0, "unverified", generated=True)
         return
     start = pseudo_sum(l3[0], l3[1], 17, length)

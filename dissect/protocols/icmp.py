@@ -1,0 +1,550 @@
+"""Internet Control Message Protocol (RFC 792; router discovery RFC 1256, Mobile IP
+advertisement extensions RFC 5944, multi-part extensions RFC 4884 with MPLS label stack
+RFC 4950 and interface information RFC 5837, extended echo RFC 8335).
+
+Error messages (destination unreachable, source quench, redirect, time exceeded,
+parameter problem) quote the offending packet: its IP header and at least 8 bytes after it.
+The quote is decoded by the ordinary IPv4 decoder and whatever follows it, as Wireshark
+shows it ("ip:icmp:ip:udp"), with pkt.ctx["in_error_pkt"] set so that the quoted layers
+know their length fields point past the quote on purpose (Wireshark's
+pinfo->flags.in_error_pkt) and pkt.ctx["icmp.quote_end"] marking where the quote stops
+when multi-part extensions follow it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from ..checksum import verify
+from ..fields import DEC_HEX, HEX, U8, U16, U32, Bits, Bytes, Flag, Int, IPv4, IPv6, Str, Text
+from ..model import Field, Layer, Osi
+from ..protocol import DATA, Protocol, bind, lookup
+
+TYPE_NAMES = {
+    0: "Echo (ping) reply", 1: "Reserved", 2: "Reserved", 3: "Destination unreachable",
+    4: "Source quench (flow control)", 5: "Redirect", 6: "Alternate host address",
+    8: "Echo (ping) request", 9: "Router advertisement", 10: "Router solicitation",
+    11: "Time-to-live exceeded", 12: "Parameter problem", 13: "Timestamp request",
+    14: "Timestamp reply", 15: "Information request", 16: "Information reply",
+    17: "Address mask request", 18: "Address mask reply", 19: "Reserved (for security)",
+    30: "Traceroute", 31: "Datagram Conversion Error", 32: "Mobile Host Redirect",
+    33: "IPv6 Where-Are-You", 34: "IPv6 I-Am-Here", 35: "Mobile Registration Request",
+    36: "Mobile Registration Reply", 37: "Domain Name Request", 38: "Domain Name Reply",
+    39: "SKIP", 40: "Photuris", 41: "Experimental mobility protocols",
+    42: "Extended Echo request", 43: "Extended Echo reply",
+}  # fmt: skip
+CODE_NAMES = {
+    3: {
+        0: "Network unreachable", 1: "Host unreachable", 2: "Protocol unreachable",
+        3: "Port unreachable", 4: "Fragmentation needed", 5: "Source route failed",
+        6: "Destination network unknown", 7: "Destination host unknown",
+        8: "Source host isolated", 9: "Network administratively prohibited",
+        10: "Host administratively prohibited", 11: "Network unreachable for TOS",
+        12: "Host unreachable for TOS", 13: "Communication administratively filtered",
+        14: "Host precedence violation", 15: "Precedence cutoff in effect",
+    },
+    5: {0: "Redirect for network", 1: "Redirect for host", 2: "Redirect for TOS and network",
+        3: "Redirect for TOS and host"},
+    6: {0: "Alternate address for host"},
+    9: {0: "Normal router advertisement", 16: "Does not route common traffic"},
+    11: {0: "Time to live exceeded in transit", 1: "Fragment reassembly time exceeded"},
+    12: {0: "Pointer indicates the error", 1: "Required option missing", 2: "Bad length"},
+    40: {0: "Bad SPI", 1: "Authentication Failed", 2: "Decompression Failed",
+         3: "Decryption Failed", 4: "Need Authentication", 5: "Need Authorization"},
+    42: {0: "No error"},
+    43: {0: "No error", 1: "Malformed Query", 2: "No Such Interface", 3: "No Such Table Entry",
+         4: "Multiple Interfaces Satisfy Query"},
+}  # fmt: skip
+ERROR_TYPES = frozenset({3, 4, 5, 11, 12})
+ID_SEQ_TYPES = frozenset({0, 8, 13, 14, 15, 16, 17, 18})
+MIP_NAMES = {0: "One byte padding extension", 16: "Mobility Agent Advertisement Extension",
+             19: "Prefix Lengths Extension", 24: "Challenge Extension"}  # fmt: skip
+EXT_CLASSES = {1: "MPLS Label Stack Class", 2: "Interface Information Object",
+               3: "Interface Identification Object"}  # fmt: skip
+INT_ROLES = {0: "IP interface upon which datagram arrived",
+             1: "Sub-IP component of an IPv4 interface upon which datagram arrived",
+             2: "IP interface through which datagram would be forwarded",
+             3: "IP next-hop to which datagram would be forwarded"}  # fmt: skip
+EXT_ECHO_STATES = {0: "Reserved", 1: "Incomplete", 2: "Reachable", 3: "Stale", 4: "Delay",
+                   5: "Probe", 6: "Failed"}  # fmt: skip
+MAX_ITEMS = 64  # bounds every walk over extensions, addresses and objects
+
+ICMP = Protocol(
+    "icmp", "Internet Control Message Protocol", osi=Osi.NETWORK, short="ICMP",
+    header=(
+        U8("icmp.type", "Type", names=TYPE_NAMES),
+        U8("icmp.code", "Code"),
+        U16("icmp.checksum", "Checksum", base=HEX),
+    ),
+    explain="ICMP carries control messages for IP: echo request/reply (ping), and error "
+    "reports such as 'destination unreachable' or 'time exceeded' that quote the packet "
+    "which caused them.",
+)  # fmt: skip
+
+CHECKSUM_STATUS = Str("icmp.checksum.status", "Checksum Status", generated=True)
+CHECKSUM_CALC = Int("icmp.checksum.calculated", "Calculated Checksum", base=HEX, generated=True)
+UNUSED = Bytes("icmp.unused", "Unused")
+RESERVED = Bytes("icmp.reserved", "Reserved")
+IDENT = U16("icmp.ident", "Identifier (BE)", base=DEC_HEX)
+IDENT_LE = U16("icmp.ident_le", "Identifier (LE)", base=DEC_HEX)
+SEQ = U16("icmp.seq", "Sequence Number (BE)", base=DEC_HEX)
+SEQ_LE = U16("icmp.seq_le", "Sequence Number (LE)", base=DEC_HEX)
+MTU = U16("icmp.mtu", "MTU of next hop")
+POINTER = U32("icmp.pointer", "Pointer")
+LENGTH = U8("icmp.length", "Length")
+LENGTH_ORIG = Int("icmp.length.original_datagram", "Length of original datagram", generated=True)
+REDIR_GW = IPv4("icmp.redir_gw", "Gateway Address")
+NUM_ADDRS = U8("icmp.num_addrs", "Number of addresses")
+ENTRY_SIZE = U8("icmp.addr_entry_size", "Address entry size")
+LIFETIME = U16("icmp.lifetime", "Lifetime", unit=" s")
+ROUTER_ADDR = IPv4("icmp.router_address", "Router address")
+PREF_LEVEL = U32("icmp.pref_level", "Preference level", signed=True)
+ORIG_TS = U32("icmp.originate_timestamp", "Originate Timestamp", unit=" ms after midnight UTC")
+RECV_TS = U32("icmp.receive_timestamp", "Receive Timestamp", unit=" ms after midnight UTC")
+XMIT_TS = U32("icmp.transmit_timestamp", "Transmit Timestamp", unit=" ms after midnight UTC")
+ADDR_MASK = IPv4("icmp.address_mask", "Address Mask")
+DATA_TIME = Str("icmp.data_time", "Timestamp from icmp data")
+MIP_TYPE = U8("icmp.mip.type", "Extension Type", names=MIP_NAMES)
+MIP_LENGTH = U8("icmp.mip.length", "Length")
+MIP_PREFIX = U8("icmp.mip.prefixlength", "Prefix Length")
+MIP_SEQ = U16("icmp.mip.seq", "Sequence Number")
+MIP_LIFE = U16("icmp.mip.life", "Registration Lifetime")
+MIP_FLAGS = U16("icmp.mip.flags", "Flags", base=HEX)
+MIP_FLAG_BITS = tuple(
+    Flag(f"icmp.mip.{name}", label, mask, width=2)
+    for name, label, mask in (
+        ("r", "Registration Required", 0x8000), ("b", "Busy", 0x4000), ("h", "Home Agent", 0x2000),
+        ("f", "Foreign Agent", 0x1000), ("m", "Minimal Encapsulation", 0x0800), ("g", "GRE", 0x0400),
+        ("v", "VJ Comp", 0x0200), ("rt", "Reverse tunneling", 0x0100),
+        ("u", "UDP tunneling", 0x0080), ("x", "Revocation support", 0x0040),
+    )
+)  # fmt: skip
+MIP_RESERVED = Bits("icmp.mip.reserved", "Reserved", 2, mask=0x003F, base=HEX)
+MIP_COA = IPv4("icmp.mip.coa", "Care-Of-Address")
+MIP_CHALLENGE = Bytes("icmp.mip.challenge", "Challenge")
+MIP_CONTENT = Bytes("icmp.mip.content", "Content")
+EXT_ECHO_SEQ = U8("icmp.ext.echo.seq", "Sequence Number", base=DEC_HEX)
+EXT_ECHO_REQ_RES = Bits("icmp.ext.echo.req.res", "Reserved", 1, mask=0xFE, base=HEX)
+EXT_ECHO_LOCAL = Flag("icmp.ext.echo.req.local", "Local bit", 0x01, width=1)
+EXT_ECHO_STATE = Bits("icmp.ext.echo.rsp.state", "State", 1, mask=0xE0, names=EXT_ECHO_STATES)
+EXT_ECHO_RSP_RES = Bits("icmp.ext.echo.rsp.res", "Reserved", 1, mask=0x18, base=HEX)
+EXT_ECHO_ACTIVE = Flag("icmp.ext.echo.rsp.active", "Active bit", 0x04, width=1)
+EXT_ECHO_IPV4 = Flag("icmp.ext.echo.rsp.ipv4", "IPv4 bit", 0x02, width=1)
+EXT_ECHO_IPV6 = Flag("icmp.ext.echo.rsp.ipv6", "IPv6 bit", 0x01, width=1)
+EXT = Str("icmp.ext", "ICMP Extensions")
+EXT_VERSION = Bits("icmp.ext.version", "Version", 1, mask=0xF0)
+EXT_RES = Bits("icmp.ext.res", "Reserved", 2, mask=0x0FFF, base=HEX)
+EXT_CHECKSUM = U16("icmp.ext.checksum", "Checksum", base=HEX)
+EXT_CHECKSUM_STATUS = Str("icmp.ext.checksum.status", "Checksum Status", generated=True)
+EXT_CHECKSUM_CALC = Int(
+    "icmp.ext.checksum.calculated", "Calculated Checksum", base=HEX, generated=True
+)
+EXT_LENGTH = U16("icmp.ext.length", "Length")
+EXT_CLASS = U8("icmp.ext.class", "Class", names=EXT_CLASSES)
+EXT_CTYPE = U8("icmp.ext.ctype", "C-Type")
+EXT_DATA = Bytes("icmp.ext.data", "Data")
+MPLS_LABEL = Bits("icmp.mpls.label", "Label", 3, mask=0xFFFFF0)
+MPLS_EXP = Bits("icmp.mpls.exp", "Experimental", 1, mask=0x0E)
+MPLS_S = Flag("icmp.mpls.s", "Stack bit", 0x01, width=1)
+MPLS_TTL = U8("icmp.mpls.ttl", "Time to live")
+INT_ROLE = Bits("icmp.int_info.role", "Interface Role", 1, mask=0xC0, names=INT_ROLES)
+INT_RESERVED = Bits("icmp.int_info.reserved", "Reserved", 1, mask=0x30)
+INT_HAS_IFINDEX = Flag("icmp.int_info.ifindex", "ifIndex", 0x08, width=1)
+INT_HAS_IPADDR = Flag("icmp.int_info.ipaddr", "IP Address", 0x04, width=1)
+INT_HAS_NAME = Flag("icmp.int_info.name_present", "Interface Name", 0x02, width=1)
+INT_HAS_MTU = Flag("icmp.int_info.mtu_present", "MTU", 0x01, width=1)
+INT_INDEX = U32("icmp.int_info.index", "Interface Index")
+INT_AFI = U16("icmp.int_info.afi", "Address Family Identifier")
+INT_IPV4 = IPv4("icmp.int_info.ipv4", "Source")
+INT_IPV6 = IPv6("icmp.int_info.ipv6", "Source")
+INT_IPUNKNOWN = Bytes("icmp.int_info.ipunknown", "Source")
+INT_NAME_LEN = U8("icmp.int_info.name_length", "Name Length")
+INT_NAME = Text("icmp.int_info.name", "Name")
+INT_MTU = U32("icmp.int_info.mtu", "Maximum Transmission Unit")
+IDENT_NAME = Text("icmp.int_ident.name", "Name")
+IDENT_INDEX = U32("icmp.int_ident.index", "Interface Index")
+IDENT_AFI = U16("icmp.int_ident.afi", "Address Family Identifier")
+IDENT_ADDR_LEN = U8("icmp.int_ident.addr_length", "Address Length")
+IDENT_RESERVED = Bytes("icmp.int_ident.reserved", "Reserved")
+IDENT_IPV4 = IPv4("icmp.int_ident.ipv4", "Address")
+IDENT_IPV6 = IPv6("icmp.int_ident.ipv6", "Address")
+IDENT_ADDRESS = Bytes("icmp.int_ident.address", "Address")
+
+
+def _u(data: Any, off: int, width: int) -> int:
+    return int.from_bytes(data[off : off + width], "big")
+
+
+def _ipv4(data: Any, off: int) -> str:
+    return ".".join(str(b) for b in data[off : off + 4])
+
+
+def _tail(data: Any, layer: Layer) -> None:
+    pos, end = layer.pos, layer.payload_end
+    itype = layer.value("icmp.type")
+    _checksum(data, layer)
+    layer.hdr_len = min(8, end - pos)
+    layer.payload_pos = pos + layer.hdr_len
+    if itype in ERROR_TYPES or itype in ID_SEQ_TYPES or itype in (9, 42, 43):
+        if end - pos < 8:
+            layer.short(8, "ICMP message")
+            return
+    if itype in ERROR_TYPES:
+        _error(data, layer, itype)
+    elif itype in ID_SEQ_TYPES:
+        _id_seq(data, layer, itype)
+    elif itype == 9:
+        _router_advert(data, layer)
+    elif itype in (42, 43):
+        _ext_echo(data, layer, itype)
+    elif itype == 10 and end - pos >= 8:
+        layer.add(RESERVED, pos + 4, 4, bytes(data[pos + 4 : pos + 8]))
+    if layer.next is None and not (itype in (0, 8) or (itype == 9 and data[pos + 5] != 2)):
+        # Wireshark hands on only echo data (and odd router entries): other messages keep
+        # their trailing bytes
+        layer.hdr_len = end - pos
+        layer.payload_pos = end
+
+
+def _checksum(data: Any, layer: Layer) -> None:
+    """Over the whole message; not checkable for a fragment, a cut capture or a quote."""
+    pkt = layer.packet
+    cut = pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen
+    if pkt.ctx.get("fragmented") or pkt.ctx.get("in_error_pkt") or cut:
+        layer.add(CHECKSUM_STATUS, layer.pos + 2, 0, "unverified", generated=True)
+        return
+    verify(layer, data, layer.pos, layer.payload_end, layer.pos + 2, "icmp.checksum.status",
+           "icmp.checksum.calculated")  # fmt: skip
+
+
+def _error(data: Any, layer: Layer, itype: int) -> None:
+    """The second word, then the quoted packet handed to IPv4, then any RFC 4884 extension."""
+    pos, end = layer.pos, layer.payload_end
+    orig_words = data[pos + 5] if itype in (3, 11, 12) else 0
+    _error_word(data, layer, itype, orig_words)
+    pkt = layer.packet
+    quote = pos + 8
+    if pkt.ctx.get("in_error_pkt") or quote >= end:
+        return  # an error quoting an error: its own quote stays data (as Wireshark)
+    quote_end, ext = end, None
+    quoted_len = _u(data, quote + 2, 2) if quote + 4 <= end else 0
+    if itype == 5:  # redirects quote exactly the header and 8 bytes
+        quote_end = min(end, quote + (data[quote] & 0x0F) * 4 + 8)
+    elif orig_words and end > quote + orig_words * 4:
+        quote_end = quote + orig_words * 4
+    if end > quote + 128 and (quoted_len <= 128 or orig_words):
+        ext = quote + max(orig_words * 4, 128)
+        quote_end = min(quote_end, ext)
+    pkt.ctx["in_error_pkt"] = True
+    # Wireshark stops writing the summary columns inside the quote: the row stays ICMP's
+    pkt.ctx["columns_frozen"] = len(pkt.layers)
+    pkt.ctx["icmp.quote_end"] = quote_end
+    layer.next = lookup("ethertype", 0x0800) or DATA
+    if ext is not None:
+        _extension(data, layer, ext, end)
+
+
+def _error_word(data: Any, layer: Layer, itype: int, orig_words: int) -> None:
+    pos, code = layer.pos, layer.value("icmp.code")
+    if itype == 5:
+        layer.add(REDIR_GW, pos + 4, 4, _ipv4(data, pos + 4))
+        return
+    if itype == 12:
+        layer.add(POINTER, pos + 4, 1, data[pos + 4])
+    if orig_words and itype in (3, 11, 12):
+        if itype != 12:
+            layer.add(UNUSED, pos + 4, 1, bytes(data[pos + 4 : pos + 5]))
+        layer.add(LENGTH, pos + 5, 1, orig_words)
+        layer.add(LENGTH_ORIG, pos + 5, 0, orig_words * 4, generated=True)
+        if itype == 3 and code == 4:
+            layer.add(MTU, pos + 6, 2, _u(data, pos + 6, 2))
+        else:
+            layer.add(UNUSED, pos + 6, 2, bytes(data[pos + 6 : pos + 8]))
+    elif itype == 3 and code == 4:
+        layer.add(UNUSED, pos + 4, 2, bytes(data[pos + 4 : pos + 6]))
+        layer.add(MTU, pos + 6, 2, _u(data, pos + 6, 2))
+    elif itype == 12:
+        layer.add(UNUSED, pos + 5, 3, bytes(data[pos + 5 : pos + 8]))
+    else:
+        layer.add(UNUSED, pos + 4, 4, bytes(data[pos + 4 : pos + 8]))
+
+
+def _id_seq(data: Any, layer: Layer, itype: int) -> None:
+    pos, end = layer.pos, layer.payload_end
+    ident, seq = _u(data, pos + 4, 2), _u(data, pos + 6, 2)
+    layer.add(IDENT, pos + 4, 2, ident)
+    layer.add(IDENT_LE, pos + 4, 2, int.from_bytes(data[pos + 4 : pos + 6], "little"))
+    layer.add(SEQ, pos + 6, 2, seq)
+    layer.add(SEQ_LE, pos + 6, 2, int.from_bytes(data[pos + 6 : pos + 8], "little"))
+    if itype in (13, 14) and pos + 20 <= end:
+        for spec, off in ((ORIG_TS, 8), (RECV_TS, 12), (XMIT_TS, 16)):
+            layer.add(spec, pos + off, 4, _u(data, pos + off, 4))
+        layer.hdr_len = 20
+    elif itype in (17, 18) and pos + 12 <= end:
+        layer.add(ADDR_MASK, pos + 8, 4, _ipv4(data, pos + 8))
+        layer.hdr_len = 12
+    elif itype in (0, 8):
+        layer.hdr_len = 8 + _data_time(data, layer, pos + 8, end)
+    layer.payload_pos = pos + layer.hdr_len
+
+
+def _data_time(data: Any, layer: Layer, start: int, end: int) -> int:
+    """Ping programs often put a struct timeval first in the echo data, in either byte order
+    and with 32- or 64-bit seconds: take the reading closest to the capture time, if within a
+    day (Wireshark's heuristic). Returns the bytes it took (0, 8 or 16)."""
+    if layer.packet.time_ns <= 0:
+        return 0  # no capture time to compare with (pasted hex dumps)
+    now = layer.packet.time_ns / 1e9
+    best, size, stamp = 86400.0, 0, 0.0
+    candidates = []
+    for width, order in ((8, "little"), (8, "big"), (4, "little"), (4, "big")):
+        if start + 2 * width <= end:
+            secs = int.from_bytes(data[start : start + width], order)
+            usecs = int.from_bytes(data[start + width : start + 2 * width], order)
+            candidates.append((2 * width, secs, usecs))
+    for n, secs, usecs in candidates:
+        if usecs < 1_000_000 and abs(now - (secs + usecs / 1e6)) < best:
+            best, size, stamp = abs(now - (secs + usecs / 1e6)), n, secs + usecs / 1e6
+    if size:
+        when = datetime.datetime.fromtimestamp(stamp, datetime.UTC)
+        layer.add(DATA_TIME, start, size, when.strftime("%b %d, %Y %H:%M:%S.%f UTC"))
+    return size
+
+
+def _router_advert(data: Any, layer: Layer) -> None:
+    pos, end = layer.pos, layer.payload_end
+    count, size = data[pos + 4], data[pos + 5]
+    layer.add(NUM_ADDRS, pos + 4, 1, count)
+    layer.add(ENTRY_SIZE, pos + 5, 1, size)
+    layer.add(LIFETIME, pos + 6, 2, _u(data, pos + 6, 2))
+    if size != 2:
+        return  # entries of another size: Wireshark leaves them as data
+    i = pos + 8
+    for _ in range(count):
+        if i + 8 > end:
+            layer.short(i + 8 - pos, "router advertisement entries")
+            break
+        layer.add(ROUTER_ADDR, i, 4, _ipv4(data, i))
+        layer.add(PREF_LEVEL, i + 4, 4, int.from_bytes(data[i + 4 : i + 8], "big", signed=True))
+        i += 8
+    if layer.value("icmp.code") in (0, 16):
+        i = _mip_extensions(data, layer, i, end)
+    layer.hdr_len = i - pos
+
+
+def _mip_extensions(data: Any, layer: Layer, i: int, end: int) -> int:
+    """Mobility agent advertisement extensions after the router entries (RFC 5944 2.1)."""
+    for _ in range(MAX_ITEMS):
+        if i >= end:
+            break
+        kind = data[i]
+        layer.add(MIP_TYPE, i, 1, kind)
+        if kind == 0:
+            i += 1
+            continue
+        if i + 2 > end:
+            break
+        n = data[i + 1]
+        layer.add(MIP_LENGTH, i + 1, 1, n)
+        body, stop = i + 2, min(end, i + 2 + n)
+        if kind == 16 and stop - body >= 6:
+            _mip_agent(data, layer, body, stop)
+        elif kind == 19:
+            for k in range(body, stop):
+                layer.add(MIP_PREFIX, k, 1, data[k])
+        elif stop > body:
+            spec = MIP_CHALLENGE if kind == 24 else MIP_CONTENT
+            layer.add(spec, body, stop - body, bytes(data[body:stop]))
+        i = stop
+    return i
+
+
+def _mip_agent(data: Any, layer: Layer, i: int, stop: int) -> None:
+    layer.add(MIP_SEQ, i, 2, _u(data, i, 2))
+    layer.add(MIP_LIFE, i + 2, 2, _u(data, i + 2, 2))
+    flags = _u(data, i + 4, 2)
+    f = layer.add(MIP_FLAGS, i + 4, 2, flags)
+    for spec in MIP_FLAG_BITS:
+        layer.add(spec, i + 4, 2, bool(flags & spec.mask), mask=spec.mask, parent=f)
+    layer.add(MIP_RESERVED, i + 4, 2, flags & 0x3F, mask=0x3F, parent=f)
+    for a in range(i + 6, stop - 3, 4):
+        layer.add(MIP_COA, a, 4, _ipv4(data, a))
+
+
+def _ext_echo(data: Any, layer: Layer, itype: int) -> None:
+    """RFC 8335: identifier, sequence number and flags; requests carry the probed interface
+    in an extension structure."""
+    pos, end = layer.pos, layer.payload_end
+    layer.add(IDENT, pos + 4, 2, _u(data, pos + 4, 2))
+    layer.add(IDENT_LE, pos + 4, 2, int.from_bytes(data[pos + 4 : pos + 6], "little"))
+    layer.add(EXT_ECHO_SEQ, pos + 6, 1, data[pos + 6])
+    flags = data[pos + 7]
+    if itype == 42:
+        bits = ((EXT_ECHO_REQ_RES, flags >> 1), (EXT_ECHO_LOCAL, bool(flags & 1)))
+    else:
+        bits = ((EXT_ECHO_STATE, flags >> 5), (EXT_ECHO_RSP_RES, (flags >> 3) & 3),
+                (EXT_ECHO_ACTIVE, bool(flags & 4)), (EXT_ECHO_IPV4, bool(flags & 2)),
+                (EXT_ECHO_IPV6, bool(flags & 1)))  # fmt: skip
+    for spec, value in bits:
+        layer.add(spec, pos + 7, 1, value, mask=spec.mask)
+    if itype == 42 and end > pos + 8:
+        _extension(data, layer, pos + 8, end)
+        layer.hdr_len = end - pos
+
+
+def _extension(data: Any, layer: Layer, start: int, end: int) -> None:
+    """RFC 4884 extension structure: a 4-byte header then objects (length, class, c-type)."""
+    ext = layer.add(EXT, start, end - start, "ICMP Multi-Part Extensions")
+    if end - start < 4:
+        return
+    layer.add(EXT_VERSION, start, 1, data[start] >> 4, mask=0xF0, parent=ext)
+    layer.add(EXT_RES, start, 2, _u(data, start, 2) & 0x0FFF, mask=0x0FFF, parent=ext)
+    layer.add(EXT_CHECKSUM, start + 2, 2, _u(data, start + 2, 2), parent=ext)
+    if _u(data, start + 2, 2):
+        verify(layer, data, start, end, start + 2, "icmp.ext.checksum.status",
+               "icmp.ext.checksum.calculated", what="extension checksum")  # fmt: skip
+    if data[start] >> 4 not in (1, 2):
+        return
+    i = start + 4
+    for _ in range(MAX_ITEMS):
+        if i + 4 > end:
+            break
+        length, cls, ctype = _u(data, i, 2), data[i + 2], data[i + 3]
+        layer.add(EXT_LENGTH, i, 2, length, parent=ext)
+        layer.add(EXT_CLASS, i + 2, 1, cls, parent=ext)
+        layer.add(EXT_CTYPE, i + 3, 1, ctype, parent=ext)
+        if length < 4:
+            layer.issue("warn", "malformed", "icmp.ext.length.bad",
+                        f"extension object at offset {i} has length {length}", i, 2)  # fmt: skip
+            break
+        stop = min(end, i + length)
+        _ext_object(data, layer, ext, cls, ctype, i + 4, stop)
+        i = stop
+
+
+def _ext_object(
+    data: Any, layer: Layer, ext: Field, cls: int, ctype: int, i: int, stop: int
+) -> None:
+    if cls == 1 and ctype == 1:
+        for e in range(i, stop - 3, 4):
+            layer.add(MPLS_LABEL, e, 3, _u(data, e, 3) >> 4, mask=0xFFFFF0, parent=ext)
+            layer.add(MPLS_EXP, e + 2, 1, (data[e + 2] >> 1) & 7, mask=0x0E, parent=ext)
+            layer.add(MPLS_S, e + 2, 1, bool(data[e + 2] & 1), mask=0x01, parent=ext)
+            layer.add(MPLS_TTL, e + 3, 1, data[e + 3], parent=ext)
+    elif cls == 2:
+        _interface_info(data, layer, ext, ctype, i, stop)
+    elif cls == 3 and ctype in (1, 2, 3) and stop > i:
+        _interface_ident(data, layer, ext, ctype, i, stop)
+    elif stop > i:
+        layer.add(EXT_DATA, i, stop - i, bytes(data[i:stop]), parent=ext)
+
+
+def _interface_info(data: Any, layer: Layer, ext: Field, ctype: int, i: int, stop: int) -> None:
+    """RFC 5837: the c-type's low bits say which of ifIndex, address, name, MTU follow."""
+    at = i - 1  # the c-type byte holds the role and presence bits
+    for spec, value in ((INT_ROLE, ctype >> 6), (INT_RESERVED, (ctype >> 4) & 3),
+                        (INT_HAS_IFINDEX, bool(ctype & 8)), (INT_HAS_IPADDR, bool(ctype & 4)),
+                        (INT_HAS_NAME, bool(ctype & 2)), (INT_HAS_MTU, bool(ctype & 1))):  # fmt: skip
+        layer.add(spec, at, 1, value, mask=spec.mask, parent=ext)
+    if ctype & 8 and i + 4 <= stop:
+        layer.add(INT_INDEX, i, 4, _u(data, i, 4), parent=ext)
+        i += 4
+    if ctype & 4 and i + 4 <= stop:
+        afi = _u(data, i, 2)
+        layer.add(INT_AFI, i, 2, afi, parent=ext)
+        size = {1: 4, 2: 16}.get(afi, 0)
+        if size and i + 4 + size <= stop:
+            raw = bytes(data[i + 4 : i + 4 + size])
+            spec = INT_IPV4 if size == 4 else INT_IPV6
+            layer.add(
+                spec, i + 4, size, INT_IPV6.conv(raw) if size == 16 else _ipv4(raw, 0), parent=ext
+            )
+        i += 4 + size
+    if ctype & 2 and i < stop:
+        n = data[i]
+        layer.add(INT_NAME_LEN, i, 1, n, parent=ext)
+        if n > 1:
+            raw = bytes(data[i + 1 : min(stop, i + n)])
+            layer.add(
+                INT_NAME,
+                i + 1,
+                len(raw),
+                raw.split(b"\0", 1)[0].decode("utf-8", "replace"),
+                parent=ext,
+            )
+        i += max(n, 1)
+    if ctype & 1 and i + 4 <= stop:
+        layer.add(INT_MTU, i, 4, _u(data, i, 4), parent=ext)
+
+
+def _interface_ident(data: Any, layer: Layer, ext: Field, ctype: int, i: int, stop: int) -> None:
+    """RFC 8335 2.1: the probed interface by name (1), index (2) or address (3)."""
+    if ctype == 1:
+        raw = bytes(data[i:stop])
+        layer.add(
+            IDENT_NAME, i, stop - i, raw.split(b"\0", 1)[0].decode("utf-8", "replace"), parent=ext
+        )
+    elif ctype == 2 and i + 4 <= stop:
+        layer.add(IDENT_INDEX, i, 4, _u(data, i, 4), parent=ext)
+    elif ctype == 3 and i + 4 <= stop:
+        afi, n = _u(data, i, 2), data[i + 2]
+        layer.add(IDENT_AFI, i, 2, afi, parent=ext)
+        layer.add(IDENT_ADDR_LEN, i + 2, 1, n, parent=ext)
+        layer.add(IDENT_RESERVED, i + 3, 1, bytes(data[i + 3 : i + 4]), parent=ext)
+        raw = bytes(data[i + 4 : min(stop, i + 4 + n)])
+        if afi == 1 and len(raw) == 4:
+            layer.add(IDENT_IPV4, i + 4, 4, _ipv4(raw, 0), parent=ext)
+        elif afi == 2 and len(raw) == 16:
+            layer.add(IDENT_IPV6, i + 4, 16, IDENT_IPV6.conv(raw), parent=ext)
+        elif raw:
+            layer.add(IDENT_ADDRESS, i + 4, len(raw), raw, parent=ext)
+
+
+def _type_text(layer: Layer) -> tuple[str, str | None]:
+    itype, code = layer.value("icmp.type"), layer.value("icmp.code")
+    name = TYPE_NAMES.get(itype, "Unknown ICMP (obsolete or malformed?)")
+    if itype == 9 and code in (0, 16):
+        name = "Mobile IP Advertisement"
+    codes = CODE_NAMES.get(itype)
+    code_text = None if codes is None or code is None else codes.get(code, f"Unknown code: {code}")
+    return name, code_text
+
+
+def _info(layer: Layer) -> str:
+    """As Wireshark: the type padded to 20 columns, the code, then identifiers and TTL."""
+    if layer.value("icmp.code") is None:
+        return "ICMP"
+    name, code_text = _type_text(layer)
+    text = f"{name:<20}"
+    if code_text:
+        text += f" ({code_text})"
+    itype = layer.value("icmp.type")
+    ident, seq = layer.value("icmp.ident"), layer.value("icmp.seq")
+    if itype in ID_SEQ_TYPES and ident is not None and seq is not None:
+        text += f" id=0x{ident:04x}, seq={seq}/{layer.value('icmp.seq_le')}"
+        ttl = _outer_ttl(layer)
+        if ttl is not None:
+            text += f", ttl={ttl}"
+    return text
+
+
+def _outer_ttl(layer: Layer) -> int | None:
+    """The TTL of the IPv4 header carrying this message (the layer just below)."""
+    layers = layer.packet.layers
+    for k in range(len(layers) - 1, 0, -1):
+        if layers[k] is layer:
+            below = layers[k - 1]
+            return below.value("ip.ttl") if below.name == "ip" else None
+    return None
+
+
+def _describe(layer: Layer) -> str:
+    return "Internet Control Message Protocol"
+
+
+ICMP.tail = _tail
+ICMP.info = _info
+ICMP.describe = _describe
+
+bind("ip.proto", 1, ICMP)
