@@ -250,8 +250,8 @@ class Layer:
         """
         pkt = self.packet
         have = self.payload_end - self.pos
-        if pkt.ctx.get("in_error_pkt"):
-            # An ICMP error quotes only the start of the offending packet: short is expected.
+        if pkt.ctx.get("in_error_pkt") and self.protocol.osi == Osi.TRANSPORT:
+            # An ICMP error quotes only 8 bytes past the IP header: a short TCP header is expected.
             msg = f"{what}: quoted packet ends after {have} of {needed} bytes"
             self.issues.append(
                 Issue("chat", "protocol", f"{self.name}.quoted", msg, self.pos, max(0, have))
