@@ -242,7 +242,8 @@ def _bound_total_length(layer: Layer, total: int) -> None:
         return
     reported_end = end + (pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0)
     if pos + total > reported_end and not pkt.ctx.get("in_error_pkt"):
-        layer.issue("error", "malformed", "ip.len.bad",
+        # Wireshark reports this as expert info (ip.bogus_ip_length), not a malformed packet.
+        layer.issue("error", "protocol", "ip.len.bad",
                     f"total length {total} exceeds the {reported_end - pos} bytes on the wire: "
                     "payload ends at the last byte", pos + 2, 2)  # fmt: skip
 
