@@ -1,0 +1,145 @@
+"""The layerscope terminal UI: `run(args)` is the entry point `tui/main.py` calls.
+
+The app owns the PacketSource (the only code that calls `dissect`); BrowserScreen
+coordinates the panes; the dialogs live in tui/screens.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Tree
+
+from .browser import BrowserScreen
+from .screens import HelpScreen
+from .source import CaptureError, PacketSource
+from .widgets.field_tree import FieldTree
+from .widgets.hex_pane import HexPane
+from .widgets.packet_list import PacketList
+
+__all__ = ["LayerscopeApp", "run", "source_from_args"]
+
+log = logging.getLogger(__name__)
+
+# (title, help, action on the browser screen) -- the command palette lists every one.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("Paste hex dump", "Decode a pasted hex dump (tcpdump, xxd, hexdump, tshark, od, bare hex)", "paste"),
+    ("Open capture file", "Open a pcap or pcapng file", "open"),
+    ("Go to packet", "Jump to a packet number", "goto"),
+    ("Copy", "Copy the field's value, the packet as hex, or an annotated hex dump", "copy"),
+    ("First packet", "Select the first packet", "first"),
+    ("Last packet", "Select the last packet", "last"),
+    ("Toggle OSI panel", "Switch between the layer tree and the OSI stack", "osi"),
+    ("Hex pane beside the tree", "Move the hex pane beside the tree, or back below it", "side"),
+    ("Zoom pane", "Fill the screen with the focused pane, or restore", "zoom"),
+    ("Next pane", "Focus the next pane", "cycle(1)"),
+    ("Grow packet list", "Give the packet list more room", "resize(5)"),
+    ("Shrink packet list", "Give the packet list less room", "resize(-5)"),
+)  # fmt: skip
+
+
+KEY_NAMES = {"backslash": "\\", "vertical_line": "|", "question_mark": "?", "plus": "+",
+             "minus": "-", "shift+tab": "shift+tab"}  # fmt: skip
+
+
+def key_label(keys: str) -> str:
+    """'question_mark' -> '?', 'tab,shift+tab' -> 'tab / shift+tab' (help screen text)."""
+    return " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+
+
+class LayerscopeApp(App[int]):
+    """Packet list, layer tree and hex pane over one PacketSource."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "layerscope"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark", "help", "Help"),
+        Binding("t", "change_theme", "Theme", show=False),
+    ]
+
+    def __init__(self, source: PacketSource, linktype: int | None = None) -> None:
+        super().__init__()
+        self.source = source
+        self.linktype = linktype  # link type forced on the command line, for pasted hex too
+
+    def get_default_screen(self) -> Screen:
+        return BrowserScreen()
+
+    def replace_source(self, source: PacketSource) -> None:
+        old, self.source = self.source, source
+        old.close()
+
+    def on_unmount(self) -> None:
+        self.source.close()
+
+    # -- help and palette ------------------------------------------------------------------
+    def key_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every key binding, by where it works, read from the bindings themselves."""
+
+        def keys(bindings: Iterable[Binding | tuple]) -> list[tuple[str, str]]:
+            out: list[tuple[str, str]] = []
+            for b in bindings:
+                if isinstance(b, Binding) and b.description:
+                    out.append((key_label(b.key), b.description))
+            return out
+
+        return [
+            ("Everywhere", keys(self.BINDINGS) + [("ctrl+p", "Command palette (every action)")]),
+            ("Main screen", keys(BrowserScreen.BINDINGS)),
+            ("Packet list", keys(PacketList.BINDINGS) + [("click", "Select a packet")]),
+            ("Layer tree", keys(Tree.BINDINGS) + keys(FieldTree.BINDINGS)),
+            ("Hex pane", keys(HexPane.BINDINGS) + [("click", "Select the field under the byte")]),
+            ("Dialogs", [("escape", "Close"), ("ctrl+s", "Decode the pasted dump")]),
+        ]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_sections()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help", "Show every key", self.action_help)
+        browser = self._browser()
+        if browser is None:
+            return
+        for title, help_text, action in COMMANDS:
+            yield SystemCommand(title, help_text, lambda a=action: browser.run_action(a))
+
+    def _browser(self) -> BrowserScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, BrowserScreen):
+                return screen
+        return None
+
+
+def source_from_args(args: argparse.Namespace) -> PacketSource:
+    """The source the command line asks for; the built-in demo when it asks for none."""
+    read = getattr(args, "read", None)
+    hex_text = getattr(args, "hex", None)
+    if read == "-":
+        return PacketSource.from_bytes(getattr(args, "stdin_bytes", None) or b"")
+    if read:
+        return PacketSource.open(read)
+    if hex_text is not None:
+        return PacketSource.from_hex(hex_text, getattr(args, "linktype", None))
+    return PacketSource.demo()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the TUI; returns the exit status (1 with one stderr line if the input is unusable)."""
+    try:
+        source = source_from_args(args)
+    except CaptureError as exc:
+        sys.stderr.write(f"layerscope: {exc}\n")
+        return 1
+    app = LayerscopeApp(source, getattr(args, "linktype", None))
+    result = app.run()
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,307 @@
+"""The main screen: packet list, tree/OSI tabs and hex pane, and the glue between them.
+
+Widgets get packets as attributes and post messages; this screen answers them. Workers
+(indexing, row decoding) run on threads and only post messages back here.
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from dissect.model import Field, Layer, Packet
+
+from .messages import IndexProgress, RowsDecoded
+from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
+from .source import BLOCK, CaptureError, PacketSource, annotated_dump
+from .widgets.field_tree import FieldTree, TreeItem
+from .widgets.hex_pane import HexPane
+from .widgets.osi_panel import OsiPanel, explain_item
+from .widgets.packet_list import PacketList
+from .widgets.status_bar import Status, StatusBar
+
+if TYPE_CHECKING:
+    from .app import LayerscopeApp
+
+INDEX_CHUNK = 65536  # records per index_more call: ~10 ms, so cancelling is prompt
+PROGRESS_EVERY = 0.1  # seconds between progress messages (STYLE.md section 6)
+
+
+def whole_bit_field(layer: Layer, f: Field) -> Field:
+    """A click on a byte of flags picks the Flags field, not whichever flag came last.
+
+    The flags of one word share its span, so Packet.field_at cannot tell them apart; the parent
+    is the honest answer, and its bit line shows every flag.
+    """
+    if not f.mask or f.spec.parent is None:
+        return f
+    for cand in layer.walk():
+        if cand.children and f in cand.children and (cand.pos, cand.len) == (f.pos, f.len):
+            return cand
+    return f
+
+
+class BrowserScreen(Screen[None]):
+    """Three panes like Wireshark's, in a terminal."""
+
+    BINDINGS = [
+        Binding("tab", "cycle(1)", "Next pane", show=False, priority=True),
+        Binding("shift+tab", "cycle(-1)", "Previous pane", show=False, priority=True),
+        Binding("backslash", "zoom", "Zoom pane"),
+        Binding("vertical_line", "side", "Hex beside"),
+        Binding("l", "osi", "OSI panel"),
+        Binding("g", "first", "First packet", show=False),
+        Binding("G", "last", "Last packet", show=False),
+        Binding("ctrl+g", "goto", "Go to"),
+        Binding("p", "paste", "Paste hex"),
+        Binding("o", "open", "Open"),
+        Binding("c", "copy", "Copy"),
+        Binding("plus", "resize(5)", "Grow list", show=False),
+        Binding("minus", "resize(-5)", "Shrink list", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = 0  # bumps when the source changes: late worker results are dropped
+        self.packet: Packet | None = None
+        self.item: TreeItem | None = None
+        self.list_height = 30  # percent of the screen
+
+    @property
+    def source(self) -> PacketSource:
+        app: LayerscopeApp = self.app  # type: ignore[assignment]
+        return app.source
+
+    def compose(self) -> ComposeResult:
+        yield PacketList(id="packets")
+        with Container(id="detail"):
+            with TabbedContent(id="tabs", initial="tab-tree"):
+                with TabPane("Layers", id="tab-tree"):
+                    yield FieldTree(id="tree")
+                    yield Static(id="explain")
+                with TabPane("OSI", id="tab-osi"):
+                    yield OsiPanel(id="osi")
+            yield HexPane(id="hex")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_source()
+
+    # -- source and indexing ---------------------------------------------------------------
+    def load_source(self) -> None:
+        """(Re)start on the app's current source: empty views, then index in the background."""
+        self.generation += 1
+        self.packet = self.item = None
+        self.query_one(PacketList).reset()
+        self.query_one(HexPane).show_packet(None)
+        self.query_one(FieldTree).clear()
+        self.update_status()
+        self.query_one(PacketList).focus()
+        self.index_source(self.source, self.generation)
+
+    @work(thread=True, exclusive=True, group="index")
+    def index_source(self, source: PacketSource, generation: int) -> None:
+        worker = get_current_worker()
+        last = 0.0
+        while not worker.is_cancelled:
+            done = source.index_more(INDEX_CHUNK)
+            now = monotonic()
+            if done or now - last >= PROGRESS_EVERY:
+                last = now
+                self.post_message(IndexProgress(generation, len(source), done, source.progress))
+            if done:
+                return
+
+    def on_index_progress(self, message: IndexProgress) -> None:
+        if message.generation != self.generation:
+            return
+        self.query_one(PacketList).set_count(len(self.source))
+        self.update_status()
+
+    @on(PacketList.RowsWanted)
+    def _rows_wanted(self, message: PacketList.RowsWanted) -> None:
+        for block in sorted(message.blocks):
+            self.decode_rows(self.source, self.generation, block)
+
+    @work(thread=True, group="rows")
+    def decode_rows(self, source: PacketSource, generation: int, block: int) -> None:
+        rows = source.summaries(block * BLOCK, (block + 1) * BLOCK)
+        self.post_message(RowsDecoded(generation, block, rows))
+
+    def on_rows_decoded(self, message: RowsDecoded) -> None:
+        if message.generation == self.generation:
+            self.query_one(PacketList).set_rows(message.block, message.rows)
+
+    # -- selection: packet -> tree + hex; tree -> hex; hex -> tree ------------------------------
+    @on(PacketList.PacketHighlighted)
+    def _packet_highlighted(self, message: PacketList.PacketHighlighted) -> None:
+        if message.row >= len(self.source):
+            return
+        self.packet = pkt = self.source.packet(message.row)
+        self.query_one(HexPane).show_packet(pkt)
+        self.query_one(FieldTree).show_packet(pkt)
+        self.query_one(OsiPanel).show(pkt, self.item)
+        self.update_status()
+
+    @on(FieldTree.FieldSelected)
+    def _field_selected(self, message: FieldTree.FieldSelected) -> None:
+        self.item = item = message.item
+        hexpane = self.query_one(HexPane)
+        layer = item.layer
+        span = (layer.pos, layer.pos + layer.len) if layer is not None and layer.len else None
+        if item.field is not None:
+            f = item.field
+            caption = f"{f.label}: {f.show}"
+            hexpane.set_highlight((f.pos, f.len, f.mask), span, caption)
+            if f.len and not f.pos <= hexpane.cursor < f.pos + f.len:
+                hexpane.move_cursor_to(f.pos)  # not when the hex cursor itself picked the field
+        elif item.issue is not None:
+            hexpane.set_highlight((item.issue.pos, item.issue.len, 0), span)
+        else:
+            hexpane.set_highlight(None, span)
+        self.query_one("#explain", Static).update(explain_item(item))
+        self.query_one(OsiPanel).show(self.packet, item)
+
+    @on(HexPane.ByteClicked)
+    def _byte_clicked(self, message: HexPane.ByteClicked) -> None:
+        if self.packet is None:
+            return
+        hit = self.packet.field_at(message.offset)
+        if hit is not None:
+            self.query_one(FieldTree).select_field(whole_bit_field(*hit))
+
+    def update_status(self) -> None:
+        source, pkt = self.source, self.packet
+        warnings = source.warnings
+        self.query_one(StatusBar).show(Status(
+            source=source.name, kind=source.kind, packets=len(source), displayed=len(source),
+            selected=pkt.number if pkt else None, nbytes=pkt.caplen if pkt else None,
+            done=source.done, progress=source.progress, warning=warnings[-1] if warnings else "",
+        ))  # fmt: skip
+
+    # -- layout actions --------------------------------------------------------------------
+    def _panes(self) -> list[Widget]:
+        tabs = self.query_one(TabbedContent)
+        detail: Widget = (
+            self.query_one(OsiPanel) if tabs.active == "tab-osi" else self.query_one(FieldTree)
+        )
+        return [self.query_one(PacketList), detail, self.query_one(HexPane)]
+
+    def action_cycle(self, step: int) -> None:
+        panes = self._panes()
+        focused = self.focused
+        current = next(
+            (i for i, w in enumerate(panes) if focused is w or (focused in w.walk_children())), -1
+        )
+        target = panes[(current + step) % len(panes)]
+        if self.maximized is not None:
+            self.maximize(target, container=False)
+        target.focus()
+
+    def action_zoom(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused, container=False)
+
+    def action_side(self) -> None:
+        self.query_one("#detail").toggle_class("side")
+
+    def action_osi(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "tab-tree" if tabs.active == "tab-osi" else "tab-osi"
+        self._panes()[1].focus()
+
+    def action_resize(self, delta: int) -> None:
+        self.list_height = max(10, min(80, self.list_height + delta))
+        plist = self.query_one(PacketList)
+        plist.styles.max_height = plist.styles.height = f"{self.list_height}%"
+
+    def action_first(self) -> None:
+        self.query_one(PacketList).cursor = 0
+
+    def action_last(self) -> None:
+        plist = self.query_one(PacketList)
+        plist.cursor = plist.count - 1
+
+    # -- dialogs -----------------------------------------------------------------------------
+    def action_goto(self) -> None:
+        def go(number: int | None) -> None:
+            plist = self.query_one(PacketList)
+            if number is None:
+                return
+            if not 1 <= number <= plist.count:
+                self.notify(f"No packet {number}: there are {plist.count:,}.", severity="warning")
+                return
+            plist.cursor = number - 1
+            plist.focus()
+
+        self.app.push_screen(GotoScreen(len(self.source)), go)
+
+    def action_paste(self) -> None:
+        app: LayerscopeApp = self.app  # type: ignore[assignment]
+        self.app.push_screen(PasteHexScreen(self.source.preview_hex, app.linktype), self.add_pasted)
+
+    def add_pasted(self, result: PasteResult | None) -> None:
+        """Pasted packets join the list; the first of them is selected."""
+        if result is None:
+            return
+        rows = self.source.add_hex(result.preview, result.linktype)
+        plist = self.query_one(PacketList)
+        plist.set_count(len(self.source))
+        if rows:
+            plist.cursor = rows.start
+            plist.focus()
+        self.notify(f"Added {len(rows)} packet(s) from the pasted dump.")
+        self.update_status()
+
+    def action_open(self) -> None:
+        self.app.push_screen(OpenFileScreen(), self.open_path)
+
+    def open_path(self, path: str | None) -> None:
+        if not path:
+            return
+        try:
+            source = PacketSource.open(path)
+        except CaptureError as exc:
+            self.notify(str(exc), severity="error", title="Cannot open", markup=False)
+            return
+        app: LayerscopeApp = self.app  # type: ignore[assignment]
+        self.workers.cancel_group(self, "index")
+        app.replace_source(source)
+        self.load_source()
+
+    def action_copy(self) -> None:
+        if self.packet is None:
+            self.notify("No packet selected.", severity="warning")
+            return
+        self.app.push_screen(CopyScreen(), self.copy)
+
+    def copy(self, choice: str | None) -> None:
+        pkt, item = self.packet, self.item
+        if choice is None or pkt is None:
+            return
+        if choice == "value":
+            if item is not None and item.field is not None:
+                text, what = item.field.show, item.field.name
+            elif item is not None and item.layer is not None:
+                text, what = item.layer.title, item.layer.protocol.name
+            else:
+                self.notify("Select a field in the tree first.", severity="warning")
+                return
+        elif choice == "hex":
+            text, what = pkt.data.hex(), f"packet #{pkt.number} as hex"
+        else:
+            text, what = annotated_dump(pkt), f"annotated dump of packet #{pkt.number}"
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {what} ({len(text)} characters).", markup=False)

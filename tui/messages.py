@@ -1,0 +1,31 @@
+"""Messages the screen's workers post to it (widget messages nest in their widgets)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from dissect.output import Summary
+
+
+class IndexProgress(Message):
+    """The index grew. Throttled by the worker; a newer one replaces a queued older one."""
+
+    def __init__(self, generation: int, count: int, done: bool, progress: float) -> None:
+        super().__init__()
+        self.generation = generation
+        self.count = count
+        self.done = done
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, IndexProgress)
+
+
+class RowsDecoded(Message):
+    """A block of list rows was summarised on a worker thread."""
+
+    def __init__(self, generation: int, block: int, rows: list[Summary]) -> None:
+        super().__init__()
+        self.generation = generation
+        self.block = block
+        self.rows = rows

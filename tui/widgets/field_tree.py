@@ -1,0 +1,279 @@
+"""The decoded tree: OSI layer -> protocol -> fields, bit fields as their bit patterns.
+
+Labels are `rich.text.Text` built with styles (a `str` label would be parsed as markup, and
+packet bytes are untrusted). Expansion is remembered by filter name across packets, and so
+is the selected field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from dissect.fields import safe_text
+from dissect.model import Field, Issue, Layer, Osi, Packet
+from dissect.output import osi_groups
+
+from . import LAYER_SLOTS, is_hollow, layer_slot
+
+ISSUE_STYLES = {
+    "error": Style(color="#ff5f5f", bold=True),
+    "warn": Style(color="#ffaf00", bold=True),
+    "note": Style(color="#5fafff"),
+    "chat": Style(color="#8a8a8a"),
+}
+BIT_STYLE = Style(color="#5fd7ff")
+VALUE_STYLE = Style(bold=True)
+GENERATED_STYLE = Style(italic=True, dim=True)
+MISSING_STYLE = Style(dim=True, italic=True)
+
+
+@dataclass(slots=True)
+class TreeItem:
+    """What a tree node stands for; `key` is what expansion and selection are remembered by."""
+
+    kind: str  # osi | missing | layer | field | issue
+    key: str
+    layer: Layer | None = None
+    field: Field | None = None
+    issue: Issue | None = None
+
+
+def field_label(layer: Layer, f: Field, flagged: bool = False) -> Text:
+    """'.1.. .... = Don't fragment: Set' with the bits, label and value styled apart."""
+    text = Text(no_wrap=True, end="")
+    if f.generated:
+        text.append("[", GENERATED_STYLE)
+    if f.mask and f.len:
+        word = int.from_bytes(layer.packet.data[f.pos : f.pos + f.len], "big")
+        text.append(f.spec.bit_pattern(word), BIT_STYLE)
+        text.append(" = ")
+    text.append(f"{f.label}: ", GENERATED_STYLE if f.generated else Style())
+    # show strings come from the field kind's formatter; safe_text again in case a kind
+    # passes packet text through unescaped.
+    value_style = ISSUE_STYLES["warn"] if flagged else VALUE_STYLE
+    text.append(safe_text(f.show, 300), value_style)
+    if f.generated:
+        text.append("]", GENERATED_STYLE)
+    return text
+
+
+def missing_reason(pkt: Packet, osi: Osi) -> str:
+    """Why a packet has nothing at an OSI layer, in words a student can follow."""
+    real = [la for la in pkt.layers[1:] if la.protocol.name != "data" and not is_hollow(la)]
+    present = {la.osi for la in real}
+    if osi == Osi.DATA_LINK and real and real[0].osi > Osi.DATA_LINK:
+        return f"not in this capture: the dump starts at the {real[0].protocol.short} header"
+    if osi in (Osi.SESSION, Osi.PRESENTATION) and Osi.APPLICATION in present:
+        what = "sessions" if osi == Osi.SESSION else "encoding and encryption"
+        return f"no separate header: TCP/IP leaves {what} to the application"
+    if osi in (Osi.SESSION, Osi.PRESENTATION):
+        return "no separate header in TCP/IP"
+    network = [la for la in real if la.osi == Osi.NETWORK]
+    if osi == Osi.TRANSPORT and len(network) > 1 and not {o for o in present if o >= osi}:
+        # ICMP (a network-layer helper) sits straight on IP, with no transport header.
+        return f"no transport header: {network[-1].protocol.short} rides directly on {network[0].protocol.short}"
+    data = pkt.layer("data")
+    if data is not None and not {o for o in present if o >= osi}:
+        return f"not decoded: {data.len} bytes shown as Data below"
+    if osi == Osi.APPLICATION:
+        return "no application data in this packet"
+    if not present:
+        return "not decoded: no protocol is known for this link type"
+    return "not in this packet"
+
+
+def group_is_hollow(layers: list[Layer]) -> bool:
+    return all(is_hollow(la) for la in layers)
+
+
+class FieldTree(Tree[TreeItem]):
+    """Tree of the selected packet's layers and fields."""
+
+    COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {
+        f"field-tree--layer-{i}" for i in range(1, LAYER_SLOTS + 1)
+    }
+    BINDINGS = [
+        Binding("e", "expand_all", "Expand all", show=False),
+        Binding("E", "collapse_all", "Collapse all", show=False),
+    ]
+
+    class FieldSelected(Message):
+        """The cursor is on a field (or a layer, an issue): the hex pane paints its span."""
+
+        def __init__(self, item: TreeItem) -> None:
+            super().__init__()
+            self.item = item
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("packet"), id=id)
+        self.show_root = False
+        self.auto_expand = False  # enter/click selects; the toggle arrow or space expands
+        self.guide_depth = 3
+        self.packet: Packet | None = None
+        self.expanded: dict[str, bool] = {}
+        self.selected_key: str | None = None
+        self._building = False
+
+    # -- building ------------------------------------------------------------------------
+    def show_packet(self, pkt: Packet) -> None:
+        self._building = True
+        self.packet = pkt
+        self.clear()
+        present = {int(osi) for osi, _ls in osi_groups(pkt)}
+        groups = {int(osi): layers for osi, layers in osi_groups(pkt)}
+        for n in range(1, 8):
+            osi = Osi(n)
+            if n in present and not group_is_hollow(groups[n]):
+                self._add_group(osi, groups[n])
+                continue
+            label = Text(f"L{n} {osi.label} — {missing_reason(pkt, osi)}", MISSING_STYLE)
+            if n not in present:
+                self.root.add_leaf(label, TreeItem("missing", f"osi:{n}"))
+                continue
+            # A pseudo-layer with no bytes (raw IP's "raw") stays reachable under the reason.
+            node = self.root.add(
+                label, TreeItem("missing", f"osi:{n}"), expand=self._is_open(f"osi:{n}", False)
+            )
+            for layer in groups[n]:
+                self._add_layer(node, layer)
+        self._building = False
+        self._restore_cursor()
+
+    def _add_group(self, osi: Osi, layers: list[Layer]) -> None:
+        label = Text(end="")  # a base style would spill over everything appended
+        label.append(f"L{int(osi)} {osi.label}", Style(bold=True))
+        names = ", ".join(la.protocol.short for la in layers)
+        label.append(f"  ({names})", Style(dim=True))
+        key = f"osi:{int(osi)}"
+        open_ = self._is_open(key, osi != Osi.PHYSICAL)  # frame facts are not a protocol
+        node = self.root.add(label, TreeItem("osi", key), expand=open_)
+        for layer in layers:
+            self._add_layer(node, layer)
+
+    def _add_layer(self, parent: TreeNode[TreeItem], layer: Layer) -> None:
+        assert self.packet is not None
+        slot = layer_slot(self.packet, layer)
+        text = Text(no_wrap=True, end="")
+        if slot:
+            text.append(
+                "■ ", self.get_component_rich_style(f"field-tree--layer-{slot}", partial=True)
+            )
+        # Badges go before the title: long titles are cut at the pane's edge.
+        if layer.status != "ok":
+            text.append(f"[{layer.status}] ", ISSUE_STYLES["error"])
+        if any(iss.group == "checksum" for iss in layer.issues):
+            text.append("[bad checksum] ", ISSUE_STYLES["warn"])
+        text.append(safe_text(layer.title, 300), Style(bold=True))
+        key = f"layer:{layer.protocol.name}"
+        # Layers start collapsed, as in Wireshark, so the whole stack fits on one screen; a
+        # malformed or truncated one opens to show what is wrong with it.
+        node = parent.add(
+            text, TreeItem("layer", key, layer), expand=self._is_open(key, layer.status != "ok")
+        )
+        flagged = {(i.pos, i.len) for i in layer.issues if i.len}
+        for f in layer.fields:
+            self._add_field(node, layer, f, flagged)
+        for iss in layer.issues:
+            style = ISSUE_STYLES.get(iss.severity, Style())
+            label = Text(
+                f"⚠ {iss.severity}/{iss.group}: {safe_text(iss.message, 400)}", style, end=""
+            )
+            node.add_leaf(label, TreeItem("issue", f"issue:{iss.code}", layer, issue=iss))
+
+    def _add_field(
+        self, parent: TreeNode[TreeItem], layer: Layer, f: Field, flagged: set[tuple[int, int]]
+    ) -> None:
+        label = field_label(layer, f, (f.pos, f.len) in flagged)
+        item = TreeItem("field", f"field:{f.name}", layer, f)
+        if not f.children:
+            parent.add_leaf(label, item)
+            return
+        node = parent.add(label, item, expand=self._is_open(item.key, False))
+        for child in f.children:
+            self._add_field(node, layer, child, flagged)
+
+    def _is_open(self, key: str, default: bool) -> bool:
+        return self.expanded.get(key, default)
+
+    def _restore_cursor(self) -> None:
+        """Keep the selected field's name across packets, as Wireshark does."""
+        target = (
+            self.find_node(lambda it: it.key == self.selected_key) if self.selected_key else None
+        )
+        if target is None:  # a malformed packet opens on what is wrong with it
+            target = self.find_node(lambda it: it.kind == "issue" and it.issue is not None
+                                    and it.issue.severity == "error")  # fmt: skip
+        if target is None:
+            target = self.find_node(lambda it: it.kind == "layer" and it.layer is not None
+                                    and it.layer.protocol.name != "frame"
+                                    and not is_hollow(it.layer))  # fmt: skip
+        if target is not None:
+            self.reveal(target)
+
+    # -- queries -------------------------------------------------------------------------
+    def find_node(self, pred) -> TreeNode[TreeItem] | None:  # noqa: ANN001
+        stack = list(reversed(self.root.children))
+        while stack:
+            node = stack.pop()
+            if node.data is not None and pred(node.data):
+                return node
+            stack.extend(reversed(node.children))
+        return None
+
+    def reveal(self, node: TreeNode[TreeItem]) -> None:
+        """Expand the node's ancestors and put the cursor on it."""
+        parent = node.parent
+        while parent is not None and parent is not self.root:
+            if not parent.is_expanded:
+                parent.expand()
+            parent = parent.parent
+        # Tree numbers its lines lazily; build them now so node.line is valid for move_cursor.
+        self._tree_lines  # noqa: B018
+        before = self.cursor_line
+        self.move_cursor(node, animate=False)
+        if self.cursor_line == before:
+            # Same line in a new packet's tree: Tree posts nothing, so say it ourselves.
+            self._post_selected(node)
+
+    def select_field(self, f: Field) -> bool:
+        node = self.find_node(lambda it: it.field is f)
+        if node is None:
+            return False
+        self.reveal(node)
+        return True
+
+    # -- events ------------------------------------------------------------------------
+    def _post_selected(self, node: TreeNode[TreeItem]) -> None:
+        if node.data is None:
+            return
+        self.selected_key = node.data.key if node.data.kind == "field" else self.selected_key
+        self.post_message(self.FieldSelected(node.data))
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeItem]) -> None:
+        event.stop()
+        self._post_selected(event.node)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeItem]) -> None:
+        event.stop()
+        if event.node.data is not None and not self._building:
+            self.expanded[event.node.data.key] = True
+
+    def on_tree_node_collapsed(self, event: Tree.NodeCollapsed[TreeItem]) -> None:
+        event.stop()
+        if event.node.data is not None and not self._building:
+            self.expanded[event.node.data.key] = False
+
+    def action_expand_all(self) -> None:
+        self.root.expand_all()
+
+    def action_collapse_all(self) -> None:
+        for node in self.root.children:
+            node.collapse_all()
+            node.expand()

@@ -1,0 +1,301 @@
+"""Hex + ASCII pane: 16 bytes a row, every layer's bytes tinted in its colour.
+
+A Line-API widget. The selected field's bytes are highlighted; for a bit field a bit line
+under the row shows exactly which bits it is. Clicking a byte, or moving the hex cursor
+onto one, posts `ByteClicked`; the screen selects the innermost field covering it.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from dissect.fields import safe_text
+from dissect.model import Layer, Packet
+
+from . import LAYER_SLOTS, layer_slot
+
+ROW = 16
+Highlight = tuple[int, int, int]  # (offset, length, mask) of the selected field
+
+
+def byte_col(j: int, left: int) -> int:
+    """Screen column of byte j (0..15) of a row: 'xx ' each, one extra space after 8."""
+    return left + 3 * j + (1 if j >= 8 else 0)
+
+
+def mask_bytes(length: int, mask: int) -> list[int]:
+    """The mask split into the field's bytes, first byte first."""
+    return [(mask >> (8 * (length - 1 - k))) & 0xFF for k in range(length)]
+
+
+class HexPane(ScrollView, can_focus=True):
+    """The selected packet's bytes."""
+
+    COMPONENT_CLASSES = {
+        "hex-pane--offset", "hex-pane--field", "hex-pane--bits", "hex-pane--bits-off",
+        "hex-pane--cursor", "hex-pane--layer-selected",
+        *(f"hex-pane--layer-{i}" for i in range(1, LAYER_SLOTS + 1)),
+    }  # fmt: skip
+    BINDINGS = [
+        Binding("left", "move(-1)", "Byte left", show=False),
+        Binding("right", "move(1)", "Byte right", show=False),
+        Binding("up", "move(-16)", "Row up", show=False),
+        Binding("down", "move(16)", "Row down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "edge(0)", "First byte", show=False),
+        Binding("end", "edge(1)", "Last byte", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, repaint=False)
+
+    class ByteClicked(Message):
+        """A byte was picked, by mouse click or by moving the hex cursor onto it."""
+
+        def __init__(self, offset: int, by_mouse: bool) -> None:
+            super().__init__()
+            self.offset = offset
+            self.by_mouse = by_mouse
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.packet: Packet | None = None
+        self.highlight: Highlight | None = None
+        self.layer_span: tuple[int, int] | None = None
+        self.caption = ""
+        self._slots: bytearray = bytearray()
+        self._lines: list[tuple[str, int]] = []
+        self._left = 6  # offset column width
+        self._strips: LRUCache[tuple[int, int, bool], Strip] = LRUCache(256)
+
+    # -- data in -------------------------------------------------------------------------
+    def show_packet(self, pkt: Packet | None) -> None:
+        self.packet = pkt
+        self.highlight = self.layer_span = None
+        self.caption = ""
+        self._slots = bytearray(len(pkt.data)) if pkt else bytearray()
+        if pkt is not None:
+            self._left = max(4, len(f"{max(0, len(pkt.data) - 1):x}")) + 2
+            for layer in pkt.layers:
+                self._paint_layer(pkt, layer)
+        self.set_reactive(HexPane.cursor, 0)
+        self._relayout()
+        self.border_title = self._legend()
+
+    def _paint_layer(self, pkt: Packet, layer: Layer) -> None:
+        slot = layer_slot(pkt, layer)
+        if not slot:
+            return
+        end = min(layer.end, len(self._slots))
+        self._slots[layer.pos : end] = bytes([slot]) * max(0, end - layer.pos)
+        for f in layer.fields:  # padding and trailers sit past the header span
+            if f.len and f.pos >= end:
+                stop = min(f.pos + f.len, len(self._slots))
+                self._slots[f.pos : stop] = bytes([slot]) * max(0, stop - f.pos)
+
+    def set_highlight(
+        self, highlight: Highlight | None, layer_span: tuple[int, int] | None, caption: str = ""
+    ) -> None:
+        """Paint the selected field (and its layer); scroll it into view."""
+        self.highlight = highlight if highlight and highlight[1] > 0 else None
+        self.layer_span = layer_span
+        self.caption = caption
+        self._relayout()
+        if self.highlight is not None:
+            line = self._line_of(self.highlight[0])
+            self.scroll_to_region(Region(0, line, 1, 2), animate=False, immediate=True)
+
+    def move_cursor_to(self, offset: int) -> None:
+        """Put the hex cursor on a byte without announcing it (the selection came from elsewhere)."""
+        if self.packet is not None and 0 <= offset < len(self.packet.data):
+            self.set_reactive(HexPane.cursor, offset)
+            self._strips.clear()
+            self.refresh()
+
+    def _relayout(self) -> None:
+        rows = (len(self.packet.data) + ROW - 1) // ROW if self.packet else 0
+        lines = [("row", r) for r in range(rows)]
+        hl = self.highlight
+        if hl is not None and hl[2]:
+            at = hl[0] // ROW + 1
+            lines.insert(at, ("bits", hl[0] // ROW))
+        self._lines = lines
+        self._strips.clear()
+        self.virtual_size = Size(byte_col(ROW, self._left) + 2 + ROW, len(lines))
+        self.refresh()
+
+    def _line_of(self, offset: int) -> int:
+        return next(
+            (i for i, (k, r) in enumerate(self._lines) if k == "row" and r == offset // ROW), 0
+        )
+
+    def _legend(self) -> Text:
+        """The border title: each layer's name in its colour."""
+        text = Text("Bytes ", end="")
+        if self.packet is None:
+            return text
+        for layer in self.packet.layers:
+            slot = layer_slot(self.packet, layer)
+            if slot:
+                text.append(f" {layer.protocol.short} ", self._tint(slot) + Style(bold=True))
+                text.append(" ")
+        return text
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _tint(self, slot: int) -> Style:
+        """A layer's background only, blended over the pane (the CSS colours are translucent)."""
+        return Style(bgcolor=self.get_component_rich_style(f"hex-pane--layer-{slot}").bgcolor)
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.size.width
+        if index >= len(self._lines) or self.packet is None:
+            return Strip.blank(width, self.rich_style)
+        key = (index, width, self.has_focus)
+        strip = self._strips.get(key)
+        if strip is None:
+            kind, row = self._lines[index]
+            text = self._row_text(row) if kind == "row" else self._bits_text(row)
+            segments = [Segment(s.text, self.rich_style + s.style if s.style else self.rich_style)
+                        for s in text.render(self.app.console)]  # fmt: skip
+            strip = Strip(segments)
+            self._strips[key] = strip
+        return strip.crop_extend(int(self.scroll_x), int(self.scroll_x) + width, self.rich_style)
+
+    def _byte_style(self, off: int) -> Style:
+        style = Style()
+        slot = self._slots[off]
+        if slot:
+            style += self._tint(slot)
+        span = self.layer_span
+        if span is not None and span[0] <= off < span[1]:
+            style += self.get_component_rich_style("hex-pane--layer-selected", partial=True)
+        hl = self.highlight
+        if hl is not None and hl[0] <= off < hl[0] + hl[1]:
+            if not hl[2] or mask_bytes(hl[1], hl[2])[off - hl[0]]:
+                style += self.get_component_rich_style("hex-pane--field", partial=True)
+        if off == self.cursor and self.has_focus:
+            style += self.get_component_rich_style("hex-pane--cursor", partial=True)
+        return style
+
+    def _row_text(self, row: int) -> Text:
+        assert self.packet is not None
+        data = self.packet.data
+        start, stop = row * ROW, min(len(data), row * ROW + ROW)
+        text = Text(no_wrap=True, end="")
+        text.append(
+            f"{start:0{self._left - 2}x}  ",
+            self.get_component_rich_style("hex-pane--offset", partial=True),
+        )
+        ascii_text = Text(no_wrap=True, end="")
+        for off in range(start, stop):
+            j = off - start
+            style = self._byte_style(off)
+            text.append(f"{data[off]:02x}", style)
+            joined = off + 1 < stop and self._byte_style(off + 1) == style and j != 7
+            text.append(" " + (" " if j == 7 else ""), style if joined else Style())
+            b = data[off]
+            # Only 0x20-0x7e are printed: packet bytes could be escape sequences.
+            ascii_text.append(chr(b) if 0x20 <= b < 0x7F else ".", style)
+        text.pad_right(byte_col(ROW, self._left) + 1 - text.cell_len)
+        text.append_text(ascii_text)
+        return text
+
+    def _bits_text(self, row: int) -> Text:
+        """The bit line: the field's bits under its bytes, the selected ones lit."""
+        assert self.packet is not None and self.highlight is not None
+        pos, length, mask = self.highlight
+        word = int.from_bytes(self.packet.data[pos : pos + length], "big")
+        bits = Text(no_wrap=True, end="")
+        on = self.get_component_rich_style("hex-pane--bits", partial=True)
+        off = self.get_component_rich_style("hex-pane--bits-off", partial=True)
+        total = length * 8
+        for i in range(total - 1, -1, -1):
+            lit = (mask >> i) & 1
+            bits.append(str((word >> i) & 1) if lit else ".", on if lit else off)
+            if i and i % 8 == 0:
+                bits.append("  ")
+            elif i and i % 4 == 0:
+                bits.append(" ")
+        bits.append(f" = {safe_text(self.caption, 80)}  (mask 0x{mask:0{length * 2}x})", off)
+        line_width = byte_col(ROW, self._left) + 1 + ROW
+        start = min(byte_col(pos % ROW, self._left), max(0, line_width - bits.cell_len - 2))
+        text = Text(no_wrap=True, end="")
+        text.append(" " * start + "└ ", off)
+        text.append_text(bits)
+        return text
+
+    # -- input -----------------------------------------------------------------------------
+    def offset_at(self, x: int, y: int) -> int | None:
+        """The byte under a point of the content area (None: no byte there)."""
+        index = int(self.scroll_y) + y
+        if self.packet is None or not 0 <= index < len(self._lines):
+            return None
+        kind, row = self._lines[index]
+        if kind != "row":
+            return None
+        x += int(self.scroll_x)
+        ascii_col = byte_col(ROW, self._left) + 1
+        if ascii_col <= x < ascii_col + ROW:
+            j = x - ascii_col
+        else:
+            j = next(
+                (
+                    j
+                    for j in range(ROW)
+                    if byte_col(j, self._left) <= x < byte_col(j, self._left) + 3
+                ),
+                -1,
+            )
+        off = row * ROW + j
+        return off if j >= 0 and off < len(self.packet.data) else None
+
+    def on_click(self, event: events.Click) -> None:
+        point = event.get_content_offset(self)
+        if point is None:
+            return
+        off = self.offset_at(point.x, point.y)
+        if off is not None:
+            self.set_reactive(HexPane.cursor, off)
+            self._strips.clear()
+            self.refresh()
+            self.post_message(self.ByteClicked(off, by_mouse=True))
+
+    def _go(self, offset: int) -> None:
+        if self.packet is None or not self.packet.data:
+            return
+        self.cursor = max(0, min(offset, len(self.packet.data) - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._strips.clear()
+        self.refresh()
+        line = self._line_of(new)
+        self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True)
+        self.post_message(self.ByteClicked(new, by_mouse=False))
+
+    def action_move(self, delta: int) -> None:
+        self._go(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._go(self.cursor + direction * ROW * max(1, self.size.height - 1))
+
+    def action_edge(self, end: int) -> None:
+        self._go(len(self.packet.data) - 1 if end and self.packet else 0)
+
+    def on_focus(self) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._strips.clear()
+        self.refresh()
