@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
+from .fields import INT_KINDS as _INT_KINDS
 from .fields import FieldSpec, spec_for
 
 if TYPE_CHECKING:
@@ -192,9 +193,21 @@ class Layer:
 
     def value(self, name: str, default: Any = None) -> Any:
         """Fast value lookup: fixed-header fields straight from the unpacked tuple."""
-        v = self.protocol.fixed_value(self, name)
-        if v is not _MISSING:
-            return v
+        spec = self.protocol.by_name.get(name)
+        vals = self.values
+        if spec is not None and vals is not None:
+            raw = vals[spec.idx]  # inlined Protocol.fixed_value: this is the hottest call
+            kind = spec.kind
+            if kind in _INT_KINDS:
+                if spec.frombytes:
+                    raw = int.from_bytes(raw, "big")
+                if spec.wmask:
+                    raw = (raw & spec.wmask) >> spec.shift
+                if kind == "flag":
+                    return bool(raw)
+                return raw * spec.scale if spec.scale != 1 else raw
+            conv = spec.conv
+            return conv(raw) if conv else raw
         f = self.get(name)
         return default if f is None else f.value
 
