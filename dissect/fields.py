@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 DEC, HEX, DEC_HEX = "dec", "hex", "dec_hex"
@@ -120,6 +121,13 @@ def _format(spec: FieldSpec, value: Any) -> str:
         return hex_bytes(bytes(value))
     if isinstance(value, str):
         return safe_text(value) if kind == "text" else value
+    if kind == "time_ns" and isinstance(value, int):
+        secs, ns = divmod(value, 1_000_000_000)
+        try:
+            stamp = datetime.fromtimestamp(secs, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        except (OverflowError, OSError, ValueError):
+            return f"{value} ns since the epoch"
+        return f"{stamp}.{ns:09d} UTC"
     if isinstance(value, float):
         return f"{value:.9f}".rstrip("0").rstrip(".") + spec.unit
     return f"{value}{spec.unit}"
@@ -251,6 +259,11 @@ def Bool(name: str, label: str, **kw: Any) -> FieldSpec:
 def Int(name: str, label: str, **kw: Any) -> FieldSpec:
     """A computed integer (generated fields such as tcp.len)."""
     return FieldSpec(name, label, "int", None, **kw)
+
+
+def TimeNs(name: str, label: str, **kw: Any) -> FieldSpec:
+    """Absolute time as integer nanoseconds since the epoch, shown as a UTC date."""
+    return FieldSpec(name, label, "time_ns", None, **kw)
 
 
 def Float(name: str, label: str, **kw: Any) -> FieldSpec:

@@ -42,7 +42,7 @@ def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
         if p.addresses is not None and layer.values is not None or (p.addresses and layer.extra):
             s, d = layer.value(p.addresses[0]), layer.value(p.addresses[1])
             if s is not None and d is not None:
-                src, dst = str(s), str(d)
+                src, dst = safe_text(str(s), 64), safe_text(str(d), 64)
         if p.name != "data" or proto == "DATA" and len(pkt.layers) == 2:
             proto = p.short
         if p.info is not None:
@@ -57,8 +57,9 @@ def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
         info = f"{pkt.caplen} bytes"
     status = pkt.status
     if status != "ok":
-        worst = next(i for layer in pkt.layers for i in layer.issues if i.group == status)
-        info = f"{info} [{'Malformed' if status == 'malformed' else 'Truncated'}: {worst.message}]"
+        worst = next((i for layer in pkt.layers for i in layer.issues if i.group == status), None)
+        why = f": {worst.message}" if worst is not None else ""
+        info = f"{info} [{'Malformed' if status == 'malformed' else 'Truncated'}{why}]"
     return Summary(
         pkt.number,
         (pkt.time_ns - t0_ns) / 1e9,
@@ -89,8 +90,11 @@ def osi_groups(pkt: Packet) -> list[tuple[Osi, list[Layer]]]:
 
 
 def field_line(layer: Layer, f: Field, spans: bool = False) -> str:
-    """'Label: value' as Wireshark shows it; bit fields get their bit pattern."""
-    text = f"{f.label}: {f.show}"
+    """'Label: value' as Wireshark shows it; bit fields get their bit pattern.
+
+    Escaped here whatever the field kind: a `Str` value can still carry packet or file text
+    (a pcapng comment), and this line goes to a terminal."""
+    text = safe_text(f"{f.label}: {f.show}", 4096)
     if f.mask and f.len:
         word = int.from_bytes(layer.packet.data[f.pos : f.pos + f.len], "big")
         text = f"{f.spec.bit_pattern(word)} = {text}"
@@ -102,24 +106,26 @@ def field_line(layer: Layer, f: Field, spans: bool = False) -> str:
 
 
 def tree_lines(pkt: Packet, spans: bool = False) -> Iterator[tuple[int, str, str]]:
-    """(depth, kind, text) rows of the -V tree; kind is 'osi', 'layer', 'field' or 'issue'."""
-    for osi, layers in osi_groups(pkt):
-        yield 0, "osi", f"Layer {int(osi)} · {osi.label}"
-        for layer in layers:
-            title = safe_text(layer.title, 400)
-            if layer.status != "ok":
-                title += f" [{layer.status}]"
-            if spans and layer.protocol.name != "frame":
-                title += f" [{layer.pos}:{layer.len}]"
-            yield 1, "layer", title
-            for f in layer.fields:
-                yield from _field_rows(layer, f, 2, spans)
-            for iss in layer.issues:
-                yield (
-                    2,
-                    "issue",
-                    f"[Expert Info ({iss.severity}/{iss.group}): {safe_text(iss.message, 400)}]",
-                )
+    """(depth, kind, text) rows of the -V tree; kind is 'layer', 'field' or 'issue'.
+
+    Each layer opens with its OSI layer: "Layer 3 · Network — Internet Protocol Version 4, …".
+    """
+    for layer in pkt.layers:
+        osi = layer.osi
+        title = f"Layer {int(osi)} · {osi.label} — {safe_text(layer.title, 400)}"
+        if layer.status != "ok":
+            title += f" [{layer.status}]"
+        if spans and layer.protocol.name != "frame":
+            title += f" [{layer.pos}:{layer.len}]"
+        yield 0, "layer", title
+        for f in layer.fields:
+            yield from _field_rows(layer, f, 1, spans)
+        for iss in layer.issues:
+            yield (
+                1,
+                "issue",
+                f"[Expert Info ({iss.severity}/{iss.group}): {safe_text(iss.message, 400)}]",
+            )
 
 
 def _field_rows(layer: Layer, f: Field, depth: int, spans: bool) -> Iterator[tuple[int, str, str]]:

@@ -13,7 +13,8 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from .fields import FIELDS, INT_KINDS, Bytes, FieldSpec, Int, Str, shift_of
+from .fields import FIELDS, INT_KINDS, Bytes, FieldSpec, Int, Str, TimeNs, shift_of
+from .linktypes import LINKTYPE_NAMES
 from .model import _MISSING, Field, Layer, Osi, Packet
 from .trailer import split_trailer
 
@@ -274,10 +275,10 @@ def next_protocol(data: Any, layer: Layer, declined: tuple[Protocol, ...] = ()) 
 
 # -- the frame pseudo-layer and the data layer ----------------------------------------
 FRAME_NUMBER = Int("frame.number", "Frame Number", generated=True)
-FRAME_TIME = Int("frame.time_epoch", "Epoch Time", unit=" ns", generated=True)
+FRAME_TIME = TimeNs("frame.time_epoch", "Arrival Time", generated=True)
 FRAME_LEN = Int("frame.len", "Frame Length", unit=" bytes", generated=True)
 FRAME_CAPLEN = Int("frame.cap_len", "Capture Length", unit=" bytes", generated=True)
-FRAME_LINKTYPE = Int("frame.encap_type", "Link Type", generated=True)
+FRAME_LINKTYPE = Int("frame.encap_type", "Link Type", names=LINKTYPE_NAMES, generated=True)
 FRAME_IFACE = Int("frame.interface_id", "Interface id", generated=True)
 FRAME_COMMENT = Str("frame.comment", "Comment", generated=True)
 

@@ -345,7 +345,27 @@ def _tcp_option_kind(v: Any, layer: Layer) -> str:
     return f"Option kind {v}: {_OPTION_TEXT.get(v, 'an option this tool does not describe')}"
 
 
-@explains("tcp.option")
+@explains(
+    *(
+        f"tcp.options.{n}"
+        for n in (
+            "eol",
+            "nop",
+            "mss",
+            "wscale",
+            "sack_perm",
+            "sack",
+            "timestamp",
+            "user_to",
+            "ao",
+            "mptcp",
+            "tfo",
+            "acc_ecn",
+            "experimental",
+            "unknown",
+        )
+    )
+)
 def _tcp_option(v: Any, layer: Layer) -> str:
     kind = v[0] if v else None
     return f"One TCP option ({len(v)} bytes): {_OPTION_TEXT.get(kind, 'kind ' + str(kind))}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import HEX, Bytes, U16, U8
+from ..fields import HEX, U8, U16, Bytes
 from ..model import Layer, Osi
 from ..protocol import Protocol, bind
 

@@ -48,7 +48,19 @@ TCP = Protocol(
 )  # fmt: skip
 
 OPTIONS = Bytes("tcp.options", "Options")
-OPTION = Bytes("tcp.option", "Option")
+OPTION_SPECS = {
+    kind: Bytes(f"tcp.options.{name}", f"TCP Option - {label}")
+    for kind, name, label in (
+        (0, "eol", "End of Option List (EOL)"), (1, "nop", "No-Operation (NOP)"),
+        (2, "mss", "Maximum segment size"), (3, "wscale", "Window scale"),
+        (4, "sack_perm", "SACK permitted"), (5, "sack", "SACK"), (8, "timestamp", "Timestamps"),
+        (28, "user_to", "User Timeout"), (29, "ao", "TCP AO"), (30, "mptcp", "Multipath TCP"),
+        (34, "tfo", "TCP Fast Open"), (172, "acc_ecn", "Accurate ECN"),
+        (253, "experimental", "Experimental"),
+    )
+}  # fmt: skip
+OPTION_SPECS[254] = OPTION_SPECS[253]
+OPTION_UNKNOWN = Bytes("tcp.options.unknown", "TCP Option - Unknown")
 OPTION_KIND = U8("tcp.option_kind", "Kind", names=OPTION_NAMES)
 OPTION_LEN = U8("tcp.option_len", "Length")
 MSS = U16("tcp.options.mss_val", "MSS Value")
@@ -142,14 +154,16 @@ def _options(data: Any, layer: Layer, start: int, end: int) -> None:
     while i < end:  # each step advances at least one byte
         kind = data[i]
         if kind in (0, 1):
-            o = layer.add(OPTION, i, 1, bytes(data[i : i + 1]), parent=opts)
+            o = layer.add(OPTION_SPECS[kind], i, 1, bytes(data[i : i + 1]), parent=opts)
             layer.add(OPTION_KIND, i, 1, kind, parent=o)
             i += 1
             if kind == 0:
                 break
             continue
         if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
-            o = layer.add(OPTION, i, end - i, bytes(data[i:end]), parent=opts)
+            o = layer.add(
+                OPTION_SPECS.get(kind, OPTION_UNKNOWN), i, end - i, bytes(data[i:end]), parent=opts
+            )
             layer.add(OPTION_KIND, i, 1, kind, parent=o)
             layer.issue(
                 "error",
@@ -161,7 +175,9 @@ def _options(data: Any, layer: Layer, start: int, end: int) -> None:
             )
             break
         n = data[i + 1]
-        o = layer.add(OPTION, i, n, bytes(data[i : i + n]), parent=opts)
+        o = layer.add(
+            OPTION_SPECS.get(kind, OPTION_UNKNOWN), i, n, bytes(data[i : i + n]), parent=opts
+        )
         layer.add(OPTION_KIND, i, 1, kind, parent=o)
         layer.add(OPTION_LEN, i + 1, 1, n, parent=o)
         _option_value(data, layer, o, kind, i, n)
