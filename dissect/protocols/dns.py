@@ -1,0 +1,749 @@
+"""Domain Name System (RFC 1035), over UDP and TCP port 53, and Multicast DNS (RFC 6762)
+on UDP port 5353.
+
+Also: EDNS(0) OPT records (RFC 6891, options RFC 7871 client subnet, RFC 7873 cookie),
+SRV (RFC 2782), AAAA (RFC 3596), the AD/CD bits (RFC 4035), LLMNR (RFC 4795, port 5355).
+Over TCP every message has a 2-byte length prefix (RFC 1035 section 4.2.2, RFC 7766);
+messages are not reassembled across segments: a segment holding part of a message is
+decoded as far as its bytes go and marked; several messages in one segment become one
+layer each. Names are expanded through compression pointers (RFC 1035 section 4.1.4)
+with loop protection: a pointer chain that revisits bytes, or takes more than
+MAX_HOPS jumps, marks the layer malformed and never hangs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fields import (
+    HEX,
+    U8,
+    U16,
+    U32,
+    Bits,
+    Bytes,
+    FieldSpec,
+    Flag,
+    Int,
+    IPv4,
+    IPv6,
+    Str,
+    Text,
+    ipv4_str,
+    ipv6_str,
+)
+from ..model import Field, Layer, Osi
+from ..protocol import Protocol, bind, bind_heuristic
+
+MAX_NAME = 253  # longest presentation name (RFC 1035: 255 wire bytes); longer shows as too long
+MAX_HOPS = 127  # compression pointers followed per name; a real name needs fewer than this
+
+TYPE_NAMES = {
+    0: "Unused", 1: "A (Host Address)", 2: "NS (authoritative Name Server)", 3: "MD (Mail Destination)",
+    4: "MF (Mail Forwarder)", 5: "CNAME (Canonical NAME for an alias)",
+    6: "SOA (Start Of a zone of Authority)", 7: "MB (MailBox domain name)", 8: "MG (Mail Group member)",
+    9: "MR (Mail Rename domain)", 10: "NULL RR", 11: "WKS (Well Known Service)",
+    12: "PTR (domain name PoinTeR)", 13: "HINFO (host information)",
+    14: "MINFO (Mailbox or mail list information)", 15: "MX (Mail eXchange)", 16: "TXT (Text strings)",
+    17: "RP (Responsible Person)", 18: "AFSDB (AFS Data Base location)", 19: "X25 (XX.25 PSDN address)",
+    20: "ISDN (ISDN address)", 21: "RT (Route Through)", 22: "NSAP (NSAP address)",
+    23: "NSAP-PTR (NSAP domain name pointer)", 24: "SIG (security signature)", 25: "KEY (security key)",
+    26: "PX (X.400 mail mapping information)", 27: "GPOS (Geographical Position)",
+    28: "AAAA (IPv6 Address)", 29: "LOC (Location Information)", 30: "NXT (Next Domain)",
+    31: "EID (Endpoint Identifier)", 32: "NIMLOC (Nimrod Locator)", 33: "SRV (Server Selection)",
+    34: "ATMA (ATM Address)", 35: "NAPTR (Naming Authority Pointer)", 36: "KX (Key Exchanger)",
+    37: "CERT", 38: "A6 (OBSOLETE - use AAAA)", 39: "DNAME", 40: "SINK", 41: "OPT", 42: "APL",
+    43: "DS (Delegation Signer)", 44: "SSHFP (SSH Key Fingerprint)", 45: "IPSECKEY",
+    46: "RRSIG (Resource Record Signature)", 47: "NSEC (Next Secure)", 48: "DNSKEY (DNS Public Key)",
+    49: "DHCID", 50: "NSEC3", 51: "NSEC3PARAM", 52: "TLSA", 55: "HIP (Host Identity Protocol)",
+    57: "RKEY", 58: "TALINK (Trust Anchor LINK)", 59: "CDS (Child DS)",
+    60: "CDNSKEY (DNSKEY(s) the Child wants reflected in DS)", 61: "OPENPGPKEY (OpenPGP Key)",
+    62: "CSYNC (Child-to-Parent Synchronization)", 63: "ZONEMD",
+    64: "SVCB (General Purpose Service Endpoints)", 65: "HTTPS (HTTPS Specific Service Endpoints)",
+    99: "SPF", 100: "UINFO", 101: "UID", 102: "GID", 103: "UNSPEC", 104: "NID (NodeID)",
+    105: "L32 (Locator32)", 106: "L64 (Locator64)", 107: "LP (Locator FQDN)", 108: "EUI48",
+    109: "EUI64", 249: "TKEY (Transaction Key)", 250: "TSIG (Transaction Signature)",
+    251: "IXFR (incremental transfer)", 252: "AXFR (transfer of an entire zone)",
+    253: "MAILB (mailbox-related RRs)", 254: "MAILA (mail agent RRs)",
+    255: "* (A request for all records the server/cache has available)", 256: "URI",
+    257: "CAA (Certification Authority Restriction)", 32768: "TA (DNSSEC Trust Authorities)",
+    32769: "DLV (DNSSEC Lookaside Validation)", 65281: "WINS", 65282: "WINS-R", 65422: "XPF",
+}  # fmt: skip
+# The Info column uses the mnemonic only (Wireshark's short type table).
+TYPE_SHORT = {k: v.split(" ", 1)[0] for k, v in TYPE_NAMES.items()}
+TYPE_SHORT.update({10: "NULL", 255: "ANY"})
+CLASS_NAMES = {1: "IN", 2: "CS", 3: "CH", 4: "HS", 254: "NONE", 255: "ANY"}
+OPCODES = {0: "Standard query", 1: "Inverse query", 2: "Server status request",
+           4: "Zone change notification", 5: "Dynamic update", 6: "DNS Stateful operations (DSO)"}  # fmt: skip
+RCODES = {
+    0: "No error", 1: "Format error", 2: "Server failure", 3: "No such name", 4: "Not implemented",
+    5: "Refused", 6: "Name exists", 7: "RRset exists", 8: "RRset does not exist",
+    9: "Not authoritative", 10: "Name out of zone", 11: "DSO-Type not implemented",
+    16: "Bad OPT Version or TSIG Signature Failure", 17: "Key not recognized",
+    18: "Signature out of time window", 19: "Bad TKEY Mode", 20: "Duplicate key name",
+    21: "Algorithm not supported", 22: "Bad Truncation", 23: "Bad/missing Server Cookie",
+}  # fmt: skip
+OPT_CODES = {
+    0: "Reserved", 1: "LLQ - Long-lived query", 2: "UL - Update lease",
+    3: "NSID - Name Server Identifier", 4: "Owner (reserved)",
+    5: "DAU - DNSSEC Algorithm Understood (RFC6975)", 6: "DHU - DS Hash Understood (RFC6975)",
+    7: "N3U - NSEC3 Hash Understood (RFC6975)", 8: "CSUBNET - Client subnet",
+    9: "EDNS EXPIRE (RFC7314)", 10: "COOKIE", 11: "EDNS TCP Keepalive", 12: "PADDING", 13: "CHAIN",
+    15: "Extended DNS Error", 20730: "Experimental - CSUBNET - Client subnet",
+}  # fmt: skip
+
+# -- field declarations (Wireshark's dns.* names; mDNS uses the same names) -------------
+LENGTH = U16("dns.length", "Length")
+ID = U16("dns.id", "Transaction ID", base=HEX)
+F_RESPONSE = Flag("dns.flags.response", "Response", 0x8000, 2)
+F_OPCODE = Bits("dns.flags.opcode", "Opcode", 2, mask=0x7800, names=OPCODES)
+F_AA = Flag("dns.flags.authoritative", "Authoritative", 0x0400, 2)
+F_CONFLICT = Flag("dns.flags.conflict", "Conflict", 0x0400, 2)
+F_TC = Flag("dns.flags.truncated", "Truncated", 0x0200, 2)
+F_RD = Flag("dns.flags.recdesired", "Recursion desired", 0x0100, 2)
+F_TENTATIVE = Flag("dns.flags.tentative", "Tentative", 0x0100, 2)
+F_RA = Flag("dns.flags.recavail", "Recursion available", 0x0080, 2)
+F_Z = Flag("dns.flags.z", "Z", 0x0040, 2)
+F_AD = Flag("dns.flags.authenticated", "Answer authenticated", 0x0020, 2)
+F_CD = Flag("dns.flags.checkdisable", "Non-authenticated data", 0x0010, 2)
+F_RCODE = Bits("dns.flags.rcode", "Reply code", 2, mask=0x000F, names=RCODES)
+FLAGS = U16("dns.flags", "Flags", base=HEX, children=(
+    F_RESPONSE, F_OPCODE, F_AA, F_CONFLICT, F_TC, F_RD, F_TENTATIVE, F_RA, F_Z, F_AD, F_CD, F_RCODE,
+))  # fmt: skip
+COUNT_QUERIES = U16("dns.count.queries", "Questions")
+COUNT_ZONES = U16("dns.count.zones", "Zones")
+COUNT_ANSWERS = U16("dns.count.answers", "Answer RRs")
+COUNT_PREREQ = U16("dns.count.prerequisites", "Prerequisites")
+COUNT_AUTH = U16("dns.count.auth_rr", "Authority RRs")
+COUNT_UPDATES = U16("dns.count.updates", "Updates")
+COUNT_ADD = U16("dns.count.add_rr", "Additional RRs")
+
+# Record nodes group one question or resource record in the tree, as Wireshark's
+# unnamed subtrees do ("example.test: type A, class IN"); their value is that line.
+QUERY = Text("dns.query", "Query")
+SECTION_SPECS = (
+    Text("dns.answer", "Answer"),
+    Text("dns.authority", "Authoritative nameserver"),
+    Text("dns.additional", "Additional record"),
+)
+QRY_NAME = Text("dns.qry.name", "Name")
+QRY_NAME_LEN = Int("dns.qry.name.len", "Name Length", generated=True)
+LABELS = Int("dns.count.labels", "Label Count", generated=True)
+QRY_TYPE = U16("dns.qry.type", "Type", names=TYPE_NAMES)
+QRY_CLASS = U16("dns.qry.class", "Class", base=HEX, names=CLASS_NAMES)
+QRY_QU = Flag("dns.qry.qu", '"QU" question', 0x8000, 2)
+RESP_NAME = Text("dns.resp.name", "Name")
+RESP_TYPE = U16("dns.resp.type", "Type", names=TYPE_NAMES)
+RESP_CLASS = U16("dns.resp.class", "Class", base=HEX, names=CLASS_NAMES)
+CACHE_FLUSH = Flag("dns.resp.cache_flush", "Cache flush", 0x8000, 2)
+TTL = U32("dns.resp.ttl", "Time to live")
+RDLEN = U16("dns.resp.len", "Data length")
+A = IPv4("dns.a", "Address")
+AAAA = IPv6("dns.aaaa", "AAAA Address")
+CNAME = Text("dns.cname", "CNAME")
+NS = Text("dns.ns", "Name Server")
+PTR = Text("dns.ptr.domain_name", "Domain Name")
+MX_PREF = U16("dns.mx.preference", "Preference")
+MX_HOST = Text("dns.mx.mail_exchange", "Mail Exchange")
+TXT_LEN = U8("dns.txt.length", "TXT Length")
+TXT = Text("dns.txt", "TXT")
+SPF_LEN = U8("dns.spf.length", "SPF Length")
+SPF = Text("dns.spf", "SPF")
+HINFO_CPU_LEN = U8("dns.hinfo.cpu_length", "CPU Length")
+HINFO_CPU = Text("dns.hinfo.cpu", "CPU")
+HINFO_OS_LEN = U8("dns.hinfo.os_length", "OS Length")
+HINFO_OS = Text("dns.hinfo.os", "OS")
+SOA_MNAME = Text("dns.soa.mname", "Primary name server")
+SOA_RNAME = Text("dns.soa.rname", "Responsible authority's mailbox")
+SOA_NUMBERS = (
+    U32("dns.soa.serial_number", "Serial Number"),
+    U32("dns.soa.refresh_interval", "Refresh Interval"),
+    U32("dns.soa.retry_interval", "Retry Interval"),
+    U32("dns.soa.expire_limit", "Expire limit"),
+    U32("dns.soa.minimum_ttl", "Minimum TTL"),
+)
+SRV_SERVICE = Text("dns.srv.service", "Service")
+SRV_PROTO = Text("dns.srv.proto", "Protocol")
+SRV_NAME = Text("dns.srv.name", "Name")
+SRV_PRIORITY = U16("dns.srv.priority", "Priority")
+SRV_WEIGHT = U16("dns.srv.weight", "Weight")
+SRV_PORT = U16("dns.srv.port", "Port")
+SRV_TARGET = Text("dns.srv.target", "Target")
+NSEC_NEXT = Text("dns.nsec.next_domain_name", "Next Domain Name")
+UDP_SIZE = U16("dns.rr.udp_payload_size", "UDP payload size")
+EXT_RCODE = U8("dns.resp.ext_rcode", "Higher bits in extended RCODE", base=HEX)
+EDNS_VERSION = U8("dns.resp.edns0_version", "EDNS0 version")
+Z_DO = Flag("dns.resp.z.do", "DO bit", 0x8000, 2)
+Z_RESERVED = Bits("dns.resp.z.reserved", "Reserved", 2, mask=0x7FFF, base=HEX)
+EDNS_Z = U16("dns.resp.z", "Z", base=HEX, children=(Z_DO, Z_RESERVED))
+OPT = Str("dns.opt", "Option")
+OPT_CODE = U16("dns.opt.code", "Option Code", names=OPT_CODES)
+OPT_LEN = U16("dns.opt.len", "Option Length")
+OPT_DATA = Bytes("dns.opt.data", "Option Data")
+COOKIE_CLIENT = Bytes("dns.opt.cookie.client", "Client Cookie")
+COOKIE_SERVER = Bytes("dns.opt.cookie.server", "Server Cookie")
+ECS_FAMILY = U16("dns.opt.client.family", "Family", names={1: "IPv4", 2: "IPv6"})
+ECS_SOURCE = U8("dns.opt.client.netmask", "Source Netmask")
+ECS_SCOPE = U8("dns.opt.client.scope", "Scope Netmask")
+ECS_ADDR = Bytes("dns.opt.client.addr", "Client Subnet")
+ECS_ADDR4 = IPv4("dns.opt.client.addr4", "Client Subnet")
+ECS_ADDR6 = IPv6("dns.opt.client.addr6", "Client Subnet")
+RDATA = Bytes("dns.data", "Data")
+EXTRA_DATA = Bytes("dns.extraneous.data", "Extraneous Data Bytes")
+EXTRA_LEN = Int("dns.extraneous.length", "Extraneous Data Length", generated=True)
+
+
+class _Short(Exception):
+    """The message's bytes ran out (internal: raised by readers, caught in the tail)."""
+
+    def __init__(self, pos: int, needed: int, what: str) -> None:
+        super().__init__(what)
+        self.pos, self.needed, self.what = pos, needed, what
+
+
+class _Bad(Exception):
+    """The bytes contradict themselves (internal: bad label type, pointer out of range)."""
+
+    def __init__(self, pos: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.pos, self.code, self.message = pos, code, message
+
+
+class _Msg:
+    """One DNS message being decoded: its bounds, the layer, and the Info parts so far."""
+
+    __slots__ = ("data", "layer", "start", "end", "mdns", "partial", "info", "loops", "raw_len")
+
+    def __init__(self, data: Any, layer: Layer, start: int, end: int, mdns: bool) -> None:
+        self.data, self.layer, self.start, self.end, self.mdns = data, layer, start, end, mdns
+        self.partial = False  # over TCP: the message continues in a later segment
+        self.info: list[str] = []
+        self.loops = self.raw_len = 0
+
+    def need(self, pos: int, n: int, what: str) -> None:
+        if pos + n > self.end:
+            raise _Short(pos, n, what)
+
+    def past_end(self, at: int, target: int) -> None:
+        """A compression pointer aims past the bytes we have: cut capture or bad pointer."""
+        pkt = self.layer.packet if self.layer is not None else None
+        cut = pkt is not None and pkt.caplen < pkt.wirelen and self.end >= pkt.caplen
+        if cut or self.partial:
+            raise _Short(target, 1, "DNS compression pointer target")
+        raise _Bad(at, "dns.name.pointer.bad", f"compression pointer to offset {target - self.start} "
+                   f"is past the end of the {self.end - self.start}-byte message")  # fmt: skip
+
+    def u8(self, pos: int) -> int:
+        self.need(pos, 1, "DNS field")
+        return self.data[pos]
+
+    def u16(self, pos: int) -> int:
+        self.need(pos, 2, "DNS field")
+        return int.from_bytes(self.data[pos : pos + 2], "big")
+
+    def u32(self, pos: int) -> int:
+        self.need(pos, 4, "DNS field")
+        return int.from_bytes(self.data[pos : pos + 4], "big")
+
+
+# -- names ------------------------------------------------------------------------------
+def read_name(m: _Msg, pos: int) -> tuple[str, int]:
+    """Expand the (possibly compressed) name at `pos`.
+
+    Returns (name, bytes the name takes at `pos`): a pointer ends the name's own bytes.
+    Names Wireshark cannot show come back as its placeholders: <Root>, <Name too long>,
+    <Name contains a pointer that loops>, <Unknown extended label>.
+    """
+    labels, own, problem = _collect_labels(m, pos)
+    total = sum(len(label) for label in labels) + max(0, len(labels) - 1)
+    if problem == LOOP:
+        m.loops += 1
+    if problem or total > MAX_NAME or not labels:
+        name = problem or ("<Name too long>" if total > MAX_NAME else "<Root>")
+        m.raw_len = len(name)  # Wireshark's name length: wire bytes, or the placeholder's text
+        return name, own
+    m.raw_len = total
+    return b".".join(labels).decode("utf-8", "replace"), own
+
+
+LOOP = "<Name contains a pointer that loops>"
+UNKNOWN_LABEL = "<Unknown extended label>"
+
+
+def _collect_labels(m: _Msg, pos: int) -> tuple[list[bytes], int, str]:
+    """(labels, own length, problem placeholder or ""). Pointers are offsets from the message
+    start; a chain that has processed as many bytes as the message holds (Wireshark's test)
+    or taken MAX_HOPS jumps is a loop. Once a name is too long and its own length known, stop."""
+    labels: list[bytes] = []
+    cur, own, hops, seen, total = pos, -1, 0, 0, 0
+    while True:
+        n = m.u8(cur)
+        kind = n & 0xC0
+        if kind == 0xC0:
+            target = m.start + (((n & 0x3F) << 8) | m.u8(cur + 1))
+            own = cur + 2 - pos if own < 0 else own
+            hops, seen = hops + 1, seen + 2
+            if seen >= m.end - m.start or hops > MAX_HOPS:
+                return labels, own, LOOP
+            if target >= m.end:
+                m.past_end(cur, target)
+            cur = target
+            continue
+        if kind == 0x80:
+            raise _Bad(cur, "dns.name.label.bad", f"label type 0x80 at offset {cur} is reserved")
+        if n == 0:
+            return labels, (cur + 1 - pos if own < 0 else own), ""
+        if kind == 0x40:  # extended label types (RFC 6891 section 5; bit-strings are obsolete)
+            if cur == pos:  # nothing before it: Wireshark gives up on the message
+                raise _Bad(
+                    cur, "dns.name.label.bad", f"extended label type 0x{n:02x} at offset {cur}"
+                )
+            return labels, (cur + 1 - pos if own < 0 else own), UNKNOWN_LABEL
+        m.need(cur + 1, n, "DNS name label")
+        labels.append(bytes(m.data[cur + 1 : cur + 1 + n]))
+        total += n + (1 if len(labels) > 1 else 0)
+        seen += 1 + n
+        cur += 1 + n
+        if total > MAX_NAME and own >= 0:
+            return labels, own, ""  # too long; its own bytes are known: stop expanding
+
+
+def _add_name(m: _Msg, spec: FieldSpec, pos: int, parent: Field) -> tuple[str, int]:
+    name, n = read_name(m, pos)
+    m.layer.add(spec, pos, n, name, parent=parent)
+    return name, n
+
+
+# -- the message --------------------------------------------------------------------------
+def _tail(data: Any, layer: Layer) -> None:
+    start, end = layer.pos, layer.payload_end
+    partial = False
+    if _over_tcp(layer):
+        bounds = _tcp_message(data, layer)
+        if bounds is None:
+            return
+        start, end, partial = bounds
+    m = _Msg(data, layer, start, end, layer.protocol is MDNS)
+    m.partial = partial
+    layer.hdr_len = end - layer.pos
+    if layer.next is None:
+        layer.payload_pos = end
+    try:
+        _message(m)
+    except _Short as exc:
+        _ran_out(m, exc)
+    except _Bad as exc:
+        layer.issue("error", "malformed", exc.code, exc.message, exc.pos, 1)
+    if m.loops:
+        layer.issue("error", "malformed", "dns.name.loop",
+                    f"{m.loops} name(s) contain a compression pointer loop (or more than "
+                    f"{MAX_HOPS} pointers in a row)", layer.pos, 0)  # fmt: skip
+    layer.info_cache = " ".join(m.info)
+
+
+def _tcp_message(data: Any, layer: Layer) -> tuple[int, int, bool] | None:
+    """DNS over TCP (RFC 1035 section 4.2.2): a 2-byte length, then the message. Returns the
+    message's (start, end, continues-in-a-later-segment); a following message in the same
+    segment becomes the next layer."""
+    start, end = layer.pos, layer.payload_end
+    if end - start < 2:  # a lone byte: the length itself continues in the next segment
+        layer.hdr_len = end - start
+        layer.issue("note", "sequence", "dns.length.partial",
+                    "DNS-over-TCP length continues past this segment; layerscope does not "
+                    "reassemble TCP", layer.pos, end - start)  # fmt: skip
+        return None
+    length = int.from_bytes(data[start : start + 2], "big")
+    layer.add(LENGTH, start, 2, length)
+    start += 2
+    if start + length < end:
+        layer.payload_pos = start + length
+        layer.next = layer.protocol
+        return start, start + length, False
+    if start + length > end:
+        layer.issue("note", "sequence", "dns.length.partial",
+                    f"DNS message of {length} bytes continues past this segment ({end - start} "
+                    "here); layerscope does not reassemble TCP", layer.pos, 2)  # fmt: skip
+        return start, end, True
+    return start, end, False
+
+
+def _over_tcp(layer: Layer) -> bool:
+    for below in reversed(layer.packet.layers):
+        if below is layer or below.protocol.name in ("dns", "mdns", "llmnr"):
+            continue
+        return below.protocol.name == "tcp"
+    return False
+
+
+def _ran_out(m: _Msg, exc: _Short) -> None:
+    """Bytes ended inside the message: a snap-length cut (truncated), the rest of a TCP
+    segment or IP fragment still to come (noted), a short ICMP quote (expected), or else
+    a message that contradicts its own counts and lengths (malformed)."""
+    layer, pkt = m.layer, m.layer.packet
+    have = max(0, m.end - exc.pos)
+    if pkt.caplen < pkt.wirelen and m.end >= pkt.caplen:
+        layer.issue("warn", "truncated", "dns.truncated", f"{exc.what}: needs {exc.needed} bytes "
+                    f"at offset {exc.pos}, only {have} captured", exc.pos, have)  # fmt: skip
+    elif m.partial or pkt.ctx.get("in_error_pkt"):
+        return  # the partial segment is already noted; an ICMP quote ends early by design
+    elif pkt.ctx.get("fragmented"):
+        layer.issue("note", "sequence", "dns.fragment", "the DNS message continues in another IP "
+                    "fragment; layerscope does not reassemble IP", exc.pos, 0)  # fmt: skip
+    else:
+        layer.issue("error", "malformed", "dns.malformed", f"{exc.what}: needs {exc.needed} bytes "
+                    f"at offset {exc.pos}, only {have} present", exc.pos, have)  # fmt: skip
+
+
+def _message(m: _Msg) -> None:
+    layer, s = m.layer, m.start
+    flags = m.u16(s + 2)  # read before adding anything, as Wireshark does
+    ident = m.u16(s)
+    layer.add(ID, s, 2, ident)
+    _add_flags(m, s + 2, flags)
+    resp = bool(flags & 0x8000)
+    opcode = (flags >> 11) & 0xF
+    m.info.append(
+        f"{OPCODES.get(opcode, f'Unknown operation ({opcode})')}{' response' if resp else ''} 0x{ident:04x}"
+    )
+    if resp and flags & 0xF:
+        m.info.append(RCODES.get(flags & 0xF, f"Unknown error ({flags & 0xF})"))
+    update = opcode == 5
+    specs = (
+        (COUNT_ZONES if update else COUNT_QUERIES), (COUNT_PREREQ if update else COUNT_ANSWERS),
+        (COUNT_UPDATES if update else COUNT_AUTH), COUNT_ADD,
+    )  # fmt: skip
+    counts = []
+    for i, spec in enumerate(specs):
+        counts.append(m.u16(s + 4 + 2 * i))
+        layer.add(spec, s + 4 + 2 * i, 2, counts[-1])
+    pos = s + 12
+    for _ in range(counts[0]):
+        pos = _question(m, pos)
+    for count, spec in zip(counts[1:], SECTION_SPECS, strict=True):
+        for _ in range(count):
+            pos = _record(m, pos, spec)
+    if pos < m.end:  # bytes after the last record the counts announce
+        layer.add(EXTRA_DATA, pos, m.end - pos, bytes(m.data[pos : m.end]))
+        layer.add(EXTRA_LEN, pos, 0, m.end - pos, generated=True)
+        layer.issue("note", "protocol", "dns.extraneous", f"{m.end - pos} bytes of extraneous data "
+                    "after the last record", pos, m.end - pos)  # fmt: skip
+
+
+def _add_flags(m: _Msg, pos: int, flags: int) -> None:
+    """Wireshark shows different flag bits for queries and responses (and for LLMNR)."""
+    f = m.layer.add(FLAGS, pos, 2, flags)
+    resp = bool(flags & 0x8000)
+    if m.layer.protocol is LLMNR:  # RFC 4795 section 2.1.1: C and T replace AA and RD
+        kids = (F_RESPONSE, F_OPCODE, F_CONFLICT, F_TC, F_TENTATIVE, F_RCODE if resp else None)
+    elif resp:
+        kids = (F_RESPONSE, F_OPCODE, F_AA, F_TC, F_RD, F_RA, F_Z, F_AD, F_CD, F_RCODE)
+    else:
+        # a query shows the AD bit only when a client sets it (RFC 6840 section 5.7)
+        kids = (F_RESPONSE, F_OPCODE, F_TC, F_RD, F_Z, F_AD if flags & 0x20 else None, F_CD)
+    for spec in kids:
+        if spec is not None:
+            v = (flags & spec.mask) >> ((spec.mask & -spec.mask).bit_length() - 1)
+            m.layer.add(spec, pos, 2, bool(v) if spec.kind == "flag" else v, spec.mask, parent=f)
+
+
+def _question(m: _Msg, pos: int) -> int:
+    """One question; like Wireshark, read it whole before adding any of its fields."""
+    layer = m.layer
+    name, n = read_name(m, pos)
+    qtype, qclass = m.u16(pos + n), m.u16(pos + n + 2)
+    cls = qclass & 0x7FFF if m.mdns else qclass
+    short = TYPE_SHORT.get(qtype, f"Unknown ({qtype})")
+    text = info = ""
+    if m.mdns:
+        text = info = ', "QU" question' if qclass & 0x8000 else ', "QM" question'
+    node = layer.add(QUERY, pos, n + 4, f"{name}: type {short}, class {_class_name(cls)}{text}")
+    layer.add(QRY_NAME, pos, n, name, parent=node)
+    layer.add(QRY_NAME_LEN, pos, 0, m.raw_len, parent=node, generated=True)
+    layer.add(LABELS, pos, 0, name.count(".") + 1, parent=node, generated=True)
+    layer.add(QRY_TYPE, pos + n, 2, qtype, parent=node)
+    layer.add(QRY_CLASS, pos + n + 2, 2, cls, 0x7FFF if m.mdns else 0, parent=node)
+    if m.mdns:
+        layer.add(QRY_QU, pos + n + 2, 2, bool(qclass & 0x8000), 0x8000, parent=node)
+    m.info.append(f"{short} {name}{info}")
+    return pos + n + 4
+
+
+def _class_name(cls: int) -> str:
+    return CLASS_NAMES.get(cls, f"Unknown (0x{cls:04x})")
+
+
+def _record(m: _Msg, pos: int, section: FieldSpec) -> int:
+    """One resource record: owner, type, class, TTL and length are read before any field
+    is added (so a record cut short adds nothing, as in Wireshark), then the data."""
+    layer = m.layer
+    name, n = read_name(m, pos)
+    p = pos + n
+    rtype, rclass, ttl, rdlen = m.u16(p), m.u16(p + 2), m.u32(p + 4), m.u16(p + 8)
+    m.need(p + 10, rdlen, "DNS record data")
+    node = layer.add(section, pos, n + 10, "")
+    parts = name.split(".", 2)
+    if rtype == 33 and len(parts) == 3:  # _service._proto.name (RFC 2782)
+        for spec, part in zip((SRV_SERVICE, SRV_PROTO, SRV_NAME), parts, strict=True):
+            layer.add(spec, pos, n, part, parent=node)
+    else:
+        layer.add(RESP_NAME, pos, n, name, parent=node)
+    layer.add(RESP_TYPE, p, 2, rtype, parent=node)
+    if rtype == 41:
+        return _opt_record(m, pos, p + 2, node, name)
+    cls = rclass & 0x7FFF if m.mdns else rclass
+    flush = m.mdns and bool(rclass & 0x8000)
+    layer.add(RESP_CLASS, p + 2, 2, cls, 0x7FFF if m.mdns else 0, parent=node)
+    if m.mdns:
+        layer.add(CACHE_FLUSH, p + 2, 2, flush, 0x8000, parent=node)
+    layer.add(TTL, p + 4, 4, ttl, parent=node)
+    layer.add(RDLEN, p + 8, 2, rdlen, parent=node)
+    short = TYPE_SHORT.get(rtype, f"Unknown ({rtype})")
+    node.value = f"{name}: type {short}, class {_class_name(cls)}" + (
+        ", cache flush" if flush else ""
+    )
+    rd = p + 10
+    detail = _rdata(m, rtype, rd, rdlen, node)
+    node.len = rd + rdlen - pos
+    info = f"{short}, cache flush" if flush else short
+    m.info.append(f"{info} {detail}" if detail else info)
+    return rd + rdlen
+
+
+def _rdata(m: _Msg, rtype: int, rd: int, rdlen: int, node: Field) -> str:
+    """Add the record data fields and extend the record's tree line; returns the text
+    Wireshark appends to the Info column for this record ("" for none)."""
+    layer, data = m.layer, m.data
+    detail = suffix = ""
+    if (rtype, rdlen) in ((1, 4), (28, 16)):
+        spec, conv = (A, ipv4_str) if rtype == 1 else (AAAA, ipv6_str)
+        detail = conv(bytes(data[rd : rd + rdlen]))
+        layer.add(spec, rd, rdlen, detail, parent=node)
+        suffix = f"addr {detail}"
+    elif rtype in NAME_RDATA and rdlen:
+        spec, word = NAME_RDATA[rtype]
+        detail, n = _add_name(m, spec, rd, node)
+        suffix = f"{word} {detail}" if word else detail
+        if rtype == 47:
+            _type_bitmap(m, rd + n, rd + rdlen, node)
+    elif rtype in (6, 13, 15) and rdlen or rtype == 33 and rdlen >= 7:
+        detail, suffix = {6: _soa, 13: _hinfo, 15: _mx, 33: _srv}[rtype](m, rd, rdlen, node)
+    elif rtype in (16, 99):
+        _strings(m, rd, rd + rdlen, node, (TXT_LEN, TXT) if rtype == 16 else (SPF_LEN, SPF))
+    elif rdlen:
+        _rest(m, rd, rd + rdlen, node)
+    if suffix:
+        node.value += f", {suffix}"
+    return detail
+
+
+def _mx(m: _Msg, rd: int, rdlen: int, node: Field) -> tuple[str, str]:
+    pref = m.u16(rd)
+    m.layer.add(MX_PREF, rd, 2, pref, parent=node)
+    host, _n = _add_name(m, MX_HOST, rd + 2, node)
+    return f"{pref} {host}", f"preference {pref}, mx {host}"
+
+
+def _srv(m: _Msg, rd: int, rdlen: int, node: Field) -> tuple[str, str]:
+    vals = [m.u16(rd + 2 * i) for i in range(3)]
+    for i, spec in enumerate((SRV_PRIORITY, SRV_WEIGHT, SRV_PORT)):
+        m.layer.add(spec, rd + 2 * i, 2, vals[i], parent=node)
+    target, _n = _add_name(m, SRV_TARGET, rd + 6, node)
+    return (f"{vals[0]} {vals[1]} {vals[2]} {target}",
+            f"priority {vals[0]}, weight {vals[1]}, port {vals[2]}, target {target}")  # fmt: skip
+
+
+def _hinfo(m: _Msg, rd: int, rdlen: int, node: Field) -> tuple[str, str]:
+    pairs = ((HINFO_CPU_LEN, HINFO_CPU), (HINFO_OS_LEN, HINFO_OS))
+    cpu, os_ = _strings(m, rd, rd + rdlen, node, *pairs)
+    return f"{cpu} {os_}", f"CPU {cpu}, OS {os_}"
+
+
+# Record types whose data is one name: (field, word before it on the tree line).
+NAME_RDATA = {
+    2: (NS, "ns"),
+    5: (CNAME, "cname"),
+    12: (PTR, ""),
+    47: (NSEC_NEXT, "next domain name"),
+}
+
+
+def _type_bitmap(m: _Msg, start: int, end: int, node: Field) -> None:
+    """NSEC type bit map (RFC 4034 section 4.1.2): one dns.resp.type per set bit."""
+    p = start
+    while p + 2 <= end:
+        window, n = m.u8(p), m.u8(p + 1)
+        m.need(p + 2, n, "NSEC type bit map")
+        for i in range(min(n, 32)):
+            byte = m.data[p + 2 + i]
+            for bit in range(8):
+                if byte & (0x80 >> bit):
+                    m.layer.add(RESP_TYPE, p + 2 + i, 1, window * 256 + i * 8 + bit, parent=node)
+        p += 2 + n
+
+
+def _rest(m: _Msg, start: int, end: int, node: Field) -> None:
+    if end > start:
+        m.need(start, end - start, "DNS record data")
+        m.layer.add(RDATA, start, end - start, bytes(m.data[start:end]), parent=node)
+
+
+def _soa(m: _Msg, rd: int, rdlen: int, node: Field) -> tuple[str, str]:
+    mname, n1 = _add_name(m, SOA_MNAME, rd, node)
+    _rname, n2 = _add_name(m, SOA_RNAME, rd + n1, node)
+    p = rd + n1 + n2
+    for i, spec in enumerate(SOA_NUMBERS):
+        m.layer.add(spec, p + 4 * i, 4, m.u32(p + 4 * i), parent=node)
+    return mname, f"mname {mname}"
+
+
+def _strings(
+    m: _Msg, start: int, end: int, node: Field, *specs: tuple[FieldSpec, FieldSpec]
+) -> list[str]:
+    """Length-prefixed character strings (RFC 1035 section 3.3): TXT and SPF take as many
+    as the data holds (one spec pair, repeated); HINFO takes exactly its two."""
+    p, out = start, []
+    while p < end and len(out) < (len(specs) if len(specs) > 1 else 65536):
+        len_spec, spec = specs[min(len(out), len(specs) - 1)]
+        n = m.u8(p)
+        m.layer.add(len_spec, p, 1, n, parent=node)
+        m.need(p + 1, n, f"DNS {spec.label} string")
+        text = bytes(m.data[p + 1 : p + 1 + n]).decode("utf-8", "replace")
+        m.layer.add(spec, p + 1, n, text, parent=node)
+        out.append(text)
+        p += 1 + n
+    return out + [""] * (len(specs) - len(out))
+
+
+def _opt_record(m: _Msg, pos: int, p: int, node: Field, name: str) -> int:
+    """EDNS(0) OPT pseudo-record (RFC 6891): class is the UDP size, TTL the extended flags."""
+    layer = m.layer
+    size, z, rdlen = m.u16(p), m.u16(p + 4), m.u16(p + 6)
+    layer.add(
+        UDP_SIZE, p, 2, size & 0x7FFF if m.mdns else size, 0x7FFF if m.mdns else 0, parent=node
+    )
+    if m.mdns:
+        layer.add(CACHE_FLUSH, p, 2, bool(size & 0x8000), 0x8000, parent=node)
+    layer.add(EXT_RCODE, p + 2, 1, m.data[p + 2], parent=node)
+    layer.add(EDNS_VERSION, p + 3, 1, m.data[p + 3], parent=node)
+    zf = layer.add(EDNS_Z, p + 4, 2, z, parent=node)
+    layer.add(Z_DO, p + 4, 2, bool(z & 0x8000), 0x8000, parent=zf)
+    layer.add(Z_RESERVED, p + 4, 2, z & 0x7FFF, 0x7FFF, parent=zf)
+    layer.add(RDLEN, p + 6, 2, rdlen, parent=node)
+    node.value = f"{name}: type OPT"
+    m.info.append("OPT")
+    rd = p + 8
+    q, end = rd, rd + rdlen
+    while q < end:
+        code, olen = m.u16(q), m.u16(q + 2)
+        opt = layer.add(OPT, q, 4 + olen, OPT_CODES.get(code, f"Unknown ({code})"), parent=node)
+        layer.add(OPT_CODE, q, 2, code, parent=opt)
+        layer.add(OPT_LEN, q + 2, 2, olen, parent=opt)
+        m.need(q + 4, olen, "EDNS option data")
+        layer.add(OPT_DATA, q + 4, olen, bytes(m.data[q + 4 : q + 4 + olen]), parent=opt)
+        _opt_detail(m, code, q + 4, olen, opt)
+        q += 4 + olen
+    node.len = end - pos
+    return end
+
+
+def _opt_detail(m: _Msg, code: int, p: int, n: int, opt: Field) -> None:
+    """The EDNS options worth spelling out: client subnet (RFC 7871), cookie (RFC 7873)."""
+    layer, data = m.layer, m.data
+    if code == 10 and n >= 8:
+        layer.add(COOKIE_CLIENT, p, 8, bytes(data[p : p + 8]), parent=opt)
+        if n > 8:
+            layer.add(COOKIE_SERVER, p + 8, n - 8, bytes(data[p + 8 : p + n]), parent=opt)
+    elif code == 8 and n >= 4:
+        family = int.from_bytes(data[p : p + 2], "big")
+        layer.add(ECS_FAMILY, p, 2, family, parent=opt)
+        layer.add(ECS_SOURCE, p + 2, 1, data[p + 2], parent=opt)
+        layer.add(ECS_SCOPE, p + 3, 1, data[p + 3], parent=opt)
+        raw = bytes(data[p + 4 : p + n])
+        if family == 1 and len(raw) <= 4:
+            layer.add(ECS_ADDR4, p + 4, n - 4, ipv4_str(raw.ljust(4, b"\0")), parent=opt)
+        elif family == 2 and len(raw) <= 16:
+            layer.add(ECS_ADDR6, p + 4, n - 4, ipv6_str(raw.ljust(16, b"\0")), parent=opt)
+        elif raw:
+            layer.add(ECS_ADDR, p + 4, n - 4, raw, parent=opt)
+
+
+# -- protocol declarations ------------------------------------------------------------------
+def _info(layer: Layer) -> str:
+    return layer.info_cache or ""
+
+
+def _describe(title: str) -> Any:
+    def describe(layer: Layer) -> str:
+        flags = layer.value("dns.flags")
+        if flags is None:
+            return title
+        return f"{title} ({'response' if flags & 0x8000 else 'query'})"
+
+    return describe
+
+
+EXPLAIN = ("DNS turns names such as example.com into addresses (and back): a client sends a "
+           "query, a server answers with resource records.")  # fmt: skip
+
+DNS = Protocol(
+    "dns", "Domain Name System", osi=Osi.APPLICATION, short="DNS", tail=_tail, info=_info,
+    describe=_describe("Domain Name System"), explain=EXPLAIN,
+)  # fmt: skip
+MDNS = Protocol(
+    "mdns", "Multicast Domain Name System", osi=Osi.APPLICATION, short="MDNS", tail=_tail,
+    info=_info, describe=_describe("Multicast Domain Name System"),
+    explain="Multicast DNS lets hosts on one link resolve .local names and discover services "
+    "without a DNS server: queries and answers go to a multicast group.",
+)  # fmt: skip
+LLMNR = Protocol(
+    "llmnr", "Link-local Multicast Name Resolution", osi=Osi.APPLICATION, short="LLMNR", tail=_tail,
+    info=_info, describe=_describe("Link-local Multicast Name Resolution"),
+    explain="LLMNR lets Windows hosts on one link resolve each other's names without a DNS "
+    "server, using DNS-format messages sent to a multicast group.",
+)  # fmt: skip
+
+NBNS_PORT = 137  # NetBIOS names travel in DNS-shaped messages; Wireshark binds this port to NBNS
+
+
+def _looks_like_dns(data: Any, start: int, end: int, layer: Layer) -> bool:
+    """Wireshark's UDP heuristic: a standard query or response with few records, every
+    one of them well encoded inside the datagram."""
+    if end - start <= 12 or NBNS_PORT in (layer.value("udp.srcport"), layer.value("udp.dstport")):
+        return False
+    flags, quest, ans, auth, add = (
+        int.from_bytes(data[start + i : start + i + 2], "big") for i in range(2, 12, 2)
+    )
+    if flags & 0x7800:
+        return False
+    if flags & 0x8000:
+        if quest > 1 or ans > 100 or auth > 10:
+            return False
+    elif quest != 1 or ans or auth:
+        return False
+    if add > 10 or quest + ans + auth + add == 0:
+        return False
+    return _records_fit(data, start, end, quest, ans + auth + add)
+
+
+def _records_fit(data: Any, start: int, end: int, quest: int, rrs: int) -> bool:
+    m = _Msg(data, None, start, end, False)  # type: ignore[arg-type]  # no layer: nothing is added
+    pos = start + 12
+    try:
+        for i in range(quest + rrs):
+            name, n = read_name(m, pos)
+            pos += n + 4
+            if i >= quest:
+                m.need(pos, 6, "record")
+                pos += 6 + m.u16(pos + 4)
+            m.need(pos - 1, 1, "record")
+    except (_Short, _Bad):
+        return False
+    return not m.loops
+
+
+bind("udp.port", 53, DNS)
+bind_heuristic("udp.port", DNS, _looks_like_dns)
+bind("tcp.port", 53, DNS)
+bind("udp.port", 5353, MDNS)
+bind("tcp.port", 5353, DNS)
+bind("udp.port", 5355, LLMNR)
