@@ -156,9 +156,7 @@ def _options(data: Any, layer: Layer, start: int, end: int) -> None:
         if kind in (0, 1):
             o = layer.add(OPTION_SPECS[kind], i, 1, bytes(data[i : i + 1]), parent=opts)
             layer.add(OPTION_KIND, i, 1, kind, parent=o)
-            i += 1
-            if kind == 0:
-                break
+            i += 1  # after an EOL Wireshark shows each padding byte as one more option
             continue
         if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
             o = layer.add(
