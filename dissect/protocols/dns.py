@@ -381,17 +381,18 @@ def _ran_out(m: _Msg, exc: _Short) -> None:
     a message that contradicts its own counts and lengths (malformed)."""
     layer, pkt = m.layer, m.layer.packet
     have = max(0, m.end - exc.pos)
+    at = min(exc.pos, m.end)  # the issue points at bytes that exist
     if pkt.caplen < pkt.wirelen and m.end >= pkt.caplen:
         layer.issue("warn", "truncated", "dns.truncated", f"{exc.what}: needs {exc.needed} bytes "
-                    f"at offset {exc.pos}, only {have} captured", exc.pos, have)  # fmt: skip
+                    f"at offset {exc.pos}, only {have} captured", at, have)  # fmt: skip
     elif m.partial or pkt.ctx.get("in_error_pkt"):
         return  # the partial segment is already noted; an ICMP quote ends early by design
     elif pkt.ctx.get("fragmented"):
         layer.issue("note", "sequence", "dns.fragment", "the DNS message continues in another IP "
-                    "fragment; layerscope does not reassemble IP", exc.pos, 0)  # fmt: skip
+                    "fragment; layerscope does not reassemble IP", at, 0)  # fmt: skip
     else:
         layer.issue("error", "malformed", "dns.malformed", f"{exc.what}: needs {exc.needed} bytes "
-                    f"at offset {exc.pos}, only {have} present", exc.pos, have)  # fmt: skip
+                    f"at offset {exc.pos}, only {have} present", at, have)  # fmt: skip
 
 
 def _message(m: _Msg) -> None:
@@ -635,10 +636,10 @@ def _opt_record(m: _Msg, pos: int, p: int, node: Field, name: str) -> int:
     q, end = rd, rd + rdlen
     while q < end:
         code, olen = m.u16(q), m.u16(q + 2)
+        m.need(q + 4, olen, "EDNS option data")  # before any field claims those bytes
         opt = layer.add(OPT, q, 4 + olen, OPT_CODES.get(code, f"Unknown ({code})"), parent=node)
         layer.add(OPT_CODE, q, 2, code, parent=opt)
         layer.add(OPT_LEN, q + 2, 2, olen, parent=opt)
-        m.need(q + 4, olen, "EDNS option data")
         layer.add(OPT_DATA, q + 4, olen, bytes(m.data[q + 4 : q + 4 + olen]), parent=opt)
         _opt_detail(m, code, q + 4, olen, opt)
         q += 4 + olen
