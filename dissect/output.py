@@ -32,45 +32,45 @@ class Summary:
 
 
 def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
-    src = dst = ""
-    proto = "DATA"
-    info = ""
-    bad = False
+    """List-row columns, as Wireshark fills them: the topmost layer with addresses gives
+    Source/Destination, the topmost non-data layer the Protocol, the topmost Info wins."""
     frozen = pkt.ctx.get("columns_frozen")  # ICMP errors: the quoted packet fills no column
-    for layer in pkt.layers[1:frozen]:
-        p = layer.protocol
-        if p.addresses is not None and layer.values is not None or (p.addresses and layer.extra):
-            s, d = layer.value(p.addresses[0]), layer.value(p.addresses[1])
-            if s is not None and d is not None:
-                src, dst = safe_text(str(s), 64), safe_text(str(d), 64)
-        if p.name != "data" or proto == "DATA" and len(pkt.layers) == 2:
-            proto = p.short
-        if p.info is not None:
-            try:
-                text = p.info(layer)
-            except Exception:  # a row must never fail to draw
-                text = ""
-            if text:
-                info = text
-        bad = bad or any(i.group == "checksum" for i in layer.issues)
-    if not info:
-        info = f"{pkt.caplen} bytes"
+    layers = pkt.layers[1:frozen]
+    src, dst = _addresses(layers)
+    proto = next((la.protocol.short for la in reversed(layers) if la.protocol.name != "data"), "DATA")
+    info = _info(layers) or f"{pkt.caplen} bytes"
+    bad = any(i.group == "checksum" for la in layers for i in la.issues)
     status = pkt.status
     if status != "ok":
         worst = next((i for layer in pkt.layers for i in layer.issues if i.group == status), None)
         why = f": {worst.message}" if worst is not None else ""
         info = f"{info} [{'Malformed' if status == 'malformed' else 'Truncated'}{why}]"
-    return Summary(
-        pkt.number,
-        (pkt.time_ns - t0_ns) / 1e9,
-        src,
-        dst,
-        proto,
-        pkt.wirelen,
-        safe_text(info, 300),
-        status,
-        bad,
-    )
+    time = (pkt.time_ns - t0_ns) / 1e9
+    return Summary(pkt.number, time, src, dst, proto, pkt.wirelen, safe_text(info, 300), status, bad)
+
+
+def _addresses(layers: list[Layer]) -> tuple[str, str]:
+    for layer in reversed(layers):
+        names = layer.protocol.addresses
+        if names is not None and (layer.values is not None or layer.extra):
+            s, d = layer.value(names[0]), layer.value(names[1])
+            if s is not None and d is not None:
+                return safe_text(str(s), 64), safe_text(str(d), 64)
+    return "", ""
+
+
+def _info(layers: list[Layer]) -> str:
+    for layer in reversed(layers):
+        fn = layer.protocol.info
+        if fn is None:
+            continue
+        try:
+            text = fn(layer)
+        except Exception:  # a row must never fail to draw
+            text = ""
+        if text:
+            return text
+    return ""
 
 
 def summary_line(s: Summary) -> str:
