@@ -1,6 +1,6 @@
 """Batch mode: tcpdump/tshark habits on the command line.
 
-    layerscope -r capture.pcap [-c N] [-V] [-x] [--spans] [-T json|jsonl]
+    layerscope -r capture.pcap [-c N] [-V] [-x] [--spans] [-T json|jsonl] [-Y FILTER [-q]]
     layerscope --hex "4500 00c6 ..."  |  --hex -  (stdin)
 
 Rich colours only on a terminal; plain text when piped; a closed pipe exits quietly.
@@ -44,6 +44,16 @@ def linktype_arg(text: str) -> int:
         ) from None
 
 
+def count_arg(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"invalid packet count {text!r} (a number >= 0; 0 = all)")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="layerscope",
@@ -64,7 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TYPE",
         help="link type of --hex bytes (number or ether, raw, ipv4, ipv6, sll, sll2, null, loop); guessed by default",
     )
-    p.add_argument("-c", dest="count", type=int, metavar="N", help="stop after N packets")
+    p.add_argument("-c", dest="count", type=count_arg, metavar="N", help="stop after N packets")
+    p.add_argument(
+        "-Y",
+        dest="display_filter",
+        metavar="FILTER",
+        help="display filter, Wireshark syntax: print only matching packets (-c counts "
+        "matches; with -q print only their count), e.g. -Y 'tcp.port == 80'",
+    )
     p.add_argument(
         "-V",
         dest="verbose",
@@ -89,13 +106,76 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict", action="store_true", help="re-raise decoder exceptions (for debugging decoders)"
     )
+    add_live_options(p)
     p.add_argument("--version", action="version", version=f"layerscope {__version__}")
     return p
+
+
+def add_live_options(p: argparse.ArgumentParser) -> None:
+    """tcpdump's live-capture options; a trailing BPF expression goes with -i."""
+    g = p.add_argument_group("live capture (needs sudo or a capture helper with cap_net_raw)")
+    g.add_argument(
+        "-i", dest="interface", metavar="IFACE", help="capture on IFACE (lo, any, eth0...)"
+    )
+    g.add_argument(
+        "-D", dest="list_interfaces", action="store_true", help="list interfaces and exit"
+    )
+    g.add_argument("-w", dest="write", metavar="FILE", help="write the packets captured to FILE")
+    g.add_argument(
+        "-f", dest="capture_filter", metavar="BPF", help="capture filter (libpcap syntax)"
+    )
+    g.add_argument(
+        "-q", dest="quiet", action="store_true", help="print no packets, only the counts"
+    )
+    g.add_argument(
+        "-s",
+        dest="snaplen",
+        type=int,
+        default=262144,
+        metavar="SNAPLEN",
+        help="bytes kept of each packet (default 262144)",
+    )
+    g.add_argument(
+        "-B",
+        dest="buffer_mib",
+        type=int,
+        default=32,
+        metavar="MiB",
+        help="kernel capture buffer in MiB (default 32)",
+    )
+    g.add_argument(
+        "-F",
+        dest="write_format",
+        choices=("pcap", "pcapng"),
+        help="format of -w (default: from its suffix, else pcapng)",
+    )
+    g.add_argument("-Z", dest="user", metavar="USER", help="after opening the device run as USER")
+    p.add_argument("expression", nargs="*", help=argparse.SUPPRESS)  # BPF, as tcpdump takes it
+
+
+def finish_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """With -i, the positional words are the capture filter (`layerscope -i lo tcp port 80`)."""
+    words = ([args.file] if args.file else []) + list(args.expression)
+    if args.interface is None:
+        if args.expression:
+            p.error(f"unrecognized arguments: {' '.join(args.expression)}")
+        return args
+    if words and args.capture_filter:
+        p.error("give the capture filter once: -f EXPR or a trailing expression")
+    if args.read or args.hex is not None:
+        p.error("-i captures live: it cannot be combined with -r or --hex")
+    args.file, args.expression = None, []
+    args.capture_filter = args.capture_filter or " ".join(words) or None
+    return args
 
 
 def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:
     """Print when asked to or when stdout is not a terminal; otherwise the TUI opens."""
     if args.force_print or args.verbose or args.hexdump or args.format != "text" or args.count:
+        return True
+    if getattr(args, "list_interfaces", False) or getattr(args, "quiet", False):
+        return True
+    if getattr(args, "interface", None) is not None and getattr(args, "write", None):
         return True
     return not stdout.isatty()
 
@@ -108,12 +188,7 @@ def iter_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
     if args.hex is not None:
         yield from _hex_packets(args, warn)
         return
-    from .index import open_capture
-
-    source: Any = args.read or args.file or str(DEMO)
-    if source == "-":
-        source = getattr(args, "stdin_bytes", None) or sys.stdin.buffer.read()
-    idx = open_capture(source, name="<stdin>" if isinstance(source, bytes) else None)
+    idx = _open_index(args)
     with idx:
         for rec in idx:
             pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
@@ -123,11 +198,83 @@ def iter_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
         warn.extend(idx.warnings)
 
 
+def _open_index(args: argparse.Namespace) -> Any:
+    from .index import open_capture
+
+    source: Any = args.read or args.file or str(DEMO)
+    if source == "-":
+        source = getattr(args, "stdin_bytes", None) or sys.stdin.buffer.read()
+    return open_capture(source, name="<stdin>" if isinstance(source, bytes) else None)
+
+
+def filtered_packets(
+    args: argparse.Namespace, flt: Any, warn: list[str], printer: Printer | None = None
+) -> Iterator[Packet]:
+    """Packets a display filter selects. A capture file is indexed first and scanned in
+    vectorised chunks (dissect/fastfilter.py); only the matches are decoded in full. The
+    printer's Time column still counts from the capture's first packet, as tshark's."""
+    from .protocol import decode
+
+    if args.hex is not None:
+        t0 = None
+        for pkt in _hex_packets(args, warn):
+            t0 = pkt.time_ns if t0 is None else t0
+            if printer is not None and printer.t0 is None:
+                printer.t0 = t0
+            if flt.match(pkt, t0):
+                yield pkt
+        return
+    from .fastfilter import scan
+
+    with _open_index(args) as idx:
+        idx.index_all()
+        if printer is not None and len(idx):
+            printer.t0 = idx.time_ns(0)
+        for _upto, hits in scan(flt, idx):
+            for i in hits.tolist():
+                rec = idx.record(i)
+                yield decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                             wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
+                             strict=args.strict)  # fmt: skip
+        warn.extend(idx.warnings)
+
+
+def count_matches(args: argparse.Namespace, flt: Any, warn: list[str]) -> int:
+    """-q: how many packets match, without decoding the ones the index answers for."""
+    if flt is None or args.hex is not None:
+        packets = iter_packets(args, warn) if flt is None else filtered_packets(args, flt, warn)
+        return sum(1 for _ in packets)
+    from .fastfilter import scan
+
+    with _open_index(args) as idx:
+        idx.index_all()
+        n = sum(len(hits) for _upto, hits in scan(flt, idx))
+        warn.extend(idx.warnings)
+    return n
+
+
+def compile_display_filter(text: str | None, err: IO[str]) -> tuple[Any, bool]:
+    """(compiled filter or None, ok). An invalid one is reported as one error line plus the
+    filter echoed with a caret under the column, as tshark does."""
+    if not text or not text.strip():
+        return None, True
+    from .fields import safe_text
+    from .filter import FilterError, compile_filter
+
+    try:
+        return compile_filter(text), True
+    except FilterError as exc:
+        err.write(f"layerscope: error: display filter: {exc.message} (column {exc.column})\n")
+        for line in exc.pointer(text).splitlines():  # the filter text is the user's: keep it inert
+            err.write(safe_text(line, 2000) + "\n")
+        return None, False
+
+
 def _hex_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
     from .protocol import decode
     from .readers.hextext import guess_linktype, parse_hex_dump
 
-    text = sys.stdin.read() if args.hex == "-" else args.hex
+    text = _read_stdin_text() if args.hex == "-" else args.hex
     result = parse_hex_dump(text)
     if result.ignored_lines:
         warn.append(
@@ -139,6 +286,14 @@ def _hex_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
     for n, hp in enumerate(result.packets, 1):
         lt = args.linktype if args.linktype is not None else guess_linktype(hp.data)
         yield decode(hp.data, lt, number=n, time_ns=hp.time_ns or 0, strict=args.strict)
+
+
+def _read_stdin_text() -> str:
+    """A paste may hold any bytes (a Latin-1 header, a stray 0xff): never a UnicodeDecodeError."""
+    buf = getattr(sys.stdin, "buffer", None)
+    if buf is None:
+        return sys.stdin.read()
+    return buf.read().decode("utf-8", "replace")
 
 
 # -- outputs -----------------------------------------------------------------------
@@ -230,30 +385,132 @@ def run_batch(
     args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None
 ) -> int:
     """Print packets; returns the exit code. Errors are one line on stderr."""
+    from .fields import safe_text
     from .index import CaptureError
 
-    out, err = out or sys.stdout, err or sys.stderr
+    if out is None:  # an ASCII/Latin-1 stdout shows '?' for '→' instead of a traceback
+        out = sys.stdout
+        if hasattr(out, "reconfigure"):
+            out.reconfigure(errors="replace")
+    err = err or sys.stderr
     warn: list[str] = []
+    flt, ok = compile_display_filter(getattr(args, "display_filter", None), err)
+    if not ok:
+        return 2
     printer = Printer(args, out)
     try:
-        for n, pkt in enumerate(iter_packets(args, warn), 1):
-            printer.packet(pkt)
-            if args.count and n >= args.count:
-                break
-        printer.close()
+        if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
+            out.write(f"{count_matches(args, flt, warn)}\n")
+            out.flush()
+        else:
+            packets = (
+                iter_packets(args, warn)
+                if flt is None
+                else filtered_packets(args, flt, warn, printer)
+            )
+            for n, pkt in enumerate(packets, 1):
+                printer.packet(pkt)
+                if args.count and n >= args.count:
+                    break
+            printer.close()
     except (CaptureError, UsageError, OSError) as exc:
         if isinstance(exc, BrokenPipeError):
             raise
         printer.close()
-        err.write(f"layerscope: error: {exc}\n")
+        err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
         return 2
-    for w in warn:
-        err.write(f"layerscope: warning: {w}\n")
+    for w in warn:  # file names and reader messages may quote the input: keep them inert
+        err.write(f"layerscope: warning: {safe_text(w, 1000)}\n")
+    return 0
+
+
+# -- live capture ------------------------------------------------------------------
+def run_live(
+    args: argparse.Namespace,
+    launcher: Any = None,
+    out: IO[str] | None = None,
+    err: IO[str] | None = None,
+) -> int:
+    """Headless capture: summary lines as packets arrive (-q: none), then tcpdump's counts."""
+    from .capture import CaptureStartError, LiveCapture, closing_lines, live_options
+    from .fields import safe_text
+
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        capture = LiveCapture(live_options(args), launcher).start()
+    except CaptureStartError as exc:
+        err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
+        return 1
+    err.write(f"layerscope: {capture.listening_line()}\n")
+    err.flush()
+    restore = _stop_on_signals(capture)
+    try:
+        _live_output(args, capture, out, err)
+    finally:
+        restore()
+        capture.close()
+    for line in closing_lines(capture.stats):
+        err.write(line + "\n")
+    if capture.error is not None:
+        err.write(f"layerscope: error: {safe_text(str(capture.error), 1000)}\n")
+        return 1
+    return 0
+
+
+def _live_output(args: argparse.Namespace, capture: Any, out: IO[str], err: IO[str]) -> None:
+    """Print packets as the capture file grows; with -q only watch the counters."""
+    from .capture import follow
+    from .protocol import decode
+
+    if args.quiet:
+        while not capture.wait(0.5):
+            if err.isatty():  # live counters where a person is watching
+                s = capture.stats
+                err.write(
+                    f"\r{s.captured} captured, {s.dropped} dropped by kernel, {s.pps:.0f} pps "
+                )
+                err.flush()
+        if err.isatty():
+            err.write("\n")
+        return
+    printer = Printer(args, out)
+    for rec in follow(capture):
+        printer.packet(decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                              wirelen=rec.wirelen, interface=rec.interface, strict=args.strict))  # fmt: skip
+        out.flush()
+    printer.close()
+
+
+def _stop_on_signals(capture: Any) -> Any:
+    """ctrl+c / SIGTERM stop the capture in order (drain, flush); a second one kills it."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        if capture.stopping:
+            capture.kill()
+        capture.stop()
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    return lambda: [signal.signal(sig, h) for sig, h in old.items()]
+
+
+def list_interfaces_cmd(out: IO[str] | None = None) -> int:
+    """`-D`: one line per interface."""
+    from .capture import interface_lines, list_interfaces
+
+    out = out or sys.stdout
+    for line in interface_lines(list_interfaces()):
+        out.write(line + "\n")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = finish_args(parser, parser.parse_args(argv))
+    if args.list_interfaces:
+        return guarded(lambda: list_interfaces_cmd())
+    if args.interface is not None:
+        return guarded(lambda: run_live(args))
     return guarded(lambda: run_batch(args))
 
 

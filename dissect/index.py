@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import mmap
 import os
+import re
 import stat
 import threading
 from array import array
@@ -29,6 +30,7 @@ __all__ = ["CaptureError", "CaptureIndex", "Interface", "Record", "open_capture"
 logger = logging.getLogger(__name__)
 
 MAX_WARNINGS = 100  # a crafted file could otherwise add one warning per record
+_DIGITS = re.compile(r"\d+")
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview
 
 
@@ -55,6 +57,7 @@ class CaptureIndex:
 
     def __init__(self, source: Source, *, name: str | None = None) -> None:
         self.warnings: list[str] = []
+        self._shapes: dict[str, tuple[int, str, int]] = {}  # see _coalesce
         self.interfaces: list[Interface] = []
         self.format = "pcap"
         self.done = False
@@ -67,6 +70,8 @@ class CaptureIndex:
         self._pcap: pcap.PcapHeader | None = None
         self._walker: pcapng.PcapngWalker | None = None
         self._pos = 0
+        self._tail_mark: int | None = None  # warnings from here on are about a torn tail
+        self._path = None if isinstance(source, bytes | bytearray | memoryview) else source
         self.name, self._buf = _open_source(source, name)
         self._end = len(self._buf)
         try:
@@ -85,6 +90,7 @@ class CaptureIndex:
         buf = self._buf
         if self._end == 0:
             self.done = True
+            self._tail_mark = len(self.warnings)  # a followed file may still get its header
             self.warnings.append("empty file (0 bytes)")
             return
         magic = bytes(buf[:4])
@@ -106,10 +112,26 @@ class CaptureIndex:
 
     def _warn(self, message: str) -> None:
         logger.debug("%s: %s", self.name, message)
+        if self._coalesce(message):
+            return
         if len(self.warnings) < MAX_WARNINGS:
             self.warnings.append(message)
         elif len(self.warnings) == MAX_WARNINGS:
             self.warnings.append("further warnings suppressed")
+
+    def _coalesce(self, message: str) -> bool:
+        """The same problem again (only numbers differ, e.g. records on an undefined
+        interface): count it on the first warning's line, so a file gives one message."""
+        shape = _DIGITS.sub("#", message)
+        seen = self._shapes.get(shape)
+        if seen is not None and seen[0] < len(self.warnings):
+            at, first, more = seen
+            if self.warnings[at].startswith(first):
+                self._shapes[shape] = (at, first, more + 1)
+                self.warnings[at] = f"{first} (and {more + 1} more like it)"
+                return True
+        self._shapes[shape] = (len(self.warnings), message, 0)
+        return False
 
     def index_more(self, max_records: int = 65536) -> bool:
         """Walk up to max_records more records; True when the index is complete."""
@@ -117,8 +139,11 @@ class CaptureIndex:
             if self.done or self._buf is None:
                 self.done = True
                 return True
+            mark, start = len(self.warnings), self._pos
             try:
                 self._pos, self.done = self._walk(max_records)
+                self._tail_mark = mark if self.done and self._pos < self._end else None
+                self.release_pages(start, self._pos)
             except Exception as exc:  # never raise into the UI (STYLE.md section 4)
                 logger.exception("indexing %s at offset %d", self.name, self._pos)
                 self._warn(f"internal error at offset {self._pos}: {exc!r}: index stopped")
@@ -137,6 +162,51 @@ class CaptureIndex:
         if warning:
             self._warn(warning)
         return pos, done
+
+    def refresh(self) -> bool:
+        """Follow a growing file (a live capture): re-map it if it grew; True when it did.
+
+        Every index array is kept and the walk goes on from the end of the last whole
+        record. Warnings the last walk gave about the torn tail are withdrawn: that record
+        may be complete now (a tail still torn is reported again by the next walk).
+        """
+        if self._path is None or self._buf is None:
+            return False
+        try:
+            grew = os.stat(self._path).st_size > self._end
+            _, buf = _open_source(self._path, self.name) if grew else (None, None)
+        except (OSError, CaptureError):
+            return False
+        if buf is None or len(buf) <= self._end:
+            return False
+        with self._lock:
+            if self._buf is None:
+                return False
+            if self._tail_mark is not None:
+                del self.warnings[self._tail_mark :]
+                self._tail_mark = None
+            was_empty = self._end == 0
+            # The old map is not closed: frames handed out may still view it; it goes with them.
+            self._buf, self._end, self._view = buf, len(buf), memoryview(buf)
+            if self._walker is not None:
+                self._walker._buf, self._walker._end = buf, self._end
+            self.done = False
+            if was_empty:
+                self._start_followed()
+        return True
+
+    def _start_followed(self) -> None:
+        """The header of a file that was empty when opened has arrived."""
+        try:
+            self._start()
+        except (FormatError, ValueError, OSError) as exc:
+            self._warn(f"{exc}: index stopped")
+            self.done = True
+
+    @property
+    def indexed_bytes(self) -> int:
+        """Length of the file prefix made of whole, indexed records (a valid capture)."""
+        return self._pos
 
     def index_all(self) -> CaptureIndex:
         """Index the whole file; returns self."""
@@ -204,6 +274,40 @@ class CaptureIndex:
 
     def linktype(self, i: int) -> int:
         return self.interfaces[self.interface(i)].linktype
+
+    # -- bulk access for vectorised filters (dissect/fastfilter.py) ----------------------
+    @property
+    def buffer(self) -> Any:
+        """The file's bytes (an mmap or bytes). Read it for one scan, never keep it: a
+        followed file swaps in a larger map."""
+        return self._buf
+
+    def arrays(self, start: int, stop: int) -> tuple[array, array, array, array, array | None]:
+        """Copies of records start..stop-1's offsets, caplens, wirelens, raw timestamps and
+        interface numbers (None for pcap). Slicing copies under the GIL, so the indexing
+        thread may keep appending; pcap times are raw words (see `time_layout`)."""
+        stop = min(stop, len(self._last))
+        ifaces = self._ifaces[start:stop] if self._walker is not None else None
+        return (self._offsets[start:stop], self._caplens[start:stop],
+                self._wirelens[start:stop], self._times[start:stop], ifaces)  # fmt: skip
+
+    def release_pages(self, start: int, end: int) -> None:
+        """Unmap the file's bytes start..end from this process once walked or scanned: they
+        stay in the page cache and map back on the next read, so resident memory stays the
+        index's own arrays even on a file of gigabytes (the walk touches every page)."""
+        buf = self._buf
+        if not isinstance(buf, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED") or end <= start:
+            return
+        lo = start - start % mmap.PAGESIZE
+        try:
+            buf.madvise(mmap.MADV_DONTNEED, lo, min(end, len(buf)) - lo)
+        except (OSError, ValueError):  # an advice, never a failure
+            logger.debug("madvise failed", exc_info=True)
+
+    @property
+    def time_layout(self) -> tuple[str, bool] | None:
+        """(byte order, nanosecond resolution) of pcap's raw time words; None = nanoseconds."""
+        return None if self._pcap is None else (self._pcap.byteorder, self._pcap.nanosecond)
 
     def __iter__(self) -> Iterator[Record]:
         """Every record in order, indexing further as needed."""

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Tree
 
+from dissect.capture import Launcher
+
 from .browser import BrowserScreen
+from .filtering import FilterActions
+from .live import LiveActions
 from .screens import HelpScreen
 from .source import CaptureError, PacketSource
 from .widgets.field_tree import FieldTree
@@ -41,6 +47,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Next pane", "Focus the next pane", "cycle(1)"),
     ("Grow packet list", "Give the packet list more room", "resize(5)"),
     ("Shrink packet list", "Give the packet list less room", "resize(-5)"),
+    ("Capture: choose interface", "Capture live packets on an interface", "pick_interface"),
+    ("Capture: start / stop", "Stop the running capture, or start again", "toggle_capture"),
+    ("Capture: pause / resume view", "Freeze the list while the capture goes on", "pause"),
+    ("Capture: save", "Save the packets captured so far to a file", "save"),
+    ("Display filter", "Show only packets matching a filter (Wireshark syntax), key /", "filter"),
 )  # fmt: skip
 
 
@@ -69,6 +80,9 @@ class LayerscopeApp(App[int]):
         super().__init__()
         self.source = source
         self.linktype = linktype  # link type forced on the command line, for pasted hex too
+        self.launcher: Launcher | None = None  # root helper that starts captures (under sudo)
+        self.capture_filter: str | None = None  # -f / trailing BPF, for captures started here
+        self.capture_prefix: list[str] = []  # e.g. ip netns exec NAME (tests)
 
     def get_default_screen(self) -> Screen:
         return BrowserScreen()
@@ -76,6 +90,14 @@ class LayerscopeApp(App[int]):
     def replace_source(self, source: PacketSource) -> None:
         old, self.source = self.source, source
         old.close()
+
+    async def on_event(self, event: events.Event) -> None:
+        """A terminal paste may carry escape sequences (a dump copied from a web page): they
+        become visible symbols before any input widget (paste box, path, filter) shows them,
+        since Input and TextArea send their text to the terminal as it is."""
+        if isinstance(event, events.Paste):
+            event.text = visible_controls(event.text)
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
         self.source.close()
@@ -93,7 +115,8 @@ class LayerscopeApp(App[int]):
 
         return [
             ("Everywhere", keys(self.BINDINGS) + [("ctrl+p", "Command palette (every action)")]),
-            ("Main screen", keys(BrowserScreen.BINDINGS)),
+            ("Main screen", keys(BrowserScreen.BINDINGS) + keys(FilterActions.BINDINGS)),
+            ("Live capture", keys(LiveActions.BINDINGS)),
             ("Packet list", keys(PacketList.BINDINGS) + [("click", "Select a packet")]),
             ("Layer tree", keys(Tree.BINDINGS) + keys(FieldTree.BINDINGS)),
             ("Hex pane", keys(HexPane.BINDINGS) + [("click", "Select the field under the byte")]),
@@ -120,10 +143,33 @@ class LayerscopeApp(App[int]):
         return None
 
 
+_PASTE_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def visible_controls(text: str) -> str:
+    """Controls as symbols: C0 as U+2400 pictures (ESC -> ␛, NUL -> ␀), DEL as ␡, C1 and
+    bidi overrides as U+FFFD. Tab and newlines stay (dump forms use them); no symbol is a
+    hex digit, so a pasted dump parses the same."""
+
+    def symbol(m: re.Match[str]) -> str:
+        o = ord(m.group())
+        return chr(0x2400 + o) if o < 0x20 else "\u2421" if o == 0x7F else "\ufffd"
+
+    return _PASTE_UNSAFE.sub(symbol, text)
+
+
 def source_from_args(args: argparse.Namespace) -> PacketSource:
     """The source the command line asks for; the built-in demo when it asks for none."""
     read = getattr(args, "read", None)
     hex_text = getattr(args, "hex", None)
+    if getattr(args, "interface", None) is not None:
+        from dissect.capture import live_options
+
+        from .live import LivePacketSource
+
+        return LivePacketSource.start(live_options(args), getattr(args, "launcher", None))
     if read == "-":
         return PacketSource.from_bytes(getattr(args, "stdin_bytes", None) or b"")
     if read:
@@ -141,5 +187,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"layerscope: {exc}\n")
         return 1
     app = LayerscopeApp(source, getattr(args, "linktype", None))
+    app.launcher = getattr(args, "launcher", None)
+    app.capture_filter = getattr(args, "capture_filter", None)
+    app.initial_filter = getattr(args, "display_filter", None)  # -Y: the filter bar starts with it
     result = app.run()
     return result if isinstance(result, int) else 0

@@ -6,6 +6,7 @@ Widgets get packets as attributes and post messages; this screen answers them. W
 
 from __future__ import annotations
 
+import threading
 from time import monotonic
 from typing import TYPE_CHECKING
 
@@ -13,13 +14,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from dissect.fields import safe_text
 from dissect.model import Field, Layer, Packet
 
+from .filtering import FilterActions, FilterBar
+from .live import LiveActions
 from .messages import IndexProgress, RowsDecoded
 from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
 from .source import BLOCK, CaptureError, PacketSource, annotated_dump
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
     from .app import LayerscopeApp
 
 INDEX_CHUNK = 65536  # records per index_more call: ~10 ms, so cancelling is prompt
+FIRST_CHUNK = 4096  # indexed before the first screen; the rest once it is drawn
+FIRST_SCREEN_WAIT = 0.5  # seconds the indexer waits for the first rows at most
 PROGRESS_EVERY = 0.1  # seconds between progress messages (STYLE.md section 6)
 
 
@@ -50,8 +55,9 @@ def whole_bit_field(layer: Layer, f: Field) -> Field:
     return f
 
 
-class BrowserScreen(Screen[None]):
-    """Three panes like Wireshark's, in a terminal."""
+class BrowserScreen(FilterActions, LiveActions):
+    """Three panes like Wireshark's, in a terminal (live-capture keys come from LiveActions,
+    the display filter bar and its worker from FilterActions)."""
 
     BINDINGS = [
         Binding("tab", "cycle(1)", "Next pane", show=False, priority=True),
@@ -72,6 +78,7 @@ class BrowserScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.generation = 0  # bumps when the source changes: late worker results are dropped
+        self.first_rows = threading.Event()  # set once the first rows are on screen
         self.packet: Packet | None = None
         self.item: TreeItem | None = None
         self.list_height = 30  # percent of the screen
@@ -82,6 +89,7 @@ class BrowserScreen(Screen[None]):
         return app.source
 
     def compose(self) -> ComposeResult:
+        yield FilterBar(id="filter")
         yield PacketList(id="packets")
         with Container(id="detail"):
             with TabbedContent(id="tabs", initial="tab-tree"):
@@ -96,6 +104,12 @@ class BrowserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.load_source()
+        initial = getattr(self.app, "initial_filter", None)  # -Y on the command line
+        if initial:
+            bar = self.query_one(FilterBar)
+            bar.value = initial
+            bar.add_class("-shown")
+            self.apply_filter(initial)
 
     # -- source and indexing ---------------------------------------------------------------
     def load_source(self) -> None:
@@ -107,47 +121,82 @@ class BrowserScreen(Screen[None]):
         self.query_one(FieldTree).clear()
         self.update_status()
         self.query_one(PacketList).focus()
-        self.index_source(self.source, self.generation)
+        self.first_rows = threading.Event()
+        self.index_source(self.source, self.generation, self.first_rows)
+        self.reapply_filter()  # the filter stays on for the new source, as in Wireshark
 
     @work(thread=True, exclusive=True, group="index")
-    def index_source(self, source: PacketSource, generation: int) -> None:
+    def index_source(
+        self, source: PacketSource, generation: int, first_rows: threading.Event
+    ) -> None:
+        """Index a first screen's worth, let the first rows be decoded and drawn (one GIL:
+        the walk would slow them down), then the rest at full speed."""
         worker = get_current_worker()
+        chunk = FIRST_CHUNK
         last = 0.0
         while not worker.is_cancelled:
-            done = source.index_more(INDEX_CHUNK)
+            done = source.index_more(chunk)
             now = monotonic()
             if done or now - last >= PROGRESS_EVERY:
                 last = now
                 self.post_message(IndexProgress(generation, len(source), done, source.progress))
             if done:
                 return
+            if chunk == FIRST_CHUNK:
+                first_rows.wait(FIRST_SCREEN_WAIT)
+                chunk = INDEX_CHUNK
 
     def on_index_progress(self, message: IndexProgress) -> None:
         if message.generation != self.generation:
             return
-        self.query_one(PacketList).set_count(len(self.source))
+        if self.view is None:  # a filtered list grows with the filter worker's matches
+            self.query_one(PacketList).set_count(len(self.source))
         self.update_status()
 
     @on(PacketList.RowsWanted)
     def _rows_wanted(self, message: PacketList.RowsWanted) -> None:
+        plist = self.query_one(PacketList)
+        top = int(plist.scroll_y)
         for block in sorted(message.blocks):
-            self.decode_rows(self.source, self.generation, block)
+            rows = self.view_rows(block * BLOCK, (block + 1) * BLOCK)
+            lo = max(0, top - block * BLOCK)
+            shown = (lo, max(lo, min(len(rows), top + plist.body_height - block * BLOCK)))
+            self.decode_rows(self.source, self.generation, block, rows, self.view_token, shown)
 
     @work(thread=True, group="rows")
-    def decode_rows(self, source: PacketSource, generation: int, block: int) -> None:
-        rows = source.summaries(block * BLOCK, (block + 1) * BLOCK)
-        self.post_message(RowsDecoded(generation, block, rows))
+    def decode_rows(
+        self,
+        source: PacketSource,
+        generation: int,
+        block: int,
+        rows: list[int],
+        view: int,
+        shown: tuple[int, int],
+    ) -> None:
+        """Rows on screen first (a first screen or `G` does not wait for 1,000 decodes),
+        then the whole block."""
+        lo, hi = shown
+        out: list = [None] * len(rows)
+        if hi - lo < len(rows):
+            out[lo:hi] = source.summaries_of(rows[lo:hi])
+            self.post_message(RowsDecoded(generation, block, list(out), view, partial=True))
+        out[:lo] = source.summaries_of(rows[:lo])
+        out[hi:] = source.summaries_of(rows[hi:])
+        if hi - lo == len(rows):
+            out[lo:hi] = source.summaries_of(rows[lo:hi])
+        self.post_message(RowsDecoded(generation, block, out, view))
 
     def on_rows_decoded(self, message: RowsDecoded) -> None:
-        if message.generation == self.generation:
-            self.query_one(PacketList).set_rows(message.block, message.rows)
+        if message.generation == self.generation and message.view == self.view_token:
+            self.query_one(PacketList).set_rows(message.block, message.rows, message.partial)
+            self.call_after_refresh(self.first_rows.set)  # drawn: the indexer may go on
 
     # -- selection: packet -> tree + hex; tree -> hex; hex -> tree ------------------------------
     @on(PacketList.PacketHighlighted)
     def _packet_highlighted(self, message: PacketList.PacketHighlighted) -> None:
-        if message.row >= len(self.source):
+        if message.row >= self.displayed():
             return
-        self.packet = pkt = self.source.packet(message.row)
+        self.packet = pkt = self.source.packet(self.source_row(message.row))
         self.query_one(HexPane).show_packet(pkt)
         self.query_one(FieldTree).show_packet(pkt)
         self.query_one(OsiPanel).show(pkt, self.item)
@@ -184,9 +233,10 @@ class BrowserScreen(Screen[None]):
         source, pkt = self.source, self.packet
         warnings = source.warnings
         self.query_one(StatusBar).show(Status(
-            source=source.name, kind=source.kind, packets=len(source), displayed=len(source),
+            source=source.name, kind=source.kind, packets=len(source), displayed=self.displayed(),
             selected=pkt.number if pkt else None, nbytes=pkt.caplen if pkt else None,
             done=source.done, progress=source.progress, warning=warnings[-1] if warnings else "",
+            live=self.live_status(), filter=self.filter_status(),
         ))  # fmt: skip
 
     # -- layout actions --------------------------------------------------------------------
@@ -240,10 +290,16 @@ class BrowserScreen(Screen[None]):
             plist = self.query_one(PacketList)
             if number is None:
                 return
-            if not 1 <= number <= plist.count:
-                self.notify(f"No packet {number}: there are {plist.count:,}.", severity="warning")
+            if not 1 <= number <= len(self.source):
+                self.notify(
+                    f"No packet {number}: there are {len(self.source):,}.", severity="warning"
+                )
                 return
-            plist.cursor = number - 1
+            row = self.display_row(number - 1)
+            if row is None:
+                self.notify(f"Packet {number} is hidden by the display filter.", severity="warning")
+                return
+            plist.cursor = row
             plist.focus()
 
         self.app.push_screen(GotoScreen(len(self.source)), go)
@@ -258,8 +314,11 @@ class BrowserScreen(Screen[None]):
             return
         rows = self.source.add_hex(result.preview, result.linktype)
         plist = self.query_one(PacketList)
-        plist.set_count(len(self.source))
-        if rows:
+        if self.view is not None:  # filtered: the pasted packets show if they match
+            self.reapply_filter()
+        else:
+            plist.set_count(len(self.source))
+        if rows and self.view is None:
             plist.cursor = rows.start
             plist.focus()
         self.notify(f"Added {len(rows)} packet(s) from the pasted dump.")
@@ -274,7 +333,9 @@ class BrowserScreen(Screen[None]):
         try:
             source = PacketSource.open(path)
         except CaptureError as exc:
-            self.notify(str(exc), severity="error", title="Cannot open", markup=False)
+            # the message quotes the path, which may hold escape sequences
+            self.notify(safe_text(str(exc), 400), severity="error", title="Cannot open",
+                        markup=False)  # fmt: skip
             return
         app: LayerscopeApp = self.app  # type: ignore[assignment]
         self.workers.cancel_group(self, "index")

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from typing import Any
 
-from dissect.cli import build_parser, guarded, run_batch, wants_batch
+from dissect.cli import (
+    build_parser,
+    finish_args,
+    guarded,
+    list_interfaces_cmd,
+    run_batch,
+    run_live,
+    wants_batch,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if wants_batch(args, sys.stdout):
+    parser = build_parser()
+    args = finish_args(parser, parser.parse_args(argv))
+    if args.list_interfaces:
+        return guarded(list_interfaces_cmd)
+    batch = wants_batch(args, sys.stdout)
+    if args.interface is not None or (not batch and os.geteuid() == 0):
+        launcher = _privileges(args, tui=not batch)
+        if isinstance(launcher, int):
+            return launcher
+        args.launcher = launcher
+    if batch:
+        if args.interface is not None:
+            return guarded(lambda: run_live(args, args.launcher))
         return guarded(lambda: run_batch(args))
     if args.read == "-" or (args.read is None and args.file == "-"):
         args.stdin_bytes = sys.stdin.buffer.read()
@@ -21,6 +43,55 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:  # the TUI is optional for batch use; print instead
         return guarded(lambda: run_batch(args))
     return run(args)
+
+
+def _privileges(args: argparse.Namespace, tui: bool) -> Any:
+    """Before anything else: fork the capture launcher while root, then drop to the invoking
+    user (SUDO_UID or -Z). Modules are loaded first -- the user may not be able to read the
+    interpreter's files (root's home) once we are them. Returns the launcher, or an exit code."""
+    from dissect.capture import CaptureStartError, prepare_privileges
+
+    _preload(tui)
+    try:
+        return prepare_privileges(args.user)
+    except (CaptureStartError, OSError) as exc:
+        sys.stderr.write(f"layerscope: error: {exc}\n")
+        return 2
+
+
+def _preload(tui: bool) -> None:
+    """Decode and render one frame: that imports every protocol and output path now."""
+    import rich.console  # noqa: F401
+    import rich.text  # noqa: F401
+
+    from dissect.output import packet_dict, summarize, summary_line, tree_text
+    from dissect.protocol import decode
+
+    pkt = decode(
+        bytes.fromhex("ffffffffffff020000000001080045000014000100004011f9d97f0000017f000001"), 1
+    )
+    summary_line(summarize(pkt, 0))
+    tree_text(pkt, True)
+    packet_dict(pkt, with_bytes=True)
+    if tui:
+        _preload_tui()
+
+
+def _preload_tui() -> None:
+    """What Textual imports lazily: its driver, thread workers, widgets, tracebacks."""
+    try:
+        import concurrent.futures.thread  # noqa: F401
+
+        import rich.traceback  # noqa: F401
+        import textual.drivers.linux_driver  # noqa: F401
+        import textual.widgets
+
+        import tui.app  # noqa: F401
+
+        for name in textual.widgets.__all__:
+            getattr(textual.widgets, name)
+    except ImportError:
+        pass
 
 
 if __name__ == "__main__":

@@ -24,8 +24,17 @@ class IndexProgress(Message):
 class RowsDecoded(Message):
     """A block of list rows was summarised on a worker thread."""
 
-    def __init__(self, generation: int, block: int, rows: list[Summary]) -> None:
+    def __init__(
+        self,
+        generation: int,
+        block: int,
+        rows: list[Summary | None],
+        view: int = 0,
+        partial: bool = False,
+    ) -> None:
         super().__init__()
         self.generation = generation
         self.block = block
         self.rows = rows
+        self.view = view  # the list's view (filter) the rows were decoded for
+        self.partial = partial  # only the rows on screen (None elsewhere); the rest follows

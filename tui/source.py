@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dissect.fields import safe_text
+from dissect.filter import Filter, compile_filter
 from dissect.index import CaptureError, CaptureIndex, open_capture
 from dissect.linktypes import linktype_name
 from dissect.model import Packet
@@ -178,6 +179,36 @@ class PacketSource:
         """List rows start..stop-1 (a block); safe to call from a worker thread."""
         stop = min(stop, len(self))
         return [summarize(self._decode(row), self.t0_ns(row)) for row in range(start, stop)]
+
+    def summaries_of(self, rows: Iterable[int]) -> list[Summary]:
+        """List rows of a filtered view (any rows, in the order given); worker-thread safe."""
+        return [summarize(self._decode(row), self.t0_ns(row)) for row in rows]
+
+    # -- display filters (the filter worker calls these) ---------------------------------
+    @staticmethod
+    def compile_filter(text: str) -> Filter:
+        """A compiled display filter; FilterError (message, column) when invalid."""
+        return compile_filter(text)
+
+    def filter_rows(self, flt: Filter, start: int, stop: int) -> Iterator[tuple[int, list[int]]]:
+        """Rows start..stop-1 that match, in small steps: (rows done up to, matching rows).
+
+        Indexed records go through the vectorised scanner (fixed-offset fields answered
+        over the mmap, the rest decoded only as deep as the filter needs); pasted frames
+        are matched one by one."""
+        n = self.indexed
+        if self._index is not None and start < n:
+            from dissect.fastfilter import Scanner
+
+            scanner = Scanner(flt, self._index)
+            for upto, hits in scanner.chunk(start, min(stop, n)):
+                yield upto, hits.tolist()
+            start = min(stop, n)
+        t0 = self._frames[0].time_ns if self._frames else 0
+        for row in range(max(start, n), min(stop, len(self))):
+            f = self._frames[row - n]
+            hit = flt.match_frame(f.data, f.linktype, number=row + 1, time_ns=f.time_ns, t0_ns=t0)
+            yield row + 1, [row] if hit else []
 
     def packet(self, row: int) -> Packet:
         """Full decode of one row, from a small LRU."""

@@ -114,12 +114,15 @@ class PacketList(ScrollView, can_focus=True):
             self.cursor = 0
         self.refresh()
 
-    def set_rows(self, block: int, rows: list[Summary]) -> None:
+    def set_rows(self, block: int, rows: list[Summary | None], partial: bool = False) -> None:
+        """A decoded block; `partial` = only the rows on screen so far (None elsewhere): the
+        block stays wanted, so the rest is not asked for twice."""
         self._blocks.discard(
             block
         )  # LRUCache.set keeps an existing entry: a grown block must replace it
-        self._blocks[block] = rows
-        self._wanted.discard(block)
+        self._blocks[block] = rows  # type: ignore[assignment]
+        if not partial:
+            self._wanted.discard(block)
         self._strips.clear()
         self.refresh()
 

@@ -22,6 +22,8 @@ class Status:
     done: bool = True
     progress: float = 1.0
     warning: str = ""
+    live: Text | None = None  # live capture: state, captured, dropped, pps, paused
+    filter: str = ""  # display filter progress ("filtering 45%…") when one is on
 
 
 class StatusBar(Static):
@@ -40,10 +42,15 @@ class StatusBar(Static):
             text.append(f" ({status.kind})", Style(dim=True))
         text.append(*sep)
         text.append(f"packets {status.packets:,}")
-        if not status.done:
+        if status.live is not None:
+            text.append(*sep)
+            text.append(status.live)
+        elif not status.done:
             text.append(f" indexing {status.progress:.0%}…", Style(color="#ffaf00"))
         text.append(*sep)
         text.append(f"displayed {status.displayed:,}")
+        if status.filter:  # displayed/total while a display filter is on
+            text.append(f"/{status.packets:,} {status.filter}", Style(color="#ffaf00"))
         text.append(*sep)
         text.append("selected " + (f"#{status.selected}" if status.selected else "—"))
         if status.nbytes is not None:

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Million-packet benchmark for issue 5: the targets side by side with tshark, in one run.
+
+    bench/bench_big.py [--packets N] [--file CAPTURE] [--runs R]
+
+Builds (once, cached under bench/out/) the mixed capture of bench/bench_decode.py, then
+prints, each measured from process start in a fresh interpreter (best of --runs):
+  - start -> first screen of rows: headless TUI (App.run_test) and CLI `-c 50`;
+  - start -> last packet shown after `G` (as soon as the index is complete);
+  - `-Y 'tcp.port == 80' -q` and tshark's `-Y 'tcp.port==80'` on the same file;
+  - `-Y 'http.request.uri contains "index"' -q`, and the per-packet path it avoids
+    (`matches`, which cannot skip records: measured on a slice, scaled to the file);
+  - resident memory per packet with the file open and indexed, over the app on a
+    one-packet capture (anonymous memory, and file pages the mmap keeps resident);
+  - full decode of one selected packet: decode + tree with spans, median ms.
+Never asserts: figures only (STYLE.md section 7).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PY = sys.executable
+LAYERSCOPE = [PY, "-m", "tui.main"]
+TINY = ROOT / "captures" / "http-get.pcap"
+Row = tuple[str, str, str, str]  # what, layerscope, target, tshark
+
+
+# -- the headless TUI probe (runs in its own interpreter) ---------------------------------
+PROBE = r"""
+import time, sys, json
+T0 = time.time()
+import asyncio
+from tui.app import LayerscopeApp
+from tui.source import PacketSource
+from tui.widgets.packet_list import PacketList
+
+def status() -> dict:
+    out = {}
+    for line in open("/proc/self/status"):
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "RssAnon", "RssFile"):
+            out[key] = int(value.split()[0]) * 1024
+    return out
+
+async def wait(cond, step=0.001, limit=120.0):
+    deadline = time.time() + limit
+    while not cond():
+        if time.time() > deadline:
+            raise TimeoutError("probe: condition never met")
+        await asyncio.sleep(step)
+
+async def main() -> None:
+    app = LayerscopeApp(PacketSource.open(sys.argv[1]))
+    async with app.run_test(size=(160, 50)) as pilot:
+        plist = app.screen.query_one(PacketList)
+        def first_screen():
+            rows = min(plist.body_height, plist.count)
+            return rows > 0 and all(plist.summary(i) is not None for i in range(rows))
+        await wait(first_screen)
+        t_first = time.time()
+        await wait(lambda: app.source.done)
+        t_indexed = time.time()
+        await pilot.press("G")
+        last = len(app.source)
+        await wait(lambda: app.screen.packet is not None and app.screen.packet.number == last
+                   and plist.summary(last - 1) is not None)
+        await pilot.pause()
+        t_last = time.time()
+        print(json.dumps({"t0": T0, "first": t_first, "indexed": t_indexed, "last": t_last,
+                          "packets": last, **status()}))
+
+asyncio.run(main())
+"""
+
+
+def probe_tui(path: Path) -> dict:
+    start = time.time()
+    out = subprocess.run(
+        [PY, "-c", PROBE, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["start"] = start
+    return result
+
+
+# -- timing helpers ---------------------------------------------------------------------
+def timed_run(cmd: list[str], runs: int) -> tuple[float, str]:
+    """Best wall time of a command (stdout kept from the last run)."""
+    best, out = float("inf"), ""
+    for _ in range(runs):
+        t = time.perf_counter()
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        best = min(best, time.perf_counter() - t)
+        out = done.stdout
+    return best, out
+
+
+def tshark_run(args: list[str]) -> tuple[float, int] | None:
+    """Wall time and peak RSS (bytes) of one tshark run, or None when not installed."""
+    if not shutil.which("tshark"):
+        return None
+    code = (
+        "import resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = subprocess.run([PY, "-c", code, "tshark", *args], capture_output=True, text=True)
+    seconds, kib = out.stdout.split()
+    return float(seconds), int(kib) * 1024
+
+
+def fmt_s(seconds: float) -> str:
+    return f"{seconds:.2f} s"
+
+
+# -- the figures ---------------------------------------------------------------------------
+def startup_rows(path: Path, runs: int) -> list[Row]:
+    probes = [probe_tui(path) for _ in range(runs)]
+    first = min(p["first"] - p["start"] for p in probes)
+    last = min(p["last"] - p["start"] for p in probes)
+    indexed = min(p["indexed"] - p["start"] for p in probes)
+    cli, _ = timed_run([*LAYERSCOPE, "-r", str(path), "-c", "50", "--print"], runs)
+    ts = tshark_run(["-n", "-r", str(path), "-c", "50"])
+    return [
+        ("start -> first screen (TUI)", fmt_s(first), "<= 0.3 s", ""),
+        ("start -> 50 rows (CLI -c 50)", fmt_s(cli), "<= 0.3 s", fmt_s(ts[0]) if ts else "-"),
+        ("start -> last packet shown (G)", fmt_s(last), "<= 1 s",
+         f"(index complete at {indexed:.2f} s)"),
+    ]  # fmt: skip
+
+
+def filter_rows(path: Path, runs: int) -> list[Row]:
+    port, out = timed_run([*LAYERSCOPE, "-r", str(path), "-Y", "tcp.port == 80", "-q"], runs)
+    ts = tshark_run(["-n", "-r", str(path), "-Y", "tcp.port==80"])
+    ratio = f" ({ts[0] / port:.1f}x faster)" if ts else ""
+    text = 'http.request.uri contains "index"'
+    uri, uri_out = timed_run([*LAYERSCOPE, "-r", str(path), "-Y", text, "-q"], runs)
+    ts_uri = tshark_run(["-n", "-r", str(path), "-Y", text])
+    return [
+        (f"-Y 'tcp.port == 80' -q ({out.strip()} match)", fmt_s(port) + ratio,
+         "<= 1.5 s, >= 4x tshark", fmt_s(ts[0]) if ts else "-"),
+        (f"-Y '{text}' -q ({uri_out.strip()} match)", fmt_s(uri), "<= 5 s",
+         fmt_s(ts_uri[0]) if ts_uri else "-"),
+        per_packet_path(path),
+    ]  # fmt: skip
+
+
+def per_packet_path(path: Path, sample: int = 100_000) -> Row:
+    """A regex on a decoded field has no needle to look for: every record with a TCP/UDP
+    payload is decoded (up to HTTP). Measured on a slice, scaled to the file."""
+    from dissect.fastfilter import Scanner
+    from dissect.filter import compile_filter
+    from dissect.index import open_capture
+
+    with open_capture(str(path)) as idx:
+        idx.index_all()
+        n = min(sample, len(idx))
+        scanner = Scanner(compile_filter('http.request.uri matches "index"'), idx)
+        t = time.perf_counter()
+        for _ in scanner.chunk(0, n):
+            pass
+        seconds = time.perf_counter() - t
+        total = len(idx)
+    decoded = scanner.decoded / max(seconds, 1e-9)
+    return (
+        "  'matches' instead (no needle)",
+        f"{seconds * total / n:.1f} s",
+        "-",
+        f"({scanner.decoded / n:.0%} decoded, {decoded:,.0f} pkt/s)",
+    )
+
+
+def memory_rows(path: Path) -> list[Row]:
+    big, tiny = probe_tui(path), probe_tui(TINY)
+    n = big["packets"]
+    anon = (big["RssAnon"] - tiny["RssAnon"]) / n
+    file_ = (big["RssFile"] - tiny["RssFile"]) / n
+    ts = tshark_run(["-n", "-r", str(path)])
+    ts_text = f"{ts[1] / n:.0f} B/packet" if ts else "-"
+    return [
+        ("resident memory per packet (anon)", f"{anon:.0f} B", "<= 64 B", ts_text),
+        ("  + mmap'd file pages resident", f"{file_:.0f} B", "(page cache)", ""),
+    ]
+
+
+def decode_row(path: Path, samples: int = 2001) -> Row:
+    from dissect.index import open_capture
+    from dissect.output import tree_lines
+    from dissect.protocol import decode
+
+    times = []
+    with open_capture(str(path)) as idx:
+        idx.index_all()
+        step = max(1, len(idx) // samples)
+        for i in range(0, len(idx), step):
+            rec = idx.record(i)
+            t = time.perf_counter()
+            pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                         wirelen=rec.wirelen)  # fmt: skip
+            sum(1 for _ in tree_lines(pkt, True))
+            times.append(time.perf_counter() - t)
+    med = statistics.median(times) * 1000
+    return ("full decode of a packet (tree + spans)", f"{med:.3f} ms median", "<= 1 ms", "")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--packets", type=int, default=1_000_000)
+    ap.add_argument("--file", type=Path)
+    ap.add_argument("--runs", type=int, default=3, help="best of R runs for wall times")
+    a = ap.parse_args()
+    path = a.file
+    if path is None:
+        import bench_decode
+
+        path = ROOT / "bench" / "out" / f"mixed-{a.packets}.pcap"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            bench_decode.build(path, a.packets)
+    print(f"capture: {path} ({os.path.getsize(path):,} bytes), {os.cpu_count()} CPUs")
+    rows: list[Row] = []
+    rows += startup_rows(path, a.runs)
+    rows += filter_rows(path, a.runs)
+    rows += memory_rows(path)
+    rows.append(decode_row(path))
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"{'':<{width}}{'layerscope':<28}{'target':<24}tshark")
+    for what, ours, target, theirs in rows:
+        print(f"{what:<{width}}{ours:<28}{target:<24}{theirs}")
+    print(f"(peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+"""The display-filter bar and the filtering worker (`/` opens it, enter applies, esc cancels).
+
+The bar checks the filter as you type: red (with the error and its column in the border)
+while invalid, green when valid, and completes field names from the registry. Applying
+starts a thread worker that scans the source in steps and posts the matching rows as it
+finds them; a new filter cancels the running one, esc stops it where it is, and clearing
+the filter switches the list back to every packet at once (nothing is rescanned).
+
+BrowserScreen mixes in FilterActions; the list shows *display rows*, which `source_row`
+maps to source rows through `self.view` (an array of the matching rows, or None).
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from array import array
+from time import monotonic
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.suggester import Suggester
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input
+from textual.worker import get_current_worker
+
+from dissect.filter import FilterError, compile_filter, complete
+
+if TYPE_CHECKING:
+    from dissect.filter import Filter
+
+    from .source import PacketSource
+
+__all__ = ["FilterActions", "FilterBar", "FilterProgress"]
+
+SCAN_STEP = 1 << 18  # records per scan call: the scanner yields smaller steps inside
+PROGRESS_EVERY = 0.1  # seconds between progress messages (STYLE.md section 6)
+WAIT = 0.05  # seconds between looks at an index that is still growing
+
+
+class FieldSuggester(Suggester):
+    """Completes the last word of the filter to a field, alias or protocol name."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=True, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return complete(value)
+
+
+class FilterValidator(Validator):
+    """A filter is valid when it compiles; the failure says what and at which column."""
+
+    def validate(self, value: str) -> ValidationResult:
+        if not value.strip():
+            return self.success()
+        try:
+            compile_filter(value)
+        except FilterError as exc:
+            return self.failure(f"column {exc.column}: {exc.message}")
+        return self.success()
+
+
+class FilterBar(Input):
+    """The `/` bar. Posts Applied on enter and Cancelled on escape."""
+
+    DEFAULT_CSS = """
+    FilterBar { display: none; height: 3; border: round $primary 40%; }
+    FilterBar.-shown { display: block; }
+    FilterBar.-valid { border: round $success; }
+    FilterBar.-invalid { border: round $error; }
+    FilterBar.-invalid:focus { border: round $error; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel / close the filter", show=False)]
+
+    class Applied(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Cancelled(Message):
+        pass
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(
+            placeholder="display filter, e.g. tcp.port == 80 && ip.addr == 10.0.0.0/8",
+            suggester=FieldSuggester(),
+            validators=[FilterValidator()],
+            validate_on=["changed", "submitted"],
+            valid_empty=True,
+            id=id,
+        )
+        self.border_title = "Filter"
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        result = event.validation_result
+        failures = result.failure_descriptions if result is not None else []
+        self.border_subtitle = failures[0] if failures else ""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        result = event.validation_result
+        if result is not None and not result.is_valid:
+            self.app.bell()
+            return
+        self.post_message(self.Applied(self.value.strip()))
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
+
+
+class FilterProgress(Message):
+    """Matching rows found since the last message (never coalesced: each carries rows)."""
+
+    def __init__(self, token: int, rows: list[int], scanned: int, done: bool) -> None:
+        super().__init__()
+        self.token, self.rows, self.scanned, self.done = token, rows, scanned, done
+
+
+class FilterActions(Screen[None]):
+    """BrowserScreen's filter keys, worker and display-row map (mixed in, with its bindings)."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Display filter", show=False),
+        Binding("escape", "stop_filter", "Stop filtering", show=False),
+    ]
+
+    view: array | None = None  # source rows on display; None = every packet
+    view_token = 0  # bumps when the list is reset to another view (late rows are dropped)
+    filter_text = ""
+    filter_token = 0  # bumps with every apply/stop: late worker messages are dropped
+    filtering = False
+    filter_scanned = 0
+
+    @property
+    def source(self) -> PacketSource:
+        return self.app.source  # type: ignore[attr-defined,no-any-return]
+
+    # -- display rows <-> source rows ---------------------------------------------------------
+    def displayed(self) -> int:
+        return len(self.source) if self.view is None else len(self.view)
+
+    def source_row(self, row: int) -> int:
+        return row if self.view is None else self.view[row]
+
+    def display_row(self, source_row: int) -> int | None:
+        if self.view is None:
+            return source_row if 0 <= source_row < len(self.source) else None
+        i = bisect.bisect_left(self.view, source_row)
+        return i if i < len(self.view) and self.view[i] == source_row else None
+
+    def view_rows(self, start: int, stop: int) -> list[int]:
+        if self.view is None:
+            return list(range(start, min(stop, len(self.source))))
+        return self.view[start:stop].tolist()
+
+    def filter_status(self) -> str:
+        """A few words for the status bar: progress, or where a stopped scan got to."""
+        if not self.filter_text:
+            return ""
+        total = max(1, len(self.source))
+        share = min(1.0, self.filter_scanned / total) * (
+            1.0 if self.source.done else self.source.progress
+        )
+        if self.filtering:
+            return f"filtering {share:.0%}…"
+        if self.filter_scanned < len(self.source):
+            return f"filter stopped at {share:.0%}"
+        return "filtered"
+
+    # -- keys and bar messages ----------------------------------------------------------------
+    def action_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.add_class("-shown")
+        bar.focus()
+
+    def action_stop_filter(self) -> None:
+        if self.filtering:
+            self.stop_filter()
+
+    @on(FilterBar.Applied)
+    def _filter_applied(self, message: FilterBar.Applied) -> None:
+        self.apply_filter(message.text)
+        self._focus_list()
+
+    @on(FilterBar.Cancelled)
+    def _filter_cancelled(self, message: FilterBar.Cancelled) -> None:
+        if self.filtering:
+            self.stop_filter()
+            return
+        if not self.filter_text:
+            self.query_one(FilterBar).remove_class("-shown")
+        self._focus_list()
+
+    def _focus_list(self) -> None:
+        from .widgets.packet_list import PacketList
+
+        self.query_one(PacketList).focus()
+
+    # -- applying, stopping, clearing ---------------------------------------------------------
+    def apply_filter(self, text: str) -> None:
+        """Start filtering (cancelling a running filter); an empty text clears at once."""
+        keep = self._selected_source_row()
+        self.filter_token += 1
+        self.workers.cancel_group(self, "filter")
+        self.filtering, self.filter_scanned = False, 0
+        if not text:
+            self.filter_text, self.view = "", None
+            self._show_rows(keep)
+            return
+        try:
+            flt = self.source.compile_filter(text)
+        except FilterError as exc:
+            self.notify(f"column {exc.column}: {exc.message}", severity="error", markup=False)
+            return
+        self.filter_text, self.view, self.filtering = text, array("I"), True
+        self._show_rows(None)
+        self.run_filter(self.source, flt, self.filter_token)
+
+    def stop_filter(self) -> None:
+        """esc: stop the scan where it is; the matches found so far stay on the list."""
+        self.filter_token += 1
+        self.workers.cancel_group(self, "filter")
+        self.filtering = False
+        self.update_status()
+
+    def reapply_filter(self) -> None:
+        """A new or grown source (open, paste): run the active filter over it again."""
+        if self.filter_text:
+            self.apply_filter(self.filter_text)
+
+    def _selected_source_row(self) -> int | None:
+        from .widgets.packet_list import PacketList
+
+        cursor = self.query_one(PacketList).cursor
+        return self.source_row(cursor) if 0 <= cursor < self.displayed() else None
+
+    def _show_rows(self, select: int | None) -> None:
+        """Point the list at the current view; keep the selected packet when it is shown."""
+        from .widgets.packet_list import PacketList
+
+        self.view_token += 1
+        plist = self.query_one(PacketList)
+        plist.reset()
+        plist.set_count(self.displayed())
+        row = self.display_row(select) if select is not None else None
+        if row is not None:
+            plist.cursor = row
+        self.update_status()
+
+    def update_status(self) -> None:  # BrowserScreen defines it
+        raise NotImplementedError
+
+    # -- the worker ----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="filter")
+    def run_filter(self, source: PacketSource, flt: Filter, token: int) -> None:
+        """Scan everything indexed so far, then whatever the index adds, posting matches as
+        they come (throttled); finishes when the source is complete."""
+        worker = get_current_worker()
+        row, pending, last = 0, [], 0.0
+        while not worker.is_cancelled:
+            total = len(source)
+            if row >= total:
+                if source.done:
+                    self.post_message(FilterProgress(token, pending, row, True))
+                    return
+                time.sleep(WAIT)
+                continue
+            for upto, hits in source.filter_rows(flt, row, min(total, row + SCAN_STEP)):
+                pending.extend(hits)
+                row = upto
+                if worker.is_cancelled:
+                    return
+                if monotonic() - last >= PROGRESS_EVERY:
+                    self.post_message(FilterProgress(token, pending, row, False))
+                    pending, last = [], monotonic()
+
+    def on_filter_progress(self, message: FilterProgress) -> None:
+        if message.token != self.filter_token or self.view is None:
+            return
+        from .widgets.packet_list import PacketList
+
+        self.view.extend(message.rows)
+        self.filter_scanned = message.scanned
+        if message.done:
+            self.filtering = False
+        self.query_one(PacketList).set_count(len(self.view))
+        self.update_status()
