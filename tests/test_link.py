@@ -17,6 +17,7 @@ import pytest
 from dissect.index import open_capture
 from dissect.model import Osi, Packet
 from dissect.protocol import decode
+from tests.spans import check_every_truncation, check_spans
 
 ETHERNET, NULL, RAW, LOOP, SLL, IPV4, IPV6, SLL2 = 1, 0, 101, 108, 113, 228, 229, 276
 DATA_DIR = Path(__file__).parent / "data" / "link"
@@ -488,22 +489,9 @@ def test_ipv4_and_ipv6_linktypes_have_no_raw_layer():
 
 
 # -- robustness ------------------------------------------------------------------------------
-def _check_spans(pkt: Packet) -> None:
-    n = len(pkt.data)
-    for layer in pkt.layers[1:]:
-        assert 0 <= layer.pos <= layer.pos + layer.len <= n
-        for f in layer.walk():
-            assert 0 <= f.pos and f.pos + f.len <= n, (layer, f)
-        layer.title  # noqa: B018  (titles and Info must not raise either)
-        if layer.protocol.info is not None:
-            layer.protocol.info(layer)
-
-
 @pytest.mark.parametrize(("frame", "linktype"), FIXTURES)
 def test_every_truncation_decodes_with_spans_in_the_frame(frame, linktype):
-    for n in range(len(frame) + 1):
-        _check_spans(decode(frame[:n], linktype, strict=True))
-        _check_spans(decode(frame[:n], linktype, wirelen=len(frame), strict=True))
+    check_every_truncation(frame, linktype)
 
 
 # -- captures checked against tshark -----------------------------------------------------------
@@ -520,7 +508,7 @@ def test_capture_matches_tshark(path):
     assert len(records) == len(expected)
     for rec, exp in zip(records, expected, strict=True):
         pkt = decode(rec.data, rec.linktype, number=rec.number, wirelen=rec.wirelen, strict=True)
-        _check_spans(pkt)
+        check_spans(pkt)
         assert [n for n in names(pkt) if n in MINE] == [n for n in exp["layers"] if n in MINE]
         for name in SCORED:
             want = exp["fields"].get(name)

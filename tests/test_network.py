@@ -17,6 +17,7 @@ import pytest
 from dissect.index import open_capture
 from dissect.model import Osi, Packet
 from dissect.protocol import decode
+from tests.spans import check_every_truncation, check_spans
 
 ETHERNET, IPV4, IPV6 = 1, 228, 229
 DATA_DIR = Path(__file__).parent / "data" / "network"
@@ -507,22 +508,9 @@ def test_payload_length_past_the_frame_is_reported_unless_the_capture_was_cut():
 
 
 # -- robustness ------------------------------------------------------------------------------
-def _check_spans(pkt: Packet) -> None:
-    n = len(pkt.data)
-    for layer in pkt.layers[1:]:
-        assert 0 <= layer.pos <= layer.pos + layer.len <= n
-        for f in layer.walk():
-            assert 0 <= f.pos and f.pos + f.len <= n, (layer, f)
-        layer.title  # noqa: B018  (titles and Info must not raise either)
-        if layer.protocol.info is not None:
-            layer.protocol.info(layer)
-
-
 @pytest.mark.parametrize(("frame", "linktype"), FIXTURES)
 def test_every_truncation_decodes_with_spans_in_the_frame(frame, linktype):
-    for n in range(len(frame) + 1):
-        _check_spans(decode(frame[:n], linktype, strict=True))
-        _check_spans(decode(frame[:n], linktype, wirelen=len(frame), strict=True))
+    check_every_truncation(frame, linktype)
 
 
 @pytest.mark.parametrize(("frame", "linktype"), FIXTURES)
@@ -533,7 +521,7 @@ def test_every_single_byte_corruption_decodes(frame, linktype):
         for value in (0x00, 0xFF, frame[i] ^ 0x80):
             bad = bytearray(frame)
             bad[i] = value
-            _check_spans(decode(bytes(bad), linktype, strict=True))
+            check_spans(decode(bytes(bad), linktype, strict=True))
 
 
 # -- captures checked against tshark -----------------------------------------------------------
@@ -553,7 +541,7 @@ def test_capture_matches_tshark(path):
     for rec, exp in zip(records, expected, strict=True):
         pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                      wirelen=rec.wirelen, strict=True)  # fmt: skip
-        _check_spans(pkt)
+        check_spans(pkt)
         assert [n for n in names(pkt) if n in MINE] == [n for n in exp["layers"] if n in MINE]
         for name in SCORED:
             want = exp["fields"].get(name)
