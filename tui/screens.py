@@ -130,6 +130,16 @@ def describe_preview(p: HexPreview, linktype: object) -> Text:
     return text
 
 
+class FileTree(DirectoryTree):
+    """The file picker: names come from the disk and may hold escape sequences, which
+    DirectoryTree would draw as they are (ESC [2J clears the screen): escape them."""
+
+    def process_label(self, label: str | Text) -> Text:
+        if isinstance(label, str):
+            label = Text(safe_text(label, 300))
+        return super().process_label(label)
+
+
 class OpenFileScreen(ModalScreen[str | None]):
     """Type a path or pick a file in the tree."""
 
@@ -141,7 +151,7 @@ class OpenFileScreen(ModalScreen[str | None]):
                 "Open a capture (pcap or pcapng): type a path and press enter, or pick a file"
             )
             yield Input(placeholder="path/to/capture.pcap", id="path")
-            yield DirectoryTree(Path.cwd(), id="files")
+            yield FileTree(Path.cwd(), id="files")
 
     @on(Input.Submitted, "#path")
     def _submitted(self, event: Input.Submitted) -> None:

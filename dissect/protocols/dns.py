@@ -37,6 +37,9 @@ from ..protocol import Protocol, bind, bind_heuristic
 
 MAX_NAME = 253  # longest presentation name (RFC 1035: 255 wire bytes); longer shows as too long
 MAX_HOPS = 127  # compression pointers followed per name; a real name needs fewer than this
+# Pointer jumps per message: a real name takes a few per 6 bytes at most; this stops names
+# chained through each other (k hops for name k) from costing 127 jumps each.
+HOPS_PER_BYTE = 0.5
 
 TYPE_NAMES = {
     0: "Unused", 1: "A (Host Address)", 2: "NS (authoritative Name Server)", 3: "MD (Mail Destination)",
@@ -212,13 +215,15 @@ class _Bad(Exception):
 class _Msg:
     """One DNS message being decoded: its bounds, the layer, and the Info parts so far."""
 
-    __slots__ = ("data", "layer", "start", "end", "mdns", "partial", "info", "loops", "raw_len")
+    __slots__ = ("data", "layer", "start", "end", "mdns", "partial", "info", "loops", "raw_len",
+                 "hops_left")  # fmt: skip
 
     def __init__(self, data: Any, layer: Layer, start: int, end: int, mdns: bool) -> None:
         self.data, self.layer, self.start, self.end, self.mdns = data, layer, start, end, mdns
         self.partial = False  # over TCP: the message continues in a later segment
         self.info: list[str] = []
         self.loops = self.raw_len = 0
+        self.hops_left = MAX_HOPS + int((end - start) * HOPS_PER_BYTE)
 
     def need(self, pos: int, n: int, what: str) -> None:
         if pos + n > self.end:
@@ -283,7 +288,8 @@ def _collect_labels(m: _Msg, pos: int) -> tuple[list[bytes], int, str]:
             target = m.start + (((n & 0x3F) << 8) | m.u8(cur + 1))
             own = cur + 2 - pos if own < 0 else own
             hops, seen = hops + 1, seen + 2
-            if seen >= m.end - m.start or hops > MAX_HOPS:
+            m.hops_left -= 1
+            if seen >= m.end - m.start or hops > MAX_HOPS or m.hops_left < 0:
                 return labels, own, LOOP
             if target >= m.end:
                 m.past_end(cur, target)
@@ -337,7 +343,8 @@ def _tail(data: Any, layer: Layer) -> None:
     if m.loops:
         layer.issue("error", "malformed", "dns.name.loop",
                     f"{m.loops} name(s) contain a compression pointer loop (or more than "
-                    f"{MAX_HOPS} pointers in a row)", layer.pos, 0)  # fmt: skip
+                    f"{MAX_HOPS} pointers in a row, or more in the message than its size "
+                    "allows)", layer.pos, 0)  # fmt: skip
     layer.info_cache = " ".join(m.info)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from ..checksum import verify
 from ..fields import HEX, U8, U16, U32, Bits, Bytes, Flag, Int, IPv4, Str, Text, alias
 from ..model import Field, Layer, Osi
+from ..names import DSCP_NAMES, ECN_NAMES
 from ..protocol import DATA, Protocol, bind, lookup
 
 IP_PROTOCOLS = {
@@ -59,19 +60,6 @@ OPTION_NUMBERS = {
 }  # fmt: skip
 OPTION_CLASSES = {0: "Control", 1: "Reserved for future use", 2: "Debugging and measurement",
                   3: "Reserved for future use"}  # fmt: skip
-DSCP_NAMES = {
-    0: "Default", 1: "Lower Effort", 8: "Class Selector 1", 10: "Assured Forwarding 11",
-    12: "Assured Forwarding 12", 14: "Assured Forwarding 13", 16: "Class Selector 2",
-    18: "Assured Forwarding 21", 20: "Assured Forwarding 22", 22: "Assured Forwarding 23",
-    24: "Class Selector 3", 26: "Assured Forwarding 31", 28: "Assured Forwarding 32",
-    30: "Assured Forwarding 33", 32: "Class Selector 4", 34: "Assured Forwarding 41",
-    36: "Assured Forwarding 42", 38: "Assured Forwarding 43", 40: "Class Selector 5",
-    44: "Voice Admit", 46: "Expedited Forwarding", 48: "Class Selector 6", 56: "Class Selector 7",
-}  # fmt: skip
-ECN_NAMES = {
-    0: "Not ECN-Capable Transport", 1: "ECN-Capable Transport codepoint '01'",
-    2: "ECN-Capable Transport codepoint '10'", 3: "Congestion Experienced",
-}  # fmt: skip
 TIMESTAMP_FLAGS = {0: "Time stamps only", 1: "Time stamp and address",
                    3: "Time stamps for prespecified addresses"}  # fmt: skip
 CIPSO_TAGS = {0: "Padding", 1: "Restrictive Category Bitmap", 2: "Enumerated Categories",
@@ -290,6 +278,15 @@ def _bound_quote(layer: Layer) -> None:
         layer.payload_end = quote_end
 
 
+def _cut_by_capture(data: Any, layer: Layer, i: int, end: int) -> bool:
+    """The option at i runs into bytes the capture did not keep, inside the header's own
+    length: the header was cut (layer.short said so), the option length is not bad."""
+    declared_end = layer.pos + (data[layer.pos] & 0x0F) * 4
+    if layer.status != "truncated" or end >= declared_end:
+        return False
+    return i + 1 >= end or (data[i + 1] >= 2 and i + data[i + 1] <= declared_end)
+
+
 def _options(data: Any, layer: Layer, start: int, end: int) -> int | None:
     """Walk the options; returns the offset of a source route's final destination when
     the route is still under way (its pointer inside the option)."""
@@ -315,8 +312,9 @@ def _options(data: Any, layer: Layer, start: int, end: int) -> int | None:
         if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
             o = layer.add(OPTION_SPECS.get(kind, OPTION), i, end - i, name, parent=opts)
             _option_type(layer, o, i, kind)
-            layer.issue("error", "malformed", "ip.opt.len.invalid",
-                        f"option {name} at offset {i} has a bad length", i, end - i)  # fmt: skip
+            if not _cut_by_capture(data, layer, i, end):
+                layer.issue("error", "malformed", "ip.opt.len.invalid",
+                            f"option {name} at offset {i} has a bad length", i, end - i)  # fmt: skip
             break
         n = data[i + 1]
         o = layer.add(OPTION_SPECS.get(kind, OPTION), i, n, f"{name} ({n} bytes)", parent=opts)

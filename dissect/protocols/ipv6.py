@@ -26,6 +26,7 @@ from typing import Any
 
 from ..fields import FIELDS, HEX, U8, U16, U32, Bits, Bytes, Flag, Int, IPv6, Str, alias, shift_of
 from ..model import Field, Layer, Osi
+from ..names import DSCP_NAMES, ECN_NAMES
 from ..protocol import DATA, Protocol, bind
 
 MAX_OPTIONS = 256  # each option is at least one byte; bounds the TLV walk on top of that
@@ -39,19 +40,6 @@ def _proto_name(value: Any) -> str | None:
     return names.get(value) if isinstance(names, dict) else None
 
 
-DSCP_NAMES = {
-    0: "Default", 1: "Lower Effort", 8: "Class Selector 1", 10: "Assured Forwarding 11",
-    12: "Assured Forwarding 12", 14: "Assured Forwarding 13", 16: "Class Selector 2",
-    18: "Assured Forwarding 21", 20: "Assured Forwarding 22", 22: "Assured Forwarding 23",
-    24: "Class Selector 3", 26: "Assured Forwarding 31", 28: "Assured Forwarding 32",
-    30: "Assured Forwarding 33", 32: "Class Selector 4", 34: "Assured Forwarding 41",
-    36: "Assured Forwarding 42", 38: "Assured Forwarding 43", 40: "Class Selector 5",
-    44: "Voice Admit", 46: "Expedited Forwarding", 48: "Class Selector 6", 56: "Class Selector 7",
-}  # fmt: skip
-ECN_NAMES = {
-    0: "Not ECN-Capable Transport", 1: "ECN-Capable Transport codepoint '01'",
-    2: "ECN-Capable Transport codepoint '10'", 3: "Congestion Experienced",
-}  # fmt: skip
 OPTION_NAMES = {
     0: "Pad1", 1: "PadN", 4: "Tunnel Encapsulation Limit", 5: "Router Alert", 7: "CALIPSO",
     8: "SMF_DPD", 15: "Performance and Diagnostic Metrics", 30: "Experimental (0x1E)",

@@ -118,9 +118,17 @@ def _tail(data: Any, layer: Layer) -> None:
 
 
 def _detail(data: Any, layer: Layer) -> None:
-    """Options: built when the tree or a filter asks, not for every list row."""
+    """Options: built when the tree or a filter asks, not for every list row. They end at
+    the data offset (hdr_len also covers the diagnostic payload of a RST, kept in TCP)."""
     if layer.hdr_len > 20:
-        _options(data, layer, layer.pos + 20, layer.pos + layer.hdr_len)
+        opt_end = layer.pos + min(layer.hdr_len, _data_offset(data, layer))
+        _options(data, layer, layer.pos + 20, opt_end)
+
+
+def _data_offset(data: Any, layer: Layer) -> int:
+    """The header length the data offset field declares (read from the bytes: the fields
+    are being built)."""
+    return (data[layer.pos + 12] >> 4) * 4
 
 
 def _checksum(data: Any, layer: Layer) -> None:
@@ -163,14 +171,15 @@ def _options(data: Any, layer: Layer, start: int, end: int) -> None:
                 OPTION_SPECS.get(kind, OPTION_UNKNOWN), i, end - i, bytes(data[i:end]), parent=opts
             )
             layer.add(OPTION_KIND, i, 1, kind, parent=o)
-            layer.issue(
-                "error",
-                "malformed",
-                "tcp.option.len.invalid",
-                f"option {kind} at offset {i} has a bad length",
-                i,
-                end - i,
-            )
+            if not _cut_by_capture(data, layer, i, end):
+                layer.issue(
+                    "error",
+                    "malformed",
+                    "tcp.option.len.invalid",
+                    f"option {kind} at offset {i} has a bad length",
+                    i,
+                    end - i,
+                )
             break
         n = data[i + 1]
         o = layer.add(
@@ -180,6 +189,15 @@ def _options(data: Any, layer: Layer, start: int, end: int) -> None:
         layer.add(OPTION_LEN, i + 1, 1, n, parent=o)
         _option_value(data, layer, o, kind, i, n)
         i += n
+
+
+def _cut_by_capture(data: Any, layer: Layer, i: int, end: int) -> bool:
+    """The option at i runs into bytes the capture did not keep, inside the header's own
+    length: the header was cut (layer.short said so), the option length is not bad."""
+    declared_end = layer.pos + _data_offset(data, layer)
+    if layer.status != "truncated" or end >= declared_end:
+        return False
+    return i + 1 >= end or (data[i + 1] >= 2 and i + data[i + 1] <= declared_end)
 
 
 def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) -> None:

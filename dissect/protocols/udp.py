@@ -52,7 +52,10 @@ def _tail(data: Any, layer: Layer) -> None:
         pass  # a quoted or fragmented datagram: the rest of it is elsewhere, not an error
     elif pos + length > end:
         pkt = layer.packet
-        cut = pkt.caplen < pkt.wirelen
+        # Cut by the capture only if the datagram still fits in the bytes on the wire; a
+        # length past those contradicts the frame (as Wireshark: malformed).
+        reported_end = end + (pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0)
+        cut = pkt.caplen < pkt.wirelen and pos + length <= reported_end
         layer.issue("warn" if cut else "error", "truncated" if cut else "malformed",
                     "udp.length.bad" if not cut else "udp.length.cut",
                     f"length {length} exceeds the {end - pos} bytes {'captured' if cut else 'present'}",

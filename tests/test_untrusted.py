@@ -1,0 +1,515 @@
+"""Untrusted text on screen (issue 6, part 4): payloads and names carrying CSI, an OSC
+title change, 8-bit CSI (0x9b), a bidi override (U+202E), NUL and Rich/Textual markup
+show inert in every TUI widget, in dialogs and toasts, and in the CLI.
+
+The hostile text sits in an HTTP request line and headers, a DNS name, a TLS SNI, pcapng
+section/packet comments and an interface name, and the capture's file name. Pilot tests
+read what Textual composes for the screen (every segment of every line) and the Text of
+off-screen rows; a tmux test runs the real app in a terminal and reads the pane title,
+its colours, and clicks the markup. tests/test_cli.py covers CSI/OSC/markup in the CLI
+piped and on a pty; the CLI tests here add the DNS/TLS/pcapng/bidi/NUL cases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from rich.cells import cell_len
+from rich.text import Text
+from textual.events import Paste
+from textual.pilot import Pilot
+from textual.strip import Strip
+from textual.widgets import OptionList, Static, TextArea
+from textual.worker import WorkerCancelled
+
+from dissect.readers.writer import PcapngWriter
+from tests.test_cli import SGR, read_pty, run
+from tests.test_robust import ether, ipv4, udp
+from tui.app import LayerscopeApp
+from tui.screens import CopyScreen, OpenFileScreen, PasteHexScreen
+from tui.source import PacketSource
+from tui.widgets.field_tree import FieldTree
+from tui.widgets.hex_pane import HexPane
+from tui.widgets.packet_list import PacketList
+
+SCRIPT = Path(sys.executable).parent / "layerscope"
+MARKUP = ("[bold]", "[/b]", "[TODO]", "[link=https://x]", "[@click=app.quit]")
+EVIL = ("\x1b[31mRED\x1b[5;9;38;5;201mLOUD\x1b]0;pwned\x07\u009b31m\u202eRTL\x00NUL"
+        "[bold]B[/b][TODO][link=https://x]L[/link][@click=app.quit]Q")  # fmt: skip
+EVIL_BYTES = EVIL.encode() + b"\x9b2J"  # and a raw 8-bit CSI, not UTF-8
+EVIL_NAME = "\x1b]0;pwned\x07\u202e[bold]x[TODO][@click=app.quit].pcapng"  # no '/' in a name
+# C0 (tab and newline too: one screen line is one line), DEL, C1, bidi controls.
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+SIZE = (200, 60)
+Body = Callable[[LayerscopeApp, Pilot], Awaitable[None]]
+
+
+# -- the hostile capture ---------------------------------------------------------------------
+def tcp(port: int) -> bytes:
+    return struct.pack("!HHIIBBHHH", 40000, port, 1, 0, 0x50, 0x18, 512, 0, 0)
+
+
+def ip_frame(proto: int, l4: bytes, payload: bytes) -> bytes:
+    return ether(0x0800) + ipv4(proto, len(l4) + len(payload)) + l4 + payload
+
+
+def dns_query(name: bytes) -> bytes:
+    labels = b"".join(bytes([len(name[i : i + 60])]) + name[i : i + 60]
+                      for i in range(0, len(name), 60))  # fmt: skip
+    return struct.pack("!HHHHHH", 1, 0x0100, 1, 0, 0, 0) + labels + b"\0\0\x01\0\x01"
+
+
+def client_hello(sni: bytes) -> bytes:
+    ext = struct.pack("!HBH", len(sni) + 3, 0, len(sni)) + sni
+    exts = struct.pack("!HH", 0, len(ext)) + ext
+    hello = (b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00"
+             + struct.pack("!H", len(exts)) + exts)  # fmt: skip
+    hs = b"\x01" + len(hello).to_bytes(3, "big") + hello
+    return struct.pack("!BHH", 22, 0x0301, len(hs)) + hs
+
+
+def hostile_frames(evil: bytes = EVIL_BYTES) -> list[bytes]:
+    """HTTP (URI, Host, User-Agent), a DNS name, a TLS SNI, and a raw UDP payload."""
+    http = (b"GET /" + evil.replace(b" ", b"_") + b" HTTP/1.1\r\nHost: " + evil
+            + b"\r\nUser-Agent: " + evil + b"\r\n\r\n")  # fmt: skip
+    dns = dns_query(evil)
+    tls = client_hello(evil)
+    return [
+        ip_frame(6, tcp(80), http),
+        ip_frame(17, udp(53, len(dns)), dns),
+        ip_frame(6, tcp(443), tls),
+        ip_frame(17, udp(9, len(evil)), evil),
+    ]
+
+
+def write_capture(path: Path, evil: str = EVIL) -> Path:
+    evil_bytes = evil.encode() + (b"\x9b2J" if evil == EVIL else b"xxx")
+    with PcapngWriter(path, comment=evil) as w:
+        w.add_interface(1, name=evil)
+        for n, frame in enumerate(hostile_frames(evil_bytes)):
+            w.write(frame, 1_700_000_000_000_000_000 + n, comment=evil)
+    return path
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    return write_capture(tmp_path / EVIL_NAME)
+
+
+# -- what the screen shows ---------------------------------------------------------------------
+def check_strips(strips: list[Strip], where: str) -> str:
+    """No control or bidi character in any segment, no link or click action from packet
+    text; returns the text, one line per strip."""
+    lines = []
+    for y, strip in enumerate(strips):
+        line = "".join(seg.text for seg in strip)
+        m = UNSAFE.search(line)
+        assert m is None, f"{where}: line {y} has {m.group()!r}: {line!r}"
+        for seg in strip:
+            style = seg.style
+            if style is not None and ("pwned" in seg.text or "[@click" in seg.text):
+                assert not style.link and not (style.meta or {}).get("@click"), (where, seg)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def screen_text(app: LayerscopeApp, where: str) -> str:
+    """Everything Textual composed for the current screen (modal dialogs and toasts too)."""
+    return check_strips(app.screen._compositor.render_strips(), where)
+
+
+def check_text(text: object, where: str) -> None:
+    """A rich Text, Textual Content or str: no control character; no link or action."""
+    plain = str(getattr(text, "plain", text))
+    m = UNSAFE.search(plain.replace("\n", " "))
+    assert m is None, f"{where}: {m.group()!r} in {plain!r}"
+    if isinstance(text, Text):
+        for span in text.spans:
+            style = span.style
+            assert isinstance(style, str) or not (style.link or style.meta), (where, span)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let workers finish and their messages land. With the Open dialog up, only pause:
+    its DirectoryTree keeps a loader worker running for as long as it is shown."""
+    for _ in range(4):
+        if not isinstance(pilot.app.screen, OpenFileScreen):
+            try:
+                await pilot.app.workers.wait_for_complete()
+            except WorkerCancelled:  # the file picker's loader, once the dialog closes
+                pass
+        await pilot.pause(0.05)
+
+
+def run_app(path: Path, body: Body) -> None:
+    async def main() -> None:
+        app = LayerscopeApp(PacketSource.open(path))
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await body(app, pilot)
+            assert app.is_running
+
+    asyncio.run(main())
+
+
+async def select_row(app: LayerscopeApp, pilot: Pilot, row: int) -> FieldTree:
+    app.screen.query_one(PacketList).cursor = row
+    await settle(pilot)
+    tree = app.screen.query_one(FieldTree)
+    tree.action_expand_all()
+    await settle(pilot)
+    return tree
+
+
+HOSTILE_FIELDS = ("http.request.uri", "http.user_agent", "dns.qry.name",
+                  "tls.handshake.extensions_server_name", "frame.comment", "data.data")  # fmt: skip
+
+
+def offscreen_texts(app: LayerscopeApp) -> list[tuple[str, Text]]:
+    """The Text of every tree node, hex row and list row, visible or not."""
+    out: list[tuple[str, Text]] = []
+    tree = app.screen.query_one(FieldTree)
+    stack = list(tree.root.children)
+    while stack:
+        node = stack.pop()
+        out.append(("tree", node.label))
+        stack.extend(node.children)
+    hexpane = app.screen.query_one(HexPane)
+    out += [("hex", hexpane._row_text(r)) for r in range(len(hexpane.packet.data) // 16 + 1)]
+    plist = app.screen.query_one(PacketList)
+    out += [("list", plist._row_text(plist.summary(r))) for r in range(plist.count)]
+    return out
+
+
+# -- Pilot tests -------------------------------------------------------------------------------
+def test_every_pane_shows_hostile_packets_inert(hostile: Path) -> None:
+    """List, tree (every node), explain line, hex pane and its bit line, OSI panel and status
+    bar, for each hostile packet with its hostile field selected."""
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        seen = ""
+        for row in range(4):
+            tree = await select_row(app, pilot, row)
+            for name in HOSTILE_FIELDS:
+                f = tree.packet.get(name) if tree.packet else None
+                if f is not None:
+                    tree.select_field(f)
+                    await pilot.pause()
+                    seen += screen_text(app, f"row {row} {name}")
+                    check_text(app.screen.query_one("#explain", Static).render(), name)
+            for where, text in offscreen_texts(app):
+                check_text(text, f"row {row} {where}")
+            await pilot.press("l")  # the OSI panel
+            await pilot.pause()
+            seen += screen_text(app, f"row {row} OSI panel")
+            await pilot.press("l")
+        for m in MARKUP:
+            assert m in seen, m  # shown literally, not interpreted
+        assert "pwned" in seen and "\\x1b" in seen and "\\u202e" in seen
+
+    run_app(hostile, body)
+
+
+def test_status_bar_and_file_name(hostile: Path) -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        status = app.screen.query_one("#status", Static)
+        check_text(status.render(), "status bar")
+        text = screen_text(app, "main screen")
+        assert "\\x1b]0;pwned\\x07\\u202e[bold]x[TODO][@click=app.quit].pcapng" in text
+
+    run_app(hostile, body)
+
+
+def test_paste_dialog_shows_a_hostile_dump_inert(hostile: Path) -> None:
+    dump = f"{EVIL}\n{hostile_frames()[0][:64].hex(' ')}\n{EVIL} again\n"
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PasteHexScreen)
+        assert isinstance(app.focused, TextArea)
+        app.post_message(Paste(dump))  # as a terminal delivers it: to the app, then the focus
+        await settle(pilot)
+        text = screen_text(app, "paste dialog")
+        assert "Ignored lines: 2" in text and "[bold]B[/b]" in text and "␛" in text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen.query_one(PacketList).count == 5
+        screen_text(app, "after paste (toast)")
+
+    run_app(hostile, body)
+
+
+@pytest.mark.parametrize("key", ["o", "slash", "p"])
+def test_pasting_into_any_input_shows_controls_as_symbols(hostile: Path, key: str) -> None:
+    """Input and TextArea draw their text as it is: the app turns a paste's controls into
+    visible symbols first (the path box, the display filter bar, the paste box)."""
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        await pilot.press(key)
+        await settle(pilot)
+        app.post_message(Paste(EVIL + "\n4500"))
+        await settle(pilot)
+        text = screen_text(app, f"paste after {key!r}")
+        assert "␛[31mRED" in text and "[@click=app.quit]" in text
+        await pilot.press("escape")
+
+    run_app(hostile, body)
+
+
+def test_copy_dialog_and_its_toast(hostile: Path) -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        tree = await select_row(app, pilot, 0)
+        f = tree.packet.get("http.user_agent")
+        tree.select_field(f)
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CopyScreen)
+        screen_text(app, "copy dialog")
+        app.screen.query_one(OptionList).highlighted = 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.clipboard == f.show  # what is copied is the escaped value too
+        assert "Copied http.user_agent" in screen_text(app, "copy toast")
+
+    run_app(hostile, body)
+
+
+def test_open_dialog_lists_hostile_file_names(
+    hostile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file picker lists names as text; a hostile non-capture gives an inert error."""
+    bad = tmp_path / ("\x1b[2J\x9b[@click=app.quit]\u202enot-a-capture.pcap")
+    bad.write_bytes(b"\x1b]0;pwned\x07 " * 10)
+    monkeypatch.chdir(tmp_path)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OpenFileScreen)
+        assert "[@click=app.quit]" in screen_text(app, "open dialog")
+        app.screen.dismiss(str(bad))
+        await settle(pilot)
+        text = screen_text(app, "open error toast")
+        assert "not a pcap or pcapng file" in text and "[@click=app.quit]" in text
+
+    run_app(hostile, body)
+
+
+def find_cell(text: str, needle: str) -> tuple[int, int]:
+    """(x, y) screen cell of the first occurrence of needle."""
+    for y, line in enumerate(text.splitlines()):
+        i = line.find(needle)
+        if i >= 0:
+            return cell_len(line[:i]), y
+    raise AssertionError(f"{needle!r} not on screen")
+
+
+def test_clicking_rendered_markup_fires_nothing(hostile: Path) -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        fired: list[str] = []
+
+        async def quit_() -> None:
+            fired.append("quit")
+
+        app.action_quit = quit_  # type: ignore[method-assign]
+        app.open_url = lambda url, **kw: fired.append(url)  # type: ignore[method-assign]
+        tree = await select_row(app, pilot, 0)
+        x, y = find_cell(screen_text(app, "before clicks"), "     2 ")
+        await pilot.click(offset=(x + 5, y))  # positive control: a click selects packet 2
+        await settle(pilot)
+        assert app.screen.query_one(PacketList).cursor == 1
+        tree.action_expand_all()
+        await pilot.pause()
+        lines = screen_text(app, "before clicks").splitlines()
+        for needle in ("[@click=app.quit]", "[link=https://x]", "[bold]"):
+            spots = [(cell_len(ln[: ln.index(needle)]) + 3, y)
+                     for y, ln in enumerate(lines) if needle in ln]  # fmt: skip
+            assert spots, needle
+            for x, y in spots:  # list row, tree lines, status bar: wherever it is drawn
+                await pilot.click(offset=(x, y))
+                await pilot.pause()
+        assert fired == [] and app.is_running
+
+    run_app(hostile, body)
+
+
+# -- the CLI -----------------------------------------------------------------------------------
+def check_output(out: str) -> None:
+    m = UNSAFE.search(out.replace("\n", " "))
+    assert m is None, f"{m.group()!r} in output"
+    for m in MARKUP:
+        assert m in out, m
+
+
+@pytest.mark.parametrize("flags", [["-V"], ["-x"], ["-V", "-x", "--spans"]])
+def test_cli_piped(hostile: Path, flags: list[str]) -> None:
+    rc, out, err = run("-r", str(hostile), *flags)
+    assert (rc, err) == (0, "")
+    check_output(out)
+    if "-V" in flags:
+        for shown in ("Server Name: \\x1b[31mRED", "Name: \\x1b[31mRED", "Comment: \\x1b[31mRED"):
+            assert shown in out, shown
+        assert "\\u202e" in out
+
+
+def test_cli_json_keeps_the_text_escaped_by_json(hostile: Path) -> None:
+    rc, out, _ = run("-r", str(hostile), "-T", "json")
+    assert rc == 0 and "\x1b" not in out and "\\u001b" in out
+    frame = json.loads(out)[0]["layers"][0]
+    comment = next(f for f in frame["fields"] if f["name"] == "frame.comment")
+    assert comment["value"] == EVIL.split("\x00")[0]  # the reader stops at NUL
+
+
+def test_cli_on_a_terminal(hostile: Path) -> None:
+    rc, out, err = read_pty([str(SCRIPT), "-r", str(hostile), "-V", "-x"])
+    assert rc == 0 and b"Traceback" not in err, err
+    plain = SGR.sub(b"", out).replace(b"\r\n", b"\n").decode()
+    check_output(plain)
+    assert b"\x1b]" not in out and b"\x07" not in out and b"\xc2\x9b" not in out
+
+
+def test_cli_error_line_with_a_hostile_file_name(tmp_path: Path) -> None:
+    bad = tmp_path / ("\x1b]0;pwned\x07\u202e[bold]x[@click=app.quit]\x9b.pcap")
+    bad.write_bytes(b"plain text, not a capture")
+    rc, out, err = run("-r", str(bad))
+    assert rc == 2 and out == "" and len(err.splitlines()) == 1
+    assert not UNSAFE.search(err.rstrip("\n"))
+    assert "\\x1b]0;pwned\\x07\\u202e[bold]x[@click=app.quit]\\x9b.pcap" in err
+
+
+# -- tmux: the real app in a real terminal --------------------------------------------------------
+# What the payload's SGR would set if it reached the terminal: red, blink, strike, colour 201.
+FORBIDDEN = {"fg:1", "fg:9", "fg:201", "attr:5", "attr:9"}
+
+
+def sgr_attributes(screen: str) -> set[str]:
+    """Every colour and attribute set by the SGR sequences of `capture-pane -e`."""
+    out: set[str] = set()
+    for m in re.finditer(r"\x1b\[([0-9;]*)m", screen):
+        params = [int(p or 0) for p in m.group(1).split(";")]
+        while params:
+            p = params.pop(0)
+            if p in (38, 48) and params[:1] == [5]:
+                out.add(("fg:" if p == 38 else "bg:") + str(params[1]))
+                params = params[2:]
+            elif p in (38, 48) and params[:1] == [2]:
+                out.add(("fg:" if p == 38 else "bg:") + ",".join(map(str, params[1:4])))
+                params = params[4:]
+            elif 30 <= p <= 37 or 90 <= p <= 97:
+                out.add(f"fg:{p - 30 if p < 90 else p - 82}")
+            else:
+                out.add(f"attr:{p}")
+    return out
+
+
+class Tmux:
+    """One private tmux server (its own socket, no config)."""
+
+    def __init__(self) -> None:
+        self.base = ["tmux", "-L", f"ls-{uuid.uuid4().hex[:8]}", "-f", "/dev/null"]
+
+    def __call__(self, *args: str) -> str:
+        # never a user's server; no COLUMNS/LINES (pytest-xdist sets them): the app must
+        # size itself from the pane
+        env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "COLUMNS", "LINES")}
+        proc = subprocess.run([*self.base, *args], capture_output=True, timeout=30, check=True,
+                              env=env)  # fmt: skip
+        return proc.stdout.decode("utf-8", "replace")
+
+    def start(self, argv: list[str], cwd: Path) -> None:
+        """Session "t" runs argv after an Enter (so its title can be read before)."""
+        cmd = " ".join(_sh_quote(a) for a in ["sh", "-c", 'read x; exec "$@"', "sh", *argv])
+        size = ("-x", "200", "-y", "50")  # pinned: a detached window may fall back to 80x24
+        self("new-session", "-d", "-s", "t", *size, "-c", str(cwd), cmd, ";",
+             "set-option", "-g", "window-size", "manual", ";", "resize-window", "-t", "t", *size,
+             ";", "set-option", "-g", "remain-on-exit", "on")  # fmt: skip
+        assert self.get("#{window_width}") == "200"
+
+    def get(self, fmt: str, target: str = "t") -> str:
+        return self("display-message", "-p", "-t", target, fmt).strip()
+
+    def screen(self, colours: bool = False, target: str = "t") -> str:
+        return self("capture-pane", "-p", *(["-e"] if colours else []), "-t", target)
+
+    def wait_for(self, text: str, target: str = "t", timeout: float = 30) -> str:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            screen = self.screen(target=target)
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared:\n{self.screen(target=target)}")
+
+    def click(self, x: int, y: int) -> None:
+        """An SGR mouse press and release at the 0-based cell (x, y), as a terminal sends."""
+        self("send-keys", "-t", "t", "-l", f"\x1b[<0;{x + 1};{y + 1}M\x1b[<0;{x + 1};{y + 1}m")
+
+    def kill(self) -> None:
+        subprocess.run([*self.base, "kill-server"], capture_output=True, timeout=30)
+
+
+def _sh_quote(arg: str) -> str:
+    return "'" + arg.replace("'", "'\"'\"'") + "'"
+
+
+def check_detector() -> None:
+    """Positive control: raw OSC and SGR written to a pane do change its title and colours,
+    so the checks on the app's pane would see a leak."""
+    tmux = Tmux()
+    try:
+        sgr = "\\033[31mR\\033[91mR\\033[5;9;38;5;201mX\\033[0m"
+        raw = f"printf '\\033]2;probe\\007{sgr}done'; sleep 60"
+        tmux("new-session", "-d", "-s", "t", raw)
+        tmux.wait_for("done")
+        assert tmux.get("#{pane_title}") == "probe"
+        assert FORBIDDEN <= sgr_attributes(tmux.screen(colours=True))
+    finally:
+        tmux.kill()
+
+
+def click_on(tmux: Tmux, needle: str) -> None:
+    x, y = find_cell(tmux.screen(), needle)
+    tmux.click(x + 3, y)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")
+def test_tmux_title_colours_and_clicks(hostile: Path, tmp_path: Path) -> None:
+    check_detector()
+    tmux = Tmux()
+    try:
+        tmux.start([str(SCRIPT), str(hostile)], tmp_path)
+        before = tmux.get("#{pane_title}")
+        tmux("send-keys", "-t", "t", "Enter")
+        screen = tmux.wait_for("packets 4")
+        assert "[@click=app.quit]" in screen and "pwned" in screen
+        assert tmux.get("#{pane_title}") == before
+        leaked = FORBIDDEN & sgr_attributes(tmux.screen(colours=True))
+        assert not leaked, f"payload colours reached the terminal: {leaked}"
+        click_on(tmux, "     2 ")  # positive control: a click selects packet 2
+        tmux.wait_for("selected #2")
+        for needle in ("[@click=app.quit]", "[link=https://x]", "[bold]"):
+            click_on(tmux, needle)
+        time.sleep(1.0)
+        assert tmux.get("#{pane_dead}") == "0" and "packets 4" in tmux.screen()
+        assert tmux.get("#{pane_title}") == before
+        tmux("send-keys", "-t", "t", "q")  # quitting is visible, so "still runs" means it
+        end = time.monotonic() + 20
+        while tmux.get("#{pane_dead}") != "1" and time.monotonic() < end:
+            time.sleep(0.2)
+        assert tmux.get("#{pane_dead}") == "1"
+    finally:
+        tmux.kill()
