@@ -47,6 +47,7 @@ import difflib
 import ipaddress
 import re
 import socket
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -348,7 +349,7 @@ class Frame:
         return self.pkt
 
 
-class Ref:
+class Ref(ABC):
     """Something a filter names: values(frame) lists every occurrence's raw value."""
 
     kind = "none"
@@ -357,8 +358,9 @@ class Ref:
     def __init__(self, name: str) -> None:
         self.name = name
 
+    @abstractmethod
     def values(self, fr: Frame) -> list[Any]:
-        raise NotImplementedError
+        """Every occurrence's raw value in this frame (empty when absent)."""
 
     def present(self, fr: Frame) -> bool:
         return bool(self.values(fr))
@@ -745,11 +747,12 @@ ORDERED = ("int", "float", "ipv4", "ipv6", "mac", "bytes", "text", "str", "bool"
 
 
 # -- the compiled tree -----------------------------------------------------------------------
-class Node:
+class Node(ABC):
     __slots__ = ()
 
+    @abstractmethod
     def eval(self, fr: Frame) -> bool:
-        raise NotImplementedError
+        """Whether this node of the filter holds for the frame."""
 
     def refs(self) -> Iterable[Ref]:
         return ()

@@ -251,8 +251,8 @@ class FilterActions(Screen[None]):
             plist.cursor = row
         self.update_status()
 
-    def update_status(self) -> None:  # BrowserScreen defines it
-        raise NotImplementedError
+    def update_status(self) -> None:
+        """Refresh the status bar: the screen this mixes into (BrowserScreen) overrides it."""
 
     # -- the worker ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="filter")
