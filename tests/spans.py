@@ -22,3 +22,27 @@ def check_every_truncation(frame: bytes, linktype: int) -> None:
     for n in range(len(frame) + 1):
         check_spans(decode(frame[:n], linktype, strict=True))
         check_spans(decode(frame[:n], linktype, wirelen=len(frame), strict=True))
+
+
+def names(pkt: Packet) -> list[str]:
+    """The layer stack below the frame pseudo-layer, as tshark's frame.protocols."""
+    return [layer.name for layer in pkt.layers[1:]]
+
+
+def values(pkt: Packet, name: str) -> list:
+    return [f.value for f in pkt.find(name)]
+
+
+def issue_codes(pkt: Packet) -> set[str]:
+    return {i.code for i in pkt.issues}
+
+
+def field_span(pkt: Packet, name: str, index: int = 0) -> tuple:
+    """(value, pos, len, mask) of the index-th occurrence of a field."""
+    f = list(pkt.find(name))[index]
+    return (f.value, f.pos, f.len, f.mask)
+
+
+def layer_info(pkt: Packet, layer: str) -> str:
+    lay = pkt.layer(layer)
+    return lay.protocol.info(lay)

@@ -22,6 +22,7 @@ from dissect.output import summarize
 from dissect.protocol import decode
 from dissect.protocols.http import HTTP, MAX_HEADERS
 from dissect.protocols.tls import is_grease
+from tests.spans import names
 
 DATA = Path(__file__).parent / "data" / "app_tcp"
 P = 54  # payload offset in tcp_frame()
@@ -37,10 +38,6 @@ def tcp_frame(payload: bytes, sport: int = 40000, dport: int = 80) -> bytes:
 
 def dec(frame: bytes, wirelen: int | None = None) -> Packet:
     return decode(frame, 1, strict=True, wirelen=wirelen)
-
-
-def names(pkt: Packet) -> list[str]:
-    return [layer.name for layer in pkt.layers[1:]]
 
 
 def span(pkt: Packet, name: str, i: int = 0) -> tuple:

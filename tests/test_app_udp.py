@@ -21,6 +21,7 @@ from dissect.index import open_capture
 from dissect.model import Layer, Packet
 from dissect.protocol import decode
 from dissect.protocols.ntp import ntp_time_ns
+from tests.spans import names, values
 
 DATA = Path(__file__).parent / "data" / "app_udp"
 U = 42  # UDP payload offset in udp_frame()
@@ -50,17 +51,9 @@ def dec(frame: bytes, wirelen: int | None = None) -> Packet:
     return decode(frame, 1, strict=True, wirelen=wirelen)
 
 
-def names(pkt: Packet) -> list[str]:
-    return [layer.name for layer in pkt.layers[1:]]
-
-
 def span(pkt: Packet, name: str, i: int = 0) -> tuple:
     f = list(pkt.find(name))[i]
     return f.value, f.pos, f.len
-
-
-def values(pkt: Packet, name: str) -> list:
-    return [f.value for f in pkt.find(name)]
 
 
 def codes(pkt: Packet) -> set[str]:

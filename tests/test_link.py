@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from dissect.index import open_capture
-from dissect.model import Osi, Packet
+from dissect.model import Osi
 from dissect.protocol import decode
-from tests.spans import check_every_truncation, check_spans
+from tests.spans import check_every_truncation, check_spans, issue_codes, names
+from tests.spans import field_span as span
+from tests.spans import layer_info as info
 
 ETHERNET, NULL, RAW, LOOP, SLL, IPV4, IPV6, SLL2 = 1, 0, 101, 108, 113, 228, 229, 276
 DATA_DIR = Path(__file__).parent / "data" / "link"
@@ -121,24 +123,6 @@ FIXTURES = [
     (RAW_V4, RAW), (RAW_V6, RAW), (RAW_ISDN_ZEROS, RAW), (RAW_V4, 12), (RAW_V4, IPV4),
     (RAW_V6, IPV6),
 ]  # fmt: skip
-
-
-def names(pkt: Packet) -> list[str]:
-    return [layer.name for layer in pkt.layers[1:]]
-
-
-def span(pkt: Packet, name: str, index: int = 0) -> tuple:
-    f = list(pkt.find(name))[index]
-    return (f.value, f.pos, f.len, f.mask)
-
-
-def issue_codes(pkt: Packet) -> set[str]:
-    return {i.code for i in pkt.issues}
-
-
-def info(pkt: Packet, layer: str) -> str:
-    lay = pkt.layer(layer)
-    return lay.protocol.info(lay)
 
 
 # -- Ethernet ------------------------------------------------------------------------------

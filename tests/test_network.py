@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from dissect.index import open_capture
-from dissect.model import Osi, Packet
+from dissect.model import Osi
 from dissect.protocol import decode
-from tests.spans import check_every_truncation, check_spans
+from tests.spans import check_every_truncation, check_spans, issue_codes, names, values
+from tests.spans import field_span as span
+from tests.spans import layer_info as info
 
 ETHERNET, IPV4, IPV6 = 1, 228, 229
 DATA_DIR = Path(__file__).parent / "data" / "network"
@@ -179,28 +181,6 @@ FIXTURES = [
     (SRH, ETHERNET), (PARAM_PROBLEM, ETHERNET), (IPV4_SAYS_6, ETHERNET), (UNREACH6, IPV6),
     (HOP_BY_HOP, IPV6), (DSTOPTS, IPV6), (JUMBO, IPV6), (IPV6_VERSION_0, ETHERNET),
 ]  # fmt: skip
-
-
-def names(pkt: Packet) -> list[str]:
-    return [layer.name for layer in pkt.layers[1:]]
-
-
-def span(pkt: Packet, name: str, index: int = 0) -> tuple:
-    f = list(pkt.find(name))[index]
-    return (f.value, f.pos, f.len, f.mask)
-
-
-def values(pkt: Packet, name: str) -> list:
-    return [f.value for f in pkt.find(name)]
-
-
-def issue_codes(pkt: Packet) -> set[str]:
-    return {i.code for i in pkt.issues}
-
-
-def info(pkt: Packet, layer: str) -> str:
-    lay = pkt.layer(layer)
-    return lay.protocol.info(lay)
 
 
 # -- IPv4 ------------------------------------------------------------------------------------
