@@ -403,15 +403,16 @@ def run_batch(
             out.write(f"{count_matches(args, flt, warn)}\n")
             out.flush()
         else:
-            packets = (
-                iter_packets(args, warn)
-                if flt is None
-                else filtered_packets(args, flt, warn, printer)
-            )
-            for n, pkt in enumerate(packets, 1):
-                printer.packet(pkt)
-                if args.count and n >= args.count:
-                    break
+            if not print_parallel(args, flt, printer, warn):
+                packets = (
+                    iter_packets(args, warn)
+                    if flt is None
+                    else filtered_packets(args, flt, warn, printer)
+                )
+                for n, pkt in enumerate(packets, 1):
+                    printer.packet(pkt)
+                    if args.count and n >= args.count:
+                        break
             printer.close()
     except (CaptureError, UsageError, OSError) as exc:
         if isinstance(exc, BrokenPipeError):
@@ -422,6 +423,61 @@ def run_batch(
     for w in warn:  # file names and reader messages may quote the input: keep them inert
         err.write(f"layerscope: warning: {safe_text(w, 1000)}\n")
     return 0
+
+
+def print_parallel(args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str]) -> bool:
+    """A big capture file is decoded and rendered on every core (dissect/parallel.py), in
+    file order; False (nothing printed) when one process is the better choice: a small
+    file or -c, stdin, pasted hex, a display filter, colours on a terminal, one core."""
+    from . import parallel
+
+    workers = parallel.worker_count()
+    source = args.read or args.file
+    if (
+        workers < 2
+        or flt is not None
+        or printer.console is not None
+        or args.hex is not None
+        or not source
+        or source == "-"
+        or (args.count and args.count < parallel.MIN_PACKETS)
+        or os.path.getsize(source) < parallel.MIN_PACKETS * 64
+    ):
+        return False
+    with _open_index(args) as idx:
+        idx.index_all()
+        n = min(args.count, len(idx)) if args.count else len(idx)
+        t0 = idx.time_ns(0) if n else None
+        render = _chunk_renderer(args, idx, t0)
+        if n < parallel.MIN_PACKETS:
+            printer.out.write(render((0, n)))
+        else:
+            for text in parallel.ordered_map(render, parallel.spans(0, n), workers):
+                printer.out.write(text)
+        printer.first = n == 0
+        warn.extend(idx.warnings)
+    return True
+
+
+def _chunk_renderer(args: argparse.Namespace, idx: Any, t0: int | None) -> Any:
+    """Records [start, stop) of the index as the text the Printer writes for them."""
+    import io
+
+    from .protocol import decode
+
+    def render(span: tuple[int, int]) -> str:
+        buf = io.StringIO()
+        printer = Printer(args, buf)
+        printer.t0, printer.first = t0, span[0] == 0
+        for i in range(*span):
+            rec = idx.record(i)
+            printer.packet(decode(rec.data, rec.linktype, number=rec.number,
+                                  time_ns=rec.time_ns, wirelen=rec.wirelen,
+                                  interface=rec.interface, comment=rec.comment,
+                                  strict=args.strict))  # fmt: skip
+        return buf.getvalue()
+
+    return render
 
 
 # -- live capture ------------------------------------------------------------------

@@ -29,7 +29,7 @@ class FieldSpec:
         "name", "label", "kind", "width", "mask", "at", "base", "names", "children",
         "scale", "unit", "generated", "signed", "conv",
         # compiled by Protocol.compile(): position inside the unpacked header tuple
-        "offset", "idx", "wmask", "shift", "frombytes", "parent",
+        "offset", "idx", "wmask", "shift", "frombytes", "parent", "get",
     )  # fmt: skip
 
     def __init__(
@@ -57,6 +57,8 @@ class FieldSpec:
         self.offset = self.idx = self.wmask = self.shift = 0
         self.frombytes = False
         self.parent: FieldSpec | None = None
+        # compiled by Protocol.compile(): value of this field from the unpacked header tuple
+        self.get: Callable[[tuple], Any] | None = None
         register(self)
         for child in children:
             child.parent = self

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from .fields import INT_KINDS as _INT_KINDS
 from .fields import FieldSpec, spec_for
 
 if TYPE_CHECKING:
@@ -84,14 +83,22 @@ class Field:
         """Display string, formatted on demand (never stored per packet)."""
         return self.spec.show(self.value)
 
-    def walk(self) -> Iterator[Field]:
-        yield self
+    def walk(self) -> list[Field]:
+        """This field and every descendant, depth first (a list: cheaper than generators)."""
+        out = [self]
         if self.children:
-            for child in self.children:
-                yield from child.walk()
+            _descend(self.children, out)
+        return out
 
     def __repr__(self) -> str:
         return f"Field({self.name}={self.value!r} @{self.pos}:{self.len} mask={self.mask:#x})"
+
+
+def _descend(fields: list[Field], out: list[Field]) -> None:
+    for f in fields:
+        out.append(f)
+        if f.children:
+            _descend(f.children, out)
 
 
 class Layer:
@@ -112,6 +119,7 @@ class Layer:
         "_fields",
         "info_cache",
         "declined",
+        "state",
     )
 
     def __init__(self, protocol: Protocol, packet: Packet, pos: int, end: int) -> None:
@@ -129,6 +137,7 @@ class Layer:
         self._fields: list[Field] | None = None
         self.info_cache: str | None = None
         self.declined = False  # set by decline(): the driver tries the next candidate
+        self.state: Any = None  # what tail() found (record offsets...) for detail() to reuse
 
     # -- queries -------------------------------------------------------------
     @property
@@ -178,9 +187,11 @@ class Layer:
             self._fields = fixed + self.extra
         return self._fields
 
-    def walk(self) -> Iterator[Field]:
-        for f in self.fields:
-            yield from f.walk()
+    def walk(self) -> list[Field]:
+        """Every field of the layer, depth first."""
+        out: list[Field] = []
+        _descend(self.fields, out)
+        return out
 
     def get(self, name: str) -> Field | None:
         for f in self.walk():
@@ -194,20 +205,8 @@ class Layer:
     def value(self, name: str, default: Any = None) -> Any:
         """Fast value lookup: fixed-header fields straight from the unpacked tuple."""
         spec = self.protocol.by_name.get(name)
-        vals = self.values
-        if spec is not None and vals is not None:
-            raw = vals[spec.idx]  # inlined Protocol.fixed_value: this is the hottest call
-            kind = spec.kind
-            if kind in _INT_KINDS:
-                if spec.frombytes:
-                    raw = int.from_bytes(raw, "big")
-                if spec.wmask:
-                    raw = (raw & spec.wmask) >> spec.shift
-                if kind == "flag":
-                    return bool(raw)
-                return raw * spec.scale if spec.scale != 1 else raw
-            conv = spec.conv
-            return conv(raw) if conv else raw
+        if spec is not None and self.values is not None:
+            return spec.get(self.values)  # compiled per field: this is the hottest call
         f = self.get(name)
         return default if f is None else f.value
 

@@ -1,0 +1,114 @@
+"""Batch output on every core (dissect/parallel.py): byte-identical to one process.
+
+The thresholds are lowered so that a few hundred packets take the forked path; the
+sequential run is forced with LAYERSCOPE_WORKERS=1.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from dissect import parallel
+from dissect.cli import build_parser, run_batch
+from dissect.index import open_capture
+from dissect.readers.writer import PcapWriter
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "captures" / "sample-netns.pcap"
+T0 = 1_700_000_000_000_000_000
+PACKETS = 36 * 9  # 324: several chunks of 64 and a short last one
+
+
+@pytest.fixture(scope="module")
+def capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    with open_capture(SAMPLE) as idx:
+        frames = [rec.data for rec in idx]
+    path = tmp_path_factory.mktemp("parallel") / "repeat.pcap"
+    with PcapWriter(path, 1) as w:
+        for n in range(PACKETS):
+            w.write(frames[n % len(frames)], T0 + n * 1_000_000)
+    return path
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_PACKETS", 50)
+    monkeypatch.setattr(parallel, "CHUNK", 64)
+
+
+def run(monkeypatch: pytest.MonkeyPatch, workers: int, *argv: str) -> str:
+    monkeypatch.setenv("LAYERSCOPE_WORKERS", str(workers))
+    out, err = io.StringIO(), io.StringIO()
+    rc = run_batch(build_parser().parse_args(list(argv)), out=out, err=err)
+    assert rc == 0, err.getvalue()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        (),
+        ("-V", "--spans"),
+        ("-x",),
+        ("-T", "jsonl"),
+        ("-T", "json"),
+        ("-c", "100"),
+        ("-T", "json", "-c", "70"),
+    ],
+)
+def test_parallel_output_equals_one_process(
+    capture: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch, extra: tuple[str, ...]
+) -> None:
+    one = run(monkeypatch, 1, "-r", str(capture), *extra)
+    many = run(monkeypatch, 2, "-r", str(capture), *extra)
+    assert many == one
+    if extra[:2] == ("-T", "json"):
+        packets = json.loads(many)
+        assert [p["number"] for p in packets] == list(range(1, len(packets) + 1))
+    elif not extra:
+        assert len(many.splitlines()) == PACKETS
+
+
+def test_parallel_path_is_taken(
+    capture: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forked path really ran: the renderer was called in processes other than ours."""
+    seen: list[int] = []
+    real = parallel.ordered_map
+
+    def spy(render, work, workers):  # type: ignore[no-untyped-def]
+        seen.append(len(work))
+        return real(lambda span: f"{os.getpid()}\n" * (span[1] - span[0]), work, workers)
+
+    monkeypatch.setattr(parallel, "ordered_map", spy)
+    out = run(monkeypatch, 2, "-r", str(capture))
+    pids = {int(line) for line in out.splitlines()}
+    assert seen == [len(range(0, PACKETS, 64))]
+    assert len(out.splitlines()) == PACKETS
+    assert os.getpid() not in pids
+
+
+def test_below_threshold_stays_sequential(capture: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    called: list[bool] = []
+    monkeypatch.setattr(parallel, "ordered_map", lambda *a: called.append(True) or iter(()))
+    out = run(monkeypatch, 2, "-r", str(capture))
+    assert len(out.splitlines()) == PACKETS and not called
+
+
+def test_worker_count_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAYERSCOPE_WORKERS", "3")
+    assert parallel.worker_count() == 3
+    monkeypatch.setenv("LAYERSCOPE_WORKERS", "0")
+    assert parallel.worker_count() == 1
+    monkeypatch.delenv("LAYERSCOPE_WORKERS")
+    assert parallel.worker_count() >= 1
+
+
+def test_spans_cover_range_in_order() -> None:
+    assert parallel.spans(0, 10, 4) == [(0, 4), (4, 8), (8, 10)]
+    assert parallel.spans(5, 5, 4) == []
