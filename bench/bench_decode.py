@@ -5,7 +5,8 @@
 
 Builds (once, cached under bench/out/) a pcap cycling through the real packets of
 captures/sample-netns.pcap (ARP, DNS, HTTP, TLS, ICMP, TCP handshakes), then prints:
-index rate and memory per packet, summary lines, full decode with spans, -T jsonl export,
+index rate and memory per packet, then in one process: summary lines, full decode with
+spans, -T jsonl export; then the CLI end to end (all cores: summary lines and -T jsonl),
 and tshark's summary on the same file when tshark is installed. Not a test: figures only.
 """
 
@@ -104,6 +105,17 @@ def do_json(rec) -> None:
         _sink.truncate()
 
 
+def bench_cli(label: str, path: Path, limit: int, *extra: str) -> None:
+    """The product end to end: `layerscope -r FILE -c N [...] > /dev/null`, which decodes a
+    big file on every core (dissect/parallel.py); start-up and indexing included."""
+    exe = Path(sys.executable).parent / "layerscope"
+    argv = [str(exe), "-r", str(path), "-c", str(limit), *extra]
+    t = time.perf_counter()
+    r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    dt = time.perf_counter() - t
+    print(f"{label:<20} {rate(limit, dt)}  (exit {r.returncode})")
+
+
 def bench_tshark(path: Path, limit: int) -> None:
     if not shutil.which("tshark"):
         print("tshark               not installed: skipped")
@@ -136,6 +148,11 @@ def main() -> int:
     timed("summary lines", path, a.sample, do_summary)
     timed("full decode + spans", path, a.sample // 2, do_full)
     timed("-T jsonl export", path, a.sample // 4, do_json)
+    from dissect.parallel import worker_count
+
+    w = worker_count()
+    bench_cli(f"CLI summary ({w} cpu)", path, a.sample)
+    bench_cli(f"CLI -T jsonl ({w} cpu)", path, a.sample // 4, "-T", "jsonl")
     bench_tshark(path, a.sample)
     return 0
 

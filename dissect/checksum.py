@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import sys
-from array import array
-
-_SWAP = sys.byteorder == "little"
-
 
 def ones_sum(data: bytes | memoryview, start: int = 0) -> int:
-    """16-bit one's-complement sum of big-endian words (folded), plus `start`."""
-    b = bytes(data)
-    if len(b) & 1:
-        b += b"\0"
-    words = array("H", b)
-    if _SWAP:
-        words.byteswap()
-    s = sum(words) + start
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
+    """16-bit one's-complement sum of big-endian words (folded), plus `start`.
+
+    Read as one big integer, the bytes are a number in base 2**16 whose digits are the
+    words; since 2**16 = 1 (mod 0xFFFF), that number is congruent to the words' sum, and the
+    end-around-carry fold of a non-zero sum is its residue mod 0xFFFF with 0 read as 0xFFFF.
+    Two C-speed big-int operations instead of a loop over the words."""
+    n = int.from_bytes(data, "big")
+    if len(data) & 1:
+        n <<= 8  # an odd byte is padded with a zero on the right
+    n += start
+    r = n % 0xFFFF
+    return 0xFFFF if r == 0 and n else r
 
 
 def inet_checksum(data: bytes | memoryview, start: int = 0) -> int:

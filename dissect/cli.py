@@ -445,7 +445,8 @@ def print_parallel(args: argparse.Namespace, flt: Any, printer: Printer, warn: l
     ):
         return False
     with _open_index(args) as idx:
-        idx.index_all()
+        while not idx.index_more() and not (args.count and len(idx) >= args.count):
+            pass  # -c N: index only as far as the N-th record
         n = min(args.count, len(idx)) if args.count else len(idx)
         t0 = idx.time_ns(0) if n else None
         render = _chunk_renderer(args, idx, t0)

@@ -33,44 +33,51 @@ class Summary:
 
 def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
     """List-row columns, as Wireshark fills them: the topmost layer with addresses gives
-    Source/Destination, the topmost non-data layer the Protocol, the topmost Info wins."""
+    Source/Destination, the topmost non-data layer the Protocol, the topmost Info wins.
+    One pass down the stack: this runs for every row of a million-packet list."""
     frozen = pkt.ctx.get("columns_frozen")  # ICMP errors: the quoted packet fills no column
     layers = pkt.layers[1:frozen]
-    src, dst = _addresses(layers)
-    proto = next((la.protocol.short for la in reversed(layers) if la.protocol.name != "data"), "DATA")
-    info = _info(layers) or f"{pkt.caplen} bytes"
-    bad = any(i.group == "checksum" for la in layers for i in la.issues)
+    src = dst = info = proto = None
+    for layer in reversed(layers):
+        p = layer.protocol
+        if proto is None and p.name != "data":
+            proto = p.short
+        if info is None and p.info is not None:
+            info = _layer_info(layer) or None
+        if src is None and p.addresses is not None:
+            src, dst = _layer_addresses(layer, p.addresses)
+        if src is not None and info is not None and proto is not None:
+            break
+    bad = False
+    for layer in layers:
+        if layer.issues and any(i.group == "checksum" for i in layer.issues):
+            bad = True
+            break
+    info = info or f"{pkt.caplen} bytes"
     status = pkt.status
     if status != "ok":
         worst = next((i for layer in pkt.layers for i in layer.issues if i.group == status), None)
         why = f": {worst.message}" if worst is not None else ""
         info = f"{info} [{'Malformed' if status == 'malformed' else 'Truncated'}{why}]"
     time = (pkt.time_ns - t0_ns) / 1e9
-    return Summary(pkt.number, time, src, dst, proto, pkt.wirelen, safe_text(info, 300), status, bad)
+    return Summary(pkt.number, time, src or "", dst or "", proto or "DATA", pkt.wirelen,
+                   safe_text(info, 300), status, bad)  # fmt: skip
 
 
-def _addresses(layers: list[Layer]) -> tuple[str, str]:
-    for layer in reversed(layers):
-        names = layer.protocol.addresses
-        if names is not None and (layer.values is not None or layer.extra):
-            s, d = layer.value(names[0]), layer.value(names[1])
-            if s is not None and d is not None:
-                return safe_text(str(s), 64), safe_text(str(d), 64)
-    return "", ""
+def _layer_addresses(layer: Layer, names: tuple[str, str]) -> tuple[str | None, str | None]:
+    if layer.values is None and not layer.extra:
+        return None, None
+    s, d = layer.value(names[0]), layer.value(names[1])
+    if s is None or d is None:
+        return None, None
+    return safe_text(str(s), 64), safe_text(str(d), 64)
 
 
-def _info(layers: list[Layer]) -> str:
-    for layer in reversed(layers):
-        fn = layer.protocol.info
-        if fn is None:
-            continue
-        try:
-            text = fn(layer)
-        except Exception:  # a row must never fail to draw
-            text = ""
-        if text:
-            return text
-    return ""
+def _layer_info(layer: Layer) -> str:
+    try:
+        return layer.protocol.info(layer)  # type: ignore[misc]
+    except Exception:  # a row must never fail to draw
+        return ""
 
 
 def summary_line(s: Summary) -> str:

@@ -73,6 +73,11 @@ class Protocol:
             raise ValueError(f"duplicate protocol {name!r}")
         PROTOCOLS[name] = self
         self._compile()
+        names = next_by[1] if next_by else ()
+        # The dispatch keys, read in one call when they are all fixed-header fields.
+        self.next_keys = (
+            self.picker(*names) if names and all(n in self.by_name for n in names) else None
+        )
 
     # -- compile: the table becomes one struct ------------------------------------------
     def _compile(self) -> None:
@@ -115,6 +120,27 @@ class Protocol:
             spec.get = _getter(spec)
 
     # -- reading ---------------------------------------------------------------------
+    def picker(self, *names: str) -> Callable[[Layer], tuple]:
+        """A reader of several fixed-header values at once, e.g. for an Info line:
+        one call per packet instead of one lookup per name."""
+        specs = [self.by_name[n] for n in names]
+        idxs = tuple(s.idx for s in specs)
+        if all(s.get.__class__ is itemgetter for s in specs) and len(idxs) > 1:
+            fast: Callable[[tuple], Any] = itemgetter(*idxs)
+        else:
+            getters = [s.get for s in specs]
+
+            def fast(vals: tuple) -> tuple:
+                return tuple([g(vals) for g in getters])  # type: ignore[misc]
+
+        def pick(layer: Layer) -> tuple:
+            vals = layer.values
+            if vals is None:  # header fields were materialised (rare): read them
+                return tuple(layer.value(n) for n in names)
+            return fast(vals)
+
+        return pick
+
     def fixed_value(self, layer: Layer, name: str) -> Any:
         spec = self.by_name.get(name)
         if spec is None or layer.values is None:
@@ -154,16 +180,8 @@ class Protocol:
 
     # -- decoding --------------------------------------------------------------------
     def dissect(self, data: Any, layer: Layer) -> None:
-        avail = layer.payload_end - layer.pos
-        if avail >= self.size:
-            if self.size:
-                layer.values = self.struct.unpack_from(data, layer.pos)
-            layer.hdr_len = self.size
-            layer.payload_pos = layer.pos + self.size
-            if self.tail is not None:
-                self.tail(data, layer)
-        else:
-            self._partial(data, layer, avail)
+        """Decode this protocol's part of a packet into `layer` (exceptions propagate)."""
+        _run(self, data, layer, True)
 
     def _partial(self, data: Any, layer: Layer, avail: int) -> None:
         """A short header: decode the fields that fit, mark the layer, stop."""
@@ -268,20 +286,23 @@ def lookup(table: str, *keys: Any) -> Protocol | None:
 def next_protocol(data: Any, layer: Layer, declined: tuple[Protocol, ...] = ()) -> Protocol | None:
     """What follows a layer: its own choice, then its table (lower key first), then
     heuristics; protocols that already declined these bytes are skipped."""
-    if layer.next is not None and layer.next not in declined:
-        return layer.next
+    nxt = layer.next
+    if nxt is not None and nxt not in declined:
+        return nxt
     nb = layer.protocol.next_by
     if nb is None:
         return None
     table, names = nb
-    keys = [layer.value(n) for n in names]
-    if len(keys) > 1:
-        keys = sorted(k for k in keys if k is not None)
-    t = TABLES.get(table, {})
-    for k in keys:
-        found = t.get(k)
-        if found is not None and found not in declined:
-            return found
+    t = TABLES.get(table)
+    if t:
+        pick = layer.protocol.next_keys
+        keys: Any = pick(layer) if pick is not None else tuple(map(layer.value, names))
+        if len(keys) > 1:
+            keys = sorted(k for k in keys if k is not None)
+        for k in keys:
+            found = t.get(k)
+            if found is not None and found not in declined:
+                return found
     for proto, detect in HEURISTICS.get(table, ()):
         if proto not in declined and detect(data, layer.payload_pos, layer.payload_end, layer):
             return proto
@@ -347,6 +368,16 @@ def _frame_layer(pkt: Packet) -> Layer:
 
 
 # -- the driver ------------------------------------------------------------------
+_loaded = False
+
+
+def _load() -> None:
+    global _loaded
+    from . import protocols  # noqa: F401  (registers every protocol once)
+
+    _loaded = True
+
+
 def decode(
     data: bytes,
     linktype: int,
@@ -360,31 +391,33 @@ def decode(
     strict: bool = False,
 ) -> Packet:
     """Decode one frame. Pure: same bytes -> same Packet; never raises unless strict."""
-    from . import protocols  # noqa: F401  (registers every protocol once)
-
-    data = bytes(data)
+    if not _loaded:
+        _load()
+    if data.__class__ is not bytes:
+        data = bytes(data)
     pkt = Packet(data, linktype, number, time_ns, wirelen, interface)
     pkt.comment = comment
-    pkt.layers.append(_frame_layer(pkt))
+    layers = pkt.layers
+    layers.append(_frame_layer(pkt))
     first = LINKTYPES.get(linktype, DATA)
     proto = lookup(*first) or DATA if isinstance(first, tuple) else first
     pos, end = 0, len(data)
     declined: tuple[Protocol, ...] = ()
-    while pos < end or (proto is not DATA and pos == end and not pkt.layers[1:]):
+    while pos < end or (proto is not DATA and pos == end and len(layers) == 1):
         layer = Layer(proto, pkt, pos, end)
-        pkt.layers.append(layer)
+        layers.append(layer)
         if not _run(proto, data, layer, strict):
             break
-        if layer.declined and len(pkt.layers) > 2:
+        if layer.declined and len(layers) > 2:
             # The bytes are not this protocol after all: ask the layer below again.
-            pkt.layers.pop()
+            layers.pop()
             declined += (proto,)
-            proto = next_protocol(data, pkt.layers[-1], declined) or DATA
+            proto = next_protocol(data, layers[-1], declined) or DATA
             continue
         declined = ()
         if upto is not None and proto.name == upto:
             return pkt
-        if len(pkt.layers) > MAX_LAYERS:
+        if len(layers) > MAX_LAYERS:
             layer.issue(
                 "warn",
                 "malformed",
@@ -402,9 +435,20 @@ def decode(
 
 
 def _run(proto: Protocol, data: bytes, layer: Layer, strict: bool) -> bool:
-    """Run one protocol; an unexpected exception becomes an error issue (bytes kept)."""
+    """Run one protocol; an unexpected exception becomes an error issue (bytes kept).
+    Protocol.dissect is inlined for the common case: this runs for every layer."""
+    pos = layer.pos
     try:
-        proto.dissect(data, layer)
+        size = proto.size
+        if layer.payload_end - pos >= size:
+            if size:
+                layer.values = proto.struct.unpack_from(data, pos)
+            layer.hdr_len = size
+            layer.payload_pos = pos + size
+            if proto.tail is not None:
+                proto.tail(data, layer)
+        else:
+            proto._partial(data, layer, layer.payload_end - pos)
     except Exception as exc:
         if strict:
             raise
@@ -412,15 +456,20 @@ def _run(proto: Protocol, data: bytes, layer: Layer, strict: bool) -> bool:
         layer.issue("error", "malformed", f"{proto.name}.exception",
                     f"{proto.title} decoder stopped: {type(exc).__name__}: {exc}")  # fmt: skip
         layer.status = "malformed"
-        layer.payload_end = max(layer.payload_end, layer.pos)
-        layer.hdr_len = min(max(layer.hdr_len, 0), layer.payload_end - layer.pos)
-        layer.payload_pos = layer.pos + layer.hdr_len
+        layer.payload_end = max(layer.payload_end, pos)
+        layer.hdr_len = min(max(layer.hdr_len, 0), layer.payload_end - pos)
+        layer.payload_pos = pos + layer.hdr_len
         layer.next = DATA
         return layer.payload_pos < layer.payload_end
     end = layer.payload_end
-    layer.hdr_len = min(layer.hdr_len, end - layer.pos)
-    layer.payload_pos = min(max(layer.payload_pos, layer.pos + layer.hdr_len), end)
-    return layer.status == "ok" or layer.payload_pos < end
+    hdr_end = pos + layer.hdr_len
+    if hdr_end > end:
+        layer.hdr_len = end - pos
+        hdr_end = end
+    pp = layer.payload_pos
+    if pp < hdr_end or pp > end:
+        layer.payload_pos = pp = min(max(pp, hdr_end), end)
+    return layer.status == "ok" or pp < end
 
 
 def _cover_gaps(pkt: Packet) -> None:

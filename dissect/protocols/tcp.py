@@ -224,18 +224,21 @@ def flags_text(flags: int) -> str:
     return ", ".join(name for bit, name in FLAG_ORDER if flags & bit)
 
 
+_INFO = TCP.picker("tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw",
+                   "tcp.window_size_value", "tcp.hdr_len")  # fmt: skip
+
+
 def _info(layer: Layer) -> str:
-    v = layer.value
-    parts = [f"{v('tcp.srcport')} → {v('tcp.dstport')}"]
-    flags = v("tcp.flags") or 0
-    if flags:
-        parts.append(f"[{flags_text(flags)}]")
-    parts.append(f"Seq={v('tcp.seq_raw')}")
+    sport, dport, flags, seq, ack, win, hdr_len = _INFO(layer)
+    flags = flags or 0
+    text = (
+        f"{sport} → {dport} [{flags_text(flags)}] Seq={seq}"
+        if flags
+        else f"{sport} → {dport} Seq={seq}"
+    )
     if flags & 0x010:
-        parts.append(f"Ack={v('tcp.ack_raw')}")
-    parts.append(f"Win={v('tcp.window_size_value')}")
-    parts.append(f"Len={_segment_len(layer)}")
-    return " ".join(parts)
+        text += f" Ack={ack}"
+    return f"{text} Win={win} Len={max(0, layer.payload_end - layer.pos - (hdr_len or 0))}"
 
 
 def _segment_len(layer: Layer) -> int:
@@ -244,10 +247,10 @@ def _segment_len(layer: Layer) -> int:
 
 
 def _describe(layer: Layer) -> str:
-    v = layer.value
+    sport, dport, _flags, seq, ack, _win, _hdr_len = _INFO(layer)
     return (
-        f"Transmission Control Protocol, Src Port: {v('tcp.srcport')}, Dst Port: {v('tcp.dstport')}, "
-        f"Seq: {v('tcp.seq_raw')}, Ack: {v('tcp.ack_raw')}, Len: {_segment_len(layer)}"
+        f"Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, "
+        f"Seq: {seq}, Ack: {ack}, Len: {_segment_len(layer)}"
     )
 
 
