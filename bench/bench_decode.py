@@ -99,7 +99,7 @@ def do_json(rec) -> None:
     pkt = decode(
         rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns, wirelen=rec.wirelen
     )
-    _sink.write(json.dumps(packet_dict(pkt)))
+    _sink.write(json.dumps(packet_dict(pkt), check_circular=False))
     if _sink.tell() > 1 << 24:
         _sink.seek(0)
         _sink.truncate()

@@ -329,7 +329,12 @@ class Printer:
         from .output import packet_dict
 
         self.out.write(
-            sep + json.dumps(packet_dict(pkt, with_bytes=self.args.hexdump), ensure_ascii=True)
+            sep
+            + json.dumps(
+                packet_dict(pkt, with_bytes=self.args.hexdump),
+                ensure_ascii=True,
+                check_circular=False,  # a fresh tree of dicts and lists: no cycles to find
+            )
         )
 
     def _text(self, pkt: Packet) -> None:

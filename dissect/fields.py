@@ -29,7 +29,7 @@ class FieldSpec:
         "name", "label", "kind", "width", "mask", "at", "base", "names", "children",
         "scale", "unit", "generated", "signed", "conv",
         # compiled by Protocol.compile(): position inside the unpacked header tuple
-        "offset", "idx", "wmask", "shift", "frombytes", "parent", "get",
+        "offset", "idx", "wmask", "shift", "frombytes", "parent", "get", "fmt",
     )  # fmt: skip
 
     def __init__(
@@ -59,6 +59,7 @@ class FieldSpec:
         self.parent: FieldSpec | None = None
         # compiled by Protocol.compile(): value of this field from the unpacked header tuple
         self.get: Callable[[tuple], Any] | None = None
+        self.fmt: Callable[[Any], str] | None = None  # show(), specialised on first use
         register(self)
         for child in children:
             child.parent = self
@@ -79,12 +80,10 @@ class FieldSpec:
 
     # -- display -----------------------------------------------------------------
     def show(self, value: Any) -> str:
-        text = _format(self, value)
-        if self.names is not None and self.kind not in ("flag", "bool"):
-            name = self.names(value) if callable(self.names) else self.names.get(value)
-            if name:
-                return f"{name} ({text})"
-        return text
+        fmt = self.fmt
+        if fmt is None:
+            fmt = self.fmt = _formatter(self)
+        return fmt(value)
 
     def bit_pattern(self, raw_word: int) -> str:
         """Wireshark-style bit line, e.g. '.1.. ....' for mask 0x40 in one byte."""
@@ -104,18 +103,61 @@ def shift_of(mask: int) -> int:
     return (mask & -mask).bit_length() - 1 if mask else 0
 
 
+def _set_text(value: Any) -> str:
+    return "Set" if value else "Not set"
+
+
+def _formatter(spec: FieldSpec) -> Callable[[Any], str]:
+    """show() for one spec, decided once: the kind, base, unit and names are fixed, so a
+    JSON export of millions of fields does not re-test them per value. Integers take the
+    specialised path; anything unexpected falls back to the general _format."""
+    kind, names = spec.kind, spec.names
+    if kind == "flag" or kind == "bool":
+        return _set_text
+    if kind in INT_KINDS:
+        if spec.base == HEX:
+            digits = _hex_digits(spec)
+            plain: Callable[[int], str] = lambda v: f"0x{v:0{digits}x}"  # noqa: E731
+        elif spec.base == DEC_HEX:
+            plain = lambda v: f"{v} (0x{v:x})"  # noqa: E731
+        elif spec.unit:
+            unit = spec.unit
+            plain = lambda v: f"{v}{unit}"  # noqa: E731
+        else:
+            plain = str
+
+        def text(v: Any) -> str:
+            return plain(v) if v.__class__ is int else _format(spec, v)
+
+    else:
+
+        def text(v: Any) -> str:
+            return _format(spec, v)
+
+    if names is None:
+        return text
+    lookup = names if callable(names) else names.get
+
+    def named(v: Any) -> str:
+        t, name = text(v), lookup(v)
+        return f"{name} ({t})" if name else t
+
+    return named
+
+
+def _hex_digits(spec: FieldSpec) -> int:
+    if not spec.mask:
+        return max(1, ((spec.width or 1) * 8 - shift_of(spec.mask)) // 4)
+    return max(1, (spec.mask.bit_length() - shift_of(spec.mask) + 3) // 4)
+
+
 def _format(spec: FieldSpec, value: Any) -> str:
     kind = spec.kind
     if kind == "flag" or kind == "bool":
         return "Set" if value else "Not set"
     if kind in INT_KINDS and isinstance(value, int):
         if spec.base == HEX:
-            digits = (
-                max(1, ((spec.width or 1) * 8 - shift_of(spec.mask)) // 4)
-                if not spec.mask
-                else max(1, (spec.mask.bit_length() - shift_of(spec.mask) + 3) // 4)
-            )
-            return f"0x{value:0{digits}x}"
+            return f"0x{value:0{_hex_digits(spec)}x}"
         if spec.base == DEC_HEX:
             return f"{value} (0x{value:x})"
         return f"{value}{spec.unit}"

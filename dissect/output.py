@@ -163,6 +163,9 @@ def hex_text(data: bytes) -> str:
 
 
 # -- JSON ----------------------------------------------------------------------------
+_JSON_PLAIN = frozenset((bool, int, float, str, type(None)))
+
+
 def json_value(v: Any) -> Any:
     if isinstance(v, bool | int | float | str) or v is None:
         return v
@@ -172,15 +175,16 @@ def json_value(v: Any) -> Any:
 
 
 def field_dict(f: Field) -> dict[str, Any]:
+    spec, v, kids = f.spec, f.value, f.children
     return {
-        "name": f.name,
-        "label": f.label,
-        "value": json_value(f.value),
-        "show": f.show,
+        "name": spec.name,
+        "label": spec.label,
+        "value": v if v.__class__ in _JSON_PLAIN else json_value(v),
+        "show": spec.show(v),
         "pos": f.pos,
         "len": f.len,
         "mask": f.mask,
-        "fields": [field_dict(c) for c in f.children] if f.children else [],
+        "fields": [field_dict(c) for c in kids] if kids else [],
     }
 
 
