@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import subprocess
 import sys
 import threading
+from array import array
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from hypothesis import strategies as st
 
 from dissect import linktypes
 from dissect.index import CaptureError, CaptureIndex, Record, open_capture
+from dissect.readers import pcap
 from dissect.readers.writer import PcapWriter
 
 DATA = Path(__file__).parent / "data" / "readers"
@@ -345,3 +348,289 @@ def test_corrupted_files_never_raise_from_the_index(
     assert not any(w.startswith("internal error") for w in idx.warnings)
     for rec in idx:
         assert len(rec.data) == rec.caplen
+
+
+# -- pcap: the fast walk against a reference walk ------------------------------------------
+# pcap.walk() takes walk_fast() for files in this machine's byte order with 2.4 lengths and
+# walk_records() otherwise. Both are checked here against reference_walk(), written from
+# the format description alone, on crafted files: both byte orders, µs and ns magic, the
+# modified (Kuznetzov) 24-byte record header, swapped lengths, bad records, cut files,
+# and small batches and windows that end mid-file.
+
+OTHER = ">" if pcap.NATIVE == "<" else "<"
+LIMIT = pcap.MAX_CAPLEN  # the caplen limit of a file whose SnapLen is below it
+Rec = tuple[int, int, int, int, bytes]  # seconds, fraction, third field, fourth field, data
+
+
+def craft(
+    records: list[Rec],
+    *,
+    order: str = pcap.NATIVE,
+    nanosecond: bool = False,
+    modified: bool = False,
+    version: tuple[int, int] = (2, 4),
+    snaplen: int = 65535,
+) -> bytes:
+    """A pcap file with the record header fields written exactly as given."""
+    magic = pcap.MAGIC_MODIFIED if modified else pcap.MAGIC_NSEC if nanosecond else pcap.MAGIC_USEC
+    out = [struct.pack(order + "IHHIIII", magic, *version, 0, 0, snaplen, 1)]
+    for sec, frac, third, fourth, data in records:
+        out.append(struct.pack(order + "IIII", sec, frac, third, fourth))
+        if modified:  # ifindex, protocol, packet type, pad
+            out.append(struct.pack(order + "IHBB", 3, 0x0800, 0, 0))
+        out.append(data)
+    return b"".join(out)
+
+
+def frames(sizes: list[int]) -> list[Rec]:
+    """Well-formed records of these sizes, times varied in both words."""
+    return [
+        (
+            1_700_000_000 + n * 7919,
+            (n * 104_729) % 1_000_000,
+            size,
+            size + n % 3,
+            bytes([n % 251]) * size,
+        )
+        for n, size in enumerate(sizes)
+    ]
+
+
+Walked = tuple[list[tuple[int, int, int, int]], list[str], int]  # see reference_walk
+
+
+def reference_walk(data: bytes) -> Walked:
+    """([(data offset, caplen, wirelen, time_ns)], warnings, indexed bytes) of a whole pcap
+    file, one record at a time as draft-ietf-opsawg-pcap and libpcap's sf-pcap.c read it."""
+    magics = (pcap.MAGIC_USEC, pcap.MAGIC_NSEC, pcap.MAGIC_MODIFIED)
+    order = "<" if struct.unpack("<I", data[:4])[0] in magics else ">"
+    magic, major, minor, _, _, snaplen, _ = struct.unpack(order + "IHHIIII", data[:24])
+    hlen = 24 if magic == pcap.MAGIC_MODIFIED else 16
+    scale = 1 if magic == pcap.MAGIC_NSEC else 1000
+    limit = max(snaplen, LIMIT)
+    records: list[tuple[int, int, int, int]] = []
+    pos, size, warning = 24, len(data), None
+    while pos < size and warning is None:
+        if size - pos < hlen:
+            warning = (
+                f"truncated record header at offset {pos}: {size - pos} of {hlen} bytes present"
+            )
+            break
+        sec, frac, caplen, wirelen = struct.unpack_from(order + "IIII", data, pos)
+        if major == 543 or minor < 3 or (minor == 3 and caplen > wirelen):
+            caplen, wirelen = wirelen, caplen
+        number = len(records) + 1
+        if caplen > limit:
+            warning = (
+                f"record {number} at offset {pos} claims caplen {caplen} > {limit}: index stopped"
+            )
+        elif pos + hlen + caplen > size:
+            warning = f"truncated last record at offset {pos}: {size - pos} of {hlen + caplen} bytes present"
+        else:
+            records.append((pos + hlen, caplen, wirelen, sec * 10**9 + frac * scale))
+            pos += hlen + caplen
+    return records, [warning] if warning else [], pos
+
+
+def indexed(data: bytes, batch: int = 65536) -> Walked:
+    """What a CaptureIndex makes of `data`, indexed `batch` records at a time, in the shape
+    reference_walk() gives (each record's bytes checked against its offset on the way)."""
+    idx = CaptureIndex(data)
+    while not idx.index_more(batch):
+        pass
+    offsets = idx.arrays(0, len(idx))[0]
+    got = []
+    for offset, rec in zip(offsets, idx, strict=True):
+        assert rec.data == data[offset : offset + rec.caplen]
+        got.append((offset, rec.caplen, rec.wirelen, rec.time_ns))
+    return got, idx.warnings, idx.indexed_bytes
+
+
+def lockstep(data: bytes, batch: int) -> list[tuple[int, int, int]]:
+    """Walk `data` with walk_fast() and walk_records() side by side, `batch` records per
+    call, checking that every call returns the same (pos, warning, done) and leaves the
+    same arrays; return the records indexed as (data offset, caplen, wirelen)."""
+    header = pcap.parse_header(data)
+    fast = (array("Q"), array("I"), array("I"), array("Q"))
+    slow = (array("Q"), array("I"), array("I"), array("Q"))
+    pos, done = pcap.FILE_HEADER_LEN, False
+    while not done:
+        got = pcap.walk_fast(data, pos, len(data), header, fast, batch)
+        assert got == pcap.walk_records(data, pos, len(data), header, slow, batch)
+        assert fast == slow
+        pos, _, done = got
+    return list(zip(*fast[:3], strict=True))
+
+
+def offsets_and_lengths(walked: Walked) -> list[tuple[int, int, int]]:
+    return [(offset, caplen, wirelen) for offset, caplen, wirelen, _ in walked[0]]
+
+
+# Record lists that exercise the walk's every way out; 'cut' trims the file's last bytes.
+CASES: dict[str, tuple[list[Rec], int]] = {
+    "sizes": (frames([60, 0, 1, 1514, 3, 64, 65535, 17, 2, 4, 1000]), 0),
+    "empty body": ([], 0),
+    "caplen over the limit mid-file": (
+        frames([60, 98])[:2] + [(5, 6, LIMIT + 1, 9, b"")] + frames([70]),
+        0,
+    ),
+    "caplen over the limit, its bytes there": (
+        frames([60]) + [(5, 6, LIMIT + 1, LIMIT + 1, b"x" * (LIMIT + 1))] + frames([70]),
+        0,
+    ),
+    "caplen 2^32-1": (frames([10, 20]) + [(5, 6, 0xFFFFFFFF, 0xFFFFFFFF, b"zz")], 0),
+    "caplen at the limit": (frames([8]) + [(7, 8, LIMIT, LIMIT, b"L" * LIMIT)] + frames([9]), 0),
+    "truncated last record": (frames([60, 98, 590]), 100),
+    "truncated last record header": (frames([60, 98]) + [(1, 2, 3, 4, b"abc")], 3 + 9),
+    "one byte short": (frames([60, 98, 590]), 1),
+    "only part of the first header": (frames([40]), 40 + 5),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("order", [pcap.NATIVE, OTHER])
+@pytest.mark.parametrize(("nanosecond", "modified"), [(False, False), (True, False), (False, True)])
+def test_walk_matches_reference(case: str, order: str, nanosecond: bool, modified: bool) -> None:
+    records, cut = CASES[case]
+    data = craft(records, order=order, nanosecond=nanosecond, modified=modified)
+    data = data[: len(data) - cut]
+    want = reference_walk(data)
+    assert indexed(data) == want
+    for batch in (1, 2, 3, 7):  # batches that end mid-file, mid-window
+        assert indexed(data, batch) == want
+
+
+@pytest.mark.parametrize("window", [0, 1, 16, 40, 100, 4096])
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("modified", [False, True])
+def test_fast_walk_windows_and_batches(
+    monkeypatch: pytest.MonkeyPatch, window: int, case: str, modified: bool
+) -> None:
+    # Small windows put records (data and headers) across window edges, and batches end
+    # inside windows: every call must still return what walk_records() returns.
+    monkeypatch.setattr(pcap, "FAST_WINDOW", window)
+    records, cut = CASES[case]
+    data = craft(records, modified=modified)
+    data = data[: len(data) - cut]
+    want = reference_walk(data)
+    for batch in (1, 2, 5, 1000):
+        assert lockstep(data, batch) == offsets_and_lengths(want)
+    assert indexed(data, 3) == want
+
+
+def test_fast_walk_big_snaplen_records_longer_than_a_window() -> None:
+    # A SnapLen above MAX_CAPLEN raises the caplen limit: records longer than FAST_WINDOW
+    # are fine, one over the SnapLen is not.
+    snaplen, big = 3 * pcap.FAST_WINDOW, 2 * pcap.FAST_WINDOW + 5
+    records = frames([10]) + [(1, 2, big, big, b"B" * big)] + frames([20])
+    records.append((3, 4, snaplen + 1, 0, b""))
+    data = craft(records, snaplen=snaplen)
+    want = reference_walk(data)
+    assert [caplen for _, caplen, _ in offsets_and_lengths(want)] == [10, big, 20]
+    offset = len(data) - 16
+    assert want[1] == [
+        f"record 4 at offset {offset} claims caplen {snaplen + 1} > {snaplen}: index stopped"
+    ]
+    assert indexed(data) == want and indexed(data, 2) == want
+    assert lockstep(data, 1) == offsets_and_lengths(want)
+
+
+@pytest.mark.parametrize("version", [(2, 2), (543, 0), (2, 3)])
+def test_walk_swapped_lengths_match_reference(version: tuple[int, int]) -> None:
+    # Before 2.3 records held len before caplen; 2.3 files have either order (swapped when
+    # caplen > len). Such files take walk_records().
+    records = [(1, 0, 9, 3, b"abc"), (2, 0, 4, 4, b"dddd"), (3, 0, 60, 5, b"e" * 5)]
+    records.append((4, 0, 2, 7, b"ff"))  # caplen <= len: 2.3 keeps the order, others swap
+    data = craft(records, version=version)
+    got, warnings, _ = want = reference_walk(data)
+    lengths = [(caplen, wirelen) for _, caplen, wirelen, _ in got]
+    if version == (2, 3):
+        assert (lengths, warnings) == ([(3, 9), (4, 4), (5, 60), (2, 7)], [])
+    else:  # the last record claims 7 bytes and has 2
+        assert lengths == [(3, 9), (4, 4), (5, 60)]
+        assert warnings == [
+            f"truncated last record at offset {len(data) - 18}: 18 of 23 bytes present"
+        ]
+    assert indexed(data) == want and indexed(data, 1) == want
+
+
+class Column(array):  # type: ignore[type-arg]
+    """An index array that checks, as the timestamps grow, that the other columns already
+    hold those records: readers in other threads take the timestamps' length as the count."""
+
+    others: tuple[array, ...] = ()
+
+    def _check(self, added: int) -> None:
+        assert all(len(other) >= len(self) + added for other in self.others)
+
+    def append(self, value: int) -> None:
+        self._check(1)
+        super().append(value)
+
+    def extend(self, values: array) -> None:  # type: ignore[override]
+        self._check(len(values))
+        super().extend(values)
+
+
+@pytest.mark.parametrize("name", ["walk_fast", "walk_records"])
+def test_timestamps_grow_last(name: str) -> None:
+    data = craft(frames([60, 98, 590, 0, 7] * 5))
+    header = pcap.parse_header(data)
+    offsets, caplens, wirelens = array("Q"), array("I"), array("I")
+    times = Column("Q")
+    times.others = (offsets, caplens, wirelens)
+    walk = getattr(pcap, name)
+    pos, done = pcap.FILE_HEADER_LEN, False
+    while not done:
+        pos, _, done = walk(data, pos, len(data), header, (offsets, caplens, wirelens, times), 4)
+    assert len(times) == len(offsets) == 25
+
+
+def test_walk_picks_the_fast_walk_for_native_2_4_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    for name in ("walk_fast", "walk_records"):
+        real = getattr(pcap, name)
+        monkeypatch.setattr(pcap, name, lambda *a, _n=name, _f=real: calls.append(_n) or _f(*a))
+    records = frames([5, 6])
+    for kwargs in ({}, {"modified": True}, {"nanosecond": True}):
+        CaptureIndex(craft(records, **kwargs)).index_all()  # type: ignore[arg-type]
+    assert calls == ["walk_fast"] * 3
+    calls.clear()
+    CaptureIndex(craft(records, order=OTHER)).index_all()
+    CaptureIndex(craft(records, version=(2, 3))).index_all()
+    assert calls == ["walk_records"] * 2
+
+
+@settings(max_examples=250, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 700), max_size=30),
+    damage=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=3),
+    cut=st.integers(0, 800),
+    batch=st.integers(1, 12),
+    window=st.sampled_from([0, 24, 333, 1 << 18]),
+    modified=st.booleans(),
+    nanosecond=st.booleans(),
+)
+def test_fast_walk_matches_reference_on_random_files(
+    sizes: list[int],
+    damage: list[tuple[int, int]],
+    cut: int,
+    batch: int,
+    window: int,
+    modified: bool,
+    nanosecond: bool,
+) -> None:
+    data = bytearray(
+        craft(frames(sizes), nanosecond=nanosecond and not modified, modified=modified)
+    )
+    for where, value in damage:  # bytes of record headers or data, never the file header
+        if len(data) > 24:
+            data[24 + where % (len(data) - 24)] = value
+    data = bytes(data[: max(24, len(data) - cut)])
+    old_window = pcap.FAST_WINDOW
+    pcap.FAST_WINDOW = window  # (hypothesis runs the body many times: no monkeypatch fixture)
+    try:
+        lockstep(data, batch)
+        assert indexed(data, batch) == reference_walk(data)
+    finally:
+        pcap.FAST_WINDOW = old_window
