@@ -96,7 +96,7 @@ def _offsets(layer: Layer) -> tuple[int, int, int, int, int]:
 
 def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
-    sha, spa, tha, tpa, total = _offsets(layer)
+    total = _offsets(layer)[4]
     if pos + total > end:
         # Wireshark shows the fixed fields and no address when the addresses run past the end.
         layer.short(total, "ARP addresses")
@@ -106,6 +106,14 @@ def _tail(data: Any, layer: Layer) -> None:
         return
     layer.hdr_len = total
     layer.payload_pos = layer.payload_end = pos + total
+    layer.state = True  # the addresses are all there: detail() adds them
+
+
+def _detail(data: Any, layer: Layer) -> None:
+    """The addresses and the generated flags, built when someone reads the fields."""
+    if layer.state is None:
+        return
+    sha, spa, tha, tpa, _total = _offsets(layer)
     hrd, pro = layer.value("arp.hw.type"), layer.value("arp.proto.type")
     hln, pln = layer.value("arp.hw.size"), layer.value("arp.proto.size")
     ether, ipv4 = hrd in ETHER_HW and hln == 6, pro in IPV4_PROTO and pln == 4
@@ -175,9 +183,9 @@ def _hex(raw: bytes) -> str:
 
 
 def _info(layer: Layer) -> str:
+    if layer.values is None:
+        return ""  # a short header: no opcode (and no fields to look it up in)
     op = layer.value("arp.opcode")
-    if op is None:
-        return ""
     sha, spa, tha, tpa, total = _offsets(layer)
     if layer.hdr_len < total:
         return ""  # addresses missing: Wireshark leaves the Info column empty
@@ -218,9 +226,9 @@ def _other_info(op: int) -> str:
 
 
 def _describe(layer: Layer) -> str:
+    if layer.values is None:
+        return ARP.title  # a short header: no opcode
     op = layer.value("arp.opcode")
-    if op is None:
-        return ARP.title
     name = OPCODES.get(op)
     if name is None:
         return f"Address Resolution Protocol (opcode 0x{op:04x})"
@@ -235,6 +243,7 @@ def _describe(layer: Layer) -> str:
 
 
 ARP.tail = _tail
+ARP.detail = _detail
 ARP.info = _info
 ARP.describe = _describe
 

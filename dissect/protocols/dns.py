@@ -203,6 +203,9 @@ class _Short(Exception):
         super().__init__(what)
         self.pos, self.needed, self.what = pos, needed, what
 
+    def again(self) -> _Short:
+        return _Short(self.pos, self.needed, self.what)
+
 
 class _Bad(Exception):
     """The bytes contradict themselves (internal: bad label type, pointer out of range)."""
@@ -211,12 +214,28 @@ class _Bad(Exception):
         super().__init__(message)
         self.pos, self.code, self.message = pos, code, message
 
+    def again(self) -> _Bad:
+        return _Bad(self.pos, self.code, self.message)
+
+
+def _drop(
+    spec: Any, pos: int, length: int, value: Any, mask: int = 0, parent: Any = None,
+    generated: bool = False,
+) -> None:  # fmt: skip
+    return None
+
 
 class _Msg:
-    """One DNS message being decoded: its bounds, the layer, and the Info parts so far."""
+    """One DNS message being decoded: its bounds, the layer, and the Info parts so far.
+
+    tail() reads the message with fields off (the list needs only the Info and the issues)
+    and leaves this object in layer.state with what it read: the header, each question and
+    record head, the names. detail() builds the fields from those, reading again only the
+    record data (its names come from `names`)."""
 
     __slots__ = ("data", "layer", "start", "end", "mdns", "partial", "info", "loops", "raw_len",
-                 "hops_left")  # fmt: skip
+                 "hops_left", "fields", "add", "names", "length", "ident", "flags", "counts",
+                 "items", "extra")  # fmt: skip
 
     def __init__(self, data: Any, layer: Layer, start: int, end: int, mdns: bool) -> None:
         self.data, self.layer, self.start, self.end, self.mdns = data, layer, start, end, mdns
@@ -224,6 +243,17 @@ class _Msg:
         self.info: list[str] = []
         self.loops = self.raw_len = 0
         self.hops_left = MAX_HOPS + int((end - start) * HOPS_PER_BYTE)
+        self.fields = False  # detail() turns fields on
+        self.add: Any = _drop
+        self.names: dict[int, tuple[str, int, int] | _Short | _Bad] = {}  # by offset
+        self.length: int | None = None  # over TCP: the 2-byte length before the message
+        self.ident = 0
+        self.flags: int | None = None  # None: the header could not be read
+        self.counts: list[int] = []  # the section counts read
+        # questions (pos, own length, type, class, name, name length, None) and record
+        # heads (pos, own length, type, class, name, TTL, data length, section field)
+        self.items: list[tuple[Any, ...]] = []
+        self.extra: int | None = None  # where bytes after the last record begin
 
     def need(self, pos: int, n: int, what: str) -> None:
         if pos + n > self.end:
@@ -239,15 +269,19 @@ class _Msg:
                    f"is past the end of the {self.end - self.start}-byte message")  # fmt: skip
 
     def u8(self, pos: int) -> int:
-        self.need(pos, 1, "DNS field")
+        if pos + 1 > self.end:
+            raise _Short(pos, 1, "DNS field")
         return self.data[pos]
 
     def u16(self, pos: int) -> int:
-        self.need(pos, 2, "DNS field")
-        return int.from_bytes(self.data[pos : pos + 2], "big")
+        if pos + 2 > self.end:
+            raise _Short(pos, 2, "DNS field")
+        data = self.data
+        return (data[pos] << 8) | data[pos + 1]
 
     def u32(self, pos: int) -> int:
-        self.need(pos, 4, "DNS field")
+        if pos + 4 > self.end:
+            raise _Short(pos, 4, "DNS field")
         return int.from_bytes(self.data[pos : pos + 4], "big")
 
 
@@ -260,7 +294,7 @@ def read_name(m: _Msg, pos: int) -> tuple[str, int]:
     <Name contains a pointer that loops>, <Unknown extended label>.
     """
     labels, own, problem = _collect_labels(m, pos)
-    total = sum(len(label) for label in labels) + max(0, len(labels) - 1)
+    total = sum(map(len, labels)) + max(0, len(labels) - 1)
     if problem == LOOP:
         m.loops += 1
     if problem or total > MAX_NAME or not labels:
@@ -280,12 +314,17 @@ def _collect_labels(m: _Msg, pos: int) -> tuple[list[bytes], int, str]:
     start; a chain that has processed as many bytes as the message holds (Wireshark's test)
     or taken MAX_HOPS jumps is a loop. Once a name is too long and its own length known, stop."""
     labels: list[bytes] = []
+    data, end = m.data, m.end  # m.u8 and m.need inlined: this loop runs once per label
     cur, own, hops, seen, total = pos, -1, 0, 0, 0
     while True:
-        n = m.u8(cur)
+        if cur >= end:
+            raise _Short(cur, 1, "DNS field")
+        n = data[cur]
         kind = n & 0xC0
         if kind == 0xC0:
-            target = m.start + (((n & 0x3F) << 8) | m.u8(cur + 1))
+            if cur + 1 >= end:
+                raise _Short(cur + 1, 1, "DNS field")
+            target = m.start + (((n & 0x3F) << 8) | data[cur + 1])
             own = cur + 2 - pos if own < 0 else own
             hops, seen = hops + 1, seen + 2
             m.hops_left -= 1
@@ -305,8 +344,9 @@ def _collect_labels(m: _Msg, pos: int) -> tuple[list[bytes], int, str]:
                     cur, "dns.name.label.bad", f"extended label type 0x{n:02x} at offset {cur}"
                 )
             return labels, (cur + 1 - pos if own < 0 else own), UNKNOWN_LABEL
-        m.need(cur + 1, n, "DNS name label")
-        labels.append(bytes(m.data[cur + 1 : cur + 1 + n]))
+        if cur + 1 + n > end:
+            raise _Short(cur + 1, n, "DNS name label")
+        labels.append(bytes(data[cur + 1 : cur + 1 + n]))
         total += n + (1 if len(labels) > 1 else 0)
         seen += 1 + n
         cur += 1 + n
@@ -314,23 +354,46 @@ def _collect_labels(m: _Msg, pos: int) -> tuple[list[bytes], int, str]:
             return labels, own, ""  # too long; its own bytes are known: stop expanding
 
 
-def _add_name(m: _Msg, spec: FieldSpec, pos: int, parent: Field) -> tuple[str, int]:
-    name, n = read_name(m, pos)
-    m.layer.add(spec, pos, n, name, parent=parent)
+def _name(m: _Msg, pos: int) -> tuple[str, int]:
+    """read_name, once per offset: tail() keeps each result (or the error it raised) and
+    detail() takes it back, as its budget of pointer jumps is tail()'s, not a fresh one."""
+    got = m.names.get(pos)
+    if got is None:
+        try:
+            name, own = read_name(m, pos)
+        except (_Short, _Bad) as exc:
+            m.names[pos] = exc.again()
+            raise
+        m.names[pos] = (name, own, m.raw_len)
+        return name, own
+    if isinstance(got, _Short | _Bad):
+        raise got.again()
+    name, own, m.raw_len = got
+    return name, own
+
+
+def _add_name(m: _Msg, spec: FieldSpec, pos: int, parent: Field | None) -> tuple[str, int]:
+    name, n = _name(m, pos)
+    m.add(spec, pos, n, name, parent=parent)
     return name, n
 
 
 # -- the message --------------------------------------------------------------------------
 def _tail(data: Any, layer: Layer) -> None:
+    """Info and issues from one read of the message with fields off; the fields wait for
+    detail() (layer.state keeps what the read found)."""
     start, end = layer.pos, layer.payload_end
     partial = False
+    length = None
     if _over_tcp(layer):
         bounds = _tcp_message(data, layer)
         if bounds is None:
             return
         start, end, partial = bounds
+        length = int.from_bytes(data[layer.pos : layer.pos + 2], "big")
     m = _Msg(data, layer, start, end, layer.protocol is MDNS)
     m.partial = partial
+    m.length = length
     layer.hdr_len = end - layer.pos
     if layer.next is None:
         layer.payload_pos = end
@@ -346,6 +409,35 @@ def _tail(data: Any, layer: Layer) -> None:
                     f"{MAX_HOPS} pointers in a row, or more in the message than its size "
                     "allows)", layer.pos, 0)  # fmt: skip
     layer.info_cache = " ".join(m.info)
+    layer.state = m
+
+
+def _detail(data: Any, layer: Layer) -> None:
+    """The message's fields, in wire order, from what tail() read: as far as it got."""
+    m = layer.state
+    if not isinstance(m, _Msg):
+        return
+    m.fields, m.add = True, layer.add
+    add, s = layer.add, m.start
+    if m.length is not None:
+        add(LENGTH, layer.pos, 2, m.length)
+    if m.flags is None:
+        return
+    add(ID, s, 2, m.ident)
+    _add_flags(m, s + 2, m.flags)
+    for i, (spec, count) in enumerate(zip(_count_specs(m.flags), m.counts, strict=False)):
+        add(spec, s + 4 + 2 * i, 2, count)
+    try:
+        for item in m.items:
+            if item[-1] is None:
+                _question_fields(m, item)
+            else:
+                _record_fields(m, item)
+    except (_Short, _Bad):
+        return  # the record data stops where tail() found it stops (and raised the issue)
+    if m.extra is not None:
+        add(EXTRA_DATA, m.extra, m.end - m.extra, bytes(data[m.extra : m.end]))
+        add(EXTRA_LEN, m.extra, 0, m.end - m.extra, generated=True)
 
 
 def _tcp_message(data: Any, layer: Layer) -> tuple[int, int, bool] | None:
@@ -360,7 +452,6 @@ def _tcp_message(data: Any, layer: Layer) -> tuple[int, int, bool] | None:
                     "reassemble TCP", layer.pos, end - start)  # fmt: skip
         return None
     length = int.from_bytes(data[start : start + 2], "big")
-    layer.add(LENGTH, start, 2, length)
     start += 2
     if start + length < end:
         layer.payload_pos = start + length
@@ -402,12 +493,18 @@ def _ran_out(m: _Msg, exc: _Short) -> None:
                     f"at offset {exc.pos}, only {have} present", at, have)  # fmt: skip
 
 
+def _count_specs(flags: int) -> tuple[FieldSpec, ...]:
+    if (flags >> 11) & 0xF == 5:  # an update names its sections differently
+        return COUNT_ZONES, COUNT_PREREQ, COUNT_UPDATES, COUNT_ADD
+    return COUNT_QUERIES, COUNT_ANSWERS, COUNT_AUTH, COUNT_ADD
+
+
 def _message(m: _Msg) -> None:
-    layer, s = m.layer, m.start
+    """tail()'s read of the message: the Info, and in m what detail() builds fields from."""
+    s = m.start
     flags = m.u16(s + 2)  # read before adding anything, as Wireshark does
     ident = m.u16(s)
-    layer.add(ID, s, 2, ident)
-    _add_flags(m, s + 2, flags)
+    m.ident, m.flags = ident, flags
     resp = bool(flags & 0x8000)
     opcode = (flags >> 11) & 0xF
     m.info.append(
@@ -415,15 +512,9 @@ def _message(m: _Msg) -> None:
     )
     if resp and flags & 0xF:
         m.info.append(RCODES.get(flags & 0xF, f"Unknown error ({flags & 0xF})"))
-    update = opcode == 5
-    specs = (
-        (COUNT_ZONES if update else COUNT_QUERIES), (COUNT_PREREQ if update else COUNT_ANSWERS),
-        (COUNT_UPDATES if update else COUNT_AUTH), COUNT_ADD,
-    )  # fmt: skip
-    counts = []
-    for i, spec in enumerate(specs):
+    counts = m.counts
+    for i in range(4):
         counts.append(m.u16(s + 4 + 2 * i))
-        layer.add(spec, s + 4 + 2 * i, 2, counts[-1])
     pos = s + 12
     for _ in range(counts[0]):
         pos = _question(m, pos)
@@ -431,15 +522,14 @@ def _message(m: _Msg) -> None:
         for _ in range(count):
             pos = _record(m, pos, spec)
     if pos < m.end:  # bytes after the last record the counts announce
-        layer.add(EXTRA_DATA, pos, m.end - pos, bytes(m.data[pos : m.end]))
-        layer.add(EXTRA_LEN, pos, 0, m.end - pos, generated=True)
-        layer.issue("note", "protocol", "dns.extraneous", f"{m.end - pos} bytes of extraneous data "
-                    "after the last record", pos, m.end - pos)  # fmt: skip
+        m.extra = pos
+        m.layer.issue("note", "protocol", "dns.extraneous", f"{m.end - pos} bytes of extraneous "
+                      "data after the last record", pos, m.end - pos)  # fmt: skip
 
 
 def _add_flags(m: _Msg, pos: int, flags: int) -> None:
     """Wireshark shows different flag bits for queries and responses (and for LLMNR)."""
-    f = m.layer.add(FLAGS, pos, 2, flags)
+    f = m.add(FLAGS, pos, 2, flags)
     resp = bool(flags & 0x8000)
     if m.layer.protocol is LLMNR:  # RFC 4795 section 2.1.1: C and T replace AA and RD
         kids = (F_RESPONSE, F_OPCODE, F_CONFLICT, F_TC, F_TENTATIVE, F_RCODE if resp else None)
@@ -451,29 +541,34 @@ def _add_flags(m: _Msg, pos: int, flags: int) -> None:
     for spec in kids:
         if spec is not None:
             v = (flags & spec.mask) >> ((spec.mask & -spec.mask).bit_length() - 1)
-            m.layer.add(spec, pos, 2, bool(v) if spec.kind == "flag" else v, spec.mask, parent=f)
+            m.add(spec, pos, 2, bool(v) if spec.kind == "flag" else v, spec.mask, parent=f)
 
 
 def _question(m: _Msg, pos: int) -> int:
     """One question; like Wireshark, read it whole before adding any of its fields."""
-    layer = m.layer
-    name, n = read_name(m, pos)
+    name, n = _name(m, pos)
     qtype, qclass = m.u16(pos + n), m.u16(pos + n + 2)
-    cls = qclass & 0x7FFF if m.mdns else qclass
+    m.items.append((pos, n, qtype, qclass, name, m.raw_len, None))
     short = TYPE_SHORT.get(qtype, f"Unknown ({qtype})")
-    text = info = ""
-    if m.mdns:
-        text = info = ', "QU" question' if qclass & 0x8000 else ', "QM" question'
-    node = layer.add(QUERY, pos, n + 4, f"{name}: type {short}, class {_class_name(cls)}{text}")
-    layer.add(QRY_NAME, pos, n, name, parent=node)
-    layer.add(QRY_NAME_LEN, pos, 0, m.raw_len, parent=node, generated=True)
-    layer.add(LABELS, pos, 0, name.count(".") + 1, parent=node, generated=True)
-    layer.add(QRY_TYPE, pos + n, 2, qtype, parent=node)
-    layer.add(QRY_CLASS, pos + n + 2, 2, cls, 0x7FFF if m.mdns else 0, parent=node)
-    if m.mdns:
-        layer.add(QRY_QU, pos + n + 2, 2, bool(qclass & 0x8000), 0x8000, parent=node)
+    info = (', "QU" question' if qclass & 0x8000 else ', "QM" question') if m.mdns else ""
     m.info.append(f"{short} {name}{info}")
     return pos + n + 4
+
+
+def _question_fields(m: _Msg, item: tuple[Any, ...]) -> None:
+    pos, n, qtype, qclass, name, raw_len, _ = item
+    cls = qclass & 0x7FFF if m.mdns else qclass
+    text = (', "QU" question' if qclass & 0x8000 else ', "QM" question') if m.mdns else ""
+    short = TYPE_SHORT.get(qtype, f"Unknown ({qtype})")
+    add = m.add
+    node = add(QUERY, pos, n + 4, f"{name}: type {short}, class {_class_name(cls)}{text}")
+    add(QRY_NAME, pos, n, name, parent=node)
+    add(QRY_NAME_LEN, pos, 0, raw_len, parent=node, generated=True)
+    add(LABELS, pos, 0, name.count(".") + 1, parent=node, generated=True)
+    add(QRY_TYPE, pos + n, 2, qtype, parent=node)
+    add(QRY_CLASS, pos + n + 2, 2, cls, 0x7FFF if m.mdns else 0, parent=node)
+    if m.mdns:
+        add(QRY_QU, pos + n + 2, 2, bool(qclass & 0x8000), 0x8000, parent=node)
 
 
 def _class_name(cls: int) -> str:
@@ -483,49 +578,61 @@ def _class_name(cls: int) -> str:
 def _record(m: _Msg, pos: int, section: FieldSpec) -> int:
     """One resource record: owner, type, class, TTL and length are read before any field
     is added (so a record cut short adds nothing, as in Wireshark), then the data."""
-    layer = m.layer
-    name, n = read_name(m, pos)
+    name, n = _name(m, pos)
     p = pos + n
     rtype, rclass, ttl, rdlen = m.u16(p), m.u16(p + 2), m.u32(p + 4), m.u16(p + 8)
     m.need(p + 10, rdlen, "DNS record data")
-    node = layer.add(section, pos, n + 10, "")
+    m.items.append((pos, n, rtype, rclass, name, ttl, rdlen, section))
+    if rtype == 41:
+        return _opt_record(m, pos, p + 2, None, name)
+    flush = m.mdns and bool(rclass & 0x8000)
+    short = TYPE_SHORT.get(rtype, f"Unknown ({rtype})")
+    detail = _rdata(m, rtype, p + 10, rdlen, None)
+    info = f"{short}, cache flush" if flush else short
+    m.info.append(f"{info} {detail}" if detail else info)
+    return p + 10 + rdlen
+
+
+def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
+    """The record's node, owner and fixed part, then its data (read again: that may stop
+    where tail() found the bytes stop, raising as it did)."""
+    pos, n, rtype, rclass, name, ttl, rdlen, section = item
+    add, p = m.add, pos + n
+    node = add(section, pos, n + 10, "")
     parts = name.split(".", 2)
     if rtype == 33 and len(parts) == 3:  # _service._proto.name (RFC 2782)
         for spec, part in zip((SRV_SERVICE, SRV_PROTO, SRV_NAME), parts, strict=True):
-            layer.add(spec, pos, n, part, parent=node)
+            add(spec, pos, n, part, parent=node)
     else:
-        layer.add(RESP_NAME, pos, n, name, parent=node)
-    layer.add(RESP_TYPE, p, 2, rtype, parent=node)
+        add(RESP_NAME, pos, n, name, parent=node)
+    add(RESP_TYPE, p, 2, rtype, parent=node)
     if rtype == 41:
-        return _opt_record(m, pos, p + 2, node, name)
+        _opt_record(m, pos, p + 2, node, name)
+        return
     cls = rclass & 0x7FFF if m.mdns else rclass
     flush = m.mdns and bool(rclass & 0x8000)
-    layer.add(RESP_CLASS, p + 2, 2, cls, 0x7FFF if m.mdns else 0, parent=node)
+    add(RESP_CLASS, p + 2, 2, cls, 0x7FFF if m.mdns else 0, parent=node)
     if m.mdns:
-        layer.add(CACHE_FLUSH, p + 2, 2, flush, 0x8000, parent=node)
-    layer.add(TTL, p + 4, 4, ttl, parent=node)
-    layer.add(RDLEN, p + 8, 2, rdlen, parent=node)
+        add(CACHE_FLUSH, p + 2, 2, flush, 0x8000, parent=node)
+    add(TTL, p + 4, 4, ttl, parent=node)
+    add(RDLEN, p + 8, 2, rdlen, parent=node)
     short = TYPE_SHORT.get(rtype, f"Unknown ({rtype})")
     node.value = f"{name}: type {short}, class {_class_name(cls)}" + (
         ", cache flush" if flush else ""
     )
-    rd = p + 10
-    detail = _rdata(m, rtype, rd, rdlen, node)
-    node.len = rd + rdlen - pos
-    info = f"{short}, cache flush" if flush else short
-    m.info.append(f"{info} {detail}" if detail else info)
-    return rd + rdlen
+    _rdata(m, rtype, p + 10, rdlen, node)
+    node.len = p + 10 + rdlen - pos
 
 
-def _rdata(m: _Msg, rtype: int, rd: int, rdlen: int, node: Field) -> str:
+def _rdata(m: _Msg, rtype: int, rd: int, rdlen: int, node: Field | None) -> str:
     """Add the record data fields and extend the record's tree line; returns the text
     Wireshark appends to the Info column for this record ("" for none)."""
-    layer, data = m.layer, m.data
+    data = m.data
     detail = suffix = ""
     if (rtype, rdlen) in ((1, 4), (28, 16)):
         spec, conv = (A, ipv4_str) if rtype == 1 else (AAAA, ipv6_str)
         detail = conv(bytes(data[rd : rd + rdlen]))
-        layer.add(spec, rd, rdlen, detail, parent=node)
+        m.add(spec, rd, rdlen, detail, parent=node)
         suffix = f"addr {detail}"
     elif rtype in NAME_RDATA and rdlen:
         spec, word = NAME_RDATA[rtype]
@@ -539,28 +646,28 @@ def _rdata(m: _Msg, rtype: int, rd: int, rdlen: int, node: Field) -> str:
         _strings(m, rd, rd + rdlen, node, (TXT_LEN, TXT) if rtype == 16 else (SPF_LEN, SPF))
     elif rdlen:
         _rest(m, rd, rd + rdlen, node)
-    if suffix:
+    if suffix and node is not None:
         node.value += f", {suffix}"
     return detail
 
 
-def _mx(m: _Msg, rd: int, rdlen: int, node: Field) -> tuple[str, str]:
+def _mx(m: _Msg, rd: int, rdlen: int, node: Field | None) -> tuple[str, str]:
     pref = m.u16(rd)
-    m.layer.add(MX_PREF, rd, 2, pref, parent=node)
+    m.add(MX_PREF, rd, 2, pref, parent=node)
     host, _n = _add_name(m, MX_HOST, rd + 2, node)
     return f"{pref} {host}", f"preference {pref}, mx {host}"
 
 
-def _srv(m: _Msg, rd: int, rdlen: int, node: Field) -> tuple[str, str]:
+def _srv(m: _Msg, rd: int, rdlen: int, node: Field | None) -> tuple[str, str]:
     vals = [m.u16(rd + 2 * i) for i in range(3)]
     for i, spec in enumerate((SRV_PRIORITY, SRV_WEIGHT, SRV_PORT)):
-        m.layer.add(spec, rd + 2 * i, 2, vals[i], parent=node)
+        m.add(spec, rd + 2 * i, 2, vals[i], parent=node)
     target, _n = _add_name(m, SRV_TARGET, rd + 6, node)
     return (f"{vals[0]} {vals[1]} {vals[2]} {target}",
             f"priority {vals[0]}, weight {vals[1]}, port {vals[2]}, target {target}")  # fmt: skip
 
 
-def _hinfo(m: _Msg, rd: int, rdlen: int, node: Field) -> tuple[str, str]:
+def _hinfo(m: _Msg, rd: int, rdlen: int, node: Field | None) -> tuple[str, str]:
     pairs = ((HINFO_CPU_LEN, HINFO_CPU), (HINFO_OS_LEN, HINFO_OS))
     cpu, os_ = _strings(m, rd, rd + rdlen, node, *pairs)
     return f"{cpu} {os_}", f"CPU {cpu}, OS {os_}"
@@ -575,37 +682,38 @@ NAME_RDATA = {
 }
 
 
-def _type_bitmap(m: _Msg, start: int, end: int, node: Field) -> None:
+def _type_bitmap(m: _Msg, start: int, end: int, node: Field | None) -> None:
     """NSEC type bit map (RFC 4034 section 4.1.2): one dns.resp.type per set bit."""
     p = start
     while p + 2 <= end:
         window, n = m.u8(p), m.u8(p + 1)
         m.need(p + 2, n, "NSEC type bit map")
-        for i in range(min(n, 32)):
+        for i in range(min(n, 32) if m.fields else 0):
             byte = m.data[p + 2 + i]
             for bit in range(8):
                 if byte & (0x80 >> bit):
-                    m.layer.add(RESP_TYPE, p + 2 + i, 1, window * 256 + i * 8 + bit, parent=node)
+                    m.add(RESP_TYPE, p + 2 + i, 1, window * 256 + i * 8 + bit, parent=node)
         p += 2 + n
 
 
-def _rest(m: _Msg, start: int, end: int, node: Field) -> None:
+def _rest(m: _Msg, start: int, end: int, node: Field | None) -> None:
     if end > start:
         m.need(start, end - start, "DNS record data")
-        m.layer.add(RDATA, start, end - start, bytes(m.data[start:end]), parent=node)
+        if m.fields:
+            m.add(RDATA, start, end - start, bytes(m.data[start:end]), parent=node)
 
 
-def _soa(m: _Msg, rd: int, rdlen: int, node: Field) -> tuple[str, str]:
+def _soa(m: _Msg, rd: int, rdlen: int, node: Field | None) -> tuple[str, str]:
     mname, n1 = _add_name(m, SOA_MNAME, rd, node)
     _rname, n2 = _add_name(m, SOA_RNAME, rd + n1, node)
     p = rd + n1 + n2
     for i, spec in enumerate(SOA_NUMBERS):
-        m.layer.add(spec, p + 4 * i, 4, m.u32(p + 4 * i), parent=node)
+        m.add(spec, p + 4 * i, 4, m.u32(p + 4 * i), parent=node)
     return mname, f"mname {mname}"
 
 
 def _strings(
-    m: _Msg, start: int, end: int, node: Field, *specs: tuple[FieldSpec, FieldSpec]
+    m: _Msg, start: int, end: int, node: Field | None, *specs: tuple[FieldSpec, FieldSpec]
 ) -> list[str]:
     """Length-prefixed character strings (RFC 1035 section 3.3): TXT and SPF take as many
     as the data holds (one spec pair, repeated); HINFO takes exactly its two."""
@@ -613,66 +721,78 @@ def _strings(
     while p < end and len(out) < (len(specs) if len(specs) > 1 else 65536):
         len_spec, spec = specs[min(len(out), len(specs) - 1)]
         n = m.u8(p)
-        m.layer.add(len_spec, p, 1, n, parent=node)
+        m.add(len_spec, p, 1, n, parent=node)
         m.need(p + 1, n, f"DNS {spec.label} string")
         text = bytes(m.data[p + 1 : p + 1 + n]).decode("utf-8", "replace")
-        m.layer.add(spec, p + 1, n, text, parent=node)
+        m.add(spec, p + 1, n, text, parent=node)
         out.append(text)
         p += 1 + n
     return out + [""] * (len(specs) - len(out))
 
 
-def _opt_record(m: _Msg, pos: int, p: int, node: Field, name: str) -> int:
+def _opt_record(m: _Msg, pos: int, p: int, node: Field | None, name: str) -> int:
     """EDNS(0) OPT pseudo-record (RFC 6891): class is the UDP size, TTL the extended flags."""
-    layer = m.layer
     size, z, rdlen = m.u16(p), m.u16(p + 4), m.u16(p + 6)
-    layer.add(
-        UDP_SIZE, p, 2, size & 0x7FFF if m.mdns else size, 0x7FFF if m.mdns else 0, parent=node
-    )
-    if m.mdns:
-        layer.add(CACHE_FLUSH, p, 2, bool(size & 0x8000), 0x8000, parent=node)
-    layer.add(EXT_RCODE, p + 2, 1, m.data[p + 2], parent=node)
-    layer.add(EDNS_VERSION, p + 3, 1, m.data[p + 3], parent=node)
-    zf = layer.add(EDNS_Z, p + 4, 2, z, parent=node)
-    layer.add(Z_DO, p + 4, 2, bool(z & 0x8000), 0x8000, parent=zf)
-    layer.add(Z_RESERVED, p + 4, 2, z & 0x7FFF, 0x7FFF, parent=zf)
-    layer.add(RDLEN, p + 6, 2, rdlen, parent=node)
-    node.value = f"{name}: type OPT"
-    m.info.append("OPT")
+    if node is None:
+        m.info.append("OPT")
+    else:
+        _opt_fields(m, p, node, (size, z, rdlen))
+        node.value = f"{name}: type OPT"
     rd = p + 8
     q, end = rd, rd + rdlen
     while q < end:
         code, olen = m.u16(q), m.u16(q + 2)
         m.need(q + 4, olen, "EDNS option data")  # before any field claims those bytes
-        opt = layer.add(OPT, q, 4 + olen, OPT_CODES.get(code, f"Unknown ({code})"), parent=node)
-        layer.add(OPT_CODE, q, 2, code, parent=opt)
-        layer.add(OPT_LEN, q + 2, 2, olen, parent=opt)
-        layer.add(OPT_DATA, q + 4, olen, bytes(m.data[q + 4 : q + 4 + olen]), parent=opt)
-        _opt_detail(m, code, q + 4, olen, opt)
+        if node is not None:
+            _opt_option(m, q, node, (code, olen))
         q += 4 + olen
-    node.len = end - pos
+    if node is not None:
+        node.len = end - pos
     return end
+
+
+def _opt_fields(m: _Msg, p: int, node: Field, read: tuple[int, int, int]) -> None:
+    size, z, rdlen = read
+    add = m.add
+    add(UDP_SIZE, p, 2, size & 0x7FFF if m.mdns else size, 0x7FFF if m.mdns else 0, parent=node)
+    if m.mdns:
+        add(CACHE_FLUSH, p, 2, bool(size & 0x8000), 0x8000, parent=node)
+    add(EXT_RCODE, p + 2, 1, m.data[p + 2], parent=node)
+    add(EDNS_VERSION, p + 3, 1, m.data[p + 3], parent=node)
+    zf = add(EDNS_Z, p + 4, 2, z, parent=node)
+    add(Z_DO, p + 4, 2, bool(z & 0x8000), 0x8000, parent=zf)
+    add(Z_RESERVED, p + 4, 2, z & 0x7FFF, 0x7FFF, parent=zf)
+    add(RDLEN, p + 6, 2, rdlen, parent=node)
+
+
+def _opt_option(m: _Msg, q: int, node: Field, read: tuple[int, int]) -> None:
+    code, olen = read
+    opt = m.add(OPT, q, 4 + olen, OPT_CODES.get(code, f"Unknown ({code})"), parent=node)
+    m.add(OPT_CODE, q, 2, code, parent=opt)
+    m.add(OPT_LEN, q + 2, 2, olen, parent=opt)
+    m.add(OPT_DATA, q + 4, olen, bytes(m.data[q + 4 : q + 4 + olen]), parent=opt)
+    _opt_detail(m, code, q + 4, olen, opt)
 
 
 def _opt_detail(m: _Msg, code: int, p: int, n: int, opt: Field) -> None:
     """The EDNS options worth spelling out: client subnet (RFC 7871), cookie (RFC 7873)."""
-    layer, data = m.layer, m.data
+    add, data = m.add, m.data
     if code == 10 and n >= 8:
-        layer.add(COOKIE_CLIENT, p, 8, bytes(data[p : p + 8]), parent=opt)
+        add(COOKIE_CLIENT, p, 8, bytes(data[p : p + 8]), parent=opt)
         if n > 8:
-            layer.add(COOKIE_SERVER, p + 8, n - 8, bytes(data[p + 8 : p + n]), parent=opt)
+            add(COOKIE_SERVER, p + 8, n - 8, bytes(data[p + 8 : p + n]), parent=opt)
     elif code == 8 and n >= 4:
         family = int.from_bytes(data[p : p + 2], "big")
-        layer.add(ECS_FAMILY, p, 2, family, parent=opt)
-        layer.add(ECS_SOURCE, p + 2, 1, data[p + 2], parent=opt)
-        layer.add(ECS_SCOPE, p + 3, 1, data[p + 3], parent=opt)
+        add(ECS_FAMILY, p, 2, family, parent=opt)
+        add(ECS_SOURCE, p + 2, 1, data[p + 2], parent=opt)
+        add(ECS_SCOPE, p + 3, 1, data[p + 3], parent=opt)
         raw = bytes(data[p + 4 : p + n])
         if family == 1 and len(raw) <= 4:
-            layer.add(ECS_ADDR4, p + 4, n - 4, ipv4_str(raw.ljust(4, b"\0")), parent=opt)
+            add(ECS_ADDR4, p + 4, n - 4, ipv4_str(raw.ljust(4, b"\0")), parent=opt)
         elif family == 2 and len(raw) <= 16:
-            layer.add(ECS_ADDR6, p + 4, n - 4, ipv6_str(raw.ljust(16, b"\0")), parent=opt)
+            add(ECS_ADDR6, p + 4, n - 4, ipv6_str(raw.ljust(16, b"\0")), parent=opt)
         elif raw:
-            layer.add(ECS_ADDR, p + 4, n - 4, raw, parent=opt)
+            add(ECS_ADDR, p + 4, n - 4, raw, parent=opt)
 
 
 # -- protocol declarations ------------------------------------------------------------------
@@ -682,7 +802,8 @@ def _info(layer: Layer) -> str:
 
 def _describe(title: str) -> Any:
     def describe(layer: Layer) -> str:
-        flags = layer.value("dns.flags")
+        kept = layer.state  # the flags tail() read: looking them up in fields would build them
+        flags = kept.flags if isinstance(kept, _Msg) else None
         if flags is None:
             return title
         return f"{title} ({'response' if flags & 0x8000 else 'query'})"
@@ -694,18 +815,18 @@ EXPLAIN = ("DNS turns names such as example.com into addresses (and back): a cli
            "query, a server answers with resource records.")  # fmt: skip
 
 DNS = Protocol(
-    "dns", "Domain Name System", osi=Osi.APPLICATION, short="DNS", tail=_tail, info=_info,
-    describe=_describe("Domain Name System"), explain=EXPLAIN,
+    "dns", "Domain Name System", osi=Osi.APPLICATION, short="DNS", tail=_tail, detail=_detail,
+    info=_info, describe=_describe("Domain Name System"), explain=EXPLAIN,
 )  # fmt: skip
 MDNS = Protocol(
     "mdns", "Multicast Domain Name System", osi=Osi.APPLICATION, short="MDNS", tail=_tail,
-    info=_info, describe=_describe("Multicast Domain Name System"),
+    detail=_detail, info=_info, describe=_describe("Multicast Domain Name System"),
     explain="Multicast DNS lets hosts on one link resolve .local names and discover services "
     "without a DNS server: queries and answers go to a multicast group.",
 )  # fmt: skip
 LLMNR = Protocol(
     "llmnr", "Link-local Multicast Name Resolution", osi=Osi.APPLICATION, short="LLMNR", tail=_tail,
-    info=_info, describe=_describe("Link-local Multicast Name Resolution"),
+    detail=_detail, info=_info, describe=_describe("Link-local Multicast Name Resolution"),
     explain="LLMNR lets Windows hosts on one link resolve each other's names without a DNS "
     "server, using DNS-format messages sent to a multicast group.",
 )  # fmt: skip

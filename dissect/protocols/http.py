@@ -168,6 +168,7 @@ HEADERS: dict[bytes, FieldSpec] = {
 TOKEN_CHARS = frozenset(
     b"!#$%&\\:*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
+TOKEN_BYTES = bytes(sorted(TOKEN_CHARS))
 
 
 def _text(raw: bytes) -> str:
@@ -204,10 +205,11 @@ class _Lines:
 
 
 class _Msg:
-    """What one message's header block said about its body."""
+    """What one message's header block said about its body, and where tail() found its
+    parts: detail() builds the fields from those spans without scanning for lines again."""
 
     __slots__ = ("kind", "info", "ctype", "clen", "te", "chunked", "encoding", "code", "host", "uri",
-                 "dechunked")  # fmt: skip
+                 "dechunked", "lines", "chunks", "trailer", "body")  # fmt: skip
 
     def __init__(self) -> None:
         self.kind, self.info = OTHER, "Continuation"
@@ -220,6 +222,31 @@ class _Msg:
         self.host: str | None = None
         self.uri: tuple[str, str] | None = None  # (method, uri) of a request
         self.dechunked: int | None = None  # bytes of chunk data; None: no chunk walked
+        # pos, colon, eol, next line, and a start line's kind or a header's field (_name_spec)
+        self.lines: list[tuple[int, int, int, int, Any]] = []
+        self.chunks: list[tuple[int, int, int]] = []  # size line start, data start, data size
+        self.trailer: tuple[int, int] | None = None
+        self.body: tuple[int, int] | None = None  # the message's body bytes in this segment
+
+
+def _drop(
+    spec: Any, pos: int, length: Any, value: Any = None, mask: int = 0, parent: Any = None,
+    generated: bool = False,
+) -> None:  # fmt: skip
+    return None
+
+
+class _Out:
+    """Where the start and header lines send what they find. tail() reads them with fields
+    off (what the body, the Info and the issues need); detail() reads them again with fields
+    on and issues off (tail() raised them already, once)."""
+
+    __slots__ = ("layer", "fields", "add", "issue")
+
+    def __init__(self, layer: Layer, fields: bool) -> None:
+        self.layer, self.fields = layer, fields
+        self.add = layer.add if fields else _drop
+        self.issue = _drop if fields else layer.issue
 
 
 def classify(line: bytes) -> str | None:
@@ -247,27 +274,27 @@ def _token(data: bytes, pos: int, eol: int) -> tuple[int, int]:
     return stop - pos, nxt
 
 
-def _request_line(data: bytes, layer: Layer, pos: int, eol: int, msg: _Msg) -> None:
+def _request_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None:
     n, nxt = _token(data, pos, eol)
     if n == 0:
         return
     method = _text(data[pos : pos + n])
-    layer.add(METHOD, pos, n, method)
+    out.add(METHOD, pos, n, method)
     if nxt - pos > 2 and data[nxt - 1] == 0x20 and data[nxt - 2] == 0x20:
         nxt -= 1  # two blanks: an empty URI sits between them
     n, vpos = _token(data, nxt, eol)
     uri = _text(data[nxt : nxt + n])
-    f = layer.add(URI, nxt, n, uri)
+    f = out.add(URI, nxt, n, uri)
     q = uri.find("?")
     if q >= 0:  # path and query parts, as Wireshark's URI subtree
-        layer.add(URI_PATH, nxt, q, uri[:q], parent=f)
-        qf = layer.add(URI_QUERY, nxt + q + 1, n - q - 1, uri[q + 1 :], parent=f)
+        out.add(URI_PATH, nxt, q, uri[:q], parent=f)
+        qf = out.add(URI_QUERY, nxt + q + 1, n - q - 1, uri[q + 1 :], parent=f)
         off = nxt + q + 1
         for part in uri[q + 1 :].split("&", MAX_PARTS)[:MAX_PARTS]:
             if part:
-                layer.add(URI_PARAM, off, len(part), part, parent=qf)
+                out.add(URI_PARAM, off, len(part), part, parent=qf)
             off += len(part) + 1
-    layer.add(REQ_VERSION, vpos, eol - vpos, _text(data[vpos:eol]))
+    out.add(REQ_VERSION, vpos, eol - vpos, _text(data[vpos:eol]))
     msg.uri = (method, uri)
 
 
@@ -281,60 +308,88 @@ def _status_code(raw: bytes) -> int:
     return value
 
 
-def _response_line(data: bytes, layer: Layer, pos: int, eol: int, msg: _Msg) -> None:
+def _response_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None:
     n, nxt = _token(data, pos, eol)
     if n == 0:
         return
-    layer.add(RESP_VERSION, pos, n, _text(data[pos : pos + n]))
+    if out.fields:
+        out.add(RESP_VERSION, pos, n, _text(data[pos : pos + n]))
     n, ppos = _token(data, nxt, eol)
     if n < 3:
         return
     msg.code = code = _status_code(data[nxt : nxt + 3])
-    layer.add(CODE, nxt, 3, code)
-    layer.add(CODE_DESC, nxt, 0, STATUS_TEXT.get(code, f"Unknown ({code})"), generated=True)
+    if not out.fields:
+        return  # the status code decides the body's length; the rest is for the tree
+    out.add(CODE, nxt, 3, code)
+    out.add(CODE_DESC, nxt, 0, STATUS_TEXT.get(code, f"Unknown ({code})"), generated=True)
     if eol > ppos:
-        layer.add(PHRASE, ppos, eol - ppos, _text(data[ppos:eol]))
+        out.add(PHRASE, ppos, eol - ppos, _text(data[ppos:eol]))
 
 
-def _start_line(data: bytes, layer: Layer, pos: int, eol: int, kind: str, msg: _Msg) -> None:
+def _start_line(data: bytes, out: _Out, pos: int, eol: int, kind: str, msg: _Msg) -> None:
     msg.kind = kind
     if kind == RESPONSE:
-        _response_line(data, layer, pos, eol, msg)
-    else:
-        _request_line(data, layer, pos, eol, msg)
+        _response_line(data, out, pos, eol, msg)
+    elif out.fields:  # a request line only names things for the tree
+        _request_line(data, out, pos, eol, msg)
 
 
 def valid_name(name: bytes) -> bool:
     """A header name is a non-empty RFC 9110 token (no blank before the colon)."""
-    return bool(name) and all(b in TOKEN_CHARS for b in name)
+    return bool(name) and not name.translate(None, TOKEN_BYTES)  # nothing left but tokens
 
 
-def _header(data: bytes, layer: Layer, span: tuple[int, int, int, int], msg: _Msg) -> None:
-    """One header line: its own field when known, plus the line as request/response line."""
+# Headers whose value decides how the body is read: tail() looks at these values only.
+BODY_HEADERS = frozenset(
+    ("http.content_type", "http.content_length_header", "http.transfer_encoding",
+     "http.content_encoding")
+)  # fmt: skip
+
+
+def _name_spec(data: bytes, pos: int, colon: int) -> FieldSpec | None | bool:
+    """A header line's own field: None for a valid name nobody decodes, False for a name
+    that is not a token (tail() keeps the answer with the line, for detail())."""
+    name = data[pos:colon]
+    if not valid_name(name):
+        return False
+    return HEADERS.get(name.lower())
+
+
+def _header(data: bytes, out: _Out, span: tuple[int, int, int, int], msg: _Msg, spec: Any) -> None:
+    """One header line: its own field when known (spec, from _name_spec), plus the line as
+    request/response line."""
     pos, colon, eol, nxt = span
-    line = _text(data[pos:nxt])
     line_spec = {REQUEST: REQUEST_LINE, RESPONSE: RESPONSE_LINE}.get(msg.kind)
-    if not valid_name(data[pos:colon]):
-        layer.add(line_spec or UNKNOWN_HEADER, pos, nxt - pos, line)
-        layer.issue("warn", "protocol", "http.bad_header_name",
-                    "Illegal characters found in header name", pos, colon - pos)  # fmt: skip
+    if spec is False:
+        if out.fields:
+            out.add(line_spec or UNKNOWN_HEADER, pos, nxt - pos, _text(data[pos:nxt]))
+        out.issue("warn", "protocol", "http.bad_header_name",
+                  "Illegal characters found in header name", pos, colon - pos)  # fmt: skip
+        return
+    if not out.fields and (spec is None or spec.name not in BODY_HEADERS):
         return
     v = colon + 1
     while v < eol and data[v] in (0x20, 0x09):
         v += 1
     value = _text(data[v:eol])
-    spec = HEADERS.get(data[pos:colon].lower())
     if spec is not None:
-        f = layer.add(spec, pos, nxt - pos, value)
-        _special(data, layer, spec.name, f, v, value, msg)
+        f = out.add(spec, pos, nxt - pos, value)
+        _special(out, spec.name, f, (pos, nxt - pos, v), value, msg)
+    if not out.fields:
+        return
+    line = _text(data[pos:nxt])
     if line_spec is not None:
-        layer.add(line_spec, pos, nxt - pos, line)
+        out.add(line_spec, pos, nxt - pos, line)
     elif spec is None:  # Wireshark keeps this one as displayed: line ends escaped
-        layer.add(UNKNOWN_HEADER, pos, nxt - pos, line.replace("\r", "\\r").replace("\n", "\\n"))
+        out.add(UNKNOWN_HEADER, pos, nxt - pos, line.replace("\r", "\\r").replace("\n", "\\n"))
 
 
-def _special(data: bytes, layer: Layer, name: str, f: Any, v: int, value: str, msg: _Msg) -> None:
-    """What particular headers mean for the rest of the message."""
+def _special(
+    out: _Out, name: str, f: Any, where: tuple[int, int, int], value: str, msg: _Msg
+) -> None:
+    """What particular headers mean for the rest of the message; where = (line start,
+    line length, value start)."""
+    pos, length, v = where
     if name == "http.content_type":
         ctype = value.split(";", 1)[0]
         msg.ctype = ctype.split(None, 1)[0].lower() if ctype.strip() else ""
@@ -342,24 +397,24 @@ def _special(data: bytes, layer: Layer, name: str, f: Any, v: int, value: str, m
         digits = value.rstrip(" \t\r\n")
         if digits.isdigit() and digits.isascii() and len(digits) <= 18:
             msg.clen = int(digits)
-            layer.add(CONTENT_LENGTH, f.pos, 0, msg.clen, parent=f, generated=True)
+            out.add(CONTENT_LENGTH, pos, 0, msg.clen, parent=f, generated=True)
     elif name == "http.transfer_encoding":
-        _transfer_coding(layer, f, value, msg)
+        _transfer_coding(out, (pos, length), value, msg)
     elif name == "http.content_encoding":
         msg.encoding = value.strip().lower()
     elif name == "http.host":
         msg.host = value
     elif name == "http.cookie":
-        _cookies(layer, f, v, value)
+        _cookies(out, f, v, value)
     elif name in ("http.authorization", "http.proxy_authorization") and value.startswith("Basic "):
         try:
             cred = base64.b64decode(value[6:].strip(), validate=False)
         except (binascii.Error, ValueError):
             return
-        layer.add(AUTHBASIC, f.pos, 0, _text(cred), parent=f, generated=True)
+        out.add(AUTHBASIC, pos, 0, _text(cred), parent=f, generated=True)
 
 
-def _transfer_coding(layer: Layer, f: Any, value: str, msg: _Msg) -> None:
+def _transfer_coding(out: _Out, span: tuple[int, int], value: str, msg: _Msg) -> None:
     known = ("compress", "deflate", "gzip", "identity", "x-compress", "x-gzip")
     msg.te = ""
     for part in value.split(","):
@@ -369,23 +424,25 @@ def _transfer_coding(layer: Layer, f: Any, value: str, msg: _Msg) -> None:
         elif coding in known:
             msg.te = coding
         elif coding:
-            layer.issue("note", "protocol", "http.te_unknown",
-                        f"Unknown transfer coding name {coding!r} in Transfer-Encoding header",
-                        f.pos, f.len)  # fmt: skip
+            out.issue("note", "protocol", "http.te_unknown",
+                      f"Unknown transfer coding name {coding!r} in Transfer-Encoding header",
+                      *span)  # fmt: skip
 
 
-def _cookies(layer: Layer, f: Any, v: int, value: str) -> None:
+def _cookies(out: _Out, f: Any, v: int, value: str) -> None:
     off = 0
     for part in value.split(";", MAX_PARTS)[:MAX_PARTS]:
         stripped = part.lstrip(" \t")
         lead = len(part) - len(stripped)
         if stripped:
-            layer.add(COOKIE_PAIR, v + off + lead, len(stripped), stripped, parent=f)
+            out.add(COOKIE_PAIR, v + off + lead, len(stripped), stripped, parent=f)
         off += len(part) + 1
 
 
-def _headers(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int, msg: _Msg) -> int:
-    """The start line and header lines of one message; returns where the body starts."""
+def _headers(data: bytes, out: _Out, lines: _Lines, pos: int, end: int, msg: _Msg) -> int:
+    """The start line and header lines of one message (each kept in msg.lines for detail());
+    returns where the body starts."""
+    layer = out.layer
     saw = False
     lines_seen = 0
     while pos < end:  # every pass moves on by a line or returns
@@ -406,9 +463,12 @@ def _headers(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int, msg: 
             return end
         lines_seen += 1
         if kind is not None:
-            _start_line(data, layer, pos, eol, kind, msg)
+            _start_line(data, out, pos, eol, kind, msg)
+            msg.lines.append((pos, colon, eol, nxt, kind))
         elif colon >= 0:
-            _header(data, layer, (pos, colon, eol, nxt), msg)
+            spec = _name_spec(data, pos, colon)
+            _header(data, out, (pos, colon, eol, nxt), msg, spec)
+            msg.lines.append((pos, colon, eol, nxt, spec))
         if open_line:
             _incomplete(layer, pos, end, "header block")
             return end
@@ -439,8 +499,9 @@ def _body_len(msg: _Msg, remaining: int) -> int:
     return remaining
 
 
-def _message(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int) -> tuple[_Msg, int, int]:
-    """One message: (what it said, body start, body end)."""
+def _message(data: bytes, out: _Out, lines: _Lines, pos: int, end: int) -> tuple[_Msg, int, int]:
+    """One message, as tail() reads it: (what it said, body start, body end)."""
+    layer = out.layer
     msg = _Msg()
     orig = pos
     if end - pos > 3 and data[pos : pos + 2] == b"\r\n":
@@ -453,11 +514,10 @@ def _message(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int) -> tu
     first = data[pos : min(end if eol < 0 else eol, pos + MAX_INFO)]
     if classify(first[:24]) is not None:
         msg.info = _text(first)
-    start = _headers(data, layer, lines, pos, end, msg)
-    _flags(layer, msg)
+    start = _headers(data, out, lines, pos, end, msg)
     stop = start + _body_len(msg, end - start)
     if msg.chunked and stop > start:
-        walked = _chunks(data, layer, lines, start, stop)
+        walked = _chunks(data, layer, lines, (start, stop), msg)
         if walked is None:  # a chunk runs past the segment: Wireshark stops decoding here
             msg.dechunked = 0
             return msg, start, end
@@ -465,6 +525,29 @@ def _message(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int) -> tu
         if consumed:  # what follows the last chunk is the next message
             stop = start + consumed
     return msg, start, stop
+
+
+def _message_fields(data: bytes, out: _Out, kept: _Msg) -> None:
+    """detail(): one message's fields, in wire order, from the parts tail() kept."""
+    msg = _Msg()
+    for pos, colon, eol, nxt, what in kept.lines:
+        if what.__class__ is str:  # a start line's kind
+            _start_line(data, out, pos, eol, what, msg)
+        else:  # a header line's field (see _name_spec)
+            _header(data, out, (pos, colon, eol, nxt), msg, what)
+    _flags(out.layer, msg)
+    layer = out.layer
+    for pos, nxt, size in kept.chunks:
+        layer.add(CHUNK_SIZE, pos, nxt - pos, size)
+        if size:
+            layer.add(CHUNK_DATA, nxt, size, data[nxt : nxt + size])
+            layer.add(CHUNK_BOUNDARY, nxt + size, 2, data[nxt + size : nxt + size + 2])
+    if kept.trailer is not None:
+        start, stop = kept.trailer
+        layer.add(TRAILER, start, stop - start, _text(data[start:stop]))
+    if kept.body is not None:
+        start, stop = kept.body
+        layer.add(FILE_DATA, start, stop - start, data[start:stop])
 
 
 def _flags(layer: Layer, msg: _Msg) -> None:
@@ -484,9 +567,13 @@ def _flags(layer: Layer, msg: _Msg) -> None:
         layer.add(IS_NOTIFICATION, layer.pos, 0, True, generated=True)
 
 
-def _chunks(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int) -> tuple[int, int] | None:
-    """Walk a chunked body (RFC 9112 section 7.1): (bytes consumed, bytes of chunk data),
-    or None when a chunk runs past the segment (Wireshark then stops decoding)."""
+def _chunks(
+    data: bytes, layer: Layer, lines: _Lines, span: tuple[int, int], msg: _Msg
+) -> tuple[int, int] | None:
+    """Walk a chunked body (RFC 9112 section 7.1), keeping each chunk in msg.chunks:
+    (bytes consumed, bytes of chunk data), or None when a chunk runs past the segment
+    (Wireshark then stops decoding)."""
+    pos, end = span
     start, total = pos, 0
     for _ in range(MAX_CHUNKS):
         eol, nxt = lines.next(pos)
@@ -496,12 +583,10 @@ def _chunks(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int) -> tup
         if nxt + size + (2 if size else 0) > end:
             _incomplete(layer, pos, end, "chunk")
             return None
-        layer.add(CHUNK_SIZE, pos, nxt - pos, size)
+        msg.chunks.append((pos, nxt, size))
         if size == 0:
-            pos = _trailer(data, layer, lines, nxt, end)
+            pos = _trailer(lines, nxt, end, msg)
             break
-        layer.add(CHUNK_DATA, nxt, size, data[nxt : nxt + size])
-        layer.add(CHUNK_BOUNDARY, nxt + size, 2, data[nxt + size : nxt + size + 2])
         total += size
         pos = nxt + size + 2
     return pos - start, total
@@ -521,7 +606,7 @@ def _hex_size(raw: bytes) -> int:
     return value
 
 
-def _trailer(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int) -> int:
+def _trailer(lines: _Lines, pos: int, end: int, msg: _Msg) -> int:
     """Header fields after the last chunk and the final blank line; returns the end."""
     start = pos
     eol, nxt = -1, end
@@ -531,7 +616,7 @@ def _trailer(data: bytes, layer: Layer, lines: _Lines, pos: int, end: int) -> in
             break
         pos = nxt
     if pos > start:
-        layer.add(TRAILER, start, pos - start, _text(data[start:pos]))
+        msg.trailer = (start, pos)
     return nxt if eol == pos and pos < end else pos
 
 
@@ -573,7 +658,7 @@ def _body(data: bytes, layer: Layer, span: tuple[int, int], msg: _Msg) -> None:
     start, end = span
     layer.hdr_len = start - layer.pos
     layer.payload_pos = start
-    layer.add(FILE_DATA, start, end - start, data[start:end])
+    msg.body = span
     proto = DATA
     if msg.dechunked is not None:
         if not msg.dechunked:  # no chunk data (or a chunk ran past the segment): no layer
@@ -593,17 +678,22 @@ def _body(data: bytes, layer: Layer, span: tuple[int, int], msg: _Msg) -> None:
 
 
 def _tail(data: Any, layer: Layer) -> None:
+    """Messages, bodies, Info and issues; the fields wait for detail() (layer.state keeps
+    each message's lines, chunks and body)."""
     pos, end = layer.pos, layer.payload_end
     lines = _Lines(data, end)
+    out = _Out(layer, fields=False)
     infos: list[str] = []
+    kept: list[_Msg] = []
     for _ in range(MAX_MESSAGES):
-        msg, start, stop = _message(data, layer, lines, pos, end)
+        msg, start, stop = _message(data, out, lines, pos, end)
         infos.append(msg.info)
+        kept.append(msg)
         if stop >= end and stop > start:
             _body(data, layer, (start, stop), msg)
             break
         if stop > start:  # a body with more messages after it stays in this layer
-            layer.add(FILE_DATA, start, stop - start, data[start:stop])
+            msg.body = (start, stop)
         pos = stop
         if pos >= end:
             layer.hdr_len, layer.payload_pos = end - layer.pos, end
@@ -613,13 +703,23 @@ def _tail(data: Any, layer: Layer) -> None:
                     f"more than {MAX_MESSAGES} messages in one segment: the rest is not decoded", pos, end - pos)  # fmt: skip
         layer.hdr_len, layer.payload_pos = end - layer.pos, end
     layer.info_cache = " ".join(infos)
+    layer.state = kept
     _tls_port(layer)
+
+
+def _detail(data: Any, layer: Layer) -> None:
+    out = _Out(layer, fields=True)
+    for msg in layer.state or ():
+        _message_fields(data, out, msg)
 
 
 def _tls_port(layer: Layer) -> None:
     """Plain HTTP on TCP port 443 is worth a warning (Wireshark's http.tls_port)."""
     pkt = layer.packet
-    if pkt.has("tls") or 443 not in (pkt.value("tcp.srcport"), pkt.value("tcp.dstport")):
+    tcp = pkt.layer("tcp")  # (pkt.value would look through every layer's fields without one)
+    if tcp is None or pkt.has("tls"):
+        return
+    if 443 not in (tcp.value("tcp.srcport"), tcp.value("tcp.dstport")):
         return
     layer.issue("warn", "protocol", "http.tls_port",
                 "Unencrypted HTTP protocol detected over encrypted port, could indicate a "
@@ -631,10 +731,11 @@ def _info(layer: Layer) -> str:
 
 
 def _describe(layer: Layer) -> str:
-    chunks = sum(1 for f in layer.extra if f.spec is CHUNK_SIZE)
+    kept = layer.state or ()  # the chunks tail() found: counting fields would build them
+    chunks = sum(len(msg.chunks) for msg in kept)
     if not chunks:
         return "Hypertext Transfer Protocol"
-    last = any(f.spec is CHUNK_SIZE and f.value == 0 for f in layer.extra)
+    last = any(size == 0 for msg in kept for _pos, _nxt, size in msg.chunks)
     tail = " (including last chunk)" if last else ""
     return f"Hypertext Transfer Protocol, has {chunks} chunk{'s' if chunks > 1 else ''}{tail}"
 
@@ -680,10 +781,13 @@ def _text_lines_describe(layer: Layer) -> str:
 
 
 def _media_tail(data: Any, layer: Layer) -> None:
-    pos, end = layer.pos, layer.payload_end
+    layer.hdr_len = layer.payload_end - layer.pos
+    layer.payload_pos = layer.payload_end
+
+
+def _media_detail(data: Any, layer: Layer) -> None:
+    pos, end = layer.pos, layer.pos + layer.hdr_len
     layer.add(MEDIA_TYPE, pos, end - pos, bytes(data[pos:end]))
-    layer.hdr_len = end - pos
-    layer.payload_pos = end
 
 
 def _media_describe(layer: Layer) -> str:
@@ -692,12 +796,14 @@ def _media_describe(layer: Layer) -> str:
 
 
 HTTP.tail = SSDP.tail = _tail
+HTTP.detail = SSDP.detail = _detail
 HTTP.info = SSDP.info = _info
 HTTP.describe = _describe
 DATA_TEXT_LINES.tail = _text_lines_tail
 DATA_TEXT_LINES.info = _body_info
 DATA_TEXT_LINES.describe = _text_lines_describe
 MEDIA.tail = _media_tail
+MEDIA.detail = _media_detail
 MEDIA.info = _body_info
 MEDIA.describe = _media_describe
 

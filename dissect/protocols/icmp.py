@@ -273,10 +273,12 @@ def _error_word(data: Any, layer: Layer, itype: int, orig_words: int) -> None:
 def _id_seq(data: Any, layer: Layer, itype: int) -> None:
     pos, end = layer.pos, layer.payload_end
     ident, seq = _u(data, pos + 4, 2), _u(data, pos + 6, 2)
+    seq_le = int.from_bytes(data[pos + 6 : pos + 8], "little")
+    layer.state = (ident, seq, seq_le)  # for the Info column, which must not build fields
     layer.add(IDENT, pos + 4, 2, ident)
     layer.add(IDENT_LE, pos + 4, 2, int.from_bytes(data[pos + 4 : pos + 6], "little"))
     layer.add(SEQ, pos + 6, 2, seq)
-    layer.add(SEQ_LE, pos + 6, 2, int.from_bytes(data[pos + 6 : pos + 8], "little"))
+    layer.add(SEQ_LE, pos + 6, 2, seq_le)
     if itype in (13, 14) and pos + 20 <= end:
         for spec, off in ((ORIG_TS, 8), (RECV_TS, 12), (XMIT_TS, 16)):
             layer.add(spec, pos + off, 4, _u(data, pos + off, 4))
@@ -520,9 +522,9 @@ def _info(layer: Layer) -> str:
     if code_text:
         text += f" ({code_text})"
     itype = layer.value("icmp.type")
-    ident, seq = layer.value("icmp.ident"), layer.value("icmp.seq")
-    if itype in ID_SEQ_TYPES and ident is not None and seq is not None:
-        text += f" id=0x{ident:04x}, seq={seq}/{layer.value('icmp.seq_le')}"
+    if itype in ID_SEQ_TYPES and layer.state is not None:
+        ident, seq, seq_le = layer.state  # what tail() read: looking fields up would build them
+        text += f" id=0x{ident:04x}, seq={seq}/{seq_le}"
         ttl = _outer_ttl(layer)
         if ttl is not None:
             text += f", ttl={ttl}"

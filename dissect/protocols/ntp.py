@@ -210,6 +210,10 @@ def _tail(data: Any, layer: Layer) -> None:
     a = _Adder(data, layer)
     flags = data[layer.pos]
     mode = flags & 7
+    # What the Info column and the title need, so they never walk the fields: the flags
+    # byte, and a private request's code (which _private adds once 4 bytes are there).
+    has_code = mode == 7 and layer.payload_end - layer.pos >= 4
+    layer.state = (flags, data[layer.pos + 3] if has_code else None)
     f = a.add(FLAGS, 0, 1)
     kids = (PRIV_R, PRIV_MORE, F_VN, F_MODE) if mode == 7 else (F_LI, F_VN, F_MODE)
     for spec in kids:
@@ -285,11 +289,10 @@ def _private(a: _Adder) -> None:
 
 
 def _info(layer: Layer) -> str:
-    flags = layer.value("ntp.flags")
-    if flags is None:
+    if layer.state is None:
         return ""
+    flags, code = layer.state
     text = f"{VERSIONS[(flags >> 3) & 7]}, {INFO_MODES[flags & 7]}"
-    code = layer.value("ntp.priv.reqcode")
     if flags & 7 == 7 and code is not None:  # Wireshark names the private request
         name = REQUEST_CODES.get(code, "Unknown")
         text += f", {'Response' if flags & 0x80 else 'Request'}, {name}"
@@ -297,9 +300,9 @@ def _info(layer: Layer) -> str:
 
 
 def _describe(layer: Layer) -> str:
-    flags = layer.value("ntp.flags")
-    if flags is None:
+    if layer.state is None:
         return "Network Time Protocol"
+    flags = layer.state[0]
     return f"Network Time Protocol ({VERSIONS[(flags >> 3) & 7]}, {INFO_MODES[flags & 7]})"
 
 

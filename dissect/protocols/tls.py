@@ -12,6 +12,10 @@ handshake of no known type, or one after a ChangeCipherSpec whose length does no
 record, is an encrypted message; so is an alert after a ChangeCipherSpec or not 2 bytes
 long. Printable text is given back as not TLS, as Wireshark's dissector does, and the next
 decoder is tried. GREASE values (RFC 8701) are named "Reserved (GREASE)" as Wireshark does.
+
+The packet list needs only the Info and the issues, so tail() reads the records without
+building fields and keeps them in layer.state; detail() builds the fields when the tree, a
+filter or JSON asks, walking handshake bodies again with fields on and issues off.
 """
 
 from __future__ import annotations
@@ -26,9 +30,13 @@ from ..protocol import Protocol, bind, bind_heuristic
 TLS_PORTS = (324, 443, 465, 636, 802, 853, 993, 995, 1300, 2221, 2443, 3249, 3250, 3251, 3252,
              3496, 5061, 5671, 5684, 5868, 8883, 11207, 19999, 27017)  # fmt: skip
 RECORD_VERSIONS = frozenset((0x0300, 0x0301, 0x0302, 0x0303, 0x0101))  # SSL 3.0..TLS 1.2, GMTLS
+PRINTABLE = frozenset(range(0x20, 0x7F))
 MAX_RECORD = 16384 + 2048  # TLSCiphertext limit (RFC 5246 section 6.2.3)
 MAX_RECORDS = 4096  # records decoded per segment; fields grow with bytes, this bounds the rest
 HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+# Extensions whose contents can raise an issue or feed the Info (SNI, TLS 1.3): tail() reads
+# these, the others only have fields.
+CHECKED_EXTENSIONS = frozenset((0, 10, 11, 13, 16, 43, 50, 51, 65281))
 
 CHANGE_CIPHER_SPEC, ALERT, HANDSHAKE, APPLICATION_DATA, HEARTBEAT = 20, 21, 22, 23, 24
 CONTENT_TYPES = {20: "Change Cipher Spec", 21: "Alert", 22: "Handshake",
@@ -151,7 +159,7 @@ HEARTBEAT_LEN = U16("tls.heartbeat_message.payload_length", "Payload Length")
 class _Seg:
     """What the records of this segment have shown so far."""
 
-    __slots__ = ("infos", "encrypted", "tls13", "hello", "last")
+    __slots__ = ("infos", "encrypted", "tls13", "hello", "last", "out")
 
     def __init__(self) -> None:
         self.infos: list[str] = []
@@ -159,6 +167,38 @@ class _Seg:
         self.tls13 = False  # a ServerHello chose TLS 1.3
         self.hello = ""  # "client"/"server"/"hrr" while decoding a hello's extensions
         self.last = 0  # content type of the previous record
+        self.out: _Out | None = None  # made when a record body needs walking
+
+
+def _drop(
+    spec: Any, pos: int, length: Any, value: Any = None, mask: int = 0, parent: Any = None,
+    generated: bool = False,
+) -> None:  # fmt: skip
+    return None
+
+
+class _Out:
+    """Where a walk over record bodies sends what it finds. The list only needs the Info
+    text and the issues, so tail() walks with fields off; detail() walks the same bytes
+    again with fields on and issues off (tail() raised them already, once)."""
+
+    __slots__ = ("layer", "data", "fields", "add", "span", "issue", "short")
+
+    def __init__(self, layer: Layer, data: Any, fields: bool) -> None:
+        self.layer, self.data, self.fields = layer, data, fields
+        self.add = layer.add if fields else _drop
+        self.span = self._span if fields else _drop
+        self.issue = _drop if fields else layer.issue
+        self.short = _drop if fields else layer.short
+
+    def _span(self, spec: FieldSpec, pos: int, end: int, parent: Field | None) -> Field:
+        """A field whose value is its own bytes (sliced only when fields are built)."""
+        return self.layer.add(spec, pos, end - pos, self.data[pos:end], parent=parent)
+
+
+# What tail() keeps of each record for detail(): (start, record length, whole record,
+# opaque type, a ChangeCipherSpec came before it).
+_Kept = tuple[int, int, bool, bool, bool]
 
 
 def _u16(data: bytes, pos: int) -> int:
@@ -175,11 +215,13 @@ def looks_like_record(data: bytes, pos: int) -> bool:
 
 
 def _tail(data: Any, layer: Layer) -> None:
+    """Records, Info and issues; the fields wait for detail() (layer.state keeps the records)."""
     pos, end = layer.pos, layer.payload_end
-    if end - pos > 4 and all(0x20 <= b < 0x7F for b in data[pos : pos + 4]):
+    if end - pos > 4 and PRINTABLE.issuperset(data[pos : pos + 4]):
         _reject(data, layer)  # printable text is not TLS: Wireshark gives the segment back
         return
     seg = _Seg()
+    kept: list[_Kept] = []
     pkt = layer.packet
     cut = pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0  # bytes the snap length took
     for _ in range(MAX_RECORDS):  # every pass moves on by a whole record or ends the loop
@@ -194,8 +236,9 @@ def _tail(data: Any, layer: Layer) -> None:
         length = _u16(data, pos + 3)
         if pos + 5 + length > end + cut:
             _continued(data, layer, (pos, end, length), seg)
+            kept.append((pos, length, False, False, False))
             break
-        _record(data, layer, pos, length, seg)
+        kept.append(_record(data, layer, pos, length, seg))
         pos += 5 + length
     else:
         if pos < end:
@@ -205,6 +248,30 @@ def _tail(data: Any, layer: Layer) -> None:
     layer.hdr_len = end - layer.pos
     layer.payload_pos = end
     layer.info_cache = ", ".join(seg.infos)
+    layer.state = kept
+
+
+def _detail(data: Any, layer: Layer) -> None:
+    """The fields of the records tail() found: headers from what it kept, bodies by walking
+    them again with fields on."""
+    out = None
+    add = layer.add
+    for pos, length, whole, opaque, encrypted in layer.state or ():
+        end = min(pos + 5 + length, layer.payload_end)
+        rec = add(RECORD, pos, end - pos, data[pos:end])
+        add(OPAQUE_TYPE if opaque else CONTENT_TYPE, pos, 1, data[pos], parent=rec)
+        add(RECORD_VERSION, pos + 1, 2, _u16(data, pos + 1), parent=rec)
+        add(RECORD_LENGTH, pos + 3, 2, length, parent=rec)
+        if not whole:
+            continue
+        if data[pos] in (APPLICATION_DATA, CHANGE_CIPHER_SPEC):  # nothing to walk
+            spec = APP_DATA if data[pos] == APPLICATION_DATA else CCS
+            add(spec, pos + 5, end - pos - 5, data[pos + 5 : end], parent=rec)
+            continue
+        seg = _Seg()
+        seg.encrypted = encrypted
+        out = out or _Out(layer, data, fields=True)
+        _body(data, out, rec, (data[pos], pos + 5, end, pos + 5 + length), seg)
 
 
 def _partial_header(layer: Layer, pos: int, end: int, cut: int) -> None:
@@ -217,11 +284,9 @@ def _partial_header(layer: Layer, pos: int, end: int, cut: int) -> None:
 
 
 def _continued(data: bytes, layer: Layer, span: tuple[int, int, int], seg: _Seg) -> None:
-    """A record longer than the rest of the segment: its header only, and a note. Wireshark
-    leaves Info empty when that is all there is; naming the record says more."""
+    """A record longer than the rest of the segment: its header only (detail() adds it), and
+    a note. Wireshark leaves Info empty when that is all there is; naming the record says more."""
     pos, end, length = span
-    rec = layer.add(RECORD, pos, end - pos, data[pos:end])
-    _record_header(data, layer, rec, pos, length, CONTENT_TYPE)
     layer.issue("note", "protocol", "tls.record.continued",
                 f"TLS record of {length} bytes continues in the next segment "
                 f"({end - pos - 5} of them here; not reassembled)", pos, end - pos)  # fmt: skip
@@ -232,68 +297,67 @@ def _continued(data: bytes, layer: Layer, span: tuple[int, int, int], seg: _Seg)
         seg.infos.append(f"{what} (record continues in the next segment)")
 
 
-def _record_header(
-    data: bytes, layer: Layer, rec: Field, pos: int, length: int, ctype: FieldSpec
-) -> None:
-    layer.add(ctype, pos, 1, data[pos], parent=rec)
-    layer.add(RECORD_VERSION, pos + 1, 2, _u16(data, pos + 1), parent=rec)
-    layer.add(RECORD_LENGTH, pos + 3, 2, length, parent=rec)
-
-
-def _record(data: bytes, layer: Layer, pos: int, length: int, seg: _Seg) -> None:
-    """One whole record (its end may still be cut by the snap length)."""
+def _record(data: bytes, layer: Layer, pos: int, length: int, seg: _Seg) -> _Kept:
+    """One whole record (its end may still be cut by the snap length), read by tail()."""
     end = min(pos + 5 + length, layer.payload_end)
     ctype = data[pos]
-    rec = layer.add(RECORD, pos, end - pos, data[pos:end])
     # TLS 1.2 follows a ChangeCipherSpec with an encrypted Finished (a handshake record);
     # application data right after it means TLS 1.3, whose outer type Wireshark calls opaque.
     opaque = ctype == APPLICATION_DATA and (seg.tls13 or seg.last == CHANGE_CIPHER_SPEC)
     seg.tls13 = seg.tls13 or opaque
     seg.last = ctype
-    _record_header(data, layer, rec, pos, length, OPAQUE_TYPE if opaque else CONTENT_TYPE)
-    body, stop = pos + 5, pos + 5 + length
+    kept = (pos, length, True, opaque, seg.encrypted)
+    stop = pos + 5 + length
     if end < stop:
         layer.short(stop - layer.pos, "TLS record")
-    if ctype == HANDSHAKE:
-        _handshakes(data, layer, rec, (body, end, stop), seg)
+    if ctype == APPLICATION_DATA:
+        seg.infos.append("Application Data")
     elif ctype == CHANGE_CIPHER_SPEC:
         seg.infos.append("Change Cipher Spec")
-        layer.add(CCS, body, end - body, data[body:end], parent=rec)
         seg.encrypted = True
-    elif ctype == ALERT:
-        _alert(data, layer, rec, body, end, seg)
-    elif ctype == APPLICATION_DATA:
-        seg.infos.append("Application Data")
-        layer.add(APP_DATA, body, end - body, data[body:end], parent=rec)
     else:
-        _heartbeat(data, layer, rec, body, end, seg)
+        seg.out = seg.out or _Out(layer, data, fields=False)
+        _body(data, seg.out, None, (ctype, pos + 5, end, stop), seg)
+    return kept
 
 
-def _heartbeat(data: bytes, layer: Layer, rec: Field, body: int, end: int, seg: _Seg) -> None:
+def _body(data: bytes, out: _Out, rec: Field | None, span: tuple[int, ...], seg: _Seg) -> None:
+    """The body of a handshake, alert or heartbeat record, walked by tail() with fields off
+    and by detail() with fields on; span = (type, start, captured end, record end)."""
+    ctype, body, end, stop = span
+    if ctype == HANDSHAKE:
+        _handshakes(data, out, rec, (body, end, stop), seg)
+    elif ctype == ALERT:
+        _alert(data, out, rec, body, end, seg)
+    else:
+        _heartbeat(data, out, rec, body, end, seg)
+
+
+def _heartbeat(data: bytes, out: _Out, rec: Field | None, body: int, end: int, seg: _Seg) -> None:
     """Heartbeat (RFC 6520): type and payload length when it reads as plaintext."""
-    f = layer.add(HEARTBEAT_MESSAGE, body, end - body, data[body:end], parent=rec)
+    f = out.span(HEARTBEAT_MESSAGE, body, end, rec)
     if seg.encrypted or end - body < 3 or data[body] not in (1, 2):
         seg.infos.append("Encrypted Heartbeat")
         return
-    layer.add(HEARTBEAT_TYPE, body, 1, data[body], parent=f)
-    layer.add(HEARTBEAT_LEN, body + 1, 2, _u16(data, body + 1), parent=f)
+    out.add(HEARTBEAT_TYPE, body, 1, data[body], parent=f)
+    out.add(HEARTBEAT_LEN, body + 1, 2, _u16(data, body + 1), parent=f)
     seg.infos.append("Heartbeat Request" if data[body] == 1 else "Heartbeat Response")
 
 
-def _alert(data: bytes, layer: Layer, rec: Field, body: int, end: int, seg: _Seg) -> None:
-    f = layer.add(ALERT_MESSAGE, body, end - body, data[body:end], parent=rec)
+def _alert(data: bytes, out: _Out, rec: Field | None, body: int, end: int, seg: _Seg) -> None:
+    f = out.span(ALERT_MESSAGE, body, end, rec)
     if end - body != 2 or seg.encrypted:
         seg.infos.append("Encrypted Alert")
         return
     level, desc = data[body], data[body + 1]
-    layer.add(ALERT_LEVEL, body, 1, level, parent=f)
-    layer.add(ALERT_DESC, body + 1, 1, desc, parent=f)
+    out.add(ALERT_LEVEL, body, 1, level, parent=f)
+    out.add(ALERT_DESC, body + 1, 1, desc, parent=f)
     text = ALERT_DESCRIPTIONS.get(desc, f"Unknown ({desc})")
     seg.infos.append(f"Alert (Level: {ALERT_LEVELS.get(level, 'Unknown')}, Description: {text})")
 
 
 def _handshakes(
-    data: bytes, layer: Layer, rec: Field, span: tuple[int, int, int], seg: _Seg
+    data: bytes, out: _Out, rec: Field | None, span: tuple[int, int, int], seg: _Seg
 ) -> None:
     """The handshake messages of one record; span = (start, captured end, record end)."""
     pos, end, stop = span
@@ -307,7 +371,7 @@ def _handshakes(
             seg.encrypted and 4 + _u24(data, pos + 1) != stop - pos
         )
     ):
-        layer.add(HANDSHAKE_MSG, pos, end - pos, data[pos:end], parent=rec)
+        out.span(HANDSHAKE_MSG, pos, end, rec)
         seg.infos.append("Encrypted Handshake Message")
         return
     while stop - pos >= 4 and end - pos >= 4:  # each message moves on by at least 4 bytes
@@ -315,25 +379,28 @@ def _handshakes(
         if htype not in HANDSHAKE_TYPES:
             break  # only the first message of a record may be unknown (encrypted)
         msg_end = min(pos + 4 + length, end)
-        msg = layer.add(HANDSHAKE_MSG, pos, msg_end - pos, data[pos:msg_end], parent=rec)
-        layer.add(HS_TYPE, pos, 1, htype, parent=msg)
-        layer.add(HS_LENGTH, pos + 1, 3, length, parent=msg)
+        msg = out.span(HANDSHAKE_MSG, pos, msg_end, rec)
+        out.add(HS_TYPE, pos, 1, htype, parent=msg)
+        out.add(HS_LENGTH, pos + 1, 3, length, parent=msg)
         info = HANDSHAKE_TYPES[htype]
         if pos + 4 + length > stop:
-            layer.issue("note", "protocol", "tls.handshake.fragment",
-                        f"{info} of {length} bytes continues in the next record (not reassembled)",
-                        pos, stop - pos)  # fmt: skip
+            out.issue("note", "protocol", "tls.handshake.fragment",
+                      f"{info} of {length} bytes continues in the next record (not reassembled)",
+                      pos, stop - pos)  # fmt: skip
         elif htype in (1, 2):
-            info = _hello(data, layer, msg, (pos + 4, msg_end), htype, seg)
+            info = _hello(data, out, msg, (pos + 4, msg_end), htype, seg)
         seg.infos.append(info)
         pos += 4 + length
 
 
-def _short(layer: Layer, need_end: int, what: str) -> None:
+def _short(out: _Out, need_end: int, what: str) -> None:
     """A hello needs bytes up to need_end that its message does not have. Past the captured
     end of a snap-length cut frame that is truncation; past the segment's end it is what
     Wireshark calls an unreassembled packet (not malformed); inside the segment the hello
     contradicts its own lengths: malformed."""
+    if out.fields:
+        return  # tail() said so already
+    layer = out.layer
     pkt = layer.packet
     if need_end <= layer.payload_end:
         layer.issue("error", "malformed", "tls.malformed",
@@ -349,241 +416,253 @@ def _short(layer: Layer, need_end: int, what: str) -> None:
 
 
 def _hello(
-    data: bytes, layer: Layer, msg: Field, span: tuple[int, int], htype: int, seg: _Seg
+    data: bytes, out: _Out, msg: Field | None, span: tuple[int, int], htype: int, seg: _Seg
 ) -> str:
     """ClientHello / ServerHello body (RFC 8446 section 4.1.2, 4.1.3); returns the Info text."""
     pos, end = span
     client = htype == 1
     name = "Client Hello" if client else "Server Hello"
     if pos + 35 > end:
-        _short(layer, pos + 35, name)
+        _short(out, pos + 35, name)
         return name
-    layer.add(HS_VERSION, pos, 2, _u16(data, pos), parent=msg)
-    layer.add(RANDOM, pos + 2, 32, data[pos + 2 : pos + 34], parent=msg)
+    out.add(HS_VERSION, pos, 2, _u16(data, pos), parent=msg)
+    out.span(RANDOM, pos + 2, pos + 34, msg)
     if not client and data[pos + 2 : pos + 34] == HRR_RANDOM:
         name = "Hello Retry Request"
     sid_len = data[pos + 34]
-    layer.add(SESSION_ID_LEN, pos + 34, 1, sid_len, parent=msg)
+    out.add(SESSION_ID_LEN, pos + 34, 1, sid_len, parent=msg)
     pos += 35
     if pos + sid_len > end:
-        _short(layer, pos + sid_len, f"{name} session ID")
+        _short(out, pos + sid_len, f"{name} session ID")
         return name
     if sid_len:
-        layer.add(SESSION_ID, pos, sid_len, data[pos : pos + sid_len], parent=msg)
+        out.span(SESSION_ID, pos, pos + sid_len, msg)
     pos += sid_len
     pos = (
-        _client_suites(data, layer, msg, pos, end)
+        _client_suites(data, out, msg, pos, end)
         if client
-        else _server_suite(data, layer, msg, pos, end)
+        else _server_suite(data, out, msg, pos, end)
     )
     if pos < 0:
         return name
     seg.hello = "hrr" if name == "Hello Retry Request" else "client" if client else "server"
-    sni = _extensions(data, layer, msg, pos, end, seg)
+    sni = _extensions(data, out, msg, pos, end, seg)
     return f"{name} (SNI={sni})" if sni else name
 
 
-def _client_suites(data: bytes, layer: Layer, msg: Field, pos: int, end: int) -> int:
+def _client_suites(data: bytes, out: _Out, msg: Field | None, pos: int, end: int) -> int:
     """Cipher suites and compression methods of a ClientHello; -1 when bytes run out."""
     if pos + 2 > end:
-        _short(layer, pos + 2, "Client Hello cipher suites")
+        _short(out, pos + 2, "Client Hello cipher suites")
         return -1
     n = _u16(data, pos)
-    layer.add(SUITES_LEN, pos, 2, n, parent=msg)
+    out.add(SUITES_LEN, pos, 2, n, parent=msg)
     pos += 2
     if pos + n > end:
-        _short(layer, pos + n, "Client Hello cipher suites")
+        _short(out, pos + n, "Client Hello cipher suites")
         return -1
-    lst = layer.add(SUITES, pos, n, data[pos : pos + n], parent=msg)
-    for p in range(pos, pos + n - 1, 2):
-        layer.add(SUITE, p, 2, _u16(data, p), parent=lst)
+    if out.fields:
+        lst = out.span(SUITES, pos, pos + n, msg)
+        for p in range(pos, pos + n - 1, 2):
+            out.add(SUITE, p, 2, (data[p] << 8) | data[p + 1], parent=lst)
     pos += n
     if pos + 1 > end:
-        _short(layer, pos + 1, "Client Hello compression methods")
+        _short(out, pos + 1, "Client Hello compression methods")
         return -1
     n = data[pos]
-    layer.add(COMP_LEN, pos, 1, n, parent=msg)
+    out.add(COMP_LEN, pos, 1, n, parent=msg)
     pos += 1
     if pos + n > end:
-        _short(layer, pos + n, "Client Hello compression methods")
+        _short(out, pos + n, "Client Hello compression methods")
         return -1
-    lst = layer.add(COMP_METHODS, pos, n, data[pos : pos + n], parent=msg)
-    for p in range(pos, pos + n):
-        layer.add(COMP_METHOD, p, 1, data[p], parent=lst)
+    if out.fields:
+        lst = out.span(COMP_METHODS, pos, pos + n, msg)
+        for p in range(pos, pos + n):
+            out.add(COMP_METHOD, p, 1, data[p], parent=lst)
     return pos + n
 
 
-def _server_suite(data: bytes, layer: Layer, msg: Field, pos: int, end: int) -> int:
+def _server_suite(data: bytes, out: _Out, msg: Field | None, pos: int, end: int) -> int:
     if pos + 3 > end:
-        _short(layer, pos + 3, "Server Hello cipher suite")
+        _short(out, pos + 3, "Server Hello cipher suite")
         return -1
-    layer.add(SUITE, pos, 2, _u16(data, pos), parent=msg)
-    layer.add(COMP_METHOD, pos + 2, 1, data[pos + 2], parent=msg)
+    out.add(SUITE, pos, 2, _u16(data, pos), parent=msg)
+    out.add(COMP_METHOD, pos + 2, 1, data[pos + 2], parent=msg)
     return pos + 3
 
 
-def _extensions(data: bytes, layer: Layer, msg: Field, pos: int, end: int, seg: _Seg) -> str:
+def _extensions(data: bytes, out: _Out, msg: Field | None, pos: int, end: int, seg: _Seg) -> str:
     """The extensions block of a hello; returns the SNI host name, if any."""
     if pos + 2 > end:
         return ""  # no extensions (allowed before TLS 1.3)
     total = _u16(data, pos)
-    layer.add(EXTS_LEN, pos, 2, total, parent=msg)
+    out.add(EXTS_LEN, pos, 2, total, parent=msg)
     pos += 2
     stop = pos + total
     if stop > end:
-        _short(layer, stop, "hello extensions")
+        _short(out, stop, "hello extensions")
         stop = end
     sni = ""
+    fields = out.fields
     while pos + 4 <= stop:  # every extension moves on by at least 4 bytes
-        etype, elen = _u16(data, pos), _u16(data, pos + 2)
-        ext = layer.add(EXT_TYPE, pos, 2, etype, parent=msg)
-        layer.add(EXT_LEN, pos + 2, 2, elen, parent=ext)
+        etype, elen = (data[pos] << 8) | data[pos + 1], (data[pos + 2] << 8) | data[pos + 3]
+        ext = None
+        if fields:
+            ext = out.add(EXT_TYPE, pos, 2, etype, parent=msg)
+            out.add(EXT_LEN, pos + 2, 2, elen, parent=ext)
         body = pos + 4
         if body + elen > stop:
-            _short(layer, body + elen, f"extension {EXTENSION_TYPES.get(etype, etype)}")
+            _short(out, body + elen, f"extension {EXTENSION_TYPES.get(etype, etype)}")
             break
-        found = _extension(data, layer, ext, (etype, body, body + elen), seg)
-        sni = sni or found
+        if fields or etype in CHECKED_EXTENSIONS:
+            found = _extension(data, out, ext, (etype, body, body + elen), seg)
+            sni = sni or found
         pos = body + elen
     return sni
 
 
-def _extension(data: bytes, layer: Layer, ext: Field, what: tuple[int, int, int], seg: _Seg) -> str:
+def _extension(
+    data: bytes, out: _Out, ext: Field | None, what: tuple[int, int, int], seg: _Seg
+) -> str:
     """One extension's contents under its type field; returns the SNI host name, if any."""
     etype, pos, end = what
     if etype == 0 and end > pos:
-        return _sni(data, layer, ext, pos, end)
+        return _sni(data, out, ext, pos, end)
     if etype == 16 and end > pos:
-        _vector(data, layer, ext, (pos, end, 2), (ALPN_LEN, ALPN_LIST), _alpn_items)
+        _vector(data, out, ext, (pos, end, 2), (ALPN_LEN, ALPN_LIST), _alpn_items)
     elif etype == 43 and seg.hello == "client":
-        _vector(data, layer, ext, (pos, end, 1), (VERSIONS_LEN, None), _items(SUPPORTED_VERSION, 2))
+        _vector(data, out, ext, (pos, end, 1), (VERSIONS_LEN, None), _VERSION_ITEMS)
     elif etype == 43 and end - pos == 2:
-        layer.add(SUPPORTED_VERSION, pos, 2, _u16(data, pos), parent=ext)
+        out.add(SUPPORTED_VERSION, pos, 2, _u16(data, pos), parent=ext)
         seg.tls13 = seg.tls13 or _u16(data, pos) == 0x0304 or data[pos] == 0x7F
     elif etype == 10:
-        _vector(data, layer, ext, (pos, end, 2), (GROUPS_LEN, GROUP_LIST), _items(GROUP, 2))
+        _vector(data, out, ext, (pos, end, 2), (GROUPS_LEN, GROUP_LIST), _GROUP_ITEMS)
     elif etype == 11:
-        _vector(data, layer, ext, (pos, end, 1), (EC_FORMATS_LEN, EC_FORMATS), _items(EC_FORMAT, 1))
+        _vector(data, out, ext, (pos, end, 1), (EC_FORMATS_LEN, EC_FORMATS), _EC_FORMAT_ITEMS)
     elif etype in (13, 50):
-        _vector(data, layer, ext, (pos, end, 2), (SIG_LEN, SIG_LIST), _items(SIG, 2))
+        _vector(data, out, ext, (pos, end, 2), (SIG_LEN, SIG_LIST), _SIG_ITEMS)
     elif etype == 51:
-        _key_share(data, layer, ext, pos, end, seg)
+        _key_share(data, out, ext, pos, end, seg)
     elif etype == 65281 and end > pos:
-        _vector(data, layer, ext, (pos, end, 1), (RENEG_LEN, None), _reneg)
+        _vector(data, out, ext, (pos, end, 1), (RENEG_LEN, None), _reneg)
     elif etype == 21 and end > pos:
-        layer.add(PADDING, pos, end - pos, data[pos:end], parent=ext)
+        out.span(PADDING, pos, end, ext)
     elif end > pos:
-        layer.add(EXT_DATA, pos, end - pos, data[pos:end], parent=ext)
+        out.span(EXT_DATA, pos, end, ext)
     return ""
 
 
 def _vector(
-    data: bytes, layer: Layer, ext: Field, span: tuple[int, int, int], specs: tuple, items: Any
+    data: bytes, out: _Out, ext: Field | None, span: tuple[int, int, int], specs: tuple, items: Any
 ) -> None:
     """A length-prefixed list (RFC 8446 section 3.4): length field, container, items."""
     pos, end, width = span
     len_spec, list_spec = specs
     if pos + width > end:
-        _vector_error(layer, pos, end, width)
+        _vector_error(out, pos, end, width)
         return
     n = data[pos] if width == 1 else _u16(data, pos)
-    layer.add(len_spec, pos, width, n, parent=ext)
+    out.add(len_spec, pos, width, n, parent=ext)
     pos += width
     if pos + n > end:
-        _vector_error(layer, pos, end, n)
+        _vector_error(out, pos, end, n)
         return
-    parent = layer.add(list_spec, pos, n, data[pos : pos + n], parent=ext) if list_spec else ext
-    items(data, layer, parent, pos, pos + n)
+    parent = out.span(list_spec, pos, pos + n, ext) if list_spec else ext
+    items(data, out, parent, pos, pos + n)
 
 
-def _vector_error(layer: Layer, pos: int, end: int, n: int) -> None:
-    layer.issue("error", "malformed", "tls.malformed.vector_length",
-                f"No more room for vector of length {n}", pos, max(0, end - pos))  # fmt: skip
+def _vector_error(out: _Out, pos: int, end: int, n: int) -> None:
+    out.issue("error", "malformed", "tls.malformed.vector_length",
+              f"No more room for vector of length {n}", pos, max(0, end - pos))  # fmt: skip
 
 
 def _items(spec: FieldSpec, width: int) -> Any:
-    def add(data: bytes, layer: Layer, parent: Field, pos: int, end: int) -> None:
+    def add(data: bytes, out: _Out, parent: Field | None, pos: int, end: int) -> None:
+        if not out.fields:
+            return  # plain items: nothing in them for the Info or an issue
         for p in range(pos, end - width + 1, width):
-            value = data[p] if width == 1 else _u16(data, p)
-            layer.add(spec, p, width, value, parent=parent)
+            value = data[p] if width == 1 else (data[p] << 8) | data[p + 1]
+            out.add(spec, p, width, value, parent=parent)
 
     return add
 
 
-def _alpn_items(data: bytes, layer: Layer, parent: Field, pos: int, end: int) -> None:
+_VERSION_ITEMS = _items(SUPPORTED_VERSION, 2)
+_GROUP_ITEMS = _items(GROUP, 2)
+_EC_FORMAT_ITEMS = _items(EC_FORMAT, 1)
+_SIG_ITEMS = _items(SIG, 2)
+
+
+def _alpn_items(data: bytes, out: _Out, parent: Field | None, pos: int, end: int) -> None:
     while pos < end:  # every protocol name moves on by at least one byte
         n = data[pos]
         if pos + 1 + n > end:
-            _vector_error(layer, pos + 1, end, n)
+            _vector_error(out, pos + 1, end, n)
             return
-        layer.add(ALPN_STR_LEN, pos, 1, n, parent=parent)
-        layer.add(
-            ALPN_STR,
-            pos + 1,
-            n,
-            data[pos + 1 : pos + 1 + n].decode("ascii", "replace"),
-            parent=parent,
-        )
+        if out.fields:
+            out.add(ALPN_STR_LEN, pos, 1, n, parent=parent)
+            text = data[pos + 1 : pos + 1 + n].decode("ascii", "replace")
+            out.add(ALPN_STR, pos + 1, n, text, parent=parent)
         pos += 1 + n
 
 
-def _reneg(data: bytes, layer: Layer, parent: Field, pos: int, end: int) -> None:
+def _reneg(data: bytes, out: _Out, parent: Field | None, pos: int, end: int) -> None:
     if end > pos:
-        layer.add(RENEG, pos, end - pos, data[pos:end], parent=parent)
+        out.span(RENEG, pos, end, parent)
 
 
-def _sni(data: bytes, layer: Layer, ext: Field, pos: int, end: int) -> str:
+def _sni(data: bytes, out: _Out, ext: Field | None, pos: int, end: int) -> str:
     """server_name (RFC 6066 section 3): the first host_name is returned for the Info."""
     if pos + 2 > end:
-        _vector_error(layer, pos, end, 2)
+        _vector_error(out, pos, end, 2)
         return ""
     n = _u16(data, pos)
-    layer.add(SNI_LIST_LEN, pos, 2, n, parent=ext)
+    out.add(SNI_LIST_LEN, pos, 2, n, parent=ext)
     pos += 2
     stop = pos + n
     if stop > end:
-        _vector_error(layer, pos, end, n)
+        _vector_error(out, pos, end, n)
         return ""
     first = ""
     while pos + 3 <= stop:  # every entry moves on by at least 3 bytes
         ntype, nlen = data[pos], _u16(data, pos + 1)
-        layer.add(SNI_TYPE, pos, 1, ntype, parent=ext)
-        layer.add(SNI_LEN, pos + 1, 2, nlen, parent=ext)
+        out.add(SNI_TYPE, pos, 1, ntype, parent=ext)
+        out.add(SNI_LEN, pos + 1, 2, nlen, parent=ext)
         if pos + 3 + nlen > stop:
-            _vector_error(layer, pos + 3, stop, nlen)
+            _vector_error(out, pos + 3, stop, nlen)
             break
         name = data[pos + 3 : pos + 3 + nlen].decode("ascii", "replace")
-        layer.add(SNI, pos + 3, nlen, name, parent=ext)
+        out.add(SNI, pos + 3, nlen, name, parent=ext)
         first = first or (name if ntype == 0 else "")
         pos += 3 + nlen
     return first
 
 
-def _key_share(data: bytes, layer: Layer, ext: Field, pos: int, end: int, seg: _Seg) -> None:
+def _key_share(data: bytes, out: _Out, ext: Field | None, pos: int, end: int, seg: _Seg) -> None:
     """key_share (RFC 8446 section 4.2.8): client list, server entry, or HRR group."""
     if seg.hello == "hrr":
         if end - pos >= 2:
-            layer.add(KS_SELECTED, pos, 2, _u16(data, pos), parent=ext)
+            out.add(KS_SELECTED, pos, 2, _u16(data, pos), parent=ext)
         return
     if seg.hello == "client":
         if pos + 2 > end:
-            _vector_error(layer, pos, end, 2)
+            _vector_error(out, pos, end, 2)
             return
         n = _u16(data, pos)
-        layer.add(KS_CLIENT_LEN, pos, 2, n, parent=ext)
+        out.add(KS_CLIENT_LEN, pos, 2, n, parent=ext)
         pos += 2
         if pos + n > end:
-            _vector_error(layer, pos, end, n)
+            _vector_error(out, pos, end, n)
             return
         end = pos + n
     while pos + 4 <= end:  # every entry moves on by at least 4 bytes
         group, klen = _u16(data, pos), _u16(data, pos + 2)
-        layer.add(KS_GROUP, pos, 2, group, parent=ext)
-        layer.add(KS_KEX_LEN, pos + 2, 2, klen, parent=ext)
+        out.add(KS_GROUP, pos, 2, group, parent=ext)
+        out.add(KS_KEX_LEN, pos + 2, 2, klen, parent=ext)
         if pos + 4 + klen > end:
-            _vector_error(layer, pos + 4, end, klen)
+            _vector_error(out, pos + 4, end, klen)
             return
-        layer.add(KS_KEX, pos + 4, klen, data[pos + 4 : pos + 4 + klen], parent=ext)
+        out.span(KS_KEX, pos + 4, pos + 4 + klen, ext)
         pos += 4 + klen
 
 
@@ -611,6 +690,7 @@ def _info(layer: Layer) -> str:
 
 
 TLS.tail = _tail
+TLS.detail = _detail
 TLS.info = _info
 
 for _port in TLS_PORTS:
