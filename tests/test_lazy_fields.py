@@ -434,3 +434,25 @@ def test_icmp_ntp_arp_rows_build_no_fields():
         for p, build in saved.items():
             p.build_fields = build
     assert seen > 20
+
+
+# -- TCP options: checked by the tail, built by detail ------------------------------------
+def _tcp_with_options(options: bytes) -> Packet:
+    offset = (20 + len(options)) // 4 << 4
+    l4 = struct.pack("!HHIIBBHHH", 40000, 9, 1, 1, offset, 0x10, 8192, 0, 0) + options
+    return decode(_ip(6, l4), 1)
+
+
+def test_bad_tcp_option_length_marks_the_row_before_fields_are_read() -> None:
+    pkt = _tcp_with_options(bytes((2, 4, 5, 0xB4, 8, 30, 0, 0)))  # MSS, then a length past the end
+    before = row(pkt)
+    assert pkt.status == "malformed"
+    assert [i.code for i in pkt.layer("tcp").issues].count("tcp.option.len.invalid") == 1
+    assert pkt.layer("tcp").get("tcp.options.mss_val").value == 1460
+    assert row(pkt) == before  # building the fields raised nothing more
+
+
+def test_good_tcp_options_raise_nothing() -> None:
+    pkt = _tcp_with_options(bytes((1, 1, 8, 10)) + bytes(8))  # NOP, NOP, timestamps
+    assert pkt.status == "ok" and not [i for i in pkt.layer("tcp").issues if i.group == "malformed"]
+    assert pkt.layer("tcp").get("tcp.options.timestamp.tsval").value == 0

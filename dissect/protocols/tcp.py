@@ -82,6 +82,12 @@ FLAG_ORDER = ((0x001, "FIN"), (0x002, "SYN"), (0x004, "RST"), (0x008, "PSH"), (0
 
 
 def _tail(data: Any, layer: Layer) -> None:
+    _header(data, layer)
+    if layer.hdr_len > 20:  # the options are checked now, built later (by _detail)
+        _options(data, layer, layer.pos + 20, _options_end(data, layer), build=False)
+
+
+def _header(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     hdr_len = layer.value("tcp.hdr_len")
     if hdr_len < 20:
@@ -121,8 +127,11 @@ def _detail(data: Any, layer: Layer) -> None:
     """Options: built when the tree or a filter asks, not for every list row. They end at
     the data offset (hdr_len also covers the diagnostic payload of a RST, kept in TCP)."""
     if layer.hdr_len > 20:
-        opt_end = layer.pos + min(layer.hdr_len, _data_offset(data, layer))
-        _options(data, layer, layer.pos + 20, opt_end)
+        _options(data, layer, layer.pos + 20, _options_end(data, layer), build=True)
+
+
+def _options_end(data: Any, layer: Layer) -> int:
+    return layer.pos + min(layer.hdr_len, _data_offset(data, layer))
 
 
 def _data_offset(data: Any, layer: Layer) -> int:
@@ -156,22 +165,26 @@ def _checksum(data: Any, layer: Layer) -> None:
     )
 
 
-def _options(data: Any, layer: Layer, start: int, end: int) -> None:
-    opts = layer.add(OPTIONS, start, end - start, bytes(data[start:end]))
+def _options(data: Any, layer: Layer, start: int, end: int, build: bool) -> None:
+    """Walk the options. The tail walks them with build=False to raise the one issue they
+    can have, so a row's status never changes when the tree is opened; detail walks them
+    again with build=True to make the fields (raising nothing)."""
+    opts = layer.add(OPTIONS, start, end - start, bytes(data[start:end])) if build else None
     i = start
     while i < end:  # each step advances at least one byte
         kind = data[i]
         if kind in (0, 1):
-            o = layer.add(OPTION_SPECS[kind], i, 1, bytes(data[i : i + 1]), parent=opts)
-            layer.add(OPTION_KIND, i, 1, kind, parent=o)
+            if build:
+                o = layer.add(OPTION_SPECS[kind], i, 1, bytes(data[i : i + 1]), parent=opts)
+                layer.add(OPTION_KIND, i, 1, kind, parent=o)
             i += 1  # after an EOL Wireshark shows each padding byte as one more option
             continue
         if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
-            o = layer.add(
-                OPTION_SPECS.get(kind, OPTION_UNKNOWN), i, end - i, bytes(data[i:end]), parent=opts
-            )
-            layer.add(OPTION_KIND, i, 1, kind, parent=o)
-            if not _cut_by_capture(data, layer, i, end):
+            if build:
+                spec = OPTION_SPECS.get(kind, OPTION_UNKNOWN)
+                o = layer.add(spec, i, end - i, bytes(data[i:end]), parent=opts)
+                layer.add(OPTION_KIND, i, 1, kind, parent=o)
+            elif not _cut_by_capture(data, layer, i, end):
                 layer.issue(
                     "error",
                     "malformed",
@@ -182,12 +195,12 @@ def _options(data: Any, layer: Layer, start: int, end: int) -> None:
                 )
             break
         n = data[i + 1]
-        o = layer.add(
-            OPTION_SPECS.get(kind, OPTION_UNKNOWN), i, n, bytes(data[i : i + n]), parent=opts
-        )
-        layer.add(OPTION_KIND, i, 1, kind, parent=o)
-        layer.add(OPTION_LEN, i + 1, 1, n, parent=o)
-        _option_value(data, layer, o, kind, i, n)
+        if build:
+            spec = OPTION_SPECS.get(kind, OPTION_UNKNOWN)
+            o = layer.add(spec, i, n, bytes(data[i : i + n]), parent=opts)
+            layer.add(OPTION_KIND, i, 1, kind, parent=o)
+            layer.add(OPTION_LEN, i + 1, 1, n, parent=o)
+            _option_value(data, layer, o, kind, i, n)
         i += n
 
 
