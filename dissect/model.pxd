@@ -1,0 +1,24 @@
+# Augmenting declarations for the compiled core (see dissect/_compiled.py): Field, Layer
+# and Packet become extension types. Every attribute in a class's __slots__ in model.py
+# must be declared here (tests/test_compiled.py checks), or the compiled class lacks it.
+cimport cython
+
+
+@cython.freelist(64)
+cdef class Field:
+    cdef public object spec, pos, len, value, mask, generated
+    cdef public list children
+
+
+@cython.freelist(16)
+cdef class Layer:
+    cdef public object protocol, packet, pos, hdr_len, payload_pos, payload_end, status
+    cdef public object values, next, info_cache, declined, state
+    cdef public list issues, extra, _fields
+
+
+@cython.freelist(8)
+cdef class Packet:
+    cdef public object number, time_ns, caplen, wirelen, linktype, interface, data, comment
+    cdef public list layers
+    cdef public dict ctx
