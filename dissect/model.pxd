@@ -3,18 +3,33 @@
 # must be declared here (tests/test_compiled.py checks), or the compiled class lacks it.
 cimport cython
 
+from dissect.fields cimport FieldSpec
+
 
 @cython.freelist(64)
 cdef class Field:
     cdef public object spec, pos, len, value, mask, generated
     cdef public list children
 
+    cpdef list walk(self)
+
+
+@cython.locals(f=Field)
+cpdef _descend(list fields, list out)
+
 
 @cython.freelist(16)
 cdef class Layer:
-    cdef public object protocol, packet, pos, hdr_len, payload_pos, payload_end, status
+    cdef public object protocol, pos, hdr_len, payload_pos, payload_end, status
     cdef public object values, next, info_cache, declined, state
+    cdef public Packet packet
     cdef public list issues, extra, _fields
+
+    cpdef list walk(self)
+    @cython.locals(spec=FieldSpec)
+    cpdef value(self, name, default=*)
+    @cython.locals(s=FieldSpec, f=Field)
+    cpdef Field add(self, spec, offset, length, value, mask=*, Field parent=*, generated=*)
 
 
 @cython.freelist(8)
