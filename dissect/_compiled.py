@@ -22,6 +22,7 @@ import os
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
 from importlib.util import spec_from_file_location
+from types import SimpleNamespace
 
 ENV = "LAYERSCOPE_CORE"  # "pure": ignore the compiled modules
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -97,6 +98,15 @@ class SourceFinder:
 
 MODE = "pure"
 REASON = "not selected yet"
+
+
+def _same(obj):
+    return obj
+
+
+# Stands in for the `cython` module where Cython is not installed (model.py falls back to
+# it): the class decorators the compiled modules use change nothing in pure Python.
+cython = SimpleNamespace(compiled=False, cclass=_same, no_gc=_same)
 
 
 def select() -> str:
