@@ -27,9 +27,10 @@ from types import SimpleNamespace
 ENV = "LAYERSCOPE_CORE"  # "pure": ignore the compiled modules
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
-# The decoding core: the driver, the model, field specs and the outputs a list row or a
-# tree needs, and the protocols of nearly every packet. Others could be added here:
-# setup.py and select() both read this tuple.
+# The decoding core: the driver, the model, field specs, the outputs a list row or a tree
+# needs, and the protocols of most packets on a typical network (link, IP, transport, and
+# the common applications). Rare protocols stay pure Python: each module costs several
+# seconds of C compiler time at install. setup.py and select() both read this tuple.
 MODULES: tuple[str, ...] = (
     "dissect.checksum",
     "dissect.fields",
@@ -37,11 +38,19 @@ MODULES: tuple[str, ...] = (
     "dissect.output",
     "dissect.protocol",
     "dissect.trailer",
+    "dissect.protocols.arp",
+    "dissect.protocols.dns",
     "dissect.protocols.eth",
+    "dissect.protocols.http",
+    "dissect.protocols.icmp",
+    "dissect.protocols.icmpv6",
     "dissect.protocols.ip",
     "dissect.protocols.ipv6",
+    "dissect.protocols.sll",
     "dissect.protocols.tcp",
+    "dissect.protocols.tls",
     "dissect.protocols.udp",
+    "dissect.protocols.vlan",
 )
 
 
