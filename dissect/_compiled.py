@@ -115,7 +115,7 @@ def _same(obj):
 
 # Stands in for the `cython` module where Cython is not installed (model.py falls back to
 # it): the class decorators the compiled modules use change nothing in pure Python.
-cython = SimpleNamespace(compiled=False, cclass=_same, no_gc=_same)
+cython = SimpleNamespace(compiled=False, cclass=_same, no_gc=_same, locals=lambda **types: _same)
 
 
 def select() -> str:

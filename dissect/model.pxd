@@ -28,8 +28,6 @@ cdef class Layer:
     cpdef list walk(self)
     @cython.locals(spec=FieldSpec)
     cpdef value(self, name, default=*)
-    @cython.locals(s=FieldSpec, f=Field)
-    cpdef Field add(self, spec, offset, length, value, mask=*, Field parent=*, generated=*)
 
 
 @cython.freelist(8)

@@ -218,6 +218,7 @@ class Layer:
         return default if f is None else f.value
 
     # -- building (used by tail functions and the driver) ---------------------
+    @cython.locals(s=FieldSpec, f=Field, parent=Field)
     def add(
         self,
         spec: FieldSpec | str,
