@@ -9,6 +9,7 @@ median CPU time (time.process_time: the figures hold on a shared machine) per pa
   decode   dissect.protocol.decode(...)
   summary  decode + summary_line(summarize(pkt))
   full     decode + every field of every layer (sum of f.pos + f.len over layer.walk())
+  json     decode + packet_dict(pkt) (what -T json serialises)
 Not a test: figures only. Without --file it uses bench/out/mixed-200000.pcap (build it
 with bench/bench_decode.py --packets 200000) or else captures/sample-netns.pcap.
 """
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import dissect  # noqa: E402
 from dissect.index import open_capture  # noqa: E402
-from dissect.output import summarize, summary_line  # noqa: E402
+from dissect.output import packet_dict, summarize, summary_line  # noqa: E402
 from dissect.protocol import decode  # noqa: E402
 
 
@@ -68,6 +69,14 @@ def run_full(recs: list[tuple]) -> int:
     return n
 
 
+def run_json(recs: list[tuple]) -> int:
+    n = 0
+    for data, lt, number, t, wirelen in recs:
+        pkt = decode(data, lt, number=number, time_ns=t, wirelen=wirelen)
+        n += len(packet_dict(pkt)["layers"])
+    return n
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--file", type=Path, default=None)
@@ -78,7 +87,12 @@ def main() -> None:
     recs = load(path, args.packets)
     n = len(recs)
     print(f"core: {dissect.CORE}  file: {path.name}  packets: {n}  repeats: {args.repeat}")
-    works = (("decode", run_decode), ("summary", run_summary), ("full", run_full))
+    works = (
+        ("decode", run_decode),
+        ("summary", run_summary),
+        ("full", run_full),
+        ("json", run_json),
+    )
     times: dict[str, list[float]] = {name: [] for name, _ in works}
     checks: dict[str, int] = {}
     for _ in range(args.repeat):  # interleaved, so that load changes hit every figure alike
