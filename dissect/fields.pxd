@@ -4,3 +4,8 @@ cdef class FieldSpec:
     cdef public object name, label, kind, width, mask, at, base, names, children
     cdef public object scale, unit, generated, signed, conv
     cdef public object offset, idx, wmask, shift, frombytes, parent, get, fmt
+
+    cpdef show(self, value)
+
+
+cpdef _format(FieldSpec spec, value)
