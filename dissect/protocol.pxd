@@ -35,4 +35,7 @@ cpdef _cover_gaps(Packet pkt)
 
 cpdef Layer _frame_layer(Packet pkt)
 
-cpdef _data_tail(data, layer)
+cpdef _data_tail(data, Layer layer)
+
+@cython.locals(pkt=Packet)
+cpdef _frame_detail(data, Layer layer)
