@@ -1,12 +1,12 @@
 # Augmenting declarations for the compiled core (see dissect/_compiled.py): Field, Layer
 # and Packet become extension types. Every attribute in a class's __slots__ in model.py
 # must be declared here (tests/test_compiled.py checks), or the compiled class lacks it.
+# Class directives (Field's no_gc) cannot go here: Cython reads them in model.py.
 cimport cython
 
 from dissect.fields cimport FieldSpec
 
 
-@cython.freelist(64)
 cdef class Field:
     cdef public object spec, pos, len, value, mask, generated
     cdef public list children
@@ -18,7 +18,6 @@ cdef class Field:
 cpdef _descend(list fields, list out)
 
 
-@cython.freelist(16)
 cdef class Layer:
     cdef public object protocol, pos, hdr_len, payload_pos, payload_end, status
     cdef public object values, next, info_cache, declined, state
@@ -30,7 +29,6 @@ cdef class Layer:
     cpdef value(self, name, default=*)
 
 
-@cython.freelist(8)
 cdef class Packet:
     cdef public object number, time_ns, caplen, wirelen, linktype, interface, data, comment
     cdef public list layers
