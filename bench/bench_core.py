@@ -86,7 +86,8 @@ def main() -> None:
     path = args.file or default_file()
     recs = load(path, args.packets)
     n = len(recs)
-    print(f"core: {dissect.CORE}  file: {path.name}  packets: {n}  repeats: {args.repeat}")
+    core = getattr(dissect, "CORE", "pure")  # a tree from before the compiled core: pure
+    print(f"core: {core}  file: {path.name}  packets: {n}  repeats: {args.repeat}")
     works = (
         ("decode", run_decode),
         ("summary", run_summary),
