@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 
-def pytest_report_header(config) -> str:
+def _core() -> str:
     from dissect import _compiled
 
-    return f"layerscope core: {_compiled.describe()}  (LAYERSCOPE_CORE=pure: the .py sources)"
+    hint = "; LAYERSCOPE_CORE=pure tests the .py sources" if _compiled.MODE == "compiled" else ""
+    return f"layerscope core: {_compiled.describe()}{hint}"
+
+
+def pytest_report_header(config) -> str:
+    return _core()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """The header is hidden by -q (pyproject's addopts): say it at the end as well."""
+    terminalreporter.write_line(_core())
