@@ -17,8 +17,10 @@ $(STAMP): pyproject.toml setup.py
 
 # The optional compiled core (setup.py, dissect/_compiled.py): rebuilt in place, only the
 # modules whose sources changed. Without Cython or a C compiler the core stays pure Python.
+# --build-lib . rather than --inplace: --inplace compares sources with build/lib, so after
+# the editable install (which builds elsewhere) it would compile every module again.
 $(BUILT): $(STAMP) $(CORE)
-	$(PY) setup.py -q build_ext --inplace
+	$(PY) setup.py -q build_ext --build-lib .
 	touch $(BUILT)
 
 build: $(BUILT)
