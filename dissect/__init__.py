@@ -13,6 +13,10 @@ __version__ = "0.1.0"
 
 __all__ = ["__version__", "decode", "open_capture"]
 
+from ._compiled import select as _select_core  # noqa: E402
+
+CORE = _select_core()  # "compiled" or "pure": which modules of the core load (_compiled.py)
+
 
 def __getattr__(name: str):  # lazy: `layerscope --version` imports nothing heavy
     if name == "decode":

@@ -188,7 +188,7 @@ _ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
 
 def safe_text(s: str, limit: int = 512) -> str:
     """Make untrusted text inert: control characters (C0, DEL, C1, bidi) become escapes."""
-    if len(s) <= limit and not _UNSAFE.search(s):
+    if len(s) <= limit and (s.isprintable() or not _UNSAFE.search(s)):  # printable: none unsafe
         return s
     out = []
     for ch in s[:limit]:

@@ -14,6 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from .fields import FieldSpec, spec_for
 
+try:
+    import cython  # compiled (setup.py): Cython reads the class decorators below
+except ModuleNotFoundError:  # pure Python without Cython installed: they do nothing
+    from ._compiled import cython
+
 if TYPE_CHECKING:
     from .protocol import Protocol
 
@@ -48,6 +53,8 @@ class Issue:
     len: int
 
 
+@cython.no_gc  # compiled: not tracked by the cycle collector (a Field is never in a cycle)
+@cython.cclass
 class Field:
     """One decoded field: its declaration, byte span (frame-relative) and raw value."""
 
@@ -211,6 +218,7 @@ class Layer:
         return default if f is None else f.value
 
     # -- building (used by tail functions and the driver) ---------------------
+    @cython.locals(s=FieldSpec, f=Field, parent=Field)
     def add(
         self,
         spec: FieldSpec | str,

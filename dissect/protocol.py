@@ -298,7 +298,7 @@ def next_protocol(data: Any, layer: Layer, declined: tuple[Protocol, ...] = ()) 
         pick = layer.protocol.next_keys
         keys: Any = pick(layer) if pick is not None else tuple(map(layer.value, names))
         if len(keys) > 1:
-            keys = sorted(k for k in keys if k is not None)
+            keys = sorted([k for k in keys if k is not None])
         for k in keys:
             found = t.get(k)
             if found is not None and found not in declined:

@@ -1,0 +1,11 @@
+# Augmenting declarations for the compiled core (see dissect/_compiled.py): FieldSpec is an
+# extension type. Every attribute in its __slots__ in fields.py must be declared here.
+cdef class FieldSpec:
+    cdef public object name, label, kind, width, mask, at, base, names, children
+    cdef public object scale, unit, generated, signed, conv
+    cdef public object offset, idx, wmask, shift, frombytes, parent, get, fmt
+
+    cpdef show(self, value)
+
+
+cpdef _format(FieldSpec spec, value)

@@ -1,0 +1,41 @@
+# Augmenting declarations for the compiled core (see dissect/_compiled.py): Protocol is an
+# extension type (attributes not declared here live in its __dict__) and the driver's
+# hot functions have typed locals.
+cimport cython
+
+from dissect.fields cimport FieldSpec
+from dissect.model cimport Field, Layer, Packet
+
+
+cdef class Protocol:
+    cdef dict __dict__
+    cdef public object name, title, osi, short, header, tail, detail, next_by, info
+    cdef public object describe, addresses, explain, byteorder, padding, trailer, fcs
+    cdef public object size, struct, next_keys
+    cdef public dict by_name
+
+    @cython.locals(spec=FieldSpec, c=FieldSpec, f=Field)
+    cpdef list build_fields(self, Layer layer)
+    cpdef dissect(self, data, Layer layer)
+    @cython.locals(spec=FieldSpec, c=FieldSpec, f=Field)
+    cpdef _partial(self, data, Layer layer, avail)
+
+
+# layer stays untyped: map(layer.value, ...) cannot take a cpdef method of a typed object
+@cython.locals(t=dict)
+cpdef next_protocol(data, layer, tuple declined=*)
+
+@cython.locals(pkt=Packet, layer=Layer, proto=Protocol, declined=tuple)
+cpdef Packet decode(data, linktype, number=*, time_ns=*, wirelen=*, interface=*, comment=*, upto=*, strict=*)
+
+cpdef bint _run(Protocol proto, data, Layer layer, strict) except -1
+
+@cython.locals(layers=list, outer=Layer, layer=Layer)
+cpdef _cover_gaps(Packet pkt)
+
+cpdef Layer _frame_layer(Packet pkt)
+
+cpdef _data_tail(data, Layer layer)
+
+@cython.locals(pkt=Packet)
+cpdef _frame_detail(data, Layer layer)

@@ -1,0 +1,10 @@
+# Compiled core (see dissect/_compiled.py): typed layers in the per-packet functions.
+cimport cython
+
+from dissect.model cimport Layer, Packet
+
+@cython.locals(pkt=Packet)
+cpdef _tail(data, Layer layer)
+@cython.locals(pkt=Packet)
+cpdef _bound_total_length(Layer layer, total)
+cpdef _bound_quote(Layer layer)
