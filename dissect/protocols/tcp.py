@@ -251,19 +251,19 @@ def _info(layer: Layer) -> str:
     )
     if flags & 0x010:
         text += f" Ack={ack}"
-    return f"{text} Win={win} Len={max(0, layer.payload_end - layer.pos - (hdr_len or 0))}"
+    return f"{text} Win={win} Len={_segment_len(layer, hdr_len)}"
 
 
-def _segment_len(layer: Layer) -> int:
+def _segment_len(layer: Layer, hdr_len: int | None) -> int:
     """Payload bytes after the header (a RST's diagnostic text counts, as in Wireshark)."""
-    return max(0, layer.payload_end - layer.pos - (layer.value("tcp.hdr_len") or 0))
+    return max(0, layer.payload_end - layer.pos - (hdr_len or 0))
 
 
 def _describe(layer: Layer) -> str:
-    sport, dport, _flags, seq, ack, _win, _hdr_len = _INFO(layer)
+    sport, dport, _flags, seq, ack, _win, hdr_len = _INFO(layer)
     return (
         f"Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, "
-        f"Seq: {seq}, Ack: {ack}, Len: {_segment_len(layer)}"
+        f"Seq: {seq}, Ack: {ack}, Len: {_segment_len(layer, hdr_len)}"
     )
 
 
