@@ -49,7 +49,7 @@ def load(path: Path, n: int) -> list[tuple]:
 
 def run_decode(recs: list[tuple]) -> int:
     for data, lt, number, t, wirelen in recs:
-        decode(data, lt, number=number, time_ns=t, wirelen=wirelen)
+        decode(data, lt, number=number, time_ns=t, wirelen=wirelen).release()
     return 0
 
 
@@ -58,6 +58,7 @@ def run_summary(recs: list[tuple]) -> int:
     for data, lt, number, t, wirelen in recs:
         pkt = decode(data, lt, number=number, time_ns=t, wirelen=wirelen)
         n += len(summary_line(summarize(pkt)))
+        pkt.release()  # as the CLI does once a packet is printed
     return n
 
 
@@ -66,6 +67,7 @@ def run_full(recs: list[tuple]) -> int:
     for data, lt, number, t, wirelen in recs:
         pkt = decode(data, lt, number=number, time_ns=t, wirelen=wirelen)
         n += sum(f.pos + f.len for layer in pkt.layers for f in layer.walk())
+        pkt.release()
     return n
 
 
@@ -74,6 +76,7 @@ def run_json(recs: list[tuple]) -> int:
     for data, lt, number, t, wirelen in recs:
         pkt = decode(data, lt, number=number, time_ns=t, wirelen=wirelen)
         n += len(packet_dict(pkt)["layers"])
+        pkt.release()
     return n
 
 

@@ -63,7 +63,9 @@ def bench_index(path: Path) -> None:
     idx = open_capture(str(path)).index_all()
     _cur, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"index memory         {peak / n:>12.1f} bytes/packet (peak Python allocations while indexing)")
+    print(
+        f"index memory         {peak / n:>12.1f} bytes/packet (peak Python allocations while indexing)"
+    )
     idx.close()
 
 
@@ -83,14 +85,18 @@ def do_summary(rec) -> str:
     pkt = decode(
         rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns, wirelen=rec.wirelen
     )
-    return summary_line(summarize(pkt))
+    line = summary_line(summarize(pkt))
+    pkt.release()  # as the CLI does once a packet is printed
+    return line
 
 
 def do_full(rec) -> int:
     pkt = decode(
         rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns, wirelen=rec.wirelen
     )
-    return sum(f.pos + f.len for layer in pkt.layers for f in layer.walk())
+    n = sum(f.pos + f.len for layer in pkt.layers for f in layer.walk())
+    pkt.release()
+    return n
 
 
 _sink = io.StringIO()
@@ -101,6 +107,7 @@ def do_json(rec) -> None:
         rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns, wirelen=rec.wirelen
     )
     _sink.write(json.dumps(packet_dict(pkt), check_circular=False))
+    pkt.release()
     if _sink.tell() > 1 << 24:
         _sink.seek(0)
         _sink.truncate()

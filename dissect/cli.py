@@ -416,6 +416,7 @@ def run_batch(
                 )
                 for n, pkt in enumerate(packets, 1):
                     printer.packet(pkt)
+                    pkt.release()  # printed: freed now, not by the cycle collector
                     if args.count and n >= args.count:
                         break
             printer.close()
@@ -477,10 +478,11 @@ def _chunk_renderer(args: argparse.Namespace, idx: Any, t0: int | None) -> Any:
         printer.t0, printer.first = t0, span[0] == 0
         for i in range(*span):
             rec = idx.record(i)
-            printer.packet(decode(rec.data, rec.linktype, number=rec.number,
-                                  time_ns=rec.time_ns, wirelen=rec.wirelen,
-                                  interface=rec.interface, comment=rec.comment,
-                                  strict=args.strict))  # fmt: skip
+            pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                         wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
+                         strict=args.strict)  # fmt: skip
+            printer.packet(pkt)
+            pkt.release()
         return buf.getvalue()
 
     return render

@@ -15,6 +15,9 @@ cdef class Field:
 
 
 @cython.locals(f=Field)
+cpdef Field new_field(spec, pos, length, value, mask=*, generated=*)
+
+@cython.locals(f=Field)
 cpdef _descend(list fields, list out)
 
 
@@ -27,9 +30,19 @@ cdef class Layer:
     cpdef list walk(self)
     @cython.locals(spec=FieldSpec)
     cpdef value(self, name, default=*)
+    # cpdef: C calls from the compiled protocols, which make most fields through them.
+    # A C call cannot skip an argument with a default: the compiled modules pass mask and
+    # parent by position or call child().
+    @cython.locals(s=FieldSpec, f=Field)
+    cpdef Field add(self, spec, offset, length, value, mask=*, Field parent=*, generated=*)
+    cpdef Field child(self, Field parent, spec, offset, length, value, mask=*)
 
 
 cdef class Packet:
     cdef public object number, time_ns, caplen, wirelen, linktype, interface, data, comment
     cdef public list layers
     cdef public dict ctx
+
+
+@cython.locals(layer=Layer)
+cpdef Layer new_layer(protocol, Packet packet, pos, end)

@@ -101,6 +101,19 @@ class Field:
         return f"Field({self.name}={self.value!r} @{self.pos}:{self.len} mask={self.mask:#x})"
 
 
+def new_field(
+    spec: FieldSpec, pos: int, length: int, value: Any, mask: int = 0, generated: bool = False
+) -> Field:
+    """Field(...) without the argument parsing of a call to __init__ (compiled core: a
+    packet's tree makes some 70 of these)."""
+    if not cython.compiled:
+        return Field(spec, pos, length, value, mask, generated)
+    f = Field.__new__(Field)
+    f.spec, f.pos, f.len, f.value = spec, pos, length, value
+    f.mask, f.generated = mask, generated
+    return f
+
+
 def _descend(fields: list[Field], out: list[Field]) -> None:
     for f in fields:
         out.append(f)
@@ -218,7 +231,6 @@ class Layer:
         return default if f is None else f.value
 
     # -- building (used by tail functions and the driver) ---------------------
-    @cython.locals(s=FieldSpec, f=Field, parent=Field)
     def add(
         self,
         spec: FieldSpec | str,
@@ -231,7 +243,7 @@ class Layer:
     ) -> Field:
         """Create a field with its span; the only way a Field comes to exist."""
         s = spec if spec.__class__ is FieldSpec else spec_for(spec)
-        f = Field(s, offset, length, value, mask, generated or s.generated)
+        f = new_field(s, offset, length, value, mask, generated or s.generated)
         if parent is None:
             self.extra.append(f)
             if self._fields is not None:
@@ -241,6 +253,18 @@ class Layer:
                 parent.children = []
             parent.children.append(f)
         return f
+
+    def child(
+        self,
+        parent: Field,
+        spec: FieldSpec | str,
+        offset: int,
+        length: int,
+        value: Any,
+        mask: int = 0,
+    ) -> Field:
+        """add(..., parent=parent), with no keyword: a C call from the compiled protocols."""
+        return self.add(spec, offset, length, value, mask, parent)
 
     def issue(
         self,
@@ -294,6 +318,17 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"Layer({self.name} @{self.pos}+{self.hdr_len} payload {self.payload_pos}..{self.payload_end} {self.status})"
+
+
+def new_layer(protocol: Protocol, packet: Packet, pos: int, end: int) -> Layer:
+    """Layer(...) without the argument parsing of a call to __init__ (compiled core)."""
+    if not cython.compiled:
+        return Layer(protocol, packet, pos, end)
+    layer = Layer.__new__(Layer)
+    layer.protocol, layer.packet, layer.pos, layer.hdr_len = protocol, packet, pos, 0
+    layer.payload_pos, layer.payload_end, layer.status = pos, end, "ok"
+    layer.issues, layer.extra, layer.declined = [], [], False
+    return layer  # values, next, _fields, info_cache, state: None, as __new__ leaves them
 
 
 _MISSING = object()
@@ -382,6 +417,15 @@ class Packet:
                     return v
         f = self.get(name)
         return default if f is None else f.value
+
+    def release(self) -> None:
+        """Unlink the layers from this packet. A layer points back at its packet, so a
+        dropped packet otherwise waits for the cycle collector; released, it is freed at
+        once and its memory reused warm. For loops done with each packet (CLI, workers,
+        list rows): the packet has no layers afterwards."""
+        for layer in self.layers:
+            layer.packet = None
+        self.layers = []
 
     def field_at(self, offset: int) -> tuple[Layer, Field] | None:
         """The innermost field whose span holds byte `offset` (frame skipped)."""

@@ -5,6 +5,10 @@ cimport cython
 from dissect.fields cimport FieldSpec
 from dissect.model cimport Field, Layer, Packet
 
+@cython.locals(layers=list, every=list, layer=Layer, k=cython.Py_ssize_t,
+               limit=cython.Py_ssize_t, rank=cython.int, bad=cython.bint)
+cpdef summarize(Packet pkt, t0_ns=*)
+cpdef str summary_line(s)
 cpdef tuple _layer_addresses(Layer layer, names)
 cpdef _layer_info(Layer layer)
 @cython.locals(spec=FieldSpec, kids=list)

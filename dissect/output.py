@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .fields import safe_text
-from .model import Field, Layer, Osi, Packet
+from .model import STATUS_RANK, Field, Layer, Osi, Packet
 
 
 @dataclass(slots=True)
@@ -48,20 +48,39 @@ def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
             src, dst = _layer_addresses(layer, p.addresses)
         if src is not None and info is not None and proto is not None:
             break
+    # The worst status of any layer, and whether a checksum is bad: one loop, no generators.
     bad = False
-    for layer in layers:
-        if layer.issues and any(i.group == "checksum" for i in layer.issues):
-            bad = True
-            break
+    rank = 0
+    every = pkt.layers
+    limit = len(every) if frozen is None else frozen
+    for k in range(len(every)):
+        layer = every[k]
+        if layer.status != "ok":
+            rank = max(rank, STATUS_RANK[layer.status])
+        if layer.issues and not bad and 0 < k < limit:
+            for i in layer.issues:
+                if i.group == "checksum":
+                    bad = True
+                    break
     info = info or f"{pkt.caplen} bytes"
-    status = pkt.status
-    if status != "ok":
-        worst = next((i for layer in pkt.layers for i in layer.issues if i.group == status), None)
-        why = f": {worst.message}" if worst is not None else ""
+    status = _STATUSES[rank]
+    if rank:
+        why = _first_message(pkt, status)
         info = f"{info} [{'Malformed' if status == 'malformed' else 'Truncated'}{why}]"
     time = (pkt.time_ns - t0_ns) / 1e9
     return Summary(pkt.number, time, src or "", dst or "", proto or "DATA", pkt.wirelen,
                    safe_text(info, 300), status, bad)  # fmt: skip
+
+
+def _first_message(pkt: Packet, group: str) -> str:
+    for layer in pkt.layers:
+        for i in layer.issues:
+            if i.group == group:
+                return f": {i.message}"
+    return ""
+
+
+_STATUSES = sorted(STATUS_RANK, key=STATUS_RANK.__getitem__)  # rank -> "ok", "truncated", ...
 
 
 def _layer_addresses(layer: Layer, names: tuple[str, str]) -> tuple[str | None, str | None]:
@@ -80,8 +99,12 @@ def _layer_info(layer: Layer) -> str:
         return ""
 
 
+# %-formatting: one C call, about twice as fast as the same f-string with format specs
+_LINE = "%6d %12.6f %17s → %-17s %-6s %5d %s"
+
+
 def summary_line(s: Summary) -> str:
-    return f"{s.number:>6} {s.time:12.6f} {s.source:>17} → {s.destination:<17} {s.protocol:<6} {s.length:>5} {s.info}"
+    return _LINE % (s.number, s.time, s.source, s.destination, s.protocol, s.length, s.info)
 
 
 # -- the tree ------------------------------------------------------------------------

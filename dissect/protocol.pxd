@@ -4,7 +4,7 @@
 cimport cython
 
 from dissect.fields cimport FieldSpec
-from dissect.model cimport Field, Layer, Packet
+from dissect.model cimport Field, Layer, Packet, new_field, new_layer
 
 
 cdef class Protocol:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .fields import FIELDS, INT_KINDS, Bytes, FieldSpec, Int, Str, TimeNs, shift_of
 from .linktypes import LINKTYPE_NAMES
-from .model import _MISSING, Field, Layer, Osi, Packet
+from .model import _MISSING, Field, Layer, Osi, Packet, new_field, new_layer
 from .trailer import split_trailer
 
 log = logging.getLogger(__name__)
@@ -154,10 +154,10 @@ class Protocol:
         out, base = [], layer.pos
         for spec in self.header:
             pos = base + spec.offset
-            f = Field(spec, pos, spec.width or 0, spec.get(vals), spec.mask)  # type: ignore[misc]
+            f = new_field(spec, pos, spec.width or 0, spec.get(vals), spec.mask)  # type: ignore[misc]
             if spec.children:
                 f.children = [
-                    Field(c, pos, c.width or 0, c.get(vals), c.mask)  # type: ignore[misc]
+                    new_field(c, pos, c.width or 0, c.get(vals), c.mask)  # type: ignore[misc]
                     for c in spec.children
                 ]
             out.append(f)
@@ -192,7 +192,7 @@ class Protocol:
             raw = bytes(data[layer.pos + spec.offset : layer.pos + spec.offset + w])
             f = layer.add(spec, layer.pos + spec.offset, w, spec.from_bytes(raw), spec.mask)
             for c in spec.children:
-                layer.add(c, f.pos, w, c.from_bytes(raw), c.mask, parent=f)
+                layer.child(f, c, f.pos, w, c.from_bytes(raw), c.mask)
         layer.hdr_len = avail
         layer.payload_pos = layer.payload_end
         layer.short(self.size, f"{self.title} header")
@@ -329,7 +329,7 @@ DATA_LEN = Int("data.len", "Length", generated=True)
 def _data_tail(data: Any, layer: Layer) -> None:
     n = layer.payload_end - layer.pos
     layer.add(DATA_DATA, layer.pos, n, bytes(data[layer.pos : layer.payload_end]))
-    layer.add(DATA_LEN, layer.pos, 0, n, generated=True)
+    layer.add(DATA_LEN, layer.pos, 0, n)
     layer.hdr_len = n
     layer.payload_pos = layer.payload_end
 
@@ -343,21 +343,21 @@ DATA = Protocol(
 
 def _frame_detail(data: Any, layer: Layer) -> None:
     pkt = layer.packet
-    layer.add(FRAME_NUMBER, 0, 0, pkt.number, generated=True)
-    layer.add(FRAME_TIME, 0, 0, pkt.time_ns, generated=True)
-    layer.add(FRAME_LEN, 0, 0, pkt.wirelen, generated=True)
-    layer.add(FRAME_CAPLEN, 0, 0, pkt.caplen, generated=True)
-    layer.add(FRAME_LINKTYPE, 0, 0, pkt.linktype, generated=True)
-    layer.add(FRAME_IFACE, 0, 0, pkt.interface, generated=True)
+    layer.add(FRAME_NUMBER, 0, 0, pkt.number)
+    layer.add(FRAME_TIME, 0, 0, pkt.time_ns)
+    layer.add(FRAME_LEN, 0, 0, pkt.wirelen)
+    layer.add(FRAME_CAPLEN, 0, 0, pkt.caplen)
+    layer.add(FRAME_LINKTYPE, 0, 0, pkt.linktype)
+    layer.add(FRAME_IFACE, 0, 0, pkt.interface)
     if pkt.comment:
-        layer.add(FRAME_COMMENT, 0, 0, pkt.comment, generated=True)
+        layer.add(FRAME_COMMENT, 0, 0, pkt.comment)
 
 
 FRAME.detail = _frame_detail
 
 
 def _frame_layer(pkt: Packet) -> Layer:
-    layer = Layer(FRAME, pkt, 0, pkt.caplen)
+    layer = new_layer(FRAME, pkt, 0, pkt.caplen)
     layer.payload_pos = 0
     if pkt.caplen < pkt.wirelen:
         layer.issue("warn", "truncated", "frame.snaplen_cut",
@@ -404,7 +404,7 @@ def decode(
     pos, end = 0, len(data)
     declined: tuple[Protocol, ...] = ()
     while pos < end or (proto is not DATA and pos == end and len(layers) == 1):
-        layer = Layer(proto, pkt, pos, end)
+        layer = new_layer(proto, pkt, pos, end)
         layers.append(layer)
         if not _run(proto, data, layer, strict):
             break
@@ -488,6 +488,6 @@ def _cover_gaps(pkt: Packet) -> None:
             reach = outer.payload_end
         reach = max(reach, outer.end)
     if reach < pkt.caplen:
-        layer = Layer(DATA, pkt, reach, pkt.caplen)
+        layer = new_layer(DATA, pkt, reach, pkt.caplen)
         _data_tail(pkt.data, layer)
         layers.append(layer)

@@ -59,7 +59,13 @@ def compare(rel: str) -> dict[str, Any]:
     """Checks made and disagreements, per field and for layer lists, for one capture."""
     exp = json.loads((GOLDEN / (rel + ".json")).read_text())
     act = capture_to_oracle(str(GOLDEN / rel), rel, exp.get("fields_tracked"))
-    result: dict[str, Any] = {"checks": 0, "ok": 0, "fields": Counter(), "layers": Counter(), "examples": []}
+    result: dict[str, Any] = {
+        "checks": 0,
+        "ok": 0,
+        "fields": Counter(),
+        "layers": Counter(),
+        "examples": [],
+    }
     if exp.get("rejected"):
         result["checks"] += 1
         result["ok"] += bool(act.get("rejected") or not act["packets"])

@@ -146,3 +146,51 @@ def test_decode_is_pure():
     assert [(f.name, f.value, f.pos) for layer in a.layers for f in layer.walk()] == [
         (f.name, f.value, f.pos) for layer in b.layers for f in layer.walk()
     ]
+
+
+def _garbage_after(release: bool) -> int:
+    """Objects only the cycle collector could free once a decoded packet is dropped."""
+    import gc
+
+    gc.collect()
+    gc.disable()
+    try:
+        pkt = decode(SEED, RAW_IPV4)
+        pkt.layers[-1].walk()
+        if release:
+            pkt.release()
+        del pkt
+        return gc.collect()
+    finally:
+        gc.enable()
+
+
+def test_release_frees_a_packet_without_the_cycle_collector():
+    assert _garbage_after(release=False) > 0  # layers point back at their packet: a cycle
+    assert _garbage_after(release=True) == 0
+
+
+def test_release_unlinks_layers():
+    pkt = decode(SEED, RAW_IPV4)
+    tcp = pkt.layer("tcp")
+    pkt.release()
+    assert pkt.layers == [] and tcp is not None and tcp.packet is None
+
+
+TOP, KID = U8("test.core.top", "Top"), U8("test.core.kid", "Kid")
+
+
+def test_child_is_add_with_a_parent():
+    from dissect.model import Layer, Packet, new_layer
+
+    pkt = Packet(SEED, RAW_IPV4)
+    made = new_layer(PROTOCOLS["ip"], pkt, 0, len(SEED))
+    plain = Layer(PROTOCOLS["ip"], pkt, 0, len(SEED))
+    assert {a: getattr(made, a) for a in Layer.__slots__ if a not in ("issues", "extra")} == {
+        a: getattr(plain, a) for a in Layer.__slots__ if a not in ("issues", "extra")
+    }
+    assert made.issues == [] and made.extra == [] and made.issues is not made.extra
+    top = made.add(TOP, 1, 1, 5)
+    kid = made.child(top, KID, 1, 1, 4, 0x0F)
+    assert top.children == [kid] and made.extra == [top]
+    assert (kid.pos, kid.len, kid.value, kid.mask) == (1, 1, 4, 0x0F)

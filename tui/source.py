@@ -178,11 +178,17 @@ class PacketSource:
     def summaries(self, start: int, stop: int) -> list[Summary]:
         """List rows start..stop-1 (a block); safe to call from a worker thread."""
         stop = min(stop, len(self))
-        return [summarize(self._decode(row), self.t0_ns(row)) for row in range(start, stop)]
+        return [self._row(row) for row in range(start, stop)]
 
     def summaries_of(self, rows: Iterable[int]) -> list[Summary]:
         """List rows of a filtered view (any rows, in the order given); worker-thread safe."""
-        return [summarize(self._decode(row), self.t0_ns(row)) for row in rows]
+        return [self._row(row) for row in rows]
+
+    def _row(self, row: int) -> Summary:
+        pkt = self._decode(row)
+        s = summarize(pkt, self.t0_ns(row))
+        pkt.release()  # a row keeps only its text: the packet is freed now
+        return s
 
     # -- display filters (the filter worker calls these) ---------------------------------
     @staticmethod

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..fields import DEC_HEX, HEX, U16, U24, Bytes, Flag, Mac, alias
-from ..model import Field, Layer, Osi
+from ..model import Field, Layer, Osi, new_field
 from ..protocol import DATA, Protocol, bind_linktype, lookup
 
 ETHERTYPES = {
@@ -54,6 +54,8 @@ ADDRESS_CHILDREN = {
     for name in ("dst", "src")
 }
 
+DST_KIDS, SRC_KIDS = ADDRESS_CHILDREN["dst"], ADDRESS_CHILDREN["src"]
+
 IEEE_802_3_MAX_LEN = 1500
 ETHERNET_II_MIN_LEN = 1536
 
@@ -62,18 +64,20 @@ class Ethernet(Protocol):
     """Ethernet, with the address children and the trailer split built when the tree asks."""
 
     def build_fields(self, layer: Layer) -> list[Field]:
-        fields = super().build_fields(layer)
+        fields = Protocol.build_fields(self, layer)
         data = layer.packet.data
         for f in fields:
-            kids = ADDRESS_CHILDREN.get(f.name[4:]) if f.spec in (ETH_DST, ETH_SRC) else None
+            spec = f.spec
+            kids = DST_KIDS if spec is ETH_DST else SRC_KIDS if spec is ETH_SRC else None
             if kids is None:
                 continue
-            word = int.from_bytes(data[f.pos : f.pos + 3], "big")
+            pos = f.pos
+            word = (data[pos] << 16) | (data[pos + 1] << 8) | data[pos + 2]
             oui, lg, ig = kids
             f.children = [
-                Field(oui, f.pos, 3, word),
-                Field(lg, f.pos, 3, bool(word & lg.mask), lg.mask),
-                Field(ig, f.pos, 3, bool(word & ig.mask), ig.mask),
+                new_field(oui, pos, 3, word),
+                new_field(lg, pos, 3, bool(word & 0x020000), 0x020000),
+                new_field(ig, pos, 3, bool(word & 0x010000), 0x010000),
             ]
         return fields
 

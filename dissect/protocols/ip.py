@@ -178,7 +178,7 @@ def _tail(data: Any, layer: Layer) -> None:
     _bound_total_length(layer, (data[pos + 2] << 8) | data[pos + 3])
     if pkt.ctx.get("in_error_pkt"):
         _bound_quote(layer)
-        layer.add(CHECKSUM_STATUS, pos + 10, 0, "unverified", generated=True)
+        layer.add(CHECKSUM_STATUS, pos + 10, 0, "unverified")
     else:
         verify(layer, data, pos, pos + hdr_len, pos + 10, "ip.checksum.status", "ip.checksum.calculated",
                what="header checksum")  # fmt: skip

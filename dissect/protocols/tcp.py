@@ -108,7 +108,7 @@ def _header(data: Any, layer: Layer) -> None:
         return
     layer.hdr_len = hdr_len
     layer.payload_pos = pos + hdr_len
-    layer.add(TCP_LEN, pos + 12, 0, end - layer.payload_pos, generated=True)
+    layer.add(TCP_LEN, pos + 12, 0, end - layer.payload_pos)
     _checksum(data, layer)
     if layer.value("tcp.flags") & 0x004 and layer.payload_pos < end:
         # RFC 9293 3.5.3: data on a RST is diagnostic text (the reset cause), not for the
@@ -149,7 +149,7 @@ def _checksum(data: Any, layer: Layer) -> None:
         or pkt.ctx.get("in_error_pkt")
         or pkt.ctx.get("fragmented")
     ):
-        layer.add(CHECKSUM_STATUS, layer.pos + 16, 0, "unverified", generated=True)
+        layer.add(CHECKSUM_STATUS, layer.pos + 16, 0, "unverified")
         return
     length = layer.payload_end - layer.pos
     start = pseudo_sum(l3[0], l3[1], 6, length)
@@ -175,15 +175,15 @@ def _options(data: Any, layer: Layer, start: int, end: int, build: bool) -> None
         kind = data[i]
         if kind in (0, 1):
             if build:
-                o = layer.add(OPTION_SPECS[kind], i, 1, bytes(data[i : i + 1]), parent=opts)
-                layer.add(OPTION_KIND, i, 1, kind, parent=o)
+                o = layer.child(opts, OPTION_SPECS[kind], i, 1, bytes(data[i : i + 1]))
+                layer.child(o, OPTION_KIND, i, 1, kind)
             i += 1  # after an EOL Wireshark shows each padding byte as one more option
             continue
         if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
             if build:
                 spec = OPTION_SPECS.get(kind, OPTION_UNKNOWN)
-                o = layer.add(spec, i, end - i, bytes(data[i:end]), parent=opts)
-                layer.add(OPTION_KIND, i, 1, kind, parent=o)
+                o = layer.child(opts, spec, i, end - i, bytes(data[i:end]))
+                layer.child(o, OPTION_KIND, i, 1, kind)
             elif not _cut_by_capture(data, layer, i, end):
                 layer.issue(
                     "error",
@@ -197,9 +197,9 @@ def _options(data: Any, layer: Layer, start: int, end: int, build: bool) -> None
         n = data[i + 1]
         if build:
             spec = OPTION_SPECS.get(kind, OPTION_UNKNOWN)
-            o = layer.add(spec, i, n, bytes(data[i : i + n]), parent=opts)
-            layer.add(OPTION_KIND, i, 1, kind, parent=o)
-            layer.add(OPTION_LEN, i + 1, 1, n, parent=o)
+            o = layer.child(opts, spec, i, n, bytes(data[i : i + n]))
+            layer.child(o, OPTION_KIND, i, 1, kind)
+            layer.child(o, OPTION_LEN, i + 1, 1, n)
             _option_value(data, layer, o, kind, i, n)
         i += n
 
@@ -214,27 +214,35 @@ def _cut_by_capture(data: Any, layer: Layer, i: int, end: int) -> bool:
 
 
 def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) -> None:
-    def u(off: int, w: int) -> int:
-        return int.from_bytes(data[i + off : i + off + w], "big")
-
     if kind == 2 and n == 4:
-        layer.add(MSS, i + 2, 2, u(2, 2), parent=o)
+        layer.child(o, MSS, i + 2, 2, _u(data, i + 2, 2))
     elif kind == 3 and n == 3:
-        layer.add(WSCALE, i + 2, 1, data[i + 2], parent=o)
-        layer.add(WSCALE_MULT, i + 2, 0, 1 << min(data[i + 2], 14), parent=o, generated=True)
+        layer.child(o, WSCALE, i + 2, 1, data[i + 2])
+        layer.child(o, WSCALE_MULT, i + 2, 0, 1 << min(data[i + 2], 14))
     elif kind == 5 and n >= 10 and (n - 2) % 8 == 0:
         for off in range(2, n, 8):
-            layer.add(SACK_LE, i + off, 4, u(off, 4), parent=o)
-            layer.add(SACK_RE, i + off + 4, 4, u(off + 4, 4), parent=o)
+            layer.child(o, SACK_LE, i + off, 4, _u(data, i + off, 4))
+            layer.child(o, SACK_RE, i + off + 4, 4, _u(data, i + off + 4, 4))
     elif kind == 8 and n == 10:
-        layer.add(TSVAL, i + 2, 4, u(2, 4), parent=o)
-        layer.add(TSECR, i + 6, 4, u(6, 4), parent=o)
+        layer.child(o, TSVAL, i + 2, 4, _u(data, i + 2, 4))
+        layer.child(o, TSECR, i + 6, 4, _u(data, i + 6, 4))
     elif n > 2 and kind != 4:
-        layer.add(OPTION_DATA, i + 2, n - 2, bytes(data[i + 2 : i + n]), parent=o)
+        layer.child(o, OPTION_DATA, i + 2, n - 2, bytes(data[i + 2 : i + n]))
+
+
+def _u(data: Any, pos: int, width: int) -> int:
+    return int.from_bytes(data[pos : pos + width], "big")
 
 
 def flags_text(flags: int) -> str:
-    return ", ".join(name for bit, name in FLAG_ORDER if flags & bit)
+    text = _FLAGS_TEXT.get(flags)
+    if text is None:  # 12 bits: at most 4,096 texts, each made once
+        text = ", ".join([name for bit, name in FLAG_ORDER if flags & bit])
+        _FLAGS_TEXT[flags & 0xFFF] = text
+    return text
+
+
+_FLAGS_TEXT: dict[int, str] = {}
 
 
 _INFO = TCP.picker("tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw",

@@ -60,7 +60,7 @@ def _tail(data: Any, layer: Layer) -> None:
                     "udp.length.bad" if not cut else "udp.length.cut",
                     f"length {length} exceeds the {end - pos} bytes {'captured' if cut else 'present'}",
                     pos + 4, 2)  # fmt: skip
-    layer.add(PAYLOAD_LEN, pos + 4, 0, layer.payload_end - layer.payload_pos, generated=True)
+    layer.add(PAYLOAD_LEN, pos + 4, 0, layer.payload_end - layer.payload_pos)
     _checksum(data, layer, length)
 
 
@@ -68,9 +68,7 @@ def _checksum(data: Any, layer: Layer, length: int) -> None:
     l3 = layer.packet.ctx.get("l3")
     pos = layer.pos
     if layer.value("udp.checksum") == 0 and l3 is not None and len(l3[0]) == 4:
-        layer.add(
-            CHECKSUM_STATUS, pos + 6, 0, "unverified", generated=True
-        )  # IPv4: zero means none
+        layer.add(CHECKSUM_STATUS, pos + 6, 0, "unverified")  # IPv4: zero means none
         return
     ctx = layer.packet.ctx
     if (
@@ -81,7 +79,7 @@ def _checksum(data: Any, layer: Layer, length: int) -> None:
         or ctx.get("in_error_pkt")
         or ctx.get("fragmented")
     ):
-        layer.add(CHECKSUM_STATUS, pos + 6, 0, "unverified", generated=True)
+        layer.add(CHECKSUM_STATUS, pos + 6, 0, "unverified")
         return
     start = pseudo_sum(l3[0], l3[1], 17, length)
     verify(
