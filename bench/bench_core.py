@@ -66,7 +66,9 @@ def run_full(recs: list[tuple]) -> int:
     n = 0
     for data, lt, number, t, wirelen in recs:
         pkt = decode(data, lt, number=number, time_ns=t, wirelen=wirelen)
-        n += sum(f.pos + f.len for layer in pkt.layers for f in layer.walk())
+        for layer in pkt.layers:
+            for f in layer.walk():
+                n += f.pos + f.len
         pkt.release()
     return n
 

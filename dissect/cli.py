@@ -476,8 +476,7 @@ def _chunk_renderer(args: argparse.Namespace, idx: Any, t0: int | None) -> Any:
         buf = io.StringIO()
         printer = Printer(args, buf)
         printer.t0, printer.first = t0, span[0] == 0
-        for i in range(*span):
-            rec = idx.record(i)
+        for rec in idx.records(*span):
             pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                          wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
                          strict=args.strict)  # fmt: skip

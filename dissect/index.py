@@ -248,6 +248,31 @@ class CaptureIndex:
             comment=self._comments.get(i),
         )
 
+    def records(self, start: int, stop: int) -> Iterator[Record]:
+        """Records start..stop-1 (clipped to what is indexed) as record() gives them, for
+        loops over many: the checks and lookups record() makes each time are made once."""
+        if self._buf is None:
+            raise ValueError("capture index is closed")
+        start, stop = max(0, start), min(stop, len(self._last))
+        offs, caps, wires, times = self._offsets, self._caplens, self._wirelens, self._times
+        view, comments, ifaces = self._view, self._comments, self.interfaces
+        to_ns = self._pcap.time_ns if self._pcap is not None else None
+        pcapng = self._walker is not None
+        linktype = ifaces[0].linktype if ifaces else 0
+        for i in range(start, stop):
+            off, cap = offs[i], caps[i]
+            iface = self._ifaces[i] if pcapng else 0
+            yield Record(
+                i + 1,
+                times[i] if to_ns is None else to_ns(times[i]),
+                cap,
+                wires[i],
+                ifaces[iface].linktype if pcapng else linktype,
+                iface,
+                bytes(view[off : off + cap]),
+                comments.get(i) if comments else None,
+            )
+
     def frame(self, i: int) -> memoryview:
         """Zero-copy view of record i's captured bytes (keep it short-lived: it pins the mmap)."""
         i = self._check(i)
@@ -313,9 +338,10 @@ class CaptureIndex:
         """Every record in order, indexing further as needed."""
         i = 0
         while True:
-            if i < len(self._last):
-                yield self.record(i)
-                i += 1
+            n = len(self._last)
+            if i < n:
+                yield from self.records(i, n)
+                i = n
             elif self.index_more():
                 if i >= len(self._last):
                     return

@@ -248,6 +248,25 @@ def test_random_access_equals_sequential(tmp_path: Path) -> None:
         idx.record(50)
 
 
+@pytest.mark.parametrize(
+    "path",
+    sorted(DATA.glob("*.pcap*")) + sorted((DATA / "gopacket").glob("*/*.pcapng")),
+    ids=lambda p: p.name,
+)
+def test_records_equal_record_one_by_one(path: Path) -> None:
+    """The bulk reader gives each record exactly as record(i) does: pcap and pcapng, several
+    interfaces and link types, comments, and ranges clipped to what is indexed."""
+    try:
+        idx = open_capture(path).index_all()
+    except CaptureError:
+        pytest.skip("refused by the index (a bad-input file)")
+    with idx:
+        n = len(idx)
+        assert list(idx.records(0, n)) == [idx.record(i) for i in range(n)]
+        assert list(idx.records(n // 3, n + 5)) == [idx.record(i) for i in range(n // 3, n)]
+        assert list(idx.records(-4, 2)) == [idx.record(i) for i in range(min(2, n))]
+
+
 def test_index_more_is_incremental(tmp_path: Path) -> None:
     path = tmp_path / "a.pcap"
     make_pcap(path, 10)
