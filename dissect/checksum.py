@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+try:
+    import cython  # compiled (setup.py): the word loop below becomes C
+except ModuleNotFoundError:  # pure Python without Cython installed
+    from ._compiled import cython
+
 
 def ones_sum(data: bytes | memoryview, start: int = 0) -> int:
     """16-bit one's-complement sum of big-endian words (folded), plus `start`.
@@ -9,13 +14,33 @@ def ones_sum(data: bytes | memoryview, start: int = 0) -> int:
     Read as one big integer, the bytes are a number in base 2**16 whose digits are the
     words; since 2**16 = 1 (mod 0xFFFF), that number is congruent to the words' sum, and the
     end-around-carry fold of a non-zero sum is its residue mod 0xFFFF with 0 read as 0xFFFF.
-    Two C-speed big-int operations instead of a loop over the words."""
-    n = int.from_bytes(data, "big")
-    if len(data) & 1:
-        n <<= 8  # an odd byte is padded with a zero on the right
-    n += start
+    In pure Python two C-speed big-int operations beat a loop over the words; compiled, the
+    loop is C and some ten times faster again on a full-size frame."""
+    if cython.compiled and data.__class__ is bytes:
+        n = _word_sum(data) + start
+    else:
+        n = int.from_bytes(data, "big")
+        if len(data) & 1:
+            n <<= 8  # an odd byte is padded with a zero on the right
+        n += start
     r = n % 0xFFFF
     return 0xFFFF if r == 0 and n else r
+
+
+def _word_sum(data):  # typed in checksum.pxd (Python annotations would clash with it)
+    """Sum of the big-endian 16-bit words, an odd last byte padded with a zero (compiled:
+    a C loop over the bytes, the sum a 64-bit integer: 2**47 bytes would be needed to
+    overflow it). Zero only when every byte is, as the big integer above."""
+    p = data
+    n = len(data)
+    s = 0
+    i = 0
+    while i + 1 < n:
+        s += (p[i] << 8) | p[i + 1]
+        i += 2
+    if i < n:
+        s += p[i] << 8
+    return s
 
 
 def inet_checksum(data: bytes | memoryview, start: int = 0) -> int:
