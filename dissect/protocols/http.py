@@ -212,21 +212,22 @@ class _Msg:
                  "dechunked", "lines", "chunks", "trailer", "body")  # fmt: skip
 
     def __init__(self) -> None:
+        # No annotations here: http.pxd declares the attributes of the compiled class.
         self.kind, self.info = OTHER, "Continuation"
-        self.ctype: str | None = None
-        self.clen: int | None = None
-        self.te: str | None = None  # transfer codings other than chunked, "" if none named
+        self.ctype = None  # str
+        self.clen = None  # int
+        self.te = None  # transfer codings other than chunked, "" if none named
         self.chunked = False
-        self.encoding: str | None = None
+        self.encoding = None  # str
         self.code = 0
-        self.host: str | None = None
-        self.uri: tuple[str, str] | None = None  # (method, uri) of a request
-        self.dechunked: int | None = None  # bytes of chunk data; None: no chunk walked
+        self.host = None  # str
+        self.uri = None  # (method, uri) of a request
+        self.dechunked = None  # bytes of chunk data; None: no chunk walked
         # pos, colon, eol, next line, and a start line's kind or a header's field (_name_spec)
-        self.lines: list[tuple[int, int, int, int, Any]] = []
-        self.chunks: list[tuple[int, int, int]] = []  # size line start, data start, data size
-        self.trailer: tuple[int, int] | None = None
-        self.body: tuple[int, int] | None = None  # the message's body bytes in this segment
+        self.lines = []
+        self.chunks = []  # (size line start, data start, data size)
+        self.trailer = None  # (start, stop)
+        self.body = None  # (start, stop): the message's body bytes in this segment
 
 
 def _drop(
@@ -359,7 +360,8 @@ def _header(data: bytes, out: _Out, span: tuple[int, int, int, int], msg: _Msg, 
     """One header line: its own field when known (spec, from _name_spec), plus the line as
     request/response line."""
     pos, colon, eol, nxt = span
-    line_spec = {REQUEST: REQUEST_LINE, RESPONSE: RESPONSE_LINE}.get(msg.kind)
+    kind = msg.kind
+    line_spec = REQUEST_LINE if kind == REQUEST else RESPONSE_LINE if kind == RESPONSE else None
     if spec is False:
         if out.fields:
             out.add(line_spec or UNKNOWN_HEADER, pos, nxt - pos, _text(data[pos:nxt]))

@@ -1,0 +1,54 @@
+# Compiled core (see dissect/_compiled.py): HTTP's helper classes as extension types and
+# C integers in the line and header walk, which runs for every HTTP segment.
+cimport cython
+
+from dissect.model cimport Layer
+
+
+cdef class _Lines:
+    cdef public object data
+    cdef public Py_ssize_t end, cr, lf, last
+
+    @cython.locals(cr=Py_ssize_t, lf=Py_ssize_t)
+    cpdef tuple next(self, Py_ssize_t pos)
+
+
+cdef class _Msg:
+    cdef public object kind, info, ctype, clen, te, chunked, encoding, code, host, uri
+    cdef public object dechunked, trailer, body
+    cdef public list lines, chunks
+
+
+cdef class _Out:
+    cdef public object layer, fields, add, issue
+
+
+@cython.locals(sp=Py_ssize_t)
+cpdef classify(line)
+
+@cython.locals(sp=Py_ssize_t, stop=Py_ssize_t, nxt=Py_ssize_t)
+cpdef tuple _token(data, Py_ssize_t pos, Py_ssize_t eol)
+
+cpdef _name_spec(data, Py_ssize_t pos, Py_ssize_t colon)
+
+@cython.locals(pos=Py_ssize_t, colon=Py_ssize_t, eol=Py_ssize_t, nxt=Py_ssize_t, v=Py_ssize_t)
+cpdef _header(data, _Out out, tuple span, _Msg msg, spec)
+
+@cython.locals(eol=Py_ssize_t, nxt=Py_ssize_t, colon=Py_ssize_t, lines_seen=Py_ssize_t,
+               saw=bint, open_line=bint)
+cpdef Py_ssize_t _headers(data, _Out out, _Lines lines, Py_ssize_t pos, Py_ssize_t end,
+                          _Msg msg) except? -1
+
+@cython.locals(msg=_Msg, eol=Py_ssize_t, start=Py_ssize_t, stop=Py_ssize_t, orig=Py_ssize_t)
+cpdef tuple _message(data, _Out out, _Lines lines, Py_ssize_t pos, Py_ssize_t end)
+
+@cython.locals(msg=_Msg, lines=_Lines, out=_Out)
+cpdef _tail(data, Layer layer)
+
+@cython.locals(msg=_Msg, out=_Out)
+cpdef _detail(data, Layer layer)
+
+@cython.locals(msg=_Msg)
+cpdef _message_fields(data, _Out out, _Msg kept)
+
+cpdef _start_line(data, _Out out, Py_ssize_t pos, Py_ssize_t eol, kind, _Msg msg)
