@@ -1,8 +1,17 @@
-# Compiled core (see dissect/_compiled.py): the Internet checksum's word loop in C.
+# Compiled core (see dissect/_compiled.py): the Internet checksum's word loop in C, and
+# verify() with a typed layer (its fields are C calls).
 cimport cython
+
+from dissect.model cimport Layer
 
 ctypedef const unsigned char* cbytes
 
 
-@cython.locals(p=cbytes, n=Py_ssize_t, i=Py_ssize_t, s=cython.ulonglong)
-cpdef unsigned long long _word_sum(bytes data) except? 0
+@cython.locals(p=cbytes, i=Py_ssize_t, s=cython.ulonglong)
+cpdef unsigned long long _word_sum(bytes data, Py_ssize_t lo, Py_ssize_t hi) except? 0
+
+cpdef range_sum(data, Py_ssize_t lo, Py_ssize_t hi, start=*)
+
+@cython.locals(stored=cython.int)
+cpdef str verify(Layer layer, data, Py_ssize_t start, Py_ssize_t end, Py_ssize_t field_pos,
+                 status_spec, calc_spec, initial=*, what=*)

@@ -21,9 +21,8 @@ cdef class Protocol:
     cpdef _partial(self, data, Layer layer, avail)
 
 
-# layer stays untyped: map(layer.value, ...) cannot take a cpdef method of a typed object
-@cython.locals(t=dict)
-cpdef next_protocol(data, layer, tuple declined=*)
+@cython.locals(t=dict, nb=tuple, own=Protocol)
+cpdef next_protocol(data, Layer layer, tuple declined=*)
 
 @cython.locals(pkt=Packet, layer=Layer, proto=Protocol, declined=tuple)
 cpdef Packet decode(data, linktype, number=*, time_ns=*, wirelen=*, interface=*, comment=*, upto=*, strict=*)

@@ -289,15 +289,19 @@ def next_protocol(data: Any, layer: Layer, declined: tuple[Protocol, ...] = ()) 
     nxt = layer.next
     if nxt is not None and nxt not in declined:
         return nxt
-    nb = layer.protocol.next_by
+    own = layer.protocol
+    nb = own.next_by
     if nb is None:
         return None
     table, names = nb
     t = TABLES.get(table)
     if t:
-        pick = layer.protocol.next_keys
-        keys: Any = pick(layer) if pick is not None else tuple(map(layer.value, names))
-        if len(keys) > 1:
+        pick = own.next_keys
+        keys: Any = pick(layer) if pick is not None else tuple([layer.value(n) for n in names])
+        if len(keys) == 2 and keys[0] is not None and keys[1] is not None:
+            if keys[1] < keys[0]:  # two ports: the lower first, as sorted() would give
+                keys = (keys[1], keys[0])
+        elif len(keys) > 1:
             keys = sorted([k for k in keys if k is not None])
         for k in keys:
             found = t.get(k)

@@ -9,7 +9,7 @@ from array import array
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dissect.checksum import _word_sum, inet_checksum, ones_sum
+from dissect.checksum import _word_sum, inet_checksum, ones_sum, range_sum
 
 
 def word_loop(data: bytes, start: int = 0) -> int:
@@ -34,10 +34,20 @@ def test_fold_equals_word_loop(data: bytes, start: int) -> None:
 def test_both_forms_agree(data: bytes, start: int) -> None:
     """The compiled core sums words in a C loop, pure Python folds one big integer: the
     same ones_sum either way (the word loop is called directly here, in either core)."""
-    n = _word_sum(data) + start
+    n = _word_sum(data, 0, len(data)) + start
     r = n % 0xFFFF
     assert (0xFFFF if r == 0 and n else r) == word_loop(data, start)
     assert ones_sum(memoryview(data), start) == ones_sum(data, start)  # memoryview: big int
+
+
+@given(st.binary(max_size=300), st.integers(-5, 305), st.integers(-5, 305), st.integers(0, 1 << 20))
+def test_range_sum_is_the_sum_of_the_slice(data: bytes, lo: int, hi: int, start: int) -> None:
+    """The checksum of a range without copying it out; out-of-range bounds read nothing
+    outside the bytes (the compiled loop reads through a pointer)."""
+    if lo < 0:
+        assert _word_sum(data, lo, hi) == _word_sum(data, 0, hi)
+        return
+    assert range_sum(data, lo, hi, start) == word_loop(data[lo:hi], start)
 
 
 def test_edge_sums() -> None:

@@ -180,8 +180,8 @@ def _tail(data: Any, layer: Layer) -> None:
         _bound_quote(layer)
         layer.add(CHECKSUM_STATUS, pos + 10, 0, "unverified")
     else:
-        verify(layer, data, pos, pos + hdr_len, pos + 10, "ip.checksum.status", "ip.checksum.calculated",
-               what="header checksum")  # fmt: skip
+        verify(layer, data, pos, pos + hdr_len, pos + 10, "ip.checksum.status",
+               "ip.checksum.calculated", 0, "header checksum")  # fmt: skip
     dst = pos + 16
     if final is not None:
         _source_routed(layer)
