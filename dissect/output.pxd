@@ -10,7 +10,7 @@ from dissect.protocol cimport Protocol
                limit=cython.Py_ssize_t, rank=cython.int, bad=cython.bint)
 cpdef summarize(Packet pkt, t0_ns=*)
 cpdef str summary_line(s)
-cpdef tuple _layer_addresses(Layer layer, names)
+cpdef tuple _layer_addresses(Layer layer, Protocol p)
 cpdef _layer_info(Layer layer)
 @cython.locals(spec=FieldSpec, kids=list)
 cpdef dict field_dict(Field f)

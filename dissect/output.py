@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .fields import safe_text
 from .model import STATUS_RANK, Field, Layer, Osi, Packet
+
+if TYPE_CHECKING:
+    from .protocol import Protocol
 
 
 @dataclass(slots=True)
@@ -45,7 +48,7 @@ def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
         if info is None and p.info is not None:
             info = _layer_info(layer) or None
         if src is None and p.addresses is not None:
-            src, dst = _layer_addresses(layer, p.addresses)
+            src, dst = _layer_addresses(layer, p)
         if src is not None and info is not None and proto is not None:
             break
     # The worst status of any layer, and whether a checksum is bad: one loop, no generators.
@@ -83,9 +86,13 @@ def _first_message(pkt: Packet, group: str) -> str:
 _STATUSES = sorted(STATUS_RANK, key=STATUS_RANK.__getitem__)  # rank -> "ok", "truncated", ...
 
 
-def _layer_addresses(layer: Layer, names: tuple[str, str]) -> tuple[str | None, str | None]:
+def _layer_addresses(layer: Layer, p: Protocol) -> tuple[str | None, str | None]:
     if layer.values is None and not layer.extra:
         return None, None
+    if p.address_pick is not None and layer.values is not None:
+        s, d = p.address_pick(layer)  # fixed-header addresses: text that needs no escaping
+        return (s, d) if s is not None and d is not None else (None, None)
+    names = p.addresses
     s, d = layer.value(names[0]), layer.value(names[1])
     if s is None or d is None:
         return None, None

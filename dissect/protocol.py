@@ -28,6 +28,7 @@ TABLES: dict[str, dict[Any, Protocol]] = {}
 HEURISTICS: dict[str, list[tuple[Protocol, Detect]]] = {}
 PROTOCOLS: dict[str, Protocol] = {}
 LINKTYPES: dict[int, Protocol | tuple[str, Any]] = {}
+SAFE_KINDS = frozenset({"ipv4", "ipv6", "mac"})  # fields whose display text is always inert
 MAX_LAYERS = 128  # bounds work on nested tags / extension-header chains
 
 
@@ -77,6 +78,14 @@ class Protocol:
         # The dispatch keys, read in one call when they are all fixed-header fields.
         self.next_keys = (
             self.picker(*names) if names and all(n in self.by_name for n in names) else None
+        )
+        # Source and destination in one call when both are fixed-header addresses, whose
+        # text (dotted, hex and colons) never needs escaping for a list row.
+        specs = [self.by_name.get(n) for n in addresses or ()]
+        self.address_pick = (
+            self.picker(*addresses)
+            if addresses and all(s is not None and s.kind in SAFE_KINDS for s in specs)
+            else None
         )
 
     # -- compile: the table becomes one struct ------------------------------------------
