@@ -4,6 +4,7 @@ cdef class FieldSpec:
     cdef public object name, label, kind, width, mask, at, base, names, children
     cdef public object scale, unit, generated, signed, conv
     cdef public object offset, idx, wmask, shift, frombytes, parent, get, fmt
+    cdef public int how
 
     cpdef show(self, value)
 

@@ -17,6 +17,8 @@ DEC, HEX, DEC_HEX = "dec", "hex", "dec_hex"
 
 # Kinds whose raw value is an integer read from the header (and may carry a mask).
 INT_KINDS = frozenset({"uint", "bits", "flag", "int"})
+# FieldSpec.how: the value is vals[idx], (vals[idx] & wmask) >> shift, a flag bit, or get(vals)
+GET_ITEM, GET_BITS, GET_FLAG, GET_CALL = 0, 1, 2, 3
 
 FIELDS: dict[str, FieldSpec] = {}
 ALIASES: dict[str, tuple[str, ...]] = {}
@@ -29,7 +31,7 @@ class FieldSpec:
         "name", "label", "kind", "width", "mask", "at", "base", "names", "children",
         "scale", "unit", "generated", "signed", "conv",
         # compiled by Protocol.compile(): position inside the unpacked header tuple
-        "offset", "idx", "wmask", "shift", "frombytes", "parent", "get", "fmt",
+        "offset", "idx", "wmask", "shift", "frombytes", "parent", "get", "how", "fmt",
     )  # fmt: skip
 
     def __init__(
@@ -59,6 +61,7 @@ class FieldSpec:
         self.parent: FieldSpec | None = None
         # compiled by Protocol.compile(): value of this field from the unpacked header tuple
         self.get: Callable[[tuple], Any] | None = None
+        self.how = GET_CALL  # how build_fields reads the value (see protocol._how)
         self.fmt: Callable[[Any], str] | None = None  # show(), specialised on first use
         register(self)
         for child in children:

@@ -29,6 +29,9 @@ cpdef Packet decode(data, linktype, number=*, time_ns=*, wirelen=*, interface=*,
 
 cpdef bint _run(Protocol proto, data, Layer layer, strict) except -1
 
+@cython.locals(how=int)
+cpdef _read(FieldSpec spec, tuple vals)
+
 @cython.locals(layers=list, outer=Layer, layer=Layer)
 cpdef _cover_gaps(Packet pkt)
 

@@ -14,7 +14,20 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from .fields import FIELDS, INT_KINDS, Bytes, FieldSpec, Int, Str, TimeNs, shift_of
+from .fields import (
+    FIELDS,
+    GET_BITS,
+    GET_CALL,
+    GET_FLAG,
+    GET_ITEM,
+    INT_KINDS,
+    Bytes,
+    FieldSpec,
+    Int,
+    Str,
+    TimeNs,
+    shift_of,
+)
 from .linktypes import LINKTYPE_NAMES
 from .model import _MISSING, Field, Layer, Osi, Packet, new_field, new_layer
 from .trailer import split_trailer
@@ -125,8 +138,8 @@ class Protocol:
                 child.shift = shift_of(child.wmask)
                 child.offset = spec.offset
                 self.by_name[child.name] = child
-                child.get = _getter(child)
-            spec.get = _getter(spec)
+                child.get, child.how = _getter(child), _how(child)
+            spec.get, spec.how = _getter(spec), _how(spec)
 
     # -- reading ---------------------------------------------------------------------
     def picker(self, *names: str) -> Callable[[Layer], tuple]:
@@ -163,11 +176,10 @@ class Protocol:
         out, base = [], layer.pos
         for spec in self.header:
             pos = base + spec.offset
-            f = new_field(spec, pos, spec.width or 0, spec.get(vals), spec.mask)  # type: ignore[misc]
+            f = new_field(spec, pos, spec.width or 0, _read(spec, vals), spec.mask)
             if spec.children:
                 f.children = [
-                    new_field(c, pos, c.width or 0, c.get(vals), c.mask)  # type: ignore[misc]
-                    for c in spec.children
+                    new_field(c, pos, c.width or 0, _read(c, vals), c.mask) for c in spec.children
                 ]
             out.append(f)
         return out
@@ -251,6 +263,29 @@ def _getter(spec: FieldSpec) -> Callable[[tuple], Any]:
     if scale == 1:
         return lambda vals: (vals[idx] & wmask) >> shift
     return lambda vals: ((vals[idx] & wmask) >> shift) * scale
+
+
+def _read(spec: FieldSpec, vals: tuple) -> Any:
+    """spec.get(vals), with the common kinds read inline rather than through a call."""
+    how = spec.how
+    if how == GET_ITEM:
+        return vals[spec.idx]
+    if how == GET_BITS:
+        return (vals[spec.idx] & spec.wmask) >> spec.shift
+    if how == GET_FLAG:
+        return bool(vals[spec.idx] & spec.wmask) if spec.wmask else bool(vals[spec.idx])
+    return spec.get(vals)  # type: ignore[misc]
+
+
+def _how(spec: FieldSpec) -> int:
+    """Which of build_fields' inline reads gives the same value as _getter(spec)."""
+    if spec.kind not in INT_KINDS:
+        return GET_ITEM if spec.conv is None else GET_CALL
+    if spec.frombytes or spec.scale != 1:
+        return GET_CALL
+    if spec.kind == "flag":
+        return GET_FLAG
+    return GET_BITS if spec.wmask else GET_ITEM
 
 
 def _value(spec: FieldSpec, raw: Any) -> Any:
