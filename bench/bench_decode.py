@@ -74,26 +74,24 @@ def timed(label: str, path: Path, limit: int, work) -> None:
     idx.index_all()
     n = min(limit, len(idx))
     t, cpu = time.perf_counter(), time.process_time()
-    for rec in idx.records(0, n):  # as the CLI reads them
-        work(rec)
+    for row in idx.rows(0, n):  # as the CLI's workers read them
+        work(*row)
     dcpu = time.process_time() - cpu
     print(f"{label:<20} {rate(n, time.perf_counter() - t)}  [cpu {n / dcpu:,.0f}/s]")
     idx.close()
 
 
-def do_summary(rec) -> str:
-    pkt = decode(
-        rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns, wirelen=rec.wirelen
-    )
+# Each takes a row of CaptureIndex.rows(): number, time_ns, caplen, wirelen, linktype,
+# interface, data, comment.
+def do_summary(number, time_ns, _cap, wirelen, linktype, _iface, data, _comment) -> str:
+    pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen)
     line = summary_line(summarize(pkt))
     pkt.release()  # as the CLI does once a packet is printed
     return line
 
 
-def do_full(rec) -> int:
-    pkt = decode(
-        rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns, wirelen=rec.wirelen
-    )
+def do_full(number, time_ns, _cap, wirelen, linktype, _iface, data, _comment) -> int:
+    pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen)
     n = 0
     for layer in pkt.layers:  # plain loops: a generator here would cost more than a field
         for f in layer.walk():
@@ -105,10 +103,8 @@ def do_full(rec) -> int:
 _sink = io.StringIO()
 
 
-def do_json(rec) -> None:
-    pkt = decode(
-        rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns, wirelen=rec.wirelen
-    )
+def do_json(number, time_ns, _cap, wirelen, linktype, _iface, data, _comment) -> None:
+    pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen)
     _sink.write(json.dumps(packet_dict(pkt), check_circular=False))
     pkt.release()
     if _sink.tell() > 1 << 24:

@@ -476,10 +476,9 @@ def _chunk_renderer(args: argparse.Namespace, idx: Any, t0: int | None) -> Any:
         buf = io.StringIO()
         printer = Printer(args, buf)
         printer.t0, printer.first = t0, span[0] == 0
-        for rec in idx.records(*span):
-            pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
-                         wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
-                         strict=args.strict)  # fmt: skip
+        for number, time_ns, _cap, wirelen, linktype, iface, data, comment in idx.rows(*span):
+            pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
+                         interface=iface, comment=comment, strict=args.strict)  # fmt: skip
             printer.packet(pkt)
             pkt.release()
         return buf.getvalue()

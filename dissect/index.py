@@ -251,6 +251,12 @@ class CaptureIndex:
     def records(self, start: int, stop: int) -> Iterator[Record]:
         """Records start..stop-1 (clipped to what is indexed) as record() gives them, for
         loops over many: the checks and lookups record() makes each time are made once."""
+        for row in self.rows(start, stop):
+            yield Record(*row)
+
+    def rows(self, start: int, stop: int) -> Iterator[tuple]:
+        """records(start, stop) as plain tuples in Record's field order (number, time_ns,
+        caplen, wirelen, linktype, interface, data, comment): for the hottest loops."""
         if self._buf is None:
             raise ValueError("capture index is closed")
         start, stop = max(0, start), min(stop, len(self._last))
@@ -262,7 +268,7 @@ class CaptureIndex:
         for i in range(start, stop):
             off, cap = offs[i], caps[i]
             iface = self._ifaces[i] if pcapng else 0
-            yield Record(
+            yield (
                 i + 1,
                 times[i] if to_ns is None else to_ns(times[i]),
                 cap,

@@ -265,6 +265,7 @@ def test_records_equal_record_one_by_one(path: Path) -> None:
         assert list(idx.records(0, n)) == [idx.record(i) for i in range(n)]
         assert list(idx.records(n // 3, n + 5)) == [idx.record(i) for i in range(n // 3, n)]
         assert list(idx.records(-4, 2)) == [idx.record(i) for i in range(min(2, n))]
+        assert [Record(*row) for row in idx.rows(0, n)] == [idx.record(i) for i in range(n)]
 
 
 def test_index_more_is_incremental(tmp_path: Path) -> None:
