@@ -51,3 +51,4 @@ corpus: $(BUILT)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
 	find dissect \( -name '*.so' -o -name '*.c' \) -delete  # the compiled core, its C
+	rm -f dissect/_compiled.json

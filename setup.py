@@ -12,6 +12,7 @@ modules are translated and compiled at once (default: the CPUs this process may 
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
 import sys
@@ -80,7 +81,19 @@ def extensions() -> list[Extension]:
 
 
 class BuildExt(build_ext):
-    """Builds the extensions in parallel, optimised but quick to build; says what it did."""
+    """Builds the extensions in parallel, optimised but quick to build; says what it did
+    and records what each was built from (dissect/_compiled.py: built_from)."""
+
+    def run(self) -> None:
+        super().run()
+        where = HERE if self.inplace else self.build_lib
+        built = {
+            e.name: CORE["source_hashes"](e.name)
+            for e in self.extensions
+            if os.path.exists(os.path.join(where, self.get_ext_filename(e.name)))
+        }
+        with open(os.path.join(where, "dissect", CORE["MANIFEST"]), "w", encoding="utf-8") as f:
+            json.dump(built, f, indent=1, sort_keys=True)
 
     def finalize_options(self) -> None:
         super().finalize_options()

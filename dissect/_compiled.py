@@ -7,8 +7,8 @@ mode: the augmenting .pxd files next to some of them declare the hot classes as 
 types) into extension modules placed beside the sources. `select()`, run once by
 dissect/__init__.py, decides which of the two this process imports:
 
-  compiled  every module in MODULES has its extension module, none older than its .py
-            or .pxd (an edited source is never shadowed by a stale build);
+  compiled  every module in MODULES has its extension module, built from the .py and
+            .pxd there now (an edited source is never shadowed by a stale build);
   pure      otherwise, or with LAYERSCOPE_CORE=pure in the environment: every module in
             MODULES is imported from its .py, even where an extension module exists.
 
@@ -25,6 +25,7 @@ from importlib.util import spec_from_file_location
 from types import SimpleNamespace
 
 ENV = "LAYERSCOPE_CORE"  # "pure": ignore the compiled modules
+MANIFEST = "_compiled.json"  # beside this file, written by setup.py: see built_from()
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 # The decoding core: the driver, the model, field specs, the outputs a list row or a tree
@@ -54,6 +55,13 @@ MODULES: tuple[str, ...] = (
 )
 
 
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
 def source_base(name: str) -> str:
     """Path of module `name` without its suffix, e.g. .../dissect/protocols/tcp."""
     return os.path.join(PACKAGE_DIR, *name.split(".")[1:])
@@ -67,11 +75,37 @@ def extension_path(name: str) -> str | None:
     return None
 
 
+def source_hashes(name: str) -> dict[str, str]:
+    """sha256 of module `name`'s .py and, where there is one, its .pxd."""
+    import hashlib
+
+    out = {}
+    for suffix in (".py", ".pxd"):
+        try:
+            with open(source_base(name) + suffix, "rb") as f:
+                out[suffix] = hashlib.sha256(f.read()).hexdigest()
+        except FileNotFoundError:
+            pass
+    return out
+
+
+def built_from() -> dict[str, dict[str, str]]:
+    """What setup.py recorded it built each extension module from (source_hashes)."""
+    import json
+
+    try:
+        with open(os.path.join(PACKAGE_DIR, MANIFEST), encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
 def check() -> tuple[str, str]:
     """("compiled", "") or ("pure", the reason)."""
     if os.environ.get(ENV, "").strip().lower() == "pure":
         return "pure", f"{ENV}=pure"
     missing = []
+    recorded: dict[str, dict[str, str]] | None = None
     for name in MODULES:
         ext = extension_path(name)
         if ext is None:
@@ -79,13 +113,16 @@ def check() -> tuple[str, str]:
             continue
         built = os.stat(ext).st_mtime
         base = source_base(name)
-        for src in (base + ".py", base + ".pxd"):
-            try:
-                if os.stat(src).st_mtime > built:
-                    rel = os.path.relpath(src, os.path.dirname(PACKAGE_DIR))
-                    return "pure", f"{rel} is newer than its compiled module: rebuild"
-            except FileNotFoundError:
-                pass
+        newer = [s for s in (base + ".py", base + ".pxd") if _mtime(s) > built]
+        if newer:
+            # Newer is not always edited (a wheel's files are unpacked in any order, a git
+            # checkout rewrites files): compare contents with what the build recorded.
+            if recorded is None:
+                recorded = built_from()
+            was = recorded.get(name, {})
+            if any(was.get(suffix) != digest for suffix, digest in source_hashes(name).items()):
+                rel = os.path.relpath(newer[0], os.path.dirname(PACKAGE_DIR))
+                return "pure", f"{rel} changed since its compiled module was built: rebuild"
     if len(missing) == len(MODULES):
         return "pure", "not compiled"
     if missing:

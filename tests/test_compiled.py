@@ -152,11 +152,19 @@ def test_selection_is_all_or_nothing_and_never_stale(tmp_path: Path, monkeypatch
     monkeypatch.setenv(_compiled.ENV, "pure")
     assert _compiled.check()[0] == "pure"
     monkeypatch.delenv(_compiled.ENV)
-    edited = _compiled.source_base("dissect.model") + ".pxd"
-    Path(edited).write_text("")  # newer than the extension module built before it
-    os.utime(edited, (2**31, 2**31))
+    # Newer than the extension module but as built (a wheel unpacked, a git checkout): used.
+    model = _compiled.source_base("dissect.model")
+    Path(model + ".pxd").write_text("cdef class Field: pass\n")
+    os.utime(model + ".pxd", (2**31, 2**31))
+    recorded = {name: _compiled.source_hashes(name) for name in _compiled.MODULES}
+    (pkg / _compiled.MANIFEST).write_text(json.dumps(recorded))
+    assert _compiled.check() == ("compiled", "")
+    Path(model + ".pxd").write_text("cdef class Field: cdef public object spec\n")  # edited
+    os.utime(model + ".pxd", (2**31, 2**31))
     mode, why = _compiled.check()
-    assert mode == "pure" and "dissect/model.pxd is newer" in why
+    assert mode == "pure" and "dissect/model.pxd changed since" in why
+    (pkg / _compiled.MANIFEST).unlink()  # nothing recorded: a newer source counts as edited
+    assert _compiled.check()[0] == "pure"
 
 
 def test_pure_source_imports_without_cython():
