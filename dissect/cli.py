@@ -301,6 +301,9 @@ class Printer:
     """Writes packets as text (Rich on a terminal) or JSON."""
 
     def __init__(self, args: argparse.Namespace, out: IO[str]) -> None:
+        from . import output  # here, not at the top: `--version` must not load the core
+
+        self.output = output  # one import per Printer: a per-packet import costs a µs
         self.args, self.out = args, out
         self.first = True
         self.t0: int | None = None
@@ -326,32 +329,29 @@ class Printer:
         self.out.flush()
 
     def _json(self, pkt: Packet, sep: str) -> None:
-        from .output import packet_dict
-
         self.out.write(
             sep
             + json.dumps(
-                packet_dict(pkt, with_bytes=self.args.hexdump),
+                self.output.packet_dict(pkt, with_bytes=self.args.hexdump),
                 ensure_ascii=True,
                 check_circular=False,  # a fresh tree of dicts and lists: no cycles to find
             )
         )
 
     def _text(self, pkt: Packet) -> None:
-        from .output import hex_text, summarize, summary_line, tree_text
-
+        out = self.output
         if self.t0 is None:
             self.t0 = pkt.time_ns
-        s = summarize(pkt, self.t0)
+        s = out.summarize(pkt, self.t0)
         if self.console is not None:
             self._rich(pkt, s)
             return
         w = self.out.write
-        w(summary_line(s) + "\n")
+        w(out.summary_line(s) + "\n")
         if self.args.verbose:
-            w(tree_text(pkt, self.args.spans) + "\n")
+            w(out.tree_text(pkt, self.args.spans) + "\n")
         if self.args.hexdump:
-            w(hex_text(pkt.data) + "\n")
+            w(out.hex_text(pkt.data) + "\n")
         if self.args.verbose or self.args.hexdump:
             w("\n")
 
@@ -359,8 +359,7 @@ class Printer:
         """Coloured output; every piece of packet text goes in as a Text segment, never markup."""
         from rich.text import Text
 
-        from .output import hex_rows, summary_line, tree_lines
-
+        out = self.output
         style = (
             "red"
             if s.status != "ok"
@@ -368,12 +367,12 @@ class Printer:
             if s.bad_checksum
             else PROTO_STYLES.get(s.protocol, "")
         )
-        self.console.print(Text(summary_line(s), style=style))
+        self.console.print(Text(out.summary_line(s), style=style))
         if self.args.verbose:
-            for depth, kind, text in tree_lines(pkt, self.args.spans):
+            for depth, kind, text in out.tree_lines(pkt, self.args.spans):
                 self.console.print(Text("    " * depth + text, style=TREE_STYLES.get(kind, "")))
         if self.args.hexdump:
-            for off, hx, asc in hex_rows(pkt.data):
+            for off, hx, asc in out.hex_rows(pkt.data):
                 self.console.print(
                     Text.assemble((f"{off:04x}  ", "dim"), f"{hx:<49} ", (asc, "cyan"))
                 )
