@@ -46,3 +46,6 @@ cdef class Packet:
 
 @cython.locals(layer=Layer)
 cpdef Layer new_layer(protocol, Packet packet, pos, end)
+
+@cython.locals(pkt=Packet)
+cpdef Packet new_packet(data, linktype, number, time_ns, wirelen, interface)

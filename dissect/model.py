@@ -331,6 +331,20 @@ def new_layer(protocol: Protocol, packet: Packet, pos: int, end: int) -> Layer:
     return layer  # values, next, _fields, info_cache, state: None, as __new__ leaves them
 
 
+def new_packet(
+    data: bytes, linktype: int, number: int, time_ns: int, wirelen: int | None, interface: int
+) -> Packet:
+    """Packet(...) without the argument parsing of a call to __init__ (compiled core)."""
+    if not cython.compiled:
+        return Packet(data, linktype, number, time_ns, wirelen, interface)
+    pkt = Packet.__new__(Packet)
+    pkt.data, pkt.linktype, pkt.number, pkt.time_ns = data, linktype, number, time_ns
+    pkt.caplen = len(data)
+    pkt.wirelen = pkt.caplen if wirelen is None else max(wirelen, pkt.caplen)
+    pkt.interface, pkt.layers, pkt.ctx = interface, [], {}
+    return pkt  # comment: None, as __new__ leaves it
+
+
 _MISSING = object()
 
 

@@ -4,7 +4,7 @@
 cimport cython
 
 from dissect.fields cimport FieldSpec
-from dissect.model cimport Field, Layer, Packet, new_field, new_layer
+from dissect.model cimport Field, Layer, Packet, new_field, new_layer, new_packet
 
 
 cdef class Protocol:

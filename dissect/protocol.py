@@ -29,7 +29,7 @@ from .fields import (
     shift_of,
 )
 from .linktypes import LINKTYPE_NAMES
-from .model import _MISSING, Field, Layer, Osi, Packet, new_field, new_layer
+from .model import _MISSING, Field, Layer, Osi, Packet, new_field, new_layer, new_packet
 from .trailer import split_trailer
 
 log = logging.getLogger(__name__)
@@ -443,7 +443,7 @@ def decode(
         _load()
     if data.__class__ is not bytes:
         data = bytes(data)
-    pkt = Packet(data, linktype, number, time_ns, wirelen, interface)
+    pkt = new_packet(data, linktype, number, time_ns, wirelen, interface)
     pkt.comment = comment
     layers = pkt.layers
     layers.append(_frame_layer(pkt))

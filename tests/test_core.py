@@ -190,6 +190,13 @@ def test_child_is_add_with_a_parent():
         a: getattr(plain, a) for a in Layer.__slots__ if a not in ("issues", "extra")
     }
     assert made.issues == [] and made.extra == [] and made.issues is not made.extra
+    from dissect.model import new_packet
+
+    for wirelen in (None, 5, 500):
+        a, b = new_packet(SEED, 228, 3, 7, wirelen, 1), Packet(SEED, 228, 3, 7, wirelen, 1)
+        assert {k: getattr(a, k) for k in Packet.__slots__} == {
+            k: getattr(b, k) for k in Packet.__slots__
+        }
     top = made.add(TOP, 1, 1, 5)
     kid = made.child(top, KID, 1, 1, 4, 0x0F)
     assert top.children == [kid] and made.extra == [top]
