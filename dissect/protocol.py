@@ -301,6 +301,12 @@ def _value(spec: FieldSpec, raw: Any) -> Any:
 
 
 # -- dispatch tables ---------------------------------------------------------------
+def table(name: str) -> dict[Any, Protocol]:
+    """Dispatch table `name` itself (bind() fills this same dict later): for a decoder that
+    looks a key up in it for every packet."""
+    return TABLES.setdefault(name, {})
+
+
 def bind(table: str, key: Any, proto: Protocol) -> None:
     """Register `proto` as what follows when `table`'s field has value `key`."""
     TABLES.setdefault(table, {})[key] = proto

@@ -1,5 +1,8 @@
 # Compiled core (see dissect/_compiled.py): typed layers in the per-packet functions.
+cimport cython
+
 from dissect.model cimport Layer
 
+@cython.locals(pos=Py_ssize_t, end=Py_ssize_t, value=cython.int)
 cpdef _tail(data, Layer layer)
 cpdef _length_payload(data, Layer layer, length)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..fields import DEC_HEX, HEX, U16, U24, Bytes, Flag, Mac, alias
 from ..model import Field, Layer, Osi, new_field
-from ..protocol import DATA, Protocol, bind_linktype, lookup
+from ..protocol import DATA, Protocol, bind_linktype, lookup, table
 
 ETHERTYPES = {
     0x0800: "IPv4", 0x0806: "ARP", 0x86DD: "IPv6", 0x8100: "802.1Q Virtual LAN",
@@ -54,6 +54,7 @@ ADDRESS_CHILDREN = {
     for name in ("dst", "src")
 }
 
+ETHERTYPE_TABLE = table("ethertype")
 DST_KIDS, SRC_KIDS = ADDRESS_CHILDREN["dst"], ADDRESS_CHILDREN["src"]
 
 IEEE_802_3_MAX_LEN = 1500
@@ -110,7 +111,7 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.issue("warn", "protocol", "eth.src_not_group",
                     "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)",
                     pos + 6, 6)  # fmt: skip
-    value = int.from_bytes(data[pos + 12 : pos + 14], "big")
+    value = (data[pos + 12] << 8) | data[pos + 13]
     layer.hdr_len = 14
     layer.payload_pos = pos + 14
     if 0 < value <= IEEE_802_3_MAX_LEN:
@@ -123,7 +124,7 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.next = DATA
     else:
         layer.add(ETH_TYPE, pos + 12, 2, value)
-        layer.next = lookup("ethertype", value) or DATA
+        layer.next = ETHERTYPE_TABLE.get(value) or DATA
 
 
 def _length_payload(data: Any, layer: Layer, length: int) -> None:
