@@ -3,7 +3,8 @@ cimport cython
 
 from dissect.model cimport Layer, Packet
 
-@cython.locals(pkt=Packet)
+@cython.locals(pkt=Packet, pos=Py_ssize_t, end=Py_ssize_t, version=cython.int,
+               hdr_len=Py_ssize_t, dst=Py_ssize_t, frag=cython.int)
 cpdef _tail(data, Layer layer)
 @cython.locals(pkt=Packet)
 cpdef _bound_total_length(Layer layer, total)

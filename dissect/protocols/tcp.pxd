@@ -4,6 +4,7 @@ cimport cython
 from dissect.model cimport Field, Layer, Packet
 
 cpdef _tail(data, Layer layer)
+@cython.locals(pos=Py_ssize_t, end=Py_ssize_t, hdr_len=Py_ssize_t)
 cpdef _header(data, Layer layer)
 @cython.locals(pkt=Packet)
 cpdef _checksum(data, Layer layer)

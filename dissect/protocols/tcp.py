@@ -89,7 +89,7 @@ def _tail(data: Any, layer: Layer) -> None:
 
 def _header(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
-    hdr_len = layer.value("tcp.hdr_len")
+    hdr_len = (data[pos + 12] >> 4) * 4  # tcp.hdr_len, from the bytes (the header is there)
     if hdr_len < 20:
         layer.issue(
             "error",
@@ -110,7 +110,7 @@ def _header(data: Any, layer: Layer) -> None:
     layer.payload_pos = pos + hdr_len
     layer.add(TCP_LEN, pos + 12, 0, end - layer.payload_pos)
     _checksum(data, layer)
-    if layer.value("tcp.flags") & 0x004 and layer.payload_pos < end:
+    if data[pos + 13] & 0x04 and layer.payload_pos < end:  # RST (tcp.flags & 0x004)
         # RFC 9293 3.5.3: data on a RST is diagnostic text (the reset cause), not for the
         # application; Wireshark keeps it in TCP rather than dissecting it further.
         layer.add(
