@@ -69,6 +69,7 @@ cpdef Py_ssize_t _question(_Msg m, Py_ssize_t pos) except? -1
 @cython.locals(pos=Py_ssize_t, n=Py_ssize_t, qtype=int, qclass=int, cls=int, node=Field)
 cpdef _question_fields(_Msg m, tuple item)
 
+cpdef _type_short(int rtype)
 cpdef _class_name(int cls)
 
 @cython.locals(n=Py_ssize_t, p=Py_ssize_t, rtype=int, rclass=int, rdlen=Py_ssize_t)

@@ -515,9 +515,10 @@ def _message(m: _Msg) -> None:
     m.ident, m.flags = ident, flags
     resp = bool(flags & 0x8000)
     opcode = (flags >> 11) & 0xF
-    m.info.append(
-        f"{OPCODES.get(opcode, f'Unknown operation ({opcode})')}{' response' if resp else ''} 0x{ident:04x}"
-    )
+    op = OPCODES.get(opcode)
+    if op is None:
+        op = f"Unknown operation ({opcode})"
+    m.info.append(f"{op}{' response' if resp else ''} 0x{ident:04x}")
     if resp and flags & 0xF:
         m.info.append(RCODES.get(flags & 0xF, f"Unknown error ({flags & 0xF})"))
     counts = m.counts
@@ -574,7 +575,7 @@ def _question(m: _Msg, pos: int) -> int:
     name, n = _name(m, pos)
     qtype, qclass = m.u16(pos + n), m.u16(pos + n + 2)
     m.items.append((pos, n, qtype, qclass, name, m.raw_len, None))
-    short = TYPE_SHORT.get(qtype, f"Unknown ({qtype})")
+    short = _type_short(qtype)
     info = (', "QU" question' if qclass & 0x8000 else ', "QM" question') if m.mdns else ""
     m.info.append(f"{short} {name}{info}")
     return pos + n + 4
@@ -584,7 +585,7 @@ def _question_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     pos, n, qtype, qclass, name, raw_len, _ = item
     cls = qclass & 0x7FFF if m.mdns else qclass
     text = (', "QU" question' if qclass & 0x8000 else ', "QM" question') if m.mdns else ""
-    short = TYPE_SHORT.get(qtype, f"Unknown ({qtype})")
+    short = _type_short(qtype)
     node = m.add(QUERY, pos, n + 4, f"{name}: type {short}, class {_class_name(cls)}{text}", 0,
                  None)  # fmt: skip
     m.add(QRY_NAME, pos, n, name, 0, node)
@@ -596,8 +597,15 @@ def _question_fields(m: _Msg, item: tuple[Any, ...]) -> None:
         m.add(QRY_QU, pos + n + 2, 2, bool(qclass & 0x8000), 0x8000, node)
 
 
+def _type_short(rtype: int) -> str:
+    """The type's mnemonic (the fallback text is made only for an unknown type)."""
+    short = TYPE_SHORT.get(rtype)
+    return f"Unknown ({rtype})" if short is None else short
+
+
 def _class_name(cls: int) -> str:
-    return CLASS_NAMES.get(cls, f"Unknown (0x{cls:04x})")
+    name = CLASS_NAMES.get(cls)
+    return f"Unknown (0x{cls:04x})" if name is None else name
 
 
 def _record(m: _Msg, pos: int, section: FieldSpec) -> int:
@@ -611,7 +619,7 @@ def _record(m: _Msg, pos: int, section: FieldSpec) -> int:
     if rtype == 41:
         return _opt_record(m, pos, p + 2, None, name)
     flush = m.mdns and bool(rclass & 0x8000)
-    short = TYPE_SHORT.get(rtype, f"Unknown ({rtype})")
+    short = _type_short(rtype)
     detail = _rdata(m, rtype, p + 10, rdlen, None)
     info = f"{short}, cache flush" if flush else short
     m.info.append(f"{info} {detail}" if detail else info)
@@ -642,7 +650,7 @@ def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
         m.add(CACHE_FLUSH, p + 2, 2, flush, 0x8000, node)
     m.add(TTL, p + 4, 4, ttl, 0, node)
     m.add(RDLEN, p + 8, 2, rdlen, 0, node)
-    short = TYPE_SHORT.get(rtype, f"Unknown ({rtype})")
+    short = _type_short(rtype)
     node.value = f"{name}: type {short}, class {_class_name(cls)}" + (
         ", cache flush" if flush else ""
     )
