@@ -42,8 +42,11 @@ cpdef tuple _add_name(_Msg m, spec, Py_ssize_t pos, Field parent)
 @cython.locals(start=Py_ssize_t, end=Py_ssize_t, partial=bint, m=_Msg)
 cpdef _tail(bytes data, Layer layer)
 
-@cython.locals(m=_Msg, s=Py_ssize_t, i=Py_ssize_t, specs=tuple, item=tuple)
+@cython.locals(m=_Msg)
 cpdef _detail(bytes data, Layer layer)
+
+@cython.locals(s=Py_ssize_t, i=Py_ssize_t, specs=tuple, item=tuple)
+cpdef _message_fields(bytes data, Layer layer, _Msg m)
 
 @cython.locals(start=Py_ssize_t, end=Py_ssize_t, length=Py_ssize_t)
 cpdef tuple _tcp_message(bytes data, Layer layer)

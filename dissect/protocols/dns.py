@@ -412,6 +412,9 @@ def _tail(data: Any, layer: Layer) -> None:
                     f"{MAX_HOPS} pointers in a row, or more in the message than its size "
                     "allows)", layer.pos, 0)  # fmt: skip
     layer.info_cache = " ".join(m.info)
+    # The state does not point back at its layer (detail() lends the layer to it): with
+    # that cycle a released packet would wait for the cycle collector.
+    m.layer = None
     layer.state = m
 
 
@@ -420,7 +423,14 @@ def _detail(data: Any, layer: Layer) -> None:
     if not isinstance(layer.state, _Msg):
         return
     m = layer.state
-    m.fields = True
+    m.layer, m.fields = layer, True
+    try:
+        _message_fields(data, layer, m)
+    finally:
+        m.layer = None
+
+
+def _message_fields(data: Any, layer: Layer, m: _Msg) -> None:
     s = m.start
     if m.length is not None:
         layer.add(LENGTH, layer.pos, 2, m.length)
