@@ -22,6 +22,7 @@ cdef class _Msg:
     cpdef past_end(self, Py_ssize_t at, Py_ssize_t target)
     cpdef int u8(self, Py_ssize_t pos) except? -1
     cpdef int u16(self, Py_ssize_t pos) except? -1
+    @cython.locals(data=bytes, v=cython.ulong)
     cpdef u32(self, Py_ssize_t pos)
 
 

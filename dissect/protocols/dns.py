@@ -283,7 +283,9 @@ class _Msg:
     def u32(self, pos: int) -> int:
         if pos + 4 > self.end:
             raise _Short(pos, 4, "DNS field")
-        return int.from_bytes(self.data[pos : pos + 4], "big")
+        data = self.data
+        v = data[pos]  # compiled: an unsigned long, so the shift cannot overflow
+        return (v << 24) | (data[pos + 1] << 16) | (data[pos + 2] << 8) | data[pos + 3]
 
 
 # -- names ------------------------------------------------------------------------------
