@@ -218,13 +218,6 @@ class _Bad(Exception):
         return _Bad(self.pos, self.code, self.message)
 
 
-def _drop(
-    spec: Any, pos: int, length: int, value: Any, mask: int = 0, parent: Any = None,
-    generated: bool = False,
-) -> None:  # fmt: skip
-    return None
-
-
 class _Msg:
     """One DNS message being decoded: its bounds, the layer, and the Info parts so far.
 
@@ -234,8 +227,8 @@ class _Msg:
     record data (its names come from `names`)."""
 
     __slots__ = ("data", "layer", "start", "end", "mdns", "partial", "info", "loops", "raw_len",
-                 "hops_left", "fields", "add", "names", "length", "ident", "flags", "counts",
-                 "items", "extra")  # fmt: skip
+                 "hops_left", "fields", "names", "length", "ident", "flags", "counts", "items",
+                 "extra")  # fmt: skip
 
     def __init__(self, data: Any, layer: Layer, start: int, end: int, mdns: bool) -> None:
         self.data, self.layer, self.start, self.end, self.mdns = data, layer, start, end, mdns
@@ -244,7 +237,6 @@ class _Msg:
         self.loops = self.raw_len = 0
         self.hops_left = MAX_HOPS + int((end - start) * HOPS_PER_BYTE)
         self.fields = False  # detail() turns fields on
-        self.add: Any = _drop
         self.names: dict[int, tuple[str, int, int] | _Short | _Bad] = {}  # by offset
         self.length: int | None = None  # over TCP: the 2-byte length before the message
         self.ident = 0
@@ -254,6 +246,15 @@ class _Msg:
         # heads (pos, own length, type, class, name, TTL, data length, section field)
         self.items: list[tuple[Any, ...]] = []
         self.extra: int | None = None  # where bytes after the last record begin
+
+    def add(
+        self, spec: FieldSpec, pos: int, length: int, value: Any, mask: int, parent: Field | None
+    ) -> Field | None:
+        """A field under parent (None: top level) once detail() turns fields on; nothing
+        while tail() reads."""
+        if self.fields:
+            return self.layer.add(spec, pos, length, value, mask, parent)
+        return None
 
     def need(self, pos: int, n: int, what: str) -> None:
         if pos + n > self.end:
@@ -282,7 +283,9 @@ class _Msg:
     def u32(self, pos: int) -> int:
         if pos + 4 > self.end:
             raise _Short(pos, 4, "DNS field")
-        return int.from_bytes(self.data[pos : pos + 4], "big")
+        data = self.data
+        v = data[pos]  # compiled: an unsigned long, so the shift cannot overflow
+        return (v << 24) | (data[pos + 1] << 16) | (data[pos + 2] << 8) | data[pos + 3]
 
 
 # -- names ------------------------------------------------------------------------------
@@ -294,7 +297,9 @@ def read_name(m: _Msg, pos: int) -> tuple[str, int]:
     <Name contains a pointer that loops>, <Unknown extended label>.
     """
     labels, own, problem = _collect_labels(m, pos)
-    total = sum(map(len, labels)) + max(0, len(labels) - 1)
+    total = max(0, len(labels) - 1)
+    for label in labels:
+        total += len(label)
     if problem == LOOP:
         m.loops += 1
     if problem or total > MAX_NAME or not labels:
@@ -346,7 +351,7 @@ def _collect_labels(m: _Msg, pos: int) -> tuple[list[bytes], int, str]:
             return labels, (cur + 1 - pos if own < 0 else own), UNKNOWN_LABEL
         if cur + 1 + n > end:
             raise _Short(cur + 1, n, "DNS name label")
-        labels.append(bytes(data[cur + 1 : cur + 1 + n]))
+        labels.append(data[cur + 1 : cur + 1 + n])  # data is bytes: the slice is a copy
         total += n + (1 if len(labels) > 1 else 0)
         seen += 1 + n
         cur += 1 + n
@@ -366,7 +371,7 @@ def _name(m: _Msg, pos: int) -> tuple[str, int]:
             raise
         m.names[pos] = (name, own, m.raw_len)
         return name, own
-    if isinstance(got, _Short | _Bad):
+    if not isinstance(got, tuple):  # the _Short or _Bad that reading it raised
         raise got.again()
     name, own, m.raw_len = got
     return name, own
@@ -374,7 +379,7 @@ def _name(m: _Msg, pos: int) -> tuple[str, int]:
 
 def _add_name(m: _Msg, spec: FieldSpec, pos: int, parent: Field | None) -> tuple[str, int]:
     name, n = _name(m, pos)
-    m.add(spec, pos, n, name, parent=parent)
+    m.add(spec, pos, n, name, 0, parent)
     return name, n
 
 
@@ -409,24 +414,35 @@ def _tail(data: Any, layer: Layer) -> None:
                     f"{MAX_HOPS} pointers in a row, or more in the message than its size "
                     "allows)", layer.pos, 0)  # fmt: skip
     layer.info_cache = " ".join(m.info)
+    # The state does not point back at its layer (detail() lends the layer to it): with
+    # that cycle a released packet would wait for the cycle collector.
+    m.layer = None
     layer.state = m
 
 
 def _detail(data: Any, layer: Layer) -> None:
     """The message's fields, in wire order, from what tail() read: as far as it got."""
-    m = layer.state
-    if not isinstance(m, _Msg):
+    if not isinstance(layer.state, _Msg):
         return
-    m.fields, m.add = True, layer.add
-    add, s = layer.add, m.start
+    m = layer.state
+    m.layer, m.fields = layer, True
+    try:
+        _message_fields(data, layer, m)
+    finally:
+        m.layer = None
+
+
+def _message_fields(data: Any, layer: Layer, m: _Msg) -> None:
+    s = m.start
     if m.length is not None:
-        add(LENGTH, layer.pos, 2, m.length)
+        layer.add(LENGTH, layer.pos, 2, m.length)
     if m.flags is None:
         return
-    add(ID, s, 2, m.ident)
+    layer.add(ID, s, 2, m.ident)
     _add_flags(m, s + 2, m.flags)
-    for i, (spec, count) in enumerate(zip(_count_specs(m.flags), m.counts, strict=False)):
-        add(spec, s + 4 + 2 * i, 2, count)
+    specs = _count_specs(m.flags)
+    for i in range(min(len(specs), len(m.counts))):
+        layer.add(specs[i], s + 4 + 2 * i, 2, m.counts[i])
     try:
         for item in m.items:
             if item[-1] is None:
@@ -436,8 +452,8 @@ def _detail(data: Any, layer: Layer) -> None:
     except (_Short, _Bad):
         return  # the record data stops where tail() found it stops (and raised the issue)
     if m.extra is not None:
-        add(EXTRA_DATA, m.extra, m.end - m.extra, bytes(data[m.extra : m.end]))
-        add(EXTRA_LEN, m.extra, 0, m.end - m.extra, generated=True)
+        layer.add(EXTRA_DATA, m.extra, m.end - m.extra, data[m.extra : m.end])
+        layer.add(EXTRA_LEN, m.extra, 0, m.end - m.extra)
 
 
 def _tcp_message(data: Any, layer: Layer) -> tuple[int, int, bool] | None:
@@ -493,10 +509,14 @@ def _ran_out(m: _Msg, exc: _Short) -> None:
                     f"at offset {exc.pos}, only {have} present", at, have)  # fmt: skip
 
 
+_COUNT_SPECS = (COUNT_QUERIES, COUNT_ANSWERS, COUNT_AUTH, COUNT_ADD)
+_UPDATE_COUNT_SPECS = (COUNT_ZONES, COUNT_PREREQ, COUNT_UPDATES, COUNT_ADD)
+
+
 def _count_specs(flags: int) -> tuple[FieldSpec, ...]:
     if (flags >> 11) & 0xF == 5:  # an update names its sections differently
-        return COUNT_ZONES, COUNT_PREREQ, COUNT_UPDATES, COUNT_ADD
-    return COUNT_QUERIES, COUNT_ANSWERS, COUNT_AUTH, COUNT_ADD
+        return _UPDATE_COUNT_SPECS
+    return _COUNT_SPECS
 
 
 def _message(m: _Msg) -> None:
@@ -507,19 +527,21 @@ def _message(m: _Msg) -> None:
     m.ident, m.flags = ident, flags
     resp = bool(flags & 0x8000)
     opcode = (flags >> 11) & 0xF
-    m.info.append(
-        f"{OPCODES.get(opcode, f'Unknown operation ({opcode})')}{' response' if resp else ''} 0x{ident:04x}"
-    )
+    op = OPCODES.get(opcode)
+    if op is None:
+        op = f"Unknown operation ({opcode})"
+    m.info.append(f"{op}{' response' if resp else ''} 0x{ident:04x}")
     if resp and flags & 0xF:
         m.info.append(RCODES.get(flags & 0xF, f"Unknown error ({flags & 0xF})"))
     counts = m.counts
     for i in range(4):
         counts.append(m.u16(s + 4 + 2 * i))
     pos = s + 12
-    for _ in range(counts[0]):
+    for _i in range(counts[0]):
         pos = _question(m, pos)
-    for count, spec in zip(counts[1:], SECTION_SPECS, strict=True):
-        for _ in range(count):
+    for i in range(3):
+        spec = SECTION_SPECS[i]
+        for _i in range(counts[i + 1]):
             pos = _record(m, pos, spec)
     if pos < m.end:  # bytes after the last record the counts announce
         m.extra = pos
@@ -527,21 +549,37 @@ def _message(m: _Msg) -> None:
                       "data after the last record", pos, m.end - pos)  # fmt: skip
 
 
+def _flag_bits(*specs: FieldSpec) -> tuple[tuple[FieldSpec, int, int, bool], ...]:
+    """(field, mask, shift, is a flag) for each flag field the header shows."""
+    return tuple((s, s.mask, (s.mask & -s.mask).bit_length() - 1, s.kind == "flag") for s in specs)
+
+
+# Wireshark shows different flag bits for queries and responses (and for LLMNR: RFC 4795
+# section 2.1.1, C and T replace AA and RD); a query shows the AD bit only when a client
+# sets it (RFC 6840 section 5.7).
+_LLMNR_QUERY_FLAGS = _flag_bits(F_RESPONSE, F_OPCODE, F_CONFLICT, F_TC, F_TENTATIVE)
+_LLMNR_RESPONSE_FLAGS = _flag_bits(F_RESPONSE, F_OPCODE, F_CONFLICT, F_TC, F_TENTATIVE, F_RCODE)
+_RESPONSE_FLAGS = _flag_bits(F_RESPONSE, F_OPCODE, F_AA, F_TC, F_RD, F_RA, F_Z, F_AD, F_CD, F_RCODE)
+_QUERY_FLAGS = _flag_bits(F_RESPONSE, F_OPCODE, F_TC, F_RD, F_Z, F_CD)
+_QUERY_FLAGS_AD = _flag_bits(F_RESPONSE, F_OPCODE, F_TC, F_RD, F_Z, F_AD, F_CD)
+
+
 def _add_flags(m: _Msg, pos: int, flags: int) -> None:
-    """Wireshark shows different flag bits for queries and responses (and for LLMNR)."""
-    f = m.add(FLAGS, pos, 2, flags)
+    """The flags field and the bits under it, as Wireshark shows them for this message."""
+    f = m.add(FLAGS, pos, 2, flags, 0, None)
     resp = bool(flags & 0x8000)
-    if m.layer.protocol is LLMNR:  # RFC 4795 section 2.1.1: C and T replace AA and RD
-        kids = (F_RESPONSE, F_OPCODE, F_CONFLICT, F_TC, F_TENTATIVE, F_RCODE if resp else None)
+    if m.layer.protocol is LLMNR:
+        kids = _LLMNR_RESPONSE_FLAGS if resp else _LLMNR_QUERY_FLAGS
     elif resp:
-        kids = (F_RESPONSE, F_OPCODE, F_AA, F_TC, F_RD, F_RA, F_Z, F_AD, F_CD, F_RCODE)
+        kids = _RESPONSE_FLAGS
     else:
-        # a query shows the AD bit only when a client sets it (RFC 6840 section 5.7)
-        kids = (F_RESPONSE, F_OPCODE, F_TC, F_RD, F_Z, F_AD if flags & 0x20 else None, F_CD)
-    for spec in kids:
-        if spec is not None:
-            v = (flags & spec.mask) >> ((spec.mask & -spec.mask).bit_length() - 1)
-            m.add(spec, pos, 2, bool(v) if spec.kind == "flag" else v, spec.mask, parent=f)
+        kids = _QUERY_FLAGS_AD if flags & 0x20 else _QUERY_FLAGS
+    for spec, mask, shift, flag in kids:
+        v = (flags & mask) >> shift
+        if flag:
+            m.add(spec, pos, 2, bool(v), mask, f)
+        else:
+            m.add(spec, pos, 2, v, mask, f)
 
 
 def _question(m: _Msg, pos: int) -> int:
@@ -549,7 +587,7 @@ def _question(m: _Msg, pos: int) -> int:
     name, n = _name(m, pos)
     qtype, qclass = m.u16(pos + n), m.u16(pos + n + 2)
     m.items.append((pos, n, qtype, qclass, name, m.raw_len, None))
-    short = TYPE_SHORT.get(qtype, f"Unknown ({qtype})")
+    short = _type_short(qtype)
     info = (', "QU" question' if qclass & 0x8000 else ', "QM" question') if m.mdns else ""
     m.info.append(f"{short} {name}{info}")
     return pos + n + 4
@@ -559,20 +597,27 @@ def _question_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     pos, n, qtype, qclass, name, raw_len, _ = item
     cls = qclass & 0x7FFF if m.mdns else qclass
     text = (', "QU" question' if qclass & 0x8000 else ', "QM" question') if m.mdns else ""
-    short = TYPE_SHORT.get(qtype, f"Unknown ({qtype})")
-    add = m.add
-    node = add(QUERY, pos, n + 4, f"{name}: type {short}, class {_class_name(cls)}{text}")
-    add(QRY_NAME, pos, n, name, parent=node)
-    add(QRY_NAME_LEN, pos, 0, raw_len, parent=node, generated=True)
-    add(LABELS, pos, 0, name.count(".") + 1, parent=node, generated=True)
-    add(QRY_TYPE, pos + n, 2, qtype, parent=node)
-    add(QRY_CLASS, pos + n + 2, 2, cls, 0x7FFF if m.mdns else 0, parent=node)
+    short = _type_short(qtype)
+    node = m.add(QUERY, pos, n + 4, f"{name}: type {short}, class {_class_name(cls)}{text}", 0,
+                 None)  # fmt: skip
+    m.add(QRY_NAME, pos, n, name, 0, node)
+    m.add(QRY_NAME_LEN, pos, 0, raw_len, 0, node)
+    m.add(LABELS, pos, 0, name.count(".") + 1, 0, node)
+    m.add(QRY_TYPE, pos + n, 2, qtype, 0, node)
+    m.add(QRY_CLASS, pos + n + 2, 2, cls, 0x7FFF if m.mdns else 0, node)
     if m.mdns:
-        add(QRY_QU, pos + n + 2, 2, bool(qclass & 0x8000), 0x8000, parent=node)
+        m.add(QRY_QU, pos + n + 2, 2, bool(qclass & 0x8000), 0x8000, node)
+
+
+def _type_short(rtype: int) -> str:
+    """The type's mnemonic (the fallback text is made only for an unknown type)."""
+    short = TYPE_SHORT.get(rtype)
+    return f"Unknown ({rtype})" if short is None else short
 
 
 def _class_name(cls: int) -> str:
-    return CLASS_NAMES.get(cls, f"Unknown (0x{cls:04x})")
+    name = CLASS_NAMES.get(cls)
+    return f"Unknown (0x{cls:04x})" if name is None else name
 
 
 def _record(m: _Msg, pos: int, section: FieldSpec) -> int:
@@ -586,7 +631,7 @@ def _record(m: _Msg, pos: int, section: FieldSpec) -> int:
     if rtype == 41:
         return _opt_record(m, pos, p + 2, None, name)
     flush = m.mdns and bool(rclass & 0x8000)
-    short = TYPE_SHORT.get(rtype, f"Unknown ({rtype})")
+    short = _type_short(rtype)
     detail = _rdata(m, rtype, p + 10, rdlen, None)
     info = f"{short}, cache flush" if flush else short
     m.info.append(f"{info} {detail}" if detail else info)
@@ -597,26 +642,27 @@ def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     """The record's node, owner and fixed part, then its data (read again: that may stop
     where tail() found the bytes stop, raising as it did)."""
     pos, n, rtype, rclass, name, ttl, rdlen, section = item
-    add, p = m.add, pos + n
-    node = add(section, pos, n + 10, "")
+    p = pos + n
+    node = m.add(section, pos, n + 10, "", 0, None)
     parts = name.split(".", 2)
     if rtype == 33 and len(parts) == 3:  # _service._proto.name (RFC 2782)
-        for spec, part in zip((SRV_SERVICE, SRV_PROTO, SRV_NAME), parts, strict=True):
-            add(spec, pos, n, part, parent=node)
+        m.add(SRV_SERVICE, pos, n, parts[0], 0, node)
+        m.add(SRV_PROTO, pos, n, parts[1], 0, node)
+        m.add(SRV_NAME, pos, n, parts[2], 0, node)
     else:
-        add(RESP_NAME, pos, n, name, parent=node)
-    add(RESP_TYPE, p, 2, rtype, parent=node)
+        m.add(RESP_NAME, pos, n, name, 0, node)
+    m.add(RESP_TYPE, p, 2, rtype, 0, node)
     if rtype == 41:
         _opt_record(m, pos, p + 2, node, name)
         return
     cls = rclass & 0x7FFF if m.mdns else rclass
     flush = m.mdns and bool(rclass & 0x8000)
-    add(RESP_CLASS, p + 2, 2, cls, 0x7FFF if m.mdns else 0, parent=node)
+    m.add(RESP_CLASS, p + 2, 2, cls, 0x7FFF if m.mdns else 0, node)
     if m.mdns:
-        add(CACHE_FLUSH, p + 2, 2, flush, 0x8000, parent=node)
-    add(TTL, p + 4, 4, ttl, parent=node)
-    add(RDLEN, p + 8, 2, rdlen, parent=node)
-    short = TYPE_SHORT.get(rtype, f"Unknown ({rtype})")
+        m.add(CACHE_FLUSH, p + 2, 2, flush, 0x8000, node)
+    m.add(TTL, p + 4, 4, ttl, 0, node)
+    m.add(RDLEN, p + 8, 2, rdlen, 0, node)
+    short = _type_short(rtype)
     node.value = f"{name}: type {short}, class {_class_name(cls)}" + (
         ", cache flush" if flush else ""
     )
@@ -627,12 +673,11 @@ def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
 def _rdata(m: _Msg, rtype: int, rd: int, rdlen: int, node: Field | None) -> str:
     """Add the record data fields and extend the record's tree line; returns the text
     Wireshark appends to the Info column for this record ("" for none)."""
-    data = m.data
     detail = suffix = ""
-    if (rtype, rdlen) in ((1, 4), (28, 16)):
-        spec, conv = (A, ipv4_str) if rtype == 1 else (AAAA, ipv6_str)
-        detail = conv(bytes(data[rd : rd + rdlen]))
-        m.add(spec, rd, rdlen, detail, parent=node)
+    if rtype == 1 and rdlen == 4 or rtype == 28 and rdlen == 16:
+        raw = m.data[rd : rd + rdlen]
+        detail = ipv4_str(raw) if rtype == 1 else ipv6_str(raw)
+        m.add(A if rtype == 1 else AAAA, rd, rdlen, detail, 0, node)
         suffix = f"addr {detail}"
     elif rtype in NAME_RDATA and rdlen:
         spec, word = NAME_RDATA[rtype]
@@ -640,10 +685,18 @@ def _rdata(m: _Msg, rtype: int, rd: int, rdlen: int, node: Field | None) -> str:
         suffix = f"{word} {detail}" if word else detail
         if rtype == 47:
             _type_bitmap(m, rd + n, rd + rdlen, node)
-    elif rtype in (6, 13, 15) and rdlen or rtype == 33 and rdlen >= 7:
-        detail, suffix = {6: _soa, 13: _hinfo, 15: _mx, 33: _srv}[rtype](m, rd, rdlen, node)
-    elif rtype in (16, 99):
-        _strings(m, rd, rd + rdlen, node, (TXT_LEN, TXT) if rtype == 16 else (SPF_LEN, SPF))
+    elif rtype == 6 and rdlen:
+        detail, suffix = _soa(m, rd, rdlen, node)
+    elif rtype == 13 and rdlen:
+        detail, suffix = _hinfo(m, rd, rdlen, node)
+    elif rtype == 15 and rdlen:
+        detail, suffix = _mx(m, rd, rdlen, node)
+    elif rtype == 33 and rdlen >= 7:
+        detail, suffix = _srv(m, rd, rdlen, node)
+    elif rtype == 16:
+        _strings(m, rd, rd + rdlen, node, _TXT_STRINGS)
+    elif rtype == 99:
+        _strings(m, rd, rd + rdlen, node, _SPF_STRINGS)
     elif rdlen:
         _rest(m, rd, rd + rdlen, node)
     if suffix and node is not None:
@@ -653,23 +706,23 @@ def _rdata(m: _Msg, rtype: int, rd: int, rdlen: int, node: Field | None) -> str:
 
 def _mx(m: _Msg, rd: int, rdlen: int, node: Field | None) -> tuple[str, str]:
     pref = m.u16(rd)
-    m.add(MX_PREF, rd, 2, pref, parent=node)
+    m.add(MX_PREF, rd, 2, pref, 0, node)
     host, _n = _add_name(m, MX_HOST, rd + 2, node)
     return f"{pref} {host}", f"preference {pref}, mx {host}"
 
 
 def _srv(m: _Msg, rd: int, rdlen: int, node: Field | None) -> tuple[str, str]:
-    vals = [m.u16(rd + 2 * i) for i in range(3)]
-    for i, spec in enumerate((SRV_PRIORITY, SRV_WEIGHT, SRV_PORT)):
-        m.add(spec, rd + 2 * i, 2, vals[i], parent=node)
+    priority, weight, port = m.u16(rd), m.u16(rd + 2), m.u16(rd + 4)
+    m.add(SRV_PRIORITY, rd, 2, priority, 0, node)
+    m.add(SRV_WEIGHT, rd + 2, 2, weight, 0, node)
+    m.add(SRV_PORT, rd + 4, 2, port, 0, node)
     target, _n = _add_name(m, SRV_TARGET, rd + 6, node)
-    return (f"{vals[0]} {vals[1]} {vals[2]} {target}",
-            f"priority {vals[0]}, weight {vals[1]}, port {vals[2]}, target {target}")  # fmt: skip
+    return (f"{priority} {weight} {port} {target}",
+            f"priority {priority}, weight {weight}, port {port}, target {target}")  # fmt: skip
 
 
 def _hinfo(m: _Msg, rd: int, rdlen: int, node: Field | None) -> tuple[str, str]:
-    pairs = ((HINFO_CPU_LEN, HINFO_CPU), (HINFO_OS_LEN, HINFO_OS))
-    cpu, os_ = _strings(m, rd, rd + rdlen, node, *pairs)
+    cpu, os_ = _strings(m, rd, rd + rdlen, node, _HINFO_STRINGS)
     return f"{cpu} {os_}", f"CPU {cpu}, OS {os_}"
 
 
@@ -692,7 +745,7 @@ def _type_bitmap(m: _Msg, start: int, end: int, node: Field | None) -> None:
             byte = m.data[p + 2 + i]
             for bit in range(8):
                 if byte & (0x80 >> bit):
-                    m.add(RESP_TYPE, p + 2 + i, 1, window * 256 + i * 8 + bit, parent=node)
+                    m.add(RESP_TYPE, p + 2 + i, 1, window * 256 + i * 8 + bit, 0, node)
         p += 2 + n
 
 
@@ -700,31 +753,42 @@ def _rest(m: _Msg, start: int, end: int, node: Field | None) -> None:
     if end > start:
         m.need(start, end - start, "DNS record data")
         if m.fields:
-            m.add(RDATA, start, end - start, bytes(m.data[start:end]), parent=node)
+            m.add(RDATA, start, end - start, m.data[start:end], 0, node)
 
 
 def _soa(m: _Msg, rd: int, rdlen: int, node: Field | None) -> tuple[str, str]:
     mname, n1 = _add_name(m, SOA_MNAME, rd, node)
     _rname, n2 = _add_name(m, SOA_RNAME, rd + n1, node)
     p = rd + n1 + n2
-    for i, spec in enumerate(SOA_NUMBERS):
-        m.add(spec, p + 4 * i, 4, m.u32(p + 4 * i), parent=node)
+    for i in range(5):
+        m.add(SOA_NUMBERS[i], p + 4 * i, 4, m.u32(p + 4 * i), 0, node)
     return mname, f"mname {mname}"
 
 
+# Character-string fields (length, text): TXT and SPF repeat their one pair, HINFO has two.
+_TXT_STRINGS = ((TXT_LEN, TXT),)
+_SPF_STRINGS = ((SPF_LEN, SPF),)
+_HINFO_STRINGS = ((HINFO_CPU_LEN, HINFO_CPU), (HINFO_OS_LEN, HINFO_OS))
+
+
 def _strings(
-    m: _Msg, start: int, end: int, node: Field | None, *specs: tuple[FieldSpec, FieldSpec]
+    m: _Msg,
+    start: int,
+    end: int,
+    node: Field | None,
+    specs: tuple[tuple[FieldSpec, FieldSpec], ...],
 ) -> list[str]:
     """Length-prefixed character strings (RFC 1035 section 3.3): TXT and SPF take as many
     as the data holds (one spec pair, repeated); HINFO takes exactly its two."""
     p, out = start, []
-    while p < end and len(out) < (len(specs) if len(specs) > 1 else 65536):
+    most = len(specs) if len(specs) > 1 else 65536
+    while p < end and len(out) < most:
         len_spec, spec = specs[min(len(out), len(specs) - 1)]
         n = m.u8(p)
-        m.add(len_spec, p, 1, n, parent=node)
+        m.add(len_spec, p, 1, n, 0, node)
         m.need(p + 1, n, f"DNS {spec.label} string")
-        text = bytes(m.data[p + 1 : p + 1 + n]).decode("utf-8", "replace")
-        m.add(spec, p + 1, n, text, parent=node)
+        text = m.data[p + 1 : p + 1 + n].decode("utf-8", "replace")
+        m.add(spec, p + 1, n, text, 0, node)
         out.append(text)
         p += 1 + n
     return out + [""] * (len(specs) - len(out))
@@ -736,7 +800,7 @@ def _opt_record(m: _Msg, pos: int, p: int, node: Field | None, name: str) -> int
     if node is None:
         m.info.append("OPT")
     else:
-        _opt_fields(m, p, node, (size, z, rdlen))
+        _opt_fields(m, p, node, size, z, rdlen)
         node.value = f"{name}: type OPT"
     rd = p + 8
     q, end = rd, rd + rdlen
@@ -744,55 +808,53 @@ def _opt_record(m: _Msg, pos: int, p: int, node: Field | None, name: str) -> int
         code, olen = m.u16(q), m.u16(q + 2)
         m.need(q + 4, olen, "EDNS option data")  # before any field claims those bytes
         if node is not None:
-            _opt_option(m, q, node, (code, olen))
+            _opt_option(m, q, node, code, olen)
         q += 4 + olen
     if node is not None:
         node.len = end - pos
     return end
 
 
-def _opt_fields(m: _Msg, p: int, node: Field, read: tuple[int, int, int]) -> None:
-    size, z, rdlen = read
-    add = m.add
-    add(UDP_SIZE, p, 2, size & 0x7FFF if m.mdns else size, 0x7FFF if m.mdns else 0, parent=node)
-    if m.mdns:
-        add(CACHE_FLUSH, p, 2, bool(size & 0x8000), 0x8000, parent=node)
-    add(EXT_RCODE, p + 2, 1, m.data[p + 2], parent=node)
-    add(EDNS_VERSION, p + 3, 1, m.data[p + 3], parent=node)
-    zf = add(EDNS_Z, p + 4, 2, z, parent=node)
-    add(Z_DO, p + 4, 2, bool(z & 0x8000), 0x8000, parent=zf)
-    add(Z_RESERVED, p + 4, 2, z & 0x7FFF, 0x7FFF, parent=zf)
-    add(RDLEN, p + 6, 2, rdlen, parent=node)
+def _opt_fields(m: _Msg, p: int, node: Field, size: int, z: int, rdlen: int) -> None:
+    mdns = m.mdns
+    m.add(UDP_SIZE, p, 2, size & 0x7FFF if mdns else size, 0x7FFF if mdns else 0, node)
+    if mdns:
+        m.add(CACHE_FLUSH, p, 2, bool(size & 0x8000), 0x8000, node)
+    m.add(EXT_RCODE, p + 2, 1, m.data[p + 2], 0, node)
+    m.add(EDNS_VERSION, p + 3, 1, m.data[p + 3], 0, node)
+    zf = m.add(EDNS_Z, p + 4, 2, z, 0, node)
+    m.add(Z_DO, p + 4, 2, bool(z & 0x8000), 0x8000, zf)
+    m.add(Z_RESERVED, p + 4, 2, z & 0x7FFF, 0x7FFF, zf)
+    m.add(RDLEN, p + 6, 2, rdlen, 0, node)
 
 
-def _opt_option(m: _Msg, q: int, node: Field, read: tuple[int, int]) -> None:
-    code, olen = read
-    opt = m.add(OPT, q, 4 + olen, OPT_CODES.get(code, f"Unknown ({code})"), parent=node)
-    m.add(OPT_CODE, q, 2, code, parent=opt)
-    m.add(OPT_LEN, q + 2, 2, olen, parent=opt)
-    m.add(OPT_DATA, q + 4, olen, bytes(m.data[q + 4 : q + 4 + olen]), parent=opt)
+def _opt_option(m: _Msg, q: int, node: Field, code: int, olen: int) -> None:
+    opt = m.add(OPT, q, 4 + olen, OPT_CODES.get(code, f"Unknown ({code})"), 0, node)
+    m.add(OPT_CODE, q, 2, code, 0, opt)
+    m.add(OPT_LEN, q + 2, 2, olen, 0, opt)
+    m.add(OPT_DATA, q + 4, olen, m.data[q + 4 : q + 4 + olen], 0, opt)
     _opt_detail(m, code, q + 4, olen, opt)
 
 
 def _opt_detail(m: _Msg, code: int, p: int, n: int, opt: Field) -> None:
     """The EDNS options worth spelling out: client subnet (RFC 7871), cookie (RFC 7873)."""
-    add, data = m.add, m.data
+    data = m.data
     if code == 10 and n >= 8:
-        add(COOKIE_CLIENT, p, 8, bytes(data[p : p + 8]), parent=opt)
+        m.add(COOKIE_CLIENT, p, 8, data[p : p + 8], 0, opt)
         if n > 8:
-            add(COOKIE_SERVER, p + 8, n - 8, bytes(data[p + 8 : p + n]), parent=opt)
+            m.add(COOKIE_SERVER, p + 8, n - 8, data[p + 8 : p + n], 0, opt)
     elif code == 8 and n >= 4:
-        family = int.from_bytes(data[p : p + 2], "big")
-        add(ECS_FAMILY, p, 2, family, parent=opt)
-        add(ECS_SOURCE, p + 2, 1, data[p + 2], parent=opt)
-        add(ECS_SCOPE, p + 3, 1, data[p + 3], parent=opt)
-        raw = bytes(data[p + 4 : p + n])
+        family = (data[p] << 8) | data[p + 1]
+        m.add(ECS_FAMILY, p, 2, family, 0, opt)
+        m.add(ECS_SOURCE, p + 2, 1, data[p + 2], 0, opt)
+        m.add(ECS_SCOPE, p + 3, 1, data[p + 3], 0, opt)
+        raw = data[p + 4 : p + n]
         if family == 1 and len(raw) <= 4:
-            add(ECS_ADDR4, p + 4, n - 4, ipv4_str(raw.ljust(4, b"\0")), parent=opt)
+            m.add(ECS_ADDR4, p + 4, n - 4, ipv4_str(raw.ljust(4, b"\0")), 0, opt)
         elif family == 2 and len(raw) <= 16:
-            add(ECS_ADDR6, p + 4, n - 4, ipv6_str(raw.ljust(16, b"\0")), parent=opt)
+            m.add(ECS_ADDR6, p + 4, n - 4, ipv6_str(raw.ljust(16, b"\0")), 0, opt)
         elif raw:
-            add(ECS_ADDR, p + 4, n - 4, raw, parent=opt)
+            m.add(ECS_ADDR, p + 4, n - 4, raw, 0, opt)
 
 
 # -- protocol declarations ------------------------------------------------------------------
@@ -840,8 +902,9 @@ def _looks_like_dns(data: Any, start: int, end: int, layer: Layer) -> bool:
     if end - start <= 12 or NBNS_PORT in (layer.value("udp.srcport"), layer.value("udp.dstport")):
         return False
     flags, quest, ans, auth, add = (
-        int.from_bytes(data[start + i : start + i + 2], "big") for i in range(2, 12, 2)
-    )
+        _u16(data, start + 2), _u16(data, start + 4), _u16(data, start + 6),
+        _u16(data, start + 8), _u16(data, start + 10),
+    )  # fmt: skip
     if flags & 0x7800:
         return False
     if flags & 0x8000:
@@ -852,6 +915,10 @@ def _looks_like_dns(data: Any, start: int, end: int, layer: Layer) -> bool:
     if add > 10 or quest + ans + auth + add == 0:
         return False
     return _records_fit(data, start, end, quest, ans + auth + add)
+
+
+def _u16(data: bytes, pos: int) -> int:
+    return (data[pos] << 8) | data[pos + 1]
 
 
 def _records_fit(data: Any, start: int, end: int, quest: int, rrs: int) -> bool:

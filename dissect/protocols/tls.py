@@ -170,30 +170,36 @@ class _Seg:
         self.out: _Out | None = None  # made when a record body needs walking
 
 
-def _drop(
-    spec: Any, pos: int, length: Any, value: Any = None, mask: int = 0, parent: Any = None,
-    generated: bool = False,
-) -> None:  # fmt: skip
-    return None
-
-
 class _Out:
     """Where a walk over record bodies sends what it finds. The list only needs the Info
     text and the issues, so tail() walks with fields off; detail() walks the same bytes
     again with fields on and issues off (tail() raised them already, once)."""
 
-    __slots__ = ("layer", "data", "fields", "add", "span", "issue", "short")
+    __slots__ = ("layer", "data", "fields")
 
     def __init__(self, layer: Layer, data: Any, fields: bool) -> None:
         self.layer, self.data, self.fields = layer, data, fields
-        self.add = layer.add if fields else _drop
-        self.span = self._span if fields else _drop
-        self.issue = _drop if fields else layer.issue
-        self.short = _drop if fields else layer.short
 
-    def _span(self, spec: FieldSpec, pos: int, end: int, parent: Field | None) -> Field:
+    def add(
+        self, spec: FieldSpec, pos: int, length: int, value: Any, parent: Field | None
+    ) -> Field | None:
+        """A field under parent (None: top level) with fields on; nothing with them off."""
+        if self.fields:
+            return self.layer.add(spec, pos, length, value, 0, parent)
+        return None
+
+    def span(self, spec: FieldSpec, pos: int, end: int, parent: Field | None) -> Field | None:
         """A field whose value is its own bytes (sliced only when fields are built)."""
-        return self.layer.add(spec, pos, end - pos, self.data[pos:end], parent=parent)
+        if self.fields:
+            return self.layer.add(spec, pos, end - pos, self.data[pos:end], 0, parent)
+        return None
+
+    def issue(
+        self, severity: str, group: str, code: str, message: str, pos: int, length: int
+    ) -> None:
+        """An issue with fields off (tail() raises each once); nothing with them on."""
+        if not self.fields:
+            self.layer.issue(severity, group, code, message, pos, length)
 
 
 # What tail() keeps of each record for detail(): (start, record length, whole record,
@@ -224,7 +230,7 @@ def _tail(data: Any, layer: Layer) -> None:
     kept: list[_Kept] = []
     pkt = layer.packet
     cut = pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0  # bytes the snap length took
-    for _ in range(MAX_RECORDS):  # every pass moves on by a whole record or ends the loop
+    for _i in range(MAX_RECORDS):  # every pass moves on by a whole record or ends the loop
         if pos >= end:
             break
         if end - pos < 5:
@@ -235,7 +241,7 @@ def _tail(data: Any, layer: Layer) -> None:
             break
         length = _u16(data, pos + 3)
         if pos + 5 + length > end + cut:
-            _continued(data, layer, (pos, end, length), seg)
+            _continued(data, layer, pos, end, length, seg)
             kept.append((pos, length, False, False, False))
             break
         kept.append(_record(data, layer, pos, length, seg))
@@ -255,23 +261,25 @@ def _detail(data: Any, layer: Layer) -> None:
     """The fields of the records tail() found: headers from what it kept, bodies by walking
     them again with fields on."""
     out = None
-    add = layer.add
+    limit = layer.payload_end
     for pos, length, whole, opaque, encrypted in layer.state or ():
-        end = min(pos + 5 + length, layer.payload_end)
-        rec = add(RECORD, pos, end - pos, data[pos:end])
-        add(OPAQUE_TYPE if opaque else CONTENT_TYPE, pos, 1, data[pos], parent=rec)
-        add(RECORD_VERSION, pos + 1, 2, _u16(data, pos + 1), parent=rec)
-        add(RECORD_LENGTH, pos + 3, 2, length, parent=rec)
+        end = min(pos + 5 + length, limit)
+        ctype = data[pos]
+        rec = layer.add(RECORD, pos, end - pos, data[pos:end])
+        layer.child(rec, OPAQUE_TYPE if opaque else CONTENT_TYPE, pos, 1, ctype)
+        layer.child(rec, RECORD_VERSION, pos + 1, 2, _u16(data, pos + 1))
+        layer.child(rec, RECORD_LENGTH, pos + 3, 2, length)
         if not whole:
             continue
-        if data[pos] in (APPLICATION_DATA, CHANGE_CIPHER_SPEC):  # nothing to walk
-            spec = APP_DATA if data[pos] == APPLICATION_DATA else CCS
-            add(spec, pos + 5, end - pos - 5, data[pos + 5 : end], parent=rec)
+        if ctype == APPLICATION_DATA or ctype == CHANGE_CIPHER_SPEC:  # nothing to walk
+            spec = APP_DATA if ctype == APPLICATION_DATA else CCS
+            layer.child(rec, spec, pos + 5, end - pos - 5, data[pos + 5 : end])
             continue
         seg = _Seg()
         seg.encrypted = encrypted
-        out = out or _Out(layer, data, fields=True)
-        _body(data, out, rec, (data[pos], pos + 5, end, pos + 5 + length), seg)
+        if out is None:
+            out = _Out(layer, data, True)
+        _body(data, out, rec, ctype, pos + 5, end, pos + 5 + length, seg)
 
 
 def _partial_header(layer: Layer, pos: int, end: int, cut: int) -> None:
@@ -283,10 +291,9 @@ def _partial_header(layer: Layer, pos: int, end: int, cut: int) -> None:
                 "(not reassembled)", pos, end - pos)  # fmt: skip
 
 
-def _continued(data: bytes, layer: Layer, span: tuple[int, int, int], seg: _Seg) -> None:
+def _continued(data: bytes, layer: Layer, pos: int, end: int, length: int, seg: _Seg) -> None:
     """A record longer than the rest of the segment: its header only (detail() adds it), and
     a note. Wireshark leaves Info empty when that is all there is; naming the record says more."""
-    pos, end, length = span
     layer.issue("note", "protocol", "tls.record.continued",
                 f"TLS record of {length} bytes continues in the next segment "
                 f"({end - pos - 5} of them here; not reassembled)", pos, end - pos)  # fmt: skip
@@ -299,7 +306,9 @@ def _continued(data: bytes, layer: Layer, span: tuple[int, int, int], seg: _Seg)
 
 def _record(data: bytes, layer: Layer, pos: int, length: int, seg: _Seg) -> _Kept:
     """One whole record (its end may still be cut by the snap length), read by tail()."""
-    end = min(pos + 5 + length, layer.payload_end)
+    stop = pos + 5 + length
+    limit = layer.payload_end
+    end = min(stop, limit)
     ctype = data[pos]
     # TLS 1.2 follows a ChangeCipherSpec with an encrypted Finished (a handshake record);
     # application data right after it means TLS 1.3, whose outer type Wireshark calls opaque.
@@ -307,7 +316,6 @@ def _record(data: bytes, layer: Layer, pos: int, length: int, seg: _Seg) -> _Kep
     seg.tls13 = seg.tls13 or opaque
     seg.last = ctype
     kept = (pos, length, True, opaque, seg.encrypted)
-    stop = pos + 5 + length
     if end < stop:
         layer.short(stop - layer.pos, "TLS record")
     if ctype == APPLICATION_DATA:
@@ -316,17 +324,20 @@ def _record(data: bytes, layer: Layer, pos: int, length: int, seg: _Seg) -> _Kep
         seg.infos.append("Change Cipher Spec")
         seg.encrypted = True
     else:
-        seg.out = seg.out or _Out(layer, data, fields=False)
-        _body(data, seg.out, None, (ctype, pos + 5, end, stop), seg)
+        if seg.out is None:
+            seg.out = _Out(layer, data, False)
+        _body(data, seg.out, None, ctype, pos + 5, end, stop, seg)
     return kept
 
 
-def _body(data: bytes, out: _Out, rec: Field | None, span: tuple[int, ...], seg: _Seg) -> None:
+def _body(
+    data: bytes, out: _Out, rec: Field | None, ctype: int, body: int, end: int, stop: int,
+    seg: _Seg,
+) -> None:  # fmt: skip
     """The body of a handshake, alert or heartbeat record, walked by tail() with fields off
-    and by detail() with fields on; span = (type, start, captured end, record end)."""
-    ctype, body, end, stop = span
+    and by detail() with fields on; from body to end (captured) or stop (the record's end)."""
     if ctype == HANDSHAKE:
-        _handshakes(data, out, rec, (body, end, stop), seg)
+        _handshakes(data, out, rec, body, end, stop, seg)
     elif ctype == ALERT:
         _alert(data, out, rec, body, end, seg)
     else:
@@ -339,8 +350,8 @@ def _heartbeat(data: bytes, out: _Out, rec: Field | None, body: int, end: int, s
     if seg.encrypted or end - body < 3 or data[body] not in (1, 2):
         seg.infos.append("Encrypted Heartbeat")
         return
-    out.add(HEARTBEAT_TYPE, body, 1, data[body], parent=f)
-    out.add(HEARTBEAT_LEN, body + 1, 2, _u16(data, body + 1), parent=f)
+    out.add(HEARTBEAT_TYPE, body, 1, data[body], f)
+    out.add(HEARTBEAT_LEN, body + 1, 2, _u16(data, body + 1), f)
     seg.infos.append("Heartbeat Request" if data[body] == 1 else "Heartbeat Response")
 
 
@@ -350,17 +361,16 @@ def _alert(data: bytes, out: _Out, rec: Field | None, body: int, end: int, seg: 
         seg.infos.append("Encrypted Alert")
         return
     level, desc = data[body], data[body + 1]
-    out.add(ALERT_LEVEL, body, 1, level, parent=f)
-    out.add(ALERT_DESC, body + 1, 1, desc, parent=f)
+    out.add(ALERT_LEVEL, body, 1, level, f)
+    out.add(ALERT_DESC, body + 1, 1, desc, f)
     text = ALERT_DESCRIPTIONS.get(desc, f"Unknown ({desc})")
     seg.infos.append(f"Alert (Level: {ALERT_LEVELS.get(level, 'Unknown')}, Description: {text})")
 
 
 def _handshakes(
-    data: bytes, out: _Out, rec: Field | None, span: tuple[int, int, int], seg: _Seg
+    data: bytes, out: _Out, rec: Field | None, pos: int, end: int, stop: int, seg: _Seg
 ) -> None:
-    """The handshake messages of one record; span = (start, captured end, record end)."""
-    pos, end, stop = span
+    """The handshake messages of one record, from pos to end (captured) or stop (record end)."""
     if (
         end - pos < 4
         or data[pos] not in HANDSHAKE_TYPES
@@ -380,15 +390,15 @@ def _handshakes(
             break  # only the first message of a record may be unknown (encrypted)
         msg_end = min(pos + 4 + length, end)
         msg = out.span(HANDSHAKE_MSG, pos, msg_end, rec)
-        out.add(HS_TYPE, pos, 1, htype, parent=msg)
-        out.add(HS_LENGTH, pos + 1, 3, length, parent=msg)
+        out.add(HS_TYPE, pos, 1, htype, msg)
+        out.add(HS_LENGTH, pos + 1, 3, length, msg)
         info = HANDSHAKE_TYPES[htype]
         if pos + 4 + length > stop:
             out.issue("note", "protocol", "tls.handshake.fragment",
                       f"{info} of {length} bytes continues in the next record (not reassembled)",
                       pos, stop - pos)  # fmt: skip
-        elif htype in (1, 2):
-            info = _hello(data, out, msg, (pos + 4, msg_end), htype, seg)
+        elif htype == 1 or htype == 2:
+            info = _hello(data, out, msg, pos + 4, msg_end, htype, seg)
         seg.infos.append(info)
         pos += 4 + length
 
@@ -416,21 +426,20 @@ def _short(out: _Out, need_end: int, what: str) -> None:
 
 
 def _hello(
-    data: bytes, out: _Out, msg: Field | None, span: tuple[int, int], htype: int, seg: _Seg
+    data: bytes, out: _Out, msg: Field | None, pos: int, end: int, htype: int, seg: _Seg
 ) -> str:
     """ClientHello / ServerHello body (RFC 8446 section 4.1.2, 4.1.3); returns the Info text."""
-    pos, end = span
     client = htype == 1
     name = "Client Hello" if client else "Server Hello"
     if pos + 35 > end:
         _short(out, pos + 35, name)
         return name
-    out.add(HS_VERSION, pos, 2, _u16(data, pos), parent=msg)
+    out.add(HS_VERSION, pos, 2, _u16(data, pos), msg)
     out.span(RANDOM, pos + 2, pos + 34, msg)
     if not client and data[pos + 2 : pos + 34] == HRR_RANDOM:
         name = "Hello Retry Request"
     sid_len = data[pos + 34]
-    out.add(SESSION_ID_LEN, pos + 34, 1, sid_len, parent=msg)
+    out.add(SESSION_ID_LEN, pos + 34, 1, sid_len, msg)
     pos += 35
     if pos + sid_len > end:
         _short(out, pos + sid_len, f"{name} session ID")
@@ -456,21 +465,23 @@ def _client_suites(data: bytes, out: _Out, msg: Field | None, pos: int, end: int
         _short(out, pos + 2, "Client Hello cipher suites")
         return -1
     n = _u16(data, pos)
-    out.add(SUITES_LEN, pos, 2, n, parent=msg)
+    out.add(SUITES_LEN, pos, 2, n, msg)
     pos += 2
     if pos + n > end:
         _short(out, pos + n, "Client Hello cipher suites")
         return -1
     if out.fields:
         lst = out.span(SUITES, pos, pos + n, msg)
-        for p in range(pos, pos + n - 1, 2):
-            out.add(SUITE, p, 2, (data[p] << 8) | data[p + 1], parent=lst)
+        p = pos
+        while p + 2 <= pos + n:
+            out.add(SUITE, p, 2, (data[p] << 8) | data[p + 1], lst)
+            p += 2
     pos += n
     if pos + 1 > end:
         _short(out, pos + 1, "Client Hello compression methods")
         return -1
     n = data[pos]
-    out.add(COMP_LEN, pos, 1, n, parent=msg)
+    out.add(COMP_LEN, pos, 1, n, msg)
     pos += 1
     if pos + n > end:
         _short(out, pos + n, "Client Hello compression methods")
@@ -478,7 +489,7 @@ def _client_suites(data: bytes, out: _Out, msg: Field | None, pos: int, end: int
     if out.fields:
         lst = out.span(COMP_METHODS, pos, pos + n, msg)
         for p in range(pos, pos + n):
-            out.add(COMP_METHOD, p, 1, data[p], parent=lst)
+            out.add(COMP_METHOD, p, 1, data[p], lst)
     return pos + n
 
 
@@ -486,8 +497,8 @@ def _server_suite(data: bytes, out: _Out, msg: Field | None, pos: int, end: int)
     if pos + 3 > end:
         _short(out, pos + 3, "Server Hello cipher suite")
         return -1
-    out.add(SUITE, pos, 2, _u16(data, pos), parent=msg)
-    out.add(COMP_METHOD, pos + 2, 1, data[pos + 2], parent=msg)
+    out.add(SUITE, pos, 2, _u16(data, pos), msg)
+    out.add(COMP_METHOD, pos + 2, 1, data[pos + 2], msg)
     return pos + 3
 
 
@@ -496,7 +507,7 @@ def _extensions(data: bytes, out: _Out, msg: Field | None, pos: int, end: int, s
     if pos + 2 > end:
         return ""  # no extensions (allowed before TLS 1.3)
     total = _u16(data, pos)
-    out.add(EXTS_LEN, pos, 2, total, parent=msg)
+    out.add(EXTS_LEN, pos, 2, total, msg)
     pos += 2
     stop = pos + total
     if stop > end:
@@ -508,43 +519,47 @@ def _extensions(data: bytes, out: _Out, msg: Field | None, pos: int, end: int, s
         etype, elen = (data[pos] << 8) | data[pos + 1], (data[pos + 2] << 8) | data[pos + 3]
         ext = None
         if fields:
-            ext = out.add(EXT_TYPE, pos, 2, etype, parent=msg)
-            out.add(EXT_LEN, pos + 2, 2, elen, parent=ext)
+            ext = out.add(EXT_TYPE, pos, 2, etype, msg)
+            out.add(EXT_LEN, pos + 2, 2, elen, ext)
         body = pos + 4
         if body + elen > stop:
             _short(out, body + elen, f"extension {EXTENSION_TYPES.get(etype, etype)}")
             break
         if fields or etype in CHECKED_EXTENSIONS:
-            found = _extension(data, out, ext, (etype, body, body + elen), seg)
+            found = _extension(data, out, ext, etype, body, body + elen, seg)
             sni = sni or found
         pos = body + elen
     return sni
 
 
 def _extension(
-    data: bytes, out: _Out, ext: Field | None, what: tuple[int, int, int], seg: _Seg
+    data: bytes, out: _Out, ext: Field | None, etype: int, pos: int, end: int, seg: _Seg
 ) -> str:
     """One extension's contents under its type field; returns the SNI host name, if any."""
-    etype, pos, end = what
     if etype == 0 and end > pos:
         return _sni(data, out, ext, pos, end)
     if etype == 16 and end > pos:
-        _vector(data, out, ext, (pos, end, 2), (ALPN_LEN, ALPN_LIST), _alpn_items)
+        n = _vector_len(data, out, ext, pos, end, 2, ALPN_LEN)
+        if n >= 0:
+            lst = out.span(ALPN_LIST, pos + 2, pos + 2 + n, ext)
+            _alpn_items(data, out, lst, pos + 2, pos + 2 + n)
     elif etype == 43 and seg.hello == "client":
-        _vector(data, out, ext, (pos, end, 1), (VERSIONS_LEN, None), _VERSION_ITEMS)
+        _list(data, out, ext, pos, end, 1, VERSIONS_LEN, None, SUPPORTED_VERSION, 2)
     elif etype == 43 and end - pos == 2:
-        out.add(SUPPORTED_VERSION, pos, 2, _u16(data, pos), parent=ext)
+        out.add(SUPPORTED_VERSION, pos, 2, _u16(data, pos), ext)
         seg.tls13 = seg.tls13 or _u16(data, pos) == 0x0304 or data[pos] == 0x7F
     elif etype == 10:
-        _vector(data, out, ext, (pos, end, 2), (GROUPS_LEN, GROUP_LIST), _GROUP_ITEMS)
+        _list(data, out, ext, pos, end, 2, GROUPS_LEN, GROUP_LIST, GROUP, 2)
     elif etype == 11:
-        _vector(data, out, ext, (pos, end, 1), (EC_FORMATS_LEN, EC_FORMATS), _EC_FORMAT_ITEMS)
-    elif etype in (13, 50):
-        _vector(data, out, ext, (pos, end, 2), (SIG_LEN, SIG_LIST), _SIG_ITEMS)
+        _list(data, out, ext, pos, end, 1, EC_FORMATS_LEN, EC_FORMATS, EC_FORMAT, 1)
+    elif etype == 13 or etype == 50:
+        _list(data, out, ext, pos, end, 2, SIG_LEN, SIG_LIST, SIG, 2)
     elif etype == 51:
         _key_share(data, out, ext, pos, end, seg)
     elif etype == 65281 and end > pos:
-        _vector(data, out, ext, (pos, end, 1), (RENEG_LEN, None), _reneg)
+        n = _vector_len(data, out, ext, pos, end, 1, RENEG_LEN)
+        if n > 0:
+            out.span(RENEG, pos + 1, pos + 1 + n, ext)
     elif etype == 21 and end > pos:
         out.span(PADDING, pos, end, ext)
     elif end > pos:
@@ -552,45 +567,46 @@ def _extension(
     return ""
 
 
-def _vector(
-    data: bytes, out: _Out, ext: Field | None, span: tuple[int, int, int], specs: tuple, items: Any
-) -> None:
-    """A length-prefixed list (RFC 8446 section 3.4): length field, container, items."""
-    pos, end, width = span
-    len_spec, list_spec = specs
+def _vector_len(
+    data: bytes, out: _Out, ext: Field | None, pos: int, end: int, width: int, spec: FieldSpec
+) -> int:
+    """The length field (`width` bytes, at pos) of a length-prefixed list (RFC 8446 section
+    3.4): returns the list's length, or -1 when the field or the list does not fit."""
     if pos + width > end:
         _vector_error(out, pos, end, width)
-        return
+        return -1
     n = data[pos] if width == 1 else _u16(data, pos)
-    out.add(len_spec, pos, width, n, parent=ext)
+    out.add(spec, pos, width, n, ext)
     pos += width
     if pos + n > end:
         _vector_error(out, pos, end, n)
+        return -1
+    return n
+
+
+def _list(
+    data: bytes, out: _Out, ext: Field | None, pos: int, end: int, width: int,
+    len_spec: FieldSpec, list_spec: FieldSpec | None, item: FieldSpec, item_width: int,
+) -> None:  # fmt: skip
+    """A length-prefixed list of plain items: length field, container (none: the items go
+    under the extension itself), items of item_width bytes."""
+    n = _vector_len(data, out, ext, pos, end, width, len_spec)
+    if n < 0:
         return
-    parent = out.span(list_spec, pos, pos + n, ext) if list_spec else ext
-    items(data, out, parent, pos, pos + n)
+    pos += width
+    parent = out.span(list_spec, pos, pos + n, ext) if list_spec is not None else ext
+    if not out.fields:
+        return  # plain items: nothing in them for the Info or an issue
+    p = pos
+    while p + item_width <= pos + n:
+        value = data[p] if item_width == 1 else (data[p] << 8) | data[p + 1]
+        out.add(item, p, item_width, value, parent)
+        p += item_width
 
 
 def _vector_error(out: _Out, pos: int, end: int, n: int) -> None:
     out.issue("error", "malformed", "tls.malformed.vector_length",
               f"No more room for vector of length {n}", pos, max(0, end - pos))  # fmt: skip
-
-
-def _items(spec: FieldSpec, width: int) -> Any:
-    def add(data: bytes, out: _Out, parent: Field | None, pos: int, end: int) -> None:
-        if not out.fields:
-            return  # plain items: nothing in them for the Info or an issue
-        for p in range(pos, end - width + 1, width):
-            value = data[p] if width == 1 else (data[p] << 8) | data[p + 1]
-            out.add(spec, p, width, value, parent=parent)
-
-    return add
-
-
-_VERSION_ITEMS = _items(SUPPORTED_VERSION, 2)
-_GROUP_ITEMS = _items(GROUP, 2)
-_EC_FORMAT_ITEMS = _items(EC_FORMAT, 1)
-_SIG_ITEMS = _items(SIG, 2)
 
 
 def _alpn_items(data: bytes, out: _Out, parent: Field | None, pos: int, end: int) -> None:
@@ -600,15 +616,10 @@ def _alpn_items(data: bytes, out: _Out, parent: Field | None, pos: int, end: int
             _vector_error(out, pos + 1, end, n)
             return
         if out.fields:
-            out.add(ALPN_STR_LEN, pos, 1, n, parent=parent)
+            out.add(ALPN_STR_LEN, pos, 1, n, parent)
             text = data[pos + 1 : pos + 1 + n].decode("ascii", "replace")
-            out.add(ALPN_STR, pos + 1, n, text, parent=parent)
+            out.add(ALPN_STR, pos + 1, n, text, parent)
         pos += 1 + n
-
-
-def _reneg(data: bytes, out: _Out, parent: Field | None, pos: int, end: int) -> None:
-    if end > pos:
-        out.span(RENEG, pos, end, parent)
 
 
 def _sni(data: bytes, out: _Out, ext: Field | None, pos: int, end: int) -> str:
@@ -617,7 +628,7 @@ def _sni(data: bytes, out: _Out, ext: Field | None, pos: int, end: int) -> str:
         _vector_error(out, pos, end, 2)
         return ""
     n = _u16(data, pos)
-    out.add(SNI_LIST_LEN, pos, 2, n, parent=ext)
+    out.add(SNI_LIST_LEN, pos, 2, n, ext)
     pos += 2
     stop = pos + n
     if stop > end:
@@ -626,13 +637,13 @@ def _sni(data: bytes, out: _Out, ext: Field | None, pos: int, end: int) -> str:
     first = ""
     while pos + 3 <= stop:  # every entry moves on by at least 3 bytes
         ntype, nlen = data[pos], _u16(data, pos + 1)
-        out.add(SNI_TYPE, pos, 1, ntype, parent=ext)
-        out.add(SNI_LEN, pos + 1, 2, nlen, parent=ext)
+        out.add(SNI_TYPE, pos, 1, ntype, ext)
+        out.add(SNI_LEN, pos + 1, 2, nlen, ext)
         if pos + 3 + nlen > stop:
             _vector_error(out, pos + 3, stop, nlen)
             break
         name = data[pos + 3 : pos + 3 + nlen].decode("ascii", "replace")
-        out.add(SNI, pos + 3, nlen, name, parent=ext)
+        out.add(SNI, pos + 3, nlen, name, ext)
         first = first or (name if ntype == 0 else "")
         pos += 3 + nlen
     return first
@@ -642,14 +653,14 @@ def _key_share(data: bytes, out: _Out, ext: Field | None, pos: int, end: int, se
     """key_share (RFC 8446 section 4.2.8): client list, server entry, or HRR group."""
     if seg.hello == "hrr":
         if end - pos >= 2:
-            out.add(KS_SELECTED, pos, 2, _u16(data, pos), parent=ext)
+            out.add(KS_SELECTED, pos, 2, _u16(data, pos), ext)
         return
     if seg.hello == "client":
         if pos + 2 > end:
             _vector_error(out, pos, end, 2)
             return
         n = _u16(data, pos)
-        out.add(KS_CLIENT_LEN, pos, 2, n, parent=ext)
+        out.add(KS_CLIENT_LEN, pos, 2, n, ext)
         pos += 2
         if pos + n > end:
             _vector_error(out, pos, end, n)
@@ -657,8 +668,8 @@ def _key_share(data: bytes, out: _Out, ext: Field | None, pos: int, end: int, se
         end = pos + n
     while pos + 4 <= end:  # every entry moves on by at least 4 bytes
         group, klen = _u16(data, pos), _u16(data, pos + 2)
-        out.add(KS_GROUP, pos, 2, group, parent=ext)
-        out.add(KS_KEX_LEN, pos + 2, 2, klen, parent=ext)
+        out.add(KS_GROUP, pos, 2, group, ext)
+        out.add(KS_KEX_LEN, pos + 2, 2, klen, ext)
         if pos + 4 + klen > end:
             _vector_error(out, pos + 4, end, klen)
             return
