@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fields")
     ap.add_argument("--min", type=float)
     ap.add_argument("--json")
-    ap.add_argument("--supported", action="store_true", help="only captures whose protocols are all decoded")
+    ap.add_argument(
+        "--supported", action="store_true", help="only captures whose protocols are all decoded"
+    )
     a = ap.parse_args(argv)
     corpus = os.path.abspath(a.corpus)
     out = a.out or tempfile.mkdtemp(prefix="corpus-check-")
