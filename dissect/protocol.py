@@ -150,10 +150,9 @@ class Protocol:
         if all(s.get.__class__ is itemgetter for s in specs) and len(idxs) > 1:
             fast: Callable[[tuple], Any] = itemgetter(*idxs)
         else:
-            getters = [s.get for s in specs]
 
             def fast(vals: tuple) -> tuple:
-                return tuple([g(vals) for g in getters])  # type: ignore[misc]
+                return tuple([_read(s, vals) for s in specs])  # common kinds read inline
 
         def pick(layer: Layer) -> tuple:
             vals = layer.values
