@@ -454,24 +454,54 @@ def print_parallel(args: argparse.Namespace, flt: Any, printer: Printer, warn: l
             pass  # -c N: index only as far as the N-th record
         n = min(args.count, len(idx)) if args.count else len(idx)
         t0 = idx.time_ns(0) if n else None
-        render = _chunk_renderer(args, idx, t0)
+        sink = _byte_sink(printer.out)
+        render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
+        write = sink[0].write if sink else printer.out.write
         if n < parallel.MIN_PACKETS:
-            printer.out.write(render((0, n)))
+            write(render((0, n)))
         else:
-            for text in parallel.ordered_map(render, parallel.spans(0, n), workers):
-                printer.out.write(text)
+            for chunk in parallel.ordered_map(render, parallel.spans(0, n), workers):
+                write(chunk)
         printer.first = n == 0
         warn.extend(idx.warnings)
     return True
 
 
-def _chunk_renderer(args: argparse.Namespace, idx: Any, t0: int | None) -> Any:
-    """Records [start, stop) of the index as the text the Printer writes for them."""
+def _byte_sink(out: IO[str]) -> tuple[Any, str, str] | None:
+    """The binary stream under a text stdout, with its encoding and error handler: workers
+    then encode their text (in parallel) and the parent only copies bytes. None for a
+    stream without one (a StringIO)."""
+    buf, encoding = getattr(out, "buffer", None), getattr(out, "encoding", None)
+    if buf is None or not encoding:
+        return None
+    out.flush()  # what the text layer holds goes first
+    return buf, encoding, getattr(out, "errors", None) or "strict"
+
+
+def _chunk_renderer(
+    args: argparse.Namespace, idx: Any, t0: int | None, encode: tuple[str, str] | None
+) -> Any:
+    """Records [start, stop) of the index as the text the Printer writes for them (as bytes
+    in the given encoding and error handler, when there is one)."""
     import io
 
+    from .output import summarize, summary_line
     from .protocol import decode
 
-    def render(span: tuple[int, int]) -> str:
+    rows_only = args.format == "text" and not args.verbose and not args.hexdump
+
+    def lines(span: tuple[int, int]) -> str:
+        """Summary lines alone: the Printer's output for them, without its per-packet checks."""
+        out = []
+        for number, time_ns, _cap, wirelen, linktype, iface, data, comment in idx.rows(*span):
+            pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
+                         interface=iface, comment=comment, strict=args.strict)  # fmt: skip
+            out.append(summary_line(summarize(pkt, t0)))  # type: ignore[arg-type]
+            pkt.release()
+        out.append("")
+        return "\n".join(out)
+
+    def printed(span: tuple[int, int]) -> str:
         buf = io.StringIO()
         printer = Printer(args, buf)
         printer.t0, printer.first = t0, span[0] == 0
@@ -481,6 +511,10 @@ def _chunk_renderer(args: argparse.Namespace, idx: Any, t0: int | None) -> Any:
             printer.packet(pkt)
             pkt.release()
         return buf.getvalue()
+
+    def render(span: tuple[int, int]) -> str | bytes:
+        text = lines(span) if rows_only and span[1] > span[0] else printed(span)
+        return text.encode(*encode) if encode else text
 
     return render
 

@@ -74,6 +74,36 @@ def test_parallel_output_equals_one_process(
         assert len(many.splitlines()) == PACKETS
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+@pytest.mark.parametrize("extra", [(), ("-T", "jsonl"), ("-V",)])
+def test_parallel_bytes_equal_one_process(
+    capture: Path,
+    small_chunks: None,
+    monkeypatch: pytest.MonkeyPatch,
+    encoding: str,
+    extra: tuple[str, ...],
+) -> None:
+    """To a real stdout the workers send bytes they encoded themselves (its encoding and
+    error handler): the same bytes one process writes through the text layer."""
+
+    def run_bytes(workers: int) -> bytes:
+        monkeypatch.setenv("LAYERSCOPE_WORKERS", str(workers))
+        raw = io.BytesIO()
+        out = io.TextIOWrapper(raw, encoding=encoding, errors="replace")
+        out.write("before\n")  # unflushed text must still come first
+        args = build_parser().parse_args(["-r", str(capture), *extra])
+        assert run_batch(args, out=out, err=io.StringIO()) == 0
+        out.flush()
+        return raw.getvalue()
+
+    one, many = run_bytes(1), run_bytes(2)
+    assert many == one and many.startswith(b"before\n")
+    if not extra:
+        assert len(many.splitlines()) == PACKETS + 1
+        arrow = "\u2192".encode(encoding, "replace")
+        assert many.count(arrow) >= PACKETS  # "?" in ASCII, as the text layer writes it
+
+
 def test_parallel_path_is_taken(
     capture: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
