@@ -33,6 +33,7 @@ PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 # the common applications). Rare protocols stay pure Python: each module costs several
 # seconds of C compiler time at install. setup.py and select() both read this tuple.
 MODULES: tuple[str, ...] = (
+    "dissect.batch",
     "dissect.checksum",
     "dissect.fields",
     "dissect.model",

@@ -485,21 +485,14 @@ def _chunk_renderer(
     in the given encoding and error handler, when there is one)."""
     import io
 
-    from .output import summarize, summary_line
+    from .batch import summary_text
     from .protocol import decode
 
     rows_only = args.format == "text" and not args.verbose and not args.hexdump
 
     def lines(span: tuple[int, int]) -> str:
         """Summary lines alone: the Printer's output for them, without its per-packet checks."""
-        out = []
-        for number, time_ns, _cap, wirelen, linktype, iface, data, comment in idx.rows(*span):
-            pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
-                         interface=iface, comment=comment, strict=args.strict)  # fmt: skip
-            out.append(summary_line(summarize(pkt, t0)))  # type: ignore[arg-type]
-            pkt.release()
-        out.append("")
-        return "\n".join(out)
+        return summary_text(idx.rows(*span), t0 or 0, args.strict)
 
     def printed(span: tuple[int, int]) -> str:
         buf = io.StringIO()
