@@ -470,6 +470,7 @@ def decode(
         declined = ()
         if upto is not None and proto.name == upto:
             return pkt
+        pos, end = layer.payload_pos, layer.payload_end
         if len(layers) > MAX_LAYERS:
             layer.issue(
                 "warn",
@@ -478,9 +479,8 @@ def decode(
                 f"more than {MAX_LAYERS} layers: rest shown as data",
             )
             proto = DATA
-        else:
+        elif pos < end:  # nothing follows an empty payload: no table, no heuristics
             proto = next_protocol(data, layer) or DATA
-        pos, end = layer.payload_pos, layer.payload_end
         if pos >= end:
             break
     _cover_gaps(pkt)
