@@ -34,7 +34,7 @@ def ones_sum(data: bytes | memoryview, start: int = 0) -> int:
 
 def range_sum(data: bytes, lo: int, hi: int, start: int = 0) -> int:
     """ones_sum(data[lo:hi], start), without copying the bytes out in the compiled core."""
-    if cython.compiled and data.__class__ is bytes:
+    if cython.compiled and data.__class__ is bytes and lo >= 0 and hi >= 0:
         n = _word_sum(data, lo, hi) + start
         r = n % 0xFFFF
         return 0xFFFF if r == 0 and n else r
