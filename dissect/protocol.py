@@ -20,6 +20,7 @@ from .fields import (
     GET_CALL,
     GET_FLAG,
     GET_ITEM,
+    GET_SCALED,
     INT_KINDS,
     Bytes,
     FieldSpec,
@@ -273,6 +274,8 @@ def _read(spec: FieldSpec, vals: tuple) -> Any:
         return (vals[spec.idx] & spec.wmask) >> spec.shift
     if how == GET_FLAG:
         return bool(vals[spec.idx] & spec.wmask) if spec.wmask else bool(vals[spec.idx])
+    if how == GET_SCALED:
+        return ((vals[spec.idx] & spec.wmask) >> spec.shift) * spec.scale
     return spec.get(vals)  # type: ignore[misc]
 
 
@@ -280,10 +283,12 @@ def _how(spec: FieldSpec) -> int:
     """Which of build_fields' inline reads gives the same value as _getter(spec)."""
     if spec.kind not in INT_KINDS:
         return GET_ITEM if spec.conv is None else GET_CALL
-    if spec.frombytes or spec.scale != 1:
+    if spec.frombytes:
         return GET_CALL
     if spec.kind == "flag":
         return GET_FLAG
+    if spec.scale != 1:
+        return GET_SCALED if spec.wmask else GET_CALL
     return GET_BITS if spec.wmask else GET_ITEM
 
 
