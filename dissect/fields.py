@@ -18,8 +18,8 @@ DEC, HEX, DEC_HEX = "dec", "hex", "dec_hex"
 # Kinds whose raw value is an integer read from the header (and may carry a mask).
 INT_KINDS = frozenset({"uint", "bits", "flag", "int"})
 # FieldSpec.how: the value is vals[idx], (vals[idx] & wmask) >> shift, a flag bit, get(vals),
-# or ((vals[idx] & wmask) >> shift) * scale
-GET_ITEM, GET_BITS, GET_FLAG, GET_CALL, GET_SCALED = 0, 1, 2, 3, 4
+# ((vals[idx] & wmask) >> shift) * scale, or conv(vals[idx]) (addresses)
+GET_ITEM, GET_BITS, GET_FLAG, GET_CALL, GET_SCALED, GET_CONV = 0, 1, 2, 3, 4, 5
 
 FIELDS: dict[str, FieldSpec] = {}
 ALIASES: dict[str, tuple[str, ...]] = {}

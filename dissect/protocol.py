@@ -18,6 +18,7 @@ from .fields import (
     FIELDS,
     GET_BITS,
     GET_CALL,
+    GET_CONV,
     GET_FLAG,
     GET_ITEM,
     GET_SCALED,
@@ -276,13 +277,15 @@ def _read(spec: FieldSpec, vals: tuple) -> Any:
         return bool(vals[spec.idx] & spec.wmask) if spec.wmask else bool(vals[spec.idx])
     if how == GET_SCALED:
         return ((vals[spec.idx] & spec.wmask) >> spec.shift) * spec.scale
+    if how == GET_CONV:
+        return spec.conv(vals[spec.idx])  # type: ignore[misc]
     return spec.get(vals)  # type: ignore[misc]
 
 
 def _how(spec: FieldSpec) -> int:
     """Which of build_fields' inline reads gives the same value as _getter(spec)."""
     if spec.kind not in INT_KINDS:
-        return GET_ITEM if spec.conv is None else GET_CALL
+        return GET_ITEM if spec.conv is None else GET_CONV
     if spec.frombytes:
         return GET_CALL
     if spec.kind == "flag":

@@ -224,4 +224,4 @@ def test_inline_reads_equal_the_compiled_getters():
                             got, want = _read(s, layer.values), s.get(layer.values)
                             assert (type(got), got) == (type(want), want), s.name
                             seen.add(s.how)
-    assert seen == {0, 1, 2, 3, 4}  # every kind of read was exercised
+    assert seen >= {0, 1, 2, 4, 5}  # every inline kind was exercised (3 is get() itself)
