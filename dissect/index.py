@@ -20,6 +20,7 @@ import threading
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from dissect.readers import pcap, pcapng
@@ -50,6 +51,9 @@ class Record:
     interface: int  # index into CaptureIndex.interfaces (pcapng: over all sections)
     data: bytes
     comment: str | None = None  # pcapng opt_comment if any
+
+
+ROWS_BATCH = 1024  # rows() builds this many at a time
 
 
 class CaptureIndex:
@@ -260,24 +264,32 @@ class CaptureIndex:
         if self._buf is None:
             raise ValueError("capture index is closed")
         start, stop = max(0, start), min(stop, len(self._last))
-        offs, caps, wires, times = self._offsets, self._caplens, self._wirelens, self._times
-        view, comments, ifaces = self._view, self._comments, self.interfaces
-        to_ns = self._pcap.time_ns if self._pcap is not None else None
-        pcapng = self._walker is not None
-        linktype = ifaces[0].linktype if ifaces else 0
-        for i in range(start, stop):
-            off, cap = offs[i], caps[i]
-            iface = self._ifaces[i] if pcapng else 0
-            yield (
-                i + 1,
-                times[i] if to_ns is None else to_ns(times[i]),
-                cap,
-                wires[i],
-                ifaces[iface].linktype if pcapng else linktype,
-                iface,
-                bytes(view[off : off + cap]),
-                comments.get(i) if comments else None,
-            )
+        for lo in range(start, stop, ROWS_BATCH):
+            yield from self._rows(lo, min(lo + ROWS_BATCH, stop))
+
+    def _rows(self, start: int, stop: int) -> Iterator[tuple]:
+        """One batch of rows(), built column by column (comprehensions and zip, not a
+        Python-level step per field)."""
+        view, caps = self._view, self._caplens[start:stop]
+        datas = [
+            bytes(view[o : o + c]) for o, c in zip(self._offsets[start:stop], caps, strict=True)
+        ]
+        raw = self._times[start:stop]
+        times = raw if self._pcap is None else self._pcap.times_ns(raw)
+        n = stop - start
+        if self._walker is not None:
+            ifaces = self._ifaces[start:stop]
+            kinds = [i.linktype for i in self.interfaces]
+            linktypes: Any = [kinds[i] for i in ifaces]
+        else:
+            ifaces = repeat(0, n)  # type: ignore[assignment]
+            linktypes = repeat(self.interfaces[0].linktype if self.interfaces else 0, n)
+        comments = self._comments
+        notes = [comments.get(i) for i in range(start, stop)] if comments else repeat(None, n)
+        return zip(
+            range(start + 1, stop + 1), times, caps, self._wirelens[start:stop], linktypes,
+            ifaces, datas, notes, strict=True,
+        )  # fmt: skip
 
     def frame(self, i: int) -> memoryview:
         """Zero-copy view of record i's captured bytes (keep it short-lived: it pins the mmap)."""

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from array import array
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -266,6 +267,14 @@ def test_records_equal_record_one_by_one(path: Path) -> None:
         assert list(idx.records(n // 3, n + 5)) == [idx.record(i) for i in range(n // 3, n)]
         assert list(idx.records(-4, 2)) == [idx.record(i) for i in range(min(2, n))]
         assert [Record(*row) for row in idx.rows(0, n)] == [idx.record(i) for i in range(n)]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=20), st.sampled_from("<>"), st.booleans())
+def test_bulk_times_equal_one_by_one(raws: list[int], order: str, nano: bool) -> None:
+    raw_header = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+    header = replace(pcap.parse_header(raw_header), byteorder=order, nanosecond=nano)
+    assert header.times_ns(raws) == [header.time_ns(r) for r in raws]
 
 
 def test_index_more_is_incremental(tmp_path: Path) -> None:

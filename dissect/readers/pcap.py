@@ -15,6 +15,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dissect import linktypes
@@ -80,6 +81,13 @@ class PcapHeader:
         else:
             sec, frac = raw >> 32, raw & 0xFFFFFFFF
         return sec * 1_000_000_000 + (frac if self.nanosecond else frac * 1000)
+
+    def times_ns(self, raws: Iterable[int]) -> list[int]:
+        """time_ns of many records at once (the same formula in one comprehension)."""
+        mult = 1 if self.nanosecond else 1000
+        if self.byteorder == "<":
+            return [(r & 0xFFFFFFFF) * 1_000_000_000 + (r >> 32) * mult for r in raws]
+        return [(r >> 32) * 1_000_000_000 + (r & 0xFFFFFFFF) * mult for r in raws]
 
 
 def sniff(magic: bytes) -> bool:
