@@ -249,18 +249,27 @@ def test_random_access_equals_sequential(tmp_path: Path) -> None:
         idx.record(50)
 
 
+def _openable(paths: list[Path]) -> list[Path]:
+    """The captures the index opens (the bad-input ones are tested elsewhere)."""
+    good = []
+    for path in paths:
+        try:
+            open_capture(path).close()
+        except CaptureError:
+            continue
+        good.append(path)
+    return good
+
+
 @pytest.mark.parametrize(
     "path",
-    sorted(DATA.glob("*.pcap*")) + sorted((DATA / "gopacket").glob("*/*.pcapng")),
+    _openable(sorted(DATA.glob("*.pcap*")) + sorted((DATA / "gopacket").glob("*/*.pcapng"))),
     ids=lambda p: p.name,
 )
 def test_records_equal_record_one_by_one(path: Path) -> None:
     """The bulk reader gives each record exactly as record(i) does: pcap and pcapng, several
     interfaces and link types, comments, and ranges clipped to what is indexed."""
-    try:
-        idx = open_capture(path).index_all()
-    except CaptureError:
-        pytest.skip("refused by the index (a bad-input file)")
+    idx = open_capture(path).index_all()
     with idx:
         n = len(idx)
         assert list(idx.records(0, n)) == [idx.record(i) for i in range(n)]
