@@ -6,7 +6,7 @@ from dissect.fields cimport FieldSpec
 from dissect.model cimport Field, Layer, Packet
 from dissect.protocol cimport Protocol
 
-@cython.locals(layers=list, every=list, layer=Layer, p=Protocol, k=cython.Py_ssize_t,
+@cython.locals(every=list, layer=Layer, p=Protocol, k=cython.Py_ssize_t,
                limit=cython.Py_ssize_t, rank=cython.int, bad=cython.bint)
 cpdef summarize(Packet pkt, t0_ns=*)
 cpdef str summary_line(s)

@@ -39,9 +39,11 @@ def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
     Source/Destination, the topmost non-data layer the Protocol, the topmost Info wins.
     One pass down the stack: this runs for every row of a million-packet list."""
     frozen = pkt.ctx.get("columns_frozen")  # ICMP errors: the quoted packet fills no column
-    layers = pkt.layers[1:frozen]
+    every = pkt.layers
+    limit = len(every) if frozen is None else min(frozen, len(every))  # frame excluded below
     src = dst = info = proto = None
-    for layer in reversed(layers):
+    for k in range(limit - 1, 0, -1):
+        layer = every[k]
         p = layer.protocol
         if proto is None and p.name != "data":
             proto = p.short
@@ -54,8 +56,6 @@ def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
     # The worst status of any layer, and whether a checksum is bad: one loop, no generators.
     bad = False
     rank = 0
-    every = pkt.layers
-    limit = len(every) if frozen is None else frozen
     for k in range(len(every)):
         layer = every[k]
         if layer.status != "ok":
