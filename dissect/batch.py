@@ -14,8 +14,9 @@ def summary_text(rows: Iterable[tuple], t0_ns: int, strict: bool = False) -> str
     """Each row's summary line, each ending in a newline: what the Printer writes for them."""
     out = []
     for number, time_ns, _cap, wirelen, linktype, iface, data, comment in rows:
-        # by position: a compiled call to decode() cannot skip its `upto` argument
-        pkt = decode(data, linktype, number, time_ns, wirelen, iface, comment, None, strict)
+        # every argument named (keyword-only in Python; compiled, a C call cannot skip `upto`)
+        pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
+                     interface=iface, comment=comment, upto=None, strict=strict)  # fmt: skip
         out.append(summary_line(summarize(pkt, t0_ns)))
         pkt.release()
     out.append("")
