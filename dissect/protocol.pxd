@@ -11,7 +11,7 @@ cdef class Protocol:
     cdef dict __dict__
     cdef public object name, title, osi, short, header, tail, detail, next_by, info
     cdef public object describe, addresses, explain, byteorder, padding, trailer, fcs
-    cdef public object size, struct, next_keys, address_pick
+    cdef public object size, struct, unpack, next_keys, address_pick
     cdef public dict by_name
 
     @cython.locals(spec=FieldSpec, c=FieldSpec, f=Field)

@@ -130,6 +130,7 @@ class Protocol:
                 if start <= s < end:
                     _place(spec, idx, start, end, is_int and w not in (1, 2, 4, 8))
         self.struct = struct.Struct("".join(fmt))
+        self.unpack = self.struct.unpack_from  # bound once: no method lookup per packet
         self.by_name: dict[str, FieldSpec] = {}
         for spec in self.header:
             self.by_name[spec.name] = spec
@@ -503,7 +504,7 @@ def _run(proto: Protocol, data: bytes, layer: Layer, strict: bool) -> bool:
         size = proto.size
         if layer.payload_end - pos >= size:
             if size:
-                layer.values = proto.struct.unpack_from(data, pos)
+                layer.values = proto.unpack(data, pos)
             layer.hdr_len = size
             layer.payload_pos = pos + size
             if proto.tail is not None:
