@@ -208,6 +208,11 @@ def safe_text(s: str, limit: int = 512) -> str:
     return "".join(out)
 
 
+def uint_at(data: bytes | memoryview, off: int, width: int) -> int:
+    """The big-endian unsigned integer in data[off:off + width] (network byte order)."""
+    return int.from_bytes(data[off : off + width], "big")
+
+
 def mac_str(b: bytes) -> str:
     return b.hex(":")
 

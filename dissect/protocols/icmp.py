@@ -17,7 +17,22 @@ import datetime
 from typing import Any
 
 from ..checksum import verify
-from ..fields import DEC_HEX, HEX, U8, U16, U32, Bits, Bytes, Flag, Int, IPv4, IPv6, Str, Text
+from ..fields import (
+    DEC_HEX,
+    HEX,
+    U8,
+    U16,
+    U32,
+    Bits,
+    Bytes,
+    Flag,
+    Int,
+    IPv4,
+    IPv6,
+    Str,
+    Text,
+    uint_at,
+)
 from ..model import Field, Layer, Osi
 from ..protocol import DATA, Protocol, bind, lookup
 
@@ -172,10 +187,6 @@ IDENT_IPV6 = IPv6("icmp.int_ident.ipv6", "Address")
 IDENT_ADDRESS = Bytes("icmp.int_ident.address", "Address")
 
 
-def _u(data: Any, off: int, width: int) -> int:
-    return int.from_bytes(data[off : off + width], "big")
-
-
 def _ipv4(data: Any, off: int) -> str:
     return ".".join(str(b) for b in data[off : off + 4])
 
@@ -228,7 +239,7 @@ def _error(data: Any, layer: Layer, itype: int) -> None:
     if pkt.ctx.get("in_error_pkt") or quote >= end:
         return  # an error quoting an error: its own quote stays data (as Wireshark)
     quote_end, ext = end, None
-    quoted_len = _u(data, quote + 2, 2) if quote + 4 <= end else 0
+    quoted_len = uint_at(data, quote + 2, 2) if quote + 4 <= end else 0
     if itype == 5:  # redirects quote exactly the header and 8 bytes
         quote_end = min(end, quote + (data[quote] & 0x0F) * 4 + 8)
     elif orig_words and end > quote + orig_words * 4:
@@ -258,12 +269,12 @@ def _error_word(data: Any, layer: Layer, itype: int, orig_words: int) -> None:
         layer.add(LENGTH, pos + 5, 1, orig_words)
         layer.add(LENGTH_ORIG, pos + 5, 0, orig_words * 4, generated=True)
         if itype == 3 and code == 4:
-            layer.add(MTU, pos + 6, 2, _u(data, pos + 6, 2))
+            layer.add(MTU, pos + 6, 2, uint_at(data, pos + 6, 2))
         else:
             layer.add(UNUSED, pos + 6, 2, bytes(data[pos + 6 : pos + 8]))
     elif itype == 3 and code == 4:
         layer.add(UNUSED, pos + 4, 2, bytes(data[pos + 4 : pos + 6]))
-        layer.add(MTU, pos + 6, 2, _u(data, pos + 6, 2))
+        layer.add(MTU, pos + 6, 2, uint_at(data, pos + 6, 2))
     elif itype == 12:
         layer.add(UNUSED, pos + 5, 3, bytes(data[pos + 5 : pos + 8]))
     else:
@@ -272,7 +283,7 @@ def _error_word(data: Any, layer: Layer, itype: int, orig_words: int) -> None:
 
 def _id_seq(data: Any, layer: Layer, itype: int) -> None:
     pos, end = layer.pos, layer.payload_end
-    ident, seq = _u(data, pos + 4, 2), _u(data, pos + 6, 2)
+    ident, seq = uint_at(data, pos + 4, 2), uint_at(data, pos + 6, 2)
     seq_le = int.from_bytes(data[pos + 6 : pos + 8], "little")
     layer.state = (ident, seq, seq_le)  # for the Info column, which must not build fields
     layer.add(IDENT, pos + 4, 2, ident)
@@ -281,7 +292,7 @@ def _id_seq(data: Any, layer: Layer, itype: int) -> None:
     layer.add(SEQ_LE, pos + 6, 2, seq_le)
     if itype in (13, 14) and pos + 20 <= end:
         for spec, off in ((ORIG_TS, 8), (RECV_TS, 12), (XMIT_TS, 16)):
-            layer.add(spec, pos + off, 4, _u(data, pos + off, 4))
+            layer.add(spec, pos + off, 4, uint_at(data, pos + off, 4))
         layer.hdr_len = 20
     elif itype in (17, 18) and pos + 12 <= end:
         layer.add(ADDR_MASK, pos + 8, 4, _ipv4(data, pos + 8))
@@ -319,7 +330,7 @@ def _router_advert(data: Any, layer: Layer) -> None:
     count, size = data[pos + 4], data[pos + 5]
     layer.add(NUM_ADDRS, pos + 4, 1, count)
     layer.add(ENTRY_SIZE, pos + 5, 1, size)
-    layer.add(LIFETIME, pos + 6, 2, _u(data, pos + 6, 2))
+    layer.add(LIFETIME, pos + 6, 2, uint_at(data, pos + 6, 2))
     if size != 2:
         return  # entries of another size: Wireshark leaves them as data
     i = pos + 8
@@ -363,9 +374,9 @@ def _mip_extensions(data: Any, layer: Layer, i: int, end: int) -> int:
 
 
 def _mip_agent(data: Any, layer: Layer, i: int, stop: int) -> None:
-    layer.add(MIP_SEQ, i, 2, _u(data, i, 2))
-    layer.add(MIP_LIFE, i + 2, 2, _u(data, i + 2, 2))
-    flags = _u(data, i + 4, 2)
+    layer.add(MIP_SEQ, i, 2, uint_at(data, i, 2))
+    layer.add(MIP_LIFE, i + 2, 2, uint_at(data, i + 2, 2))
+    flags = uint_at(data, i + 4, 2)
     f = layer.add(MIP_FLAGS, i + 4, 2, flags)
     for spec in MIP_FLAG_BITS:
         layer.add(spec, i + 4, 2, bool(flags & spec.mask), mask=spec.mask, parent=f)
@@ -378,7 +389,7 @@ def _ext_echo(data: Any, layer: Layer, itype: int) -> None:
     """RFC 8335: identifier, sequence number and flags; requests carry the probed interface
     in an extension structure."""
     pos, end = layer.pos, layer.payload_end
-    layer.add(IDENT, pos + 4, 2, _u(data, pos + 4, 2))
+    layer.add(IDENT, pos + 4, 2, uint_at(data, pos + 4, 2))
     layer.add(IDENT_LE, pos + 4, 2, int.from_bytes(data[pos + 4 : pos + 6], "little"))
     layer.add(EXT_ECHO_SEQ, pos + 6, 1, data[pos + 6])
     flags = data[pos + 7]
@@ -401,9 +412,9 @@ def _extension(data: Any, layer: Layer, start: int, end: int) -> None:
     if end - start < 4:
         return
     layer.add(EXT_VERSION, start, 1, data[start] >> 4, mask=0xF0, parent=ext)
-    layer.add(EXT_RES, start, 2, _u(data, start, 2) & 0x0FFF, mask=0x0FFF, parent=ext)
-    layer.add(EXT_CHECKSUM, start + 2, 2, _u(data, start + 2, 2), parent=ext)
-    if _u(data, start + 2, 2):
+    layer.add(EXT_RES, start, 2, uint_at(data, start, 2) & 0x0FFF, mask=0x0FFF, parent=ext)
+    layer.add(EXT_CHECKSUM, start + 2, 2, uint_at(data, start + 2, 2), parent=ext)
+    if uint_at(data, start + 2, 2):
         verify(layer, data, start, end, start + 2, "icmp.ext.checksum.status",
                "icmp.ext.checksum.calculated", what="extension checksum")  # fmt: skip
     if data[start] >> 4 not in (1, 2):
@@ -412,7 +423,7 @@ def _extension(data: Any, layer: Layer, start: int, end: int) -> None:
     for _ in range(MAX_ITEMS):
         if i + 4 > end:
             break
-        length, cls, ctype = _u(data, i, 2), data[i + 2], data[i + 3]
+        length, cls, ctype = uint_at(data, i, 2), data[i + 2], data[i + 3]
         layer.add(EXT_LENGTH, i, 2, length, parent=ext)
         layer.add(EXT_CLASS, i + 2, 1, cls, parent=ext)
         layer.add(EXT_CTYPE, i + 3, 1, ctype, parent=ext)
@@ -430,7 +441,7 @@ def _ext_object(
 ) -> None:
     if cls == 1 and ctype == 1:
         for e in range(i, stop - 3, 4):
-            layer.add(MPLS_LABEL, e, 3, _u(data, e, 3) >> 4, mask=0xFFFFF0, parent=ext)
+            layer.add(MPLS_LABEL, e, 3, uint_at(data, e, 3) >> 4, mask=0xFFFFF0, parent=ext)
             layer.add(MPLS_EXP, e + 2, 1, (data[e + 2] >> 1) & 7, mask=0x0E, parent=ext)
             layer.add(MPLS_S, e + 2, 1, bool(data[e + 2] & 1), mask=0x01, parent=ext)
             layer.add(MPLS_TTL, e + 3, 1, data[e + 3], parent=ext)
@@ -450,10 +461,10 @@ def _interface_info(data: Any, layer: Layer, ext: Field, ctype: int, i: int, sto
                         (INT_HAS_NAME, bool(ctype & 2)), (INT_HAS_MTU, bool(ctype & 1))):  # fmt: skip
         layer.add(spec, at, 1, value, mask=spec.mask, parent=ext)
     if ctype & 8 and i + 4 <= stop:
-        layer.add(INT_INDEX, i, 4, _u(data, i, 4), parent=ext)
+        layer.add(INT_INDEX, i, 4, uint_at(data, i, 4), parent=ext)
         i += 4
     if ctype & 4 and i + 4 <= stop:
-        afi = _u(data, i, 2)
+        afi = uint_at(data, i, 2)
         layer.add(INT_AFI, i, 2, afi, parent=ext)
         size = {1: 4, 2: 16}.get(afi, 0)
         if size and i + 4 + size <= stop:
@@ -477,7 +488,7 @@ def _interface_info(data: Any, layer: Layer, ext: Field, ctype: int, i: int, sto
             )
         i += max(n, 1)
     if ctype & 1 and i + 4 <= stop:
-        layer.add(INT_MTU, i, 4, _u(data, i, 4), parent=ext)
+        layer.add(INT_MTU, i, 4, uint_at(data, i, 4), parent=ext)
 
 
 def _interface_ident(data: Any, layer: Layer, ext: Field, ctype: int, i: int, stop: int) -> None:
@@ -488,9 +499,9 @@ def _interface_ident(data: Any, layer: Layer, ext: Field, ctype: int, i: int, st
             IDENT_NAME, i, stop - i, raw.split(b"\0", 1)[0].decode("utf-8", "replace"), parent=ext
         )
     elif ctype == 2 and i + 4 <= stop:
-        layer.add(IDENT_INDEX, i, 4, _u(data, i, 4), parent=ext)
+        layer.add(IDENT_INDEX, i, 4, uint_at(data, i, 4), parent=ext)
     elif ctype == 3 and i + 4 <= stop:
-        afi, n = _u(data, i, 2), data[i + 2]
+        afi, n = uint_at(data, i, 2), data[i + 2]
         layer.add(IDENT_AFI, i, 2, afi, parent=ext)
         layer.add(IDENT_ADDR_LEN, i + 2, 1, n, parent=ext)
         layer.add(IDENT_RESERVED, i + 3, 1, bytes(data[i + 3 : i + 4]), parent=ext)

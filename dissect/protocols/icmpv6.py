@@ -31,6 +31,7 @@ from ..fields import (
     Text,
     alias,
     shift_of,
+    uint_at,
 )
 from ..model import Field, Layer, Osi
 from ..protocol import DATA, Protocol, bind, lookup
@@ -243,10 +244,6 @@ OPT_PREF64_PREFIX = IPv6("icmpv6.opt.pref64.prefix", "Prefix")
 alias("icmpv6.opt.linkaddr", "icmpv6.opt.src_linkaddr", "icmpv6.opt.target_linkaddr")
 
 
-def _u(data: Any, off: int, width: int) -> int:
-    return int.from_bytes(data[off : off + width], "big")
-
-
 def _ipv6(raw: bytes) -> str:
     return FIELDS["ipv6.src"].conv(raw.ljust(16, b"\0")[:16])
 
@@ -303,9 +300,9 @@ def _error(data: Any, layer: Layer, itype: int) -> None:
     if not _need(layer, 8, "ICMPv6 error message"):
         return
     if itype == 2:
-        layer.add(MTU, pos + 4, 4, _u(data, pos + 4, 4))
+        layer.add(MTU, pos + 4, 4, uint_at(data, pos + 4, 4))
     elif itype == 4:
-        layer.add(POINTER, pos + 4, 4, _u(data, pos + 4, 4))
+        layer.add(POINTER, pos + 4, 4, uint_at(data, pos + 4, 4))
     elif data[pos + 4]:  # RFC 4884 length, in 64-bit words
         layer.add(LENGTH, pos + 4, 1, data[pos + 4])
         layer.add(RESERVED, pos + 5, 3, bytes(data[pos + 5 : pos + 8]))
@@ -329,8 +326,8 @@ def _echo(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     if not _need(layer, 8, "ICMPv6 echo message"):
         return
-    layer.add(ECHO_ID, pos + 4, 2, _u(data, pos + 4, 2))
-    layer.add(ECHO_SEQ, pos + 6, 2, _u(data, pos + 6, 2))
+    layer.add(ECHO_ID, pos + 4, 2, uint_at(data, pos + 4, 2))
+    layer.add(ECHO_SEQ, pos + 6, 2, uint_at(data, pos + 6, 2))
     layer.hdr_len = 8
     layer.payload_pos = pos + 8
     if end > pos + 8:
@@ -343,7 +340,7 @@ def _mld(data: Any, layer: Layer, itype: int) -> None:
     if not _need(layer, 24, "Multicast Listener Discovery message"):
         return
     v2 = itype == 130 and end - pos >= 28
-    layer.add(MLD_CODE if v2 else MLD_DELAY, pos + 4, 2, _u(data, pos + 4, 2))
+    layer.add(MLD_CODE if v2 else MLD_DELAY, pos + 4, 2, uint_at(data, pos + 4, 2))
     layer.add(RESERVED, pos + 6, 2, bytes(data[pos + 6 : pos + 8]))
     layer.add(MLD_ADDRESS, pos + 8, 16, _ipv6(bytes(data[pos + 8 : pos + 24])))
     if not v2:
@@ -355,7 +352,7 @@ def _mld(data: Any, layer: Layer, itype: int) -> None:
     layer.add(MLD_FLAG_QRV, pos + 24, 1, flags & 0x07, mask=0x07, parent=f)
     layer.add(MLD_FLAG_RSV, pos + 24, 1, flags >> 4, mask=0xF0, parent=f)
     layer.add(MLD_QQI, pos + 25, 1, data[pos + 25])
-    count = _u(data, pos + 26, 2)
+    count = uint_at(data, pos + 26, 2)
     layer.add(MLD_NB_SOURCES, pos + 26, 2, count)
     i = _addresses(data, layer, pos + 28, end, count, MLD_SOURCE, None)
     _leftover(data, layer, i)
@@ -384,14 +381,14 @@ def _mld_report(data: Any, layer: Layer) -> None:
     if not _need(layer, 8, "MLDv2 report"):
         return
     layer.add(RESERVED, pos + 4, 2, bytes(data[pos + 4 : pos + 6]))
-    count = _u(data, pos + 6, 2)
+    count = uint_at(data, pos + 6, 2)
     layer.add(MLDR_NB_RECORDS, pos + 6, 2, count)
     i = pos + 8
     for _ in range(min(count, MAX_ITEMS)):
         if i + 20 > end:
             layer.short(i + 20 - pos, "multicast address record")
             return
-        rtype, aux, nsrc = data[i], data[i + 1], _u(data, i + 2, 2)
+        rtype, aux, nsrc = data[i], data[i + 1], uint_at(data, i + 2, 2)
         size = 20 + 16 * nsrc + 4 * aux
         address = _ipv6(bytes(data[i + 4 : i + 20]))
         rec = layer.add(MAR, i, min(size, end - i), f"{RECORD_TYPES.get(rtype, rtype)}: {address}")
@@ -417,7 +414,7 @@ def _neighbor_discovery(data: Any, layer: Layer, itype: int) -> None:
     if itype == 134:
         _router_advert(data, layer)
     elif itype == 136:
-        flags = _u(data, pos + 4, 4)
+        flags = uint_at(data, pos + 4, 4)
         f = layer.add(NA_FLAG, pos + 4, 4, flags)
         _bits(layer, f, NA_FLAG_BITS, flags)
         layer.add(NA_TARGET, pos + 8, 16, _ipv6(bytes(data[pos + 8 : pos + 24])))
@@ -437,9 +434,9 @@ def _router_advert(data: Any, layer: Layer) -> None:
     flags = data[pos + 5]
     f = layer.add(RA_FLAG, pos + 5, 1, flags)
     _bits(layer, f, RA_FLAG_BITS, flags)
-    layer.add(RA_LIFETIME, pos + 6, 2, _u(data, pos + 6, 2))
-    layer.add(RA_REACHABLE, pos + 8, 4, _u(data, pos + 8, 4))
-    layer.add(RA_RETRANS, pos + 12, 4, _u(data, pos + 12, 4))
+    layer.add(RA_LIFETIME, pos + 6, 2, uint_at(data, pos + 6, 2))
+    layer.add(RA_REACHABLE, pos + 8, 4, uint_at(data, pos + 8, 4))
+    layer.add(RA_RETRANS, pos + 12, 4, uint_at(data, pos + 12, 4))
 
 
 def _options(data: Any, layer: Layer, i: int, end: int) -> None:
@@ -485,16 +482,16 @@ def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, end: int
         return _prefix_info(data, layer, o, i)
     if kind == 5 and len(raw) == 6:
         layer.add(OPT_RESERVED, i, 2, raw[:2], parent=o)
-        layer.add(OPT_MTU, i + 2, 4, _u(data, i + 2, 4), parent=o)
-        return str(_u(data, i + 2, 4))
+        layer.add(OPT_MTU, i + 2, 4, uint_at(data, i + 2, 4), parent=o)
+        return str(uint_at(data, i + 2, 4))
     if kind == 7 and len(raw) == 6:
         layer.add(OPT_RESERVED, i, 2, raw[:2], parent=o)
-        layer.add(OPT_ADV_INTERVAL, i + 2, 4, _u(data, i + 2, 4), parent=o)
-        return str(_u(data, i + 2, 4))
+        layer.add(OPT_ADV_INTERVAL, i + 2, 4, uint_at(data, i + 2, 4), parent=o)
+        return str(uint_at(data, i + 2, 4))
     if kind == 8 and len(raw) == 6:
         layer.add(OPT_RESERVED, i, 2, raw[:2], parent=o)
-        layer.add(OPT_HA_PREF, i + 2, 2, _u(data, i + 2, 2), parent=o)
-        layer.add(OPT_HA_LIFETIME, i + 4, 2, _u(data, i + 4, 2), parent=o)
+        layer.add(OPT_HA_PREF, i + 2, 2, uint_at(data, i + 2, 2), parent=o)
+        layer.add(OPT_HA_LIFETIME, i + 4, 2, uint_at(data, i + 4, 2), parent=o)
         return ""
     return _option_value_more(data, layer, o, kind, i, end, raw)
 
@@ -519,7 +516,7 @@ def _option_value_more(
         layer.add(OPT_CAPTIVE, i, len(raw), text, parent=o)
         return ""
     if kind == 38 and len(raw) == 14:
-        word = _u(data, i, 2)
+        word = uint_at(data, i, 2)
         layer.add(OPT_PREF64_LIFETIME, i, 2, word >> 3, mask=0xFFF8, parent=o)
         layer.add(OPT_PREF64_PLC, i, 2, word & 7, mask=0x0007, parent=o)
         layer.add(OPT_PREF64_PREFIX, i + 2, 12, _ipv6(raw[2:]), parent=o)
@@ -534,8 +531,8 @@ def _prefix_info(data: Any, layer: Layer, o: Field, i: int) -> str:
     layer.add(OPT_PREFIX_LEN, i, 1, plen, parent=o)
     f = layer.add(OPT_PREFIX_FLAG, i + 1, 1, flags, parent=o)
     _bits(layer, f, OPT_PREFIX_BITS, flags)
-    layer.add(OPT_VALID, i + 2, 4, _u(data, i + 2, 4), parent=o)
-    layer.add(OPT_PREFERRED, i + 6, 4, _u(data, i + 6, 4), parent=o)
+    layer.add(OPT_VALID, i + 2, 4, uint_at(data, i + 2, 4), parent=o)
+    layer.add(OPT_PREFERRED, i + 6, 4, uint_at(data, i + 6, 4), parent=o)
     layer.add(OPT_RESERVED, i + 10, 4, bytes(data[i + 10 : i + 14]), parent=o)
     prefix = _ipv6(bytes(data[i + 14 : i + 30]))
     layer.add(OPT_PREFIX, i + 14, 16, prefix, parent=o)
@@ -549,7 +546,7 @@ def _route_info(data: Any, layer: Layer, o: Field, i: int, end: int) -> str:
     f = layer.add(OPT_ROUTE_FLAG, i + 1, 1, flags, parent=o)
     layer.add(OPT_ROUTE_PREF, i + 1, 1, (flags >> 3) & 3, mask=0x18, parent=f)
     layer.add(OPT_ROUTE_RSV, i + 1, 1, flags & 0xE7, mask=0xE7, parent=f)
-    layer.add(OPT_ROUTE_LIFETIME, i + 2, 4, _u(data, i + 2, 4), parent=o)
+    layer.add(OPT_ROUTE_LIFETIME, i + 2, 4, uint_at(data, i + 2, 4), parent=o)
     raw = bytes(data[i + 6 : min(end, i + 22)])
     prefix = _ipv6(raw)
     if raw:
@@ -561,7 +558,7 @@ def _dns_option(data: Any, layer: Layer, o: Field, kind: int, i: int, end: int) 
     """RDNSS: IPv6 addresses; DNSSL: domain names as DNS labels, zero-padded (RFC 8106)."""
     layer.add(OPT_RESERVED, i, 2, bytes(data[i : i + 2]), parent=o)
     spec = OPT_RDNSS_LIFETIME if kind == 25 else OPT_DNSSL_LIFETIME
-    layer.add(spec, i + 2, 4, _u(data, i + 2, 4), parent=o)
+    layer.add(spec, i + 2, 4, uint_at(data, i + 2, 4), parent=o)
     if kind == 25:
         _addresses(data, layer, i + 6, end, (end - i - 6) // 16, OPT_RDNSS, o)
         return " ".join(str(f.value) for f in (o.children or []) if f.spec is OPT_RDNSS)
@@ -587,12 +584,12 @@ def _router_renumbering(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     if not _need(layer, 16, "Router Renumbering message"):
         return
-    layer.add(RR_SEQ, pos + 4, 4, _u(data, pos + 4, 4))
+    layer.add(RR_SEQ, pos + 4, 4, uint_at(data, pos + 4, 4))
     layer.add(RR_SEGMENT, pos + 8, 1, data[pos + 8])
     flags = data[pos + 9]
     f = layer.add(RR_FLAG, pos + 9, 1, flags)
     _bits(layer, f, RR_FLAG_BITS, flags)
-    layer.add(RR_MAXDELAY, pos + 10, 2, _u(data, pos + 10, 2))
+    layer.add(RR_MAXDELAY, pos + 10, 2, uint_at(data, pos + 10, 2))
     layer.add(RESERVED, pos + 12, 4, bytes(data[pos + 12 : pos + 16]))
     if layer.value("icmpv6.code") == 1:
         _rr_results(data, layer, pos + 16, end)
@@ -629,9 +626,9 @@ def _rr_use_prefix(data: Any, layer: Layer, j: int) -> None:
     for spec, off in ((RR_UP_FLAGMASK, 2), (RR_UP_RAFLAGS, 3)):  # both use the L/A bits
         f = layer.add(spec, j + off, 1, data[j + off], parent=up)
         _bits(layer, f, RR_UP_MASK_BITS, data[j + off])
-    layer.add(RR_UP_VALID, j + 4, 4, _u(data, j + 4, 4), parent=up)
-    layer.add(RR_UP_PREFERRED, j + 8, 4, _u(data, j + 8, 4), parent=up)
-    f = layer.add(RR_UP_FLAG, j + 12, 4, _u(data, j + 12, 4), parent=up)
+    layer.add(RR_UP_VALID, j + 4, 4, uint_at(data, j + 4, 4), parent=up)
+    layer.add(RR_UP_PREFERRED, j + 8, 4, uint_at(data, j + 8, 4), parent=up)
+    f = layer.add(RR_UP_FLAG, j + 12, 4, uint_at(data, j + 12, 4), parent=up)
     _bits(layer, f, RR_UP_FLAG_BITS, f.value)
     layer.add(RR_UP_PREFIX, j + 16, 16, prefix, parent=up)
 
@@ -648,10 +645,10 @@ def _rr_results(data: Any, layer: Layer, i: int, end: int) -> None:
         if i + 24 > end:
             break
         rm = layer.add(RR_RM, i, 24, "")
-        layer.add(RR_RM_FLAG, i, 2, _u(data, i, 2), parent=rm)
+        layer.add(RR_RM_FLAG, i, 2, uint_at(data, i, 2), parent=rm)
         layer.add(RR_RM_ORDINAL, i + 2, 1, data[i + 2], parent=rm)
         layer.add(RR_RM_MATCHEDLEN, i + 3, 1, data[i + 3], parent=rm)
-        layer.add(RR_RM_IFINDEX, i + 4, 4, _u(data, i + 4, 4), parent=rm)
+        layer.add(RR_RM_IFINDEX, i + 4, 4, uint_at(data, i + 4, 4), parent=rm)
         layer.add(RR_RM_PREFIX, i + 8, 16, _ipv6(bytes(data[i + 8 : i + 24])), parent=rm)
         i += 24
 

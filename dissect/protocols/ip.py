@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..checksum import verify
-from ..fields import HEX, U8, U16, U32, Bits, Bytes, Flag, Int, IPv4, Str, Text, alias
+from ..fields import HEX, U8, U16, U32, Bits, Bytes, Flag, Int, IPv4, Str, Text, alias, uint_at
 from ..model import Field, Layer, Osi
 from ..names import DSCP_NAMES, ECN_NAMES
 from ..protocol import DATA, Protocol, bind, lookup
@@ -341,10 +341,6 @@ def _option_type(layer: Layer, o: Field, i: int, kind: int) -> None:
     layer.add(OPT_NUMBER, i, 1, kind & 0x1F, mask=0x1F, parent=t)
 
 
-def _u(data: Any, off: int, width: int) -> int:
-    return int.from_bytes(data[off : off + width], "big")
-
-
 def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) -> None:
     """Type-specific fields; anything not understood is shown as the raw value."""
     if kind in (7, 131, 137) and n >= 3:
@@ -355,10 +351,10 @@ def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) 
         _cipso(data, layer, o, i, n)
     elif kind in (148, 136, 11, 12) and n == 4:
         spec = {148: OPT_RA, 136: OPT_SID, 11: OPT_MTU, 12: OPT_MTU}[kind]
-        layer.add(spec, i + 2, 2, _u(data, i + 2, 2), parent=o)
+        layer.add(spec, i + 2, 2, uint_at(data, i + 2, 2), parent=o)
     elif kind == 82 and n == 12:
         for spec, off in ((OPT_TR_ID, 2), (OPT_TR_OHC, 4), (OPT_TR_RHC, 6)):
-            layer.add(spec, i + off, 2, _u(data, i + off, 2), parent=o)
+            layer.add(spec, i + off, 2, uint_at(data, i + off, 2), parent=o)
         layer.add(OPT_TR_ORIG, i + 8, 4, _ipv4(data, i + 8), parent=o)
     elif kind == 25 and n == 8:
         _quick_start(data, layer, o, i)
@@ -400,14 +396,14 @@ def _timestamp(data: Any, layer: Layer, o: Field, i: int, n: int) -> None:
         if step == 8:
             layer.add(TS_ADDR, i + off, 4, _ipv4(data, i + off), parent=o)
             off += 4
-        layer.add(TS_STAMP, i + off, 4, _u(data, i + off, 4), parent=o)
+        layer.add(TS_STAMP, i + off, 4, uint_at(data, i + off, 4), parent=o)
 
 
 def _quick_start(data: Any, layer: Layer, o: Field, i: int) -> None:
     layer.add(QS_FUNC, i + 2, 1, data[i + 2] >> 4, mask=0xF0, parent=o)
     layer.add(QS_RATE, i + 2, 1, data[i + 2] & 0x0F, mask=0x0F, parent=o)
     layer.add(QS_TTL, i + 3, 1, data[i + 3], parent=o)
-    word = _u(data, i + 4, 4)
+    word = uint_at(data, i + 4, 4)
     layer.add(QS_NONCE, i + 4, 4, word >> 2, mask=0xFFFFFFFC, parent=o)
     layer.add(QS_RESERVED, i + 4, 4, word & 3, mask=0x3, parent=o)
 
@@ -415,7 +411,7 @@ def _quick_start(data: Any, layer: Layer, o: Field, i: int) -> None:
 def _cipso(data: Any, layer: Layer, o: Field, i: int, n: int) -> None:
     """Commercial IP Security Option: a domain of interpretation then tags
     (type, length, alignment octet, sensitivity level, categories)."""
-    layer.add(CIPSO_DOI, i + 2, 4, _u(data, i + 2, 4), parent=o)
+    layer.add(CIPSO_DOI, i + 2, 4, uint_at(data, i + 2, 4), parent=o)
     t, end = i + 6, i + n
     while t + 2 <= end:
         tag, tlen = data[t], data[t + 1]

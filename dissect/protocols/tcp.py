@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..checksum import pseudo_sum, verify
-from ..fields import HEX, U8, U16, U32, Bits, Bytes, Flag, Int, Str, alias
+from ..fields import HEX, U8, U16, U32, Bits, Bytes, Flag, Int, Str, alias, uint_at
 from ..model import Field, Layer, Osi
 from ..protocol import Protocol, bind
 
@@ -215,23 +215,19 @@ def _cut_by_capture(data: Any, layer: Layer, i: int, end: int) -> bool:
 
 def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) -> None:
     if kind == 2 and n == 4:
-        layer.child(o, MSS, i + 2, 2, _u(data, i + 2, 2))
+        layer.child(o, MSS, i + 2, 2, uint_at(data, i + 2, 2))
     elif kind == 3 and n == 3:
         layer.child(o, WSCALE, i + 2, 1, data[i + 2])
         layer.child(o, WSCALE_MULT, i + 2, 0, 1 << min(data[i + 2], 14))
     elif kind == 5 and n >= 10 and (n - 2) % 8 == 0:
         for off in range(2, n, 8):
-            layer.child(o, SACK_LE, i + off, 4, _u(data, i + off, 4))
-            layer.child(o, SACK_RE, i + off + 4, 4, _u(data, i + off + 4, 4))
+            layer.child(o, SACK_LE, i + off, 4, uint_at(data, i + off, 4))
+            layer.child(o, SACK_RE, i + off + 4, 4, uint_at(data, i + off + 4, 4))
     elif kind == 8 and n == 10:
-        layer.child(o, TSVAL, i + 2, 4, _u(data, i + 2, 4))
-        layer.child(o, TSECR, i + 6, 4, _u(data, i + 6, 4))
+        layer.child(o, TSVAL, i + 2, 4, uint_at(data, i + 2, 4))
+        layer.child(o, TSECR, i + 6, 4, uint_at(data, i + 6, 4))
     elif n > 2 and kind != 4:
         layer.child(o, OPTION_DATA, i + 2, n - 2, bytes(data[i + 2 : i + n]))
-
-
-def _u(data: Any, pos: int, width: int) -> int:
-    return int.from_bytes(data[pos : pos + width], "big")
 
 
 def flags_text(flags: int) -> str:
