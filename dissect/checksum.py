@@ -22,23 +22,25 @@ def ones_sum(data: bytes | memoryview, start: int = 0) -> int:
     In pure Python two C-speed big-int operations beat a loop over the words; compiled, the
     loop is C and some ten times faster again on a full-size frame."""
     if cython.compiled and data.__class__ is bytes:
-        n = _word_sum(data, 0, len(data)) + start
-    else:
-        n = int.from_bytes(data, "big")
-        if len(data) & 1:
-            n <<= 8  # an odd byte is padded with a zero on the right
-        n += start
-    r = n % 0xFFFF
-    return 0xFFFF if r == 0 and n else r
+        return _fold(_word_sum(data, 0, len(data)) + start)
+    n = int.from_bytes(data, "big")
+    if len(data) & 1:
+        n <<= 8  # an odd byte is padded with a zero on the right
+    return _fold(n + start)
 
 
 def range_sum(data: bytes, lo: int, hi: int, start: int = 0) -> int:
     """ones_sum(data[lo:hi], start), without copying the bytes out in the compiled core."""
     if cython.compiled and data.__class__ is bytes and lo >= 0 and hi >= 0:
-        n = _word_sum(data, lo, hi) + start
-        r = n % 0xFFFF
-        return 0xFFFF if r == 0 and n else r
+        return _fold(_word_sum(data, lo, hi) + start)
     return ones_sum(data[lo:hi], start)
+
+
+def _fold(n: int) -> int:
+    """End-around-carry fold of a sum congruent to the words' sum: its residue mod 0xFFFF,
+    a non-zero sum never folding to 0."""
+    r = n % 0xFFFF
+    return 0xFFFF if r == 0 and n else r
 
 
 def _word_sum(data, lo, hi):  # typed in checksum.pxd (Python annotations would clash with it)
