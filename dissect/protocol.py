@@ -249,22 +249,38 @@ def _place(spec: FieldSpec, idx: int, start: int, end: int, frombytes: bool) -> 
         spec.wmask = spec.shift = 0
 
 
+def _how(spec: FieldSpec) -> int:
+    """How a compiled field's value comes out of the unpacked header tuple (FieldSpec.how):
+    the one place that tells the kinds apart, for _getter and _read alike."""
+    if spec.kind not in INT_KINDS:
+        return GET_ITEM if spec.conv is None else GET_CONV
+    if spec.frombytes:
+        return GET_CALL
+    if spec.kind == "flag":
+        return GET_FLAG
+    if spec.scale != 1:
+        return GET_SCALED if spec.wmask else GET_CALL
+    return GET_BITS if spec.wmask else GET_ITEM
+
+
 def _getter(spec: FieldSpec) -> Callable[[tuple], Any]:
     """The value of a compiled field from the unpacked header tuple, specialised once so
     that reading it per packet is one call (plain fields: a C itemgetter)."""
-    idx, wmask, shift, scale = spec.idx, spec.wmask, spec.shift, spec.scale
-    if spec.kind not in INT_KINDS:
-        conv = spec.conv
-        return itemgetter(idx) if conv is None else lambda vals: conv(vals[idx])
+    idx, wmask, shift, scale, conv = spec.idx, spec.wmask, spec.shift, spec.scale, spec.conv
+    how = _how(spec)
+    if how == GET_ITEM:
+        return itemgetter(idx)
+    if how == GET_BITS:
+        return lambda vals: (vals[idx] & wmask) >> shift
+    if how == GET_FLAG:
+        return lambda vals: bool(vals[idx] & wmask) if wmask else bool(vals[idx])
+    if how == GET_SCALED:
+        return lambda vals: ((vals[idx] & wmask) >> shift) * scale
+    if how == GET_CONV:
+        return lambda vals: conv(vals[idx])  # type: ignore[misc]
     if spec.frombytes:
         return lambda vals: _value(spec, vals[idx])
-    if spec.kind == "flag":
-        return lambda vals: bool(vals[idx] & wmask) if wmask else bool(vals[idx])
-    if not wmask:
-        return itemgetter(idx) if scale == 1 else lambda vals: vals[idx] * scale
-    if scale == 1:
-        return lambda vals: (vals[idx] & wmask) >> shift
-    return lambda vals: ((vals[idx] & wmask) >> shift) * scale
+    return lambda vals: vals[idx] * scale  # a scaled whole field
 
 
 def _read(spec: FieldSpec, vals: tuple) -> Any:
@@ -281,19 +297,6 @@ def _read(spec: FieldSpec, vals: tuple) -> Any:
     if how == GET_CONV:
         return spec.conv(vals[spec.idx])  # type: ignore[misc]
     return spec.get(vals)  # type: ignore[misc]
-
-
-def _how(spec: FieldSpec) -> int:
-    """Which of build_fields' inline reads gives the same value as _getter(spec)."""
-    if spec.kind not in INT_KINDS:
-        return GET_ITEM if spec.conv is None else GET_CONV
-    if spec.frombytes:
-        return GET_CALL
-    if spec.kind == "flag":
-        return GET_FLAG
-    if spec.scale != 1:
-        return GET_SCALED if spec.wmask else GET_CALL
-    return GET_BITS if spec.wmask else GET_ITEM
 
 
 def _value(spec: FieldSpec, raw: Any) -> Any:
