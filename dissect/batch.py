@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .output import summarize, summary_line
+from .output import row_line
 from .protocol import decode
 
 
@@ -17,7 +17,7 @@ def summary_text(rows: Iterable[tuple], t0_ns: int, strict: bool = False) -> str
         # every argument named (keyword-only in Python; compiled, a C call cannot skip `upto`)
         pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
                      interface=iface, comment=comment, upto=None, strict=strict)  # fmt: skip
-        out.append(summary_line(summarize(pkt, t0_ns)))
+        out.append(row_line(pkt, t0_ns))
         pkt.release()
     out.append("")
     return "\n".join(out)

@@ -17,3 +17,5 @@ cpdef str verify(Layer layer, data, Py_ssize_t start, Py_ssize_t end, Py_ssize_t
                  status_spec, calc_spec, initial=*, what=*)
 
 cpdef _fold(n)
+
+cpdef pseudo_sum(src, dst, proto, length)

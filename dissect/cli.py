@@ -342,12 +342,11 @@ class Printer:
         out = self.output
         if self.t0 is None:
             self.t0 = pkt.time_ns
-        s = out.summarize(pkt, self.t0)
         if self.console is not None:
-            self._rich(pkt, s)
+            self._rich(pkt, out.summarize(pkt, self.t0))
             return
         w = self.out.write
-        w(out.summary_line(s) + "\n")
+        w(out.row_line(pkt, self.t0) + "\n")
         if self.args.verbose:
             w(out.tree_text(pkt, self.args.spans) + "\n")
         if self.args.hexdump:

@@ -13,6 +13,11 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+try:
+    import cython  # compiled (setup.py): the character loop in _plain becomes C
+except ModuleNotFoundError:  # pure Python without Cython installed
+    from ._compiled import cython
+
 DEC, HEX, DEC_HEX = "dec", "hex", "dec_hex"
 
 # Kinds whose raw value is an integer read from the header (and may carry a mask).
@@ -192,8 +197,8 @@ _ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
 
 def safe_text(s: str, limit: int = 512) -> str:
     """Make untrusted text inert: control characters (C0, DEL, C1, bidi) become escapes."""
-    if len(s) <= limit and (s.isprintable() or not _UNSAFE.search(s)):  # printable: none unsafe
-        return s
+    if len(s) <= limit and (_plain(s) or s.isprintable() or not _UNSAFE.search(s)):
+        return s  # printable: nothing unsafe
     out = []
     for ch in s[:limit]:
         o = ord(ch)
@@ -208,6 +213,18 @@ def safe_text(s: str, limit: int = 512) -> str:
     return "".join(out)
 
 
+def _plain(s):  # typed in fields.pxd
+    """Every character printable ASCII (most list-row text): compiled, a C loop over the
+    characters, several times faster than str.isprintable's Unicode table lookups. Pure
+    Python leaves the answer to isprintable."""
+    if not cython.compiled:
+        return False
+    for ch in s:
+        if ch < 0x20 or ch > 0x7E:
+            return False
+    return True
+
+
 def uint_at(data: bytes | memoryview, off: int, width: int) -> int:
     """The big-endian unsigned integer in data[off:off + width] (network byte order)."""
     return int.from_bytes(data[off : off + width], "big")
@@ -218,17 +235,31 @@ def mac_str(b: bytes) -> str:
 
 
 def ipv4_str(b: bytes) -> str:
-    return socket.inet_ntoa(b)
+    """Dotted text of an IPv4 address. A capture repeats few addresses many times, so the
+    texts are kept (bounded: cleared when full); a hit skips inet_ntoa's argument parsing
+    and printf."""
+    if b.__class__ is not bytes:  # only bytes are hashable keys
+        return socket.inet_ntoa(b)
+    text = _IPV4_TEXT.get(b)
+    if text is None:
+        text = socket.inet_ntoa(b)
+        if len(_IPV4_TEXT) >= IPV4_TEXT_MAX:
+            _IPV4_TEXT.clear()
+        _IPV4_TEXT[b] = text
+    return text
+
+
+IPV4_TEXT_MAX = 4096
+_IPV4_TEXT: dict[bytes, str] = {}
 
 
 def ipv6_str(b: bytes) -> str:
     return socket.inet_ntop(socket.AF_INET6, b)
 
 
-# ipv4 is inet_ntoa itself (what ipv4_str calls): one call less for every address read
 CONVERTERS: dict[str, Callable[[bytes], Any]] = {
     "mac": mac_str,
-    "ipv4": socket.inet_ntoa,
+    "ipv4": ipv4_str,
     "ipv6": ipv6_str,
 }
 

@@ -36,7 +36,61 @@ class Summary:
 
 def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
     """List-row columns, as Wireshark fills them: the topmost layer with addresses gives
-    Source/Destination, the topmost non-data layer the Protocol, the topmost Info wins.
+    Source/Destination, the topmost non-data layer the Protocol, the topmost Info wins."""
+    src, dst, proto, info, status, bad = _columns(pkt)
+    time = (pkt.time_ns - t0_ns) / 1e9
+    return Summary(pkt.number, time, src, dst, proto, pkt.wirelen, info, status, bad)
+
+
+def row_line(pkt: Packet, t0_ns: int = 0) -> str:
+    """summary_line(summarize(pkt, t0_ns)) without the Summary in between: the batch CLI's
+    line for every packet of a capture. Compiled, its numbers are C integers, which an
+    f-string turns into text several times faster than %-formatting does."""
+    src, dst, proto, info, _status, _bad = _columns(pkt)
+    number, length, d = pkt.number, pkt.wirelen, pkt.time_ns - t0_ns
+    if not (0 <= number < ROW_INT_MAX and 0 <= length < ROW_INT_MAX and -EXACT_NS < d < EXACT_NS):
+        return _LINE % (number, d / 1e9, src, dst, proto, length, info)
+    return _row(number, _seconds(d), src, dst, proto, length, info)
+
+
+ROW_INT_MAX = 1 << 62  # numbers below this are C integers in the compiled _row
+EXACT_NS = 9_000_000_000_000_000  # below this, d / 1e9 is within 1 ns of exact (see _seconds)
+
+
+def _row(number, secs, src, dst, proto, length, info):  # typed in output.pxd
+    """_LINE's text, with the time already formatted. The columns are padded with ready-made
+    runs of spaces: a format spec on a string costs a parse per call."""
+    return (
+        f"{number:6d} {_pad(12 - len(secs))}{secs} {_pad(17 - len(src))}{src} → "
+        f"{dst}{_pad(17 - len(dst))} {proto}{_pad(6 - len(proto))} {length:5d} {info}"
+    )
+
+
+def _pad(n):  # typed in output.pxd
+    return _SPACES[n] if n > 0 else ""
+
+
+_SPACES = tuple(" " * n for n in range(18))
+
+
+def _seconds(d):  # typed in output.pxd
+    """ "%.6f" % (d / 1e9) for |d| < EXACT_NS, from integers. There the float d / 1e9 is within
+    1 ns of exact (half an ulp is under 1e-9 s), and an exact value at a whole number of ns
+    is at least 1 ns from a rounding tie unless it is one: integer rounding then gives the
+    float's digits. A tie (d % 1000 == 500) is left to the float."""
+    neg = d < 0
+    n = -d if neg else d
+    us, r = n // 1000, n % 1000
+    if r == 500:
+        return "%.6f" % (d / 1e9)
+    if r > 500:
+        us += 1
+    sec, frac = us // 1_000_000, us % 1_000_000
+    return f"-{sec}.{frac:06d}" if neg else f"{sec}.{frac:06d}"
+
+
+def _columns(pkt: Packet) -> tuple[str, str, str, str, str, bool]:
+    """Source, destination, protocol, info (escaped), status and bad-checksum flag.
     One pass down the stack: this runs for every row of a million-packet list."""
     frozen = pkt.ctx.get("columns_frozen")  # ICMP errors: the quoted packet fills no column
     every = pkt.layers
@@ -70,9 +124,7 @@ def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
     if rank:
         why = _first_message(pkt, status)
         info = f"{info} [{'Malformed' if status == 'malformed' else 'Truncated'}{why}]"
-    time = (pkt.time_ns - t0_ns) / 1e9
-    return Summary(pkt.number, time, src or "", dst or "", proto or "DATA", pkt.wirelen,
-                   safe_text(info, 300), status, bad)  # fmt: skip
+    return src or "", dst or "", proto or "DATA", safe_text(info, 300), status, bad
 
 
 def _first_message(pkt: Packet, group: str) -> str:

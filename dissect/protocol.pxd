@@ -27,7 +27,7 @@ cpdef next_protocol(data, Layer layer, tuple declined=*)
 @cython.locals(pkt=Packet, layer=Layer, proto=Protocol, declined=tuple)
 cpdef Packet decode(data, linktype, number=*, time_ns=*, wirelen=*, interface=*, comment=*, upto=*, strict=*)
 
-cpdef bint _run(Protocol proto, data, Layer layer, strict) except -1
+cpdef bint _run(Protocol proto, bytes data, Layer layer, strict) except -1
 
 @cython.locals(how=int)
 cpdef _read(FieldSpec spec, tuple vals)

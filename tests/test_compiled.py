@@ -39,6 +39,7 @@ PURE_SUBSET = [
     "tests/test_app_tcp.py",
     "tests/test_app_udp.py",
     "tests/test_parallel.py",  # the batch CLI's compiled loop (dissect/batch.py) on the source
+    "tests/test_rows.py",  # the batch CLI's list row and its integer-formatted time
 ]
 
 
@@ -233,7 +234,7 @@ def frames(paths: list[str]):
 
 def digest(paths: list[str]) -> dict[str, str]:
     """Per capture file (and per mutant), a hash of everything the outputs show."""
-    from dissect.output import packet_dict, summarize, summary_line, tree_text
+    from dissect.output import packet_dict, row_line, summarize, summary_line, tree_text
     from dissect.protocol import decode
 
     hashes: dict[str, hashlib._Hash] = {}
@@ -248,6 +249,7 @@ def digest(paths: list[str]) -> dict[str, str]:
             interface=r.interface, comment=r.comment,
         )  # fmt: skip
         h.update(summary_line(summarize(pkt)).encode())
+        h.update(row_line(pkt, r.time_ns - 1_234_567_891).encode())  # integer-formatted time
         h.update(tree_text(pkt, spans=True).encode())
         h.update(json.dumps(packet_dict(pkt, with_bytes=True), sort_keys=True).encode())
     out.update((key, h.hexdigest()) for key, h in hashes.items())

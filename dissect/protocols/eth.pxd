@@ -4,5 +4,5 @@ cimport cython
 from dissect.model cimport Layer
 
 @cython.locals(pos=Py_ssize_t, end=Py_ssize_t, value=cython.int)
-cpdef _tail(data, Layer layer)
+cpdef _tail(bytes data, Layer layer)
 cpdef _length_payload(data, Layer layer, length)
