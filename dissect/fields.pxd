@@ -5,8 +5,10 @@ cimport cython
 cdef class FieldSpec:
     cdef public object name, label, kind, width, mask, at, base, names, children
     cdef public object scale, unit, generated, signed, conv
-    cdef public object offset, idx, wmask, shift, frombytes, parent, get, fmt
-    cdef public int how
+    cdef public object offset, wmask, frombytes, parent, get, fmt
+    # C integers: _read indexes the unpacked header tuple and shifts bit fields in C
+    cdef public Py_ssize_t idx
+    cdef public int how, shift
 
     cpdef show(self, value)
 
@@ -16,5 +18,5 @@ cpdef _format(FieldSpec spec, value)
 @cython.locals(ch=Py_UCS4)
 cpdef bint _plain(str s)
 
-@cython.locals(text=str)
+@cython.locals(text=str, cache=dict)
 cpdef str ipv4_str(b)

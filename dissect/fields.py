@@ -240,12 +240,13 @@ def ipv4_str(b: bytes) -> str:
     and printf."""
     if b.__class__ is not bytes:  # only bytes are hashable keys
         return socket.inet_ntoa(b)
-    text = _IPV4_TEXT.get(b)
+    cache = _IPV4_TEXT
+    text = cache.get(b)
     if text is None:
         text = socket.inet_ntoa(b)
-        if len(_IPV4_TEXT) >= IPV4_TEXT_MAX:
-            _IPV4_TEXT.clear()
-        _IPV4_TEXT[b] = text
+        if len(cache) >= IPV4_TEXT_MAX:
+            cache.clear()
+        cache[b] = text
     return text
 
 

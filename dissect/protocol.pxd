@@ -3,7 +3,7 @@
 # hot functions have typed locals.
 cimport cython
 
-from dissect.fields cimport FieldSpec
+from dissect.fields cimport FieldSpec, ipv4_str
 from dissect.model cimport Field, Layer, Packet, new_field, new_layer, new_packet
 
 
@@ -31,6 +31,9 @@ cpdef bint _run(Protocol proto, bytes data, Layer layer, strict) except -1
 
 @cython.locals(how=int)
 cpdef _read(FieldSpec spec, tuple vals)
+cpdef unsigned long long _bits(unsigned long long word, unsigned long long wmask, int shift)
+@cython.locals(spec=FieldSpec, out=list)
+cpdef tuple _read_all(tuple specs, tuple vals)
 
 @cython.locals(layers=list, outer=Layer, layer=Layer)
 cpdef _cover_gaps(Packet pkt)

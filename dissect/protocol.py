@@ -28,6 +28,7 @@ from .fields import (
     Int,
     Str,
     TimeNs,
+    ipv4_str,
     shift_of,
 )
 from .linktypes import LINKTYPE_NAMES
@@ -148,20 +149,19 @@ class Protocol:
     def picker(self, *names: str) -> Callable[[Layer], tuple]:
         """A reader of several fixed-header values at once, e.g. for an Info line:
         one call per packet instead of one lookup per name."""
-        specs = [self.by_name[n] for n in names]
+        specs = tuple(self.by_name[n] for n in names)
         idxs = tuple(s.idx for s in specs)
-        if all(s.get.__class__ is itemgetter for s in specs) and len(idxs) > 1:
-            fast: Callable[[tuple], Any] = itemgetter(*idxs)
-        else:
-
-            def fast(vals: tuple) -> tuple:
-                return tuple([_read(s, vals) for s in specs])  # common kinds read inline
+        plain = (
+            itemgetter(*idxs)
+            if all(s.get.__class__ is itemgetter for s in specs) and len(idxs) > 1
+            else None
+        )
 
         def pick(layer: Layer) -> tuple:
             vals = layer.values
             if vals is None:  # header fields were materialised (rare): read them
                 return tuple(layer.value(n) for n in names)
-            return fast(vals)
+            return plain(vals) if plain is not None else _read_all(specs, vals)
 
         return pick
 
@@ -289,14 +289,30 @@ def _read(spec: FieldSpec, vals: tuple) -> Any:
     if how == GET_ITEM:
         return vals[spec.idx]
     if how == GET_BITS:
-        return (vals[spec.idx] & spec.wmask) >> spec.shift
+        return _bits(vals[spec.idx], spec.wmask, spec.shift)
     if how == GET_FLAG:
         return bool(vals[spec.idx] & spec.wmask) if spec.wmask else bool(vals[spec.idx])
     if how == GET_SCALED:
-        return ((vals[spec.idx] & spec.wmask) >> spec.shift) * spec.scale
+        return _bits(vals[spec.idx], spec.wmask, spec.shift) * spec.scale
     if how == GET_CONV:
-        return spec.conv(vals[spec.idx])  # type: ignore[misc]
+        conv = spec.conv
+        raw = vals[spec.idx]
+        return ipv4_str(raw) if conv is ipv4_str else conv(raw)  # type: ignore[misc]
     return spec.get(vals)  # type: ignore[misc]
+
+
+def _bits(word: int, wmask: int, shift: int) -> int:
+    """(word & wmask) >> shift: compiled, in C (a bit field lies in a struct item of at
+    most 64 bits: B, H, I or Q)."""
+    return (word & wmask) >> shift
+
+
+def _read_all(specs: tuple[FieldSpec, ...], vals: tuple) -> tuple:
+    """_read of each spec, as a tuple (Protocol.picker's values)."""
+    out = []
+    for spec in specs:
+        out.append(_read(spec, vals))
+    return tuple(out)
 
 
 def _value(spec: FieldSpec, raw: Any) -> Any:
