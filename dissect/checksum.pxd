@@ -13,7 +13,7 @@ cpdef unsigned long long _word_sum(bytes data, Py_ssize_t lo, Py_ssize_t hi) exc
 cpdef range_sum(data, Py_ssize_t lo, Py_ssize_t hi, start=*)
 
 @cython.locals(stored=cython.int)
-cpdef str verify(Layer layer, data, Py_ssize_t start, Py_ssize_t end, Py_ssize_t field_pos,
+cpdef str verify(Layer layer, bytes data, Py_ssize_t start, Py_ssize_t end, Py_ssize_t field_pos,
                  status_spec, calc_spec, initial=*, what=*)
 
 cpdef _fold(n)

@@ -15,6 +15,8 @@ cdef class FieldSpec:
 
 cpdef _format(FieldSpec spec, value)
 
+cpdef str safe_text(s, Py_ssize_t limit=*)
+
 @cython.locals(ch=Py_UCS4)
 cpdef bint _plain(str s)
 

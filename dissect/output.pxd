@@ -2,7 +2,7 @@
 # JSON views.
 cimport cython
 
-from dissect.fields cimport FieldSpec
+from dissect.fields cimport FieldSpec, safe_text
 from dissect.model cimport Field, Layer, Packet
 from dissect.protocol cimport Protocol
 

@@ -180,13 +180,13 @@ def _tail(data: Any, layer: Layer) -> None:
         _bound_quote(layer)
         layer.add(CHECKSUM_STATUS, pos + 10, 0, "unverified")
     else:
-        verify(layer, data, pos, pos + hdr_len, pos + 10, "ip.checksum.status",
-               "ip.checksum.calculated", 0, "header checksum")  # fmt: skip
+        verify(layer, data, pos, pos + hdr_len, pos + 10, CHECKSUM_STATUS, CHECKSUM_CALC, 0,
+               "header checksum")  # fmt: skip
     dst = pos + 16
     if final is not None:
         _source_routed(layer)
         dst = final  # RFC 1122 3.2.1.8: upper layers see the final destination
-    pkt.ctx["l3"] = (bytes(data[pos + 12 : pos + 16]), bytes(data[dst : dst + 4]))
+    pkt.ctx["l3"] = (data[pos + 12 : pos + 16], data[dst : dst + 4])  # data is bytes (_run)
     frag = (data[pos + 6] << 8) | data[pos + 7]
     if frag & 0x3FFF:  # more fragments, or an offset
         pkt.ctx["fragmented"] = True

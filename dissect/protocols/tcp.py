@@ -159,8 +159,8 @@ def _checksum(data: Any, layer: Layer) -> None:
         layer.pos,
         layer.payload_end,
         layer.pos + 16,
-        "tcp.checksum.status",
-        "tcp.checksum.calculated",
+        CHECKSUM_STATUS,
+        CHECKSUM_CALC,
         start,
     )
 

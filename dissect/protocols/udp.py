@@ -88,8 +88,8 @@ def _checksum(data: Any, layer: Layer, length: int) -> None:
         pos,
         pos + length,
         pos + 6,
-        "udp.checksum.status",
-        "udp.checksum.calculated",
+        CHECKSUM_STATUS,
+        CHECKSUM_CALC,
         start,
     )
 
