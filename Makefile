@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUILT  := $(VENV)/.built
-CORE   := setup.py $(wildcard dissect/*.py dissect/*.pxd dissect/protocols/*.py)
+CORE   := setup.py $(wildcard dissect/*.py dissect/*.pxd dissect/protocols/*.py dissect/protocols/*.pxd)
 
 .PHONY: run test test-pure build lint format bench corpus clean
 

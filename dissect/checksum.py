@@ -22,7 +22,7 @@ def ones_sum(data: bytes | memoryview, start: int = 0) -> int:
     end-around-carry fold of a non-zero sum is its residue mod 0xFFFF with 0 read as 0xFFFF.
     In pure Python two C-speed big-int operations beat a loop over the words; compiled, the
     loop is C and some ten times faster again on a full-size frame."""
-    if cython.compiled and data.__class__ is bytes:
+    if cython.compiled and type(data) is bytes:
         return _fold(_word_sum(data, 0, len(data)) + start)
     n = int.from_bytes(data, "big")
     if len(data) & 1:
@@ -32,7 +32,7 @@ def ones_sum(data: bytes | memoryview, start: int = 0) -> int:
 
 def range_sum(data: bytes, lo: int, hi: int, start: int = 0) -> int:
     """ones_sum(data[lo:hi], start), without copying the bytes out in the compiled core."""
-    if cython.compiled and data.__class__ is bytes and lo >= 0 and hi >= 0:
+    if cython.compiled and type(data) is bytes and lo >= 0 and hi >= 0:
         return _fold(_word_sum(data, lo, hi) + start)
     return ones_sum(data[lo:hi], start)
 
@@ -68,7 +68,7 @@ def inet_checksum(data: bytes | memoryview, start: int = 0) -> int:
 def pseudo_sum(src: bytes, dst: bytes, proto: int, length: int) -> int:
     """Sum of the IPv4/IPv6 pseudo-header (RFC 793 / RFC 8200 section 8.1)."""
     start = proto + (length & 0xFFFF) + (length >> 16)
-    if cython.compiled and src.__class__ is bytes and dst.__class__ is bytes and not len(src) & 1:
+    if cython.compiled and type(src) is bytes and type(dst) is bytes and not len(src) & 1:
         # the addresses summed where they lie: no joined copy (even length: same words)
         return _fold(_word_sum(src, 0, len(src)) + _word_sum(dst, 0, len(dst)) + start)
     return ones_sum(src + dst, start)

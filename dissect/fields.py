@@ -136,7 +136,7 @@ def _formatter(spec: FieldSpec) -> Callable[[Any], str]:
             plain = str
 
         def text(v: Any) -> str:
-            return plain(v) if v.__class__ is int else _format(spec, v)
+            return plain(v) if type(v) is int else _format(spec, v)
 
     else:
 
@@ -214,13 +214,13 @@ def safe_text(s: str, limit: int = 512) -> str:
 
 
 def _plain(s):  # typed in fields.pxd
-    """Every character printable ASCII (most list-row text): compiled, a C loop over the
-    characters, several times faster than str.isprintable's Unicode table lookups. Pure
-    Python leaves the answer to isprintable."""
+    """Every character printable ASCII, or the arrow and ellipsis the Info texts use (most
+    list-row text): compiled, a C loop over the characters, several times faster than
+    str.isprintable's Unicode table lookups. Pure Python leaves the answer to isprintable."""
     if not cython.compiled:
         return False
     for ch in s:
-        if ch < 0x20 or ch > 0x7E:
+        if (ch < 0x20 or ch > 0x7E) and ch != 0x2192 and ch != 0x2026:  # → and …
             return False
     return True
 
@@ -238,7 +238,7 @@ def ipv4_str(b: bytes) -> str:
     """Dotted text of an IPv4 address. A capture repeats few addresses many times, so the
     texts are kept (bounded: cleared when full); a hit skips inet_ntoa's argument parsing
     and printf."""
-    if b.__class__ is not bytes:  # only bytes are hashable keys
+    if type(b) is not bytes:  # only bytes are hashable keys
         return socket.inet_ntoa(b)
     cache = _IPV4_TEXT
     text = cache.get(b)

@@ -242,7 +242,7 @@ class Layer:
         generated: bool = False,
     ) -> Field:
         """Create a field with its span; the only way a Field comes to exist."""
-        s = spec if spec.__class__ is FieldSpec else spec_for(spec)
+        s = spec if type(spec) is FieldSpec else spec_for(spec)
         f = new_field(s, offset, length, value, mask, generated or s.generated)
         if parent is None:
             self.extra.append(f)

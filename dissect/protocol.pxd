@@ -35,7 +35,7 @@ cpdef unsigned long long _bits(unsigned long long word, unsigned long long wmask
 @cython.locals(spec=FieldSpec, out=list)
 cpdef tuple _read_all(tuple specs, tuple vals)
 
-@cython.locals(layers=list, outer=Layer, layer=Layer)
+@cython.locals(layers=list, outer=Layer, layer=Layer, last=Layer, own=Protocol)
 cpdef _cover_gaps(Packet pkt)
 
 cpdef Layer _frame_layer(Packet pkt)

@@ -474,7 +474,7 @@ def decode(
     """Decode one frame. Pure: same bytes -> same Packet; never raises unless strict."""
     if not _loaded:
         _load()
-    if data.__class__ is not bytes:
+    if type(data) is not bytes:
         data = bytes(data)
     pkt = new_packet(data, linktype, number, time_ns, wirelen, interface)
     pkt.comment = comment
@@ -557,17 +557,19 @@ def _cover_gaps(pkt: Packet) -> None:
     """Bytes a layer held for its payload but no inner layer used become its padding;
     bytes past every layer become a data layer. The union of spans covers the frame."""
     layers = pkt.layers
-    reach = layers[-1].end if len(layers) > 1 else 0
+    last = layers[-1]
+    reach = last.pos + last.hdr_len if len(layers) > 1 else 0  # Layer.end, read as C fields
     for i in range(len(layers) - 2, 0, -1):
         outer = layers[i]
         if reach < outer.payload_end and reach >= outer.payload_pos:
             n = outer.payload_end - reach
-            if outer.protocol.trailer is not None:
+            own = outer.protocol
+            if own.trailer is not None:
                 split_trailer(outer, reach, n)
             else:
-                outer.add(outer.protocol.padding, reach, n, pkt.data[reach : outer.payload_end])
+                outer.add(own.padding, reach, n, pkt.data[reach : outer.payload_end])
             reach = outer.payload_end
-        reach = max(reach, outer.end)
+        reach = max(reach, outer.pos + outer.hdr_len)
     if reach < pkt.caplen:
         layer = new_layer(DATA, pkt, reach, pkt.caplen)
         _data_tail(pkt.data, layer)

@@ -80,6 +80,8 @@ def test_plain_ascii_fast_path() -> None:
     assert fields.safe_text("GET /\x1b[2J HTTP/1.1") == "GET /\\x1b[2J HTTP/1.1"
     assert fields.safe_text("a\x7fb") == "a\\x7fb"
     assert fields.safe_text("~ ok") == "~ ok"
+    assert fields.safe_text("1 → 2 …") == "1 → 2 …"
+    assert fields.safe_text("1 → \x1b[0m…") == "1 → \\x1b[0m…"
 
 
 @given(

@@ -16,5 +16,7 @@ cpdef _data_offset(bytes data, Layer layer)
 cpdef _options(bytes data, Layer layer, start, end, build)
 @cython.locals(off=cython.Py_ssize_t)
 cpdef _option_value(data, Layer layer, Field o, int kind, Py_ssize_t i, Py_ssize_t n)
+cpdef str _info(Layer layer)
+cpdef _segment_len(Layer layer, hdr_len)
 cpdef str _info_text(long long sport, long long dport, long long flags, long long seq,
                      long long ack, long long win, long long seg)
