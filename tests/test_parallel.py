@@ -142,3 +142,42 @@ def test_worker_count_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_spans_cover_range_in_order() -> None:
     assert parallel.spans(0, 10, 4) == [(0, 4), (4, 8), (8, 10)]
     assert parallel.spans(5, 5, 4) == []
+
+
+def _no_children_left() -> bool:
+    """Every worker was reaped: this process has no child left, running or exited."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_ordered_map_keeps_order_and_types() -> None:
+    work = parallel.spans(0, 50, 7)
+    got = list(parallel.ordered_map(lambda s: f"{s[0]}-{s[1]}\udcff|", work, 3))
+    assert got == [f"{a}-{b}\udcff|" for a, b in work]  # text (even a lone surrogate) intact
+    got = list(parallel.ordered_map(lambda s: bytes([s[0]]) * 3, work, 2))
+    assert got == [bytes([a]) * 3 for a, _b in work]
+    assert list(parallel.ordered_map(str, [], 2)) == []
+    assert _no_children_left()
+
+
+def test_a_worker_error_is_raised_in_the_parent() -> None:
+    def render(span: tuple[int, int]) -> str:
+        if span[0] == 21:
+            raise ValueError(f"bad span {span}")
+        return "ok"
+
+    gen = parallel.ordered_map(render, parallel.spans(0, 50, 7), 2)
+    assert [next(gen) for _ in range(3)] == ["ok"] * 3
+    with pytest.raises(ValueError, match=r"bad span \(21, 28\)"):
+        next(gen)
+    assert _no_children_left()
+
+
+def test_closing_early_stops_the_workers() -> None:
+    gen = parallel.ordered_map(lambda s: "x" * 100_000, parallel.spans(0, 10_000, 1), 2)
+    assert next(gen) == "x" * 100_000
+    gen.close()  # the workers are blocked writing: they are ended and reaped
+    assert _no_children_left()
