@@ -43,6 +43,9 @@ cdef class Packet:
     cdef public list layers
     cdef public dict ctx
 
+    @cython.locals(layer=Layer)
+    cpdef release(self)
+
 
 @cython.locals(layer=Layer)
 cpdef Layer new_layer(protocol, Packet packet, pos, end)
