@@ -7,7 +7,7 @@ from dissect.model cimport Layer
 ctypedef const unsigned char* cbytes
 
 
-@cython.locals(p=cbytes, i=Py_ssize_t, s=cython.ulonglong)
+@cython.locals(p=cbytes, i=Py_ssize_t, s=cython.ulonglong, w=cython.ulonglong)
 cpdef unsigned long long _word_sum(bytes data, Py_ssize_t lo, Py_ssize_t hi) except? 0
 
 cpdef range_sum(data, Py_ssize_t lo, Py_ssize_t hi, start=*)

@@ -45,13 +45,18 @@ def _fold(n: int) -> int:
 
 
 def _word_sum(data, lo, hi):  # typed in checksum.pxd (Python annotations would clash with it)
-    """Sum of the big-endian 16-bit words of data[lo:hi], an odd last byte padded with a
-    zero (compiled: a C loop over the bytes, the sum a 64-bit integer: 2**47 bytes would be
-    needed to overflow it). Zero only when every byte is, as the big integer above."""
+    """A sum congruent (mod 0xFFFF) to that of the big-endian 16-bit words of data[lo:hi],
+    an odd last byte padded with a zero; zero only when every byte is, as the big integer
+    above. Compiled, a C loop that adds four bytes at a time as one 32-bit word (a*2**16 + b
+    is a + b mod 0xFFFF) into a 64-bit sum, which 2**34 bytes would be needed to overflow."""
     p = data
     hi = min(hi, len(data))  # the compiled loop reads through a pointer: stay inside
     i = max(lo, 0)
     s = 0
+    while i + 3 < hi:
+        w = p[i]  # compiled: a 64-bit unsigned, so the shift by 24 cannot overflow an int
+        s += (w << 24) | (p[i + 1] << 16) | (p[i + 2] << 8) | p[i + 3]
+        i += 4
     while i + 1 < hi:
         s += (p[i] << 8) | p[i + 1]
         i += 2
