@@ -4,6 +4,15 @@ cimport cython
 
 from dissect.model cimport Layer
 
+ctypedef const unsigned char* cbytes
+
+
+@cython.locals(p=cbytes)
+cpdef Py_ssize_t _find(data, unsigned char byte, Py_ssize_t pos, Py_ssize_t end) except? -2
+
+@cython.locals(p=cbytes, table=cbytes)
+cpdef bint _is_token(data, Py_ssize_t pos, Py_ssize_t end) except -1
+
 
 cdef class _Lines:
     cdef public object data
@@ -24,12 +33,14 @@ cdef class _Out:
 
 
 @cython.locals(sp=Py_ssize_t)
-cpdef classify(line)
+cpdef classify(bytes line)
 
 @cython.locals(sp=Py_ssize_t, stop=Py_ssize_t, nxt=Py_ssize_t)
 cpdef tuple _token(data, Py_ssize_t pos, Py_ssize_t eol)
 
 cpdef _name_spec(data, Py_ssize_t pos, Py_ssize_t colon)
+
+cpdef _line_kind(data, Py_ssize_t pos, Py_ssize_t eol, spec)
 
 @cython.locals(pos=Py_ssize_t, colon=Py_ssize_t, eol=Py_ssize_t, nxt=Py_ssize_t, v=Py_ssize_t)
 cpdef _header(data, _Out out, tuple span, _Msg msg, spec)
@@ -44,6 +55,9 @@ cpdef tuple _message(data, _Out out, _Lines lines, Py_ssize_t pos, Py_ssize_t en
 
 @cython.locals(msg=_Msg, lines=_Lines, out=_Out)
 cpdef _tail(data, Layer layer)
+
+@cython.locals(tcp=Layer, below=Layer)
+cpdef _tls_port(Layer layer)
 
 @cython.locals(msg=_Msg, out=_Out)
 cpdef _detail(data, Layer layer)

@@ -26,6 +26,11 @@ from ..fields import Bool, Bytes, FieldSpec, Int, Str, Text
 from ..model import Layer, Osi
 from ..protocol import DATA, PROTOCOLS, Protocol, bind, bind_heuristic, lookup
 
+try:
+    import cython  # compiled (setup.py): the byte loops below become C
+except ModuleNotFoundError:  # pure Python without Cython installed
+    from .._compiled import cython
+
 MAX_MESSAGES = 64  # messages decoded per segment; the rest stays inside the HTTP layer
 MAX_HEADERS = 1000  # header lines per message, as the brief's bound on hostile input
 MAX_CHUNKS = 4096  # chunks walked per body
@@ -169,11 +174,43 @@ TOKEN_CHARS = frozenset(
     b"!#$%&\\:*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
 TOKEN_BYTES = bytes(sorted(TOKEN_CHARS))
+TOKEN_TABLE = bytes(b in TOKEN_CHARS for b in range(256))  # 1 for a token byte, by value
+BYTE = tuple(bytes((b,)) for b in range(256))  # the needle of _find(data, b, ...)
 
 
 def _text(raw: bytes) -> str:
     """Packet text as Wireshark's ENC_ASCII reads it: other bytes become U+FFFD."""
     return raw.decode("ascii", "replace")
+
+
+def _find(data: bytes, byte: int, pos: int, end: int) -> int:
+    """data.find(BYTE[byte], pos, end). Compiled, a C loop: on the short spans of HTTP
+    lines it costs a fraction of the method call's argument parsing. Pure Python (or a
+    buffer other than bytes), the method."""
+    if not cython.compiled or data.__class__ is not bytes or pos < 0:
+        return data.find(BYTE[byte], pos, end)
+    p = data
+    end = min(end, len(data))  # the loop reads through a pointer: stay inside
+    while pos < end:
+        if p[pos] == byte:
+            return pos
+        pos += 1
+    return -1
+
+
+def _is_token(data: bytes, pos: int, end: int) -> bool:
+    """valid_name(data[pos:end]), compiled as a C loop over the bytes (see _find)."""
+    if not cython.compiled or data.__class__ is not bytes or pos < 0:
+        return valid_name(data[pos:end])
+    p, table = data, TOKEN_TABLE
+    end = min(end, len(data))
+    if pos >= end:
+        return False
+    while pos < end:
+        if not table[p[pos]]:
+            return False
+        pos += 1
+    return True
 
 
 class _Lines:
@@ -191,9 +228,9 @@ class _Lines:
             self.cr = self.lf = -2
         self.last = pos
         if self.cr != -1 and self.cr < pos:
-            self.cr = self.data.find(b"\r", pos, self.end)
+            self.cr = _find(self.data, 0x0D, pos, self.end)
         if self.lf != -1 and self.lf < pos:
-            self.lf = self.data.find(b"\n", pos, self.end)
+            self.lf = _find(self.data, 0x0A, pos, self.end)
         cr, lf = self.cr, self.lf
         if cr == -1 and lf == -1:
             return -1, self.end
@@ -267,7 +304,7 @@ def classify(line: bytes) -> str | None:
 
 def _token(data: bytes, pos: int, eol: int) -> tuple[int, int]:
     """(token length, start of the next token): get_token_len, blanks skipped after."""
-    sp = data.find(b" ", pos, eol)
+    sp = _find(data, 0x20, pos, eol)
     stop = eol if sp < 0 else sp
     nxt = stop
     while nxt < eol and data[nxt] == 0x20:
@@ -350,10 +387,22 @@ BODY_HEADERS = frozenset(
 def _name_spec(data: bytes, pos: int, colon: int) -> FieldSpec | None | bool:
     """A header line's own field: None for a valid name nobody decodes, False for a name
     that is not a token (tail() keeps the answer with the line, for detail())."""
-    name = data[pos:colon]
-    if not valid_name(name):
+    if not _is_token(data, pos, colon):
         return False
-    return HEADERS.get(name.lower())
+    return HEADERS.get(data[pos:colon].lower())
+
+
+def _line_kind(data: bytes, pos: int, eol: int, spec: Any) -> str | None:
+    """classify() of the line at pos, whose name before the colon gave spec (_name_spec).
+
+    A valid header name settles it without classify(): it is a token, so the line's first
+    word runs to the colon or past 24 bytes and is no method (none has a colon or 17
+    characters), and it has no "/", so the line cannot start with "HTTP/". Only "ICY" and
+    the "M-" prefix need a look, so names starting with I or M take classify() as the rest.
+    """
+    if spec is False or data[pos] in (0x49, 0x4D):  # I, M
+        return classify(data[pos : min(eol, pos + 24)])
+    return None
 
 
 def _header(data: bytes, out: _Out, span: tuple[int, int, int, int], msg: _Msg, spec: Any) -> None:
@@ -452,11 +501,14 @@ def _headers(data: bytes, out: _Out, lines: _Lines, pos: int, end: int, msg: _Ms
         open_line = eol < 0
         if open_line:
             eol = nxt = end  # no line end: Wireshark takes the rest as one line
-        kind = classify(data[pos : min(eol, pos + 24)])
-        if eol == pos and kind is None:
-            return nxt  # the blank line ends the header block
-        colon = -1 if kind is not None else data.find(b":", pos, eol)
-        if kind is None and colon < 0 and not (saw and open_line):
+        if eol == pos:
+            return nxt  # the blank line ends the header block (classify(b"") is None)
+        colon = _find(data, 0x3A, pos, eol)
+        spec = _name_spec(data, pos, colon) if colon >= 0 else False
+        kind = _line_kind(data, pos, eol, spec)
+        if kind is not None:
+            colon = -1  # a start line has no header name
+        elif colon < 0 and not (saw and open_line):
             return pos  # no colon, not a header (Wireshark 4.0): the body or next message starts
         if lines_seen > MAX_HEADERS:  # the start line and MAX_HEADERS header lines
             layer.issue("note", "protocol", "http.too_many_headers",
@@ -468,7 +520,6 @@ def _headers(data: bytes, out: _Out, lines: _Lines, pos: int, end: int, msg: _Ms
             _start_line(data, out, pos, eol, kind, msg)
             msg.lines.append((pos, colon, eol, nxt, kind))
         elif colon >= 0:
-            spec = _name_spec(data, pos, colon)
             _header(data, out, (pos, colon, eol, nxt), msg, spec)
             msg.lines.append((pos, colon, eol, nxt, spec))
         if open_line:
@@ -717,11 +768,14 @@ def _detail(data: Any, layer: Layer) -> None:
 
 def _tls_port(layer: Layer) -> None:
     """Plain HTTP on TCP port 443 is worth a warning (Wireshark's http.tls_port)."""
-    pkt = layer.packet
-    tcp = pkt.layer("tcp")  # (pkt.value would look through every layer's fields without one)
-    if tcp is None or pkt.has("tls"):
-        return
-    if 443 not in (tcp.value("tcp.srcport"), tcp.value("tcp.dstport")):
+    tcp = None
+    for below in layer.packet.layers:  # one walk for pkt.layer("tcp") and pkt.has("tls")
+        name = below.protocol.name
+        if name == "tls":
+            return
+        if name == "tcp" and tcp is None:
+            tcp = below
+    if tcp is None or 443 not in (tcp.value("tcp.srcport"), tcp.value("tcp.dstport")):
         return
     layer.issue("warn", "protocol", "http.tls_port",
                 "Unencrypted HTTP protocol detected over encrypted port, could indicate a "
