@@ -40,7 +40,23 @@ cpdef tuple _token(data, Py_ssize_t pos, Py_ssize_t eol)
 
 cpdef _name_spec(data, Py_ssize_t pos, Py_ssize_t colon)
 
+cpdef _tail_spec(data, Py_ssize_t pos, Py_ssize_t colon)
+
 cpdef _line_kind(data, Py_ssize_t pos, Py_ssize_t eol, spec)
+
+# C calls for the helpers a row's decode runs (as Python functions each call costs more
+# than the little they do)
+cpdef str _text(raw)
+
+cpdef _special(_Out out, name, f, tuple where, value, _Msg msg)
+
+cpdef Py_ssize_t _body_len(_Msg msg, Py_ssize_t remaining) except? -1
+
+cpdef _body(data, Layer layer, tuple span, _Msg msg)
+
+cpdef _media(data, Py_ssize_t start, Py_ssize_t end, _Msg msg)
+
+cpdef _incomplete(Layer layer, Py_ssize_t pos, Py_ssize_t end, str what)
 
 @cython.locals(pos=Py_ssize_t, colon=Py_ssize_t, eol=Py_ssize_t, nxt=Py_ssize_t, v=Py_ssize_t)
 cpdef _header(data, _Out out, tuple span, _Msg msg, spec)

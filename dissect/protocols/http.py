@@ -260,7 +260,7 @@ class _Msg:
         self.host = None  # str
         self.uri = None  # (method, uri) of a request
         self.dechunked = None  # bytes of chunk data; None: no chunk walked
-        # pos, colon, eol, next line, and a start line's kind or a header's field (_name_spec)
+        # pos, colon, eol, next line, and a start line's kind or a header's field (_tail_spec)
         self.lines = []
         self.chunks = []  # (size line start, data start, data size)
         self.trailer = None  # (start, stop)
@@ -293,7 +293,7 @@ def classify(line: bytes) -> str | None:
         line = line[2:]
     if line.startswith(b"HTTP/") or line.startswith(b"ICY"):
         return RESPONSE
-    sp = line.find(b" ")
+    sp = _find(line, 0x20, 0, len(line))
     method = line if sp < 0 else line[:sp]
     if method in REQUEST_METHODS:
         return REQUEST
@@ -377,11 +377,11 @@ def valid_name(name: bytes) -> bool:
     return bool(name) and not name.translate(None, TOKEN_BYTES)  # nothing left but tokens
 
 
-# Headers whose value decides how the body is read: tail() looks at these values only.
-BODY_HEADERS = frozenset(
-    ("http.content_type", "http.content_length_header", "http.transfer_encoding",
-     "http.content_encoding")
-)  # fmt: skip
+# Headers whose value decides how the body is read: tail() looks at these values only, and
+# looks up the field of a header line only when its name is as long as one of these.
+BODY_NAMES = (b"content-type", b"content-length", b"transfer-encoding", b"content-encoding")
+BODY_HEADERS = frozenset(HEADERS[name].name for name in BODY_NAMES)
+BODY_NAME_LENGTHS = frozenset(len(name) for name in BODY_NAMES)
 
 
 def _name_spec(data: bytes, pos: int, colon: int) -> FieldSpec | None | bool:
@@ -390,6 +390,15 @@ def _name_spec(data: bytes, pos: int, colon: int) -> FieldSpec | None | bool:
     if not _is_token(data, pos, colon):
         return False
     return HEADERS.get(data[pos:colon].lower())
+
+
+def _tail_spec(data: bytes, pos: int, colon: int) -> FieldSpec | None | bool:
+    """_name_spec() as far as tail() needs it: False for a name that is not a token, and
+    the field (or None) of a name as long as a body header's; True for any other valid
+    name, whose field detail() looks up (_message_fields)."""
+    if colon - pos not in BODY_NAME_LENGTHS:
+        return _is_token(data, pos, colon)
+    return _name_spec(data, pos, colon)
 
 
 def _line_kind(data: bytes, pos: int, eol: int, spec: Any) -> str | None:
@@ -504,7 +513,7 @@ def _headers(data: bytes, out: _Out, lines: _Lines, pos: int, end: int, msg: _Ms
         if eol == pos:
             return nxt  # the blank line ends the header block (classify(b"") is None)
         colon = _find(data, 0x3A, pos, eol)
-        spec = _name_spec(data, pos, colon) if colon >= 0 else False
+        spec = _tail_spec(data, pos, colon) if colon >= 0 else False
         kind = _line_kind(data, pos, eol, spec)
         if kind is not None:
             colon = -1  # a start line has no header name
@@ -520,7 +529,8 @@ def _headers(data: bytes, out: _Out, lines: _Lines, pos: int, end: int, msg: _Ms
             _start_line(data, out, pos, eol, kind, msg)
             msg.lines.append((pos, colon, eol, nxt, kind))
         elif colon >= 0:
-            _header(data, out, (pos, colon, eol, nxt), msg, spec)
+            if spec is not True and spec is not None:  # (_header() ignores other lines here)
+                _header(data, out, (pos, colon, eol, nxt), msg, spec)
             msg.lines.append((pos, colon, eol, nxt, spec))
         if open_line:
             _incomplete(layer, pos, end, "header block")
@@ -586,8 +596,9 @@ def _message_fields(data: bytes, out: _Out, kept: _Msg) -> None:
     for pos, colon, eol, nxt, what in kept.lines:
         if what.__class__ is str:  # a start line's kind
             _start_line(data, out, pos, eol, what, msg)
-        else:  # a header line's field (see _name_spec)
-            _header(data, out, (pos, colon, eol, nxt), msg, what)
+        else:  # a header line's field (see _name_spec), or True if not looked up yet
+            spec = _name_spec(data, pos, colon) if what is True else what
+            _header(data, out, (pos, colon, eol, nxt), msg, spec)
     _flags(out.layer, msg)
     layer = out.layer
     for pos, nxt, size in kept.chunks:
