@@ -46,7 +46,10 @@ cpdef _line_kind(data, Py_ssize_t pos, Py_ssize_t eol, spec)
 
 # C calls for the helpers a row's decode runs (as Python functions each call costs more
 # than the little they do)
-cpdef str _text(raw)
+cpdef str _text(bytes raw)
+
+@cython.locals(value=int)
+cpdef int _status_code(bytes raw) except? -1
 
 cpdef _special(_Out out, name, f, tuple where, value, _Msg msg)
 
@@ -61,10 +64,10 @@ cpdef _incomplete(Layer layer, Py_ssize_t pos, Py_ssize_t end, str what)
 @cython.locals(pos=Py_ssize_t, colon=Py_ssize_t, eol=Py_ssize_t, nxt=Py_ssize_t, v=Py_ssize_t)
 cpdef _header(data, _Out out, tuple span, _Msg msg, spec)
 
-@cython.locals(eol=Py_ssize_t, nxt=Py_ssize_t, colon=Py_ssize_t, lines_seen=Py_ssize_t,
-               saw=bint, open_line=bint)
-cpdef Py_ssize_t _headers(data, _Out out, _Lines lines, Py_ssize_t pos, Py_ssize_t end,
-                          _Msg msg) except? -1
+@cython.locals(pos=Py_ssize_t, end=Py_ssize_t, eol=Py_ssize_t, nxt=Py_ssize_t,
+               colon=Py_ssize_t, lines_seen=Py_ssize_t, saw=bint, open_line=bint)
+cpdef Py_ssize_t _headers(data, _Out out, _Lines lines, tuple span, _Msg msg,
+                          first) except? -1
 
 @cython.locals(msg=_Msg, eol=Py_ssize_t, start=Py_ssize_t, stop=Py_ssize_t, orig=Py_ssize_t)
 cpdef tuple _message(data, _Out out, _Lines lines, Py_ssize_t pos, Py_ssize_t end)

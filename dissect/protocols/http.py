@@ -499,9 +499,13 @@ def _cookies(out: _Out, f: Any, v: int, value: str) -> None:
         off += len(part) + 1
 
 
-def _headers(data: bytes, out: _Out, lines: _Lines, pos: int, end: int, msg: _Msg) -> int:
-    """The start line and header lines of one message (each kept in msg.lines for detail());
-    returns where the body starts."""
+def _headers(
+    data: bytes, out: _Out, lines: _Lines, span: tuple[int, int], msg: _Msg, first: str | None
+) -> int:
+    """The start line and header lines of one message in span (each kept in msg.lines for
+    detail()); returns where the body starts. first: classify() of the first line, which
+    _message() asked already."""
+    pos, end = span
     layer = out.layer
     saw = False
     lines_seen = 0
@@ -514,7 +518,7 @@ def _headers(data: bytes, out: _Out, lines: _Lines, pos: int, end: int, msg: _Ms
             return nxt  # the blank line ends the header block (classify(b"") is None)
         colon = _find(data, 0x3A, pos, eol)
         spec = _tail_spec(data, pos, colon) if colon >= 0 else False
-        kind = _line_kind(data, pos, eol, spec)
+        kind = _line_kind(data, pos, eol, spec) if lines_seen else first
         if kind is not None:
             colon = -1  # a start line has no header name
         elif colon < 0 and not (saw and open_line):
@@ -575,9 +579,10 @@ def _message(data: bytes, out: _Out, lines: _Lines, pos: int, end: int) -> tuple
         return msg, orig, end  # binary: the rest of the segment is body of an earlier message
     eol, _ = lines.next(pos)
     first = data[pos : min(end if eol < 0 else eol, pos + MAX_INFO)]
-    if classify(first[:24]) is not None:
+    kind = classify(first[:24])
+    if kind is not None:
         msg.info = _text(first)
-    start = _headers(data, out, lines, pos, end, msg)
+    start = _headers(data, out, lines, (pos, end), msg, kind)
     stop = start + _body_len(msg, end - start)
     if msg.chunked and stop > start:
         walked = _chunks(data, layer, lines, (start, stop), msg)
@@ -746,7 +751,7 @@ def _tail(data: Any, layer: Layer) -> None:
     each message's lines, chunks and body)."""
     pos, end = layer.pos, layer.payload_end
     lines = _Lines(data, end)
-    out = _Out(layer, fields=False)
+    out = _Out(layer, False)
     infos: list[str] = []
     kept: list[_Msg] = []
     for _ in range(MAX_MESSAGES):
@@ -780,11 +785,13 @@ def _detail(data: Any, layer: Layer) -> None:
 def _tls_port(layer: Layer) -> None:
     """Plain HTTP on TCP port 443 is worth a warning (Wireshark's http.tls_port)."""
     tcp = None
+    # protocols are unique by name: comparing the objects spares a string compare per layer
+    tcp_proto, tls_proto = PROTOCOLS.get("tcp"), PROTOCOLS.get("tls")
     for below in layer.packet.layers:  # one walk for pkt.layer("tcp") and pkt.has("tls")
-        name = below.protocol.name
-        if name == "tls":
+        proto = below.protocol
+        if proto is tls_proto:
             return
-        if name == "tcp" and tcp is None:
+        if proto is tcp_proto and tcp is None:
             tcp = below
     if tcp is None or 443 not in (tcp.value("tcp.srcport"), tcp.value("tcp.dstport")):
         return
