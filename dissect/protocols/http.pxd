@@ -15,11 +15,11 @@ cpdef bint _is_token(data, Py_ssize_t pos, Py_ssize_t end) except -1
 
 
 cdef class _Lines:
-    cdef public object data
+    cdef public bytes data
     cdef public Py_ssize_t end, cr, lf, last
 
     @cython.locals(cr=Py_ssize_t, lf=Py_ssize_t)
-    cpdef tuple next(self, Py_ssize_t pos)
+    cpdef (Py_ssize_t, Py_ssize_t) next(self, Py_ssize_t pos)
 
 
 cdef class _Msg:

@@ -187,7 +187,7 @@ def _find(data: bytes, byte: int, pos: int, end: int) -> int:
     """data.find(BYTE[byte], pos, end). Compiled, a C loop: on the short spans of HTTP
     lines it costs a fraction of the method call's argument parsing. Pure Python (or a
     buffer other than bytes), the method."""
-    if not cython.compiled or data.__class__ is not bytes or pos < 0:
+    if not cython.compiled or type(data) is not bytes or pos < 0:
         return data.find(BYTE[byte], pos, end)
     p = data
     end = min(end, len(data))  # the loop reads through a pointer: stay inside
@@ -200,7 +200,7 @@ def _find(data: bytes, byte: int, pos: int, end: int) -> int:
 
 def _is_token(data: bytes, pos: int, end: int) -> bool:
     """valid_name(data[pos:end]), compiled as a C loop over the bytes (see _find)."""
-    if not cython.compiled or data.__class__ is not bytes or pos < 0:
+    if not cython.compiled or type(data) is not bytes or pos < 0:
         return valid_name(data[pos:end])
     p, table = data, TOKEN_TABLE
     end = min(end, len(data))
@@ -749,6 +749,8 @@ def _body(data: bytes, layer: Layer, span: tuple[int, int], msg: _Msg) -> None:
 def _tail(data: Any, layer: Layer) -> None:
     """Messages, bodies, Info and issues; the fields wait for detail() (layer.state keeps
     each message's lines, chunks and body)."""
+    if type(data) is not bytes:
+        data = bytes(data)  # (compiled, the line walk reads bytes; offsets stay the same)
     pos, end = layer.pos, layer.payload_end
     lines = _Lines(data, end)
     out = _Out(layer, False)
@@ -777,7 +779,9 @@ def _tail(data: Any, layer: Layer) -> None:
 
 
 def _detail(data: Any, layer: Layer) -> None:
-    out = _Out(layer, fields=True)
+    if type(data) is not bytes:
+        data = bytes(data)  # as in _tail()
+    out = _Out(layer, True)
     for msg in layer.state or ():
         _message_fields(data, out, msg)
 
