@@ -18,6 +18,7 @@ cpdef _id_seq(data, Layer layer, itype, str lazy)
 @cython.locals(now=double, best=double, stamp=double, when=double, size=int, width=int)
 cpdef tuple _data_time(data, time_ns, Py_ssize_t start, Py_ssize_t end)
 
+@cython.locals(names=dict, code_names=dict, codes=dict)
 cpdef tuple _type_text(itype, code)
 
 @cython.locals(pos=Py_ssize_t, end=Py_ssize_t)

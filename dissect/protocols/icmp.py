@@ -562,10 +562,11 @@ _TYPE_CODE = ICMP.picker("icmp.type", "icmp.code")
 
 
 def _type_text(itype: int, code: int | None) -> tuple[str, str | None]:
-    name = TYPE_NAMES.get(itype, "Unknown ICMP (obsolete or malformed?)")
+    names, code_names = TYPE_NAMES, CODE_NAMES  # (typed locals: compiled, C dict lookups)
+    name = names.get(itype, "Unknown ICMP (obsolete or malformed?)")
     if itype == 9 and code in (0, 16):
         name = "Mobile IP Advertisement"
-    codes = CODE_NAMES.get(itype)
+    codes = code_names.get(itype)
     code_text = None if codes is None or code is None else codes.get(code, f"Unknown code: {code}")
     return name, code_text
 
