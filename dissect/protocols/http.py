@@ -10,9 +10,10 @@ here because Wireshark shows them under HTTP. Chunked bodies (RFC 9112 section 7
 walked chunk by chunk; gzip/deflate content codings (RFC 9110 section 8.4) are checked for
 decompressibility only, since spans must point into the frame.
 
-Lines end at CR, LF or CRLF and are found with bytes.find from positions that only move
-forward, so a 1 MB header line or a header block that never ends costs linear time; header
-lines per message are capped at MAX_HEADERS and messages per segment at MAX_MESSAGES.
+Lines end at CR, LF or CRLF and are found with bytes.find (compiled: the same search as a C
+loop, _find) from positions that only move forward, so a 1 MB header line or a header block
+that never ends costs linear time; header lines per message are capped at MAX_HEADERS and
+messages per segment at MAX_MESSAGES.
 """
 
 from __future__ import annotations
@@ -403,11 +404,11 @@ def _tail_spec(data: bytes, pos: int, colon: int) -> FieldSpec | None | bool:
 
 
 def _line_kind(data: bytes, pos: int, eol: int, spec: Any) -> str | None:
-    """classify() of the line at pos, whose name before the colon gave spec (_name_spec).
+    """classify() of the line at pos, whose name before the colon gave spec (_tail_spec).
 
     A valid header name settles it without classify(): it is a token, so the line's first
-    word runs to the colon or past 24 bytes and is no method (none has a colon or 17
-    characters), and it has no "/", so the line cannot start with "HTTP/". Only "ICY" and
+    word runs to the colon or past 24 bytes and is no method (none has a colon or more than
+    16 characters), and it has no "/", so the line cannot start with "HTTP/". Only "ICY" and
     the "M-" prefix need a look, so names starting with I or M take classify() as the rest.
     """
     if spec is False or data[pos] in (0x49, 0x4D):  # I, M
@@ -534,7 +535,8 @@ def _headers(
             _start_line(data, out, pos, eol, kind, msg)
             msg.lines.append((pos, colon, eol, nxt, kind))
         elif colon >= 0:
-            if spec is not True and spec is not None:  # (_header() ignores other lines here)
+            if spec is not True and spec is not None:  # a bad name or a looked-up field:
+                # an issue, or a body header's value (_header() would ignore the others)
                 _header(data, out, (pos, colon, eol, nxt), msg, spec)
             msg.lines.append((pos, colon, eol, nxt, spec))
         if open_line:
