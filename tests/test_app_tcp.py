@@ -20,6 +20,7 @@ from dissect.index import open_capture
 from dissect.model import Layer, Packet
 from dissect.output import summarize
 from dissect.protocol import decode
+from dissect.protocols import http
 from dissect.protocols.http import HTTP, MAX_HEADERS
 from dissect.protocols.tls import is_grease
 from tests.spans import names
@@ -290,6 +291,53 @@ def test_ssdp_over_udp_uses_the_http_decoder():
     assert span(pkt, "http.request.method") == ("M-SEARCH", 42, 8)
     assert span(pkt, "http.host") == ("239.255.255.250:1900", 63, 28)
     assert info(pkt) == "M-SEARCH * HTTP/1.1" and summarize(pkt).protocol == "SSDP"
+
+
+# -- the header walk's shortcuts agree with the plain reading -----------------------------
+# Bytes that make lines interesting to classify: token and non-token characters, the colon,
+# blanks, and the starts of methods, status lines and Shoutcast's ICY.
+LINE_PARTS = st.lists(
+    st.sampled_from([b"GET", b"M-", b"HTTP/", b"ICY", b"NOTIFY", b"Host", b"Content-Type",
+                     b"Content-Length", b"transfer-encoding", b"X", b"a" * 20, b":", b" ", b"/",
+                     b"-", b"\t", b"\xff", b"\\", b"1.1", b"200"]),
+    max_size=8,
+).map(b"".join)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(line=LINE_PARTS, lead=st.integers(0, 3))
+def test_line_kind_and_tail_spec_agree_with_classify_and_name_spec(line, lead):
+    """tail() classifies a line only when its header name is not a valid token or starts
+    with I or M (_line_kind), and looks a name up only when it is as long as a body header's
+    (_tail_spec): both give what classify() and _name_spec() would."""
+    data = b"x" * lead + line + b"\r\n"
+    pos, eol = lead, lead + len(line)
+    colon = data.find(b":", pos, eol)
+    spec = http._tail_spec(data, pos, colon) if colon >= 0 else False
+    assert http._line_kind(data, pos, eol, spec) == http.classify(line[:24])
+    if colon >= 0:
+        full = http._name_spec(data, pos, colon)
+        assert (spec is False) == (full is False)
+        assert spec is True or spec == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=80), byte=st.sampled_from(b"\r\n: a"), lo=st.integers(0, 90),
+       hi=st.integers(0, 90))  # fmt: skip
+def test_find_and_is_token_agree_with_the_bytes_methods(data, byte, lo, hi):
+    assert http._find(data, byte, lo, hi) == data.find(bytes((byte,)), lo, hi)
+    assert http._is_token(data, lo, hi) == http.valid_name(data[lo:hi])
+
+
+def test_tail_reads_another_buffer_as_its_bytes():
+    payload = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+    for buf in (payload, bytearray(payload), memoryview(payload)):
+        pkt = Packet(payload, 1)
+        layer = Layer(HTTP, pkt, 0, len(payload))
+        pkt.layers.append(layer)
+        HTTP.dissect(buf, layer)
+        assert layer.info_cache == "HTTP/1.1 200 OK" and layer.hdr_len == len(payload) - 2
+        assert [f.name for f in layer.fields][:2] == ["http.response.version", "http.response.code"]
 
 
 # -- hostile HTTP: bounded work ---------------------------------------------------------

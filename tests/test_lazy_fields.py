@@ -11,7 +11,9 @@ tests keep, and over deterministic mutations of their TLS, DNS and HTTP packets:
 - the fields are the same as when each layer's fields are read the moment it is decoded
   (an eager decode), field by field: name, value, position, length, mask, children;
 - crafted packets' fields hold the values the eager decoders gave them.
-ICMP and NTP keep their fields in tail(); their rows read what tail() kept in layer.state.
+ICMP messages with an identifier and sequence number (echo, timestamp, information, address
+mask) leave their fields to detail() too when the checksum needs no warning; other ICMP
+messages and NTP keep their fields in tail(). Their rows read what tail() kept in layer.state.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from dissect.checksum import inet_checksum
 from dissect.index import CaptureError, open_capture
 from dissect.model import Field, Packet
 from dissect.output import summarize, summary_line
@@ -32,7 +35,7 @@ from dissect.protocol import PROTOCOLS, decode
 from dissect.protocols import dns, http, tls  # noqa: F401  (registers the protocols)
 
 ROOT = Path(__file__).resolve().parent.parent
-LAZY = ("tls", "dns", "mdns", "llmnr", "http", "ssdp", "media", "arp")
+LAZY = ("tls", "dns", "mdns", "llmnr", "http", "ssdp", "media", "arp", "icmp")
 
 
 def frames(rel: str) -> list[tuple[bytes, int, int, int]]:
@@ -69,6 +72,12 @@ def _udp(payload: bytes, sport: int, dport: int) -> bytes:
 
 def _tcp(payload: bytes, sport: int, dport: int) -> bytes:
     return _ip(6, struct.pack("!HHIIBBHHH", sport, dport, 1, 1, 0x50, 0x18, 8192, 0, 0) + payload)
+
+
+def _icmp(itype: int, rest: bytes, good: bool = True) -> bytes:
+    """An ICMP message (code 0) whose checksum is right, or off by one."""
+    msg = struct.pack("!BBH", itype, 0, 0) + rest
+    return _ip(1, msg[:2] + struct.pack("!H", inet_checksum(msg) ^ (0 if good else 1)) + msg[4:])
 
 
 def _v8(body: bytes) -> bytes:
@@ -156,6 +165,11 @@ CRAFTED = {
     "client_hello": _tcp(_client_hello(), 40000, 443),
     "server_flight": _tcp(SERVER_FLIGHT + _record(23, bytes(30)), 443, 40000),
     "retry": _tcp(RETRY, 443, 40000),
+    "icmp_echo": _icmp(8, struct.pack("!HH", 0x1234, 7) + bytes(range(48))),
+    "icmp_echo_bad_checksum": _icmp(0, struct.pack("!HH", 0x1234, 7) + bytes(8), good=False),
+    "icmp_timestamp": _icmp(13, struct.pack("!HHIII", 1, 2, 3, 4, 5) + b"xy"),
+    "icmp_mask_reply": _icmp(18, struct.pack("!HH", 1, 2) + bytes((255, 255, 255, 0))),
+    "icmp_information": _icmp(15, struct.pack("!HH", 1, 2)),
 }
 
 
@@ -403,8 +417,9 @@ def test_crafted_fields_hold_their_values():
 
 
 def test_icmp_ntp_arp_rows_build_no_fields():
-    """ICMP and NTP still add their fields in tail(), but their Info and titles read what
-    tail() kept: a row never builds the layer's field list (nor ARP's, now lazy)."""
+    """NTP and most ICMP messages still add their fields in tail(), but their Info and
+    titles read what tail() kept: a row never builds the layer's field list (nor ARP's or
+    an ICMP echo's, now lazy)."""
     built: list[str] = []
     protos = [PROTOCOLS[name] for name in ("icmp", "ntp", "arp")]
     saved = {p: p.build_fields for p in protos}
@@ -434,6 +449,32 @@ def test_icmp_ntp_arp_rows_build_no_fields():
         for p, build in saved.items():
             p.build_fields = build
     assert seen > 20
+
+
+def test_icmp_echo_data_time_is_found_by_tail_and_built_by_detail():
+    """An echo whose data starts with a struct timeval near the capture time: tail() takes
+    its 16 bytes into the header, detail() shows it, last, as an eager decode does."""
+    t_ns = 1_700_000_000_123_456_000
+    timeval = struct.pack("<QQ", t_ns // 10**9, 123456)
+    frame = _icmp(8, struct.pack("!HH", 1, 1) + timeval + bytes(8))
+    with counted_details() as calls:
+        pkt = decode(frame, 1, time_ns=t_ns, strict=True)
+        before = row(pkt)
+        assert calls["icmp"] == 0
+    icmp = pkt.layer("icmp")
+    assert icmp.hdr_len == 24 and icmp.state[:3] == (1, 1, 256)
+    names = [f.name for f in icmp.fields]
+    assert names[3:] == ["icmp.checksum.status", "icmp.ident", "icmp.ident_le", "icmp.seq",
+                         "icmp.seq_le", "icmp.data_time"]  # fmt: skip
+    assert row(pkt) == before
+    with eager():
+        assert all_fields(decode(frame, 1, time_ns=t_ns, strict=True)) == all_fields(pkt)
+
+
+def test_icmp_bad_checksum_warns_before_the_fields_are_read():
+    pkt = crafted("icmp_echo_bad_checksum")
+    assert [i.code for i in pkt.layer("icmp").issues] == ["icmp.checksum.bad"]
+    assert pkt.layer("icmp").state[3] == ""  # tail() built the fields: the warning needs them
 
 
 # -- TCP options: checked by the tail, built by detail ------------------------------------

@@ -49,6 +49,7 @@ DRARP_REQUEST, DRARP_REPLY, DRARP_ERROR, IREQUEST, IREPLY = 5, 6, 7, 8, 9
 ETHER_HW = (1, 6)  # Ethernet and IEEE 802 hardware types carry 6-byte MAC addresses
 IPV4_PROTO = (0x0800, 0xCC)  # EtherType IPv4, and AX.25's PID for IP
 HEADER_LEN = 8
+ZERO_MAC, ZERO_IPV4 = bytes(6), bytes(4)
 
 
 def _etype_name(value: Any) -> str | None:
@@ -87,16 +88,22 @@ IS_PROBE = Bool("arp.isprobe", "Is probe", generated=True)
 IS_ANNOUNCEMENT = Bool("arp.isannouncement", "Is announcement", generated=True)
 
 
-def _offsets(layer: Layer) -> tuple[int, int, int, int, int]:
-    """Frame offsets of the four addresses, and the ARP packet's total length."""
-    hln, pln = layer.value("arp.hw.size"), layer.value("arp.proto.size")
-    sha = layer.pos + HEADER_LEN
+# The whole fixed header in one call (hardware type, protocol type, sizes, opcode): the
+# Info column runs for every row, and a value lookup per name costs more than the text.
+_FIXED = ARP.picker("arp.hw.type", "arp.proto.type", "arp.hw.size", "arp.proto.size", "arp.opcode")
+
+
+def _spans(pos: int, hln: int, pln: int) -> tuple[int, int, int, int, int]:
+    """Frame offsets of the four addresses, and the ARP packet's total length, from the
+    layer's start and the two address sizes."""
+    sha = pos + HEADER_LEN
     return sha, sha + hln, sha + hln + pln, sha + 2 * hln + pln, HEADER_LEN + 2 * hln + 2 * pln
 
 
 def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
-    total = _offsets(layer)[4]
+    _hrd, _pro, hln, pln, _op = _FIXED(layer)
+    total = HEADER_LEN + 2 * hln + 2 * pln
     if pos + total > end:
         # Wireshark shows the fixed fields and no address when the addresses run past the end.
         layer.short(total, "ARP addresses")
@@ -113,9 +120,8 @@ def _detail(data: Any, layer: Layer) -> None:
     """The addresses and the generated flags, built when someone reads the fields."""
     if layer.state is None:
         return
-    sha, spa, tha, tpa, _total = _offsets(layer)
-    hrd, pro = layer.value("arp.hw.type"), layer.value("arp.proto.type")
-    hln, pln = layer.value("arp.hw.size"), layer.value("arp.proto.size")
+    hrd, pro, hln, pln, op = _FIXED(layer)
+    sha, spa, tha, tpa, _total = _spans(layer.pos, hln, pln)
     ether, ipv4 = hrd in ETHER_HW and hln == 6, pro in IPV4_PROTO and pln == 4
     _flags(layer)
     if hln:
@@ -124,7 +130,7 @@ def _detail(data: Any, layer: Layer) -> None:
         _address(data, layer, SRC_IPV4 if ipv4 else SRC_PROTO, spa, pln)
     if hln:
         _address(data, layer, DST_HW_MAC if ether else DST_HW, tha, hln)
-    if pln and layer.value("arp.opcode") == DRARP_ERROR:
+    if pln and op == DRARP_ERROR:
         layer.add(DRARP_STATUS, tpa, 1, data[tpa])
     elif pln:
         _address(data, layer, DST_IPV4 if ipv4 else DST_PROTO, tpa, pln)
@@ -138,15 +144,22 @@ def _address(data: Any, layer: Layer, spec: Any, offset: int, length: int) -> No
 def _classify(layer: Layer) -> str:
     """ "gratuitous", "announcement" (RFC 5227, a gratuitous request to a zero target MAC),
     "probe" (RFC 5227, sender IP zero) or "", from the packet bytes (no fields built)."""
-    op, pln = layer.value("arp.opcode"), layer.value("arp.proto.size")
-    _, spa, tha, tpa, total = _offsets(layer)
+    _hrd, _pro, hln, pln, op = _FIXED(layer)
+    _sha, spa, tha, tpa, total = _spans(layer.pos, hln, pln)
     if op not in (REQUEST, REPLY) or layer.hdr_len < total:
         return ""
-    data, end = layer.packet.data, layer.pos + total
-    tha_zero = tha + 6 <= end and not any(data[tha : tha + 6])
-    if data[spa : spa + pln] == data[tpa : tpa + pln]:
+    return _kind(layer.packet.data, op, pln, (spa, tha, tpa, layer.pos + total))
+
+
+def _kind(data: bytes, op: int, pln: int, where: tuple[int, int, int, int]) -> str:
+    """_classify() of a request or reply whose addresses are all there; where = (sender
+    and target offsets as _spans() gives them, end of the packet). startswith() tests the
+    bytes in place: all of them are there, so it equals comparing a slice."""
+    spa, tha, tpa, end = where
+    tha_zero = tha + 6 <= end and data.startswith(ZERO_MAC, tha)
+    if data.startswith(data[spa : spa + pln], tpa):  # sender address == target address
         return "announcement" if op == REQUEST and tha_zero else "gratuitous"
-    if op == REQUEST and tha_zero and spa + 4 <= end and not any(data[spa : spa + 4]):
+    if op == REQUEST and tha_zero and spa + 4 <= end and data.startswith(ZERO_IPV4, spa):
         return "probe"
     return ""
 
@@ -161,20 +174,19 @@ def _flags(layer: Layer) -> None:
         layer.add(IS_ANNOUNCEMENT, layer.pos, 0, True, generated=True)
 
 
-def _hw_str(layer: Layer, offset: int) -> str:
-    hln, hrd = layer.value("arp.hw.size"), layer.value("arp.hw.type")
-    raw = layer.packet.data[offset : offset + hln]
+def _hw_str(data: bytes, offset: int, hln: int, hrd: int) -> str:
     if not hln:
         return "<No address>"
+    raw = data[offset : offset + hln]
     return raw.hex(":") if hrd in ETHER_HW and hln == 6 else _hex(raw)
 
 
-def _proto_str(layer: Layer, offset: int) -> str:
-    pln, pro = layer.value("arp.proto.size"), layer.value("arp.proto.type")
-    raw = layer.packet.data[offset : offset + pln]
+def _proto_str(data: bytes, offset: int, pln: int, pro: int) -> str:
     if not pln:
         return "<No address>"
-    return ".".join(str(b) for b in raw) if pro in IPV4_PROTO and pln == 4 else _hex(raw)
+    if pro in IPV4_PROTO and pln == 4:  # read in place: cheaper than a join over a generator
+        return f"{data[offset]}.{data[offset + 1]}.{data[offset + 2]}.{data[offset + 3]}"
+    return _hex(data[offset : offset + pln])
 
 
 def _hex(raw: bytes) -> str:
@@ -185,35 +197,43 @@ def _hex(raw: bytes) -> str:
 def _info(layer: Layer) -> str:
     if layer.values is None:
         return ""  # a short header: no opcode (and no fields to look it up in)
-    op = layer.value("arp.opcode")
-    sha, spa, tha, tpa, total = _offsets(layer)
+    hrd, pro, hln, pln, op = _FIXED(layer)
+    spans = _spans(layer.pos, hln, pln)
+    sha, spa, _tha, tpa, total = spans
     if layer.hdr_len < total:
         return ""  # addresses missing: Wireshark leaves the Info column empty
-    kind = _classify(layer)
+    data = layer.packet.data
+    where = (spa, spans[2], tpa, layer.pos + total)
     if op == REQUEST:
+        kind, target = _kind(data, op, pln, where), _proto_str(data, tpa, pln, pro)
         if kind == "announcement":
-            return f"ARP Announcement for {_proto_str(layer, tpa)}"
+            return f"ARP Announcement for {target}"
         if kind == "gratuitous":
-            return f"Gratuitous ARP for {_proto_str(layer, tpa)} (Request)"
+            return f"Gratuitous ARP for {target} (Request)"
         if kind == "probe":
-            return f"Who has {_proto_str(layer, tpa)}? (ARP Probe)"
-        return f"Who has {_proto_str(layer, tpa)}? Tell {_proto_str(layer, spa)}"
+            return f"Who has {target}? (ARP Probe)"
+        return f"Who has {target}? Tell {_proto_str(data, spa, pln, pro)}"
     if op == REPLY:
-        if kind == "gratuitous":
-            return f"Gratuitous ARP for {_proto_str(layer, spa)} (Reply)"
-        return f"{_proto_str(layer, spa)} is at {_hw_str(layer, sha)}"
+        sender = _proto_str(data, spa, pln, pro)
+        if _kind(data, op, pln, where) == "gratuitous":
+            return f"Gratuitous ARP for {sender} (Reply)"
+        return f"{sender} is at {_hw_str(data, sha, hln, hrd)}"
+    return _other_info(op, data, spans, (hrd, pro, hln, pln))
+
+
+def _other_info(op: int, data: bytes, spans: tuple[int, ...], sizes: tuple[int, ...]) -> str:
+    """Info of the rarer opcodes; sizes = (hardware type, protocol type, their sizes)."""
+    hrd, pro, hln, pln = sizes
+    sha, spa, tha, tpa, _total = spans
     if op in (RREQUEST, IREQUEST, DRARP_REQUEST):
-        return f"Who is {_hw_str(layer, tha)}? Tell {_hw_str(layer, sha)}"
+        return f"Who is {_hw_str(data, tha, hln, hrd)}? Tell {_hw_str(data, sha, hln, hrd)}"
     if op in (RREPLY, DRARP_REPLY):
-        return f"{_hw_str(layer, tha)} is at {_proto_str(layer, tpa)}"
+        return f"{_hw_str(data, tha, hln, hrd)} is at {_proto_str(data, tpa, pln, pro)}"
     if op == IREPLY:
-        return f"{_hw_str(layer, sha)} is at {_proto_str(layer, spa)}"
+        return f"{_hw_str(data, sha, hln, hrd)} is at {_proto_str(data, spa, pln, pro)}"
     if op in MARS_INFO:
-        return f"{MARS_INFO[op]} from {_hw_str(layer, sha)} at {_proto_str(layer, spa)}"
-    return _other_info(op)
-
-
-def _other_info(op: int) -> str:
+        hw, proto = _hw_str(data, sha, hln, hrd), _proto_str(data, spa, pln, pro)
+        return f"{MARS_INFO[op]} from {hw} at {proto}"
     if op == DRARP_ERROR:
         return "DRARP Error"
     if op == 10:

@@ -10,9 +10,10 @@ here because Wireshark shows them under HTTP. Chunked bodies (RFC 9112 section 7
 walked chunk by chunk; gzip/deflate content codings (RFC 9110 section 8.4) are checked for
 decompressibility only, since spans must point into the frame.
 
-Lines end at CR, LF or CRLF and are found with bytes.find from positions that only move
-forward, so a 1 MB header line or a header block that never ends costs linear time; header
-lines per message are capped at MAX_HEADERS and messages per segment at MAX_MESSAGES.
+Lines end at CR, LF or CRLF and are found with bytes.find (compiled: the same search as a C
+loop, _find) from positions that only move forward, so a 1 MB header line or a header block
+that never ends costs linear time; header lines per message are capped at MAX_HEADERS and
+messages per segment at MAX_MESSAGES.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from typing import Any
 from ..fields import Bool, Bytes, FieldSpec, Int, Str, Text
 from ..model import Layer, Osi
 from ..protocol import DATA, PROTOCOLS, Protocol, bind, bind_heuristic, lookup
+
+try:
+    import cython  # compiled (setup.py): the byte loops below become C
+except ModuleNotFoundError:  # pure Python without Cython installed
+    from .._compiled import cython
 
 MAX_MESSAGES = 64  # messages decoded per segment; the rest stays inside the HTTP layer
 MAX_HEADERS = 1000  # header lines per message, as the brief's bound on hostile input
@@ -169,11 +175,43 @@ TOKEN_CHARS = frozenset(
     b"!#$%&\\:*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
 TOKEN_BYTES = bytes(sorted(TOKEN_CHARS))
+TOKEN_TABLE = bytes(b in TOKEN_CHARS for b in range(256))  # 1 for a token byte, by value
+BYTE = tuple(bytes((b,)) for b in range(256))  # the needle of _find(data, b, ...)
 
 
 def _text(raw: bytes) -> str:
     """Packet text as Wireshark's ENC_ASCII reads it: other bytes become U+FFFD."""
     return raw.decode("ascii", "replace")
+
+
+def _find(data: bytes, byte: int, pos: int, end: int) -> int:
+    """data.find(BYTE[byte], pos, end). Compiled, a C loop: on the short spans of HTTP
+    lines it costs a fraction of the method call's argument parsing. Pure Python (or a
+    buffer other than bytes), the method."""
+    if not cython.compiled or type(data) is not bytes or pos < 0:
+        return data.find(BYTE[byte], pos, end)
+    p = data
+    end = min(end, len(data))  # the loop reads through a pointer: stay inside
+    while pos < end:
+        if p[pos] == byte:
+            return pos
+        pos += 1
+    return -1
+
+
+def _is_token(data: bytes, pos: int, end: int) -> bool:
+    """valid_name(data[pos:end]), compiled as a C loop over the bytes (see _find)."""
+    if not cython.compiled or type(data) is not bytes or pos < 0:
+        return valid_name(data[pos:end])
+    p, table = data, TOKEN_TABLE
+    end = min(end, len(data))
+    if pos >= end:
+        return False
+    while pos < end:
+        if not table[p[pos]]:
+            return False
+        pos += 1
+    return True
 
 
 class _Lines:
@@ -191,9 +229,9 @@ class _Lines:
             self.cr = self.lf = -2
         self.last = pos
         if self.cr != -1 and self.cr < pos:
-            self.cr = self.data.find(b"\r", pos, self.end)
+            self.cr = _find(self.data, 0x0D, pos, self.end)
         if self.lf != -1 and self.lf < pos:
-            self.lf = self.data.find(b"\n", pos, self.end)
+            self.lf = _find(self.data, 0x0A, pos, self.end)
         cr, lf = self.cr, self.lf
         if cr == -1 and lf == -1:
             return -1, self.end
@@ -223,7 +261,7 @@ class _Msg:
         self.host = None  # str
         self.uri = None  # (method, uri) of a request
         self.dechunked = None  # bytes of chunk data; None: no chunk walked
-        # pos, colon, eol, next line, and a start line's kind or a header's field (_name_spec)
+        # pos, colon, eol, next line, and a start line's kind or a header's field (_tail_spec)
         self.lines = []
         self.chunks = []  # (size line start, data start, data size)
         self.trailer = None  # (start, stop)
@@ -256,7 +294,7 @@ def classify(line: bytes) -> str | None:
         line = line[2:]
     if line.startswith(b"HTTP/") or line.startswith(b"ICY"):
         return RESPONSE
-    sp = line.find(b" ")
+    sp = _find(line, 0x20, 0, len(line))
     method = line if sp < 0 else line[:sp]
     if method in REQUEST_METHODS:
         return REQUEST
@@ -267,7 +305,7 @@ def classify(line: bytes) -> str | None:
 
 def _token(data: bytes, pos: int, eol: int) -> tuple[int, int]:
     """(token length, start of the next token): get_token_len, blanks skipped after."""
-    sp = data.find(b" ", pos, eol)
+    sp = _find(data, 0x20, pos, eol)
     stop = eol if sp < 0 else sp
     nxt = stop
     while nxt < eol and data[nxt] == 0x20:
@@ -340,20 +378,42 @@ def valid_name(name: bytes) -> bool:
     return bool(name) and not name.translate(None, TOKEN_BYTES)  # nothing left but tokens
 
 
-# Headers whose value decides how the body is read: tail() looks at these values only.
-BODY_HEADERS = frozenset(
-    ("http.content_type", "http.content_length_header", "http.transfer_encoding",
-     "http.content_encoding")
-)  # fmt: skip
+# Headers whose value decides how the body is read: tail() looks at these values only, and
+# looks up the field of a header line only when its name is as long as one of these.
+BODY_NAMES = (b"content-type", b"content-length", b"transfer-encoding", b"content-encoding")
+BODY_HEADERS = frozenset(HEADERS[name].name for name in BODY_NAMES)
+BODY_NAME_LENGTHS = frozenset(len(name) for name in BODY_NAMES)
 
 
 def _name_spec(data: bytes, pos: int, colon: int) -> FieldSpec | None | bool:
     """A header line's own field: None for a valid name nobody decodes, False for a name
     that is not a token (tail() keeps the answer with the line, for detail())."""
-    name = data[pos:colon]
-    if not valid_name(name):
+    if not _is_token(data, pos, colon):
         return False
-    return HEADERS.get(name.lower())
+    headers = HEADERS  # (a typed local: the compiled lookup is a C dict call)
+    return headers.get(data[pos:colon].lower())
+
+
+def _tail_spec(data: bytes, pos: int, colon: int) -> FieldSpec | None | bool:
+    """_name_spec() as far as tail() needs it: False for a name that is not a token, and
+    the field (or None) of a name as long as a body header's; True for any other valid
+    name, whose field detail() looks up (_message_fields)."""
+    if colon - pos not in BODY_NAME_LENGTHS:
+        return _is_token(data, pos, colon)
+    return _name_spec(data, pos, colon)
+
+
+def _line_kind(data: bytes, pos: int, eol: int, spec: Any) -> str | None:
+    """classify() of the line at pos, whose name before the colon gave spec (_tail_spec).
+
+    A valid header name settles it without classify(): it is a token, so the line's first
+    word runs to the colon or past 24 bytes and is no method (none has a colon or more than
+    16 characters), and it has no "/", so the line cannot start with "HTTP/". Only "ICY" and
+    the "M-" prefix need a look, so names starting with I or M take classify() as the rest.
+    """
+    if spec is False or data[pos] in (0x49, 0x4D):  # I, M
+        return classify(data[pos : min(eol, pos + 24)])
+    return None
 
 
 def _header(data: bytes, out: _Out, span: tuple[int, int, int, int], msg: _Msg, spec: Any) -> None:
@@ -441,9 +501,13 @@ def _cookies(out: _Out, f: Any, v: int, value: str) -> None:
         off += len(part) + 1
 
 
-def _headers(data: bytes, out: _Out, lines: _Lines, pos: int, end: int, msg: _Msg) -> int:
-    """The start line and header lines of one message (each kept in msg.lines for detail());
-    returns where the body starts."""
+def _headers(
+    data: bytes, out: _Out, lines: _Lines, span: tuple[int, int], msg: _Msg, first: str | None
+) -> int:
+    """The start line and header lines of one message in span (each kept in msg.lines for
+    detail()); returns where the body starts. first: classify() of the first line, which
+    _message() asked already."""
+    pos, end = span
     layer = out.layer
     saw = False
     lines_seen = 0
@@ -452,11 +516,14 @@ def _headers(data: bytes, out: _Out, lines: _Lines, pos: int, end: int, msg: _Ms
         open_line = eol < 0
         if open_line:
             eol = nxt = end  # no line end: Wireshark takes the rest as one line
-        kind = classify(data[pos : min(eol, pos + 24)])
-        if eol == pos and kind is None:
-            return nxt  # the blank line ends the header block
-        colon = -1 if kind is not None else data.find(b":", pos, eol)
-        if kind is None and colon < 0 and not (saw and open_line):
+        if eol == pos:
+            return nxt  # the blank line ends the header block (classify(b"") is None)
+        colon = _find(data, 0x3A, pos, eol)
+        spec = _tail_spec(data, pos, colon) if colon >= 0 else False
+        kind = _line_kind(data, pos, eol, spec) if lines_seen else first
+        if kind is not None:
+            colon = -1  # a start line has no header name
+        elif colon < 0 and not (saw and open_line):
             return pos  # no colon, not a header (Wireshark 4.0): the body or next message starts
         if lines_seen > MAX_HEADERS:  # the start line and MAX_HEADERS header lines
             layer.issue("note", "protocol", "http.too_many_headers",
@@ -468,8 +535,9 @@ def _headers(data: bytes, out: _Out, lines: _Lines, pos: int, end: int, msg: _Ms
             _start_line(data, out, pos, eol, kind, msg)
             msg.lines.append((pos, colon, eol, nxt, kind))
         elif colon >= 0:
-            spec = _name_spec(data, pos, colon)
-            _header(data, out, (pos, colon, eol, nxt), msg, spec)
+            if spec is not True and spec is not None:  # a bad name or a looked-up field:
+                # an issue, or a body header's value (_header() would ignore the others)
+                _header(data, out, (pos, colon, eol, nxt), msg, spec)
             msg.lines.append((pos, colon, eol, nxt, spec))
         if open_line:
             _incomplete(layer, pos, end, "header block")
@@ -514,9 +582,10 @@ def _message(data: bytes, out: _Out, lines: _Lines, pos: int, end: int) -> tuple
         return msg, orig, end  # binary: the rest of the segment is body of an earlier message
     eol, _ = lines.next(pos)
     first = data[pos : min(end if eol < 0 else eol, pos + MAX_INFO)]
-    if classify(first[:24]) is not None:
+    kind = classify(first[:24])
+    if kind is not None:
         msg.info = _text(first)
-    start = _headers(data, out, lines, pos, end, msg)
+    start = _headers(data, out, lines, (pos, end), msg, kind)
     stop = start + _body_len(msg, end - start)
     if msg.chunked and stop > start:
         walked = _chunks(data, layer, lines, (start, stop), msg)
@@ -535,8 +604,9 @@ def _message_fields(data: bytes, out: _Out, kept: _Msg) -> None:
     for pos, colon, eol, nxt, what in kept.lines:
         if what.__class__ is str:  # a start line's kind
             _start_line(data, out, pos, eol, what, msg)
-        else:  # a header line's field (see _name_spec)
-            _header(data, out, (pos, colon, eol, nxt), msg, what)
+        else:  # a header line's field (see _name_spec), or True if not looked up yet
+            spec = _name_spec(data, pos, colon) if what is True else what
+            _header(data, out, (pos, colon, eol, nxt), msg, spec)
     _flags(out.layer, msg)
     layer = out.layer
     for pos, nxt, size in kept.chunks:
@@ -682,9 +752,11 @@ def _body(data: bytes, layer: Layer, span: tuple[int, int], msg: _Msg) -> None:
 def _tail(data: Any, layer: Layer) -> None:
     """Messages, bodies, Info and issues; the fields wait for detail() (layer.state keeps
     each message's lines, chunks and body)."""
+    if type(data) is not bytes:
+        data = bytes(data)  # (compiled, the line walk reads bytes; offsets stay the same)
     pos, end = layer.pos, layer.payload_end
     lines = _Lines(data, end)
-    out = _Out(layer, fields=False)
+    out = _Out(layer, False)
     infos: list[str] = []
     kept: list[_Msg] = []
     for _ in range(MAX_MESSAGES):
@@ -710,18 +782,25 @@ def _tail(data: Any, layer: Layer) -> None:
 
 
 def _detail(data: Any, layer: Layer) -> None:
-    out = _Out(layer, fields=True)
+    if type(data) is not bytes:
+        data = bytes(data)  # as in _tail()
+    out = _Out(layer, True)
     for msg in layer.state or ():
         _message_fields(data, out, msg)
 
 
 def _tls_port(layer: Layer) -> None:
     """Plain HTTP on TCP port 443 is worth a warning (Wireshark's http.tls_port)."""
-    pkt = layer.packet
-    tcp = pkt.layer("tcp")  # (pkt.value would look through every layer's fields without one)
-    if tcp is None or pkt.has("tls"):
-        return
-    if 443 not in (tcp.value("tcp.srcport"), tcp.value("tcp.dstport")):
+    tcp = None
+    # protocols are unique by name: comparing the objects spares a string compare per layer
+    tcp_proto, tls_proto = PROTOCOLS.get("tcp"), PROTOCOLS.get("tls")
+    for below in layer.packet.layers:  # one walk for pkt.layer("tcp") and pkt.has("tls")
+        proto = below.protocol
+        if proto is tls_proto:
+            return
+        if proto is tcp_proto and tcp is None:
+            tcp = below
+    if tcp is None or 443 not in (tcp.value("tcp.srcport"), tcp.value("tcp.dstport")):
         return
     layer.issue("warn", "protocol", "http.tls_port",
                 "Unencrypted HTTP protocol detected over encrypted port, could indicate a "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from ..checksum import verify
+from ..checksum import range_sum, verify
 from ..fields import (
     DEC_HEX,
     HEX,
@@ -194,6 +194,11 @@ def _ipv4(data: Any, off: int) -> str:
 def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     itype = layer.value("icmp.type")
+    if itype in ID_SEQ_TYPES and end - pos >= 8:
+        status = _quiet_status(data, layer)
+        if status:  # nothing to warn about: the row needs no field (detail() builds them)
+            _id_seq(data, layer, itype, status)
+            return
     _checksum(data, layer)
     layer.hdr_len = min(8, end - pos)
     layer.payload_pos = pos + layer.hdr_len
@@ -204,7 +209,8 @@ def _tail(data: Any, layer: Layer) -> None:
     if itype in ERROR_TYPES:
         _error(data, layer, itype)
     elif itype in ID_SEQ_TYPES:
-        _id_seq(data, layer, itype)
+        _id_seq_fields(data, layer, itype)
+        _id_seq(data, layer, itype, "")
     elif itype == 9:
         _router_advert(data, layer)
     elif itype in (42, 43):
@@ -216,6 +222,29 @@ def _tail(data: Any, layer: Layer) -> None:
         # their trailing bytes
         layer.hdr_len = end - pos
         layer.payload_pos = end
+
+
+def _detail(data: Any, layer: Layer) -> None:
+    """The fields of a message whose tail() left them for later (see _id_seq)."""
+    state = layer.state
+    if state is None or not state[3]:
+        return  # no lazy part: tail() added every field
+    layer.add(CHECKSUM_STATUS, layer.pos + 2, 0, state[3])  # a generated spec: marked so
+    _id_seq_fields(data, layer, layer.value("icmp.type"))
+
+
+def _quiet_status(data: Any, layer: Layer) -> str:
+    """The checksum status _checksum() would add without an issue: "unverified" (a
+    fragment, a quote, a cut capture) or "good"; "" when verify() must run in the tail,
+    since a bad checksum warns and a bytes problem is its business."""
+    pkt = layer.packet
+    start, end = layer.pos, layer.payload_end
+    cut = pkt.caplen < pkt.wirelen and end >= pkt.caplen
+    if pkt.ctx.get("fragmented") or pkt.ctx.get("in_error_pkt") or cut:
+        return "unverified"
+    if end <= len(data) and start + 4 <= end and range_sum(data, start, end) == 0xFFFF:
+        return "good"
+    return ""
 
 
 def _checksum(data: Any, layer: Layer) -> None:
@@ -281,48 +310,62 @@ def _error_word(data: Any, layer: Layer, itype: int, orig_words: int) -> None:
         layer.add(UNUSED, pos + 4, 4, bytes(data[pos + 4 : pos + 8]))
 
 
-def _id_seq(data: Any, layer: Layer, itype: int) -> None:
+def _id_seq(data: Any, layer: Layer, itype: int, lazy: str) -> None:
+    """Header length of a message with identifier and sequence number, which layer.state
+    keeps for the Info column (it must not build fields). lazy: the checksum status
+    detail() adds before the fields, or "" when tail() added them already."""
     pos, end = layer.pos, layer.payload_end
-    ident, seq = uint_at(data, pos + 4, 2), uint_at(data, pos + 6, 2)
-    seq_le = int.from_bytes(data[pos + 6 : pos + 8], "little")
-    layer.state = (ident, seq, seq_le)  # for the Info column, which must not build fields
-    layer.add(IDENT, pos + 4, 2, ident)
+    ident, seq = (data[pos + 4] << 8) | data[pos + 5], (data[pos + 6] << 8) | data[pos + 7]
+    layer.state = (ident, seq, (data[pos + 7] << 8) | data[pos + 6], lazy)
+    if itype in (0, 8):
+        layer.hdr_len = 8 + _data_time(data, layer.packet.time_ns, pos + 8, end)[0]
+        layer.payload_pos = pos + layer.hdr_len
+    else:  # Wireshark hands on only echo data: other messages keep their trailing bytes
+        layer.hdr_len = end - pos
+        layer.payload_pos = end
+
+
+def _id_seq_fields(data: Any, layer: Layer, itype: int) -> None:
+    """The fields of _id_seq's message, in wire order."""
+    pos, end = layer.pos, layer.payload_end
+    layer.add(IDENT, pos + 4, 2, uint_at(data, pos + 4, 2))
     layer.add(IDENT_LE, pos + 4, 2, int.from_bytes(data[pos + 4 : pos + 6], "little"))
-    layer.add(SEQ, pos + 6, 2, seq)
-    layer.add(SEQ_LE, pos + 6, 2, seq_le)
+    layer.add(SEQ, pos + 6, 2, uint_at(data, pos + 6, 2))
+    layer.add(SEQ_LE, pos + 6, 2, int.from_bytes(data[pos + 6 : pos + 8], "little"))
     if itype in (13, 14) and pos + 20 <= end:
         for spec, off in ((ORIG_TS, 8), (RECV_TS, 12), (XMIT_TS, 16)):
             layer.add(spec, pos + off, 4, uint_at(data, pos + off, 4))
-        layer.hdr_len = 20
     elif itype in (17, 18) and pos + 12 <= end:
         layer.add(ADDR_MASK, pos + 8, 4, _ipv4(data, pos + 8))
-        layer.hdr_len = 12
     elif itype in (0, 8):
-        layer.hdr_len = 8 + _data_time(data, layer, pos + 8, end)
-    layer.payload_pos = pos + layer.hdr_len
+        size, stamp = _data_time(data, layer.packet.time_ns, pos + 8, end)
+        if size:
+            when = datetime.datetime.fromtimestamp(stamp, datetime.UTC)
+            layer.add(DATA_TIME, pos + 8, size, when.strftime("%b %d, %Y %H:%M:%S.%f UTC"))
 
 
-def _data_time(data: Any, layer: Layer, start: int, end: int) -> int:
+# A struct timeval's two halves: (bytes each, byte order), in the order Wireshark tries them.
+TIMEVALS = ((8, "little"), (8, "big"), (4, "little"), (4, "big"))
+
+
+def _data_time(data: Any, time_ns: int, start: int, end: int) -> tuple[int, float]:
     """Ping programs often put a struct timeval first in the echo data, in either byte order
     and with 32- or 64-bit seconds: take the reading closest to the capture time, if within a
-    day (Wireshark's heuristic). Returns the bytes it took (0, 8 or 16)."""
-    if layer.packet.time_ns <= 0:
-        return 0  # no capture time to compare with (pasted hex dumps)
-    now = layer.packet.time_ns / 1e9
+    day (Wireshark's heuristic). Returns (bytes it takes: 0, 8 or 16, seconds it says)."""
+    if time_ns <= 0:
+        return 0, 0.0  # no capture time to compare with (pasted hex dumps)
+    now = time_ns / 1e9
     best, size, stamp = 86400.0, 0, 0.0
-    candidates = []
-    for width, order in ((8, "little"), (8, "big"), (4, "little"), (4, "big")):
-        if start + 2 * width <= end:
-            secs = int.from_bytes(data[start : start + width], order)
-            usecs = int.from_bytes(data[start + width : start + 2 * width], order)
-            candidates.append((2 * width, secs, usecs))
-    for n, secs, usecs in candidates:
-        if usecs < 1_000_000 and abs(now - (secs + usecs / 1e6)) < best:
-            best, size, stamp = abs(now - (secs + usecs / 1e6)), n, secs + usecs / 1e6
-    if size:
-        when = datetime.datetime.fromtimestamp(stamp, datetime.UTC)
-        layer.add(DATA_TIME, start, size, when.strftime("%b %d, %Y %H:%M:%S.%f UTC"))
-    return size
+    for width, order in TIMEVALS:
+        if start + 2 * width > end:
+            continue
+        usecs = int.from_bytes(data[start + width : start + 2 * width], order)
+        if usecs >= 1_000_000:
+            continue  # not microseconds: the seconds need not be read
+        when = int.from_bytes(data[start : start + width], order) + usecs / 1e6
+        if abs(now - when) < best:
+            best, size, stamp = abs(now - when), 2 * width, when
+    return size, stamp
 
 
 def _router_advert(data: Any, layer: Layer) -> None:
@@ -514,27 +557,40 @@ def _interface_ident(data: Any, layer: Layer, ext: Field, ctype: int, i: int, st
             layer.add(IDENT_ADDRESS, i + 4, len(raw), raw, parent=ext)
 
 
-def _type_text(layer: Layer) -> tuple[str, str | None]:
-    itype, code = layer.value("icmp.type"), layer.value("icmp.code")
-    name = TYPE_NAMES.get(itype, "Unknown ICMP (obsolete or malformed?)")
+# Type and code in one call: the Info column runs for every row.
+_TYPE_CODE = ICMP.picker("icmp.type", "icmp.code")
+
+
+def _type_text(itype: int, code: int | None) -> tuple[str, str | None]:
+    names, code_names = TYPE_NAMES, CODE_NAMES  # (typed locals: compiled, C dict lookups)
+    name = names.get(itype, "Unknown ICMP (obsolete or malformed?)")
     if itype == 9 and code in (0, 16):
         name = "Mobile IP Advertisement"
-    codes = CODE_NAMES.get(itype)
+    codes = code_names.get(itype)
     code_text = None if codes is None or code is None else codes.get(code, f"Unknown code: {code}")
     return name, code_text
 
 
+def _type_code(layer: Layer) -> tuple[int | None, int | None]:
+    """Type and code, None where a header cut short lacks them: read from the bytes then,
+    as the partial header's fields hold them (reading those would run detail())."""
+    if layer.values is not None:
+        return _TYPE_CODE(layer)
+    data, pos, end = layer.packet.data, layer.pos, layer.payload_end
+    return data[pos] if pos < end else None, data[pos + 1] if pos + 1 < end else None
+
+
 def _info(layer: Layer) -> str:
     """As Wireshark: the type padded to 20 columns, the code, then identifiers and TTL."""
-    if layer.value("icmp.code") is None:
+    itype, code = _type_code(layer)
+    if code is None:
         return "ICMP"
-    name, code_text = _type_text(layer)
-    text = f"{name:<20}"
+    name, code_text = _type_text(itype, code)
+    text = name.ljust(20)  # f"{name:<20}", without parsing a format spec per row
     if code_text:
         text += f" ({code_text})"
-    itype = layer.value("icmp.type")
     if itype in ID_SEQ_TYPES and layer.state is not None:
-        ident, seq, seq_le = layer.state  # what tail() read: looking fields up would build them
+        ident, seq, seq_le, _lazy = layer.state  # what tail() read: fields may not exist
         text += f" id=0x{ident:04x}, seq={seq}/{seq_le}"
         ttl = _outer_ttl(layer)
         if ttl is not None:
@@ -548,7 +604,7 @@ def _outer_ttl(layer: Layer) -> int | None:
     for k in range(len(layers) - 1, 0, -1):
         if layers[k] is layer:
             below = layers[k - 1]
-            return below.value("ip.ttl") if below.name == "ip" else None
+            return below.value("ip.ttl") if below.protocol.name == "ip" else None
     return None
 
 
@@ -557,6 +613,7 @@ def _describe(layer: Layer) -> str:
 
 
 ICMP.tail = _tail
+ICMP.detail = _detail
 ICMP.info = _info
 ICMP.describe = _describe
 
