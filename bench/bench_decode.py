@@ -29,11 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dissect.index import open_capture  # noqa: E402
-from dissect.output import packet_dict, summarize, summary_line  # noqa: E402
+from dissect.output import packet_dict, row_line  # noqa: E402
 from dissect.protocol import decode  # noqa: E402
 from dissect.readers.writer import PcapWriter  # noqa: E402
 
 SAMPLE = ROOT / "captures" / "sample-netns.pcap"
+
+
+T0 = 0  # the first packet's time: summary lines show time relative to it, as the CLI does
 
 
 def build(path: Path, n: int) -> None:
@@ -86,7 +89,7 @@ def timed(label: str, path: Path, limit: int, work) -> None:
 # interface, data, comment.
 def do_summary(number, time_ns, _cap, wirelen, linktype, _iface, data, _comment) -> str:
     pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen)
-    line = summary_line(summarize(pkt))
+    line = row_line(pkt, T0)  # the CLI's line: time relative to the first packet
     pkt.release()  # as the CLI does once a packet is printed
     return line
 
@@ -159,6 +162,10 @@ def main() -> int:
         if not path.exists():
             build(path, a.packets)
     print(f"capture: {path} ({os.path.getsize(path):,} bytes)")
+    global T0
+    with open_capture(str(path)) as first:
+        first.index_more()
+        T0 = first.time_ns(0) if len(first) else 0
     bench_index(path)
     timed("summary lines", path, a.sample, do_summary)
     timed("full decode + spans", path, a.sample // 2, do_full)

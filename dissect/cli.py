@@ -485,8 +485,9 @@ def _chunk_renderer(
     import io
 
     from .batch import summary_text
-    from .protocol import decode
+    from .protocol import _load, decode
 
+    _load()  # every protocol module imported once here, before the workers fork, not in each
     rows_only = args.format == "text" and not args.verbose and not args.hexdump
 
     def lines(span: tuple[int, int]) -> str:
