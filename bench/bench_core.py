@@ -7,7 +7,7 @@
 Decodes the first N records (read into memory first) R times each way and prints the
 median CPU time (time.process_time: the figures hold on a shared machine) per packet:
   decode   dissect.protocol.decode(...)
-  summary  decode + summary_line(summarize(pkt))
+  summary  decode + row_line(pkt, t0): the batch CLI's list line (time from the first packet)
   full     decode + every field of every layer (sum of f.pos + f.len over layer.walk())
   json     decode + packet_dict(pkt) (what -T json serialises)
 Not a test: figures only. Without --file it uses bench/out/mixed-200000.pcap (build it
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import dissect  # noqa: E402
 from dissect.index import open_capture  # noqa: E402
-from dissect.output import packet_dict, summarize, summary_line  # noqa: E402
+from dissect.output import packet_dict, row_line  # noqa: E402
 from dissect.protocol import decode  # noqa: E402
 
 
@@ -55,9 +55,10 @@ def run_decode(recs: list[tuple]) -> int:
 
 def run_summary(recs: list[tuple]) -> int:
     n = 0
+    t0 = recs[0][3] if recs else 0
     for data, lt, number, t, wirelen in recs:
         pkt = decode(data, lt, number=number, time_ns=t, wirelen=wirelen)
-        n += len(summary_line(summarize(pkt)))
+        n += len(row_line(pkt, t0))
         pkt.release()  # as the CLI does once a packet is printed
     return n
 
