@@ -2,7 +2,7 @@
 cimport cython
 
 from dissect.model cimport Packet
-from dissect.output cimport summarize, summary_line
+from dissect.output cimport row_line
 from dissect.protocol cimport decode
 
 
