@@ -4,7 +4,7 @@ cimport cython
 
 from dissect.fields cimport FieldSpec, safe_text
 from dissect.model cimport Field, Layer, Packet
-from dissect.protocol cimport Protocol
+from dissect.protocol cimport Protocol, read_values
 
 cpdef summarize(Packet pkt, t0_ns=*)
 cpdef str row_line(Packet pkt, t0_ns=*)

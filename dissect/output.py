@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .fields import safe_text
 from .model import STATUS_RANK, Field, Layer, Osi, Packet
+from .protocol import read_values
 
 if TYPE_CHECKING:
     from .protocol import Protocol
@@ -141,8 +142,8 @@ _STATUSES = sorted(STATUS_RANK, key=STATUS_RANK.__getitem__)  # rank -> "ok", "t
 def _layer_addresses(layer: Layer, p: Protocol) -> tuple[str | None, str | None]:
     if layer.values is None and not layer.extra:
         return None, None
-    if p.address_pick is not None and layer.values is not None:
-        s, d = p.address_pick(layer)  # fixed-header addresses: text that needs no escaping
+    if p.address_specs is not None and layer.values is not None:
+        s, d = read_values(p.address_specs, layer.values)  # fixed-header addresses: safe text
         return (s, d) if s is not None and d is not None else (None, None)
     names = p.addresses
     s, d = layer.value(names[0]), layer.value(names[1])

@@ -11,7 +11,7 @@ cdef class Protocol:
     cdef dict __dict__
     cdef public object name, title, osi, short, header, tail, detail, next_by, info
     cdef public object describe, addresses, explain, byteorder, padding, trailer, fcs
-    cdef public object size, struct, unpack, next_keys, address_pick
+    cdef public object size, struct, unpack, next_specs, address_specs
     cdef public dict by_name
 
     @cython.locals(spec=FieldSpec, c=FieldSpec, f=Field)
@@ -21,7 +21,7 @@ cdef class Protocol:
     cpdef _partial(self, data, Layer layer, avail)
 
 
-@cython.locals(t=dict, nb=tuple, own=Protocol)
+@cython.locals(t=dict, nb=tuple, own=Protocol, specs=tuple)
 cpdef next_protocol(data, Layer layer, tuple declined=*)
 
 @cython.locals(pkt=Packet, layer=Layer, proto=Protocol, declined=tuple)
@@ -33,7 +33,7 @@ cpdef bint _run(Protocol proto, bytes data, Layer layer, strict) except -1
 cpdef _read(FieldSpec spec, tuple vals)
 cpdef unsigned long long _bits(unsigned long long word, unsigned long long wmask, int shift)
 @cython.locals(spec=FieldSpec, out=list)
-cpdef tuple _read_all(tuple specs, tuple vals)
+cpdef tuple read_values(tuple specs, tuple vals)
 
 @cython.locals(layers=list, outer=Layer, layer=Layer, last=Layer, own=Protocol)
 cpdef _cover_gaps(Packet pkt)

@@ -91,15 +91,15 @@ class Protocol:
         PROTOCOLS[name] = self
         self._compile()
         names = next_by[1] if next_by else ()
-        # The dispatch keys, read in one call when they are all fixed-header fields.
-        self.next_keys = (
-            self.picker(*names) if names and all(n in self.by_name for n in names) else None
+        # The dispatch keys, read with read_values when they are all fixed-header fields.
+        self.next_specs = (
+            self.specs(*names) if names and all(n in self.by_name for n in names) else None
         )
-        # Source and destination in one call when both are fixed-header addresses, whose
-        # text (dotted, hex and colons) never needs escaping for a list row.
+        # Source and destination, read the same way when both are fixed-header addresses,
+        # whose text (dotted, hex and colons) never needs escaping for a list row.
         specs = [self.by_name.get(n) for n in addresses or ()]
-        self.address_pick = (
-            self.picker(*addresses)
+        self.address_specs = (
+            self.specs(*addresses)
             if addresses and all(s is not None and s.kind in SAFE_KINDS for s in specs)
             else None
         )
@@ -146,6 +146,11 @@ class Protocol:
             spec.get, spec.how = _getter(spec), _how(spec)
 
     # -- reading ---------------------------------------------------------------------
+    def specs(self, *names: str) -> tuple[FieldSpec, ...]:
+        """The fixed-header specs of these names, for read_values (KeyError if one is not
+        a fixed-header field)."""
+        return tuple(self.by_name[n] for n in names)
+
     def picker(self, *names: str) -> Callable[[Layer], tuple]:
         """A reader of several fixed-header values at once, e.g. for an Info line:
         one call per packet instead of one lookup per name."""
@@ -161,7 +166,7 @@ class Protocol:
             vals = layer.values
             if vals is None:  # header fields were materialised (rare): read them
                 return tuple(layer.value(n) for n in names)
-            return plain(vals) if plain is not None else _read_all(specs, vals)
+            return plain(vals) if plain is not None else read_values(specs, vals)
 
         return pick
 
@@ -307,8 +312,9 @@ def _bits(word: int, wmask: int, shift: int) -> int:
     return (word & wmask) >> shift
 
 
-def _read_all(specs: tuple[FieldSpec, ...], vals: tuple) -> tuple:
-    """_read of each spec, as a tuple (Protocol.picker's values)."""
+def read_values(specs: tuple[FieldSpec, ...], vals: tuple) -> tuple:
+    """The values of these fixed-header specs (Protocol.specs) from a layer's unpacked
+    header tuple (layer.values, when not None): one C call in the compiled core."""
     out = []
     for spec in specs:
         out.append(_read(spec, vals))
@@ -373,8 +379,13 @@ def next_protocol(data: Any, layer: Layer, declined: tuple[Protocol, ...] = ()) 
     table, names = nb
     t = TABLES.get(table)
     if t:
-        pick = own.next_keys
-        keys: Any = pick(layer) if pick is not None else tuple([layer.value(n) for n in names])
+        specs = own.next_specs
+        vals = layer.values
+        keys: Any = (
+            read_values(specs, vals)
+            if specs is not None and vals is not None
+            else tuple([layer.value(n) for n in names])
+        )
         if len(keys) == 2 and keys[0] is not None and keys[1] is not None:
             if keys[1] < keys[0]:  # two ports: the lower first, as sorted() would give
                 keys = (keys[1], keys[0])

@@ -3,6 +3,7 @@ cimport cython
 
 from dissect.checksum cimport pseudo_sum, verify
 from dissect.model cimport Field, Layer, Packet
+from dissect.protocol cimport read_values
 
 cpdef _tail(bytes data, Layer layer)
 @cython.locals(pos=Py_ssize_t, end=Py_ssize_t, hdr_len=Py_ssize_t)
@@ -16,6 +17,7 @@ cpdef _data_offset(bytes data, Layer layer)
 cpdef _options(bytes data, Layer layer, start, end, build)
 @cython.locals(off=cython.Py_ssize_t)
 cpdef _option_value(data, Layer layer, Field o, int kind, Py_ssize_t i, Py_ssize_t n)
+@cython.locals(vals=tuple)
 cpdef str _info(Layer layer)
 cpdef _segment_len(Layer layer, hdr_len)
 cpdef str _info_text(long long sport, long long dport, long long flags, long long seq,

@@ -8,7 +8,7 @@ from typing import Any
 from ..checksum import pseudo_sum, verify
 from ..fields import HEX, U8, U16, U32, Bits, Bytes, Flag, Int, Str, alias, uint_at
 from ..model import Field, Layer, Osi
-from ..protocol import Protocol, bind
+from ..protocol import Protocol, bind, read_values
 
 OPTION_NAMES = {
     0: "End of Option List (EOL)", 1: "No-Operation (NOP)", 2: "Maximum segment size",
@@ -241,21 +241,26 @@ def flags_text(flags: int) -> str:
 _FLAGS_TEXT: dict[int, str] = {}
 
 
-_INFO = TCP.picker("tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw",
-                   "tcp.window_size_value", "tcp.hdr_len")  # fmt: skip
+_INFO_NAMES = ("tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw",
+               "tcp.window_size_value", "tcp.hdr_len")  # fmt: skip
+_INFO = TCP.picker(*_INFO_NAMES)
+_INFO_SPECS = TCP.specs(*_INFO_NAMES)
 
 
 def _info(layer: Layer) -> str:
+    vals = layer.values
+    if vals is not None:  # the whole header: its values straight from the unpacked tuple
+        sport, dport, flags, seq, ack, win, hdr_len = read_values(_INFO_SPECS, vals)
+        return _info_text(sport, dport, flags, seq, ack, win, _segment_len(layer, hdr_len))
+    # a header cut short: the fields past the cut are None
     sport, dport, flags, seq, ack, win, hdr_len = _INFO(layer)
     seg = _segment_len(layer, hdr_len)
-    if layer.values is None:  # a header cut short: the fields past the cut are None
-        flags = flags or 0
-        if flags & 0x010:
-            return _INFO_ACK % (sport, dport, flags_text(flags), seq, ack, win, seg)
-        if flags:
-            return _INFO_FLAGS % (sport, dport, flags_text(flags), seq, win, seg)
-        return _INFO_BARE % (sport, dport, seq, win, seg)
-    return _info_text(sport, dport, flags, seq, ack, win, seg)
+    flags = flags or 0
+    if flags & 0x010:
+        return _INFO_ACK % (sport, dport, flags_text(flags), seq, ack, win, seg)
+    if flags:
+        return _INFO_FLAGS % (sport, dport, flags_text(flags), seq, win, seg)
+    return _INFO_BARE % (sport, dport, seq, win, seg)
 
 
 def _info_text(sport, dport, flags, seq, ack, win, seg):  # typed in tcp.pxd
