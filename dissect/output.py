@@ -75,10 +75,10 @@ _SPACES = tuple(" " * n for n in range(18))
 
 
 def _seconds(d):  # typed in output.pxd
-    """ "%.6f" % (d / 1e9) for |d| < EXACT_NS, from integers. There the float d / 1e9 is within
-    1 ns of exact (half an ulp is under 1e-9 s), and an exact value at a whole number of ns
-    is at least 1 ns from a rounding tie unless it is one: integer rounding then gives the
-    float's digits. A tie (d % 1000 == 500) is left to the float."""
+    """What "%.6f" % (d / 1e9) prints, for |d| < EXACT_NS, from integers. There the float
+    d / 1e9 is within 1 ns of exact (half an ulp is under 1e-9 s), and an exact value at a
+    whole number of ns is at least 1 ns from a rounding tie unless it is one: integer
+    rounding then gives the float's digits. A tie (d % 1000 == 500) is left to the float."""
     neg = d < 0
     n = -d if neg else d
     us, r = n // 1000, n % 1000

@@ -209,7 +209,7 @@ class Protocol:
     # -- decoding --------------------------------------------------------------------
     def dissect(self, data: Any, layer: Layer) -> None:
         """Decode this protocol's part of a packet into `layer` (exceptions propagate)."""
-        _run(self, data if data.__class__ is bytes else bytes(data), layer, True)
+        _run(self, data if type(data) is bytes else bytes(data), layer, True)
 
     def _partial(self, data: Any, layer: Layer, avail: int) -> None:
         """A short header: decode the fields that fit, mark the layer, stop."""
