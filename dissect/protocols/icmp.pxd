@@ -9,8 +9,11 @@ cpdef _tail(data, Layer layer)
 
 cpdef _detail(data, Layer layer)
 
-@cython.locals(pkt=Packet, start=Py_ssize_t, end=Py_ssize_t)
+@cython.locals(start=Py_ssize_t, end=Py_ssize_t)
 cpdef str _quiet_status(data, Layer layer)
+
+@cython.locals(pkt=Packet)
+cpdef bint _unverifiable(Layer layer) except -1
 
 @cython.locals(pos=Py_ssize_t, end=Py_ssize_t)
 cpdef _id_seq(data, Layer layer, itype, str lazy)

@@ -237,21 +237,24 @@ def _quiet_status(data: Any, layer: Layer) -> str:
     """The checksum status _checksum() would add without an issue: "unverified" (a
     fragment, a quote, a cut capture) or "good"; "" when verify() must run in the tail,
     since a bad checksum warns and a bytes problem is its business."""
-    pkt = layer.packet
     start, end = layer.pos, layer.payload_end
-    cut = pkt.caplen < pkt.wirelen and end >= pkt.caplen
-    if pkt.ctx.get("fragmented") or pkt.ctx.get("in_error_pkt") or cut:
+    if _unverifiable(layer):
         return "unverified"
     if end <= len(data) and start + 4 <= end and range_sum(data, start, end) == 0xFFFF:
         return "good"
     return ""
 
 
-def _checksum(data: Any, layer: Layer) -> None:
-    """Over the whole message; not checkable for a fragment, a cut capture or a quote."""
+def _unverifiable(layer: Layer) -> bool:
+    """The message's checksum cannot be checked: a fragment, a cut capture or a quote."""
     pkt = layer.packet
     cut = pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen
-    if pkt.ctx.get("fragmented") or pkt.ctx.get("in_error_pkt") or cut:
+    return bool(pkt.ctx.get("fragmented") or pkt.ctx.get("in_error_pkt") or cut)
+
+
+def _checksum(data: Any, layer: Layer) -> None:
+    """Over the whole message; not checkable for a fragment, a cut capture or a quote."""
+    if _unverifiable(layer):
         layer.add(CHECKSUM_STATUS, layer.pos + 2, 0, "unverified", generated=True)
         return
     verify(layer, data, layer.pos, layer.payload_end, layer.pos + 2, "icmp.checksum.status",
