@@ -2,6 +2,7 @@
 # verify() with a typed layer (its fields are C calls).
 cimport cython
 
+from dissect.fields cimport FieldSpec
 from dissect.model cimport Layer
 
 ctypedef const unsigned char* cbytes
@@ -14,7 +15,7 @@ cpdef range_sum(data, Py_ssize_t lo, Py_ssize_t hi, start=*)
 
 @cython.locals(stored=cython.int)
 cpdef str verify(Layer layer, bytes data, Py_ssize_t start, Py_ssize_t end, Py_ssize_t field_pos,
-                 status_spec, calc_spec, initial=*, what=*)
+                 FieldSpec status_spec, FieldSpec calc_spec, initial=*, what=*)
 
 cpdef _fold(n)
 

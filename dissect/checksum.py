@@ -85,16 +85,15 @@ def verify(
     start: int,
     end: int,
     field_pos: int,
-    status_spec: str | FieldSpec,
-    calc_spec: str | FieldSpec,
+    status_spec: FieldSpec,
+    calc_spec: FieldSpec,
     initial: int = 0,
     what: str = "checksum",
 ) -> str:
     """Check the 16-bit Internet checksum over data[start:end] whose field sits at field_pos.
 
     Adds the generated `<proto>.checksum.status` ("good"/"bad"/"unverified"), and when bad
-    `<proto>.checksum.calculated` and a warning naming the likely cause. The specs are
-    FieldSpecs or their names (a spec saves the name lookup on every packet).
+    `<proto>.checksum.calculated` and a warning naming the likely cause.
     """
     if end > len(data) or field_pos + 2 > end:
         layer.add(status_spec, field_pos, 0, "unverified")
@@ -109,14 +108,10 @@ def verify(
     layer.add(calc_spec, field_pos, 0, right)
     name = layer.protocol.short
     layer.issue(
-        "warn", "checksum", f"{_spec_name(status_spec).rsplit('.', 1)[0]}.bad",
+        "warn", "checksum", f"{status_spec.name.rsplit('.', 1)[0]}.bad",
         f"{name} {what} 0x{stored:04x} is wrong (should be 0x{right:04x}); likely cause: "
         "the capturing host offloads checksums to its NIC, so the packet was captured "
         "before the checksum was filled in",
         field_pos, 2,
     )  # fmt: skip
     return "bad"
-
-
-def _spec_name(spec: str | FieldSpec) -> str:
-    return spec if isinstance(spec, str) else spec.name

@@ -257,8 +257,8 @@ def _checksum(data: Any, layer: Layer) -> None:
     if _unverifiable(layer):
         layer.add(CHECKSUM_STATUS, layer.pos + 2, 0, "unverified", generated=True)
         return
-    verify(layer, data, layer.pos, layer.payload_end, layer.pos + 2, "icmp.checksum.status",
-           "icmp.checksum.calculated")  # fmt: skip
+    verify(layer, data, layer.pos, layer.payload_end, layer.pos + 2, CHECKSUM_STATUS,
+           CHECKSUM_CALC)  # fmt: skip
 
 
 def _error(data: Any, layer: Layer, itype: int) -> None:
@@ -461,8 +461,8 @@ def _extension(data: Any, layer: Layer, start: int, end: int) -> None:
     layer.add(EXT_RES, start, 2, uint_at(data, start, 2) & 0x0FFF, mask=0x0FFF, parent=ext)
     layer.add(EXT_CHECKSUM, start + 2, 2, uint_at(data, start + 2, 2), parent=ext)
     if uint_at(data, start + 2, 2):
-        verify(layer, data, start, end, start + 2, "icmp.ext.checksum.status",
-               "icmp.ext.checksum.calculated", what="extension checksum")  # fmt: skip
+        verify(layer, data, start, end, start + 2, EXT_CHECKSUM_STATUS, EXT_CHECKSUM_CALC,
+               what="extension checksum")  # fmt: skip
     if data[start] >> 4 not in (1, 2):
         return
     i = start + 4

@@ -290,8 +290,8 @@ def _checksum(data: Any, layer: Layer) -> None:
         layer.add(CHECKSUM_STATUS, layer.pos + 2, 0, "unverified", generated=True)
         return
     start = pseudo_sum(l3[0], l3[1], 58, layer.payload_end - layer.pos)
-    verify(layer, data, layer.pos, layer.payload_end, layer.pos + 2, "icmpv6.checksum.status",
-           "icmpv6.checksum.calculated", start)  # fmt: skip
+    verify(layer, data, layer.pos, layer.payload_end, layer.pos + 2, CHECKSUM_STATUS,
+           CHECKSUM_CALC, start)  # fmt: skip
 
 
 def _error(data: Any, layer: Layer, itype: int) -> None:
