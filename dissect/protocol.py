@@ -154,7 +154,7 @@ class Protocol:
     def picker(self, *names: str) -> Callable[[Layer], tuple]:
         """A reader of several fixed-header values at once, e.g. for an Info line:
         one call per packet instead of one lookup per name."""
-        specs = tuple(self.by_name[n] for n in names)
+        specs = self.specs(*names)
         idxs = tuple(s.idx for s in specs)
         plain = (
             itemgetter(*idxs)

@@ -103,7 +103,7 @@ def _spans(pos: int, hln: int, pln: int) -> tuple[int, int, int, int, int]:
 def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     _hrd, _pro, hln, pln, _op = _FIXED(layer)
-    total = HEADER_LEN + 2 * hln + 2 * pln
+    total = _spans(pos, hln, pln)[4]
     if pos + total > end:
         # Wireshark shows the fixed fields and no address when the addresses run past the end.
         layer.short(total, "ARP addresses")
