@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUILT  := $(VENV)/.built
-CORE   := setup.py $(wildcard dissect/*.py dissect/*.pxd dissect/protocols/*.py dissect/protocols/*.pxd)
+ENGINE := setup.py dissect/engine.py dissect/_compiled.py
 
 .PHONY: run test test-pure build lint format bench corpus clean
 
@@ -15,12 +15,13 @@ $(STAMP): pyproject.toml setup.py
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# The optional compiled core (setup.py, dissect/_compiled.py): rebuilt in place, only the
-# modules whose sources changed. Without Cython or a C compiler the core stays pure Python.
+# The compiled engine (dissect/engine.py, setup.py), rebuilt in place when its source
+# changed. Strict: a Cython or C compiler error fails the build (a user's pip install
+# without a compiler falls back to the pure-Python engine instead).
 # --build-lib . rather than --inplace: --inplace compares sources with build/lib, so after
-# the editable install (which builds elsewhere) it would compile every module again.
-$(BUILT): $(STAMP) $(CORE)
-	$(PY) setup.py -q build_ext --build-lib .
+# the editable install (which builds elsewhere) it would compile again.
+$(BUILT): $(STAMP) $(ENGINE)
+	LAYERSCOPE_BUILD=strict $(PY) setup.py -q build_ext --build-lib .
 	touch $(BUILT)
 
 build: $(BUILT)
@@ -28,11 +29,12 @@ build: $(BUILT)
 run: $(BUILT)
 	$(VENV)/bin/layerscope $(ARGS)
 
+# LAYERSCOPE_CORE=compiled: the suite runs on the compiled engine or fails at import.
 test: $(BUILT)
 	$(PY) -m ruff check dissect tui tests bench tools
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	LAYERSCOPE_CORE=compiled $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-test-pure: $(STAMP)  # every test on the pure-Python core, compiled modules or not
+test-pure: $(STAMP)  # every test on the engine's source, compiled or not
 	LAYERSCOPE_CORE=pure $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -50,5 +52,5 @@ corpus: $(BUILT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
-	find dissect \( -name '*.so' -o -name '*.c' \) -delete  # the compiled core, its C
+	find dissect \( -name '*.so' -o -name '*.c' \) -delete  # the compiled engine, its C
 	rm -f dissect/_compiled.json

@@ -201,9 +201,9 @@ def memory_rows(path: Path) -> list[Row]:
 
 
 def decode_row(path: Path, samples: int = 2001) -> Row:
+    from dissect.engine import decode
     from dissect.index import open_capture
     from dissect.output import tree_lines
-    from dissect.protocol import decode
 
     times = []
     with open_capture(str(path)) as idx:

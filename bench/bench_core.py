@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import dissect  # noqa: E402
+from dissect.engine import decode  # noqa: E402
 from dissect.index import open_capture  # noqa: E402
 from dissect.output import packet_dict, row_line  # noqa: E402
-from dissect.protocol import decode  # noqa: E402
 
 
 def default_file() -> Path:

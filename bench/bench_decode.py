@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dissect.engine import decode  # noqa: E402
 from dissect.index import open_capture  # noqa: E402
 from dissect.output import packet_dict, row_line  # noqa: E402
-from dissect.protocol import decode  # noqa: E402
 from dissect.readers.writer import PcapWriter  # noqa: E402
 
 SAMPLE = ROOT / "captures" / "sample-netns.pcap"

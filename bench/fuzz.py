@@ -41,9 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dissect import protocols  # noqa: E402,F401  (registers every protocol)
+from dissect.engine import LINKTYPES, decode  # noqa: E402
 from dissect.index import CaptureError, open_capture  # noqa: E402
 from dissect.output import hex_text, packet_dict, summarize, summary_line, tree_text  # noqa: E402
-from dissect.protocol import LINKTYPES, decode  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "fuzz"
 BUCKET_US = 10  # histogram resolution

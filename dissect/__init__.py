@@ -20,7 +20,7 @@ CORE = _select_core()  # "compiled" or "pure": which modules of the core load (_
 
 def __getattr__(name: str):  # lazy: `layerscope --version` imports nothing heavy
     if name == "decode":
-        from .protocol import decode
+        from .engine import decode
 
         return decode
     if name == "open_capture":

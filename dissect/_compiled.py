@@ -1,19 +1,17 @@
-"""The optional compiled core: which modules setup.py compiles, and whether this process
-uses them.
+"""Which engine this process runs: the compiled one (dissect/engine.py built by Cython,
+setup.py) or its source.
 
-The .py files are the source of truth and always work alone. When Cython and a C
-compiler are there at install time, setup.py compiles the modules in MODULES (pure-Python
-mode: the augmenting .pxd files next to some of them declare the hot classes as extension
-types) into extension modules placed beside the sources. `select()`, run once by
-dissect/__init__.py, decides which of the two this process imports:
+dissect/engine.py is the only compiled module, and its .py is the source of truth: a build
+records the hash of the source it compiled (MANIFEST), and `select()`, run once by
+dissect/__init__.py, uses the extension module only while the source is unchanged.
 
-  compiled  every module in MODULES has its extension module, built from the .py and
-            .pxd there now (an edited source is never shadowed by a stale build);
-  pure      otherwise, or with LAYERSCOPE_CORE=pure in the environment: every module in
-            MODULES is imported from its .py, even where an extension module exists.
+  LAYERSCOPE_CORE unset     the compiled engine when it is built and current, else the
+                            source (a user's `pip install` without a C compiler)
+  LAYERSCOPE_CORE=compiled  the compiled engine or an ImportError saying why: `make test`
+                            and CI set this, so a stale or missing build fails loudly
+  LAYERSCOPE_CORE=pure      the source even where an extension module exists (`make test-pure`)
 
-All or nothing, because compiled modules cimport each other's types. Kept free of other
-dissect imports: setup.py runs this file on its own, and it is never compiled itself.
+Kept free of other dissect imports: setup.py runs this file on its own.
 """
 
 from __future__ import annotations
@@ -24,47 +22,19 @@ from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
 from importlib.util import spec_from_file_location
 from types import SimpleNamespace
 
-ENV = "LAYERSCOPE_CORE"  # "pure": ignore the compiled modules
+ENV = "LAYERSCOPE_CORE"
 MANIFEST = "_compiled.json"  # beside this file, written by setup.py: see built_from()
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-# The decoding core: the driver, the model, field specs, the outputs a list row or a tree
-# needs, and the protocols of most packets on a typical network (link, IP, transport, and
-# the common applications). Rare protocols stay pure Python: each module costs several
-# seconds of C compiler time at install. setup.py and select() both read this tuple.
-MODULES: tuple[str, ...] = (
-    "dissect.batch",
-    "dissect.checksum",
-    "dissect.fields",
-    "dissect.model",
-    "dissect.output",
-    "dissect.protocol",
-    "dissect.trailer",
-    "dissect.protocols.arp",
-    "dissect.protocols.dns",
-    "dissect.protocols.eth",
-    "dissect.protocols.http",
-    "dissect.protocols.icmp",
-    "dissect.protocols.icmpv6",
-    "dissect.protocols.ip",
-    "dissect.protocols.ipv6",
-    "dissect.protocols.sll",
-    "dissect.protocols.tcp",
-    "dissect.protocols.tls",
-    "dissect.protocols.udp",
-    "dissect.protocols.vlan",
-)
+ENGINE = "dissect.engine"
+MODULES: tuple[str, ...] = (ENGINE,)  # what setup.py compiles
 
 
-def _mtime(path: str) -> float:
-    try:
-        return os.stat(path).st_mtime
-    except FileNotFoundError:
-        return 0.0
+class EngineUnavailable(ImportError):
+    """LAYERSCOPE_CORE=compiled, and the compiled engine cannot be used."""
 
 
 def source_base(name: str) -> str:
-    """Path of module `name` without its suffix, e.g. .../dissect/protocols/tcp."""
+    """Path of module `name` without its suffix, e.g. .../dissect/engine."""
     return os.path.join(PACKAGE_DIR, *name.split(".")[1:])
 
 
@@ -76,58 +46,38 @@ def extension_path(name: str) -> str | None:
     return None
 
 
-def source_hashes(name: str) -> dict[str, str]:
-    """sha256 of module `name`'s .py and, where there is one, its .pxd."""
+def source_hash(name: str) -> str:
+    """sha256 of module `name`'s .py."""
     import hashlib
 
-    out = {}
-    for suffix in (".py", ".pxd"):
-        try:
-            with open(source_base(name) + suffix, "rb") as f:
-                out[suffix] = hashlib.sha256(f.read()).hexdigest()
-        except FileNotFoundError:
-            pass
-    return out
+    with open(source_base(name) + ".py", "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
-def built_from() -> dict[str, dict[str, str]]:
-    """What setup.py recorded it built each extension module from (source_hashes)."""
+def built_from() -> dict[str, str]:
+    """What setup.py recorded it built each extension module from (source_hash)."""
     import json
 
     try:
         with open(os.path.join(PACKAGE_DIR, MANIFEST), encoding="utf-8") as f:
-            return json.load(f)
+            recorded = json.load(f)
     except (OSError, ValueError):
         return {}
+    return recorded if isinstance(recorded, dict) else {}
 
 
 def check() -> tuple[str, str]:
-    """("compiled", "") or ("pure", the reason)."""
-    if os.environ.get(ENV, "").strip().lower() == "pure":
-        return "pure", f"{ENV}=pure"
-    missing = []
-    recorded: dict[str, dict[str, str]] | None = None
+    """("compiled", "") when every module in MODULES is built from its current source,
+    else ("pure", the reason)."""
+    recorded = None
     for name in MODULES:
-        ext = extension_path(name)
-        if ext is None:
-            missing.append(name)
-            continue
-        built = os.stat(ext).st_mtime
-        base = source_base(name)
-        newer = [s for s in (base + ".py", base + ".pxd") if _mtime(s) > built]
-        if newer:
-            # Newer is not always edited (a wheel's files are unpacked in any order, a git
-            # checkout rewrites files): compare contents with what the build recorded.
-            if recorded is None:
-                recorded = built_from()
-            was = recorded.get(name, {})
-            if any(was.get(suffix) != digest for suffix, digest in source_hashes(name).items()):
-                rel = os.path.relpath(newer[0], os.path.dirname(PACKAGE_DIR))
-                return "pure", f"{rel} changed since its compiled module was built: rebuild"
-    if len(missing) == len(MODULES):
-        return "pure", "not compiled"
-    if missing:
-        return "pure", f"{missing[0]} is not compiled: rebuild"
+        if extension_path(name) is None:
+            return "pure", "not compiled"
+        if recorded is None:
+            recorded = built_from()
+        if recorded.get(name) != source_hash(name):
+            rel = os.path.relpath(source_base(name) + ".py", os.path.dirname(PACKAGE_DIR))
+            return "pure", f"{rel} changed since it was compiled: run `make build`"
     return "compiled", ""
 
 
@@ -151,22 +101,32 @@ def _same(obj):
     return obj
 
 
-# Stands in for the `cython` module where Cython is not installed (model.py falls back to
-# it): the class decorators the compiled modules use change nothing in pure Python.
-cython = SimpleNamespace(compiled=False, cclass=_same, no_gc=_same, locals=lambda **types: _same)
+# Stands in for the `cython` module where Cython is not installed: the decorators and
+# declarations of the engine's source change nothing in pure Python.
+cython = SimpleNamespace(
+    compiled=False, cclass=_same, cfunc=_same, ccall=_same, inline=_same, final=_same,
+    no_gc=_same, locals=lambda **types: _same, returns=lambda t: _same,
+    declare=lambda t=None, value=None, **kw: value,
+    bint=bool, int=int, longlong=int, ulonglong=int, Py_ssize_t=int, Py_UCS4=str, void=None,
+    p_uchar=bytes,
+)  # fmt: skip
 
 
 def select() -> str:
     """Decide compiled or pure for this process; returns the mode."""
     global MODE, REASON
-    MODE, REASON = check()
+    wanted = os.environ.get(ENV, "").strip().lower()
+    if wanted == "pure":
+        MODE, REASON = "pure", f"{ENV}=pure"
+    else:
+        MODE, REASON = check()
+        if wanted == "compiled" and MODE != "compiled":
+            raise EngineUnavailable(f"{ENV}=compiled, but the compiled engine cannot be used: {REASON}")
     if MODE == "pure" and SourceFinder not in sys.meta_path:
         sys.meta_path.insert(0, SourceFinder)  # type: ignore[arg-type]
     return MODE
 
 
 def describe() -> str:
-    """One line for reports, e.g. "compiled (11 modules)" or "pure (not compiled)"."""
-    if MODE == "compiled":
-        return f"compiled ({len(MODULES)} modules)"
-    return f"pure ({REASON})"
+    """One line for --version and reports: "compiled" or "pure Python (reason)"."""
+    return "compiled" if MODE == "compiled" else f"pure Python ({REASON})"

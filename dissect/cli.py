@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
-from .model import Packet
+from ._compiled import describe as engine_description
+from .engine import Packet
 
 DEMO = Path(__file__).resolve().parent.parent / "captures" / "http-get.pcap"
 
@@ -107,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="re-raise decoder exceptions (for debugging decoders)"
     )
     add_live_options(p)
-    p.add_argument("--version", action="version", version=f"layerscope {__version__}")
+    p.add_argument("--version", action="version",
+                   version=f"layerscope {__version__} (engine: {engine_description()})")  # fmt: skip
     return p
 
 
@@ -183,7 +185,7 @@ def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:
 # -- inputs ------------------------------------------------------------------------
 def iter_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
     """Every input becomes the same Packets: capture files, stdin, pasted hex, the demo."""
-    from .protocol import decode
+    from .engine import decode
 
     if args.hex is not None:
         yield from _hex_packets(args, warn)
@@ -213,7 +215,7 @@ def filtered_packets(
     """Packets a display filter selects. A capture file is indexed first and scanned in
     vectorised chunks (dissect/fastfilter.py); only the matches are decoded in full. The
     printer's Time column still counts from the capture's first packet, as tshark's."""
-    from .protocol import decode
+    from .engine import decode
 
     if args.hex is not None:
         t0 = None
@@ -258,7 +260,7 @@ def compile_display_filter(text: str | None, err: IO[str]) -> tuple[Any, bool]:
     filter echoed with a caret under the column, as tshark does."""
     if not text or not text.strip():
         return None, True
-    from .fields import safe_text
+    from .engine import safe_text
     from .filter import FilterError, compile_filter
 
     try:
@@ -271,7 +273,7 @@ def compile_display_filter(text: str | None, err: IO[str]) -> tuple[Any, bool]:
 
 
 def _hex_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
-    from .protocol import decode
+    from .engine import decode
     from .readers.hextext import guess_linktype, parse_hex_dump
 
     text = _read_stdin_text() if args.hex == "-" else args.hex
@@ -329,14 +331,7 @@ class Printer:
         self.out.flush()
 
     def _json(self, pkt: Packet, sep: str) -> None:
-        self.out.write(
-            sep
-            + json.dumps(
-                self.output.packet_dict(pkt, with_bytes=self.args.hexdump),
-                ensure_ascii=True,
-                check_circular=False,  # a fresh tree of dicts and lists: no cycles to find
-            )
-        )
+        self.out.write(sep + self.output.packet_json(pkt, self.args.hexdump))
 
     def _text(self, pkt: Packet) -> None:
         out = self.output
@@ -368,8 +363,8 @@ class Printer:
         )
         self.console.print(Text(out.summary_line(s), style=style))
         if self.args.verbose:
-            for depth, kind, text in out.tree_lines(pkt, self.args.spans):
-                self.console.print(Text("    " * depth + text, style=TREE_STYLES.get(kind, "")))
+            for kind, text in out.tree_lines(pkt, self.args.spans):
+                self.console.print(Text(text, style=TREE_STYLES.get(kind, "")))
         if self.args.hexdump:
             for off, hx, asc in out.hex_rows(pkt.data):
                 self.console.print(
@@ -388,7 +383,7 @@ def run_batch(
     args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None
 ) -> int:
     """Print packets; returns the exit code. Errors are one line on stderr."""
-    from .fields import safe_text
+    from .engine import safe_text
     from .index import CaptureError
 
     if out is None:  # an ASCII/Latin-1 stdout shows '?' for '→' instead of a traceback
@@ -484,8 +479,7 @@ def _chunk_renderer(
     in the given encoding and error handler, when there is one)."""
     import io
 
-    from .batch import summary_text
-    from .protocol import _load, decode
+    from .engine import _load, decode, summary_text
 
     _load()  # every protocol module imported once here, before the workers fork, not in each
     rows_only = args.format == "text" and not args.verbose and not args.hexdump
@@ -521,7 +515,7 @@ def run_live(
 ) -> int:
     """Headless capture: summary lines as packets arrive (-q: none), then tcpdump's counts."""
     from .capture import CaptureStartError, LiveCapture, closing_lines, live_options
-    from .fields import safe_text
+    from .engine import safe_text
 
     out, err = out or sys.stdout, err or sys.stderr
     try:
@@ -548,7 +542,7 @@ def run_live(
 def _live_output(args: argparse.Namespace, capture: Any, out: IO[str], err: IO[str]) -> None:
     """Print packets as the capture file grows; with -q only watch the counters."""
     from .capture import follow
-    from .protocol import decode
+    from .engine import decode
 
     if args.quiet:
         while not capture.wait(0.5):

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .fields import FIELDS, INT_KINDS, FieldSpec
+from .engine import FIELDS, HEURISTICS, INT_KINDS, PROTOCOLS, TABLES, FieldSpec
 from .filter import (
     EXTRA_OWNERS,
     AliasRef,
@@ -42,7 +42,6 @@ from .filter import (
     terminal,
 )
 from .index import CaptureIndex
-from .protocol import HEURISTICS, PROTOCOLS, TABLES
 
 __all__ = ["CHUNK", "Scanner", "scan"]
 

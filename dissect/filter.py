@@ -53,9 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import protocols  # noqa: F401  (every protocol registers its fields first)
-from .fields import ALIASES, FIELDS, FieldSpec
-from .model import Packet
-from .protocol import PROTOCOLS, Protocol, decode, next_protocol
+from .engine import ALIASES, FIELDS, PROTOCOLS, FieldSpec, Packet, Protocol, decode, next_protocol
 
 __all__ = ["Filter", "FilterError", "compile_filter", "complete", "field_names"]
 
@@ -1039,7 +1037,7 @@ def terminal(proto: Protocol) -> bool:
     """Nothing after `proto` can be a link, network or transport layer again: it is an
     application protocol, or a transport whose payload goes only to application ones.
     (An ICMP error quotes IP; IP carries IP; so decoding past them may meet more.)"""
-    from .protocol import HEURISTICS, TABLES
+    from .engine import HEURISTICS, TABLES
 
     if proto.name == "data" or proto.osi >= 5:
         return True

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from .engine import Packet, decode
 from .index import CaptureError, open_capture
-from .model import Packet
 from .output import json_value
-from .protocol import decode
 
 
 def packet_oracle(pkt: Packet, tracked: Iterable[str] | None = None) -> dict[str, Any]:

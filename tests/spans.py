@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dissect.model import Packet
-from dissect.protocol import decode
+from dissect.engine import Packet, decode
 
 
 def check_spans(pkt: Packet) -> None:

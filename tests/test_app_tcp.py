@@ -16,10 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dissect.engine import Layer, Packet, decode
 from dissect.index import open_capture
-from dissect.model import Layer, Packet
 from dissect.output import summarize
-from dissect.protocol import decode
 from dissect.protocols import http
 from dissect.protocols.http import HTTP, MAX_HEADERS
 from dissect.protocols.tls import is_grease
@@ -319,14 +318,6 @@ def test_line_kind_and_tail_spec_agree_with_classify_and_name_spec(line, lead):
         full = http._name_spec(data, pos, colon)
         assert (spec is False) == (full is False)
         assert spec is True or spec == full
-
-
-@settings(max_examples=300, deadline=None)
-@given(data=st.binary(max_size=80), byte=st.sampled_from(b"\r\n: a"), lo=st.integers(0, 90),
-       hi=st.integers(0, 90))  # fmt: skip
-def test_find_and_is_token_agree_with_the_bytes_methods(data, byte, lo, hi):
-    assert http._find(data, byte, lo, hi) == data.find(bytes((byte,)), lo, hi)
-    assert http._is_token(data, lo, hi) == http.valid_name(data[lo:hi])
 
 
 def test_tail_reads_another_buffer_as_its_bytes():

@@ -16,10 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dissect.checksum import inet_checksum
+from dissect.engine import Layer, Packet, decode, inet_checksum
 from dissect.index import open_capture
-from dissect.model import Layer, Packet
-from dissect.protocol import decode
 from dissect.protocols.ntp import ntp_time_ns
 from tests.spans import names, values
 

@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 
-from dissect.model import Packet
+from dissect.engine import MAX_LAYERS, Packet, decode
 from dissect.output import summarize, tree_text
-from dissect.protocol import MAX_LAYERS, decode
 from tests.test_robust import check_packet, ether, ipv4, ipv6, udp
 
 

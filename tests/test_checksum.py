@@ -9,7 +9,7 @@ from array import array
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dissect.checksum import _word_sum, inet_checksum, ones_sum, range_sum
+from dissect.engine import _word_sum, inet_checksum, ones_sum, range_sum
 
 
 def word_loop(data: bytes, start: int = 0) -> int:

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from dissect import __version__
+from dissect._compiled import describe as engine_description
 from dissect.cli import build_parser, run_batch
 from dissect.index import open_capture
 from dissect.readers.writer import PcapWriter
@@ -401,7 +402,8 @@ def test_closed_pipe_exits_quietly(tmp_path: Path) -> None:
 # -- --version and the demo ---------------------------------------------------------------
 def test_version_prints_and_imports_neither_textual_nor_scapy() -> None:
     proc = cli("--version")
-    assert proc.returncode == 0 and proc.stdout.decode() == f"layerscope {__version__}\n"
+    assert proc.returncode == 0
+    assert proc.stdout.decode() == f"layerscope {__version__} (engine: {engine_description()})\n"
     probe = (
         "import runpy, sys\n"
         "sys.argv = ['layerscope', '--version']\n"
@@ -413,7 +415,8 @@ def test_version_prints_and_imports_neither_textual_nor_scapy() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.decode().splitlines() == [f"layerscope {__version__}", "loaded: []"]
+    version = f"layerscope {__version__} (engine: {engine_description()})"
+    assert proc.stdout.decode().splitlines() == [version, "loaded: []"]
 
 
 def test_module_entry_point_runs_batch_mode() -> None:

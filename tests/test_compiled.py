@@ -1,21 +1,19 @@
-"""The optional compiled core (setup.py, dissect/_compiled.py) and the pure-Python source.
+"""The compiled engine (dissect/engine.py built by setup.py) and its pure-Python source.
 
-The suite runs on whichever core this process selected (the pytest header says which;
-`make test-pure` runs it all on the sources). Here: the selection itself, the .pxd files
-agreeing with the classes they declare, and, when the compiled core is active, a subset
-of the decoder tests on the pure source plus a byte-for-byte comparison of both cores'
-output on every capture in the repository.
+The suite runs on whichever engine this process selected (the pytest header says which;
+`make test` requires the compiled one, `make test-pure` runs it all on the source). Here: the
+selection itself, the build failing loudly, and, when the compiled engine is active, a subset
+of the decoder tests on the source plus a byte-for-byte comparison of both engines' output
+on every capture in the repository.
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import importlib
 import json
 import os
 import random
-import re
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -28,7 +26,7 @@ from dissect import _compiled
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPILED = dissect.CORE == "compiled"
-needs_compiled = pytest.mark.skipif(not COMPILED, reason=f"core is {_compiled.describe()}")
+needs_compiled = pytest.mark.skipif(not COMPILED, reason=f"engine is {_compiled.describe()}")
 MUTANTS_PER_RECORD = 2
 # Quick decoder tests that cover every layer: run again on the pure source.
 PURE_SUBSET = [
@@ -38,8 +36,8 @@ PURE_SUBSET = [
     "tests/test_link.py",
     "tests/test_app_tcp.py",
     "tests/test_app_udp.py",
-    "tests/test_parallel.py",  # the batch CLI's compiled loop (dissect/batch.py) on the source
-    "tests/test_rows.py",  # the batch CLI's list row and its integer-formatted time
+    "tests/test_parallel.py",  # the batch CLI's loop (engine.summary_text) on the source
+    "tests/test_rows.py",  # the list row and its integer-formatted time
 ]
 
 
@@ -47,135 +45,110 @@ def pure_env() -> dict[str, str]:
     return {**os.environ, _compiled.ENV: "pure", "PYTHONPATH": str(ROOT)}
 
 
-def test_the_active_core_is_the_one_loaded():
-    """Says which core this run tests, and checks every core module agrees with it."""
-    print(f"layerscope core: {_compiled.describe()}")
-    for name in _compiled.MODULES:
-        mod = importlib.import_module(name)
-        is_extension = not mod.__file__.endswith(".py")
-        assert is_extension == COMPILED, f"{name} from {mod.__file__}, core {dissect.CORE}"
-    if os.environ.get(_compiled.ENV, "").lower() == "pure":
+def test_the_active_engine_is_the_one_loaded():
+    """Says which engine this run tests; under `make test` and CI it must be the compiled
+    one (LAYERSCOPE_CORE=compiled: dissect itself refuses to import otherwise)."""
+    import dissect.engine
+
+    print(f"layerscope engine: {_compiled.describe()}")
+    is_extension = not dissect.engine.__file__.endswith(".py")
+    assert is_extension == COMPILED, f"engine from {dissect.engine.__file__}, {dissect.CORE}"
+    wanted = os.environ.get(_compiled.ENV, "").lower()
+    if wanted == "compiled":
+        assert COMPILED
+    if wanted == "pure":
         assert not COMPILED
 
 
 @needs_compiled
-def test_compiled_types_are_extension_types():
-    from dissect.fields import FieldSpec
-    from dissect.model import Field, Layer, Packet
-    from dissect.protocol import Protocol
+def test_engine_types_are_extension_types():
+    from dissect.engine import Field, FieldSpec, Layer, Packet, Protocol
 
     for cls in (Field, Layer, Packet, FieldSpec, Protocol):
         assert type(cls.__dict__["__init__"]).__name__ == "wrapper_descriptor", cls
     layer = Layer(Protocol.__new__(Protocol), Packet(b"", 1), 0, 0)
     with pytest.raises(AttributeError):
-        layer.undeclared = 1  # only what model.pxd declares exists on a compiled Layer
+        layer.undeclared = 1  # only what engine.py declares exists on a compiled Layer
 
 
-# -- the .pxd files match the classes they turn into extension types ----------------------
-def pxd_classes(pxd: Path) -> dict[str, set[str] | None]:
-    """cdef class name -> attribute names it declares (None: it also has a __dict__)."""
-    out: dict[str, set[str] | None] = {}
-    current: str | None = None
-    for line in pxd.read_text().splitlines():
-        m = re.match(r"cdef class (\w+)", line)
-        if m:
-            current = m.group(1)
-            out[current] = set()
-            continue
-        if current is None or not line.startswith("    "):
-            if line.strip() and not line.startswith((" ", "#", "@")):
-                current = None
-            continue
-        m = re.match(r"\s+cdef (?:public |readonly )?(?:\w+) ([\w, ]+)$", line)
-        if m and current is not None and out[current] is not None:
-            names = {n.strip() for n in m.group(1).split(",")}
-            out[current] = None if "__dict__" in names else out[current] | names  # type: ignore[operator]
-    return out
-
-
-def py_slots(py: Path) -> dict[str, tuple[str, ...] | None]:
-    out: dict[str, tuple[str, ...] | None] = {}
-    for node in ast.parse(py.read_text()).body:
-        if isinstance(node, ast.ClassDef):
-            slots = None
-            for stmt in node.body:
-                if isinstance(stmt, ast.Assign) and any(
-                    isinstance(t, ast.Name) and t.id == "__slots__" for t in stmt.targets
-                ):
-                    slots = tuple(ast.literal_eval(stmt.value))
-            out[node.name] = slots
-    return out
-
-
-PXDS = sorted(p for p in (ROOT / "dissect").rglob("*.pxd"))
-
-
-def test_every_pxd_belongs_to_a_compiled_module():
-    names = {
-        "dissect." + ".".join(p.relative_to(ROOT / "dissect").with_suffix("").parts) for p in PXDS
-    }
-    assert names <= set(_compiled.MODULES), names - set(_compiled.MODULES)
-
-
-@pytest.mark.parametrize("pxd", PXDS, ids=lambda p: p.name)
-def test_pxd_declares_exactly_the_slots(pxd: Path):
-    """A slot missing from the .pxd is an attribute the compiled class lacks (AttributeError
-    on first use, compiled only); an extra one is a stale declaration. A class without
-    __slots__ must keep a __dict__ in the .pxd, so undeclared attributes still work."""
-    slots = py_slots(pxd.with_suffix(".py"))
-    for cls, declared in pxd_classes(pxd).items():
-        assert cls in slots, f"{pxd.name} declares {cls}, which {pxd.stem}.py does not define"
-        if slots[cls] is None:
-            assert declared is None, f"{cls} has no __slots__: declare `cdef dict __dict__`"
-        else:
-            assert declared == set(slots[cls]), (  # type: ignore[arg-type]
-                f"{pxd.name}: {cls} declares {sorted(declared or ())}, "
-                f"__slots__ has {sorted(slots[cls] or ())}"
-            )
+def test_only_the_engine_is_compiled_and_protocols_are_plain_python():
+    """No .pxd anywhere and no C types outside the engine: a protocol is one plain file."""
+    assert _compiled.MODULES == ("dissect.engine",)
+    assert not list((ROOT / "dissect").rglob("*.pxd"))
+    for path in (ROOT / "dissect" / "protocols").glob("*.py"):
+        assert "cython" not in path.read_text(), path.name
 
 
 # -- selection -----------------------------------------------------------------------------
-def test_selection_is_all_or_nothing_and_never_stale(tmp_path: Path, monkeypatch):
+def test_selection_is_never_stale(tmp_path: Path, monkeypatch):
     pkg = tmp_path / "dissect"
-    (pkg / "protocols").mkdir(parents=True)
+    pkg.mkdir()
     monkeypatch.setattr(_compiled, "PACKAGE_DIR", str(pkg))
     monkeypatch.delenv(_compiled.ENV, raising=False)
-    ext = _compiled.EXTENSION_SUFFIXES[0]
-    for name in _compiled.MODULES:
-        base = _compiled.source_base(name)
-        Path(base + ".py").write_text("")
-        os.utime(base + ".py", (1_000, 1_000))
+    base = _compiled.source_base(_compiled.ENGINE)
+    Path(base + ".py").write_text("x = 1\n")
     assert _compiled.check() == ("pure", "not compiled")
-    for name in _compiled.MODULES[:-1]:
-        Path(_compiled.source_base(name) + ext).write_bytes(b"")
-    assert _compiled.check() == ("pure", f"{_compiled.MODULES[-1]} is not compiled: rebuild")
-    Path(_compiled.source_base(_compiled.MODULES[-1]) + ext).write_bytes(b"")
+    Path(base + _compiled.EXTENSION_SUFFIXES[0]).write_bytes(b"")
+    assert _compiled.check()[0] == "pure"  # built from nothing recorded
+    (pkg / _compiled.MANIFEST).write_text(
+        json.dumps({_compiled.ENGINE: _compiled.source_hash(_compiled.ENGINE)})
+    )
     assert _compiled.check() == ("compiled", "")
-    monkeypatch.setenv(_compiled.ENV, "pure")
-    assert _compiled.check()[0] == "pure"
-    monkeypatch.delenv(_compiled.ENV)
-    # Newer than the extension module but as built (a wheel unpacked, a git checkout): used.
-    model = _compiled.source_base("dissect.model")
-    Path(model + ".pxd").write_text("cdef class Field: pass\n")
-    os.utime(model + ".pxd", (2**31, 2**31))
-    recorded = {name: _compiled.source_hashes(name) for name in _compiled.MODULES}
-    (pkg / _compiled.MANIFEST).write_text(json.dumps(recorded))
-    assert _compiled.check() == ("compiled", "")
-    Path(model + ".pxd").write_text("cdef class Field: cdef public object spec\n")  # edited
-    os.utime(model + ".pxd", (2**31, 2**31))
+    Path(base + ".py").write_text("x = 2\n")  # edited since the build
     mode, why = _compiled.check()
-    assert mode == "pure" and "dissect/model.pxd changed since" in why
-    (pkg / _compiled.MANIFEST).unlink()  # nothing recorded: a newer source counts as edited
-    assert _compiled.check()[0] == "pure"
+    assert mode == "pure" and "dissect/engine.py changed since it was compiled" in why
+    monkeypatch.setenv(_compiled.ENV, "compiled")
+    with pytest.raises(_compiled.EngineUnavailable, match="changed since it was compiled"):
+        _compiled.select()
+    monkeypatch.setenv(_compiled.ENV, "pure")
+    assert _compiled.select() == "pure"
+
+
+def test_a_stale_engine_fails_loudly_when_the_compiled_one_is_required(tmp_path: Path):
+    """LAYERSCOPE_CORE=compiled (make test, CI) on a package whose engine source changed after
+    the build: importing dissect is an error, never a quiet fall back to the source."""
+    shutil.copytree(ROOT / "dissect", tmp_path / "dissect")
+    engine = tmp_path / "dissect" / "engine.py"
+    engine.write_text(engine.read_text() + "\n# edited after the build\n")
+    env = {**os.environ, _compiled.ENV: "compiled", "PYTHONPATH": str(tmp_path)}
+    r = subprocess.run([sys.executable, "-c", "import dissect"], env=env, cwd=tmp_path,
+                       capture_output=True, text=True)  # fmt: skip
+    assert r.returncode != 0
+    assert "EngineUnavailable" in r.stderr and "compiled engine cannot be used" in r.stderr
+
+
+def test_a_broken_engine_fails_the_build(tmp_path: Path):
+    """A strict build (make build, hence make test and CI) of an engine Cython cannot compile
+    exits non-zero and says why, instead of installing the pure-Python engine."""
+    pytest.importorskip("Cython")
+    shutil.copy(ROOT / "setup.py", tmp_path / "setup.py")
+    (tmp_path / "dissect").mkdir()
+    shutil.copy(ROOT / "dissect" / "_compiled.py", tmp_path / "dissect" / "_compiled.py")
+    source = (ROOT / "dissect" / "engine.py").read_text()
+    marker = '    hdr_len = cython.declare(cython.Py_ssize_t, visibility="public")\n'
+    assert marker in source
+    # a C integer attribute declared twice with two types: a Cython compile error
+    broken = source.replace(
+        marker, marker + '    hdr_len = cython.declare(dict, visibility="public")\n'
+    )
+    (tmp_path / "dissect" / "engine.py").write_text(broken)
+    env = {**os.environ, "LAYERSCOPE_BUILD": "strict"}
+    env.pop(_compiled.ENV, None)
+    r = subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--build-lib", "."],
+                       env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert r.returncode != 0, r.stderr[-2000:]
+    assert "the compiled engine could not be built" in r.stderr
+    assert not list((tmp_path / "dissect").glob("engine*.so"))
 
 
 def test_pure_source_imports_without_cython():
-    """Without Cython installed, model.py's class decorators come from the stand-in."""
+    """Without Cython installed, the engine's decorators and declarations come from the
+    stand-in in _compiled.py."""
     code = (
         "import sys; sys.modules['cython'] = None\n"
-        "import dissect, dissect.model\n"
-        "from dissect.protocol import decode\n"
-        "assert dissect.CORE == 'pure' and dissect.model.cython.compiled is False\n"
+        "import dissect, dissect.engine\n"
+        "from dissect.engine import decode\n"
+        "assert dissect.CORE == 'pure' and dissect.engine.cython.compiled is False\n"
         "print(decode(bytes(60), 1))\n"
     )
     r = subprocess.run(
@@ -234,8 +207,8 @@ def frames(paths: list[str]):
 
 def digest(paths: list[str]) -> dict[str, str]:
     """Per capture file (and per mutant), a hash of everything the outputs show."""
-    from dissect.output import packet_dict, row_line, summarize, summary_line, tree_text
-    from dissect.protocol import decode
+    from dissect.engine import decode
+    from dissect.output import packet_json, row_line, summarize, summary_line, tree_text
 
     hashes: dict[str, hashlib._Hash] = {}
     out: dict[str, str] = {}
@@ -251,7 +224,7 @@ def digest(paths: list[str]) -> dict[str, str]:
         h.update(summary_line(summarize(pkt)).encode())
         h.update(row_line(pkt, r.time_ns - 1_234_567_891).encode())  # integer-formatted time
         h.update(tree_text(pkt, spans=True).encode())
-        h.update(json.dumps(packet_dict(pkt, with_bytes=True), sort_keys=True).encode())
+        h.update(packet_json(pkt, with_bytes=True).encode())
     out.update((key, h.hexdigest()) for key, h in hashes.items())
     return out
 

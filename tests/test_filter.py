@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from dissect.cli import build_parser, run_batch
+from dissect.engine import decode
 from dissect.fastfilter import RAW_TEXT, Scanner, scan
 from dissect.filter import FilterError, compile_filter, complete, field_names
 from dissect.index import CaptureError, open_capture
-from dissect.protocol import decode
 from tests.test_core import RAW_IPV4, SEED
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from dissect.engine import Osi, decode
 from dissect.index import open_capture
-from dissect.model import Osi
-from dissect.protocol import decode
 from tests.spans import check_every_truncation, check_spans, issue_codes, names
 from tests.spans import field_span as span
 from tests.spans import layer_info as info

@@ -28,8 +28,8 @@ import pytest
 from dissect import decode
 from dissect.capture import interface_lines, list_interfaces, live_options
 from dissect.cli import build_parser, finish_args
+from dissect.engine import Packet
 from dissect.index import CaptureIndex, open_capture
-from dissect.model import Packet
 from dissect.readers import live
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -445,7 +445,7 @@ def test_list_interfaces_names_state_addresses_link_type(pair: Pair) -> None:
 # -- no privilege needed -------------------------------------------------------------------------
 def test_capture_process_imports_no_dissector_and_no_textual() -> None:
     code = ("import sys, dissect.readers.live; bad = [m for m in sys.modules if m.startswith("
-            "('textual', 'rich', 'dissect.protocol', 'dissect.model', 'scapy'))]; print(bad)")  # fmt: skip
+            "('textual', 'rich', 'dissect.protocol', 'dissect.engine', 'scapy'))]; print(bad)")  # fmt: skip
     res = subprocess.run([PY, "-c", code], capture_output=True, text=True, env=ENV, timeout=30)
     assert res.stdout.strip() == "[]", res.stdout + res.stderr
 

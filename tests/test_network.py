@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from dissect.engine import Osi, decode
 from dissect.index import open_capture
-from dissect.model import Osi
-from dissect.protocol import decode
 from tests.spans import check_every_truncation, check_spans, issue_codes, names, values
 from tests.spans import field_span as span
 from tests.spans import layer_info as info
@@ -212,7 +211,7 @@ def test_ipv4_source_route_final_destination():
     assert pkt.get("ip.options.source_route") is not None
     ip = pkt.layer("ip")
     assert ip.title == "Internet Protocol Version 4, Src: 10.0.0.6, Dst: 0.0.0.0, Via: 10.0.0.138"
-    assert pkt.ctx["l3"][1] == bytes(4)  # checksums above use the final destination
+    assert pkt.ctx.pseudo_dst == bytes(4)  # checksums above use the final destination
     assert pkt.value("ip.ttl") == 64 and pkt.value("ip.flags.df") is False
 
 
@@ -249,7 +248,7 @@ def test_ipv4_later_fragment_is_data_and_first_is_dissected():
     first = h("4500001c1234200040110000", "0a000001", "0a000002", "0001000200640000")
     later = h("4500001c1234000340110000", "0a000001", "0a000002", "0001000200640000")
     p1, p2 = decode(first, IPV4, strict=True), decode(later, IPV4, strict=True)
-    assert names(p1) == ["ip", "udp"] and p1.ctx["fragmented"] is True
+    assert names(p1) == ["ip", "udp"] and p1.ctx.fragment is True
     assert names(p2) == ["ip", "data"]
     assert info(p2, "ip") == "Fragmented IP protocol (proto=UDP 17, off=24, ID=1234)"
 
@@ -282,7 +281,7 @@ def test_icmp_time_exceeded_quotes_ip_udp_and_mpls_extension():
     assert [(f.value, f.pos) for f in pkt.find("ip.len")] == [(168, 16), (28, 44)]
     assert values(pkt, "ip.src") == ["10.0.2.1", "10.0.1.2"]
     assert span(pkt, "icmp.unused") == (bytes(4), 38, 4, 0)
-    assert pkt.ctx["in_error_pkt"] is True and pkt.ctx["columns_frozen"] == 4
+    assert pkt.ctx.in_error is True and pkt.ctx.column_layers == 4
     inner = pkt.layers[4]
     assert inner.value("ip.checksum.status") == "unverified"  # as tshark inside a quote
     assert inner.issues == []
@@ -393,7 +392,7 @@ def test_later_fragment_is_data_with_fragment_info():
     assert span(pkt, "ipv6.fraghdr.more") == (True, 56, 2, 0x0001)
     assert span(pkt, "ipv6.fraghdr.ident") == (0x002C5323, 58, 4, 0)
     assert info(pkt, "ipv6.fraghdr") == "IPv6 fragment (off=120 more=y ident=0x002c5323 nxt=17)"
-    assert pkt.ctx["fragmented"] is True
+    assert pkt.ctx.fragment is True
 
 
 def test_routing_type0_final_destination_makes_the_icmpv6_checksum_good():
@@ -455,7 +454,7 @@ def test_icmpv6_unreachable_quotes_ipv6_udp_without_length_complaints():
     assert [(f.value, f.pos) for f in pkt.find("ipv6.plen")] == [(64, 4), (28, 52)]
     assert not [i for layer in pkt.layers[3:4] for i in layer.issues]
     assert info(pkt, "icmpv6") == "Destination Unreachable (port unreachable)"
-    assert pkt.ctx["columns_frozen"] == 3
+    assert pkt.ctx.column_layers == 3
 
 
 def test_parameter_problem_quote_with_fragment_and_cut_ipv6():

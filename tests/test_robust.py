@@ -20,10 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dissect import protocols  # noqa: F401  (fills LINKTYPES and the dispatch tables)
+from dissect.engine import LINKTYPES, Packet, decode
 from dissect.index import CaptureError, open_capture
-from dissect.model import Packet
 from dissect.output import hex_text, packet_dict, summarize, summary_line, tree_text
-from dissect.protocol import LINKTYPES, decode
 from dissect.readers.hextext import guess_linktype, parse_hex_dump
 
 # LAYERSCOPE_FUZZ_EXAMPLES=20000 for a longer hunt by hand; the suite keeps 300.

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dissect import fields, output
-from dissect.checksum import ones_sum, pseudo_sum
+from dissect import engine
+from dissect import output
+from dissect.engine import decode, ones_sum, pseudo_sum
 from dissect.index import CaptureError, open_capture
-from dissect.protocol import decode
 from tests.test_compiled import capture_files
 
 
@@ -38,14 +38,14 @@ def test_row_line_is_summary_line_for_every_packet() -> None:
     assert n > 1000
 
 
-@given(st.integers(-output.EXACT_NS + 1, output.EXACT_NS - 1))
+@given(st.integers(-engine.EXACT_NS + 1, engine.EXACT_NS - 1))
 def test_seconds_is_the_float_format(d: int) -> None:
-    assert output._seconds(d) == "%.6f" % (d / 1e9)
+    assert engine._seconds(d) == "%.6f" % (d / 1e9)
 
 
 @pytest.mark.parametrize("d", [0, 1, 499, 500, 501, 1_500, 2_500, -500, -1_500, 999_999_500])
 def test_seconds_at_rounding_ties(d: int) -> None:
-    assert output._seconds(d) == "%.6f" % (d / 1e9)
+    assert engine._seconds(d) == "%.6f" % (d / 1e9)
 
 
 def test_row_line_numbers_past_the_fast_path() -> None:
@@ -55,33 +55,33 @@ def test_row_line_numbers_past_the_fast_path() -> None:
 
 @given(st.binary(min_size=4, max_size=4))
 def test_ipv4_text_is_inet_ntoa(b: bytes) -> None:
-    assert fields.ipv4_str(b) == socket.inet_ntoa(b)
-    assert fields.ipv4_str(b) == socket.inet_ntoa(b)  # the kept text
+    assert engine.ipv4_str(b) == socket.inet_ntoa(b)
+    assert engine.ipv4_str(b) == socket.inet_ntoa(b)  # the kept text
 
 
 def test_ipv4_text_cache_is_bounded_and_takes_any_buffer() -> None:
-    for i in range(fields.IPV4_TEXT_MAX + 10):
-        fields.ipv4_str(i.to_bytes(4, "big"))
-    assert len(fields._IPV4_TEXT) <= fields.IPV4_TEXT_MAX
-    assert fields.ipv4_str(bytearray(b"\x0a\x00\x00\x01")) == "10.0.0.1"
-    assert fields.ipv4_str(memoryview(b"\x7f\x00\x00\x01")) == "127.0.0.1"
+    for i in range(engine.IPV4_TEXT_MAX + 10):
+        engine.ipv4_str(i.to_bytes(4, "big"))
+    assert len(engine._IPV4_TEXT) <= engine.IPV4_TEXT_MAX
+    assert engine.ipv4_str(bytearray(b"\x0a\x00\x00\x01")) == "10.0.0.1"
+    assert engine.ipv4_str(memoryview(b"\x7f\x00\x00\x01")) == "127.0.0.1"
 
 
 @given(st.text(max_size=80))
 def test_safe_text_leaves_no_control_character(s: str) -> None:
-    out = fields.safe_text(s, 300)
-    assert not fields._UNSAFE.search(out)
+    out = engine.safe_text(s, 300)
+    assert not engine._UNSAFE.search(out)
     if s.isprintable():
         assert out == s
 
 
 def test_plain_ascii_fast_path() -> None:
-    assert fields.safe_text("80 → 443 [SYN] Seq=0") == "80 → 443 [SYN] Seq=0"
-    assert fields.safe_text("GET /\x1b[2J HTTP/1.1") == "GET /\\x1b[2J HTTP/1.1"
-    assert fields.safe_text("a\x7fb") == "a\\x7fb"
-    assert fields.safe_text("~ ok") == "~ ok"
-    assert fields.safe_text("1 → 2 …") == "1 → 2 …"
-    assert fields.safe_text("1 → \x1b[0m…") == "1 → \\x1b[0m…"
+    assert engine.safe_text("80 → 443 [SYN] Seq=0") == "80 → 443 [SYN] Seq=0"
+    assert engine.safe_text("GET /\x1b[2J HTTP/1.1") == "GET /\\x1b[2J HTTP/1.1"
+    assert engine.safe_text("a\x7fb") == "a\\x7fb"
+    assert engine.safe_text("~ ok") == "~ ok"
+    assert engine.safe_text("1 → 2 …") == "1 → 2 …"
+    assert engine.safe_text("1 → \x1b[0m…") == "1 → \\x1b[0m…"
 
 
 @given(

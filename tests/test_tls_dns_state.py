@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from dissect.engine import decode
 from dissect.index import open_capture
-from dissect.protocol import decode
 
 DATA = Path(__file__).parent / "data"
 CAPTURES = [

@@ -16,8 +16,7 @@ from textual.events import Paste
 from textual.pilot import Pilot
 from textual.widgets import Select, Static, TabbedContent
 
-from dissect.model import Packet
-from dissect.protocol import PROTOCOLS
+from dissect.engine import PROTOCOLS, Packet
 from tui.app import LayerscopeApp, source_from_args
 from tui.browser import BrowserScreen
 from tui.explain import explain_field, has_explanation
@@ -409,7 +408,7 @@ def test_paste_dialog_link_type_can_be_changed() -> None:
 # -- a million packets ----------------------------------------------------------------------------
 def _udp_frame() -> bytes:
     """Ethernet / IPv4 / UDP 7 -> 7 with 10 bytes of payload, checksums right."""
-    from dissect.checksum import inet_checksum
+    from dissect.engine import inet_checksum
 
     payload = b"x" * 10
     udp = struct.pack("!HHHH", 7, 7, 8 + len(payload), 0) + payload

@@ -7,7 +7,7 @@ import struct
 
 from textual.pilot import Pilot
 
-from dissect.checksum import inet_checksum
+from dissect.engine import inet_checksum
 from tui.app import LayerscopeApp
 from tui.source import PacketSource
 from tui.widgets.field_tree import FieldTree

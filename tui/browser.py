@@ -18,8 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from dissect.fields import safe_text
-from dissect.model import Field, Layer, Packet
+from dissect.engine import Field, Layer, Packet, safe_text
 
 from .filtering import FilterActions, FilterBar
 from .live import LiveActions

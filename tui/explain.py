@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dissect.fields import safe_text
-from dissect.model import Field, Layer
+from dissect.engine import Field, Layer, safe_text
 
 Explainer = Callable[[Any, Layer], str]
 EXPLAIN: dict[str, str | Explainer] = {}

@@ -29,7 +29,7 @@ from dissect.capture import (
     LiveOptions,
     list_interfaces,
 )
-from dissect.fields import safe_text
+from dissect.engine import safe_text
 from dissect.index import CaptureError, open_capture
 
 from .source import PacketSource

@@ -64,8 +64,8 @@ def _preload(tui: bool) -> None:
     import rich.console  # noqa: F401
     import rich.text  # noqa: F401
 
+    from dissect.engine import decode
     from dissect.output import packet_dict, summarize, summary_line, tree_text
-    from dissect.protocol import decode
 
     pkt = decode(
         bytes.fromhex("ffffffffffff020000000001080045000014000100004011f9d97f0000017f000001"), 1

@@ -25,7 +25,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from dissect.fields import safe_text
+from dissect.engine import safe_text
 
 from .source import LINKTYPE_CHOICES, HexPreview, linktype_label
 

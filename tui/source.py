@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dissect.fields import safe_text
+from dissect.engine import Packet, decode, safe_text
 from dissect.filter import Filter, compile_filter
 from dissect.index import CaptureError, CaptureIndex, open_capture
 from dissect.linktypes import linktype_name
-from dissect.model import Packet
 from dissect.output import Summary, summarize
-from dissect.protocol import decode
 
 __all__ = [
     "BLOCK",
@@ -298,7 +296,7 @@ def _guess(hextext: Any, data: bytes) -> int | None:
 
 def annotated_dump(pkt: Packet) -> str:
     """Hex dump followed by every field's span: what `c` copies as 'annotated'."""
-    from dissect.output import field_line, hex_text
+    from dissect.output import field_text, hex_text
 
     lines = [hex_text(pkt.data), "", "offset  len  field"]
     for layer in pkt.layers:
@@ -309,5 +307,5 @@ def annotated_dump(pkt: Packet) -> str:
         for f in layer.walk():
             if f.len:
                 mask = f" mask 0x{f.mask:x}" if f.mask else ""
-                lines.append(f"{f.pos:04x}   {f.len:4d}    {f.name}{mask}: {field_line(layer, f)}")
+                lines.append(f"{f.pos:04x}   {f.len:4d}    {f.name}{mask}: {field_text(pkt.data, f)}")
     return "\n".join(lines) + "\n"

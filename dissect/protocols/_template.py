@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import HEX, U8, U16, Bytes
-from ..model import Layer, Osi
-from ..protocol import Protocol, bind
+from ..protocol import HEX, U8, U16, Bytes, Layer, Osi, Protocol, bind
 
 EXAMPLE = Protocol(
     "example", "Example Protocol", osi=Osi.APPLICATION, short="EXAMPLE",

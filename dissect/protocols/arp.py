@@ -11,9 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import FIELDS, HEX, U8, U16, Bool, Bytes, IPv4, Mac
-from ..model import Layer, Osi
-from ..protocol import DATA, Protocol, bind
+from ..protocol import (
+    DATA,
+    FIELDS,
+    HEX,
+    U8,
+    U16,
+    Bool,
+    Bytes,
+    IPv4,
+    Layer,
+    Mac,
+    Osi,
+    Protocol,
+    bind,
+)
 
 HARDWARE_TYPES = {
     0: "NET/ROM pseudo", 1: "Ethernet", 2: "Experimental Ethernet", 3: "AX.25", 4: "ProNET",
@@ -90,7 +102,7 @@ IS_ANNOUNCEMENT = Bool("arp.isannouncement", "Is announcement", generated=True)
 
 # The whole fixed header in one call (hardware type, protocol type, sizes, opcode): the
 # Info column runs for every row, and a value lookup per name costs more than the text.
-_FIXED = ARP.picker("arp.hw.type", "arp.proto.type", "arp.hw.size", "arp.proto.size", "arp.opcode")
+_FIXED = ARP.reader("arp.hw.type", "arp.proto.type", "arp.hw.size", "arp.proto.size", "arp.opcode")
 
 
 def _spans(pos: int, hln: int, pln: int) -> tuple[int, int, int, int, int]:

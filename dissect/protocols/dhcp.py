@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import (
+from ..protocol import (
     HEX,
     U8,
     U16,
@@ -18,16 +18,19 @@ from ..fields import (
     Bits,
     Bool,
     Bytes,
+    Field,
     FieldSpec,
     Flag,
     IPv4,
+    Layer,
     Mac,
+    Osi,
+    Protocol,
     Text,
+    bind,
     ipv4_str,
     mac_str,
 )
-from ..model import Field, Layer, Osi
-from ..protocol import Protocol, bind
 
 MAGIC = b"\x63\x82\x53\x63"
 MSG_TYPES = {
@@ -259,7 +262,7 @@ def _continues_elsewhere(layer: Layer) -> bool:
     pkt = layer.packet
     if pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen:
         return False
-    return bool(pkt.ctx.get("fragmented") or pkt.ctx.get("in_error_pkt"))
+    return bool(pkt.ctx.fragment or pkt.ctx.in_error)
 
 
 def _need(layer: Layer, pos: int, n: int, what: str) -> None:

@@ -15,25 +15,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import (
+from ..protocol import (
     HEX,
     U8,
     U16,
     U32,
     Bits,
     Bytes,
+    Field,
     FieldSpec,
     Flag,
     Int,
     IPv4,
     IPv6,
+    Layer,
+    Osi,
+    Protocol,
     Str,
     Text,
+    bind,
+    bind_heuristic,
     ipv4_str,
     ipv6_str,
 )
-from ..model import Field, Layer, Osi
-from ..protocol import Protocol, bind, bind_heuristic
 
 MAX_NAME = 253  # longest presentation name (RFC 1035: 255 wire bytes); longer shows as too long
 MAX_HOPS = 127  # compression pointers followed per name; a real name needs fewer than this
@@ -499,9 +503,9 @@ def _ran_out(m: _Msg, exc: _Short) -> None:
     if pkt.caplen < pkt.wirelen and m.end >= pkt.caplen:
         layer.issue("warn", "truncated", "dns.truncated", f"{exc.what}: needs {exc.needed} bytes "
                     f"at offset {exc.pos}, only {have} captured", at, have)  # fmt: skip
-    elif m.partial or pkt.ctx.get("in_error_pkt"):
+    elif m.partial or pkt.ctx.in_error:
         return  # the partial segment is already noted; an ICMP quote ends early by design
-    elif pkt.ctx.get("fragmented"):
+    elif pkt.ctx.fragment:
         layer.issue("note", "sequence", "dns.fragment", "the DNS message continues in another IP "
                     "fragment; layerscope does not reassemble IP", at, 0)  # fmt: skip
     else:

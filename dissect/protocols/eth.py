@@ -14,9 +14,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import DEC_HEX, HEX, U16, U24, Bytes, Flag, Mac, alias
-from ..model import Field, Layer, Osi, new_field
-from ..protocol import DATA, Protocol, bind_linktype, lookup, table
+from ..protocol import (
+    DATA,
+    DEC_HEX,
+    HEX,
+    U16,
+    U24,
+    Bytes,
+    FieldSpec,
+    Flag,
+    Layer,
+    Mac,
+    Osi,
+    Protocol,
+    alias,
+    bind_linktype,
+    lookup,
+    table,
+)
 
 ETHERTYPES = {
     0x0800: "IPv4", 0x0806: "ARP", 0x86DD: "IPv6", 0x8100: "802.1Q Virtual LAN",
@@ -32,64 +47,34 @@ ETHERTYPES = {
     0x6558: "Transparent Ethernet bridging", 0x0000: "Unknown",
 }  # fmt: skip
 
-ETH_DST = Mac("eth.dst", "Destination")
-ETH_SRC = Mac("eth.src", "Source")
+def _address(name: str, label: str) -> FieldSpec:
+    """A MAC address with its OUI and the two flag bits of its first octet as children."""
+    return Mac(f"eth.{name}", label, children=(
+        U24(f"eth.{name}.oui", f"{label} OUI", base=HEX),
+        Flag(f"eth.{name}.lg", "LG bit", 0x020000, width=3),
+        Flag(f"eth.{name}.ig", "IG bit", 0x010000, width=3),
+    ))  # fmt: skip
+
+
+ETH_DST = _address("dst", "Destination")
+ETH_SRC = _address("src", "Source")
 ETH_TYPE = U16("eth.type", "Type", base=HEX, names=ETHERTYPES)
 ETH_LEN = U16("eth.len", "Length")
 ETH_INVALID = U16("eth.invalid_lentype", "Invalid length/type", base=DEC_HEX)
 ETH_TRAILER = Bytes("eth.trailer", "Trailer")
 
-# Children of the two addresses: the OUI and the two flag bits of the first octet.
-LG_NAMES = {
-    True: "Locally administered address (this is NOT the factory default)",
-    False: "Globally unique address (factory default)",
-}
-IG_NAMES = {True: "Group address (multicast/broadcast)", False: "Individual address (unicast)"}
-ADDRESS_CHILDREN = {
-    name: (
-        U24(f"eth.{name}.oui", f"{'Destination' if name == 'dst' else 'Source'} OUI", base=HEX),
-        Flag(f"eth.{name}.lg", "LG bit", 0x020000, width=3),
-        Flag(f"eth.{name}.ig", "IG bit", 0x010000, width=3),
-    )
-    for name in ("dst", "src")
-}
-
 ETHERTYPE_TABLE = table("ethertype")
-DST_KIDS, SRC_KIDS = ADDRESS_CHILDREN["dst"], ADDRESS_CHILDREN["src"]
 
 IEEE_802_3_MAX_LEN = 1500
 ETHERNET_II_MIN_LEN = 1536
 
-
-class Ethernet(Protocol):
-    """Ethernet, with the address children and the trailer split built when the tree asks."""
-
-    def build_fields(self, layer: Layer) -> list[Field]:
-        fields = Protocol.build_fields(self, layer)
-        data = layer.packet.data
-        for f in fields:
-            spec = f.spec
-            kids = DST_KIDS if spec is ETH_DST else SRC_KIDS if spec is ETH_SRC else None
-            if kids is None:
-                continue
-            pos = f.pos
-            word = (data[pos] << 16) | (data[pos + 1] << 8) | data[pos + 2]
-            oui, lg, ig = kids
-            f.children = [
-                new_field(oui, pos, 3, word),
-                new_field(lg, pos, 3, bool(word & 0x020000), 0x020000),
-                new_field(ig, pos, 3, bool(word & 0x010000), 0x010000),
-            ]
-        return fields
-
-
-ETH = Ethernet(
+ETH = Protocol(
     "eth", "Ethernet II", osi=Osi.DATA_LINK, short="ETH",
     header=(ETH_DST, ETH_SRC),
     addresses=("eth.src", "eth.dst"),
     padding="eth.padding",
     trailer=ETH_TRAILER,
-    fcs=True,  # only the frame's own Ethernet header: the trailer module checks that
+    fcs=True,  # only the frame's own Ethernet header: the trailer split checks that
     explain="Ethernet delivers the frame between two devices on the same link, "
     "addressed by their hardware (MAC) addresses.",
 )  # fmt: skip
@@ -130,7 +115,7 @@ def _tail(data: Any, layer: Layer) -> None:
 def _length_payload(data: Any, layer: Layer, length: int) -> None:
     """IEEE 802.3: the length bounds the LLC payload; the rest is padding and trailer.
 
-    The bound is passed to the LLC layer through pkt.ctx["llc.bound"] rather than by
+    The bound is passed to the LLC layer through ctx.bound_start/bound_end rather than by
     shrinking this layer's payload, so that the bytes past it stay Ethernet's (the driver
     makes them this layer's padding field, split later by split_trailer)."""
     pkt, start = layer.packet, layer.payload_pos
@@ -140,7 +125,7 @@ def _length_payload(data: Any, layer: Layer, length: int) -> None:
                     f"Length field value {length} goes past the end of the payload "
                     f"({pkt.wirelen - start} bytes)", layer.pos + 12, 2)  # fmt: skip
     elif bound < layer.payload_end:
-        pkt.ctx["llc.bound"] = (start, bound)
+        pkt.ctx.bound_start, pkt.ctx.bound_end = start, bound
     if data[start : start + 2] == b"\xff\xff":
         layer.next = lookup("ethertype", 0x8137) or DATA  # Novell raw 802.3: IPX, no LLC
     else:

@@ -11,7 +11,7 @@ walked chunk by chunk; gzip/deflate content codings (RFC 9110 section 8.4) are c
 decompressibility only, since spans must point into the frame.
 
 Lines end at CR, LF or CRLF and are found with bytes.find (compiled: the same search as a C
-loop, _find) from positions that only move forward, so a 1 MB header line or a header block
+loop, bytes.find) from positions that only move forward, so a 1 MB header line or a header block
 that never ends costs linear time; header lines per message are capped at MAX_HEADERS and
 messages per segment at MAX_MESSAGES.
 """
@@ -23,14 +23,22 @@ import binascii
 import zlib
 from typing import Any
 
-from ..fields import Bool, Bytes, FieldSpec, Int, Str, Text
-from ..model import Layer, Osi
-from ..protocol import DATA, PROTOCOLS, Protocol, bind, bind_heuristic, lookup
-
-try:
-    import cython  # compiled (setup.py): the byte loops below become C
-except ModuleNotFoundError:  # pure Python without Cython installed
-    from .._compiled import cython
+from ..protocol import (
+    DATA,
+    PROTOCOLS,
+    Bool,
+    Bytes,
+    FieldSpec,
+    Int,
+    Layer,
+    Osi,
+    Protocol,
+    Str,
+    Text,
+    bind,
+    bind_heuristic,
+    lookup,
+)
 
 MAX_MESSAGES = 64  # messages decoded per segment; the rest stays inside the HTTP layer
 MAX_HEADERS = 1000  # header lines per message, as the brief's bound on hostile input
@@ -176,42 +184,12 @@ TOKEN_CHARS = frozenset(
 )
 TOKEN_BYTES = bytes(sorted(TOKEN_CHARS))
 TOKEN_TABLE = bytes(b in TOKEN_CHARS for b in range(256))  # 1 for a token byte, by value
-BYTE = tuple(bytes((b,)) for b in range(256))  # the needle of _find(data, b, ...)
+BYTE = tuple(bytes((b,)) for b in range(256))  # the needle of data.find(BYTE[b], ...)
 
 
 def _text(raw: bytes) -> str:
     """Packet text as Wireshark's ENC_ASCII reads it: other bytes become U+FFFD."""
     return raw.decode("ascii", "replace")
-
-
-def _find(data: bytes, byte: int, pos: int, end: int) -> int:
-    """data.find(BYTE[byte], pos, end). Compiled, a C loop: on the short spans of HTTP
-    lines it costs a fraction of the method call's argument parsing. Pure Python (or a
-    buffer other than bytes), the method."""
-    if not cython.compiled or type(data) is not bytes or pos < 0:
-        return data.find(BYTE[byte], pos, end)
-    p = data
-    end = min(end, len(data))  # the loop reads through a pointer: stay inside
-    while pos < end:
-        if p[pos] == byte:
-            return pos
-        pos += 1
-    return -1
-
-
-def _is_token(data: bytes, pos: int, end: int) -> bool:
-    """valid_name(data[pos:end]), compiled as a C loop over the bytes (see _find)."""
-    if not cython.compiled or type(data) is not bytes or pos < 0:
-        return valid_name(data[pos:end])
-    p, table = data, TOKEN_TABLE
-    end = min(end, len(data))
-    if pos >= end:
-        return False
-    while pos < end:
-        if not table[p[pos]]:
-            return False
-        pos += 1
-    return True
 
 
 class _Lines:
@@ -229,9 +207,9 @@ class _Lines:
             self.cr = self.lf = -2
         self.last = pos
         if self.cr != -1 and self.cr < pos:
-            self.cr = _find(self.data, 0x0D, pos, self.end)
+            self.cr = self.data.find(b"\r", pos, self.end)
         if self.lf != -1 and self.lf < pos:
-            self.lf = _find(self.data, 0x0A, pos, self.end)
+            self.lf = self.data.find(b"\n", pos, self.end)
         cr, lf = self.cr, self.lf
         if cr == -1 and lf == -1:
             return -1, self.end
@@ -294,7 +272,7 @@ def classify(line: bytes) -> str | None:
         line = line[2:]
     if line.startswith(b"HTTP/") or line.startswith(b"ICY"):
         return RESPONSE
-    sp = _find(line, 0x20, 0, len(line))
+    sp = line.find(BYTE[0x20], 0, len(line))
     method = line if sp < 0 else line[:sp]
     if method in REQUEST_METHODS:
         return REQUEST
@@ -305,7 +283,7 @@ def classify(line: bytes) -> str | None:
 
 def _token(data: bytes, pos: int, eol: int) -> tuple[int, int]:
     """(token length, start of the next token): get_token_len, blanks skipped after."""
-    sp = _find(data, 0x20, pos, eol)
+    sp = data.find(BYTE[0x20], pos, eol)
     stop = eol if sp < 0 else sp
     nxt = stop
     while nxt < eol and data[nxt] == 0x20:
@@ -388,7 +366,7 @@ BODY_NAME_LENGTHS = frozenset(len(name) for name in BODY_NAMES)
 def _name_spec(data: bytes, pos: int, colon: int) -> FieldSpec | None | bool:
     """A header line's own field: None for a valid name nobody decodes, False for a name
     that is not a token (tail() keeps the answer with the line, for detail())."""
-    if not _is_token(data, pos, colon):
+    if not valid_name(data[pos:colon]):
         return False
     headers = HEADERS  # (a typed local: the compiled lookup is a C dict call)
     return headers.get(data[pos:colon].lower())
@@ -399,7 +377,7 @@ def _tail_spec(data: bytes, pos: int, colon: int) -> FieldSpec | None | bool:
     the field (or None) of a name as long as a body header's; True for any other valid
     name, whose field detail() looks up (_message_fields)."""
     if colon - pos not in BODY_NAME_LENGTHS:
-        return _is_token(data, pos, colon)
+        return valid_name(data[pos:colon])
     return _name_spec(data, pos, colon)
 
 
@@ -518,7 +496,7 @@ def _headers(
             eol = nxt = end  # no line end: Wireshark takes the rest as one line
         if eol == pos:
             return nxt  # the blank line ends the header block (classify(b"") is None)
-        colon = _find(data, 0x3A, pos, eol)
+        colon = data.find(BYTE[0x3A], pos, eol)
         spec = _tail_spec(data, pos, colon) if colon >= 0 else False
         kind = _line_kind(data, pos, eol, spec) if lines_seen else first
         if kind is not None:
@@ -746,7 +724,7 @@ def _body(data: bytes, layer: Layer, span: tuple[int, int], msg: _Msg) -> None:
     else:
         proto = _media(data, start, end, msg)
     layer.next = proto
-    layer.packet.ctx["http.media_type"] = msg.ctype or ""
+    layer.packet.ctx.media_type = msg.ctype or ""
 
 
 def _tail(data: Any, layer: Layer) -> None:
@@ -844,7 +822,7 @@ def _body_info(layer: Layer) -> str:
     i = next((k for k, x in enumerate(layers) if x is layer), 0)
     below = layers[i - 1] if i > 0 else None
     base = below.protocol.info(below) if below is not None and below.protocol.info else ""
-    ctype = layer.packet.ctx.get("http.media_type") or ""
+    ctype = layer.packet.ctx.media_type
     return f"{base} ({ctype})" if ctype else base
 
 
@@ -856,7 +834,7 @@ def _text_lines_tail(data: Any, layer: Layer) -> None:
 def _text_lines_describe(layer: Layer) -> str:
     body = layer.packet.data[layer.pos : layer.end]
     lines = body.count(b"\n") + (1 if body and not body.endswith(b"\n") else 0)
-    ctype = layer.packet.ctx.get("http.media_type") or ""
+    ctype = layer.packet.ctx.media_type
     name = f"Line-based text data: {ctype}" if ctype else "Line-based text data"
     return f"{name} ({lines} line{'' if lines == 1 else 's'})"
 
@@ -872,7 +850,7 @@ def _media_detail(data: Any, layer: Layer) -> None:
 
 
 def _media_describe(layer: Layer) -> str:
-    ctype = layer.packet.ctx.get("http.media_type") or ""
+    ctype = layer.packet.ctx.media_type
     return f"Media Type: {ctype} ({layer.hdr_len} bytes)" if ctype else "Media Type"
 
 

@@ -5,9 +5,9 @@ RFC 4950 and interface information RFC 5837, extended echo RFC 8335).
 Error messages (destination unreachable, source quench, redirect, time exceeded,
 parameter problem) quote the offending packet: its IP header and at least 8 bytes after it.
 The quote is decoded by the ordinary IPv4 decoder and whatever follows it, as Wireshark
-shows it ("ip:icmp:ip:udp"), with pkt.ctx["in_error_pkt"] set so that the quoted layers
+shows it ("ip:icmp:ip:udp"), with ctx.in_error set so that the quoted layers
 know their length fields point past the quote on purpose (Wireshark's
-pinfo->flags.in_error_pkt) and pkt.ctx["icmp.quote_end"] marking where the quote stops
+pinfo->flags.in_error_pkt) and ctx.quote_end marking where the quote stops
 when multi-part extensions follow it.
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from ..checksum import range_sum, verify
-from ..fields import (
+from ..protocol import (
+    DATA,
     DEC_HEX,
     HEX,
     U8,
@@ -25,16 +25,22 @@ from ..fields import (
     U32,
     Bits,
     Bytes,
+    Field,
     Flag,
     Int,
     IPv4,
     IPv6,
+    Layer,
+    Osi,
+    Protocol,
     Str,
     Text,
+    bind,
+    lookup,
+    range_sum,
     uint_at,
+    verify,
 )
-from ..model import Field, Layer, Osi
-from ..protocol import DATA, Protocol, bind, lookup
 
 TYPE_NAMES = {
     0: "Echo (ping) reply", 1: "Reserved", 2: "Reserved", 3: "Destination unreachable",
@@ -249,7 +255,7 @@ def _unverifiable(layer: Layer) -> bool:
     """The message's checksum cannot be checked: a fragment, a cut capture or a quote."""
     pkt = layer.packet
     cut = pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen
-    return bool(pkt.ctx.get("fragmented") or pkt.ctx.get("in_error_pkt") or cut)
+    return bool(pkt.ctx.fragment or pkt.ctx.in_error or cut)
 
 
 def _checksum(data: Any, layer: Layer) -> None:
@@ -268,7 +274,7 @@ def _error(data: Any, layer: Layer, itype: int) -> None:
     _error_word(data, layer, itype, orig_words)
     pkt = layer.packet
     quote = pos + 8
-    if pkt.ctx.get("in_error_pkt") or quote >= end:
+    if pkt.ctx.in_error or quote >= end:
         return  # an error quoting an error: its own quote stays data (as Wireshark)
     quote_end, ext = end, None
     quoted_len = uint_at(data, quote + 2, 2) if quote + 4 <= end else 0
@@ -279,10 +285,10 @@ def _error(data: Any, layer: Layer, itype: int) -> None:
     if end > quote + 128 and (quoted_len <= 128 or orig_words):
         ext = quote + max(orig_words * 4, 128)
         quote_end = min(quote_end, ext)
-    pkt.ctx["in_error_pkt"] = True
+    pkt.ctx.in_error = True
     # Wireshark stops writing the summary columns inside the quote: the row stays ICMP's
-    pkt.ctx["columns_frozen"] = len(pkt.layers)
-    pkt.ctx["icmp.quote_end"] = quote_end
+    pkt.ctx.column_layers = len(pkt.layers)
+    pkt.ctx.quote_end = quote_end
     layer.next = lookup("ethertype", 0x0800) or DATA
     if ext is not None:
         _extension(data, layer, ext, end)
@@ -561,7 +567,7 @@ def _interface_ident(data: Any, layer: Layer, ext: Field, ctype: int, i: int, st
 
 
 # Type and code in one call: the Info column runs for every row.
-_TYPE_CODE = ICMP.picker("icmp.type", "icmp.code")
+_TYPE_CODE = ICMP.reader("icmp.type", "icmp.code")
 
 
 def _type_text(itype: int, code: int | None) -> tuple[str, str | None]:

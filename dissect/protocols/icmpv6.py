@@ -5,17 +5,17 @@ RFC 8106, nonce RFC 3971, PREF64 RFC 8781, captive portal RFC 8910; Multicast Li
 Discovery RFC 2710 and MLDv2 RFC 9777; Router Renumbering RFC 2894).
 
 Error messages quote the offending packet; the quote is decoded by the ordinary IPv6
-decoder ("ipv6:icmpv6:ipv6:udp"), with pkt.ctx["in_error_pkt"] set so the quoted layers do
+decoder ("ipv6:icmpv6:ipv6:udp"), with ctx.in_error set so the quoted layers do
 not report lengths that point past the quote. The checksum covers the IPv6 pseudo-header
-(RFC 8200 8.1) whose destination is the final one of a routing header (pkt.ctx["l3"]).
+(RFC 8200 8.1) whose destination is the final one of a routing header (ctx.pseudo_dst).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..checksum import pseudo_sum, verify
-from ..fields import (
+from ..protocol import (
+    DATA,
     FIELDS,
     HEX,
     U8,
@@ -23,18 +23,24 @@ from ..fields import (
     U32,
     Bits,
     Bytes,
+    Field,
     Flag,
     Int,
     IPv6,
+    Layer,
     Mac,
+    Osi,
+    Protocol,
     Str,
     Text,
     alias,
+    bind,
+    lookup,
+    pseudo_sum,
     shift_of,
     uint_at,
+    verify,
 )
-from ..model import Field, Layer, Osi
-from ..protocol import DATA, Protocol, bind, lookup
 
 TYPE_NAMES = {
     1: "Destination Unreachable", 2: "Packet Too Big", 3: "Time Exceeded", 4: "Parameter Problem",
@@ -284,12 +290,12 @@ def _checksum(data: Any, layer: Layer) -> None:
     """Over the IPv6 pseudo-header and the whole message; not checkable for a fragment, a
     cut capture or a quoted packet."""
     pkt = layer.packet
-    l3 = pkt.ctx.get("l3")
+    src, dst = pkt.ctx.pseudo_src, pkt.ctx.pseudo_dst
     cut = pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen
-    if l3 is None or pkt.ctx.get("fragmented") or pkt.ctx.get("in_error_pkt") or cut:
+    if src is None or pkt.ctx.fragment or pkt.ctx.in_error or cut:
         layer.add(CHECKSUM_STATUS, layer.pos + 2, 0, "unverified", generated=True)
         return
-    start = pseudo_sum(l3[0], l3[1], 58, layer.payload_end - layer.pos)
+    start = pseudo_sum(src, dst, 58, layer.payload_end - layer.pos)
     verify(layer, data, layer.pos, layer.payload_end, layer.pos + 2, CHECKSUM_STATUS,
            CHECKSUM_CALC, start)  # fmt: skip
 
@@ -311,14 +317,14 @@ def _error(data: Any, layer: Layer, itype: int) -> None:
     layer.hdr_len = 8
     layer.payload_pos = pos + 8
     pkt = layer.packet
-    if pkt.ctx.get("in_error_pkt"):
+    if pkt.ctx.in_error:
         layer.next = DATA  # an error quoting an error: its own quote stays data
         return
-    pkt.ctx["in_error_pkt"] = True
+    pkt.ctx.in_error = True
     # Wireshark stops writing the summary columns inside the quote: the row stays ICMP's
-    pkt.ctx["columns_frozen"] = len(pkt.layers)
+    pkt.ctx.column_layers = len(pkt.layers)
     words = data[pos + 4] if itype in (1, 3) else 0
-    pkt.ctx["icmp.quote_end"] = pos + 8 + words * 8 if words and pos + 8 + words * 8 < end else end
+    pkt.ctx.quote_end = pos + 8 + words * 8 if words and pos + 8 + words * 8 < end else end
     layer.next = lookup("ethertype", 0x86DD) or DATA
 
 

@@ -3,23 +3,41 @@ alert, 4782 quick-start, FIPS 188 / draft CIPSO commercial security).
 
 Fragments other than the first carry no transport header: their payload is data. A header
 whose version nibble says 6 is handed to IPv6, as Wireshark does (raw-IP links and broken
-encapsulations carry them). Inside an ICMP error quote (pkt.ctx["in_error_pkt"]) the quoted
+encapsulations carry them). Inside an ICMP error quote (ctx.in_error) the quoted
 header's total length normally exceeds the bytes quoted: that is not reported, and the
 header checksum is left unverified.
 
-Context left for the layers above: pkt.ctx["l3"] = (src, dst) 4-byte addresses for
-pseudo-header checksums, pkt.ctx["fragmented"] = True for any fragment.
+Context left for the layers above: ctx.pseudo_src and ctx.pseudo_dst (4-byte addresses for
+pseudo-header checksums), ctx.fragment for any fragment.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..checksum import verify
-from ..fields import HEX, U8, U16, U32, Bits, Bytes, Flag, Int, IPv4, Str, Text, alias, uint_at
-from ..model import Field, Layer, Osi
 from ..names import DSCP_NAMES, ECN_NAMES
-from ..protocol import DATA, Protocol, bind, lookup
+from ..protocol import (
+    DATA,
+    HEX,
+    U8,
+    U16,
+    U32,
+    Bits,
+    Bytes,
+    Checksum,
+    Field,
+    Flag,
+    IPv4,
+    Layer,
+    Osi,
+    Protocol,
+    Str,
+    Text,
+    alias,
+    bind,
+    lookup,
+    uint_at,
+)
 
 IP_PROTOCOLS = {
     0: "IPv6 Hop-by-Hop Option", 1: "ICMP", 2: "IGMP", 3: "GGP", 4: "IPIP", 5: "Stream",
@@ -92,12 +110,12 @@ IP = Protocol(
     ),
     next_by=("ip.proto", ("ip.proto",)),
     addresses=("ip.src", "ip.dst"),
+    checksum=Checksum("ip.checksum", covers="header", what="header checksum",
+                      status_label="Header checksum status"),
     explain="IPv4 carries the packet from its source host to its destination host across "
     "networks; routers read this header to forward it.",
 )  # fmt: skip
 
-CHECKSUM_STATUS = Str("ip.checksum.status", "Header checksum status", generated=True)
-CHECKSUM_CALC = Int("ip.checksum.calculated", "Calculated Checksum", base=HEX, generated=True)
 alias("ip.addr", "ip.src", "ip.dst")
 alias("ip.host", "ip.src", "ip.dst")
 
@@ -163,33 +181,29 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.issue("error", "malformed", "ip.bogus_header_length",
                     f"header length {hdr_len} bytes is less than the minimum 20", pos, 1)  # fmt: skip
         layer.hdr_len = end - pos  # nothing after a bogus header can be trusted (as Wireshark)
-        layer.payload_pos = end
+        layer.stop()
         return
     pkt = layer.packet
     if pos + hdr_len > end:
         layer.short(hdr_len, "IPv4 header with options")
         layer.hdr_len = end - pos
         _options(data, layer, pos + 20, end)
-        layer.payload_pos = end
+        layer.stop()
         return
     layer.hdr_len = hdr_len
     layer.payload_pos = pos + hdr_len
     final = _options(data, layer, pos + 20, pos + hdr_len) if hdr_len > 20 else None
     _bound_total_length(layer, (data[pos + 2] << 8) | data[pos + 3])
-    if pkt.ctx.get("in_error_pkt"):
+    if pkt.ctx.in_error:
         _bound_quote(layer)
-        layer.add(CHECKSUM_STATUS, pos + 10, 0, "unverified")
-    else:
-        verify(layer, data, pos, pos + hdr_len, pos + 10, CHECKSUM_STATUS, CHECKSUM_CALC, 0,
-               "header checksum")  # fmt: skip
     dst = pos + 16
     if final is not None:
         _source_routed(layer)
         dst = final  # RFC 1122 3.2.1.8: upper layers see the final destination
-    pkt.ctx["l3"] = (data[pos + 12 : pos + 16], data[dst : dst + 4])  # data is bytes (_run)
+    pkt.ctx.pseudo_src, pkt.ctx.pseudo_dst = data[pos + 12 : pos + 16], data[dst : dst + 4]
     frag = (data[pos + 6] << 8) | data[pos + 7]
     if frag & 0x3FFF:  # more fragments, or an offset
-        pkt.ctx["fragmented"] = True
+        pkt.ctx.fragment = True
         if frag & 0x1FFF:
             layer.next = DATA  # later fragments: no transport header in them
 
@@ -198,6 +212,7 @@ def _not_version_4(layer: Layer, version: int) -> None:
     """Version 6 goes to IPv6 (raw-IP links, broken tunnels); anything else is not an IP
     header at all: keep only the version nibble and show the rest as data."""
     layer.values = None
+    layer.stopped = True  # no header checksum to check
     layer.extra.insert(0, Field(IP_VERSION, layer.pos, 1, version, 0xF0))
     if version == 6:
         layer.hdr_len = 0
@@ -223,13 +238,13 @@ def _bound_total_length(layer: Layer, total: int) -> None:
         layer.issue("error", "malformed", "ip.bogus_ip_length",
                     f"total length {total} is less than the header length {layer.hdr_len}", pos + 2, 2)  # fmt: skip
         layer.hdr_len = end - pos  # as Wireshark: nothing after it is decoded
-        layer.payload_pos = end
+        layer.stop()
         return
     if pos + total <= end:
         layer.payload_end = pos + total
         return
     reported_end = end + (pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0)
-    if pos + total > reported_end and not pkt.ctx.get("in_error_pkt"):
+    if pos + total > reported_end and not pkt.ctx.in_error:
         # Wireshark reports this as expert info (ip.bogus_ip_length), not a malformed packet.
         layer.issue("error", "protocol", "ip.len.bad",
                     f"total length {total} exceeds the {reported_end - pos} bytes on the wire: "
@@ -273,8 +288,8 @@ def _assume_tso(layer: Layer) -> None:
 
 def _bound_quote(layer: Layer) -> None:
     """Inside an ICMP error the quote may be followed by extension objects: stop there."""
-    quote_end = layer.packet.ctx.get("icmp.quote_end")
-    if quote_end is not None and layer.payload_pos <= quote_end < layer.payload_end:
+    quote_end = layer.packet.ctx.quote_end
+    if quote_end >= 0 and layer.payload_pos <= quote_end < layer.payload_end:
         layer.payload_end = quote_end
 
 

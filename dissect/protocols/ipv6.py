@@ -10,24 +10,42 @@ Each extension header is its own protocol, as Wireshark lists them in frame.prot
 "ip.proto" table next to the upper layers, so the chain is walked by the decode driver (which
 bounds it by its layer limit). Fragments other than the first carry no upper-layer header.
 
-Context left for the layers above (pkt.ctx):
-  "l3"            (src, dst) 16-byte addresses for pseudo-header checksums; a routing header
-                  with segments left replaces dst by the final destination (RFC 8200 8.1)
-  "ipv6"          (header offset, payload length) of the innermost IPv6 header (Jumbo check)
-  "fragmented"    True once a fragment header says the datagram is fragmented (as
-                  Wireshark's pinfo->fragmented: upper layers see only part of it)
-  "in_error_pkt"  set by ICMP/ICMPv6 errors: inside a quoted packet, lengths that run past
-                  the quote are expected and are not reported
+Context left for the layers above (pkt.ctx, dissect/engine.py Context):
+  pseudo_src, pseudo_dst  16-byte addresses for pseudo-header checksums; a routing header
+                  with segments left replaces the destination by the final one (RFC 8200 8.1)
+  ipv6_pos, ipv6_plen  header offset and payload length of the innermost IPv6 header (Jumbo)
+  fragment        once a fragment header says the datagram is fragmented (as Wireshark's
+                  pinfo->fragmented: upper layers see only part of it)
+Read from below: in_error (ICMP/ICMPv6 errors): inside a quoted packet, lengths that run past
+the quote are expected and are not reported.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..fields import FIELDS, HEX, U8, U16, U32, Bits, Bytes, Flag, Int, IPv6, Str, alias, shift_of
-from ..model import Field, Layer, Osi
 from ..names import DSCP_NAMES, ECN_NAMES
-from ..protocol import DATA, Protocol, bind
+from ..protocol import (
+    DATA,
+    FIELDS,
+    HEX,
+    U8,
+    U16,
+    U32,
+    Bits,
+    Bytes,
+    Field,
+    Flag,
+    Int,
+    IPv6,
+    Layer,
+    Osi,
+    Protocol,
+    Str,
+    alias,
+    bind,
+    shift_of,
+)
 
 MAX_OPTIONS = 256  # each option is at least one byte; bounds the TLV walk on top of that
 
@@ -66,8 +84,8 @@ class _IPv6Protocol(Protocol):
     """IPv6 also files its version nibble under ip.version (as Wireshark), even when the
     header is cut short and the tail never runs."""
 
-    def _partial(self, data: Any, layer: Layer, avail: int) -> None:
-        super()._partial(data, layer, avail)
+    def partial(self, data: Any, layer: Layer, avail: int) -> None:
+        super().partial(data, layer, avail)
         if avail >= 1:
             version = data[layer.pos] >> 4
             layer.extra.insert(1, Field(FIELDS[IP_VERSION], layer.pos, 1, version, 0xF0))
@@ -114,15 +132,15 @@ def _ipv6_tail(data: Any, layer: Layer) -> None:
     plen = (data[pos + 4] << 8) | data[pos + 5]
     _bound_payload(layer, plen, data[pos + 6])
     pkt = layer.packet
-    quote_end = pkt.ctx.get("icmp.quote_end")
+    quote_end = pkt.ctx.quote_end
     if (
-        pkt.ctx.get("in_error_pkt")
-        and quote_end is not None
+        pkt.ctx.in_error
+        and quote_end >= 0
         and pos + 40 <= quote_end < layer.payload_end
     ):
         layer.payload_end = quote_end  # extension objects follow the quoted packet
-    pkt.ctx["l3"] = (bytes(data[pos + 8 : pos + 24]), bytes(data[pos + 24 : pos + 40]))
-    pkt.ctx["ipv6"] = (pos, plen)
+    pkt.ctx.pseudo_src, pkt.ctx.pseudo_dst = data[pos + 8 : pos + 24], data[pos + 24 : pos + 40]
+    pkt.ctx.ipv6_pos, pkt.ctx.ipv6_plen = pos, plen
 
 
 def _bogus_version(layer: Layer, version: int) -> None:
@@ -154,7 +172,7 @@ def _bound_payload(layer: Layer, plen: int, nxt: int) -> None:
         layer.payload_end = start + plen
         return
     reported_end = end + (pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0)
-    if pkt.ctx.get("in_error_pkt") or start + plen <= reported_end:
+    if pkt.ctx.in_error or start + plen <= reported_end:
         return  # a quoted packet, or a capture cut short (the frame layer says so)
     layer.issue("warn", "protocol", "ipv6.plen_exceeds_framing",
                 f"payload length {plen} exceeds the {reported_end - start} bytes on the wire: "
@@ -327,8 +345,8 @@ def _check_hop_by_hop(layer: Layer, jumbo: int | None) -> None:
         layer.issue("warn", "protocol", "ipv6.hopopts.not_first",
                     "a Hop-by-Hop Options header must come right after the IPv6 header",
                     layer.pos, 1)  # fmt: skip
-    ip_pos, plen = pkt.ctx.get("ipv6", (None, None))
-    if ip_pos is None:
+    ip_pos, plen = pkt.ctx.ipv6_pos, pkt.ctx.ipv6_plen
+    if ip_pos < 0:
         return
     if plen == 0 and jumbo is None:
         layer.issue("error", "malformed", "ipv6.opt.jumbo.missing",
@@ -353,7 +371,7 @@ def _bound_jumbo(layer: Layer, jumbo_end: int, jumbo: int) -> None:
     pkt = layer.packet
     end = layer.payload_end
     reported_end = end + (pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0)
-    if jumbo_end > reported_end and not pkt.ctx.get("in_error_pkt"):
+    if jumbo_end > reported_end and not pkt.ctx.in_error:
         layer.issue("warn", "protocol", "ipv6.plen_exceeds_framing",
                     f"Jumbo Payload length {jumbo} exceeds the bytes on the wire",
                     layer.pos, layer.hdr_len)  # fmt: skip
@@ -412,10 +430,10 @@ def _routing_tail(data: Any, layer: Layer) -> None:
         final = _srh(data, layer, pos + 4, end)
     elif pos + 4 < end:
         layer.add(RT_UNKNOWN, pos + 4, end - pos - 4, bytes(data[pos + 4 : end]))
-    l3 = layer.packet.ctx.get("l3")
-    if final is not None and layer.value("ipv6.routing.segleft") and l3 is not None:
+    pseudo_set = layer.packet.ctx.pseudo_src is not None
+    if final is not None and layer.value("ipv6.routing.segleft") and pseudo_set:
         # RFC 8200 8.1: upper-layer checksums use the final destination
-        layer.packet.ctx["l3"] = (l3[0], final)
+        layer.packet.ctx.pseudo_dst = final
 
 
 def _addresses(data: Any, layer: Layer, i: int, end: int, reserved: Any, addr: Any) -> bytes | None:
@@ -492,7 +510,7 @@ FRAGHDR = _ext_header(
 def _fraghdr_tail(data: Any, layer: Layer) -> None:
     offset, more = layer.value("ipv6.fraghdr.offset"), layer.value("ipv6.fraghdr.more")
     if offset or more:
-        layer.packet.ctx["fragmented"] = True
+        layer.packet.ctx.fragment = True
     if offset:
         layer.next = DATA  # only the first fragment starts with the upper-layer header
 

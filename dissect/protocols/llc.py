@@ -13,9 +13,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import FIELDS, HEX, U8, U16, U24, Bits, Flag
-from ..model import Layer, Osi
-from ..protocol import DATA, LINKTYPES, Protocol, bind, lookup
+from ..protocol import (
+    DATA,
+    FIELDS,
+    HEX,
+    LINKTYPES,
+    U8,
+    U16,
+    U24,
+    Bits,
+    Flag,
+    Layer,
+    Osi,
+    Protocol,
+    bind,
+    lookup,
+)
 
 SAP_NAMES = {
     0x00: "NULL LSAP", 0x02: "LLC Sub-Layer Management", 0x04: "SNA Path Control",
@@ -97,9 +110,9 @@ CISCO_PID = U16("llc.cisco_pid", "PID", base=HEX)
 
 def _tail(data: Any, layer: Layer) -> None:
     pos = layer.pos
-    bound = layer.packet.ctx.get("llc.bound")
-    if bound is not None and bound[0] == pos:
-        layer.payload_end = max(pos + 2, min(layer.payload_end, bound[1]))  # 802.3 length
+    ctx = layer.packet.ctx
+    if ctx.bound_start == pos:  # an 802.3 length below bounds this LLC payload
+        layer.payload_end = max(pos + 2, min(layer.payload_end, ctx.bound_end))
     end = layer.payload_end
     if pos + 3 > end:
         layer.short(3, "LLC control field")

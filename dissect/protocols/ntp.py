@@ -13,9 +13,21 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from ..fields import HEX, U8, U16, U32, Bits, Bytes, FieldSpec, Flag
-from ..model import Field, Layer, Osi
-from ..protocol import Protocol, bind
+from ..protocol import (
+    HEX,
+    U8,
+    U16,
+    U32,
+    Bits,
+    Bytes,
+    Field,
+    FieldSpec,
+    Flag,
+    Layer,
+    Osi,
+    Protocol,
+    bind,
+)
 
 NTP_TO_UNIX = 2208988800  # seconds from 1900-01-01 to 1970-01-01
 ERA1_TO_UNIX = 2085978496  # seconds from 1970 to 2036-02-07, where NTP era 1 starts
@@ -189,7 +201,7 @@ class _Adder:
         if not self.ok or pos + size > layer.payload_end:
             pkt = layer.packet
             cut = pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen
-            elsewhere = pkt.ctx.get("fragmented") or pkt.ctx.get("in_error_pkt")
+            elsewhere = pkt.ctx.fragment or pkt.ctx.in_error
             if self.ok and (cut or not elsewhere):  # a fragment or ICMP quote ends early
                 layer.short(off + size, f"NTP {spec.label}")
             self.ok = False

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import FIELDS, HEX, U16, U32
-from ..model import Layer, Osi
-from ..protocol import DATA, Protocol, bind_linktype, lookup
+from ..protocol import DATA, FIELDS, HEX, U16, U32, Layer, Osi, Protocol, bind_linktype, lookup
 
 LINKTYPE_LOOP = 108
 IEEE_802_3_MAX_LEN = 1500

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Layer, Osi
-from ..protocol import DATA, Protocol, bind_linktype, lookup
+from ..protocol import DATA, Layer, Osi, Protocol, bind_linktype, lookup
 
 RAW = Protocol(
     "raw", "Raw packet data", osi=Osi.DATA_LINK, short="RAW",

@@ -13,9 +13,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import FIELDS, HEX, U16, U32, Bytes, IPv4, Mac
-from ..model import Layer, Osi
-from ..protocol import DATA, LINKTYPES, Protocol, bind_linktype, lookup
+from ..protocol import (
+    DATA,
+    FIELDS,
+    HEX,
+    LINKTYPES,
+    U16,
+    U32,
+    Bytes,
+    IPv4,
+    Layer,
+    Mac,
+    Osi,
+    Protocol,
+    bind_linktype,
+    lookup,
+)
 
 LINKTYPE_SLL2 = 276
 ARPHRD_IPGRE, ARPHRD_NETLINK = 778, 824

@@ -5,10 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..checksum import pseudo_sum, verify
-from ..fields import HEX, U8, U16, U32, Bits, Bytes, Flag, Int, Str, alias, uint_at
-from ..model import Field, Layer, Osi
-from ..protocol import Protocol, bind, read_values
+from ..protocol import (
+    HEX,
+    U8,
+    U16,
+    U32,
+    Bits,
+    Bytes,
+    Checksum,
+    Field,
+    Flag,
+    Int,
+    Layer,
+    Osi,
+    Protocol,
+    alias,
+    bind,
+    uint_at,
+)
 
 OPTION_NAMES = {
     0: "End of Option List (EOL)", 1: "No-Operation (NOP)", 2: "Maximum segment size",
@@ -43,6 +57,7 @@ TCP = Protocol(
         U16("tcp.urgent_pointer", "Urgent Pointer"),
     ),
     next_by=("tcp.port", ("tcp.srcport", "tcp.dstport")),
+    checksum=Checksum("tcp.checksum", pseudo=6),  # over the pseudo-header and the segment
     explain="TCP gives the two applications a reliable, ordered byte stream: sequence "
     "numbers, acknowledgments, retransmission and flow control.",
 )  # fmt: skip
@@ -73,8 +88,6 @@ TSECR = U32("tcp.options.timestamp.tsecr", "Timestamp echo reply")
 OPTION_DATA = Bytes("tcp.option.data", "Data")
 TCP_LEN = Int("tcp.len", "TCP Segment Len", generated=True)
 PAYLOAD = Bytes("tcp.payload", "TCP payload")
-CHECKSUM_STATUS = Str("tcp.checksum.status", "Checksum Status", generated=True)
-CHECKSUM_CALC = Int("tcp.checksum.calculated", "Calculated Checksum", base=HEX, generated=True)
 alias("tcp.port", "tcp.srcport", "tcp.dstport")
 
 FLAG_ORDER = ((0x001, "FIN"), (0x002, "SYN"), (0x004, "RST"), (0x008, "PSH"), (0x010, "ACK"),
@@ -99,17 +112,16 @@ def _header(data: Any, layer: Layer) -> None:
             pos + 12,
             1,
         )
-        layer.payload_pos = end
+        layer.stop()
         return
     if pos + hdr_len > end:
         layer.short(hdr_len, "TCP header with options")
         layer.hdr_len = end - pos
-        layer.payload_pos = end
+        layer.stop()
         return
     layer.hdr_len = hdr_len
     layer.payload_pos = pos + hdr_len
     layer.add(TCP_LEN, pos + 12, 0, end - layer.payload_pos)
-    _checksum(data, layer)
     if data[pos + 13] & 0x04 and layer.payload_pos < end:  # RST (tcp.flags & 0x004)
         # RFC 9293 3.5.3: data on a RST is diagnostic text (the reset cause), not for the
         # application; Wireshark keeps it in TCP rather than dissecting it further.
@@ -138,31 +150,6 @@ def _data_offset(data: Any, layer: Layer) -> int:
     """The header length the data offset field declares (read from the bytes: the fields
     are being built)."""
     return (data[layer.pos + 12] >> 4) * 4
-
-
-def _checksum(data: Any, layer: Layer) -> None:
-    l3 = layer.packet.ctx.get("l3")
-    pkt = layer.packet
-    if (
-        l3 is None
-        or pkt.caplen < pkt.wirelen
-        or pkt.ctx.get("in_error_pkt")
-        or pkt.ctx.get("fragmented")
-    ):
-        layer.add(CHECKSUM_STATUS, layer.pos + 16, 0, "unverified")
-        return
-    length = layer.payload_end - layer.pos
-    start = pseudo_sum(l3[0], l3[1], 6, length)
-    verify(
-        layer,
-        data,
-        layer.pos,
-        layer.payload_end,
-        layer.pos + 16,
-        CHECKSUM_STATUS,
-        CHECKSUM_CALC,
-        start,
-    )
 
 
 def _options(data: Any, layer: Layer, start: int, end: int, build: bool) -> None:
@@ -243,39 +230,20 @@ _FLAGS_TEXT: dict[int, str] = {}
 
 _INFO_NAMES = ("tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw",
                "tcp.window_size_value", "tcp.hdr_len")  # fmt: skip
-_INFO = TCP.picker(*_INFO_NAMES)
-_INFO_SPECS = TCP.specs(*_INFO_NAMES)
+_INFO = TCP.reader(*_INFO_NAMES)
 
 
 def _info(layer: Layer) -> str:
-    vals = layer.values
-    if vals is not None:  # the whole header: its values straight from the unpacked tuple
-        sport, dport, flags, seq, ack, win, hdr_len = read_values(_INFO_SPECS, vals)
-        return _info_text(sport, dport, flags, seq, ack, win, _segment_len(layer, hdr_len))
-    # a header cut short: the fields past the cut are None
+    """Wireshark's Info: ports, flags, sequence numbers, window and segment length (a header
+    cut short shows None for the fields past the cut)."""
     sport, dport, flags, seq, ack, win, hdr_len = _INFO(layer)
     seg = _segment_len(layer, hdr_len)
     flags = flags or 0
-    if flags & 0x010:
-        return _INFO_ACK % (sport, dport, flags_text(flags), seq, ack, win, seg)
-    if flags:
-        return _INFO_FLAGS % (sport, dport, flags_text(flags), seq, win, seg)
-    return _INFO_BARE % (sport, dport, seq, win, seg)
-
-
-def _info_text(sport, dport, flags, seq, ack, win, seg):  # typed in tcp.pxd
-    """The Info text of a whole header. Compiled, the numbers are C integers, which an
-    f-string writes several times faster than %-formatting."""
     if flags & 0x010:
         return f"{sport} → {dport} [{flags_text(flags)}] Seq={seq} Ack={ack} Win={win} Len={seg}"
     if flags:
         return f"{sport} → {dport} [{flags_text(flags)}] Seq={seq} Win={win} Len={seg}"
     return f"{sport} → {dport} Seq={seq} Win={win} Len={seg}"
-
-
-_INFO_ACK = "%s → %s [%s] Seq=%s Ack=%s Win=%s Len=%s"
-_INFO_FLAGS = "%s → %s [%s] Seq=%s Win=%s Len=%s"
-_INFO_BARE = "%s → %s Seq=%s Win=%s Len=%s"
 
 
 def _segment_len(layer: Layer, hdr_len: int | None) -> int:

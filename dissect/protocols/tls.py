@@ -22,9 +22,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import HEX, U8, U16, U24, Bytes, FieldSpec, Text
-from ..model import Field, Layer, Osi
-from ..protocol import Protocol, bind, bind_heuristic
+from ..protocol import (
+    HEX,
+    U8,
+    U16,
+    U24,
+    Bytes,
+    Field,
+    FieldSpec,
+    Layer,
+    Osi,
+    Protocol,
+    Text,
+    bind,
+    bind_heuristic,
+)
 
 # Wireshark's tcp.port bindings for TLS (https, ldaps, smtps, imaps, pop3s, DoT, sips, ...).
 TLS_PORTS = (324, 443, 465, 636, 802, 853, 993, 995, 1300, 2221, 2443, 3249, 3250, 3251, 3252,

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..checksum import pseudo_sum, verify
-from ..fields import HEX, U16, Int, Str, alias
-from ..model import Layer, Osi
-from ..protocol import Protocol, bind
+from ..protocol import HEX, U16, Checksum, Int, Layer, Osi, Protocol, alias, bind
 
 UDP = Protocol(
     "udp", "User Datagram Protocol", osi=Osi.TRANSPORT, short="UDP",
@@ -18,6 +15,8 @@ UDP = Protocol(
         U16("udp.checksum", "Checksum", base=HEX),
     ),
     next_by=("udp.port", ("udp.srcport", "udp.dstport")),
+    # Over the pseudo-header and the datagram; over IPv4 zero means none was computed.
+    checksum=Checksum("udp.checksum", length="udp.length", pseudo=17, zero_unset_v4=True),
     describe=lambda layer: (
         f"User Datagram Protocol, Src Port: {layer.value('udp.srcport')}, "
         f"Dst Port: {layer.value('udp.dstport')}"
@@ -26,8 +25,6 @@ UDP = Protocol(
     "with no connection, ordering or retransmission.",
 )  # fmt: skip
 
-CHECKSUM_STATUS = Str("udp.checksum.status", "Checksum Status", generated=True)
-CHECKSUM_CALC = Int("udp.checksum.calculated", "Calculated Checksum", base=HEX, generated=True)
 PAYLOAD_LEN = Int("udp.payload_len", "UDP payload", unit=" bytes", generated=True)
 alias("udp.port", "udp.srcport", "udp.dstport")
 
@@ -47,7 +44,7 @@ def _tail(data: Any, layer: Layer) -> None:
     elif pos + length < end:
         layer.payload_end = pos + length
     elif pos + length > end and (
-        layer.packet.ctx.get("in_error_pkt") or layer.packet.ctx.get("fragmented")
+        layer.packet.ctx.in_error or layer.packet.ctx.fragment
     ):
         pass  # a quoted or fragmented datagram: the rest of it is elsewhere, not an error
     elif pos + length > end:
@@ -61,37 +58,6 @@ def _tail(data: Any, layer: Layer) -> None:
                     f"length {length} exceeds the {end - pos} bytes {'captured' if cut else 'present'}",
                     pos + 4, 2)  # fmt: skip
     layer.add(PAYLOAD_LEN, pos + 4, 0, layer.payload_end - layer.payload_pos)
-    _checksum(data, layer, length)
-
-
-def _checksum(data: Any, layer: Layer, length: int) -> None:
-    l3 = layer.packet.ctx.get("l3")
-    pos = layer.pos
-    if layer.value("udp.checksum") == 0 and l3 is not None and len(l3[0]) == 4:
-        layer.add(CHECKSUM_STATUS, pos + 6, 0, "unverified")  # IPv4: zero means none
-        return
-    ctx = layer.packet.ctx
-    if (
-        l3 is None
-        or layer.status != "ok"
-        or length < 8
-        or pos + length > layer.payload_end
-        or ctx.get("in_error_pkt")
-        or ctx.get("fragmented")
-    ):
-        layer.add(CHECKSUM_STATUS, pos + 6, 0, "unverified")
-        return
-    start = pseudo_sum(l3[0], l3[1], 17, length)
-    verify(
-        layer,
-        data,
-        pos,
-        pos + length,
-        pos + 6,
-        CHECKSUM_STATUS,
-        CHECKSUM_CALC,
-        start,
-    )
 
 
 def _info(layer: Layer) -> str:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import FIELDS, HEX, U16, Bits, Bytes, Flag
-from ..model import Layer, Osi
-from ..protocol import DATA, Protocol, bind, lookup
+from ..protocol import DATA, FIELDS, HEX, U16, Bits, Bytes, Flag, Layer, Osi, Protocol, bind, lookup
 
 IEEE_802_3_MAX_LEN = 1500
 MAX_TAGS = 20  # nested C-tags before the rest is shown as data (Wireshark: vlan.too_many_tags)
@@ -99,7 +97,7 @@ def _tail(data: Any, layer: Layer) -> None:
 
 def _length_payload(data: Any, layer: Layer, length: int) -> None:
     """802.3 length after the tag: LLC (or raw IPX) bounded by it, passed on in
-    pkt.ctx["llc.bound"] so the bytes past it stay this layer's padding and trailer."""
+    ctx.bound_start/bound_end so the bytes past it stay this layer's padding and trailer."""
     pkt, start = layer.packet, layer.payload_pos
     bound = start + length
     if bound > pkt.wirelen:
@@ -107,7 +105,7 @@ def _length_payload(data: Any, layer: Layer, length: int) -> None:
                     f"Length field value {length} goes past the end of the payload",
                     layer.pos + 2, 2)  # fmt: skip
     elif bound < layer.payload_end:
-        pkt.ctx["llc.bound"] = (start, bound)
+        pkt.ctx.bound_start, pkt.ctx.bound_end = start, bound
     if data[start : start + 2] == b"\xff\xff":
         layer.next = lookup("ethertype", 0x8137) or DATA  # Novell raw 802.3: IPX, no LLC
     else:

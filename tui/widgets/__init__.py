@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dissect.model import Layer, Packet
+from dissect.engine import Layer, Packet
 
 LAYER_SLOTS = 6  # distinct layer tints; a deeper stack reuses them in order
 

@@ -16,8 +16,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from dissect.fields import safe_text
-from dissect.model import Field, Issue, Layer, Osi, Packet
+from dissect.engine import Field, Issue, Layer, Osi, Packet, safe_text
 from dissect.output import osi_groups
 
 from . import LAYER_SLOTS, is_hollow, layer_slot

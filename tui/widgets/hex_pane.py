@@ -19,8 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from dissect.fields import safe_text
-from dissect.model import Layer, Packet
+from dissect.engine import Layer, Packet, safe_text
 
 from . import LAYER_SLOTS, layer_slot
 

@@ -9,8 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from dissect.fields import safe_text
-from dissect.model import Layer, Osi, Packet
+from dissect.engine import Layer, Osi, Packet, safe_text
 
 from ..explain import explain_field, explain_layer
 from . import LAYER_SLOTS, layer_slot

@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from dissect.fields import safe_text
+from dissect.engine import safe_text
 
 
 @dataclass(slots=True)
