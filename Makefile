@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUILT  := $(VENV)/.built
-ENGINE := setup.py dissect/engine.py dissect/_compiled.py
+ENGINE := setup.py dissect/engine.py dissect/_compiled.py $(wildcard dissect/protocols/*.py)
 
 .PHONY: run test test-pure build lint format bench corpus clean
 

@@ -1,6 +1,7 @@
 """The compiled engine: dissect/engine.py, compiled by Cython (pure-Python mode: its C types are
-declared in the file itself) when Cython and a C compiler are available. Everything else
-about the package is in pyproject.toml.
+declared in the file itself), and the protocol modules compiled as they are written (plain
+Python, no declarations), when Cython and a C compiler are available (dissect/_compiled.py
+lists them). Everything else about the package is in pyproject.toml.
 
 A user's `pip install` without a C compiler still works: the engine then runs as Python, and
 says so on stderr. With LAYERSCOPE_BUILD=strict (set by `make build`, hence by `make test` and
@@ -31,6 +32,17 @@ def say(msg: str) -> None:
     print(f"layerscope: {msg}", file=sys.stderr, flush=True)
 
 
+def jobs() -> int:
+    """Modules translated and compiled at once: LAYERSCOPE_BUILD_JOBS, else the CPUs here."""
+    env = os.environ.get("LAYERSCOPE_BUILD_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def fail_or_fall_back(reason: str) -> list[Extension]:
     if STRICT:
         raise SystemExit(f"layerscope: the compiled engine could not be built: {reason}")
@@ -59,6 +71,7 @@ def extensions() -> list[Extension]:
         built = cythonize(
             exts,
             language_level=3,
+            nthreads=jobs(),
             force=stale,
             quiet=True,
             compiler_directives={
@@ -90,6 +103,11 @@ class BuildExt(build_ext):
         }
         with open(os.path.join(where, "dissect", CORE["MANIFEST"]), "w", encoding="utf-8") as f:
             json.dump(built, f, indent=1, sort_keys=True)
+
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        if not self.parallel:
+            self.parallel = jobs()
 
     def build_extensions(self) -> None:
         if self.compiler.compiler_type == "unix":

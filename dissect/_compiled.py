@@ -1,9 +1,12 @@
-"""Which engine this process runs: the compiled one (dissect/engine.py built by Cython,
-setup.py) or its source.
+"""Which engine this process runs: the compiled one (built by Cython, setup.py) or the source.
 
-dissect/engine.py is the only compiled module, and its .py is the source of truth: a build
-records the hash of the source it compiled (MANIFEST), and `select()`, run once by
-dissect/__init__.py, uses the extension module only while the source is unchanged.
+What is compiled: dissect/engine.py, the only module that declares C types (in the file
+itself), and every protocol module under dissect/protocols/ exactly as it is written: plain
+Python, which Cython compiles without any declaration, so a protocol file never has a
+compiled twin or a fast path of its own. The .py files are the source of truth: a build
+records the hash of each source it compiled (MANIFEST), and `select()`, run once by
+dissect/__init__.py, uses the extension modules only while every source is unchanged (all
+or nothing: a protocol module compiled against an older engine is never mixed in).
 
   LAYERSCOPE_CORE unset     the compiled engine when it is built and current, else the
                             source (a user's `pip install` without a C compiler)
@@ -26,7 +29,16 @@ ENV = "LAYERSCOPE_CORE"
 MANIFEST = "_compiled.json"  # beside this file, written by setup.py: see built_from()
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 ENGINE = "dissect.engine"
-MODULES: tuple[str, ...] = (ENGINE,)  # what setup.py compiles
+
+
+def _protocol_modules() -> tuple[str, ...]:
+    """Every protocol module (files starting with "_", the template, are not loaded)."""
+    folder = os.path.join(PACKAGE_DIR, "protocols")
+    names = sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py") and f[0] != "_")
+    return tuple(f"dissect.protocols.{name}" for name in names)
+
+
+MODULES: tuple[str, ...] = (ENGINE, *_protocol_modules())  # what setup.py compiles
 
 
 class EngineUnavailable(ImportError):
@@ -72,7 +84,7 @@ def check() -> tuple[str, str]:
     recorded = None
     for name in MODULES:
         if extension_path(name) is None:
-            return "pure", "not compiled"
+            return "pure", "not compiled" if name == ENGINE else f"{name} is not compiled"
         if recorded is None:
             recorded = built_from()
         if recorded.get(name) != source_hash(name):

@@ -85,11 +85,14 @@ class FieldSpec:
     how = cython.declare(cython.int, visibility="public")
     shift = cython.declare(cython.int, visibility="public")
     wmask = cython.declare(object, visibility="public")
+    cmask = cython.declare(cython.ulonglong, visibility="public")  # wmask in C (items <= 64 bits)
     frombytes = cython.declare(cython.bint, visibility="public")
     item_off = cython.declare(cython.Py_ssize_t, visibility="public")  # bytes before it in its item
     # Text made once per spec: show() specialised, and what the renderers reuse per value.
     fmt = cython.declare(object, visibility="public")
     texts = cython.declare(dict, visibility="public")  # value -> "Label: shown" (escaped)
+    inert = cython.declare(cython.bint, visibility="public")  # its lines need no escaping
+    prefix = cython.declare(str, visibility="public")  # "Label: "
     patterns = cython.declare(dict, visibility="public")  # raw word -> bit pattern
     json_head = cython.declare(str, visibility="public")  # '{"name": "…", "label": "…", "value": '
 
@@ -117,12 +120,14 @@ class FieldSpec:
         self.generated, self.signed, self.explain = generated, signed, explain
         self.conv = CONVERTERS.get(kind)
         self.parent = None
-        self.offset = self.idx = self.shift = self.item_off = 0
+        self.offset = self.idx = self.shift = self.item_off = self.cmask = 0
         self.how = GET_CALL
         self.wmask = 0
         self.frombytes = False
         self.fmt = None
         self.texts, self.patterns = {}, {}
+        self.inert = kind in INERT_KINDS and _plain_label(label)
+        self.prefix = f"{label}: "
         self.json_head = (
             '{"name": ' + _json_str(name) + ', "label": ' + _json_str(label) + ', "value": '
         )
@@ -145,6 +150,7 @@ class FieldSpec:
         return self.conv(bytes(raw)) if self.conv is not None else bytes(raw)
 
     # -- text --------------------------------------------------------------------------------
+    @cython.ccall
     def show(self, value: Any) -> str:
         """The value as Wireshark shows it ("IPv4 (0x0800)", "0x02 (SYN)", "Set")."""
         fmt = self.fmt
@@ -152,6 +158,7 @@ class FieldSpec:
             fmt = self.fmt = _formatter(self)
         return fmt(value)
 
+    @cython.ccall
     def line(self, value: Any) -> str:
         """'Label: shown', escaped: a tree line's text. Kept per value for integers and short
         strings and bytes (a capture repeats few values of a field many times): the text
@@ -161,13 +168,22 @@ class FieldSpec:
             texts = self.texts
             text = texts.get(value)
             if text is None:
-                text = safe_text(f"{self.label}: {self.show(value)}", 4096)
+                text = self._line(value)
                 if len(texts) >= TEXT_CACHE_MAX:
                     texts.clear()
                 texts[value] = text
             return text
-        return safe_text(f"{self.label}: {self.show(value)}", 4096)
+        return self._line(value)
 
+    @cython.ccall
+    def _line(self, value: Any) -> str:
+        text = self.prefix + self.show(value)
+        t = type(value)
+        if self.inert and (t is int or t is bool or t is bytes) and len(text) <= 4096:
+            return text
+        return safe_text(text, 4096)
+
+    @cython.ccall
     def bit_pattern(self, raw_word: int) -> str:
         """Wireshark-style bit line, e.g. '.1.. ....' for mask 0x40 in one byte."""
         patterns = self.patterns
@@ -199,6 +215,10 @@ def _cacheable(value: object) -> cython.bint:
     if t is str or t is bytes:
         return len(value) <= TEXT_CACHE_VALUE_MAX
     return False
+
+
+def _plain_label(label: str) -> bool:
+    return label.isascii() and label.isprintable()
 
 
 def shift_of(mask: int) -> int:
@@ -288,6 +308,7 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]
 _ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
 
 
+@cython.ccall
 def safe_text(s: str, limit: int = 512) -> str:
     """Make untrusted text inert: control characters (C0, DEL, C1, bidi) become escapes."""
     if len(s) <= limit and (_plain(s) or s.isprintable() or not _UNSAFE.search(s)):
@@ -306,6 +327,7 @@ def safe_text(s: str, limit: int = 512) -> str:
     return "".join(out)
 
 
+@cython.ccall
 @cython.locals(ch=cython.Py_UCS4)
 def _plain(s: str) -> bool:
     """Every character printable ASCII, or the arrow and ellipsis the Info texts use (most
@@ -353,7 +375,10 @@ def ipv6_str(b: bytes) -> str:
 
 
 CONVERTERS: dict[str, Callable[[bytes], Any]] = {"mac": mac_str, "ipv4": ipv4_str, "ipv6": ipv6_str}
-SAFE_KINDS = frozenset({"ipv4", "ipv6", "mac"})  # kinds whose text is always inert
+SAFE_KINDS = frozenset({"ipv4", "ipv6", "mac"})  # address kinds: their text is always inert
+# Kinds whose text for an int, bool or bytes value is digits, hex, "Set" and our own value
+# names: such a tree line needs no escaping. A str value (a pcapng comment, packet text) does.
+INERT_KINDS = frozenset({"uint", "bits", "flag", "int", "bool", "bytes", "time_ns"})
 
 
 def register(spec: FieldSpec) -> None:
@@ -986,6 +1011,7 @@ class Protocol:
     by_name = cython.declare(dict, visibility="public")
     next_specs = cython.declare(tuple, visibility="public")
     address_specs = cython.declare(tuple, visibility="public")
+    tree_prefix = cython.declare(str, visibility="public")  # "Layer 3 · Network — "
 
     def __init__(
         self,
@@ -1017,6 +1043,7 @@ class Protocol:
         self.info, self.describe, self.addresses = info, describe, addresses
         self.checksum, self.colour, self.state = checksum, colour, state
         self.explain, self.byteorder = explain, byteorder
+        self.tree_prefix = f"Layer {int(osi)} · {Osi(osi).label} — "
         pad = padding or f"{name}.padding"
         self.padding = FIELDS.get(pad) or FieldSpec(pad, "Padding", "bytes")
         self.trailer = trailer  # link layers: bytes past the payload split padding/trailer/FCS
@@ -1070,7 +1097,8 @@ class Protocol:
 
     @cython.locals(layer_=Layer, spec=FieldSpec, c=FieldSpec, f=Field, base=cython.Py_ssize_t,
                    pos=cython.Py_ssize_t, vals=tuple, kids=list)  # fmt: skip
-    def build_fields(self, layer: Layer) -> list[Field]:
+    @cython.ccall
+    def build_fields(self, layer: Layer) -> list:
         """The fixed header's fields (with their children), from the unpacked tuple."""
         layer_ = layer
         vals = layer_.values
@@ -1182,6 +1210,8 @@ def _place(spec: FieldSpec, idx: int, start: int, end: int, frombytes: bool) -> 
         own = spec.mask or ((1 << (width * 8)) - 1)
         spec.wmask = own << right
         spec.shift = shift_of(spec.wmask)
+        if not frombytes:  # a B, H, I or Q item: the mask fits in 64 bits
+            spec.cmask = spec.wmask
     else:
         spec.wmask, spec.shift = 0, 0
     if not is_int:
@@ -1199,7 +1229,7 @@ def _place(spec: FieldSpec, idx: int, start: int, end: int, frombytes: bool) -> 
 
 
 @cython.cfunc
-@cython.locals(spec=FieldSpec, how=cython.int, raw=object, v=object)
+@cython.locals(spec=FieldSpec, how=cython.int, raw=object, v=object, word=cython.ulonglong)
 def _read(spec, vals: tuple) -> object:
     """The value of a fixed-header field from its layer's unpacked header tuple: the one way a
     header value is read."""
@@ -1208,11 +1238,14 @@ def _read(spec, vals: tuple) -> object:
     if how == GET_ITEM:
         return raw
     if how == GET_BITS:
-        return (raw & spec.wmask) >> spec.shift
+        word = raw
+        return (word & spec.cmask) >> spec.shift
     if how == GET_FLAG:
-        return bool(raw & spec.wmask) if spec.wmask else bool(raw)
+        word = raw
+        return (word & spec.cmask) != 0 if spec.cmask else word != 0
     if how == GET_SCALED:
-        return ((raw & spec.wmask) >> spec.shift) * spec.scale
+        word = raw
+        return ((word & spec.cmask) >> spec.shift) * spec.scale
     if how == GET_CONV:
         return spec.conv(raw)
     # GET_CALL: a field inside a wider bytes item (eth.dst's OUI, a 24-bit number)
@@ -1227,6 +1260,7 @@ def _read(spec, vals: tuple) -> object:
     return spec.conv(raw) if spec.conv is not None else raw
 
 
+@cython.ccall
 @cython.locals(spec=FieldSpec)
 def read_values(specs: tuple, vals: tuple) -> tuple:
     """The values of these fixed-header specs (Protocol.specs) from a layer's unpacked header
@@ -1790,7 +1824,9 @@ def _layer_addresses(layer, p) -> tuple:
     if layer.values is None and not layer.extra:
         return None, None
     if p.address_specs is not None and layer.values is not None:
-        s, d = read_values(p.address_specs, layer.values)  # fixed-header addresses: safe text
+        # fixed-header addresses, whose text is always safe
+        s = _read(p.address_specs[0], layer.values)
+        d = _read(p.address_specs[1], layer.values)
         return (s, d) if s is not None and d is not None else (None, None)
     names = p.addresses
     s, d = layer.value(names[0]), layer.value(names[1])
@@ -1822,7 +1858,8 @@ def row_line(pkt: Packet, t0_ns: int = 0) -> str:
     return row_text(pkt_.number, pkt_.time_ns - t0_ns, src, dst, proto, pkt_.wirelen, info)
 
 
-@cython.locals(number_=cython.longlong, length_=cython.longlong, d=cython.longlong)
+@cython.locals(number_=cython.longlong, length_=cython.longlong, d=cython.longlong, secs=str,
+               src_=str, dst_=str, proto_=str, info_=str)  # fmt: skip
 def row_text(
     number: int, delta_ns: int, src: str, dst: str, proto: str, length: int, info: str
 ) -> str:
@@ -1832,10 +1869,11 @@ def row_text(
     if not (0 <= number < ROW_INT_MAX and 0 <= length < ROW_INT_MAX and -EXACT_NS < delta_ns < EXACT_NS):
         return _LINE % (number, delta_ns / 1e9, src, dst, proto, length, info)
     number_, length_, d = number, length, delta_ns
+    src_, dst_, proto_, info_ = src, dst, proto, info
     secs = _seconds(d)
     return (
-        f"{number_:6d} {_pad(12 - len(secs))}{secs} {_pad(17 - len(src))}{src} → "
-        f"{dst}{_pad(17 - len(dst))} {proto}{_pad(6 - len(proto))} {length_:5d} {info}"
+        f"{number_:6d} {_pad(12 - len(secs))}{secs} {_pad(17 - len(src_))}{src_} → "
+        f"{dst_}{_pad(17 - len(dst_))} {proto_}{_pad(6 - len(proto_))} {length_:5d} {info_}"
     )
 
 
@@ -1883,7 +1921,7 @@ _INDENT = tuple("    " * n for n in range(64))
 TREE_LAYER, TREE_FIELD, TREE_ISSUE = "layer", "field", "issue"
 
 
-@cython.locals(pkt_=Packet, layer=Layer, f=Field, iss=Issue, osi=object)
+@cython.locals(pkt_=Packet, layer=Layer, f=Field, iss=Issue, p=Protocol)
 def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
     """The -V tree's lines, indented; when `kinds` is a list, each line's kind ("layer",
     "field", "issue") is appended to it. Each layer opens with its OSI layer:
@@ -1892,8 +1930,8 @@ def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
     out: list[str] = []
     data = pkt_.data
     for layer in pkt_.layers:
-        osi = layer.protocol.osi
-        title = f"Layer {int(osi)} · {osi.label} — {safe_text(layer.title, 400)}"
+        p = layer.protocol
+        title = p.tree_prefix + safe_text(p.title_of(layer), 400)
         if layer.status != "ok":
             title += f" [{layer.status}]"
         if spans and layer.protocol is not FRAME:
@@ -1922,7 +1960,9 @@ def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
             _field_rows(out, kinds, data, c, depth + 1, spans)
 
 
-@cython.locals(f_=Field, spec=FieldSpec, text=str)
+@cython.ccall
+@cython.locals(f_=Field, spec=FieldSpec, text=str, i=cython.Py_ssize_t, end=cython.Py_ssize_t,
+               word=cython.ulonglong, p=cython.p_uchar)  # fmt: skip
 def field_text(data: bytes, f: Field, spans: bool = False) -> str:
     """'Label: value' as Wireshark shows it, escaped; bit fields get their bit pattern,
     generated fields brackets, and with spans the field's [pos:len] and mask."""
@@ -1930,8 +1970,15 @@ def field_text(data: bytes, f: Field, spans: bool = False) -> str:
     spec = f_.spec
     text = spec.line(f_.value)
     if f_.mask and f_.len:
-        word = int.from_bytes(data[f_.pos : f_.pos + f_.len], "big")
-        text = spec.bit_pattern(word) + " = " + text
+        end = f_.pos + f_.len
+        if cython.compiled and f_.len <= 8 and 0 <= f_.pos and end <= len(data):
+            p = data
+            word = 0
+            for i in range(f_.pos, end):
+                word = (word << 8) | p[i]
+            text = spec.bit_pattern(word) + " = " + text
+        else:
+            text = spec.bit_pattern(int.from_bytes(data[f_.pos : end], "big")) + " = " + text
     if f_.generated:
         text = "[" + text + "]"
     if spans:
