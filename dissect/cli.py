@@ -150,6 +150,13 @@ def add_live_options(p: argparse.ArgumentParser) -> None:
         help="format of -w (default: from its suffix, else pcapng)",
     )
     g.add_argument("-Z", dest="user", metavar="USER", help="after opening the device run as USER")
+    g.add_argument(
+        "--install-capture-helper",
+        dest="install_helper",
+        metavar="GROUP",
+        help="(as root) let GROUP capture without sudo: installs a root-owned copy of the "
+        "interpreter with cap_net_raw that only GROUP may run, and exits",
+    )
     p.add_argument("expression", nargs="*", help=argparse.SUPPRESS)  # BPF, as tcpdump takes it
 
 
@@ -519,11 +526,17 @@ def run_live(
     out: IO[str] | None = None,
     err: IO[str] | None = None,
 ) -> int:
-    """Headless capture: summary lines as packets arrive (-q: none), then tcpdump's counts."""
+    """Headless capture: summary lines as packets arrive (-q: none; -w -: the capture file
+    itself on stdout), then tcpdump's counts. Exit 1 when the capture failed or its
+    process ended before it finished; the counts are then those of the file."""
     from .capture import CaptureStartError, LiveCapture, closing_lines, live_options
     from .fields import safe_text
 
     out, err = out or sys.stdout, err or sys.stderr
+    refusal = _stdout_refusal(args, out)
+    if refusal:
+        err.write(f"layerscope: error: {refusal}\n")
+        return 2
     try:
         capture = LiveCapture(live_options(args), launcher).start()
     except CaptureStartError as exc:
@@ -545,11 +558,28 @@ def run_live(
     return 0
 
 
+def _stdout_refusal(args: argparse.Namespace, out: IO[str]) -> str | None:
+    """`-w -` puts the binary capture on stdout: nothing else may go there, and never a
+    terminal (packet bytes must not reach it raw)."""
+    if getattr(args, "write", None) != "-":
+        return None
+    if args.verbose or args.hexdump or args.format != "text" or args.force_print:
+        return "-w - writes the capture to stdout: packets cannot be printed there as well"
+    if getattr(out, "buffer", None) is None or out.isatty():
+        return "-w - writes a binary capture to stdout, which is a terminal: redirect it"
+    return None
+
+
 def _live_output(args: argparse.Namespace, capture: Any, out: IO[str], err: IO[str]) -> None:
-    """Print packets as the capture file grows; with -q only watch the counters."""
-    from .capture import follow
+    """Print packets as the capture file grows; with -q only watch the counters; with -w -
+    copy the file's whole records to stdout as they are written."""
+    from .capture import copy_capture, follow
     from .protocol import decode
 
+    if args.write == "-":
+        out.flush()
+        copy_capture(capture, out.buffer)  # type: ignore[attr-defined]
+        return
     if args.quiet:
         while not capture.wait(0.5):
             if err.isatty():  # live counters where a person is watching
@@ -583,7 +613,7 @@ def _stop_on_signals(capture: Any) -> Any:
 
 
 def list_interfaces_cmd(out: IO[str] | None = None) -> int:
-    """`-D`: one line per interface."""
+    """`-D`: one line per interface (escaped: interface names come from outside)."""
     from .capture import interface_lines, list_interfaces
 
     out = out or sys.stdout
@@ -592,11 +622,34 @@ def list_interfaces_cmd(out: IO[str] | None = None) -> int:
     return 0
 
 
+def install_helper_cmd(group: str, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
+    """`--install-capture-helper GROUP`: what was installed and what it allows, or one error."""
+    from .capture_helper import InstallError, install
+    from .fields import safe_text
+
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        helper = install(group)
+    except (InstallError, OSError) as exc:
+        err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
+        return 2
+    name = safe_text(group, 100)
+    out.write(
+        f"layerscope: installed {helper.python} (root:{name}, mode 0750, cap_net_raw+ep)\n"
+        f"layerscope: members of {name} can now capture without sudo -- and can run any "
+        "Python code with raw-socket rights through that copy\n"
+        f"layerscope: to undo: sudo rm -r {helper.python.parent}\n"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = finish_args(parser, parser.parse_args(argv))
     if args.list_interfaces:
         return guarded(lambda: list_interfaces_cmd())
+    if args.install_helper is not None:
+        return install_helper_cmd(args.install_helper)
     if args.interface is not None:
         return guarded(lambda: run_live(args))
     return guarded(lambda: run_batch(args))

@@ -11,6 +11,7 @@ from dissect.cli import (
     build_parser,
     finish_args,
     guarded,
+    install_helper_cmd,
     list_interfaces_cmd,
     run_batch,
     run_live,
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     args = finish_args(parser, parser.parse_args(argv))
     if args.list_interfaces:
         return guarded(list_interfaces_cmd)
+    if args.install_helper is not None:
+        return install_helper_cmd(args.install_helper)
     batch = wants_batch(args, sys.stdout)
     if args.interface is not None or (not batch and os.geteuid() == 0):
         launcher = _privileges(args, tui=not batch)
@@ -50,13 +53,17 @@ def _privileges(args: argparse.Namespace, tui: bool) -> Any:
     user (SUDO_UID or -Z). Modules are loaded first -- the user may not be able to read the
     interpreter's files (root's home) once we are them. Returns the launcher, or an exit code."""
     from dissect.capture import CaptureStartError, prepare_privileges
+    from dissect.fields import safe_text
 
     _preload(tui)
     try:
-        return prepare_privileges(args.user)
-    except (CaptureStartError, OSError) as exc:
-        sys.stderr.write(f"layerscope: error: {exc}\n")
+        launcher = prepare_privileges(args.user)
+    except (CaptureStartError, OSError) as exc:  # e.g. SUDO_UID=abc: text from outside
+        sys.stderr.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
         return 2
+    for warning in launcher.warnings if launcher is not None else []:
+        sys.stderr.write(f"layerscope: warning: {safe_text(warning, 1000)}\n")
+    return launcher
 
 
 def _preload(tui: bool) -> None:
