@@ -542,9 +542,9 @@ def run_live(
     except CaptureStartError as exc:
         err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
         return 1
+    restore = _stop_on_signals(capture)  # first: a ctrl+c right after the line stops in order
     err.write(f"layerscope: {capture.listening_line()}\n")
     err.flush()
-    restore = _stop_on_signals(capture)
     try:
         _live_output(args, capture, out, err)
     finally:
