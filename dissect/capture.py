@@ -238,7 +238,9 @@ class Launcher:
             finally:
                 os._exit(code)
         theirs.close()
-        self.pid, self._sock, self._lock = pid, ours, threading.Lock()
+        # Re-entrant: a second ctrl+c lands in the CLI's signal handler while the first one
+        # waits here for its answer, and asks for a SIGKILL (answers are alike: no mix-up).
+        self.pid, self._sock, self._lock = pid, ours, threading.RLock()
 
     def _ask(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
         with self._lock:
