@@ -308,12 +308,12 @@ def _serve(sock: socket.socket, target: DropTarget | None) -> None:  # pragma: n
     _isolate(sock.fileno())
     children: dict[int, _Child] = {}
     while True:
-        ended = {child.pidfd: child for child in children.values()}
-        ready, _, _ = select.select([sock.fileno(), *ended], [], [])
+        by_pidfd = {child.pidfd: child for child in children.values()}
+        ready, _, _ = select.select([sock.fileno(), *by_pidfd], [], [])
         for fd in ready:
-            if fd in ended:
-                ended[fd].reap()
-                del children[ended[fd].pid]
+            if fd in by_pidfd:  # readable: that process has ended
+                by_pidfd[fd].reap()
+                del children[by_pidfd[fd].pid]
         if sock.fileno() in ready:
             raw = sock.recv(65536)
             if not raw:

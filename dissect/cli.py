@@ -120,7 +120,9 @@ def add_live_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "-D", dest="list_interfaces", action="store_true", help="list interfaces and exit"
     )
-    g.add_argument("-w", dest="write", metavar="FILE", help="write the packets captured to FILE")
+    g.add_argument(
+        "-w", dest="write", metavar="FILE", help="write the packets captured to FILE (- = stdout)"
+    )
     g.add_argument(
         "-f", dest="capture_filter", metavar="BPF", help="capture filter (libpcap syntax)"
     )
@@ -150,13 +152,9 @@ def add_live_options(p: argparse.ArgumentParser) -> None:
         help="format of -w (default: from its suffix, else pcapng)",
     )
     g.add_argument("-Z", dest="user", metavar="USER", help="after opening the device run as USER")
-    g.add_argument(
-        "--install-capture-helper",
-        dest="install_helper",
-        metavar="GROUP",
-        help="(as root) let GROUP capture without sudo: installs a root-owned copy of the "
-        "interpreter with cap_net_raw that only GROUP may run, and exits",
-    )
+    g.add_argument("--install-capture-helper", dest="install_helper", metavar="GROUP",
+                   help="as root: let GROUP capture without sudo (a root-owned copy of the "
+                   "interpreter with cap_net_raw that only GROUP may run), then exit")  # fmt: skip
     p.add_argument("expression", nargs="*", help=argparse.SUPPRESS)  # BPF, as tcpdump takes it
 
 
