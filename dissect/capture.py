@@ -37,7 +37,8 @@ seals the import system (an import that is not already done fails instead of rea
 file), then serves requests. Each capture process is a fork of it that runs live.main
 from memory: no exec, no interpreter start-up, no path search, no code read from disk.
 Who to become is fixed when the launcher forks and never taken from a request; a
-request's arguments go to a parser that knows only -i -w -f -s -B -c -F. The launcher
+request's arguments go to a parser that knows only -i -w -f -s -B -c -F, and only the
+interface is used before the drop (the filter is compiled after it). The launcher
 signals only children it still owns, through their pidfds, and reaps and forgets them as
 they end: a recycled PID is never signalled. Without root, the capture process runs from
 its source text (-c) under `python -I` (no working or script directory on sys.path, no

@@ -646,6 +646,40 @@ def test_sink_writes_whole_records_cut_to_snaplen(tmp_path: Path, fmt: str) -> N
     assert (cap.counters.received, cap.counters.dropped) == (20, 6)  # taken as given, not re-summed
 
 
+def test_capture_filter_is_compiled_only_after_the_drop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """libpcap's filter compiler parses the dissector's text: never as root."""
+    calls: list[str] = []
+
+    class Handle(FakeHandle):
+        def setfilter(self, text: str) -> None:
+            calls.append(f"setfilter {text}")
+
+        def setnonblock(self, on: int) -> None:
+            pass
+
+        def datalink(self) -> int:
+            return 1
+
+        def getfd(self) -> int:
+            return -1
+
+    monkeypatch.setattr(live, "open_handle", lambda *a: calls.append("open") or Handle([]))
+    monkeypatch.setattr(live, "drop_privileges", lambda *a, **k: calls.append("drop"))
+    args = live.build_parser().parse_args(["-i", "lo", "-w", str(tmp_path / "x"), "-f", "udp"])
+    handlers = {
+        sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
+    try:
+        capture, _ = live.start(args, live.Control(os.open(os.devnull, os.O_WRONLY)), None)
+        capture.sink.out.close()
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert calls == ["open", "drop", "setfilter udp"]
+
+
 def test_linux_cooked_v1_becomes_v2(tmp_path: Path) -> None:
     sll = struct.pack(">HHH8sH", 4, 1, 6, bytes.fromhex("02fc00000001") + b"\0\0", 0x0800)
     frame = sll + bytes.fromhex("4500001c000100004011f9d90a0000010a000002") + bytes(8)

@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 
 from dissect.readers.writer import PcapngWriter, PcapWriter
 
-KERNEL_SNAPLEN = 262144  # libpcap's maximum: the wire length stays exact (see _open_handle)
+KERNEL_SNAPLEN = 262144  # libpcap's maximum: the wire length stays exact (see open_handle)
 DEFAULT_BUFFER_MIB = 32
 BATCH = 4096  # packets per next_batch call
 READ_TIMEOUT_MS = 50  # TPACKET_V3 block retire timeout: how late the TUI can see a packet
@@ -128,8 +128,9 @@ def load_pcapy() -> Any:
     return pcapy
 
 
-def open_handle(iface: str, buffer_mib: int, bpf: str | None) -> Any:
-    """An activated, non-blocking libpcap handle; CaptureFailure with a one-line reason.
+def open_handle(iface: str, buffer_mib: int) -> Any:
+    """An activated libpcap handle, the one step that needs privilege; CaptureFailure with a
+    one-line reason.
 
     The kernel snapshot length is libpcap's maximum whatever -s says: pcapy-ng's batch read
     reports the captured length only, so the wire length is exact only when nothing is cut
@@ -148,13 +149,20 @@ def open_handle(iface: str, buffer_mib: int, bpf: str | None) -> Any:
     if isinstance(status, int) and status < 0:
         kind, text = ACTIVATE_ERRORS.get(status, ("other", f"pcap_activate error {status}"))
         raise CaptureFailure(kind, f"{iface}: {text}")
+    return handle
+
+
+def set_filter(handle: Any, bpf: str | None) -> None:
+    """Compile and attach the capture filter, non-blocking reads. Called once privileges are
+    dropped: attaching a filter to an open socket needs none, and libpcap's filter compiler
+    then never parses the dissector's text as root."""
+    pcapy = load_pcapy()
     try:
         if bpf:
             handle.setfilter(bpf)
         handle.setnonblock(1)
     except pcapy.PcapError as exc:
         raise CaptureFailure("filter", f"bad capture filter {bpf!r}: {exc}") from None
-    return handle
 
 
 # -- dropping privileges ------------------------------------------------------------------
@@ -399,13 +407,14 @@ def set_name(name: str) -> None:
 
 
 def start(args: argparse.Namespace, control: Control, drop: Drop | None) -> tuple[Capture, int]:
-    """Open (privileged), drop, open the file (unprivileged); CaptureFailure on any refusal."""
-    handle = open_handle(args.interface, max(1, args.buffer), args.filter)
+    """Open (privileged), drop, then filter and open the file; CaptureFailure on any refusal."""
+    handle = open_handle(args.interface, max(1, args.buffer))
     uid, gid, groups = drop if drop is not None else (None, None, ())
     try:
         drop_privileges(uid, gid, list(groups))
     except OSError as exc:
         raise CaptureFailure("other", f"cannot drop privileges: {exc}") from None
+    set_filter(handle, args.filter)
     snaplen = args.snaplen if 0 < args.snaplen <= KERNEL_SNAPLEN else KERNEL_SNAPLEN
     out = open_output(args.write)
     try:
