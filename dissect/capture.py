@@ -38,7 +38,8 @@ file), then serves requests. Each capture process is a fork of it that runs live
 from memory: no exec, no interpreter start-up, no path search, no code read from disk.
 Who to become is fixed when the launcher forks and never taken from a request; a
 request's arguments go to a parser that knows only -i -w -f -s -B -c -F, and only the
-interface is used before the drop (the filter is compiled after it). The launcher
+interface and the buffer size are used before the drop (the filter is compiled after
+it, the file opened after it). The launcher
 signals only children it still owns, through their pidfds, and reaps and forgets them as
 they end: a recycled PID is never signalled. Without root, the capture process runs from
 its source text (-c) under `python -I` (no working or script directory on sys.path, no
