@@ -15,12 +15,13 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from . import __version__
 from .model import Packet
 
 DEMO = Path(__file__).resolve().parent.parent / "captures" / "http-get.pcap"
+ERROR_TEXT_MAX = 1000  # characters of external text quoted in one error or warning line
 
 LINKTYPE_ALIASES = {
     "ether": 1, "eth": 1, "ethernet": 1, "raw": 101, "ip": 101, "ipv4": 228, "ipv6": 229,
@@ -30,6 +31,16 @@ LINKTYPE_ALIASES = {
 
 class UsageError(Exception):
     """A problem with the input the user gave: one line, non-zero exit."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse quotes unrecognised arguments as they are: file names from a shell glob
+    may carry escape sequences, so its error line is escaped like every other one."""
+
+    def error(self, message: str) -> NoReturn:
+        from .fields import safe_text
+
+        super().error(safe_text(message, ERROR_TEXT_MAX))
 
 
 def linktype_arg(text: str) -> int:
@@ -55,7 +66,7 @@ def count_arg(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="layerscope",
         description="Capture, decode and explore network packets layer by layer.",
         epilog="With no input, opens the built-in HTTP GET demo. On a terminal the TUI opens; "
@@ -258,16 +269,38 @@ def compile_display_filter(text: str | None, err: IO[str]) -> tuple[Any, bool]:
     filter echoed with a caret under the column, as tshark does."""
     if not text or not text.strip():
         return None, True
-    from .fields import safe_text
     from .filter import FilterError, compile_filter
 
     try:
         return compile_filter(text), True
     except FilterError as exc:
-        err.write(f"layerscope: error: display filter: {exc.message} (column {exc.column})\n")
-        for line in exc.pointer(text).splitlines():  # the filter text is the user's: keep it inert
-            err.write(safe_text(line, 2000) + "\n")
+        err.writelines(line + "\n" for line in filter_error_lines(text, exc))
         return None, False
+
+
+def filter_error_lines(text: str, exc: Any) -> list[str]:
+    """The error line, then the filter with a caret under the part the error is about. The
+    filter is the user's (pasted, or from a script): escaped in three pieces, so that the
+    caret still points at its part when characters before it became escapes."""
+    from .fields import safe_text
+
+    end = exc.pos + exc.length
+    before, part = safe_text(text[: exc.pos], FILTER_SHOWN_MAX), safe_text(text[exc.pos : end])
+    shown = type(exc)(exc.message, len(before), len(part))
+    echo = shown.pointer(before + part + safe_text(text[end:], FILTER_SHOWN_MAX))
+    message = f"display filter: {exc.message} (column {exc.column})"
+    return [error_line(message), *echo.splitlines()]
+
+
+FILTER_SHOWN_MAX = 2000  # characters of the filter echoed on each side of the caret
+
+
+def error_line(text: str, kind: str = "error") -> str:
+    """'layerscope: error: ...' for stderr. The text quotes what came from outside (file
+    names, OS errors with paths, filter text, reader warnings): escaped, never raw."""
+    from .fields import safe_text
+
+    return f"layerscope: {kind}: {safe_text(text, ERROR_TEXT_MAX)}"
 
 
 def _hex_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
@@ -388,7 +421,6 @@ def run_batch(
     args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None
 ) -> int:
     """Print packets; returns the exit code. Errors are one line on stderr."""
-    from .fields import safe_text
     from .index import CaptureError
 
     if out is None:  # an ASCII/Latin-1 stdout shows '?' for '→' instead of a traceback
@@ -422,10 +454,10 @@ def run_batch(
         if isinstance(exc, BrokenPipeError):
             raise
         printer.close()
-        err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
+        err.write(error_line(str(exc)) + "\n")
         return 2
-    for w in warn:  # file names and reader messages may quote the input: keep them inert
-        err.write(f"layerscope: warning: {safe_text(w, 1000)}\n")
+    for w in warn:  # file names and reader messages may quote the input
+        err.write(error_line(w, "warning") + "\n")
     return 0
 
 
@@ -529,7 +561,7 @@ def run_live(
     except CaptureStartError as exc:
         err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
         return 1
-    err.write(f"layerscope: {capture.listening_line()}\n")
+    err.write(f"layerscope: {safe_text(capture.listening_line(), ERROR_TEXT_MAX)}\n")
     err.flush()
     restore = _stop_on_signals(capture)
     try:
@@ -583,12 +615,14 @@ def _stop_on_signals(capture: Any) -> Any:
 
 
 def list_interfaces_cmd(out: IO[str] | None = None) -> int:
-    """`-D`: one line per interface."""
+    """`-D`: one line per interface. Interface names and descriptions are anyone's to
+    choose (a container's veth, a USB adapter's alias): escaped."""
     from .capture import interface_lines, list_interfaces
+    from .fields import safe_text
 
     out = out or sys.stdout
-    for line in interface_lines(list_interfaces()):
-        out.write(line + "\n")
+    lines = [safe_text(line, ERROR_TEXT_MAX) + "\n" for line in interface_lines(list_interfaces())]
+    out.writelines(lines)
     return 0
 
 
@@ -602,8 +636,26 @@ def main(argv: list[str] | None = None) -> int:
     return guarded(lambda: run_batch(args))
 
 
+def escape_log_output() -> None:
+    """With no logging set up, a record (a reader bug's traceback naming the file) goes to
+    stderr through logging's handler of last resort: give it a formatter that escapes each
+    line. Imported here: `--version` never needs logging."""
+    import logging
+
+    from .fields import safe_text
+
+    class EscapingFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            text = super().format(record)
+            return "\n".join(safe_text(line, ERROR_TEXT_MAX) for line in text.splitlines())
+
+    if logging.lastResort is not None:
+        logging.lastResort.setFormatter(EscapingFormatter())
+
+
 def guarded(fn: Any) -> int:
     """Run fn; a closed pipe (`| head`) or ctrl+c exits quietly."""
+    escape_log_output()
     try:
         return fn()
     except BrokenPipeError:

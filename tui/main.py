@@ -9,6 +9,8 @@ from typing import Any
 
 from dissect.cli import (
     build_parser,
+    error_line,
+    escape_log_output,
     finish_args,
     guarded,
     list_interfaces_cmd,
@@ -38,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.hex == "-":
         args.hex = sys.stdin.read()
     args.read = args.read or args.file
+    escape_log_output()
     try:
         from tui.app import run
     except ImportError:  # the TUI is optional for batch use; print instead
@@ -55,7 +58,7 @@ def _privileges(args: argparse.Namespace, tui: bool) -> Any:
     try:
         return prepare_privileges(args.user)
     except (CaptureStartError, OSError) as exc:
-        sys.stderr.write(f"layerscope: error: {exc}\n")
+        sys.stderr.write(error_line(str(exc)) + "\n")
         return 2
 
 
