@@ -10,6 +10,7 @@ Nothing here imports Textual or scapy, so `--version` and batch runs start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -31,6 +32,14 @@ LINKTYPE_ALIASES = {
 
 class UsageError(Exception):
     """A problem with the input the user gave: one line, non-zero exit."""
+
+
+class OutputError(Exception):
+    """Writing the output failed (a full disk, an I/O error): one line, non-zero exit."""
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(cause.strerror or str(cause))
+        self.cause = cause
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -347,19 +356,27 @@ class Printer:
             self.console = Console(file=out, markup=False, highlight=False, emoji=False)
 
     def packet(self, pkt: Packet) -> None:
-        if self.args.format == "json":
-            self._json(pkt, "[\n" if self.first else ",\n")
-        elif self.args.format == "jsonl":
-            self._json(pkt, "")
-            self.out.write("\n")
-        else:
-            self._text(pkt)
+        try:  # inline, not writing_output(): a context manager costs a µs per packet
+            if self.args.format == "json":
+                self._json(pkt, "[\n" if self.first else ",\n")
+            elif self.args.format == "jsonl":
+                self._json(pkt, "")
+                self.out.write("\n")
+            else:
+                self._text(pkt)
+        except OSError as exc:
+            raise OutputError(exc) from exc
         self.first = False
 
     def close(self) -> None:
-        if self.args.format == "json":
-            self.out.write("[]\n" if self.first else "\n]\n")
-        self.out.flush()
+        with writing_output():
+            if self.args.format == "json":
+                self.out.write("[]\n" if self.first else "\n]\n")
+            self.out.flush()
+
+    def flush(self) -> None:
+        with writing_output():
+            self.out.flush()
 
     def _json(self, pkt: Packet, sep: str) -> None:
         self.out.write(
@@ -435,8 +452,10 @@ def run_batch(
     printer = Printer(args, out)
     try:
         if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
-            out.write(f"{count_matches(args, flt, warn)}\n")
-            out.flush()
+            n = count_matches(args, flt, warn)
+            with writing_output():
+                out.write(f"{n}\n")
+                out.flush()
         else:
             if not print_parallel(args, flt, printer, warn):
                 packets = (
@@ -450,11 +469,13 @@ def run_batch(
                     if args.count and n >= args.count:
                         break
             printer.close()
-    except (CaptureError, UsageError, OSError) as exc:
+    except (CaptureError, UsageError, OSError) as exc:  # reading the input failed
         if isinstance(exc, BrokenPipeError):
             raise
-        printer.close()
-        err.write(error_line(str(exc)) + "\n")
+        try:
+            printer.close()  # what was printed stays valid JSON
+        finally:  # before an OutputError from that close, which guarded() reports
+            err.write(error_line(str(exc)) + "\n")
         return 2
     for w in warn:  # file names and reader messages may quote the input
         err.write(error_line(w, "warning") + "\n")
@@ -488,11 +509,14 @@ def print_parallel(args: argparse.Namespace, flt: Any, printer: Printer, warn: l
         sink = _byte_sink(printer.out)
         render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
         write = sink[0].write if sink else printer.out.write
-        if n < parallel.MIN_PACKETS:
-            write(render((0, n)))
-        else:
-            for chunk in parallel.ordered_map(render, parallel.spans(0, n), workers):
-                write(chunk)
+        with writing_output():
+            if n < parallel.MIN_PACKETS:
+                write(render((0, n)))
+            else:
+                chunks = parallel.ordered_map(render, parallel.spans(0, n), workers)
+                with contextlib.closing(chunks):  # a failed write stops the workers now
+                    for chunk in chunks:
+                        write(chunk)
         printer.first = n == 0
         warn.extend(idx.warnings)
     return True
@@ -597,7 +621,7 @@ def _live_output(args: argparse.Namespace, capture: Any, out: IO[str], err: IO[s
     for rec in follow(capture):
         printer.packet(decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                               wirelen=rec.wirelen, interface=rec.interface, strict=args.strict))  # fmt: skip
-        out.flush()
+        printer.flush()
     printer.close()
 
 
@@ -622,7 +646,9 @@ def list_interfaces_cmd(out: IO[str] | None = None) -> int:
 
     out = out or sys.stdout
     lines = [safe_text(line, ERROR_TEXT_MAX) + "\n" for line in interface_lines(list_interfaces())]
-    out.writelines(lines)
+    with writing_output():
+        out.writelines(lines)
+        out.flush()
     return 0
 
 
@@ -654,13 +680,38 @@ def escape_log_output() -> None:
 
 
 def guarded(fn: Any) -> int:
-    """Run fn; a closed pipe (`| head`) or ctrl+c exits quietly."""
+    """Run fn; a closed pipe (`| head`) or ctrl+c exits quietly, any other failure to write
+    the output (a full disk) is one line on stderr and exit status 2."""
     escape_log_output()
     try:
         return fn()
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return 0
+    except OutputError as exc:
+        _drop_stdout()
+        if isinstance(exc.cause, BrokenPipeError):
+            return 0
+        sys.stderr.write(error_line(f"writing output: {exc}") + "\n")
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null: the interpreter flushes what is left in its buffer at
+    exit, and that flush would fail again (a second message, or a traceback)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no file descriptor
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+@contextlib.contextmanager
+def writing_output() -> Iterator[None]:
+    """Around writes to stdout: an OSError there (ENOSPC, EIO, EPIPE) is OutputError, not
+    an input error nor a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(exc) from exc
