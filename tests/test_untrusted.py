@@ -300,16 +300,20 @@ def test_copy_dialog_and_its_toast(hostile: Path) -> None:
 def test_open_dialog_lists_hostile_file_names(
     hostile: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The file picker lists names as text; a hostile non-capture gives an inert error."""
-    bad = tmp_path / ("\x1b[2J\x9b[@click=app.quit]\u202enot-a-capture.pcap")
+    """The file picker lists names as text (its root, the working directory, too); a
+    hostile non-capture gives an inert error."""
+    here = tmp_path / ("\u061c\x1b]0;dir\x07\udc9b")
+    here.mkdir()
+    bad = here / ("\x1b[2J\x9b[@click=app.quit]\u202enot-a-capture.pcap")
     bad.write_bytes(b"\x1b]0;pwned\x07 " * 10)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(here)
 
     async def body(app: LayerscopeApp, pilot: Pilot) -> None:
         await pilot.press("o")
         await settle(pilot)
         assert isinstance(app.screen, OpenFileScreen)
-        assert "[@click=app.quit]" in screen_text(app, "open dialog")
+        text = screen_text(app, "open dialog")
+        assert "[@click=app.quit]" in text and "\\u061c\\x1b]0;dir\\x07\\udc9b" in text
         app.screen.dismiss(str(bad))
         await settle(pilot)
         text = screen_text(app, "open error toast")
