@@ -16,10 +16,13 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .model import Packet
+
+if TYPE_CHECKING:
+    from .filter import FilterError
 
 DEMO = Path(__file__).resolve().parent.parent / "captures" / "http-get.pcap"
 ERROR_TEXT_MAX = 1000  # characters of external text quoted in one error or warning line
@@ -287,7 +290,7 @@ def compile_display_filter(text: str | None, err: IO[str]) -> tuple[Any, bool]:
         return None, False
 
 
-def filter_error_lines(text: str, exc: Any) -> list[str]:
+def filter_error_lines(text: str, exc: FilterError) -> list[str]:
     """The error line, then the filter with a caret under the part the error is about. The
     filter is the user's (pasted, or from a script): escaped in three pieces, so that the
     caret still points at its part when characters before it became escapes."""
