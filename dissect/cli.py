@@ -10,17 +10,22 @@ Nothing here imports Textual or scapy, so `--version` and batch runs start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .model import Packet
 
+if TYPE_CHECKING:
+    from .filter import FilterError
+
 DEMO = Path(__file__).resolve().parent.parent / "captures" / "http-get.pcap"
+ERROR_TEXT_MAX = 1000  # characters of external text quoted in one error or warning line
 
 LINKTYPE_ALIASES = {
     "ether": 1, "eth": 1, "ethernet": 1, "raw": 101, "ip": 101, "ipv4": 228, "ipv6": 229,
@@ -30,6 +35,24 @@ LINKTYPE_ALIASES = {
 
 class UsageError(Exception):
     """A problem with the input the user gave: one line, non-zero exit."""
+
+
+class OutputError(Exception):
+    """Writing the output failed (a full disk, an I/O error): one line, non-zero exit."""
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(cause.strerror or str(cause))
+        self.cause = cause
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse quotes unrecognised arguments as they are: file names from a shell glob
+    may carry escape sequences, so its error line is escaped like every other one."""
+
+    def error(self, message: str) -> NoReturn:
+        from .fields import safe_text
+
+        super().error(safe_text(message, ERROR_TEXT_MAX))
 
 
 def linktype_arg(text: str) -> int:
@@ -55,7 +78,7 @@ def count_arg(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="layerscope",
         description="Capture, decode and explore network packets layer by layer.",
         epilog="With no input, opens the built-in HTTP GET demo. On a terminal the TUI opens; "
@@ -263,16 +286,38 @@ def compile_display_filter(text: str | None, err: IO[str]) -> tuple[Any, bool]:
     filter echoed with a caret under the column, as tshark does."""
     if not text or not text.strip():
         return None, True
-    from .fields import safe_text
     from .filter import FilterError, compile_filter
 
     try:
         return compile_filter(text), True
     except FilterError as exc:
-        err.write(f"layerscope: error: display filter: {exc.message} (column {exc.column})\n")
-        for line in exc.pointer(text).splitlines():  # the filter text is the user's: keep it inert
-            err.write(safe_text(line, 2000) + "\n")
+        err.writelines(line + "\n" for line in filter_error_lines(text, exc))
         return None, False
+
+
+def filter_error_lines(text: str, exc: FilterError) -> list[str]:
+    """The error line, then the filter with a caret under the part the error is about. The
+    filter is the user's (pasted, or from a script): escaped in three pieces, so that the
+    caret still points at its part when characters before it became escapes."""
+    from .fields import safe_text
+
+    end = exc.pos + exc.length
+    before, part = safe_text(text[: exc.pos], FILTER_SHOWN_MAX), safe_text(text[exc.pos : end])
+    shown = type(exc)(exc.message, len(before), len(part))
+    echo = shown.pointer(before + part + safe_text(text[end:], FILTER_SHOWN_MAX))
+    message = f"display filter: {exc.message} (column {exc.column})"
+    return [error_line(message), *echo.splitlines()]
+
+
+FILTER_SHOWN_MAX = 2000  # characters of the filter echoed on each side of the caret
+
+
+def error_line(text: str, kind: str = "error") -> str:
+    """'layerscope: error: ...' for stderr. The text quotes what came from outside (file
+    names, OS errors with paths, filter text, reader warnings): escaped, never raw."""
+    from .fields import safe_text
+
+    return f"layerscope: {kind}: {safe_text(text, ERROR_TEXT_MAX)}"
 
 
 def _hex_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
@@ -319,19 +364,27 @@ class Printer:
             self.console = Console(file=out, markup=False, highlight=False, emoji=False)
 
     def packet(self, pkt: Packet) -> None:
-        if self.args.format == "json":
-            self._json(pkt, "[\n" if self.first else ",\n")
-        elif self.args.format == "jsonl":
-            self._json(pkt, "")
-            self.out.write("\n")
-        else:
-            self._text(pkt)
+        try:  # inline, not writing_output(): a context manager costs a µs per packet
+            if self.args.format == "json":
+                self._json(pkt, "[\n" if self.first else ",\n")
+            elif self.args.format == "jsonl":
+                self._json(pkt, "")
+                self.out.write("\n")
+            else:
+                self._text(pkt)
+        except OSError as exc:
+            raise OutputError(exc) from exc
         self.first = False
 
     def close(self) -> None:
-        if self.args.format == "json":
-            self.out.write("[]\n" if self.first else "\n]\n")
-        self.out.flush()
+        with writing_output():
+            if self.args.format == "json":
+                self.out.write("[]\n" if self.first else "\n]\n")
+            self.out.flush()
+
+    def flush(self) -> None:
+        with writing_output():
+            self.out.flush()
 
     def _json(self, pkt: Packet, sep: str) -> None:
         self.out.write(
@@ -393,7 +446,6 @@ def run_batch(
     args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None
 ) -> int:
     """Print packets; returns the exit code. Errors are one line on stderr."""
-    from .fields import safe_text
     from .index import CaptureError
 
     if out is None:  # an ASCII/Latin-1 stdout shows '?' for '→' instead of a traceback
@@ -408,8 +460,10 @@ def run_batch(
     printer = Printer(args, out)
     try:
         if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
-            out.write(f"{count_matches(args, flt, warn)}\n")
-            out.flush()
+            n = count_matches(args, flt, warn)
+            with writing_output():
+                out.write(f"{n}\n")
+                out.flush()
         else:
             if not print_parallel(args, flt, printer, warn):
                 packets = (
@@ -423,14 +477,16 @@ def run_batch(
                     if args.count and n >= args.count:
                         break
             printer.close()
-    except (CaptureError, UsageError, OSError) as exc:
+    except (CaptureError, UsageError, OSError) as exc:  # reading the input failed
         if isinstance(exc, BrokenPipeError):
             raise
-        printer.close()
-        err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
+        try:
+            printer.close()  # what was printed stays valid JSON
+        finally:  # before an OutputError from that close, which guarded() reports
+            err.write(error_line(str(exc)) + "\n")
         return 2
-    for w in warn:  # file names and reader messages may quote the input: keep them inert
-        err.write(f"layerscope: warning: {safe_text(w, 1000)}\n")
+    for w in warn:  # file names and reader messages may quote the input
+        err.write(error_line(w, "warning") + "\n")
     return 0
 
 
@@ -461,11 +517,14 @@ def print_parallel(args: argparse.Namespace, flt: Any, printer: Printer, warn: l
         sink = _byte_sink(printer.out)
         render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
         write = sink[0].write if sink else printer.out.write
-        if n < parallel.MIN_PACKETS:
-            write(render((0, n)))
-        else:
-            for chunk in parallel.ordered_map(render, parallel.spans(0, n), workers):
-                write(chunk)
+        with writing_output():
+            if n < parallel.MIN_PACKETS:
+                write(render((0, n)))
+            else:
+                chunks = parallel.ordered_map(render, parallel.spans(0, n), workers)
+                with contextlib.closing(chunks):  # a failed write stops the workers now
+                    for chunk in chunks:
+                        write(chunk)
         printer.first = n == 0
         warn.extend(idx.warnings)
     return True
@@ -541,7 +600,7 @@ def run_live(
         err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
         return 1
     restore = _stop_on_signals(capture)  # first: a ctrl+c right after the line stops in order
-    err.write(f"layerscope: {capture.listening_line()}\n")
+    err.write(f"layerscope: {safe_text(capture.listening_line(), ERROR_TEXT_MAX)}\n")
     err.flush()
     try:
         _live_output(args, capture, out, err)
@@ -593,7 +652,7 @@ def _live_output(args: argparse.Namespace, capture: Any, out: IO[str], err: IO[s
     for rec in follow(capture):
         printer.packet(decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                               wirelen=rec.wirelen, interface=rec.interface, strict=args.strict))  # fmt: skip
-        out.flush()
+        printer.flush()
     printer.close()
 
 
@@ -611,12 +670,16 @@ def _stop_on_signals(capture: Any) -> Any:
 
 
 def list_interfaces_cmd(out: IO[str] | None = None) -> int:
-    """`-D`: one line per interface (escaped: interface names come from outside)."""
+    """`-D`: one line per interface. Interface names and descriptions are anyone's to
+    choose (a container's veth, a USB adapter's alias): escaped."""
     from .capture import interface_lines, list_interfaces
+    from .fields import safe_text
 
     out = out or sys.stdout
-    for line in interface_lines(list_interfaces()):
-        out.write(line + "\n")
+    lines = [safe_text(line, ERROR_TEXT_MAX) + "\n" for line in interface_lines(list_interfaces())]
+    with writing_output():
+        out.writelines(lines)
+        out.flush()
     return 0
 
 
@@ -653,13 +716,56 @@ def main(argv: list[str] | None = None) -> int:
     return guarded(lambda: run_batch(args))
 
 
+def escape_log_output() -> None:
+    """With no logging set up, a record (a reader bug's traceback naming the file) goes to
+    stderr through logging's handler of last resort: give it a formatter that escapes each
+    line. Imported here: `--version` never needs logging."""
+    import logging
+
+    from .fields import safe_text
+
+    class EscapingFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            text = super().format(record)
+            return "\n".join(safe_text(line, ERROR_TEXT_MAX) for line in text.splitlines())
+
+    if logging.lastResort is not None:
+        logging.lastResort.setFormatter(EscapingFormatter())
+
+
 def guarded(fn: Any) -> int:
-    """Run fn; a closed pipe (`| head`) or ctrl+c exits quietly."""
+    """Run fn; a closed pipe (`| head`) or ctrl+c exits quietly, any other failure to write
+    the output (a full disk) is one line on stderr and exit status 2."""
+    escape_log_output()
     try:
         return fn()
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return 0
+    except OutputError as exc:
+        _drop_stdout()
+        if isinstance(exc.cause, BrokenPipeError):
+            return 0
+        sys.stderr.write(error_line(f"writing output: {exc}") + "\n")
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null: the interpreter flushes what is left in its buffer at
+    exit, and that flush would fail again (a second message, or a traceback)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no file descriptor
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+@contextlib.contextmanager
+def writing_output() -> Iterator[None]:
+    """Around writes to stdout: an OSError there (ENOSPC, EIO, EPIPE) is OutputError, not
+    an input error nor a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(exc) from exc

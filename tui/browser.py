@@ -106,6 +106,9 @@ class BrowserScreen(FilterActions, LiveActions):
         self.load_source()
         initial = getattr(self.app, "initial_filter", None)  # -Y on the command line
         if initial:
+            from .app import visible_controls  # the bar draws its text as it is, like a paste
+
+            initial = visible_controls(initial)
             bar = self.query_one(FilterBar)
             bar.value = initial
             bar.add_class("-shown")

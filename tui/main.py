@@ -9,6 +9,8 @@ from typing import Any
 
 from dissect.cli import (
     build_parser,
+    error_line,
+    escape_log_output,
     finish_args,
     guarded,
     install_helper_cmd,
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.hex == "-":
         args.hex = sys.stdin.read()
     args.read = args.read or args.file
+    escape_log_output()
     try:
         from tui.app import run
     except ImportError:  # the TUI is optional for batch use; print instead
@@ -53,16 +56,15 @@ def _privileges(args: argparse.Namespace, tui: bool) -> Any:
     user (SUDO_UID or -Z). Modules are loaded first -- the user may not be able to read the
     interpreter's files (root's home) once we are them. Returns the launcher, or an exit code."""
     from dissect.capture import CaptureStartError, prepare_privileges
-    from dissect.fields import safe_text
 
     _preload(tui)
     try:
         launcher = prepare_privileges(args.user)
     except (CaptureStartError, OSError) as exc:  # e.g. SUDO_UID=abc: text from outside
-        sys.stderr.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
+        sys.stderr.write(error_line(str(exc)) + "\n")
         return 2
     for warning in launcher.warnings if launcher is not None else []:
-        sys.stderr.write(f"layerscope: warning: {safe_text(warning, 1000)}\n")
+        sys.stderr.write(error_line(warning, "warning") + "\n")
     return launcher
 
 
