@@ -1080,8 +1080,8 @@ BAD_PATTERNS: list[tuple[str, str, int]] = [
     ("(?(1)a|b)", "conditional", 0),
     ("a(?R)?", "recursion", 1),
     ("(" * 101 + "a" + ")" * 101, "nest more than 100 deep", 100),
-    ("ab(", "missing \")\"", 2),
-    ("a)(b)", "unexpected \")\"", 1),
+    ("ab(", 'missing ")"', 2),
+    ("a)(b)", 'unexpected ")"', 1),
 ]
 
 
