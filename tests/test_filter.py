@@ -9,13 +9,14 @@ test needs no tshark). No timing assertions: speed lives in bench/bench_big.py.
 from __future__ import annotations
 
 import io
+import itertools
 import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from dissect import regex
+from dissect import fastfilter, regex
 from dissect.cli import build_parser, run_batch
 from dissect.fastfilter import RAW_TEXT, Scanner, scan
 from dissect.filter import MAX_DEPTH, MAX_LENGTH, FilterError, compile_filter, complete, field_names
@@ -1145,3 +1146,21 @@ MATCHES: list[tuple[str, str, bool]] = [
 @pytest.mark.parametrize(("pattern", "text", "want"), MATCHES)
 def test_both_engines_answer_alike(engine: str, pattern: str, text: str, want: bool) -> None:
     assert regex.compile_search(pattern)(text) is want
+
+
+def test_records_that_need_decoding_are_scanned_in_short_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A step ends after STEP_SECONDS of work as well as after SLOW_BATCH records, so the
+    TUI's worker can stop between two slow records. The clock is faked: every look at it
+    is a second later, as if each record took that long."""
+    clock = itertools.count()
+    monkeypatch.setattr(fastfilter, "monotonic", lambda: next(clock), raising=False)
+    flt = compile_filter('dns.qry.name matches "test"')  # decoded, never vectorised
+    with open_capture(str(SAMPLE)) as idx:
+        idx.index_all()
+        scanner = Scanner(flt, idx)
+        steps = list(scanner.chunk(0, len(idx)))
+    assert scanner.decoded > 10 and len(steps) == scanner.decoded  # one record a step
+    assert [int(i) + 1 for _, m in steps for i in m] == [3, 4]
+    assert steps[-1][0] == len(idx)
