@@ -19,6 +19,7 @@ groups nested more than 100 deep. Other syntax is RE2's (Perl-like: `(?i)`, `\\d
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from re import _constants as sre  # Python's own regex parser: the fallback reads its tree
 from re import _parser as sre_parse
@@ -209,7 +210,9 @@ class _Automaton:
 
     def __init__(self, pattern: str) -> None:
         try:
-            tree = sre_parse.parse(pattern, 0)
+            with warnings.catch_warnings():  # "possible nested set" would go to stderr
+                warnings.simplefilter("ignore")
+                tree = sre_parse.parse(pattern, 0)
         except re.error as exc:
             pos = exc.pos if exc.pos is not None else 0
             raise RegexError(exc.msg, min(pos, len(pattern)), 1) from None

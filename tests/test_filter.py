@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -1164,3 +1165,17 @@ def test_records_that_need_decoding_are_scanned_in_short_steps(
     assert scanner.decoded > 10 and len(steps) == scanner.decoded  # one record a step
     assert [int(i) + 1 for _, m in steps for i in m] == [3, 4]
     assert steps[-1][0] == len(idx)
+
+
+def test_compiling_patterns_writes_nothing(engine: str, capfd: pytest.CaptureFixture) -> None:
+    """Under the TUI anything written to stderr lands on the screen: RE2 logs its errors
+    there unless told not to, Python's parser warns about "[[" (possible nested set)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for pattern in ("[[:alpha:]]x", "(", "\\cA", "a{2,1}", "[a-"):
+            try:
+                regex.compile_search(pattern)
+            except regex.RegexError:
+                pass
+    assert not caught
+    assert capfd.readouterr() == ("", "")
