@@ -2,6 +2,7 @@
 """Mutation fuzzer: real packets, mutated, through the whole decode path.
 
     bench/fuzz.py [--count N] [--seconds S] [--workers W] [--seed S] [--json OUT]
+    bench/fuzz.py filters [...]     display filters instead (bench/fuzz_filter.py)
 
 Seeds are every record of captures/*.pcap* and tests/data/**/*.pcap* (and --extra
 captures). Each input is a seed with 1-4 mutations: bit flips, truncation, length-field
@@ -354,6 +355,10 @@ def replay(path: str) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "filters":  # display filters: bench/fuzz_filter.py
+        from fuzz_filter import main as fuzz_filters
+
+        sys.exit(fuzz_filters(sys.argv[2:]))
     if len(sys.argv) == 3 and sys.argv[1] == "--replay":
         replay(sys.argv[2])
         sys.exit(0)

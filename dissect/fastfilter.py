@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from time import monotonic
 from typing import Any
 
 import numpy as np
@@ -512,7 +513,8 @@ def _containing(c: Columns, needle: bytes) -> np.ndarray:
 
 
 # -- scanning ----------------------------------------------------------------------------
-SLOW_BATCH = 2048  # records decoded between progress reports (and cancel checks)
+SLOW_BATCH = 2048  # records decoded between progress reports (and cancel checks) ...
+STEP_SECONDS = 0.05  # ... or fewer, when they take longer than this: esc stops at once
 
 
 class Scanner:
@@ -543,16 +545,28 @@ class Scanner:
         self.vectorised += int(known.sum())
         self.decoded += len(todo)
         done = 0
-        for b in range(0, len(todo), SLOW_BATCH):
-            batch = todo[b : b + SLOW_BATCH]
-            upto = int(batch[-1]) + 1 if b + SLOW_BATCH < len(todo) else stop
+        for upto, slow in self._slow_steps(todo.tolist(), stop):
             k = int(np.searchsorted(fast, upto))
-            slow = np.fromiter((i for i in batch.tolist() if self.slow(i)), np.int64)
-            yield upto, np.union1d(fast[done:k], slow)
+            yield upto, np.union1d(fast[done:k], np.array(slow, np.int64))
             done = k
         if done < len(fast) or not len(todo):
             yield stop, fast[done:]
         self._release(start, stop)
+
+    def _slow_steps(self, todo: list[int], stop: int) -> Iterator[tuple[int, list[int]]]:
+        """The records only the predicate can answer, in steps of SLOW_BATCH records or
+        STEP_SECONDS of work, whichever comes first: (records done up to, matches)."""
+        hits: list[int] = []
+        count, began = 0, monotonic()
+        for n, i in enumerate(todo):
+            if self.slow(i):
+                hits.append(i)
+            count += 1
+            if n == len(todo) - 1:
+                yield stop, hits
+            elif count == SLOW_BATCH or monotonic() - began >= STEP_SECONDS:
+                yield i + 1, hits
+                hits, count, began = [], 0, monotonic()
 
     def _release(self, start: int, stop: int) -> None:
         """The scan touched every page of these records: unmap them (see release_pages)."""

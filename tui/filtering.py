@@ -100,7 +100,8 @@ class FilterBar(Input):
     def on_input_changed(self, event: Input.Changed) -> None:
         result = event.validation_result
         failures = result.failure_descriptions if result is not None else []
-        # Text: a str title is read as markup, and the message quotes the filter (a paste)
+        # Text, not str: a str border title is parsed as markup, and the message quotes
+        # the filter ("[/]" in it would raise, "[b]" would restyle it).
         self.border_subtitle = Text(safe_text(failures[0], 200)) if failures else ""
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
