@@ -2,7 +2,7 @@
 workers decode and render to text; the parent writes the chunks back in file order.
 
 Decoding is pure and per packet, so chunks are independent. Workers are forked after the
-index is built, so they share its arrays and the capture's mmap (page cache, no copies)
+index is built, so they share its arrays and the open capture file (read with pread)
 and only the rendered text crosses back. Below a few thousand packets, or with one core,
 forking costs more than it saves and the caller stays sequential.
 """

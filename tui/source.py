@@ -200,7 +200,7 @@ class PacketSource:
         """Rows start..stop-1 that match, in small steps: (rows done up to, matching rows).
 
         Indexed records go through the vectorised scanner (fixed-offset fields answered
-        over the mmap, the rest decoded only as deep as the filter needs); pasted frames
+        over the file's bytes, the rest decoded only as deep as the filter needs); pasted frames
         are matched one by one."""
         n = self.indexed
         if self._index is not None and start < n:
