@@ -20,7 +20,7 @@ import re
 import threading
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any, BinaryIO
@@ -88,7 +88,7 @@ class CaptureIndex:
         self.name = _label(source, name)
         self._src: stream.Source | None = None
         try:
-            self._src = stream.open_source(source, forward=forward)
+            self._src = stream.open_source(source, forward=forward, check=_check_stream)
             self._win = stream.Window(self._src)
             self._end = self._src.size
             self._start()
@@ -104,6 +104,11 @@ class CaptureIndex:
     def streaming(self) -> bool:
         """The bytes come from a stream (a pipe, FIFO, device or gzip data), not a file."""
         return self._src is not None and self._src.streaming
+
+    def when_waiting(self, hook: Callable[[], None]) -> None:
+        """Call hook (flush the output) before waiting for a stream read forwards."""
+        if isinstance(self._src, stream.StreamBytes):
+            self._src.before_blocking = hook
 
     def _fill(self, size: int) -> None:
         """Wait until a stream has brought `size` bytes (or has ended): its header."""
@@ -136,10 +141,8 @@ class CaptureIndex:
             self.interfaces.append(self._pcap.interface)
             self._pos = pcap.FILE_HEADER_LEN
             self._times = self._last = array("Q")  # raw timestamp words, see pcap.walk
-        elif len(magic) < 4:
-            raise FormatError(f"not a pcap or pcapng file (only {len(magic)} bytes)")
         else:
-            raise FormatError(f"not a pcap or pcapng file (magic 0x{magic.hex()})")
+            _check_magic(magic)
 
     def _warn(self, message: str) -> None:
         logger.debug("%s: %s", self.name, message)
@@ -196,11 +199,9 @@ class CaptureIndex:
             src = self._src
             if (self._pos < self._end and not torn) or src.ended or len(self) > count:
                 break  # stopped for good, at the end, or records to hand out first
-            if not src.pull(PULL_WAIT):
-                if src.ended:
-                    continue  # the last bytes: walk them as the end of the file
+            if not src.pull(PULL_WAIT) and not src.ended:
                 return
-            self._grown(src.size)
+            self._grown(src.size)  # more bytes, or the last ones: walked as the file's end
         self.done = src.ended or (self._pos < self._end and not torn)
         if self.done and src.streaming:
             self._stream_ended(src)
@@ -216,8 +217,10 @@ class CaptureIndex:
     def _grown(self, size: int) -> None:
         """More bytes: withdraw the last walk's warnings about a torn tail (that record may
         be whole now; a tail still torn is reported again by the next walk)."""
-        if self._tail_mark is not None:
-            del self.warnings[self._tail_mark :]
+        mark = self._tail_mark
+        if mark is not None:
+            del self.warnings[mark:]
+            self._shapes = {k: v for k, v in self._shapes.items() if v[0] < mark}
             self._tail_mark = None
         was_empty, self._end = self._end == 0, size
         if was_empty and self._pcap is None and self._walker is None:
@@ -518,6 +521,23 @@ class CaptureIndex:
     def __repr__(self) -> str:
         state = "done" if self.done else "indexing"
         return f"<CaptureIndex {self.name!r} {self.format} {len(self)} records {state}>"
+
+
+def _check_magic(head: bytes, whole: bool = True) -> None:
+    """FormatError unless the bytes start like a pcap or pcapng file. Not `whole` (a
+    stream's first read), fewer than four bytes may still become one."""
+    magic = head[:4]
+    if len(magic) == 4 and (pcapng.sniff(magic) or pcap.sniff(magic)):
+        return
+    if len(magic) < 4:
+        if not whole:
+            return
+        raise FormatError(f"not a pcap or pcapng file (only {len(magic)} bytes)")
+    raise FormatError(f"not a pcap or pcapng file (magic 0x{magic.hex()})")
+
+
+def _check_stream(head: bytes) -> None:
+    _check_magic(head, whole=False)
 
 
 def _label(source: Source, name: str | None) -> str:

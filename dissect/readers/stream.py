@@ -20,6 +20,7 @@ record walks (pcap.py, pcapng.py) read headers from memory, not one system call 
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import select
 import stat
@@ -138,13 +139,18 @@ class Stream:
             if not more:
                 break
             first += more
-        self._pending = first
+        self._gz: gzip.GzipFile | None = None
+        self._pending = b""
         if first[:2] == GZIP_MAGIC:
             self.compressed = True
-            self._gz: gzip.GzipFile | None = gzip.GzipFile(fileobj=_Replay(first, self._read1))
-            self._pending = b""
-        else:
-            self._gz = None
+            self._gz = gzip.GzipFile(fileobj=_Replay(first, self._read1))
+            first = self.read_chunk()  # the first bytes of the capture inside
+        self._pending = first
+
+    @property
+    def head(self) -> bytes:
+        """The stream's first bytes (decompressed), before read_chunk() hands them out."""
+        return self._pending
 
     def read_chunk(self, before_blocking: Callable[[], None] | None = None) -> bytes:
         if self._pending:
@@ -186,10 +192,11 @@ class _Replay:
         self._first, self._read1 = first, read1
 
     def read(self, n: int = -1) -> bytes:
+        n = CHUNK if n < 0 else max(1, min(n, CHUNK))
         if self._first:
-            data, self._first = self._first, b""
+            data, self._first = self._first[:n], self._first[n:]
             return data
-        return self._read1(CHUNK if n < 0 else max(1, min(n, CHUNK)))
+        return self._read1(n)
 
 
 class StreamBytes:
@@ -334,33 +341,45 @@ class Spool:
 Source = MemoryBytes | FileBytes | StreamBytes | Spool
 
 
-def open_source(source: Any, *, forward: bool = False) -> Source:
+def open_source(
+    source: Any, *, forward: bool = False, check: Callable[[bytes], None] | None = None
+) -> Source:
     """The byte source for a path, a binary file object or bytes. A regular file is read in
     place; anything else (or gzip data) is a stream: read forwards (`forward`, the CLI) or
-    spooled for random access. OSError when it cannot be opened."""
+    spooled for random access. `check(first bytes)` may refuse a stream before anything is
+    spooled (/dev/zero is not a capture). OSError when it cannot be opened."""
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
         if data[:2] == GZIP_MAGIC:
-            import io
-
-            return _stream(io.BytesIO(data), forward)
+            return _stream(io.BytesIO(data), forward, check)
         return MemoryBytes(data)
-    fh: BinaryIO = source if hasattr(source, "read") else open(source, "rb")  # noqa: SIM115
+    given = hasattr(source, "read")
+    fh: BinaryIO = source if given else open(source, "rb")  # noqa: SIM115
     try:
-        info = os.fstat(fh.fileno())
-        if stat.S_ISREG(info.st_mode) and os.pread(fh.fileno(), 2, 0) != GZIP_MAGIC:
-            if hasattr(source, "read"):  # a redirected stdin: read it in place too
-                fh = os.fdopen(os.dup(fh.fileno()), "rb")
-            return FileBytes(fh)
-        return _stream(fh, forward)
+        fd = _fileno(fh)
+        if fd is not None and stat.S_ISREG(os.fstat(fd).st_mode):
+            if os.pread(fd, 2, 0) != GZIP_MAGIC:
+                return FileBytes(os.fdopen(os.dup(fd), "rb") if given else fh)
+        return _stream(fh, forward, check)
     except BaseException:
-        if not hasattr(source, "read"):
+        if not given:
             fh.close()
         raise
 
 
-def _stream(fh: BinaryIO, forward: bool) -> StreamBytes | Spool:
+def _fileno(fh: BinaryIO) -> int | None:
+    try:
+        return fh.fileno()
+    except (OSError, ValueError, AttributeError):  # io.BytesIO, a test's stdin
+        return None
+
+
+def _stream(
+    fh: BinaryIO, forward: bool, check: Callable[[bytes], None] | None
+) -> StreamBytes | Spool:
     stream = Stream(fh)
+    if check is not None:
+        check(stream.head)
     return StreamBytes(stream) if forward else Spool(stream)
 
 
