@@ -318,11 +318,14 @@ def _hex_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
 
 
 def _read_stdin_text() -> str:
-    """A paste may hold any bytes (a Latin-1 header, a stray 0xff): never a UnicodeDecodeError."""
+    """A paste may hold any bytes (a Latin-1 header, a stray 0xff): never a UnicodeDecodeError;
+    UTF-16 (as Windows tools save text) is recognised."""
+    from .readers.hextext import decode_dump
+
     buf = getattr(sys.stdin, "buffer", None)
     if buf is None:
         return sys.stdin.read()
-    return buf.read().decode("utf-8", "replace")
+    return decode_dump(buf.read())
 
 
 # -- outputs -----------------------------------------------------------------------

@@ -251,8 +251,9 @@ class CaptureIndex:
         self._ifaces = self._last = array("I", self._ifaces)
         self._walker.widen = False
 
-    def _shrank(self, exc: stream.Shrunk) -> None:
-        """Bytes already seen are gone: end the index with one clear line."""
+    def _shrank(self, exc: stream.Shrunk, number: int | None = None) -> None:
+        """Bytes already seen are gone: end the index with one clear line, which says at
+        which packet reading stopped (the walk's next one, or the one being read)."""
         if self.failure is None:
             try:
                 size = self._src.grow() if self._src is not None else exc.size
@@ -260,7 +261,7 @@ class CaptureIndex:
                 size = exc.size
             self.failure = (
                 f"the file shrank to {size:,} bytes while being read (it had {self._end:,}):"
-                f" read stopped after {len(self):,} packets"
+                f" read stopped at packet {number or len(self) + 1:,}"
             )
             self._warn(self.failure)
         self.done = True
@@ -347,8 +348,9 @@ class CaptureIndex:
             raise ValueError("capture index is closed")
         return i - self._first
 
-    def _read(self, offset: int, n: int) -> bytes:
-        """The file's n bytes at offset; CaptureError (one line) when they are gone."""
+    def _read(self, offset: int, n: int, number: int) -> bytes:
+        """The file's n bytes at offset, for packet `number`; CaptureError (one line) when
+        they are gone."""
         src = self._src
         if src is None:
             raise ValueError("capture index is closed")
@@ -356,7 +358,7 @@ class CaptureIndex:
             return src.read(offset, n)
         except stream.Shrunk as exc:
             with self._lock:
-                self._shrank(exc)
+                self._shrank(exc, number)
             raise CaptureError(f"{self.name}: {self.failure}") from None
         except OSError as exc:
             raise CaptureError(f"{self.name}: {_reason(exc)}") from None
@@ -373,7 +375,7 @@ class CaptureIndex:
             wirelen=self._wirelens[j],
             linktype=self.interfaces[iface].linktype,
             interface=iface,
-            data=self._read(off, caplen),
+            data=self._read(off, caplen, self._first + j + 1),
             comment=self._comment(self._first + j),
         )
 
@@ -382,7 +384,7 @@ class CaptureIndex:
         where = self._comments.get(i)
         if where is None:
             return None
-        return pcapng.comment_text(self._read(where >> 16, where & 0xFFFF))
+        return pcapng.comment_text(self._read(where >> 16, where & 0xFFFF, i + 1))
 
     def records(self, start: int, stop: int) -> Iterator[Record]:
         """Records start..stop-1 (clipped to what is indexed) as record() gives them, for
@@ -404,7 +406,7 @@ class CaptureIndex:
         Python-level step per field)."""
         a, b = start - self._first, stop - self._first
         caps = self._caplens[a:b]
-        datas = self._datas(self._offsets[a:b], caps)
+        datas = self._datas(self._offsets[a:b], caps, start + 1)
         raw = self._times[a:b]
         times = raw if self._pcap is None else self._pcap.times_ns(raw)
         n = stop - start
@@ -423,15 +425,15 @@ class CaptureIndex:
             ifaces, datas, notes, strict=True,
         )  # fmt: skip
 
-    def _datas(self, offsets: array, caplens: array) -> list[bytes]:
-        """Each record's bytes, read with neighbouring records' in one call (records lie in
-        file order): spans of about SPAN_BYTES."""
+    def _datas(self, offsets: array, caplens: array, number: int) -> list[bytes]:
+        """Each record's bytes (the first is packet `number`'s), read with neighbouring
+        records' in one call (records lie in file order): spans of about SPAN_BYTES."""
         out: list[bytes] = []
         i, n = 0, len(offsets)
         while i < n:
             lo = offsets[i]
             j = max(i + 1, bisect_right(offsets, lo + SPAN_BYTES, i, n))
-            blob = self._read(lo, offsets[j - 1] + caplens[j - 1] - lo)
+            blob = self._read(lo, offsets[j - 1] + caplens[j - 1] - lo, number + i)
             pairs = zip(offsets[i:j], caplens[i:j], strict=True)
             out += [blob[o - lo : o - lo + c] for o, c in pairs]
             i = j
@@ -464,7 +466,7 @@ class CaptureIndex:
         offset they begin at (CaptureError when they are gone). See spans() for a size."""
         a, b = self._check(start), self._check(stop - 1) + 1
         lo = self._offsets[a]
-        return self._read(lo, self._offsets[b - 1] + self._caplens[b - 1] - lo), lo
+        return self._read(lo, self._offsets[b - 1] + self._caplens[b - 1] - lo, start + 1), lo
 
     def spans(self, start: int, stop: int, size: int) -> list[tuple[int, int]]:
         """Records start..stop-1 cut into runs whose bytes are about `size` at most (a run

@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.read == "-" or (args.read is None and args.file == "-"):
         args.stdin_stream = _stdin_aside()
     elif args.hex == "-":
-        args.hex = sys.stdin.read()
+        from dissect.cli import _read_stdin_text
+
+        args.hex = _read_stdin_text()
     args.read = args.read or args.file
     try:
         from tui.app import run
