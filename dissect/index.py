@@ -426,14 +426,15 @@ class CaptureIndex:
         )  # fmt: skip
 
     def _datas(self, offsets: array, caplens: array, number: int) -> list[bytes]:
-        """Each record's bytes (the first is packet `number`'s), read with neighbouring
-        records' in one call (records lie in file order): spans of about SPAN_BYTES."""
+        """Each record's bytes (the first is packet `number`, which a failure names: none
+        of these is handed out then), read with neighbouring records' in one call (records
+        lie in file order): spans of about SPAN_BYTES."""
         out: list[bytes] = []
         i, n = 0, len(offsets)
         while i < n:
             lo = offsets[i]
             j = max(i + 1, bisect_right(offsets, lo + SPAN_BYTES, i, n))
-            blob = self._read(lo, offsets[j - 1] + caplens[j - 1] - lo, number + i)
+            blob = self._read(lo, offsets[j - 1] + caplens[j - 1] - lo, number)
             pairs = zip(offsets[i:j], caplens[i:j], strict=True)
             out += [blob[o - lo : o - lo + c] for o, c in pairs]
             i = j
