@@ -113,31 +113,33 @@ class CaptureIndex:
     def _fill(self, size: int) -> None:
         """Wait until a stream has brought `size` bytes (or has ended): its header."""
         assert self._src is not None
-        while self._src.size < size and self._src.pull():
+        while self._src.size < size and self._src.pull(self._src.size):
             pass
         self._end = self._src.size
 
     def _start(self) -> None:
         """Sniff the magic number and read the file header."""
         assert self._src is not None
-        self._fill(28)
+        self._fill(4)
         if self._end == 0:
             self.done = self._src.ended
             self._tail_mark = len(self.warnings)  # a followed file may still get its header
             self.warnings.append("empty file (0 bytes)")
             return
-        head = self._src.read(0, min(self._end, 28))
-        magic = head[:4]
+        magic = self._src.read(0, min(self._end, 4))
         if pcapng.sniff(magic):
             self.format = "pcapng"
-            if len(head) >= 12:  # a stream: wait for the whole section header
-                self._fill(min(pcapng.shb_length(head, 0)[1], pcapng.MAX_BLOCK_READ))
+            self._fill(12)  # a stream: wait for the whole section header
+            if self._end >= 12:
+                blen = pcapng.shb_length(self._src.read(0, 12), 0)[1]
+                self._fill(min(blen, pcapng.MAX_BLOCK_READ))
             self._walker = pcapng.PcapngWalker(
                 self._win, self._end, self.interfaces, self._comments, self._warn
             )
             self._last = self._ifaces
         elif pcap.sniff(magic):
-            self._pcap = pcap.parse_header(head)
+            self._fill(pcap.FILE_HEADER_LEN)
+            self._pcap = pcap.parse_header(self._src.read(0, min(self._end, pcap.FILE_HEADER_LEN)))
             self.interfaces.append(self._pcap.interface)
             self._pos = pcap.FILE_HEADER_LEN
             self._times = self._last = array("Q")  # raw timestamp words, see pcap.walk
@@ -197,9 +199,11 @@ class CaptureIndex:
                 return
             self._tail_mark = mark if self._pos < self._end else None
             src = self._src
+            if torn and not src.ended:  # not the end yet: more bytes may complete that record
+                self._withdraw_tail()
             if (self._pos < self._end and not torn) or src.ended or len(self) > count:
                 break  # stopped for good, at the end, or records to hand out first
-            if not src.pull(PULL_WAIT) and not src.ended:
+            if not src.pull(self._end, PULL_WAIT) and not src.ended:
                 return
             self._grown(src.size)  # more bytes, or the last ones: walked as the file's end
         self.done = src.ended or (self._pos < self._end and not torn)
@@ -217,14 +221,17 @@ class CaptureIndex:
     def _grown(self, size: int) -> None:
         """More bytes: withdraw the last walk's warnings about a torn tail (that record may
         be whole now; a tail still torn is reported again by the next walk)."""
+        self._withdraw_tail()
+        was_empty, self._end = self._end == 0, size
+        if was_empty and self._pcap is None and self._walker is None:
+            self._start_followed()
+
+    def _withdraw_tail(self) -> None:
         mark = self._tail_mark
         if mark is not None:
             del self.warnings[mark:]
             self._shapes = {k: v for k, v in self._shapes.items() if v[0] < mark}
             self._tail_mark = None
-        was_empty, self._end = self._end == 0, size
-        if was_empty and self._pcap is None and self._walker is None:
-            self._start_followed()
 
     def _walk(self, max_records: int) -> tuple[bool, bool]:
         """(finished, torn) after walking on from self._pos (see pcap.walk)."""

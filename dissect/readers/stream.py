@@ -63,8 +63,8 @@ class MemoryBytes:
     def grow(self) -> int:
         return self.size
 
-    def pull(self, timeout: float | None = None) -> bool:
-        return False
+    def pull(self, seen: int, timeout: float | None = None) -> bool:
+        return self.size > seen
 
     def release(self, upto: int) -> None:
         pass
@@ -108,8 +108,8 @@ class FileBytes:
         self.size = os.fstat(self._fd).st_size
         return self.size
 
-    def pull(self, timeout: float | None = None) -> bool:
-        return False
+    def pull(self, seen: int, timeout: float | None = None) -> bool:
+        return self.size > seen
 
     def release(self, upto: int) -> None:
         pass
@@ -226,10 +226,11 @@ class StreamBytes:
     def grow(self) -> int:
         return self.size
 
-    def pull(self, timeout: float | None = None) -> bool:
-        """Read the next chunk (waiting for it); False at the end of the stream."""
-        if self.ended:
-            return False
+    def pull(self, seen: int, timeout: float | None = None) -> bool:
+        """Bytes past `seen`: read the next chunk (waiting for it) if there are none yet;
+        False at the end of the stream."""
+        if self.size > seen or self.ended:
+            return self.size > seen
         chunk = self._stream.read_chunk(self.before_blocking)
         if not chunk:
             self.ended = True
@@ -314,13 +315,11 @@ class Spool:
     def grow(self) -> int:
         return self.size
 
-    def pull(self, timeout: float | None = None) -> bool:
-        """Wait (up to timeout) for the spool to grow; True when it did."""
+    def pull(self, seen: int, timeout: float | None = None) -> bool:
+        """Wait (up to timeout) for the spool to hold bytes past `seen`; True if it does."""
         with self._lock:
-            size = self.size
-            if not self.ended:
-                self._lock.wait_for(lambda: self.size > size or self.ended, timeout)
-            return self.size > size
+            self._lock.wait_for(lambda: self.size > seen or self.ended, timeout)
+            return self.size > seen
 
     def release(self, upto: int) -> None:
         pass
