@@ -10,6 +10,7 @@ file is cut."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -159,3 +160,13 @@ async def settle(pilot: Pilot) -> None:
     for _ in range(4):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+def test_fuzzer_feeds_files_that_change_while_they_are_read() -> None:
+    # bench/fuzz.py --files: trials of captures truncated, rewritten, appended to, refilled
+    # or replaced while they are read, each in a child (a SIGBUS would show as a death).
+    fuzz = Path(__file__).resolve().parent.parent / "bench" / "fuzz.py"
+    got = subprocess.run([sys.executable, str(fuzz), "--files", "20", "--seed", "3"],
+                         capture_output=True, timeout=600)  # fmt: skip
+    assert got.returncode == 0, got.stdout.decode() + got.stderr.decode()
+    assert json.loads(got.stdout) == {"trials": 20, "signal_deaths": 0, "failures": {}}
