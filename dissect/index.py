@@ -189,8 +189,8 @@ class CaptureIndex:
             return self.done
 
     def _index(self, max_records: int) -> None:
-        assert self._src is not None
-        count = len(self)
+        src, count = self._src, len(self)
+        assert src is not None
         while True:
             mark = len(self.warnings)
             finished, torn = self._walk(max_records)
@@ -198,15 +198,20 @@ class CaptureIndex:
                 self._tail_mark = None
                 return
             self._tail_mark = mark if self._pos < self._end else None
-            src = self._src
+            stopped = self._pos < self._end and not torn  # at a bad record: for good
             if torn and not src.ended:  # not the end yet: more bytes may complete that record
                 self._withdraw_tail()
-            if (self._pos < self._end and not torn) or src.ended or len(self) > count:
-                break  # stopped for good, at the end, or records to hand out first
+            if stopped or src.ended or len(self) > count:
+                break  # stopped, at the end, or records to hand out first
+            if src.held_past(self._pos) > stream.HOLD_LIMIT:  # a claimed length, most likely
+                self._warn(f"the record at offset {self._pos} runs past {stream.HOLD_LIMIT:,}"
+                           " bytes, more than a stream is held for: read stopped")  # fmt: skip
+                stopped = True
+                break
             if not src.pull(self._end, PULL_WAIT) and not src.ended:
                 return
             self._grown(src.size)  # more bytes, or the last ones: walked as the file's end
-        self.done = src.ended or (self._pos < self._end and not torn)
+        self.done = src.ended or stopped
         if self.done and src.streaming:
             self._stream_ended(src)
 

@@ -196,6 +196,38 @@ def test_display_filter_on_a_stream(tmp_path: Path) -> None:
     assert count.stdout == b"2\n"
 
 
+def test_a_stream_is_not_held_past_a_limit_for_one_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A record claiming 1 GB (a SnapLen that allows it): a stream read forwards would hold
+    # all of it waiting for the end; past HOLD_LIMIT it stops, with a warning.
+    import struct
+
+    monkeypatch.setattr(stream, "HOLD_LIMIT", 100_000)
+    header = struct.pack("<IHHIIII", 0xA1B2C3D4, 2, 4, 0, 0, 0xFFFFFFFF, 1)
+    claim = struct.pack("<IIII", 1, 0, 1 << 30, 1 << 30)
+    r, w = os.pipe()
+
+    def writer() -> None:
+        try:
+            os.write(w, header + claim)
+            for _ in range(40):  # 2.6 MB at most; the reader stops well before
+                os.write(w, bytes(65536))
+        except BrokenPipeError:
+            pass
+        finally:
+            os.close(w)
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    idx = open_capture(os.fdopen(r, "rb"), forward=True)
+    assert idx.index_all().done and len(idx) == 0
+    assert idx.warnings == [
+        "the record at offset 24 runs past 100,000 bytes, more than a stream is held for: "
+        "read stopped"
+    ]
+    idx.close()
+    thread.join(WAIT)
+
+
 # -- gzip -----------------------------------------------------------------------------------
 def pcapng_with_comment() -> bytes:
     out = io.BytesIO()

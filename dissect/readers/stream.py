@@ -36,6 +36,7 @@ WINDOW = 1 << 18  # bytes of file a walk reads at a time (pcap.py relies on <= M
 MIN_READ = 4096  # a walk asks for this much: a window still holding it is not read again
 RELEASE_STEP = 1 << 20  # released stream bytes are dropped from memory this many at a time
 SPOOL_LIMIT = 4 << 30  # a spooled stream stops being read past this many bytes (disk space)
+HOLD_LIMIT = 1 << 26  # bytes a stream read forwards holds for one record at most (memory)
 
 
 class Shrunk(Exception):
@@ -68,6 +69,9 @@ class MemoryBytes:
 
     def release(self, upto: int) -> None:
         pass
+
+    def held_past(self, pos: int) -> int:
+        return 0
 
     def close(self) -> None:
         pass
@@ -113,6 +117,9 @@ class FileBytes:
 
     def release(self, upto: int) -> None:
         pass
+
+    def held_past(self, pos: int) -> int:
+        return 0
 
     def close(self) -> None:
         self._fh.close()
@@ -239,6 +246,10 @@ class StreamBytes:
         self.size += len(chunk)
         return True
 
+    def held_past(self, pos: int) -> int:
+        """Bytes held in memory from stream offset pos on (a record still incomplete)."""
+        return self.size - pos
+
     def release(self, upto: int) -> None:
         drop = min(upto, self.size) - self._base
         if drop >= RELEASE_STEP or (drop > 0 and drop == len(self._buf)):
@@ -323,6 +334,9 @@ class Spool:
 
     def release(self, upto: int) -> None:
         pass
+
+    def held_past(self, pos: int) -> int:
+        return 0  # on disk, bounded by the spool limit
 
     def stop(self) -> None:
         """Read no more of the stream (what is spooled stays readable)."""
