@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
 def _stdin_aside() -> Any:
     """The piped stdin as a file of its own, read as a stream (followed like a live
     capture); fd 0 becomes the terminal, where the TUI reads its keys."""
+    if os.isatty(0):  # nothing piped: the terminal is both (as `tcpdump -r -` reads it)
+        return sys.stdin.buffer
     stream = os.fdopen(os.dup(0), "rb")
     try:
         tty = os.open("/dev/tty", os.O_RDONLY)
