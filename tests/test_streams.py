@@ -397,3 +397,40 @@ def test_tui_open_dialog_refuses_dev_zero() -> None:
             assert app.source is demo and app.is_running
 
     asyncio.run(main())
+
+
+def test_tui_on_a_terminal_follows_piped_stdin() -> None:
+    # `tcpdump -w - | layerscope -r -` on a terminal: the TUI reads the capture from the
+    # pipe as it comes and its keys from the terminal (/dev/tty), not from the pipe.
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
+    # Textual draws on stderr; a new session whose terminal, /dev/tty, is the pty
+    proc = subprocess.Popen([str(SCRIPT), "-r", "-"], stdin=subprocess.PIPE, stdout=slave,
+                            stderr=slave, env={**env, "TERM": "xterm-256color"},
+                            start_new_session=True,
+                            preexec_fn=lambda: fcntl.ioctl(1, termios.TIOCSCTTY, 0))  # fmt: skip
+    os.close(slave)
+    assert proc.stdin is not None
+    screen = b""
+    try:
+        proc.stdin.write(SAMPLE.read_bytes())
+        proc.stdin.flush()  # and the pipe stays open
+        for _ in range(int(WAIT / 0.1)):
+            if select.select([master], [], [], 0.1)[0]:
+                screen += os.read(master, 65536)
+            if b"packets 36" in screen:
+                break
+        assert b"packets 36" in screen and b"<stdin>" in screen
+        os.write(master, b"q")  # a key from the terminal quits, the pipe still open
+        assert proc.wait(WAIT) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdin.close()
+        os.close(master)
