@@ -36,7 +36,9 @@ def test_decode_dump(encoding: str) -> None:
 
 
 def test_decode_dump_of_other_bytes_never_fails() -> None:
-    assert decode_dump(b"\xff\xfe") == ""  # a BOM alone
+    latin1 = b"\xff\xfe pasted from a Latin-1 terminal\n45 00"  # not a BOM: no NULs follow
+    assert decode_dump(latin1) == "\ufffd\ufffd pasted from a Latin-1 terminal\n45 00"
+    assert decode_dump(b"\xff\xfe") == "\ufffd\ufffd"
     assert decode_dump(b"45 00 \xff\x00") == "45 00 \ufffd\x00"
     assert decode_dump(b"\x00") == "\x00"
 

@@ -54,8 +54,7 @@ _CARRAY, _ESCAPED, _QUOTED, _OTHER = "carray", "escaped", "quoted", "other"
 # 2 set apart (two spaces, a tab, or a width unlike the data groups), 1 just a first hex group.
 _FAINT, _WEAK, _STRONG = 1, 2, 3
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))  # fmt: skip
+_UTF16_BOMS = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _SNIFF = 4096  # characters (or bytes) looked at to tell UTF-16 from 8-bit text
 _NO_NULS = {0: None, 0x2400: None}
 _MIN_BARE_BYTES = 4  # unmarked hex shorter than this is a number in prose, not a packet
@@ -152,18 +151,29 @@ def parse_hex_dump(text: str, *, strict: bool = False) -> HexParseResult:
 
 def decode_dump(data: bytes) -> str:
     """The text of a dump's bytes: UTF-8 (a BOM or not), or UTF-16 as Windows tools save it
-    -- with a BOM, or little- or big-endian without one (ASCII text: every other byte NUL).
+    -- with a BOM, or little- or big-endian without one. A dump is mostly ASCII, so UTF-16
+    shows as NUL high bytes: "\\xff\\xfe" before 8-bit text is Latin-1 junk, not a BOM.
     Bytes that are neither become U+FFFD, never an error."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(codec, "replace")
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", "replace")
     sample = data[:_SNIFF]
+    for bom, codec in _UTF16_BOMS:
+        if sample.startswith(bom) and _wide(sample[2:], 0.5) == codec:
+            return data[2:].decode(codec, "replace")
+    return data.decode(_wide(sample, 0.9) or "utf-8", "replace")
+
+
+def _wide(sample: bytes, share: float) -> str | None:
+    """The UTF-16 byte order whose high bytes (at least `share` of them) are NUL while the
+    low ones are not, if any."""
     even, odd = sample[0::2], sample[1::2]
-    if len(sample) >= 4 and even.count(0) * 10 < len(even) and odd.count(0) * 10 >= len(odd) * 9:
-        return data.decode("utf-16-le", "replace")
-    if len(sample) >= 4 and odd.count(0) * 10 < len(odd) and even.count(0) * 10 >= len(even) * 9:
-        return data.decode("utf-16-be", "replace")
-    return data.decode("utf-8", "replace")
+    if len(sample) < 4:
+        return None
+    if even.count(0) * 10 < len(even) and odd.count(0) >= share * len(odd):
+        return "utf-16-le"
+    if odd.count(0) * 10 < len(odd) and even.count(0) >= share * len(even):
+        return "utf-16-be"
+    return None
 
 
 def _narrow(text: str) -> str:
