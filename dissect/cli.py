@@ -209,43 +209,69 @@ def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:
 
 
 # -- inputs ------------------------------------------------------------------------
-def iter_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
+def open_input(args: argparse.Namespace) -> Any:
+    """The capture the command line names, opened once (None for pasted hex). A stream --
+    stdin, a FIFO, a device, gzip data -- is read forwards: packets print as they arrive
+    and memory holds only what is still to be printed."""
+    from .index import open_capture
+
+    if args.hex is not None:
+        return None
+    source: Any = args.read or args.file or str(DEMO)
+    if source == "-":
+        return open_capture(sys.stdin.buffer, name="<stdin>", forward=True)
+    return open_capture(source, forward=True)
+
+
+def iter_packets(args: argparse.Namespace, warn: list[str], idx: Any) -> Iterator[Packet]:
     """Every input becomes the same Packets: capture files, stdin, pasted hex, the demo."""
     from .protocol import decode
 
-    if args.hex is not None:
+    if idx is None:
         yield from _hex_packets(args, warn)
         return
-    idx = _open_index(args)
-    with idx:
-        for rec in idx:
-            pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
-                         wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
-                         strict=args.strict)  # fmt: skip
-            yield pkt
-        warn.extend(idx.warnings)
+    for rec in _records(idx):
+        yield decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                     wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
+                     strict=args.strict)  # fmt: skip
+    _finish(idx, warn)
 
 
-def _open_index(args: argparse.Namespace) -> Any:
-    from .index import open_capture
+def _records(idx: Any) -> Iterator[Any]:
+    """Every record in order; a stream lets each one go once it has been handed out."""
+    if not idx.streaming:
+        yield from idx
+        return
+    for rec in idx:
+        yield rec
+        idx.forget(rec.number)
 
-    source: Any = args.read or args.file or str(DEMO)
-    if source == "-":
-        source = getattr(args, "stdin_bytes", None) or sys.stdin.buffer.read()
-    return open_capture(source, name="<stdin>" if isinstance(source, bytes) else None)
+
+def _finish(idx: Any, warn: list[str]) -> None:
+    """The reader's warnings; a read that ended early (the file shrank) is an error."""
+    from .index import CaptureError
+
+    if idx.failure:
+        raise CaptureError(f"{idx.name}: {idx.failure}")
+    warn.extend(idx.warnings)
 
 
 def filtered_packets(
-    args: argparse.Namespace, flt: Any, warn: list[str], printer: Printer | None = None
+    args: argparse.Namespace,
+    flt: Any,
+    warn: list[str],
+    idx: Any,
+    printer: Printer | None = None,
 ) -> Iterator[Packet]:
     """Packets a display filter selects. A capture file is indexed first and scanned in
-    vectorised chunks (dissect/fastfilter.py); only the matches are decoded in full. The
-    printer's Time column still counts from the capture's first packet, as tshark's."""
+    vectorised chunks (dissect/fastfilter.py); only the matches are decoded in full. A
+    stream or pasted hex is matched packet by packet as it comes. The printer's Time
+    column still counts from the capture's first packet, as tshark's."""
     from .protocol import decode
 
-    if args.hex is not None:
+    if idx is None or idx.streaming:
         t0 = None
-        for pkt in _hex_packets(args, warn):
+        for pkt in iter_packets(args, warn, idx):
             t0 = pkt.time_ns if t0 is None else t0
             if printer is not None and printer.t0 is None:
                 printer.t0 = t0
@@ -254,30 +280,33 @@ def filtered_packets(
         return
     from .fastfilter import scan
 
-    with _open_index(args) as idx:
-        idx.index_all()
-        if printer is not None and len(idx):
-            printer.t0 = idx.time_ns(0)
-        for _upto, hits in scan(flt, idx):
-            for i in hits.tolist():
-                rec = idx.record(i)
-                yield decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
-                             wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
-                             strict=args.strict)  # fmt: skip
-        warn.extend(idx.warnings)
+    idx.index_all()
+    if printer is not None and len(idx):
+        printer.t0 = idx.time_ns(0)
+    for _upto, hits in scan(flt, idx):
+        for i in hits.tolist():
+            rec = idx.record(i)
+            yield decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                         wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
+                         strict=args.strict)  # fmt: skip
+    _finish(idx, warn)
 
 
-def count_matches(args: argparse.Namespace, flt: Any, warn: list[str]) -> int:
+def count_matches(args: argparse.Namespace, flt: Any, warn: list[str], idx: Any) -> int:
     """-q: how many packets match, without decoding the ones the index answers for."""
-    if flt is None or args.hex is not None:
-        packets = iter_packets(args, warn) if flt is None else filtered_packets(args, flt, warn)
+    if idx is None or (flt is not None and idx.streaming):
+        packets = (
+            iter_packets(args, warn, idx) if flt is None else filtered_packets(args, flt, warn, idx)
+        )
         return sum(1 for _ in packets)
-    from .fastfilter import scan
+    if flt is None:
+        n = sum(1 for _ in _records(idx)) if idx.streaming else len(idx.index_all())
+    else:
+        from .fastfilter import scan
 
-    with _open_index(args) as idx:
         idx.index_all()
         n = sum(len(hits) for _upto, hits in scan(flt, idx))
-        warn.extend(idx.warnings)
+    _finish(idx, warn)
     return n
 
 
@@ -339,11 +368,14 @@ def _hex_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
 
 
 def _read_stdin_text() -> str:
-    """A paste may hold any bytes (a Latin-1 header, a stray 0xff): never a UnicodeDecodeError."""
+    """A paste may hold any bytes (a Latin-1 header, a stray 0xff): never a UnicodeDecodeError;
+    UTF-16 (as Windows tools save text) is recognised."""
+    from .readers.hextext import decode_dump
+
     buf = getattr(sys.stdin, "buffer", None)
     if buf is None:
         return sys.stdin.read()
-    return buf.read().decode("utf-8", "replace")
+    return decode_dump(buf.read())
 
 
 # -- outputs -----------------------------------------------------------------------
@@ -459,24 +491,7 @@ def run_batch(
         return 2
     printer = Printer(args, out)
     try:
-        if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
-            n = count_matches(args, flt, warn)
-            with writing_output():
-                out.write(f"{n}\n")
-                out.flush()
-        else:
-            if not print_parallel(args, flt, printer, warn):
-                packets = (
-                    iter_packets(args, warn)
-                    if flt is None
-                    else filtered_packets(args, flt, warn, printer)
-                )
-                for n, pkt in enumerate(packets, 1):
-                    printer.packet(pkt)
-                    pkt.release()  # printed: freed now, not by the cycle collector
-                    if args.count and n >= args.count:
-                        break
-            printer.close()
+        print_input(args, flt, printer, warn)
     except (CaptureError, UsageError, OSError) as exc:  # reading the input failed
         if isinstance(exc, BrokenPipeError):
             raise
@@ -490,10 +505,43 @@ def run_batch(
     return 0
 
 
-def print_parallel(args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str]) -> bool:
+def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str]) -> None:
+    """-q's count, or the packets (on every core when that pays), of the input opened once."""
+    out = printer.out
+    idx = open_input(args)
+    try:
+        if idx is not None and idx.streaming:  # what is printed shows before we wait for more
+            idx.when_waiting(out.flush)
+        if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
+            n = count_matches(args, flt, warn, idx)
+            with writing_output():
+                out.write(f"{n}\n")
+                out.flush()
+            return
+        if not print_parallel(args, flt, printer, warn, idx):
+            packets = (
+                iter_packets(args, warn, idx)
+                if flt is None
+                else filtered_packets(args, flt, warn, idx, printer)
+            )
+            for n, pkt in enumerate(packets, 1):
+                printer.packet(pkt)
+                pkt.release()  # printed: freed now, not by the cycle collector
+                if args.count and n >= args.count:
+                    break
+        printer.close()
+    finally:
+        if idx is not None:
+            idx.close()
+
+
+def print_parallel(
+    args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str], idx: Any
+) -> bool:
     """A big capture file is decoded and rendered on every core (dissect/parallel.py), in
     file order; False (nothing printed) when one process is the better choice: a small
-    file or -c, stdin, pasted hex, a display filter, colours on a terminal, one core."""
+    file or -c, stdin or another stream, pasted hex, a display filter, colours on a
+    terminal, one core."""
     from . import parallel
 
     workers = parallel.worker_count()
@@ -502,22 +550,24 @@ def print_parallel(args: argparse.Namespace, flt: Any, printer: Printer, warn: l
         workers < 2
         or flt is not None
         or printer.console is not None
-        or args.hex is not None
+        or idx is None
+        or idx.streaming
         or not source
         or source == "-"
         or (args.count and args.count < parallel.MIN_PACKETS)
         or os.path.getsize(source) < parallel.MIN_PACKETS * 64
     ):
         return False
-    with _open_index(args) as idx:
-        while not idx.index_more() and not (args.count and len(idx) >= args.count):
-            pass  # -c N: index only as far as the N-th record
-        n = min(args.count, len(idx)) if args.count else len(idx)
-        t0 = idx.time_ns(0) if n else None
-        sink = _byte_sink(printer.out)
-        render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
-        write = sink[0].write if sink else printer.out.write
-        with writing_output():
+    while not idx.index_more() and not (args.count and len(idx) >= args.count):
+        pass  # -c N: index only as far as the N-th record
+    n = min(args.count, len(idx)) if args.count else len(idx)
+    t0 = idx.time_ns(0) if n else None
+    sink = _byte_sink(printer.out)
+    render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
+    write = sink[0].write if sink else printer.out.write
+    printer.first = n == 0
+    with writing_output():
+        try:
             if n < parallel.MIN_PACKETS:
                 write(render((0, n)))
             else:
@@ -525,8 +575,10 @@ def print_parallel(args: argparse.Namespace, flt: Any, printer: Printer, warn: l
                 with contextlib.closing(chunks):  # a failed write stops the workers now
                     for chunk in chunks:
                         write(chunk)
-        printer.first = n == 0
-        warn.extend(idx.warnings)
+        except parallel.PartialOutput as part:  # the file shrank: what was read is printed
+            write(part.output)
+            raise part.error from None
+    _finish(idx, warn)
     return True
 
 
@@ -549,6 +601,8 @@ def _chunk_renderer(
     import io
 
     from .batch import summary_text
+    from .index import ROWS_BATCH, CaptureError
+    from .parallel import PartialOutput
     from .protocol import _load, decode
 
     _load()  # every protocol module imported once here, before the workers fork, not in each
@@ -556,22 +610,38 @@ def _chunk_renderer(
 
     def lines(span: tuple[int, int]) -> str:
         """Summary lines alone: the Printer's output for them, without its per-packet checks."""
-        return summary_text(idx.rows(*span), t0 or 0, args.strict)
+        parts: list[str] = []
+        try:
+            for lo in range(span[0], span[1], ROWS_BATCH):
+                rows = idx.rows(lo, min(lo + ROWS_BATCH, span[1]))
+                parts.append(summary_text(rows, t0 or 0, args.strict))
+        except CaptureError as exc:  # the file shrank: keep the lines made so far
+            raise PartialOutput("".join(parts), exc) from None
+        return "".join(parts)
 
     def printed(span: tuple[int, int]) -> str:
         buf = io.StringIO()
         printer = Printer(args, buf)
         printer.t0, printer.first = t0, span[0] == 0
-        for number, time_ns, _cap, wirelen, linktype, iface, data, comment in idx.rows(*span):
-            pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
-                         interface=iface, comment=comment, strict=args.strict)  # fmt: skip
-            printer.packet(pkt)
-            pkt.release()
+        try:
+            for number, time_ns, _cap, wirelen, linktype, iface, data, comment in idx.rows(*span):
+                pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
+                             interface=iface, comment=comment, strict=args.strict)  # fmt: skip
+                printer.packet(pkt)
+                pkt.release()
+        except CaptureError as exc:
+            raise PartialOutput(buf.getvalue(), exc) from None
         return buf.getvalue()
 
-    def render(span: tuple[int, int]) -> str | bytes:
-        text = lines(span) if rows_only and span[1] > span[0] else printed(span)
+    def encoded(text: str) -> str | bytes:
         return text.encode(*encode) if encode else text
+
+    def render(span: tuple[int, int]) -> str | bytes:
+        try:
+            return encoded(lines(span) if rows_only and span[1] > span[0] else printed(span))
+        except PartialOutput as part:
+            part.output = encoded(part.output)  # type: ignore[arg-type]
+            raise
 
     return render
 

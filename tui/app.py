@@ -193,8 +193,8 @@ def source_from_args(args: argparse.Namespace) -> PacketSource:
         from .live import LivePacketSource
 
         return LivePacketSource.start(live_options(args), getattr(args, "launcher", None))
-    if read == "-":
-        return PacketSource.from_bytes(getattr(args, "stdin_bytes", None) or b"")
+    if read == "-":  # tui/main.py keeps the piped stdin aside for us
+        return PacketSource.open(getattr(args, "stdin_stream", None) or sys.stdin.buffer)
     if read:
         return PacketSource.open(read)
     if hex_text is not None:

@@ -39,9 +39,11 @@ def main(argv: list[str] | None = None) -> int:
             return guarded(lambda: run_live(args, args.launcher))
         return guarded(lambda: run_batch(args))
     if args.read == "-" or (args.read is None and args.file == "-"):
-        args.stdin_bytes = sys.stdin.buffer.read()
+        args.stdin_stream = _stdin_aside()
     elif args.hex == "-":
-        args.hex = sys.stdin.read()
+        from dissect.cli import _read_stdin_text
+
+        args.hex = _read_stdin_text()
     args.read = args.read or args.file
     escape_log_output()
     try:
@@ -49,6 +51,21 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:  # the TUI is optional for batch use; print instead
         return guarded(lambda: run_batch(args))
     return run(args)
+
+
+def _stdin_aside() -> Any:
+    """The piped stdin as a file of its own, read as a stream (followed like a live
+    capture); fd 0 becomes the terminal, where the TUI reads its keys."""
+    if os.isatty(0):  # nothing piped: the terminal is both (as `tcpdump -r -` reads it)
+        return sys.stdin.buffer
+    stream = os.fdopen(os.dup(0), "rb")
+    try:
+        tty = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:  # no terminal to read keys from: the TUI still shows the capture
+        return stream
+    os.dup2(tty, 0)
+    os.close(tty)
+    return stream
 
 
 def _privileges(args: argparse.Namespace, tui: bool) -> Any:
