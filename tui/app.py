@@ -180,6 +180,8 @@ def visible_controls(text: str) -> str:
         o = ord(ch)
         return chr(0x2400 + o) if o < 0x20 else "\u2421" if o == 0x7F else "\ufffd"
 
+    if text.startswith("\ufeff"):  # a byte-order mark: the paste's encoding, not its content
+        text = text[1:]
     return _PASTE_CANDIDATE.sub(symbol, text)
 
 
