@@ -4,11 +4,9 @@ Builds the capture with our own writer in a temporary directory (or takes --file
 reports records/s for CaptureIndex.index_all(), best and median of a few runs, by wall
 clock and by CPU time (process_time: the steadier figure on a shared machine), and the
 index's memory per packet (tracemalloc, measured in a separate run so tracing does not
-slow the timed ones). --walk records times the one-record-at-a-time pcap walk instead of
-the fast one, for comparison (same records, see dissect/readers/pcap.py).
+slow the timed ones).
 
-    .venv/bin/python bench/bench_index.py [--packets N] [--runs R] [--pcapng]
-        [--file CAPTURE] [--walk fast|records]
+    .venv/bin/python bench/bench_index.py [--packets N] [--runs R] [--pcapng] [--file CAPTURE]
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ import tracemalloc
 
 from dissect import linktypes
 from dissect.index import CaptureIndex
-from dissect.readers import pcap
 from dissect.readers.writer import PcapngWriter, PcapWriter
 
 FRAME = bytes(range(256)) * 6  # sizes cycle through 60..1514 bytes
@@ -88,10 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pcapng", action="store_true", help="bench a pcapng file instead")
     parser.add_argument("--file", help="bench this capture instead of building one")
-    parser.add_argument("--walk", choices=["fast", "records"], default="fast")
     args = parser.parse_args(argv)
-    if args.walk == "records":
-        pcap.walk = pcap.walk_records  # the reference walk, for comparison
     if args.file:
         report(args.file, args.runs)
         return 0

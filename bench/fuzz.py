@@ -2,6 +2,7 @@
 """Mutation fuzzer: real packets, mutated, through the whole decode path.
 
     bench/fuzz.py [--count N] [--seconds S] [--workers W] [--seed S] [--json OUT]
+    bench/fuzz.py filters [...]     display filters instead (bench/fuzz_filter.py)
 
 Seeds are every record of captures/*.pcap* and tests/data/**/*.pcap* (and --extra
 captures). Each input is a seed with 1-4 mutations: bit flips, truncation, length-field
@@ -17,6 +18,18 @@ strict-mode exceptions (decoder bugs), control characters in text views; per-pac
 time max / p50 / p99. Failures are saved under bench/out/fuzz/ as replayable hex.
 Not a test: a long run (`nohup bench/fuzz.py --seconds 3600 &`) and figures.
 Atheris is not used: it does not build here (no libFuzzer); the mutator is our own.
+
+    bench/fuzz.py --files N [--seed S]
+
+feeds whole captures that change while they are read instead (issue 12): each trial
+writes a capture of seed packets (pcap or pcapng, a few MB), reads it in random steps --
+index batches, records, row ranges, the filter scanner's spans, refreshes as a live
+capture is followed -- and part way truncates it, rewrites it with other bytes (as `cp`
+does), appends garbage, empties and refills it, or replaces it (a new inode). Every
+trial runs in a forked child: a signal death (SIGBUS from a mapped page) is counted, as
+is any exception but the reader's one-line CaptureError. One trial in ten runs the CLI
+(sequential or parallel) on a changing file instead: exit 0 or 2, every stderr line a
+layerscope line, no signal. A failing trial is replayed by its seed (--files 1 --seed S).
 """
 
 from __future__ import annotations
@@ -301,6 +314,154 @@ def progress_line(doc: dict[str, Any]) -> str:
     )
 
 
+# -- whole files that change while they are read ---------------------------------------
+SCRIPT = Path(sys.executable).parent / "layerscope"
+CHANGES = ("shrink", "rewrite", "append", "refill", "replace")
+
+
+def write_capture(rng: random.Random, path: Path, seeds: list[Seed]) -> None:
+    """A capture of 5,000-40,000 seed packets, pcap or pcapng."""
+    from dissect.readers.writer import PcapngWriter, PcapWriter
+
+    count, t = rng.randint(5_000, 40_000), 1_700_000_000 * 10**9
+    if rng.random() < 0.5:
+        with PcapWriter(path, 1) as w:
+            for n in range(count):
+                w.write(rng.choice(seeds).data, t + n * 1000)
+        return
+    with PcapngWriter(path) as w:
+        eth = w.add_interface(1, 262144)
+        for n in range(count):
+            note = "c" * rng.randint(1, 300) if rng.random() < 0.01 else None
+            w.write(rng.choice(seeds).data, t + n * 1000, interface=eth, comment=note)
+
+
+def change(rng: random.Random, path: Path, seeds: list[Seed]) -> str:
+    """Change the file under the reader; returns what was done."""
+    kind, size = rng.choice(CHANGES), path.stat().st_size
+    if kind == "shrink":
+        os.truncate(path, rng.randrange(size + 1))
+    elif kind == "rewrite":  # `cp other x.pcap`: cut to nothing, then other bytes
+        with open(path, "wb") as fh:
+            fh.write(rng.randbytes(rng.randrange(size + 1)))
+    elif kind == "append":
+        with open(path, "ab") as fh:
+            fh.write(rng.randbytes(rng.randint(1, 100_000)))
+    elif kind == "refill":
+        os.truncate(path, 0)
+        write_capture(rng, path, seeds)
+    else:
+        other = path.with_suffix(".new")
+        write_capture(rng, other, seeds)
+        os.replace(other, path)
+    return kind
+
+
+def read_step(rng: random.Random, idx: Any) -> None:
+    """One random thing a reader does; CaptureError is the only allowed failure."""
+    from dissect.index import CaptureError
+
+    n, op = len(idx), rng.random()
+    try:
+        if op < 0.35 or not n:
+            idx.index_more(rng.choice((1, 7, 1000, 65536)))
+        elif op < 0.55:
+            idx.record(rng.randrange(n))
+        elif op < 0.75:
+            a = rng.randrange(n)
+            for _row in idx.rows(a, a + rng.randint(1, 3000)):
+                pass
+        elif op < 0.9:
+            a = rng.randrange(n)
+            for a_, b_ in idx.spans(a, min(n, a + rng.randint(1, 5000)), 1 << 20):
+                idx.span(a_, b_)
+        else:
+            idx.refresh()
+    except CaptureError:
+        pass
+
+
+def file_trial(seed: int, seeds: list[Seed], tmp: Path) -> str | None:
+    """One changing-file trial in this process; returns a failure, or None."""
+    rng = random.Random(seed)
+    path = tmp / f"trial-{seed}.cap"
+    write_capture(rng, path, seeds)
+    with open_capture(path) as idx:
+        steps, at = rng.randint(20, 120), rng.randint(0, 40)
+        for step in range(steps):
+            if step == at:
+                change(rng, path, seeds)
+            read_step(rng, idx)
+        idx.index_all()
+        try:
+            for rec in idx.records(0, 100):
+                decode(rec.data, rec.linktype, wirelen=rec.wirelen)
+        except CaptureError:  # the one-line error that ends the CLI's read
+            pass
+    return None
+
+
+def cli_trial(seed: int, seeds: list[Seed], tmp: Path) -> str | None:
+    """The CLI on a file changed while it prints: exit 0 or 2, layerscope lines only."""
+    import subprocess
+
+    rng = random.Random(seed)
+    path = tmp / f"trial-{seed}.cap"
+    write_capture(rng, path, seeds)
+    argv = [str(SCRIPT), "-r", str(path), *rng.choice(([], ["-Y", "tcp"], ["-q"], ["-V"]))]
+    env = {**os.environ, "LAYERSCOPE_WORKERS": rng.choice(("1", "2"))}
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(rng.randint(0, 200_000))  # it prints; the unread pipe holds it there
+    change(rng, path, seeds)
+    proc.stdout.read()
+    err = proc.stderr.read().decode("utf-8", "replace").splitlines()
+    rc = proc.wait(120)
+    if rc not in (0, 2) or any(not line.startswith("layerscope: ") for line in err):
+        return f"cli {' '.join(argv[1:])}: exit {rc}: {err[:3]}"
+    return None
+
+
+def run_file_trials(args: argparse.Namespace) -> int:
+    """--files N: N trials, each in a forked child (a signal death is seen as one)."""
+    import tempfile
+
+    seeds = load_seeds(args.extra)
+    deaths, failures = 0, Counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(args.files):
+            seed = args.seed * 100_000 + k
+            trial = cli_trial if k % 10 == 9 else file_trial
+            failure = in_child(trial, seed, seeds, Path(tmp))
+            if failure is not None:
+                deaths += failure.startswith("killed by signal")
+                failures[f"{failure} (seed {seed})"] += 1
+    print(json.dumps({"trials": args.files, "signal_deaths": deaths,
+                      "failures": dict(failures)}, indent=1))  # fmt: skip
+    return 1 if failures else 0
+
+
+def in_child(trial: Any, seed: int, seeds: list[Seed], tmp: Path) -> str | None:
+    """trial(seed, ...) in a forked child; its failure, or how it died."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            failure = trial(seed, seeds, tmp) or ""
+        except Exception as exc:  # the target is zero of these
+            failure = f"{where(exc)}: {type(exc).__name__}: {str(exc)[:200]}"
+        os.write(w, failure.encode())
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as fh:
+        failure = fh.read().decode()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return failure or None
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--count", type=int, default=10_000_000, help="mutated packets in all")
@@ -310,11 +471,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--extra", action="append", default=[], help="more capture globs for seeds")
     ap.add_argument("--json", help="write the final figures here")
     ap.add_argument("--every", type=float, default=30, help="seconds between progress lines")
+    ap.add_argument("--files", type=int, default=0, help="changing-file trials instead (N)")
     return ap.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.files:
+        return run_file_trials(args)
     seeds = load_seeds(args.extra)
     print(f"{len(seeds)} seed packets; {args.workers} workers; count {args.count:,}", flush=True)
     queue: Any = mp.get_context("fork").Queue()
@@ -354,6 +518,10 @@ def replay(path: str) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "filters":  # display filters: bench/fuzz_filter.py
+        from fuzz_filter import main as fuzz_filters
+
+        sys.exit(fuzz_filters(sys.argv[2:]))
     if len(sys.argv) == 3 and sys.argv[1] == "--replay":
         replay(sys.argv[2])
         sys.exit(0)

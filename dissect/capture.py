@@ -6,23 +6,57 @@ pipe (JSON lines). How it gets its rights:
 
 - run as root under sudo (or with -Z USER): `prepare_privileges()` forks a tiny root
   *launcher* first, then this process drops to the invoking user (SUDO_UID/SUDO_GID or
-  USER) with no-new-privs. The launcher only starts capture processes on request and
-  passes their control pipe back over the socket (SCM_RIGHTS); each capture process opens
-  its handle as root and then drops to the same user, so this process can signal it.
+  -Z) with no-new-privs. The launcher only starts capture processes on request, as forks
+  of itself, and passes their control pipe back over the socket (SCM_RIGHTS); each
+  capture process opens its handle as root and then drops to the same user.
 - run as root without sudo or -Z: the same launcher; this process stays root but gives up
   CAP_NET_RAW and CAP_NET_ADMIN.
-- run as a user: the capture process is started directly and needs a capture helper
-  (the interpreter) granted cap_net_raw,cap_net_admin; this process clears its own.
+- run as a user: the capture process is started directly, by the dedicated capture
+  helper when one is installed (dissect/capture_helper.py), and this process clears its
+  own capabilities.
+
+Who may change what runs with privileges (the threat model)
+-----------------------------------------------------------
+Trusted: root, and the program root started -- the interpreter, layerscope and the
+libraries it imports -- as they are on disk when `sudo layerscope` starts. If the invoking
+user can write those files, sudo runs that user's code as root, and no check inside the
+program can change that (the same user could delete the check): install layerscope where
+only root writes. `prepare_privileges` names such a file in a warning; it cannot refuse.
+
+Given no way in:
+- the working directory and the environment: a world-writable /tmp with a planted
+  `argparse.py`, PYTHONPATH, PYTHONSTARTUP, a user site directory;
+- every file the invoking user can write, once the program has started (their venv or
+  editable checkout, edited while a TUI session runs);
+- this process after the drop, which parses hostile packets: it may ask the launcher for
+  captures, with capture options only.
+
+How. Under root everything is imported before the launcher forks -- pcapy too -- before
+any thread and before the drop. The launcher moves to "/", clears its environment and
+seals the import system (an import that is not already done fails instead of reading a
+file), then serves requests. Each capture process is a fork of it that runs live.main
+from memory: no exec, no interpreter start-up, no path search, no code read from disk.
+Who to become is fixed when the launcher forks and never taken from a request; a
+request's arguments go to a parser that knows only -i -w -f -s -B -c -F, and only the
+interface and the buffer size are used before the drop (the filter is compiled after
+it, the file opened after it). The launcher
+signals only children it still owns, through their pidfds, and reaps and forgets them as
+they end: a recycled PID is never signalled. Without root, the capture process runs from
+its source text (-c) under `python -I` (no working or script directory on sys.path, no
+user site, no PYTHON* variables) with cwd "/" and a minimal environment; its rights come
+from the dedicated helper, never from the shared interpreter.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib.machinery
 import json
 import logging
 import os
 import pwd
+import select
 import shutil
 import signal
 import socket
@@ -34,10 +68,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
-from dissect.index import Record, open_capture
-from dissect.readers import live
+from dissect import capture_helper
+from dissect.engine import safe_text
+from dissect.index import CaptureError, CaptureIndex, Record, open_capture
+from dissect.readers import live, writer
 
 __all__ = [
     "CaptureStartError",
@@ -52,9 +88,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 10.0  # seconds for the capture process to open its handle
 STOP_TIMEOUT = 5.0  # seconds for it to drain and flush after SIGINT
+SAFE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+ID_MAX = 2**32 - 2  # uid_t/gid_t; (uid_t)-1 means "leave unchanged" to setresuid
+STEERING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)  # all the launcher sends
 
 
 class CaptureStartError(Exception):
@@ -67,10 +105,10 @@ class CaptureStartError(Exception):
 
 def permission_hint(interface: str) -> str:
     """The one line a user without capture rights sees: both ways to get them."""
-    helper = os.path.realpath(sys.executable)
     return (
-        f"no permission to capture on {interface}: run layerscope with sudo, or grant the "
-        f"capture helper the rights: sudo setcap cap_net_raw,cap_net_admin+eip {helper}"
+        f"no permission to capture on {interface}: run layerscope with sudo, or let a group "
+        "capture without sudo (a root-owned copy of the interpreter with cap_net_raw that "
+        "only that group may run): sudo layerscope --install-capture-helper GROUP"
     )
 
 
@@ -84,13 +122,16 @@ class DropTarget:
     groups: tuple[int, ...]
     name: str
 
-    def args(self) -> list[str]:
-        return ["--uid", str(self.uid), "--gid", str(self.gid),
-                "--groups", ",".join(map(str, self.groups))]  # fmt: skip
+    def drop(self) -> live.Drop:
+        return self.uid, self.gid, self.groups
 
 
 def drop_target(user: str | None, env: dict[str, str] | None = None) -> DropTarget | None:
-    """The user to become when root: -Z USER, else SUDO_UID/SUDO_GID, else None (stay)."""
+    """The user to become when root: -Z USER, else SUDO_UID/SUDO_GID, else None (stay).
+
+    Root itself (uid 0) is None too: it keeps its uid and loses the raw-socket rights.
+    CaptureStartError (one line) for a user that does not exist or an id that is not one.
+    """
     env = os.environ if env is None else env
     if os.geteuid() != 0:
         return None
@@ -99,16 +140,31 @@ def drop_target(user: str | None, env: dict[str, str] | None = None) -> DropTarg
             pw = pwd.getpwnam(user)
         except KeyError:
             raise CaptureStartError("usage", f"unknown user {user!r} (-Z)") from None
-        return DropTarget(pw.pw_uid, pw.pw_gid, _groups(pw.pw_name, pw.pw_gid), pw.pw_name)
-    if not env.get("SUDO_UID", "").isdigit():
+        gid = pw.pw_gid
+    elif "SUDO_UID" in env:
+        uid = _id_from(env, "SUDO_UID")
+        try:
+            pw = pwd.getpwuid(uid)
+        except KeyError:
+            raise CaptureStartError(
+                "usage", f"SUDO_UID={uid} is no user of this system: name one with -Z USER"
+            ) from None
+        gid = _id_from(env, "SUDO_GID") if "SUDO_GID" in env else pw.pw_gid
+    else:
         return None
-    uid = int(env["SUDO_UID"])
-    gid = int(env["SUDO_GID"]) if env.get("SUDO_GID", "").isdigit() else uid
-    try:
-        name = pwd.getpwuid(uid).pw_name
-    except KeyError:
-        name = env.get("SUDO_USER", str(uid))
-    return DropTarget(uid, gid, _groups(name, gid), name)
+    if pw.pw_uid == 0:
+        return None
+    return DropTarget(pw.pw_uid, gid, _groups(pw.pw_name, gid), pw.pw_name)
+
+
+def _id_from(env: Any, name: str) -> int:
+    text = env[name]
+    if not (text.isascii() and text.isdigit()) or int(text) > ID_MAX:
+        raise CaptureStartError(
+            "usage", f"{name}={text!r} is not a user or group id (0 to {ID_MAX}): "
+            "name the user with -Z USER"
+        )  # fmt: skip
+    return int(text)
 
 
 def _groups(name: str, gid: int) -> tuple[int, ...]:
@@ -143,6 +199,23 @@ def _clear_own_capabilities() -> None:
         log.debug("could not clear capabilities", exc_info=True)
 
 
+def _writable_program_files(target: DropTarget | None, pcapy: Any) -> list[str]:
+    """Warnings: code root has just imported that the user we drop to could have changed."""
+    if target is None:
+        return []
+    paths = [Path(live.__file__).parent.parent]  # the dissect package
+    if pcapy is not None:
+        paths.append(Path(pcapy.__file__))
+    for path in paths:
+        part = capture_helper.writable_by(path, target.uid, target.groups)
+        if part is not None:
+            return [
+                f"{part} is writable by {target.name}: under sudo the code there runs as "
+                "root; install layerscope where only root can write"
+            ]
+    return []
+
+
 class Launcher:
     """A root process forked before privileges are dropped; it starts capture processes only.
 
@@ -151,32 +224,52 @@ class Launcher:
     """
 
     def __init__(self, target: DropTarget | None) -> None:
+        try:
+            pcapy = live.load_pcapy()  # now, with everything else: the launcher imports nothing
+        except live.CaptureFailure:
+            pcapy = None  # each capture process reports it
+        self.warnings = _writable_program_files(target, pcapy)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the forked launcher
-            ours.close()
-            code = 0
+            code = 1
             try:
+                ours.close()
                 _serve(theirs, target)
-            except BaseException:
-                code = 1
-            os._exit(code)
+                code = 0
+            finally:
+                os._exit(code)
         theirs.close()
-        self.pid, self._sock, self._lock = pid, ours, threading.Lock()
+        # Re-entrant: a second ctrl+c lands in the CLI's signal handler while the first one
+        # waits here for its answer, and asks for a SIGKILL (answers are alike: no mix-up).
+        self.pid, self._sock, self._lock = pid, ours, threading.RLock()
+
+    def _ask(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+        with self._lock:
+            try:
+                self._sock.sendall(json.dumps(request).encode())
+                msg, fds, _flags, _addr = socket.recv_fds(self._sock, 4096, 1)
+            except OSError as exc:
+                return {"error": f"the capture launcher is gone ({exc.strerror})"}, []
+        try:
+            answer = json.loads(msg) if msg else {"error": "the capture launcher is gone"}
+        except ValueError:
+            answer = {"error": "bad answer"}
+        return (answer if isinstance(answer, dict) else {"error": "bad answer"}), fds
 
     def spawn(self, args: list[str]) -> tuple[int, int]:
-        """Start `live` with args; returns (pid, control pipe fd)."""
-        with self._lock:
-            self._sock.sendall(json.dumps({"op": "spawn", "args": args}).encode())
-            msg, fds, _flags, _addr = socket.recv_fds(self._sock, 65536, 1)
-        answer = json.loads(msg or b'{"error": "launcher gone"}')
-        if "error" in answer or not fds:
-            raise CaptureStartError("other", f"cannot start the capture process: {answer}")
-        return int(answer["pid"]), fds[0]
+        """Start a capture process with these capture options; returns (pid, control pipe fd)."""
+        answer, fds = self._ask({"op": "spawn", "args": args})
+        if not isinstance(answer.get("pid"), int) or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            reason = answer.get("error", "no answer")
+            raise CaptureStartError("other", f"cannot start the capture process: {reason}")
+        return answer["pid"], fds[0]
 
-    def signal(self, pid: int, sig: int) -> None:
-        with self._lock:
-            self._sock.sendall(json.dumps({"op": "signal", "pid": pid, "sig": sig}).encode())
+    def signal(self, pid: int, sig: int) -> bool:
+        """Signal a capture process the launcher started and still owns; False if it is gone."""
+        return self._ask({"op": "signal", "pid": pid, "sig": int(sig)})[0].get("signalled") is True
 
     def close(self) -> None:
         """The launcher exits when its socket closes."""
@@ -185,50 +278,172 @@ class Launcher:
             os.waitpid(self.pid, 0)
 
 
+# -- the launcher (a root process: everything below runs in it or in its forks) ---------------
+@dataclass(slots=True)
+class _Child:
+    """A capture process the launcher forked and has not reaped yet."""
+
+    pid: int
+    pidfd: int  # signals go here: never to a PID the kernel may have given to another process
+    report: int  # the launcher's copy of its control pipe: its exit status is written there
+
+    def signal(self, sig: int) -> bool:
+        try:
+            signal.pidfd_send_signal(self.pidfd, sig)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def reap(self) -> None:
+        """It has ended (its pidfd is readable): collect it, tell the dissector how it ended."""
+        _, status = os.waitpid(self.pid, 0)
+        line = json.dumps({"ev": "exit", "status": os.waitstatus_to_exitcode(status)}) + "\n"
+        with contextlib.suppress(OSError):
+            if select.select([], [self.report], [], 0)[1]:  # never block on a full pipe
+                os.write(self.report, line.encode())
+        os.close(self.report)
+        os.close(self.pidfd)
+
+
 def _serve(sock: socket.socket, target: DropTarget | None) -> None:  # pragma: no cover
-    """The launcher's loop: spawn live.py with our fixed drop target; signal what it spawned."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is for the capture, not for us
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
-    live._prctl(live.PR_SET_PDEATHSIG, signal.SIGTERM)
-    spawned: set[int] = set()
+    """The launcher's loop: requests from the dissector, and the end of each capture process."""
+    _isolate(sock.fileno())
+    children: dict[int, _Child] = {}
     while True:
-        raw = sock.recv(65536)
-        if not raw:
-            return
+        by_pidfd = {child.pidfd: child for child in children.values()}
+        ready, _, _ = select.select([sock.fileno(), *by_pidfd], [], [])
+        for fd in ready:
+            if fd in by_pidfd:  # readable: that process has ended
+                by_pidfd[fd].reap()
+                del children[by_pidfd[fd].pid]
+        if sock.fileno() in ready:
+            raw = sock.recv(65536)
+            if not raw:
+                return  # the dissector has gone: so do we (our children get SIGTERM)
+            reply, pipe = _answer(raw, children, target)
+            if pipe is None:
+                sock.sendall(reply)
+            else:
+                socket.send_fds(sock, [reply], [pipe])
+                os.close(pipe)
+
+
+def _isolate(keep: int) -> None:  # pragma: no cover - runs in the forked launcher
+    """Nothing from the caller's world reaches the launcher or the capture processes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is for the capture, not for us
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # children stay until _Child.reap
+    live._prctl(live.PR_SET_PDEATHSIG, signal.SIGTERM)
+    live.set_name("lscope-launcher")
+    os.chdir("/")
+    os.environ.clear()  # unsetenv: neither libc, libpcap nor a child sees the caller's
+    os.environ["PATH"] = SAFE_PATH
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+    _seal_imports()
+
+
+def _seal_imports() -> None:  # pragma: no cover - runs in the forked launcher
+    """From here on an import returns a module already loaded, or a built-in or frozen one,
+    or fails: no file is searched for or read, whoever could write it."""
+    keep = (importlib.machinery.BuiltinImporter, importlib.machinery.FrozenImporter)
+    sys.meta_path[:] = [finder for finder in sys.meta_path if finder in keep]
+    sys.path[:] = []
+    sys.path_hooks.clear()
+    sys.path_importer_cache.clear()
+
+
+def _answer(
+    raw: bytes, children: dict[int, _Child], target: DropTarget | None
+) -> tuple[bytes, int | None]:  # pragma: no cover - runs in the forked launcher
+    """The reply to one request, and for a spawn the read end of the new control pipe."""
+    try:
         req = json.loads(raw)
-        if req.get("op") == "signal" and req.get("pid") in spawned:
-            with contextlib.suppress(OSError):
-                os.kill(int(req["pid"]), int(req["sig"]))
-            continue
-        args = req.get("args")
-        if req.get("op") != "spawn" or not _plain_args(args):
-            sock.sendall(b'{"error": "bad request"}')
-            continue
-        proc = _popen(live_command(args, target), stderr=subprocess.DEVNULL)
-        spawned.add(proc.pid)
-        assert proc.stdout is not None
-        socket.send_fds(sock, [json.dumps({"pid": proc.pid}).encode()], [proc.stdout.fileno()])
-        proc.stdout.close()
+    except ValueError:
+        req = None
+    op = req.get("op") if isinstance(req, dict) else None
+    if op == "signal":
+        pid, sig = req.get("pid"), req.get("sig")
+        child = children.get(pid) if type(pid) is int else None
+        ok = child is not None and sig in STEERING_SIGNALS and child.signal(sig)
+        return json.dumps({"signalled": ok}).encode(), None
+    if op == "spawn" and _plain_args(req.get("args")):
+        child, read_end = _fork_capture(req["args"], target)
+        children[child.pid] = child
+        return json.dumps({"pid": child.pid}).encode(), read_end
+    return b'{"error": "bad request"}', None
 
 
 def _plain_args(args: Any) -> bool:
-    """Only capture options: the drop target is the launcher's to choose, never the caller's."""
-    return isinstance(args, list) and all(
-        isinstance(a, str) and a not in ("--uid", "--gid", "--groups") for a in args
+    """Strings only, a bounded number of them; which options they may be is live.py's parser's
+    to say (capture options only: who to become is never an argument)."""
+    return (
+        isinstance(args, list)
+        and len(args) <= 32
+        and all(isinstance(a, str) and len(a) <= 4096 for a in args)
     )
 
 
-def live_command(args: list[str], target: DropTarget | None) -> list[str]:
-    extra = target.args() if target is not None else []
-    return [sys.executable, "-m", "dissect.readers.live", *args, *extra]
+def _fork_capture(args: list[str], target: DropTarget | None) -> tuple[_Child, int]:
+    """A capture process: a fork of the launcher running live.main from memory."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the capture process
+        code = 1
+        try:
+            os.setsid()  # ctrl+c in the terminal reaches the dissector, which stops us in order
+            os.dup2(write_end, 1)
+            os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # the launcher's socket, other pipes
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            code = live.main(args, 1, target.drop() if target is not None else None)
+        finally:
+            os._exit(code)
+    return _Child(pid, os.pidfd_open(pid), write_end), read_end
 
 
-def _popen(cmd: list[str], stderr: Any) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), env.get("PYTHONPATH")]))
-    # Its own session: a ctrl+c in the terminal reaches us, and we stop it in order.
+# -- without a launcher: the capture process from its source text ----------------------------
+_BOOT = """import sys, types
+sys.path.extend({paths!r})
+def _module(name, source, path):
+    module = sys.modules[name] = types.ModuleType(name)
+    exec(compile(source, path, "exec"), module.__dict__)
+    return module
+for _name in ("dissect", "dissect.readers"):
+    sys.modules[_name] = types.ModuleType(_name)
+_module("dissect.readers.writer", {writer!r}, {writer_path!r})
+sys.exit(_module("dissect.readers.live", {live!r}, {live_path!r}).main())
+"""
+# Read once, when this module is imported (under sudo: before the drop, with the rest).
+_SOURCES = {
+    f"{name}{kind}": value
+    for name, module in (("writer", writer), ("live", live))
+    for kind, value in (("", Path(module.__file__).read_text()), ("_path", module.__file__))
+}
+
+
+def helper_source(paths: tuple[str, ...] = ()) -> str:
+    """The capture process as one `python -c` program: writer.py and live.py, from their
+    source text, under their own module names; `paths` are appended to sys.path (where
+    the dedicated helper finds pcapy)."""
+    return _BOOT.format(paths=list(paths), **_SOURCES)
+
+
+def helper_command(args: list[str], helper: capture_helper.Helper | None = None) -> list[str]:
+    """The command that runs the capture process: the dedicated helper's interpreter with
+    -I -S and a sys.path of root-owned directories, else this interpreter with -I."""
+    if helper is not None:
+        return [str(helper.python), "-I", "-S", "-c", helper_source(helper.paths), *args]
+    return [sys.executable, "-I", "-c", helper_source(), *args]
+
+
+def _popen(cmd: list[str]) -> subprocess.Popen[bytes]:
+    """cwd "/", a minimal environment; its own session: a ctrl+c in the terminal reaches us,
+    and we stop it in order."""
     return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=stderr, env=env, start_new_session=True)  # fmt: skip
+                            stderr=subprocess.DEVNULL, cwd="/", env={"PATH": SAFE_PATH},
+                            start_new_session=True)  # fmt: skip
 
 
 # -- one capture -----------------------------------------------------------------------------
@@ -239,12 +454,13 @@ class LiveOptions:
     snaplen: int = live.KERNEL_SNAPLEN
     buffer_mib: int = live.DEFAULT_BUFFER_MIB
     count: int = 0
-    write: str | None = None  # None: a temporary file, removed by close()
+    write: str | None = None  # None: a temporary file (removed by close); "-": that, to stdout
     format: str = "pcapng"
     prefix: list[str] = field(default_factory=list)  # e.g. ip netns exec NAME (tests)
 
     def args(self, path: str) -> list[str]:
-        out = ["-i", self.interface, "-w", path, "-s", str(self.snaplen),
+        """The capture process's options; the path is absolute: it runs in "/"."""
+        out = ["-i", self.interface, "-w", os.path.abspath(path), "-s", str(self.snaplen),
                "-B", str(self.buffer_mib), "-c", str(self.count), "-F", self.format]  # fmt: skip
         return out + (["-f", self.filter] if self.filter else [])
 
@@ -273,14 +489,17 @@ class LiveCapture:
         self.ready: dict[str, Any] | None = None
         self.error: CaptureStartError | None = None
         self.finished: dict[str, Any] | None = None
+        self.exit_status: int | None = None  # as os.waitstatus_to_exitcode: -N = signal N
         self.pid = 0
         self.stopping = False
+        self._killed = False  # by us (a second ctrl+c, or a stop that took too long)
         self._proc: subprocess.Popen[bytes] | None = None
         self._tmpdir: str | None = None
         self._ready = threading.Event()
         self._exited = threading.Event()
         self._last: tuple[float, int] = (time.monotonic(), 0)
-        self.path = options.write or self._temp_path()
+        write = options.write
+        self.path = write if write is not None and write != "-" else self._temp_path()
 
     def _temp_path(self) -> str:
         self._tmpdir = tempfile.mkdtemp(prefix="layerscope-live-")
@@ -302,7 +521,14 @@ class LiveCapture:
             self.pid, fd = self.launcher.spawn(args)
             pipe: IO[bytes] = os.fdopen(fd, "rb")
         else:
-            self._proc = _popen(self.options.prefix + live_command(args, None), subprocess.DEVNULL)
+            helper = capture_helper.installed() if os.geteuid() != 0 else None
+            try:
+                self._proc = _popen(self.options.prefix + helper_command(args, helper))
+            except OSError as exc:
+                self.close()
+                raise CaptureStartError(
+                    "other", f"cannot start the capture process: {exc}"
+                ) from None
             self.pid, pipe = self._proc.pid, self._proc.stdout  # type: ignore[assignment]
         threading.Thread(target=self._read, args=(pipe,), daemon=True, name="capture").start()
         if not self._ready.wait(timeout) and self.error is None:
@@ -320,15 +546,41 @@ class LiveCapture:
                     self._handle(json.loads(line))
         if self._proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
-                self._proc.wait(1.0)
-        if self.ready is None and self.error is None:
-            self.error = CaptureStartError("other", "the capture process ended before starting")
+                self.exit_status = self._proc.wait(1.0)
+        self._settle()
         self._exited.set()
         self._ready.set()
         self._notify("exited")
 
-    def _handle(self, msg: dict[str, Any]) -> None:
-        ev = msg.get("ev")
+    def _settle(self) -> None:
+        """At the end: a capture process that never said `done` has failed, and after any
+        failure its counters may be stale -- the file says how many packets it holds."""
+        if self.ready is None:
+            if self.error is None:
+                self.error = CaptureStartError("other", f"the capture process {self._ending()} "
+                                               "before it started")  # fmt: skip
+            return
+        if self.finished is None and self.error is None and not self._killed:
+            self.error = CaptureStartError("other", f"the capture process {self._ending()} "
+                                           "before it finished")  # fmt: skip
+        if self.error is not None or self.finished is None:
+            counted = whole_records(self.path)
+            if counted is not None:
+                self.stats.captured = counted
+
+    def _ending(self) -> str:
+        status = self.exit_status
+        if status is None or status == 0:
+            return "ended"
+        if status > 0:
+            return f"exited with status {status}"
+        try:
+            return f"was killed by {signal.Signals(-status).name}"
+        except ValueError:
+            return f"was killed by signal {-status}"
+
+    def _handle(self, msg: Any) -> None:
+        ev = msg.get("ev") if isinstance(msg, dict) else None
         if ev == "ready":
             self.ready = msg
             self._ready.set()
@@ -342,6 +594,8 @@ class LiveCapture:
             self._update(msg)
             if ev == "done":
                 self.finished = msg
+        elif ev == "exit" and type(msg.get("status")) is int:  # from the launcher
+            self.exit_status = msg["status"]
         self._notify(str(ev))
 
     def _update(self, msg: dict[str, Any]) -> None:
@@ -362,15 +616,15 @@ class LiveCapture:
 
     # -- steering ---------------------------------------------------------------------------
     def signal(self, sig: int) -> None:
+        """Signal the capture process, only while it is ours: Popen checks that it has not
+        been reaped, the launcher signals through a pidfd."""
         if not self.pid or not self.running:
             return
-        try:
-            os.kill(self.pid, sig)
-        except PermissionError:  # still root, opening its handle: the launcher may signal it
-            if self.launcher is not None:
-                self.launcher.signal(self.pid, sig)
-        except ProcessLookupError:
-            pass
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                self._proc.send_signal(sig)
+        elif self.launcher is not None:
+            self.launcher.signal(self.pid, sig)
 
     def stop(self) -> None:
         """Ask for the end: the process drains the ring, flushes and reports `done`."""
@@ -378,16 +632,21 @@ class LiveCapture:
         self.signal(signal.SIGINT)
 
     def listening_line(self) -> str:
-        """tcpdump's opening line."""
+        """tcpdump's opening line; the interface name and the path are escaped."""
         from dissect.linktypes import linktype_name
 
         info = self.ready or {}
         lt = int(info.get("linktype", 0))
         text = (f"listening on {self.options.interface}, link-type {linktype_name(lt)} ({lt}), "
                 f"snapshot length {info.get('snaplen', self.options.snaplen)} bytes")  # fmt: skip
-        return text + (f", writing {self.path}" if self.options.write else "")
+        if self.options.write == "-":
+            text += ", writing to stdout"
+        elif self.options.write:
+            text += f", writing {self.path}"
+        return safe_text(text, 4096)
 
     def kill(self) -> None:
+        self._killed = True
         self.signal(signal.SIGKILL)
 
     def wait(self, timeout: float | None = STOP_TIMEOUT) -> bool:
@@ -396,14 +655,26 @@ class LiveCapture:
 
     def close(self, keep_file: bool = False) -> None:
         """Stop (bounded), then remove a temporary file unless asked to keep it."""
-        if self.running:
+        if self.running and self.pid:
             self.stop()
             if not self.wait(STOP_TIMEOUT):
+                self.error = self.error or CaptureStartError(
+                    "other", f"the capture process did not stop within {STOP_TIMEOUT:g} s"
+                )
                 self.kill()
                 self.wait(1.0)
         if self._tmpdir is not None and not keep_file:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
+
+
+def whole_records(path: str) -> int | None:
+    """How many whole records the capture file holds (None: it cannot be read)."""
+    try:
+        with open_capture(path) as idx:
+            return len(idx.index_all())
+    except (CaptureError, OSError):
+        return None
 
 
 def live_options(args: Any) -> LiveOptions:
@@ -420,22 +691,44 @@ def live_options(args: Any) -> LiveOptions:
     )  # fmt: skip
 
 
-def follow(capture: LiveCapture, poll: float = 0.05) -> Iterator[Record]:
-    """Every record of the capture file as it grows, until the capture process has ended
-    and the file is read to its end (a torn last record, after a SIGKILL, is left out)."""
+def _watch(capture: LiveCapture, poll: float) -> Iterator[CaptureIndex]:
+    """The capture file's index after each look at the file, until the capture process has
+    ended and the file is indexed to its end (a torn last record, after a SIGKILL, is not)."""
     with open_capture(capture.path) as idx:
-        i = 0
         while True:
             ended = not capture.running  # before the refresh: nothing is written after the end
             idx.refresh()
             while not idx.index_more():
                 pass
-            while i < len(idx):
-                yield idx.record(i)
-                i += 1
+            yield idx
             if ended:
                 return
             time.sleep(poll)
+
+
+def follow(capture: LiveCapture, poll: float = 0.05) -> Iterator[Record]:
+    """Every record of the capture file as it grows."""
+    i = 0
+    for idx in _watch(capture, poll):
+        while i < len(idx):
+            yield idx.record(i)
+            i += 1
+
+
+def copy_capture(capture: LiveCapture, out: BinaryIO, poll: float = 0.05) -> int:
+    """`-w -`: the capture file, whole records only, to `out` as it grows; returns bytes."""
+    copied = 0
+    with open(capture.path, "rb") as src:
+        for idx in _watch(capture, poll):
+            end = idx.indexed_bytes
+            while copied < end:
+                chunk = os.pread(src.fileno(), min(end - copied, 1 << 20), copied)
+                if not chunk:
+                    break
+                out.write(chunk)
+                copied += len(chunk)
+            out.flush()
+    return copied
 
 
 def closing_lines(stats: Stats) -> list[str]:
@@ -555,7 +848,8 @@ def interface_lines(interfaces: list[InterfaceInfo]) -> list[str]:
         extra = ", ".join(i.addresses) or i.description or "-"
         if i.addresses and i.description:
             extra = f"{i.description}; {extra}"
-        lines.append(f"{n}.{i.name:<{width}}  [{i.state}]  {lt}  {extra}")
+        line = f"{n}.{i.name:<{width}}  [{i.state}]  {lt}  {extra}"
+        lines.append(safe_text(line, 4096))  # interface names come from outside
     return lines
 
 

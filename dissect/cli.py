@@ -10,18 +10,22 @@ Nothing here imports Textual or scapy, so `--version` and batch runs start fast.
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from ._compiled import describe as engine_description
 from .engine import Packet
 
+if TYPE_CHECKING:
+    from .filter import FilterError
+
 DEMO = Path(__file__).resolve().parent.parent / "captures" / "http-get.pcap"
+ERROR_TEXT_MAX = 1000  # characters of external text quoted in one error or warning line
 
 LINKTYPE_ALIASES = {
     "ether": 1, "eth": 1, "ethernet": 1, "raw": 101, "ip": 101, "ipv4": 228, "ipv6": 229,
@@ -31,6 +35,24 @@ LINKTYPE_ALIASES = {
 
 class UsageError(Exception):
     """A problem with the input the user gave: one line, non-zero exit."""
+
+
+class OutputError(Exception):
+    """Writing the output failed (a full disk, an I/O error): one line, non-zero exit."""
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(cause.strerror or str(cause))
+        self.cause = cause
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse quotes unrecognised arguments as they are: file names from a shell glob
+    may carry escape sequences, so its error line is escaped like every other one."""
+
+    def error(self, message: str) -> NoReturn:
+        from .engine import safe_text
+
+        super().error(safe_text(message, ERROR_TEXT_MAX))
 
 
 def linktype_arg(text: str) -> int:
@@ -56,7 +78,7 @@ def count_arg(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = ArgumentParser(
         prog="layerscope",
         description="Capture, decode and explore network packets layer by layer.",
         epilog="With no input, opens the built-in HTTP GET demo. On a terminal the TUI opens; "
@@ -122,7 +144,9 @@ def add_live_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "-D", dest="list_interfaces", action="store_true", help="list interfaces and exit"
     )
-    g.add_argument("-w", dest="write", metavar="FILE", help="write the packets captured to FILE")
+    g.add_argument(
+        "-w", dest="write", metavar="FILE", help="write the packets captured to FILE (- = stdout)"
+    )
     g.add_argument(
         "-f", dest="capture_filter", metavar="BPF", help="capture filter (libpcap syntax)"
     )
@@ -152,6 +176,9 @@ def add_live_options(p: argparse.ArgumentParser) -> None:
         help="format of -w (default: from its suffix, else pcapng)",
     )
     g.add_argument("-Z", dest="user", metavar="USER", help="after opening the device run as USER")
+    g.add_argument("--install-capture-helper", dest="install_helper", metavar="GROUP",
+                   help="as root: let GROUP capture without sudo (a root-owned copy of the "
+                   "interpreter with cap_net_raw that only GROUP may run), then exit")  # fmt: skip
     p.add_argument("expression", nargs="*", help=argparse.SUPPRESS)  # BPF, as tcpdump takes it
 
 
@@ -183,43 +210,69 @@ def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:
 
 
 # -- inputs ------------------------------------------------------------------------
-def iter_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
+def open_input(args: argparse.Namespace) -> Any:
+    """The capture the command line names, opened once (None for pasted hex). A stream --
+    stdin, a FIFO, a device, gzip data -- is read forwards: packets print as they arrive
+    and memory holds only what is still to be printed."""
+    from .index import open_capture
+
+    if args.hex is not None:
+        return None
+    source: Any = args.read or args.file or str(DEMO)
+    if source == "-":
+        return open_capture(sys.stdin.buffer, name="<stdin>", forward=True)
+    return open_capture(source, forward=True)
+
+
+def iter_packets(args: argparse.Namespace, warn: list[str], idx: Any) -> Iterator[Packet]:
     """Every input becomes the same Packets: capture files, stdin, pasted hex, the demo."""
     from .engine import decode
 
-    if args.hex is not None:
+    if idx is None:
         yield from _hex_packets(args, warn)
         return
-    idx = _open_index(args)
-    with idx:
-        for rec in idx:
-            pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
-                         wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
-                         strict=args.strict)  # fmt: skip
-            yield pkt
-        warn.extend(idx.warnings)
+    for rec in _records(idx):
+        yield decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                     wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
+                     strict=args.strict)  # fmt: skip
+    _finish(idx, warn)
 
 
-def _open_index(args: argparse.Namespace) -> Any:
-    from .index import open_capture
+def _records(idx: Any) -> Iterator[Any]:
+    """Every record in order; a stream lets each one go once it has been handed out."""
+    if not idx.streaming:
+        yield from idx
+        return
+    for rec in idx:
+        yield rec
+        idx.forget(rec.number)
 
-    source: Any = args.read or args.file or str(DEMO)
-    if source == "-":
-        source = getattr(args, "stdin_bytes", None) or sys.stdin.buffer.read()
-    return open_capture(source, name="<stdin>" if isinstance(source, bytes) else None)
+
+def _finish(idx: Any, warn: list[str]) -> None:
+    """The reader's warnings; a read that ended early (the file shrank) is an error."""
+    from .index import CaptureError
+
+    if idx.failure:
+        raise CaptureError(f"{idx.name}: {idx.failure}")
+    warn.extend(idx.warnings)
 
 
 def filtered_packets(
-    args: argparse.Namespace, flt: Any, warn: list[str], printer: Printer | None = None
+    args: argparse.Namespace,
+    flt: Any,
+    warn: list[str],
+    idx: Any,
+    printer: Printer | None = None,
 ) -> Iterator[Packet]:
     """Packets a display filter selects. A capture file is indexed first and scanned in
-    vectorised chunks (dissect/fastfilter.py); only the matches are decoded in full. The
-    printer's Time column still counts from the capture's first packet, as tshark's."""
+    vectorised chunks (dissect/fastfilter.py); only the matches are decoded in full. A
+    stream or pasted hex is matched packet by packet as it comes. The printer's Time
+    column still counts from the capture's first packet, as tshark's."""
     from .engine import decode
 
-    if args.hex is not None:
+    if idx is None or idx.streaming:
         t0 = None
-        for pkt in _hex_packets(args, warn):
+        for pkt in iter_packets(args, warn, idx):
             t0 = pkt.time_ns if t0 is None else t0
             if printer is not None and printer.t0 is None:
                 printer.t0 = t0
@@ -228,30 +281,33 @@ def filtered_packets(
         return
     from .fastfilter import scan
 
-    with _open_index(args) as idx:
-        idx.index_all()
-        if printer is not None and len(idx):
-            printer.t0 = idx.time_ns(0)
-        for _upto, hits in scan(flt, idx):
-            for i in hits.tolist():
-                rec = idx.record(i)
-                yield decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
-                             wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
-                             strict=args.strict)  # fmt: skip
-        warn.extend(idx.warnings)
+    idx.index_all()
+    if printer is not None and len(idx):
+        printer.t0 = idx.time_ns(0)
+    for _upto, hits in scan(flt, idx):
+        for i in hits.tolist():
+            rec = idx.record(i)
+            yield decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                         wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
+                         strict=args.strict)  # fmt: skip
+    _finish(idx, warn)
 
 
-def count_matches(args: argparse.Namespace, flt: Any, warn: list[str]) -> int:
+def count_matches(args: argparse.Namespace, flt: Any, warn: list[str], idx: Any) -> int:
     """-q: how many packets match, without decoding the ones the index answers for."""
-    if flt is None or args.hex is not None:
-        packets = iter_packets(args, warn) if flt is None else filtered_packets(args, flt, warn)
+    if idx is None or (flt is not None and idx.streaming):
+        packets = (
+            iter_packets(args, warn, idx) if flt is None else filtered_packets(args, flt, warn, idx)
+        )
         return sum(1 for _ in packets)
-    from .fastfilter import scan
+    if flt is None:
+        n = sum(1 for _ in _records(idx)) if idx.streaming else len(idx.index_all())
+    else:
+        from .fastfilter import scan
 
-    with _open_index(args) as idx:
         idx.index_all()
         n = sum(len(hits) for _upto, hits in scan(flt, idx))
-        warn.extend(idx.warnings)
+    _finish(idx, warn)
     return n
 
 
@@ -260,16 +316,38 @@ def compile_display_filter(text: str | None, err: IO[str]) -> tuple[Any, bool]:
     filter echoed with a caret under the column, as tshark does."""
     if not text or not text.strip():
         return None, True
-    from .engine import safe_text
     from .filter import FilterError, compile_filter
 
     try:
         return compile_filter(text), True
     except FilterError as exc:
-        err.write(f"layerscope: error: display filter: {exc.message} (column {exc.column})\n")
-        for line in exc.pointer(text).splitlines():  # the filter text is the user's: keep it inert
-            err.write(safe_text(line, 2000) + "\n")
+        err.writelines(line + "\n" for line in filter_error_lines(text, exc))
         return None, False
+
+
+def filter_error_lines(text: str, exc: FilterError) -> list[str]:
+    """The error line, then the filter with a caret under the part the error is about. The
+    filter is the user's (pasted, or from a script): escaped in three pieces, so that the
+    caret still points at its part when characters before it became escapes."""
+    from .engine import safe_text
+
+    end = exc.pos + exc.length
+    before, part = safe_text(text[: exc.pos], FILTER_SHOWN_MAX), safe_text(text[exc.pos : end])
+    shown = type(exc)(exc.message, len(before), len(part))
+    echo = shown.pointer(before + part + safe_text(text[end:], FILTER_SHOWN_MAX))
+    message = f"display filter: {exc.message} (column {exc.column})"
+    return [error_line(message), *echo.splitlines()]
+
+
+FILTER_SHOWN_MAX = 2000  # characters of the filter echoed on each side of the caret
+
+
+def error_line(text: str, kind: str = "error") -> str:
+    """'layerscope: error: ...' for stderr. The text quotes what came from outside (file
+    names, OS errors with paths, filter text, reader warnings): escaped, never raw."""
+    from .engine import safe_text
+
+    return f"layerscope: {kind}: {safe_text(text, ERROR_TEXT_MAX)}"
 
 
 def _hex_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
@@ -291,11 +369,14 @@ def _hex_packets(args: argparse.Namespace, warn: list[str]) -> Iterator[Packet]:
 
 
 def _read_stdin_text() -> str:
-    """A paste may hold any bytes (a Latin-1 header, a stray 0xff): never a UnicodeDecodeError."""
+    """A paste may hold any bytes (a Latin-1 header, a stray 0xff): never a UnicodeDecodeError;
+    UTF-16 (as Windows tools save text) is recognised."""
+    from .readers.hextext import decode_dump
+
     buf = getattr(sys.stdin, "buffer", None)
     if buf is None:
         return sys.stdin.read()
-    return buf.read().decode("utf-8", "replace")
+    return decode_dump(buf.read())
 
 
 # -- outputs -----------------------------------------------------------------------
@@ -316,19 +397,27 @@ class Printer:
             self.console = Console(file=out, markup=False, highlight=False, emoji=False)
 
     def packet(self, pkt: Packet) -> None:
-        if self.args.format == "json":
-            self._json(pkt, "[\n" if self.first else ",\n")
-        elif self.args.format == "jsonl":
-            self._json(pkt, "")
-            self.out.write("\n")
-        else:
-            self._text(pkt)
+        try:  # inline, not writing_output(): a context manager costs a µs per packet
+            if self.args.format == "json":
+                self._json(pkt, "[\n" if self.first else ",\n")
+            elif self.args.format == "jsonl":
+                self._json(pkt, "")
+                self.out.write("\n")
+            else:
+                self._text(pkt)
+        except OSError as exc:
+            raise OutputError(exc) from exc
         self.first = False
 
     def close(self) -> None:
-        if self.args.format == "json":
-            self.out.write("[]\n" if self.first else "\n]\n")
-        self.out.flush()
+        with writing_output():
+            if self.args.format == "json":
+                self.out.write("[]\n" if self.first else "\n]\n")
+            self.out.flush()
+
+    def flush(self) -> None:
+        with writing_output():
+            self.out.flush()
 
     def _json(self, pkt: Packet, sep: str) -> None:
         self.out.write(sep + self.output.packet_json(pkt, self.args.hexdump))
@@ -383,7 +472,6 @@ def run_batch(
     args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None
 ) -> int:
     """Print packets; returns the exit code. Errors are one line on stderr."""
-    from .engine import safe_text
     from .index import CaptureError
 
     if out is None:  # an ASCII/Latin-1 stdout shows '?' for '→' instead of a traceback
@@ -397,37 +485,57 @@ def run_batch(
         return 2
     printer = Printer(args, out)
     try:
-        if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
-            out.write(f"{count_matches(args, flt, warn)}\n")
-            out.flush()
-        else:
-            if not print_parallel(args, flt, printer, warn):
-                packets = (
-                    iter_packets(args, warn)
-                    if flt is None
-                    else filtered_packets(args, flt, warn, printer)
-                )
-                for n, pkt in enumerate(packets, 1):
-                    printer.packet(pkt)
-                    pkt.release()  # printed: freed now, not by the cycle collector
-                    if args.count and n >= args.count:
-                        break
-            printer.close()
-    except (CaptureError, UsageError, OSError) as exc:
+        print_input(args, flt, printer, warn)
+    except (CaptureError, UsageError, OSError) as exc:  # reading the input failed
         if isinstance(exc, BrokenPipeError):
             raise
-        printer.close()
-        err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
+        try:
+            printer.close()  # what was printed stays valid JSON
+        finally:  # before an OutputError from that close, which guarded() reports
+            err.write(error_line(str(exc)) + "\n")
         return 2
-    for w in warn:  # file names and reader messages may quote the input: keep them inert
-        err.write(f"layerscope: warning: {safe_text(w, 1000)}\n")
+    for w in warn:  # file names and reader messages may quote the input
+        err.write(error_line(w, "warning") + "\n")
     return 0
 
 
-def print_parallel(args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str]) -> bool:
+def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str]) -> None:
+    """-q's count, or the packets (on every core when that pays), of the input opened once."""
+    out = printer.out
+    idx = open_input(args)
+    try:
+        if idx is not None and idx.streaming:  # what is printed shows before we wait for more
+            idx.when_waiting(out.flush)
+        if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
+            n = count_matches(args, flt, warn, idx)
+            with writing_output():
+                out.write(f"{n}\n")
+                out.flush()
+            return
+        if not print_parallel(args, flt, printer, warn, idx):
+            packets = (
+                iter_packets(args, warn, idx)
+                if flt is None
+                else filtered_packets(args, flt, warn, idx, printer)
+            )
+            for n, pkt in enumerate(packets, 1):
+                printer.packet(pkt)
+                pkt.release()  # printed: freed now, not by the cycle collector
+                if args.count and n >= args.count:
+                    break
+        printer.close()
+    finally:
+        if idx is not None:
+            idx.close()
+
+
+def print_parallel(
+    args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str], idx: Any
+) -> bool:
     """A big capture file is decoded and rendered on every core (dissect/parallel.py), in
     file order; False (nothing printed) when one process is the better choice: a small
-    file or -c, stdin, pasted hex, a display filter, colours on a terminal, one core."""
+    file or -c, stdin or another stream, pasted hex, a display filter, colours on a
+    terminal, one core."""
     from . import parallel
 
     workers = parallel.worker_count()
@@ -436,28 +544,35 @@ def print_parallel(args: argparse.Namespace, flt: Any, printer: Printer, warn: l
         workers < 2
         or flt is not None
         or printer.console is not None
-        or args.hex is not None
+        or idx is None
+        or idx.streaming
         or not source
         or source == "-"
         or (args.count and args.count < parallel.MIN_PACKETS)
         or os.path.getsize(source) < parallel.MIN_PACKETS * 64
     ):
         return False
-    with _open_index(args) as idx:
-        while not idx.index_more() and not (args.count and len(idx) >= args.count):
-            pass  # -c N: index only as far as the N-th record
-        n = min(args.count, len(idx)) if args.count else len(idx)
-        t0 = idx.time_ns(0) if n else None
-        sink = _byte_sink(printer.out)
-        render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
-        write = sink[0].write if sink else printer.out.write
-        if n < parallel.MIN_PACKETS:
-            write(render((0, n)))
-        else:
-            for chunk in parallel.ordered_map(render, parallel.spans(0, n), workers):
-                write(chunk)
-        printer.first = n == 0
-        warn.extend(idx.warnings)
+    while not idx.index_more() and not (args.count and len(idx) >= args.count):
+        pass  # -c N: index only as far as the N-th record
+    n = min(args.count, len(idx)) if args.count else len(idx)
+    t0 = idx.time_ns(0) if n else None
+    sink = _byte_sink(printer.out)
+    render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
+    write = sink[0].write if sink else printer.out.write
+    printer.first = n == 0
+    with writing_output():
+        try:
+            if n < parallel.MIN_PACKETS:
+                write(render((0, n)))
+            else:
+                chunks = parallel.ordered_map(render, parallel.spans(0, n), workers)
+                with contextlib.closing(chunks):  # a failed write stops the workers now
+                    for chunk in chunks:
+                        write(chunk)
+        except parallel.PartialOutput as part:  # the file shrank: what was read is printed
+            write(part.output)
+            raise part.error from None
+    _finish(idx, warn)
     return True
 
 
@@ -480,28 +595,46 @@ def _chunk_renderer(
     import io
 
     from .engine import _load, decode, summary_text
+    from .index import ROWS_BATCH, CaptureError
+    from .parallel import PartialOutput
 
     _load()  # every protocol module imported once here, before the workers fork, not in each
     rows_only = args.format == "text" and not args.verbose and not args.hexdump
 
     def lines(span: tuple[int, int]) -> str:
         """Summary lines alone: the Printer's output for them, without its per-packet checks."""
-        return summary_text(idx.rows(*span), t0 or 0, args.strict)
+        parts: list[str] = []
+        try:
+            for lo in range(span[0], span[1], ROWS_BATCH):
+                rows = idx.rows(lo, min(lo + ROWS_BATCH, span[1]))
+                parts.append(summary_text(rows, t0 or 0, args.strict))
+        except CaptureError as exc:  # the file shrank: keep the lines made so far
+            raise PartialOutput("".join(parts), exc) from None
+        return "".join(parts)
 
     def printed(span: tuple[int, int]) -> str:
         buf = io.StringIO()
         printer = Printer(args, buf)
         printer.t0, printer.first = t0, span[0] == 0
-        for number, time_ns, _cap, wirelen, linktype, iface, data, comment in idx.rows(*span):
-            pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
-                         interface=iface, comment=comment, strict=args.strict)  # fmt: skip
-            printer.packet(pkt)
-            pkt.release()
+        try:
+            for number, time_ns, _cap, wirelen, linktype, iface, data, comment in idx.rows(*span):
+                pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
+                             interface=iface, comment=comment, strict=args.strict)  # fmt: skip
+                printer.packet(pkt)
+                pkt.release()
+        except CaptureError as exc:
+            raise PartialOutput(buf.getvalue(), exc) from None
         return buf.getvalue()
 
-    def render(span: tuple[int, int]) -> str | bytes:
-        text = lines(span) if rows_only and span[1] > span[0] else printed(span)
+    def encoded(text: str) -> str | bytes:
         return text.encode(*encode) if encode else text
+
+    def render(span: tuple[int, int]) -> str | bytes:
+        try:
+            return encoded(lines(span) if rows_only and span[1] > span[0] else printed(span))
+        except PartialOutput as part:
+            part.output = encoded(part.output)  # type: ignore[arg-type]
+            raise
 
     return render
 
@@ -513,19 +646,25 @@ def run_live(
     out: IO[str] | None = None,
     err: IO[str] | None = None,
 ) -> int:
-    """Headless capture: summary lines as packets arrive (-q: none), then tcpdump's counts."""
+    """Headless capture: summary lines as packets arrive (-q: none; -w -: the capture file
+    itself on stdout), then tcpdump's counts. Exit 1 when the capture failed or its
+    process ended before it finished; the counts are then those of the file."""
     from .capture import CaptureStartError, LiveCapture, closing_lines, live_options
     from .engine import safe_text
 
     out, err = out or sys.stdout, err or sys.stderr
+    refusal = _stdout_refusal(args, out)
+    if refusal:
+        err.write(f"layerscope: error: {refusal}\n")
+        return 2
     try:
         capture = LiveCapture(live_options(args), launcher).start()
     except CaptureStartError as exc:
         err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
         return 1
-    err.write(f"layerscope: {capture.listening_line()}\n")
+    restore = _stop_on_signals(capture)  # first: a ctrl+c right after the line stops in order
+    err.write(f"layerscope: {safe_text(capture.listening_line(), ERROR_TEXT_MAX)}\n")
     err.flush()
-    restore = _stop_on_signals(capture)
     try:
         _live_output(args, capture, out, err)
     finally:
@@ -539,11 +678,28 @@ def run_live(
     return 0
 
 
+def _stdout_refusal(args: argparse.Namespace, out: IO[str]) -> str | None:
+    """`-w -` puts the binary capture on stdout: nothing else may go there, and never a
+    terminal (packet bytes must not reach it raw)."""
+    if getattr(args, "write", None) != "-":
+        return None
+    if args.verbose or args.hexdump or args.format != "text" or args.force_print:
+        return "-w - writes the capture to stdout: packets cannot be printed there as well"
+    if getattr(out, "buffer", None) is None or out.isatty():
+        return "-w - writes a binary capture to stdout, which is a terminal: redirect it"
+    return None
+
+
 def _live_output(args: argparse.Namespace, capture: Any, out: IO[str], err: IO[str]) -> None:
-    """Print packets as the capture file grows; with -q only watch the counters."""
-    from .capture import follow
+    """Print packets as the capture file grows; with -q only watch the counters; with -w -
+    copy the file's whole records to stdout as they are written."""
+    from .capture import copy_capture, follow
     from .engine import decode
 
+    if args.write == "-":
+        out.flush()
+        copy_capture(capture, out.buffer)  # type: ignore[attr-defined]
+        return
     if args.quiet:
         while not capture.wait(0.5):
             if err.isatty():  # live counters where a person is watching
@@ -559,7 +715,7 @@ def _live_output(args: argparse.Namespace, capture: Any, out: IO[str], err: IO[s
     for rec in follow(capture):
         printer.packet(decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                               wirelen=rec.wirelen, interface=rec.interface, strict=args.strict))  # fmt: skip
-        out.flush()
+        printer.flush()
     printer.close()
 
 
@@ -577,12 +733,37 @@ def _stop_on_signals(capture: Any) -> Any:
 
 
 def list_interfaces_cmd(out: IO[str] | None = None) -> int:
-    """`-D`: one line per interface."""
+    """`-D`: one line per interface. Interface names and descriptions are anyone's to
+    choose (a container's veth, a USB adapter's alias): escaped."""
     from .capture import interface_lines, list_interfaces
+    from .engine import safe_text
 
     out = out or sys.stdout
-    for line in interface_lines(list_interfaces()):
-        out.write(line + "\n")
+    lines = [safe_text(line, ERROR_TEXT_MAX) + "\n" for line in interface_lines(list_interfaces())]
+    with writing_output():
+        out.writelines(lines)
+        out.flush()
+    return 0
+
+
+def install_helper_cmd(group: str, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
+    """`--install-capture-helper GROUP`: what was installed and what it allows, or one error."""
+    from .capture_helper import InstallError, install
+    from .engine import safe_text
+
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        helper = install(group)
+    except (InstallError, OSError) as exc:
+        err.write(f"layerscope: error: {safe_text(str(exc), 1000)}\n")
+        return 2
+    name = safe_text(group, 100)
+    out.write(
+        f"layerscope: installed {helper.python} (root:{name}, mode 0750, cap_net_raw+ep)\n"
+        f"layerscope: members of {name} can now capture without sudo -- and can run any "
+        "Python code with raw-socket rights through that copy\n"
+        f"layerscope: to undo: sudo rm -r {helper.python.parent}\n"
+    )
     return 0
 
 
@@ -591,18 +772,63 @@ def main(argv: list[str] | None = None) -> int:
     args = finish_args(parser, parser.parse_args(argv))
     if args.list_interfaces:
         return guarded(lambda: list_interfaces_cmd())
+    if args.install_helper is not None:
+        return install_helper_cmd(args.install_helper)
     if args.interface is not None:
         return guarded(lambda: run_live(args))
     return guarded(lambda: run_batch(args))
 
 
+def escape_log_output() -> None:
+    """With no logging set up, a record (a reader bug's traceback naming the file) goes to
+    stderr through logging's handler of last resort: give it a formatter that escapes each
+    line. Imported here: `--version` never needs logging."""
+    import logging
+
+    from .engine import safe_text
+
+    class EscapingFormatter(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            text = super().format(record)
+            return "\n".join(safe_text(line, ERROR_TEXT_MAX) for line in text.splitlines())
+
+    if logging.lastResort is not None:
+        logging.lastResort.setFormatter(EscapingFormatter())
+
+
 def guarded(fn: Any) -> int:
-    """Run fn; a closed pipe (`| head`) or ctrl+c exits quietly."""
+    """Run fn; a closed pipe (`| head`) or ctrl+c exits quietly, any other failure to write
+    the output (a full disk) is one line on stderr and exit status 2."""
+    escape_log_output()
     try:
         return fn()
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_stdout()
         return 0
+    except OutputError as exc:
+        _drop_stdout()
+        if isinstance(exc.cause, BrokenPipeError):
+            return 0
+        sys.stderr.write(error_line(f"writing output: {exc}") + "\n")
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null: the interpreter flushes what is left in its buffer at
+    exit, and that flush would fail again (a second message, or a traceback)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # no file descriptor
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+@contextlib.contextmanager
+def writing_output() -> Iterator[None]:
+    """Around writes to stdout: an OSError there (ENOSPC, EIO, EPIPE) is OutputError, not
+    an input error nor a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(exc) from exc

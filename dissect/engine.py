@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import socket
 import struct
+import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -304,27 +304,55 @@ def hex_bytes(b: bytes, limit: int = 32) -> str:
     return s + "…" if len(b) > limit else s
 
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What a terminal may act on instead of drawing: controls (C0, DEL, C1), format characters
+# (bidi controls such as U+061C, U+200E, U+202E, U+2066; zero-width ones; tags), surrogates
+# (an undecodable byte of a file name under surrogateescape, which no UTF-8 stream can even
+# write), line and paragraph separators and unassigned code points. str.isprintable() is
+# False for each of these and also for spaces other than ' ' and private-use characters
+# (icon fonts), which are drawn as they are.
+_DRAWN_CATEGORIES = frozenset(("Zs", "Co"))
 _ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
+
+
+def unsafe_char(ch: str) -> bool:
+    """Whether the character must not reach a terminal as it is (see _DRAWN_CATEGORIES)."""
+    return not ch.isprintable() and unicodedata.category(ch) not in _DRAWN_CATEGORIES
+
+
+def escaped_char(ch: str) -> str:
+    """The character as Python writes it in a string literal: \\x1b, \\u202e, \\udc9b."""
+    o = ord(ch)
+    if o < 0x100:
+        return _ESCAPES.get(o) or f"\\x{o:02x}"
+    return f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}"
 
 
 @cython.ccall
 def safe_text(s: str, limit: int = 512) -> str:
-    """Make untrusted text inert: control characters (C0, DEL, C1, bidi) become escapes."""
-    if len(s) <= limit and (_plain(s) or s.isprintable() or not _UNSAFE.search(s)):
+    """Make untrusted text inert and readable: every character unsafe_char() names becomes
+    its escape (ESC -> \\x1b, U+202E -> \\u202e); at most `limit` characters are kept.
+    Everything external that is printed or shown goes through here."""
+    if len(s) <= limit and (_plain(s) or s.isprintable()):
         return s  # printable: nothing unsafe
-    out = []
-    for ch in s[:limit]:
-        o = ord(ch)
-        if o < 0x20 or 0x7F <= o < 0xA0:
-            out.append(_ESCAPES.get(o, f"\\x{o:02x}"))
-        elif 0x200E <= o <= 0x200F or 0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(ch)
-    if len(s) > limit:
-        out.append("…")
-    return "".join(out)
+    out = s[:limit].translate(_SHOWN)
+    return out + "…" if len(s) > limit else out
+
+
+class _Shown(dict):
+    """Code point -> what safe_text shows for it (the escape, or the code point itself),
+    decided on first sight: str.translate then looks each character up in C."""
+
+    def __missing__(self, cp: int) -> int | str:
+        ch = chr(cp)
+        shown = escaped_char(ch) if unsafe_char(ch) else cp
+        if len(self) >= SHOWN_MAX:  # bounded: a text of many scripts cannot grow it forever
+            self.clear()
+        self[cp] = shown
+        return shown
+
+
+SHOWN_MAX = 4096
+_SHOWN = _Shown()
 
 
 @cython.ccall

@@ -1,4 +1,4 @@
-"""Display filters over a whole capture index at once: numpy over the mmap.
+"""Display filters over a whole capture index at once: numpy over the file's bytes.
 
 A compiled Filter (dissect/filter.py) is a tree; here each node is evaluated for a chunk of
 records as a pair of boolean arrays (known, value). A record is *known* where its answer
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from time import monotonic
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ __all__ = ["CHUNK", "Scanner", "scan"]
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 18  # records per vectorised step: a few MB of temporaries, ~50 ms of work
+SPAN_BYTES = 1 << 25  # the most of the file's bytes one step reads (bounds its memory)
 FAST = ("eth", "arp", "ip", "ipv6", "tcp", "udp", "icmp", "icmpv6")
 ICMP_ERRORS = (3, 4, 5, 11, 12)  # types that quote a packet (decoded as more layers)
 ICMPV6_PLAIN = (128, 129, 133, 134, 135, 136)  # echo, router and neighbour discovery
@@ -88,18 +90,21 @@ def _fixed_spec(name: str) -> tuple[str, FieldSpec] | None:
 class Columns:
     """One chunk of the index as numpy arrays plus where each plain layer starts.
 
-    Header bytes are read as big-endian 64-bit words (one gather brings eight bytes, and
-    the records' scattered headers make every gather a pass over memory): reads at the same
-    base array within one word share it."""
+    The chunk's bytes are read from the file in one call (CaptureIndex.span); offsets count
+    from their start. Header bytes are read as big-endian 64-bit words (one gather brings
+    eight bytes, and the records' scattered headers make every gather a pass over memory):
+    reads at the same base array within one word share it."""
 
     def __init__(self, index: CaptureIndex, start: int, stop: int, t0_ns: int) -> None:
         offs, caps, wires, times, ifaces = index.arrays(start, stop)
         self.index, self.start, self.t0_ns = index, start, t0_ns
         self.n = len(offs)
-        size = len(index.buffer)
-        self.words = _words(index.buffer) if size >= 8 else None
-        self.size = size
-        self.off = np.frombuffer(offs, dtype=np.uint64).astype(np.int64)
+        self.buffer, base = index.span(start, start + self.n) if self.n else (b"", 0)
+        if len(self.buffer) < 8:  # a word needs 8 bytes: zeros after, as after the last
+            self.buffer += bytes(8 - len(self.buffer))
+        self.size = len(self.buffer)
+        self.words = _words(self.buffer)
+        self.off = np.frombuffer(offs, dtype=np.uint64).astype(np.int64) - base
         self.cap = np.frombuffer(caps, dtype=np.uint32).astype(np.int64)
         self.wire = np.frombuffer(wires, dtype=np.uint32).astype(np.int64)
         self.raw_times = times
@@ -118,7 +123,7 @@ class Columns:
     def _layers(self) -> None:
         if not self._layered:
             self._layered = True
-            if self.n and self.words is not None:
+            if self.n:
                 _structure(self)
 
     @property
@@ -145,8 +150,8 @@ class Columns:
         return self._payload
 
     def release(self) -> None:
-        """Drop the views of the map (a followed file may re-map it; close() must not fail)."""
-        self.words = None
+        """Drop the chunk's bytes and the views of them."""
+        self.words, self.buffer = None, b""
         self._cache.clear()
         self._words.clear()
 
@@ -163,7 +168,6 @@ class Columns:
         return value & np.uint64((1 << (8 * width)) - 1) if width < 8 else value
 
     def _word(self, pos: np.ndarray) -> np.ndarray:
-        assert self.words is not None
         last = self.size - 8
         word = self.words[np.minimum(pos, last)].astype(np.uint64)
         over = pos > last  # the file's last bytes: shift them up, zeros after
@@ -496,7 +500,7 @@ def _containing(c: Columns, needle: bytes) -> np.ndarray:
     out = np.zeros(c.n, bool)
     if not c.n:
         return out
-    buf, off, size = c.index.buffer, c.off, len(needle)
+    buf, off, size = c.buffer, c.off, len(needle)
     end_all = int(off[-1] + c.cap[-1])
     pos = buf.find(needle, int(off[0]), end_all)
     while pos >= 0:
@@ -511,7 +515,8 @@ def _containing(c: Columns, needle: bytes) -> np.ndarray:
 
 
 # -- scanning ----------------------------------------------------------------------------
-SLOW_BATCH = 2048  # records decoded between progress reports (and cancel checks)
+SLOW_BATCH = 2048  # records decoded between progress reports (and cancel checks) ...
+STEP_SECONDS = 0.05  # ... or fewer, when they take longer than this: esc stops at once
 
 
 class Scanner:
@@ -524,6 +529,15 @@ class Scanner:
         self.decoded = 0  # records that needed the predicate (and maybe a decode)
 
     def known(self, start: int, stop: int) -> Vec:
+        """(known, value) of records start..stop-1, their bytes read SPAN_BYTES at a time."""
+        parts = [self._known(a, b) for a, b in self.index.spans(start, stop, SPAN_BYTES)]
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return np.zeros(0, bool), np.zeros(0, bool)
+        return np.concatenate([k for k, _ in parts]), np.concatenate([v for _, v in parts])
+
+    def _known(self, start: int, stop: int) -> Vec:
         c = Columns(self.index, start, stop, self.t0_ns)
         try:
             got = vectorise(c, self.flt.root) if c.n else None
@@ -542,23 +556,26 @@ class Scanner:
         self.vectorised += int(known.sum())
         self.decoded += len(todo)
         done = 0
-        for b in range(0, len(todo), SLOW_BATCH):
-            batch = todo[b : b + SLOW_BATCH]
-            upto = int(batch[-1]) + 1 if b + SLOW_BATCH < len(todo) else stop
+        for upto, slow in self._slow_steps(todo.tolist(), stop):
             k = int(np.searchsorted(fast, upto))
-            slow = np.fromiter((i for i in batch.tolist() if self.slow(i)), np.int64)
-            yield upto, np.union1d(fast[done:k], slow)
+            yield upto, np.union1d(fast[done:k], np.array(slow, np.int64))
             done = k
         if done < len(fast) or not len(todo):
             yield stop, fast[done:]
-        self._release(start, stop)
-
-    def _release(self, start: int, stop: int) -> None:
-        """The scan touched every page of these records: unmap them (see release_pages)."""
-        if stop > start:
-            first, last = self.index.arrays(start, start + 1), self.index.arrays(stop - 1, stop)
-            if len(first[0]) and len(last[0]):
-                self.index.release_pages(first[0][0], last[0][0] + last[1][0])
+    def _slow_steps(self, todo: list[int], stop: int) -> Iterator[tuple[int, list[int]]]:
+        """The records only the predicate can answer, in steps of SLOW_BATCH records or
+        STEP_SECONDS of work, whichever comes first: (records done up to, matches)."""
+        hits: list[int] = []
+        count, began = 0, monotonic()
+        for n, i in enumerate(todo):
+            if self.slow(i):
+                hits.append(i)
+            count += 1
+            if n == len(todo) - 1:
+                yield stop, hits
+            elif count == SLOW_BATCH or monotonic() - began >= STEP_SECONDS:
+                yield i + 1, hits
+                hits, count, began = [], 0, monotonic()
 
     def slow(self, i: int) -> bool:
         rec = self.index.record(i)

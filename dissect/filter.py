@@ -20,7 +20,8 @@ type of the field:
 integers (decimal, 0x hex, 0 octal, or a value name such as `ip.proto == "TCP"`), IPv4/IPv6
 addresses with optional /prefix, MAC addresses (`:`, `-` or `.` separated), byte strings
 (`47:45:54`), quoted strings (C escapes; `r"..."` raw) and booleans (1/0/true/false).
-`matches` is a Python regular expression; a leading `(?i)` makes it case-insensitive.
+`matches` is a regular expression run in linear time (dissect/regex.py: RE2 syntax, much
+as Wireshark's PCRE2 minus backreferences and lookaround; `(?i)` makes it case-insensitive).
 
 Pseudo-fields beyond the decoded tree (names from Wireshark where it has them):
   frame.number, frame.len, frame.cap_len, frame.time_relative (seconds since the first
@@ -34,6 +35,10 @@ Pseudo-fields beyond the decoded tree (names from Wireshark where it has them):
   issue's own filter-style code such as "udp.length.bad": layerscope's own).
 Checksum status fields hold "good", "bad" or "unverified" (compared case-insensitively) and
 also accept Wireshark's numbers 0 (bad), 1 (good) and 2 (unverified).
+
+Every string compiles or is rejected with a FilterError: filters longer than MAX_LENGTH
+characters, or nesting "(" and "!" more than MAX_DEPTH deep, are refused up front, so
+neither parsing nor evaluating can run out of stack.
 
 `compile_filter(text)` raises FilterError (message + column) or returns a Filter whose
 `match(packet)` / `match_frame(...)` is the predicate. It decodes only up to the deepest
@@ -53,15 +58,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import protocols  # noqa: F401  (every protocol registers its fields first)
-from .engine import ALIASES, FIELDS, PROTOCOLS, FieldSpec, Packet, Protocol, decode, next_protocol
+from .engine import (
+    ALIASES,
+    FIELDS,
+    PROTOCOLS,
+    FieldSpec,
+    Packet,
+    Protocol,
+    decode,
+    next_protocol,
+    safe_text,
+)
+from .regex import RegexError, compile_search
 
-__all__ = ["Filter", "FilterError", "compile_filter", "complete", "field_names"]
+__all__ = ["MAX_DEPTH", "MAX_LENGTH", "Filter", "FilterError", "compile_filter", "complete",
+           "field_names"]  # fmt: skip
+
+MAX_LENGTH = 65_536  # characters in a filter: compiling and testing one stay cheap
+MAX_DEPTH = 64  # "(" and "!" inside one another: evaluation recurses once per level
 
 
 class FilterError(ValueError):
-    """An invalid filter: a one-line message and the 0-based column it points at."""
+    """An invalid filter: a one-line message and the 0-based column it points at. Parts
+    of the filter quoted in the message come out inert (control characters escaped)."""
 
     def __init__(self, message: str, pos: int, length: int = 1) -> None:
+        message = safe_text(message, 1000)
         super().__init__(message)
         self.message, self.pos, self.length = message, pos, max(1, length)
 
@@ -75,6 +97,11 @@ class FilterError(ValueError):
         return f"{indent}{text}\n{indent}{' ' * self.pos}^{'~' * (self.length - 1)}"
 
 
+def _shown(text: str) -> str:
+    """A piece of the filter quoted in a message: short, and inert on a terminal."""
+    return safe_text(text, 40)
+
+
 # -- lexer ------------------------------------------------------------------------------
 @dataclass(slots=True)
 class Token:
@@ -82,6 +109,7 @@ class Token:
     text: str
     pos: int
     value: str = ""  # a string literal's decoded text
+    spots: list[int] | None = None  # where each character of value is in the filter
 
 
 KEYWORDS = {"and": "and", "or": "or", "not": "not", "in": "in", "contains": "contains",
@@ -141,7 +169,7 @@ def _bad_char(text: str, i: int) -> None:
         raise FilterError('"=" is not an operator (did you mean "=="?)', i)
     if c in "&|":
         raise FilterError(f'"{c}" is not an operator (did you mean "{c * 2}"?)', i)
-    raise FilterError(f'unexpected character "{c}"', i)
+    raise FilterError(f'unexpected character "{_shown(c)}"', i)
 
 
 def _string(text: str, start: int) -> Token:
@@ -149,13 +177,16 @@ def _string(text: str, start: int) -> Token:
     raw = text[start] == "r"
     i = start + (2 if raw else 1)
     chars: list[str] = []
+    spots: list[int] = []
     while i < len(text):
         c = text[i]
         if c == '"':
-            return Token("string", text[start : i + 1], start, "".join(chars))
+            return Token("string", text[start : i + 1], start, "".join(chars), spots)
+        spots.append(i)
         if c == "\\" and i + 1 < len(text):
             if raw:
                 chars.append(text[i : i + 2])
+                spots.append(i + 1)
                 i += 2
                 continue
             i = _escape(text, i, chars)
@@ -176,7 +207,7 @@ def _escape(text: str, i: int, chars: list[str]) -> int:
     if re.fullmatch(r"[0-7]{3}", text[i + 1 : i + 4]):
         chars.append(chr(int(text[i + 1 : i + 4], 8)))
         return i + 4
-    raise FilterError(f'unknown escape "\\{nxt}" in string', i, 2)
+    raise FilterError(f'unknown escape "\\{_shown(nxt)}" in string', i, 2)
 
 
 # -- syntax tree ------------------------------------------------------------------------
@@ -186,10 +217,17 @@ class Operand:
     pos: int
     quoted: bool = False
     value: str = ""  # decoded text (strings) or the word itself
+    spots: list[int] | None = None  # a string's: where each character of value was written
 
     @property
     def length(self) -> int:
         return max(1, len(self.text))
+
+    def spot(self, i: int) -> int:
+        """The filter column (0-based) of character i of the value."""
+        if self.spots:
+            return self.spots[max(0, min(i, len(self.spots) - 1))]
+        return self.pos + max(0, min(i, len(self.text) - 1))
 
 
 @dataclass(slots=True)
@@ -213,9 +251,12 @@ class Parser:
     """Recursive descent over the tokens; every error carries the column of its token."""
 
     def __init__(self, text: str) -> None:
+        if len(text) > MAX_LENGTH:
+            raise FilterError(f"the filter is longer than {MAX_LENGTH:,} characters", MAX_LENGTH)
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0  # "(" and "!" open around the current token
 
     @property
     def tok(self) -> Token:
@@ -239,7 +280,7 @@ class Parser:
             raise FilterError("unexpected end of filter", tok.pos)
         if tok.kind == ")":
             raise FilterError('")" without a matching "("', tok.pos)
-        raise FilterError(f'"{tok.text}" was unexpected here', tok.pos, len(tok.text))
+        raise FilterError(f'"{_shown(tok.text)}" was unexpected here', tok.pos, len(tok.text))
 
     def expr(self) -> Any:
         items = [self.conj()]
@@ -257,26 +298,32 @@ class Parser:
 
     def unary(self) -> Any:
         tok = self.tok
+        if tok.kind not in ("not", "("):
+            return self.test()
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise FilterError(
+                f'"(" and "!" nest more than {MAX_DEPTH} deep', tok.pos, len(tok.text)
+            )
+        self.take()
         if tok.kind == "not":
-            self.take()
-            return RawBool("not", [self.unary()])
-        if tok.kind == "(":
-            self.take()
+            inner = RawBool("not", [self.unary()])
+        else:
             inner = self.expr()
             if self.tok.kind != ")":
                 if self.tok.kind == "end":
                     raise FilterError('"(" is never closed', tok.pos)
                 self.unexpected(self.tok)
             self.take()
-            return inner
-        return self.test()
+        self.depth -= 1
+        return inner
 
     def operand(self) -> Operand:
         tok = self.take()
         if tok.kind == "word":
             return Operand(tok.text, tok.pos, False, tok.text)
         if tok.kind == "string":
-            return Operand(tok.text, tok.pos, True, tok.value)
+            return Operand(tok.text, tok.pos, True, tok.value, tok.spots)
         self.unexpected(tok)
         raise AssertionError  # unreachable: unexpected() raises
 
@@ -561,7 +608,9 @@ def resolve(name: str, pos: int) -> Ref:
         _NAMES.extend(field_names())
     close = difflib.get_close_matches(name, _NAMES, n=1, cutoff=0.75)
     hint = f' (did you mean "{close[0]}"?)' if close else ""
-    raise FilterError(f'"{name}" is neither a field nor a protocol name{hint}', pos, len(name))
+    raise FilterError(
+        f'"{_shown(name)}" is neither a field nor a protocol name{hint}', pos, len(name)
+    )
 
 
 def is_name(word: str) -> bool:
@@ -576,7 +625,7 @@ def is_name(word: str) -> bool:
 
 # -- literals: a word or string read as the field's type ---------------------------------
 def _bad(op: Operand, what: str) -> FilterError:
-    return FilterError(f'"{op.value}" is not a valid {what}', op.pos, op.length)
+    return FilterError(f'"{_shown(op.value)}" is not a valid {what}', op.pos, op.length)
 
 
 def int_literal(op: Operand, spec: FieldSpec | None) -> int:
@@ -594,7 +643,9 @@ def int_literal(op: Operand, spec: FieldSpec | None) -> int:
     limit = _int_max(spec)
     if limit is not None and not 0 <= value <= limit:
         what = "too big" if value > limit else "negative"
-        raise FilterError(f'"{text}" is {what} for this field (maximum {limit})', op.pos, op.length)
+        raise FilterError(
+            f'"{_shown(text)}" is {what} for this field (maximum {limit})', op.pos, op.length
+        )
     return value
 
 
@@ -669,8 +720,8 @@ def float_literal(op: Operand) -> float:
 def str_literal(op: Operand, ref: Ref) -> str:
     """Status words also take Wireshark's numbers (tcp.checksum.status == 2)."""
     text = op.value
-    if not op.quoted and ref.name.endswith("checksum.status") and text.isdigit():
-        word = CHECKSUM_WORDS.get(int(text))
+    if not op.quoted and ref.name.endswith("checksum.status") and re.fullmatch(r"[0-9]+", text):
+        word = CHECKSUM_WORDS.get(int(text)) if len(text) < 4 else None
         if word is None:
             raise _bad(op, "checksum status (good, bad, unverified or 0-2)")
         return word
@@ -858,7 +909,9 @@ def build(raw: Any) -> Node:
         left, right, lref, rref, op = right, left, rref, None, FLIP.get(op, op)
     if lref is None:
         if left.quoted:
-            raise FilterError(f"{left.text} is a string, not a field", left.pos, left.length)
+            raise FilterError(
+                f"{_shown(left.text)} is a string, not a field", left.pos, left.length
+            )
         resolve(left.value, left.pos)  # raises: an unknown name, with a suggestion
         raise AssertionError
     if not op:
@@ -938,12 +991,12 @@ def _text_test(ref: Ref, op: str, right: Operand, op_pos: int) -> Node:
     _check_kind(ref, op, op_pos, ("text", "str", "bytes", "proto"), len(op))
     if op == "matches":
         try:
-            rx = re.compile(right.value)
-        except re.error as exc:
-            raise FilterError(
-                f"invalid regular expression: {exc.msg}", right.pos, right.length
-            ) from None
-        return Test(ref, op, lambda v: rx.search(_text(v)) is not None, rx)
+            search = compile_search(right.value)
+        except RegexError as exc:
+            end = right.spot(exc.pos + exc.length - 1) + 1
+            start = right.spot(exc.pos)
+            raise FilterError(f"regular expression: {exc.message}", start, end - start) from None
+        return Test(ref, op, lambda v: search(_text(v)), search)
     if ref.kind in ("bytes", "proto"):
         needle = bytes_literal(right)
         return Test(ref, op, lambda v: needle in _bytes(v), needle)

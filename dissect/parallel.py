@@ -2,7 +2,7 @@
 workers decode and render to text; the parent writes the chunks back in file order.
 
 Decoding is pure and per packet, so chunks are independent. Workers are forked after the
-index is built, so they share its arrays and the capture's mmap (page cache, no copies)
+index is built, so they share its arrays and the open capture file (read with pread)
 and only the rendered text crosses back. Below a few thousand packets, or with one core,
 forking costs more than it saves and the caller stays sequential.
 """
@@ -77,7 +77,17 @@ def ordered_map(
         gc.unfreeze()
 
 
-HEADER = struct.Struct("<cQ")  # kind (b"b" bytes, b"s" text, b"e" a pickled error), length
+# kind (b"b" bytes, b"s" text, b"e" a pickled error, b"p" a part: output, then error), length
+HEADER = struct.Struct("<cQ")
+
+
+class PartialOutput(Exception):
+    """A render that failed part way (the capture shrank under it): the output it had made,
+    to be written before the error is reported."""
+
+    def __init__(self, output: str | bytes, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.output, self.error = output, error
 
 
 def _work(render: Callable[[Span], str | bytes], mine: list[Span], fd: int) -> None:
@@ -87,25 +97,37 @@ def _work(render: Callable[[Span], str | bytes], mine: list[Span], fd: int) -> N
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
         for span in mine:
-            out = render(span)
-            if isinstance(out, bytes):
-                _send(fd, b"b", out)
-            else:
-                _send(fd, b"s", out.encode("utf-8", "surrogatepass"))
+            _send_output(fd, render(span))
     except BrokenPipeError:
         code = 1  # the parent stopped reading
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        _send_error(fd, exc)
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _send_output(fd: int, out: str | bytes) -> None:
+    if isinstance(out, bytes):
+        _send(fd, b"b", out)
+    else:
+        _send(fd, b"s", out.encode("utf-8", "surrogatepass"))
+
+
+def _send_error(fd: int, exc: BaseException) -> None:
+    """The error, pickled; a PartialOutput goes as a mark, its output, then its error."""
+    try:
+        if isinstance(exc, PartialOutput):
+            _send(fd, b"p", b"")
+            _send_output(fd, exc.output)
+            exc = exc.error
         try:
             payload = pickle.dumps(exc)
         except Exception:
             payload = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
-        try:
-            _send(fd, b"e", payload)
-        except OSError:
-            pass
-        code = 1
-    finally:
-        os._exit(code)
+        _send(fd, b"e", payload)
+    except OSError:
+        pass
 
 
 def _send(fd: int, kind: bytes, payload: bytes) -> None:
@@ -115,13 +137,22 @@ def _send(fd: int, kind: bytes, payload: bytes) -> None:
 
 
 def _receive(fd: int) -> str | bytes:
-    kind, size = HEADER.unpack(_read_exact(fd, HEADER.size))
-    payload = _read_exact(fd, size)
-    if kind == b"b":
-        return payload
-    if kind == b"s":
-        return payload.decode("utf-8", "surrogatepass")
+    kind, payload = _message(fd)
+    if kind in (b"b", b"s"):
+        return _output(kind, payload)
+    if kind == b"p":  # a part: its output, then its error
+        part = _output(*_message(fd))
+        raise PartialOutput(part, pickle.loads(_message(fd)[1]))
     raise pickle.loads(payload)
+
+
+def _message(fd: int) -> tuple[bytes, bytes]:
+    kind, size = HEADER.unpack(_read_exact(fd, HEADER.size))
+    return kind, _read_exact(fd, size)
+
+
+def _output(kind: bytes, payload: bytes) -> str | bytes:
+    return payload if kind == b"b" else payload.decode("utf-8", "surrogatepass")
 
 
 def _read_exact(fd: int, size: int) -> bytes:
@@ -129,8 +160,8 @@ def _read_exact(fd: int, size: int) -> bytes:
     view, got = memoryview(buf), 0
     while got < size:
         n = os.readv(fd, [view[got:]])
-        if n == 0:
-            raise RuntimeError("a worker process exited before finishing its output")
+        if n == 0:  # killed, most likely (an OSError: the CLI reports it in one line)
+            raise ChildProcessError("a worker process died before finishing its output")
         got += n
     return bytes(buf)
 

@@ -11,6 +11,7 @@ seed-tcpdump-x.txt is the same packet as `tcpdump -x` prints it, header line inc
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -27,7 +28,7 @@ import pytest
 
 from dissect import __version__
 from dissect._compiled import describe as engine_description
-from dissect.cli import build_parser, run_batch
+from dissect.cli import OutputError, build_parser, run_batch
 from dissect.index import open_capture
 from dissect.readers.writer import PcapWriter
 
@@ -397,6 +398,59 @@ def test_closed_pipe_exits_quietly(tmp_path: Path) -> None:
         assert producer.wait(timeout=120) == 0, (extra, err)
         assert err == b"", (extra, err)
         assert len(first.splitlines()) == 1
+
+
+FULL = Path("/dev/full")  # every write fails with ENOSPC
+NO_SPACE = "layerscope: error: writing output: No space left on device"
+
+
+@pytest.fixture(scope="module")
+def big_capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Enough packets for the forked workers (dissect/parallel.py MIN_PACKETS)."""
+    frames = sample_frames()
+    path = tmp_path_factory.mktemp("full") / "big.pcap"
+    return write_pcap(path, [frames[i % len(frames)] for i in range(20000)])
+
+
+def to_full(*argv: str, workers: int = 1) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "LAYERSCOPE_WORKERS": str(workers)}
+    with FULL.open("wb") as full:
+        return cli(*argv, stdout=full, stderr=subprocess.PIPE, env=env)
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full")
+@pytest.mark.parametrize(
+    "argv",
+    [["-T", "json"], ["-T", "jsonl"], ["-V"], [], ["-x"], ["-q"], ["-c", "1"],
+     ["-Y", "tcp", "-T", "json"], ["--hex", SEED.hex()], ["-D"]],
+)  # fmt: skip
+def test_full_disk_is_one_error_line(argv: list[str]) -> None:
+    proc = to_full(*(argv if argv[:1] in (["--hex"], ["-D"]) else ["-r", str(SAMPLE), *argv]))
+    assert proc.returncode == 2
+    assert one_error_line(proc.stderr) == NO_SPACE
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="no /dev/full")
+@pytest.mark.parametrize("flags", [[], ["-V"], ["-x"], ["-T", "json"], ["-T", "jsonl"]])
+def test_full_disk_in_parallel_mode(big_capture: Path, flags: list[str]) -> None:
+    proc = to_full("-r", str(big_capture), *flags, workers=2)
+    assert proc.returncode == 2
+    assert one_error_line(proc.stderr) == NO_SPACE
+
+
+def test_output_error_keeps_an_input_error_line(tmp_path: Path) -> None:
+    """A read error, then the JSON array cannot be closed: both are said, one line each."""
+
+    class Full(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    err = io.StringIO()
+    args = build_parser().parse_args(["-r", str(tmp_path / "missing.pcap"), "-T", "json"])
+    with pytest.raises(OutputError) as exc:
+        run_batch(args, out=Full(), err=err)
+    assert "missing.pcap" in one_error_line(err.getvalue())
+    assert exc.value.cause.errno == errno.ENOSPC
 
 
 # -- --version and the demo ---------------------------------------------------------------

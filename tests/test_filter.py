@@ -9,16 +9,21 @@ test needs no tshark). No timing assertions: speed lives in bench/bench_big.py.
 from __future__ import annotations
 
 import io
+import itertools
+import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from dissect import fastfilter, regex
 from dissect.cli import build_parser, run_batch
 from dissect.engine import decode
 from dissect.fastfilter import RAW_TEXT, Scanner, scan
-from dissect.filter import FilterError, compile_filter, complete, field_names
+from dissect.filter import MAX_DEPTH, MAX_LENGTH, FilterError, compile_filter, complete, field_names
 from dissect.index import CaptureError, open_capture
+from tests.test_app_tcp import tcp_frame
 from tests.test_core import RAW_IPV4, SEED
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -235,7 +240,7 @@ ERRORS: list[tuple[str, str, int]] = [
     ('tcp.port contains "x"', '"contains" does not apply', 9),
     ("tcp.flags.syn == maybe", "boolean", 17),
     ("frame.len > abc", "not a valid number", 12),
-    ('http.request.uri matches "("', "invalid regular expression", 25),
+    ('http.request.uri matches "("', 'regular expression: missing ")"', 26),
     ("tcp.port in 80", '"in" needs a set', 12),
     ("tcp.port in {}", "empty set", 12),
     ("_ws.expert == 1", "has no value", 11),
@@ -994,3 +999,183 @@ def test_scan_of_a_growing_index_in_chunks(tmp_path: Path) -> None:
         every = np.concatenate([m for _, m in scan(flt, idx, chunk=64)])
     assert first.tolist() == [i for i in every.tolist() if i < 100]
     assert len(every) == 900 // 36 * 14
+
+
+# -- hostile filters: each is compiled or rejected with its column, in bounded work ------------
+DEEP: list[tuple[str, int]] = [  # (filter, 0-based column of the first "(" or "!" too many)
+    ("(" * 400 + "tcp" + ")" * 400, MAX_DEPTH),
+    ("!" * 400 + "tcp", MAX_DEPTH),
+    ("!(" * 200 + "tcp" + ")" * 200, MAX_DEPTH),
+    ("not " * 5000 + "tcp", 4 * MAX_DEPTH),
+    ("tcp and " + "(" * (MAX_DEPTH + 1) + "udp", 8 + MAX_DEPTH),
+]
+
+
+@pytest.mark.parametrize(("text", "pos"), DEEP, ids=["parens", "bangs", "both", "nots", "late"])
+def test_deep_nesting_is_refused_at_its_column(text: str, pos: int) -> None:
+    with pytest.raises(FilterError) as info:
+        compile_filter(text)
+    assert f"nest more than {MAX_DEPTH} deep" in info.value.message
+    assert info.value.pos == pos
+
+
+def test_the_deepest_filter_allowed_runs_on_any_thread(sample: tuple[list, int]) -> None:
+    """MAX_DEPTH levels, each an `or` holding an `and` (two tree levels per "("): it
+    compiles and evaluates by predicate and by the vectorised scan, in a worker thread
+    too (the TUI filters in one), giving what the flat filter gives."""
+    text = "(tcp or udp and " * MAX_DEPTH + "ip" + ")" * MAX_DEPTH
+    pkts, t0 = sample
+    want = [p.number for p in pkts if compile_filter("tcp or udp").match(p, t0)]
+    results: list[list[int]] = []
+
+    def run() -> None:
+        flt = compile_filter(text)
+        results.append([p.number for p in pkts if flt.match(p, t0)])
+        with open_capture(str(SAMPLE)) as idx:
+            idx.index_all()
+            results.append([int(i) + 1 for _, m in scan(flt, idx) for i in m])
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(120)
+    assert results == [want, want]
+
+
+def test_a_filter_too_long_is_refused() -> None:
+    longest = "tcp or " * (MAX_LENGTH // 7 - 1) + "udp"
+    longest += " " * (MAX_LENGTH - len(longest))
+    assert compile_filter(longest).match_frame(uri_frame(b"/"), 1)
+    with pytest.raises(FilterError, match="longer than") as info:
+        compile_filter(longest + " ")
+    assert info.value.pos == MAX_LENGTH
+
+
+def test_quoted_values_in_messages_are_short_and_inert() -> None:
+    """Messages quote the filter: control characters come out escaped, long values cut."""
+    for text in ('tcp.port == "\x1b]0;owned\x07"', 'ip.src == "a\nb"', "tcp.port == " + "9" * 5000,
+                 '"\x1b[2J" == 1', "tcp.port == 80 \x1b"):  # fmt: skip
+        with pytest.raises(FilterError) as info:
+            compile_filter(text)
+        message = info.value.message
+        assert "\x1b" not in message and "\n" not in message and len(message) < 200, message
+
+
+@pytest.fixture(params=["re2", "bounded"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`matches` on RE2 and on the bounded fallback used where RE2's wheel is missing."""
+    if request.param == "re2" and regex.re2 is None:
+        pytest.skip("google-re2 is not installed")
+    monkeypatch.setattr(regex, "ENGINE", request.param)
+    return request.param
+
+
+# (pattern, message fragment, offset of the error in the pattern)
+BAD_PATTERNS: list[tuple[str, str, int]] = [
+    ("a{4294967295}", "repetition count 4294967295 is above 1000", 1),
+    ("x{2,99999999999999999999}", "is above 1000", 1),
+    ("(a)\\1", "backreference", 3),
+    ("(?P<n>a)(?P=n)", "backreference", 8),
+    ("a(?=b)", "lookahead is not supported", 1),
+    ("(?<!x)y", "lookbehind is not supported", 0),
+    ("(?>a+)b", "atomic group", 0),
+    ("a++b", "possessive quantifier", 1),
+    ("(?(1)a|b)", "conditional", 0),
+    ("a(?R)?", "recursion", 1),
+    ("(" * 101 + "a" + ")" * 101, "nest more than 100 deep", 100),
+    ("ab(", 'missing ")"', 2),
+    ("a)(b)", 'unexpected ")"', 1),
+]
+
+
+@pytest.mark.parametrize(("pattern", "message", "offset"), BAD_PATTERNS)
+def test_regex_failures_are_filter_errors_with_their_column(
+    engine: str, pattern: str, message: str, offset: int
+) -> None:
+    """Raw strings keep the pattern as written: its offset is the column less 27."""
+    text = f'http.request.uri matches r"{pattern}"'
+    with pytest.raises(FilterError) as info:
+        compile_filter(text)
+    assert message in info.value.message and info.value.message.startswith("regular expression")
+    assert info.value.pos == 27 + offset
+
+
+def test_regex_error_column_follows_escapes_in_the_string(engine: str) -> None:
+    text = 'http.request.uri matches "\\x28a)\\\\1"'  # the pattern is (a)\1
+    with pytest.raises(FilterError, match="backreference") as info:
+        compile_filter(text)
+    assert text[info.value.pos :].startswith("\\\\1") and info.value.length == 3
+
+
+def uri_frame(uri: bytes) -> bytes:
+    return tcp_frame(b"GET " + uri + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+
+
+@pytest.mark.timeout(120)  # a backtracking engine needs about 2**40 steps: it would hang here
+def test_matches_takes_linear_time(engine: str) -> None:
+    slow = compile_filter('http.request.uri matches "(a+)+$"')
+    assert not slow.match_frame(uri_frame(b"/" + b"a" * 40 + b"!"), 1)
+    assert slow.match_frame(uri_frame(b"/" + b"a" * 40), 1)
+    assert not compile_filter('http.request.uri matches "^(\\\\w+\\\\s?)*$"').match_frame(
+        uri_frame(b"/" + b"ab" * 5000 + b"!"), 1
+    )
+
+
+# (pattern, text, whether it occurs): Wireshark's and Python's answers, but `$` is the end
+MATCHES: list[tuple[str, str, bool]] = [
+    ("(?i)EXAMPLE", "www.example.com", True),
+    ("^/index", "/index.html", True),
+    ("^index", "/index.html", False),
+    ("\\.html$", "/index.html", True),
+    ("\\.html$", "/index.html\n", False),  # RE2: `$` is the end of the text, nothing after
+    ("\\bfoo\\b", "a foo b", True),
+    ("\\bfoo\\b", "afoob", False),
+    ("[^a-c]x", "ax", False),
+    ("(?i)[A-C]+d", "xabcD", True),
+    ("\\d+\\.\\d", "v12.5", True),
+    ("colou?r", "color", True),
+    ("(?s)a.b", "a\nb", True),
+    ("a.b", "a\nb", False),
+    ("(?m)^b", "a\nb", True),
+    ("(?i)straße", "STRAßE", True),
+    ("é+", "caféé", True),
+    ("", "", True),
+    ("x*", "", True),
+    ("(a|ab)(c|bcd)(d*)", "abcd", True),
+]
+
+
+@pytest.mark.parametrize(("pattern", "text", "want"), MATCHES)
+def test_both_engines_answer_alike(engine: str, pattern: str, text: str, want: bool) -> None:
+    assert regex.compile_search(pattern)(text) is want
+
+
+def test_records_that_need_decoding_are_scanned_in_short_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A step ends after STEP_SECONDS of work as well as after SLOW_BATCH records, so the
+    TUI's worker can stop between two slow records. The clock is faked: every look at it
+    is a second later, as if each record took that long."""
+    clock = itertools.count()
+    monkeypatch.setattr(fastfilter, "monotonic", lambda: next(clock), raising=False)
+    flt = compile_filter('dns.qry.name matches "test"')  # decoded, never vectorised
+    with open_capture(str(SAMPLE)) as idx:
+        idx.index_all()
+        scanner = Scanner(flt, idx)
+        steps = list(scanner.chunk(0, len(idx)))
+    assert scanner.decoded > 10 and len(steps) == scanner.decoded  # one record a step
+    assert [int(i) + 1 for _, m in steps for i in m] == [3, 4]
+    assert steps[-1][0] == len(idx)
+
+
+def test_compiling_patterns_writes_nothing(engine: str, capfd: pytest.CaptureFixture) -> None:
+    """Under the TUI anything written to stderr lands on the screen: RE2 logs its errors
+    there unless told not to, Python's parser warns about "[[" (possible nested set)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for pattern in ("[[:alpha:]]x", "(", "\\cA", "a{2,1}", "[a-"):
+            try:
+                regex.compile_search(pattern)
+            except regex.RegexError:
+                pass
+    assert not caught
+    assert capfd.readouterr() == ("", "")

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from dissect import linktypes
 from dissect.index import CaptureError, CaptureIndex, Record, open_capture
-from dissect.readers import pcap
+from dissect.readers import pcap, stream
 from dissect.readers.writer import PcapWriter
 
 DATA = Path(__file__).parent / "data" / "readers"
@@ -242,7 +242,6 @@ def test_random_access_equals_sequential(tmp_path: Path) -> None:
     for i in (49, 0, 17, 33, 1, 48):
         rec = idx.record(i)
         assert rec == seq[i] and rec.number == i + 1
-        assert bytes(idx.frame(i)) == rec.data
         assert (idx.time_ns(i), idx.linktype(i)) == (T0 + i * 1000, 1)
     assert idx.record(-1) == seq[-1]
     with pytest.raises(IndexError):
@@ -329,17 +328,16 @@ def test_reading_while_another_thread_indexes(tmp_path: Path) -> None:
     assert seen == 2000
 
 
-def test_close_with_frames_in_use(tmp_path: Path) -> None:
+def test_close_keeps_records_already_read(tmp_path: Path) -> None:
     path = tmp_path / "a.pcap"
     make_pcap(path, 3)
     idx = CaptureIndex(path).index_all()
-    view = idx.frame(1)
+    rec = idx.record(1)
     idx.close()
-    assert bytes(view) == b"\x01" * 15  # still readable: the mapping lives while it is used
+    assert rec.data == b"\x01" * 15
     with pytest.raises(ValueError, match="closed"):
         idx.record(0)
     assert idx.index_more() is True
-    view.release()
 
 
 def test_live_writer_killed_mid_record(tmp_path: Path) -> None:
@@ -388,12 +386,13 @@ def test_corrupted_files_never_raise_from_the_index(
         assert len(rec.data) == rec.caplen
 
 
-# -- pcap: the fast walk against a reference walk ------------------------------------------
-# pcap.walk() takes walk_fast() for files in this machine's byte order with 2.4 lengths and
-# walk_records() otherwise. Both are checked here against reference_walk(), written from
-# the format description alone, on crafted files: both byte orders, µs and ns magic, the
-# modified (Kuznetzov) 24-byte record header, swapped lengths, bad records, cut files,
-# and small batches and windows that end mid-file.
+# -- pcap: the walk against a reference walk ----------------------------------------------
+# pcap.walk() follows record headers through a window of the file at a time, with a tight
+# loop for files in this machine's byte order (_chain) and another for the rest (_chain_any).
+# It is checked here against reference_walk(), written from the format description alone,
+# on crafted files: both byte orders, µs and ns magic, the modified (Kuznetzov) 24-byte
+# record header, swapped lengths, bad records, cut files, and small batches and windows
+# that end mid-file.
 
 OTHER = ">" if pcap.NATIVE == "<" else "<"
 LIMIT = pcap.MAX_CAPLEN  # the caplen limit of a file whose SnapLen is below it
@@ -484,22 +483,6 @@ def indexed(data: bytes, batch: int = 65536) -> Walked:
     return got, idx.warnings, idx.indexed_bytes
 
 
-def lockstep(data: bytes, batch: int) -> list[tuple[int, int, int]]:
-    """Walk `data` with walk_fast() and walk_records() side by side, `batch` records per
-    call, checking that every call returns the same (pos, warning, done) and leaves the
-    same arrays; return the records indexed as (data offset, caplen, wirelen)."""
-    header = pcap.parse_header(data)
-    fast = (array("Q"), array("I"), array("I"), array("Q"))
-    slow = (array("Q"), array("I"), array("I"), array("Q"))
-    pos, done = pcap.FILE_HEADER_LEN, False
-    while not done:
-        got = pcap.walk_fast(data, pos, len(data), header, fast, batch)
-        assert got == pcap.walk_records(data, pos, len(data), header, slow, batch)
-        assert fast == slow
-        pos, _, done = got
-    return list(zip(*fast[:3], strict=True))
-
-
 def offsets_and_lengths(walked: Walked) -> list[tuple[int, int, int]]:
     return [(offset, caplen, wirelen) for offset, caplen, wirelen, _ in walked[0]]
 
@@ -540,26 +523,27 @@ def test_walk_matches_reference(case: str, order: str, nanosecond: bool, modifie
 
 @pytest.mark.parametrize("window", [0, 1, 16, 40, 100, 4096])
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("modified", [False, True])
-def test_fast_walk_windows_and_batches(
-    monkeypatch: pytest.MonkeyPatch, window: int, case: str, modified: bool
+@pytest.mark.parametrize(
+    ("order", "modified"), [(pcap.NATIVE, False), (pcap.NATIVE, True), (OTHER, False)]
+)
+def test_walk_windows_and_batches(
+    monkeypatch: pytest.MonkeyPatch, window: int, case: str, order: str, modified: bool
 ) -> None:
     # Small windows put records (data and headers) across window edges, and batches end
-    # inside windows: every call must still return what walk_records() returns.
-    monkeypatch.setattr(pcap, "FAST_WINDOW", window)
+    # inside windows: the index must still be the reference's.
+    monkeypatch.setattr(stream, "WINDOW", window)
     records, cut = CASES[case]
-    data = craft(records, modified=modified)
+    data = craft(records, order=order, modified=modified)
     data = data[: len(data) - cut]
     want = reference_walk(data)
     for batch in (1, 2, 5, 1000):
-        assert lockstep(data, batch) == offsets_and_lengths(want)
-    assert indexed(data, 3) == want
+        assert indexed(data, batch) == want
 
 
-def test_fast_walk_big_snaplen_records_longer_than_a_window() -> None:
-    # A SnapLen above MAX_CAPLEN raises the caplen limit: records longer than FAST_WINDOW
-    # are fine, one over the SnapLen is not.
-    snaplen, big = 3 * pcap.FAST_WINDOW, 2 * pcap.FAST_WINDOW + 5
+def test_walk_big_snaplen_records_longer_than_a_window() -> None:
+    # A SnapLen above MAX_CAPLEN raises the caplen limit: records longer than a window are
+    # fine, one over the SnapLen is not.
+    snaplen, big = 3 * stream.WINDOW, 2 * stream.WINDOW + 5
     records = frames([10]) + [(1, 2, big, big, b"B" * big)] + frames([20])
     records.append((3, 4, snaplen + 1, 0, b""))
     data = craft(records, snaplen=snaplen)
@@ -569,14 +553,13 @@ def test_fast_walk_big_snaplen_records_longer_than_a_window() -> None:
     assert want[1] == [
         f"record 4 at offset {offset} claims caplen {snaplen + 1} > {snaplen}: index stopped"
     ]
-    assert indexed(data) == want and indexed(data, 2) == want
-    assert lockstep(data, 1) == offsets_and_lengths(want)
+    assert indexed(data) == want and indexed(data, 1) == want and indexed(data, 2) == want
 
 
 @pytest.mark.parametrize("version", [(2, 2), (543, 0), (2, 3)])
 def test_walk_swapped_lengths_match_reference(version: tuple[int, int]) -> None:
     # Before 2.3 records held len before caplen; 2.3 files have either order (swapped when
-    # caplen > len). Such files take walk_records().
+    # caplen > len). Such files take _chain_any().
     records = [(1, 0, 9, 3, b"abc"), (2, 0, 4, 4, b"dddd"), (3, 0, 60, 5, b"e" * 5)]
     records.append((4, 0, 2, 7, b"ff"))  # caplen <= len: 2.3 keeps the order, others swap
     data = craft(records, version=version)
@@ -610,33 +593,34 @@ class Column(array):  # type: ignore[type-arg]
         super().extend(values)
 
 
-@pytest.mark.parametrize("name", ["walk_fast", "walk_records"])
-def test_timestamps_grow_last(name: str) -> None:
-    data = craft(frames([60, 98, 590, 0, 7] * 5))
+@pytest.mark.parametrize("order", [pcap.NATIVE, OTHER])
+def test_timestamps_grow_last(order: str) -> None:
+    data = craft(frames([60, 98, 590, 0, 7] * 5), order=order)
     header = pcap.parse_header(data)
     offsets, caplens, wirelens = array("Q"), array("I"), array("I")
     times = Column("Q")
     times.others = (offsets, caplens, wirelens)
-    walk = getattr(pcap, name)
+    win = stream.Window(stream.MemoryBytes(data))
     pos, done = pcap.FILE_HEADER_LEN, False
     while not done:
-        pos, _, done = walk(data, pos, len(data), header, (offsets, caplens, wirelens, times), 4)
+        arrays = (offsets, caplens, wirelens, times)
+        pos, _, done, _ = pcap.walk(win, pos, len(data), header, arrays, 4)
     assert len(times) == len(offsets) == 25
 
 
-def test_walk_picks_the_fast_walk_for_native_2_4_files(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_walk_picks_the_native_chain_for_native_2_4_files(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    for name in ("walk_fast", "walk_records"):
+    for name in ("_chain", "_chain_any"):
         real = getattr(pcap, name)
         monkeypatch.setattr(pcap, name, lambda *a, _n=name, _f=real: calls.append(_n) or _f(*a))
     records = frames([5, 6])
     for kwargs in ({}, {"modified": True}, {"nanosecond": True}):
         CaptureIndex(craft(records, **kwargs)).index_all()  # type: ignore[arg-type]
-    assert calls == ["walk_fast"] * 3
+    assert calls == ["_chain"] * 3
     calls.clear()
     CaptureIndex(craft(records, order=OTHER)).index_all()
     CaptureIndex(craft(records, version=(2, 3))).index_all()
-    assert calls == ["walk_records"] * 2
+    assert calls == ["_chain_any"] * 2
 
 
 @settings(max_examples=250, deadline=None)
@@ -648,8 +632,9 @@ def test_walk_picks_the_fast_walk_for_native_2_4_files(monkeypatch: pytest.Monke
     window=st.sampled_from([0, 24, 333, 1 << 18]),
     modified=st.booleans(),
     nanosecond=st.booleans(),
+    order=st.sampled_from([pcap.NATIVE, OTHER]),
 )
-def test_fast_walk_matches_reference_on_random_files(
+def test_walk_matches_reference_on_random_files(
     sizes: list[int],
     damage: list[tuple[int, int]],
     cut: int,
@@ -657,18 +642,17 @@ def test_fast_walk_matches_reference_on_random_files(
     window: int,
     modified: bool,
     nanosecond: bool,
+    order: str,
 ) -> None:
-    data = bytearray(
-        craft(frames(sizes), nanosecond=nanosecond and not modified, modified=modified)
-    )
+    nanosecond = nanosecond and not modified
+    data = bytearray(craft(frames(sizes), nanosecond=nanosecond, modified=modified, order=order))
     for where, value in damage:  # bytes of record headers or data, never the file header
         if len(data) > 24:
             data[24 + where % (len(data) - 24)] = value
     data = bytes(data[: max(24, len(data) - cut)])
-    old_window = pcap.FAST_WINDOW
-    pcap.FAST_WINDOW = window  # (hypothesis runs the body many times: no monkeypatch fixture)
+    old_window = stream.WINDOW
+    stream.WINDOW = window  # (hypothesis runs the body many times: no monkeypatch fixture)
     try:
-        lockstep(data, batch)
         assert indexed(data, batch) == reference_walk(data)
     finally:
-        pcap.FAST_WINDOW = old_window
+        stream.WINDOW = old_window

@@ -34,7 +34,9 @@ from dissect.readers import live
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-LAYERSCOPE = [PY, "-m", "tui.main"]
+# -P: as the `layerscope` console script, whose sys.path starts with its own directory,
+# never the working directory
+LAYERSCOPE = [PY, "-P", "-m", "tui.main"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
 
 
@@ -210,10 +212,12 @@ def start_server(ns: str) -> subprocess.Popen[str]:
 class Cli:
     """`layerscope ARGS` in a namespace; waits for its 'listening on' line."""
 
-    def __init__(self, ns: str, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, ns: str, *args: str, env: dict[str, str] | None = None, cwd: str | None = None
+    ) -> None:
         self.proc = subprocess.Popen(nsexec(ns, *LAYERSCOPE, *args), stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, env=env or ENV,
-                                     cwd=tempfile.gettempdir())  # fmt: skip
+                                     cwd=cwd or tempfile.gettempdir())  # fmt: skip
         self.first = self._line(15.0)
         assert "listening on" in self.first, self.first + self.finish(0)[1]
 
@@ -353,6 +357,56 @@ def test_sigkill_tears_at_most_the_last_record(pair: Pair, tmp_path: Path) -> No
     assert idx.indexed_bytes <= out.stat().st_size
 
 
+@needs_root
+def test_capture_process_killed_mid_capture_is_an_error_with_the_files_count(
+    pair: Pair, tmp_path: Path
+) -> None:
+    out = tmp_path / "killed.pcapng"
+    cli = Cli(pair.b, "-i", pair.dev_b, "-w", str(out), "-q", "-B", "8")
+    helper = [pid for pid in _descendants(cli.proc.pid) if _is_capture(_proc_status(pid))]
+    burst = subprocess.Popen(
+        nsexec(pair.a, PY, "-c", BURST, pair.ip_b, "2"), stdout=subprocess.PIPE
+    )
+    time.sleep(0.8)  # inside the burst
+    os.kill(helper[0], signal.SIGKILL)
+    _, err, status = cli.finish(sig=None)  # it ends by itself
+    burst.communicate(timeout=30)
+    idx = open_capture(str(out)).index_all()
+    assert status == 1 and "killed by SIGKILL" in err, err
+    assert closing(err)[0] == len(idx) > 0  # what the file holds, not the last report
+
+
+FILL = r"""d=$1; saved=$2; shift 2
+mount -t tmpfs -o size=64k layerscope-test "$d" || exit 99
+"$@"; status=$?
+cp "$d/out.pcapng" "$saved"; exit $status
+"""
+
+
+@needs_root
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="unshare (util-linux) not installed")
+def test_full_disk_is_an_error_with_the_files_count(pair: Pair, tmp_path: Path) -> None:
+    """The capture file on a 64 KiB tmpfs, mounted in a mount namespace of this test only."""
+    small, saved = tmp_path / "small", tmp_path / "saved.pcapng"
+    small.mkdir()
+    cmd = nsexec(pair.b, "unshare", "--mount", "--propagation", "private", "sh", "-c", FILL,
+                 "sh", str(small), str(saved), *LAYERSCOPE, "-i", pair.dev_b, "-q",
+                 "-w", str(small / "out.pcapng"))  # fmt: skip
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=ENV, cwd="/")
+    assert proc.stderr is not None
+    first = proc.stderr.readline() if select.select([proc.stderr], [], [], 15)[0] else ""
+    burst = subprocess.Popen(nsexec(pair.a, PY, "-c", BURST, pair.ip_b, "2"),
+                             stdout=subprocess.PIPE)  # fmt: skip
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        burst.communicate(timeout=30)
+    assert "listening on" in first and proc.returncode == 1, first + err
+    assert "No space left on device" in err
+    idx = open_capture(str(saved)).index_all()
+    assert closing(err)[0] == len(idx) > 0
+
+
 # -- root: one namespace, loopback ------------------------------------------------------------
 @needs_root
 def test_loopback_packets_are_captured_once(netns: str) -> None:
@@ -385,7 +439,7 @@ def test_privileges_drop_to_the_sudo_user(netns: str) -> None:
     try:
         cli = Cli(netns, "-i", "lo", "-w", out, "--print", "udp", env=env)
         me = _proc_status(cli.proc.pid)
-        capture = [s for s in map(_proc_status, _descendants(cli.proc.pid)) if "live" in s["cmd"]]
+        capture = [s for s in map(_proc_status, _descendants(cli.proc.pid)) if _is_capture(s)]
         send(netns, "127.0.0.1", 4)
         stdout, err, status = cli.finish()
         assert status == 0, err
@@ -406,6 +460,11 @@ def _proc_status(pid: int) -> dict[str, str]:
     return info
 
 
+def _is_capture(status: dict[str, str]) -> bool:
+    """The capture process: named by prctl (a fork of the launcher keeps its command line)."""
+    return status["Name"] == "lscope-capture" or "dissect.readers.live" in status["cmd"]
+
+
 def _descendants(pid: int) -> list[int]:
     kids = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return [int(k) for k in kids] + [g for k in kids for g in _descendants(int(k))]
@@ -418,7 +477,9 @@ def test_without_privilege_one_line_names_both_fixes(netns: str) -> None:
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=30, env=ENV)
     assert res.returncode != 0
     assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
-    assert "sudo" in res.stderr and "setcap cap_net_raw,cap_net_admin" in res.stderr
+    assert "sudo" in res.stderr and "--install-capture-helper GROUP" in res.stderr
+    # never the old advice: capabilities for the interpreter every Python program shares
+    assert "setcap" not in res.stderr and os.path.realpath(PY) not in res.stderr
 
 
 @needs_root
@@ -440,6 +501,72 @@ def test_list_interfaces_names_state_addresses_link_type(pair: Pair) -> None:
     assert "up" in veth and f"{pair.ip_b}/24" in veth and "ETHERNET (1)" in veth
     assert any(line.split(".", 1)[1].startswith("lo ") and "127.0.0.1/8" in line for line in lines)
     assert "LINUX_SLL2 (276)" in lines[-1] and ".any" in lines[-1]
+
+
+EVIL = "\x1b]0;pwn\x07"  # sets the terminal title when printed raw
+
+
+@needs_root
+def test_interface_names_and_paths_are_printed_escaped(netns: str, tmp_path: Path) -> None:
+    sh(*nsexec(netns, "ip", "link", "add", EVIL, "type", "veth", "peer", "name", "lsevil1"))
+    sh(*nsexec(netns, "ip", "link", "set", EVIL, "up"))
+    listed = subprocess.run(nsexec(netns, *LAYERSCOPE, "-D"), capture_output=True, text=True,
+                            timeout=30, env=ENV)  # fmt: skip
+    assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
+    assert "\\x1b]0;pwn\\x07" in listed.stdout  # shown, as an escape
+    out = tmp_path / f"capture{EVIL}.pcapng"
+    cli = Cli(netns, "-i", EVIL, "-w", str(out), "-q")
+    _, err, status = cli.finish()
+    assert status == 0 and out.exists(), err
+    assert "\x1b" not in cli.first + err and "\x07" not in cli.first + err
+    assert cli.first.count("\\x1b]0;pwn\\x07") == 2  # the interface and the file name
+
+
+@needs_root
+def test_write_dash_streams_the_capture_to_stdout(netns: str) -> None:
+    cmd = nsexec(netns, *LAYERSCOPE, "-i", "lo", "-w", "-", f"udp port {UDP_PORT}")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
+                            cwd=tempfile.gettempdir())  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stderr.readline() if select.select([proc.stderr], [], [], 15)[0] else b""
+    assert b"listening on lo" in first and b"writing to stdout" in first, first
+    send(netns, "127.0.0.1", 3)
+    streamed = b""
+    for _ in range(300):  # bounded: the three packets arrive while the capture runs
+        if select.select([proc.stdout], [], [], 0.05)[0]:
+            streamed += os.read(proc.stdout.fileno(), 65536)
+        if streamed and len(open_capture(streamed).index_all()) == 3:
+            break
+    os.kill(proc.pid, signal.SIGINT)
+    rest, err = proc.communicate(timeout=30)
+    idx = open_capture(streamed + rest).index_all()
+    assert proc.returncode == 0, err
+    assert udp_numbers([decode(r.data, r.linktype) for r in idx]) == [0, 1, 2]
+    assert idx.warnings == [] and idx.indexed_bytes == len(streamed + rest)  # nothing else
+    assert closing(err.decode())[0] == 3
+
+
+def test_write_dash_refuses_a_terminal_and_printing() -> None:
+    primary, secondary = os.openpty()
+    try:
+        res = subprocess.run([*LAYERSCOPE, "-i", "nosuchdev0", "-w", "-"], stdout=secondary,
+                             stderr=subprocess.PIPE, text=True, timeout=30, env=ENV, cwd="/")  # fmt: skip
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert res.returncode == 2 and res.stderr.count("\n") == 1
+    assert "terminal" in res.stderr
+    res = subprocess.run([*LAYERSCOPE, "-i", "nosuchdev0", "-w", "-", "-V"], capture_output=True,
+                         timeout=30, env=ENV, cwd="/")  # fmt: skip
+    assert res.returncode == 2 and res.stdout == b"" and b"cannot be printed" in res.stderr
+
+
+def test_capture_process_accepts_capture_options_only() -> None:
+    """Who to become is never an argument, under any spelling argparse would accept."""
+    for extra in (["--uid", "0"], ["--uid=0"], ["--ui", "0"], ["--groups", "0"], ["-h"]):
+        with pytest.raises(live.CaptureFailure) as failure:
+            live.build_parser().parse_args(["-i", "lo", "-w", "/x", *extra])
+        assert failure.value.kind == "usage"
 
 
 # -- no privilege needed -------------------------------------------------------------------------
@@ -517,6 +644,40 @@ def test_sink_writes_whole_records_cut_to_snaplen(tmp_path: Path, fmt: str) -> N
     assert [idx.caplen(i) for i in range(5)] == [min(len(f), 44) for f in frames[:5]]
     assert idx.time_ns(2) == 1_700_000_000 * 10**9 + 2000
     assert (cap.counters.received, cap.counters.dropped) == (20, 6)  # taken as given, not re-summed
+
+
+def test_capture_filter_is_compiled_only_after_the_drop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """libpcap's filter compiler parses the dissector's text: never as root."""
+    calls: list[str] = []
+
+    class Handle(FakeHandle):
+        def setfilter(self, text: str) -> None:
+            calls.append(f"setfilter {text}")
+
+        def setnonblock(self, on: int) -> None:
+            pass
+
+        def datalink(self) -> int:
+            return 1
+
+        def getfd(self) -> int:
+            return -1
+
+    monkeypatch.setattr(live, "open_handle", lambda *a: calls.append("open") or Handle([]))
+    monkeypatch.setattr(live, "drop_privileges", lambda *a, **k: calls.append("drop"))
+    args = live.build_parser().parse_args(["-i", "lo", "-w", str(tmp_path / "x"), "-f", "udp"])
+    handlers = {
+        sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    }
+    try:
+        capture, _ = live.start(args, live.Control(os.open(os.devnull, os.O_WRONLY)), None)
+        capture.sink.out.close()
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert calls == ["open", "drop", "setfilter udp"]
 
 
 def test_linux_cooked_v1_becomes_v2(tmp_path: Path) -> None:

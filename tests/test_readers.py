@@ -434,3 +434,74 @@ def test_linktype_names() -> None:
     assert linktypes.linktype_name(4242) == "LINKTYPE_4242"
     assert linktypes.LINKTYPE_NAMES[linktypes.IEEE802_11] == "IEEE802_11"
     assert (linktypes.NULL, linktypes.LOOP, linktypes.IPV4, linktypes.IPV6) == (0, 108, 228, 229)
+
+
+# ---------------------------------------------------------------- issue 12: items 10, 11
+
+
+def test_pcapng_comments_are_read_when_the_packet_is(tmp_path: pytest.TempPathFactory) -> None:
+    # 300 packets with 60 KB comments: indexing keeps where each comment is, not its text
+    # (it held every comment decoded: ~18 MB here, 516 MB for 16k packets in the issue).
+    path = tmp_path / "comments.pcapng"  # type: ignore[operator]
+    with PcapngWriter(path) as w:
+        eth = w.add_interface(linktypes.ETHERNET)
+        for n in range(300):
+            w.write(FRAMES[0], T0 + n, interface=eth, comment=f"{n:05d}" + "c" * 60_000)
+        w.write(FRAMES[1], T0 + 300, interface=eth)
+    tracemalloc.start()
+    idx = CaptureIndex(path).index_all()
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert len(idx) == 301 and idx.warnings == []
+    assert held < 1_000_000, f"{held} bytes held by the index of 300 commented packets"
+    assert idx.record(123).comment == "00123" + "c" * 60_000
+    assert [r.comment[:5] for r in idx.records(298, 301) if r.comment] == ["00298", "00299"]
+    assert idx.record(300).comment is None
+    idx.close()
+
+
+def idbs(count: int, linktype: int = linktypes.ETHERNET) -> bytes:
+    """`count` interface description blocks (little-endian, no options)."""
+    block = struct.pack("<IIHHII", 1, 20, linktype, 0, 65535, 20)
+    return block * count
+
+
+def epb(interface: int, data: bytes, ticks: int = 0) -> bytes:
+    body = struct.pack("<IIIII", interface, ticks >> 32, ticks & 0xFFFFFFFF, len(data), len(data))
+    body += data + bytes(-len(data) % 4)
+    return struct.pack("<II", 6, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+
+
+SHB_LE = struct.pack("<IIIHHqI", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1, 28)
+
+
+def test_pcapng_more_than_65535_interfaces_keep_going() -> None:
+    # Two sections of 40,000 interfaces each: ids past 0xFFFF (the old cap, where the rest
+    # of the file was dropped) widen the per-packet interface array.
+    first = SHB_LE + idbs(40_000) + epb(3, b"a" * 14) + epb(39_999, b"b" * 14)
+    second = SHB_LE + idbs(39_999) + idbs(1, linktypes.RAW) + epb(39_999, b"c" * 20)
+    idx = index(first + second + epb(7, b"d" * 14))
+    assert idx.warnings == [] and len(idx.interfaces) == 80_000
+    got = [(r.interface, r.linktype, r.data[:1]) for r in idx]
+    assert got == [
+        (3, 1, b"a"),
+        (39_999, 1, b"b"),
+        (79_999, linktypes.RAW, b"c"),
+        (40_007, 1, b"d"),
+    ]
+    assert idx.interface(2) == 79_999 and idx.interfaces[79_999].section == 1
+
+
+def test_pcapng_interface_cap_says_what_was_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dissect.readers import pcapng
+
+    monkeypatch.setattr(pcapng, "MAX_INTERFACES", 3)
+    head = SHB_LE + idbs(3) + epb(2, b"a" * 14)
+    data = head + idbs(1) + epb(0, b"b" * 14)
+    idx = index(data)
+    offset = len(head)
+    assert [r.data[:1] for r in idx] == [b"a"]
+    assert idx.warnings == [
+        f"more than 3 interfaces at offset {offset} (a cap on the memory they take): "
+        f"index stopped, the last {len(data) - offset} bytes not read"
+    ]

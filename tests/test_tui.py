@@ -6,6 +6,7 @@ Assertions are on widget state and posted messages, never on timing (STYLE.md se
 from __future__ import annotations
 
 import asyncio
+import io
 import struct
 import threading
 from collections.abc import Awaitable, Callable
@@ -108,12 +109,14 @@ def _nodes(tree: FieldTree) -> list:
 def test_run_args_choose_the_source(tmp_path: Path) -> None:
     import argparse
 
-    args = argparse.Namespace(read=None, hex=None, linktype=None, stdin_bytes=None)
+    args = argparse.Namespace(read=None, hex=None, linktype=None, stdin_stream=None)
     assert source_from_args(args).kind == "demo"
-    args.read, args.stdin_bytes = "-", DEMO_PATH.read_bytes()
+    args.read, args.stdin_stream = "-", io.BytesIO(DEMO_PATH.read_bytes())
     src = source_from_args(args)
-    src.index_more()
+    while not src.index_more():
+        pass
     assert len(src) == 1 and src.name == "<stdin>"
+    src.close()
     args.read, args.hex = None, (HEXDUMPS / "xxd_p_http.txt").read_text()
     assert len(source_from_args(args)) == 1
 

@@ -9,12 +9,16 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
+import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerState
 
+from dissect import regex
 from dissect.filter import compile_filter
 from dissect.index import open_capture
 from dissect.readers.writer import PcapWriter
+from tests.test_app_tcp import tcp_frame
 from tui.app import LayerscopeApp
 from tui.filtering import FilterBar
 from tui.source import PacketSource
@@ -196,3 +200,80 @@ def test_goto_and_last_respect_the_filter() -> None:
         assert screen.display_row(9) == 1 and screen.display_row(8) is None
 
     run_app(PacketSource.open(SAMPLE), body)
+
+
+# -- hostile filters: rejected in the bar, never the app's end ----------------------------------
+HOSTILE = [
+    ("(" * 400 + "tcp" + ")" * 400, "nest more than"),
+    ("!" * 2000 + "tcp", "nest more than"),
+    ('http.request.uri matches "a{4294967295}"', "above 1000"),
+    ('http.request.uri matches "(a)\\\\1"', "backreference"),
+    ('tcp.port == "[/]x[bold]y[/bold] \x1b]0;t\x07"', "not a valid number"),
+]
+
+
+def test_pasting_a_hostile_filter_shows_the_error_and_the_app_stays_up() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen, bar = app.screen, app.screen.query_one(FilterBar)
+        await pilot.press("slash")
+        for text, reason in HOSTILE:
+            bar.value = ""
+            app.post_message(events.Paste(text))  # as the terminal delivers a paste
+            await pilot.pause()
+            assert bar.has_class("-invalid"), text
+            shown = bar._border_subtitle.plain  # as drawn: the message, not markup
+            assert shown.startswith("column ") and reason in shown, shown
+            assert "\x1b" not in shown
+            await pilot.press("enter")  # refused: nothing is applied
+            assert screen.filter_text == "" and not filter_workers(app)
+        assert "[/]x[bold]y[/bold]" in bar._border_subtitle.plain
+        assert app.is_running
+
+    run_app(PacketSource.open(SAMPLE), body)
+
+
+CATASTROPHIC = 'http.request.uri matches "(a+)+$"'  # 2**30 steps a URI for a backtracking engine
+
+
+def catastrophic_capture(tmp_path: Path, count: int = 5000) -> Path:
+    """HTTP requests whose URIs make `(a+)+$` backtrack (a's then "!") or match (a's)."""
+    path = tmp_path / "uris.pcap"
+    with PcapWriter(str(path), 1) as w:
+        for i in range(count):
+            uri = b"/" + b"a" * 30 + (b"!" if i % 2 else b"")
+            w.write(tcp_frame(b"GET " + uri + b" HTTP/1.1\r\nHost: x\r\n\r\n"), i * 1000)
+    return path
+
+
+@pytest.mark.timeout(240)  # with a backtracking engine the first step alone never ends
+@pytest.mark.parametrize("engine", ["re2", "bounded"])
+def test_a_catastrophic_regex_runs_and_esc_stops_it(
+    tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine == "re2" and regex.re2 is None:
+        pytest.skip("google-re2 is not installed")
+    monkeypatch.setattr(regex, "ENGINE", engine)
+    source = PacketSource.open(catastrophic_capture(tmp_path))
+    gate = Gate(source)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen, plist = app.screen, app.screen.query_one(PacketList)
+        await pilot.press("slash")
+        await type_text(pilot, CATASTROPHIC)
+        await pilot.press("enter")
+        while not screen.view:  # matches of the first step: the scan got through them
+            await pilot.pause(0.01)
+        assert screen.filtering and filter_workers(app)[0].state == WorkerState.RUNNING
+        found = len(screen.view)
+        assert all(r % 2 == 0 for r in screen.view)  # the a's alone; "a...a!" never
+        await pilot.press("escape")  # the list has focus: esc stops the scan
+        gate.released.set()
+        await settle(pilot)
+        assert not screen.filtering and len(screen.view) == found < 2500
+        assert all(w.state == WorkerState.CANCELLED for w in filter_workers(app))
+        await pilot.press("slash")  # responsive: the bar opens and checks what is typed
+        await type_text(pilot, " &&")
+        assert screen.query_one(FilterBar).has_class("-invalid")
+        assert plist.count == found
+
+    run_app(source, body)

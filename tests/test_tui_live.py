@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
@@ -142,5 +143,20 @@ def test_unknown_interface_notifies_instead_of_crashing(netns: str) -> None:  # 
         app.screen.start_capture("nosuchdev0")  # type: ignore[attr-defined]
         await until(pilot, lambda: any("no such device" in n.message for n in app._notifications))
         assert app.source is source
+
+    run(source, netns, body)
+
+
+def test_killed_capture_process_is_shown_as_a_failure(netns: str) -> None:  # noqa: F811
+    source = LivePacketSource.start(LiveOptions("lo", FILTER, prefix=nsexec(netns)))
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        send(netns, 3)
+        await until(pilot, lambda: app.screen.query_one(PacketList).count == 3)
+        os.kill(source.capture.pid, signal.SIGKILL)  # by PID: the process this test started
+        await until(pilot, lambda: "failed" in status_text(app))
+        details = str(source.status_text())
+        assert "killed by SIGKILL" in details and "captured 3" in details
+        assert app.is_running
 
     run(source, netns, body)

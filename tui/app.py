@@ -15,10 +15,13 @@ from collections.abc import Iterable
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Tree
 
 from dissect.capture import Launcher
+from dissect.cli import error_line
+from dissect.engine import safe_text, unsafe_char
 
 from .browser import BrowserScreen
 from .filtering import FilterActions
@@ -102,6 +105,21 @@ class LayerscopeApp(App[int]):
     def on_unmount(self) -> None:
         self.source.close()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast passes here (a widget's notify calls the app's): messages quote paths,
+        OS errors and filter text, so their controls are escaped once for all callers.
+        Callers quoting such text also pass markup=False."""
+        super().notify(safe_text(message, NOTIFY_TEXT_MAX), title=safe_text(title, 80),
+                       severity=severity, timeout=timeout, markup=markup)  # fmt: skip
+
     # -- help and palette ------------------------------------------------------------------
     def key_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key binding, by where it works, read from the bindings themselves."""
@@ -143,21 +161,28 @@ class LayerscopeApp(App[int]):
         return None
 
 
-_PASTE_UNSAFE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+NOTIFY_TEXT_MAX = 400  # characters of a toast's message
+
+# Candidates only; unsafe_char() decides. Tab and line ends stay: the dump forms use them.
+_PASTE_CANDIDATE = re.compile("[^\t\n\r\x20-\x7e]")
 
 
 def visible_controls(text: str) -> str:
-    """Controls as symbols: C0 as U+2400 pictures (ESC -> ␛, NUL -> ␀), DEL as ␡, C1 and
-    bidi overrides as U+FFFD. Tab and newlines stay (dump forms use them); no symbol is a
-    hex digit, so a pasted dump parses the same."""
+    """What safe_text escapes, as symbols instead of escapes: C0 as U+2400 pictures
+    (ESC -> ␛, NUL -> ␀), DEL as ␡, anything else (C1, bidi and other format characters,
+    surrogates) as U+FFFD. An escape like \\x1b would add hex digits to a pasted dump; no
+    symbol is a hex digit, so the dump parses the same. The text stays editable."""
 
     def symbol(m: re.Match[str]) -> str:
-        o = ord(m.group())
+        ch = m.group()
+        if not unsafe_char(ch):
+            return ch
+        o = ord(ch)
         return chr(0x2400 + o) if o < 0x20 else "\u2421" if o == 0x7F else "\ufffd"
 
-    return _PASTE_UNSAFE.sub(symbol, text)
+    if text.startswith("\ufeff"):  # a byte-order mark: the paste's encoding, not its content
+        text = text[1:]
+    return _PASTE_CANDIDATE.sub(symbol, text)
 
 
 def source_from_args(args: argparse.Namespace) -> PacketSource:
@@ -170,8 +195,8 @@ def source_from_args(args: argparse.Namespace) -> PacketSource:
         from .live import LivePacketSource
 
         return LivePacketSource.start(live_options(args), getattr(args, "launcher", None))
-    if read == "-":
-        return PacketSource.from_bytes(getattr(args, "stdin_bytes", None) or b"")
+    if read == "-":  # tui/main.py keeps the piped stdin aside for us
+        return PacketSource.open(getattr(args, "stdin_stream", None) or sys.stdin.buffer)
     if read:
         return PacketSource.open(read)
     if hex_text is not None:
@@ -184,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         source = source_from_args(args)
     except CaptureError as exc:
-        sys.stderr.write(f"layerscope: {exc}\n")
+        sys.stderr.write(error_line(str(exc)) + "\n")
         return 1
     app = LayerscopeApp(source, getattr(args, "linktype", None))
     app.launcher = getattr(args, "launcher", None)

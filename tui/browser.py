@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
@@ -34,6 +35,7 @@ from .widgets.status_bar import Status, StatusBar
 if TYPE_CHECKING:
     from .app import LayerscopeApp
 
+OPEN_NOTE_AFTER = 0.5  # seconds an open may take before a note says what it waits for
 INDEX_CHUNK = 65536  # records per index_more call: ~10 ms, so cancelling is prompt
 FIRST_CHUNK = 4096  # indexed before the first screen; the rest once it is drawn
 FIRST_SCREEN_WAIT = 0.5  # seconds the indexer waits for the first rows at most
@@ -81,6 +83,8 @@ class BrowserScreen(FilterActions, LiveActions):
         self.packet: Packet | None = None
         self.item: TreeItem | None = None
         self.list_height = 30  # percent of the screen
+        self.opening = 0  # bumps with each open (and its answer): stale results are dropped
+        self.failure_told: str | None = None
 
     @property
     def source(self) -> PacketSource:
@@ -105,6 +109,9 @@ class BrowserScreen(FilterActions, LiveActions):
         self.load_source()
         initial = getattr(self.app, "initial_filter", None)  # -Y on the command line
         if initial:
+            from .app import visible_controls  # the bar draws its text as it is, like a paste
+
+            initial = visible_controls(initial)
             bar = self.query_one(FilterBar)
             bar.value = initial
             bar.add_class("-shown")
@@ -151,6 +158,7 @@ class BrowserScreen(FilterActions, LiveActions):
         if self.view is None:  # a filtered list grows with the filter worker's matches
             self.query_one(PacketList).set_count(len(self.source))
         self.update_status()
+        self.notice_failure()
 
     @on(PacketList.RowsWanted)
     def _rows_wanted(self, message: PacketList.RowsWanted) -> None:
@@ -189,6 +197,7 @@ class BrowserScreen(FilterActions, LiveActions):
         if message.generation == self.generation and message.view == self.view_token:
             self.query_one(PacketList).set_rows(message.block, message.rows, message.partial)
             self.call_after_refresh(self.first_rows.set)  # drawn: the indexer may go on
+            self.notice_failure()
 
     # -- selection: packet -> tree + hex; tree -> hex; hex -> tree ------------------------------
     @on(PacketList.PacketHighlighted)
@@ -234,7 +243,8 @@ class BrowserScreen(FilterActions, LiveActions):
         self.query_one(StatusBar).show(Status(
             source=source.name, kind=source.kind, packets=len(source), displayed=self.displayed(),
             selected=pkt.number if pkt else None, nbytes=pkt.caplen if pkt else None,
-            done=source.done, progress=source.progress, warning=warnings[-1] if warnings else "",
+            done=source.done, progress=source.progress,
+            warning=source.failure or (warnings[-1] if warnings else ""),
             live=self.live_status(), filter=self.filter_status(),
         ))  # fmt: skip
 
@@ -326,20 +336,60 @@ class BrowserScreen(FilterActions, LiveActions):
     def action_open(self) -> None:
         self.app.push_screen(OpenFileScreen(), self.open_path)
 
+    class Opened(Message):
+        """The open worker's result: a source, or why there is none."""
+
+        def __init__(self, token: int, source: PacketSource | None, error: str = "") -> None:
+            super().__init__()
+            self.token, self.source, self.error = token, source, error
+
     def open_path(self, path: str | None) -> None:
+        """Open in a worker: a FIFO waits for a writer, a stream for its first bytes, and
+        the UI goes on meanwhile (a note says so when it takes a while)."""
         if not path:
             return
+        self.opening += 1
+        token = self.opening
+
+        def still_waiting() -> None:
+            if self.opening == token:
+                self.notify(f"Waiting for {safe_text(path, 200)} to send a capture…",
+                            markup=False)  # fmt: skip
+
+        self.set_timer(OPEN_NOTE_AFTER, still_waiting)
+        self.open_worker(path, token)
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_worker(self, path: str, token: int) -> None:
         try:
-            source = PacketSource.open(path)
+            self.post_message(self.Opened(token, PacketSource.open(path)))
         except CaptureError as exc:
+            self.post_message(self.Opened(token, None, str(exc)))
+
+    def on_browser_screen_opened(self, message: Opened) -> None:
+        if message.token != self.opening:  # a later open replaced this one
+            if message.source is not None:
+                message.source.close()
+            return
+        self.opening += 1  # answered: no "waiting" note any more
+        if message.source is None:
             # the message quotes the path, which may hold escape sequences
-            self.notify(safe_text(str(exc), 400), severity="error", title="Cannot open",
+            self.notify(safe_text(message.error, 400), severity="error", title="Cannot open",
                         markup=False)  # fmt: skip
             return
         app: LayerscopeApp = self.app  # type: ignore[assignment]
         self.workers.cancel_group(self, "index")
-        app.replace_source(source)
+        app.replace_source(message.source)
         self.load_source()
+
+    def notice_failure(self) -> None:
+        """Say once when the capture file shrank under us (the list keeps what was read)."""
+        failure = self.source.failure
+        if failure and failure != self.failure_told:
+            self.failure_told = failure
+            self.notify(safe_text(f"{self.source.name}: {failure}", 400), severity="error",
+                        title="Capture file changed", markup=False)  # fmt: skip
+            self.update_status()
 
     def action_copy(self) -> None:
         if self.packet is None:

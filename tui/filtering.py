@@ -18,6 +18,7 @@ from array import array
 from time import monotonic
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
 from textual.message import Message
@@ -27,6 +28,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
+from dissect.engine import safe_text
 from dissect.filter import FilterError, compile_filter, complete
 
 if TYPE_CHECKING:
@@ -98,7 +100,9 @@ class FilterBar(Input):
     def on_input_changed(self, event: Input.Changed) -> None:
         result = event.validation_result
         failures = result.failure_descriptions if result is not None else []
-        self.border_subtitle = failures[0] if failures else ""
+        # Text, not str: a str border title is parsed as markup, and the message quotes
+        # the filter ("[/]" in it would raise, "[b]" would restyle it).
+        self.border_subtitle = Text(safe_text(failures[0], 200)) if failures else ""
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

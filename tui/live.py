@@ -124,6 +124,8 @@ class LivePacketSource(PacketSource):
         s, text = self.capture.stats, Text()
         if self.capture.running:
             text.append("● capturing", "bold #ff5f5f")
+        elif self.capture.error is not None:  # e.g. the capture process was killed, disk full
+            text.append(f"■ failed: {safe_text(str(self.capture.error), 200)}", "bold #ff5f5f")
         else:
             text.append("■ stopped", "bold")
         text.append(f"  captured {s.captured:,}  dropped {s.dropped:,}  {s.pps:,.0f} pps")

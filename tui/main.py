@@ -9,8 +9,11 @@ from typing import Any
 
 from dissect.cli import (
     build_parser,
+    error_line,
+    escape_log_output,
     finish_args,
     guarded,
+    install_helper_cmd,
     list_interfaces_cmd,
     run_batch,
     run_live,
@@ -23,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     args = finish_args(parser, parser.parse_args(argv))
     if args.list_interfaces:
         return guarded(list_interfaces_cmd)
+    if args.install_helper is not None:
+        return install_helper_cmd(args.install_helper)
     batch = wants_batch(args, sys.stdout)
     if args.interface is not None or (not batch and os.geteuid() == 0):
         launcher = _privileges(args, tui=not batch)
@@ -34,15 +39,33 @@ def main(argv: list[str] | None = None) -> int:
             return guarded(lambda: run_live(args, args.launcher))
         return guarded(lambda: run_batch(args))
     if args.read == "-" or (args.read is None and args.file == "-"):
-        args.stdin_bytes = sys.stdin.buffer.read()
+        args.stdin_stream = _stdin_aside()
     elif args.hex == "-":
-        args.hex = sys.stdin.read()
+        from dissect.cli import _read_stdin_text
+
+        args.hex = _read_stdin_text()
     args.read = args.read or args.file
+    escape_log_output()
     try:
         from tui.app import run
     except ImportError:  # the TUI is optional for batch use; print instead
         return guarded(lambda: run_batch(args))
     return run(args)
+
+
+def _stdin_aside() -> Any:
+    """The piped stdin as a file of its own, read as a stream (followed like a live
+    capture); fd 0 becomes the terminal, where the TUI reads its keys."""
+    if os.isatty(0):  # nothing piped: the terminal is both (as `tcpdump -r -` reads it)
+        return sys.stdin.buffer
+    stream = os.fdopen(os.dup(0), "rb")
+    try:
+        tty = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:  # no terminal to read keys from: the TUI still shows the capture
+        return stream
+    os.dup2(tty, 0)
+    os.close(tty)
+    return stream
 
 
 def _privileges(args: argparse.Namespace, tui: bool) -> Any:
@@ -53,10 +76,13 @@ def _privileges(args: argparse.Namespace, tui: bool) -> Any:
 
     _preload(tui)
     try:
-        return prepare_privileges(args.user)
-    except (CaptureStartError, OSError) as exc:
-        sys.stderr.write(f"layerscope: error: {exc}\n")
+        launcher = prepare_privileges(args.user)
+    except (CaptureStartError, OSError) as exc:  # e.g. SUDO_UID=abc: text from outside
+        sys.stderr.write(error_line(str(exc)) + "\n")
         return 2
+    for warning in launcher.warnings if launcher is not None else []:
+        sys.stderr.write(error_line(warning, "warning") + "\n")
+    return launcher
 
 
 def _preload(tui: bool) -> None:

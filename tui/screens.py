@@ -109,7 +109,7 @@ class PasteHexScreen(ModalScreen[PasteResult | None]):
 def describe_preview(p: HexPreview, linktype: object) -> Text:
     """'Recognised: 1 packet, 198 bytes, format …' — the dump's own text only via safe_text."""
     if p.error and not p.packets:
-        return Text(f"Not recognised: {p.error}", Style(color="#ffaf00"))
+        return Text(f"Not recognised: {safe_text(p.error, 200)}", Style(color="#ffaf00"))
     text = Text(end="")
     n = len(p.packets)
     text.append("Recognised: ", Style(bold=True))

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from dissect.engine import Packet, decode, safe_text
 from dissect.filter import Filter, compile_filter
@@ -87,10 +87,15 @@ class PacketSource:
 
     # -- constructors ------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, name: str | None = None) -> PacketSource:
-        """A capture file; CaptureError (one line) when it cannot be read."""
+    def open(cls, path: str | Path | BinaryIO, name: str | None = None) -> PacketSource:
+        """A capture file, or a stream (a binary file object, a FIFO, a device, gzip data:
+        spooled to a temporary file, followed as it grows like a live capture); CaptureError
+        (one line) when it cannot be read. A FIFO's open waits for a writer and a stream's
+        for its first bytes: callers on the UI thread open in a worker."""
+        if hasattr(path, "read"):
+            return cls(name or "<stdin>", open_capture(path, name=name or "<stdin>"))
         index = open_capture(path)
-        return cls(name or Path(path).name, index)
+        return cls(name or Path(path).name, index)  # type: ignore[arg-type]
 
     @classmethod
     def from_bytes(cls, data: bytes, name: str = "<stdin>") -> PacketSource:
@@ -141,6 +146,11 @@ class PacketSource:
     def warnings(self) -> list[str]:
         return list(self._index.warnings) if self._index is not None else []
 
+    @property
+    def failure(self) -> str | None:
+        """Why reading the capture ended early (the file shrank under us), if it did."""
+        return self._index.failure if self._index is not None else None
+
     def index_more(self, count: int = 65536) -> bool:
         """Index up to `count` more records; True once the whole file is indexed."""
         return True if self._index is None else self._index.index_more(count)
@@ -159,11 +169,22 @@ class PacketSource:
         kind, i = self._locate(row)
         if kind == "r":
             assert self._index is not None
-            r = self._index.record(i)
+            try:
+                r = self._index.record(i)
+            except CaptureError:  # the file shrank: the packet stays listed, its bytes gone
+                return self._gone(i)
             return decode(r.data, r.linktype, number=r.number, time_ns=r.time_ns,
                           wirelen=r.wirelen, interface=r.interface, comment=r.comment)  # fmt: skip
         f = self._frames[i]
         return decode(f.data, f.linktype, number=row + 1, time_ns=f.time_ns)
+
+    def _gone(self, i: int) -> Packet:
+        """Record i without its bytes, which the file no longer holds (see `failure`)."""
+        assert self._index is not None
+        idx = self._index
+        return decode(b"", idx.linktype(i), number=i + 1, time_ns=idx.time_ns(i),
+                      wirelen=idx.wirelen(i), interface=idx.interface(i),
+                      comment=f"bytes unavailable: {idx.failure}")  # fmt: skip
 
     def t0_ns(self, row: int) -> int:
         """The Time column counts from the first packet of the row's own origin: a pasted
@@ -198,15 +219,19 @@ class PacketSource:
         """Rows start..stop-1 that match, in small steps: (rows done up to, matching rows).
 
         Indexed records go through the vectorised scanner (fixed-offset fields answered
-        over the mmap, the rest decoded only as deep as the filter needs); pasted frames
+        over the file's bytes, the rest decoded only as deep as the filter needs); pasted frames
         are matched one by one."""
         n = self.indexed
         if self._index is not None and start < n:
             from dissect.fastfilter import Scanner
 
-            scanner = Scanner(flt, self._index)
-            for upto, hits in scanner.chunk(start, min(stop, n)):
-                yield upto, hits.tolist()
+            try:
+                scanner = Scanner(flt, self._index)
+                for upto, hits in scanner.chunk(start, min(stop, n)):
+                    yield upto, hits.tolist()
+                    start = upto
+            except CaptureError:  # the file shrank: what is gone matches nothing
+                yield min(stop, n), []
             start = min(stop, n)
         t0 = self._frames[0].time_ns if self._frames else 0
         for row in range(max(start, n), min(stop, len(self))):

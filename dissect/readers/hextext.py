@@ -15,6 +15,7 @@ a bounded number of times, with patterns that cannot backtrack catastrophically.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections import Counter
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-__all__ = ["HexPacket", "HexParseResult", "guess_linktype", "parse_hex_dump"]
+__all__ = ["HexPacket", "HexParseResult", "decode_dump", "guess_linktype", "parse_hex_dump"]
 
 
 @dataclass(slots=True)
@@ -53,6 +54,9 @@ _CARRAY, _ESCAPED, _QUOTED, _OTHER = "carray", "escaped", "quoted", "other"
 # 2 set apart (two spaces, a tab, or a width unlike the data groups), 1 just a first hex group.
 _FAINT, _WEAK, _STRONG = 1, 2, 3
 
+_UTF16_BOMS = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_SNIFF = 4096  # characters (or bytes) looked at to tell UTF-16 from 8-bit text
+_NO_NULS = {0: None, 0x2400: None}
 _MIN_BARE_BYTES = 4  # unmarked hex shorter than this is a number in prose, not a packet
 _MAX_FILL = 1 << 20  # a `*` repeat never expands to more than this (a hostile offset is not memory)
 _MAX_WARNINGS = 50
@@ -136,13 +140,54 @@ def parse_hex_dump(text: str, *, strict: bool = False) -> HexParseResult:
     """Parse a pasted hex dump; never raises unless ``strict`` (tests: bugs must surface)."""
     try:
         assembler = _Assembler()
-        for index, raw in enumerate(io.StringIO(text, newline=None)):
+        for index, raw in enumerate(io.StringIO(_narrow(text), newline=None)):
             assembler.feed(index, _classify(raw))
         return assembler.finish()
     except Exception:  # a reader never raises into the UI (STYLE.md section 4)
         if strict:
             raise
         return HexParseResult([], "none", 0, None, ["internal error while parsing the hex dump"])
+
+
+def decode_dump(data: bytes) -> str:
+    """The text of a dump's bytes: UTF-8 (a BOM or not), or UTF-16 as Windows tools save it
+    -- with a BOM, or little- or big-endian without one. A dump is mostly ASCII, so UTF-16
+    shows as NUL high bytes: "\\xff\\xfe" before 8-bit text is Latin-1 junk, not a BOM.
+    Bytes that are neither become U+FFFD, never an error."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", "replace")
+    sample = data[:_SNIFF]
+    for bom, codec in _UTF16_BOMS:
+        if sample.startswith(bom) and _wide(sample[2:], 0.5) == codec:
+            return data[2:].decode(codec, "replace")
+    return data.decode(_wide(sample, 0.9) or "utf-8", "replace")
+
+
+def _wide(sample: bytes, share: float) -> str | None:
+    """The UTF-16 byte order whose high bytes (at least `share` of them) are NUL while the
+    low ones are not, if any."""
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) < 4:
+        return None
+    if even.count(0) * 10 < len(even) and odd.count(0) >= share * len(odd):
+        return "utf-16-le"
+    if odd.count(0) * 10 < len(odd) and even.count(0) >= share * len(even):
+        return "utf-16-be"
+    return None
+
+
+def _narrow(text: str) -> str:
+    """A UTF-16 dump that reached us one byte per character (a terminal paste of the file's
+    bytes): the NUL half of each character goes (the TUI shows a NUL as U+2400), and so
+    does its BOM as it was read. A leading U+FEFF (a decoded BOM) always goes."""
+    head = text[:_SNIFF]
+    if (head.count("\0") + head.count("\u2400")) * 3 < len(head):
+        return text[1:] if text.startswith("\ufeff") else text
+    text = text.translate(_NO_NULS)
+    for bom in ("\ufeff", "\ufffd\ufffd", "\xff\xfe", "\xfe\xff"):
+        if text.startswith(bom):
+            return text[len(bom) :]
+    return text
 
 
 def guess_linktype(data: bytes) -> int:

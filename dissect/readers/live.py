@@ -1,18 +1,21 @@
-"""The capture process: the only code in layerscope with raw-socket rights (STYLE.md section 1).
+"""The capture process: the only code in layerscope with raw-socket rights.
 
-    python -m dissect.readers.live -i IFACE -w FILE [-f BPF] [-s SNAPLEN] [-B MiB] [-c N]
-                                   [-F pcap|pcapng] [--uid U --gid G --groups 1,2]
+    python -I -c <this file and writer.py> -i IFACE -w FILE [-f BPF] [-s SNAPLEN] [-B MiB]
+                                           [-c N] [-F pcap|pcapng]
 
 It opens the libpcap handle (pcapy-ng, whose wheel bundles libpcap 1.9 with TPACKET_V3)
-while privileged, then drops to --uid/--gid with no-new-privs (or, run by a user through a
-setcap'd interpreter, clears its capabilities), opens FILE as that user and writes every
-packet to it, one write() per batch of whole records, flushed before the packets are
-counted: the file is always a valid capture holding every packet counted, and a SIGKILL
-leaves at most the last record torn. Progress goes to stdout as JSON lines (the control
-pipe): ready, stats, error, done. SIGINT/SIGTERM or a closed control pipe: stop, drain the
-ring, flush, report the final counters.
+while privileged, then drops for good: to the user dissect/capture.py names (under sudo:
+the invoking user, with no-new-privs), else it clears its capabilities. Then it opens FILE
+as that user and writes every packet to it, one write() per batch of whole records,
+flushed before the packets are counted: the file is always a valid capture holding every
+packet counted, and a SIGKILL leaves at most the last record torn. Progress goes to
+stdout as JSON lines (the control pipe): ready, stats, error, done. SIGINT/SIGTERM or a
+closed control pipe: stop, drain the ring, flush, report the final counters.
 
-Imports: the standard library, pcapy and the pcap/pcapng writer -- no dissector, no Textual.
+Self-contained on purpose: the standard library, pcapy and writer.py, nothing else from
+layerscope, no dissector, no Textual. Root runs it as a fork of the launcher, from the
+code already in memory; anyone else runs it from its source text with `python -I` (see
+dissect/capture.py: who may change what the capture process runs).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from typing import Any, BinaryIO
 
 from dissect.readers.writer import PcapngWriter, PcapWriter
 
-KERNEL_SNAPLEN = 262144  # libpcap's maximum: the wire length stays exact (see _open_handle)
+KERNEL_SNAPLEN = 262144  # libpcap's maximum: the wire length stays exact (see open_handle)
 DEFAULT_BUFFER_MIB = 32
 BATCH = 4096  # packets per next_batch call
 READ_TIMEOUT_MS = 50  # TPACKET_V3 block retire timeout: how late the TUI can see a packet
@@ -42,7 +45,7 @@ DRAIN_QUIET = 0.15  # stop draining after this long without a packet (> READ_TIM
 DRAIN_MAX = 2.0  # ... and after this long in any case
 DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2 = 1, 113, 276
 CAP_NET_ADMIN, CAP_NET_RAW = 12, 13
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
+PR_SET_PDEATHSIG, PR_SET_NAME, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 15, 24, 38
 
 _EPB_HEAD = struct.Struct("<IIIIIII")  # type, total length, iface, ts hi, ts lo, caplen, wirelen
 _U32 = struct.Struct("<I")
@@ -116,17 +119,24 @@ def _classify(message: str) -> str:
     return "other"
 
 
-def open_handle(iface: str, buffer_mib: int, bpf: str | None) -> Any:
-    """An activated, non-blocking libpcap handle; CaptureFailure with a one-line reason.
+def load_pcapy() -> Any:
+    """pcapy, imported now (the launcher does this before it forks: see dissect/capture.py)."""
+    try:
+        import pcapy
+    except ImportError as exc:
+        raise CaptureFailure("other", f"pcapy-ng is not installed ({exc})") from None
+    return pcapy
+
+
+def open_handle(iface: str, buffer_mib: int) -> Any:
+    """An activated libpcap handle, the one step that needs privilege; CaptureFailure with a
+    one-line reason.
 
     The kernel snapshot length is libpcap's maximum whatever -s says: pcapy-ng's batch read
     reports the captured length only, so the wire length is exact only when nothing is cut
     by the kernel. A smaller -s is applied when writing.
     """
-    try:
-        import pcapy
-    except ImportError as exc:
-        raise CaptureFailure("other", f"pcapy-ng is not installed ({exc})") from None
+    pcapy = load_pcapy()
     try:
         handle = pcapy.create(iface)
         handle.set_snaplen(KERNEL_SNAPLEN)
@@ -139,13 +149,20 @@ def open_handle(iface: str, buffer_mib: int, bpf: str | None) -> Any:
     if isinstance(status, int) and status < 0:
         kind, text = ACTIVATE_ERRORS.get(status, ("other", f"pcap_activate error {status}"))
         raise CaptureFailure(kind, f"{iface}: {text}")
+    return handle
+
+
+def set_filter(handle: Any, bpf: str | None) -> None:
+    """Compile and attach the capture filter, non-blocking reads. Called once privileges are
+    dropped: attaching a filter to an open socket needs none, and libpcap's filter compiler
+    then never parses the dissector's text as root."""
+    pcapy = load_pcapy()
     try:
         if bpf:
             handle.setfilter(bpf)
         handle.setnonblock(1)
     except pcapy.PcapError as exc:
         raise CaptureFailure("filter", f"bad capture filter {bpf!r}: {exc}") from None
-    return handle
 
 
 # -- dropping privileges ------------------------------------------------------------------
@@ -349,8 +366,20 @@ def _wait_readable(fd: int, timeout: float) -> None:
 
 
 # -- main ---------------------------------------------------------------------------------
+Drop = tuple[int, int, tuple[int, ...]]  # uid, gid, supplementary groups
+
+
+class _Parser(argparse.ArgumentParser):
+    """A bad argument is a usage error on the control pipe, never text on stderr."""
+
+    def error(self, message: str) -> Any:
+        raise CaptureFailure("usage", message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="layerscope-capture", description=__doc__.split("\n")[0])
+    # allow_abbrev=False: no option is reachable under a shorter name than the one given
+    p = _Parser(prog="layerscope-capture", description=__doc__.split("\n")[0],
+                allow_abbrev=False, add_help=False)  # fmt: skip
     p.add_argument("-i", dest="interface", required=True)
     p.add_argument("-w", dest="write", required=True, help="capture file to write")
     p.add_argument("-f", dest="filter", default=None, help="BPF filter (libpcap syntax)")
@@ -358,9 +387,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-B", dest="buffer", type=int, default=DEFAULT_BUFFER_MIB, help="MiB")
     p.add_argument("-c", dest="count", type=int, default=0)
     p.add_argument("-F", dest="format", choices=("pcap", "pcapng"), default="pcapng")
-    p.add_argument("--uid", type=int, default=None)
-    p.add_argument("--gid", type=int, default=None)
-    p.add_argument("--groups", default="", help="comma-separated supplementary groups")
     return p
 
 
@@ -372,14 +398,23 @@ def _install_signals(capture: Capture) -> None:
         signal.signal(sig, stop)
 
 
-def start(args: argparse.Namespace, control: Control) -> tuple[Capture, int]:
-    """Open (privileged), drop, open the file (unprivileged); CaptureFailure on any refusal."""
-    handle = open_handle(args.interface, max(1, args.buffer), args.filter)
-    groups = [int(g) for g in args.groups.split(",") if g.strip()]
+def set_name(name: str) -> None:
+    """The name ps and /proc/PID/comm show (a fork keeps its parent's command line)."""
     try:
-        drop_privileges(args.uid, args.gid, groups)
+        _libc().prctl(PR_SET_NAME, ctypes.c_char_p(name.encode()[:15]), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def start(args: argparse.Namespace, control: Control, drop: Drop | None) -> tuple[Capture, int]:
+    """Open (privileged), drop, then filter and open the file; CaptureFailure on any refusal."""
+    handle = open_handle(args.interface, max(1, args.buffer))
+    uid, gid, groups = drop if drop is not None else (None, None, ())
+    try:
+        drop_privileges(uid, gid, list(groups))
     except OSError as exc:
         raise CaptureFailure("other", f"cannot drop privileges: {exc}") from None
+    set_filter(handle, args.filter)
     snaplen = args.snaplen if 0 < args.snaplen <= KERNEL_SNAPLEN else KERNEL_SNAPLEN
     out = open_output(args.write)
     try:
@@ -387,6 +422,7 @@ def start(args: argparse.Namespace, control: Control) -> tuple[Capture, int]:
     except OSError as exc:
         raise CaptureFailure("io", f"{args.write}: {exc.strerror or exc}") from None
     capture = Capture(handle, sink, control, args.count)
+    _install_signals(capture)  # before `ready`: the dissector may stop us right after it
     control.send({"ev": "ready", "pid": os.getpid(), "uid": os.getuid(), "gid": os.getgid(),
                   "interface": args.interface, "linktype": sink.linktype,
                   "snaplen": snaplen, "path": os.path.abspath(args.write),
@@ -394,19 +430,20 @@ def start(args: argparse.Namespace, control: Control) -> tuple[Capture, int]:
     return capture, handle.getfd()
 
 
-def main(argv: list[str] | None = None, control_fd: int = 1) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, control_fd: int = 1, drop: Drop | None = None) -> int:
+    """Capture as the options say; `drop` (from the launcher, never from argv) is who to become."""
+    set_name("lscope-capture")
     control = Control(control_fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # until the handler below is in place
     try:
-        capture, fd = start(args, control)
+        args = build_parser().parse_args(argv)
+        capture, fd = start(args, control, drop)
     except CaptureFailure as exc:
         control.send({"ev": "error", "kind": exc.kind, "message": str(exc)})
         return 1
     except Exception as exc:  # a bug or an odd system: still one line for the user
         control.send({"ev": "error", "kind": "other", "message": f"{type(exc).__name__}: {exc}"})
         return 1
-    _install_signals(capture)
     reason = "error"
     try:
         reason = capture.run(fd)

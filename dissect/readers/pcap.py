@@ -7,7 +7,8 @@ captured bytes. The magic number gives both the byte order and the timestamp uni
 Also read: Alexey Kuznetzov's "modified" pcap (magic 0xA1B2CD34), whose record header has
 8 more bytes (ifindex, protocol, packet type, pad) -- as libpcap's sf-pcap.c does.
 
-The walk only appends to arrays; the CaptureIndex (dissect/index.py) owns them.
+The walk reads the file a window at a time and only appends to arrays; the CaptureIndex
+(dissect/index.py) owns them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dissect import linktypes
+from dissect.readers import stream
+from dissect.readers.stream import Window
 
 MAGIC_USEC = 0xA1B2C3D4
 MAGIC_NSEC = 0xA1B23C4D
@@ -75,8 +78,9 @@ class PcapHeader:
         return 24 if self.modified else 16
 
     def time_ns(self, raw: int) -> int:
-        """Nanoseconds from a record's first 8 bytes read as one integer in file byte order."""
-        if self.byteorder == "<":
+        """Nanoseconds from a record's first 8 bytes read as one integer in this machine's
+        byte order (the walk puts both 32-bit words in it)."""
+        if NATIVE == "<":
             sec, frac = raw & 0xFFFFFFFF, raw >> 32
         else:
             sec, frac = raw >> 32, raw & 0xFFFFFFFF
@@ -85,7 +89,7 @@ class PcapHeader:
     def times_ns(self, raws: Iterable[int]) -> list[int]:
         """time_ns of many records at once (the same formula in one comprehension)."""
         mult = 1 if self.nanosecond else 1000
-        if self.byteorder == "<":
+        if NATIVE == "<":
             return [(r & 0xFFFFFFFF) * 1_000_000_000 + (r >> 32) * mult for r in raws]
         return [(r >> 32) * 1_000_000_000 + (r & 0xFFFFFFFF) * mult for r in raws]
 
@@ -135,142 +139,122 @@ def _swapped_lengths(major: int, minor: int) -> str:
     return "maybe" if minor == 3 else "no"
 
 
-# The walk has two implementations that index the same records and give the same
-# warnings: walk_records(), one record at a time (the reference: plain, obviously
-# correct), and walk_fast() for the usual file, in this machine's byte order with
-# lengths in the 2.4 order, which takes about 30% less time per record. (numpy would
-# gather the columns faster still, but its import costs as much as walking ~0.5M
-# records; madvise() advice measured no gain on a page-cached file.)
+# One walk, a window of the file at a time (stream.Window: the file is read, never
+# mapped). In each window a tight loop follows the chain of record headers, copying them
+# into one array (_chain, or _chain_any for files in the other byte order or with length
+# fields that may be interchanged); the window's records then go into the index arrays
+# column by column, with array slices. (numpy would gather the columns faster still, but
+# its import costs as much as walking ~0.5M records.)
 NATIVE = "<" if sys.byteorder == "little" else ">"
-FAST_WINDOW = 1 << 18  # bytes of file per walk_fast() step; <= MAX_CAPLEN (see _chain)
-PREFETCH_STRIDE = 64  # a cache line: touching one byte of each brings the whole window in
 
 
 def walk(
-    buf: bytes | memoryview,
+    win: Window,
     pos: int,
     end: int,
     header: PcapHeader,
     arrays: tuple[array, array, array, array],
     max_records: int,
-) -> tuple[int, str | None, bool]:
-    """Index up to max_records records from pos; return (next pos, warning, finished).
+    first: int = 0,
+) -> tuple[int, str | None, bool, bool]:
+    """Index up to max_records records from pos; return (next pos, warning, finished,
+    torn): finished at the end of the bytes or at a bad record, torn when the last record
+    runs past `end`, the size of the file as known now (more bytes may complete it).
+    `first` counts the records the index has let go (record numbers in warnings).
 
     arrays = (data offsets 'Q', caplens 'I', wirelens 'I', raw timestamps 'Q'); the raw
-    timestamp is the record's first 8 bytes read as one integer, turned into nanoseconds
-    by `header.time_ns()` when asked for (saves two big-int operations per record here).
-    Timestamps are appended last, so their count is the count of complete entries for
-    readers in other threads.
+    timestamp is the record's first 8 bytes read as one integer in this machine's byte
+    order, turned into nanoseconds by `header.time_ns()` when asked for (saves two big-int
+    operations per record here). Timestamps are appended last, so their count is the count of complete entries for
+    readers in other threads. A bad record can only be the last of a window: a caplen over
+    the limit (>= MAX_CAPLEN >= the span walked) or data past the end of the file puts the
+    next header past the window.
     """
-    if header.lengths_swapped == "no" and header.byteorder == NATIVE:
-        return walk_fast(buf, pos, end, header, arrays, max_records)
-    return walk_records(buf, pos, end, header, arrays, max_records)
-
-
-def walk_records(
-    buf: bytes | memoryview,
-    pos: int,
-    end: int,
-    header: PcapHeader,
-    arrays: tuple[array, array, array, array],
-    max_records: int,
-) -> tuple[int, str | None, bool]:
-    """walk(), one record at a time. The hot path: locals only, one unpack, four appends."""
-    if header.lengths_swapped != "no":
-        return _walk_swapped(buf, pos, end, header, arrays, max_records)
-    offsets, caplens, wirelens, times = arrays
-    unpack = struct.Struct(header.byteorder + "QII").unpack_from
-    add_offset, add_caplen = offsets.append, caplens.append
-    add_wirelen, add_time = wirelens.append, times.append
     hlen = header.record_header_len
     limit = max(header.interface.snaplen, MAX_CAPLEN)
-    last = end - hlen  # a record header starting after this is cut short
-    for _ in range(max_records):
-        if pos > last:
-            return pos, _tail_warning(pos, end, hlen), True
-        ts, caplen, wirelen = unpack(buf, pos)
-        data = pos + hlen
-        if caplen > limit or data + caplen > end:
-            return pos, _bad_record(pos, end, hlen, caplen, limit, len(times) + 1), True
-        add_offset(data)
-        add_caplen(caplen)
-        add_wirelen(wirelen)
-        add_time(ts)
-        pos = data + caplen
-    return pos, None, pos >= end
-
-
-def walk_fast(
-    buf: bytes | memoryview,
-    pos: int,
-    end: int,
-    header: PcapHeader,
-    arrays: tuple[array, array, array, array],
-    max_records: int,
-) -> tuple[int, str | None, bool]:
-    """walk() for files in native byte order with lengths in the 2.4 order (asserted).
-
-    A window of FAST_WINDOW bytes at a time: touch it first (the chain's loads, each
-    waiting for the one before, then hit the cache instead of memory), follow the chain
-    of record headers through it copying them into one array (_chain), check the last
-    record (only it can be bad, see _chain), and append the window's records to the
-    index arrays, column by column, with array slices. Same records, warnings and
-    append order (timestamps last) as walk_records().
-    """
-    assert header.lengths_swapped == "no" and header.byteorder == NATIVE
-    assert FAST_WINDOW <= MAX_CAPLEN, "_chain() relies on it"
-    hlen = header.record_header_len
-    limit = max(header.interface.snaplen, MAX_CAPLEN)
+    native = header.byteorder == NATIVE and header.lengths_swapped == "no"
     left = max_records
-    with memoryview(buf) as view:
-        while left > 0:
-            stop = min(pos + FAST_WINDOW, end - hlen)  # the window's last header start
-            view[pos : stop + hlen : PREFETCH_STRIDE].tobytes()
-            offsets, heads = array("Q"), array("I")
-            after = _chain(buf, pos, stop, hlen, offsets, heads)
-            if not offsets:  # not one whole header left in the file
-                return pos, _tail_warning(pos, end, hlen), True
-            if len(offsets) > left:  # more than wanted: the rest is walked again next time
-                after = offsets[left] - hlen
-                del offsets[left:]
-                del heads[left * hlen // 4 :]
-            columns = (offsets, *_split(heads, hlen))
-            caplen = columns[1][-1]
-            if caplen > limit or offsets[-1] + caplen > end:
-                _append(arrays, columns, len(offsets) - 1)
-                bad, number = offsets[-1] - hlen, len(arrays[3]) + 1
-                return bad, _bad_record(bad, end, hlen, caplen, limit, number), True
-            _append(arrays, columns, len(offsets))
-            pos, left = after, left - len(offsets)
-    return pos, None, pos >= end
+    while left > 0:
+        if end - pos < hlen:  # not one whole header left in the file
+            return pos, _tail_warning(pos, end, hlen), True, pos < end
+        buf, rel = win.at(pos, stream.least(end - pos, hlen), end)
+        span = min(len(buf) - rel, MAX_CAPLEN, end - pos)  # file bytes held from pos
+        offsets, heads = array("Q"), array("I")
+        stop, base = rel + span - hlen, pos - rel  # the window's last header start
+        if native:
+            after = _chain(buf, rel, stop, hlen, base, offsets, heads)
+        else:
+            after = _chain_any(buf, rel, stop, header, base, offsets, heads)
+        if len(offsets) > left:  # more than wanted: the rest is walked again next time
+            after = offsets[left] - hlen
+            del offsets[left:]
+            del heads[left * hlen // 4 :]
+        columns = _columns(heads, header)
+        caplen = columns[0][-1]
+        if caplen > limit or offsets[-1] + caplen > end:
+            _append(arrays, (offsets, *columns), len(offsets) - 1)
+            bad, number = offsets[-1] - hlen, first + len(arrays[3]) + 1
+            warning = _bad_record(bad, end, hlen, caplen, limit, number)
+            return bad, warning, True, caplen <= limit
+        _append(arrays, (offsets, *columns), len(offsets))
+        pos, left = after, left - len(offsets)
+    return pos, None, pos >= end, False
 
 
 def _chain(
-    buf: bytes | memoryview, pos: int, stop: int, hlen: int, offsets: array, heads: array
+    buf: bytes, p: int, stop: int, hlen: int, base: int, offsets: array, heads: array
 ) -> int:
-    """Follow the records from pos while their header starts by `stop`: append each one's
-    data offset to `offsets` and its header to `heads` (the 32-bit words: seconds,
-    fraction, caplen, wirelen, and two more in the modified format); return the offset
-    after the last. The hot loop of walk_fast(): reading the caplen back from `heads`
-    costs less than a struct unpack, and nothing is checked. A bad record can only be the
-    last: a caplen over the limit (>= MAX_CAPLEN >= FAST_WINDOW) or data past the end of
-    the file puts the next header past `stop`."""
+    """Follow the records from buf[p] while their header starts by buf[stop]: append each
+    one's data offset in the file (base + its index in buf) to `offsets` and its header to
+    `heads` (the 32-bit words: seconds, fraction, caplen, wirelen, and two more in the
+    modified format); return the file offset after the last. The hot loop of walk(), for
+    files in this machine's byte order: reading the caplen back from `heads` costs less
+    than a struct unpack, and nothing is checked."""
     keep, add = heads.frombytes, offsets.append
     back = 2 - hlen // 4  # caplen's index counted from the end of the header kept
-    while pos <= stop:
-        data = pos + hlen
-        keep(buf[pos:data])
-        add(data)
-        pos = data + heads[back]
-    return pos
+    while p <= stop:
+        data = p + hlen
+        keep(buf[p:data])
+        add(base + data)
+        p = data + heads[back]
+    return base + p
 
 
-def _split(heads: array, hlen: int) -> tuple[array, array, array]:
-    """(caplens, wirelens, raw timestamps) of the headers _chain() kept: strided slices."""
+def _chain_any(
+    buf: bytes, p: int, stop: int, header: PcapHeader, base: int, offsets: array, heads: array
+) -> int:
+    """_chain() for any file: lengths unpacked in the file's byte order, and taken in the
+    order the file's version stores them (see _swapped_lengths)."""
+    keep, add = heads.frombytes, offsets.append
+    hlen, swapped = header.record_header_len, header.lengths_swapped
+    unpack = struct.Struct(header.byteorder + "II").unpack_from
+    while p <= stop:
+        data = p + hlen
+        keep(buf[p:data])
+        add(base + data)
+        caplen, wirelen = unpack(buf, p + 8)
+        if swapped == "yes" or (swapped == "maybe" and caplen > wirelen):
+            caplen = wirelen
+        p = data + caplen
+    return base + p
+
+
+def _columns(heads: array, header: PcapHeader) -> tuple[array, array, array]:
+    """(caplens, wirelens, raw timestamps) of the headers a chain kept, in this machine's
+    byte order and with the lengths in the 2.4 order: strided slices."""
+    if header.byteorder != NATIVE:
+        heads.byteswap()
     stamps = array("Q")
     stamps.frombytes(memoryview(heads).cast("B"))  # the first 8 bytes of each header
-    words = hlen // 4
-    return heads[2::words], heads[3::words], stamps[:: words // 2]
+    words = header.record_header_len // 4
+    caplens, wirelens = heads[2::words], heads[3::words]
+    if header.lengths_swapped == "yes":
+        caplens, wirelens = wirelens, caplens
+    elif header.lengths_swapped == "maybe":
+        for k, (cap, wire) in enumerate(zip(caplens, wirelens, strict=True)):
+            if cap > wire:
+                caplens[k], wirelens[k] = wire, cap
+    return caplens, wirelens, stamps[:: words // 2]
 
 
 def _append(
@@ -281,37 +265,6 @@ def _append(
     extend is one step under the GIL, as an append is)."""
     for arr, column in zip(arrays, columns, strict=True):
         arr.extend(column if count == len(column) else column[:count])
-
-
-def _walk_swapped(
-    buf: bytes | memoryview,
-    pos: int,
-    end: int,
-    header: PcapHeader,
-    arrays: tuple[array, array, array, array],
-    max_records: int,
-) -> tuple[int, str | None, bool]:
-    """walk() for files older than version 2.4 whose length fields may be interchanged."""
-    offsets, caplens, wirelens, times = arrays
-    unpack = struct.Struct(header.byteorder + "QII").unpack_from
-    always = header.lengths_swapped == "yes"
-    hlen = header.record_header_len
-    limit = max(header.interface.snaplen, MAX_CAPLEN)
-    for _ in range(max_records):
-        if pos > end - hlen:
-            return pos, _tail_warning(pos, end, hlen), True
-        ts, caplen, wirelen = unpack(buf, pos)
-        if always or caplen > wirelen:
-            caplen, wirelen = wirelen, caplen
-        data = pos + hlen
-        if caplen > limit or data + caplen > end:
-            return pos, _bad_record(pos, end, hlen, caplen, limit, len(times) + 1), True
-        offsets.append(data)
-        caplens.append(caplen)
-        wirelens.append(wirelen)
-        times.append(ts)
-        pos = data + caplen
-    return pos, None, pos >= end
 
 
 def _tail_warning(pos: int, end: int, hlen: int) -> str | None:

@@ -12,17 +12,13 @@ import os
 import struct
 from typing import BinaryIO
 
-from dissect.readers.pcap import MAGIC_NSEC, MAGIC_USEC
-from dissect.readers.pcapng import (
-    BYTE_ORDER_MAGIC,
-    EPB,
-    IDB,
-    IF_NAME,
-    IF_TSOFFSET,
-    IF_TSRESOL,
-    OPT_COMMENT,
-    SHB,
-)
+# The numbers the readers (pcap.py, pcapng.py) parse, restated here: this module imports
+# nothing from layerscope, because the capture process runs it from its source text alone,
+# with the standard library only (dissect/capture.py, helper_source).
+MAGIC_USEC, MAGIC_NSEC = 0xA1B2C3D4, 0xA1B23C4D  # pcap: microsecond / nanosecond stamps
+SHB, IDB, EPB = 0x0A0D0D0A, 1, 6  # pcapng block types
+BYTE_ORDER_MAGIC = 0x1A2B3C4D
+OPT_COMMENT, IF_NAME, IF_TSRESOL, IF_TSOFFSET = 1, 2, 9, 14  # pcapng option codes
 
 NS = 1_000_000_000
 DEFAULT_SNAPLEN = 262144
