@@ -81,12 +81,11 @@ def built_from() -> dict[str, str]:
 def check() -> tuple[str, str]:
     """("compiled", "") when every module in MODULES is built from its current source,
     else ("pure", the reason)."""
-    recorded = None
     for name in MODULES:
         if extension_path(name) is None:
             return "pure", "not compiled" if name == ENGINE else f"{name} is not compiled"
-        if recorded is None:
-            recorded = built_from()
+    recorded = built_from()
+    for name in MODULES:
         if recorded.get(name) != source_hash(name):
             rel = os.path.relpath(source_base(name) + ".py", os.path.dirname(PACKAGE_DIR))
             return "pure", f"{rel} changed since it was compiled: run `make build`"

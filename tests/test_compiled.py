@@ -84,21 +84,29 @@ def test_protocols_are_plain_python_compiled_as_they_are():
 # -- selection -----------------------------------------------------------------------------
 def test_selection_is_never_stale(tmp_path: Path, monkeypatch):
     pkg = tmp_path / "dissect"
-    pkg.mkdir()
+    (pkg / "protocols").mkdir(parents=True)
     monkeypatch.setattr(_compiled, "PACKAGE_DIR", str(pkg))
     monkeypatch.delenv(_compiled.ENV, raising=False)
-    base = _compiled.source_base(_compiled.ENGINE)
-    Path(base + ".py").write_text("x = 1\n")
+    # select() below sets these for the process: this test's calls must not outlive it
+    monkeypatch.setattr(_compiled, "MODE", _compiled.MODE)
+    monkeypatch.setattr(_compiled, "REASON", _compiled.REASON)
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    ext = _compiled.EXTENSION_SUFFIXES[0]
+    for name in _compiled.MODULES:
+        Path(_compiled.source_base(name) + ".py").write_text(f"# {name}\n")
     assert _compiled.check() == ("pure", "not compiled")
-    Path(base + _compiled.EXTENSION_SUFFIXES[0]).write_bytes(b"")
+    for name in _compiled.MODULES[:-1]:
+        Path(_compiled.source_base(name) + ext).write_bytes(b"")
+    assert _compiled.check() == ("pure", f"{_compiled.MODULES[-1]} is not compiled")
+    Path(_compiled.source_base(_compiled.MODULES[-1]) + ext).write_bytes(b"")
     assert _compiled.check()[0] == "pure"  # built from nothing recorded
-    (pkg / _compiled.MANIFEST).write_text(
-        json.dumps({_compiled.ENGINE: _compiled.source_hash(_compiled.ENGINE)})
-    )
+    recorded = {name: _compiled.source_hash(name) for name in _compiled.MODULES}
+    (pkg / _compiled.MANIFEST).write_text(json.dumps(recorded))
     assert _compiled.check() == ("compiled", "")
-    Path(base + ".py").write_text("x = 2\n")  # edited since the build
+    tcp = _compiled.source_base("dissect.protocols.tcp") + ".py"
+    Path(tcp).write_text("# edited since the build\n")  # a protocol counts as much as the engine
     mode, why = _compiled.check()
-    assert mode == "pure" and "dissect/engine.py changed since it was compiled" in why
+    assert mode == "pure" and "dissect/protocols/tcp.py changed since it was compiled" in why
     monkeypatch.setenv(_compiled.ENV, "compiled")
     with pytest.raises(_compiled.EngineUnavailable, match="changed since it was compiled"):
         _compiled.select()
@@ -124,7 +132,7 @@ def test_a_broken_engine_fails_the_build(tmp_path: Path):
     exits non-zero and says why, instead of installing the pure-Python engine."""
     pytest.importorskip("Cython")
     shutil.copy(ROOT / "setup.py", tmp_path / "setup.py")
-    (tmp_path / "dissect").mkdir()
+    (tmp_path / "dissect" / "protocols").mkdir(parents=True)  # the engine alone
     shutil.copy(ROOT / "dissect" / "_compiled.py", tmp_path / "dissect" / "_compiled.py")
     source = (ROOT / "dissect" / "engine.py").read_text()
     marker = '    hdr_len = cython.declare(cython.Py_ssize_t, visibility="public")\n'
