@@ -1011,6 +1011,8 @@ class Protocol:
     state      the class of layer.state, when tail keeps something for detail or info
     explain    one or two sentences for the OSI panel: what the protocol is for
     padding / trailer / fcs   link layers: how bytes past the payload are split
+    bulk       a Bulk (dissect/protocol.py): when the bulk filter may read the layer's fixed
+               header straight from the bytes, for a whole capture at once
     """
 
     name = cython.declare(object, visibility="public")
@@ -1032,6 +1034,7 @@ class Protocol:
     padding = cython.declare(object, visibility="public")
     trailer = cython.declare(object, visibility="public")
     fcs = cython.declare(cython.bint, visibility="public")
+    bulk = cython.declare(object, visibility="public")
     # compiled from the table
     size = cython.declare(cython.Py_ssize_t, visibility="public")
     struct = cython.declare(object, visibility="public")
@@ -1063,8 +1066,10 @@ class Protocol:
         fcs: bool = False,
         byteorder: str = "!",
         explain: str = "",
+        bulk: Any = None,
     ) -> None:
         self.name, self.title, self.osi = name, title, osi
+        self.bulk = bulk
         self.short = short or name.upper()
         self.header = tuple(header)
         self.tail, self.detail, self.next_by = tail, detail, next_by

@@ -5,29 +5,49 @@ records as a pair of boolean arrays (known, value). A record is *known* where it
 follows from fixed offsets alone:
 
 - frame facts (frame.number, frame.len, frame.time_relative...) for every record;
-- fixed-header fields of Ethernet II, ARP, IPv4, IPv6, TCP, UDP, ICMP and ICMPv6 for
-  records whose stack is *plain*: Ethernet II (or raw IP) -> IPv4 without options or
-  fragmentation / IPv6 without extension headers -> TCP, UDP, ICMP (not an error quoting
-  a packet) or an IP protocol nothing decodes. For those the decoder provably builds the
-  same layers at the same offsets, so `tcp.port == 80` is two 16-bit loads per record;
+- fixed-header fields of the protocols that declare a Bulk (dissect/protocol.py: Ethernet
+  II, ARP, IPv4, IPv6, TCP, UDP, ICMP, ICMPv6) for records whose stack is *plain*: from the
+  link type down the dispatch tables, every layer is a plain layer of such a protocol
+  (IPv4 without options or fragmentation, IPv6 without extension headers, ICMP that is not
+  an error quoting a packet: what each Bulk declares), each protocol once, ending in one
+  whose only followers are application protocols, in one with no dispatch table, or in a
+  key nothing decodes. For those the decoder provably builds the same layers at the same
+  offsets, so `tcp.port == 80` is two 16-bit loads per record. Every offset, mask, key and
+  bound comes from the header tables, the Bulk declarations and the dispatch tables;
 - `contains` (and `==` on raw-text fields) as a necessary condition: a record whose bytes
   do not hold the needle cannot match (bytes.find over the map, one jump per hit).
 
 and/or/not combine three-valued (a known false side decides an `and`). Records left
 unknown go through the ordinary predicate, which decodes only as deep as the filter needs.
 tests/test_filter.py checks both paths agree on every corpus file.
+
+Memory stays bounded whatever the capture's size: a step reads at most SPAN_BYTES of the
+file and works on at most CHUNK records (a few MB of arrays in all); only the index of the
+capture grows with it.
 """
 
 from __future__ import annotations
 
 import logging
+import operator
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from time import monotonic
 from typing import Any
 
 import numpy as np
 
-from .engine import FIELDS, HEURISTICS, INT_KINDS, PROTOCOLS, TABLES, FieldSpec
+from .engine import (
+    HEURISTICS,
+    INT_KINDS,
+    LINKTYPES,
+    PROTOCOLS,
+    TABLES,
+    FieldSpec,
+    Protocol,
+    lookup,
+    shift_of,
+)
 from .filter import (
     EXTRA_OWNERS,
     AliasRef,
@@ -44,15 +64,12 @@ from .filter import (
 )
 from .index import CaptureIndex
 
-__all__ = ["CHUNK", "Scanner", "scan"]
+__all__ = ["CHUNK", "PLANS", "Scanner", "scan"]
 
 log = logging.getLogger(__name__)
 
-CHUNK = 1 << 18  # records per vectorised step: a few MB of temporaries, ~50 ms of work
-SPAN_BYTES = 1 << 25  # the most of the file's bytes one step reads (bounds its memory)
-FAST = ("eth", "arp", "ip", "ipv6", "tcp", "udp", "icmp", "icmpv6")
-ICMP_ERRORS = (3, 4, 5, 11, 12)  # types that quote a packet (decoded as more layers)
-ICMPV6_PLAIN = (128, 129, 133, 134, 135, 136)  # echo, router and neighbour discovery
+CHUNK = 1 << 15  # records per vectorised step: ~40 arrays of this many words, a few MB
+SPAN_BYTES = 1 << 22  # the most of the file's bytes one step reads (bounds its memory)
 # Text fields whose value is exactly their bytes decoded (checked over the corpus by
 # tests/test_filter.py): `contains` on them can skip records without the needle.
 RAW_TEXT = frozenset({
@@ -63,27 +80,89 @@ RAW_TEXT = frozenset({
     "tls.handshake.extensions_server_name", "dhcp.option.hostname",
 })  # fmt: skip
 Vec = tuple[np.ndarray, np.ndarray]  # (known, value) per record
-# Application protocols (not `data`, which fills any gap): reached only through the port
-# and media-type tables, so never without a transport payload (checked once, here).
+# Application protocols (not `data`, which fills any gap). On a plain record they can only
+# follow a layer whose dispatch table holds nothing else, and only on a payload.
 APP = frozenset(p.name for p in PROTOCOLS.values() if p.osi >= 5 and p.name != "data")
-APP_AFTER_TRANSPORT = all(
-    table in ("tcp.port", "udp.port", "media_type")
-    for table in set(TABLES) | set(HEURISTICS)
-    if any(p.name in APP for p in TABLES.get(table, {}).values())
-    or any(p.name in APP for p, _ in HEURISTICS.get(table, ()))
-)
+Located = tuple[FieldSpec, int]  # a field and its offset in its layer
 
 
-def _fixed_spec(name: str) -> tuple[str, FieldSpec] | None:
-    """(protocol, spec) of a fixed-header field the vectorised path can read."""
-    if name == "eth.type":
-        return "eth", FIELDS["eth.type"]
-    for proto in FAST:
-        spec = PROTOCOLS[proto].by_name.get(name)
-        if spec is None or name in EXTRA_OWNERS:  # ip.version is in IPv6 layers too
+# -- the protocols read from the bytes: their Bulk declarations, compiled once --------------
+@dataclass(frozen=True)
+class Plan:
+    """How plain layers of one protocol are read: its Bulk declaration, compiled."""
+
+    proto: Protocol
+    size: int  # the fixed header and the fields after it
+    fields: dict[str, Located]  # every fixed field, by name
+    plain: tuple[tuple[FieldSpec, int, str, Any], ...]
+    hdr_len: Located | None
+    length: Located | None
+    length_from: int  # where `length` counts from: 0, or the fixed header's end
+    key: Located | None  # the dispatch key, when the table may hold more than applications
+    table: tuple[tuple[int, str], ...]  # (key, protocol name) of that table
+    decodes_unbound: bool  # heuristics may claim a key the table does not bind
+    apps: bool  # only application protocols follow, on a payload
+
+
+def _plan(proto: Protocol) -> Plan:
+    bulk = proto.bulk
+    fields: dict[str, Located] = {n: (s, s.offset) for n, s in proto.by_name.items()}
+    size = proto.size
+    for spec in bulk.after:
+        fields[spec.name] = (spec, size)
+        size += spec.width or 0
+
+    def located(name: str) -> Located:
+        if name not in fields:
+            raise ValueError(f"{proto.name}: its Bulk names {name!r}, not a fixed field")
+        return fields[name]
+
+    table_name, keys = proto.next_by or ("", ())
+    ends = proto.next_by is None or terminal(proto)
+    if not ends and len(keys) != 1:
+        raise ValueError(f"{proto.name}: a Bulk protocol dispatches on one key")
+    length = bulk.length or bulk.payload_length
+    return Plan(
+        proto, size, fields,
+        tuple((*located(name), op, value) for name, op, value in bulk.plain),
+        located(bulk.hdr_len) if bulk.hdr_len else None,
+        located(length) if length else None,
+        proto.size if bulk.payload_length else 0,
+        None if ends else located(keys[0]),
+        tuple((k, p.name) for k, p in TABLES.get(table_name, {}).items() if isinstance(k, int)),
+        bool(HEURISTICS.get(table_name)),
+        proto.next_by is not None and ends,
+    )  # fmt: skip
+
+
+PLANS: dict[str, Plan] = {p.name: _plan(p) for p in PROTOCOLS.values() if p.bulk is not None}
+
+
+def _roots() -> dict[str, list[int]]:
+    """The link types whose frames start with a protocol of PLANS."""
+    out: dict[str, list[int]] = {}
+    for linktype, first in LINKTYPES.items():
+        proto = lookup(*first) if isinstance(first, tuple) else first
+        if proto is not None and proto.name in PLANS:
+            out.setdefault(proto.name, []).append(linktype)
+    return out
+
+
+ROOTS = _roots()
+
+
+def _fixed_spec(name: str) -> tuple[str, Located] | None:
+    """(protocol, located spec) of a fixed field the vectorised path can read."""
+    if name in EXTRA_OWNERS:  # ip.version is in IPv6 layers too
+        return None
+    for proto, plan in PLANS.items():
+        found = plan.fields.get(name)
+        if found is None:
             continue
-        if spec.kind in INT_KINDS or spec.kind in ("ipv4", "ipv6", "mac"):
-            return proto, spec
+        spec = found[0]
+        if (spec.kind in INT_KINDS or spec.kind in ("ipv4", "ipv6", "mac")) and not spec.signed:
+            return proto, found
+        return None
     return None
 
 
@@ -112,8 +191,8 @@ class Columns:
         lts = np.array([i.linktype for i in index.interfaces] or [0], dtype=np.int64)
         self.lt = lts[np.minimum(self.ifaces, len(lts) - 1)]
         self._simple = np.zeros(self.n, bool)
-        self._present: dict[str, np.ndarray] = {p: np.zeros(self.n, bool) for p in FAST}
-        self._base: dict[str, np.ndarray] = {p: self.off for p in FAST}
+        self._present: dict[str, np.ndarray] = {p: np.zeros(self.n, bool) for p in PLANS}
+        self._base: dict[str, np.ndarray] = {}
         self._cache: dict[str, Any] = {}
         self._words: dict[int, tuple[np.ndarray, list[tuple[int, np.ndarray]]]] = {}
         self._payload = np.zeros(self.n, bool)
@@ -144,7 +223,7 @@ class Columns:
 
     @property
     def payload(self) -> np.ndarray:
-        """Plain records whose TCP or UDP segment may carry payload: only those can hold an
+        """Plain records whose last layer may carry payload: only those can hold an
         application layer."""
         self._layers()
         return self._payload
@@ -195,77 +274,96 @@ def _words(buffer: Any) -> np.ndarray:
 
 
 # -- which records are plain, and where their layers start -------------------------------
+Level = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]  # candidates, base, room
+
+
 def _structure(c: Columns) -> None:
-    off, cap, lt = c.off, c.cap, c.lt
-    etype = c.at(off, 12, 2).astype(np.int64)
-    eth = (lt == 1) & (cap >= 14) & ((etype == 0) | (etype >= 1536))
-    c.present["eth"] = eth
-    bound = np.array(sorted(k for k in TABLES.get("ethertype", {}) if isinstance(k, int)))
-    unbound = ~np.isin(etype, bound) if not HEURISTICS.get("ethertype") else np.zeros(c.n, bool)
-    c._simple |= eth & unbound  # an EtherType nothing decodes: the rest is data
-    l3 = np.where(eth, off + 14, off)  # one base for ARP, IPv4 and IPv6: their words shared
-    arp = eth & np.isin(etype, (0x0806, 0x8035)) & (cap >= 14 + 8)
-    _mark(c, "arp", arp, l3)
-    version = c.at(off, 0, 1).astype(np.int64) >> 4
-    raw4 = np.isin(lt, (101, 228)) & (cap >= 1) & (version == 4)
-    raw6 = np.isin(lt, (101, 229)) & (cap >= 1) & (version == 6)
-    v4 = _ipv4(c, (eth & (etype == 0x0800)) | raw4, l3)
-    v6 = _ipv6(c, (eth & (etype == 0x86DD)) | raw6, l3)
-    l4 = l3 + np.where(v6[0], 40, 20)  # one base for TCP, UDP and ICMP
-    for ok, proto, avail, six in (v4, v6):
-        _transport(c, ok, proto, l4, avail, six)
+    """From the link type down the dispatch tables, one layer a step: every record's
+    candidates at one depth share one base array (so their loads share words)."""
+    level: Level = ({p: np.isin(c.lt, lts) for p, lts in ROOTS.items()}, c.off, c.cap)
+    for _ in range(len(PLANS)):  # each protocol once per record: no deeper than this
+        if not level[0]:
+            break
+        level = _level(c, *level)
+
+
+def _level(c: Columns, cands: dict[str, np.ndarray], base: np.ndarray,
+           room: np.ndarray) -> Level:  # fmt: skip
+    """Mark the plain layers among the candidates (at `base`, with `room` bytes below them)
+    and find the next depth's candidates."""
+    nxt: dict[str, np.ndarray] = {}
+    next_base, next_room = base, room
+    for name, cand in cands.items():
+        plan = PLANS[name]
+        cand = cand & ~c._present[name]  # a second layer of it (IP in IP) is decoded
+        if not cand.any():
+            continue
+        ok, hdr, end = _plain(c, plan, cand, base, room)
+        _mark(c, name, ok, base)
+        if plan.key is None:  # nothing, or only applications on a payload, follows
+            c._simple |= ok
+            if plan.apps:
+                c._payload |= ok & (end > hdr)
+            continue
+        key = _load(c, plan.key[0], base, plan.key[1])
+        for k, child in plan.table:
+            hit = ok & (key == k) if child in PLANS else None
+            if hit is not None and hit.any():
+                nxt[child] = nxt[child] | hit if child in nxt else hit
+        if not plan.decodes_unbound:  # a key nothing binds: data follows
+            c._simple |= ok & ~np.isin(key, [k for k, _ in plan.table])
+        next_base = np.where(ok, base + hdr, next_base)
+        next_room = np.where(ok, end - hdr, next_room)
+    return nxt, next_base, next_room
+
+
+def _plain(c: Columns, plan: Plan, cand: np.ndarray, base: np.ndarray,
+           room: np.ndarray) -> tuple[np.ndarray, Any, Any]:  # fmt: skip
+    """(plain, header length, layer's end) of a protocol's candidate layers: its header in
+    the bytes, its Bulk's conditions true, its own lengths consistent."""
+    ok = cand & (room >= plan.size)
+    for spec, rel, op, value in plan.plain:
+        ok &= _holds(_load(c, spec, base, rel), op, value)
+    hdr: Any = plan.size
+    end: Any = room
+    if plan.hdr_len is not None:
+        hdr = _load(c, plan.hdr_len[0], base, plan.hdr_len[1]).astype(np.int64)
+        ok &= hdr >= plan.size
+    if plan.length is not None:
+        length = _load(c, plan.length[0], base, plan.length[1]).astype(np.int64)
+        length += plan.length_from
+        ok &= length >= hdr  # shorter than its own header: malformed, decoded
+        end = np.minimum(length, room)
+    ok &= hdr <= end  # the whole header is there
+    return ok, hdr, end
+
+
+BULK_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge,
+}  # fmt: skip
+
+
+def _holds(values: np.ndarray, op: str, value: Any) -> np.ndarray:
+    """One condition of a Bulk over every record's value."""
+    if op not in ("in", "not in"):
+        return BULK_OPS[op](values, value)
+    if isinstance(value, range) and value.step == 1:
+        hit = (values >= value.start) & (values < value.stop)
+    else:
+        hit = np.isin(values, sorted(value))
+    return ~hit if op == "not in" else hit
 
 
 def _mark(c: Columns, proto: str, mask: np.ndarray, base: np.ndarray) -> None:
-    c.present[proto] |= mask
-    c.base[proto] = base  # meaningful where present; shared by the protocols of one level
-    c._simple |= mask
-
-
-def _ipv4(c: Columns, cand: np.ndarray, l3: np.ndarray) -> tuple[Any, ...]:
-    """Version 4, no options (source routes rename fields), total length sane, no fragment."""
-    room = c.cap - (l3 - c.off)
-    ok = cand & (room >= 20) & (c.at(l3, 0, 1) == 0x45)
-    total = c.at(l3, 2, 2).astype(np.int64)
-    ok &= (total >= 20) & ((c.at(l3, 6, 2) & np.uint64(0x3FFF)) == 0)
-    c.present["ip"] |= ok
-    c.base["ip"] = l3
-    avail = np.minimum(total, room) - 20
-    return ok, c.at(l3, 9, 1).astype(np.int64), avail, False
-
-
-def _ipv6(c: Columns, cand: np.ndarray, l3: np.ndarray) -> tuple[Any, ...]:
-    """Version 6 with a payload length (0 = jumbogram or offload) and no extension header."""
-    room = c.cap - (l3 - c.off)
-    ok = cand & (room >= 40) & ((c.at(l3, 0, 1) >> np.uint64(4)) == 6)
-    plen = c.at(l3, 4, 2).astype(np.int64)
-    ok &= plen > 0
-    c.present["ipv6"] |= ok
-    c.base["ipv6"] = l3
-    avail = np.minimum(plen + 40, room) - 40
-    return ok, c.at(l3, 6, 1).astype(np.int64), avail, True
-
-
-def _transport(c: Columns, ok: np.ndarray, proto: np.ndarray, l4: np.ndarray,
-               avail: np.ndarray, six: bool) -> None:  # fmt: skip
-    itype = c.at(l4, 0, 1).astype(np.int64)
-    if terminal(PROTOCOLS["tcp"]):
-        tcp = ok & (proto == 6) & (avail >= 20)
-        _mark(c, "tcp", tcp, l4)
-        hdr = (c.at(l4, 12, 1) >> np.uint64(4)).astype(np.int64) * 4
-        c._payload |= tcp & ((hdr < 20) | (avail > hdr))  # a bad header length: maybe
-    if terminal(PROTOCOLS["udp"]):
-        udp = ok & (proto == 17) & (avail >= 8)
-        _mark(c, "udp", udp, l4)
-        c._payload |= udp & (avail > 8)
-    if six:
-        plain = ok & (proto == 58) & (avail >= 4) & np.isin(itype, ICMPV6_PLAIN)
-        _mark(c, "icmpv6", plain, l4)
-    else:
-        plain = ok & (proto == 1) & (avail >= 4) & ~np.isin(itype, ICMP_ERRORS)
-        _mark(c, "icmp", plain, l4)
-    bound = np.array(sorted(k for k in TABLES.get("ip.proto", {}) if isinstance(k, int)))
-    c._simple |= ok & ~np.isin(proto, bound)  # a protocol nothing decodes: data follows
+    """The protocol's plain layers at this depth start at `base` (one array per depth, kept
+    as it is unless the protocol also sits at another depth in other records)."""
+    old = c._base.get(proto)
+    if old is None or not c._present[proto].any():
+        c._base[proto] = base
+    elif old is not base and mask.any():
+        c._base[proto] = np.where(mask, base, old)
+    c._present[proto] |= mask
 
 
 # -- values: (present, value) per occurrence -------------------------------------------------
@@ -313,9 +411,8 @@ def _field_values(c: Columns, name: str) -> tuple[np.ndarray, Any] | None:
     found = _fixed_spec(name)
     got = None
     if found is not None:
-        proto, spec = found
-        rel = 12 if name == "eth.type" else spec.offset
-        got = (c.present[proto], _load(c, spec, c.base[proto], rel))
+        proto, (spec, rel) = found
+        got = (c.present[proto], _load(c, spec, c.base.get(proto, c.off), rel))
     c._cache[name] = got
     return got
 
@@ -326,9 +423,8 @@ def _load(c: Columns, spec: FieldSpec, base: np.ndarray, rel: int) -> Any:
         return (c.at(base, rel, 8), c.at(base, rel + 8, 8))
     width = spec.width or 1
     value = c.at(base, rel, width)
-    if spec.mask:
-        shift = (spec.mask & -spec.mask).bit_length() - 1
-        value = (value & np.uint64(spec.mask)) >> np.uint64(shift)
+    if spec.mask:  # the declared mask is within the field's own bytes
+        value = (value & np.uint64(spec.mask)) >> np.uint64(shift_of(spec.mask))
     if spec.kind == "flag":
         return value != 0
     return value * np.uint64(spec.scale) if spec.scale != 1 else value
@@ -357,8 +453,8 @@ def vectorise(c: Columns, node: Node) -> Vec | None:
 
 def _absent_app(c: Columns, ref: Ref, got: Vec | None) -> Vec | None:
     """An application protocol's field or name is absent (so every test on it false) on a
-    plain record without TCP/UDP payload: ARP, ICMP echo, a bare ACK."""
-    if not APP_AFTER_TRANSPORT or not _app_ref(ref):
+    plain record without payload after its last layer: ARP, ICMP echo, a bare ACK."""
+    if not _app_ref(ref):
         return got
     absent = c.simple & ~c.payload
     if got is None:
@@ -397,7 +493,7 @@ def _exists(c: Columns, ref: Ref) -> Vec | None:
     if isinstance(ref, ProtoRef):
         if ref.name == "frame":
             return ones, ones
-        if ref.name in FAST:
+        if ref.name in PLANS:
             return c.simple, c.simple & c.present[ref.name]
         return None
     got = occurrences(c, ref)
@@ -562,6 +658,7 @@ class Scanner:
             done = k
         if done < len(fast) or not len(todo):
             yield stop, fast[done:]
+
     def _slow_steps(self, todo: list[int], stop: int) -> Iterator[tuple[int, list[int]]]:
         """The records only the predicate can answer, in steps of SLOW_BATCH records or
         STEP_SECONDS of work, whichever comes first: (records done up to, matches)."""

@@ -14,6 +14,8 @@ plain-language sentence the TUI shows for it: a string, or fn(value, layer) -> s
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from .engine import (
@@ -60,7 +62,7 @@ from .engine import (
 
 __all__ = [
     "ALIASES", "DATA", "DEC", "DEC_HEX", "FIELDS", "HEX", "INT_KINDS", "LINKTYPES", "PROTOCOLS",
-    "TABLES", "Bits", "Bool", "Bytes", "Checksum", "Context", "Field", "FieldSpec", "Flag",
+    "TABLES", "Bits", "Bool", "Bulk", "Bytes", "Checksum", "Context", "Field", "FieldSpec", "Flag",
     "Float", "IPv4", "IPv6", "Int", "Issue", "Layer", "Mac", "Osi", "Packet", "Protocol", "Str",
     "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
     "bind_linktype", "decode", "hex_bytes", "ipv4_str", "ipv6_str", "lookup", "mac_str",
@@ -141,3 +143,45 @@ def TimeNs(name: str, label: str, **kw: Any) -> FieldSpec:
 
 def Float(name: str, label: str, **kw: Any) -> FieldSpec:
     return FieldSpec(name, label, "float", None, **kw)
+
+
+# -- what the bulk filter may assume of a protocol's layers ------------------------------------
+BULK_OPS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """When a layer may be read straight from the bytes: dissect/fastfilter.py tests the
+    fixed-header fields of a whole capture at once, at their offsets, without decoding.
+
+    A layer is *plain* when its fixed header (and `after`) is in the bytes and every
+    condition of `plain` holds. Declaring a Bulk promises that the decoder then builds the
+    fixed header's fields where the table puts them and renames none of them, that what
+    follows is what the protocol's `next_by` table gives for its key (without next_by, only
+    data follows), and that the layer ends where `length` or `payload_length` says (or with
+    the bytes below it). A protocol without a Bulk is always decoded.
+
+    plain           (field, op, value) conditions; op is one of BULK_OPS, and the value of
+                    "in" / "not in" a collection or a range
+    after           fields right after the fixed header in a plain layer, in order (an
+                    Ethernet II type, which an 802.3 frame's length replaces)
+    hdr_len         the field that gives the header length in bytes (default: the table's
+                    size); a plain layer's lies between that size and the layer's end
+    length          the field that gives the layer's length from its first byte, or
+    payload_length  the field that gives it from the end of the fixed header
+    """
+
+    plain: tuple[tuple[str, str, Any], ...] = ()
+    after: tuple[FieldSpec, ...] = ()
+    hdr_len: str | None = None
+    length: str | None = None
+    payload_length: str | None = None
+
+    def __post_init__(self) -> None:
+        for name, op, value in self.plain:
+            if op not in BULK_OPS:
+                raise ValueError(f"Bulk: {name} {op!r} is not one of {BULK_OPS}")
+            if op.endswith("in") and not isinstance(value, Collection):
+                raise ValueError(f"Bulk: {name} {op} needs a collection or range")
+        if self.length and self.payload_length:
+            raise ValueError("Bulk: length or payload_length, not both")

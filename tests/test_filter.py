@@ -1179,3 +1179,59 @@ def test_compiling_patterns_writes_nothing(engine: str, capfd: pytest.CaptureFix
                 pass
     assert not caught
     assert capfd.readouterr() == ("", "")
+
+
+# -- what the bulk path and `upto` derive from the declarations ---------------------------------
+def test_bulk_path_reads_every_declared_stack(tmp_path: Path) -> None:
+    """The vectorised path follows the Bulk declarations and the dispatch tables: any stack
+    of such protocols, each once, is read from the bytes (IPv6 in IPv4, ICMP over IPv6, any
+    ICMPv6 message but an error); a protocol twice (IP in IP), an ICMP error quoting a packet
+    or an IPv4 fragment is decoded. Either way the answers are the decoder's."""
+    from scapy.all import ICMP, IP, TCP, UDP, Ether, ICMPv6MLReport2, IPv6
+
+    from dissect.readers.writer import PcapWriter
+
+    frames = {  # name: (frame, read from the bytes)
+        "IPv6 in IPv4": (Ether() / IP(dst="10.0.0.2") / IPv6(dst="fe80::1") / TCP(dport=80), True),
+        "MLDv2 report": (Ether() / IPv6() / ICMPv6MLReport2(), True),
+        "ICMP over IPv6": (Ether() / IPv6(nh=1) / ICMP(), True),
+        "IPv4 in IPv4": (Ether() / IP() / IP() / TCP(dport=80), False),
+        "ICMP error": (Ether() / IP() / ICMP(type=3) / IP() / UDP(), False),
+        "fragment": (Ether() / IP(flags="MF") / TCP(dport=80), False),
+    }
+    path = tmp_path / "stacks.pcap"
+    with PcapWriter(str(path), 1) as w:
+        for i, (frame, _) in enumerate(frames.values()):
+            w.write(bytes(frame), i)
+    texts = ["tcp.port == 80", "ip.dst == 10.0.0.2", "ipv6", "icmpv6.type == 143", "icmp",
+             "ipv6.dst == fe80::1 && tcp"]  # fmt: skip
+    with open_capture(str(path)) as idx:
+        idx.index_all()
+        for text in texts:
+            flt = compile_filter(text)
+            known, _ = Scanner(flt, idx).known(0, len(idx))
+            assert dict(zip(frames, known.tolist(), strict=True)) == {
+                name: fast for name, (_, fast) in frames.items()
+            }, text
+            got = [int(i) for _, m in scan(flt, idx) for i in m]
+            assert got == [i for i, r in enumerate(idx) if flt.match(decode(r.data, 1))], text
+
+
+def test_a_filter_decodes_as_far_as_the_last_protocol_it_names() -> None:
+    """`upto` stops the decode at the filter's deepest protocol, ranked from the OSI layer
+    and the dispatch tables: any two protocols that share a stack anywhere in the corpus,
+    named together, find that stack."""
+    checked: set[tuple[str, str]] = set()
+    for path in corpus_files():
+        try:
+            idx = open_capture(str(path)).index_all()
+        except CaptureError:
+            continue
+        with idx:
+            for r in idx:
+                names = sorted({x.protocol.name for x in decode(r.data, r.linktype).layers[1:]})
+                for pair in itertools.combinations(names, 2):
+                    flt = compile_filter(" && ".join(pair))
+                    assert flt.match_frame(r.data, r.linktype), (path.name, r.number, flt)
+                    checked.add(pair)
+    assert {("eth", "vlan"), ("icmp", "ip"), ("ipv6", "ipv6.routing"), ("llc", "vlan")} <= checked

@@ -18,6 +18,7 @@ from ..protocol import (
     U8,
     U16,
     Bool,
+    Bulk,
     Bytes,
     IPv4,
     Layer,
@@ -82,6 +83,7 @@ ARP = Protocol(
         U8("arp.proto.size", "Protocol size"),
         U16("arp.opcode", "Opcode", names=OPCODES),
     ),
+    bulk=Bulk(),  # the addresses that follow move no fixed field
     explain="ARP finds the hardware (MAC) address that belongs to an IP address on the local "
     "network: a host broadcasts \"who has this IP?\" and the owner replies with its address.",
 )  # fmt: skip

@@ -20,6 +20,7 @@ from ..protocol import (
     HEX,
     U16,
     U24,
+    Bulk,
     Bytes,
     FieldSpec,
     Flag,
@@ -71,10 +72,13 @@ ETHERNET_II_MIN_LEN = 1536
 ETH = Protocol(
     "eth", "Ethernet II", osi=Osi.DATA_LINK, short="ETH",
     header=(ETH_DST, ETH_SRC),
+    next_by=("ethertype", ("eth.type",)),  # Ethernet II (_tail also chooses for 802.3)
     addresses=("eth.src", "eth.dst"),
     padding="eth.padding",
     trailer=ETH_TRAILER,
     fcs=True,  # only the frame's own Ethernet header: the trailer split checks that
+    # Ethernet II: the addresses, then a type (not an 802.3 length, nor an invalid value)
+    bulk=Bulk(after=(ETH_TYPE,), plain=(("eth.type", "not in", range(1, ETHERNET_II_MIN_LEN)),)),
     explain="Ethernet delivers the frame between two devices on the same link, "
     "addressed by their hardware (MAC) addresses.",
 )  # fmt: skip

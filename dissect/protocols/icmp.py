@@ -24,6 +24,7 @@ from ..protocol import (
     U16,
     U32,
     Bits,
+    Bulk,
     Bytes,
     Field,
     Flag,
@@ -98,6 +99,7 @@ ICMP = Protocol(
         U8("icmp.code", "Code"),
         U16("icmp.checksum", "Checksum", base=HEX),
     ),
+    bulk=Bulk(plain=(("icmp.type", "not in", ERROR_TYPES),)),  # an error quotes a packet
     explain="ICMP carries control messages for IP: echo request/reply (ping), and error "
     "reports such as 'destination unreachable' or 'time exceeded' that quote the packet "
     "which caused them.",

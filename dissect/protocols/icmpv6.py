@@ -22,6 +22,7 @@ from ..protocol import (
     U16,
     U32,
     Bits,
+    Bulk,
     Bytes,
     Field,
     Flag,
@@ -104,6 +105,7 @@ ICMPV6 = Protocol(
         U8("icmpv6.code", "Code"),
         U16("icmpv6.checksum", "Checksum", base=HEX),
     ),
+    bulk=Bulk(plain=(("icmpv6.type", "not in", ERROR_TYPES),)),  # an error quotes a packet
     explain="ICMPv6 carries IPv6's control messages: ping, error reports quoting the packet "
     "that caused them, and Neighbor Discovery (address resolution, router advertisements) "
     "and multicast listener reports.",

@@ -23,6 +23,7 @@ from ..protocol import (
     U16,
     U32,
     Bits,
+    Bulk,
     Bytes,
     Checksum,
     Field,
@@ -112,6 +113,11 @@ IP = Protocol(
     addresses=("ip.src", "ip.dst"),
     checksum=Checksum("ip.checksum", covers="header", what="header checksum",
                       status_label="Header checksum status"),
+    bulk=Bulk(plain=(
+        ("ip.version", "==", 4),
+        ("ip.hdr_len", "==", 20),  # no options: a source route renames ip.dst
+        ("ip.flags.mf", "==", 0), ("ip.frag_offset", "==", 0),  # not a fragment
+    ), hdr_len="ip.hdr_len", length="ip.len"),
     explain="IPv4 carries the packet from its source host to its destination host across "
     "networks; routers read this header to forward it.",
 )  # fmt: skip

@@ -33,6 +33,7 @@ from ..protocol import (
     U16,
     U32,
     Bits,
+    Bulk,
     Bytes,
     Field,
     Flag,
@@ -111,6 +112,9 @@ IPV6 = _IPv6Protocol(
     ),
     next_by=("ip.proto", ("ipv6.nxt",)),
     addresses=("ipv6.src", "ipv6.dst"),
+    # a payload length of 0 (a jumbogram, or an offload capture) leaves the frame to bound it
+    bulk=Bulk(plain=(("ipv6.version", "==", 6), ("ipv6.plen", "!=", 0)),
+              payload_length="ipv6.plen"),
     explain="IPv6 carries the packet from its source host to its destination host across "
     "networks, with 128-bit addresses; optional extension headers follow this fixed header.",
 )  # fmt: skip

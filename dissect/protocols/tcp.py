@@ -11,6 +11,7 @@ from ..protocol import (
     U16,
     U32,
     Bits,
+    Bulk,
     Bytes,
     Checksum,
     Field,
@@ -58,6 +59,7 @@ TCP = Protocol(
     ),
     next_by=("tcp.port", ("tcp.srcport", "tcp.dstport")),
     checksum=Checksum("tcp.checksum", pseudo=6),  # over the pseudo-header and the segment
+    bulk=Bulk(hdr_len="tcp.hdr_len"),  # options move no fixed field
     explain="TCP gives the two applications a reliable, ordered byte stream: sequence "
     "numbers, acknowledgments, retransmission and flow control.",
 )  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..protocol import HEX, U16, Checksum, Int, Layer, Osi, Protocol, alias, bind
+from ..protocol import HEX, U16, Bulk, Checksum, Int, Layer, Osi, Protocol, alias, bind
 
 UDP = Protocol(
     "udp", "User Datagram Protocol", osi=Osi.TRANSPORT, short="UDP",
@@ -17,6 +17,7 @@ UDP = Protocol(
     next_by=("udp.port", ("udp.srcport", "udp.dstport")),
     # Over the pseudo-header and the datagram; over IPv4 zero means none was computed.
     checksum=Checksum("udp.checksum", length="udp.length", pseudo=17, zero_unset_v4=True),
+    bulk=Bulk(length="udp.length"),
     describe=lambda layer: (
         f"User Datagram Protocol, Src Port: {layer.value('udp.srcport')}, "
         f"Dst Port: {layer.value('udp.dstport')}"
