@@ -363,15 +363,38 @@ class Parser:
 KIND_OF = {"uint": "int", "bits": "int", "int": "int", "flag": "bool", "bool": "bool"}
 CHECKSUM_WORDS = {0: "bad", 1: "good", 2: "unverified"}  # Wireshark's numbers for them
 SEVERITY_WORDS = {"warn": "warning"}  # Wireshark says "warning"
-# A protocol's rank orders it in a stack (lower = nearer the wire); `upto` is the highest.
-RANK_ADJUST = {"vlan": 1, "ieee8021ad": 1, "llc": 2, "ipv6.hopopts": 1, "ipv6.routing": 1,
-               "ipv6.dstopts": 1, "ipv6.fraghdr": 2, "icmp": 5, "icmpv6": 5}  # fmt: skip
 # Fields some other protocol's layer files too (Wireshark's hidden duplicates).
 EXTRA_OWNERS = {"ip.version": ("ipv6",)}
+_DEPTHS: dict[str, int] = {}
 
 
-def rank(proto: Protocol) -> int:
-    return int(proto.osi) * 10 + RANK_ADJUST.get(proto.name, 0)
+def rank(proto: Protocol) -> tuple[int, float]:
+    """Where a protocol sits in a stack (lower = nearer the wire): its OSI layer, then how
+    many layers at least come before it. `upto` is the filter's highest; protocols of equal
+    rank have no order, so a filter naming two of them decodes the whole packet."""
+    if not _DEPTHS:
+        _DEPTHS.update(_depths())
+    return int(proto.osi), _DEPTHS.get(proto.name, float("inf"))
+
+
+def _depths() -> dict[str, int]:
+    """The fewest layers before each protocol: breadth first from the link types through
+    the dispatch tables the protocols declare (next_by), heuristics included. A protocol
+    reached only through a table no declaration names (LLC, text in HTTP) comes last in
+    its OSI layer."""
+    from .engine import HEURISTICS, LINKTYPES, TABLES, lookup
+
+    depth: dict[str, int] = {}
+    level = [lookup(*first) if isinstance(first, tuple) else first for first in LINKTYPES.values()]
+    for d in range(len(PROTOCOLS)):  # each round reaches at least one more protocol
+        level = [p for p in level if p is not None and p.name not in depth]
+        if not level:
+            break
+        depth.update((p.name, d) for p in level)
+        tables = {p.next_by[0] for p in level if p.next_by is not None}
+        level = [q for t in tables for q in TABLES.get(t, {}).values()]
+        level += [q for t in tables for q, _ in HEURISTICS.get(t, ())]
+    return depth
 
 
 class Frame:
