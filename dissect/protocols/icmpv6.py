@@ -114,7 +114,6 @@ ICMPV6 = Protocol(
 CHECKSUM_STATUS = Str("icmpv6.checksum.status", "Checksum Status", generated=True)
 CHECKSUM_CALC = Int("icmpv6.checksum.calculated", "Calculated Checksum", base=HEX, generated=True)
 RESERVED = Bytes("icmpv6.reserved", "Reserved")
-DATA_BYTES = Bytes("icmpv6.data", "Data")
 UNKNOWN_DATA = Bytes("icmpv6.unknown_data", "Unknown Data")
 LENGTH = U8("icmpv6.length", "Length of original datagram")
 MTU = U32("icmpv6.mtu", "MTU")
