@@ -1185,36 +1185,44 @@ def test_compiling_patterns_writes_nothing(engine: str, capfd: pytest.CaptureFix
 def test_bulk_path_reads_every_declared_stack(tmp_path: Path) -> None:
     """The vectorised path follows the Bulk declarations and the dispatch tables: any stack
     of such protocols, each once, is read from the bytes (IPv6 in IPv4, ICMP over IPv6, any
-    ICMPv6 message but an error); a protocol twice (IP in IP), an ICMP error quoting a packet
-    or an IPv4 fragment is decoded. Either way the answers are the decoder's."""
+    ICMPv6 message but an error), from any link type that starts with one (Ethernet, or IPv4
+    itself, mixed in one file); a protocol twice (IP in IP), an ICMP error quoting a packet,
+    an IPv4 fragment or a link layer without a Bulk (LINKTYPE_RAW's) is decoded. Either way
+    the answers are the decoder's."""
     from scapy.all import ICMP, IP, TCP, UDP, Ether, ICMPv6MLReport2, IPv6
 
-    from dissect.readers.writer import PcapWriter
+    from dissect.readers.writer import PcapngWriter
 
-    frames = {  # name: (frame, read from the bytes)
-        "IPv6 in IPv4": (Ether() / IP(dst="10.0.0.2") / IPv6(dst="fe80::1") / TCP(dport=80), True),
-        "MLDv2 report": (Ether() / IPv6() / ICMPv6MLReport2(), True),
-        "ICMP over IPv6": (Ether() / IPv6(nh=1) / ICMP(), True),
-        "IPv4 in IPv4": (Ether() / IP() / IP() / TCP(dport=80), False),
-        "ICMP error": (Ether() / IP() / ICMP(type=3) / IP() / UDP(), False),
-        "fragment": (Ether() / IP(flags="MF") / TCP(dport=80), False),
+    eth = Ether(src="00:11:22:33:44:55", dst="66:77:88:99:aa:bb")
+    frames = {  # name: (link type, frame, read from the bytes)
+        "IPv6 in IPv4": (1, eth / IP(dst="10.0.0.2") / IPv6(dst="fe80::1") / TCP(dport=80), True),
+        "MLDv2 report": (1, eth / IPv6() / ICMPv6MLReport2(), True),
+        "ICMP over IPv6": (1, eth / IPv6(nh=1) / ICMP(), True),
+        "LINKTYPE_IPV4": (228, IP(dst="10.0.0.2") / TCP(dport=80), True),
+        "IPv4 on Ethernet": (1, eth / IP(dst="10.0.0.3") / TCP(sport=80), True),
+        "IPv4 in IPv4": (1, eth / IP() / IP() / TCP(dport=80), False),
+        "ICMP error": (1, eth / IP() / ICMP(type=3) / IP() / UDP(), False),
+        "fragment": (1, eth / IP(flags="MF") / TCP(dport=80), False),
+        "LINKTYPE_RAW": (101, IP(dst="10.0.0.2") / TCP(dport=80), False),
     }
-    path = tmp_path / "stacks.pcap"
-    with PcapWriter(str(path), 1) as w:
-        for i, (frame, _) in enumerate(frames.values()):
-            w.write(bytes(frame), i)
+    path = tmp_path / "stacks.pcapng"
+    with PcapngWriter(str(path)) as w:
+        interfaces = {lt: w.add_interface(lt) for lt in (1, 228, 101)}
+        for i, (lt, frame, _) in enumerate(frames.values()):
+            w.write(bytes(frame), i, interface=interfaces[lt])
     texts = ["tcp.port == 80", "ip.dst == 10.0.0.2", "ipv6", "icmpv6.type == 143", "icmp",
-             "ipv6.dst == fe80::1 && tcp"]  # fmt: skip
+             "ipv6.dst == fe80::1 && tcp", "tcp.srcport == 80 or ip.dst == 10.0.0.3"]  # fmt: skip
     with open_capture(str(path)) as idx:
         idx.index_all()
         for text in texts:
             flt = compile_filter(text)
             known, _ = Scanner(flt, idx).known(0, len(idx))
             assert dict(zip(frames, known.tolist(), strict=True)) == {
-                name: fast for name, (_, fast) in frames.items()
+                name: fast for name, (_, _, fast) in frames.items()
             }, text
             got = [int(i) for _, m in scan(flt, idx) for i in m]
-            assert got == [i for i, r in enumerate(idx) if flt.match(decode(r.data, 1))], text
+            want = [i for i, r in enumerate(idx) if flt.match(decode(r.data, r.linktype))]
+            assert got == want, text
 
 
 def test_a_filter_decodes_as_far_as_the_last_protocol_it_names() -> None:
