@@ -113,8 +113,8 @@ def _plan(proto: Protocol) -> Plan:
         size += spec.width or 0
 
     def located(name: str) -> Located:
-        if name not in fields:
-            raise ValueError(f"{proto.name}: its Bulk names {name!r}, not a fixed field")
+        if name not in fields or fields[name][0].kind not in INT_KINDS:
+            raise ValueError(f"{proto.name}: its Bulk names {name!r}, not a fixed integer")
         return fields[name]
 
     table_name, keys = proto.next_by or ("", ())

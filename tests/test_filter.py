@@ -1243,3 +1243,14 @@ def test_a_filter_decodes_as_far_as_the_last_protocol_it_names() -> None:
                     assert flt.match_frame(r.data, r.linktype), (path.name, r.number, flt)
                     checked.add(pair)
     assert {("eth", "vlan"), ("icmp", "ip"), ("ipv6", "ipv6.routing"), ("llc", "vlan")} <= checked
+
+
+def test_a_bulk_declaration_names_known_conditions() -> None:
+    from dissect.protocol import Bulk
+
+    assert Bulk(plain=(("ip.ttl", "in", range(1, 5)), ("ip.proto", "!=", 1))).plain
+    for bad in (("ip.ttl", "~", 1), ("ip.ttl", "in", 5), ("ip.ttl", "not in", None)):
+        with pytest.raises(ValueError):
+            Bulk(plain=(bad,))
+    with pytest.raises(ValueError):
+        Bulk(length="ip.len", payload_length="ipv6.plen")
