@@ -56,6 +56,9 @@ def _address(name: str, label: str) -> FieldSpec:
     ))  # fmt: skip
 
 
+IEEE_802_3_MAX_LEN = 1500
+ETHERNET_II_MIN_LEN = 1536
+
 ETH_DST = _address("dst", "Destination")
 ETH_SRC = _address("src", "Source")
 ETH_TYPE = U16("eth.type", "Type", base=HEX, names=ETHERTYPES)
@@ -65,13 +68,15 @@ ETH_TRAILER = Bytes("eth.trailer", "Trailer")
 
 ETHERTYPE_TABLE = table("ethertype")
 
-IEEE_802_3_MAX_LEN = 1500
-ETHERNET_II_MIN_LEN = 1536
 
 ETH = Protocol(
     "eth", "Ethernet II", osi=Osi.DATA_LINK, short="ETH",
-    header=(ETH_DST, ETH_SRC),
+    header=(ETH_DST, ETH_SRC, ETH_TYPE),
+    next_by=("ethertype", ("eth.type",)),
     addresses=("eth.src", "eth.dst"),
+    guard=(("eth.type", ">", ETHERNET_II_MIN_LEN - 1),),  # else a length (802.3), invalid, or 0
+    tail_when=(("eth.src.ig", "==", True),),  # a group source address is an error
+
     padding="eth.padding",
     trailer=ETH_TRAILER,
     fcs=True,  # only the frame's own Ethernet header: the trailer split checks that
@@ -86,30 +91,33 @@ alias("eth.ig", "eth.src.ig", "eth.dst.ig")
 
 
 def _tail(data: Any, layer: Layer) -> None:
-    pos, end = layer.pos, layer.payload_end
-    if pos + 14 > end:
-        layer.short(14, "Ethernet type/length field")
-        layer.hdr_len = end - pos
-        layer.payload_pos = end
-        return
+    """What the declaration leaves: a group source address, and a type field that is an
+    802.3 length (LLC follows) or invalid -- shown under those names instead of eth.type."""
+    pos = layer.pos
     if data[pos + 6] & 0x01:
         layer.issue("warn", "protocol", "eth.src_not_group",
                     "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)",
                     pos + 6, 6)  # fmt: skip
     value = (data[pos + 12] << 8) | data[pos + 13]
-    layer.hdr_len = 14
-    layer.payload_pos = pos + 14
     if 0 < value <= IEEE_802_3_MAX_LEN:
-        layer.add(ETH_LEN, pos + 12, 2, value)
+        _rename_type_field(layer, ETH_LEN)
         _length_payload(data, layer, value)
     elif IEEE_802_3_MAX_LEN < value < ETHERNET_II_MIN_LEN:
-        layer.add(ETH_INVALID, pos + 12, 2, value)
+        _rename_type_field(layer, ETH_INVALID)
         layer.issue("warn", "protocol", "eth.invalid_lentype.expert",
                     f"Invalid length/type: 0x{value:04x} ({value})", pos + 12, 2)  # fmt: skip
         layer.next = DATA
-    else:
-        layer.add(ETH_TYPE, pos + 12, 2, value)
-        layer.next = ETHERTYPE_TABLE.get(value) or DATA
+
+
+def _rename_type_field(layer: Layer, spec: FieldSpec) -> None:
+    """The type/length bytes are not an EtherType: the header's fields are made now (the
+    rare case), with that field under its proper name."""
+    fields = ETH.build_fields(layer)
+    for f in fields:
+        if f.spec is ETH_TYPE:
+            f.spec = spec
+    layer.values = None
+    layer.extra[:0] = fields
 
 
 def _length_payload(data: Any, layer: Layer, length: int) -> None:

@@ -27,6 +27,7 @@ from ..protocol import (
     Checksum,
     Field,
     Flag,
+    HeaderLength,
     IPv4,
     Layer,
     Osi,
@@ -110,6 +111,13 @@ IP = Protocol(
     ),
     next_by=("ip.proto", ("ip.proto",)),
     addresses=("ip.src", "ip.dst"),
+    guard=(("ip.version", "==", 4),),  # else _not_version_4
+    header_length=HeaderLength("ip.hdr_len", minimum=20, bad="ip.bogus_header_length",
+                               what="IPv4 header with options", rest_is_header=True),
+    total_length=("ip.len", 0),
+    pseudo_header=("ip.src", "ip.dst"),
+    fragment=("ip.flags.mf", "ip.frag_offset"),
+    tail_when=(("ip.hdr_len", ">", 20),),  # options: a source route changes the destination
     checksum=Checksum("ip.checksum", covers="header", what="header checksum",
                       status_label="Header checksum status"),
     explain="IPv4 carries the packet from its source host to its destination host across "
@@ -171,41 +179,26 @@ MAX_OPTIONS = 40  # at most 40 option bytes, each option at least one byte
 
 
 def _tail(data: Any, layer: Layer) -> None:
+    """What the declaration leaves: another version, the options, a total length out of the
+    ordinary, a quoted header. The engine has set the header length (or stopped a bogus or
+    cut header), bounded an ordinary payload, and told the layers above the addresses and
+    whether this is a fragment."""
     pos, end = layer.pos, layer.payload_end
-    # read straight from the bytes: this runs for every IPv4 packet of every list row
     version, hdr_len = data[pos] >> 4, (data[pos] & 0x0F) * 4
     if version != 4:
         _not_version_4(layer, version)
         return
-    if hdr_len < 20:
-        layer.issue("error", "malformed", "ip.bogus_header_length",
-                    f"header length {hdr_len} bytes is less than the minimum 20", pos, 1)  # fmt: skip
-        layer.hdr_len = end - pos  # nothing after a bogus header can be trusted (as Wireshark)
-        layer.stop()
+    if layer.stopped:
+        if hdr_len > 20 and pos + hdr_len > end:  # cut short: the options that fit
+            _options(data, layer, pos + 20, end)
         return
-    pkt = layer.packet
-    if pos + hdr_len > end:
-        layer.short(hdr_len, "IPv4 header with options")
-        layer.hdr_len = end - pos
-        _options(data, layer, pos + 20, end)
-        layer.stop()
-        return
-    layer.hdr_len = hdr_len
-    layer.payload_pos = pos + hdr_len
     final = _options(data, layer, pos + 20, pos + hdr_len) if hdr_len > 20 else None
     _bound_total_length(layer, (data[pos + 2] << 8) | data[pos + 3])
-    if pkt.ctx.in_error:
+    if layer.packet.ctx.in_error:
         _bound_quote(layer)
-    dst = pos + 16
     if final is not None:
         _source_routed(layer)
-        dst = final  # RFC 1122 3.2.1.8: upper layers see the final destination
-    pkt.ctx.pseudo_src, pkt.ctx.pseudo_dst = data[pos + 12 : pos + 16], data[dst : dst + 4]
-    frag = (data[pos + 6] << 8) | data[pos + 7]
-    if frag & 0x3FFF:  # more fragments, or an offset
-        pkt.ctx.fragment = True
-        if frag & 0x1FFF:
-            layer.next = DATA  # later fragments: no transport header in them
+        layer.packet.ctx.pseudo_dst = data[final : final + 4]  # RFC 1122 3.2.1.8
 
 
 def _not_version_4(layer: Layer, version: int) -> None:
@@ -474,7 +467,7 @@ def _describe(layer: Layer) -> str:
     src, dst = layer.value("ip.src"), layer.value("ip.dst")
     if src is None or dst is None:
         return "Internet Protocol Version 4"
-    via = layer.get("ip.cur_rt")
+    via = layer.get("ip.cur_rt") if layer.values is None else None  # source-routed: made by hand
     text = f"Internet Protocol Version 4, Src: {src}, Dst: {dst}"
     return f"{text}, Via: {via.value}" if via is not None else text
 

@@ -15,8 +15,10 @@ from ..protocol import (
     Checksum,
     Field,
     Flag,
+    HeaderLength,
     Int,
     Layer,
+    Options,
     Osi,
     Protocol,
     alias,
@@ -32,6 +34,7 @@ OPTION_NAMES = {
     254: "RFC3692-style Experiment 2",
 }  # fmt: skip
 
+TCP_LEN = Int("tcp.len", "TCP Segment Len", generated=True)
 TCP = Protocol(
     "tcp", "Transmission Control Protocol", osi=Osi.TRANSPORT, short="TCP",
     header=(
@@ -57,7 +60,12 @@ TCP = Protocol(
         U16("tcp.urgent_pointer", "Urgent Pointer"),
     ),
     next_by=("tcp.port", ("tcp.srcport", "tcp.dstport")),
+    header_length=HeaderLength("tcp.hdr_len", minimum=20, bad="tcp.hdr_len.bad",
+                               what="TCP header with options"),
+    options=Options(eol=0, nop=1),
+    payload_length=(TCP_LEN, "tcp.hdr_len"),  # the segment length, at the data offset
     checksum=Checksum("tcp.checksum", pseudo=6),  # over the pseudo-header and the segment
+    tail_when=(("tcp.flags", "&", 0x004),),  # RST: its data is diagnostic text, kept in TCP
     explain="TCP gives the two applications a reliable, ordered byte stream: sequence "
     "numbers, acknowledgments, retransmission and flow control.",
 )  # fmt: skip
@@ -86,7 +94,6 @@ SACK_RE = U32("tcp.options.sack_re", "right edge")
 TSVAL = U32("tcp.options.timestamp.tsval", "Timestamp value")
 TSECR = U32("tcp.options.timestamp.tsecr", "Timestamp echo reply")
 OPTION_DATA = Bytes("tcp.option.data", "Data")
-TCP_LEN = Int("tcp.len", "TCP Segment Len", generated=True)
 PAYLOAD = Bytes("tcp.payload", "TCP payload")
 alias("tcp.port", "tcp.srcport", "tcp.dstport")
 
@@ -95,42 +102,18 @@ FLAG_ORDER = ((0x001, "FIN"), (0x002, "SYN"), (0x004, "RST"), (0x008, "PSH"), (0
 
 
 def _tail(data: Any, layer: Layer) -> None:
-    _header(data, layer)
-    if layer.hdr_len > 20:  # the options are checked now, built later (by _detail)
-        _options(data, layer, layer.pos + 20, _options_end(data, layer), build=False)
-
-
-def _header(data: Any, layer: Layer) -> None:
+    """What the declaration leaves: the issue of an option whose length is bad, and a RST's
+    data. The engine has set the header length (or stopped a bogus or cut header)."""
+    if layer.stopped:
+        return
     pos, end = layer.pos, layer.payload_end
-    hdr_len = (data[pos + 12] >> 4) * 4  # tcp.hdr_len, from the bytes (the header is there)
-    if hdr_len < 20:
-        layer.issue(
-            "error",
-            "malformed",
-            "tcp.hdr_len.bad",
-            f"header length {hdr_len} bytes is less than the minimum 20",
-            pos + 12,
-            1,
-        )
-        layer.stop()
-        return
-    if pos + hdr_len > end:
-        layer.short(hdr_len, "TCP header with options")
-        layer.hdr_len = end - pos
-        layer.stop()
-        return
-    layer.hdr_len = hdr_len
-    layer.payload_pos = pos + hdr_len
-    layer.add(TCP_LEN, pos + 12, 0, end - layer.payload_pos)
+    if layer.hdr_len > 20:  # the options are checked now, built later (by _detail)
+        _options(data, layer, pos + 20, _options_end(data, layer), build=False)
     if data[pos + 13] & 0x04 and layer.payload_pos < end:  # RST (tcp.flags & 0x004)
         # RFC 9293 3.5.3: data on a RST is diagnostic text (the reset cause), not for the
         # application; Wireshark keeps it in TCP rather than dissecting it further.
-        layer.add(
-            PAYLOAD,
-            layer.payload_pos,
-            end - layer.payload_pos,
-            bytes(data[layer.payload_pos : end]),
-        )
+        start = layer.payload_pos
+        layer.add(PAYLOAD, start, end - start, data[start:end])
         layer.hdr_len = end - pos
         layer.payload_pos = end
 
