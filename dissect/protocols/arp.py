@@ -9,6 +9,7 @@ what follows in the frame is the link layer's padding.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
@@ -71,6 +72,13 @@ def _etype_name(value: Any) -> str | None:
     return names.get(value) if isinstance(names, dict) else None
 
 
+@dataclass(slots=True)
+class ArpState:
+    """Kept by tail() when the four addresses are all there, for detail() to add them."""
+
+    length: int  # the ARP packet's bytes: the fixed eight and the four addresses
+
+
 # ARP maps network-layer addresses to link-layer ones; it is conventionally placed at
 # layer 3 (sometimes called "2.5"), and the issue counts it with IP at the network layer.
 ARP = Protocol(
@@ -82,6 +90,7 @@ ARP = Protocol(
         U8("arp.proto.size", "Protocol size"),
         U16("arp.opcode", "Opcode", names=OPCODES),
     ),
+    state=ArpState, colour="#e6db74",
     explain="ARP finds the hardware (MAC) address that belongs to an IP address on the local "
     "network: a host broadcasts \"who has this IP?\" and the owner replies with its address.",
 )  # fmt: skip
@@ -125,7 +134,7 @@ def _tail(data: Any, layer: Layer) -> None:
         return
     layer.hdr_len = total
     layer.payload_pos = layer.payload_end = pos + total
-    layer.state = True  # the addresses are all there: detail() adds them
+    layer.state = ArpState(total)  # the addresses are all there: detail() adds them
 
 
 def _detail(data: Any, layer: Layer) -> None:

@@ -417,7 +417,6 @@ def _tail(data: Any, layer: Layer) -> None:
                     f"{m.loops} name(s) contain a compression pointer loop (or more than "
                     f"{MAX_HOPS} pointers in a row, or more in the message than its size "
                     "allows)", layer.pos, 0)  # fmt: skip
-    layer.info_cache = " ".join(m.info)
     # The state does not point back at its layer (detail() lends the layer to it): with
     # that cycle a released packet would wait for the cycle collector.
     m.layer = None
@@ -426,9 +425,9 @@ def _tail(data: Any, layer: Layer) -> None:
 
 def _detail(data: Any, layer: Layer) -> None:
     """The message's fields, in wire order, from what tail() read: as far as it got."""
-    if not isinstance(layer.state, _Msg):
-        return
     m = layer.state
+    if m is None:
+        return
     m.layer, m.fields = layer, True
     try:
         _message_fields(data, layer, m)
@@ -863,13 +862,14 @@ def _opt_detail(m: _Msg, code: int, p: int, n: int, opt: Field) -> None:
 
 # -- protocol declarations ------------------------------------------------------------------
 def _info(layer: Layer) -> str:
-    return layer.info_cache or ""
+    m = layer.state
+    return " ".join(m.info) if m is not None else ""
 
 
 def _describe(title: str) -> Any:
     def describe(layer: Layer) -> str:
         kept = layer.state  # the flags tail() read: looking them up in fields would build them
-        flags = kept.flags if isinstance(kept, _Msg) else None
+        flags = kept.flags if kept is not None else None
         if flags is None:
             return title
         return f"{title} ({'response' if flags & 0x8000 else 'query'})"
@@ -877,22 +877,26 @@ def _describe(title: str) -> Any:
     return describe
 
 
+COLOUR = "#afd75f"  # DNS and the two protocols that reuse its message format
 EXPLAIN = ("DNS turns names such as example.com into addresses (and back): a client sends a "
            "query, a server answers with resource records.")  # fmt: skip
 
 DNS = Protocol(
     "dns", "Domain Name System", osi=Osi.APPLICATION, short="DNS", tail=_tail, detail=_detail,
-    info=_info, describe=_describe("Domain Name System"), explain=EXPLAIN,
+    info=_info, describe=_describe("Domain Name System"), state=_Msg, colour=COLOUR,
+    explain=EXPLAIN,
 )  # fmt: skip
 MDNS = Protocol(
     "mdns", "Multicast Domain Name System", osi=Osi.APPLICATION, short="MDNS", tail=_tail,
     detail=_detail, info=_info, describe=_describe("Multicast Domain Name System"),
+    state=_Msg, colour=COLOUR,
     explain="Multicast DNS lets hosts on one link resolve .local names and discover services "
     "without a DNS server: queries and answers go to a multicast group.",
 )  # fmt: skip
 LLMNR = Protocol(
     "llmnr", "Link-local Multicast Name Resolution", osi=Osi.APPLICATION, short="LLMNR", tail=_tail,
     detail=_detail, info=_info, describe=_describe("Link-local Multicast Name Resolution"),
+    state=_Msg, colour=COLOUR,
     explain="LLMNR lets Windows hosts on one link resolve each other's names without a DNS "
     "server, using DNS-format messages sent to a multicast group.",
 )  # fmt: skip

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
@@ -91,8 +92,20 @@ TEXT_LINES_TYPES = (
     "application/x-rtsp-udp-packetpair",
 )  # fmt: skip
 
+
+
+@dataclass(slots=True)
+class HttpState:
+    """What tail() found in the segment, for detail() and the Info column."""
+
+    messages: list[_Msg]  # each message's lines, chunks and body, in order
+    info: str  # the Info text: each message's start line (or "Continuation")
+
+
+COLOUR = "#7bd88f"  # HTTP, and the body layers shown under it
 HTTP = Protocol(
     "http", "Hypertext Transfer Protocol", osi=Osi.APPLICATION, short="HTTP",
+    state=HttpState, colour=COLOUR,
     explain="HTTP carries web requests and responses: a start line (method and URI, or a "
     "status code), header lines, then an optional body such as a page or a file.",
 )  # fmt: skip
@@ -100,18 +113,19 @@ HTTP = Protocol(
 # decodes it with the HTTP code under its own name, fields named http.*.
 SSDP = Protocol(
     "ssdp", "Simple Service Discovery Protocol", osi=Osi.APPLICATION, short="SSDP",
+    state=HttpState, colour="#87d787",
     explain="SSDP lets UPnP devices announce themselves and answer searches, with HTTP-style "
     "messages (M-SEARCH, NOTIFY) sent over UDP multicast.",
 )  # fmt: skip
 # Body layers: only HTTP hands them bytes here, so the Protocol column keeps saying HTTP
 # as Wireshark's does (text-lines and media never set that column).
 DATA_TEXT_LINES = Protocol(
-    "data-text-lines", "Line-based text data", osi=Osi.APPLICATION, short="HTTP",
+    "data-text-lines", "Line-based text data", osi=Osi.APPLICATION, short="HTTP", colour=COLOUR,
     explain="The body of a message whose media type is line-based text (HTML, plain text, "
     "CSS, JavaScript), shown line by line.",
 )  # fmt: skip
 MEDIA = Protocol(
-    "media", "Media Type", osi=Osi.APPLICATION, short="HTTP",
+    "media", "Media Type", osi=Osi.APPLICATION, short="HTTP", colour=COLOUR,
     explain="A message body of a media type no decoder here understands (an image, a "
     "document, an archive): shown raw with its declared type.",
 )  # fmt: skip
@@ -754,8 +768,7 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.issue("note", "protocol", "http.too_many_messages",
                     f"more than {MAX_MESSAGES} messages in one segment: the rest is not decoded", pos, end - pos)  # fmt: skip
         layer.hdr_len, layer.payload_pos = end - layer.pos, end
-    layer.info_cache = " ".join(infos)
-    layer.state = kept
+    layer.state = HttpState(kept, " ".join(infos))
     _tls_port(layer)
 
 
@@ -763,8 +776,9 @@ def _detail(data: Any, layer: Layer) -> None:
     if type(data) is not bytes:
         data = bytes(data)  # as in _tail()
     out = _Out(layer, True)
-    for msg in layer.state or ():
-        _message_fields(data, out, msg)
+    if layer.state is not None:
+        for msg in layer.state.messages:
+            _message_fields(data, out, msg)
 
 
 def _tls_port(layer: Layer) -> None:
@@ -786,11 +800,12 @@ def _tls_port(layer: Layer) -> None:
 
 
 def _info(layer: Layer) -> str:
-    return layer.info_cache or ""
+    return layer.state.info if layer.state is not None else ""
 
 
 def _describe(layer: Layer) -> str:
-    kept = layer.state or ()  # the chunks tail() found: counting fields would build them
+    # the chunks tail() found: counting fields would build them
+    kept = layer.state.messages if layer.state is not None else ()
     chunks = sum(len(msg.chunks) for msg in kept)
     if not chunks:
         return "Hypertext Transfer Protocol"

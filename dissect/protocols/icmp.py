@@ -14,6 +14,7 @@ when multi-part extensions follow it.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
@@ -25,6 +26,7 @@ from ..protocol import (
     U32,
     Bits,
     Bytes,
+    Checksum,
     Field,
     Flag,
     Int,
@@ -37,7 +39,6 @@ from ..protocol import (
     Text,
     bind,
     lookup,
-    range_sum,
     uint_at,
     verify,
 )
@@ -91,6 +92,17 @@ EXT_ECHO_STATES = {0: "Reserved", 1: "Incomplete", 2: "Reachable", 3: "Stale", 4
                    5: "Probe", 6: "Failed"}  # fmt: skip
 MAX_ITEMS = 64  # bounds every walk over extensions, addresses and objects
 
+
+@dataclass(slots=True)
+class IcmpState:
+    """A message with identifier and sequence number (echo, timestamp, information, address
+    mask): what tail() read for the Info column, which must not build fields."""
+
+    ident: int  # the identifier, big-endian
+    seq: int  # the sequence number, big-endian
+    seq_le: int  # the same two bytes little-endian (Wireshark shows both)
+
+
 ICMP = Protocol(
     "icmp", "Internet Control Message Protocol", osi=Osi.NETWORK, short="ICMP",
     header=(
@@ -98,13 +110,13 @@ ICMP = Protocol(
         U8("icmp.code", "Code"),
         U16("icmp.checksum", "Checksum", base=HEX),
     ),
+    checksum=Checksum("icmp.checksum"),  # over the whole message
+    state=IcmpState, colour="#f59bd4",
     explain="ICMP carries control messages for IP: echo request/reply (ping), and error "
     "reports such as 'destination unreachable' or 'time exceeded' that quote the packet "
     "which caused them.",
 )  # fmt: skip
 
-CHECKSUM_STATUS = Str("icmp.checksum.status", "Checksum Status", generated=True)
-CHECKSUM_CALC = Int("icmp.checksum.calculated", "Calculated Checksum", base=HEX, generated=True)
 UNUSED = Bytes("icmp.unused", "Unused")
 RESERVED = Bytes("icmp.reserved", "Reserved")
 IDENT = U16("icmp.ident", "Identifier (BE)", base=DEC_HEX)
@@ -200,12 +212,6 @@ def _ipv4(data: Any, off: int) -> str:
 def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     itype = layer.value("icmp.type")
-    if itype in ID_SEQ_TYPES and end - pos >= 8:
-        status = _quiet_status(data, layer)
-        if status:  # nothing to warn about: the row needs no field (detail() builds them)
-            _id_seq(data, layer, itype, status)
-            return
-    _checksum(data, layer)
     layer.hdr_len = min(8, end - pos)
     layer.payload_pos = pos + layer.hdr_len
     if itype in ERROR_TYPES or itype in ID_SEQ_TYPES or itype in (9, 42, 43):
@@ -215,8 +221,7 @@ def _tail(data: Any, layer: Layer) -> None:
     if itype in ERROR_TYPES:
         _error(data, layer, itype)
     elif itype in ID_SEQ_TYPES:
-        _id_seq_fields(data, layer, itype)
-        _id_seq(data, layer, itype, "")
+        _id_seq(data, layer, itype)
     elif itype == 9:
         _router_advert(data, layer)
     elif itype in (42, 43):
@@ -231,40 +236,9 @@ def _tail(data: Any, layer: Layer) -> None:
 
 
 def _detail(data: Any, layer: Layer) -> None:
-    """The fields of a message whose tail() left them for later (see _id_seq)."""
-    state = layer.state
-    if state is None or not state[3]:
-        return  # no lazy part: tail() added every field
-    layer.add(CHECKSUM_STATUS, layer.pos + 2, 0, state[3])  # a generated spec: marked so
-    _id_seq_fields(data, layer, layer.value("icmp.type"))
-
-
-def _quiet_status(data: Any, layer: Layer) -> str:
-    """The checksum status _checksum() would add without an issue: "unverified" (a
-    fragment, a quote, a cut capture) or "good"; "" when verify() must run in the tail,
-    since a bad checksum warns and a bytes problem is its business."""
-    start, end = layer.pos, layer.payload_end
-    if _unverifiable(layer):
-        return "unverified"
-    if end <= len(data) and start + 4 <= end and range_sum(data, start, end) == 0xFFFF:
-        return "good"
-    return ""
-
-
-def _unverifiable(layer: Layer) -> bool:
-    """The message's checksum cannot be checked: a fragment, a cut capture or a quote."""
-    pkt = layer.packet
-    cut = pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen
-    return bool(pkt.ctx.fragment or pkt.ctx.in_error or cut)
-
-
-def _checksum(data: Any, layer: Layer) -> None:
-    """Over the whole message; not checkable for a fragment, a cut capture or a quote."""
-    if _unverifiable(layer):
-        layer.add(CHECKSUM_STATUS, layer.pos + 2, 0, "unverified", generated=True)
-        return
-    verify(layer, data, layer.pos, layer.payload_end, layer.pos + 2, CHECKSUM_STATUS,
-           CHECKSUM_CALC)  # fmt: skip
+    """The identifier and sequence fields of the message tail() kept in layer.state."""
+    if layer.state is not None:
+        _id_seq_fields(data, layer, layer.value("icmp.type"))
 
 
 def _error(data: Any, layer: Layer, itype: int) -> None:
@@ -319,19 +293,15 @@ def _error_word(data: Any, layer: Layer, itype: int, orig_words: int) -> None:
         layer.add(UNUSED, pos + 4, 4, bytes(data[pos + 4 : pos + 8]))
 
 
-def _id_seq(data: Any, layer: Layer, itype: int, lazy: str) -> None:
+def _id_seq(data: Any, layer: Layer, itype: int) -> None:
     """Header length of a message with identifier and sequence number, which layer.state
-    keeps for the Info column (it must not build fields). lazy: the checksum status
-    detail() adds before the fields, or "" when tail() added them already."""
+    keeps for the Info column; detail() adds the fields."""
     pos, end = layer.pos, layer.payload_end
     ident, seq = (data[pos + 4] << 8) | data[pos + 5], (data[pos + 6] << 8) | data[pos + 7]
-    layer.state = (ident, seq, (data[pos + 7] << 8) | data[pos + 6], lazy)
+    layer.state = IcmpState(ident, seq, (data[pos + 7] << 8) | data[pos + 6])
     if itype in (0, 8):
         layer.hdr_len = 8 + _data_time(data, layer.packet.time_ns, pos + 8, end)[0]
         layer.payload_pos = pos + layer.hdr_len
-    else:  # Wireshark hands on only echo data: other messages keep their trailing bytes
-        layer.hdr_len = end - pos
-        layer.payload_pos = end
 
 
 def _id_seq_fields(data: Any, layer: Layer, itype: int) -> None:
@@ -598,9 +568,9 @@ def _info(layer: Layer) -> str:
     text = name.ljust(20)  # f"{name:<20}", without parsing a format spec per row
     if code_text:
         text += f" ({code_text})"
-    if itype in ID_SEQ_TYPES and layer.state is not None:
-        ident, seq, seq_le, _lazy = layer.state  # what tail() read: fields may not exist
-        text += f" id=0x{ident:04x}, seq={seq}/{seq_le}"
+    state = layer.state  # what tail() read: the fields may not exist
+    if itype in ID_SEQ_TYPES and state is not None:
+        text += f" id=0x{state.ident:04x}, seq={state.seq}/{state.seq_le}"
         ttl = _outer_ttl(layer)
         if ttl is not None:
             text += f", ttl={ttl}"

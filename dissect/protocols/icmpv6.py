@@ -23,9 +23,9 @@ from ..protocol import (
     U32,
     Bits,
     Bytes,
+    Checksum,
     Field,
     Flag,
-    Int,
     IPv6,
     Layer,
     Mac,
@@ -36,10 +36,8 @@ from ..protocol import (
     alias,
     bind,
     lookup,
-    pseudo_sum,
     shift_of,
     uint_at,
-    verify,
 )
 
 TYPE_NAMES = {
@@ -104,13 +102,14 @@ ICMPV6 = Protocol(
         U8("icmpv6.code", "Code"),
         U16("icmpv6.checksum", "Checksum", base=HEX),
     ),
+    # over the IPv6 pseudo-header (its final destination: ctx.pseudo_dst) and the message
+    checksum=Checksum("icmpv6.checksum", pseudo=58),
+    colour="#f59bd4",
     explain="ICMPv6 carries IPv6's control messages: ping, error reports quoting the packet "
     "that caused them, and Neighbor Discovery (address resolution, router advertisements) "
     "and multicast listener reports.",
 )  # fmt: skip
 
-CHECKSUM_STATUS = Str("icmpv6.checksum.status", "Checksum Status", generated=True)
-CHECKSUM_CALC = Int("icmpv6.checksum.calculated", "Calculated Checksum", base=HEX, generated=True)
 RESERVED = Bytes("icmpv6.reserved", "Reserved")
 DATA_BYTES = Bytes("icmpv6.data", "Data")
 UNKNOWN_DATA = Bytes("icmpv6.unknown_data", "Unknown Data")
@@ -257,7 +256,6 @@ def _ipv6(raw: bytes) -> str:
 def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     itype = layer.value("icmpv6.type")
-    _checksum(data, layer)
     layer.hdr_len = end - pos  # informational messages explain their whole body
     layer.payload_pos = end
     if itype in ERROR_TYPES:
@@ -284,20 +282,6 @@ def _need(layer: Layer, size: int, what: str) -> bool:
         return True
     layer.short(size, what)
     return False
-
-
-def _checksum(data: Any, layer: Layer) -> None:
-    """Over the IPv6 pseudo-header and the whole message; not checkable for a fragment, a
-    cut capture or a quoted packet."""
-    pkt = layer.packet
-    src, dst = pkt.ctx.pseudo_src, pkt.ctx.pseudo_dst
-    cut = pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen
-    if src is None or pkt.ctx.fragment or pkt.ctx.in_error or cut:
-        layer.add(CHECKSUM_STATUS, layer.pos + 2, 0, "unverified", generated=True)
-        return
-    start = pseudo_sum(src, dst, 58, layer.payload_end - layer.pos)
-    verify(layer, data, layer.pos, layer.payload_end, layer.pos + 2, CHECKSUM_STATUS,
-           CHECKSUM_CALC, start)  # fmt: skip
 
 
 def _error(data: Any, layer: Layer, itype: int) -> None:

@@ -11,6 +11,7 @@ so they are shown as data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
@@ -75,6 +76,13 @@ def _etype_name(value: Any) -> str | None:
     return names.get(value) if isinstance(names, dict) else None
 
 
+@dataclass(slots=True)
+class LlcState:
+    """The Info text tail() works out from the control field, SAPs and SNAP header."""
+
+    info: str
+
+
 LLC = Protocol(
     "llc", "Logical-Link Control", osi=Osi.DATA_LINK, short="LLC",
     header=(
@@ -87,6 +95,7 @@ LLC = Protocol(
             Flag("llc.ssap.cr", "CR Bit", 0x01),
         )),
     ),
+    state=LlcState, colour="#d7af87",
     explain="LLC (IEEE 802.2) names the protocol carried in an 802.3 length-field frame by "
     "its service access point, or, with a SNAP header, by an organisation code and type.",
 )  # fmt: skip
@@ -121,13 +130,13 @@ def _tail(data: Any, layer: Layer) -> None:
     control, info = _control(data, layer)
     if control is None:
         return
-    layer.info_cache = info
+    state = layer.state = LlcState(info)
     dsap, ssap = data[pos], data[pos + 1]
     information = (control & 0x01) == 0 or (control & 0xEF) == 0x03  # I frame or UI
     if dsap == ssap == 0xAA:
         _snap(data, layer, information)
         return
-    layer.info_cache = info + _sap_info(dsap, ssap)
+    state.info = info + _sap_info(dsap, ssap)
     if information:
         layer.next = lookup("llc.dsap", dsap) or _by_ethertype(SAP_ETHERTYPES.get(dsap & 0xFE))
     elif (control & 0xEF) == (XID | 0x03):
@@ -194,7 +203,7 @@ def _snap(data: Any, layer: Layer, information: bool) -> None:
     layer.add(OUI, start, 3, oui)
     layer.hdr_len += 5
     layer.payload_pos = start + 5
-    layer.info_cache = f"{layer.info_cache}; SNAP, OUI 0x{oui:06X} ({OUI_NAMES.get(oui, 'Unknown')}), PID 0x{pid:04X}"
+    layer.state.info += f"; SNAP, OUI 0x{oui:06X} ({OUI_NAMES.get(oui, 'Unknown')}), PID 0x{pid:04X}"
     if oui in ETHERTYPE_OUIS:
         layer.add(TYPE, start + 3, 2, pid)
         layer.next = _by_ethertype(pid) if information else DATA
@@ -226,6 +235,6 @@ def _sap_label(value: int) -> str:
 
 
 LLC.tail = _tail
-LLC.info = lambda layer: layer.info_cache or ""
+LLC.info = lambda layer: layer.state.info if layer.state is not None else ""
 
 bind("eth.llc", 0, LLC)

@@ -11,6 +11,7 @@ fraction); their value here is nanoseconds since the Unix epoch, shown as a UTC 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
@@ -216,16 +217,22 @@ class _Adder:
         return layer.add(spec, pos, size, value, spec.mask, parent=parent)
 
 
+@dataclass(slots=True)
+class NtpState:
+    """What tail() keeps for the Info column and the title, so they never walk the fields."""
+
+    flags: int  # the first byte: leap indicator, version, mode
+    request_code: int | None  # a private (mode 7) message's request code, once 4 bytes are there
+
+
 def _tail(data: Any, layer: Layer) -> None:
     layer.hdr_len = layer.payload_end - layer.pos
     layer.payload_pos = layer.payload_end
     a = _Adder(data, layer)
     flags = data[layer.pos]
     mode = flags & 7
-    # What the Info column and the title need, so they never walk the fields: the flags
-    # byte, and a private request's code (which _private adds once 4 bytes are there).
     has_code = mode == 7 and layer.payload_end - layer.pos >= 4
-    layer.state = (flags, data[layer.pos + 3] if has_code else None)
+    layer.state = NtpState(flags, data[layer.pos + 3] if has_code else None)
     f = a.add(FLAGS, 0, 1)
     kids = (PRIV_R, PRIV_MORE, F_VN, F_MODE) if mode == 7 else (F_LI, F_VN, F_MODE)
     for spec in kids:
@@ -301,9 +308,10 @@ def _private(a: _Adder) -> None:
 
 
 def _info(layer: Layer) -> str:
-    if layer.state is None:
+    state = layer.state
+    if state is None:
         return ""
-    flags, code = layer.state
+    flags, code = state.flags, state.request_code
     text = f"{VERSIONS[(flags >> 3) & 7]}, {INFO_MODES[flags & 7]}"
     if flags & 7 == 7 and code is not None:  # Wireshark names the private request
         name = REQUEST_CODES.get(code, "Unknown")
@@ -314,13 +322,13 @@ def _info(layer: Layer) -> str:
 def _describe(layer: Layer) -> str:
     if layer.state is None:
         return "Network Time Protocol"
-    flags = layer.state[0]
+    flags = layer.state.flags
     return f"Network Time Protocol ({VERSIONS[(flags >> 3) & 7]}, {INFO_MODES[flags & 7]})"
 
 
 NTP = Protocol(
     "ntp", "Network Time Protocol", osi=Osi.APPLICATION, short="NTP", tail=_tail, info=_info,
-    describe=_describe,
+    describe=_describe, state=NtpState, colour="#d7d75f",
     explain="NTP keeps clocks in step: a client asks a server for the time and uses four "
     "timestamps to work out the offset and the network delay.",
 )  # fmt: skip

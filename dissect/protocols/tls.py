@@ -20,6 +20,7 @@ filter or JSON asks, walking handshake bodies again with fields on and issues of
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
@@ -94,10 +95,24 @@ def version_name(value: int) -> str | None:
     return VERSIONS.get(value)
 
 
+# What tail() keeps of each record for detail(): (start, record length, whole record,
+# opaque type, a ChangeCipherSpec came before it).
+_Kept = tuple[int, int, bool, bool, bool]
+
+
+@dataclass(slots=True)
+class TlsState:
+    """What tail() found in the segment, for detail() and the Info column."""
+
+    records: list[_Kept]
+    info: str  # the Info text: what each record is ("Client Hello, ...")
+
+
 TLS = Protocol(
     # OSI 6: TLS encrypts and encodes the application's data for the wire (presentation);
     # its handshake also sets up a session, the argument for 5.
     "tls", "Transport Layer Security", osi=Osi.PRESENTATION, short="TLS",
+    state=TlsState, colour="#ffaf87",
     explain="TLS encrypts and authenticates the application's data: a handshake agrees on "
     "keys and proves the server's identity, then records carry the protected data.",
 )  # fmt: skip
@@ -214,11 +229,6 @@ class _Out:
             self.layer.issue(severity, group, code, message, pos, length)
 
 
-# What tail() keeps of each record for detail(): (start, record length, whole record,
-# opaque type, a ChangeCipherSpec came before it).
-_Kept = tuple[int, int, bool, bool, bool]
-
-
 def _u16(data: bytes, pos: int) -> int:
     return (data[pos] << 8) | data[pos + 1]
 
@@ -265,8 +275,7 @@ def _tail(data: Any, layer: Layer) -> None:
                         pos, end - pos)  # fmt: skip
     layer.hdr_len = end - layer.pos
     layer.payload_pos = end
-    layer.info_cache = ", ".join(seg.infos)
-    layer.state = kept
+    layer.state = TlsState(kept, ", ".join(seg.infos))
 
 
 def _detail(data: Any, layer: Layer) -> None:
@@ -274,7 +283,8 @@ def _detail(data: Any, layer: Layer) -> None:
     them again with fields on."""
     out = None
     limit = layer.payload_end
-    for pos, length, whole, opaque, encrypted in layer.state or ():
+    records = layer.state.records if layer.state is not None else ()
+    for pos, length, whole, opaque, encrypted in records:
         end = min(pos + 5 + length, limit)
         ctype = data[pos]
         rec = layer.add(RECORD, pos, end - pos, data[pos:end])
@@ -709,7 +719,7 @@ def detect(data: Any, pos: int, end: int, layer: Layer) -> bool:
 
 
 def _info(layer: Layer) -> str:
-    return layer.info_cache or ""
+    return layer.state.info if layer.state is not None else ""
 
 
 TLS.tail = _tail
