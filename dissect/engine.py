@@ -993,6 +993,12 @@ class Checksum:
         self.length_spec: FieldSpec | None = None
 
 
+PADDING = (
+    "Bytes the layer below carried past the end of this protocol's message: padding or "
+    "leftovers, not part of the message."
+)
+
+
 def explain_checksum_status(value: Any, layer: Layer) -> str:
     """What a checksum status says (the explanation of every <checksum>.status field)."""
     if value == "good":
@@ -1097,7 +1103,7 @@ class Protocol:
         self.explain, self.byteorder = explain, byteorder
         self.tree_prefix = f"Layer {int(osi)} · {Osi(osi).label} — "
         pad = padding or f"{name}.padding"
-        self.padding = FIELDS.get(pad) or FieldSpec(pad, "Padding", "bytes")
+        self.padding = FIELDS.get(pad) or FieldSpec(pad, "Padding", "bytes", explain=PADDING)
         self.trailer = trailer  # link layers: bytes past the payload split padding/trailer/FCS
         self.fcs = fcs
         if name in PROTOCOLS:

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import explain_destination_port, explain_source_port
 from ..protocol import HEX, U16, Checksum, Int, Layer, Osi, Protocol, alias, bind
 
 UDP = Protocol(
     "udp", "User Datagram Protocol", osi=Osi.TRANSPORT, short="UDP",
     header=(
-        U16("udp.srcport", "Source Port"),
-        U16("udp.dstport", "Destination Port"),
-        U16("udp.length", "Length"),
-        U16("udp.checksum", "Checksum", base=HEX),
+        U16("udp.srcport", "Source Port", explain=explain_source_port),
+        U16("udp.dstport", "Destination Port", explain=explain_destination_port),
+        U16("udp.length", "Length",
+            explain=lambda v, _l: f"UDP length {v}: the 8-byte header and {max(0, v - 8)} bytes of data."),
+        U16("udp.checksum", "Checksum", base=HEX,
+            explain="The checksum covers the UDP header, the data and a pseudo-header of the IP "
+            "addresses, so the receiver can detect corruption; over IPv4 a sender may leave it 0 "
+            "(not computed)."),
     ),
     next_by=("udp.port", ("udp.srcport", "udp.dstport")),
     # Over the pseudo-header and the datagram; over IPv4 zero means none was computed.
     checksum=Checksum("udp.checksum", length="udp.length", pseudo=17, zero_unset_v4=True),
+    colour="#7cc4ff",
     describe=lambda layer: (
         f"User Datagram Protocol, Src Port: {layer.value('udp.srcport')}, "
         f"Dst Port: {layer.value('udp.dstport')}"
@@ -25,7 +31,8 @@ UDP = Protocol(
     "with no connection, ordering or retransmission.",
 )  # fmt: skip
 
-PAYLOAD_LEN = Int("udp.payload_len", "UDP payload", unit=" bytes", generated=True)
+PAYLOAD_LEN = Int("udp.payload_len", "UDP payload", unit=" bytes", generated=True,
+                  explain=lambda v, _l: f"{v} bytes of data after the UDP header (worked out).")  # fmt: skip
 alias("udp.port", "udp.srcport", "udp.dstport")
 
 
@@ -43,9 +50,7 @@ def _tail(data: Any, layer: Layer) -> None:
         )
     elif pos + length < end:
         layer.payload_end = pos + length
-    elif pos + length > end and (
-        layer.packet.ctx.in_error or layer.packet.ctx.fragment
-    ):
+    elif pos + length > end and (layer.packet.ctx.in_error or layer.packet.ctx.fragment):
         pass  # a quoted or fragmented datagram: the rest of it is elsewhere, not an error
     elif pos + length > end:
         pkt = layer.packet
