@@ -20,7 +20,7 @@ ECN_NAMES = {
 
 
 # -- plain-language explanations several protocols' fields share (FieldSpec explain=) ------
-RESERVED = "Reserved for future use: senders set it to zero and receivers ignore it."
+EXPLAIN_RESERVED = "Reserved for future use: senders set it to zero and receivers ignore it."
 WELL_KNOWN_PORTS = {
     20: "FTP data", 21: "FTP", 22: "SSH", 23: "Telnet", 25: "SMTP (mail)", 53: "DNS",
     67: "DHCP server", 68: "DHCP client", 69: "TFTP", 80: "HTTP (web)", 110: "POP3 (mail)",
@@ -31,7 +31,11 @@ WELL_KNOWN_PORTS = {
 
 
 def explain_source_port(value: int, layer: object) -> str:
-    eph = " An ephemeral port: the client's OS picked it for this conversation." if value >= 32768 else ""
+    eph = (
+        " An ephemeral port: the client's OS picked it for this conversation."
+        if value >= 32768
+        else ""
+    )
     return f"Source port {value}: which program on the sending host this belongs to.{eph}"
 
 

@@ -12,8 +12,8 @@ tests keep, and over deterministic mutations of their TLS, DNS and HTTP packets:
   (an eager decode), field by field: name, value, position, length, mask, children;
 - crafted packets' fields hold the values the eager decoders gave them.
 ICMP messages with an identifier and sequence number (echo, timestamp, information, address
-mask) leave their fields to detail() too when the checksum needs no warning; other ICMP
-messages and NTP keep their fields in tail(). Their rows read what tail() kept in layer.state.
+mask) leave their fields to detail() too (the engine checks the declared checksum); other
+ICMP messages and NTP keep their fields in tail(). Their rows read what tail() kept in layer.state.
 """
 
 from __future__ import annotations

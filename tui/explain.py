@@ -22,7 +22,7 @@ def explanation(spec: FieldSpec, value: Any, layer: Layer) -> str:
     fails (an explanation must never break the view)."""
     entry = spec.explain
     if not callable(entry):
-        return entry or ""
+        return entry if isinstance(entry, str) else ""
     try:
         return str(entry(value, layer) or "")
     except Exception:

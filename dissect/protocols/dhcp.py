@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import RESERVED
+from ..names import EXPLAIN_RESERVED
 from ..protocol import (
     HEX,
     U8,
@@ -159,7 +159,7 @@ DHCP = Protocol(
             Flag("dhcp.flags.bc", "Broadcast flag", 0x8000, explain="Broadcast: the client cannot "
                  "receive a unicast packet before it has an address, so the server must broadcast "
                  "its answer."),
-            Bits("dhcp.flags.reserved", "Reserved flags", mask=0x7FFF, base=HEX, explain=RESERVED),
+            Bits("dhcp.flags.reserved", "Reserved flags", mask=0x7FFF, base=HEX, explain=EXPLAIN_RESERVED),
         )),
         IPv4("dhcp.ip.client", "Client IP address",
              explain="The client's current address, when it already has one and is renewing it "

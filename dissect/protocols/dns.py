@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import RESERVED
+from ..names import EXPLAIN_RESERVED
 from ..protocol import (
     HEX,
     U8,
@@ -143,7 +143,7 @@ F_TENTATIVE = Flag("dns.flags.tentative", "Tentative", 0x0100, 2,
                    "unique.")  # fmt: skip
 F_RA = Flag("dns.flags.recavail", "Recursion available", 0x0080, 2,
             explain="Recursion available: the server will look answers up for its clients.")  # fmt: skip
-F_Z = Flag("dns.flags.z", "Z", 0x0040, 2, explain=RESERVED)
+F_Z = Flag("dns.flags.z", "Z", 0x0040, 2, explain=EXPLAIN_RESERVED)
 F_AD = Flag("dns.flags.authenticated", "Answer authenticated", 0x0020, 2,
             explain="Answer authenticated: the server checked the answer's DNSSEC signatures.")  # fmt: skip
 F_CD = Flag("dns.flags.checkdisable", "Non-authenticated data", 0x0010, 2,
@@ -268,7 +268,9 @@ EDNS_VERSION = U8("dns.resp.edns0_version", "EDNS0 version",
                   explain="EDNS version the sender speaks (0).")  # fmt: skip
 Z_DO = Flag("dns.resp.z.do", "DO bit", 0x8000, 2,
             explain="DNSSEC OK: the sender wants DNSSEC signatures in the answer.")  # fmt: skip
-Z_RESERVED = Bits("dns.resp.z.reserved", "Reserved", 2, mask=0x7FFF, base=HEX, explain=RESERVED)
+Z_RESERVED = Bits(
+    "dns.resp.z.reserved", "Reserved", 2, mask=0x7FFF, base=HEX, explain=EXPLAIN_RESERVED
+)
 EDNS_Z = U16("dns.resp.z", "Z", base=HEX, children=(Z_DO, Z_RESERVED), explain="EDNS flags.")
 OPT = Str("dns.opt", "Option", explain="One EDNS option: code, length and data.")
 OPT_CODE = U16("dns.opt.code", "Option Code", names=OPT_CODES,

@@ -17,7 +17,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from ..names import RESERVED
+from ..names import EXPLAIN_RESERVED
 from ..protocol import (
     DATA,
     DEC_HEX,
@@ -155,7 +155,7 @@ ICMP = Protocol(
 
 UNUSED = Bytes("icmp.unused", "Unused",
                explain="Unused bytes of the message header: senders set them to zero.")  # fmt: skip
-RESERVED = Bytes("icmp.reserved", "Reserved", explain=RESERVED)
+RESERVED = Bytes("icmp.reserved", "Reserved", explain=EXPLAIN_RESERVED)
 IDENT = U16("icmp.ident", "Identifier (BE)", base=DEC_HEX,
             explain="Identifier: chosen by the sender (often its process ID) so replies can be "
             "matched to the program that asked; the reply copies it.")  # fmt: skip
@@ -240,7 +240,9 @@ MIP_FLAG_BITS = tuple(
         ("x", "Revocation support", 0x0040, "The agent supports registration revocation."),
     )
 )  # fmt: skip
-MIP_RESERVED = Bits("icmp.mip.reserved", "Reserved", 2, mask=0x003F, base=HEX, explain=RESERVED)
+MIP_RESERVED = Bits(
+    "icmp.mip.reserved", "Reserved", 2, mask=0x003F, base=HEX, explain=EXPLAIN_RESERVED
+)
 MIP_COA = IPv4("icmp.mip.coa", "Care-Of-Address",
                explain="A care-of address: where a visiting mobile node can be reached through "
                "this foreign agent.")  # fmt: skip
@@ -252,7 +254,7 @@ MIP_CONTENT = Bytes("icmp.mip.content", "Content",
 EXT_ECHO_SEQ = U8("icmp.ext.echo.seq", "Sequence Number", base=DEC_HEX,
                   explain="Sequence number of the extended echo request, copied into the reply.")  # fmt: skip
 EXT_ECHO_REQ_RES = Bits("icmp.ext.echo.req.res", "Reserved", 1, mask=0xFE, base=HEX,
-                        explain=RESERVED)  # fmt: skip
+                        explain=EXPLAIN_RESERVED)  # fmt: skip
 EXT_ECHO_LOCAL = Flag("icmp.ext.echo.req.local", "Local bit", 0x01, width=1,
                       explain="Local bit: the probed interface is on the node that receives the "
                       "request.")  # fmt: skip
@@ -260,7 +262,7 @@ EXT_ECHO_STATE = Bits("icmp.ext.echo.rsp.state", "State", 1, mask=0xE0, names=EX
                       explain="The probed interface's neighbor state (reachable, stale, "
                       "failed...), as Neighbor Discovery keeps it.")  # fmt: skip
 EXT_ECHO_RSP_RES = Bits("icmp.ext.echo.rsp.res", "Reserved", 1, mask=0x18, base=HEX,
-                        explain=RESERVED)  # fmt: skip
+                        explain=EXPLAIN_RESERVED)  # fmt: skip
 EXT_ECHO_ACTIVE = Flag("icmp.ext.echo.rsp.active", "Active bit", 0x04, width=1,
                        explain="Active bit: the probed interface is up.")  # fmt: skip
 EXT_ECHO_IPV4 = Flag("icmp.ext.echo.rsp.ipv4", "IPv4 bit", 0x02, width=1,
@@ -272,7 +274,7 @@ EXT = Str("icmp.ext", "ICMP Extensions",
           "as MPLS labels or the interface the error came from.")  # fmt: skip
 EXT_VERSION = Bits("icmp.ext.version", "Version", 1, mask=0xF0,
                    explain="Version of the extension structure (2).")  # fmt: skip
-EXT_RES = Bits("icmp.ext.res", "Reserved", 2, mask=0x0FFF, base=HEX, explain=RESERVED)
+EXT_RES = Bits("icmp.ext.res", "Reserved", 2, mask=0x0FFF, base=HEX, explain=EXPLAIN_RESERVED)
 EXT_CHECKSUM = U16("icmp.ext.checksum", "Checksum", base=HEX,
                    explain="The checksum of the extension structure, which covers it alone.")  # fmt: skip
 EXT_CHECKSUM_STATUS = Str("icmp.ext.checksum.status", "Checksum Status", generated=True,
@@ -300,7 +302,7 @@ MPLS_TTL = U8("icmp.mpls.ttl", "Time to live", explain="The MPLS TTL of that lab
 INT_ROLE = Bits("icmp.int_info.role", "Interface Role", 1, mask=0xC0, names=INT_ROLES,
                 explain="Which interface this object describes: the one the packet arrived on, or "
                 "the one it would have left by.")  # fmt: skip
-INT_RESERVED = Bits("icmp.int_info.reserved", "Reserved", 1, mask=0x30, explain=RESERVED)
+INT_RESERVED = Bits("icmp.int_info.reserved", "Reserved", 1, mask=0x30, explain=EXPLAIN_RESERVED)
 INT_HAS_IFINDEX = Flag("icmp.int_info.ifindex", "ifIndex", 0x08, width=1,
                        explain="Whether the object holds the interface's index.")  # fmt: skip
 INT_HAS_IPADDR = Flag("icmp.int_info.ipaddr", "IP Address", 0x04, width=1,
@@ -330,7 +332,7 @@ IDENT_AFI = U16("icmp.int_ident.afi", "Address Family Identifier",
                 explain="Address family of the probed interface's address (1 IPv4, 2 IPv6).")  # fmt: skip
 IDENT_ADDR_LEN = U8("icmp.int_ident.addr_length", "Address Length",
                     explain="Length of the address in bytes.")  # fmt: skip
-IDENT_RESERVED = Bytes("icmp.int_ident.reserved", "Reserved", explain=RESERVED)
+IDENT_RESERVED = Bytes("icmp.int_ident.reserved", "Reserved", explain=EXPLAIN_RESERVED)
 IDENT_IPV4 = IPv4("icmp.int_ident.ipv4", "Address",
                   explain="The probed interface, by its IPv4 address.")  # fmt: skip
 IDENT_IPV6 = IPv6("icmp.int_ident.ipv6", "Address",

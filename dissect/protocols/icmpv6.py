@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import RESERVED
+from ..names import EXPLAIN_RESERVED
 from ..protocol import (
     DATA,
     FIELDS,
@@ -145,7 +145,7 @@ ICMPV6 = Protocol(
     "and multicast listener reports.",
 )  # fmt: skip
 
-RESERVED = Bytes("icmpv6.reserved", "Reserved", explain=RESERVED)
+RESERVED = Bytes("icmpv6.reserved", "Reserved", explain=EXPLAIN_RESERVED)
 DATA_BYTES = Bytes("icmpv6.data", "Data",
                    explain="The message's data: for an echo, bytes the reply sends back unchanged.")  # fmt: skip
 UNKNOWN_DATA = Bytes("icmpv6.unknown_data", "Unknown Data",
@@ -184,7 +184,7 @@ RA_FLAG_BITS = (
           "advertise."), 0x18),
     (Flag("icmpv6.nd.ra.flag.p", "Proxy", 0x04, width=1,
           explain="Proxy: the router proxies Neighbor Discovery (RFC 4389)."), 0x04),
-    (Bits("icmpv6.nd.ra.flag.rsv", "Reserved", 1, mask=0x03, explain=RESERVED), 0x03),
+    (Bits("icmpv6.nd.ra.flag.rsv", "Reserved", 1, mask=0x03, explain=EXPLAIN_RESERVED), 0x03),
 )  # fmt: skip
 RA_LIFETIME = U16("icmpv6.nd.ra.router_lifetime", "Router lifetime (s)",
                   explain=lambda v, _l: f"Router lifetime {v} s: how long hosts may use this router as their default" + (" (0: not a default router)." if v == 0 else "."))  # fmt: skip
@@ -205,7 +205,7 @@ NA_FLAG_BITS = (
           explain="Solicited: this answers a neighbor solicitation (it confirms reachability)."), 0x40000000),
     (Flag("icmpv6.nd.na.flag.o", "Override", 0x20000000, width=4,
           explain="Override: the receiver should replace the link-layer address it has cached."), 0x20000000),
-    (Bits("icmpv6.nd.na.flag.rsv", "Reserved", 4, mask=0x1FFFFFFF, explain=RESERVED), 0x1FFFFFFF),
+    (Bits("icmpv6.nd.na.flag.rsv", "Reserved", 4, mask=0x1FFFFFFF, explain=EXPLAIN_RESERVED), 0x1FFFFFFF),
 )  # fmt: skip
 NA_TARGET = IPv6("icmpv6.nd.na.target_address", "Target Address",
                  explain="The address this advertisement is about.")  # fmt: skip
@@ -229,7 +229,7 @@ MLD_FLAG_S = Flag("icmpv6.mld.flag.s", "Suppress Router-Side Processing", 0x08, 
 MLD_FLAG_QRV = Bits("icmpv6.mld.flag.qrv", "QRV (Querier's Robustness Variable)", 1, mask=0x07,
                     explain="Querier's robustness variable: how many times messages are repeated "
                     "to survive packet loss.")  # fmt: skip
-MLD_FLAG_RSV = Bits("icmpv6.mld.flag.reserved", "Reserved", 1, mask=0xF0, explain=RESERVED)
+MLD_FLAG_RSV = Bits("icmpv6.mld.flag.reserved", "Reserved", 1, mask=0xF0, explain=EXPLAIN_RESERVED)
 MLD_QQI = U8("icmpv6.mld.qqi", "QQIC (Querier's Query Interval Code)",
              explain="Querier's query interval code: how often the querier sends general queries.")  # fmt: skip
 MLD_NB_SOURCES = U16("icmpv6.mld.nb_sources", "Number of Sources",
@@ -274,7 +274,7 @@ RR_FLAG_BITS = tuple(
         ("p", "Processed previously", 0x08, "Processed previously: the router already ran "
          "this command; the result only repeats it."),
     )
-) + ((Bits("icmpv6.rr.flag.rsv", "Reserved", 1, mask=0x07, explain=RESERVED), 0x07),)  # fmt: skip
+) + ((Bits("icmpv6.rr.flag.rsv", "Reserved", 1, mask=0x07, explain=EXPLAIN_RESERVED), 0x07),)  # fmt: skip
 RR_MAXDELAY = U16("icmpv6.rr.maxdelay", "Max Delay",
                   explain="The longest delay, in ms, before a router answers.")  # fmt: skip
 RR_MP = Str("icmpv6.rr.pco.mp", "Match-Prefix Part",
@@ -318,7 +318,7 @@ RR_UP_MASK_BITS = (
     (Flag("icmpv6.rr.pco.up.flagmask.a", "Autonomous address-configuration flag(A)", 0x40,
           width=1,
           explain="Whether the command sets the autonomous address-configuration flag."), 0x40),
-    (Bits("icmpv6.rr.pco.up.flagmask.reserved", "Reserved", 1, mask=0x3F, explain=RESERVED), 0x3F),
+    (Bits("icmpv6.rr.pco.up.flagmask.reserved", "Reserved", 1, mask=0x3F, explain=EXPLAIN_RESERVED), 0x3F),
 )  # fmt: skip
 RR_UP_FLAG_BITS = (
     (Flag("icmpv6.rr.pco.up.flag.v", "Decrement valid lifetime", 0x80000000, width=4,
@@ -327,7 +327,7 @@ RR_UP_FLAG_BITS = (
           explain="Decrement preferred lifetime: the preferred lifetime counts down in real time."),
      0x40000000),
     (Bits("icmpv6.rr.pco.up.flag.reserved", "Reserved", 4, mask=0x3FFFFFFF,
-          explain=RESERVED), 0x3FFFFFFF),
+          explain=EXPLAIN_RESERVED), 0x3FFFFFFF),
 )  # fmt: skip
 RR_RM = Str("icmpv6.rr.rm", "Result Message",
             explain="Result message: what a router did with one prefix.")  # fmt: skip
@@ -349,7 +349,7 @@ OPT_TYPE = U8("icmpv6.opt.type", "Type", names=OPTION_NAMES,
               explain="The option type: which Neighbor Discovery option this is.")  # fmt: skip
 OPT_LENGTH = U8("icmpv6.opt.length", "Length",
                 explain=lambda v, _l: f"Option length {v}: the option is {v * 8} bytes long (the field counts 8-byte units).")  # fmt: skip
-OPT_RESERVED = Bytes("icmpv6.opt.reserved", "Reserved", explain=RESERVED)
+OPT_RESERVED = Bytes("icmpv6.opt.reserved", "Reserved", explain=EXPLAIN_RESERVED)
 OPT_PADDING = Bytes("icmpv6.opt.padding", "Padding",
                     explain="Zero bytes that fill the option to a multiple of 8 bytes.")  # fmt: skip
 OPT_SRC_LLA = Mac("icmpv6.opt.src_linkaddr", "Source Link-layer address",
@@ -370,7 +370,7 @@ OPT_PREFIX_BITS = (
           explain="Autonomous: hosts may make their own addresses from this prefix (SLAAC)."), 0x40),
     (Flag("icmpv6.opt.prefix.flag.r", "Router address flag(R)", 0x20, width=1,
           explain="Router address: the prefix field holds the router's full address (Mobile IPv6)."), 0x20),
-    (Bits("icmpv6.opt.prefix.flag.reserved", "Reserved", 1, mask=0x1F, explain=RESERVED), 0x1F),
+    (Bits("icmpv6.opt.prefix.flag.reserved", "Reserved", 1, mask=0x1F, explain=EXPLAIN_RESERVED), 0x1F),
 )  # fmt: skip
 OPT_VALID = U32("icmpv6.opt.prefix.valid_lifetime", "Valid Lifetime",
                 explain="Valid lifetime, in seconds: how long addresses made from this prefix "
@@ -400,7 +400,7 @@ OPT_ROUTE_PREF = Bits("icmpv6.opt.route_info.flag.route_preference", "Route Pref
                       mask=0x18, names=PREFERENCES,
                       explain="Whether hosts should prefer this router for this route.")  # fmt: skip
 OPT_ROUTE_RSV = Bits("icmpv6.opt.route_info.flag.reserved", "Reserved", 1, mask=0xE7,
-                     explain=RESERVED)  # fmt: skip
+                     explain=EXPLAIN_RESERVED)  # fmt: skip
 OPT_ROUTE_LIFETIME = U32("icmpv6.opt.route_lifetime", "Route Lifetime",
                          explain="How long, in seconds, the route stays valid.")  # fmt: skip
 OPT_RDNSS_LIFETIME = U32("icmpv6.opt.rdnss.lifetime", "Lifetime",

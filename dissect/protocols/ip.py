@@ -18,7 +18,7 @@ from typing import Any
 from ..names import (
     DSCP_NAMES,
     ECN_NAMES,
-    RESERVED,
+    EXPLAIN_RESERVED,
     explain_dscp,
     explain_ecn,
     explain_ip_address,
@@ -293,7 +293,9 @@ QS_TTL = U8("ip.opt.qs_ttl", "QS TTL",
 QS_NONCE = Bits("ip.opt.qs_nonce", "QS Nonce", 4, mask=0xFFFFFFFC, base=HEX,
                 explain="Quick-Start nonce: a random number that protects the request against "
                 "cheating receivers.")  # fmt: skip
-QS_RESERVED = Bits("ip.opt.qs_reserved", "Reserved", 4, mask=0x3, base=HEX, explain=RESERVED)
+QS_RESERVED = Bits(
+    "ip.opt.qs_reserved", "Reserved", 4, mask=0x3, base=HEX, explain=EXPLAIN_RESERVED
+)
 SEC_CL = U8("ip.opt.sec_cl", "Classification Level", base=HEX,
             explain="Security classification level of the data (RFC 1108 military security "
             "option).")  # fmt: skip

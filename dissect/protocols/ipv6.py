@@ -24,7 +24,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import DSCP_NAMES, ECN_NAMES, RESERVED, explain_dscp, explain_ecn, explain_ip_address
+from ..names import (
+    DSCP_NAMES,
+    ECN_NAMES,
+    EXPLAIN_RESERVED,
+    explain_dscp,
+    explain_ecn,
+    explain_ip_address,
+)
 from ..protocol import (
     DATA,
     FIELDS,
@@ -279,7 +286,9 @@ OPT_RPL_R = Flag("ipv6.opt.rpl.flag.r", "Rank Error", 0x40, width=1,
 OPT_RPL_F = Flag("ipv6.opt.rpl.flag.f", "Forwarding Error", 0x20, width=1,
                  explain="Forwarding error: a node could not forward the packet to its "
                  "destination.")  # fmt: skip
-OPT_RPL_RSV = Bits("ipv6.opt.rpl.flag.rsv", "Reserved", 1, mask=0x1F, base=HEX, explain=RESERVED)
+OPT_RPL_RSV = Bits(
+    "ipv6.opt.rpl.flag.rsv", "Reserved", 1, mask=0x1F, base=HEX, explain=EXPLAIN_RESERVED
+)
 OPT_RPL_INSTANCE = U8("ipv6.opt.rpl.instance_id", "RPLInstanceID",
                       explain="RPL instance: which routing tree the packet follows.")  # fmt: skip
 OPT_RPL_RANK = U16("ipv6.opt.rpl.sender_rank", "Sender Rank",
@@ -455,11 +464,11 @@ ROUTING = _ext_header(
 Int("ipv6.routing.len_oct", "Length", unit=" bytes", generated=True, explain=_explain_length)
 RT_UNKNOWN = Bytes("ipv6.routing.unknown_data", "Type-Specific Data",
                    explain="The data of a routing header type this tool does not decode.")  # fmt: skip
-RT_SRC_RESERVED = Bytes("ipv6.routing.src.reserved", "Reserved", 4, explain=RESERVED)
+RT_SRC_RESERVED = Bytes("ipv6.routing.src.reserved", "Reserved", 4, explain=EXPLAIN_RESERVED)
 RT_SRC_ADDR = IPv6("ipv6.routing.src.addr", "Address",
                    explain="One address the packet must visit, in order (type 0 source route, "
                    "deprecated).")  # fmt: skip
-RT_MIP_RESERVED = Bytes("ipv6.routing.mipv6.reserved", "Reserved", 4, explain=RESERVED)
+RT_MIP_RESERVED = Bytes("ipv6.routing.mipv6.reserved", "Reserved", 4, explain=EXPLAIN_RESERVED)
 RT_MIP_HOME = IPv6("ipv6.routing.mipv6.home_address", "Home Address",
                    explain="Mobile IPv6 home address: where the packet is really for, after the "
                    "care-of address.")  # fmt: skip
@@ -473,7 +482,7 @@ RT_RPL_CMPRE = Bits("ipv6.routing.rpl.cmprE", "Compressed Final Octets (CmprE)",
 RT_RPL_PAD = Bits("ipv6.routing.rpl.pad", "Padding Bytes", 4, mask=0x00F00000,
                   explain="How many padding bytes end the header.")  # fmt: skip
 RT_RPL_RESERVED = Bits("ipv6.routing.rpl.reserved", "Reserved", 4, mask=0x000FFFFF,
-                       explain=RESERVED)  # fmt: skip
+                       explain=EXPLAIN_RESERVED)  # fmt: skip
 RT_RPL_ADDR = Bytes("ipv6.routing.rpl.address", "Address",
                     explain="One hop of the RPL source route, with its shared leading bytes left "
                     "out.")  # fmt: skip
@@ -573,11 +582,11 @@ FRAGHDR = _ext_header(
     "puts the pieces with the same identification back together.",
     (
         U8("ipv6.fraghdr.nxt", "Next header", names=_proto_name, explain=NEXT_HEADER),
-        U8("ipv6.fraghdr.reserved_octet", "Reserved octet", base=HEX, explain=RESERVED),
+        U8("ipv6.fraghdr.reserved_octet", "Reserved octet", base=HEX, explain=EXPLAIN_RESERVED),
         Bits("ipv6.fraghdr.offset", "Offset", 2, mask=0xFFF8,
              explain=lambda v, _l: f"Fragment offset {v} (×8 = byte {v * 8}): where this piece's data goes "
                  "in the original datagram."),
-        Bits("ipv6.fraghdr.reserved_bits", "Reserved bits", 2, mask=0x0006, at=2, explain=RESERVED),
+        Bits("ipv6.fraghdr.reserved_bits", "Reserved bits", 2, mask=0x0006, at=2, explain=EXPLAIN_RESERVED),
         Flag("ipv6.fraghdr.more", "More Fragments", 0x0001, width=2, at=2,
              explain="More fragments: whether more pieces of this datagram follow."),
         U32("ipv6.fraghdr.ident", "Identification", base=HEX,

@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from ..names import RESERVED
+from ..names import EXPLAIN_RESERVED
 from ..protocol import (
     HEX,
     U8,
@@ -223,7 +223,9 @@ PRIV_ERR = Bits("ntp.priv.err", "Err", 1, mask=0xF0, base=HEX,
                 explain="Error code: why the request failed (0: no error).")  # fmt: skip
 PRIV_NUMITEMS = Bits("ntp.priv.numitems", "Number of data items", 2, mask=0x0FFF,
                      explain="How many data items follow.")  # fmt: skip
-PRIV_RESERVED = Bits("ntp.priv.reserved", "Reserved", 1, mask=0xF0, base=HEX, explain=RESERVED)
+PRIV_RESERVED = Bits(
+    "ntp.priv.reserved", "Reserved", 1, mask=0xF0, base=HEX, explain=EXPLAIN_RESERVED
+)
 PRIV_ITEMSIZE = Bits("ntp.priv.itemsize", "Size of data item", 2, mask=0x0FFF,
                      explain="Size of each data item in bytes.")  # fmt: skip
 # Wireshark decodes mode 7 items per request code; here they stay one block of data.

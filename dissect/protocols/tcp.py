@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import RESERVED, explain_destination_port, explain_source_port
+from ..names import EXPLAIN_RESERVED, explain_destination_port, explain_source_port
 from ..protocol import (
     HEX,
     U8,
@@ -100,7 +100,7 @@ TCP = Protocol(
         Bits("tcp.hdr_len", "Header Length", mask=0xF0, scale=4, unit=" bytes",
              explain=_explain_hdr_len),
         Bits("tcp.flags", "Flags", 2, mask=0x0FFF, at=12, base=HEX, explain=_explain_flags, children=(
-            Bits("tcp.flags.res", "Reserved", mask=0x0E00, explain=RESERVED),
+            Bits("tcp.flags.res", "Reserved", mask=0x0E00, explain=EXPLAIN_RESERVED),
             Flag("tcp.flags.ae", "Accurate ECN", 0x0100,
                  explain="Accurate ECN: with ECE and CWR it counts congestion marks more "
                  "precisely (RFC 9768)."),
