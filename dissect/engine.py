@@ -985,10 +985,8 @@ class Checksum:
         self.zero_unset_v4, self.what = zero_unset_v4, what
         self.status = FieldSpec(f"{field}.status", status_label, "str", generated=True,
                                 explain=explain_checksum_status)  # fmt: skip
-        self.calculated = FieldSpec(
-            f"{field}.calculated", calculated_label, "int", base=HEX, generated=True,
-            explain=explain_checksum_calculated,
-        )
+        self.calculated = FieldSpec(f"{field}.calculated", calculated_label, "int", base=HEX,
+                                    generated=True, explain=explain_checksum_calculated)  # fmt: skip
         self.offset = -1  # the field's offset in the header: set when the protocol compiles
         self.length_spec: FieldSpec | None = None
 
@@ -1606,24 +1604,24 @@ def _data_tail(data: bytes, layer: Layer) -> None:
 
 
 FRAME_NUMBER = FieldSpec("frame.number", "Frame Number", "int", generated=True,
-                         explain="The packet's position in the capture, counted from 1.")
+                         explain="The packet's position in the capture, counted from 1.")  # fmt: skip
 FRAME_TIME = FieldSpec("frame.time_epoch", "Arrival Time", "time_ns", generated=True,
-                       explain="When the capturing host saw the packet (its clock, in UTC).")
+                       explain="When the capturing host saw the packet (its clock, in UTC).")  # fmt: skip
 FRAME_LEN = FieldSpec("frame.len", "Frame Length", "int", unit=" bytes", generated=True,
-                      explain="How many bytes the packet had on the wire.")
+                      explain="How many bytes the packet had on the wire.")  # fmt: skip
 FRAME_CAPLEN = FieldSpec("frame.cap_len", "Capture Length", "int", unit=" bytes",
                          generated=True, explain="How many of those bytes were saved; fewer than "
-                         "the frame length means the capture cut the packet short (snaplen).")
+                         "the frame length means the capture cut the packet short (snaplen).")  # fmt: skip
 FRAME_LINKTYPE = FieldSpec(
     "frame.encap_type", "Link Type", "int", names=LINKTYPE_NAMES, generated=True,
     explain="The link type: what the capture's first bytes are (Ethernet, raw IP, Linux "
     "cooked...). It decides which protocol decodes first.",
-)
+)  # fmt: skip
 FRAME_IFACE = FieldSpec("frame.interface_id", "Interface id", "int", generated=True,
                         explain="Which capture interface saw the packet (a pcapng file can "
-                        "hold several).")
+                        "hold several).")  # fmt: skip
 FRAME_COMMENT = FieldSpec("frame.comment", "Comment", "str", generated=True,
-                          explain="A comment stored with the packet in the capture file.")
+                          explain="A comment stored with the packet in the capture file.")  # fmt: skip
 
 FRAME = Protocol("frame", "Frame", osi=Osi.PHYSICAL, short="FRAME", detail=_frame_detail,
                  colour="#bcbcbc",
@@ -1631,9 +1629,9 @@ FRAME = Protocol("frame", "Frame", osi=Osi.PHYSICAL, short="FRAME", detail=_fram
                  "was on the wire and how much of it was captured. Not a protocol header.")  # fmt: skip
 
 DATA_DATA = FieldSpec("data.data", "Data", "bytes", explain="Bytes no decoder claimed, shown "
-                      "raw so nothing in the packet is hidden.")
+                      "raw so nothing in the packet is hidden.")  # fmt: skip
 DATA_LEN = FieldSpec("data.len", "Length", "int", generated=True,
-                     explain="How many bytes no decoder claimed.")
+                     explain="How many bytes no decoder claimed.")  # fmt: skip
 DATA = Protocol(
     "data", "Data", osi=Osi.APPLICATION, tail=_data_tail, colour="#9e9e9e",
     describe=lambda layer: f"Data ({layer.hdr_len} bytes)",
@@ -1797,11 +1795,11 @@ MIN_FRAME = 60  # shortest Ethernet frame without its FCS
 MIN_FRAME_WITH_FCS = 64
 ETH_FCS = FieldSpec("eth.fcs", "Frame check sequence", "uint", 4, base=HEX,
                    explain="The frame check sequence: a CRC-32 of the frame that lets the "
-                   "receiving card drop frames corrupted on the wire.")
+                   "receiving card drop frames corrupted on the wire.")  # fmt: skip
 ETH_FCS_STATUS = FieldSpec("eth.fcs.status", "FCS Status", "str", generated=True,
                            explain=lambda v, _layer: "FCS verified: the CRC matches the frame."
                            if v == "good" else "FCS not verified: these last 4 bytes may be "
-                           "the frame check sequence or just trailing bytes.")
+                           "the frame check sequence or just trailing bytes.")  # fmt: skip
 
 
 @cython.locals(pkt=Packet, layer_=Layer, proto=Protocol, start_=cython.Py_ssize_t,
