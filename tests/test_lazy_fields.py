@@ -443,7 +443,8 @@ def test_icmp_echo_data_time_is_found_by_tail_and_built_by_detail():
         before = row(pkt)
         assert calls["icmp"] == 0
     icmp = pkt.layer("icmp")
-    assert icmp.hdr_len == 24 and (icmp.state.ident, icmp.state.seq, icmp.state.seq_le) == (1, 1, 256)
+    state = icmp.state
+    assert icmp.hdr_len == 24 and (state.ident, state.seq, state.seq_le) == (1, 1, 256)
     names = [f.name for f in icmp.fields]
     assert sorted(names[3:]) == sorted(["icmp.checksum.status", "icmp.ident", "icmp.ident_le",
                                         "icmp.seq", "icmp.seq_le", "icmp.data_time"])  # fmt: skip
