@@ -624,7 +624,6 @@ class Layer:
     _fields = cython.declare(list, visibility="public")
     declined = cython.declare(cython.bint, visibility="public")  # see decline()
     stopped = cython.declare(cython.bint, visibility="public")  # see stop()
-    info_cache = cython.declare(object, visibility="public")  # Info text tail() worked out
     # The declared checksum's result ("good", "bad", "unverified"; None: not checked) and, when
     # bad, the right value: its fields are made when the tree is built (_checksum_fields).
     checksum_status = cython.declare(object, visibility="public")
@@ -638,7 +637,7 @@ class Layer:
         self.payload_pos, self.payload_end, self.status = pos, end, "ok"
         self.issues, self.extra = [], []
         self.values = self._fields = None
-        self.next = self.state = self.info_cache = None
+        self.next = self.state = None
         self.checksum_status = self.checksum_calc = None
         self.declined = self.stopped = False
 
@@ -805,7 +804,7 @@ def new_layer(protocol, packet, pos, end) -> Layer:
     layer.protocol, layer.packet, layer.pos, layer.hdr_len = protocol, packet, pos, 0
     layer.payload_pos, layer.payload_end, layer.status = pos, end, "ok"
     layer.issues, layer.extra, layer.declined, layer.stopped = [], [], False, False
-    return layer  # values, next, _fields, state, info_cache: None, as __new__ leaves them
+    return layer  # values, next, _fields, state: None, as __new__ leaves them
 
 
 @cython.final
@@ -991,10 +990,10 @@ class Checksum:
             raise ValueError(f"checksum covers 'header' or 'layer', not {covers!r}")
         self.field, self.covers, self.length, self.pseudo = field, covers, length, pseudo
         self.zero_unset_v4, self.what = zero_unset_v4, what
-        self.status = FieldSpec(f"{field}.status", status_label, "str", generated=True)
-        self.calculated = FieldSpec(
-            f"{field}.calculated", calculated_label, "int", base=HEX, generated=True
-        )
+        self.status = FieldSpec(f"{field}.status", status_label, "str", generated=True,
+                                explain=explain_checksum_status)  # fmt: skip
+        self.calculated = FieldSpec(f"{field}.calculated", calculated_label, "int", base=HEX,
+                                    generated=True, explain=explain_checksum_calculated)  # fmt: skip
         self.offset = -1  # the field's offset in the header: set when the protocol compiles
         self.length_spec: FieldSpec | None = None
 
@@ -1026,6 +1025,35 @@ class Options:
 
 # Conditions on fixed-header values (Protocol guard and tail_when): (field, operator, value).
 _OPERATORS = {"==": 0, "!=": 1, "<": 2, ">": 3, "&": 4}
+
+
+PADDING = (
+    "Bytes the layer below carried past the end of this protocol's message: padding or "
+    "leftovers, not part of the message."
+)
+
+
+def explain_checksum_status(value: Any, layer: Layer) -> str:
+    """What a checksum status says (the explanation of every <checksum>.status field)."""
+    if value == "good":
+        return "Checksum verified: it matches the bytes, so they arrived as they were sent."
+    if value == "bad":
+        return (
+            "Checksum wrong, likely NIC offload on the sender: the capturing host leaves the "
+            "checksum to its network card, so outgoing packets are captured before the card "
+            "fills it in. Rarely, the bytes really were corrupted on the way."
+        )
+    return (
+        "Checksum not verified: the bytes it covers are not all here (a fragment, a packet "
+        "quoted inside an ICMP error, a capture cut short) or the sender computed none."
+    )
+
+
+def explain_checksum_calculated(value: Any, layer: Layer) -> str:
+    return (
+        f"The checksum worked out over the captured bytes: 0x{value:04x}. It differs from the "
+        "one in the packet."
+    )
 
 
 @cython.cclass
@@ -1151,7 +1179,7 @@ class Protocol:
         self.explain, self.byteorder = explain, byteorder
         self.tree_prefix = f"Layer {int(osi)} · {Osi(osi).label} — "
         pad = padding or f"{name}.padding"
-        self.padding = FIELDS.get(pad) or FieldSpec(pad, "Padding", "bytes")
+        self.padding = FIELDS.get(pad) or FieldSpec(pad, "Padding", "bytes", explain=PADDING)
         self.trailer = trailer  # link layers: bytes past the payload split padding/trailer/FCS
         self.fcs = fcs
         if name in PROTOCOLS:
@@ -1758,20 +1786,21 @@ def _checked(layer, data: bytes, start, end, field_pos, initial, status_name: st
 @cython.cfunc
 @cython.locals(layer=Layer, pkt=Packet, ctx=Context, start=cython.Py_ssize_t,
                end=cython.Py_ssize_t, field_pos=cython.Py_ssize_t, length=cython.Py_ssize_t)  # fmt: skip
-def _check_declared(ck, data: bytes, layer) -> cython.void:
+def _check_declared(ck, data: bytes, layer, quoted: cython.bint) -> cython.void:
     """The shared checksum policy (Checksum): verifiable unless fragmented, quoted by an ICMP
-    error, cut by the capture, or the covered bytes are not all there."""
+    error (`quoted`: in_error as the layers below left it), cut by the capture, or the
+    covered bytes are not all there."""
     pkt = layer.packet
     ctx = pkt.ctx
     start = layer.pos
     field_pos = start + ck.offset
     if ck.covers == "header":
         end = start + layer.hdr_len
-        unverifiable = ctx.in_error
+        unverifiable = quoted
     else:
         end = layer.payload_end
         cut = pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen
-        unverifiable = ctx.fragment or ctx.in_error or cut
+        unverifiable = ctx.fragment or quoted or cut
         if ck.length_spec is not None and layer.values is not None:
             length = _read(ck.length_spec, layer.values)
             if length < field_pos + 2 - start or start + length > end:
@@ -1817,24 +1846,37 @@ def _data_tail(data: bytes, layer: Layer) -> None:
     layer.payload_pos = layer.payload_end
 
 
-FRAME_NUMBER = FieldSpec("frame.number", "Frame Number", "int", generated=True)
-FRAME_TIME = FieldSpec("frame.time_epoch", "Arrival Time", "time_ns", generated=True)
-FRAME_LEN = FieldSpec("frame.len", "Frame Length", "int", unit=" bytes", generated=True)
-FRAME_CAPLEN = FieldSpec("frame.cap_len", "Capture Length", "int", unit=" bytes", generated=True)
+FRAME_NUMBER = FieldSpec("frame.number", "Frame Number", "int", generated=True,
+                         explain="The packet's position in the capture, counted from 1.")  # fmt: skip
+FRAME_TIME = FieldSpec("frame.time_epoch", "Arrival Time", "time_ns", generated=True,
+                       explain="When the capturing host saw the packet (its clock, in UTC).")  # fmt: skip
+FRAME_LEN = FieldSpec("frame.len", "Frame Length", "int", unit=" bytes", generated=True,
+                      explain="How many bytes the packet had on the wire.")  # fmt: skip
+FRAME_CAPLEN = FieldSpec("frame.cap_len", "Capture Length", "int", unit=" bytes",
+                         generated=True, explain="How many of those bytes were saved; fewer than "
+                         "the frame length means the capture cut the packet short (snaplen).")  # fmt: skip
 FRAME_LINKTYPE = FieldSpec(
-    "frame.encap_type", "Link Type", "int", names=LINKTYPE_NAMES, generated=True
-)
-FRAME_IFACE = FieldSpec("frame.interface_id", "Interface id", "int", generated=True)
-FRAME_COMMENT = FieldSpec("frame.comment", "Comment", "str", generated=True)
+    "frame.encap_type", "Link Type", "int", names=LINKTYPE_NAMES, generated=True,
+    explain="The link type: what the capture's first bytes are (Ethernet, raw IP, Linux "
+    "cooked...). It decides which protocol decodes first.",
+)  # fmt: skip
+FRAME_IFACE = FieldSpec("frame.interface_id", "Interface id", "int", generated=True,
+                        explain="Which capture interface saw the packet (a pcapng file can "
+                        "hold several).")  # fmt: skip
+FRAME_COMMENT = FieldSpec("frame.comment", "Comment", "str", generated=True,
+                          explain="A comment stored with the packet in the capture file.")  # fmt: skip
 
 FRAME = Protocol("frame", "Frame", osi=Osi.PHYSICAL, short="FRAME", detail=_frame_detail,
+                 colour="#bcbcbc",
                  explain="Facts about the capture itself: when the frame was seen, how long it "
                  "was on the wire and how much of it was captured. Not a protocol header.")  # fmt: skip
 
-DATA_DATA = FieldSpec("data.data", "Data", "bytes")
-DATA_LEN = FieldSpec("data.len", "Length", "int", generated=True)
+DATA_DATA = FieldSpec("data.data", "Data", "bytes", explain="Bytes no decoder claimed, shown "
+                      "raw so nothing in the packet is hidden.")  # fmt: skip
+DATA_LEN = FieldSpec("data.len", "Length", "int", generated=True,
+                     explain="How many bytes no decoder claimed.")  # fmt: skip
 DATA = Protocol(
-    "data", "Data", osi=Osi.APPLICATION, tail=_data_tail,
+    "data", "Data", osi=Osi.APPLICATION, tail=_data_tail, colour="#9e9e9e",
     describe=lambda layer: f"Data ({layer.hdr_len} bytes)",
     explain="Bytes no decoder claimed: shown raw so nothing in the frame goes unaccounted for.",
 )  # fmt: skip
@@ -1932,12 +1974,16 @@ def _run(proto, data, layer, strict) -> cython.bint:
                 layer.values = proto.unpack(data, pos)
             layer.hdr_len = size
             layer.payload_pos = pos + size
+            # Read before the tail: an ICMP error's own tail sets in_error for its quote.
+            quoted = proto.checksum is not None and layer.packet.ctx.in_error
             if proto.declares:
                 _run_declared(proto, data, layer)
             elif proto.tail is not None:
                 proto.tail(data, layer)
             if proto.checksum is not None and not (layer.stopped or layer.declined):
-                _check_declared(proto.checksum, data, layer)
+                _check_declared(proto.checksum, data, layer, quoted)
+                if layer._fields is not None:  # the tail looked at the fields already
+                    _insert_checksum_fields(layer, proto.checksum, layer._fields)
         else:
             proto.partial(data, layer, layer.payload_end - pos)
     except Exception as exc:
@@ -2016,8 +2062,13 @@ def _cover_gaps(pkt) -> cython.void:
 # trailer, and on a frame's own Ethernet header of 64 bytes or more a final 4-byte FCS.
 MIN_FRAME = 60  # shortest Ethernet frame without its FCS
 MIN_FRAME_WITH_FCS = 64
-ETH_FCS = FieldSpec("eth.fcs", "Frame check sequence", "uint", 4, base=HEX)
-ETH_FCS_STATUS = FieldSpec("eth.fcs.status", "FCS Status", "str", generated=True)
+ETH_FCS = FieldSpec("eth.fcs", "Frame check sequence", "uint", 4, base=HEX,
+                   explain="The frame check sequence: a CRC-32 of the frame that lets the "
+                   "receiving card drop frames corrupted on the wire.")  # fmt: skip
+ETH_FCS_STATUS = FieldSpec("eth.fcs.status", "FCS Status", "str", generated=True,
+                           explain=lambda v, _layer: "FCS verified: the CRC matches the frame."
+                           if v == "good" else "FCS not verified: these last 4 bytes may be "
+                           "the frame check sequence or just trailing bytes.")  # fmt: skip
 
 
 @cython.locals(pkt=Packet, layer_=Layer, proto=Protocol, start_=cython.Py_ssize_t,

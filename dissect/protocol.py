@@ -43,6 +43,7 @@ from .engine import (
     bind_heuristic,
     bind_linktype,
     decode,
+    explain_checksum_status,
     hex_bytes,
     ipv4_str,
     ipv6_str,
@@ -65,7 +66,7 @@ __all__ = [
     "TABLES", "Bits", "Bool", "Bytes", "Checksum", "Context", "Field", "FieldSpec", "Flag",
     "Float", "HeaderLength", "IPv4", "IPv6", "Int", "Issue", "Layer", "Mac", "Options", "Osi", "Packet", "Protocol", "Str",
     "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
-    "bind_linktype", "decode", "hex_bytes", "ipv4_str", "ipv6_str", "lookup", "mac_str",
+    "bind_linktype", "decode", "explain_checksum_status", "hex_bytes", "ipv4_str", "ipv6_str", "lookup", "mac_str",
     "next_protocol", "pseudo_sum", "range_sum", "read_values", "safe_text", "shift_of",
     "spec_for", "table", "uint_at", "verify",
 ]  # fmt: skip

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import explain_mac
 from ..protocol import (
     DATA,
     DEC_HEX,
@@ -47,12 +48,23 @@ ETHERTYPES = {
     0x6558: "Transparent Ethernet bridging", 0x0000: "Unknown",
 }  # fmt: skip
 
+OUI = (
+    "The first three bytes of the address: the organisation (OUI) that assigned it, usually "
+    "the card's maker."
+)
+LG = (
+    "LG bit: set when the address was assigned locally (by software: a virtual machine, a "
+    "randomised Wi-Fi address), clear for a factory-assigned one."
+)
+IG = "IG bit: set for a group (multicast or broadcast) address, clear for one device's address."
+
+
 def _address(name: str, label: str) -> FieldSpec:
     """A MAC address with its OUI and the two flag bits of its first octet as children."""
-    return Mac(f"eth.{name}", label, children=(
-        U24(f"eth.{name}.oui", f"{label} OUI", base=HEX),
-        Flag(f"eth.{name}.lg", "LG bit", 0x020000, width=3),
-        Flag(f"eth.{name}.ig", "IG bit", 0x010000, width=3),
+    return Mac(f"eth.{name}", label, explain=explain_mac, children=(
+        U24(f"eth.{name}.oui", f"{label} OUI", base=HEX, explain=OUI),
+        Flag(f"eth.{name}.lg", "LG bit", 0x020000, width=3, explain=LG),
+        Flag(f"eth.{name}.ig", "IG bit", 0x010000, width=3, explain=IG),
     ))  # fmt: skip
 
 
@@ -61,10 +73,20 @@ ETHERNET_II_MIN_LEN = 1536
 
 ETH_DST = _address("dst", "Destination")
 ETH_SRC = _address("src", "Source")
-ETH_TYPE = U16("eth.type", "Type", base=HEX, names=ETHERTYPES)
-ETH_LEN = U16("eth.len", "Length")
-ETH_INVALID = U16("eth.invalid_lentype", "Invalid length/type", base=DEC_HEX)
-ETH_TRAILER = Bytes("eth.trailer", "Trailer")
+ETH_TYPE = U16("eth.type", "Type", base=HEX, names=ETHERTYPES,
+               explain="The EtherType: which protocol the frame carries (0x0800 IPv4, 0x86dd "
+               "IPv6, 0x0806 ARP).")  # fmt: skip
+ETH_LEN = U16("eth.len", "Length",
+              explain=lambda v, _l: f"IEEE 802.3 length: {v} bytes of payload follow; an LLC "
+              "header says what they are.")  # fmt: skip
+ETH_INVALID = U16("eth.invalid_lentype", "Invalid length/type", base=DEC_HEX,
+                  explain="A type/length value between 1501 and 1535: neither a length nor an "
+                  "EtherType, so the frame is broken.")  # fmt: skip
+ETH_PADDING = Bytes("eth.padding", "Padding", explain="Zero bytes added so the frame reaches "
+                    "Ethernet's 60-byte minimum: not data.")  # fmt: skip
+ETH_TRAILER = Bytes("eth.trailer", "Trailer",
+                    explain="Bytes after the frame's payload and padding that no protocol "
+                    "explains: often added by the capturing hardware.")  # fmt: skip
 
 ETHERTYPE_TABLE = table("ethertype")
 
@@ -80,6 +102,7 @@ ETH = Protocol(
     padding="eth.padding",
     trailer=ETH_TRAILER,
     fcs=True,  # only the frame's own Ethernet header: the trailer split checks that
+    colour="#ffaf5f",
     explain="Ethernet delivers the frame between two devices on the same link, "
     "addressed by their hardware (MAC) addresses.",
 )  # fmt: skip

@@ -21,6 +21,8 @@ from __future__ import annotations
 import base64
 import binascii
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
@@ -91,8 +93,19 @@ TEXT_LINES_TYPES = (
     "application/x-rtsp-udp-packetpair",
 )  # fmt: skip
 
+
+@dataclass(slots=True)
+class HttpState:
+    """What tail() found in the segment, for detail() and the Info column."""
+
+    messages: list[_Msg]  # each message's lines, chunks and body, in order
+    info: str  # the Info text: each message's start line (or "Continuation")
+
+
+COLOUR = "#7bd88f"  # HTTP, and the body layers shown under it
 HTTP = Protocol(
     "http", "Hypertext Transfer Protocol", osi=Osi.APPLICATION, short="HTTP",
+    state=HttpState, colour=COLOUR,
     explain="HTTP carries web requests and responses: a start line (method and URI, or a "
     "status code), header lines, then an optional body such as a page or a file.",
 )  # fmt: skip
@@ -100,85 +113,185 @@ HTTP = Protocol(
 # decodes it with the HTTP code under its own name, fields named http.*.
 SSDP = Protocol(
     "ssdp", "Simple Service Discovery Protocol", osi=Osi.APPLICATION, short="SSDP",
+    state=HttpState, colour="#87d787",
     explain="SSDP lets UPnP devices announce themselves and answer searches, with HTTP-style "
     "messages (M-SEARCH, NOTIFY) sent over UDP multicast.",
 )  # fmt: skip
 # Body layers: only HTTP hands them bytes here, so the Protocol column keeps saying HTTP
 # as Wireshark's does (text-lines and media never set that column).
 DATA_TEXT_LINES = Protocol(
-    "data-text-lines", "Line-based text data", osi=Osi.APPLICATION, short="HTTP",
+    "data-text-lines", "Line-based text data", osi=Osi.APPLICATION, short="HTTP", colour=COLOUR,
     explain="The body of a message whose media type is line-based text (HTML, plain text, "
     "CSS, JavaScript), shown line by line.",
 )  # fmt: skip
 MEDIA = Protocol(
-    "media", "Media Type", osi=Osi.APPLICATION, short="HTTP",
+    "media", "Media Type", osi=Osi.APPLICATION, short="HTTP", colour=COLOUR,
     explain="A message body of a media type no decoder here understands (an image, a "
     "document, an archive): shown raw with its declared type.",
 )  # fmt: skip
 
-IS_REQUEST = Bool("http.request", "Request", generated=True)
-IS_RESPONSE = Bool("http.response", "Response", generated=True)
-IS_NOTIFICATION = Bool("http.notification", "Notification", generated=True)
-METHOD = Text("http.request.method", "Request Method")
-URI = Text("http.request.uri", "Request URI")
-URI_PATH = Text("http.request.uri.path", "Request URI Path")
-URI_QUERY = Text("http.request.uri.query", "Request URI Query")
-URI_PARAM = Text("http.request.uri.query.parameter", "Request URI Query Parameter")
-REQ_VERSION = Text("http.request.version", "Request Version")
-RESP_VERSION = Text("http.response.version", "Response Version")
-CODE = Int("http.response.code", "Status Code")
-CODE_DESC = Str("http.response.code.desc", "Status Code Description", generated=True)
-PHRASE = Text("http.response.phrase", "Response Phrase")
-FULL_URI = Text("http.request.full_uri", "Full request URI", generated=True)
-REQUEST_LINE = Text("http.request.line", "Request line")
-RESPONSE_LINE = Text("http.response.line", "Response line")
-UNKNOWN_HEADER = Text("http.unknown_header", "Unknown header")
-CONTENT_LENGTH = Int("http.content_length", "Content length", generated=True)
-COOKIE_PAIR = Text("http.cookie_pair", "Cookie pair")
-AUTHBASIC = Text("http.authbasic", "Credentials", generated=True)
-FILE_DATA = Bytes("http.file_data", "File Data")
-CHUNK_SIZE = Int("http.chunk_size", "Chunk size")
-CHUNK_DATA = Bytes("http.chunk_data", "Chunk data")
-CHUNK_BOUNDARY = Bytes("http.chunk_boundary", "Chunk boundary")
-TRAILER = Text("http.chunked_trailer_part", "trailer-part")
-MEDIA_TYPE = Bytes("media.type", "Media type")
+METHOD_TEXT = {
+    "GET": "asks for a resource and sends no body",
+    "POST": "sends data to the server (a form, an upload)",
+    "HEAD": "asks only for the headers a GET would return",
+    "PUT": "stores a resource on the server",
+    "DELETE": "removes a resource",
+    "OPTIONS": "asks what the server supports",
+    "CONNECT": "asks a proxy to open a tunnel (HTTPS through a proxy)",
+    "M-SEARCH": "searches the network for UPnP devices (SSDP)",
+    "NOTIFY": "a UPnP device announces itself (SSDP)",
+}  # fmt: skip
+STATUS_CLASSES = {1: "informational", 2: "success", 3: "redirection: look elsewhere",
+                  4: "client error (bad request, not found, forbidden...)", 5: "server error"}  # fmt: skip
+
+
+def _explain_method(value: Any, layer: Layer) -> str:
+    method = str(value)[:40]
+    return f"Method {method}: {METHOD_TEXT.get(method, 'an HTTP method')}."
+
+
+def _explain_status(value: Any, layer: Layer) -> str:
+    if not isinstance(value, int):
+        return f"Status {value}: not a number."
+    return f"Status {value}: {STATUS_CLASSES.get(value // 100, 'not a standard class')}."
+
+
+def _header_value(text: str) -> Callable[[Any, Layer], str]:
+    """An explanation that quotes the header's value (packet text: cut short here, escaped
+    where it is shown)."""
+    return lambda value, _layer: text.format(str(value)[:120])
+
+
+def _explain_connection(value: Any, layer: Layer) -> str:
+    v = str(value).lower()
+    if "close" in v:
+        return "Connection close: the TCP connection closes after this response."
+    if "alive" in v:
+        return "Connection keep-alive: keep the TCP connection open for more requests."
+    return "Connection: what to do with the TCP connection afterwards (keep it or close it)."
+
+
+IS_REQUEST = Bool("http.request", "Request", generated=True,
+                  explain="This message is an HTTP request: a client asks a server for something.")  # fmt: skip
+IS_RESPONSE = Bool("http.response", "Response", generated=True,
+                   explain="This message is an HTTP response: a server answers a request.")  # fmt: skip
+IS_NOTIFICATION = Bool("http.notification", "Notification", generated=True,
+                       explain="This message is an SSDP notification: a device announces itself "
+                       "(NOTIFY).")  # fmt: skip
+METHOD = Text("http.request.method", "Request Method", explain=_explain_method)
+URI = Text("http.request.uri", "Request URI",
+           explain=lambda v, _l: f"URI {str(v)[:120]}: the resource asked for, as a path on the server.")  # fmt: skip
+URI_PATH = Text("http.request.uri.path", "Request URI Path",
+                explain="The path part of the URI: which resource on the server.")  # fmt: skip
+URI_QUERY = Text("http.request.uri.query", "Request URI Query",
+                 explain="The query part of the URI, after the ?: parameters for the server.")  # fmt: skip
+URI_PARAM = Text("http.request.uri.query.parameter", "Request URI Query Parameter",
+                 explain="One name=value parameter of the query.")  # fmt: skip
+REQ_VERSION = Text("http.request.version", "Request Version",
+                   explain=lambda v, _l: f"{str(v)[:20]}: the HTTP version the client speaks.")  # fmt: skip
+RESP_VERSION = Text("http.response.version", "Response Version",
+                    explain=lambda v, _l: f"{str(v)[:20]}: the HTTP version the server speaks.")  # fmt: skip
+CODE = Int("http.response.code", "Status Code", explain=_explain_status)
+CODE_DESC = Str("http.response.code.desc", "Status Code Description", generated=True,
+                explain="What the status code means, in words (worked out from the code).")  # fmt: skip
+PHRASE = Text("http.response.phrase", "Response Phrase",
+              explain="The reason phrase: the status in words, as the server wrote it.")  # fmt: skip
+FULL_URI = Text("http.request.full_uri", "Full request URI", generated=True,
+                explain="The full URL, put together from the Host header and the URI (worked out).")  # fmt: skip
+REQUEST_LINE = Text("http.request.line", "Request line",
+                    explain="One line of the request's header: a name, a colon and a value, ended "
+                    "by CR LF.")  # fmt: skip
+RESPONSE_LINE = Text("http.response.line", "Response line",
+                     explain="One line of the response's header: a name, a colon and a value, "
+                     "ended by CR LF.")  # fmt: skip
+UNKNOWN_HEADER = Text("http.unknown_header", "Unknown header",
+                      explain="A header this tool has no field for: a name, a colon and a value.")  # fmt: skip
+CONTENT_LENGTH = Int("http.content_length", "Content length", generated=True,
+                     explain="The body's length from the Content-Length header, as a number.")  # fmt: skip
+COOKIE_PAIR = Text("http.cookie_pair", "Cookie pair",
+                   explain="One name=value pair of the Cookie header.")  # fmt: skip
+AUTHBASIC = Text("http.authbasic", "Credentials", generated=True,
+                 explain="The user name and password of basic authentication, decoded from "
+                 "base64: anyone who sees the packet can read them.")  # fmt: skip
+FILE_DATA = Bytes("http.file_data", "File Data",
+                  explain="The message body: the page, file or data the message carries.")  # fmt: skip
+CHUNK_SIZE = Int("http.chunk_size", "Chunk size",
+                 explain=lambda v, _l: f"Chunk size {v}: that many bytes of body follow" + (" (0: the last chunk)." if v == 0 else "."))  # fmt: skip
+CHUNK_DATA = Bytes("http.chunk_data", "Chunk data", explain="One chunk of the body.")
+CHUNK_BOUNDARY = Bytes("http.chunk_boundary", "Chunk boundary",
+                       explain="The CR LF that ends a chunk.")  # fmt: skip
+TRAILER = Text("http.chunked_trailer_part", "trailer-part",
+               explain="A header line sent after the last chunk (a trailer).")  # fmt: skip
+MEDIA_TYPE = Bytes("media.type", "Media type",
+                   explain="The body, of a media type no decoder here reads (an image, an "
+                   "archive...).")  # fmt: skip
 
 # Header name (lower case) -> its field, as Wireshark's headers[] table (4.0).
 HEADERS: dict[bytes, FieldSpec] = {
-    name.lower().encode(): Text(filt, label)
-    for name, filt, label in (
-        ("Authorization", "http.authorization", "Authorization"),
-        ("Proxy-Authorization", "http.proxy_authorization", "Proxy-Authorization"),
-        ("Proxy-Authenticate", "http.proxy_authenticate", "Proxy-Authenticate"),
-        ("WWW-Authenticate", "http.www_authenticate", "WWW-Authenticate"),
-        ("Content-Type", "http.content_type", "Content-Type"),
-        ("Content-Length", "http.content_length_header", "Content-Length"),
-        ("Content-Encoding", "http.content_encoding", "Content-Encoding"),
-        ("Transfer-Encoding", "http.transfer_encoding", "Transfer-Encoding"),
-        ("Upgrade", "http.upgrade", "Upgrade"),
-        ("User-Agent", "http.user_agent", "User-Agent"),
-        ("Host", "http.host", "Host"),
-        ("Connection", "http.connection", "Connection"),
-        ("Cookie", "http.cookie", "Cookie"),
-        ("Accept", "http.accept", "Accept"),
-        ("Referer", "http.referer", "Referer"),
-        ("Accept-Language", "http.accept_language", "Accept-Language"),
-        ("Accept-Encoding", "http.accept_encoding", "Accept Encoding"),
-        ("Date", "http.date", "Date"),
-        ("Cache-Control", "http.cache_control", "Cache-Control"),
-        ("Server", "http.server", "Server"),
-        ("Location", "http.location", "Location"),
-        ("Sec-WebSocket-Accept", "http.sec_websocket_accept", "Sec-WebSocket-Accept"),
-        ("Sec-WebSocket-Extensions", "http.sec_websocket_extensions", "Sec-WebSocket-Extensions"),
-        ("Sec-WebSocket-Key", "http.sec_websocket_key", "Sec-WebSocket-Key"),
-        ("Sec-WebSocket-Protocol", "http.sec_websocket_protocol", "Sec-WebSocket-Protocol"),
-        ("Sec-WebSocket-Version", "http.sec_websocket_version", "Sec-WebSocket-Version"),
-        ("Set-Cookie", "http.set_cookie", "Set-Cookie"),
-        ("Last-Modified", "http.last_modified", "Last-Modified"),
-        ("X-Forwarded-For", "http.x_forwarded_for", "X-Forwarded-For"),
-        ("HTTP2-Settings", "http.http2_settings", "HTTP2-Settings"),
+    name.lower().encode(): Text(filt, label, explain=explain)
+    for name, filt, label, explain in (
+        ("Authorization", "http.authorization", "Authorization",
+         "Authorization: the client's credentials for this server (basic ones are only encoded, not encrypted)."),
+        ("Proxy-Authorization", "http.proxy_authorization", "Proxy-Authorization",
+         "Proxy-Authorization: the client's credentials for the proxy in between."),
+        ("Proxy-Authenticate", "http.proxy_authenticate", "Proxy-Authenticate",
+         "Proxy-Authenticate: the proxy asks the client to log in, and says how."),
+        ("WWW-Authenticate", "http.www_authenticate", "WWW-Authenticate",
+         "WWW-Authenticate: the server asks the client to log in, and says how."),
+        ("Content-Type", "http.content_type", "Content-Type",
+         _header_value("Content-Type {}: what the body is (text/html, image/png...).")),
+        ("Content-Length", "http.content_length_header", "Content-Length",
+         _header_value("Content-Length {}: the body is that many bytes long.")),
+        ("Content-Encoding", "http.content_encoding", "Content-Encoding",
+         "Content-Encoding: how the body is compressed (gzip, br...); the receiver must undo it."),
+        ("Transfer-Encoding", "http.transfer_encoding", "Transfer-Encoding",
+         "Transfer-Encoding: how the body is sent; chunked means in pieces, each with its size."),
+        ("Upgrade", "http.upgrade", "Upgrade",
+         "Upgrade: asks to switch the connection to another protocol (WebSocket, HTTP/2)."),
+        ("User-Agent", "http.user_agent", "User-Agent",
+         _header_value("User-Agent: the client program, here {}.")),
+        ("Host", "http.host", "Host",
+         _header_value("Host {}: which web site on this server is meant (one address can host many).")),
+        ("Connection", "http.connection", "Connection",
+         _explain_connection),
+        ("Cookie", "http.cookie", "Cookie",
+         "Cookie: state the site stored in the browser earlier, sent back with each request."),
+        ("Accept", "http.accept", "Accept",
+         _header_value("Accept {}: the content types the client takes (*/* = anything).")),
+        ("Referer", "http.referer", "Referer",
+         "Referer: the page whose link or resource led to this request."),
+        ("Accept-Language", "http.accept_language", "Accept-Language",
+         "Accept-Language: the languages the user prefers, in order."),
+        ("Accept-Encoding", "http.accept_encoding", "Accept Encoding",
+         _header_value("Accept-Encoding {}: the compressions the client can undo.")),
+        ("Date", "http.date", "Date",
+         "Date: when the message was sent."),
+        ("Cache-Control", "http.cache_control", "Cache-Control",
+         "Cache-Control: whether and how long caches may keep the response."),
+        ("Server", "http.server", "Server",
+         _header_value("Server: the server software, here {}.")),
+        ("Location", "http.location", "Location",
+         "Location: where a redirect points, or where a new resource was made."),
+        ("Sec-WebSocket-Accept", "http.sec_websocket_accept", "Sec-WebSocket-Accept",
+         "Sec-WebSocket-Accept: the server's proof that it read the client's WebSocket key."),
+        ("Sec-WebSocket-Extensions", "http.sec_websocket_extensions", "Sec-WebSocket-Extensions",
+         "Sec-WebSocket-Extensions: WebSocket extensions (such as compression) offered or agreed."),
+        ("Sec-WebSocket-Key", "http.sec_websocket_key", "Sec-WebSocket-Key",
+         "Sec-WebSocket-Key: a random value the server must answer to accept the WebSocket."),
+        ("Sec-WebSocket-Protocol", "http.sec_websocket_protocol", "Sec-WebSocket-Protocol",
+         "Sec-WebSocket-Protocol: the subprotocol spoken over the WebSocket."),
+        ("Sec-WebSocket-Version", "http.sec_websocket_version", "Sec-WebSocket-Version",
+         "Sec-WebSocket-Version: the WebSocket protocol version (13)."),
+        ("Set-Cookie", "http.set_cookie", "Set-Cookie",
+         "Set-Cookie: asks the browser to store state and send it back in later requests."),
+        ("Last-Modified", "http.last_modified", "Last-Modified",
+         "Last-Modified: when the resource last changed (for caching)."),
+        ("X-Forwarded-For", "http.x_forwarded_for", "X-Forwarded-For",
+         "X-Forwarded-For: the original client's address, added by proxies on the way."),
+        ("HTTP2-Settings", "http.http2_settings", "HTTP2-Settings",
+         "HTTP2-Settings: HTTP/2 settings sent along with an upgrade request."),
     )
-}
+}  # fmt: skip
 TOKEN_CHARS = frozenset(
     b"!#$%&\\:*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
@@ -228,7 +341,6 @@ class _Msg:
                  "dechunked", "lines", "chunks", "trailer", "body")  # fmt: skip
 
     def __init__(self) -> None:
-        # No annotations here: http.pxd declares the attributes of the compiled class.
         self.kind, self.info = OTHER, "Continuation"
         self.ctype = None  # str
         self.clen = None  # int
@@ -754,8 +866,7 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.issue("note", "protocol", "http.too_many_messages",
                     f"more than {MAX_MESSAGES} messages in one segment: the rest is not decoded", pos, end - pos)  # fmt: skip
         layer.hdr_len, layer.payload_pos = end - layer.pos, end
-    layer.info_cache = " ".join(infos)
-    layer.state = kept
+    layer.state = HttpState(kept, " ".join(infos))
     _tls_port(layer)
 
 
@@ -763,8 +874,9 @@ def _detail(data: Any, layer: Layer) -> None:
     if type(data) is not bytes:
         data = bytes(data)  # as in _tail()
     out = _Out(layer, True)
-    for msg in layer.state or ():
-        _message_fields(data, out, msg)
+    if layer.state is not None:
+        for msg in layer.state.messages:
+            _message_fields(data, out, msg)
 
 
 def _tls_port(layer: Layer) -> None:
@@ -786,11 +898,12 @@ def _tls_port(layer: Layer) -> None:
 
 
 def _info(layer: Layer) -> str:
-    return layer.info_cache or ""
+    return layer.state.info if layer.state is not None else ""
 
 
 def _describe(layer: Layer) -> str:
-    kept = layer.state or ()  # the chunks tail() found: counting fields would build them
+    # the chunks tail() found: counting fields would build them
+    kept = layer.state.messages if layer.state is not None else ()
     chunks = sum(len(msg.chunks) for msg in kept)
     if not chunks:
         return "Hypertext Transfer Protocol"

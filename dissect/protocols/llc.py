@@ -11,6 +11,7 @@ so they are shown as data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
@@ -75,37 +76,71 @@ def _etype_name(value: Any) -> str | None:
     return names.get(value) if isinstance(names, dict) else None
 
 
+@dataclass(slots=True)
+class LlcState:
+    """The Info text tail() works out from the control field, SAPs and SNAP header."""
+
+    info: str
+
+
 LLC = Protocol(
     "llc", "Logical-Link Control", osi=Osi.DATA_LINK, short="LLC",
     header=(
-        U8("llc.dsap", "DSAP", base=HEX, names=_sap_name, children=(
-            Bits("llc.dsap.sap", "SAP", mask=0xFE, names=lambda v: SAP_NAMES.get(v << 1)),
-            Flag("llc.dsap.ig", "IG Bit", 0x01),
+        U8("llc.dsap", "DSAP", base=HEX, names=_sap_name, explain="Destination service access "
+           "point: which protocol on the receiving side gets the payload (0xAA: a SNAP header "
+           "follows).", children=(
+            Bits("llc.dsap.sap", "SAP", mask=0xFE, names=lambda v: SAP_NAMES.get(v << 1),
+                 explain="The destination SAP number, the IG bit left out."),
+            Flag("llc.dsap.ig", "IG Bit", 0x01,
+                 explain="IG bit: set when the destination SAP is a group address."),
         )),
-        U8("llc.ssap", "SSAP", base=HEX, names=_sap_name, children=(
-            Bits("llc.ssap.sap", "SAP", mask=0xFE, names=lambda v: SAP_NAMES.get(v << 1)),
-            Flag("llc.ssap.cr", "CR Bit", 0x01),
+        U8("llc.ssap", "SSAP", base=HEX, names=_sap_name, explain="Source service access point: "
+           "which protocol on the sending side sent it.", children=(
+            Bits("llc.ssap.sap", "SAP", mask=0xFE, names=lambda v: SAP_NAMES.get(v << 1),
+                 explain="The source SAP number, the CR bit left out."),
+            Flag("llc.ssap.cr", "CR Bit", 0x01,
+                 explain="CR bit: set in a response, clear in a command."),
         )),
     ),
+    state=LlcState, colour="#d7af87",
     explain="LLC (IEEE 802.2) names the protocol carried in an 802.3 length-field frame by "
     "its service access point, or, with a SNAP header, by an organisation code and type.",
 )  # fmt: skip
 
-CONTROL = U16("llc.control", "Control", base=HEX)
-N_R = Bits("llc.control.n_r", "N(R)", 2, mask=0xFE00)
-N_S = Bits("llc.control.n_s", "N(S)", 2, mask=0x00FE)
-POLL = Flag("llc.control.p", "Poll", 0x10, width=1)
-FINAL = Flag("llc.control.f", "Final", 0x10, width=1)
-S_FTYPE = Bits("llc.control.s_ftype", "Supervisory frame type", 2, mask=0x000C, names=S_TYPES)
+CONTROL = U16("llc.control", "Control", base=HEX,
+              explain="The control field: the frame's kind (information, supervisory or "
+              "unnumbered) and its sequence numbers or command.")  # fmt: skip
+N_R = Bits("llc.control.n_r", "N(R)", 2, mask=0xFE00,
+           explain="N(R): the sequence number of the next information frame the sender expects to "
+           "receive.")  # fmt: skip
+N_S = Bits("llc.control.n_s", "N(S)", 2, mask=0x00FE,
+           explain="N(S): this information frame's sequence number.")  # fmt: skip
+POLL = Flag("llc.control.p", "Poll", 0x10, width=1,
+            explain="Poll bit: the sender asks the other side to answer at once.")  # fmt: skip
+FINAL = Flag("llc.control.f", "Final", 0x10, width=1,
+             explain="Final bit: this response answers a poll.")  # fmt: skip
+S_FTYPE = Bits("llc.control.s_ftype", "Supervisory frame type", 2, mask=0x000C, names=S_TYPES,
+               explain="Supervisory frame type: receive ready, receive not ready, or a request to "
+               "send frames again.")  # fmt: skip
 U_CMD = Bits("llc.control.u_modifier_cmd", "Command", 1, mask=0xEC, base=HEX,
-             names=lambda v: U_COMMANDS.get(v << 2))  # fmt: skip
+             names=lambda v: U_COMMANDS.get(v << 2),
+             explain="The unnumbered frame's command (UI: connectionless data, XID, TEST, "
+             "SABME...).")  # fmt: skip
 U_RESP = Bits("llc.control.u_modifier_resp", "Response", 1, mask=0xEC, base=HEX,
-              names=lambda v: U_RESPONSES.get(v << 2))  # fmt: skip
-FTYPE = Bits("llc.control.ftype", "Frame type", 1, mask=0x03, base=HEX, names=FRAME_TYPES)
-OUI = U24("llc.oui", "Organization Code", base=HEX, names=OUI_NAMES)
-TYPE = U16("llc.type", "Type", base=HEX, names=_etype_name)
-PID = U16("llc.pid", "Protocol ID", base=HEX)
-CISCO_PID = U16("llc.cisco_pid", "PID", base=HEX)
+              names=lambda v: U_RESPONSES.get(v << 2),
+              explain="The unnumbered frame's response (UI, XID, TEST, UA...).")  # fmt: skip
+FTYPE = Bits("llc.control.ftype", "Frame type", 1, mask=0x03, base=HEX, names=FRAME_TYPES,
+             explain="Frame type: information (numbered data), supervisory (flow control) or "
+             "unnumbered (connectionless data and link control).")  # fmt: skip
+OUI = U24("llc.oui", "Organization Code", base=HEX, names=OUI_NAMES,
+          explain="SNAP organisation code: whose protocol numbers the protocol ID uses (00-00-00: "
+          "EtherTypes).")  # fmt: skip
+TYPE = U16("llc.type", "Type", base=HEX, names=_etype_name,
+           explain="The EtherType of what the SNAP frame carries (0x0800 IPv4...).")  # fmt: skip
+PID = U16("llc.pid", "Protocol ID", base=HEX,
+          explain="SNAP protocol ID, as the organisation named by the OUI numbers its protocols.")  # fmt: skip
+CISCO_PID = U16("llc.cisco_pid", "PID", base=HEX,
+                explain="SNAP protocol ID of a Cisco protocol (CDP, VTP, STP for VLANs...).")  # fmt: skip
 
 
 def _tail(data: Any, layer: Layer) -> None:
@@ -121,13 +156,13 @@ def _tail(data: Any, layer: Layer) -> None:
     control, info = _control(data, layer)
     if control is None:
         return
-    layer.info_cache = info
+    state = layer.state = LlcState(info)
     dsap, ssap = data[pos], data[pos + 1]
     information = (control & 0x01) == 0 or (control & 0xEF) == 0x03  # I frame or UI
     if dsap == ssap == 0xAA:
         _snap(data, layer, information)
         return
-    layer.info_cache = info + _sap_info(dsap, ssap)
+    state.info = info + _sap_info(dsap, ssap)
     if information:
         layer.next = lookup("llc.dsap", dsap) or _by_ethertype(SAP_ETHERTYPES.get(dsap & 0xFE))
     elif (control & 0xEF) == (XID | 0x03):
@@ -194,7 +229,9 @@ def _snap(data: Any, layer: Layer, information: bool) -> None:
     layer.add(OUI, start, 3, oui)
     layer.hdr_len += 5
     layer.payload_pos = start + 5
-    layer.info_cache = f"{layer.info_cache}; SNAP, OUI 0x{oui:06X} ({OUI_NAMES.get(oui, 'Unknown')}), PID 0x{pid:04X}"
+    layer.state.info += (
+        f"; SNAP, OUI 0x{oui:06X} ({OUI_NAMES.get(oui, 'Unknown')}), PID 0x{pid:04X}"
+    )
     if oui in ETHERTYPE_OUIS:
         layer.add(TYPE, start + 3, 2, pid)
         layer.next = _by_ethertype(pid) if information else DATA
@@ -226,6 +263,6 @@ def _sap_label(value: int) -> str:
 
 
 LLC.tail = _tail
-LLC.info = lambda layer: layer.info_cache or ""
+LLC.info = lambda layer: layer.state.info if layer.state is not None else ""
 
 bind("eth.llc", 0, LLC)

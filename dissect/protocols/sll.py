@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import explain_mac
 from ..protocol import (
     DATA,
     FIELDS,
@@ -57,22 +58,36 @@ def _etype_name(value: Any) -> str | None:
     return names.get(value) if isinstance(names, dict) else None
 
 
-PKTTYPE = U16("sll.pkttype", "Packet type", names=PACKET_TYPES)
-HATYPE = U16("sll.hatype", "Link-layer address type", names=HARDWARE_TYPES)
-HALEN = U16("sll.halen", "Link-layer address length")
-SRC_ETH = Mac("sll.src.eth", "Source")
-SRC_IPV4 = IPv4("sll.src.ipv4", "Source")
-SRC_OTHER = Bytes("sll.src.other", "Source")
-UNUSED = Bytes("sll.unused", "Unused")
-LTYPE = U16("sll.ltype", "Protocol", base=HEX, names=LINUX_PROTOCOLS)
-GRETYPE = U16("sll.gretype", "Protocol", base=HEX, names=_etype_name)
-ETYPE = U16("sll.etype", "Protocol", base=HEX, names=_etype_name)
-IFINDEX = U32("sll.ifindex", "Interface index")
-TRAILER = Bytes("sll.trailer", "Trailer")
+PKTTYPE = U16("sll.pkttype", "Packet type", names=PACKET_TYPES,
+              explain="Which way the packet went, as Linux saw it: to us, broadcast, multicast, "
+              "to another host, or sent by us.")  # fmt: skip
+HATYPE = U16("sll.hatype", "Link-layer address type", names=HARDWARE_TYPES,
+             explain="The interface's link type (ARPHRD_ number: Ethernet, loopback, a tunnel...).")  # fmt: skip
+HALEN = U16("sll.halen", "Link-layer address length",
+            explain="How many bytes of the link-layer address below are used.")  # fmt: skip
+SRC_ETH = Mac("sll.src.eth", "Source", explain=explain_mac)
+SRC_IPV4 = IPv4("sll.src.ipv4", "Source",
+                explain="The sender's IPv4 address, which a tunnel interface uses as its "
+                "link-layer address.")  # fmt: skip
+SRC_OTHER = Bytes("sll.src.other", "Source",
+                  explain="The sender's link-layer address, in a form this tool does not decode.")  # fmt: skip
+UNUSED = Bytes("sll.unused", "Unused", explain="Unused bytes of the 8-byte address field.")
+LTYPE = U16("sll.ltype", "Protocol", base=HEX, names=LINUX_PROTOCOLS,
+            explain="A Linux protocol number for a frame with no EtherType (802.2 LLC, raw 802.3, "
+            "CAN...).")  # fmt: skip
+GRETYPE = U16("sll.gretype", "Protocol", base=HEX, names=_etype_name,
+              explain="On a GRE tunnel: the GRE protocol type of what the packet carries.")  # fmt: skip
+ETYPE = U16("sll.etype", "Protocol", base=HEX, names=_etype_name,
+            explain="The EtherType of what the packet carries (0x0800 IPv4, 0x86dd IPv6...).")  # fmt: skip
+IFINDEX = U32("sll.ifindex", "Interface index",
+              explain="Which interface captured the packet (its Linux interface number).")  # fmt: skip
+TRAILER = Bytes("sll.trailer", "Trailer",
+                explain="Bytes after the packet's payload that no protocol explains.")  # fmt: skip
 
 
 SLL = Protocol(
     "sll", "Linux cooked capture", osi=Osi.DATA_LINK, short="SLL",
+    colour="#ffaf5f",
     padding="eth.padding",
     trailer=TRAILER,
     explain="A pseudo-header Linux writes instead of the real link header when capturing on "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import EXPLAIN_RESERVED, explain_destination_port, explain_source_port
 from ..protocol import (
     HEX,
     U8,
@@ -34,45 +35,129 @@ OPTION_NAMES = {
     254: "RFC3692-style Experiment 2",
 }  # fmt: skip
 
-TCP_LEN = Int("tcp.len", "TCP Segment Len", generated=True)
+OPTION_TEXT = {
+    0: "End of option list: nothing follows.",
+    1: "No-Operation: one byte of padding that aligns the next option.",
+    2: "Maximum segment size: the biggest segment the sender will accept.",
+    3: "Window scale: lets the window grow past 64 KiB.",
+    4: "SACK permitted: the sender understands selective acknowledgments.",
+    5: "SACK: which blocks past the acknowledged point arrived already.",
+    8: "Timestamps: measure the round-trip time and protect against wrapped sequence numbers.",
+    28: "User timeout: how long data may stay unacknowledged before the connection gives up.",
+    29: "TCP Authentication Option: a MAC that authenticates the segment.",
+    30: "Multipath TCP: one connection over several paths.",
+    34: "TCP Fast Open cookie: lets a returning client send data in its SYN.",
+    172: "Accurate ECN counters.",
+    253: "An experimental option (RFC 6994).",
+    254: "An experimental option (RFC 6994).",
+}  # fmt: skip
+
+
+def _explain_seq(value: int, layer: Layer) -> str:
+    return (
+        f"Sequence number {value}: where this segment's first data byte sits in the sender's "
+        "byte stream (it starts at a random value, so the receiver can put bytes in order)."
+    )
+
+
+def _explain_ack(value: int, layer: Layer) -> str:
+    if not layer.value("tcp.flags.ack"):
+        return f"Acknowledgment number {value}: ignored, the ACK flag is not set."
+    return (
+        f"Acknowledgment number {value}: the next byte expected from the other side; every "
+        "byte before it arrived."
+    )
+
+
+def _explain_hdr_len(value: int, layer: Layer) -> str:
+    options = f", {value - 20} bytes of options" if value > 20 else ", no options"
+    return f"Data offset {value // 4} → {value}-byte TCP header{options}; the data starts after it."
+
+
+def _explain_flags(value: int, layer: Layer) -> str:
+    if value & 0x02:
+        what = "opening a connection" + (" (the reply to a SYN)" if value & 0x10 else "")
+    elif value & 0x04:
+        what = "aborting the connection"
+    elif value & 0x01:
+        what = "closing the sender's side of the connection"
+    elif value & 0x08:
+        what = "data the receiver should hand to the application now"
+    else:
+        what = "an ordinary segment of an open connection"
+    return f"Flags 0x{value:03x} ({flags_text(value) or 'none'}): {what}."
+
+
+def _explain_option_kind(value: int, layer: Layer) -> str:
+    return f"Option kind {value}: {OPTION_TEXT.get(value, 'one this tool does not describe.')}"
+
+
+TCP_LEN = Int("tcp.len", "TCP Segment Len", generated=True,
+              explain=lambda v, _l: f"{v} bytes of application data in this segment (worked out, not a header field).")  # fmt: skip
 TCP = Protocol(
     "tcp", "Transmission Control Protocol", osi=Osi.TRANSPORT, short="TCP",
     header=(
-        U16("tcp.srcport", "Source Port"),
-        U16("tcp.dstport", "Destination Port"),
-        U32("tcp.seq_raw", "Sequence Number (raw)"),
-        U32("tcp.ack_raw", "Acknowledgment number (raw)"),
-        Bits("tcp.hdr_len", "Header Length", mask=0xF0, scale=4, unit=" bytes"),
-        Bits("tcp.flags", "Flags", 2, mask=0x0FFF, at=12, base=HEX, children=(
-            Bits("tcp.flags.res", "Reserved", mask=0x0E00),
-            Flag("tcp.flags.ae", "Accurate ECN", 0x0100),
-            Flag("tcp.flags.cwr", "Congestion Window Reduced", 0x0080),
-            Flag("tcp.flags.ece", "ECN-Echo", 0x0040),
-            Flag("tcp.flags.urg", "Urgent", 0x0020),
-            Flag("tcp.flags.ack", "Acknowledgment", 0x0010),
-            Flag("tcp.flags.push", "Push", 0x0008),
-            Flag("tcp.flags.reset", "Reset", 0x0004),
-            Flag("tcp.flags.syn", "Syn", 0x0002),
-            Flag("tcp.flags.fin", "Fin", 0x0001),
+        U16("tcp.srcport", "Source Port", explain=explain_source_port),
+        U16("tcp.dstport", "Destination Port", explain=explain_destination_port),
+        U32("tcp.seq_raw", "Sequence Number (raw)", explain=_explain_seq),
+        U32("tcp.ack_raw", "Acknowledgment number (raw)", explain=_explain_ack),
+        Bits("tcp.hdr_len", "Header Length", mask=0xF0, scale=4, unit=" bytes",
+             explain=_explain_hdr_len),
+        Bits("tcp.flags", "Flags", 2, mask=0x0FFF, at=12, base=HEX, explain=_explain_flags, children=(
+            Bits("tcp.flags.res", "Reserved", mask=0x0E00, explain=EXPLAIN_RESERVED),
+            Flag("tcp.flags.ae", "Accurate ECN", 0x0100,
+                 explain="Accurate ECN: with ECE and CWR it counts congestion marks more "
+                 "precisely (RFC 9768)."),
+            Flag("tcp.flags.cwr", "Congestion Window Reduced", 0x0080,
+                 explain="Congestion Window Reduced: the sender slowed down after an ECN "
+                 "congestion signal."),
+            Flag("tcp.flags.ece", "ECN-Echo", 0x0040,
+                 explain="ECN-Echo: the receiver saw a congestion mark (or, on a SYN, ECN is "
+                 "being negotiated)."),
+            Flag("tcp.flags.urg", "Urgent", 0x0020,
+                 explain="Urgent: the urgent pointer marks urgent data (rarely used)."),
+            Flag("tcp.flags.ack", "Acknowledgment", 0x0010,
+                 explain="Acknowledgment: the acknowledgment number is valid; every segment after "
+                 "the first SYN has it."),
+            Flag("tcp.flags.push", "Push", 0x0008,
+                 explain="Push: hand the data to the application now instead of waiting to buffer "
+                 "more."),
+            Flag("tcp.flags.reset", "Reset", 0x0004,
+                 explain="Reset: the connection is aborted at once (refused, or an error)."),
+            Flag("tcp.flags.syn", "Syn", 0x0002,
+                 explain="Synchronize: opening a connection; the sequence number is the starting "
+                 "point."),
+            Flag("tcp.flags.fin", "Fin", 0x0001,
+                 explain="Finish: the sender has no more data and closes its side of the "
+                 "connection."),
         )),
-        U16("tcp.window_size_value", "Window"),
-        U16("tcp.checksum", "Checksum", base=HEX),
-        U16("tcp.urgent_pointer", "Urgent Pointer"),
+        U16("tcp.window_size_value", "Window",
+            explain=lambda v, _l: f"Window {v}: how many more bytes the sender can accept now "
+            "(flow control), multiplied by the window scale agreed in the handshake."),
+        U16("tcp.checksum", "Checksum", base=HEX,
+            explain="The checksum covers the TCP header, the data and a pseudo-header of the IP "
+            "addresses, so the receiver can detect corruption."),
+        U16("tcp.urgent_pointer", "Urgent Pointer",
+            explain=lambda v, layer: f"Urgent pointer {v}: " + ("where the urgent data ends."
+            if layer.value("tcp.flags.urg") else "unused, the URG flag is not set.")),
     ),
     next_by=("tcp.port", ("tcp.srcport", "tcp.dstport")),
     header_length=HeaderLength("tcp.hdr_len", minimum=20, bad="tcp.hdr_len.bad",
                                what="TCP header with options"),
     options=Options(eol=0, nop=1),
     payload_length=(TCP_LEN, "tcp.hdr_len"),  # the segment length, at the data offset
+    colour="#a9a1ff",
     checksum=Checksum("tcp.checksum", pseudo=6),  # over the pseudo-header and the segment
     tail_when=(("tcp.flags", "&", 0x004),),  # RST: its data is diagnostic text, kept in TCP
     explain="TCP gives the two applications a reliable, ordered byte stream: sequence "
     "numbers, acknowledgments, retransmission and flow control.",
 )  # fmt: skip
 
-OPTIONS = Bytes("tcp.options", "Options")
+OPTIONS = Bytes("tcp.options", "Options",
+                explain="TCP options: extras after the fixed 20-byte header, such as the maximum "
+                "segment size, window scale, selective acknowledgments and timestamps.")  # fmt: skip
 OPTION_SPECS = {
-    kind: Bytes(f"tcp.options.{name}", f"TCP Option - {label}")
+    kind: Bytes(f"tcp.options.{name}", f"TCP Option - {label}", explain=OPTION_TEXT[kind])
     for kind, name, label in (
         (0, "eol", "End of Option List (EOL)"), (1, "nop", "No-Operation (NOP)"),
         (2, "mss", "Maximum segment size"), (3, "wscale", "Window scale"),
@@ -83,18 +168,29 @@ OPTION_SPECS = {
     )
 }  # fmt: skip
 OPTION_SPECS[254] = OPTION_SPECS[253]
-OPTION_UNKNOWN = Bytes("tcp.options.unknown", "TCP Option - Unknown")
-OPTION_KIND = U8("tcp.option_kind", "Kind", names=OPTION_NAMES)
-OPTION_LEN = U8("tcp.option_len", "Length")
-MSS = U16("tcp.options.mss_val", "MSS Value")
-WSCALE = U8("tcp.options.wscale.shift", "Shift count")
-WSCALE_MULT = Int("tcp.options.wscale.multiplier", "Multiplier", generated=True)
-SACK_LE = U32("tcp.options.sack_le", "left edge")
-SACK_RE = U32("tcp.options.sack_re", "right edge")
-TSVAL = U32("tcp.options.timestamp.tsval", "Timestamp value")
-TSECR = U32("tcp.options.timestamp.tsecr", "Timestamp echo reply")
-OPTION_DATA = Bytes("tcp.option.data", "Data")
-PAYLOAD = Bytes("tcp.payload", "TCP payload")
+OPTION_UNKNOWN = Bytes("tcp.options.unknown", "TCP Option - Unknown",
+                       explain="An option of a kind this tool does not decode, shown as bytes.")  # fmt: skip
+OPTION_KIND = U8("tcp.option_kind", "Kind", names=OPTION_NAMES, explain=_explain_option_kind)
+OPTION_LEN = U8("tcp.option_len", "Length",
+                explain=lambda v, _l: f"Option length: {v} bytes, counting the kind and length bytes.")  # fmt: skip
+MSS = U16("tcp.options.mss_val", "MSS Value",
+          explain=lambda v, _l: f"MSS {v}: the largest segment of data the sender wants to receive.")  # fmt: skip
+WSCALE = U8("tcp.options.wscale.shift", "Shift count",
+            explain=lambda v, _l: f"Window scale shift {v}: the other side multiplies this side's windows by 2^{v}.")  # fmt: skip
+WSCALE_MULT = Int("tcp.options.wscale.multiplier", "Multiplier", generated=True,
+                  explain=lambda v, _l: f"Window multiplier {v}, worked out from the shift.")  # fmt: skip
+SACK_LE = U32("tcp.options.sack_le", "left edge",
+              explain=lambda v, _l: f"SACK block start {v}: data from this sequence number on arrived.")  # fmt: skip
+SACK_RE = U32("tcp.options.sack_re", "right edge",
+              explain=lambda v, _l: f"SACK block end {v}: the received block ends before it.")  # fmt: skip
+TSVAL = U32("tcp.options.timestamp.tsval", "Timestamp value",
+            explain=lambda v, _l: f"TSval {v}: the sender's clock when it sent this; echoed back to measure the round trip.")  # fmt: skip
+TSECR = U32("tcp.options.timestamp.tsecr", "Timestamp echo reply",
+            explain=lambda v, _l: f"TSecr {v}: the latest timestamp received from the other side, echoed back." if v else "TSecr 0: nothing to echo yet.")  # fmt: skip
+OPTION_DATA = Bytes("tcp.option.data", "Data", explain="The option's value bytes.")
+PAYLOAD = Bytes("tcp.payload", "TCP payload",
+                explain="Data carried by the segment that TCP keeps: on a reset it is diagnostic "
+                "text saying why.")  # fmt: skip
 alias("tcp.port", "tcp.srcport", "tcp.dstport")
 
 FLAG_ORDER = ((0x001, "FIN"), (0x002, "SYN"), (0x004, "RST"), (0x008, "PSH"), (0x010, "ACK"),

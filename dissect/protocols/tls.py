@@ -20,6 +20,7 @@ filter or JSON asks, walking handshake bodies again with fields on and issues of
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
@@ -94,78 +95,172 @@ def version_name(value: int) -> str | None:
     return VERSIONS.get(value)
 
 
+# What tail() keeps of each record for detail(): (start, record length, whole record,
+# opaque type, a ChangeCipherSpec came before it).
+_Kept = tuple[int, int, bool, bool, bool]
+
+
+@dataclass(slots=True)
+class TlsState:
+    """What tail() found in the segment, for detail() and the Info column."""
+
+    records: list[_Kept]
+    info: str  # the Info text: what each record is ("Client Hello, ...")
+
+
 TLS = Protocol(
     # OSI 6: TLS encrypts and encodes the application's data for the wire (presentation);
     # its handshake also sets up a session, the argument for 5.
     "tls", "Transport Layer Security", osi=Osi.PRESENTATION, short="TLS",
+    state=TlsState, colour="#ffaf87",
     explain="TLS encrypts and authenticates the application's data: a handshake agrees on "
     "keys and proves the server's identity, then records carry the protected data.",
 )  # fmt: skip
 
-RECORD = Bytes("tls.record", "Record Layer")
-CONTENT_TYPE = U8("tls.record.content_type", "Content Type", names=CONTENT_TYPES)
-OPAQUE_TYPE = U8("tls.record.opaque_type", "Opaque Type", names=CONTENT_TYPES)
-RECORD_VERSION = U16("tls.record.version", "Version", base=HEX, names=version_name)
-RECORD_LENGTH = U16("tls.record.length", "Length")
-APP_DATA = Bytes("tls.app_data", "Encrypted Application Data")
-CCS = Bytes("tls.change_cipher_spec", "Change Cipher Spec Message")
-ALERT_MESSAGE = Bytes("tls.alert_message", "Alert Message")
-ALERT_LEVEL = U8("tls.alert_message.level", "Level", names=ALERT_LEVELS)
-ALERT_DESC = U8("tls.alert_message.desc", "Description", names=lambda v: ALERT_DESCRIPTIONS.get(v))
-HANDSHAKE_MSG = Bytes("tls.handshake", "Handshake Protocol")
-HS_TYPE = U8("tls.handshake.type", "Handshake Type", names=HANDSHAKE_TYPES)
-HS_LENGTH = U24("tls.handshake.length", "Length")
-HS_VERSION = U16("tls.handshake.version", "Version", base=HEX, names=version_name)
-RANDOM = Bytes("tls.handshake.random", "Random")
-SESSION_ID_LEN = U8("tls.handshake.session_id_length", "Session ID Length")
-SESSION_ID = Bytes("tls.handshake.session_id", "Session ID")
-SUITES_LEN = U16("tls.handshake.cipher_suites_length", "Cipher Suites Length")
-SUITES = Bytes("tls.handshake.ciphersuites", "Cipher Suites")
-SUITE = U16("tls.handshake.ciphersuite", "Cipher Suite", base=HEX, names=_named("suites"))
-COMP_LEN = U8("tls.handshake.comp_methods_length", "Compression Methods Length")
-COMP_METHODS = Bytes("tls.handshake.comp_methods", "Compression Methods")
-COMP_METHOD = U8("tls.handshake.comp_method", "Compression Method", names=COMPRESSION)
-EXTS_LEN = U16("tls.handshake.extensions_length", "Extensions Length")
-EXT_TYPE = U16("tls.handshake.extension.type", "Type", names=_named("extensions"))
-EXT_LEN = U16("tls.handshake.extension.len", "Length")
-EXT_DATA = Bytes("tls.handshake.extension.data", "Data")
-SNI_LIST_LEN = U16("tls.handshake.extensions_server_name_list_len", "Server Name list length")
+RECORD = Bytes("tls.record", "Record Layer",
+               explain="One TLS record: the unit TLS sends, a 5-byte header (content type, "
+               "version, length) then its (possibly encrypted) contents.")  # fmt: skip
+CONTENT_TYPE = U8("tls.record.content_type", "Content Type", names=CONTENT_TYPES,
+                  explain="What the record carries: a handshake message, an alert, a change of "
+                  "cipher spec, or application data.")  # fmt: skip
+OPAQUE_TYPE = U8("tls.record.opaque_type", "Opaque Type", names=CONTENT_TYPES,
+                 explain="TLS 1.3 hides the real content type inside the encryption: records say "
+                 "application data whatever they carry.")  # fmt: skip
+RECORD_VERSION = U16("tls.record.version", "Version", base=HEX, names=version_name,
+                     explain="The record layer's version: for compatibility TLS 1.3 still writes "
+                     "TLS 1.2 (0x0303) here; the real version is negotiated in the hello messages.")  # fmt: skip
+RECORD_LENGTH = U16("tls.record.length", "Length",
+                    explain="Length of the record's contents in bytes.")  # fmt: skip
+APP_DATA = Bytes("tls.app_data", "Encrypted Application Data",
+                 explain="Encrypted application data: the protected bytes of the protocol inside "
+                 "TLS (HTTP for HTTPS). Without the keys they cannot be read.")  # fmt: skip
+CCS = Bytes("tls.change_cipher_spec", "Change Cipher Spec Message",
+            explain="Change cipher spec: from the next record on, the sender encrypts with the "
+            "keys just agreed (kept in TLS 1.3 only for compatibility).")  # fmt: skip
+ALERT_MESSAGE = Bytes("tls.alert_message", "Alert Message",
+                      explain="An alert: a warning, or a fatal error that ends the connection (or "
+                      "an encrypted one).")  # fmt: skip
+ALERT_LEVEL = U8("tls.alert_message.level", "Level", names=ALERT_LEVELS,
+                 explain="Alert level: a warning, or fatal (the connection ends).")  # fmt: skip
+ALERT_DESC = U8("tls.alert_message.desc", "Description", names=lambda v: ALERT_DESCRIPTIONS.get(v),
+                explain="What went wrong (or close_notify: an orderly close).")  # fmt: skip
+HANDSHAKE_MSG = Bytes("tls.handshake", "Handshake Protocol",
+                      explain="A handshake message: the steps that agree on the version, cipher "
+                      "and keys and prove the server's identity.")  # fmt: skip
+HS_TYPE = U8("tls.handshake.type", "Handshake Type", names=HANDSHAKE_TYPES,
+             explain="Which handshake message this is: ClientHello opens the handshake, "
+             "ServerHello answers it, then certificates, key exchange and Finished.")  # fmt: skip
+HS_LENGTH = U24("tls.handshake.length", "Length",
+                explain="Length of the handshake message in bytes.")  # fmt: skip
+HS_VERSION = U16("tls.handshake.version", "Version", base=HEX, names=version_name,
+                 explain="The version the hello offers (client) or picks (server); TLS 1.3 writes "
+                 "1.2 here and says 1.3 in the supported_versions extension.")  # fmt: skip
+RANDOM = Bytes("tls.handshake.random", "Random",
+               explain="32 random bytes each side contributes to the keys, so every session's "
+               "keys differ.")  # fmt: skip
+SESSION_ID_LEN = U8("tls.handshake.session_id_length", "Session ID Length",
+                    explain="Length of the session ID.")  # fmt: skip
+SESSION_ID = Bytes("tls.handshake.session_id", "Session ID",
+                   explain="Session ID: lets a client resume an earlier session without a full "
+                   "handshake (TLS 1.3 only echoes it, for compatibility).")  # fmt: skip
+SUITES_LEN = U16("tls.handshake.cipher_suites_length", "Cipher Suites Length",
+                 explain="Length of the cipher suite list in bytes.")  # fmt: skip
+SUITES = Bytes("tls.handshake.ciphersuites", "Cipher Suites",
+               explain="The cipher suites the client supports, most preferred first.")  # fmt: skip
+SUITE = U16("tls.handshake.ciphersuite", "Cipher Suite", base=HEX, names=_named("suites"),
+            explain="A cipher suite: the encryption and hash (and before TLS 1.3, key exchange) "
+            "algorithms used together; in a ServerHello, the one chosen.")  # fmt: skip
+COMP_LEN = U8("tls.handshake.comp_methods_length", "Compression Methods Length",
+              explain="Length of the compression method list.")  # fmt: skip
+COMP_METHODS = Bytes("tls.handshake.comp_methods", "Compression Methods",
+                     explain="The compression methods the client supports (only null today: "
+                     "compression leaked secrets).")  # fmt: skip
+COMP_METHOD = U8("tls.handshake.comp_method", "Compression Method", names=COMPRESSION,
+                 explain="A compression method (null: none).")  # fmt: skip
+EXTS_LEN = U16("tls.handshake.extensions_length", "Extensions Length",
+               explain="Length in bytes of all the extensions.")  # fmt: skip
+EXT_TYPE = U16("tls.handshake.extension.type", "Type", names=_named("extensions"),
+               explain="Which extension this is: extensions add features to the hello (server "
+               "name, ALPN, supported versions, key shares...).")  # fmt: skip
+EXT_LEN = U16("tls.handshake.extension.len", "Length", explain="Length of the extension's data.")
+EXT_DATA = Bytes("tls.handshake.extension.data", "Data",
+                 explain="The data of an extension this tool does not decode further.")  # fmt: skip
+SNI_LIST_LEN = U16("tls.handshake.extensions_server_name_list_len", "Server Name list length",
+                   explain="Length in bytes of the list that follows.")  # fmt: skip
 SNI_TYPE = U8(
-    "tls.handshake.extensions_server_name_type", "Server Name Type", names={0: "host_name"}
-)
-SNI_LEN = U16("tls.handshake.extensions_server_name_len", "Server Name length")
-SNI = Text("tls.handshake.extensions_server_name", "Server Name")
-ALPN_LEN = U16("tls.handshake.extensions_alpn_len", "ALPN Extension Length")
-ALPN_LIST = Bytes("tls.handshake.extensions_alpn_list", "ALPN Protocol")
-ALPN_STR_LEN = U8("tls.handshake.extensions_alpn_str_len", "ALPN string length")
-ALPN_STR = Text("tls.handshake.extensions_alpn_str", "ALPN Next Protocol")
-VERSIONS_LEN = U8("tls.handshake.extensions.supported_versions_len", "Supported Versions length")
+    "tls.handshake.extensions_server_name_type", "Server Name Type", names={0: "host_name"},
+              explain="The kind of name (0: a host name).")  # fmt: skip
+SNI_LEN = U16("tls.handshake.extensions_server_name_len", "Server Name length",
+              explain="Length of the server name.")  # fmt: skip
+SNI = Text("tls.handshake.extensions_server_name", "Server Name",
+           explain="Server Name Indication: the site the client wants, so one server address can "
+           "host many sites. Sent in the clear before TLS 1.3's encrypted ClientHello.")  # fmt: skip
+ALPN_LEN = U16("tls.handshake.extensions_alpn_len", "ALPN Extension Length",
+               explain="Length in bytes of the list that follows.")  # fmt: skip
+ALPN_LIST = Bytes("tls.handshake.extensions_alpn_list", "ALPN Protocol",
+                  explain="The application protocols the client offers, or the one the server "
+                  "picks (ALPN).")  # fmt: skip
+ALPN_STR_LEN = U8("tls.handshake.extensions_alpn_str_len", "ALPN string length",
+                  explain="Length of the protocol name.")  # fmt: skip
+ALPN_STR = Text("tls.handshake.extensions_alpn_str", "ALPN Next Protocol",
+                explain="An application protocol name: h2 (HTTP/2), http/1.1...")  # fmt: skip
+VERSIONS_LEN = U8("tls.handshake.extensions.supported_versions_len", "Supported Versions length",
+                  explain="Length in bytes of the list that follows.")  # fmt: skip
 SUPPORTED_VERSION = U16("tls.handshake.extensions.supported_version", "Supported Version",
-                        base=HEX, names=version_name)  # fmt: skip
-GROUPS_LEN = U16("tls.handshake.extensions_supported_groups_length", "Supported Groups List Length")
-GROUP_LIST = Bytes("tls.handshake.extensions_supported_groups", "Supported Groups List")
+                        base=HEX, names=version_name,
+                        explain="A TLS version the client supports, or (in a ServerHello) the one "
+                        "chosen; this is where TLS 1.3 is negotiated.")  # fmt: skip
+GROUPS_LEN = U16("tls.handshake.extensions_supported_groups_length", "Supported Groups List Length",
+                 explain="Length in bytes of the list that follows.")  # fmt: skip
+GROUP_LIST = Bytes("tls.handshake.extensions_supported_groups", "Supported Groups List",
+                   explain="The key-exchange groups (elliptic curves and others) the client "
+                   "supports.")  # fmt: skip
 GROUP = U16("tls.handshake.extensions_supported_group", "Supported Group", base=HEX,
-            names=_named("groups"))  # fmt: skip
-EC_FORMATS_LEN = U8("tls.handshake.extensions_ec_point_formats_length", "EC point formats Length")
-EC_FORMATS = Bytes("tls.handshake.extensions_ec_point_formats", "EC point formats")
+            names=_named("groups"),
+            explain="A key-exchange group: the curve or field the key exchange runs in (x25519, "
+            "secp256r1...).")  # fmt: skip
+EC_FORMATS_LEN = U8("tls.handshake.extensions_ec_point_formats_length", "EC point formats Length",
+                    explain="Length of the point format list.")  # fmt: skip
+EC_FORMATS = Bytes("tls.handshake.extensions_ec_point_formats", "EC point formats",
+                   explain="The elliptic-curve point encodings the sender understands.")  # fmt: skip
 EC_FORMAT = U8(
-    "tls.handshake.extensions_ec_point_format", "EC point format", names=EC_POINT_FORMATS
-)
-SIG_LEN = U16("tls.handshake.sig_hash_alg_len", "Signature Hash Algorithms Length")
-SIG_LIST = Bytes("tls.handshake.sig_hash_algs", "Signature Algorithms")
-SIG = U16("tls.handshake.sig_hash_alg", "Signature Algorithm", base=HEX, names=_named("sigs"))
-KS_CLIENT_LEN = U16("tls.handshake.extensions_key_share_client_length", "Client Key Share Length")
-KS_GROUP = U16("tls.handshake.extensions_key_share_group", "Group", names=_named("groups"))
-KS_KEX_LEN = U16("tls.handshake.extensions_key_share_key_exchange_length", "Key Exchange Length")
-KS_KEX = Bytes("tls.handshake.extensions_key_share_key_exchange", "Key Exchange")
+    "tls.handshake.extensions_ec_point_format", "EC point format", names=EC_POINT_FORMATS,
+               explain="An elliptic-curve point encoding (uncompressed is the usual one).")  # fmt: skip
+SIG_LEN = U16("tls.handshake.sig_hash_alg_len", "Signature Hash Algorithms Length",
+              explain="Length in bytes of the list that follows.")  # fmt: skip
+SIG_LIST = Bytes("tls.handshake.sig_hash_algs", "Signature Algorithms",
+                 explain="The signature algorithms the client accepts in the server's certificate "
+                 "and handshake signature.")  # fmt: skip
+SIG = U16("tls.handshake.sig_hash_alg", "Signature Algorithm", base=HEX, names=_named("sigs"),
+          explain="A signature algorithm (such as ecdsa_secp256r1_sha256 or rsa_pss_rsae_sha256).")  # fmt: skip
+KS_CLIENT_LEN = U16("tls.handshake.extensions_key_share_client_length", "Client Key Share Length",
+                    explain="Length in bytes of the list that follows.")  # fmt: skip
+KS_GROUP = U16("tls.handshake.extensions_key_share_group", "Group", names=_named("groups"),
+               explain="The group of this key share.")  # fmt: skip
+KS_KEX_LEN = U16("tls.handshake.extensions_key_share_key_exchange_length", "Key Exchange Length",
+                 explain="Length of the public key.")  # fmt: skip
+KS_KEX = Bytes("tls.handshake.extensions_key_share_key_exchange", "Key Exchange",
+               explain="The sender's public key for the key exchange (TLS 1.3 sends it in the "
+               "hello, saving a round trip).")  # fmt: skip
 KS_SELECTED = U16("tls.handshake.extensions_key_share_selected_group", "Selected Group",
-                  names=_named("groups"))  # fmt: skip
-RENEG_LEN = U8("tls.handshake.extensions_reneg_info_len", "Renegotiation info extension length")
-RENEG = Bytes("tls.handshake.extensions_reneg_info", "Renegotiation info")
-PADDING = Bytes("tls.handshake.extensions_padding_data", "Padding Data")
-HEARTBEAT_MESSAGE = Bytes("tls.heartbeat_message", "Heartbeat Message")
-HEARTBEAT_TYPE = U8("tls.heartbeat_message.type", "Type", names={1: "Request", 2: "Response"})
-HEARTBEAT_LEN = U16("tls.heartbeat_message.payload_length", "Payload Length")
+                  names=_named("groups"),
+                  explain="The group the server wants the client to use: the client must send its "
+                  "hello again with a key share for it.")  # fmt: skip
+RENEG_LEN = U8("tls.handshake.extensions_reneg_info_len", "Renegotiation info extension length",
+               explain="Length of the renegotiation data.")  # fmt: skip
+RENEG = Bytes("tls.handshake.extensions_reneg_info", "Renegotiation info",
+              explain="Secure renegotiation (RFC 5746): ties a renegotiation to the connection it "
+              "happens on (empty in a first handshake).")  # fmt: skip
+PADDING = Bytes("tls.handshake.extensions_padding_data", "Padding Data",
+                explain="Padding that makes the ClientHello a size some broken middleboxes handle "
+                "(RFC 7685).")  # fmt: skip
+HEARTBEAT_MESSAGE = Bytes("tls.heartbeat_message", "Heartbeat Message",
+                          explain="A heartbeat message: keeps the connection alive (the extension "
+                          "of the Heartbleed bug).")  # fmt: skip
+HEARTBEAT_TYPE = U8("tls.heartbeat_message.type", "Type", names={1: "Request", 2: "Response"},
+                    explain="Heartbeat request, or the response echoing it.")  # fmt: skip
+HEARTBEAT_LEN = U16("tls.heartbeat_message.payload_length", "Payload Length",
+                    explain="Length of the payload the response must echo.")  # fmt: skip
 
 
 class _Seg:
@@ -214,11 +309,6 @@ class _Out:
             self.layer.issue(severity, group, code, message, pos, length)
 
 
-# What tail() keeps of each record for detail(): (start, record length, whole record,
-# opaque type, a ChangeCipherSpec came before it).
-_Kept = tuple[int, int, bool, bool, bool]
-
-
 def _u16(data: bytes, pos: int) -> int:
     return (data[pos] << 8) | data[pos + 1]
 
@@ -265,8 +355,7 @@ def _tail(data: Any, layer: Layer) -> None:
                         pos, end - pos)  # fmt: skip
     layer.hdr_len = end - layer.pos
     layer.payload_pos = end
-    layer.info_cache = ", ".join(seg.infos)
-    layer.state = kept
+    layer.state = TlsState(kept, ", ".join(seg.infos))
 
 
 def _detail(data: Any, layer: Layer) -> None:
@@ -274,7 +363,8 @@ def _detail(data: Any, layer: Layer) -> None:
     them again with fields on."""
     out = None
     limit = layer.payload_end
-    for pos, length, whole, opaque, encrypted in layer.state or ():
+    records = layer.state.records if layer.state is not None else ()
+    for pos, length, whole, opaque, encrypted in records:
         end = min(pos + 5 + length, limit)
         ctype = data[pos]
         rec = layer.add(RECORD, pos, end - pos, data[pos:end])
@@ -709,7 +799,7 @@ def detect(data: Any, pos: int, end: int, layer: Layer) -> bool:
 
 
 def _info(layer: Layer) -> str:
-    return layer.info_cache or ""
+    return layer.state.info if layer.state is not None else ""
 
 
 TLS.tail = _tail

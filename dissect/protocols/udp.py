@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import explain_destination_port, explain_source_port
 from ..protocol import HEX, U16, Checksum, Int, Layer, Osi, Protocol, alias, bind
 
-PAYLOAD_LEN = Int("udp.payload_len", "UDP payload", unit=" bytes", generated=True)
+PAYLOAD_LEN = Int("udp.payload_len", "UDP payload", unit=" bytes", generated=True,
+                  explain=lambda v, _l: f"{v} bytes of data after the UDP header (worked out).")  # fmt: skip
 UDP = Protocol(
     "udp", "User Datagram Protocol", osi=Osi.TRANSPORT, short="UDP",
     header=(
-        U16("udp.srcport", "Source Port"),
-        U16("udp.dstport", "Destination Port"),
-        U16("udp.length", "Length"),
-        U16("udp.checksum", "Checksum", base=HEX),
+        U16("udp.srcport", "Source Port", explain=explain_source_port),
+        U16("udp.dstport", "Destination Port", explain=explain_destination_port),
+        U16("udp.length", "Length",
+            explain=lambda v, _l: f"UDP length {v}: the 8-byte header and {max(0, v - 8)} bytes of data."),
+        U16("udp.checksum", "Checksum", base=HEX,
+            explain="The checksum covers the UDP header, the data and a pseudo-header of the IP "
+            "addresses, so the receiver can detect corruption; over IPv4 a sender may leave it 0 "
+            "(not computed)."),
     ),
     next_by=("udp.port", ("udp.srcport", "udp.dstport")),
     # Over the pseudo-header and the datagram; over IPv4 zero means none was computed.
@@ -21,6 +27,7 @@ UDP = Protocol(
     total_length=("udp.length", 0),
     payload_length=(PAYLOAD_LEN, "udp.length"),
     tail_when=(),  # only for a length out of the ordinary
+    colour="#7cc4ff",
     describe=lambda layer: (
         f"User Datagram Protocol, Src Port: {layer.value('udp.srcport')}, "
         f"Dst Port: {layer.value('udp.dstport')}"

@@ -19,7 +19,7 @@ from textual.widgets.tree import TreeNode
 from dissect.engine import Field, Issue, Layer, Osi, Packet, safe_text
 from dissect.output import osi_groups
 
-from . import LAYER_SLOTS, is_hollow, layer_slot
+from . import is_hollow, layer_colour
 
 ISSUE_STYLES = {
     "error": Style(color="#ff5f5f", bold=True),
@@ -95,9 +95,6 @@ def group_is_hollow(layers: list[Layer]) -> bool:
 class FieldTree(Tree[TreeItem]):
     """Tree of the selected packet's layers and fields."""
 
-    COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {
-        f"field-tree--layer-{i}" for i in range(1, LAYER_SLOTS + 1)
-    }
     BINDINGS = [
         Binding("e", "expand_all", "Expand all", show=False),
         Binding("E", "collapse_all", "Collapse all", show=False),
@@ -158,12 +155,10 @@ class FieldTree(Tree[TreeItem]):
 
     def _add_layer(self, parent: TreeNode[TreeItem], layer: Layer) -> None:
         assert self.packet is not None
-        slot = layer_slot(self.packet, layer)
+        colour = layer_colour(layer)
         text = Text(no_wrap=True, end="")
-        if slot:
-            text.append(
-                "■ ", self.get_component_rich_style(f"field-tree--layer-{slot}", partial=True)
-            )
+        if colour:
+            text.append("■ ", Style(color=colour))
         # Badges go before the title: long titles are cut at the pane's edge.
         if layer.status != "ok":
             text.append(f"[{layer.status}] ", ISSUE_STYLES["error"])
