@@ -277,6 +277,7 @@ EXPLAIN.update({
         f"Urgent pointer {v}: " + ("marks urgent data." if layer.value("tcp.flags.urg")
                                   else "unused, the URG flag is not set.")),
     "tcp.len": lambda v, _l: f"{v} bytes of application data in this segment (not a header field: computed).",
+    "tcp.flags.str": "The flags as letters, reserved bits first: each letter a flag that is set.",
     "tcp.payload": "The application data this segment carries.",
     "tcp.padding": "Bytes after the TCP segment, inside the IP packet: not part of the segment.",
 })  # fmt: skip
@@ -402,6 +403,9 @@ EXPLAIN.update({
     "http.request.uri": lambda v, _l: f"URI {safe_text(str(v), 120)}: the path of the resource asked for on the server.",
     "http.request.version": lambda v, _l: f"{safe_text(str(v), 20)}: the HTTP version the client speaks.",
     "http.request.line": "One request line: the request line or a header (Name: value), ended by CR LF.",
+    "http.start_line": "The message's first line: method, URI and version of a request, or version, "
+                       "status code and phrase of a response.",
+    "http.end_of_headers": "The empty line that ends the header lines: the body, if any, follows.",
     "http.request.full_uri": lambda v, _l: f"The full URL, rebuilt from Host and URI: {safe_text(str(v), 200)}.",
     "http.request": "This message is an HTTP request.",
     "http.response": "This message is an HTTP response.",

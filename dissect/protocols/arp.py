@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import TRUE_FALSE
 from ..protocol import (
     DATA,
     FIELDS,
@@ -35,7 +36,7 @@ HARDWARE_TYPES = {
     20: "Serial Line", 21: "ATM", 22: "MIL-STD-188-220", 23: "Metricom STRIP",
     24: "IEEE 1394.1995", 25: "MAPOS", 26: "Twinaxial", 27: "EUI-64", 28: "HIPARP",
     29: "IP and ARP over ISO 7816-3", 30: "ARPSec", 31: "IPsec tunnel", 32: "InfiniBand",
-    33: "TIA-102 Project 25 Common Air Interface (CAI)", 34: "Wiegand Interface",
+    33: "TIA-102 Project 25 CAI", 34: "Wiegand Interface",
     35: "Pure IP", 36: "Experimental 1", 37: "HFI", 256: "Experimental 2",
 }  # fmt: skip
 
@@ -95,9 +96,10 @@ DST_HW = Bytes("arp.dst.hw", "Target hardware address")
 DST_IPV4 = IPv4("arp.dst.proto_ipv4", "Target IP address")
 DST_PROTO = Bytes("arp.dst.proto", "Target protocol address")
 DRARP_STATUS = U8("arp.dst.drarp_error_status", "DRARP error status")
-IS_GRATUITOUS = Bool("arp.isgratuitous", "Is gratuitous", generated=True)
-IS_PROBE = Bool("arp.isprobe", "Is probe", generated=True)
-IS_ANNOUNCEMENT = Bool("arp.isannouncement", "Is announcement", generated=True)
+IS_GRATUITOUS = Bool("arp.isgratuitous", "Is gratuitous", generated=True, text=TRUE_FALSE)
+IS_PROBE = Bool("arp.isprobe", "Is probe", generated=True, text=TRUE_FALSE)
+IS_ANNOUNCEMENT = Bool("arp.isannouncement", "Is announcement", generated=True,
+                       text=TRUE_FALSE)
 
 
 # The whole fixed header in one call (hardware type, protocol type, sizes, opcode): the

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import TRUE_FALSE, true_false
 from ..protocol import (
     HEX,
     U8,
@@ -129,7 +130,7 @@ DHCP = Protocol(
         U8("dhcp.hops", "Hops"),
         U32("dhcp.id", "Transaction ID", base=HEX),
         U16("dhcp.flags", "Bootp flags", at=10, base=HEX, children=(
-            Flag("dhcp.flags.bc", "Broadcast flag", 0x8000),
+            Flag("dhcp.flags.bc", "Broadcast flag", 0x8000, text=true_false("Broadcast", "Unicast")),
             Bits("dhcp.flags.reserved", "Reserved flags", mask=0x7FFF, base=HEX),
         )),
         IPv4("dhcp.ip.client", "Client IP address"),
@@ -148,7 +149,7 @@ HW_PADDING = Bytes("dhcp.hw.addr_padding", "Client hardware address padding")
 SERVER = Text("dhcp.server", "Server host name")
 FILE = Text("dhcp.file", "Boot file name")
 COOKIE = IPv4("dhcp.cookie", "Magic cookie")
-IS_BOOTP = Bool("dhcp.bootp", "Frame is BOOTP", generated=True)
+IS_BOOTP = Bool("dhcp.bootp", "Frame is BOOTP", generated=True, text=TRUE_FALSE)
 VENDOR = Bytes("dhcp.vendor_specific_options", "Bootp vendor specific options")
 OPTION = U8("dhcp.option.type", "Option", names=_option_name)
 OPTION_LEN = U8("dhcp.option.length", "Length")
@@ -166,8 +167,8 @@ ROUTE_IP = IPv4("dhcp.option.static_route.ip", "Destination IP Address")
 ROUTE_ROUTER = IPv4("dhcp.option.static_route.router", "Destination Router")
 
 
-def _specs(kind: Any, table: dict[int, tuple[str, str]]) -> dict[int, FieldSpec]:
-    return {code: kind(name, label) for code, (name, label) in table.items()}
+def _specs(kind: Any, table: dict[int, tuple[str, str]], **kw: Any) -> dict[int, FieldSpec]:
+    return {code: kind(name, label, **kw) for code, (name, label) in table.items()}
 
 
 # Options with one value, or a list of IPv4 addresses, by how the value is read.
@@ -234,14 +235,16 @@ U8S[53] = MSG_TYPE
 BOOLS = _specs(Bool, {
     19: ("dhcp.option.ip_forwarding", "IP Forwarding"),
     20: ("dhcp.option.non_local_source_routing", "Non-Local Source Routing"),
-    27: ("dhcp.option.all_subnets_are_local", "All Subnets are Local"),
     29: ("dhcp.option.perform_mask_discovery", "Perform Mask Discovery"),
-    30: ("dhcp.option.mask_supplier", "Mask Supplier"),
     31: ("dhcp.option.perform_router_discover", "Perform Router Discover"),
     34: ("dhcp.option.trailer_encapsulation", "Trailer Encapsulation"),
     36: ("dhcp.option.ethernet_encapsulation", "Ethernet Encapsulation"),
     39: ("dhcp.option.tcp_keepalive_garbage", "TCP Keepalive Garbage"),
-})  # fmt: skip
+}, text=true_false("Enabled", "Disabled"))  # fmt: skip
+BOOLS.update(_specs(Bool, {
+    27: ("dhcp.option.all_subnets_are_local", "All Subnets are Local"),
+    30: ("dhcp.option.mask_supplier", "Mask Supplier"),
+}, text=true_false("Yes", "No")))  # fmt: skip
 TIME_OFFSET = FieldSpec("dhcp.option.time_offset", "Time Offset", "int", 4, signed=True)
 FIXED = {**{c: (s, 4) for c, s in IPV4_ONE.items()}, **{c: (s, 4) for c, s in U32S.items()},
          **{c: (s, 2) for c, s in U16S.items()}, **{c: (s, 1) for c, s in U8S.items()},

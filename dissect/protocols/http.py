@@ -23,6 +23,7 @@ import binascii
 import zlib
 from typing import Any
 
+from ..names import TRUE_FALSE
 from ..protocol import (
     DATA,
     PROTOCOLS,
@@ -116,9 +117,15 @@ MEDIA = Protocol(
     "document, an archive): shown raw with its declared type.",
 )  # fmt: skip
 
-IS_REQUEST = Bool("http.request", "Request", generated=True)
-IS_RESPONSE = Bool("http.response", "Response", generated=True)
-IS_NOTIFICATION = Bool("http.notification", "Notification", generated=True)
+# Wireshark's tree shows each start and header line as it is in the packet (raw=True), the
+# start line's parts under it; the message-kind flags and the per-line copies
+# http.request.line / http.response.line are there for filters only (hidden).
+IS_REQUEST = Bool("http.request", "Request", generated=True, hidden=True, text=TRUE_FALSE)
+IS_RESPONSE = Bool("http.response", "Response", generated=True, hidden=True, text=TRUE_FALSE)
+IS_NOTIFICATION = Bool("http.notification", "Notification", generated=True, hidden=True,
+                       text=TRUE_FALSE)
+START_LINE = Text("http.start_line", "Start line", raw=True)
+END_OF_HEADERS = Text("http.end_of_headers", "End of headers", raw=True)
 METHOD = Text("http.request.method", "Request Method")
 URI = Text("http.request.uri", "Request URI")
 URI_PATH = Text("http.request.uri.path", "Request URI Path")
@@ -130,13 +137,13 @@ CODE = Int("http.response.code", "Status Code")
 CODE_DESC = Str("http.response.code.desc", "Status Code Description", generated=True)
 PHRASE = Text("http.response.phrase", "Response Phrase")
 FULL_URI = Text("http.request.full_uri", "Full request URI", generated=True)
-REQUEST_LINE = Text("http.request.line", "Request line")
-RESPONSE_LINE = Text("http.response.line", "Response line")
-UNKNOWN_HEADER = Text("http.unknown_header", "Unknown header")
+REQUEST_LINE = Text("http.request.line", "Request line", hidden=True)
+RESPONSE_LINE = Text("http.response.line", "Response line", hidden=True)
+UNKNOWN_HEADER = Text("http.unknown_header", "Unknown header", raw=True)
 CONTENT_LENGTH = Int("http.content_length", "Content length", generated=True)
 COOKIE_PAIR = Text("http.cookie_pair", "Cookie pair")
 AUTHBASIC = Text("http.authbasic", "Credentials", generated=True)
-FILE_DATA = Bytes("http.file_data", "File Data")
+FILE_DATA = Bytes("http.file_data", "File Data", text=lambda v: f"{len(v)} bytes")
 CHUNK_SIZE = Int("http.chunk_size", "Chunk size")
 CHUNK_DATA = Bytes("http.chunk_data", "Chunk data")
 CHUNK_BOUNDARY = Bytes("http.chunk_boundary", "Chunk boundary")
@@ -145,7 +152,7 @@ MEDIA_TYPE = Bytes("media.type", "Media type")
 
 # Header name (lower case) -> its field, as Wireshark's headers[] table (4.0).
 HEADERS: dict[bytes, FieldSpec] = {
-    name.lower().encode(): Text(filt, label)
+    name.lower().encode(): Text(filt, label, raw=True)
     for name, filt, label in (
         ("Authorization", "http.authorization", "Authorization"),
         ("Proxy-Authorization", "http.proxy_authorization", "Proxy-Authorization"),
@@ -239,7 +246,8 @@ class _Msg:
         self.host = None  # str
         self.uri = None  # (method, uri) of a request
         self.dechunked = None  # bytes of chunk data; None: no chunk walked
-        # pos, colon, eol, next line, and a start line's kind or a header's field (_tail_spec)
+        # pos, colon, eol, next line, and a start line's kind, a header's field (_tail_spec)
+        # or END_OF_HEADERS for the blank line
         self.lines = []
         self.chunks = []  # (size line start, data start, data size)
         self.trailer = None  # (start, stop)
@@ -291,17 +299,17 @@ def _token(data: bytes, pos: int, eol: int) -> tuple[int, int]:
     return stop - pos, nxt
 
 
-def _request_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None:
+def _request_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg, line: Any) -> None:
     n, nxt = _token(data, pos, eol)
     if n == 0:
         return
     method = _text(data[pos : pos + n])
-    out.add(METHOD, pos, n, method)
+    out.add(METHOD, pos, n, method, parent=line)
     if nxt - pos > 2 and data[nxt - 1] == 0x20 and data[nxt - 2] == 0x20:
         nxt -= 1  # two blanks: an empty URI sits between them
     n, vpos = _token(data, nxt, eol)
     uri = _text(data[nxt : nxt + n])
-    f = out.add(URI, nxt, n, uri)
+    f = out.add(URI, nxt, n, uri, parent=line)
     q = uri.find("?")
     if q >= 0:  # path and query parts, as Wireshark's URI subtree
         out.add(URI_PATH, nxt, q, uri[:q], parent=f)
@@ -311,7 +319,7 @@ def _request_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None
             if part:
                 out.add(URI_PARAM, off, len(part), part, parent=qf)
             off += len(part) + 1
-    out.add(REQ_VERSION, vpos, eol - vpos, _text(data[vpos:eol]))
+    out.add(REQ_VERSION, vpos, eol - vpos, _text(data[vpos:eol]), parent=line)
     msg.uri = (method, uri)
 
 
@@ -325,30 +333,34 @@ def _status_code(raw: bytes) -> int:
     return value
 
 
-def _response_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None:
+def _response_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg, line: Any) -> None:
     n, nxt = _token(data, pos, eol)
     if n == 0:
         return
     if out.fields:
-        out.add(RESP_VERSION, pos, n, _text(data[pos : pos + n]))
+        out.add(RESP_VERSION, pos, n, _text(data[pos : pos + n]), parent=line)
     n, ppos = _token(data, nxt, eol)
     if n < 3:
         return
     msg.code = code = _status_code(data[nxt : nxt + 3])
     if not out.fields:
         return  # the status code decides the body's length; the rest is for the tree
-    out.add(CODE, nxt, 3, code)
-    out.add(CODE_DESC, nxt, 0, STATUS_TEXT.get(code, f"Unknown ({code})"), generated=True)
+    out.add(CODE, nxt, 3, code, parent=line)
+    out.add(CODE_DESC, nxt, 0, STATUS_TEXT.get(code, f"Unknown ({code})"), parent=line,
+            generated=True)  # fmt: skip
     if eol > ppos:
-        out.add(PHRASE, ppos, eol - ppos, _text(data[ppos:eol]))
+        out.add(PHRASE, ppos, eol - ppos, _text(data[ppos:eol]), parent=line)
 
 
-def _start_line(data: bytes, out: _Out, pos: int, eol: int, kind: str, msg: _Msg) -> None:
+def _start_line(data: bytes, out: _Out, span: tuple[int, int, int], kind: str, msg: _Msg) -> None:
+    """The start line (span: its start, text end, next line) and its parts under it."""
+    pos, eol, nxt = span
     msg.kind = kind
+    line = out.add(START_LINE, pos, nxt - pos, _text(data[pos:nxt])) if out.fields else None
     if kind == RESPONSE:
-        _response_line(data, out, pos, eol, msg)
+        _response_line(data, out, pos, eol, msg, line)
     elif out.fields:  # a request line only names things for the tree
-        _request_line(data, out, pos, eol, msg)
+        _request_line(data, out, pos, eol, msg, line)
 
 
 def valid_name(name: bytes) -> bool:
@@ -418,10 +430,11 @@ def _header(data: bytes, out: _Out, span: tuple[int, int, int, int], msg: _Msg, 
     if not out.fields:
         return
     line = _text(data[pos:nxt])
+    if spec is None:  # the tree's line for a header no field names (the line field hides)
+        # Wireshark keeps this one as displayed: line ends escaped
+        out.add(UNKNOWN_HEADER, pos, nxt - pos, line.replace("\r", "\\r").replace("\n", "\\n"))
     if line_spec is not None:
         out.add(line_spec, pos, nxt - pos, line)
-    elif spec is None:  # Wireshark keeps this one as displayed: line ends escaped
-        out.add(UNKNOWN_HEADER, pos, nxt - pos, line.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def _special(
@@ -494,8 +507,9 @@ def _headers(
         open_line = eol < 0
         if open_line:
             eol = nxt = end  # no line end: Wireshark takes the rest as one line
-        if eol == pos:
-            return nxt  # the blank line ends the header block (classify(b"") is None)
+        if eol == pos:  # the blank line ends the header block (classify(b"") is None)
+            msg.lines.append((pos, -1, eol, nxt, END_OF_HEADERS))
+            return nxt
         colon = data.find(BYTE[0x3A], pos, eol)
         spec = _tail_spec(data, pos, colon) if colon >= 0 else False
         kind = _line_kind(data, pos, eol, spec) if lines_seen else first
@@ -510,7 +524,7 @@ def _headers(
             return end
         lines_seen += 1
         if kind is not None:
-            _start_line(data, out, pos, eol, kind, msg)
+            _start_line(data, out, (pos, eol, nxt), kind, msg)
             msg.lines.append((pos, colon, eol, nxt, kind))
         elif colon >= 0:
             if spec is not True and spec is not None:  # a bad name or a looked-up field:
@@ -581,7 +595,9 @@ def _message_fields(data: bytes, out: _Out, kept: _Msg) -> None:
     msg = _Msg()
     for pos, colon, eol, nxt, what in kept.lines:
         if what.__class__ is str:  # a start line's kind
-            _start_line(data, out, pos, eol, what, msg)
+            _start_line(data, out, (pos, eol, nxt), what, msg)
+        elif what is END_OF_HEADERS:
+            out.add(END_OF_HEADERS, pos, nxt - pos, _text(data[pos:nxt]))
         else:  # a header line's field (see _name_spec), or True if not looked up yet
             spec = _name_spec(data, pos, colon) if what is True else what
             _header(data, out, (pos, colon, eol, nxt), msg, spec)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from ..names import TRUE_FALSE, duration, true_false
 from ..protocol import (
     DATA,
     DEC_HEX,
@@ -84,17 +85,24 @@ MIP_NAMES = {0: "One byte padding extension", 16: "Mobility Agent Advertisement 
 EXT_CLASSES = {1: "MPLS Label Stack Class", 2: "Interface Information Object",
                3: "Interface Identification Object"}  # fmt: skip
 INT_ROLES = {0: "IP interface upon which datagram arrived",
-             1: "Sub-IP component of an IPv4 interface upon which datagram arrived",
+             1: "sub-IP component of an IP interface upon which datagram arrived",
              2: "IP interface through which datagram would be forwarded",
              3: "IP next-hop to which datagram would be forwarded"}  # fmt: skip
 EXT_ECHO_STATES = {0: "Reserved", 1: "Incomplete", 2: "Reachable", 3: "Stale", 4: "Delay",
                    5: "Probe", 6: "Failed"}  # fmt: skip
 MAX_ITEMS = 64  # bounds every walk over extensions, addresses and objects
 
+
+UNKNOWN_TYPE = "Unknown ICMP (obsolete or malformed?)"
+
+
+def _type_name(itype: int) -> str:
+    return TYPE_NAMES.get(itype, UNKNOWN_TYPE)
+
 ICMP = Protocol(
     "icmp", "Internet Control Message Protocol", osi=Osi.NETWORK, short="ICMP",
     header=(
-        U8("icmp.type", "Type", names=TYPE_NAMES),
+        U8("icmp.type", "Type", text=lambda v: f"{v} ({_type_name(v)})"),
         U8("icmp.code", "Code"),
         U16("icmp.checksum", "Checksum", base=HEX),
     ),
@@ -118,7 +126,7 @@ LENGTH_ORIG = Int("icmp.length.original_datagram", "Length of original datagram"
 REDIR_GW = IPv4("icmp.redir_gw", "Gateway Address")
 NUM_ADDRS = U8("icmp.num_addrs", "Number of addresses")
 ENTRY_SIZE = U8("icmp.addr_entry_size", "Address entry size")
-LIFETIME = U16("icmp.lifetime", "Lifetime", unit=" s")
+LIFETIME = U16("icmp.lifetime", "Lifetime", text=lambda v: f"{v} ({duration(v)})")
 ROUTER_ADDR = IPv4("icmp.router_address", "Router address")
 PREF_LEVEL = U32("icmp.pref_level", "Preference level", signed=True)
 ORIG_TS = U32("icmp.originate_timestamp", "Originate Timestamp", unit=" ms after midnight UTC")
@@ -133,7 +141,7 @@ MIP_SEQ = U16("icmp.mip.seq", "Sequence Number")
 MIP_LIFE = U16("icmp.mip.life", "Registration Lifetime")
 MIP_FLAGS = U16("icmp.mip.flags", "Flags", base=HEX)
 MIP_FLAG_BITS = tuple(
-    Flag(f"icmp.mip.{name}", label, mask, width=2)
+    Flag(f"icmp.mip.{name}", label, mask, width=2, text=TRUE_FALSE)
     for name, label, mask in (
         ("r", "Registration Required", 0x8000), ("b", "Busy", 0x4000), ("h", "Home Agent", 0x2000),
         ("f", "Foreign Agent", 0x1000), ("m", "Minimal Encapsulation", 0x0800), ("g", "GRE", 0x0400),
@@ -153,8 +161,8 @@ EXT_ECHO_RSP_RES = Bits("icmp.ext.echo.rsp.res", "Reserved", 1, mask=0x18, base=
 EXT_ECHO_ACTIVE = Flag("icmp.ext.echo.rsp.active", "Active bit", 0x04, width=1)
 EXT_ECHO_IPV4 = Flag("icmp.ext.echo.rsp.ipv4", "IPv4 bit", 0x02, width=1)
 EXT_ECHO_IPV6 = Flag("icmp.ext.echo.rsp.ipv6", "IPv6 bit", 0x01, width=1)
-EXT = Str("icmp.ext", "ICMP Extensions")
-EXT_VERSION = Bits("icmp.ext.version", "Version", 1, mask=0xF0)
+EXT = Str("icmp.ext", "")  # the line is its value: "ICMP Multi-Part Extensions"
+EXT_VERSION = Bits("icmp.ext.version", "Version", 1, mask=0xF0, bits=0)
 EXT_RES = Bits("icmp.ext.res", "Reserved", 2, mask=0x0FFF, base=HEX)
 EXT_CHECKSUM = U16("icmp.ext.checksum", "Checksum", base=HEX)
 EXT_CHECKSUM_STATUS = Str("icmp.ext.checksum.status", "Checksum Status", generated=True)
@@ -171,10 +179,12 @@ MPLS_S = Flag("icmp.mpls.s", "Stack bit", 0x01, width=1)
 MPLS_TTL = U8("icmp.mpls.ttl", "Time to live")
 INT_ROLE = Bits("icmp.int_info.role", "Interface Role", 1, mask=0xC0, names=INT_ROLES)
 INT_RESERVED = Bits("icmp.int_info.reserved", "Reserved", 1, mask=0x30)
-INT_HAS_IFINDEX = Flag("icmp.int_info.ifindex", "ifIndex", 0x08, width=1)
-INT_HAS_IPADDR = Flag("icmp.int_info.ipaddr", "IP Address", 0x04, width=1)
-INT_HAS_NAME = Flag("icmp.int_info.name_present", "Interface Name", 0x02, width=1)
-INT_HAS_MTU = Flag("icmp.int_info.mtu_present", "MTU", 0x01, width=1)
+PRESENT = true_false("Present", "Not Present")
+INT_HAS_IFINDEX = Flag("icmp.int_info.ifindex", "ifIndex", 0x08, width=1, text=TRUE_FALSE)
+INT_HAS_IPADDR = Flag("icmp.int_info.ipaddr", "IP Address", 0x04, width=1, text=PRESENT)
+INT_HAS_NAME = Flag("icmp.int_info.name_present", "Interface Name", 0x02, width=1,
+                    text=PRESENT)
+INT_HAS_MTU = Flag("icmp.int_info.mtu_present", "MTU", 0x01, width=1, text=PRESENT)
 INT_INDEX = U32("icmp.int_info.index", "Interface Index")
 INT_AFI = U16("icmp.int_info.afi", "Address Family Identifier")
 INT_IPV4 = IPv4("icmp.int_info.ipv4", "Source")
@@ -572,7 +582,7 @@ _TYPE_CODE = ICMP.reader("icmp.type", "icmp.code")
 
 def _type_text(itype: int, code: int | None) -> tuple[str, str | None]:
     names, code_names = TYPE_NAMES, CODE_NAMES  # (typed locals: compiled, C dict lookups)
-    name = names.get(itype, "Unknown ICMP (obsolete or malformed?)")
+    name = names.get(itype, UNKNOWN_TYPE)
     if itype == 9 and code in (0, 16):
         name = "Mobile IP Advertisement"
     codes = code_names.get(itype)

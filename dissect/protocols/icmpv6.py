@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import TRUE_FALSE
 from ..protocol import (
     DATA,
     FIELDS,
@@ -148,7 +149,8 @@ MLD_DELAY = U16("icmpv6.mld.maximum_response_delay", "Maximum Response Delay [ms
 MLD_CODE = U16("icmpv6.mld.maximum_response_code", "Maximum Response Code")
 MLD_ADDRESS = IPv6("icmpv6.mld.multicast_address", "Multicast Address")
 MLD_FLAG = U8("icmpv6.mld.flag", "Flags", base=HEX)
-MLD_FLAG_S = Flag("icmpv6.mld.flag.s", "Suppress Router-Side Processing", 0x08, width=1)
+MLD_FLAG_S = Flag("icmpv6.mld.flag.s", "Suppress Router-Side Processing", 0x08, width=1,
+                  text=TRUE_FALSE)
 MLD_FLAG_QRV = Bits("icmpv6.mld.flag.qrv", "QRV (Querier's Robustness Variable)", 1, mask=0x07)
 MLD_FLAG_RSV = Bits("icmpv6.mld.flag.reserved", "Reserved", 1, mask=0xF0)
 MLD_QQI = U8("icmpv6.mld.qqi", "QQIC (Querier's Query Interval Code)")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import DSCP_NAMES, ECN_NAMES
+from ..names import DSCP_NAMES, ECN_NAMES, ds_names, true_false
 from ..protocol import (
     DATA,
     HEX,
@@ -84,19 +84,28 @@ CIPSO_TAGS = {0: "Padding", 1: "Restrictive Category Bitmap", 2: "Enumerated Cat
               5: "Ranged Categories", 6: "Permissive Categories", 7: "Free Form"}  # fmt: skip
 
 IP_VERSION = Bits("ip.version", "Version", mask=0xF0)
+FLAG_LABELS = ((0x4, "Reserved bit"), (0x2, "Don't fragment"), (0x1, "More fragments"))
+
+
+def _flags_show(flags: int) -> str:
+    """'0x2, Don't fragment': the value, then the label of each flag set."""
+    return "".join([f"0x{flags:x}"] + [f", {label}" for bit, label in FLAG_LABELS if flags & bit])
+
 IP_DST = IPv4("ip.dst", "Destination Address")
 IP = Protocol(
     "ip", "Internet Protocol Version 4", osi=Osi.NETWORK, short="IPv4",
     header=(
         IP_VERSION,
-        Bits("ip.hdr_len", "Header Length", mask=0x0F, at=0, scale=4, unit=" bytes"),
-        U8("ip.dsfield", "Differentiated Services Field", base=HEX, children=(
+        Bits("ip.hdr_len", "Header Length", mask=0x0F, at=0, scale=4,
+             text=lambda v: f"{v} bytes ({v // 4})"),
+        U8("ip.dsfield", "Differentiated Services Field", base=HEX,
+           text=lambda v: f"0x{v:02x} ({ds_names(v)})", children=(
             Bits("ip.dsfield.dscp", "Differentiated Services Codepoint", mask=0xFC, names=DSCP_NAMES),
             Bits("ip.dsfield.ecn", "Explicit Congestion Notification", mask=0x03, names=ECN_NAMES),
         )),
         U16("ip.len", "Total Length"),
-        U16("ip.id", "Identification", base=HEX),
-        Bits("ip.flags", "Flags", mask=0xE0, base=HEX, children=(
+        U16("ip.id", "Identification", base=HEX, text=lambda v: f"0x{v:04x} ({v})"),
+        Bits("ip.flags", "Flags", mask=0xE0, base=HEX, text=_flags_show, children=(
             Flag("ip.flags.rb", "Reserved bit", 0x80),
             Flag("ip.flags.df", "Don't fragment", 0x40),
             Flag("ip.flags.mf", "More fragments", 0x20),
@@ -133,7 +142,7 @@ OPTION_SPECS = {
     )
 }  # fmt: skip
 OPT_TYPE = U8("ip.opt.type", "Type")
-OPT_COPY = Flag("ip.opt.type.copy", "Copy on fragmentation", 0x80, width=1)
+OPT_COPY = Flag("ip.opt.type.copy", "Copy on fragmentation", 0x80, width=1, text=true_false("Yes", "No"))
 OPT_CLASS = Bits("ip.opt.type.class", "Class", 1, mask=0x60, names=OPTION_CLASSES)
 OPT_NUMBER = Bits("ip.opt.type.number", "Number", 1, mask=0x1F, names=OPTION_NUMBERS)
 OPT_LEN = U8("ip.opt.len", "Length")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import DSCP_NAMES, ECN_NAMES
+from ..names import DSCP_NAMES, ECN_NAMES, TRUE_FALSE, true_false
 from ..protocol import (
     DATA,
     FIELDS,
@@ -218,7 +218,7 @@ def _ext_bounds(data: Any, layer: Layer, what: str) -> int:
 OPT = Str("ipv6.opt", "IPv6 Option")
 OPT_TYPE = U8("ipv6.opt.type", "Type", base=HEX, names=OPTION_NAMES)
 OPT_ACTION = Bits("ipv6.opt.type.action", "Action", 1, mask=0xC0, names=ACTION_NAMES)
-OPT_CHANGE = Flag("ipv6.opt.type.change", "May Change", 0x20, width=1)
+OPT_CHANGE = Flag("ipv6.opt.type.change", "May Change", 0x20, width=1, text=true_false("Yes", "No"))
 OPT_REST = Bits("ipv6.opt.type.rest", "Low-Order Bits", 1, mask=0x1F, base=HEX)
 OPT_LEN = U8("ipv6.opt.length", "Length")
 OPT_PAD1 = Bytes("ipv6.opt.pad1", "Pad1", 1)
@@ -229,9 +229,9 @@ OPT_JUMBO = U32("ipv6.opt.jumbo", "Payload Length")
 OPT_HOME = IPv6("ipv6.opt.mipv6.home_address", "MIPv6 Home Address")
 OPT_NONCE = Bytes("ipv6.opt.ilnp_nonce", "ILNP Nonce")
 OPT_RPL_FLAG = U8("ipv6.opt.rpl.flag", "Flag", base=HEX)
-OPT_RPL_O = Flag("ipv6.opt.rpl.flag.o", "Down", 0x80, width=1)
-OPT_RPL_R = Flag("ipv6.opt.rpl.flag.r", "Rank Error", 0x40, width=1)
-OPT_RPL_F = Flag("ipv6.opt.rpl.flag.f", "Forwarding Error", 0x20, width=1)
+OPT_RPL_O = Flag("ipv6.opt.rpl.flag.o", "Down", 0x80, width=1, text=TRUE_FALSE)
+OPT_RPL_R = Flag("ipv6.opt.rpl.flag.r", "Rank Error", 0x40, width=1, text=TRUE_FALSE)
+OPT_RPL_F = Flag("ipv6.opt.rpl.flag.f", "Forwarding Error", 0x20, width=1, text=TRUE_FALSE)
 OPT_RPL_RSV = Bits("ipv6.opt.rpl.flag.rsv", "Reserved", 1, mask=0x1F, base=HEX)
 OPT_RPL_INSTANCE = U8("ipv6.opt.rpl.instance_id", "RPLInstanceID")
 OPT_RPL_RANK = U16("ipv6.opt.rpl.sender_rank", "Sender Rank")
@@ -501,7 +501,7 @@ FRAGHDR = _ext_header(
         U8("ipv6.fraghdr.reserved_octet", "Reserved octet", base=HEX),
         Bits("ipv6.fraghdr.offset", "Offset", 2, mask=0xFFF8),
         Bits("ipv6.fraghdr.reserved_bits", "Reserved bits", 2, mask=0x0006, at=2),
-        Flag("ipv6.fraghdr.more", "More Fragments", 0x0001, width=2, at=2),
+        Flag("ipv6.fraghdr.more", "More Fragments", 0x0001, width=2, at=2, text=true_false("Yes", "No")),
         U32("ipv6.fraghdr.ident", "Identification", base=HEX),
     ),
 )  # fmt: skip

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import true_false
 from ..protocol import (
     DATA,
     FIELDS,
@@ -54,7 +55,8 @@ U_RESPONSES = {
     0x00: "UI", 0x40: "RD", 0x60: "UA", 0x84: "FRMR", 0xE0: "TEST", 0xAC: "XID", 0x0C: "DM",
     0x04: "RIM", 0xC4: "CFGR", 0xEC: "BCN",
 }  # fmt: skip
-S_TYPES = {0: "RR", 1: "RNR", 2: "REJ", 3: "SREJ"}
+S_TYPES = {0: "RR", 1: "RNR", 2: "REJ", 3: "SREJ"}  # in the Info column
+S_TYPE_NAMES = {0: "Receiver ready", 1: "Receiver not ready", 2: "Reject", 3: "Selective reject"}
 FRAME_TYPES = {0: "Information frame", 1: "Supervisory frame", 3: "Unnumbered frame"}
 # OUIs whose PID is an EtherType (Wireshark: OUI_ENCAP_ETHER, OUI_CISCO_90, OUI_APPLE_ATALK)
 ETHERTYPE_OUIS = (0x000000, 0x0000F8, 0x080007)
@@ -80,11 +82,11 @@ LLC = Protocol(
     header=(
         U8("llc.dsap", "DSAP", base=HEX, names=_sap_name, children=(
             Bits("llc.dsap.sap", "SAP", mask=0xFE, names=lambda v: SAP_NAMES.get(v << 1)),
-            Flag("llc.dsap.ig", "IG Bit", 0x01),
+            Flag("llc.dsap.ig", "IG Bit", 0x01, text=true_false("Group", "Individual")),
         )),
         U8("llc.ssap", "SSAP", base=HEX, names=_sap_name, children=(
             Bits("llc.ssap.sap", "SAP", mask=0xFE, names=lambda v: SAP_NAMES.get(v << 1)),
-            Flag("llc.ssap.cr", "CR Bit", 0x01),
+            Flag("llc.ssap.cr", "CR Bit", 0x01, text=true_false("Response", "Command")),
         )),
     ),
     explain="LLC (IEEE 802.2) names the protocol carried in an 802.3 length-field frame by "
@@ -96,7 +98,8 @@ N_R = Bits("llc.control.n_r", "N(R)", 2, mask=0xFE00)
 N_S = Bits("llc.control.n_s", "N(S)", 2, mask=0x00FE)
 POLL = Flag("llc.control.p", "Poll", 0x10, width=1)
 FINAL = Flag("llc.control.f", "Final", 0x10, width=1)
-S_FTYPE = Bits("llc.control.s_ftype", "Supervisory frame type", 2, mask=0x000C, names=S_TYPES)
+S_FTYPE = Bits("llc.control.s_ftype", "Supervisory frame type", 2, mask=0x000C,
+               names=S_TYPE_NAMES)
 U_CMD = Bits("llc.control.u_modifier_cmd", "Command", 1, mask=0xEC, base=HEX,
              names=lambda v: U_COMMANDS.get(v << 2))  # fmt: skip
 U_RESP = Bits("llc.control.u_modifier_resp", "Response", 1, mask=0xEC, base=HEX,

@@ -39,14 +39,15 @@ PACKET_TYPES = {
 }  # fmt: skip
 HARDWARE_TYPES = {
     1: "Ethernet", 6: "IEEE 802", 24: "IEEE 1394.1995", 32: "InfiniBand", 512: "PPP",
-    768: "IPIP tunnel", 769: "IPv6-in-IPv6 tunnel", 772: "Loopback", 776: "IPv6-in-IPv4 (sit)",
-    778: "IP GRE", 801: "IEEE 802.11", 803: "IEEE 802.11 + radiotap header", 804: "IEEE 802.15.4",
-    823: "IEEE 802.15.4 (no FCS)", 824: "Netlink", 65534: "None", 65535: "Void",
+    768: "IPIP tunnel", 769: "IP6IP6 tunnel", 772: "Loopback", 776: "sit0 device - IPv6-in-IPv4",
+    778: "GRE over IP", 801: "IEEE 802.11", 803: "IEEE 802.11 + radiotap header",
+    804: "IEEE 802.15.4", 823: "GRE over IPv6", 824: "Netlink", 65534: "zero header length",
+    65535: "Void type, nothing is known",
 }  # fmt: skip
 LINUX_PROTOCOLS = {
     0x0001: "Raw 802.3", 0x0002: "AX.25", 0x0003: "Ethernet", 0x0004: "802.2 LLC",
     0x0007: "PPP (HDLC)", 0x000C: "CAN", 0x000D: "CAN FD", 0x000E: "CAN XL", 0x0010: "LocalTalk",
-    0x0019: "ISI", 0x00F5: "IEEE 802.15.4",
+    0x0019: "ISI", 0x00F5: "ISI",
 }  # fmt: skip
 
 

@@ -19,18 +19,47 @@ from ..protocol import (
     Layer,
     Osi,
     Protocol,
+    Str,
     alias,
     bind,
+    hex_bytes,
     uint_at,
 )
 
-OPTION_NAMES = {
-    0: "End of Option List (EOL)", 1: "No-Operation (NOP)", 2: "Maximum segment size",
-    3: "Window scale", 4: "SACK permitted", 5: "SACK", 8: "Timestamps",
-    19: "TCP MD5 signature", 28: "User Timeout", 29: "TCP Authentication Option",
-    30: "Multipath TCP", 34: "TCP Fast Open Cookie", 253: "RFC3692-style Experiment 1",
-    254: "RFC3692-style Experiment 2",
+OPTION_NAMES = {  # Wireshark's tcp.option_kind value names
+    0: "End of Option List", 1: "No-Operation", 2: "Maximum Segment Size", 3: "Window Scale",
+    4: "SACK Permitted", 5: "SACK", 6: "Echo", 7: "Echo Reply", 8: "Time Stamp Option",
+    9: "Partial Order Connection Permitted", 10: "Partial Order Service Profile", 11: "CC",
+    12: "CC.NEW", 13: "CC.ECHO", 14: "TCP Alternate Checksum Request",
+    15: "TCP Alternate Checksum Data", 16: "Skeeter", 17: "Bubba", 18: "Trailer Checksum Option",
+    19: "MD5 Signature Option", 20: "SCPS Capabilities",
+    21: "Selective Negative Acknowledgements", 22: "Record Boundaries",
+    23: "Corruption experienced", 24: "SNAP", 25: "Unassigned", 26: "TCP Compression Filter",
+    27: "Quick-Start Response", 28: "User Timeout Option", 29: "The TCP Authentication Option",
+    30: "Multipath TCP", 34: "TCP Fast Open Cookie", 76: "Riverbed Probe",
+    78: "Riverbed Transparency", 172: "Accurate ECN Order 0", 174: "Accurate ECN Order 1",
+    253: "RFC3692-style Experiment 1", 254: "RFC3692-style Experiment 2",
 }  # fmt: skip
+
+FLAG_ORDER = ((0x001, "FIN"), (0x002, "SYN"), (0x004, "RST"), (0x008, "PSH"), (0x010, "ACK"),
+              (0x020, "URG"), (0x040, "ECE"), (0x080, "CWR"), (0x100, "AE"))  # fmt: skip
+
+
+def _set(v: Any) -> str:
+    return "Set" if v else "Not set"
+
+
+def _flags_show(flags: int) -> str:
+    """'0x018 (PSH, ACK)': the names Wireshark lists, reserved bits last, '<None>' if none."""
+    names = flags_text(flags)
+    if flags & 0xE00:
+        names = f"{names}, Reserved" if names else "Reserved"
+    return f"0x{flags:03x} ({names or '<None>'})"
+
+
+def _flag(name: str, label: str, mask: int) -> Any:
+    """A flag bit shown over the 12 flag bits, as Wireshark's 12-bit booleans."""
+    return Flag(name, label, mask, bits=12)
 
 TCP = Protocol(
     "tcp", "Transmission Control Protocol", osi=Osi.TRANSPORT, short="TCP",
@@ -39,18 +68,21 @@ TCP = Protocol(
         U16("tcp.dstport", "Destination Port"),
         U32("tcp.seq_raw", "Sequence Number (raw)"),
         U32("tcp.ack_raw", "Acknowledgment number (raw)"),
-        Bits("tcp.hdr_len", "Header Length", mask=0xF0, scale=4, unit=" bytes"),
-        Bits("tcp.flags", "Flags", 2, mask=0x0FFF, at=12, base=HEX, children=(
-            Bits("tcp.flags.res", "Reserved", mask=0x0E00),
-            Flag("tcp.flags.ae", "Accurate ECN", 0x0100),
-            Flag("tcp.flags.cwr", "Congestion Window Reduced", 0x0080),
-            Flag("tcp.flags.ece", "ECN-Echo", 0x0040),
-            Flag("tcp.flags.urg", "Urgent", 0x0020),
-            Flag("tcp.flags.ack", "Acknowledgment", 0x0010),
-            Flag("tcp.flags.push", "Push", 0x0008),
-            Flag("tcp.flags.reset", "Reset", 0x0004),
-            Flag("tcp.flags.syn", "Syn", 0x0002),
-            Flag("tcp.flags.fin", "Fin", 0x0001),
+        Bits("tcp.hdr_len", "Header Length", mask=0xF0, scale=4,
+             text=lambda v: f"{v} bytes ({v // 4})"),
+        # Wireshark writes the flags' value with their names and no bit pattern
+        Bits("tcp.flags", "Flags", 2, mask=0x0FFF, at=12, base=HEX, bits=0, text=_flags_show,
+             children=(
+            Bits("tcp.flags.res", "Reserved", mask=0x0E00, bits=12, text=_set),
+            _flag("tcp.flags.ae", "Accurate ECN", 0x0100),
+            _flag("tcp.flags.cwr", "Congestion Window Reduced", 0x0080),
+            _flag("tcp.flags.ece", "ECN-Echo", 0x0040),
+            _flag("tcp.flags.urg", "Urgent", 0x0020),
+            _flag("tcp.flags.ack", "Acknowledgment", 0x0010),
+            _flag("tcp.flags.push", "Push", 0x0008),
+            _flag("tcp.flags.reset", "Reset", 0x0004),
+            _flag("tcp.flags.syn", "Syn", 0x0002),
+            _flag("tcp.flags.fin", "Fin", 0x0001),
         )),
         U16("tcp.window_size_value", "Window"),
         U16("tcp.checksum", "Checksum", base=HEX),
@@ -62,21 +94,57 @@ TCP = Protocol(
     "numbers, acknowledgments, retransmission and flow control.",
 )  # fmt: skip
 
-OPTIONS = Bytes("tcp.options", "Options")
+# Each option's label (Wireshark's, without "TCP Option - "), by kind
+OPTION_LABELS = {
+    0: "End of Option List (EOL)", 1: "No-Operation (NOP)", 2: "Maximum segment size",
+    3: "Window scale", 4: "SACK permitted", 5: "SACK", 8: "Timestamps", 28: "User Timeout",
+    29: "TCP AO", 30: "Multipath TCP", 34: "TCP Fast Open", 172: "Accurate ECN",
+    253: "Experimental", 254: "Experimental",
+}  # fmt: skip
+
+
+def _options_show(raw: bytes) -> str:
+    """'(12 bytes), No-Operation (NOP), No-Operation (NOP), Timestamps': the options by name."""
+    names, i, end = [], 0, len(raw)
+    while i < end:  # each step advances at least one byte
+        kind = raw[i]
+        names.append(OPTION_LABELS.get(kind, "Unknown"))
+        if kind in (0, 1):
+            i += 1
+        elif i + 1 >= end or raw[i + 1] < 2:
+            break
+        else:
+            i += raw[i + 1]
+    return ", ".join([f"({end} bytes)", *names])
+
+
+def _option_show(raw: bytes) -> str:
+    """What Wireshark appends to an option's label: its values in words ('' for none)."""
+    kind, n = raw[0], len(raw)
+    if kind == 2 and n == 4:
+        return f"{uint_at(raw, 2, 2)} bytes"
+    if kind == 3 and n == 3:
+        return f"{raw[2]} (multiply by {1 << min(raw[2], 14)})"
+    if kind == 8 and n == 10:
+        return f"TSval {uint_at(raw, 2, 4)}, TSecr {uint_at(raw, 6, 4)}"
+    if kind in (0, 1, 4):
+        return ""
+    return hex_bytes(raw)
+
+
+OPTIONS = Bytes("tcp.options", "Options", text=_options_show)
 OPTION_SPECS = {
-    kind: Bytes(f"tcp.options.{name}", f"TCP Option - {label}")
-    for kind, name, label in (
-        (0, "eol", "End of Option List (EOL)"), (1, "nop", "No-Operation (NOP)"),
-        (2, "mss", "Maximum segment size"), (3, "wscale", "Window scale"),
-        (4, "sack_perm", "SACK permitted"), (5, "sack", "SACK"), (8, "timestamp", "Timestamps"),
-        (28, "user_to", "User Timeout"), (29, "ao", "TCP AO"), (30, "mptcp", "Multipath TCP"),
-        (34, "tfo", "TCP Fast Open"), (172, "acc_ecn", "Accurate ECN"),
-        (253, "experimental", "Experimental"),
+    kind: Bytes(f"tcp.options.{name}", f"TCP Option - {OPTION_LABELS[kind]}", text=_option_show)
+    for kind, name in (
+        (0, "eol"), (1, "nop"), (2, "mss"), (3, "wscale"), (4, "sack_perm"), (5, "sack"),
+        (8, "timestamp"), (28, "user_to"), (29, "ao"), (30, "mptcp"), (34, "tfo"),
+        (172, "acc_ecn"), (253, "experimental"),
     )
 }  # fmt: skip
 OPTION_SPECS[254] = OPTION_SPECS[253]
 OPTION_UNKNOWN = Bytes("tcp.options.unknown", "TCP Option - Unknown")
 OPTION_KIND = U8("tcp.option_kind", "Kind", names=OPTION_NAMES)
+FLAGS_STR = Str("tcp.flags.str", "TCP Flags", generated=True)
 OPTION_LEN = U8("tcp.option_len", "Length")
 MSS = U16("tcp.options.mss_val", "MSS Value")
 WSCALE = U8("tcp.options.wscale.shift", "Shift count")
@@ -89,9 +157,6 @@ OPTION_DATA = Bytes("tcp.option.data", "Data")
 TCP_LEN = Int("tcp.len", "TCP Segment Len", generated=True)
 PAYLOAD = Bytes("tcp.payload", "TCP payload")
 alias("tcp.port", "tcp.srcport", "tcp.dstport")
-
-FLAG_ORDER = ((0x001, "FIN"), (0x002, "SYN"), (0x004, "RST"), (0x008, "PSH"), (0x010, "ACK"),
-              (0x020, "URG"), (0x040, "ECE"), (0x080, "CWR"), (0x100, "AE"))  # fmt: skip
 
 
 def _tail(data: Any, layer: Layer) -> None:
@@ -137,9 +202,20 @@ def _header(data: Any, layer: Layer) -> None:
 
 def _detail(data: Any, layer: Layer) -> None:
     """Options: built when the tree or a filter asks, not for every list row. They end at
-    the data offset (hdr_len also covers the diagnostic payload of a RST, kept in TCP)."""
+    the data offset (hdr_len also covers the diagnostic payload of a RST, kept in TCP).
+    Also the flags in letters, under the flags field, as Wireshark shows them."""
+    flags = layer.get("tcp.flags")
+    if flags is not None:
+        layer.child(flags, FLAGS_STR, flags.pos, 0, _flags_letters(flags.value))
     if layer.hdr_len > 20:
-        _options(data, layer, layer.pos + 20, _options_end(data, layer), build=True)
+        end = _options_end(data, layer)
+        if end > layer.pos + 20:  # not a RST's payload alone
+            _options(data, layer, layer.pos + 20, end, build=True)
+
+
+def _flags_letters(flags: int) -> str:
+    """'·······AP···': one letter per flag bit set, from the reserved bits down to FIN."""
+    return "".join([c if flags >> (11 - i) & 1 else "·" for i, c in enumerate("RRRACEUAPRSF")])
 
 
 def _options_end(data: Any, layer: Layer) -> int:
@@ -252,10 +328,12 @@ def _segment_len(layer: Layer, hdr_len: int | None) -> int:
 
 
 def _describe(layer: Layer) -> str:
-    sport, dport, _flags, seq, ack, _win, hdr_len = _INFO(layer)
+    """Wireshark's title: the acknowledgment number only when the ACK flag is set."""
+    sport, dport, flags, seq, ack, _win, hdr_len = _INFO(layer)
+    acked = f"Ack: {ack}, " if (flags or 0) & 0x010 else ""
     return (
         f"Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, "
-        f"Seq: {seq}, Ack: {ack}, Len: {_segment_len(layer, hdr_len)}"
+        f"Seq: {seq}, {acked}Len: {_segment_len(layer, hdr_len)}"
     )
 
 

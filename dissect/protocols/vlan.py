@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import true_false
 from ..protocol import DATA, FIELDS, HEX, U16, Bits, Bytes, Flag, Layer, Osi, Protocol, bind, lookup
 
 IEEE_802_3_MAX_LEN = 1500
@@ -40,7 +41,7 @@ VLAN = Protocol(
     "vlan", "802.1Q Virtual LAN", osi=Osi.DATA_LINK, short="VLAN",
     header=(
         Bits("vlan.priority", "Priority", 2, mask=0xE000, names=PRIORITIES),
-        Flag("vlan.dei", "DEI", 0x1000, width=2, at=0),
+        Flag("vlan.dei", "DEI", 0x1000, width=2, at=0, text=true_false("Eligible", "Ineligible")),
         Bits("vlan.id", "ID", 2, mask=0x0FFF, at=0),
     ),
     padding="eth.padding",
