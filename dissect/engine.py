@@ -210,18 +210,23 @@ class FieldSpec:
         patterns = self.patterns
         text = patterns.get(raw_word)
         if text is None:
-            bits = self.bits if self.bits >= 0 else (self.width or 1) * 8
-            out = []
-            mask = self.mask
-            for i in range(bits - 1, -1, -1):
-                out.append(str((raw_word >> i) & 1) if (mask >> i) & 1 else ".")
-                if i and i % 4 == 0:
-                    out.append(" ")
-            text = "".join(out)
+            text = self.pattern_of(raw_word, self.mask)
             if len(patterns) >= TEXT_CACHE_MAX:
                 patterns.clear()
             patterns[raw_word] = text
         return text
+
+    def pattern_of(self, raw_word: int, mask: int, bits: int = -1) -> str:
+        """The bit line for a mask over `bits` bits (-1: this spec's), for a field that
+        carries its own mask."""
+        if bits < 0:
+            bits = self.bits if self.bits >= 0 else (self.width or 1) * 8
+        out = []
+        for i in range(bits - 1, -1, -1):
+            out.append(str((raw_word >> i) & 1) if (mask >> i) & 1 else ".")
+            if i and i % 4 == 0:
+                out.append(" ")
+        return "".join(out)
 
     def __repr__(self) -> str:
         return f"FieldSpec({self.name})"
@@ -2015,6 +2020,16 @@ def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
             _field_rows(out, kinds, data, c, depth + 1, spans)
 
 
+@cython.cfunc
+@cython.locals(spec=FieldSpec, f=Field)
+def _pattern(spec, f, word) -> str:
+    """The field's bit line: the spec's (kept per word), or the field's own mask's over
+    the field's own bytes."""
+    if f.mask == spec.mask and f.len == (spec.width or 1):
+        return spec.bit_pattern(word)
+    return spec.pattern_of(word, f.mask, spec.bits if spec.bits >= 0 else f.len * 8)
+
+
 @cython.ccall
 @cython.locals(f_=Field, spec=FieldSpec, text=str, i=cython.Py_ssize_t, end=cython.Py_ssize_t,
                word=cython.ulonglong, p=cython.p_uchar)  # fmt: skip
@@ -2035,9 +2050,9 @@ def field_text(data: bytes, f: Field, spans: bool = False) -> str:
             word = 0
             for i in range(f_.pos, end):
                 word = (word << 8) | p[i]
-            text = spec.bit_pattern(word) + " = " + text
+            text = _pattern(spec, f_, word) + " = " + text
         else:
-            text = spec.bit_pattern(int.from_bytes(data[f_.pos : end], "big")) + " = " + text
+            text = _pattern(spec, f_, int.from_bytes(data[f_.pos : end], "big")) + " = " + text
     if f_.generated:
         text = "[" + text + "]"
     if spans:

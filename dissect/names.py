@@ -34,15 +34,20 @@ def ds_names(ds: int) -> str:
     return f"DSCP: {DSCP_SHORT.get(ds >> 2, 'Unknown')}, ECN: {ECN_SHORT[ds & 3]}"
 
 
-def duration(secs: int) -> str:
-    """'3 minutes, 20 seconds': a count of seconds as Wireshark words it (time_secs_to_str)."""
-    if secs == 0:
+def duration(secs: int, msecs: int = 0) -> str:
+    """'3 minutes, 20 seconds', '4 hours, 28 minutes, 51.171 seconds': a time span as
+    Wireshark words it (time_secs_to_str, time_msecs_to_str)."""
+    if secs == 0 and msecs == 0:
         return "0 seconds"
     parts = []
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         n, secs = divmod(secs, size)
         if n:
             parts.append(f"{n} {unit}{'' if n == 1 else 's'}")
+    if msecs:
+        parts.append(f"{secs}.{msecs:03d} seconds")
+    elif secs:
+        parts.append(f"{secs} second{'' if secs == 1 else 's'}")
     return ", ".join(parts)
 
 

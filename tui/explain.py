@@ -406,6 +406,7 @@ EXPLAIN.update({
     "http.start_line": "The message's first line: method, URI and version of a request, or version, "
                        "status code and phrase of a response.",
     "http.end_of_headers": "The empty line that ends the header lines: the body, if any, follows.",
+    "data-text-lines.line": "One line of a text body, as sent.",
     "http.request.full_uri": lambda v, _l: f"The full URL, rebuilt from Host and URI: {safe_text(str(v), 200)}.",
     "http.request": "This message is an HTTP request.",
     "http.response": "This message is an HTTP response.",

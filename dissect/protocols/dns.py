@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import TRUE_FALSE, true_false
+from ..names import TRUE_FALSE, duration, true_false
 from ..protocol import (
     HEX,
     U8,
@@ -125,7 +125,16 @@ F_AD = Flag("dns.flags.authenticated", "Answer authenticated", 0x0020, 2, text=t
 F_CD = Flag("dns.flags.checkdisable", "Non-authenticated data", 0x0010, 2,
             text=true_false("Acceptable", "Unacceptable"))
 F_RCODE = Bits("dns.flags.rcode", "Reply code", 2, mask=0x000F, names=RCODES)
-FLAGS = U16("dns.flags", "Flags", base=HEX, children=(
+def _flags_show(flags: int) -> str:
+    """'0x8180 Standard query response, No error': the opcode, and a response's reply code."""
+    text = OPCODES.get((flags >> 11) & 0xF) or f"Unknown operation ({(flags >> 11) & 0xF})"
+    if flags & 0x8000:
+        rcode = RCODES.get(flags & 0xF) or f"Unknown error ({flags & 0xF})"
+        text += f" response, {rcode}"
+    return f"0x{flags:04x} {text}"
+
+
+FLAGS = U16("dns.flags", "Flags", base=HEX, text=_flags_show, children=(
     F_RESPONSE, F_OPCODE, F_AA, F_CONFLICT, F_TC, F_RD, F_TENTATIVE, F_RA, F_Z, F_AD, F_CD, F_RCODE,
 ))  # fmt: skip
 COUNT_QUERIES = U16("dns.count.queries", "Questions")
@@ -137,13 +146,17 @@ COUNT_UPDATES = U16("dns.count.updates", "Updates")
 COUNT_ADD = U16("dns.count.add_rr", "Additional RRs")
 
 # Record nodes group one question or resource record in the tree, as Wireshark's
-# unnamed subtrees do ("example.test: type A, class IN"); their value is that line.
-QUERY = Text("dns.query", "Query")
-SECTION_SPECS = (
-    Text("dns.answer", "Answer"),
-    Text("dns.authority", "Authoritative nameserver"),
-    Text("dns.additional", "Additional record"),
-)
+# unnamed subtrees do ("example.test: type A, class IN"); their value is that line, and
+# the section nodes ("Queries", "Answers", ...) hold them.
+QUERY = Text("dns.query", "")
+SECTION_SPECS = (Text("dns.answer", ""), Text("dns.authority", ""), Text("dns.additional", ""))
+QUERIES = Str("dns.queries", "Queries")
+SECTION_NODES = {
+    QUERY: QUERIES,
+    SECTION_SPECS[0]: Str("dns.answers", "Answers"),
+    SECTION_SPECS[1]: Str("dns.authorities", "Authoritative nameservers"),
+    SECTION_SPECS[2]: Str("dns.additionals", "Additional records"),
+}
 QRY_NAME = Text("dns.qry.name", "Name")
 QRY_NAME_LEN = Int("dns.qry.name.len", "Name Length", generated=True)
 LABELS = Int("dns.count.labels", "Label Count", generated=True)
@@ -154,7 +167,7 @@ RESP_NAME = Text("dns.resp.name", "Name")
 RESP_TYPE = U16("dns.resp.type", "Type", names=TYPE_NAMES)
 RESP_CLASS = U16("dns.resp.class", "Class", base=HEX, names=CLASS_NAMES)
 CACHE_FLUSH = Flag("dns.resp.cache_flush", "Cache flush", 0x8000, 2, text=TRUE_FALSE)
-TTL = U32("dns.resp.ttl", "Time to live")
+TTL = U32("dns.resp.ttl", "Time to live", text=lambda v: f"{v} ({duration(v)})")
 RDLEN = U16("dns.resp.len", "Data length")
 A = IPv4("dns.a", "Address")
 AAAA = IPv6("dns.aaaa", "AAAA Address")
@@ -459,12 +472,18 @@ def _message_fields(data: Any, layer: Layer, m: _Msg) -> None:
     specs = _count_specs(m.flags)
     for i in range(min(len(specs), len(m.counts))):
         layer.add(specs[i], s + 4 + 2 * i, 2, m.counts[i])
+    section, group = None, None
     try:
         for item in m.items:
+            spec = QUERY if item[-1] is None else item[-1]
+            if spec is not section:  # a section's records under its node ("Answers")
+                section = spec
+                group = layer.add(SECTION_NODES[spec], item[0], 0, "")
             if item[-1] is None:
-                _question_fields(m, item)
+                node = _question_fields(m, item, group)
             else:
-                _record_fields(m, item)
+                node = _record_fields(m, item, group)
+            group.len = node.pos + node.len - group.pos
     except (_Short, _Bad):
         return  # the record data stops where tail() found it stops (and raised the issue)
     if m.extra is not None:
@@ -609,13 +628,13 @@ def _question(m: _Msg, pos: int) -> int:
     return pos + n + 4
 
 
-def _question_fields(m: _Msg, item: tuple[Any, ...]) -> None:
+def _question_fields(m: _Msg, item: tuple[Any, ...], group: Field) -> Field:
     pos, n, qtype, qclass, name, raw_len, _ = item
     cls = qclass & 0x7FFF if m.mdns else qclass
     text = (', "QU" question' if qclass & 0x8000 else ', "QM" question') if m.mdns else ""
     short = _type_short(qtype)
     node = m.add(QUERY, pos, n + 4, f"{name}: type {short}, class {_class_name(cls)}{text}", 0,
-                 None)  # fmt: skip
+                 group)  # fmt: skip
     m.add(QRY_NAME, pos, n, name, 0, node)
     m.add(QRY_NAME_LEN, pos, 0, raw_len, 0, node)
     m.add(LABELS, pos, 0, name.count(".") + 1, 0, node)
@@ -623,6 +642,7 @@ def _question_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     m.add(QRY_CLASS, pos + n + 2, 2, cls, 0x7FFF if m.mdns else 0, node)
     if m.mdns:
         m.add(QRY_QU, pos + n + 2, 2, bool(qclass & 0x8000), 0x8000, node)
+    return node
 
 
 def _type_short(rtype: int) -> str:
@@ -654,12 +674,12 @@ def _record(m: _Msg, pos: int, section: FieldSpec) -> int:
     return p + 10 + rdlen
 
 
-def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
+def _record_fields(m: _Msg, item: tuple[Any, ...], group: Field) -> Field:
     """The record's node, owner and fixed part, then its data (read again: that may stop
     where tail() found the bytes stop, raising as it did)."""
     pos, n, rtype, rclass, name, ttl, rdlen, section = item
     p = pos + n
-    node = m.add(section, pos, n + 10, "", 0, None)
+    node = m.add(section, pos, n + 10, "", 0, group)
     parts = name.split(".", 2)
     if rtype == 33 and len(parts) == 3:  # _service._proto.name (RFC 2782)
         m.add(SRV_SERVICE, pos, n, parts[0], 0, node)
@@ -670,7 +690,7 @@ def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     m.add(RESP_TYPE, p, 2, rtype, 0, node)
     if rtype == 41:
         _opt_record(m, pos, p + 2, node, name)
-        return
+        return node
     cls = rclass & 0x7FFF if m.mdns else rclass
     flush = m.mdns and bool(rclass & 0x8000)
     m.add(RESP_CLASS, p + 2, 2, cls, 0x7FFF if m.mdns else 0, node)
@@ -684,6 +704,7 @@ def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     )
     _rdata(m, rtype, p + 10, rdlen, node)
     node.len = p + 10 + rdlen - pos
+    return node
 
 
 def _rdata(m: _Msg, rtype: int, rd: int, rdlen: int, node: Field | None) -> str:

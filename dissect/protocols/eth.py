@@ -157,7 +157,11 @@ def _kind(layer: Layer) -> str:
 
 
 def _describe(layer: Layer) -> str:
-    return f"{_kind(layer)}, Src: {layer.value('eth.src')}, Dst: {layer.value('eth.dst')}"
+    kind = _kind(layer)
+    if kind == "IEEE 802.3 Ethernet":  # Wireshark's 802.3 title names no addresses
+        raw = layer.packet.data[layer.pos + 14 : layer.pos + 16] == b"\xff\xff"
+        return "IEEE 802.3 Ethernet Raw" if raw else kind  # Novell raw 802.3: IPX, no LLC
+    return f"{kind}, Src: {layer.value('eth.src')}, Dst: {layer.value('eth.dst')}"
 
 
 def _info(layer: Layer) -> str:

@@ -149,6 +149,8 @@ CHUNK_DATA = Bytes("http.chunk_data", "Chunk data")
 CHUNK_BOUNDARY = Bytes("http.chunk_boundary", "Chunk boundary")
 TRAILER = Text("http.chunked_trailer_part", "trailer-part")
 MEDIA_TYPE = Bytes("media.type", "Media type")
+TEXT_LINE = Text("data-text-lines.line", "Line", raw=True)  # one line of a text body, as sent
+MAX_TEXT_LINES = 10_000  # lines of a text body shown in the tree
 
 # Header name (lower case) -> its field, as Wireshark's headers[] table (4.0).
 HEADERS: dict[bytes, FieldSpec] = {
@@ -847,6 +849,31 @@ def _text_lines_tail(data: Any, layer: Layer) -> None:
     layer.payload_pos = layer.payload_end
 
 
+def _text_lines_detail(data: Any, layer: Layer) -> None:
+    """Each line of the body (its end included), as Wireshark lists them; none for a body
+    whose content coding (gzip) Wireshark would undo first: its bytes are not the text."""
+    if type(data) is not bytes:
+        data = bytes(data)
+    if _coded_body(layer):
+        return
+    pos, end = layer.pos, layer.pos + layer.hdr_len
+    lines = _Lines(data, end)
+    for _ in range(MAX_TEXT_LINES):
+        if pos >= end:
+            break
+        _eol, nxt = lines.next(pos)
+        layer.add(TEXT_LINE, pos, nxt - pos, _text(data[pos:nxt]))
+        pos = nxt
+
+
+def _coded_body(layer: Layer) -> bool:
+    """The HTTP message below says its body has a content coding (gzip, deflate)."""
+    layers = layer.packet.layers
+    i = next((k for k, x in enumerate(layers) if x is layer), 0)
+    kept = layers[i - 1].state if i > 0 and layers[i - 1].protocol in (HTTP, SSDP) else None
+    return bool(kept) and kept[-1].encoding not in (None, "", "identity")
+
+
 def _text_lines_describe(layer: Layer) -> str:
     body = layer.packet.data[layer.pos : layer.end]
     lines = body.count(b"\n") + (1 if body and not body.endswith(b"\n") else 0)
@@ -875,6 +902,7 @@ HTTP.detail = SSDP.detail = _detail
 HTTP.info = SSDP.info = _info
 HTTP.describe = _describe
 DATA_TEXT_LINES.tail = _text_lines_tail
+DATA_TEXT_LINES.detail = _text_lines_detail
 DATA_TEXT_LINES.info = _body_info
 DATA_TEXT_LINES.describe = _text_lines_describe
 MEDIA.tail = _media_tail

@@ -28,6 +28,7 @@ from ..protocol import (
     Bytes,
     Field,
     Flag,
+    Float,
     Int,
     IPv4,
     IPv6,
@@ -129,17 +130,34 @@ ENTRY_SIZE = U8("icmp.addr_entry_size", "Address entry size")
 LIFETIME = U16("icmp.lifetime", "Lifetime", text=lambda v: f"{v} ({duration(v)})")
 ROUTER_ADDR = IPv4("icmp.router_address", "Router address")
 PREF_LEVEL = U32("icmp.pref_level", "Preference level", signed=True)
-ORIG_TS = U32("icmp.originate_timestamp", "Originate Timestamp", unit=" ms after midnight UTC")
-RECV_TS = U32("icmp.receive_timestamp", "Receive Timestamp", unit=" ms after midnight UTC")
-XMIT_TS = U32("icmp.transmit_timestamp", "Transmit Timestamp", unit=" ms after midnight UTC")
+DAY_MS = 86_400_000
+
+
+def _ms_after_midnight(v: int) -> str:
+    """'16131171 (4 hours, 28 minutes, 51.171 seconds after midnight UTC)'. A value past a
+    day is read little-endian when that fits a day (hosts that got the byte order wrong),
+    as Wireshark does."""
+    ms = v
+    if ms >= DAY_MS:
+        swapped = int.from_bytes(v.to_bytes(4, "big"), "little")
+        ms = swapped if swapped < DAY_MS else ms
+    return f"{v} ({duration(ms // 1000, ms % 1000)} after midnight UTC)"
+
+
+ORIG_TS = U32("icmp.originate_timestamp", "Originate Timestamp", text=_ms_after_midnight)
+RECV_TS = U32("icmp.receive_timestamp", "Receive Timestamp", text=_ms_after_midnight)
+XMIT_TS = U32("icmp.transmit_timestamp", "Transmit Timestamp", text=_ms_after_midnight)
 ADDR_MASK = IPv4("icmp.address_mask", "Address Mask")
 DATA_TIME = Str("icmp.data_time", "Timestamp from icmp data")
+DATA_TIME_RELATIVE = Float("icmp.data_time_relative", "Timestamp from icmp data (relative)",
+                           generated=True, text=lambda v: f"{v:.9f} seconds")
+MIP_EXT = Str("icmp.mip.ext", "Ext")  # one extension: its fields under it
 MIP_TYPE = U8("icmp.mip.type", "Extension Type", names=MIP_NAMES)
 MIP_LENGTH = U8("icmp.mip.length", "Length")
 MIP_PREFIX = U8("icmp.mip.prefixlength", "Prefix Length")
 MIP_SEQ = U16("icmp.mip.seq", "Sequence Number")
 MIP_LIFE = U16("icmp.mip.life", "Registration Lifetime")
-MIP_FLAGS = U16("icmp.mip.flags", "Flags", base=HEX)
+MIP_FLAGS = U16("icmp.mip.flags", "Flags", base=HEX, text=lambda v: _mip_flags_show(v))
 MIP_FLAG_BITS = tuple(
     Flag(f"icmp.mip.{name}", label, mask, width=2, text=TRUE_FALSE)
     for name, label, mask in (
@@ -150,6 +168,12 @@ MIP_FLAG_BITS = tuple(
     )
 )  # fmt: skip
 MIP_RESERVED = Bits("icmp.mip.reserved", "Reserved", 2, mask=0x003F, base=HEX)
+
+
+def _mip_flags_show(flags: int) -> str:
+    """'0x3000, Home Agent, Foreign Agent': the value, then the label of each flag set."""
+    return "".join([f"0x{flags:04x}"] + [f", {f.label}" for f in MIP_FLAG_BITS if flags & f.mask])
+
 MIP_COA = IPv4("icmp.mip.coa", "Care-Of-Address")
 MIP_CHALLENGE = Bytes("icmp.mip.challenge", "Challenge")
 MIP_CONTENT = Bytes("icmp.mip.content", "Content")
@@ -172,10 +196,14 @@ EXT_CHECKSUM_CALC = Int(
 EXT_LENGTH = U16("icmp.ext.length", "Length")
 EXT_CLASS = U8("icmp.ext.class", "Class", names=EXT_CLASSES)
 EXT_CTYPE = U8("icmp.ext.ctype", "C-Type")
+EXT_OBJECT = Str("icmp.ext.object", "")  # one object, its fields under it: "MPLS Stack Entry"
+OBJECT_NAMES = {1: "MPLS Stack Entry", 2: "Interface Information Object",
+                3: "Interface Identification Object"}  # fmt: skip
+MPLS_ENTRY = Str("icmp.mpls.entry", "")  # "Label: 22, Exp: 0, S: 1, TTL: 1", its fields under it
 EXT_DATA = Bytes("icmp.ext.data", "Data")
 MPLS_LABEL = Bits("icmp.mpls.label", "Label", 3, mask=0xFFFFF0)
-MPLS_EXP = Bits("icmp.mpls.exp", "Experimental", 1, mask=0x0E)
-MPLS_S = Flag("icmp.mpls.s", "Stack bit", 0x01, width=1)
+MPLS_EXP = Bits("icmp.mpls.exp", "Experimental", 3, mask=0x00000E)
+MPLS_S = Flag("icmp.mpls.s", "Stack bit", 0x000001, width=3)
 MPLS_TTL = U8("icmp.mpls.ttl", "Time to live")
 INT_ROLE = Bits("icmp.int_info.role", "Interface Role", 1, mask=0xC0, names=INT_ROLES)
 INT_RESERVED = Bits("icmp.int_info.reserved", "Reserved", 1, mask=0x30)
@@ -325,7 +353,7 @@ def _error_word(data: Any, layer: Layer, itype: int, orig_words: int) -> None:
         layer.add(MTU, pos + 6, 2, uint_at(data, pos + 6, 2))
     elif itype == 12:
         layer.add(UNUSED, pos + 5, 3, bytes(data[pos + 5 : pos + 8]))
-    else:
+    elif itype != 4:  # Wireshark shows no field for a source quench's unused word
         layer.add(UNUSED, pos + 4, 4, bytes(data[pos + 4 : pos + 8]))
 
 
@@ -359,8 +387,14 @@ def _id_seq_fields(data: Any, layer: Layer, itype: int) -> None:
     elif itype in (0, 8):
         size, stamp = _data_time(data, layer.packet.time_ns, pos + 8, end)
         if size:
-            when = datetime.datetime.fromtimestamp(stamp, datetime.UTC)
-            layer.add(DATA_TIME, pos + 8, size, when.strftime("%b %d, %Y %H:%M:%S.%f UTC"))
+            secs = int(stamp)
+            usecs = round((stamp - secs) * 1e6)
+            when = datetime.datetime.fromtimestamp(secs, datetime.UTC)
+            # Wireshark's absolute time: day padded with a blank, nanoseconds
+            text = f"{when:%b} {when.day:2d}, {when:%Y %H:%M:%S}.{usecs * 1000:09d} UTC"
+            layer.add(DATA_TIME, pos + 8, size, text)
+            delta = (layer.packet.time_ns - secs * 1_000_000_000 - usecs * 1000) / 1e9
+            layer.add(DATA_TIME_RELATIVE, pos + 8, size, delta)
 
 
 # A struct timeval's two halves: (bytes each, byte order), in the order Wireshark tries them.
@@ -414,37 +448,39 @@ def _mip_extensions(data: Any, layer: Layer, i: int, end: int) -> int:
         if i >= end:
             break
         kind = data[i]
-        layer.add(MIP_TYPE, i, 1, kind)
+        ext = layer.add(MIP_EXT, i, 1, MIP_NAMES.get(kind, f"Unknown ({kind})"))
+        layer.add(MIP_TYPE, i, 1, kind, parent=ext)
         if kind == 0:
             i += 1
             continue
         if i + 2 > end:
             break
         n = data[i + 1]
-        layer.add(MIP_LENGTH, i + 1, 1, n)
+        layer.add(MIP_LENGTH, i + 1, 1, n, parent=ext)
         body, stop = i + 2, min(end, i + 2 + n)
+        ext.len = stop - i
         if kind == 16 and stop - body >= 6:
-            _mip_agent(data, layer, body, stop)
+            _mip_agent(data, layer, ext, body, stop)
         elif kind == 19:
             for k in range(body, stop):
-                layer.add(MIP_PREFIX, k, 1, data[k])
+                layer.add(MIP_PREFIX, k, 1, data[k], parent=ext)
         elif stop > body:
             spec = MIP_CHALLENGE if kind == 24 else MIP_CONTENT
-            layer.add(spec, body, stop - body, bytes(data[body:stop]))
+            layer.add(spec, body, stop - body, bytes(data[body:stop]), parent=ext)
         i = stop
     return i
 
 
-def _mip_agent(data: Any, layer: Layer, i: int, stop: int) -> None:
-    layer.add(MIP_SEQ, i, 2, uint_at(data, i, 2))
-    layer.add(MIP_LIFE, i + 2, 2, uint_at(data, i + 2, 2))
+def _mip_agent(data: Any, layer: Layer, ext: Field, i: int, stop: int) -> None:
+    layer.add(MIP_SEQ, i, 2, uint_at(data, i, 2), parent=ext)
+    layer.add(MIP_LIFE, i + 2, 2, uint_at(data, i + 2, 2), parent=ext)
     flags = uint_at(data, i + 4, 2)
-    f = layer.add(MIP_FLAGS, i + 4, 2, flags)
+    f = layer.add(MIP_FLAGS, i + 4, 2, flags, parent=ext)
     for spec in MIP_FLAG_BITS:
         layer.add(spec, i + 4, 2, bool(flags & spec.mask), mask=spec.mask, parent=f)
     layer.add(MIP_RESERVED, i + 4, 2, flags & 0x3F, mask=0x3F, parent=f)
     for a in range(i + 6, stop - 3, 4):
-        layer.add(MIP_COA, a, 4, _ipv4(data, a))
+        layer.add(MIP_COA, a, 4, _ipv4(data, a), parent=ext)
 
 
 def _ext_echo(data: Any, layer: Layer, itype: int) -> None:
@@ -477,8 +513,12 @@ def _extension(data: Any, layer: Layer, start: int, end: int) -> None:
     layer.add(EXT_RES, start, 2, uint_at(data, start, 2) & 0x0FFF, mask=0x0FFF, parent=ext)
     layer.add(EXT_CHECKSUM, start + 2, 2, uint_at(data, start + 2, 2), parent=ext)
     if uint_at(data, start + 2, 2):
+        before = len(layer.extra)
         verify(layer, data, start, end, start + 2, EXT_CHECKSUM_STATUS, EXT_CHECKSUM_CALC,
                what="extension checksum")  # fmt: skip
+        for f in layer.extra[before:]:  # the status (and calculated value) under the extension
+            ext.children.append(f)
+        del layer.extra[before:]
     if data[start] >> 4 not in (1, 2):
         return
     i = start + 4
@@ -486,15 +526,17 @@ def _extension(data: Any, layer: Layer, start: int, end: int) -> None:
         if i + 4 > end:
             break
         length, cls, ctype = uint_at(data, i, 2), data[i + 2], data[i + 3]
-        layer.add(EXT_LENGTH, i, 2, length, parent=ext)
-        layer.add(EXT_CLASS, i + 2, 1, cls, parent=ext)
-        layer.add(EXT_CTYPE, i + 3, 1, ctype, parent=ext)
+        obj = layer.add(EXT_OBJECT, i, max(4, min(length, end - i)),
+                        OBJECT_NAMES.get(cls, "Unknown object"), parent=ext)  # fmt: skip
+        layer.add(EXT_LENGTH, i, 2, length, parent=obj)
+        layer.add(EXT_CLASS, i + 2, 1, cls, parent=obj)
+        layer.add(EXT_CTYPE, i + 3, 1, ctype, parent=obj)
         if length < 4:
             layer.issue("warn", "malformed", "icmp.ext.length.bad",
                         f"extension object at offset {i} has length {length}", i, 2)  # fmt: skip
             break
         stop = min(end, i + length)
-        _ext_object(data, layer, ext, cls, ctype, i + 4, stop)
+        _ext_object(data, layer, obj, cls, ctype, i + 4, stop)
         i = stop
 
 
@@ -503,10 +545,13 @@ def _ext_object(
 ) -> None:
     if cls == 1 and ctype == 1:
         for e in range(i, stop - 3, 4):
-            layer.add(MPLS_LABEL, e, 3, uint_at(data, e, 3) >> 4, mask=0xFFFFF0, parent=ext)
-            layer.add(MPLS_EXP, e + 2, 1, (data[e + 2] >> 1) & 7, mask=0x0E, parent=ext)
-            layer.add(MPLS_S, e + 2, 1, bool(data[e + 2] & 1), mask=0x01, parent=ext)
-            layer.add(MPLS_TTL, e + 3, 1, data[e + 3], parent=ext)
+            label, exp, s, ttl = uint_at(data, e, 3) >> 4, (data[e + 2] >> 1) & 7, data[e + 2] & 1, data[e + 3]
+            entry = layer.add(MPLS_ENTRY, e, 4, f"Label: {label}, Exp: {exp}, S: {s}, TTL: {ttl}",
+                              parent=ext)  # fmt: skip
+            layer.add(MPLS_LABEL, e, 3, label, mask=0xFFFFF0, parent=entry)
+            layer.add(MPLS_EXP, e, 3, exp, mask=0x00000E, parent=entry)
+            layer.add(MPLS_S, e, 3, bool(s), mask=0x000001, parent=entry)
+            layer.add(MPLS_TTL, e + 3, 1, ttl, parent=entry)
     elif cls == 2:
         _interface_info(data, layer, ext, ctype, i, stop)
     elif cls == 3 and ctype in (1, 2, 3) and stop > i:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import DSCP_NAMES, ECN_NAMES, TRUE_FALSE, true_false
+from ..names import DSCP_NAMES, ECN_NAMES, TRUE_FALSE, ds_names, true_false
 from ..protocol import (
     DATA,
     FIELDS,
@@ -96,7 +96,8 @@ IPV6 = _IPv6Protocol(
     "ipv6", "Internet Protocol Version 6", osi=Osi.NETWORK, short="IPv6",
     header=(
         Bits("ipv6.version", "Version", mask=0xF0),
-        Bits("ipv6.tclass", "Traffic Class", 4, mask=0x0FF00000, at=0, base=HEX, children=(
+        Bits("ipv6.tclass", "Traffic Class", 4, mask=0x0FF00000, at=0, base=HEX,
+             text=lambda v: f"0x{v:02x} ({ds_names(v)})", children=(
             Bits("ipv6.tclass.dscp", "Differentiated Services Codepoint", mask=0x0FC00000,
                  names=DSCP_NAMES),
             Bits("ipv6.tclass.ecn", "Explicit Congestion Notification", mask=0x00300000,

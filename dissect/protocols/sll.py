@@ -90,21 +90,19 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.short(size, f"Linux cooked capture v{2 if v2 else 1} header")
         layer.hdr_len, layer.payload_pos = end - pos, end
         return
-    if v2:
-        proto_at, addr_at = pos, pos + 12
-        layer.add(IFINDEX, pos + 4, 4, int.from_bytes(data[pos + 4 : pos + 8], "big"))
-        hatype = _u(data, layer, HATYPE, pos + 8, 2)
-        _u(data, layer, PKTTYPE, pos + 10, 1)
-        halen = _u(data, layer, HALEN, pos + 11, 1)
-    else:
-        proto_at, addr_at = pos + 14, pos + 6
-        _u(data, layer, PKTTYPE, pos, 2)
-        hatype = _u(data, layer, HATYPE, pos + 2, 2)
-        halen = _u(data, layer, HALEN, pos + 4, 2)
-    _address(data, layer, addr_at, halen)
     layer.hdr_len = size
     layer.payload_pos = pos + size
-    _protocol(data, layer, proto_at, hatype)
+    if v2:  # fields in wire order: v2 starts with the protocol
+        _protocol(data, layer, pos, int.from_bytes(data[pos + 8 : pos + 10], "big"))
+        layer.add(IFINDEX, pos + 4, 4, int.from_bytes(data[pos + 4 : pos + 8], "big"))
+        _u(data, layer, HATYPE, pos + 8, 2)
+        _u(data, layer, PKTTYPE, pos + 10, 1)
+        _address(data, layer, pos + 12, _u(data, layer, HALEN, pos + 11, 1))
+    else:
+        _u(data, layer, PKTTYPE, pos, 2)
+        hatype = _u(data, layer, HATYPE, pos + 2, 2)
+        _address(data, layer, pos + 6, _u(data, layer, HALEN, pos + 4, 2))
+        _protocol(data, layer, pos + 14, hatype)
 
 
 def _partial(data: Any, layer: Layer, v2: bool) -> None:

@@ -328,8 +328,11 @@ def _segment_len(layer: Layer, hdr_len: int | None) -> int:
 
 
 def _describe(layer: Layer) -> str:
-    """Wireshark's title: the acknowledgment number only when the ACK flag is set."""
+    """Wireshark's title: the acknowledgment number only when the ACK flag is set; only the
+    ports of a header cut before its data offset (an ICMP error's quote)."""
     sport, dport, flags, seq, ack, _win, hdr_len = _INFO(layer)
+    if hdr_len is None:
+        return f"Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}"
     acked = f"Ack: {ack}, " if (flags or 0) & 0x010 else ""
     return (
         f"Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, "

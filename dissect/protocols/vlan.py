@@ -53,7 +53,7 @@ VLAN = Protocol(
 IEEE8021AD = Protocol(
     "ieee8021ad", "IEEE 802.1ad", osi=Osi.DATA_LINK, short="802.1ad",
     header=(
-        Bits("ieee8021ad.priority", "Priority", 2, mask=0xE000, names=PRIORITIES),
+        Bits("ieee8021ad.priority", "Priority", 2, mask=0xE000),
         Bits("ieee8021ad.dei", "DEI", 2, mask=0x1000, at=0),
         Bits("ieee8021ad.id", "ID", 2, mask=0x0FFF, at=0),
         U16("ieee8021ah.etype", "Type", base=HEX, names=_etype_name),
