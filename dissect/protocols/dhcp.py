@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import TRUE_FALSE, true_false
+from ..names import TRUE_FALSE, duration, true_false
 from ..protocol import (
     HEX,
     U8,
@@ -129,7 +129,8 @@ DHCP = Protocol(
         U8("dhcp.hw.len", "Hardware address length"),
         U8("dhcp.hops", "Hops"),
         U32("dhcp.id", "Transaction ID", base=HEX),
-        U16("dhcp.flags", "Bootp flags", at=10, base=HEX, children=(
+        U16("dhcp.flags", "Bootp flags", at=10, base=HEX,
+            text=lambda v: f"0x{v:04x} ({'Broadcast' if v & 0x8000 else 'Unicast'})", children=(
             Flag("dhcp.flags.bc", "Broadcast flag", 0x8000, text=true_false("Broadcast", "Unicast")),
             Bits("dhcp.flags.reserved", "Reserved flags", mask=0x7FFF, base=HEX),
         )),
@@ -146,19 +147,23 @@ SECS = U16("dhcp.secs", "Seconds elapsed")
 HW_ADDR = Bytes("dhcp.hw.addr", "Client hardware address")
 HW_MAC = Mac("dhcp.hw.mac_addr", "Client MAC address")
 HW_PADDING = Bytes("dhcp.hw.addr_padding", "Client hardware address padding")
-SERVER = Text("dhcp.server", "Server host name")
-FILE = Text("dhcp.file", "Boot file name")
-COOKIE = IPv4("dhcp.cookie", "Magic cookie")
+# An empty name is "Server host name not given", as Wireshark words it (the label is in the text)
+SERVER = Text("dhcp.server", "", text=lambda v: f"Server host name: {v}" if v else
+              "Server host name not given")  # fmt: skip
+FILE = Text("dhcp.file", "", text=lambda v: f"Boot file name: {v}" if v else
+            "Boot file name not given")  # fmt: skip
+COOKIE = IPv4("dhcp.cookie", "Magic cookie", text=lambda v: "DHCP")  # the only cookie we name
 IS_BOOTP = Bool("dhcp.bootp", "Frame is BOOTP", generated=True, text=TRUE_FALSE)
 VENDOR = Bytes("dhcp.vendor_specific_options", "Bootp vendor specific options")
-OPTION = U8("dhcp.option.type", "Option", names=_option_name)
+OPTION = U8("dhcp.option.type", "Option", text=lambda v: f"({v}) {_option_name(v)}")
 OPTION_LEN = U8("dhcp.option.length", "Length")
-OPTION_VALUE = Bytes("dhcp.option.value", "Value")
+OPTION_VALUE = Bytes("dhcp.option.value", "Value", hidden=True)  # its fields show it
 OPTION_END = U8("dhcp.option.end", "Option End")
 PADDING = Bytes("dhcp.option.padding", "Padding")
 MSG_TYPE = U8("dhcp.option.dhcp", "DHCP", names=MSG_TYPES)
 REQUEST_ITEM = U8(
-    "dhcp.option.request_list_item", "Parameter Request List Item", names=_option_name
+    "dhcp.option.request_list_item", "Parameter Request List Item",
+    text=lambda v: f"({v}) {_option_name(v)}",
 )
 CLIENT_ID_TYPE = U8("dhcp.client_id.type", "Type")
 CLIENT_ID_TEXT = Text("dhcp.client_id.undef", "Client Identifier")
@@ -218,7 +223,7 @@ U32S = _specs(U32, {
     51: ("dhcp.option.ip_address_lease_time", "IP Address Lease Time"),
     58: ("dhcp.option.renewal_time_value", "Renewal Time Value"),
     59: ("dhcp.option.rebinding_time_value", "Rebinding Time Value"),
-})  # fmt: skip
+}, text=lambda v: f"({v}s) {'infinity' if v == 0xFFFFFFFF else duration(v)}")  # fmt: skip
 U16S = _specs(U16, {
     13: ("dhcp.option.boot_file_size", "Boot File Size"),
     22: ("dhcp.option.max_datagram_reassembly_size", "Maximum Datagram Reassembly Size"),
@@ -312,7 +317,7 @@ def _bootp_rest(data: Any, layer: Layer) -> int:
     if n < 16:
         layer.add(HW_PADDING, pos + 28 + n, 16 - n, bytes(data[pos + 28 + n : pos + 44]))
     for spec, off, size in ((SERVER, 44, 64), (FILE, 108, 128)):
-        _need(layer, pos + off, size, f"DHCP {spec.label.lower()}")
+        _need(layer, pos + off, size, f"DHCP {'server host' if off == 44 else 'boot file'} name")
         raw = bytes(data[pos + off : pos + off + size])
         layer.add(spec, pos + off, size, raw.split(b"\0", 1)[0].decode("latin-1"))
     if bytes(data[pos + 236 : pos + 240]) == MAGIC:

@@ -121,7 +121,21 @@ POINTER = U32("icmpv6.pointer", "Pointer")
 ECHO_ID = U16("icmpv6.echo.identifier", "Identifier", base=HEX)
 ECHO_SEQ = U16("icmpv6.echo.sequence_number", "Sequence")
 RA_HOP_LIMIT = U8("icmpv6.nd.ra.cur_hop_limit", "Cur hop limit")
-RA_FLAG = U8("icmpv6.nd.ra.flag", "Flags", base=HEX)
+def _summary(word: int, bits: tuple, digits: int) -> str:
+    """'0x20, Home Agent, Prf (Default Router Preference): Medium': the value, the label of
+    each flag set and each named bit field's name, as Wireshark sums up a bit mask."""
+    parts = [f"0x{word:0{digits}x}"]
+    for spec, mask in bits:
+        if spec.kind == "flag":
+            if word & mask:
+                parts.append(spec.label)
+        elif isinstance(spec.names, dict):
+            name = spec.names.get((word & mask) >> shift_of(mask), "Unknown")
+            parts.append(f"{spec.label}: {name}")
+    return ", ".join(parts)
+
+
+RA_FLAG = U8("icmpv6.nd.ra.flag", "Flags", base=HEX, text=lambda v: _summary(v, RA_FLAG_BITS, 2))
 RA_FLAG_BITS = (
     (Flag("icmpv6.nd.ra.flag.m", "Managed address configuration", 0x80, width=1), 0x80),
     (Flag("icmpv6.nd.ra.flag.o", "Other configuration", 0x40, width=1), 0x40),
@@ -157,7 +171,7 @@ MLD_QQI = U8("icmpv6.mld.qqi", "QQIC (Querier's Query Interval Code)")
 MLD_NB_SOURCES = U16("icmpv6.mld.nb_sources", "Number of Sources")
 MLD_SOURCE = IPv6("icmpv6.mld.source_address", "Source Address")
 MLDR_NB_RECORDS = U16("icmpv6.mldr.nb_mcast_records", "Number of Multicast Address Records")
-MAR = Str("icmpv6.mldr.mar", "Multicast Address Record")
+MAR = Str("icmpv6.mldr.mar", "", text=lambda v: f"Multicast Address Record {v}")
 MAR_TYPE = U8("icmpv6.mldr.mar.record_type", "Record Type", names=RECORD_TYPES)
 MAR_AUX_LEN = U8("icmpv6.mldr.mar.aux_data_len", "Aux Data Len")
 MAR_NB_SOURCES = U16("icmpv6.mldr.mar.nb_sources", "Number of Sources")
@@ -166,7 +180,7 @@ MAR_SOURCE = IPv6("icmpv6.mldr.mar.source_address", "Source Address")
 MAR_AUX = Bytes("icmpv6.mldr.mar.auxiliary_data", "Auxiliary Data")
 RR_SEQ = U32("icmpv6.rr.sequence_number", "Sequence Number")
 RR_SEGMENT = U8("icmpv6.rr.segment_number", "Segment Number")
-RR_FLAG = U8("icmpv6.rr.flag", "Flags", base=HEX)
+RR_FLAG = U8("icmpv6.rr.flag", "Flags", base=HEX, text=lambda v: _summary(v, RR_FLAG_BITS, 2))
 RR_FLAG_BITS = tuple(
     (Flag(f"icmpv6.rr.flag.{n}", label, mask, width=1), mask)
     for n, label, mask in (("t", "Test Command", 0x80), ("r", "Result requested", 0x40),
@@ -211,15 +225,16 @@ RR_RM_IFINDEX = U32("icmpv6.rr.rm.interfaceindex", "InterfaceIndex")
 RR_RM_PREFIX = IPv6("icmpv6.rr.rm.matchedprefix", "MatchedPrefix")
 
 # -- Neighbor Discovery options -------------------------------------------------------------
-OPT = Str("icmpv6.opt", "ICMPv6 Option")
+OPT = Str("icmpv6.opt", "", text=lambda v: f"ICMPv6 Option ({v})")  # its fields under it
 OPT_TYPE = U8("icmpv6.opt.type", "Type", names=OPTION_NAMES)
-OPT_LENGTH = U8("icmpv6.opt.length", "Length")
-OPT_RESERVED = Bytes("icmpv6.opt.reserved", "Reserved")
-OPT_PADDING = Bytes("icmpv6.opt.padding", "Padding")
+OPT_LENGTH = U8("icmpv6.opt.length", "Length", text=lambda v: f"{v} ({v * 8} bytes)")
+OPT_RESERVED = Bytes("icmpv6.opt.reserved", "Reserved", text=lambda v: "")  # a label alone
+OPT_PADDING = Bytes("icmpv6.opt.padding", "Padding", text=lambda v: "")
 OPT_SRC_LLA = Mac("icmpv6.opt.src_linkaddr", "Source Link-layer address")
 OPT_TGT_LLA = Mac("icmpv6.opt.target_linkaddr", "Target Link-layer address")
 OPT_PREFIX_LEN = U8("icmpv6.opt.prefix.length", "Prefix Length")
-OPT_PREFIX_FLAG = U8("icmpv6.opt.prefix.flag", "Flag", base=HEX)
+OPT_PREFIX_FLAG = U8("icmpv6.opt.prefix.flag", "Flag", base=HEX,
+                     text=lambda v: _summary(v, OPT_PREFIX_BITS, 2))
 OPT_PREFIX_BITS = (
     (Flag("icmpv6.opt.prefix.flag.l", "On-link flag(L)", 0x80, width=1), 0x80),
     (Flag("icmpv6.opt.prefix.flag.a", "Autonomous address-configuration flag(A)", 0x40, width=1), 0x40),
@@ -233,7 +248,7 @@ OPT_REDIRECTED = Bytes("icmpv6.opt.redirected_packet", "Redirected Packet")
 OPT_MTU = U32("icmpv6.opt.mtu", "MTU")
 OPT_ADV_INTERVAL = U32("icmpv6.opt.advertisement_interval", "Advertisement Interval")
 OPT_HA_PREF = U16("icmpv6.opt.home_agent_preference", "Home Agent Preference")
-OPT_HA_LIFETIME = U16("icmpv6.opt.home_agent_lifetime", "Home Agent Lifetime")
+OPT_HA_LIFETIME = U16("icmpv6.opt.home_agent_lifetime", "Home Agent Preference")  # sic
 OPT_NONCE = Bytes("icmpv6.opt.nonce", "Nonce")
 OPT_ROUTE_FLAG = U8("icmpv6.opt.route_info.flag", "Flag", base=HEX)
 OPT_ROUTE_PREF = Bits("icmpv6.opt.route_info.flag.route_preference", "Route Preference", 1,

@@ -100,7 +100,8 @@ IP = Protocol(
              text=lambda v: f"{v} bytes ({v // 4})"),
         U8("ip.dsfield", "Differentiated Services Field", base=HEX,
            text=lambda v: f"0x{v:02x} ({ds_names(v)})", children=(
-            Bits("ip.dsfield.dscp", "Differentiated Services Codepoint", mask=0xFC, names=DSCP_NAMES),
+            Bits("ip.dsfield.dscp", "Differentiated Services Codepoint", mask=0xFC,
+                 names=lambda v: DSCP_NAMES.get(v, "Unknown")),
             Bits("ip.dsfield.ecn", "Explicit Congestion Notification", mask=0x03, names=ECN_NAMES),
         )),
         U16("ip.len", "Total Length"),

@@ -38,12 +38,14 @@ from ..protocol import (
     Flag,
     Int,
     IPv6,
+    Mac,
     Layer,
     Osi,
     Protocol,
     Str,
     alias,
     bind,
+    hex_bytes,
     shift_of,
 )
 
@@ -99,7 +101,7 @@ IPV6 = _IPv6Protocol(
         Bits("ipv6.tclass", "Traffic Class", 4, mask=0x0FF00000, at=0, base=HEX,
              text=lambda v: f"0x{v:02x} ({ds_names(v)})", children=(
             Bits("ipv6.tclass.dscp", "Differentiated Services Codepoint", mask=0x0FC00000,
-                 names=DSCP_NAMES),
+                 names=lambda v: DSCP_NAMES.get(v, "Unknown")),
             Bits("ipv6.tclass.ecn", "Explicit Congestion Notification", mask=0x00300000,
                  names=ECN_NAMES),
         )),
@@ -187,7 +189,24 @@ def _ipv6_describe(layer: Layer) -> str:
     return f"Internet Protocol Version 6, Src: {src}, Dst: {dst}"
 
 
+SRC_SLAAC_MAC = Mac("ipv6.src_slaac_mac", "Source SLAAC MAC", generated=True)
+DST_SLAAC_MAC = Mac("ipv6.dst_slaac_mac", "Destination SLAAC MAC", generated=True)
+
+
+def _ipv6_detail(data: Any, layer: Layer) -> None:
+    """The MAC address an address was made from (an EUI-64 interface identifier with FF:FE
+    in its middle, RFC 4291 appendix A), as Wireshark shows it."""
+    if layer.values is None:
+        return
+    for spec, at in ((SRC_SLAAC_MAC, layer.pos + 8), (DST_SLAAC_MAC, layer.pos + 24)):
+        iid = data[at + 8 : at + 16]
+        if len(iid) == 8 and iid[3] == 0xFF and iid[4] == 0xFE:
+            mac = bytes((iid[0] ^ 0x02, iid[1], iid[2], iid[5], iid[6], iid[7]))
+            layer.add(spec, at + 8, 0, mac.hex(":"))
+
+
 IPV6.tail = _ipv6_tail
+IPV6.detail = _ipv6_detail
 IPV6.describe = _ipv6_describe
 
 
@@ -216,14 +235,14 @@ def _ext_bounds(data: Any, layer: Layer, what: str) -> int:
 
 
 # -- Hop-by-Hop and Destination Options (RFC 8200 4.3, 4.6) ----------------------------------
-OPT = Str("ipv6.opt", "IPv6 Option")
+OPT = Str("ipv6.opt", "")  # the line is the option's name, its fields under it
 OPT_TYPE = U8("ipv6.opt.type", "Type", base=HEX, names=OPTION_NAMES)
 OPT_ACTION = Bits("ipv6.opt.type.action", "Action", 1, mask=0xC0, names=ACTION_NAMES)
 OPT_CHANGE = Flag("ipv6.opt.type.change", "May Change", 0x20, width=1, text=true_false("Yes", "No"))
 OPT_REST = Bits("ipv6.opt.type.rest", "Low-Order Bits", 1, mask=0x1F, base=HEX)
 OPT_LEN = U8("ipv6.opt.length", "Length")
 OPT_PAD1 = Bytes("ipv6.opt.pad1", "Pad1", 1)
-OPT_PADN = Bytes("ipv6.opt.padn", "PadN")
+OPT_PADN = Bytes("ipv6.opt.padn", "PadN", text=lambda v: hex_bytes(v) if v else "<none>")
 OPT_TEL = U8("ipv6.opt.tel", "Tunnel Encapsulation Limit")
 OPT_RA = U16("ipv6.opt.router_alert", "Router Alert", names=ROUTER_ALERT_NAMES)
 OPT_JUMBO = U32("ipv6.opt.jumbo", "Payload Length")
@@ -310,8 +329,7 @@ def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) 
         layer.add(fixed[0], i, n, value, parent=o)
         return value
     if kind == 1:
-        if n:  # an empty PadN has no value bytes
-            layer.add(OPT_PADN, i, n, raw, parent=o)
+        layer.add(OPT_PADN, i, n, raw, parent=o)
     elif kind == 139:
         layer.add(OPT_NONCE, i, n, raw, parent=o)
     elif kind == 99 and n >= 4:
@@ -500,9 +518,10 @@ FRAGHDR = _ext_header(
     (
         U8("ipv6.fraghdr.nxt", "Next header", names=_proto_name),
         U8("ipv6.fraghdr.reserved_octet", "Reserved octet", base=HEX),
-        Bits("ipv6.fraghdr.offset", "Offset", 2, mask=0xFFF8),
+        Bits("ipv6.fraghdr.offset", "Offset", 2, mask=0xFFF8, text=lambda v: f"{v} ({v * 8} bytes)"),
         Bits("ipv6.fraghdr.reserved_bits", "Reserved bits", 2, mask=0x0006, at=2),
-        Flag("ipv6.fraghdr.more", "More Fragments", 0x0001, width=2, at=2, text=true_false("Yes", "No")),
+        Flag("ipv6.fraghdr.more", "More Fragments", 0x0001, width=2, at=2,
+             text=true_false("Yes", "No")),
         U32("ipv6.fraghdr.ident", "Identification", base=HEX),
     ),
 )  # fmt: skip

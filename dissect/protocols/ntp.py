@@ -27,6 +27,7 @@ from ..protocol import (
     Osi,
     Protocol,
     bind,
+    shift_of,
 )
 
 NTP_TO_UNIX = 2208988800  # seconds from 1900-01-01 to 1970-01-01
@@ -72,8 +73,8 @@ def _stratum_name(v: int) -> str:
     return "unsynchronized" if v == 16 else "reserved"
 
 
-def _poll_name(v: int) -> str:
-    return f"{1 << v} seconds" if 4 <= v <= 17 else "invalid"
+def _poll_text(v: int) -> str:
+    return f"{v} ({1 << v} seconds)" if 4 <= v <= 17 else f"invalid ({v})"
 
 
 def _precision_name(v: int) -> str:
@@ -86,14 +87,40 @@ def _short_time_name(v: int) -> str:
     return f"{v / 65536:.6f} seconds"
 
 
-def _refid_name(v: Any) -> str | None:
+# Reference identifiers of primary (stratum 1) sources: the IANA registry (RFC 5905) and
+# common unofficial ones, in Wireshark's words
+REFID_NAMES = {
+    b"GOES": "Geostationary Orbit Environment Satellite", b"GPS\0": "Global Position System",
+    b"GAL\0": "Galileo Positioning System", b"PPS\0": "Generic pulse-per-second",
+    b"IRIG": "Inter-Range Instrumentation Group", b"WWVB": "LF Radio WWVB Ft. Collins, CO 60 kHz",
+    b"DCF\0": "LF Radio DCF77 Mainflingen, DE 77.5 kHz", b"HBG\0": "LF Radio HBG Prangins, HB 75 kHz",
+    b"MSF\0": "LF Radio MSF Anthorn, UK 60 kHz",
+    b"JJY\0": "LF Radio JJY Fukushima, JP 40 kHz, Saga, JP 60 kHz",
+    b"LORC": "MF Radio LORAN C station, 100 kHz", b"TDF\0": "MF Radio Allouis, FR 162 kHz",
+    b"CHU\0": "HF Radio CHU Ottawa, Ontario", b"WWV\0": "HF Radio WWV Ft. Collins, CO",
+    b"WWVH": "HF Radio WWVH Kauai, HI", b"NIST": "NIST telephone modem",
+    b"ACTS": "NIST telephone modem", b"USNO": "USNO telephone modem",
+    b"PTB\0": "European telephone modem", b"LOCL": "uncalibrated local clock",
+    b"CESM": "calibrated Cesium clock", b"RBDM": "calibrated Rubidium clock",
+    b"OMEG": "OMEGA radionavigation system", b"DCN\0": "DCN routing protocol",
+    b"TSP\0": "TSP time protocol", b"DTS\0": "Digital Time Service",
+    b"ATOM": "Atomic clock (calibrated)", b"VLF\0": "VLF radio (OMEGA,, etc.)",
+    b"1PPS": "External 1 PPS input", b"FREE": "(Internal clock)", b"INIT": "(Initialization)",
+    b"\0\0\0\0": "NULL",
+}  # fmt: skip
+
+
+def _refid_text(v: Any) -> str:
+    """A primary source's name (four ASCII characters), else the upstream server's IPv4
+    address (stratum 2 and above), as Wireshark words them."""
     raw = bytes(v)
-    if raw == b"\0\0\0\0":
-        return "NULL"
+    name = REFID_NAMES.get(raw)
+    if name is not None:
+        return name
     text = raw.rstrip(b"\0")
     if text and all(0x20 < c < 0x7F for c in text):
-        return f"'{text.decode('ascii')}'"  # a stratum 0/1 source or kiss code
-    return ".".join(str(c) for c in raw)  # stratum 2+: the upstream server's IPv4 address
+        return f"Unidentified reference source '{text.decode('ascii')}'"
+    return ".".join(str(c) for c in raw)
 
 
 class NtpTime(FieldSpec):
@@ -128,13 +155,21 @@ def ntp_time_ns(raw: bytes) -> int | None:
 F_LI = Bits("ntp.flags.li", "Leap Indicator", 1, mask=0xC0, names=LEAP)
 F_VN = Bits("ntp.flags.vn", "Version number", 1, mask=0x38, names=VERSIONS)
 F_MODE = Bits("ntp.flags.mode", "Mode", 1, mask=0x07, names=MODES)
-FLAGS = U8("ntp.flags", "Flags", base=HEX, children=(F_LI, F_VN, F_MODE))
+def _flags_show(flags: int) -> str:
+    """'0x23, Leap Indicator: no warning, Version number: NTP Version 4, Mode: client'."""
+    parts = [f"0x{flags:02x}"]
+    for f in (F_LI, F_VN, F_MODE):
+        parts.append(f"{f.label}: {f.names.get((flags & f.mask) >> shift_of(f.mask), 'Unknown')}")
+    return ", ".join(parts)
+
+
+FLAGS = U8("ntp.flags", "Flags", base=HEX, text=_flags_show, children=(F_LI, F_VN, F_MODE))
 STRATUM = U8("ntp.stratum", "Peer Clock Stratum", names=_stratum_name)
-PPOLL = U8("ntp.ppoll", "Peer Polling Interval", names=_poll_name)
-PRECISION = U8("ntp.precision", "Peer Clock Precision", names=_precision_name)
-ROOT_DELAY = U32("ntp.rootdelay", "Root Delay", names=_short_time_name)
-ROOT_DISP = U32("ntp.rootdispersion", "Root Dispersion", names=_short_time_name)
-REFID = Bytes("ntp.refid", "Reference ID", 4, names=_refid_name)
+PPOLL = U8("ntp.ppoll", "Peer Polling Interval", text=_poll_text)
+PRECISION = U8("ntp.precision", "Peer Clock Precision", text=_precision_name)
+ROOT_DELAY = U32("ntp.rootdelay", "Root Delay", text=_short_time_name)
+ROOT_DISP = U32("ntp.rootdispersion", "Root Dispersion", text=_short_time_name)
+REFID = Bytes("ntp.refid", "Reference ID", 4, text=_refid_text)
 TIMES = (
     NtpTime("ntp.reftime", "Reference Timestamp"),
     NtpTime("ntp.org", "Origin Timestamp"),
