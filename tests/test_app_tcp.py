@@ -329,7 +329,9 @@ def test_tail_reads_another_buffer_as_its_bytes():
         HTTP.dissect(buf, layer)
         assert layer.info_cache == "HTTP/1.1 200 OK" and layer.hdr_len == len(payload) - 2
         assert [f.name for f in layer.walk()][:3] == [
-            "http.start_line", "http.response.version", "http.response.code"
+            "http.start_line",
+            "http.response.version",
+            "http.response.code",
         ]
 
 

@@ -242,114 +242,307 @@ def _cut_hex(m: re.Match[str]) -> str:
 
 KNOWN: list[Rule] = [
     # -- what tshark adds from other packets or its preferences
-    Rule("tshark", "drop", r"\[(Stream index|Conversation completeness|Timestamps|SEQ/ACK "
-         r"analysis|Next Sequence Number|Calculated window size|Window size scaling factor"
-         r"|Time since first frame|Time since previous frame).*", STREAMS),
-    Rule("tshark", "drop", r"(Sequence|Acknowledgment) Number: \d+( +\(relative .*\))?", STREAMS,
-         section="Transmission Control Protocol"),
-    Rule("both", "sub", r"(Transmission Control Protocol, .*)Seq: \d+, (Ack: \d+, )?(Len: \d+)",
-         STREAMS + ": its title shows relative sequence numbers", repl=r"\1\3"),
-    Rule("tshark", "drop", r"\[(HTTP (request|response) \d+/\d+|(Time since request|Request in "
-         r"frame|Response in frame|Prev request in frame|Prev response in frame|Request URI"
-         r"|Next request in frame|Next response in frame|Unsolicited): .*)\]", STREAMS),
+    Rule(
+        "tshark",
+        "drop",
+        r"\[(Stream index|Conversation completeness|Timestamps|SEQ/ACK "
+        r"analysis|Next Sequence Number|Calculated window size|Window size scaling factor"
+        r"|Time since first frame|Time since previous frame).*",
+        STREAMS,
+    ),
+    Rule(
+        "tshark",
+        "drop",
+        r"(Sequence|Acknowledgment) Number: \d+( +\(relative .*\))?",
+        STREAMS,
+        section="Transmission Control Protocol",
+    ),
+    Rule(
+        "both",
+        "sub",
+        r"(Transmission Control Protocol, .*)Seq: \d+, (Ack: \d+, )?(Len: \d+)",
+        STREAMS + ": its title shows relative sequence numbers",
+        repl=r"\1\3",
+    ),
+    Rule(
+        "tshark",
+        "drop",
+        r"\[(HTTP (request|response) \d+/\d+|(Time since request|Request in "
+        r"frame|Response in frame|Prev request in frame|Prev response in frame|Request URI"
+        r"|Next request in frame|Next response in frame|Unsolicited): .*)\]",
+        STREAMS,
+    ),
     Rule("tshark", "drop", r"\[(Request In|Response In|Time): .*\]", STREAMS + " (DNS)"),
-    Rule("tshark", "drop", r"\[(Request frame|Response frame|Response time): .*\]",
-         STREAMS + " (ICMP, ICMPv6)"),
-    Rule("both", "sub", r"\s+$", "blanks at a line's end: tshark leaves one after some titles "
-         "(\"IEEE 802.3 Ethernet \") and drops them from text lines"),
+    Rule(
+        "tshark",
+        "drop",
+        r"\[(Request frame|Response frame|Response time): .*\]",
+        STREAMS + " (ICMP, ICMPv6)",
+    ),
+    Rule(
+        "both",
+        "sub",
+        r"\s+$",
+        "blanks at a line's end: tshark leaves one after some titles "
+        '("IEEE 802.3 Ethernet ") and drops them from text lines',
+    ),
     # -- what we do not decode: tshark's layers, our data
-    Rule("tshark", "data", r"NetBIOS|NetBIOS over IPX|Internetwork Packet eXchange"
-         r"|Data \(\d+ bytes\)", "bytes of a protocol we do not decode are a data layer in our "
-         "tree (consecutive ones make one)"),
-    Rule("ours", "data", r"Data \(\d+ bytes\)", "the data layer's own lines are the engine's "
-         "(colons in the bytes, no hex dump)"),
+    Rule(
+        "tshark",
+        "data",
+        r"NetBIOS|NetBIOS over IPX|Internetwork Packet eXchange"
+        r"|Data \(\d+ bytes\)",
+        "bytes of a protocol we do not decode are a data layer in our "
+        "tree (consecutive ones make one)",
+    ),
+    Rule(
+        "ours",
+        "data",
+        r"Data \(\d+ bytes\)",
+        "the data layer's own lines are the engine's (colons in the bytes, no hex dump)",
+    ),
     # -- layout
-    Rule("tshark", "drop", r"Address: [0-9a-f]{2}(:[0-9a-f]{2}){5}", "eth.addr is a filter "
-         "alias of eth.src and eth.dst here, not a line of the tree"),
-    Rule("both", "moved", r"\[TCP Segment Len: \d+\]", "tcp.len is worked out with the "
-         "header's length after the header table, so it follows the header's fields"),
-    Rule("tshark", "drop", r"(TCP|UDP) payload \(\d+ bytes\)", "the payload's bytes are the "
-         "next layer's in our tree; no TCP or UDP field spans them"),
-    Rule("ours", "drop", r"\[UDP payload: \d+ bytes\]", "udp.payload_len: the payload's length, "
-         "where tshark shows a field over the payload bytes"),
-    Rule("ours", "sub", r"^(.*?: )((?:[0-9a-f]{2}:)+[0-9a-f]{2})(…?)$", BYTES, repl=_plain_hex,
-         min_depth=1),
+    Rule(
+        "tshark",
+        "drop",
+        r"Address: [0-9a-f]{2}(:[0-9a-f]{2}){5}",
+        "eth.addr is a filter alias of eth.src and eth.dst here, not a line of the tree",
+    ),
+    Rule(
+        "both",
+        "moved",
+        r"\[TCP Segment Len: \d+\]",
+        "tcp.len is worked out with the "
+        "header's length after the header table, so it follows the header's fields",
+    ),
+    Rule(
+        "tshark",
+        "drop",
+        r"(TCP|UDP) payload \(\d+ bytes\)",
+        "the payload's bytes are the next layer's in our tree; no TCP or UDP field spans them",
+    ),
+    Rule(
+        "ours",
+        "drop",
+        r"\[UDP payload: \d+ bytes\]",
+        "udp.payload_len: the payload's length, where tshark shows a field over the payload bytes",
+    ),
+    Rule(
+        "ours",
+        "sub",
+        r"^(.*?: )((?:[0-9a-f]{2}:)+[0-9a-f]{2})(…?)$",
+        BYTES,
+        repl=_plain_hex,
+        min_depth=1,
+    ),
     Rule("tshark", "sub", r"^(.*?: )([0-9a-f]{66,})…$", BYTES, repl=_cut_hex),
     # -- IPv6
-    Rule("ours", "again", r"0110 \.\.\.\. = Version: 6", "IPv6 files its version also under "
-         "ip.version, as Wireshark does, which hides that one: our hidden is per field name, "
-         "and ip.version shows in IPv4"),
-    Rule("both", "moved", r"\[Length: \d+ bytes\]", "an extension header's or option's length "
-         "in bytes is worked out after the header table, so it follows the table's fields"),
-    Rule("tshark", "sub", r"^Address\[\d+\]: ", "a value's text depends on the value alone: "
-         "tshark numbers the routing header's addresses", repl="Address: "),
-    Rule("tshark", "sub", r"^Link-layer address: ", "tshark shows a link-layer address "
-         "option's address under icmpv6.opt.linkaddr (hiding the source or target field); "
-         "here that either-way name is a filter alias", repl="Source Link-layer address: ",
-         section=r"ICMPv6 Option \(Source link-layer"),
+    Rule(
+        "ours",
+        "again",
+        r"0110 \.\.\.\. = Version: 6",
+        "IPv6 files its version also under "
+        "ip.version, as Wireshark does, which hides that one: our hidden is per field name, "
+        "and ip.version shows in IPv4",
+    ),
+    Rule(
+        "both",
+        "moved",
+        r"\[Length: \d+ bytes\]",
+        "an extension header's or option's length "
+        "in bytes is worked out after the header table, so it follows the table's fields",
+    ),
+    Rule(
+        "tshark",
+        "sub",
+        r"^Address\[\d+\]: ",
+        "a value's text depends on the value alone: tshark numbers the routing header's addresses",
+        repl="Address: ",
+    ),
+    Rule(
+        "tshark",
+        "sub",
+        r"^Link-layer address: ",
+        "tshark shows a link-layer address "
+        "option's address under icmpv6.opt.linkaddr (hiding the source or target field); "
+        "here that either-way name is a filter alias",
+        repl="Source Link-layer address: ",
+        section=r"ICMPv6 Option \(Source link-layer",
+    ),
     # -- DHCP
-    Rule("both", "moved", r"Seconds elapsed: \d+", "secs is read after the header table (a "
-         "client may write it little-endian), so it follows the table's fields"),
-    Rule("tshark", "sub", r"^(Option: \(\d+\) [^(]*?) \(.*\)$", "a value's text depends on the "
-         "value alone: tshark adds the option's content to its code's name", repl=r"\1"),
-    Rule("tshark", "drop", r"Instance of User Class: \[\d+\]", "we do not decode option 77's "
-         "user classes"),
-    Rule("tshark", "sub", r"^(.* = UDP payload size: )0x([0-9a-f]{4})$", "(mDNS) tshark writes the "
-         "EDNS UDP payload size in hex when the cache-flush bit shares its bytes",
-         repl=lambda m: f"{m.group(1)}{int(m.group(2), 16)}"),
+    Rule(
+        "both",
+        "moved",
+        r"Seconds elapsed: \d+",
+        "secs is read after the header table (a "
+        "client may write it little-endian), so it follows the table's fields",
+    ),
+    Rule(
+        "tshark",
+        "sub",
+        r"^(Option: \(\d+\) [^(]*?) \(.*\)$",
+        "a value's text depends on the "
+        "value alone: tshark adds the option's content to its code's name",
+        repl=r"\1",
+    ),
+    Rule(
+        "tshark",
+        "drop",
+        r"Instance of User Class: \[\d+\]",
+        "we do not decode option 77's user classes",
+    ),
+    Rule(
+        "tshark",
+        "sub",
+        r"^(.* = UDP payload size: )0x([0-9a-f]{4})$",
+        "(mDNS) tshark writes the "
+        "EDNS UDP payload size in hex when the cache-flush bit shares its bytes",
+        repl=lambda m: f"{m.group(1)}{int(m.group(2), 16)}",
+    ),
     # -- TLS
-    Rule("tshark", "drop", r"Certificates Length: \d+|Certificates \(\d+ bytes\)|EC Diffie-Hellman "
-         r"(Server|Client) Params|TLS Session Ticket|Certificate Status Type: .*|Responder ID list "
-         r"Length: \d+|Request Extensions Length: \d+|Data( \(0 bytes\))?", "handshake bodies "
-         "and extensions we do not decode (certificates, key exchange parameters, session "
-         "tickets, status_request)", section="Transport Layer Security"),
-    Rule("ours", "drop", r"Data: [0-9a-f]+", "(as above: the bytes we do not decode)",
-         section=r"Extension: status_request"),
-    Rule("tshark", "sub", r"^(.* Record Layer: Application Data Protocol: ).*$", "tshark names "
-         "the protocol inside application data from the session (ALPN, port); we judge a "
-         "record by its own bytes", repl=r"\1Application Data"),
+    Rule(
+        "tshark",
+        "drop",
+        r"Certificates Length: \d+|Certificates \(\d+ bytes\)|EC Diffie-Hellman "
+        r"(Server|Client) Params|TLS Session Ticket|Certificate Status Type: .*|Responder ID list "
+        r"Length: \d+|Request Extensions Length: \d+|Data( \(0 bytes\))?",
+        "handshake bodies "
+        "and extensions we do not decode (certificates, key exchange parameters, session "
+        "tickets, status_request)",
+        section="Transport Layer Security",
+    ),
+    Rule(
+        "ours",
+        "drop",
+        r"Data: [0-9a-f]+",
+        "(as above: the bytes we do not decode)",
+        section=r"Extension: status_request",
+    ),
+    Rule(
+        "tshark",
+        "sub",
+        r"^(.* Record Layer: Application Data Protocol: ).*$",
+        "tshark names "
+        "the protocol inside application data from the session (ALPN, port); we judge a "
+        "record by its own bytes",
+        repl=r"\1Application Data",
+    ),
     Rule("tshark", "drop", r"\[Application Data Protocol: .*\]", "(as above)"),
-    Rule("ours", "drop", r".* Record Layer: .* \(continues in the next segment\)", "a record "
-         "the segment ends inside: we show its header (and a note), tshark nothing"),
+    Rule(
+        "ours",
+        "drop",
+        r".* Record Layer: .* \(continues in the next segment\)",
+        "a record the segment ends inside: we show its header (and a note), tshark nothing",
+    ),
     # -- LLC
-    Rule("tshark", "sub", r"^Control field: .*$", "the control field's text depends on the SSAP's "
-         "command/response bit, another field: we show its value", repl="Control field",
-         section="Logical-Link Control"),
-    Rule("ours", "sub", r"^Control: 0x[0-9a-f]{4}$", "(as above)", repl="Control field",
-         section="Logical-Link Control"),
-    Rule("both", "drop", r"[.01]{4} [.01]{4} [.01]{4} [.01]{4} = .*", "the 2-byte control field "
-         "is little-endian; the engine draws a bit line over the bytes as they come",
-         section="Logical-Link Control", min_depth=2),
+    Rule(
+        "tshark",
+        "sub",
+        r"^Control field: .*$",
+        "the control field's text depends on the SSAP's "
+        "command/response bit, another field: we show its value",
+        repl="Control field",
+        section="Logical-Link Control",
+    ),
+    Rule(
+        "ours",
+        "sub",
+        r"^Control: 0x[0-9a-f]{4}$",
+        "(as above)",
+        repl="Control field",
+        section="Logical-Link Control",
+    ),
+    Rule(
+        "both",
+        "drop",
+        r"[.01]{4} [.01]{4} [.01]{4} [.01]{4} = .*",
+        "the 2-byte control field "
+        "is little-endian; the engine draws a bit line over the bytes as they come",
+        section="Logical-Link Control",
+        min_depth=2,
+    ),
     # -- ICMP
-    Rule("tshark", "sub", r"^(Code: \d+) \(.*\)$", "a value's text depends on that value alone "
-         "(the engine keeps it per value): ICMP code names depend on the type too",
-         repl=r"\1", section="Internet Control Message Protocol"),
-    Rule("tshark", "sub", r"^Type: 9 \(Mobile IP Advertisement\)$", "tshark renames a router "
-         "advertisement with mobility extensions; our type's text depends on the type alone",
-         repl="Type: 9 (Router advertisement)"),
-    Rule("ours", "drop", r"Reserved: 0+", "the reserved word of a router solicitation has a "
-         "field, so every byte of the frame is in one",
-         section="Internet Control Message Protocol$"),
-    Rule("both", "moved", r"ICMP Multi-Part Extensions", "RFC 4884 extensions are ICMP fields, "
-         "listed before the quoted packet's layers; tshark shows them after the quote"),
-    Rule("ours", "drop", r"Padding: 0+…?", "the zero padding between a quoted packet and the "
-         "extensions after it has a field", section="Internet Control Message Protocol$"),
+    Rule(
+        "tshark",
+        "sub",
+        r"^(Code: \d+) \(.*\)$",
+        "a value's text depends on that value alone "
+        "(the engine keeps it per value): ICMP code names depend on the type too",
+        repl=r"\1",
+        section="Internet Control Message Protocol",
+    ),
+    Rule(
+        "tshark",
+        "sub",
+        r"^Type: 9 \(Mobile IP Advertisement\)$",
+        "tshark renames a router "
+        "advertisement with mobility extensions; our type's text depends on the type alone",
+        repl="Type: 9 (Router advertisement)",
+    ),
+    Rule(
+        "ours",
+        "drop",
+        r"Reserved: 0+",
+        "the reserved word of a router solicitation has a "
+        "field, so every byte of the frame is in one",
+        section="Internet Control Message Protocol$",
+    ),
+    Rule(
+        "both",
+        "moved",
+        r"ICMP Multi-Part Extensions",
+        "RFC 4884 extensions are ICMP fields, "
+        "listed before the quoted packet's layers; tshark shows them after the quote",
+    ),
+    Rule(
+        "ours",
+        "drop",
+        r"Padding: 0+…?",
+        "the zero padding between a quoted packet and the extensions after it has a field",
+        section="Internet Control Message Protocol$",
+    ),
     # -- expert info and checksums, as the engine writes them
     Rule("tshark", "drop", r"\[Expert Info \(.*", ISSUES),
     Rule("ours", "drop", r"\[Expert Info \(.*", ISSUES),
-    Rule("tshark", "sub", r"^((Header )?Checksum: 0x[0-9a-f]+|Frame check sequence: 0x[0-9a-f]+) "
-         r".*$", CHECKSUMS, repl=r"\1"),
-    Rule("ours", "sub", r"^(\[(?:Header checksum status|Checksum Status|FCS Status): )"
-         r"(good|bad|unverified)\]$", CHECKSUMS, repl=_capitalized),
-    Rule("both", "drop", r"\[(Header checksum status|Checksum Status): .*\]", "we leave the "
-         "checksums of a packet an ICMP error quotes unverified (the quote is cut short by "
-         "design); tshark checks those it can", min_depth=2,
-         section=r"Internet Control Message Protocol$"),
-    Rule("both", "moved", r"\[(Header checksum status|Checksum Status|FCS Status): .*\]",
-         CHECKSUMS),
-    Rule("tshark", "sub", r"^Sequence Number: (\d+)$", "in an ICMP error's quote tshark shows "
-         "the raw sequence number under tcp.seq; we show tcp.seq_raw everywhere",
-         repl=r"Sequence Number (raw): \1", section="Transmission Control Protocol", min_depth=2),
+    Rule(
+        "tshark",
+        "sub",
+        r"^((Header )?Checksum: 0x[0-9a-f]+|Frame check sequence: 0x[0-9a-f]+) "
+        r".*$",
+        CHECKSUMS,
+        repl=r"\1",
+    ),
+    Rule(
+        "ours",
+        "sub",
+        r"^(\[(?:Header checksum status|Checksum Status|FCS Status): )"
+        r"(good|bad|unverified)\]$",
+        CHECKSUMS,
+        repl=_capitalized,
+    ),
+    Rule(
+        "both",
+        "drop",
+        r"\[(Header checksum status|Checksum Status): .*\]",
+        "we leave the "
+        "checksums of a packet an ICMP error quotes unverified (the quote is cut short by "
+        "design); tshark checks those it can",
+        min_depth=2,
+        section=r"Internet Control Message Protocol$",
+    ),
+    Rule(
+        "both", "moved", r"\[(Header checksum status|Checksum Status|FCS Status): .*\]", CHECKSUMS
+    ),
+    Rule(
+        "tshark",
+        "sub",
+        r"^Sequence Number: (\d+)$",
+        "in an ICMP error's quote tshark shows "
+        "the raw sequence number under tcp.seq; we show tcp.seq_raw everywhere",
+        repl=r"Sequence Number (raw): \1",
+        section="Transmission Control Protocol",
+        min_depth=2,
+    ),
     Rule("both", "drop", r"\[Calculated Checksum: 0x[0-9a-f]+\]", CHECKSUMS),
 ]
 
@@ -379,7 +572,7 @@ def apply_rules(lines: list[Line], side: str) -> tuple[list[Line], list[str]]:
     out: list[Line] = []
     moved: list[str] = []
     seen: set[tuple[int, str]] = set()
-    skip_below = None
+    skip_below, moved_below = None, False
     for above, ln in titled(lines):
         if ln.depth == 0:
             seen = set()
@@ -527,6 +720,7 @@ def _write() -> None:
 def _write_values() -> None:
     """values.tsv: for our fields, tshark's boolean words (T field true false; a boolean
     without words of its own says True/False) and value names (V field value name)."""
+
     def tshark(what: str) -> list[list[str]]:
         res = subprocess.run(["tshark", "-G", what], capture_output=True, text=True, check=True)
         return [line.split("\t") for line in res.stdout.splitlines()]

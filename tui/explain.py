@@ -405,7 +405,6 @@ EXPLAIN.update({
     "http.request.line": "One request line: the request line or a header (Name: value), ended by CR LF.",
     "http.start_line": "The message's first line: method, URI and version of a request, or version, "
                        "status code and phrase of a response.",
-    "http.end_of_headers": "The empty line that ends the header lines: the body, if any, follows.",
     "data-text-lines.line": "One line of a text body, as sent.",
     "http.request.full_uri": lambda v, _l: f"The full URL, rebuilt from Host and URI: {safe_text(str(v), 200)}.",
     "http.request": "This message is an HTTP request.",

@@ -98,8 +98,7 @@ DST_PROTO = Bytes("arp.dst.proto", "Target protocol address")
 DRARP_STATUS = U8("arp.dst.drarp_error_status", "DRARP error status")
 IS_GRATUITOUS = Bool("arp.isgratuitous", "Is gratuitous", generated=True, text=TRUE_FALSE)
 IS_PROBE = Bool("arp.isprobe", "Is probe", generated=True, text=TRUE_FALSE)
-IS_ANNOUNCEMENT = Bool("arp.isannouncement", "Is announcement", generated=True,
-                       text=TRUE_FALSE)
+IS_ANNOUNCEMENT = Bool("arp.isannouncement", "Is announcement", generated=True, text=TRUE_FALSE)
 
 
 # The whole fixed header in one call (hardware type, protocol type, sizes, opcode): the

@@ -162,7 +162,8 @@ OPTION_END = U8("dhcp.option.end", "Option End")
 PADDING = Bytes("dhcp.option.padding", "Padding")
 MSG_TYPE = U8("dhcp.option.dhcp", "DHCP", names=MSG_TYPES)
 REQUEST_ITEM = U8(
-    "dhcp.option.request_list_item", "Parameter Request List Item",
+    "dhcp.option.request_list_item",
+    "Parameter Request List Item",
     text=lambda v: f"({v}) {_option_name(v)}",
 )
 CLIENT_ID_TYPE = U8("dhcp.client_id.type", "Type")

@@ -103,28 +103,73 @@ OPT_CODES = {
 # -- field declarations (Wireshark's dns.* names; mDNS uses the same names) -------------
 LENGTH = U16("dns.length", "Length")
 ID = U16("dns.id", "Transaction ID", base=HEX)
-F_RESPONSE = Flag("dns.flags.response", "Response", 0x8000, 2,
-                  text=true_false("Message is a response", "Message is a query"))
+F_RESPONSE = Flag(
+    "dns.flags.response",
+    "Response",
+    0x8000,
+    2,
+    text=true_false("Message is a response", "Message is a query"),
+)
 F_OPCODE = Bits("dns.flags.opcode", "Opcode", 2, mask=0x7800, names=OPCODES)
-F_AA = Flag("dns.flags.authoritative", "Authoritative", 0x0400, 2, text=true_false(
-    "Server is an authority for domain", "Server is not an authority for domain"))
-F_CONFLICT = Flag("dns.flags.conflict", "Conflict", 0x0400, 2, text=true_false(
-    "The sender received multiple responses", "None"))
-F_TC = Flag("dns.flags.truncated", "Truncated", 0x0200, 2,
-            text=true_false("Message is truncated", "Message is not truncated"))
-F_RD = Flag("dns.flags.recdesired", "Recursion desired", 0x0100, 2,
-            text=true_false("Do query recursively", "Don't do query recursively"))
-F_TENTATIVE = Flag("dns.flags.tentative", "Tentative", 0x0100, 2,
-                   text=true_false("Tentative", "Not tentative"))
-F_RA = Flag("dns.flags.recavail", "Recursion available", 0x0080, 2, text=true_false(
-    "Server can do recursive queries", "Server can't do recursive queries"))
+F_AA = Flag(
+    "dns.flags.authoritative",
+    "Authoritative",
+    0x0400,
+    2,
+    text=true_false("Server is an authority for domain", "Server is not an authority for domain"),
+)
+F_CONFLICT = Flag(
+    "dns.flags.conflict",
+    "Conflict",
+    0x0400,
+    2,
+    text=true_false("The sender received multiple responses", "None"),
+)
+F_TC = Flag(
+    "dns.flags.truncated",
+    "Truncated",
+    0x0200,
+    2,
+    text=true_false("Message is truncated", "Message is not truncated"),
+)
+F_RD = Flag(
+    "dns.flags.recdesired",
+    "Recursion desired",
+    0x0100,
+    2,
+    text=true_false("Do query recursively", "Don't do query recursively"),
+)
+F_TENTATIVE = Flag(
+    "dns.flags.tentative", "Tentative", 0x0100, 2, text=true_false("Tentative", "Not tentative")
+)
+F_RA = Flag(
+    "dns.flags.recavail",
+    "Recursion available",
+    0x0080,
+    2,
+    text=true_false("Server can do recursive queries", "Server can't do recursive queries"),
+)
 F_Z = Flag("dns.flags.z", "Z", 0x0040, 2, text=true_false("reserved - incorrect!", "reserved (0)"))
-F_AD = Flag("dns.flags.authenticated", "Answer authenticated", 0x0020, 2, text=true_false(
-    "Answer/authority portion was authenticated by the server",
-    "Answer/authority portion was not authenticated by the server"))
-F_CD = Flag("dns.flags.checkdisable", "Non-authenticated data", 0x0010, 2,
-            text=true_false("Acceptable", "Unacceptable"))
+F_AD = Flag(
+    "dns.flags.authenticated",
+    "Answer authenticated",
+    0x0020,
+    2,
+    text=true_false(
+        "Answer/authority portion was authenticated by the server",
+        "Answer/authority portion was not authenticated by the server",
+    ),
+)
+F_CD = Flag(
+    "dns.flags.checkdisable",
+    "Non-authenticated data",
+    0x0010,
+    2,
+    text=true_false("Acceptable", "Unacceptable"),
+)
 F_RCODE = Bits("dns.flags.rcode", "Reply code", 2, mask=0x000F, names=RCODES)
+
+
 def _flags_show(flags: int) -> str:
     """'0x8180 Standard query response, No error': the opcode, and a response's reply code."""
     text = OPCODES.get((flags >> 11) & 0xF) or f"Unknown operation ({(flags >> 11) & 0xF})"
@@ -204,8 +249,13 @@ NSEC_NEXT = Text("dns.nsec.next_domain_name", "Next Domain Name")
 UDP_SIZE = U16("dns.rr.udp_payload_size", "UDP payload size")
 EXT_RCODE = U8("dns.resp.ext_rcode", "Higher bits in extended RCODE", base=HEX)
 EDNS_VERSION = U8("dns.resp.edns0_version", "EDNS0 version")
-Z_DO = Flag("dns.resp.z.do", "DO bit", 0x8000, 2, text=true_false(
-    "Accepts DNSSEC security RRs", "Cannot handle DNSSEC security RRs"))
+Z_DO = Flag(
+    "dns.resp.z.do",
+    "DO bit",
+    0x8000,
+    2,
+    text=true_false("Accepts DNSSEC security RRs", "Cannot handle DNSSEC security RRs"),
+)
 Z_RESERVED = Bits("dns.resp.z.reserved", "Reserved", 2, mask=0x7FFF, base=HEX)
 EDNS_Z = U16("dns.resp.z", "Z", base=HEX, children=(Z_DO, Z_RESERVED))
 OPT = Str("dns.opt", "Option")

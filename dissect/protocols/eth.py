@@ -47,6 +47,7 @@ ETHERTYPES = {
     0x6558: "Transparent Ethernet bridging", 0x0000: "Unknown",
 }  # fmt: skip
 
+
 def _lg_text(v: Any) -> str:
     if v:
         return "Locally administered address (this is NOT the factory default)"

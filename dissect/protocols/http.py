@@ -122,8 +122,9 @@ MEDIA = Protocol(
 # http.request.line / http.response.line are there for filters only (hidden).
 IS_REQUEST = Bool("http.request", "Request", generated=True, hidden=True, text=TRUE_FALSE)
 IS_RESPONSE = Bool("http.response", "Response", generated=True, hidden=True, text=TRUE_FALSE)
-IS_NOTIFICATION = Bool("http.notification", "Notification", generated=True, hidden=True,
-                       text=TRUE_FALSE)
+IS_NOTIFICATION = Bool(
+    "http.notification", "Notification", generated=True, hidden=True, text=TRUE_FALSE
+)
 START_LINE = Text("http.start_line", "Start line", raw=True)
 END_OF_HEADERS = Text("http.end_of_headers", "End of headers", raw=True)
 METHOD = Text("http.request.method", "Request Method")

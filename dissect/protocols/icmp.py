@@ -100,6 +100,7 @@ UNKNOWN_TYPE = "Unknown ICMP (obsolete or malformed?)"
 def _type_name(itype: int) -> str:
     return TYPE_NAMES.get(itype, UNKNOWN_TYPE)
 
+
 ICMP = Protocol(
     "icmp", "Internet Control Message Protocol", osi=Osi.NETWORK, short="ICMP",
     header=(
@@ -149,8 +150,12 @@ RECV_TS = U32("icmp.receive_timestamp", "Receive Timestamp", text=_ms_after_midn
 XMIT_TS = U32("icmp.transmit_timestamp", "Transmit Timestamp", text=_ms_after_midnight)
 ADDR_MASK = IPv4("icmp.address_mask", "Address Mask")
 DATA_TIME = Str("icmp.data_time", "Timestamp from icmp data")
-DATA_TIME_RELATIVE = Float("icmp.data_time_relative", "Timestamp from icmp data (relative)",
-                           generated=True, text=lambda v: f"{v:.9f} seconds")
+DATA_TIME_RELATIVE = Float(
+    "icmp.data_time_relative",
+    "Timestamp from icmp data (relative)",
+    generated=True,
+    text=lambda v: f"{v:.9f} seconds",
+)
 MIP_EXT = Str("icmp.mip.ext", "Ext")  # one extension: its fields under it
 MIP_TYPE = U8("icmp.mip.type", "Extension Type", names=MIP_NAMES)
 MIP_LENGTH = U8("icmp.mip.length", "Length")
@@ -173,6 +178,7 @@ MIP_RESERVED = Bits("icmp.mip.reserved", "Reserved", 2, mask=0x003F, base=HEX)
 def _mip_flags_show(flags: int) -> str:
     """'0x3000, Home Agent, Foreign Agent': the value, then the label of each flag set."""
     return "".join([f"0x{flags:04x}"] + [f", {f.label}" for f in MIP_FLAG_BITS if flags & f.mask])
+
 
 MIP_COA = IPv4("icmp.mip.coa", "Care-Of-Address")
 MIP_CHALLENGE = Bytes("icmp.mip.challenge", "Challenge")
@@ -210,8 +216,7 @@ INT_RESERVED = Bits("icmp.int_info.reserved", "Reserved", 1, mask=0x30)
 PRESENT = true_false("Present", "Not Present")
 INT_HAS_IFINDEX = Flag("icmp.int_info.ifindex", "ifIndex", 0x08, width=1, text=TRUE_FALSE)
 INT_HAS_IPADDR = Flag("icmp.int_info.ipaddr", "IP Address", 0x04, width=1, text=PRESENT)
-INT_HAS_NAME = Flag("icmp.int_info.name_present", "Interface Name", 0x02, width=1,
-                    text=PRESENT)
+INT_HAS_NAME = Flag("icmp.int_info.name_present", "Interface Name", 0x02, width=1, text=PRESENT)
 INT_HAS_MTU = Flag("icmp.int_info.mtu_present", "MTU", 0x01, width=1, text=PRESENT)
 INT_INDEX = U32("icmp.int_info.index", "Interface Index")
 INT_AFI = U16("icmp.int_info.afi", "Address Family Identifier")
@@ -545,7 +550,12 @@ def _ext_object(
 ) -> None:
     if cls == 1 and ctype == 1:
         for e in range(i, stop - 3, 4):
-            label, exp, s, ttl = uint_at(data, e, 3) >> 4, (data[e + 2] >> 1) & 7, data[e + 2] & 1, data[e + 3]
+            label, exp, s, ttl = (
+                uint_at(data, e, 3) >> 4,
+                (data[e + 2] >> 1) & 7,
+                data[e + 2] & 1,
+                data[e + 3],
+            )
             entry = layer.add(MPLS_ENTRY, e, 4, f"Label: {label}, Exp: {exp}, S: {s}, TTL: {ttl}",
                               parent=ext)  # fmt: skip
             layer.add(MPLS_LABEL, e, 3, label, mask=0xFFFFF0, parent=entry)

@@ -121,6 +121,8 @@ POINTER = U32("icmpv6.pointer", "Pointer")
 ECHO_ID = U16("icmpv6.echo.identifier", "Identifier", base=HEX)
 ECHO_SEQ = U16("icmpv6.echo.sequence_number", "Sequence")
 RA_HOP_LIMIT = U8("icmpv6.nd.ra.cur_hop_limit", "Cur hop limit")
+
+
 def _summary(word: int, bits: tuple, digits: int) -> str:
     """'0x20, Home Agent, Prf (Default Router Preference): Medium': the value, the label of
     each flag set and each named bit field's name, as Wireshark sums up a bit mask."""
@@ -163,8 +165,9 @@ MLD_DELAY = U16("icmpv6.mld.maximum_response_delay", "Maximum Response Delay [ms
 MLD_CODE = U16("icmpv6.mld.maximum_response_code", "Maximum Response Code")
 MLD_ADDRESS = IPv6("icmpv6.mld.multicast_address", "Multicast Address")
 MLD_FLAG = U8("icmpv6.mld.flag", "Flags", base=HEX)
-MLD_FLAG_S = Flag("icmpv6.mld.flag.s", "Suppress Router-Side Processing", 0x08, width=1,
-                  text=TRUE_FALSE)
+MLD_FLAG_S = Flag(
+    "icmpv6.mld.flag.s", "Suppress Router-Side Processing", 0x08, width=1, text=TRUE_FALSE
+)
 MLD_FLAG_QRV = Bits("icmpv6.mld.flag.qrv", "QRV (Querier's Robustness Variable)", 1, mask=0x07)
 MLD_FLAG_RSV = Bits("icmpv6.mld.flag.reserved", "Reserved", 1, mask=0xF0)
 MLD_QQI = U8("icmpv6.mld.qqi", "QQIC (Querier's Query Interval Code)")
@@ -233,8 +236,9 @@ OPT_PADDING = Bytes("icmpv6.opt.padding", "Padding", text=lambda v: "")
 OPT_SRC_LLA = Mac("icmpv6.opt.src_linkaddr", "Source Link-layer address")
 OPT_TGT_LLA = Mac("icmpv6.opt.target_linkaddr", "Target Link-layer address")
 OPT_PREFIX_LEN = U8("icmpv6.opt.prefix.length", "Prefix Length")
-OPT_PREFIX_FLAG = U8("icmpv6.opt.prefix.flag", "Flag", base=HEX,
-                     text=lambda v: _summary(v, OPT_PREFIX_BITS, 2))
+OPT_PREFIX_FLAG = U8(
+    "icmpv6.opt.prefix.flag", "Flag", base=HEX, text=lambda v: _summary(v, OPT_PREFIX_BITS, 2)
+)
 OPT_PREFIX_BITS = (
     (Flag("icmpv6.opt.prefix.flag.l", "On-link flag(L)", 0x80, width=1), 0x80),
     (Flag("icmpv6.opt.prefix.flag.a", "Autonomous address-configuration flag(A)", 0x40, width=1), 0x40),

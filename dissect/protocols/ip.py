@@ -91,6 +91,7 @@ def _flags_show(flags: int) -> str:
     """'0x2, Don't fragment': the value, then the label of each flag set."""
     return "".join([f"0x{flags:x}"] + [f", {label}" for bit, label in FLAG_LABELS if flags & bit])
 
+
 IP_DST = IPv4("ip.dst", "Destination Address")
 IP = Protocol(
     "ip", "Internet Protocol Version 4", osi=Osi.NETWORK, short="IPv4",
@@ -143,7 +144,9 @@ OPTION_SPECS = {
     )
 }  # fmt: skip
 OPT_TYPE = U8("ip.opt.type", "Type")
-OPT_COPY = Flag("ip.opt.type.copy", "Copy on fragmentation", 0x80, width=1, text=true_false("Yes", "No"))
+OPT_COPY = Flag(
+    "ip.opt.type.copy", "Copy on fragmentation", 0x80, width=1, text=true_false("Yes", "No")
+)
 OPT_CLASS = Bits("ip.opt.type.class", "Class", 1, mask=0x60, names=OPTION_CLASSES)
 OPT_NUMBER = Bits("ip.opt.type.number", "Number", 1, mask=0x1F, names=OPTION_NUMBERS)
 OPT_LEN = U8("ip.opt.len", "Length")

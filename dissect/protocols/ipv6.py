@@ -38,8 +38,8 @@ from ..protocol import (
     Flag,
     Int,
     IPv6,
-    Mac,
     Layer,
+    Mac,
     Osi,
     Protocol,
     Str,
@@ -136,11 +136,7 @@ def _ipv6_tail(data: Any, layer: Layer) -> None:
     _bound_payload(layer, plen, data[pos + 6])
     pkt = layer.packet
     quote_end = pkt.ctx.quote_end
-    if (
-        pkt.ctx.in_error
-        and quote_end >= 0
-        and pos + 40 <= quote_end < layer.payload_end
-    ):
+    if pkt.ctx.in_error and quote_end >= 0 and pos + 40 <= quote_end < layer.payload_end:
         layer.payload_end = quote_end  # extension objects follow the quoted packet
     pkt.ctx.pseudo_src, pkt.ctx.pseudo_dst = data[pos + 8 : pos + 24], data[pos + 24 : pos + 40]
     pkt.ctx.ipv6_pos, pkt.ctx.ipv6_plen = pos, plen

@@ -116,8 +116,9 @@ N_R = Bits("llc.control.n_r", "N(R)", 2, mask=0xFE00)
 N_S = Bits("llc.control.n_s", "N(S)", 2, mask=0x00FE)
 POLL = Flag("llc.control.p", "Poll", 0x10, width=1)
 FINAL = Flag("llc.control.f", "Final", 0x10, width=1)
-S_FTYPE = Bits("llc.control.s_ftype", "Supervisory frame type", 2, mask=0x000C, base=HEX,
-               names=S_TYPE_NAMES)
+S_FTYPE = Bits(
+    "llc.control.s_ftype", "Supervisory frame type", 2, mask=0x000C, base=HEX, names=S_TYPE_NAMES
+)
 # The tree names the unnumbered modifiers in words (the Info column by their mnemonics)
 U_CMD_NAMES = {
     0x00: "Unnumbered Information", 0x08: "Unnumbered Poll", 0x10: "Disconnect",
@@ -131,8 +132,7 @@ U_CMD_NAMES = {
 U_RESP_NAMES = {**U_CMD_NAMES, 0x10: "Request Disconnect", 0x01: "Request Initialization Mode",
                 0x03: "Disconnected mode"}  # fmt: skip
 U_CMD = Bits("llc.control.u_modifier_cmd", "Command", 1, mask=0xEC, base=HEX, names=U_CMD_NAMES)
-U_RESP = Bits("llc.control.u_modifier_resp", "Response", 1, mask=0xEC, base=HEX,
-              names=U_RESP_NAMES)
+U_RESP = Bits("llc.control.u_modifier_resp", "Response", 1, mask=0xEC, base=HEX, names=U_RESP_NAMES)
 FTYPE = Bits("llc.control.ftype", "Frame type", 1, mask=0x03, base=HEX, names=FRAME_TYPES)
 OUI = U24("llc.oui", "Organization Code", base=HEX, names=OUI_NAMES)
 TYPE = U16("llc.type", "Type", base=HEX, names=_etype_name)

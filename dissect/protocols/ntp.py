@@ -155,6 +155,8 @@ def ntp_time_ns(raw: bytes) -> int | None:
 F_LI = Bits("ntp.flags.li", "Leap Indicator", 1, mask=0xC0, names=LEAP)
 F_VN = Bits("ntp.flags.vn", "Version number", 1, mask=0x38, names=VERSIONS)
 F_MODE = Bits("ntp.flags.mode", "Mode", 1, mask=0x07, names=MODES)
+
+
 def _flags_show(flags: int) -> str:
     """'0x23, Leap Indicator: no warning, Version number: NTP Version 4, Mode: client'."""
     parts = [f"0x{flags:02x}"]

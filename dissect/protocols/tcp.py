@@ -61,6 +61,7 @@ def _flag(name: str, label: str, mask: int) -> Any:
     """A flag bit shown over the 12 flag bits, as Wireshark's 12-bit booleans."""
     return Flag(name, label, mask, bits=12)
 
+
 TCP = Protocol(
     "tcp", "Transmission Control Protocol", osi=Osi.TRANSPORT, short="TCP",
     header=(

@@ -133,7 +133,9 @@ def _record_show(raw: bytes) -> str:
         n, pos = 0, 0
         while pos + 4 <= len(body) and body[pos] in HANDSHAKE_TYPES and n < 2:
             n, pos = n + 1, pos + 4 + _u24(body, pos + 1)
-        what = "Multiple Handshake Messages" if n > 1 and pos == len(body) else _handshake_name(body)
+        what = (
+            "Multiple Handshake Messages" if n > 1 and pos == len(body) else _handshake_name(body)
+        )
         what = f"Handshake Protocol: {what}"
     elif ctype == CHANGE_CIPHER_SPEC:
         what = "Change Cipher Spec Protocol: Change Cipher Spec"
@@ -177,8 +179,11 @@ COMP_METHODS = Bytes("tls.handshake.comp_methods", "",
                      text=lambda v: f"Compression Methods ({_plural(len(v), 'method')})")  # fmt: skip
 COMP_METHOD = U8("tls.handshake.comp_method", "Compression Method", names=COMPRESSION)
 EXTS_LEN = U16("tls.handshake.extensions_length", "Extensions Length")
-EXTENSION = Bytes("tls.handshake.extension", "Extension",  # one extension, its fields under it
-                  text=lambda v: f"{_named('extensions')(_u16(v, 0))} (len={_u16(v, 2)})")
+EXTENSION = Bytes(
+    "tls.handshake.extension",
+    "Extension",  # one extension, its fields under it
+    text=lambda v: f"{_named('extensions')(_u16(v, 0))} (len={_u16(v, 2)})",
+)
 EXT_TYPE = U16("tls.handshake.extension.type", "Type", names=_named("extensions"))
 EXT_LEN = U16("tls.handshake.extension.len", "Length")
 EXT_DATA = Bytes("tls.handshake.extension.data", "Data")
@@ -212,8 +217,11 @@ EC_FORMAT = U8(
     "tls.handshake.extensions_ec_point_format", "EC point format", names=EC_POINT_FORMATS
 )
 SIG_LEN = U16("tls.handshake.sig_hash_alg_len", "Signature Hash Algorithms Length")
-SIG_LIST = Bytes("tls.handshake.sig_hash_algs", "",
-                 text=lambda v: f"Signature Hash Algorithms ({_plural(len(v) // 2, 'algorithm')})")
+SIG_LIST = Bytes(
+    "tls.handshake.sig_hash_algs",
+    "",
+    text=lambda v: f"Signature Hash Algorithms ({_plural(len(v) // 2, 'algorithm')})",
+)
 SIG_HASHES = {0: "None", 1: "MD5", 2: "SHA1", 3: "SHA224", 4: "SHA256", 5: "SHA384", 6: "SHA512",
               7: "SM3"}  # fmt: skip
 SIG_SIGNATURES = {0: "Anonymous", 1: "RSA", 2: "DSA", 3: "ECDSA", 4: "SM2"}
@@ -614,7 +622,9 @@ def _ja3_parts(data: bytes, pos: int, end: int, client: bool) -> list[list[int]]
             exts.append(etype)
             body = data[p + 4 : min(stop, p + 4 + elen)]
             if etype == 10 and len(body) >= 2:
-                groups = [_u16(body, q) for q in range(2, 2 + _u16(body, 0) - 1, 2) if q + 2 <= len(body)]
+                groups = [
+                    _u16(body, q) for q in range(2, 2 + _u16(body, 0) - 1, 2) if q + 2 <= len(body)
+                ]
             elif etype == 11 and body:
                 formats = list(body[1 : 1 + body[0]])
             p += 4 + elen
