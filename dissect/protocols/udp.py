@@ -43,9 +43,7 @@ def _tail(data: Any, layer: Layer) -> None:
         )
     elif pos + length < end:
         layer.payload_end = pos + length
-    elif pos + length > end and (
-        layer.packet.ctx.in_error or layer.packet.ctx.fragment
-    ):
+    elif pos + length > end and (layer.packet.ctx.in_error or layer.packet.ctx.fragment):
         pass  # a quoted or fragmented datagram: the rest of it is elsewhere, not an error
     elif pos + length > end:
         pkt = layer.packet
