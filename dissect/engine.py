@@ -60,6 +60,15 @@ class FieldSpec:
 
     `explain` is the plain-language explanation the TUI shows: a sentence, or a function
     (value, layer) -> sentence that says what this value means.
+
+    Display rules for Wireshark's own formats: `text` is fn(value) -> the value's text,
+    replacing kind, base, unit and names ("0x018 (PSH, ACK)"); an empty `label` makes the
+    tree line the value's text alone (Wireshark's text items, "GET / HTTP/1.1\\r\\n");
+    an empty value text leaves the label alone ("TCP Option - No-Operation (NOP)"); `bits`
+    is how many low bits of the field's bytes its bit-pattern line shows (0: no pattern
+    line); `hidden` keeps the field out of the tree, not out of filters or JSON; `raw`
+    makes the tree line the field's own bytes as ASCII text, escaped (Wireshark's HTTP
+    header lines, "Content-type: text/html\\r\\n", whatever the header name's case).
     """
 
     name = cython.declare(object, visibility="public")
@@ -77,6 +86,12 @@ class FieldSpec:
     signed = cython.declare(cython.bint, visibility="public")
     explain = cython.declare(object, visibility="public")
     conv = cython.declare(object, visibility="public")  # bytes -> value (addresses)
+    # Display only (Wireshark's custom formats): bits the bit-pattern line shows (-1: the
+    # field's bytes, 0: none); hidden = in filters and JSON, not a line of the tree; raw =
+    # the tree line is the field's own bytes as text.
+    bits = cython.declare(cython.int, visibility="public")
+    hidden = cython.declare(cython.bint, visibility="public")
+    raw = cython.declare(cython.bint, visibility="public")
     parent = cython.declare(object, visibility="public")
     # Set by Protocol's compile step for fixed-header fields: where the value lies in the
     # unpacked header tuple and how it comes out of it.
@@ -113,6 +128,10 @@ class FieldSpec:
         generated: bool = False,
         signed: bool = False,
         explain: str | Callable[[Any, Layer], str] = "",
+        text: Callable[[Any], str] | None = None,
+        bits: int = -1,
+        hidden: bool = False,
+        raw: bool = False,
     ) -> None:
         self.name, self.label, self.kind, self.width = name, label, kind, width
         self.mask, self.at, self.base, self.names = mask, at, base, names
@@ -124,10 +143,11 @@ class FieldSpec:
         self.how = GET_CALL
         self.wmask = 0
         self.frombytes = False
-        self.fmt = None
+        self.fmt = text  # None: made from kind, base, unit and names on first use
+        self.bits, self.hidden, self.raw = bits, hidden, raw
         self.texts, self.patterns = {}, {}
-        self.inert = kind in INERT_KINDS and _plain_label(label)
-        self.prefix = f"{label}: "
+        self.inert = text is None and kind in INERT_KINDS and _plain_label(label)
+        self.prefix = f"{label}: " if label else ""
         self.json_head = (
             '{"name": ' + _json_str(name) + ', "label": ' + _json_str(label) + ', "value": '
         )
@@ -177,7 +197,8 @@ class FieldSpec:
 
     @cython.ccall
     def _line(self, value: Any) -> str:
-        text = self.prefix + self.show(value)
+        shown = self.show(value)
+        text = self.prefix + shown if shown else self.label  # no value text: the label alone
         t = type(value)
         if self.inert and (t is int or t is bool or t is bytes) and len(text) <= 4096:
             return text
@@ -189,18 +210,23 @@ class FieldSpec:
         patterns = self.patterns
         text = patterns.get(raw_word)
         if text is None:
-            bits = (self.width or 1) * 8
-            out = []
-            mask = self.mask
-            for i in range(bits - 1, -1, -1):
-                out.append(str((raw_word >> i) & 1) if (mask >> i) & 1 else ".")
-                if i and i % 4 == 0:
-                    out.append(" ")
-            text = "".join(out)
+            text = self.pattern_of(raw_word, self.mask)
             if len(patterns) >= TEXT_CACHE_MAX:
                 patterns.clear()
             patterns[raw_word] = text
         return text
+
+    def pattern_of(self, raw_word: int, mask: int, bits: int = -1) -> str:
+        """The bit line for a mask over `bits` bits (-1: this spec's), for a field that
+        carries its own mask."""
+        if bits < 0:
+            bits = self.bits if self.bits >= 0 else (self.width or 1) * 8
+        out = []
+        for i in range(bits - 1, -1, -1):
+            out.append(str((raw_word >> i) & 1) if (mask >> i) & 1 else ".")
+            if i and i % 4 == 0:
+                out.append(" ")
+        return "".join(out)
 
     def __repr__(self) -> str:
         return f"FieldSpec({self.name})"
@@ -240,8 +266,9 @@ def _formatter(spec: FieldSpec) -> Callable[[Any], str]:
         if spec.base == HEX:
             digits = _hex_digits(spec)
             plain: Callable[[int], str] = lambda v: f"0x{v:0{digits}x}"  # noqa: E731
-        elif spec.base == DEC_HEX:
-            plain = lambda v: f"{v} (0x{v:x})"  # noqa: E731
+        elif spec.base == DEC_HEX:  # the hex digits of the field's width, as Wireshark's
+            digits = _hex_digits(spec)
+            plain = lambda v: f"{v} (0x{v:0{digits}x})"  # noqa: E731
         elif spec.unit:
             unit = spec.unit
             plain = lambda v: f"{v}{unit}"  # noqa: E731
@@ -281,7 +308,7 @@ def _format(spec: FieldSpec, value: Any) -> str:
         if spec.base == HEX:
             return f"0x{value:0{_hex_digits(spec)}x}"
         if spec.base == DEC_HEX:
-            return f"{value} (0x{value:x})"
+            return f"{value} (0x{value:0{_hex_digits(spec)}x})"
         return f"{value}{spec.unit}"
     if isinstance(value, bytes | bytearray | memoryview):
         return hex_bytes(bytes(value))
@@ -1551,6 +1578,9 @@ def _build_layer_fields(layer: Layer) -> list:
     detail = proto.detail
     if detail is not None:
         tail_fields, layer_.extra = layer_.extra, []
+        # detail may nest generated fields under header and tail fields (layer.get finds
+        # them); what it adds at the top level goes to extra, as ever (this list is dropped)
+        layer_._fields = fixed + tail_fields
         try:
             detail(layer_.packet.data, layer_)
         except Exception as exc:  # same contract as the driver: mark, never raise
@@ -2298,12 +2328,24 @@ def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
 @cython.cfunc
 @cython.locals(out=list, f=Field, c=Field, depth=cython.Py_ssize_t, spans=cython.bint)
 def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
+    if f.spec.hidden:
+        return
     out.append(_INDENT[min(depth, 63)] + field_text(data, f, spans))
     if kinds is not None:
         kinds.append(TREE_FIELD)
     if f.children:
         for c in f.children:
             _field_rows(out, kinds, data, c, depth + 1, spans)
+
+
+@cython.cfunc
+@cython.locals(spec=FieldSpec, f=Field)
+def _pattern(spec, f, word) -> str:
+    """The field's bit line: the spec's (kept per word), or the field's own mask's over
+    the field's own bytes."""
+    if f.mask == spec.mask and f.len == (spec.width or 1):
+        return spec.bit_pattern(word)
+    return spec.pattern_of(word, f.mask, spec.bits if spec.bits >= 0 else f.len * 8)
 
 
 @cython.ccall
@@ -2314,17 +2356,21 @@ def field_text(data: bytes, f: Field, spans: bool = False) -> str:
     generated fields brackets, and with spans the field's [pos:len] and mask."""
     f_ = f
     spec = f_.spec
-    text = spec.line(f_.value)
-    if f_.mask and f_.len:
+    if spec.raw:
+        raw = data[f_.pos : f_.pos + f_.len]
+        text = safe_text(raw.decode("ascii", "replace"), 4096)
+    else:
+        text = spec.line(f_.value)
+    if f_.mask and f_.len and spec.bits:
         end = f_.pos + f_.len
         if cython.compiled and f_.len <= 8 and 0 <= f_.pos and end <= len(data):
             p = data
             word = 0
             for i in range(f_.pos, end):
                 word = (word << 8) | p[i]
-            text = spec.bit_pattern(word) + " = " + text
+            text = _pattern(spec, f_, word) + " = " + text
         else:
-            text = spec.bit_pattern(int.from_bytes(data[f_.pos : end], "big")) + " = " + text
+            text = _pattern(spec, f_, int.from_bytes(data[f_.pos : end], "big")) + " = " + text
     if f_.generated:
         text = "[" + text + "]"
     if spans:

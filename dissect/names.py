@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 # Differentiated Services codepoints (RFC 2474, 3246, 4594, 5865, 8622) and ECN (RFC 3168):
 # the same byte in IPv4's DS field and IPv6's traffic class.
 DSCP_NAMES = {
@@ -17,10 +20,9 @@ ECN_NAMES = {
     0: "Not ECN-Capable Transport", 1: "ECN-Capable Transport codepoint '01'",
     2: "ECN-Capable Transport codepoint '10'", 3: "Congestion Experienced",
 }  # fmt: skip
-
-
-# -- plain-language explanations several protocols' fields share (FieldSpec explain=) ------
 EXPLAIN_RESERVED = "Reserved for future use: senders set it to zero and receivers ignore it."
+
+
 WELL_KNOWN_PORTS = {
     20: "FTP data", 21: "FTP", 22: "SSH", 23: "Telnet", 25: "SMTP (mail)", 53: "DNS",
     67: "DHCP server", 68: "DHCP client", 69: "TFTP", 80: "HTTP (web)", 110: "POP3 (mail)",
@@ -93,3 +95,42 @@ def explain_ecn(value: int, layer: object) -> str:
         3: "a congested router marked the packet instead of dropping it",
     }.get(value, "")
     return f"Explicit Congestion Notification {value}: {meaning}."
+
+
+# Wireshark's short names, in the DS field's own line: "0x00 (DSCP: CS0, ECN: Not-ECT)"
+DSCP_SHORT = {
+    0: "CS0", 1: "LE", 8: "CS1", 10: "AF11", 12: "AF12", 14: "AF13", 16: "CS2", 18: "AF21",
+    20: "AF22", 22: "AF23", 24: "CS3", 26: "AF31", 28: "AF32", 30: "AF33", 32: "CS4", 34: "AF41",
+    36: "AF42", 38: "AF43", 40: "CS5", 46: "EF PHB", 48: "CS6", 56: "CS7",
+}  # fmt: skip
+ECN_SHORT = {0: "Not-ECT", 1: "ECT(1)", 2: "ECT(0)", 3: "CE"}
+
+
+def ds_names(ds: int) -> str:
+    """'DSCP: CS0, ECN: Not-ECT' for a DS byte (IPv4's DS field, IPv6's traffic class)."""
+    return f"DSCP: {DSCP_SHORT.get(ds >> 2, 'Unknown')}, ECN: {ECN_SHORT[ds & 3]}"
+
+
+def duration(secs: int, msecs: int = 0) -> str:
+    """'3 minutes, 20 seconds', '4 hours, 28 minutes, 51.171 seconds': a time span as
+    Wireshark words it (time_secs_to_str, time_msecs_to_str)."""
+    if secs == 0 and msecs == 0:
+        return "0 seconds"
+    parts = []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        n, secs = divmod(secs, size)
+        if n:
+            parts.append(f"{n} {unit}{'' if n == 1 else 's'}")
+    if msecs:
+        parts.append(f"{secs}.{msecs:03d} seconds")
+    elif secs:
+        parts.append(f"{secs} second{'' if secs == 1 else 's'}")
+    return ", ".join(parts)
+
+
+def true_false(yes: str, no: str) -> Callable[[Any], str]:
+    """A flag's text in Wireshark's words for set and clear (its true_false_string)."""
+    return lambda v: yes if v else no
+
+
+TRUE_FALSE = true_false("True", "False")  # a Wireshark boolean with no words of its own

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..names import TRUE_FALSE
 from ..protocol import (
     DATA,
     FIELDS,
@@ -36,7 +37,7 @@ HARDWARE_TYPES = {
     20: "Serial Line", 21: "ATM", 22: "MIL-STD-188-220", 23: "Metricom STRIP",
     24: "IEEE 1394.1995", 25: "MAPOS", 26: "Twinaxial", 27: "EUI-64", 28: "HIPARP",
     29: "IP and ARP over ISO 7816-3", 30: "ARPSec", 31: "IPsec tunnel", 32: "InfiniBand",
-    33: "TIA-102 Project 25 Common Air Interface (CAI)", 34: "Wiegand Interface",
+    33: "TIA-102 Project 25 CAI", 34: "Wiegand Interface",
     35: "Pure IP", 36: "Experimental 1", 37: "HFI", 256: "Experimental 2",
 }  # fmt: skip
 
@@ -101,32 +102,61 @@ ARP = Protocol(
     "network: a host broadcasts \"who has this IP?\" and the owner replies with its address.",
 )  # fmt: skip
 
-SRC_HW_MAC = Mac("arp.src.hw_mac", "Sender MAC address",
-                 explain="The sender's MAC address: in a reply, the answer.")  # fmt: skip
+SRC_HW_MAC = Mac(
+    "arp.src.hw_mac",
+    "Sender MAC address",
+    explain="The sender's MAC address: in a reply, the answer.",
+)
 SRC_HW = Bytes("arp.src.hw", "Sender hardware address", explain="The sender's hardware address.")
-SRC_IPV4 = IPv4("arp.src.proto_ipv4", "Sender IP address",
-                explain="The sender's IP address (0.0.0.0 in a probe: the sender has no address "
-                "yet).")  # fmt: skip
-SRC_PROTO = Bytes("arp.src.proto", "Sender protocol address",
-                  explain="The sender's protocol address.")  # fmt: skip
-DST_HW_MAC = Mac("arp.dst.hw_mac", "Target MAC address",
-                 explain="The target's MAC address: unknown in a request, so usually all zeros.")  # fmt: skip
+SRC_IPV4 = IPv4(
+    "arp.src.proto_ipv4",
+    "Sender IP address",
+    explain="The sender's IP address (0.0.0.0 in a probe: the sender has no address yet).",
+)
+SRC_PROTO = Bytes(
+    "arp.src.proto", "Sender protocol address", explain="The sender's protocol address."
+)
+DST_HW_MAC = Mac(
+    "arp.dst.hw_mac",
+    "Target MAC address",
+    explain="The target's MAC address: unknown in a request, so usually all zeros.",
+)
 DST_HW = Bytes("arp.dst.hw", "Target hardware address", explain="The target's hardware address.")
-DST_IPV4 = IPv4("arp.dst.proto_ipv4", "Target IP address",
-                explain="The target's IP address: in a request, the address whose MAC is wanted.")  # fmt: skip
-DST_PROTO = Bytes("arp.dst.proto", "Target protocol address",
-                  explain="The target's protocol address.")  # fmt: skip
-DRARP_STATUS = U8("arp.dst.drarp_error_status", "DRARP error status",
-                  explain="Dynamic reverse ARP error status: why the request failed.")  # fmt: skip
-IS_GRATUITOUS = Bool("arp.isgratuitous", "Is gratuitous", generated=True,
-                     explain="Gratuitous ARP: the sender announces its own address (sender and "
-                     "target IP are the same), to update others' caches or detect a conflict.")  # fmt: skip
-IS_PROBE = Bool("arp.isprobe", "Is probe", generated=True,
-                explain="ARP probe: the sender checks that an address is free before taking it "
-                "(RFC 5227).")  # fmt: skip
-IS_ANNOUNCEMENT = Bool("arp.isannouncement", "Is announcement", generated=True,
-                       explain="ARP announcement: the sender has taken the address and tells the "
-                       "link (RFC 5227).")  # fmt: skip
+DST_IPV4 = IPv4(
+    "arp.dst.proto_ipv4",
+    "Target IP address",
+    explain="The target's IP address: in a request, the address whose MAC is wanted.",
+)
+DST_PROTO = Bytes(
+    "arp.dst.proto", "Target protocol address", explain="The target's protocol address."
+)
+DRARP_STATUS = U8(
+    "arp.dst.drarp_error_status",
+    "DRARP error status",
+    explain="Dynamic reverse ARP error status: why the request failed.",
+)
+IS_GRATUITOUS = Bool(
+    "arp.isgratuitous",
+    "Is gratuitous",
+    generated=True,
+    text=TRUE_FALSE,
+    explain="Gratuitous ARP: the sender announces its own address (sender and "
+    "target IP are the same), to update others' caches or detect a conflict.",
+)
+IS_PROBE = Bool(
+    "arp.isprobe",
+    "Is probe",
+    generated=True,
+    text=TRUE_FALSE,
+    explain="ARP probe: the sender checks that an address is free before taking it (RFC 5227).",
+)
+IS_ANNOUNCEMENT = Bool(
+    "arp.isannouncement",
+    "Is announcement",
+    generated=True,
+    text=TRUE_FALSE,
+    explain="ARP announcement: the sender has taken the address and tells the link (RFC 5227).",
+)
 
 
 # The whole fixed header in one call (hardware type, protocol type, sizes, opcode): the

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import EXPLAIN_RESERVED
+from ..names import EXPLAIN_RESERVED, TRUE_FALSE, duration, true_false
 from ..protocol import (
     HEX,
     U8,
@@ -141,26 +141,22 @@ def _option_name(code: int) -> str | None:
 DHCP = Protocol(
     "dhcp", "Dynamic Host Configuration Protocol", osi=Osi.APPLICATION, short="DHCP",
     header=(
-        U8("dhcp.type", "Message type", names={1: "Boot Request", 2: "Boot Reply"},
-           explain="BOOTP message type: a request from a client, or a reply from a server (the "
+        U8("dhcp.type", "Message type", names={1: "Boot Request", 2: "Boot Reply"}, explain="BOOTP message type: a request from a client, or a reply from a server (the "
            "DHCP message type option says which DHCP step it is)."),
-        U8("dhcp.hw.type", "Hardware type", base=HEX, names=HW_TYPES,
-           explain="The client's link type (1: Ethernet)."),
-        U8("dhcp.hw.len", "Hardware address length",
-           explain="Length of the client's hardware address (6 for a MAC address)."),
-        U8("dhcp.hops", "Hops",
-           explain="How many relay agents forwarded the message (0 when client and server share a "
+        U8("dhcp.hw.type", "Hardware type", base=HEX, names=HW_TYPES, explain="The client's link type (1: Ethernet)."),
+        U8("dhcp.hw.len", "Hardware address length", explain="Length of the client's hardware address (6 for a MAC address)."),
+        U8("dhcp.hops", "Hops", explain="How many relay agents forwarded the message (0 when client and server share a "
            "link)."),
-        U32("dhcp.id", "Transaction ID", base=HEX,
-            explain="Transaction ID: a random number the client picks; the server's answers copy "
+        U32("dhcp.id", "Transaction ID", base=HEX, explain="Transaction ID: a random number the client picks; the server's answers copy "
             "it, so the client can match them."),
-        U16("dhcp.flags", "Bootp flags", at=10, base=HEX, explain="Flags: only the broadcast "
-            "flag is defined.", children=(
-            Flag("dhcp.flags.bc", "Broadcast flag", 0x8000, explain="Broadcast: the client cannot "
+        U16("dhcp.flags", "Bootp flags", at=10, base=HEX,
+            text=lambda v: f"0x{v:04x} ({'Broadcast' if v & 0x8000 else 'Unicast'})", children=(
+            Flag("dhcp.flags.bc", "Broadcast flag", 0x8000, text=true_false("Broadcast", "Unicast"), explain="Broadcast: the client cannot "
                  "receive a unicast packet before it has an address, so the server must broadcast "
                  "its answer."),
             Bits("dhcp.flags.reserved", "Reserved flags", mask=0x7FFF, base=HEX, explain=EXPLAIN_RESERVED),
-        )),
+        ), explain="Flags: only the broadcast "
+            "flag is defined."),
         IPv4("dhcp.ip.client", "Client IP address",
              explain="The client's current address, when it already has one and is renewing it "
              "(otherwise 0.0.0.0)."),
@@ -178,56 +174,106 @@ DHCP = Protocol(
     "a network: Discover, Offer, Request, ACK between client and server.",
 )  # fmt: skip
 
-SECS = U16("dhcp.secs", "Seconds elapsed",
-           explain="Seconds since the client began asking for an address.")  # fmt: skip
-HW_ADDR = Bytes("dhcp.hw.addr", "Client hardware address",
-                explain="The client's hardware address, in a form this tool does not decode.")  # fmt: skip
-HW_MAC = Mac("dhcp.hw.mac_addr", "Client MAC address",
-             explain="The client's MAC address: how the server knows which client this is.")  # fmt: skip
-HW_PADDING = Bytes("dhcp.hw.addr_padding", "Client hardware address padding",
-                   explain="Unused bytes of the 16-byte hardware address field.")  # fmt: skip
-SERVER = Text("dhcp.server", "Server host name",
-              explain="An optional server host name (usually empty).")  # fmt: skip
-FILE = Text("dhcp.file", "Boot file name",
-            explain="An optional boot file name, for network booting (usually empty).")  # fmt: skip
-COOKIE = IPv4("dhcp.cookie", "Magic cookie",
-              explain="The magic cookie 99.130.83.99: says that DHCP options follow.")  # fmt: skip
-IS_BOOTP = Bool("dhcp.bootp", "Frame is BOOTP", generated=True,
-                explain="No DHCP message type option: this is plain BOOTP, DHCP's predecessor.")  # fmt: skip
-VENDOR = Bytes("dhcp.vendor_specific_options", "Bootp vendor specific options",
-               explain="BOOTP's vendor area, without the magic cookie that would make it DHCP "
-               "options.")  # fmt: skip
-OPTION = U8("dhcp.option.type", "Option", names=_option_name,
-            explain="The option code: which setting this option carries.")  # fmt: skip
-OPTION_LEN = U8("dhcp.option.length", "Length",
-                explain=lambda v, _l: f"Option length: {v} bytes of value follow.")  # fmt: skip
-OPTION_VALUE = Bytes("dhcp.option.value", "Value",
-                     explain="The option's value, for an option this tool does not decode further.")  # fmt: skip
+SECS = U16(
+    "dhcp.secs", "Seconds elapsed", explain="Seconds since the client began asking for an address."
+)
+HW_ADDR = Bytes(
+    "dhcp.hw.addr",
+    "Client hardware address",
+    explain="The client's hardware address, in a form this tool does not decode.",
+)
+HW_MAC = Mac(
+    "dhcp.hw.mac_addr",
+    "Client MAC address",
+    explain="The client's MAC address: how the server knows which client this is.",
+)
+HW_PADDING = Bytes(
+    "dhcp.hw.addr_padding",
+    "Client hardware address padding",
+    explain="Unused bytes of the 16-byte hardware address field.",
+)
+# An empty name is "Server host name not given", as Wireshark words it (the label is in the text)
+SERVER = Text("dhcp.server", "", text=lambda v: f"Server host name: {v}" if v else
+              "Server host name not given", explain="An optional server host name (usually empty).")  # fmt: skip
+FILE = Text("dhcp.file", "", text=lambda v: f"Boot file name: {v}" if v else
+            "Boot file name not given", explain="An optional boot file name, for network booting (usually empty).")  # fmt: skip
+COOKIE = IPv4(
+    "dhcp.cookie",
+    "Magic cookie",
+    text=lambda v: "DHCP",
+    explain="The magic cookie 99.130.83.99: says that DHCP options follow.",
+)  # the only cookie we name
+IS_BOOTP = Bool(
+    "dhcp.bootp",
+    "Frame is BOOTP",
+    generated=True,
+    text=TRUE_FALSE,
+    explain="No DHCP message type option: this is plain BOOTP, DHCP's predecessor.",
+)
+VENDOR = Bytes(
+    "dhcp.vendor_specific_options",
+    "Bootp vendor specific options",
+    explain="BOOTP's vendor area, without the magic cookie that would make it DHCP options.",
+)
+OPTION = U8(
+    "dhcp.option.type",
+    "Option",
+    text=lambda v: f"({v}) {_option_name(v)}",
+    explain="The option code: which setting this option carries.",
+)
+OPTION_LEN = U8(
+    "dhcp.option.length",
+    "Length",
+    explain=lambda v, _l: f"Option length: {v} bytes of value follow.",
+)
+OPTION_VALUE = Bytes(
+    "dhcp.option.value",
+    "Value",
+    hidden=True,
+    explain="The option's value, for an option this tool does not decode further.",
+)  # its fields show it
 OPTION_END = U8("dhcp.option.end", "Option End", explain="End option: no options follow.")
-PADDING = Bytes("dhcp.option.padding", "Padding",
-                explain="Zero bytes after the end option: padding.")  # fmt: skip
+PADDING = Bytes(
+    "dhcp.option.padding", "Padding", explain="Zero bytes after the end option: padding."
+)
 MSG_TYPE = U8("dhcp.option.dhcp", "DHCP", names=MSG_TYPES, explain=_explain_message_type)
 REQUEST_ITEM = U8(
-    "dhcp.option.request_list_item", "Parameter Request List Item", names=_option_name,
-                  explain="One setting the client asks the server for (subnet mask, router, DNS "
-                  "servers...).")  # fmt: skip
-CLIENT_ID_TYPE = U8("dhcp.client_id.type", "Type",
-                    explain="The client identifier's type: 1 means a MAC address follows, 255 a "
-                    "DUID as IPv6 uses.")  # fmt: skip
-CLIENT_ID_TEXT = Text("dhcp.client_id.undef", "Client Identifier",
-                      explain="The client identifier, as text.")  # fmt: skip
-CLIENT_ID = Bytes("dhcp.client_id", "Identifier",
-                  explain="The client identifier: how the server recognises the client (instead "
-                  "of its MAC address).")  # fmt: skip
-ROUTE_IP = IPv4("dhcp.option.static_route.ip", "Destination IP Address",
-                explain="The destination of a static route.")  # fmt: skip
-ROUTE_ROUTER = IPv4("dhcp.option.static_route.router", "Destination Router",
-                    explain="The router to reach that destination through.")  # fmt: skip
+    "dhcp.option.request_list_item",
+    "Parameter Request List Item",
+    text=lambda v: f"({v}) {_option_name(v)}",
+    explain="One setting the client asks the server for (subnet mask, router, DNS servers...).",
+)
+CLIENT_ID_TYPE = U8(
+    "dhcp.client_id.type",
+    "Type",
+    explain="The client identifier's type: 1 means a MAC address follows, 255 a DUID as IPv6 uses.",
+)
+CLIENT_ID_TEXT = Text(
+    "dhcp.client_id.undef", "Client Identifier", explain="The client identifier, as text."
+)
+CLIENT_ID = Bytes(
+    "dhcp.client_id",
+    "Identifier",
+    explain="The client identifier: how the server recognises the client (instead "
+    "of its MAC address).",
+)
+ROUTE_IP = IPv4(
+    "dhcp.option.static_route.ip",
+    "Destination IP Address",
+    explain="The destination of a static route.",
+)
+ROUTE_ROUTER = IPv4(
+    "dhcp.option.static_route.router",
+    "Destination Router",
+    explain="The router to reach that destination through.",
+)
 
 
-def _specs(kind: Any, table: dict[int, tuple[str, str, str]]) -> dict[int, FieldSpec]:
+def _specs(kind: Any, table: dict[int, tuple[str, str, str]], **kw: Any) -> dict[int, FieldSpec]:
     """Specs of one kind by option code, from (name, label, explanation)."""
-    return {code: kind(name, label, explain=text) for code, (name, label, text) in table.items()}
+    return {
+        code: kind(name, label, explain=text, **kw) for code, (name, label, text) in table.items()
+    }
 
 
 # Options with one value, or a list of IPv4 addresses, by how the value is read.
@@ -332,7 +378,7 @@ U32S = _specs(U32, {
         "lease."),
     59: ("dhcp.option.rebinding_time_value", "Rebinding Time Value",
         "Rebinding time (T2), in seconds: when the client asks any server, its own not answering."),
-})  # fmt: skip
+}, text=lambda v: f"({v}s) {'infinity' if v == 0xFFFFFFFF else duration(v)}")  # fmt: skip
 U16S = _specs(U16, {
     13: ("dhcp.option.boot_file_size", "Boot File Size",
         "Size of the boot file, in 512-byte blocks."),
@@ -359,12 +405,8 @@ BOOLS = _specs(Bool, {
         "Whether the client should route packets between its interfaces."),
     20: ("dhcp.option.non_local_source_routing", "Non-Local Source Routing",
         "Whether the client should forward source-routed packets to other networks."),
-    27: ("dhcp.option.all_subnets_are_local", "All Subnets are Local",
-        "Whether every subnet of the network has the same MTU as the client's."),
     29: ("dhcp.option.perform_mask_discovery", "Perform Mask Discovery",
         "Whether the client should ask for its subnet mask with ICMP."),
-    30: ("dhcp.option.mask_supplier", "Mask Supplier",
-        "Whether the client should answer ICMP subnet mask requests."),
     31: ("dhcp.option.perform_router_discover", "Perform Router Discover",
         "Whether the client should look for routers with ICMP router discovery."),
     34: ("dhcp.option.trailer_encapsulation", "Trailer Encapsulation",
@@ -373,10 +415,21 @@ BOOLS = _specs(Bool, {
         "Whether the client should use 802.3 (not Ethernet II) framing."),
     39: ("dhcp.option.tcp_keepalive_garbage", "TCP Keepalive Garbage",
         "Whether TCP keepalives should carry a garbage byte (for old implementations)."),
-})  # fmt: skip
-TIME_OFFSET = FieldSpec("dhcp.option.time_offset", "Time Offset", "int", 4, signed=True,
-                        explain="The client's offset from UTC, in seconds (deprecated in favour "
-                        "of time zone names).")  # fmt: skip
+}, text=true_false("Enabled", "Disabled"))  # fmt: skip
+BOOLS.update(_specs(Bool, {
+    27: ("dhcp.option.all_subnets_are_local", "All Subnets are Local",
+        "Whether every subnet of the network has the same MTU as the client's."),
+    30: ("dhcp.option.mask_supplier", "Mask Supplier",
+        "Whether the client should answer ICMP subnet mask requests."),
+}, text=true_false("Yes", "No")))  # fmt: skip
+TIME_OFFSET = FieldSpec(
+    "dhcp.option.time_offset",
+    "Time Offset",
+    "int",
+    4,
+    signed=True,
+    explain="The client's offset from UTC, in seconds (deprecated in favour of time zone names).",
+)
 FIXED = {**{c: (s, 4) for c, s in IPV4_ONE.items()}, **{c: (s, 4) for c, s in U32S.items()},
          **{c: (s, 2) for c, s in U16S.items()}, **{c: (s, 1) for c, s in U8S.items()},
          **{c: (s, 1) for c, s in BOOLS.items()}, 2: (TIME_OFFSET, 4)}  # fmt: skip
@@ -443,7 +496,7 @@ def _bootp_rest(data: Any, layer: Layer) -> int:
     if n < 16:
         layer.add(HW_PADDING, pos + 28 + n, 16 - n, bytes(data[pos + 28 + n : pos + 44]))
     for spec, off, size in ((SERVER, 44, 64), (FILE, 108, 128)):
-        _need(layer, pos + off, size, f"DHCP {spec.label.lower()}")
+        _need(layer, pos + off, size, f"DHCP {'server host' if off == 44 else 'boot file'} name")
         raw = bytes(data[pos + off : pos + off + size])
         layer.add(spec, pos + off, size, raw.split(b"\0", 1)[0].decode("latin-1"))
     if bytes(data[pos + 236 : pos + 240]) == MAGIC:

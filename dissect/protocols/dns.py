@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import EXPLAIN_RESERVED
+from ..names import EXPLAIN_RESERVED, TRUE_FALSE, duration, true_false
 from ..protocol import (
     HEX,
     U8,
@@ -116,44 +116,131 @@ OPT_CODES = {
 }  # fmt: skip
 
 # -- field declarations (Wireshark's dns.* names; mDNS uses the same names) -------------
-LENGTH = U16("dns.length", "Length",
-             explain="Over TCP: the DNS message's length in bytes, written before it so the "
-             "receiver knows where it ends.")  # fmt: skip
-ID = U16("dns.id", "Transaction ID", base=HEX,
-         explain="Transaction ID: the client picks it, the answer copies it, so the client can "
-         "match answers to questions.")  # fmt: skip
-F_RESPONSE = Flag("dns.flags.response", "Response", 0x8000, 2,
-                  explain="Response: set in an answer, clear in a query.")  # fmt: skip
-F_OPCODE = Bits("dns.flags.opcode", "Opcode", 2, mask=0x7800, names=OPCODES,
-                explain="Opcode: the kind of query (0: a standard query; others: notify, "
-                "update...).")  # fmt: skip
-F_AA = Flag("dns.flags.authoritative", "Authoritative", 0x0400, 2,
-            explain="Authoritative: the answering server is in charge of the name (its answer "
-            "does not come from a cache).")  # fmt: skip
-F_CONFLICT = Flag("dns.flags.conflict", "Conflict", 0x0400, 2,
-                  explain="Conflict (LLMNR): another host answered for the same name.")  # fmt: skip
-F_TC = Flag("dns.flags.truncated", "Truncated", 0x0200, 2,
-            explain="Truncated: the answer did not fit in the UDP datagram; the client should ask "
-            "again over TCP.")  # fmt: skip
-F_RD = Flag("dns.flags.recdesired", "Recursion desired", 0x0100, 2,
-            explain="Recursion desired: the client asks the server to find the answer for it, "
-            "querying other servers if needed.")  # fmt: skip
-F_TENTATIVE = Flag("dns.flags.tentative", "Tentative", 0x0100, 2,
-                   explain="Tentative (LLMNR): the sender is still checking that the name is "
-                   "unique.")  # fmt: skip
-F_RA = Flag("dns.flags.recavail", "Recursion available", 0x0080, 2,
-            explain="Recursion available: the server will look answers up for its clients.")  # fmt: skip
-F_Z = Flag("dns.flags.z", "Z", 0x0040, 2, explain=EXPLAIN_RESERVED)
-F_AD = Flag("dns.flags.authenticated", "Answer authenticated", 0x0020, 2,
-            explain="Answer authenticated: the server checked the answer's DNSSEC signatures.")  # fmt: skip
-F_CD = Flag("dns.flags.checkdisable", "Non-authenticated data", 0x0010, 2,
-            explain="Checking disabled: the client asks the server not to check DNSSEC signatures.")  # fmt: skip
-F_RCODE = Bits("dns.flags.rcode", "Reply code", 2, mask=0x000F, names=RCODES,
-               explain=_explain_rcode)  # fmt: skip
-FLAGS = U16("dns.flags", "Flags", base=HEX, explain="Flags: query or response, the kind of "
-            "query, what the client asks for and what the server did, and the reply code.", children=(
+LENGTH = U16(
+    "dns.length",
+    "Length",
+    explain="Over TCP: the DNS message's length in bytes, written before it so the "
+    "receiver knows where it ends.",
+)
+ID = U16(
+    "dns.id",
+    "Transaction ID",
+    base=HEX,
+    explain="Transaction ID: the client picks it, the answer copies it, so the client can "
+    "match answers to questions.",
+)
+F_RESPONSE = Flag(
+    "dns.flags.response",
+    "Response",
+    0x8000,
+    2,
+    text=true_false("Message is a response", "Message is a query"),
+    explain="Response: set in an answer, clear in a query.",
+)
+F_OPCODE = Bits(
+    "dns.flags.opcode",
+    "Opcode",
+    2,
+    mask=0x7800,
+    names=OPCODES,
+    explain="Opcode: the kind of query (0: a standard query; others: notify, update...).",
+)
+F_AA = Flag(
+    "dns.flags.authoritative",
+    "Authoritative",
+    0x0400,
+    2,
+    text=true_false("Server is an authority for domain", "Server is not an authority for domain"),
+    explain="Authoritative: the answering server is in charge of the name (its answer "
+    "does not come from a cache).",
+)
+F_CONFLICT = Flag(
+    "dns.flags.conflict",
+    "Conflict",
+    0x0400,
+    2,
+    text=true_false("The sender received multiple responses", "None"),
+    explain="Conflict (LLMNR): another host answered for the same name.",
+)
+F_TC = Flag(
+    "dns.flags.truncated",
+    "Truncated",
+    0x0200,
+    2,
+    text=true_false("Message is truncated", "Message is not truncated"),
+    explain="Truncated: the answer did not fit in the UDP datagram; the client should ask "
+    "again over TCP.",
+)
+F_RD = Flag(
+    "dns.flags.recdesired",
+    "Recursion desired",
+    0x0100,
+    2,
+    text=true_false("Do query recursively", "Don't do query recursively"),
+    explain="Recursion desired: the client asks the server to find the answer for it, "
+    "querying other servers if needed.",
+)
+F_TENTATIVE = Flag(
+    "dns.flags.tentative",
+    "Tentative",
+    0x0100,
+    2,
+    text=true_false("Tentative", "Not tentative"),
+    explain="Tentative (LLMNR): the sender is still checking that the name is unique.",
+)
+F_RA = Flag(
+    "dns.flags.recavail",
+    "Recursion available",
+    0x0080,
+    2,
+    text=true_false("Server can do recursive queries", "Server can't do recursive queries"),
+    explain="Recursion available: the server will look answers up for its clients.",
+)
+F_Z = Flag(
+    "dns.flags.z",
+    "Z",
+    0x0040,
+    2,
+    text=true_false("reserved - incorrect!", "reserved (0)"),
+    explain=EXPLAIN_RESERVED,
+)
+F_AD = Flag(
+    "dns.flags.authenticated",
+    "Answer authenticated",
+    0x0020,
+    2,
+    text=true_false(
+        "Answer/authority portion was authenticated by the server",
+        "Answer/authority portion was not authenticated by the server",
+    ),
+    explain="Answer authenticated: the server checked the answer's DNSSEC signatures.",
+)
+F_CD = Flag(
+    "dns.flags.checkdisable",
+    "Non-authenticated data",
+    0x0010,
+    2,
+    text=true_false("Acceptable", "Unacceptable"),
+    explain="Checking disabled: the client asks the server not to check DNSSEC signatures.",
+)
+F_RCODE = Bits(
+    "dns.flags.rcode", "Reply code", 2, mask=0x000F, names=RCODES, explain=_explain_rcode
+)
+
+
+def _flags_show(flags: int) -> str:
+    """'0x8180 Standard query response, No error': the opcode, and a response's reply code."""
+    text = OPCODES.get((flags >> 11) & 0xF) or f"Unknown operation ({(flags >> 11) & 0xF})"
+    if flags & 0x8000:
+        rcode = RCODES.get(flags & 0xF) or f"Unknown error ({flags & 0xF})"
+        text += f" response, {rcode}"
+    return f"0x{flags:04x} {text}"
+
+
+FLAGS = U16("dns.flags", "Flags", base=HEX, text=_flags_show, children=(
     F_RESPONSE, F_OPCODE, F_AA, F_CONFLICT, F_TC, F_RD, F_TENTATIVE, F_RA, F_Z, F_AD, F_CD, F_RCODE,
-))  # fmt: skip
+), explain="Flags: query or response, the kind of "
+            "query, what the client asks for and what the server did, and the reply code.")  # fmt: skip
 COUNT_QUERIES = U16("dns.count.queries", "Questions",
                     explain="How many questions the message holds (almost always 1).")  # fmt: skip
 COUNT_ZONES = U16("dns.count.zones", "Zones",
@@ -172,68 +259,162 @@ COUNT_ADD = U16("dns.count.add_rr", "Additional RRs",
                 "addresses, or EDNS options.")  # fmt: skip
 
 # Record nodes group one question or resource record in the tree, as Wireshark's
-# unnamed subtrees do ("example.test: type A, class IN"); their value is that line.
-QUERY = Text("dns.query", "Query",
-             explain="One question: a name, the record type wanted and the class.")  # fmt: skip
+# unnamed subtrees do ("example.test: type A, class IN"); their value is that line, and
+# the section nodes ("Queries", "Answers", ...) hold them.
+QUERY = Text("dns.query", "", explain="One question: a name, the record type wanted and the class.")
 SECTION_SPECS = (
-    Text("dns.answer", "Answer",
-         explain="One answer record: the name, its type, how long it may be cached and the data."),
-    Text("dns.authority", "Authoritative nameserver",
-         explain="One authority record: a name server in charge of the queried name."),
-    Text("dns.additional", "Additional record",
-         explain="One additional record: extra data the server thinks the client will need."),
-)  # fmt: skip
+    Text(
+        "dns.answer",
+        "",
+        explain="One answer record: the name, its type, how long it may be cached and the data.",
+    ),
+    Text(
+        "dns.authority",
+        "",
+        explain="One authority record: a name server in charge of the queried name.",
+    ),
+    Text(
+        "dns.additional",
+        "",
+        explain="One additional record: extra data the server thinks the client will need.",
+    ),
+)
+QUERIES = Str("dns.queries", "Queries", explain="The questions this message asks.")
+SECTION_NODES = {
+    QUERY: QUERIES,
+    SECTION_SPECS[0]: Str(
+        "dns.answers", "Answers", explain="The records that answer the question."
+    ),
+    SECTION_SPECS[1]: Str(
+        "dns.authorities",
+        "Authoritative nameservers",
+        explain="Records naming the servers that are authoritative for the name.",
+    ),
+    SECTION_SPECS[2]: Str(
+        "dns.additionals",
+        "Additional records",
+        explain="Extra records the server adds to save a lookup (addresses of named servers, EDNS).",
+    ),
+}
 QRY_NAME = Text("dns.qry.name", "Name", explain="The name asked about.")
-QRY_NAME_LEN = Int("dns.qry.name.len", "Name Length", generated=True,
-                   explain="Length of the name in characters (worked out).")  # fmt: skip
-LABELS = Int("dns.count.labels", "Label Count", generated=True,
-             explain="How many labels (dot-separated parts) the name has (worked out).")  # fmt: skip
-QRY_TYPE = U16("dns.qry.type", "Type", names=TYPE_NAMES,
-               explain="The record type asked for: A (IPv4 address), AAAA (IPv6 address), MX "
-               "(mail server), CNAME (alias)...")  # fmt: skip
-QRY_CLASS = U16("dns.qry.class", "Class", base=HEX, names=CLASS_NAMES,
-                explain="The class: almost always IN, the Internet.")  # fmt: skip
-QRY_QU = Flag("dns.qry.qu", '"QU" question', 0x8000, 2,
-              explain="QU (mDNS): the querier wants a unicast answer rather than a multicast one.")  # fmt: skip
+QRY_NAME_LEN = Int(
+    "dns.qry.name.len",
+    "Name Length",
+    generated=True,
+    explain="Length of the name in characters (worked out).",
+)
+LABELS = Int(
+    "dns.count.labels",
+    "Label Count",
+    generated=True,
+    explain="How many labels (dot-separated parts) the name has (worked out).",
+)
+QRY_TYPE = U16(
+    "dns.qry.type",
+    "Type",
+    names=TYPE_NAMES,
+    explain="The record type asked for: A (IPv4 address), AAAA (IPv6 address), MX "
+    "(mail server), CNAME (alias)...",
+)
+QRY_CLASS = U16(
+    "dns.qry.class",
+    "Class",
+    base=HEX,
+    names=CLASS_NAMES,
+    explain="The class: almost always IN, the Internet.",
+)
+QRY_QU = Flag(
+    "dns.qry.qu",
+    '"QU" question',
+    0x8000,
+    2,
+    text=TRUE_FALSE,
+    explain="QU (mDNS): the querier wants a unicast answer rather than a multicast one.",
+)
 RESP_NAME = Text("dns.resp.name", "Name", explain="The record's name: what this answer is about.")
-RESP_TYPE = U16("dns.resp.type", "Type", names=TYPE_NAMES,
-                explain="The record's type: A (IPv4 address), AAAA (IPv6 address), CNAME (alias), "
-                "NS (name server)...")  # fmt: skip
-RESP_CLASS = U16("dns.resp.class", "Class", base=HEX, names=CLASS_NAMES,
-                 explain="The record's class: almost always IN, the Internet.")  # fmt: skip
-CACHE_FLUSH = Flag("dns.resp.cache_flush", "Cache flush", 0x8000, 2,
-                   explain="Cache flush (mDNS): this record replaces any cached ones for the name.")  # fmt: skip
-TTL = U32("dns.resp.ttl", "Time to live",
-          explain=lambda v, _l: f"Time to live {v} s: how long resolvers may cache this record before asking again.")  # fmt: skip
+RESP_TYPE = U16(
+    "dns.resp.type",
+    "Type",
+    names=TYPE_NAMES,
+    explain="The record's type: A (IPv4 address), AAAA (IPv6 address), CNAME (alias), "
+    "NS (name server)...",
+)
+RESP_CLASS = U16(
+    "dns.resp.class",
+    "Class",
+    base=HEX,
+    names=CLASS_NAMES,
+    explain="The record's class: almost always IN, the Internet.",
+)
+CACHE_FLUSH = Flag(
+    "dns.resp.cache_flush",
+    "Cache flush",
+    0x8000,
+    2,
+    text=TRUE_FALSE,
+    explain="Cache flush (mDNS): this record replaces any cached ones for the name.",
+)
+TTL = U32(
+    "dns.resp.ttl",
+    "Time to live",
+    text=lambda v: f"{v} ({duration(v)})",
+    explain=lambda v, _l: (
+        f"Time to live {v} s: how long resolvers may cache this record before asking again."
+    ),
+)
 RDLEN = U16("dns.resp.len", "Data length", explain="Length of the record's data in bytes.")
 A = IPv4("dns.a", "Address", explain="The IPv4 address the name resolves to.")
 AAAA = IPv6("dns.aaaa", "AAAA Address", explain="The IPv6 address the name resolves to.")
-CNAME = Text("dns.cname", "CNAME",
-             explain="The canonical name: the name is an alias for this one, which the resolver "
-             "looks up instead.")  # fmt: skip
+CNAME = Text(
+    "dns.cname",
+    "CNAME",
+    explain="The canonical name: the name is an alias for this one, which the resolver "
+    "looks up instead.",
+)
 NS = Text("dns.ns", "Name Server", explain="A name server in charge of the zone.")
-PTR = Text("dns.ptr.domain_name", "Domain Name",
-           explain="The name a reverse lookup (an address written under in-addr.arpa or ip6.arpa) "
-           "points to.")  # fmt: skip
-MX_PREF = U16("dns.mx.preference", "Preference",
-              explain="Preference: mail goes to the mail exchanger with the lowest number first.")  # fmt: skip
-MX_HOST = Text("dns.mx.mail_exchange", "Mail Exchange",
-               explain="A mail server that accepts mail for the domain.")  # fmt: skip
+PTR = Text(
+    "dns.ptr.domain_name",
+    "Domain Name",
+    explain="The name a reverse lookup (an address written under in-addr.arpa or ip6.arpa) "
+    "points to.",
+)
+MX_PREF = U16(
+    "dns.mx.preference",
+    "Preference",
+    explain="Preference: mail goes to the mail exchanger with the lowest number first.",
+)
+MX_HOST = Text(
+    "dns.mx.mail_exchange",
+    "Mail Exchange",
+    explain="A mail server that accepts mail for the domain.",
+)
 TXT_LEN = U8("dns.txt.length", "TXT Length", explain="Length of one text string of the record.")
-TXT = Text("dns.txt", "TXT",
-           explain="Free text the domain publishes (SPF mail policies, ownership proofs...).")  # fmt: skip
+TXT = Text(
+    "dns.txt",
+    "TXT",
+    explain="Free text the domain publishes (SPF mail policies, ownership proofs...).",
+)
 SPF_LEN = U8("dns.spf.length", "SPF Length", explain="Length of one text string of the SPF record.")
-SPF = Text("dns.spf", "SPF",
-           explain="An SPF mail policy: which servers may send mail for the domain (obsolete "
-           "record type).")  # fmt: skip
+SPF = Text(
+    "dns.spf",
+    "SPF",
+    explain="An SPF mail policy: which servers may send mail for the domain (obsolete "
+    "record type).",
+)
 HINFO_CPU_LEN = U8("dns.hinfo.cpu_length", "CPU Length", explain="Length of the CPU string.")
 HINFO_CPU = Text("dns.hinfo.cpu", "CPU", explain="The host's CPU type, as the record claims.")
 HINFO_OS_LEN = U8("dns.hinfo.os_length", "OS Length", explain="Length of the OS string.")
 HINFO_OS = Text("dns.hinfo.os", "OS", explain="The host's operating system, as the record claims.")
-SOA_MNAME = Text("dns.soa.mname", "Primary name server",
-                 explain="The zone's primary name server: where its master copy lives.")  # fmt: skip
-SOA_RNAME = Text("dns.soa.rname", "Responsible authority's mailbox",
-                 explain="The mailbox of the zone's administrator (the first dot stands for @).")  # fmt: skip
+SOA_MNAME = Text(
+    "dns.soa.mname",
+    "Primary name server",
+    explain="The zone's primary name server: where its master copy lives.",
+)
+SOA_RNAME = Text(
+    "dns.soa.rname",
+    "Responsible authority's mailbox",
+    explain="The mailbox of the zone's administrator (the first dot stands for @).",
+)
 SOA_NUMBERS = (
     U32("dns.soa.serial_number", "Serial Number",
         explain="The zone's version number: secondaries copy the zone again when it grows."),
@@ -246,65 +427,127 @@ SOA_NUMBERS = (
     U32("dns.soa.minimum_ttl", "Minimum TTL",
         explain="How long, in seconds, resolvers may cache a \"no such name\" answer."),
 )  # fmt: skip
-SRV_SERVICE = Text("dns.srv.service", "Service",
-                   explain="The service the SRV record is for (such as _sip).")  # fmt: skip
-SRV_PROTO = Text("dns.srv.proto", "Protocol",
-                 explain="The transport of that service (_tcp or _udp).")  # fmt: skip
+SRV_SERVICE = Text(
+    "dns.srv.service", "Service", explain="The service the SRV record is for (such as _sip)."
+)
+SRV_PROTO = Text(
+    "dns.srv.proto", "Protocol", explain="The transport of that service (_tcp or _udp)."
+)
 SRV_NAME = Text("dns.srv.name", "Name", explain="The domain the service is offered in.")
-SRV_PRIORITY = U16("dns.srv.priority", "Priority",
-                   explain="Priority: clients try the target with the lowest number first.")  # fmt: skip
-SRV_WEIGHT = U16("dns.srv.weight", "Weight",
-                 explain="Weight: among targets of one priority, how often each is picked.")  # fmt: skip
+SRV_PRIORITY = U16(
+    "dns.srv.priority",
+    "Priority",
+    explain="Priority: clients try the target with the lowest number first.",
+)
+SRV_WEIGHT = U16(
+    "dns.srv.weight",
+    "Weight",
+    explain="Weight: among targets of one priority, how often each is picked.",
+)
 SRV_PORT = U16("dns.srv.port", "Port", explain="The port the service listens on.")
 SRV_TARGET = Text("dns.srv.target", "Target", explain="The host that provides the service.")
-NSEC_NEXT = Text("dns.nsec.next_domain_name", "Next Domain Name",
-                 explain="The next name in the signed zone: proves (DNSSEC) that no name exists "
-                 "in between.")  # fmt: skip
-UDP_SIZE = U16("dns.rr.udp_payload_size", "UDP payload size",
-               explain="EDNS: the biggest UDP answer the sender can receive.")  # fmt: skip
-EXT_RCODE = U8("dns.resp.ext_rcode", "Higher bits in extended RCODE", base=HEX,
-               explain="EDNS: the upper bits of an extended reply code.")  # fmt: skip
-EDNS_VERSION = U8("dns.resp.edns0_version", "EDNS0 version",
-                  explain="EDNS version the sender speaks (0).")  # fmt: skip
-Z_DO = Flag("dns.resp.z.do", "DO bit", 0x8000, 2,
-            explain="DNSSEC OK: the sender wants DNSSEC signatures in the answer.")  # fmt: skip
+NSEC_NEXT = Text(
+    "dns.nsec.next_domain_name",
+    "Next Domain Name",
+    explain="The next name in the signed zone: proves (DNSSEC) that no name exists in between.",
+)
+UDP_SIZE = U16(
+    "dns.rr.udp_payload_size",
+    "UDP payload size",
+    explain="EDNS: the biggest UDP answer the sender can receive.",
+)
+EXT_RCODE = U8(
+    "dns.resp.ext_rcode",
+    "Higher bits in extended RCODE",
+    base=HEX,
+    explain="EDNS: the upper bits of an extended reply code.",
+)
+EDNS_VERSION = U8(
+    "dns.resp.edns0_version", "EDNS0 version", explain="EDNS version the sender speaks (0)."
+)
+Z_DO = Flag(
+    "dns.resp.z.do",
+    "DO bit",
+    0x8000,
+    2,
+    text=true_false("Accepts DNSSEC security RRs", "Cannot handle DNSSEC security RRs"),
+    explain="DNSSEC OK: the sender wants DNSSEC signatures in the answer.",
+)
 Z_RESERVED = Bits(
     "dns.resp.z.reserved", "Reserved", 2, mask=0x7FFF, base=HEX, explain=EXPLAIN_RESERVED
 )
 EDNS_Z = U16("dns.resp.z", "Z", base=HEX, children=(Z_DO, Z_RESERVED), explain="EDNS flags.")
 OPT = Str("dns.opt", "Option", explain="One EDNS option: code, length and data.")
-OPT_CODE = U16("dns.opt.code", "Option Code", names=OPT_CODES,
-               explain="Which EDNS option this is (cookie, client subnet, padding...).")  # fmt: skip
+OPT_CODE = U16(
+    "dns.opt.code",
+    "Option Code",
+    names=OPT_CODES,
+    explain="Which EDNS option this is (cookie, client subnet, padding...).",
+)
 OPT_LEN = U16("dns.opt.len", "Option Length", explain="Length of the option's data in bytes.")
-OPT_DATA = Bytes("dns.opt.data", "Option Data",
-                 explain="The data of an option this tool does not decode further.")  # fmt: skip
-COOKIE_CLIENT = Bytes("dns.opt.cookie.client", "Client Cookie",
-                      explain="Client cookie: a random value that lets the client recognise "
-                      "genuine answers (RFC 7873).")  # fmt: skip
-COOKIE_SERVER = Bytes("dns.opt.cookie.server", "Server Cookie",
-                      explain="Server cookie: lets the server recognise a client it has talked to.")  # fmt: skip
-ECS_FAMILY = U16("dns.opt.client.family", "Family", names={1: "IPv4", 2: "IPv6"},
-                 explain="Address family of the client subnet (1 IPv4, 2 IPv6).")  # fmt: skip
-ECS_SOURCE = U8("dns.opt.client.netmask", "Source Netmask",
-                explain="How many leading bits of the client's address the resolver reveals.")  # fmt: skip
-ECS_SCOPE = U8("dns.opt.client.scope", "Scope Netmask",
-               explain="How many leading bits the answer is valid for.")  # fmt: skip
-ECS_ADDR = Bytes("dns.opt.client.addr", "Client Subnet",
-                 explain="The client's subnet: lets the server pick an answer close to the client "
-                 "(RFC 7871).")  # fmt: skip
-ECS_ADDR4 = IPv4("dns.opt.client.addr4", "Client Subnet",
-                 explain="The client's IPv4 subnet: lets the server pick an answer close to the "
-                 "client (RFC 7871).")  # fmt: skip
-ECS_ADDR6 = IPv6("dns.opt.client.addr6", "Client Subnet",
-                 explain="The client's IPv6 subnet: lets the server pick an answer close to the "
-                 "client (RFC 7871).")  # fmt: skip
-RDATA = Bytes("dns.data", "Data",
-              explain="The record's data, for a type this tool does not decode.")  # fmt: skip
-EXTRA_DATA = Bytes("dns.extraneous.data", "Extraneous Data Bytes",
-                   explain="Bytes after the last record the counts announced: not part of the "
-                   "message.")  # fmt: skip
-EXTRA_LEN = Int("dns.extraneous.length", "Extraneous Data Length", generated=True,
-                explain="How many bytes follow the last record.")  # fmt: skip
+OPT_DATA = Bytes(
+    "dns.opt.data",
+    "Option Data",
+    explain="The data of an option this tool does not decode further.",
+)
+COOKIE_CLIENT = Bytes(
+    "dns.opt.cookie.client",
+    "Client Cookie",
+    explain="Client cookie: a random value that lets the client recognise "
+    "genuine answers (RFC 7873).",
+)
+COOKIE_SERVER = Bytes(
+    "dns.opt.cookie.server",
+    "Server Cookie",
+    explain="Server cookie: lets the server recognise a client it has talked to.",
+)
+ECS_FAMILY = U16(
+    "dns.opt.client.family",
+    "Family",
+    names={1: "IPv4", 2: "IPv6"},
+    explain="Address family of the client subnet (1 IPv4, 2 IPv6).",
+)
+ECS_SOURCE = U8(
+    "dns.opt.client.netmask",
+    "Source Netmask",
+    explain="How many leading bits of the client's address the resolver reveals.",
+)
+ECS_SCOPE = U8(
+    "dns.opt.client.scope",
+    "Scope Netmask",
+    explain="How many leading bits the answer is valid for.",
+)
+ECS_ADDR = Bytes(
+    "dns.opt.client.addr",
+    "Client Subnet",
+    explain="The client's subnet: lets the server pick an answer close to the client (RFC 7871).",
+)
+ECS_ADDR4 = IPv4(
+    "dns.opt.client.addr4",
+    "Client Subnet",
+    explain="The client's IPv4 subnet: lets the server pick an answer close to the "
+    "client (RFC 7871).",
+)
+ECS_ADDR6 = IPv6(
+    "dns.opt.client.addr6",
+    "Client Subnet",
+    explain="The client's IPv6 subnet: lets the server pick an answer close to the "
+    "client (RFC 7871).",
+)
+RDATA = Bytes(
+    "dns.data", "Data", explain="The record's data, for a type this tool does not decode."
+)
+EXTRA_DATA = Bytes(
+    "dns.extraneous.data",
+    "Extraneous Data Bytes",
+    explain="Bytes after the last record the counts announced: not part of the message.",
+)
+EXTRA_LEN = Int(
+    "dns.extraneous.length",
+    "Extraneous Data Length",
+    generated=True,
+    explain="How many bytes follow the last record.",
+)
 
 
 class _Short(Exception):
@@ -553,12 +796,18 @@ def _message_fields(data: Any, layer: Layer, m: _Msg) -> None:
     specs = _count_specs(m.flags)
     for i in range(min(len(specs), len(m.counts))):
         layer.add(specs[i], s + 4 + 2 * i, 2, m.counts[i])
+    section, group = None, None
     try:
         for item in m.items:
+            spec = QUERY if item[-1] is None else item[-1]
+            if spec is not section:  # a section's records under its node ("Answers")
+                section = spec
+                group = layer.add(SECTION_NODES[spec], item[0], 0, "")
             if item[-1] is None:
-                _question_fields(m, item)
+                node = _question_fields(m, item, group)
             else:
-                _record_fields(m, item)
+                node = _record_fields(m, item, group)
+            group.len = node.pos + node.len - group.pos
     except (_Short, _Bad):
         return  # the record data stops where tail() found it stops (and raised the issue)
     if m.extra is not None:
@@ -703,13 +952,13 @@ def _question(m: _Msg, pos: int) -> int:
     return pos + n + 4
 
 
-def _question_fields(m: _Msg, item: tuple[Any, ...]) -> None:
+def _question_fields(m: _Msg, item: tuple[Any, ...], group: Field) -> Field:
     pos, n, qtype, qclass, name, raw_len, _ = item
     cls = qclass & 0x7FFF if m.mdns else qclass
     text = (', "QU" question' if qclass & 0x8000 else ', "QM" question') if m.mdns else ""
     short = _type_short(qtype)
     node = m.add(QUERY, pos, n + 4, f"{name}: type {short}, class {_class_name(cls)}{text}", 0,
-                 None)  # fmt: skip
+                 group)  # fmt: skip
     m.add(QRY_NAME, pos, n, name, 0, node)
     m.add(QRY_NAME_LEN, pos, 0, raw_len, 0, node)
     m.add(LABELS, pos, 0, name.count(".") + 1, 0, node)
@@ -717,6 +966,7 @@ def _question_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     m.add(QRY_CLASS, pos + n + 2, 2, cls, 0x7FFF if m.mdns else 0, node)
     if m.mdns:
         m.add(QRY_QU, pos + n + 2, 2, bool(qclass & 0x8000), 0x8000, node)
+    return node
 
 
 def _type_short(rtype: int) -> str:
@@ -748,12 +998,12 @@ def _record(m: _Msg, pos: int, section: FieldSpec) -> int:
     return p + 10 + rdlen
 
 
-def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
+def _record_fields(m: _Msg, item: tuple[Any, ...], group: Field) -> Field:
     """The record's node, owner and fixed part, then its data (read again: that may stop
     where tail() found the bytes stop, raising as it did)."""
     pos, n, rtype, rclass, name, ttl, rdlen, section = item
     p = pos + n
-    node = m.add(section, pos, n + 10, "", 0, None)
+    node = m.add(section, pos, n + 10, "", 0, group)
     parts = name.split(".", 2)
     if rtype == 33 and len(parts) == 3:  # _service._proto.name (RFC 2782)
         m.add(SRV_SERVICE, pos, n, parts[0], 0, node)
@@ -764,7 +1014,7 @@ def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     m.add(RESP_TYPE, p, 2, rtype, 0, node)
     if rtype == 41:
         _opt_record(m, pos, p + 2, node, name)
-        return
+        return node
     cls = rclass & 0x7FFF if m.mdns else rclass
     flush = m.mdns and bool(rclass & 0x8000)
     m.add(RESP_CLASS, p + 2, 2, cls, 0x7FFF if m.mdns else 0, node)
@@ -778,6 +1028,7 @@ def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     )
     _rdata(m, rtype, p + 10, rdlen, node)
     node.len = p + 10 + rdlen - pos
+    return node
 
 
 def _rdata(m: _Msg, rtype: int, rd: int, rdlen: int, node: Field | None) -> str:

@@ -36,17 +36,28 @@ from ..protocol import (
 
 ETHERTYPES = {
     0x0800: "IPv4", 0x0806: "ARP", 0x86DD: "IPv6", 0x8100: "802.1Q Virtual LAN",
-    0x88A8: "802.1ad Provider Bridge (Q-in-Q)", 0x9100: "802.1QinQ", 0x8035: "RARP",
+    0x88A8: "802.1ad Provider Bridge (Q-in-Q)", 0x9100: "QinQ: old non-standard 802.1ad", 0x8035: "RARP",
     0x8847: "MPLS label switched packet", 0x8848: "MPLS multicast label switched packet",
     0x8863: "PPPoE Discovery", 0x8864: "PPPoE Session", 0x88CC: "802.1 Link Layer Discovery Protocol (LLDP)",
     0x888E: "802.1X Authentication", 0x88E5: "802.1AE (MACsec)", 0x88F7: "PTPv2 over Ethernet (IEEE1588)",
-    0x9000: "Configuration Test Protocol (loopback)", 0x22F0: "IEEE 1722 Audio Video Transport Protocol",
+    0x9000: "Loopback", 0x22F0: "IEEE 1722 Audio Video Transport Protocol",
     0x0842: "Wake on LAN", 0x8137: "Netware IPX/SPX", 0x809B: "AppleTalk LLAP bridging",
-    0x80F3: "AppleTalk Address Resolution Protocol (AARP)", 0x0600: "XNS Internet Datagram Protocol",
+    0x80F3: "AARP", 0x0600: "XNS Internet Datagram Protocol",
     0x88E7: "802.1ah Provider Backbone Bridge (mac-in-mac)", 0x8809: "Slow Protocols",
-    0x894F: "Network Service Header", 0x8902: "IEEE 802.1Q Connectivity Fault Management (CFM) protocol",
+    0x894F: "Network Service Header", 0x8902: "IEEE 802.1ag Connectivity Fault Management (CFM) protocol",
     0x6558: "Transparent Ethernet bridging", 0x0000: "Unknown",
 }  # fmt: skip
+
+
+def _lg_text(v: Any) -> str:
+    if v:
+        return "Locally administered address (this is NOT the factory default)"
+    return "Globally unique address (factory default)"
+
+
+def _ig_text(v: Any) -> str:
+    return "Group address (multicast/broadcast)" if v else "Individual address (unicast)"
+
 
 OUI = (
     "The first three bytes of the address: the organisation (OUI) that assigned it, usually "
@@ -60,11 +71,12 @@ IG = "IG bit: set for a group (multicast or broadcast) address, clear for one de
 
 
 def _address(name: str, label: str) -> FieldSpec:
-    """A MAC address with its OUI and the two flag bits of its first octet as children."""
+    """A MAC address with its OUI (a filter field Wireshark does not show) and the two flag
+    bits of its first octet as children."""
     return Mac(f"eth.{name}", label, explain=explain_mac, children=(
-        U24(f"eth.{name}.oui", f"{label} OUI", base=HEX, explain=OUI),
-        Flag(f"eth.{name}.lg", "LG bit", 0x020000, width=3, explain=LG),
-        Flag(f"eth.{name}.ig", "IG bit", 0x010000, width=3, explain=IG),
+        U24(f"eth.{name}.oui", f"{label} OUI", base=HEX, hidden=True, explain=OUI),
+        Flag(f"eth.{name}.lg", "LG bit", 0x020000, width=3, text=_lg_text, explain=LG),
+        Flag(f"eth.{name}.ig", "IG bit", 0x010000, width=3, text=_ig_text, explain=IG),
     ))  # fmt: skip
 
 
@@ -177,7 +189,11 @@ def _kind(layer: Layer) -> str:
 
 
 def _describe(layer: Layer) -> str:
-    return f"{_kind(layer)}, Src: {layer.value('eth.src')}, Dst: {layer.value('eth.dst')}"
+    kind = _kind(layer)
+    if kind == "IEEE 802.3 Ethernet":  # Wireshark's 802.3 title names no addresses
+        raw = layer.packet.data[layer.pos + 14 : layer.pos + 16] == b"\xff\xff"
+        return "IEEE 802.3 Ethernet Raw" if raw else kind  # Novell raw 802.3: IPX, no LLC
+    return f"{kind}, Src: {layer.value('eth.src')}, Dst: {layer.value('eth.dst')}"
 
 
 def _info(layer: Layer) -> str:

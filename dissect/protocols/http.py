@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..names import TRUE_FALSE
 from ..protocol import (
     DATA,
     PROTOCOLS,
@@ -41,6 +42,34 @@ from ..protocol import (
     bind_heuristic,
     lookup,
 )
+
+METHOD_TEXT = {
+    "GET": "asks for a resource and sends no body",
+    "POST": "sends data to the server (a form, an upload)",
+    "HEAD": "asks only for the headers a GET would return",
+    "PUT": "stores a resource on the server",
+    "DELETE": "removes a resource",
+    "OPTIONS": "asks what the server supports",
+    "CONNECT": "asks a proxy to open a tunnel (HTTPS through a proxy)",
+    "M-SEARCH": "searches the network for UPnP devices (SSDP)",
+    "NOTIFY": "a UPnP device announces itself (SSDP)",
+}  # fmt: skip
+
+
+STATUS_CLASSES = {1: "informational", 2: "success", 3: "redirection: look elsewhere",
+                  4: "client error (bad request, not found, forbidden...)", 5: "server error"}  # fmt: skip
+
+
+def _explain_method(value: Any, layer: Layer) -> str:
+    method = str(value)[:40]
+    return f"Method {method}: {METHOD_TEXT.get(method, 'an HTTP method')}."
+
+
+def _explain_status(value: Any, layer: Layer) -> str:
+    if not isinstance(value, int):
+        return f"Status {value}: not a number."
+    return f"Status {value}: {STATUS_CLASSES.get(value // 100, 'not a standard class')}."
+
 
 MAX_MESSAGES = 64  # messages decoded per segment; the rest stays inside the HTTP layer
 MAX_HEADERS = 1000  # header lines per message, as the brief's bound on hostile input
@@ -130,31 +159,6 @@ MEDIA = Protocol(
     "document, an archive): shown raw with its declared type.",
 )  # fmt: skip
 
-METHOD_TEXT = {
-    "GET": "asks for a resource and sends no body",
-    "POST": "sends data to the server (a form, an upload)",
-    "HEAD": "asks only for the headers a GET would return",
-    "PUT": "stores a resource on the server",
-    "DELETE": "removes a resource",
-    "OPTIONS": "asks what the server supports",
-    "CONNECT": "asks a proxy to open a tunnel (HTTPS through a proxy)",
-    "M-SEARCH": "searches the network for UPnP devices (SSDP)",
-    "NOTIFY": "a UPnP device announces itself (SSDP)",
-}  # fmt: skip
-STATUS_CLASSES = {1: "informational", 2: "success", 3: "redirection: look elsewhere",
-                  4: "client error (bad request, not found, forbidden...)", 5: "server error"}  # fmt: skip
-
-
-def _explain_method(value: Any, layer: Layer) -> str:
-    method = str(value)[:40]
-    return f"Method {method}: {METHOD_TEXT.get(method, 'an HTTP method')}."
-
-
-def _explain_status(value: Any, layer: Layer) -> str:
-    if not isinstance(value, int):
-        return f"Status {value}: not a number."
-    return f"Status {value}: {STATUS_CLASSES.get(value // 100, 'not a standard class')}."
-
 
 def _header_value(text: str) -> Callable[[Any, Layer], str]:
     """An explanation that quotes the header's value (packet text: cut short here, escaped
@@ -171,64 +175,156 @@ def _explain_connection(value: Any, layer: Layer) -> str:
     return "Connection: what to do with the TCP connection afterwards (keep it or close it)."
 
 
-IS_REQUEST = Bool("http.request", "Request", generated=True,
-                  explain="This message is an HTTP request: a client asks a server for something.")  # fmt: skip
-IS_RESPONSE = Bool("http.response", "Response", generated=True,
-                   explain="This message is an HTTP response: a server answers a request.")  # fmt: skip
-IS_NOTIFICATION = Bool("http.notification", "Notification", generated=True,
-                       explain="This message is an SSDP notification: a device announces itself "
-                       "(NOTIFY).")  # fmt: skip
+# Wireshark's tree shows each start and header line as it is in the packet (raw=True), the
+# start line's parts under it; the message-kind flags and the per-line copies
+# http.request.line / http.response.line are there for filters only (hidden).
+IS_REQUEST = Bool(
+    "http.request",
+    "Request",
+    generated=True,
+    hidden=True,
+    text=TRUE_FALSE,
+    explain="This message is an HTTP request: a client asks a server for something.",
+)
+IS_RESPONSE = Bool(
+    "http.response",
+    "Response",
+    generated=True,
+    hidden=True,
+    text=TRUE_FALSE,
+    explain="This message is an HTTP response: a server answers a request.",
+)
+IS_NOTIFICATION = Bool(
+    "http.notification",
+    "Notification",
+    generated=True,
+    hidden=True,
+    text=TRUE_FALSE,
+    explain="This message is an SSDP notification: a device announces itself (NOTIFY).",
+)
+START_LINE = Text("http.start_line", "Start line", raw=True,
+                  explain="The message's first line: method, URI and version of a request, or "
+                  "version, status code and phrase of a response.")  # fmt: skip
+END_OF_HEADERS = Text("http.end_of_headers", "End of headers", raw=True,
+                      explain="The empty line (CR LF) that ends the headers; a body may follow.")  # fmt: skip
 METHOD = Text("http.request.method", "Request Method", explain=_explain_method)
-URI = Text("http.request.uri", "Request URI",
-           explain=lambda v, _l: f"URI {str(v)[:120]}: the resource asked for, as a path on the server.")  # fmt: skip
-URI_PATH = Text("http.request.uri.path", "Request URI Path",
-                explain="The path part of the URI: which resource on the server.")  # fmt: skip
-URI_QUERY = Text("http.request.uri.query", "Request URI Query",
-                 explain="The query part of the URI, after the ?: parameters for the server.")  # fmt: skip
-URI_PARAM = Text("http.request.uri.query.parameter", "Request URI Query Parameter",
-                 explain="One name=value parameter of the query.")  # fmt: skip
-REQ_VERSION = Text("http.request.version", "Request Version",
-                   explain=lambda v, _l: f"{str(v)[:20]}: the HTTP version the client speaks.")  # fmt: skip
-RESP_VERSION = Text("http.response.version", "Response Version",
-                    explain=lambda v, _l: f"{str(v)[:20]}: the HTTP version the server speaks.")  # fmt: skip
+URI = Text(
+    "http.request.uri",
+    "Request URI",
+    explain=lambda v, _l: f"URI {str(v)[:120]}: the resource asked for, as a path on the server.",
+)
+URI_PATH = Text(
+    "http.request.uri.path",
+    "Request URI Path",
+    explain="The path part of the URI: which resource on the server.",
+)
+URI_QUERY = Text(
+    "http.request.uri.query",
+    "Request URI Query",
+    explain="The query part of the URI, after the ?: parameters for the server.",
+)
+URI_PARAM = Text(
+    "http.request.uri.query.parameter",
+    "Request URI Query Parameter",
+    explain="One name=value parameter of the query.",
+)
+REQ_VERSION = Text(
+    "http.request.version",
+    "Request Version",
+    explain=lambda v, _l: f"{str(v)[:20]}: the HTTP version the client speaks.",
+)
+RESP_VERSION = Text(
+    "http.response.version",
+    "Response Version",
+    explain=lambda v, _l: f"{str(v)[:20]}: the HTTP version the server speaks.",
+)
 CODE = Int("http.response.code", "Status Code", explain=_explain_status)
-CODE_DESC = Str("http.response.code.desc", "Status Code Description", generated=True,
-                explain="What the status code means, in words (worked out from the code).")  # fmt: skip
-PHRASE = Text("http.response.phrase", "Response Phrase",
-              explain="The reason phrase: the status in words, as the server wrote it.")  # fmt: skip
-FULL_URI = Text("http.request.full_uri", "Full request URI", generated=True,
-                explain="The full URL, put together from the Host header and the URI (worked out).")  # fmt: skip
-REQUEST_LINE = Text("http.request.line", "Request line",
-                    explain="One line of the request's header: a name, a colon and a value, ended "
-                    "by CR LF.")  # fmt: skip
-RESPONSE_LINE = Text("http.response.line", "Response line",
-                     explain="One line of the response's header: a name, a colon and a value, "
-                     "ended by CR LF.")  # fmt: skip
-UNKNOWN_HEADER = Text("http.unknown_header", "Unknown header",
-                      explain="A header this tool has no field for: a name, a colon and a value.")  # fmt: skip
-CONTENT_LENGTH = Int("http.content_length", "Content length", generated=True,
-                     explain="The body's length from the Content-Length header, as a number.")  # fmt: skip
-COOKIE_PAIR = Text("http.cookie_pair", "Cookie pair",
-                   explain="One name=value pair of the Cookie header.")  # fmt: skip
-AUTHBASIC = Text("http.authbasic", "Credentials", generated=True,
-                 explain="The user name and password of basic authentication, decoded from "
-                 "base64: anyone who sees the packet can read them.")  # fmt: skip
-FILE_DATA = Bytes("http.file_data", "File Data",
-                  explain="The message body: the page, file or data the message carries.")  # fmt: skip
-CHUNK_SIZE = Int("http.chunk_size", "Chunk size",
-                 explain=lambda v, _l: f"Chunk size {v}: that many bytes of body follow" + (" (0: the last chunk)." if v == 0 else "."))  # fmt: skip
+CODE_DESC = Str(
+    "http.response.code.desc",
+    "Status Code Description",
+    generated=True,
+    explain="What the status code means, in words (worked out from the code).",
+)
+PHRASE = Text(
+    "http.response.phrase",
+    "Response Phrase",
+    explain="The reason phrase: the status in words, as the server wrote it.",
+)
+FULL_URI = Text(
+    "http.request.full_uri",
+    "Full request URI",
+    generated=True,
+    explain="The full URL, put together from the Host header and the URI (worked out).",
+)
+REQUEST_LINE = Text(
+    "http.request.line",
+    "Request line",
+    hidden=True,
+    explain="One line of the request's header: a name, a colon and a value, ended by CR LF.",
+)
+RESPONSE_LINE = Text(
+    "http.response.line",
+    "Response line",
+    hidden=True,
+    explain="One line of the response's header: a name, a colon and a value, ended by CR LF.",
+)
+UNKNOWN_HEADER = Text(
+    "http.unknown_header",
+    "Unknown header",
+    raw=True,
+    explain="A header this tool has no field for: a name, a colon and a value.",
+)
+CONTENT_LENGTH = Int(
+    "http.content_length",
+    "Content length",
+    generated=True,
+    explain="The body's length from the Content-Length header, as a number.",
+)
+COOKIE_PAIR = Text(
+    "http.cookie_pair", "Cookie pair", explain="One name=value pair of the Cookie header."
+)
+AUTHBASIC = Text(
+    "http.authbasic",
+    "Credentials",
+    generated=True,
+    explain="The user name and password of basic authentication, decoded from "
+    "base64: anyone who sees the packet can read them.",
+)
+FILE_DATA = Bytes(
+    "http.file_data",
+    "File Data",
+    text=lambda v: f"{len(v)} bytes",
+    explain="The message body: the page, file or data the message carries.",
+)
+CHUNK_SIZE = Int(
+    "http.chunk_size",
+    "Chunk size",
+    explain=lambda v, _l: (
+        f"Chunk size {v}: that many bytes of body follow"
+        + (" (0: the last chunk)." if v == 0 else ".")
+    ),
+)
 CHUNK_DATA = Bytes("http.chunk_data", "Chunk data", explain="One chunk of the body.")
-CHUNK_BOUNDARY = Bytes("http.chunk_boundary", "Chunk boundary",
-                       explain="The CR LF that ends a chunk.")  # fmt: skip
-TRAILER = Text("http.chunked_trailer_part", "trailer-part",
-               explain="A header line sent after the last chunk (a trailer).")  # fmt: skip
-MEDIA_TYPE = Bytes("media.type", "Media type",
-                   explain="The body, of a media type no decoder here reads (an image, an "
-                   "archive...).")  # fmt: skip
+CHUNK_BOUNDARY = Bytes(
+    "http.chunk_boundary", "Chunk boundary", explain="The CR LF that ends a chunk."
+)
+TRAILER = Text(
+    "http.chunked_trailer_part",
+    "trailer-part",
+    explain="A header line sent after the last chunk (a trailer).",
+)
+MEDIA_TYPE = Bytes(
+    "media.type",
+    "Media type",
+    explain="The body, of a media type no decoder here reads (an image, an archive...).",
+)
+TEXT_LINE = Text("data-text-lines.line", "Line", raw=True,
+                 explain="One line of a text body, as sent.")  # fmt: skip
+MAX_TEXT_LINES = 10_000  # lines of a text body shown in the tree
 
 # Header name (lower case) -> its field, as Wireshark's headers[] table (4.0).
 HEADERS: dict[bytes, FieldSpec] = {
-    name.lower().encode(): Text(filt, label, explain=explain)
+    name.lower().encode(): Text(filt, label, raw=True, explain=explain)
     for name, filt, label, explain in (
         ("Authorization", "http.authorization", "Authorization",
          "Authorization: the client's credentials for this server (basic ones are only encoded, not encrypted)."),
@@ -351,7 +447,8 @@ class _Msg:
         self.host = None  # str
         self.uri = None  # (method, uri) of a request
         self.dechunked = None  # bytes of chunk data; None: no chunk walked
-        # pos, colon, eol, next line, and a start line's kind or a header's field (_tail_spec)
+        # pos, colon, eol, next line, and a start line's kind, a header's field (_tail_spec)
+        # or END_OF_HEADERS for the blank line
         self.lines = []
         self.chunks = []  # (size line start, data start, data size)
         self.trailer = None  # (start, stop)
@@ -403,17 +500,17 @@ def _token(data: bytes, pos: int, eol: int) -> tuple[int, int]:
     return stop - pos, nxt
 
 
-def _request_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None:
+def _request_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg, line: Any) -> None:
     n, nxt = _token(data, pos, eol)
     if n == 0:
         return
     method = _text(data[pos : pos + n])
-    out.add(METHOD, pos, n, method)
+    out.add(METHOD, pos, n, method, parent=line)
     if nxt - pos > 2 and data[nxt - 1] == 0x20 and data[nxt - 2] == 0x20:
         nxt -= 1  # two blanks: an empty URI sits between them
     n, vpos = _token(data, nxt, eol)
     uri = _text(data[nxt : nxt + n])
-    f = out.add(URI, nxt, n, uri)
+    f = out.add(URI, nxt, n, uri, parent=line)
     q = uri.find("?")
     if q >= 0:  # path and query parts, as Wireshark's URI subtree
         out.add(URI_PATH, nxt, q, uri[:q], parent=f)
@@ -423,7 +520,7 @@ def _request_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None
             if part:
                 out.add(URI_PARAM, off, len(part), part, parent=qf)
             off += len(part) + 1
-    out.add(REQ_VERSION, vpos, eol - vpos, _text(data[vpos:eol]))
+    out.add(REQ_VERSION, vpos, eol - vpos, _text(data[vpos:eol]), parent=line)
     msg.uri = (method, uri)
 
 
@@ -437,30 +534,34 @@ def _status_code(raw: bytes) -> int:
     return value
 
 
-def _response_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None:
+def _response_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg, line: Any) -> None:
     n, nxt = _token(data, pos, eol)
     if n == 0:
         return
     if out.fields:
-        out.add(RESP_VERSION, pos, n, _text(data[pos : pos + n]))
+        out.add(RESP_VERSION, pos, n, _text(data[pos : pos + n]), parent=line)
     n, ppos = _token(data, nxt, eol)
     if n < 3:
         return
     msg.code = code = _status_code(data[nxt : nxt + 3])
     if not out.fields:
         return  # the status code decides the body's length; the rest is for the tree
-    out.add(CODE, nxt, 3, code)
-    out.add(CODE_DESC, nxt, 0, STATUS_TEXT.get(code, f"Unknown ({code})"), generated=True)
+    out.add(CODE, nxt, 3, code, parent=line)
+    out.add(CODE_DESC, nxt, 0, STATUS_TEXT.get(code, f"Unknown ({code})"), parent=line,
+            generated=True)  # fmt: skip
     if eol > ppos:
-        out.add(PHRASE, ppos, eol - ppos, _text(data[ppos:eol]))
+        out.add(PHRASE, ppos, eol - ppos, _text(data[ppos:eol]), parent=line)
 
 
-def _start_line(data: bytes, out: _Out, pos: int, eol: int, kind: str, msg: _Msg) -> None:
+def _start_line(data: bytes, out: _Out, span: tuple[int, int, int], kind: str, msg: _Msg) -> None:
+    """The start line (span: its start, text end, next line) and its parts under it."""
+    pos, eol, nxt = span
     msg.kind = kind
+    line = out.add(START_LINE, pos, nxt - pos, _text(data[pos:nxt])) if out.fields else None
     if kind == RESPONSE:
-        _response_line(data, out, pos, eol, msg)
+        _response_line(data, out, pos, eol, msg, line)
     elif out.fields:  # a request line only names things for the tree
-        _request_line(data, out, pos, eol, msg)
+        _request_line(data, out, pos, eol, msg, line)
 
 
 def valid_name(name: bytes) -> bool:
@@ -530,10 +631,11 @@ def _header(data: bytes, out: _Out, span: tuple[int, int, int, int], msg: _Msg, 
     if not out.fields:
         return
     line = _text(data[pos:nxt])
+    if spec is None:  # the tree's line for a header no field names (the line field hides)
+        # Wireshark keeps this one as displayed: line ends escaped
+        out.add(UNKNOWN_HEADER, pos, nxt - pos, line.replace("\r", "\\r").replace("\n", "\\n"))
     if line_spec is not None:
         out.add(line_spec, pos, nxt - pos, line)
-    elif spec is None:  # Wireshark keeps this one as displayed: line ends escaped
-        out.add(UNKNOWN_HEADER, pos, nxt - pos, line.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def _special(
@@ -606,8 +708,9 @@ def _headers(
         open_line = eol < 0
         if open_line:
             eol = nxt = end  # no line end: Wireshark takes the rest as one line
-        if eol == pos:
-            return nxt  # the blank line ends the header block (classify(b"") is None)
+        if eol == pos:  # the blank line ends the header block (classify(b"") is None)
+            msg.lines.append((pos, -1, eol, nxt, END_OF_HEADERS))
+            return nxt
         colon = data.find(BYTE[0x3A], pos, eol)
         spec = _tail_spec(data, pos, colon) if colon >= 0 else False
         kind = _line_kind(data, pos, eol, spec) if lines_seen else first
@@ -622,7 +725,7 @@ def _headers(
             return end
         lines_seen += 1
         if kind is not None:
-            _start_line(data, out, pos, eol, kind, msg)
+            _start_line(data, out, (pos, eol, nxt), kind, msg)
             msg.lines.append((pos, colon, eol, nxt, kind))
         elif colon >= 0:
             if spec is not True and spec is not None:  # a bad name or a looked-up field:
@@ -693,7 +796,9 @@ def _message_fields(data: bytes, out: _Out, kept: _Msg) -> None:
     msg = _Msg()
     for pos, colon, eol, nxt, what in kept.lines:
         if what.__class__ is str:  # a start line's kind
-            _start_line(data, out, pos, eol, what, msg)
+            _start_line(data, out, (pos, eol, nxt), what, msg)
+        elif what is END_OF_HEADERS:
+            out.add(END_OF_HEADERS, pos, nxt - pos, _text(data[pos:nxt]))
         else:  # a header line's field (see _name_spec), or True if not looked up yet
             spec = _name_spec(data, pos, colon) if what is True else what
             _header(data, out, (pos, colon, eol, nxt), msg, spec)
@@ -944,6 +1049,32 @@ def _text_lines_tail(data: Any, layer: Layer) -> None:
     layer.payload_pos = layer.payload_end
 
 
+def _text_lines_detail(data: Any, layer: Layer) -> None:
+    """Each line of the body (its end included), as Wireshark lists them; none for a body
+    whose content coding (gzip) Wireshark would undo first: its bytes are not the text."""
+    if type(data) is not bytes:
+        data = bytes(data)
+    if _coded_body(layer):
+        return
+    pos, end = layer.pos, layer.pos + layer.hdr_len
+    lines = _Lines(data, end)
+    for _ in range(MAX_TEXT_LINES):
+        if pos >= end:
+            break
+        _eol, nxt = lines.next(pos)
+        layer.add(TEXT_LINE, pos, nxt - pos, _text(data[pos:nxt]))
+        pos = nxt
+
+
+def _coded_body(layer: Layer) -> bool:
+    """The HTTP message below says its body has a content coding (gzip, deflate)."""
+    layers = layer.packet.layers
+    i = next((k for k, x in enumerate(layers) if x is layer), 0)
+    below = layers[i - 1].state if i > 0 and layers[i - 1].protocol in (HTTP, SSDP) else None
+    kept = below.messages if below is not None else ()
+    return bool(kept) and kept[-1].encoding not in (None, "", "identity")
+
+
 def _text_lines_describe(layer: Layer) -> str:
     body = layer.packet.data[layer.pos : layer.end]
     lines = body.count(b"\n") + (1 if body and not body.endswith(b"\n") else 0)
@@ -972,6 +1103,7 @@ HTTP.detail = SSDP.detail = _detail
 HTTP.info = SSDP.info = _info
 HTTP.describe = _describe
 DATA_TEXT_LINES.tail = _text_lines_tail
+DATA_TEXT_LINES.detail = _text_lines_detail
 DATA_TEXT_LINES.info = _body_info
 DATA_TEXT_LINES.describe = _text_lines_describe
 MEDIA.tail = _media_tail

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import EXPLAIN_RESERVED
+from ..names import EXPLAIN_RESERVED, TRUE_FALSE
 from ..protocol import (
     DATA,
     FIELDS,
@@ -146,30 +146,75 @@ ICMPV6 = Protocol(
 )  # fmt: skip
 
 RESERVED = Bytes("icmpv6.reserved", "Reserved", explain=EXPLAIN_RESERVED)
-DATA_BYTES = Bytes("icmpv6.data", "Data",
-                   explain="The message's data: for an echo, bytes the reply sends back unchanged.")  # fmt: skip
-UNKNOWN_DATA = Bytes("icmpv6.unknown_data", "Unknown Data",
-                     explain="The data of a message type this tool does not decode.")  # fmt: skip
-LENGTH = U8("icmpv6.length", "Length of original datagram",
-            explain="Length of the quoted original packet in 64-bit words (RFC 4884): extension "
-            "objects follow it.")  # fmt: skip
-MTU = U32("icmpv6.mtu", "MTU",
-          explain="The MTU of the link that refused the packet: the sender should send packets no "
-          "bigger than this (Path MTU discovery; IPv6 routers never fragment).")  # fmt: skip
-POINTER = U32("icmpv6.pointer", "Pointer",
-              explain="Pointer: the byte of the quoted packet where the problem is.")  # fmt: skip
-ECHO_ID = U16("icmpv6.echo.identifier", "Identifier", base=HEX,
-              explain="Identifier: chosen by the sender so replies can be matched to the program "
-              "that asked; the reply copies it.")  # fmt: skip
-ECHO_SEQ = U16("icmpv6.echo.sequence_number", "Sequence",
-               explain="Sequence number: counts the requests, so each reply can be matched to its "
-               "request.")  # fmt: skip
-RA_HOP_LIMIT = U8("icmpv6.nd.ra.cur_hop_limit", "Cur hop limit",
-                  explain="The hop limit hosts on this link should put in their packets (0: the "
-                  "router does not say).")  # fmt: skip
-RA_FLAG = U8("icmpv6.nd.ra.flag", "Flags", base=HEX,
-             explain="Router advertisement flags: how hosts should configure their addresses and "
-             "other settings.")  # fmt: skip
+DATA_BYTES = Bytes(
+    "icmpv6.data",
+    "Data",
+    explain="The message's data: for an echo, bytes the reply sends back unchanged.",
+)
+UNKNOWN_DATA = Bytes(
+    "icmpv6.unknown_data",
+    "Unknown Data",
+    explain="The data of a message type this tool does not decode.",
+)
+LENGTH = U8(
+    "icmpv6.length",
+    "Length of original datagram",
+    explain="Length of the quoted original packet in 64-bit words (RFC 4884): extension "
+    "objects follow it.",
+)
+MTU = U32(
+    "icmpv6.mtu",
+    "MTU",
+    explain="The MTU of the link that refused the packet: the sender should send packets no "
+    "bigger than this (Path MTU discovery; IPv6 routers never fragment).",
+)
+POINTER = U32(
+    "icmpv6.pointer",
+    "Pointer",
+    explain="Pointer: the byte of the quoted packet where the problem is.",
+)
+ECHO_ID = U16(
+    "icmpv6.echo.identifier",
+    "Identifier",
+    base=HEX,
+    explain="Identifier: chosen by the sender so replies can be matched to the program "
+    "that asked; the reply copies it.",
+)
+ECHO_SEQ = U16(
+    "icmpv6.echo.sequence_number",
+    "Sequence",
+    explain="Sequence number: counts the requests, so each reply can be matched to its request.",
+)
+RA_HOP_LIMIT = U8(
+    "icmpv6.nd.ra.cur_hop_limit",
+    "Cur hop limit",
+    explain="The hop limit hosts on this link should put in their packets (0: the "
+    "router does not say).",
+)
+
+
+def _summary(word: int, bits: tuple, digits: int) -> str:
+    """'0x20, Home Agent, Prf (Default Router Preference): Medium': the value, the label of
+    each flag set and each named bit field's name, as Wireshark sums up a bit mask."""
+    parts = [f"0x{word:0{digits}x}"]
+    for spec, mask in bits:
+        if spec.kind == "flag":
+            if word & mask:
+                parts.append(spec.label)
+        elif isinstance(spec.names, dict):
+            name = spec.names.get((word & mask) >> shift_of(mask), "Unknown")
+            parts.append(f"{spec.label}: {name}")
+    return ", ".join(parts)
+
+
+RA_FLAG = U8(
+    "icmpv6.nd.ra.flag",
+    "Flags",
+    base=HEX,
+    text=lambda v: _summary(v, RA_FLAG_BITS, 2),
+    explain="Router advertisement flags: how hosts should configure their addresses and "
+    "other settings.",
+)
 RA_FLAG_BITS = (
     (Flag("icmpv6.nd.ra.flag.m", "Managed address configuration", 0x80, width=1,
           explain="Managed: hosts should get their addresses from DHCPv6."), 0x80),
@@ -207,62 +252,137 @@ NA_FLAG_BITS = (
           explain="Override: the receiver should replace the link-layer address it has cached."), 0x20000000),
     (Bits("icmpv6.nd.na.flag.rsv", "Reserved", 4, mask=0x1FFFFFFF, explain=EXPLAIN_RESERVED), 0x1FFFFFFF),
 )  # fmt: skip
-NA_TARGET = IPv6("icmpv6.nd.na.target_address", "Target Address",
-                 explain="The address this advertisement is about.")  # fmt: skip
-RD_TARGET = IPv6("icmpv6.nd.rd.target_address", "Target Address",
-                 explain="The better next hop to use for the destination (or the destination "
-                 "itself, when it is on the link).")  # fmt: skip
-RD_DESTINATION = IPv6("icmpv6.rd.na.destination_address", "Destination Address",
-                      explain="The destination the redirect is about.")  # fmt: skip
-MLD_DELAY = U16("icmpv6.mld.maximum_response_delay", "Maximum Response Delay [ms]",
-                explain="How long, in ms, listeners may wait before answering the query (a random "
-                "delay spreads the answers).")  # fmt: skip
-MLD_CODE = U16("icmpv6.mld.maximum_response_code", "Maximum Response Code",
-               explain="Encodes the longest delay, in ms, listeners may wait before answering "
-               "(MLDv2).")  # fmt: skip
-MLD_ADDRESS = IPv6("icmpv6.mld.multicast_address", "Multicast Address",
-                   explain="The multicast group this message is about.")  # fmt: skip
+NA_TARGET = IPv6(
+    "icmpv6.nd.na.target_address",
+    "Target Address",
+    explain="The address this advertisement is about.",
+)
+RD_TARGET = IPv6(
+    "icmpv6.nd.rd.target_address",
+    "Target Address",
+    explain="The better next hop to use for the destination (or the destination "
+    "itself, when it is on the link).",
+)
+RD_DESTINATION = IPv6(
+    "icmpv6.rd.na.destination_address",
+    "Destination Address",
+    explain="The destination the redirect is about.",
+)
+MLD_DELAY = U16(
+    "icmpv6.mld.maximum_response_delay",
+    "Maximum Response Delay [ms]",
+    explain="How long, in ms, listeners may wait before answering the query (a random "
+    "delay spreads the answers).",
+)
+MLD_CODE = U16(
+    "icmpv6.mld.maximum_response_code",
+    "Maximum Response Code",
+    explain="Encodes the longest delay, in ms, listeners may wait before answering (MLDv2).",
+)
+MLD_ADDRESS = IPv6(
+    "icmpv6.mld.multicast_address",
+    "Multicast Address",
+    explain="The multicast group this message is about.",
+)
 MLD_FLAG = U8("icmpv6.mld.flag", "Flags", base=HEX, explain="MLDv2 query flags.")
-MLD_FLAG_S = Flag("icmpv6.mld.flag.s", "Suppress Router-Side Processing", 0x08, width=1,
-                  explain="Suppress router-side processing: routers that hear this query do not "
-                  "update their timers.")  # fmt: skip
-MLD_FLAG_QRV = Bits("icmpv6.mld.flag.qrv", "QRV (Querier's Robustness Variable)", 1, mask=0x07,
-                    explain="Querier's robustness variable: how many times messages are repeated "
-                    "to survive packet loss.")  # fmt: skip
+MLD_FLAG_S = Flag(
+    "icmpv6.mld.flag.s",
+    "Suppress Router-Side Processing",
+    0x08,
+    width=1,
+    text=TRUE_FALSE,
+    explain="Suppress router-side processing: routers that hear this query do not "
+    "update their timers.",
+)
+MLD_FLAG_QRV = Bits(
+    "icmpv6.mld.flag.qrv",
+    "QRV (Querier's Robustness Variable)",
+    1,
+    mask=0x07,
+    explain="Querier's robustness variable: how many times messages are repeated "
+    "to survive packet loss.",
+)
 MLD_FLAG_RSV = Bits("icmpv6.mld.flag.reserved", "Reserved", 1, mask=0xF0, explain=EXPLAIN_RESERVED)
-MLD_QQI = U8("icmpv6.mld.qqi", "QQIC (Querier's Query Interval Code)",
-             explain="Querier's query interval code: how often the querier sends general queries.")  # fmt: skip
-MLD_NB_SOURCES = U16("icmpv6.mld.nb_sources", "Number of Sources",
-                     explain="How many source addresses follow: the sources the listener wants "
-                     "(or does not want) to hear from.")  # fmt: skip
-MLD_SOURCE = IPv6("icmpv6.mld.source_address", "Source Address",
-                  explain="A source address: the listener wants (or refuses) traffic to the group "
-                  "from this sender.")  # fmt: skip
-MLDR_NB_RECORDS = U16("icmpv6.mldr.nb_mcast_records", "Number of Multicast Address Records",
-                      explain="How many multicast address records this report holds.")  # fmt: skip
-MAR = Str("icmpv6.mldr.mar", "Multicast Address Record",
-          explain="One multicast address record: a group the host joins or leaves, and for which "
-          "sources.")  # fmt: skip
-MAR_TYPE = U8("icmpv6.mldr.mar.record_type", "Record Type", names=RECORD_TYPES,
-              explain="Record type: whether the host now includes or excludes the listed sources, "
-              "or changed to that.")  # fmt: skip
-MAR_AUX_LEN = U8("icmpv6.mldr.mar.aux_data_len", "Aux Data Len",
-                 explain="Length of the auxiliary data, in 32-bit words (normally 0).")  # fmt: skip
-MAR_NB_SOURCES = U16("icmpv6.mldr.mar.nb_sources", "Number of Sources",
-                     explain="How many source addresses follow: the sources the listener wants "
-                     "(or does not want) to hear from.")  # fmt: skip
-MAR_ADDRESS = IPv6("icmpv6.mldr.mar.multicast_address", "Multicast Address",
-                   explain="The multicast group this message is about.")  # fmt: skip
-MAR_SOURCE = IPv6("icmpv6.mldr.mar.source_address", "Source Address",
-                  explain="A source address: the listener wants (or refuses) traffic to the group "
-                  "from this sender.")  # fmt: skip
-MAR_AUX = Bytes("icmpv6.mldr.mar.auxiliary_data", "Auxiliary Data",
-                explain="Auxiliary data of the record (not defined by MLDv2).")  # fmt: skip
-RR_SEQ = U32("icmpv6.rr.sequence_number", "Sequence Number",
-             explain="Sequence number of the router renumbering command: routers ignore old ones.")  # fmt: skip
-RR_SEGMENT = U8("icmpv6.rr.segment_number", "Segment Number",
-                explain="Segment number: tells apart several commands with one sequence number.")  # fmt: skip
-RR_FLAG = U8("icmpv6.rr.flag", "Flags", base=HEX, explain="Router renumbering flags.")
+MLD_QQI = U8(
+    "icmpv6.mld.qqi",
+    "QQIC (Querier's Query Interval Code)",
+    explain="Querier's query interval code: how often the querier sends general queries.",
+)
+MLD_NB_SOURCES = U16(
+    "icmpv6.mld.nb_sources",
+    "Number of Sources",
+    explain="How many source addresses follow: the sources the listener wants "
+    "(or does not want) to hear from.",
+)
+MLD_SOURCE = IPv6(
+    "icmpv6.mld.source_address",
+    "Source Address",
+    explain="A source address: the listener wants (or refuses) traffic to the group "
+    "from this sender.",
+)
+MLDR_NB_RECORDS = U16(
+    "icmpv6.mldr.nb_mcast_records",
+    "Number of Multicast Address Records",
+    explain="How many multicast address records this report holds.",
+)
+MAR = Str(
+    "icmpv6.mldr.mar",
+    "",
+    text=lambda v: f"Multicast Address Record {v}",
+    explain="One multicast address record: a group the host joins or leaves, and for which "
+    "sources.",
+)
+MAR_TYPE = U8(
+    "icmpv6.mldr.mar.record_type",
+    "Record Type",
+    names=RECORD_TYPES,
+    explain="Record type: whether the host now includes or excludes the listed sources, "
+    "or changed to that.",
+)
+MAR_AUX_LEN = U8(
+    "icmpv6.mldr.mar.aux_data_len",
+    "Aux Data Len",
+    explain="Length of the auxiliary data, in 32-bit words (normally 0).",
+)
+MAR_NB_SOURCES = U16(
+    "icmpv6.mldr.mar.nb_sources",
+    "Number of Sources",
+    explain="How many source addresses follow: the sources the listener wants "
+    "(or does not want) to hear from.",
+)
+MAR_ADDRESS = IPv6(
+    "icmpv6.mldr.mar.multicast_address",
+    "Multicast Address",
+    explain="The multicast group this message is about.",
+)
+MAR_SOURCE = IPv6(
+    "icmpv6.mldr.mar.source_address",
+    "Source Address",
+    explain="A source address: the listener wants (or refuses) traffic to the group "
+    "from this sender.",
+)
+MAR_AUX = Bytes(
+    "icmpv6.mldr.mar.auxiliary_data",
+    "Auxiliary Data",
+    explain="Auxiliary data of the record (not defined by MLDv2).",
+)
+RR_SEQ = U32(
+    "icmpv6.rr.sequence_number",
+    "Sequence Number",
+    explain="Sequence number of the router renumbering command: routers ignore old ones.",
+)
+RR_SEGMENT = U8(
+    "icmpv6.rr.segment_number",
+    "Segment Number",
+    explain="Segment number: tells apart several commands with one sequence number.",
+)
+RR_FLAG = U8(
+    "icmpv6.rr.flag",
+    "Flags",
+    base=HEX,
+    text=lambda v: _summary(v, RR_FLAG_BITS, 2),
+    explain="Router renumbering flags.",
+)
 RR_FLAG_BITS = tuple(
     (Flag(f"icmpv6.rr.flag.{n}", label, mask, width=1, explain=explain), mask)
     for n, label, mask, explain in (
@@ -343,25 +463,59 @@ RR_RM_PREFIX = IPv6("icmpv6.rr.rm.matchedprefix", "MatchedPrefix",
                     explain="The prefix that matched.")  # fmt: skip
 
 # -- Neighbor Discovery options -------------------------------------------------------------
-OPT = Str("icmpv6.opt", "ICMPv6 Option",
-          explain="One Neighbor Discovery option: type, length and value.")  # fmt: skip
-OPT_TYPE = U8("icmpv6.opt.type", "Type", names=OPTION_NAMES,
-              explain="The option type: which Neighbor Discovery option this is.")  # fmt: skip
-OPT_LENGTH = U8("icmpv6.opt.length", "Length",
-                explain=lambda v, _l: f"Option length {v}: the option is {v * 8} bytes long (the field counts 8-byte units).")  # fmt: skip
-OPT_RESERVED = Bytes("icmpv6.opt.reserved", "Reserved", explain=EXPLAIN_RESERVED)
-OPT_PADDING = Bytes("icmpv6.opt.padding", "Padding",
-                    explain="Zero bytes that fill the option to a multiple of 8 bytes.")  # fmt: skip
-OPT_SRC_LLA = Mac("icmpv6.opt.src_linkaddr", "Source Link-layer address",
-                  explain="The sender's link-layer (MAC) address, so the receiver can answer "
-                  "without asking.")  # fmt: skip
-OPT_TGT_LLA = Mac("icmpv6.opt.target_linkaddr", "Target Link-layer address",
-                  explain="The target's link-layer (MAC) address: the answer to a neighbor "
-                  "solicitation.")  # fmt: skip
-OPT_PREFIX_LEN = U8("icmpv6.opt.prefix.length", "Prefix Length",
-                    explain=lambda v, _l: f"Prefix length {v}: the first {v} bits of the prefix are the network part.")  # fmt: skip
-OPT_PREFIX_FLAG = U8("icmpv6.opt.prefix.flag", "Flag", base=HEX,
-                     explain="Prefix flags: how hosts may use the prefix.")  # fmt: skip
+OPT = Str(
+    "icmpv6.opt",
+    "",
+    text=lambda v: f"ICMPv6 Option ({v})",
+    explain="One Neighbor Discovery option: type, length and value.",
+)  # its fields under it
+OPT_TYPE = U8(
+    "icmpv6.opt.type",
+    "Type",
+    names=OPTION_NAMES,
+    explain="The option type: which Neighbor Discovery option this is.",
+)
+OPT_LENGTH = U8(
+    "icmpv6.opt.length",
+    "Length",
+    text=lambda v: f"{v} ({v * 8} bytes)",
+    explain=lambda v, _l: (
+        f"Option length {v}: the option is {v * 8} bytes long (the field counts 8-byte units)."
+    ),
+)
+OPT_RESERVED = Bytes(
+    "icmpv6.opt.reserved", "Reserved", text=lambda v: "", explain=EXPLAIN_RESERVED
+)  # a label alone
+OPT_PADDING = Bytes(
+    "icmpv6.opt.padding",
+    "Padding",
+    text=lambda v: "",
+    explain="Zero bytes that fill the option to a multiple of 8 bytes.",
+)
+OPT_SRC_LLA = Mac(
+    "icmpv6.opt.src_linkaddr",
+    "Source Link-layer address",
+    explain="The sender's link-layer (MAC) address, so the receiver can answer without asking.",
+)
+OPT_TGT_LLA = Mac(
+    "icmpv6.opt.target_linkaddr",
+    "Target Link-layer address",
+    explain="The target's link-layer (MAC) address: the answer to a neighbor solicitation.",
+)
+OPT_PREFIX_LEN = U8(
+    "icmpv6.opt.prefix.length",
+    "Prefix Length",
+    explain=lambda v, _l: (
+        f"Prefix length {v}: the first {v} bits of the prefix are the network part."
+    ),
+)
+OPT_PREFIX_FLAG = U8(
+    "icmpv6.opt.prefix.flag",
+    "Flag",
+    base=HEX,
+    text=lambda v: _summary(v, OPT_PREFIX_BITS, 2),
+    explain="Prefix flags: how hosts may use the prefix.",
+)
 OPT_PREFIX_BITS = (
     (Flag("icmpv6.opt.prefix.flag.l", "On-link flag(L)", 0x80, width=1,
           explain="On-link: addresses with this prefix are on this link, reachable without a "
@@ -372,30 +526,51 @@ OPT_PREFIX_BITS = (
           explain="Router address: the prefix field holds the router's full address (Mobile IPv6)."), 0x20),
     (Bits("icmpv6.opt.prefix.flag.reserved", "Reserved", 1, mask=0x1F, explain=EXPLAIN_RESERVED), 0x1F),
 )  # fmt: skip
-OPT_VALID = U32("icmpv6.opt.prefix.valid_lifetime", "Valid Lifetime",
-                explain="Valid lifetime, in seconds: how long addresses made from this prefix "
-                "stay usable (0xffffffff: forever).")  # fmt: skip
-OPT_PREFERRED = U32("icmpv6.opt.prefix.preferred_lifetime", "Preferred Lifetime",
-                    explain="Preferred lifetime, in seconds: how long new connections may use "
-                    "addresses from this prefix.")  # fmt: skip
+OPT_VALID = U32(
+    "icmpv6.opt.prefix.valid_lifetime",
+    "Valid Lifetime",
+    explain="Valid lifetime, in seconds: how long addresses made from this prefix "
+    "stay usable (0xffffffff: forever).",
+)
+OPT_PREFERRED = U32(
+    "icmpv6.opt.prefix.preferred_lifetime",
+    "Preferred Lifetime",
+    explain="Preferred lifetime, in seconds: how long new connections may use "
+    "addresses from this prefix.",
+)
 OPT_PREFIX = IPv6("icmpv6.opt.prefix", "Prefix", explain="The advertised network prefix.")
-OPT_REDIRECTED = Bytes("icmpv6.opt.redirected_packet", "Redirected Packet",
-                       explain="The start of the packet that caused the redirect.")  # fmt: skip
-OPT_MTU = U32("icmpv6.opt.mtu", "MTU",
-              explain="The link's MTU: hosts should send no bigger packets on it.")  # fmt: skip
-OPT_ADV_INTERVAL = U32("icmpv6.opt.advertisement_interval", "Advertisement Interval",
-                       explain="How often, in ms, the router sends unsolicited advertisements "
-                       "(Mobile IPv6).")  # fmt: skip
-OPT_HA_PREF = U16("icmpv6.opt.home_agent_preference", "Home Agent Preference",
-                  explain="Home agent preference: mobile nodes prefer the home agent with the "
-                  "highest one.")  # fmt: skip
-OPT_HA_LIFETIME = U16("icmpv6.opt.home_agent_lifetime", "Home Agent Lifetime",
-                      explain="How long, in seconds, the router serves as a home agent.")  # fmt: skip
-OPT_NONCE = Bytes("icmpv6.opt.nonce", "Nonce",
-                  explain="A random nonce that ties a solicitation to its answer (duplicate "
-                  "address detection, RFC 3971).")  # fmt: skip
-OPT_ROUTE_FLAG = U8("icmpv6.opt.route_info.flag", "Flag", base=HEX,
-                    explain="Route information flags.")  # fmt: skip
+OPT_REDIRECTED = Bytes(
+    "icmpv6.opt.redirected_packet",
+    "Redirected Packet",
+    explain="The start of the packet that caused the redirect.",
+)
+OPT_MTU = U32(
+    "icmpv6.opt.mtu", "MTU", explain="The link's MTU: hosts should send no bigger packets on it."
+)
+OPT_ADV_INTERVAL = U32(
+    "icmpv6.opt.advertisement_interval",
+    "Advertisement Interval",
+    explain="How often, in ms, the router sends unsolicited advertisements (Mobile IPv6).",
+)
+OPT_HA_PREF = U16(
+    "icmpv6.opt.home_agent_preference",
+    "Home Agent Preference",
+    explain="Home agent preference: mobile nodes prefer the home agent with the highest one.",
+)
+OPT_HA_LIFETIME = U16(
+    "icmpv6.opt.home_agent_lifetime",
+    "Home Agent Preference",
+    explain="How long, in seconds, the router serves as a home agent.",
+)  # sic
+OPT_NONCE = Bytes(
+    "icmpv6.opt.nonce",
+    "Nonce",
+    explain="A random nonce that ties a solicitation to its answer (duplicate "
+    "address detection, RFC 3971).",
+)
+OPT_ROUTE_FLAG = U8(
+    "icmpv6.opt.route_info.flag", "Flag", base=HEX, explain="Route information flags."
+)
 OPT_ROUTE_PREF = Bits("icmpv6.opt.route_info.flag.route_preference", "Route Preference", 1,
                       mask=0x18, names=PREFERENCES,
                       explain="Whether hosts should prefer this router for this route.")  # fmt: skip

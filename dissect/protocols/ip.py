@@ -19,9 +19,11 @@ from ..names import (
     DSCP_NAMES,
     ECN_NAMES,
     EXPLAIN_RESERVED,
+    ds_names,
     explain_dscp,
     explain_ecn,
     explain_ip_address,
+    true_false,
 )
 from ..protocol import (
     DATA,
@@ -142,42 +144,42 @@ def _explain_ttl(value: int, layer: Layer) -> str:
 
 
 IP_VERSION = Bits("ip.version", "Version", mask=0xF0, explain=_explain_version)
+FLAG_LABELS = ((0x4, "Reserved bit"), (0x2, "Don't fragment"), (0x1, "More fragments"))
+
+
+def _flags_show(flags: int) -> str:
+    """'0x2, Don't fragment': the value, then the label of each flag set."""
+    return "".join([f"0x{flags:x}"] + [f", {label}" for bit, label in FLAG_LABELS if flags & bit])
+
+
 IP_DST = IPv4("ip.dst", "Destination Address", explain=explain_ip_address)
 IP = Protocol(
     "ip", "Internet Protocol Version 4", osi=Osi.NETWORK, short="IPv4",
     header=(
         IP_VERSION,
-        Bits("ip.hdr_len", "Header Length", mask=0x0F, at=0, scale=4, unit=" bytes",
-             explain=_explain_hdr_len),
-        U8("ip.dsfield", "Differentiated Services Field", base=HEX, children=(
-            Bits("ip.dsfield.dscp", "Differentiated Services Codepoint", mask=0xFC, names=DSCP_NAMES,
-                 explain=explain_dscp),
-            Bits("ip.dsfield.ecn", "Explicit Congestion Notification", mask=0x03, names=ECN_NAMES,
-                 explain=explain_ecn),
-        ),
-           explain=lambda v, _l: f"DS field 0x{v:02x}: the packet's priority class (DSCP, 6 bits) and "
+        Bits("ip.hdr_len", "Header Length", mask=0x0F, at=0, scale=4,
+             text=lambda v: f"{v} bytes ({v // 4})", explain=_explain_hdr_len),
+        U8("ip.dsfield", "Differentiated Services Field", base=HEX,
+           text=lambda v: f"0x{v:02x} ({ds_names(v)})", children=(
+            Bits("ip.dsfield.dscp", "Differentiated Services Codepoint", mask=0xFC,
+                 names=lambda v: DSCP_NAMES.get(v, "Unknown"), explain=explain_dscp),
+            Bits("ip.dsfield.ecn", "Explicit Congestion Notification", mask=0x03, names=ECN_NAMES, explain=explain_ecn),
+        ), explain=lambda v, _l: f"DS field 0x{v:02x}: the packet's priority class (DSCP, 6 bits) and "
                   "congestion marks (ECN, 2 bits)."),
         U16("ip.len", "Total Length", explain=_explain_total_length),
-        U16("ip.id", "Identification", base=HEX,
-            explain=lambda v, _l: f"Identification 0x{v:04x}: the fragments of one packet share it, so "
+        U16("ip.id", "Identification", base=HEX, text=lambda v: f"0x{v:04x} ({v})", explain=lambda v, _l: f"Identification 0x{v:04x}: the fragments of one packet share it, so "
             "the receiver can put them back together."),
-        Bits("ip.flags", "Flags", mask=0xE0, base=HEX, children=(
-            Flag("ip.flags.rb", "Reserved bit", 0x80,
-                 explain="The reserved bit: must be 0 (RFC 3514's \"evil bit\" is a joke)."),
+        Bits("ip.flags", "Flags", mask=0xE0, base=HEX, text=_flags_show, children=(
+            Flag("ip.flags.rb", "Reserved bit", 0x80, explain="The reserved bit: must be 0 (RFC 3514's \"evil bit\" is a joke)."),
             Flag("ip.flags.df", "Don't fragment", 0x40, explain=_explain_df),
-            Flag("ip.flags.mf", "More fragments", 0x20,
-                 explain=lambda v, _l: "MF set: more fragments of this packet follow." if v else "MF not "
+            Flag("ip.flags.mf", "More fragments", 0x20, explain=lambda v, _l: "MF set: more fragments of this packet follow." if v else "MF not "
                   "set: this is the last fragment, or the packet is whole."),
-        ),
-             explain=_explain_flags),
-        Bits("ip.frag_offset", "Fragment Offset", 2, mask=0x1FFF, at=6,
-             explain=_explain_frag_offset),
+        ), explain=_explain_flags),
+        Bits("ip.frag_offset", "Fragment Offset", 2, mask=0x1FFF, at=6, explain=_explain_frag_offset),
         U8("ip.ttl", "Time to Live", explain=_explain_ttl),
-        U8("ip.proto", "Protocol", names=IP_PROTOCOLS,
-           explain="Which protocol the payload is: the number the receiving host uses to hand it "
+        U8("ip.proto", "Protocol", names=IP_PROTOCOLS, explain="Which protocol the payload is: the number the receiving host uses to hand it "
            "on (1 ICMP, 6 TCP, 17 UDP)."),
-        U16("ip.checksum", "Header Checksum", base=HEX,
-            explain="The header checksum lets each router detect a corrupted IPv4 header (it "
+        U16("ip.checksum", "Header Checksum", base=HEX, explain="The header checksum lets each router detect a corrupted IPv4 header (it "
             "covers the header only, not the data); routers recompute it after lowering the TTL."),
         IPv4("ip.src", "Source Address", explain=explain_ip_address),
         IP_DST,
@@ -234,90 +236,197 @@ OPTION_SPECS = {
          "starting rate."),
     )
 }  # fmt: skip
-OPT_TYPE = U8("ip.opt.type", "Type",
-              explain=lambda v, _l: f"Option type {v}: which IP option this is; its bits say whether it is copied "
-                    "into fragments, its class and its number.")  # fmt: skip
-OPT_COPY = Flag("ip.opt.type.copy", "Copy on fragmentation", 0x80, width=1,
-                explain="Copy on fragmentation: whether a router splitting the packet repeats "
-                "this option in every fragment.")  # fmt: skip
-OPT_CLASS = Bits("ip.opt.type.class", "Class", 1, mask=0x60, names=OPTION_CLASSES,
-                 explain="The option class: control, or debugging and measurement.")  # fmt: skip
-OPT_NUMBER = Bits("ip.opt.type.number", "Number", 1, mask=0x1F, names=OPTION_NUMBERS,
-                  explain="The option number within its class.")  # fmt: skip
-OPT_LEN = U8("ip.opt.len", "Length",
-             explain=lambda v, _l: f"Option length: {v} bytes, counting the type and length bytes.")  # fmt: skip
-OPT_PTR = U8("ip.opt.ptr", "Pointer",
-             explain="Pointer: the byte (counted from the option's start) where the next address "
-             "or timestamp goes.")  # fmt: skip
+OPT_TYPE = U8(
+    "ip.opt.type",
+    "Type",
+    explain=lambda v, _l: (
+        f"Option type {v}: which IP option this is; its bits say whether it is copied "
+        "into fragments, its class and its number."
+    ),
+)
+OPT_COPY = Flag(
+    "ip.opt.type.copy",
+    "Copy on fragmentation",
+    0x80,
+    width=1,
+    text=true_false("Yes", "No"),
+    explain="Copy on fragmentation: whether a router splitting the packet repeats "
+    "this option in every fragment.",
+)
+OPT_CLASS = Bits(
+    "ip.opt.type.class",
+    "Class",
+    1,
+    mask=0x60,
+    names=OPTION_CLASSES,
+    explain="The option class: control, or debugging and measurement.",
+)
+OPT_NUMBER = Bits(
+    "ip.opt.type.number",
+    "Number",
+    1,
+    mask=0x1F,
+    names=OPTION_NUMBERS,
+    explain="The option number within its class.",
+)
+OPT_LEN = U8(
+    "ip.opt.len",
+    "Length",
+    explain=lambda v, _l: f"Option length: {v} bytes, counting the type and length bytes.",
+)
+OPT_PTR = U8(
+    "ip.opt.ptr",
+    "Pointer",
+    explain="Pointer: the byte (counted from the option's start) where the next address "
+    "or timestamp goes.",
+)
 OPT_VALUE = Bytes("ip.opt.value", "Value", explain="The option's data.")
-OPT_PADDING = Bytes("ip.opt.padding", "Padding",
-                    explain="Bytes after the end-of-options marker that fill the header to a "
-                    "multiple of 4 bytes.")  # fmt: skip
-OPT_RA = U16("ip.opt.ra", "Router Alert", names={0: "Router shall examine packet"},
-             explain="Router alert: routers on the path should look at this packet closely (RSVP "
-             "and IGMP use it).")  # fmt: skip
-OPT_SID = U16("ip.opt.sid", "Stream Identifier",
-              explain="Stream identifier: an obsolete option from SATNET.")  # fmt: skip
-OPT_MTU = U16("ip.opt.mtu", "MTU",
-              explain="MTU probe or reply: the smallest link size seen on the path (obsolete, RFC "
-              "1063).")  # fmt: skip
-OPT_TR_ID = U16("ip.opt.id_number", "ID Number",
-                explain="Traceroute option: an identifier chosen by the originator to match the "
-                "replies.")  # fmt: skip
-OPT_TR_OHC = U16("ip.opt.ohc", "Outbound Hop Count",
-                 explain="Outbound hop count: how many routers the packet has passed on its way "
-                 "out.")  # fmt: skip
-OPT_TR_RHC = U16("ip.opt.rhc", "Return Hop Count",
-                 explain="Return hop count: how many routers the reply has passed on its way back.")  # fmt: skip
-OPT_TR_ORIG = IPv4("ip.opt.originator", "Originator IP Address",
-                   explain="The address that started the traceroute.")  # fmt: skip
-REC_RT = IPv4("ip.rec_rt", "Recorded Route",
-              explain="A router on the path wrote its address here (record route).")  # fmt: skip
-EMPTY_RT = IPv4("ip.empty_rt", "Empty Route",
-                explain="An empty slot for a router on the path to fill in with its address.")  # fmt: skip
-SRC_RT = IPv4("ip.src_rt", "Source Route",
-              explain="A source-route hop: an address the sender wants the packet to pass through.")  # fmt: skip
-CUR_RT = IPv4("ip.cur_rt", "Current Route",
-              explain="The source-route hop the packet is heading to now (the pointer points at "
-              "it).")  # fmt: skip
-TS_OVERFLOW = Bits("ip.opt.overflow", "Overflow", 1, mask=0xF0,
-                   explain="How many routers could not add a timestamp because the option was "
-                   "full.")  # fmt: skip
-TS_FLAG = Bits("ip.opt.flag", "Flag", 1, mask=0x0F, base=HEX, names=TIMESTAMP_FLAGS,
-               explain="What the timestamp option records: timestamps only, or addresses with "
-               "them.")  # fmt: skip
-TS_STAMP = U32("ip.opt.time_stamp", "Time stamp",
-               explain="A timestamp a router added: milliseconds since midnight UTC.")  # fmt: skip
-TS_ADDR = IPv4("ip.opt.time_stamp_addr", "Address",
-               explain="The address of the router that added the next timestamp.")  # fmt: skip
-QS_FUNC = Bits("ip.opt.qs_func", "Function", 1, mask=0xF0,
-               explain="Quick-Start function: a rate request or a report of the approved rate "
-               "(RFC 4782).")  # fmt: skip
-QS_RATE = Bits("ip.opt.qs_rate", "Rate", 1, mask=0x0F,
-               explain="Quick-Start rate: the sending rate asked for, on a logarithmic scale.")  # fmt: skip
-QS_TTL = U8("ip.opt.qs_ttl", "QS TTL",
-            explain="Quick-Start TTL: lets the sender check that every router on the path "
-            "approved the rate.")  # fmt: skip
-QS_NONCE = Bits("ip.opt.qs_nonce", "QS Nonce", 4, mask=0xFFFFFFFC, base=HEX,
-                explain="Quick-Start nonce: a random number that protects the request against "
-                "cheating receivers.")  # fmt: skip
+OPT_PADDING = Bytes(
+    "ip.opt.padding",
+    "Padding",
+    explain="Bytes after the end-of-options marker that fill the header to a multiple of 4 bytes.",
+)
+OPT_RA = U16(
+    "ip.opt.ra",
+    "Router Alert",
+    names={0: "Router shall examine packet"},
+    explain="Router alert: routers on the path should look at this packet closely (RSVP "
+    "and IGMP use it).",
+)
+OPT_SID = U16(
+    "ip.opt.sid", "Stream Identifier", explain="Stream identifier: an obsolete option from SATNET."
+)
+OPT_MTU = U16(
+    "ip.opt.mtu",
+    "MTU",
+    explain="MTU probe or reply: the smallest link size seen on the path (obsolete, RFC 1063).",
+)
+OPT_TR_ID = U16(
+    "ip.opt.id_number",
+    "ID Number",
+    explain="Traceroute option: an identifier chosen by the originator to match the replies.",
+)
+OPT_TR_OHC = U16(
+    "ip.opt.ohc",
+    "Outbound Hop Count",
+    explain="Outbound hop count: how many routers the packet has passed on its way out.",
+)
+OPT_TR_RHC = U16(
+    "ip.opt.rhc",
+    "Return Hop Count",
+    explain="Return hop count: how many routers the reply has passed on its way back.",
+)
+OPT_TR_ORIG = IPv4(
+    "ip.opt.originator", "Originator IP Address", explain="The address that started the traceroute."
+)
+REC_RT = IPv4(
+    "ip.rec_rt",
+    "Recorded Route",
+    explain="A router on the path wrote its address here (record route).",
+)
+EMPTY_RT = IPv4(
+    "ip.empty_rt",
+    "Empty Route",
+    explain="An empty slot for a router on the path to fill in with its address.",
+)
+SRC_RT = IPv4(
+    "ip.src_rt",
+    "Source Route",
+    explain="A source-route hop: an address the sender wants the packet to pass through.",
+)
+CUR_RT = IPv4(
+    "ip.cur_rt",
+    "Current Route",
+    explain="The source-route hop the packet is heading to now (the pointer points at it).",
+)
+TS_OVERFLOW = Bits(
+    "ip.opt.overflow",
+    "Overflow",
+    1,
+    mask=0xF0,
+    explain="How many routers could not add a timestamp because the option was full.",
+)
+TS_FLAG = Bits(
+    "ip.opt.flag",
+    "Flag",
+    1,
+    mask=0x0F,
+    base=HEX,
+    names=TIMESTAMP_FLAGS,
+    explain="What the timestamp option records: timestamps only, or addresses with them.",
+)
+TS_STAMP = U32(
+    "ip.opt.time_stamp",
+    "Time stamp",
+    explain="A timestamp a router added: milliseconds since midnight UTC.",
+)
+TS_ADDR = IPv4(
+    "ip.opt.time_stamp_addr",
+    "Address",
+    explain="The address of the router that added the next timestamp.",
+)
+QS_FUNC = Bits(
+    "ip.opt.qs_func",
+    "Function",
+    1,
+    mask=0xF0,
+    explain="Quick-Start function: a rate request or a report of the approved rate (RFC 4782).",
+)
+QS_RATE = Bits(
+    "ip.opt.qs_rate",
+    "Rate",
+    1,
+    mask=0x0F,
+    explain="Quick-Start rate: the sending rate asked for, on a logarithmic scale.",
+)
+QS_TTL = U8(
+    "ip.opt.qs_ttl",
+    "QS TTL",
+    explain="Quick-Start TTL: lets the sender check that every router on the path "
+    "approved the rate.",
+)
+QS_NONCE = Bits(
+    "ip.opt.qs_nonce",
+    "QS Nonce",
+    4,
+    mask=0xFFFFFFFC,
+    base=HEX,
+    explain="Quick-Start nonce: a random number that protects the request against "
+    "cheating receivers.",
+)
 QS_RESERVED = Bits(
     "ip.opt.qs_reserved", "Reserved", 4, mask=0x3, base=HEX, explain=EXPLAIN_RESERVED
 )
-SEC_CL = U8("ip.opt.sec_cl", "Classification Level", base=HEX,
-            explain="Security classification level of the data (RFC 1108 military security "
-            "option).")  # fmt: skip
-CIPSO_DOI = U32("ip.cipso.doi", "DOI",
-                explain="CIPSO domain of interpretation: which security policy the labels belong "
-                "to.")  # fmt: skip
-CIPSO_TAG = U8("ip.cipso.tag_type", "Tag Type", names=CIPSO_TAGS,
-               explain="CIPSO tag type: how the security categories are written.")  # fmt: skip
-CIPSO_LEVEL = U8("ip.cipso.sensitivity_level", "Sensitivity Level",
-                 explain="CIPSO sensitivity level: how secret the data is, in the domain's scale.")  # fmt: skip
-CIPSO_CATEGORIES = Text("ip.cipso.categories", "Categories",
-                        explain="CIPSO categories: the compartments the data belongs to.")  # fmt: skip
-CIPSO_DATA = Bytes("ip.cipso.tag_data", "Tag data",
-                   explain="CIPSO tag bytes this tool does not decode.")  # fmt: skip
+SEC_CL = U8(
+    "ip.opt.sec_cl",
+    "Classification Level",
+    base=HEX,
+    explain="Security classification level of the data (RFC 1108 military security option).",
+)
+CIPSO_DOI = U32(
+    "ip.cipso.doi",
+    "DOI",
+    explain="CIPSO domain of interpretation: which security policy the labels belong to.",
+)
+CIPSO_TAG = U8(
+    "ip.cipso.tag_type",
+    "Tag Type",
+    names=CIPSO_TAGS,
+    explain="CIPSO tag type: how the security categories are written.",
+)
+CIPSO_LEVEL = U8(
+    "ip.cipso.sensitivity_level",
+    "Sensitivity Level",
+    explain="CIPSO sensitivity level: how secret the data is, in the domain's scale.",
+)
+CIPSO_CATEGORIES = Text(
+    "ip.cipso.categories",
+    "Categories",
+    explain="CIPSO categories: the compartments the data belongs to.",
+)
+CIPSO_DATA = Bytes(
+    "ip.cipso.tag_data", "Tag data", explain="CIPSO tag bytes this tool does not decode."
+)
 
 MAX_OPTIONS = 40  # at most 40 option bytes, each option at least one byte
 

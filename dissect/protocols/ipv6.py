@@ -28,9 +28,12 @@ from ..names import (
     DSCP_NAMES,
     ECN_NAMES,
     EXPLAIN_RESERVED,
+    TRUE_FALSE,
+    ds_names,
     explain_dscp,
     explain_ecn,
     explain_ip_address,
+    true_false,
 )
 from ..protocol import (
     DATA,
@@ -46,11 +49,13 @@ from ..protocol import (
     Int,
     IPv6,
     Layer,
+    Mac,
     Osi,
     Protocol,
     Str,
     alias,
     bind,
+    hex_bytes,
     shift_of,
 )
 
@@ -114,13 +119,12 @@ COLOUR = "#5fd7af"  # IPv6 and its extension headers (one Protocol column: "IPv6
 IPV6 = _IPv6Protocol(
     "ipv6", "Internet Protocol Version 6", osi=Osi.NETWORK, short="IPv6",
     header=(
-        Bits("ipv6.version", "Version", mask=0xF0,
-             explain=lambda v, _l: "Version 6: an IPv6 header." if v == 6 else f"Version {v}: not 6, so "
+        Bits("ipv6.version", "Version", mask=0xF0, explain=lambda v, _l: "Version 6: an IPv6 header." if v == 6 else f"Version {v}: not 6, so "
                  "these bytes are not really an IPv6 header."),
-        Bits("ipv6.tclass", "Traffic Class", 4, mask=0x0FF00000, at=0, base=HEX, children=(
+        Bits("ipv6.tclass", "Traffic Class", 4, mask=0x0FF00000, at=0, base=HEX,
+             text=lambda v: f"0x{v:02x} ({ds_names(v)})", children=(
             Bits("ipv6.tclass.dscp", "Differentiated Services Codepoint", mask=0x0FC00000,
-                 names=DSCP_NAMES,
-                 explain=explain_dscp),
+                 names=lambda v: DSCP_NAMES.get(v, "Unknown"), explain=explain_dscp),
             Bits("ipv6.tclass.ecn", "Explicit Congestion Notification", mask=0x00300000,
                  names=ECN_NAMES,
                  explain=explain_ecn),
@@ -214,7 +218,34 @@ def _ipv6_describe(layer: Layer) -> str:
     return f"Internet Protocol Version 6, Src: {src}, Dst: {dst}"
 
 
+SRC_SLAAC_MAC = Mac(
+    "ipv6.src_slaac_mac",
+    "Source SLAAC MAC",
+    generated=True,
+    explain="The MAC address the source address was made from (SLAAC EUI-64).",
+)
+DST_SLAAC_MAC = Mac(
+    "ipv6.dst_slaac_mac",
+    "Destination SLAAC MAC",
+    generated=True,
+    explain="The MAC address the destination address was made from (SLAAC EUI-64).",
+)
+
+
+def _ipv6_detail(data: Any, layer: Layer) -> None:
+    """The MAC address an address was made from (an EUI-64 interface identifier with FF:FE
+    in its middle, RFC 4291 appendix A), as Wireshark shows it."""
+    if layer.values is None:
+        return
+    for spec, at in ((SRC_SLAAC_MAC, layer.pos + 8), (DST_SLAAC_MAC, layer.pos + 24)):
+        iid = data[at + 8 : at + 16]
+        if len(iid) == 8 and iid[3] == 0xFF and iid[4] == 0xFE:
+            mac = bytes((iid[0] ^ 0x02, iid[1], iid[2], iid[5], iid[6], iid[7]))
+            layer.add(spec, at + 8, 0, mac.hex(":"))
+
+
 IPV6.tail = _ipv6_tail
+IPV6.detail = _ipv6_detail
 IPV6.describe = _ipv6_describe
 
 
@@ -243,60 +274,134 @@ def _ext_bounds(data: Any, layer: Layer, what: str) -> int:
 
 
 # -- Hop-by-Hop and Destination Options (RFC 8200 4.3, 4.6) ----------------------------------
-OPT = Str("ipv6.opt", "IPv6 Option",
-          explain="One option of this extension header: type, length and value.")  # fmt: skip
-OPT_TYPE = U8("ipv6.opt.type", "Type", base=HEX, names=OPTION_NAMES,
-              explain="The option type: which option this is.")  # fmt: skip
-OPT_ACTION = Bits("ipv6.opt.type.action", "Action", 1, mask=0xC0, names=ACTION_NAMES,
-                  explain="What a node that does not know the option must do: skip it, drop the "
-                  "packet, or drop it and report back.")  # fmt: skip
-OPT_CHANGE = Flag("ipv6.opt.type.change", "May Change", 0x20, width=1,
-                  explain="Whether the option's data may change on the way (it is then left out "
-                  "of authentication).")  # fmt: skip
-OPT_REST = Bits("ipv6.opt.type.rest", "Low-Order Bits", 1, mask=0x1F, base=HEX,
-                explain="The rest of the option type's bits.")  # fmt: skip
-OPT_LEN = U8("ipv6.opt.length", "Length",
-             explain=lambda v, _l: f"Option length: {v} bytes of data after the type and length bytes.")  # fmt: skip
-OPT_PAD1 = Bytes("ipv6.opt.pad1", "Pad1", 1,
-                 explain="Pad1: one byte of padding that aligns the next option.")  # fmt: skip
-OPT_PADN = Bytes("ipv6.opt.padn", "PadN",
-                 explain="PadN: several bytes of padding that align the next option or the "
-                 "header's end.")  # fmt: skip
-OPT_TEL = U8("ipv6.opt.tel", "Tunnel Encapsulation Limit",
-             explain="Tunnel encapsulation limit: how many more times the packet may be put "
-             "inside another tunnel.")  # fmt: skip
-OPT_RA = U16("ipv6.opt.router_alert", "Router Alert", names=ROUTER_ALERT_NAMES,
-             explain="Router alert: routers on the path should look at this packet closely (MLD, "
-             "RSVP).")  # fmt: skip
-OPT_JUMBO = U32("ipv6.opt.jumbo", "Payload Length",
-                explain="Jumbo payload length: the real payload length of a packet bigger than "
-                "65,535 bytes.")  # fmt: skip
-OPT_HOME = IPv6("ipv6.opt.mipv6.home_address", "MIPv6 Home Address",
-                explain="Mobile IPv6 home address: the mobile node's permanent address while it "
-                "is away.")  # fmt: skip
-OPT_NONCE = Bytes("ipv6.opt.ilnp_nonce", "ILNP Nonce",
-                  explain="ILNP nonce: a random value that proves the packets come from one "
-                  "session.")  # fmt: skip
-OPT_RPL_FLAG = U8("ipv6.opt.rpl.flag", "Flag", base=HEX,
-                  explain="RPL option flags (routing in low-power networks, RFC 6553).")  # fmt: skip
-OPT_RPL_O = Flag("ipv6.opt.rpl.flag.o", "Down", 0x80, width=1,
-                 explain="Down: the packet travels down the routing tree, away from its root.")  # fmt: skip
-OPT_RPL_R = Flag("ipv6.opt.rpl.flag.r", "Rank Error", 0x40, width=1,
-                 explain="Rank error: a loop in the routing tree was detected.")  # fmt: skip
-OPT_RPL_F = Flag("ipv6.opt.rpl.flag.f", "Forwarding Error", 0x20, width=1,
-                 explain="Forwarding error: a node could not forward the packet to its "
-                 "destination.")  # fmt: skip
+OPT = Str(
+    "ipv6.opt", "", explain="One option of this extension header: type, length and value."
+)  # the line is the option's name, its fields under it
+OPT_TYPE = U8(
+    "ipv6.opt.type",
+    "Type",
+    base=HEX,
+    names=OPTION_NAMES,
+    explain="The option type: which option this is.",
+)
+OPT_ACTION = Bits(
+    "ipv6.opt.type.action",
+    "Action",
+    1,
+    mask=0xC0,
+    names=ACTION_NAMES,
+    explain="What a node that does not know the option must do: skip it, drop the "
+    "packet, or drop it and report back.",
+)
+OPT_CHANGE = Flag(
+    "ipv6.opt.type.change",
+    "May Change",
+    0x20,
+    width=1,
+    text=true_false("Yes", "No"),
+    explain="Whether the option's data may change on the way (it is then left out "
+    "of authentication).",
+)
+OPT_REST = Bits(
+    "ipv6.opt.type.rest",
+    "Low-Order Bits",
+    1,
+    mask=0x1F,
+    base=HEX,
+    explain="The rest of the option type's bits.",
+)
+OPT_LEN = U8(
+    "ipv6.opt.length",
+    "Length",
+    explain=lambda v, _l: f"Option length: {v} bytes of data after the type and length bytes.",
+)
+OPT_PAD1 = Bytes(
+    "ipv6.opt.pad1", "Pad1", 1, explain="Pad1: one byte of padding that aligns the next option."
+)
+OPT_PADN = Bytes(
+    "ipv6.opt.padn",
+    "PadN",
+    text=lambda v: hex_bytes(v) if v else "<none>",
+    explain="PadN: several bytes of padding that align the next option or the header's end.",
+)
+OPT_TEL = U8(
+    "ipv6.opt.tel",
+    "Tunnel Encapsulation Limit",
+    explain="Tunnel encapsulation limit: how many more times the packet may be put "
+    "inside another tunnel.",
+)
+OPT_RA = U16(
+    "ipv6.opt.router_alert",
+    "Router Alert",
+    names=ROUTER_ALERT_NAMES,
+    explain="Router alert: routers on the path should look at this packet closely (MLD, RSVP).",
+)
+OPT_JUMBO = U32(
+    "ipv6.opt.jumbo",
+    "Payload Length",
+    explain="Jumbo payload length: the real payload length of a packet bigger than 65,535 bytes.",
+)
+OPT_HOME = IPv6(
+    "ipv6.opt.mipv6.home_address",
+    "MIPv6 Home Address",
+    explain="Mobile IPv6 home address: the mobile node's permanent address while it is away.",
+)
+OPT_NONCE = Bytes(
+    "ipv6.opt.ilnp_nonce",
+    "ILNP Nonce",
+    explain="ILNP nonce: a random value that proves the packets come from one session.",
+)
+OPT_RPL_FLAG = U8(
+    "ipv6.opt.rpl.flag",
+    "Flag",
+    base=HEX,
+    explain="RPL option flags (routing in low-power networks, RFC 6553).",
+)
+OPT_RPL_O = Flag(
+    "ipv6.opt.rpl.flag.o",
+    "Down",
+    0x80,
+    width=1,
+    text=TRUE_FALSE,
+    explain="Down: the packet travels down the routing tree, away from its root.",
+)
+OPT_RPL_R = Flag(
+    "ipv6.opt.rpl.flag.r",
+    "Rank Error",
+    0x40,
+    width=1,
+    text=TRUE_FALSE,
+    explain="Rank error: a loop in the routing tree was detected.",
+)
+OPT_RPL_F = Flag(
+    "ipv6.opt.rpl.flag.f",
+    "Forwarding Error",
+    0x20,
+    width=1,
+    text=TRUE_FALSE,
+    explain="Forwarding error: a node could not forward the packet to its destination.",
+)
 OPT_RPL_RSV = Bits(
     "ipv6.opt.rpl.flag.rsv", "Reserved", 1, mask=0x1F, base=HEX, explain=EXPLAIN_RESERVED
 )
-OPT_RPL_INSTANCE = U8("ipv6.opt.rpl.instance_id", "RPLInstanceID",
-                      explain="RPL instance: which routing tree the packet follows.")  # fmt: skip
-OPT_RPL_RANK = U16("ipv6.opt.rpl.sender_rank", "Sender Rank",
-                   explain="Sender rank: the sending node's distance from the routing tree's root.")  # fmt: skip
-OPT_EXPERIMENTAL = Bytes("ipv6.opt.experimental", "Experimental Option",
-                         explain="An experimental option's data.")  # fmt: skip
-OPT_UNKNOWN = Bytes("ipv6.opt.unknown", "Unknown Option Payload",
-                    explain="The data of an option this tool does not decode.")  # fmt: skip
+OPT_RPL_INSTANCE = U8(
+    "ipv6.opt.rpl.instance_id",
+    "RPLInstanceID",
+    explain="RPL instance: which routing tree the packet follows.",
+)
+OPT_RPL_RANK = U16(
+    "ipv6.opt.rpl.sender_rank",
+    "Sender Rank",
+    explain="Sender rank: the sending node's distance from the routing tree's root.",
+)
+OPT_EXPERIMENTAL = Bytes(
+    "ipv6.opt.experimental", "Experimental Option", explain="An experimental option's data."
+)
+OPT_UNKNOWN = Bytes(
+    "ipv6.opt.unknown",
+    "Unknown Option Payload",
+    explain="The data of an option this tool does not decode.",
+)
 
 # Options whose value has one fixed size: (spec, size).
 FIXED_OPTIONS = {4: (OPT_TEL, 1), 5: (OPT_RA, 2), 194: (OPT_JUMBO, 4), 201: (OPT_HOME, 16)}
@@ -371,8 +476,7 @@ def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) 
         layer.add(fixed[0], i, n, value, parent=o)
         return value
     if kind == 1:
-        if n:  # an empty PadN has no value bytes
-            layer.add(OPT_PADN, i, n, raw, parent=o)
+        layer.add(OPT_PADN, i, n, raw, parent=o)
     elif kind == 139:
         layer.add(OPT_NONCE, i, n, raw, parent=o)
     elif kind == 99 and n >= 4:
@@ -583,14 +687,12 @@ FRAGHDR = _ext_header(
     (
         U8("ipv6.fraghdr.nxt", "Next header", names=_proto_name, explain=NEXT_HEADER),
         U8("ipv6.fraghdr.reserved_octet", "Reserved octet", base=HEX, explain=EXPLAIN_RESERVED),
-        Bits("ipv6.fraghdr.offset", "Offset", 2, mask=0xFFF8,
-             explain=lambda v, _l: f"Fragment offset {v} (×8 = byte {v * 8}): where this piece's data goes "
+        Bits("ipv6.fraghdr.offset", "Offset", 2, mask=0xFFF8, text=lambda v: f"{v} ({v * 8} bytes)", explain=lambda v, _l: f"Fragment offset {v} (×8 = byte {v * 8}): where this piece's data goes "
                  "in the original datagram."),
         Bits("ipv6.fraghdr.reserved_bits", "Reserved bits", 2, mask=0x0006, at=2, explain=EXPLAIN_RESERVED),
         Flag("ipv6.fraghdr.more", "More Fragments", 0x0001, width=2, at=2,
-             explain="More fragments: whether more pieces of this datagram follow."),
-        U32("ipv6.fraghdr.ident", "Identification", base=HEX,
-            explain="Identification: the pieces of one datagram share it, so the destination can "
+             text=true_false("Yes", "No"), explain="More fragments: whether more pieces of this datagram follow."),
+        U32("ipv6.fraghdr.ident", "Identification", base=HEX, explain="Identification: the pieces of one datagram share it, so the destination can "
             "put them back together."),
     ),
 )  # fmt: skip

@@ -29,6 +29,7 @@ from ..protocol import (
     Osi,
     Protocol,
     bind,
+    shift_of,
 )
 
 NTP_TO_UNIX = 2208988800  # seconds from 1900-01-01 to 1970-01-01
@@ -74,8 +75,8 @@ def _stratum_name(v: int) -> str:
     return "unsynchronized" if v == 16 else "reserved"
 
 
-def _poll_name(v: int) -> str:
-    return f"{1 << v} seconds" if 4 <= v <= 17 else "invalid"
+def _poll_text(v: int) -> str:
+    return f"{v} ({1 << v} seconds)" if 4 <= v <= 17 else f"invalid ({v})"
 
 
 def _precision_name(v: int) -> str:
@@ -88,14 +89,40 @@ def _short_time_name(v: int) -> str:
     return f"{v / 65536:.6f} seconds"
 
 
-def _refid_name(v: Any) -> str | None:
+# Reference identifiers of primary (stratum 1) sources: the IANA registry (RFC 5905) and
+# common unofficial ones, in Wireshark's words
+REFID_NAMES = {
+    b"GOES": "Geostationary Orbit Environment Satellite", b"GPS\0": "Global Position System",
+    b"GAL\0": "Galileo Positioning System", b"PPS\0": "Generic pulse-per-second",
+    b"IRIG": "Inter-Range Instrumentation Group", b"WWVB": "LF Radio WWVB Ft. Collins, CO 60 kHz",
+    b"DCF\0": "LF Radio DCF77 Mainflingen, DE 77.5 kHz", b"HBG\0": "LF Radio HBG Prangins, HB 75 kHz",
+    b"MSF\0": "LF Radio MSF Anthorn, UK 60 kHz",
+    b"JJY\0": "LF Radio JJY Fukushima, JP 40 kHz, Saga, JP 60 kHz",
+    b"LORC": "MF Radio LORAN C station, 100 kHz", b"TDF\0": "MF Radio Allouis, FR 162 kHz",
+    b"CHU\0": "HF Radio CHU Ottawa, Ontario", b"WWV\0": "HF Radio WWV Ft. Collins, CO",
+    b"WWVH": "HF Radio WWVH Kauai, HI", b"NIST": "NIST telephone modem",
+    b"ACTS": "NIST telephone modem", b"USNO": "USNO telephone modem",
+    b"PTB\0": "European telephone modem", b"LOCL": "uncalibrated local clock",
+    b"CESM": "calibrated Cesium clock", b"RBDM": "calibrated Rubidium clock",
+    b"OMEG": "OMEGA radionavigation system", b"DCN\0": "DCN routing protocol",
+    b"TSP\0": "TSP time protocol", b"DTS\0": "Digital Time Service",
+    b"ATOM": "Atomic clock (calibrated)", b"VLF\0": "VLF radio (OMEGA,, etc.)",
+    b"1PPS": "External 1 PPS input", b"FREE": "(Internal clock)", b"INIT": "(Initialization)",
+    b"\0\0\0\0": "NULL",
+}  # fmt: skip
+
+
+def _refid_text(v: Any) -> str:
+    """A primary source's name (four ASCII characters), else the upstream server's IPv4
+    address (stratum 2 and above), as Wireshark words them."""
     raw = bytes(v)
-    if raw == b"\0\0\0\0":
-        return "NULL"
+    name = REFID_NAMES.get(raw)
+    if name is not None:
+        return name
     text = raw.rstrip(b"\0")
     if text and all(0x20 < c < 0x7F for c in text):
-        return f"'{text.decode('ascii')}'"  # a stratum 0/1 source or kiss code
-    return ".".join(str(c) for c in raw)  # stratum 2+: the upstream server's IPv4 address
+        return f"Unidentified reference source '{text.decode('ascii')}'"
+    return ".".join(str(c) for c in raw)
 
 
 class NtpTime(FieldSpec):
@@ -127,32 +154,90 @@ def ntp_time_ns(raw: bytes) -> int | None:
     return unix * 1_000_000_000 + ((frac * 1_000_000_000) >> 32)
 
 
-F_LI = Bits("ntp.flags.li", "Leap Indicator", 1, mask=0xC0, names=LEAP,
-            explain="Leap indicator: warns of a leap second at the end of the day; 3 means the "
-            "server's clock is not synchronised.")  # fmt: skip
-F_VN = Bits("ntp.flags.vn", "Version number", 1, mask=0x38, names=VERSIONS,
-            explain="The NTP version the sender speaks (4 today).")  # fmt: skip
-F_MODE = Bits("ntp.flags.mode", "Mode", 1, mask=0x07, names=MODES,
-              explain="Mode: the sender's role (3 a client asking, 4 a server answering, 5 "
-              "broadcast, 6 control, 7 private).")  # fmt: skip
-FLAGS = U8("ntp.flags", "Flags", base=HEX, children=(F_LI, F_VN, F_MODE),
-           explain="The first byte: leap indicator, version and mode.")  # fmt: skip
-STRATUM = U8("ntp.stratum", "Peer Clock Stratum", names=_stratum_name,
-             explain="Stratum: how far the server is from a reference clock (1: it has one, such "
-             "as GPS; 2: it syncs from a stratum 1 server; 16: not synchronised).")  # fmt: skip
-PPOLL = U8("ntp.ppoll", "Peer Polling Interval", names=_poll_name,
-           explain="Poll interval: how often the sender wants to exchange messages, as a power of "
-           "two seconds.")  # fmt: skip
-PRECISION = U8("ntp.precision", "Peer Clock Precision", names=_precision_name,
-               explain="Precision of the sender's clock, as a power of two seconds.")  # fmt: skip
-ROOT_DELAY = U32("ntp.rootdelay", "Root Delay", names=_short_time_name,
-                 explain="Root delay: the round-trip time from the server to its reference clock.")  # fmt: skip
-ROOT_DISP = U32("ntp.rootdispersion", "Root Dispersion", names=_short_time_name,
-                explain="Root dispersion: how much the server's time may be off from its "
-                "reference clock.")  # fmt: skip
-REFID = Bytes("ntp.refid", "Reference ID", 4, names=_refid_name,
-              explain="Reference ID: the server's time source (a code such as 'GPS' at stratum 1, "
-              "the upstream server's address above that; a kiss code such as 'RATE' at stratum 0).")  # fmt: skip
+F_LI = Bits(
+    "ntp.flags.li",
+    "Leap Indicator",
+    1,
+    mask=0xC0,
+    names=LEAP,
+    explain="Leap indicator: warns of a leap second at the end of the day; 3 means the "
+    "server's clock is not synchronised.",
+)
+F_VN = Bits(
+    "ntp.flags.vn",
+    "Version number",
+    1,
+    mask=0x38,
+    names=VERSIONS,
+    explain="The NTP version the sender speaks (4 today).",
+)
+F_MODE = Bits(
+    "ntp.flags.mode",
+    "Mode",
+    1,
+    mask=0x07,
+    names=MODES,
+    explain="Mode: the sender's role (3 a client asking, 4 a server answering, 5 "
+    "broadcast, 6 control, 7 private).",
+)
+
+
+def _flags_show(flags: int) -> str:
+    """'0x23, Leap Indicator: no warning, Version number: NTP Version 4, Mode: client'."""
+    parts = [f"0x{flags:02x}"]
+    for f in (F_LI, F_VN, F_MODE):
+        parts.append(f"{f.label}: {f.names.get((flags & f.mask) >> shift_of(f.mask), 'Unknown')}")
+    return ", ".join(parts)
+
+
+FLAGS = U8(
+    "ntp.flags",
+    "Flags",
+    base=HEX,
+    text=_flags_show,
+    children=(F_LI, F_VN, F_MODE),
+    explain="The first byte: leap indicator, version and mode.",
+)
+STRATUM = U8(
+    "ntp.stratum",
+    "Peer Clock Stratum",
+    names=_stratum_name,
+    explain="Stratum: how far the server is from a reference clock (1: it has one, such "
+    "as GPS; 2: it syncs from a stratum 1 server; 16: not synchronised).",
+)
+PPOLL = U8(
+    "ntp.ppoll",
+    "Peer Polling Interval",
+    text=_poll_text,
+    explain="Poll interval: how often the sender wants to exchange messages, as a power of "
+    "two seconds.",
+)
+PRECISION = U8(
+    "ntp.precision",
+    "Peer Clock Precision",
+    text=_precision_name,
+    explain="Precision of the sender's clock, as a power of two seconds.",
+)
+ROOT_DELAY = U32(
+    "ntp.rootdelay",
+    "Root Delay",
+    text=_short_time_name,
+    explain="Root delay: the round-trip time from the server to its reference clock.",
+)
+ROOT_DISP = U32(
+    "ntp.rootdispersion",
+    "Root Dispersion",
+    text=_short_time_name,
+    explain="Root dispersion: how much the server's time may be off from its reference clock.",
+)
+REFID = Bytes(
+    "ntp.refid",
+    "Reference ID",
+    4,
+    text=_refid_text,
+    explain="Reference ID: the server's time source (a code such as 'GPS' at stratum 1, "
+    "the upstream server's address above that; a kiss code such as 'RATE' at stratum 0).",
+)
 TIMES = (
     NtpTime("ntp.reftime", "Reference Timestamp",
             explain="Reference timestamp: when the server's clock was last set or corrected."),

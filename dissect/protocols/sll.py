@@ -40,14 +40,15 @@ PACKET_TYPES = {
 }  # fmt: skip
 HARDWARE_TYPES = {
     1: "Ethernet", 6: "IEEE 802", 24: "IEEE 1394.1995", 32: "InfiniBand", 512: "PPP",
-    768: "IPIP tunnel", 769: "IPv6-in-IPv6 tunnel", 772: "Loopback", 776: "IPv6-in-IPv4 (sit)",
-    778: "IP GRE", 801: "IEEE 802.11", 803: "IEEE 802.11 + radiotap header", 804: "IEEE 802.15.4",
-    823: "IEEE 802.15.4 (no FCS)", 824: "Netlink", 65534: "None", 65535: "Void",
+    768: "IPIP tunnel", 769: "IP6IP6 tunnel", 772: "Loopback", 776: "sit0 device - IPv6-in-IPv4",
+    778: "GRE over IP", 801: "IEEE 802.11", 803: "IEEE 802.11 + radiotap header",
+    804: "IEEE 802.15.4", 823: "GRE over IPv6", 824: "Netlink", 65534: "zero header length",
+    65535: "Void type, nothing is known",
 }  # fmt: skip
 LINUX_PROTOCOLS = {
     0x0001: "Raw 802.3", 0x0002: "AX.25", 0x0003: "Ethernet", 0x0004: "802.2 LLC",
     0x0007: "PPP (HDLC)", 0x000C: "CAN", 0x000D: "CAN FD", 0x000E: "CAN XL", 0x0010: "LocalTalk",
-    0x0019: "ISI", 0x00F5: "IEEE 802.15.4",
+    0x0019: "ISI", 0x00F5: "ISI",
 }  # fmt: skip
 
 
@@ -104,21 +105,19 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.short(size, f"Linux cooked capture v{2 if v2 else 1} header")
         layer.hdr_len, layer.payload_pos = end - pos, end
         return
-    if v2:
-        proto_at, addr_at = pos, pos + 12
-        layer.add(IFINDEX, pos + 4, 4, int.from_bytes(data[pos + 4 : pos + 8], "big"))
-        hatype = _u(data, layer, HATYPE, pos + 8, 2)
-        _u(data, layer, PKTTYPE, pos + 10, 1)
-        halen = _u(data, layer, HALEN, pos + 11, 1)
-    else:
-        proto_at, addr_at = pos + 14, pos + 6
-        _u(data, layer, PKTTYPE, pos, 2)
-        hatype = _u(data, layer, HATYPE, pos + 2, 2)
-        halen = _u(data, layer, HALEN, pos + 4, 2)
-    _address(data, layer, addr_at, halen)
     layer.hdr_len = size
     layer.payload_pos = pos + size
-    _protocol(data, layer, proto_at, hatype)
+    if v2:  # fields in wire order: v2 starts with the protocol
+        _protocol(data, layer, pos, int.from_bytes(data[pos + 8 : pos + 10], "big"))
+        layer.add(IFINDEX, pos + 4, 4, int.from_bytes(data[pos + 4 : pos + 8], "big"))
+        _u(data, layer, HATYPE, pos + 8, 2)
+        _u(data, layer, PKTTYPE, pos + 10, 1)
+        _address(data, layer, pos + 12, _u(data, layer, HALEN, pos + 11, 1))
+    else:
+        _u(data, layer, PKTTYPE, pos, 2)
+        hatype = _u(data, layer, HATYPE, pos + 2, 2)
+        _address(data, layer, pos + 6, _u(data, layer, HALEN, pos + 4, 2))
+        _protocol(data, layer, pos + 14, hatype)
 
 
 def _partial(data: Any, layer: Layer, v2: bool) -> None:

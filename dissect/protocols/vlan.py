@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import true_false
 from ..protocol import DATA, FIELDS, HEX, U16, Bits, Bytes, Flag, Layer, Osi, Protocol, bind, lookup
 
 IEEE_802_3_MAX_LEN = 1500
@@ -45,13 +46,10 @@ IEEE8021AH_TRAILER = Bytes("ieee8021ah.trailer", "Trailer",
 VLAN = Protocol(
     "vlan", "802.1Q Virtual LAN", osi=Osi.DATA_LINK, short="VLAN",
     header=(
-        Bits("vlan.priority", "Priority", 2, mask=0xE000, names=PRIORITIES,
-             explain="Priority code point (802.1p): the frame's class of service, 0 (best effort) "
+        Bits("vlan.priority", "Priority", 2, mask=0xE000, names=PRIORITIES, explain="Priority code point (802.1p): the frame's class of service, 0 (best effort) "
              "to 7 (network control); switches may queue by it."),
-        Flag("vlan.dei", "DEI", 0x1000, width=2, at=0,
-             explain="Drop eligible: a switch short of room may drop this frame first."),
-        Bits("vlan.id", "ID", 2, mask=0x0FFF, at=0,
-             explain=lambda v, _l: f"VLAN ID {v}: which virtual LAN the frame belongs to" + (" (0: priority tag only, no VLAN)." if v == 0 else ".")),
+        Flag("vlan.dei", "DEI", 0x1000, width=2, at=0, text=true_false("Eligible", "Ineligible"), explain="Drop eligible: a switch short of room may drop this frame first."),
+        Bits("vlan.id", "ID", 2, mask=0x0FFF, at=0, explain=lambda v, _l: f"VLAN ID {v}: which virtual LAN the frame belongs to" + (" (0: priority tag only, no VLAN)." if v == 0 else ".")),
     ),
     padding="eth.padding",
     trailer=VLAN_TRAILER,
@@ -63,15 +61,11 @@ VLAN = Protocol(
 IEEE8021AD = Protocol(
     "ieee8021ad", "IEEE 802.1ad", osi=Osi.DATA_LINK, short="802.1ad",
     header=(
-        Bits("ieee8021ad.priority", "Priority", 2, mask=0xE000, names=PRIORITIES,
-             explain="Priority code point: the frame's class of service in the provider's "
+        Bits("ieee8021ad.priority", "Priority", 2, mask=0xE000, explain="Priority code point: the frame's class of service in the provider's "
              "network, 0 to 7."),
-        Bits("ieee8021ad.dei", "DEI", 2, mask=0x1000, at=0,
-             explain="Drop eligible: a switch short of room may drop this frame first."),
-        Bits("ieee8021ad.id", "ID", 2, mask=0x0FFF, at=0,
-             explain="Service VLAN ID: which customer's traffic this is in the provider's network."),
-        U16("ieee8021ah.etype", "Type", base=HEX, names=_etype_name,
-            explain="The EtherType of what the tagged frame carries (0x0800 IPv4, 0x86dd IPv6...)."),
+        Bits("ieee8021ad.dei", "DEI", 2, mask=0x1000, at=0, explain="Drop eligible: a switch short of room may drop this frame first."),
+        Bits("ieee8021ad.id", "ID", 2, mask=0x0FFF, at=0, explain="Service VLAN ID: which customer's traffic this is in the provider's network."),
+        U16("ieee8021ah.etype", "Type", base=HEX, names=_etype_name, explain="The EtherType of what the tagged frame carries (0x0800 IPv4, 0x86dd IPv6...)."),
     ),
     next_by=("ethertype", ("ieee8021ah.etype",)),
     padding="eth.padding",

@@ -49,11 +49,12 @@ def field_label(layer: Layer, f: Field, flagged: bool = False) -> Text:
     text = Text(no_wrap=True, end="")
     if f.generated:
         text.append("[", GENERATED_STYLE)
-    if f.mask and f.len:
+    if f.mask and f.len and f.spec.bits:  # bits 0: a value Wireshark shows without bits
         word = int.from_bytes(layer.packet.data[f.pos : f.pos + f.len], "big")
         text.append(f.spec.bit_pattern(word), BIT_STYLE)
         text.append(" = ")
-    text.append(f"{f.label}: ", GENERATED_STYLE if f.generated else Style())
+    if f.label:  # no label: the value is the whole line (Wireshark's text items)
+        text.append(f"{f.label}: ", GENERATED_STYLE if f.generated else Style())
     # show strings come from the field kind's formatter; safe_text again in case a kind
     # passes packet text through unescaped.
     value_style = ISSUE_STYLES["warn"] if flagged else VALUE_STYLE
