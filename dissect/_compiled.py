@@ -132,7 +132,9 @@ def select() -> str:
     else:
         MODE, REASON = check()
         if wanted == "compiled" and MODE != "compiled":
-            raise EngineUnavailable(f"{ENV}=compiled, but the compiled engine cannot be used: {REASON}")
+            raise EngineUnavailable(
+                f"{ENV}=compiled, but the compiled engine cannot be used: {REASON}"
+            )
     if MODE == "pure" and SourceFinder not in sys.meta_path:
         sys.meta_path.insert(0, SourceFinder)  # type: ignore[arg-type]
     return MODE

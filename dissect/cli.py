@@ -443,13 +443,7 @@ class Printer:
         from rich.text import Text
 
         out = self.output
-        style = (
-            "red"
-            if s.status != "ok"
-            else "yellow"
-            if s.bad_checksum
-            else PROTO_STYLES.get(s.protocol, "")
-        )
+        style = "red" if s.status != "ok" else "yellow" if s.bad_checksum else s.colour
         self.console.print(Text(out.summary_line(s), style=style))
         if self.args.verbose:
             for kind, text in out.tree_lines(pkt, self.args.spans):
@@ -463,8 +457,6 @@ class Printer:
             self.console.print()
 
 
-PROTO_STYLES = {"TCP": "bright_magenta", "UDP": "bright_cyan", "HTTP": "green", "DNS": "bright_blue",
-                "TLS": "magenta", "ARP": "yellow", "ICMP": "bright_white", "ICMPv6": "bright_white"}  # fmt: skip
 TREE_STYLES = {"osi": "bold underline", "layer": "bold cyan", "issue": "bold yellow"}
 
 

@@ -60,6 +60,15 @@ class FieldSpec:
 
     `explain` is the plain-language explanation the TUI shows: a sentence, or a function
     (value, layer) -> sentence that says what this value means.
+
+    Display rules for Wireshark's own formats: `text` is fn(value) -> the value's text,
+    replacing kind, base, unit and names ("0x018 (PSH, ACK)"); an empty `label` makes the
+    tree line the value's text alone (Wireshark's text items, "GET / HTTP/1.1\\r\\n");
+    an empty value text leaves the label alone ("TCP Option - No-Operation (NOP)"); `bits`
+    is how many low bits of the field's bytes its bit-pattern line shows (0: no pattern
+    line); `hidden` keeps the field out of the tree, not out of filters or JSON; `raw`
+    makes the tree line the field's own bytes as ASCII text, escaped (Wireshark's HTTP
+    header lines, "Content-type: text/html\\r\\n", whatever the header name's case).
     """
 
     name = cython.declare(object, visibility="public")
@@ -77,6 +86,12 @@ class FieldSpec:
     signed = cython.declare(cython.bint, visibility="public")
     explain = cython.declare(object, visibility="public")
     conv = cython.declare(object, visibility="public")  # bytes -> value (addresses)
+    # Display only (Wireshark's custom formats): bits the bit-pattern line shows (-1: the
+    # field's bytes, 0: none); hidden = in filters and JSON, not a line of the tree; raw =
+    # the tree line is the field's own bytes as text.
+    bits = cython.declare(cython.int, visibility="public")
+    hidden = cython.declare(cython.bint, visibility="public")
+    raw = cython.declare(cython.bint, visibility="public")
     parent = cython.declare(object, visibility="public")
     # Set by Protocol's compile step for fixed-header fields: where the value lies in the
     # unpacked header tuple and how it comes out of it.
@@ -113,6 +128,10 @@ class FieldSpec:
         generated: bool = False,
         signed: bool = False,
         explain: str | Callable[[Any, Layer], str] = "",
+        text: Callable[[Any], str] | None = None,
+        bits: int = -1,
+        hidden: bool = False,
+        raw: bool = False,
     ) -> None:
         self.name, self.label, self.kind, self.width = name, label, kind, width
         self.mask, self.at, self.base, self.names = mask, at, base, names
@@ -124,10 +143,11 @@ class FieldSpec:
         self.how = GET_CALL
         self.wmask = 0
         self.frombytes = False
-        self.fmt = None
+        self.fmt = text  # None: made from kind, base, unit and names on first use
+        self.bits, self.hidden, self.raw = bits, hidden, raw
         self.texts, self.patterns = {}, {}
-        self.inert = kind in INERT_KINDS and _plain_label(label)
-        self.prefix = f"{label}: "
+        self.inert = text is None and kind in INERT_KINDS and _plain_label(label)
+        self.prefix = f"{label}: " if label else ""
         self.json_head = (
             '{"name": ' + _json_str(name) + ', "label": ' + _json_str(label) + ', "value": '
         )
@@ -177,7 +197,8 @@ class FieldSpec:
 
     @cython.ccall
     def _line(self, value: Any) -> str:
-        text = self.prefix + self.show(value)
+        shown = self.show(value)
+        text = self.prefix + shown if shown else self.label  # no value text: the label alone
         t = type(value)
         if self.inert and (t is int or t is bool or t is bytes) and len(text) <= 4096:
             return text
@@ -189,18 +210,23 @@ class FieldSpec:
         patterns = self.patterns
         text = patterns.get(raw_word)
         if text is None:
-            bits = (self.width or 1) * 8
-            out = []
-            mask = self.mask
-            for i in range(bits - 1, -1, -1):
-                out.append(str((raw_word >> i) & 1) if (mask >> i) & 1 else ".")
-                if i and i % 4 == 0:
-                    out.append(" ")
-            text = "".join(out)
+            text = self.pattern_of(raw_word, self.mask)
             if len(patterns) >= TEXT_CACHE_MAX:
                 patterns.clear()
             patterns[raw_word] = text
         return text
+
+    def pattern_of(self, raw_word: int, mask: int, bits: int = -1) -> str:
+        """The bit line for a mask over `bits` bits (-1: this spec's), for a field that
+        carries its own mask."""
+        if bits < 0:
+            bits = self.bits if self.bits >= 0 else (self.width or 1) * 8
+        out = []
+        for i in range(bits - 1, -1, -1):
+            out.append(str((raw_word >> i) & 1) if (mask >> i) & 1 else ".")
+            if i and i % 4 == 0:
+                out.append(" ")
+        return "".join(out)
 
     def __repr__(self) -> str:
         return f"FieldSpec({self.name})"
@@ -240,8 +266,9 @@ def _formatter(spec: FieldSpec) -> Callable[[Any], str]:
         if spec.base == HEX:
             digits = _hex_digits(spec)
             plain: Callable[[int], str] = lambda v: f"0x{v:0{digits}x}"  # noqa: E731
-        elif spec.base == DEC_HEX:
-            plain = lambda v: f"{v} (0x{v:x})"  # noqa: E731
+        elif spec.base == DEC_HEX:  # the hex digits of the field's width, as Wireshark's
+            digits = _hex_digits(spec)
+            plain = lambda v: f"{v} (0x{v:0{digits}x})"  # noqa: E731
         elif spec.unit:
             unit = spec.unit
             plain = lambda v: f"{v}{unit}"  # noqa: E731
@@ -281,7 +308,7 @@ def _format(spec: FieldSpec, value: Any) -> str:
         if spec.base == HEX:
             return f"0x{value:0{_hex_digits(spec)}x}"
         if spec.base == DEC_HEX:
-            return f"{value} (0x{value:x})"
+            return f"{value} (0x{value:0{_hex_digits(spec)}x})"
         return f"{value}{spec.unit}"
     if isinstance(value, bytes | bytearray | memoryview):
         return hex_bytes(bytes(value))
@@ -356,7 +383,7 @@ _SHOWN = _Shown()
 
 
 @cython.ccall
-@cython.locals(ch=cython.Py_UCS4)
+@cython.locals(s=str, ch=cython.Py_UCS4)
 def _plain(s: str) -> bool:
     """Every character printable ASCII, or the arrow and ellipsis the Info texts use (most
     list-row text): compiled, a C loop over the characters, several times faster than
@@ -382,6 +409,7 @@ IPV4_TEXT_MAX = 4096
 _IPV4_TEXT: dict[bytes, str] = {}
 
 
+@cython.ccall
 def ipv4_str(b: bytes) -> str:
     """Dotted text of an IPv4 address. A capture repeats few addresses many times, so the
     texts are kept (bounded: cleared when full); a hit skips inet_ntoa's argument parsing
@@ -403,6 +431,7 @@ def ipv6_str(b: bytes) -> str:
 
 
 CONVERTERS: dict[str, Callable[[bytes], Any]] = {"mac": mac_str, "ipv4": ipv4_str, "ipv6": ipv6_str}
+_IPV4_CONV = CONVERTERS["ipv4"]
 SAFE_KINDS = frozenset({"ipv4", "ipv6", "mac"})  # address kinds: their text is always inert
 # Kinds whose text for an int, bool or bytes value is digits, hex, "Set" and our own value
 # names: such a tree line needs no escaping. A str value (a pcapng comment, packet text) does.
@@ -428,7 +457,6 @@ def spec_for(spec: FieldSpec | str) -> FieldSpec:
         return FIELDS[spec]
     except KeyError:
         raise KeyError(f"unknown field {spec!r}: declare it first") from None
-
 
 
 # =============================================================================================
@@ -459,7 +487,9 @@ class Issue:
     """Expert info: what is wrong, where, and (in the message) the likely cause."""
 
     severity = cython.declare(object, visibility="public")  # chat | note | warn | error
-    group = cython.declare(object, visibility="public")  # malformed | truncated | checksum | protocol | sequence
+    group = cython.declare(
+        object, visibility="public"
+    )  # malformed | truncated | checksum | protocol | sequence
     code = cython.declare(object, visibility="public")  # filter-style name, e.g. "udp.length.bad"
     message = cython.declare(object, visibility="public")
     pos = cython.declare(cython.Py_ssize_t, visibility="public")
@@ -622,7 +652,10 @@ class Layer:
     _fields = cython.declare(list, visibility="public")
     declined = cython.declare(cython.bint, visibility="public")  # see decline()
     stopped = cython.declare(cython.bint, visibility="public")  # see stop()
-    info_cache = cython.declare(object, visibility="public")  # Info text tail() worked out
+    # The declared checksum's result ("good", "bad", "unverified"; None: not checked) and, when
+    # bad, the right value: its fields are made when the tree is built (_checksum_fields).
+    checksum_status = cython.declare(object, visibility="public")
+    checksum_calc = cython.declare(object, visibility="public")
     # What tail() found (record offsets...) for detail() and Info to reuse: an instance of the
     # class the protocol declares as its `state` (documented in its file), or None.
     state = cython.declare(object, visibility="public")
@@ -632,7 +665,8 @@ class Layer:
         self.payload_pos, self.payload_end, self.status = pos, end, "ok"
         self.issues, self.extra = [], []
         self.values = self._fields = None
-        self.next = self.state = self.info_cache = None
+        self.next = self.state = None
+        self.checksum_status = self.checksum_calc = None
         self.declined = self.stopped = False
 
     # -- queries -----------------------------------------------------------------------------
@@ -798,7 +832,7 @@ def new_layer(protocol, packet, pos, end) -> Layer:
     layer.protocol, layer.packet, layer.pos, layer.hdr_len = protocol, packet, pos, 0
     layer.payload_pos, layer.payload_end, layer.status = pos, end, "ok"
     layer.issues, layer.extra, layer.declined, layer.stopped = [], [], False, False
-    return layer  # values, next, _fields, state, info_cache: None, as __new__ leaves them
+    return layer  # values, next, _fields, state: None, as __new__ leaves them
 
 
 @cython.final
@@ -984,12 +1018,70 @@ class Checksum:
             raise ValueError(f"checksum covers 'header' or 'layer', not {covers!r}")
         self.field, self.covers, self.length, self.pseudo = field, covers, length, pseudo
         self.zero_unset_v4, self.what = zero_unset_v4, what
-        self.status = FieldSpec(f"{field}.status", status_label, "str", generated=True)
-        self.calculated = FieldSpec(
-            f"{field}.calculated", calculated_label, "int", base=HEX, generated=True
-        )
+        self.status = FieldSpec(f"{field}.status", status_label, "str", generated=True,
+                                explain=explain_checksum_status)  # fmt: skip
+        self.calculated = FieldSpec(f"{field}.calculated", calculated_label, "int", base=HEX,
+                                    generated=True, explain=explain_checksum_calculated)  # fmt: skip
         self.offset = -1  # the field's offset in the header: set when the protocol compiles
         self.length_spec: FieldSpec | None = None
+
+
+class HeaderLength:
+    """The fixed-header field that says where the header ends, in bytes once its declared
+    scale is applied (TCP's data offset, IPv4's IHL). The engine sets the layer's header
+    length from it. Below `minimum` the header is bogus: an error issue `bad` ("header length
+    N bytes is less than the minimum M") on the field's byte, and the layer stops (with
+    rest_is_header, every byte left is the bogus header's, as Wireshark shows IPv4). Past the
+    bytes there it was cut short: `what` names it in the truncated/malformed issue, and the
+    layer stops. The protocol's tail still runs after either, to add what it can."""
+
+    def __init__(self, field: str, *, minimum: int, bad: str, what: str,
+                 rest_is_header: bool = False) -> None:  # fmt: skip
+        self.field, self.minimum, self.bad, self.what = field, minimum, bad, what
+        self.rest_is_header = rest_is_header
+
+
+class Options:
+    """Type-length-value options between the fixed header and the header length (TCP's,
+    IPv4's): one byte of kind, one of length counting both. `eol` ends the list (the rest is
+    padding), `nop` is a single byte. The engine walks them for every packet; one that does
+    not fit makes the layer unusual, so its tail runs to say so (and detail() builds them)."""
+
+    def __init__(self, *, eol: int, nop: int) -> None:
+        self.eol, self.nop = eol, nop
+
+
+# Conditions on fixed-header values (Protocol guard and tail_when): (field, operator, value).
+_OPERATORS = {"==": 0, "!=": 1, "<": 2, ">": 3, "&": 4}
+
+
+PADDING = (
+    "Bytes the layer below carried past the end of this protocol's message: padding or "
+    "leftovers, not part of the message."
+)
+
+
+def explain_checksum_status(value: Any, layer: Layer) -> str:
+    """What a checksum status says (the explanation of every <checksum>.status field)."""
+    if value == "good":
+        return "Checksum verified: it matches the bytes, so they arrived as they were sent."
+    if value == "bad":
+        return (
+            "Checksum wrong, likely NIC offload on the sender: the capturing host leaves the "
+            "checksum to its network card, so outgoing packets are captured before the card "
+            "fills it in. Rarely, the bytes really were corrupted on the way."
+        )
+    return (
+        "Checksum not verified: the bytes it covers are not all here (a fragment, a packet "
+        "quoted inside an ICMP error, a capture cut short) or the sender computed none."
+    )
+
+
+def explain_checksum_calculated(value: Any, layer: Layer) -> str:
+    return (
+        f"The checksum worked out over the captured bytes: 0x{value:04x}. It differs from the "
+        "one in the packet."
+    )
 
 
 @cython.cclass
@@ -1007,6 +1099,24 @@ class Protocol:
     info       fn(layer) -> the Info column;  describe  fn(layer) -> the tree's layer title
     addresses  (source, destination) field names for the list's address columns
     checksum   a Checksum: verified by the engine with the shared policy
+
+    What the engine does for every packet from the declaration alone (docs/ARCHITECTURE.md,
+    "Declared steps"), so a common packet runs no Python of the protocol's:
+    header_length  a HeaderLength: where the header ends
+    options        an Options: the TLV options up to there, checked
+    total_length   (field, extra): the layer, header and payload, is that field's value plus
+                   `extra` bytes long: the payload ends there (the bytes after are the layer
+                   below's padding); a value out of range makes the layer unusual
+    pseudo_header  (source, destination): their bytes go to ctx.pseudo_src / pseudo_dst
+    fragment       (more-fragments flag, offset): either set -> ctx.fragment; an offset -> the
+                   payload is data (no header of the next protocol in it)
+    payload_length (spec, field): a generated field, built with the tree, at that field's
+                   position, valued the bytes after the header
+    guard          conditions the declared steps need (IPv4's version is 4): when one fails
+                   the tail gets the whole layer
+    tail_when      with the declared steps, the tail runs only when one of these conditions
+                   holds, a step found something unusual, or inside an ICMP error's quote
+                   (None: the tail runs for every packet)
     colour     the protocol's colour in the packet list, tree and hex pane ("#rrggbb")
     state      the class of layer.state, when tail keeps something for detail or info
     explain    one or two sentences for the OSI panel: what the protocol is for
@@ -1043,6 +1153,22 @@ class Protocol:
     next_specs = cython.declare(tuple, visibility="public")
     address_specs = cython.declare(tuple, visibility="public")
     tree_prefix = cython.declare(str, visibility="public")  # "Layer 3 · Network — "
+    # declared steps, compiled (see the docstring)
+    declares = cython.declare(cython.bint, visibility="public")
+    hl_spec = cython.declare(object, visibility="public")
+    hl = cython.declare(object, visibility="public")
+    tl_spec = cython.declare(object, visibility="public")
+    tl_extra = cython.declare(cython.Py_ssize_t, visibility="public")
+    opt_eol = cython.declare(cython.int, visibility="public")
+    opt_nop = cython.declare(cython.int, visibility="public")
+    ps_src = cython.declare(object, visibility="public")
+    ps_dst = cython.declare(object, visibility="public")
+    fr_more = cython.declare(object, visibility="public")
+    fr_offset = cython.declare(object, visibility="public")
+    pl_spec = cython.declare(object, visibility="public")
+    pl_at = cython.declare(cython.Py_ssize_t, visibility="public")
+    guard = cython.declare(tuple, visibility="public")
+    tail_when = cython.declare(tuple, visibility="public")
 
     def __init__(
         self,
@@ -1059,6 +1185,14 @@ class Protocol:
         describe: Callable[[Layer], str] | None = None,
         addresses: tuple[str, str] | None = None,
         checksum: Checksum | None = None,
+        header_length: HeaderLength | None = None,
+        options: Options | None = None,
+        total_length: tuple[str, int] | None = None,
+        pseudo_header: tuple[str, str] | None = None,
+        fragment: tuple[str, str] | None = None,
+        payload_length: tuple[FieldSpec, str] | None = None,
+        guard: tuple[tuple[str, str, Any], ...] = (),
+        tail_when: tuple[tuple[str, str, Any], ...] | None = None,
         colour: str = "",
         state: type | None = None,
         padding: str | None = None,
@@ -1078,7 +1212,7 @@ class Protocol:
         self.explain, self.byteorder = explain, byteorder
         self.tree_prefix = f"Layer {int(osi)} · {Osi(osi).label} — "
         pad = padding or f"{name}.padding"
-        self.padding = FIELDS.get(pad) or FieldSpec(pad, "Padding", "bytes")
+        self.padding = FIELDS.get(pad) or FieldSpec(pad, "Padding", "bytes", explain=PADDING)
         self.trailer = trailer  # link layers: bytes past the payload split padding/trailer/FCS
         self.fcs = fcs
         if name in PROTOCOLS:
@@ -1105,6 +1239,8 @@ class Protocol:
             checksum.offset = spec.offset
             if checksum.length is not None:
                 checksum.length_spec = self.by_name[checksum.length]
+        _compile_steps(self, header_length, options, total_length, pseudo_header, fragment,
+                       payload_length, guard, tail_when)  # fmt: skip
 
     # -- reading -----------------------------------------------------------------------------
     def specs(self, *names: str) -> tuple[FieldSpec, ...]:
@@ -1218,6 +1354,119 @@ def _compile(proto: Protocol) -> None:
     proto.unpack = proto.struct.unpack_from  # bound once: no method lookup per packet
 
 
+def _compile_steps(
+    proto: Protocol, header_length: Any, options: Any, total_length: Any, pseudo_header: Any,
+    fragment: Any, payload_length: Any, guard: Any, tail_when: Any,
+) -> None:  # fmt: skip
+    """The declared steps as the driver reads them (Protocol's docstring)."""
+    field = proto.by_name.__getitem__  # a KeyError names a field the header does not have
+    proto.hl = header_length
+    proto.hl_spec = field(header_length.field) if header_length is not None else None
+    proto.opt_eol = options.eol if options is not None else -1
+    proto.opt_nop = options.nop if options is not None else -1
+    proto.tl_spec = field(total_length[0]) if total_length is not None else None
+    proto.tl_extra = total_length[1] if total_length is not None else 0
+    proto.ps_src = field(pseudo_header[0]) if pseudo_header is not None else None
+    proto.ps_dst = field(pseudo_header[1]) if pseudo_header is not None else None
+    proto.fr_more = field(fragment[0]) if fragment is not None else None
+    proto.fr_offset = field(fragment[1]) if fragment is not None else None
+    proto.pl_spec = payload_length[0] if payload_length is not None else None
+    proto.pl_at = field(payload_length[1]).offset if payload_length is not None else 0
+
+    def conditions(given: Any) -> tuple:
+        return tuple([(field(f), _OPERATORS[op], value) for f, op, value in given])
+
+    proto.guard = conditions(guard)
+    proto.tail_when = conditions(tail_when) if tail_when is not None else None
+    proto.declares = any(x is not None for x in (
+        header_length, options, total_length, pseudo_header, fragment, tail_when))  # fmt: skip
+
+
+@cython.cfunc
+@cython.locals(cond=tuple, spec=FieldSpec, op=cython.int)
+def _holds(cond, vals: tuple) -> cython.bint:
+    """One (spec, operator, value) condition on a layer's header values."""
+    spec, op, value = cond[0], cond[1], cond[2]
+    v = _read(spec, vals)
+    if op == 0:
+        return v == value
+    if op == 1:
+        return v != value
+    if op == 2:
+        return v < value
+    if op == 3:
+        return v > value
+    return (v & value) != 0
+
+
+@cython.cfunc
+@cython.locals(proto=Protocol, layer=Layer, vals=tuple, pos=cython.Py_ssize_t,
+               end=cython.Py_ssize_t, v=cython.Py_ssize_t, i=cython.Py_ssize_t,
+               stop=cython.Py_ssize_t, kind=cython.int, n=cython.int, unusual=cython.bint,
+               spec=FieldSpec, ctx=Context)  # fmt: skip
+def _declared_steps(proto, data: bytes, layer) -> cython.bint:
+    """Apply the protocol's declared steps to a layer whose fixed header is there; True when
+    something is out of the ordinary and the tail should look."""
+    vals = layer.values
+    pos, end = layer.pos, layer.payload_end
+    unusual = False
+    if proto.hl_spec is not None:
+        v = _read(proto.hl_spec, vals)
+        hl = proto.hl
+        if v < hl.minimum:
+            spec = proto.hl_spec
+            layer.issue("error", "malformed", hl.bad,
+                        f"header length {v} bytes is less than the minimum {hl.minimum}",
+                        pos + spec.offset, 1)  # fmt: skip
+            if hl.rest_is_header:
+                layer.hdr_len = end - pos
+            layer.stop()
+            return True
+        if pos + v > end:
+            layer.short(v, hl.what)
+            layer.hdr_len = end - pos
+            layer.stop()
+            return True
+        layer.hdr_len = v
+        layer.payload_pos = pos + v
+    if proto.opt_eol >= 0 and layer.hdr_len > proto.size:
+        i, stop = pos + proto.size, pos + layer.hdr_len
+        while i < stop:  # each step moves on by at least one byte
+            kind = data[i]
+            if kind == proto.opt_eol:
+                break
+            if kind == proto.opt_nop:
+                i += 1
+                continue
+            if i + 1 >= stop:
+                unusual = True
+                break
+            n = data[i + 1]
+            if n < 2 or i + n > stop:
+                unusual = True
+                break
+            i += n
+    if proto.tl_spec is not None:
+        v = _read(proto.tl_spec, vals) + proto.tl_extra
+        if layer.hdr_len <= v and pos + v <= end:
+            layer.payload_end = pos + v
+        else:
+            unusual = True
+    ctx = layer.packet.ctx
+    if proto.ps_src is not None:
+        spec = proto.ps_src
+        ctx.pseudo_src = data[pos + spec.offset : pos + spec.offset + spec.width]
+        spec = proto.ps_dst
+        ctx.pseudo_dst = data[pos + spec.offset : pos + spec.offset + spec.width]
+    if proto.fr_more is not None:
+        more, offset = _read(proto.fr_more, vals), _read(proto.fr_offset, vals)
+        if more or offset:
+            ctx.fragment = True
+            if offset:
+                layer.next = DATA  # later fragments: no header of the next protocol in them
+    return unusual
+
+
 def _merge(chunks: list[tuple[int, int, FieldSpec]]) -> list[tuple[int, int, bool]]:
     """Overlapping chunks (bit fields sharing bytes) merge into one struct item."""
     ranges: list[list[Any]] = []
@@ -1243,7 +1492,7 @@ def _place(spec: FieldSpec, idx: int, start: int, end: int, frombytes: bool) -> 
         own = spec.mask or ((1 << (width * 8)) - 1)
         spec.wmask = own << right
         spec.shift = shift_of(spec.wmask)
-        if not frombytes:  # a B, H, I or Q item: the mask fits in 64 bits
+        if end - start <= 8:  # the item is at most 64 bits: so is the mask
             spec.cmask = spec.wmask
     else:
         spec.wmask, spec.shift = 0, 0
@@ -1262,7 +1511,8 @@ def _place(spec: FieldSpec, idx: int, start: int, end: int, frombytes: bool) -> 
 
 
 @cython.cfunc
-@cython.locals(spec=FieldSpec, how=cython.int, raw=object, v=object, word=cython.ulonglong)
+@cython.locals(spec=FieldSpec, how=cython.int, raw=object, v=object, word=cython.ulonglong,
+               item=bytes, p=cython.p_uchar, i=cython.Py_ssize_t, n=cython.Py_ssize_t)  # fmt: skip
 def _read(spec, vals: tuple) -> object:
     """The value of a fixed-header field from its layer's unpacked header tuple: the one way a
     header value is read."""
@@ -1280,8 +1530,17 @@ def _read(spec, vals: tuple) -> object:
         word = raw
         return ((word & spec.cmask) >> spec.shift) * spec.scale
     if how == GET_CONV:
-        return spec.conv(raw)
+        return ipv4_str(raw) if spec.conv is _IPV4_CONV else spec.conv(raw)
     # GET_CALL: a field inside a wider bytes item (eth.dst's OUI, a 24-bit number)
+    if cython.compiled and spec.cmask and not spec.signed:  # an item of at most 8 bytes
+        item = raw
+        p, n, word = item, len(item), 0
+        for i in range(n):
+            word = (word << 8) | p[i]
+        word = (word & spec.cmask) >> spec.shift
+        if spec.kind == "flag":
+            return word != 0
+        return word * spec.scale if spec.scale != 1 else word
     if spec.kind in INT_KINDS:
         v = int.from_bytes(raw, "big", signed=spec.signed and not spec.wmask)
         if spec.wmask:
@@ -1314,22 +1573,52 @@ def read_layer_values(layer: Layer, specs: tuple) -> tuple:
     return tuple([layer_.value(spec.name) for spec in specs])
 
 
-@cython.locals(layer_=Layer, detail=object)
+@cython.locals(
+    layer_=Layer, proto=Protocol, detail=object, fields=list, f=Field, i=cython.Py_ssize_t
+)
 def _build_layer_fields(layer: Layer) -> list:
-    """Layer.fields: the fixed header, then the detail fields, then the tail's."""
+    """Layer.fields: the fixed header, then the detail fields, then the tail's; the fields
+    the declaration generates (the checksum's status right after its field, as Wireshark
+    shows it, and the payload length) are made here, when a tree is built."""
     layer_ = layer
     proto = layer_.protocol
     fixed = proto.build_fields(layer_)
     detail = proto.detail
     if detail is not None:
         tail_fields, layer_.extra = layer_.extra, []
+        # detail may nest generated fields under header and tail fields (layer.get finds
+        # them); what it adds at the top level goes to extra, as ever (this list is dropped)
+        layer_._fields = fixed + tail_fields
         try:
             detail(layer_.packet.data, layer_)
         except Exception as exc:  # same contract as the driver: mark, never raise
             layer_.issue("error", "malformed", f"{proto.name}.exception",
                          f"{proto.title} detail stopped: {type(exc).__name__}: {exc}")  # fmt: skip
         layer_.extra = layer_.extra + tail_fields
-    return fixed + layer_.extra
+    fields = fixed + layer_.extra
+    if proto.pl_spec is not None and not layer_.stopped and layer_.values is not None:
+        header = _read(proto.hl_spec, layer_.values) if proto.hl_spec is not None else proto.size
+        value = max(0, layer_.payload_end - layer_.pos - header)
+        fields.insert(len(fixed), new_field(proto.pl_spec, layer_.pos + proto.pl_at, 0, value,
+                                            0, True))  # fmt: skip
+    if layer_.checksum_status is not None:
+        _insert_checksum_fields(layer_, proto.checksum, fields)
+    return fields
+
+
+@cython.cfunc
+@cython.locals(layer=Layer, fields=list, f=Field, i=cython.Py_ssize_t, at=cython.Py_ssize_t)
+def _insert_checksum_fields(layer, ck, fields) -> cython.void:
+    at = layer.pos + ck.offset
+    made = [new_field(ck.status, at, 0, layer.checksum_status, 0, True)]
+    if layer.checksum_calc is not None:
+        made.append(new_field(ck.calculated, at, 0, layer.checksum_calc, 0, True))
+    for i in range(len(fields)):
+        f = fields[i]
+        if f.spec.name == ck.field:
+            fields[i + 1 : i + 1] = made
+            return
+    fields.extend(made)
 
 
 # =============================================================================================
@@ -1418,24 +1707,30 @@ def ones_sum(data: bytes | memoryview, start: int = 0) -> int:
     end-around-carry fold of a non-zero sum is its residue mod 0xFFFF with 0 read as 0xFFFF.
     In pure Python two C-speed big-int operations beat a loop over the words; compiled, the
     loop is C and some ten times faster again on a full-size frame."""
-    if cython.compiled and type(data) is bytes:
-        return _fold(_word_sum(data, 0, len(data)) + start)
+    if cython.compiled:
+        b = data if type(data) is bytes else bytes(data)
+        return _fold(_word_sum(b, 0, len(b)) + start)
     n = int.from_bytes(data, "big")
     if len(data) & 1:
         n <<= 8  # an odd byte is padded with a zero on the right
     return _fold(n + start)
 
 
-def range_sum(data: bytes, lo: int, hi: int, start: int = 0) -> int:
+@cython.ccall
+@cython.locals(data=bytes, lo=cython.Py_ssize_t, hi=cython.Py_ssize_t, start=cython.ulonglong)
+def range_sum(data, lo, hi, start=0) -> object:
     """ones_sum(data[lo:hi], start), without copying the bytes out in the compiled engine."""
-    if cython.compiled and type(data) is bytes and lo >= 0 and hi >= 0:
+    if cython.compiled and lo >= 0 and hi >= 0:
         return _fold(_word_sum(data, lo, hi) + start)
     return ones_sum(data[lo:hi], start)
 
 
-def _fold(n: int) -> int:
+@cython.ccall
+@cython.locals(n=cython.ulonglong, r=cython.ulonglong)
+def _fold(n) -> object:
     """End-around-carry fold of a sum congruent to the words' sum: its residue mod 0xFFFF,
-    a non-zero sum never folding to 0."""
+    a non-zero sum never folding to 0. (Compiled, the sums are 64-bit; pure Python folds the
+    big integer of ones_sum.)"""
     r = n % 0xFFFF
     return 0xFFFF if r == 0 and n else r
 
@@ -1469,6 +1764,7 @@ def inet_checksum(data: bytes | memoryview, start: int = 0) -> int:
     return ~ones_sum(data, start) & 0xFFFF
 
 
+@cython.ccall
 def pseudo_sum(src: bytes, dst: bytes, proto: int, length: int) -> int:
     """Sum of the IPv4/IPv6 pseudo-header (RFC 793 / RFC 8200 section 8.1)."""
     start = proto + (length & 0xFFFF) + (length >> 16)
@@ -1478,8 +1774,6 @@ def pseudo_sum(src: bytes, dst: bytes, proto: int, length: int) -> int:
     return ones_sum(src + dst, start)
 
 
-@cython.locals(layer_=Layer, stored=cython.int, start_=cython.Py_ssize_t, end_=cython.Py_ssize_t,
-               field_pos_=cython.Py_ssize_t)  # fmt: skip
 def verify(
     layer: Layer,
     data: bytes,
@@ -1491,51 +1785,60 @@ def verify(
     initial: int = 0,
     what: str = "checksum",
 ) -> str:
-    """Check the 16-bit Internet checksum over data[start:end] whose field sits at field_pos.
+    """Check the 16-bit Internet checksum over data[start:end] whose field sits at field_pos,
+    and add the generated status ("good"/"bad"/"unverified") and, when bad, the calculated
+    value and a warning naming the likely cause. For checksums the header table does not
+    hold (an ICMP extension's); a protocol's own is declared as a Checksum and checked by
+    the engine."""
+    status, right = _checked(layer, data, start, end, field_pos, initial, status_spec.name, what)
+    layer.add(status_spec, field_pos, 0, status)  # status specs are declared generated
+    if right is not None:
+        layer.add(calc_spec, field_pos, 0, right)
+    return status
 
-    Adds the generated status ("good"/"bad"/"unverified"), and when bad the calculated value
-    and a warning naming the likely cause. For checksums the header table does not hold (an
-    ICMP extension's); a protocol's own is declared as a Checksum and checked by the engine.
-    """
-    layer_, start_, end_, field_pos_ = layer, start, end, field_pos
-    if end_ > len(data) or field_pos_ + 2 > end_:
-        layer_.add(status_spec, field_pos_, 0, "unverified")
-        return "unverified"
-    stored = (data[field_pos_] << 8) | data[field_pos_ + 1]
-    if range_sum(data, start_, end_, initial) == 0xFFFF:
-        layer_.add(status_spec, field_pos_, 0, "good")  # status specs are declared generated
-        return "good"
-    zeroed = ones_sum(data[start_:field_pos_] + b"\0\0" + data[field_pos_ + 2 : end_], initial)
+
+@cython.cfunc
+@cython.locals(layer=Layer, stored=cython.int, start=cython.Py_ssize_t, end=cython.Py_ssize_t,
+               field_pos=cython.Py_ssize_t)  # fmt: skip
+def _checked(layer, data: bytes, start, end, field_pos, initial, status_name: str,
+             what: str) -> tuple:  # fmt: skip
+    """(status, the right value when bad) of the checksum at field_pos over data[start:end];
+    a bad one adds its warning to the layer."""
+    if end > len(data) or field_pos + 2 > end:
+        return "unverified", None
+    if range_sum(data, start, end, initial) == 0xFFFF:
+        return "good", None
+    stored = (data[field_pos] << 8) | data[field_pos + 1]
+    zeroed = ones_sum(data[start:field_pos] + b"\0\0" + data[field_pos + 2 : end], initial)
     right = ~zeroed & 0xFFFF
-    layer_.add(status_spec, field_pos_, 0, "bad")
-    layer_.add(calc_spec, field_pos_, 0, right)
-    layer_.issue(
-        "warn", "checksum", f"{status_spec.name.rsplit('.', 1)[0]}.bad",
-        f"{layer_.protocol.short} {what} 0x{stored:04x} is wrong (should be 0x{right:04x}); "
+    layer.issue(
+        "warn", "checksum", f"{status_name.rsplit('.', 1)[0]}.bad",
+        f"{layer.protocol.short} {what} 0x{stored:04x} is wrong (should be 0x{right:04x}); "
         "likely cause: the capturing host offloads checksums to its NIC, so the packet was "
         "captured before the checksum was filled in",
-        field_pos_, 2,
+        field_pos, 2,
     )  # fmt: skip
-    return "bad"
+    return "bad", right
 
 
 @cython.cfunc
 @cython.locals(layer=Layer, pkt=Packet, ctx=Context, start=cython.Py_ssize_t,
                end=cython.Py_ssize_t, field_pos=cython.Py_ssize_t, length=cython.Py_ssize_t)  # fmt: skip
-def _check_declared(ck, data: bytes, layer) -> cython.void:
+def _check_declared(ck, data: bytes, layer, quoted: cython.bint) -> cython.void:
     """The shared checksum policy (Checksum): verifiable unless fragmented, quoted by an ICMP
-    error, cut by the capture, or the covered bytes are not all there."""
+    error (`quoted`: in_error as the layers below left it), cut by the capture, or the
+    covered bytes are not all there."""
     pkt = layer.packet
     ctx = pkt.ctx
     start = layer.pos
     field_pos = start + ck.offset
     if ck.covers == "header":
         end = start + layer.hdr_len
-        unverifiable = ctx.in_error
+        unverifiable = quoted
     else:
         end = layer.payload_end
         cut = pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen
-        unverifiable = ctx.fragment or ctx.in_error or cut
+        unverifiable = ctx.fragment or quoted or cut
         if ck.length_spec is not None and layer.values is not None:
             length = _read(ck.length_spec, layer.values)
             if length < field_pos + 2 - start or start + length > end:
@@ -1551,9 +1854,11 @@ def _check_declared(ck, data: bytes, layer) -> cython.void:
                 unverifiable = True  # over IPv4, zero means the sender computed none
             initial = pseudo_sum(src, ctx.pseudo_dst, ck.pseudo, end - start)
     if unverifiable:
-        layer.add(ck.status, field_pos, 0, "unverified")
+        layer.checksum_status = "unverified"
     else:
-        verify(layer, data, start, end, field_pos, ck.status, ck.calculated, initial, ck.what)
+        layer.checksum_status, layer.checksum_calc = _checked(
+            layer, data, start, end, field_pos, initial, ck.status.name, ck.what
+        )
 
 
 # =============================================================================================
@@ -1579,24 +1884,37 @@ def _data_tail(data: bytes, layer: Layer) -> None:
     layer.payload_pos = layer.payload_end
 
 
-FRAME_NUMBER = FieldSpec("frame.number", "Frame Number", "int", generated=True)
-FRAME_TIME = FieldSpec("frame.time_epoch", "Arrival Time", "time_ns", generated=True)
-FRAME_LEN = FieldSpec("frame.len", "Frame Length", "int", unit=" bytes", generated=True)
-FRAME_CAPLEN = FieldSpec("frame.cap_len", "Capture Length", "int", unit=" bytes", generated=True)
+FRAME_NUMBER = FieldSpec("frame.number", "Frame Number", "int", generated=True,
+                         explain="The packet's position in the capture, counted from 1.")  # fmt: skip
+FRAME_TIME = FieldSpec("frame.time_epoch", "Arrival Time", "time_ns", generated=True,
+                       explain="When the capturing host saw the packet (its clock, in UTC).")  # fmt: skip
+FRAME_LEN = FieldSpec("frame.len", "Frame Length", "int", unit=" bytes", generated=True,
+                      explain="How many bytes the packet had on the wire.")  # fmt: skip
+FRAME_CAPLEN = FieldSpec("frame.cap_len", "Capture Length", "int", unit=" bytes",
+                         generated=True, explain="How many of those bytes were saved; fewer than "
+                         "the frame length means the capture cut the packet short (snaplen).")  # fmt: skip
 FRAME_LINKTYPE = FieldSpec(
-    "frame.encap_type", "Link Type", "int", names=LINKTYPE_NAMES, generated=True
-)
-FRAME_IFACE = FieldSpec("frame.interface_id", "Interface id", "int", generated=True)
-FRAME_COMMENT = FieldSpec("frame.comment", "Comment", "str", generated=True)
+    "frame.encap_type", "Link Type", "int", names=LINKTYPE_NAMES, generated=True,
+    explain="The link type: what the capture's first bytes are (Ethernet, raw IP, Linux "
+    "cooked...). It decides which protocol decodes first.",
+)  # fmt: skip
+FRAME_IFACE = FieldSpec("frame.interface_id", "Interface id", "int", generated=True,
+                        explain="Which capture interface saw the packet (a pcapng file can "
+                        "hold several).")  # fmt: skip
+FRAME_COMMENT = FieldSpec("frame.comment", "Comment", "str", generated=True,
+                          explain="A comment stored with the packet in the capture file.")  # fmt: skip
 
 FRAME = Protocol("frame", "Frame", osi=Osi.PHYSICAL, short="FRAME", detail=_frame_detail,
+                 colour="#bcbcbc",
                  explain="Facts about the capture itself: when the frame was seen, how long it "
                  "was on the wire and how much of it was captured. Not a protocol header.")  # fmt: skip
 
-DATA_DATA = FieldSpec("data.data", "Data", "bytes")
-DATA_LEN = FieldSpec("data.len", "Length", "int", generated=True)
+DATA_DATA = FieldSpec("data.data", "Data", "bytes", explain="Bytes no decoder claimed, shown "
+                      "raw so nothing in the packet is hidden.")  # fmt: skip
+DATA_LEN = FieldSpec("data.len", "Length", "int", generated=True,
+                     explain="How many bytes no decoder claimed.")  # fmt: skip
 DATA = Protocol(
-    "data", "Data", osi=Osi.APPLICATION, tail=_data_tail,
+    "data", "Data", osi=Osi.APPLICATION, tail=_data_tail, colour="#9e9e9e",
     describe=lambda layer: f"Data ({layer.hdr_len} bytes)",
     explain="Bytes no decoder claimed: shown raw so nothing in the frame goes unaccounted for.",
 )  # fmt: skip
@@ -1694,10 +2012,16 @@ def _run(proto, data, layer, strict) -> cython.bint:
                 layer.values = proto.unpack(data, pos)
             layer.hdr_len = size
             layer.payload_pos = pos + size
-            if proto.tail is not None:
+            # Read before the tail: an ICMP error's own tail sets in_error for its quote.
+            quoted = proto.checksum is not None and layer.packet.ctx.in_error
+            if proto.declares:
+                _run_declared(proto, data, layer)
+            elif proto.tail is not None:
                 proto.tail(data, layer)
             if proto.checksum is not None and not (layer.stopped or layer.declined):
-                _check_declared(proto.checksum, data, layer)
+                _check_declared(proto.checksum, data, layer, quoted)
+                if layer._fields is not None:  # the tail looked at the fields already
+                    _insert_checksum_fields(layer, proto.checksum, layer._fields)
         else:
             proto.partial(data, layer, layer.payload_end - pos)
     except Exception as exc:
@@ -1721,6 +2045,28 @@ def _run(proto, data, layer, strict) -> cython.bint:
     if pp < hdr_end or pp > end:
         layer.payload_pos = pp = min(max(pp, hdr_end), end)
     return layer.status == "ok" or pp < end
+
+
+@cython.cfunc
+@cython.locals(proto=Protocol, layer=Layer, run=cython.bint, cond=tuple)
+def _run_declared(proto, data: bytes, layer) -> cython.void:
+    """The declared steps, then the tail when the declaration says it is needed."""
+    run = True
+    for cond in proto.guard:
+        if not _holds(cond, layer.values):
+            break  # not the header the steps describe: the tail takes the whole layer
+    else:
+        run = _declared_steps(proto, data, layer) or layer.packet.ctx.in_error
+        if not run:
+            if proto.tail_when is None:
+                run = True
+            else:
+                for cond in proto.tail_when:
+                    if _holds(cond, layer.values):
+                        run = True
+                        break
+    if run and proto.tail is not None:
+        proto.tail(data, layer)
 
 
 @cython.cfunc
@@ -1754,8 +2100,13 @@ def _cover_gaps(pkt) -> cython.void:
 # trailer, and on a frame's own Ethernet header of 64 bytes or more a final 4-byte FCS.
 MIN_FRAME = 60  # shortest Ethernet frame without its FCS
 MIN_FRAME_WITH_FCS = 64
-ETH_FCS = FieldSpec("eth.fcs", "Frame check sequence", "uint", 4, base=HEX)
-ETH_FCS_STATUS = FieldSpec("eth.fcs.status", "FCS Status", "str", generated=True)
+ETH_FCS = FieldSpec("eth.fcs", "Frame check sequence", "uint", 4, base=HEX,
+                   explain="The frame check sequence: a CRC-32 of the frame that lets the "
+                   "receiving card drop frames corrupted on the wire.")  # fmt: skip
+ETH_FCS_STATUS = FieldSpec("eth.fcs.status", "FCS Status", "str", generated=True,
+                           explain=lambda v, _layer: "FCS verified: the CRC matches the frame."
+                           if v == "good" else "FCS not verified: these last 4 bytes may be "
+                           "the frame check sequence or just trailing bytes.")  # fmt: skip
 
 
 @cython.locals(pkt=Packet, layer_=Layer, proto=Protocol, start_=cython.Py_ssize_t,
@@ -1899,7 +2250,9 @@ def row_text(
     """'%6d %12.6f %17s → %-17s %-6s %5d %s' of the columns, the time given in ns. The
     columns are padded with ready-made runs of spaces, and numbers are written from C
     integers: several times faster than %-formatting, with the same text."""
-    if not (0 <= number < ROW_INT_MAX and 0 <= length < ROW_INT_MAX and -EXACT_NS < delta_ns < EXACT_NS):
+    if not (
+        0 <= number < ROW_INT_MAX and 0 <= length < ROW_INT_MAX and -EXACT_NS < delta_ns < EXACT_NS
+    ):
         return _LINE % (number, delta_ns / 1e9, src, dst, proto, length, info)
     number_, length_, d = number, length, delta_ns
     src_, dst_, proto_, info_ = src, dst, proto, info
@@ -1985,12 +2338,24 @@ def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
 @cython.cfunc
 @cython.locals(out=list, f=Field, c=Field, depth=cython.Py_ssize_t, spans=cython.bint)
 def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
+    if f.spec.hidden:
+        return
     out.append(_INDENT[min(depth, 63)] + field_text(data, f, spans))
     if kinds is not None:
         kinds.append(TREE_FIELD)
     if f.children:
         for c in f.children:
             _field_rows(out, kinds, data, c, depth + 1, spans)
+
+
+@cython.cfunc
+@cython.locals(spec=FieldSpec, f=Field)
+def _pattern(spec, f, word) -> str:
+    """The field's bit line: the spec's (kept per word), or the field's own mask's over
+    the field's own bytes."""
+    if f.mask == spec.mask and f.len == (spec.width or 1):
+        return spec.bit_pattern(word)
+    return spec.pattern_of(word, f.mask, spec.bits if spec.bits >= 0 else f.len * 8)
 
 
 @cython.ccall
@@ -2001,17 +2366,21 @@ def field_text(data: bytes, f: Field, spans: bool = False) -> str:
     generated fields brackets, and with spans the field's [pos:len] and mask."""
     f_ = f
     spec = f_.spec
-    text = spec.line(f_.value)
-    if f_.mask and f_.len:
+    if spec.raw:
+        raw = data[f_.pos : f_.pos + f_.len]
+        text = safe_text(raw.decode("ascii", "replace"), 4096)
+    else:
+        text = spec.line(f_.value)
+    if f_.mask and f_.len and spec.bits:
         end = f_.pos + f_.len
         if cython.compiled and f_.len <= 8 and 0 <= f_.pos and end <= len(data):
             p = data
             word = 0
             for i in range(f_.pos, end):
                 word = (word << 8) | p[i]
-            text = spec.bit_pattern(word) + " = " + text
+            text = _pattern(spec, f_, word) + " = " + text
         else:
-            text = spec.bit_pattern(int.from_bytes(data[f_.pos : end], "big")) + " = " + text
+            text = _pattern(spec, f_, int.from_bytes(data[f_.pos : end], "big")) + " = " + text
     if f_.generated:
         text = "[" + text + "]"
     if spans:

@@ -92,7 +92,7 @@ class Plan:
     """How plain layers of one protocol are read: its Bulk declaration, compiled."""
 
     proto: Protocol
-    size: int  # the fixed header and the fields after it
+    size: int  # the fixed header's
     fields: dict[str, Located]  # every fixed field, by name
     plain: tuple[tuple[FieldSpec, int, str, Any], ...]
     hdr_len: Located | None
@@ -108,9 +108,6 @@ def _plan(proto: Protocol) -> Plan:
     bulk = proto.bulk
     fields: dict[str, Located] = {n: (s, s.offset) for n, s in proto.by_name.items()}
     size = proto.size
-    for spec in bulk.after:
-        fields[spec.name] = (spec, size)
-        size += spec.width or 0
 
     def located(name: str) -> Located:
         if name not in fields or fields[name][0].kind not in INT_KINDS:

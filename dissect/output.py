@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .engine import (
+    PROTOCOLS,
     TREE_FIELD,
     TREE_ISSUE,
     TREE_LAYER,
@@ -36,8 +37,8 @@ from .engine import (
 __all__ = [
     "TREE_FIELD", "TREE_ISSUE", "TREE_LAYER", "Summary", "field_dict", "field_text",
     "hex_rows", "hex_text", "json_value", "layer_dict", "osi_groups", "packet_dict",
-    "packet_json", "row_line", "summarize", "summary_line", "time_text", "tree_lines",
-    "tree_text",
+    "packet_json", "protocol_colour", "row_line", "summarize", "summary_line", "time_text",
+    "tree_lines", "tree_text",
 ]  # fmt: skip
 
 
@@ -54,6 +55,7 @@ class Summary:
     info: str
     status: str
     bad_checksum: bool
+    colour: str = ""  # the declared colour of the protocol in the Protocol column, "#rrggbb"
 
     @property
     def time(self) -> float:
@@ -64,7 +66,26 @@ class Summary:
 def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
     """List-row columns, as Wireshark fills them (engine.columns)."""
     src, dst, proto, info, status, bad = columns(pkt)
-    return Summary(pkt.number, pkt.time_ns - t0_ns, src, dst, proto, pkt.wirelen, info, status, bad)
+    return Summary(pkt.number, pkt.time_ns - t0_ns, src, dst, proto, pkt.wirelen, info, status,
+                   bad, protocol_colour(proto))  # fmt: skip
+
+
+_COLOURS: dict[str, str] = {}  # short name -> colour, derived from the declarations
+_colours_from = 0  # how many protocols _COLOURS was made from
+
+
+def protocol_colour(short: str) -> str:
+    """The colour declared by the protocol whose short name the Protocol column shows ("" if
+    none). Protocols that share a short name (IPv6 and its extension headers, HTTP and its
+    body layers) declare one colour. Remade when a protocol was registered since."""
+    global _colours_from
+    if _colours_from != len(PROTOCOLS):
+        _COLOURS.clear()
+        for proto in PROTOCOLS.values():
+            if proto.colour:
+                _COLOURS.setdefault(proto.short, proto.colour)
+        _colours_from = len(PROTOCOLS)
+    return _COLOURS.get(short, "")
 
 
 def summary_line(s: Summary) -> str:

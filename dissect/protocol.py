@@ -33,8 +33,10 @@ from .engine import (
     Context,
     Field,
     FieldSpec,
+    HeaderLength,
     Issue,
     Layer,
+    Options,
     Osi,
     Packet,
     Protocol,
@@ -43,6 +45,7 @@ from .engine import (
     bind_heuristic,
     bind_linktype,
     decode,
+    explain_checksum_status,
     hex_bytes,
     ipv4_str,
     ipv6_str,
@@ -63,9 +66,9 @@ from .engine import (
 __all__ = [
     "ALIASES", "DATA", "DEC", "DEC_HEX", "FIELDS", "HEX", "INT_KINDS", "LINKTYPES", "PROTOCOLS",
     "TABLES", "Bits", "Bool", "Bulk", "Bytes", "Checksum", "Context", "Field", "FieldSpec", "Flag",
-    "Float", "IPv4", "IPv6", "Int", "Issue", "Layer", "Mac", "Osi", "Packet", "Protocol", "Str",
+    "Float", "HeaderLength", "IPv4", "IPv6", "Int", "Issue", "Layer", "Mac", "Options", "Osi", "Packet", "Protocol", "Str",
     "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
-    "bind_linktype", "decode", "hex_bytes", "ipv4_str", "ipv6_str", "lookup", "mac_str",
+    "bind_linktype", "decode", "explain_checksum_status", "hex_bytes", "ipv4_str", "ipv6_str", "lookup", "mac_str",
     "next_protocol", "pseudo_sum", "range_sum", "read_values", "safe_text", "shift_of",
     "spec_for", "table", "uint_at", "verify",
 ]  # fmt: skip
@@ -154,7 +157,7 @@ class Bulk:
     """When a layer may be read straight from the bytes: dissect/fastfilter.py tests the
     fixed-header fields of a whole capture at once, at their offsets, without decoding.
 
-    A layer is *plain* when its fixed header (and `after`) is in the bytes and every
+    A layer is *plain* when its fixed header is in the bytes and every
     condition of `plain` holds. Declaring a Bulk promises that the decoder then builds the
     fixed header's fields where the table puts them and renames none of them, that what
     follows is what the protocol's `next_by` table gives for its key (without next_by, only
@@ -163,8 +166,6 @@ class Bulk:
 
     plain           (field, op, value) conditions; op is one of BULK_OPS, and the value of
                     "in" / "not in" a collection or a range
-    after           fields right after the fixed header in a plain layer, in order (an
-                    Ethernet II type, which an 802.3 frame's length replaces)
     hdr_len         the field that gives the header length in bytes (default: the table's
                     size); a plain layer's lies between that size and the layer's end
     length          the field that gives the layer's length from its first byte, or
@@ -172,7 +173,6 @@ class Bulk:
     """
 
     plain: tuple[tuple[str, str, Any], ...] = ()
-    after: tuple[FieldSpec, ...] = ()
     hdr_len: str | None = None
     length: str | None = None
     payload_length: str | None = None

@@ -327,8 +327,12 @@ def test_tail_reads_another_buffer_as_its_bytes():
         layer = Layer(HTTP, pkt, 0, len(payload))
         pkt.layers.append(layer)
         HTTP.dissect(buf, layer)
-        assert layer.info_cache == "HTTP/1.1 200 OK" and layer.hdr_len == len(payload) - 2
-        assert [f.name for f in layer.fields][:2] == ["http.response.version", "http.response.code"]
+        assert layer.state.info == "HTTP/1.1 200 OK" and layer.hdr_len == len(payload) - 2
+        assert [f.name for f in layer.walk()][:3] == [
+            "http.start_line",
+            "http.response.version",
+            "http.response.code",
+        ]
 
 
 # -- hostile HTTP: bounded work ---------------------------------------------------------

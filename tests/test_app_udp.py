@@ -552,7 +552,7 @@ def test_dhcp_discover_options():
     pkt = dec(udp_frame(DISCOVER, 68, 67))
     opts = [(f.value, f.pos, f.len) for f in pkt.find("dhcp.option.type")]
     assert opts == [(53, 282, 3), (61, 285, 9), (50, 294, 6), (55, 300, 6), (255, 306, 1)]
-    assert pkt.get("dhcp.option.type").show == "DHCP Message Type (53)"
+    assert pkt.get("dhcp.option.type").show == "(53) DHCP Message Type"  # as tshark -V
     assert span(pkt, "dhcp.option.length") == (1, 283, 1)
     assert span(pkt, "dhcp.option.dhcp") == (1, 284, 1)
     assert pkt.get("dhcp.option.dhcp").show == "Discover (1)"
@@ -675,11 +675,11 @@ def test_ntp_server():
     pkt = dec(udp_frame(NTP_SERVER, 123, 123))
     assert values(pkt, "ntp.flags.li") == [3] and values(pkt, "ntp.flags.mode") == [4]
     assert pkt.get("ntp.ppoll").show == "invalid (3)"
-    assert pkt.get("ntp.precision").show == "0.000000 seconds (233)"
+    assert pkt.get("ntp.precision").show == "0.000000 seconds"
     assert span(pkt, "ntp.rootdispersion") == (90, 50, 4)
-    assert pkt.get("ntp.rootdispersion").show == "0.001373 seconds (90)"
+    assert pkt.get("ntp.rootdispersion").show == "0.001373 seconds"
     assert span(pkt, "ntp.refid") == (b"STEP", 54, 4)
-    assert pkt.get("ntp.refid").show.startswith("'STEP'")
+    assert pkt.get("ntp.refid").show == "Unidentified reference source 'STEP'"
     assert pkt.get("ntp.rec").show == "Jun 19, 2017 14:12:09.516015118 UTC"
     assert span(pkt, "ntp.keyid") == (bytes(4), 90, 4) and values(pkt, "ntp.mac") == []
     assert info(pkt) == "NTP Version 4, server"

@@ -137,7 +137,7 @@ def test_verbose_tree_grouped_by_osi() -> None:
     stripped = [r.strip() for r in pkt8]
     assert ".1.. .... = Don't fragment: Set" in stripped
     assert "0100 .... = Version: 4" in stripped
-    assert ".... .... ...1 .... = Acknowledgment: Set" in stripped
+    assert ".... ...1 .... = Acknowledgment: Set" in stripped
     assert "Request Method: GET" in stripped
     assert not any(re.search(r"\[\d+:\d+", r) for r in pkt8)  # spans only with --spans
 

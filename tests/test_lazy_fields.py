@@ -12,8 +12,8 @@ tests keep, and over deterministic mutations of their TLS, DNS and HTTP packets:
   (an eager decode), field by field: name, value, position, length, mask, children;
 - crafted packets' fields hold the values the eager decoders gave them.
 ICMP messages with an identifier and sequence number (echo, timestamp, information, address
-mask) leave their fields to detail() too when the checksum needs no warning; other ICMP
-messages and NTP keep their fields in tail(). Their rows read what tail() kept in layer.state.
+mask) leave their fields to detail() too (the engine checks the declared checksum); other
+ICMP messages and NTP keep their fields in tail(). Their rows read what tail() kept in layer.state.
 """
 
 from __future__ import annotations
@@ -443,10 +443,11 @@ def test_icmp_echo_data_time_is_found_by_tail_and_built_by_detail():
         before = row(pkt)
         assert calls["icmp"] == 0
     icmp = pkt.layer("icmp")
-    assert icmp.hdr_len == 24 and icmp.state[:3] == (1, 1, 256)
+    state = icmp.state
+    assert icmp.hdr_len == 24 and (state.ident, state.seq, state.seq_le) == (1, 1, 256)
     names = [f.name for f in icmp.fields]
     assert names[3:] == ["icmp.checksum.status", "icmp.ident", "icmp.ident_le", "icmp.seq",
-                         "icmp.seq_le", "icmp.data_time"]  # fmt: skip
+                         "icmp.seq_le", "icmp.data_time", "icmp.data_time_relative"]  # fmt: skip
     assert row(pkt) == before
     with eager():
         assert all_fields(decode(frame, 1, time_ns=t_ns, strict=True)) == all_fields(pkt)
@@ -454,8 +455,9 @@ def test_icmp_echo_data_time_is_found_by_tail_and_built_by_detail():
 
 def test_icmp_bad_checksum_warns_before_the_fields_are_read():
     pkt = crafted("icmp_echo_bad_checksum")
-    assert [i.code for i in pkt.layer("icmp").issues] == ["icmp.checksum.bad"]
-    assert pkt.layer("icmp").state[3] == ""  # tail() built the fields: the warning needs them
+    icmp = pkt.layer("icmp")
+    assert [i.code for i in icmp.issues] == ["icmp.checksum.bad"]
+    assert icmp._fields is None  # the engine's checksum check warned; detail() has not run
 
 
 # -- TCP options: checked by the tail, built by detail ------------------------------------

@@ -289,8 +289,8 @@ def test_icmp_time_exceeded_quotes_ip_udp_and_mpls_extension():
     assert pkt.value("icmp.ext.checksum.status") == "good"
     assert span(pkt, "icmp.ext.class") == (1, 176, 1, 0)
     assert span(pkt, "icmp.mpls.label") == (22, 178, 3, 0xFFFFF0)
-    assert span(pkt, "icmp.mpls.exp") == (0, 180, 1, 0x0E)
-    assert span(pkt, "icmp.mpls.s") == (True, 180, 1, 0x01)
+    assert span(pkt, "icmp.mpls.exp") == (0, 178, 3, 0x0E)  # 24-bit fields, as Wireshark's
+    assert span(pkt, "icmp.mpls.s") == (True, 178, 3, 0x01)
     assert span(pkt, "icmp.mpls.ttl") == (1, 181, 1, 0)
     assert info(pkt, "icmp") == "Time-to-live exceeded (Time to live exceeded in transit)"
 
@@ -343,7 +343,8 @@ def test_hop_by_hop_router_alert_and_mldv2_report():
     assert values(pkt, "ipv6.opt.type") == [5, 1]
     assert span(pkt, "ipv6.opt.type.action") == (0, 56, 1, 0xC0)
     assert span(pkt, "ipv6.opt.router_alert") == (0, 58, 2, 0)
-    assert pkt.get("ipv6.opt.padn") is None  # an empty PadN has no value bytes
+    padn = pkt.get("ipv6.opt.padn")  # an empty PadN: no value bytes, "<none>" as in Wireshark
+    assert (padn.value, padn.pos, padn.len, padn.show) == (b"", 62, 0, "<none>")
     assert span(pkt, "icmpv6.type") == (143, 62, 1, 0)
     assert pkt.value("icmpv6.checksum.status") == "good"
     assert span(pkt, "icmpv6.mldr.nb_mcast_records") == (1, 68, 2, 0)

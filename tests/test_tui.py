@@ -20,7 +20,7 @@ from textual.widgets import Select, Static, TabbedContent
 from dissect.engine import PROTOCOLS, Packet
 from tui.app import LayerscopeApp, source_from_args
 from tui.browser import BrowserScreen
-from tui.explain import explain_field, has_explanation
+from tui.explain import explain_field
 from tui.screens import CopyScreen, HelpScreen, PasteHexScreen
 from tui.source import DEMO_PATH, PacketSource
 from tui.widgets.field_tree import FieldTree
@@ -220,7 +220,7 @@ def test_osi_panel_explains_the_selected_field() -> None:
 
 def test_every_demo_field_and_layer_has_an_explanation() -> None:
     pkt = demo_packet()
-    missing = [f.name for layer in pkt.layers for f in layer.walk() if not has_explanation(f.name)]
+    missing = [f.name for layer in pkt.layers for f in layer.walk() if not f.spec.explain]
     assert missing == []
     for layer in pkt.layers:
         for f in layer.walk():
@@ -229,7 +229,7 @@ def test_every_demo_field_and_layer_has_an_explanation() -> None:
     ihl = pkt.get("ip.hdr_len")
     assert explain_field(pkt.layer("ip"), ihl).startswith("IHL 5 → 20-byte header, no options")
     bad = pkt.get("tcp.checksum")
-    assert "checksum wrong, likely NIC offload on the sender" in explain_field(
+    assert "Checksum wrong, likely NIC offload on the sender" in explain_field(
         pkt.layer("tcp"), bad
     )
 

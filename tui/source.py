@@ -332,5 +332,7 @@ def annotated_dump(pkt: Packet) -> str:
         for f in layer.walk():
             if f.len:
                 mask = f" mask 0x{f.mask:x}" if f.mask else ""
-                lines.append(f"{f.pos:04x}   {f.len:4d}    {f.name}{mask}: {field_text(pkt.data, f)}")
+                lines.append(
+                    f"{f.pos:04x}   {f.len:4d}    {f.name}{mask}: {field_text(pkt.data, f)}"
+                )
     return "\n".join(lines) + "\n"

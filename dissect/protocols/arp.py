@@ -9,8 +9,10 @@ what follows in the frame is the link layer's padding.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from ..names import TRUE_FALSE
 from ..protocol import (
     DATA,
     FIELDS,
@@ -36,7 +38,7 @@ HARDWARE_TYPES = {
     20: "Serial Line", 21: "ATM", 22: "MIL-STD-188-220", 23: "Metricom STRIP",
     24: "IEEE 1394.1995", 25: "MAPOS", 26: "Twinaxial", 27: "EUI-64", 28: "HIPARP",
     29: "IP and ARP over ISO 7816-3", 30: "ARPSec", 31: "IPsec tunnel", 32: "InfiniBand",
-    33: "TIA-102 Project 25 Common Air Interface (CAI)", 34: "Wiegand Interface",
+    33: "TIA-102 Project 25 CAI", 34: "Wiegand Interface",
     35: "Pure IP", 36: "Experimental 1", 37: "HFI", 256: "Experimental 2",
 }  # fmt: skip
 
@@ -72,34 +74,91 @@ def _etype_name(value: Any) -> str | None:
     return names.get(value) if isinstance(names, dict) else None
 
 
+@dataclass(slots=True)
+class ArpState:
+    """Kept by tail() when the four addresses are all there, for detail() to add them."""
+
+    length: int  # the ARP packet's bytes: the fixed eight and the four addresses
+
+
 # ARP maps network-layer addresses to link-layer ones; it is conventionally placed at
 # layer 3 (sometimes called "2.5"), and the issue counts it with IP at the network layer.
 ARP = Protocol(
     "arp", "Address Resolution Protocol", osi=Osi.NETWORK, short="ARP",
     header=(
-        U16("arp.hw.type", "Hardware type", names=HARDWARE_TYPES),
-        U16("arp.proto.type", "Protocol type", base=HEX, names=_etype_name),
-        U8("arp.hw.size", "Hardware size"),
-        U8("arp.proto.size", "Protocol size"),
-        U16("arp.opcode", "Opcode", names=OPCODES),
+        U16("arp.hw.type", "Hardware type", names=HARDWARE_TYPES,
+            explain="The kind of link whose addresses are asked for (1: Ethernet)."),
+        U16("arp.proto.type", "Protocol type", base=HEX, names=_etype_name,
+            explain="The kind of network address being resolved (0x0800: IPv4)."),
+        U8("arp.hw.size", "Hardware size",
+           explain=lambda v, _l: f"Hardware addresses here are {v} bytes long (6 for a MAC address)."),
+        U8("arp.proto.size", "Protocol size",
+           explain=lambda v, _l: f"Protocol addresses here are {v} bytes long (4 for IPv4)."),
+        U16("arp.opcode", "Opcode", names=OPCODES,
+            explain="Opcode: whether this is a request (\"who has this address?\") or a reply (\"it "
+            "is at this MAC\"), or the reverse-ARP variants."),
     ),
+    state=ArpState, colour="#e6db74",
     bulk=Bulk(),  # the addresses that follow move no fixed field
     explain="ARP finds the hardware (MAC) address that belongs to an IP address on the local "
     "network: a host broadcasts \"who has this IP?\" and the owner replies with its address.",
 )  # fmt: skip
 
-SRC_HW_MAC = Mac("arp.src.hw_mac", "Sender MAC address")
-SRC_HW = Bytes("arp.src.hw", "Sender hardware address")
-SRC_IPV4 = IPv4("arp.src.proto_ipv4", "Sender IP address")
-SRC_PROTO = Bytes("arp.src.proto", "Sender protocol address")
-DST_HW_MAC = Mac("arp.dst.hw_mac", "Target MAC address")
-DST_HW = Bytes("arp.dst.hw", "Target hardware address")
-DST_IPV4 = IPv4("arp.dst.proto_ipv4", "Target IP address")
-DST_PROTO = Bytes("arp.dst.proto", "Target protocol address")
-DRARP_STATUS = U8("arp.dst.drarp_error_status", "DRARP error status")
-IS_GRATUITOUS = Bool("arp.isgratuitous", "Is gratuitous", generated=True)
-IS_PROBE = Bool("arp.isprobe", "Is probe", generated=True)
-IS_ANNOUNCEMENT = Bool("arp.isannouncement", "Is announcement", generated=True)
+SRC_HW_MAC = Mac(
+    "arp.src.hw_mac",
+    "Sender MAC address",
+    explain="The sender's MAC address: in a reply, the answer.",
+)
+SRC_HW = Bytes("arp.src.hw", "Sender hardware address", explain="The sender's hardware address.")
+SRC_IPV4 = IPv4(
+    "arp.src.proto_ipv4",
+    "Sender IP address",
+    explain="The sender's IP address (0.0.0.0 in a probe: the sender has no address yet).",
+)
+SRC_PROTO = Bytes(
+    "arp.src.proto", "Sender protocol address", explain="The sender's protocol address."
+)
+DST_HW_MAC = Mac(
+    "arp.dst.hw_mac",
+    "Target MAC address",
+    explain="The target's MAC address: unknown in a request, so usually all zeros.",
+)
+DST_HW = Bytes("arp.dst.hw", "Target hardware address", explain="The target's hardware address.")
+DST_IPV4 = IPv4(
+    "arp.dst.proto_ipv4",
+    "Target IP address",
+    explain="The target's IP address: in a request, the address whose MAC is wanted.",
+)
+DST_PROTO = Bytes(
+    "arp.dst.proto", "Target protocol address", explain="The target's protocol address."
+)
+DRARP_STATUS = U8(
+    "arp.dst.drarp_error_status",
+    "DRARP error status",
+    explain="Dynamic reverse ARP error status: why the request failed.",
+)
+IS_GRATUITOUS = Bool(
+    "arp.isgratuitous",
+    "Is gratuitous",
+    generated=True,
+    text=TRUE_FALSE,
+    explain="Gratuitous ARP: the sender announces its own address (sender and "
+    "target IP are the same), to update others' caches or detect a conflict.",
+)
+IS_PROBE = Bool(
+    "arp.isprobe",
+    "Is probe",
+    generated=True,
+    text=TRUE_FALSE,
+    explain="ARP probe: the sender checks that an address is free before taking it (RFC 5227).",
+)
+IS_ANNOUNCEMENT = Bool(
+    "arp.isannouncement",
+    "Is announcement",
+    generated=True,
+    text=TRUE_FALSE,
+    explain="ARP announcement: the sender has taken the address and tells the link (RFC 5227).",
+)
 
 
 # The whole fixed header in one call (hardware type, protocol type, sizes, opcode): the
@@ -127,7 +186,7 @@ def _tail(data: Any, layer: Layer) -> None:
         return
     layer.hdr_len = total
     layer.payload_pos = layer.payload_end = pos + total
-    layer.state = True  # the addresses are all there: detail() adds them
+    layer.state = ArpState(total)  # the addresses are all there: detail() adds them
 
 
 def _detail(data: Any, layer: Layer) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import EXPLAIN_RESERVED, TRUE_FALSE, duration, true_false
 from ..protocol import (
     HEX,
     U8,
@@ -114,6 +115,23 @@ OPTION_NAMES = {
 }  # fmt: skip
 
 
+MSG_TEXT = {
+    1: "a client looks for DHCP servers (step 1 of 4)",
+    2: "a server offers the client an address (step 2)",
+    3: "the client asks for the offered address, or to renew its lease (step 3)",
+    4: "the client refuses the address: another host already uses it",
+    5: "the server confirms: the client may use the address for the lease time (step 4)",
+    6: "the server refuses: the client must start over",
+    7: "the client gives its address back",
+    8: "the client, which has an address, asks only for the other settings",
+}  # fmt: skip
+
+
+def _explain_message_type(value: int, layer: Layer) -> str:
+    what = MSG_TEXT.get(value, "a lease query or other less common message")
+    return f"DHCP message type {value} ({MSG_TYPES.get(value, 'unknown')}): {what}."
+
+
 def _option_name(code: int) -> str | None:
     if code in OPTION_NAMES:
         return OPTION_NAMES[code]
@@ -123,126 +141,295 @@ def _option_name(code: int) -> str | None:
 DHCP = Protocol(
     "dhcp", "Dynamic Host Configuration Protocol", osi=Osi.APPLICATION, short="DHCP",
     header=(
-        U8("dhcp.type", "Message type", names={1: "Boot Request", 2: "Boot Reply"}),
-        U8("dhcp.hw.type", "Hardware type", base=HEX, names=HW_TYPES),
-        U8("dhcp.hw.len", "Hardware address length"),
-        U8("dhcp.hops", "Hops"),
-        U32("dhcp.id", "Transaction ID", base=HEX),
-        U16("dhcp.flags", "Bootp flags", at=10, base=HEX, children=(
-            Flag("dhcp.flags.bc", "Broadcast flag", 0x8000),
-            Bits("dhcp.flags.reserved", "Reserved flags", mask=0x7FFF, base=HEX),
-        )),
-        IPv4("dhcp.ip.client", "Client IP address"),
-        IPv4("dhcp.ip.your", "Your (client) IP address"),
-        IPv4("dhcp.ip.server", "Next server IP address"),
-        IPv4("dhcp.ip.relay", "Relay agent IP address"),
+        U8("dhcp.type", "Message type", names={1: "Boot Request", 2: "Boot Reply"}, explain="BOOTP message type: a request from a client, or a reply from a server (the "
+           "DHCP message type option says which DHCP step it is)."),
+        U8("dhcp.hw.type", "Hardware type", base=HEX, names=HW_TYPES, explain="The client's link type (1: Ethernet)."),
+        U8("dhcp.hw.len", "Hardware address length", explain="Length of the client's hardware address (6 for a MAC address)."),
+        U8("dhcp.hops", "Hops", explain="How many relay agents forwarded the message (0 when client and server share a "
+           "link)."),
+        U32("dhcp.id", "Transaction ID", base=HEX, explain="Transaction ID: a random number the client picks; the server's answers copy "
+            "it, so the client can match them."),
+        U16("dhcp.flags", "Bootp flags", at=10, base=HEX,
+            text=lambda v: f"0x{v:04x} ({'Broadcast' if v & 0x8000 else 'Unicast'})", children=(
+            Flag("dhcp.flags.bc", "Broadcast flag", 0x8000, text=true_false("Broadcast", "Unicast"), explain="Broadcast: the client cannot "
+                 "receive a unicast packet before it has an address, so the server must broadcast "
+                 "its answer."),
+            Bits("dhcp.flags.reserved", "Reserved flags", mask=0x7FFF, base=HEX, explain=EXPLAIN_RESERVED),
+        ), explain="Flags: only the broadcast "
+            "flag is defined."),
+        IPv4("dhcp.ip.client", "Client IP address",
+             explain="The client's current address, when it already has one and is renewing it "
+             "(otherwise 0.0.0.0)."),
+        IPv4("dhcp.ip.your", "Your (client) IP address",
+             explain="\"Your\" address: the address the server offers or assigns to the client."),
+        IPv4("dhcp.ip.server", "Next server IP address",
+             explain="The server the client should use next (for network booting: where the boot "
+             "file is)."),
+        IPv4("dhcp.ip.relay", "Relay agent IP address",
+             explain="The relay agent that forwarded the message between networks (0.0.0.0 when "
+             "none did)."),
     ),
+    colour="#ffd75f",
     explain="DHCP hands a host its IP address, netmask, router and DNS servers when it joins "
     "a network: Discover, Offer, Request, ACK between client and server.",
 )  # fmt: skip
 
-SECS = U16("dhcp.secs", "Seconds elapsed")
-HW_ADDR = Bytes("dhcp.hw.addr", "Client hardware address")
-HW_MAC = Mac("dhcp.hw.mac_addr", "Client MAC address")
-HW_PADDING = Bytes("dhcp.hw.addr_padding", "Client hardware address padding")
-SERVER = Text("dhcp.server", "Server host name")
-FILE = Text("dhcp.file", "Boot file name")
-COOKIE = IPv4("dhcp.cookie", "Magic cookie")
-IS_BOOTP = Bool("dhcp.bootp", "Frame is BOOTP", generated=True)
-VENDOR = Bytes("dhcp.vendor_specific_options", "Bootp vendor specific options")
-OPTION = U8("dhcp.option.type", "Option", names=_option_name)
-OPTION_LEN = U8("dhcp.option.length", "Length")
-OPTION_VALUE = Bytes("dhcp.option.value", "Value")
-OPTION_END = U8("dhcp.option.end", "Option End")
-PADDING = Bytes("dhcp.option.padding", "Padding")
-MSG_TYPE = U8("dhcp.option.dhcp", "DHCP", names=MSG_TYPES)
-REQUEST_ITEM = U8(
-    "dhcp.option.request_list_item", "Parameter Request List Item", names=_option_name
+SECS = U16(
+    "dhcp.secs", "Seconds elapsed", explain="Seconds since the client began asking for an address."
 )
-CLIENT_ID_TYPE = U8("dhcp.client_id.type", "Type")
-CLIENT_ID_TEXT = Text("dhcp.client_id.undef", "Client Identifier")
-CLIENT_ID = Bytes("dhcp.client_id", "Identifier")
-ROUTE_IP = IPv4("dhcp.option.static_route.ip", "Destination IP Address")
-ROUTE_ROUTER = IPv4("dhcp.option.static_route.router", "Destination Router")
+HW_ADDR = Bytes(
+    "dhcp.hw.addr",
+    "Client hardware address",
+    explain="The client's hardware address, in a form this tool does not decode.",
+)
+HW_MAC = Mac(
+    "dhcp.hw.mac_addr",
+    "Client MAC address",
+    explain="The client's MAC address: how the server knows which client this is.",
+)
+HW_PADDING = Bytes(
+    "dhcp.hw.addr_padding",
+    "Client hardware address padding",
+    explain="Unused bytes of the 16-byte hardware address field.",
+)
+# An empty name is "Server host name not given", as Wireshark words it (the label is in the text)
+SERVER = Text("dhcp.server", "", text=lambda v: f"Server host name: {v}" if v else
+              "Server host name not given", explain="An optional server host name (usually empty).")  # fmt: skip
+FILE = Text("dhcp.file", "", text=lambda v: f"Boot file name: {v}" if v else
+            "Boot file name not given", explain="An optional boot file name, for network booting (usually empty).")  # fmt: skip
+COOKIE = IPv4(
+    "dhcp.cookie",
+    "Magic cookie",
+    text=lambda v: "DHCP",
+    explain="The magic cookie 99.130.83.99: says that DHCP options follow.",
+)  # the only cookie we name
+IS_BOOTP = Bool(
+    "dhcp.bootp",
+    "Frame is BOOTP",
+    generated=True,
+    text=TRUE_FALSE,
+    explain="No DHCP message type option: this is plain BOOTP, DHCP's predecessor.",
+)
+VENDOR = Bytes(
+    "dhcp.vendor_specific_options",
+    "Bootp vendor specific options",
+    explain="BOOTP's vendor area, without the magic cookie that would make it DHCP options.",
+)
+OPTION = U8(
+    "dhcp.option.type",
+    "Option",
+    text=lambda v: f"({v}) {_option_name(v)}",
+    explain="The option code: which setting this option carries.",
+)
+OPTION_LEN = U8(
+    "dhcp.option.length",
+    "Length",
+    explain=lambda v, _l: f"Option length: {v} bytes of value follow.",
+)
+OPTION_VALUE = Bytes(
+    "dhcp.option.value",
+    "Value",
+    hidden=True,
+    explain="The option's value, for an option this tool does not decode further.",
+)  # its fields show it
+OPTION_END = U8("dhcp.option.end", "Option End", explain="End option: no options follow.")
+PADDING = Bytes(
+    "dhcp.option.padding", "Padding", explain="Zero bytes after the end option: padding."
+)
+MSG_TYPE = U8("dhcp.option.dhcp", "DHCP", names=MSG_TYPES, explain=_explain_message_type)
+REQUEST_ITEM = U8(
+    "dhcp.option.request_list_item",
+    "Parameter Request List Item",
+    text=lambda v: f"({v}) {_option_name(v)}",
+    explain="One setting the client asks the server for (subnet mask, router, DNS servers...).",
+)
+CLIENT_ID_TYPE = U8(
+    "dhcp.client_id.type",
+    "Type",
+    explain="The client identifier's type: 1 means a MAC address follows, 255 a DUID as IPv6 uses.",
+)
+CLIENT_ID_TEXT = Text(
+    "dhcp.client_id.undef", "Client Identifier", explain="The client identifier, as text."
+)
+CLIENT_ID = Bytes(
+    "dhcp.client_id",
+    "Identifier",
+    explain="The client identifier: how the server recognises the client (instead "
+    "of its MAC address).",
+)
+ROUTE_IP = IPv4(
+    "dhcp.option.static_route.ip",
+    "Destination IP Address",
+    explain="The destination of a static route.",
+)
+ROUTE_ROUTER = IPv4(
+    "dhcp.option.static_route.router",
+    "Destination Router",
+    explain="The router to reach that destination through.",
+)
 
 
-def _specs(kind: Any, table: dict[int, tuple[str, str]]) -> dict[int, FieldSpec]:
-    return {code: kind(name, label) for code, (name, label) in table.items()}
+def _specs(kind: Any, table: dict[int, tuple[str, str, str]], **kw: Any) -> dict[int, FieldSpec]:
+    """Specs of one kind by option code, from (name, label, explanation)."""
+    return {
+        code: kind(name, label, explain=text, **kw) for code, (name, label, text) in table.items()
+    }
 
 
 # Options with one value, or a list of IPv4 addresses, by how the value is read.
 IPV4_ONE = _specs(IPv4, {
-    1: ("dhcp.option.subnet_mask", "Subnet Mask"), 16: ("dhcp.option.swap_server", "Swap Server"),
-    28: ("dhcp.option.broadcast_address", "Broadcast Address"),
-    32: ("dhcp.option.router_solicitation_address", "Router Solicitation Address"),
-    50: ("dhcp.option.requested_ip_address", "Requested IP Address"),
-    54: ("dhcp.option.dhcp_server_id", "DHCP Server Identifier"),
+    1: ("dhcp.option.subnet_mask", "Subnet Mask",
+        "The subnet mask of the client's network: which part of an address is the network."),
+    16: ("dhcp.option.swap_server", "Swap Server",
+        "A server the client may swap to (diskless clients)."),
+    28: ("dhcp.option.broadcast_address", "Broadcast Address",
+        "The broadcast address of the client's network."),
+    32: ("dhcp.option.router_solicitation_address", "Router Solicitation Address",
+        "Where the client should send router solicitations."),
+    50: ("dhcp.option.requested_ip_address", "Requested IP Address",
+        "The address the client asks for (one it was offered or had before)."),
+    54: ("dhcp.option.dhcp_server_id", "DHCP Server Identifier",
+        "Which DHCP server this is: the client answers the one whose offer it takes."),
 })  # fmt: skip
 IPV4_LIST = _specs(IPv4, {
-    3: ("dhcp.option.router", "Router"), 4: ("dhcp.option.time_server", "Time Server"),
-    5: ("dhcp.option.name_server", "Name Server"),
-    6: ("dhcp.option.domain_name_server", "Domain Name Server"),
-    7: ("dhcp.option.log_server", "Log Server"), 8: ("dhcp.option.quotes_server", "Quotes Server"),
-    9: ("dhcp.option.lpr_server", "LPR Server"), 10: ("dhcp.option.impress_server", "Impress Server"),
-    11: ("dhcp.option.resource_location_server", "Resource Location Server"),
-    41: ("dhcp.option.nis_server", "Network Information Service Server"),
-    42: ("dhcp.option.ntp_server", "Network Time Protocol Server"),
-    44: ("dhcp.option.netbios_over_tcpip_name_server", "NetBIOS over TCP/IP Name Server"),
-    45: ("dhcp.option.netbios_over_tcpip_dd_name_server",
-         "NetBIOS over TCP/IP Datagram Distribution Name Server"),
-    48: ("dhcp.option.xwindows_system_font_server", "X Window System Font Server"),
-    49: ("dhcp.option.xwindows_system_display_manager", "X Window System Display Manager"),
-    65: ("dhcp.option.nis_plus_server", "Network Information Service+ Server"),
-    68: ("dhcp.option.mobile_ip_home_agent", "Mobile IP Home Agent"),
-    69: ("dhcp.option.smtp_server", "SMTP Server"), 70: ("dhcp.option.pop3_server", "POP3 Server"),
-    71: ("dhcp.option.nntp_server", "NNTP Server"),
-    72: ("dhcp.option.default_www_server", "Default WWW Server"),
-    150: ("dhcp.option.tftp_server_address", "TFTP Server Address"),
+    3: ("dhcp.option.router", "Router",
+        "A router (default gateway) the client should send off-network packets to."),
+    4: ("dhcp.option.time_server", "Time Server",
+        "A time server (RFC 868) the client may use."),
+    5: ("dhcp.option.name_server", "Name Server",
+        "An old IEN 116 name server (not DNS)."),
+    6: ("dhcp.option.domain_name_server", "Domain Name Server",
+        "A DNS server the client should use to resolve names."),
+    7: ("dhcp.option.log_server", "Log Server",
+        "A syslog-style log server the client may log to."),
+    8: ("dhcp.option.quotes_server", "Quotes Server",
+        "A quote-of-the-day server (RFC 865)."),
+    9: ("dhcp.option.lpr_server", "LPR Server",
+        "A line printer (LPR) server."),
+    10: ("dhcp.option.impress_server", "Impress Server",
+        "An Imagen Impress print server."),
+    11: ("dhcp.option.resource_location_server", "Resource Location Server",
+        "A resource location server (RFC 887)."),
+    41: ("dhcp.option.nis_server", "Network Information Service Server",
+        "A NIS server (network user and host directory)."),
+    42: ("dhcp.option.ntp_server", "Network Time Protocol Server",
+        "An NTP server the client should set its clock from."),
+    44: ("dhcp.option.netbios_over_tcpip_name_server", "NetBIOS over TCP/IP Name Server",
+        "A WINS server: resolves Windows NetBIOS names."),
+    45: ("dhcp.option.netbios_over_tcpip_dd_name_server", "NetBIOS over TCP/IP Datagram Distribution Name Server",
+        "A NetBIOS datagram distribution server."),
+    48: ("dhcp.option.xwindows_system_font_server", "X Window System Font Server",
+        "An X Window System font server."),
+    49: ("dhcp.option.xwindows_system_display_manager", "X Window System Display Manager",
+        "An X Window System display manager."),
+    65: ("dhcp.option.nis_plus_server", "Network Information Service+ Server",
+        "A NIS+ server."),
+    68: ("dhcp.option.mobile_ip_home_agent", "Mobile IP Home Agent",
+        "A Mobile IP home agent."),
+    69: ("dhcp.option.smtp_server", "SMTP Server",
+        "An SMTP (outgoing mail) server."),
+    70: ("dhcp.option.pop3_server", "POP3 Server",
+        "A POP3 (incoming mail) server."),
+    71: ("dhcp.option.nntp_server", "NNTP Server",
+        "An NNTP (news) server."),
+    72: ("dhcp.option.default_www_server", "Default WWW Server",
+        "A default web server."),
+    150: ("dhcp.option.tftp_server_address", "TFTP Server Address",
+        "The TFTP server to load the boot file from (network booting)."),
 })  # fmt: skip
 STRINGS = _specs(Text, {
-    12: ("dhcp.option.hostname", "Host Name"), 14: ("dhcp.option.merit_dump_file", "Merit Dump File"),
-    15: ("dhcp.option.domain_name", "Domain Name"), 17: ("dhcp.option.root_path", "Root Path"),
-    18: ("dhcp.option.extension_path", "Extensions Path"),
-    40: ("dhcp.option.nis_domain", "Network Information Service Domain"),
-    47: ("dhcp.option.netbios_over_tcpip_scope", "NetBIOS over TCP/IP Scope"),
-    56: ("dhcp.option.message", "Message"), 60: ("dhcp.option.vendor_class_id", "Vendor class identifier"),
-    64: ("dhcp.option.nis_plus_domain", "Network Information Service+ Domain"),
-    66: ("dhcp.option.tftp_server_name", "TFTP Server Name"),
-    67: ("dhcp.option.bootfile_name", "Bootfile name"),
+    12: ("dhcp.option.hostname", "Host Name",
+        "The client's host name: the name it asks for, or the one the server gives it."),
+    14: ("dhcp.option.merit_dump_file", "Merit Dump File",
+        "Where the client should write a core dump if it crashes."),
+    15: ("dhcp.option.domain_name", "Domain Name",
+        "The client's DNS domain: added to short names."),
+    17: ("dhcp.option.root_path", "Root Path",
+        "The client's root disk path (diskless clients)."),
+    18: ("dhcp.option.extension_path", "Extensions Path",
+        "A file holding more options, to load by TFTP."),
+    40: ("dhcp.option.nis_domain", "Network Information Service Domain",
+        "The client's NIS domain."),
+    47: ("dhcp.option.netbios_over_tcpip_scope", "NetBIOS over TCP/IP Scope",
+        "The NetBIOS scope the client belongs to."),
+    56: ("dhcp.option.message", "Message",
+        "A text message from the server, usually saying why it refused (in a NAK)."),
+    60: ("dhcp.option.vendor_class_id", "Vendor class identifier",
+        "Vendor class: names the client's kind or software (such as MSFT 5.0, or a PXE boot ROM), "
+        "so the server can answer it differently."),
+    64: ("dhcp.option.nis_plus_domain", "Network Information Service+ Domain",
+        "The client's NIS+ domain."),
+    66: ("dhcp.option.tftp_server_name", "TFTP Server Name",
+        "The TFTP server to load the boot file from, by name (network booting)."),
+    67: ("dhcp.option.bootfile_name", "Bootfile name",
+        "The boot file to load (network booting)."),
 })  # fmt: skip
 U32S = _specs(U32, {
-    24: ("dhcp.option.path_mtu_aging_timeout", "Path MTU Aging Timeout"),
-    35: ("dhcp.option.arp_cache_timeout", "ARP Cache Timeout"),
-    38: ("dhcp.option.tcp_keepalive_interval", "TCP Keepalive Interval"),
-    51: ("dhcp.option.ip_address_lease_time", "IP Address Lease Time"),
-    58: ("dhcp.option.renewal_time_value", "Renewal Time Value"),
-    59: ("dhcp.option.rebinding_time_value", "Rebinding Time Value"),
-})  # fmt: skip
+    24: ("dhcp.option.path_mtu_aging_timeout", "Path MTU Aging Timeout",
+        "How long, in seconds, to trust a discovered path MTU."),
+    35: ("dhcp.option.arp_cache_timeout", "ARP Cache Timeout",
+        "How long, in seconds, to keep ARP cache entries."),
+    38: ("dhcp.option.tcp_keepalive_interval", "TCP Keepalive Interval",
+        "How long, in seconds, a TCP connection may sit idle before a keepalive probe."),
+    51: ("dhcp.option.ip_address_lease_time", "IP Address Lease Time",
+        "Lease time, in seconds: how long the client may keep the address before it must renew."),
+    58: ("dhcp.option.renewal_time_value", "Renewal Time Value",
+        "Renewal time (T1), in seconds: when the client starts asking its server to extend the "
+        "lease."),
+    59: ("dhcp.option.rebinding_time_value", "Rebinding Time Value",
+        "Rebinding time (T2), in seconds: when the client asks any server, its own not answering."),
+}, text=lambda v: f"({v}s) {'infinity' if v == 0xFFFFFFFF else duration(v)}")  # fmt: skip
 U16S = _specs(U16, {
-    13: ("dhcp.option.boot_file_size", "Boot File Size"),
-    22: ("dhcp.option.max_datagram_reassembly_size", "Maximum Datagram Reassembly Size"),
-    26: ("dhcp.option.interface_mtu", "Interface MTU"),
-    57: ("dhcp.option.dhcp_max_message_size", "Maximum DHCP Message Size"),
+    13: ("dhcp.option.boot_file_size", "Boot File Size",
+        "Size of the boot file, in 512-byte blocks."),
+    22: ("dhcp.option.max_datagram_reassembly_size", "Maximum Datagram Reassembly Size",
+        "The biggest datagram the client must be able to reassemble."),
+    26: ("dhcp.option.interface_mtu", "Interface MTU",
+        "The MTU the client should use on this interface."),
+    57: ("dhcp.option.dhcp_max_message_size", "Maximum DHCP Message Size",
+        "The biggest DHCP message the client accepts."),
 })  # fmt: skip
 U8S = _specs(U8, {
-    23: ("dhcp.option.default_ip_ttl", "Default IP Time-to-Live"),
-    37: ("dhcp.option.tcp_default_ttl", "TCP Default TTL"),
-    46: ("dhcp.option.netbios_over_tcpip_node_type", "NetBIOS over TCP/IP Node Type"),
-    52: ("dhcp.option.option_overload", "Option Overload"),
+    23: ("dhcp.option.default_ip_ttl", "Default IP Time-to-Live",
+        "The TTL the client should put in its IP packets."),
+    37: ("dhcp.option.tcp_default_ttl", "TCP Default TTL",
+        "The TTL the client should put in its TCP segments."),
+    46: ("dhcp.option.netbios_over_tcpip_node_type", "NetBIOS over TCP/IP Node Type",
+        "How the client resolves NetBIOS names (broadcast, WINS, or both in some order)."),
+    52: ("dhcp.option.option_overload", "Option Overload",
+        "Whether the server-name and file fields hold more options."),
 })  # fmt: skip
 U8S[53] = MSG_TYPE
 BOOLS = _specs(Bool, {
-    19: ("dhcp.option.ip_forwarding", "IP Forwarding"),
-    20: ("dhcp.option.non_local_source_routing", "Non-Local Source Routing"),
-    27: ("dhcp.option.all_subnets_are_local", "All Subnets are Local"),
-    29: ("dhcp.option.perform_mask_discovery", "Perform Mask Discovery"),
-    30: ("dhcp.option.mask_supplier", "Mask Supplier"),
-    31: ("dhcp.option.perform_router_discover", "Perform Router Discover"),
-    34: ("dhcp.option.trailer_encapsulation", "Trailer Encapsulation"),
-    36: ("dhcp.option.ethernet_encapsulation", "Ethernet Encapsulation"),
-    39: ("dhcp.option.tcp_keepalive_garbage", "TCP Keepalive Garbage"),
-})  # fmt: skip
-TIME_OFFSET = FieldSpec("dhcp.option.time_offset", "Time Offset", "int", 4, signed=True)
+    19: ("dhcp.option.ip_forwarding", "IP Forwarding",
+        "Whether the client should route packets between its interfaces."),
+    20: ("dhcp.option.non_local_source_routing", "Non-Local Source Routing",
+        "Whether the client should forward source-routed packets to other networks."),
+    29: ("dhcp.option.perform_mask_discovery", "Perform Mask Discovery",
+        "Whether the client should ask for its subnet mask with ICMP."),
+    31: ("dhcp.option.perform_router_discover", "Perform Router Discover",
+        "Whether the client should look for routers with ICMP router discovery."),
+    34: ("dhcp.option.trailer_encapsulation", "Trailer Encapsulation",
+        "Whether the client should use trailer encapsulation (obsolete)."),
+    36: ("dhcp.option.ethernet_encapsulation", "Ethernet Encapsulation",
+        "Whether the client should use 802.3 (not Ethernet II) framing."),
+    39: ("dhcp.option.tcp_keepalive_garbage", "TCP Keepalive Garbage",
+        "Whether TCP keepalives should carry a garbage byte (for old implementations)."),
+}, text=true_false("Enabled", "Disabled"))  # fmt: skip
+BOOLS.update(_specs(Bool, {
+    27: ("dhcp.option.all_subnets_are_local", "All Subnets are Local",
+        "Whether every subnet of the network has the same MTU as the client's."),
+    30: ("dhcp.option.mask_supplier", "Mask Supplier",
+        "Whether the client should answer ICMP subnet mask requests."),
+}, text=true_false("Yes", "No")))  # fmt: skip
+TIME_OFFSET = FieldSpec(
+    "dhcp.option.time_offset",
+    "Time Offset",
+    "int",
+    4,
+    signed=True,
+    explain="The client's offset from UTC, in seconds (deprecated in favour of time zone names).",
+)
 FIXED = {**{c: (s, 4) for c, s in IPV4_ONE.items()}, **{c: (s, 4) for c, s in U32S.items()},
          **{c: (s, 2) for c, s in U16S.items()}, **{c: (s, 1) for c, s in U8S.items()},
          **{c: (s, 1) for c, s in BOOLS.items()}, 2: (TIME_OFFSET, 4)}  # fmt: skip
@@ -309,7 +496,7 @@ def _bootp_rest(data: Any, layer: Layer) -> int:
     if n < 16:
         layer.add(HW_PADDING, pos + 28 + n, 16 - n, bytes(data[pos + 28 + n : pos + 44]))
     for spec, off, size in ((SERVER, 44, 64), (FILE, 108, 128)):
-        _need(layer, pos + off, size, f"DHCP {spec.label.lower()}")
+        _need(layer, pos + off, size, f"DHCP {'server host' if off == 44 else 'boot file'} name")
         raw = bytes(data[pos + off : pos + off + size])
         layer.add(spec, pos + off, size, raw.split(b"\0", 1)[0].decode("latin-1"))
     if bytes(data[pos + 236 : pos + 240]) == MAGIC:

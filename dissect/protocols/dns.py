@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import EXPLAIN_RESERVED, TRUE_FALSE, duration, true_false
 from ..protocol import (
     HEX,
     U8,
@@ -90,6 +91,21 @@ RCODES = {
     18: "Signature out of time window", 19: "Bad TKEY Mode", 20: "Duplicate key name",
     21: "Algorithm not supported", 22: "Bad Truncation", 23: "Bad/missing Server Cookie",
 }  # fmt: skip
+RCODE_TEXT = {
+    0: "the answer is good",
+    1: "the server could not read the query",
+    2: "the server failed to answer (it could not reach others, or is broken)",
+    3: "the name does not exist (NXDOMAIN)",
+    4: "the server does not do this kind of query",
+    5: "the server refuses to answer this client",
+}  # fmt: skip
+
+
+def _explain_rcode(value: int, layer: Layer) -> str:
+    what = RCODE_TEXT.get(value, "a rarer error, mostly for updates and DNSSEC")
+    return f"Reply code {value} ({RCODES.get(value, 'unknown')}): {what}."
+
+
 OPT_CODES = {
     0: "Reserved", 1: "LLQ - Long-lived query", 2: "UL - Update lease",
     3: "NSID - Name Server Identifier", 4: "Owner (reserved)",
@@ -100,104 +116,438 @@ OPT_CODES = {
 }  # fmt: skip
 
 # -- field declarations (Wireshark's dns.* names; mDNS uses the same names) -------------
-LENGTH = U16("dns.length", "Length")
-ID = U16("dns.id", "Transaction ID", base=HEX)
-F_RESPONSE = Flag("dns.flags.response", "Response", 0x8000, 2)
-F_OPCODE = Bits("dns.flags.opcode", "Opcode", 2, mask=0x7800, names=OPCODES)
-F_AA = Flag("dns.flags.authoritative", "Authoritative", 0x0400, 2)
-F_CONFLICT = Flag("dns.flags.conflict", "Conflict", 0x0400, 2)
-F_TC = Flag("dns.flags.truncated", "Truncated", 0x0200, 2)
-F_RD = Flag("dns.flags.recdesired", "Recursion desired", 0x0100, 2)
-F_TENTATIVE = Flag("dns.flags.tentative", "Tentative", 0x0100, 2)
-F_RA = Flag("dns.flags.recavail", "Recursion available", 0x0080, 2)
-F_Z = Flag("dns.flags.z", "Z", 0x0040, 2)
-F_AD = Flag("dns.flags.authenticated", "Answer authenticated", 0x0020, 2)
-F_CD = Flag("dns.flags.checkdisable", "Non-authenticated data", 0x0010, 2)
-F_RCODE = Bits("dns.flags.rcode", "Reply code", 2, mask=0x000F, names=RCODES)
-FLAGS = U16("dns.flags", "Flags", base=HEX, children=(
+LENGTH = U16(
+    "dns.length",
+    "Length",
+    explain="Over TCP: the DNS message's length in bytes, written before it so the "
+    "receiver knows where it ends.",
+)
+ID = U16(
+    "dns.id",
+    "Transaction ID",
+    base=HEX,
+    explain="Transaction ID: the client picks it, the answer copies it, so the client can "
+    "match answers to questions.",
+)
+F_RESPONSE = Flag(
+    "dns.flags.response",
+    "Response",
+    0x8000,
+    2,
+    text=true_false("Message is a response", "Message is a query"),
+    explain="Response: set in an answer, clear in a query.",
+)
+F_OPCODE = Bits(
+    "dns.flags.opcode",
+    "Opcode",
+    2,
+    mask=0x7800,
+    names=OPCODES,
+    explain="Opcode: the kind of query (0: a standard query; others: notify, update...).",
+)
+F_AA = Flag(
+    "dns.flags.authoritative",
+    "Authoritative",
+    0x0400,
+    2,
+    text=true_false("Server is an authority for domain", "Server is not an authority for domain"),
+    explain="Authoritative: the answering server is in charge of the name (its answer "
+    "does not come from a cache).",
+)
+F_CONFLICT = Flag(
+    "dns.flags.conflict",
+    "Conflict",
+    0x0400,
+    2,
+    text=true_false("The sender received multiple responses", "None"),
+    explain="Conflict (LLMNR): another host answered for the same name.",
+)
+F_TC = Flag(
+    "dns.flags.truncated",
+    "Truncated",
+    0x0200,
+    2,
+    text=true_false("Message is truncated", "Message is not truncated"),
+    explain="Truncated: the answer did not fit in the UDP datagram; the client should ask "
+    "again over TCP.",
+)
+F_RD = Flag(
+    "dns.flags.recdesired",
+    "Recursion desired",
+    0x0100,
+    2,
+    text=true_false("Do query recursively", "Don't do query recursively"),
+    explain="Recursion desired: the client asks the server to find the answer for it, "
+    "querying other servers if needed.",
+)
+F_TENTATIVE = Flag(
+    "dns.flags.tentative",
+    "Tentative",
+    0x0100,
+    2,
+    text=true_false("Tentative", "Not tentative"),
+    explain="Tentative (LLMNR): the sender is still checking that the name is unique.",
+)
+F_RA = Flag(
+    "dns.flags.recavail",
+    "Recursion available",
+    0x0080,
+    2,
+    text=true_false("Server can do recursive queries", "Server can't do recursive queries"),
+    explain="Recursion available: the server will look answers up for its clients.",
+)
+F_Z = Flag(
+    "dns.flags.z",
+    "Z",
+    0x0040,
+    2,
+    text=true_false("reserved - incorrect!", "reserved (0)"),
+    explain=EXPLAIN_RESERVED,
+)
+F_AD = Flag(
+    "dns.flags.authenticated",
+    "Answer authenticated",
+    0x0020,
+    2,
+    text=true_false(
+        "Answer/authority portion was authenticated by the server",
+        "Answer/authority portion was not authenticated by the server",
+    ),
+    explain="Answer authenticated: the server checked the answer's DNSSEC signatures.",
+)
+F_CD = Flag(
+    "dns.flags.checkdisable",
+    "Non-authenticated data",
+    0x0010,
+    2,
+    text=true_false("Acceptable", "Unacceptable"),
+    explain="Checking disabled: the client asks the server not to check DNSSEC signatures.",
+)
+F_RCODE = Bits(
+    "dns.flags.rcode", "Reply code", 2, mask=0x000F, names=RCODES, explain=_explain_rcode
+)
+
+
+def _flags_show(flags: int) -> str:
+    """'0x8180 Standard query response, No error': the opcode, and a response's reply code."""
+    text = OPCODES.get((flags >> 11) & 0xF) or f"Unknown operation ({(flags >> 11) & 0xF})"
+    if flags & 0x8000:
+        rcode = RCODES.get(flags & 0xF) or f"Unknown error ({flags & 0xF})"
+        text += f" response, {rcode}"
+    return f"0x{flags:04x} {text}"
+
+
+FLAGS = U16("dns.flags", "Flags", base=HEX, text=_flags_show, children=(
     F_RESPONSE, F_OPCODE, F_AA, F_CONFLICT, F_TC, F_RD, F_TENTATIVE, F_RA, F_Z, F_AD, F_CD, F_RCODE,
-))  # fmt: skip
-COUNT_QUERIES = U16("dns.count.queries", "Questions")
-COUNT_ZONES = U16("dns.count.zones", "Zones")
-COUNT_ANSWERS = U16("dns.count.answers", "Answer RRs")
-COUNT_PREREQ = U16("dns.count.prerequisites", "Prerequisites")
-COUNT_AUTH = U16("dns.count.auth_rr", "Authority RRs")
-COUNT_UPDATES = U16("dns.count.updates", "Updates")
-COUNT_ADD = U16("dns.count.add_rr", "Additional RRs")
+), explain="Flags: query or response, the kind of "
+            "query, what the client asks for and what the server did, and the reply code.")  # fmt: skip
+COUNT_QUERIES = U16("dns.count.queries", "Questions",
+                    explain="How many questions the message holds (almost always 1).")  # fmt: skip
+COUNT_ZONES = U16("dns.count.zones", "Zones",
+                  explain="How many zones a dynamic update is about (always 1).")  # fmt: skip
+COUNT_ANSWERS = U16("dns.count.answers", "Answer RRs",
+                    explain="How many answer records follow the questions.")  # fmt: skip
+COUNT_PREREQ = U16("dns.count.prerequisites", "Prerequisites",
+                   explain="How many prerequisite records a dynamic update has.")  # fmt: skip
+COUNT_AUTH = U16("dns.count.auth_rr", "Authority RRs",
+                 explain="How many authority records follow: the name servers in charge of the "
+                 "name.")  # fmt: skip
+COUNT_UPDATES = U16("dns.count.updates", "Updates",
+                    explain="How many records a dynamic update adds or removes.")  # fmt: skip
+COUNT_ADD = U16("dns.count.add_rr", "Additional RRs",
+                explain="How many additional records follow: extras such as the servers' "
+                "addresses, or EDNS options.")  # fmt: skip
 
 # Record nodes group one question or resource record in the tree, as Wireshark's
-# unnamed subtrees do ("example.test: type A, class IN"); their value is that line.
-QUERY = Text("dns.query", "Query")
+# unnamed subtrees do ("example.test: type A, class IN"); their value is that line, and
+# the section nodes ("Queries", "Answers", ...) hold them.
+QUERY = Text("dns.query", "", explain="One question: a name, the record type wanted and the class.")
 SECTION_SPECS = (
-    Text("dns.answer", "Answer"),
-    Text("dns.authority", "Authoritative nameserver"),
-    Text("dns.additional", "Additional record"),
+    Text(
+        "dns.answer",
+        "",
+        explain="One answer record: the name, its type, how long it may be cached and the data.",
+    ),
+    Text(
+        "dns.authority",
+        "",
+        explain="One authority record: a name server in charge of the queried name.",
+    ),
+    Text(
+        "dns.additional",
+        "",
+        explain="One additional record: extra data the server thinks the client will need.",
+    ),
 )
-QRY_NAME = Text("dns.qry.name", "Name")
-QRY_NAME_LEN = Int("dns.qry.name.len", "Name Length", generated=True)
-LABELS = Int("dns.count.labels", "Label Count", generated=True)
-QRY_TYPE = U16("dns.qry.type", "Type", names=TYPE_NAMES)
-QRY_CLASS = U16("dns.qry.class", "Class", base=HEX, names=CLASS_NAMES)
-QRY_QU = Flag("dns.qry.qu", '"QU" question', 0x8000, 2)
-RESP_NAME = Text("dns.resp.name", "Name")
-RESP_TYPE = U16("dns.resp.type", "Type", names=TYPE_NAMES)
-RESP_CLASS = U16("dns.resp.class", "Class", base=HEX, names=CLASS_NAMES)
-CACHE_FLUSH = Flag("dns.resp.cache_flush", "Cache flush", 0x8000, 2)
-TTL = U32("dns.resp.ttl", "Time to live")
-RDLEN = U16("dns.resp.len", "Data length")
-A = IPv4("dns.a", "Address")
-AAAA = IPv6("dns.aaaa", "AAAA Address")
-CNAME = Text("dns.cname", "CNAME")
-NS = Text("dns.ns", "Name Server")
-PTR = Text("dns.ptr.domain_name", "Domain Name")
-MX_PREF = U16("dns.mx.preference", "Preference")
-MX_HOST = Text("dns.mx.mail_exchange", "Mail Exchange")
-TXT_LEN = U8("dns.txt.length", "TXT Length")
-TXT = Text("dns.txt", "TXT")
-SPF_LEN = U8("dns.spf.length", "SPF Length")
-SPF = Text("dns.spf", "SPF")
-HINFO_CPU_LEN = U8("dns.hinfo.cpu_length", "CPU Length")
-HINFO_CPU = Text("dns.hinfo.cpu", "CPU")
-HINFO_OS_LEN = U8("dns.hinfo.os_length", "OS Length")
-HINFO_OS = Text("dns.hinfo.os", "OS")
-SOA_MNAME = Text("dns.soa.mname", "Primary name server")
-SOA_RNAME = Text("dns.soa.rname", "Responsible authority's mailbox")
+QUERIES = Str("dns.queries", "Queries", explain="The questions this message asks.")
+SECTION_NODES = {
+    QUERY: QUERIES,
+    SECTION_SPECS[0]: Str(
+        "dns.answers", "Answers", explain="The records that answer the question."
+    ),
+    SECTION_SPECS[1]: Str(
+        "dns.authorities",
+        "Authoritative nameservers",
+        explain="Records naming the servers that are authoritative for the name.",
+    ),
+    SECTION_SPECS[2]: Str(
+        "dns.additionals",
+        "Additional records",
+        explain="Extra records the server adds to save a lookup (addresses of named servers, EDNS).",
+    ),
+}
+QRY_NAME = Text("dns.qry.name", "Name", explain="The name asked about.")
+QRY_NAME_LEN = Int(
+    "dns.qry.name.len",
+    "Name Length",
+    generated=True,
+    explain="Length of the name in characters (worked out).",
+)
+LABELS = Int(
+    "dns.count.labels",
+    "Label Count",
+    generated=True,
+    explain="How many labels (dot-separated parts) the name has (worked out).",
+)
+QRY_TYPE = U16(
+    "dns.qry.type",
+    "Type",
+    names=TYPE_NAMES,
+    explain="The record type asked for: A (IPv4 address), AAAA (IPv6 address), MX "
+    "(mail server), CNAME (alias)...",
+)
+QRY_CLASS = U16(
+    "dns.qry.class",
+    "Class",
+    base=HEX,
+    names=CLASS_NAMES,
+    explain="The class: almost always IN, the Internet.",
+)
+QRY_QU = Flag(
+    "dns.qry.qu",
+    '"QU" question',
+    0x8000,
+    2,
+    text=TRUE_FALSE,
+    explain="QU (mDNS): the querier wants a unicast answer rather than a multicast one.",
+)
+RESP_NAME = Text("dns.resp.name", "Name", explain="The record's name: what this answer is about.")
+RESP_TYPE = U16(
+    "dns.resp.type",
+    "Type",
+    names=TYPE_NAMES,
+    explain="The record's type: A (IPv4 address), AAAA (IPv6 address), CNAME (alias), "
+    "NS (name server)...",
+)
+RESP_CLASS = U16(
+    "dns.resp.class",
+    "Class",
+    base=HEX,
+    names=CLASS_NAMES,
+    explain="The record's class: almost always IN, the Internet.",
+)
+CACHE_FLUSH = Flag(
+    "dns.resp.cache_flush",
+    "Cache flush",
+    0x8000,
+    2,
+    text=TRUE_FALSE,
+    explain="Cache flush (mDNS): this record replaces any cached ones for the name.",
+)
+TTL = U32(
+    "dns.resp.ttl",
+    "Time to live",
+    text=lambda v: f"{v} ({duration(v)})",
+    explain=lambda v, _l: (
+        f"Time to live {v} s: how long resolvers may cache this record before asking again."
+    ),
+)
+RDLEN = U16("dns.resp.len", "Data length", explain="Length of the record's data in bytes.")
+A = IPv4("dns.a", "Address", explain="The IPv4 address the name resolves to.")
+AAAA = IPv6("dns.aaaa", "AAAA Address", explain="The IPv6 address the name resolves to.")
+CNAME = Text(
+    "dns.cname",
+    "CNAME",
+    explain="The canonical name: the name is an alias for this one, which the resolver "
+    "looks up instead.",
+)
+NS = Text("dns.ns", "Name Server", explain="A name server in charge of the zone.")
+PTR = Text(
+    "dns.ptr.domain_name",
+    "Domain Name",
+    explain="The name a reverse lookup (an address written under in-addr.arpa or ip6.arpa) "
+    "points to.",
+)
+MX_PREF = U16(
+    "dns.mx.preference",
+    "Preference",
+    explain="Preference: mail goes to the mail exchanger with the lowest number first.",
+)
+MX_HOST = Text(
+    "dns.mx.mail_exchange",
+    "Mail Exchange",
+    explain="A mail server that accepts mail for the domain.",
+)
+TXT_LEN = U8("dns.txt.length", "TXT Length", explain="Length of one text string of the record.")
+TXT = Text(
+    "dns.txt",
+    "TXT",
+    explain="Free text the domain publishes (SPF mail policies, ownership proofs...).",
+)
+SPF_LEN = U8("dns.spf.length", "SPF Length", explain="Length of one text string of the SPF record.")
+SPF = Text(
+    "dns.spf",
+    "SPF",
+    explain="An SPF mail policy: which servers may send mail for the domain (obsolete "
+    "record type).",
+)
+HINFO_CPU_LEN = U8("dns.hinfo.cpu_length", "CPU Length", explain="Length of the CPU string.")
+HINFO_CPU = Text("dns.hinfo.cpu", "CPU", explain="The host's CPU type, as the record claims.")
+HINFO_OS_LEN = U8("dns.hinfo.os_length", "OS Length", explain="Length of the OS string.")
+HINFO_OS = Text("dns.hinfo.os", "OS", explain="The host's operating system, as the record claims.")
+SOA_MNAME = Text(
+    "dns.soa.mname",
+    "Primary name server",
+    explain="The zone's primary name server: where its master copy lives.",
+)
+SOA_RNAME = Text(
+    "dns.soa.rname",
+    "Responsible authority's mailbox",
+    explain="The mailbox of the zone's administrator (the first dot stands for @).",
+)
 SOA_NUMBERS = (
-    U32("dns.soa.serial_number", "Serial Number"),
-    U32("dns.soa.refresh_interval", "Refresh Interval"),
-    U32("dns.soa.retry_interval", "Retry Interval"),
-    U32("dns.soa.expire_limit", "Expire limit"),
-    U32("dns.soa.minimum_ttl", "Minimum TTL"),
+    U32("dns.soa.serial_number", "Serial Number",
+        explain="The zone's version number: secondaries copy the zone again when it grows."),
+    U32("dns.soa.refresh_interval", "Refresh Interval",
+        explain="How often, in seconds, secondary servers check for a new version of the zone."),
+    U32("dns.soa.retry_interval", "Retry Interval",
+        explain="How long, in seconds, a secondary waits before retrying a failed check."),
+    U32("dns.soa.expire_limit", "Expire limit",
+        explain="How long, in seconds, a secondary keeps answering without reaching the primary."),
+    U32("dns.soa.minimum_ttl", "Minimum TTL",
+        explain="How long, in seconds, resolvers may cache a \"no such name\" answer."),
+)  # fmt: skip
+SRV_SERVICE = Text(
+    "dns.srv.service", "Service", explain="The service the SRV record is for (such as _sip)."
 )
-SRV_SERVICE = Text("dns.srv.service", "Service")
-SRV_PROTO = Text("dns.srv.proto", "Protocol")
-SRV_NAME = Text("dns.srv.name", "Name")
-SRV_PRIORITY = U16("dns.srv.priority", "Priority")
-SRV_WEIGHT = U16("dns.srv.weight", "Weight")
-SRV_PORT = U16("dns.srv.port", "Port")
-SRV_TARGET = Text("dns.srv.target", "Target")
-NSEC_NEXT = Text("dns.nsec.next_domain_name", "Next Domain Name")
-UDP_SIZE = U16("dns.rr.udp_payload_size", "UDP payload size")
-EXT_RCODE = U8("dns.resp.ext_rcode", "Higher bits in extended RCODE", base=HEX)
-EDNS_VERSION = U8("dns.resp.edns0_version", "EDNS0 version")
-Z_DO = Flag("dns.resp.z.do", "DO bit", 0x8000, 2)
-Z_RESERVED = Bits("dns.resp.z.reserved", "Reserved", 2, mask=0x7FFF, base=HEX)
-EDNS_Z = U16("dns.resp.z", "Z", base=HEX, children=(Z_DO, Z_RESERVED))
-OPT = Str("dns.opt", "Option")
-OPT_CODE = U16("dns.opt.code", "Option Code", names=OPT_CODES)
-OPT_LEN = U16("dns.opt.len", "Option Length")
-OPT_DATA = Bytes("dns.opt.data", "Option Data")
-COOKIE_CLIENT = Bytes("dns.opt.cookie.client", "Client Cookie")
-COOKIE_SERVER = Bytes("dns.opt.cookie.server", "Server Cookie")
-ECS_FAMILY = U16("dns.opt.client.family", "Family", names={1: "IPv4", 2: "IPv6"})
-ECS_SOURCE = U8("dns.opt.client.netmask", "Source Netmask")
-ECS_SCOPE = U8("dns.opt.client.scope", "Scope Netmask")
-ECS_ADDR = Bytes("dns.opt.client.addr", "Client Subnet")
-ECS_ADDR4 = IPv4("dns.opt.client.addr4", "Client Subnet")
-ECS_ADDR6 = IPv6("dns.opt.client.addr6", "Client Subnet")
-RDATA = Bytes("dns.data", "Data")
-EXTRA_DATA = Bytes("dns.extraneous.data", "Extraneous Data Bytes")
-EXTRA_LEN = Int("dns.extraneous.length", "Extraneous Data Length", generated=True)
+SRV_PROTO = Text(
+    "dns.srv.proto", "Protocol", explain="The transport of that service (_tcp or _udp)."
+)
+SRV_NAME = Text("dns.srv.name", "Name", explain="The domain the service is offered in.")
+SRV_PRIORITY = U16(
+    "dns.srv.priority",
+    "Priority",
+    explain="Priority: clients try the target with the lowest number first.",
+)
+SRV_WEIGHT = U16(
+    "dns.srv.weight",
+    "Weight",
+    explain="Weight: among targets of one priority, how often each is picked.",
+)
+SRV_PORT = U16("dns.srv.port", "Port", explain="The port the service listens on.")
+SRV_TARGET = Text("dns.srv.target", "Target", explain="The host that provides the service.")
+NSEC_NEXT = Text(
+    "dns.nsec.next_domain_name",
+    "Next Domain Name",
+    explain="The next name in the signed zone: proves (DNSSEC) that no name exists in between.",
+)
+UDP_SIZE = U16(
+    "dns.rr.udp_payload_size",
+    "UDP payload size",
+    explain="EDNS: the biggest UDP answer the sender can receive.",
+)
+EXT_RCODE = U8(
+    "dns.resp.ext_rcode",
+    "Higher bits in extended RCODE",
+    base=HEX,
+    explain="EDNS: the upper bits of an extended reply code.",
+)
+EDNS_VERSION = U8(
+    "dns.resp.edns0_version", "EDNS0 version", explain="EDNS version the sender speaks (0)."
+)
+Z_DO = Flag(
+    "dns.resp.z.do",
+    "DO bit",
+    0x8000,
+    2,
+    text=true_false("Accepts DNSSEC security RRs", "Cannot handle DNSSEC security RRs"),
+    explain="DNSSEC OK: the sender wants DNSSEC signatures in the answer.",
+)
+Z_RESERVED = Bits(
+    "dns.resp.z.reserved", "Reserved", 2, mask=0x7FFF, base=HEX, explain=EXPLAIN_RESERVED
+)
+EDNS_Z = U16("dns.resp.z", "Z", base=HEX, children=(Z_DO, Z_RESERVED), explain="EDNS flags.")
+OPT = Str("dns.opt", "Option", explain="One EDNS option: code, length and data.")
+OPT_CODE = U16(
+    "dns.opt.code",
+    "Option Code",
+    names=OPT_CODES,
+    explain="Which EDNS option this is (cookie, client subnet, padding...).",
+)
+OPT_LEN = U16("dns.opt.len", "Option Length", explain="Length of the option's data in bytes.")
+OPT_DATA = Bytes(
+    "dns.opt.data",
+    "Option Data",
+    explain="The data of an option this tool does not decode further.",
+)
+COOKIE_CLIENT = Bytes(
+    "dns.opt.cookie.client",
+    "Client Cookie",
+    explain="Client cookie: a random value that lets the client recognise "
+    "genuine answers (RFC 7873).",
+)
+COOKIE_SERVER = Bytes(
+    "dns.opt.cookie.server",
+    "Server Cookie",
+    explain="Server cookie: lets the server recognise a client it has talked to.",
+)
+ECS_FAMILY = U16(
+    "dns.opt.client.family",
+    "Family",
+    names={1: "IPv4", 2: "IPv6"},
+    explain="Address family of the client subnet (1 IPv4, 2 IPv6).",
+)
+ECS_SOURCE = U8(
+    "dns.opt.client.netmask",
+    "Source Netmask",
+    explain="How many leading bits of the client's address the resolver reveals.",
+)
+ECS_SCOPE = U8(
+    "dns.opt.client.scope",
+    "Scope Netmask",
+    explain="How many leading bits the answer is valid for.",
+)
+ECS_ADDR = Bytes(
+    "dns.opt.client.addr",
+    "Client Subnet",
+    explain="The client's subnet: lets the server pick an answer close to the client (RFC 7871).",
+)
+ECS_ADDR4 = IPv4(
+    "dns.opt.client.addr4",
+    "Client Subnet",
+    explain="The client's IPv4 subnet: lets the server pick an answer close to the "
+    "client (RFC 7871).",
+)
+ECS_ADDR6 = IPv6(
+    "dns.opt.client.addr6",
+    "Client Subnet",
+    explain="The client's IPv6 subnet: lets the server pick an answer close to the "
+    "client (RFC 7871).",
+)
+RDATA = Bytes(
+    "dns.data", "Data", explain="The record's data, for a type this tool does not decode."
+)
+EXTRA_DATA = Bytes(
+    "dns.extraneous.data",
+    "Extraneous Data Bytes",
+    explain="Bytes after the last record the counts announced: not part of the message.",
+)
+EXTRA_LEN = Int(
+    "dns.extraneous.length",
+    "Extraneous Data Length",
+    generated=True,
+    explain="How many bytes follow the last record.",
+)
 
 
 class _Short(Exception):
@@ -417,7 +767,6 @@ def _tail(data: Any, layer: Layer) -> None:
                     f"{m.loops} name(s) contain a compression pointer loop (or more than "
                     f"{MAX_HOPS} pointers in a row, or more in the message than its size "
                     "allows)", layer.pos, 0)  # fmt: skip
-    layer.info_cache = " ".join(m.info)
     # The state does not point back at its layer (detail() lends the layer to it): with
     # that cycle a released packet would wait for the cycle collector.
     m.layer = None
@@ -426,9 +775,9 @@ def _tail(data: Any, layer: Layer) -> None:
 
 def _detail(data: Any, layer: Layer) -> None:
     """The message's fields, in wire order, from what tail() read: as far as it got."""
-    if not isinstance(layer.state, _Msg):
-        return
     m = layer.state
+    if m is None:
+        return
     m.layer, m.fields = layer, True
     try:
         _message_fields(data, layer, m)
@@ -447,12 +796,18 @@ def _message_fields(data: Any, layer: Layer, m: _Msg) -> None:
     specs = _count_specs(m.flags)
     for i in range(min(len(specs), len(m.counts))):
         layer.add(specs[i], s + 4 + 2 * i, 2, m.counts[i])
+    section, group = None, None
     try:
         for item in m.items:
+            spec = QUERY if item[-1] is None else item[-1]
+            if spec is not section:  # a section's records under its node ("Answers")
+                section = spec
+                group = layer.add(SECTION_NODES[spec], item[0], 0, "")
             if item[-1] is None:
-                _question_fields(m, item)
+                node = _question_fields(m, item, group)
             else:
-                _record_fields(m, item)
+                node = _record_fields(m, item, group)
+            group.len = node.pos + node.len - group.pos
     except (_Short, _Bad):
         return  # the record data stops where tail() found it stops (and raised the issue)
     if m.extra is not None:
@@ -597,13 +952,13 @@ def _question(m: _Msg, pos: int) -> int:
     return pos + n + 4
 
 
-def _question_fields(m: _Msg, item: tuple[Any, ...]) -> None:
+def _question_fields(m: _Msg, item: tuple[Any, ...], group: Field) -> Field:
     pos, n, qtype, qclass, name, raw_len, _ = item
     cls = qclass & 0x7FFF if m.mdns else qclass
     text = (', "QU" question' if qclass & 0x8000 else ', "QM" question') if m.mdns else ""
     short = _type_short(qtype)
     node = m.add(QUERY, pos, n + 4, f"{name}: type {short}, class {_class_name(cls)}{text}", 0,
-                 None)  # fmt: skip
+                 group)  # fmt: skip
     m.add(QRY_NAME, pos, n, name, 0, node)
     m.add(QRY_NAME_LEN, pos, 0, raw_len, 0, node)
     m.add(LABELS, pos, 0, name.count(".") + 1, 0, node)
@@ -611,6 +966,7 @@ def _question_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     m.add(QRY_CLASS, pos + n + 2, 2, cls, 0x7FFF if m.mdns else 0, node)
     if m.mdns:
         m.add(QRY_QU, pos + n + 2, 2, bool(qclass & 0x8000), 0x8000, node)
+    return node
 
 
 def _type_short(rtype: int) -> str:
@@ -642,12 +998,12 @@ def _record(m: _Msg, pos: int, section: FieldSpec) -> int:
     return p + 10 + rdlen
 
 
-def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
+def _record_fields(m: _Msg, item: tuple[Any, ...], group: Field) -> Field:
     """The record's node, owner and fixed part, then its data (read again: that may stop
     where tail() found the bytes stop, raising as it did)."""
     pos, n, rtype, rclass, name, ttl, rdlen, section = item
     p = pos + n
-    node = m.add(section, pos, n + 10, "", 0, None)
+    node = m.add(section, pos, n + 10, "", 0, group)
     parts = name.split(".", 2)
     if rtype == 33 and len(parts) == 3:  # _service._proto.name (RFC 2782)
         m.add(SRV_SERVICE, pos, n, parts[0], 0, node)
@@ -658,7 +1014,7 @@ def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     m.add(RESP_TYPE, p, 2, rtype, 0, node)
     if rtype == 41:
         _opt_record(m, pos, p + 2, node, name)
-        return
+        return node
     cls = rclass & 0x7FFF if m.mdns else rclass
     flush = m.mdns and bool(rclass & 0x8000)
     m.add(RESP_CLASS, p + 2, 2, cls, 0x7FFF if m.mdns else 0, node)
@@ -672,6 +1028,7 @@ def _record_fields(m: _Msg, item: tuple[Any, ...]) -> None:
     )
     _rdata(m, rtype, p + 10, rdlen, node)
     node.len = p + 10 + rdlen - pos
+    return node
 
 
 def _rdata(m: _Msg, rtype: int, rd: int, rdlen: int, node: Field | None) -> str:
@@ -863,13 +1220,14 @@ def _opt_detail(m: _Msg, code: int, p: int, n: int, opt: Field) -> None:
 
 # -- protocol declarations ------------------------------------------------------------------
 def _info(layer: Layer) -> str:
-    return layer.info_cache or ""
+    m = layer.state
+    return " ".join(m.info) if m is not None else ""
 
 
 def _describe(title: str) -> Any:
     def describe(layer: Layer) -> str:
         kept = layer.state  # the flags tail() read: looking them up in fields would build them
-        flags = kept.flags if isinstance(kept, _Msg) else None
+        flags = kept.flags if kept is not None else None
         if flags is None:
             return title
         return f"{title} ({'response' if flags & 0x8000 else 'query'})"
@@ -877,22 +1235,26 @@ def _describe(title: str) -> Any:
     return describe
 
 
+COLOUR = "#afd75f"  # DNS and the two protocols that reuse its message format
 EXPLAIN = ("DNS turns names such as example.com into addresses (and back): a client sends a "
            "query, a server answers with resource records.")  # fmt: skip
 
 DNS = Protocol(
     "dns", "Domain Name System", osi=Osi.APPLICATION, short="DNS", tail=_tail, detail=_detail,
-    info=_info, describe=_describe("Domain Name System"), explain=EXPLAIN,
+    info=_info, describe=_describe("Domain Name System"), state=_Msg, colour=COLOUR,
+    explain=EXPLAIN,
 )  # fmt: skip
 MDNS = Protocol(
     "mdns", "Multicast Domain Name System", osi=Osi.APPLICATION, short="MDNS", tail=_tail,
     detail=_detail, info=_info, describe=_describe("Multicast Domain Name System"),
+    state=_Msg, colour=COLOUR,
     explain="Multicast DNS lets hosts on one link resolve .local names and discover services "
     "without a DNS server: queries and answers go to a multicast group.",
 )  # fmt: skip
 LLMNR = Protocol(
     "llmnr", "Link-local Multicast Name Resolution", osi=Osi.APPLICATION, short="LLMNR", tail=_tail,
     detail=_detail, info=_info, describe=_describe("Link-local Multicast Name Resolution"),
+    state=_Msg, colour=COLOUR,
     explain="LLMNR lets Windows hosts on one link resolve each other's names without a DNS "
     "server, using DNS-format messages sent to a multicast group.",
 )  # fmt: skip

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import explain_mac
 from ..protocol import (
     DATA,
     DEC_HEX,
@@ -36,49 +37,87 @@ from ..protocol import (
 
 ETHERTYPES = {
     0x0800: "IPv4", 0x0806: "ARP", 0x86DD: "IPv6", 0x8100: "802.1Q Virtual LAN",
-    0x88A8: "802.1ad Provider Bridge (Q-in-Q)", 0x9100: "802.1QinQ", 0x8035: "RARP",
+    0x88A8: "802.1ad Provider Bridge (Q-in-Q)", 0x9100: "QinQ: old non-standard 802.1ad", 0x8035: "RARP",
     0x8847: "MPLS label switched packet", 0x8848: "MPLS multicast label switched packet",
     0x8863: "PPPoE Discovery", 0x8864: "PPPoE Session", 0x88CC: "802.1 Link Layer Discovery Protocol (LLDP)",
     0x888E: "802.1X Authentication", 0x88E5: "802.1AE (MACsec)", 0x88F7: "PTPv2 over Ethernet (IEEE1588)",
-    0x9000: "Configuration Test Protocol (loopback)", 0x22F0: "IEEE 1722 Audio Video Transport Protocol",
+    0x9000: "Loopback", 0x22F0: "IEEE 1722 Audio Video Transport Protocol",
     0x0842: "Wake on LAN", 0x8137: "Netware IPX/SPX", 0x809B: "AppleTalk LLAP bridging",
-    0x80F3: "AppleTalk Address Resolution Protocol (AARP)", 0x0600: "XNS Internet Datagram Protocol",
+    0x80F3: "AARP", 0x0600: "XNS Internet Datagram Protocol",
     0x88E7: "802.1ah Provider Backbone Bridge (mac-in-mac)", 0x8809: "Slow Protocols",
-    0x894F: "Network Service Header", 0x8902: "IEEE 802.1Q Connectivity Fault Management (CFM) protocol",
+    0x894F: "Network Service Header", 0x8902: "IEEE 802.1ag Connectivity Fault Management (CFM) protocol",
     0x6558: "Transparent Ethernet bridging", 0x0000: "Unknown",
 }  # fmt: skip
 
+
+def _lg_text(v: Any) -> str:
+    if v:
+        return "Locally administered address (this is NOT the factory default)"
+    return "Globally unique address (factory default)"
+
+
+def _ig_text(v: Any) -> str:
+    return "Group address (multicast/broadcast)" if v else "Individual address (unicast)"
+
+
+OUI = (
+    "The first three bytes of the address: the organisation (OUI) that assigned it, usually "
+    "the card's maker."
+)
+LG = (
+    "LG bit: set when the address was assigned locally (by software: a virtual machine, a "
+    "randomised Wi-Fi address), clear for a factory-assigned one."
+)
+IG = "IG bit: set for a group (multicast or broadcast) address, clear for one device's address."
+
+
 def _address(name: str, label: str) -> FieldSpec:
-    """A MAC address with its OUI and the two flag bits of its first octet as children."""
-    return Mac(f"eth.{name}", label, children=(
-        U24(f"eth.{name}.oui", f"{label} OUI", base=HEX),
-        Flag(f"eth.{name}.lg", "LG bit", 0x020000, width=3),
-        Flag(f"eth.{name}.ig", "IG bit", 0x010000, width=3),
+    """A MAC address with its OUI (a filter field Wireshark does not show) and the two flag
+    bits of its first octet as children."""
+    return Mac(f"eth.{name}", label, explain=explain_mac, children=(
+        U24(f"eth.{name}.oui", f"{label} OUI", base=HEX, hidden=True, explain=OUI),
+        Flag(f"eth.{name}.lg", "LG bit", 0x020000, width=3, text=_lg_text, explain=LG),
+        Flag(f"eth.{name}.ig", "IG bit", 0x010000, width=3, text=_ig_text, explain=IG),
     ))  # fmt: skip
 
-
-ETH_DST = _address("dst", "Destination")
-ETH_SRC = _address("src", "Source")
-ETH_TYPE = U16("eth.type", "Type", base=HEX, names=ETHERTYPES)
-ETH_LEN = U16("eth.len", "Length")
-ETH_INVALID = U16("eth.invalid_lentype", "Invalid length/type", base=DEC_HEX)
-ETH_TRAILER = Bytes("eth.trailer", "Trailer")
-
-ETHERTYPE_TABLE = table("ethertype")
 
 IEEE_802_3_MAX_LEN = 1500
 ETHERNET_II_MIN_LEN = 1536
 
+ETH_DST = _address("dst", "Destination")
+ETH_SRC = _address("src", "Source")
+ETH_TYPE = U16("eth.type", "Type", base=HEX, names=ETHERTYPES,
+               explain="The EtherType: which protocol the frame carries (0x0800 IPv4, 0x86dd "
+               "IPv6, 0x0806 ARP).")  # fmt: skip
+ETH_LEN = U16("eth.len", "Length",
+              explain=lambda v, _l: f"IEEE 802.3 length: {v} bytes of payload follow; an LLC "
+              "header says what they are.")  # fmt: skip
+ETH_INVALID = U16("eth.invalid_lentype", "Invalid length/type", base=DEC_HEX,
+                  explain="A type/length value between 1501 and 1535: neither a length nor an "
+                  "EtherType, so the frame is broken.")  # fmt: skip
+ETH_PADDING = Bytes("eth.padding", "Padding", explain="Zero bytes added so the frame reaches "
+                    "Ethernet's 60-byte minimum: not data.")  # fmt: skip
+ETH_TRAILER = Bytes("eth.trailer", "Trailer",
+                    explain="Bytes after the frame's payload and padding that no protocol "
+                    "explains: often added by the capturing hardware.")  # fmt: skip
+
+ETHERTYPE_TABLE = table("ethertype")
+
+
 ETH = Protocol(
     "eth", "Ethernet II", osi=Osi.DATA_LINK, short="ETH",
-    header=(ETH_DST, ETH_SRC),
-    next_by=("ethertype", ("eth.type",)),  # Ethernet II (_tail also chooses for 802.3)
+    header=(ETH_DST, ETH_SRC, ETH_TYPE),
+    next_by=("ethertype", ("eth.type",)),
     addresses=("eth.src", "eth.dst"),
+    guard=(("eth.type", ">", ETHERNET_II_MIN_LEN - 1),),  # else a length (802.3), invalid, or 0
+    tail_when=(("eth.src.ig", "==", True),),  # a group source address is an error
+
     padding="eth.padding",
     trailer=ETH_TRAILER,
     fcs=True,  # only the frame's own Ethernet header: the trailer split checks that
+    colour="#ffaf5f",
     # Ethernet II: the addresses, then a type (not an 802.3 length, nor an invalid value)
-    bulk=Bulk(after=(ETH_TYPE,), plain=(("eth.type", "not in", range(1, ETHERNET_II_MIN_LEN)),)),
+    bulk=Bulk(plain=(("eth.type", "not in", range(1, ETHERNET_II_MIN_LEN)),)),
     explain="Ethernet delivers the frame between two devices on the same link, "
     "addressed by their hardware (MAC) addresses.",
 )  # fmt: skip
@@ -90,30 +129,33 @@ alias("eth.ig", "eth.src.ig", "eth.dst.ig")
 
 
 def _tail(data: Any, layer: Layer) -> None:
-    pos, end = layer.pos, layer.payload_end
-    if pos + 14 > end:
-        layer.short(14, "Ethernet type/length field")
-        layer.hdr_len = end - pos
-        layer.payload_pos = end
-        return
+    """What the declaration leaves: a group source address, and a type field that is an
+    802.3 length (LLC follows) or invalid -- shown under those names instead of eth.type."""
+    pos = layer.pos
     if data[pos + 6] & 0x01:
         layer.issue("warn", "protocol", "eth.src_not_group",
                     "Source MAC must not be a group address: IEEE 802.3-2002, Section 3.2.3(b)",
                     pos + 6, 6)  # fmt: skip
     value = (data[pos + 12] << 8) | data[pos + 13]
-    layer.hdr_len = 14
-    layer.payload_pos = pos + 14
     if 0 < value <= IEEE_802_3_MAX_LEN:
-        layer.add(ETH_LEN, pos + 12, 2, value)
+        _rename_type_field(layer, ETH_LEN)
         _length_payload(data, layer, value)
     elif IEEE_802_3_MAX_LEN < value < ETHERNET_II_MIN_LEN:
-        layer.add(ETH_INVALID, pos + 12, 2, value)
+        _rename_type_field(layer, ETH_INVALID)
         layer.issue("warn", "protocol", "eth.invalid_lentype.expert",
                     f"Invalid length/type: 0x{value:04x} ({value})", pos + 12, 2)  # fmt: skip
         layer.next = DATA
-    else:
-        layer.add(ETH_TYPE, pos + 12, 2, value)
-        layer.next = ETHERTYPE_TABLE.get(value) or DATA
+
+
+def _rename_type_field(layer: Layer, spec: FieldSpec) -> None:
+    """The type/length bytes are not an EtherType: the header's fields are made now (the
+    rare case), with that field under its proper name."""
+    fields = ETH.build_fields(layer)
+    for f in fields:
+        if f.spec is ETH_TYPE:
+            f.spec = spec
+    layer.values = None
+    layer.extra[:0] = fields
 
 
 def _length_payload(data: Any, layer: Layer, length: int) -> None:
@@ -150,7 +192,11 @@ def _kind(layer: Layer) -> str:
 
 
 def _describe(layer: Layer) -> str:
-    return f"{_kind(layer)}, Src: {layer.value('eth.src')}, Dst: {layer.value('eth.dst')}"
+    kind = _kind(layer)
+    if kind == "IEEE 802.3 Ethernet":  # Wireshark's 802.3 title names no addresses
+        raw = layer.packet.data[layer.pos + 14 : layer.pos + 16] == b"\xff\xff"
+        return "IEEE 802.3 Ethernet Raw" if raw else kind  # Novell raw 802.3: IPX, no LLC
+    return f"{kind}, Src: {layer.value('eth.src')}, Dst: {layer.value('eth.dst')}"
 
 
 def _info(layer: Layer) -> str:

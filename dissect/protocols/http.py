@@ -21,8 +21,11 @@ from __future__ import annotations
 import base64
 import binascii
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from ..names import TRUE_FALSE
 from ..protocol import (
     DATA,
     PROTOCOLS,
@@ -39,6 +42,34 @@ from ..protocol import (
     bind_heuristic,
     lookup,
 )
+
+METHOD_TEXT = {
+    "GET": "asks for a resource and sends no body",
+    "POST": "sends data to the server (a form, an upload)",
+    "HEAD": "asks only for the headers a GET would return",
+    "PUT": "stores a resource on the server",
+    "DELETE": "removes a resource",
+    "OPTIONS": "asks what the server supports",
+    "CONNECT": "asks a proxy to open a tunnel (HTTPS through a proxy)",
+    "M-SEARCH": "searches the network for UPnP devices (SSDP)",
+    "NOTIFY": "a UPnP device announces itself (SSDP)",
+}  # fmt: skip
+
+
+STATUS_CLASSES = {1: "informational", 2: "success", 3: "redirection: look elsewhere",
+                  4: "client error (bad request, not found, forbidden...)", 5: "server error"}  # fmt: skip
+
+
+def _explain_method(value: Any, layer: Layer) -> str:
+    method = str(value)[:40]
+    return f"Method {method}: {METHOD_TEXT.get(method, 'an HTTP method')}."
+
+
+def _explain_status(value: Any, layer: Layer) -> str:
+    if not isinstance(value, int):
+        return f"Status {value}: not a number."
+    return f"Status {value}: {STATUS_CLASSES.get(value // 100, 'not a standard class')}."
+
 
 MAX_MESSAGES = 64  # messages decoded per segment; the rest stays inside the HTTP layer
 MAX_HEADERS = 1000  # header lines per message, as the brief's bound on hostile input
@@ -91,8 +122,19 @@ TEXT_LINES_TYPES = (
     "application/x-rtsp-udp-packetpair",
 )  # fmt: skip
 
+
+@dataclass(slots=True)
+class HttpState:
+    """What tail() found in the segment, for detail() and the Info column."""
+
+    messages: list[_Msg]  # each message's lines, chunks and body, in order
+    info: str  # the Info text: each message's start line (or "Continuation")
+
+
+COLOUR = "#7bd88f"  # HTTP, and the body layers shown under it
 HTTP = Protocol(
     "http", "Hypertext Transfer Protocol", osi=Osi.APPLICATION, short="HTTP",
+    state=HttpState, colour=COLOUR,
     explain="HTTP carries web requests and responses: a start line (method and URI, or a "
     "status code), header lines, then an optional body such as a page or a file.",
 )  # fmt: skip
@@ -100,85 +142,252 @@ HTTP = Protocol(
 # decodes it with the HTTP code under its own name, fields named http.*.
 SSDP = Protocol(
     "ssdp", "Simple Service Discovery Protocol", osi=Osi.APPLICATION, short="SSDP",
+    state=HttpState, colour="#87d787",
     explain="SSDP lets UPnP devices announce themselves and answer searches, with HTTP-style "
     "messages (M-SEARCH, NOTIFY) sent over UDP multicast.",
 )  # fmt: skip
 # Body layers: only HTTP hands them bytes here, so the Protocol column keeps saying HTTP
 # as Wireshark's does (text-lines and media never set that column).
 DATA_TEXT_LINES = Protocol(
-    "data-text-lines", "Line-based text data", osi=Osi.APPLICATION, short="HTTP",
+    "data-text-lines", "Line-based text data", osi=Osi.APPLICATION, short="HTTP", colour=COLOUR,
     explain="The body of a message whose media type is line-based text (HTML, plain text, "
     "CSS, JavaScript), shown line by line.",
 )  # fmt: skip
 MEDIA = Protocol(
-    "media", "Media Type", osi=Osi.APPLICATION, short="HTTP",
+    "media", "Media Type", osi=Osi.APPLICATION, short="HTTP", colour=COLOUR,
     explain="A message body of a media type no decoder here understands (an image, a "
     "document, an archive): shown raw with its declared type.",
 )  # fmt: skip
 
-IS_REQUEST = Bool("http.request", "Request", generated=True)
-IS_RESPONSE = Bool("http.response", "Response", generated=True)
-IS_NOTIFICATION = Bool("http.notification", "Notification", generated=True)
-METHOD = Text("http.request.method", "Request Method")
-URI = Text("http.request.uri", "Request URI")
-URI_PATH = Text("http.request.uri.path", "Request URI Path")
-URI_QUERY = Text("http.request.uri.query", "Request URI Query")
-URI_PARAM = Text("http.request.uri.query.parameter", "Request URI Query Parameter")
-REQ_VERSION = Text("http.request.version", "Request Version")
-RESP_VERSION = Text("http.response.version", "Response Version")
-CODE = Int("http.response.code", "Status Code")
-CODE_DESC = Str("http.response.code.desc", "Status Code Description", generated=True)
-PHRASE = Text("http.response.phrase", "Response Phrase")
-FULL_URI = Text("http.request.full_uri", "Full request URI", generated=True)
-REQUEST_LINE = Text("http.request.line", "Request line")
-RESPONSE_LINE = Text("http.response.line", "Response line")
-UNKNOWN_HEADER = Text("http.unknown_header", "Unknown header")
-CONTENT_LENGTH = Int("http.content_length", "Content length", generated=True)
-COOKIE_PAIR = Text("http.cookie_pair", "Cookie pair")
-AUTHBASIC = Text("http.authbasic", "Credentials", generated=True)
-FILE_DATA = Bytes("http.file_data", "File Data")
-CHUNK_SIZE = Int("http.chunk_size", "Chunk size")
-CHUNK_DATA = Bytes("http.chunk_data", "Chunk data")
-CHUNK_BOUNDARY = Bytes("http.chunk_boundary", "Chunk boundary")
-TRAILER = Text("http.chunked_trailer_part", "trailer-part")
-MEDIA_TYPE = Bytes("media.type", "Media type")
+
+def _header_value(text: str) -> Callable[[Any, Layer], str]:
+    """An explanation that quotes the header's value (packet text: cut short here, escaped
+    where it is shown)."""
+    return lambda value, _layer: text.format(str(value)[:120])
+
+
+def _explain_connection(value: Any, layer: Layer) -> str:
+    v = str(value).lower()
+    if "close" in v:
+        return "Connection close: the TCP connection closes after this response."
+    if "alive" in v:
+        return "Connection keep-alive: keep the TCP connection open for more requests."
+    return "Connection: what to do with the TCP connection afterwards (keep it or close it)."
+
+
+# Wireshark's tree shows each start and header line as it is in the packet (raw=True), the
+# start line's parts under it; the message-kind flags and the per-line copies
+# http.request.line / http.response.line are there for filters only (hidden).
+IS_REQUEST = Bool(
+    "http.request",
+    "Request",
+    generated=True,
+    hidden=True,
+    text=TRUE_FALSE,
+    explain="This message is an HTTP request: a client asks a server for something.",
+)
+IS_RESPONSE = Bool(
+    "http.response",
+    "Response",
+    generated=True,
+    hidden=True,
+    text=TRUE_FALSE,
+    explain="This message is an HTTP response: a server answers a request.",
+)
+IS_NOTIFICATION = Bool(
+    "http.notification",
+    "Notification",
+    generated=True,
+    hidden=True,
+    text=TRUE_FALSE,
+    explain="This message is an SSDP notification: a device announces itself (NOTIFY).",
+)
+START_LINE = Text("http.start_line", "Start line", raw=True,
+                  explain="The message's first line: method, URI and version of a request, or "
+                  "version, status code and phrase of a response.")  # fmt: skip
+END_OF_HEADERS = Text("http.end_of_headers", "End of headers", raw=True,
+                      explain="The empty line (CR LF) that ends the headers; a body may follow.")  # fmt: skip
+METHOD = Text("http.request.method", "Request Method", explain=_explain_method)
+URI = Text(
+    "http.request.uri",
+    "Request URI",
+    explain=lambda v, _l: f"URI {str(v)[:120]}: the resource asked for, as a path on the server.",
+)
+URI_PATH = Text(
+    "http.request.uri.path",
+    "Request URI Path",
+    explain="The path part of the URI: which resource on the server.",
+)
+URI_QUERY = Text(
+    "http.request.uri.query",
+    "Request URI Query",
+    explain="The query part of the URI, after the ?: parameters for the server.",
+)
+URI_PARAM = Text(
+    "http.request.uri.query.parameter",
+    "Request URI Query Parameter",
+    explain="One name=value parameter of the query.",
+)
+REQ_VERSION = Text(
+    "http.request.version",
+    "Request Version",
+    explain=lambda v, _l: f"{str(v)[:20]}: the HTTP version the client speaks.",
+)
+RESP_VERSION = Text(
+    "http.response.version",
+    "Response Version",
+    explain=lambda v, _l: f"{str(v)[:20]}: the HTTP version the server speaks.",
+)
+CODE = Int("http.response.code", "Status Code", explain=_explain_status)
+CODE_DESC = Str(
+    "http.response.code.desc",
+    "Status Code Description",
+    generated=True,
+    explain="What the status code means, in words (worked out from the code).",
+)
+PHRASE = Text(
+    "http.response.phrase",
+    "Response Phrase",
+    explain="The reason phrase: the status in words, as the server wrote it.",
+)
+FULL_URI = Text(
+    "http.request.full_uri",
+    "Full request URI",
+    generated=True,
+    explain="The full URL, put together from the Host header and the URI (worked out).",
+)
+REQUEST_LINE = Text(
+    "http.request.line",
+    "Request line",
+    hidden=True,
+    explain="One line of the request's header: a name, a colon and a value, ended by CR LF.",
+)
+RESPONSE_LINE = Text(
+    "http.response.line",
+    "Response line",
+    hidden=True,
+    explain="One line of the response's header: a name, a colon and a value, ended by CR LF.",
+)
+UNKNOWN_HEADER = Text(
+    "http.unknown_header",
+    "Unknown header",
+    raw=True,
+    explain="A header this tool has no field for: a name, a colon and a value.",
+)
+CONTENT_LENGTH = Int(
+    "http.content_length",
+    "Content length",
+    generated=True,
+    explain="The body's length from the Content-Length header, as a number.",
+)
+COOKIE_PAIR = Text(
+    "http.cookie_pair", "Cookie pair", explain="One name=value pair of the Cookie header."
+)
+AUTHBASIC = Text(
+    "http.authbasic",
+    "Credentials",
+    generated=True,
+    explain="The user name and password of basic authentication, decoded from "
+    "base64: anyone who sees the packet can read them.",
+)
+FILE_DATA = Bytes(
+    "http.file_data",
+    "File Data",
+    text=lambda v: f"{len(v)} bytes",
+    explain="The message body: the page, file or data the message carries.",
+)
+CHUNK_SIZE = Int(
+    "http.chunk_size",
+    "Chunk size",
+    explain=lambda v, _l: (
+        f"Chunk size {v}: that many bytes of body follow"
+        + (" (0: the last chunk)." if v == 0 else ".")
+    ),
+)
+CHUNK_DATA = Bytes("http.chunk_data", "Chunk data", explain="One chunk of the body.")
+CHUNK_BOUNDARY = Bytes(
+    "http.chunk_boundary", "Chunk boundary", explain="The CR LF that ends a chunk."
+)
+TRAILER = Text(
+    "http.chunked_trailer_part",
+    "trailer-part",
+    explain="A header line sent after the last chunk (a trailer).",
+)
+MEDIA_TYPE = Bytes(
+    "media.type",
+    "Media type",
+    explain="The body, of a media type no decoder here reads (an image, an archive...).",
+)
+TEXT_LINE = Text("data-text-lines.line", "Line", raw=True,
+                 explain="One line of a text body, as sent.")  # fmt: skip
+MAX_TEXT_LINES = 10_000  # lines of a text body shown in the tree
 
 # Header name (lower case) -> its field, as Wireshark's headers[] table (4.0).
 HEADERS: dict[bytes, FieldSpec] = {
-    name.lower().encode(): Text(filt, label)
-    for name, filt, label in (
-        ("Authorization", "http.authorization", "Authorization"),
-        ("Proxy-Authorization", "http.proxy_authorization", "Proxy-Authorization"),
-        ("Proxy-Authenticate", "http.proxy_authenticate", "Proxy-Authenticate"),
-        ("WWW-Authenticate", "http.www_authenticate", "WWW-Authenticate"),
-        ("Content-Type", "http.content_type", "Content-Type"),
-        ("Content-Length", "http.content_length_header", "Content-Length"),
-        ("Content-Encoding", "http.content_encoding", "Content-Encoding"),
-        ("Transfer-Encoding", "http.transfer_encoding", "Transfer-Encoding"),
-        ("Upgrade", "http.upgrade", "Upgrade"),
-        ("User-Agent", "http.user_agent", "User-Agent"),
-        ("Host", "http.host", "Host"),
-        ("Connection", "http.connection", "Connection"),
-        ("Cookie", "http.cookie", "Cookie"),
-        ("Accept", "http.accept", "Accept"),
-        ("Referer", "http.referer", "Referer"),
-        ("Accept-Language", "http.accept_language", "Accept-Language"),
-        ("Accept-Encoding", "http.accept_encoding", "Accept Encoding"),
-        ("Date", "http.date", "Date"),
-        ("Cache-Control", "http.cache_control", "Cache-Control"),
-        ("Server", "http.server", "Server"),
-        ("Location", "http.location", "Location"),
-        ("Sec-WebSocket-Accept", "http.sec_websocket_accept", "Sec-WebSocket-Accept"),
-        ("Sec-WebSocket-Extensions", "http.sec_websocket_extensions", "Sec-WebSocket-Extensions"),
-        ("Sec-WebSocket-Key", "http.sec_websocket_key", "Sec-WebSocket-Key"),
-        ("Sec-WebSocket-Protocol", "http.sec_websocket_protocol", "Sec-WebSocket-Protocol"),
-        ("Sec-WebSocket-Version", "http.sec_websocket_version", "Sec-WebSocket-Version"),
-        ("Set-Cookie", "http.set_cookie", "Set-Cookie"),
-        ("Last-Modified", "http.last_modified", "Last-Modified"),
-        ("X-Forwarded-For", "http.x_forwarded_for", "X-Forwarded-For"),
-        ("HTTP2-Settings", "http.http2_settings", "HTTP2-Settings"),
+    name.lower().encode(): Text(filt, label, raw=True, explain=explain)
+    for name, filt, label, explain in (
+        ("Authorization", "http.authorization", "Authorization",
+         "Authorization: the client's credentials for this server (basic ones are only encoded, not encrypted)."),
+        ("Proxy-Authorization", "http.proxy_authorization", "Proxy-Authorization",
+         "Proxy-Authorization: the client's credentials for the proxy in between."),
+        ("Proxy-Authenticate", "http.proxy_authenticate", "Proxy-Authenticate",
+         "Proxy-Authenticate: the proxy asks the client to log in, and says how."),
+        ("WWW-Authenticate", "http.www_authenticate", "WWW-Authenticate",
+         "WWW-Authenticate: the server asks the client to log in, and says how."),
+        ("Content-Type", "http.content_type", "Content-Type",
+         _header_value("Content-Type {}: what the body is (text/html, image/png...).")),
+        ("Content-Length", "http.content_length_header", "Content-Length",
+         _header_value("Content-Length {}: the body is that many bytes long.")),
+        ("Content-Encoding", "http.content_encoding", "Content-Encoding",
+         "Content-Encoding: how the body is compressed (gzip, br...); the receiver must undo it."),
+        ("Transfer-Encoding", "http.transfer_encoding", "Transfer-Encoding",
+         "Transfer-Encoding: how the body is sent; chunked means in pieces, each with its size."),
+        ("Upgrade", "http.upgrade", "Upgrade",
+         "Upgrade: asks to switch the connection to another protocol (WebSocket, HTTP/2)."),
+        ("User-Agent", "http.user_agent", "User-Agent",
+         _header_value("User-Agent: the client program, here {}.")),
+        ("Host", "http.host", "Host",
+         _header_value("Host {}: which web site on this server is meant (one address can host many).")),
+        ("Connection", "http.connection", "Connection",
+         _explain_connection),
+        ("Cookie", "http.cookie", "Cookie",
+         "Cookie: state the site stored in the browser earlier, sent back with each request."),
+        ("Accept", "http.accept", "Accept",
+         _header_value("Accept {}: the content types the client takes (*/* = anything).")),
+        ("Referer", "http.referer", "Referer",
+         "Referer: the page whose link or resource led to this request."),
+        ("Accept-Language", "http.accept_language", "Accept-Language",
+         "Accept-Language: the languages the user prefers, in order."),
+        ("Accept-Encoding", "http.accept_encoding", "Accept Encoding",
+         _header_value("Accept-Encoding {}: the compressions the client can undo.")),
+        ("Date", "http.date", "Date",
+         "Date: when the message was sent."),
+        ("Cache-Control", "http.cache_control", "Cache-Control",
+         "Cache-Control: whether and how long caches may keep the response."),
+        ("Server", "http.server", "Server",
+         _header_value("Server: the server software, here {}.")),
+        ("Location", "http.location", "Location",
+         "Location: where a redirect points, or where a new resource was made."),
+        ("Sec-WebSocket-Accept", "http.sec_websocket_accept", "Sec-WebSocket-Accept",
+         "Sec-WebSocket-Accept: the server's proof that it read the client's WebSocket key."),
+        ("Sec-WebSocket-Extensions", "http.sec_websocket_extensions", "Sec-WebSocket-Extensions",
+         "Sec-WebSocket-Extensions: WebSocket extensions (such as compression) offered or agreed."),
+        ("Sec-WebSocket-Key", "http.sec_websocket_key", "Sec-WebSocket-Key",
+         "Sec-WebSocket-Key: a random value the server must answer to accept the WebSocket."),
+        ("Sec-WebSocket-Protocol", "http.sec_websocket_protocol", "Sec-WebSocket-Protocol",
+         "Sec-WebSocket-Protocol: the subprotocol spoken over the WebSocket."),
+        ("Sec-WebSocket-Version", "http.sec_websocket_version", "Sec-WebSocket-Version",
+         "Sec-WebSocket-Version: the WebSocket protocol version (13)."),
+        ("Set-Cookie", "http.set_cookie", "Set-Cookie",
+         "Set-Cookie: asks the browser to store state and send it back in later requests."),
+        ("Last-Modified", "http.last_modified", "Last-Modified",
+         "Last-Modified: when the resource last changed (for caching)."),
+        ("X-Forwarded-For", "http.x_forwarded_for", "X-Forwarded-For",
+         "X-Forwarded-For: the original client's address, added by proxies on the way."),
+        ("HTTP2-Settings", "http.http2_settings", "HTTP2-Settings",
+         "HTTP2-Settings: HTTP/2 settings sent along with an upgrade request."),
     )
-}
+}  # fmt: skip
 TOKEN_CHARS = frozenset(
     b"!#$%&\\:*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 )
@@ -228,7 +437,6 @@ class _Msg:
                  "dechunked", "lines", "chunks", "trailer", "body")  # fmt: skip
 
     def __init__(self) -> None:
-        # No annotations here: http.pxd declares the attributes of the compiled class.
         self.kind, self.info = OTHER, "Continuation"
         self.ctype = None  # str
         self.clen = None  # int
@@ -239,7 +447,8 @@ class _Msg:
         self.host = None  # str
         self.uri = None  # (method, uri) of a request
         self.dechunked = None  # bytes of chunk data; None: no chunk walked
-        # pos, colon, eol, next line, and a start line's kind or a header's field (_tail_spec)
+        # pos, colon, eol, next line, and a start line's kind, a header's field (_tail_spec)
+        # or END_OF_HEADERS for the blank line
         self.lines = []
         self.chunks = []  # (size line start, data start, data size)
         self.trailer = None  # (start, stop)
@@ -291,17 +500,17 @@ def _token(data: bytes, pos: int, eol: int) -> tuple[int, int]:
     return stop - pos, nxt
 
 
-def _request_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None:
+def _request_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg, line: Any) -> None:
     n, nxt = _token(data, pos, eol)
     if n == 0:
         return
     method = _text(data[pos : pos + n])
-    out.add(METHOD, pos, n, method)
+    out.add(METHOD, pos, n, method, parent=line)
     if nxt - pos > 2 and data[nxt - 1] == 0x20 and data[nxt - 2] == 0x20:
         nxt -= 1  # two blanks: an empty URI sits between them
     n, vpos = _token(data, nxt, eol)
     uri = _text(data[nxt : nxt + n])
-    f = out.add(URI, nxt, n, uri)
+    f = out.add(URI, nxt, n, uri, parent=line)
     q = uri.find("?")
     if q >= 0:  # path and query parts, as Wireshark's URI subtree
         out.add(URI_PATH, nxt, q, uri[:q], parent=f)
@@ -311,7 +520,7 @@ def _request_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None
             if part:
                 out.add(URI_PARAM, off, len(part), part, parent=qf)
             off += len(part) + 1
-    out.add(REQ_VERSION, vpos, eol - vpos, _text(data[vpos:eol]))
+    out.add(REQ_VERSION, vpos, eol - vpos, _text(data[vpos:eol]), parent=line)
     msg.uri = (method, uri)
 
 
@@ -325,30 +534,34 @@ def _status_code(raw: bytes) -> int:
     return value
 
 
-def _response_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg) -> None:
+def _response_line(data: bytes, out: _Out, pos: int, eol: int, msg: _Msg, line: Any) -> None:
     n, nxt = _token(data, pos, eol)
     if n == 0:
         return
     if out.fields:
-        out.add(RESP_VERSION, pos, n, _text(data[pos : pos + n]))
+        out.add(RESP_VERSION, pos, n, _text(data[pos : pos + n]), parent=line)
     n, ppos = _token(data, nxt, eol)
     if n < 3:
         return
     msg.code = code = _status_code(data[nxt : nxt + 3])
     if not out.fields:
         return  # the status code decides the body's length; the rest is for the tree
-    out.add(CODE, nxt, 3, code)
-    out.add(CODE_DESC, nxt, 0, STATUS_TEXT.get(code, f"Unknown ({code})"), generated=True)
+    out.add(CODE, nxt, 3, code, parent=line)
+    out.add(CODE_DESC, nxt, 0, STATUS_TEXT.get(code, f"Unknown ({code})"), parent=line,
+            generated=True)  # fmt: skip
     if eol > ppos:
-        out.add(PHRASE, ppos, eol - ppos, _text(data[ppos:eol]))
+        out.add(PHRASE, ppos, eol - ppos, _text(data[ppos:eol]), parent=line)
 
 
-def _start_line(data: bytes, out: _Out, pos: int, eol: int, kind: str, msg: _Msg) -> None:
+def _start_line(data: bytes, out: _Out, span: tuple[int, int, int], kind: str, msg: _Msg) -> None:
+    """The start line (span: its start, text end, next line) and its parts under it."""
+    pos, eol, nxt = span
     msg.kind = kind
+    line = out.add(START_LINE, pos, nxt - pos, _text(data[pos:nxt])) if out.fields else None
     if kind == RESPONSE:
-        _response_line(data, out, pos, eol, msg)
+        _response_line(data, out, pos, eol, msg, line)
     elif out.fields:  # a request line only names things for the tree
-        _request_line(data, out, pos, eol, msg)
+        _request_line(data, out, pos, eol, msg, line)
 
 
 def valid_name(name: bytes) -> bool:
@@ -418,10 +631,11 @@ def _header(data: bytes, out: _Out, span: tuple[int, int, int, int], msg: _Msg, 
     if not out.fields:
         return
     line = _text(data[pos:nxt])
+    if spec is None:  # the tree's line for a header no field names (the line field hides)
+        # Wireshark keeps this one as displayed: line ends escaped
+        out.add(UNKNOWN_HEADER, pos, nxt - pos, line.replace("\r", "\\r").replace("\n", "\\n"))
     if line_spec is not None:
         out.add(line_spec, pos, nxt - pos, line)
-    elif spec is None:  # Wireshark keeps this one as displayed: line ends escaped
-        out.add(UNKNOWN_HEADER, pos, nxt - pos, line.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def _special(
@@ -494,8 +708,9 @@ def _headers(
         open_line = eol < 0
         if open_line:
             eol = nxt = end  # no line end: Wireshark takes the rest as one line
-        if eol == pos:
-            return nxt  # the blank line ends the header block (classify(b"") is None)
+        if eol == pos:  # the blank line ends the header block (classify(b"") is None)
+            msg.lines.append((pos, -1, eol, nxt, END_OF_HEADERS))
+            return nxt
         colon = data.find(BYTE[0x3A], pos, eol)
         spec = _tail_spec(data, pos, colon) if colon >= 0 else False
         kind = _line_kind(data, pos, eol, spec) if lines_seen else first
@@ -510,7 +725,7 @@ def _headers(
             return end
         lines_seen += 1
         if kind is not None:
-            _start_line(data, out, pos, eol, kind, msg)
+            _start_line(data, out, (pos, eol, nxt), kind, msg)
             msg.lines.append((pos, colon, eol, nxt, kind))
         elif colon >= 0:
             if spec is not True and spec is not None:  # a bad name or a looked-up field:
@@ -581,7 +796,9 @@ def _message_fields(data: bytes, out: _Out, kept: _Msg) -> None:
     msg = _Msg()
     for pos, colon, eol, nxt, what in kept.lines:
         if what.__class__ is str:  # a start line's kind
-            _start_line(data, out, pos, eol, what, msg)
+            _start_line(data, out, (pos, eol, nxt), what, msg)
+        elif what is END_OF_HEADERS:
+            out.add(END_OF_HEADERS, pos, nxt - pos, _text(data[pos:nxt]))
         else:  # a header line's field (see _name_spec), or True if not looked up yet
             spec = _name_spec(data, pos, colon) if what is True else what
             _header(data, out, (pos, colon, eol, nxt), msg, spec)
@@ -754,8 +971,7 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.issue("note", "protocol", "http.too_many_messages",
                     f"more than {MAX_MESSAGES} messages in one segment: the rest is not decoded", pos, end - pos)  # fmt: skip
         layer.hdr_len, layer.payload_pos = end - layer.pos, end
-    layer.info_cache = " ".join(infos)
-    layer.state = kept
+    layer.state = HttpState(kept, " ".join(infos))
     _tls_port(layer)
 
 
@@ -763,8 +979,9 @@ def _detail(data: Any, layer: Layer) -> None:
     if type(data) is not bytes:
         data = bytes(data)  # as in _tail()
     out = _Out(layer, True)
-    for msg in layer.state or ():
-        _message_fields(data, out, msg)
+    if layer.state is not None:
+        for msg in layer.state.messages:
+            _message_fields(data, out, msg)
 
 
 def _tls_port(layer: Layer) -> None:
@@ -786,11 +1003,12 @@ def _tls_port(layer: Layer) -> None:
 
 
 def _info(layer: Layer) -> str:
-    return layer.info_cache or ""
+    return layer.state.info if layer.state is not None else ""
 
 
 def _describe(layer: Layer) -> str:
-    kept = layer.state or ()  # the chunks tail() found: counting fields would build them
+    # the chunks tail() found: counting fields would build them
+    kept = layer.state.messages if layer.state is not None else ()
     chunks = sum(len(msg.chunks) for msg in kept)
     if not chunks:
         return "Hypertext Transfer Protocol"
@@ -831,6 +1049,32 @@ def _text_lines_tail(data: Any, layer: Layer) -> None:
     layer.payload_pos = layer.payload_end
 
 
+def _text_lines_detail(data: Any, layer: Layer) -> None:
+    """Each line of the body (its end included), as Wireshark lists them; none for a body
+    whose content coding (gzip) Wireshark would undo first: its bytes are not the text."""
+    if type(data) is not bytes:
+        data = bytes(data)
+    if _coded_body(layer):
+        return
+    pos, end = layer.pos, layer.pos + layer.hdr_len
+    lines = _Lines(data, end)
+    for _ in range(MAX_TEXT_LINES):
+        if pos >= end:
+            break
+        _eol, nxt = lines.next(pos)
+        layer.add(TEXT_LINE, pos, nxt - pos, _text(data[pos:nxt]))
+        pos = nxt
+
+
+def _coded_body(layer: Layer) -> bool:
+    """The HTTP message below says its body has a content coding (gzip, deflate)."""
+    layers = layer.packet.layers
+    i = next((k for k, x in enumerate(layers) if x is layer), 0)
+    below = layers[i - 1].state if i > 0 and layers[i - 1].protocol in (HTTP, SSDP) else None
+    kept = below.messages if below is not None else ()
+    return bool(kept) and kept[-1].encoding not in (None, "", "identity")
+
+
 def _text_lines_describe(layer: Layer) -> str:
     body = layer.packet.data[layer.pos : layer.end]
     lines = body.count(b"\n") + (1 if body and not body.endswith(b"\n") else 0)
@@ -859,6 +1103,7 @@ HTTP.detail = SSDP.detail = _detail
 HTTP.info = SSDP.info = _info
 HTTP.describe = _describe
 DATA_TEXT_LINES.tail = _text_lines_tail
+DATA_TEXT_LINES.detail = _text_lines_detail
 DATA_TEXT_LINES.info = _body_info
 DATA_TEXT_LINES.describe = _text_lines_describe
 MEDIA.tail = _media_tail

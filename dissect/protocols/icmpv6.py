@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import EXPLAIN_RESERVED, TRUE_FALSE
 from ..protocol import (
     DATA,
     FIELDS,
@@ -24,9 +25,9 @@ from ..protocol import (
     Bits,
     Bulk,
     Bytes,
+    Checksum,
     Field,
     Flag,
-    Int,
     IPv6,
     Layer,
     Mac,
@@ -37,10 +38,8 @@ from ..protocol import (
     alias,
     bind,
     lookup,
-    pseudo_sum,
     shift_of,
     uint_at,
-    verify,
 )
 
 TYPE_NAMES = {
@@ -98,156 +97,503 @@ RR_OPCODES = {1: "Add", 2: "Change", 3: "Set Global"}
 ERROR_TYPES = frozenset({1, 2, 3, 4})
 MAX_ITEMS = 256  # bounds every walk over options, records and addresses
 
+TYPE_TEXT = {
+    1: "the quoted packet could not be delivered",
+    2: "the quoted packet was bigger than the next link allows: the sender must send smaller ones",
+    3: "the quoted packet's hop limit ran out on the way (traceroute relies on this)",
+    4: "the quoted packet's header had a bad field",
+    128: "a ping: the receiver should answer with an echo reply",
+    129: "the answer to an echo request (ping): the target is reachable",
+    130: "a router asks which multicast groups hosts on the link listen to",
+    131: "a host says it listens to a multicast group",
+    132: "a host says it stops listening to a multicast group",
+    133: "a host asks the routers on the link to announce themselves",
+    134: "a router announces itself, with the prefixes and settings hosts should use",
+    135: "asks for a neighbour's link-layer address (IPv6's ARP), or checks an address is free",
+    136: "answers a neighbor solicitation with the link-layer address",
+    137: "a router tells the sender a better next hop for a destination",
+    143: "a host reports the multicast groups (and sources) it listens to",
+}  # fmt: skip
+
+
+def _explain_type(value: int, layer: Layer) -> str:
+    what = TYPE_TEXT.get(value, "one of the rarer ICMPv6 messages")
+    kind = "an error" if value < 128 else "informational"
+    return f"Type {value}, {TYPE_NAMES.get(value, 'unknown')} ({kind}): {what}."
+
+
+def _explain_code(value: int, layer: Layer) -> str:
+    codes = CODE_NAMES.get(layer.value("icmpv6.type"))
+    if not codes:
+        return f"Code {value}: this message type defines no codes (0)."
+    return f"Code {value}: {codes.get(value, 'unknown')}, the detail of the message type."
+
+
 ICMPV6 = Protocol(
     "icmpv6", "Internet Control Message Protocol v6", osi=Osi.NETWORK, short="ICMPv6",
     header=(
-        U8("icmpv6.type", "Type", names=TYPE_NAMES),
-        U8("icmpv6.code", "Code"),
-        U16("icmpv6.checksum", "Checksum", base=HEX),
+        U8("icmpv6.type", "Type", names=TYPE_NAMES, explain=_explain_type),
+        U8("icmpv6.code", "Code", explain=_explain_code),
+        U16("icmpv6.checksum", "Checksum", base=HEX,
+            explain="The checksum covers the whole ICMPv6 message and a pseudo-header of the IPv6 "
+            "addresses, so the receiver can detect corruption."),
     ),
+    # over the IPv6 pseudo-header (its final destination: ctx.pseudo_dst) and the message
+    checksum=Checksum("icmpv6.checksum", pseudo=58),
+    colour="#f59bd4",
     bulk=Bulk(plain=(("icmpv6.type", "not in", ERROR_TYPES),)),  # an error quotes a packet
     explain="ICMPv6 carries IPv6's control messages: ping, error reports quoting the packet "
     "that caused them, and Neighbor Discovery (address resolution, router advertisements) "
     "and multicast listener reports.",
 )  # fmt: skip
 
-CHECKSUM_STATUS = Str("icmpv6.checksum.status", "Checksum Status", generated=True)
-CHECKSUM_CALC = Int("icmpv6.checksum.calculated", "Calculated Checksum", base=HEX, generated=True)
-RESERVED = Bytes("icmpv6.reserved", "Reserved")
-UNKNOWN_DATA = Bytes("icmpv6.unknown_data", "Unknown Data")
-LENGTH = U8("icmpv6.length", "Length of original datagram")
-MTU = U32("icmpv6.mtu", "MTU")
-POINTER = U32("icmpv6.pointer", "Pointer")
-ECHO_ID = U16("icmpv6.echo.identifier", "Identifier", base=HEX)
-ECHO_SEQ = U16("icmpv6.echo.sequence_number", "Sequence")
-RA_HOP_LIMIT = U8("icmpv6.nd.ra.cur_hop_limit", "Cur hop limit")
-RA_FLAG = U8("icmpv6.nd.ra.flag", "Flags", base=HEX)
+RESERVED = Bytes("icmpv6.reserved", "Reserved", explain=EXPLAIN_RESERVED)
+UNKNOWN_DATA = Bytes(
+    "icmpv6.unknown_data",
+    "Unknown Data",
+    explain="The data of a message type this tool does not decode.",
+)
+LENGTH = U8(
+    "icmpv6.length",
+    "Length of original datagram",
+    explain="Length of the quoted original packet in 64-bit words (RFC 4884): extension "
+    "objects follow it.",
+)
+MTU = U32(
+    "icmpv6.mtu",
+    "MTU",
+    explain="The MTU of the link that refused the packet: the sender should send packets no "
+    "bigger than this (Path MTU discovery; IPv6 routers never fragment).",
+)
+POINTER = U32(
+    "icmpv6.pointer",
+    "Pointer",
+    explain="Pointer: the byte of the quoted packet where the problem is.",
+)
+ECHO_ID = U16(
+    "icmpv6.echo.identifier",
+    "Identifier",
+    base=HEX,
+    explain="Identifier: chosen by the sender so replies can be matched to the program "
+    "that asked; the reply copies it.",
+)
+ECHO_SEQ = U16(
+    "icmpv6.echo.sequence_number",
+    "Sequence",
+    explain="Sequence number: counts the requests, so each reply can be matched to its request.",
+)
+RA_HOP_LIMIT = U8(
+    "icmpv6.nd.ra.cur_hop_limit",
+    "Cur hop limit",
+    explain="The hop limit hosts on this link should put in their packets (0: the "
+    "router does not say).",
+)
+
+
+def _summary(word: int, bits: tuple, digits: int) -> str:
+    """'0x20, Home Agent, Prf (Default Router Preference): Medium': the value, the label of
+    each flag set and each named bit field's name, as Wireshark sums up a bit mask."""
+    parts = [f"0x{word:0{digits}x}"]
+    for spec, mask in bits:
+        if spec.kind == "flag":
+            if word & mask:
+                parts.append(spec.label)
+        elif isinstance(spec.names, dict):
+            name = spec.names.get((word & mask) >> shift_of(mask), "Unknown")
+            parts.append(f"{spec.label}: {name}")
+    return ", ".join(parts)
+
+
+RA_FLAG = U8(
+    "icmpv6.nd.ra.flag",
+    "Flags",
+    base=HEX,
+    text=lambda v: _summary(v, RA_FLAG_BITS, 2),
+    explain="Router advertisement flags: how hosts should configure their addresses and "
+    "other settings.",
+)
 RA_FLAG_BITS = (
-    (Flag("icmpv6.nd.ra.flag.m", "Managed address configuration", 0x80, width=1), 0x80),
-    (Flag("icmpv6.nd.ra.flag.o", "Other configuration", 0x40, width=1), 0x40),
-    (Flag("icmpv6.nd.ra.flag.h", "Home Agent", 0x20, width=1), 0x20),
+    (Flag("icmpv6.nd.ra.flag.m", "Managed address configuration", 0x80, width=1,
+          explain="Managed: hosts should get their addresses from DHCPv6."), 0x80),
+    (Flag("icmpv6.nd.ra.flag.o", "Other configuration", 0x40, width=1,
+          explain="Other configuration: hosts should get other settings (DNS servers...) from "
+          "DHCPv6."), 0x40),
+    (Flag("icmpv6.nd.ra.flag.h", "Home Agent", 0x20, width=1,
+          explain="Home agent: the router is also a Mobile IPv6 home agent."), 0x20),
     (Bits("icmpv6.nd.ra.flag.prf", "Prf (Default Router Preference)", 1, mask=0x18,
-          names=PREFERENCES), 0x18),
-    (Flag("icmpv6.nd.ra.flag.p", "Proxy", 0x04, width=1), 0x04),
-    (Bits("icmpv6.nd.ra.flag.rsv", "Reserved", 1, mask=0x03), 0x03),
+          names=PREFERENCES,
+          explain="Default router preference: which router hosts should prefer when several "
+          "advertise."), 0x18),
+    (Flag("icmpv6.nd.ra.flag.p", "Proxy", 0x04, width=1,
+          explain="Proxy: the router proxies Neighbor Discovery (RFC 4389)."), 0x04),
+    (Bits("icmpv6.nd.ra.flag.rsv", "Reserved", 1, mask=0x03, explain=EXPLAIN_RESERVED), 0x03),
 )  # fmt: skip
-RA_LIFETIME = U16("icmpv6.nd.ra.router_lifetime", "Router lifetime (s)")
-RA_REACHABLE = U32("icmpv6.nd.ra.reachable_time", "Reachable time (ms)")
-RA_RETRANS = U32("icmpv6.nd.ra.retrans_timer", "Retrans timer (ms)")
-NS_TARGET = IPv6("icmpv6.nd.ns.target_address", "Target Address")
-NA_FLAG = U32("icmpv6.nd.na.flag", "Flags", base=HEX)
+RA_LIFETIME = U16("icmpv6.nd.ra.router_lifetime", "Router lifetime (s)",
+                  explain=lambda v, _l: f"Router lifetime {v} s: how long hosts may use this router as their default" + (" (0: not a default router)." if v == 0 else "."))  # fmt: skip
+RA_REACHABLE = U32("icmpv6.nd.ra.reachable_time", "Reachable time (ms)",
+                   explain="How long, in ms, a neighbour counts as reachable after a confirmation "
+                   "(0: the router does not say).")  # fmt: skip
+RA_RETRANS = U32("icmpv6.nd.ra.retrans_timer", "Retrans timer (ms)",
+                 explain="How long, in ms, to wait between neighbour solicitations (0: the router "
+                 "does not say).")  # fmt: skip
+NS_TARGET = IPv6("icmpv6.nd.ns.target_address", "Target Address",
+                 explain="The address whose link-layer address is asked for (or checked for "
+                 "duplicates).")  # fmt: skip
+NA_FLAG = U32("icmpv6.nd.na.flag", "Flags", base=HEX, explain="Neighbor advertisement flags.")
 NA_FLAG_BITS = (
-    (Flag("icmpv6.nd.na.flag.r", "Router", 0x80000000, width=4), 0x80000000),
-    (Flag("icmpv6.nd.na.flag.s", "Solicited", 0x40000000, width=4), 0x40000000),
-    (Flag("icmpv6.nd.na.flag.o", "Override", 0x20000000, width=4), 0x20000000),
-    (Bits("icmpv6.nd.na.flag.rsv", "Reserved", 4, mask=0x1FFFFFFF), 0x1FFFFFFF),
+    (Flag("icmpv6.nd.na.flag.r", "Router", 0x80000000, width=4,
+          explain="Router: the sender is a router."), 0x80000000),
+    (Flag("icmpv6.nd.na.flag.s", "Solicited", 0x40000000, width=4,
+          explain="Solicited: this answers a neighbor solicitation (it confirms reachability)."), 0x40000000),
+    (Flag("icmpv6.nd.na.flag.o", "Override", 0x20000000, width=4,
+          explain="Override: the receiver should replace the link-layer address it has cached."), 0x20000000),
+    (Bits("icmpv6.nd.na.flag.rsv", "Reserved", 4, mask=0x1FFFFFFF, explain=EXPLAIN_RESERVED), 0x1FFFFFFF),
 )  # fmt: skip
-NA_TARGET = IPv6("icmpv6.nd.na.target_address", "Target Address")
-RD_TARGET = IPv6("icmpv6.nd.rd.target_address", "Target Address")
-RD_DESTINATION = IPv6("icmpv6.rd.na.destination_address", "Destination Address")
-MLD_DELAY = U16("icmpv6.mld.maximum_response_delay", "Maximum Response Delay [ms]")
-MLD_CODE = U16("icmpv6.mld.maximum_response_code", "Maximum Response Code")
-MLD_ADDRESS = IPv6("icmpv6.mld.multicast_address", "Multicast Address")
-MLD_FLAG = U8("icmpv6.mld.flag", "Flags", base=HEX)
-MLD_FLAG_S = Flag("icmpv6.mld.flag.s", "Suppress Router-Side Processing", 0x08, width=1)
-MLD_FLAG_QRV = Bits("icmpv6.mld.flag.qrv", "QRV (Querier's Robustness Variable)", 1, mask=0x07)
-MLD_FLAG_RSV = Bits("icmpv6.mld.flag.reserved", "Reserved", 1, mask=0xF0)
-MLD_QQI = U8("icmpv6.mld.qqi", "QQIC (Querier's Query Interval Code)")
-MLD_NB_SOURCES = U16("icmpv6.mld.nb_sources", "Number of Sources")
-MLD_SOURCE = IPv6("icmpv6.mld.source_address", "Source Address")
-MLDR_NB_RECORDS = U16("icmpv6.mldr.nb_mcast_records", "Number of Multicast Address Records")
-MAR = Str("icmpv6.mldr.mar", "Multicast Address Record")
-MAR_TYPE = U8("icmpv6.mldr.mar.record_type", "Record Type", names=RECORD_TYPES)
-MAR_AUX_LEN = U8("icmpv6.mldr.mar.aux_data_len", "Aux Data Len")
-MAR_NB_SOURCES = U16("icmpv6.mldr.mar.nb_sources", "Number of Sources")
-MAR_ADDRESS = IPv6("icmpv6.mldr.mar.multicast_address", "Multicast Address")
-MAR_SOURCE = IPv6("icmpv6.mldr.mar.source_address", "Source Address")
-MAR_AUX = Bytes("icmpv6.mldr.mar.auxiliary_data", "Auxiliary Data")
-RR_SEQ = U32("icmpv6.rr.sequence_number", "Sequence Number")
-RR_SEGMENT = U8("icmpv6.rr.segment_number", "Segment Number")
-RR_FLAG = U8("icmpv6.rr.flag", "Flags", base=HEX)
+NA_TARGET = IPv6(
+    "icmpv6.nd.na.target_address",
+    "Target Address",
+    explain="The address this advertisement is about.",
+)
+RD_TARGET = IPv6(
+    "icmpv6.nd.rd.target_address",
+    "Target Address",
+    explain="The better next hop to use for the destination (or the destination "
+    "itself, when it is on the link).",
+)
+RD_DESTINATION = IPv6(
+    "icmpv6.rd.na.destination_address",
+    "Destination Address",
+    explain="The destination the redirect is about.",
+)
+MLD_DELAY = U16(
+    "icmpv6.mld.maximum_response_delay",
+    "Maximum Response Delay [ms]",
+    explain="How long, in ms, listeners may wait before answering the query (a random "
+    "delay spreads the answers).",
+)
+MLD_CODE = U16(
+    "icmpv6.mld.maximum_response_code",
+    "Maximum Response Code",
+    explain="Encodes the longest delay, in ms, listeners may wait before answering (MLDv2).",
+)
+MLD_ADDRESS = IPv6(
+    "icmpv6.mld.multicast_address",
+    "Multicast Address",
+    explain="The multicast group this message is about.",
+)
+MLD_FLAG = U8("icmpv6.mld.flag", "Flags", base=HEX, explain="MLDv2 query flags.")
+MLD_FLAG_S = Flag(
+    "icmpv6.mld.flag.s",
+    "Suppress Router-Side Processing",
+    0x08,
+    width=1,
+    text=TRUE_FALSE,
+    explain="Suppress router-side processing: routers that hear this query do not "
+    "update their timers.",
+)
+MLD_FLAG_QRV = Bits(
+    "icmpv6.mld.flag.qrv",
+    "QRV (Querier's Robustness Variable)",
+    1,
+    mask=0x07,
+    explain="Querier's robustness variable: how many times messages are repeated "
+    "to survive packet loss.",
+)
+MLD_FLAG_RSV = Bits("icmpv6.mld.flag.reserved", "Reserved", 1, mask=0xF0, explain=EXPLAIN_RESERVED)
+MLD_QQI = U8(
+    "icmpv6.mld.qqi",
+    "QQIC (Querier's Query Interval Code)",
+    explain="Querier's query interval code: how often the querier sends general queries.",
+)
+MLD_NB_SOURCES = U16(
+    "icmpv6.mld.nb_sources",
+    "Number of Sources",
+    explain="How many source addresses follow: the sources the listener wants "
+    "(or does not want) to hear from.",
+)
+MLD_SOURCE = IPv6(
+    "icmpv6.mld.source_address",
+    "Source Address",
+    explain="A source address: the listener wants (or refuses) traffic to the group "
+    "from this sender.",
+)
+MLDR_NB_RECORDS = U16(
+    "icmpv6.mldr.nb_mcast_records",
+    "Number of Multicast Address Records",
+    explain="How many multicast address records this report holds.",
+)
+MAR = Str(
+    "icmpv6.mldr.mar",
+    "",
+    text=lambda v: f"Multicast Address Record {v}",
+    explain="One multicast address record: a group the host joins or leaves, and for which "
+    "sources.",
+)
+MAR_TYPE = U8(
+    "icmpv6.mldr.mar.record_type",
+    "Record Type",
+    names=RECORD_TYPES,
+    explain="Record type: whether the host now includes or excludes the listed sources, "
+    "or changed to that.",
+)
+MAR_AUX_LEN = U8(
+    "icmpv6.mldr.mar.aux_data_len",
+    "Aux Data Len",
+    explain="Length of the auxiliary data, in 32-bit words (normally 0).",
+)
+MAR_NB_SOURCES = U16(
+    "icmpv6.mldr.mar.nb_sources",
+    "Number of Sources",
+    explain="How many source addresses follow: the sources the listener wants "
+    "(or does not want) to hear from.",
+)
+MAR_ADDRESS = IPv6(
+    "icmpv6.mldr.mar.multicast_address",
+    "Multicast Address",
+    explain="The multicast group this message is about.",
+)
+MAR_SOURCE = IPv6(
+    "icmpv6.mldr.mar.source_address",
+    "Source Address",
+    explain="A source address: the listener wants (or refuses) traffic to the group "
+    "from this sender.",
+)
+MAR_AUX = Bytes(
+    "icmpv6.mldr.mar.auxiliary_data",
+    "Auxiliary Data",
+    explain="Auxiliary data of the record (not defined by MLDv2).",
+)
+RR_SEQ = U32(
+    "icmpv6.rr.sequence_number",
+    "Sequence Number",
+    explain="Sequence number of the router renumbering command: routers ignore old ones.",
+)
+RR_SEGMENT = U8(
+    "icmpv6.rr.segment_number",
+    "Segment Number",
+    explain="Segment number: tells apart several commands with one sequence number.",
+)
+RR_FLAG = U8(
+    "icmpv6.rr.flag",
+    "Flags",
+    base=HEX,
+    text=lambda v: _summary(v, RR_FLAG_BITS, 2),
+    explain="Router renumbering flags.",
+)
 RR_FLAG_BITS = tuple(
-    (Flag(f"icmpv6.rr.flag.{n}", label, mask, width=1), mask)
-    for n, label, mask in (("t", "Test Command", 0x80), ("r", "Result requested", 0x40),
-                           ("a", "All Interfaces", 0x20), ("s", "Site-specific", 0x10),
-                           ("p", "Processed previously", 0x08))
-) + ((Bits("icmpv6.rr.flag.rsv", "Reserved", 1, mask=0x07), 0x07),)  # fmt: skip
-RR_MAXDELAY = U16("icmpv6.rr.maxdelay", "Max Delay")
-RR_MP = Str("icmpv6.rr.pco.mp", "Match-Prefix Part")
-RR_MP_OPCODE = U8("icmpv6.rr.pco.mp.opcode", "OpCode", names=RR_OPCODES)
-RR_MP_OPLEN = U8("icmpv6.rr.pco.mp.oplength", "OpLength")
-RR_MP_ORDINAL = U8("icmpv6.rr.pco.mp.ordinal", "Ordinal", base=HEX)
-RR_MP_MATCHLEN = U8("icmpv6.rr.pco.mp.matchlen", "MatchLen")
-RR_MP_MINLEN = U8("icmpv6.rr.pco.mp.minlen", "MinLen")
-RR_MP_MAXLEN = U8("icmpv6.rr.pco.mp.maxlen", "MaxLen")
-RR_MP_PREFIX = IPv6("icmpv6.rr.pco.mp.matchprefix", "MatchPrefix")
-RR_UP = Str("icmpv6.rr.pco.up", "Use-Prefix Part")
-RR_UP_USELEN = U8("icmpv6.rr.pco.up.uselen", "UseLen")
-RR_UP_KEEPLEN = U8("icmpv6.rr.pco.up.keeplen", "KeepLen")
-RR_UP_FLAGMASK = U8("icmpv6.rr.pco.up.flagmask", "FlagMask", base=HEX)
-RR_UP_RAFLAGS = U8("icmpv6.rr.pco.up.raflags", "RAFlags", base=HEX)
-RR_UP_VALID = U32("icmpv6.rr.pco.up.validlifetime", "Valid Lifetime")
-RR_UP_PREFERRED = U32("icmpv6.rr.pco.up.preferredlifetime", "Preferred Lifetime")
-RR_UP_FLAG = U32("icmpv6.rr.pco.up.flag", "Flags", base=HEX)
-RR_UP_PREFIX = IPv6("icmpv6.rr.pco.up.useprefix", "UsePrefix")
+    (Flag(f"icmpv6.rr.flag.{n}", label, mask, width=1, explain=explain), mask)
+    for n, label, mask, explain in (
+        ("t", "Test Command", 0x80, "Test command: simulate the renumbering, change nothing."),
+        ("r", "Result requested", 0x40, "Result requested: routers should report what they did."),
+        ("a", "All Interfaces", 0x20, "All interfaces: apply to every interface, even ones "
+         "administratively down."),
+        ("s", "Site-specific", 0x10, "Site-specific: apply only to interfaces of one site."),
+        ("p", "Processed previously", 0x08, "Processed previously: the router already ran "
+         "this command; the result only repeats it."),
+    )
+) + ((Bits("icmpv6.rr.flag.rsv", "Reserved", 1, mask=0x07, explain=EXPLAIN_RESERVED), 0x07),)  # fmt: skip
+RR_MAXDELAY = U16("icmpv6.rr.maxdelay", "Max Delay",
+                  explain="The longest delay, in ms, before a router answers.")  # fmt: skip
+RR_MP = Str("icmpv6.rr.pco.mp", "Match-Prefix Part",
+            explain="Match-prefix part: which prefixes on the router the command applies to.")  # fmt: skip
+RR_MP_OPCODE = U8("icmpv6.rr.pco.mp.opcode", "OpCode", names=RR_OPCODES,
+                  explain="What to do with matching prefixes: add, change or set a global prefix.")  # fmt: skip
+RR_MP_OPLEN = U8("icmpv6.rr.pco.mp.oplength", "OpLength",
+                 explain="Length of this prefix control operation, in 8-byte units.")  # fmt: skip
+RR_MP_ORDINAL = U8("icmpv6.rr.pco.mp.ordinal", "Ordinal", base=HEX,
+                   explain="Ordinal: an order among the commands of one message.")  # fmt: skip
+RR_MP_MATCHLEN = U8("icmpv6.rr.pco.mp.matchlen", "MatchLen",
+                    explain="How many leading bits of the match prefix must match.")  # fmt: skip
+RR_MP_MINLEN = U8("icmpv6.rr.pco.mp.minlen", "MinLen",
+                  explain="The shortest prefix length that matches.")  # fmt: skip
+RR_MP_MAXLEN = U8("icmpv6.rr.pco.mp.maxlen", "MaxLen",
+                  explain="The longest prefix length that matches.")  # fmt: skip
+RR_MP_PREFIX = IPv6("icmpv6.rr.pco.mp.matchprefix", "MatchPrefix",
+                    explain="The prefix that existing prefixes are matched against.")  # fmt: skip
+RR_UP = Str("icmpv6.rr.pco.up", "Use-Prefix Part",
+            explain="Use-prefix part: the new prefix to put in place of a matched one.")  # fmt: skip
+RR_UP_USELEN = U8("icmpv6.rr.pco.up.uselen", "UseLen",
+                  explain="How many bits of the use prefix are used.")  # fmt: skip
+RR_UP_KEEPLEN = U8("icmpv6.rr.pco.up.keeplen", "KeepLen",
+                   explain="How many bits of the matched prefix are kept after the use prefix.")  # fmt: skip
+RR_UP_FLAGMASK = U8("icmpv6.rr.pco.up.flagmask", "FlagMask", base=HEX,
+                    explain="Which router advertisement flags the command sets.")  # fmt: skip
+RR_UP_RAFLAGS = U8("icmpv6.rr.pco.up.raflags", "RAFlags", base=HEX,
+                   explain="The values of those router advertisement flags.")  # fmt: skip
+RR_UP_VALID = U32("icmpv6.rr.pco.up.validlifetime", "Valid Lifetime",
+                  explain="Valid lifetime, in seconds: how long addresses made from this prefix "
+                  "stay usable (0xffffffff: forever).")  # fmt: skip
+RR_UP_PREFERRED = U32("icmpv6.rr.pco.up.preferredlifetime", "Preferred Lifetime",
+                      explain="Preferred lifetime, in seconds: how long new connections may use "
+                      "addresses from this prefix.")  # fmt: skip
+RR_UP_FLAG = U32("icmpv6.rr.pco.up.flag", "Flags", base=HEX,
+                 explain="Whether the lifetimes count down in real time.")  # fmt: skip
+RR_UP_PREFIX = IPv6("icmpv6.rr.pco.up.useprefix", "UsePrefix", explain="The new prefix.")
 RR_UP_MASK_BITS = (
-    (Flag("icmpv6.rr.pco.up.flagmask.l", "On-link flag(L)", 0x80, width=1), 0x80),
+    (Flag("icmpv6.rr.pco.up.flagmask.l", "On-link flag(L)", 0x80, width=1,
+          explain="Whether the command sets the on-link flag."), 0x80),
     (Flag("icmpv6.rr.pco.up.flagmask.a", "Autonomous address-configuration flag(A)", 0x40,
-          width=1), 0x40),
-    (Bits("icmpv6.rr.pco.up.flagmask.reserved", "Reserved", 1, mask=0x3F), 0x3F),
+          width=1,
+          explain="Whether the command sets the autonomous address-configuration flag."), 0x40),
+    (Bits("icmpv6.rr.pco.up.flagmask.reserved", "Reserved", 1, mask=0x3F, explain=EXPLAIN_RESERVED), 0x3F),
 )  # fmt: skip
 RR_UP_FLAG_BITS = (
-    (Flag("icmpv6.rr.pco.up.flag.v", "Decrement valid lifetime", 0x80000000, width=4), 0x80000000),
-    (Flag("icmpv6.rr.pco.up.flag.p", "Decrement preferred lifetime", 0x40000000, width=4),
+    (Flag("icmpv6.rr.pco.up.flag.v", "Decrement valid lifetime", 0x80000000, width=4,
+          explain="Decrement valid lifetime: the valid lifetime counts down in real time."), 0x80000000),
+    (Flag("icmpv6.rr.pco.up.flag.p", "Decrement preferred lifetime", 0x40000000, width=4,
+          explain="Decrement preferred lifetime: the preferred lifetime counts down in real time."),
      0x40000000),
-    (Bits("icmpv6.rr.pco.up.flag.reserved", "Reserved", 4, mask=0x3FFFFFFF), 0x3FFFFFFF),
+    (Bits("icmpv6.rr.pco.up.flag.reserved", "Reserved", 4, mask=0x3FFFFFFF,
+          explain=EXPLAIN_RESERVED), 0x3FFFFFFF),
 )  # fmt: skip
-RR_RM = Str("icmpv6.rr.rm", "Result Message")
-RR_RM_FLAG = U16("icmpv6.rr.rm.flag", "Flags", base=HEX)
-RR_RM_ORDINAL = U8("icmpv6.rr.rm.ordinal", "Ordinal")
-RR_RM_MATCHEDLEN = U8("icmpv6.rr.rm.matchedlen", "MatchedLen")
-RR_RM_IFINDEX = U32("icmpv6.rr.rm.interfaceindex", "InterfaceIndex")
-RR_RM_PREFIX = IPv6("icmpv6.rr.rm.matchedprefix", "MatchedPrefix")
+RR_RM = Str("icmpv6.rr.rm", "Result Message",
+            explain="Result message: what a router did with one prefix.")  # fmt: skip
+RR_RM_FLAG = U16("icmpv6.rr.rm.flag", "Flags", base=HEX,
+                 explain="Result flags: whether the match-prefix was out of bounds or forbidden.")  # fmt: skip
+RR_RM_ORDINAL = U8("icmpv6.rr.rm.ordinal", "Ordinal",
+                   explain="The ordinal of the command this result answers.")  # fmt: skip
+RR_RM_MATCHEDLEN = U8("icmpv6.rr.rm.matchedlen", "MatchedLen",
+                      explain="Length of the matched prefix.")  # fmt: skip
+RR_RM_IFINDEX = U32("icmpv6.rr.rm.interfaceindex", "InterfaceIndex",
+                    explain="Index of the interface the prefix was on.")  # fmt: skip
+RR_RM_PREFIX = IPv6("icmpv6.rr.rm.matchedprefix", "MatchedPrefix",
+                    explain="The prefix that matched.")  # fmt: skip
 
 # -- Neighbor Discovery options -------------------------------------------------------------
-OPT = Str("icmpv6.opt", "ICMPv6 Option")
-OPT_TYPE = U8("icmpv6.opt.type", "Type", names=OPTION_NAMES)
-OPT_LENGTH = U8("icmpv6.opt.length", "Length")
-OPT_RESERVED = Bytes("icmpv6.opt.reserved", "Reserved")
-OPT_PADDING = Bytes("icmpv6.opt.padding", "Padding")
-OPT_SRC_LLA = Mac("icmpv6.opt.src_linkaddr", "Source Link-layer address")
-OPT_TGT_LLA = Mac("icmpv6.opt.target_linkaddr", "Target Link-layer address")
-OPT_PREFIX_LEN = U8("icmpv6.opt.prefix.length", "Prefix Length")
-OPT_PREFIX_FLAG = U8("icmpv6.opt.prefix.flag", "Flag", base=HEX)
+OPT = Str(
+    "icmpv6.opt",
+    "",
+    text=lambda v: f"ICMPv6 Option ({v})",
+    explain="One Neighbor Discovery option: type, length and value.",
+)  # its fields under it
+OPT_TYPE = U8(
+    "icmpv6.opt.type",
+    "Type",
+    names=OPTION_NAMES,
+    explain="The option type: which Neighbor Discovery option this is.",
+)
+OPT_LENGTH = U8(
+    "icmpv6.opt.length",
+    "Length",
+    text=lambda v: f"{v} ({v * 8} bytes)",
+    explain=lambda v, _l: (
+        f"Option length {v}: the option is {v * 8} bytes long (the field counts 8-byte units)."
+    ),
+)
+OPT_RESERVED = Bytes(
+    "icmpv6.opt.reserved", "Reserved", text=lambda v: "", explain=EXPLAIN_RESERVED
+)  # a label alone
+OPT_PADDING = Bytes(
+    "icmpv6.opt.padding",
+    "Padding",
+    text=lambda v: "",
+    explain="Zero bytes that fill the option to a multiple of 8 bytes.",
+)
+OPT_SRC_LLA = Mac(
+    "icmpv6.opt.src_linkaddr",
+    "Source Link-layer address",
+    explain="The sender's link-layer (MAC) address, so the receiver can answer without asking.",
+)
+OPT_TGT_LLA = Mac(
+    "icmpv6.opt.target_linkaddr",
+    "Target Link-layer address",
+    explain="The target's link-layer (MAC) address: the answer to a neighbor solicitation.",
+)
+OPT_PREFIX_LEN = U8(
+    "icmpv6.opt.prefix.length",
+    "Prefix Length",
+    explain=lambda v, _l: (
+        f"Prefix length {v}: the first {v} bits of the prefix are the network part."
+    ),
+)
+OPT_PREFIX_FLAG = U8(
+    "icmpv6.opt.prefix.flag",
+    "Flag",
+    base=HEX,
+    text=lambda v: _summary(v, OPT_PREFIX_BITS, 2),
+    explain="Prefix flags: how hosts may use the prefix.",
+)
 OPT_PREFIX_BITS = (
-    (Flag("icmpv6.opt.prefix.flag.l", "On-link flag(L)", 0x80, width=1), 0x80),
-    (Flag("icmpv6.opt.prefix.flag.a", "Autonomous address-configuration flag(A)", 0x40, width=1), 0x40),
-    (Flag("icmpv6.opt.prefix.flag.r", "Router address flag(R)", 0x20, width=1), 0x20),
-    (Bits("icmpv6.opt.prefix.flag.reserved", "Reserved", 1, mask=0x1F), 0x1F),
+    (Flag("icmpv6.opt.prefix.flag.l", "On-link flag(L)", 0x80, width=1,
+          explain="On-link: addresses with this prefix are on this link, reachable without a "
+          "router."), 0x80),
+    (Flag("icmpv6.opt.prefix.flag.a", "Autonomous address-configuration flag(A)", 0x40, width=1,
+          explain="Autonomous: hosts may make their own addresses from this prefix (SLAAC)."), 0x40),
+    (Flag("icmpv6.opt.prefix.flag.r", "Router address flag(R)", 0x20, width=1,
+          explain="Router address: the prefix field holds the router's full address (Mobile IPv6)."), 0x20),
+    (Bits("icmpv6.opt.prefix.flag.reserved", "Reserved", 1, mask=0x1F, explain=EXPLAIN_RESERVED), 0x1F),
 )  # fmt: skip
-OPT_VALID = U32("icmpv6.opt.prefix.valid_lifetime", "Valid Lifetime")
-OPT_PREFERRED = U32("icmpv6.opt.prefix.preferred_lifetime", "Preferred Lifetime")
-OPT_PREFIX = IPv6("icmpv6.opt.prefix", "Prefix")
-OPT_REDIRECTED = Bytes("icmpv6.opt.redirected_packet", "Redirected Packet")
-OPT_MTU = U32("icmpv6.opt.mtu", "MTU")
-OPT_ADV_INTERVAL = U32("icmpv6.opt.advertisement_interval", "Advertisement Interval")
-OPT_HA_PREF = U16("icmpv6.opt.home_agent_preference", "Home Agent Preference")
-OPT_HA_LIFETIME = U16("icmpv6.opt.home_agent_lifetime", "Home Agent Lifetime")
-OPT_NONCE = Bytes("icmpv6.opt.nonce", "Nonce")
-OPT_ROUTE_FLAG = U8("icmpv6.opt.route_info.flag", "Flag", base=HEX)
+OPT_VALID = U32(
+    "icmpv6.opt.prefix.valid_lifetime",
+    "Valid Lifetime",
+    explain="Valid lifetime, in seconds: how long addresses made from this prefix "
+    "stay usable (0xffffffff: forever).",
+)
+OPT_PREFERRED = U32(
+    "icmpv6.opt.prefix.preferred_lifetime",
+    "Preferred Lifetime",
+    explain="Preferred lifetime, in seconds: how long new connections may use "
+    "addresses from this prefix.",
+)
+OPT_PREFIX = IPv6("icmpv6.opt.prefix", "Prefix", explain="The advertised network prefix.")
+OPT_REDIRECTED = Bytes(
+    "icmpv6.opt.redirected_packet",
+    "Redirected Packet",
+    explain="The start of the packet that caused the redirect.",
+)
+OPT_MTU = U32(
+    "icmpv6.opt.mtu", "MTU", explain="The link's MTU: hosts should send no bigger packets on it."
+)
+OPT_ADV_INTERVAL = U32(
+    "icmpv6.opt.advertisement_interval",
+    "Advertisement Interval",
+    explain="How often, in ms, the router sends unsolicited advertisements (Mobile IPv6).",
+)
+OPT_HA_PREF = U16(
+    "icmpv6.opt.home_agent_preference",
+    "Home Agent Preference",
+    explain="Home agent preference: mobile nodes prefer the home agent with the highest one.",
+)
+OPT_HA_LIFETIME = U16(
+    "icmpv6.opt.home_agent_lifetime",
+    "Home Agent Preference",
+    explain="How long, in seconds, the router serves as a home agent.",
+)  # sic
+OPT_NONCE = Bytes(
+    "icmpv6.opt.nonce",
+    "Nonce",
+    explain="A random nonce that ties a solicitation to its answer (duplicate "
+    "address detection, RFC 3971).",
+)
+OPT_ROUTE_FLAG = U8(
+    "icmpv6.opt.route_info.flag", "Flag", base=HEX, explain="Route information flags."
+)
 OPT_ROUTE_PREF = Bits("icmpv6.opt.route_info.flag.route_preference", "Route Preference", 1,
-                      mask=0x18, names=PREFERENCES)  # fmt: skip
-OPT_ROUTE_RSV = Bits("icmpv6.opt.route_info.flag.reserved", "Reserved", 1, mask=0xE7)
-OPT_ROUTE_LIFETIME = U32("icmpv6.opt.route_lifetime", "Route Lifetime")
-OPT_RDNSS_LIFETIME = U32("icmpv6.opt.rdnss.lifetime", "Lifetime")
-OPT_RDNSS = IPv6("icmpv6.opt.rdnss", "Recursive DNS Servers")
-OPT_DNSSL_LIFETIME = U32("icmpv6.opt.dnssl.lifetime", "Lifetime")
-OPT_DNSSL = Text("icmpv6.opt.dnssl", "Domain Names")
-OPT_CAPTIVE = Text("icmpv6.opt.captive_portal", "Captive Portal")
-OPT_PREF64_LIFETIME = Bits("icmpv6.opt.pref64.scaled_lifetime", "Scaled Lifetime", 2, mask=0xFFF8)
+                      mask=0x18, names=PREFERENCES,
+                      explain="Whether hosts should prefer this router for this route.")  # fmt: skip
+OPT_ROUTE_RSV = Bits("icmpv6.opt.route_info.flag.reserved", "Reserved", 1, mask=0xE7,
+                     explain=EXPLAIN_RESERVED)  # fmt: skip
+OPT_ROUTE_LIFETIME = U32("icmpv6.opt.route_lifetime", "Route Lifetime",
+                         explain="How long, in seconds, the route stays valid.")  # fmt: skip
+OPT_RDNSS_LIFETIME = U32("icmpv6.opt.rdnss.lifetime", "Lifetime",
+                         explain="How long, in seconds, hosts may use these DNS servers.")  # fmt: skip
+OPT_RDNSS = IPv6("icmpv6.opt.rdnss", "Recursive DNS Servers",
+                 explain="A DNS server hosts on this link may use (RFC 8106).")  # fmt: skip
+OPT_DNSSL_LIFETIME = U32("icmpv6.opt.dnssl.lifetime", "Lifetime",
+                         explain="How long, in seconds, hosts may use these search domains.")  # fmt: skip
+OPT_DNSSL = Text("icmpv6.opt.dnssl", "Domain Names",
+                 explain="DNS search domains: suffixes hosts try on short names.")  # fmt: skip
+OPT_CAPTIVE = Text("icmpv6.opt.captive_portal", "Captive Portal",
+                   explain="The captive portal's URI: the page a host must visit before the "
+                   "network lets it out (RFC 8910).")  # fmt: skip
+OPT_PREF64_LIFETIME = Bits("icmpv6.opt.pref64.scaled_lifetime", "Scaled Lifetime", 2, mask=0xFFF8,
+                           explain="How long the NAT64 prefix stays valid, in units of 8 seconds.")  # fmt: skip
 OPT_PREF64_PLC = Bits("icmpv6.opt.pref64.plc", "PLC (Prefix Length Code)", 2, mask=0x0007,
-                      base=HEX, names=PLC_NAMES)  # fmt: skip
-OPT_PREF64_PREFIX = IPv6("icmpv6.opt.pref64.prefix", "Prefix")
+                      base=HEX, names=PLC_NAMES,
+                      explain="Prefix length code: how long the NAT64 prefix is.")  # fmt: skip
+OPT_PREF64_PREFIX = IPv6("icmpv6.opt.pref64.prefix", "Prefix",
+                         explain="The NAT64 prefix: IPv4 addresses are written inside it to reach "
+                         "IPv4 hosts from IPv6 (RFC 8781).")  # fmt: skip
 alias("icmpv6.opt.linkaddr", "icmpv6.opt.src_linkaddr", "icmpv6.opt.target_linkaddr")
 
 
@@ -258,7 +604,6 @@ def _ipv6(raw: bytes) -> str:
 def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     itype = layer.value("icmpv6.type")
-    _checksum(data, layer)
     layer.hdr_len = end - pos  # informational messages explain their whole body
     layer.payload_pos = end
     if itype in ERROR_TYPES:
@@ -285,20 +630,6 @@ def _need(layer: Layer, size: int, what: str) -> bool:
         return True
     layer.short(size, what)
     return False
-
-
-def _checksum(data: Any, layer: Layer) -> None:
-    """Over the IPv6 pseudo-header and the whole message; not checkable for a fragment, a
-    cut capture or a quoted packet."""
-    pkt = layer.packet
-    src, dst = pkt.ctx.pseudo_src, pkt.ctx.pseudo_dst
-    cut = pkt.caplen < pkt.wirelen and layer.payload_end >= pkt.caplen
-    if src is None or pkt.ctx.fragment or pkt.ctx.in_error or cut:
-        layer.add(CHECKSUM_STATUS, layer.pos + 2, 0, "unverified", generated=True)
-        return
-    start = pseudo_sum(src, dst, 58, layer.payload_end - layer.pos)
-    verify(layer, data, layer.pos, layer.payload_end, layer.pos + 2, CHECKSUM_STATUS,
-           CHECKSUM_CALC, start)  # fmt: skip
 
 
 def _error(data: Any, layer: Layer, itype: int) -> None:

@@ -15,7 +15,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import DSCP_NAMES, ECN_NAMES
+from ..names import (
+    DSCP_NAMES,
+    ECN_NAMES,
+    EXPLAIN_RESERVED,
+    ds_names,
+    explain_dscp,
+    explain_ecn,
+    explain_ip_address,
+    true_false,
+)
 from ..protocol import (
     DATA,
     HEX,
@@ -28,6 +37,7 @@ from ..protocol import (
     Checksum,
     Field,
     Flag,
+    HeaderLength,
     IPv4,
     Layer,
     Osi,
@@ -84,33 +94,107 @@ TIMESTAMP_FLAGS = {0: "Time stamps only", 1: "Time stamp and address",
 CIPSO_TAGS = {0: "Padding", 1: "Restrictive Category Bitmap", 2: "Enumerated Categories",
               5: "Ranged Categories", 6: "Permissive Categories", 7: "Free Form"}  # fmt: skip
 
-IP_VERSION = Bits("ip.version", "Version", mask=0xF0)
-IP_DST = IPv4("ip.dst", "Destination Address")
+
+def _explain_version(value: int, layer: Layer) -> str:
+    if value == 4:
+        return "Version 4: an IPv4 header (the first 4 bits say which IP version follows)."
+    return f"Version {value}: not 4, so these bytes are not really an IPv4 header."
+
+
+def _explain_hdr_len(value: int, layer: Layer) -> str:
+    words = value // 4
+    if value == 20:
+        return "IHL 5 → 20-byte header, no options (the field counts 32-bit words)."
+    if value > 20:
+        return f"IHL {words} → {value}-byte header: {value - 20} bytes of IP options follow the fixed part."
+    return f"IHL {words} → {value} bytes: less than the 20-byte minimum, the header is malformed."
+
+
+def _explain_total_length(value: int, layer: Layer) -> str:
+    hdr = layer.hdr_len
+    return f"Total length {value} bytes: the {hdr}-byte IP header plus {max(0, value - hdr)} bytes of payload."
+
+
+def _explain_flags(value: int, layer: Layer) -> str:
+    names = [name for bit, name in ((4, "reserved"), (2, "DF"), (1, "MF")) if value & bit]
+    return f"Flags 0x{value:x}: {', '.join(names) or 'none'} set. They control fragmentation."
+
+
+def _explain_df(value: bool, layer: Layer) -> str:
+    if value:
+        return (
+            "DF set: routers must not fragment this packet; if it is too big for a link they "
+            "drop it and report back (that is how Path MTU discovery works)."
+        )
+    return "DF not set: a router may split this packet into fragments if a link is too small."
+
+
+def _explain_frag_offset(value: int, layer: Layer) -> str:
+    if value == 0:
+        return "Fragment offset 0: this packet is whole, or the first fragment."
+    return f"Fragment offset {value} (×8 = byte {value * 8}): where this fragment's data goes in the original."
+
+
+def _explain_ttl(value: int, layer: Layer) -> str:
+    start = {
+        64: " (Linux and macOS start at 64)",
+        128: " (Windows starts at 128)",
+        255: " (routers often start at 255)",
+    }
+    return f"TTL {value}: each router subtracts 1 and drops the packet at 0, so loops die out{start.get(value, '')}."
+
+
+IP_VERSION = Bits("ip.version", "Version", mask=0xF0, explain=_explain_version)
+FLAG_LABELS = ((0x4, "Reserved bit"), (0x2, "Don't fragment"), (0x1, "More fragments"))
+
+
+def _flags_show(flags: int) -> str:
+    """'0x2, Don't fragment': the value, then the label of each flag set."""
+    return "".join([f"0x{flags:x}"] + [f", {label}" for bit, label in FLAG_LABELS if flags & bit])
+
+
+IP_DST = IPv4("ip.dst", "Destination Address", explain=explain_ip_address)
 IP = Protocol(
     "ip", "Internet Protocol Version 4", osi=Osi.NETWORK, short="IPv4",
     header=(
         IP_VERSION,
-        Bits("ip.hdr_len", "Header Length", mask=0x0F, at=0, scale=4, unit=" bytes"),
-        U8("ip.dsfield", "Differentiated Services Field", base=HEX, children=(
-            Bits("ip.dsfield.dscp", "Differentiated Services Codepoint", mask=0xFC, names=DSCP_NAMES),
-            Bits("ip.dsfield.ecn", "Explicit Congestion Notification", mask=0x03, names=ECN_NAMES),
-        )),
-        U16("ip.len", "Total Length"),
-        U16("ip.id", "Identification", base=HEX),
-        Bits("ip.flags", "Flags", mask=0xE0, base=HEX, children=(
-            Flag("ip.flags.rb", "Reserved bit", 0x80),
-            Flag("ip.flags.df", "Don't fragment", 0x40),
-            Flag("ip.flags.mf", "More fragments", 0x20),
-        )),
-        Bits("ip.frag_offset", "Fragment Offset", 2, mask=0x1FFF, at=6),
-        U8("ip.ttl", "Time to Live"),
-        U8("ip.proto", "Protocol", names=IP_PROTOCOLS),
-        U16("ip.checksum", "Header Checksum", base=HEX),
-        IPv4("ip.src", "Source Address"),
+        Bits("ip.hdr_len", "Header Length", mask=0x0F, at=0, scale=4,
+             text=lambda v: f"{v} bytes ({v // 4})", explain=_explain_hdr_len),
+        U8("ip.dsfield", "Differentiated Services Field", base=HEX,
+           text=lambda v: f"0x{v:02x} ({ds_names(v)})", children=(
+            Bits("ip.dsfield.dscp", "Differentiated Services Codepoint", mask=0xFC,
+                 names=lambda v: DSCP_NAMES.get(v, "Unknown"), explain=explain_dscp),
+            Bits("ip.dsfield.ecn", "Explicit Congestion Notification", mask=0x03, names=ECN_NAMES, explain=explain_ecn),
+        ), explain=lambda v, _l: f"DS field 0x{v:02x}: the packet's priority class (DSCP, 6 bits) and "
+                  "congestion marks (ECN, 2 bits)."),
+        U16("ip.len", "Total Length", explain=_explain_total_length),
+        U16("ip.id", "Identification", base=HEX, text=lambda v: f"0x{v:04x} ({v})", explain=lambda v, _l: f"Identification 0x{v:04x}: the fragments of one packet share it, so "
+            "the receiver can put them back together."),
+        Bits("ip.flags", "Flags", mask=0xE0, base=HEX, text=_flags_show, children=(
+            Flag("ip.flags.rb", "Reserved bit", 0x80, explain="The reserved bit: must be 0 (RFC 3514's \"evil bit\" is a joke)."),
+            Flag("ip.flags.df", "Don't fragment", 0x40, explain=_explain_df),
+            Flag("ip.flags.mf", "More fragments", 0x20, explain=lambda v, _l: "MF set: more fragments of this packet follow." if v else "MF not "
+                  "set: this is the last fragment, or the packet is whole."),
+        ), explain=_explain_flags),
+        Bits("ip.frag_offset", "Fragment Offset", 2, mask=0x1FFF, at=6, explain=_explain_frag_offset),
+        U8("ip.ttl", "Time to Live", explain=_explain_ttl),
+        U8("ip.proto", "Protocol", names=IP_PROTOCOLS, explain="Which protocol the payload is: the number the receiving host uses to hand it "
+           "on (1 ICMP, 6 TCP, 17 UDP)."),
+        U16("ip.checksum", "Header Checksum", base=HEX, explain="The header checksum lets each router detect a corrupted IPv4 header (it "
+            "covers the header only, not the data); routers recompute it after lowering the TTL."),
+        IPv4("ip.src", "Source Address", explain=explain_ip_address),
         IP_DST,
     ),
     next_by=("ip.proto", ("ip.proto",)),
     addresses=("ip.src", "ip.dst"),
+    guard=(("ip.version", "==", 4),),  # else _not_version_4
+    header_length=HeaderLength("ip.hdr_len", minimum=20, bad="ip.bogus_header_length",
+                               what="IPv4 header with options", rest_is_header=True),
+    total_length=("ip.len", 0),
+    pseudo_header=("ip.src", "ip.dst"),
+    fragment=("ip.flags.mf", "ip.frag_offset"),
+    tail_when=(("ip.hdr_len", ">", 20),),  # options: a source route changes the destination
+    colour="#5fd7d7",
     checksum=Checksum("ip.checksum", covers="header", what="header checksum",
                       status_label="Header checksum status"),
     bulk=Bulk(plain=(
@@ -126,92 +210,254 @@ alias("ip.addr", "ip.src", "ip.dst")
 alias("ip.host", "ip.src", "ip.dst")
 
 # -- options (RFC 791 3.1 and later registrations) ------------------------------------------
-OPTIONS = Str("ip.options", "Options")
-OPTION = Str("ip.opt", "IP Option")  # an option Wireshark has no name for
+OPTIONS = Str("ip.options", "Options",
+              explain="IP options: rarely used extras after the fixed 20-byte header (record "
+              "route, timestamps, source routes, router alert).")  # fmt: skip
+OPTION = Str("ip.opt", "IP Option",
+             explain="An IP option of a type this tool has no name for.")  # an option Wireshark has no name for  # fmt: skip
 # Wireshark files each known option under its own protocol name.
 OPTION_SPECS = {
-    kind: Str(f"ip.options.{name}", f"IP Option - {OPTION_NAMES[kind]}")
-    for kind, name in (
-        (0, "eol"), (1, "nop"), (130, "security"), (131, "route"), (133, "ext_security"),
-        (134, "cipso"), (7, "record_route"), (136, "sid"), (137, "source_route"),
-        (11, "mtu_probe"), (12, "mtu_reply"), (68, "timestamp"), (82, "traceroute"),
-        (148, "routeralert"), (149, "sdb"), (25, "qs"),
+    kind: Str(f"ip.options.{name}", f"IP Option - {OPTION_NAMES[kind]}", explain=explain)
+    for kind, name, explain in (
+        (0, "eol", "End of options: the header's options stop here."),
+        (1, "nop", "No-Operation: one byte of padding that aligns the next option."),
+        (130, "security", "Security (RFC 1108): the classification of the data, for military networks."),
+        (131, "route", "Loose source route: addresses the packet must pass through, in order, "
+         "with any routers in between."),
+        (133, "ext_security", "Extended security (RFC 1108): more security labels."),
+        (134, "cipso", "Commercial security (CIPSO): a security label that labelled-networking "
+         "systems check."),
+        (7, "record_route", "Record route: each router on the path writes its address into "
+         "the option."),
+        (136, "sid", "Stream ID: an obsolete option from SATNET."),
+        (137, "source_route", "Strict source route: the exact list of routers the packet must "
+         "take, hop by hop."),
+        (11, "mtu_probe", "MTU probe: asks for the smallest link size on the path (obsolete)."),
+        (12, "mtu_reply", "MTU reply: answers an MTU probe (obsolete)."),
+        (68, "timestamp", "Time stamp: routers on the path add the time (and maybe their address)."),
+        (82, "traceroute", "Traceroute (RFC 1393): routers report back as the packet passes."),
+        (148, "routeralert", "Router alert: routers should look at this packet closely."),
+        (149, "sdb", "Selective directed broadcast: deliver to a list of networks."),
+        (25, "qs", "Quick-Start (RFC 4782): asks the routers on the path to approve a high "
+         "starting rate."),
     )
 }  # fmt: skip
-OPT_TYPE = U8("ip.opt.type", "Type")
-OPT_COPY = Flag("ip.opt.type.copy", "Copy on fragmentation", 0x80, width=1)
-OPT_CLASS = Bits("ip.opt.type.class", "Class", 1, mask=0x60, names=OPTION_CLASSES)
-OPT_NUMBER = Bits("ip.opt.type.number", "Number", 1, mask=0x1F, names=OPTION_NUMBERS)
-OPT_LEN = U8("ip.opt.len", "Length")
-OPT_PTR = U8("ip.opt.ptr", "Pointer")
-OPT_VALUE = Bytes("ip.opt.value", "Value")
-OPT_PADDING = Bytes("ip.opt.padding", "Padding")
-OPT_RA = U16("ip.opt.ra", "Router Alert", names={0: "Router shall examine packet"})
-OPT_SID = U16("ip.opt.sid", "Stream Identifier")
-OPT_MTU = U16("ip.opt.mtu", "MTU")
-OPT_TR_ID = U16("ip.opt.id_number", "ID Number")
-OPT_TR_OHC = U16("ip.opt.ohc", "Outbound Hop Count")
-OPT_TR_RHC = U16("ip.opt.rhc", "Return Hop Count")
-OPT_TR_ORIG = IPv4("ip.opt.originator", "Originator IP Address")
-REC_RT = IPv4("ip.rec_rt", "Recorded Route")
-EMPTY_RT = IPv4("ip.empty_rt", "Empty Route")
-SRC_RT = IPv4("ip.src_rt", "Source Route")
-CUR_RT = IPv4("ip.cur_rt", "Current Route")
-TS_OVERFLOW = Bits("ip.opt.overflow", "Overflow", 1, mask=0xF0)
-TS_FLAG = Bits("ip.opt.flag", "Flag", 1, mask=0x0F, base=HEX, names=TIMESTAMP_FLAGS)
-TS_STAMP = U32("ip.opt.time_stamp", "Time stamp")
-TS_ADDR = IPv4("ip.opt.time_stamp_addr", "Address")
-QS_FUNC = Bits("ip.opt.qs_func", "Function", 1, mask=0xF0)
-QS_RATE = Bits("ip.opt.qs_rate", "Rate", 1, mask=0x0F)
-QS_TTL = U8("ip.opt.qs_ttl", "QS TTL")
-QS_NONCE = Bits("ip.opt.qs_nonce", "QS Nonce", 4, mask=0xFFFFFFFC, base=HEX)
-QS_RESERVED = Bits("ip.opt.qs_reserved", "Reserved", 4, mask=0x3, base=HEX)
-SEC_CL = U8("ip.opt.sec_cl", "Classification Level", base=HEX)
-CIPSO_DOI = U32("ip.cipso.doi", "DOI")
-CIPSO_TAG = U8("ip.cipso.tag_type", "Tag Type", names=CIPSO_TAGS)
-CIPSO_LEVEL = U8("ip.cipso.sensitivity_level", "Sensitivity Level")
-CIPSO_CATEGORIES = Text("ip.cipso.categories", "Categories")
-CIPSO_DATA = Bytes("ip.cipso.tag_data", "Tag data")
+OPT_TYPE = U8(
+    "ip.opt.type",
+    "Type",
+    explain=lambda v, _l: (
+        f"Option type {v}: which IP option this is; its bits say whether it is copied "
+        "into fragments, its class and its number."
+    ),
+)
+OPT_COPY = Flag(
+    "ip.opt.type.copy",
+    "Copy on fragmentation",
+    0x80,
+    width=1,
+    text=true_false("Yes", "No"),
+    explain="Copy on fragmentation: whether a router splitting the packet repeats "
+    "this option in every fragment.",
+)
+OPT_CLASS = Bits(
+    "ip.opt.type.class",
+    "Class",
+    1,
+    mask=0x60,
+    names=OPTION_CLASSES,
+    explain="The option class: control, or debugging and measurement.",
+)
+OPT_NUMBER = Bits(
+    "ip.opt.type.number",
+    "Number",
+    1,
+    mask=0x1F,
+    names=OPTION_NUMBERS,
+    explain="The option number within its class.",
+)
+OPT_LEN = U8(
+    "ip.opt.len",
+    "Length",
+    explain=lambda v, _l: f"Option length: {v} bytes, counting the type and length bytes.",
+)
+OPT_PTR = U8(
+    "ip.opt.ptr",
+    "Pointer",
+    explain="Pointer: the byte (counted from the option's start) where the next address "
+    "or timestamp goes.",
+)
+OPT_VALUE = Bytes("ip.opt.value", "Value", explain="The option's data.")
+OPT_PADDING = Bytes(
+    "ip.opt.padding",
+    "Padding",
+    explain="Bytes after the end-of-options marker that fill the header to a multiple of 4 bytes.",
+)
+OPT_RA = U16(
+    "ip.opt.ra",
+    "Router Alert",
+    names={0: "Router shall examine packet"},
+    explain="Router alert: routers on the path should look at this packet closely (RSVP "
+    "and IGMP use it).",
+)
+OPT_SID = U16(
+    "ip.opt.sid", "Stream Identifier", explain="Stream identifier: an obsolete option from SATNET."
+)
+OPT_MTU = U16(
+    "ip.opt.mtu",
+    "MTU",
+    explain="MTU probe or reply: the smallest link size seen on the path (obsolete, RFC 1063).",
+)
+OPT_TR_ID = U16(
+    "ip.opt.id_number",
+    "ID Number",
+    explain="Traceroute option: an identifier chosen by the originator to match the replies.",
+)
+OPT_TR_OHC = U16(
+    "ip.opt.ohc",
+    "Outbound Hop Count",
+    explain="Outbound hop count: how many routers the packet has passed on its way out.",
+)
+OPT_TR_RHC = U16(
+    "ip.opt.rhc",
+    "Return Hop Count",
+    explain="Return hop count: how many routers the reply has passed on its way back.",
+)
+OPT_TR_ORIG = IPv4(
+    "ip.opt.originator", "Originator IP Address", explain="The address that started the traceroute."
+)
+REC_RT = IPv4(
+    "ip.rec_rt",
+    "Recorded Route",
+    explain="A router on the path wrote its address here (record route).",
+)
+EMPTY_RT = IPv4(
+    "ip.empty_rt",
+    "Empty Route",
+    explain="An empty slot for a router on the path to fill in with its address.",
+)
+SRC_RT = IPv4(
+    "ip.src_rt",
+    "Source Route",
+    explain="A source-route hop: an address the sender wants the packet to pass through.",
+)
+CUR_RT = IPv4(
+    "ip.cur_rt",
+    "Current Route",
+    explain="The source-route hop the packet is heading to now (the pointer points at it).",
+)
+TS_OVERFLOW = Bits(
+    "ip.opt.overflow",
+    "Overflow",
+    1,
+    mask=0xF0,
+    explain="How many routers could not add a timestamp because the option was full.",
+)
+TS_FLAG = Bits(
+    "ip.opt.flag",
+    "Flag",
+    1,
+    mask=0x0F,
+    base=HEX,
+    names=TIMESTAMP_FLAGS,
+    explain="What the timestamp option records: timestamps only, or addresses with them.",
+)
+TS_STAMP = U32(
+    "ip.opt.time_stamp",
+    "Time stamp",
+    explain="A timestamp a router added: milliseconds since midnight UTC.",
+)
+TS_ADDR = IPv4(
+    "ip.opt.time_stamp_addr",
+    "Address",
+    explain="The address of the router that added the next timestamp.",
+)
+QS_FUNC = Bits(
+    "ip.opt.qs_func",
+    "Function",
+    1,
+    mask=0xF0,
+    explain="Quick-Start function: a rate request or a report of the approved rate (RFC 4782).",
+)
+QS_RATE = Bits(
+    "ip.opt.qs_rate",
+    "Rate",
+    1,
+    mask=0x0F,
+    explain="Quick-Start rate: the sending rate asked for, on a logarithmic scale.",
+)
+QS_TTL = U8(
+    "ip.opt.qs_ttl",
+    "QS TTL",
+    explain="Quick-Start TTL: lets the sender check that every router on the path "
+    "approved the rate.",
+)
+QS_NONCE = Bits(
+    "ip.opt.qs_nonce",
+    "QS Nonce",
+    4,
+    mask=0xFFFFFFFC,
+    base=HEX,
+    explain="Quick-Start nonce: a random number that protects the request against "
+    "cheating receivers.",
+)
+QS_RESERVED = Bits(
+    "ip.opt.qs_reserved", "Reserved", 4, mask=0x3, base=HEX, explain=EXPLAIN_RESERVED
+)
+SEC_CL = U8(
+    "ip.opt.sec_cl",
+    "Classification Level",
+    base=HEX,
+    explain="Security classification level of the data (RFC 1108 military security option).",
+)
+CIPSO_DOI = U32(
+    "ip.cipso.doi",
+    "DOI",
+    explain="CIPSO domain of interpretation: which security policy the labels belong to.",
+)
+CIPSO_TAG = U8(
+    "ip.cipso.tag_type",
+    "Tag Type",
+    names=CIPSO_TAGS,
+    explain="CIPSO tag type: how the security categories are written.",
+)
+CIPSO_LEVEL = U8(
+    "ip.cipso.sensitivity_level",
+    "Sensitivity Level",
+    explain="CIPSO sensitivity level: how secret the data is, in the domain's scale.",
+)
+CIPSO_CATEGORIES = Text(
+    "ip.cipso.categories",
+    "Categories",
+    explain="CIPSO categories: the compartments the data belongs to.",
+)
+CIPSO_DATA = Bytes(
+    "ip.cipso.tag_data", "Tag data", explain="CIPSO tag bytes this tool does not decode."
+)
 
 MAX_OPTIONS = 40  # at most 40 option bytes, each option at least one byte
 
 
 def _tail(data: Any, layer: Layer) -> None:
+    """What the declaration leaves: another version, the options, a total length out of the
+    ordinary, a quoted header. The engine has set the header length (or stopped a bogus or
+    cut header), bounded an ordinary payload, and told the layers above the addresses and
+    whether this is a fragment."""
     pos, end = layer.pos, layer.payload_end
-    # read straight from the bytes: this runs for every IPv4 packet of every list row
     version, hdr_len = data[pos] >> 4, (data[pos] & 0x0F) * 4
     if version != 4:
         _not_version_4(layer, version)
         return
-    if hdr_len < 20:
-        layer.issue("error", "malformed", "ip.bogus_header_length",
-                    f"header length {hdr_len} bytes is less than the minimum 20", pos, 1)  # fmt: skip
-        layer.hdr_len = end - pos  # nothing after a bogus header can be trusted (as Wireshark)
-        layer.stop()
+    if layer.stopped:
+        if hdr_len > 20 and pos + hdr_len > end:  # cut short: the options that fit
+            _options(data, layer, pos + 20, end)
         return
-    pkt = layer.packet
-    if pos + hdr_len > end:
-        layer.short(hdr_len, "IPv4 header with options")
-        layer.hdr_len = end - pos
-        _options(data, layer, pos + 20, end)
-        layer.stop()
-        return
-    layer.hdr_len = hdr_len
-    layer.payload_pos = pos + hdr_len
     final = _options(data, layer, pos + 20, pos + hdr_len) if hdr_len > 20 else None
     _bound_total_length(layer, (data[pos + 2] << 8) | data[pos + 3])
-    if pkt.ctx.in_error:
+    if layer.packet.ctx.in_error:
         _bound_quote(layer)
-    dst = pos + 16
     if final is not None:
         _source_routed(layer)
-        dst = final  # RFC 1122 3.2.1.8: upper layers see the final destination
-    pkt.ctx.pseudo_src, pkt.ctx.pseudo_dst = data[pos + 12 : pos + 16], data[dst : dst + 4]
-    frag = (data[pos + 6] << 8) | data[pos + 7]
-    if frag & 0x3FFF:  # more fragments, or an offset
-        pkt.ctx.fragment = True
-        if frag & 0x1FFF:
-            layer.next = DATA  # later fragments: no transport header in them
+        layer.packet.ctx.pseudo_dst = data[final : final + 4]  # RFC 1122 3.2.1.8
 
 
 def _not_version_4(layer: Layer, version: int) -> None:
@@ -480,7 +726,7 @@ def _describe(layer: Layer) -> str:
     src, dst = layer.value("ip.src"), layer.value("ip.dst")
     if src is None or dst is None:
         return "Internet Protocol Version 4"
-    via = layer.get("ip.cur_rt")
+    via = layer.get("ip.cur_rt") if layer.values is None else None  # source-routed: made by hand
     text = f"Internet Protocol Version 4, Src: {src}, Dst: {dst}"
     return f"{text}, Via: {via.value}" if via is not None else text
 

@@ -24,7 +24,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..names import DSCP_NAMES, ECN_NAMES
+from ..names import (
+    DSCP_NAMES,
+    ECN_NAMES,
+    EXPLAIN_RESERVED,
+    TRUE_FALSE,
+    ds_names,
+    explain_dscp,
+    explain_ecn,
+    explain_ip_address,
+    true_false,
+)
 from ..protocol import (
     DATA,
     FIELDS,
@@ -40,11 +50,13 @@ from ..protocol import (
     Int,
     IPv6,
     Layer,
+    Mac,
     Osi,
     Protocol,
     Str,
     alias,
     bind,
+    hex_bytes,
     shift_of,
 )
 
@@ -93,26 +105,49 @@ class _IPv6Protocol(Protocol):
 
 
 # -- the fixed header (40 bytes) -----------------------------------------------------------
+NEXT_HEADER = (
+    "Which header comes next: another extension header or the upper-layer protocol (6 TCP, "
+    "17 UDP, 58 ICMPv6), numbered as IPv4's protocol field."
+)
+EXT_LENGTH = "The header's length in 8-byte units, not counting the first 8 bytes."
+
+
+def _explain_length(value: int, layer: Layer) -> str:
+    return f"The header is {value} bytes long (worked out from the length field)."
+
+
+COLOUR = "#5fd7af"  # IPv6 and its extension headers (one Protocol column: "IPv6")
 IPV6 = _IPv6Protocol(
     "ipv6", "Internet Protocol Version 6", osi=Osi.NETWORK, short="IPv6",
     header=(
-        Bits("ipv6.version", "Version", mask=0xF0),
-        Bits("ipv6.tclass", "Traffic Class", 4, mask=0x0FF00000, at=0, base=HEX, children=(
+        Bits("ipv6.version", "Version", mask=0xF0, explain=lambda v, _l: "Version 6: an IPv6 header." if v == 6 else f"Version {v}: not 6, so "
+                 "these bytes are not really an IPv6 header."),
+        Bits("ipv6.tclass", "Traffic Class", 4, mask=0x0FF00000, at=0, base=HEX,
+             text=lambda v: f"0x{v:02x} ({ds_names(v)})", children=(
             Bits("ipv6.tclass.dscp", "Differentiated Services Codepoint", mask=0x0FC00000,
-                 names=DSCP_NAMES),
+                 names=lambda v: DSCP_NAMES.get(v, "Unknown"), explain=explain_dscp),
             Bits("ipv6.tclass.ecn", "Explicit Congestion Notification", mask=0x00300000,
-                 names=ECN_NAMES),
-        )),
-        Bits("ipv6.flow", "Flow Label", 3, mask=0x0FFFFF, at=1, base=HEX),
-        U16("ipv6.plen", "Payload Length"),
-        U8("ipv6.nxt", "Next Header", names=_proto_name),
-        U8("ipv6.hlim", "Hop Limit"),
-        IPv6("ipv6.src", "Source Address"),
-        IPv6("ipv6.dst", "Destination Address"),
+                 names=ECN_NAMES,
+                 explain=explain_ecn),
+        ),
+             explain="Traffic class: the packet's priority class (DSCP) and congestion marks "
+             "(ECN), as IPv4's DS field."),
+        Bits("ipv6.flow", "Flow Label", 3, mask=0x0FFFFF, at=1, base=HEX,
+             explain=lambda v, _l: f"Flow label 0x{v:05x}: " + ("lets routers keep the packets of one flow on "
+                 "one path." if v else "0, no flow label set.")),
+        U16("ipv6.plen", "Payload Length",
+            explain=lambda v, _l: f"Payload length {v}: the bytes after this 40-byte header, extension "
+            "headers included."),
+        U8("ipv6.nxt", "Next Header", names=_proto_name, explain=NEXT_HEADER),
+        U8("ipv6.hlim", "Hop Limit",
+           explain=lambda v, _l: f"Hop limit {v}: each router subtracts 1 and drops the packet at 0, as "
+           "IPv4's TTL."),
+        IPv6("ipv6.src", "Source Address", explain=explain_ip_address),
+        IPv6("ipv6.dst", "Destination Address", explain=explain_ip_address),
     ),
     next_by=("ip.proto", ("ipv6.nxt",)),
     addresses=("ipv6.src", "ipv6.dst"),
-    # a payload length of 0 (a jumbogram, or an offload capture) leaves the frame to bound it
+    colour=COLOUR,
     bulk=Bulk(plain=(("ipv6.version", "==", 6), ("ipv6.plen", "!=", 0)),
               payload_length="ipv6.plen"),
     explain="IPv6 carries the packet from its source host to its destination host across "
@@ -137,11 +172,7 @@ def _ipv6_tail(data: Any, layer: Layer) -> None:
     _bound_payload(layer, plen, data[pos + 6])
     pkt = layer.packet
     quote_end = pkt.ctx.quote_end
-    if (
-        pkt.ctx.in_error
-        and quote_end >= 0
-        and pos + 40 <= quote_end < layer.payload_end
-    ):
+    if pkt.ctx.in_error and quote_end >= 0 and pos + 40 <= quote_end < layer.payload_end:
         layer.payload_end = quote_end  # extension objects follow the quoted packet
     pkt.ctx.pseudo_src, pkt.ctx.pseudo_dst = data[pos + 8 : pos + 24], data[pos + 24 : pos + 40]
     pkt.ctx.ipv6_pos, pkt.ctx.ipv6_plen = pos, plen
@@ -190,14 +221,41 @@ def _ipv6_describe(layer: Layer) -> str:
     return f"Internet Protocol Version 6, Src: {src}, Dst: {dst}"
 
 
+SRC_SLAAC_MAC = Mac(
+    "ipv6.src_slaac_mac",
+    "Source SLAAC MAC",
+    generated=True,
+    explain="The MAC address the source address was made from (SLAAC EUI-64).",
+)
+DST_SLAAC_MAC = Mac(
+    "ipv6.dst_slaac_mac",
+    "Destination SLAAC MAC",
+    generated=True,
+    explain="The MAC address the destination address was made from (SLAAC EUI-64).",
+)
+
+
+def _ipv6_detail(data: Any, layer: Layer) -> None:
+    """The MAC address an address was made from (an EUI-64 interface identifier with FF:FE
+    in its middle, RFC 4291 appendix A), as Wireshark shows it."""
+    if layer.values is None:
+        return
+    for spec, at in ((SRC_SLAAC_MAC, layer.pos + 8), (DST_SLAAC_MAC, layer.pos + 24)):
+        iid = data[at + 8 : at + 16]
+        if len(iid) == 8 and iid[3] == 0xFF and iid[4] == 0xFE:
+            mac = bytes((iid[0] ^ 0x02, iid[1], iid[2], iid[5], iid[6], iid[7]))
+            layer.add(spec, at + 8, 0, mac.hex(":"))
+
+
 IPV6.tail = _ipv6_tail
+IPV6.detail = _ipv6_detail
 IPV6.describe = _ipv6_describe
 
 
 # -- extension headers: shared pieces -------------------------------------------------------
 def _ext_header(name: str, title: str, explain: str, header: tuple) -> Protocol:
     return Protocol(
-        name, title, osi=Osi.NETWORK, short="IPv6",
+        name, title, osi=Osi.NETWORK, short="IPv6", colour=COLOUR,
         header=header, next_by=("ip.proto", (f"{name}.nxt",)), explain=explain,
     )  # fmt: skip
 
@@ -219,28 +277,134 @@ def _ext_bounds(data: Any, layer: Layer, what: str) -> int:
 
 
 # -- Hop-by-Hop and Destination Options (RFC 8200 4.3, 4.6) ----------------------------------
-OPT = Str("ipv6.opt", "IPv6 Option")
-OPT_TYPE = U8("ipv6.opt.type", "Type", base=HEX, names=OPTION_NAMES)
-OPT_ACTION = Bits("ipv6.opt.type.action", "Action", 1, mask=0xC0, names=ACTION_NAMES)
-OPT_CHANGE = Flag("ipv6.opt.type.change", "May Change", 0x20, width=1)
-OPT_REST = Bits("ipv6.opt.type.rest", "Low-Order Bits", 1, mask=0x1F, base=HEX)
-OPT_LEN = U8("ipv6.opt.length", "Length")
-OPT_PAD1 = Bytes("ipv6.opt.pad1", "Pad1", 1)
-OPT_PADN = Bytes("ipv6.opt.padn", "PadN")
-OPT_TEL = U8("ipv6.opt.tel", "Tunnel Encapsulation Limit")
-OPT_RA = U16("ipv6.opt.router_alert", "Router Alert", names=ROUTER_ALERT_NAMES)
-OPT_JUMBO = U32("ipv6.opt.jumbo", "Payload Length")
-OPT_HOME = IPv6("ipv6.opt.mipv6.home_address", "MIPv6 Home Address")
-OPT_NONCE = Bytes("ipv6.opt.ilnp_nonce", "ILNP Nonce")
-OPT_RPL_FLAG = U8("ipv6.opt.rpl.flag", "Flag", base=HEX)
-OPT_RPL_O = Flag("ipv6.opt.rpl.flag.o", "Down", 0x80, width=1)
-OPT_RPL_R = Flag("ipv6.opt.rpl.flag.r", "Rank Error", 0x40, width=1)
-OPT_RPL_F = Flag("ipv6.opt.rpl.flag.f", "Forwarding Error", 0x20, width=1)
-OPT_RPL_RSV = Bits("ipv6.opt.rpl.flag.rsv", "Reserved", 1, mask=0x1F, base=HEX)
-OPT_RPL_INSTANCE = U8("ipv6.opt.rpl.instance_id", "RPLInstanceID")
-OPT_RPL_RANK = U16("ipv6.opt.rpl.sender_rank", "Sender Rank")
-OPT_EXPERIMENTAL = Bytes("ipv6.opt.experimental", "Experimental Option")
-OPT_UNKNOWN = Bytes("ipv6.opt.unknown", "Unknown Option Payload")
+OPT = Str(
+    "ipv6.opt", "", explain="One option of this extension header: type, length and value."
+)  # the line is the option's name, its fields under it
+OPT_TYPE = U8(
+    "ipv6.opt.type",
+    "Type",
+    base=HEX,
+    names=OPTION_NAMES,
+    explain="The option type: which option this is.",
+)
+OPT_ACTION = Bits(
+    "ipv6.opt.type.action",
+    "Action",
+    1,
+    mask=0xC0,
+    names=ACTION_NAMES,
+    explain="What a node that does not know the option must do: skip it, drop the "
+    "packet, or drop it and report back.",
+)
+OPT_CHANGE = Flag(
+    "ipv6.opt.type.change",
+    "May Change",
+    0x20,
+    width=1,
+    text=true_false("Yes", "No"),
+    explain="Whether the option's data may change on the way (it is then left out "
+    "of authentication).",
+)
+OPT_REST = Bits(
+    "ipv6.opt.type.rest",
+    "Low-Order Bits",
+    1,
+    mask=0x1F,
+    base=HEX,
+    explain="The rest of the option type's bits.",
+)
+OPT_LEN = U8(
+    "ipv6.opt.length",
+    "Length",
+    explain=lambda v, _l: f"Option length: {v} bytes of data after the type and length bytes.",
+)
+OPT_PAD1 = Bytes(
+    "ipv6.opt.pad1", "Pad1", 1, explain="Pad1: one byte of padding that aligns the next option."
+)
+OPT_PADN = Bytes(
+    "ipv6.opt.padn",
+    "PadN",
+    text=lambda v: hex_bytes(v) if v else "<none>",
+    explain="PadN: several bytes of padding that align the next option or the header's end.",
+)
+OPT_TEL = U8(
+    "ipv6.opt.tel",
+    "Tunnel Encapsulation Limit",
+    explain="Tunnel encapsulation limit: how many more times the packet may be put "
+    "inside another tunnel.",
+)
+OPT_RA = U16(
+    "ipv6.opt.router_alert",
+    "Router Alert",
+    names=ROUTER_ALERT_NAMES,
+    explain="Router alert: routers on the path should look at this packet closely (MLD, RSVP).",
+)
+OPT_JUMBO = U32(
+    "ipv6.opt.jumbo",
+    "Payload Length",
+    explain="Jumbo payload length: the real payload length of a packet bigger than 65,535 bytes.",
+)
+OPT_HOME = IPv6(
+    "ipv6.opt.mipv6.home_address",
+    "MIPv6 Home Address",
+    explain="Mobile IPv6 home address: the mobile node's permanent address while it is away.",
+)
+OPT_NONCE = Bytes(
+    "ipv6.opt.ilnp_nonce",
+    "ILNP Nonce",
+    explain="ILNP nonce: a random value that proves the packets come from one session.",
+)
+OPT_RPL_FLAG = U8(
+    "ipv6.opt.rpl.flag",
+    "Flag",
+    base=HEX,
+    explain="RPL option flags (routing in low-power networks, RFC 6553).",
+)
+OPT_RPL_O = Flag(
+    "ipv6.opt.rpl.flag.o",
+    "Down",
+    0x80,
+    width=1,
+    text=TRUE_FALSE,
+    explain="Down: the packet travels down the routing tree, away from its root.",
+)
+OPT_RPL_R = Flag(
+    "ipv6.opt.rpl.flag.r",
+    "Rank Error",
+    0x40,
+    width=1,
+    text=TRUE_FALSE,
+    explain="Rank error: a loop in the routing tree was detected.",
+)
+OPT_RPL_F = Flag(
+    "ipv6.opt.rpl.flag.f",
+    "Forwarding Error",
+    0x20,
+    width=1,
+    text=TRUE_FALSE,
+    explain="Forwarding error: a node could not forward the packet to its destination.",
+)
+OPT_RPL_RSV = Bits(
+    "ipv6.opt.rpl.flag.rsv", "Reserved", 1, mask=0x1F, base=HEX, explain=EXPLAIN_RESERVED
+)
+OPT_RPL_INSTANCE = U8(
+    "ipv6.opt.rpl.instance_id",
+    "RPLInstanceID",
+    explain="RPL instance: which routing tree the packet follows.",
+)
+OPT_RPL_RANK = U16(
+    "ipv6.opt.rpl.sender_rank",
+    "Sender Rank",
+    explain="Sender rank: the sending node's distance from the routing tree's root.",
+)
+OPT_EXPERIMENTAL = Bytes(
+    "ipv6.opt.experimental", "Experimental Option", explain="An experimental option's data."
+)
+OPT_UNKNOWN = Bytes(
+    "ipv6.opt.unknown",
+    "Unknown Option Payload",
+    explain="The data of an option this tool does not decode.",
+)
 
 # Options whose value has one fixed size: (spec, size).
 FIXED_OPTIONS = {4: (OPT_TEL, 1), 5: (OPT_RA, 2), 194: (OPT_JUMBO, 4), 201: (OPT_HOME, 16)}
@@ -248,15 +412,17 @@ FIXED_OPTIONS = {4: (OPT_TEL, 1), 5: (OPT_RA, 2), 194: (OPT_JUMBO, 4), 201: (OPT
 HOPOPTS = _ext_header(
     "ipv6.hopopts", "IPv6 Hop-by-Hop Option",
     "Options every router on the path must examine (Router Alert, Jumbo Payload, padding).",
-    (U8("ipv6.hopopts.nxt", "Next Header", names=_proto_name), U8("ipv6.hopopts.len", "Length")),
+    (U8("ipv6.hopopts.nxt", "Next Header", names=_proto_name, explain=NEXT_HEADER),
+     U8("ipv6.hopopts.len", "Length", explain=EXT_LENGTH)),
 )  # fmt: skip
 DSTOPTS = _ext_header(
     "ipv6.dstopts", "Destination Options for IPv6",
     "Options only the destination (or the next listed hop of a routing header) examines.",
-    (U8("ipv6.dstopts.nxt", "Next Header", names=_proto_name), U8("ipv6.dstopts.len", "Length")),
+    (U8("ipv6.dstopts.nxt", "Next Header", names=_proto_name, explain=NEXT_HEADER),
+     U8("ipv6.dstopts.len", "Length", explain=EXT_LENGTH)),
 )  # fmt: skip
-Int("ipv6.hopopts.len_oct", "Length", unit=" bytes", generated=True)
-Int("ipv6.dstopts.len_oct", "Length", unit=" bytes", generated=True)
+Int("ipv6.hopopts.len_oct", "Length", unit=" bytes", generated=True, explain=_explain_length)
+Int("ipv6.dstopts.len_oct", "Length", unit=" bytes", generated=True, explain=_explain_length)
 
 
 def _options_tail(data: Any, layer: Layer) -> None:
@@ -313,8 +479,7 @@ def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) 
         layer.add(fixed[0], i, n, value, parent=o)
         return value
     if kind == 1:
-        if n:  # an empty PadN has no value bytes
-            layer.add(OPT_PADN, i, n, raw, parent=o)
+        layer.add(OPT_PADN, i, n, raw, parent=o)
     elif kind == 139:
         layer.add(OPT_NONCE, i, n, raw, parent=o)
     elif kind == 99 and n >= 4:
@@ -393,29 +558,51 @@ ROUTING = _ext_header(
     "ipv6.routing", "Routing Header for IPv6",
     "Lists intermediate nodes the packet must visit on its way to the final destination.",
     (
-        U8("ipv6.routing.nxt", "Next Header", names=_proto_name),
-        U8("ipv6.routing.len", "Length"),
-        U8("ipv6.routing.type", "Type", names=ROUTING_NAMES),
-        U8("ipv6.routing.segleft", "Segments Left"),
+        U8("ipv6.routing.nxt", "Next Header", names=_proto_name, explain=NEXT_HEADER),
+        U8("ipv6.routing.len", "Length", explain=EXT_LENGTH),
+        U8("ipv6.routing.type", "Type", names=ROUTING_NAMES,
+           explain="The routing header's type: how the list of addresses is written (source "
+           "route, Mobile IPv6, RPL, segment routing)."),
+        U8("ipv6.routing.segleft", "Segments Left",
+           explain=lambda v, _l: f"Segments left {v}: how many listed nodes the packet still has to "
+                    "visit."),
     ),
 )  # fmt: skip
-Int("ipv6.routing.len_oct", "Length", unit=" bytes", generated=True)
-RT_UNKNOWN = Bytes("ipv6.routing.unknown_data", "Type-Specific Data")
-RT_SRC_RESERVED = Bytes("ipv6.routing.src.reserved", "Reserved", 4)
-RT_SRC_ADDR = IPv6("ipv6.routing.src.addr", "Address")
-RT_MIP_RESERVED = Bytes("ipv6.routing.mipv6.reserved", "Reserved", 4)
-RT_MIP_HOME = IPv6("ipv6.routing.mipv6.home_address", "Home Address")
+Int("ipv6.routing.len_oct", "Length", unit=" bytes", generated=True, explain=_explain_length)
+RT_UNKNOWN = Bytes("ipv6.routing.unknown_data", "Type-Specific Data",
+                   explain="The data of a routing header type this tool does not decode.")  # fmt: skip
+RT_SRC_RESERVED = Bytes("ipv6.routing.src.reserved", "Reserved", 4, explain=EXPLAIN_RESERVED)
+RT_SRC_ADDR = IPv6("ipv6.routing.src.addr", "Address",
+                   explain="One address the packet must visit, in order (type 0 source route, "
+                   "deprecated).")  # fmt: skip
+RT_MIP_RESERVED = Bytes("ipv6.routing.mipv6.reserved", "Reserved", 4, explain=EXPLAIN_RESERVED)
+RT_MIP_HOME = IPv6("ipv6.routing.mipv6.home_address", "Home Address",
+                   explain="Mobile IPv6 home address: where the packet is really for, after the "
+                   "care-of address.")  # fmt: skip
 RT_RPL_CMPRI = Bits(
-    "ipv6.routing.rpl.cmprI", "Compressed Internal Octets (CmprI)", 4, mask=0xF0000000
-)
-RT_RPL_CMPRE = Bits("ipv6.routing.rpl.cmprE", "Compressed Final Octets (CmprE)", 4, mask=0x0F000000)
-RT_RPL_PAD = Bits("ipv6.routing.rpl.pad", "Padding Bytes", 4, mask=0x00F00000)
-RT_RPL_RESERVED = Bits("ipv6.routing.rpl.reserved", "Reserved", 4, mask=0x000FFFFF)
-RT_RPL_ADDR = Bytes("ipv6.routing.rpl.address", "Address")
-RT_SRH_LAST = U8("ipv6.routing.srh.last_entry", "Last Entry")
-RT_SRH_FLAGS = U8("ipv6.routing.srh.flags", "Flags", base=HEX)
-RT_SRH_TAG = Bytes("ipv6.routing.srh.tag", "Tag", 2)
-RT_SRH_ADDR = IPv6("ipv6.routing.srh.addr", "Address")
+    "ipv6.routing.rpl.cmprI", "Compressed Internal Octets (CmprI)", 4, mask=0xF0000000,
+                    explain="How many leading bytes the inner addresses share with the "
+                    "destination and leave out.")  # fmt: skip
+RT_RPL_CMPRE = Bits("ipv6.routing.rpl.cmprE", "Compressed Final Octets (CmprE)", 4, mask=0x0F000000,
+                    explain="How many leading bytes the last address shares with the destination "
+                    "and leaves out.")  # fmt: skip
+RT_RPL_PAD = Bits("ipv6.routing.rpl.pad", "Padding Bytes", 4, mask=0x00F00000,
+                  explain="How many padding bytes end the header.")  # fmt: skip
+RT_RPL_RESERVED = Bits("ipv6.routing.rpl.reserved", "Reserved", 4, mask=0x000FFFFF,
+                       explain=EXPLAIN_RESERVED)  # fmt: skip
+RT_RPL_ADDR = Bytes("ipv6.routing.rpl.address", "Address",
+                    explain="One hop of the RPL source route, with its shared leading bytes left "
+                    "out.")  # fmt: skip
+RT_SRH_LAST = U8("ipv6.routing.srh.last_entry", "Last Entry",
+                 explain="Index of the last entry in the segment list (the first segment to "
+                 "visit).")  # fmt: skip
+RT_SRH_FLAGS = U8("ipv6.routing.srh.flags", "Flags", base=HEX,
+                  explain="Segment routing header flags.")  # fmt: skip
+RT_SRH_TAG = Bytes("ipv6.routing.srh.tag", "Tag", 2,
+                   explain="Tag: marks packets of one class or group (segment routing).")  # fmt: skip
+RT_SRH_ADDR = IPv6("ipv6.routing.srh.addr", "Address",
+                   explain="One segment of the path: a node (or a function on it) the packet must "
+                   "visit; the list runs in reverse.")  # fmt: skip
 
 
 def _routing_tail(data: Any, layer: Layer) -> None:
@@ -501,12 +688,15 @@ FRAGHDR = _ext_header(
     "Marks one piece of a datagram the source split to fit the path MTU; the destination "
     "puts the pieces with the same identification back together.",
     (
-        U8("ipv6.fraghdr.nxt", "Next header", names=_proto_name),
-        U8("ipv6.fraghdr.reserved_octet", "Reserved octet", base=HEX),
-        Bits("ipv6.fraghdr.offset", "Offset", 2, mask=0xFFF8),
-        Bits("ipv6.fraghdr.reserved_bits", "Reserved bits", 2, mask=0x0006, at=2),
-        Flag("ipv6.fraghdr.more", "More Fragments", 0x0001, width=2, at=2),
-        U32("ipv6.fraghdr.ident", "Identification", base=HEX),
+        U8("ipv6.fraghdr.nxt", "Next header", names=_proto_name, explain=NEXT_HEADER),
+        U8("ipv6.fraghdr.reserved_octet", "Reserved octet", base=HEX, explain=EXPLAIN_RESERVED),
+        Bits("ipv6.fraghdr.offset", "Offset", 2, mask=0xFFF8, text=lambda v: f"{v} ({v * 8} bytes)", explain=lambda v, _l: f"Fragment offset {v} (×8 = byte {v * 8}): where this piece's data goes "
+                 "in the original datagram."),
+        Bits("ipv6.fraghdr.reserved_bits", "Reserved bits", 2, mask=0x0006, at=2, explain=EXPLAIN_RESERVED),
+        Flag("ipv6.fraghdr.more", "More Fragments", 0x0001, width=2, at=2,
+             text=true_false("Yes", "No"), explain="More fragments: whether more pieces of this datagram follow."),
+        U32("ipv6.fraghdr.ident", "Identification", base=HEX, explain="Identification: the pieces of one datagram share it, so the destination can "
+            "put them back together."),
     ),
 )  # fmt: skip
 

@@ -11,8 +11,10 @@ so they are shown as data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from ..names import true_false
 from ..protocol import (
     DATA,
     FIELDS,
@@ -41,6 +43,23 @@ SAP_NAMES = {
     0xF4: "IBM Net Management", 0xF8: "HP Extended LLC", 0xFA: "UB", 0xFC: "Remote Program Load",
     0xFE: "ISO Network Layer", 0xFF: "Global LSAP",
 }  # fmt: skip
+# The tree names the whole DSAP or SSAP byte, the I/G or C/R bit included, with Wireshark's
+# table (the Info column names the SAP bits alone, with SAP_NAMES)
+SAP_BYTE_NAMES = {
+    0x00: "NULL LSAP", 0x01: "NULL LSAP", 0x02: "LLC Sub-Layer Management", 0x04: "SNA Path Control",
+    0x06: "TCP/IP", 0x08: "SNA", 0x0C: "SNA",
+    0x0E: "PROWAY (IEC955) Network Management and Initialization", 0x10: "NetWare (unofficial?)",
+    0x14: "ISO Network Layer (OSLAN 1)", 0x18: "Texas Instruments",
+    0x20: "ISO Network Layer (unofficial?)", 0x34: "ISO Network Layer (unofficial?)",
+    0x42: "Spanning Tree BPDU", 0x4E: "EIA RS-511 Manufacturing Message Service",
+    0x54: "ISO Network Layer (OSLAN 2)", 0x7E: "ISO 8208 (X.25 over 802.2)", 0x7F: "ISO 802.2",
+    0x80: "XNS", 0x82: "BACnet", 0x86: "Nestar",
+    0x8E: "PROWAY (IEC955) Active Station List Maintenance", 0x98: "ARP",
+    0xB4: "HP JetDirect Printer", 0xAA: "SNAP", 0xBA: "Banyan Vines", 0xBC: "Banyan Vines",
+    0xE0: "NetWare", 0xF0: "NetBIOS", 0xF4: "IBM Net Management", 0xF8: "HP Extended LLC",
+    0xFA: "Ungermann-Bass", 0xFC: "Remote Program Load", 0xFE: "ISO Network Layer",
+    0xFF: "Global LSAP",
+}  # fmt: skip
 OUI_NAMES = {
     0x000000: "Encapsulated Ethernet", 0x00000C: "Cisco Systems, Inc", 0x0000F8: "Cisco 90-Compatible",
     0x0080C2: "IEEE 802.1 Bridged", 0x080007: "Apple Computer", 0x00E02B: "Extreme Networks",
@@ -54,7 +73,8 @@ U_RESPONSES = {
     0x00: "UI", 0x40: "RD", 0x60: "UA", 0x84: "FRMR", 0xE0: "TEST", 0xAC: "XID", 0x0C: "DM",
     0x04: "RIM", 0xC4: "CFGR", 0xEC: "BCN",
 }  # fmt: skip
-S_TYPES = {0: "RR", 1: "RNR", 2: "REJ", 3: "SREJ"}
+S_TYPES = {0: "RR", 1: "RNR", 2: "REJ", 3: "SREJ"}  # in the Info column
+S_TYPE_NAMES = {0: "Receiver ready", 1: "Receiver not ready", 2: "Reject", 3: "Selective reject"}
 FRAME_TYPES = {0: "Information frame", 1: "Supervisory frame", 3: "Unnumbered frame"}
 # OUIs whose PID is an EtherType (Wireshark: OUI_ENCAP_ETHER, OUI_CISCO_90, OUI_APPLE_ATALK)
 ETHERTYPE_OUIS = (0x000000, 0x0000F8, 0x080007)
@@ -64,8 +84,9 @@ SAP_ETHERTYPES = {0x06: 0x0800, 0x98: 0x0806, 0xE0: 0x8137}
 XID, UI = 0xAC, 0x00
 
 
-def _sap_name(value: Any) -> str | None:
-    return SAP_NAMES.get(value & 0xFE) if isinstance(value, int) else None
+def _sap_text(sap: int) -> str:
+    """A SAP's name alone, as Wireshark shows the SAP bits (their number when unnamed)."""
+    return SAP_BYTE_NAMES.get(sap << 1) or str(sap)
 
 
 def _etype_name(value: Any) -> str | None:
@@ -75,37 +96,142 @@ def _etype_name(value: Any) -> str | None:
     return names.get(value) if isinstance(names, dict) else None
 
 
+@dataclass(slots=True)
+class LlcState:
+    """The Info text tail() works out from the control field, SAPs and SNAP header."""
+
+    info: str
+
+
 LLC = Protocol(
     "llc", "Logical-Link Control", osi=Osi.DATA_LINK, short="LLC",
     header=(
-        U8("llc.dsap", "DSAP", base=HEX, names=_sap_name, children=(
-            Bits("llc.dsap.sap", "SAP", mask=0xFE, names=lambda v: SAP_NAMES.get(v << 1)),
-            Flag("llc.dsap.ig", "IG Bit", 0x01),
-        )),
-        U8("llc.ssap", "SSAP", base=HEX, names=_sap_name, children=(
-            Bits("llc.ssap.sap", "SAP", mask=0xFE, names=lambda v: SAP_NAMES.get(v << 1)),
-            Flag("llc.ssap.cr", "CR Bit", 0x01),
-        )),
+        U8("llc.dsap", "DSAP", base=HEX, names=lambda v: SAP_BYTE_NAMES.get(v, "Unknown"), children=(
+            Bits("llc.dsap.sap", "SAP", mask=0xFE, text=lambda v: _sap_text(v), explain="The destination SAP number, the IG bit left out."),
+            Flag("llc.dsap.ig", "IG Bit", 0x01, text=true_false("Group", "Individual"), explain="IG bit: set when the destination SAP is a group address."),
+        ), explain="Destination service access "
+           "point: which protocol on the receiving side gets the payload (0xAA: a SNAP header "
+           "follows)."),
+        U8("llc.ssap", "SSAP", base=HEX, names=lambda v: SAP_BYTE_NAMES.get(v, "Unknown"), children=(
+            Bits("llc.ssap.sap", "SAP", mask=0xFE, text=lambda v: _sap_text(v), explain="The source SAP number, the CR bit left out."),
+            Flag("llc.ssap.cr", "CR Bit", 0x01, text=true_false("Response", "Command"), explain="CR bit: set in a response, clear in a command."),
+        ), explain="Source service access point: "
+           "which protocol on the sending side sent it."),
     ),
+    state=LlcState, colour="#d7af87",
     explain="LLC (IEEE 802.2) names the protocol carried in an 802.3 length-field frame by "
     "its service access point, or, with a SNAP header, by an organisation code and type.",
 )  # fmt: skip
 
-CONTROL = U16("llc.control", "Control", base=HEX)
-N_R = Bits("llc.control.n_r", "N(R)", 2, mask=0xFE00)
-N_S = Bits("llc.control.n_s", "N(S)", 2, mask=0x00FE)
-POLL = Flag("llc.control.p", "Poll", 0x10, width=1)
-FINAL = Flag("llc.control.f", "Final", 0x10, width=1)
-S_FTYPE = Bits("llc.control.s_ftype", "Supervisory frame type", 2, mask=0x000C, names=S_TYPES)
-U_CMD = Bits("llc.control.u_modifier_cmd", "Command", 1, mask=0xEC, base=HEX,
-             names=lambda v: U_COMMANDS.get(v << 2))  # fmt: skip
-U_RESP = Bits("llc.control.u_modifier_resp", "Response", 1, mask=0xEC, base=HEX,
-              names=lambda v: U_RESPONSES.get(v << 2))  # fmt: skip
-FTYPE = Bits("llc.control.ftype", "Frame type", 1, mask=0x03, base=HEX, names=FRAME_TYPES)
-OUI = U24("llc.oui", "Organization Code", base=HEX, names=OUI_NAMES)
-TYPE = U16("llc.type", "Type", base=HEX, names=_etype_name)
-PID = U16("llc.pid", "Protocol ID", base=HEX)
-CISCO_PID = U16("llc.cisco_pid", "PID", base=HEX)
+CONTROL = U16(
+    "llc.control",
+    "Control",
+    base=HEX,
+    explain="The control field: the frame's kind (information, supervisory or "
+    "unnumbered) and its sequence numbers or command.",
+)
+N_R = Bits(
+    "llc.control.n_r",
+    "N(R)",
+    2,
+    mask=0xFE00,
+    explain="N(R): the sequence number of the next information frame the sender expects to "
+    "receive.",
+)
+N_S = Bits(
+    "llc.control.n_s",
+    "N(S)",
+    2,
+    mask=0x00FE,
+    explain="N(S): this information frame's sequence number.",
+)
+POLL = Flag(
+    "llc.control.p",
+    "Poll",
+    0x10,
+    width=1,
+    explain="Poll bit: the sender asks the other side to answer at once.",
+)
+FINAL = Flag(
+    "llc.control.f", "Final", 0x10, width=1, explain="Final bit: this response answers a poll."
+)
+S_FTYPE = Bits(
+    "llc.control.s_ftype",
+    "Supervisory frame type",
+    2,
+    mask=0x000C,
+    base=HEX,
+    names=S_TYPE_NAMES,
+    explain="Supervisory frame type: receive ready, receive not ready, or a request to "
+    "send frames again.",
+)
+# The tree names the unnumbered modifiers in words (the Info column by their mnemonics)
+U_CMD_NAMES = {
+    0x00: "Unnumbered Information", 0x08: "Unnumbered Poll", 0x10: "Disconnect",
+    0x18: "Unnumbered Acknowledge", 0x20: "Set Normal Response Mode", 0x38: "Test",
+    0x01: "Set Initialization Mode", 0x21: "Frame reject", 0x31: "Configure",
+    0x03: "Set Asynchronous Response Mode", 0x0B: "Set Asynchronous Balanced Mode",
+    0x13: "Set Asynchronous Response Mode Extended", 0x1B: "Set Asynchronous Balanced Mode Extended",
+    0x23: "Reset", 0x2B: "Exchange identification", 0x33: "Set Normal Response Mode Extended",
+    0x3B: "Beacon",
+}  # fmt: skip
+U_RESP_NAMES = {**U_CMD_NAMES, 0x10: "Request Disconnect", 0x01: "Request Initialization Mode",
+                0x03: "Disconnected mode"}  # fmt: skip
+U_CMD = Bits(
+    "llc.control.u_modifier_cmd",
+    "Command",
+    1,
+    mask=0xEC,
+    base=HEX,
+    names=U_CMD_NAMES,
+    explain="The unnumbered frame's command (UI: connectionless data, XID, TEST, SABME...).",
+)
+U_RESP = Bits(
+    "llc.control.u_modifier_resp",
+    "Response",
+    1,
+    mask=0xEC,
+    base=HEX,
+    names=U_RESP_NAMES,
+    explain="The unnumbered frame's response (UI, XID, TEST, UA...).",
+)
+FTYPE = Bits(
+    "llc.control.ftype",
+    "Frame type",
+    1,
+    mask=0x03,
+    base=HEX,
+    names=FRAME_TYPES,
+    explain="Frame type: information (numbered data), supervisory (flow control) or "
+    "unnumbered (connectionless data and link control).",
+)
+OUI = U24(
+    "llc.oui",
+    "Organization Code",
+    base=HEX,
+    names=OUI_NAMES,
+    explain="SNAP organisation code: whose protocol numbers the protocol ID uses (00-00-00: "
+    "EtherTypes).",
+)
+TYPE = U16(
+    "llc.type",
+    "Type",
+    base=HEX,
+    names=_etype_name,
+    explain="The EtherType of what the SNAP frame carries (0x0800 IPv4...).",
+)
+PID = U16(
+    "llc.pid",
+    "Protocol ID",
+    base=HEX,
+    explain="SNAP protocol ID, as the organisation named by the OUI numbers its protocols.",
+)
+CISCO_PID = U16(
+    "llc.cisco_pid",
+    "PID",
+    base=HEX,
+    explain="SNAP protocol ID of a Cisco protocol (CDP, VTP, STP for VLANs...).",
+)
 
 
 def _tail(data: Any, layer: Layer) -> None:
@@ -121,13 +247,13 @@ def _tail(data: Any, layer: Layer) -> None:
     control, info = _control(data, layer)
     if control is None:
         return
-    layer.info_cache = info
+    state = layer.state = LlcState(info)
     dsap, ssap = data[pos], data[pos + 1]
     information = (control & 0x01) == 0 or (control & 0xEF) == 0x03  # I frame or UI
     if dsap == ssap == 0xAA:
         _snap(data, layer, information)
         return
-    layer.info_cache = info + _sap_info(dsap, ssap)
+    state.info = info + _sap_info(dsap, ssap)
     if information:
         layer.next = lookup("llc.dsap", dsap) or _by_ethertype(SAP_ETHERTYPES.get(dsap & 0xFE))
     elif (control & 0xEF) == (XID | 0x03):
@@ -194,7 +320,9 @@ def _snap(data: Any, layer: Layer, information: bool) -> None:
     layer.add(OUI, start, 3, oui)
     layer.hdr_len += 5
     layer.payload_pos = start + 5
-    layer.info_cache = f"{layer.info_cache}; SNAP, OUI 0x{oui:06X} ({OUI_NAMES.get(oui, 'Unknown')}), PID 0x{pid:04X}"
+    layer.state.info += (
+        f"; SNAP, OUI 0x{oui:06X} ({OUI_NAMES.get(oui, 'Unknown')}), PID 0x{pid:04X}"
+    )
     if oui in ETHERTYPE_OUIS:
         layer.add(TYPE, start + 3, 2, pid)
         layer.next = _by_ethertype(pid) if information else DATA
@@ -226,6 +354,6 @@ def _sap_label(value: int) -> str:
 
 
 LLC.tail = _tail
-LLC.info = lambda layer: layer.info_cache or ""
+LLC.info = lambda layer: layer.state.info if layer.state is not None else ""
 
 bind("eth.llc", 0, LLC)

@@ -11,8 +11,10 @@ fraction); their value here is nanoseconds since the Unix epoch, shown as a UTC 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
+from ..names import EXPLAIN_RESERVED
 from ..protocol import (
     HEX,
     U8,
@@ -27,6 +29,7 @@ from ..protocol import (
     Osi,
     Protocol,
     bind,
+    shift_of,
 )
 
 NTP_TO_UNIX = 2208988800  # seconds from 1900-01-01 to 1970-01-01
@@ -72,8 +75,8 @@ def _stratum_name(v: int) -> str:
     return "unsynchronized" if v == 16 else "reserved"
 
 
-def _poll_name(v: int) -> str:
-    return f"{1 << v} seconds" if 4 <= v <= 17 else "invalid"
+def _poll_text(v: int) -> str:
+    return f"{v} ({1 << v} seconds)" if 4 <= v <= 17 else f"invalid ({v})"
 
 
 def _precision_name(v: int) -> str:
@@ -86,14 +89,40 @@ def _short_time_name(v: int) -> str:
     return f"{v / 65536:.6f} seconds"
 
 
-def _refid_name(v: Any) -> str | None:
+# Reference identifiers of primary (stratum 1) sources: the IANA registry (RFC 5905) and
+# common unofficial ones, in Wireshark's words
+REFID_NAMES = {
+    b"GOES": "Geostationary Orbit Environment Satellite", b"GPS\0": "Global Position System",
+    b"GAL\0": "Galileo Positioning System", b"PPS\0": "Generic pulse-per-second",
+    b"IRIG": "Inter-Range Instrumentation Group", b"WWVB": "LF Radio WWVB Ft. Collins, CO 60 kHz",
+    b"DCF\0": "LF Radio DCF77 Mainflingen, DE 77.5 kHz", b"HBG\0": "LF Radio HBG Prangins, HB 75 kHz",
+    b"MSF\0": "LF Radio MSF Anthorn, UK 60 kHz",
+    b"JJY\0": "LF Radio JJY Fukushima, JP 40 kHz, Saga, JP 60 kHz",
+    b"LORC": "MF Radio LORAN C station, 100 kHz", b"TDF\0": "MF Radio Allouis, FR 162 kHz",
+    b"CHU\0": "HF Radio CHU Ottawa, Ontario", b"WWV\0": "HF Radio WWV Ft. Collins, CO",
+    b"WWVH": "HF Radio WWVH Kauai, HI", b"NIST": "NIST telephone modem",
+    b"ACTS": "NIST telephone modem", b"USNO": "USNO telephone modem",
+    b"PTB\0": "European telephone modem", b"LOCL": "uncalibrated local clock",
+    b"CESM": "calibrated Cesium clock", b"RBDM": "calibrated Rubidium clock",
+    b"OMEG": "OMEGA radionavigation system", b"DCN\0": "DCN routing protocol",
+    b"TSP\0": "TSP time protocol", b"DTS\0": "Digital Time Service",
+    b"ATOM": "Atomic clock (calibrated)", b"VLF\0": "VLF radio (OMEGA,, etc.)",
+    b"1PPS": "External 1 PPS input", b"FREE": "(Internal clock)", b"INIT": "(Initialization)",
+    b"\0\0\0\0": "NULL",
+}  # fmt: skip
+
+
+def _refid_text(v: Any) -> str:
+    """A primary source's name (four ASCII characters), else the upstream server's IPv4
+    address (stratum 2 and above), as Wireshark words them."""
     raw = bytes(v)
-    if raw == b"\0\0\0\0":
-        return "NULL"
+    name = REFID_NAMES.get(raw)
+    if name is not None:
+        return name
     text = raw.rstrip(b"\0")
     if text and all(0x20 < c < 0x7F for c in text):
-        return f"'{text.decode('ascii')}'"  # a stratum 0/1 source or kiss code
-    return ".".join(str(c) for c in raw)  # stratum 2+: the upstream server's IPv4 address
+        return f"Unidentified reference source '{text.decode('ascii')}'"
+    return ".".join(str(c) for c in raw)
 
 
 class NtpTime(FieldSpec):
@@ -101,8 +130,8 @@ class NtpTime(FieldSpec):
 
     __slots__ = ()
 
-    def __init__(self, name: str, label: str) -> None:
-        super().__init__(name, label, "int", 8, unit=" ns")
+    def __init__(self, name: str, label: str, explain: str = "") -> None:
+        super().__init__(name, label, "int", 8, unit=" ns", explain=explain)
 
     def show(self, value: Any) -> str:
         if value is None:
@@ -125,59 +154,168 @@ def ntp_time_ns(raw: bytes) -> int | None:
     return unix * 1_000_000_000 + ((frac * 1_000_000_000) >> 32)
 
 
-F_LI = Bits("ntp.flags.li", "Leap Indicator", 1, mask=0xC0, names=LEAP)
-F_VN = Bits("ntp.flags.vn", "Version number", 1, mask=0x38, names=VERSIONS)
-F_MODE = Bits("ntp.flags.mode", "Mode", 1, mask=0x07, names=MODES)
-FLAGS = U8("ntp.flags", "Flags", base=HEX, children=(F_LI, F_VN, F_MODE))
-STRATUM = U8("ntp.stratum", "Peer Clock Stratum", names=_stratum_name)
-PPOLL = U8("ntp.ppoll", "Peer Polling Interval", names=_poll_name)
-PRECISION = U8("ntp.precision", "Peer Clock Precision", names=_precision_name)
-ROOT_DELAY = U32("ntp.rootdelay", "Root Delay", names=_short_time_name)
-ROOT_DISP = U32("ntp.rootdispersion", "Root Dispersion", names=_short_time_name)
-REFID = Bytes("ntp.refid", "Reference ID", 4, names=_refid_name)
-TIMES = (
-    NtpTime("ntp.reftime", "Reference Timestamp"),
-    NtpTime("ntp.org", "Origin Timestamp"),
-    NtpTime("ntp.rec", "Receive Timestamp"),
-    NtpTime("ntp.xmt", "Transmit Timestamp"),
+F_LI = Bits(
+    "ntp.flags.li",
+    "Leap Indicator",
+    1,
+    mask=0xC0,
+    names=LEAP,
+    explain="Leap indicator: warns of a leap second at the end of the day; 3 means the "
+    "server's clock is not synchronised.",
 )
-EXT = Bytes("ntp.ext", "Extension")
-EXT_TYPE = U16("ntp.ext.type", "Field Type", base=HEX)
-EXT_LEN = U16("ntp.ext.length", "Length")
-EXT_VALUE = Bytes("ntp.ext.value", "Value")
-KEYID = Bytes("ntp.keyid", "Key ID")
-MAC = Bytes("ntp.mac", "Message Authentication Code")
-PADDING = Bytes("ntp.padding", "Padding")
+F_VN = Bits(
+    "ntp.flags.vn",
+    "Version number",
+    1,
+    mask=0x38,
+    names=VERSIONS,
+    explain="The NTP version the sender speaks (4 today).",
+)
+F_MODE = Bits(
+    "ntp.flags.mode",
+    "Mode",
+    1,
+    mask=0x07,
+    names=MODES,
+    explain="Mode: the sender's role (3 a client asking, 4 a server answering, 5 "
+    "broadcast, 6 control, 7 private).",
+)
 
-CTRL_FLAGS2 = U8("ntp.ctrl.flags2", "Flags 2", base=HEX, children=(
-    Flag("ntp.ctrl.flags2.r", "Response bit", 0x80),
-    Flag("ntp.ctrl.flags2.error", "Error bit", 0x40),
-    Flag("ntp.ctrl.flags2.more", "More bit", 0x20),
-    Bits("ntp.ctrl.flags2.opcode", "Opcode", mask=0x1F, names=CTRL_OPCODES),
+
+def _flags_show(flags: int) -> str:
+    """'0x23, Leap Indicator: no warning, Version number: NTP Version 4, Mode: client'."""
+    parts = [f"0x{flags:02x}"]
+    for f in (F_LI, F_VN, F_MODE):
+        parts.append(f"{f.label}: {f.names.get((flags & f.mask) >> shift_of(f.mask), 'Unknown')}")
+    return ", ".join(parts)
+
+
+FLAGS = U8(
+    "ntp.flags",
+    "Flags",
+    base=HEX,
+    text=_flags_show,
+    children=(F_LI, F_VN, F_MODE),
+    explain="The first byte: leap indicator, version and mode.",
+)
+STRATUM = U8(
+    "ntp.stratum",
+    "Peer Clock Stratum",
+    names=_stratum_name,
+    explain="Stratum: how far the server is from a reference clock (1: it has one, such "
+    "as GPS; 2: it syncs from a stratum 1 server; 16: not synchronised).",
+)
+PPOLL = U8(
+    "ntp.ppoll",
+    "Peer Polling Interval",
+    text=_poll_text,
+    explain="Poll interval: how often the sender wants to exchange messages, as a power of "
+    "two seconds.",
+)
+PRECISION = U8(
+    "ntp.precision",
+    "Peer Clock Precision",
+    text=_precision_name,
+    explain="Precision of the sender's clock, as a power of two seconds.",
+)
+ROOT_DELAY = U32(
+    "ntp.rootdelay",
+    "Root Delay",
+    text=_short_time_name,
+    explain="Root delay: the round-trip time from the server to its reference clock.",
+)
+ROOT_DISP = U32(
+    "ntp.rootdispersion",
+    "Root Dispersion",
+    text=_short_time_name,
+    explain="Root dispersion: how much the server's time may be off from its reference clock.",
+)
+REFID = Bytes(
+    "ntp.refid",
+    "Reference ID",
+    4,
+    text=_refid_text,
+    explain="Reference ID: the server's time source (a code such as 'GPS' at stratum 1, "
+    "the upstream server's address above that; a kiss code such as 'RATE' at stratum 0).",
+)
+TIMES = (
+    NtpTime("ntp.reftime", "Reference Timestamp",
+            explain="Reference timestamp: when the server's clock was last set or corrected."),
+    NtpTime("ntp.org", "Origin Timestamp",
+            explain="Origin timestamp: the client's transmit time, copied back by the server, so "
+            "the client can match the answer and measure the round trip."),
+    NtpTime("ntp.rec", "Receive Timestamp",
+            explain="Receive timestamp: when the request reached the server."),
+    NtpTime("ntp.xmt", "Transmit Timestamp",
+            explain="Transmit timestamp: when this message left the sender."),
+)  # fmt: skip
+EXT = Bytes("ntp.ext", "Extension",
+            explain="An NTPv4 extension field (RFC 7822): extra data such as Network Time "
+            "Security's.")  # fmt: skip
+EXT_TYPE = U16("ntp.ext.type", "Field Type", base=HEX, explain="What the extension field holds.")
+EXT_LEN = U16("ntp.ext.length", "Length",
+              explain="Length of the extension field in bytes, its header included.")  # fmt: skip
+EXT_VALUE = Bytes("ntp.ext.value", "Value", explain="The extension field's data.")
+KEYID = Bytes("ntp.keyid", "Key ID",
+              explain="Key ID: which shared key the message authentication code uses.")  # fmt: skip
+MAC = Bytes("ntp.mac", "Message Authentication Code",
+            explain="Message authentication code: a digest with a shared key that proves the "
+            "message is genuine.")  # fmt: skip
+PADDING = Bytes("ntp.padding", "Padding",
+                explain="Bytes after the control message's data: padding to a 4-byte boundary, or "
+                "an authenticator.")  # fmt: skip
+
+CTRL_FLAGS2 = U8("ntp.ctrl.flags2", "Flags 2", base=HEX, explain="The control message's second "
+                 "byte: response, error and more bits, and the opcode.", children=(
+    Flag("ntp.ctrl.flags2.r", "Response bit", 0x80,
+         explain="Response bit: set in a response, clear in a request."),
+    Flag("ntp.ctrl.flags2.error", "Error bit", 0x40, explain="Error bit: the request failed."),
+    Flag("ntp.ctrl.flags2.more", "More bit", 0x20,
+         explain="More bit: more fragments of this response follow."),
+    Bits("ntp.ctrl.flags2.opcode", "Opcode", mask=0x1F, names=CTRL_OPCODES,
+         explain="Opcode: what the control message asks for (read status, read variables...)."),
 ))  # fmt: skip
 CTRL_WORDS = (
-    U16("ntp.ctrl.sequence", "Sequence"),
-    U16("ntp.ctrl.status", "Status", base=HEX),
-    U16("ntp.ctrl.associd", "AssociationID"),
-    U16("ntp.ctrl.offset", "Offset"),
-    U16("ntp.ctrl.count", "Count"),
-)
-CTRL_DATA = Bytes("ntp.ctrl.data", "Data")
+    U16("ntp.ctrl.sequence", "Sequence",
+        explain="Sequence number: matches a response to its request."),
+    U16("ntp.ctrl.status", "Status", base=HEX,
+        explain="Status word of the system or association the message is about."),
+    U16("ntp.ctrl.associd", "AssociationID",
+        explain="Association ID: which peer association the message is about (0: the whole "
+        "system)."),
+    U16("ntp.ctrl.offset", "Offset",
+        explain="Offset of this fragment's data in the whole response."),
+    U16("ntp.ctrl.count", "Count", explain="Count: how many bytes of data follow."),
+)  # fmt: skip
+CTRL_DATA = Bytes("ntp.ctrl.data", "Data",
+                  explain="The control message's data, usually text such as variable=value pairs.")  # fmt: skip
 
-PRIV_R = Flag("ntp.priv.flags.r", "Response bit", 0x80, 1)
-PRIV_MORE = Flag("ntp.priv.flags.more", "More bit", 0x40, 1)
-PRIV_AUTH_SEQ = U8("ntp.priv.auth_seq", "Auth, sequence", children=(
-    Flag("ntp.priv.auth", "Auth bit", 0x80),
-    Bits("ntp.priv.seq", "Sequence number", mask=0x7F),
+PRIV_R = Flag("ntp.priv.flags.r", "Response bit", 0x80, 1,
+              explain="Response bit: set in a response, clear in a request.")  # fmt: skip
+PRIV_MORE = Flag("ntp.priv.flags.more", "More bit", 0x40, 1,
+                 explain="More bit: more packets of this response follow.")  # fmt: skip
+PRIV_AUTH_SEQ = U8("ntp.priv.auth_seq", "Auth, sequence", explain="The private message's "
+                   "second byte: the auth bit and the sequence number.", children=(
+    Flag("ntp.priv.auth", "Auth bit", 0x80, explain="Auth bit: the request is authenticated."),
+    Bits("ntp.priv.seq", "Sequence number", mask=0x7F,
+         explain="Sequence number of a packet within a multi-packet response."),
 ))  # fmt: skip
-PRIV_IMPL = U8("ntp.priv.impl", "Implementation", names=IMPLEMENTATIONS)
-PRIV_REQCODE = U8("ntp.priv.reqcode", "Request code", names=REQUEST_CODES)
-PRIV_ERR = Bits("ntp.priv.err", "Err", 1, mask=0xF0, base=HEX)
-PRIV_NUMITEMS = Bits("ntp.priv.numitems", "Number of data items", 2, mask=0x0FFF)
-PRIV_RESERVED = Bits("ntp.priv.reserved", "Reserved", 1, mask=0xF0, base=HEX)
-PRIV_ITEMSIZE = Bits("ntp.priv.itemsize", "Size of data item", 2, mask=0x0FFF)
+PRIV_IMPL = U8("ntp.priv.impl", "Implementation", names=IMPLEMENTATIONS,
+               explain="Which NTP implementation the request is for.")  # fmt: skip
+PRIV_REQCODE = U8("ntp.priv.reqcode", "Request code", names=REQUEST_CODES,
+                  explain="Request code: what the private (ntpdc) request asks for.")  # fmt: skip
+PRIV_ERR = Bits("ntp.priv.err", "Err", 1, mask=0xF0, base=HEX,
+                explain="Error code: why the request failed (0: no error).")  # fmt: skip
+PRIV_NUMITEMS = Bits("ntp.priv.numitems", "Number of data items", 2, mask=0x0FFF,
+                     explain="How many data items follow.")  # fmt: skip
+PRIV_RESERVED = Bits(
+    "ntp.priv.reserved", "Reserved", 1, mask=0xF0, base=HEX, explain=EXPLAIN_RESERVED
+)
+PRIV_ITEMSIZE = Bits("ntp.priv.itemsize", "Size of data item", 2, mask=0x0FFF,
+                     explain="Size of each data item in bytes.")  # fmt: skip
 # Wireshark decodes mode 7 items per request code; here they stay one block of data.
-PRIV_DATA = Bytes("ntp.priv.data", "Data")
+PRIV_DATA = Bytes("ntp.priv.data", "Data",
+                  explain="The data items, which this tool does not decode.")  # fmt: skip
 
 # The fixed part of modes 0-5, in wire order: (spec, offset, size).
 TIME_HEADER = (
@@ -216,16 +354,22 @@ class _Adder:
         return layer.add(spec, pos, size, value, spec.mask, parent=parent)
 
 
+@dataclass(slots=True)
+class NtpState:
+    """What tail() keeps for the Info column and the title, so they never walk the fields."""
+
+    flags: int  # the first byte: leap indicator, version, mode
+    request_code: int | None  # a private (mode 7) message's request code, once 4 bytes are there
+
+
 def _tail(data: Any, layer: Layer) -> None:
     layer.hdr_len = layer.payload_end - layer.pos
     layer.payload_pos = layer.payload_end
     a = _Adder(data, layer)
     flags = data[layer.pos]
     mode = flags & 7
-    # What the Info column and the title need, so they never walk the fields: the flags
-    # byte, and a private request's code (which _private adds once 4 bytes are there).
     has_code = mode == 7 and layer.payload_end - layer.pos >= 4
-    layer.state = (flags, data[layer.pos + 3] if has_code else None)
+    layer.state = NtpState(flags, data[layer.pos + 3] if has_code else None)
     f = a.add(FLAGS, 0, 1)
     kids = (PRIV_R, PRIV_MORE, F_VN, F_MODE) if mode == 7 else (F_LI, F_VN, F_MODE)
     for spec in kids:
@@ -301,9 +445,10 @@ def _private(a: _Adder) -> None:
 
 
 def _info(layer: Layer) -> str:
-    if layer.state is None:
+    state = layer.state
+    if state is None:
         return ""
-    flags, code = layer.state
+    flags, code = state.flags, state.request_code
     text = f"{VERSIONS[(flags >> 3) & 7]}, {INFO_MODES[flags & 7]}"
     if flags & 7 == 7 and code is not None:  # Wireshark names the private request
         name = REQUEST_CODES.get(code, "Unknown")
@@ -314,13 +459,13 @@ def _info(layer: Layer) -> str:
 def _describe(layer: Layer) -> str:
     if layer.state is None:
         return "Network Time Protocol"
-    flags = layer.state[0]
+    flags = layer.state.flags
     return f"Network Time Protocol ({VERSIONS[(flags >> 3) & 7]}, {INFO_MODES[flags & 7]})"
 
 
 NTP = Protocol(
     "ntp", "Network Time Protocol", osi=Osi.APPLICATION, short="NTP", tail=_tail, info=_info,
-    describe=_describe,
+    describe=_describe, state=NtpState, colour="#d7d75f",
     explain="NTP keeps clocks in step: a client asks a server for the time and uses four "
     "timestamps to work out the offset and the network delay.",
 )  # fmt: skip

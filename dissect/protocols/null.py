@@ -30,11 +30,15 @@ def _etype_name(value: Any) -> str | None:
     return names.get(value) if isinstance(names, dict) else None
 
 
-FAMILY = U32("null.family", "Family", names=FAMILIES)
-TYPE = U16("null.type", "Type", base=HEX, names=_etype_name)
+FAMILY = U32("null.family", "Family", names=FAMILIES,
+             explain="The address family of the packet on a BSD loopback interface: which "
+             "protocol follows (2 IPv4; 24, 28 or 30 IPv6 depending on the OS).")  # fmt: skip
+TYPE = U16("null.type", "Type", base=HEX, names=_etype_name,
+           explain="An EtherType some systems write here instead of an address family.")  # fmt: skip
 
 NULL = Protocol(
     "null", "Null/Loopback", osi=Osi.DATA_LINK, short="NULL",
+    colour="#ffaf5f",
     explain="The loopback pseudo-header BSD systems and macOS write for packets on the "
     "loopback interface: it only says which network protocol (IPv4 or IPv6) follows.",
 )  # fmt: skip

@@ -17,6 +17,7 @@ from ..protocol import DATA, Layer, Osi, Protocol, bind_linktype, lookup
 
 RAW = Protocol(
     "raw", "Raw packet data", osi=Osi.DATA_LINK, short="RAW",
+    colour="#ffaf5f",
     explain="No link-layer header was captured: the frame starts directly with the IP "
     "packet, whose version (4 or 6) says how to read it.",
 )  # fmt: skip

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import explain_mac
 from ..protocol import (
     DATA,
     FIELDS,
@@ -39,14 +40,15 @@ PACKET_TYPES = {
 }  # fmt: skip
 HARDWARE_TYPES = {
     1: "Ethernet", 6: "IEEE 802", 24: "IEEE 1394.1995", 32: "InfiniBand", 512: "PPP",
-    768: "IPIP tunnel", 769: "IPv6-in-IPv6 tunnel", 772: "Loopback", 776: "IPv6-in-IPv4 (sit)",
-    778: "IP GRE", 801: "IEEE 802.11", 803: "IEEE 802.11 + radiotap header", 804: "IEEE 802.15.4",
-    823: "IEEE 802.15.4 (no FCS)", 824: "Netlink", 65534: "None", 65535: "Void",
+    768: "IPIP tunnel", 769: "IP6IP6 tunnel", 772: "Loopback", 776: "sit0 device - IPv6-in-IPv4",
+    778: "GRE over IP", 801: "IEEE 802.11", 803: "IEEE 802.11 + radiotap header",
+    804: "IEEE 802.15.4", 823: "GRE over IPv6", 824: "Netlink", 65534: "zero header length",
+    65535: "Void type, nothing is known",
 }  # fmt: skip
 LINUX_PROTOCOLS = {
     0x0001: "Raw 802.3", 0x0002: "AX.25", 0x0003: "Ethernet", 0x0004: "802.2 LLC",
     0x0007: "PPP (HDLC)", 0x000C: "CAN", 0x000D: "CAN FD", 0x000E: "CAN XL", 0x0010: "LocalTalk",
-    0x0019: "ISI", 0x00F5: "IEEE 802.15.4",
+    0x0019: "ISI", 0x00F5: "ISI",
 }  # fmt: skip
 
 
@@ -57,22 +59,36 @@ def _etype_name(value: Any) -> str | None:
     return names.get(value) if isinstance(names, dict) else None
 
 
-PKTTYPE = U16("sll.pkttype", "Packet type", names=PACKET_TYPES)
-HATYPE = U16("sll.hatype", "Link-layer address type", names=HARDWARE_TYPES)
-HALEN = U16("sll.halen", "Link-layer address length")
-SRC_ETH = Mac("sll.src.eth", "Source")
-SRC_IPV4 = IPv4("sll.src.ipv4", "Source")
-SRC_OTHER = Bytes("sll.src.other", "Source")
-UNUSED = Bytes("sll.unused", "Unused")
-LTYPE = U16("sll.ltype", "Protocol", base=HEX, names=LINUX_PROTOCOLS)
-GRETYPE = U16("sll.gretype", "Protocol", base=HEX, names=_etype_name)
-ETYPE = U16("sll.etype", "Protocol", base=HEX, names=_etype_name)
-IFINDEX = U32("sll.ifindex", "Interface index")
-TRAILER = Bytes("sll.trailer", "Trailer")
+PKTTYPE = U16("sll.pkttype", "Packet type", names=PACKET_TYPES,
+              explain="Which way the packet went, as Linux saw it: to us, broadcast, multicast, "
+              "to another host, or sent by us.")  # fmt: skip
+HATYPE = U16("sll.hatype", "Link-layer address type", names=HARDWARE_TYPES,
+             explain="The interface's link type (ARPHRD_ number: Ethernet, loopback, a tunnel...).")  # fmt: skip
+HALEN = U16("sll.halen", "Link-layer address length",
+            explain="How many bytes of the link-layer address below are used.")  # fmt: skip
+SRC_ETH = Mac("sll.src.eth", "Source", explain=explain_mac)
+SRC_IPV4 = IPv4("sll.src.ipv4", "Source",
+                explain="The sender's IPv4 address, which a tunnel interface uses as its "
+                "link-layer address.")  # fmt: skip
+SRC_OTHER = Bytes("sll.src.other", "Source",
+                  explain="The sender's link-layer address, in a form this tool does not decode.")  # fmt: skip
+UNUSED = Bytes("sll.unused", "Unused", explain="Unused bytes of the 8-byte address field.")
+LTYPE = U16("sll.ltype", "Protocol", base=HEX, names=LINUX_PROTOCOLS,
+            explain="A Linux protocol number for a frame with no EtherType (802.2 LLC, raw 802.3, "
+            "CAN...).")  # fmt: skip
+GRETYPE = U16("sll.gretype", "Protocol", base=HEX, names=_etype_name,
+              explain="On a GRE tunnel: the GRE protocol type of what the packet carries.")  # fmt: skip
+ETYPE = U16("sll.etype", "Protocol", base=HEX, names=_etype_name,
+            explain="The EtherType of what the packet carries (0x0800 IPv4, 0x86dd IPv6...).")  # fmt: skip
+IFINDEX = U32("sll.ifindex", "Interface index",
+              explain="Which interface captured the packet (its Linux interface number).")  # fmt: skip
+TRAILER = Bytes("sll.trailer", "Trailer",
+                explain="Bytes after the packet's payload that no protocol explains.")  # fmt: skip
 
 
 SLL = Protocol(
     "sll", "Linux cooked capture", osi=Osi.DATA_LINK, short="SLL",
+    colour="#ffaf5f",
     padding="eth.padding",
     trailer=TRAILER,
     explain="A pseudo-header Linux writes instead of the real link header when capturing on "
@@ -89,21 +105,19 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.short(size, f"Linux cooked capture v{2 if v2 else 1} header")
         layer.hdr_len, layer.payload_pos = end - pos, end
         return
-    if v2:
-        proto_at, addr_at = pos, pos + 12
-        layer.add(IFINDEX, pos + 4, 4, int.from_bytes(data[pos + 4 : pos + 8], "big"))
-        hatype = _u(data, layer, HATYPE, pos + 8, 2)
-        _u(data, layer, PKTTYPE, pos + 10, 1)
-        halen = _u(data, layer, HALEN, pos + 11, 1)
-    else:
-        proto_at, addr_at = pos + 14, pos + 6
-        _u(data, layer, PKTTYPE, pos, 2)
-        hatype = _u(data, layer, HATYPE, pos + 2, 2)
-        halen = _u(data, layer, HALEN, pos + 4, 2)
-    _address(data, layer, addr_at, halen)
     layer.hdr_len = size
     layer.payload_pos = pos + size
-    _protocol(data, layer, proto_at, hatype)
+    if v2:  # fields in wire order: v2 starts with the protocol
+        _protocol(data, layer, pos, int.from_bytes(data[pos + 8 : pos + 10], "big"))
+        layer.add(IFINDEX, pos + 4, 4, int.from_bytes(data[pos + 4 : pos + 8], "big"))
+        _u(data, layer, HATYPE, pos + 8, 2)
+        _u(data, layer, PKTTYPE, pos + 10, 1)
+        _address(data, layer, pos + 12, _u(data, layer, HALEN, pos + 11, 1))
+    else:
+        _u(data, layer, PKTTYPE, pos, 2)
+        hatype = _u(data, layer, HATYPE, pos + 2, 2)
+        _address(data, layer, pos + 6, _u(data, layer, HALEN, pos + 4, 2))
+        _protocol(data, layer, pos + 14, hatype)
 
 
 def _partial(data: Any, layer: Layer, v2: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import EXPLAIN_RESERVED, explain_destination_port, explain_source_port
 from ..protocol import (
     HEX,
     U8,
@@ -16,132 +17,338 @@ from ..protocol import (
     Checksum,
     Field,
     Flag,
+    HeaderLength,
     Int,
     Layer,
+    Options,
     Osi,
     Protocol,
+    Str,
     alias,
     bind,
+    hex_bytes,
     uint_at,
 )
 
-OPTION_NAMES = {
-    0: "End of Option List (EOL)", 1: "No-Operation (NOP)", 2: "Maximum segment size",
-    3: "Window scale", 4: "SACK permitted", 5: "SACK", 8: "Timestamps",
-    19: "TCP MD5 signature", 28: "User Timeout", 29: "TCP Authentication Option",
-    30: "Multipath TCP", 34: "TCP Fast Open Cookie", 253: "RFC3692-style Experiment 1",
-    254: "RFC3692-style Experiment 2",
+OPTION_TEXT = {
+    0: "End of option list: nothing follows.",
+    1: "No-Operation: one byte of padding that aligns the next option.",
+    2: "Maximum segment size: the biggest segment the sender will accept.",
+    3: "Window scale: lets the window grow past 64 KiB.",
+    4: "SACK permitted: the sender understands selective acknowledgments.",
+    5: "SACK: which blocks past the acknowledged point arrived already.",
+    8: "Timestamps: measure the round-trip time and protect against wrapped sequence numbers.",
+    28: "User timeout: how long data may stay unacknowledged before the connection gives up.",
+    29: "TCP Authentication Option: a MAC that authenticates the segment.",
+    30: "Multipath TCP: one connection over several paths.",
+    34: "TCP Fast Open cookie: lets a returning client send data in its SYN.",
+    172: "Accurate ECN counters.",
+    253: "An experimental option (RFC 6994).",
+    254: "An experimental option (RFC 6994).",
 }  # fmt: skip
 
-TCP = Protocol(
-    "tcp", "Transmission Control Protocol", osi=Osi.TRANSPORT, short="TCP",
-    header=(
-        U16("tcp.srcport", "Source Port"),
-        U16("tcp.dstport", "Destination Port"),
-        U32("tcp.seq_raw", "Sequence Number (raw)"),
-        U32("tcp.ack_raw", "Acknowledgment number (raw)"),
-        Bits("tcp.hdr_len", "Header Length", mask=0xF0, scale=4, unit=" bytes"),
-        Bits("tcp.flags", "Flags", 2, mask=0x0FFF, at=12, base=HEX, children=(
-            Bits("tcp.flags.res", "Reserved", mask=0x0E00),
-            Flag("tcp.flags.ae", "Accurate ECN", 0x0100),
-            Flag("tcp.flags.cwr", "Congestion Window Reduced", 0x0080),
-            Flag("tcp.flags.ece", "ECN-Echo", 0x0040),
-            Flag("tcp.flags.urg", "Urgent", 0x0020),
-            Flag("tcp.flags.ack", "Acknowledgment", 0x0010),
-            Flag("tcp.flags.push", "Push", 0x0008),
-            Flag("tcp.flags.reset", "Reset", 0x0004),
-            Flag("tcp.flags.syn", "Syn", 0x0002),
-            Flag("tcp.flags.fin", "Fin", 0x0001),
-        )),
-        U16("tcp.window_size_value", "Window"),
-        U16("tcp.checksum", "Checksum", base=HEX),
-        U16("tcp.urgent_pointer", "Urgent Pointer"),
-    ),
-    next_by=("tcp.port", ("tcp.srcport", "tcp.dstport")),
-    checksum=Checksum("tcp.checksum", pseudo=6),  # over the pseudo-header and the segment
-    bulk=Bulk(hdr_len="tcp.hdr_len"),  # options move no fixed field
-    explain="TCP gives the two applications a reliable, ordered byte stream: sequence "
-    "numbers, acknowledgments, retransmission and flow control.",
-)  # fmt: skip
+TCP_LEN = Int("tcp.len", "TCP Segment Len", generated=True,
+              explain=lambda v, _l: f"{v} bytes of application data in this segment (worked out, not a header field).")  # fmt: skip
 
-OPTIONS = Bytes("tcp.options", "Options")
-OPTION_SPECS = {
-    kind: Bytes(f"tcp.options.{name}", f"TCP Option - {label}")
-    for kind, name, label in (
-        (0, "eol", "End of Option List (EOL)"), (1, "nop", "No-Operation (NOP)"),
-        (2, "mss", "Maximum segment size"), (3, "wscale", "Window scale"),
-        (4, "sack_perm", "SACK permitted"), (5, "sack", "SACK"), (8, "timestamp", "Timestamps"),
-        (28, "user_to", "User Timeout"), (29, "ao", "TCP AO"), (30, "mptcp", "Multipath TCP"),
-        (34, "tfo", "TCP Fast Open"), (172, "acc_ecn", "Accurate ECN"),
-        (253, "experimental", "Experimental"),
+
+def _explain_ack(value: int, layer: Layer) -> str:
+    if not layer.value("tcp.flags.ack"):
+        return f"Acknowledgment number {value}: ignored, the ACK flag is not set."
+    return (
+        f"Acknowledgment number {value}: the next byte expected from the other side; every "
+        "byte before it arrived."
     )
+
+
+def _explain_flags(value: int, layer: Layer) -> str:
+    if value & 0x02:
+        what = "opening a connection" + (" (the reply to a SYN)" if value & 0x10 else "")
+    elif value & 0x04:
+        what = "aborting the connection"
+    elif value & 0x01:
+        what = "closing the sender's side of the connection"
+    elif value & 0x08:
+        what = "data the receiver should hand to the application now"
+    else:
+        what = "an ordinary segment of an open connection"
+    return f"Flags 0x{value:03x} ({flags_text(value) or 'none'}): {what}."
+
+
+def _explain_hdr_len(value: int, layer: Layer) -> str:
+    options = f", {value - 20} bytes of options" if value > 20 else ", no options"
+    return f"Data offset {value // 4} → {value}-byte TCP header{options}; the data starts after it."
+
+
+def _explain_option_kind(value: int, layer: Layer) -> str:
+    return f"Option kind {value}: {OPTION_TEXT.get(value, 'one this tool does not describe.')}"
+
+
+def _explain_seq(value: int, layer: Layer) -> str:
+    return (
+        f"Sequence number {value}: where this segment's first data byte sits in the sender's "
+        "byte stream (it starts at a random value, so the receiver can put bytes in order)."
+    )
+
+
+OPTION_NAMES = {  # Wireshark's tcp.option_kind value names
+    0: "End of Option List", 1: "No-Operation", 2: "Maximum Segment Size", 3: "Window Scale",
+    4: "SACK Permitted", 5: "SACK", 6: "Echo", 7: "Echo Reply", 8: "Time Stamp Option",
+    9: "Partial Order Connection Permitted", 10: "Partial Order Service Profile", 11: "CC",
+    12: "CC.NEW", 13: "CC.ECHO", 14: "TCP Alternate Checksum Request",
+    15: "TCP Alternate Checksum Data", 16: "Skeeter", 17: "Bubba", 18: "Trailer Checksum Option",
+    19: "MD5 Signature Option", 20: "SCPS Capabilities",
+    21: "Selective Negative Acknowledgements", 22: "Record Boundaries",
+    23: "Corruption experienced", 24: "SNAP", 25: "Unassigned", 26: "TCP Compression Filter",
+    27: "Quick-Start Response", 28: "User Timeout Option", 29: "The TCP Authentication Option",
+    30: "Multipath TCP", 34: "TCP Fast Open Cookie", 76: "Riverbed Probe",
+    78: "Riverbed Transparency", 172: "Accurate ECN Order 0", 174: "Accurate ECN Order 1",
+    253: "RFC3692-style Experiment 1", 254: "RFC3692-style Experiment 2",
 }  # fmt: skip
-OPTION_SPECS[254] = OPTION_SPECS[253]
-OPTION_UNKNOWN = Bytes("tcp.options.unknown", "TCP Option - Unknown")
-OPTION_KIND = U8("tcp.option_kind", "Kind", names=OPTION_NAMES)
-OPTION_LEN = U8("tcp.option_len", "Length")
-MSS = U16("tcp.options.mss_val", "MSS Value")
-WSCALE = U8("tcp.options.wscale.shift", "Shift count")
-WSCALE_MULT = Int("tcp.options.wscale.multiplier", "Multiplier", generated=True)
-SACK_LE = U32("tcp.options.sack_le", "left edge")
-SACK_RE = U32("tcp.options.sack_re", "right edge")
-TSVAL = U32("tcp.options.timestamp.tsval", "Timestamp value")
-TSECR = U32("tcp.options.timestamp.tsecr", "Timestamp echo reply")
-OPTION_DATA = Bytes("tcp.option.data", "Data")
-TCP_LEN = Int("tcp.len", "TCP Segment Len", generated=True)
-PAYLOAD = Bytes("tcp.payload", "TCP payload")
-alias("tcp.port", "tcp.srcport", "tcp.dstport")
 
 FLAG_ORDER = ((0x001, "FIN"), (0x002, "SYN"), (0x004, "RST"), (0x008, "PSH"), (0x010, "ACK"),
               (0x020, "URG"), (0x040, "ECE"), (0x080, "CWR"), (0x100, "AE"))  # fmt: skip
 
 
+def _set(v: Any) -> str:
+    return "Set" if v else "Not set"
+
+
+def _flags_show(flags: int) -> str:
+    """'0x018 (PSH, ACK)': the names Wireshark lists, reserved bits last, '<None>' if none."""
+    names = flags_text(flags)
+    if flags & 0xE00:
+        names = f"{names}, Reserved" if names else "Reserved"
+    return f"0x{flags:03x} ({names or '<None>'})"
+
+
+def _flag(name: str, label: str, mask: int, explain: str) -> Any:
+    """A flag bit shown over the 12 flag bits, as Wireshark's 12-bit booleans."""
+    return Flag(name, label, mask, bits=12, explain=explain)
+
+
+TCP = Protocol(
+    "tcp", "Transmission Control Protocol", osi=Osi.TRANSPORT, short="TCP",
+    header=(
+        U16("tcp.srcport", "Source Port", explain=explain_source_port),
+        U16("tcp.dstport", "Destination Port", explain=explain_destination_port),
+        U32("tcp.seq_raw", "Sequence Number (raw)", explain=_explain_seq),
+        U32("tcp.ack_raw", "Acknowledgment number (raw)", explain=_explain_ack),
+        Bits("tcp.hdr_len", "Header Length", mask=0xF0, scale=4,
+             text=lambda v: f"{v} bytes ({v // 4})", explain=_explain_hdr_len),
+        # Wireshark writes the flags' value with their names and no bit pattern
+        Bits("tcp.flags", "Flags", 2, mask=0x0FFF, at=12, base=HEX, bits=0, text=_flags_show,
+             children=(
+            Bits("tcp.flags.res", "Reserved", mask=0x0E00, bits=12, text=_set, explain=EXPLAIN_RESERVED),
+            _flag("tcp.flags.ae", "Accurate ECN", 0x0100, explain="Accurate ECN: with ECE and CWR it counts congestion marks more "
+                 "precisely (RFC 9768)."),
+            _flag("tcp.flags.cwr", "Congestion Window Reduced", 0x0080, explain="Congestion Window Reduced: the sender slowed down after an ECN "
+                 "congestion signal."),
+            _flag("tcp.flags.ece", "ECN-Echo", 0x0040, explain="ECN-Echo: the receiver saw a congestion mark (or, on a SYN, ECN is "
+                 "being negotiated)."),
+            _flag("tcp.flags.urg", "Urgent", 0x0020, explain="Urgent: the urgent pointer marks urgent data (rarely used)."),
+            _flag("tcp.flags.ack", "Acknowledgment", 0x0010, explain="Acknowledgment: the acknowledgment number is valid; every segment after "
+                 "the first SYN has it."),
+            _flag("tcp.flags.push", "Push", 0x0008, explain="Push: hand the data to the application now instead of waiting to buffer "
+                 "more."),
+            _flag("tcp.flags.reset", "Reset", 0x0004, explain="Reset: the connection is aborted at once (refused, or an error)."),
+            _flag("tcp.flags.syn", "Syn", 0x0002, explain="Synchronize: opening a connection; the sequence number is the starting "
+                 "point."),
+            _flag("tcp.flags.fin", "Fin", 0x0001, explain="Finish: the sender has no more data and closes its side of the "
+                 "connection."),
+        ), explain=_explain_flags),
+        U16("tcp.window_size_value", "Window",
+            explain=lambda v, _l: f"Window {v}: how many more bytes the sender can accept now "
+            "(flow control), multiplied by the window scale agreed in the handshake."),
+        U16("tcp.checksum", "Checksum", base=HEX,
+            explain="The checksum covers the TCP header, the data and a pseudo-header of the IP "
+            "addresses, so the receiver can detect corruption."),
+        U16("tcp.urgent_pointer", "Urgent Pointer",
+            explain=lambda v, layer: f"Urgent pointer {v}: " + ("where the urgent data ends."
+            if layer.value("tcp.flags.urg") else "unused, the URG flag is not set.")),
+    ),
+    next_by=("tcp.port", ("tcp.srcport", "tcp.dstport")),
+    header_length=HeaderLength("tcp.hdr_len", minimum=20, bad="tcp.hdr_len.bad",
+                               what="TCP header with options"),
+    options=Options(eol=0, nop=1),
+    payload_length=(TCP_LEN, "tcp.hdr_len"),  # the segment length, at the data offset
+    colour="#a9a1ff",
+    checksum=Checksum("tcp.checksum", pseudo=6),  # over the pseudo-header and the segment
+    tail_when=(("tcp.flags", "&", 0x004),),  # RST: its data is diagnostic text, kept in TCP
+    bulk=Bulk(hdr_len="tcp.hdr_len"),  # options move no fixed field
+    explain="TCP gives the two applications a reliable, ordered byte stream: sequence "
+    "numbers, acknowledgments, retransmission and flow control.",
+)  # fmt: skip
+
+# Each option's label (Wireshark's, without "TCP Option - "), by kind
+OPTION_LABELS = {
+    0: "End of Option List (EOL)", 1: "No-Operation (NOP)", 2: "Maximum segment size",
+    3: "Window scale", 4: "SACK permitted", 5: "SACK", 8: "Timestamps", 28: "User Timeout",
+    29: "TCP AO", 30: "Multipath TCP", 34: "TCP Fast Open", 172: "Accurate ECN",
+    253: "Experimental", 254: "Experimental",
+}  # fmt: skip
+
+
+def _options_show(raw: bytes) -> str:
+    """'(12 bytes), No-Operation (NOP), No-Operation (NOP), Timestamps': the options by name."""
+    names, i, end = [], 0, len(raw)
+    while i < end:  # each step advances at least one byte
+        kind = raw[i]
+        names.append(OPTION_LABELS.get(kind, "Unknown"))
+        if kind in (0, 1):
+            i += 1
+        elif i + 1 >= end or raw[i + 1] < 2:
+            break
+        else:
+            i += raw[i + 1]
+    return ", ".join([f"({end} bytes)", *names])
+
+
+def _option_show(raw: bytes) -> str:
+    """What Wireshark appends to an option's label: its values in words ('' for none)."""
+    kind, n = raw[0], len(raw)
+    if kind == 2 and n == 4:
+        return f"{uint_at(raw, 2, 2)} bytes"
+    if kind == 3 and n == 3:
+        return f"{raw[2]} (multiply by {1 << min(raw[2], 14)})"
+    if kind == 8 and n == 10:
+        return f"TSval {uint_at(raw, 2, 4)}, TSecr {uint_at(raw, 6, 4)}"
+    if kind in (0, 1, 4):
+        return ""
+    return hex_bytes(raw)
+
+
+OPTIONS = Bytes(
+    "tcp.options",
+    "Options",
+    text=_options_show,
+    explain="TCP options: extras after the fixed 20-byte header, such as the maximum "
+    "segment size, window scale, selective acknowledgments and timestamps.",
+)
+OPTION_SPECS = {
+    kind: Bytes(f"tcp.options.{name}", f"TCP Option - {OPTION_LABELS[kind]}", text=_option_show,
+                explain=explain)
+    for kind, name, explain in (
+        (0, "eol", "End of the option list: the rest of the options area is padding."),
+        (1, "nop", "No-operation: a filler byte that aligns the next option."),
+        (2, "mss", "The largest segment the sender is willing to receive, in bytes "
+                   "(sent in SYNs)."),
+        (3, "wscale", "Window scale: the receive window in later segments is multiplied by "
+                      "2 to this power, so windows above 64 KiB are possible."),
+        (4, "sack_perm", "The sender can take selective acknowledgments (SACK)."),
+        (5, "sack", "Selective acknowledgment: blocks of data received after a gap, so the "
+                    "sender resends only what is missing."),
+        (8, "timestamp", "Timestamps: the sender's clock and the last one it received, used "
+                         "to measure round trips and reject old duplicate segments."),
+        (28, "user_to", "User timeout: how long data may stay unacknowledged before the "
+                        "connection is dropped."),
+        (29, "ao", "TCP Authentication Option: a MAC that authenticates the segment."),
+        (30, "mptcp", "Multipath TCP: carries data of one connection over several paths."),
+        (34, "tfo", "TCP Fast Open cookie: lets data ride on the SYN of a repeat connection."),
+        (172, "acc_ecn", "Accurate ECN counters: how many bytes arrived with each ECN mark."),
+        (253, "experimental", "An option kind reserved for experiments (RFC 4727)."),
+    )
+}  # fmt: skip
+OPTION_SPECS[254] = OPTION_SPECS[253]
+OPTION_UNKNOWN = Bytes(
+    "tcp.options.unknown",
+    "TCP Option - Unknown",
+    explain="An option of a kind this tool does not decode, shown as bytes.",
+)
+OPTION_KIND = U8("tcp.option_kind", "Kind", names=OPTION_NAMES, explain=_explain_option_kind)
+FLAGS_STR = Str("tcp.flags.str", "TCP Flags", generated=True,
+                explain="The flags as letters, reserved bits first: each letter a flag that is set.")  # fmt: skip
+OPTION_LEN = U8(
+    "tcp.option_len",
+    "Length",
+    explain=lambda v, _l: f"Option length: {v} bytes, counting the kind and length bytes.",
+)
+MSS = U16(
+    "tcp.options.mss_val",
+    "MSS Value",
+    explain=lambda v, _l: f"MSS {v}: the largest segment of data the sender wants to receive.",
+)
+WSCALE = U8(
+    "tcp.options.wscale.shift",
+    "Shift count",
+    explain=lambda v, _l: (
+        f"Window scale shift {v}: the other side multiplies this side's windows by 2^{v}."
+    ),
+)
+WSCALE_MULT = Int(
+    "tcp.options.wscale.multiplier",
+    "Multiplier",
+    generated=True,
+    explain=lambda v, _l: f"Window multiplier {v}, worked out from the shift.",
+)
+SACK_LE = U32(
+    "tcp.options.sack_le",
+    "left edge",
+    explain=lambda v, _l: f"SACK block start {v}: data from this sequence number on arrived.",
+)
+SACK_RE = U32(
+    "tcp.options.sack_re",
+    "right edge",
+    explain=lambda v, _l: f"SACK block end {v}: the received block ends before it.",
+)
+TSVAL = U32(
+    "tcp.options.timestamp.tsval",
+    "Timestamp value",
+    explain=lambda v, _l: (
+        f"TSval {v}: the sender's clock when it sent this; echoed back to measure the round trip."
+    ),
+)
+TSECR = U32(
+    "tcp.options.timestamp.tsecr",
+    "Timestamp echo reply",
+    explain=lambda v, _l: (
+        f"TSecr {v}: the latest timestamp received from the other side, echoed back."
+        if v
+        else "TSecr 0: nothing to echo yet."
+    ),
+)
+OPTION_DATA = Bytes("tcp.option.data", "Data", explain="The option's value bytes.")
+PAYLOAD = Bytes(
+    "tcp.payload",
+    "TCP payload",
+    explain="Data carried by the segment that TCP keeps: on a reset it is diagnostic "
+    "text saying why.",
+)
+alias("tcp.port", "tcp.srcport", "tcp.dstport")
+
+
 def _tail(data: Any, layer: Layer) -> None:
-    _header(data, layer)
-    if layer.hdr_len > 20:  # the options are checked now, built later (by _detail)
-        _options(data, layer, layer.pos + 20, _options_end(data, layer), build=False)
-
-
-def _header(data: Any, layer: Layer) -> None:
+    """What the declaration leaves: the issue of an option whose length is bad, and a RST's
+    data. The engine has set the header length (or stopped a bogus or cut header)."""
+    if layer.stopped:
+        return
     pos, end = layer.pos, layer.payload_end
-    hdr_len = (data[pos + 12] >> 4) * 4  # tcp.hdr_len, from the bytes (the header is there)
-    if hdr_len < 20:
-        layer.issue(
-            "error",
-            "malformed",
-            "tcp.hdr_len.bad",
-            f"header length {hdr_len} bytes is less than the minimum 20",
-            pos + 12,
-            1,
-        )
-        layer.stop()
-        return
-    if pos + hdr_len > end:
-        layer.short(hdr_len, "TCP header with options")
-        layer.hdr_len = end - pos
-        layer.stop()
-        return
-    layer.hdr_len = hdr_len
-    layer.payload_pos = pos + hdr_len
-    layer.add(TCP_LEN, pos + 12, 0, end - layer.payload_pos)
+    if layer.hdr_len > 20:  # the options are checked now, built later (by _detail)
+        _options(data, layer, pos + 20, _options_end(data, layer), build=False)
     if data[pos + 13] & 0x04 and layer.payload_pos < end:  # RST (tcp.flags & 0x004)
         # RFC 9293 3.5.3: data on a RST is diagnostic text (the reset cause), not for the
         # application; Wireshark keeps it in TCP rather than dissecting it further.
-        layer.add(
-            PAYLOAD,
-            layer.payload_pos,
-            end - layer.payload_pos,
-            bytes(data[layer.payload_pos : end]),
-        )
+        start = layer.payload_pos
+        layer.add(PAYLOAD, start, end - start, data[start:end])
         layer.hdr_len = end - pos
         layer.payload_pos = end
 
 
 def _detail(data: Any, layer: Layer) -> None:
     """Options: built when the tree or a filter asks, not for every list row. They end at
-    the data offset (hdr_len also covers the diagnostic payload of a RST, kept in TCP)."""
+    the data offset (hdr_len also covers the diagnostic payload of a RST, kept in TCP).
+    Also the flags in letters, under the flags field, as Wireshark shows them."""
+    flags = layer.get("tcp.flags")
+    if flags is not None:
+        layer.child(flags, FLAGS_STR, flags.pos, 0, _flags_letters(flags.value))
     if layer.hdr_len > 20:
-        _options(data, layer, layer.pos + 20, _options_end(data, layer), build=True)
+        end = _options_end(data, layer)
+        if end > layer.pos + 20:  # not a RST's payload alone
+            _options(data, layer, layer.pos + 20, end, build=True)
+
+
+def _flags_letters(flags: int) -> str:
+    """'·······AP···': one letter per flag bit set, from the reserved bits down to FIN."""
+    return "".join([c if flags >> (11 - i) & 1 else "·" for i, c in enumerate("RRRACEUAPRSF")])
 
 
 def _options_end(data: Any, layer: Layer) -> int:
@@ -254,10 +461,15 @@ def _segment_len(layer: Layer, hdr_len: int | None) -> int:
 
 
 def _describe(layer: Layer) -> str:
-    sport, dport, _flags, seq, ack, _win, hdr_len = _INFO(layer)
+    """Wireshark's title: the acknowledgment number only when the ACK flag is set; only the
+    ports of a header cut before its data offset (an ICMP error's quote)."""
+    sport, dport, flags, seq, ack, _win, hdr_len = _INFO(layer)
+    if hdr_len is None:
+        return f"Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}"
+    acked = f"Ack: {ack}, " if (flags or 0) & 0x010 else ""
     return (
         f"Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}, "
-        f"Seq: {seq}, Ack: {ack}, Len: {_segment_len(layer, hdr_len)}"
+        f"Seq: {seq}, {acked}Len: {_segment_len(layer, hdr_len)}"
     )
 
 

@@ -20,6 +20,9 @@ filter or JSON asks, walking handshake bodies again with fields on and issues of
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
@@ -27,12 +30,14 @@ from ..protocol import (
     U8,
     U16,
     U24,
+    U32,
     Bytes,
     Field,
     FieldSpec,
     Layer,
     Osi,
     Protocol,
+    Str,
     Text,
     bind,
     bind_heuristic,
@@ -94,78 +99,418 @@ def version_name(value: int) -> str | None:
     return VERSIONS.get(value)
 
 
+# What tail() keeps of each record for detail(): (start, record length, whole record,
+# opaque type, a ChangeCipherSpec came before it).
+_Kept = tuple[int, int, bool, bool, bool]
+
+
+@dataclass(slots=True)
+class TlsState:
+    """What tail() found in the segment, for detail() and the Info column."""
+
+    records: list[_Kept]
+    info: str  # the Info text: what each record is ("Client Hello, ...")
+
+
 TLS = Protocol(
     # OSI 6: TLS encrypts and encodes the application's data for the wire (presentation);
     # its handshake also sets up a session, the argument for 5.
     "tls", "Transport Layer Security", osi=Osi.PRESENTATION, short="TLS",
+    state=TlsState, colour="#ffaf87",
     explain="TLS encrypts and authenticates the application's data: a handshake agrees on "
     "keys and proves the server's identity, then records carry the protected data.",
 )  # fmt: skip
 
-RECORD = Bytes("tls.record", "Record Layer")
-CONTENT_TYPE = U8("tls.record.content_type", "Content Type", names=CONTENT_TYPES)
-OPAQUE_TYPE = U8("tls.record.opaque_type", "Opaque Type", names=CONTENT_TYPES)
-RECORD_VERSION = U16("tls.record.version", "Version", base=HEX, names=version_name)
-RECORD_LENGTH = U16("tls.record.length", "Length")
-APP_DATA = Bytes("tls.app_data", "Encrypted Application Data")
-CCS = Bytes("tls.change_cipher_spec", "Change Cipher Spec Message")
-ALERT_MESSAGE = Bytes("tls.alert_message", "Alert Message")
-ALERT_LEVEL = U8("tls.alert_message.level", "Level", names=ALERT_LEVELS)
-ALERT_DESC = U8("tls.alert_message.desc", "Description", names=lambda v: ALERT_DESCRIPTIONS.get(v))
-HANDSHAKE_MSG = Bytes("tls.handshake", "Handshake Protocol")
-HS_TYPE = U8("tls.handshake.type", "Handshake Type", names=HANDSHAKE_TYPES)
-HS_LENGTH = U24("tls.handshake.length", "Length")
-HS_VERSION = U16("tls.handshake.version", "Version", base=HEX, names=version_name)
-RANDOM = Bytes("tls.handshake.random", "Random")
-SESSION_ID_LEN = U8("tls.handshake.session_id_length", "Session ID Length")
-SESSION_ID = Bytes("tls.handshake.session_id", "Session ID")
-SUITES_LEN = U16("tls.handshake.cipher_suites_length", "Cipher Suites Length")
-SUITES = Bytes("tls.handshake.ciphersuites", "Cipher Suites")
-SUITE = U16("tls.handshake.ciphersuite", "Cipher Suite", base=HEX, names=_named("suites"))
-COMP_LEN = U8("tls.handshake.comp_methods_length", "Compression Methods Length")
-COMP_METHODS = Bytes("tls.handshake.comp_methods", "Compression Methods")
-COMP_METHOD = U8("tls.handshake.comp_method", "Compression Method", names=COMPRESSION)
-EXTS_LEN = U16("tls.handshake.extensions_length", "Extensions Length")
-EXT_TYPE = U16("tls.handshake.extension.type", "Type", names=_named("extensions"))
-EXT_LEN = U16("tls.handshake.extension.len", "Length")
-EXT_DATA = Bytes("tls.handshake.extension.data", "Data")
-SNI_LIST_LEN = U16("tls.handshake.extensions_server_name_list_len", "Server Name list length")
+RECORD_LABELS = {0x0300: "SSLv3", 0x0301: "TLSv1", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2"}
+
+
+def _plural(n: int, one: str) -> str:
+    return f"{n} {one}{'' if n == 1 else 's'}"
+
+
+def _handshake_name(raw: bytes) -> str:
+    """A handshake message's type, or "Encrypted Handshake Message" when its bytes do not
+    hold exactly one message of a known type."""
+    if len(raw) >= 4 and raw[0] in HANDSHAKE_TYPES and 4 + _u24(raw, 1) == len(raw):
+        return HANDSHAKE_TYPES[raw[0]]
+    return "Encrypted Handshake Message"
+
+
+def _record_show(raw: bytes) -> str:
+    """'TLSv1.2 Record Layer: Handshake Protocol: Server Hello': the record's version and
+    what it carries, from its own bytes (a record after a ChangeCipherSpec is judged by
+    its bytes alone here)."""
+    ctype, body = raw[0], raw[5:]
+    if len(body) < _u16(raw, 3):  # a record the segment ends inside: its header alone here
+        name = CONTENT_TYPES.get(ctype, "Unknown")
+        return f"{RECORD_LABELS.get(_u16(raw, 1), 'TLS')} Record Layer: {name} (continues in the next segment)"
+    if ctype == HANDSHAKE:
+        n, pos = 0, 0
+        while pos + 4 <= len(body) and body[pos] in HANDSHAKE_TYPES and n < 2:
+            n, pos = n + 1, pos + 4 + _u24(body, pos + 1)
+        what = (
+            "Multiple Handshake Messages" if n > 1 and pos == len(body) else _handshake_name(body)
+        )
+        what = f"Handshake Protocol: {what}"
+    elif ctype == CHANGE_CIPHER_SPEC:
+        what = "Change Cipher Spec Protocol: Change Cipher Spec"
+    elif ctype == ALERT:
+        what = "Encrypted Alert" if len(body) != 2 else (
+            f"Alert (Level: {ALERT_LEVELS.get(body[0], 'Unknown')}, "
+            f"Description: {ALERT_DESCRIPTIONS.get(body[1], 'Unknown')})")  # fmt: skip
+    elif ctype == APPLICATION_DATA:
+        what = "Application Data Protocol: Application Data"
+    else:
+        what = CONTENT_TYPES.get(ctype, "Unknown")
+    return f"{RECORD_LABELS.get(_u16(raw, 1), 'TLS')} Record Layer: {what}"
+
+
+RECORD = Bytes(
+    "tls.record",
+    "",
+    text=_record_show,
+    explain="One TLS record: the unit TLS sends, a 5-byte header (content type, "
+    "version, length) then its (possibly encrypted) contents.",
+)  # the line says what the record is
+CONTENT_TYPE = U8(
+    "tls.record.content_type",
+    "Content Type",
+    names=CONTENT_TYPES,
+    explain="What the record carries: a handshake message, an alert, a change of "
+    "cipher spec, or application data.",
+)
+OPAQUE_TYPE = U8(
+    "tls.record.opaque_type",
+    "Opaque Type",
+    names=CONTENT_TYPES,
+    explain="TLS 1.3 hides the real content type inside the encryption: records say "
+    "application data whatever they carry.",
+)
+RECORD_VERSION = U16(
+    "tls.record.version",
+    "Version",
+    base=HEX,
+    names=version_name,
+    explain="The record layer's version: for compatibility TLS 1.3 still writes "
+    "TLS 1.2 (0x0303) here; the real version is negotiated in the hello messages.",
+)
+RECORD_LENGTH = U16(
+    "tls.record.length", "Length", explain="Length of the record's contents in bytes."
+)
+APP_DATA = Bytes(
+    "tls.app_data",
+    "Encrypted Application Data",
+    explain="Encrypted application data: the protected bytes of the protocol inside "
+    "TLS (HTTP for HTTPS). Without the keys they cannot be read.",
+)
+CCS = Bytes(
+    "tls.change_cipher_spec",
+    "Change Cipher Spec Message",
+    text=lambda v: "",
+    explain="Change cipher spec: from the next record on, the sender encrypts with the "
+    "keys just agreed (kept in TLS 1.3 only for compatibility).",
+)
+ALERT_MESSAGE = Bytes("tls.alert_message", "Alert Message",
+                      text=lambda v: "" if len(v) == 2 else "Encrypted Alert", explain="An alert: a warning, or a fatal error that ends the connection (or "
+                      "an encrypted one).")  # fmt: skip
+ALERT_LEVEL = U8(
+    "tls.alert_message.level",
+    "Level",
+    names=ALERT_LEVELS,
+    explain="Alert level: a warning, or fatal (the connection ends).",
+)
+ALERT_DESC = U8(
+    "tls.alert_message.desc",
+    "Description",
+    names=lambda v: ALERT_DESCRIPTIONS.get(v),
+    explain="What went wrong (or close_notify: an orderly close).",
+)
+HANDSHAKE_MSG = Bytes(
+    "tls.handshake",
+    "Handshake Protocol",
+    text=_handshake_name,
+    explain="A handshake message: the steps that agree on the version, cipher "
+    "and keys and prove the server's identity.",
+)
+HS_TYPE = U8(
+    "tls.handshake.type",
+    "Handshake Type",
+    names=HANDSHAKE_TYPES,
+    explain="Which handshake message this is: ClientHello opens the handshake, "
+    "ServerHello answers it, then certificates, key exchange and Finished.",
+)
+HS_LENGTH = U24(
+    "tls.handshake.length", "Length", explain="Length of the handshake message in bytes."
+)
+HS_VERSION = U16(
+    "tls.handshake.version",
+    "Version",
+    base=HEX,
+    names=version_name,
+    explain="The version the hello offers (client) or picks (server); TLS 1.3 writes "
+    "1.2 here and says 1.3 in the supported_versions extension.",
+)
+RANDOM = Bytes(
+    "tls.handshake.random",
+    "Random",
+    explain="32 random bytes each side contributes to the keys, so every session's keys differ.",
+)
+RANDOM_TIME = U32(
+    "tls.handshake.random_time",
+    "GMT Unix Time",
+    text=lambda v: _gmt_text(v),
+    explain="The first 4 random bytes read as a time, as older TLS sent the clock there.",
+)
+RANDOM_BYTES = Bytes(
+    "tls.handshake.random_bytes", "Random Bytes", explain="The remaining 28 random bytes."
+)
+SESSION_ID_LEN = U8(
+    "tls.handshake.session_id_length", "Session ID Length", explain="Length of the session ID."
+)
+SESSION_ID = Bytes(
+    "tls.handshake.session_id",
+    "Session ID",
+    explain="Session ID: lets a client resume an earlier session without a full "
+    "handshake (TLS 1.3 only echoes it, for compatibility).",
+)
+SUITES_LEN = U16(
+    "tls.handshake.cipher_suites_length",
+    "Cipher Suites Length",
+    explain="Length of the cipher suite list in bytes.",
+)
+SUITES = Bytes("tls.handshake.ciphersuites", "",
+               text=lambda v: f"Cipher Suites ({_plural(len(v) // 2, 'suite')})", explain="The cipher suites the client supports, most preferred first.")  # fmt: skip
+SUITE = U16(
+    "tls.handshake.ciphersuite",
+    "Cipher Suite",
+    base=HEX,
+    names=_named("suites"),
+    explain="A cipher suite: the encryption and hash (and before TLS 1.3, key exchange) "
+    "algorithms used together; in a ServerHello, the one chosen.",
+)
+COMP_LEN = U8(
+    "tls.handshake.comp_methods_length",
+    "Compression Methods Length",
+    explain="Length of the compression method list.",
+)
+COMP_METHODS = Bytes("tls.handshake.comp_methods", "",
+                     text=lambda v: f"Compression Methods ({_plural(len(v), 'method')})", explain="The compression methods the client supports (only null today: "
+                     "compression leaked secrets).")  # fmt: skip
+COMP_METHOD = U8(
+    "tls.handshake.comp_method",
+    "Compression Method",
+    names=COMPRESSION,
+    explain="A compression method (null: none).",
+)
+EXTS_LEN = U16(
+    "tls.handshake.extensions_length",
+    "Extensions Length",
+    explain="Length in bytes of all the extensions.",
+)
+EXTENSION = Bytes(
+    "tls.handshake.extension",
+    "Extension",  # one extension, its fields under it
+    text=lambda v: f"{_named('extensions')(_u16(v, 0))} (len={_u16(v, 2)})",
+    explain="One extension: an optional feature the sender asks for or agrees to.",
+)
+EXT_TYPE = U16(
+    "tls.handshake.extension.type",
+    "Type",
+    names=_named("extensions"),
+    explain="Which extension this is: extensions add features to the hello (server "
+    "name, ALPN, supported versions, key shares...).",
+)
+EXT_LEN = U16("tls.handshake.extension.len", "Length", explain="Length of the extension's data.")
+EXT_DATA = Bytes(
+    "tls.handshake.extension.data",
+    "Data",
+    explain="The data of an extension this tool does not decode further.",
+)
+SNI_LIST_LEN = U16(
+    "tls.handshake.extensions_server_name_list_len",
+    "Server Name list length",
+    explain="Length in bytes of the list that follows.",
+)
 SNI_TYPE = U8(
-    "tls.handshake.extensions_server_name_type", "Server Name Type", names={0: "host_name"}
+    "tls.handshake.extensions_server_name_type",
+    "Server Name Type",
+    names={0: "host_name"},
+    explain="The kind of name (0: a host name).",
 )
-SNI_LEN = U16("tls.handshake.extensions_server_name_len", "Server Name length")
-SNI = Text("tls.handshake.extensions_server_name", "Server Name")
-ALPN_LEN = U16("tls.handshake.extensions_alpn_len", "ALPN Extension Length")
-ALPN_LIST = Bytes("tls.handshake.extensions_alpn_list", "ALPN Protocol")
-ALPN_STR_LEN = U8("tls.handshake.extensions_alpn_str_len", "ALPN string length")
-ALPN_STR = Text("tls.handshake.extensions_alpn_str", "ALPN Next Protocol")
-VERSIONS_LEN = U8("tls.handshake.extensions.supported_versions_len", "Supported Versions length")
+SNI_LEN = U16(
+    "tls.handshake.extensions_server_name_len",
+    "Server Name length",
+    explain="Length of the server name.",
+)
+SNI = Text(
+    "tls.handshake.extensions_server_name",
+    "Server Name",
+    explain="Server Name Indication: the site the client wants, so one server address can "
+    "host many sites. Sent in the clear before TLS 1.3's encrypted ClientHello.",
+)
+# Wireshark's unnamed subtrees inside some extensions: the line is the value
+SNI_NODE = Str(
+    "tls.handshake.extensions_server_name_indication",
+    "",
+    explain="The server names the client wants to reach.",
+)
+RENEG_NODE = Str(
+    "tls.handshake.extensions_reneg_info_node", "", explain="Secure renegotiation data (RFC 5746)."
+)
+KS_NODE = Str(
+    "tls.handshake.extensions_key_share",
+    "",
+    explain="Key shares: (EC)DHE public keys for the groups offered.",
+)
+KS_ENTRY = Str(
+    "tls.handshake.extensions_key_share_entry",
+    "Key Share Entry",
+    explain="One public key for one group.",
+)
+ALPN_LEN = U16(
+    "tls.handshake.extensions_alpn_len",
+    "ALPN Extension Length",
+    explain="Length in bytes of the list that follows.",
+)
+ALPN_LIST = Bytes(
+    "tls.handshake.extensions_alpn_list",
+    "ALPN Protocol",
+    text=lambda v: "",
+    explain="The application protocols the client offers, or the one the server picks (ALPN).",
+)
+ALPN_STR_LEN = U8(
+    "tls.handshake.extensions_alpn_str_len",
+    "ALPN string length",
+    explain="Length of the protocol name.",
+)
+ALPN_STR = Text(
+    "tls.handshake.extensions_alpn_str",
+    "ALPN Next Protocol",
+    explain="An application protocol name: h2 (HTTP/2), http/1.1...",
+)
+VERSIONS_LEN = U8(
+    "tls.handshake.extensions.supported_versions_len",
+    "Supported Versions length",
+    explain="Length in bytes of the list that follows.",
+)
 SUPPORTED_VERSION = U16("tls.handshake.extensions.supported_version", "Supported Version",
-                        base=HEX, names=version_name)  # fmt: skip
-GROUPS_LEN = U16("tls.handshake.extensions_supported_groups_length", "Supported Groups List Length")
-GROUP_LIST = Bytes("tls.handshake.extensions_supported_groups", "Supported Groups List")
-GROUP = U16("tls.handshake.extensions_supported_group", "Supported Group", base=HEX,
-            names=_named("groups"))  # fmt: skip
-EC_FORMATS_LEN = U8("tls.handshake.extensions_ec_point_formats_length", "EC point formats Length")
-EC_FORMATS = Bytes("tls.handshake.extensions_ec_point_formats", "EC point formats")
-EC_FORMAT = U8(
-    "tls.handshake.extensions_ec_point_format", "EC point format", names=EC_POINT_FORMATS
+                        base=HEX, names=version_name, explain="A TLS version the client supports, or (in a ServerHello) the one "
+                        "chosen; this is where TLS 1.3 is negotiated.")  # fmt: skip
+GROUPS_LEN = U16(
+    "tls.handshake.extensions_supported_groups_length",
+    "Supported Groups List Length",
+    explain="Length in bytes of the list that follows.",
 )
-SIG_LEN = U16("tls.handshake.sig_hash_alg_len", "Signature Hash Algorithms Length")
-SIG_LIST = Bytes("tls.handshake.sig_hash_algs", "Signature Algorithms")
-SIG = U16("tls.handshake.sig_hash_alg", "Signature Algorithm", base=HEX, names=_named("sigs"))
-KS_CLIENT_LEN = U16("tls.handshake.extensions_key_share_client_length", "Client Key Share Length")
-KS_GROUP = U16("tls.handshake.extensions_key_share_group", "Group", names=_named("groups"))
-KS_KEX_LEN = U16("tls.handshake.extensions_key_share_key_exchange_length", "Key Exchange Length")
-KS_KEX = Bytes("tls.handshake.extensions_key_share_key_exchange", "Key Exchange")
+GROUP_LIST = Bytes("tls.handshake.extensions_supported_groups", "",
+                   text=lambda v: f"Supported Groups ({_plural(len(v) // 2, 'group')})", explain="The key-exchange groups (elliptic curves and others) the client "
+                   "supports.")  # fmt: skip
+GROUP = U16("tls.handshake.extensions_supported_group", "Supported Group", base=HEX,
+            names=_named("groups"), explain="A key-exchange group: the curve or field the key exchange runs in (x25519, "
+            "secp256r1...).")  # fmt: skip
+EC_FORMATS_LEN = U8(
+    "tls.handshake.extensions_ec_point_formats_length",
+    "EC point formats Length",
+    explain="Length of the point format list.",
+)
+EC_FORMATS = Bytes("tls.handshake.extensions_ec_point_formats", "",
+                   text=lambda v: f"Elliptic curves point formats ({len(v)})", explain="The elliptic-curve point encodings the sender understands.")  # fmt: skip
+EC_FORMAT = U8(
+    "tls.handshake.extensions_ec_point_format",
+    "EC point format",
+    names=EC_POINT_FORMATS,
+    explain="An elliptic-curve point encoding (uncompressed is the usual one).",
+)
+SIG_LEN = U16(
+    "tls.handshake.sig_hash_alg_len",
+    "Signature Hash Algorithms Length",
+    explain="Length in bytes of the list that follows.",
+)
+SIG_LIST = Bytes(
+    "tls.handshake.sig_hash_algs",
+    "",
+    text=lambda v: f"Signature Hash Algorithms ({_plural(len(v) // 2, 'algorithm')})",
+    explain="The signature algorithms the client accepts in the server's certificate "
+    "and handshake signature.",
+)
+SIG_HASHES = {0: "None", 1: "MD5", 2: "SHA1", 3: "SHA224", 4: "SHA256", 5: "SHA384", 6: "SHA512",
+              7: "SM3"}  # fmt: skip
+SIG_SIGNATURES = {0: "Anonymous", 1: "RSA", 2: "DSA", 3: "ECDSA", 4: "SM2"}
+
+
+def _sig_name(value: int) -> str:
+    """A signature scheme's name; else, as Wireshark, its hash and signature (TLS 1.2's
+    pair, "SHA256 DSA"), or "Unknown"."""
+    name = _named("sigs")(value)
+    if name != "Unknown":
+        return name
+    h, sig = SIG_HASHES.get(value >> 8), SIG_SIGNATURES.get(value & 0xFF)
+    return f"{h} {sig}" if h and sig else "Unknown"
+
+
+SIG = U16(
+    "tls.handshake.sig_hash_alg",
+    "Signature Algorithm",
+    base=HEX,
+    names=_sig_name,
+    explain="A signature algorithm (such as ecdsa_secp256r1_sha256 or rsa_pss_rsae_sha256).",
+)
+SIG_HASH = U8("tls.handshake.sig_hash_hash", "Signature Hash Algorithm Hash",
+              names=lambda v: SIG_HASHES.get(v, "Unknown"),
+              explain="The hash half of a TLS 1.2 signature algorithm.")  # fmt: skip
+SIG_SIG = U8("tls.handshake.sig_hash_sig", "Signature Hash Algorithm Signature",
+             names=lambda v: SIG_SIGNATURES.get(v, "Unknown"),
+             explain="The signature half of a TLS 1.2 signature algorithm.")  # fmt: skip
+PSK_MODES_LEN = U8(
+    "tls.extension.psk_ke_modes_length",
+    "PSK Key Exchange Modes Length",
+    explain="Length in bytes of the list of modes.",
+)
+PSK_MODE = U8("tls.extension.psk_ke_mode", "PSK Key Exchange Mode",
+              explain="How a resumed session may set up keys: the pre-shared key alone, or with "
+              "a fresh (EC)DHE exchange.", names={
+    0: "PSK-only key establishment (psk_ke)", 1: "PSK with (EC)DHE key establishment (psk_dhe_ke)",
+})  # fmt: skip
+KS_CLIENT_LEN = U16(
+    "tls.handshake.extensions_key_share_client_length",
+    "Client Key Share Length",
+    explain="Length in bytes of the list that follows.",
+)
+KS_GROUP = U16(
+    "tls.handshake.extensions_key_share_group",
+    "Group",
+    names=_named("groups"),
+    explain="The group of this key share.",
+)
+KS_KEX_LEN = U16(
+    "tls.handshake.extensions_key_share_key_exchange_length",
+    "Key Exchange Length",
+    explain="Length of the public key.",
+)
+KS_KEX = Bytes(
+    "tls.handshake.extensions_key_share_key_exchange",
+    "Key Exchange",
+    explain="The sender's public key for the key exchange (TLS 1.3 sends it in the "
+    "hello, saving a round trip).",
+)
 KS_SELECTED = U16("tls.handshake.extensions_key_share_selected_group", "Selected Group",
-                  names=_named("groups"))  # fmt: skip
-RENEG_LEN = U8("tls.handshake.extensions_reneg_info_len", "Renegotiation info extension length")
-RENEG = Bytes("tls.handshake.extensions_reneg_info", "Renegotiation info")
-PADDING = Bytes("tls.handshake.extensions_padding_data", "Padding Data")
-HEARTBEAT_MESSAGE = Bytes("tls.heartbeat_message", "Heartbeat Message")
-HEARTBEAT_TYPE = U8("tls.heartbeat_message.type", "Type", names={1: "Request", 2: "Response"})
-HEARTBEAT_LEN = U16("tls.heartbeat_message.payload_length", "Payload Length")
+                  names=_named("groups"),
+                  explain="The group the server wants the client to use: the client must send its "
+                  "hello again with a key share for it.")  # fmt: skip
+RENEG_LEN = U8("tls.handshake.extensions_reneg_info_len", "Renegotiation info extension length",
+               explain="Length of the renegotiation data.")  # fmt: skip
+RENEG = Bytes("tls.handshake.extensions_reneg_info", "Renegotiation info",
+              explain="Secure renegotiation (RFC 5746): ties a renegotiation to the connection it "
+              "happens on (empty in a first handshake).")  # fmt: skip
+PADDING = Bytes("tls.handshake.extensions_padding_data", "Padding Data",
+                explain="Padding that makes the ClientHello a size some broken middleboxes handle "
+                "(RFC 7685).")  # fmt: skip
+HEARTBEAT_MESSAGE = Bytes("tls.heartbeat_message", "Heartbeat Message",
+                          explain="A heartbeat message: keeps the connection alive (the extension "
+                          "of the Heartbleed bug).")  # fmt: skip
+HEARTBEAT_TYPE = U8("tls.heartbeat_message.type", "Type", names={1: "Request", 2: "Response"},
+                    explain="Heartbeat request, or the response echoing it.")  # fmt: skip
+HEARTBEAT_LEN = U16("tls.heartbeat_message.payload_length", "Payload Length",
+                    explain="Length of the payload the response must echo.")  # fmt: skip
 
 
 class _Seg:
@@ -214,17 +559,22 @@ class _Out:
             self.layer.issue(severity, group, code, message, pos, length)
 
 
-# What tail() keeps of each record for detail(): (start, record length, whole record,
-# opaque type, a ChangeCipherSpec came before it).
-_Kept = tuple[int, int, bool, bool, bool]
-
-
 def _u16(data: bytes, pos: int) -> int:
     return (data[pos] << 8) | data[pos + 1]
 
 
 def _u24(data: bytes, pos: int) -> int:
     return (data[pos] << 16) | (data[pos + 1] << 8) | data[pos + 2]
+
+
+def _u32(data: bytes, pos: int) -> int:
+    return int.from_bytes(data[pos : pos + 4], "big")
+
+
+def _gmt_text(secs: int) -> str:
+    """'Feb  8, 2049 03:52:07.000000000 UTC': seconds since 1970 as Wireshark writes a time."""
+    t = datetime.datetime.fromtimestamp(secs, datetime.UTC)
+    return f"{t:%b} {t.day:2d}, {t.year} {t:%H:%M:%S}.000000000 UTC"
 
 
 def looks_like_record(data: bytes, pos: int) -> bool:
@@ -265,8 +615,7 @@ def _tail(data: Any, layer: Layer) -> None:
                         pos, end - pos)  # fmt: skip
     layer.hdr_len = end - layer.pos
     layer.payload_pos = end
-    layer.info_cache = ", ".join(seg.infos)
-    layer.state = kept
+    layer.state = TlsState(kept, ", ".join(seg.infos))
 
 
 def _detail(data: Any, layer: Layer) -> None:
@@ -274,7 +623,8 @@ def _detail(data: Any, layer: Layer) -> None:
     them again with fields on."""
     out = None
     limit = layer.payload_end
-    for pos, length, whole, opaque, encrypted in layer.state or ():
+    records = layer.state.records if layer.state is not None else ()
+    for pos, length, whole, opaque, encrypted in records:
         end = min(pos + 5 + length, limit)
         ctype = data[pos]
         rec = layer.add(RECORD, pos, end - pos, data[pos:end])
@@ -443,11 +793,15 @@ def _hello(
     """ClientHello / ServerHello body (RFC 8446 section 4.1.2, 4.1.3); returns the Info text."""
     client = htype == 1
     name = "Client Hello" if client else "Server Hello"
+    start = pos
     if pos + 35 > end:
         _short(out, pos + 35, name)
         return name
     out.add(HS_VERSION, pos, 2, _u16(data, pos), msg)
-    out.span(RANDOM, pos + 2, pos + 34, msg)
+    rnd = out.span(RANDOM, pos + 2, pos + 34, msg)
+    if rnd is not None:  # its first four bytes read as a time (TLS 1.2's gmt_unix_time)
+        out.add(RANDOM_TIME, pos + 2, 4, _u32(data, pos + 2), rnd)
+        out.span(RANDOM_BYTES, pos + 6, pos + 34, rnd)
     if not client and data[pos + 2 : pos + 34] == HRR_RANDOM:
         name = "Hello Retry Request"
     sid_len = data[pos + 34]
@@ -468,7 +822,83 @@ def _hello(
         return name
     seg.hello = "hrr" if name == "Hello Retry Request" else "client" if client else "server"
     sni = _extensions(data, out, msg, pos, end, seg)
+    if out.fields:
+        _ja3(data, out, msg, start, end, client)
     return f"{name} (SNI={sni})" if sni else name
+
+
+JA3_FULL = Str(
+    "tls.handshake.ja3_full",
+    "JA3 Fullstring",
+    generated=True,
+    explain="The ClientHello's version, ciphers, extensions, groups and point formats as one string: a fingerprint of the client program.",
+)
+JA3 = Str(
+    "tls.handshake.ja3",
+    "JA3",
+    generated=True,
+    explain="MD5 of the JA3 string: a short fingerprint of the client program.",
+)
+JA3S_FULL = Str(
+    "tls.handshake.ja3s_full",
+    "JA3S Fullstring",
+    generated=True,
+    explain="The ServerHello's version, cipher and extensions as one string: a fingerprint of the server's answer.",
+)
+JA3S = Str(
+    "tls.handshake.ja3s",
+    "JA3S",
+    generated=True,
+    explain="MD5 of the JA3S string: a short fingerprint of the server's answer.",
+)
+
+
+def _ja3(data: bytes, out: _Out, msg: Field | None, pos: int, end: int, client: bool) -> None:
+    """The hello's JA3 (client) or JA3S (server) fingerprint: version, cipher suites,
+    extensions and, for a client, groups and point formats, GREASE values left out; then
+    its MD5, as Wireshark shows them. Nothing for a hello its bytes do not hold whole."""
+    parts = _ja3_parts(data, pos, end, client)
+    if parts is None:
+        return
+    full = ",".join("-".join(str(v) for v in part if not is_grease(v)) for part in parts)
+    digest = hashlib.md5(full.encode(), usedforsecurity=False).hexdigest()
+    full_spec, spec = (JA3_FULL, JA3) if client else (JA3S_FULL, JA3S)
+    out.add(full_spec, pos, 0, full, msg)
+    out.add(spec, pos, 0, digest, msg)
+
+
+def _ja3_parts(data: bytes, pos: int, end: int, client: bool) -> list[list[int]] | None:
+    """(version, suites, extensions[, groups, point formats]) of a hello body, or None."""
+    version = [_u16(data, pos)]
+    p = pos + 35 + data[pos + 34]
+    if client:
+        if p + 2 > end:
+            return None
+        n = _u16(data, p)
+        suites = [_u16(data, q) for q in range(p + 2, p + 2 + n - 1, 2)]
+        p += 2 + n
+        p += 1 + (data[p] if p < end else 0)
+    else:
+        suites, p = ([_u16(data, p)] if p + 2 <= end else []), p + 3
+    exts: list[int] = []
+    groups: list[int] = []
+    formats: list[int] = []
+    if p + 2 <= end:
+        stop, p = min(end, p + 2 + _u16(data, p)), p + 2
+        while p + 4 <= stop:
+            etype, elen = _u16(data, p), _u16(data, p + 2)
+            exts.append(etype)
+            body = data[p + 4 : min(stop, p + 4 + elen)]
+            if etype == 10 and len(body) >= 2:
+                groups = [
+                    _u16(body, q) for q in range(2, 2 + _u16(body, 0) - 1, 2) if q + 2 <= len(body)
+                ]
+            elif etype == 11 and body:
+                formats = list(body[1 : 1 + body[0]])
+            p += 4 + elen
+    if p > end:
+        return None
+    return [version, suites, exts, groups, formats] if client else [version, suites, exts]
 
 
 def _client_suites(data: bytes, out: _Out, msg: Field | None, pos: int, end: int) -> int:
@@ -531,7 +961,8 @@ def _extensions(data: bytes, out: _Out, msg: Field | None, pos: int, end: int, s
         etype, elen = (data[pos] << 8) | data[pos + 1], (data[pos + 2] << 8) | data[pos + 3]
         ext = None
         if fields:
-            ext = out.add(EXT_TYPE, pos, 2, etype, msg)
+            ext = out.span(EXTENSION, pos, min(pos + 4 + elen, stop), msg)
+            out.add(EXT_TYPE, pos, 2, etype, ext)
             out.add(EXT_LEN, pos + 2, 2, elen, ext)
         body = pos + 4
         if body + elen > stop:
@@ -566,12 +997,15 @@ def _extension(
         _list(data, out, ext, pos, end, 1, EC_FORMATS_LEN, EC_FORMATS, EC_FORMAT, 1)
     elif etype == 13 or etype == 50:
         _list(data, out, ext, pos, end, 2, SIG_LEN, SIG_LIST, SIG, 2)
+    elif etype == 45:
+        _list(data, out, ext, pos, end, 1, PSK_MODES_LEN, None, PSK_MODE, 1)
     elif etype == 51:
         _key_share(data, out, ext, pos, end, seg)
     elif etype == 65281 and end > pos:
-        n = _vector_len(data, out, ext, pos, end, 1, RENEG_LEN)
+        node = out.add(RENEG_NODE, pos, end - pos, "Renegotiation Info extension", ext)
+        n = _vector_len(data, out, node, pos, end, 1, RENEG_LEN)
         if n > 0:
-            out.span(RENEG, pos + 1, pos + 1 + n, ext)
+            out.span(RENEG, pos + 1, pos + 1 + n, node)
     elif etype == 21 and end > pos:
         out.span(PADDING, pos, end, ext)
     elif end > pos:
@@ -612,7 +1046,10 @@ def _list(
     p = pos
     while p + item_width <= pos + n:
         value = data[p] if item_width == 1 else (data[p] << 8) | data[p + 1]
-        out.add(item, p, item_width, value, parent)
+        f = out.add(item, p, item_width, value, parent)
+        if item is SIG:  # a signature scheme's two bytes, as TLS 1.2's hash and signature
+            out.add(SIG_HASH, p, 1, data[p], f)
+            out.add(SIG_SIG, p + 1, 1, data[p + 1], f)
         p += item_width
 
 
@@ -636,6 +1073,7 @@ def _alpn_items(data: bytes, out: _Out, parent: Field | None, pos: int, end: int
 
 def _sni(data: bytes, out: _Out, ext: Field | None, pos: int, end: int) -> str:
     """server_name (RFC 6066 section 3): the first host_name is returned for the Info."""
+    ext = out.add(SNI_NODE, pos, end - pos, "Server Name Indication extension", ext)
     if pos + 2 > end:
         _vector_error(out, pos, end, 2)
         return ""
@@ -667,6 +1105,7 @@ def _key_share(data: bytes, out: _Out, ext: Field | None, pos: int, end: int, se
         if end - pos >= 2:
             out.add(KS_SELECTED, pos, 2, _u16(data, pos), ext)
         return
+    ext = out.add(KS_NODE, pos, end - pos, "Key Share extension", ext)
     if seg.hello == "client":
         if pos + 2 > end:
             _vector_error(out, pos, end, 2)
@@ -680,12 +1119,14 @@ def _key_share(data: bytes, out: _Out, ext: Field | None, pos: int, end: int, se
         end = pos + n
     while pos + 4 <= end:  # every entry moves on by at least 4 bytes
         group, klen = _u16(data, pos), _u16(data, pos + 2)
-        out.add(KS_GROUP, pos, 2, group, ext)
-        out.add(KS_KEX_LEN, pos + 2, 2, klen, ext)
+        text = f"Group: {_named('groups')(group)}, Key Exchange length: {klen}"
+        entry = out.add(KS_ENTRY, pos, min(4 + klen, end - pos), text, ext)
+        out.add(KS_GROUP, pos, 2, group, entry)
+        out.add(KS_KEX_LEN, pos + 2, 2, klen, entry)
         if pos + 4 + klen > end:
             _vector_error(out, pos + 4, end, klen)
             return
-        out.span(KS_KEX, pos + 4, pos + 4 + klen, ext)
+        out.span(KS_KEX, pos + 4, pos + 4 + klen, entry)
         pos += 4 + klen
 
 
@@ -709,7 +1150,7 @@ def detect(data: Any, pos: int, end: int, layer: Layer) -> bool:
 
 
 def _info(layer: Layer) -> str:
-    return layer.info_cache or ""
+    return layer.state.info if layer.state is not None else ""
 
 
 TLS.tail = _tail

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import explain_destination_port, explain_source_port
 from ..protocol import HEX, U16, Bulk, Checksum, Int, Layer, Osi, Protocol, alias, bind
 
+PAYLOAD_LEN = Int("udp.payload_len", "UDP payload", unit=" bytes", generated=True,
+                  explain=lambda v, _l: f"{v} bytes of data after the UDP header (worked out).")  # fmt: skip
 UDP = Protocol(
     "udp", "User Datagram Protocol", osi=Osi.TRANSPORT, short="UDP",
     header=(
-        U16("udp.srcport", "Source Port"),
-        U16("udp.dstport", "Destination Port"),
-        U16("udp.length", "Length"),
-        U16("udp.checksum", "Checksum", base=HEX),
+        U16("udp.srcport", "Source Port", explain=explain_source_port),
+        U16("udp.dstport", "Destination Port", explain=explain_destination_port),
+        U16("udp.length", "Length",
+            explain=lambda v, _l: f"UDP length {v}: the 8-byte header and {max(0, v - 8)} bytes of data."),
+        U16("udp.checksum", "Checksum", base=HEX,
+            explain="The checksum covers the UDP header, the data and a pseudo-header of the IP "
+            "addresses, so the receiver can detect corruption; over IPv4 a sender may leave it 0 "
+            "(not computed)."),
     ),
     next_by=("udp.port", ("udp.srcport", "udp.dstport")),
     # Over the pseudo-header and the datagram; over IPv4 zero means none was computed.
     checksum=Checksum("udp.checksum", length="udp.length", pseudo=17, zero_unset_v4=True),
+    total_length=("udp.length", 0),
+    payload_length=(PAYLOAD_LEN, "udp.length"),
+    tail_when=(),  # only for a length out of the ordinary
+    colour="#7cc4ff",
     bulk=Bulk(length="udp.length"),
     describe=lambda layer: (
         f"User Datagram Protocol, Src Port: {layer.value('udp.srcport')}, "
@@ -26,39 +37,29 @@ UDP = Protocol(
     "with no connection, ordering or retransmission.",
 )  # fmt: skip
 
-PAYLOAD_LEN = Int("udp.payload_len", "UDP payload", unit=" bytes", generated=True)
 alias("udp.port", "udp.srcport", "udp.dstport")
 
 
 def _tail(data: Any, layer: Layer) -> None:
+    """A length the engine could not bound the payload with: below the header, or past the
+    bytes there (fine in a quote or a fragment, cut by the capture, or a contradiction)."""
     pos, end = layer.pos, layer.payload_end
     length = layer.value("udp.length")
     if length < 8:
-        layer.issue(
-            "error",
-            "malformed",
-            "udp.length.bad",
-            f"length {length} is less than the 8-byte header",
-            pos + 4,
-            2,
-        )
-    elif pos + length < end:
-        layer.payload_end = pos + length
-    elif pos + length > end and (
-        layer.packet.ctx.in_error or layer.packet.ctx.fragment
-    ):
-        pass  # a quoted or fragmented datagram: the rest of it is elsewhere, not an error
-    elif pos + length > end:
-        pkt = layer.packet
-        # Cut by the capture only if the datagram still fits in the bytes on the wire; a
-        # length past those contradicts the frame (as Wireshark: malformed).
-        reported_end = end + (pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0)
-        cut = pkt.caplen < pkt.wirelen and pos + length <= reported_end
-        layer.issue("warn" if cut else "error", "truncated" if cut else "malformed",
-                    "udp.length.bad" if not cut else "udp.length.cut",
-                    f"length {length} exceeds the {end - pos} bytes {'captured' if cut else 'present'}",
-                    pos + 4, 2)  # fmt: skip
-    layer.add(PAYLOAD_LEN, pos + 4, 0, layer.payload_end - layer.payload_pos)
+        layer.issue("error", "malformed", "udp.length.bad",
+                    f"length {length} is less than the 8-byte header", pos + 4, 2)  # fmt: skip
+        return
+    pkt = layer.packet
+    if pos + length <= end or pkt.ctx.in_error or pkt.ctx.fragment:
+        return  # bounded by the engine, or the rest of the datagram is elsewhere
+    # Cut by the capture only if the datagram still fits in the bytes on the wire; a length
+    # past those contradicts the frame (as Wireshark: malformed).
+    reported_end = end + (pkt.wirelen - pkt.caplen if end >= pkt.caplen else 0)
+    cut = pkt.caplen < pkt.wirelen and pos + length <= reported_end
+    layer.issue("warn" if cut else "error", "truncated" if cut else "malformed",
+                "udp.length.cut" if cut else "udp.length.bad",
+                f"length {length} exceeds the {end - pos} bytes {'captured' if cut else 'present'}",
+                pos + 4, 2)  # fmt: skip
 
 
 def _info(layer: Layer) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..names import true_false
 from ..protocol import DATA, FIELDS, HEX, U16, Bits, Bytes, Flag, Layer, Osi, Protocol, bind, lookup
 
 IEEE_802_3_MAX_LEN = 1500
@@ -30,21 +31,29 @@ def _etype_name(value: Any) -> str | None:
     return names.get(value) if isinstance(names, dict) else None
 
 
-VLAN_ETYPE = U16("vlan.etype", "Type", base=HEX, names=_etype_name)
-VLAN_LEN = U16("vlan.len", "Length")
-VLAN_TRAILER = Bytes("vlan.trailer", "Trailer")
-IEEE8021AH_TRAILER = Bytes("ieee8021ah.trailer", "Trailer")
+VLAN_ETYPE = U16("vlan.etype", "Type", base=HEX, names=_etype_name,
+                 explain="The EtherType of what the tagged frame carries (0x0800 IPv4, 0x86dd "
+                 "IPv6...).")  # fmt: skip
+VLAN_LEN = U16("vlan.len", "Length",
+               explain="An 802.3 length: the bytes of LLC payload that follow the tag.")  # fmt: skip
+VLAN_TRAILER = Bytes("vlan.trailer", "Trailer",
+                     explain="Bytes after the tagged frame's payload that no protocol explains.")  # fmt: skip
+IEEE8021AH_TRAILER = Bytes("ieee8021ah.trailer", "Trailer",
+                           explain="Bytes after the tagged frame's payload that no protocol "
+                           "explains.")  # fmt: skip
 
 
 VLAN = Protocol(
     "vlan", "802.1Q Virtual LAN", osi=Osi.DATA_LINK, short="VLAN",
     header=(
-        Bits("vlan.priority", "Priority", 2, mask=0xE000, names=PRIORITIES),
-        Flag("vlan.dei", "DEI", 0x1000, width=2, at=0),
-        Bits("vlan.id", "ID", 2, mask=0x0FFF, at=0),
+        Bits("vlan.priority", "Priority", 2, mask=0xE000, names=PRIORITIES, explain="Priority code point (802.1p): the frame's class of service, 0 (best effort) "
+             "to 7 (network control); switches may queue by it."),
+        Flag("vlan.dei", "DEI", 0x1000, width=2, at=0, text=true_false("Eligible", "Ineligible"), explain="Drop eligible: a switch short of room may drop this frame first."),
+        Bits("vlan.id", "ID", 2, mask=0x0FFF, at=0, explain=lambda v, _l: f"VLAN ID {v}: which virtual LAN the frame belongs to" + (" (0: priority tag only, no VLAN)." if v == 0 else ".")),
     ),
     padding="eth.padding",
     trailer=VLAN_TRAILER,
+    colour="#d7875f",
     explain="An 802.1Q tag puts the frame on a virtual LAN (the VLAN ID) and gives it a "
     "priority, so one physical network can carry several separate ones.",
 )  # fmt: skip
@@ -52,14 +61,16 @@ VLAN = Protocol(
 IEEE8021AD = Protocol(
     "ieee8021ad", "IEEE 802.1ad", osi=Osi.DATA_LINK, short="802.1ad",
     header=(
-        Bits("ieee8021ad.priority", "Priority", 2, mask=0xE000, names=PRIORITIES),
-        Bits("ieee8021ad.dei", "DEI", 2, mask=0x1000, at=0),
-        Bits("ieee8021ad.id", "ID", 2, mask=0x0FFF, at=0),
-        U16("ieee8021ah.etype", "Type", base=HEX, names=_etype_name),
+        Bits("ieee8021ad.priority", "Priority", 2, mask=0xE000, explain="Priority code point: the frame's class of service in the provider's "
+             "network, 0 to 7."),
+        Bits("ieee8021ad.dei", "DEI", 2, mask=0x1000, at=0, explain="Drop eligible: a switch short of room may drop this frame first."),
+        Bits("ieee8021ad.id", "ID", 2, mask=0x0FFF, at=0, explain="Service VLAN ID: which customer's traffic this is in the provider's network."),
+        U16("ieee8021ah.etype", "Type", base=HEX, names=_etype_name, explain="The EtherType of what the tagged frame carries (0x0800 IPv4, 0x86dd IPv6...)."),
     ),
     next_by=("ethertype", ("ieee8021ah.etype",)),
     padding="eth.padding",
     trailer=IEEE8021AH_TRAILER,
+    colour="#d7875f",
     info=lambda layer: "" if layer.values is None else (
         f"PRI: {layer.value('ieee8021ad.priority')}  DROP: {layer.value('ieee8021ad.dei')} "
         f"ID: {layer.value('ieee8021ad.id')}"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dissect.engine import Layer, Packet
-
-LAYER_SLOTS = 6  # distinct layer tints; a deeper stack reuses them in order
+from dissect.engine import Layer
 
 
 def is_hollow(layer: Layer) -> bool:
@@ -12,19 +10,10 @@ def is_hollow(layer: Layer) -> bool:
     return layer.protocol.name != "frame" and layer.hdr_len == 0 and not layer.fields
 
 
-def layer_slot(pkt: Packet, layer: Layer) -> int:
-    """Colour slot 1..LAYER_SLOTS of a layer (0 for the frame pseudo-layer).
-
-    The tree's swatches, the hex tints and the hex legend all use it, so one colour means one
-    layer everywhere on screen.
-    """
+def layer_colour(layer: Layer) -> str:
+    """The colour of a layer's swatch, hex tint and legend entry: its protocol's declared
+    colour ("#rrggbb"), so one colour means one protocol everywhere on screen; "" for the
+    frame pseudo-layer and hollow layers, which own no bytes."""
     if layer.protocol.name == "frame" or is_hollow(layer):
-        return 0
-    n = 0
-    for other in pkt.layers:
-        if other.protocol.name == "frame" or is_hollow(other):
-            continue
-        n += 1
-        if other is layer:
-            break
-    return (n - 1) % LAYER_SLOTS + 1
+        return ""
+    return layer.protocol.colour

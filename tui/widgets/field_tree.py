@@ -19,7 +19,7 @@ from textual.widgets.tree import TreeNode
 from dissect.engine import Field, Issue, Layer, Osi, Packet, safe_text
 from dissect.output import osi_groups
 
-from . import LAYER_SLOTS, is_hollow, layer_slot
+from . import is_hollow, layer_colour
 
 ISSUE_STYLES = {
     "error": Style(color="#ff5f5f", bold=True),
@@ -49,11 +49,12 @@ def field_label(layer: Layer, f: Field, flagged: bool = False) -> Text:
     text = Text(no_wrap=True, end="")
     if f.generated:
         text.append("[", GENERATED_STYLE)
-    if f.mask and f.len:
+    if f.mask and f.len and f.spec.bits:  # bits 0: a value Wireshark shows without bits
         word = int.from_bytes(layer.packet.data[f.pos : f.pos + f.len], "big")
         text.append(f.spec.bit_pattern(word), BIT_STYLE)
         text.append(" = ")
-    text.append(f"{f.label}: ", GENERATED_STYLE if f.generated else Style())
+    if f.label:  # no label: the value is the whole line (Wireshark's text items)
+        text.append(f"{f.label}: ", GENERATED_STYLE if f.generated else Style())
     # show strings come from the field kind's formatter; safe_text again in case a kind
     # passes packet text through unescaped.
     value_style = ISSUE_STYLES["warn"] if flagged else VALUE_STYLE
@@ -95,9 +96,6 @@ def group_is_hollow(layers: list[Layer]) -> bool:
 class FieldTree(Tree[TreeItem]):
     """Tree of the selected packet's layers and fields."""
 
-    COMPONENT_CLASSES = Tree.COMPONENT_CLASSES | {
-        f"field-tree--layer-{i}" for i in range(1, LAYER_SLOTS + 1)
-    }
     BINDINGS = [
         Binding("e", "expand_all", "Expand all", show=False),
         Binding("E", "collapse_all", "Collapse all", show=False),
@@ -158,12 +156,10 @@ class FieldTree(Tree[TreeItem]):
 
     def _add_layer(self, parent: TreeNode[TreeItem], layer: Layer) -> None:
         assert self.packet is not None
-        slot = layer_slot(self.packet, layer)
+        colour = layer_colour(layer)
         text = Text(no_wrap=True, end="")
-        if slot:
-            text.append(
-                "■ ", self.get_component_rich_style(f"field-tree--layer-{slot}", partial=True)
-            )
+        if colour:
+            text.append("■ ", Style(color=colour))
         # Badges go before the title: long titles are cut at the pane's edge.
         if layer.status != "ok":
             text.append(f"[{layer.status}] ", ISSUE_STYLES["error"])

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -21,9 +22,10 @@ from textual.strip import Strip
 
 from dissect.engine import Layer, Packet, safe_text
 
-from . import LAYER_SLOTS, layer_slot
+from . import layer_colour
 
 ROW = 16
+TINT = 0.35  # how much of a protocol's colour a byte's background takes
 Highlight = tuple[int, int, int]  # (offset, length, mask) of the selected field
 
 
@@ -43,7 +45,6 @@ class HexPane(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "hex-pane--offset", "hex-pane--field", "hex-pane--bits", "hex-pane--bits-off",
         "hex-pane--cursor", "hex-pane--layer-selected",
-        *(f"hex-pane--layer-{i}" for i in range(1, LAYER_SLOTS + 1)),
     }  # fmt: skip
     BINDINGS = [
         Binding("left", "move(-1)", "Byte left", show=False),
@@ -72,7 +73,10 @@ class HexPane(ScrollView, can_focus=True):
         self.highlight: Highlight | None = None
         self.layer_span: tuple[int, int] | None = None
         self.caption = ""
+        # Each byte's index into _colours (0: no layer tint), and the tints made so far.
         self._slots: bytearray = bytearray()
+        self._colours: list[str] = [""]
+        self._tints: dict[str, Style] = {}
         self._lines: list[tuple[str, int]] = []
         self._left = 6  # offset column width
         self._strips: LRUCache[tuple[int, int, bool], Strip] = LRUCache(256)
@@ -83,6 +87,8 @@ class HexPane(ScrollView, can_focus=True):
         self.highlight = self.layer_span = None
         self.caption = ""
         self._slots = bytearray(len(pkt.data)) if pkt else bytearray()
+        self._colours = [""]
+        self._tints.clear()  # the pane's background may have changed (theme)
         if pkt is not None:
             self._left = max(4, len(f"{max(0, len(pkt.data) - 1):x}")) + 2
             for layer in pkt.layers:
@@ -92,9 +98,14 @@ class HexPane(ScrollView, can_focus=True):
         self.border_title = self._legend()
 
     def _paint_layer(self, pkt: Packet, layer: Layer) -> None:
-        slot = layer_slot(pkt, layer)
-        if not slot:
+        colour = layer_colour(layer)
+        if not colour:
             return
+        if colour not in self._colours:
+            if len(self._colours) > 255:
+                return  # a byte holds the index: past 255 distinct colours, no tint
+            self._colours.append(colour)
+        slot = self._colours.index(colour)
         end = min(layer.end, len(self._slots))
         self._slots[layer.pos : end] = bytes([slot]) * max(0, end - layer.pos)
         for f in layer.fields:  # padding and trailers sit past the header span
@@ -144,16 +155,22 @@ class HexPane(ScrollView, can_focus=True):
         if self.packet is None:
             return text
         for layer in self.packet.layers:
-            slot = layer_slot(self.packet, layer)
-            if slot:
-                text.append(f" {layer.protocol.short} ", self._tint(slot) + Style(bold=True))
+            colour = layer_colour(layer)
+            if colour:
+                text.append(f" {layer.protocol.short} ", self._tint(colour) + Style(bold=True))
                 text.append(" ")
         return text
 
     # -- drawing ---------------------------------------------------------------------------
-    def _tint(self, slot: int) -> Style:
-        """A layer's background only, blended over the pane (the CSS colours are translucent)."""
-        return Style(bgcolor=self.get_component_rich_style(f"hex-pane--layer-{slot}").bgcolor)
+    def _tint(self, colour: str) -> Style:
+        """A layer's background: its protocol's colour blended over the pane's, so the
+        bytes stay readable on dark and light themes."""
+        tint = self._tints.get(colour)
+        if tint is None:
+            base = self.background_colors[1]
+            tint = Style(bgcolor=base.blend(Color.parse(colour), TINT).rich_color)
+            self._tints[colour] = tint
+        return tint
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
@@ -175,7 +192,7 @@ class HexPane(ScrollView, can_focus=True):
         style = Style()
         slot = self._slots[off]
         if slot:
-            style += self._tint(slot)
+            style += self._tint(self._colours[slot])
         span = self.layer_span
         if span is not None and span[0] <= off < span[1]:
             style += self.get_component_rich_style("hex-pane--layer-selected", partial=True)

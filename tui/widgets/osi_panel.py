@@ -12,7 +12,7 @@ from textual.widgets import Static
 from dissect.engine import Layer, Osi, Packet, safe_text
 
 from ..explain import explain_field, explain_layer
-from . import LAYER_SLOTS, layer_slot
+from . import layer_colour
 from .field_tree import ISSUE_STYLES, MISSING_STYLE, TreeItem, group_is_hollow, missing_reason
 
 HEAD = Style(bold=True, underline=True)
@@ -50,8 +50,6 @@ def explain_item(item: TreeItem | None) -> Text:
 class OsiPanel(VerticalScroll):
     """Stack view + explanation; content is one Text (never markup)."""
 
-    COMPONENT_CLASSES = {f"osi-panel--layer-{i}" for i in range(1, LAYER_SLOTS + 1)}
-
     def compose(self) -> ComposeResult:
         yield Static(id="osi-body")
 
@@ -82,13 +80,8 @@ class OsiPanel(VerticalScroll):
         for i, layer in enumerate(layers):
             if i:
                 text.append(" " * 17)
-            slot = layer_slot(pkt, layer)
-            swatch = (
-                self.get_component_rich_style(f"osi-panel--layer-{slot}", partial=True)
-                if slot
-                else Style()
-            )
-            text.append("■ " if slot else "  ", swatch)
+            colour = layer_colour(layer)
+            text.append("■ " if colour else "  ", Style(color=colour) if colour else Style())
             name_style = Style(bold=True, reverse=layer is selected)
             text.append(f"{layer.protocol.short:<7}", name_style)
             text.append(f" {layer_sizes(layer)}")

@@ -28,11 +28,6 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("No.", 7), ("Time", 11), ("Source", 18), ("Destination", 18), ("Protocol", 10), ("Length", 7),
 )  # fmt: skip
 
-# Wireshark-like colouring rules, as foreground tints so they read on dark and light themes.
-PROTOCOL_COLOURS: dict[str, str] = {
-    "HTTP": "#7bd88f", "TCP": "#a9a1ff", "UDP": "#7cc4ff", "DNS": "#5fd7d7", "ARP": "#e6db74",
-    "ICMP": "#f59bd4", "ICMPV6": "#f59bd4", "TLS": "#c39ac9", "IPv6": "#9fb4ff", "IPv4": "#c0c0ff",
-}  # fmt: skip
 BAD_CHECKSUM = Style(color="#ff5f5f", bold=True)
 MALFORMED = Style(color="#ffffff", bgcolor="#8b1a1a", bold=True)
 TRUNCATED = Style(color="#ffd75f", bold=True)
@@ -45,8 +40,8 @@ def row_style(s: Summary) -> Style:
         return TRUNCATED
     if s.bad_checksum:
         return BAD_CHECKSUM
-    colour = PROTOCOL_COLOURS.get(s.protocol)
-    return Style(color=colour) if colour else Style()
+    # The protocol's declared colour, as a foreground tint that reads on dark and light themes.
+    return Style(color=s.colour) if s.colour else Style()
 
 
 def _cell(text: str, width: int, right: bool = False) -> str:
