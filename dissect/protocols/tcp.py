@@ -314,6 +314,22 @@ PAYLOAD = Bytes(
     "text saying why.",
 )
 alias("tcp.port", "tcp.srcport", "tcp.dstport")
+# What the stream pass (dissect/streams) adds to a packet: it needs the packets before it.
+STREAM = Int("tcp.stream", "Stream index", generated=True,
+             explain=lambda v, _l: f"TCP conversation number {v}, in order of first appearance "
+             "in the capture (the same in both directions).")  # fmt: skip
+SEQ = Int("tcp.seq", "Sequence Number", generated=True,
+          text=lambda v: f"{v}    (relative sequence number)",
+          explain=lambda v, _l: f"Sequence number {v}, counted from the start of this "
+          "direction of the connection (the raw number minus the initial one).")  # fmt: skip
+NXTSEQ = Int("tcp.nxtseq", "Next Sequence Number", generated=True,
+             text=lambda v: f"{v}    (relative sequence number)",
+             explain=lambda v, _l: f"The sequence number the next segment in this direction "
+             f"should carry: {v} (this one's plus its length, SYN and FIN counting one).")  # fmt: skip
+ACK_REL = Int("tcp.ack", "Acknowledgment Number", generated=True,
+              text=lambda v: f"{v}    (relative ack number)",
+              explain=lambda v, _l: f"Acknowledgment number {v}, relative: every byte of "
+              "the other direction before it has arrived.")  # fmt: skip
 
 
 def _tail(data: Any, layer: Layer) -> None:

@@ -1,0 +1,171 @@
+"""TCP and UDP conversations numbered as Wireshark numbers them (tcp.stream, udp.stream).
+
+A conversation is the pair of endpoints (address, port), either way round; its number is
+the order of its first packet. TCP starts a new conversation on the same endpoints when a
+SYN (or SYN-ACK) carries another initial sequence number than the one the conversation
+began with (port reuse), as Wireshark's TCP dissector does. Each direction keeps the base
+its relative sequence numbers count from: the SYN's sequence number, else the first
+sequence number seen minus one (a capture that starts mid-stream shows Seq=1), or the
+first acknowledgment of it from the other side minus one.
+
+The trackers are fed one packet's facts at a time in capture order (`Segment`), so the
+same code numbers a whole index (table.py) and packets as they arrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import protocols  # noqa: F401  (every protocol declared before reading its fields)
+from ..engine import PROTOCOLS, Packet
+
+SYN, ACK, FIN, RST = 0x002, 0x010, 0x001, 0x004
+SEQ_MOD = 1 << 32
+MAX_CONVERSATIONS = 1 << 22  # endpoints remembered; past it the oldest are forgotten
+
+
+@dataclass(slots=True)
+class Segment:
+    """What the stream layer needs of one packet's transport header."""
+
+    kind: int  # 6 TCP, 17 UDP
+    src: Any
+    dst: Any
+    sport: int
+    dport: int
+    seq: int = 0
+    ack: int = 0
+    flags: int = 0
+    seglen: int = 0
+    window: int = 0
+    in_error: bool = False  # the header an ICMP error quotes
+
+
+@dataclass(slots=True)
+class TcpStream:
+    """One TCP conversation: its endpoints (direction 0 sends the first packet seen) and
+    each direction's base sequence numbers, as (from packet index, base) in the order they
+    were set: a SYN sets the base again (nearly always once; a second SYN with another
+    number in the same conversation is rare, so the list stays short)."""
+
+    number: int
+    first: tuple[Any, int]
+    bases: tuple[list[tuple[int, int]], list[tuple[int, int]]]
+    syn_seq: list[Any]
+
+    def direction(self, src: Any, sport: int) -> int:
+        return 0 if (src, sport) == self.first else 1
+
+    def base(self, d: int, i: int) -> int | None:
+        """Direction d's base at packet index i (None: not known then)."""
+        for start, base in reversed(self.bases[d]):
+            if start <= i:
+                return base
+        return None
+
+
+class TcpTracker:
+    """Numbers TCP conversations; `see(seg)` -> (stream, direction)."""
+
+    def __init__(self) -> None:
+        self.streams: list[TcpStream] = []
+        self._by_key: dict[tuple, TcpStream] = {}
+
+    def see(self, seg: Segment, i: int) -> tuple[TcpStream, int]:
+        """Packet index i's conversation and direction."""
+        a, b = (seg.src, seg.sport), (seg.dst, seg.dport)
+        key = (a, b) if a <= b else (b, a)  # type: ignore[operator]
+        st = self._by_key.get(key)
+        if st is None:
+            st = self._new(key, a)
+        d = st.direction(seg.src, seg.sport)
+        if seg.in_error:
+            return st, d
+        if seg.flags & (SYN | ACK) == SYN and st.syn_seq[d] not in (None, seg.seq):
+            st = self._new(key, a)  # the same ports again: a new connection
+            d = 0
+        _set_base(st, d, seg, i)
+        return st, d
+
+    def _new(self, key: tuple, first: tuple[Any, int]) -> TcpStream:
+        if len(self._by_key) >= MAX_CONVERSATIONS:
+            self._by_key.pop(next(iter(self._by_key)))
+        st = TcpStream(len(self.streams), first, ([], []), [None, None])
+        self.streams.append(st)
+        self._by_key[key] = st
+        return st
+
+
+def _set_base(st: TcpStream, d: int, seg: Segment, i: int) -> None:
+    """A SYN's sequence number is the base (set again by a SYN with another number);
+    otherwise one before the first sequence number seen, or before the first
+    acknowledgment of the other direction."""
+    bases = st.bases[d]
+    if seg.flags & SYN:
+        if st.syn_seq[d] is None:
+            st.syn_seq[d] = seg.seq
+        if not bases or bases[-1][1] != seg.seq:
+            bases.append((i, seg.seq))
+    elif not bases:
+        bases.append((i, (seg.seq - 1) % SEQ_MOD))
+    if seg.flags & ACK and not st.bases[1 - d]:
+        st.bases[1 - d].append((i, (seg.ack - 1) % SEQ_MOD))
+
+
+class UdpTracker:
+    """Numbers UDP conversations; `see(seg)` -> (stream, direction)."""
+
+    def __init__(self) -> None:
+        self.firsts: list[tuple[Any, int]] = []
+        self._by_key: dict[tuple, int] = {}
+
+    def see(self, seg: Segment) -> tuple[int, int]:
+        a, b = (seg.src, seg.sport), (seg.dst, seg.dport)
+        key = (a, b) if a <= b else (b, a)  # type: ignore[operator]
+        n = self._by_key.get(key)
+        if n is None:
+            if len(self._by_key) >= MAX_CONVERSATIONS:
+                self._by_key.pop(next(iter(self._by_key)))
+            n = self._by_key[key] = len(self.firsts)
+            self.firsts.append(a)
+        return n, 0 if a == self.firsts[n] else 1
+
+
+_TCP = PROTOCOLS["tcp"]
+_TCP_FIELDS = _TCP.reader("tcp.srcport", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw",
+                          "tcp.flags", "tcp.window_size_value")  # fmt: skip
+_UDP_FIELDS = PROTOCOLS["udp"].reader("udp.srcport", "udp.dstport")
+_ADDRESSES = {
+    "ip": PROTOCOLS["ip"].reader("ip.src", "ip.dst"),
+    "ipv6": PROTOCOLS["ipv6"].reader("ipv6.src", "ipv6.dst"),
+}
+_ERRORS = frozenset(("icmp", "icmpv6"))
+
+
+def segment_of(pkt: Packet) -> Segment | None:
+    """The transport facts of a decoded packet's first TCP or UDP layer (None: neither,
+    or its header is cut before the ports)."""
+    src = dst = None
+    in_error = False
+    for layer in pkt.layers:
+        name = layer.protocol.name
+        reader = _ADDRESSES.get(name)
+        if reader is not None and layer.values is not None:
+            src, dst = reader(layer)
+        elif name in _ERRORS and pkt.ctx.in_error:
+            in_error = True
+        elif name == "tcp" and layer.values is not None and src is not None:
+            sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
+            seglen = 0 if in_error else max(0, layer.payload_end - layer.pos - _offset(pkt, layer))
+            return Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error)
+        elif name == "udp" and layer.values is not None and src is not None:
+            sport, dport = _UDP_FIELDS(layer)
+            return Segment(17, src, dst, sport, dport, in_error=in_error)
+    return None
+
+
+def _offset(pkt: Packet, layer: Any) -> int:
+    """The TCP data offset in bytes (a RST's diagnostic text, kept in the layer, counts as
+    segment data, as in Wireshark)."""
+    return (pkt.data[layer.pos + 12] >> 4) * 4
