@@ -140,6 +140,8 @@ _ADDRESSES = {
     "ip": PROTOCOLS["ip"].reader("ip.src", "ip.dst"),
     "ipv6": PROTOCOLS["ipv6"].reader("ipv6.src", "ipv6.dst"),
 }
+_IP_LEN = PROTOCOLS["ip"].reader("ip.len")
+_IPV6_PLEN = PROTOCOLS["ipv6"].reader("ipv6.plen")
 _ERRORS = frozenset(("icmp", "icmpv6"))
 
 
@@ -148,21 +150,35 @@ def segment_of(pkt: Packet) -> Segment | None:
     or its header is cut before the ports)."""
     src = dst = None
     in_error = False
+    ip_end = -1  # where the IP datagram ends by its length field (-1: not known)
     for layer in pkt.layers:
         name = layer.protocol.name
         reader = _ADDRESSES.get(name)
         if reader is not None and layer.values is not None:
             src, dst = reader(layer)
+            ip_end = _ip_end(layer)
         elif name in _ERRORS and pkt.ctx.in_error:
             in_error = True
         elif name == "tcp" and layer.values is not None and src is not None:
             sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
-            seglen = 0 if in_error else max(0, layer.payload_end - layer.pos - _offset(pkt, layer))
+            end = ip_end if ip_end > layer.pos else layer.payload_end
+            seglen = 0 if in_error else max(0, end - layer.pos - _offset(pkt, layer))
             return Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error)
         elif name == "udp" and layer.values is not None and src is not None:
             sport, dport = _UDP_FIELDS(layer)
             return Segment(17, src, dst, sport, dport, in_error=in_error)
     return None
+
+
+def _ip_end(layer: Any) -> int:
+    """The end of an IP datagram by its length field, even past the captured bytes (a
+    segment the capture cut short still has its length on the wire); -1 when the field
+    says nothing (0: a TSO or jumbo datagram)."""
+    if layer.protocol.name == "ip":
+        total = _IP_LEN(layer)[0]
+        return layer.pos + total if total else -1
+    plen = _IPV6_PLEN(layer)[0]
+    return layer.pos + 40 + plen if plen else -1
 
 
 def _offset(pkt: Packet, layer: Any) -> int:

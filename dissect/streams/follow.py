@@ -55,15 +55,15 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
         layer = pkt.layer(kind)
         if seg is None or layer is None or seg.in_error:
             continue
-        if not out.nodes:
-            out.nodes = [(seg.src, seg.sport), (seg.dst, seg.dport)]
-        d = 0 if (seg.src, seg.sport) == out.nodes[0] else 1
         payload = _payload(pkt, layer, kind)
+        if not out.nodes and (payload or kind == "tcp"):  # tshark's UDP: the first data
+            out.nodes = [(seg.src, seg.sport), (seg.dst, seg.dport)]
+        d = 0 if out.nodes and (seg.src, seg.sport) == out.nodes[0] else 1
         if kind == "udp":
             if payload:
                 out.chunks.append(FollowChunk(d, rec.number, payload))
             continue
-        for c in dirs[d].segment(rec.number, seg.seq, seg.flags, payload):
+        for c in dirs[d].segment(rec.number, seg.seq, seg.flags, payload, seg.seglen):
             out.chunks.append(FollowChunk(d, c.frame, c.data))
     out.missing = [d.missing for d in dirs]
     out.dropped = [d.dropped for d in dirs]
@@ -72,11 +72,11 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
 
 
 def _payload(pkt: Any, layer: Any, kind: str) -> bytes:
-    """The transport payload's captured bytes (for TCP from the data offset: a RST's
-    diagnostic text, which TCP keeps in its layer, is not application data)."""
+    """The transport payload's captured bytes (TCP: from the data offset, so a RST's
+    diagnostic text, which TCP keeps in its layer, counts as tshark counts it)."""
     if kind == "tcp":
         start = layer.pos + (pkt.data[layer.pos + 12] >> 4) * 4
-        return pkt.data[start : layer.payload_end] if not pkt.data[layer.pos + 13] & 0x04 else b""
+        return pkt.data[start : layer.payload_end]
     return pkt.data[layer.payload_pos : layer.payload_end]
 
 

@@ -44,47 +44,52 @@ class Direction:
 
     cap: int = DEFAULT_CAP
     next_seq: int | None = None  # the sequence number of the next byte to deliver
-    waiting: list[tuple[int, int, bytes]] = field(default_factory=list)  # (seq, frame, data)
+    # (seq, frame, captured bytes, length on the wire) of segments past a gap
+    waiting: list[tuple[int, int, bytes, int]] = field(default_factory=list)
     held: int = 0  # bytes in `waiting`
     dropped: int = 0  # out-of-order bytes past the cap, never delivered
     conflicts: list[int] = field(default_factory=list)  # frames overlapping with other bytes
     _last: bytes = b""  # the most recent delivered bytes, to check overlaps against
     _last_end: int = 0
 
-    def segment(self, frame: int, seq: int, flags: int, data: bytes) -> list[Chunk]:
-        """Feed one segment; the chunks it delivers in order (possibly none)."""
+    def segment(self, frame: int, seq: int, flags: int, data: bytes,
+                seglen: int | None = None) -> list[Chunk]:  # fmt: skip
+        """Feed one segment: its captured bytes and its length on the wire (more when the
+        capture cut it: sequence numbers still advance past the bytes not captured). The
+        chunks it delivers in order (possibly none)."""
+        seglen = len(data) if seglen is None else max(seglen, len(data))
         if flags & 0x002:  # SYN: the data starts one past its number
             if self.next_seq is None:
                 self.next_seq = (seq + 1) % SEQ_MOD
             seq = (seq + 1) % SEQ_MOD
-        if not data:
+        if not seglen:
             return []
         if self.next_seq is None:
             self.next_seq = seq
         ahead = seq_diff(seq, self.next_seq)
         if ahead > 0:
-            self._wait(seq, frame, data)
+            self._wait(seq, frame, data, seglen)
             return []
-        out = self._deliver(frame, seq, data)
+        out = self._deliver(frame, seq, data, seglen)
         while out and self.waiting:  # each step takes one waiting segment out
             k = self._ready()
             if k is None:
                 break
-            wseq, wframe, wdata = self.waiting.pop(k)
+            wseq, wframe, wdata, wlen = self.waiting.pop(k)
             self.held -= len(wdata)
-            out.extend(self._deliver(wframe, wseq, wdata))
+            out.extend(self._deliver(wframe, wseq, wdata, wlen))
         return out
 
-    def _deliver(self, frame: int, seq: int, data: bytes) -> list[Chunk]:
+    def _deliver(self, frame: int, seq: int, data: bytes, seglen: int) -> list[Chunk]:
         """Bytes from `seq` on, of which those before next_seq were delivered already."""
         assert self.next_seq is not None
-        skip = -seq_diff(seq, self.next_seq)
-        if skip > 0:
+        skip = max(0, -seq_diff(seq, self.next_seq))
+        if skip:
             self._check_overlap(frame, data[:skip], skip)
-        if skip >= len(data):
+        if skip >= seglen:
             return []
-        new = data[skip:] if skip > 0 else data
-        self.next_seq = (self.next_seq + len(new)) % SEQ_MOD
+        new = data[skip:] if skip else data
+        self.next_seq = (self.next_seq + seglen - skip) % SEQ_MOD
         self._last = (self._last + new)[-65536:]
         return [Chunk(frame, new)]
 
@@ -94,11 +99,11 @@ class Direction:
         if kept and old[: len(kept)] != kept[: len(old)]:
             self.conflicts.append(frame)
 
-    def _wait(self, seq: int, frame: int, data: bytes) -> None:
+    def _wait(self, seq: int, frame: int, data: bytes, seglen: int) -> None:
         if self.held + len(data) > self.cap:
-            self.dropped += len(data)
+            self.dropped += seglen
             return
-        self.waiting.append((seq, frame, data))
+        self.waiting.append((seq, frame, data, seglen))
         self.held += len(data)
 
     def _ready(self) -> int | None:
@@ -106,7 +111,7 @@ class Direction:
         sequence first; None while the gap is open."""
         assert self.next_seq is not None
         best = None
-        for k, (seq, _frame, _data) in enumerate(self.waiting):
+        for k, (seq, _frame, _data, _len) in enumerate(self.waiting):
             if seq_diff(seq, self.next_seq) <= 0 and (
                 best is None or seq_diff(seq, self.waiting[best][0]) < 0
             ):
@@ -118,4 +123,4 @@ class Direction:
         """Bytes between what was delivered and the first segment waiting (0: no gap)."""
         if not self.waiting or self.next_seq is None:
             return 0
-        return min(seq_diff(s, self.next_seq) for s, _f, _d in self.waiting)
+        return min(seq_diff(s, self.next_seq) for s, _f, _d, _n in self.waiting)
