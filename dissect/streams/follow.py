@@ -128,7 +128,9 @@ def _hex(data: bytes, offset: int, prefix: str) -> str:
         if len(row) > 8:
             hexes += "  " + " ".join(f"{b:02x}" for b in row[8:])
         text = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in row)
-        if len(row) > 8:
+        if len(row) >= 8:
             text = text[:8] + " " + text[8:]
+        if text.endswith(" "):  # tshark drops one trailing space (its group gap, or data)
+            text = text[:-1]
         out.append(f"{prefix}{offset + i:08X}  {hexes:<48}  {text}\n")
     return "".join(out)
