@@ -17,6 +17,7 @@ from ..protocol import (
     Checksum,
     Field,
     Flag,
+    Float,
     HeaderLength,
     Int,
     Layer,
@@ -330,6 +331,59 @@ ACK_REL = Int("tcp.ack", "Acknowledgment Number", generated=True,
               text=lambda v: f"{v}    (relative ack number)",
               explain=lambda v, _l: f"Acknowledgment number {v}, relative: every byte of "
               "the other direction before it has arrived.")  # fmt: skip
+# The stream pass's TCP analysis (dissect/streams/analysis.py): Wireshark's names and labels;
+# a flag's label is also its expert message.
+ANALYSIS = Str("tcp.analysis", "SEQ/ACK analysis", generated=True, text=lambda v: "",
+               explain="What the segment means for the connection, worked out from the "
+               "packets before it (retransmissions, lost segments, windows, round trips).")  # fmt: skip
+ANALYSIS_FLAGS = Str("tcp.analysis.flags", "TCP Analysis Flags", generated=True,
+                     text=lambda v: "", explain="Something about this segment is worth a "
+                     "look: the flags under it say what.")  # fmt: skip
+ANALYSIS_FLAG_SPECS = {
+    name: Str(name, label, generated=True, text=lambda v: "", explain=explain)
+    for name, label, explain in (
+        ("tcp.analysis.retransmission", "This frame is a (suspected) retransmission",
+         "Its bytes were sent before: the sender did not see them acknowledged in time."),
+        ("tcp.analysis.fast_retransmission", "This frame is a (suspected) fast retransmission",
+         "Sent again right after duplicate ACKs said the receiver is missing it."),
+        ("tcp.analysis.spurious_retransmission",
+         "This frame is a (suspected) spurious retransmission",
+         "Sent again although the receiver had acknowledged these bytes already."),
+        ("tcp.analysis.out_of_order", "This frame is a (suspected) out-of-order segment",
+         "It arrived after a segment that follows it in the byte stream."),
+        ("tcp.analysis.lost_segment", "Previous segment(s) not captured (common at capture start)",
+         "Bytes before this segment were never seen: lost, or missed by the capture."),
+        ("tcp.analysis.ack_lost_segment",
+         "ACKed segment that wasn't captured (common at capture start)",
+         "The ACK covers bytes the capture never saw."),
+        ("tcp.analysis.duplicate_ack", "Duplicate ACK",
+         "The same acknowledgment again: the receiver is missing the next bytes."),
+        ("tcp.analysis.zero_window", "TCP Zero Window segment",
+         "The receiver has no buffer space left: the sender must stop."),
+        ("tcp.analysis.zero_window_probe", "TCP Zero Window Probe",
+         "One byte sent into a zero window to learn when it opens."),
+        ("tcp.analysis.zero_window_probe_ack", "ACK to a TCP Zero Window Probe",
+         "The answer to a zero-window probe."),
+        ("tcp.analysis.window_full", "TCP window specified by the receiver is now completely full",
+         "This segment fills the receiver's advertised window exactly."),
+        ("tcp.analysis.keep_alive", "TCP keep-alive segment",
+         "An empty (or one-byte) segment that checks the other side is still there."),
+        ("tcp.analysis.keep_alive_ack", "ACK to a TCP keep-alive segment",
+         "The answer to a keep-alive."),
+        ("tcp.analysis.window_update", "TCP window update",
+         "Only the window changed: the receiver has room again."),
+    )
+}  # fmt: skip
+DUPACK_NUM = Int("tcp.analysis.duplicate_ack_num", "Duplicate ACK #", generated=True,
+                 explain=lambda v, _l: f"The {v}. duplicate of the same acknowledgment.")  # fmt: skip
+ACK_RTT = Float("tcp.analysis.ack_rtt", "The RTT to ACK the segment was", generated=True,
+                unit=" seconds", explain=lambda v, _l: f"{v} s passed between the segment "
+                "and this acknowledgment of it (a round trip).")  # fmt: skip
+BYTES_IN_FLIGHT = Int("tcp.analysis.bytes_in_flight", "Bytes in flight", generated=True,
+                      explain=lambda v, _l: f"{v} bytes sent and not yet acknowledged.")  # fmt: skip
+INITIAL_RTT = Float("tcp.analysis.initial_rtt", "iRTT", generated=True, unit=" seconds",
+                    explain=lambda v, _l: f"The connection's first round trip: {v} s from the "
+                    "SYN to the ACK of the SYN-ACK.")  # fmt: skip
 
 
 def _tail(data: Any, layer: Layer) -> None:

@@ -14,11 +14,12 @@ same code numbers a whole index (table.py) and packets as they arrive.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import protocols  # noqa: F401  (every protocol declared before reading its fields)
 from ..engine import PROTOCOLS, Packet
+from .analysis import Flow
 
 SYN, ACK, FIN, RST = 0x002, 0x010, 0x001, 0x004
 SEQ_MOD = 1 << 32
@@ -40,6 +41,8 @@ class Segment:
     seglen: int = 0
     window: int = 0
     in_error: bool = False  # the header an ICMP error quotes
+    time_ns: int = 0
+    wscale: int = -1  # a SYN's window scale option (-1: none)
 
 
 @dataclass(slots=True)
@@ -53,6 +56,10 @@ class TcpStream:
     first: tuple[Any, int]
     bases: tuple[list[tuple[int, int]], list[tuple[int, int]]]
     syn_seq: list[Any]
+    flows: tuple[Flow, Flow] = field(default_factory=lambda: (Flow(), Flow()))
+    syn_ns: int = -1  # when the latest SYN was seen (-1: none)
+    first_rtt_ns: int = 0  # SYN to the ACK of the SYN-ACK (0: not known)
+    rtt_from: int = -1  # the packet index from which first_rtt_ns is shown
 
     def direction(self, src: Any, sport: int) -> int:
         return 0 if (src, sport) == self.first else 1
@@ -163,7 +170,9 @@ def segment_of(pkt: Packet) -> Segment | None:
             sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
             end = ip_end if ip_end > layer.pos else layer.payload_end
             seglen = 0 if in_error else max(0, end - layer.pos - _offset(pkt, layer))
-            return Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error)
+            wscale = _window_scale(pkt.data, layer) if flags & SYN else -1
+            return Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error,
+                           pkt.time_ns, wscale)  # fmt: skip
         elif name == "udp" and layer.values is not None and src is not None:
             sport, dport = _UDP_FIELDS(layer)
             return Segment(17, src, dst, sport, dport, in_error=in_error)
@@ -179,6 +188,24 @@ def _ip_end(layer: Any) -> int:
         return layer.pos + total if total else -1
     plen = _IPV6_PLEN(layer)[0]
     return layer.pos + 40 + plen if plen else -1
+
+
+def _window_scale(data: bytes, layer: Any) -> int:
+    """The shift of a SYN's window scale option (RFC 7323 2.2; -1: none), capped at 14."""
+    i, end = layer.pos + 20, min(layer.pos + (data[layer.pos + 12] >> 4) * 4, len(data))
+    while i < end:  # each step advances at least one byte
+        kind = data[i]
+        if kind == 0:
+            break
+        if kind == 1:
+            i += 1
+            continue
+        if i + 1 >= end or data[i + 1] < 2:
+            break
+        if kind == 3 and data[i + 1] == 3 and i + 2 < end:
+            return min(data[i + 2], 14)
+        i += data[i + 1]
+    return -1
 
 
 def _offset(pkt: Packet, layer: Any) -> int:

@@ -17,7 +17,18 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine import Packet, decode, spec_for
-from .conversation import ACK, FIN, SEQ_MOD, SYN, Segment, TcpTracker, UdpTracker, segment_of
+from .analysis import FLAGS, analyse
+from .conversation import (
+    ACK,
+    FIN,
+    SEQ_MOD,
+    SYN,
+    Segment,
+    TcpStream,
+    TcpTracker,
+    UdpTracker,
+    segment_of,
+)
 
 IN_ERROR = 0x01  # the packet's TCP header is one an ICMP error quotes: numbers stay raw
 
@@ -25,6 +36,10 @@ IN_ERROR = 0x01  # the packet's TCP header is one an ICMP error quotes: numbers 
 STREAM, SEQ, NXTSEQ, ACK_REL = (spec_for(n) for n in ("tcp.stream", "tcp.seq", "tcp.nxtseq",
                                                       "tcp.ack"))  # fmt: skip
 UDP_STREAM = spec_for("udp.stream")
+ANALYSIS, ANALYSIS_FLAGS, DUPACK_NUM, ACK_RTT, BYTES_IN_FLIGHT, INITIAL_RTT = (
+    spec_for(n) for n in ("tcp.analysis", "tcp.analysis.flags", "tcp.analysis.duplicate_ack_num",
+                          "tcp.analysis.ack_rtt", "tcp.analysis.bytes_in_flight",
+                          "tcp.analysis.initial_rtt"))  # fmt: skip
 STREAM_FIELDS = frozenset(s.name for s in (STREAM, UDP_STREAM, SEQ, NXTSEQ, ACK_REL))
 
 
@@ -40,6 +55,10 @@ class StreamTable:
         self.tcp = array("i")  # stream << 1 | direction, -1: no TCP
         self.udp = array("i")
         self.facts = array("B")
+        self.analysis = array("H")  # TCP analysis flags (analysis.py)
+        # Only for the packets that have them: (duplicate-ACK number, ACK RTT in ns or -1,
+        # bytes in flight or -1)
+        self.numbers: dict[int, tuple[int, int, int]] = {}
         self.tcp_tracker = TcpTracker()
         self.udp_tracker = UdpTracker()
 
@@ -58,17 +77,32 @@ class StreamTable:
         """The next packet's transport facts (None: neither TCP nor UDP)."""
         i = len(self.tcp)
         t = u = -1
-        facts = 0
+        facts = flags = 0
         if seg is not None and seg.kind == 6:
             st, d = self.tcp_tracker.see(seg, i)
             t = st.number << 1 | d
             facts = IN_ERROR if seg.in_error else 0
+            if not seg.in_error:
+                flags = self._analyse(st, d, seg, i)
         elif seg is not None:
             n, d = self.udp_tracker.see(seg)
             u = n << 1 | d
         self.tcp.append(t)
         self.udp.append(u)
         self.facts.append(facts)
+        self.analysis.append(flags)
+
+    def _analyse(self, st: TcpStream, d: int, seg: Segment, i: int) -> int:
+        """Run the TCP analysis on the relative numbers; keep the flags and numbers."""
+        _handshake(st, seg, i)
+        seq = (seg.seq - (st.base(d, i) or 0)) % SEQ_MOD
+        ack = (seg.ack - (st.base(1 - d, i) or 0)) % SEQ_MOD if seg.flags & ACK else 0
+        fwd, rev = st.flows[d], st.flows[1 - d]
+        r = analyse(fwd, rev, seq, ack, seg.flags, seg.seglen, seg.window, seg.time_ns,
+                    st.first_rtt_ns, seg.wscale)  # fmt: skip
+        if r.dupack_num or r.ack_rtt_ns >= 0 or r.bytes_in_flight >= 0:
+            self.numbers[i] = (r.dupack_num, r.ack_rtt_ns, r.bytes_in_flight)
+        return r.flags
 
     @classmethod
     def build(cls, index: Any, progress: Callable[[int], None] | None = None) -> StreamTable:
@@ -90,6 +124,17 @@ class StreamTable:
         ids = self.tcp if kind == "tcp" else self.udp
         lo, hi = stream << 1, stream << 1 | 1
         return [i for i, v in enumerate(ids) if v == lo or v == hi]
+
+
+def _handshake(st: TcpStream, seg: Segment, i: int) -> None:
+    """The initial round trip: from the (latest) SYN to the first ACK without SYN that
+    follows it, whichever side sends it (Wireshark's iRTT)."""
+    if st.rtt_from >= 0:
+        return
+    if seg.flags & (SYN | ACK) == SYN:
+        st.syn_ns = seg.time_ns
+    elif seg.flags & (SYN | ACK) == ACK and st.syn_ns >= 0:
+        st.first_rtt_ns, st.rtt_from = seg.time_ns - st.syn_ns, i
 
 
 def annotate(pkt: Packet, table: StreamTable) -> None:
@@ -128,3 +173,31 @@ def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -
     # Without the ACK flag the number means nothing: Wireshark shows it as it is.
     ack = (seg.ack - (rbase or 0)) % SEQ_MOD if seg.flags & ACK else seg.ack
     layer.add(ACK_REL, layer.pos + 8, 4, ack)
+    _annotate_analysis(layer, table, st, i)
+
+
+def _annotate_analysis(layer: Any, table: StreamTable, st: TcpStream, i: int) -> None:
+    """The SEQ/ACK analysis subtree and its expert issues (Wireshark's layout)."""
+    flags = table.analysis[i]
+    dupnum, rtt, in_flight = table.numbers.get(i, (0, -1, -1))
+    # Wireshark shows the subtree, with the initial round trip, only for a packet the
+    # analysis says something else about.
+    if not (flags or rtt >= 0 or in_flight >= 0):
+        return
+    irtt = 0 <= st.rtt_from <= i
+    top = layer.add(ANALYSIS, layer.pos, 0, "")
+    if irtt:
+        layer.child(top, INITIAL_RTT, layer.pos, 0, st.first_rtt_ns / 1e9)
+    if rtt >= 0:
+        layer.child(top, ACK_RTT, layer.pos, 0, rtt / 1e9)
+    if in_flight >= 0:
+        layer.child(top, BYTES_IN_FLIGHT, layer.pos, 0, in_flight)
+    if flags:
+        box = layer.child(top, ANALYSIS_FLAGS, layer.pos, 0, "")
+        for bit, (name, severity) in FLAGS.items():
+            if flags & bit:
+                spec = spec_for(name)
+                layer.child(box, spec, layer.pos, 0, "")
+                layer.issue(severity, "sequence", name, spec.label, layer.pos, 0)
+        if dupnum:
+            layer.child(top, DUPACK_NUM, layer.pos, 0, dupnum)
