@@ -557,6 +557,7 @@ def print_parallel(
     if (
         workers < 2
         or flt is not None
+        or getattr(args, "annotate", None) is not None  # the stream fields: in order, here
         or printer.console is not None
         or idx is None
         or idx.streaming

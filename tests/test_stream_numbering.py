@@ -83,3 +83,34 @@ def test_sequence_wrap_stays_relative() -> None:
     data = Segment(6, "a", "b", 1, 2, seq=0x10, ack=5, flags=ACK, seglen=10)
     st2, d2 = tracker.see(data, 1)
     assert st2 is st and (data.seq - st.base(d2, 1)) % (1 << 32) == 0x20
+
+
+def test_verbose_tree_shows_stream_fields_where_tshark_does() -> None:
+    """-V runs the stream pass: the fields sit where tshark -V has them, and the row and
+    the title give relative numbers ("Seq=0" on the SYN), as tshark's."""
+    out, err = io.StringIO(), io.StringIO()
+    args = build_parser().parse_args(["-r", str(DATA / "tcpdump_dns_tcp.pcap"), "-V", "-c", "2"])
+    assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+    lines = [line.strip() for line in out.getvalue().splitlines()]
+    at = lines.index("Destination Port: 53")
+    assert lines[at + 1 : at + 4] == [
+        "[Stream index: 0]",
+        "Sequence Number: 0    (relative sequence number)",
+        "Sequence Number (raw): 603899916",
+    ]
+    assert "[SYN] Seq=0 Win=64240 Len=0" in lines[0]
+    assert "Seq: 0, Ack: 1, Len: 0" in out.getvalue()
+
+
+def test_plain_list_does_not_run_the_stream_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary list and filters naming no stream field never wait for the pass."""
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("stream pass ran")
+
+    monkeypatch.setattr(StreamTable, "build", refuse)
+    for extra in ([], ["-Y", "tcp.port == 53"]):
+        out, err = io.StringIO(), io.StringIO()
+        args = build_parser().parse_args(["-r", str(DATA / "tcpdump_dns_tcp.pcap"), *extra])
+        assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+        assert "Seq=603899916" in out.getvalue()  # raw: no pass, no relative numbers

@@ -319,7 +319,7 @@ alias("tcp.port", "tcp.srcport", "tcp.dstport")
 STREAM = Int("tcp.stream", "Stream index", generated=True,
              explain=lambda v, _l: f"TCP conversation number {v}, in order of first appearance "
              "in the capture (the same in both directions).")  # fmt: skip
-SEQ = Int("tcp.seq", "Sequence Number", generated=True,
+SEQ = Int("tcp.seq", "Sequence Number",
           text=lambda v: f"{v}    (relative sequence number)",
           explain=lambda v, _l: f"Sequence number {v}, counted from the start of this "
           "direction of the connection (the raw number minus the initial one).")  # fmt: skip
@@ -327,7 +327,7 @@ NXTSEQ = Int("tcp.nxtseq", "Next Sequence Number", generated=True,
              text=lambda v: f"{v}    (relative sequence number)",
              explain=lambda v, _l: f"The sequence number the next segment in this direction "
              f"should carry: {v} (this one's plus its length, SYN and FIN counting one).")  # fmt: skip
-ACK_REL = Int("tcp.ack", "Acknowledgment Number", generated=True,
+ACK_REL = Int("tcp.ack", "Acknowledgment Number",
               text=lambda v: f"{v}    (relative ack number)",
               explain=lambda v, _l: f"Acknowledgment number {v}, relative: every byte of "
               "the other direction before it has arrived.")  # fmt: skip
@@ -512,10 +512,22 @@ _INFO_NAMES = ("tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ac
 _INFO = TCP.reader(*_INFO_NAMES)
 
 
+def _relative(layer: Layer, seq: Any, ack: Any) -> tuple[Any, Any]:
+    """The relative numbers when the stream pass has added them (dissect/streams), as
+    Wireshark shows them; else the raw ones."""
+    for f in layer.extra:
+        if f.spec is SEQ:
+            seq = f.value
+        elif f.spec is ACK_REL:
+            ack = f.value
+    return seq, ack
+
+
 def _info(layer: Layer) -> str:
     """Wireshark's Info: ports, flags, sequence numbers, window and segment length (a header
     cut short shows None for the fields past the cut)."""
     sport, dport, flags, seq, ack, win, hdr_len = _INFO(layer)
+    seq, ack = _relative(layer, seq, ack)
     seg = _segment_len(layer, hdr_len)
     flags = flags or 0
     if flags & 0x010:
@@ -534,6 +546,7 @@ def _describe(layer: Layer) -> str:
     """Wireshark's title: the acknowledgment number only when the ACK flag is set; only the
     ports of a header cut before its data offset (an ICMP error's quote)."""
     sport, dport, flags, seq, ack, _win, hdr_len = _INFO(layer)
+    seq, ack = _relative(layer, seq, ack)
     if hdr_len is None:
         return f"Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}"
     acked = f"Ack: {ack}, " if (flags or 0) & 0x010 else ""

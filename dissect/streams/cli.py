@@ -40,12 +40,13 @@ def follow_specs(args: argparse.Namespace) -> list[tuple[str, str, int]]:
 
 
 def prepare(args: argparse.Namespace, flt: Any, idx: Any) -> Annotate | None:
-    """When the filter names a stream field: the stream pass (a file: over its index,
-    first; a stream read forwards: packet by packet as they come), and the function that
-    adds the stream fields to a decoded packet. None when nothing needs them."""
-    if flt is None or not names_stream_fields(r.name for r in flt.refs):
-        return None
-    if idx is None:
+    """When the filter names a stream field, or the output shows every field (-V, -T
+    json, jsonl): the stream pass (a file: over its index, first; a stream read forwards:
+    packet by packet as they come), and the function that adds the stream fields to a
+    decoded packet. None when nothing needs them: the plain list never waits for it."""
+    named = flt is not None and names_stream_fields(r.name for r in flt.refs)
+    shown = args.verbose or args.format in ("json", "jsonl")
+    if idx is None or not (named or shown):
         return None  # pasted hex: single packets, no conversations
     table = StreamTable() if idx.streaming else StreamTable.build(idx)
     if idx.streaming:
@@ -62,7 +63,8 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any) -> Annotate | None:
         def hook(pkt: Packet) -> None:
             annotate(pkt, table)
 
-    flt.after_decode = hook
+    if flt is not None:
+        flt.after_decode = hook
     return hook
 
 

@@ -158,22 +158,35 @@ def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -
     st = table.tcp_tracker.streams[t >> 1]
     d = t & 1
     seg = segment_of(pkt)
-    layer.add(STREAM, layer.pos, 0, st.number)
+    _place(layer, STREAM, layer.pos, 0, st.number, "tcp.dstport", 1)
     if seg is None:
         return
     if facts & IN_ERROR:
-        layer.add(SEQ, layer.pos + 4, 4, seg.seq)
-        layer.add(ACK_REL, layer.pos + 8, 4, seg.ack)
+        _place(layer, SEQ, layer.pos + 4, 4, seg.seq, "tcp.seq_raw", 0)
+        _place(layer, ACK_REL, layer.pos + 8, 4, seg.ack, "tcp.ack_raw", 0)
         return
     base, rbase = st.base(d, i) or 0, st.base(1 - d, i)
     seq = (seg.seq - base) % SEQ_MOD
-    layer.add(SEQ, layer.pos + 4, 4, seq)
+    _place(layer, SEQ, layer.pos + 4, 4, seq, "tcp.seq_raw", 0)
     nxt = seg.seglen + (1 if seg.flags & (SYN | FIN) else 0)  # one, even with both set
-    layer.add(NXTSEQ, layer.pos, 0, (seq + nxt) % SEQ_MOD)
+    _place(layer, NXTSEQ, layer.pos, 0, (seq + nxt) % SEQ_MOD, "tcp.seq_raw", 1)
     # Without the ACK flag the number means nothing: Wireshark shows it as it is.
     ack = (seg.ack - (rbase or 0)) % SEQ_MOD if seg.flags & ACK else seg.ack
-    layer.add(ACK_REL, layer.pos + 8, 4, ack)
+    _place(layer, ACK_REL, layer.pos + 8, 4, ack, "tcp.ack_raw", 0)
     _annotate_analysis(layer, table, st, i)
+
+
+def _place(layer: Any, spec: Any, pos: int, length: int, value: Any, anchor: str,
+           after: int) -> None:  # fmt: skip
+    """Add a field where Wireshark's tree has it: just before (after=0) or after (1) the
+    field named `anchor` (at the end when the header was cut before it)."""
+    fields = layer.fields  # built now: the new field goes into its place in them
+    f = layer.add(spec, pos, length, value)
+    for k, other in enumerate(fields):
+        if other.spec.name == anchor:
+            fields.pop()
+            fields.insert(k + after, f)
+            return
 
 
 def _annotate_analysis(layer: Any, table: StreamTable, st: TcpStream, i: int) -> None:
