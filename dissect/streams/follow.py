@@ -80,7 +80,8 @@ def _payload(pkt: Any, layer: Any, kind: str) -> bytes:
     return pkt.data[layer.payload_pos : layer.payload_end]
 
 
-def _node(address: Any, port: int) -> str:
+def node_text(address: Any, port: int) -> str:
+    """An endpoint as tshark writes it: a.b.c.d:port, [v6]:port."""
     text = str(address)
     try:
         if ipaddress.ip_address(text).version == 6:
@@ -95,8 +96,8 @@ def render(f: Followed, mode: str) -> str:
     nodes = f.nodes or [("", 0), ("", 0)]
     lines = ["\n", SEPARATOR, f"Follow: {f.kind},{mode}\n",
              f"Filter: {f.kind}.stream eq {f.stream}\n",
-             f"Node 0: {_node(*nodes[0]) if f.nodes else ':0'}\n",
-             f"Node 1: {_node(*nodes[1]) if f.nodes else ':0'}\n"]  # fmt: skip
+             f"Node 0: {node_text(*nodes[0]) if f.nodes else ':0'}\n",
+             f"Node 1: {node_text(*nodes[1]) if f.nodes else ':0'}\n"]  # fmt: skip
     offsets = [0, 0]
     for c in f.chunks:
         tab = "\t" if c.direction else ""
@@ -120,6 +121,10 @@ def _ascii(data: bytes) -> str:
 
 
 def _hex(data: bytes, offset: int, prefix: str) -> str:
+    return "".join(f"{prefix}{line}\n" for line in hex_lines(data, offset))
+
+
+def hex_lines(data: bytes, offset: int) -> list[str]:
     """16 bytes a line: offset, hex in two groups of 8, the bytes as ASCII in two groups."""
     out = []
     for i in range(0, len(data), 16):
@@ -132,5 +137,5 @@ def _hex(data: bytes, offset: int, prefix: str) -> str:
             text = text[:8] + " " + text[8:]
         if text.endswith(" "):  # tshark drops one trailing space (its group gap, or data)
             text = text[:-1]
-        out.append(f"{prefix}{offset + i:08X}  {hexes:<48}  {text}\n")
-    return "".join(out)
+        out.append(f"{offset + i:08X}  {hexes:<48}  {text}")
+    return out
