@@ -114,3 +114,10 @@ def test_plain_list_does_not_run_the_stream_pass(monkeypatch: pytest.MonkeyPatch
         args = build_parser().parse_args(["-r", str(DATA / "tcpdump_dns_tcp.pcap"), *extra])
         assert run_batch(args, out=out, err=err) == 0, err.getvalue()
         assert "Seq=603899916" in out.getvalue()  # raw: no pass, no relative numbers
+
+
+def test_the_pass_keeps_at_most_16_bytes_a_packet() -> None:
+    table = StreamTable.build(open_capture(DATA / "arkime_wireshark-retrans.pcap"))
+    arrays = (table.ids, table.facts, table.analysis, table.number, table.rtt_us)
+    assert all(len(a) == len(table) for a in arrays)
+    assert sum(a.itemsize for a in arrays) == StreamTable.BYTES_PER_PACKET <= 16

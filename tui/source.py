@@ -243,10 +243,11 @@ class PacketSource:
         table = self.stream_table() if kind == "r" else None
         if table is None or i >= len(table):
             return None
-        for name, ids in (("tcp", table.tcp), ("udp", table.udp)):
-            if ids[i] >= 0:
+        for kind in ("tcp", "udp"):
+            stream = table.stream_of(i, kind)
+            if stream >= 0:
                 assert self._index is not None
-                return follow(self._index, table, name, ids[i] >> 1)
+                return follow(self._index, table, kind, stream)
         return None
 
     def filter_rows(self, flt: Filter, start: int, stop: int) -> Iterator[tuple[int, list[int]]]:

@@ -1,13 +1,16 @@
 """The stream pass: a second walk over a capture index, after the record index.
 
-It keeps, per packet, the TCP and the UDP conversation (stream number << 1 | direction,
--1 for none) and a byte of facts, in arrays (9 bytes a packet), plus a small record per
-conversation (its endpoints and base sequence numbers). From those, `annotate(pkt, table)`
-adds to a decoded packet the fields Wireshark shows: tcp.stream, udp.stream and the
-relative tcp.seq, tcp.ack and tcp.nxtseq (the raw ones stay tcp.seq_raw / tcp.ack_raw).
+It keeps 15 bytes per packet in arrays: the conversation (stream number << 1 | direction,
+-1 for none; a fact bit says TCP or UDP), the TCP analysis flags, one number (bytes in
+flight after a data segment, or a duplicate ACK's count) and the ACK round trip in
+microseconds; plus a small record per conversation (its endpoints and base sequence
+numbers). From those, `annotate(pkt, table)` adds to a decoded packet the fields
+Wireshark shows: tcp.stream, udp.stream, the relative tcp.seq, tcp.ack and tcp.nxtseq (the
+raw ones stay tcp.seq_raw / tcp.ack_raw) and tcp.analysis.*.
 
-The pass runs only when something asks for stream fields (a filter naming them, -z follow,
-the TUI's follow screen): the packet list and filters that name none never wait for it.
+The pass runs only when something asks for stream fields (a filter naming them, -V or
+JSON output, -z follow, the TUI's follow screen): the packet list and filters that name
+none never wait for it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine import Packet, decode, spec_for
-from .analysis import FLAGS, analyse
+from .analysis import DUPLICATE_ACK, FLAGS, Result, analyse
 from .conversation import (
     ACK,
     FIN,
@@ -31,6 +34,8 @@ from .conversation import (
 )
 
 IN_ERROR = 0x01  # the packet's TCP header is one an ICMP error quotes: numbers stay raw
+UDP = 0x02  # the packet's conversation is UDP (else TCP)
+NONE = 0xFFFFFFFF  # no ACK round trip
 
 # Declared by tcp.py and udp.py (filter names exist before any stream pass ran).
 STREAM, SEQ, NXTSEQ, ACK_REL = (spec_for(n) for n in ("tcp.stream", "tcp.seq", "tcp.nxtseq",
@@ -52,18 +57,25 @@ class StreamTable:
     """Per-packet stream facts of one capture, filled in capture order by `add`."""
 
     def __init__(self) -> None:
-        self.tcp = array("i")  # stream << 1 | direction, -1: no TCP
-        self.udp = array("i")
-        self.facts = array("B")
+        self.ids = array("i")  # stream << 1 | direction, -1: neither TCP nor UDP
+        self.facts = array("B")  # UDP, IN_ERROR
         self.analysis = array("H")  # TCP analysis flags (analysis.py)
-        # Only for the packets that have them: (duplicate-ACK number, ACK RTT in ns or -1,
-        # bytes in flight or -1)
-        self.numbers: dict[int, tuple[int, int, int]] = {}
+        self.number = array("I")  # bytes in flight + 1, or a duplicate ACK's count; 0: none
+        self.rtt_us = array("I")  # ACK round trip in microseconds; NONE: none
         self.tcp_tracker = TcpTracker()
         self.udp_tracker = UdpTracker()
 
     def __len__(self) -> int:
-        return len(self.tcp)
+        return len(self.ids)
+
+    BYTES_PER_PACKET = 15  # the five arrays' item sizes
+
+    def stream_of(self, i: int, kind: str) -> int:
+        """Packet i's stream number of that kind, -1 when it has none."""
+        v = self.ids[i]
+        if v < 0 or (kind == "udp") != bool(self.facts[i] & UDP):
+            return -1
+        return v >> 1
 
     @property
     def tcp_streams(self) -> int:
@@ -75,34 +87,37 @@ class StreamTable:
 
     def add(self, seg: Segment | None) -> None:
         """The next packet's transport facts (None: neither TCP nor UDP)."""
-        i = len(self.tcp)
-        t = u = -1
-        facts = flags = 0
+        i = len(self.ids)
+        v, facts, flags, number, rtt = -1, 0, 0, 0, NONE
         if seg is not None and seg.kind == 6:
             st, d = self.tcp_tracker.see(seg, i)
-            t = st.number << 1 | d
-            facts = IN_ERROR if seg.in_error else 0
-            if not seg.in_error:
-                flags = self._analyse(st, d, seg, i)
+            v = st.number << 1 | d
+            if seg.in_error:
+                facts = IN_ERROR
+            else:
+                _handshake(st, seg, i)
+                r = self._analyse(st, d, seg, i)
+                flags, rtt = (
+                    r.flags,
+                    NONE if r.ack_rtt_ns < 0 else min(r.ack_rtt_ns // 1000, NONE - 1),
+                )
+                number = r.dupack_num or (r.bytes_in_flight + 1 if r.bytes_in_flight >= 0 else 0)
         elif seg is not None:
             n, d = self.udp_tracker.see(seg)
-            u = n << 1 | d
-        self.tcp.append(t)
-        self.udp.append(u)
+            v, facts = n << 1 | d, UDP
+        self.ids.append(v)
         self.facts.append(facts)
         self.analysis.append(flags)
+        self.number.append(min(number, NONE))
+        self.rtt_us.append(rtt)
 
-    def _analyse(self, st: TcpStream, d: int, seg: Segment, i: int) -> int:
-        """Run the TCP analysis on the relative numbers; keep the flags and numbers."""
-        _handshake(st, seg, i)
+    def _analyse(self, st: TcpStream, d: int, seg: Segment, i: int) -> Result:
+        """Run the TCP analysis on the relative numbers."""
         seq = (seg.seq - (st.base(d, i) or 0)) % SEQ_MOD
         ack = (seg.ack - (st.base(1 - d, i) or 0)) % SEQ_MOD if seg.flags & ACK else 0
         fwd, rev = st.flows[d], st.flows[1 - d]
-        r = analyse(fwd, rev, seq, ack, seg.flags, seg.seglen, seg.window, seg.time_ns,
-                    st.first_rtt_ns, seg.wscale)  # fmt: skip
-        if r.dupack_num or r.ack_rtt_ns >= 0 or r.bytes_in_flight >= 0:
-            self.numbers[i] = (r.dupack_num, r.ack_rtt_ns, r.bytes_in_flight)
-        return r.flags
+        return analyse(fwd, rev, seq, ack, seg.flags, seg.seglen, seg.window, seg.time_ns,
+                       st.first_rtt_ns, seg.wscale)  # fmt: skip
 
     @classmethod
     def build(cls, index: Any, progress: Callable[[int], None] | None = None) -> StreamTable:
@@ -121,9 +136,10 @@ class StreamTable:
 
     def frames(self, kind: str, stream: int) -> list[int]:
         """0-based record numbers of one stream's packets, in capture order."""
-        ids = self.tcp if kind == "tcp" else self.udp
-        lo, hi = stream << 1, stream << 1 | 1
-        return [i for i, v in enumerate(ids) if v == lo or v == hi]
+        lo, hi, udp = stream << 1, stream << 1 | 1, kind == "udp"
+        facts = self.facts
+        return [i for i, v in enumerate(self.ids)
+                if (v == lo or v == hi) and bool(facts[i] & UDP) == udp]  # fmt: skip
 
 
 def _handshake(st: TcpStream, seg: Segment, i: int) -> None:
@@ -140,15 +156,15 @@ def _handshake(st: TcpStream, seg: Segment, i: int) -> None:
 def annotate(pkt: Packet, table: StreamTable) -> None:
     """Add the stream fields to a decoded packet (its number locates it in the table)."""
     i = pkt.number - 1
-    if not 0 <= i < len(table):
+    if not 0 <= i < len(table) or table.ids[i] < 0:
         return
-    t, u = table.tcp[i], table.udp[i]
-    if t >= 0:
-        _annotate_tcp(pkt, table, i, t, table.facts[i])
-    if u >= 0:
-        layer = pkt.layer("udp")
-        if layer is not None:
-            layer.add(UDP_STREAM, layer.pos, 0, u >> 1)
+    v, facts = table.ids[i], table.facts[i]
+    if not facts & UDP:
+        _annotate_tcp(pkt, table, i, v, facts)
+        return
+    layer = pkt.layer("udp")
+    if layer is not None:
+        _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
 
 
 def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -> None:
@@ -192,9 +208,10 @@ def _place(layer: Any, spec: Any, pos: int, length: int, value: Any, anchor: str
 def _annotate_analysis(layer: Any, table: StreamTable, st: TcpStream, i: int) -> None:
     """The SEQ/ACK analysis subtree and its expert issues (Wireshark's layout)."""
     flags = table.analysis[i]
-    dupnum, rtt, in_flight = table.numbers.get(i, (0, -1, -1))
-    # Wireshark shows the subtree, with the initial round trip, only for a packet the
-    # analysis says something else about.
+    number, rtt_us = table.number[i], table.rtt_us[i]
+    dupnum = number if flags & DUPLICATE_ACK else 0
+    in_flight = number - 1 if number and not dupnum else -1
+    rtt = -1 if rtt_us == NONE else rtt_us * 1000
     if not (flags or rtt >= 0 or in_flight >= 0):
         return
     irtt = 0 <= st.rtt_from <= i
