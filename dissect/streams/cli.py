@@ -75,6 +75,6 @@ def print_follows(args: argparse.Namespace, idx: Any, out: IO[str]) -> None:
         return
     if idx is None or idx.streaming:
         raise FollowError("-z follow needs a capture file (it reads the stream's packets again)")
-    table = StreamTable.build(idx)
+    table = StreamTable.build(idx, analyse=False)  # the numbering is all follow needs
     for kind, mode, stream in specs:
         out.write(render(follow(idx, table, kind, stream), mode))
