@@ -134,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="statistics (repeatable): follow,tcp|udp,ascii|hex|raw,N prints stream N's "
         "bytes as tshark does, after the packets (with -q alone)",
     )  # fmt: skip
+    p.add_argument(
+        "--export-objects", dest="export_objects", metavar="http,DIR",
+        help="write every HTTP body (de-chunked, decompressed) into DIR, named after its URI",
+    )  # fmt: skip
     add_live_options(p)
     p.add_argument("--version", action="version",
                    version=f"layerscope {__version__} (engine: {engine_description()})")  # fmt: skip
@@ -209,7 +213,7 @@ def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:
         return True
     if getattr(args, "list_interfaces", False) or getattr(args, "quiet", False):
         return True
-    if getattr(args, "statistics", None):
+    if getattr(args, "statistics", None) or getattr(args, "export_objects", None):
         return True
     if getattr(args, "interface", None) is not None and getattr(args, "write", None):
         return True
@@ -511,13 +515,14 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
 
     out = printer.out
     streams.follow_specs(args)  # a bad -z follow fails before anything is read
+    streams.export_spec(args)
     idx = open_input(args)
     try:
         if idx is not None and idx.streaming:  # what is printed shows before we wait for more
             idx.when_waiting(out.flush)
         args.annotate = streams.prepare(args, flt, idx)
-        if getattr(args, "quiet", False) and streams.follow_specs(args):
-            streams.print_follows(args, idx, out)  # -q -z follow: the streams alone
+        if streams.wants_streams_only(args):  # -q -z follow: the streams alone
+            streams.print_follows(args, idx, out)
             return
         if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
             n = count_matches(args, flt, warn, idx)

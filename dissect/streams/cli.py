@@ -68,13 +68,34 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any) -> Annotate | None:
     return hook
 
 
+def export_spec(args: argparse.Namespace) -> str | None:
+    """The DIR of `--export-objects http,DIR` (None: not asked); FollowError when bad."""
+    spec = getattr(args, "export_objects", None)
+    if spec is None:
+        return None
+    proto, _, directory = spec.partition(",")
+    if proto != "http" or not directory:
+        raise FollowError(f"--export-objects {spec}: expected http,DIR (only HTTP is exported)")
+    return directory
+
+
+def wants_streams_only(args: argparse.Namespace) -> bool:
+    """-q with -z follow or --export-objects: print the streams (or export) alone."""
+    return bool(getattr(args, "quiet", False) and (follow_specs(args) or export_spec(args)))
+
+
 def print_follows(args: argparse.Namespace, idx: Any, out: IO[str]) -> None:
-    """Each -z follow block, in the order given."""
-    specs = follow_specs(args)
-    if not specs:
+    """Each -z follow block, in the order given, then --export-objects."""
+    specs, directory = follow_specs(args), export_spec(args)
+    if not specs and directory is None:
         return
     if idx is None or idx.streaming:
-        raise FollowError("-z follow needs a capture file (it reads the stream's packets again)")
+        raise FollowError("-z follow and --export-objects need a capture file (they read "
+                          "the stream's packets again)")  # fmt: skip
     table = StreamTable.build(idx, analyse=False)  # the numbering is all follow needs
     for kind, mode, stream in specs:
         out.write(render(follow(idx, table, kind, stream), mode))
+    if directory is not None:
+        from .objects import export_http
+
+        export_http(idx, table, directory)
