@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dissect.streams.defrag import MAX_GROUPS, MAX_HELD, Defragmenter, Piece
 from dissect.streams.reassembly import Direction, seq_diff
 
 SYN = 0x002
@@ -105,3 +106,36 @@ def test_any_segments_never_raise_and_stay_bounded(segments) -> None:  # noqa: A
     for k, (seq, flags, data, seglen) in enumerate(segments):
         d.segment(k, seq, flags, data, seglen)
         assert d.held <= 256
+
+
+# -- IPv4 defragmentation (dissect/streams/defrag.py) ----------------------------------------
+def piece(offset: int, data: bytes, more: bool, ident: int = 1) -> Piece:
+    return Piece("10.0.0.1", "10.0.0.2", ident, 17, offset, more, data)
+
+
+def test_fragments_join_on_the_last_in_any_order() -> None:
+    d = Defragmenter()
+    assert d.add(0, piece(8, b"BBBBBBBB", True)) is None
+    assert d.add(1, piece(16, b"CC", False)) is None  # the last, but a hole before it
+    got = d.add(2, piece(0, b"AAAAAAAA", True))
+    assert got is not None and got.payload == b"AAAAAAAABBBBBBBBCC"
+    assert [p[0] for p in got.pieces] == [0, 1, 2] and not got.conflict and d.held == 0
+
+
+def test_overlap_first_copy_wins_and_a_conflict_is_flagged() -> None:
+    d = Defragmenter()
+    d.add(0, piece(0, b"AAAAAAAAAAAAAAAA", True))
+    got = d.add(1, piece(8, b"XXXXXXXXYY", False))  # teardrop: overlaps 8 bytes, other data
+    assert got is not None and got.payload == b"AAAAAAAAAAAAAAAAYY" and got.conflict
+
+
+def test_fragments_that_never_complete_stay_bounded() -> None:
+    d = Defragmenter()
+    for n in range(MAX_GROUPS * 3):
+        d.add(n, piece(0, bytes(64), True, ident=n))
+    assert d.held <= MAX_HELD and len(d._groups) <= MAX_GROUPS and d.refused >= MAX_GROUPS * 2
+
+
+def test_past_65535_bytes_is_refused() -> None:
+    d = Defragmenter()
+    assert d.add(0, piece(65528, bytes(16), False)) is None and d.refused == 1

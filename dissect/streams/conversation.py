@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import protocols  # noqa: F401  (every protocol declared before reading its fields)
-from ..engine import PROTOCOLS, Packet
+from ..engine import PROTOCOLS, Packet, uint_at
 from .analysis import Flow
+from .defrag import Datagram, Piece
 
 SYN, ACK, FIN, RST = 0x002, 0x010, 0x001, 0x004
 SEQ_MOD = 1 << 32
@@ -152,9 +153,9 @@ _IPV6_PLEN = PROTOCOLS["ipv6"].reader("ipv6.plen")
 _ERRORS = frozenset(("icmp", "icmpv6"))
 
 
-def segment_of(pkt: Packet) -> Segment | None:
+def segment_of(pkt: Packet) -> Segment | Piece | None:
     """The transport facts of a decoded packet's first TCP or UDP layer (None: neither,
-    or its header is cut before the ports)."""
+    or its header is cut before the ports), or the fragment an IPv4 fragment carries."""
     src = dst = None
     in_error = False
     ip_end = -1  # where the IP datagram ends by its length field (-1: not known)
@@ -164,6 +165,10 @@ def segment_of(pkt: Packet) -> Segment | None:
         if reader is not None and layer.values is not None:
             src, dst = reader(layer)
             ip_end = _ip_end(layer)
+            if name == "ip" and not in_error:
+                piece = _fragment(pkt, layer, src, dst)
+                if piece is not None:
+                    return piece  # the datagram is read when its last fragment comes
         elif name in _ERRORS and pkt.ctx.in_error:
             in_error = True
         elif name == "tcp" and layer.values is not None and src is not None:
@@ -176,6 +181,33 @@ def segment_of(pkt: Packet) -> Segment | None:
         elif name == "udp" and layer.values is not None and src is not None:
             sport, dport = _UDP_FIELDS(layer)
             return Segment(17, src, dst, sport, dport, in_error=in_error)
+    return None
+
+
+_FRAG = PROTOCOLS["ip"].reader("ip.flags.mf", "ip.frag_offset", "ip.id", "ip.proto")
+
+
+def _fragment(pkt: Packet, layer: Any, src: Any, dst: Any) -> Piece | None:
+    more, offset, ident, proto = _FRAG(layer)
+    if not more and not offset:
+        return None
+    if _ip_end(layer) > len(pkt.data):  # not all captured: read as it is, as Wireshark does
+        return None
+    data = pkt.data[layer.payload_pos : layer.payload_end]
+    return Piece(src, dst, ident, proto, (offset or 0) * 8, bool(more), data, pkt.time_ns)
+
+
+def segment_from(d: Datagram) -> Segment | None:
+    """The transport facts of a reassembled datagram's TCP or UDP header."""
+    data = d.payload
+    if d.proto == 17 and len(data) >= 8:
+        return Segment(17, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
+                       time_ns=d.time_ns)  # fmt: skip
+    if d.proto == 6 and len(data) >= 20:
+        hdr = (data[12] >> 4) * 4
+        return Segment(6, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
+                       uint_at(data, 4, 4), uint_at(data, 8, 4), uint_at(data, 12, 2) & 0xFFF,
+                       max(0, len(data) - hdr), uint_at(data, 14, 2), False, d.time_ns)  # fmt: skip
     return None
 
 

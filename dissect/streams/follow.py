@@ -16,8 +16,9 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import decode
-from .conversation import segment_of
+from ..engine import decode, uint_at
+from .conversation import Segment, segment_from, segment_of
+from .defrag import rebuild
 from .reassembly import DEFAULT_CAP, Direction
 from .table import StreamTable
 
@@ -50,12 +51,16 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
     dirs = (Direction(cap), Direction(cap))
     for i in table.frames(kind, stream):
         rec = index.record(i)
-        pkt = decode(rec.data, rec.linktype, number=rec.number)
-        seg = segment_of(pkt)
-        layer = pkt.layer(kind)
-        if seg is None or layer is None or seg.in_error:
+        if i in table.fragments:  # the last fragment: the datagram they make
+            seg, payload = _reassembled(index, table.fragments[i], kind)
+        else:
+            pkt = decode(rec.data, rec.linktype, number=rec.number)
+            seg, layer = segment_of(pkt), pkt.layer(kind)
+            if not isinstance(seg, Segment) or layer is None:
+                continue
+            payload = _payload(pkt, layer, kind)
+        if seg is None or seg.in_error:
             continue
-        payload = _payload(pkt, layer, kind)
         if not out.nodes and (payload or kind == "tcp"):  # tshark's UDP: the first data
             out.nodes = [(seg.src, seg.sport), (seg.dst, seg.dport)]
         d = 0 if out.nodes and (seg.src, seg.sport) == out.nodes[0] else 1
@@ -69,6 +74,19 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
     out.dropped = [d.dropped for d in dirs]
     out.conflicts = sorted(dirs[0].conflicts + dirs[1].conflicts)
     return out
+
+
+def _reassembled(index: Any, pieces: list[tuple[int, int, int]],
+                 kind: str) -> tuple[Segment | None, bytes]:  # fmt: skip
+    """A reassembled datagram's transport facts and payload."""
+    d = rebuild(index, pieces)
+    seg = segment_from(d) if d is not None else None
+    if seg is None or d is None:
+        return None, b""
+    data = d.payload
+    if kind == "udp":
+        return seg, data[8 : max(8, uint_at(data, 4, 2))]
+    return seg, data[(data[12] >> 4) * 4 :]
 
 
 def _payload(pkt: Any, layer: Any, kind: str) -> bytes:

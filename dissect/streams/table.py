@@ -30,17 +30,25 @@ from .conversation import (
     TcpStream,
     TcpTracker,
     UdpTracker,
+    segment_from,
     segment_of,
 )
+from .defrag import Defragmenter, Piece
 
 IN_ERROR = 0x01  # the packet's TCP header is one an ICMP error quotes: numbers stay raw
 UDP = 0x02  # the packet's conversation is UDP (else TCP)
+FRAGMENT = 0x04  # an IPv4 fragment: `number` is the frame its datagram is complete in
+REASSEMBLED = 0x08  # the last fragment: its datagram is read here (`fragments` has them)
+CONFLICT = 0x10  # ... and two of its fragments overlap with other bytes
 NONE = 0xFFFFFFFF  # no ACK round trip
 
 # Declared by tcp.py and udp.py (filter names exist before any stream pass ran).
 STREAM, SEQ, NXTSEQ, ACK_REL = (spec_for(n) for n in ("tcp.stream", "tcp.seq", "tcp.nxtseq",
                                                       "tcp.ack"))  # fmt: skip
 UDP_STREAM = spec_for("udp.stream")
+IP_FRAGMENTS, IP_FRAGMENT, IP_FRAGMENT_COUNT, IP_REASSEMBLED_LENGTH, IP_REASSEMBLED_IN = (
+    spec_for(n) for n in ("ip.fragments", "ip.fragment", "ip.fragment.count",
+                          "ip.reassembled.length", "ip.reassembled_in"))  # fmt: skip
 ANALYSIS, ANALYSIS_FLAGS, DUPACK_NUM, ACK_RTT, BYTES_IN_FLIGHT, INITIAL_RTT = (
     spec_for(n) for n in ("tcp.analysis", "tcp.analysis.flags", "tcp.analysis.duplicate_ack_num",
                           "tcp.analysis.ack_rtt", "tcp.analysis.bytes_in_flight",
@@ -65,6 +73,10 @@ class StreamTable:
         self.rtt_us = array("I")  # ACK round trip in microseconds; NONE: none
         self.tcp_tracker = TcpTracker()
         self.udp_tracker = UdpTracker()
+        self.defrag = Defragmenter()
+        self._last_conflict = False
+        # last fragment's index -> (index, offset, length) of each fragment (rare: a dict)
+        self.fragments: dict[int, list[tuple[int, int, int]]] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -86,15 +98,17 @@ class StreamTable:
     def udp_streams(self) -> int:
         return len(self.udp_tracker.firsts)
 
-    def add(self, seg: Segment | None) -> None:
+    def add(self, seg: Segment | Piece | None) -> None:
         """The next packet's transport facts (None: neither TCP nor UDP)."""
         i = len(self.ids)
         v, facts, flags, number, rtt = -1, 0, 0, 0, NONE
+        if isinstance(seg, Piece):
+            seg, facts = self._fragment(i, seg), FRAGMENT
         if seg is not None and seg.kind == 6:
             st, d = self.tcp_tracker.see(seg, i)
             v = st.number << 1 | d
             if seg.in_error:
-                facts = IN_ERROR
+                facts |= IN_ERROR
             elif self.analyse:
                 _handshake(st, seg, i)
                 r = self._analyse(st, d, seg, i)
@@ -105,12 +119,27 @@ class StreamTable:
                 number = r.dupack_num or (r.bytes_in_flight + 1 if r.bytes_in_flight >= 0 else 0)
         elif seg is not None:
             n, d = self.udp_tracker.see(seg)
-            v, facts = n << 1 | d, UDP
+            v, facts = n << 1 | d, facts | UDP
+        if i in self.fragments:
+            facts |= REASSEMBLED | (CONFLICT if self._last_conflict else 0)
         self.ids.append(v)
         self.facts.append(facts)
         self.analysis.append(flags)
         self.number.append(min(number, NONE))
         self.rtt_us.append(rtt)
+
+    def _fragment(self, i: int, piece: Piece) -> Segment | None:
+        """Hold a fragment; on the one that completes its datagram, that datagram's
+        transport facts (and the other fragments learn where they were reassembled)."""
+        d = self.defrag.add(i, piece)
+        if d is None:
+            return None
+        self.fragments[i] = d.pieces
+        for j, _off, _len in d.pieces:
+            if j != i and j < len(self.number):
+                self.number[j] = i + 1
+        self._last_conflict = d.conflict
+        return segment_from(d)
 
     def _analyse(self, st: TcpStream, d: int, seg: Segment, i: int) -> Result:
         """Run the TCP analysis on the relative numbers."""
@@ -158,15 +187,42 @@ def _handshake(st: TcpStream, seg: Segment, i: int) -> None:
 def annotate(pkt: Packet, table: StreamTable) -> None:
     """Add the stream fields to a decoded packet (its number locates it in the table)."""
     i = pkt.number - 1
-    if not 0 <= i < len(table) or table.ids[i] < 0:
+    if not 0 <= i < len(table):
         return
     v, facts = table.ids[i], table.facts[i]
+    if facts & FRAGMENT:
+        _annotate_fragment(pkt, table, i, facts)
+    if v < 0:
+        return
     if not facts & UDP:
         _annotate_tcp(pkt, table, i, v, facts)
         return
     layer = pkt.layer("udp")
     if layer is not None:
         _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
+
+
+def _annotate_fragment(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
+    """ip.reassembled_in on a fragment; the fragment list on the one that completes it."""
+    layer = pkt.layer("ip")
+    if layer is None:
+        return
+    if not facts & REASSEMBLED:
+        if table.number[i]:
+            layer.add(IP_REASSEMBLED_IN, layer.pos, 0, table.number[i])
+        return
+    pieces = table.fragments.get(i, [])
+    total = max((off + n for _j, off, n in pieces), default=0)
+    text = ", ".join(f"#{j + 1}({n})" for j, _off, n in pieces)
+    top = layer.add(IP_FRAGMENTS, layer.pos, 0,
+                    f"{len(pieces)} IPv4 Fragments ({total} bytes): {text}")  # fmt: skip
+    for j, _off, _n in pieces:
+        layer.child(top, IP_FRAGMENT, layer.pos, 0, j + 1)
+    layer.child(top, IP_FRAGMENT_COUNT, layer.pos, 0, len(pieces))
+    layer.child(top, IP_REASSEMBLED_LENGTH, layer.pos, 0, total)
+    if facts & CONFLICT:
+        layer.issue("error", "protocol", "ip.fragment.overlap.conflict",
+                    "Conflicting data in fragment overlap", layer.pos, 0)  # fmt: skip
 
 
 def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -> None:
