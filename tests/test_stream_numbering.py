@@ -147,3 +147,39 @@ def test_fragments_name_where_they_are_joined() -> None:
     assert top is not None  # tshark -V: [3 IPv4 Fragments (4060 bytes): #1(1480), ...]
     assert top.value == "3 IPv4 Fragments (4060 bytes): #1(1480), #2(1480), #3(1100)"
     assert [f.value for f in top.children if f.name == "ip.fragment"] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("name", ["tcpdump_dns_udp", "tcpdump_dns_tcp", "arkime_v6-http"])
+def test_dns_answers_link_to_their_queries_as_tshark(name: str) -> None:
+    """dns.response_to and dns.time on answers equal tshark's (single pass); the query
+    gets dns.response_in as Wireshark's two-pass view shows it."""
+    idx = open_capture(DATA / f"{name}.pcap")
+    table = StreamTable.build(idx)
+    rows = [line.rstrip("\n").split("\t") for line in open(DATA / f"{name}.dns.tsv")]
+    linked = 0
+    for rec, row in zip(idx, rows, strict=True):
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns)
+        annotate(pkt, table)
+        to, took = pkt.value("dns.response_to"), pkt.value("dns.time")
+        assert (str(to or ""), "" if took is None else f"{took:.9f}") == (row[1], row[2])
+        if to:
+            linked += 1
+            query = decode(idx.record(to - 1).data, rec.linktype, number=to)
+            annotate(query, table)
+            assert query.value("dns.response_in") == rec.number
+    assert linked
+
+
+def test_filter_on_dns_time_runs_the_pass() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    args = build_parser().parse_args(
+        [
+            "-r",
+            str(DATA / "tcpdump_dns_udp.pcap"),
+            "-Y",
+            "dns.time > 0.1 && dns.response_to == 1",
+            "-q",
+        ]
+    )
+    assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+    assert out.getvalue() == "1\n"  # tshark -Y agrees

@@ -44,9 +44,11 @@ def _chunk(index: Any, start: int, stop: int, texts: dict[Any, str]) -> Iterator
         if not plain:
             yield None if neither[k] else _slow(index, start + k)
             continue
-        kind, src, dst, sport, dport, seq, ack, flags, seglen, win, t = (x[k] for x in cols)
+        kind, src, dst, sport, dport, seq, ack, flags, seglen, win, t, did, qr = (
+            x[k] for x in cols
+        )
         yield Segment(kind, _text(src, texts), _text(dst, texts), sport, dport, seq, ack,
-                      flags, seglen, win, False, t)  # fmt: skip
+                      flags, seglen, win, False, t, -1, did, qr)  # fmt: skip
 
 
 def _slow(index: Any, i: int) -> Segment | None:
@@ -100,10 +102,29 @@ def _fast(c: Columns) -> tuple[list[bool], list[bool], list[list[Any]]]:
         for k in np.flatnonzero(v6 & ok).tolist():
             src[k] = (pairs[0][k], pairs[1][k])
             dst[k] = (pairs[2][k], pairs[3][k])
+    dns_id, dns_qr = _dns(c, tcp, udp, l4, hdr, seglen)
     cols = [
         np.where(tcp, 6, 17).tolist(), src, dst,
         c.at(l4, 0, 2).tolist(), c.at(l4, 2, 2).tolist(),
         c.at(l4, 4, 4).tolist(), c.at(l4, 8, 4).tolist(), flags.tolist(),
-        seglen.tolist(), c.at(l4, 14, 2).tolist(), c.times_ns().tolist(),
+        seglen.tolist(), c.at(l4, 14, 2).tolist(), c.times_ns().tolist(), dns_id, dns_qr,
     ]  # fmt: skip
     return ok.tolist(), neither.tolist(), cols
+
+
+def _dns(c: Columns, tcp: np.ndarray, udp: np.ndarray, l4: np.ndarray, hdr: np.ndarray,
+         seglen: np.ndarray) -> tuple[list[int], list[bool]]:  # fmt: skip
+    """The ID and QR bit of a DNS or mDNS message on port 53 or 5353 (-1: none): over UDP
+    the datagram's payload (the decoder reads it so: the ports are bound), over TCP a
+    segment that holds exactly one message after its length prefix."""
+    sport, dport = c.at(l4, 0, 2), c.at(l4, 2, 2)
+    on53 = (sport == 53) | (dport == 53) | (sport == 5353) | (dport == 5353)
+    ulen = c.at(l4, 4, 2).astype(np.int64)
+    room = c.off + c.cap - l4  # captured bytes from the transport header on
+    u = udp & on53 & (ulen >= 20) & (room >= 20)
+    tbase = l4 + hdr
+    t = tcp & on53 & (seglen >= 14) & (c.at(tbase, 0, 2).astype(np.int64) == seglen - 2)
+    t &= c.off + c.cap - tbase >= 14
+    ident = np.where(u, c.at(l4, 8, 2), np.where(t, c.at(tbase, 2, 2), 0)).astype(np.int64)
+    flags = np.where(u, c.at(l4, 10, 1), np.where(t, c.at(tbase, 4, 1), 0)).astype(np.int64)
+    return np.where(u | t, ident, -1).tolist(), ((flags & 0x80) != 0).tolist()

@@ -44,6 +44,8 @@ class Segment:
     in_error: bool = False  # the header an ICMP error quotes
     time_ns: int = 0
     wscale: int = -1  # a SYN's window scale option (-1: none)
+    dns_id: int = -1  # the DNS message it carries whole: its ID (-1: none) ...
+    dns_response: bool = False  # ... and whether it is an answer
 
 
 @dataclass(slots=True)
@@ -176,11 +178,15 @@ def segment_of(pkt: Packet) -> Segment | Piece | None:
             end = ip_end if ip_end > layer.pos else layer.payload_end
             seglen = 0 if in_error else max(0, end - layer.pos - _offset(pkt, layer))
             wscale = _window_scale(pkt.data, layer) if flags & SYN else -1
-            return Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error,
-                           pkt.time_ns, wscale)  # fmt: skip
+            seg = Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error,
+                          pkt.time_ns, wscale)  # fmt: skip
+            _dns(pkt, seg)
+            return seg
         elif name == "udp" and layer.values is not None and src is not None:
             sport, dport = _UDP_FIELDS(layer)
-            return Segment(17, src, dst, sport, dport, in_error=in_error)
+            seg = Segment(17, src, dst, sport, dport, in_error=in_error, time_ns=pkt.time_ns)
+            _dns(pkt, seg)
+            return seg
     return None
 
 
@@ -201,14 +207,38 @@ def segment_from(d: Datagram) -> Segment | None:
     """The transport facts of a reassembled datagram's TCP or UDP header."""
     data = d.payload
     if d.proto == 17 and len(data) >= 8:
-        return Segment(17, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
-                       time_ns=d.time_ns)  # fmt: skip
+        seg = Segment(17, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
+                      time_ns=d.time_ns)  # fmt: skip
+        if DNS_PORTS.intersection((seg.sport, seg.dport)) and len(data) >= 20:
+            seg.dns_id, seg.dns_response = uint_at(data, 8, 2), bool(data[10] & 0x80)
+        return seg
     if d.proto == 6 and len(data) >= 20:
         hdr = (data[12] >> 4) * 4
         return Segment(6, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
                        uint_at(data, 4, 4), uint_at(data, 8, 4), uint_at(data, 12, 2) & 0xFFF,
                        max(0, len(data) - hdr), uint_at(data, 14, 2), False, d.time_ns)  # fmt: skip
     return None
+
+
+_DNS = (PROTOCOLS["dns"], PROTOCOLS["mdns"])
+DNS_PORTS = frozenset((53, 5353))  # DNS and mDNS (LLMNR has no request/response links)
+
+
+def _dns(pkt: Packet, seg: Segment) -> None:
+    """A DNS message decoded in this packet (not mDNS, LLMNR): its ID and direction."""
+    if seg.in_error or not DNS_PORTS.intersection((seg.sport, seg.dport)):
+        return
+    for layer in pkt.layers:
+        if layer.protocol in _DNS:
+            start = layer.pos
+            if seg.kind == 6:  # over TCP: one whole message after its length prefix only
+                if seg.seglen < 14 or uint_at(pkt.data, start, 2) != seg.seglen - 2:
+                    return
+                start += 2
+            if start + 12 <= len(pkt.data):  # the header: ID, then QR in the flags
+                seg.dns_id = uint_at(pkt.data, start, 2)
+                seg.dns_response = bool(pkt.data[start + 2] & 0x80)
+            return
 
 
 def _ip_end(layer: Any) -> int:

@@ -40,12 +40,17 @@ UDP = 0x02  # the packet's conversation is UDP (else TCP)
 FRAGMENT = 0x04  # an IPv4 fragment: `number` is the frame its datagram is complete in
 REASSEMBLED = 0x08  # the last fragment: its datagram is read here (`fragments` has them)
 CONFLICT = 0x10  # ... and two of its fragments overlap with other bytes
+DNS_ANSWERED = 0x20  # a DNS query whose answer came: `dns` has the link
+DNS_ANSWER = 0x40  # a DNS answer to an earlier query: `dns` has the link
+MAX_DNS_WAITING = 1 << 16  # queries waiting for their answer (the oldest are forgotten)
 NONE = 0xFFFFFFFF  # no ACK round trip
 
 # Declared by tcp.py and udp.py (filter names exist before any stream pass ran).
 STREAM, SEQ, NXTSEQ, ACK_REL = (spec_for(n) for n in ("tcp.stream", "tcp.seq", "tcp.nxtseq",
                                                       "tcp.ack"))  # fmt: skip
 UDP_STREAM = spec_for("udp.stream")
+DNS_RESPONSE_IN, DNS_RESPONSE_TO, DNS_TIME = (
+    spec_for(n) for n in ("dns.response_in", "dns.response_to", "dns.time"))  # fmt: skip
 IP_FRAGMENTS, IP_FRAGMENT, IP_FRAGMENT_COUNT, IP_REASSEMBLED_LENGTH, IP_REASSEMBLED_IN = (
     spec_for(n) for n in ("ip.fragments", "ip.fragment", "ip.fragment.count",
                           "ip.reassembled.length", "ip.reassembled_in"))  # fmt: skip
@@ -53,7 +58,23 @@ ANALYSIS, ANALYSIS_FLAGS, DUPACK_NUM, ACK_RTT, BYTES_IN_FLIGHT, INITIAL_RTT = (
     spec_for(n) for n in ("tcp.analysis", "tcp.analysis.flags", "tcp.analysis.duplicate_ack_num",
                           "tcp.analysis.ack_rtt", "tcp.analysis.bytes_in_flight",
                           "tcp.analysis.initial_rtt"))  # fmt: skip
-STREAM_FIELDS = frozenset(s.name for s in (STREAM, UDP_STREAM, SEQ, NXTSEQ, ACK_REL))
+STREAM_FIELDS = frozenset(
+    (
+        "tcp.stream",
+        "udp.stream",
+        "tcp.seq",
+        "tcp.nxtseq",
+        "tcp.ack",
+        "dns.response_in",
+        "dns.response_to",
+        "dns.time",
+        "ip.fragments",
+        "ip.fragment",
+        "ip.fragment.count",
+        "ip.reassembled.length",
+        "ip.reassembled_in",
+    )
+)  # and every tcp.analysis.* (names_stream_fields)
 
 
 def names_stream_fields(names: Iterable[str]) -> bool:
@@ -77,6 +98,10 @@ class StreamTable:
         self._last_conflict = False
         # last fragment's index -> (index, offset, length) of each fragment (rare: a dict)
         self.fragments: dict[int, list[tuple[int, int, int]]] = {}
+        # DNS links: query index -> answer index; answer index -> (query index, ns)
+        self.dns_answer: dict[int, int] = {}
+        self.dns_query: dict[int, tuple[int, int]] = {}
+        self._dns_waiting: dict[tuple, tuple[int, int]] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -122,11 +147,31 @@ class StreamTable:
             v, facts = n << 1 | d, facts | UDP
         if i in self.fragments:
             facts |= REASSEMBLED | (CONFLICT if self._last_conflict else 0)
+        if seg is not None and seg.dns_id >= 0 and v >= 0:
+            facts |= self._dns_link(i, seg, v >> 1)
         self.ids.append(v)
         self.facts.append(facts)
         self.analysis.append(flags)
         self.number.append(min(number, NONE))
         self.rtt_us.append(rtt)
+
+    def _dns_link(self, i: int, seg: Segment, stream: int) -> int:
+        """Pair a DNS answer with the query of the same ID in the same conversation (the
+        first one still unanswered: a repeated query waits behind it), as Wireshark does."""
+        key = (seg.kind, stream, seg.dns_id)
+        if not seg.dns_response:
+            if len(self._dns_waiting) >= MAX_DNS_WAITING:
+                self._dns_waiting.pop(next(iter(self._dns_waiting)))
+            self._dns_waiting.setdefault(key, (i, seg.time_ns))  # a repeat waits behind it
+            return 0
+        query = self._dns_waiting.pop(key, None)
+        if query is None:
+            return 0
+        q, t = query
+        self.dns_answer[q] = i
+        self.facts[q] |= DNS_ANSWERED
+        self.dns_query[i] = (q, seg.time_ns - t)
+        return DNS_ANSWER
 
     def _fragment(self, i: int, piece: Piece) -> Segment | None:
         """Hold a fragment; on the one that completes its datagram, that datagram's
@@ -192,6 +237,8 @@ def annotate(pkt: Packet, table: StreamTable) -> None:
     v, facts = table.ids[i], table.facts[i]
     if facts & FRAGMENT:
         _annotate_fragment(pkt, table, i, facts)
+    if facts & (DNS_ANSWERED | DNS_ANSWER):
+        _annotate_dns(pkt, table, i, facts)
     if v < 0:
         return
     if not facts & UDP:
@@ -200,6 +247,18 @@ def annotate(pkt: Packet, table: StreamTable) -> None:
     layer = pkt.layer("udp")
     if layer is not None:
         _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
+
+
+def _annotate_dns(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
+    layer = pkt.layer("dns") or pkt.layer("mdns")
+    if layer is None:  # a reassembled datagram: its DNS layer is not decoded yet
+        return
+    if facts & DNS_ANSWERED:
+        layer.add(DNS_RESPONSE_IN, layer.pos, 0, table.dns_answer[i] + 1)
+    if facts & DNS_ANSWER:
+        q, ns = table.dns_query[i]
+        layer.add(DNS_RESPONSE_TO, layer.pos, 0, q + 1)
+        layer.add(DNS_TIME, layer.pos, 0, ns / 1e9)
 
 
 def _annotate_fragment(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
