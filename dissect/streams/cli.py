@@ -43,7 +43,9 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any) -> Annotate | None:
     """When the filter names a stream field, or the output shows every field (-V, -T
     json, jsonl): the stream pass (a file: over its index, first; a stream read forwards:
     packet by packet as they come), and the function that adds the stream fields to a
-    decoded packet. None when nothing needs them: the plain list never waits for it."""
+    decoded packet. None when nothing needs them: the plain list never waits for it. What
+    only later packets tell is left out (as tshark's one pass): a file and a stream read
+    forwards print the same."""
     named = flt is not None and names_stream_fields(r.name for r in flt.refs)
     shown = args.verbose or args.format in ("json", "jsonl")
     if idx is None or not (named or shown):
@@ -55,13 +57,13 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any) -> Annotate | None:
         def online(pkt: Packet) -> None:
             if pkt.number == len(table) + 1:
                 table.add(segment_of(pkt))
-            annotate(pkt, table)
+            annotate(pkt, table, later=False)
 
         hook = online
     else:
 
         def hook(pkt: Packet) -> None:
-            annotate(pkt, table)
+            annotate(pkt, table, later=False)
 
     if flt is not None:
         flt.after_decode = hook

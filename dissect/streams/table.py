@@ -229,13 +229,18 @@ def _handshake(st: TcpStream, seg: Segment, i: int) -> None:
         st.first_rtt_ns, st.rtt_from = seg.time_ns - st.syn_ns, i
 
 
-def annotate(pkt: Packet, table: StreamTable) -> None:
-    """Add the stream fields to a decoded packet (its number locates it in the table)."""
+def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
+    """Add the stream fields to a decoded packet (its number locates it in the table).
+    later=False leaves out what only later packets tell (dns.response_in,
+    ip.reassembled_in): the CLI prints as tshark's one pass does, the same whether the
+    capture is a file or a stream read forwards."""
     i = pkt.number - 1
     if not 0 <= i < len(table):
         return
     v, facts = table.ids[i], table.facts[i]
-    if facts & FRAGMENT:
+    if not later:
+        facts &= ~DNS_ANSWERED
+    if facts & FRAGMENT and (later or facts & REASSEMBLED):
         _annotate_fragment(pkt, table, i, facts)
     if facts & (DNS_ANSWERED | DNS_ANSWER):
         _annotate_dns(pkt, table, i, facts)
