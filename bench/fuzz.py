@@ -3,6 +3,7 @@
 
     bench/fuzz.py [--count N] [--seconds S] [--workers W] [--seed S] [--json OUT]
     bench/fuzz.py filters [...]     display filters instead (bench/fuzz_filter.py)
+    bench/fuzz.py conversations [...]  whole conversations mutated (bench/fuzz_streams.py)
 
 Seeds are every record of captures/*.pcap* and tests/data/**/*.pcap* (and --extra
 captures). Each input is a seed with 1-4 mutations: bit flips, truncation, length-field
@@ -522,6 +523,10 @@ if __name__ == "__main__":
         from fuzz_filter import main as fuzz_filters
 
         sys.exit(fuzz_filters(sys.argv[2:]))
+    if len(sys.argv) > 1 and sys.argv[1] == "conversations":  # bench/fuzz_streams.py
+        from fuzz_streams import main as fuzz_conversations
+
+        sys.exit(fuzz_conversations(sys.argv[2:]))
     if len(sys.argv) == 3 and sys.argv[1] == "--replay":
         replay(sys.argv[2])
         sys.exit(0)

@@ -129,6 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict", action="store_true", help="re-raise decoder exceptions (for debugging decoders)"
     )
+    p.add_argument(  # follow,... is dissect/streams/cli.py's; other statistics are others'
+        "-z", dest="statistics", action="append", metavar="STAT", default=None,
+        help="statistics (repeatable): follow,tcp|udp,ascii|hex|raw,N prints stream N's "
+        "bytes as tshark does, after the packets (with -q alone)",
+    )  # fmt: skip
+    p.add_argument(
+        "--export-objects", dest="export_objects", metavar="http,DIR",
+        help="write every HTTP body (de-chunked, decompressed) into DIR, named after its URI",
+    )  # fmt: skip
     add_live_options(p)
     p.add_argument("--version", action="version",
                    version=f"layerscope {__version__} (engine: {engine_description()})")  # fmt: skip
@@ -204,6 +213,8 @@ def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:
         return True
     if getattr(args, "list_interfaces", False) or getattr(args, "quiet", False):
         return True
+    if getattr(args, "statistics", None) or getattr(args, "export_objects", None):
+        return True
     if getattr(args, "interface", None) is not None and getattr(args, "write", None):
         return True
     return not stdout.isatty()
@@ -231,10 +242,14 @@ def iter_packets(args: argparse.Namespace, warn: list[str], idx: Any) -> Iterato
     if idx is None:
         yield from _hex_packets(args, warn)
         return
+    annotate = getattr(args, "annotate", None)  # the stream fields (dissect/streams)
     for rec in _records(idx):
-        yield decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                      wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
                      strict=args.strict)  # fmt: skip
+        if annotate is not None:
+            annotate(pkt)
+        yield pkt
     _finish(idx, warn)
 
 
@@ -287,9 +302,12 @@ def filtered_packets(
     for _upto, hits in scan(flt, idx):
         for i in hits.tolist():
             rec = idx.record(i)
-            yield decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+            pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                          wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
                          strict=args.strict)  # fmt: skip
+            if flt.after_decode is not None:
+                flt.after_decode(pkt)
+            yield pkt
     _finish(idx, warn)
 
 
@@ -493,11 +511,19 @@ def run_batch(
 
 def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str]) -> None:
     """-q's count, or the packets (on every core when that pays), of the input opened once."""
+    from .streams import cli as streams
+
     out = printer.out
+    streams.follow_specs(args)  # a bad -z follow fails before anything is read
+    streams.export_spec(args)
     idx = open_input(args)
     try:
         if idx is not None and idx.streaming:  # what is printed shows before we wait for more
             idx.when_waiting(out.flush)
+        args.annotate = streams.prepare(args, flt, idx)
+        if streams.wants_streams_only(args):  # -q -z follow: the streams alone
+            streams.print_follows(args, idx, out)
+            return
         if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
             n = count_matches(args, flt, warn, idx)
             with writing_output():
@@ -516,6 +542,7 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
                 if args.count and n >= args.count:
                     break
         printer.close()
+        streams.print_follows(args, idx, out)
     finally:
         if idx is not None:
             idx.close()
@@ -538,6 +565,7 @@ def print_parallel(
     if (
         workers < 2
         or flt is not None
+        or getattr(args, "annotate", None) is not None  # the stream fields: in order, here
         or printer.console is not None
         or idx is None
         or idx.streaming

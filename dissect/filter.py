@@ -1071,6 +1071,9 @@ class Filter:
             kinds = {(PROTOCOLS[n].tail, PROTOCOLS[n].detail) for n in deepest}
             self.upto = min(deepest) if len(deepest) == 1 or len(kinds) == 1 else None
         self._nest = self.upto is not None and not terminal(PROTOCOLS[self.upto])
+        # Adds what one packet alone cannot tell (tcp.stream...: dissect/streams) to each
+        # packet this filter decodes; set by whoever ran the stream pass.
+        self.after_decode: Callable[[Packet], None] | None = None
 
     def __repr__(self) -> str:
         return f"Filter({self.text!r}, upto={self.upto!r})"
@@ -1087,6 +1090,8 @@ class Filter:
                 nxt = next_protocol(pkt.data, last)
                 if nxt is not None and not terminal(nxt):
                     pkt = decode(fr.data, fr.linktype, **args)  # type: ignore[arg-type]
+        if self.after_decode is not None:
+            self.after_decode(pkt)
         return pkt
 
     def evaluate(self, fr: Frame) -> bool:

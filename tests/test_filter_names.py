@@ -22,6 +22,7 @@ from pathlib import Path
 from dissect.engine import PROTOCOLS, Packet, decode
 from dissect.filter import FRAME_FIELDS, PACKET_FIELDS, compile_filter
 from dissect.index import CaptureError, open_capture
+from dissect.streams import StreamTable, annotate
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = [ROOT / "tests" / "data", ROOT / "captures"]
@@ -53,9 +54,11 @@ def corpus() -> tuple[set[str], list[Packet]]:
             except CaptureError:
                 continue
             with idx:
+                table = StreamTable.build(idx)  # tcp.stream...: fields the stream pass adds
                 for r in idx:
                     pkt = decode(r.data, r.linktype, number=r.number, time_ns=r.time_ns,
                                  wirelen=r.wirelen, interface=r.interface, comment=r.comment)  # fmt: skip
+                    annotate(pkt, table)
                     seen |= names_of(pkt)
                     packets.append(pkt)
     return seen, packets

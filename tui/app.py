@@ -55,6 +55,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Capture: pause / resume view", "Freeze the list while the capture goes on", "pause"),
     ("Capture: save", "Save the packets captured so far to a file", "save"),
     ("Display filter", "Show only packets matching a filter (Wireshark syntax), key /", "filter"),
+    ("Follow stream", "The selected packet's TCP or UDP conversation as text, key F", "follow"),
 )  # fmt: skip
 
 

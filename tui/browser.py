@@ -20,8 +20,10 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from dissect.engine import Field, Layer, Packet, safe_text
+from dissect.streams.follow import Followed
 
 from .filtering import FilterActions, FilterBar
+from .follow import FollowScreen
 from .live import LiveActions
 from .messages import IndexProgress, RowsDecoded
 from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
@@ -72,6 +74,7 @@ class BrowserScreen(FilterActions, LiveActions):
         Binding("p", "paste", "Paste hex"),
         Binding("o", "open", "Open"),
         Binding("c", "copy", "Copy"),
+        Binding("F", "follow", "Follow stream", show=False),
         Binding("plus", "resize(5)", "Grow list", show=False),
         Binding("minus", "resize(-5)", "Shrink list", show=False),
     ]
@@ -312,6 +315,45 @@ class BrowserScreen(FilterActions, LiveActions):
             plist.focus()
 
         self.app.push_screen(GotoScreen(len(self.source)), go)
+
+    # -- follow stream (tui/follow.py) ---------------------------------------------------------
+    def action_follow(self) -> None:
+        """Follow the selected packet's TCP or UDP stream; the stream pass and the stream's
+        reassembly run in a worker."""
+        row = self._selected_source_row()
+        if row is None:
+            self.notify("Select a TCP or UDP packet to follow its stream.", severity="warning")
+            return
+        self.notify("Following the stream…", timeout=2)
+        self.follow_worker(self.source, row)
+
+    @work(thread=True, exclusive=True, group="follow")
+    def follow_worker(self, source: PacketSource, row: int) -> None:
+        followed = source.follow(row)
+        self.app.call_from_thread(self.show_follow, followed)
+
+    def show_follow(self, followed: Followed | None) -> None:
+        if followed is None:
+            self.notify("This packet is neither TCP nor UDP of a capture file.", severity="warning")
+            return
+        previous = self.filter_text
+
+        def closed(frame: int | None) -> None:
+            if frame is not None:
+                row = self.display_row(frame - 1)
+                if row is not None:
+                    self.query_one(PacketList).cursor = row
+            self.apply_filter(previous)  # the list as it was (the selection kept)
+            if not previous:
+                self.query_one(FilterBar).remove_class("-shown")
+            self.query_one(PacketList).focus()
+
+        stream_filter = f"{followed.kind}.stream eq {followed.stream}"
+        bar = self.query_one(FilterBar)
+        bar.value = stream_filter
+        bar.add_class("-shown")
+        self.apply_filter(stream_filter)
+        self.app.push_screen(FollowScreen(followed), closed)
 
     def action_paste(self) -> None:
         app: LayerscopeApp = self.app  # type: ignore[assignment]

@@ -20,6 +20,8 @@ from dissect.filter import Filter, compile_filter
 from dissect.index import CaptureError, CaptureIndex, open_capture
 from dissect.linktypes import linktype_name
 from dissect.output import Summary, summarize
+from dissect.streams import StreamTable, annotate, names_stream_fields
+from dissect.streams.follow import Followed, follow
 
 __all__ = [
     "BLOCK",
@@ -84,6 +86,8 @@ class PacketSource:
         self._frames: list[_Frame] = []
         self._full: OrderedDict[tuple[str, int], Packet] = OrderedDict()
         self._lock = threading.Lock()  # the full-decode cache is shared with row workers
+        self._streams: StreamTable | None = None  # the stream pass, once something asked
+        self._stream_lock = threading.Lock()
 
     # -- constructors ------------------------------------------------------------------
     @classmethod
@@ -210,10 +214,41 @@ class PacketSource:
         return s
 
     # -- display filters (the filter worker calls these) ---------------------------------
-    @staticmethod
-    def compile_filter(text: str) -> Filter:
-        """A compiled display filter; FilterError (message, column) when invalid."""
-        return compile_filter(text)
+    def compile_filter(self, text: str) -> Filter:
+        """A compiled display filter; FilterError (message, column) when invalid. One that
+        names a stream field (tcp.stream...) runs the stream pass first, in the worker."""
+        flt = compile_filter(text)
+        if names_stream_fields(r.name for r in flt.refs):
+            flt.after_decode = self._annotate
+        return flt
+
+    # -- streams (dissect/streams) -------------------------------------------------------
+    def stream_table(self) -> StreamTable | None:
+        """The stream pass over the capture, run once when first asked (from a worker: it
+        reads the whole index); None without a capture file, or while it is still being
+        read (a live capture)."""
+        with self._stream_lock:
+            if self._streams is None and self._index is not None and self._index.done:
+                self._streams = StreamTable.build(self._index)
+            return self._streams
+
+    def _annotate(self, pkt: Packet) -> None:
+        table = self.stream_table()
+        if table is not None:
+            annotate(pkt, table)
+
+    def follow(self, row: int) -> Followed | None:
+        """The TCP or UDP stream of a row's packet (None: neither, or a pasted frame)."""
+        kind, i = self._locate(row)
+        table = self.stream_table() if kind == "r" else None
+        if table is None or i >= len(table):
+            return None
+        for kind in ("tcp", "udp"):
+            stream = table.stream_of(i, kind)
+            if stream >= 0:
+                assert self._index is not None
+                return follow(self._index, table, kind, stream)
+        return None
 
     def filter_rows(self, flt: Filter, start: int, stop: int) -> Iterator[tuple[int, list[int]]]:
         """Rows start..stop-1 that match, in small steps: (rows done up to, matching rows).
@@ -248,6 +283,8 @@ class PacketSource:
                 self._full.move_to_end(key)
                 return pkt
         pkt = self._decode(row)
+        if self._streams is not None and key[0] == "r":  # the pass ran: its fields too
+            annotate(pkt, self._streams)
         with self._lock:
             self._full[key] = pkt
             while len(self._full) > FULL_CACHE:

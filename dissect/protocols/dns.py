@@ -26,6 +26,7 @@ from ..protocol import (
     Field,
     FieldSpec,
     Flag,
+    Float,
     Int,
     IPv4,
     IPv6,
@@ -1302,6 +1303,14 @@ def _records_fit(data: Any, start: int, end: int, quest: int, rrs: int) -> bool:
         return False
     return not m.loops
 
+
+# Request/response links, made by the stream pass (dissect/streams): they need both packets.
+RESPONSE_IN = Int("dns.response_in", "Response In", generated=True,
+                  explain=lambda v, _l: f"The answer to this query is frame {v}.")  # fmt: skip
+RESPONSE_TO = Int("dns.response_to", "Request In", generated=True,
+                  explain=lambda v, _l: f"This answers the query in frame {v}.")  # fmt: skip
+TIME = Float("dns.time", "Time", generated=True, unit=" seconds",
+             explain=lambda v, _l: f"The answer came {v} s after the query.")  # fmt: skip
 
 bind("udp.port", 53, DNS)
 bind_heuristic("udp.port", DNS, _looks_like_dns)

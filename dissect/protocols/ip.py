@@ -38,6 +38,7 @@ from ..protocol import (
     Field,
     Flag,
     HeaderLength,
+    Int,
     IPv4,
     Layer,
     Osi,
@@ -204,6 +205,20 @@ IP = Protocol(
 
 alias("ip.addr", "ip.src", "ip.dst")
 alias("ip.host", "ip.src", "ip.dst")
+# Defragmentation, done by the stream pass (dissect/streams/defrag.py): it needs the other
+# fragments, so these fields are added to a packet after its decode.
+FRAGMENTS = Str("ip.fragments", "", generated=True,
+                explain="The fragments this datagram was cut into: joined here, on the last "
+                "one, into the datagram the layers above read.")  # fmt: skip
+FRAGMENT = Int("ip.fragment", "Frame", generated=True,
+               explain=lambda v, _l: f"Frame {v} carried one fragment of this datagram.")  # fmt: skip
+FRAGMENT_COUNT = Int("ip.fragment.count", "Fragment count", generated=True,
+                     explain=lambda v, _l: f"The datagram came in {v} fragments.")  # fmt: skip
+REASSEMBLED_LENGTH = Int("ip.reassembled.length", "Reassembled IPv4 length", generated=True,
+                         explain=lambda v, _l: f"{v} bytes of payload once the fragments are joined.")  # fmt: skip
+REASSEMBLED_IN = Int("ip.reassembled_in", "Reassembled IPv4 in frame", generated=True,
+                     explain=lambda v, _l: f"This fragment's datagram is complete in frame {v}, "
+                     "where it is read as a whole.")  # fmt: skip
 
 # -- options (RFC 791 3.1 and later registrations) ------------------------------------------
 OPTIONS = Str("ip.options", "Options",

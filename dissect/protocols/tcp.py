@@ -17,6 +17,7 @@ from ..protocol import (
     Checksum,
     Field,
     Flag,
+    Float,
     HeaderLength,
     Int,
     Layer,
@@ -314,6 +315,75 @@ PAYLOAD = Bytes(
     "text saying why.",
 )
 alias("tcp.port", "tcp.srcport", "tcp.dstport")
+# What the stream pass (dissect/streams) adds to a packet: it needs the packets before it.
+STREAM = Int("tcp.stream", "Stream index", generated=True,
+             explain=lambda v, _l: f"TCP conversation number {v}, in order of first appearance "
+             "in the capture (the same in both directions).")  # fmt: skip
+SEQ = Int("tcp.seq", "Sequence Number",
+          text=lambda v: f"{v}    (relative sequence number)",
+          explain=lambda v, _l: f"Sequence number {v}, counted from the start of this "
+          "direction of the connection (the raw number minus the initial one).")  # fmt: skip
+NXTSEQ = Int("tcp.nxtseq", "Next Sequence Number", generated=True,
+             text=lambda v: f"{v}    (relative sequence number)",
+             explain=lambda v, _l: f"The sequence number the next segment in this direction "
+             f"should carry: {v} (this one's plus its length, SYN and FIN counting one).")  # fmt: skip
+ACK_REL = Int("tcp.ack", "Acknowledgment Number",
+              text=lambda v: f"{v}    (relative ack number)",
+              explain=lambda v, _l: f"Acknowledgment number {v}, relative: every byte of "
+              "the other direction before it has arrived.")  # fmt: skip
+# The stream pass's TCP analysis (dissect/streams/analysis.py): Wireshark's names and labels;
+# a flag's label is also its expert message.
+ANALYSIS = Str("tcp.analysis", "SEQ/ACK analysis", generated=True, text=lambda v: "",
+               explain="What the segment means for the connection, worked out from the "
+               "packets before it (retransmissions, lost segments, windows, round trips).")  # fmt: skip
+ANALYSIS_FLAGS = Str("tcp.analysis.flags", "TCP Analysis Flags", generated=True,
+                     text=lambda v: "", explain="Something about this segment is worth a "
+                     "look: the flags under it say what.")  # fmt: skip
+ANALYSIS_FLAG_SPECS = {
+    name: Str(name, label, generated=True, text=lambda v: "", explain=explain)
+    for name, label, explain in (
+        ("tcp.analysis.retransmission", "This frame is a (suspected) retransmission",
+         "Its bytes were sent before: the sender did not see them acknowledged in time."),
+        ("tcp.analysis.fast_retransmission", "This frame is a (suspected) fast retransmission",
+         "Sent again right after duplicate ACKs said the receiver is missing it."),
+        ("tcp.analysis.spurious_retransmission",
+         "This frame is a (suspected) spurious retransmission",
+         "Sent again although the receiver had acknowledged these bytes already."),
+        ("tcp.analysis.out_of_order", "This frame is a (suspected) out-of-order segment",
+         "It arrived after a segment that follows it in the byte stream."),
+        ("tcp.analysis.lost_segment", "Previous segment(s) not captured (common at capture start)",
+         "Bytes before this segment were never seen: lost, or missed by the capture."),
+        ("tcp.analysis.ack_lost_segment",
+         "ACKed segment that wasn't captured (common at capture start)",
+         "The ACK covers bytes the capture never saw."),
+        ("tcp.analysis.duplicate_ack", "Duplicate ACK",
+         "The same acknowledgment again: the receiver is missing the next bytes."),
+        ("tcp.analysis.zero_window", "TCP Zero Window segment",
+         "The receiver has no buffer space left: the sender must stop."),
+        ("tcp.analysis.zero_window_probe", "TCP Zero Window Probe",
+         "One byte sent into a zero window to learn when it opens."),
+        ("tcp.analysis.zero_window_probe_ack", "ACK to a TCP Zero Window Probe",
+         "The answer to a zero-window probe."),
+        ("tcp.analysis.window_full", "TCP window specified by the receiver is now completely full",
+         "This segment fills the receiver's advertised window exactly."),
+        ("tcp.analysis.keep_alive", "TCP keep-alive segment",
+         "An empty (or one-byte) segment that checks the other side is still there."),
+        ("tcp.analysis.keep_alive_ack", "ACK to a TCP keep-alive segment",
+         "The answer to a keep-alive."),
+        ("tcp.analysis.window_update", "TCP window update",
+         "Only the window changed: the receiver has room again."),
+    )
+}  # fmt: skip
+DUPACK_NUM = Int("tcp.analysis.duplicate_ack_num", "Duplicate ACK #", generated=True,
+                 explain=lambda v, _l: f"The {v}. duplicate of the same acknowledgment.")  # fmt: skip
+ACK_RTT = Float("tcp.analysis.ack_rtt", "The RTT to ACK the segment was", generated=True,
+                unit=" seconds", explain=lambda v, _l: f"{v} s passed between the segment "
+                "and this acknowledgment of it (a round trip).")  # fmt: skip
+BYTES_IN_FLIGHT = Int("tcp.analysis.bytes_in_flight", "Bytes in flight", generated=True,
+                      explain=lambda v, _l: f"{v} bytes sent and not yet acknowledged.")  # fmt: skip
+INITIAL_RTT = Float("tcp.analysis.initial_rtt", "iRTT", generated=True, unit=" seconds",
+                    explain=lambda v, _l: f"The connection's first round trip: {v} s from the "
+                    "SYN to the ACK of the SYN-ACK.")  # fmt: skip
 
 
 def _tail(data: Any, layer: Layer) -> None:
@@ -442,10 +512,22 @@ _INFO_NAMES = ("tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ac
 _INFO = TCP.reader(*_INFO_NAMES)
 
 
+def _relative(layer: Layer, seq: Any, ack: Any) -> tuple[Any, Any]:
+    """The relative numbers when the stream pass has added them (dissect/streams), as
+    Wireshark shows them; else the raw ones."""
+    for f in layer.extra:
+        if f.spec is SEQ:
+            seq = f.value
+        elif f.spec is ACK_REL:
+            ack = f.value
+    return seq, ack
+
+
 def _info(layer: Layer) -> str:
     """Wireshark's Info: ports, flags, sequence numbers, window and segment length (a header
     cut short shows None for the fields past the cut)."""
     sport, dport, flags, seq, ack, win, hdr_len = _INFO(layer)
+    seq, ack = _relative(layer, seq, ack)
     seg = _segment_len(layer, hdr_len)
     flags = flags or 0
     if flags & 0x010:
@@ -464,6 +546,7 @@ def _describe(layer: Layer) -> str:
     """Wireshark's title: the acknowledgment number only when the ACK flag is set; only the
     ports of a header cut before its data offset (an ICMP error's quote)."""
     sport, dport, flags, seq, ack, _win, hdr_len = _INFO(layer)
+    seq, ack = _relative(layer, seq, ack)
     if hdr_len is None:
         return f"Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}"
     acked = f"Ack: {ack}, " if (flags or 0) & 0x010 else ""

@@ -38,6 +38,10 @@ UDP = Protocol(
 )  # fmt: skip
 
 alias("udp.port", "udp.srcport", "udp.dstport")
+# Added by the stream pass (dissect/streams): it needs the packets before it.
+UDP_STREAM = Int("udp.stream", "Stream index", generated=True,
+                 explain=lambda v, _l: f"UDP conversation number {v}, in order of first "
+                 "appearance in the capture.")  # fmt: skip
 
 
 def _tail(data: Any, layer: Layer) -> None:

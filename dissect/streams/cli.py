@@ -1,0 +1,103 @@
+"""The stream layer on the command line: `-z follow,...` and the stream fields in filters.
+
+dissect/cli.py wires these in with a few lines: its `-z` is repeatable (the `follow,` ones
+are handled here, other statistics elsewhere), `prepare` runs the stream
+pass when the display filter names a stream field, and `print_follows` prints each
+followed stream after the packets (`-q`: the streams alone), as tshark does.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import IO, Any
+
+from ..cli import UsageError
+from ..engine import Packet
+from .follow import MODES, follow, render
+from .table import StreamTable, annotate, names_stream_fields
+
+Annotate = Callable[[Packet], None]
+
+
+class FollowError(UsageError):
+    """A -z follow argument that cannot be run: one line for the user."""
+
+
+def follow_specs(args: argparse.Namespace) -> list[tuple[str, str, int]]:
+    """(tcp|udp, mode, stream) of every `-z follow,...`; FollowError when one is bad."""
+    out = []
+    for stat in getattr(args, "statistics", None) or ():
+        if not stat.startswith("follow,"):
+            continue
+        parts = stat.split(",")
+        if len(parts) != 4 or parts[1] not in ("tcp", "udp") or parts[2] not in MODES:
+            raise FollowError(f"-z {stat}: expected follow,tcp|udp,ascii|hex|raw,N")
+        if not parts[3].isdigit() or len(parts[3]) > 9:
+            raise FollowError(f"-z {stat}: the stream must be a number (tcp.stream/udp.stream)")
+        out.append((parts[1], parts[2], int(parts[3])))
+    return out
+
+
+def prepare(args: argparse.Namespace, flt: Any, idx: Any) -> Annotate | None:
+    """When the filter names a stream field, or the output shows every field (-V, -T
+    json, jsonl): the stream pass (a file: over its index, first; a stream read forwards:
+    packet by packet as they come), and the function that adds the stream fields to a
+    decoded packet. None when nothing needs them: the plain list never waits for it. What
+    only later packets tell is left out (as tshark's one pass): a file and a stream read
+    forwards print the same."""
+    named = flt is not None and names_stream_fields(r.name for r in flt.refs)
+    shown = args.verbose or args.format in ("json", "jsonl")
+    if idx is None or not (named or shown):
+        return None  # pasted hex: single packets, no conversations
+    table = StreamTable() if idx.streaming else StreamTable.build(idx)
+    if idx.streaming:
+        from .conversation import segment_of
+
+        def online(pkt: Packet) -> None:
+            if pkt.number == len(table) + 1:
+                table.add(segment_of(pkt))
+            annotate(pkt, table, later=False)
+
+        hook = online
+    else:
+
+        def hook(pkt: Packet) -> None:
+            annotate(pkt, table, later=False)
+
+    if flt is not None:
+        flt.after_decode = hook
+    return hook
+
+
+def export_spec(args: argparse.Namespace) -> str | None:
+    """The DIR of `--export-objects http,DIR` (None: not asked); FollowError when bad."""
+    spec = getattr(args, "export_objects", None)
+    if spec is None:
+        return None
+    proto, _, directory = spec.partition(",")
+    if proto != "http" or not directory:
+        raise FollowError(f"--export-objects {spec}: expected http,DIR (only HTTP is exported)")
+    return directory
+
+
+def wants_streams_only(args: argparse.Namespace) -> bool:
+    """-q with -z follow or --export-objects: print the streams (or export) alone."""
+    return bool(getattr(args, "quiet", False) and (follow_specs(args) or export_spec(args)))
+
+
+def print_follows(args: argparse.Namespace, idx: Any, out: IO[str]) -> None:
+    """Each -z follow block, in the order given, then --export-objects."""
+    specs, directory = follow_specs(args), export_spec(args)
+    if not specs and directory is None:
+        return
+    if idx is None or idx.streaming:
+        raise FollowError("-z follow and --export-objects need a capture file (they read "
+                          "the stream's packets again)")  # fmt: skip
+    table = StreamTable.build(idx, analyse=False)  # the numbering is all follow needs
+    for kind, mode, stream in specs:
+        out.write(render(follow(idx, table, kind, stream), mode))
+    if directory is not None:
+        from .objects import export_http
+
+        export_http(idx, table, directory)

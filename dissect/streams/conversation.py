@@ -1,0 +1,276 @@
+"""TCP and UDP conversations numbered as Wireshark numbers them (tcp.stream, udp.stream).
+
+A conversation is the pair of endpoints (address, port), either way round; its number is
+the order of its first packet. TCP starts a new conversation on the same endpoints when a
+SYN (or SYN-ACK) carries another initial sequence number than the one the conversation
+began with (port reuse), as Wireshark's TCP dissector does. Each direction keeps the base
+its relative sequence numbers count from: the SYN's sequence number, else the first
+sequence number seen minus one (a capture that starts mid-stream shows Seq=1), or the
+first acknowledgment of it from the other side minus one.
+
+The trackers are fed one packet's facts at a time in capture order (`Segment`), so the
+same code numbers a whole index (table.py) and packets as they arrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import protocols  # noqa: F401  (every protocol declared before reading its fields)
+from ..engine import PROTOCOLS, Packet, uint_at
+from .analysis import Flow
+from .defrag import Datagram, Piece
+
+SYN, ACK, FIN, RST = 0x002, 0x010, 0x001, 0x004
+SEQ_MOD = 1 << 32
+MAX_CONVERSATIONS = 1 << 22  # endpoints remembered; past it the oldest are forgotten
+
+
+@dataclass(slots=True)
+class Segment:
+    """What the stream layer needs of one packet's transport header."""
+
+    kind: int  # 6 TCP, 17 UDP
+    src: Any
+    dst: Any
+    sport: int
+    dport: int
+    seq: int = 0
+    ack: int = 0
+    flags: int = 0
+    seglen: int = 0
+    window: int = 0
+    in_error: bool = False  # the header an ICMP error quotes
+    time_ns: int = 0
+    wscale: int = -1  # a SYN's window scale option (-1: none)
+    dns_id: int = -1  # the DNS message it carries whole: its ID (-1: none) ...
+    dns_response: bool = False  # ... and whether it is an answer
+
+
+@dataclass(slots=True)
+class TcpStream:
+    """One TCP conversation: its endpoints (direction 0 sends the first packet seen) and
+    each direction's base sequence numbers, as (from packet index, base) in the order they
+    were set: a SYN sets the base again (nearly always once; a second SYN with another
+    number in the same conversation is rare, so the list stays short)."""
+
+    number: int
+    first: tuple[Any, int]
+    bases: tuple[list[tuple[int, int]], list[tuple[int, int]]]
+    syn_seq: list[Any]
+    flows: tuple[Flow, Flow] = field(default_factory=lambda: (Flow(), Flow()))
+    syn_ns: int = -1  # when the latest SYN was seen (-1: none)
+    first_rtt_ns: int = 0  # SYN to the ACK of the SYN-ACK (0: not known)
+    rtt_from: int = -1  # the packet index from which first_rtt_ns is shown
+
+    def direction(self, src: Any, sport: int) -> int:
+        return 0 if (src, sport) == self.first else 1
+
+    def base(self, d: int, i: int) -> int | None:
+        """Direction d's base at packet index i (None: not known then)."""
+        for start, base in reversed(self.bases[d]):
+            if start <= i:
+                return base
+        return None
+
+
+class TcpTracker:
+    """Numbers TCP conversations; `see(seg)` -> (stream, direction)."""
+
+    def __init__(self) -> None:
+        self.streams: list[TcpStream] = []
+        self._by_key: dict[tuple, TcpStream] = {}
+
+    def see(self, seg: Segment, i: int) -> tuple[TcpStream, int]:
+        """Packet index i's conversation and direction."""
+        a, b = (seg.src, seg.sport), (seg.dst, seg.dport)
+        key = (a, b) if a <= b else (b, a)  # type: ignore[operator]
+        st = self._by_key.get(key)
+        if st is None:
+            st = self._new(key, a)
+        d = st.direction(seg.src, seg.sport)
+        if seg.in_error:
+            return st, d
+        if seg.flags & (SYN | ACK) == SYN and st.syn_seq[d] not in (None, seg.seq):
+            st = self._new(key, a)  # the same ports again: a new connection
+            d = 0
+        _set_base(st, d, seg, i)
+        return st, d
+
+    def _new(self, key: tuple, first: tuple[Any, int]) -> TcpStream:
+        if len(self._by_key) >= MAX_CONVERSATIONS:
+            self._by_key.pop(next(iter(self._by_key)))
+        st = TcpStream(len(self.streams), first, ([], []), [None, None])
+        self.streams.append(st)
+        self._by_key[key] = st
+        return st
+
+
+def _set_base(st: TcpStream, d: int, seg: Segment, i: int) -> None:
+    """A SYN's sequence number is the base (set again by a SYN with another number);
+    otherwise one before the first sequence number seen, or before the first
+    acknowledgment of the other direction."""
+    bases = st.bases[d]
+    if seg.flags & SYN:
+        if st.syn_seq[d] is None:
+            st.syn_seq[d] = seg.seq
+        if not bases or bases[-1][1] != seg.seq:
+            bases.append((i, seg.seq))
+    elif not bases:
+        bases.append((i, (seg.seq - 1) % SEQ_MOD))
+    if seg.flags & ACK and not st.bases[1 - d]:
+        st.bases[1 - d].append((i, (seg.ack - 1) % SEQ_MOD))
+
+
+class UdpTracker:
+    """Numbers UDP conversations; `see(seg)` -> (stream, direction)."""
+
+    def __init__(self) -> None:
+        self.firsts: list[tuple[Any, int]] = []
+        self._by_key: dict[tuple, int] = {}
+
+    def see(self, seg: Segment) -> tuple[int, int]:
+        a, b = (seg.src, seg.sport), (seg.dst, seg.dport)
+        key = (a, b) if a <= b else (b, a)  # type: ignore[operator]
+        n = self._by_key.get(key)
+        if n is None:
+            if len(self._by_key) >= MAX_CONVERSATIONS:
+                self._by_key.pop(next(iter(self._by_key)))
+            n = self._by_key[key] = len(self.firsts)
+            self.firsts.append(a)
+        return n, 0 if a == self.firsts[n] else 1
+
+
+_TCP = PROTOCOLS["tcp"]
+_TCP_FIELDS = _TCP.reader("tcp.srcport", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw",
+                          "tcp.flags", "tcp.window_size_value")  # fmt: skip
+_UDP_FIELDS = PROTOCOLS["udp"].reader("udp.srcport", "udp.dstport")
+_ADDRESSES = {
+    "ip": PROTOCOLS["ip"].reader("ip.src", "ip.dst"),
+    "ipv6": PROTOCOLS["ipv6"].reader("ipv6.src", "ipv6.dst"),
+}
+_IP_LEN = PROTOCOLS["ip"].reader("ip.len")
+_IPV6_PLEN = PROTOCOLS["ipv6"].reader("ipv6.plen")
+_ERRORS = frozenset(("icmp", "icmpv6"))
+
+
+def segment_of(pkt: Packet) -> Segment | Piece | None:
+    """The transport facts of a decoded packet's first TCP or UDP layer (None: neither,
+    or its header is cut before the ports), or the fragment an IPv4 fragment carries."""
+    src = dst = None
+    in_error = False
+    ip_end = -1  # where the IP datagram ends by its length field (-1: not known)
+    for layer in pkt.layers:
+        name = layer.protocol.name
+        reader = _ADDRESSES.get(name)
+        if reader is not None and layer.values is not None:
+            src, dst = reader(layer)
+            ip_end = _ip_end(layer)
+            if name == "ip" and not in_error:
+                piece = _fragment(pkt, layer, src, dst)
+                if piece is not None:
+                    return piece  # the datagram is read when its last fragment comes
+        elif name in _ERRORS and pkt.ctx.in_error:
+            in_error = True
+        elif name == "tcp" and layer.values is not None and src is not None:
+            sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
+            end = ip_end if ip_end > layer.pos else layer.payload_end
+            seglen = 0 if in_error else max(0, end - layer.pos - _offset(pkt, layer))
+            wscale = _window_scale(pkt.data, layer) if flags & SYN else -1
+            seg = Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error,
+                          pkt.time_ns, wscale)  # fmt: skip
+            _dns(pkt, seg)
+            return seg
+        elif name == "udp" and layer.values is not None and src is not None:
+            sport, dport = _UDP_FIELDS(layer)
+            seg = Segment(17, src, dst, sport, dport, in_error=in_error, time_ns=pkt.time_ns)
+            _dns(pkt, seg)
+            return seg
+    return None
+
+
+_FRAG = PROTOCOLS["ip"].reader("ip.flags.mf", "ip.frag_offset", "ip.id", "ip.proto")
+
+
+def _fragment(pkt: Packet, layer: Any, src: Any, dst: Any) -> Piece | None:
+    more, offset, ident, proto = _FRAG(layer)
+    if not more and not offset:
+        return None
+    if _ip_end(layer) > len(pkt.data):  # not all captured: read as it is, as Wireshark does
+        return None
+    data = pkt.data[layer.payload_pos : layer.payload_end]
+    return Piece(src, dst, ident, proto, (offset or 0) * 8, bool(more), data, pkt.time_ns)
+
+
+def segment_from(d: Datagram) -> Segment | None:
+    """The transport facts of a reassembled datagram's TCP or UDP header."""
+    data = d.payload
+    if d.proto == 17 and len(data) >= 8:
+        seg = Segment(17, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
+                      time_ns=d.time_ns)  # fmt: skip
+        if DNS_PORTS.intersection((seg.sport, seg.dport)) and len(data) >= 20:
+            seg.dns_id, seg.dns_response = uint_at(data, 8, 2), bool(data[10] & 0x80)
+        return seg
+    if d.proto == 6 and len(data) >= 20:
+        hdr = (data[12] >> 4) * 4
+        return Segment(6, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
+                       uint_at(data, 4, 4), uint_at(data, 8, 4), uint_at(data, 12, 2) & 0xFFF,
+                       max(0, len(data) - hdr), uint_at(data, 14, 2), False, d.time_ns)  # fmt: skip
+    return None
+
+
+_DNS = (PROTOCOLS["dns"], PROTOCOLS["mdns"])
+DNS_PORTS = frozenset((53, 5353))  # DNS and mDNS (LLMNR has no request/response links)
+
+
+def _dns(pkt: Packet, seg: Segment) -> None:
+    """A DNS message decoded in this packet (not mDNS, LLMNR): its ID and direction."""
+    if seg.in_error or not DNS_PORTS.intersection((seg.sport, seg.dport)):
+        return
+    for layer in pkt.layers:
+        if layer.protocol in _DNS:
+            start = layer.pos
+            if seg.kind == 6:  # over TCP: one whole message after its length prefix only
+                if seg.seglen < 14 or uint_at(pkt.data, start, 2) != seg.seglen - 2:
+                    return
+                start += 2
+            if start + 12 <= len(pkt.data):  # the header: ID, then QR in the flags
+                seg.dns_id = uint_at(pkt.data, start, 2)
+                seg.dns_response = bool(pkt.data[start + 2] & 0x80)
+            return
+
+
+def _ip_end(layer: Any) -> int:
+    """The end of an IP datagram by its length field, even past the captured bytes (a
+    segment the capture cut short still has its length on the wire); -1 when the field
+    says nothing (0: a TSO or jumbo datagram)."""
+    if layer.protocol.name == "ip":
+        total = _IP_LEN(layer)[0]
+        return layer.pos + total if total else -1
+    plen = _IPV6_PLEN(layer)[0]
+    return layer.pos + 40 + plen if plen else -1
+
+
+def _window_scale(data: bytes, layer: Any) -> int:
+    """The shift of a SYN's window scale option (RFC 7323 2.2; -1: none), capped at 14."""
+    i, end = layer.pos + 20, min(layer.pos + (data[layer.pos + 12] >> 4) * 4, len(data))
+    while i < end:  # each step advances at least one byte
+        kind = data[i]
+        if kind == 0:
+            break
+        if kind == 1:
+            i += 1
+            continue
+        if i + 1 >= end or data[i + 1] < 2:
+            break
+        if kind == 3 and data[i + 1] == 3 and i + 2 < end:
+            return min(data[i + 2], 14)
+        i += data[i + 1]
+    return -1
+
+
+def _offset(pkt: Packet, layer: Any) -> int:
+    """The TCP data offset in bytes (a RST's diagnostic text, kept in the layer, counts as
+    segment data, as in Wireshark)."""
+    return (pkt.data[layer.pos + 12] >> 4) * 4

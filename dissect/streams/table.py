@@ -1,0 +1,355 @@
+"""The stream pass: a second walk over a capture index, after the record index.
+
+It keeps 15 bytes per packet in arrays: the conversation (stream number << 1 | direction,
+-1 for none; a fact bit says TCP or UDP), the TCP analysis flags, one number (bytes in
+flight after a data segment, or a duplicate ACK's count) and the ACK round trip in
+microseconds; plus a small record per conversation (its endpoints and base sequence
+numbers). From those, `annotate(pkt, table)` adds to a decoded packet the fields
+Wireshark shows: tcp.stream, udp.stream, the relative tcp.seq, tcp.ack and tcp.nxtseq (the
+raw ones stay tcp.seq_raw / tcp.ack_raw) and tcp.analysis.*.
+
+The pass runs only when something asks for stream fields (a filter naming them, -V or
+JSON output, -z follow, the TUI's follow screen): the packet list and filters that name
+none never wait for it.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..engine import Packet, spec_for
+from .analysis import DUPLICATE_ACK, FLAGS, Result, analyse
+from .conversation import (
+    ACK,
+    FIN,
+    SEQ_MOD,
+    SYN,
+    Segment,
+    TcpStream,
+    TcpTracker,
+    UdpTracker,
+    segment_from,
+    segment_of,
+)
+from .defrag import Defragmenter, Piece
+
+IN_ERROR = 0x01  # the packet's TCP header is one an ICMP error quotes: numbers stay raw
+UDP = 0x02  # the packet's conversation is UDP (else TCP)
+FRAGMENT = 0x04  # an IPv4 fragment: `number` is the frame its datagram is complete in
+REASSEMBLED = 0x08  # the last fragment: its datagram is read here (`fragments` has them)
+CONFLICT = 0x10  # ... and two of its fragments overlap with other bytes
+DNS_ANSWERED = 0x20  # a DNS query whose answer came: `dns` has the link
+DNS_ANSWER = 0x40  # a DNS answer to an earlier query: `dns` has the link
+MAX_DNS_WAITING = 1 << 16  # queries waiting for their answer (the oldest are forgotten)
+NONE = 0xFFFFFFFF  # no ACK round trip
+
+# Declared by tcp.py and udp.py (filter names exist before any stream pass ran).
+STREAM, SEQ, NXTSEQ, ACK_REL = (spec_for(n) for n in ("tcp.stream", "tcp.seq", "tcp.nxtseq",
+                                                      "tcp.ack"))  # fmt: skip
+UDP_STREAM = spec_for("udp.stream")
+DNS_RESPONSE_IN, DNS_RESPONSE_TO, DNS_TIME = (
+    spec_for(n) for n in ("dns.response_in", "dns.response_to", "dns.time"))  # fmt: skip
+IP_FRAGMENTS, IP_FRAGMENT, IP_FRAGMENT_COUNT, IP_REASSEMBLED_LENGTH, IP_REASSEMBLED_IN = (
+    spec_for(n) for n in ("ip.fragments", "ip.fragment", "ip.fragment.count",
+                          "ip.reassembled.length", "ip.reassembled_in"))  # fmt: skip
+ANALYSIS, ANALYSIS_FLAGS, DUPACK_NUM, ACK_RTT, BYTES_IN_FLIGHT, INITIAL_RTT = (
+    spec_for(n) for n in ("tcp.analysis", "tcp.analysis.flags", "tcp.analysis.duplicate_ack_num",
+                          "tcp.analysis.ack_rtt", "tcp.analysis.bytes_in_flight",
+                          "tcp.analysis.initial_rtt"))  # fmt: skip
+STREAM_FIELDS = frozenset(
+    (
+        "tcp.stream",
+        "udp.stream",
+        "tcp.seq",
+        "tcp.nxtseq",
+        "tcp.ack",
+        "dns.response_in",
+        "dns.response_to",
+        "dns.time",
+        "ip.fragments",
+        "ip.fragment",
+        "ip.fragment.count",
+        "ip.reassembled.length",
+        "ip.reassembled_in",
+    )
+)  # and every tcp.analysis.* (names_stream_fields)
+
+
+def names_stream_fields(names: Iterable[str]) -> bool:
+    """Whether any of these filter names needs the stream pass."""
+    return any(n in STREAM_FIELDS or n.startswith("tcp.analysis") for n in names)
+
+
+class StreamTable:
+    """Per-packet stream facts of one capture, filled in capture order by `add`."""
+
+    def __init__(self, analyse: bool = True) -> None:
+        self.analyse = analyse  # False: numbering only (follow needs no analysis)
+        self.ids = array("i")  # stream << 1 | direction, -1: neither TCP nor UDP
+        self.facts = array("B")  # UDP, IN_ERROR
+        self.analysis = array("H")  # TCP analysis flags (analysis.py)
+        self.number = array("I")  # bytes in flight + 1, or a duplicate ACK's count; 0: none
+        self.rtt_us = array("I")  # ACK round trip in microseconds; NONE: none
+        self.tcp_tracker = TcpTracker()
+        self.udp_tracker = UdpTracker()
+        self.defrag = Defragmenter()
+        self._last_conflict = False
+        # last fragment's index -> (index, offset, length) of each fragment (rare: a dict)
+        self.fragments: dict[int, list[tuple[int, int, int]]] = {}
+        # DNS links: query index -> answer index; answer index -> (query index, ns)
+        self.dns_answer: dict[int, int] = {}
+        self.dns_query: dict[int, tuple[int, int]] = {}
+        self._dns_waiting: dict[tuple, tuple[int, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    BYTES_PER_PACKET = 15  # the five arrays' item sizes
+
+    def stream_of(self, i: int, kind: str) -> int:
+        """Packet i's stream number of that kind, -1 when it has none."""
+        v = self.ids[i]
+        if v < 0 or (kind == "udp") != bool(self.facts[i] & UDP):
+            return -1
+        return v >> 1
+
+    @property
+    def tcp_streams(self) -> int:
+        return len(self.tcp_tracker.streams)
+
+    @property
+    def udp_streams(self) -> int:
+        return len(self.udp_tracker.firsts)
+
+    def add(self, seg: Segment | Piece | None) -> None:
+        """The next packet's transport facts (None: neither TCP nor UDP)."""
+        i = len(self.ids)
+        v, facts, flags, number, rtt = -1, 0, 0, 0, NONE
+        if isinstance(seg, Piece):
+            seg, facts = self._fragment(i, seg), FRAGMENT
+        if seg is not None and seg.kind == 6:
+            st, d = self.tcp_tracker.see(seg, i)
+            v = st.number << 1 | d
+            if seg.in_error:
+                facts |= IN_ERROR
+            elif self.analyse:
+                _handshake(st, seg, i)
+                r = self._analyse(st, d, seg, i)
+                flags, rtt = (
+                    r.flags,
+                    NONE if r.ack_rtt_ns < 0 else min((r.ack_rtt_ns + 500) // 1000, NONE - 1),
+                )
+                number = r.dupack_num or (r.bytes_in_flight + 1 if r.bytes_in_flight >= 0 else 0)
+        elif seg is not None:
+            n, d = self.udp_tracker.see(seg)
+            v, facts = n << 1 | d, facts | UDP
+        if i in self.fragments:
+            facts |= REASSEMBLED | (CONFLICT if self._last_conflict else 0)
+        if seg is not None and seg.dns_id >= 0 and v >= 0:
+            facts |= self._dns_link(i, seg, v >> 1)
+        self.ids.append(v)
+        self.facts.append(facts)
+        self.analysis.append(flags)
+        self.number.append(min(number, NONE))
+        self.rtt_us.append(rtt)
+
+    def _dns_link(self, i: int, seg: Segment, stream: int) -> int:
+        """Pair a DNS answer with the query of the same ID in the same conversation (the
+        first one still unanswered: a repeated query waits behind it), as Wireshark does."""
+        key = (seg.kind, stream, seg.dns_id)
+        if not seg.dns_response:
+            if len(self._dns_waiting) >= MAX_DNS_WAITING:
+                self._dns_waiting.pop(next(iter(self._dns_waiting)))
+            self._dns_waiting.setdefault(key, (i, seg.time_ns))  # a repeat waits behind it
+            return 0
+        query = self._dns_waiting.pop(key, None)
+        if query is None:
+            return 0
+        q, t = query
+        self.dns_answer[q] = i
+        self.facts[q] |= DNS_ANSWERED
+        self.dns_query[i] = (q, seg.time_ns - t)
+        return DNS_ANSWER
+
+    def _fragment(self, i: int, piece: Piece) -> Segment | None:
+        """Hold a fragment; on the one that completes its datagram, that datagram's
+        transport facts (and the other fragments learn where they were reassembled)."""
+        d = self.defrag.add(i, piece)
+        if d is None:
+            return None
+        self.fragments[i] = d.pieces
+        for j, _off, _len in d.pieces:
+            if j != i and j < len(self.number):
+                self.number[j] = i + 1
+        self._last_conflict = d.conflict
+        return segment_from(d)
+
+    def _analyse(self, st: TcpStream, d: int, seg: Segment, i: int) -> Result:
+        """Run the TCP analysis on the relative numbers."""
+        seq = (seg.seq - (st.base(d, i) or 0)) % SEQ_MOD
+        ack = (seg.ack - (st.base(1 - d, i) or 0)) % SEQ_MOD if seg.flags & ACK else 0
+        fwd, rev = st.flows[d], st.flows[1 - d]
+        return analyse(fwd, rev, seq, ack, seg.flags, seg.seglen, seg.window, seg.time_ns,
+                       st.first_rtt_ns, seg.wscale)  # fmt: skip
+
+    @classmethod
+    def build(cls, index: Any, progress: Callable[[int], None] | None = None,
+              analyse: bool = True) -> StreamTable:  # fmt: skip
+        """The stream pass over every record of an index (indexed in full first): plain
+        records read from fixed offsets a chunk at a time (columns.py), the rest decoded.
+        analyse=False numbers the conversations only (about twice as fast)."""
+        from .columns import segments
+
+        index.index_all()
+        table = cls(analyse)
+        for i, seg in enumerate(segments(index, 0, len(index))):
+            table.add(seg)
+            if progress is not None and i & 0xFFFF == 0:
+                progress(i)
+        return table
+
+    def frames(self, kind: str, stream: int) -> list[int]:
+        """0-based record numbers of one stream's packets, in capture order."""
+        lo, hi, udp = stream << 1, stream << 1 | 1, kind == "udp"
+        facts = self.facts
+        return [i for i, v in enumerate(self.ids)
+                if (v == lo or v == hi) and bool(facts[i] & UDP) == udp]  # fmt: skip
+
+
+def _handshake(st: TcpStream, seg: Segment, i: int) -> None:
+    """The initial round trip: from the (latest) SYN to the first ACK without SYN that
+    follows it, whichever side sends it (Wireshark's iRTT)."""
+    if st.rtt_from >= 0:
+        return
+    if seg.flags & (SYN | ACK) == SYN:
+        st.syn_ns = seg.time_ns
+    elif seg.flags & (SYN | ACK) == ACK and st.syn_ns >= 0:
+        st.first_rtt_ns, st.rtt_from = seg.time_ns - st.syn_ns, i
+
+
+def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
+    """Add the stream fields to a decoded packet (its number locates it in the table).
+    later=False leaves out what only later packets tell (dns.response_in,
+    ip.reassembled_in): the CLI prints as tshark's one pass does, the same whether the
+    capture is a file or a stream read forwards."""
+    i = pkt.number - 1
+    if not 0 <= i < len(table):
+        return
+    v, facts = table.ids[i], table.facts[i]
+    if not later:
+        facts &= ~DNS_ANSWERED
+    if facts & FRAGMENT and (later or facts & REASSEMBLED):
+        _annotate_fragment(pkt, table, i, facts)
+    if facts & (DNS_ANSWERED | DNS_ANSWER):
+        _annotate_dns(pkt, table, i, facts)
+    if v < 0:
+        return
+    if not facts & UDP:
+        _annotate_tcp(pkt, table, i, v, facts)
+        return
+    layer = pkt.layer("udp")
+    if layer is not None:
+        _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
+
+
+def _annotate_dns(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
+    layer = pkt.layer("dns") or pkt.layer("mdns")
+    if layer is None:  # a reassembled datagram: its DNS layer is not decoded yet
+        return
+    if facts & DNS_ANSWERED:
+        layer.add(DNS_RESPONSE_IN, layer.pos, 0, table.dns_answer[i] + 1)
+    if facts & DNS_ANSWER:
+        q, ns = table.dns_query[i]
+        layer.add(DNS_RESPONSE_TO, layer.pos, 0, q + 1)
+        layer.add(DNS_TIME, layer.pos, 0, ns / 1e9)
+
+
+def _annotate_fragment(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
+    """ip.reassembled_in on a fragment; the fragment list on the one that completes it."""
+    layer = pkt.layer("ip")
+    if layer is None:
+        return
+    if not facts & REASSEMBLED:
+        if table.number[i]:
+            layer.add(IP_REASSEMBLED_IN, layer.pos, 0, table.number[i])
+        return
+    pieces = table.fragments.get(i, [])
+    total = max((off + n for _j, off, n in pieces), default=0)
+    text = ", ".join(f"#{j + 1}({n})" for j, _off, n in pieces)
+    top = layer.add(IP_FRAGMENTS, layer.pos, 0,
+                    f"{len(pieces)} IPv4 Fragments ({total} bytes): {text}")  # fmt: skip
+    for j, _off, _n in pieces:
+        layer.child(top, IP_FRAGMENT, layer.pos, 0, j + 1)
+    layer.child(top, IP_FRAGMENT_COUNT, layer.pos, 0, len(pieces))
+    layer.child(top, IP_REASSEMBLED_LENGTH, layer.pos, 0, total)
+    if facts & CONFLICT:
+        layer.issue("error", "protocol", "ip.fragment.overlap.conflict",
+                    "Conflicting data in fragment overlap", layer.pos, 0)  # fmt: skip
+
+
+def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -> None:
+    layer = pkt.layer("tcp")
+    if layer is None:
+        return
+    st = table.tcp_tracker.streams[t >> 1]
+    d = t & 1
+    seg = segment_of(pkt)
+    _place(layer, STREAM, layer.pos, 0, st.number, "tcp.dstport", 1)
+    if seg is None:
+        return
+    if facts & IN_ERROR:
+        _place(layer, SEQ, layer.pos + 4, 4, seg.seq, "tcp.seq_raw", 0)
+        _place(layer, ACK_REL, layer.pos + 8, 4, seg.ack, "tcp.ack_raw", 0)
+        return
+    base, rbase = st.base(d, i) or 0, st.base(1 - d, i)
+    seq = (seg.seq - base) % SEQ_MOD
+    _place(layer, SEQ, layer.pos + 4, 4, seq, "tcp.seq_raw", 0)
+    nxt = seg.seglen + (1 if seg.flags & (SYN | FIN) else 0)  # one, even with both set
+    _place(layer, NXTSEQ, layer.pos, 0, (seq + nxt) % SEQ_MOD, "tcp.seq_raw", 1)
+    # Without the ACK flag the number means nothing: Wireshark shows it as it is.
+    ack = (seg.ack - (rbase or 0)) % SEQ_MOD if seg.flags & ACK else seg.ack
+    _place(layer, ACK_REL, layer.pos + 8, 4, ack, "tcp.ack_raw", 0)
+    _annotate_analysis(layer, table, st, i)
+
+
+def _place(layer: Any, spec: Any, pos: int, length: int, value: Any, anchor: str,
+           after: int) -> None:  # fmt: skip
+    """Add a field where Wireshark's tree has it: just before (after=0) or after (1) the
+    field named `anchor` (at the end when the header was cut before it)."""
+    fields = layer.fields  # built now: the new field goes into its place in them
+    f = layer.add(spec, pos, length, value)
+    for k, other in enumerate(fields):
+        if other.spec.name == anchor:
+            fields.pop()
+            fields.insert(k + after, f)
+            return
+
+
+def _annotate_analysis(layer: Any, table: StreamTable, st: TcpStream, i: int) -> None:
+    """The SEQ/ACK analysis subtree and its expert issues (Wireshark's layout)."""
+    flags = table.analysis[i]
+    number, rtt_us = table.number[i], table.rtt_us[i]
+    dupnum = number if flags & DUPLICATE_ACK else 0
+    in_flight = number - 1 if number and not dupnum else -1
+    rtt = -1 if rtt_us == NONE else rtt_us * 1000
+    if not (flags or rtt >= 0 or in_flight >= 0):
+        return
+    irtt = 0 <= st.rtt_from <= i
+    top = layer.add(ANALYSIS, layer.pos, 0, "")
+    if irtt:
+        layer.child(top, INITIAL_RTT, layer.pos, 0, st.first_rtt_ns / 1e9)
+    if rtt >= 0:
+        layer.child(top, ACK_RTT, layer.pos, 0, rtt / 1e9)
+    if in_flight >= 0:
+        layer.child(top, BYTES_IN_FLIGHT, layer.pos, 0, in_flight)
+    if flags:
+        box = layer.child(top, ANALYSIS_FLAGS, layer.pos, 0, "")
+        for bit, (name, severity) in FLAGS.items():
+            if flags & bit:
+                spec = spec_for(name)
+                layer.child(box, spec, layer.pos, 0, "")
+                layer.issue(severity, "sequence", name, spec.label, layer.pos, 0)
+        if dupnum:
+            layer.child(top, DUPACK_NUM, layer.pos, 0, dupnum)

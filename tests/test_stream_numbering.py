@@ -1,0 +1,185 @@
+"""tcp.stream, udp.stream and the relative tcp.seq / tcp.ack / tcp.nxtseq, as tshark gives
+them with its default preferences (tests/data/streams/*.streams.tsv, see the README there).
+
+The captures cover port reuse (a new SYN on the same ports starts a new stream, a SYN-ACK
+does not), a SYN with another number inside one connection (the base moves), a capture
+starting mid-connection (Seq=1), IPv6, a RST with data and UDP."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from dissect import decode, open_capture
+from dissect.cli import build_parser, run_batch
+from dissect.streams import StreamTable, annotate
+from dissect.streams.conversation import ACK, SYN, Segment, TcpTracker
+
+DATA = Path(__file__).parent / "data" / "streams"
+CAPTURES = sorted(p for p in DATA.glob("*.pcap") if p.with_suffix(".streams.tsv").exists())
+COLUMNS = ("tcp.stream", "udp.stream", "tcp.seq", "tcp.ack", "tcp.nxtseq")
+
+
+def expected(capture: Path) -> list[list[str]]:
+    return [line.rstrip("\n").split("\t")[1:] for line in open(capture.with_suffix(".streams.tsv"))]
+
+
+def ours(capture: Path) -> list[list[str]]:
+    idx = open_capture(capture)
+    table = StreamTable.build(idx)
+    rows = []
+    for rec in idx:
+        pkt = decode(rec.data, rec.linktype, number=rec.number)
+        annotate(pkt, table)
+        rows.append([str(pkt.value(name, "")) for name in COLUMNS])
+    return rows
+
+
+# (capture, frame): why ours differs. The stream pass joins IPv4 fragments and numbers the
+# datagram on its last fragment, as tshark; the decoder does not read the joined datagram
+# yet, so that frame has no UDP layer to carry udp.stream.
+KNOWN = {("pcapplusplus_IPv4Frag", 3): "reassembled datagram not decoded"}
+
+
+@pytest.mark.parametrize("capture", CAPTURES, ids=lambda p: p.stem)
+def test_stream_fields_equal_tshark(capture: Path) -> None:
+    got, want = ours(capture), expected(capture)
+    assert len(got) == len(want)
+    differ = [(n, a, b) for n, (a, b) in enumerate(zip(got, want, strict=True), 1)
+              if a != b and (capture.stem, n) not in KNOWN]  # fmt: skip
+    assert not differ
+
+
+def test_stream_filter_selects_one_connection() -> None:
+    """`-Y tcp.stream == 5` names a field only the stream pass knows: the pass runs and the
+    filter sees it (before, the name was rejected)."""
+    out, err = io.StringIO(), io.StringIO()
+    args = build_parser().parse_args(
+        [
+            "-r",
+            str(DATA / "arkime_tcp_handshake_synthetic.pcap"),
+            "-Y",
+            "tcp.stream == 5 && tcp.seq == 0",
+            "-T",
+            "jsonl",
+        ]  # fmt: skip
+    )
+    assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+    numbers = [json.loads(line)["number"] for line in out.getvalue().splitlines()]
+    assert numbers == [18, 19, 20]  # tshark -Y agrees
+
+
+def test_stream_filter_on_a_stream_read_forwards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From stdin the pass runs packet by packet as they come: the same answer."""
+    import sys
+
+    raw = (DATA / "tcpdump_dns_tcp.pcap").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    out, err = io.StringIO(), io.StringIO()
+    args = build_parser().parse_args(["-r", "-", "-Y", "tcp.nxtseq == 227", "-q"])
+    assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+    assert out.getvalue() == "2\n"  # frames 6 and 9 (tshark -Y agrees)
+
+
+def test_sequence_wrap_stays_relative() -> None:
+    """A connection whose numbers pass 2^32: relative numbers go on counting."""
+    tracker = TcpTracker()
+    syn = Segment(6, "a", "b", 1, 2, seq=0xFFFFFFF0, flags=SYN)
+    st, d = tracker.see(syn, 0)
+    assert st.base(d, 0) == 0xFFFFFFF0
+    data = Segment(6, "a", "b", 1, 2, seq=0x10, ack=5, flags=ACK, seglen=10)
+    st2, d2 = tracker.see(data, 1)
+    assert st2 is st and (data.seq - st.base(d2, 1)) % (1 << 32) == 0x20
+
+
+def test_verbose_tree_shows_stream_fields_where_tshark_does() -> None:
+    """-V runs the stream pass: the fields sit where tshark -V has them, and the row and
+    the title give relative numbers ("Seq=0" on the SYN), as tshark's."""
+    out, err = io.StringIO(), io.StringIO()
+    args = build_parser().parse_args(["-r", str(DATA / "tcpdump_dns_tcp.pcap"), "-V", "-c", "2"])
+    assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+    lines = [line.strip() for line in out.getvalue().splitlines()]
+    at = lines.index("Destination Port: 53")
+    assert lines[at + 1 : at + 4] == [
+        "[Stream index: 0]",
+        "Sequence Number: 0    (relative sequence number)",
+        "Sequence Number (raw): 603899916",
+    ]
+    assert "[SYN] Seq=0 Win=64240 Len=0" in lines[0]
+    assert "Seq: 0, Ack: 1, Len: 0" in out.getvalue()
+
+
+def test_plain_list_does_not_run_the_stream_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary list and filters naming no stream field never wait for the pass."""
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("stream pass ran")
+
+    monkeypatch.setattr(StreamTable, "build", refuse)
+    for extra in ([], ["-Y", "tcp.port == 53"]):
+        out, err = io.StringIO(), io.StringIO()
+        args = build_parser().parse_args(["-r", str(DATA / "tcpdump_dns_tcp.pcap"), *extra])
+        assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+        assert "Seq=603899916" in out.getvalue()  # raw: no pass, no relative numbers
+
+
+def test_the_pass_keeps_at_most_16_bytes_a_packet() -> None:
+    table = StreamTable.build(open_capture(DATA / "arkime_wireshark-retrans.pcap"))
+    arrays = (table.ids, table.facts, table.analysis, table.number, table.rtt_us)
+    assert all(len(a) == len(table) for a in arrays)
+    assert sum(a.itemsize for a in arrays) == StreamTable.BYTES_PER_PACKET <= 16
+
+
+def test_fragments_name_where_they_are_joined() -> None:
+    """The last fragment lists the fragments (tshark's text); the others point at it."""
+    idx = open_capture(DATA / "pcapplusplus_IPv4Frag.pcap")
+    table = StreamTable.build(idx)
+    pkts = []
+    for rec in idx:
+        pkt = decode(rec.data, rec.linktype, number=rec.number)
+        annotate(pkt, table)
+        pkts.append(pkt)
+    assert [p.value("ip.reassembled_in") for p in pkts] == [3, 3, None]
+    top = pkts[2].get("ip.fragments")
+    assert top is not None  # tshark -V: [3 IPv4 Fragments (4060 bytes): #1(1480), ...]
+    assert top.value == "3 IPv4 Fragments (4060 bytes): #1(1480), #2(1480), #3(1100)"
+    assert [f.value for f in top.children if f.name == "ip.fragment"] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("name", ["tcpdump_dns_udp", "tcpdump_dns_tcp", "arkime_v6-http"])
+def test_dns_answers_link_to_their_queries_as_tshark(name: str) -> None:
+    """dns.response_to and dns.time on answers equal tshark's (single pass); the query
+    gets dns.response_in as Wireshark's two-pass view shows it."""
+    idx = open_capture(DATA / f"{name}.pcap")
+    table = StreamTable.build(idx)
+    rows = [line.rstrip("\n").split("\t") for line in open(DATA / f"{name}.dns.tsv")]
+    linked = 0
+    for rec, row in zip(idx, rows, strict=True):
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns)
+        annotate(pkt, table)
+        to, took = pkt.value("dns.response_to"), pkt.value("dns.time")
+        assert (str(to or ""), "" if took is None else f"{took:.9f}") == (row[1], row[2])
+        if to:
+            linked += 1
+            query = decode(idx.record(to - 1).data, rec.linktype, number=to)
+            annotate(query, table)
+            assert query.value("dns.response_in") == rec.number
+    assert linked
+
+
+def test_filter_on_dns_time_runs_the_pass() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    args = build_parser().parse_args(
+        [
+            "-r",
+            str(DATA / "tcpdump_dns_udp.pcap"),
+            "-Y",
+            "dns.time > 0.1 && dns.response_to == 1",
+            "-q",
+        ]
+    )
+    assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+    assert out.getvalue() == "1\n"  # tshark -Y agrees
