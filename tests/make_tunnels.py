@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Craft the tunnel, carrier and network-control test captures with scapy.
+
+    /work/venv-dev/bin/python tests/make_tunnels.py tests/data/tunnels
+
+One small pcap per protocol (crafted_<proto>.pcap), each packet built to reach a branch of
+the decoder (flags, options, chunk types). Their tshark expectations are made with
+`python -m tests.tshark_fields --write` (see tests/data/tunnels/ATTRIBUTION.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from scapy.all import (  # type: ignore[import-untyped]
+    ARP,
+    GRE,
+    ICMP,
+    IP,
+    LLC,
+    STP,
+    UDP,
+    VXLAN,
+    Dot3,
+    Ether,
+    ICMPv6EchoRequest,
+    IPv6,
+    IPv6ExtHdrHopByHop,
+    Raw,
+    wrpcap,
+)
+from scapy.contrib.geneve import GENEVE  # type: ignore[import-untyped]
+from scapy.contrib.mpls import MPLS  # type: ignore[import-untyped]
+
+MAC = {"src": "00:11:22:33:44:55", "dst": "66:77:88:99:aa:bb"}
+T0 = 1_700_000_000.0
+
+
+def cut(pkt, n: int):
+    """The packet's first n bytes, as a capture cut short by a snap length would hold them."""
+    short = Ether(bytes(pkt)[:n])
+    short.wirelen = len(pkt)
+    return short
+
+
+def _stamp(pkts: list) -> list:
+    for i, p in enumerate(pkts):
+        p.time = T0 + i
+    return pkts
+
+
+def gre() -> list:
+    inner = IP(src="192.168.1.1", dst="192.168.1.2") / ICMP(id=7, seq=1) / b"hello"
+    outer = Ether(**MAC) / IP(src="10.0.0.1", dst="10.0.0.2", proto=47)
+    return [
+        outer / GRE() / inner,
+        outer / GRE(chksum_present=1, key_present=1, seqnum_present=1, key=0x1234,
+                    seqence_number=42) / inner,
+        outer / GRE(chksum_present=1, chksum=0xDEAD) / inner,  # a wrong checksum
+        outer / GRE(proto=0x6558, key_present=1, key=99) / Ether(**MAC) / ARP(),
+        Ether(**MAC) / IPv6(src="2001:db8::1", dst="2001:db8::2") / GRE(proto=0x86DD)
+        / IPv6(src="fd00::1", dst="fd00::2") / ICMPv6EchoRequest(),
+        outer / Raw(bytes.fromhex("3081880b000e0005000000070000000aff03c02101010004")),  # PPTP
+        outer / Raw(bytes.fromhex("0001880b")),  # PPTP's version 1 without its key: malformed
+        outer / GRE(proto=0) ,  # a keepalive: nothing encapsulated
+        cut(outer / GRE(key_present=1, key=5) / inner, 40),  # cut inside the optional fields
+    ]  # fmt: skip
+
+
+def ipip() -> list:
+    icmp = ICMP(id=1, seq=2) / b"x"
+    return [
+        Ether(**MAC) / IP(src="10.0.0.1", dst="10.0.0.2") / IP(src="1.1.1.1", dst="2.2.2.2")
+        / icmp,  # IPv4 in IPv4
+        Ether(**MAC) / IP(src="10.0.0.1", dst="10.0.0.2")
+        / IPv6(src="2001:db8::1", dst="2001:db8::2") / ICMPv6EchoRequest(),  # 6in4
+        Ether(**MAC) / IPv6(src="2001:db8::1", dst="2001:db8::2", nh=4)
+        / IP(src="1.1.1.1", dst="2.2.2.2") / icmp,  # 4in6
+        Ether(**MAC) / IPv6(src="2001:db8::1", dst="2001:db8::2") / IPv6ExtHdrHopByHop()
+        / IPv6(src="fd00::1", dst="fd00::2") / ICMPv6EchoRequest(),  # 6in6
+    ]  # fmt: skip
+
+
+def vxlan() -> list:
+    inner = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(
+        src="192.168.0.1", dst="192.168.0.2") / ICMP() / b"ping"  # fmt: skip
+    outer = Ether(**MAC) / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=49152, dport=4789)
+    return [
+        outer / VXLAN(vni=100) / inner,
+        outer / VXLAN(flags=0x88, vni=0xFFFFFF, gpid=0x1234, reserved1=0x8000) / inner,  # GBP
+        cut(outer / VXLAN(vni=5) / inner, 46),
+    ]
+
+
+def geneve() -> list:
+    inner = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(
+        src="192.168.0.1", dst="192.168.0.2") / ICMP()  # fmt: skip
+    outer = Ether(**MAC) / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=49152, dport=6081)
+    opts = bytes.fromhex("0102 80 01 deadbeefffff 7f 02 00112233445566770103 00 00")
+    return [
+        outer / GENEVE(vni=0x123456) / inner,
+        outer / GENEVE(vni=7, proto=0x6558, optionlen=len(opts) // 4, critical=1, oam=1) / Raw(opts + bytes(inner)),
+        outer / GENEVE(vni=8, proto=0x0800) / IP(src="1.1.1.1", dst="2.2.2.2") / ICMP(),
+        outer / GENEVE(vni=9, proto=0x6558, optionlen=4) / Raw(bytes.fromhex("0102 80 05 deadbeef")),  # overrun
+    ]  # fmt: skip
+
+
+def mpls() -> list:
+    ip4 = IP(src="10.1.1.1", dst="10.2.2.2") / ICMP()
+    ip6 = IPv6(src="2001:db8::1", dst="2001:db8::2") / ICMPv6EchoRequest()
+    pw = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / ARP()
+    base = Ether(**MAC, type=0x8847)
+    return [
+        base / MPLS(label=16, cos=5, s=1, ttl=64) / ip4,
+        base / MPLS(label=1000, s=0, ttl=255) / MPLS(label=2000, s=1, ttl=254) / ip6,
+        base / MPLS(label=17, s=1) / Raw(b"\x00\x00\x00\x05" + bytes(pw)),  # PW control word
+        base / MPLS(label=18, s=1) / pw,  # Ethernet PW without a control word
+        cut(base / MPLS(label=3, s=0) / MPLS(label=19, s=1) / ip4, 20),  # cut in the 2nd entry
+        Ether(**MAC, type=0x8848) / MPLS(label=0, s=1, ttl=1) / ip4,  # multicast, explicit null
+    ]  # fmt: skip
+
+
+def stp() -> list:
+    bpdu = STP(rootid=32768, rootmac="00:11:22:33:44:55", pathcost=4, bridgeid=32769,
+               bridgemac="66:77:88:99:aa:bb", portid=0x8001)  # fmt: skip
+    llc = LLC(dsap=0x42, ssap=0x42, ctrl=3)
+    dst = "01:80:c2:00:00:00"
+    rstp = bytes.fromhex("000002027c800000112233445500000004800166778899aabb80010100140002000f0000")
+    tcn = bytes.fromhex("00000080")
+    return [
+        Dot3(src=MAC["src"], dst=dst) / llc / bpdu,
+        Dot3(src=MAC["src"], dst=dst) / llc / Raw(rstp),
+        Dot3(src=MAC["src"], dst=dst) / llc / Raw(tcn),
+        cut(Dot3(src=MAC["src"], dst=dst) / llc / Raw(rstp), 37),
+    ]
+
+
+def generators() -> dict:
+    return {"gre": gre, "ipip": ipip, "vxlan": vxlan, "geneve": geneve, "mpls": mpls,
+            "stp": stp}  # fmt: skip
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else Path(__file__).parent / "data" / "tunnels"
+    out.mkdir(parents=True, exist_ok=True)
+    only = set(argv[1:])
+    for name, make in generators().items():
+        if not only or name in only:
+            wrpcap(str(out / f"crafted_{name}.pcap"), _stamp(make()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
