@@ -115,7 +115,9 @@ def mpls() -> list:
         base / MPLS(label=16, cos=5, s=1, ttl=64) / ip4,
         base / MPLS(label=1000, s=0, ttl=255) / MPLS(label=2000, s=1, ttl=254) / ip6,
         base / MPLS(label=17, s=1) / Raw(b"\x00\x00\x00\x05" + bytes(pw)),  # PW control word
-        base / MPLS(label=18, s=1) / pw,  # Ethernet PW without a control word
+        base / MPLS(label=18, s=1) / pw,  # locally administered addresses: a control word?
+        base / MPLS(label=19, s=1) / Ether(src="00:1b:21:01:02:03", dst="00:0c:29:04:05:06")
+        / IP(src="10.1.1.1", dst="10.2.2.2") / ICMP(),  # known OUIs: no control word
         cut(base / MPLS(label=3, s=0) / MPLS(label=19, s=1) / ip4, 20),  # cut in the 2nd entry
         Ether(**MAC, type=0x8848) / MPLS(label=0, s=1, ttl=1) / ip4,  # multicast, explicit null
     ]  # fmt: skip
