@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from scapy.all import (  # type: ignore[import-untyped]
     ARP,
@@ -39,7 +40,7 @@ T0 = 1_700_000_000.0
 
 def cut(pkt, n: int):
     """The packet's first n bytes, as a capture cut short by a snap length would hold them."""
-    short = Ether(bytes(pkt)[:n])
+    short = Raw(bytes(pkt)[:n])  # not dissected again: scapy would rebuild the layers
     short.wirelen = len(pkt)
     return short
 
@@ -138,9 +139,53 @@ def stp() -> list:
     ]
 
 
+def _inet_sum(data: bytes) -> int:
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def _igmp(hexstr: str, fix: bool = True) -> bytes:
+    """An IGMP message from hex, its checksum (bytes 2-3) filled in unless told not to."""
+    msg = bytearray(bytes.fromhex(hexstr))
+    if fix:
+        msg[2:4] = b"\0\0"
+        msg[2:4] = _inet_sum(bytes(msg)).to_bytes(2, "big")
+    return bytes(msg)
+
+
+def igmp() -> list:
+    def ip(dst: str, msg: bytes) -> Any:
+        return Ether(**MAC) / IP(src="10.0.0.1", dst=dst, ttl=1, proto=2) / Raw(msg)
+
+    v3_query = _igmp("11 8c 0000 ef010101 0a 7d 0002 0a010101 0a020202")  # S, QRV 2, QQIC 125
+    v3_report = _igmp(
+        "22 00 0000 0000 0003"
+        "04 00 0000 ef010101"  # change to exclude mode (join), no sources
+        "01 00 0002 ef020202 0a090909 0a080808"  # is include mode, two sources
+        "06 01 0001 ef030303 0a070707 aabbccdd"  # block old sources, aux data
+    )
+    return [
+        ip("224.0.0.1", _igmp("11 00 0000 00000000")),  # v1 query (max resp 0)
+        ip("239.1.1.1", _igmp("12 00 0000 ef010101")),  # v1 report
+        ip("224.0.0.1", _igmp("11 64 0000 00000000")),  # v2 general query
+        ip("239.5.5.5", _igmp("11 0a 0000 ef050505")),  # v2 group-specific query
+        ip("239.5.5.5", _igmp("16 00 0000 ef050505")),  # v2 report
+        ip("224.0.0.2", _igmp("17 00 0000 ef050505")),  # leave
+        ip("239.1.1.1", v3_query),
+        ip("224.0.0.22", v3_report),
+        ip("239.5.5.5", _igmp("16 00 1234 ef050505", fix=False)),  # a wrong checksum
+        cut(ip("224.0.0.22", v3_report), 60),
+        ip("224.0.0.22", v3_report[:20]),  # records cut short: malformed
+    ]
+
+
 def generators() -> dict:
     return {"gre": gre, "ipip": ipip, "vxlan": vxlan, "geneve": geneve, "mpls": mpls,
-            "stp": stp}  # fmt: skip
+            "stp": stp, "igmp": igmp}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
@@ -149,7 +194,7 @@ def main(argv: list[str]) -> int:
     only = set(argv[1:])
     for name, make in generators().items():
         if not only or name in only:
-            wrpcap(str(out / f"crafted_{name}.pcap"), _stamp(make()))
+            wrpcap(str(out / f"crafted_{name}.pcap"), _stamp(make()), linktype=1)
     return 0
 
 
