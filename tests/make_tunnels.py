@@ -131,8 +131,18 @@ def stp() -> list:
     dst = "01:80:c2:00:00:00"
     rstp = bytes.fromhex("000002027c800000112233445500000004800166778899aabb80010100140002000f0000")
     tcn = bytes.fromhex("00000080")
+    conf_tc = bytes.fromhex(
+        "00000000818000001122334455000000048001667788990a0b80010100140002000f00"
+    )  # topology change and its acknowledgment
+    rst_tc = bytes.fromhex("0000020201" + rstp.hex()[10:])
+    mst = bytes.fromhex(
+        "000003023c" + rstp.hex()[10:70] + "000000" + "00" * 50
+    )  # version 3: MST configuration follows
     return [
         Dot3(src=MAC["src"], dst=dst) / llc / bpdu,
+        Dot3(src=MAC["src"], dst=dst) / llc / Raw(conf_tc),
+        Dot3(src=MAC["src"], dst=dst) / llc / Raw(rst_tc),
+        Dot3(src=MAC["src"], dst=dst) / llc / Raw(mst),
         Dot3(src=MAC["src"], dst=dst) / llc / Raw(rstp),
         Dot3(src=MAC["src"], dst=dst) / llc / Raw(tcn),
         cut(Dot3(src=MAC["src"], dst=dst) / llc / Raw(rstp), 37),

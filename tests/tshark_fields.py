@@ -96,6 +96,8 @@ def _norm(v: Any) -> Any:
             return v
     if isinstance(v, int):
         return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
     return str(v)
 
 
