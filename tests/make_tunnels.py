@@ -193,9 +193,76 @@ def igmp() -> list:
     ]
 
 
+def sctp() -> list:
+    from scapy.layers import sctp as sc  # type: ignore[import-untyped]
+
+    def over(*chunks: Any, v6: bool = False) -> Any:
+        ip = (
+            IPv6(src="2001:db8::1", dst="2001:db8::2") if v6 else IP(src="10.0.0.1", dst="10.0.0.2")
+        )
+        pkt = sc.SCTP(sport=40000, dport=40001, tag=0x1234ABCD)
+        for chunk in chunks:
+            pkt = pkt / chunk
+        return Ether(**MAC) / ip / pkt
+
+    init = sc.SCTPChunkInit(init_tag=0xCAFE, a_rwnd=106496, n_out_streams=10, n_in_streams=65535,
+                            init_tsn=1000, params=[sc.SCTPChunkParamIPv4Addr(addr="10.0.0.1"),
+                            sc.SCTPChunkParamSupportedAddrTypes(addr_type_list=["IPv4", "IPv6"]),
+                            sc.SCTPChunkParamECNCapable(), sc.SCTPChunkParamFwdTSN()])  # fmt: skip
+    init_ack = sc.SCTPChunkInitAck(init_tag=0xBEEF, a_rwnd=106496, n_out_streams=5,
+                                   n_in_streams=5, init_tsn=2000,
+                                   params=[sc.SCTPChunkParamStateCookie(cookie=b"C" * 20)])  # fmt: skip
+    sack = sc.SCTPChunkSACK(cumul_tsn_ack=1005, a_rwnd=50000, n_gap_ack=2, n_dup_tsn=1,
+                            gap_ack_list=["2:3", "5:6"], dup_tsn_list=[1003])  # fmt: skip
+    hb = sc.SCTPChunkHeartbeatReq(params=[sc.SCTPChunkParamHeartbeatInfo(data=b"\x01" * 12)])
+    hb_ack = sc.SCTPChunkHeartbeatAck(params=[sc.SCTPChunkParamHeartbeatInfo(data=b"\x01" * 12)])
+    good = over(sc.SCTPChunkData(tsn=1001, stream_id=1, stream_seq=7, proto_id=0, data=b"hello!"))
+    bad = bytearray(bytes(good))
+    bad[42:46] = b"\x00\x00\x00\x01"
+    return [
+        over(init),
+        over(init_ack),
+        over(sc.SCTPChunkCookieEcho(cookie=b"C" * 20)),
+        over(sc.SCTPChunkCookieAck()),
+        good,
+        over(
+            sc.SCTPChunkData(
+                tsn=1002,
+                stream_id=2,
+                stream_seq=8,
+                proto_id=0,
+                data=b"ab",
+                beginning=1,
+                ending=0,
+                unordered=1,
+                delay_sack=1,
+            ),
+            sc.SCTPChunkData(tsn=1003, stream_id=2, stream_seq=8, data=b"cdefg", beginning=0),
+        ),  # fmt: skip
+        over(sack),
+        over(hb),
+        over(hb_ack),
+        over(sc.SCTPChunkAbort(TCB=1, error_causes=b"\x00\x0c\x00\x06ab\x00\x00")),
+        over(sc.SCTPChunkShutdown(cumul_tsn_ack=1005)),
+        over(sc.SCTPChunkShutdownAck()),
+        over(sc.SCTPChunkShutdownComplete(TCB=0)),
+        over(sc.SCTPChunkError(error_causes=b"\x00\x01\x00\x08\x00\x05\x00\x00")),
+        over(sc.SCTPChunkForwardTSN(new_tsn=1010, skips=[])),
+        over(sc.SCTPChunkIData(tsn=1, stream_id=3, message_id=9, ppid_fsn=51, data=b"idata")),
+        over(sc.SCTPChunkPad(padding=b"\0" * 8)),
+        over(Raw(bytes.fromhex("0c000008000003f3"))),  # ECNE
+        over(Raw(bytes.fromhex("0d000008000003f3"))),  # CWR
+        over(Raw(bytes.fromhex("3f0300080a0b0c0d"))),  # an unknown chunk type
+        over(sc.SCTPChunkData(tsn=5, data=b"over v6"), v6=True),
+        Ether(bytes(bad)),  # a wrong CRC32c
+        cut(over(init), 70),
+        over(Raw(bytes.fromhex("00030020"))),  # DATA whose length runs past the packet
+    ]
+
+
 def generators() -> dict:
     return {"gre": gre, "ipip": ipip, "vxlan": vxlan, "geneve": geneve, "mpls": mpls,
-            "stp": stp, "igmp": igmp}  # fmt: skip
+            "stp": stp, "igmp": igmp, "sctp": sctp}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

@@ -22,9 +22,11 @@ from typing import Any
 from dissect.engine import columns, decode
 from dissect.index import open_capture
 
-TSHARK = ("tshark", "-n", "-T", "json", "-x", "-o", "ip.check_checksum:TRUE",
-          "-o", "udp.check_checksum:TRUE", "-o", "tcp.desegment_tcp_streams:FALSE",
-          "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE")  # fmt: skip
+PREFS = ("-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.desegment_tcp_streams:FALSE",
+          "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
+          "-o", "sctp.checksum:CRC-32C", "-o", "sctp.relative_tsns:FALSE",
+          "-o", "sctp.reassembly:FALSE", "-o", "sctp.tsn_analysis:FALSE")  # fmt: skip
+TSHARK = ("tshark", "-n", *PREFS)
 PSEUDO_LAYERS = {"ethertype"}
 HEX_BYTES = re.compile(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2})+")
 BRACKETS = re.compile(r"\[(Malformed|Packet size limited|Truncated)[^\]]*\]")
@@ -58,7 +60,7 @@ def _walk(pairs: list, prefixes: tuple[str, ...], out: list) -> None:
 
 
 def tshark_expectation(capture: Path, prefixes: tuple[str, ...]) -> dict[str, Any]:
-    text = subprocess.run([*TSHARK, "-r", str(capture)], capture_output=True, text=True,
+    text = subprocess.run([*TSHARK, "-T", "json", "-x", "-r", str(capture)], capture_output=True, text=True,
                           check=True).stdout  # fmt: skip
     packets = []
     for pkt in json.loads(text, object_pairs_hook=list):
@@ -70,7 +72,7 @@ def tshark_expectation(capture: Path, prefixes: tuple[str, ...]) -> dict[str, An
                 _walk(val, prefixes, fields)
         packets.append({"layers": [p for p in protos if p not in PSEUDO_LAYERS],
                         "fields": fields})  # fmt: skip
-    infos = subprocess.run([*TSHARK[:2], "-r", str(capture), "-T", "fields", "-e",
+    infos = subprocess.run([*TSHARK, "-r", str(capture), "-T", "fields", "-e",
                             "_ws.col.Info"], capture_output=True, text=True, check=True).stdout  # fmt: skip
     for pkt, info in zip(packets, infos.splitlines(), strict=True):
         pkt["info"] = BRACKETS.sub("", info).rstrip()
