@@ -260,9 +260,36 @@ def sctp() -> list:
     ]
 
 
+def vrrp() -> list:
+    from scapy.layers.vrrp import VRRP, VRRPv3  # type: ignore[import-untyped]
+
+    v4 = Ether(**MAC) / IP(src="10.0.0.2", dst="224.0.0.18", ttl=255)
+    v6 = Ether(**MAC) / IPv6(src="fe80::2", dst="ff02::12", hlim=255)
+    bad = bytearray(bytes(v4 / VRRP(vrid=1, priority=100, addrlist=["10.0.0.1"])))
+    bad[40:42] = b"\xde\xad"
+    return [
+        v4 / VRRP(vrid=1, priority=100, addrlist=["10.0.0.1"]),
+        v4
+        / VRRP(
+            vrid=7,
+            priority=255,
+            adv=3,
+            authtype=1,
+            auth1=0x61626364,
+            auth2=0x65666768,
+            addrlist=["10.0.0.1", "10.0.0.5"],
+        ),  # fmt: skip
+        v4 / VRRPv3(vrid=2, priority=200, adv=100, addrlist=["10.0.0.1"]),
+        v6 / VRRPv3(vrid=3, priority=100, adv=100, ipcount=1, addrlist=["fe80::1"]),
+        Ether(bytes(bad)),
+        cut(v4 / VRRP(vrid=1, priority=100, addrlist=["10.0.0.1", "10.0.0.3"]), 50),
+    ]
+
+
 def generators() -> dict:
     return {"gre": gre, "ipip": ipip, "vxlan": vxlan, "geneve": geneve, "mpls": mpls,
-            "stp": stp, "igmp": igmp, "sctp": sctp}  # fmt: skip
+            "stp": stp, "igmp": igmp, "sctp": sctp,
+            "vrrp": vrrp}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
