@@ -286,10 +286,46 @@ def vrrp() -> list:
     ]
 
 
+def pppoe() -> list:
+    def disc(code: int, session: int, tags: str) -> Any:
+        body = bytes.fromhex(tags.replace(" ", ""))
+        head = bytes([0x11, code]) + session.to_bytes(2, "big") + len(body).to_bytes(2, "big")
+        return Ether(src=MAC["src"], dst="ff:ff:ff:ff:ff:ff", type=0x8863) / Raw(head + body)
+
+    def sess(ppp: bytes) -> Any:
+        head = bytes([0x11, 0x00, 0x00, 0x2A]) + len(ppp).to_bytes(2, "big")
+        return Ether(**MAC, type=0x8864) / Raw(head + ppp)
+
+    def ctl(proto: int, code: int, ident: int, body: str) -> bytes:
+        b = bytes.fromhex(body.replace(" ", ""))
+        return proto.to_bytes(2, "big") + bytes([code, ident]) + (4 + len(b)).to_bytes(2, "big") + b
+
+    host_uniq = "0101 0000 0103 0004 deadbeef"
+    ip4 = bytes(IP(src="10.0.0.1", dst="10.0.0.2") / ICMP() / b"x")
+    ip6 = bytes(IPv6(src="2001:db8::1", dst="2001:db8::2") / ICMPv6EchoRequest())
+    return [
+        disc(0x09, 0, host_uniq),  # PADI
+        disc(0x07, 0, host_uniq + " 0102 0003 616331 0104 0008 0011223344556677"),  # PADO
+        disc(0x19, 0, host_uniq + " 0104 0008 0011223344556677"),  # PADR
+        disc(0x65, 0x2A, host_uniq),  # PADS
+        disc(0xA7, 0x2A, "0203 0005 6572726f72"),  # PADT with a generic error
+        sess(ctl(0xC021, 1, 1, "0104 05d4 0304 c023 0506 01020304 0702 0802")),  # LCP conf-req
+        sess(ctl(0xC021, 2, 1, "0104 05d4 0304 c023 0506 01020304")),  # LCP conf-ack
+        sess(ctl(0xC021, 9, 3, "01020304 6869")),  # LCP echo-request with data
+        sess(ctl(0xC021, 5, 4, "627965")),  # LCP terminate-request
+        sess(ctl(0x8021, 1, 1, "0306 0a000001 8106 08080808 8306 08080404")),  # IPCP
+        sess(ctl(0x8057, 1, 1, "010a 0211 22ff fe33 4455")),  # IPv6CP
+        sess(b"\x00\x21" + ip4),
+        sess(b"\x00\x57" + ip6),
+        cut(sess(ctl(0xC021, 1, 1, "0104 05d4 0304 c023 0506 01020304")), 30),
+        disc(0x09, 0, "0101 0010 00"),  # a tag longer than the packet
+    ]
+
+
 def generators() -> dict:
     return {"gre": gre, "ipip": ipip, "vxlan": vxlan, "geneve": geneve, "mpls": mpls,
             "stp": stp, "igmp": igmp, "sctp": sctp,
-            "vrrp": vrrp}  # fmt: skip
+            "vrrp": vrrp, "pppoe": pppoe}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
