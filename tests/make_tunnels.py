@@ -322,10 +322,38 @@ def pppoe() -> list:
     ]
 
 
+def eapol() -> list:
+    def frame(hexstr: str) -> Any:
+        return Ether(src=MAC["src"], dst="01:80:c2:00:00:03", type=0x888E) / Raw(
+            bytes.fromhex(hexstr.replace(" ", "")))  # fmt: skip
+
+    rsn_key = (
+        "02 03 005f 02 008a 0010 0000000000000001"  # RSN descriptor, key info, length, replay
+        + "11" * 32
+        + "00" * 16
+        + "00" * 8
+        + "00" * 8
+        + "00" * 16
+        + "0000"  # nonce ... MIC
+    )
+    return [
+        frame("01 01 0000"),  # EAPOL-Start
+        frame("01 00 0005 01 01 0005 01"),  # EAP Request, Identity
+        frame("01 00 0009 02 01 0009 01 75736572"),  # EAP Response, Identity "user"
+        frame("01 00 0016 01 02 0016 04 10 00112233445566778899aabbccddeeff 6162"),  # MD5
+        frame("01 00 0006 02 02 0006 03 04"),  # a Nak asking for type 4
+        frame("01 00 0004 03 02 0004"),  # EAP Success
+        frame("01 02 0000"),  # EAPOL-Logoff
+        frame(rsn_key),  # EAPOL-Key, RSN descriptor (message 1 of the 4-way handshake)
+        frame("03 00 0009 02 01 0009 01 75"),  # EAP length past the EAPOL body
+        cut(frame("01 00 0009 02 01 0009 01 75736572"), 20),
+    ]
+
+
 def generators() -> dict:
     return {"gre": gre, "ipip": ipip, "vxlan": vxlan, "geneve": geneve, "mpls": mpls,
             "stp": stp, "igmp": igmp, "sctp": sctp,
-            "vrrp": vrrp, "pppoe": pppoe}  # fmt: skip
+            "vrrp": vrrp, "pppoe": pppoe, "eapol": eapol}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
