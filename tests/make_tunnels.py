@@ -350,10 +350,45 @@ def eapol() -> list:
     ]
 
 
+def lldp() -> list:
+    def tlv(kind: int, value: str | bytes) -> bytes:
+        raw = bytes.fromhex(value.replace(" ", "")) if isinstance(value, str) else value
+        return ((kind << 9) | len(raw)).to_bytes(2, "big") + raw
+
+    def frame(*tlvs: bytes) -> Any:
+        return Ether(src=MAC["src"], dst="01:80:c2:00:00:0e", type=0x88CC) / Raw(b"".join(tlvs))
+
+    base = (tlv(1, "04 001122334455"), tlv(2, b"\x05eth0"), tlv(3, "0078"))
+    return [
+        frame(
+            *base,
+            tlv(4, b"uplink port"),
+            tlv(5, b"switch1"),
+            tlv(6, b"Linux 6.1"),
+            tlv(7, "0014 0004"),  # capabilities: bridge and router; router enabled
+            tlv(8, "05 01 0a000001 02 00000003 00"),  # management address IPv4, ifIndex 3
+            tlv(127, "0080c2 01 0064"),  # 802.1 port VLAN ID 100
+            tlv(127, "00120f 04 05dc"),  # 802.3 maximum frame size 1500
+            tlv(0, b""),
+        ),
+        frame(
+            tlv(1, "07" + b"host.example".hex()),
+            tlv(2, "03 665544332211"),
+            tlv(3, "0000"),
+            tlv(0, b""),
+        ),  # locally assigned chassis, MAC port ID, TTL 0 (shutdown)
+        frame(*base, tlv(9, "0102"), tlv(0, b"")),  # a reserved TLV type
+        frame(tlv(1, "04 0011"), tlv(0, b"")),  # a chassis ID too short for a MAC
+        frame(*base, tlv(5, b"x" * 40)[:10]),  # a TLV longer than the frame
+        cut(frame(*base, tlv(5, b"switch1"), tlv(0, b"")), 40),
+    ]
+
+
 def generators() -> dict:
     return {"gre": gre, "ipip": ipip, "vxlan": vxlan, "geneve": geneve, "mpls": mpls,
             "stp": stp, "igmp": igmp, "sctp": sctp,
-            "vrrp": vrrp, "pppoe": pppoe, "eapol": eapol}  # fmt: skip
+            "vrrp": vrrp, "pppoe": pppoe, "eapol": eapol,
+            "lldp": lldp}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
