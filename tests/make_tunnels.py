@@ -29,6 +29,7 @@ from scapy.all import (  # type: ignore[import-untyped]
     IPv6,
     IPv6ExtHdrHopByHop,
     Raw,
+    RouterAlert,
     wrpcap,
 )
 from scapy.contrib.geneve import GENEVE  # type: ignore[import-untyped]
@@ -384,11 +385,39 @@ def lldp() -> list:
     ]
 
 
+def mld() -> list:
+    from scapy.layers.inet6 import (  # type: ignore[import-untyped]
+        ICMPv6MLDMultAddrRec,
+        ICMPv6MLDone,
+        ICMPv6MLQuery,
+        ICMPv6MLQuery2,
+        ICMPv6MLReport,
+        ICMPv6MLReport2,
+    )
+
+    def ip(dst: str) -> Any:
+        return Ether(**MAC) / IPv6(src="fe80::1", dst=dst, hlim=1) / IPv6ExtHdrHopByHop(
+            options=[RouterAlert()])  # fmt: skip
+
+    recs = [ICMPv6MLDMultAddrRec(rtype=4, dst="ff02::fb"),
+            ICMPv6MLDMultAddrRec(rtype=1, dst="ff05::2", sources=["2001:db8::5"])]  # fmt: skip
+    return [
+        ip("ff02::1") / ICMPv6MLQuery(mladdr="::", mrd=10000),
+        ip("ff02::fb") / ICMPv6MLReport(mladdr="ff02::fb"),
+        ip("ff02::2") / ICMPv6MLDone(mladdr="ff02::fb"),
+        ip("ff02::1")
+        / ICMPv6MLQuery2(
+            mladdr="ff05::2", mrd=1000, S=1, QRV=2, QQIC=125, sources=["2001:db8::5", "2001:db8::6"]
+        ),  # fmt: skip
+        ip("ff02::16") / ICMPv6MLReport2(records=recs),
+    ]
+
+
 def generators() -> dict:
     return {"gre": gre, "ipip": ipip, "vxlan": vxlan, "geneve": geneve, "mpls": mpls,
             "stp": stp, "igmp": igmp, "sctp": sctp,
             "vrrp": vrrp, "pppoe": pppoe, "eapol": eapol,
-            "lldp": lldp}  # fmt: skip
+            "lldp": lldp, "mld": mld}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
