@@ -67,6 +67,7 @@ def gre() -> list:
         outer / Raw(bytes.fromhex("0001880b")),  # PPTP's version 1 without its key: malformed
         outer / GRE(proto=0) ,  # a keepalive: nothing encapsulated
         cut(outer / GRE(key_present=1, key=5) / inner, 40),  # cut inside the optional fields
+        outer / GRE(proto=0x8909) / Raw(bytes.fromhex("0800 0101 0001 0007")) / inner,  # CMD
     ]  # fmt: skip
 
 

@@ -77,3 +77,10 @@ def test_cut_optional_fields_are_truncated_not_raised():
 def test_every_truncation_of_every_frame():
     for frame in frames("crafted_gre.pcap") + frames("crafted_ipip.pcap"):
         check_every_truncation(frame, 1)
+
+
+def test_cisco_metadata_in_gre():
+    # crafted_gre #10: GRE type 0x8909, Cisco MetaData (type first, as Wireshark reads it)
+    pkt = decode(frames("crafted_gre.pcap")[9], 1, strict=True)
+    assert names(pkt) == ["eth", "ip", "gre", "cmd", "ip", "icmp", "data"]
+    assert field_span(pkt, "cmd.sgt") == (7, 44, 2, 0)

@@ -73,3 +73,15 @@ def test_network_control_and_payloads():
 def test_every_truncation_of_every_frame():
     for frame in frames("crafted_pppoe.pcap"):
         check_every_truncation(frame, 1)
+
+
+def test_ppp_link_type_agrees_with_tshark():
+    # LINKTYPE_PPP (9): HDLC address and control, then the protocol; #2's option overruns
+    # its message, which tshark reports with an expert item named as a field
+    assert (
+        compare(DATA / "crafted_ppp_link.pcap", frozenset({"lcp.options", "ppp.opt.len.invalid"}))
+        == []
+    )
+    with open_capture(str(DATA / "crafted_ppp_link.pcap")) as idx:
+        first = next(iter(idx))
+    assert names(decode(first.data, first.linktype, strict=True)) == ["ppp", "ip", "icmp", "data"]

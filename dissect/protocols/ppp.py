@@ -29,6 +29,7 @@ from ..protocol import (
     Str,
     Text,
     bind,
+    bind_linktype,
     ipv4_str,
     lookup,
     uint_at,
@@ -352,3 +353,4 @@ bind("ppp.protocol", 0x8021, IPCP)
 bind("ppp.protocol", 0x8057, IPV6CP)
 bind("gre.proto", 0x880B, PPP)
 bind("ppp.hdlc", 0, PPP)  # what PPPoE session data carries
+bind_linktype(9, PPP)  # LINKTYPE_PPP: PPP in HDLC-like framing

@@ -194,8 +194,9 @@ def _tail(data: Any, layer: Layer) -> None:
         if version >= 3:
             i = _mst(data, layer, i, end)
     if i + 4 <= end and uint_at(data, i, 2) == 0 and uint_at(data, i + 2, 2) == 2:
-        i = _pvst(data, layer, i, end)
-    layer.hdr_len, layer.payload_pos = i - pos, i
+        _pvst(data, layer, i, end)
+    # bytes the LLC length gives past the BPDU are the BPDU's, as Wireshark leaves them
+    layer.hdr_len, layer.payload_pos = end - pos, end
 
 
 def _summary(data: Any, pos: int, btype: int, version: int) -> str:
