@@ -1840,7 +1840,7 @@ def _crc32c_table() -> list:
 CRC32C_TABLE = _crc32c_table()  # reflected Castagnoli polynomial, one entry per byte value
 
 
-@cython.locals(data=bytes, i=cython.Py_ssize_t, n=cython.Py_ssize_t, crc=cython.uint)
+@cython.locals(data=bytes, i=cython.Py_ssize_t, n=cython.Py_ssize_t, crc=cython.ulonglong)
 def crc32c(data: bytes) -> int:
     """CRC-32C (Castagnoli) of the bytes, as SCTP computes it (RFC 9260 appendix A)."""
     table = CRC32C_TABLE

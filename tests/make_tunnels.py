@@ -414,11 +414,98 @@ def mld() -> list:
     ]
 
 
+def coverage() -> list:
+    """Rarer branches, so every field a decoder declares appears in some capture."""
+    from scapy.layers import sctp as sc  # type: ignore[import-untyped]
+
+    def eth(etype: int, hexstr: str) -> Any:
+        return Ether(**MAC, type=etype) / Raw(bytes.fromhex(hexstr.replace(" ", "")))
+
+    def ppp(proto: str, code: str, body: str) -> Any:
+        b = bytes.fromhex(body.replace(" ", ""))
+        msg = bytes.fromhex(proto + code + "01") + (4 + len(b)).to_bytes(2, "big") + b
+        return eth(0x8864, "1100002a" + len(msg).to_bytes(2, "big").hex() + msg.hex())
+
+    def sctp(chunk: str) -> Any:
+        return Ether(**MAC) / IP(src="10.0.0.1", dst="10.0.0.2") / sc.SCTP(
+            sport=40000, dport=40001) / Raw(bytes.fromhex(chunk.replace(" ", "")))  # fmt: skip
+
+    v6a, v6b = "20010db8000000000000000000000001", "20010db8000000000000000000000002"
+    lldp_v4 = (
+        "0206 05 01 0a000001 0406 04 01 0a000002 0602 0078"
+        " 1010 07 06 001122334455 02 00000001 02 2b06"  # a MAC management address, an OID
+        " 1018 11 02 " + v6a + " 02 00000001 00 fe06 0080c2 09 abcd 0000"
+    )
+    lldp_v6 = "0212 05 02 " + v6a + " 0412 04 02 " + v6b + " 0602 0078 0000"
+    mst = (
+        "00000302 7c 8000001122334455 00000004 800166778899aabb 8001 0100 1400 0200 0f00 00"
+        "0040 00" + "726567696f6e" + "00" * 26 + "0001" + "ab" * 16 + "00000005"
+        "8001665544332211 14"
+    )
+    return [
+        eth(0x888E, "01 00 0009 01 01 0009 02 6869 6869"),  # EAP notification
+        eth(0x888E, "01 00 000c 02 02 000c 04 02 aabb 6e616d65"),  # MD5 response with a name
+        eth(0x888E, "01 00 0007 01 03 0007 0d 20 00"),  # EAP-TLS start: method data
+        eth(0x888E, "01 03 0005 01 0000000000"),  # RC4 key descriptor
+        eth(
+            0x888E,
+            "02 03 0063 02 008a 0010 0000000000000001" + "11" * 32 + "00" * 48 + "0004 dd020000",
+        ),  # RSN key with key data
+        Ether(**MAC)
+        / IP(src="10.0.0.1", dst="10.0.0.2", proto=47)
+        / Raw(
+            bytes.fromhex("4000 0800 0000 0000 0800 00 04 0a000001 0000 00 00")
+            + bytes(IP() / ICMP())
+        ),
+        Ether(**MAC)
+        / IP(src="10.0.0.1", dst="224.0.0.1", proto=2)
+        / Raw(_igmp("15 00 0000 01020304")),
+        ppp("8021", "01", "8206 0a000001 8406 0a000002"),  # IPCP NBNS servers
+        ppp("c021", "01", "0206 00000000 0408 c0250000 0000 0d03 01"),  # ACCM, LQR, unknown
+        ppp("c021", "0c", "01020304 68656c6c6f"),  # Identification
+        ppp("c021", "0d", "01020304 0000003c 6279"),  # Time Remaining
+        ppp("c021", "08", "8057 01010004"),  # Protocol Reject
+        eth(
+            0x8863,
+            "1109 0000 002b 0101 0003 616e79 0202 0002 6f6b 0105 0004 00000de9"
+            " 0110 0002 abcd 0120 0002 05dc 0201 0001 78 0999 0001 01",
+        ),  # PADI, more tags
+        Ether(src=MAC["src"], dst="01:80:c2:00:00:0e", type=0x88CC)
+        / Raw(bytes.fromhex(lldp_v4.replace(" ", ""))),  # network addresses as IDs
+        Ether(src=MAC["src"], dst="01:80:c2:00:00:0e", type=0x88CC)
+        / Raw(bytes.fromhex(lldp_v6.replace(" ", ""))),
+        Dot3(src=MAC["src"], dst="01:80:c2:00:00:00")
+        / LLC(dsap=0x42, ssap=0x42, ctrl=3)
+        / Raw(bytes.fromhex(mst.replace(" ", ""))),
+        sctp(
+            "01 00 004c 0000cafe 0001a000 000a 000a 000003e8"  # INIT with more parameters
+            " 0009 0008 00000064 000b 0009 686f737400000000 0006 0014 20010db8000000000000000000000001"
+            " c006 0008 00000001 8002 0008 01020304"
+        ),
+        sctp(
+            "01 00 002c 0000cafe 0001a000 000a 000a 000003e8"
+            " 8008 0006 0003 0000 8003 0005 03000000 1234 0005 ab000000"
+        ),  # ext, auth list, unknown
+        sctp("c1 00 0010 00000001 c006 0008 00000002"),  # ASCONF
+        sctp("80 00 0008 00000001"),  # ASCONF-ACK
+        sctp("c0 00 0010 000003f2 0001 0005 0002 0007"),  # FORWARD-TSN with streams
+        sctp("0f 00 0014 0001 0003 " + "aa" * 12),  # AUTH
+        sctp("84 00 0008 00000000"),  # PAD
+        Ether(**MAC) / IP(src="10.0.0.2", dst="224.0.0.18", proto=112, ttl=255) / Raw(_vrrp_md5()),
+    ]
+
+
+def _vrrp_md5() -> bytes:
+    msg = bytearray(bytes.fromhex("21 01 64 01 fe 01 0000 0a000001 0000000000000000 " + "cd" * 16))
+    msg[6:8] = _inet_sum(bytes(msg)).to_bytes(2, "big")
+    return bytes(msg)
+
+
 def generators() -> dict:
     return {"gre": gre, "ipip": ipip, "vxlan": vxlan, "geneve": geneve, "mpls": mpls,
             "stp": stp, "igmp": igmp, "sctp": sctp,
             "vrrp": vrrp, "pppoe": pppoe, "eapol": eapol,
-            "lldp": lldp, "mld": mld}  # fmt: skip
+            "lldp": lldp, "mld": mld, "coverage": coverage}  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

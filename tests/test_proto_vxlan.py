@@ -68,3 +68,16 @@ def test_geneve_without_ethernet_and_with_bad_options():
 def test_every_truncation_of_every_frame():
     for frame in frames("crafted_vxlan.pcap") + frames("crafted_geneve.pcap"):
         check_every_truncation(frame, 1)
+
+
+def test_bulk_filter_looks_inside_udp_tunnels():
+    """UDP's payload is no longer only applications: a record on a tunnel port is decoded,
+    so a filter on the inner packet matches (the bulk scanner reads the others)."""
+    from dissect.fastfilter import PLANS, scan
+    from dissect.filter import compile_filter
+
+    assert 4789 in PLANS["udp"].blocked and 6081 in PLANS["udp"].blocked
+    with open_capture(str(DATA / "crafted_vxlan.pcap")) as idx:
+        idx = idx.index_all()
+        hits = [int(i) for _, found in scan(compile_filter("ip.src == 192.168.0.1"), idx) for i in found]
+    assert hits == [0, 1]
