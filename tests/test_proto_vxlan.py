@@ -79,5 +79,7 @@ def test_bulk_filter_looks_inside_udp_tunnels():
     assert 4789 in PLANS["udp"].blocked and 6081 in PLANS["udp"].blocked
     with open_capture(str(DATA / "crafted_vxlan.pcap")) as idx:
         idx = idx.index_all()
-        hits = [int(i) for _, found in scan(compile_filter("ip.src == 192.168.0.1"), idx) for i in found]
+        hits = [
+            int(i) for _, found in scan(compile_filter("ip.src == 192.168.0.1"), idx) for i in found
+        ]
     assert hits == [0, 1]
