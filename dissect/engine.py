@@ -995,6 +995,8 @@ class Checksum:
     pseudo    the IP protocol number when an IPv4/IPv6 pseudo-header is summed first
     zero_unset_v4  zero means "not computed" over IPv4 (UDP)
     what      how the warning names it ("checksum", "header checksum")
+    algorithm "inet" (the 16-bit Internet checksum) or "crc32c" (SCTP's 32-bit CRC, RFC 9260
+              appendix A, stored least significant byte first)
 
     Left "unverified" where the bytes cannot tell: a fragment, a packet an ICMP error quotes,
     a layer the capture cut short, a covered range the bytes do not hold, or a pseudo-header
@@ -1013,9 +1015,13 @@ class Checksum:
         what: str = "checksum",
         status_label: str = "Checksum Status",
         calculated_label: str = "Calculated Checksum",
+        algorithm: str = "inet",
     ) -> None:
         if covers not in ("header", "layer"):
             raise ValueError(f"checksum covers 'header' or 'layer', not {covers!r}")
+        if algorithm not in ("inet", "crc32c"):
+            raise ValueError(f"checksum algorithm 'inet' or 'crc32c', not {algorithm!r}")
+        self.algorithm = algorithm
         self.field, self.covers, self.length, self.pseudo = field, covers, length, pseudo
         self.zero_unset_v4, self.what = zero_unset_v4, what
         self.status = FieldSpec(f"{field}.status", status_label, "str", generated=True,
@@ -1821,6 +1827,55 @@ def _checked(layer, data: bytes, start, end, field_pos, initial, status_name: st
     return "bad", right
 
 
+def _crc32c_table() -> list:
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+CRC32C_TABLE = _crc32c_table()  # reflected Castagnoli polynomial, one entry per byte value
+
+
+@cython.locals(data=bytes, i=cython.Py_ssize_t, n=cython.Py_ssize_t, crc=cython.ulonglong)
+def crc32c(data: bytes) -> int:
+    """CRC-32C (Castagnoli) of the bytes, as SCTP computes it (RFC 9260 appendix A)."""
+    table = CRC32C_TABLE
+    crc = 0xFFFFFFFF
+    n = len(data)
+    for i in range(n):
+        crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+@cython.cfunc
+@cython.locals(layer=Layer, start=cython.Py_ssize_t, end=cython.Py_ssize_t,
+               field_pos=cython.Py_ssize_t)  # fmt: skip
+def _checked_crc32c(layer, data: bytes, start, end, field_pos, status_name: str,
+                    what: str) -> tuple:  # fmt: skip
+    """(status, the right value when bad) of a CRC-32C stored at field_pos, covering
+    data[start:end] with the field itself read as zeros. The value is compared as the field
+    shows it: the CRC's bytes least significant first, read as a big-endian number."""
+    if end > len(data) or field_pos + 4 > end:
+        return "unverified", None
+    stored = int.from_bytes(data[field_pos : field_pos + 4], "big")
+    crc = crc32c(data[start:field_pos] + b"\0\0\0\0" + data[field_pos + 4 : end])
+    right = int.from_bytes(crc.to_bytes(4, "little"), "big")
+    if right == stored:
+        return "good", None
+    layer.issue(
+        "warn", "checksum", f"{status_name.rsplit('.', 1)[0]}.bad",
+        f"{layer.protocol.short} {what} 0x{stored:08x} is wrong (should be 0x{right:08x}); "
+        "likely cause: the capturing host offloads checksums to its NIC, so the packet was "
+        "captured before the checksum was filled in",
+        field_pos, 4,
+    )  # fmt: skip
+    return "bad", right
+
+
 @cython.cfunc
 @cython.locals(layer=Layer, pkt=Packet, ctx=Context, start=cython.Py_ssize_t,
                end=cython.Py_ssize_t, field_pos=cython.Py_ssize_t, length=cython.Py_ssize_t)  # fmt: skip
@@ -1855,6 +1910,10 @@ def _check_declared(ck, data: bytes, layer, quoted: cython.bint) -> cython.void:
             initial = pseudo_sum(src, ctx.pseudo_dst, ck.pseudo, end - start)
     if unverifiable:
         layer.checksum_status = "unverified"
+    elif ck.algorithm == "crc32c":
+        layer.checksum_status, layer.checksum_calc = _checked_crc32c(
+            layer, data, start, end, field_pos, ck.status.name, ck.what
+        )
     else:
         layer.checksum_status, layer.checksum_calc = _checked(
             layer, data, start, end, field_pos, initial, ck.status.name, ck.what

@@ -103,6 +103,11 @@ class Plan:
     table: tuple[tuple[int, str], ...]  # (key, protocol name) of that table
     decodes_unbound: bool  # heuristics may claim a key the table does not bind
     apps: bool  # only application protocols follow, on a payload
+    # A layer dispatching on several keys (UDP's two ports) whose table also binds a
+    # protocol below the application layer (a tunnel: VXLAN, Geneve): those keys, and the
+    # key fields to test; a record with one of them is decoded, not read in bulk.
+    blocked: tuple[int, ...] = ()
+    blocked_by: tuple[Located, ...] = ()
 
 
 def _plan(proto: Protocol) -> Plan:
@@ -117,8 +122,13 @@ def _plan(proto: Protocol) -> Plan:
 
     table_name, keys = proto.next_by or ("", ())
     ends = proto.next_by is None or terminal(proto)
+    blocked: tuple[int, ...] = ()
     if not ends and len(keys) != 1:
-        raise ValueError(f"{proto.name}: a Bulk protocol dispatches on one key")
+        bound = TABLES.get(table_name, {})
+        blocked = tuple(k for k, p in bound.items() if isinstance(k, int) and p.osi < 5)
+        if len(blocked) != sum(1 for p in bound.values() if p.osi < 5):
+            raise ValueError(f"{proto.name}: a Bulk protocol dispatches on one key")
+        ends = True  # in bulk only when no key is a blocked one (checked per record)
     plain, hdr_len, total = _declared(proto)
     length = bulk.length or total or bulk.payload_length
     hdr_len = bulk.hdr_len or hdr_len
@@ -132,6 +142,8 @@ def _plan(proto: Protocol) -> Plan:
         tuple((k, p.name) for k, p in TABLES.get(table_name, {}).items() if isinstance(k, int)),
         bool(HEURISTICS.get(table_name)),
         proto.next_by is not None and ends,
+        blocked,
+        tuple(located(k) for k in keys) if blocked else (),
     )  # fmt: skip
 
 
@@ -324,6 +336,8 @@ def _level(c: Columns, cands: dict[str, np.ndarray], base: np.ndarray,
         ok, hdr, end = _plain(c, plan, cand, base, room)
         _mark(c, name, ok, base)
         if plan.key is None:  # nothing, or only applications on a payload, follows
+            for spec, rel in plan.blocked_by:  # a tunnel's port: decoded instead
+                ok = ok & ~np.isin(_load(c, spec, base, rel), plan.blocked)
             c._simple |= ok
             if plan.apps:
                 c._payload |= ok & (end > hdr)

@@ -186,10 +186,10 @@ def test_ethernet_group_source_address_is_flagged():
 
 def test_ieee_802_3_length_bounds_llc_and_rest_is_padding():
     pkt = decode(STP_8023, ETHERNET, strict=True)
-    assert names(pkt) == ["eth", "llc", "data"]  # STP has no decoder yet
+    assert names(pkt) == ["eth", "llc", "stp"]
     assert span(pkt, "eth.len") == (38, 12, 2, 0)
     assert span(pkt, "eth.padding") == (b"\0" * 8, 52, 8, 0)
-    assert pkt.layer("data").pos == 17 and pkt.layer("data").len == 35
+    assert pkt.layer("stp").pos == 17 and pkt.layer("stp").len == 35
     assert pkt.layer("eth").title == "IEEE 802.3 Ethernet"  # Wireshark's, without addresses
 
 
