@@ -1,0 +1,114 @@
+"""Write the crafted_*.pcap captures of this folder (needs scapy; the tests never run it).
+
+    python tests/data/services/make_crafted.py [protocol ...]
+
+Each capture is built packet by packet with scapy between documentation addresses, then
+decoded by tshark into <capture>.tshark.json (python -m tests.services_tshark --write).
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+from pathlib import Path
+
+from scapy.all import IP, TCP, UDP, Ether, IPv6, conf, wrpcap  # type: ignore[import-untyped]
+
+HERE = Path(__file__).parent
+CLIENT, SERVER = "192.0.2.10", "192.0.2.20"
+conf.verb = 0
+
+
+def udp(payload: bytes, sport: int, dport: int, v6: bool = False) -> Ether:
+    net = IPv6(src="2001:db8::10", dst="2001:db8::20") if v6 else IP(src=CLIENT, dst=SERVER)
+    return Ether() / net / UDP(sport=sport, dport=dport) / payload
+
+
+# -- SSH ---------------------------------------------------------------------------------------
+def ssh_string(b: bytes) -> bytes:
+    return struct.pack("!I", len(b)) + b
+
+
+def ssh_packet(payload: bytes) -> bytes:
+    pad = 8 - (5 + len(payload)) % 8
+    pad += 8 if pad < 4 else 0
+    return struct.pack("!IB", 1 + len(payload) + pad, pad) + payload + bytes(pad)
+
+
+def ssh() -> list:
+    lists = [b"curve25519-sha256,ecdh-sha2-nistp256", b"ssh-ed25519,ecdsa-sha2-nistp256",
+             b"aes128-ctr", b"aes128-ctr", b"hmac-sha2-256", b"hmac-sha2-256", b"none",
+             b"none", b"", b""]  # fmt: skip
+    kexinit = bytes([20]) + bytes(range(16)) + b"".join(map(ssh_string, lists)) + bytes(5)
+    ed_key = ssh_string(b"ssh-ed25519") + ssh_string(bytes(range(32)))
+    ed_sig = ssh_string(b"ssh-ed25519") + ssh_string(bytes(64))
+    reply = bytes([31]) + ssh_string(ed_key) + ssh_string(bytes(range(32, 64))) + ssh_string(ed_sig)
+    ec_key = (
+        ssh_string(b"ecdsa-sha2-nistp256")
+        + ssh_string(b"nistp256")
+        + ssh_string(b"\x04" + bytes(64))
+    )
+    ec_reply = (
+        bytes([31])
+        + ssh_string(ec_key)
+        + ssh_string(b"\x04" + bytes(64))
+        + ssh_string(ssh_string(b"ecdsa-sha2-nistp256") + ssh_string(bytes(72)))
+    )
+    dh_init = bytes([30]) + ssh_string(b"\x00" + bytes(range(256)))
+    newkeys = ssh_packet(bytes([21]))
+    encrypted = bytes(range(7, 255, 3))
+    whole_kexinit = ssh_packet(kexinit)
+    banner_c, banner_s = b"SSH-2.0-layerscope_test\r\n", b"SSH-2.0-OpenSSH_9.6\r\n"
+    out = []
+    for port, server_msgs, client_msgs in (
+        (50000, [ssh_packet(reply) + newkeys + encrypted], [newkeys]),
+        (50001, [ssh_packet(ec_reply) + newkeys], [newkeys + encrypted]),
+        (50002, [], [ssh_packet(dh_init), ssh_packet(bytes([5]) + ssh_string(b"ssh-userauth"))]),
+    ):
+        flow = Flow(port, 22)
+        out += [
+            flow.send(banner_c),
+            flow.reply(banner_s),
+            flow.send(whole_kexinit),
+            flow.reply(whole_kexinit),
+        ]
+        out += [flow.reply(m) for m in server_msgs] + [flow.send(m) for m in client_msgs]
+    flow = Flow(50003, 22)
+    out += [flow.send(banner_c), flow.send(whole_kexinit[:120])]  # the rest comes later
+    out.append(Flow(50004, 2222).send(b"SSH-2.0-OtherPort_1.0\r\n"))  # the banner heuristic
+    return out
+
+
+class Flow:
+    """One TCP conversation: each message in the right direction with running sequence
+    numbers, so tshark follows it as one session."""
+
+    def __init__(self, cport: int, sport: int) -> None:
+        self.cport, self.sport, self.cseq, self.sseq = cport, sport, 1000, 5000
+
+    def send(self, payload: bytes) -> Ether:
+        pkt = (
+            Ether()
+            / IP(src=CLIENT, dst=SERVER)
+            / TCP(sport=self.cport, dport=self.sport, flags="PA", seq=self.cseq, ack=self.sseq)
+            / payload
+        )
+        self.cseq += len(payload)
+        return pkt
+
+    def reply(self, payload: bytes) -> Ether:
+        pkt = (
+            Ether()
+            / IP(src=SERVER, dst=CLIENT)
+            / TCP(sport=self.sport, dport=self.cport, flags="PA", seq=self.sseq, ack=self.cseq)
+            / payload
+        )
+        self.sseq += len(payload)
+        return pkt
+
+
+BUILDERS = {"ssh": ssh}
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or sorted(BUILDERS):
+        wrpcap(str(HERE / f"crafted_{name}.pcap"), BUILDERS[name]())

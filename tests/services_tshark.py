@@ -1,0 +1,138 @@
+"""tshark's decoding of the service captures in tests/data/services, and the comparison.
+
+`<capture>.tshark.json` beside each capture holds, per frame, every field tshark 4.0.17
+(`tshark -n -T json -x`, TSHARK_ARGS) shows under the layers the test names: name, value
+as tshark prints it, position, length and bit mask. `python -m tests.services_tshark --write`
+makes them again (needs tshark; the tests never run it).
+
+compare() checks a packet of ours against them field by field: each (name, position,
+length, mask) of tshark's must be ours with the same value, in the same number; fields
+either side leaves out are returned, for the test to hold against its list of known ones.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from dissect.engine import Packet
+
+DATA = Path(__file__).parent / "data" / "services"
+TSHARK_ARGS = ("-n", "-T", "json", "-x", "-o", "tcp.desegment_tcp_streams:FALSE",
+               "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE")  # fmt: skip
+# capture -> the tshark layers kept in its expectation
+LAYERS = {
+    "tcpdump_ssh.pcap": ("ssh",),
+    "crafted_ssh.pcap": ("ssh",),
+    "tcpdump_syslog_udp.pcap": ("syslog",),
+    "arkime_wireshark-dhcpv6.pcap": ("dhcpv6",),
+    "pcapplusplus_dhcpv6.pcap": ("dhcpv6",),
+    "crafted_dhcpv6.pcap": ("dhcpv6",),
+    "crafted_nbns.pcap": ("nbns",),
+    "crafted_snmp.pcap": ("snmp",),
+    "crafted_syslog.pcap": ("syslog",),
+    "crafted_tftp.pcap": ("tftp",),
+    "crafted_sip.pcap": ("sip",),
+    "crafted_modbus.pcap": ("mbtcp", "modbus"),
+    "crafted_mqtt.pcap": ("mqtt",),
+}
+Row = tuple[str, Any, int, int, int]  # name, value, pos, len, mask
+
+
+def _walk(node: dict, out: list[Row]) -> None:
+    for key, value in node.items():
+        if key.endswith("_raw") or key.startswith("_ws."):
+            continue
+        raw = node.get(key + "_raw")
+        if isinstance(value, dict):
+            _walk(value, out)
+            continue
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for v in value:
+                _walk(v, out)
+            continue
+        vals = value if isinstance(value, list) else [value]
+        raws = (
+            raw if isinstance(raw, list) and raw and isinstance(raw[0], list) else [raw] * len(vals)
+        )
+        for v, r in zip(vals, raws, strict=False):
+            if " " in key or "." not in key:  # a text item: no field name
+                continue
+            pos, length, mask = (r[1], r[2], r[3]) if isinstance(r, list) else (-1, 0, 0)
+            out.append((key, v, pos, length, mask))
+
+
+def write() -> None:
+    for name, layers in LAYERS.items():
+        path = DATA / name
+        if not path.exists():
+            continue
+        proc = subprocess.run(["tshark", "-r", str(path), *TSHARK_ARGS], capture_output=True,
+                              text=True, check=True, timeout=120)  # fmt: skip
+        frames: dict[str, list[Row]] = {}
+        for pkt in json.loads(proc.stdout):
+            lay = pkt["_source"]["layers"]
+            rows: list[Row] = []
+            for lname in layers:
+                got = lay.get(lname)
+                for part in got if isinstance(got, list) else [got] if got else []:
+                    _walk(part, rows)
+            frames[lay["frame"]["frame.number"]] = rows
+        doc = {"tshark": "4.0.17", "args": list(TSHARK_ARGS), "layers": list(layers),
+               "frames": frames}  # fmt: skip
+        (DATA / f"{name}.tshark.json").write_text(json.dumps(doc, indent=0) + "\n")
+
+
+def expected(name: str) -> dict[int, list[Row]]:
+    doc = json.loads((DATA / f"{name}.tshark.json").read_text())
+    return {int(n): [tuple(r) for r in rows] for n, rows in doc["frames"].items()}
+
+
+def _same(ours: Any, theirs: Any) -> bool:
+    """tshark's JSON value (its text) against our raw value."""
+    if isinstance(ours, bool):
+        return theirs in (("1", "True") if ours else ("0", "False"))
+    if isinstance(ours, int):
+        try:
+            return int(theirs, 0) == ours or int(theirs) == ours
+        except ValueError:
+            return False
+    if isinstance(ours, (bytes, bytearray, memoryview)):
+        return bytes(ours).hex(":") == theirs or bytes(ours).hex() == theirs
+    if isinstance(ours, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        return str(ours) == theirs
+    return str(ours) == theirs
+
+
+def compare(pkt: Packet, rows: list[Row], layers: tuple[str, ...]) -> tuple[list, list, list]:
+    """(tshark's fields we lack, ours tshark lacks, value disagreements) for these layers."""
+    ours: dict[tuple, list[Any]] = {}
+    for layer in pkt.layers:
+        if layer.name not in layers:
+            continue
+        for f in layer.walk():
+            if f.len == 0:  # tshark gives no position for an empty or generated field
+                key = (f.name, -1, 0, 0)
+            else:
+                key = (f.name, f.pos, f.len, f.mask if f.mask else 0)
+            ours.setdefault(key, []).append(f.value)
+    missing, wrong = [], []
+    for name, value, pos, length, mask in rows:
+        key = (name, pos, length, mask)
+        got = ours.get(key)
+        if not got:
+            missing.append(key)
+            continue
+        v = got.pop(0)
+        if not _same(v, value):
+            wrong.append((key, v, value))
+    extra = [k for k, v in ours.items() for _ in v]
+    return missing, extra, wrong
+
+
+if __name__ == "__main__" and "--write" in sys.argv:
+    write()
