@@ -43,25 +43,28 @@ LAYERS = {
 Row = tuple[str, Any, int, int, int]  # name, value, pos, len, mask
 
 
-def _walk(node: dict, out: list[Row]) -> None:
-    for key, value in node.items():
-        if key.endswith("_raw") or key.startswith("_ws."):
+def _walk(pairs: list, out: list[Row]) -> None:
+    """tshark's JSON object as its (key, value) pairs: a key repeats when a field or a
+    subtree occurs more than once, and each `<key>_raw` comes just before its key."""
+    raws: dict[str, Any] = {}
+    for key, value in pairs:
+        if key.endswith("_raw"):
+            raws[key[:-4]] = value
             continue
-        raw = node.get(key + "_raw")
-        if isinstance(value, dict):
-            _walk(value, out)
+        raw = raws.pop(key, None)
+        if isinstance(value, list) and value and isinstance(value[0], tuple):
+            _walk(value, out)  # a subtree (its own pairs)
             continue
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            for v in value:
+        if key.startswith("_ws.") or " " in key or "." not in key:
+            continue  # expert info, or a text item with no field name
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            for v in value:  # the same field several times in one object
                 _walk(v, out)
             continue
         vals = value if isinstance(value, list) else [value]
-        raws = (
-            raw if isinstance(raw, list) and raw and isinstance(raw[0], list) else [raw] * len(vals)
-        )
-        for v, r in zip(vals, raws, strict=False):
-            if " " in key or "." not in key:  # a text item: no field name
-                continue
+        multi = isinstance(raw, list) and raw and isinstance(raw[0], list)
+        for i, v in enumerate(vals):
+            r = raw[i] if multi else raw
             pos, length, mask = (r[1], r[2], r[3]) if isinstance(r, list) else (-1, 0, 0)
             out.append((key, v, pos, length, mask))
 
@@ -74,14 +77,13 @@ def write() -> None:
         proc = subprocess.run(["tshark", "-r", str(path), *TSHARK_ARGS], capture_output=True,
                               text=True, check=True, timeout=120)  # fmt: skip
         frames: dict[str, list[Row]] = {}
-        for pkt in json.loads(proc.stdout):
-            lay = pkt["_source"]["layers"]
+        for pkt in json.loads(proc.stdout, object_pairs_hook=list):
+            lay = dict(dict(pkt)["_source"])["layers"]
             rows: list[Row] = []
-            for lname in layers:
-                got = lay.get(lname)
-                for part in got if isinstance(got, list) else [got] if got else []:
+            for lname, part in lay:
+                if lname in layers:
                     _walk(part, rows)
-            frames[lay["frame"]["frame.number"]] = rows
+            frames[dict(dict(lay)["frame"])["frame.number"]] = rows
         doc = {"tshark": "4.0.17", "args": list(TSHARK_ARGS), "layers": list(layers),
                "frames": frames}  # fmt: skip
         (DATA / f"{name}.tshark.json").write_text(json.dumps(doc, indent=0) + "\n")

@@ -19,7 +19,9 @@ from tests.spans import check_every_truncation, check_spans, issue_codes, names,
 # Wireshark counts packets per direction over the whole session (ssh.seq_num); one
 # segment at a time cannot. Crafted frame 17 is a Diffie-Hellman init in a session whose
 # KEXINIT chose curve25519: tshark follows the session, we read the key's size.
-KNOWN_MISSING = {"ssh.seq_num"}
+# ssh.packet_decode.error is tshark 4.0's expert item on every RSA or Ed25519 signature
+# ("Decoded 20 bytes, but packet legnth is 276 bytes"): it counts the blob's length twice.
+KNOWN_MISSING = {"ssh.seq_num", "ssh.packet_decode.error"}
 KNOWN_MISSING_AT = {("crafted_ssh.pcap", 17): {"ssh.ecdh.q_c_length", "ssh.ecdh.q_c"}}
 
 
