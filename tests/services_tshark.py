@@ -95,7 +95,7 @@ def expected(name: str) -> dict[int, list[Row]]:
 
 
 def _same(ours: Any, theirs: Any) -> bool:
-    """tshark's JSON value (its text) against our raw value."""
+    """tshark's JSON value (its text) against our raw value (else our display text)."""
     if isinstance(ours, bool):
         return theirs in (("1", "True") if ours else ("0", "False"))
     if isinstance(ours, int):
@@ -116,12 +116,14 @@ def compare(pkt: Packet, rows: list[Row], layers: tuple[str, ...]) -> tuple[list
     for layer in pkt.layers:
         if layer.name not in layers:
             continue
+        for issue in layer.issues:  # tshark's expert items are our issues
+            ours.setdefault((issue.code, -1, 0, 0), []).append(None)
         for f in layer.walk():
             if f.len == 0:  # tshark gives no position for an empty or generated field
                 key = (f.name, -1, 0, 0)
             else:
                 key = (f.name, f.pos, f.len, f.mask if f.mask else 0)
-            ours.setdefault(key, []).append(f.value)
+            ours.setdefault(key, []).append(f)
     missing, wrong = [], []
     for name, value, pos, length, mask in rows:
         key = (name, pos, length, mask)
@@ -129,11 +131,35 @@ def compare(pkt: Packet, rows: list[Row], layers: tuple[str, ...]) -> tuple[list
         if not got:
             missing.append(key)
             continue
-        v = got.pop(0)
-        if not _same(v, value):
-            wrong.append((key, v, value))
+        f = got.pop(0)
+        if f is not None and not _same(f.value, value) and f.spec.show(f.value) != value:
+            wrong.append((key, f.value, value))
     extra = [k for k, v in ours.items() for _ in v]
     return missing, extra, wrong
+
+
+def packets(name: str) -> list[Packet]:
+    from dissect.engine import decode
+    from dissect.index import open_capture
+
+    return [
+        decode(r.data, r.linktype, number=r.number, wirelen=r.wirelen, strict=True)
+        for r in open_capture(str(DATA / name))
+    ]
+
+
+def assert_agrees(name: str, known_missing: set[str] = frozenset()) -> int:
+    """Every field tshark shows in the capture's layers is ours with its value, except the
+    names known_missing lists (each with its reason in the test); returns how many agreed."""
+    exp = expected(name)
+    agreed = 0
+    for pkt in packets(name):
+        rows = exp[pkt.number]
+        missing, _extra, wrong = compare(pkt, rows, LAYERS[name])
+        assert {m[0] for m in missing} <= set(known_missing), (pkt.number, missing)
+        assert wrong == [], (pkt.number, wrong)
+        agreed += len(rows) - len(missing)
+    return agreed
 
 
 if __name__ == "__main__" and "--write" in sys.argv:

@@ -107,7 +107,35 @@ class Flow:
         return pkt
 
 
-BUILDERS = {"ssh": ssh}
+def dhcpv6() -> list:
+    from scapy.layers import dhcp6 as d  # type: ignore[import-untyped]
+
+    ll = d.DUID_LL(lladdr="02:00:00:00:00:01")
+    uuid = struct.pack("!H", 4) + bytes(range(16))  # DUID-UUID: type 4 and 16 bytes
+    solicit = (d.DHCP6_Solicit(trid=0x123456) / d.DHCP6OptClientId(duid=ll)
+               / d.DHCP6OptElapsedTime(elapsedtime=150) / d.DHCP6OptRapidCommit()
+               / d.DHCP6OptIA_TA(iaid=7) / d.DHCP6OptUserClass(userclassdata=[
+                   d.USER_CLASS_DATA(data=b"layerscope")])
+               / d.DHCP6OptClientFQDN(flags=1, fqdn=b"\x04host\x07example\x00")
+               / d.DHCP6OptVendorSpecificInfo(enterprisenum=32473, vso=[
+                   d.VENDOR_SPECIFIC_OPTION(optcode=1, optdata=b"abc")]))  # fmt: skip
+    relay = d.DHCP6_RelayForward(hopcount=1, linkaddr="2001:db8::1", peeraddr="fe80::1") / (
+        d.DHCP6OptIfaceId(ifaceid=b"eth0") / d.DHCP6OptRelayMsg(message=solicit)
+    )
+    reply = (d.DHCP6_Reply(trid=0x123456)
+             / d.DHCP6OptServerId(duid=d.DUID_LL(lladdr="02:00:00:00:00:02"))
+             / d.DHCP6OptPref(prefval=255) / d.DHCP6OptServerUnicast(srvaddr="2001:db8::2")
+             / d.DHCP6OptStatusCode(statuscode=2, statusmsg="no addresses")
+             / d.DHCP6OptInfoRefreshTime(reftime=3600)
+             / d.DHCP6OptClientFQDN(flags=3, fqdn=b"\x04host\x07example\x00")
+             / d.DHCP6OptDNSDomains(dnsdomains=["example.", "test."]))  # fmt: skip
+    raw_uuid = bytes(d.DHCP6_InfoRequest(trid=1)) + struct.pack("!HH", 1, len(uuid)) + uuid
+    bad = bytes(d.DHCP6_Confirm(trid=2)) + struct.pack("!HH", 8, 40) + bytes(2)  # length lies
+    return [udp(bytes(relay), 547, 547, v6=True), udp(bytes(reply), 547, 546, v6=True),
+            udp(raw_uuid, 546, 547, v6=True), udp(bad, 546, 547, v6=True)]  # fmt: skip
+
+
+BUILDERS = {"ssh": ssh, "dhcpv6": dhcpv6}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(BUILDERS):
