@@ -135,7 +135,48 @@ def dhcpv6() -> list:
             udp(raw_uuid, 546, 547, v6=True), udp(bad, 546, 547, v6=True)]  # fmt: skip
 
 
-BUILDERS = {"ssh": ssh, "dhcpv6": dhcpv6}
+def nbns() -> list:
+    from scapy.layers import netbios as nb  # type: ignore[import-untyped]
+
+    query = nb.NBNSHeader(NAME_TRN_ID=0x1A2B, NM_FLAGS=0x11) / nb.NBNSQueryRequest(
+        QUESTION_NAME=b"WORKSTATION", SUFFIX=0x4141
+    )
+    answer = nb.NBNSHeader(NAME_TRN_ID=0x1A2B, RESPONSE=1, NM_FLAGS=0x50, ANCOUNT=1, QDCOUNT=0) / (
+        nb.NBNSQueryResponse(RR_NAME=b"WORKSTATION", SUFFIX=0x4141, TTL=300000, ADDR_ENTRY=[
+            nb.NBNS_ADD_ENTRY(G=0, OWNER_NODE_TYPE=1, NB_ADDRESS="192.0.2.20"),
+            nb.NBNS_ADD_ENTRY(G=1, OWNER_NODE_TYPE=3, NB_ADDRESS="192.0.2.21")])
+    )  # fmt: skip
+    register = nb.NBNSHeader(NAME_TRN_ID=7, OPCODE=5, NM_FLAGS=0x11, ARCOUNT=1) / (
+        nb.NBNSRegistrationRequest(QUESTION_NAME=b"LAYERSCOPE", SUFFIX=0x4141, G=1,
+                                   OWNER_NODE_TYPE=0, NB_ADDRESS="192.0.2.10")
+    )  # fmt: skip
+    status_q = nb.NBNSHeader(NAME_TRN_ID=9) / nb.NBNSNodeStatusRequest(QUESTION_NAME=b"*")
+    # Node status response by hand: scapy gives each name's flags 1 byte, RFC 1002 two.
+    star = bytes([32]) + b"CK" + b"AA" * 15 + b"\x00"
+    names = [(b"LAYERSCOPE     ", 0x20, 0x0400), (b"WORKGROUP      ", 0x00, 0x8400)]
+    rdata = bytes([len(names)]) + b"".join(n + bytes([sfx]) + struct.pack("!H", fl)
+                                           for n, sfx, fl in names)  # fmt: skip
+    rdata += bytes.fromhex("020000000001") + bytes(range(40))  # unit id and statistics
+    status = struct.pack("!HHHHHH", 9, 0x8400, 0, 1, 0, 0) + star + struct.pack(
+        "!HHIH", 0x21, 1, 0, len(rdata)
+    ) + rdata
+    negative = nb.NBNSHeader(NAME_TRN_ID=0x1A2C, RESPONSE=1, NM_FLAGS=0x50, RCODE=3, ANCOUNT=1,
+                             QDCOUNT=0) / nb.NBNSQueryResponse(RR_NAME=b"NOBODY", RDLENGTH=0,
+                                                               ADDR_ENTRY=[])  # fmt: skip
+    wack = struct.pack("!HHHHHH", 7, 0xBC00, 0, 1, 0, 0) + star + struct.pack(
+        "!HHIHH", 0x20, 1, 2, 2, 0x2910
+    )
+    null_rr = struct.pack("!HHHHHH", 8, 0x8500, 0, 1, 0, 0) + star + struct.pack(
+        "!HHIH", 0x0A, 1, 0, 3
+    ) + b"xyz"
+    return [udp(bytes(query), 137, 137), udp(bytes(answer), 137, 137),
+            udp(wack, 137, 137), udp(null_rr, 137, 137),
+            udp(bytes(register), 137, 137), udp(bytes(status_q), 137, 137),
+            udp(bytes(status), 137, 137), udp(bytes(negative), 137, 137),
+            udp(bytes(query)[:30], 137, 137)]  # fmt: skip
+
+
+BUILDERS = {"ssh": ssh, "dhcpv6": dhcpv6, "nbns": nbns}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(BUILDERS):
