@@ -176,7 +176,21 @@ def nbns() -> list:
             udp(bytes(query)[:30], 137, 137)]  # fmt: skip
 
 
-BUILDERS = {"ssh": ssh, "dhcpv6": dhcpv6, "nbns": nbns}
+def syslog() -> list:
+    messages = [
+        b"<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
+        b'[exampleSDID@32473 iut="3"] \xef\xbb\xbfAn application event',
+        b"<191>1 2026-12-07T10:00:00+01:00 host app 1234 - - \xef\xbb\xbfdebug text",
+        b"<34>Oct 11 22:14:15 mymachine su[230]: 'su root' failed\ttab\r\n",
+        b"no priority here, just text",
+        b"<13>Dec  7 10:00:00 host averyveryveryveryveryverylongtagname012345 x",
+        b"<999",
+        b"<14>1 - host app 77 \xef\xbb\xbfhello",  # no timestamp; a BOM after the process id
+    ]
+    return [udp(m, 40514, 514) for m in messages]
+
+
+BUILDERS = {"ssh": ssh, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(BUILDERS):
