@@ -190,7 +190,85 @@ def syslog() -> list:
     return [udp(m, 40514, 514) for m in messages]
 
 
-BUILDERS = {"ssh": ssh, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog}
+def snmp() -> list:
+    from scapy.asn1 import asn1 as a  # type: ignore[import-untyped]
+    from scapy.asn1.asn1 import ASN1_OID  # type: ignore[import-untyped]
+    from scapy.layers import snmp as s  # type: ignore[import-untyped]
+
+    sys_descr, uptime = "1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.3.0"
+    get = s.SNMP(version=1, community="public", PDU=s.SNMPget(id=0x1234, varbindlist=[
+        s.SNMPvarbind(oid=ASN1_OID(sys_descr)), s.SNMPvarbind(oid=ASN1_OID(uptime))]))
+    resp = s.SNMP(version=1, community="public", PDU=s.SNMPresponse(id=0x1234, varbindlist=[
+        s.SNMPvarbind(oid=ASN1_OID(sys_descr), value=a.ASN1_STRING(b"Linux box 6.1")),
+        s.SNMPvarbind(oid=ASN1_OID(uptime), value=a.ASN1_TIME_TICKS(123456)),
+        s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.2.2.1.10.1"), value=a.ASN1_COUNTER32(99)),
+        s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.2.2.1.5.1"), value=a.ASN1_GAUGE32(1000000)),
+        s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.4.20.1.1.1"), value=a.ASN1_IPADDRESS("192.0.2.1")),
+        s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.2.0"), value=ASN1_OID("1.3.6.1.4.1.8072.3.2.10")),
+        s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.7.0"), value=a.ASN1_INTEGER(-72)),
+        s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.31.1.1.1.6.1"),
+                      value=a.ASN1_COUNTER64(2**40)),
+    ]))  # fmt: skip
+    bulk = s.SNMP(version=1, community="private", PDU=s.SNMPbulk(id=7, non_repeaters=1,
+                  max_repetitions=10, varbindlist=[s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.2"))]))  # fmt: skip
+    setreq = s.SNMP(version=0, community="private", PDU=s.SNMPset(id=8, varbindlist=[
+        s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.5.0"), value=a.ASN1_STRING(b"router"))]))  # fmt: skip
+    err = s.SNMP(version=0, community="public", PDU=s.SNMPresponse(id=8, error=2, error_index=1,
+                 varbindlist=[s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.5.0"))]))  # fmt: skip
+    trap1 = s.SNMP(version=0, community="public", PDU=s.SNMPtrapv1(
+        enterprise=ASN1_OID("1.3.6.1.4.1.8072.3.2.10"), agent_addr="192.0.2.20",
+        generic_trap=6, specific_trap=17, time_stamp=4242, varbindlist=[
+            s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.2.1.1.5.0"), value=a.ASN1_STRING(b"x"))]))  # fmt: skip
+    trap2 = s.SNMP(version=1, community="public", PDU=s.SNMPtrapv2(id=9, varbindlist=[
+        s.SNMPvarbind(oid=ASN1_OID(uptime), value=a.ASN1_TIME_TICKS(5)),
+        s.SNMPvarbind(oid=ASN1_OID("1.3.6.1.6.3.1.1.4.1.0"),
+                      value=ASN1_OID("1.3.6.1.6.3.1.1.5.3"))]))  # fmt: skip
+    nxt = s.SNMP(version=1, community="public", PDU=s.SNMPnext(id=10, varbindlist=[
+        s.SNMPvarbind(oid=ASN1_OID("1.3.6.1"))]))  # fmt: skip
+    inform = s.SNMP(version=1, community="public", PDU=s.SNMPinform(id=11, varbindlist=[]))
+    frames = [udp(bytes(m), 40161, 161) for m in (get, bulk, setreq, nxt)]
+    frames += [udp(bytes(m), 161, 40161) for m in (resp, err)]
+    frames += [udp(bytes(m), 40162, 162) for m in (trap1, trap2, inform)]
+    frames.append(udp(bytes(get)[:30], 40161, 161))  # cut inside the PDU
+    frames += [udp(snmp_exceptions(), 161, 40161), udp(snmp_v3(), 40161, 161),
+               udp(snmp_v3(plain=True), 40161, 161), udp(snmp_v3(model=99), 40161, 161)]
+    return frames
+
+
+def tlv(tag: int, body: bytes) -> bytes:
+    """One BER element (short or long length form)."""
+    n = len(body)
+    head = bytes([n]) if n < 0x80 else bytes([0x81, n]) if n < 0x100 else b"\x82" + struct.pack("!H", n)
+    return bytes([tag]) + head + body
+
+
+def snmp_exceptions() -> bytes:
+    """A v2c response with the exception values and the rarer value types, by hand."""
+    oid = tlv(0x06, bytes.fromhex("2b06010201010500"))  # 1.3.6.1.2.1.1.5.0
+    values = [tlv(0x80, b""), tlv(0x81, b""), tlv(0x82, b""), tlv(0x44, b"\x9f\x78\x04abcd"),
+              tlv(0x40, bytes(15) + b"\x01"), tlv(0x47, b"\x01\x02")]  # fmt: skip
+    vbs = tlv(0x30, b"".join(tlv(0x30, oid + v) for v in values))
+    pdu = tlv(0xA2, tlv(0x02, b"\x05") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + vbs)
+    return tlv(0x30, tlv(0x02, b"\x01") + tlv(0x04, b"public") + pdu)
+
+
+def snmp_v3(plain: bool = False, model: int = 3) -> bytes:
+    """An SNMPv3 message: version, global data, USM parameters, an encrypted PDU (or a
+    plaintext get-request; or another security model's parameters)."""
+    flags = b"\x04" if plain else b"\x07"
+    head = tlv(0x02, b"\x03") + tlv(0x30, tlv(0x02, b"\x12\x34") + tlv(0x02, b"\x05\xdc")
+                                      + tlv(0x04, flags) + tlv(0x02, bytes([model])))  # fmt: skip
+    usm = tlv(0x04, tlv(0x30, tlv(0x04, b"engine") + tlv(0x02, b"\x01") + tlv(0x02, b"\x02")
+                         + tlv(0x04, b"user") + tlv(0x04, bytes(12)) + tlv(0x04, bytes(8))))  # fmt: skip
+    if not plain:
+        return tlv(0x30, head + usm + tlv(0x04, bytes(range(32))))
+    vbs = tlv(0x30, tlv(0x30, tlv(0x06, bytes.fromhex("2b06010201010500")) + tlv(0x05, b"")))
+    pdu = tlv(0xA0, tlv(0x02, b"\x09") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + vbs)
+    scoped = tlv(0x30, tlv(0x04, b"engine") + tlv(0x04, b"ctx") + pdu)
+    return tlv(0x30, head + usm + scoped)
+
+
+BUILDERS = {"ssh": ssh, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog, "snmp": snmp}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(BUILDERS):
