@@ -268,7 +268,25 @@ def snmp_v3(plain: bool = False, model: int = 3) -> bytes:
     return tlv(0x30, head + usm + scoped)
 
 
-BUILDERS = {"ssh": ssh, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog, "snmp": snmp}
+def tftp() -> list:
+    """Every TFTP message on port 69 (a real server answers from another port, which only
+    a conversation table or Decode As can follow)."""
+    rrq = b"\x00\x01boot/pxelinux.0\x00octet\x00blksize\x001432\x00tsize\x000\x00"
+    msgs = [
+        (rrq, 40069, 69),
+        (b"\x00\x02upload.txt\x00netascii\x00", 40070, 69),
+        (b"\x00\x06blksize\x001432\x00tsize\x0026578\x00", 69, 40069),
+        (b"\x00\x04\x00\x00", 40069, 69),
+        (b"\x00\x03\x00\x01" + bytes(range(256)) * 2, 69, 40069),
+        (b"\x00\x03\x00\x02last bytes", 69, 40069),
+        (b"\x00\x05\x00\x01File not found\x00", 69, 40071),
+        (b"\x00\x01no-terminator", 40072, 69),
+        (b"\x00\x09", 40073, 69),
+    ]
+    return [udp(m, sport, dport) for m, sport, dport in msgs]
+
+
+BUILDERS = {"ssh": ssh, "tftp": tftp, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog, "snmp": snmp}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(BUILDERS):
