@@ -286,7 +286,80 @@ def tftp() -> list:
     return [udp(m, sport, dport) for m, sport, dport in msgs]
 
 
-BUILDERS = {"ssh": ssh, "tftp": tftp, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog, "snmp": snmp}
+SDP = (b"v=0\r\no=alice 2890844526 2890844526 IN IP4 192.0.2.10\r\ns=-\r\n"
+       b"c=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+
+
+def sip() -> list:
+    invite = (
+        b"INVITE sip:bob@example.com SIP/2.0\r\n"
+        b"Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;rport\r\n"
+        b"Max-Forwards: 70\r\n"
+        b'To: "Bob" <sip:bob@example.com>\r\n'
+        b"From: Alice <sip:alice@example.org>;tag=1928301774\r\n"
+        b"Call-ID: a84b4c76e66710@pc33.example.org\r\n"
+        b"CSeq: 314159 INVITE\r\n"
+        b"Contact: <sip:alice@192.0.2.10:5060>\r\n"
+        b"User-Agent: layerscope-test/1.0\r\n"
+        b"Content-Type: application/sdp\r\n"
+        b"Content-Length: " + str(len(SDP)).encode() + b"\r\n\r\n" + SDP
+    )
+    ringing = (
+        b"SIP/2.0 180 Ringing\r\n"
+        b"Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK776asdhds;received=192.0.2.10\r\n"
+        b'To: "Bob" <sip:bob@example.com>;tag=a6c85cf\r\n'
+        b"From: Alice <sip:alice@example.org>;tag=1928301774\r\n"
+        b"Call-ID: a84b4c76e66710@pc33.example.org\r\n"
+        b"CSeq: 314159 INVITE\r\n"
+        b"Content-Length: 0\r\n\r\n"
+    )
+    register = (
+        b"REGISTER sip:registrar.example.com SIP/2.0\r\n"
+        b"v: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKnashds7\r\n"
+        b"t: <sip:alice@example.com>\r\n"
+        b"f: <sip:alice@example.com>;tag=456248\r\n"
+        b"i: 843817637684230@998sdasdh09\r\n"
+        b"CSeq: 1826 REGISTER\r\n"
+        b"Expires: 7200\r\n"
+        b"l: 0\r\n\r\n"
+    )
+    options = b"OPTIONS sip:carol@example.net SIP/2.0\r\nCSeq: 63104 OPTIONS\r\n\r\n"
+    error = (b"SIP/2.0 486 Busy Here\r\nCSeq: 314159 INVITE\r\nCall-ID: x@y\r\n"
+             b"Content-Length: 0\r\n\r\n")  # fmt: skip
+    cut = invite[:120]
+    ok = (
+        b"SIP/2.0 200 OK\r\n"
+        b"Via: SIP/2.0/UDP 192.0.2.10:5070;maddr=239.0.0.1;ttl=16;branch=z9hG4bK1\r\n"
+        b"To: <sip:carol@example.net:5062>;tag=93810874\r\n"
+        b"From: sip:alice@example.org:5061;tag=1928301774\r\n"
+        b'Contact: "Carol" <sip:carol@192.0.2.30:5064>;expires=60\r\n'
+        b"Call-ID: a84b4c76e66710\r\n"
+        b"CSeq: 63104 OPTIONS\r\n"
+        b"Server: layerscope-test-server\r\n"
+        b"Allow: INVITE, ACK, CANCEL, OPTIONS, BYE\r\n"
+        b"Supported: replaces, timer\r\n"
+        b"Accept: application/sdp\r\n"
+        b"Subject: capabilities\r\n"
+        b'WWW-Authenticate: Digest realm="example.net", nonce="abc"\r\n'
+        b"Event: presence\r\n"
+        b"Date: Sat, 13 Nov 2010 23:29:00 GMT\r\n"
+        b"Content-Length: 0\r\n\r\n"
+    )
+    bye = (
+        b"BYE sip:bob@192.0.2.20:5062 SIP/2.0\r\n"
+        b'Authorization: Digest username="alice", realm="example.com", nonce="abc", '
+        b'uri="sip:bob@192.0.2.20", response="0123456789abcdef", algorithm=MD5\r\n'
+        b'Proxy-Authorization: Digest username="alice", realm="proxy.example.com"\r\n'
+        b'Proxy-Authenticate: Digest realm="proxy.example.com", nonce="def"\r\n'
+        b"CSeq: 231 BYE\r\n\r\n"
+    )
+    msgs = [(invite, 5060, 5060), (ringing, 5060, 5060), (register, 5060, 5060),
+            (options, 5060, 5060), (error, 5060, 5060), (cut, 5060, 5060),
+            (b"\r\n\r\n", 5060, 5060), (ok, 5060, 5060), (bye, 5060, 5060)]  # fmt: skip
+    return [udp(m, sport, dport) for m, sport, dport in msgs]
+
+
+BUILDERS = {"ssh": ssh, "tftp": tftp, "sip": sip, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog, "snmp": snmp}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(BUILDERS):
