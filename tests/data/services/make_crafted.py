@@ -359,7 +359,36 @@ def sip() -> list:
     return [udp(m, sport, dport) for m, sport, dport in msgs]
 
 
-BUILDERS = {"ssh": ssh, "tftp": tftp, "sip": sip, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog, "snmp": snmp}
+def modbus() -> list:
+    """Modbus/TCP: MBAP header and PDU; requests to port 502, responses from it."""
+
+    def mbap(tid: int, pdu: bytes, unit: int = 1) -> bytes:
+        return struct.pack("!HHHB", tid, 0, len(pdu) + 1, unit) + pdu
+
+    flow = Flow(50502, 502)
+    return [
+        flow.send(mbap(1, bytes.fromhex("03 006b 0003"))),  # read holding registers
+        flow.reply(mbap(1, bytes.fromhex("03 06 022b 0000 0064"))),
+        flow.send(mbap(2, bytes.fromhex("01 0013 0013"))),  # read coils
+        flow.reply(mbap(2, bytes.fromhex("01 03 cd 6b 05"))),
+        flow.send(mbap(3, bytes.fromhex("05 00ac ff00"))),  # write single coil
+        flow.reply(mbap(3, bytes.fromhex("05 00ac ff00"))),
+        flow.send(mbap(4, bytes.fromhex("06 0001 0003"))),  # write single register
+        flow.reply(mbap(4, bytes.fromhex("06 0001 0003"))),
+        flow.send(mbap(5, bytes.fromhex("10 0001 0002 04 000a 0102"))),  # write multiple
+        flow.reply(mbap(5, bytes.fromhex("10 0001 0002"))),
+        flow.send(mbap(6, bytes.fromhex("04 0008 0001"))),  # read input registers
+        flow.reply(mbap(6, bytes.fromhex("84 02"))),  # exception: illegal data address
+        flow.send(mbap(7, bytes.fromhex("0f 0013 000a 02 cd 01"))),  # write multiple coils
+        flow.reply(mbap(7, bytes.fromhex("0f 0013 000a"))),
+        flow.send(mbap(8, bytes.fromhex("02 00c4 0016"))),  # read discrete inputs
+        flow.reply(mbap(8, bytes.fromhex("02 03 ac db 35"))),
+        flow.send(mbap(9, bytes.fromhex("03 006b 0003")) + mbap(10, bytes.fromhex("03 0000 0001"))),
+        flow.send(mbap(11, bytes.fromhex("03 006b"))),  # a PDU cut short
+    ]
+
+
+BUILDERS = {"ssh": ssh, "tftp": tftp, "sip": sip, "modbus": modbus, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog, "snmp": snmp}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(BUILDERS):
