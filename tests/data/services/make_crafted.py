@@ -388,7 +388,49 @@ def modbus() -> list:
     ]
 
 
-BUILDERS = {"ssh": ssh, "tftp": tftp, "sip": sip, "modbus": modbus, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog, "snmp": snmp}
+def mqtt_string(b: bytes) -> bytes:
+    return struct.pack("!H", len(b)) + b
+
+
+def mqtt_packet(first: int, body: bytes) -> bytes:
+    """Fixed header (type and flags, remaining length as a varint) and the rest."""
+    n, length = len(body), b""
+    while True:
+        n, digit = divmod(n, 128)
+        length += bytes([digit | (0x80 if n else 0)])
+        if not n:
+            return bytes([first]) + length + body
+
+
+def mqtt() -> list:
+    """MQTT 3.1.1: a session's packets, to and from port 1883."""
+    connect = mqtt_packet(0x10, mqtt_string(b"MQTT") + bytes([4, 0xEE]) + struct.pack("!H", 60)
+                          + mqtt_string(b"layerscope-1") + mqtt_string(b"status/lwt")
+                          + mqtt_string(b"offline") + mqtt_string(b"user")
+                          + mqtt_string(b"secret"))  # fmt: skip
+    flow = Flow(51883, 1883)
+    return [
+        flow.send(connect),
+        flow.reply(mqtt_packet(0x20, b"\x00\x00")),
+        flow.send(mqtt_packet(0x82, struct.pack("!H", 1) + mqtt_string(b"sensors/#") + b"\x01"
+                              + mqtt_string(b"cmd/+") + b"\x00")),  # fmt: skip
+        flow.reply(mqtt_packet(0x90, struct.pack("!H", 1) + b"\x01\x80")),
+        flow.send(mqtt_packet(0x30, mqtt_string(b"sensors/temp") + b"21.5")),
+        flow.send(mqtt_packet(0x3B, mqtt_string(b"sensors/hum") + struct.pack("!H", 7) + b"40")),
+        flow.reply(mqtt_packet(0x40, struct.pack("!H", 7))),
+        flow.send(mqtt_packet(0x34, mqtt_string(b"a/b") + struct.pack("!H", 8) + b"x" * 200)),
+        flow.reply(mqtt_packet(0x50, struct.pack("!H", 8))),
+        flow.send(mqtt_packet(0x62, struct.pack("!H", 8))),
+        flow.reply(mqtt_packet(0x70, struct.pack("!H", 8))),
+        flow.send(mqtt_packet(0xA2, struct.pack("!H", 2) + mqtt_string(b"cmd/+"))),
+        flow.reply(mqtt_packet(0xB0, struct.pack("!H", 2))),
+        flow.send(mqtt_packet(0xC0, b"") + mqtt_packet(0xD0, b"")),  # two in one segment
+        flow.send(mqtt_packet(0xE0, b"")),
+        flow.send(mqtt_packet(0x30, mqtt_string(b"sensors/temp") + b"21.5")[:9]),  # cut short
+    ]
+
+
+BUILDERS = {"ssh": ssh, "tftp": tftp, "sip": sip, "modbus": modbus, "mqtt": mqtt, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog, "snmp": snmp}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(BUILDERS):
