@@ -36,6 +36,7 @@ def test_info_as_tshark():
         "Name query response NBSTAT",
         "Name query response, Requested name does not exist",
         "Name query",
+        "Name query response",
     ]
 
 

@@ -17,12 +17,11 @@ from tests.services_tshark import DATA, LAYERS, compare, expected
 from tests.spans import check_every_truncation, check_spans, issue_codes, names, values
 
 # Wireshark counts packets per direction over the whole session (ssh.seq_num); one
-# segment at a time cannot. Crafted frame 17 is a Diffie-Hellman init in a session whose
-# KEXINIT chose curve25519: tshark follows the session, we read the key's size.
+# segment at a time cannot. (It also follows the session to know the key exchange
+# method; we judge it from the key's size, and agree on these captures.)
 # ssh.packet_decode.error is tshark 4.0's expert item on every RSA or Ed25519 signature
 # ("Decoded 20 bytes, but packet legnth is 276 bytes"): it counts the blob's length twice.
 KNOWN_MISSING = {"ssh.seq_num", "ssh.packet_decode.error"}
-KNOWN_MISSING_AT = {("crafted_ssh.pcap", 17): {"ssh.ecdh.q_c_length", "ssh.ecdh.q_c"}}
 
 
 def packets(name: str) -> list:
@@ -44,8 +43,7 @@ def test_fields_agree_with_tshark(name):
     for pkt in packets(name):
         rows = exp[pkt.number]
         missing, _extra, wrong = compare(pkt, rows, LAYERS[name])
-        allowed = KNOWN_MISSING | KNOWN_MISSING_AT.get((name, pkt.number), set())
-        assert {m[0] for m in missing} <= allowed, (pkt.number, missing)
+        assert {m[0] for m in missing} <= KNOWN_MISSING, (pkt.number, missing)
         assert wrong == [], pkt.number
         checked += len(rows) - len(missing)
     assert checked > 100
@@ -74,13 +72,13 @@ def test_kexinit_name_lists_and_hassh():
 
 
 def test_banner_on_any_port():
-    pkt = packets("crafted_ssh.pcap")[20]  # port 2222: no binding, the banner decides
+    pkt = packets("crafted_ssh.pcap")[21]  # port 2222: no binding, the banner decides
     assert names(pkt)[-1] == "ssh"
     assert values(pkt, "ssh.protocol") == ["SSH-2.0-OtherPort_1.0"]
 
 
 def test_packet_past_the_segment_is_noted_not_malformed():
-    pkt = packets("crafted_ssh.pcap")[19]  # 120 bytes of a 192-byte KEXINIT
+    pkt = packets("crafted_ssh.pcap")[20]  # 120 bytes of a 192-byte KEXINIT
     assert "ssh.continues" in issue_codes(pkt)
     assert pkt.layer("ssh").status == "ok"
     assert values(pkt, "ssh.kex_algorithms")  # decoded as far as the bytes go
@@ -94,10 +92,13 @@ def test_dh_and_host_keys():
     assert values(pkts[4], "ssh.host_key.type") == ["ssh-ed25519"]
     assert values(pkts[4], "ssh.host_key.eddsa.key") == [bytes(range(32))]
     assert values(pkts[10], "ssh.host_key.ecdsa.id") == ["nistp256"]
+    assert info(pkts[18]) == "Server: Diffie-Hellman Key Exchange Reply"
+    assert len(values(pkts[18], "ssh.dh.f")[0]) == 257
+    assert values(pkts[18], "ssh.host_key.data") == [b"\x00\x00\x00\x28" + bytes(40)]
 
 
 def test_other_tcp_payloads_are_not_ssh():
-    pkt = packets("crafted_ssh.pcap")[20]
+    pkt = packets("crafted_ssh.pcap")[21]
     frame = bytearray(pkt.data)
     frame[54:58] = b"SSH_"
     assert "ssh" not in names(decode(bytes(frame), 1, strict=True))

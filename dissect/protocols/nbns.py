@@ -344,8 +344,9 @@ def _message(m: _Msg) -> None:
         node = m.add(SECTIONS[section], p, 0, "", None)
         start = p
         for _ in range(count):
-            # Questions go to the Info of a request, answers to that of a response.
-            info = (section == 0) != response
+            # Questions go to the Info of a request, answers to that of a response;
+            # authority and additional records to neither.
+            info = section == 0 and not response or section == 1 and response
             p = _question(m, p, node, info) if section == 0 else _record(m, p, node, info, opcode)
             if node is not None:
                 node.len = p - start

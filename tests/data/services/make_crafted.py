@@ -40,6 +40,14 @@ def ssh() -> list:
              b"aes128-ctr", b"aes128-ctr", b"hmac-sha2-256", b"hmac-sha2-256", b"none",
              b"none", b"", b""]  # fmt: skip
     kexinit = bytes([20]) + bytes(range(16)) + b"".join(map(ssh_string, lists)) + bytes(5)
+    dh_lists = [b"diffie-hellman-group14-sha256"] + lists[1:]
+    dh_kexinit = ssh_packet(
+        bytes([20]) + bytes(range(16)) + b"".join(map(ssh_string, dh_lists)) + bytes(5)
+    )
+    # a host key of a type this decoder does not split up, and a DH reply's f
+    odd_key = ssh_string(b"ssh-xmss@openssh.com") + ssh_string(bytes(40))
+    dh_reply = (bytes([31]) + ssh_string(odd_key) + ssh_string(b"\x00" + bytes(range(256)))
+                + ssh_string(ssh_string(b"ssh-xmss@openssh.com") + ssh_string(bytes(48))))  # fmt: skip
     ed_key = ssh_string(b"ssh-ed25519") + ssh_string(bytes(range(32)))
     ed_sig = ssh_string(b"ssh-ed25519") + ssh_string(bytes(64))
     reply = bytes([31]) + ssh_string(ed_key) + ssh_string(bytes(range(32, 64))) + ssh_string(ed_sig)
@@ -60,19 +68,16 @@ def ssh() -> list:
     whole_kexinit = ssh_packet(kexinit)
     banner_c, banner_s = b"SSH-2.0-layerscope_test\r\n", b"SSH-2.0-OpenSSH_9.6\r\n"
     out = []
-    for port, server_msgs, client_msgs in (
-        (50000, [ssh_packet(reply) + newkeys + encrypted], [newkeys]),
-        (50001, [ssh_packet(ec_reply) + newkeys], [newkeys + encrypted]),
-        (50002, [], [ssh_packet(dh_init), ssh_packet(bytes([5]) + ssh_string(b"ssh-userauth"))]),
-    ):
+    for port, server_msgs, client_msgs, late, kex in (
+        (50000, [ssh_packet(reply) + newkeys + encrypted], [newkeys], [], whole_kexinit),
+        (50001, [ssh_packet(ec_reply) + newkeys], [newkeys + encrypted], [], whole_kexinit),
+        (50002, [], [ssh_packet(dh_init), ssh_packet(bytes([5]) + ssh_string(b"ssh-userauth"))],
+         [ssh_packet(dh_reply)], dh_kexinit),
+    ):  # fmt: skip
         flow = Flow(port, 22)
-        out += [
-            flow.send(banner_c),
-            flow.reply(banner_s),
-            flow.send(whole_kexinit),
-            flow.reply(whole_kexinit),
-        ]
+        out += [flow.send(banner_c), flow.reply(banner_s), flow.send(kex), flow.reply(kex)]
         out += [flow.reply(m) for m in server_msgs] + [flow.send(m) for m in client_msgs]
+        out += [flow.reply(m) for m in late]
     flow = Flow(50003, 22)
     out += [flow.send(banner_c), flow.send(whole_kexinit[:120])]  # the rest comes later
     out.append(Flow(50004, 2222).send(b"SSH-2.0-OtherPort_1.0\r\n"))  # the banner heuristic
@@ -169,11 +174,14 @@ def nbns() -> list:
     null_rr = struct.pack("!HHHHHH", 8, 0x8500, 0, 1, 0, 0) + star + struct.pack(
         "!HHIH", 0x0A, 1, 0, 3
     ) + b"xyz"
+    authority = struct.pack("!HHHHHH", 10, 0x8500, 0, 0, 1, 0) + star + struct.pack(
+        "!HHIHH", 0x20, 1, 60, 6, 0x6000
+    ) + bytes([192, 0, 2, 53])
     return [udp(bytes(query), 137, 137), udp(bytes(answer), 137, 137),
             udp(wack, 137, 137), udp(null_rr, 137, 137),
             udp(bytes(register), 137, 137), udp(bytes(status_q), 137, 137),
             udp(bytes(status), 137, 137), udp(bytes(negative), 137, 137),
-            udp(bytes(query)[:30], 137, 137)]  # fmt: skip
+            udp(bytes(query)[:30], 137, 137), udp(authority, 137, 137)]  # fmt: skip
 
 
 def syslog() -> list:
@@ -231,7 +239,8 @@ def snmp() -> list:
     frames += [udp(bytes(m), 40162, 162) for m in (trap1, trap2, inform)]
     frames.append(udp(bytes(get)[:30], 40161, 161))  # cut inside the PDU
     frames += [udp(snmp_exceptions(), 161, 40161), udp(snmp_v3(), 40161, 161),
-               udp(snmp_v3(plain=True), 40161, 161), udp(snmp_v3(model=99), 40161, 161)]
+               udp(snmp_v3(plain=True), 40161, 161), udp(snmp_v3(model=99), 40161, 161),
+               udp(snmp_report(), 161, 40161)]
     return frames
 
 
@@ -246,9 +255,16 @@ def snmp_exceptions() -> bytes:
     """A v2c response with the exception values and the rarer value types, by hand."""
     oid = tlv(0x06, bytes.fromhex("2b06010201010500"))  # 1.3.6.1.2.1.1.5.0
     values = [tlv(0x80, b""), tlv(0x81, b""), tlv(0x82, b""), tlv(0x44, b"\x9f\x78\x04abcd"),
-              tlv(0x40, bytes(15) + b"\x01"), tlv(0x47, b"\x01\x02")]  # fmt: skip
+              tlv(0x40, bytes(15) + b"\x01"), tlv(0x47, b"\x01\x02"), tlv(0x49, b"?")]  # fmt: skip
     vbs = tlv(0x30, b"".join(tlv(0x30, oid + v) for v in values))
     pdu = tlv(0xA2, tlv(0x02, b"\x05") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + vbs)
+    return tlv(0x30, tlv(0x02, b"\x01") + tlv(0x04, b"public") + pdu)
+
+
+def snmp_report() -> bytes:
+    """A Report-PDU (RFC 3416 section 4.2.8), as an agent sends one to an unknown engine."""
+    vbs = tlv(0x30, tlv(0x30, tlv(0x06, bytes.fromhex("2b060106030f01010400")) + tlv(0x41, b"\x07")))
+    pdu = tlv(0xA8, tlv(0x02, b"\x0c") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + vbs)
     return tlv(0x30, tlv(0x02, b"\x01") + tlv(0x04, b"public") + pdu)
 
 
