@@ -79,6 +79,18 @@ def test_compression_pointer_loops_end():
     assert values(pkt, "nbns.name") == ["<Root>"]
 
 
+def test_letters_past_p_do_not_raise():
+    """Found by bench/fuzz.py: 'Z' in a first-level encoded name ('Z' - 'A' = 25 overflows
+    a half-byte)."""
+    head = packets("crafted_nbns.pcap")[0].data[:42]
+    name = bytes([32]) + b"EMEBFJEFFCFDEDEPFAEFCASACACACACA" + b"\x00"
+    msg = (
+        bytes.fromhex("7bd6e3610007291000010000") + name.replace(b"EM", b"ZZ") + b"\x00\x20\x00\x01"
+    )
+    pkt = decode(head + msg, 1, strict=True)
+    assert values(pkt, "nbns.name")[0].startswith("<99>")  # (25 << 4 | 25) & 0xFF, as Wireshark
+
+
 @pytest.mark.parametrize("index", [0, 1, 2, 4, 6])
 def test_every_truncation_decodes(index):
     check_every_truncation(packets("crafted_nbns.pcap")[index].data, 1)

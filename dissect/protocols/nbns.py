@@ -272,7 +272,10 @@ def _netbios(first: bytes) -> tuple[str, int]:
     """Undo the first-level encoding: (name with its type, type byte; -1 if illegal)."""
     if len(first) % 2 or any(not 0x41 <= c <= 0x5A for c in first):
         return "Illegal NetBIOS name", -1
-    raw = bytes(((first[i] - 0x41) << 4) | (first[i + 1] - 0x41) for i in range(0, len(first), 2))
+    # Letters past 'P' are not first-level encoding, but Wireshark takes 'A'-'Z' and keeps
+    # the low 8 bits of the result, as its char arithmetic does
+    raw = bytes((((first[i] - 0x41) << 4) & 0xFF) | (first[i + 1] - 0x41)
+                for i in range(0, len(first), 2))  # fmt: skip
     if len(raw) != 16:
         return f"Illegal NetBIOS name ({len(raw)} bytes long)", -1
     return f"{_printable(raw[:15])}<{raw[15]:02x}>", raw[15]
