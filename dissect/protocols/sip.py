@@ -36,15 +36,18 @@ STATUS_CODE = Int("sip.Status-Code", "Status-Code",
                   explain="The outcome, as in HTTP: 1xx in progress (180 ringing), 2xx "
                   "success, 3xx redirect, 4xx client error (486 busy), 5xx server error, "
                   "6xx global failure.")  # fmt: skip
-MSG_HDR = Text("sip.msg_hdr", "Message Header",
+MSG_HDR = Text("sip.msg_hdr", "Message Header", text=lambda _v: "",  # the tree shows the label
                explain="The header lines: who the message is from and to, the call it belongs "
                "to, its route.")  # fmt: skip
 MSG_BODY = Bytes("sip.msg_body", "Message Body",
                  explain="The body: for a call, usually an SDP description of the media "
                  "(codecs, addresses, ports), not decoded here.")  # fmt: skip
-DISPLAY = Text("sip.display.info", "SIP Display info",
+# Wireshark's copies of every display name and tag, for filters: hidden from the tree
+DISPLAY = Text("sip.display.info", "SIP Display info", hidden=True,
                explain="A display name from a From, To or Contact header.")  # fmt: skip
-TAG = Text("sip.tag", "SIP tag", explain="A From or To tag: identifies one side of a dialog.")
+TAG = Text(
+    "sip.tag", "SIP tag", hidden=True, explain="A From or To tag: identifies one side of a dialog."
+)
 CALL_ID_GENERATED = Text("sip.call_id_generated", "Generated Call-ID", generated=True,
                          explain="The Call-ID, for following a call (worked out).")  # fmt: skip
 CSEQ_SEQ = Int("sip.CSeq.seq", "Sequence Number",
