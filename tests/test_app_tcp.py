@@ -267,7 +267,7 @@ def test_continuation_with_header_lines():
     ("payload", "layer"),
     [(b"GET / HTTP/1.0\r\nHost: a\r\n\r\n", "http"), (b"HTTP/1.1 200 OK\r\n\r\n", "http"),
      (b"OPTIONS * HTTP/1.1\r\n\r\n", "http"), (b"GET / HTTP/2.0\r\n\r\n", "data"),
-     (b"POST /x HTTP/1.1", "data"), (b"HTTP/1.1\r\n\r\n", "data"), (b"SSH-2.0-x\r\n", "data")],
+     (b"POST /x HTTP/1.1", "data"), (b"HTTP/1.1\r\n\r\n", "data"), (b"SSH-2.0-x\r\n", "ssh")],
 )  # fmt: skip
 def test_heuristic_on_any_port(payload, layer):
     assert names(dec(tcp_frame(payload, 40001, 5555)))[-1] == layer
@@ -277,7 +277,8 @@ def test_plain_http_on_443_is_given_back_by_tls():
     pkt = dec(tcp_frame(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", dport=443))
     assert names(pkt) == ["eth", "ip", "tcp", "http"]
     assert "http.tls_port" in codes(pkt)
-    assert names(dec(tcp_frame(b"SSH-2.0-OpenSSH\r\n", dport=443)))[-1] == "data"
+    # not TLS either: the SSH banner heuristic takes it
+    assert names(dec(tcp_frame(b"SSH-2.0-OpenSSH\r\n", dport=443)))[-1] == "ssh"
 
 
 def test_ssdp_over_udp_uses_the_http_decoder():

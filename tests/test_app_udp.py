@@ -509,7 +509,8 @@ def test_heuristic_finds_dns_on_other_ports():
 
 
 def test_heuristic_rejects_lookalikes():
-    assert names(dec(udp_frame(QUERY, 137, 40000)))[-1] == "data"  # NetBIOS name service port
+    # the NetBIOS name service's port: NBNS's (its own decoder), never the DNS heuristic's
+    assert names(dec(udp_frame(QUERY, 137, 40000)))[-1] == "nbns"
     assert names(dec(udp_frame(QUERY[:-3], 40001, 40000)))[-1] == "data"  # OPT cut short
     assert names(dec(udp_frame(b"\x00" * 40, 40001, 40000)))[-1] == "data"  # no records
     assert names(dec(udp_frame(dns_header(qd=2) + EXAMPLE_TEST * 2, 40001, 40000)))[-1] == "data"

@@ -28,6 +28,7 @@ SUPPORTED = {
     "eth", "ethertype", "vlan", "ieee8021ad", "llc", "arp", "ip", "ipv6", "ipv6.hopopts",
     "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts", "icmp", "icmpv6", "tcp", "udp", "dns",
     "mdns", "http", "data-text-lines", "media", "tls", "dhcp", "ntp", "data", "sll", "null", "raw",
+    "llmnr", "ssh", "dhcpv6", "nbns", "snmp", "syslog", "sip", "tftp", "mbtcp", "modbus", "mqtt",
 }  # fmt: skip
 
 DEFAULT_CORPUS = os.path.join(
