@@ -49,6 +49,7 @@ from .engine import (
     shift_of,
 )
 from .filter import (
+    CARRIERS,
     EXTRA_OWNERS,
     AliasRef,
     BoolNode,
@@ -581,6 +582,8 @@ def _needle(node: Test) -> bytes | None:
         return lit or None
     if not isinstance(ref, FieldRef) or ref.spec.generated:
         return None
+    if ref.owners and any(ref.owners.intersection(c) for c in CARRIERS.values()):
+        return None  # a carrier may hold the value decrypted (QUIC's ClientHello): not raw
     if ref.kind == "bytes":
         return lit or None
     if ref.kind == "text" and ref.name in RAW_TEXT and isinstance(lit, str) and lit.isascii():

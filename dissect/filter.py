@@ -365,6 +365,9 @@ CHECKSUM_WORDS = {0: "bad", 1: "good", 2: "unverified"}  # Wireshark's numbers f
 SEVERITY_WORDS = {"warn": "warning"}  # Wireshark says "warning"
 # Fields some other protocol's layer files too (Wireshark's hidden duplicates).
 EXTRA_OWNERS = {"ip.version": ("ipv6",)}
+# Protocols whose layers also hold another's fields: QUIC's CRYPTO frames carry TLS
+# handshake messages, decoded by the TLS code into the QUIC layer (as Wireshark's tree).
+CARRIERS = {"tls": ("quic",)}
 _DEPTHS: dict[str, int] = {}
 
 
@@ -489,7 +492,8 @@ class FieldRef(Ref):
         if owner is None or owner.name == "data" or spec.name in FULL_DECODE:
             self.owners: frozenset[str] | None = None
         else:
-            self.owners = _family(owner) | frozenset(EXTRA_OWNERS.get(spec.name, ()))
+            extra = EXTRA_OWNERS.get(spec.name, ()) + CARRIERS.get(owner.name, ())
+            self.owners = _family(owner) | frozenset(extra)
         self.protocols = self.owners
 
     def values(self, fr: Frame) -> list[Any]:
