@@ -149,6 +149,21 @@ def _roots() -> dict[str, list[int]]:
 ROOTS = _roots()
 
 
+def refresh() -> None:
+    """Plan again after a dispatch table changed at run time (dissect/decode_as.py). A
+    protocol whose table now leads to more than applications on two keys gets no plan: its
+    layers are decoded, which is always right."""
+    PLANS.clear()
+    for proto in PROTOCOLS.values():
+        if proto.bulk is not None:
+            try:
+                PLANS[proto.name] = _plan(proto)
+            except ValueError:
+                continue
+    ROOTS.clear()
+    ROOTS.update(_roots())
+
+
 def _fixed_spec(name: str) -> tuple[str, Located] | None:
     """(protocol, located spec) of a fixed field the vectorised path can read."""
     if name in EXTRA_OWNERS:  # ip.version is in IPv6 layers too

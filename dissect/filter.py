@@ -1085,11 +1085,16 @@ class Filter:
         args = dict(number=fr.number, time_ns=fr.time_ns, wirelen=fr.wirelen,
                     interface=fr.interface, comment=fr.comment)  # fmt: skip
         pkt = decode(fr.data, fr.linktype, upto=self.upto, **args)  # type: ignore[arg-type]
-        if self._nest and self.upto is not None:
+        if self.upto is not None:
             last = pkt.layers[-1]
             if last.protocol.name == self.upto and last.payload_pos < last.payload_end:
-                nxt = next_protocol(pkt.data, last)
-                if nxt is not None and not terminal(nxt):
+                # Another of the same follows (coalesced QUIC packets, HTTP/2 frames), or
+                # one that can hold a protocol already passed: decode the whole packet.
+                again = last.next is last.protocol
+                if self._nest and not again:
+                    nxt = next_protocol(pkt.data, last)
+                    again = nxt is not None and not terminal(nxt)
+                if again:
                     pkt = decode(fr.data, fr.linktype, **args)  # type: ignore[arg-type]
         return pkt
 

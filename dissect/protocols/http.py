@@ -89,6 +89,7 @@ REQUEST_METHODS = frozenset(
 )
 NOTIFY_METHODS = frozenset((b"NOTIFY", b"SUBSCRIBE", b"UNSUBSCRIBE"))  # UPnP GENA
 REQUEST, RESPONSE, NOTIFICATION, OTHER = "request", "response", "notification", "other"
+HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 STATUS_TEXT = {
     100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
@@ -950,6 +951,9 @@ def _tail(data: Any, layer: Layer) -> None:
     if type(data) is not bytes:
         data = bytes(data)  # (compiled, the line walk reads bytes; offsets stay the same)
     pos, end = layer.pos, layer.payload_end
+    if data.startswith(HTTP2_PREFACE, pos):
+        layer.decline()  # HTTP/2's connection preface: Wireshark's HTTP hands it to HTTP/2
+        return
     lines = _Lines(data, end)
     out = _Out(layer, False)
     infos: list[str] = []

@@ -114,8 +114,10 @@ class QuicPacket:
 
 
 QUIC = Protocol(
-    # OSI 4: QUIC is a transport (streams, flow control, loss recovery) built on UDP.
-    "quic", "QUIC IETF", osi=Osi.TRANSPORT, short="QUIC", state=QuicPacket, colour="#87d7af",
+    # OSI 5: QUIC does a transport's work (streams, loss recovery) but on top of UDP, the
+    # transport here; it opens, multiplexes and closes connections (the session layer's job)
+    # and only application data follows it (which the filters' planning relies on).
+    "quic", "QUIC IETF", osi=Osi.SESSION, short="QUIC", state=QuicPacket, colour="#87d7af",
     explain="QUIC carries web traffic (HTTP/3) over UDP: encrypted streams with their own "
     "connection IDs, loss recovery and a TLS 1.3 handshake inside.",
 )  # fmt: skip
