@@ -134,3 +134,58 @@ def test_http2_found_by_its_preface_on_any_port() -> None:
     assert names(decode(tcp_frame(preface, 4444, 4445), 1))[-2:] == ["http2", "http2"]
     # on a port HTTP holds too: HTTP gives the preface back
     assert names(decode(tcp_frame(preface, 80), 1))[-2:] == ["http2", "http2"]
+
+
+# -- the TUI dialog --------------------------------------------------------------------------------
+def test_tui_decode_as_dialog_adds_lists_and_removes() -> None:
+    import asyncio
+
+    from textual.widgets import OptionList, Select
+
+    from tui.app import LayerscopeApp
+    from tui.decode_as import DecodeAsScreen
+    from tui.source import PacketSource
+    from tui.widgets.packet_list import PacketList
+
+    async def settle(pilot) -> None:  # noqa: ANN001
+        for _ in range(4):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+    async def main() -> None:
+        app = LayerscopeApp(PacketSource.open(str(H2C)))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            app.screen.query_one(PacketList).cursor = 5  # HEADERS[1]: GET / on port 8080
+            await settle(pilot)
+            assert "http2" not in names(app.screen.packet)
+            await pilot.press("d")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, DecodeAsScreen)
+            keys = [prefix for _shown, prefix in dialog.keys]
+            assert "tcp.port==8080" in keys and "ethertype==2048" in keys
+            dialog.query_one("#key", Select).value = "tcp.port==8080"
+            dialog.query_one("#protocol", Select).value = "http2"
+            await pilot.click("#add")
+            await pilot.pause()
+            assert [str(r) for r in decode_as.RULES] == ["tcp.port==8080,http2"]
+            assert dialog.query_one("#rules", OptionList).option_count == 1
+            await pilot.click("#close")
+            await settle(pilot)
+            app.screen.query_one(PacketList).cursor = 5
+            await settle(pilot)
+            assert "http2" in names(app.screen.packet)
+            await pilot.press("d")
+            await pilot.pause()
+            app.screen.query_one("#rules", OptionList).highlighted = 0
+            await pilot.click("#remove")
+            await pilot.pause()
+            assert decode_as.RULES == []
+            await pilot.press("escape")
+            await settle(pilot)
+            app.screen.query_one(PacketList).cursor = 5
+            await settle(pilot)
+            assert "http2" not in names(app.screen.packet)
+
+    asyncio.run(main())

@@ -66,7 +66,9 @@ def test_the_tree_and_json_say_scapy_decoded_it() -> None:
     pkt = scapy_tail.extend(decode(rip(), 1, strict=True))
     assert "RIP entry (decoded by scapy)" in tree_text(pkt)
     layers = packet_dict(pkt)["layers"]
-    assert [la["title"] for la in layers if la["protocol"] == "scapy"][0].endswith("(decoded by scapy)")
+    assert [la["title"] for la in layers if la["protocol"] == "scapy"][0].endswith(
+        "(decoded by scapy)"
+    )
 
 
 def test_packets_we_decode_are_left_alone() -> None:
