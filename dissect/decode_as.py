@@ -22,8 +22,13 @@ from .engine import PROTOCOLS, TABLES, Protocol, _load
 
 MAX_KEYS = 65536  # keys one rule may name (every port)
 _RULE = re.compile(r"^\s*([a-z][a-z0-9_.]*)\s*==\s*([0-9a-fA-Fx:\-]+)\s*,\s*([a-z0-9_.\-]+)\s*$")
-# Tables whose keys are not numbers: a rule cannot name them.
-TEXT_TABLES = frozenset({"media_type"})
+
+
+def numeric(table: str) -> bool:
+    """Whether a table is keyed by numbers (ports, types): the ones a rule can name
+    (media types and upgrade tokens are not)."""
+    keys = TABLES.get(table)
+    return bool(keys) and all(type(k) is int for k in keys)
 
 
 class DecodeAsError(ValueError):
@@ -64,8 +69,8 @@ def parse(text: str) -> Rule:
         raise DecodeAsError(f"Decode As {text!r}: expected TABLE==VALUE,PROTOCOL "
                             "(e.g. tcp.port==8080,http2)")  # fmt: skip
     table, sel, proto = m.groups()
-    if table not in TABLES or table in TEXT_TABLES:
-        known = ", ".join(sorted(t for t in TABLES if t not in TEXT_TABLES))
+    if not numeric(table):
+        known = ", ".join(sorted(t for t in TABLES if numeric(t)))
         raise DecodeAsError(f"Decode As {text!r}: no table {table!r} (tables: {known})")
     if proto not in PROTOCOLS or proto == "frame":
         raise DecodeAsError(f"Decode As {text!r}: no protocol {proto!r}")

@@ -129,11 +129,21 @@ def test_quic_found_by_its_header_form_on_any_udp_port() -> None:
     assert "quic" in names(decode(moved, 1))
 
 
-def test_http2_found_by_its_preface_on_any_port() -> None:
+def test_http2_found_by_its_preface_where_http_is() -> None:
+    """Wireshark's HTTP/2 heuristic is HTTP's: on HTTP's ports the preface is HTTP/2 (HTTP
+    gives it back); elsewhere tshark 4.0 shows data, and so does this."""
     preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes.fromhex("000000040000000000")
-    assert names(decode(tcp_frame(preface, 4444, 4445), 1))[-2:] == ["http2", "http2"]
-    # on a port HTTP holds too: HTTP gives the preface back
-    assert names(decode(tcp_frame(preface, 80), 1))[-2:] == ["http2", "http2"]
+    assert names(decode(tcp_frame(preface, 40000, 80), 1))[-2:] == ["http2", "http2"]
+    assert names(decode(tcp_frame(preface, 40000, 8080), 1))[-2:] == ["http2", "http2"]
+    assert "http2" not in names(decode(tcp_frame(preface, 4444, 4445), 1))
+
+
+def test_http2_after_an_upgrade_in_the_same_segment() -> None:
+    reply = (b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+             + bytes.fromhex("000000040000000000"))  # fmt: skip
+    pkt = decode(tcp_frame(reply, 80, 40000), 1)
+    assert names(pkt)[-2:] == ["http", "http2"]
+    assert pkt.layers[-1].pos == 54 + len(reply) - 9
 
 
 # -- the TUI dialog --------------------------------------------------------------------------------

@@ -15,9 +15,8 @@ from textual.widgets import Button, Label, OptionList, Select
 from textual.widgets.option_list import Option
 
 from dissect import decode_as
-from dissect.engine import PROTOCOLS, TABLES, Packet
+from dissect.engine import PROTOCOLS, Packet
 
-KEY_TABLES = ("tcp.port", "udp.port", "ethertype", "ip.proto")  # what a packet can key on
 MAX_CHOICES = 32
 
 
@@ -28,7 +27,7 @@ def key_choices(pkt: Packet | None) -> list[tuple[str, str]]:
     seen: set[str] = set()
     for layer in pkt.layers[1:] if pkt is not None else ():
         nb = layer.protocol.next_by
-        if nb is None or nb[0] not in TABLES or nb[0] in decode_as.TEXT_TABLES:
+        if nb is None or not decode_as.numeric(nb[0]):
             continue
         for name in nb[1]:
             value = layer.value(name)

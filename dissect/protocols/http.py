@@ -41,6 +41,7 @@ from ..protocol import (
     bind,
     bind_heuristic,
     lookup,
+    table,
 )
 
 METHOD_TEXT = {
@@ -945,6 +946,17 @@ def _body(data: bytes, layer: Layer, span: tuple[int, int], msg: _Msg) -> None:
     layer.packet.ctx.media_type = msg.ctype or ""
 
 
+def _upgraded(data: bytes, layer: Layer, pos: int, start: int) -> bool:
+    """After "101 Switching Protocols", the bytes from start are the protocol the Upgrade
+    header names (h2c: HTTP/2), when one is bound in the "http.upgrade" table."""
+    head = data[pos:start].lower()
+    proto = next((p for k, p in table("http.upgrade").items() if k in head), None)
+    if proto is None:
+        return False
+    layer.hdr_len, layer.payload_pos, layer.next = start - layer.pos, start, proto
+    return True
+
+
 def _tail(data: Any, layer: Layer) -> None:
     """Messages, bodies, Info and issues; the fields wait for detail() (layer.state keeps
     each message's lines, chunks and body)."""
@@ -962,6 +974,8 @@ def _tail(data: Any, layer: Layer) -> None:
         msg, start, stop = _message(data, out, lines, pos, end)
         infos.append(msg.info)
         kept.append(msg)
+        if msg.code == 101 and start < end and _upgraded(data, layer, pos, start):
+            break  # the rest of the segment is the protocol switched to
         if stop >= end and stop > start:
             _body(data, layer, (start, stop), msg)
             break

@@ -36,7 +36,9 @@ from ..protocol import (
     Protocol,
     Str,
     Text,
+    bind,
     bind_heuristic,
+    lookup,
 )
 
 try:  # optional at import: without it header blocks stay bytes
@@ -466,8 +468,14 @@ def _info(layer: Layer) -> str:
 
 
 def detect(data: Any, pos: int, end: int, layer: Layer) -> bool:
-    """Wireshark's heuristic: the connection preface opens the segment."""
-    return end - pos >= 24 and data[pos : pos + 24] == PREFACE
+    """Wireshark's heuristic, which lives in HTTP's: the connection preface opens a segment
+    on a port HTTP holds (elsewhere Wireshark 4.0 shows such a segment as data; Decode As
+    says otherwise)."""
+    if end - pos < 24 or data[pos : pos + 24] != PREFACE:
+        return False
+    sport, dport = layer.value("tcp.srcport"), layer.value("tcp.dstport")
+    http = lookup("tcp.port", sport, dport)
+    return http is not None and http.name == "http"
 
 
 def _detail(data: Any, layer: Layer) -> None:
@@ -616,3 +624,5 @@ HTTP2.info = _info
 HTTP2.describe = _describe
 
 bind_heuristic("tcp.port", HTTP2, detect)
+# After "101 Switching Protocols" with Upgrade: h2c, HTTP hands the rest of the segment on.
+bind("http.upgrade", b"h2c", HTTP2)
