@@ -481,6 +481,22 @@ class ProtoRef(Ref):
         return any(x.protocol.name == self.name for x in fr.packet().layers)
 
 
+class ScapyRef(Ref):
+    """A field only scapy decodes, `scapy.<layer>.<field>` (dissect/scapy_tail.py): known
+    once scapy has decoded a packet, so any such name is accepted; the whole packet is
+    decoded, then scapy's tail, and the values compare as text."""
+
+    kind = "text"
+    protocols = None
+
+    def values(self, fr: Frame) -> list[Any]:
+        from . import scapy_tail
+
+        pkt = scapy_tail.extend(fr.packet())
+        return [f.value for layer in pkt.layers if layer.protocol is scapy_tail.SCAPY
+                for f in layer.walk() if f.spec.name == self.name]  # fmt: skip
+
+
 class FieldRef(Ref):
     """A decoded field, looked up only in the layers that can hold it."""
 
@@ -631,6 +647,8 @@ def resolve(name: str, pos: int) -> Ref:
         return FieldRef(FIELDS[name])
     if name in PROTOCOLS:
         return ProtoRef(PROTOCOLS[name])
+    if _scapy_name(name):
+        return ScapyRef(name)
     if not _NAMES:
         _NAMES.extend(field_names())
     close = difflib.get_close_matches(name, _NAMES, n=1, cutoff=0.75)
@@ -638,6 +656,11 @@ def resolve(name: str, pos: int) -> Ref:
     raise FilterError(
         f'"{_shown(name)}" is neither a field nor a protocol name{hint}', pos, len(name)
     )
+
+
+def _scapy_name(word: str) -> bool:
+    """scapy.<layer>.<field>: a name scapy's tail gives its fields (dissect/scapy_tail.py)."""
+    return word.startswith("scapy.") and word.count(".") >= 2
 
 
 def is_name(word: str) -> bool:
@@ -953,7 +976,7 @@ def build(raw: Any) -> Node:
 
 
 def _name_ref(op: Operand | None) -> Ref | None:
-    if op is None or op.quoted or not is_name(op.value):
+    if op is None or op.quoted or not (is_name(op.value) or _scapy_name(op.value)):
         return None
     return resolve(op.value, op.pos)
 

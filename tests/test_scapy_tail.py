@@ -114,3 +114,15 @@ def test_cli_json_and_v_use_scapy_but_rows_do_not(tmp_path: Path) -> None:
     assert "scapy" not in run()  # the summary rows: never scapy
     assert "(decoded by scapy)" in run("-V")
     assert any(la["protocol"] == "scapy" for la in json.loads(run("-T", "json"))[0]["layers"])
+
+
+def test_a_filter_naming_a_scapy_field_runs_scapy(tmp_path: Path) -> None:
+    from dissect.filter import compile_filter
+
+    frames = [rip(), bytes(Ether() / IP() / UDP(sport=40000, dport=53) / scapy_all.DNS())]
+    assert [compile_filter("scapy.rip.null == 0").match_frame(f, 1) for f in frames] == [
+        True, False,
+    ]  # fmt: skip
+    assert not compile_filter("scapy.rip.null == 1").match_frame(frames[0], 1)
+    assert compile_filter("scapy.ripentry.metric == 3").match_frame(frames[0], 1) is False
+    # (metric has Wireshark's name, rip.metric: the scapy. name is not what the layer holds)

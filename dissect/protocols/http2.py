@@ -172,6 +172,9 @@ REPR = Str("http2.header.repr", "Representation",
            "and whether it was added to the dynamic table.")  # fmt: skip
 INDEX = Int("http2.header.index", "Index",
             explain="The HPACK table entry used (1-61 static, above: dynamic).")  # fmt: skip
+TABLE_UPDATE = Str("http2.header_table_size_update", "Header table size update",
+                   explain="HPACK: the sender resizes its dynamic table (RFC 7541 section "
+                   "6.3).")  # fmt: skip
 TABLE_SIZE = Int("http2.header_table_size_update.header_table_size", "Header table size",
                  explain="A new size for the HPACK dynamic table.")  # fmt: skip
 RST_ERROR = U32("http2.rst_stream.error", "Error", names=ERRORS, explain="Why the stream ends.")
@@ -437,7 +440,7 @@ def _frame_info(layer: Layer, frame: Http2Frame) -> str:
         status = lines[":status"]
         phrase = STATUS_PHRASES.get(int(status)) if status.isdigit() else None
         text += f": {status} {phrase}" if phrase else f": {status}"
-    elif ":method" in lines:
+    if ":method" in lines:  # both, status first, in a block that has both (as Wireshark)
         text += f": {lines[':method']} {lines.get(':path', '')}".rstrip()
     if frame.ftype == 0:
         ctype = _content_type(layer, frame.stream)
@@ -581,11 +584,12 @@ def _header_fields(layer: Layer, node: Field, frame: Http2Frame) -> None:
     size = sum(8 + len(n.encode()) + len(v.encode()) for _s, _e, _r, _i, n, v in lines)
     at = frame.headers[0][0]
     layer.child(node, HEADER_LENGTH, at, 0, size)
-    layer.child(node, HEADER_COUNT, at, 0, len(lines))
+    layer.child(node, HEADER_COUNT, at, 0, len(frame.headers))  # size updates count too
     for start, stop, rep, index, name, value in frame.headers:
         n = stop - start
         if rep.startswith("Dynamic"):
-            layer.child(node, TABLE_SIZE, start, n, index)
+            update = layer.child(node, TABLE_UPDATE, start, n, "")
+            layer.child(update, TABLE_SIZE, start, n, index)
             continue
         shown = value
         if name == ":status" and value.isdigit() and int(value) in STATUS_PHRASES:

@@ -163,8 +163,6 @@ PACKET_NUMBER = Int("quic.packet_number", "Packet Number",
                     explain="The packet's number, read after removing header protection.")  # fmt: skip
 PAYLOAD = Bytes("quic.payload", "Payload",
                 explain="The encrypted payload with its 16-byte authentication tag.")  # fmt: skip
-PROTECTED = Bytes("quic.protected_payload", "Protected Payload",
-                  explain="Encrypted bytes whose keys this packet alone does not give.")  # fmt: skip
 REMAINING = Bytes("quic.remaining_payload", "Remaining Payload",
                   explain="The rest of the packet, encrypted: a short header's connection ID "
                   "length is known only to the connection.")  # fmt: skip
@@ -427,7 +425,7 @@ def _frames(data: bytes, e: _Emit, pkt: QuicPacket, pos: int, end: int) -> None:
         if name is None:
             e.issue("warn", "protocol", "quic.ft.unknown", f"Unknown frame type 0x{ftype:x}",
                     pos, end - pos)  # fmt: skip
-            e.span(PROTECTED, data, pos, end)
+            e.span(REMAINING, data, pos, end)
             return
         node = e.add(FRAME, pos, 0, name)
         e.add(FRAME_TYPE, pos, width, ftype, node)
@@ -435,10 +433,27 @@ def _frames(data: bytes, e: _Emit, pkt: QuicPacket, pos: int, end: int) -> None:
         if node is not None:
             node.len = (end if stop < 0 else stop) - pos
         if not e.fields:
-            pkt.infos.append(name)
+            pkt.infos.append(_frame_info(data, ftype, pos + width, end))
         if stop < 0:
             return
         pos = stop
+
+
+# The Info column's name of each frame type, as Wireshark's; "(id)" adds the stream ID.
+FRAME_INFO = {
+    0x02: "ACK", 0x03: "ACK_ECN", 0x04: "RS(id)", 0x05: "SS(id)", 0x07: "NT", 0x10: "MD",
+    0x11: "MSD(id)", 0x12: "MS", 0x13: "MS", 0x14: "DB", 0x15: "SDB(id)", 0x16: "SB",
+    0x17: "SB", 0x18: "NCI", 0x19: "RC", 0x1A: "PC", 0x1B: "PR", 0x1C: "CC", 0x1D: "CC",
+    0x1E: "DONE", 0x30: "DG", 0x31: "DG", **{t: "STREAM(id)" for t in range(0x08, 0x10)},
+}  # fmt: skip
+
+
+def _frame_info(data: bytes, ftype: int, p: int, end: int) -> str:
+    text = FRAME_INFO.get(ftype) or FRAME_NAMES[ftype]
+    if text.endswith("(id)"):
+        stream, _w = quic_varint(data, p, end)
+        text = text[:-3] + f"{stream})"
+    return text
 
 
 def _frame_body(data: bytes, e: _Emit, node: Field | None, ftype: int, p: int, end: int) -> int:
@@ -520,7 +535,11 @@ def _crypto(data: bytes, e: _Emit, node: Field | None, p: int, end: int) -> int:
 def _stream(data: bytes, e: _Emit, node: Field | None, ftype: int, p: int, end: int) -> int:
     for spec, bit in ((STREAM_FIN, 0x01), (STREAM_LEN, 0x02), (STREAM_OFF, 0x04)):
         e.add(spec, p - 1, 1, bool(ftype & bit), node, bit)
-    _, p = _varint(e, data, STREAM_ID, p, end, node)
+    start = p
+    stream, p = _varint(e, data, STREAM_ID, p, end, node)
+    if p >= 0:  # the ID's two low bits: who opened the stream, and which way it goes
+        e.add(STREAM_INITIATOR, start, p - start, stream & 1, node)
+        e.add(STREAM_DIRECTION, start, p - start, (stream & 2) >> 1, node)
     if p >= 0 and ftype & 0x04:
         _, p = _varint(e, data, STREAM_OFFSET, p, end, node)
     n = end - p
@@ -553,6 +572,12 @@ def _close(data: bytes, e: _Emit, node: Field | None, ftype: int, p: int, end: i
     return p + n
 
 
+STREAM_INITIATOR = Int("quic.stream.initiator", "Stream initiator",
+                       names={0: "Client-initiated", 1: "Server-initiated"},
+                       explain="Who opened the stream: the ID's lowest bit.")  # fmt: skip
+STREAM_DIRECTION = Int("quic.stream.direction", "Stream direction",
+                       names={0: "Bidirectional", 1: "Unidirectional"},
+                       explain="Whether both sides send on the stream: the ID's second bit.")  # fmt: skip
 STREAM_FIN = Flag("quic.stream.fin", "Fin", 0x01, 1, explain="The last data of the stream.")
 STREAM_LEN = Flag("quic.stream.len", "Len(gth)", 0x02, 1,
                   explain="A length field follows; else the data runs to the packet's end.")  # fmt: skip
@@ -580,6 +605,11 @@ def _continues(data: bytes, pos: int, end: int, prev: QuicPacket) -> bool:
     return end - pos > n and data[pos + 1 : pos + 1 + n] == prev.dcid
 
 
+def _negotiation(data: bytes, pos: int, end: int) -> bool:
+    """A Version Negotiation packet: long header, version 0; its other bits are random."""
+    return data[pos] & 0x80 != 0 and end - pos >= 7 and data[pos + 1 : pos + 5] == bytes(4)
+
+
 def _view(data: bytes, pkt: QuicPacket) -> bytes:
     """The frame's bytes with the packet's ciphertext replaced by its plaintext: positions
     stay the frame's, so the TLS decoder and the fields read it like the packet itself."""
@@ -593,7 +623,7 @@ def _tail(data: Any, layer: Layer) -> None:
     pos, end = layer.pos, layer.payload_end
     below = _below(layer)
     prev = below.state if below is not None and below.protocol is QUIC else None
-    if prev is None and data[pos] & 0x40 == 0:
+    if prev is None and data[pos] & 0x40 == 0 and not _negotiation(data, pos, end):
         layer.decline()  # no QUIC v1/v2 packet (fixed bit clear): let the port's others try
         return
     if prev is not None and (not prev.long or not _continues(data, pos, end, prev)):
@@ -640,6 +670,10 @@ def _detail(data: Any, layer: Layer) -> None:
         return
     b0 = data[pos]
     e.add(HEADER_FORM, pos, 1, 1, None, 0x80)
+    if pkt.kind == "Version Negotiation":
+        e.add(VN_UNUSED, pos, 1, b0 & 0x7F, None, 0x7F)
+        _long_header(data, e, pkt, layer.payload_end)
+        return
     e.add(FIXED_BIT, pos, 1, bool(b0 & 0x40), None, 0x40)
     type_spec = LONG_TYPE_V2 if pkt.version == VERSION_2 else LONG_TYPE
     e.add(type_spec, pos, 1, (b0 & 0x30) >> 4, None, 0x30)
