@@ -52,6 +52,7 @@ import difflib
 import ipaddress
 import re
 import socket
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -643,12 +644,12 @@ def resolve(name: str, pos: int) -> Ref:
         return PacketRef(name, pkind, pget)  # type: ignore[arg-type]
     if name in ALIASES:
         return AliasRef(name, [FieldRef(FIELDS[t]) for t in ALIASES[name]])
+    if _scapy_name(name):
+        return ScapyRef(name)
     if name in FIELDS:
         return FieldRef(FIELDS[name])
     if name in PROTOCOLS:
         return ProtoRef(PROTOCOLS[name])
-    if _scapy_name(name):
-        return ScapyRef(name)
     if not _NAMES:
         _NAMES.extend(field_names())
     close = difflib.get_close_matches(name, _NAMES, n=1, cutoff=0.75)
@@ -659,8 +660,12 @@ def resolve(name: str, pos: int) -> Ref:
 
 
 def _scapy_name(word: str) -> bool:
-    """scapy.<layer>.<field>: a name scapy's tail gives its fields (dissect/scapy_tail.py)."""
-    return word.startswith("scapy.") and word.count(".") >= 2
+    """scapy.<layer>.<field>, or a Wireshark name only scapy's tail declared (once it ran):
+    names of fields scapy decodes (dissect/scapy_tail.py)."""
+    if word.startswith("scapy.") and word.count(".") >= 2:
+        return True
+    tail = sys.modules.get("dissect.scapy_tail")
+    return tail is not None and word in tail.MADE
 
 
 def is_name(word: str) -> bool:

@@ -60,9 +60,17 @@ def available() -> bool:
     per-packet time limit)."""
     try:
         import scapy.all  # noqa: F401  (loads scapy's layers and their bindings)
+        from scapy.config import conf
+
+        if not _WARM:  # scapy imports more on its first dissection: not in a packet's time
+            conf.l2types.get(1)(bytes(42))
+            _WARM.append(True)
     except Exception:  # ImportError, or a scapy that fails to start: the tail stays data
         return False
     return True
+
+
+_WARM: list[bool] = []  # [True] once scapy has dissected a first packet
 
 
 def extend(pkt: Packet) -> Packet:
@@ -186,6 +194,7 @@ def _bits_done(s: Any, total: int) -> int:
 
 
 _SPECS: dict[tuple[str, str], FieldSpec] = {}
+MADE: set[str] = set()  # names only this module declared: a filter on them runs scapy
 
 
 def _spec(cls: str, field: str, value: Any) -> FieldSpec:
@@ -196,10 +205,11 @@ def _spec(cls: str, field: str, value: Any) -> FieldSpec:
     if spec is None:
         name = WIRESHARK_NAMES.get(key) or f"scapy.{cls.lower()}.{field.lower()}"
         kind = "int" if type(value) is int else "bytes" if type(value) is bytes else "text"
-        spec = FIELDS.get(name) or FieldSpec(
-            name, field, kind,
-            explain=f"Field {field!r} of scapy's {cls} layer, as scapy decodes it.",
-        )  # fmt: skip
+        spec = FIELDS.get(name)
+        if spec is None:
+            spec = FieldSpec(name, field, kind,
+                             explain=f"Field {field!r} of scapy's {cls} layer, as scapy decodes it.")  # fmt: skip
+            MADE.add(name)
         _SPECS[key] = spec
     return spec
 
