@@ -272,3 +272,17 @@ def test_crafted_info_matches_tshark() -> None:
     pkt = dec(crafted()[1])
     assert values(pkt, "quic.long.packet_type_v2") == [1]
     assert values(pkt, "tls.handshake.extensions_server_name") == ["crafted.layerscope.test"]
+
+
+def test_cli_filter_on_the_sni_finds_the_quic_initial() -> None:
+    """The bulk scanner must not skip records whose raw bytes lack the name: in QUIC it is
+    encrypted on the wire."""
+    import io
+
+    from dissect.cli import build_parser, run_batch
+
+    out, err = io.StringIO(), io.StringIO()
+    args = build_parser().parse_args(["-r", str(CAPTURE), "-Y",
+                                      'tls.handshake.extensions_server_name == "quic.layerscope.test"'])  # fmt: skip
+    assert run_batch(args, out, err) == 0
+    assert [line.split()[0] for line in out.getvalue().splitlines()] == ["1"]
