@@ -145,7 +145,7 @@ def test_a_later_segment_notes_the_dynamic_table_it_lacks() -> None:
     assert pkt.status == "ok"
 
 
-def test_preface_found_on_any_port_without_decode_as() -> None:
+def test_preface_found_where_http_is_without_decode_as() -> None:
     decode_as.clear()
     frame = frames("h2_frames.pcap")[0]
     pkt = dec(frame)
