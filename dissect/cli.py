@@ -138,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--export-objects", dest="export_objects", metavar="http,DIR",
         help="write every HTTP body (de-chunked, decompressed) into DIR, named after its URI",
     )  # fmt: skip
+    p.add_argument(
+        "-d", dest="decode_as", action="append", metavar="TABLE==VALUE,PROTO",
+        help="Decode As, as tshark: e.g. -d tcp.port==8080,http2 -d udp.port==4789,vxlan "
+        "(VALUE: a number, a range a-b or a:count; may repeat)",
+    )  # fmt: skip
     add_live_options(p)
     p.add_argument("--version", action="version",
                    version=f"layerscope {__version__} (engine: {engine_description()})")  # fmt: skip
@@ -193,6 +198,13 @@ def add_live_options(p: argparse.ArgumentParser) -> None:
 
 def finish_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
     """With -i, the positional words are the capture filter (`layerscope -i lo tcp port 80`)."""
+    if args.decode_as:
+        from .decode_as import DecodeAsError, apply_all
+
+        try:
+            apply_all(args.decode_as)
+        except DecodeAsError as exc:
+            p.error(str(exc))
     words = ([args.file] if args.file else []) + list(args.expression)
     if args.interface is None:
         if args.expression:
@@ -398,6 +410,15 @@ def _read_stdin_text() -> str:
 
 
 # -- outputs -----------------------------------------------------------------------
+def _scapy_tail(args: argparse.Namespace) -> Any:
+    """dissect/scapy_tail.py's extend, for -V and JSON when scapy is installed; else None."""
+    if not (getattr(args, "verbose", False) or getattr(args, "format", "") in ("json", "jsonl")):
+        return None
+    from . import scapy_tail
+
+    return scapy_tail.extend if scapy_tail.available() else None
+
+
 class Printer:
     """Writes packets as text (Rich on a terminal) or JSON."""
 
@@ -406,6 +427,7 @@ class Printer:
 
         self.output = output  # one import per Printer: a per-packet import costs a µs
         self.args, self.out = args, out
+        self.scapy = _scapy_tail(args)  # -V and JSON look at each packet: scapy fills the tail
         self.first = True
         self.t0: int | None = None
         self.console = None
@@ -415,6 +437,8 @@ class Printer:
             self.console = Console(file=out, markup=False, highlight=False, emoji=False)
 
     def packet(self, pkt: Packet) -> None:
+        if self.scapy is not None:
+            self.scapy(pkt)
         try:  # inline, not writing_output(): a context manager costs a µs per packet
             if self.args.format == "json":
                 self._json(pkt, "[\n" if self.first else ",\n")

@@ -50,6 +50,7 @@ from .engine import (
     shift_of,
 )
 from .filter import (
+    CARRIERS,
     EXTRA_OWNERS,
     AliasRef,
     BoolNode,
@@ -184,6 +185,21 @@ def _roots() -> dict[str, list[int]]:
 
 
 ROOTS = _roots()
+
+
+def refresh() -> None:
+    """Plan again after a dispatch table changed at run time (dissect/decode_as.py). A
+    protocol whose table now leads to more than applications on two keys gets no plan: its
+    layers are decoded, which is always right."""
+    PLANS.clear()
+    for proto in PROTOCOLS.values():
+        if proto.bulk is not None:
+            try:
+                PLANS[proto.name] = _plan(proto)
+            except ValueError:
+                continue
+    ROOTS.clear()
+    ROOTS.update(_roots())
 
 
 def _fixed_spec(name: str) -> tuple[str, Located] | None:
@@ -621,6 +637,8 @@ def _needle(node: Test) -> bytes | None:
         return lit or None
     if not isinstance(ref, FieldRef) or ref.spec.generated:
         return None
+    if ref.owners and any(ref.owners.intersection(c) for c in CARRIERS.values()):
+        return None  # a carrier may hold the value decrypted (QUIC's ClientHello): not raw
     if ref.kind == "bytes":
         return lit or None
     if ref.kind == "text" and ref.name in RAW_TEXT and isinstance(lit, str) and lit.isascii():

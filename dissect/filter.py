@@ -52,6 +52,7 @@ import difflib
 import ipaddress
 import re
 import socket
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -365,6 +366,9 @@ CHECKSUM_WORDS = {0: "bad", 1: "good", 2: "unverified"}  # Wireshark's numbers f
 SEVERITY_WORDS = {"warn": "warning"}  # Wireshark says "warning"
 # Fields some other protocol's layer files too (Wireshark's hidden duplicates).
 EXTRA_OWNERS = {"ip.version": ("ipv6",)}
+# Protocols whose layers also hold another's fields: QUIC's CRYPTO frames carry TLS
+# handshake messages, decoded by the TLS code into the QUIC layer (as Wireshark's tree).
+CARRIERS = {"tls": ("quic",)}
 _DEPTHS: dict[str, int] = {}
 
 
@@ -478,6 +482,22 @@ class ProtoRef(Ref):
         return any(x.protocol.name == self.name for x in fr.packet().layers)
 
 
+class ScapyRef(Ref):
+    """A field only scapy decodes, `scapy.<layer>.<field>` (dissect/scapy_tail.py): known
+    once scapy has decoded a packet, so any such name is accepted; the whole packet is
+    decoded, then scapy's tail, and the values compare as text."""
+
+    kind = "text"
+    protocols = None
+
+    def values(self, fr: Frame) -> list[Any]:
+        from . import scapy_tail
+
+        pkt = scapy_tail.extend(fr.packet())
+        return [f.value for layer in pkt.layers if layer.protocol is scapy_tail.SCAPY
+                for f in layer.walk() if f.spec.name == self.name]  # fmt: skip
+
+
 class FieldRef(Ref):
     """A decoded field, looked up only in the layers that can hold it."""
 
@@ -489,7 +509,8 @@ class FieldRef(Ref):
         if owner is None or owner.name == "data" or spec.name in FULL_DECODE:
             self.owners: frozenset[str] | None = None
         else:
-            self.owners = _family(owner) | frozenset(EXTRA_OWNERS.get(spec.name, ()))
+            extra = EXTRA_OWNERS.get(spec.name, ()) + CARRIERS.get(owner.name, ())
+            self.owners = _family(owner) | frozenset(extra)
         self.protocols = self.owners
 
     def values(self, fr: Frame) -> list[Any]:
@@ -623,6 +644,8 @@ def resolve(name: str, pos: int) -> Ref:
         return PacketRef(name, pkind, pget)  # type: ignore[arg-type]
     if name in ALIASES:
         return AliasRef(name, [FieldRef(FIELDS[t]) for t in ALIASES[name]])
+    if _scapy_name(name):
+        return ScapyRef(name)
     if name in FIELDS:
         return FieldRef(FIELDS[name])
     if name in PROTOCOLS:
@@ -634,6 +657,15 @@ def resolve(name: str, pos: int) -> Ref:
     raise FilterError(
         f'"{_shown(name)}" is neither a field nor a protocol name{hint}', pos, len(name)
     )
+
+
+def _scapy_name(word: str) -> bool:
+    """scapy.<layer>.<field>, or a Wireshark name only scapy's tail declared (once it ran):
+    names of fields scapy decodes (dissect/scapy_tail.py)."""
+    if word.startswith("scapy.") and word.count(".") >= 2:
+        return True
+    tail = sys.modules.get("dissect.scapy_tail")
+    return tail is not None and word in tail.MADE
 
 
 def is_name(word: str) -> bool:
@@ -949,7 +981,7 @@ def build(raw: Any) -> Node:
 
 
 def _name_ref(op: Operand | None) -> Ref | None:
-    if op is None or op.quoted or not is_name(op.value):
+    if op is None or op.quoted or not (is_name(op.value) or _scapy_name(op.value)):
         return None
     return resolve(op.value, op.pos)
 
@@ -1084,11 +1116,16 @@ class Filter:
         args = dict(number=fr.number, time_ns=fr.time_ns, wirelen=fr.wirelen,
                     interface=fr.interface, comment=fr.comment)  # fmt: skip
         pkt = decode(fr.data, fr.linktype, upto=self.upto, **args)  # type: ignore[arg-type]
-        if self._nest and self.upto is not None:
+        if self.upto is not None:
             last = pkt.layers[-1]
             if last.protocol.name == self.upto and last.payload_pos < last.payload_end:
-                nxt = next_protocol(pkt.data, last)
-                if nxt is not None and not terminal(nxt):
+                # Another of the same follows (coalesced QUIC packets, HTTP/2 frames), or
+                # one that can hold a protocol already passed: decode the whole packet.
+                again = last.next is last.protocol
+                if self._nest and not again:
+                    nxt = next_protocol(pkt.data, last)
+                    again = nxt is not None and not terminal(nxt)
+                if again:
                     pkt = decode(fr.data, fr.linktype, **args)  # type: ignore[arg-type]
         if self.after_decode is not None:
             self.after_decode(pkt)

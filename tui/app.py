@@ -24,6 +24,7 @@ from dissect.cli import error_line
 from dissect.engine import safe_text, unsafe_char
 
 from .browser import BrowserScreen
+from .decode_as import DecodeAsScreen
 from .filtering import FilterActions
 from .live import LiveActions
 from .screens import HelpScreen
@@ -78,6 +79,7 @@ class LayerscopeApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("t", "change_theme", "Theme", show=False),
+        Binding("d", "decode_as", "Decode As…", show=False),
     ]
 
     def __init__(self, source: PacketSource, linktype: int | None = None) -> None:
@@ -146,9 +148,25 @@ class LayerscopeApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_sections()))
 
+    def action_decode_as(self) -> None:
+        """Decode As… on the selected packet; when the rules changed, decode everything again."""
+        browser = self._browser()
+        if browser is None or self.screen is not browser:
+            return
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.source.forget_decodes()
+                browser.load_source()
+
+        self.push_screen(DecodeAsScreen(browser.packet), done)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Show every key", self.action_help)
+        yield SystemCommand("Decode As…", "Decode a port or type of the selected packet as "
+                            "another protocol; list and remove the rules (key d)",
+                            self.action_decode_as)  # fmt: skip
         browser = self._browser()
         if browser is None:
             return

@@ -285,11 +285,21 @@ class PacketSource:
         pkt = self._decode(row)
         if self._streams is not None and key[0] == "r":  # the pass ran: its fields too
             annotate(pkt, self._streams)
+
+        if _scapy_ready():  # the selected packet: scapy may decode what we leave as data
+            from dissect import scapy_tail
+
+            scapy_tail.extend(pkt)
         with self._lock:
             self._full[key] = pkt
             while len(self._full) > FULL_CACHE:
                 self._full.popitem(last=False)
         return pkt
+
+    def forget_decodes(self) -> None:
+        """Drop the decoded packets kept: Decode As changed what the bytes decode to."""
+        with self._lock:
+            self._full.clear()
 
     # -- pasted hex ---------------------------------------------------------------------
     def preview_hex(self, text: str) -> HexPreview:
@@ -373,3 +383,21 @@ def annotated_dump(pkt: Packet) -> str:
                     f"{f.pos:04x}   {f.len:4d}    {f.name}{mask}: {field_text(pkt.data, f)}"
                 )
     return "\n".join(lines) + "\n"
+
+
+_SCAPY: dict[str, bool] = {}  # "started", then "ready": scapy's layers load once, aside
+
+
+def _scapy_ready() -> bool:
+    """Whether scapy's layers are loaded; the first call starts loading them in a thread
+    (seconds), so the interface never waits for it."""
+    if not _SCAPY:
+        _SCAPY["started"] = True
+
+        def load() -> None:
+            from dissect import scapy_tail
+
+            _SCAPY["ready"] = scapy_tail.available()
+
+        threading.Thread(target=load, name="scapy-load", daemon=True).start()
+    return _SCAPY.get("ready", False)

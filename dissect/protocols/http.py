@@ -41,6 +41,7 @@ from ..protocol import (
     bind,
     bind_heuristic,
     lookup,
+    table,
 )
 
 METHOD_TEXT = {
@@ -89,6 +90,7 @@ REQUEST_METHODS = frozenset(
 )
 NOTIFY_METHODS = frozenset((b"NOTIFY", b"SUBSCRIBE", b"UNSUBSCRIBE"))  # UPnP GENA
 REQUEST, RESPONSE, NOTIFICATION, OTHER = "request", "response", "notification", "other"
+HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 STATUS_TEXT = {
     100: "Continue", 101: "Switching Protocols", 102: "Processing", 103: "Early Hints",
@@ -944,12 +946,26 @@ def _body(data: bytes, layer: Layer, span: tuple[int, int], msg: _Msg) -> None:
     layer.packet.ctx.media_type = msg.ctype or ""
 
 
+def _upgraded(data: bytes, layer: Layer, pos: int, start: int) -> bool:
+    """After "101 Switching Protocols", the bytes from start are the protocol the Upgrade
+    header names (h2c: HTTP/2), when one is bound in the "http.upgrade" table."""
+    head = data[pos:start].lower()
+    proto = next((p for k, p in table("http.upgrade").items() if k in head), None)
+    if proto is None:
+        return False
+    layer.hdr_len, layer.payload_pos, layer.next = start - layer.pos, start, proto
+    return True
+
+
 def _tail(data: Any, layer: Layer) -> None:
     """Messages, bodies, Info and issues; the fields wait for detail() (layer.state keeps
     each message's lines, chunks and body)."""
     if type(data) is not bytes:
         data = bytes(data)  # (compiled, the line walk reads bytes; offsets stay the same)
     pos, end = layer.pos, layer.payload_end
+    if data.startswith(HTTP2_PREFACE, pos):
+        layer.decline()  # HTTP/2's connection preface: Wireshark's HTTP hands it to HTTP/2
+        return
     lines = _Lines(data, end)
     out = _Out(layer, False)
     infos: list[str] = []
@@ -958,6 +974,8 @@ def _tail(data: Any, layer: Layer) -> None:
         msg, start, stop = _message(data, out, lines, pos, end)
         infos.append(msg.info)
         kept.append(msg)
+        if msg.code == 101 and start < end and _upgraded(data, layer, pos, start):
+            break  # the rest of the segment is the protocol switched to
         if stop >= end and stop > start:
             _body(data, layer, (start, stop), msg)
             break

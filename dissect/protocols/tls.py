@@ -34,6 +34,7 @@ from ..protocol import (
     Bytes,
     Field,
     FieldSpec,
+    Int,
     Layer,
     Osi,
     Protocol,
@@ -1008,6 +1009,8 @@ def _extension(
             out.span(RENEG, pos + 1, pos + 1 + n, node)
     elif etype == 21 and end > pos:
         out.span(PADDING, pos, end, ext)
+    elif etype == 57 and end > pos:
+        _quic_parameters(data, out, ext, pos, end)
     elif end > pos:
         out.span(EXT_DATA, pos, end, ext)
     return ""
@@ -1128,6 +1131,103 @@ def _key_share(data: bytes, out: _Out, ext: Field | None, pos: int, end: int, se
             return
         out.span(KS_KEX, pos + 4, pos + 4 + klen, entry)
         pos += 4 + klen
+
+
+# -- QUIC transport parameters (RFC 9000 section 18) ------------------------------------------
+QUIC_PARAMETER_NAMES = {
+    0x00: "original_destination_connection_id", 0x01: "max_idle_timeout",
+    0x02: "stateless_reset_token", 0x03: "max_udp_payload_size", 0x04: "initial_max_data",
+    0x05: "initial_max_stream_data_bidi_local", 0x06: "initial_max_stream_data_bidi_remote",
+    0x07: "initial_max_stream_data_uni", 0x08: "initial_max_streams_bidi",
+    0x09: "initial_max_streams_uni", 0x0A: "ack_delay_exponent", 0x0B: "max_ack_delay",
+    0x0C: "disable_active_migration", 0x0D: "preferred_address",
+    0x0E: "active_connection_id_limit", 0x0F: "initial_source_connection_id",
+    0x10: "retry_source_connection_id", 0x11: "version_information",
+    0x20: "max_datagram_frame_size", 0x2AB2: "grease_quic_bit",
+}  # fmt: skip
+QUIC_PARAMETER = Str("tls.quic.parameter", "Parameter",
+                     explain="One QUIC transport parameter: a setting the endpoint announces "
+                     "for the connection (RFC 9000 section 18).")  # fmt: skip
+QUIC_PARAMETER_TYPE = Int("tls.quic.parameter.type", "Type", base=HEX,
+                          names=lambda v: QUIC_PARAMETER_NAMES.get(v),
+                          explain="Which transport parameter this is.")  # fmt: skip
+QUIC_PARAMETER_LENGTH = Int("tls.quic.parameter.length", "Length",
+                            explain="Length of the parameter's value in bytes.")  # fmt: skip
+QUIC_PARAMETER_VALUE = Bytes("tls.quic.parameter.value", "Value",
+                             explain="The parameter's value as it is on the wire.")  # fmt: skip
+_QUIC_INTEGER_LABELS = {0x0E: "Active Connection ID Limit"}
+# The parameters whose value is one variable-length integer, each under its own name.
+QUIC_INTEGER_PARAMETERS = {
+    t: Int(f"tls.quic.parameter.{QUIC_PARAMETER_NAMES[t]}",
+           _QUIC_INTEGER_LABELS.get(t, QUIC_PARAMETER_NAMES[t]),
+           explain=f"The value of {QUIC_PARAMETER_NAMES[t]} (RFC 9000 section 18.2).")
+    for t in (0x01, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0E, 0x20)
+}  # fmt: skip
+QUIC_CID_PARAMETERS = {
+    t: Bytes(f"tls.quic.parameter.{QUIC_PARAMETER_NAMES[t]}", label,
+             explain=f"The connection ID {QUIC_PARAMETER_NAMES[t]} names (RFC 9000 section 7.3).")
+    for t, label in ((0x00, "original_destination_connection_id"),
+                     (0x0F, "Initial Source Connection ID"),
+                     (0x10, "Retry Source Connection ID"))
+}  # fmt: skip
+QUIC_CHOSEN_VERSION = U32("tls.quic.parameter.vi.chosen_version", "Chosen Version", base=HEX,
+                          explain="The QUIC version the packet is in, repeated so the peer "
+                          "can detect a downgrade (RFC 9368).")  # fmt: skip
+QUIC_OTHER_VERSION = U32("tls.quic.parameter.vi.other_version", "Other Version", base=HEX,
+                         explain="A QUIC version the endpoint also supports (RFC 9368).")  # fmt: skip
+MAX_QUIC_PARAMETERS = 256  # parameters shown per extension
+
+
+def quic_varint(data: bytes, pos: int, end: int) -> tuple[int, int]:
+    """A QUIC variable-length integer (RFC 9000 section 16) at pos: (value, width), or
+    (-1, 0) when its bytes run past end."""
+    if pos >= end:
+        return -1, 0
+    width = 1 << (data[pos] >> 6)
+    if pos + width > end:
+        return -1, 0
+    return int.from_bytes(data[pos : pos + width], "big") & ((1 << (8 * width - 2)) - 1), width
+
+
+def _quic_parameters(data: bytes, out: _Out, ext: Field | None, pos: int, end: int) -> None:
+    """quic_transport_parameters (RFC 9001 section 8.2): id, length, value, all varints."""
+    for _i in range(MAX_QUIC_PARAMETERS):  # each moves on by at least two bytes
+        ptype, tw = quic_varint(data, pos, end)
+        plen, lw = quic_varint(data, pos + tw, end) if tw else (-1, 0)
+        body = pos + tw + lw
+        if plen < 0 or body + plen > end:
+            if pos < end:
+                _vector_error(out, pos, end, max(plen, 0))
+            return
+        name = QUIC_PARAMETER_NAMES.get(ptype, f"Unknown 0x{ptype:02x}")
+        node = out.add(QUIC_PARAMETER, pos, body + plen - pos, f"{name} (len={plen})", ext)
+        out.add(QUIC_PARAMETER_TYPE, pos, tw, ptype, node)
+        out.add(QUIC_PARAMETER_LENGTH, pos + tw, lw, plen, node)
+        if plen:
+            out.span(QUIC_PARAMETER_VALUE, body, body + plen, node)
+        value, vw = quic_varint(data, body, body + plen)
+        if ptype in QUIC_INTEGER_PARAMETERS and vw == plen:
+            out.add(QUIC_INTEGER_PARAMETERS[ptype], body, vw, value, node)
+        elif ptype in QUIC_CID_PARAMETERS:
+            out.span(QUIC_CID_PARAMETERS[ptype], body, body + plen, node)
+        elif ptype == 0x11:
+            for p in range(body, body + plen - 3, 4):
+                out.add(QUIC_CHOSEN_VERSION if p == body else QUIC_OTHER_VERSION, p, 4,
+                        _u32(data, p), node)  # fmt: skip
+        pos = body + plen
+
+
+# -- TLS 1.3 handshake messages carried without records (QUIC CRYPTO frames) --------------------
+def handshake_messages(
+    data: bytes, layer: Layer, parent: Field | None, pos: int, end: int, fields: bool
+) -> str:
+    """Decode the handshake messages in data[pos:end] as TLS does inside a record (QUIC
+    carries them in CRYPTO frames, RFC 9001 section 4): under `parent` with fields on, or
+    only the issues with them off; returns the Info text ("Client Hello (SNI=...)")."""
+    seg = _Seg()
+    seg.tls13 = True
+    _handshakes(data, _Out(layer, data, fields), parent, pos, end, end, seg)
+    return ", ".join(seg.infos)
 
 
 def _reject(data: Any, layer: Layer) -> None:
