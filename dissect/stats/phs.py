@@ -59,7 +59,13 @@ def protocol_path(pkt: Packet) -> list[str]:
     them at top level: a packet an ICMP error quotes is inside the ICMP item, not after."""
     layers = pkt.layers
     limit = pkt.ctx.column_layers or len(layers)
-    return [layer.protocol.name for layer in layers[1 : min(limit, MAX_DEPTH)]]
+    names = [layer.protocol.name for layer in layers[1 : min(limit, MAX_DEPTH)]]
+    if len(names) > 1 and names[-1] == "data" and names[-2] in BODY_OWNERS:
+        names.pop()  # a message body's continuation: Wireshark shows it inside HTTP
+    return names
+
+
+BODY_OWNERS = frozenset({"http", "ssdp"})
 
 
 def _draw(node: Node, depth: int, lines: list[str]) -> None:
