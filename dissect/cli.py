@@ -578,7 +578,7 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
         if args.write:
             if idx is not None and _same_file(args.write, args.read or args.file):
                 raise ExportError(f"-w {args.write} is the file being read: choose another")
-            writer = open_writer(args.write, args.write_format, idx.interfaces if idx else None,
+            writer = open_writer(args.write, args.write_format, None if idx is None else idx.interfaces,
                                  printer.out)  # fmt: skip
         if stats is not None and idx is not None and not idx.streaming and len(idx.index_all()):
             stats.set_first(idx.time_ns(0))

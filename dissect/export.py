@@ -42,14 +42,14 @@ class CaptureWriter:
     linktype, interface and comment) to a pcap or pcapng file."""
 
     def __init__(self, out: str | BinaryIO, fmt: str, interfaces: list[Any] | None) -> None:
-        self.fmt, self.source = fmt, interfaces or []
+        # The index's own list: it grows as the index reads further interface blocks.
+        self.fmt, self.source = fmt, interfaces if interfaces is not None else []
         self.ids: dict[int, int] = {}  # source interface (or link type) -> written id
         self.count = 0
         self._pcap: PcapWriter | None = None
         self._out = out
         self._ng: PcapngWriter | None = None
         self._pcap_linktype: int | None = None
-        self._nanosecond = any(getattr(i, "tsresol", 0) > 1_000_000 for i in self.source)
         if fmt == "pcapng":
             self._ng = PcapngWriter(out)
 
@@ -61,24 +61,26 @@ class CaptureWriter:
         self.count += 1
 
     def _interface(self, pkt: Any) -> int:
-        key = pkt.interface if pkt.interface < len(self.source) else -1 - pkt.linktype
-        got = self.ids.get(key)
-        if got is None:
-            assert self._ng is not None
-            if key >= 0:
-                src = self.source[key]
-                got = self._ng.add_interface(src.linktype, src.snaplen or DEFAULT_SNAPLEN,
-                                             src.name, tsresol=_tsresol(src.tsresol),
-                                             tsoffset=src.tsoffset)  # fmt: skip
-            else:
-                got = self._ng.add_interface(pkt.linktype)
-            self.ids[key] = got
-        return got
+        """The written interface id: the source's interfaces are written in their order up to
+        this packet's, so ids stay the same; packets with none (pasted hex) get one per
+        link type."""
+        assert self._ng is not None
+        if pkt.interface >= len(self.source):
+            key = -1 - pkt.linktype
+            if key not in self.ids:
+                self.ids[key] = self._ng.add_interface(pkt.linktype)
+            return self.ids[key]
+        while pkt.interface not in self.ids:
+            src = self.source[len(self.ids)]
+            self.ids[len(self.ids)] = self._ng.add_interface(
+                src.linktype, src.snaplen or DEFAULT_SNAPLEN, src.name,
+                tsresol=_tsresol(src.tsresol), tsoffset=src.tsoffset)  # fmt: skip
+        return self.ids[pkt.interface]
 
     def _pcap_write(self, pkt: Any) -> None:
         if self._pcap is None:
             snaplen = max((i.snaplen for i in self.source), default=0) or DEFAULT_SNAPLEN
-            self._pcap = PcapWriter(self._out, pkt.linktype, snaplen, self._nanosecond)
+            self._pcap = PcapWriter(self._out, pkt.linktype, snaplen, self._nanosecond())
             self._pcap_linktype = pkt.linktype
         elif pkt.linktype != self._pcap_linktype:
             raise ExportError(f"packet {pkt.number} has link type {pkt.linktype}, the ones "
@@ -86,10 +88,13 @@ class CaptureWriter:
                               "type; write pcapng (-F pcapng)")  # fmt: skip
         self._pcap.write(pkt.data, pkt.time_ns, pkt.wirelen)
 
+    def _nanosecond(self) -> bool:
+        return any(getattr(i, "tsresol", 0) > 1_000_000 for i in self.source)
+
     def close(self) -> None:
         if self._pcap is None and self._ng is None:  # no packet: still a valid empty file
             first = self.source[0].linktype if self.source else 1
-            self._pcap = PcapWriter(self._out, first, DEFAULT_SNAPLEN, self._nanosecond)
+            self._pcap = PcapWriter(self._out, first, DEFAULT_SNAPLEN, self._nanosecond())
         for w in (self._pcap, self._ng):
             if w is not None:
                 w.close()

@@ -142,7 +142,7 @@ class IoStat(Statistic):
         step = self.interval_ns if 0 < self.interval_ns <= dur else 0
         if not step:
             return [(0, dur, [c.value(0) for c in self.columns])]
-        count = min(dur // step + 1, MAX_BUCKETS)
+        count = min(max(1, -(-dur // step)), MAX_BUCKETS)  # as tshark: the last one is partial
         return [(k * step, min((k + 1) * step, dur), [c.value(k) for c in self.columns])
                 for k in range(count)]  # fmt: skip
 
