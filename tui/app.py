@@ -77,6 +77,7 @@ class LayerscopeApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("t", "change_theme", "Theme", show=False),
+        Binding("S", "statistics", "Statistics"),
     ]
 
     def __init__(self, source: PacketSource, linktype: int | None = None) -> None:
@@ -141,6 +142,11 @@ class LayerscopeApp(App[int]):
             ("Dialogs", [("escape", "Close"), ("ctrl+s", "Decode the pasted dump")]),
         ]
 
+    def action_statistics(self) -> None:
+        from .stats import open_statistics
+
+        open_statistics(self)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_sections()))
@@ -148,6 +154,8 @@ class LayerscopeApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Show every key", self.action_help)
+        yield SystemCommand("Statistics", "Protocol hierarchy, conversations, endpoints, I/O "
+                            "graph, expert info, HTTP requests, DNS queries", self.action_statistics)  # fmt: skip
         browser = self._browser()
         if browser is None:
             return

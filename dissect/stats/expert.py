@@ -24,6 +24,7 @@ class Expert(Statistic):
         self.minimum = LEVELS.index(minimum)
         self.flt_text, self.flt = flt_text, filter_of(flt_text)
         self.entries: dict[str, dict[tuple[str, str, str], int]] = {s: {} for s in LEVELS}
+        self.first: dict[tuple[str, str, str], int] = {}  # entry -> its first packet's number
 
     def add(self, pkt: Packet) -> None:
         if not matches(self.flt, pkt, self.first_ns):
@@ -38,6 +39,7 @@ class Expert(Statistic):
                        iss.message)  # fmt: skip
                 if key in table or len(table) < MAX_ENTRIES:
                     table[key] = table.get(key, 0) + 1
+                    self.first.setdefault(key, pkt.number)
 
     def text(self) -> str:
         from ..engine import safe_text

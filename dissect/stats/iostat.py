@@ -261,3 +261,36 @@ def parse(spec: str) -> IoStat:
     if len(parts) < 3:
         raise StatsUsageError(f"-z {spec!r}: expected io,stat,INTERVAL[,COLUMN...]")
     return IoStat(parts[2], parts[3:])
+
+
+class Timeline(Statistic):
+    """Frames, bytes and the first packet number per fine interval, for each of several
+    display filters: the TUI's I/O graph, which zooms and pans by regrouping these
+    intervals without another pass. `buckets` intervals of `bucket_ns` from `start_ns`."""
+
+    def __init__(self, start_ns: int, bucket_ns: int, buckets: int, filters: list[str]) -> None:
+        super().__init__()
+        self.start_ns, self.bucket_ns = start_ns, max(1, bucket_ns)
+        self.buckets = max(1, min(buckets, MAX_BUCKETS))
+        self.filters = filters
+        self.compiled = [filter_of(f) for f in filters]
+        self.frames = [[0] * self.buckets for _ in filters]
+        self.bytes = [[0] * self.buckets for _ in filters]
+        self.first: list[int | None] = [None] * self.buckets  # any line's first packet
+
+    def add(self, pkt: Packet) -> None:
+        k = (pkt.time_ns - self.start_ns) // self.bucket_ns
+        k = min(max(k, 0), self.buckets - 1)
+        if self.first[k] is None:
+            self.first[k] = pkt.number
+        for line, flt in enumerate(self.compiled):
+            if flt is None or flt.match(pkt, self.start_ns):
+                self.frames[line][k] += 1
+                self.bytes[line][k] += pkt.wirelen
+
+    def text(self) -> str:
+        return ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"statistic": "timeline", "start_ns": self.start_ns, "bucket_ns": self.bucket_ns,
+                "filters": self.filters, "frames": self.frames, "bytes": self.bytes}  # fmt: skip

@@ -234,3 +234,19 @@ def parse_http_requests(spec: str) -> StatsTree:
 
 def parse_dns(spec: str) -> StatsTree:
     return _parse(spec, "dns,tree", "DNS", [], _dns)
+
+
+def _dns_queries(tree: StatsTree, pkt: Packet, t: int) -> None:
+    for layer in pkt.layers:
+        if layer.protocol.name in ("dns", "mdns", "llmnr"):
+            if not layer.value("dns.flags.response"):
+                name, qtype = layer.value("dns.qry.name"), layer.value("dns.qry.type")
+                if name is not None:
+                    kind = _name("dns.qry.type", qtype) if qtype is not None else "?"
+                    tree.tick(["DNS queries by name", str(name), kind], t)
+            return
+
+
+def dns_queries() -> StatsTree:
+    """Queries by name and type (the TUI's DNS table; tshark has no such -z report)."""
+    return StatsTree("dns_qry,tree", "DNS/Queries", [], _dns_queries)
