@@ -139,6 +139,8 @@ class IoStat(Statistic):
     def rows(self) -> list[tuple[int, int, list[Any]]]:
         """(start ns, end ns, values per column) for every interval up to the duration."""
         dur = self.duration_ns()
+        if (dur + 500) // 1000 == 0:  # tshark draws no interval for a capture of no duration
+            return []
         step = self.interval_ns if 0 < self.interval_ns <= dur else 0
         if not step:
             return [(0, dur, [c.value(0) for c in self.columns])]

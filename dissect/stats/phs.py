@@ -60,12 +60,17 @@ def protocol_path(pkt: Packet) -> list[str]:
     layers = pkt.layers
     limit = pkt.ctx.column_layers or len(layers)
     names = [layer.protocol.name for layer in layers[1 : min(limit, MAX_DEPTH)]]
+    names = [n for n in names if n not in INSIDE_PARENT]
     if len(names) > 1 and names[-1] == "data" and names[-2] in BODY_OWNERS:
-        names.pop()  # a message body's continuation: Wireshark shows it inside HTTP
+        names.pop()  # the message's own bytes (an HTTP body part, an echo's data)
     return names
 
 
-BODY_OWNERS = frozenset({"http", "ssdp"})
+# Wireshark shows these inside the protocol before them, so they are not a level of the
+# hierarchy: IPv6 extension headers sit in the IPv6 item, and the data that follows an
+# HTTP continuation or an ICMP echo is part of that item.
+INSIDE_PARENT = frozenset({"ipv6.hopopts", "ipv6.dstopts", "ipv6.routing", "ipv6.fraghdr"})
+BODY_OWNERS = frozenset({"http", "ssdp", "icmp", "icmpv6"})
 
 
 def _draw(node: Node, depth: int, lines: list[str]) -> None:

@@ -57,15 +57,17 @@ class Item:
 class StatsTree(Statistic):
     """A tree of items fed by `feed(tree, pkt, t_rel)`."""
 
-    def __init__(self, name: str, title: str, roots: list[str], feed: Callable[..., None],
+    def __init__(self, name: str, title: str, roots: list[list[str]], feed: Callable[..., None],
                  flt_text: str = "") -> None:  # fmt: skip
         super().__init__()
         self.name, self.title, self.feed = name, title, feed
         self.flt_text, self.flt = flt_text, filter_of(flt_text)
         self.root = Item("")
         self.last_tick = 0
-        for r in roots:
-            self.root.child(r)
+        for path in roots:  # items tshark shows even when nothing counted them
+            item: Item | None = self.root
+            for name in path:
+                item = item.child(name) if item is not None else None
 
     def add(self, pkt: Packet) -> None:
         if matches(self.flt, pkt, self.first_ns):
@@ -121,7 +123,7 @@ def _row(label: str, item: Item, parent: Item | None, width: int, dur_ms: float)
         low, high = _num(item.low), _num(item.high)
     else:
         avg = low = high = ""
-    rate = f"{item.count / dur_ms:.4f}" if dur_ms > 0 else "0.0000"
+    rate = f"{item.count / dur_ms:.4f}" if dur_ms > 0 else ""
     if parent is None:
         pct = "100%"
     elif parent.count:
@@ -154,11 +156,18 @@ def _name(field: str, value: Any) -> str:
 
 
 def _ptype(tree: StatsTree, pkt: Packet, t: int) -> None:
+    """tshark counts each IPv4 header by the packet's *port* type: the transport (TCP,
+    UDP) decoded in it, NONE for anything else (ICMP, fragments past the first...)."""
+    ptype = "NONE"
+    for layer in pkt.layers:
+        if layer.protocol.name in PORT_TYPES:
+            ptype = PORT_TYPES[layer.protocol.name]
     for layer in pkt.layers[1 : pkt.ctx.column_layers or None]:
         if layer.protocol.name == "ip":
-            proto = layer.value("ip.proto")
-            if proto is not None:
-                tree.tick(["IP Protocol Types", _name("ip.proto", proto)], t)
+            tree.tick(["IP Protocol Types", ptype], t)
+
+
+PORT_TYPES = {"tcp": "TCP", "udp": "UDP"}
 
 
 STATUS_GROUPS = ("1xx: Informational", "2xx: Success", "3xx: Redirection", "4xx: Client Error",
@@ -213,7 +222,7 @@ def _dns(tree: StatsTree, pkt: Packet, t: int) -> None:
         return
 
 
-def _parse(spec: str, name: str, title: str, roots: list[str], feed: Callable) -> StatsTree:
+def _parse(spec: str, name: str, title: str, roots: list[list[str]], feed: Callable) -> StatsTree:
     rest = spec[len(name) :]
     if rest and not rest.startswith(","):
         raise StatsUsageError(f"-z {spec!r}: expected {name}[,FILTER]")
@@ -221,15 +230,21 @@ def _parse(spec: str, name: str, title: str, roots: list[str], feed: Callable) -
 
 
 def parse_ptype(spec: str) -> StatsTree:
-    return _parse(spec, "ptype,tree", "IPv4 Statistics/IP Protocol Types", [], _ptype)
+    return _parse(spec, "ptype,tree", "IPv4 Statistics/IP Protocol Types",
+                  [["IP Protocol Types"]], _ptype)  # fmt: skip
 
 
 def parse_http(spec: str) -> StatsTree:
-    return _parse(spec, "http,tree", "HTTP/Packet Counter", [], _http)
+    total = "Total HTTP Packets"
+    roots = [[total, "HTTP Request Packets"], [total, "HTTP Response Packets"]]
+    roots += [[total, "HTTP Response Packets", group] for group in STATUS_GROUPS]
+    return _parse(spec, "http,tree", "HTTP/Packet Counter",
+                  roots + [[total, "Other HTTP Packets"]], _http)  # fmt: skip
 
 
 def parse_http_requests(spec: str) -> StatsTree:
-    return _parse(spec, "http_req,tree", "HTTP/Requests", [], _http_requests)
+    return _parse(spec, "http_req,tree", "HTTP/Requests", [["HTTP Requests by HTTP Host"]],
+                  _http_requests)  # fmt: skip
 
 
 def parse_dns(spec: str) -> StatsTree:
