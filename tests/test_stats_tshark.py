@@ -36,7 +36,8 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def reports_of(capture: Path) -> list[str]:
     theirs = (DATA / "tshark" / f"{capture.name}.txt").read_text()
-    return [r for r in REPORTS if r != "io,stat,1" or "IO Statistics" in theirs]
+    long = theirs.count("IO Statistics") < 2  # a capture too long for io,stat,1 has only io,stat,0
+    return [r for r in REPORTS if r != "io,stat,1" or not long]
 
 
 @pytest.mark.parametrize("capture", CAPTURES, ids=[c.name for c in CAPTURES])
@@ -61,7 +62,9 @@ def test_sample_is_broad() -> None:
 def test_one_pass_gives_what_separate_runs_give() -> None:
     capture = DATA / "http-simple-get.pcap"
     together = run("-r", str(capture), "-q", "-z", "io,phs", "-z", "conv,tcp", "-z", "expert")[1]
-    apart = "".join(run("-r", str(capture), "-q", "-z", r)[1] for r in ("io,phs", "conv,tcp", "expert"))
+    apart = "".join(
+        run("-r", str(capture), "-q", "-z", r)[1] for r in ("io,phs", "conv,tcp", "expert")
+    )
     assert together == apart and "TCP Conversations" in together
 
 

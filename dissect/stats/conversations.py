@@ -48,6 +48,13 @@ def ends(pkt: Packet, kind: str) -> list[tuple[str, str, int, int]]:
     return out
 
 
+def _seconds(ns: int) -> float:
+    """Seconds as tshark's nstime_to_sec computes them (whole seconds plus the fraction),
+    so that the last printed digits agree."""
+    sec, frac = divmod(ns, 1_000_000_000)
+    return sec + frac / 1e9
+
+
 def size_text(n: int) -> str:
     """tshark's format_size with SI prefixes and the unit "bytes"."""
     for div, prefix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
@@ -136,7 +143,8 @@ class Conversations(_Table):
                 f"{ends_text}  {c.ba_frames:6d} {size_text(c.ba_bytes):<9}"
                 f"  {c.ab_frames:6d} {size_text(c.ab_bytes):<9}"
                 f"  {c.frames:6d} {size_text(c.ab_bytes + c.ba_bytes):<9}  "
-                f"{(c.start_ns - first) / 1e9:14.9f}   {(c.end_ns - c.start_ns) / 1e9:12.4f}"
+                f"{_seconds(c.start_ns - first):14.9f}   "
+                f"{_seconds(c.end_ns - first) - _seconds(c.start_ns - first):12.4f}"
             )
         lines.append("=" * 80)
         return "\n".join(lines) + "\n"

@@ -63,6 +63,9 @@ def protocol_path(pkt: Packet) -> list[str]:
     names = [n for n in names if n not in INSIDE_PARENT]
     if len(names) > 1 and names[-1] == "data" and names[-2] in BODY_OWNERS:
         names.pop()  # the message's own bytes (an HTTP body part, an echo's data)
+    status = pkt.status
+    if status != "ok":  # Wireshark's pseudo-protocols for a frame cut short or malformed
+        names.append("_ws.short" if status == "truncated" else "_ws.malformed")
     return names
 
 
