@@ -584,6 +584,9 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
             stats.set_first(idx.time_ns(0))
         _link_times(printer, idx)
         show = not (args.quiet or writer is not None or args.format == "json" and stats)
+        if not show and writer is None and _from_index(args, flt, stats, idx, warn):
+            _print_statistics(args, printer, stats, False)
+            return
         packets = iter_packets(args, warn, idx) if flt is None else filtered_packets(
             args, flt, warn, idx, printer)  # fmt: skip
         try:
@@ -595,6 +598,23 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
     finally:
         if idx is not None:
             idx.close()
+
+
+def _from_index(args: argparse.Namespace, flt: Any, stats: Any, idx: Any, warn: list[str]) -> bool:
+    """Statistics the index answers alone (io,stat frames and bytes), counted without
+    decoding a packet; False (nothing done) when one of them needs packets."""
+    if idx is None or idx.streaming or args.count or not stats.stats:
+        return False
+    if not all(getattr(st, "index_only", False) for st in stats.stats):
+        return False
+    from .stats.iostat import matching
+
+    idx.index_all()
+    shown = None if flt is None else matching(flt, idx)
+    for st in stats.stats:
+        st.from_index(idx, shown)
+    _finish(idx, warn)
+    return True
 
 
 def _feed(args: argparse.Namespace, packets: Iterator[Packet], printer: Any, writer: Any,

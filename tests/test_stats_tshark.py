@@ -111,3 +111,15 @@ def test_iostat_functions_equal_tsharks_numbers() -> None:
         return [" ".join(x.split("|")[2:]).split() for x in text.splitlines() if "<>" in x]
 
     assert cells(mine) == cells(theirs) and len(cells(mine)) == 6
+
+
+@pytest.mark.parametrize("capture", ["http-simple-get.pcap", "corpus/dns-tcp.pcap",
+                                     "corpus/twovlan.pcap"])  # fmt: skip
+def test_iostat_from_the_index_equals_the_decoded_pass(capture: str) -> None:
+    """-q io,stat of frames and bytes is counted from the index without decoding; printing
+    the packets takes the decoding pass: the same table."""
+    path = str(DATA / capture)
+    spec = ["-z", "io,stat,0.01,,tcp,udp && frame.len > 100"]
+    fast = run("-r", path, "-Y", "ip", "-q", *spec)[1]
+    slow = run("-r", path, "-Y", "ip", *spec)[1]
+    assert fast and slow.endswith(fast) and slow != fast
