@@ -601,18 +601,24 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
 
 
 def _from_index(args: argparse.Namespace, flt: Any, stats: Any, idx: Any, warn: list[str]) -> bool:
-    """Statistics the index answers alone (io,stat frames and bytes), counted without
-    decoding a packet; False (nothing done) when one of them needs packets."""
+    """Statistics the index answers (io,stat frames and bytes; conversations and endpoints,
+    whose plain records are counted with numpy and only the others decoded); False
+    (nothing done) when one of them needs every packet decoded."""
     if idx is None or idx.streaming or args.count or not stats.stats:
         return False
-    if not all(getattr(st, "index_only", False) for st in stats.stats):
+    if not all(getattr(st, "index_only", False) or getattr(st, "vectorised", False)
+               for st in stats.stats):  # fmt: skip
         return False
     from .stats.iostat import matching
+    from .stats.vector import count_from_index
 
     idx.index_all()
     shown = None if flt is None else matching(flt, idx)
     for st in stats.stats:
-        st.from_index(idx, shown)
+        if getattr(st, "vectorised", False):
+            count_from_index(st, idx, shown, args.strict)
+        else:
+            st.from_index(idx, shown)
     _finish(idx, warn)
     return True
 

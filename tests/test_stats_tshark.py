@@ -123,3 +123,14 @@ def test_iostat_from_the_index_equals_the_decoded_pass(capture: str) -> None:
     fast = run("-r", path, "-Y", "ip", "-q", *spec)[1]
     slow = run("-r", path, "-Y", "ip", *spec)[1]
     assert fast and slow.endswith(fast) and slow != fast
+
+
+@pytest.mark.parametrize("capture", CAPTURES, ids=[c.name for c in CAPTURES])
+def test_conversations_from_the_index_equal_the_decoded_pass(capture: Path) -> None:
+    """-q conv/endpoints count plain records with numpy (stats/vector.py); adding a report
+    that needs every packet decoded takes the decoding pass: the same tables."""
+    spec = [x for k in ("eth", "ip", "ipv6", "tcp", "udp") for x in ("-z", f"conv,{k}", "-z",
+            f"endpoints,{k}")]  # fmt: skip
+    fast = run("-r", str(capture), "-q", *spec)[1]
+    slow = run("-r", str(capture), "-q", *spec, "-z", "expert")[1]
+    assert slow.startswith(fast) and "Conversations" in fast

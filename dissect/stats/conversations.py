@@ -65,12 +65,13 @@ def size_text(n: int) -> str:
 
 class Conversation:
     __slots__ = ("a", "b", "pa", "pb", "ab_frames", "ab_bytes", "ba_frames", "ba_bytes",
-                 "start_ns", "end_ns")  # fmt: skip
+                 "start_ns", "end_ns", "end_at")  # fmt: skip
 
     def __init__(self, a: str, b: str, pa: int, pb: int, t: int) -> None:
         self.a, self.b, self.pa, self.pb = a, b, pa, pb
         self.ab_frames = self.ab_bytes = self.ba_frames = self.ba_bytes = 0
         self.start_ns = self.end_ns = t
+        self.end_at = 0  # the number of the packet end_ns comes from (the last one)
 
     @property
     def frames(self) -> int:
@@ -118,13 +119,44 @@ class Conversations(_Table):
                     self.dropped += 1
                     continue
                 conv = self.items[key] = Conversation(s, d, ps, pd, t)
-            conv.end_ns = t
+            if pkt.number >= conv.end_at:
+                conv.end_ns, conv.end_at = t, pkt.number
             if (s, ps) == (conv.a, conv.pa):
                 conv.ab_frames += 1
                 conv.ab_bytes += size
             else:
                 conv.ba_frames += 1
                 conv.ba_bytes += size
+
+    vectorised = True  # counted from the index with numpy where records are plain
+
+    def vector_groups(self, c: Any, got: Any, plain: Any) -> list[tuple[int, Any]]:
+        from .vector import conversation_groups
+
+        return conversation_groups(c, got, plain)
+
+    def add_group(self, akind: str, skey: tuple, dkey: tuple, abf: int, abb: int, baf: int,
+                  bab: int, start: int, end: int, end_at: int) -> None:  # fmt: skip
+        """A conversation's packets of one chunk, counted together (stats/vector.py)."""
+        from .vector import address_text
+
+        s, ps = address_text(akind if akind != "port" else "port", skey)
+        d, pd = address_text(akind if akind != "port" else "port", dkey)
+        key = (s, ps, d, pd) if (s, ps) <= (d, pd) else (d, pd, s, ps)
+        conv = self.items.get(key)
+        if conv is None:
+            if len(self.items) >= MAX_ITEMS:
+                self.dropped += abf + baf
+                return
+            conv = self.items[key] = Conversation(s, d, ps, pd, start)
+        if (s, ps) != (conv.a, conv.pa):
+            abf, abb, baf, bab = baf, bab, abf, abb
+        conv.ab_frames += abf
+        conv.ab_bytes += abb
+        conv.ba_frames += baf
+        conv.ba_bytes += bab
+        if end_at >= conv.end_at:
+            conv.end_ns, conv.end_at = end, end_at
 
     def text(self) -> str:
         pad = " " * 12 if self.ports else ""
@@ -190,6 +222,23 @@ class Endpoints(_Table):
             if dst is not None:
                 dst.rx_frames += 1
                 dst.rx_bytes += size
+
+    vectorised = True
+
+    def vector_groups(self, c: Any, got: Any, plain: Any) -> list[tuple[int, Any]]:
+        from .vector import endpoint_groups
+
+        return endpoint_groups(c, got, plain)
+
+    def add_group(self, akind: str, key: tuple, txf: int, txb: int, rxf: int, rxb: int) -> None:
+        from .vector import address_text
+
+        ep = self._get(*address_text(akind, key))
+        if ep is not None:
+            ep.tx_frames += txf
+            ep.tx_bytes += txb
+            ep.rx_frames += rxf
+            ep.rx_bytes += rxb
 
     def text(self) -> str:
         lines = self._header("Endpoints")
