@@ -77,7 +77,7 @@ class LayerscopeApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help"),
         Binding("t", "change_theme", "Theme", show=False),
-        Binding("S", "statistics", "Statistics"),
+        Binding("S", "statistics", "Statistics", show=False),
     ]
 
     def __init__(self, source: PacketSource, linktype: int | None = None) -> None:
