@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
+from . import __version__, tshark_options
 from ._compiled import describe as engine_description
 from .engine import Packet
 
@@ -121,7 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--spans", action="store_true", help="with -V: show each field's [pos:len] (and bit mask)"
     )
     p.add_argument(
-        "-T", dest="format", choices=("text", "json", "jsonl"), default="text", help="output format"
+        "-T",
+        dest="format",
+        choices=("text", "json", "jsonl", "fields", "csv"),
+        default="text",
+        help="output format (fields: the -e fields; csv: the list columns)",
     )
     p.add_argument(
         "--print", dest="force_print", action="store_true", help="print instead of opening the TUI"
@@ -144,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(VALUE: a number, a range a-b or a:count; may repeat)",
     )  # fmt: skip
     add_live_options(p)
+    tshark_options.add_options(p)
     p.add_argument("--version", action="version",
                    version=f"layerscope {__version__} (engine: {engine_description()})")  # fmt: skip
     return p
@@ -159,7 +164,10 @@ def add_live_options(p: argparse.ArgumentParser) -> None:
         "-D", dest="list_interfaces", action="store_true", help="list interfaces and exit"
     )
     g.add_argument(
-        "-w", dest="write", metavar="FILE", help="write the packets captured to FILE (- = stdout)"
+        "-w",
+        dest="write",
+        metavar="FILE",
+        help="write the packets captured (with -r: the packets shown) to FILE (- = stdout)",
     )
     g.add_argument(
         "-f", dest="capture_filter", metavar="BPF", help="capture filter (libpcap syntax)"
@@ -206,6 +214,9 @@ def finish_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> argpars
         except DecodeAsError as exc:
             p.error(str(exc))
     words = ([args.file] if args.file else []) + list(args.expression)
+    why = tshark_options.conflict(args)
+    if why:
+        p.error(why)
     if args.interface is None:
         if args.expression:
             p.error(f"unrecognized arguments: {' '.join(args.expression)}")
@@ -222,6 +233,8 @@ def finish_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> argpars
 def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:
     """Print when asked to or when stdout is not a terminal; otherwise the TUI opens."""
     if args.force_print or args.verbose or args.hexdump or args.format != "text" or args.count:
+        return True
+    if any(getattr(args, name, None) for name in tshark_options.BATCH):
         return True
     if getattr(args, "list_interfaces", False) or getattr(args, "quiet", False):
         return True
@@ -431,6 +444,9 @@ class Printer:
         self.first = True
         self.t0: int | None = None
         self.console = None
+        self.extra = _text_extras(args)  # -t, -O, -A, -X: the plain path draws them
+        if self.extra is not None:
+            return
         if args.format == "text" and out.isatty() and not os.environ.get("NO_COLOR"):
             from rich.console import Console
 
@@ -471,6 +487,9 @@ class Printer:
         if self.console is not None:
             self._rich(pkt, out.summarize(pkt, self.t0))
             return
+        if self.extra is not None:
+            self.out.write(self.extra(pkt, self.t0))
+            return
         w = self.out.write
         w(out.row_line(pkt, self.t0) + "\n")
         if self.args.verbose:
@@ -502,10 +521,34 @@ class Printer:
 TREE_STYLES = {"osi": "bold underline", "layer": "bold cyan", "issue": "bold yellow"}
 
 
+def _text_extras(args: argparse.Namespace) -> Any:
+    """The text output with tshark's -t or -O or tcpdump's -A/-X (dissect/fields_output.py),
+    as fn(packet, t0) -> text; None when none of them is asked for."""
+    names = ("time_format", "only_protocols", "ascii", "hex_ascii")
+    if args.format != "text" or not any(getattr(args, n, None) for n in names):
+        return None
+    from .fields_output import text_renderer
+
+    return text_renderer(args)
+
+
+def make_printer(args: argparse.Namespace, out: IO[str]) -> Any:
+    """-T fields and -T csv print through dissect/fields_output.py; the rest here."""
+    if args.format in ("fields", "csv"):
+        from .fields_output import FieldsUsageError, table_printer
+
+        try:
+            return table_printer(args, out)
+        except FieldsUsageError as exc:
+            raise UsageError(str(exc)) from None
+    return Printer(args, out)
+
+
 def run_batch(
     args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None
 ) -> int:
     """Print packets; returns the exit code. Errors are one line on stderr."""
+    from .export import ExportError
     from .index import CaptureError
 
     if out is None:  # an ASCII/Latin-1 stdout shows '?' for '→' instead of a traceback
@@ -514,13 +557,23 @@ def run_batch(
             out.reconfigure(errors="replace")
     err = err or sys.stderr
     warn: list[str] = []
+    if getattr(args, "glossary", None):
+        return _glossary(args.glossary, out)
     flt, ok = compile_display_filter(getattr(args, "display_filter", None), err)
     if not ok:
         return 2
-    printer = Printer(args, out)
     try:
-        print_input(args, flt, printer, warn)
-    except (CaptureError, UsageError, OSError) as exc:  # reading the input failed
+        printer = make_printer(args, out)
+        stats = _statistics(args)
+    except UsageError as exc:
+        err.write(error_line(str(exc)) + "\n")
+        return 2
+    try:
+        if stats is not None or getattr(args, "write", None):
+            _one_pass(args, flt, printer, stats, warn)
+        else:
+            print_input(args, flt, printer, warn)
+    except (CaptureError, UsageError, OSError, ExportError) as exc:  # reading the input failed
         if isinstance(exc, BrokenPipeError):
             raise
         try:
@@ -531,6 +584,139 @@ def run_batch(
     for w in warn:  # file names and reader messages may quote the input
         err.write(error_line(w, "warning") + "\n")
     return 0
+
+
+def _glossary(report: str, out: IO[str]) -> int:
+    """-G fields|protocols: every name we decode, one line each."""
+    from .fields_output import glossary
+
+    with writing_output():
+        out.writelines(line + "\n" for line in glossary(report))
+        out.flush()
+    return 0
+
+
+def _statistics(args: argparse.Namespace) -> Any:
+    """The -z statistics as one pass (dissect/stats/), or None without -z."""
+    if not getattr(args, "statistics", None):
+        return None
+    from .stats import Pass, StatsUsageError, parse
+
+    try:
+        return Pass(parse(spec) for spec in args.statistics)
+    except StatsUsageError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
+              warn: list[str]) -> None:  # fmt: skip
+    """One pass over the displayed packets that feeds the -z statistics and the -w file and
+    prints the packets unless -q, -w or -T json (which prints the statistics alone)."""
+    from .export import ExportError, open_writer
+
+    idx = open_input(args)
+    try:
+        writer = None
+        if args.write:
+            if idx is not None and _same_file(args.write, args.read or args.file):
+                raise ExportError(f"-w {args.write} is the file being read: choose another")
+            writer = open_writer(args.write, args.write_format, None if idx is None else idx.interfaces,
+                                 printer.out)  # fmt: skip
+        if stats is not None and idx is not None and not idx.streaming and len(idx.index_all()):
+            stats.set_first(idx.time_ns(0))
+        _link_times(printer, idx)
+        show = not (args.quiet or writer is not None or args.format == "json" and stats)
+        if not show and writer is None and _from_index(args, flt, stats, idx, warn):
+            _print_statistics(args, printer, stats, False)
+            return
+        packets = iter_packets(args, warn, idx) if flt is None else filtered_packets(
+            args, flt, warn, idx, printer)  # fmt: skip
+        try:
+            _feed(args, packets, printer if show else None, writer, stats)
+        finally:
+            if writer is not None:
+                writer.close()
+        _print_statistics(args, printer, stats, show)
+    finally:
+        if idx is not None:
+            idx.close()
+
+
+def _from_index(args: argparse.Namespace, flt: Any, stats: Any, idx: Any, warn: list[str]) -> bool:
+    """Statistics the index answers (io,stat frames and bytes; conversations and endpoints,
+    whose plain records are counted with numpy and only the others decoded); False
+    (nothing done) when one of them needs every packet decoded."""
+    if idx is None or idx.streaming or args.count or not stats.stats:
+        return False
+    if not all(getattr(st, "index_only", False) or getattr(st, "vectorised", False)
+               for st in stats.stats):  # fmt: skip
+        return False
+    from .stats.iostat import matching
+    from .stats.vector import count_from_index
+
+    idx.index_all()
+    shown = None if flt is None else matching(flt, idx)
+    for st in stats.stats:
+        if getattr(st, "vectorised", False):
+            count_from_index(st, idx, shown, args.strict)
+        else:
+            st.from_index(idx, shown)
+    _finish(idx, warn)
+    return True
+
+
+def _feed(args: argparse.Namespace, packets: Iterator[Packet], printer: Any, writer: Any,
+          stats: Any) -> None:  # fmt: skip
+    for n, pkt in enumerate(packets, 1):
+        if printer is not None:
+            printer.packet(pkt)
+            if args.line_buffered:
+                printer.flush()
+        if writer is not None:
+            with writing_output():
+                writer.write(pkt)
+        if stats is not None:
+            stats.add(pkt)
+        pkt.release()
+        if args.count and n >= args.count:
+            break
+
+
+def _print_statistics(args: argparse.Namespace, printer: Any, stats: Any, shown: bool) -> None:
+    if shown:
+        printer.close()
+    if stats is None:
+        return
+    with writing_output():
+        if args.format == "json":
+            import json
+
+            printer.out.write(json.dumps({"statistics": stats.as_dict()}, indent=2) + "\n")
+        else:
+            printer.out.write(stats.text())
+        printer.out.flush()
+
+
+def _same_file(a: str, b: str | None) -> bool:
+    try:
+        return b not in (None, "-") and a != "-" and os.path.samefile(a, b)  # type: ignore[arg-type]
+    except OSError:
+        return False
+
+
+def _link_times(printer: Any, idx: Any) -> None:
+    """-t d: the delta to the packet captured before, read from the index, so a display
+    filter does not change it."""
+    times = getattr(printer, "times", None) or getattr(
+        getattr(printer, "extra", None), "times", None
+    )
+    if times is None or idx is None or idx.streaming:
+        return
+
+    def previous(number: int) -> int | None:
+        return idx.time_ns(number - 2) if 2 <= number <= len(idx) + 1 else None
+
+    times.previous = previous
 
 
 def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str]) -> None:
@@ -554,6 +740,7 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
                 out.write(f"{n}\n")
                 out.flush()
             return
+        _link_times(printer, idx)
         if not print_parallel(args, flt, printer, warn, idx):
             packets = (
                 iter_packets(args, warn, idx)
@@ -563,6 +750,8 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
             for n, pkt in enumerate(packets, 1):
                 printer.packet(pkt)
                 pkt.release()  # printed: freed now, not by the cycle collector
+                if getattr(args, "line_buffered", False):
+                    printer.flush()
                 if args.count and n >= args.count:
                     break
         printer.close()
@@ -590,6 +779,9 @@ def print_parallel(
         workers < 2
         or flt is not None
         or getattr(args, "annotate", None) is not None  # the stream fields: in order, here
+        or not isinstance(printer, Printer)
+        or printer.extra is not None
+        or getattr(args, "line_buffered", False)
         or printer.console is not None
         or idx is None
         or idx.streaming
@@ -710,6 +902,10 @@ def run_live(
     if refusal:
         err.write(f"layerscope: error: {refusal}\n")
         return 2
+    flt, ok = compile_display_filter(getattr(args, "display_filter", None), err)
+    if not ok:
+        return 2
+    args.live_filter = flt
     try:
         capture = LiveCapture(live_options(args), launcher).start()
     except CaptureStartError as exc:
@@ -764,11 +960,17 @@ def _live_output(args: argparse.Namespace, capture: Any, out: IO[str], err: IO[s
         if err.isatty():
             err.write("\n")
         return
-    printer = Printer(args, out)
+    printer = make_printer(args, out)
+    flt, t0 = getattr(args, "live_filter", None), None
     for rec in follow(capture):
-        printer.packet(decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
-                              wirelen=rec.wirelen, interface=rec.interface, strict=args.strict))  # fmt: skip
-        printer.flush()
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                     wirelen=rec.wirelen, interface=rec.interface, strict=args.strict)  # fmt: skip
+        t0 = rec.time_ns if t0 is None else t0
+        if printer.t0 is None:
+            printer.t0 = t0  # the Time column counts from the first packet captured
+        if flt is None or flt.match(pkt, t0):
+            printer.packet(pkt)
+            printer.flush()
     printer.close()
 
 

@@ -306,16 +306,19 @@ class Columns:
         return word
 
     def times_ns(self) -> np.ndarray:
-        layout = self.index.time_layout
-        if layout is None:
-            return np.frombuffer(self.raw_times, dtype=np.int64)
-        raw = np.frombuffer(self.raw_times, dtype=np.uint64)
-        order, nano = layout
-        low, high = raw & np.uint64(0xFFFFFFFF), raw >> np.uint64(32)
-        sec, frac = (low, high) if order == "<" else (high, low)
-        return (sec * np.uint64(1_000_000_000) + frac * np.uint64(1 if nano else 1000)).astype(
-            np.int64
-        )
+        return times_ns(self.index, self.raw_times)
+
+
+def times_ns(index: CaptureIndex, raw_times: Any) -> np.ndarray:
+    """Epoch nanoseconds of index.arrays()'s raw times (pcap keeps its two time words)."""
+    layout = index.time_layout
+    if layout is None:
+        return np.frombuffer(raw_times, dtype=np.int64)
+    raw = np.frombuffer(raw_times, dtype=np.uint64)
+    order, nano = layout
+    low, high = raw & np.uint64(0xFFFFFFFF), raw >> np.uint64(32)
+    sec, frac = (low, high) if order == "<" else (high, low)
+    return (sec * np.uint64(1_000_000_000) + frac * np.uint64(1 if nano else 1000)).astype(np.int64)
 
 
 def _words(buffer: Any) -> np.ndarray:

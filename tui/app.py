@@ -80,6 +80,7 @@ class LayerscopeApp(App[int]):
         Binding("question_mark", "help", "Help"),
         Binding("t", "change_theme", "Theme", show=False),
         Binding("d", "decode_as", "Decode As…", show=False),
+        Binding("S", "statistics", "Statistics", show=False),
     ]
 
     def __init__(self, source: PacketSource, linktype: int | None = None) -> None:
@@ -144,6 +145,11 @@ class LayerscopeApp(App[int]):
             ("Dialogs", [("escape", "Close"), ("ctrl+s", "Decode the pasted dump")]),
         ]
 
+    def action_statistics(self) -> None:
+        from .stats import open_statistics
+
+        open_statistics(self)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_sections()))
@@ -167,6 +173,8 @@ class LayerscopeApp(App[int]):
         yield SystemCommand("Decode As…", "Decode a port or type of the selected packet as "
                             "another protocol; list and remove the rules (key d)",
                             self.action_decode_as)  # fmt: skip
+        yield SystemCommand("Statistics", "Protocol hierarchy, conversations, endpoints, I/O "
+                            "graph, expert info, HTTP requests, DNS queries", self.action_statistics)  # fmt: skip
         browser = self._browser()
         if browser is None:
             return

@@ -190,6 +190,18 @@ class PacketSource:
                       wirelen=idx.wirelen(i), interface=idx.interface(i),
                       comment=f"bytes unavailable: {idx.failure}")  # fmt: skip
 
+    def fresh_packet(self, row: int) -> Packet:
+        """A decode of one row outside the cache: for workers that walk many rows once
+        (statistics); the caller releases it."""
+        return self._decode(row)
+
+    def time_span(self, rows: Iterable[int]) -> tuple[int, int]:
+        """(earliest, latest) capture time of these rows (0, 0 for none)."""
+        n, idx = self.indexed, self._index
+        times = [idx.time_ns(r) if r < n and idx is not None else self._frames[r - n].time_ns
+                 for r in rows]  # fmt: skip
+        return (min(times), max(times)) if times else (0, 0)
+
     def t0_ns(self, row: int) -> int:
         """The Time column counts from the first packet of the row's own origin: a pasted
         dump's clock (often time of day) has nothing to do with the file's."""

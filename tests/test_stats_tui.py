@@ -1,0 +1,187 @@
+"""The Statistics screen (README "Statistics"): Pilot tests on widget state, and a snapshot.
+
+Capture: tests/data/stats/http-simple-get.pcap (arkime corpus, README there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, TabbedContent, Tree
+
+from tui.app import LayerscopeApp
+from tui.browser import BrowserScreen
+from tui.filtering import FilterBar
+from tui.source import PacketSource
+from tui.stats.iograph import IoGraph
+from tui.stats.screen import StatisticsScreen
+from tui.widgets.packet_list import PacketList
+
+HTTP = Path(__file__).parent / "data" / "stats" / "http-simple-get.pcap"
+SIZE = (120, 40)
+
+
+async def settle(pilot: Pilot) -> None:
+    for _ in range(6):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def run_app(body, source: PacketSource | None = None) -> None:  # noqa: ANN001
+    async def main() -> None:
+        app = LayerscopeApp(source or PacketSource.open(HTTP))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await body(app, pilot)
+
+    asyncio.run(main())
+
+
+async def open_stats(app: LayerscopeApp, pilot: Pilot) -> StatisticsScreen:
+    await pilot.press("S")
+    await settle(pilot)
+    assert isinstance(app.screen, StatisticsScreen)
+    return app.screen
+
+
+def labels(node) -> list[str]:  # noqa: ANN001
+    out = []
+    for child in node.children:
+        out.append(child.label.plain)
+        out += labels(child)
+    return out
+
+
+def test_protocol_hierarchy_and_conversations() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        phs = [x.split()[0] for x in labels(screen.query_one("#phs", Tree).root)]
+        assert phs == ["eth", "ip", "tcp", "http", "data-text-lines"]
+        assert "100.0% packets (16)" in labels(screen.query_one("#phs", Tree).root)[0]
+        table = screen.query_one("#conv-tcp", DataTable)
+        assert table.row_count == 1
+        row = table.get_row_at(0)
+        assert (row[1], row[3], row[4], row[5]) == (61450, 80, 16, 6465)
+        assert screen.query_one("#endpoints-ip", DataTable).row_count == 2
+
+    run_app(body)
+
+
+def test_enter_on_a_conversation_applies_it_as_the_filter() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        screen.query_one("#stats-tabs", TabbedContent).active = "tab-conv"
+        screen.query_one("#conv-tabs", TabbedContent).active = "tab-conv-tcp"
+        await pilot.pause()
+        screen.query_one("#conv-tcp", DataTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+        text = (
+            "ip.addr==10.180.156.141 && tcp.port==61450 && ip.addr==10.180.156.249 && tcp.port==80"
+        )
+        assert app.screen.query_one(FilterBar).value == text
+        assert app.screen.filter_text == text and app.screen.displayed() == 16
+
+    run_app(body)
+
+
+def test_statistics_cover_the_displayed_packets_only() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        app.screen.apply_filter("http")
+        await settle(pilot)
+        screen = await open_stats(app, pilot)
+        table = screen.query_one("#conv-tcp", DataTable)
+        assert table.get_row_at(0)[4] == app.screen_stack[-2].displayed() == 5
+        http = screen.query_one("#http", DataTable)
+        assert [str(c) for c in http.get_row_at(0)] == ["xxxxxxxxxxxxx.xxx.com", "/", "1"]
+
+    run_app(body)
+
+
+def test_expert_item_goes_to_its_packet() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        tree = screen.query_one("#expert", Tree)
+        leaves = [n for n in _walk(tree.root) if isinstance(n.data, int)]
+        assert leaves and "checksum" in leaves[0].label.plain.lower()
+        number = leaves[0].data
+        tree.select_node(leaves[0])
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+        assert app.screen.query_one(PacketList).cursor == number - 1
+
+    run_app(body)
+
+
+def _walk(node):  # noqa: ANN001, ANN202
+    for child in node.children:
+        yield child
+        yield from _walk(child)
+
+
+def test_io_graph_zooms_moves_and_goes_to_the_first_packet() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        screen.query_one("#stats-tabs", TabbedContent).active = "tab-io"
+        graph = screen.query_one(IoGraph)
+        graph.focus()
+        await pilot.pause()
+        assert sum(graph.timeline.frames[0]) == 16 and graph.group > 1
+        wide = graph.hi - graph.lo
+        await pilot.press("plus")
+        assert graph.hi - graph.lo == wide // 2
+        await pilot.press("right", "right")
+        assert graph.cursor == 2 * graph.group
+        await pilot.press("b")
+        assert graph.show_bytes
+        graph.cursor = graph.timeline.buckets - 1
+        graph.lo, graph.hi = graph.timeline.buckets - 40, graph.timeline.buckets
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+        assert app.screen.query_one(PacketList).cursor == 15  # the last packet is the last interval
+
+    run_app(body)
+
+
+def test_io_graph_adds_a_line_with_its_own_filter() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        screen.query_one("#stats-tabs", TabbedContent).active = "tab-io"
+        graph = screen.query_one(IoGraph)
+        graph.focus()
+        await pilot.press("a")
+        assert isinstance(app.focused, Input)
+        for ch in "http":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await settle(pilot)
+        graph = app.screen.query_one(IoGraph)
+        assert graph.timeline.filters == ["", "http"]
+        assert [sum(f) for f in graph.timeline.frames] == [16, 5]
+
+    run_app(body)
+
+
+def test_escape_closes_and_cancels() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        await pilot.press("S")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+        assert not [w for w in app.workers if w.group == "statistics" and w.is_running]
+
+    run_app(body)
+
+
+def test_statistics_snapshot(snap_compare) -> None:  # noqa: ANN001
+    async def before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+
+    app = LayerscopeApp(PacketSource.open(HTTP))
+    assert snap_compare(app, terminal_size=SIZE, run_before=before)

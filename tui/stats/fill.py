@@ -1,0 +1,128 @@
+"""Filling the Statistics screen's widgets from the statistics of one pass. Every text
+shown (addresses, names, URIs, messages) comes from packets: it goes in as rich Text
+escaped by safe_text, never as markup."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.widgets import DataTable, Tree
+
+from dissect.engine import safe_text
+from dissect.stats.expert import LABELS, LEVELS
+
+from .iograph import IoGraph
+
+if TYPE_CHECKING:
+    from .screen import StatisticsScreen
+
+ROWS_MAX = 100_000  # rows a table shows (the rest are counted in a last row)
+
+
+def _t(value: Any, limit: int = 200) -> Text:
+    return Text(safe_text(str(value), limit))
+
+
+def fill_all(screen: StatisticsScreen, results: dict[str, Any]) -> None:
+    fill_phs(screen.query_one("#phs", Tree), results["phs"])
+    for name, st in results.items():
+        if name.startswith("conv-"):
+            fill_conversations(screen.query_one(f"#{name}", DataTable), st)
+        elif name.startswith("endpoints-"):
+            fill_endpoints(screen.query_one(f"#{name}", DataTable), st)
+    fill_expert(screen.query_one("#expert", Tree), results["expert"])
+    fill_tree_table(screen.query_one("#http", DataTable), results["http"], "http.host",
+                    "http.request.uri")  # fmt: skip
+    fill_tree_table(screen.query_one("#dns", DataTable), results["dns"], "dns.qry.name", "")
+    screen.query_one(IoGraph).show(results["io"])
+
+
+def fill_phs(tree: Tree, phs: Any) -> None:
+    tree.clear()
+    total = sum(c.frames for c in phs.root.children.values()) or 1
+    total_bytes = sum(c.bytes for c in phs.root.children.values()) or 1
+
+    def add(parent: Any, node: Any) -> None:
+        for child in node.children.values():
+            label = Text.assemble(
+                (child.name, "bold"),
+                f"  {100 * child.frames / total:5.1f}% packets ({child.frames:,})"
+                f"  {100 * child.bytes / total_bytes:5.1f}% bytes ({child.bytes:,})",
+            )
+            add(parent.add(label, expand=True), child)
+
+    add(tree.root, phs.root)
+    tree.root.expand()
+
+
+def _conv_filter(kind: str, a: str, pa: int, b: str, pb: int) -> str:
+    if kind in ("eth", "ip", "ipv6"):
+        field = {"eth": "eth.addr", "ip": "ip.addr", "ipv6": "ipv6.addr"}[kind]
+        return f"{field}=={a} && {field}=={b}"
+    ip = "ipv6.addr" if ":" in a else "ip.addr"
+    return f"{ip}=={a} && {kind}.port=={pa} && {ip}=={b} && {kind}.port=={pb}"
+
+
+def fill_conversations(table: DataTable, st: Any) -> None:
+    table.clear()
+    first = st.first_ns or 0
+    for c in st.ranked()[:ROWS_MAX]:
+        key = "filter:" + _conv_filter(st.kind, c.a, c.pa, c.b, c.pb)
+        table.add_row(_t(c.a), c.pa if st.ports else "", _t(c.b), c.pb if st.ports else "",
+                      c.frames, c.ab_bytes + c.ba_bytes, c.ab_frames, c.ab_bytes, c.ba_frames,
+                      c.ba_bytes, round((c.start_ns - first) / 1e9, 6),
+                      round((c.end_ns - c.start_ns) / 1e9, 6), key=key)  # fmt: skip
+
+
+def fill_endpoints(table: DataTable, st: Any) -> None:
+    table.clear()
+    field = {"eth": "eth.addr", "ip": "ip.addr", "ipv6": "ipv6.addr"}.get(st.kind)
+    for e in st.ranked()[:ROWS_MAX]:
+        if field is None:
+            ip = "ipv6.addr" if ":" in e.address else "ip.addr"
+            flt = f"{ip}=={e.address} && {st.kind}.port=={e.port}"
+        else:
+            flt = f"{field}=={e.address}"
+        table.add_row(_t(e.address), e.port if st.ports else "", e.frames,
+                      e.tx_bytes + e.rx_bytes, e.tx_frames, e.tx_bytes, e.rx_frames,
+                      e.rx_bytes, key="filter:" + flt)  # fmt: skip
+
+
+def fill_expert(tree: Tree, expert: Any) -> None:
+    """Severity, then group, then each message with its count; a message's node holds
+    its first packet's number (enter goes there)."""
+    tree.clear()
+    for sev in reversed(LEVELS):
+        entries = expert.entries[sev]
+        if not entries:
+            continue
+        node = tree.root.add(Text(f"{LABELS[sev]} ({sum(entries.values()):,})"), expand=True)
+        groups: dict[str, Any] = {}
+        for (group, proto, message), n in entries.items():
+            if group not in groups:
+                groups[group] = node.add(Text(group), expand=True)
+            label = Text.assemble((f"{n:6,} ", "bold"), f"{proto}  ", safe_text(message, 300))
+            groups[group].add_leaf(label, data=expert.first[(group, proto, message)])
+    tree.root.expand()
+
+
+def fill_tree_table(table: DataTable, tree: Any, first_field: str, second_field: str) -> None:
+    """Two-level stats tree (host -> URI, name -> type) as rows; enter filters on them."""
+    table.clear()
+    rows = 0
+    for top in tree.root.children.values():
+        for item in top.children.values():
+            for leaf in item.children.values():
+                if rows >= ROWS_MAX:
+                    return
+                rows += 1
+                flt = f'{first_field} == "{_quoted(item.name)}"'
+                if second_field:
+                    flt += f' && {second_field} == "{_quoted(leaf.name)}"'
+                table.add_row(_t(item.name), _t(leaf.name, 400), leaf.count,
+                              key=f"filter:{flt}\0{rows}")  # fmt: skip
+
+
+def _quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')

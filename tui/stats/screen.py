@@ -1,0 +1,243 @@
+"""The Statistics screen (key S, or the palette): protocol hierarchy, conversations and
+endpoints per layer, the I/O graph, expert information, HTTP requests and DNS queries.
+
+All of it comes from one pass of dissect/stats/ over the displayed packets (the filtered
+view, or every packet), in a thread worker that posts throttled progress; closing the
+screen cancels it. Enter on a conversation or endpoint applies it as the display filter;
+enter on an expert item or an I/O interval goes to its first packet.
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, ProgressBar, Static, TabbedContent, TabPane, Tree
+from textual.worker import get_current_worker
+
+from dissect.engine import safe_text
+from dissect.stats import Pass
+from dissect.stats.conversations import TYPES, Conversations, Endpoints
+from dissect.stats.expert import LABELS, LEVELS, Expert
+from dissect.stats.iostat import Timeline
+from dissect.stats.phs import ProtocolHierarchy
+from dissect.stats.trees import dns_queries, parse_http_requests
+
+from .iograph import IoGraph
+
+if TYPE_CHECKING:
+    from tui.browser import BrowserScreen
+
+PROGRESS_EVERY = 0.1  # seconds between progress messages
+TIMELINE_BUCKETS = 2000  # fine intervals the I/O graph regroups when it zooms
+CONV_COLUMNS = ("Address A", "Port A", "Address B", "Port B", "Packets", "Bytes",
+                "Packets A→B", "Bytes A→B", "Packets B→A", "Bytes B→A", "Rel start", "Duration")  # fmt: skip
+ENDPOINT_COLUMNS = ("Address", "Port", "Packets", "Bytes", "Tx packets", "Tx bytes",
+                    "Rx packets", "Rx bytes")  # fmt: skip
+
+
+class StatisticsScreen(Screen[None]):
+    """Statistics of the packets the browser displays."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("s", "sort", "Sort by column"),
+        Binding("r", "recompute", "Recompute"),
+    ]
+    DEFAULT_CSS = """
+    StatisticsScreen #stats-head { height: 1; }
+    StatisticsScreen ProgressBar { height: 1; }
+    StatisticsScreen .-done ProgressBar { display: none; }
+    StatisticsScreen DataTable, StatisticsScreen Tree { height: 1fr; }
+    """
+
+    class Progress(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done, self.total = done, total
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, StatisticsScreen.Progress)
+
+    class Ready(Message):
+        def __init__(self, results: dict[str, Any], token: int) -> None:
+            super().__init__()
+            self.results, self.token = results, token
+
+    def __init__(self, browser: BrowserScreen) -> None:
+        super().__init__()
+        self.browser = browser
+        self.lines: list[str] = [""]  # the I/O graph's filters ("" = every packet)
+        self.token = 0
+        self.results: dict[str, Any] = {}
+        self.sort_column: dict[str, int] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="stats-head")
+        yield ProgressBar(id="stats-progress", total=1, show_eta=False)
+        with TabbedContent(id="stats-tabs"):
+            with TabPane("Protocol hierarchy", id="tab-phs"):
+                yield Tree("Protocols", id="phs")
+            for what, columns in (("conv", CONV_COLUMNS), ("endpoints", ENDPOINT_COLUMNS)):
+                title = "Conversations" if what == "conv" else "Endpoints"
+                with TabPane(title, id=f"tab-{what}"), TabbedContent(id=f"{what}-tabs"):
+                    for kind, name in TYPES.items():
+                        with TabPane(name, id=f"tab-{what}-{kind}"):
+                            table: DataTable = DataTable(id=f"{what}-{kind}", cursor_type="row")
+                            table.add_columns(*columns)
+                            yield table
+            with TabPane("I/O graph", id="tab-io"):
+                yield IoGraph(id="io")
+            with TabPane("Expert", id="tab-expert"):
+                yield Tree("Expert information", id="expert")
+            with TabPane("HTTP requests", id="tab-http"):
+                table = DataTable(id="http", cursor_type="row")
+                table.add_columns("Host", "URI", "Requests")
+                yield table
+            with TabPane("DNS queries", id="tab-dns"):
+                table = DataTable(id="dns", cursor_type="row")
+                table.add_columns("Name", "Type", "Queries")
+                yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_recompute()
+
+    # -- computing ------------------------------------------------------------------------------
+    def displayed_rows(self) -> Any:
+        """The source rows the browser shows: its filtered view (copied), or every row."""
+        view = self.browser.view
+        return list(view) if view is not None else range(len(self.browser.source))
+
+    def action_recompute(self) -> None:
+        self.token += 1
+        rows = self.displayed_rows()
+        what = f"filter {self.browser.filter_text!r}" if self.browser.filter_text else "all"
+        self.query_one("#stats-head", Static).update(
+            Text(f"Statistics of {len(rows):,} packets ({safe_text(what, 200)})")
+        )
+        self.remove_class("-done")
+        self.compute(rows, list(self.lines), self.token)
+
+    @work(thread=True, exclusive=True, group="statistics")
+    def compute(self, rows: Any, lines: list[str], token: int) -> None:
+        worker = get_current_worker()
+        source = self.browser.source
+        stats = self._statistics(source, rows, lines)
+        stats_pass = Pass(stats.values())
+        total, last = len(rows), 0.0
+        for done, row in enumerate(rows, 1):
+            if worker.is_cancelled:
+                return
+            pkt = source.fresh_packet(row)
+            stats_pass.add(pkt)
+            pkt.release()
+            if monotonic() - last >= PROGRESS_EVERY:
+                last = monotonic()
+                self.post_message(self.Progress(done, total))
+        self.post_message(self.Ready(stats, token))
+
+    @staticmethod
+    def _statistics(source: Any, rows: Any, lines: list[str]) -> dict[str, Any]:
+        first, last = source.time_span(rows)
+        bucket = max(1, -(-(last - first + 1) // TIMELINE_BUCKETS))
+        stats: dict[str, Any] = {"phs": ProtocolHierarchy(), "expert": Expert(),
+                                 "http": parse_http_requests("http_req,tree"),
+                                 "dns": dns_queries(),
+                                 "io": Timeline(first, bucket, TIMELINE_BUCKETS, lines)}  # fmt: skip
+        for kind in TYPES:
+            stats[f"conv-{kind}"] = Conversations(kind, "")
+            stats[f"endpoints-{kind}"] = Endpoints(kind, "")
+        return stats
+
+    def on_statistics_screen_progress(self, message: Progress) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(1, message.total), progress=message.done)
+
+    def on_statistics_screen_ready(self, message: Ready) -> None:
+        if message.token != self.token:
+            return
+        self.results = message.results
+        self.add_class("-done")
+        from .fill import fill_all
+
+        fill_all(self, message.results)
+
+    # -- actions --------------------------------------------------------------------------------
+    def action_close(self) -> None:
+        self.workers.cancel_group(self, "statistics")
+        self.dismiss(None)
+
+    def action_sort(self) -> None:
+        """Sort the focused table by its next column (numbers: largest first)."""
+        table = self.focused
+        if not isinstance(table, DataTable) or not table.columns:
+            return
+        n = (self.sort_column.get(str(table.id), -1) + 1) % len(table.columns)
+        self.sort_column[str(table.id)] = n
+        key = list(table.columns)[n]
+        table.sort(key, key=_sort_key, reverse=True)
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        event.data_table.sort(event.column_key, key=_sort_key, reverse=True)
+
+    @on(DataTable.RowSelected)
+    def _row(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if isinstance(key, str) and key.startswith("filter:"):
+            self.apply_filter(key[len("filter:") :].split("\0")[0])  # \0: a row's own number
+
+    @on(Tree.NodeSelected, "#expert")
+    def _expert(self, event: Tree.NodeSelected) -> None:
+        number = event.node.data
+        if isinstance(number, int):
+            self.go_to_packet(number)
+
+    def add_line(self, flt: str) -> None:
+        """The I/O graph's new line: computed with the others in a new pass."""
+        if flt not in self.lines:
+            self.lines.append(flt)
+            self.action_recompute()
+
+    # -- back to the packets ------------------------------------------------------------------
+    def apply_filter(self, text: str) -> None:
+        from tui.filtering import FilterBar
+
+        browser = self.browser
+        self.action_close()
+        bar = browser.query_one(FilterBar)
+        bar.value = text
+        bar.add_class("-shown")
+        browser.apply_filter(text)
+
+    def go_to_packet(self, number: int) -> None:
+        from tui.widgets.packet_list import PacketList
+
+        browser = self.browser
+        row = browser.display_row(number - 1)
+        if row is None:
+            self.notify(f"Packet {number} is not displayed.", severity="warning")
+            return
+        self.action_close()
+        plist = browser.query_one(PacketList)
+        plist.cursor = row
+        plist.focus()
+
+
+def _sort_key(value: Any) -> Any:
+    """Numbers by value before text; a cell is a number or its text."""
+    if isinstance(value, int | float):
+        return (1, value, "")
+    text = value.plain if isinstance(value, Text) else str(value)
+    return (0, 0, text)
+
+
+def severity_order() -> list[tuple[str, str]]:
+    return [(sev, LABELS[sev]) for sev in reversed(LEVELS)]
