@@ -760,6 +760,11 @@ def install_helper_cmd(group: str, out: IO[str] | None = None, err: IO[str] | No
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .export.command import SUBCOMMANDS, run_subcommand
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:  # `export`, `sql`: dissect/export/command.py
+        return run_subcommand(argv)
     parser = build_parser()
     args = finish_args(parser, parser.parse_args(argv))
     if args.list_interfaces:

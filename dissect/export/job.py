@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -129,7 +130,8 @@ def _file_chunks(name: str, records: int) -> list[Chunk]:
     starts = list(range(0, max(n, 1), records))
     return [
         Chunk(name, a, None if a == starts[-1] else a + records, size * min(records, n - a) // n)
-        if n else Chunk(name, 0, None, size)
+        if n
+        else Chunk(name, 0, None, size)
         for a in starts
     ]
 
@@ -145,7 +147,14 @@ def _size(name: str) -> int:
 
 
 # -- running a chunk ---------------------------------------------------------------------------
-_OPEN: dict[str, tuple[CaptureIndex, Any, str | None]] = {}  # this process's open captures and scanners
+class _Held(threading.local):
+    """A thread's open captures (a Dask worker may run several tasks at once)."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, tuple[CaptureIndex, Any, str | None]] = {}
+
+
+_HELD = _Held()
 
 
 def export_chunk(options: Options, chunk: Chunk) -> Result:
@@ -211,8 +220,10 @@ def _opened(options: Options, chunk: Chunk) -> tuple[CaptureIndex, Any]:
     """This process's open index of the capture, when it has not let go of the chunk's
     first record yet; else the capture opened again. With a filter, its scanner (made
     while the first record is still there: frame.time_relative counts from it)."""
-    held = _OPEN.get(chunk.file)
-    if held is not None and (_held_from(held[0]) > chunk.start or held[2] != options.display_filter):
+    held = _HELD.open.get(chunk.file)
+    if held is not None and (
+        _held_from(held[0]) > chunk.start or held[2] != options.display_filter
+    ):
         _drop(chunk.file)
         held = None
     if held is None:
@@ -224,9 +235,9 @@ def _opened(options: Options, chunk: Chunk) -> tuple[CaptureIndex, Any]:
 
             idx.index_more(1)
             scanner = Scanner(compile_filter(options.display_filter), idx)
-        while len(_OPEN) >= OPEN_MAX:
-            _drop(next(iter(_OPEN)))
-        held = _OPEN[chunk.file] = (idx, scanner, options.display_filter)
+        while len(_HELD.open) >= OPEN_MAX:
+            _drop(next(iter(_HELD.open)))
+        held = _HELD.open[chunk.file] = (idx, scanner, options.display_filter)
     return held[0], held[1]
 
 
@@ -236,7 +247,7 @@ def _held_from(idx: CaptureIndex) -> int:
 
 
 def _drop(name: str) -> None:
-    held = _OPEN.pop(name, None)
+    held = _HELD.open.pop(name, None)
     if held is not None:
         held[0].close()
 

@@ -196,4 +196,3 @@ def _ports(pkt: engine.Packet) -> tuple[int | None, int | None]:
         if all(n in proto.by_name for n in names) and layer.values is not None:
             return layer.value(names[0]), layer.value(names[1])
     return None, None
-
