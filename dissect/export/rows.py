@@ -16,31 +16,56 @@ from dissect import engine
 from .schema import FRAMES, Column, Table, frames_schema, namespace, tables
 
 BATCH_ROWS = 16_384  # rows a table buffers before they become a record batch
+LAYER_KEYS = ("file", "number", "layer", "protocol")
+FRAME_DENSE = ("file", "number", "time", "len", "caplen", "linktype", "interface", "protocols",
+               "protocol", "info", "status", "bad_checksum")  # fmt: skip
 SEVERITY_RANK = {s: i for i, s in enumerate(engine.SEVERITIES)}
 
 
 class _Buffer:
-    """One table's rows so far: each column keeps (row, value) pairs for the rows that
-    have a value, so a row costs only the columns it fills."""
+    """One table's rows so far. The key columns (`dense`) get a value in every row; each
+    other column keeps the rows it has a value in and those values, so a row costs only
+    the columns it fills."""
 
-    def __init__(self, schema: pa.Schema) -> None:
+    def __init__(self, schema: pa.Schema, dense: tuple[str, ...]) -> None:
         self.schema = schema
         self.rows = 0
-        self.cells: dict[str, list[tuple[int, Any]]] = {n: [] for n in schema.names}
+        self.dense: dict[str, list[Any]] = {n: [] for n in dense}
+        self.cells: dict[str, tuple[list[int], list[Any]]] = {
+            n: ([], []) for n in schema.names if n not in self.dense
+        }
+
+    def put(self, name: str, row: int, value: Any) -> None:
+        rows, values = self.cells[name]
+        rows.append(row)
+        values.append(value)
 
     def batch(self) -> pa.RecordBatch:
         arrays = []
+        n = self.rows
         for f in self.schema:
-            dense: list[Any] = [None] * self.rows
-            for row, value in self.cells[f.name]:
-                dense[row] = value
-            arrays.append(_array(dense, f))
+            if f.name in self.dense:
+                arrays.append(_array(self.dense[f.name], f))
+                continue
+            rows, values = self.cells[f.name]
+            if not rows:
+                arrays.append(pa.nulls(n, f.type))
+                continue
+            if len(rows) < n:
+                filled: list[Any] = [None] * n
+                for row, value in zip(rows, values, strict=True):
+                    filled[row] = value
+                values = filled
+            arrays.append(_array(values, f))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
     def clear(self) -> None:
         self.rows = 0
-        for cells in self.cells.values():
-            cells.clear()
+        for values in self.dense.values():
+            values.clear()
+        for rows, values in self.cells.values():
+            rows.clear()
+            values.clear()
 
 
 def _array(values: list[Any], f: pa.Field) -> pa.Array:
@@ -79,9 +104,9 @@ class RowBuilder:
         self.place: dict[engine.FieldSpec, _Placement] = {
             c.spec: _Placement(ns, c) for ns, t in self.tables.items() for c in t.columns
         }
-        self.buffers: dict[str, _Buffer] = {FRAMES: _Buffer(frames_schema())}
+        self.buffers: dict[str, _Buffer] = {FRAMES: _Buffer(frames_schema(), FRAME_DENSE)}
         for ns, t in self.tables.items():
-            self.buffers[ns] = _Buffer(t.arrow_schema(spans))
+            self.buffers[ns] = _Buffer(t.arrow_schema(spans), LAYER_KEYS)
         self.own_ns = {p: namespace(p) for p in engine.PROTOCOLS}
         self.packets = 0
 
@@ -113,27 +138,30 @@ class RowBuilder:
             self._row(self.buffers[ns], file, number, i, layer.protocol.name, cols)
 
     def _row(self, buf: _Buffer, file: str, number: int, i: int, proto: str, cols: dict) -> None:
-        row, cells = buf.rows, buf.cells
+        row = buf.rows
         buf.rows += 1
-        for name, value in (("file", file), ("number", number), ("layer", i), ("protocol", proto)):
-            cells[name].append((row, value))
+        dense = buf.dense
+        dense["file"].append(file)
+        dense["number"].append(number)
+        dense["layer"].append(i)
+        dense["protocol"].append(proto)
         more = []
-        spans = self.spans
+        put, spans, place = buf.put, self.spans, self.place
         for name, found in cols.items():
-            if self.place[found[0].spec].scalar:
+            if place[found[0].spec].scalar:
                 f = found[0]
                 more += found[1:]
-                cells[name].append((row, f.value))
+                put(name, row, f.value)
                 if spans:
-                    cells[name + "__pos"].append((row, f.pos))
-                    cells[name + "__len"].append((row, f.len))
+                    put(name + "__pos", row, f.pos)
+                    put(name + "__len", row, f.len)
             else:
-                cells[name].append((row, [f.value for f in found]))
+                put(name, row, [f.value for f in found])
                 if spans:
-                    cells[name + "__pos"].append((row, [f.pos for f in found]))
-                    cells[name + "__len"].append((row, [f.len for f in found]))
+                    put(name + "__pos", row, [f.pos for f in found])
+                    put(name + "__len", row, [f.len for f in found])
         if more:
-            cells["more_fields"].append((row, [_more(f) for f in more]))
+            put("more_fields", row, [_more(f) for f in more])
 
     def buffers_full(self) -> bool:
         return any(buf.rows >= BATCH_ROWS for buf in self.buffers.values())
@@ -177,11 +205,13 @@ def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
         "expert_severity": engine.SEVERITIES[worst] if worst >= 0 else None,
         "expert": expert or None,
     }  # fmt: skip
-    row, cells = buf.rows, buf.cells
+    row = buf.rows
     buf.rows += 1
     for name, value in values.items():
-        if value is not None:
-            cells[name].append((row, value))
+        if name in FRAME_DENSE:
+            buf.dense[name].append(value)
+        elif value is not None:
+            buf.put(name, row, value)
 
 
 def _ports(pkt: engine.Packet) -> tuple[int | None, int | None]:
