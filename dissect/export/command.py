@@ -68,7 +68,8 @@ def export_parser() -> argparse.ArgumentParser:
     p.add_argument("-Y", "--filter", dest="display_filter", metavar="FILTER",
                    help="export only the packets this display filter selects")  # fmt: skip
     p.add_argument("--protocols", metavar="LIST",
-                   help="comma-separated protocol tables to write besides frames (e.g. dns,http)")  # fmt: skip
+                   help="comma-separated protocol tables to write besides frames (e.g. dns,http; "
+                   "frames alone: no protocol table)")  # fmt: skip
     p.add_argument("--spans", action="store_true",
                    help="add each field's position and length columns (<column>__pos, __len)")  # fmt: skip
     p.add_argument("--workers", type=int, metavar="N",

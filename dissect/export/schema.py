@@ -192,13 +192,13 @@ def table_names() -> list[str]:
 
 
 def select(protocols: list[str] | None) -> set[str]:
-    """The namespaces --protocols asks for (filter or table names); ValueError names an
-    unknown one."""
+    """The namespaces --protocols asks for (filter or table names; `frames` alone: none,
+    frames is always written); ValueError names an unknown one."""
     all_tables = tables()
     if not protocols:
         return set(all_tables)
     by_name = {t.name: ns for ns, t in all_tables.items()} | {ns: ns for ns in all_tables}
-    unknown = [p for p in protocols if p not in by_name]
+    unknown = [p for p in protocols if p not in by_name and p != FRAMES]
     if unknown:
         raise ValueError(f"unknown protocol table(s): {', '.join(unknown)}")
-    return {by_name[p] for p in protocols}
+    return {by_name[p] for p in protocols if p != FRAMES}
