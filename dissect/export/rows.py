@@ -30,9 +30,10 @@ class _Buffer:
     def __init__(self, schema: pa.Schema, dense: tuple[str, ...]) -> None:
         self.schema = schema
         self.rows = 0
-        self.dense: dict[str, list[Any]] = {n: [] for n in dense}
+        self.dense_names = dense
+        self.dense: list[tuple] = []  # a tuple of the dense columns' values per row
         self.cells: dict[str, tuple[list[int], list[Any]]] = {
-            n: ([], []) for n in schema.names if n not in self.dense
+            n: ([], []) for n in schema.names if n not in dense
         }
 
     def put(self, name: str, row: int, value: Any) -> None:
@@ -43,9 +44,10 @@ class _Buffer:
     def batch(self) -> pa.RecordBatch:
         arrays = []
         n = self.rows
+        dense = dict(zip(self.dense_names, map(list, zip(*self.dense, strict=True)), strict=True))
         for f in self.schema:
-            if f.name in self.dense:
-                arrays.append(_array(self.dense[f.name], f))
+            if f.name in dense:
+                arrays.append(_array(dense[f.name], f))
                 continue
             rows, values = self.cells[f.name]
             if not rows:
@@ -61,8 +63,7 @@ class _Buffer:
 
     def clear(self) -> None:
         self.rows = 0
-        for values in self.dense.values():
-            values.clear()
+        self.dense.clear()
         for rows, values in self.cells.values():
             rows.clear()
             values.clear()
@@ -116,9 +117,10 @@ class RowBuilder:
     def add(self, file: str, pkt: engine.Packet) -> None:
         self.packets += 1
         frame_row(self.buffers[FRAMES], file, pkt)
-        for i, layer in enumerate(pkt.layers):
-            if i:
-                self._layer(file, pkt.number, i, layer)
+        if self.tables:  # else `frames` alone: no field is built
+            for i, layer in enumerate(pkt.layers):
+                if i:
+                    self._layer(file, pkt.number, i, layer)
 
     def _layer(self, file: str, number: int, i: int, layer: engine.Layer) -> None:
         """The layer's row in its own table and in every table whose fields it carries."""
@@ -140,11 +142,7 @@ class RowBuilder:
     def _row(self, buf: _Buffer, file: str, number: int, i: int, proto: str, cols: dict) -> None:
         row = buf.rows
         buf.rows += 1
-        dense = buf.dense
-        dense["file"].append(file)
-        dense["number"].append(number)
-        dense["layer"].append(i)
-        dense["protocol"].append(proto)
+        buf.dense.append((file, number, i, proto))  # LAYER_KEYS
         more = []
         put, spans, place = buf.put, self.spans, self.place
         for name, found in cols.items():
@@ -187,42 +185,63 @@ def _more(f: engine.Field) -> dict[str, Any]:
 
 
 def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
-    """The packet's `frames` row: -T json's top-level facts and the list columns."""
+    """The packet's `frames` row: -T json's top-level facts and the list columns. One pass
+    down the stack: protocols, ports, expert items."""
     src, dst, proto, info, status, bad = engine.columns(pkt)
-    sport, dport = _ports(pkt)
-    expert, worst = [], -1
-    for layer in pkt.layers:
+    layers = pkt.layers
+    limit = pkt.ctx.column_layers or len(layers)  # ports: not from an ICMP error's quote
+    names, ports, expert, worst = [], None, [], -1
+    for k, layer in enumerate(layers):
+        p = layer.protocol
+        if k:
+            names.append(p.name)
+        if ports is None and k < limit and layer.values is not None:
+            specs = _port_specs(p)
+            if specs:
+                ports = engine.read_values(specs, layer.values)
         for iss in layer.issues:
             worst = max(worst, SEVERITY_RANK.get(iss.severity, 0))
-            expert.append({"layer": layer.protocol.name, "severity": iss.severity,
-                           "group": iss.group, "code": iss.code, "message": iss.message})  # fmt: skip
-    values = {
-        "file": file, "number": pkt.number, "time": pkt.time_ns, "len": pkt.wirelen,
-        "caplen": pkt.caplen, "linktype": pkt.linktype, "interface": pkt.interface,
-        "comment": pkt.comment, "protocols": ":".join(la.protocol.name for la in pkt.layers[1:]),
-        "src": src or None, "dst": dst or None, "srcport": sport, "dstport": dport,
-        "protocol": proto, "info": info, "status": status, "bad_checksum": bad,
-        "expert_severity": engine.SEVERITIES[worst] if worst >= 0 else None,
-        "expert": expert or None,
-    }  # fmt: skip
+            expert.append({"layer": p.name, "severity": iss.severity, "group": iss.group,
+                           "code": iss.code, "message": iss.message})  # fmt: skip
     row = buf.rows
     buf.rows += 1
-    for name, value in values.items():
-        if name in FRAME_DENSE:
-            buf.dense[name].append(value)
-        elif value is not None:
+    buf.dense.append(
+        (
+            file,
+            pkt.number,
+            pkt.time_ns,
+            pkt.wirelen,
+            pkt.caplen,
+            pkt.linktype,
+            pkt.interface,
+            ":".join(names),
+            proto,
+            info,
+            status,
+            bad,
+        )
+    )  # FRAME_DENSE
+    for name, value in (("comment", pkt.comment), ("src", src or None), ("dst", dst or None)):
+        if value is not None:
             buf.put(name, row, value)
+    if ports is not None:
+        buf.put("srcport", row, ports[0])
+        buf.put("dstport", row, ports[1])
+    if expert:
+        buf.put("expert_severity", row, engine.SEVERITIES[worst])
+        buf.put("expert", row, expert)
 
 
-def _ports(pkt: engine.Packet) -> tuple[int | None, int | None]:
-    """Source and destination port of the first transport layer that declares them
-    (`<protocol>.srcport` / `.dstport` in its fixed header: TCP, UDP)."""
-    limit = pkt.ctx.column_layers or len(pkt.layers)  # not an ICMP error's quoted packet
-    for layer in pkt.layers[:limit]:
-        proto = layer.protocol
-        if proto.osi != engine.Osi.TRANSPORT:
-            continue
+_PORTS: dict[str, tuple | None] = {}
+
+
+def _port_specs(proto: engine.Protocol) -> tuple | None:
+    """A transport protocol's `<name>.srcport` / `.dstport` fixed-header specs (TCP, UDP);
+    None for any other protocol."""
+    specs = _PORTS.get(proto.name, ())
+    if specs == ():
         names = (proto.name + ".srcport", proto.name + ".dstport")
-        if all(n in proto.by_name for n in names) and layer.values is not None:
-            return layer.value(names[0]), layer.value(names[1])
-    return None, None
+        transport = proto.osi == engine.Osi.TRANSPORT
+        ok = transport and all(n in proto.by_name for n in names)
+        specs = _PORTS[proto.name] = proto.specs(*names) if ok else None
+    return specs
