@@ -87,12 +87,16 @@ def _fits(value: Any, kind: pa.DataType) -> Any:
 
 
 class _Placement:
-    """Where a field spec's values go: its table, column, and whether it is a scalar."""
+    """Where a field spec's values go: its table's buffer and its column's cells (and,
+    with spans, its position and length columns' cells), and whether it is a scalar."""
 
-    __slots__ = ("namespace", "column", "scalar")
+    __slots__ = ("namespace", "scalar", "cells", "pos", "len")
 
-    def __init__(self, ns: str, column: Column) -> None:
-        self.namespace, self.column, self.scalar = ns, column.name, column.scalar
+    def __init__(self, ns: str, column: Column, buf: _Buffer, spans: bool) -> None:
+        self.namespace, self.scalar = ns, column.scalar
+        self.cells = buf.cells[column.name]
+        self.pos = buf.cells[column.name + "__pos"] if spans else None
+        self.len = buf.cells[column.name + "__len"] if spans else None
 
 
 class RowBuilder:
@@ -102,12 +106,14 @@ class RowBuilder:
     def __init__(self, namespaces: set[str], spans: bool = False) -> None:
         self.spans = spans
         self.tables: dict[str, Table] = {ns: t for ns, t in tables().items() if ns in namespaces}
-        self.place: dict[engine.FieldSpec, _Placement] = {
-            c.spec: _Placement(ns, c) for ns, t in self.tables.items() for c in t.columns
-        }
         self.buffers: dict[str, _Buffer] = {FRAMES: _Buffer(frames_schema(), FRAME_DENSE)}
         for ns, t in self.tables.items():
             self.buffers[ns] = _Buffer(t.arrow_schema(spans), LAYER_KEYS)
+        self.place: dict[engine.FieldSpec, _Placement] = {
+            c.spec: _Placement(ns, c, self.buffers[ns], spans)
+            for ns, t in self.tables.items()
+            for c in t.columns
+        }
         self.own_ns = {p: namespace(p) for p in engine.PROTOCOLS}
         self.packets = 0
 
@@ -123,43 +129,51 @@ class RowBuilder:
                     self._layer(file, pkt.number, i, layer)
 
     def _layer(self, file: str, number: int, i: int, layer: engine.Layer) -> None:
-        """The layer's row in its own table and in every table whose fields it carries."""
-        rows: dict[str, dict[str, list]] = {}
-        own = self.own_ns.get(layer.protocol.name)
-        if own in self.tables:
-            rows[own] = {}
+        """The layer's row in its own table and in every table whose fields it carries:
+        its fields grouped by spec (tree order kept within each), then placed."""
+        groups: dict[engine.FieldSpec, list[engine.Field]] = {}
         for f in layer.walk():
-            p = self.place.get(f.spec)
+            found = groups.get(f.spec)
+            if found is None:
+                groups[f.spec] = [f]
+            else:
+                found.append(f)
+        proto = layer.protocol.name
+        rows: dict[str, int] = {}
+        own = self.own_ns.get(proto)
+        if own in self.tables:
+            rows[own] = self._new_row(own, (file, number, i, proto))
+        place, more = self.place, []
+        for spec, found in groups.items():
+            p = place.get(spec)
             if p is None:  # a namespace --protocols left out
                 continue
-            cols = rows.get(p.namespace)
-            if cols is None:
-                cols = rows[p.namespace] = {}
-            cols.setdefault(p.column, []).append(f)
-        for ns, cols in rows.items():
-            self._row(self.buffers[ns], file, number, i, layer.protocol.name, cols)
-
-    def _row(self, buf: _Buffer, file: str, number: int, i: int, proto: str, cols: dict) -> None:
-        row = buf.rows
-        buf.rows += 1
-        buf.dense.append((file, number, i, proto))  # LAYER_KEYS
-        more = []
-        put, spans, place = buf.put, self.spans, self.place
-        for name, found in cols.items():
-            if place[found[0].spec].scalar:
+            row = rows.get(p.namespace)
+            if row is None:
+                row = rows[p.namespace] = self._new_row(p.namespace, (file, number, i, proto))
+            cells = p.cells
+            cells[0].append(row)
+            if p.scalar:
                 f = found[0]
-                more += found[1:]
-                put(name, row, f.value)
-                if spans:
-                    put(name + "__pos", row, f.pos)
-                    put(name + "__len", row, f.len)
+                cells[1].append(f.value)
+                if len(found) > 1:
+                    more.append((p.namespace, row, found[1:]))
+                if p.pos is not None:
+                    _put(p.pos, row, f.pos)
+                    _put(p.len, row, f.len)
             else:
-                put(name, row, [f.value for f in found])
-                if spans:
-                    put(name + "__pos", row, [f.pos for f in found])
-                    put(name + "__len", row, [f.len for f in found])
-        if more:
-            put("more_fields", row, [_more(f) for f in more])
+                cells[1].append([f.value for f in found])
+                if p.pos is not None:
+                    _put(p.pos, row, [f.pos for f in found])
+                    _put(p.len, row, [f.len for f in found])
+        for ns, row, extra in more:
+            self.buffers[ns].put("more_fields", row, [_more(f) for f in extra])
+
+    def _new_row(self, ns: str, keys: tuple) -> int:
+        buf = self.buffers[ns]
+        buf.dense.append(keys)  # LAYER_KEYS
+        buf.rows += 1
+        return buf.rows - 1
 
     def buffers_full(self) -> bool:
         return any(buf.rows >= BATCH_ROWS for buf in self.buffers.values())
@@ -177,6 +191,11 @@ class RowBuilder:
             if self.table_name(key) == table_name:
                 return buf.schema
         raise KeyError(table_name)
+
+
+def _put(cells: tuple[list[int], list[Any]], row: int, value: Any) -> None:
+    cells[0].append(row)
+    cells[1].append(value)
 
 
 def _more(f: engine.Field) -> dict[str, Any]:
