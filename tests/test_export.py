@@ -99,7 +99,8 @@ def test_columns_come_from_the_declarations() -> None:
 def test_filter_keeps_only_matching_packets(tmp_path: Path) -> None:
     files = [p for p in golden_captures() if "dns" in p.name][:4]
     code, _out, err = run("export", *map(str, files), "--parquet", str(tmp_path / "o"),
-                          "-Y", "dns.flags.response == 1", "--workers", "1")  # fmt: skip
+                          "-Y", "dns.flags.response == 1", "--workers", "2",
+                          "--chunk-records", "3")  # fmt: skip
     assert code in (0, 1), err
     frames = read_tables(tmp_path / "o")["frames"]
     want = {(str(p), pkt["number"]) for p in files
@@ -214,3 +215,25 @@ def test_big_file_is_cut_at_record_boundaries(tmp_path: Path) -> None:
     assert code == 0, err
     numbers = sorted(r["number"] for r in read_tables(tmp_path / "o")["frames"])
     assert numbers == list(range(1, 1001))
+
+
+def test_fsspec_urls_for_inputs_and_outdir(tmp_path: Path) -> None:
+    """Inputs and OUTDIR as fsspec URLs (file:// here; s3:// and the like the same way):
+    the rows equal those of the same export by plain paths, `file` naming the URL."""
+    url = f"file://{ROOT}/captures/*.pcap"
+    code, _out, err = run(
+        "export", url, "--parquet", f"file://{tmp_path}/u", "--chunk-records", "10"
+    )
+    assert code == 0, err
+    code, _out, err = run("export", str(ROOT / "captures"), "--parquet", str(tmp_path / "p"),
+                          "--chunk-records", "10")  # fmt: skip
+    assert code == 0, err
+    by_url, by_path = read_tables(tmp_path / "u"), read_tables(tmp_path / "p")
+    for rows in by_url.values():
+        for r in rows:
+            assert r["file"].startswith("file://")
+            r["file"] = r["file"].removeprefix("file://")
+    key = lambda r: (r["file"], r["number"], r.get("layer"))  # noqa: E731
+    assert {k: sorted(v, key=key) for k, v in by_url.items()} == {
+        k: sorted(v, key=key) for k, v in by_path.items()
+    }
