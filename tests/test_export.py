@@ -271,3 +271,55 @@ def test_ctrl_c_then_the_same_command_finishes_the_job(tmp_path: Path) -> None:
     assert f"({done} done before)" in err
     assert run(*argv, "--parquet", str(tmp_path / "fresh"))[0] == 0
     assert read_tables(out) == read_tables(tmp_path / "fresh")
+
+
+def _records_file(path: Path, n: int) -> Path:
+    frame = SAMPLE.read_bytes()[40:100]  # the sample's first frame, cut: an ARP request
+    with PcapWriter(str(path), 1) as w:
+        for i in range(n):
+            w.write(frame, 1_700_000_000_000_000_000 + i)
+    return path
+
+
+def test_a_worker_holds_one_chunk_not_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory per worker does not grow with the file: the index lets records before the
+    chunk go, and rows leave in row groups of BATCH_ROWS."""
+    from dissect.export import rows
+
+    monkeypatch.setattr(rows, "BATCH_ROWS", 1000)
+    path = _records_file(tmp_path / "big.pcap", 20_000)
+    chunks, _errors = job.plan([str(path)], 5000)
+    options = job.Options(str(tmp_path / "o"), ("eth",))
+    result = job.export_chunk(options, chunks[3])
+    assert result.packets == 5000 and result.error is None
+    idx = job._HELD.open[str(path)][0]
+    assert job._held_from(idx) >= 15_000 - 4096  # what came before the chunk was let go
+    import pyarrow.parquet as pq
+
+    part = pq.ParquetFile(tmp_path / "o" / "frames" / f"part-{chunks[3].id}.parquet")
+    assert part.metadata.num_row_groups >= 5 and part.metadata.num_rows == 5000
+    job._drop(str(path))
+
+
+def test_progress_bar_on_a_terminal() -> None:
+    import io
+
+    from dissect.export.run import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err, now = Terminal(), [0.0]
+    bar = Progress(2000, err, clock=lambda: now[0])
+    now[0] = 2.0
+    bar.advance(job.Result("c", "f", packets=1234, bytes=1000))
+    bar.bar.refresh()
+    bar.close()
+    text = err.getvalue()
+    assert "1,234 packets" in text and "617/s" in text and "1.0/2.0 kB" in text
+    quiet = io.StringIO()
+    Progress(10, quiet).close()
+    assert quiet.getvalue() == ""
