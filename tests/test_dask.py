@@ -163,3 +163,15 @@ def test_dask_local_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     code, _out, err = run("export", *files, "--parquet", str(tmp_path / "o"), "--dask", "local")
     assert code == 0, err
     assert len(read_tables(tmp_path / "o")["frames"]) == 2 * 36
+
+
+def test_no_scheduler_there_is_one_line(tmp_path: Path) -> None:
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    code, _out, err = run(
+        "export", str(SAMPLE), "--parquet", str(tmp_path / "o"), "--dask", address
+    )
+    assert code == 2
+    assert (
+        err.startswith(f"layerscope: error: --dask {address}: cannot start")
+        and err.count("\n") == 1
+    )

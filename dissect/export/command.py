@@ -154,6 +154,8 @@ def export_run(args: argparse.Namespace, options: Any, files: list[str], chunks:
         for result in runner:
             progress.advance(result)
             results.append(result)
+    except run.RunnerError as exc:
+        raise ExportError(str(exc)) from None
     finally:
         progress.close()
     problems += [f"{r.file}: {r.error}" if not r.error.startswith(r.file) else r.error

@@ -14,6 +14,12 @@ from dissect import engine, parallel
 
 from .job import Chunk, Options, Result, export_chunk
 
+CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
+
+
+class RunnerError(Exception):
+    """The runner cannot start (no Dask scheduler at that address): one line."""
+
 
 def safe_export(options: Options, chunk: Chunk) -> Result:
     """export_chunk, with an unexpected failure (a bug, a full disk) reported as the chunk's
@@ -47,12 +53,15 @@ def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Re
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
-    if address == "local":
-        cluster = LocalCluster(n_workers=parallel.worker_count(), threads_per_worker=1,
-                               processes=True, dashboard_address=None)  # fmt: skip
-        client = Client(cluster)
-    else:
-        client = Client(address, timeout="30s")
+    try:
+        if address == "local":
+            cluster = LocalCluster(n_workers=parallel.worker_count(), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)  # fmt: skip
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, ValueError, TypeError) as exc:  # refused, timed out, a bad address
+        raise RunnerError(f"--dask {address}: cannot start: {exc}") from None
     try:
         keys = [f"layerscope-export-{c.id}" for c in chunks]
         futures = client.map(partial(safe_export, options), chunks, key=keys, pure=False)
