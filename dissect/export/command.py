@@ -77,7 +77,7 @@ def export_parser() -> argparse.ArgumentParser:
     p.add_argument("--dask", metavar="ADDRESS",
                    help="run on Dask distributed: a scheduler (tcp://host:8786) or 'local'")  # fmt: skip
     p.add_argument("--chunk-records", type=int, metavar="N",
-                   help="records per chunk of a big capture (default 200,000)")  # fmt: skip
+                   help="records per chunk of a big capture (default 50,000)")  # fmt: skip
     return p
 
 

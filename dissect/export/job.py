@@ -26,7 +26,7 @@ from dissect.index import ROWS_BATCH, CaptureError, CaptureIndex, open_capture
 from . import schema
 from .rows import RowBuilder
 
-CHUNK_RECORDS = 200_000  # records per chunk of a big file: a worker holds one chunk's batches
+CHUNK_RECORDS = 50_000  # records per chunk of a big file: a few seconds of one worker
 MARKERS = "_chunks"
 MANIFEST = "_layerscope_export.json"
 OPEN_MAX = 4  # captures a worker keeps open (the next chunk of a file continues its index)
