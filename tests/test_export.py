@@ -208,8 +208,8 @@ def test_big_file_is_cut_at_record_boundaries(tmp_path: Path) -> None:
         for i in range(1000):
             w.write(SAMPLE.read_bytes()[40:100], 1_700_000_000_000_000_000 + i)
     chunks, errors = job.plan([str(path)], 64)
-    assert not errors and len(chunks) == 16 and chunks[-1].stop is None
-    assert [c.start for c in chunks] == list(range(0, 1000, 64))
+    assert not errors and len(chunks) == 16 and chunks[-1].parts[0].stop is None
+    assert [c.parts[0].start for c in chunks] == list(range(0, 1000, 64))
     code, _out, err = run("export", str(path), "--parquet", str(tmp_path / "o"),
                           "--chunk-records", "64", "--workers", "2")  # fmt: skip
     assert code == 0, err
@@ -293,7 +293,7 @@ def test_a_worker_holds_one_chunk_not_the_file(
     chunks, _errors = job.plan([str(path)], 5000)
     options = job.Options(str(tmp_path / "o"), ("eth",))
     result = job.export_chunk(options, chunks[3])
-    assert result.packets == 5000 and result.error is None
+    assert result.packets == 5000 and not result.errors
     idx = job._HELD.open[str(path)][0]
     assert job._held_from(idx) >= 15_000 - 4096  # what came before the chunk was let go
     import pyarrow.parquet as pq
@@ -323,3 +323,21 @@ def test_progress_bar_on_a_terminal() -> None:
     quiet = io.StringIO()
     Progress(10, quiet).close()
     assert quiet.getvalue() == ""
+
+
+def test_small_files_go_together(tmp_path: Path) -> None:
+    """Small captures share a chunk (each table's Parquet file costs the same whatever its
+    rows); a big one is cut; each row still names its capture."""
+    files = _many_files(tmp_path / "in", 5)
+    big = _records_file(tmp_path / "big.pcap", 300)
+    chunks, errors = job.plan([*map(str, files), str(big)], 200)
+    assert not errors
+    # 200 records: small ones together up to 12,800 bytes (three of 5,193, then the last
+    # two), the big one cut in two
+    assert [len(c.parts) for c in chunks] == [3, 1, 1, 2]
+    code, _out, err = run("export", *map(str, files), str(big), "--parquet", str(tmp_path / "o"),
+                          "--chunk-records", "200")  # fmt: skip
+    assert code == 0, err
+    frames = read_tables(tmp_path / "o")["frames"]
+    assert {r["file"] for r in frames} == {*map(str, files), str(big)}
+    assert len(frames) == 5 * 36 + 300

@@ -158,9 +158,8 @@ def export_run(args: argparse.Namespace, options: Any, files: list[str], chunks:
         raise ExportError(str(exc)) from None
     finally:
         progress.close()
-    problems += [f"{r.file}: {r.error}" if not r.error.startswith(r.file) else r.error
-                 for r in results if r.error]  # fmt: skip
-    warnings = [f"{r.file}: {w}" for r in results for w in r.warnings]
+    problems += [line for r in results for line in r.errors]
+    warnings = [line for r in results for line in r.warnings]
     _finish_manifest(options, chunks)
     for line in problems:
         err.write(error_line(line) + "\n")

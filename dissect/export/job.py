@@ -29,6 +29,7 @@ from .rows import RowBuilder
 CHUNK_RECORDS = 50_000  # records per chunk of a big file: a few seconds of one worker
 MARKERS = "_chunks"
 MANIFEST = "_layerscope_export.json"
+GROUP_BYTES_PER_RECORD = 64  # small captures go together up to `records` * this many bytes
 OPEN_MAX = 4  # captures a worker keeps open (the next chunk of a file continues its index)
 
 
@@ -48,29 +49,47 @@ class Options:
 
 
 @dataclass(frozen=True, slots=True)
-class Chunk:
+class Part:
+    """Records of one capture."""
+
     file: str  # a local path or an fsspec URL, as workers will open it
     start: int  # first record, 0-based
     stop: int | None  # None: to the end of the file
     size: int  # bytes of the capture it covers, about (for progress)
 
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A slice of one big capture, or several small captures whole: about the same work."""
+
+    parts: tuple[Part, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(p.size for p in self.parts)
+
+    @property
+    def files(self) -> list[str]:
+        return [p.file for p in self.parts]
+
     @property
     def id(self) -> str:
-        key = hashlib.sha1(self.file.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-        return f"{key}-{self.start:012d}"
+        what = "\n".join(f"{p.file}\0{p.start}" for p in self.parts)
+        return hashlib.sha1(what.encode("utf-8", "surrogateescape")).hexdigest()[:24]
 
 
 @dataclass(slots=True)
 class Result:
-    """What exporting a chunk did (the marker's content)."""
+    """What exporting a chunk did (the marker's content); each warning and error line
+    starts with the capture's name."""
 
     chunk: str
-    file: str
+    files: list[str]
     packets: int = 0
     bytes: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    error: str | None = None  # the capture could not be read (all of it, or from a point)
+    errors: list[str] = field(default_factory=list)  # a capture could not be read (from a point)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -107,33 +126,44 @@ def open_source(name: str) -> CaptureIndex:
 # -- planning ----------------------------------------------------------------------------------
 def plan(files: list[str], records: int = CHUNK_RECORDS) -> tuple[list[Chunk], list[str]]:
     """The chunks of every capture, and one line per capture that cannot be opened. A file
-    small enough to hold fewer than `records` records is one chunk without being read; a
-    bigger one is indexed (record headers only, let go as they are counted) and cut."""
+    too small to hold `records` records is not read; a bigger one is indexed (record
+    headers only, let go as they are counted) and cut every `records` records. Captures
+    of one part go together into chunks of about GROUP_BYTES_PER_RECORD * records bytes:
+    each table's Parquet file costs about the same whatever its rows."""
     chunks: list[Chunk] = []
     errors: list[str] = []
+    group: list[Part] = []
     for name in files:
         try:
-            chunks += _file_chunks(name, records)
+            parts = _file_parts(name, records)
         except CaptureError as exc:
             errors.append(str(exc))
+            continue
+        if len(parts) > 1 or parts[0].size >= records * GROUP_BYTES_PER_RECORD:
+            chunks += [Chunk((p,)) for p in parts]
+            continue
+        group += parts
+        if sum(p.size for p in group) >= records * GROUP_BYTES_PER_RECORD:
+            chunks.append(Chunk(tuple(group)))
+            group = []
+    if group:
+        chunks.append(Chunk(tuple(group)))
     return chunks, errors
 
 
-def _file_chunks(name: str, records: int) -> list[Chunk]:
+def _file_parts(name: str, records: int) -> list[Part]:
     size = _size(name)
     if size <= records * 16:  # 16: a pcap record header alone: fewer records than `records`
-        return [Chunk(name, 0, None, size)]
+        return [Part(name, 0, None, size)]
     with open_source(name) as idx:
         while not idx.index_more():
             idx.forget(len(idx))
         n = len(idx)
-    starts = list(range(0, max(n, 1), records))
-    return [
-        Chunk(name, a, None if a == starts[-1] else a + records, size * min(records, n - a) // n)
-        if n
-        else Chunk(name, 0, None, size)
-        for a in starts
-    ]
+    if not n:
+        return [Part(name, 0, None, size)]
+    starts = list(range(0, n, records))
+    return [Part(name, a, None if a == starts[-1] else a + records,
+                 size * min(records, n - a) // n) for a in starts]  # fmt: skip
 
 
 def _size(name: str) -> int:
@@ -162,16 +192,17 @@ def export_chunk(options: Options, chunk: Chunk) -> Result:
     Result says what went wrong, with the packets read before it exported."""
     fs, root = filesystem(options.outdir)
     clear_chunk(fs, root, chunk.id)
-    result = Result(chunk.id, chunk.file, bytes=chunk.size)
+    result = Result(chunk.id, chunk.files, bytes=chunk.size)
     writers: dict[str, Any] = {}
     try:
         builder = RowBuilder(set(options.namespaces), options.spans)
         try:
-            for pkt in _packets(options, chunk, result):
-                builder.add(chunk.file, pkt)
-                pkt.release()
-                if builder.packets % 1024 == 0 and builder.buffers_full():
-                    _write(fs, root, chunk.id, writers, builder, final=False, result=result)
+            for part in chunk.parts:
+                for pkt in _packets(options, part, result):
+                    builder.add(part.file, pkt)
+                    pkt.release()
+                    if builder.packets % 1024 == 0 and builder.buffers_full():
+                        _write(fs, root, chunk.id, writers, builder, final=False, result=result)
         finally:
             result.packets = builder.packets
             _write(fs, root, chunk.id, writers, builder, final=True, result=result)
@@ -184,30 +215,30 @@ def export_chunk(options: Options, chunk: Chunk) -> Result:
     return result
 
 
-def _packets(options: Options, chunk: Chunk, result: Result) -> Iterator[engine.Packet]:
-    """The chunk's packets, decoded (those the display filter selects). A capture that
+def _packets(options: Options, part: Part, result: Result) -> Iterator[engine.Packet]:
+    """The part's packets, decoded (those the display filter selects). A capture that
     cannot be read, or stops being readable, ends them and is noted in the result."""
     try:
-        idx, scanner = _opened(options, chunk)
-        stop = _reach(idx, chunk)
+        idx, scanner = _opened(options, part)
+        stop = _reach(idx, part)
         if scanner is None:
-            for lo in range(chunk.start, stop, ROWS_BATCH):
+            for lo in range(part.start, stop, ROWS_BATCH):
                 for row in idx.rows(lo, min(lo + ROWS_BATCH, stop)):
                     yield _decode(row, options.strict)
                 _forget_before(idx, lo)
         else:
-            for lo in range(chunk.start, stop, ROWS_BATCH):
+            for lo in range(part.start, stop, ROWS_BATCH):
                 for _upto, hits in scanner.chunk(lo, min(lo + ROWS_BATCH, stop)):
                     for i in hits.tolist():
                         yield _decode(next(idx.rows(i, i + 1)), options.strict)
                 _forget_before(idx, lo)
-        if chunk.stop is None:  # the chunk that reaches the end reports the file's problems
-            result.warnings += idx.warnings
+        if part.stop is None:  # the part that reaches the end reports the file's problems
+            result.warnings += [f"{part.file}: {w}" for w in idx.warnings]
             if idx.failure:
-                result.error = idx.failure
-    except CaptureError as exc:
-        result.error = str(exc)
-        _drop(chunk.file)
+                result.errors.append(f"{part.file}: {idx.failure}")
+    except CaptureError as exc:  # its text starts with the capture's name
+        result.errors.append(str(exc))
+        _drop(part.file)
 
 
 def _decode(row: tuple, strict: bool) -> engine.Packet:
@@ -216,18 +247,16 @@ def _decode(row: tuple, strict: bool) -> engine.Packet:
                          interface=iface, comment=comment, strict=strict)  # fmt: skip
 
 
-def _opened(options: Options, chunk: Chunk) -> tuple[CaptureIndex, Any]:
-    """This process's open index of the capture, when it has not let go of the chunk's
+def _opened(options: Options, part: Part) -> tuple[CaptureIndex, Any]:
+    """This process's open index of the capture, when it has not let go of the part's
     first record yet; else the capture opened again. With a filter, its scanner (made
     while the first record is still there: frame.time_relative counts from it)."""
-    held = _HELD.open.get(chunk.file)
-    if held is not None and (
-        _held_from(held[0]) > chunk.start or held[2] != options.display_filter
-    ):
-        _drop(chunk.file)
+    held = _HELD.open.get(part.file)
+    if held is not None and (_held_from(held[0]) > part.start or held[2] != options.display_filter):
+        _drop(part.file)
         held = None
     if held is None:
-        idx = open_source(chunk.file)
+        idx = open_source(part.file)
         scanner = None
         if options.display_filter:
             from dissect.fastfilter import Scanner
@@ -237,7 +266,7 @@ def _opened(options: Options, chunk: Chunk) -> tuple[CaptureIndex, Any]:
             scanner = Scanner(compile_filter(options.display_filter), idx)
         while len(_HELD.open) >= OPEN_MAX:
             _drop(next(iter(_HELD.open)))
-        held = _HELD.open[chunk.file] = (idx, scanner, options.display_filter)
+        held = _HELD.open[part.file] = (idx, scanner, options.display_filter)
     return held[0], held[1]
 
 
@@ -252,11 +281,11 @@ def _drop(name: str) -> None:
         held[0].close()
 
 
-def _reach(idx: CaptureIndex, chunk: Chunk) -> int:
-    """Index up to the chunk's end (letting earlier records go); the record it stops at."""
-    while (chunk.stop is None or len(idx) < chunk.stop) and not idx.index_more():
-        _forget_before(idx, chunk.start)
-    return len(idx) if chunk.stop is None else min(chunk.stop, len(idx))
+def _reach(idx: CaptureIndex, part: Part) -> int:
+    """Index up to the part's end (letting earlier records go); the record it stops at."""
+    while (part.stop is None or len(idx) < part.stop) and not idx.index_more():
+        _forget_before(idx, part.start)
+    return len(idx) if part.stop is None else min(part.stop, len(idx))
 
 
 def _forget_before(idx: CaptureIndex, start: int) -> None:

@@ -27,7 +27,8 @@ def safe_export(options: Options, chunk: Chunk) -> Result:
     try:
         return export_chunk(options, chunk)
     except Exception as exc:  # noqa: BLE001 - one chunk's failure is reported, not raised
-        return Result(chunk.id, chunk.file, bytes=chunk.size, error=f"export failed: {exc!r}")
+        return Result(chunk.id, chunk.files, bytes=chunk.size,
+                      errors=[f"{', '.join(chunk.files)}: export failed: {exc!r}"])  # fmt: skip
 
 
 def run_local(options: Options, chunks: list[Chunk], workers: int) -> Iterator[Result]:
@@ -71,8 +72,8 @@ def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Re
                 yield fut.result()
             except Exception as exc:  # noqa: BLE001 - the task failed on every try
                 chunk = by_key[fut.key]
-                yield Result(chunk.id, chunk.file, bytes=chunk.size,
-                             error=f"dask task failed: {exc!r}")  # fmt: skip
+                yield Result(chunk.id, chunk.files, bytes=chunk.size,
+                             errors=[f"{', '.join(chunk.files)}: dask task failed: {exc!r}"])  # fmt: skip
     finally:
         client.close()
         if cluster is not None:
