@@ -1,7 +1,7 @@
 """An export job: the captures cut into chunks of records, and one chunk exported.
 
-A chunk is a run of records of one capture (a whole small file, or a slice of a big one cut
-at record boundaries by its index). Exporting it writes one Parquet file per table,
+A chunk is a slice of one big capture, cut at record boundaries by its index, or several
+small captures whole. Exporting it writes one Parquet file per table,
 `OUTDIR/<table>/part-<chunk id>.parquet`, then a marker `OUTDIR/_chunks/<chunk id>.json`
 holding its counts and warnings. Each file is written under a hidden temporary name and
 renamed into place; a chunk run again (a resumed export, a Dask worker that died) first
