@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="layerscope",
         description="Capture, decode and explore network packets layer by layer.",
         epilog="With no input, opens the built-in HTTP GET demo. On a terminal the TUI opens; "
-        "when stdout is not a terminal (or with --print, -V, -x, -T) packets are printed.",
+        "when stdout is not a terminal (or with --print, -V, -x, -T) packets are printed. "
+        "Tables: `layerscope export --help`, `layerscope sql --help`.",
     )
     p.add_argument("file", nargs="?", help="capture file to open (same as -r)")
     p.add_argument(

@@ -101,3 +101,23 @@ def test_errors_are_one_line(dataset: Path, tmp_path: Path) -> None:
     assert code == 2 and err.startswith("layerscope: error: sql: ") and err.count("\n") == 1
     code, _out, err = run("sql", "SELECT 1", str(tmp_path))
     assert code == 2 and "not a layerscope export" in err
+
+
+def test_the_layerscope_command_runs_the_subcommands(
+    dataset: Path, capsys: pytest.CaptureFixture
+) -> None:
+    from dissect import cli
+    from tui import main
+
+    for entry in (main.main, cli.main):
+        assert (
+            entry(
+                ["sql", "SELECT count(*) AS packets FROM frames", str(dataset), "--format", "csv"]
+            )
+            == 0
+        )
+        assert capsys.readouterr().out.splitlines() == [
+            "packets",
+            str(len(json_packets(SAMPLE)) + 1),
+        ]
+    assert "layerscope export --help" in cli.build_parser().format_help()
