@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Export benchmark for issue 18, side by side in one run, the runs alternating:
 
-    bench/bench_export.py [--packets N] [--file CAPTURE] [--runs R] [--no-dask]
+    bench/bench_export.py [--packets N] [--file CAPTURE] [--runs R] [--no-dask] [--only TEXT]
 
 On the mixed capture of bench/bench_decode.py (built once under bench/out/), each in a
 fresh process, best of --runs, the kinds interleaved run by run so that a machine's load
@@ -96,6 +96,8 @@ def main() -> int:
     ap.add_argument("--file", help="a capture to use instead of the mixed one")
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--no-dask", action="store_true", help="leave out the Dask run")
+    ap.add_argument("--only", action="append", metavar="TEXT",
+                    help="run only the kinds whose name holds TEXT (repeatable)")  # fmt: skip
     args = ap.parse_args()
     path = capture(args)
     from dissect.index import open_capture
@@ -108,6 +110,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         work = Path(tmp)
         cmds = commands(path, work, not args.no_dask)
+        if args.only:
+            cmds = {k: v for k, v in cmds.items() if any(t in k for t in args.only)}
         best: dict[str, tuple[float, int, int]] = {}
         for _run in range(args.runs):  # alternating: each kind once per round
             for name, (cmd, env) in cmds.items():
