@@ -196,16 +196,14 @@ def export_chunk(options: Options, chunk: Chunk) -> Result:
     writers: dict[str, Any] = {}
     try:
         builder = RowBuilder(set(options.namespaces), options.spans)
-        try:
-            for part in chunk.parts:
-                for pkt in _packets(options, part, result):
-                    builder.add(part.file, pkt)
-                    pkt.release()
-                    if builder.packets % 1024 == 0 and builder.buffers_full():
-                        _write(fs, root, chunk.id, writers, builder, final=False, result=result)
-        finally:
-            result.packets = builder.packets
-            _write(fs, root, chunk.id, writers, builder, final=True, result=result)
+        for part in chunk.parts:
+            for pkt in _packets(options, part, result):
+                builder.add(part.file, pkt)
+                pkt.release()
+                if builder.packets % 1024 == 0 and builder.buffers_full():
+                    _write(fs, root, chunk.id, writers, builder, final=False, result=result)
+        result.packets = builder.packets
+        _write(fs, root, chunk.id, writers, builder, final=True, result=result)
         _close(fs, writers)
     except BaseException:
         _abandon(fs, writers)
