@@ -135,15 +135,19 @@ def _url_inputs(url: str) -> list[str]:
 
 def export_run(args: argparse.Namespace, options: Any, files: list[str], chunks: list, problems: list[str], err: IO[str]) -> int:  # fmt: skip
     """Resume or start the job in OUTDIR, run the chunks still to do, report."""
-    from dissect.cli import error_line
+    done = resume_state(options, chunks)
+    started = time.monotonic()
+    results = [*done.values(), *_run(args, options, [c for c in chunks if c.id not in done], err)]
+    _finish_manifest(options, chunks)
+    return report(options, files, chunks, done, results, problems, time.monotonic() - started, err)
 
+
+def _run(args: argparse.Namespace, options: Any, todo: list, err: IO[str]) -> list:
+    """The chunks' results, locally or on Dask, with the progress bar."""
     from . import run
 
-    done = resume_state(options, chunks)
-    todo = [c for c in chunks if c.id not in done]
     progress = run.Progress(sum(c.size for c in todo), err)
-    started = time.monotonic()
-    results = list(done.values())
+    results = []
     try:
         if args.dask:
             runner = run.run_dask(options, todo, args.dask)
@@ -158,14 +162,20 @@ def export_run(args: argparse.Namespace, options: Any, files: list[str], chunks:
         raise ExportError(str(exc)) from None
     finally:
         progress.close()
-    problems += [line for r in results for line in r.errors]
+    return results
+
+
+def report(options: Any, files: list[str], chunks: list, done: dict, results: list, problems: list[str], seconds: float, err: IO[str]) -> int:  # fmt: skip
+    """Errors, warnings and the totals on stderr; the exit status (1: some capture had a
+    problem)."""
+    from dissect.cli import error_line
+
+    problems = problems + [line for r in results for line in r.errors]
     warnings = [line for r in results for line in r.warnings]
-    _finish_manifest(options, chunks)
     for line in problems:
         err.write(error_line(line) + "\n")
     for line in warnings:
         err.write(error_line(line, "warning") + "\n")
-    seconds = time.monotonic() - started
     packets = sum(r.packets for r in results)
     fresh = sum(r.packets for r in results if r.chunk not in done)
     err.write(

@@ -204,24 +204,9 @@ def _more(f: engine.Field) -> dict[str, Any]:
 
 
 def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
-    """The packet's `frames` row: -T json's top-level facts and the list columns. One pass
-    down the stack: protocols, ports, expert items."""
+    """The packet's `frames` row: -T json's top-level facts and the list columns."""
     src, dst, proto, info, status, bad = engine.columns(pkt)
-    layers = pkt.layers
-    limit = pkt.ctx.column_layers or len(layers)  # ports: not from an ICMP error's quote
-    names, ports, expert, worst = [], None, [], -1
-    for k, layer in enumerate(layers):
-        p = layer.protocol
-        if k:
-            names.append(p.name)
-        if ports is None and k < limit and layer.values is not None:
-            specs = _port_specs(p)
-            if specs:
-                ports = engine.read_values(specs, layer.values)
-        for iss in layer.issues:
-            worst = max(worst, SEVERITY_RANK.get(iss.severity, 0))
-            expert.append({"layer": p.name, "severity": iss.severity, "group": iss.group,
-                           "code": iss.code, "message": iss.message})  # fmt: skip
+    names, ports, expert, worst = _stack(pkt)
     row = buf.rows
     buf.rows += 1
     buf.dense.append(
@@ -233,7 +218,7 @@ def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
             pkt.caplen,
             pkt.linktype,
             pkt.interface,
-            ":".join(names),
+            names,
             proto,
             info,
             status,
@@ -249,6 +234,28 @@ def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
     if expert:
         buf.put("expert_severity", row, engine.SEVERITIES[worst])
         buf.put("expert", row, expert)
+
+
+def _stack(pkt: engine.Packet) -> tuple[str, tuple | None, list[dict], int]:
+    """One pass down the stack: the protocols (`eth:ip:udp:dns`), the ports of the first
+    transport layer with ports (not from an ICMP error's quote), the expert items and the
+    rank of the worst one's severity (-1: none)."""
+    layers = pkt.layers
+    limit = pkt.ctx.column_layers or len(layers)
+    names, ports, expert, worst = [], None, [], -1
+    for k, layer in enumerate(layers):
+        p = layer.protocol
+        if k:
+            names.append(p.name)
+        if ports is None and k < limit and layer.values is not None:
+            specs = _port_specs(p)
+            if specs:
+                ports = engine.read_values(specs, layer.values)
+        for iss in layer.issues:
+            worst = max(worst, SEVERITY_RANK.get(iss.severity, 0))
+            expert.append({"layer": p.name, "severity": iss.severity, "group": iss.group,
+                           "code": iss.code, "message": iss.message})  # fmt: skip
+    return ":".join(names), ports, expert, worst
 
 
 _PORTS: dict[str, tuple | None] = {}
