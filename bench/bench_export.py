@@ -11,7 +11,9 @@ weighs on all of them alike:
   - the usual way: `tshark -T fields -E separator=, -e ...` with the same frames columns,
     written to CSV;
 and for each: packets per second, and the peak resident memory of the largest process of
-the run (a worker: Linux's RUSAGE_CHILDREN keeps the largest descendant's). Figures only.
+the run (a worker: Linux's RUSAGE_CHILDREN keeps the largest descendant's), and the CPU
+seconds of the whole run (on a shared machine, packets per CPU second say more than the
+wall clock). Figures only; the capture and the packet count come from bench/sidebyside.py.
 """
 
 from __future__ import annotations
@@ -35,26 +37,23 @@ TSHARK_FIELDS = ("frame.number", "frame.time_epoch", "frame.len", "frame.cap_len
                  "frame.interface_id", "frame.protocols", "ip.src", "ip.dst", "ipv6.src",
                  "ipv6.dst", "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
                  "_ws.col.Protocol", "_ws.col.Info", "_ws.expert.severity")  # fmt: skip
-# Runs one command; prints its wall seconds and the peak RSS (KiB) of its process tree.
+# Runs one command; prints its wall seconds, the peak RSS (KiB) of its process tree, its
+# CPU seconds (user + system, every process of the tree) and its exit status.
 MEASURE = (
     "import resource, subprocess, sys, time\n"
     "out = open(sys.argv[1], 'wb')\n"
     "t = time.perf_counter()\n"
     "code = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.DEVNULL).returncode\n"
-    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(time.perf_counter() - t, r.ru_maxrss, r.ru_utime + r.ru_stime, code)\n"
 )
+Measured = tuple[float, int, float, int]  # wall seconds, peak RSS KiB, CPU seconds, exit
 
 
 def capture(args: argparse.Namespace) -> Path:
-    if args.file:
-        return Path(args.file)
-    import bench_decode
+    from sidebyside import mixed_capture
 
-    path = ROOT / "bench" / "out" / f"mixed-{args.packets}.pcap"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        bench_decode.build(path, args.packets)
-    return path
+    return Path(args.file) if args.file else mixed_capture(args.packets)
 
 
 def commands(path: Path, work: Path, dask: bool) -> dict[str, tuple[list[str], dict[str, str]]]:
@@ -81,13 +80,13 @@ def commands(path: Path, work: Path, dask: bool) -> dict[str, tuple[list[str], d
     return cmds
 
 
-def measure(cmd: list[str], env: dict[str, str], work: Path) -> tuple[float, int, int]:
+def measure(cmd: list[str], env: dict[str, str], work: Path) -> Measured:
     shutil.rmtree(work / "out", ignore_errors=True)
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
     done = subprocess.run([PY, "-c", MEASURE, str(work / "stdout"), *cmd], env=full_env,
                           capture_output=True, text=True, check=True)  # fmt: skip
-    seconds, rss, code = done.stdout.split()
-    return float(seconds), int(rss), int(code)
+    seconds, rss, cpu, code = done.stdout.split()
+    return float(seconds), int(rss), float(cpu), int(code)
 
 
 def main() -> int:
@@ -112,7 +111,7 @@ def main() -> int:
         cmds = commands(path, work, not args.no_dask)
         if args.only:
             cmds = {k: v for k, v in cmds.items() if any(t in k for t in args.only)}
-        best: dict[str, tuple[float, int, int]] = {}
+        best: dict[str, Measured] = {}
         for _run in range(args.runs):  # alternating: each kind once per round
             for name, (cmd, env) in cmds.items():
                 got = measure(cmd, env, work)
@@ -122,10 +121,12 @@ def main() -> int:
     return 0
 
 
-def report(best: dict[str, tuple[float, int, int]], n: int) -> None:
-    print(f"{'':58} {'seconds':>8} {'packets/s':>11} {'peak RSS':>9}  exit")
-    for name, (seconds, rss, code) in best.items():
-        print(f"{name:58} {seconds:8.2f} {n / seconds:11,.0f} {rss / 1024:7.0f} MB  {code}")
+def report(best: dict[str, Measured], n: int) -> None:
+    print(f"{'':56} {'seconds':>8} {'packets/s':>10} {'CPU s':>7} {'pkts/CPU s':>10} "
+          f"{'peak RSS':>9}  exit")  # fmt: skip
+    for name, (seconds, rss, cpu, code) in best.items():
+        print(f"{name:56} {seconds:8.2f} {n / seconds:10,.0f} {cpu:7.1f} {n / cpu:10,.0f} "
+              f"{rss / 1024:6.0f} MB  {code}")  # fmt: skip
     one, two = best.get("export, all tables, 1 worker"), best.get("export, all tables, 2 workers")
     if one and two:
         print(f"two workers / one worker (all tables): {one[0] / two[0]:.2f}x")
