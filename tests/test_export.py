@@ -341,3 +341,12 @@ def test_small_files_go_together(tmp_path: Path) -> None:
     frames = read_tables(tmp_path / "o")["frames"]
     assert {r["file"] for r in frames} == {*map(str, files), str(big)}
     assert len(frames) == 5 * 36 + 300
+
+
+def test_the_job_is_what_was_asked_not_what_it_resolved_to() -> None:
+    """A process that knows more protocols (a newer layerscope, a test's own) resolves
+    `every table` to more tables: it is still the same job, and resumes it."""
+    fewer = job.Options("/o", ("dns",), protocols=())
+    more = job.Options("/o", ("dns", "ip"), protocols=())
+    assert fewer.manifest() == more.manifest()
+    assert job.Options("/o", ("dns",), protocols=("dns",)).manifest() != fewer.manifest()

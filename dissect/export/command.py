@@ -97,7 +97,8 @@ def export_main(argv: list[str], out: IO[str], err: IO[str]) -> int:
         raise ExportError(f"--protocols: {exc}") from None
     files = expand_inputs(args.inputs)
     outdir = args.parquet if job.is_url(args.parquet) else os.path.abspath(args.parquet)
-    options = job.Options(outdir, namespaces, args.spans, args.display_filter or None)
+    options = job.Options(outdir, namespaces, args.spans, args.display_filter or None,
+                          protocols=tuple(sorted(set(protocols))))  # fmt: skip
     chunks, problems = job.plan(files, args.chunk_records or job.CHUNK_RECORDS)
     return export_run(args, options, files, chunks, problems, err)
 

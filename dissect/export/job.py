@@ -42,9 +42,12 @@ class Options:
     spans: bool = False
     display_filter: str | None = None
     strict: bool = False
+    protocols: tuple[str, ...] = ()  # what --protocols asked for (empty: every table)
 
     def manifest(self) -> dict[str, Any]:
-        return {"schema_version": schema.SCHEMA_VERSION, "namespaces": list(self.namespaces),
+        """What makes a job the same job: the request, not the tables it resolved to (a
+        process with more protocols registered still resumes it)."""
+        return {"schema_version": schema.SCHEMA_VERSION, "protocols": list(self.protocols),
                 "spans": self.spans, "filter": self.display_filter}  # fmt: skip
 
 
