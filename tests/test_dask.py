@@ -156,12 +156,16 @@ def test_a_dying_worker_loses_and_doubles_no_row(cluster: Cluster, tmp_path: Pat
     assert not list(out.glob("*/.part-*"))  # the killed attempt's files are gone
 
 
-def test_dask_local_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LAYERSCOPE_WORKERS", "2")
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+def test_dask_local_cluster(tmp_path: Path) -> None:
+    """`--dask local`: a Dask cluster of this machine's cores, started and stopped by the
+    command (run as a process of its own: the cluster's helpers are its children)."""
     files = _inputs(tmp_path / "in", 2)
-    code, _out, err = run("export", *files, "--parquet", str(tmp_path / "o"), "--dask", "local")
-    assert code == 0, err
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LAYERSCOPE_WORKERS": "2"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.main", "export", *files, "--parquet", str(tmp_path / "o"),
+         "--dask", "local"], env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
     assert len(read_tables(tmp_path / "o")["frames"]) == 2 * 36
 
 
