@@ -98,14 +98,11 @@ def main() -> int:
     ap.add_argument("--only", action="append", metavar="TEXT",
                     help="run only the kinds whose name holds TEXT (repeatable)")  # fmt: skip
     args = ap.parse_args()
-    path = capture(args)
-    from dissect.index import open_capture
+    from sidebyside import describe, packets_in
 
-    with open_capture(str(path)) as idx:
-        n = len(idx.index_all())
-    print(
-        f"{path.name}: {n:,} packets, {path.stat().st_size / 1e6:,.0f} MB; cores: {os.cpu_count()}"
-    )
+    path = capture(args)
+    n = packets_in(path)
+    print(describe(path, n))
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         work = Path(tmp)
         cmds = commands(path, work, not args.no_dask)
