@@ -82,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="layerscope",
         description="Capture, decode and explore network packets layer by layer.",
         epilog="With no input, opens the built-in HTTP GET demo. On a terminal the TUI opens; "
-        "when stdout is not a terminal (or with --print, -V, -x, -T) packets are printed.",
+        "when stdout is not a terminal (or with --print, -V, -x, -T) packets are printed. "
+        "Tables: `layerscope export --help`, `layerscope sql --help`.",
     )
     p.add_argument("file", nargs="?", help="capture file to open (same as -r)")
     p.add_argument(
@@ -1023,6 +1024,11 @@ def install_helper_cmd(group: str, out: IO[str] | None = None, err: IO[str] | No
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .export.command import SUBCOMMANDS, run_subcommand
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:  # `export`, `sql`: dissect/export/command.py
+        return run_subcommand(argv)
     parser = build_parser()
     args = finish_args(parser, parser.parse_args(argv))
     if args.list_interfaces:

@@ -19,9 +19,13 @@ from dissect.cli import (
     run_live,
     wants_batch,
 )
+from dissect.export.command import SUBCOMMANDS, run_subcommand
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:  # `layerscope export ...`, `layerscope sql ...`
+        return run_subcommand(argv)
     parser = build_parser()
     args = finish_args(parser, parser.parse_args(argv))
     if args.list_interfaces:

@@ -1,0 +1,273 @@
+"""Decoded packets as table rows: one `frames` row per packet, one row per layer in each
+protocol table its fields belong to (dissect/export/schema.py), buffered column by column
+and handed out as Arrow record batches of at most BATCH_ROWS rows, so memory stays bounded
+whatever the size of the capture."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from dissect import engine
+
+from .schema import FRAMES, Column, Table, frames_schema, namespace, tables
+
+BATCH_ROWS = 16_384  # rows a table buffers before they become a record batch
+LAYER_KEYS = ("file", "number", "layer", "protocol")
+FRAME_DENSE = ("file", "number", "time", "len", "caplen", "linktype", "interface", "protocols",
+               "protocol", "info", "status", "bad_checksum")  # fmt: skip
+SEVERITY_RANK = {s: i for i, s in enumerate(engine.SEVERITIES)}
+
+
+class _Buffer:
+    """One table's rows so far. The key columns (`dense`) get a value in every row; each
+    other column keeps the rows it has a value in and those values, so a row costs only
+    the columns it fills."""
+
+    def __init__(self, schema: pa.Schema, dense: tuple[str, ...]) -> None:
+        self.schema = schema
+        self.rows = 0
+        self.dense_names = dense
+        self.dense: list[tuple] = []  # a tuple of the dense columns' values per row
+        self.cells: dict[str, tuple[list[int], list[Any]]] = {
+            n: ([], []) for n in schema.names if n not in dense
+        }
+
+    def put(self, name: str, row: int, value: Any) -> None:
+        rows, values = self.cells[name]
+        rows.append(row)
+        values.append(value)
+
+    def batch(self) -> pa.RecordBatch:
+        arrays = []
+        n = self.rows
+        dense = dict(zip(self.dense_names, map(list, zip(*self.dense, strict=True)), strict=True))
+        for f in self.schema:
+            if f.name in dense:
+                arrays.append(_array(dense[f.name], f))
+                continue
+            rows, values = self.cells[f.name]
+            if not rows:
+                arrays.append(pa.nulls(n, f.type))
+                continue
+            if len(rows) < n:
+                filled: list[Any] = [None] * n
+                for row, value in zip(rows, values, strict=True):
+                    filled[row] = value
+                values = filled
+            arrays.append(_array(values, f))
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+    def clear(self) -> None:
+        self.rows = 0
+        self.dense.clear()
+        for rows, values in self.cells.values():
+            rows.clear()
+            values.clear()
+
+
+def _array(values: list[Any], f: pa.Field) -> pa.Array:
+    """The column as Arrow; a value its declared type cannot hold (a decoder bug) becomes
+    null rather than failing the export."""
+    try:
+        return pa.array(values, type=f.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
+        return pa.array([_fits(v, f.type) for v in values], type=f.type)
+
+
+def _fits(value: Any, kind: pa.DataType) -> Any:
+    try:
+        pa.array([value], type=kind)
+        return value
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
+        return None
+
+
+class _Placement:
+    """Where a field spec's values go: its table's buffer and its column's cells (and,
+    with spans, its position and length columns' cells), and whether it is a scalar."""
+
+    __slots__ = ("namespace", "scalar", "cells", "pos", "len")
+
+    def __init__(self, ns: str, column: Column, buf: _Buffer, spans: bool) -> None:
+        self.namespace, self.scalar = ns, column.scalar
+        self.cells = buf.cells[column.name]
+        self.pos = buf.cells[column.name + "__pos"] if spans else None
+        self.len = buf.cells[column.name + "__len"] if spans else None
+
+
+class RowBuilder:
+    """Packets in, record batches out: `add(file, pkt)`, then `batches()` whenever it
+    suits the caller and `batches(final=True)` at the end."""
+
+    def __init__(self, namespaces: set[str], spans: bool = False) -> None:
+        self.spans = spans
+        self.tables: dict[str, Table] = {ns: t for ns, t in tables().items() if ns in namespaces}
+        self.buffers: dict[str, _Buffer] = {FRAMES: _Buffer(frames_schema(), FRAME_DENSE)}
+        for ns, t in self.tables.items():
+            self.buffers[ns] = _Buffer(t.arrow_schema(spans), LAYER_KEYS)
+        self.place: dict[engine.FieldSpec, _Placement] = {
+            c.spec: _Placement(ns, c, self.buffers[ns], spans)
+            for ns, t in self.tables.items()
+            for c in t.columns
+        }
+        self.own_ns = {p: namespace(p) for p in engine.PROTOCOLS}
+        self.packets = 0
+
+    def table_name(self, key: str) -> str:
+        return FRAMES if key == FRAMES else self.tables[key].name
+
+    def add(self, file: str, pkt: engine.Packet) -> None:
+        self.packets += 1
+        frame_row(self.buffers[FRAMES], file, pkt)
+        if self.tables:  # else `frames` alone: no field is built
+            for i, layer in enumerate(pkt.layers):
+                if i:
+                    self._layer(file, pkt.number, i, layer)
+
+    def _layer(self, file: str, number: int, i: int, layer: engine.Layer) -> None:
+        """The layer's row in its own table and in every table whose fields it carries:
+        its fields grouped by spec (tree order kept within each), then placed."""
+        groups: dict[engine.FieldSpec, list[engine.Field]] = {}
+        for f in layer.walk():
+            found = groups.get(f.spec)
+            if found is None:
+                groups[f.spec] = [f]
+            else:
+                found.append(f)
+        proto = layer.protocol.name
+        rows: dict[str, int] = {}
+        own = self.own_ns.get(proto)
+        if own in self.tables:
+            rows[own] = self._new_row(own, (file, number, i, proto))
+        place, more = self.place, []
+        for spec, found in groups.items():
+            p = place.get(spec)
+            if p is None:  # a namespace --protocols left out
+                continue
+            row = rows.get(p.namespace)
+            if row is None:
+                row = rows[p.namespace] = self._new_row(p.namespace, (file, number, i, proto))
+            cells = p.cells
+            cells[0].append(row)
+            if p.scalar:
+                f = found[0]
+                cells[1].append(f.value)
+                if len(found) > 1:
+                    more.append((p.namespace, row, found[1:]))
+                if p.pos is not None:
+                    _put(p.pos, row, f.pos)
+                    _put(p.len, row, f.len)
+            else:
+                cells[1].append([f.value for f in found])
+                if p.pos is not None:
+                    _put(p.pos, row, [f.pos for f in found])
+                    _put(p.len, row, [f.len for f in found])
+        for ns, row, extra in more:
+            self.buffers[ns].put("more_fields", row, [_more(f) for f in extra])
+
+    def _new_row(self, ns: str, keys: tuple) -> int:
+        buf = self.buffers[ns]
+        buf.dense.append(keys)  # LAYER_KEYS
+        buf.rows += 1
+        return buf.rows - 1
+
+    def buffers_full(self) -> bool:
+        return any(buf.rows >= BATCH_ROWS for buf in self.buffers.values())
+
+    def batches(self, final: bool = False) -> Iterator[tuple[str, pa.RecordBatch]]:
+        """(table name, batch) for every table holding BATCH_ROWS rows (any rows: final)."""
+        for key, buf in self.buffers.items():
+            if buf.rows and (final or buf.rows >= BATCH_ROWS):
+                batch = buf.batch()
+                buf.clear()
+                yield self.table_name(key), batch
+
+    def schema(self, table_name: str) -> pa.Schema:
+        for key, buf in self.buffers.items():
+            if self.table_name(key) == table_name:
+                return buf.schema
+        raise KeyError(table_name)
+
+
+def _put(cells: tuple[list[int], list[Any]], row: int, value: Any) -> None:
+    cells[0].append(row)
+    cells[1].append(value)
+
+
+def _more(f: engine.Field) -> dict[str, Any]:
+    return {"name": f.spec.name, "value": json.dumps(engine.json_value(f.value)),
+            "pos": f.pos, "len": f.len}  # fmt: skip
+
+
+def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
+    """The packet's `frames` row: -T json's top-level facts and the list columns."""
+    src, dst, proto, info, status, bad = engine.columns(pkt)
+    names, ports, expert, worst = _stack(pkt)
+    row = buf.rows
+    buf.rows += 1
+    buf.dense.append(
+        (
+            file,
+            pkt.number,
+            pkt.time_ns,
+            pkt.wirelen,
+            pkt.caplen,
+            pkt.linktype,
+            pkt.interface,
+            names,
+            proto,
+            info,
+            status,
+            bad,
+        )
+    )  # FRAME_DENSE
+    for name, value in (("comment", pkt.comment), ("src", src or None), ("dst", dst or None)):
+        if value is not None:
+            buf.put(name, row, value)
+    if ports is not None:
+        buf.put("srcport", row, ports[0])
+        buf.put("dstport", row, ports[1])
+    if expert:
+        buf.put("expert_severity", row, engine.SEVERITIES[worst])
+        buf.put("expert", row, expert)
+
+
+def _stack(pkt: engine.Packet) -> tuple[str, tuple | None, list[dict], int]:
+    """One pass down the stack: the protocols (`eth:ip:udp:dns`), the ports of the first
+    transport layer with ports (not from an ICMP error's quote), the expert items and the
+    rank of the worst one's severity (-1: none)."""
+    layers = pkt.layers
+    limit = pkt.ctx.column_layers or len(layers)
+    names, ports, expert, worst = [], None, [], -1
+    for k, layer in enumerate(layers):
+        p = layer.protocol
+        if k:
+            names.append(p.name)
+        if ports is None and k < limit and layer.values is not None:
+            specs = _port_specs(p)
+            if specs:
+                ports = engine.read_values(specs, layer.values)
+        for iss in layer.issues:
+            worst = max(worst, SEVERITY_RANK.get(iss.severity, 0))
+            expert.append({"layer": p.name, "severity": iss.severity, "group": iss.group,
+                           "code": iss.code, "message": iss.message})  # fmt: skip
+    return ":".join(names), ports, expert, worst
+
+
+_PORTS: dict[str, tuple | None] = {}
+
+
+def _port_specs(proto: engine.Protocol) -> tuple | None:
+    """A transport protocol's `<name>.srcport` / `.dstport` fixed-header specs (TCP, UDP);
+    None for any other protocol."""
+    specs = _PORTS.get(proto.name, ())
+    if specs == ():
+        names = (proto.name + ".srcport", proto.name + ".dstport")
+        transport = proto.osi == engine.Osi.TRANSPORT
+        ok = transport and all(n in proto.by_name for n in names)
+        specs = _PORTS[proto.name] = proto.specs(*names) if ok else None
+    return specs

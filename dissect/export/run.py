@@ -1,0 +1,117 @@
+"""Running an export's chunks: on this machine's cores (forked worker processes, as
+dissect/parallel.py runs batch output) or on Dask distributed (an existing cluster, or a
+local one). Either way each chunk is dissect/export/job.py's export_chunk, so both write
+the same files; the parent only counts what the chunks report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import IO, Any
+
+from dissect import engine, parallel
+
+from .job import Chunk, Options, Result, export_chunk
+
+CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
+
+
+class RunnerError(Exception):
+    """The runner cannot start (no Dask scheduler at that address): one line."""
+
+
+def safe_export(options: Options, chunk: Chunk) -> Result:
+    """export_chunk, with an unexpected failure (a bug, a full disk) reported as the chunk's
+    error instead of ending every other chunk's work."""
+    try:
+        return export_chunk(options, chunk)
+    except Exception as exc:  # noqa: BLE001 - one chunk's failure is reported, not raised
+        return Result(chunk.id, chunk.files, bytes=chunk.size,
+                      errors=[f"{', '.join(chunk.files)}: export failed: {exc!r}"])  # fmt: skip
+
+
+def run_local(options: Options, chunks: list[Chunk], workers: int) -> Iterator[Result]:
+    """Every chunk's result, exported by `workers` forked processes (this one when 1)."""
+    engine._load()  # every protocol imported once, before the workers fork
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield safe_export(options, chunk)
+        return
+
+    def render(chunk: Chunk) -> bytes:
+        return safe_export(options, chunk).to_json().encode()
+
+    for out in parallel.ordered_map(render, chunks, workers):  # type: ignore[arg-type]
+        yield Result.from_json(out)
+
+
+def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Result]:
+    """Every chunk's result, each exported as one Dask task, as they finish. `address`:
+    a scheduler (tcp://host:8786) or `local` (a cluster of this machine's cores). A task
+    whose worker dies is run again by the scheduler; export_chunk first removes what the
+    lost attempt wrote, so no row is lost or doubled."""
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    try:
+        if address == "local":
+            cluster = LocalCluster(n_workers=parallel.worker_count(), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)  # fmt: skip
+            client = Client(cluster)
+        else:
+            client = Client(address, timeout=CONNECT_TIMEOUT)
+    except (OSError, ValueError, TypeError) as exc:  # refused, timed out, a bad address
+        raise RunnerError(f"--dask {address}: cannot start: {exc}") from None
+    try:
+        keys = [f"layerscope-export-{c.id}" for c in chunks]
+        futures = client.map(partial(safe_export, options), chunks, key=keys, pure=False)
+        by_key = dict(zip(keys, chunks, strict=True))
+        for fut in as_completed(futures):
+            try:
+                yield fut.result()
+            except Exception as exc:  # noqa: BLE001 - the task failed on every try
+                chunk = by_key[fut.key]
+                yield Result(chunk.id, chunk.files, bytes=chunk.size,
+                             errors=[f"{', '.join(chunk.files)}: dask task failed: {exc!r}"])  # fmt: skip
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class Progress:
+    """Packets, bytes, rate and ETA on stderr while chunks finish: a bar on a terminal,
+    nothing otherwise (the command prints its totals at the end)."""
+
+    def __init__(self, total_bytes: int, err: IO[str], clock: Callable[[], float] = time.monotonic):
+        self.total, self.clock, self.t0 = total_bytes, clock, clock()
+        self.packets = self.bytes = 0
+        self.bar: Any = None
+        if err.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(
+                BarColumn(), DownloadColumn(),
+                TextColumn("{task.fields[packets]:,} packets  {task.fields[rate]:,.0f}/s  ETA"),
+                TimeRemainingColumn(), console=Console(file=err), transient=True,
+            )  # fmt: skip
+            self.task = self.bar.add_task("export", total=total_bytes, packets=0, rate=0.0)
+            self.bar.start()
+
+    def advance(self, result: Result) -> None:
+        self.packets += result.packets
+        self.bytes += result.bytes
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.bytes, packets=self.packets,
+                            rate=self.rate)  # fmt: skip
+
+    @property
+    def rate(self) -> float:
+        return self.packets / max(self.clock() - self.t0, 1e-9)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
