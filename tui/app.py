@@ -24,6 +24,7 @@ from dissect.cli import error_line
 from dissect.engine import safe_text, unsafe_char
 
 from .browser import BrowserScreen
+from .colouring import Colouring, load_rules
 from .filtering import FilterActions
 from .live import LiveActions
 from .screens import HelpScreen
@@ -86,12 +87,16 @@ class LayerscopeApp(App[int]):
         self.launcher: Launcher | None = None  # root helper that starts captures (under sudo)
         self.capture_filter: str | None = None  # -f / trailing BPF, for captures started here
         self.capture_prefix: list[str] = []  # e.g. ip netns exec NAME (tests)
+        rules, self.rule_problems = load_rules()  # told once the screen is up
+        self.colouring = Colouring(rules)
+        source.colouring = self.colouring
 
     def get_default_screen(self) -> Screen:
         return BrowserScreen()
 
     def replace_source(self, source: PacketSource) -> None:
         old, self.source = self.source, source
+        source.colouring, source.columns = old.colouring, old.columns
         old.close()
 
     async def on_event(self, event: events.Event) -> None:

@@ -82,7 +82,7 @@ class BrowserScreen(FilterActions, LiveActions):
         self.first_rows = threading.Event()  # set once the first rows are on screen
         self.packet: Packet | None = None
         self.item: TreeItem | None = None
-        self.list_height = 30  # percent of the screen
+        self.list_height = 45  # percent of the screen
         self.opening = 0  # bumps with each open (and its answer): stale results are dropped
         self.failure_told: str | None = None
 
@@ -106,6 +106,10 @@ class BrowserScreen(FilterActions, LiveActions):
         yield Footer()
 
     def on_mount(self) -> None:
+        app: LayerscopeApp = self.app  # type: ignore[assignment]
+        self.query_one(PacketList).rules = app.colouring.rules
+        for problem in app.rule_problems:
+            self.notify(problem, title="Colouring rules", severity="warning", markup=False)
         self.load_source()
         initial = getattr(self.app, "initial_filter", None)  # -Y on the command line
         if initial:
@@ -284,7 +288,7 @@ class BrowserScreen(FilterActions, LiveActions):
     def action_resize(self, delta: int) -> None:
         self.list_height = max(10, min(80, self.list_height + delta))
         plist = self.query_one(PacketList)
-        plist.styles.max_height = plist.styles.height = f"{self.list_height}%"
+        plist.styles.height = f"{self.list_height}%"
 
     def action_first(self) -> None:
         self.query_one(PacketList).cursor = 0

@@ -21,11 +21,14 @@ from dissect.index import CaptureError, CaptureIndex, open_capture
 from dissect.linktypes import linktype_name
 from dissect.output import Summary, summarize
 
+from .colouring import Colouring
+
 __all__ = [
     "BLOCK",
     "DEMO_PATH",
     "CaptureError",
     "HexPreview",
+    "ListRow",
     "PacketSource",
     "linktype_label",
 ]
@@ -45,6 +48,16 @@ def linktype_label(linktype: int) -> str:
              108: "OpenBSD loopback", 113: "Linux cooked (SLL)", 276: "Linux cooked v2 (SLL2)",
              9: "PPP", 105: "802.11", 127: "802.11 radiotap"}  # fmt: skip
     return f"{names.get(linktype, linktype_name(linktype))} ({linktype})"
+
+
+@dataclass(slots=True)
+class ListRow(Summary):
+    """A packet-list row: the summary plus what the list draws beyond it."""
+
+    time_ns: int = 0  # the packet's own time (the time formats start from it)
+    prev_ns: int = 0  # the previous captured packet's time (delta); its own for the first
+    rule: int = -1  # the colouring rule that matched, -1 none
+    custom: tuple[str, ...] = ()  # the values of the fields applied as columns
 
 
 @dataclass(slots=True)
@@ -84,6 +97,8 @@ class PacketSource:
         self._frames: list[_Frame] = []
         self._full: OrderedDict[tuple[str, int], Packet] = OrderedDict()
         self._lock = threading.Lock()  # the full-decode cache is shared with row workers
+        self.colouring: Colouring | None = None  # rules for list rows (the app sets them)
+        self.columns: tuple[str, ...] = ()  # fields applied as columns, by filter name
 
     # -- constructors ------------------------------------------------------------------
     @classmethod
@@ -203,11 +218,45 @@ class PacketSource:
         """List rows of a filtered view (any rows, in the order given); worker-thread safe."""
         return [self._row(row) for row in rows]
 
-    def _row(self, row: int) -> Summary:
+    def _row(self, row: int) -> ListRow:
         pkt = self._decode(row)
-        s = summarize(pkt, self.t0_ns(row))
+        t0 = self.t0_ns(row)
+        s = summarize(pkt, t0)
+        colouring, columns = self.colouring, self.columns
+        out = ListRow(
+            s.number, s.delta_ns, s.source, s.destination, s.protocol, s.length, s.info,
+            s.status, s.bad_checksum, s.colour, time_ns=pkt.time_ns,
+            prev_ns=self._prev_time(row, pkt.time_ns),
+            rule=colouring.match(pkt, t0) if colouring is not None else -1,
+            custom=tuple(column_text(pkt, name) for name in columns),
+        )  # fmt: skip
         pkt.release()  # a row keeps only its text: the packet is freed now
-        return s
+        return out
+
+    def _prev_time(self, row: int, own: int) -> int:
+        n = self.indexed
+        if row == 0 or row == n:  # the first record, or the first pasted frame
+            return own
+        if row < n:
+            assert self._index is not None
+            return self._index.time_ns(row - 1)
+        return self._frames[row - n - 1].time_ns
+
+    def frame(self, row: int) -> tuple[bytes, int, int, int]:
+        """Row's bytes, link type, time in ns and length on the wire (what the writers
+        need); worker-thread safe."""
+        kind, i = self._locate(row)
+        if kind == "r":
+            assert self._index is not None
+            r = self._index.record(i)
+            return bytes(r.data), r.linktype, r.time_ns, r.wirelen
+        f = self._frames[i]
+        return f.data, f.linktype, f.time_ns, len(f.data)
+
+    @property
+    def pasted(self) -> range:
+        """Rows of the packets pasted as hex (after the capture's own)."""
+        return range(self.indexed, len(self))
 
     # -- display filters (the filter worker calls these) ---------------------------------
     @staticmethod
@@ -317,6 +366,16 @@ def _guess(hextext: Any, data: bytes) -> int | None:
         log.debug("guess_linktype failed", exc_info=True)
         return None
     return int(guess) if guess is not None else None
+
+
+def column_text(pkt: Packet, name: str) -> str:
+    """A field's value as an applied column shows it (every occurrence, comma-separated)."""
+    try:
+        shown = [safe_text(f.show, 60) for f in pkt.find(name)]
+    except Exception:  # a column must never stop the list
+        log.debug("column %s failed", name, exc_info=True)
+        return "?"
+    return ",".join(shown)
 
 
 def annotated_dump(pkt: Packet) -> str:
