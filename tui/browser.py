@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from dissect.engine import Field, Layer, Packet, safe_text
 
 from .filtering import FilterActions, FilterBar
+from .list_actions import ListActions
 from .live import LiveActions
 from .messages import IndexProgress, RowsDecoded
 from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
@@ -56,9 +57,10 @@ def whole_bit_field(layer: Layer, f: Field) -> Field:
     return f
 
 
-class BrowserScreen(FilterActions, LiveActions):
+class BrowserScreen(FilterActions, LiveActions, ListActions):
     """Three panes like Wireshark's, in a terminal (live-capture keys come from LiveActions,
-    the display filter bar and its worker from FilterActions)."""
+    the display filter bar and its worker from FilterActions, marks, find, export and a
+    field's actions from ListActions)."""
 
     BINDINGS = [
         Binding("tab", "cycle(1)", "Next pane", show=False, priority=True),
@@ -241,6 +243,11 @@ class BrowserScreen(FilterActions, LiveActions):
         if hit is not None:
             self.query_one(FieldTree).select_field(whole_bit_field(*hit))
 
+    def refresh_rows(self) -> None:
+        """Decode the rows again (colouring rules or applied columns changed)."""
+        cursor = self.query_one(PacketList).cursor
+        self._show_rows(self.source_row(cursor) if 0 <= cursor < self.displayed() else None)
+
     def update_status(self) -> None:
         source, pkt = self.source, self.packet
         warnings = source.warnings
@@ -249,7 +256,8 @@ class BrowserScreen(FilterActions, LiveActions):
             selected=pkt.number if pkt else None, nbytes=pkt.caplen if pkt else None,
             done=source.done, progress=source.progress,
             warning=source.failure or (warnings[-1] if warnings else ""),
-            live=self.live_status(), filter=self.filter_status(),
+            live=self.live_status(), filter=self.filter_status(), applied=self.filter_text,
+            **self.list_status(),
         ))  # fmt: skip
 
     # -- layout actions --------------------------------------------------------------------
@@ -288,7 +296,7 @@ class BrowserScreen(FilterActions, LiveActions):
     def action_resize(self, delta: int) -> None:
         self.list_height = max(10, min(80, self.list_height + delta))
         plist = self.query_one(PacketList)
-        plist.styles.height = f"{self.list_height}%"
+        plist.styles.max_height = plist.styles.height = f"{self.list_height}%"
 
     def action_first(self) -> None:
         self.query_one(PacketList).cursor = 0
@@ -338,7 +346,10 @@ class BrowserScreen(FilterActions, LiveActions):
         self.update_status()
 
     def action_open(self) -> None:
-        self.app.push_screen(OpenFileScreen(), self.open_path)
+        self.ask_unsaved(
+            "opening another capture",
+            lambda: self.app.push_screen(OpenFileScreen(), self.open_path),
+        )
 
     class Opened(Message):
         """The open worker's result: a source, or why there is none."""

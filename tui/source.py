@@ -99,6 +99,7 @@ class PacketSource:
         self._lock = threading.Lock()  # the full-decode cache is shared with row workers
         self.colouring: Colouring | None = None  # rules for list rows (the app sets them)
         self.columns: tuple[str, ...] = ()  # fields applied as columns, by filter name
+        self.saved_upto = 0  # rows 0..saved_upto-1 were saved whole (nothing to lose there)
 
     # -- constructors ------------------------------------------------------------------
     @classmethod
@@ -252,6 +253,13 @@ class PacketSource:
             return bytes(r.data), r.linktype, r.time_ns, r.wirelen
         f = self._frames[i]
         return f.data, f.linktype, f.time_ns, len(f.data)
+
+    @property
+    def unsaved(self) -> int:
+        """Packets that exist nowhere but here: pasted ones (and, live, every captured one)
+        not saved yet. Closing the source loses them, so the UI asks first."""
+        kept = self.saved_upto if self.kind == "live" else max(self.saved_upto, self.indexed)
+        return max(0, len(self) - kept)
 
     @property
     def pasted(self) -> range:

@@ -31,7 +31,7 @@ BLOCK = 1000
 
 # (title, width at least, right-aligned); applied columns go before Info, which takes the rest.
 COLUMNS: tuple[tuple[str, int, bool], ...] = (
-    ("No.", 5, True), ("Time", 9, True), ("Source", 8, False), ("Destination", 11, False),
+    ("No.", 7, True), ("Time", 9, True), ("Source", 8, False), ("Destination", 11, False),
     ("Protocol", 8, False), ("Length", 6, True),
 )  # fmt: skip
 MAX_AUTO = 40  # an address column sized to its content grows up to this many cells
