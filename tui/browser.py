@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 
 from dissect.engine import Field, Layer, Packet, safe_text
 
+from .clipboard import copy_text, copy_to_file
 from .filtering import FilterActions, FilterBar
 from .list_actions import ListActions
 from .live import LiveActions
@@ -416,7 +417,8 @@ class BrowserScreen(FilterActions, LiveActions, ListActions):
         pkt, item = self.packet, self.item
         if choice is None or pkt is None:
             return
-        if choice == "value":
+        what_to_copy = choice.removeprefix("file:")
+        if what_to_copy == "value":
             if item is not None and item.field is not None:
                 text, what = item.field.show, item.field.name
             elif item is not None and item.layer is not None:
@@ -424,9 +426,18 @@ class BrowserScreen(FilterActions, LiveActions, ListActions):
             else:
                 self.notify("Select a field in the tree first.", severity="warning")
                 return
-        elif choice == "hex":
+        elif what_to_copy == "hex":
             text, what = pkt.data.hex(), f"packet #{pkt.number} as hex"
         else:
             text, what = annotated_dump(pkt), f"annotated dump of packet #{pkt.number}"
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {what} ({len(text)} characters).", markup=False)
+        if choice.startswith("file:"):
+            try:
+                path = copy_to_file(text)
+            except OSError as exc:
+                self.notify(f"Cannot write the file: {exc}", severity="error", markup=False)
+                return
+            self.notify(f"Wrote {what} to {path}.", markup=False)
+            return
+        sure, how = copy_text(self.app, text)
+        self.notify(f"{what} ({len(text)} characters): {how}.", markup=False,
+                    severity="information" if sure else "warning")  # fmt: skip

@@ -53,6 +53,6 @@ class Finder:
             return Hit() if self.text in summary_line(summarize(pkt)).casefold() else None
         for layer in pkt.layers:
             for f in layer.walk():
-                if self.text in f.show.casefold() or self.text in (f.label or "").casefold():
+                if self.text in f"{f.label}: {f.show}".casefold():  # as the tree shows it
                     return Hit(f)
         return None

@@ -185,11 +185,13 @@ class ListActions(Screen[None]):
                 f"Not found: {safe_text(message.text, 80)}", severity="warning", markup=False
             )
             return
-        self._plist().cursor = row
         field = getattr(message.hit, "field", None)
         tree = self.query_one(FieldTree)
-        if field is not None:
-            self.call_after_refresh(lambda: tree.select_field(field))
+        if field is not None:  # the tree opens the packet on this field (kept by name)
+            tree.selected_key = f"field:{field.name}"
+        if self._plist().cursor == row:
+            self.call_after_refresh(lambda: tree.select_field(field) if field else None)
+        self._plist().cursor = row
 
     # -- save and export -----------------------------------------------------------------
     def export_counts(self) -> dict[str, int]:

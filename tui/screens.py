@@ -116,7 +116,10 @@ def describe_preview(p: HexPreview, linktype: object) -> Text:
     text.append(f"{n} packet{'s' if n != 1 else ''}, {p.byte_count} bytes, format {p.format}\n")
     guess = linktype_label(p.guess) if p.guess is not None else "none"
     chosen = linktype_label(linktype) if isinstance(linktype, int) else "?"
-    text.append(f"Link type guess: {guess}; decoding as: {chosen}")
+    text.append(f"Link type guess: {guess}")
+    if p.reason:
+        text.append(f" ({safe_text(p.reason, 120)})", Style(dim=True))
+    text.append(f"; decoding as: {chosen}")
     if len(p.packets) > 1:
         text.append(
             " (each packet guessed on its own)" if linktype == p.guess else " (all packets)"
@@ -195,6 +198,9 @@ COPY_CHOICES = (
     ("value", "The selected field's value"),
     ("hex", "The packet as hex (one line)"),
     ("annotated", "Annotated hex dump with every field's span"),
+    ("file:value", "Copy to file: the selected field's value"),
+    ("file:hex", "Copy to file: the packet as hex"),
+    ("file:annotated", "Copy to file: the annotated hex dump"),
 )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from dissect.engine import Packet, decode, safe_text
+from dissect.engine import Packet, decode, inet_checksum, safe_text
 from dissect.filter import Filter, compile_filter
 from dissect.index import CaptureError, CaptureIndex, open_capture
 from dissect.linktypes import linktype_name
@@ -77,6 +77,7 @@ class HexPreview:
     format: str = ""
     byte_count: int = 0
     guess: int | None = None  # link type guessed from the first packet's bytes
+    reason: str = ""  # why that guess, in words (the paste dialog shows it)
     ignored_lines: int = 0
     first_ignored: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -329,7 +330,7 @@ class PacketSource:
             warnings=[str(w) for w in (res.warnings or [])],
         )  # fmt: skip
         if preview.packets:
-            preview.guess = _guess(hextext, preview.packets[0].data)
+            preview.guess, preview.reason = guess_linktype(hextext, preview.packets[0].data)
         else:
             preview.error = "no packet bytes recognised"
         return preview
@@ -344,7 +345,7 @@ class PacketSource:
         for p in preview.packets:
             lt = linktype
             if lt is None:
-                lt = _guess(hextext, p.data) if hextext is not None else None
+                lt = guess_linktype(hextext, p.data)[0] if hextext is not None else None
             lt = lt if lt is not None else (preview.guess if preview.guess is not None else 1)
             self._frames.append(_Frame(bytes(p.data), lt, getattr(p, "time_ns", None) or 0))
         return range(first, len(self))
@@ -367,13 +368,36 @@ def _count(ignored: Any) -> int:
         return 0
 
 
-def _guess(hextext: Any, data: bytes) -> int | None:
+def plausible_ipv4(data: bytes) -> bool:
+    """Version 4 and a header length of 5 words or more that the bytes hold."""
+    return len(data) >= 20 and data[0] >> 4 == 4 and 20 <= (data[0] & 0x0F) * 4 <= len(data)
+
+
+def guess_linktype(hextext: Any, data: bytes) -> tuple[int | None, str]:
+    """The link type of pasted bytes and why. Bytes that start with a plausible IPv4
+    header are raw IPv4 even when fewer than its total length (a header copied from course
+    notes) -- unless they also read as an Ethernet header and the IPv4 checksum is wrong."""
     try:
         guess = hextext.guess_linktype(data)
     except Exception:  # a guess is a convenience; the selector still works without one
         log.debug("guess_linktype failed", exc_info=True)
-        return None
-    return int(guess) if guess is not None else None
+        guess = None
+    if plausible_ipv4(data):
+        hdr = (data[0] & 0x0F) * 4
+        good = inet_checksum(data[:hdr]) == 0
+        if guess in (228, 101) or good or guess not in (1, 113):
+            total = int.from_bytes(data[2:4], "big")
+            cut = f", {len(data)} of its {total} bytes pasted" if total > len(data) else ""
+            sums = "checksum right" if good else "checksum wrong"
+            return 228, (f"starts with 0x{data[0]:02x}: IP version 4, header {hdr} bytes, "
+                         f"{sums}{cut}")  # fmt: skip
+    if guess is None:
+        return None, ""
+    reasons = {229: "starts with 0x6_: an IPv6 header whose lengths fit",
+               113: "a Linux cooked (SLL) header",
+               1: f"bytes 12-13 are EtherType 0x{int.from_bytes(data[12:14], 'big'):04x}"
+               if len(data) >= 14 else "Ethernet"}  # fmt: skip
+    return int(guess), reasons.get(int(guess), "no header shape recognised: the default")
 
 
 def column_text(pkt: Packet, name: str) -> str:

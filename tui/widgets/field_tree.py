@@ -305,10 +305,11 @@ class FieldTree(Tree[TreeItem]):
             self.post_message(self.FieldAction(node.data, action))
 
     async def _on_click(self, event: events.Click) -> None:
-        """Right button: the line's context menu; the left one is the Tree's (toggles)."""
+        """Right button: the line's context menu; the left one is left to Tree's own
+        handler (Textual calls it after this one), which toggles the line."""
         if event.button != 3:
-            await super()._on_click(event)
             return
+        event.prevent_default()  # not Tree's handler: a right click does not toggle
         event.stop()
         line = event.style.meta.get("line")
         node = self.get_node_at_line(line) if isinstance(line, int) else None

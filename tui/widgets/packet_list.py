@@ -200,6 +200,11 @@ class PacketList(ScrollView, can_focus=True):
         self._tints.clear()
         self._layout = None
         self._strips.clear()
+        self._content.pop("Time", None)  # the format may be wider or narrower now
+        for block in list(self._blocks.keys()):
+            for s in self._blocks.get(block) or ():
+                if s is not None:
+                    self._measure("Time", len(self._time_text(s, None)))
         self.refresh()
 
     def summary(self, row: int) -> Summary | None:
