@@ -130,6 +130,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions):
         self.generation += 1
         self.packet = self.item = None
         self.query_one(PacketList).reset()
+        self.query_one(PacketList).live = self.source.kind == "live"
         self.query_one(HexPane).show_packet(None)
         self.query_one(FieldTree).clear()
         self.update_status()

@@ -144,6 +144,7 @@ class PacketList(ScrollView, can_focus=True):
         self.time_format = "relative"
         self.ref: tuple[int, int] | None = None  # time reference: (packet number, time ns)
         self.marks: set[int] = set()  # packet numbers
+        self.live = False  # a live capture: an empty list follows its first packets
         self.applied: tuple[str, ...] = ()  # fields applied as columns
         self.column = -1  # the column < and > resize (-1: none chosen)
         self._content: dict[str, int] = {}  # widest text seen per column title
@@ -161,14 +162,15 @@ class PacketList(ScrollView, can_focus=True):
         last row follows new rows (a live capture); anywhere else it stays put."""
         if count == self.count:
             return
-        follow = self.count > 0 and self.cursor == self.count - 1 and count > self.count
+        at_end = self.cursor == self.count - 1 if self.count else self.live
+        follow = at_end and count > self.count
         self.count = count
         self._measure("No.", len(str(count)))
         self.virtual_size = Size(self.size.width, count + 1)
-        if self.cursor < 0 and count:
-            self.cursor = 0
-        elif follow:
+        if follow:
             self.cursor = count - 1
+        elif self.cursor < 0 and count:
+            self.cursor = 0
         self.refresh()
 
     def set_rows(self, block: int, rows: list[Summary | None], partial: bool = False) -> None:
