@@ -37,7 +37,7 @@ from dissect.engine import (
 from dissect.index import CaptureError, open_capture
 from tui.explain import explain_field, explain_layer
 from tui.widgets import layer_colour
-from tui.widgets.packet_list import row_style
+from tui.widgets.packet_list import row_colours
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURE_DIRS = (ROOT / "tests" / "data", ROOT / "captures")
@@ -155,8 +155,7 @@ def test_icmpv6_rows_are_coloured_like_every_protocol() -> None:
     pkt = decode(icmpv6_echo(), 1, strict=True)
     s = output.summarize(pkt)
     assert s.protocol == "ICMPv6" and s.colour == PROTOCOLS["icmpv6"].colour
-    assert row_style(s).color is not None
-    assert row_style(s).color.name == PROTOCOLS["icmpv6"].colour
+    assert row_colours(s)[0] == PROTOCOLS["icmpv6"].colour  # the row's tint
 
 
 def test_tree_and_hex_colours_follow_the_protocol_not_the_position() -> None:

@@ -1,5 +1,5 @@
 """Pilot tests of the TUI's live mode: picker, following, pause with "N new packets",
-status counters, stop (ctrl+e / ctrl+c), save (w). The capture process runs in a fresh
+status counters, stop (ctrl+e / ctrl+c), save (w), asking before unsaved packets go. The capture process runs in a fresh
 network namespace (`ip netns exec`) and captures its loopback; every wait is bounded."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from dissect.capture import LiveOptions
 from dissect.index import open_capture
 from tests.test_live import PY, UDP_PORT, _why_not, netns, nsexec  # noqa: F401  (fixture)
 from tui.app import LayerscopeApp
-from tui.live import InterfaceScreen, LivePacketSource, SaveScreen
+from tui.live import InterfaceScreen, LivePacketSource
+from tui.screens import AskSaveScreen, ExportScreen
 from tui.widgets.packet_list import PacketList
 from tui.widgets.status_bar import StatusBar
 
@@ -70,6 +71,7 @@ def test_live_view_follows_pauses_stops_and_saves(netns: str, tmp_path: Path) ->
         plist = app.screen.query_one(PacketList)
         send(netns, 5)
         await until(pilot, lambda: plist.count == 5)
+        assert plist.cursor == 4  # the cursor stayed on the last row: the list follows
         await pilot.press("space")  # pause the view; the capture goes on
         send(netns, 7, first=5)
         await until(pilot, lambda: source.new_packets == 7)
@@ -82,11 +84,10 @@ def test_live_view_follows_pauses_stops_and_saves(netns: str, tmp_path: Path) ->
         await until(pilot, lambda: not source.running and "stopped" in status_text(app))
         assert "dropped 0" in status_text(app)
         await pilot.press("w")
-        await until(pilot, lambda: isinstance(app.screen, SaveScreen))
-        await pilot.click("#save-path")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen))
         await pilot.press(*str(saved), "enter")
-        await until(pilot, lambda: saved.exists() and not isinstance(app.screen, SaveScreen))
-        await pilot.press("ctrl+c")  # no capture running: quits
+        await until(pilot, lambda: source.unsaved == 0 and not isinstance(app.screen, ExportScreen))
+        await pilot.press("ctrl+c")  # no capture running, nothing unsaved: quits
 
     run(source, netns, body)
     idx = open_capture(str(saved)).index_all()
@@ -103,7 +104,10 @@ def test_ctrl_c_stops_the_capture_then_quits(netns: str) -> None:  # noqa: F811
         await pilot.press("ctrl+c")
         await until(pilot, lambda: not source.running)
         assert app.is_running and "captured 3" in status_text(app)
-        await pilot.press("ctrl+c")
+        await pilot.press("ctrl+c")  # 3 packets not saved: asks first
+        await until(pilot, lambda: isinstance(app.screen, AskSaveScreen))
+        await pilot.pause()
+        await pilot.click("#discard")
         await until(pilot, lambda: not app.is_running)
 
     run(source, netns, body)
@@ -133,6 +137,29 @@ def test_interface_picker_starts_a_capture(netns: str) -> None:  # noqa: F811
 
     run(source, netns, body)
     assert started and not started[0].running  # closing the app stopped it
+
+
+def test_changing_interface_asks_before_dropping_the_packets(netns: str) -> None:  # noqa: F811
+    source = LivePacketSource.start(LiveOptions("lo", FILTER, prefix=nsexec(netns)))
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        send(netns, 2)
+        await until(pilot, lambda: app.screen.query_one(PacketList).count == 2)
+        app.screen.start_capture("lo")  # type: ignore[attr-defined]
+        await until(pilot, lambda: isinstance(app.screen, AskSaveScreen))
+        await pilot.pause()
+        await pilot.click("#cancel")
+        await pilot.pause()
+        assert app.source is source and source.running
+        await pilot.press("ctrl+e")  # stop
+        await until(pilot, lambda: not source.running)
+        await pilot.press("ctrl+e")  # restart: asks too
+        await until(pilot, lambda: isinstance(app.screen, AskSaveScreen))
+        await pilot.pause()
+        await pilot.click("#cancel")
+        assert app.source is source
+
+    run(source, netns, body)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux only")

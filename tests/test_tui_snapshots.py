@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import struct
 
+import pytest
 from textual.pilot import Pilot
 
 from dissect.engine import inet_checksum
@@ -92,3 +93,32 @@ def test_markup_and_escapes_render_inert(snap_compare) -> None:  # noqa: ANN001
         assert pilot.app.is_running  # [@click=app.quit] did nothing
 
     assert snap_compare(LayerscopeApp(source), terminal_size=SIZE, run_before=run_before)
+
+
+def coloured_list(theme: str):  # noqa: ANN201
+    """Every colouring case on one screen: a TCP RST, a malformed row, a bad checksum, plain
+    TCP, a marked row, and a selected field over its layer's tint."""
+
+    async def run_before(pilot: Pilot) -> None:
+        pilot.app.theme = theme
+        await select("tcp.flags.reset")(pilot)
+        plist = pilot.app.screen.query_one("#packets")
+        plist.marks = {5}
+        plist.restyle()
+        await settle(pilot)
+
+    return run_before
+
+
+def _habit_source() -> PacketSource:
+    from tests.test_tui_habits import frames
+
+    rows = frames()
+    return PacketSource.from_frames([rows[1], *rows[:1], *rows[2:]], name="colours")
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_coloured_list_in_a_dark_and_a_light_theme(snap_compare, theme: str, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent")  # the default rules, not the user's
+    app = LayerscopeApp(_habit_source())
+    assert snap_compare(app, terminal_size=SIZE, run_before=coloured_list(theme))

@@ -292,7 +292,8 @@ def test_copy_dialog_and_its_toast(hostile: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.clipboard == f.show  # what is copied is the escaped value too
-        assert "Copied http.user_agent" in screen_text(app, "copy toast")
+        toast = screen_text(app, "copy toast")  # says where it went, not just "Copied"
+        assert "http.user_agent" in toast and "OSC 52" in toast
 
     run_app(hostile, body)
 

@@ -24,8 +24,10 @@ from dissect.cli import error_line
 from dissect.engine import safe_text, unsafe_char
 
 from .browser import BrowserScreen
+from .colouring import Colouring, load_rules
 from .decode_as import DecodeAsScreen
 from .filtering import FilterActions
+from .list_actions import LIST_COMMANDS, ListActions
 from .live import LiveActions
 from .screens import HelpScreen
 from .source import CaptureError, PacketSource
@@ -54,7 +56,6 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Capture: choose interface", "Capture live packets on an interface", "pick_interface"),
     ("Capture: start / stop", "Stop the running capture, or start again", "toggle_capture"),
     ("Capture: pause / resume view", "Freeze the list while the capture goes on", "pause"),
-    ("Capture: save", "Save the packets captured so far to a file", "save"),
     ("Display filter", "Show only packets matching a filter (Wireshark syntax), key /", "filter"),
     ("Follow stream", "The selected packet's TCP or UDP conversation as text, key F", "follow"),
 )  # fmt: skip
@@ -90,12 +91,16 @@ class LayerscopeApp(App[int]):
         self.launcher: Launcher | None = None  # root helper that starts captures (under sudo)
         self.capture_filter: str | None = None  # -f / trailing BPF, for captures started here
         self.capture_prefix: list[str] = []  # e.g. ip netns exec NAME (tests)
+        rules, self.rule_problems = load_rules()  # told once the screen is up
+        self.colouring = Colouring(rules)
+        source.colouring = self.colouring
 
     def get_default_screen(self) -> Screen:
         return BrowserScreen()
 
     def replace_source(self, source: PacketSource) -> None:
         old, self.source = self.source, source
+        source.colouring, source.columns = old.colouring, old.columns
         old.close()
 
     async def on_event(self, event: events.Event) -> None:
@@ -139,6 +144,7 @@ class LayerscopeApp(App[int]):
             ("Everywhere", keys(self.BINDINGS) + [("ctrl+p", "Command palette (every action)")]),
             ("Main screen", keys(BrowserScreen.BINDINGS) + keys(FilterActions.BINDINGS)),
             ("Live capture", keys(LiveActions.BINDINGS)),
+            ("Marks, time, find, save", keys(ListActions.BINDINGS)),
             ("Packet list", keys(PacketList.BINDINGS) + [("click", "Select a packet")]),
             ("Layer tree", keys(Tree.BINDINGS) + keys(FieldTree.BINDINGS)),
             ("Hex pane", keys(HexPane.BINDINGS) + [("click", "Select the field under the byte")]),
@@ -149,6 +155,14 @@ class LayerscopeApp(App[int]):
         from .stats import open_statistics
 
         open_statistics(self)
+
+    async def action_quit(self) -> None:
+        """q and ctrl+q: ask first when packets would be lost (captured or pasted, unsaved)."""
+        browser = self._browser()
+        if browser is None or not self.source.unsaved:
+            self.exit()
+            return
+        browser.ask_unsaved("quitting", self.exit)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -178,7 +192,7 @@ class LayerscopeApp(App[int]):
         browser = self._browser()
         if browser is None:
             return
-        for title, help_text, action in COMMANDS:
+        for title, help_text, action in COMMANDS + LIST_COMMANDS:
             yield SystemCommand(title, help_text, lambda a=action: browser.run_action(a))
 
     def _browser(self) -> BrowserScreen | None:

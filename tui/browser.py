@@ -22,8 +22,10 @@ from textual.worker import get_current_worker
 from dissect.engine import Field, Layer, Packet, safe_text
 from dissect.streams.follow import Followed
 
+from .clipboard import copy_text, copy_to_file
 from .filtering import FilterActions, FilterBar
 from .follow import FollowScreen
+from .list_actions import ListActions
 from .live import LiveActions
 from .messages import IndexProgress, RowsDecoded
 from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
@@ -58,9 +60,10 @@ def whole_bit_field(layer: Layer, f: Field) -> Field:
     return f
 
 
-class BrowserScreen(FilterActions, LiveActions):
+class BrowserScreen(FilterActions, LiveActions, ListActions):
     """Three panes like Wireshark's, in a terminal (live-capture keys come from LiveActions,
-    the display filter bar and its worker from FilterActions)."""
+    the display filter bar and its worker from FilterActions, marks, find, export and a
+    field's actions from ListActions)."""
 
     BINDINGS = [
         Binding("tab", "cycle(1)", "Next pane", show=False, priority=True),
@@ -85,7 +88,7 @@ class BrowserScreen(FilterActions, LiveActions):
         self.first_rows = threading.Event()  # set once the first rows are on screen
         self.packet: Packet | None = None
         self.item: TreeItem | None = None
-        self.list_height = 30  # percent of the screen
+        self.list_height = 45  # percent of the screen
         self.opening = 0  # bumps with each open (and its answer): stale results are dropped
         self.failure_told: str | None = None
 
@@ -109,6 +112,10 @@ class BrowserScreen(FilterActions, LiveActions):
         yield Footer()
 
     def on_mount(self) -> None:
+        app: LayerscopeApp = self.app  # type: ignore[assignment]
+        self.query_one(PacketList).rules = app.colouring.rules
+        for problem in app.rule_problems:
+            self.notify(problem, title="Colouring rules", severity="warning", markup=False)
         self.load_source()
         initial = getattr(self.app, "initial_filter", None)  # -Y on the command line
         if initial:
@@ -126,6 +133,7 @@ class BrowserScreen(FilterActions, LiveActions):
         self.generation += 1
         self.packet = self.item = None
         self.query_one(PacketList).reset()
+        self.query_one(PacketList).live = self.source.kind == "live"
         self.query_one(HexPane).show_packet(None)
         self.query_one(FieldTree).clear()
         self.update_status()
@@ -240,6 +248,11 @@ class BrowserScreen(FilterActions, LiveActions):
         if hit is not None:
             self.query_one(FieldTree).select_field(whole_bit_field(*hit))
 
+    def refresh_rows(self) -> None:
+        """Decode the rows again (colouring rules or applied columns changed)."""
+        cursor = self.query_one(PacketList).cursor
+        self._show_rows(self.source_row(cursor) if 0 <= cursor < self.displayed() else None)
+
     def update_status(self) -> None:
         source, pkt = self.source, self.packet
         warnings = source.warnings
@@ -248,7 +261,8 @@ class BrowserScreen(FilterActions, LiveActions):
             selected=pkt.number if pkt else None, nbytes=pkt.caplen if pkt else None,
             done=source.done, progress=source.progress,
             warning=source.failure or (warnings[-1] if warnings else ""),
-            live=self.live_status(), filter=self.filter_status(),
+            live=self.live_status(), filter=self.filter_status(), applied=self.filter_text,
+            **self.list_status(),
         ))  # fmt: skip
 
     # -- layout actions --------------------------------------------------------------------
@@ -376,7 +390,10 @@ class BrowserScreen(FilterActions, LiveActions):
         self.update_status()
 
     def action_open(self) -> None:
-        self.app.push_screen(OpenFileScreen(), self.open_path)
+        self.ask_unsaved(
+            "opening another capture",
+            lambda: self.app.push_screen(OpenFileScreen(), self.open_path),
+        )
 
     class Opened(Message):
         """The open worker's result: a source, or why there is none."""
@@ -443,7 +460,8 @@ class BrowserScreen(FilterActions, LiveActions):
         pkt, item = self.packet, self.item
         if choice is None or pkt is None:
             return
-        if choice == "value":
+        what_to_copy = choice.removeprefix("file:")
+        if what_to_copy == "value":
             if item is not None and item.field is not None:
                 text, what = item.field.show, item.field.name
             elif item is not None and item.layer is not None:
@@ -451,9 +469,18 @@ class BrowserScreen(FilterActions, LiveActions):
             else:
                 self.notify("Select a field in the tree first.", severity="warning")
                 return
-        elif choice == "hex":
+        elif what_to_copy == "hex":
             text, what = pkt.data.hex(), f"packet #{pkt.number} as hex"
         else:
             text, what = annotated_dump(pkt), f"annotated dump of packet #{pkt.number}"
-        self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {what} ({len(text)} characters).", markup=False)
+        if choice.startswith("file:"):
+            try:
+                path = copy_to_file(text)
+            except OSError as exc:
+                self.notify(f"Cannot write the file: {exc}", severity="error", markup=False)
+                return
+            self.notify(f"Wrote {what} to {path}.", markup=False)
+            return
+        sure, how = copy_text(self.app, text)
+        self.notify(f"{what} ({len(text)} characters): {how}.", markup=False,
+                    severity="information" if sure else "warning")  # fmt: skip

@@ -13,6 +13,7 @@ maps to source rows through `self.view` (an array of the matching rows, or None)
 from __future__ import annotations
 
 import bisect
+import re
 import time
 from array import array
 from time import monotonic
@@ -28,7 +29,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
-from dissect.engine import safe_text
+from dissect.engine import Field, Packet, safe_text
 from dissect.filter import FilterError, compile_filter, complete
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
     from .source import PacketSource
 
-__all__ = ["FilterActions", "FilterBar", "FilterProgress"]
+__all__ = ["FilterActions", "FilterBar", "FilterProgress", "field_filter", "joined_filter"]
 
 SCAN_STEP = 1 << 18  # records per scan call: the scanner yields smaller steps inside
 PROGRESS_EVERY = 0.1  # seconds between progress messages: often enough to look alive, rarely enough to cost nothing
@@ -67,7 +68,9 @@ class FilterValidator(Validator):
 
 
 class FilterBar(Input):
-    """The `/` bar. Posts Applied on enter and Cancelled on escape."""
+    """The `/` bar. Posts Applied on enter and Cancelled on escape; up and down walk the
+    filters applied before; leaving it without applying puts the applied filter back, so
+    the bar never shows a filter other than the one in force."""
 
     DEFAULT_CSS = """
     FilterBar { display: none; height: 3; border: round $primary 40%; }
@@ -76,7 +79,12 @@ class FilterBar(Input):
     FilterBar.-invalid { border: round $error; }
     FilterBar.-invalid:focus { border: round $error; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel / close the filter", show=False)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Clear the filter (stop it while it runs)", show=False),
+        Binding("up", "history(-1)", "Earlier filter", show=False),
+        Binding("down", "history(1)", "Later filter", show=False),
+    ]
+    HISTORY = 100  # filters remembered
 
     class Applied(Message):
         def __init__(self, text: str) -> None:
@@ -96,6 +104,30 @@ class FilterBar(Input):
             id=id,
         )
         self.border_title = "Filter"
+        self.history: list[str] = []
+        self.applied = ""  # the filter in force (what the bar shows when not being edited)
+        self._step = 0  # position in the history while walking it (0 = past the newest)
+
+    def remember(self, text: str) -> None:
+        """A filter was applied: it is in force and the newest in the history."""
+        self.applied = text
+        if text:
+            if text in self.history:
+                self.history.remove(text)
+            self.history = [*self.history, text][-self.HISTORY :]
+        self._step = 0
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        n = len(self.history)
+        self._step = max(-n, min(0, self._step + step if self._step else (-1 if step < 0 else 0)))
+        self.value = self.history[self._step] if self._step else ""
+        self.cursor_position = len(self.value)
+
+    def on_blur(self) -> None:
+        if self.value.strip() != self.applied:
+            self.value = self.applied
 
     def on_input_changed(self, event: Input.Changed) -> None:
         result = event.validation_result
@@ -129,7 +161,7 @@ class FilterActions(Screen[None]):
 
     BINDINGS = [
         Binding("slash", "filter", "Display filter", show=False),
-        Binding("escape", "stop_filter", "Stop filtering", show=False),
+        Binding("escape", "stop_filter", "Stop the filter, or clear it", show=False),
     ]
 
     view: array | None = None  # source rows on display; None = every packet
@@ -184,6 +216,14 @@ class FilterActions(Screen[None]):
     def action_stop_filter(self) -> None:
         if self.filtering:
             self.stop_filter()
+        elif self.filter_text:
+            self.clear_filter()
+
+    def clear_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.value = ""
+        bar.remove_class("-shown")
+        self.apply_filter("")
 
     @on(FilterBar.Applied)
     def _filter_applied(self, message: FilterBar.Applied) -> None:
@@ -195,8 +235,7 @@ class FilterActions(Screen[None]):
         if self.filtering:
             self.stop_filter()
             return
-        if not self.filter_text:
-            self.query_one(FilterBar).remove_class("-shown")
+        self.clear_filter()
         self._focus_list()
 
     def _focus_list(self) -> None:
@@ -208,11 +247,13 @@ class FilterActions(Screen[None]):
     def apply_filter(self, text: str) -> None:
         """Start filtering (cancelling a running filter); an empty text clears at once."""
         keep = self._selected_source_row()
+        bar = self.query_one(FilterBar)
         self.filter_token += 1
         self.workers.cancel_group(self, "filter")
         self.filtering, self.filter_scanned = False, 0
         if not text:
             self.filter_text, self.view = "", None
+            bar.remember("")
             self._show_rows(keep)
             return
         try:
@@ -221,6 +262,9 @@ class FilterActions(Screen[None]):
             self.notify(f"column {exc.column}: {exc.message}", severity="error", markup=False)
             return
         self.filter_text, self.view, self.filtering = text, array("I"), True
+        bar.remember(text)
+        bar.value = text
+        bar.add_class("-shown")
         self._show_rows(None)
         self.run_filter(self.source, flt, self.filter_token)
 
@@ -293,3 +337,54 @@ class FilterActions(Screen[None]):
             self.filtering = False
         self.query_one(PacketList).set_count(len(self.view))
         self.update_status()
+
+
+# -- Apply / Prepare as filter --------------------------------------------------------------
+# How a field's filter joins the one in the bar, as Wireshark's "Apply as Filter" submenu.
+JOINS: tuple[tuple[str, str], ...] = (
+    ("selected", "Selected"), ("not", "Not Selected"), ("and", "... and Selected"),
+    ("or", "... or Selected"), ("and_not", "... and not Selected"),
+    ("or_not", "... or not Selected"),
+)  # fmt: skip
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def field_filter(pkt: Packet, f: Field) -> str:
+    """`name == value` that matches this packet: the first spelling of the value the filter
+    parser accepts and that matches (the shown text, the raw number, the bytes, a quoted
+    string); the bare name (present) when none does."""
+    name, value, show = f.name, f.value, f.show
+    candidates: list[str] = []
+    if show and re.fullmatch(r"[\w.:/-]+", show):
+        candidates.append(show)
+    if isinstance(value, bool):
+        candidates.append(str(int(value)))
+    elif isinstance(value, int):
+        candidates.append(str(value))
+    elif isinstance(value, bytes | bytearray) and value:
+        candidates.append(":".join(f"{b:02x}" for b in value[:256]))
+    if isinstance(value, str):
+        candidates.append(_quoted(value))
+    candidates.append(_quoted(show))
+    for literal in candidates:
+        text = f"{name} == {literal}"
+        try:
+            if compile_filter(text).match(pkt):
+                return text
+        except FilterError:
+            continue
+    return name
+
+
+def joined_filter(current: str, expr: str, join: str) -> str:
+    """The bar's filter combined with a field's, as Wireshark's submenu entries do."""
+    current = current.strip()
+    if join == "selected" or (not current and join in ("and", "or")):
+        return expr
+    if join == "not" or (not current and join in ("and_not", "or_not")):
+        return f"!({expr})"
+    op, neg = join.split("_")[0], join.endswith("_not")
+    return f"({current}) {'&&' if op == 'and' else '||'} {'!' if neg else ''}({expr})"

@@ -7,7 +7,6 @@ the TUI process never holds raw-socket rights (dissect/capture.py explains how).
 
 from __future__ import annotations
 
-import shutil
 import threading
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from dissect.capture import (
@@ -37,7 +36,7 @@ from .source import PacketSource
 if TYPE_CHECKING:
     from .app import LayerscopeApp
 
-__all__ = ["InterfaceScreen", "LiveActions", "LivePacketSource", "SaveScreen"]
+__all__ = ["InterfaceScreen", "LiveActions", "LivePacketSource"]
 
 FOLLOW_WAIT = 0.1  # seconds index_more waits for news when it has caught up with the file
 
@@ -107,14 +106,6 @@ class LivePacketSource(PacketSource):
     def stop(self) -> None:
         self.capture.stop()
 
-    def save(self, path: str) -> int:
-        """Copy the whole records indexed so far to path; returns how many packets."""
-        assert self._index is not None
-        count, size = len(self._index), self._index.indexed_bytes
-        with open(self.capture.path, "rb") as src, open(path, "wb") as dst:
-            shutil.copyfileobj(_Prefix(src, size), dst)
-        return count
-
     def close(self) -> None:
         self.capture.close()
         super().close()
@@ -132,19 +123,6 @@ class LivePacketSource(PacketSource):
         if self.paused_at is not None:
             text.append(f"  ⏸ paused: {self.new_packets:,} new packets", "bold #ffaf00")
         return text
-
-
-class _Prefix:
-    """A file object that ends after `size` bytes (the whole records of a growing file)."""
-
-    def __init__(self, fh: object, size: int) -> None:
-        self.fh, self.left = fh, size
-
-    def read(self, n: int = -1) -> bytes:
-        n = self.left if n < 0 else min(n, self.left)
-        data = self.fh.read(n) if n else b""  # type: ignore[attr-defined]
-        self.left -= len(data)
-        return data
 
 
 class InterfaceScreen(ModalScreen[str | None]):
@@ -177,25 +155,6 @@ def _interface_label(info: InterfaceInfo) -> Text:
     return text
 
 
-class SaveScreen(ModalScreen[str | None]):
-    """Type the path to save the capture to."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="save-dialog", classes="dialog"):
-            yield Label("Save the captured packets (pcapng) to:")
-            yield Input(placeholder="capture.pcapng", id="save-path")
-
-    @on(Input.Submitted, "#save-path")
-    def _submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class LiveActions(Screen[None]):
     """The browser screen's live-capture keys; BrowserScreen inherits them (and the bindings)."""
 
@@ -203,7 +162,6 @@ class LiveActions(Screen[None]):
         Binding("i", "pick_interface", "Capture on an interface", show=False),
         Binding("ctrl+e", "toggle_capture", "Start / stop the capture", show=False),
         Binding("space", "pause", "Pause / resume the view (capture goes on)", show=False),
-        Binding("w", "save", "Save the capture", show=False),
         Binding("ctrl+c", "stop_or_quit", "Stop capture / quit", show=False, priority=True),
     ]
 
@@ -239,8 +197,13 @@ class LiveActions(Screen[None]):
             self.action_pick_interface()
 
     def start_capture(self, interface: str | None) -> None:
+        """A new capture replaces the packets on screen: ask first if they are not saved."""
         if not interface:
             return
+        doing = f"capturing on {interface}"
+        self.ask_unsaved(doing, lambda: self._start_capture(interface))  # type: ignore[attr-defined]
+
+    def _start_capture(self, interface: str) -> None:
         self.last_interface = interface
         app = self._app()
         options = LiveOptions(interface, filter=app.capture_filter, prefix=app.capture_prefix)
@@ -270,27 +233,10 @@ class LiveActions(Screen[None]):
             self.notify("View resumed.")
         self.update_status()  # type: ignore[attr-defined]
 
-    def action_save(self) -> None:
-        if self._live() is None:
-            self.notify("Nothing captured to save: start a capture with i.", severity="warning")
-            return
-        self.app.push_screen(SaveScreen(), self.save_to)
-
-    def save_to(self, path: str | None) -> None:
-        live = self._live()
-        if not path or live is None:
-            return
-        try:
-            count = live.save(path)
-        except OSError as exc:
-            self.notify(f"{path}: {exc.strerror or exc}", severity="error", markup=False)
-            return
-        self.notify(f"Saved {count:,} packets to {path}.", markup=False)
-
     def action_stop_or_quit(self) -> None:
         live = self._live()
         if live is not None and live.running:
             live.stop()
             self.notify("Capture stopped: ctrl+c again or q quits.")
         else:
-            self.app.exit()
+            self.ask_unsaved("quitting", self.app.exit)  # type: ignore[attr-defined]

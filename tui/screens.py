@@ -116,7 +116,10 @@ def describe_preview(p: HexPreview, linktype: object) -> Text:
     text.append(f"{n} packet{'s' if n != 1 else ''}, {p.byte_count} bytes, format {p.format}\n")
     guess = linktype_label(p.guess) if p.guess is not None else "none"
     chosen = linktype_label(linktype) if isinstance(linktype, int) else "?"
-    text.append(f"Link type guess: {guess}; decoding as: {chosen}")
+    text.append(f"Link type guess: {guess}")
+    if p.reason:
+        text.append(f" ({safe_text(p.reason, 120)})", Style(dim=True))
+    text.append(f"; decoding as: {chosen}")
     if len(p.packets) > 1:
         text.append(
             " (each packet guessed on its own)" if linktype == p.guess else " (all packets)"
@@ -195,6 +198,9 @@ COPY_CHOICES = (
     ("value", "The selected field's value"),
     ("hex", "The packet as hex (one line)"),
     ("annotated", "Annotated hex dump with every field's span"),
+    ("file:value", "Copy to file: the selected field's value"),
+    ("file:hex", "Copy to file: the packet as hex"),
+    ("file:annotated", "Copy to file: the annotated hex dump"),
 )
 
 
@@ -245,4 +251,156 @@ class HelpScreen(ModalScreen[None]):
             yield Static(text)
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """A small menu: pick one entry (the time formats, a field's actions)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: Iterable[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog choice-dialog"):
+            yield Label(Text(self.title_text))
+            yield OptionList(*(Option(Text(label), id=key) for key, label in self.choices))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(slots=True)
+class ExportRequest:
+    what: str  # all | displayed | marked | pasted | selected
+    fmt: str  # a key of tui.export.FORMATS
+    path: str
+
+
+EXPORT_WHAT = (("all", "All packets"), ("displayed", "Displayed packets"),
+               ("marked", "Marked packets"), ("pasted", "Pasted packets"),
+               ("selected", "Selected packet"))  # fmt: skip
+
+
+class ExportScreen(ModalScreen[ExportRequest | None]):
+    """Save / export: which packets, which format, where."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, formats: Iterable[tuple[str, str]], counts: dict[str, int],
+                 what: str = "all") -> None:  # fmt: skip
+        super().__init__()
+        self.formats = list(formats)
+        self.counts = counts
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        whats = [(f"{label} ({self.counts.get(key, 0):,})", key) for key, label in EXPORT_WHAT]
+        with Vertical(id="export-dialog", classes="dialog"):
+            yield Label("Save or export (enter saves, escape cancels)")
+            with Horizontal(classes="dialog-row"):
+                yield Label("Packets ", classes="dialog-label")
+                yield Select(whats, id="what", allow_blank=False, value=self.what)
+            with Horizontal(classes="dialog-row"):
+                yield Label("Format  ", classes="dialog-label")
+                yield Select([(label, key) for key, label in self.formats], id="format",
+                             allow_blank=False, value=self.formats[0][0])  # fmt: skip
+            yield Input(placeholder="path, e.g. capture.pcapng", id="export-path")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        path = self.query_one("#export-path", Input).value.strip()
+        if not path:
+            self.notify("Type a path to save to.", severity="warning")
+            return
+        what, fmt = self.query_one("#what", Select).value, self.query_one("#format", Select).value
+        self.dismiss(ExportRequest(str(what), str(fmt), path))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AskSaveScreen(ModalScreen[str | None]):
+    """Packets would be lost: save, discard or cancel (as Wireshark asks)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, count: int, doing: str) -> None:
+        super().__init__()
+        self.count, self.doing = count, doing
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ask-dialog", classes="dialog"):
+            yield Label(
+                Text(f"{self.count:,} packets are not saved. Save them before {self.doing}?")
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save…", id="save", variant="primary")
+                yield Button("Discard", id="discard", variant="error")
+                yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "cancel" else event.button.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(slots=True)
+class FindRequest:
+    text: str
+    by: str  # filter | string | hex
+    where: str  # list | details | bytes
+
+
+FIND_BY = (("filter", "Display filter"), ("string", "String"), ("hex", "Hex value"))
+FIND_WHERE = (("list", "Packet list"), ("details", "Packet details"), ("bytes", "Packet bytes"))
+
+
+class FindScreen(ModalScreen[FindRequest | None]):
+    """Find a packet (ctrl+f), as Wireshark's Find Packet bar: by display filter, string or
+    hex, in the list, the details or the bytes; the search starts after the selected packet."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, last: FindRequest | None = None) -> None:
+        super().__init__()
+        self.last = last or FindRequest("", "string", "details")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="find-dialog", classes="dialog"):
+            yield Label("Find packet (enter finds the next, f3 again later)")
+            with Horizontal(classes="dialog-row"):
+                yield Select([(b, a) for a, b in FIND_BY], id="by", allow_blank=False,
+                             value=self.last.by)  # fmt: skip
+                yield Select([(b, a) for a, b in FIND_WHERE], id="where", allow_blank=False,
+                             value=self.last.where)  # fmt: skip
+            yield Input(value=self.last.text, id="find-text", placeholder="what to find")
+
+    def on_mount(self) -> None:
+        self.query_one("#find-text", Input).focus()
+
+    @on(Input.Submitted, "#find-text")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value:
+            by, where = self.query_one("#by", Select).value, self.query_one("#where", Select).value
+            self.dismiss(FindRequest(event.value, str(by), str(where)))
+
+    def action_cancel(self) -> None:
         self.dismiss(None)

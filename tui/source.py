@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from dissect.engine import Packet, decode, safe_text
+from dissect.engine import Packet, decode, inet_checksum, safe_text
 from dissect.filter import Filter, compile_filter
 from dissect.index import CaptureError, CaptureIndex, open_capture
 from dissect.linktypes import linktype_name
@@ -23,11 +23,14 @@ from dissect.output import Summary, summarize
 from dissect.streams import StreamTable, annotate, names_stream_fields
 from dissect.streams.follow import Followed, follow
 
+from .colouring import Colouring
+
 __all__ = [
     "BLOCK",
     "DEMO_PATH",
     "CaptureError",
     "HexPreview",
+    "ListRow",
     "PacketSource",
     "linktype_label",
 ]
@@ -50,6 +53,16 @@ def linktype_label(linktype: int) -> str:
 
 
 @dataclass(slots=True)
+class ListRow(Summary):
+    """A packet-list row: the summary plus what the list draws beyond it."""
+
+    time_ns: int = 0  # the packet's own time (the time formats start from it)
+    prev_ns: int = 0  # the previous captured packet's time (delta); its own for the first
+    rule: int = -1  # the colouring rule that matched, -1 none
+    custom: tuple[str, ...] = ()  # the values of the fields applied as columns
+
+
+@dataclass(slots=True)
 class _Frame:
     """A packet that came from pasted hex (no file behind it)."""
 
@@ -66,6 +79,7 @@ class HexPreview:
     format: str = ""
     byte_count: int = 0
     guess: int | None = None  # link type guessed from the first packet's bytes
+    reason: str = ""  # why that guess, in words (the paste dialog shows it)
     ignored_lines: int = 0
     first_ignored: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -88,6 +102,9 @@ class PacketSource:
         self._lock = threading.Lock()  # the full-decode cache is shared with row workers
         self._streams: StreamTable | None = None  # the stream pass, once something asked
         self._stream_lock = threading.Lock()
+        self.colouring: Colouring | None = None  # rules for list rows (the app sets them)
+        self.columns: tuple[str, ...] = ()  # fields applied as columns, by filter name
+        self.saved_upto = 0  # rows 0..saved_upto-1 were saved whole (nothing to lose there)
 
     # -- constructors ------------------------------------------------------------------
     @classmethod
@@ -219,11 +236,52 @@ class PacketSource:
         """List rows of a filtered view (any rows, in the order given); worker-thread safe."""
         return [self._row(row) for row in rows]
 
-    def _row(self, row: int) -> Summary:
+    def _row(self, row: int) -> ListRow:
         pkt = self._decode(row)
-        s = summarize(pkt, self.t0_ns(row))
+        t0 = self.t0_ns(row)
+        s = summarize(pkt, t0)
+        colouring, columns = self.colouring, self.columns
+        out = ListRow(
+            s.number, s.delta_ns, s.source, s.destination, s.protocol, s.length, s.info,
+            s.status, s.bad_checksum, s.colour, time_ns=pkt.time_ns,
+            prev_ns=self._prev_time(row, pkt.time_ns),
+            rule=colouring.match(pkt, t0) if colouring is not None else -1,
+            custom=tuple(column_text(pkt, name) for name in columns),
+        )  # fmt: skip
         pkt.release()  # a row keeps only its text: the packet is freed now
-        return s
+        return out
+
+    def _prev_time(self, row: int, own: int) -> int:
+        n = self.indexed
+        if row == 0 or row == n:  # the first record, or the first pasted frame
+            return own
+        if row < n:
+            assert self._index is not None
+            return self._index.time_ns(row - 1)
+        return self._frames[row - n - 1].time_ns
+
+    def frame(self, row: int) -> tuple[bytes, int, int, int]:
+        """Row's bytes, link type, time in ns and length on the wire (what the writers
+        need); worker-thread safe."""
+        kind, i = self._locate(row)
+        if kind == "r":
+            assert self._index is not None
+            r = self._index.record(i)
+            return bytes(r.data), r.linktype, r.time_ns, r.wirelen
+        f = self._frames[i]
+        return f.data, f.linktype, f.time_ns, len(f.data)
+
+    @property
+    def unsaved(self) -> int:
+        """Packets that exist nowhere but here: pasted ones (and, live, every captured one)
+        not saved yet. Closing the source loses them, so the UI asks first."""
+        kept = self.saved_upto if self.kind == "live" else max(self.saved_upto, self.indexed)
+        return max(0, len(self) - kept)
+
+    @property
+    def pasted(self) -> range:
+        """Rows of the packets pasted as hex (after the capture's own)."""
+        return range(self.indexed, len(self))
 
     # -- display filters (the filter worker calls these) ---------------------------------
     def compile_filter(self, text: str) -> Filter:
@@ -331,7 +389,7 @@ class PacketSource:
             warnings=[str(w) for w in (res.warnings or [])],
         )  # fmt: skip
         if preview.packets:
-            preview.guess = _guess(hextext, preview.packets[0].data)
+            preview.guess, preview.reason = guess_linktype(hextext, preview.packets[0].data)
         else:
             preview.error = "no packet bytes recognised"
         return preview
@@ -346,7 +404,7 @@ class PacketSource:
         for p in preview.packets:
             lt = linktype
             if lt is None:
-                lt = _guess(hextext, p.data) if hextext is not None else None
+                lt = guess_linktype(hextext, p.data)[0] if hextext is not None else None
             lt = lt if lt is not None else (preview.guess if preview.guess is not None else 1)
             self._frames.append(_Frame(bytes(p.data), lt, getattr(p, "time_ns", None) or 0))
         return range(first, len(self))
@@ -369,13 +427,46 @@ def _count(ignored: Any) -> int:
         return 0
 
 
-def _guess(hextext: Any, data: bytes) -> int | None:
+def plausible_ipv4(data: bytes) -> bool:
+    """Version 4 and a header length of 5 words or more that the bytes hold."""
+    return len(data) >= 20 and data[0] >> 4 == 4 and 20 <= (data[0] & 0x0F) * 4 <= len(data)
+
+
+def guess_linktype(hextext: Any, data: bytes) -> tuple[int | None, str]:
+    """The link type of pasted bytes and why. Bytes that start with a plausible IPv4
+    header are raw IPv4 even when fewer than its total length (a header copied from course
+    notes) -- unless they also read as an Ethernet header and the IPv4 checksum is wrong."""
     try:
         guess = hextext.guess_linktype(data)
     except Exception:  # a guess is a convenience; the selector still works without one
         log.debug("guess_linktype failed", exc_info=True)
-        return None
-    return int(guess) if guess is not None else None
+        guess = None
+    if plausible_ipv4(data):
+        hdr = (data[0] & 0x0F) * 4
+        good = inet_checksum(data[:hdr]) == 0
+        if guess in (228, 101) or good or guess not in (1, 113):
+            total = int.from_bytes(data[2:4], "big")
+            cut = f", {len(data)} of its {total} bytes pasted" if total > len(data) else ""
+            sums = "checksum right" if good else "checksum wrong"
+            return 228, (f"starts with 0x{data[0]:02x}: IP version 4, header {hdr} bytes, "
+                         f"{sums}{cut}")  # fmt: skip
+    if guess is None:
+        return None, ""
+    reasons = {229: "starts with 0x6_: an IPv6 header whose lengths fit",
+               113: "a Linux cooked (SLL) header",
+               1: f"bytes 12-13 are EtherType 0x{int.from_bytes(data[12:14], 'big'):04x}"
+               if len(data) >= 14 else "Ethernet"}  # fmt: skip
+    return int(guess), reasons.get(int(guess), "no header shape recognised: the default")
+
+
+def column_text(pkt: Packet, name: str) -> str:
+    """A field's value as an applied column shows it (every occurrence, comma-separated)."""
+    try:
+        shown = [safe_text(f.show, 60) for f in pkt.find(name)]
+    except Exception:  # a column must never stop the list
+        log.debug("column %s failed", name, exc_info=True)
+        return "?"
+    return ",".join(shown)
 
 
 def annotated_dump(pkt: Packet) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
@@ -99,7 +100,22 @@ class FieldTree(Tree[TreeItem]):
     BINDINGS = [
         Binding("e", "expand_all", "Expand all", show=False),
         Binding("E", "collapse_all", "Collapse all", show=False),
+        Binding("right", "open", "Expand (or go to the first child)", show=False),
+        Binding("left", "close", "Collapse (or go to the parent)", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("f", "field('apply:selected')", "Apply as filter", show=False),
+        Binding("F", "field('prepare:selected')", "Prepare as filter", show=False),
+        Binding("C", "field('column')", "Apply as column", show=False),
+        Binding("a,shift+f10", "field('menu')", "Field menu (and/or/not, column)", show=False),
     ]
+
+    class FieldAction(Message):
+        """A field's action was asked for (apply:and, prepare:selected, column, menu)."""
+
+        def __init__(self, item: TreeItem, action: str) -> None:
+            super().__init__()
+            self.item, self.action = item, action
 
     class FieldSelected(Message):
         """The cursor is on a field (or a layer, an issue): the hex pane paints its span."""
@@ -111,7 +127,7 @@ class FieldTree(Tree[TreeItem]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text("packet"), id=id)
         self.show_root = False
-        self.auto_expand = False  # enter/click selects; the toggle arrow or space expands
+        self.auto_expand = True  # a click on a label (or enter) toggles it, as in Wireshark
         self.guide_depth = 3
         self.packet: Packet | None = None
         self.expanded: dict[str, bool] = {}
@@ -264,6 +280,42 @@ class FieldTree(Tree[TreeItem]):
         event.stop()
         if event.node.data is not None and not self._building:
             self.expanded[event.node.data.key] = False
+
+    def action_open(self) -> None:
+        node = self.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if not node.is_expanded:
+            node.expand()
+        elif node.children:
+            self.move_cursor(node.children[0], animate=False)
+
+    def action_close(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent, animate=False)
+
+    def action_field(self, action: str) -> None:
+        node = self.cursor_node
+        if node is not None and node.data is not None:
+            self.post_message(self.FieldAction(node.data, action))
+
+    async def _on_click(self, event: events.Click) -> None:
+        """Right button: the line's context menu; the left one is left to Tree's own
+        handler (Textual calls it after this one), which toggles the line."""
+        if event.button != 3:
+            return
+        event.prevent_default()  # not Tree's handler: a right click does not toggle
+        event.stop()
+        line = event.style.meta.get("line")
+        node = self.get_node_at_line(line) if isinstance(line, int) else None
+        if node is not None:
+            self.move_cursor(node, animate=False)
+        self.action_field("menu")
 
     def action_expand_all(self) -> None:
         self.root.expand_all()

@@ -81,6 +81,16 @@ class HexPane(ScrollView, can_focus=True):
         self._left = 6  # offset column width
         self._strips: LRUCache[tuple[int, int, bool], Strip] = LRUCache(256)
 
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.retint())
+
+    def retint(self) -> None:
+        """The theme changed: blend the layer tints over the new background."""
+        self._tints.clear()
+        self._strips.clear()
+        self.border_title = self._legend()
+        self.refresh()
+
     # -- data in -------------------------------------------------------------------------
     def show_packet(self, pkt: Packet | None) -> None:
         self.packet = pkt

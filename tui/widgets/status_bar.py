@@ -24,6 +24,9 @@ class Status:
     warning: str = ""
     live: Text | None = None  # live capture: state, captured, dropped, pps, paused
     filter: str = ""  # display filter progress ("filtering 45%…") when one is on
+    applied: str = ""  # the display filter in force
+    marked: int = 0  # packets marked
+    note: str = ""  # time format, time reference
 
 
 class StatusBar(Static):
@@ -51,11 +54,20 @@ class StatusBar(Static):
         text.append(f"displayed {status.displayed:,}")
         if status.filter:  # displayed/total while a display filter is on
             text.append(f"/{status.packets:,} {status.filter}", Style(color="#ffaf00"))
+        if status.applied:
+            text.append(": ")
+            text.append(safe_text(status.applied, 60), Style(bold=True))
+        if status.marked:
+            text.append(*sep)
+            text.append(f"marked {status.marked:,}")
         text.append(*sep)
         text.append("selected " + (f"#{status.selected}" if status.selected else "—"))
         if status.nbytes is not None:
             text.append(*sep)
             text.append(f"{status.nbytes} bytes")
+        if status.note:
+            text.append(*sep)
+            text.append(status.note, Style(dim=True))
         if status.warning:
             text.append(*sep)
             text.append(safe_text(status.warning, 80), Style(color="#ffaf00"))
