@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="re-raise decoder exceptions (for debugging decoders)"
     )
     add_live_options(p)
+    from .annotate import add_options as add_teaching_options
+
+    add_teaching_options(p)  # --annotate, --format, --tour, --serve, --port
     p.add_argument("--version", action="version",
                    version=f"layerscope {__version__} (engine: {engine_description()})")  # fmt: skip
     return p

@@ -28,6 +28,14 @@ def main(argv: list[str] | None = None) -> int:
         return guarded(list_interfaces_cmd)
     if args.install_helper is not None:
         return install_helper_cmd(args.install_helper)
+    if args.annotate is not None:  # teaching mode: an annotated export, printed
+        from dissect.annotate import run_annotate
+
+        return guarded(lambda: run_annotate(args))
+    if args.serve:
+        from tui.serve import serve
+
+        return serve(args)
     batch = wants_batch(args, sys.stdout)
     if args.interface is not None or (not batch and os.geteuid() == 0):
         launcher = _privileges(args, tui=not batch)
