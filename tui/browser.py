@@ -26,6 +26,7 @@ from .live import LiveActions
 from .messages import IndexProgress, RowsDecoded
 from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
 from .source import BLOCK, CaptureError, PacketSource, annotated_dump
+from .teaching import TeachingActions
 from .widgets.field_tree import FieldTree, TreeItem
 from .widgets.hex_pane import HexPane
 from .widgets.osi_panel import OsiPanel, explain_item
@@ -56,9 +57,10 @@ def whole_bit_field(layer: Layer, f: Field) -> Field:
     return f
 
 
-class BrowserScreen(FilterActions, LiveActions):
+class BrowserScreen(FilterActions, LiveActions, TeachingActions):
     """Three panes like Wireshark's, in a terminal (live-capture keys come from LiveActions,
-    the display filter bar and its worker from FilterActions)."""
+    the display filter bar and its worker from FilterActions, teaching mode from
+    TeachingActions)."""
 
     BINDINGS = [
         Binding("tab", "cycle(1)", "Next pane", show=False, priority=True),

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         from tui.serve import serve
 
         return serve(args)
-    batch = wants_batch(args, sys.stdout)
+    batch = wants_batch(args, sys.stdout) and not _served()
     if args.interface is not None or (not batch and os.geteuid() == 0):
         launcher = _privileges(args, tui=not batch)
         if isinstance(launcher, int):
@@ -59,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:  # the TUI is optional for batch use; print instead
         return guarded(lambda: run_batch(args))
     return run(args)
+
+
+def _served() -> bool:
+    """A TUI session textual-serve started (its stdout is a pipe): see tui/serve.py."""
+    from tui.serve import served
+
+    return served()
 
 
 def _stdin_aside() -> Any:
