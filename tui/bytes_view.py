@@ -36,8 +36,9 @@ def layer_styles(pkt: Packet) -> dict[int, Style]:
 
 
 def hex_view(data: bytes, base: dict[int, Style], marked: Iterable[int], mark: Style,
-             limit: int = 4096) -> Text:  # fmt: skip
-    """Rows of 16 bytes: offset, hex, ASCII; `marked` bytes drawn with `mark` over `base`."""
+             limit: int = 4096, text: bool = True) -> Text:  # fmt: skip
+    """Rows of 16 bytes: offset, hex and (with `text`) ASCII; `marked` bytes drawn with
+    `mark` over `base`."""
     hot = set(marked)
     out = Text(no_wrap=True)
     shown = data[:limit]
@@ -50,7 +51,7 @@ def hex_view(data: bytes, base: dict[int, Style], marked: Iterable[int], mark: S
             out.append(f"{b:02x}", style)
             out.append("  " if k == 7 else " ")
         out.append("   " * (ROW - len(chunk)) + (" " if len(chunk) <= 7 else "") + " ")
-        for k, b in enumerate(chunk):
+        for k, b in enumerate(chunk if text else b""):
             i = off + k
             style = base.get(i, Style()) + (mark if i in hot else Style())
             out.append(chr(b) if 0x20 <= b < 0x7F else ".", style)

@@ -103,8 +103,10 @@ class DiffScreen(Screen[None]):
     DEFAULT_CSS = """
     DiffScreen #diff-head { height: auto; padding: 0 1; background: $boost; }
     DiffScreen #diff-trees { height: 1fr; }
-    DiffScreen .diff-side { width: 1fr; padding: 0 1; }
+    DiffScreen #diff-pair { height: auto; }
+    DiffScreen .diff-side { width: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     DiffScreen #diff-hex { height: auto; max-height: 45%; }
+    DiffScreen #diff-pair-hex { height: auto; }
     """
     BINDINGS = [Binding("escape,q", "close", "Close")]
 
@@ -115,21 +117,18 @@ class DiffScreen(Screen[None]):
         self.bytes = differing_bytes(a.data, b.data)
 
     def compose(self) -> ComposeResult:
-        differ = sum(1 for r in self.rows if r.differs and r.key[2])
+        # fields of the packets' own layers (frame numbers and times always differ)
+        differ = sum(1 for r in self.rows if r.differs and r.key[2] and r.key[0] != "frame")
         head = Text(f"Packet {self.a.number} ↔ packet {self.b.number}: ", "bold")
         head.append(f"{differ} field(s) and {len(self.bytes)} byte(s) differ")
         yield Static(head, id="diff-head")
-        with Horizontal(id="diff-trees"):
-            with VerticalScroll(classes="diff-side"):
-                yield Static(side(self.rows, True), id="diff-left")
-            with VerticalScroll(classes="diff-side"):
-                yield Static(side(self.rows, False), id="diff-right")
-        with Horizontal(id="diff-hex"):
-            mark = DIFFERS
-            yield Static(hex_view(self.a.data, layer_styles(self.a), self.bytes, mark),
-                         classes="diff-side")  # fmt: skip
-            yield Static(hex_view(self.b.data, layer_styles(self.b), self.bytes, mark),
-                         classes="diff-side")  # fmt: skip
+        with VerticalScroll(id="diff-trees"), Horizontal(id="diff-pair"):  # one scroll
+            yield Static(side(self.rows, True), id="diff-left", classes="diff-side")
+            yield Static(side(self.rows, False), id="diff-right", classes="diff-side")
+        with VerticalScroll(id="diff-hex"), Horizontal(id="diff-pair-hex"):
+            for pkt in (self.a, self.b):
+                view = hex_view(pkt.data, layer_styles(pkt), self.bytes, DIFFERS, text=False)
+                yield Static(view, classes="diff-side")
         yield Footer()
 
     def action_close(self) -> None:
