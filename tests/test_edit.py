@@ -110,8 +110,9 @@ def test_edit_key_edits_the_selected_field_and_saves(tmp_path: Path,
             await settle(pilot)
             tree = app.screen.query_one(FieldTree)
             tree.select_field(tree.packet.get("ip.ttl"))
+            tree.focus()  # the tree's own keys (e, E) must not swallow it
             await settle(pilot)
-            await pilot.press("E")
+            await pilot.press("f2")
             screen = app.screen
             assert isinstance(screen, EditScreen)
             box = screen.query_one("#edit-value", Input)

@@ -33,10 +33,10 @@ from dissect.engine import (
     inet_checksum,
     pseudo_sum,
     safe_text,
-    tree_text,
 )
 
 from .bytes_view import hex_view, layer_styles
+from .diff import diff_rows, side
 
 TEXT_KINDS = ("text", "str")
 NUMBER_KINDS = ("uint", "bits", "flag")
@@ -265,6 +265,8 @@ class EditScreen(Screen[None]):
     EditScreen #edit-hex { height: auto; padding: 0 1; }
     EditScreen #edit-tree { height: 1fr; padding: 0 1; }
     EditScreen Input { width: 1fr; }
+    EditScreen #edit-save-row { height: 3; }
+    EditScreen #edit-save-row Label { padding: 1 1 0 1; }
     """
     BINDINGS = [
         Binding("escape", "close", "Close"),
@@ -299,6 +301,14 @@ class EditScreen(Screen[None]):
         self.refresh_fields()
         if self._start is not None:
             self.choose(self._locate(self.packet, self._start))
+        else:
+            self.query_one("#edit-fields", OptionList).focus()
+        self.query_one("#edit-label", Label).update(
+            Text(
+                f"Packet {pkt_number(self.packet)}: pick a field on the left, type its new "
+                "value, press enter."
+            )  # fmt: skip
+        ) if self._start is None else None
         self.show()
 
     # -- fields --------------------------------------------------------------------------
@@ -382,7 +392,8 @@ class EditScreen(Screen[None]):
         self.query_one("#edit-hex", Static).update(
             hex_view(pkt.data, layer_styles(pkt), self.changed, mark)
         )
-        self.query_one("#edit-tree-text", Static).update(Text(tree_text(pkt)))
+        # the edited packet's tree, its lines that differ from the original's marked
+        self.query_one("#edit-tree-text", Static).update(side(diff_rows(self.original, pkt), False))
 
     def action_reset(self) -> None:
         self.packet, self.changed, self.notes = self.original, set(), []

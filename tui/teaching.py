@@ -33,7 +33,7 @@ TEACHING_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Teaching: guided tour", "Walk through the selected packet layer by layer, key T", "tour"),
     ("Teaching: bit diagram", "Show the selected layer as an RFC-style bit diagram, key D",
      "diagram"),
-    ("Teaching: edit field", "Change the selected field; lengths and checksums follow, key E",
+    ("Teaching: edit field", "Change the selected field; lengths and checksums follow, key F2",
      "edit"),
     ("Teaching: compare packets", "Diff the selected packet with another one, key X", "diff"),
     ("Teaching: annotated export", "Save the packet as Markdown, HTML or SVG, key A",
@@ -57,7 +57,7 @@ class TeachingActions(Screen[None]):
     BINDINGS = [
         Binding("T", "tour", "Tour"),
         Binding("D", "diagram", "Bit diagram", show=False),
-        Binding("E", "edit", "Edit field", show=False),
+        Binding("f2", "edit", "Edit field", show=False),  # e and E: the tree's expand/collapse
         Binding("X", "diff", "Compare packets", show=False),
         Binding("A", "annotate", "Annotated export", show=False),
     ]
@@ -91,7 +91,7 @@ class TeachingActions(Screen[None]):
     def _show_diagram(self, pane: DiagramPane) -> None:
         item = self.item
         layer = item.layer if item is not None else None
-        if layer is None and self.packet is not None:  # a packet, nothing picked: its top
+        if item is None and self.packet is not None:  # a packet, nothing picked: its top
             layer = next((la for la in reversed(self.packet.layers) if la.hdr_len), None)
         pane.show(layer, item.field if item is not None else None,
                   layer.protocol.colour if layer is not None else "")  # fmt: skip
