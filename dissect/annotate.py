@@ -145,9 +145,7 @@ def to_html(pkt: Packet) -> str:
            f"</head><body><h1>{_h(_title(pkt))}</h1>", "<h2>Layers</h2><ul>"]  # fmt: skip
     for i, la in enumerate(layers):
         if la.protocol.name != "frame":
-            out.append(f'<li class="l{i}">{_h(la.title)}: bytes {la.pos}&ndash;'
-                       f"{la.pos + la.hdr_len - 1 if la.hdr_len else la.pos} "
-                       f"({la.hdr_len})</li>")  # fmt: skip
+            out.append(f'<li class="l{i}">{_h(la.title)}: {_span_words(la)}</li>')
     out.append("</ul><h2>Bytes</h2><pre>")
     for off, _hx, asc in hex_rows(pkt.data):
         cells = [_byte_html(pkt, layers, owners, fields, off + k)
@@ -161,6 +159,12 @@ def to_html(pkt: Packet) -> str:
                    f"<td>{_h(f.text)}</td></tr>")  # fmt: skip
     out.append("</table></body></html>")
     return "\n".join(out) + "\n"
+
+
+def _span_words(layer: Layer) -> str:
+    if not layer.hdr_len:
+        return "no bytes of its own"
+    return f"bytes {layer.pos}&ndash;{layer.pos + layer.hdr_len - 1} ({layer.hdr_len})"
 
 
 def _innermost(fields: list[AnnotatedField], offset: int) -> AnnotatedField | None:
