@@ -91,11 +91,34 @@ def test_diagram_key_follows_the_tree() -> None:
             await settle(pilot)
             shown = str(pane.render())
             assert "Transmission Control Protocol" in shown and "|S|" in shown
+            assert pane.selected is tree.packet.get("tcp.flags.syn")
             tree.select_field(tree.packet.get("ip.ttl"))
             await settle(pilot)
             assert "Internet Protocol Version 4" in str(pane.render())
+            assert pane.shown_layer is tree.packet.layer("ip")
             await pilot.press("D")
             assert not app.screen.query(DiagramPane)
+
+    asyncio.run(main())
+
+
+def test_clicking_a_box_selects_its_field_in_the_tree() -> None:
+    async def main() -> None:
+        app = LayerscopeApp(PacketSource.demo())
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            tree = app.screen.query_one(FieldTree)
+            tree.select_field(tree.packet.get("ip.ttl"))
+            await settle(pilot)
+            await pilot.press("D")
+            await settle(pilot)
+            pane = app.screen.query_one(DiagramPane)
+            line, col, _end, f = next(h for h in pane.hits if h[3].name == "ip.flags.df")
+            assert pane.field_at(line, col) is f
+            await pilot.click(DiagramPane, offset=(1 + col, 1 + line))  # padding, border
+            await settle(pilot)
+            assert app.screen.item is not None and app.screen.item.field is f
+            assert pane.selected is f  # the diagram follows the tree: D is highlighted
 
     asyncio.run(main())
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.widgets import Static
 
 from dissect.engine import Field, Layer, safe_text
@@ -106,8 +108,13 @@ def _label(f: Field | None) -> str:
     return "" if f is None else safe_text(f.spec.label or f.show, 80)
 
 
-def diagram(layer: Layer, selected: Field | None = None, colour: str = "") -> Text:
-    """The layer's header as a bit diagram; the boxes of `selected` are highlighted."""
+Hit = tuple[int, int, int, Field]  # (line, first column, end column, field) of a drawn box
+
+
+def diagram(layer: Layer, selected: Field | None = None, colour: str = "",
+            hits: list[Hit] | None = None) -> Text:  # fmt: skip
+    """The layer's header as a bit diagram; the boxes of `selected` are highlighted. Where
+    each named box was drawn is appended to `hits` (for clicks)."""
     if layer.hdr_len <= 0:
         return Text(f"{safe_text(layer.title, 200)}: no header bytes of its own to draw.")
     sel = bit_range(layer, selected) if selected is not None and selected.len > 0 else None
@@ -123,48 +130,85 @@ def diagram(layer: Layer, selected: Field | None = None, colour: str = "") -> Te
         if len(parts) == 1 and parts[0].start < lo and parts[0].end >= hi:
             folded.append(parts[0])
             continue
-        _fold(out, folded, sel, hot)
+        _fold(out, folded, sel, hot, hits)
         folded = []
-        _draw_row(out, parts, lo, hi, sel, hot)
-    _fold(out, folded, sel, hot)
+        _draw_row(out, parts, lo, hi, sel, hot, hits)
+    _fold(out, folded, sel, hot, hits)
     return out
+
+
+def _where(out: Text) -> tuple[int, int]:
+    """(line, column) where the next character of `out` goes."""
+    plain = out.plain
+    return plain.count("\n"), len(plain) - plain.rfind("\n") - 1
+
+
+def _box(out: Text, text: str, style: Style | str, field: Field | None, hits) -> None:
+    if hits is not None and field is not None:
+        line, col = _where(out)
+        hits.append((line, col, col + len(text), field))
+    out.append(text, style)
 
 
 def _chosen(b: Box, sel: tuple[int, int] | None) -> bool:
     return sel is not None and b.field is not None and sel[0] <= b.start < sel[0] + sel[1]
 
 
-def _fold(out: Text, folded: list[Box], sel, hot: Style) -> None:
+def _fold(out: Text, folded: list[Box], sel, hot: Style, hits) -> None:
     """Rows inside one box: one row that says how many, with the box's name."""
     if not folded:
         return
     b = folded[0]
     text = f"⋮ {_label(b.field)} ({len(folded)} row{'s' if len(folded) > 1 else ''})"
     out.append("|")
-    out.append(_cell(text, 2 * ROW_BITS - 1), hot if _chosen(b, sel) else "")
+    _box(out, _cell(text, 2 * ROW_BITS - 1), hot if _chosen(b, sel) else "", b.field, hits)
     out.append("|\n" + BORDER + "\n")
 
 
-def _draw_row(out: Text, parts: list[Box], lo: int, hi: int, sel, hot: Style) -> None:
+def _draw_row(out: Text, parts: list[Box], lo: int, hi: int, sel, hot: Style, hits) -> None:
     out.append("|")
     for b in parts:
         s, e = max(b.start, lo), min(b.end, hi)
         name = _label(b.field) if b.start >= lo else ""
-        out.append(_cell(name, 2 * (e - s) - 1), hot if _chosen(b, sel) else "")
+        _box(out, _cell(name, 2 * (e - s) - 1), hot if _chosen(b, sel) else "", b.field, hits)
         out.append("|")
     out.append("\n+" + "-+" * (hi - lo) + "\n")
 
 
 class DiagramPane(Static):
-    """The selected layer's bit diagram, following the tree's selection."""
+    """The selected layer's bit diagram, following the tree's selection; a click on a box
+    posts FieldClicked, and the screen selects that field in the tree."""
 
     DEFAULT_CSS = """
     DiagramPane { height: auto; max-height: 60%; overflow-y: auto; padding: 0 1;
                   border-top: solid $primary; }
     """
 
+    class FieldClicked(Message):
+        def __init__(self, field: Field) -> None:
+            super().__init__()
+            self.field = field
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.hits: list[Hit] = []
+        self.shown_layer: Layer | None = None
+        self.selected: Field | None = None
+
     def show(self, layer: Layer | None, f: Field | None, colour: str = "") -> None:
+        self.hits, self.shown_layer, self.selected = [], layer, f
         if layer is None or layer.protocol.name == "frame":
             self.update(Text("Select a layer or a field to see its bit diagram."))
         else:
-            self.update(diagram(layer, f, colour))
+            self.update(diagram(layer, f, colour, self.hits))
+
+    def field_at(self, line: int, column: int) -> Field | None:
+        return next((f for ln, a, b, f in self.hits if ln == line and a <= column < b), None)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        f = self.field_at(offset.y + int(self.scroll_y), offset.x)
+        if f is not None:
+            self.post_message(self.FieldClicked(f))

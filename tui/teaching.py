@@ -88,6 +88,10 @@ class TeachingActions(Screen[None]):
         for pane in self.query(DiagramPane):
             self._show_diagram(pane)
 
+    @on(DiagramPane.FieldClicked)
+    def _diagram_clicked(self, message: DiagramPane.FieldClicked) -> None:
+        self.query_one(FieldTree).select_field(message.field)  # the tree tells the rest
+
     def _show_diagram(self, pane: DiagramPane) -> None:
         item = self.item
         layer = item.layer if item is not None else None
