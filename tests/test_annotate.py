@@ -3,17 +3,23 @@ colours and field spans, from the CLI (`--annotate N --format ...`); untrusted b
 
 from __future__ import annotations
 
+import asyncio
 import html.parser
 import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input, Select
 
 from dissect.annotate import annotate, byte_owners, spanned_fields
 from dissect.engine import PROTOCOLS, Packet, decode, inet_checksum
 from dissect.index import open_capture
+from tests.test_tui import settle
+from tui.app import LayerscopeApp
 from tui.main import main
+from tui.source import PacketSource
+from tui.teaching import AskScreen
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "captures" / "http-get.pcap"
@@ -134,3 +140,26 @@ def test_cli_annotate_past_the_last_packet_is_one_error_line(
     assert main(["--annotate", "5", str(DEMO)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "the input has 1 packet(s)" in err
+
+
+def test_export_key_writes_the_selected_packet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    async def main() -> None:
+        app = LayerscopeApp(PacketSource.demo())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("A")
+            ask = app.screen
+            assert isinstance(ask, AskScreen)
+            assert ask.query_one(Input).value == "packet-1.html"
+            ask.query_one(Select).value = "svg"  # the selector swaps the extension
+            await pilot.pause()
+            assert ask.query_one(Input).value == "packet-1.svg"
+            await pilot.press("enter")
+            await pilot.pause()
+
+    asyncio.run(main())
+    assert (tmp_path / "packet-1.svg").read_text() == annotate(demo_packet(), "svg")
