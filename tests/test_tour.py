@@ -87,6 +87,19 @@ def test_encapsulation_nests_each_header_around_the_message() -> None:
     assert bold and all("TCP" in b or set(b) <= set("│ └─┘") for b in bold)
 
 
+def test_a_deep_tunnel_widens_the_picture_and_keeps_every_box_closed() -> None:
+    inner = b"hello"
+    for _ in range(20):  # IPv4 in IPv4, twenty deep
+        hdr = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(inner), 1, 0, 64, 4, 0,
+                                    bytes((10, 0, 0, 1)), bytes((10, 0, 0, 2))))  # fmt: skip
+        hdr[10:12] = inet_checksum(bytes(hdr)).to_bytes(2, "big")
+        inner = bytes(hdr) + inner
+    pkt = decode(inner, 228, strict=True)
+    assert len(tour_steps(pkt)) > 20 * 10
+    lines = encapsulation(pkt, 5).plain.splitlines()
+    assert len({len(line) for line in lines}) == 1 and len(lines) == 2 * 21 + 1
+
+
 def test_packet_text_in_the_tour_is_escaped() -> None:
     pkt = hostile_packet()
     steps = tour_steps(pkt)

@@ -111,6 +111,23 @@ def _label(f: Field | None) -> str:
 Hit = tuple[int, int, int, Field]  # (line, first column, end column, field) of a drawn box
 
 
+class Canvas(Text):
+    """Text that knows the line and column it has reached (where a click lands)."""
+
+    def __init__(self) -> None:
+        super().__init__(no_wrap=True, overflow="crop")
+        self.line = self.col = 0
+
+    def add(self, text: str, style: Style | str = "") -> None:
+        self.append(text, style)
+        lines = text.count("\n")
+        if lines:
+            self.line += lines
+            self.col = len(text) - text.rfind("\n") - 1
+        else:
+            self.col += len(text)
+
+
 def diagram(layer: Layer, selected: Field | None = None, colour: str = "",
             hits: list[Hit] | None = None) -> Text:  # fmt: skip
     """The layer's header as a bit diagram; the boxes of `selected` are highlighted. Where
@@ -119,14 +136,23 @@ def diagram(layer: Layer, selected: Field | None = None, colour: str = "",
         return Text(f"{safe_text(layer.title, 200)}: no header bytes of its own to draw.")
     sel = bit_range(layer, selected) if selected is not None and selected.len > 0 else None
     hot = Style(reverse=True, bold=True, color=colour or None)
-    out = Text(f"{safe_text(layer.title, 200)} — {layer.hdr_len} bytes\n", style="bold")
-    out.append(RULER + "\n" + BORDER + "\n")
+    out = Canvas()
+    head = f"{layer.protocol.short}, {layer.hdr_len} bytes — {safe_text(layer.title, 200)}\n"
+    out.add(head, "bold")  # the size first: a narrow pane crops the title's end
+    out.add(RULER + "\n" + BORDER + "\n")
     rows = (layer.hdr_len * 8 + ROW_BITS - 1) // ROW_BITS
     all_boxes = boxes(layer)
     folded: list[Box] = []  # consecutive rows wholly inside one box
+    first = 0  # the boxes tile the header in order: each row takes the next few
     for r in range(rows):
         lo, hi = r * ROW_BITS, min((r + 1) * ROW_BITS, layer.hdr_len * 8)
-        parts = [b for b in all_boxes if b.start < hi and b.end > lo]
+        while first < len(all_boxes) and all_boxes[first].end <= lo:
+            first += 1
+        parts = []
+        for b in all_boxes[first : first + ROW_BITS + 1]:  # at most one box a bit
+            if b.start >= hi:
+                break
+            parts.append(b)
         if len(parts) == 1 and parts[0].start < lo and parts[0].end >= hi:
             folded.append(parts[0])
             continue
@@ -137,42 +163,35 @@ def diagram(layer: Layer, selected: Field | None = None, colour: str = "",
     return out
 
 
-def _where(out: Text) -> tuple[int, int]:
-    """(line, column) where the next character of `out` goes."""
-    plain = out.plain
-    return plain.count("\n"), len(plain) - plain.rfind("\n") - 1
-
-
-def _box(out: Text, text: str, style: Style | str, field: Field | None, hits) -> None:
+def _box(out: Canvas, text: str, style: Style | str, field: Field | None, hits) -> None:
     if hits is not None and field is not None:
-        line, col = _where(out)
-        hits.append((line, col, col + len(text), field))
-    out.append(text, style)
+        hits.append((out.line, out.col, out.col + len(text), field))
+    out.add(text, style)
 
 
 def _chosen(b: Box, sel: tuple[int, int] | None) -> bool:
     return sel is not None and b.field is not None and sel[0] <= b.start < sel[0] + sel[1]
 
 
-def _fold(out: Text, folded: list[Box], sel, hot: Style, hits) -> None:
+def _fold(out: Canvas, folded: list[Box], sel, hot: Style, hits) -> None:
     """Rows inside one box: one row that says how many, with the box's name."""
     if not folded:
         return
     b = folded[0]
     text = f"⋮ {_label(b.field)} ({len(folded)} row{'s' if len(folded) > 1 else ''})"
-    out.append("|")
+    out.add("|")
     _box(out, _cell(text, 2 * ROW_BITS - 1), hot if _chosen(b, sel) else "", b.field, hits)
-    out.append("|\n" + BORDER + "\n")
+    out.add("|\n" + BORDER + "\n")
 
 
-def _draw_row(out: Text, parts: list[Box], lo: int, hi: int, sel, hot: Style, hits) -> None:
-    out.append("|")
+def _draw_row(out: Canvas, parts: list[Box], lo: int, hi: int, sel, hot: Style, hits) -> None:
+    out.add("|")
     for b in parts:
         s, e = max(b.start, lo), min(b.end, hi)
         name = _label(b.field) if b.start >= lo else ""
         _box(out, _cell(name, 2 * (e - s) - 1), hot if _chosen(b, sel) else "", b.field, hits)
-        out.append("|")
-    out.append("\n+" + "-+" * (hi - lo) + "\n")
+        out.add("|")
+    out.add("\n+" + "-+" * (hi - lo) + "\n")
 
 
 class DiagramPane(Static):
@@ -181,7 +200,7 @@ class DiagramPane(Static):
 
     DEFAULT_CSS = """
     DiagramPane { height: auto; max-height: 60%; overflow-y: auto; padding: 0 1;
-                  border-top: solid $primary; }
+                  border-top: solid $primary; text-wrap: nowrap; text-overflow: clip; }
     """
 
     class FieldClicked(Message):

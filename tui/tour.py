@@ -173,6 +173,7 @@ def encapsulation(pkt: Packet, current: int, width: int = 72) -> Text:
     layers = [pkt.layers[i] for i in shown(pkt)]
     out = Text(no_wrap=True)
     depth = len(layers)
+    width = max(width, 4 * depth + 24)  # a deep stack (tunnels) widens the picture
     for d, layer in enumerate(layers):
         label = f" {layer.protocol.short} header: {layer.hdr_len} B "
         if not layer.hdr_len:
