@@ -127,6 +127,23 @@ def test_tour_flag_opens_the_tour_and_keys_step_through_it() -> None:
     asyncio.run(main())
 
 
+def test_a_step_scrolls_its_bytes_into_view_on_a_small_terminal() -> None:
+    async def main() -> None:
+        app = Host()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, TourScreen)
+            last = len(screen.steps) - 1  # the end of the headers, at byte 196
+            screen.action_jump(last)
+            await pilot.pause()
+            hexes = screen.query_one("#tour-bytes")
+            assert hexes.max_scroll_y > 0  # it does not all fit: it must scroll
+            assert hexes.scroll_y == min(196 // 16 - 2, hexes.max_scroll_y)
+
+    asyncio.run(main())
+
+
 class Host(App[None]):
     """Only the tour, so the snapshot shows nothing another screen decides."""
 

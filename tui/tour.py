@@ -272,6 +272,10 @@ class TourScreen(Screen[None]):
         self.query_one("#tour-hex", Static).update(
             hex_view(pkt.data, layer_styles(pkt), step.marked, mark)
         )
+        if step.marked:  # the step's first byte in view (a long message scrolls)
+            row = min(step.marked) // 16
+            self.query_one("#tour-bytes", VerticalScroll).scroll_to(y=max(0, row - 2),
+                                                                     animate=False)  # fmt: skip
 
     def action_step(self, delta: int) -> None:
         self.index = max(0, min(len(self.steps) - 1, self.index + delta))
