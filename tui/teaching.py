@@ -55,7 +55,7 @@ class TeachingActions(Screen[None]):
     """BrowserScreen's teaching keys (mixed in, with its bindings)."""
 
     BINDINGS = [
-        Binding("T", "tour", "Tour"),
+        Binding("T", "tour", "Tour", show=False),  # listed in help and the palette
         Binding("D", "diagram", "Bit diagram", show=False),
         Binding("f2", "edit", "Edit field", show=False),  # e and E: the tree's expand/collapse
         Binding("X", "diff", "Compare packets", show=False),
