@@ -8,6 +8,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from dissect.engine import decode
@@ -132,3 +134,19 @@ def test_edit_key_edits_the_selected_field_and_saves(tmp_path: Path,
     pkt = decode(rec.data, rec.linktype)
     idx.close()
     assert pkt.value("ip.ttl") == 3 and pkt.value("ip.checksum.status") == "good"
+
+
+class Host(App[None]):
+    def on_mount(self) -> None:
+        pkt = demo_packet()
+        self.push_screen(EditScreen(pkt, pkt.get("ip.ttl")))
+
+
+def test_edit_snapshot_after_an_edit(snap_compare) -> None:  # noqa: ANN001
+    async def run_before(pilot: Pilot) -> None:
+        await pilot.pause()
+        pilot.app.screen.query_one("#edit-value", Input).value = "1"
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(Host(), terminal_size=(130, 44), run_before=run_before)

@@ -264,6 +264,7 @@ class EditScreen(Screen[None]):
     EditScreen #edit-notes { height: auto; padding: 0 1; background: $boost; }
     EditScreen #edit-hex { height: auto; padding: 0 1; }
     EditScreen #edit-tree { height: 1fr; padding: 0 1; }
+    EditScreen #edit-tree-text, EditScreen #edit-fields { text-wrap: nowrap; text-overflow: ellipsis; }
     EditScreen Input { width: 1fr; }
     EditScreen #edit-save-row { height: 3; }
     EditScreen #edit-save-row Label { padding: 1 1 0 1; }
@@ -393,7 +394,10 @@ class EditScreen(Screen[None]):
             hex_view(pkt.data, layer_styles(pkt), self.changed, mark)
         )
         # the edited packet's tree, its lines that differ from the original's marked
-        self.query_one("#edit-tree-text", Static).update(side(diff_rows(self.original, pkt), False))
+        rows = diff_rows(self.original, pkt)
+        self.query_one("#edit-tree-text", Static).update(side(rows, False))
+        first = next((i for i, r in enumerate(rows) if r.differs and r.key[0] != "frame"), 0)
+        self.query_one("#edit-tree", VerticalScroll).scroll_to(y=max(0, first - 2), animate=False)
 
     def action_reset(self) -> None:
         self.packet, self.changed, self.notes = self.original, set(), []
