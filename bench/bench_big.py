@@ -13,7 +13,7 @@ prints, each measured from process start in a fresh interpreter (best of --runs)
   - resident memory per packet with the file open and indexed, over the app on a
     one-packet capture (anonymous memory, and file pages the mmap keeps resident);
   - full decode of one selected packet: decode + tree with spans, median ms.
-Never asserts: figures only (STYLE.md section 7).
+Never asserts: figures only.
 """
 
 from __future__ import annotations

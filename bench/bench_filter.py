@@ -19,57 +19,13 @@ shown over its own `-v`. Figures only: no assertion.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-LAYERSCOPE = [sys.executable, "-m", "tui.main"]
-POLL = 0.001  # seconds between two looks at /proc/PID/status
-
-
-def rss_anon(pid: int) -> int:
-    """The process's anonymous resident memory in bytes (0 once it has exited)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def run(cmd: list[str]) -> tuple[float, int, str]:
-    """(wall seconds, peak RssAnon in bytes, stdout) of one run."""
-    with tempfile.TemporaryFile() as out:  # a file: a pipe nobody reads would stall it
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.DEVNULL)
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, rss_anon(proc.pid))
-            time.sleep(POLL)
-        seconds = time.perf_counter() - start
-        out.seek(0)
-        return seconds, peak, out.read(200).decode(errors="replace")
-
-
-def packets_in(path: Path) -> int:
-    from dissect.index import open_capture
-
-    with open_capture(str(path)) as idx:
-        return len(idx.index_all())
-
-
-def span(values: list[float], fmt: str) -> str:
-    return f"{fmt.format(min(values))}-{fmt.format(max(values))}"
+from sidebyside import LAYERSCOPE, describe, mixed_capture, packets_in, run, span  # noqa: E402
 
 
 def main() -> int:
@@ -79,33 +35,27 @@ def main() -> int:
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--filter", default="tcp.port == 80")
     a = ap.parse_args()
-    path = a.file
-    if path is None:
-        import bench_decode
-
-        path = ROOT / "bench" / "out" / f"mixed-{a.packets}.pcap"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            bench_decode.build(path, a.packets)
+    path = a.file or mixed_capture(a.packets)
     n = packets_in(path)
     tshark = shutil.which("tshark")
-    print(f"capture: {path} ({os.path.getsize(path):,} bytes, {n:,} packets), "
-          f"{os.cpu_count()} CPUs, filter: {a.filter}")  # fmt: skip
+    print(f"{describe(path, n)}, filter: {a.filter}")
     ours_cmd = [*LAYERSCOPE, "-r", str(path), "-Y", a.filter, "-q"]
     theirs_cmd = [tshark or "tshark", "-n", "-r", str(path), "-Y", a.filter]
     ours, theirs, ours_mem, theirs_mem = [], [], [], []
     for i in range(a.pairs):
-        t, mem, out = run(ours_cmd)
+        r = run(ours_cmd)
+        t, mem, out = r.wall, r.peak_anon, r.head
         ours.append(t)
         ours_mem.append(mem)
         line = f"pair {i + 1}: layerscope {t:.2f} s ({out.strip()} match)"
         if tshark:
-            t2, mem2, _ = run(theirs_cmd)
+            r2 = run(theirs_cmd)
+            t2, mem2 = r2.wall, r2.peak_anon
             theirs.append(t2)
             theirs_mem.append(mem2)
             line += f", tshark {t2:.2f} s: {t2 / t:.1f}x"
         print(line, flush=True)
-    base = min(run([*LAYERSCOPE, "--version"])[1] for _ in range(3))
+    base = min(run([*LAYERSCOPE, "--version"]).peak_anon for _ in range(3))
     print(f"\nwall time: layerscope {span(ours, '{:.2f}')} s", end="")
     if theirs:
         ratios = [b / a for a, b in zip(ours, theirs, strict=True)]
@@ -116,7 +66,7 @@ def main() -> int:
           f"(peak {max(ours_mem) / 2**20:.0f} MiB, --version {base / 2**20:.0f} MiB; "
           "target: <= 64 B/packet)")  # fmt: skip
     if theirs_mem:
-        tbase = run([tshark or "tshark", "-v"])[1]
+        tbase = run([tshark or "tshark", "-v"]).peak_anon
         tper = [(m - tbase) / n for m in theirs_mem]
         print(f"tshark's anonymous memory above -v: {span(tper, '{:.0f}')} B/packet "
               f"(peak {max(theirs_mem) / 2**20:.0f} MiB)")  # fmt: skip

@@ -1,4 +1,4 @@
-"""Index speed and memory on a 1,000,000-packet capture (STYLE.md section 3).
+"""Index speed and memory on a 1,000,000-packet capture.
 
 Builds the capture with our own writer in a temporary directory (or takes --file), then
 reports records/s for CaptureIndex.index_all(), best and median of a few runs, by wall

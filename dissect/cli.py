@@ -524,6 +524,9 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
             idx.close()
 
 
+SAMPLE_RECORDS = 64  # rendered first, in the parent, to size the parallel chunks
+
+
 def print_parallel(
     args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str], idx: Any
 ) -> bool:
@@ -560,7 +563,13 @@ def print_parallel(
             if n < parallel.MIN_PACKETS:
                 write(render((0, n)))
             else:
-                chunks = parallel.ordered_map(render, parallel.spans(0, n), workers)
+                # The first records, rendered here, say how much text a record makes: the
+                # chunk size that keeps every task's buffers small (parallel.CHUNK_BYTES).
+                first = render((0, SAMPLE_RECORDS))
+                write(first)
+                size = parallel.chunk_for(len(first) / SAMPLE_RECORDS)
+                work = parallel.spans(SAMPLE_RECORDS, n, size)
+                chunks = parallel.ordered_map(render, work, workers)
                 with contextlib.closing(chunks):  # a failed write stops the workers now
                     for chunk in chunks:
                         write(chunk)

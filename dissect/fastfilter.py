@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from .engine import (
+    _OPERATORS,
     HEURISTICS,
     INT_KINDS,
     LINKTYPES,
@@ -118,11 +119,13 @@ def _plan(proto: Protocol) -> Plan:
     ends = proto.next_by is None or terminal(proto)
     if not ends and len(keys) != 1:
         raise ValueError(f"{proto.name}: a Bulk protocol dispatches on one key")
-    length = bulk.length or bulk.payload_length
+    plain, hdr_len, total = _declared(proto)
+    length = bulk.length or total or bulk.payload_length
+    hdr_len = bulk.hdr_len or hdr_len
     return Plan(
         proto, size, fields,
-        tuple((*located(name), op, value) for name, op, value in bulk.plain),
-        located(bulk.hdr_len) if bulk.hdr_len else None,
+        tuple((*located(name), op, value) for name, op, value in (*plain, *bulk.plain)),
+        located(hdr_len) if hdr_len else None,
         located(length) if length else None,
         proto.size if bulk.payload_length else 0,
         None if ends else located(keys[0]),
@@ -130,6 +133,29 @@ def _plan(proto: Protocol) -> Plan:
         bool(HEURISTICS.get(table_name)),
         proto.next_by is not None and ends,
     )  # fmt: skip
+
+
+# A tail_when condition, negated: a plain layer is one whose tail the engine would not run.
+NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">": "<=", "&": "&==0"}
+OPERATOR_NAMES = {code: name for name, code in _OPERATORS.items()}
+
+
+def _declared(proto: Protocol) -> tuple[list[tuple[str, str, Any]], str | None, str | None]:
+    """What the engine's declared steps already say of an ordinary layer (Protocol's
+    docstring): its guard holds, no tail_when condition does, it is not a fragment, its
+    header length is at least the minimum; the header length and total length fields.
+    (conditions, header-length field, total-length field)"""
+    plain = [(spec.name, OPERATOR_NAMES[op], value) for spec, op, value in proto.guard]
+    plain += [(spec.name, NEGATED[OPERATOR_NAMES[op]], value)
+              for spec, op, value in proto.tail_when or ()]  # fmt: skip
+    if proto.fr_more is not None:
+        plain += [(proto.fr_more.name, "==", 0), (proto.fr_offset.name, "==", 0)]
+    hdr_len = None
+    if proto.hl is not None:
+        hdr_len = proto.hl_spec.name
+        plain.append((hdr_len, ">=", proto.hl.minimum))
+    total = proto.tl_spec.name if proto.tl_spec is not None and proto.tl_extra == 0 else None
+    return plain, hdr_len, total
 
 
 PLANS: dict[str, Plan] = {p.name: _plan(p) for p in PROTOCOLS.values() if p.bulk is not None}
@@ -337,7 +363,7 @@ def _plain(c: Columns, plan: Plan, cand: np.ndarray, base: np.ndarray,
 
 BULK_OPS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge,
+    ">": operator.gt, ">=": operator.ge, "&==0": lambda v, mask: (v & mask) == 0,
 }  # fmt: skip
 
 

@@ -182,7 +182,7 @@ class CaptureIndex:
                 self._index(max_records)
             except stream.Shrunk as exc:
                 self._shrank(exc)
-            except Exception as exc:  # never raise into the UI (STYLE.md section 4)
+            except Exception as exc:  # never raise into the UI: the index ends with `failure` set
                 logger.exception("indexing %s at offset %d", self.name, self._pos)
                 self._warn(f"internal error at offset {self._pos}: {exc!r}: index stopped")
                 self.done = True

@@ -157,18 +157,23 @@ class Bulk:
     """When a layer may be read straight from the bytes: dissect/fastfilter.py tests the
     fixed-header fields of a whole capture at once, at their offsets, without decoding.
 
-    A layer is *plain* when its fixed header is in the bytes and every
-    condition of `plain` holds. Declaring a Bulk promises that the decoder then builds the
-    fixed header's fields where the table puts them and renames none of them, that what
-    follows is what the protocol's `next_by` table gives for its key (without next_by, only
-    data follows), and that the layer ends where `length` or `payload_length` says (or with
-    the bytes below it). A protocol without a Bulk is always decoded.
+    A layer is *plain* when its fixed header is in the bytes, what the protocol's declared
+    steps say of an ordinary layer holds (its guard holds, no tail_when condition does, it is
+    not a fragment, its header length is at least the minimum: fastfilter derives these, and
+    the header-length and total-length fields, from the Protocol), and every condition of
+    `plain` holds. Declaring a Bulk promises that the decoder then builds the fixed header's
+    fields where the table puts them and renames none of them, that what follows is what the
+    protocol's `next_by` table gives for its key (without next_by, only data follows), and
+    that the layer ends where its length field says (or with the bytes below it). A protocol
+    without a Bulk is always decoded. The fields below are for what no declared step says:
 
     plain           (field, op, value) conditions; op is one of BULK_OPS, and the value of
                     "in" / "not in" a collection or a range
-    hdr_len         the field that gives the header length in bytes (default: the table's
-                    size); a plain layer's lies between that size and the layer's end
-    length          the field that gives the layer's length from its first byte, or
+    hdr_len         the field that gives the header length in bytes (default: the
+                    header_length step's, else the table's size); a plain layer's lies
+                    between that size and the layer's end
+    length          the field that gives the layer's length from its first byte (default:
+                    the total_length step's), or
     payload_length  the field that gives it from the end of the fixed header
     """
 

@@ -2,7 +2,7 @@
 long IPv6 extension-header chains, nested VLAN tags, a 1 MB HTTP header line, a TCP
 header full of NOPs. Each decodes in strict mode with bounded work and memory.
 
-No wall-clock assertions (STYLE.md section 7): work is counted as Python lines executed
+No wall-clock assertions (timings belong in bench/): work is counted as Python lines executed
 (sys.settrace) over the decode, building every field and rendering the -V tree; memory is
 tracemalloc's peak. Bounds are checked two ways: an absolute ceiling, and growth that is
 at most linear when the hostile part doubles.

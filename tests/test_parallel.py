@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dissect import parallel
-from dissect.cli import build_parser, run_batch
+from dissect.cli import SAMPLE_RECORDS, build_parser, run_batch
 from dissect.index import open_capture
 from dissect.readers.writer import PcapWriter
 
@@ -107,7 +107,8 @@ def test_parallel_bytes_equal_one_process(
 def test_parallel_path_is_taken(
     capture: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The forked path really ran: the renderer was called in processes other than ours."""
+    """The forked path really ran: the renderer was called in processes other than ours.
+    The first SAMPLE_RECORDS records are rendered here, to size the chunks."""
     seen: list[int] = []
     real = parallel.ordered_map
 
@@ -116,11 +117,20 @@ def test_parallel_path_is_taken(
         return real(lambda span: f"{os.getpid()}\n" * (span[1] - span[0]), work, workers)
 
     monkeypatch.setattr(parallel, "ordered_map", spy)
-    out = run(monkeypatch, 2, "-r", str(capture))
-    pids = {int(line) for line in out.splitlines()}
-    assert seen == [len(range(0, PACKETS, 64))]
-    assert len(out.splitlines()) == PACKETS
+    out = run(monkeypatch, 2, "-r", str(capture)).splitlines()
+    first = SAMPLE_RECORDS
+    pids = {int(line) for line in out[first:]}
+    assert seen == [len(range(first, PACKETS, 64))]
+    assert len(out) == PACKETS and out[0].split()[0] == "1"
     assert os.getpid() not in pids
+
+
+def test_chunks_are_sized_by_the_text_a_record_makes() -> None:
+    """Big outputs (JSON, -V) go in small chunks, one-line summaries in large ones: a
+    task's buffers stay near CHUNK_BYTES either way."""
+    assert parallel.chunk_for(5000) * 5000 <= 2 * parallel.CHUNK_BYTES
+    assert parallel.chunk_for(100) > parallel.chunk_for(5000)
+    assert parallel.chunk_for(0) == parallel.CHUNK and parallel.chunk_for(10**9) == 16
 
 
 def test_below_threshold_stays_sequential(capture: Path, monkeypatch: pytest.MonkeyPatch) -> None:

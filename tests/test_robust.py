@@ -1,6 +1,6 @@
 """Property tests: hostile bytes never raise, spans stay in the frame, every view renders.
 
-STYLE.md sections 4 and 7: decoders run in strict mode (an unexpected exception surfaces
+Never crash on input: decoders run in strict mode (an unexpected exception surfaces
 instead of becoming an error issue), so any traceback here is a decoder bug. Detail
 builders, titles and Info columns swallow exceptions by contract; the checks below call
 them directly or look for the `<proto>.exception` issue they leave, so those bugs surface

@@ -1,6 +1,6 @@
 """Pilot tests of the TUI: selection linked both ways down to the bit, paste dialog, big files.
 
-Assertions are on widget state and posted messages, never on timing (STYLE.md section 7).
+Assertions are on widget state and posted messages, never on timing: timings belong in bench/.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ OPEN_NOTE_AFTER = 0.5  # seconds an open may take before a note says what it wai
 INDEX_CHUNK = 65536  # records per index_more call: ~10 ms, so cancelling is prompt
 FIRST_CHUNK = 4096  # indexed before the first screen; the rest once it is drawn
 FIRST_SCREEN_WAIT = 0.5  # seconds the indexer waits for the first rows at most
-PROGRESS_EVERY = 0.1  # seconds between progress messages (STYLE.md section 6)
+PROGRESS_EVERY = 0.1  # seconds between progress messages: often enough to look alive, rarely enough to cost nothing
 
 
 def whole_bit_field(layer: Layer, f: Field) -> Field:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["FilterActions", "FilterBar", "FilterProgress"]
 
 SCAN_STEP = 1 << 18  # records per scan call: the scanner yields smaller steps inside
-PROGRESS_EVERY = 0.1  # seconds between progress messages (STYLE.md section 6)
+PROGRESS_EVERY = 0.1  # seconds between progress messages: often enough to look alive, rarely enough to cost nothing
 WAIT = 0.05  # seconds between looks at an index that is still growing
 
 

@@ -33,7 +33,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEMO_PATH = Path(__file__).resolve().parent.parent / "captures" / "http-get.pcap"
-BLOCK = 1000  # list rows decoded together (STYLE.md section 3)
+BLOCK = 1000  # list rows decoded together: one worker hand-off per screenful and more
 FULL_CACHE = 64  # full decodes kept: moving back and forth between packets is free
 
 # Link types offered in the paste dialog's selector, most likely first.

@@ -116,8 +116,7 @@ ETH = Protocol(
     trailer=ETH_TRAILER,
     fcs=True,  # only the frame's own Ethernet header: the trailer split checks that
     colour="#ffaf5f",
-    # Ethernet II: the addresses, then a type (not an 802.3 length, nor an invalid value)
-    bulk=Bulk(plain=(("eth.type", "not in", range(1, ETHERNET_II_MIN_LEN)),)),
+    bulk=Bulk(),  # Ethernet II: its guard (a type, not an 802.3 length)
     explain="Ethernet delivers the frame between two devices on the same link, "
     "addressed by their hardware (MAC) addresses.",
 )  # fmt: skip

@@ -197,11 +197,7 @@ IP = Protocol(
     colour="#5fd7d7",
     checksum=Checksum("ip.checksum", covers="header", what="header checksum",
                       status_label="Header checksum status"),
-    bulk=Bulk(plain=(
-        ("ip.version", "==", 4),
-        ("ip.hdr_len", "==", 20),  # no options: a source route renames ip.dst
-        ("ip.flags.mf", "==", 0), ("ip.frag_offset", "==", 0),  # not a fragment
-    ), hdr_len="ip.hdr_len", length="ip.len"),
+    bulk=Bulk(),  # what a plain layer is follows from the declared steps above
     explain="IPv4 carries the packet from its source host to its destination host across "
     "networks; routers read this header to forward it.",
 )  # fmt: skip

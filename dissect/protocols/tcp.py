@@ -174,7 +174,7 @@ TCP = Protocol(
     colour="#a9a1ff",
     checksum=Checksum("tcp.checksum", pseudo=6),  # over the pseudo-header and the segment
     tail_when=(("tcp.flags", "&", 0x004),),  # RST: its data is diagnostic text, kept in TCP
-    bulk=Bulk(hdr_len="tcp.hdr_len"),  # options move no fixed field
+    bulk=Bulk(),  # options move no fixed field; its header length: header_length
     explain="TCP gives the two applications a reliable, ordered byte stream: sequence "
     "numbers, acknowledgments, retransmission and flow control.",
 )  # fmt: skip

@@ -28,7 +28,7 @@ UDP = Protocol(
     payload_length=(PAYLOAD_LEN, "udp.length"),
     tail_when=(),  # only for a length out of the ordinary
     colour="#7cc4ff",
-    bulk=Bulk(length="udp.length"),
+    bulk=Bulk(),  # its length: total_length
     describe=lambda layer: (
         f"User Datagram Protocol, Src Port: {layer.value('udp.srcport')}, "
         f"Dst Port: {layer.value('udp.dstport')}"

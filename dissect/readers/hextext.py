@@ -143,7 +143,7 @@ def parse_hex_dump(text: str, *, strict: bool = False) -> HexParseResult:
         for index, raw in enumerate(io.StringIO(_narrow(text), newline=None)):
             assembler.feed(index, _classify(raw))
         return assembler.finish()
-    except Exception:  # a reader never raises into the UI (STYLE.md section 4)
+    except Exception:  # a reader never raises into the UI: a bad paste is a message
         if strict:
             raise
         return HexParseResult([], "none", 0, None, ["internal error while parsing the hex dump"])

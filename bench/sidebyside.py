@@ -1,0 +1,90 @@
+"""Running layerscope and tshark side by side: one run's wall time, CPU time and memory.
+
+Shared by the bench scripts that compare with tshark (bench_filter.py, bench_outputs.py).
+Figures only, never assertions: the machine may be shared, so scripts print ranges over
+alternating pairs rather than a best figure.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERSCOPE = [sys.executable, "-m", "tui.main"]
+POLL = 0.001  # seconds between two looks at /proc/PID/status
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process and its children (workers)
+    peak_anon: int  # peak RssAnon in bytes
+    head: str  # the first bytes of its output
+
+
+def rss_anon(pid: int) -> int:
+    """The process's anonymous resident memory in bytes (0 once it has exited)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run(cmd: list[str]) -> Run:
+    """One run of cmd, its output to a file (a pipe nobody reads would stall it)."""
+    with tempfile.TemporaryFile() as out:
+        cpu0 = _children_cpu()
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.DEVNULL)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, rss_anon(proc.pid))
+            time.sleep(POLL)
+        wall = time.perf_counter() - start
+        out.seek(0)
+        return Run(wall, _children_cpu() - cpu0, peak, out.read(200).decode(errors="replace"))
+
+
+def packets_in(path: Path) -> int:
+    from dissect.index import open_capture
+
+    with open_capture(str(path)) as idx:
+        return len(idx.index_all())
+
+
+def span(values: list[float], fmt: str) -> str:
+    return f"{fmt.format(min(values))}-{fmt.format(max(values))}"
+
+
+def mixed_capture(packets: int) -> Path:
+    """bench/out/mixed-N.pcap, built once by bench_decode.py."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import bench_decode
+
+    path = ROOT / "bench" / "out" / f"mixed-{packets}.pcap"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        bench_decode.build(path, packets)
+    return path
+
+
+def describe(path: Path, n: int) -> str:
+    return (
+        f"capture: {path} ({os.path.getsize(path):,} bytes, {n:,} packets), {os.cpu_count()} CPUs"
+    )
