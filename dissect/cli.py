@@ -150,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     add_live_options(p)
     tshark_options.add_options(p)
+    from .annotate import add_options as add_teaching_options
+
+    add_teaching_options(p)  # --annotate, --format, --tour, --serve, --port
     p.add_argument("--version", action="version",
                    version=f"layerscope {__version__} (engine: {engine_description()})")  # fmt: skip
     return p

@@ -31,6 +31,7 @@ from .list_actions import LIST_COMMANDS, ListActions
 from .live import LiveActions
 from .screens import HelpScreen
 from .source import CaptureError, PacketSource
+from .teaching import TEACHING_COMMANDS, TeachingActions
 from .widgets.field_tree import FieldTree
 from .widgets.hex_pane import HexPane
 from .widgets.packet_list import PacketList
@@ -145,6 +146,7 @@ class LayerscopeApp(App[int]):
             ("Main screen", keys(BrowserScreen.BINDINGS) + keys(FilterActions.BINDINGS)),
             ("Live capture", keys(LiveActions.BINDINGS)),
             ("Marks, time, find, save", keys(ListActions.BINDINGS)),
+            ("Teaching mode", keys(TeachingActions.BINDINGS)),
             ("Packet list", keys(PacketList.BINDINGS) + [("click", "Select a packet")]),
             ("Layer tree", keys(Tree.BINDINGS) + keys(FieldTree.BINDINGS)),
             ("Hex pane", keys(HexPane.BINDINGS) + [("click", "Select the field under the byte")]),
@@ -192,7 +194,7 @@ class LayerscopeApp(App[int]):
         browser = self._browser()
         if browser is None:
             return
-        for title, help_text, action in COMMANDS + LIST_COMMANDS:
+        for title, help_text, action in COMMANDS + LIST_COMMANDS + TEACHING_COMMANDS:
             yield SystemCommand(title, help_text, lambda a=action: browser.run_action(a))
 
     def _browser(self) -> BrowserScreen | None:
@@ -256,5 +258,6 @@ def run(args: argparse.Namespace) -> int:
     app.launcher = getattr(args, "launcher", None)
     app.capture_filter = getattr(args, "capture_filter", None)
     app.initial_filter = getattr(args, "display_filter", None)  # -Y: the filter bar starts with it
+    app.start_tour = getattr(args, "tour", False)  # --tour: the guided tour opens first
     result = app.run()
     return result if isinstance(result, int) else 0

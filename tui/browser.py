@@ -30,6 +30,7 @@ from .live import LiveActions
 from .messages import IndexProgress, RowsDecoded
 from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
 from .source import BLOCK, CaptureError, PacketSource, annotated_dump
+from .teaching import TeachingActions
 from .widgets.field_tree import FieldTree, TreeItem
 from .widgets.hex_pane import HexPane
 from .widgets.osi_panel import OsiPanel, explain_item
@@ -60,10 +61,10 @@ def whole_bit_field(layer: Layer, f: Field) -> Field:
     return f
 
 
-class BrowserScreen(FilterActions, LiveActions, ListActions):
+class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
     """Three panes like Wireshark's, in a terminal (live-capture keys come from LiveActions,
     the display filter bar and its worker from FilterActions, marks, find, export and a
-    field's actions from ListActions)."""
+    field's actions from ListActions, teaching mode from TeachingActions)."""
 
     BINDINGS = [
         Binding("tab", "cycle(1)", "Next pane", show=False, priority=True),

@@ -32,7 +32,15 @@ def main(argv: list[str] | None = None) -> int:
         return guarded(list_interfaces_cmd)
     if args.install_helper is not None:
         return install_helper_cmd(args.install_helper)
-    batch = wants_batch(args, sys.stdout)
+    if args.annotate is not None:  # teaching mode: an annotated export, printed
+        from dissect.annotate import run_annotate
+
+        return guarded(lambda: run_annotate(args))
+    if args.serve:
+        from tui.serve import serve
+
+        return serve(args)
+    batch = wants_batch(args, sys.stdout) and not _served()
     if args.interface is not None or (not batch and os.geteuid() == 0):
         launcher = _privileges(args, tui=not batch)
         if isinstance(launcher, int):
@@ -55,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:  # the TUI is optional for batch use; print instead
         return guarded(lambda: run_batch(args))
     return run(args)
+
+
+def _served() -> bool:
+    """A TUI session textual-serve started (its stdout is a pipe): see tui/serve.py."""
+    from tui.serve import served
+
+    return served()
 
 
 def _stdin_aside() -> Any:
