@@ -134,11 +134,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strict", action="store_true", help="re-raise decoder exceptions (for debugging decoders)"
     )
-    p.add_argument(  # follow,... is dissect/streams/cli.py's; other statistics are others'
-        "-z", dest="statistics", action="append", metavar="STAT", default=None,
-        help="statistics (repeatable): follow,tcp|udp,ascii|hex|raw,N prints stream N's "
-        "bytes as tshark does, after the packets (with -q alone)",
-    )  # fmt: skip
     p.add_argument(
         "--export-objects", dest="export_objects", metavar="http,DIR",
         help="write every HTTP body (de-chunked, decompressed) into DIR, named after its URI",
@@ -271,7 +266,7 @@ def iter_packets(args: argparse.Namespace, warn: list[str], idx: Any) -> Iterato
     if idx is None:
         yield from _hex_packets(args, warn)
         return
-    annotate = getattr(args, "annotate", None)  # the stream fields (dissect/streams)
+    annotate = getattr(args, "stream_fields", None)  # the stream fields (dissect/streams)
     for rec in _records(idx):
         pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                      wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
@@ -552,8 +547,8 @@ def run_batch(
     args: argparse.Namespace, out: IO[str] | None = None, err: IO[str] | None = None
 ) -> int:
     """Print packets; returns the exit code. Errors are one line on stderr."""
-    from .export import ExportError
     from .index import CaptureError
+    from .saving import SaveError
 
     if out is None:  # an ASCII/Latin-1 stdout shows '?' for '→' instead of a traceback
         out = sys.stdout
@@ -577,7 +572,7 @@ def run_batch(
             _one_pass(args, flt, printer, stats, warn)
         else:
             print_input(args, flt, printer, warn)
-    except (CaptureError, UsageError, OSError, ExportError) as exc:  # reading the input failed
+    except (CaptureError, UsageError, OSError, SaveError) as exc:  # reading the input failed
         if isinstance(exc, BrokenPipeError):
             raise
         try:
@@ -602,12 +597,14 @@ def _glossary(report: str, out: IO[str]) -> int:
 
 def _statistics(args: argparse.Namespace) -> Any:
     """The -z statistics as one pass (dissect/stats/), or None without -z."""
-    if not getattr(args, "statistics", None):
+    # follow,... is the stream layer's (dissect/streams/cli.py): printed after the packets
+    specs = [s for s in getattr(args, "statistics", None) or () if not s.startswith("follow,")]
+    if not specs:
         return None
     from .stats import Pass, StatsUsageError, parse
 
     try:
-        return Pass(parse(spec) for spec in args.statistics)
+        return Pass(parse(spec) for spec in specs)
     except StatsUsageError as exc:
         raise UsageError(str(exc)) from None
 
@@ -616,14 +613,14 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
               warn: list[str]) -> None:  # fmt: skip
     """One pass over the displayed packets that feeds the -z statistics and the -w file and
     prints the packets unless -q, -w or -T json (which prints the statistics alone)."""
-    from .export import ExportError, open_writer
+    from .saving import SaveError, open_writer
 
     idx = open_input(args)
     try:
         writer = None
         if args.write:
             if idx is not None and _same_file(args.write, args.read or args.file):
-                raise ExportError(f"-w {args.write} is the file being read: choose another")
+                raise SaveError(f"-w {args.write} is the file being read: choose another")
             writer = open_writer(args.write, args.write_format, None if idx is None else idx.interfaces,
                                  printer.out)  # fmt: skip
         if stats is not None and idx is not None and not idx.streaming and len(idx.index_all()):
@@ -734,7 +731,7 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
     try:
         if idx is not None and idx.streaming:  # what is printed shows before we wait for more
             idx.when_waiting(out.flush)
-        args.annotate = streams.prepare(args, flt, idx)
+        args.stream_fields = streams.prepare(args, flt, idx)
         if streams.wants_streams_only(args):  # -q -z follow: the streams alone
             streams.print_follows(args, idx, out)
             return
@@ -782,7 +779,7 @@ def print_parallel(
     if (
         workers < 2
         or flt is not None
-        or getattr(args, "annotate", None) is not None  # the stream fields: in order, here
+        or getattr(args, "stream_fields", None) is not None  # the stream fields: in order, here
         or not isinstance(printer, Printer)
         or printer.extra is not None
         or getattr(args, "line_buffered", False)

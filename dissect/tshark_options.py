@@ -44,7 +44,8 @@ def add_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("-z", dest="statistics", action="append", default=[], metavar="STAT",
                    help="statistics after the packets (repeatable, one pass): io,phs; "
                    "conv,eth|ip|ipv6|tcp|udp; endpoints,...; io,stat,INTERVAL[,FILTER...]; "
-                   "expert; http,tree; http_req,tree; dns,tree; ptype,tree")  # fmt: skip
+                   "expert; http,tree; http_req,tree; dns,tree; ptype,tree; "
+                   "follow,tcp|udp,ascii|hex|raw,N (stream N's bytes as tshark prints them)")  # fmt: skip
 
 
 def conflict(args: argparse.Namespace) -> str | None:

@@ -47,9 +47,21 @@ def read_tables(outdir: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def json_packets(path: Path, *extra: str) -> list[dict[str, Any]]:
+    """-T json of the native decoders alone: the scapy tail (one packet looked at) and the
+    stream pass's fields are not in the tables yet (docs/SCHEMA.md)."""
+    from unittest import mock
+
+    from dissect import scapy_tail
+
     args = build_parser().parse_args(["-T", "json", "-r", str(path), *extra])
     out, err = io.StringIO(), io.StringIO()
-    run_batch(args, out, err)
+    from dissect.streams import cli as streams
+
+    with (
+        mock.patch.object(scapy_tail, "available", lambda: False),
+        mock.patch.object(streams, "prepare", lambda *_a: None),  # no stream pass either
+    ):
+        run_batch(args, out, err)
     return json.loads(out.getvalue())
 
 
@@ -78,6 +90,9 @@ def expected_rows(file: str, packets: list[dict], spans: bool) -> dict[tuple, di
             own = schema.namespace(layer["protocol"])
             found: dict[str, dict[str, list]] = {own: {}} if own in tables else {}
             for f in _walk(layer["fields"]):
+                if (schema.namespace(f["name"]) in schema.SKIPPED_NAMESPACES
+                        or f["name"] in schema.STREAM_FIELDS):  # fmt: skip
+                    continue  # the scapy tail, the stream pass: not in the tables
                 ns, col = columns[f["name"]]
                 found.setdefault(ns, {}).setdefault(col.name, []).append(f)
             for ns, cols in found.items():

@@ -86,7 +86,11 @@ def test_columns_come_from_the_declarations() -> None:
 
     tables = schema.tables()
     columns = {c.spec.name: (ns, c) for ns, t in tables.items() for c in t.columns}
-    assert set(columns) == {n for n in engine.FIELDS if not n.startswith("frame.")}
+    assert set(columns) == {
+        n
+        for n in engine.FIELDS
+        if not n.startswith(("frame.", "scapy.")) and n not in schema.STREAM_FIELDS
+    }
     ns, src = columns["ip.src"]
     assert (ns, src.name, src.scalar, str(src.type)) == ("ip", "ip_src", True, "string")
     ns, qname = columns["dns.qry.name"]

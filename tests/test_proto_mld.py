@@ -20,7 +20,7 @@ DATA = Path(__file__).parent / "data" / "tunnels"
 TEXT_ITEMS = frozenset({"icmpv6.mldr.mar", "igmp.record"})
 # PcapPlusPlus IgmpPackets also holds NBNS and NBSS (other decoders') and, in #25, a TLS
 # certificate whose X.509 layers tshark lists and we show inside TLS
-ELSEWHERE, X509 = frozenset({"nbns", "nbss"}), frozenset({25})
+ELSEWHERE, X509 = frozenset({"nbss"}), frozenset({25})  # NBNS: nbns.py
 
 
 def frames() -> list[bytes]:

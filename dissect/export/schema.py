@@ -28,7 +28,13 @@ from dissect import engine
 SCHEMA_VERSION = 1  # bumped when a column changes meaning or type (docs/SCHEMA.md)
 FRAMES = "frames"
 KEY = ("file", "number")  # every table is keyed by these; protocol tables add `layer`
-SKIPPED_NAMESPACES = frozenset({"frame"})  # the frame pseudo-layer: its facts are `frames`
+# frame: its facts are `frames`; scapy: the long tail runs only for a packet being looked at
+# (dissect/scapy_tail.py), never for tables, and registers its names as it meets them
+SKIPPED_NAMESPACES = frozenset({"frame", "scapy"})
+# What the stream pass adds (tcp.stream, relative seq, analysis): not in the tables yet, as
+# the export does not run that pass (STREAM_COLUMNS below is where they will go)
+from dissect.streams.table import STREAM_FIELDS  # noqa: E402
+
 UTC_NS = pa.timestamp("ns", tz="UTC")
 
 # tcp.stream / udp.stream: the frames columns the stream layer (conversations in order of
@@ -165,7 +171,7 @@ def tables() -> dict[str, Table]:
             out.setdefault(ns, Table(sql_name(ns), ns))
     for name, spec in engine.FIELDS.items():
         ns = namespace(name)
-        if ns in SKIPPED_NAMESPACES:
+        if ns in SKIPPED_NAMESPACES or name in STREAM_FIELDS:
             continue
         table = out.setdefault(ns, Table(sql_name(ns), ns))
         table.columns.append(Column(spec, sql_name(name), spec in fixed, kind_type(spec)))

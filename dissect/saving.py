@@ -19,7 +19,7 @@ from .readers.writer import DEFAULT_SNAPLEN, PcapngWriter, PcapWriter
 PCAP_SUFFIXES = (".pcap", ".cap", ".dmp")
 
 
-class ExportError(Exception):
+class SaveError(Exception):
     """The packets cannot be written as asked: one line for the CLI."""
 
 
@@ -83,7 +83,7 @@ class CaptureWriter:
             self._pcap = PcapWriter(self._out, pkt.linktype, snaplen, self._nanosecond())
             self._pcap_linktype = pkt.linktype
         elif pkt.linktype != self._pcap_linktype:
-            raise ExportError(f"packet {pkt.number} has link type {pkt.linktype}, the ones "
+            raise SaveError(f"packet {pkt.number} has link type {pkt.linktype}, the ones "
                               f"before {self._pcap_linktype}: a pcap file holds one link "
                               "type; write pcapng (-F pcapng)")  # fmt: skip
         self._pcap.write(pkt.data, pkt.time_ns, pkt.wirelen)
@@ -108,9 +108,9 @@ def open_writer(
     if path == "-":
         buf = getattr(stdout, "buffer", None)
         if buf is None or stdout.isatty():
-            raise ExportError("-w - writes a binary capture to stdout, which is a terminal: "
+            raise SaveError("-w - writes a binary capture to stdout, which is a terminal: "
                               "redirect it")  # fmt: skip
         return CaptureWriter(buf, kind, interfaces)
     if os.path.isdir(path):
-        raise ExportError(f"-w {path}: is a directory")
+        raise SaveError(f"-w {path}: is a directory")
     return CaptureWriter(path, kind, interfaces)
