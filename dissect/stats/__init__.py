@@ -13,6 +13,7 @@ the number of packets.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,7 +24,7 @@ class StatsUsageError(ValueError):
     """A -z argument that names no report or is malformed: one line for the CLI."""
 
 
-class Statistic:
+class Statistic(ABC):
     """One report. `first_ns`/`last_ns` are the capture's first and last packet times
     (set by `Pass`): tshark's relative times and rates count from the first packet."""
 
@@ -33,14 +34,14 @@ class Statistic:
         self.first_ns: int | None = None
         self.last_ns: int | None = None
 
-    def add(self, pkt: Packet) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def add(self, pkt: Packet) -> None: ...
 
-    def text(self) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def text(self) -> str: ...
 
-    def as_dict(self) -> dict[str, Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def as_dict(self) -> dict[str, Any]: ...
 
 
 def _table() -> list[tuple[str, Callable[[str], Statistic]]]:
