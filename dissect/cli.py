@@ -779,7 +779,6 @@ def print_parallel(
     if (
         workers < 2
         or flt is not None
-        or getattr(args, "stream_fields", None) is not None  # the stream fields: in order, here
         or not isinstance(printer, Printer)
         or printer.extra is not None
         or getattr(args, "line_buffered", False)
@@ -846,6 +845,9 @@ def _chunk_renderer(
 
     _load()  # every protocol module imported once here, before the workers fork, not in each
     rows_only = args.format == "text" and not args.verbose and not args.hexdump
+    # The stream fields: the table was built before the workers fork, and each packet's
+    # fields come from its own row of it, so chunks annotate in any order.
+    annotate = getattr(args, "stream_fields", None)
 
     def lines(span: tuple[int, int]) -> str:
         """Summary lines alone: the Printer's output for them, without its per-packet checks."""
@@ -866,6 +868,8 @@ def _chunk_renderer(
             for number, time_ns, _cap, wirelen, linktype, iface, data, comment in idx.rows(*span):
                 pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
                              interface=iface, comment=comment, strict=args.strict)  # fmt: skip
+                if annotate is not None:
+                    annotate(pkt)
                 printer.packet(pkt)
                 pkt.release()
         except CaptureError as exc:

@@ -1,6 +1,11 @@
 """The long tail through scapy: where layerscope's decoders stop at `data` and scapy knows
 the bytes (by its own port and type bindings), scapy decodes them.
 
+Only after a carrier that looks its payload up in a dispatch table (a protocol declared
+with `next_by`: Ethernet, IP, TCP, UDP...) and found nothing there: data that is a payload
+by definition (an echo request's bytes, an HTTP body) is not unknown, and handing it to
+scapy would cost half a millisecond a packet for nothing.
+
 Only where one packet is looked at -- the TUI's selected packet, `-V`, `-T json`, a display
 filter naming a `scapy.` field -- never in the index, the list rows or the bulk filters:
 `extend(pkt)` is called by those views on a packet already decoded. Each scapy layer becomes
@@ -80,6 +85,8 @@ def extend(pkt: Packet) -> Packet:
     try:
         if len(pkt.layers) < 3 or pkt.layers[-1].protocol is not DATA or pkt.caplen > MAX_BYTES:
             return pkt
+        if pkt.layers[-2].protocol.next_by is None:
+            return pkt  # a payload by definition (a ping's data, an HTTP body): not unknown
         if any(la.protocol is SCAPY for la in pkt.layers) or not available():
             return pkt
         built = _bounded(pkt)

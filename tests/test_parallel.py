@@ -191,3 +191,24 @@ def test_closing_early_stops_the_workers() -> None:
     assert next(gen) == "x" * 100_000
     gen.close()  # the workers are blocked writing: they are ended and reaped
     assert _no_children_left()
+
+
+@pytest.mark.parametrize("extra", [("-V",), ("-T", "json")])
+def test_stream_fields_are_printed_on_every_core(
+    capture: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch, extra: tuple[str, ...]
+) -> None:
+    """-V and JSON show the stream fields (tcp.stream, relative sequence numbers): the
+    stream table is built once before the workers fork and each chunk annotates its own
+    packets from it, so they still run on every core, with one process's output."""
+    calls: list[int] = []
+    real = parallel.ordered_map
+
+    def spy(render, work, workers):  # type: ignore[no-untyped-def]
+        calls.append(len(work))
+        return real(render, work, workers)
+
+    monkeypatch.setattr(parallel, "ordered_map", spy)
+    many = run(monkeypatch, 2, "-r", str(capture), *extra)
+    assert calls, "the parallel path was not taken"
+    assert "tcp.stream" in many or "Stream index:" in many
+    assert many == run(monkeypatch, 1, "-r", str(capture), *extra)

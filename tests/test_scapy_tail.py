@@ -85,6 +85,18 @@ def test_packets_we_decode_are_left_alone() -> None:
     assert names(scapy_tail.extend(pkt)) == before
 
 
+def test_a_payload_by_definition_is_not_handed_to_scapy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ping's data is what it is, not an unknown protocol (scapy would cost half a
+    millisecond a packet on a capture full of pings): only data a carrier could not
+    dispatch (after Ethernet, IP, TCP, UDP...) goes to scapy."""
+    asked: list[int] = []
+    monkeypatch.setattr(scapy_tail, "_scapy_layers", lambda pkt: asked.append(pkt.number) or [])
+    ping = bytes(Ether() / IP() / scapy_all.ICMP() / (b"x" * 32))
+    assert names(scapy_tail.extend(decode(ping, 1, number=1)))[-1] == "data"
+    scapy_tail.extend(decode(rip(), 1, number=2))
+    assert asked == [2]
+
+
 def test_a_slow_scapy_is_cut_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scapy_tail, "TIME_LIMIT", 0.05)
     monkeypatch.setattr(scapy_tail, "_scapy_layers", lambda pkt: time.sleep(0.5) or [])
