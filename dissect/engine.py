@@ -106,6 +106,7 @@ class FieldSpec:
     # Text made once per spec: show() specialised, and what the renderers reuse per value.
     fmt = cython.declare(object, visibility="public")
     texts = cython.declare(dict, visibility="public")  # value -> "Label: shown" (escaped)
+    json_texts = cython.declare(dict, visibility="public")  # value -> 'value, "show": "shown"'
     inert = cython.declare(cython.bint, visibility="public")  # its lines need no escaping
     prefix = cython.declare(str, visibility="public")  # "Label: "
     patterns = cython.declare(dict, visibility="public")  # raw word -> bit pattern
@@ -145,7 +146,7 @@ class FieldSpec:
         self.frombytes = False
         self.fmt = text  # None: made from kind, base, unit and names on first use
         self.bits, self.hidden, self.raw = bits, hidden, raw
-        self.texts, self.patterns = {}, {}
+        self.texts, self.patterns, self.json_texts = {}, {}, {}
         self.inert = text is None and kind in INERT_KINDS and _plain_label(label)
         self.prefix = f"{label}: " if label else ""
         self.json_head = (
@@ -194,6 +195,21 @@ class FieldSpec:
                 texts[value] = text
             return text
         return self._line(value)
+
+    @cython.ccall
+    def json_shown(self, value: Any) -> str:
+        """'<value as JSON>, "show": "<shown>"': a JSON field's middle, kept per value as
+        line() keeps the tree text (most of -T json's work is these two texts)."""
+        if _cacheable(value):
+            texts = self.json_texts
+            text = texts.get(value)
+            if text is None:
+                text = _json_scalar(value) + ', "show": ' + _json_str(self.show(value))
+                if len(texts) >= TEXT_CACHE_MAX:
+                    texts.clear()
+                texts[value] = text
+            return text
+        return _json_scalar(value) + ', "show": ' + _json_str(self.show(value))
 
     @cython.ccall
     def _line(self, value: Any) -> str:
@@ -2537,10 +2553,8 @@ def _fields_json(parts, fields) -> cython.void:
             parts.append(", ")
         first = False
         spec = f.spec
-        v = f.value
-        parts += [spec.json_head, _json_scalar(v), ', "show": ', _json_str(spec.show(v)),
-                  ', "pos": ', str(f.pos), ', "len": ', str(f.len), ', "mask": ',
-                  _json_scalar(f.mask), ', "fields": [']  # fmt: skip
+        parts += [spec.json_head, spec.json_shown(f.value),
+                  f', "pos": {f.pos}, "len": {f.len}, "mask": {f.mask}, "fields": [']  # fmt: skip
         if f.children:
             _fields_json(parts, f.children)
         parts.append("]}")
