@@ -428,7 +428,7 @@ def _scapy_tail(args: argparse.Namespace) -> Any:
         return None
     from . import scapy_tail
 
-    return scapy_tail.extend if scapy_tail.available() else None
+    return scapy_tail.extend if scapy_tail.installed() else None
 
 
 class Printer:

@@ -60,6 +60,17 @@ SCAPY = Protocol(
 )  # fmt: skip
 
 
+def installed() -> bool:
+    """Whether scapy can be imported, without importing it (that takes about a second):
+    a run imports scapy on the first packet that needs it, most runs on none."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("scapy") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def available() -> bool:
     """Whether scapy is installed; its layers are loaded here once (seconds, so outside the
     per-packet time limit)."""

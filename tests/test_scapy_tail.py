@@ -153,3 +153,22 @@ def test_a_filter_on_a_wireshark_name_scapy_made_runs_scapy() -> None:
     scapy_tail.extend(decode(rip(), 1))  # rip.metric now exists, declared by the tail
     assert compile_filter("rip.metric == 3").match_frame(rip(), 1)
     assert not compile_filter("rip.metric == 4").match_frame(rip(), 1)
+
+
+def test_scapy_is_imported_only_for_a_packet_that_needs_it() -> None:
+    """Importing scapy takes about a second: -V on a capture we decode whole never pays it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import io, sys\n"
+        "from dissect.cli import build_parser, run_batch\n"
+        "out = io.StringIO()\n"
+        "args = build_parser().parse_args(['-r', sys.argv[1], '-V'])\n"
+        "assert run_batch(args, out=out, err=io.StringIO()) == 0 and 'Frame Number: 1' in out.getvalue()\n"
+        "print('scapy' in sys.modules)\n"
+    )
+    demo = Path(__file__).resolve().parent.parent / "captures" / "http-get.pcap"
+    done = subprocess.run([sys.executable, "-c", code, str(demo)], capture_output=True,
+                          text=True, timeout=120, check=True)  # fmt: skip
+    assert done.stdout.strip() == "False"
