@@ -611,12 +611,17 @@ def _statistics(args: argparse.Namespace) -> Any:
 
 def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
               warn: list[str]) -> None:  # fmt: skip
-    """One pass over the displayed packets that feeds the -z statistics and the -w file and
-    prints the packets unless -q, -w or -T json (which prints the statistics alone)."""
+    """One pass that feeds the -z statistics every packet and the -w file and the printer
+    the displayed ones (as tshark's: -Y chooses what is shown and written, a statistic's
+    own filter what it counts); packets are printed unless -q, -w or -T json (which
+    prints the statistics alone)."""
     from .saving import SaveError, open_writer
+    from .streams import cli as streams
 
+    streams.follow_specs(args)  # a bad -z follow fails before anything is read
     idx = open_input(args)
     try:
+        args.stream_fields = streams.prepare(args, flt, idx)
         writer = None
         if args.write:
             if idx is not None and _same_file(args.write, args.read or args.file):
@@ -627,23 +632,28 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
             stats.set_first(idx.time_ns(0))
         _link_times(printer, idx)
         show = not (args.quiet or writer is not None or args.format == "json" and stats)
-        if not show and writer is None and _from_index(args, flt, stats, idx, warn):
-            _print_statistics(args, printer, stats, False)
+        if not show and writer is None and _from_index(args, stats, idx, warn):
+            _print_taps(args, printer, stats, idx)
             return
-        packets = iter_packets(args, warn, idx) if flt is None else filtered_packets(
-            args, flt, warn, idx, printer)  # fmt: skip
+        if stats is None:  # -w alone: the displayed packets, found by the fast filter
+            packets = iter_packets(args, warn, idx) if flt is None else filtered_packets(
+                args, flt, warn, idx, printer)  # fmt: skip
+        else:
+            packets = iter_packets(args, warn, idx)
         try:
-            _feed(args, packets, printer if show else None, writer, stats)
+            _feed(args, packets, printer if show else None, writer, stats, flt)
         finally:
             if writer is not None:
                 writer.close()
-        _print_statistics(args, printer, stats, show)
+        if show:
+            printer.close()
+        _print_taps(args, printer, stats, idx)
     finally:
         if idx is not None:
             idx.close()
 
 
-def _from_index(args: argparse.Namespace, flt: Any, stats: Any, idx: Any, warn: list[str]) -> bool:
+def _from_index(args: argparse.Namespace, stats: Any, idx: Any, warn: list[str]) -> bool:
     """Statistics the index answers (io,stat frames and bytes; conversations and endpoints,
     whose plain records are counted with numpy and only the others decoded); False
     (nothing done) when one of them needs every packet decoded."""
@@ -652,23 +662,32 @@ def _from_index(args: argparse.Namespace, flt: Any, stats: Any, idx: Any, warn: 
     if not all(getattr(st, "index_only", False) or getattr(st, "vectorised", False)
                for st in stats.stats):  # fmt: skip
         return False
-    from .stats.iostat import matching
     from .stats.vector import count_from_index
 
     idx.index_all()
-    shown = None if flt is None else matching(flt, idx)
-    for st in stats.stats:
+    for st in stats.stats:  # every packet: -Y chooses what is shown, not what is counted
         if getattr(st, "vectorised", False):
-            count_from_index(st, idx, shown, args.strict)
+            count_from_index(st, idx, None, args.strict)
         else:
-            st.from_index(idx, shown)
+            st.from_index(idx, None)
     _finish(idx, warn)
     return True
 
 
 def _feed(args: argparse.Namespace, packets: Iterator[Packet], printer: Any, writer: Any,
-          stats: Any) -> None:  # fmt: skip
-    for n, pkt in enumerate(packets, 1):
+          stats: Any, flt: Any = None) -> None:  # fmt: skip
+    """Every packet to the statistics; to the printer and the writer those the display
+    filter matches (without statistics the packets come filtered already)."""
+    t0: int | None = None
+    shown = 0
+    for pkt in packets:
+        if stats is not None:
+            stats.add(pkt)
+            t0 = pkt.time_ns if t0 is None else t0
+            if flt is not None and not flt.match(pkt, t0):
+                pkt.release()
+                continue
+        shown += 1
         if printer is not None:
             printer.packet(pkt)
             if args.line_buffered:
@@ -676,26 +695,32 @@ def _feed(args: argparse.Namespace, packets: Iterator[Packet], printer: Any, wri
         if writer is not None:
             with writing_output():
                 writer.write(pkt)
-        if stats is not None:
-            stats.add(pkt)
         pkt.release()
-        if args.count and n >= args.count:
+        if args.count and shown >= args.count:
             break
 
 
-def _print_statistics(args: argparse.Namespace, printer: Any, stats: Any, shown: bool) -> None:
-    if shown:
-        printer.close()
-    if stats is None:
-        return
-    with writing_output():
-        if args.format == "json":
-            import json
+def _print_taps(args: argparse.Namespace, printer: Any, stats: Any, idx: Any) -> None:
+    """What the -z options print after the packets, in tshark's order (the last -z given
+    first): statistics and followed streams; with -T json the statistics as JSON, then
+    the streams; then --export-objects writes its files."""
+    from .streams import cli as streams
 
-            printer.out.write(json.dumps({"statistics": stats.as_dict()}, indent=2) + "\n")
-        else:
-            printer.out.write(stats.text())
-        printer.out.flush()
+    follows = streams.follow_texts(args, idx)
+    if stats is not None and args.format == "json":
+        import json
+
+        pieces = [json.dumps({"statistics": stats.as_dict()}, indent=2) + "\n", *follows]
+    else:
+        texts, streams_ = iter([st.text() for st in stats.stats] if stats else []), iter(follows)
+        given = [next(streams_) if spec.startswith("follow,") else next(texts)
+                 for spec in getattr(args, "statistics", None) or ()]  # fmt: skip
+        pieces = given[::-1]
+    if pieces:
+        with writing_output():
+            printer.out.write("".join(pieces))
+            printer.out.flush()
+    streams.export_objects(args, idx)
 
 
 def _same_file(a: str, b: str | None) -> bool:
@@ -733,7 +758,7 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
             idx.when_waiting(out.flush)
         args.stream_fields = streams.prepare(args, flt, idx)
         if streams.wants_streams_only(args):  # -q -z follow: the streams alone
-            streams.print_follows(args, idx, out)
+            _print_taps(args, printer, None, idx)
             return
         if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
             n = count_matches(args, flt, warn, idx)
@@ -756,7 +781,7 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
                 if args.count and n >= args.count:
                     break
         printer.close()
-        streams.print_follows(args, idx, out)
+        _print_taps(args, printer, None, idx)
     finally:
         if idx is not None:
             idx.close()

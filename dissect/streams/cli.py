@@ -2,15 +2,16 @@
 
 dissect/cli.py wires these in with a few lines: its `-z` is repeatable (the `follow,` ones
 are handled here, other statistics elsewhere), `prepare` runs the stream
-pass when the display filter names a stream field, and `print_follows` prints each
-followed stream after the packets (`-q`: the streams alone), as tshark does.
+pass when the display filter names a stream field, and `follow_texts` gives each
+followed stream's text, which the CLI prints after the packets with the other -z outputs
+(`-q`: the streams alone), as tshark does.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import IO, Any
+from typing import Any
 
 from ..cli import UsageError
 from ..engine import Packet
@@ -86,18 +87,28 @@ def wants_streams_only(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "quiet", False) and (follow_specs(args) or export_spec(args)))
 
 
-def print_follows(args: argparse.Namespace, idx: Any, out: IO[str]) -> None:
-    """Each -z follow block, in the order given, then --export-objects."""
-    specs, directory = follow_specs(args), export_spec(args)
-    if not specs and directory is None:
+def follow_texts(args: argparse.Namespace, idx: Any) -> list[str]:
+    """The text of each -z follow, in the order given ([] without one)."""
+    specs = follow_specs(args)
+    if not specs:
+        return []
+    _need_file(idx)
+    table = StreamTable.build(idx, analyse=False)  # the numbering is all follow needs
+    return [render(follow(idx, table, kind, stream), mode) for kind, mode, stream in specs]
+
+
+def export_objects(args: argparse.Namespace, idx: Any) -> None:
+    """--export-objects http,DIR, when asked."""
+    directory = export_spec(args)
+    if directory is None:
         return
+    _need_file(idx)
+    from .objects import export_http
+
+    export_http(idx, StreamTable.build(idx, analyse=False), directory)
+
+
+def _need_file(idx: Any) -> None:
     if idx is None or idx.streaming:
         raise FollowError("-z follow and --export-objects need a capture file (they read "
                           "the stream's packets again)")  # fmt: skip
-    table = StreamTable.build(idx, analyse=False)  # the numbering is all follow needs
-    for kind, mode, stream in specs:
-        out.write(render(follow(idx, table, kind, stream), mode))
-    if directory is not None:
-        from .objects import export_http
-
-        export_http(idx, table, directory)
