@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from dissect.engine import Field, Layer, Packet, safe_text
@@ -33,6 +33,7 @@ from .source import BLOCK, CaptureError, PacketSource, annotated_dump
 from .teaching import TeachingActions
 from .widgets.field_tree import FieldTree, TreeItem
 from .widgets.hex_pane import HexPane
+from .widgets.key_footer import KeyFooter
 from .widgets.osi_panel import OsiPanel, explain_item
 from .widgets.packet_list import PacketList
 from .widgets.status_bar import Status, StatusBar
@@ -110,7 +111,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
                     yield OsiPanel(id="osi")
             yield HexPane(id="hex")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         app: LayerscopeApp = self.app  # type: ignore[assignment]

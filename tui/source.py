@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from dissect import scapy_tail
 from dissect.engine import Packet, decode, inet_checksum, safe_text
 from dissect.filter import Filter, compile_filter
 from dissect.index import CaptureError, CaptureIndex, open_capture
@@ -356,9 +357,7 @@ class PacketSource:
         if self._streams is not None and key[0] == "r":  # the pass ran: its fields too
             annotate(pkt, self._streams)
 
-        if _scapy_ready():  # the selected packet: scapy may decode what we leave as data
-            from dissect import scapy_tail
-
+        if scapy_tail.wanted(pkt) and _scapy_ready():  # data we could not dispatch
             scapy_tail.extend(pkt)
         with self._lock:
             self._full[key] = pkt
@@ -492,14 +491,13 @@ _SCAPY: dict[str, bool] = {}  # "started", then "ready": scapy's layers load onc
 
 
 def _scapy_ready() -> bool:
-    """Whether scapy's layers are loaded; the first call starts loading them in a thread
-    (seconds), so the interface never waits for it."""
+    """Whether scapy's layers are loaded; the first call (for the first packet that needs
+    them, never at start) starts loading them in a thread (seconds), so the interface never
+    waits for it."""
     if not _SCAPY:
         _SCAPY["started"] = True
 
         def load() -> None:
-            from dissect import scapy_tail
-
             _SCAPY["ready"] = scapy_tail.available()
 
         threading.Thread(target=load, name="scapy-load", daemon=True).start()

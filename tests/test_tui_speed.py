@@ -1,0 +1,105 @@
+"""Pilot tests of what keeps the TUI responsive on big captures: work that is not done.
+
+Each test asserts that something is skipped or deferred (a library not loaded, a widget not
+rebuilt, a worker that waits for the keys); the time it saves is measured in
+bench/bench_big.py, never here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Footer
+
+import tui.source as source_module
+from tests.test_app_udp import udp_frame
+from tests.test_tui import parts, run_app
+from tui.app import LayerscopeApp
+from tui.source import PacketSource
+from tui.widgets.key_footer import KeyFooter
+
+
+def test_scapy_loads_only_for_a_packet_that_needs_it(monkeypatch) -> None:  # noqa: ANN001
+    """The demo's packets are all ours to decode: selecting each leaves scapy unloaded
+    (seconds of imports that would compete with the first rows); a UDP payload on a port we
+    do not know is what starts it."""
+    monkeypatch.setattr(source_module, "_SCAPY", {})
+    monkeypatch.setattr(source_module.scapy_tail, "available", lambda: False)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist, _tree, _hex = parts(app)
+        for _ in range(plist.count):
+            await pilot.press("down")
+        await pilot.pause()
+        assert app.screen.packet is not None and app.screen.packet.number == plist.count
+        assert source_module._SCAPY == {}
+        app.source.add_hex(app.source.preview_hex(udp_frame(b"\x02\x02\x00\x00", 520, 520).hex()))
+        plist.set_count(len(app.source))
+        await pilot.press("G")
+        await pilot.pause()
+        assert source_module._SCAPY.get("started")
+
+    run_app(PacketSource.demo(), body)
+
+
+class Shown(Widget, can_focus=True):
+    BINDINGS = [Binding("x", "bell", "Ring")]
+
+
+class Hidden(Widget, can_focus=True):
+    BINDINGS = [Binding("y", "bell", "Ring", show=False)]
+
+
+class TwoPanes(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Hidden(id="a")
+        yield Hidden(id="b")
+        yield Shown(id="c")
+        yield KeyFooter()
+
+
+def run_panes(body: Callable[[TwoPanes, Pilot], Awaitable[None]]) -> None:
+    async def main() -> None:
+        app = TwoPanes()
+        async with app.run_test(size=(80, 10)) as pilot:
+            await pilot.pause()
+            await body(app, pilot)
+
+    asyncio.run(main())
+
+
+def keys(app: App) -> list[Widget]:
+    return list(app.query_one(Footer).query("FooterKey"))
+
+
+def test_footer_is_not_rebuilt_when_its_keys_stay_the_same() -> None:
+    async def body(app: TwoPanes, pilot: Pilot) -> None:
+        app.query_one("#a").focus()
+        await pilot.pause()
+        before = keys(app)
+        app.query_one("#b").focus()  # same keys shown: the footer's widgets stay
+        await pilot.pause()
+        assert keys(app) == before
+        app.query_one("#c").focus()  # its own shown binding: the footer is rebuilt
+        await pilot.pause()
+        after = keys(app)
+        assert after != before and any("Ring" in str(k.render()) for k in after)
+
+    run_panes(body)
+
+
+def test_main_screen_pane_switch_keeps_the_footer() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        before = keys(app)
+        assert before
+        for _ in range(3):
+            await pilot.press("tab")
+            await pilot.pause()
+        assert keys(app) == before
+
+    run_app(PacketSource.demo(), body)
