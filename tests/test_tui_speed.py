@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.pilot import Pilot
@@ -101,5 +102,61 @@ def test_main_screen_pane_switch_keeps_the_footer() -> None:
             await pilot.press("tab")
             await pilot.pause()
         assert keys(app) == before
+
+    run_app(PacketSource.demo(), body)
+
+
+def test_keys_held_down_decode_only_where_the_cursor_stops(monkeypatch) -> None:  # noqa: ANN001
+    """Three moves before the screen answers the first: one packet is decoded for the
+    panes (the last), not three."""
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist, tree, _hex = parts(app)
+        asked: list[int] = []
+        full = app.source.packet
+        monkeypatch.setattr(app.source, "packet", lambda row: asked.append(row) or full(row))
+        plist.cursor = 1
+        plist.cursor = 2
+        plist.cursor = 3
+        await pilot.pause()
+        assert asked == [3]
+        assert app.screen.packet is not None and app.screen.packet.number == 4
+        assert tree.packet is app.screen.packet
+
+    frames = [(udp_frame(bytes([n]) * 8, 40000 + n, 53), 1) for n in range(5)]
+    run_app(PacketSource.from_frames(frames), body)
+
+
+def test_workers_pause_while_keys_come_in(monkeypatch) -> None:  # noqa: ANN001
+    """A key marks the input as recent: a worker's pause() sleeps then, and not otherwise."""
+    from tui import courtesy
+
+    slept: list[float] = []
+    clock = [100.0]
+    monkeypatch.setattr(courtesy, "monotonic", lambda: clock[0])
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    monkeypatch.setattr(courtesy.time, "sleep", sleep)
+    gate = courtesy.Courtesy()
+    assert gate.pause() == 0 and not slept
+    gate.touched()
+    assert gate.busy
+    assert gate.pause() == pytest.approx(courtesy.HOLD)
+    assert not gate.busy
+    gate.touched()
+    clock[0] += courtesy.HOLD  # the key was a while ago
+    slept.clear()
+    assert gate.pause() == 0 and not slept
+
+
+def test_a_key_press_tells_the_workers() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        app.courtesy._until = 0.0
+        assert not app.courtesy.busy
+        await pilot.press("down")
+        assert app.courtesy._until > 0.0
 
     run_app(PacketSource.demo(), body)

@@ -153,7 +153,10 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         worker = get_current_worker()
         chunk = FIRST_CHUNK
         last = 0.0
+        courtesy = self.app.courtesy  # type: ignore[attr-defined]
         while not worker.is_cancelled:
+            if chunk == INDEX_CHUNK:
+                courtesy.pause()
             done = source.index_more(chunk)
             now = monotonic()
             if done or now - last >= PROGRESS_EVERY:
@@ -215,7 +218,9 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
     # -- selection: packet -> tree + hex; tree -> hex; hex -> tree ------------------------------
     @on(PacketList.PacketHighlighted)
     def _packet_highlighted(self, message: PacketList.PacketHighlighted) -> None:
-        if message.row >= self.displayed():
+        """Decode the packet under the cursor into the panes, unless the cursor has moved on
+        already (keys held down): the message for where it is now follows this one."""
+        if message.row >= self.displayed() or message.row != self.query_one(PacketList).cursor:
             return
         self.packet = pkt = self.source.packet(self.source_row(message.row))
         self.query_one(HexPane).show_packet(pkt)

@@ -308,6 +308,7 @@ class FilterActions(Screen[None]):
         """Scan everything indexed so far, then whatever the index adds, posting matches as
         they come (throttled); finishes when the source is complete."""
         worker = get_current_worker()
+        courtesy = self.app.courtesy  # type: ignore[attr-defined]
         row, pending, last = 0, [], 0.0
         while not worker.is_cancelled:
             total = len(source)
@@ -322,6 +323,7 @@ class FilterActions(Screen[None]):
                 row = upto
                 if worker.is_cancelled:
                     return
+                courtesy.pause()
                 if monotonic() - last >= PROGRESS_EVERY:
                     self.post_message(FilterProgress(token, pending, row, False))
                     pending, last = [], monotonic()

@@ -192,7 +192,8 @@ class HexPane(ScrollView, can_focus=True):
         if strip is None:
             kind, row = self._lines[index]
             text = self._row_text(row) if kind == "row" else self._bits_text(row)
-            segments = [Segment(s.text, self.rich_style + s.style if s.style else self.rich_style)
+            base = self.rich_style  # computed from the CSS at each access: once a line
+            segments = [Segment(s.text, base + s.style if s.style else base)
                         for s in text.render(self.app.console)]  # fmt: skip
             strip = Strip(segments)
             self._strips[key] = strip
