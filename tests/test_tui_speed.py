@@ -160,3 +160,51 @@ def test_a_key_press_tells_the_workers() -> None:
         assert app.courtesy._until > 0.0
 
     run_app(PacketSource.demo(), body)
+
+
+def five_frames() -> PacketSource:
+    return PacketSource.from_frames(
+        [(udp_frame(bytes([n]) * 8, 40000 + n, 53), 1) for n in range(5)]
+    )
+
+
+def test_status_and_explanation_ask_for_no_layout_pass(monkeypatch) -> None:  # noqa: ANN001
+    """A key redraws the status bar and the line under the tree in place: their size does
+    not change, and a layout pass of the screen costs more than the key's own work."""
+    from textual.widgets import Static
+
+    from tui.widgets.status_bar import StatusBar
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        laid_out: list[str] = []
+        original = Static.update
+
+        def update(self: Static, content="", *, layout: bool = True) -> None:  # noqa: ANN001
+            if layout and (isinstance(self, StatusBar) or self.id == "explain"):
+                laid_out.append(self.id or "")
+            original(self, content, layout=layout)
+
+        monkeypatch.setattr(Static, "update", update)
+        for _ in range(3):
+            await pilot.press("down")
+            await pilot.pause()
+        assert app.screen.packet is not None and app.screen.packet.number == 4
+        assert laid_out == []
+
+    run_app(five_frames(), body)
+
+
+def test_osi_panel_catches_up_when_its_tab_is_shown() -> None:
+    from textual.widgets import Static
+
+    from tui.widgets.osi_panel import OsiPanel
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        for _ in range(2):
+            await pilot.press("down")
+        await pilot.press("l")
+        await pilot.pause()
+        text = str(app.screen.query_one(OsiPanel).query_one("#osi-body", Static).render())
+        assert "OSI stack of packet #3" in text
+
+    run_app(five_frames(), body)

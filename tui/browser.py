@@ -10,6 +10,7 @@ import threading
 from time import monotonic
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -45,6 +46,7 @@ OPEN_NOTE_AFTER = 0.5  # seconds an open may take before a note says what it wai
 INDEX_CHUNK = 65536  # records per index_more call: ~10 ms, so cancelling is prompt
 FIRST_CHUNK = 4096  # indexed before the first screen; the rest once it is drawn
 FIRST_SCREEN_WAIT = 0.5  # seconds the indexer waits for the first rows at most
+EXPLAIN_LINES = 3  # the explanation's max-height in app.tcss
 PROGRESS_EVERY = 0.1  # seconds between progress messages: often enough to look alive, rarely enough to cost nothing
 
 
@@ -93,6 +95,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         self.list_height = 45  # percent of the screen
         self.opening = 0  # bumps with each open (and its answer): stale results are dropped
         self.failure_told: str | None = None
+        self.explain_lines = -1  # lines the explanation under the tree takes
 
     @property
     def source(self) -> PacketSource:
@@ -225,7 +228,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         self.packet = pkt = self.source.packet(self.source_row(message.row))
         self.query_one(HexPane).show_packet(pkt)
         self.query_one(FieldTree).show_packet(pkt)
-        self.query_one(OsiPanel).show(pkt, self.item)
+        self.show_osi()
         self.update_status()
 
     @on(FieldTree.FieldSelected)
@@ -244,8 +247,26 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
             hexpane.set_highlight((item.issue.pos, item.issue.len, 0), span)
         else:
             hexpane.set_highlight(None, span)
-        self.query_one("#explain", Static).update(explain_item(item))
-        self.query_one(OsiPanel).show(self.packet, item)
+        self.show_explanation(explain_item(item))
+        self.show_osi()
+
+    def show_explanation(self, text: Text) -> None:
+        """The line under the tree; the layout is done again only when its height changes
+        (a layout pass costs more than the rest of a key's work)."""
+        box = self.query_one("#explain", Static)
+        lines = min(EXPLAIN_LINES, len(text.wrap(self.app.console, max(1, box.content_size.width))))
+        box.update(text, layout=lines != self.explain_lines)
+        self.explain_lines = lines
+
+    def show_osi(self) -> None:
+        """The OSI panel follows the selection while its tab is shown (and catches up when
+        the tab is chosen): updating it hidden would cost a layout pass at every key."""
+        if self.query_one(TabbedContent).active == "tab-osi":
+            self.query_one(OsiPanel).show(self.packet, self.item)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, _message: TabbedContent.TabActivated) -> None:
+        self.show_osi()
 
     @on(HexPane.ByteClicked)
     def _byte_clicked(self, message: HexPane.ByteClicked) -> None:
