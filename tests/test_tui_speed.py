@@ -21,7 +21,7 @@ import tui.source as source_module
 from tests.test_app_udp import udp_frame
 from tests.test_tui import parts, run_app
 from tui.app import LayerscopeApp
-from tui.source import PacketSource
+from tui.source import DEMO_PATH, PacketSource
 from tui.widgets.key_footer import KeyFooter
 
 
@@ -208,3 +208,23 @@ def test_osi_panel_catches_up_when_its_tab_is_shown() -> None:
         assert "OSI stack of packet #3" in text
 
     run_app(five_frames(), body)
+
+
+def test_list_rows_of_a_block_are_read_together(monkeypatch) -> None:  # noqa: ANN001
+    """A block of consecutive records is read in one go (records()), not record by record;
+    any mix of rows (a filtered view, pasted frames after the file's) gives the same rows as
+    decoding each alone."""
+    source = PacketSource.open(DEMO_PATH.with_name("sample-netns.pcap"))
+    source.index_more()
+    n = len(source)
+    assert n >= 4
+    source.add_hex(source.preview_hex(udp_frame(b"abcd", 1234, 53).hex()))
+    one_by_one = [source._row(r) for r in range(len(source))]
+    mixed = [0, 1, 2, n - 1, n, 1, 3]  # runs, a pasted frame, a step back
+    assert source.summaries_of(mixed) == [one_by_one[r] for r in mixed]
+
+    def single(i: int) -> None:
+        raise AssertionError(f"record({i}) read alone")
+
+    monkeypatch.setattr(source._index, "record", single)
+    assert source.summaries(0, len(source)) == one_by_one
