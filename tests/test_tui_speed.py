@@ -228,3 +228,39 @@ def test_list_rows_of_a_block_are_read_together(monkeypatch) -> None:  # noqa: A
 
     monkeypatch.setattr(source._index, "record", single)
     assert source.summaries(0, len(source)) == one_by_one
+
+
+def test_cursor_move_redraws_only_the_two_rows_it_changes(monkeypatch) -> None:  # noqa: ANN001
+    from tui.widgets.packet_list import PacketList as List
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        drawn: list[int] = []
+        original = List._row_text
+
+        def row_text(self: List, s, before=None):  # noqa: ANN001, ANN202
+            drawn.append(s.number)
+            return original(self, s, before)
+
+        monkeypatch.setattr(List, "_row_text", row_text)
+        await pilot.press("down")
+        await pilot.pause()
+        assert sorted(set(drawn)) == [1, 2]
+
+    run_app(five_frames(), body)
+
+
+def test_hex_pane_keeps_its_height_for_a_shorter_packet() -> None:
+    """From a long packet to a short one the panes keep their sizes: no layout pass and no
+    second paint for the key."""
+    frames = [(udp_frame(b"x" * 200, 40000, 53), 1), (udp_frame(b"y", 40001, 53), 1)]
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        _plist, tree, hexpane = parts(app)
+        tall, tree_size = hexpane.size.height, tree.size
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.screen.packet is not None and app.screen.packet.number == 2
+        assert hexpane.size.height == tall and tree.size == tree_size
+        assert hexpane.offset_at(10, tall - 1) is None  # the lines below the packet are blank
+
+    run_app(PacketSource.from_frames(frames), body)

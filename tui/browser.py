@@ -227,13 +227,23 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
             return
         self.packet = pkt = self.source.packet(self.source_row(message.row))
         self.query_one(HexPane).show_packet(pkt)
-        self.query_one(FieldTree).show_packet(pkt)
-        self.show_osi()
+        tree = self.query_one(FieldTree)
+        tree.show_packet(pkt)
+        node = tree.cursor_node  # the field kept from the last packet: highlighted now, so
+        if node is not None and node.data is not None:  # the key costs one paint, not two
+            self.select_item(node.data)
+        else:
+            self.show_osi()
         self.update_status()
 
     @on(FieldTree.FieldSelected)
     def _field_selected(self, message: FieldTree.FieldSelected) -> None:
-        self.item = item = message.item
+        if message.item is not self.item:  # else already shown (see _packet_highlighted)
+            self.select_item(message.item)
+
+    def select_item(self, item: TreeItem) -> None:
+        """A tree item is selected: its bytes in the hex pane, its explanation, the OSI panel."""
+        self.item = item
         hexpane = self.query_one(HexPane)
         layer = item.layer
         span = (layer.pos, layer.pos + layer.len) if layer is not None and layer.len else None
