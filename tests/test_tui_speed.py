@@ -264,3 +264,26 @@ def test_hex_pane_keeps_its_height_for_a_shorter_packet() -> None:
         assert hexpane.offset_at(10, tall - 1) is None  # the lines below the packet are blank
 
     run_app(PacketSource.from_frames(frames), body)
+
+
+def test_a_filter_that_matches_nothing_leaves_no_packet_selected() -> None:
+    """The list is empty: the panes and the status bar show no packet (not the last one)."""
+    from textual.widgets import Static
+
+    from tui.widgets.status_bar import StatusBar
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        _plist, tree, hexpane = parts(app)
+        await pilot.press("G")
+        await pilot.pause()
+        assert app.screen.packet is not None
+        app.screen.apply_filter("tcp")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.displayed() == 0
+        assert app.screen.packet is None and tree.packet is None and hexpane.packet is None
+        assert not tree.root.children
+        assert str(app.screen.query_one("#explain", Static).render()) == ""
+        assert app.screen.query_one(StatusBar).status.selected is None
+
+    run_app(five_frames(), body)

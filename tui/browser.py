@@ -136,16 +136,25 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
     def load_source(self) -> None:
         """(Re)start on the app's current source: empty views, then index in the background."""
         self.generation += 1
-        self.packet = self.item = None
         self.query_one(PacketList).reset()
         self.query_one(PacketList).live = self.source.kind == "live"
-        self.query_one(HexPane).show_packet(None)
-        self.query_one(FieldTree).clear()
+        self.show_no_packet()
         self.update_status()
         self.query_one(PacketList).focus()
         self.first_rows = threading.Event()
         self.index_source(self.source, self.generation, self.first_rows)
         self.reapply_filter()  # the filter stays on for the new source, as in Wireshark
+
+    def show_no_packet(self) -> None:
+        """No packet selected (a new source, a filter that matches nothing): empty panes,
+        not the last packet's."""
+        self.packet = self.item = None
+        self.query_one(HexPane).show_packet(None)
+        tree = self.query_one(FieldTree)
+        tree.clear()
+        tree.packet = None
+        self.show_explanation(Text(""))
+        self.show_osi()
 
     @work(thread=True, exclusive=True, group="index")
     def index_source(

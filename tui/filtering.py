@@ -297,10 +297,15 @@ class FilterActions(Screen[None]):
         row = self.display_row(select) if select is not None else None
         if row is not None:
             plist.cursor = row
+        elif not self.displayed():  # nothing listed (yet): no packet is selected either
+            self.show_no_packet()
         self.update_status()
 
     def update_status(self) -> None:
         """Refresh the status bar: the screen this mixes into (BrowserScreen) overrides it."""
+
+    def show_no_packet(self) -> None:
+        """Empty the detail panes: the screen this mixes into (BrowserScreen) overrides it."""
 
     # -- the worker ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="filter")
