@@ -5,9 +5,11 @@
 
 Builds (once, cached under bench/out/) the mixed capture of bench/bench_decode.py, then
 prints, each measured from process start in a fresh interpreter (best of --runs):
-  - start -> first screen of rows: headless TUI (App.run_test) and CLI `-c 50`;
+  - start -> first screen of rows: headless TUI (App.run_test) and CLI `-c 50`, with the
+    CPU time (all threads) it took: wall times stretch with the machine's load, CPU less;
   - start -> last packet shown after `G` (as soon as the index is complete);
-  - a key or a pane switch while the index, then a display filter, runs in the background;
+  - a key or a pane switch while the index, then a display filter, runs in the background
+    (and with nothing running), in wall time and in CPU time of the UI thread;
   - `-Y 'tcp.port == 80' -q` and tshark's `-Y 'tcp.port==80'` on the same file;
   - `-Y 'http.request.uri contains "index"' -q`, and the per-packet path it avoids
     (`matches`, which cannot skip records: measured on a slice, scaled to the file);
