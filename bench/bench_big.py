@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Million-packet benchmark for issue 5: the targets side by side with tshark, in one run.
 
-    bench/bench_big.py [--packets N] [--file CAPTURE] [--runs R]
+    bench/bench_big.py [--packets N] [--file CAPTURE] [--runs R] [--only PART ...]
 
 Builds (once, cached under bench/out/) the mixed capture of bench/bench_decode.py, then
 prints, each measured from process start in a fresh interpreter (best of --runs):
-  - start -> first screen of rows: headless TUI (App.run_test) and CLI `-c 50`;
+  - start -> first screen of rows: headless TUI (App.run_test) and CLI `-c 50`, with the
+    CPU time (all threads) it took: wall times stretch with the machine's load, CPU less;
   - start -> last packet shown after `G` (as soon as the index is complete);
-  - a key or a pane switch while the index, then a display filter, runs in the background;
+  - a key or a pane switch while the index, then a display filter, runs in the background
+    (and with nothing running), in wall time and in CPU time of the UI thread;
   - `-Y 'tcp.port == 80' -q` and tshark's `-Y 'tcp.port==80'` on the same file;
   - `-Y 'http.request.uri contains "index"' -q`, and the per-packet path it avoids
     (`matches`, which cannot skip records: measured on a slice, scaled to the file);
@@ -48,6 +50,7 @@ import asyncio
 from tui.app import LayerscopeApp
 from tui.source import PacketSource
 from tui.widgets.packet_list import PacketList
+T_IMPORTED = time.time()
 
 def status() -> dict:
     out = {}
@@ -72,7 +75,7 @@ async def main() -> None:
             rows = min(plist.body_height, plist.count)
             return rows > 0 and all(plist.summary(i) is not None for i in range(rows))
         await wait(first_screen)
-        t_first = time.time()
+        t_first, cpu_first = time.time(), time.process_time()
         await wait(lambda: app.source.done)
         t_indexed = time.time()
         await pilot.press("G")
@@ -80,17 +83,20 @@ async def main() -> None:
         await wait(lambda: app.screen.packet is not None and app.screen.packet.number == last
                    and plist.summary(last - 1) is not None)
         await pilot.pause()
-        t_last = time.time()
+        t_last, cpu_last = time.time(), time.process_time()
         print(json.dumps({"t0": T0, "first": t_first, "indexed": t_indexed, "last": t_last,
+                          "cpu_first": cpu_first, "cpu_last": cpu_last, "imported": T_IMPORTED - T0,
                           "packets": last, **status()}))
 
 asyncio.run(main())
 """
 
 
-# Keys while background work runs: the index right after the first screen, then a filter.
-# Each key is timed from the press to the moment its effect is visible in the widgets
-# (pilot.press also waits for the screen to settle, so these are upper bounds).
+# Keys while background work runs: the index right after the first screen, then a filter
+# (and, for comparison, with nothing running). Each key is timed from the press to the moment
+# its effect is visible in the widgets (pilot.press also waits for the screen to settle, so
+# these are upper bounds), in wall time and in CPU time of the UI thread (which the load of
+# the machine does not inflate).
 KEYS_PROBE = r"""
 import time, sys, json, statistics
 import asyncio
@@ -108,7 +114,7 @@ async def wait(cond, limit=60.0):
 async def keys(app, pilot, plist, n):
     out = []
     for k in range(n):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         if k % 5 == 4:
             await pilot.press("tab")
             await wait(lambda: app.screen.focused is not None)
@@ -118,7 +124,7 @@ async def keys(app, pilot, plist, n):
             await pilot.press("down")
             await wait(lambda: app.screen.packet is not None and plist.cursor == want
                        and app.screen.packet.number == app.screen.source_row(want) + 1)
-        out.append(time.perf_counter() - t)
+        out.append((time.perf_counter() - t, time.thread_time() - c))
     return out
 
 async def main() -> None:
@@ -129,12 +135,14 @@ async def main() -> None:
         indexing = await keys(app, pilot, plist, 40)
         busy_index = not app.source.done
         await wait(lambda: app.source.done, 120)
+        await app.workers.wait_for_complete()
+        idle = await keys(app, pilot, plist, 20)
         plist.focus()
         app.screen.apply_filter("tcp.port == 80 || udp")
         await wait(lambda: plist.count > 50)
         filtering = await keys(app, pilot, plist, 40)
         busy_filter = app.screen.filtering
-        print(json.dumps({"indexing": indexing, "filtering": filtering,
+        print(json.dumps({"indexing": indexing, "filtering": filtering, "idle": idle,
                           "busy_index": busy_index, "busy_filter": busy_filter}))
 
 asyncio.run(main())
@@ -149,12 +157,20 @@ def key_rows(path: Path) -> list[Row]:
         raise RuntimeError(out.stderr[-2000:])
     r = json.loads(out.stdout.strip().splitlines()[-1])
     rows = []
-    for what, busy in (("indexing", "busy_index"), ("filtering", "busy_filter")):
-        times = sorted(r[what])
-        p95 = times[int(len(times) * 0.95) - 1] * 1000
-        still = "still running at the end" if r[busy] else "finished before the last key"
-        rows.append((f"key / pane switch while {what}", f"{statistics.median(times) * 1000:.0f} ms median, {p95:.0f} ms p95",
+    for what, busy in (("indexing", "busy_index"), ("filtering", "busy_filter"), ("idle", "")):
+        wall = sorted(w for w, _c in r[what])
+        cpu = sorted(c for _w, c in r[what])
+        p95 = wall[int(len(wall) * 0.95) - 1] * 1000
+        still = (
+            ("still running at the end" if r[busy] else "finished before the last key")
+            if busy
+            else "nothing running"
+        )
+        rows.append((f"key / pane switch while {what}" if busy else "key / pane switch, idle",
+                     f"{statistics.median(wall) * 1000:.0f} ms median, {p95:.0f} ms p95",
                      "<= 50 ms", f"({still})"))  # fmt: skip
+        rows.append(("  UI thread CPU per key", f"{statistics.median(cpu) * 1000:.1f} ms median",
+                     "", ""))  # fmt: skip
     return rows
 
 
@@ -207,13 +223,19 @@ def startup_rows(path: Path, runs: int) -> list[Row]:
     first = min(p["first"] - p["start"] for p in probes)
     last = min(p["last"] - p["start"] for p in probes)
     indexed = min(p["indexed"] - p["start"] for p in probes)
+    imported = min(p["imported"] + p["t0"] - p["start"] for p in probes)
+    cpu_first = min(p["cpu_first"] for p in probes)
+    cpu_last = min(p["cpu_last"] for p in probes)
     cli, _ = timed_run([*LAYERSCOPE, "-r", str(path), "-c", "50", "--print"], runs)
     ts = tshark_run(["-n", "-r", str(path), "-c", "50"])
     return [
         ("start -> first screen (TUI)", fmt_s(first), "<= 0.5 s", ""),
+        ("  imports done at", fmt_s(imported), "", ""),
+        ("  CPU (all threads) to the first screen", fmt_s(cpu_first), "", ""),
         ("start -> 50 rows (CLI -c 50)", fmt_s(cli), "<= 0.3 s", fmt_s(ts[0]) if ts else "-"),
         ("start -> last packet shown (G)", fmt_s(last), "<= 1 s",
          f"(index complete at {indexed:.2f} s)"),
+        ("  CPU (all threads) to the last packet", fmt_s(cpu_last), "", ""),
     ]  # fmt: skip
 
 
@@ -291,11 +313,16 @@ def decode_row(path: Path, samples: int = 2001) -> Row:
     return ("full decode of a packet (tree + spans)", f"{med:.3f} ms median", "<= 1 ms", "")
 
 
+PARTS = ("startup", "keys", "filter", "memory", "decode")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--packets", type=int, default=1_000_000)
     ap.add_argument("--file", type=Path)
     ap.add_argument("--runs", type=int, default=3, help="best of R runs for wall times")
+    ap.add_argument("--only", choices=PARTS, action="append",
+                    help="measure only these parts (repeatable; default: all)")  # fmt: skip
     a = ap.parse_args()
     path = a.file
     if path is None:
@@ -305,13 +332,22 @@ def main() -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             bench_decode.build(path, a.packets)
-    print(f"capture: {path} ({os.path.getsize(path):,} bytes), {os.cpu_count()} CPUs")
+    print(
+        f"capture: {path} ({os.path.getsize(path):,} bytes), {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.2f} (wall times stretch with it; CPU times less)"
+    )
+    parts = a.only or PARTS
     rows: list[Row] = []
-    rows += startup_rows(path, a.runs)
-    rows += key_rows(path)
-    rows += filter_rows(path, a.runs)
-    rows += memory_rows(path)
-    rows.append(decode_row(path))
+    if "startup" in parts:
+        rows += startup_rows(path, a.runs)
+    if "keys" in parts:
+        rows += key_rows(path)
+    if "filter" in parts:
+        rows += filter_rows(path, a.runs)
+    if "memory" in parts:
+        rows += memory_rows(path)
+    if "decode" in parts:
+        rows.append(decode_row(path))
     width = max(len(r[0]) for r in rows) + 2
     print(f"{'':<{width}}{'layerscope':<28}{'target':<24}tshark")
     for what, ours, target, theirs in rows:

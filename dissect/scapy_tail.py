@@ -89,16 +89,24 @@ def available() -> bool:
 _WARM: list[bool] = []  # [True] once scapy has dissected a first packet
 
 
+def wanted(pkt: Packet) -> bool:
+    """Whether scapy would be asked about this packet: its trailing `data` layer follows a
+    carrier that found nothing in its dispatch table. Answered without loading scapy, so
+    a viewer loads scapy (seconds) only for a packet that needs it."""
+    layers = pkt.layers
+    if len(layers) < 3 or layers[-1].protocol is not DATA or pkt.caplen > MAX_BYTES:
+        return False
+    if layers[-2].protocol.next_by is None:
+        return False  # a payload by definition (a ping's data, an HTTP body): not unknown
+    return not any(la.protocol is SCAPY for la in layers)
+
+
 def extend(pkt: Packet) -> Packet:
     """Replace the packet's trailing `data` layer with what scapy decodes there (in place;
     returned for chaining). A packet without one, or that scapy adds nothing to, is left
     as it was."""
     try:
-        if len(pkt.layers) < 3 or pkt.layers[-1].protocol is not DATA or pkt.caplen > MAX_BYTES:
-            return pkt
-        if pkt.layers[-2].protocol.next_by is None:
-            return pkt  # a payload by definition (a ping's data, an HTTP body): not unknown
-        if any(la.protocol is SCAPY for la in pkt.layers) or not available():
+        if not wanted(pkt) or not available():
             return pkt
         built = _bounded(pkt)
         if built:

@@ -25,6 +25,7 @@ from dissect.engine import safe_text, unsafe_char
 
 from .browser import BrowserScreen
 from .colouring import Colouring, load_rules
+from .courtesy import Courtesy
 from .decode_as import DecodeAsScreen
 from .filtering import FilterActions
 from .list_actions import LIST_COMMANDS, ListActions
@@ -95,6 +96,7 @@ class LayerscopeApp(App[int]):
         rules, self.rule_problems = load_rules()  # told once the screen is up
         self.colouring = Colouring(rules)
         source.colouring = self.colouring
+        self.courtesy = Courtesy()  # background workers pause while keys come in
 
     def get_default_screen(self) -> Screen:
         return BrowserScreen()
@@ -107,7 +109,10 @@ class LayerscopeApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         """A terminal paste may carry escape sequences (a dump copied from a web page): they
         become visible symbols before any input widget (paste box, path, filter) shows them,
-        since Input and TextArea send their text to the terminal as it is."""
+        since Input and TextArea send their text to the terminal as it is.
+        Input of any kind tells the background workers to step aside (tui/courtesy.py)."""
+        if isinstance(event, INPUT_EVENTS):
+            self.courtesy.touched()
         if isinstance(event, events.Paste):
             event.text = visible_controls(event.text)
         await super().on_event(event)
@@ -205,6 +210,8 @@ class LayerscopeApp(App[int]):
 
 
 NOTIFY_TEXT_MAX = 400  # characters of a toast's message
+INPUT_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp,
+                events.Paste)  # fmt: skip
 
 # Candidates only; unsafe_char() decides. Tab and line ends stay: the dump forms use them.
 _PASTE_CANDIDATE = re.compile("[^\t\n\r\x20-\x7e]")

@@ -10,13 +10,14 @@ import threading
 from time import monotonic
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from dissect.engine import Field, Layer, Packet, safe_text
@@ -33,6 +34,7 @@ from .source import BLOCK, CaptureError, PacketSource, annotated_dump
 from .teaching import TeachingActions
 from .widgets.field_tree import FieldTree, TreeItem
 from .widgets.hex_pane import HexPane
+from .widgets.key_footer import KeyFooter
 from .widgets.osi_panel import OsiPanel, explain_item
 from .widgets.packet_list import PacketList
 from .widgets.status_bar import Status, StatusBar
@@ -44,6 +46,7 @@ OPEN_NOTE_AFTER = 0.5  # seconds an open may take before a note says what it wai
 INDEX_CHUNK = 65536  # records per index_more call: ~10 ms, so cancelling is prompt
 FIRST_CHUNK = 4096  # indexed before the first screen; the rest once it is drawn
 FIRST_SCREEN_WAIT = 0.5  # seconds the indexer waits for the first rows at most
+EXPLAIN_LINES = 3  # the explanation's max-height in app.tcss
 PROGRESS_EVERY = 0.1  # seconds between progress messages: often enough to look alive, rarely enough to cost nothing
 
 
@@ -92,6 +95,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         self.list_height = 45  # percent of the screen
         self.opening = 0  # bumps with each open (and its answer): stale results are dropped
         self.failure_told: str | None = None
+        self.explain_lines = -1  # lines the explanation under the tree takes
 
     @property
     def source(self) -> PacketSource:
@@ -110,7 +114,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
                     yield OsiPanel(id="osi")
             yield HexPane(id="hex")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         app: LayerscopeApp = self.app  # type: ignore[assignment]
@@ -132,16 +136,25 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
     def load_source(self) -> None:
         """(Re)start on the app's current source: empty views, then index in the background."""
         self.generation += 1
-        self.packet = self.item = None
         self.query_one(PacketList).reset()
         self.query_one(PacketList).live = self.source.kind == "live"
-        self.query_one(HexPane).show_packet(None)
-        self.query_one(FieldTree).clear()
+        self.show_no_packet()
         self.update_status()
         self.query_one(PacketList).focus()
         self.first_rows = threading.Event()
         self.index_source(self.source, self.generation, self.first_rows)
         self.reapply_filter()  # the filter stays on for the new source, as in Wireshark
+
+    def show_no_packet(self) -> None:
+        """No packet selected (a new source, a filter that matches nothing): empty panes,
+        not the last packet's."""
+        self.packet = self.item = None
+        self.query_one(HexPane).show_packet(None)
+        tree = self.query_one(FieldTree)
+        tree.clear()
+        tree.packet = None
+        self.show_explanation(Text(""))
+        self.show_osi()
 
     @work(thread=True, exclusive=True, group="index")
     def index_source(
@@ -152,7 +165,10 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         worker = get_current_worker()
         chunk = FIRST_CHUNK
         last = 0.0
+        courtesy = self.app.courtesy  # type: ignore[attr-defined]
         while not worker.is_cancelled:
+            if chunk == INDEX_CHUNK:
+                courtesy.pause()
             done = source.index_more(chunk)
             now = monotonic()
             if done or now - last >= PROGRESS_EVERY:
@@ -214,17 +230,29 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
     # -- selection: packet -> tree + hex; tree -> hex; hex -> tree ------------------------------
     @on(PacketList.PacketHighlighted)
     def _packet_highlighted(self, message: PacketList.PacketHighlighted) -> None:
-        if message.row >= self.displayed():
+        """Decode the packet under the cursor into the panes, unless the cursor has moved on
+        already (keys held down): the message for where it is now follows this one."""
+        if message.row >= self.displayed() or message.row != self.query_one(PacketList).cursor:
             return
         self.packet = pkt = self.source.packet(self.source_row(message.row))
         self.query_one(HexPane).show_packet(pkt)
-        self.query_one(FieldTree).show_packet(pkt)
-        self.query_one(OsiPanel).show(pkt, self.item)
+        tree = self.query_one(FieldTree)
+        tree.show_packet(pkt)
+        node = tree.cursor_node  # the field kept from the last packet: highlighted now, so
+        if node is not None and node.data is not None:  # the key costs one paint, not two
+            self.select_item(node.data)
+        else:
+            self.show_osi()
         self.update_status()
 
     @on(FieldTree.FieldSelected)
     def _field_selected(self, message: FieldTree.FieldSelected) -> None:
-        self.item = item = message.item
+        if message.item is not self.item:  # else already shown (see _packet_highlighted)
+            self.select_item(message.item)
+
+    def select_item(self, item: TreeItem) -> None:
+        """A tree item is selected: its bytes in the hex pane, its explanation, the OSI panel."""
+        self.item = item
         hexpane = self.query_one(HexPane)
         layer = item.layer
         span = (layer.pos, layer.pos + layer.len) if layer is not None and layer.len else None
@@ -238,8 +266,26 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
             hexpane.set_highlight((item.issue.pos, item.issue.len, 0), span)
         else:
             hexpane.set_highlight(None, span)
-        self.query_one("#explain", Static).update(explain_item(item))
-        self.query_one(OsiPanel).show(self.packet, item)
+        self.show_explanation(explain_item(item))
+        self.show_osi()
+
+    def show_explanation(self, text: Text) -> None:
+        """The line under the tree; the layout is done again only when its height changes
+        (a layout pass costs more than the rest of a key's work)."""
+        box = self.query_one("#explain", Static)
+        lines = min(EXPLAIN_LINES, len(text.wrap(self.app.console, max(1, box.content_size.width))))
+        box.update(text, layout=lines != self.explain_lines)
+        self.explain_lines = lines
+
+    def show_osi(self) -> None:
+        """The OSI panel follows the selection while its tab is shown (and catches up when
+        the tab is chosen): updating it hidden would cost a layout pass at every key."""
+        if self.query_one(TabbedContent).active == "tab-osi":
+            self.query_one(OsiPanel).show(self.packet, self.item)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, _message: TabbedContent.TabActivated) -> None:
+        self.show_osi()
 
     @on(HexPane.ByteClicked)
     def _byte_clicked(self, message: HexPane.ByteClicked) -> None:

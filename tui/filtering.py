@@ -297,10 +297,15 @@ class FilterActions(Screen[None]):
         row = self.display_row(select) if select is not None else None
         if row is not None:
             plist.cursor = row
+        elif not self.displayed():  # nothing listed (yet): no packet is selected either
+            self.show_no_packet()
         self.update_status()
 
     def update_status(self) -> None:
         """Refresh the status bar: the screen this mixes into (BrowserScreen) overrides it."""
+
+    def show_no_packet(self) -> None:
+        """Empty the detail panes: the screen this mixes into (BrowserScreen) overrides it."""
 
     # -- the worker ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="filter")
@@ -308,6 +313,7 @@ class FilterActions(Screen[None]):
         """Scan everything indexed so far, then whatever the index adds, posting matches as
         they come (throttled); finishes when the source is complete."""
         worker = get_current_worker()
+        courtesy = self.app.courtesy  # type: ignore[attr-defined]
         row, pending, last = 0, [], 0.0
         while not worker.is_cancelled:
             total = len(source)
@@ -322,6 +328,7 @@ class FilterActions(Screen[None]):
                 row = upto
                 if worker.is_cancelled:
                     return
+                courtesy.pause()
                 if monotonic() - last >= PROGRESS_EVERY:
                     self.post_message(FilterProgress(token, pending, row, False))
                     pending, last = [], monotonic()

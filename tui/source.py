@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from dissect import scapy_tail
 from dissect.engine import Packet, decode, inet_checksum, safe_text
 from dissect.filter import Filter, compile_filter
-from dissect.index import CaptureError, CaptureIndex, open_capture
+from dissect.index import CaptureError, CaptureIndex, Record, open_capture
 from dissect.linktypes import linktype_name
 from dissect.output import Summary, summarize
 from dissect.streams import StreamTable, annotate, names_stream_fields
@@ -194,8 +195,7 @@ class PacketSource:
                 r = self._index.record(i)
             except CaptureError:  # the file shrank: the packet stays listed, its bytes gone
                 return self._gone(i)
-            return decode(r.data, r.linktype, number=r.number, time_ns=r.time_ns,
-                          wirelen=r.wirelen, interface=r.interface, comment=r.comment)  # fmt: skip
+            return _decode_record(r)
         f = self._frames[i]
         return decode(f.data, f.linktype, number=row + 1, time_ns=f.time_ns)
 
@@ -229,15 +229,37 @@ class PacketSource:
 
     def summaries(self, start: int, stop: int) -> list[Summary]:
         """List rows start..stop-1 (a block); safe to call from a worker thread."""
-        stop = min(stop, len(self))
-        return [self._row(row) for row in range(start, stop)]
+        return self.summaries_of(range(start, min(stop, len(self))))
 
     def summaries_of(self, rows: Iterable[int]) -> list[Summary]:
-        """List rows of a filtered view (any rows, in the order given); worker-thread safe."""
-        return [self._row(row) for row in rows]
+        """List rows of a filtered view (any rows, in the order given); worker-thread safe.
+        Consecutive records are read together (one read for a block's bytes, not one each)."""
+        rows = list(rows)
+        out: list[Summary] = []
+        i, n = 0, self.indexed
+        while i < len(rows):
+            j = i + 1
+            if rows[i] < n:
+                while j < len(rows) and rows[j] == rows[j - 1] + 1 and rows[j] < n:
+                    j += 1
+            out += self._run(rows[i], rows[j - 1] + 1) if j - i > 1 else [self._row(rows[i])]
+            i = j
+        return out
 
-    def _row(self, row: int) -> ListRow:
-        pkt = self._decode(row)
+    def _run(self, start: int, stop: int) -> list[ListRow]:
+        """List rows of records start..stop-1, their bytes read in one go."""
+        assert self._index is not None
+        try:
+            records = list(self._index.records(start, stop))
+        except CaptureError:  # the file shrank: row by row, what is gone shows as gone
+            return [self._row(row) for row in range(start, stop)]
+        return [
+            self._row(row, _decode_record(r))
+            for row, r in zip(range(start, stop), records, strict=True)
+        ]
+
+    def _row(self, row: int, pkt: Packet | None = None) -> ListRow:
+        pkt = self._decode(row) if pkt is None else pkt
         t0 = self.t0_ns(row)
         s = summarize(pkt, t0)
         colouring, columns = self.colouring, self.columns
@@ -356,9 +378,7 @@ class PacketSource:
         if self._streams is not None and key[0] == "r":  # the pass ran: its fields too
             annotate(pkt, self._streams)
 
-        if _scapy_ready():  # the selected packet: scapy may decode what we leave as data
-            from dissect import scapy_tail
-
+        if scapy_tail.wanted(pkt) and _scapy_ready():  # data we could not dispatch
             scapy_tail.extend(pkt)
         with self._lock:
             self._full[key] = pkt
@@ -408,6 +428,11 @@ class PacketSource:
             lt = lt if lt is not None else (preview.guess if preview.guess is not None else 1)
             self._frames.append(_Frame(bytes(p.data), lt, getattr(p, "time_ns", None) or 0))
         return range(first, len(self))
+
+
+def _decode_record(r: Record) -> Packet:
+    return decode(r.data, r.linktype, number=r.number, time_ns=r.time_ns, wirelen=r.wirelen,
+                  interface=r.interface, comment=r.comment)  # fmt: skip
 
 
 def _hextext() -> Any:
@@ -492,14 +517,13 @@ _SCAPY: dict[str, bool] = {}  # "started", then "ready": scapy's layers load onc
 
 
 def _scapy_ready() -> bool:
-    """Whether scapy's layers are loaded; the first call starts loading them in a thread
-    (seconds), so the interface never waits for it."""
+    """Whether scapy's layers are loaded; the first call (for the first packet that needs
+    them, never at start) starts loading them in a thread (seconds), so the interface never
+    waits for it."""
     if not _SCAPY:
         _SCAPY["started"] = True
 
         def load() -> None:
-            from dissect import scapy_tail
-
             _SCAPY["ready"] = scapy_tail.available()
 
         threading.Thread(target=load, name="scapy-load", daemon=True).start()

@@ -508,7 +508,7 @@ _FLAGS_TEXT: dict[int, str] = {}
 
 
 _INFO_NAMES = ("tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw",
-               "tcp.window_size_value", "tcp.hdr_len")  # fmt: skip
+               "tcp.window_size_value", "tcp.hdr_len", "tcp.urgent_pointer")  # fmt: skip
 _INFO = TCP.reader(*_INFO_NAMES)
 
 
@@ -524,17 +524,18 @@ def _relative(layer: Layer, seq: Any, ack: Any) -> tuple[Any, Any]:
 
 
 def _info(layer: Layer) -> str:
-    """Wireshark's Info: ports, flags, sequence numbers, window and segment length (a header
-    cut short shows None for the fields past the cut)."""
-    sport, dport, flags, seq, ack, win, hdr_len = _INFO(layer)
+    """Wireshark's Info: ports, flags, sequence numbers, window and segment length. A header
+    cut short shows what Wireshark shows: nothing under 4 bytes, the ports alone when the
+    window is missing, no Len when the fixed header's last field (the urgent pointer) is."""
+    sport, dport, flags, seq, ack, win, hdr_len, urgent = _INFO(layer)
+    if dport is None:
+        return ""
+    if win is None:
+        return f"{sport} → {dport}"
     seq, ack = _relative(layer, seq, ack)
-    seg = _segment_len(layer, hdr_len)
-    flags = flags or 0
-    if flags & 0x010:
-        return f"{sport} → {dport} [{flags_text(flags)}] Seq={seq} Ack={ack} Win={win} Len={seg}"
-    if flags:
-        return f"{sport} → {dport} [{flags_text(flags)}] Seq={seq} Win={win} Len={seg}"
-    return f"{sport} → {dport} Seq={seq} Win={win} Len={seg}"
+    acked = f" Ack={ack}" if flags & 0x010 else ""
+    text = f"{sport} → {dport} [{flags_text(flags) or '<None>'}] Seq={seq}{acked} Win={win}"
+    return text if urgent is None else f"{text} Len={_segment_len(layer, hdr_len)}"
 
 
 def _segment_len(layer: Layer, hdr_len: int | None) -> int:
@@ -545,7 +546,7 @@ def _segment_len(layer: Layer, hdr_len: int | None) -> int:
 def _describe(layer: Layer) -> str:
     """Wireshark's title: the acknowledgment number only when the ACK flag is set; only the
     ports of a header cut before its data offset (an ICMP error's quote)."""
-    sport, dport, flags, seq, ack, _win, hdr_len = _INFO(layer)
+    sport, dport, flags, seq, ack, _win, hdr_len, _urgent = _INFO(layer)
     seq, ack = _relative(layer, seq, ack)
     if hdr_len is None:
         return f"Transmission Control Protocol, Src Port: {sport}, Dst Port: {dport}"

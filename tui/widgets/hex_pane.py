@@ -79,6 +79,7 @@ class HexPane(ScrollView, can_focus=True):
         self._tints: dict[str, Style] = {}
         self._lines: list[tuple[str, int]] = []
         self._left = 6  # offset column width
+        self._tallest = 0  # lines of the tallest packet shown since the last empty one
         self._strips: LRUCache[tuple[int, int, bool], Strip] = LRUCache(256)
 
     def on_mount(self) -> None:
@@ -151,7 +152,11 @@ class HexPane(ScrollView, can_focus=True):
             lines.insert(at, ("bits", hl[0] // ROW))
         self._lines = lines
         self._strips.clear()
-        self.virtual_size = Size(byte_col(ROW, self._left) + 2 + ROW, len(lines))
+        # The pane keeps the height of the tallest packet shown (up to its max-height): a
+        # height that followed each packet would resize the tree above at most keys, and
+        # a resize is a layout pass and a second paint.
+        self._tallest = len(lines) if self.packet is None else max(self._tallest, len(lines))
+        self.virtual_size = Size(byte_col(ROW, self._left) + 2 + ROW, self._tallest)
         self.refresh()
 
     def _line_of(self, offset: int) -> int:
@@ -192,7 +197,8 @@ class HexPane(ScrollView, can_focus=True):
         if strip is None:
             kind, row = self._lines[index]
             text = self._row_text(row) if kind == "row" else self._bits_text(row)
-            segments = [Segment(s.text, self.rich_style + s.style if s.style else self.rich_style)
+            base = self.rich_style  # computed from the CSS at each access: once a line
+            segments = [Segment(s.text, base + s.style if s.style else base)
                         for s in text.render(self.app.console)]  # fmt: skip
             strip = Strip(segments)
             self._strips[key] = strip

@@ -376,7 +376,8 @@ class PacketList(ScrollView, can_focus=True):
         return max(0, min(value, self.count - 1)) if self.count else -1
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._strips.clear()
+        # Strips are cached per (row, selected): the two rows that change are drawn anew,
+        # every other row comes from the cache.
         self.refresh()
         if new < 0:
             return

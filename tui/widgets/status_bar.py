@@ -71,4 +71,4 @@ class StatusBar(Static):
         if status.warning:
             text.append(*sep)
             text.append(safe_text(status.warning, 80), Style(color="#ffaf00"))
-        self.update(text)
+        self.update(text, layout=False)  # one line high (app.tcss): no layout pass needed

@@ -1,0 +1,289 @@
+"""Pilot tests of what keeps the TUI responsive on big captures: work that is not done.
+
+Each test asserts that something is skipped or deferred (a library not loaded, a widget not
+rebuilt, a worker that waits for the keys); the time it saves is measured in
+bench/bench_big.py, never here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import Footer
+
+import tui.source as source_module
+from tests.test_app_udp import udp_frame
+from tests.test_tui import parts, run_app
+from tui.app import LayerscopeApp
+from tui.source import DEMO_PATH, PacketSource
+from tui.widgets.key_footer import KeyFooter
+
+
+def test_scapy_loads_only_for_a_packet_that_needs_it(monkeypatch) -> None:  # noqa: ANN001
+    """The demo's packets are all ours to decode: selecting each leaves scapy unloaded
+    (seconds of imports that would compete with the first rows); a UDP payload on a port we
+    do not know is what starts it."""
+    monkeypatch.setattr(source_module, "_SCAPY", {})
+    monkeypatch.setattr(source_module.scapy_tail, "available", lambda: False)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist, _tree, _hex = parts(app)
+        for _ in range(plist.count):
+            await pilot.press("down")
+        await pilot.pause()
+        assert app.screen.packet is not None and app.screen.packet.number == plist.count
+        assert source_module._SCAPY == {}
+        app.source.add_hex(app.source.preview_hex(udp_frame(b"\x02\x02\x00\x00", 520, 520).hex()))
+        plist.set_count(len(app.source))
+        await pilot.press("G")
+        await pilot.pause()
+        assert source_module._SCAPY.get("started")
+
+    run_app(PacketSource.demo(), body)
+
+
+class Shown(Widget, can_focus=True):
+    BINDINGS = [Binding("x", "bell", "Ring")]
+
+
+class Hidden(Widget, can_focus=True):
+    BINDINGS = [Binding("y", "bell", "Ring", show=False)]
+
+
+class TwoPanes(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Hidden(id="a")
+        yield Hidden(id="b")
+        yield Shown(id="c")
+        yield KeyFooter()
+
+
+def run_panes(body: Callable[[TwoPanes, Pilot], Awaitable[None]]) -> None:
+    async def main() -> None:
+        app = TwoPanes()
+        async with app.run_test(size=(80, 10)) as pilot:
+            await pilot.pause()
+            await body(app, pilot)
+
+    asyncio.run(main())
+
+
+def keys(app: App) -> list[Widget]:
+    return list(app.query_one(Footer).query("FooterKey"))
+
+
+def test_footer_is_not_rebuilt_when_its_keys_stay_the_same() -> None:
+    async def body(app: TwoPanes, pilot: Pilot) -> None:
+        app.query_one("#a").focus()
+        await pilot.pause()
+        before = keys(app)
+        app.query_one("#b").focus()  # same keys shown: the footer's widgets stay
+        await pilot.pause()
+        assert keys(app) == before
+        app.query_one("#c").focus()  # its own shown binding: the footer is rebuilt
+        await pilot.pause()
+        after = keys(app)
+        assert after != before and any("Ring" in str(k.render()) for k in after)
+
+    run_panes(body)
+
+
+def test_main_screen_pane_switch_keeps_the_footer() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        before = keys(app)
+        assert before
+        for _ in range(3):
+            await pilot.press("tab")
+            await pilot.pause()
+        assert keys(app) == before
+
+    run_app(PacketSource.demo(), body)
+
+
+def test_keys_held_down_decode_only_where_the_cursor_stops(monkeypatch) -> None:  # noqa: ANN001
+    """Three moves before the screen answers the first: one packet is decoded for the
+    panes (the last), not three."""
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist, tree, _hex = parts(app)
+        asked: list[int] = []
+        full = app.source.packet
+        monkeypatch.setattr(app.source, "packet", lambda row: asked.append(row) or full(row))
+        plist.cursor = 1
+        plist.cursor = 2
+        plist.cursor = 3
+        await pilot.pause()
+        assert asked == [3]
+        assert app.screen.packet is not None and app.screen.packet.number == 4
+        assert tree.packet is app.screen.packet
+
+    frames = [(udp_frame(bytes([n]) * 8, 40000 + n, 53), 1) for n in range(5)]
+    run_app(PacketSource.from_frames(frames), body)
+
+
+def test_workers_pause_while_keys_come_in(monkeypatch) -> None:  # noqa: ANN001
+    """A key marks the input as recent: a worker's pause() sleeps then, and not otherwise."""
+    from tui import courtesy
+
+    slept: list[float] = []
+    clock = [100.0]
+    monkeypatch.setattr(courtesy, "monotonic", lambda: clock[0])
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    monkeypatch.setattr(courtesy.time, "sleep", sleep)
+    gate = courtesy.Courtesy()
+    assert gate.pause() == 0 and not slept
+    gate.touched()
+    assert gate.busy
+    assert gate.pause() == pytest.approx(courtesy.HOLD)
+    assert not gate.busy
+    gate.touched()
+    clock[0] += courtesy.HOLD  # the key was a while ago
+    slept.clear()
+    assert gate.pause() == 0 and not slept
+
+
+def test_a_key_press_tells_the_workers() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        app.courtesy._until = 0.0
+        assert not app.courtesy.busy
+        await pilot.press("down")
+        assert app.courtesy._until > 0.0
+
+    run_app(PacketSource.demo(), body)
+
+
+def five_frames() -> PacketSource:
+    return PacketSource.from_frames(
+        [(udp_frame(bytes([n]) * 8, 40000 + n, 53), 1) for n in range(5)]
+    )
+
+
+def test_status_and_explanation_ask_for_no_layout_pass(monkeypatch) -> None:  # noqa: ANN001
+    """A key redraws the status bar and the line under the tree in place: their size does
+    not change, and a layout pass of the screen costs more than the key's own work."""
+    from textual.widgets import Static
+
+    from tui.widgets.status_bar import StatusBar
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        laid_out: list[str] = []
+        original = Static.update
+
+        def update(self: Static, content="", *, layout: bool = True) -> None:  # noqa: ANN001
+            if layout and (isinstance(self, StatusBar) or self.id == "explain"):
+                laid_out.append(self.id or "")
+            original(self, content, layout=layout)
+
+        monkeypatch.setattr(Static, "update", update)
+        for _ in range(3):
+            await pilot.press("down")
+            await pilot.pause()
+        assert app.screen.packet is not None and app.screen.packet.number == 4
+        assert laid_out == []
+
+    run_app(five_frames(), body)
+
+
+def test_osi_panel_catches_up_when_its_tab_is_shown() -> None:
+    from textual.widgets import Static
+
+    from tui.widgets.osi_panel import OsiPanel
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        for _ in range(2):
+            await pilot.press("down")
+        await pilot.press("l")
+        await pilot.pause()
+        text = str(app.screen.query_one(OsiPanel).query_one("#osi-body", Static).render())
+        assert "OSI stack of packet #3" in text
+
+    run_app(five_frames(), body)
+
+
+def test_list_rows_of_a_block_are_read_together(monkeypatch) -> None:  # noqa: ANN001
+    """A block of consecutive records is read in one go (records()), not record by record;
+    any mix of rows (a filtered view, pasted frames after the file's) gives the same rows as
+    decoding each alone."""
+    source = PacketSource.open(DEMO_PATH.with_name("sample-netns.pcap"))
+    source.index_more()
+    n = len(source)
+    assert n >= 4
+    source.add_hex(source.preview_hex(udp_frame(b"abcd", 1234, 53).hex()))
+    one_by_one = [source._row(r) for r in range(len(source))]
+    mixed = [0, 1, 2, n - 1, n, 1, 3]  # runs, a pasted frame, a step back
+    assert source.summaries_of(mixed) == [one_by_one[r] for r in mixed]
+
+    def single(i: int) -> None:
+        raise AssertionError(f"record({i}) read alone")
+
+    monkeypatch.setattr(source._index, "record", single)
+    assert source.summaries(0, len(source)) == one_by_one
+
+
+def test_cursor_move_redraws_only_the_two_rows_it_changes(monkeypatch) -> None:  # noqa: ANN001
+    from tui.widgets.packet_list import PacketList as List
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        drawn: list[int] = []
+        original = List._row_text
+
+        def row_text(self: List, s, before=None):  # noqa: ANN001, ANN202
+            drawn.append(s.number)
+            return original(self, s, before)
+
+        monkeypatch.setattr(List, "_row_text", row_text)
+        await pilot.press("down")
+        await pilot.pause()
+        assert sorted(set(drawn)) == [1, 2]
+
+    run_app(five_frames(), body)
+
+
+def test_hex_pane_keeps_its_height_for_a_shorter_packet() -> None:
+    """From a long packet to a short one the panes keep their sizes: no layout pass and no
+    second paint for the key."""
+    frames = [(udp_frame(b"x" * 200, 40000, 53), 1), (udp_frame(b"y", 40001, 53), 1)]
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        _plist, tree, hexpane = parts(app)
+        tall, tree_size = hexpane.size.height, tree.size
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.screen.packet is not None and app.screen.packet.number == 2
+        assert hexpane.size.height == tall and tree.size == tree_size
+        assert hexpane.offset_at(10, tall - 1) is None  # the lines below the packet are blank
+
+    run_app(PacketSource.from_frames(frames), body)
+
+
+def test_a_filter_that_matches_nothing_leaves_no_packet_selected() -> None:
+    """The list is empty: the panes and the status bar show no packet (not the last one)."""
+    from textual.widgets import Static
+
+    from tui.widgets.status_bar import StatusBar
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        _plist, tree, hexpane = parts(app)
+        await pilot.press("G")
+        await pilot.pause()
+        assert app.screen.packet is not None
+        app.screen.apply_filter("tcp")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.displayed() == 0
+        assert app.screen.packet is None and tree.packet is None and hexpane.packet is None
+        assert not tree.root.children
+        assert str(app.screen.query_one("#explain", Static).render()) == ""
+        assert app.screen.query_one(StatusBar).status.selected is None
+
+    run_app(five_frames(), body)

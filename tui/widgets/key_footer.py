@@ -1,0 +1,40 @@
+"""The footer of key bindings, rebuilt only when the keys it shows change.
+
+Textual's Footer recomposes (one widget per key, each styled and laid out) whenever the
+screen's bindings may have changed, which is at every focus change: switching panes cost
+tens of milliseconds for a footer that looked the same before and after. Most of the
+panes' bindings are not shown in the footer, so a pane switch rarely changes it.
+"""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+from textual.widgets import Footer
+
+Shown = tuple[tuple[str, str, str, bool, str | None], ...]
+
+
+def shown_keys(screen: Screen) -> Shown:
+    """What the footer draws: each shown binding's key, action, description, whether it is
+    enabled and its tooltip (the command palette's key is among the bindings)."""
+    return tuple(
+        (key, b.action, b.description, enabled, tooltip)
+        for key, (_node, b, enabled, tooltip) in screen.active_bindings.items()
+        if b.show or key == screen.app.COMMAND_PALETTE_BINDING
+    )
+
+
+class KeyFooter(Footer):
+    """Footer that skips a rebuild when the shown keys are what it already shows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: Shown | None = None
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if screen is self.screen and screen.app.app_focus:
+            shown = shown_keys(screen)
+            if shown == self._shown:
+                return
+            self._shown = shown
+        super().bindings_changed(screen)
