@@ -2015,18 +2015,27 @@ def decode(
     comment: str | None = None,
     upto: str | None = None,
     strict: bool = False,
+    start: Protocol | None = None,
+    ctx: Context | None = None,
 ) -> Packet:
-    """Decode one frame. Pure: same bytes -> same Packet; never raises unless strict."""
+    """Decode one frame. Pure: same bytes -> same Packet; never raises unless strict.
+    start and ctx decode bytes that are not a frame (a datagram joined from its fragments):
+    from that protocol on, with what the layers below told (ctx)."""
     if not _loaded:
         _load()
     if type(data) is not bytes:
         data = bytes(data)
     pkt = new_packet(data, linktype, number, time_ns, wirelen, interface)
     pkt.comment = comment
+    if ctx is not None:
+        pkt.ctx = ctx
     layers = pkt.layers
     layers.append(_frame_layer(pkt))
-    first = LINKTYPES.get(linktype, DATA)
-    proto = (lookup(*first) or DATA) if isinstance(first, tuple) else first
+    if start is None:
+        first = LINKTYPES.get(linktype, DATA)
+        proto = (lookup(*first) or DATA) if isinstance(first, tuple) else first
+    else:
+        proto = start
     pos, end = 0, len(data)
     declined = ()
     while pos < end or (proto is not DATA and pos == end and len(layers) == 1):

@@ -38,10 +38,9 @@ def ours(capture: Path) -> list[list[str]]:
     return rows
 
 
-# (capture, frame): why ours differs. The stream pass joins IPv4 fragments and numbers the
-# datagram on its last fragment, as tshark; the decoder does not read the joined datagram
-# yet, so that frame has no UDP layer to carry udp.stream.
-KNOWN = {("pcapplusplus_IPv4Frag", 3): "reassembled datagram not decoded"}
+# (capture, frame): why ours differs (none: the joined IPv4 datagram's UDP layer, decoded on
+# its last fragment, carries udp.stream as tshark's does).
+KNOWN: dict[tuple[str, int], str] = {}
 
 
 @pytest.mark.parametrize("capture", CAPTURES, ids=lambda p: p.stem)

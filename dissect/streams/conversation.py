@@ -157,7 +157,7 @@ _ERRORS = frozenset(("icmp", "icmpv6"))
 
 def segment_of(pkt: Packet) -> Segment | Piece | None:
     """The transport facts of a decoded packet's first TCP or UDP layer (None: neither,
-    or its header is cut before the ports), or the fragment an IPv4 fragment carries."""
+    or its header is cut before the ports), or the piece an IPv4 or IPv6 fragment carries."""
     src = dst = None
     in_error = False
     ip_end = -1  # where the IP datagram ends by its length field (-1: not known)
@@ -171,6 +171,10 @@ def segment_of(pkt: Packet) -> Segment | Piece | None:
                 piece = _fragment(pkt, layer, src, dst)
                 if piece is not None:
                     return piece  # the datagram is read when its last fragment comes
+        elif name == "ipv6.fraghdr" and not in_error and src is not None:
+            piece = _fragment6(pkt, layer, src, dst, ip_end)
+            if piece is not None:
+                return piece
         elif name in _ERRORS and pkt.ctx.in_error:
             in_error = True
         elif name == "tcp" and layer.values is not None and src is not None:
@@ -201,6 +205,21 @@ def _fragment(pkt: Packet, layer: Any, src: Any, dst: Any) -> Piece | None:
         return None
     data = pkt.data[layer.payload_pos : layer.payload_end]
     return Piece(src, dst, ident, proto, (offset or 0) * 8, bool(more), data, pkt.time_ns)
+
+
+_FRAG6 = PROTOCOLS["ipv6.fraghdr"].reader("ipv6.fraghdr.more", "ipv6.fraghdr.offset",
+                                          "ipv6.fraghdr.ident", "ipv6.fraghdr.nxt")  # fmt: skip
+
+
+def _fragment6(pkt: Packet, layer: Any, src: Any, dst: Any, ip_end: int) -> Piece | None:
+    """An IPv6 Fragment header's piece: the bytes after it to the datagram's end."""
+    if layer.values is None:
+        return None
+    more, offset, ident, nxt = _FRAG6(layer)
+    if (not more and not offset) or ip_end < 0 or ip_end > len(pkt.data):
+        return None  # an atomic fragment (RFC 6946), or not all captured: read as it is
+    data = pkt.data[layer.pos + 8 : ip_end]
+    return Piece(src, dst, ident, nxt, (offset or 0) * 8, bool(more), data, pkt.time_ns, 6)
 
 
 def segment_from(d: Datagram) -> Segment | None:

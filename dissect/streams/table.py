@@ -16,6 +16,7 @@ none never wait for it.
 from __future__ import annotations
 
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -33,17 +34,19 @@ from .conversation import (
     segment_from,
     segment_of,
 )
-from .defrag import Defragmenter, Piece
+from .datagrams import annotate_fragment
+from .defrag import Defragmenter, Piece, rebuild
 
 IN_ERROR = 0x01  # the packet's TCP header is one an ICMP error quotes: numbers stay raw
 UDP = 0x02  # the packet's conversation is UDP (else TCP)
-FRAGMENT = 0x04  # an IPv4 fragment: `number` is the frame its datagram is complete in
+FRAGMENT = 0x04  # an IP fragment: `number` is the frame its datagram is complete in
 REASSEMBLED = 0x08  # the last fragment: its datagram is read here (`fragments` has them)
 CONFLICT = 0x10  # ... and two of its fragments overlap with other bytes
 DNS_ANSWERED = 0x20  # a DNS query whose answer came: `dns` has the link
 DNS_ANSWER = 0x40  # a DNS answer to an earlier query: `dns` has the link
 MAX_DNS_WAITING = 1 << 16  # queries waiting for their answer (the oldest are forgotten)
 NONE = 0xFFFFFFFF  # no ACK round trip
+MAX_JOINED = 8 << 20  # bytes of joined datagrams kept for annotate (then read again)
 
 # Declared by tcp.py and udp.py (filter names exist before any stream pass ran).
 STREAM, SEQ, NXTSEQ, ACK_REL = (spec_for(n) for n in ("tcp.stream", "tcp.seq", "tcp.nxtseq",
@@ -51,9 +54,6 @@ STREAM, SEQ, NXTSEQ, ACK_REL = (spec_for(n) for n in ("tcp.stream", "tcp.seq", "
 UDP_STREAM = spec_for("udp.stream")
 DNS_RESPONSE_IN, DNS_RESPONSE_TO, DNS_TIME = (
     spec_for(n) for n in ("dns.response_in", "dns.response_to", "dns.time"))  # fmt: skip
-IP_FRAGMENTS, IP_FRAGMENT, IP_FRAGMENT_COUNT, IP_REASSEMBLED_LENGTH, IP_REASSEMBLED_IN = (
-    spec_for(n) for n in ("ip.fragments", "ip.fragment", "ip.fragment.count",
-                          "ip.reassembled.length", "ip.reassembled_in"))  # fmt: skip
 ANALYSIS, ANALYSIS_FLAGS, DUPACK_NUM, ACK_RTT, BYTES_IN_FLIGHT, INITIAL_RTT = (
     spec_for(n) for n in ("tcp.analysis", "tcp.analysis.flags", "tcp.analysis.duplicate_ack_num",
                           "tcp.analysis.ack_rtt", "tcp.analysis.bytes_in_flight",
@@ -73,6 +73,15 @@ STREAM_FIELDS = frozenset(
         "ip.fragment.count",
         "ip.reassembled.length",
         "ip.reassembled_in",
+        "ip.fragment.overlap",
+        "ip.fragment.overlap.conflict",
+        "ipv6.fragments",
+        "ipv6.fragment",
+        "ipv6.fragment.count",
+        "ipv6.reassembled.length",
+        "ipv6.reassembled.in",
+        "ipv6.fragment.overlap",
+        "ipv6.fragment.overlap.conflict",
     )
 )  # and every tcp.analysis.* (names_stream_fields)
 
@@ -96,8 +105,12 @@ class StreamTable:
         self.udp_tracker = UdpTracker()
         self.defrag = Defragmenter()
         self._last_conflict = False
-        # last fragment's index -> (index, offset, length) of each fragment (rare: a dict)
-        self.fragments: dict[int, list[tuple[int, int, int]]] = {}
+        # last fragment's index -> (index, offset, length, marks) of each fragment (a dict:
+        # rare); the latest joined payloads (bounded), else read again from `index`
+        self.fragments: dict[int, list[tuple[int, int, int, int]]] = {}
+        self._joined: OrderedDict[int, bytes] = OrderedDict()
+        self._joined_bytes = 0
+        self.index: Any = None  # the capture the pass ran over (build), None: fed by hand
         # DNS links: query index -> answer index; answer index -> (query index, ns)
         self.dns_answer: dict[int, int] = {}
         self.dns_query: dict[int, tuple[int, int]] = {}
@@ -180,11 +193,23 @@ class StreamTable:
         if d is None:
             return None
         self.fragments[i] = d.pieces
-        for j, _off, _len in d.pieces:
+        for j, *_rest in d.pieces:
             if j != i and j < len(self.number):
                 self.number[j] = i + 1
         self._last_conflict = d.conflict
+        self._joined[i] = d.payload
+        self._joined_bytes += len(d.payload)
+        while self._joined_bytes > MAX_JOINED:
+            self._joined_bytes -= len(self._joined.popitem(last=False)[1])
         return segment_from(d)
+
+    def joined(self, i: int) -> bytes | None:
+        """The payload of the datagram completed by packet i (None: not known)."""
+        payload = self._joined.get(i)
+        if payload is None and self.index is not None and i in self.fragments:
+            d = rebuild(self.index, self.fragments[i])
+            payload = d.payload if d is not None else None
+        return payload
 
     def _analyse(self, st: TcpStream, d: int, seg: Segment, i: int) -> Result:
         """Run the TCP analysis on the relative numbers."""
@@ -204,6 +229,7 @@ class StreamTable:
 
         index.index_all()
         table = cls(analyse)
+        table.index = index
         for i, seg in enumerate(segments(index, 0, len(index))):
             table.add(seg)
             if progress is not None and i & 0xFFFF == 0:
@@ -240,8 +266,8 @@ def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
     v, facts = table.ids[i], table.facts[i]
     if not later:
         facts &= ~DNS_ANSWERED
-    if facts & FRAGMENT and (later or facts & REASSEMBLED):
-        _annotate_fragment(pkt, table, i, facts)
+    if facts & FRAGMENT:
+        annotate_fragment(pkt, table, i, bool(facts & REASSEMBLED), later)
     if facts & (DNS_ANSWERED | DNS_ANSWER):
         _annotate_dns(pkt, table, i, facts)
     if v < 0:
@@ -256,7 +282,7 @@ def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
 
 def _annotate_dns(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
     layer = pkt.layer("dns") or pkt.layer("mdns")
-    if layer is None:  # a reassembled datagram: its DNS layer is not decoded yet
+    if layer is None:
         return
     if facts & DNS_ANSWERED:
         layer.add(DNS_RESPONSE_IN, layer.pos, 0, table.dns_answer[i] + 1)
@@ -264,29 +290,6 @@ def _annotate_dns(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
         q, ns = table.dns_query[i]
         layer.add(DNS_RESPONSE_TO, layer.pos, 0, q + 1)
         layer.add(DNS_TIME, layer.pos, 0, ns / 1e9)
-
-
-def _annotate_fragment(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
-    """ip.reassembled_in on a fragment; the fragment list on the one that completes it."""
-    layer = pkt.layer("ip")
-    if layer is None:
-        return
-    if not facts & REASSEMBLED:
-        if table.number[i]:
-            layer.add(IP_REASSEMBLED_IN, layer.pos, 0, table.number[i])
-        return
-    pieces = table.fragments.get(i, [])
-    total = max((off + n for _j, off, n in pieces), default=0)
-    text = ", ".join(f"#{j + 1}({n})" for j, _off, n in pieces)
-    top = layer.add(IP_FRAGMENTS, layer.pos, 0,
-                    f"{len(pieces)} IPv4 Fragments ({total} bytes): {text}")  # fmt: skip
-    for j, _off, _n in pieces:
-        layer.child(top, IP_FRAGMENT, layer.pos, 0, j + 1)
-    layer.child(top, IP_FRAGMENT_COUNT, layer.pos, 0, len(pieces))
-    layer.child(top, IP_REASSEMBLED_LENGTH, layer.pos, 0, total)
-    if facts & CONFLICT:
-        layer.issue("error", "protocol", "ip.fragment.overlap.conflict",
-                    "Conflicting data in fragment overlap", layer.pos, 0)  # fmt: skip
 
 
 def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -> None:
