@@ -34,10 +34,13 @@ _TITLE = {4: "IPv4", 6: "IPv6"}
 
 def fragment_layers(pkt: Packet) -> tuple[int, int, int] | None:
     """(version, index of the layer the fragment's tree goes in, index of the layer whose
-    payload is the fragment's bytes) of the first IP fragment header (None: none)."""
+    payload is the fragment's bytes) of the first IP fragment header, as segment_of finds
+    it (None: none; a header an ICMP error quotes is not one)."""
     for k, layer in enumerate(pkt.layers):
         name = layer.protocol.name
-        if name == "ip":
+        if name in ("icmp", "icmpv6") and pkt.ctx.in_error:
+            return None
+        if name == "ip" and (layer.value("ip.flags.mf") or layer.value("ip.frag_offset")):
             return 4, k, k
         if name == "ipv6.fraghdr":
             top = k - 1
