@@ -1,7 +1,8 @@
 """Which engine this process runs: the compiled one (built by Cython, setup.py) or the source.
 
-What is compiled: dissect/engine.py, the only module that declares C types (in the file
-itself), and every protocol module under dissect/protocols/ exactly as it is written: plain
+What is compiled: dissect/engine.py and the stream pass's per-packet modules
+(dissect/streams/analysis.py), the only modules that declare C types (in the
+files themselves), and every protocol module under dissect/protocols/ exactly as it is written: plain
 Python, which Cython compiles without any declaration, so a protocol file never has a
 compiled twin or a fast path of its own. The .py files are the source of truth: a build
 records the hash of each source it compiled (MANIFEST), and `select()`, run once by
@@ -38,7 +39,9 @@ def _protocol_modules() -> tuple[str, ...]:
     return tuple(f"dissect.protocols.{name}" for name in names)
 
 
-MODULES: tuple[str, ...] = (ENGINE, *_protocol_modules())  # what setup.py compiles
+# The stream pass's per-packet work declares C types too (in the files themselves).
+STREAM_PASS = ("dissect.streams.analysis",)
+MODULES: tuple[str, ...] = (ENGINE, *STREAM_PASS, *_protocol_modules())  # what setup.py compiles
 
 
 class EngineUnavailable(ImportError):

@@ -72,10 +72,16 @@ def test_engine_types_are_extension_types():
 
 
 def test_protocols_are_plain_python_compiled_as_they_are():
-    """No .pxd anywhere and no C types outside the engine: a protocol is one plain file,
-    which the build compiles unchanged (every one of them, found by name)."""
+    """No .pxd anywhere and no C types outside the engine and the stream pass's per-packet
+    modules: a protocol is one plain file, which the build compiles unchanged (every one
+    of them, found by name)."""
     protocols = sorted(p.stem for p in (ROOT / "dissect" / "protocols").glob("[!_]*.py"))
-    assert _compiled.MODULES == ("dissect.engine", *(f"dissect.protocols.{n}" for n in protocols))
+    stream_pass = ("dissect.streams.analysis",)
+    assert _compiled.MODULES == (
+        "dissect.engine",
+        *stream_pass,
+        *(f"dissect.protocols.{n}" for n in protocols),
+    )
     assert not list((ROOT / "dissect").rglob("*.pxd"))
     for path in (ROOT / "dissect" / "protocols").glob("*.py"):
         assert "cython" not in path.read_text(), path.name

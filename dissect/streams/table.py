@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine import Packet, spec_for
-from .analysis import DUPLICATE_ACK, FLAGS, Result, analyse
+from .analysis import BITS, FLAGS, analyse_segment, handshake, packed, run
 from .conversation import (
     ACK,
     FIN,
@@ -46,6 +46,7 @@ DNS_ANSWERED = 0x20  # a DNS query whose answer came: `dns` has the link
 DNS_ANSWER = 0x40  # a DNS answer to an earlier query: `dns` has the link
 MAX_DNS_WAITING = 1 << 16  # queries waiting for their answer (the oldest are forgotten)
 NONE = 0xFFFFFFFF  # no ACK round trip
+DUPLICATE_ACK = BITS["tcp.analysis.duplicate_ack"]
 MAX_JOINED = 8 << 20  # bytes of joined datagrams kept for annotate (then read again)
 
 # Declared by tcp.py and udp.py (filter names exist before any stream pass ran).
@@ -136,8 +137,9 @@ class StreamTable:
     def udp_streams(self) -> int:
         return len(self.udp_tracker.firsts)
 
-    def add(self, seg: Segment | Piece | None) -> None:
-        """The next packet's transport facts (None: neither TCP nor UDP)."""
+    def add(self, seg: Segment | Piece | None) -> Segment | None:
+        """The next packet's transport facts (None: neither TCP nor UDP); returns the
+        segment read (a fragment's: its datagram's, once complete)."""
         i = len(self.ids)
         v, facts, flags, number, rtt = -1, 0, 0, 0, NONE
         if isinstance(seg, Piece):
@@ -148,43 +150,42 @@ class StreamTable:
             if seg.in_error:
                 facts |= IN_ERROR
             elif self.analyse:
-                _handshake(st, seg, i)
-                r = self._analyse(st, d, seg, i)
-                flags, rtt = (
-                    r.flags,
-                    NONE if r.ack_rtt_ns < 0 else min((r.ack_rtt_ns + 500) // 1000, NONE - 1),
-                )
-                number = r.dupack_num or (r.bytes_in_flight + 1 if r.bytes_in_flight >= 0 else 0)
+                handshake(st, seg.flags, seg.time_ns, i)
+                r = analyse_segment(st, d, seg.seq, seg.ack, seg.flags, seg.seglen, seg.window,
+                                    seg.time_ns, seg.wscale, i)  # fmt: skip
+                flags, number, rtt = packed(r)
         elif seg is not None:
             n, d = self.udp_tracker.see(seg)
             v, facts = n << 1 | d, facts | UDP
         if i in self.fragments:
             facts |= REASSEMBLED | (CONFLICT if self._last_conflict else 0)
-        if seg is not None and seg.dns_id >= 0 and v >= 0:
-            facts |= self._dns_link(i, seg, v >> 1)
         self.ids.append(v)
         self.facts.append(facts)
         self.analysis.append(flags)
         self.number.append(min(number, NONE))
         self.rtt_us.append(rtt)
+        if seg is not None and seg.dns_id >= 0 and v >= 0:
+            self.dns_link(i, seg.kind, v >> 1, seg.dns_id, seg.dns_response, seg.time_ns)
+        return seg
 
-    def _dns_link(self, i: int, seg: Segment, stream: int) -> int:
-        """Pair a DNS answer with the query of the same ID in the same conversation (the
+    def dns_link(self, i: int, kind: int, stream: int, dns_id: int, response: bool,
+                 time_ns: int) -> None:  # fmt: skip
+        """Pair DNS answer i with the query of the same ID in the same conversation (the
         first one still unanswered: a repeated query waits behind it), as Wireshark does."""
-        key = (seg.kind, stream, seg.dns_id)
-        if not seg.dns_response:
+        key = (kind, stream, dns_id)
+        if not response:
             if len(self._dns_waiting) >= MAX_DNS_WAITING:
                 self._dns_waiting.pop(next(iter(self._dns_waiting)))
-            self._dns_waiting.setdefault(key, (i, seg.time_ns))  # a repeat waits behind it
-            return 0
+            self._dns_waiting.setdefault(key, (i, time_ns))  # a repeat waits behind it
+            return
         query = self._dns_waiting.pop(key, None)
         if query is None:
-            return 0
+            return
         q, t = query
         self.dns_answer[q] = i
         self.facts[q] |= DNS_ANSWERED
-        self.dns_query[i] = (q, seg.time_ns - t)
-        return DNS_ANSWER
+        self.facts[i] |= DNS_ANSWER
+        self.dns_query[i] = (q, time_ns - t)
 
     def _fragment(self, i: int, piece: Piece) -> Segment | None:
         """Hold a fragment; on the one that completes its datagram, that datagram's
@@ -211,29 +212,22 @@ class StreamTable:
             payload = d.payload if d is not None else None
         return payload
 
-    def _analyse(self, st: TcpStream, d: int, seg: Segment, i: int) -> Result:
-        """Run the TCP analysis on the relative numbers."""
-        seq = (seg.seq - (st.base(d, i) or 0)) % SEQ_MOD
-        ack = (seg.ack - (st.base(1 - d, i) or 0)) % SEQ_MOD if seg.flags & ACK else 0
-        fwd, rev = st.flows[d], st.flows[1 - d]
-        return analyse(fwd, rev, seq, ack, seg.flags, seg.seglen, seg.window, seg.time_ns,
-                       st.first_rtt_ns, seg.wscale)  # fmt: skip
-
     @classmethod
     def build(cls, index: Any, progress: Callable[[int], None] | None = None,
               analyse: bool = True) -> StreamTable:  # fmt: skip
         """The stream pass over every record of an index (indexed in full first): plain
-        records read from fixed offsets a chunk at a time (columns.py), the rest decoded.
-        analyse=False numbers the conversations only (about twice as fast)."""
-        from .columns import segments
+        records read from fixed offsets a chunk at a time (columns.py) and walked by
+        analysis.run, the rest decoded and added one by one.
+        analyse=False numbers the conversations only."""
+        from .columns import chunks, slow
 
         index.index_all()
         table = cls(analyse)
         table.index = index
-        for i, seg in enumerate(segments(index, 0, len(index))):
-            table.add(seg)
-            if progress is not None and i & 0xFFFF == 0:
-                progress(i)
+        for ch in chunks(index, 0, len(index)):
+            run(table, ch, lambda i: slow(index, i))
+            if progress is not None:
+                progress(len(table))
         return table
 
     def frames(self, kind: str, stream: int) -> list[int]:
@@ -242,17 +236,6 @@ class StreamTable:
         facts = self.facts
         return [i for i, v in enumerate(self.ids)
                 if (v == lo or v == hi) and bool(facts[i] & UDP) == udp]  # fmt: skip
-
-
-def _handshake(st: TcpStream, seg: Segment, i: int) -> None:
-    """The initial round trip: from the (latest) SYN to the first ACK without SYN that
-    follows it, whichever side sends it (Wireshark's iRTT)."""
-    if st.rtt_from >= 0:
-        return
-    if seg.flags & (SYN | ACK) == SYN:
-        st.syn_ns = seg.time_ns
-    elif seg.flags & (SYN | ACK) == ACK and st.syn_ns >= 0:
-        st.first_rtt_ns, st.rtt_from = seg.time_ns - st.syn_ns, i
 
 
 def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
