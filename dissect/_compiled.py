@@ -115,13 +115,21 @@ def _same(obj):
     return obj
 
 
+class _Int(int):
+    """The stand-in's C integer type: `cython.longlong[:, :]` (a typed view of an array)
+    must also read as a type where nothing is compiled."""
+
+    def __class_getitem__(cls, _dims: object) -> type:
+        return cls
+
+
 # Stands in for the `cython` module where Cython is not installed: the decorators and
 # declarations of the engine's source change nothing in pure Python.
 cython = SimpleNamespace(
     compiled=False, cclass=_same, cfunc=_same, ccall=_same, inline=_same, final=_same,
     no_gc=_same, locals=lambda **types: _same, returns=lambda t: _same,
     declare=lambda t=None, value=None, **kw: value,
-    bint=bool, int=int, longlong=int, ulonglong=int, Py_ssize_t=int, Py_UCS4=str, void=None,
+    bint=bool, int=int, longlong=_Int, ulonglong=int, Py_ssize_t=int, Py_UCS4=str, void=None,
     p_uchar=bytes,
 )  # fmt: skip
 

@@ -174,6 +174,22 @@ def test_pure_source_imports_without_cython():
     assert "frame:eth:data" in r.stdout
 
 
+def test_stream_pass_runs_without_cython():
+    """The stream pass's typed views (cython.longlong[:, :]) read as types in the stand-in."""
+    code = (
+        "import sys; sys.modules['cython'] = None\n"
+        "from dissect import open_capture\n"
+        "from dissect.streams import StreamTable\n"
+        "t = StreamTable.build(open_capture('tests/data/streams/arkime_v6-http.pcap'))\n"
+        "print(len(t), t.tcp_streams)\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], env=pure_env(), cwd=ROOT, capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["55", "1"]
+
+
 # -- both cores, same behaviour ---------------------------------------------------------------
 def capture_files() -> list[Path]:
     out = [
