@@ -96,3 +96,25 @@ def test_defragmenter_bounds_what_never_completes() -> None:
     for off in range(0, 8 * 2000, 8):  # tiny fragments: at most MAX_PIECES held
         d.add(1, Piece("a", "b", 7, 17, off, True, b"z" * 8, version=6))
     assert len(d._groups[(6, "a", "b", 7, 17)].pieces) <= 1024
+
+
+def test_a_tcp_segment_in_fragments_gets_its_stream_fields(tmp_path: Path) -> None:
+    """A TCP segment cut into IPv4 fragments: the last fragment decodes the joined segment
+    and carries tcp.stream and the relative numbers of it (found by the conversation fuzzer:
+    the annotation read the fragment, not the joined header)."""
+    scapy = pytest.importorskip("scapy.all")
+    syn = scapy.Ether() / scapy.IP(src="10.0.0.1", dst="10.0.0.2") / scapy.TCP(
+        sport=1234, dport=5555, flags="S", seq=1000)  # fmt: skip
+    data = scapy.Ether() / scapy.IP(src="10.0.0.1", dst="10.0.0.2", id=9) / scapy.TCP(
+        sport=1234, dport=5555, flags="PA", seq=1001, ack=1) / (b"x" * 3000)  # fmt: skip
+    frames = [syn, *(scapy.Ether() / f for f in scapy.fragment(data[scapy.IP], 1480))]
+    path = tmp_path / "tcp-fragments.pcap"
+    scapy.wrpcap(str(path), frames)
+    pkts = decoded(path)
+    last = pkts[-1]
+    assert ":".join(layer.name for layer in last.layers[1:]) == "eth:ip:tcp:data"
+    assert (last.value("tcp.stream"), last.value("tcp.seq"), last.value("tcp.nxtseq")) == (
+        0,
+        1,
+        3001,
+    )

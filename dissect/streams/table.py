@@ -35,7 +35,7 @@ from .conversation import (
     segment_of,
 )
 from .datagrams import annotate_fragment
-from .defrag import Defragmenter, Piece, rebuild
+from .defrag import Datagram, Defragmenter, Piece, rebuild
 
 IN_ERROR = 0x01  # the packet's TCP header is one an ICMP error quotes: numbers stay raw
 UDP = 0x02  # the packet's conversation is UDP (else TCP)
@@ -282,6 +282,9 @@ def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -
     st = table.tcp_tracker.streams[t >> 1]
     d = t & 1
     seg = segment_of(pkt)
+    if isinstance(seg, Piece):  # the last fragment: the TCP header is the joined datagram's
+        payload = table.joined(i)
+        seg = None if payload is None else segment_from(Datagram(payload, [], proto=6))
     _place(layer, STREAM, layer.pos, 0, st.number, "tcp.dstport", 1)
     if seg is None:
         return
