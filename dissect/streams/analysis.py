@@ -121,14 +121,14 @@ class Flow:
     flags = cython.declare(cython.longlong, visibility="public")  # the last segment's flags
     bif_valid = cython.declare(cython.bint, visibility="public")
     first = cython.declare(cython.longlong, visibility="public")  # first relative seq (-1: none)
-    unacked = cython.declare(list, visibility="public")  # _Sent, oldest first
+    unacked = cython.declare(list, visibility="public")  # _Sent, oldest first (None: none)
 
     def __init__(self) -> None:
         self.nextseq = self.nextseq_ns = self.maxseqtobeacked = 0
         self.lastack = self.lastack_ns = self.dupacks = self.flags = 0
         self.window, self.scale, self.first = -1, -2, -1
         self.bif_valid = True
-        self.unacked = []
+        self.unacked = None  # made on the first segment sent (a SYN-only flow: one)
 
 
 @cython.final
@@ -245,6 +245,8 @@ def _advance(fwd, seq, ack, flags, seglen, window, now, r) -> cython.void:
     nextseq = (seq + seglen + (1 if flags & (SYN | FIN) else 0)) % MOD
     probe = r.flags & ZERO_WINDOW_PROBE
     if seglen > 0 or flags & (SYN | FIN):  # a retransmission too: its ACK times it
+        if fwd.unacked is None:
+            fwd.unacked = []
         fwd.unacked.append(_Sent(seq, nextseq, now))
         if len(fwd.unacked) > MAX_UNACKED:
             del fwd.unacked[0]
@@ -276,7 +278,7 @@ def _acked(rev, ack, now) -> cython.longlong:
             keep.append(sent)
         elif gt(sent.nextseq, ack):
             keep.append(sent)
-    rev.unacked = keep
+    rev.unacked = keep or None
     return rtt
 
 
@@ -291,63 +293,108 @@ def _acked(rev, ack, now) -> cython.longlong:
 @cython.cclass
 class TcpStream:
     """One TCP conversation: its endpoints (direction 0 sends the first packet seen) and
-    each direction's base sequence numbers, as (from packet index, base) in the order they
-    were set: a SYN sets the base again (nearly always once; a second SYN with another
-    number in the same conversation is rare, so the list stays short)."""
+    each direction's base sequence numbers, as steps (from packet index, base) in the order
+    they were set: a SYN sets the base again. Nearly always one step a direction, kept in C
+    fields (a half-open connection costs a few hundred bytes); a second SYN with another
+    number in the same conversation is rare and goes in `later`."""
 
     number = cython.declare(cython.longlong, visibility="public")
     first = cython.declare(tuple, visibility="public")  # (address, port) of direction 0
-    bases = cython.declare(tuple, visibility="public")  # two lists of (index, base)
-    syn_seq = cython.declare(list, visibility="public")  # each direction's first SYN's seq
-    flows = cython.declare(tuple, visibility="public")  # two analysis.Flow
+    syn0 = cython.declare(cython.longlong, visibility="public")  # first SYN's seq (-1: none)
+    syn1 = cython.declare(cython.longlong, visibility="public")
+    from0 = cython.declare(cython.longlong, visibility="public")  # first step (-1: none)
+    base0 = cython.declare(cython.longlong, visibility="public")
+    from1 = cython.declare(cython.longlong, visibility="public")
+    base1 = cython.declare(cython.longlong, visibility="public")
+    later = cython.declare(object, visibility="public")  # None, or [(d, from, base), ...]
+    flows = cython.declare(tuple, visibility="public")  # two Flow (None: not analysed)
     syn_ns = cython.declare(cython.longlong, visibility="public")  # latest SYN (-1: none)
     first_rtt_ns = cython.declare(cython.longlong, visibility="public")  # iRTT (0: unknown)
     rtt_from = cython.declare(cython.longlong, visibility="public")  # index it shows from
 
-    def __init__(self, number: int, first: tuple, bases: tuple, syn_seq: list) -> None:
-        self.number, self.first, self.bases, self.syn_seq = number, first, bases, syn_seq
-        self.flows = (Flow(), Flow())
+    def __init__(self, number: int, first: tuple) -> None:
+        self.number, self.first, self.later = number, first, None
+        self.syn0 = self.syn1 = self.from0 = self.base0 = self.from1 = self.base1 = -1
+        self.flows = None  # made by the first analysis; dropped after a whole pass
         self.syn_ns, self.first_rtt_ns, self.rtt_from = -1, 0, -1
 
     def direction(self, src: Any, sport: int) -> int:
         return 0 if (src, sport) == self.first else 1
 
+    def syn_seq(self, d: int) -> int | None:
+        """Direction d's first SYN's sequence number (None: no SYN seen)."""
+        seq = self.syn0 if d == 0 else self.syn1
+        return None if seq < 0 else seq
+
     def base(self, d: int, i: int) -> int | None:
         """Direction d's base at packet index i (None: not known then)."""
-        base = base_at(self.bases[d], i)
+        base = base_at(self, d, i)
         return None if base < 0 else base
 
 
 @cython.ccall
-@cython.locals(bases=list, i=cython.longlong, k=cython.Py_ssize_t, step=tuple)
-def base_at(bases, i) -> cython.longlong:
-    """The base in force at packet index i of one direction's (index, base) steps (-1:
-    none yet)."""
-    for k in range(len(bases) - 1, -1, -1):
-        step = bases[k]
-        if step[0] <= i:
-            return step[1]
+@cython.locals(st=TcpStream, d=cython.int, i=cython.longlong, k=cython.Py_ssize_t,
+               step=tuple, later=list, start=cython.longlong)  # fmt: skip
+def base_at(st, d, i) -> cython.longlong:
+    """Direction d's base in force at packet index i (-1: none yet)."""
+    if st.later is not None:
+        later = st.later
+        for k in range(len(later) - 1, -1, -1):
+            step = later[k]
+            if step[0] == d and step[1] <= i:
+                return step[2]
+    start = st.from0 if d == 0 else st.from1
+    if 0 <= start <= i:
+        return st.base0 if d == 0 else st.base1
     return -1
+
+
+@cython.cfunc
+@cython.locals(st=TcpStream, d=cython.int, k=cython.Py_ssize_t, step=tuple, later=list)
+def _last_base(st, d) -> cython.longlong:
+    """Direction d's latest base (-1: none)."""
+    if st.later is not None:
+        later = st.later
+        for k in range(len(later) - 1, -1, -1):
+            step = later[k]
+            if step[0] == d:
+                return step[2]
+    return st.base0 if d == 0 else st.base1
+
+
+@cython.cfunc
+@cython.locals(st=TcpStream, d=cython.int, i=cython.longlong, base=cython.longlong)
+def _add_base(st, d, i, base) -> cython.void:
+    if (st.from0 if d == 0 else st.from1) < 0:
+        if d == 0:
+            st.from0, st.base0 = i, base
+        else:
+            st.from1, st.base1 = i, base
+        return
+    if st.later is None:
+        st.later = []
+    st.later.append((d, i, base))
 
 
 @cython.ccall
 @cython.locals(st=TcpStream, d=cython.int, flags=cython.longlong, seq=cython.longlong,
-               ack=cython.longlong, i=cython.longlong, bases=list, other=list)  # fmt: skip
+               ack=cython.longlong, i=cython.longlong, last=cython.longlong)  # fmt: skip
 def set_base(st, d, flags, seq, ack, i) -> cython.void:
     """A SYN's sequence number is the base (set again by a SYN with another number);
     otherwise one before the first sequence number seen, or before the first
     acknowledgment of the other direction."""
-    bases = st.bases[d]
+    last = _last_base(st, d)
     if flags & SYN:
-        if st.syn_seq[d] is None:
-            st.syn_seq[d] = seq
-        if not bases or bases[len(bases) - 1][1] != seq:
-            bases.append((i, seq))
-    elif not bases:
-        bases.append((i, (seq - 1) % SEQ_MOD))
-    other = st.bases[1 - d]
-    if flags & ACK and not other:
-        other.append((i, (ack - 1) % SEQ_MOD))
+        if d == 0 and st.syn0 < 0:
+            st.syn0 = seq
+        elif d == 1 and st.syn1 < 0:
+            st.syn1 = seq
+        if last != seq:
+            _add_base(st, d, i, seq)
+    elif last < 0:
+        _add_base(st, d, i, (seq - 1) % SEQ_MOD)
+    if flags & ACK and (st.from1 if d == 0 else st.from0) < 0:
+        _add_base(st, 1 - d, i, (ack - 1) % SEQ_MOD)
 
 
 @cython.ccall
@@ -370,12 +417,14 @@ def handshake(st, flags, now, i) -> cython.void:
                base=cython.longlong, rel=cython.longlong, rack=cython.longlong)  # fmt: skip
 def analyse_segment(st, d, seq, ack, flags, seglen, window, now, wscale, i) -> Result:
     """Run the TCP analysis of packet i on its relative numbers."""
-    base = base_at(st.bases[d], i)
+    base = base_at(st, d, i)
     rel = (seq - max(base, 0)) % SEQ_MOD  # no base yet: the number as it is
     rack = 0
     if flags & ACK:
-        base = base_at(st.bases[1 - d], i)
+        base = base_at(st, 1 - d, i)
         rack = (ack - max(base, 0)) % SEQ_MOD
+    if st.flows is None:
+        st.flows = (Flow(), Flow())
     return analyse(st.flows[d], st.flows[1 - d], rel, rack, flags, seglen, window, now,
                    st.first_rtt_ns, wscale)  # fmt: skip
 
@@ -404,7 +453,8 @@ OUT_ROWS = 5  # ids, facts, analysis flags, number, rtt_us
                fl=cython.longlong, seq=cython.longlong, now=cython.longlong, st=TcpStream,
                v=cython.longlong, start=cython.longlong, analysing=cython.bint,
                c=cython.longlong[:, :], o=cython.longlong[:, :], r=Result, keys=list,
-               ends=list, cur=list, first_low=list, udp_cur=list, dns=list, end=tuple)  # fmt: skip
+               ends=list, cur=list, first_low=list, udp_cur=list, dns=list, end=tuple,
+               syn=cython.longlong)  # fmt: skip
 def run(table: Any, ch: Any, slow: Any) -> None:
     """Add a chunk's records to the table in order: plain ones here, the others through
     table.add(slow(i)). Rows are written to a chunk-sized array and appended to the
@@ -451,7 +501,8 @@ def run(table: Any, ch: Any, slow: Any) -> None:
                 st = tracker.find(keys[u], end[0] if low else end[1])
                 cur[u], first_low[u] = st, st.first == end[0]
             d = 0 if low == first_low[u] else 1
-            if fl & (SYN | ACK) == SYN and st.syn_seq[d] is not None and st.syn_seq[d] != seq:
+            syn = st.syn0 if d == 0 else st.syn1
+            if fl & (SYN | ACK) == SYN and syn >= 0 and syn != seq:
                 st = tracker.new(keys[u], end[0] if low else end[1])  # port reuse
                 cur[u], first_low[u], d = st, low, 0
             set_base(st, d, fl, seq, c[ACK_NO, k], i)

@@ -63,7 +63,7 @@ class TcpTracker:
         d = st.direction(seg.src, seg.sport)
         if seg.in_error:
             return st, d
-        if seg.flags & (SYN | ACK) == SYN and st.syn_seq[d] not in (None, seg.seq):
+        if seg.flags & (SYN | ACK) == SYN and st.syn_seq(d) not in (None, seg.seq):
             st = self.new(key, a)  # the same ports again: a new connection
             d = 0
         set_base(st, d, seg.flags, seg.seq, seg.ack, i)
@@ -77,7 +77,7 @@ class TcpTracker:
     def new(self, key: tuple, first: tuple[Any, int]) -> TcpStream:
         if len(self._by_key) >= MAX_CONVERSATIONS:
             self._by_key.pop(next(iter(self._by_key)))
-        st = TcpStream(len(self.streams), first, ([], []), [None, None])
+        st = TcpStream(len(self.streams), first)
         self.streams.append(st)
         self._by_key[key] = st
         return st

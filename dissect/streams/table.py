@@ -228,6 +228,8 @@ class StreamTable:
             run(table, ch, lambda i: slow(index, i))
             if progress is not None:
                 progress(len(table))
+        for st in table.tcp_tracker.streams:  # the analysis state: no packet follows
+            st.flows = None
         return table
 
     def frames(self, kind: str, stream: int) -> list[int]:
