@@ -948,8 +948,8 @@ class Packet:
         best: tuple[Layer, Field] | None = None
         best_len = -1
         for layer in self.layers:
-            if layer.protocol.name == "frame":
-                continue
+            if layer.protocol.name == "frame" or layer.packet is not self:
+                continue  # a joined datagram's layer indexes its own bytes
             for f in layer.walk():
                 if f.len > 0 and f.pos <= offset < f.pos + f.len:
                     if best is None or f.len <= best_len:

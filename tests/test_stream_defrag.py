@@ -118,3 +118,11 @@ def test_a_tcp_segment_in_fragments_gets_its_stream_fields(tmp_path: Path) -> No
         1,
         3001,
     )
+
+
+def test_a_byte_of_the_frame_never_names_a_joined_field() -> None:
+    """field_at(offset) reads the frame's bytes: a joined layer's fields count in the joined
+    payload, so they are never the answer for a frame offset."""
+    pkt = decoded(DATA / "ipv4_frag_ping.pcap")[2]
+    hit = pkt.field_at(2)  # the ICMP checksum's offset in the joined payload; Ethernet here
+    assert hit is not None and hit[0].name == "eth"
