@@ -91,6 +91,7 @@ def test_protocols_are_plain_python_compiled_as_they_are():
 def test_selection_is_never_stale(tmp_path: Path, monkeypatch):
     pkg = tmp_path / "dissect"
     (pkg / "protocols").mkdir(parents=True)
+    (pkg / "streams").mkdir()
     monkeypatch.setattr(_compiled, "PACKAGE_DIR", str(pkg))
     monkeypatch.delenv(_compiled.ENV, raising=False)
     # select() below sets these for the process: this test's calls must not outlive it

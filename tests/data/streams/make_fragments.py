@@ -3,7 +3,8 @@ defragmentation tests (expectations made with tshark, README.md). Made once with
 Run: python make_fragments.py
 
 - ipv4_frag_ping.pcap: a 4,000-byte ping and its reply, each in three fragments; then a
-  DNS answer over UDP in two fragments, the second fragment first (out of order).
+  DNS answer over UDP in two fragments, the second fragment first (out of order); then a
+  UDP datagram whose fragments overlap with other bytes (teardrop-like).
 - ipv6_frag_ping.pcap: the same ping over IPv6 (Fragment extension header); then a UDP
   datagram in three fragments of which two overlap with other bytes (RFC 5722: the
   datagram is dropped, tshark flags the overlap); then a fragment that never completes.
@@ -56,6 +57,10 @@ def v4() -> list:
     dgram = IP(src=B4, dst=A4, id=0x0202) / UDP(sport=53, dport=5555) / answer
     first, second = fragment(dgram, fragsize=800)
     out += [Ether() / query, Ether() / second, Ether() / first]
+    udp = bytes(UDP(sport=7000, dport=7001, len=8 + 64, chksum=0)) + bytes(range(64))
+    for off, more, data in ((0, 1, udp[:40]), (32, 1, b"\xee" * 24), (40, 0, udp[40:])):
+        frag = IP(src=A4, dst=B4, id=0x0303, proto=17, flags="MF" if more else 0, frag=off // 8)
+        out.append(Ether() / frag / Raw(data))
     return stamp(out)
 
 
