@@ -126,3 +126,17 @@ def test_a_byte_of_the_frame_never_names_a_joined_field() -> None:
     pkt = decoded(DATA / "ipv4_frag_ping.pcap")[2]
     hit = pkt.field_at(2)  # the ICMP checksum's offset in the joined payload; Ethernet here
     assert hit is not None and hit[0].name == "eth"
+
+
+def test_the_joined_layers_say_their_data_source_in_json() -> None:
+    """-T json: a joined layer's pos/len count in the buffer its "source" names."""
+    import json
+
+    from dissect.engine import packet_json
+
+    pkt = decoded(DATA / "ipv4_frag_ping.pcap")[2]
+    layers = json.loads(packet_json(pkt))["layers"]
+    assert [(x["protocol"], x.get("source")) for x in layers[2:4]] == [
+        ("ip", None),
+        ("icmp", "Reassembled IPv4 (4008 bytes)"),
+    ]

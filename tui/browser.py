@@ -228,9 +228,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         hexpane = self.query_one(HexPane)
         layer = item.layer
         span = (layer.pos, layer.pos + layer.len) if layer is not None and layer.len else None
-        if layer is not None and layer.packet not in (None, self.packet):
-            hexpane.set_highlight(None, None)  # a joined datagram's: not the frame's bytes
-        elif item.field is not None:
+        if item.field is not None:
             f = item.field
             caption = f"{f.label}: {f.show}"
             hexpane.set_highlight((f.pos, f.len, f.mask), span, caption)

@@ -8,11 +8,11 @@ header. The fragment that completes the datagram lists the fragments
 ip.reassembled.length; ipv6.* for IPv6) and the layers above IP are decoded from the joined
 payload.
 
-Those layers belong to a second packet whose bytes are the joined payload (Wireshark's
-"Reassembled IPv4" data source): every field's span counts from that payload's first
-byte, and `layer.packet.data` is the buffer a hex view shows for it (`data_sources`). The
-second packet shares the frame's layer list, so a layer reading the layers below it (ICMP's
-TTL) sees the IP header.
+Those layers belong to a second packet whose bytes are the joined payload and whose
+`source` names it as Wireshark names the data source ("Reassembled IPv4 (4008 bytes)"):
+every field's span counts from that payload's first byte, and `layer.packet.data` is the
+buffer a hex view shows for it (`data_sources`). The second packet shares the frame's
+layer list, so a layer reading the layers below it (ICMP's TTL) sees the IP header.
 """
 
 from __future__ import annotations
@@ -111,22 +111,22 @@ def _decode_joined(pkt: Packet, k: int, payload: bytes, version: int) -> None:
     ctx = Context()
     ctx.pseudo_src, ctx.pseudo_dst = pkt.ctx.pseudo_src, pkt.ctx.pseudo_dst
     joined = decode(payload, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
-                    interface=pkt.interface, start=lookup("ip.proto", key) or DATA,
+                    interface=pkt.interface, start=(lookup("ip.proto", key) or DATA, 0),
                     ctx=ctx)  # fmt: skip
+    joined.source = f"Reassembled {_TITLE[version]} ({len(payload)} bytes)"  # Wireshark's
     del pkt.layers[k + 1 :]
     pkt.layers.extend(joined.layers[1:])  # not its frame layer: the frame is this packet's
     joined.layers = pkt.layers
 
 
 def data_sources(pkt: Packet) -> list[tuple[str, bytes]]:
-    """The buffers the packet's fields index: the frame, then each joined payload."""
+    """The buffers the packet's fields index: the frame, then each put-together one (its
+    packet's `source` names it)."""
     out = [(f"Frame ({len(pkt.data)} bytes)", pkt.data)]
     seen = {id(pkt)}
     for layer in pkt.layers:
         other = layer.packet
         if other is not None and id(other) not in seen:
             seen.add(id(other))
-            where = fragment_layers(pkt)
-            title = _TITLE[where[0]] if where else "data"
-            out.append((f"Reassembled {title} ({len(other.data)} bytes)", other.data))
+            out.append((other.source or "Reassembled data", other.data))
     return out
