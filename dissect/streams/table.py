@@ -63,6 +63,15 @@ STREAM_FIELDS = frozenset(
     (
         "tcp.stream",
         "udp.stream",
+        "ip.fragment.overlap",
+        "ip.fragment.overlap.conflict",
+        "ipv6.fragments",
+        "ipv6.fragment",
+        "ipv6.fragment.count",
+        "ipv6.reassembled.length",
+        "ipv6.reassembled.in",
+        "ipv6.fragment.overlap",
+        "ipv6.fragment.overlap.conflict",
         "tcp.seq",
         "tcp.nxtseq",
         "tcp.ack",
@@ -74,15 +83,6 @@ STREAM_FIELDS = frozenset(
         "ip.fragment.count",
         "ip.reassembled.length",
         "ip.reassembled_in",
-        "ip.fragment.overlap",
-        "ip.fragment.overlap.conflict",
-        "ipv6.fragments",
-        "ipv6.fragment",
-        "ipv6.fragment.count",
-        "ipv6.reassembled.length",
-        "ipv6.reassembled.in",
-        "ipv6.fragment.overlap",
-        "ipv6.fragment.overlap.conflict",
     )
 )  # and every tcp.analysis.* (names_stream_fields)
 
