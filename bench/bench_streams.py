@@ -101,11 +101,12 @@ def table_bytes(table: StreamTable) -> int:
 def bench_pass(path: Path) -> None:
     idx = open_capture(str(path)).index_all()
     n = len(idx)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     table = StreamTable.build(idx)
-    dt = time.perf_counter() - t
+    dt, dcpu = time.perf_counter() - t, time.process_time() - cpu
     print(f"stream pass          {n / dt:>12,.0f} packets/s  ({n:,} in {dt:.2f} s; "
-          f"{table.tcp_streams:,} TCP, {table.udp_streams:,} UDP streams)")  # fmt: skip
+          f"{table.tcp_streams:,} TCP, {table.udp_streams:,} UDP streams)  "
+          f"[cpu {dcpu:.2f} s: {n / dcpu:,.0f}/s]")  # fmt: skip
     print(f"kept per packet      {table_bytes(table) / n:>12.1f} bytes (arrays), + "
           f"{len(table.tcp_tracker.streams) + len(table.udp_tracker.firsts):,} conversations")  # fmt: skip
     del table
@@ -139,12 +140,13 @@ def bench_memory(path: Path, label: str, what) -> None:  # noqa: ANN001
     idx = open_capture(str(path)).index_all()
     gc.collect()
     tracemalloc.start()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     note = what(idx)
-    dt = time.perf_counter() - t
+    dt, dcpu = time.perf_counter() - t, time.process_time() - cpu
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"{label:<20} {dt:>8.2f} s, peak {peak / 2**20:,.1f} MiB  {note}")
+    print(f"{label:<20} {dt:>8.2f} s [cpu {dcpu:.2f} s, traced], peak {peak / 2**20:,.1f} MiB "
+          f"({peak / len(idx):,.0f} B a packet)  {note}")  # fmt: skip
     idx.close()
 
 

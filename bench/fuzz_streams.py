@@ -4,11 +4,14 @@ through the stream layer (`bench/fuzz.py conversations [--trials N] [--seed S]`)
 
 Seeds are the captures of captures/ and tests/data/ that hold TCP or UDP. Each trial takes
 one, and mutates the conversation rather than one packet: reorders records, duplicates
-some, drops some, and rewrites TCP sequence numbers so segments overlap, leave gaps or
-wrap past 2^32 (an overlap may carry other bytes than the first copy). The result goes,
-in memory, through the stream pass, every packet's annotation (the fields and the tree),
-and follow of every stream in every mode. Counted: exceptions (the target: 0), the worst
-trial's time and the largest number of bytes a reassembler held (bounded by its cap).
+some, drops some, rewrites TCP sequence numbers so segments overlap, leave gaps or wrap
+past 2^32 (an overlap may carry other bytes than the first copy), and cuts IPv4 and IPv6
+datagrams into fragments (shuffled, some overlapping with other bytes, some lost). The
+result goes, in memory, through the stream pass, every packet's annotation (the fields,
+the joined datagrams' layers and the tree), and follow of every stream in every mode; the
+chunked pass is also compared with the same packets fed one at a time (they must agree).
+Counted: exceptions and disagreements (the target: 0), the worst trial's time and the
+largest number of bytes a reassembler held (bounded by its cap).
 Not a test: figures; a failing trial is replayed by its seed (--trials 1 --seed S).
 """
 
@@ -31,6 +34,7 @@ from dissect.index import CaptureError, open_capture  # noqa: E402
 from dissect.output import tree_text  # noqa: E402
 from dissect.readers.writer import PcapWriter  # noqa: E402
 from dissect.streams import StreamTable, annotate  # noqa: E402
+from dissect.streams.conversation import segment_of  # noqa: E402
 from dissect.streams.follow import MODES, follow, render  # noqa: E402
 
 Record = tuple[bytes, int, int]  # data, linktype, time_ns
@@ -66,7 +70,7 @@ def tcp_offset(data: bytes, linktype: int) -> int | None:
 def mutate(rng: random.Random, recs: list[Record]) -> list[Record]:
     out = list(recs)
     for _ in range(rng.randint(1, 6)):
-        op = rng.choice(("swap", "dup", "drop", "seq", "wrap", "bytes"))
+        op = rng.choice(("swap", "dup", "drop", "seq", "wrap", "bytes", "frag"))
         if not out:
             break
         k = rng.randrange(len(out))
@@ -77,6 +81,8 @@ def mutate(rng: random.Random, recs: list[Record]) -> list[Record]:
             out.insert(rng.randrange(len(out) + 1), out[k])
         elif op == "drop":
             del out[k]
+        elif op == "frag":
+            out[k : k + 1] = _fragments(rng, out[k])
         else:
             out[k] = _rewrite(rng, out[k], op)
     return out
@@ -101,6 +107,59 @@ def _rewrite(rng: random.Random, rec: Record, op: str) -> Record:
     return bytes(b), lt, t
 
 
+def _fragments(rng: random.Random, rec: Record) -> list[Record]:
+    """An Ethernet frame's IPv4 or IPv6 datagram as fragments: random 8-byte-aligned cuts,
+    shuffled; some overlap an earlier piece with other bytes; one may be lost."""
+    data, lt, t = rec
+    if lt != 1 or len(data) < 14 + 48 or data[12:14] not in (b"\x08\x00", b"\x86\xdd"):
+        return [rec]
+    v6 = data[12:14] == b"\x86\xdd"
+    hdr = 40 if v6 else (data[14] & 0x0F) * 4
+    head, payload = data[: 14 + hdr], data[14 + hdr :]
+    cuts = sorted(
+        {rng.randrange(1, max(2, len(payload) // 8)) * 8 for _ in range(rng.randint(1, 4))}
+    )
+    spans = [(a, b) for a, b in zip([0, *cuts], [*cuts, len(payload)], strict=True) if a < b]
+    ident = rng.randrange(1 << 16)
+    pieces = []
+    for n, (a, b) in enumerate(spans):
+        if a and rng.random() < 0.2:  # overlap the piece before, with other bytes there
+            a = max(0, a - 8)
+        chunk = bytes(x ^ 0x5A for x in payload[a:b]) if rng.random() < 0.1 else payload[a:b]
+        more = n < len(spans) - 1
+        pieces.append(_piece(head, v6, hdr, a, more, ident, chunk))
+    rng.shuffle(pieces)
+    if len(pieces) > 1 and rng.random() < 0.2:
+        pieces.pop()
+    return [(p, lt, t + n) for n, p in enumerate(pieces)]
+
+
+def _piece(head: bytes, v6: bool, hdr: int, offset: int, more: bool, ident: int,
+           chunk: bytes) -> bytes:  # fmt: skip
+    b = bytearray(head)
+    if v6:  # a Fragment header after the fixed one, carrying the next header
+        nxt = b[14 + 6]
+        b[14 + 6] = 44
+        b[14 + 4 : 14 + 6] = struct.pack("!H", 8 + len(chunk))
+        frag = struct.pack("!BBHI", nxt, 0, offset | int(more), ident)
+        return bytes(b) + frag + chunk
+    struct.pack_into(
+        "!HHH", b, 14 + 2, hdr + len(chunk), ident, (offset // 8) | (0x2000 if more else 0)
+    )
+    return bytes(b) + chunk
+
+
+def same_as_fed(idx: object, table: StreamTable) -> bool:
+    """The chunked pass and the same packets fed one at a time agree."""
+    fed = StreamTable()
+    for rec in idx:  # type: ignore[attr-defined]
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                     wirelen=rec.wirelen)  # fmt: skip
+        fed.add(segment_of(pkt))
+    names = ("ids", "facts", "analysis", "number", "rtt_us")
+    return all(getattr(fed, n) == getattr(table, n) for n in names)
+
+
 def trial(recs: list[Record], tmp: Path) -> int:
     """The stream layer over one mutated capture; the most bytes a reassembler held."""
     with PcapWriter(str(tmp), recs[0][1]) as w:
@@ -110,6 +169,8 @@ def trial(recs: list[Record], tmp: Path) -> int:
     with open_capture(str(tmp)) as idx:
         idx.index_all()
         table = StreamTable.build(idx)
+        if not same_as_fed(idx, table):
+            raise AssertionError("the chunked pass differs from one packet at a time")
         for rec in idx:
             pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns)
             annotate(pkt, table)

@@ -1,7 +1,8 @@
 """Which engine this process runs: the compiled one (built by Cython, setup.py) or the source.
 
-What is compiled: dissect/engine.py, the only module that declares C types (in the file
-itself), and every protocol module under dissect/protocols/ exactly as it is written: plain
+What is compiled: dissect/engine.py and the stream pass's per-packet modules
+(dissect/streams/analysis.py), the only modules that declare C types (in the
+files themselves), and every protocol module under dissect/protocols/ exactly as it is written: plain
 Python, which Cython compiles without any declaration, so a protocol file never has a
 compiled twin or a fast path of its own. The .py files are the source of truth: a build
 records the hash of each source it compiled (MANIFEST), and `select()`, run once by
@@ -38,7 +39,9 @@ def _protocol_modules() -> tuple[str, ...]:
     return tuple(f"dissect.protocols.{name}" for name in names)
 
 
-MODULES: tuple[str, ...] = (ENGINE, *_protocol_modules())  # what setup.py compiles
+# The stream pass's per-packet work declares C types too (in the files themselves).
+STREAM_PASS = ("dissect.streams.analysis",)
+MODULES: tuple[str, ...] = (ENGINE, *STREAM_PASS, *_protocol_modules())  # what setup.py compiles
 
 
 class EngineUnavailable(ImportError):
@@ -112,13 +115,21 @@ def _same(obj):
     return obj
 
 
+class _Int(int):
+    """The stand-in's C integer type: `cython.longlong[:, :]` (a typed view of an array)
+    must also read as a type where nothing is compiled."""
+
+    def __class_getitem__(cls, _dims: object) -> type:
+        return cls
+
+
 # Stands in for the `cython` module where Cython is not installed: the decorators and
 # declarations of the engine's source change nothing in pure Python.
 cython = SimpleNamespace(
     compiled=False, cclass=_same, cfunc=_same, ccall=_same, inline=_same, final=_same,
     no_gc=_same, locals=lambda **types: _same, returns=lambda t: _same,
     declare=lambda t=None, value=None, **kw: value,
-    bint=bool, int=int, longlong=int, ulonglong=int, Py_ssize_t=int, Py_UCS4=str, void=None,
+    bint=bool, int=int, longlong=_Int, ulonglong=int, Py_ssize_t=int, Py_UCS4=str, void=None,
     p_uchar=bytes,
 )  # fmt: skip
 

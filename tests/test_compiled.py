@@ -72,10 +72,16 @@ def test_engine_types_are_extension_types():
 
 
 def test_protocols_are_plain_python_compiled_as_they_are():
-    """No .pxd anywhere and no C types outside the engine: a protocol is one plain file,
-    which the build compiles unchanged (every one of them, found by name)."""
+    """No .pxd anywhere and no C types outside the engine and the stream pass's per-packet
+    modules: a protocol is one plain file, which the build compiles unchanged (every one
+    of them, found by name)."""
     protocols = sorted(p.stem for p in (ROOT / "dissect" / "protocols").glob("[!_]*.py"))
-    assert _compiled.MODULES == ("dissect.engine", *(f"dissect.protocols.{n}" for n in protocols))
+    stream_pass = ("dissect.streams.analysis",)
+    assert _compiled.MODULES == (
+        "dissect.engine",
+        *stream_pass,
+        *(f"dissect.protocols.{n}" for n in protocols),
+    )
     assert not list((ROOT / "dissect").rglob("*.pxd"))
     for path in (ROOT / "dissect" / "protocols").glob("*.py"):
         assert "cython" not in path.read_text(), path.name
@@ -85,6 +91,7 @@ def test_protocols_are_plain_python_compiled_as_they_are():
 def test_selection_is_never_stale(tmp_path: Path, monkeypatch):
     pkg = tmp_path / "dissect"
     (pkg / "protocols").mkdir(parents=True)
+    (pkg / "streams").mkdir()
     monkeypatch.setattr(_compiled, "PACKAGE_DIR", str(pkg))
     monkeypatch.delenv(_compiled.ENV, raising=False)
     # select() below sets these for the process: this test's calls must not outlive it
@@ -166,6 +173,22 @@ def test_pure_source_imports_without_cython():
     )
     assert r.returncode == 0, r.stderr
     assert "frame:eth:data" in r.stdout
+
+
+def test_stream_pass_runs_without_cython():
+    """The stream pass's typed views (cython.longlong[:, :]) read as types in the stand-in."""
+    code = (
+        "import sys; sys.modules['cython'] = None\n"
+        "from dissect import open_capture\n"
+        "from dissect.streams import StreamTable\n"
+        "t = StreamTable.build(open_capture('tests/data/streams/arkime_v6-http.pcap'))\n"
+        "print(len(t), t.tcp_streams)\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], env=pure_env(), cwd=ROOT, capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["55", "1"]
 
 
 # -- both cores, same behaviour ---------------------------------------------------------------

@@ -119,7 +119,8 @@ def test_fragments_join_on_the_last_in_any_order() -> None:
     assert d.add(1, piece(16, b"CC", False)) is None  # the last, but a hole before it
     got = d.add(2, piece(0, b"AAAAAAAA", True))
     assert got is not None and got.payload == b"AAAAAAAABBBBBBBBCC"
-    assert [p[0] for p in got.pieces] == [0, 1, 2] and not got.conflict and d.held == 0
+    # listed in datagram order, as Wireshark lists them ("#3(8), #1(8), #2(2)")
+    assert [p[0] for p in got.pieces] == [2, 0, 1] and not got.conflict and d.held == 0
 
 
 def test_overlap_first_copy_wins_and_a_conflict_is_flagged() -> None:

@@ -32,6 +32,7 @@ from ..protocol import (
     U16,
     U32,
     Bits,
+    Bool,
     Bulk,
     Bytes,
     Checksum,
@@ -219,6 +220,12 @@ REASSEMBLED_LENGTH = Int("ip.reassembled.length", "Reassembled IPv4 length", gen
 REASSEMBLED_IN = Int("ip.reassembled_in", "Reassembled IPv4 in frame", generated=True,
                      explain=lambda v, _l: f"This fragment's datagram is complete in frame {v}, "
                      "where it is read as a whole.")  # fmt: skip
+FRAGMENT_OVERLAP = Bool("ip.fragment.overlap", "Fragment overlap", generated=True,
+                        explain="This fragment covers bytes an earlier fragment already "
+                        "carried (the first copy is the one read).")  # fmt: skip
+FRAGMENT_CONFLICT = Bool("ip.fragment.overlap.conflict", "Conflicting data in fragment overlap",
+                         generated=True, explain="Where this fragment overlaps an earlier "
+                         "one its bytes differ: an attack (teardrop) or a broken sender.")  # fmt: skip
 
 # -- options (RFC 791 3.1 and later registrations) ------------------------------------------
 OPTIONS = Str("ip.options", "Options",

@@ -43,6 +43,7 @@ from ..protocol import (
     U16,
     U32,
     Bits,
+    Bool,
     Bulk,
     Bytes,
     Field,
@@ -720,6 +721,29 @@ def _fraghdr_info(layer: Layer) -> str:
 
 FRAGHDR.tail = _fraghdr_tail
 FRAGHDR.info = _fraghdr_info
+
+# Defragmentation, done by the stream pass (dissect/streams/defrag.py): it needs the other
+# fragments, so these fields are added to a packet after its decode (Wireshark's names).
+FRAGMENTS = Str("ipv6.fragments", "", generated=True,
+                explain="The fragments this datagram was cut into: joined here, on the last "
+                "one, into the datagram the layers above read.")  # fmt: skip
+FRAGMENT = Int("ipv6.fragment", "Frame", generated=True,
+               explain=lambda v, _l: f"Frame {v} carried one fragment of this datagram.")  # fmt: skip
+FRAGMENT_OVERLAP = Bool("ipv6.fragment.overlap", "Fragment overlap", generated=True,
+                        explain="This fragment covers bytes an earlier fragment already "
+                        "carried (RFC 5722 forbids it; the first copy is the one read).")  # fmt: skip
+FRAGMENT_CONFLICT = Bool("ipv6.fragment.overlap.conflict",
+                         "Conflicting data in fragment overlap", generated=True,
+                         explain="Where this fragment overlaps an earlier one its bytes "
+                         "differ: an attack or a broken sender.")  # fmt: skip
+FRAGMENT_COUNT = Int("ipv6.fragment.count", "Fragment count", generated=True,
+                     explain=lambda v, _l: f"The datagram came in {v} fragments.")  # fmt: skip
+REASSEMBLED_LENGTH = Int("ipv6.reassembled.length", "Reassembled IPv6 length", generated=True,
+                         explain=lambda v, _l: f"{v} bytes of payload once the fragments are "
+                         "joined.")  # fmt: skip
+REASSEMBLED_IN = Int("ipv6.reassembled.in", "Reassembled IPv6 in frame", generated=True,
+                     explain=lambda v, _l: f"This fragment's datagram is complete in frame {v}, "
+                     "where it is read as a whole.")  # fmt: skip
 
 bind("ethertype", 0x86DD, IPV6)
 bind("ip.proto", 41, IPV6)

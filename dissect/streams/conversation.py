@@ -14,12 +14,12 @@ same code numbers a whole index (table.py) and packets as they arrive.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .. import protocols  # noqa: F401  (every protocol declared before reading its fields)
 from ..engine import PROTOCOLS, Packet, uint_at
-from .analysis import Flow
+from .analysis import TcpStream, set_base
 from .defrag import Datagram, Piece
 
 SYN, ACK, FIN, RST = 0x002, 0x010, 0x001, 0x004
@@ -48,33 +48,6 @@ class Segment:
     dns_response: bool = False  # ... and whether it is an answer
 
 
-@dataclass(slots=True)
-class TcpStream:
-    """One TCP conversation: its endpoints (direction 0 sends the first packet seen) and
-    each direction's base sequence numbers, as (from packet index, base) in the order they
-    were set: a SYN sets the base again (nearly always once; a second SYN with another
-    number in the same conversation is rare, so the list stays short)."""
-
-    number: int
-    first: tuple[Any, int]
-    bases: tuple[list[tuple[int, int]], list[tuple[int, int]]]
-    syn_seq: list[Any]
-    flows: tuple[Flow, Flow] = field(default_factory=lambda: (Flow(), Flow()))
-    syn_ns: int = -1  # when the latest SYN was seen (-1: none)
-    first_rtt_ns: int = 0  # SYN to the ACK of the SYN-ACK (0: not known)
-    rtt_from: int = -1  # the packet index from which first_rtt_ns is shown
-
-    def direction(self, src: Any, sport: int) -> int:
-        return 0 if (src, sport) == self.first else 1
-
-    def base(self, d: int, i: int) -> int | None:
-        """Direction d's base at packet index i (None: not known then)."""
-        for start, base in reversed(self.bases[d]):
-            if start <= i:
-                return base
-        return None
-
-
 class TcpTracker:
     """Numbers TCP conversations; `see(seg)` -> (stream, direction)."""
 
@@ -86,41 +59,28 @@ class TcpTracker:
         """Packet index i's conversation and direction."""
         a, b = (seg.src, seg.sport), (seg.dst, seg.dport)
         key = (a, b) if a <= b else (b, a)  # type: ignore[operator]
-        st = self._by_key.get(key)
-        if st is None:
-            st = self._new(key, a)
+        st = self.find(key, a)
         d = st.direction(seg.src, seg.sport)
         if seg.in_error:
             return st, d
-        if seg.flags & (SYN | ACK) == SYN and st.syn_seq[d] not in (None, seg.seq):
-            st = self._new(key, a)  # the same ports again: a new connection
+        if seg.flags & (SYN | ACK) == SYN and st.syn_seq(d) not in (None, seg.seq):
+            st = self.new(key, a)  # the same ports again: a new connection
             d = 0
-        _set_base(st, d, seg, i)
+        set_base(st, d, seg.flags, seg.seq, seg.ack, i)
         return st, d
 
-    def _new(self, key: tuple, first: tuple[Any, int]) -> TcpStream:
+    def find(self, key: tuple, first: tuple[Any, int]) -> TcpStream:
+        """The conversation of these endpoints (a new one sent first from `first`)."""
+        st = self._by_key.get(key)
+        return self.new(key, first) if st is None else st
+
+    def new(self, key: tuple, first: tuple[Any, int]) -> TcpStream:
         if len(self._by_key) >= MAX_CONVERSATIONS:
             self._by_key.pop(next(iter(self._by_key)))
-        st = TcpStream(len(self.streams), first, ([], []), [None, None])
+        st = TcpStream(len(self.streams), first)
         self.streams.append(st)
         self._by_key[key] = st
         return st
-
-
-def _set_base(st: TcpStream, d: int, seg: Segment, i: int) -> None:
-    """A SYN's sequence number is the base (set again by a SYN with another number);
-    otherwise one before the first sequence number seen, or before the first
-    acknowledgment of the other direction."""
-    bases = st.bases[d]
-    if seg.flags & SYN:
-        if st.syn_seq[d] is None:
-            st.syn_seq[d] = seg.seq
-        if not bases or bases[-1][1] != seg.seq:
-            bases.append((i, seg.seq))
-    elif not bases:
-        bases.append((i, (seg.seq - 1) % SEQ_MOD))
-    if seg.flags & ACK and not st.bases[1 - d]:
-        st.bases[1 - d].append((i, (seg.ack - 1) % SEQ_MOD))
 
 
 class UdpTracker:
@@ -132,7 +92,10 @@ class UdpTracker:
 
     def see(self, seg: Segment) -> tuple[int, int]:
         a, b = (seg.src, seg.sport), (seg.dst, seg.dport)
-        key = (a, b) if a <= b else (b, a)  # type: ignore[operator]
+        return self.see_key((a, b) if a <= b else (b, a), a)  # type: ignore[operator]
+
+    def see_key(self, key: tuple, a: tuple[Any, int]) -> tuple[int, int]:
+        """The stream of these endpoints and the direction of a packet sent from `a`."""
         n = self._by_key.get(key)
         if n is None:
             if len(self._by_key) >= MAX_CONVERSATIONS:
@@ -157,7 +120,7 @@ _ERRORS = frozenset(("icmp", "icmpv6"))
 
 def segment_of(pkt: Packet) -> Segment | Piece | None:
     """The transport facts of a decoded packet's first TCP or UDP layer (None: neither,
-    or its header is cut before the ports), or the fragment an IPv4 fragment carries."""
+    or its header is cut before the ports), or the piece an IPv4 or IPv6 fragment carries."""
     src = dst = None
     in_error = False
     ip_end = -1  # where the IP datagram ends by its length field (-1: not known)
@@ -171,6 +134,10 @@ def segment_of(pkt: Packet) -> Segment | Piece | None:
                 piece = _fragment(pkt, layer, src, dst)
                 if piece is not None:
                     return piece  # the datagram is read when its last fragment comes
+        elif name == "ipv6.fraghdr" and not in_error and src is not None:
+            piece = _fragment6(pkt, layer, src, dst, ip_end)
+            if piece is not None:
+                return piece
         elif name in _ERRORS and pkt.ctx.in_error:
             in_error = True
         elif name == "tcp" and layer.values is not None and src is not None:
@@ -201,6 +168,21 @@ def _fragment(pkt: Packet, layer: Any, src: Any, dst: Any) -> Piece | None:
         return None
     data = pkt.data[layer.payload_pos : layer.payload_end]
     return Piece(src, dst, ident, proto, (offset or 0) * 8, bool(more), data, pkt.time_ns)
+
+
+_FRAG6 = PROTOCOLS["ipv6.fraghdr"].reader("ipv6.fraghdr.more", "ipv6.fraghdr.offset",
+                                          "ipv6.fraghdr.ident", "ipv6.fraghdr.nxt")  # fmt: skip
+
+
+def _fragment6(pkt: Packet, layer: Any, src: Any, dst: Any, ip_end: int) -> Piece | None:
+    """An IPv6 Fragment header's piece: the bytes after it to the datagram's end."""
+    if layer.values is None:
+        return None
+    more, offset, ident, nxt = _FRAG6(layer)
+    if (not more and not offset) or ip_end < 0 or ip_end > len(pkt.data):
+        return None  # an atomic fragment (RFC 6946), or not all captured: read as it is
+    data = pkt.data[layer.pos + 8 : ip_end]
+    return Piece(src, dst, ident, nxt, (offset or 0) * 8, bool(more), data, pkt.time_ns, 6)
 
 
 def segment_from(d: Datagram) -> Segment | None:

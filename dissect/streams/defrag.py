@@ -1,7 +1,8 @@
-"""IPv4 defragmentation for the stream pass (RFC 791 3.2; RFC 815's hole bookkeeping in its
-simplest form: the pieces sorted by offset).
+"""IPv4 and IPv6 defragmentation for the stream pass (RFC 791 3.2, RFC 8200 4.5; RFC 815's
+hole bookkeeping in its simplest form: the pieces sorted by offset).
 
-Fragments of one datagram share (source, destination, identification, protocol). They are
+Fragments of one datagram share (version, source, destination, identification, protocol;
+for IPv6 the Fragment header's next header). They are
 held until the last one (MF clear) has come and the pieces cover the datagram from 0 to its
 end; the datagram is then read on that frame, as Wireshark does. Where pieces overlap the
 first copy wins; other bytes under an overlap are a conflict (teardrop and friends).
@@ -22,11 +23,12 @@ MAX_DATAGRAM = 65535
 MAX_GROUPS = 4096
 MAX_HELD = 16 << 20
 MAX_PIECES = 1024
+OVERLAP, CONFLICT = 1, 2  # a piece's marks
 
 
 @dataclass(slots=True)
 class Piece:
-    """One IPv4 fragment's facts (what segment_of gives for a fragment)."""
+    """One IPv4 or IPv6 fragment's facts (what segment_of gives for a fragment)."""
 
     src: Any
     dst: Any
@@ -36,19 +38,22 @@ class Piece:
     more: bool
     data: bytes  # the captured payload
     time_ns: int = 0
+    version: int = 4
 
 
 @dataclass(slots=True)
 class Datagram:
-    """A complete datagram: its payload and (index, offset, length) of each fragment."""
+    """A complete datagram: its payload and (index, offset, length, marks) of each
+    fragment (marks: OVERLAP, CONFLICT)."""
 
     payload: bytes
-    pieces: list[tuple[int, int, int]]
+    pieces: list[tuple[int, int, int, int]]
     conflict: bool = False
     proto: int = 0
     src: Any = None
     dst: Any = None
     time_ns: int = 0
+    version: int = 4
 
 
 @dataclass(slots=True)
@@ -67,7 +72,7 @@ class Defragmenter:
         self.refused = 0  # fragments dropped: too long, too many pieces, or evicted
 
     def add(self, i: int, p: Piece) -> Datagram | None:
-        key = (p.src, p.dst, p.ident, p.proto)
+        key = (p.version, p.src, p.dst, p.ident, p.proto)
         g = self._groups.get(key)
         if g is None:
             g = self._groups[key] = _Group()
@@ -84,9 +89,11 @@ class Defragmenter:
             return None
         del self._groups[key]
         self.held -= g.held
-        payload, conflict = _join(g)
-        pieces = [(idx, off, len(d)) for off, idx, d in sorted(g.pieces, key=lambda x: x[1])]
-        return Datagram(payload, pieces, conflict, p.proto, p.src, p.dst, p.time_ns)
+        payload, marks = _join(g)
+        pieces = [(idx, off, len(d), marks.get(idx, 0))  # in datagram order, as Wireshark
+                  for off, idx, d in sorted(g.pieces, key=lambda x: (x[0], x[1]))]  # fmt: skip
+        conflict = any(m & CONFLICT for m in marks.values())
+        return Datagram(payload, pieces, conflict, p.proto, p.src, p.dst, p.time_ns, p.version)
 
     def _bound(self) -> None:
         while self._groups and (len(self._groups) > MAX_GROUPS or self.held > MAX_HELD):
@@ -104,27 +111,30 @@ def _covered(g: _Group) -> bool:
     return reach >= g.end
 
 
-def _join(g: _Group) -> tuple[bytes, bool]:
-    """The payload, first copy winning where pieces overlap; whether an overlap differed."""
+def _join(g: _Group) -> tuple[bytes, dict[int, int]]:
+    """The payload, first copy winning where pieces overlap; each overlapping piece's marks
+    (by frame index)."""
     out = bytearray(g.end)
     have = bytearray(g.end)  # 1 where a byte is set
-    conflict = False
-    for off, _i, data in sorted(g.pieces, key=lambda x: x[1]):  # capture order: first wins
+    marks: dict[int, int] = {}
+    for off, i, data in sorted(g.pieces, key=lambda x: x[1]):  # capture order: first wins
         stop = min(off + len(data), g.end)
         if not any(have[off:stop]):  # the usual case: no overlap, one slice copy
             out[off:stop] = data[: stop - off]
             have[off:stop] = b"\x01" * (stop - off)
             continue
-        for k in range(off, stop):
+        mark = OVERLAP
+        for k in range(off, stop):  # bounded: at most 65,535 bytes a piece
             b = data[k - off]
             if have[k]:
-                conflict |= out[k] != b
+                mark |= CONFLICT if out[k] != b else 0
             else:
                 out[k], have[k] = b, 1
-    return bytes(out), conflict
+        marks[i] = marks.get(i, 0) | mark
+    return bytes(out), marks
 
 
-def rebuild(index: Any, pieces: list[tuple[int, int, int]]) -> Datagram | None:
+def rebuild(index: Any, pieces: list[tuple[int, int, int, int]]) -> Datagram | None:
     """A datagram again, from its fragments' records (for follow and the tree): only
     those frames are read."""
     from ..engine import decode
@@ -132,7 +142,7 @@ def rebuild(index: Any, pieces: list[tuple[int, int, int]]) -> Datagram | None:
 
     again = Defragmenter()
     done = None
-    for j, _off, _n in pieces:
+    for j in sorted(p[0] for p in pieces):  # capture order: the first copy wins again
         rec = index.record(j)
         piece = segment_of(decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns))
         if isinstance(piece, Piece):

@@ -76,7 +76,7 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
     return out
 
 
-def _reassembled(index: Any, pieces: list[tuple[int, int, int]],
+def _reassembled(index: Any, pieces: list[tuple[int, int, int, int]],
                  kind: str) -> tuple[Segment | None, bytes]:  # fmt: skip
     """A reassembled datagram's transport facts and payload."""
     d = rebuild(index, pieces)

@@ -16,11 +16,12 @@ none never wait for it.
 from __future__ import annotations
 
 from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..engine import Packet, spec_for
-from .analysis import DUPLICATE_ACK, FLAGS, Result, analyse
+from .analysis import BITS, FLAGS, analyse_segment, handshake, packed, run
 from .conversation import (
     ACK,
     FIN,
@@ -33,17 +34,20 @@ from .conversation import (
     segment_from,
     segment_of,
 )
-from .defrag import Defragmenter, Piece
+from .datagrams import annotate_fragment
+from .defrag import Datagram, Defragmenter, Piece, rebuild
 
 IN_ERROR = 0x01  # the packet's TCP header is one an ICMP error quotes: numbers stay raw
 UDP = 0x02  # the packet's conversation is UDP (else TCP)
-FRAGMENT = 0x04  # an IPv4 fragment: `number` is the frame its datagram is complete in
+FRAGMENT = 0x04  # an IP fragment: `number` is the frame its datagram is complete in
 REASSEMBLED = 0x08  # the last fragment: its datagram is read here (`fragments` has them)
 CONFLICT = 0x10  # ... and two of its fragments overlap with other bytes
 DNS_ANSWERED = 0x20  # a DNS query whose answer came: `dns` has the link
 DNS_ANSWER = 0x40  # a DNS answer to an earlier query: `dns` has the link
 MAX_DNS_WAITING = 1 << 16  # queries waiting for their answer (the oldest are forgotten)
 NONE = 0xFFFFFFFF  # no ACK round trip
+DUPLICATE_ACK = BITS["tcp.analysis.duplicate_ack"]
+MAX_JOINED = 8 << 20  # bytes of joined datagrams kept for annotate (then read again)
 
 # Declared by tcp.py and udp.py (filter names exist before any stream pass ran).
 STREAM, SEQ, NXTSEQ, ACK_REL = (spec_for(n) for n in ("tcp.stream", "tcp.seq", "tcp.nxtseq",
@@ -51,9 +55,6 @@ STREAM, SEQ, NXTSEQ, ACK_REL = (spec_for(n) for n in ("tcp.stream", "tcp.seq", "
 UDP_STREAM = spec_for("udp.stream")
 DNS_RESPONSE_IN, DNS_RESPONSE_TO, DNS_TIME = (
     spec_for(n) for n in ("dns.response_in", "dns.response_to", "dns.time"))  # fmt: skip
-IP_FRAGMENTS, IP_FRAGMENT, IP_FRAGMENT_COUNT, IP_REASSEMBLED_LENGTH, IP_REASSEMBLED_IN = (
-    spec_for(n) for n in ("ip.fragments", "ip.fragment", "ip.fragment.count",
-                          "ip.reassembled.length", "ip.reassembled_in"))  # fmt: skip
 ANALYSIS, ANALYSIS_FLAGS, DUPACK_NUM, ACK_RTT, BYTES_IN_FLIGHT, INITIAL_RTT = (
     spec_for(n) for n in ("tcp.analysis", "tcp.analysis.flags", "tcp.analysis.duplicate_ack_num",
                           "tcp.analysis.ack_rtt", "tcp.analysis.bytes_in_flight",
@@ -62,6 +63,15 @@ STREAM_FIELDS = frozenset(
     (
         "tcp.stream",
         "udp.stream",
+        "ip.fragment.overlap",
+        "ip.fragment.overlap.conflict",
+        "ipv6.fragments",
+        "ipv6.fragment",
+        "ipv6.fragment.count",
+        "ipv6.reassembled.length",
+        "ipv6.reassembled.in",
+        "ipv6.fragment.overlap",
+        "ipv6.fragment.overlap.conflict",
         "tcp.seq",
         "tcp.nxtseq",
         "tcp.ack",
@@ -96,8 +106,12 @@ class StreamTable:
         self.udp_tracker = UdpTracker()
         self.defrag = Defragmenter()
         self._last_conflict = False
-        # last fragment's index -> (index, offset, length) of each fragment (rare: a dict)
-        self.fragments: dict[int, list[tuple[int, int, int]]] = {}
+        # last fragment's index -> (index, offset, length, marks) of each fragment (a dict:
+        # rare); the latest joined payloads (bounded), else read again from `index`
+        self.fragments: dict[int, list[tuple[int, int, int, int]]] = {}
+        self._joined: OrderedDict[int, bytes] = OrderedDict()
+        self._joined_bytes = 0
+        self.index: Any = None  # the capture the pass ran over (build), None: fed by hand
         # DNS links: query index -> answer index; answer index -> (query index, ns)
         self.dns_answer: dict[int, int] = {}
         self.dns_query: dict[int, tuple[int, int]] = {}
@@ -123,8 +137,9 @@ class StreamTable:
     def udp_streams(self) -> int:
         return len(self.udp_tracker.firsts)
 
-    def add(self, seg: Segment | Piece | None) -> None:
-        """The next packet's transport facts (None: neither TCP nor UDP)."""
+    def add(self, seg: Segment | Piece | None) -> Segment | None:
+        """The next packet's transport facts (None: neither TCP nor UDP); returns the
+        segment read (a fragment's: its datagram's, once complete)."""
         i = len(self.ids)
         v, facts, flags, number, rtt = -1, 0, 0, 0, NONE
         if isinstance(seg, Piece):
@@ -135,43 +150,42 @@ class StreamTable:
             if seg.in_error:
                 facts |= IN_ERROR
             elif self.analyse:
-                _handshake(st, seg, i)
-                r = self._analyse(st, d, seg, i)
-                flags, rtt = (
-                    r.flags,
-                    NONE if r.ack_rtt_ns < 0 else min((r.ack_rtt_ns + 500) // 1000, NONE - 1),
-                )
-                number = r.dupack_num or (r.bytes_in_flight + 1 if r.bytes_in_flight >= 0 else 0)
+                handshake(st, seg.flags, seg.time_ns, i)
+                r = analyse_segment(st, d, seg.seq, seg.ack, seg.flags, seg.seglen, seg.window,
+                                    seg.time_ns, seg.wscale, i)  # fmt: skip
+                flags, number, rtt = packed(r)
         elif seg is not None:
             n, d = self.udp_tracker.see(seg)
             v, facts = n << 1 | d, facts | UDP
         if i in self.fragments:
             facts |= REASSEMBLED | (CONFLICT if self._last_conflict else 0)
-        if seg is not None and seg.dns_id >= 0 and v >= 0:
-            facts |= self._dns_link(i, seg, v >> 1)
         self.ids.append(v)
         self.facts.append(facts)
         self.analysis.append(flags)
         self.number.append(min(number, NONE))
         self.rtt_us.append(rtt)
+        if seg is not None and seg.dns_id >= 0 and v >= 0:
+            self.dns_link(i, seg.kind, v >> 1, seg.dns_id, seg.dns_response, seg.time_ns)
+        return seg
 
-    def _dns_link(self, i: int, seg: Segment, stream: int) -> int:
-        """Pair a DNS answer with the query of the same ID in the same conversation (the
+    def dns_link(self, i: int, kind: int, stream: int, dns_id: int, response: bool,
+                 time_ns: int) -> None:  # fmt: skip
+        """Pair DNS answer i with the query of the same ID in the same conversation (the
         first one still unanswered: a repeated query waits behind it), as Wireshark does."""
-        key = (seg.kind, stream, seg.dns_id)
-        if not seg.dns_response:
+        key = (kind, stream, dns_id)
+        if not response:
             if len(self._dns_waiting) >= MAX_DNS_WAITING:
                 self._dns_waiting.pop(next(iter(self._dns_waiting)))
-            self._dns_waiting.setdefault(key, (i, seg.time_ns))  # a repeat waits behind it
-            return 0
+            self._dns_waiting.setdefault(key, (i, time_ns))  # a repeat waits behind it
+            return
         query = self._dns_waiting.pop(key, None)
         if query is None:
-            return 0
+            return
         q, t = query
         self.dns_answer[q] = i
         self.facts[q] |= DNS_ANSWERED
-        self.dns_query[i] = (q, seg.time_ns - t)
-        return DNS_ANSWER
+        self.facts[i] |= DNS_ANSWER
+        self.dns_query[i] = (q, time_ns - t)
 
     def _fragment(self, i: int, piece: Piece) -> Segment | None:
         """Hold a fragment; on the one that completes its datagram, that datagram's
@@ -180,34 +194,42 @@ class StreamTable:
         if d is None:
             return None
         self.fragments[i] = d.pieces
-        for j, _off, _len in d.pieces:
+        for j, *_rest in d.pieces:
             if j != i and j < len(self.number):
                 self.number[j] = i + 1
         self._last_conflict = d.conflict
+        self._joined[i] = d.payload
+        self._joined_bytes += len(d.payload)
+        while self._joined_bytes > MAX_JOINED:
+            self._joined_bytes -= len(self._joined.popitem(last=False)[1])
         return segment_from(d)
 
-    def _analyse(self, st: TcpStream, d: int, seg: Segment, i: int) -> Result:
-        """Run the TCP analysis on the relative numbers."""
-        seq = (seg.seq - (st.base(d, i) or 0)) % SEQ_MOD
-        ack = (seg.ack - (st.base(1 - d, i) or 0)) % SEQ_MOD if seg.flags & ACK else 0
-        fwd, rev = st.flows[d], st.flows[1 - d]
-        return analyse(fwd, rev, seq, ack, seg.flags, seg.seglen, seg.window, seg.time_ns,
-                       st.first_rtt_ns, seg.wscale)  # fmt: skip
+    def joined(self, i: int) -> bytes | None:
+        """The payload of the datagram completed by packet i (None: not known)."""
+        payload = self._joined.get(i)
+        if payload is None and self.index is not None and i in self.fragments:
+            d = rebuild(self.index, self.fragments[i])
+            payload = d.payload if d is not None else None
+        return payload
 
     @classmethod
     def build(cls, index: Any, progress: Callable[[int], None] | None = None,
               analyse: bool = True) -> StreamTable:  # fmt: skip
         """The stream pass over every record of an index (indexed in full first): plain
-        records read from fixed offsets a chunk at a time (columns.py), the rest decoded.
-        analyse=False numbers the conversations only (about twice as fast)."""
-        from .columns import segments
+        records read from fixed offsets a chunk at a time (columns.py) and walked by
+        analysis.run, the rest decoded and added one by one.
+        analyse=False numbers the conversations only."""
+        from .columns import chunks, slow
 
         index.index_all()
         table = cls(analyse)
-        for i, seg in enumerate(segments(index, 0, len(index))):
-            table.add(seg)
-            if progress is not None and i & 0xFFFF == 0:
-                progress(i)
+        table.index = index
+        for ch in chunks(index, 0, len(index)):
+            run(table, ch, lambda i: slow(index, i))
+            if progress is not None:
+                progress(len(table))
+        for st in table.tcp_tracker.streams:  # the analysis state: no packet follows
+            st.flows = None
         return table
 
     def frames(self, kind: str, stream: int) -> list[int]:
@@ -216,17 +238,6 @@ class StreamTable:
         facts = self.facts
         return [i for i, v in enumerate(self.ids)
                 if (v == lo or v == hi) and bool(facts[i] & UDP) == udp]  # fmt: skip
-
-
-def _handshake(st: TcpStream, seg: Segment, i: int) -> None:
-    """The initial round trip: from the (latest) SYN to the first ACK without SYN that
-    follows it, whichever side sends it (Wireshark's iRTT)."""
-    if st.rtt_from >= 0:
-        return
-    if seg.flags & (SYN | ACK) == SYN:
-        st.syn_ns = seg.time_ns
-    elif seg.flags & (SYN | ACK) == ACK and st.syn_ns >= 0:
-        st.first_rtt_ns, st.rtt_from = seg.time_ns - st.syn_ns, i
 
 
 def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
@@ -240,8 +251,8 @@ def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
     v, facts = table.ids[i], table.facts[i]
     if not later:
         facts &= ~DNS_ANSWERED
-    if facts & FRAGMENT and (later or facts & REASSEMBLED):
-        _annotate_fragment(pkt, table, i, facts)
+    if facts & FRAGMENT:
+        annotate_fragment(pkt, table, i, bool(facts & REASSEMBLED), later)
     if facts & (DNS_ANSWERED | DNS_ANSWER):
         _annotate_dns(pkt, table, i, facts)
     if v < 0:
@@ -256,7 +267,7 @@ def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
 
 def _annotate_dns(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
     layer = pkt.layer("dns") or pkt.layer("mdns")
-    if layer is None:  # a reassembled datagram: its DNS layer is not decoded yet
+    if layer is None:
         return
     if facts & DNS_ANSWERED:
         layer.add(DNS_RESPONSE_IN, layer.pos, 0, table.dns_answer[i] + 1)
@@ -266,29 +277,6 @@ def _annotate_dns(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
         layer.add(DNS_TIME, layer.pos, 0, ns / 1e9)
 
 
-def _annotate_fragment(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
-    """ip.reassembled_in on a fragment; the fragment list on the one that completes it."""
-    layer = pkt.layer("ip")
-    if layer is None:
-        return
-    if not facts & REASSEMBLED:
-        if table.number[i]:
-            layer.add(IP_REASSEMBLED_IN, layer.pos, 0, table.number[i])
-        return
-    pieces = table.fragments.get(i, [])
-    total = max((off + n for _j, off, n in pieces), default=0)
-    text = ", ".join(f"#{j + 1}({n})" for j, _off, n in pieces)
-    top = layer.add(IP_FRAGMENTS, layer.pos, 0,
-                    f"{len(pieces)} IPv4 Fragments ({total} bytes): {text}")  # fmt: skip
-    for j, _off, _n in pieces:
-        layer.child(top, IP_FRAGMENT, layer.pos, 0, j + 1)
-    layer.child(top, IP_FRAGMENT_COUNT, layer.pos, 0, len(pieces))
-    layer.child(top, IP_REASSEMBLED_LENGTH, layer.pos, 0, total)
-    if facts & CONFLICT:
-        layer.issue("error", "protocol", "ip.fragment.overlap.conflict",
-                    "Conflicting data in fragment overlap", layer.pos, 0)  # fmt: skip
-
-
 def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -> None:
     layer = pkt.layer("tcp")
     if layer is None:
@@ -296,6 +284,9 @@ def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -
     st = table.tcp_tracker.streams[t >> 1]
     d = t & 1
     seg = segment_of(pkt)
+    if isinstance(seg, Piece):  # the last fragment: the TCP header is the joined datagram's
+        payload = table.joined(i)
+        seg = None if payload is None else segment_from(Datagram(payload, [], proto=6))
     _place(layer, STREAM, layer.pos, 0, st.number, "tcp.dstport", 1)
     if seg is None:
         return
