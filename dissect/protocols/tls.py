@@ -517,7 +517,7 @@ HEARTBEAT_LEN = U16("tls.heartbeat_message.payload_length", "Payload Length",
 class _Seg:
     """What the records of this segment have shown so far."""
 
-    __slots__ = ("infos", "encrypted", "tls13", "hello", "last", "out")
+    __slots__ = ("infos", "encrypted", "tls13", "hello", "last", "out", "crypto")
 
     def __init__(self) -> None:
         self.infos: list[str] = []
@@ -526,6 +526,7 @@ class _Seg:
         self.hello = ""  # "client"/"server"/"hrr" while decoding a hello's extensions
         self.last = 0  # content type of the previous record
         self.out: _Out | None = None  # made when a record body needs walking
+        self.crypto = False  # QUIC CRYPTO frames, which QUIC reassembles, not records
 
 
 class _Out:
@@ -757,9 +758,10 @@ def _handshakes(
         out.add(HS_LENGTH, pos + 1, 3, length, msg)
         info = HANDSHAKE_TYPES[htype]
         if pos + 4 + length > stop:
+            where = ("the next CRYPTO frame (decoded where it ends)" if seg.crypto
+                     else "the next record (not reassembled)")  # fmt: skip
             out.issue("note", "protocol", "tls.handshake.fragment",
-                      f"{info} of {length} bytes continues in the next record (not reassembled)",
-                      pos, stop - pos)  # fmt: skip
+                      f"{info} of {length} bytes continues in {where}", pos, stop - pos)  # fmt: skip
         elif htype == 1 or htype == 2:
             info = _hello(data, out, msg, pos + 4, msg_end, htype, seg)
         seg.infos.append(info)
@@ -1225,7 +1227,7 @@ def handshake_messages(
     carries them in CRYPTO frames, RFC 9001 section 4): under `parent` with fields on, or
     only the issues with them off; returns the Info text ("Client Hello (SNI=...)")."""
     seg = _Seg()
-    seg.tls13 = True
+    seg.tls13 = seg.crypto = True
     _handshakes(data, _Out(layer, data, fields), parent, pos, end, end, seg)
     return ", ".join(seg.infos)
 
