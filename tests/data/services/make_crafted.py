@@ -241,7 +241,23 @@ def snmp() -> list:
     frames += [udp(snmp_exceptions(), 161, 40161), udp(snmp_v3(), 40161, 161),
                udp(snmp_v3(plain=True), 40161, 161), udp(snmp_v3(model=99), 40161, 161),
                udp(snmp_report(), 161, 40161)]
+    frames += [udp(snmp_v3(plain=True, engine=e), 40161, 161) for e in SNMP_ENGINE_IDS]
     return frames
+
+
+# Engine IDs in each RFC 3411 format Wireshark splits (and the historic RFC 1910 AgentID):
+# Net-SNMP's random + boot time, IPv4, IPv6, Cisco's MAC with its type byte, text, octets,
+# an RFC 1910 id, and an IPv4 format one byte too long (not RFC 3411 conforming).
+SNMP_ENGINE_IDS = [
+    bytes.fromhex("80001f8880") + bytes.fromhex("1a2b3c4d") + struct.pack("<I", 1700000000),
+    bytes.fromhex("8000000901c0000201"),
+    bytes.fromhex("800000090220010db8000000000000000000000001"),
+    bytes.fromhex("800000090301") + bytes.fromhex("020000aabbcc"),
+    bytes.fromhex("8000000904") + b"layerscope",
+    bytes.fromhex("8000000905") + bytes(range(1, 9)),
+    bytes.fromhex("00000009") + bytes(range(8)),
+    bytes.fromhex("8000000901c000020105"),
+]
 
 
 def tlv(tag: int, body: bytes) -> bytes:
@@ -268,19 +284,19 @@ def snmp_report() -> bytes:
     return tlv(0x30, tlv(0x02, b"\x01") + tlv(0x04, b"public") + pdu)
 
 
-def snmp_v3(plain: bool = False, model: int = 3) -> bytes:
+def snmp_v3(plain: bool = False, model: int = 3, engine: bytes = b"engine") -> bytes:
     """An SNMPv3 message: version, global data, USM parameters, an encrypted PDU (or a
     plaintext get-request; or another security model's parameters)."""
     flags = b"\x04" if plain else b"\x07"
     head = tlv(0x02, b"\x03") + tlv(0x30, tlv(0x02, b"\x12\x34") + tlv(0x02, b"\x05\xdc")
                                       + tlv(0x04, flags) + tlv(0x02, bytes([model])))  # fmt: skip
-    usm = tlv(0x04, tlv(0x30, tlv(0x04, b"engine") + tlv(0x02, b"\x01") + tlv(0x02, b"\x02")
+    usm = tlv(0x04, tlv(0x30, tlv(0x04, engine) + tlv(0x02, b"\x01") + tlv(0x02, b"\x02")
                          + tlv(0x04, b"user") + tlv(0x04, bytes(12)) + tlv(0x04, bytes(8))))  # fmt: skip
     if not plain:
         return tlv(0x30, head + usm + tlv(0x04, bytes(range(32))))
     vbs = tlv(0x30, tlv(0x30, tlv(0x06, bytes.fromhex("2b06010201010500")) + tlv(0x05, b"")))
     pdu = tlv(0xA0, tlv(0x02, b"\x09") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + vbs)
-    scoped = tlv(0x30, tlv(0x04, b"engine") + tlv(0x04, b"ctx") + pdu)
+    scoped = tlv(0x30, tlv(0x04, engine) + tlv(0x04, b"ctx") + pdu)
     return tlv(0x30, head + usm + scoped)
 
 
