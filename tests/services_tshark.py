@@ -39,6 +39,7 @@ LAYERS = {
     "crafted_sip.pcap": ("sip",),
     "crafted_modbus.pcap": ("mbtcp", "modbus"),
     "crafted_mqtt.pcap": ("mqtt",),
+    "crafted_mqtt5.pcap": ("mqtt",),
 }
 Row = tuple[str, Any, int, int, int]  # name, value, pos, len, mask
 
