@@ -36,7 +36,7 @@ LAYERS = {
     "crafted_snmp.pcap": ("snmp",),
     "crafted_syslog.pcap": ("syslog",),
     "crafted_tftp.pcap": ("tftp",),
-    "crafted_sip.pcap": ("sip",),
+    "crafted_sip.pcap": ("sip", "sdp"),  # tshark nests sdp under sip.msg_body
     "crafted_modbus.pcap": ("mbtcp", "modbus"),
     "crafted_mqtt.pcap": ("mqtt",),
     "crafted_mqtt5.pcap": ("mqtt",),

@@ -238,6 +238,23 @@ def dhcp() -> list[Crafted]:
 
 
 @builder
+def quic_with_a_key_log() -> list[Crafted]:
+    """tests/data/web/aioquic_keylog.pcap with its key log: 1-RTT packets decrypted (the
+    frames are decoded in order right after, so the connection is remembered)."""
+    from dissect.protocols import quic
+
+    web = ROOT / "tests" / "data" / "web"
+    quic.forget()
+    quic.load_keylog(str(web / "aioquic_keylog.pcap.keys"))
+    idx = open_capture(str(web / "aioquic_keylog.pcap"))
+    with idx:
+        frames = [bytes(r.data) for r in idx]
+    short = ("quic.key_phase", "quic.short.reserved", "quic.protected_payload")
+    return [(f"QUIC frame {n}", ETHERNET, f, short if n >= 6 else ())
+            for n, f in enumerate(frames, 1)]  # fmt: skip
+
+
+@builder
 def ntp() -> list[Crafted]:
     """A control message (mode 6) with data, a private request (mode 7) with items, and
     a client request with an NTPv4 extension field."""

@@ -421,8 +421,29 @@ def sip() -> list:
     )
     msgs = [(invite, 5060, 5060), (ringing, 5060, 5060), (register, 5060, 5060),
             (options, 5060, 5060), (error, 5060, 5060), (cut, 5060, 5060),
-            (b"\r\n\r\n", 5060, 5060), (ok, 5060, 5060), (bye, 5060, 5060)]  # fmt: skip
+            (b"\r\n\r\n", 5060, 5060), (ok, 5060, 5060), (bye, 5060, 5060),
+            (sip_with(RICH_SDP), 5060, 5060), (sip_with(b"v=0\r\nx=what\r\nbroken line\r\n"), 5060, 5060)]  # fmt: skip
     return [udp(m, sport, dport) for m, sport, dport in msgs]
+
+
+# Every SDP line type (RFC 8866), a multicast connection with TTL and count, two media with
+# static and dynamic payload types, rtpmap, fmtp and property attributes.
+RICH_SDP = (
+    b"v=0\r\no=- 3344 3345 IN IP6 2001:db8::10\r\ns=Seminar\r\ni=A talk\r\n"
+    b"u=http://example.com/seminar\r\ne=alice@example.com (Alice)\r\np=+1 617 555-6011\r\n"
+    b"c=IN IP4 224.2.1.1/127/3\r\nb=AS:64\r\nt=2873397496 2873404696\r\n"
+    b"r=604800 3600 0 90000\r\nz=2882844526 -1h 2898848070 0\r\nk=clear:secret\r\n"
+    b"a=tool:layerscope\r\na=recvonly\r\n"
+    b"m=audio 49170/2 RTP/AVP 0 8 96\r\ni=Voice\r\na=rtpmap:96 opus/48000/2\r\n"
+    b"a=fmtp:96 useinbandfec=1;stereo=1\r\na=ptime:20\r\n"
+    b"m=video 51372 RTP/AVP 31\r\nb=AS:256\r\n"
+)
+
+
+def sip_with(sdp: bytes) -> bytes:
+    """A 200 OK answering with this SDP body."""
+    return (b"SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n"
+            b"Content-Length: " + str(len(sdp)).encode() + b"\r\n\r\n" + sdp)  # fmt: skip
 
 
 def modbus() -> list:
@@ -550,6 +571,9 @@ def mqtt5() -> list:
         flow.reply(mqtt_packet(0xB0, struct.pack("!H", 2) + mqtt_props() + b"\x11")),
         flow.send(mqtt_packet(0xE0, b"\x04" + mqtt_props(b"\x11" + struct.pack("!I", 0)))),
         flow.send(mqtt_packet(0xF0, b"\x18" + mqtt_props(b"\x15" + mqtt_string(b"SCRAM-SHA-1")))),
+        flow.reply(mqtt_packet(0x50, struct.pack("!H", 9) + b"\x10")),  # PUBREC, no properties
+        flow.send(mqtt_packet(0x62, struct.pack("!H", 9) + b"\x92" + mqtt_props())),
+        flow.reply(mqtt_packet(0x70, struct.pack("!H", 9) + b"\x00" + mqtt_props(b"\x7f?!"))),
     ]
 
 
