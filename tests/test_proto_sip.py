@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dissect.engine import columns, decode
-from tests.services_tshark import assert_agrees, expected, packets
+from tests.services_tshark import assert_agrees, packets
 from tests.spans import check_every_truncation, check_spans, field_span, issue_codes, names, values
 
 
