@@ -153,3 +153,72 @@ def test_a_filter_on_a_wireshark_name_scapy_made_runs_scapy() -> None:
     scapy_tail.extend(decode(rip(), 1))  # rip.metric now exists, declared by the tail
     assert compile_filter("rip.metric == 3").match_frame(rip(), 1)
     assert not compile_filter("rip.metric == 4").match_frame(rip(), 1)
+
+
+# -- Decode As to a scapy layer ----------------------------------------------------------------
+def radius_on(port: int) -> bytes:
+    """A RADIUS Access-Request (tshark: "Access-Request id=9" on 1812) on another port."""
+    return bytes(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=40000, dport=port)
+                 / scapy_all.Radius(code=1, id=9, authenticator=bytes(16)))  # fmt: skip
+
+
+@pytest.fixture
+def rules() -> object:
+    from dissect import decode_as
+
+    yield decode_as
+    decode_as.clear()
+
+
+def test_decode_as_a_scapy_layer_on_another_port(rules) -> None:  # noqa: ANN001
+    frame = radius_on(5000)
+    assert names(scapy_tail.extend(decode(frame, 1, strict=True)))[-1] == "data"
+    rules.add(rules.parse("udp.port==5000,scapy.Radius"))
+    pkt = scapy_tail.extend(decode(frame, 1, strict=True))
+    assert pkt.layers[-1].title == "RADIUS (decoded by scapy)"
+    code = pkt.get("radius.code")
+    assert (code.value, code.pos, code.len) == (1, 42, 1)
+    assert pkt.get("radius.id").value == 9
+    check_spans(pkt)
+
+
+def test_decode_as_scapy_replaces_our_own_decoder(rules) -> None:  # noqa: ANN001
+    frame = radius_on(53)
+    assert "dns" in names(decode(frame, 1))
+    rules.add(rules.parse("udp.port==53,Radius"))  # a bare scapy class name: no decoder of ours
+    assert str(rules.RULES[0]) == "udp.port==53,scapy.Radius"
+    pkt = decode(frame, 1, strict=True)
+    assert names(pkt)[-1] == "data"  # the list rows: our decoding stops, scapy never runs
+    assert names(scapy_tail.extend(pkt))[-1] == "scapy"
+    rules.remove(rules.RULES[0])
+    assert "dns" in names(decode(frame, 1))
+
+
+@pytest.mark.parametrize("text", ["udp.port==5000,scapy.NoSuchLayer", "udp.port==5000,Nope"])
+def test_decode_as_an_unknown_scapy_layer_is_refused(rules, text: str) -> None:  # noqa: ANN001
+    with pytest.raises(rules.DecodeAsError, match="no protocol"):
+        rules.parse(text)
+
+
+def test_cli_decode_as_scapy_in_v(rules, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / "radius.pcap"
+    scapy_all.wrpcap(str(path), [Ether(radius_on(5000))])
+    p = build_parser()
+    out, err = io.StringIO(), io.StringIO()
+    args = finish_args(
+        p, p.parse_args(["-r", str(path), "-V", "-d", "udp.port==5000,scapy.Radius"])
+    )
+    assert run_batch(args, out, err) == 0
+    assert "RADIUS (decoded by scapy)" in out.getvalue()
+
+
+def test_tui_dialog_offers_scapy_layers_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui import decode_as as dialog
+    from tui import source
+
+    monkeypatch.setitem(source._SCAPY, "started", True)
+    monkeypatch.setitem(source._SCAPY, "ready", False)
+    assert not any(value.startswith("scapy.") for _shown, value in dialog.protocol_choices())
+    monkeypatch.setitem(source._SCAPY, "ready", True)
+    values = [value for _shown, value in dialog.protocol_choices()]
+    assert "scapy.Radius" in values and "scapy.HSRP" in values and "http2" in values
