@@ -29,7 +29,7 @@ SUPPORTED = {
     "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts", "icmp", "icmpv6", "tcp", "udp", "dns",
     "mdns", "http", "data-text-lines", "media", "tls", "dhcp", "ntp", "data", "sll", "null", "raw",
     "llmnr", "ssh", "dhcpv6", "nbns", "snmp", "syslog", "sip", "tftp", "mbtcp", "modbus", "mqtt",
-    "nflog", "sdp",
+    "nflog", "sdp", "ah", "ipcomp",
 }  # fmt: skip
 
 DEFAULT_CORPUS = os.path.join(
