@@ -47,7 +47,7 @@ WIRESHARK_NAMES = {
     ("RadiusAttribute", "type"): "radius.avp.type", ("Radius", "code"): "radius.code",
     ("Radius", "id"): "radius.id", ("Radius", "len"): "radius.length",
     ("Radius", "authenticator"): "radius.authenticator",
-    ("L2TP", "tunnel_id"): "l2tp.tunnel_id", ("L2TP", "session_id"): "l2tp.session",
+    ("L2TP", "tunnel_id"): "l2tp.tunnel", ("L2TP", "session_id"): "l2tp.session",
     ("ISAKMP", "init_cookie"): "isakmp.ispi", ("ISAKMP", "resp_cookie"): "isakmp.rspi",
     ("ISAKMP", "exch_type"): "isakmp.exchtype",
 }  # fmt: skip

@@ -38,7 +38,9 @@ def rip() -> bytes:
 
 
 def l2tp() -> bytes:
-    return bytes(Ether() / IP() / UDP(sport=1701, dport=1701)
+    """L2TP on port 1702: on 1701 our own decoder reads it; here a Decode As rule hands it to
+    scapy (test_bit_fields_span_their_bits)."""
+    return bytes(Ether() / IP() / UDP(sport=1702, dport=1702)
                  / scapy_all.L2TP(hdr="control+length", tunnel_id=7, session_id=9))  # fmt: skip
 
 
@@ -59,14 +61,20 @@ def test_unmapped_fields_are_named_after_scapy() -> None:
 
 
 def test_bit_fields_span_their_bits() -> None:
-    pkt = scapy_tail.extend(decode(l2tp(), 1, strict=True))
+    from dissect import decode_as
+
+    decode_as.add(decode_as.parse("udp.port==1702,scapy.L2TP"))
+    try:
+        pkt = scapy_tail.extend(decode(l2tp(), 1, strict=True))
+    finally:
+        decode_as.clear()
     layer = pkt.layers[-1] if pkt.layers[-1].name == "scapy" else pkt.layers[-2]
     assert layer.name == "scapy"
     ver = pkt.get("scapy.l2tp.version")
     assert (ver.pos, ver.len, ver.mask) == (43, 1, 0x0F)  # the low 4 bits of the first word
     hdr = pkt.get("scapy.l2tp.hdr")  # the 12 flag bits before it, over two bytes
     assert (hdr.pos, hdr.len, hdr.mask) == (42, 2, 0xFFF0)
-    assert pkt.get("l2tp.tunnel_id").value == 7
+    assert pkt.get("l2tp.tunnel").value == 7  # Wireshark's name for scapy's tunnel_id
 
 
 def test_the_tree_and_json_say_scapy_decoded_it() -> None:
