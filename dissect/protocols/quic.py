@@ -5,13 +5,17 @@ One "quic" layer per QUIC packet: a datagram holding several (coalesced, RFC 900
 12.2) gets one layer each, as Wireshark shows one "QUIC IETF" tree each; bytes after the
 last long-header packet that are no packet are "coalesced padding data".
 
-Initial packets are protected with keys anyone can derive from the Destination Connection
-ID (RFC 9001 section 5.2): a client's first Initial is decrypted here (HKDF, AES-ECB header
-protection, AES-128-GCM, with the `cryptography` package), its header protection removed and
-its packet number decoded, so the CRYPTO frames show the ClientHello through the TLS
-decoder's own handshake code. Each packet is decoded alone: the server's Initial is keyed by
-the client's first Destination Connection ID, which is in another packet, and a short
-header's connection ID length is the connection's, so both stay protected payload here.
+Initial packets are protected with keys anyone can derive from the client's first
+Destination Connection ID (RFC 9001 section 5.2): a client's first Initial is decrypted with
+its own DCID (HKDF, AES-ECB header protection, AES-128-GCM, with the `cryptography`
+package), its header protection removed and its packet number decoded, so the CRYPTO frames
+show the ClientHello through the TLS decoder's own handshake code. What needs other packets
+comes from a bounded memory of the connections seen (Connection, _CIDS): the server's
+Initials (keyed by the client's first DCID, in another packet), a short header's connection
+ID (its length is the connection's), a handshake message split over CRYPTO frames (decoded
+where its last piece arrives), and, with an SSLKEYLOGFILE (load_keylog, tshark's
+tls.keylog_file), the Handshake and 1-RTT packets (AES-GCM or ChaCha20-Poly1305). A packet
+decoded before its connection's first Initial stays protected payload.
 
 Decrypted bytes are not in the frame: a field from them spans the ciphertext bytes they were
 decrypted from (AEAD keeps positions: plaintext byte i is ciphertext byte i), so the hex
