@@ -28,20 +28,6 @@ from tests.spans import check_every_truncation, issue_codes, values
 DATA = Path(__file__).parent / "data" / "web"
 CAPTURE = DATA / "aioquic_keylog.pcap"
 KEYS = DATA / "aioquic_keylog.pcap.keys"
-# TLS 1.3 messages after the hellos: tls.py decodes their type and length only (over TCP
-# they are always encrypted); tshark also walks EncryptedExtensions, Certificate,
-# CertificateVerify and Finished, and its X.509 dissector the certificate.
-TLS_BODIES_NOT_DECODED = {
-    "tls.handshake.extensions_length", "tls.handshake.extension.type",
-    "tls.handshake.extension.len", "tls.handshake.extensions_alpn_len",
-    "tls.handshake.extensions_alpn_list", "tls.handshake.extensions_alpn_str_len",
-    "tls.handshake.extensions_alpn_str", "tls.handshake.certificate_request_context_length",
-    "tls.handshake.certificates_length", "tls.handshake.certificates",
-    "tls.handshake.certificate_length", "tls.handshake.certificate", "tls.handshake.sig_hash_alg",
-    "tls.handshake.sig_hash_hash", "tls.handshake.sig_hash_sig",
-    "tls.handshake.client_cert_vrfy.sig_len", "tls.handshake.client_cert_vrfy.sig",
-    "tls.handshake.verify_data", "tls.quic.parameter",  # (the server's, in EncryptedExtensions)
-}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -69,10 +55,11 @@ def expected(keys: bool) -> list[dict]:
 
 
 def skipped(name: str, skip: set[str]) -> bool:
-    """The TLS layer item, other dissectors' fields, and the names a test accepts missing."""
+    """The TLS layer item, other dissectors' fields (X.509 inside the Certificate), and
+    the names a test accepts missing."""
     if name == "tls" or name.split(".")[0] in ("x509af", "x509if", "x509sat", "pkcs1", "ber"):
         return True
-    return name in skip or ("tls.quic.parameter" in skip and name.startswith("tls.quic.parameter"))
+    return name in skip
 
 
 def disagreements(pkts: list[Packet], exp: list[dict], skip: set[str]) -> tuple[list, int]:
@@ -151,11 +138,14 @@ def test_split_client_hello_is_reassembled_in_the_second_initial() -> None:
 def test_with_a_key_log_handshake_and_1rtt_agree_with_tshark() -> None:
     quic.load_keylog(str(KEYS))
     pkts = decode_all()
-    bad, checked = disagreements(pkts, expected(True), TLS_BODIES_NOT_DECODED)
+    bad, checked = disagreements(pkts, expected(True), set())
     assert bad == [] and checked > 300, bad
     assert values(pkts[6], "quic.stream_data") == [b"hello layerscope"]
     assert values(pkts[7], "quic.stream_data") == [b"hello layerscope"]  # the echo
     assert values(pkts[3], "quic.packet_number") == [1, 2]
+    # The server's TLS 1.3 messages in its Handshake packet, as tshark decodes them.
+    assert values(pkts[3], "tls.handshake.type")[1:] == [8, 11, 15, 20]
+    assert values(pkts[3], "tls.handshake.extensions_alpn_str") == ["h3"]
 
 
 def test_cli_keylog_option_gives_tshark_info() -> None:
