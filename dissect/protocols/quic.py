@@ -46,7 +46,13 @@ from ..protocol import (
     bind,
     bind_heuristic,
 )
-from .tls import handshake_messages, quic_varint  # QUIC carries TLS 1.3 handshake messages
+from .tls import (  # QUIC carries TLS 1.3 handshake messages
+    HS_FRAGMENT,
+    HS_FRAGMENT_COUNT,
+    HS_FRAGMENTS,
+    handshake_messages,
+    quic_varint,
+)
 
 try:  # optional at import: without it Initial packets stay protected payload
     from cryptography.exceptions import InvalidTag
@@ -111,7 +117,8 @@ class Connection:
     client_random: bytes = b""
     suite: int = 0
     largest: dict[tuple[bool, str], int] = field(default_factory=dict)
-    crypto: dict[tuple[bool, str], dict[int, bytes]] = field(default_factory=dict)
+    # (sender, space) -> offset -> (the CRYPTO data at that offset, the frame it came in)
+    crypto: dict[tuple[bool, str], dict[int, tuple[bytes, int]]] = field(default_factory=dict)
     kept: int = 0  # handshake bytes held in crypto
 
 
@@ -724,7 +731,7 @@ def _crypto(data: bytes, e: _Emit, node: Field | None, p: int, end: int) -> int:
     conn = pkt.conn if pkt is not None else None
     key = (pkt.from_server, _space(pkt.kind)) if pkt is not None else (False, "")
     if conn is not None and not e.fields:
-        _keep(conn, key, offset, bytes(data[p:stop]))
+        _keep(conn, key, offset, bytes(data[p:stop]), e.layer.packet.number)
         if offset == 0:
             _hello_facts(conn, data, p, stop)
     if offset == 0:
@@ -734,11 +741,11 @@ def _crypto(data: bytes, e: _Emit, node: Field | None, p: int, end: int) -> int:
     return stop
 
 
-def _keep(conn: Connection, key: tuple[bool, str], offset: int, piece: bytes) -> None:
+def _keep(conn: Connection, key: tuple[bool, str], offset: int, piece: bytes, frame: int) -> None:
     pieces = conn.crypto.setdefault(key, {})
     if offset in pieces or len(pieces) >= MAX_PIECES or conn.kept + len(piece) > MAX_CRYPTO:
         return
-    pieces[offset] = piece
+    pieces[offset] = (piece, frame)
     conn.kept += len(piece)
 
 
@@ -753,24 +760,25 @@ def _hello_facts(conn: Connection, data: bytes, p: int, stop: int) -> None:
             conn.suite = int.from_bytes(data[at : at + 2], "big")
 
 
-def _prefix(pieces: dict[int, bytes], upto: int) -> bytes | None:
+def _prefix(pieces: dict[int, tuple[bytes, int]], upto: int) -> bytes | None:
     """The handshake bytes from 0 to upto out of the pieces kept, or None for a gap."""
     out = bytearray()
     for _i in range(MAX_PIECES):  # each step takes one piece
         if len(out) >= upto:
             return bytes(out[:upto])
         at = len(out)
-        piece = pieces.get(at) or next(
-            (b[at - o :] for o, b in pieces.items() if o < at < o + len(b)), None
-        )
+        kept = pieces.get(at)
+        piece = kept[0] if kept else next(
+            (b[at - o :] for o, (b, _f) in pieces.items() if o < at < o + len(b)), None
+        )  # fmt: skip
         if not piece:
             return None
         out += piece
     return None
 
 
-def _continued(data: bytes, e: _Emit, node: Field | None, pieces: dict[int, bytes],
-               offset: int, p: int, stop: int) -> None:  # fmt: skip
+def _continued(data: bytes, e: _Emit, node: Field | None,
+               pieces: dict[int, tuple[bytes, int]], offset: int, p: int, stop: int) -> None:  # fmt: skip
     """The messages of a CRYPTO frame at offset > 0: the one begun earlier (decoded from the
     reassembled bytes), then those starting in this frame."""
     before = _prefix(pieces, offset)
@@ -791,8 +799,22 @@ def _continued(data: bytes, e: _Emit, node: Field | None, pieces: dict[int, byte
     if msg_end > len(stream):
         return  # still not whole: a later frame completes it
     _reassembled(stream, e, node, at, msg_end, p, p - offset)
+    if e.fields:
+        _fragments(e, node, pieces, msg_end, p)
     if msg_end < len(stream):
         handshake_messages(data, e.layer, node, p + msg_end - offset, stop, e.fields)
+
+
+def _fragments(e: _Emit, node: Field | None, pieces: dict[int, tuple[bytes, int]],
+               msg_end: int, piece: int) -> None:  # fmt: skip
+    """Wireshark's list of the pieces a reassembled message came from: the frame of each
+    (zero long here, where this frame's piece starts: their bytes are in other frames)."""
+    used = sorted((o, f) for o, (_b, f) in pieces.items() if o < msg_end)
+    text = f"{len(used)} Reassembled Handshake Fragments ({msg_end} bytes)"
+    frags = e.layer.add(HS_FRAGMENTS, piece, 0, text, 0, node)
+    for _o, frame in used:
+        e.layer.add(HS_FRAGMENT, piece, 0, frame, 0, frags)
+    e.layer.add(HS_FRAGMENT_COUNT, piece, 0, len(used), 0, frags)
 
 
 def _reassembled(stream: bytes, e: _Emit, node: Field | None, at: int, msg_end: int,

@@ -770,6 +770,14 @@ def _handshakes(
         pos += 4 + length
 
 
+# A handshake message split over QUIC CRYPTO frames: quic.py lists the pieces it came from.
+HS_FRAGMENTS = Str("tls.handshake.fragments", "Reassembled Handshake Fragments",
+                   explain="The pieces a handshake message split over several packets came from.")  # fmt: skip
+HS_FRAGMENT = Int("tls.handshake.fragment", "Handshake Fragment",
+                  explain="The frame one piece of the message came in.")  # fmt: skip
+HS_FRAGMENT_COUNT = Int("tls.handshake.fragment.count", "Handshake Fragment count",
+                        explain="How many pieces the message was reassembled from.")  # fmt: skip
+
 # -- TLS 1.3 messages after the hellos, readable in QUIC's decrypted CRYPTO frames --------------
 CERT_CONTEXT_LEN = U8("tls.handshake.certificate_request_context_length",
                       "Certificate Request Context Length",
