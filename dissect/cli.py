@@ -143,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="Decode As, as tshark: e.g. -d tcp.port==8080,http2 -d udp.port==4789,vxlan "
         "(VALUE: a number, a range a-b or a:count; may repeat)",
     )  # fmt: skip
+    p.add_argument(
+        "-o", dest="prefs", action="append", metavar="PREF:VALUE",
+        help="a preference, as tshark: tls.keylog_file:FILE (an SSLKEYLOGFILE) decrypts QUIC "
+        "Handshake and 1-RTT packets (the only preference read; may repeat)",
+    )  # fmt: skip
     add_live_options(p)
     tshark_options.add_options(p)
     from .annotate import add_options as add_teaching_options
@@ -212,6 +217,10 @@ def finish_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> argpars
             apply_all(args.decode_as)
         except DecodeAsError as exc:
             p.error(str(exc))
+    for pref in args.prefs or ():
+        why = apply_pref(pref)
+        if why:
+            p.error(why)
     words = ([args.file] if args.file else []) + list(args.expression)
     why = tshark_options.conflict(args)
     if why:
@@ -227,6 +236,20 @@ def finish_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> argpars
     args.file, args.expression = None, []
     args.capture_filter = args.capture_filter or " ".join(words) or None
     return args
+
+
+def apply_pref(pref: str) -> str | None:
+    """Apply one -o NAME:VALUE; returns why it cannot be, or None."""
+    name, _, value = pref.partition(":")
+    if name.strip() != "tls.keylog_file":
+        return f"-o {pref}: only tls.keylog_file:FILE is read (an SSLKEYLOGFILE for QUIC)"
+    from .protocols import quic
+
+    try:
+        quic.load_keylog(value)
+    except (OSError, ValueError) as exc:
+        return f"-o tls.keylog_file: cannot read the key log: {exc}"
+    return None
 
 
 def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:

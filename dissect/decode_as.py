@@ -10,6 +10,11 @@ those keys, so the ordinary lookup (the lower port first) finds it; removing it 
 what was there. The TUI's "Decode As…" dialog (tui/decode_as.py) adds and removes rules
 here. The tables are process-wide, so the rules hold for every decode in the process (the
 CLI's forked workers inherit them).
+
+The protocol may also be one of scapy's layers (`-d udp.port==1812,scapy.Radius`, or the
+bare class name when no decoder of ours has it): our decoding then stops there with `data`
+(the key is bound to it), and the scapy tail (scapy_tail.py) decodes those bytes as that
+layer where one packet is looked at, as it does by scapy's own bindings.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from dataclasses import dataclass
 from .engine import PROTOCOLS, TABLES, Protocol, _load
 
 MAX_KEYS = 65536  # keys one rule may name (every port)
-_RULE = re.compile(r"^\s*([a-z][a-z0-9_.]*)\s*==\s*([0-9a-fA-Fx:\-]+)\s*,\s*([a-z0-9_.\-]+)\s*$")
+_RULE = re.compile(r"^\s*([a-z][a-z0-9_.]*)\s*==\s*([0-9a-fA-Fx:\-]+)\s*,\s*([A-Za-z0-9_.\-]+)\s*$")
+SCAPY_PREFIX = "scapy."
 
 
 def numeric(table: str) -> bool:
@@ -73,7 +79,7 @@ def parse(text: str) -> Rule:
         known = ", ".join(sorted(t for t in TABLES if numeric(t)))
         raise DecodeAsError(f"Decode As {text!r}: no table {table!r} (tables: {known})")
     if proto not in PROTOCOLS or proto == "frame":
-        raise DecodeAsError(f"Decode As {text!r}: no protocol {proto!r}")
+        proto = _scapy_protocol(proto, text)
     if ":" in sel:
         a, n = sel.split(":", 1)
         first = _number(a, text)
@@ -88,6 +94,36 @@ def parse(text: str) -> Rule:
     return Rule(table, first, last, proto)
 
 
+def _scapy_protocol(name: str, rule: str) -> str:
+    """`scapy.<Layer>` for a scapy layer named so (with or without the prefix), else the
+    error naming what is missing."""
+    from . import scapy_tail
+
+    layer = name[len(SCAPY_PREFIX) :] if name.startswith(SCAPY_PREFIX) else name
+    if not scapy_tail.available():
+        if name.startswith(SCAPY_PREFIX):
+            raise DecodeAsError(f"Decode As {rule!r}: scapy is not installed "
+                                "(pip install 'layerscope[scapy]')")  # fmt: skip
+        raise DecodeAsError(f"Decode As {rule!r}: no protocol {name!r}")
+    if scapy_tail.layer_class(layer) is None:
+        raise DecodeAsError(f"Decode As {rule!r}: no protocol {name!r} here or in scapy")
+    return SCAPY_PREFIX + layer
+
+
+def scapy_layer(table: str, key: int) -> str | None:
+    """The scapy layer a rule in force decodes this key as, or None."""
+    for rule in reversed(RULES):
+        if rule.table == table and rule.first <= key <= rule.last:
+            name = rule.protocol
+            return name[len(SCAPY_PREFIX) :] if name.startswith(SCAPY_PREFIX) else None
+    return None
+
+
+def _target(name: str) -> Protocol:
+    """What a rule binds: the protocol, or data for a scapy layer (scapy decodes it later)."""
+    return PROTOCOLS["data"] if name.startswith(SCAPY_PREFIX) else PROTOCOLS[name]
+
+
 # -- the rules in force (a registry, like the tables it changes) -----------------------------------
 RULES: list[Rule] = []
 _SAVED: dict[tuple[str, int], Protocol | None] = {}  # what each overridden key held before
@@ -96,7 +132,7 @@ _SAVED: dict[tuple[str, int], Protocol | None] = {}  # what each overridden key 
 def add(rule: Rule) -> None:
     """Apply a rule; a later rule on the same keys wins."""
     table = TABLES[rule.table]
-    proto = PROTOCOLS[rule.protocol]
+    proto = _target(rule.protocol)
     for key in rule.keys:
         _SAVED.setdefault((rule.table, key), table.get(key))
         table[key] = proto
@@ -114,7 +150,7 @@ def remove(rule: Rule) -> None:
     for key in rule.keys:
         later = [r for r in RULES if r.table == rule.table and key in r.keys]
         if later:
-            table[key] = PROTOCOLS[later[-1].protocol]
+            table[key] = _target(later[-1].protocol)
             continue
         before = _SAVED.pop((rule.table, key), None)
         if before is None:

@@ -1,5 +1,6 @@
 """The long tail through scapy: where layerscope's decoders stop at `data` and scapy knows
-the bytes (by its own port and type bindings), scapy decodes them.
+the bytes (by its own port and type bindings, or a Decode As rule naming one of its layers:
+dissect/decode_as.py), scapy decodes them.
 
 Only after a carrier that looks its payload up in a dispatch table (a protocol declared
 with `next_by`: Ethernet, IP, TCP, UDP...) and found nothing there: data that is a payload
@@ -46,7 +47,7 @@ WIRESHARK_NAMES = {
     ("RadiusAttribute", "type"): "radius.avp.type", ("Radius", "code"): "radius.code",
     ("Radius", "id"): "radius.id", ("Radius", "len"): "radius.length",
     ("Radius", "authenticator"): "radius.authenticator",
-    ("L2TP", "tunnel_id"): "l2tp.tunnel_id", ("L2TP", "session_id"): "l2tp.session",
+    ("L2TP", "tunnel_id"): "l2tp.tunnel", ("L2TP", "session_id"): "l2tp.session",
     ("ISAKMP", "init_cookie"): "isakmp.ispi", ("ISAKMP", "resp_cookie"): "isakmp.rspi",
     ("ISAKMP", "exch_type"): "isakmp.exchtype",
 }  # fmt: skip
@@ -108,7 +109,7 @@ def extend(pkt: Packet) -> Packet:
     try:
         if not wanted(pkt) or not available():
             return pkt
-        built = _bounded(pkt)
+        built = _bounded(pkt, _decoded_as(pkt.layers[-2]))
         if built:
             data = pkt.layers.pop()
             pkt.layers.extend(built)
@@ -118,14 +119,52 @@ def extend(pkt: Packet) -> Packet:
     return pkt
 
 
-def _bounded(pkt: Packet) -> list[Layer]:
-    """scapy's layers for the packet, or none when it takes longer than TIME_LIMIT (the
-    thread is left to finish; its result is dropped)."""
+def layer_class(name: str) -> Any:
+    """scapy's layer class of this name (as `ls()` lists it), or None."""
+    if not available():
+        return None
+    from scapy.config import conf
+
+    for cls in conf.layers:
+        if cls.__name__ == name and cls.__name__ not in SKIPPED:
+            return cls
+    return None
+
+
+def layer_names() -> list[str]:
+    """The names of scapy's layers a Decode As rule may use (empty without scapy)."""
+    if not available():
+        return []
+    from scapy.config import conf
+
+    return sorted({c.__name__ for c in conf.layers if c.__name__ not in SKIPPED and c.fields_desc})
+
+
+def _decoded_as(carrier: Layer) -> Any:
+    """The scapy layer class a Decode As rule gives the carrier's payload, or None."""
+    from . import decode_as
+
+    if not decode_as.RULES or carrier.protocol.next_by is None:
+        return None
+    table, names = carrier.protocol.next_by
+    for name in names:
+        value = carrier.value(name)
+        if type(value) is int:
+            layer = decode_as.scapy_layer(table, value)
+            if layer is not None:
+                return layer_class(layer)
+    return None
+
+
+def _bounded(pkt: Packet, cls: Any = None) -> list[Layer]:
+    """scapy's layers for the packet (from the trailing data as `cls` when a Decode As rule
+    names one), or none when it takes longer than TIME_LIMIT (the thread is left to finish;
+    its result is dropped)."""
     out: list[list[Layer]] = []
 
     def work() -> None:
         try:
-            out.append(_scapy_layers(pkt))
+            out.append(_scapy_layers(pkt) if cls is None else _layers_from(pkt, cls))
         except Exception:
             log.debug("scapy failed on packet %s", pkt.number, exc_info=True)
 
@@ -159,6 +198,22 @@ def _scapy_layers(pkt: Packet) -> list[Layer]:
             layers.append(_layer(pkt, layer, pos, hdr))
         elif pos < start < pos + hdr:
             break  # scapy's layers do not line up with ours: nothing to add
+        pos += hdr
+        layer = layer.payload if layer.payload else None
+    return layers
+
+
+def _layers_from(pkt: Packet, cls: Any) -> list[Layer]:
+    """The trailing data decoded as `cls` (a Decode As rule), and what scapy stacks on it."""
+    start = pkt.layers[-1].pos
+    pos, layers, layer = start, [], cls(pkt.data[start:])
+    for _ in range(MAX_LAYERS):
+        if layer is None or type(layer).__name__ in SKIPPED:
+            break
+        hdr = _header_len(layer)
+        if hdr is None or (hdr == 0 and layers):
+            break
+        layers.append(_layer(pkt, layer, pos, hdr))
         pos += hdr
         layer = layer.payload if layer.payload else None
     return layers

@@ -238,6 +238,45 @@ def dhcp() -> list[Crafted]:
 
 
 @builder
+def quic_with_a_key_log() -> list[Crafted]:
+    """tests/data/web/aioquic_keylog.pcap with its key log: 1-RTT packets decrypted (the
+    frames are decoded in order right after, so the connection is remembered)."""
+    from dissect.protocols import quic
+
+    web = ROOT / "tests" / "data" / "web"
+    quic.forget()
+    quic.load_keylog(str(web / "aioquic_keylog.pcap.keys"))
+    idx = open_capture(str(web / "aioquic_keylog.pcap"))
+    with idx:
+        frames = [bytes(r.data) for r in idx]
+    short = ("quic.key_phase", "quic.short.reserved", "quic.protected_payload")
+    return [(f"QUIC frame {n}", ETHERNET, f, short if n >= 6 else ())
+            for n, f in enumerate(frames, 1)]  # fmt: skip
+
+
+@builder
+def nflog_and_l2tp() -> list[Crafted]:
+    """NFLOG with the physical interface TLVs; an L2TP data message with offset padding."""
+    import struct
+
+    from scapy.all import IP, UDP
+
+    def tlv(kind: int, value: bytes) -> bytes:
+        raw = struct.pack("<HH", 4 + len(value), kind) + value
+        return raw + bytes(-len(raw) % 4)
+
+    nflog = bytes.fromhex("02000001") + b"".join(
+        tlv(k, struct.pack("!I", k)) for k in (4, 6, 7)) + tlv(9, IP_ICMP)  # fmt: skip
+    l2tp = bytes.fromhex("0202 0001 0002 0002 0000 ff03 0021") + IP_ICMP
+    return [
+        ("NFLOG with physical interfaces", 239, nflog,
+         ("nflog.ifindex_indev", "nflog.ifindex_physindev", "nflog.ifindex_physoutdev")),
+        ("L2TP data message with offset padding", ETHERNET,
+         bytes(ETHER / IP() / UDP(sport=1701, dport=1701) / l2tp), ("l2tp.offset_padding",)),
+    ]  # fmt: skip
+
+
+@builder
 def ntp() -> list[Crafted]:
     """A control message (mode 6) with data, a private request (mode 7) with items, and
     a client request with an NTPv4 extension field."""

@@ -11,8 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dissect.engine import decode
+from dissect.protocols import mqtt
 from tests.services_tshark import assert_agrees, packets
 from tests.spans import check_every_truncation, check_spans, field_span, issue_codes, names, values
+
+
+@pytest.fixture(autouse=True)
+def no_sessions() -> None:
+    """Each test starts with no session's version remembered."""
+    mqtt.forget()
 
 
 def info(pkt) -> str:
@@ -22,6 +29,41 @@ def info(pkt) -> str:
 
 def test_fields_agree_with_tshark():
     assert assert_agrees("crafted_mqtt.pcap") > 120
+
+
+def test_mqtt5_fields_agree_with_tshark():
+    """crafted_mqtt5.pcap: a level-5 CONNECT, then properties in every packet type that has
+    them, reason codes (omitted in a plain success PUBACK) and subscription options."""
+    assert assert_agrees("crafted_mqtt5.pcap") > 150
+
+
+def test_mqtt5_values():
+    pkts = packets("crafted_mqtt5.pcap")
+    assert values(pkts[0], "mqtt.prop_key") == ["site"]
+    assert values(pkts[0], "mqtt.prop_number") == [3600, 20, 10, 1]  # will properties too
+    assert values(pkts[1], "mqtt.connack.reason_code") == [0]
+    assert values(pkts[2], "mqtt.subscription_options_retain") == [2]
+    assert values(pkts[4], "mqtt.property.content_type") == ["text/plain"]
+    assert values(pkts[4], "mqtt.msg") == [b"21.5"]
+    assert values(pkts[5], "mqtt.puback.reason_code") == [16]
+    assert values(pkts[6], "mqtt.puback.reason_code") == []
+    assert info(pkts[2]) == "Subscribe Request (id=1) [sensors/#]"
+
+
+def test_mqtt5_packet_without_its_connect_is_read_as_311_and_noted():
+    publish = packets("crafted_mqtt5.pcap")[4]
+    mqtt.forget()
+    alone = decode(publish.data, 1, strict=True)
+    assert "mqtt.unknown_version" in issue_codes(alone)
+    assert values(alone, "mqtt.prop_number") == []
+
+
+def test_session_memory_is_bounded():
+    for i in range(mqtt.MAX_SESSIONS + 10):
+        mqtt._VERSIONS[("a", i)] = 5
+    connect = packets("crafted_mqtt5.pcap")[0]
+    assert len(mqtt._VERSIONS) <= mqtt.MAX_SESSIONS
+    assert values(connect, "mqtt.ver") == [5]
 
 
 def test_info_as_tshark():

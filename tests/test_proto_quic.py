@@ -27,6 +27,14 @@ CAPTURE = DATA / "aioquic_initial.pcap"
 PAYLOAD_START = 70  # the first Initial's payload: after its 2-byte packet number at 68
 
 
+@pytest.fixture(autouse=True)
+def no_connections() -> None:
+    """Each test starts with no connection remembered and no key log (the memory is the
+    process's: what one test decoded would otherwise decrypt another's packets)."""
+    quic.forget()
+    quic.KEYLOG.clear()
+
+
 def frames() -> list[bytes]:
     idx = open_capture(str(CAPTURE))
     try:
@@ -141,7 +149,7 @@ def test_short_header_alone_is_protected_payload() -> None:
     pkt = dec(frames()[4])
     layer = pkt.layers[-1]
     assert layer.name == "quic" and layer.get("quic.remaining_payload") is not None
-    assert columns(pkt)[3] == "Protected Payload"
+    assert columns(pkt)[3] == "Protected Payload (KP0)"  # tshark: 0 while protected
 
 
 # -- dispatch -----------------------------------------------------------------------------------
@@ -174,7 +182,7 @@ def test_filters_reach_the_decrypted_client_hello() -> None:
     for text, want in (
         ('tls.handshake.extensions_server_name == "quic.layerscope.test"', [1]),
         ("tls.quic.parameter.initial_max_streams_bidi == 128", [1]),
-        ("quic.frame_type == 6", [1]),
+        ("quic.frame_type == 6", [1, 2]),  # the server's Initial, decrypted after frame 1
         ("quic.long.packet_type == 2", [2, 3]),
     ):
         flt = compile_filter(text)

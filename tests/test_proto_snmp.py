@@ -16,9 +16,7 @@ from dissect.protocols.snmp import ber, oid_resolved
 from tests.services_tshark import assert_agrees, packets
 from tests.spans import check_every_truncation, check_spans, field_span, issue_codes, names, values
 
-# tshark splits an SNMPv3 engine id into its RFC 3411 parts (and flags the old RFC 1910
-# form); we show the engine id as bytes.
-KNOWN_MISSING = {"snmp.engineid.conform", "snmp.engineid.enterprise", "snmp.rfc1910_non_conformant"}
+KNOWN_MISSING: set[str] = set()  # every field tshark shows, engine ids split included
 
 
 def info(pkt) -> str:
@@ -52,6 +50,21 @@ def test_values_and_spans():
     assert line.value == '1.3.6.1.2.1.1.1.0: "Linux box 6.1"'
 
 
+def test_engine_ids_split_as_wireshark():
+    """Frames 16-23 (make_crafted.SNMP_ENGINE_IDS): each format of RFC 3411, RFC 1910's
+    AgentID and an IPv4 id one byte too long; both engine ids of a message are split."""
+    pkts = packets("crafted_snmp.pcap")
+    assert values(pkts[15], "snmp.engineid.enterprise") == [8072, 8072]
+    assert values(pkts[15], "snmp.engineid.time") == [1_700_000_000 * 10**9] * 2
+    assert values(pkts[16], "snmp.engineid.ipv4") == ["192.0.2.1"] * 2
+    assert values(pkts[17], "snmp.engineid.ipv6") == ["2001:db8::1"] * 2
+    assert values(pkts[18], "snmp.engineid.cisco.type") == [1, 1]
+    assert values(pkts[19], "snmp.engineid.text") == ["layerscope"] * 2
+    assert values(pkts[21], "snmp.agentid_trailer") == [bytes(range(8))] * 2
+    assert "snmp.rfc3411_non_conformant" in issue_codes(pkts[22])
+    assert "snmp.rfc1910_non_conformant" in issue_codes(pkts[11])  # the 6-byte "engine"
+
+
 def test_exceptions_are_noted():
     pkt = packets("crafted_snmp.pcap")[10]
     assert "snmp.varbind.response" in issue_codes(pkt)
@@ -71,7 +84,7 @@ def test_ber_reader():
     assert oid_resolved("1.3.6.1") == "iso.3.6.1"
 
 
-@pytest.mark.parametrize("index", [0, 4, 6, 10, 12])
+@pytest.mark.parametrize("index", [0, 4, 6, 10, 12, 15, 18, 21, 22])
 def test_every_truncation_decodes(index):
     check_every_truncation(packets("crafted_snmp.pcap")[index].data, 1)
 

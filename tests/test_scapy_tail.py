@@ -38,7 +38,9 @@ def rip() -> bytes:
 
 
 def l2tp() -> bytes:
-    return bytes(Ether() / IP() / UDP(sport=1701, dport=1701)
+    """L2TP on port 1702: on 1701 our own decoder reads it; here a Decode As rule hands it to
+    scapy (test_bit_fields_span_their_bits)."""
+    return bytes(Ether() / IP() / UDP(sport=1702, dport=1702)
                  / scapy_all.L2TP(hdr="control+length", tunnel_id=7, session_id=9))  # fmt: skip
 
 
@@ -59,14 +61,20 @@ def test_unmapped_fields_are_named_after_scapy() -> None:
 
 
 def test_bit_fields_span_their_bits() -> None:
-    pkt = scapy_tail.extend(decode(l2tp(), 1, strict=True))
+    from dissect import decode_as
+
+    decode_as.add(decode_as.parse("udp.port==1702,scapy.L2TP"))
+    try:
+        pkt = scapy_tail.extend(decode(l2tp(), 1, strict=True))
+    finally:
+        decode_as.clear()
     layer = pkt.layers[-1] if pkt.layers[-1].name == "scapy" else pkt.layers[-2]
     assert layer.name == "scapy"
     ver = pkt.get("scapy.l2tp.version")
     assert (ver.pos, ver.len, ver.mask) == (43, 1, 0x0F)  # the low 4 bits of the first word
     hdr = pkt.get("scapy.l2tp.hdr")  # the 12 flag bits before it, over two bytes
     assert (hdr.pos, hdr.len, hdr.mask) == (42, 2, 0xFFF0)
-    assert pkt.get("l2tp.tunnel_id").value == 7
+    assert pkt.get("l2tp.tunnel").value == 7  # Wireshark's name for scapy's tunnel_id
 
 
 def test_the_tree_and_json_say_scapy_decoded_it() -> None:
@@ -172,3 +180,72 @@ def test_scapy_is_imported_only_for_a_packet_that_needs_it() -> None:
     done = subprocess.run([sys.executable, "-c", code, str(demo)], capture_output=True,
                           text=True, timeout=120, check=True)  # fmt: skip
     assert done.stdout.strip() == "False"
+
+
+# -- Decode As to a scapy layer ----------------------------------------------------------------
+def radius_on(port: int) -> bytes:
+    """A RADIUS Access-Request (tshark: "Access-Request id=9" on 1812) on another port."""
+    return bytes(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=40000, dport=port)
+                 / scapy_all.Radius(code=1, id=9, authenticator=bytes(16)))  # fmt: skip
+
+
+@pytest.fixture
+def rules() -> object:
+    from dissect import decode_as
+
+    yield decode_as
+    decode_as.clear()
+
+
+def test_decode_as_a_scapy_layer_on_another_port(rules) -> None:  # noqa: ANN001
+    frame = radius_on(5000)
+    assert names(scapy_tail.extend(decode(frame, 1, strict=True)))[-1] == "data"
+    rules.add(rules.parse("udp.port==5000,scapy.Radius"))
+    pkt = scapy_tail.extend(decode(frame, 1, strict=True))
+    assert pkt.layers[-1].title == "RADIUS (decoded by scapy)"
+    code = pkt.get("radius.code")
+    assert (code.value, code.pos, code.len) == (1, 42, 1)
+    assert pkt.get("radius.id").value == 9
+    check_spans(pkt)
+
+
+def test_decode_as_scapy_replaces_our_own_decoder(rules) -> None:  # noqa: ANN001
+    frame = radius_on(53)
+    assert "dns" in names(decode(frame, 1))
+    rules.add(rules.parse("udp.port==53,Radius"))  # a bare scapy class name: no decoder of ours
+    assert str(rules.RULES[0]) == "udp.port==53,scapy.Radius"
+    pkt = decode(frame, 1, strict=True)
+    assert names(pkt)[-1] == "data"  # the list rows: our decoding stops, scapy never runs
+    assert names(scapy_tail.extend(pkt))[-1] == "scapy"
+    rules.remove(rules.RULES[0])
+    assert "dns" in names(decode(frame, 1))
+
+
+@pytest.mark.parametrize("text", ["udp.port==5000,scapy.NoSuchLayer", "udp.port==5000,Nope"])
+def test_decode_as_an_unknown_scapy_layer_is_refused(rules, text: str) -> None:  # noqa: ANN001
+    with pytest.raises(rules.DecodeAsError, match="no protocol"):
+        rules.parse(text)
+
+
+def test_cli_decode_as_scapy_in_v(rules, tmp_path: Path) -> None:  # noqa: ANN001
+    path = tmp_path / "radius.pcap"
+    scapy_all.wrpcap(str(path), [Ether(radius_on(5000))])
+    p = build_parser()
+    out, err = io.StringIO(), io.StringIO()
+    args = finish_args(
+        p, p.parse_args(["-r", str(path), "-V", "-d", "udp.port==5000,scapy.Radius"])
+    )
+    assert run_batch(args, out, err) == 0
+    assert "RADIUS (decoded by scapy)" in out.getvalue()
+
+
+def test_tui_dialog_offers_scapy_layers_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui import decode_as as dialog
+    from tui import source
+
+    monkeypatch.setitem(source._SCAPY, "started", True)
+    monkeypatch.setitem(source._SCAPY, "ready", False)
+    assert not any(value.startswith("scapy.") for _shown, value in dialog.protocol_choices())
+    monkeypatch.setitem(source._SCAPY, "ready", True)
+    values = [value for _shown, value in dialog.protocol_choices()]
+    assert "scapy.Radius" in values and "scapy.HSRP" in values and "http2" in values

@@ -1,5 +1,6 @@
 """The "Decode As…" dialog: on the selected packet, pick a field to key on (a port, an
-EtherType, an IP protocol the packet has) and the protocol to decode it as; the rules in
+EtherType, an IP protocol the packet has) and the protocol to decode it as (ours, or one of
+scapy's layers when scapy is installed and loaded); the rules in
 force are listed and can be removed. The rules themselves live in dissect/decode_as.py;
 the dialog dismisses with True when it changed them, so the screen decodes again."""
 
@@ -42,8 +43,18 @@ def key_choices(pkt: Packet | None) -> list[tuple[str, str]]:
 
 
 def protocol_choices() -> list[tuple[str, str]]:
-    return sorted(((f"{p.short} — {p.title}", n) for n, p in PROTOCOLS.items() if n != "frame"),
+    """Our protocols, then scapy's layers once scapy has loaded (in the background: the
+    dialog never waits for it) as `scapy.<Layer>`."""
+    ours = sorted(((f"{p.short} — {p.title}", n) for n, p in PROTOCOLS.items() if n != "frame"),
                   key=lambda c: c[1])  # fmt: skip
+    from .source import _scapy_ready
+
+    if not _scapy_ready():
+        return ours
+    from dissect import scapy_tail
+
+    theirs = [(f"scapy.{n} — decoded by scapy", f"scapy.{n}") for n in scapy_tail.layer_names()]
+    return ours + theirs
 
 
 class DecodeAsScreen(ModalScreen[bool]):

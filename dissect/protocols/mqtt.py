@@ -6,7 +6,10 @@ and level, connect flags, keep-alive, client id, will, user name, password), CON
 PUBLISH (topic, packet id at QoS 1 and 2, the message), the acknowledgements, SUBSCRIBE
 and SUBACK, UNSUBSCRIBE, PING and DISCONNECT. Several packets in one segment become one
 layer each; a packet that runs past the segment is decoded as far as it goes and noted.
-MQTT 5 properties are not decoded (a session's version is known only from its CONNECT).
+MQTT 5 (OASIS, 2019) adds properties to most packets, reason codes to the acknowledgements
+and subscription options; only the CONNECT says which version a session speaks, so the
+version is remembered per TCP conversation (bounded) from the CONNECT, as Wireshark does: a
+packet of a session whose CONNECT was not decoded first is read as 3.1.1, with a note.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from ..protocol import (
     Layer,
     Osi,
     Protocol,
+    Str,
     Text,
     bind,
 )
@@ -115,6 +119,74 @@ MSGID = U16("mqtt.msgid", "Message Identifier",
 MSG = Bytes("mqtt.msg", "Message", explain="The application message (the payload).")
 SUB_QOS = U8("mqtt.sub.qos", "Requested QoS", names=QOS,
              explain="The highest QoS the subscriber wants for this topic.")  # fmt: skip
+# -- MQTT 5 --------------------------------------------------------------------------------
+MAX_SESSIONS = 4096  # TCP conversations whose MQTT version is remembered (oldest forgotten)
+_VERSIONS: dict[tuple, int] = {}
+REASONS = {4: "Disconnect with Will Message", 16: "No matching subscribers", 17: "No subscription existed", 24: "Continue authentication", 25: "Re-authenticate", 128: "Unspecified error", 129: "Malformed Packet", 130: "Protocol Error", 131: "Implementation specific error", 132: "Unsupported Protocol Version", 133: "Client Identifier not valid", 134: "Bad User Name or Password", 135: "Not authorized", 136: "Server unavailable", 137: "Server busy", 138: "Banned", 139: "Server shutting down", 140: "Bad authentication method", 141: "Keep Alive timeout", 142: "Session taken over", 143: "Topic Filter invalid", 144: "Topic Name invalid", 145: "Packet Identifier in use", 146: "Packet Identifier not found", 147: "Receive Maximum exceeded", 148: "Topic Alias invalid", 149: "Packet too large", 150: "Message rate too high", 151: "Quota exceeded", 152: "Administrative action", 153: "Payload format invalid", 154: "Retain not supported", 155: "QoS not supported", 156: "Use another server", 157: "Server moved", 158: "Shared Subscription not supported", 159: "Connection rate exceeded", 160: "Maximum connect time", 161: "Subscription Identifiers not supported", 162: "Wildcard Subscription not supported"}  # fmt: skip
+
+
+def _reason(name: str, zero: dict[int, str], codes: tuple[int, ...], what: str) -> FieldSpec:
+    """A packet type's Reason Code field: the names Wireshark gives that type's codes."""
+    return U8(name, "Reason Code", names={**zero, **{c: REASONS[c] for c in codes}},
+              explain=f"MQTT 5: {what} (0: success; 0x80 and above: an error).")  # fmt: skip
+
+
+OK = {0: "Success"}
+REASON_CODES = {  # packet type -> its reason code field
+    2: _reason("mqtt.connack.reason_code", OK, (128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 140, 144, 149, 151, 154, 155, 156, 157, 159), "whether the broker accepted the connection"),
+    4: _reason("mqtt.puback.reason_code", OK, (16, 128, 131, 135, 144, 145, 151, 153), "the outcome of the publication"),
+    5: _reason("mqtt.pubrec.reason_code", OK, (16, 128, 131, 135, 144, 145, 151, 153), "the outcome of the publication"),
+    6: _reason("mqtt.pubrel.reason_code", OK, (146,), "whether the packet id was known"),
+    7: _reason("mqtt.pubcomp.reason_code", OK, (146,), "whether the packet id was known"),
+    9: _reason("mqtt.suback.reason_code", {0: "Granted QoS 0", 1: "Granted QoS 1", 2: "Granted QoS 2"}, (128, 131, 135, 143, 145, 151, 158, 161, 162), "the QoS granted for one topic filter, or why not"),
+    11: _reason("mqtt.unsuback.reason_code", OK, (17, 131, 135, 143, 145), "the outcome for one topic filter"),
+    14: _reason("mqtt.disconnect.reason_code", {0: "Normal disconnection"}, (4, 128, 129, 130, 131, 135, 137, 139, 140, 141, 142, 143, 144, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162), "why the connection ends"),
+    15: _reason("mqtt.auth.reason_code", OK, (24, 25), "the step of the authentication exchange"),
+}  # fmt: skip
+PROPERTY_NAMES = {1: "Payload Format Indicator", 2: "Publication Expiry Interval", 3: "Content Type", 8: "Response Topic", 9: "Correlation Data", 11: "Subscription Identifier", 17: "Session Expiry Interval", 18: "Assigned Client Identifier", 19: "Server Keep Alive", 21: "Authentication Method", 22: "Authentication Data", 23: "Request Problem Information", 24: "Will Delay Interval", 25: "Request Response Information", 26: "Response Information", 28: "Server Reference", 31: "Reason String", 33: "Receive Maximum", 34: "Topic Alias Maximum", 35: "Topic Alias", 36: "Maximum QoS", 37: "Retain Available", 38: "User Property", 39: "Maximum Packet Size", 40: "Wildcard Subscription Available", 41: "Subscription Identifier Available", 42: "Shared Subscription Available"}  # fmt: skip
+PROPERTIES = Str("mqtt.properties", "Properties",
+                 explain="MQTT 5 properties: optional settings and metadata of the packet.")  # fmt: skip
+WILL_PROPERTIES = Str("mqtt.will_properties", "Will Properties",
+                      explain="MQTT 5 properties of the will message.")  # fmt: skip
+PROPERTY_LEN = Int("mqtt.property_len", "Total Length",
+                   explain="Bytes of properties that follow (a variable-length integer).")  # fmt: skip
+PROPERTY_ID = U8("mqtt.property_id", "ID", base=HEX, names=PROPERTY_NAMES,
+                 explain="Which property this is (MQTT 5 section 2.2.2.2).")  # fmt: skip
+PROP_NUMBER = Int("mqtt.prop_number", "Value", explain="The property's number.")
+PROP_MAX_QOS = U8("mqtt.property.max_qos", "QoS", names=QOS,
+                  explain="The highest QoS the broker supports.")  # fmt: skip
+PROP_TOPIC_ALIAS = U16("mqtt.property.topic_alias", "Topic Alias",
+                       explain="A number standing for the topic, so later PUBLISHes can omit it.")  # fmt: skip
+PROP_CONTENT_TYPE = Text("mqtt.property.content_type", "Content Type",
+                         explain="The payload's MIME type (with its 2-byte length).")  # fmt: skip
+PROP_STRING_LEN = Int("mqtt.prop_string_len", "Length", explain="Length of the value.")
+PROP_STRING = Text("mqtt.prop_string", "Value", explain="The property's text or bytes.")
+PROP_KEY_LEN = Int("mqtt.prop_key_len", "Key Length", explain="Length of the key.")
+PROP_KEY = Text("mqtt.prop_key", "Key", explain="A user property's name.")
+PROP_VALUE_LEN = Int("mqtt.prop_value_len", "Value Length", explain="Length of the value.")
+PROP_VALUE = Text("mqtt.prop_value", "Value", explain="A user property's value.")
+PROP_UNKNOWN = Text("mqtt.prop_unknown", "Unknown Property",
+                    explain="A property this version does not define: the rest is unreadable.")  # fmt: skip
+PROP_WIDTHS = {1: 1, 23: 1, 25: 1, 37: 1, 40: 1, 41: 1, 42: 1, 19: 2, 33: 2, 34: 2,
+               2: 4, 17: 4, 24: 4, 39: 4}  # fmt: skip
+PROP_STRINGS = (8, 9, 18, 21, 22, 26, 28, 31)
+SUB_OPTIONS_BITS = (
+    Bits("mqtt.subscription_options_reserved", "Reserved", 1, mask=0xC0, base=HEX,
+         explain="Reserved: 0."),
+    Bits("mqtt.subscription_options_retain", "Retain Handling", 1, mask=0x30,
+         names={0: "Send msgs at subscription time", 1: "Send msgs if subscription does not exist",
+                2: "Do not send msgs at subscription time", 3: "Reserved"},
+         explain="Whether retained messages are sent when the subscription is made."),
+    Flag("mqtt.subscription_options_rap", "Retain As Published", 0x08, 1,
+         explain="Forwarded messages keep their retain flag."),
+    Flag("mqtt.subscription_options_nl", "No Local", 0x04, 1,
+         explain="The client's own publications are not sent back to it."),
+    Bits("mqtt.subscription_options_qos", "QoS", 1, mask=0x03, names=QOS,
+         explain="The highest QoS the subscriber wants."),
+)  # fmt: skip
+SUB_OPTIONS = U8("mqtt.subscription_options", "Subscription Options", base=HEX,
+                 children=SUB_OPTIONS_BITS,
+                 explain="MQTT 5: QoS, no-local, retain-as-published and retain handling.")  # fmt: skip
 SUBACK_QOS = U8("mqtt.suback.qos", "Granted QoS",
                 names={**QOS, 0x80: "Failure"},
                 explain="The QoS the broker grants (0x80: the subscription failed).")  # fmt: skip
@@ -127,6 +199,7 @@ class MqttState:
     info: str
     length: int  # the remaining length
     len_size: int  # bytes of the remaining-length varint
+    version: int = 0  # the session's protocol level (5: MQTT 5); 0 unknown (read as 3.1.1)
 
 
 def _varint(data: Any, p: int, end: int) -> tuple[int, int] | None:
@@ -162,8 +235,44 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.next = MQTT  # another control packet follows in the segment
     elif stop > end:
         _continues(layer, start, end)
-    layer.state = MqttState(_packet_info(data, start, start + 1 + size, min(stop, end)),
-                            length, size)  # fmt: skip
+    version = _version(data, layer, start + 1 + size, min(stop, end))
+    info = _packet_info(data, start, start + 1 + size, min(stop, end), version)
+    layer.state = MqttState(info, length, size, version)
+
+
+def _conversation(layer: Layer) -> tuple:
+    """The TCP conversation the layer is in, the same both ways."""
+    ctx, src, dst = layer.packet.ctx, 0, 0
+    for below in layer.packet.layers:
+        if below.name == "tcp":
+            src, dst = below.value("tcp.srcport", 0), below.value("tcp.dstport", 0)
+    a, b = (ctx.pseudo_src, src), (ctx.pseudo_dst, dst)
+    return (a, b) if (bytes(a[0] or b""), a[1]) <= (bytes(b[0] or b""), b[1]) else (b, a)
+
+
+def _version(data: Any, layer: Layer, p: int, end: int) -> int:
+    """The session's version: a CONNECT's own (remembered for its conversation), else
+    what its conversation's CONNECT said; unknown is noted as Wireshark notes it."""
+    key = _conversation(layer)
+    if data[layer.pos] >> 4 == CONNECT:
+        at = p + 2 + (_u16(data, p) if p + 2 <= end else 0)
+        version = data[at] if at < end else 0
+        if version:
+            while len(_VERSIONS) >= MAX_SESSIONS:
+                del _VERSIONS[next(iter(_VERSIONS))]
+            _VERSIONS.pop(key, None)
+            _VERSIONS[key] = version
+        return version
+    version = _VERSIONS.get(key, 0)
+    if not version:
+        layer.issue("note", "protocol", "mqtt.unknown_version",
+                    "Unknown version (missing the CONNECT packet?)", layer.pos, 1)  # fmt: skip
+    return version
+
+
+def forget() -> None:
+    """Forget every session's version (tests start from nothing)."""
+    _VERSIONS.clear()
 
 
 def _continues(layer: Layer, start: int, end: int) -> None:
@@ -180,7 +289,13 @@ def _u16(data: Any, p: int) -> int:
     return (data[p] << 8) | data[p + 1]
 
 
-def _packet_info(data: Any, start: int, p: int, end: int) -> str:
+def _skip_properties(data: Any, p: int, end: int) -> int:
+    """Where the MQTT 5 properties at p end."""
+    got = _varint(data, p, end)
+    return end if got is None else min(end, p + got[1] + got[0])
+
+
+def _packet_info(data: Any, start: int, p: int, end: int, version: int = 0) -> str:
     """'Publish Message (id=7) [sensors/hum]', as tshark words it."""
     kind, flags = data[start] >> 4, data[start] & 0xF
     text = TYPES.get(kind, f"Unknown ({kind})")
@@ -195,7 +310,8 @@ def _packet_info(data: Any, start: int, p: int, end: int) -> str:
         if p + 2 <= end:
             text += f" (id={_u16(data, p)})"
         if kind == SUBSCRIBE:
-            text += "".join(f" [{t}]" for _pos, _n, t in _topics(data, p + 2, end, True))
+            first = _skip_properties(data, p + 2, end) if version == 5 else p + 2
+            text += "".join(f" [{t}]" for _pos, _n, t in _topics(data, first, end, True))
     return text
 
 
@@ -216,8 +332,9 @@ def _topics(data: Any, p: int, end: int, with_qos: bool) -> list[tuple[int, int,
 class _Fields:
     """Adds fields while the bytes last (the rest of a cut packet is in a later segment)."""
 
-    def __init__(self, data: Any, layer: Layer, end: int) -> None:
+    def __init__(self, data: Any, layer: Layer, end: int, version: int = 0) -> None:
         self.data, self.layer, self.end = data, layer, end
+        self.v5 = version == 5
 
     def uint(self, spec: FieldSpec, p: int, size: int, parent: Field | None = None) -> int | None:
         if p + size > self.end:
@@ -255,13 +372,79 @@ def _detail(data: Any, layer: Layer) -> None:
     else:
         layer.add(HDR_RESERVED, start, 1, first & 0x0F, 0x0F, f)
     layer.add(LENGTH, start + 1, state.len_size, state.length)
-    out = _Fields(data, layer, end)
+    out = _Fields(data, layer, end, state.version)
     p = start + 1 + state.len_size
     BODIES.get(kind, _no_body)(out, p, first)
 
 
 def _no_body(out: _Fields, p: int, first: int) -> None:
-    """PINGREQ, PINGRESP, DISCONNECT: nothing after the fixed header."""
+    """PINGREQ, PINGRESP; DISCONNECT and AUTH before MQTT 5: nothing after the header."""
+    if out.v5 and p < out.end:  # MQTT 5 DISCONNECT, AUTH: a reason code, then properties
+        out.uint(REASON_CODES[first >> 4], p, 1)
+        if p + 1 < out.end:
+            _properties(out, p + 1)
+
+
+def _properties(out: _Fields, p: int, spec: FieldSpec = PROPERTIES) -> int:
+    """MQTT 5 properties (section 2.2.2): their length, then id and value each; returns
+    where they end. An unknown id makes the rest one item, as Wireshark does."""
+    got = _varint(out.data, p, out.end)
+    if got is None:
+        return out.end
+    n, size = got
+    stop = min(p + size + n, out.end)
+    layer = out.layer
+    node = layer.add(spec, p, stop - p, "")
+    layer.add(PROPERTY_LEN, p, size, n, 0, node)
+    q = p + size
+    for _i in range(n):  # each property takes at least its id byte
+        if q >= stop:
+            break
+        pid = out.data[q]
+        layer.add(PROPERTY_ID, q, 1, pid, 0, node)
+        q = _property(out, node, pid, q + 1, stop)
+    return p + size + n
+
+
+def _property(out: _Fields, node: Field | None, pid: int, q: int, stop: int) -> int:
+    """One property's value at q; returns where the next property starts."""
+    data, layer = out.data, out.layer
+    if pid in PROP_WIDTHS or pid in (35, 36):
+        width = 2 if pid == 35 else 1 if pid == 36 else PROP_WIDTHS[pid]
+        spec = PROP_TOPIC_ALIAS if pid == 35 else PROP_MAX_QOS if pid == 36 else PROP_NUMBER
+        if q + width <= stop:
+            layer.add(spec, q, width, int.from_bytes(data[q : q + width], "big"), 0, node)
+        return q + width
+    if pid == 11:  # Subscription Identifier: a variable-length integer
+        got = _varint(data, q, stop)
+        if got is None:
+            return stop
+        layer.add(PROP_NUMBER, q, got[1], got[0], 0, node)
+        return q + got[1]
+    if pid == 3:  # one item: the 2-byte length and the type
+        n = _u16(data, q) if q + 2 <= stop else 0
+        text = bytes(data[q + 2 : min(stop, q + 2 + n)]).decode("utf-8", "replace")
+        layer.add(PROP_CONTENT_TYPE, q, min(stop, q + 2 + n) - q, text, 0, node)
+        return q + 2 + n
+    if pid in PROP_STRINGS:
+        return _prop_string(out, node, PROP_STRING_LEN, PROP_STRING, q, stop)
+    if pid == 38:
+        q = _prop_string(out, node, PROP_KEY_LEN, PROP_KEY, q, stop)
+        return _prop_string(out, node, PROP_VALUE_LEN, PROP_VALUE, q, stop)
+    text = bytes(data[q:stop]).decode("utf-8", "replace")
+    layer.add(PROP_UNKNOWN, q, stop - q, text, 0, node)
+    return stop
+
+
+def _prop_string(out: _Fields, node: Field | None, len_spec: FieldSpec, spec: FieldSpec,
+                 q: int, stop: int) -> int:  # fmt: skip
+    if q + 2 > stop:
+        return stop
+    n = _u16(out.data, q)
+    out.layer.add(len_spec, q, 2, n, 0, node)
+    text = bytes(out.data[q + 2 : min(stop, q + 2 + n)]).decode("utf-8", "replace")
+    out.layer.add(spec, q + 2, min(stop, q + 2 + n) - q - 2, text, 0, node)
+    return q + 2 + n
 
 
 def _connect(out: _Fields, p: int, first: int) -> None:
@@ -275,7 +458,11 @@ def _connect(out: _Fields, p: int, first: int) -> None:
         out.layer.add(spec, p + 1, 1, bool(v) if spec.kind == "flag" else v, spec.mask, node)
     out.uint(KALIVE, p + 2, 2)
     p += 4
+    if out.v5:
+        p = _properties(out, p)
     for len_spec, spec, flag in CONNECT_STRINGS:
+        if out.v5 and spec is CONNECT_STRINGS[1][1] and flags & flag:
+            p = _properties(out, p, WILL_PROPERTIES)  # the will's, before its topic
         if flag == 0 or flags & flag:
             p = out.string(len_spec, spec, p)
 
@@ -288,7 +475,9 @@ def _connack(out: _Fields, p: int, first: int) -> None:
     for spec in CONACK_FLAGS.children:
         v = (flags & spec.mask) >> ((spec.mask & -spec.mask).bit_length() - 1)
         out.layer.add(spec, p, 1, bool(v) if spec.kind == "flag" else v, spec.mask, node)
-    out.uint(CONACK_VAL, p + 1, 1)
+    out.uint(REASON_CODES[CONNACK] if out.v5 else CONACK_VAL, p + 1, 1)
+    if out.v5 and p + 2 < out.end:
+        _properties(out, p + 2)
 
 
 def _publish(out: _Fields, p: int, first: int) -> None:
@@ -296,30 +485,58 @@ def _publish(out: _Fields, p: int, first: int) -> None:
     if (first >> 1) & 3 and p < out.end:
         out.uint(MSGID, p, 2)
         p += 2
+    if out.v5 and p < out.end:
+        p = _properties(out, p)
     if p < out.end:
         out.layer.add(MSG, p, out.end - p, bytes(out.data[p : out.end]))
 
 
 def _id_only(out: _Fields, p: int, first: int) -> None:
+    """The acknowledgements: a packet id; in MQTT 5 a reason code and properties when the
+    packet is longer (UNSUBACK: properties, then a reason code per topic filter)."""
     out.uint(MSGID, p, 2)
+    kind = first >> 4
+    if not out.v5 or p + 2 >= out.end:
+        return
+    if kind == 11:
+        for q in range(_properties(out, p + 2), out.end):
+            out.uint(REASON_CODES[kind], q, 1)
+        return
+    out.uint(REASON_CODES[kind], p + 2, 1)
+    if p + 3 < out.end:
+        _properties(out, p + 3)
 
 
 def _subscribe(out: _Fields, p: int, first: int) -> None:
     unsubscribe = first >> 4 == UNSUBSCRIBE
     if out.uint(MSGID, p, 2) is None:
         return
-    for pos, n, topic in _topics(out.data, p + 2, out.end, not unsubscribe):
+    p = _properties(out, p + 2) if out.v5 else p + 2
+    for pos, n, topic in _topics(out.data, p, out.end, not unsubscribe):
         out.layer.add(TOPIC_LEN, pos, 2, n)
         out.layer.add(TOPIC, pos + 2, n, topic)
-        if not unsubscribe:
+        if not unsubscribe and out.v5:
+            _options(out, pos + 2 + n)
+        elif not unsubscribe:
             out.uint(SUB_QOS, pos + 2 + n, 1)
+
+
+def _options(out: _Fields, p: int) -> None:
+    if p >= out.end:
+        return
+    v = out.data[p]
+    node = out.layer.add(SUB_OPTIONS, p, 1, v)
+    for spec in SUB_OPTIONS_BITS:
+        bits = (v & spec.mask) >> ((spec.mask & -spec.mask).bit_length() - 1)
+        out.layer.add(spec, p, 1, bool(bits) if spec.kind == "flag" else bits, spec.mask, node)
 
 
 def _suback(out: _Fields, p: int, first: int) -> None:
     if out.uint(MSGID, p, 2) is None:
         return
-    for q in range(p + 2, out.end):
-        out.uint(SUBACK_QOS, q, 1)
+    first = _properties(out, p + 2) if out.v5 else p + 2
+    for q in range(first, out.end):
+        out.uint(REASON_CODES[9] if out.v5 else SUBACK_QOS, q, 1)
 
 
 BODIES = {CONNECT: _connect, CONNACK: _connack, PUBLISH: _publish, SUBSCRIBE: _subscribe,

@@ -5,13 +5,17 @@ One "quic" layer per QUIC packet: a datagram holding several (coalesced, RFC 900
 12.2) gets one layer each, as Wireshark shows one "QUIC IETF" tree each; bytes after the
 last long-header packet that are no packet are "coalesced padding data".
 
-Initial packets are protected with keys anyone can derive from the Destination Connection
-ID (RFC 9001 section 5.2): a client's first Initial is decrypted here (HKDF, AES-ECB header
-protection, AES-128-GCM, with the `cryptography` package), its header protection removed and
-its packet number decoded, so the CRYPTO frames show the ClientHello through the TLS
-decoder's own handshake code. Each packet is decoded alone: the server's Initial is keyed by
-the client's first Destination Connection ID, which is in another packet, and a short
-header's connection ID length is the connection's, so both stay protected payload here.
+Initial packets are protected with keys anyone can derive from the client's first
+Destination Connection ID (RFC 9001 section 5.2): a client's first Initial is decrypted with
+its own DCID (HKDF, AES-ECB header protection, AES-128-GCM, with the `cryptography`
+package), its header protection removed and its packet number decoded, so the CRYPTO frames
+show the ClientHello through the TLS decoder's own handshake code. What needs other packets
+comes from a bounded memory of the connections seen (Connection, _CIDS): the server's
+Initials (keyed by the client's first DCID, in another packet), a short header's connection
+ID (its length is the connection's), a handshake message split over CRYPTO frames (decoded
+where its last piece arrives), and, with an SSLKEYLOGFILE (load_keylog, tshark's
+tls.keylog_file), the Handshake and 1-RTT packets (AES-GCM or ChaCha20-Poly1305). A packet
+decoded before its connection's first Initial stays protected payload.
 
 Decrypted bytes are not in the frame: a field from them spans the ciphertext bytes they were
 decrypted from (AEAD keeps positions: plaintext byte i is ciphertext byte i), so the hex
@@ -21,7 +25,7 @@ pane shows where in the packet each came from; the value is the decrypted one.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..protocol import (
@@ -42,16 +46,22 @@ from ..protocol import (
     bind,
     bind_heuristic,
 )
-from .tls import handshake_messages, quic_varint  # QUIC carries TLS 1.3 handshake messages
+from .tls import (  # QUIC carries TLS 1.3 handshake messages
+    HS_FRAGMENT,
+    HS_FRAGMENT_COUNT,
+    HS_FRAGMENTS,
+    handshake_messages,
+    quic_varint,
+)
 
 try:  # optional at import: without it Initial packets stay protected payload
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives import hashes, hmac
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
     from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 except ModuleNotFoundError:  # pragma: no cover
-    AESGCM = None  # type: ignore[assignment,misc]
+    AESGCM = ChaCha20Poly1305 = None  # type: ignore[assignment,misc]
 
 VERSION_1, VERSION_2 = 0x00000001, 0x6B3343CF
 # Initial salts (RFC 9001 section 5.2, RFC 9369 section 3.3.1, draft-ietf-quic-tls-29) and
@@ -94,6 +104,25 @@ def _version_name(value: int) -> str | None:
 
 
 @dataclass(slots=True)
+class Connection:
+    """What the packets of one connection tell the decoding of its later packets: the
+    client's first Destination Connection ID (both sides' Initial keys come from it), the
+    ClientHello's random (it finds the connection's secrets in a key log), the cipher suite
+    the ServerHello chose, each sender's largest packet number per packet number space, and
+    the handshake bytes seen so far (a message split over CRYPTO frames is decoded where it
+    ends). Bounded: MAX_CRYPTO bytes per sender and space, MAX_CIDS connection IDs."""
+
+    version: int
+    odcid: bytes
+    client_random: bytes = b""
+    suite: int = 0
+    largest: dict[tuple[bool, str], int] = field(default_factory=dict)
+    # (sender, space) -> offset -> (the CRYPTO data at that offset, the frame it came in)
+    crypto: dict[tuple[bool, str], dict[int, tuple[bytes, int]]] = field(default_factory=dict)
+    kept: int = 0  # handshake bytes held in crypto
+
+
+@dataclass(slots=True)
 class QuicPacket:
     """What tail() read of one QUIC packet, for detail() and the Info column."""
 
@@ -111,6 +140,8 @@ class QuicPacket:
     clear: bytes | None  # the frame bytes, header and frames decrypted; None when protected
     infos: list[str]  # frame names for the Info column, in order, padding left out
     first_in_datagram: bool
+    conn: Connection | None = None  # the connection the packet was found to belong to
+    from_server: bool = False  # who sent it (known once conn is)
 
 
 QUIC = Protocol(
@@ -168,6 +199,13 @@ REMAINING = Bytes("quic.remaining_payload", "Remaining Payload",
                   "length is known only to the connection.")  # fmt: skip
 SHORT = Str("quic.short", "QUIC Short Header",
             explain="A short header: the packets after the handshake.")  # fmt: skip
+SHORT_RESERVED = Bits("quic.short.reserved", "Reserved", 1, mask=0x18, bits=0,
+                     explain="Two bits that must be 0, protected by header protection.")  # fmt: skip
+KEY_PHASE = Flag("quic.key_phase", "Key Phase Bit", 0x04, 1, bits=0,
+                 explain="Which generation of 1-RTT keys protects the packet: it flips at each "
+                 "key update (protected by header protection).")  # fmt: skip
+PROTECTED_PAYLOAD = Bytes("quic.protected_payload", "Protected Payload",
+                          explain="The 1-RTT payload as sent, encrypted, with its 16-byte tag.")  # fmt: skip
 SPIN_BIT = Flag("quic.spin_bit", "Spin Bit", 0x20, 1,
                 explain="Flips once per round trip, so an observer can measure latency.")  # fmt: skip
 SUPPORTED_VERSION = U32("quic.supported_version", "Supported Version", base=HEX,
@@ -281,39 +319,197 @@ def initial_keys(version: int, dcid: bytes, client: bool = True) -> tuple[bytes,
             _expand_label(secret, prefix + b"hp", 16))  # fmt: skip
 
 
-def _unprotect(data: bytes, pkt: QuicPacket) -> None:
-    """Remove header protection and decrypt an Initial with the keys of its own DCID
-    (RFC 9001 sections 5.3, 5.4): sets first, pn_len, pn and clear when the tag checks."""
-    if AESGCM is None or pkt.version not in INITIAL_SALTS or pkt.pn_pos + 4 + SAMPLE_LEN > pkt.end:
-        return
-    key, iv, hp = initial_keys(pkt.version, pkt.dcid)
-    sample = data[pkt.pn_pos + 4 : pkt.pn_pos + 4 + SAMPLE_LEN]
+# Cipher suites QUIC uses (RFC 9001 section 5.3): (hash, key length, AEAD, header protection).
+AES_128_GCM, AES_256_GCM, CHACHA20 = 0x1301, 0x1302, 0x1303
+SUITES = {AES_128_GCM: (32, 16), AES_256_GCM: (48, 32), CHACHA20: (32, 32)}  # hash, key bytes
+
+
+def _expand(secret: bytes, label: bytes, length: int, suite: int) -> bytes:
+    full = b"tls13 " + label
+    info = length.to_bytes(2, "big") + bytes((len(full),)) + full + b"\x00"
+    algorithm = hashes.SHA384() if suite == AES_256_GCM else hashes.SHA256()
+    return HKDFExpand(algorithm, length, info).derive(secret)
+
+
+@functools.lru_cache(maxsize=256)  # a connection's packets share a few secrets
+def traffic_keys(suite: int, secret: bytes, prefix: bytes = b"quic ") -> tuple[bytes, bytes, bytes]:
+    """(key, iv, header protection key) of a TLS traffic secret (RFC 9001 section 5.1)."""
+    n = SUITES[suite][1]
+    return (_expand(secret, prefix + b"key", n, suite), _expand(secret, prefix + b"iv", 12, suite),
+            _expand(secret, prefix + b"hp", n, suite))  # fmt: skip
+
+
+def _mask(suite: int, hp: bytes, sample: bytes) -> bytes:
+    """The header protection mask (RFC 9001 section 5.4.3, 5.4.4)."""
+    if suite == CHACHA20:
+        enc = Cipher(algorithms.ChaCha20(hp, sample), None).encryptor()
+        return enc.update(bytes(5))
     enc = Cipher(algorithms.AES(hp), modes.ECB()).encryptor()
-    mask = enc.update(sample) + enc.finalize()
-    first = data[pkt.start] ^ (mask[0] & 0x0F)
+    return enc.update(sample) + enc.finalize()
+
+
+def _full_pn(largest: int, truncated: int, pn_len: int) -> int:
+    """The packet number from its truncated form and the largest one seen (RFC 9000 A.3)."""
+    expected, win = largest + 1, 1 << (8 * pn_len)
+    candidate = (expected & ~(win - 1)) | truncated
+    if candidate <= expected - win // 2 and candidate < (1 << 62) - win:
+        return candidate + win
+    if candidate > expected + win // 2 and candidate >= win:
+        return candidate - win
+    return candidate
+
+
+def _unprotect(data: bytes, pkt: QuicPacket, suite: int, keys: tuple[bytes, bytes, bytes],
+               largest: int = -1) -> bool:  # fmt: skip
+    """Remove header protection and decrypt (RFC 9001 sections 5.3, 5.4): sets first,
+    pn_len, pn and clear when the tag checks; False when it does not (other keys, damage)."""
+    if AESGCM is None or pkt.pn_pos + 4 + SAMPLE_LEN > pkt.end:
+        return False
+    key, iv, hp = keys
+    mask = _mask(suite, hp, data[pkt.pn_pos + 4 : pkt.pn_pos + 4 + SAMPLE_LEN])
+    first = data[pkt.start] ^ (mask[0] & (0x0F if pkt.long else 0x1F))
     pn_len = (first & 0x03) + 1
     pn_end = pkt.pn_pos + pn_len
     if pn_end + TAG_LEN > pkt.end:
-        return
+        return False
     pn_bytes = bytes(b ^ m for b, m in zip(data[pkt.pn_pos : pn_end], mask[1:], strict=False))
     header = bytes((first,)) + data[pkt.start + 1 : pkt.pn_pos] + pn_bytes
-    pn = int.from_bytes(pn_bytes, "big")
+    pn = _full_pn(largest, int.from_bytes(pn_bytes, "big"), pn_len)
     nonce = (int.from_bytes(iv, "big") ^ pn).to_bytes(12, "big")
+    aead = ChaCha20Poly1305(key) if suite == CHACHA20 else AESGCM(key)
     try:
-        clear = AESGCM(key).decrypt(nonce, data[pn_end : pkt.end], header)
+        clear = aead.decrypt(nonce, data[pn_end : pkt.end], header)
     except InvalidTag:
-        return  # not this DCID's keys (a server's Initial) or damaged: stays protected
+        return False
     pkt.first, pkt.pn_len, pkt.pn, pkt.clear = first, pn_len, pn, clear
+    return True
+
+
+# -- connections: the memory that later packets are decoded with ------------------------------
+MAX_CIDS = 4096  # connection IDs remembered (the oldest forgotten first)
+MAX_CRYPTO = 1 << 16  # handshake bytes kept per connection
+MAX_PIECES = 64  # CRYPTO frames kept per sender and space
+# cid -> (connection, whether the server chose that ID); the lengths short headers may use.
+_CIDS: dict[bytes, tuple[Connection, bool]] = {}
+_CID_LENGTHS: dict[int, None] = {}
+# SSLKEYLOGFILE secrets: client random -> label -> secret (RFC 9001 labels, as tshark's).
+KEYLOG: dict[bytes, dict[str, bytes]] = {}
+MAX_KEYLOG_BYTES = 16 << 20
+
+
+def forget() -> None:
+    """Forget every connection (a new capture; tests start from nothing)."""
+    _CIDS.clear()
+    _CID_LENGTHS.clear()
+
+
+def _remember(cid: bytes, conn: Connection, server: bool) -> None:
+    if not cid or cid in _CIDS:
+        return
+    while len(_CIDS) >= MAX_CIDS:
+        del _CIDS[next(iter(_CIDS))]
+    _CIDS[cid] = (conn, server)
+    _CID_LENGTHS[len(cid)] = None
+
+
+def load_keylog(path: str) -> int:
+    """Read an SSLKEYLOGFILE (NSS key log format: `LABEL <client random> <secret>` lines);
+    returns how many secrets it held. Raises OSError or ValueError with the reason."""
+    with open(path, "rb") as fh:
+        text = fh.read(MAX_KEYLOG_BYTES + 1)
+    if len(text) > MAX_KEYLOG_BYTES:
+        raise ValueError(f"{path}: key log larger than {MAX_KEYLOG_BYTES >> 20} MiB")
+    count = 0
+    for line in text.decode("ascii", "replace").splitlines():
+        parts = line.split()
+        if len(parts) != 3 or line.startswith("#"):
+            continue
+        try:
+            random, secret = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+        except ValueError:
+            continue
+        KEYLOG.setdefault(random, {})[parts[0]] = secret
+        count += 1
+    return count
+
+
+SECRET_LABELS = {  # (packet kind, sent by the server) -> key log label
+    ("Handshake", False): "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+    ("Handshake", True): "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    ("Short", False): "CLIENT_TRAFFIC_SECRET_0",
+    ("Short", True): "SERVER_TRAFFIC_SECRET_0",
+    ("0-RTT", False): "CLIENT_EARLY_TRAFFIC_SECRET",
+}
+
+
+def _space(kind: str) -> str:
+    return "Initial" if kind == "Initial" else "Handshake" if kind == "Handshake" else "1-RTT"
+
+
+def _decrypt(data: bytes, pkt: QuicPacket) -> None:
+    """Decrypt a packet with what its connection allows: Initial keys from the client's
+    first DCID, Handshake and 1-RTT keys from a key log's secrets."""
+    if AESGCM is None or pkt.version not in INITIAL_SALTS and pkt.long:
+        return
+    found = _CIDS.get(pkt.dcid)
+    same = found is not None and (not pkt.long or found[0].version == pkt.version)
+    if same and _decrypt_known(data, pkt, *found):
+        return
+    keys = initial_keys(pkt.version, pkt.dcid) if pkt.kind == "Initial" else None
+    if keys is not None and _unprotect(data, pkt, AES_128_GCM, keys):
+        conn = Connection(pkt.version, pkt.dcid)  # a client's first Initial: its own DCID
+        for cid, server in ((pkt.dcid, True), (pkt.scid, False)):
+            _CIDS.pop(cid, None)  # an ID used again: the new connection's now
+            _remember(cid, conn, server)
+        pkt.conn = conn
+
+
+def _decrypt_known(data: bytes, pkt: QuicPacket, conn: Connection, to_server: bool) -> bool:
+    pkt.conn, pkt.from_server = conn, not to_server
+    space = _space(pkt.kind)
+    largest = conn.largest.get((pkt.from_server, space), -1)
+    if pkt.kind == "Initial":
+        suite, keys = AES_128_GCM, initial_keys(conn.version, conn.odcid, not pkt.from_server)
+    else:
+        secret = KEYLOG.get(conn.client_random, {}).get(
+            SECRET_LABELS.get((pkt.kind, pkt.from_server), "")
+        )
+        if secret is None or conn.suite not in SUITES:
+            return False
+        suite, keys = conn.suite, _phase_keys(conn, secret, pkt, data)
+    if not _unprotect(data, pkt, suite, keys, largest):
+        return False
+    conn.largest[(pkt.from_server, space)] = max(largest, pkt.pn)
+    if pkt.long:
+        _remember(pkt.scid, conn, pkt.from_server)
+    return True
+
+
+def _phase_keys(conn: Connection, secret: bytes, pkt: QuicPacket, data: bytes) -> tuple:
+    """Keys of a packet's secret; a 1-RTT packet whose key phase bit reads 1 after header
+    protection uses the first updated secret (RFC 9001 section 6: "quic ku")."""
+    prefix = b"quicv2 " if conn.version == VERSION_2 else b"quic "
+    keys = traffic_keys(conn.suite, secret, prefix)
+    if pkt.long or pkt.pn_pos + 4 + SAMPLE_LEN > pkt.end:
+        return keys
+    first = data[pkt.start] ^ (
+        _mask(conn.suite, keys[2], data[pkt.pn_pos + 4 : pkt.pn_pos + 20])[0] & 0x1F
+    )
+    if first & 0x04 == 0:
+        return keys
+    updated = _expand(secret, prefix + b"ku", SUITES[conn.suite][0], conn.suite)
+    return traffic_keys(conn.suite, updated, prefix)[:2] + keys[2:]  # hp never changes
 
 
 # -- walking a packet: tail() with fields off, detail() with them on -----------------------------
 class _Emit:
     """Where a walk sends what it finds: fields (detail) or nothing (tail)."""
 
-    __slots__ = ("layer", "fields")
+    __slots__ = ("layer", "fields", "pkt")
 
     def __init__(self, layer: Layer, fields: bool) -> None:
         self.layer, self.fields = layer, fields
+        self.pkt: QuicPacket | None = None  # the packet whose frames are walked
 
     def add(self, spec: FieldSpec, pos: int, length: int, value: Any,
             parent: Field | None = None, mask: int = 0) -> Field | None:  # fmt: skip
@@ -417,6 +613,7 @@ def _read_packet(data: bytes, layer: Layer, pos: int, end: int, first: bool) -> 
 def _frames(data: bytes, e: _Emit, pkt: QuicPacket, pos: int, end: int) -> None:
     """The frames of a decrypted payload (RFC 9000 section 19); their names go to pkt.infos
     (tail) or their fields under the packet (detail)."""
+    e.pkt = pkt
     for _i in range(MAX_FRAMES):  # each frame moves on by at least its type byte
         if pos >= end:
             return
@@ -522,14 +719,118 @@ def _ack(data: bytes, e: _Emit, node: Field | None, ftype: int, p: int, end: int
 
 
 def _crypto(data: bytes, e: _Emit, node: Field | None, p: int, end: int) -> int:
-    """CRYPTO: offset, length, data; the handshake stream's start holds whole messages,
-    which the TLS decoder reads (a later piece needs reassembly, as yet not done)."""
+    """CRYPTO: offset, length, data. The TLS decoder reads the handshake messages in it; a
+    message begun in an earlier CRYPTO frame is decoded from the connection's handshake
+    bytes where its last piece arrives (as Wireshark's "Reassembled Handshake Fragments")."""
     offset, p = _varint(e, data, CRYPTO_OFFSET, p, end, node)
     n, p = _varint(e, data, CRYPTO_LENGTH, p, end, node) if p >= 0 else (-1, -1)
     stop = _bytes(data, e, node, CRYPTO_DATA, p, n, end)
-    if stop >= 0 and offset == 0 and n:
+    if stop < 0 or not n:
+        return stop
+    pkt = e.pkt
+    conn = pkt.conn if pkt is not None else None
+    key = (pkt.from_server, _space(pkt.kind)) if pkt is not None else (False, "")
+    if conn is not None and not e.fields:
+        _keep(conn, key, offset, bytes(data[p:stop]), e.layer.packet.number)
+        if offset == 0:
+            _hello_facts(conn, data, p, stop)
+    if offset == 0:
         handshake_messages(data, e.layer, node, p, stop, e.fields)
+    elif conn is not None:
+        _continued(data, e, node, conn.crypto.get(key) or {}, offset, p, stop)
     return stop
+
+
+def _keep(conn: Connection, key: tuple[bool, str], offset: int, piece: bytes, frame: int) -> None:
+    pieces = conn.crypto.setdefault(key, {})
+    if offset in pieces or len(pieces) >= MAX_PIECES or conn.kept + len(piece) > MAX_CRYPTO:
+        return
+    pieces[offset] = (piece, frame)
+    conn.kept += len(piece)
+
+
+def _hello_facts(conn: Connection, data: bytes, p: int, stop: int) -> None:
+    """What decrypting the rest needs: the ClientHello's random (it names the connection's
+    secrets in a key log) and the cipher suite the ServerHello chose."""
+    if stop - p >= 38 and data[p] == 1:
+        conn.client_random = bytes(data[p + 6 : p + 38])
+    elif stop - p >= 41 and data[p] == 2:
+        at = p + 39 + data[p + 38]  # after the legacy session ID
+        if at + 2 <= stop:
+            conn.suite = int.from_bytes(data[at : at + 2], "big")
+
+
+def _prefix(pieces: dict[int, tuple[bytes, int]], upto: int) -> bytes | None:
+    """The handshake bytes from 0 to upto out of the pieces kept, or None for a gap."""
+    out = bytearray()
+    for _i in range(MAX_PIECES):  # each step takes one piece
+        if len(out) >= upto:
+            return bytes(out[:upto])
+        at = len(out)
+        kept = pieces.get(at)
+        piece = kept[0] if kept else next(
+            (b[at - o :] for o, (b, _f) in pieces.items() if o < at < o + len(b)), None
+        )  # fmt: skip
+        if not piece:
+            return None
+        out += piece
+    return None
+
+
+def _continued(data: bytes, e: _Emit, node: Field | None,
+               pieces: dict[int, tuple[bytes, int]], offset: int, p: int, stop: int) -> None:  # fmt: skip
+    """The messages of a CRYPTO frame at offset > 0: the one begun earlier (decoded from the
+    reassembled bytes), then those starting in this frame."""
+    before = _prefix(pieces, offset)
+    if before is None:
+        return  # an earlier piece was not seen: the data stays bytes
+    stream = before + bytes(data[p:stop])
+    at = 0
+    for _i in range(MAX_FRAMES):  # each message moves on by at least 4 bytes
+        if at + 4 > len(stream):
+            return
+        msg_end = at + 4 + int.from_bytes(stream[at + 1 : at + 4], "big")
+        if msg_end > offset:
+            break
+        at = msg_end
+    if at >= offset:  # a message starts in this frame: the frame's bytes as they are
+        handshake_messages(data, e.layer, node, p + at - offset, stop, e.fields)
+        return
+    if msg_end > len(stream):
+        return  # still not whole: a later frame completes it
+    _reassembled(stream, e, node, at, msg_end, p, p - offset)
+    if e.fields:
+        _fragments(e, node, pieces, msg_end, p)
+    if msg_end < len(stream):
+        handshake_messages(data, e.layer, node, p + msg_end - offset, stop, e.fields)
+
+
+def _fragments(e: _Emit, node: Field | None, pieces: dict[int, tuple[bytes, int]],
+               msg_end: int, piece: int) -> None:  # fmt: skip
+    """Wireshark's list of the pieces a reassembled message came from: the frame of each
+    (zero long here, where this frame's piece starts: their bytes are in other frames)."""
+    used = sorted((o, f) for o, (_b, f) in pieces.items() if o < msg_end)
+    text = f"{len(used)} Reassembled Handshake Fragments ({msg_end} bytes)"
+    frags = e.layer.add(HS_FRAGMENTS, piece, 0, text, 0, node)
+    for _o, frame in used:
+        e.layer.add(HS_FRAGMENT, piece, 0, frame, 0, frags)
+    e.layer.add(HS_FRAGMENT_COUNT, piece, 0, len(used), 0, frags)
+
+
+def _reassembled(stream: bytes, e: _Emit, node: Field | None, at: int, msg_end: int,
+                 piece: int, shift: int) -> None:  # fmt: skip
+    """Decode one message from the reassembled handshake bytes (stream offset + shift is
+    its frame position); its fields are moved to the frame: a field in this frame's piece
+    (from frame position `piece` on) spans its bytes there, one from an earlier packet has
+    no bytes here and is placed, zero long, where the piece starts."""
+    if not e.fields or node is None:
+        return
+    first = len(node.children or ())
+    handshake_messages(stream, e.layer, node, at, msg_end, True)
+    for top in (node.children or [])[first:]:
+        for f in top.walk():
+            lo, hi = max(f.pos + shift, piece), max(f.pos + f.len + shift, piece)
+            f.pos, f.len = lo, hi - lo
 
 
 def _stream(data: bytes, e: _Emit, node: Field | None, ftype: int, p: int, end: int) -> int:
@@ -632,10 +933,10 @@ def _tail(data: Any, layer: Layer) -> None:
                     "(Random) padding data appended to the datagram", pos, end - pos)  # fmt: skip
     else:
         pkt = _read_packet(data, layer, pos, end, prev is None)
-        if not pkt.long and prev is not None:
-            pkt.dcid = prev.dcid  # the same connection's ID, so its length is known
-        if pkt.kind == "Initial" and pkt.pn_pos > 0:
-            _unprotect(data, pkt)
+        if not pkt.long:
+            _short_dcid(data, pkt, prev)
+        if pkt.kind in ("Initial", "Handshake", "0-RTT", "Short") and pkt.pn_pos > 0:
+            _decrypt(data, pkt)
             _not_decrypted(layer, pkt)
         if pkt.clear is not None:
             start = pkt.pn_pos + pkt.pn_len
@@ -647,12 +948,28 @@ def _tail(data: Any, layer: Layer) -> None:
         layer.next = QUIC
 
 
+def _short_dcid(data: bytes, pkt: QuicPacket, prev: QuicPacket | None) -> None:
+    """A short header's DCID: the coalesced long header's, or a connection ID a long header
+    of the connection announced (its length is the connection's, not in the packet)."""
+    if prev is not None:
+        pkt.dcid = prev.dcid
+    else:
+        for n in _CID_LENGTHS:
+            cid = bytes(data[pkt.start + 1 : pkt.start + 1 + n])
+            if len(cid) == n and cid in _CIDS:
+                pkt.dcid = cid
+                break
+    if pkt.dcid and pkt.start + 1 + len(pkt.dcid) < pkt.end:
+        pkt.pn_pos = pkt.start + 1 + len(pkt.dcid)
+
+
 def _not_decrypted(layer: Layer, pkt: QuicPacket) -> None:
-    if pkt.clear is None:
-        layer.issue("note", "protocol", "quic.decryption_failed",
-                    "Initial not decrypted with its own Destination Connection ID: a server's "
-                    "Initial is keyed by the client's first one, in another packet", pkt.pn_pos,
-                    pkt.end - pkt.pn_pos)  # fmt: skip
+    if pkt.clear is not None or pkt.kind != "Initial":
+        return  # Handshake and 1-RTT packets need a key log: without one they are as tshark's
+    layer.issue("note", "protocol", "quic.decryption_failed",
+                "Initial not decrypted: a server's Initial is keyed by the client's first "
+                "Destination Connection ID, in a packet not decoded before this one",
+                pkt.pn_pos, pkt.end - pkt.pn_pos)  # fmt: skip
 
 
 def _detail(data: Any, layer: Layer) -> None:
@@ -694,26 +1011,38 @@ def _detail(data: Any, layer: Layer) -> None:
 
 
 def _short_header(data: bytes, e: _Emit, pkt: QuicPacket) -> None:
-    """Form, fixed and spin bits; the rest is protected (its key phase bit too)."""
+    """Form, fixed and spin bits; the rest is protected (the key phase bit too) unless a key
+    log gave the connection's 1-RTT secrets. The header's tree spans the packet, as tshark's."""
     pos, n = pkt.start, len(pkt.dcid)
     text = f"QUIC Short Header DCID={pkt.dcid.hex()}" if n else "QUIC Short Header"
-    node = e.add(SHORT, pos, 1 + n, text)
+    node = e.add(SHORT, pos, pkt.end - pos, text)
     b0 = data[pos]
     e.add(HEADER_FORM, pos, 1, 0, node, 0x80)
     e.add(FIXED_BIT, pos, 1, bool(b0 & 0x40), node, 0x40)
     e.add(SPIN_BIT, pos, 1, bool(b0 & 0x20), node, 0x20)
+    if pkt.first >= 0:
+        e.add(SHORT_RESERVED, pos, 1, (pkt.first & 0x18) >> 3, node, 0x18)
+        e.add(KEY_PHASE, pos, 1, bool(pkt.first & 0x04), node, 0x04)
+        e.add(PN_LENGTH, pos, 1, pkt.first & 0x03, node, 0x03)
     if n:
         e.span(DCID, data, pos + 1, pos + 1 + n, node)
-    if pos + 1 + n < pkt.end:
-        e.span(REMAINING, data, pos + 1 + n, pkt.end)
+    if pkt.clear is not None:
+        start = pkt.pn_pos + pkt.pn_len
+        e.add(PACKET_NUMBER, pkt.pn_pos, pkt.pn_len, pkt.pn, node)
+        e.span(PROTECTED_PAYLOAD, data, start, pkt.end, node)
+        _frames(_view(data, pkt), e, pkt, start, start + len(pkt.clear))
+    elif pos + 1 + n < pkt.end:
+        e.span(REMAINING, data, pos + 1 + n, pkt.end, node)
 
 
 def _one_info(pkt: QuicPacket) -> str:
     if pkt.kind == "Padding":
         return ""
-    if not pkt.long:
-        return "Protected Payload" + (f", DCID={pkt.dcid.hex()}" if pkt.dcid else "")
-    text = f"{pkt.kind}, DCID={pkt.dcid.hex()}, SCID={pkt.scid.hex()}"
+    if not pkt.long:  # the key phase bit is protected: tshark shows 0 until it is removed
+        phase = (pkt.first & 0x04) >> 2 if pkt.first >= 0 else 0
+        text = f"Protected Payload (KP{phase})" + (f", DCID={pkt.dcid.hex()}" if pkt.dcid else "")
+    else:
+        text = f"{pkt.kind}, DCID={pkt.dcid.hex()}, SCID={pkt.scid.hex()}"
     if pkt.clear is not None:
         text += f", PKN: {pkt.pn}"
     return ", ".join([text, *pkt.infos])

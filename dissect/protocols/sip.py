@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..protocol import Bytes, Field, FieldSpec, Int, Layer, Osi, Protocol, Text, bind
+from ..protocol import Bytes, Field, FieldSpec, Int, Layer, Osi, Protocol, Text, bind, lookup
 
 MAX_HEADERS = 256  # header lines read per message; more is no real traffic
 REQUEST_LINE = re.compile(rb"([A-Za-z]+) (\S+) SIP/2\.0\Z")
@@ -216,6 +216,33 @@ def _tail(data: Any, layer: Layer) -> None:
             layer.issue("error", "malformed", "sip.header_not_terminated",
                         "Header not terminated by empty line (CRLF)", end, 0)  # fmt: skip
     layer.state = SipState(req is not None, info, code, lines[-1][2] if terminated else -1)
+    if terminated:
+        _body_layer(data, layer, lines, lines[-1][2])
+
+
+def _body_layer(data: Any, layer: Layer, lines: list[tuple[int, int, int]], body: int) -> None:
+    """A body of a media type a decoder reads (application/sdp) becomes the next layer, as
+    HTTP's does, through Wireshark's media_type table; the SIP layer ends at the empty line."""
+    end = layer.payload_end
+    if body >= end:
+        return
+    ctype, length = "", None
+    for s, e, _full in lines[1:]:
+        name, _, value = bytes(data[s:e]).decode("utf-8", "replace").partition(":")
+        name = COMPACT.get(name.strip().lower(), name.strip().lower())
+        if name == "content-type":
+            ctype = value.split(";", 1)[0].strip().lower()
+        elif name == "content-length" and value.strip().isdigit():
+            length = int(value.strip())
+    proto = lookup("media_type", ctype) if ctype else None
+    if proto is None or length == 0:
+        return
+    layer.hdr_len = body - layer.pos
+    layer.payload_pos = body
+    if length is not None:
+        layer.payload_end = min(end, body + length)
+    layer.packet.ctx.media_type = ctype
+    layer.next = proto
 
 
 def _has_contact(data: Any, lines: list[tuple[int, int, int]]) -> bool:

@@ -7,8 +7,10 @@ max-repetitions), or a v1 Trap (enterprise, agent address, generic and specific 
 time stamp). Each variable binding is an object name (an OID) and a value of one of the
 SMI types (RFC 2578: Integer32, OCTET STRING, OID, IpAddress, Counter32, Gauge32,
 TimeTicks, Opaque, Counter64) or a v2 exception (noSuchObject, noSuchInstance,
-endOfMibView). For SNMPv3 (RFC 3412) the version and the global header are decoded; the
-security parameters stay bytes and the (often encrypted) scoped PDU is not decoded.
+endOfMibView). For SNMPv3 (RFC 3412) the global header, the USM security parameters (RFC
+3414) with both engine ids split as Wireshark splits them (RFC 3411's enterprise, format and
+address/text/data, Net-SNMP's creation time, RFC 1910's AgentID), and the scoped PDU when it
+is in the clear; an encrypted one stays bytes.
 
 BER is read by the small TLV reader below rather than a library: the tree needs the byte
 span of every element, which pyasn1's decoder does not report.
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import (
+    HEX,
     U8,
     U32,
     Bytes,
@@ -30,13 +33,16 @@ from ..protocol import (
     IPv4,
     IPv6,
     Layer,
+    Mac,
     Osi,
     Protocol,
     Str,
     Text,
+    TimeNs,
     bind,
     ipv4_str,
     ipv6_str,
+    mac_str,
 )
 
 MAX_VARBINDS = 512  # variable bindings read per message; more is no real traffic
@@ -178,6 +184,35 @@ USM_FIELDS = (
     Bytes("snmp.msgPrivacyParameters", "msgPrivacyParameters",
           explain="The salt of the encryption."),
 )  # fmt: skip
+ENGINE_CONFORM = Flag("snmp.engineid.conform", "Engine ID Conformance", 0x80, 1,
+                      names={True: "RFC3411 (SNMPv3)", False: "RFC1910 (Non-SNMPv3)"},
+                      explain="Set: the id follows RFC 3411 (enterprise, format, data); clear: "
+                      "the historic RFC 1910 AgentID (enterprise and an 8-byte trailer).")  # fmt: skip
+ENGINE_ENTERPRISE = U32("snmp.engineid.enterprise", "Engine Enterprise ID",
+                        explain="The IANA enterprise number of the engine's maker (9: Cisco, "
+                        "8072: Net-SNMP), without the conformance bit.")  # fmt: skip
+ENGINE_FORMATS = {1: "IPv4 address", 2: "IPv6 address", 3: "MAC address",
+                  4: "Text, administratively assigned", 5: "Octets, administratively assigned"}  # fmt: skip
+ENGINE_FORMAT = U8("snmp.engineid.format", "Engine ID Format",
+                   names=lambda v: ENGINE_FORMATS.get(v, "Reserved/Enterprise-specific"),
+                   explain="How the rest of the engine id is made (RFC 3411 section 5).")  # fmt: skip
+ENGINE_IPV4 = IPv4("snmp.engineid.ipv4", "Engine ID Data: IPv4 address",
+                   explain="The engine's IPv4 address.")  # fmt: skip
+ENGINE_IPV6 = IPv6("snmp.engineid.ipv6", "Engine ID Data: IPv6 address",
+                   explain="The engine's IPv6 address.")  # fmt: skip
+ENGINE_CISCO = U8("snmp.engineid.cisco.type", "Engine ID Data: Cisco type", base=HEX,
+                  names={0: "Agent", 1: "Manager"},
+                  explain="Cisco puts a byte before the MAC address: agent or manager.")  # fmt: skip
+ENGINE_MAC = Mac("snmp.engineid.mac", "Engine ID Data: MAC address",
+                 explain="The engine's MAC address.")  # fmt: skip
+ENGINE_TEXT = Text("snmp.engineid.text", "Engine ID Data: Text",
+                   explain="A name the administrator gave the engine.")  # fmt: skip
+ENGINE_DATA = Bytes("snmp.engineid.data", "Engine ID Data",
+                    explain="The engine id's own bytes (Net-SNMP: 4 random bytes).")  # fmt: skip
+ENGINE_TIME = TimeNs("snmp.engineid.time", "Engine ID Data: Creation Time",
+                     explain="When a Net-SNMP engine made its id (its seconds, little-endian).")  # fmt: skip
+AGENTID_TRAILER = Bytes("snmp.agentid_trailer", "AgentID Trailer",
+                        explain="The 8 bytes after the enterprise number of an RFC 1910 AgentID.")  # fmt: skip
 MSG_DATA = U8("snmp.msgData", "msgData", names={0: "plaintext", 1: "encryptedPDU"},
               explain="The scoped PDU: in the clear (plaintext) or encrypted.")  # fmt: skip
 ENCRYPTED_PDU = Bytes("snmp.encryptedPDU", "encryptedPDU",
@@ -432,8 +467,67 @@ def _usm(m: _Msg, p: int, end: int) -> None:
             value = raw.decode("utf-8", "replace")
         else:
             value = raw
-        m.add(spec, vc, ve - vc, value, None)
+        node = m.add(spec, vc, ve - vc, value, None)
+        if spec is USM_FIELDS[0]:
+            _engine_id(m, vc, ve, node)
         c = ve
+
+
+def _engine_id(m: _Msg, p: int, end: int, parent: Field | None) -> None:
+    """An SnmpEngineID split as Wireshark splits it: RFC 3411's conformance bit, enterprise,
+    format and data, or RFC 1910's AgentID; what does not fit its format is an issue."""
+    data = m.data
+    if end - p < 1:
+        return
+    conform = bool(data[p] & 0x80)
+    m.add(ENGINE_CONFORM, p, 1, conform, parent, 0x80)
+    if end - p < 4:
+        return
+    enterprise = int.from_bytes(data[p : p + 4], "big") & (0x7FFFFFFF if conform else 0xFFFFFFFF)
+    m.add(ENGINE_ENTERPRISE, p, 4, enterprise, parent)
+    p += 4
+    if not conform:
+        if end - p == 8:
+            m.add(AGENTID_TRAILER, p, 8, bytes(data[p:end]), parent)
+        elif not m.build:
+            m.layer.issue("warn", "protocol", "snmp.rfc1910_non_conformant",
+                          "Data not conforming to RFC1910", p, end - p)  # fmt: skip
+        return
+    if p < end:
+        p = _engine_data(m, data[p], enterprise, p, end, parent)
+    if p < end and not m.build:
+        m.layer.issue("warn", "protocol", "snmp.rfc3411_non_conformant",
+                      "Data not conforming to RFC3411", p, end - p)  # fmt: skip
+
+
+def _engine_data(m: _Msg, fmt: int, enterprise: int, p: int, end: int,
+                 parent: Field | None) -> int:  # fmt: skip
+    """The format byte and the data after it; returns where the data stops."""
+    data = m.data
+    m.add(ENGINE_FORMAT, p, 1, fmt, parent)
+    p += 1
+    n = end - p
+    if fmt == 1 and n == 4:
+        m.add(ENGINE_IPV4, p, 4, ipv4_str(bytes(data[p:end])), parent)
+    elif fmt == 2 and n == 16:
+        m.add(ENGINE_IPV6, p, 16, ipv6_str(bytes(data[p:end])), parent)
+    elif fmt == 3:
+        if enterprise == 9 and n == 7:  # Cisco: agent or manager before the address
+            m.add(ENGINE_CISCO, p, 1, data[p], parent)
+            p, n = p + 1, n - 1
+        if n == 6:
+            m.add(ENGINE_MAC, p, 6, mac_str(bytes(data[p:end])), parent)
+    elif fmt == 4 and n <= 27:
+        m.add(ENGINE_TEXT, p, n, bytes(data[p:end]).decode("ascii", "replace"), parent)
+    elif fmt == 128 and enterprise in (2021, 8072) and n in (8, 12):
+        m.add(ENGINE_DATA, p, 4, bytes(data[p : p + 4]), parent)  # (UCD|Net)-SNMP random
+        secs = int.from_bytes(data[p + 4 : end], "little", signed=True)
+        m.add(ENGINE_TIME, p + 4, n - 4, secs * 1_000_000_000, parent)
+    elif fmt not in (1, 2, 3, 4) and n <= 27:
+        m.add(ENGINE_DATA, p, n, bytes(data[p:end]), parent)
+    else:
+        return p
+    return end
 
 
 def _scoped_pdu(m: _Msg, p: int, end: int, parent: Field | None) -> None:
@@ -441,7 +535,8 @@ def _scoped_pdu(m: _Msg, p: int, end: int, parent: Field | None) -> None:
     _tag, c, e = m.tlv(p, end, SEQUENCE)
     node = m.add(PLAINTEXT, c, e - c, "", parent)
     _tag, ic, ie = m.tlv(c, e, OCTET_STRING)
-    m.add(CONTEXT_ENGINE_ID, ic, ie - ic, bytes(m.data[ic:ie]), node)
+    engine = m.add(CONTEXT_ENGINE_ID, ic, ie - ic, bytes(m.data[ic:ie]), node)
+    _engine_id(m, ic, ie, engine)
     _tag, nc, ne = m.tlv(ie, e, OCTET_STRING)
     m.add(CONTEXT_NAME, nc, ne - nc, bytes(m.data[nc:ne]).decode("utf-8", "replace"), node)
     _pdu(m, ne, e, node)

@@ -517,7 +517,7 @@ HEARTBEAT_LEN = U16("tls.heartbeat_message.payload_length", "Payload Length",
 class _Seg:
     """What the records of this segment have shown so far."""
 
-    __slots__ = ("infos", "encrypted", "tls13", "hello", "last", "out")
+    __slots__ = ("infos", "encrypted", "tls13", "hello", "last", "out", "crypto")
 
     def __init__(self) -> None:
         self.infos: list[str] = []
@@ -526,6 +526,7 @@ class _Seg:
         self.hello = ""  # "client"/"server"/"hrr" while decoding a hello's extensions
         self.last = 0  # content type of the previous record
         self.out: _Out | None = None  # made when a record body needs walking
+        self.crypto = False  # QUIC CRYPTO frames, which QUIC reassembles, not records
 
 
 class _Out:
@@ -757,13 +758,102 @@ def _handshakes(
         out.add(HS_LENGTH, pos + 1, 3, length, msg)
         info = HANDSHAKE_TYPES[htype]
         if pos + 4 + length > stop:
+            where = ("the next CRYPTO frame (decoded where it ends)" if seg.crypto
+                     else "the next record (not reassembled)")  # fmt: skip
             out.issue("note", "protocol", "tls.handshake.fragment",
-                      f"{info} of {length} bytes continues in the next record (not reassembled)",
-                      pos, stop - pos)  # fmt: skip
+                      f"{info} of {length} bytes continues in {where}", pos, stop - pos)  # fmt: skip
         elif htype == 1 or htype == 2:
             info = _hello(data, out, msg, pos + 4, msg_end, htype, seg)
+        elif seg.crypto and out.fields and htype in TLS13_BODIES:
+            TLS13_BODIES[htype](data, out, msg, pos + 4, msg_end, seg)
         seg.infos.append(info)
         pos += 4 + length
+
+
+# A handshake message split over QUIC CRYPTO frames: quic.py lists the pieces it came from.
+HS_FRAGMENTS = Str("tls.handshake.fragments", "Reassembled Handshake Fragments",
+                   explain="The pieces a handshake message split over several packets came from.")  # fmt: skip
+HS_FRAGMENT = Int("tls.handshake.fragment", "Handshake Fragment",
+                  explain="The frame one piece of the message came in.")  # fmt: skip
+HS_FRAGMENT_COUNT = Int("tls.handshake.fragment.count", "Handshake Fragment count",
+                        explain="How many pieces the message was reassembled from.")  # fmt: skip
+
+# -- TLS 1.3 messages after the hellos, readable in QUIC's decrypted CRYPTO frames --------------
+CERT_CONTEXT_LEN = U8("tls.handshake.certificate_request_context_length",
+                      "Certificate Request Context Length",
+                      explain="Length of the context a CertificateRequest set (0 for a server).")  # fmt: skip
+CERTS_LEN = U24("tls.handshake.certificates_length", "Certificates Length",
+                explain="Bytes of the certificate list.")  # fmt: skip
+CERTS = Str("tls.handshake.certificates", "Certificates",
+            explain="The certificate chain: the sender's certificate first, then its issuers.")  # fmt: skip
+CERT_LEN = U24("tls.handshake.certificate_length", "Certificate Length",
+               explain="Bytes of this certificate.")  # fmt: skip
+CERT = Bytes("tls.handshake.certificate", "Certificate",
+             explain="One DER-encoded X.509 certificate.")  # fmt: skip
+CV_SIG_LEN = U16("tls.handshake.client_cert_vrfy.sig_len", "Signature length",
+                 explain="Bytes of the signature.")  # fmt: skip
+CV_SIG = Bytes("tls.handshake.client_cert_vrfy.sig", "Signature",
+               explain="The signature over the handshake so far, made with the certificate's key.")  # fmt: skip
+VERIFY_DATA = Bytes("tls.handshake.verify_data", "Verify Data",
+                    explain="The MAC over the whole handshake: proves both sides saw the same one.")  # fmt: skip
+
+
+def _encrypted_extensions(data: bytes, out: _Out, msg: Field | None, pos: int, end: int,
+                          seg: _Seg) -> None:  # fmt: skip
+    """EncryptedExtensions (RFC 8446 4.3.1): the server's extensions (ALPN, QUIC's
+    transport parameters)."""
+    seg.hello = "server"
+    _extensions(data, out, msg, pos, end, seg)
+
+
+def _certificate(data: bytes, out: _Out, msg: Field | None, pos: int, end: int,
+                 seg: _Seg) -> None:  # fmt: skip
+    """Certificate (RFC 8446 4.4.2): context, then each certificate with its extensions."""
+    if pos + 4 > end:
+        return
+    n = data[pos]
+    out.add(CERT_CONTEXT_LEN, pos, 1, n, msg)
+    p = pos + 1 + n
+    if p + 3 > end:
+        return
+    total = _u24(data, p)
+    out.add(CERTS_LEN, p, 3, total, msg)
+    p += 3
+    stop = min(end, p + total)
+    certs = out.span(CERTS, p, stop, msg)
+    while p + 3 <= stop:  # each entry moves on by at least 5 bytes
+        clen = _u24(data, p)
+        out.add(CERT_LEN, p, 3, clen, certs)
+        if p + 3 + clen > stop:
+            return
+        out.span(CERT, p + 3, p + 3 + clen, certs)
+        p += 3 + clen
+        if p + 2 > stop:
+            return
+        elen = _u16(data, p)
+        out.add(EXTS_LEN, p, 2, elen, certs)
+        p += 2 + elen
+
+
+def _certificate_verify(data: bytes, out: _Out, msg: Field | None, pos: int, end: int,
+                        seg: _Seg) -> None:  # fmt: skip
+    """CertificateVerify (RFC 8446 4.4.3): the signature scheme and the signature."""
+    if pos + 4 > end:
+        return
+    f = out.add(SIG, pos, 2, _u16(data, pos), msg)
+    out.add(SIG_HASH, pos, 1, data[pos], f)
+    out.add(SIG_SIG, pos + 1, 1, data[pos + 1], f)
+    n = _u16(data, pos + 2)
+    out.add(CV_SIG_LEN, pos + 2, 2, n, msg)
+    out.span(CV_SIG, pos + 4, min(end, pos + 4 + n), msg)
+
+
+def _finished(data: bytes, out: _Out, msg: Field | None, pos: int, end: int, seg: _Seg) -> None:
+    out.span(VERIFY_DATA, pos, end, msg)
+
+
+TLS13_BODIES = {8: _encrypted_extensions, 11: _certificate, 15: _certificate_verify,
+                20: _finished}  # fmt: skip
 
 
 def _short(out: _Out, need_end: int, what: str) -> None:
@@ -1170,6 +1260,9 @@ QUIC_CID_PARAMETERS = {
                      (0x0F, "Initial Source Connection ID"),
                      (0x10, "Retry Source Connection ID"))
 }  # fmt: skip
+QUIC_CID_PARAMETERS[0x02] = Bytes("tls.quic.parameter.stateless_reset_token", "stateless_reset_token",
+                                  explain="The token a server's stateless reset will carry "
+                                  "(RFC 9000 section 10.3): only a server sends it.")  # fmt: skip
 QUIC_CHOSEN_VERSION = U32("tls.quic.parameter.vi.chosen_version", "Chosen Version", base=HEX,
                           explain="The QUIC version the packet is in, repeated so the peer "
                           "can detect a downgrade (RFC 9368).")  # fmt: skip
@@ -1225,7 +1318,7 @@ def handshake_messages(
     carries them in CRYPTO frames, RFC 9001 section 4): under `parent` with fields on, or
     only the issues with them off; returns the Info text ("Client Hello (SNI=...)")."""
     seg = _Seg()
-    seg.tls13 = True
+    seg.tls13 = seg.crypto = True
     _handshakes(data, _Out(layer, data, fields), parent, pos, end, end, seg)
     return ", ".join(seg.infos)
 

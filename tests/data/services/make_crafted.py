@@ -162,21 +162,32 @@ def nbns() -> list:
     rdata = bytes([len(names)]) + b"".join(n + bytes([sfx]) + struct.pack("!H", fl)
                                            for n, sfx, fl in names)  # fmt: skip
     rdata += bytes.fromhex("020000000001") + bytes(range(40))  # unit id and statistics
-    status = struct.pack("!HHHHHH", 9, 0x8400, 0, 1, 0, 0) + star + struct.pack(
-        "!HHIH", 0x21, 1, 0, len(rdata)
-    ) + rdata
+    status = (
+        struct.pack("!HHHHHH", 9, 0x8400, 0, 1, 0, 0)
+        + star
+        + struct.pack("!HHIH", 0x21, 1, 0, len(rdata))
+        + rdata
+    )
     negative = nb.NBNSHeader(NAME_TRN_ID=0x1A2C, RESPONSE=1, NM_FLAGS=0x50, RCODE=3, ANCOUNT=1,
                              QDCOUNT=0) / nb.NBNSQueryResponse(RR_NAME=b"NOBODY", RDLENGTH=0,
                                                                ADDR_ENTRY=[])  # fmt: skip
-    wack = struct.pack("!HHHHHH", 7, 0xBC00, 0, 1, 0, 0) + star + struct.pack(
-        "!HHIHH", 0x20, 1, 2, 2, 0x2910
+    wack = (
+        struct.pack("!HHHHHH", 7, 0xBC00, 0, 1, 0, 0)
+        + star
+        + struct.pack("!HHIHH", 0x20, 1, 2, 2, 0x2910)
     )
-    null_rr = struct.pack("!HHHHHH", 8, 0x8500, 0, 1, 0, 0) + star + struct.pack(
-        "!HHIH", 0x0A, 1, 0, 3
-    ) + b"xyz"
-    authority = struct.pack("!HHHHHH", 10, 0x8500, 0, 0, 1, 0) + star + struct.pack(
-        "!HHIHH", 0x20, 1, 60, 6, 0x6000
-    ) + bytes([192, 0, 2, 53])
+    null_rr = (
+        struct.pack("!HHHHHH", 8, 0x8500, 0, 1, 0, 0)
+        + star
+        + struct.pack("!HHIH", 0x0A, 1, 0, 3)
+        + b"xyz"
+    )
+    authority = (
+        struct.pack("!HHHHHH", 10, 0x8500, 0, 0, 1, 0)
+        + star
+        + struct.pack("!HHIHH", 0x20, 1, 60, 6, 0x6000)
+        + bytes([192, 0, 2, 53])
+    )
     return [udp(bytes(query), 137, 137), udp(bytes(answer), 137, 137),
             udp(wack, 137, 137), udp(null_rr, 137, 137),
             udp(bytes(register), 137, 137), udp(bytes(status_q), 137, 137),
@@ -204,8 +215,17 @@ def snmp() -> list:
     from scapy.layers import snmp as s  # type: ignore[import-untyped]
 
     sys_descr, uptime = "1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.3.0"
-    get = s.SNMP(version=1, community="public", PDU=s.SNMPget(id=0x1234, varbindlist=[
-        s.SNMPvarbind(oid=ASN1_OID(sys_descr)), s.SNMPvarbind(oid=ASN1_OID(uptime))]))
+    get = s.SNMP(
+        version=1,
+        community="public",
+        PDU=s.SNMPget(
+            id=0x1234,
+            varbindlist=[
+                s.SNMPvarbind(oid=ASN1_OID(sys_descr)),
+                s.SNMPvarbind(oid=ASN1_OID(uptime)),
+            ],
+        ),
+    )
     resp = s.SNMP(version=1, community="public", PDU=s.SNMPresponse(id=0x1234, varbindlist=[
         s.SNMPvarbind(oid=ASN1_OID(sys_descr), value=a.ASN1_STRING(b"Linux box 6.1")),
         s.SNMPvarbind(oid=ASN1_OID(uptime), value=a.ASN1_TIME_TICKS(123456)),
@@ -238,16 +258,42 @@ def snmp() -> list:
     frames += [udp(bytes(m), 161, 40161) for m in (resp, err)]
     frames += [udp(bytes(m), 40162, 162) for m in (trap1, trap2, inform)]
     frames.append(udp(bytes(get)[:30], 40161, 161))  # cut inside the PDU
-    frames += [udp(snmp_exceptions(), 161, 40161), udp(snmp_v3(), 40161, 161),
-               udp(snmp_v3(plain=True), 40161, 161), udp(snmp_v3(model=99), 40161, 161),
-               udp(snmp_report(), 161, 40161)]
+    frames += [
+        udp(snmp_exceptions(), 161, 40161),
+        udp(snmp_v3(), 40161, 161),
+        udp(snmp_v3(plain=True), 40161, 161),
+        udp(snmp_v3(model=99), 40161, 161),
+        udp(snmp_report(), 161, 40161),
+    ]
+    frames += [udp(snmp_v3(plain=True, engine=e), 40161, 161) for e in SNMP_ENGINE_IDS]
     return frames
+
+
+# Engine IDs in each RFC 3411 format Wireshark splits (and the historic RFC 1910 AgentID):
+# Net-SNMP's random + boot time, IPv4, IPv6, Cisco's MAC with its type byte, text, octets,
+# an RFC 1910 id, and an IPv4 format one byte too long (not RFC 3411 conforming).
+SNMP_ENGINE_IDS = [
+    bytes.fromhex("80001f8880") + bytes.fromhex("1a2b3c4d") + struct.pack("<I", 1700000000),
+    bytes.fromhex("8000000901c0000201"),
+    bytes.fromhex("800000090220010db8000000000000000000000001"),
+    bytes.fromhex("800000090301") + bytes.fromhex("020000aabbcc"),
+    bytes.fromhex("8000000904") + b"layerscope",
+    bytes.fromhex("8000000905") + bytes(range(1, 9)),
+    bytes.fromhex("00000009") + bytes(range(8)),
+    bytes.fromhex("8000000901c000020105"),
+]
 
 
 def tlv(tag: int, body: bytes) -> bytes:
     """One BER element (short or long length form)."""
     n = len(body)
-    head = bytes([n]) if n < 0x80 else bytes([0x81, n]) if n < 0x100 else b"\x82" + struct.pack("!H", n)
+    head = (
+        bytes([n])
+        if n < 0x80
+        else bytes([0x81, n])
+        if n < 0x100
+        else b"\x82" + struct.pack("!H", n)
+    )
     return bytes([tag]) + head + body
 
 
@@ -263,24 +309,26 @@ def snmp_exceptions() -> bytes:
 
 def snmp_report() -> bytes:
     """A Report-PDU (RFC 3416 section 4.2.8), as an agent sends one to an unknown engine."""
-    vbs = tlv(0x30, tlv(0x30, tlv(0x06, bytes.fromhex("2b060106030f01010400")) + tlv(0x41, b"\x07")))
+    vbs = tlv(
+        0x30, tlv(0x30, tlv(0x06, bytes.fromhex("2b060106030f01010400")) + tlv(0x41, b"\x07"))
+    )
     pdu = tlv(0xA8, tlv(0x02, b"\x0c") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + vbs)
     return tlv(0x30, tlv(0x02, b"\x01") + tlv(0x04, b"public") + pdu)
 
 
-def snmp_v3(plain: bool = False, model: int = 3) -> bytes:
+def snmp_v3(plain: bool = False, model: int = 3, engine: bytes = b"engine") -> bytes:
     """An SNMPv3 message: version, global data, USM parameters, an encrypted PDU (or a
     plaintext get-request; or another security model's parameters)."""
     flags = b"\x04" if plain else b"\x07"
     head = tlv(0x02, b"\x03") + tlv(0x30, tlv(0x02, b"\x12\x34") + tlv(0x02, b"\x05\xdc")
                                       + tlv(0x04, flags) + tlv(0x02, bytes([model])))  # fmt: skip
-    usm = tlv(0x04, tlv(0x30, tlv(0x04, b"engine") + tlv(0x02, b"\x01") + tlv(0x02, b"\x02")
+    usm = tlv(0x04, tlv(0x30, tlv(0x04, engine) + tlv(0x02, b"\x01") + tlv(0x02, b"\x02")
                          + tlv(0x04, b"user") + tlv(0x04, bytes(12)) + tlv(0x04, bytes(8))))  # fmt: skip
     if not plain:
         return tlv(0x30, head + usm + tlv(0x04, bytes(range(32))))
     vbs = tlv(0x30, tlv(0x30, tlv(0x06, bytes.fromhex("2b06010201010500")) + tlv(0x05, b"")))
     pdu = tlv(0xA0, tlv(0x02, b"\x09") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + vbs)
-    scoped = tlv(0x30, tlv(0x04, b"engine") + tlv(0x04, b"ctx") + pdu)
+    scoped = tlv(0x30, tlv(0x04, engine) + tlv(0x04, b"ctx") + pdu)
     return tlv(0x30, head + usm + scoped)
 
 
@@ -302,8 +350,10 @@ def tftp() -> list:
     return [udp(m, sport, dport) for m, sport, dport in msgs]
 
 
-SDP = (b"v=0\r\no=alice 2890844526 2890844526 IN IP4 192.0.2.10\r\ns=-\r\n"
-       b"c=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n")
+SDP = (
+    b"v=0\r\no=alice 2890844526 2890844526 IN IP4 192.0.2.10\r\ns=-\r\n"
+    b"c=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+)
 
 
 def sip() -> list:
@@ -371,8 +421,29 @@ def sip() -> list:
     )
     msgs = [(invite, 5060, 5060), (ringing, 5060, 5060), (register, 5060, 5060),
             (options, 5060, 5060), (error, 5060, 5060), (cut, 5060, 5060),
-            (b"\r\n\r\n", 5060, 5060), (ok, 5060, 5060), (bye, 5060, 5060)]  # fmt: skip
+            (b"\r\n\r\n", 5060, 5060), (ok, 5060, 5060), (bye, 5060, 5060),
+            (sip_with(RICH_SDP), 5060, 5060), (sip_with(b"v=0\r\nx=what\r\nbroken line\r\n"), 5060, 5060)]  # fmt: skip
     return [udp(m, sport, dport) for m, sport, dport in msgs]
+
+
+# Every SDP line type (RFC 8866), a multicast connection with TTL and count, two media with
+# static and dynamic payload types, rtpmap, fmtp and property attributes.
+RICH_SDP = (
+    b"v=0\r\no=- 3344 3345 IN IP6 2001:db8::10\r\ns=Seminar\r\ni=A talk\r\n"
+    b"u=http://example.com/seminar\r\ne=alice@example.com (Alice)\r\np=+1 617 555-6011\r\n"
+    b"c=IN IP4 224.2.1.1/127/3\r\nb=AS:64\r\nt=2873397496 2873404696\r\n"
+    b"r=604800 3600 0 90000\r\nz=2882844526 -1h 2898848070 0\r\nk=clear:secret\r\n"
+    b"a=tool:layerscope\r\na=recvonly\r\n"
+    b"m=audio 49170/2 RTP/AVP 0 8 96\r\ni=Voice\r\na=rtpmap:96 opus/48000/2\r\n"
+    b"a=fmtp:96 useinbandfec=1;stereo=1\r\na=ptime:20\r\n"
+    b"m=video 51372 RTP/AVP 31\r\nb=AS:256\r\n"
+)
+
+
+def sip_with(sdp: bytes) -> bytes:
+    """A 200 OK answering with this SDP body."""
+    return (b"SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n"
+            b"Content-Length: " + str(len(sdp)).encode() + b"\r\n\r\n" + sdp)  # fmt: skip
 
 
 def modbus() -> list:
@@ -428,8 +499,16 @@ def mqtt() -> list:
     return [
         flow.send(connect),
         flow.reply(mqtt_packet(0x20, b"\x00\x00")),
-        flow.send(mqtt_packet(0x82, struct.pack("!H", 1) + mqtt_string(b"sensors/#") + b"\x01"
-                              + mqtt_string(b"cmd/+") + b"\x00")),  # fmt: skip
+        flow.send(
+            mqtt_packet(
+                0x82,
+                struct.pack("!H", 1)
+                + mqtt_string(b"sensors/#")
+                + b"\x01"
+                + mqtt_string(b"cmd/+")
+                + b"\x00",
+            )
+        ),  # fmt: skip
         flow.reply(mqtt_packet(0x90, struct.pack("!H", 1) + b"\x01\x80")),
         flow.send(mqtt_packet(0x30, mqtt_string(b"sensors/temp") + b"21.5")),
         flow.send(mqtt_packet(0x3B, mqtt_string(b"sensors/hum") + struct.pack("!H", 7) + b"40")),
@@ -446,7 +525,70 @@ def mqtt() -> list:
     ]
 
 
-BUILDERS = {"ssh": ssh, "tftp": tftp, "sip": sip, "modbus": modbus, "mqtt": mqtt, "dhcpv6": dhcpv6, "nbns": nbns, "syslog": syslog, "snmp": snmp}
+def mqtt_props(*props: bytes) -> bytes:
+    """MQTT 5 properties: their length (a varint) and the properties."""
+    body = b"".join(props)
+    return mqtt_packet(0, body)[1:]  # the same variable-length integer as a packet's length
+
+
+def mqtt5() -> list:
+    """MQTT 5: a session whose CONNECT says level 5, with properties in every packet type
+    that has them, reason codes and subscription options."""
+    user = b"\x26" + mqtt_string(b"site") + mqtt_string(b"lab-3")
+    connect = mqtt_packet(0x10, mqtt_string(b"MQTT") + bytes([5, 0xC6]) + struct.pack("!H", 30)
+                          + mqtt_props(b"\x11" + struct.pack("!I", 3600), b"\x21\x00\x14", user)
+                          + mqtt_string(b"layerscope-5")
+                          + mqtt_props(b"\x18" + struct.pack("!I", 10), b"\x01\x01")
+                          + mqtt_string(b"status/lwt") + mqtt_string(b"gone")
+                          + mqtt_string(b"user") + mqtt_string(b"secret"))  # fmt: skip
+    connack = mqtt_packet(0x20, b"\x00\x00" + mqtt_props(
+        b"\x24\x01", b"\x25\x00", b"\x27" + struct.pack("!I", 65536), b"\x22\x00\x0a",
+        b"\x12" + mqtt_string(b"auto-7f3a"), b"\x13\x00\x3c"))  # fmt: skip
+    sub = mqtt_packet(0x82, struct.pack("!H", 1) + mqtt_props(b"\x0b\x96\x01")
+                      + mqtt_string(b"sensors/#") + b"\x2d")  # fmt: skip
+    suback = mqtt_packet(0x90, struct.pack("!H", 1) + mqtt_props() + b"\x01")
+    publish = mqtt_packet(0x32, mqtt_string(b"sensors/temp") + struct.pack("!H", 5) + mqtt_props(
+        b"\x01\x01", b"\x02" + struct.pack("!I", 60), b"\x03" + mqtt_string(b"text/plain"),
+        b"\x08" + mqtt_string(b"reply/here"), b"\x09" + mqtt_string(b"\x01\x02"),
+        b"\x23\x00\x02", user) + b"21.5")  # fmt: skip
+    flow = Flow(51884, 1883)
+    return [
+        flow.send(connect),
+        flow.reply(connack),
+        flow.send(sub),
+        flow.reply(suback),
+        flow.send(publish),
+        flow.reply(
+            mqtt_packet(
+                0x40,
+                struct.pack("!H", 5)
+                + b"\x10"
+                + mqtt_props(b"\x1f" + mqtt_string(b"nobody listens")),
+            )
+        ),  # fmt: skip
+        flow.reply(mqtt_packet(0x40, struct.pack("!H", 6))),  # success: no reason code
+        flow.send(mqtt_packet(0xA2, struct.pack("!H", 2) + mqtt_props() + mqtt_string(b"x/y"))),
+        flow.reply(mqtt_packet(0xB0, struct.pack("!H", 2) + mqtt_props() + b"\x11")),
+        flow.send(mqtt_packet(0xE0, b"\x04" + mqtt_props(b"\x11" + struct.pack("!I", 0)))),
+        flow.send(mqtt_packet(0xF0, b"\x18" + mqtt_props(b"\x15" + mqtt_string(b"SCRAM-SHA-1")))),
+        flow.reply(mqtt_packet(0x50, struct.pack("!H", 9) + b"\x10")),  # PUBREC, no properties
+        flow.send(mqtt_packet(0x62, struct.pack("!H", 9) + b"\x92" + mqtt_props())),
+        flow.reply(mqtt_packet(0x70, struct.pack("!H", 9) + b"\x00" + mqtt_props(b"\x7f?!"))),
+    ]
+
+
+BUILDERS = {
+    "mqtt5": mqtt5,
+    "ssh": ssh,
+    "tftp": tftp,
+    "sip": sip,
+    "modbus": modbus,
+    "mqtt": mqtt,
+    "dhcpv6": dhcpv6,
+    "nbns": nbns,
+    "syslog": syslog,
+    "snmp": snmp,
+}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or sorted(BUILDERS):
