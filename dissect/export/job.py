@@ -23,7 +23,7 @@ from typing import Any
 from dissect import engine
 from dissect.index import ROWS_BATCH, CaptureError, CaptureIndex, open_capture
 
-from . import schema
+from . import schema, streams
 from .rows import RowBuilder
 
 CHUNK_RECORDS = 50_000  # records per chunk of a big file: a few seconds of one worker
@@ -200,8 +200,10 @@ def export_chunk(options: Options, chunk: Chunk) -> Result:
     try:
         builder = RowBuilder(set(options.namespaces), options.spans)
         for part in chunk.parts:
+            numbers = _stream_numbers(options, part)
             for pkt in _packets(options, part, result):
-                builder.add(part.file, pkt)
+                i = pkt.number - 1 - part.start
+                builder.add(part.file, pkt, numbers[i] if 0 <= i < len(numbers) else None)
                 pkt.release()
                 if builder.packets % 1024 == 0 and builder.buffers_full():
                     _write(fs, root, chunk.id, writers, builder, final=False, result=result)
@@ -214,6 +216,13 @@ def export_chunk(options: Options, chunk: Chunk) -> Result:
     _publish(fs, writers)
     _put(fs, f"{root}/{MARKERS}/{chunk.id}.json", result.to_json().encode())
     return result
+
+
+def _stream_numbers(options: Options, part: Part) -> list[tuple[int, int]]:
+    """The part's records' (tcp.stream, udp.stream), from its capture's stream pass (none
+    when the capture could not be read: its packets then have no stream numbers)."""
+    found = streams.read_slice(options.outdir, part.file, part.start, part.stop)
+    return [] if found is None else found.tolist()
 
 
 def _packets(options: Options, part: Part, result: Result) -> Iterator[engine.Packet]:

@@ -120,9 +120,11 @@ class RowBuilder:
     def table_name(self, key: str) -> str:
         return FRAMES if key == FRAMES else self.tables[key].name
 
-    def add(self, file: str, pkt: engine.Packet) -> None:
+    def add(self, file: str, pkt: engine.Packet, streams: tuple[int, int] | None = None) -> None:
+        """The packet's rows; `streams`: its record's (tcp.stream, udp.stream) from the
+        capture's stream pass (dissect/export/streams.py), -1 for none."""
         self.packets += 1
-        frame_row(self.buffers[FRAMES], file, pkt)
+        frame_row(self.buffers[FRAMES], file, pkt, streams)
         if self.tables:  # else `frames` alone: no field is built
             for i, layer in enumerate(pkt.layers):
                 if i:
@@ -203,7 +205,8 @@ def _more(f: engine.Field) -> dict[str, Any]:
             "pos": f.pos, "len": f.len}  # fmt: skip
 
 
-def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
+def frame_row(buf: _Buffer, file: str, pkt: engine.Packet,
+              streams: tuple[int, int] | None = None) -> None:  # fmt: skip
     """The packet's `frames` row: -T json's top-level facts and the list columns."""
     src, dst, proto, info, status, bad = engine.columns(pkt)
     names, ports, expert, worst = _stack(pkt)
@@ -234,6 +237,20 @@ def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
     if expert:
         buf.put("expert_severity", row, engine.SEVERITIES[worst])
         buf.put("expert", row, expert)
+    if streams is not None:
+        _stream_cells(buf, row, names, streams)
+
+
+def _stream_cells(buf: _Buffer, row: int, names: str, streams: tuple[int, int]) -> None:
+    """tcp_stream / udp_stream where the stream layer gives the packet's TCP or UDP layer
+    its number (dissect/streams/table.py's annotate): a record the pass numbered whose
+    decoded stack has no such layer (a reassembled datagram) gets none, as in -T json."""
+    tcp, udp = streams
+    stack = names.split(":")
+    if tcp >= 0 and "tcp" in stack:
+        buf.put("tcp_stream", row, tcp)
+    elif udp >= 0 and "udp" in stack:
+        buf.put("udp_stream", row, udp)
 
 
 def _stack(pkt: engine.Packet) -> tuple[str, tuple | None, list[dict], int]:

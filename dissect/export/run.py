@@ -13,6 +13,7 @@ from typing import IO, Any
 from dissect import engine, parallel
 
 from .job import Chunk, Options, Result, export_chunk
+from .streams import stream_pass
 
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
 
@@ -21,9 +22,10 @@ class RunnerError(Exception):
     """The runner cannot start (no Dask scheduler at that address): one line."""
 
 
-def safe_export(options: Options, chunk: Chunk) -> Result:
+def safe_export(options: Options, chunk: Chunk, _after: object = None) -> Result:
     """export_chunk, with an unexpected failure (a bug, a full disk) reported as the chunk's
-    error instead of ending every other chunk's work."""
+    error instead of ending every other chunk's work. `_after`: what must be done first
+    (on Dask, its captures' stream passes)."""
     try:
         return export_chunk(options, chunk)
     except Exception as exc:  # noqa: BLE001 - one chunk's failure is reported, not raised
@@ -31,13 +33,28 @@ def safe_export(options: Options, chunk: Chunk) -> Result:
                       errors=[f"{', '.join(chunk.files)}: export failed: {exc!r}"])  # fmt: skip
 
 
+def captures(chunks: list[Chunk]) -> list[str]:
+    """The captures the chunks read, each once, in order: each gets one stream pass."""
+    return list(dict.fromkeys(f for c in chunks for f in c.files))
+
+
 def run_local(options: Options, chunks: list[Chunk], workers: int) -> Iterator[Result]:
-    """Every chunk's result, exported by `workers` forked processes (this one when 1)."""
+    """Every chunk's result, exported by `workers` forked processes (this one when 1),
+    after every capture's stream pass (captures in parallel)."""
     engine._load()  # every protocol imported once, before the workers fork
+    files = captures(chunks)
     if workers <= 1 or len(chunks) <= 1:
+        for name in files:
+            stream_pass(options.outdir, name)
         for chunk in chunks:
             yield safe_export(options, chunk)
         return
+
+    def number(name: str) -> bytes:
+        return stream_pass(options.outdir, name).encode("utf-8", "surrogateescape")
+
+    for _done in parallel.ordered_map(number, files, workers):  # type: ignore[arg-type]
+        pass
 
     def render(chunk: Chunk) -> bytes:
         return safe_export(options, chunk).to_json().encode()
@@ -50,7 +67,8 @@ def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Re
     """Every chunk's result, each exported as one Dask task, as they finish. `address`:
     a scheduler (tcp://host:8786) or `local` (a cluster of this machine's cores). A task
     whose worker dies is run again by the scheduler; export_chunk first removes what the
-    lost attempt wrote, so no row is lost or doubled."""
+    lost attempt wrote, so no row is lost or doubled. Each capture's stream pass is a task
+    too; the tasks of its chunks wait for it."""
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -64,8 +82,11 @@ def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Re
     except (OSError, ValueError, TypeError) as exc:  # refused, timed out, a bad address
         raise RunnerError(f"--dask {address}: cannot start: {exc}") from None
     try:
+        passes = {name: client.submit(stream_pass, options.outdir, name, pure=False)
+                  for name in captures(chunks)}  # fmt: skip
+        after = [[passes[name] for name in c.files] for c in chunks]
         keys = [f"layerscope-export-{c.id}" for c in chunks]
-        futures = client.map(partial(safe_export, options), chunks, key=keys, pure=False)
+        futures = client.map(partial(safe_export, options), chunks, after, key=keys, pure=False)
         by_key = dict(zip(keys, chunks, strict=True))
         for fut in as_completed(futures):
             try:
