@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from dissect import engine
@@ -52,13 +53,12 @@ class _Buffer:
             rows, values = self.cells[f.name]
             if not rows:
                 arrays.append(pa.nulls(n, f.type))
-                continue
-            if len(rows) < n:
-                filled: list[Any] = [None] * n
-                for row, value in zip(rows, values, strict=True):
-                    filled[row] = value
-                values = filled
-            arrays.append(_array(values, f))
+            elif len(rows) == n and rows == list(range(n)):
+                arrays.append(_array(values, f))
+            else:  # scattered: each row takes its value's place, the others null
+                at = np.full(n, -1, dtype=np.int64)
+                at[rows] = np.arange(len(rows))
+                arrays.append(_array(values, f).take(pa.array(at, mask=at < 0)))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
     def clear(self) -> None:
@@ -99,6 +99,69 @@ class _Placement:
         self.len = buf.cells[column.name + "__len"] if spans else None
 
 
+class _Head:
+    """A protocol's fixed header as columns. Its values come from the engine a layer at a
+    time in one call (engine.read_values over the unpacked header tuple the decoder
+    already holds: no Field is made for them) and become columns a batch at a time, so a
+    header field costs no Python work per row. Which fields, and where they go, comes
+    from the declaration (the `header=` table and its children, in tree order)."""
+
+    __slots__ = ("specs", "places", "offsets", "widths", "namespaces", "taken", "rows",
+                 "values", "poses")  # fmt: skip
+
+    def __init__(self, proto: engine.Protocol, place: dict) -> None:
+        every = [s for spec in proto.header for s in (spec, *spec.children)]
+        placed = [s for s in every if s in place]
+        self.specs = tuple(placed)
+        self.places = [place[s] for s in placed]
+        self.offsets = [s.offset for s in placed]
+        self.widths = [s.width or 0 for s in placed]
+        self.namespaces = list(dict.fromkeys(p.namespace for p in self.places))
+        self.taken = frozenset(every)  # more occurrences of these go to more_fields
+        self.rows: dict[str, list[int]] = {ns: [] for ns in self.namespaces}
+        self.values: list[tuple] = []
+        self.poses: list[int] = []
+
+    def flush(self) -> None:
+        """The buffered layers' values into their columns' cells."""
+        if not self.values:
+            return
+        columns = list(zip(*self.values, strict=True))
+        for k, p in enumerate(self.places):
+            rows = self.rows[p.namespace]
+            p.cells[0].extend(rows)
+            p.cells[1].extend(columns[k])
+            if p.pos is not None:
+                off = self.offsets[k]
+                p.pos[0].extend(rows)
+                p.pos[1].extend([x + off for x in self.poses])
+                p.len[0].extend(rows)
+                p.len[1].extend([self.widths[k]] * len(rows))
+        for rows in self.rows.values():
+            rows.clear()
+        self.values.clear()
+        self.poses.clear()
+
+
+def _rest(fields: list[engine.Field], taken: frozenset) -> list[engine.Field]:
+    """Depth first, every field of a layer but its fixed header's (`taken`): what detail()
+    hung under a header field (TCP's flags in letters) stays, after the declared children."""
+    out: list[engine.Field] = []
+    for f in fields:
+        if f.spec not in taken:
+            out += f.walk()
+            continue
+        kids = f.children
+        if kids:
+            declared = len(f.spec.children)
+            for c in kids[:declared]:
+                for g in c.children or ():
+                    out += g.walk()
+            for c in kids[declared:]:
+                out += c.walk()
+    return out
+
+
 class RowBuilder:
     """Packets in, record batches out: `add(file, pkt)`, then `batches()` whenever it
     suits the caller and `batches(final=True)` at the end."""
@@ -115,6 +178,11 @@ class RowBuilder:
             for c in t.columns
         }
         self.own_ns = {p: namespace(p) for p in engine.PROTOCOLS}
+        self.heads: dict[str, _Head] = {}
+        for name, proto in engine.PROTOCOLS.items():
+            head = _Head(proto, self.place)
+            if head.specs:
+                self.heads[name] = head
         self.packets = 0
 
     def table_name(self, key: str) -> str:
@@ -132,19 +200,36 @@ class RowBuilder:
 
     def _layer(self, file: str, number: int, i: int, layer: engine.Layer) -> None:
         """The layer's row in its own table and in every table whose fields it carries:
-        its fields grouped by spec (tree order kept within each), then placed."""
+        the fixed header's values in bulk (_Head), the other fields grouped by spec (tree
+        order kept within each), then placed."""
+        proto = layer.protocol.name
+        keys = (file, number, i, proto)
+        rows: dict[str, int] = {}
+        head = self.heads.get(proto)
+        if head is not None and layer.values is not None:
+            for ns in head.namespaces:
+                row = rows[ns] = self._new_row(ns, keys)
+                head.rows[ns].append(row)
+            head.values.append(engine.read_values(head.specs, layer.values))
+            head.poses.append(layer.pos)
+            fields, taken = _rest(layer.fields, head.taken), head.taken
+        else:
+            fields, taken = layer.walk(), frozenset()
+        own = self.own_ns.get(proto)
+        if own in self.tables and own not in rows:
+            rows[own] = self._new_row(own, keys)
         groups: dict[engine.FieldSpec, list[engine.Field]] = {}
-        for f in layer.walk():
+        for f in fields:
             found = groups.get(f.spec)
             if found is None:
                 groups[f.spec] = [f]
             else:
                 found.append(f)
-        proto = layer.protocol.name
-        rows: dict[str, int] = {}
-        own = self.own_ns.get(proto)
-        if own in self.tables:
-            rows[own] = self._new_row(own, (file, number, i, proto))
+        self._place(groups, rows, keys, taken)
+
+    def _place(self, groups: dict, rows: dict[str, int], keys: tuple, taken: frozenset) -> None:
+        """Each spec's occurrences into its column (a scalar: the first; the others, and
+        any of a header field already placed, into more_fields)."""
         place, more = self.place, []
         for spec, found in groups.items():
             p = place.get(spec)
@@ -152,7 +237,10 @@ class RowBuilder:
                 continue
             row = rows.get(p.namespace)
             if row is None:
-                row = rows[p.namespace] = self._new_row(p.namespace, (file, number, i, proto))
+                row = rows[p.namespace] = self._new_row(p.namespace, keys)
+            if spec in taken:
+                more.append((p.namespace, row, found))
+                continue
             cells = p.cells
             cells[0].append(row)
             if p.scalar:
@@ -182,6 +270,8 @@ class RowBuilder:
 
     def batches(self, final: bool = False) -> Iterator[tuple[str, pa.RecordBatch]]:
         """(table name, batch) for every table holding BATCH_ROWS rows (any rows: final)."""
+        for head in self.heads.values():
+            head.flush()
         for key, buf in self.buffers.items():
             if buf.rows and (final or buf.rows >= BATCH_ROWS):
                 batch = buf.batch()
