@@ -143,6 +143,47 @@ class _Head:
         self.poses.clear()
 
 
+class _Shape:
+    """Layers of one protocol whose other fields (tail, detail, generated) came in the same
+    specs in the same order (a TCP header with the same options, a DNS message with as
+    many answers): where each of those fields goes is worked out once for the shape; each
+    layer then only keeps its values, and they become columns a batch at a time."""
+
+    __slots__ = ("columns", "namespaces", "rows", "values", "poses", "lens")
+
+    def __init__(self, columns: list[tuple[_Placement, tuple[int, ...]]]) -> None:
+        self.columns = columns  # (where, the indices of its occurrences in the layer)
+        self.namespaces = list(dict.fromkeys(p.namespace for p, _k in columns))
+        self.rows: dict[str, list[int]] = {ns: [] for ns in self.namespaces}
+        self.values: list[tuple] = []
+        self.poses: list[tuple] = []
+        self.lens: list[tuple] = []
+
+    def flush(self) -> None:
+        if not self.values:
+            return
+        spans = self.poses and any(p.pos is not None for p, _k in self.columns)
+        for cells, got in ((0, self.values), (1, self.poses), (2, self.lens)):
+            if cells and not spans:
+                break
+            by_index = list(zip(*got, strict=True))
+            for p, ks in self.columns:
+                target = (p.cells, p.pos, p.len)[cells]
+                target[0].extend(self.rows[p.namespace])
+                if p.scalar:
+                    target[1].extend(by_index[ks[0]])
+                else:
+                    target[1].extend(map(list, zip(*[by_index[k] for k in ks], strict=True)))
+        for rows in self.rows.values():
+            rows.clear()
+        self.values.clear()
+        self.poses.clear()
+        self.lens.clear()
+
+
+SHAPES_MAX = 1 << 14  # shapes a builder keeps (beyond: placed one layer at a time)
+
+
 def _rest(fields: list[engine.Field], taken: frozenset) -> list[engine.Field]:
     """Depth first, every field of a layer but its fixed header's (`taken`): what detail()
     hung under a header field (TCP's flags in letters) stays, after the declared children."""
@@ -178,6 +219,7 @@ class RowBuilder:
             for c in t.columns
         }
         self.own_ns = {p: namespace(p) for p in engine.PROTOCOLS}
+        self.shapes: dict[tuple, _Shape | None] = {}  # (protocol, specs) -> its shape
         self.heads: dict[str, _Head] = {}
         for name, proto in engine.PROTOCOLS.items():
             head = _Head(proto, self.place)
@@ -218,14 +260,49 @@ class RowBuilder:
         own = self.own_ns.get(proto)
         if own in self.tables and own not in rows:
             rows[own] = self._new_row(own, keys)
-        groups: dict[engine.FieldSpec, list[engine.Field]] = {}
-        for f in fields:
-            found = groups.get(f.spec)
-            if found is None:
-                groups[f.spec] = [f]
-            else:
-                found.append(f)
-        self._place(groups, rows, keys, taken)
+        specs = tuple([f.spec for f in fields])
+        shape = self.shapes.get((proto, specs), False)
+        if shape is False:
+            shape = self._shape(proto, specs, taken)
+        if shape is None:  # a field no column holds once (more_fields): one at a time
+            groups: dict[engine.FieldSpec, list[engine.Field]] = {}
+            for f in fields:
+                found = groups.get(f.spec)
+                if found is None:
+                    groups[f.spec] = [f]
+                else:
+                    found.append(f)
+            self._place(groups, rows, keys, taken)
+            return
+        for ns in shape.namespaces:
+            row = rows.get(ns)
+            if row is None:
+                row = rows[ns] = self._new_row(ns, keys)
+            shape.rows[ns].append(row)
+        shape.values.append(tuple([f.value for f in fields]))
+        if self.spans:
+            shape.poses.append(tuple([f.pos for f in fields]))
+            shape.lens.append(tuple([f.len for f in fields]))
+
+    def _shape(self, proto: str, specs: tuple, taken: frozenset) -> _Shape | None:
+        """Where a layer with these fields puts each (None: some occurrence would go to
+        more_fields, which a shape does not do)."""
+        at: dict[engine.FieldSpec, list[int]] = {}
+        for k, spec in enumerate(specs):
+            at.setdefault(spec, []).append(k)
+        columns = []
+        for spec, ks in at.items():
+            p = self.place.get(spec)
+            if p is None:
+                continue
+            if spec in taken or (p.scalar and len(ks) > 1):
+                columns = None
+                break
+            columns.append((p, tuple(ks)))
+        shape = None if columns is None else _Shape(columns)
+        if len(self.shapes) < SHAPES_MAX:
+            self.shapes[(proto, specs)] = shape
+        return shape
 
     def _place(self, groups: dict, rows: dict[str, int], keys: tuple, taken: frozenset) -> None:
         """Each spec's occurrences into its column (a scalar: the first; the others, and
@@ -272,6 +349,9 @@ class RowBuilder:
         """(table name, batch) for every table holding BATCH_ROWS rows (any rows: final)."""
         for head in self.heads.values():
             head.flush()
+        for shape in self.shapes.values():
+            if shape is not None:
+                shape.flush()
         for key, buf in self.buffers.items():
             if buf.rows and (final or buf.rows >= BATCH_ROWS):
                 batch = buf.batch()
