@@ -109,6 +109,26 @@ def test_stream_columns_equal_tshark(tmp_path: Path) -> None:
     assert {k: v for k, v in got.items() if v != want[k]}.keys() == STREAM_KNOWN
 
 
+def test_failed_stream_pass_is_reported_and_the_rows_kept(tmp_path: Path) -> None:
+    """A stream pass that fails (a bug) ends neither the job nor its capture's rows: one
+    error line, exit status 1, every packet exported with no stream numbers."""
+    from unittest import mock
+
+    from dissect.export import streams
+
+    def broken(_index: object) -> None:
+        raise RuntimeError("boom")
+
+    with mock.patch.object(streams, "numbers", broken):
+        code, _out, err = run("export", str(SAMPLE), "--parquet", str(tmp_path / "o"),
+                              "--workers", "1", "--protocols", "frames")  # fmt: skip
+    assert code == 1
+    assert f"error: {SAMPLE}: stream pass failed, tcp_stream/udp_stream left empty" in err
+    frames = read_tables(tmp_path / "o")["frames"]
+    assert len(frames) == len(json_packets(SAMPLE))
+    assert all(r["tcp_stream"] is None and r["udp_stream"] is None for r in frames)
+
+
 def test_columns_come_from_the_declarations() -> None:
     """A field declared anywhere is a column of its namespace's table, typed by its kind;
     a fixed-header field is a scalar, any other a list."""

@@ -13,7 +13,7 @@ from typing import IO, Any
 from dissect import engine, parallel
 
 from .job import Chunk, Options, Result, export_chunk
-from .streams import stream_pass
+from .streams import safe_pass
 
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
 
@@ -44,23 +44,31 @@ def run_local(options: Options, chunks: list[Chunk], workers: int) -> Iterator[R
     engine._load()  # every protocol imported once, before the workers fork
     files = captures(chunks)
     if workers <= 1 or len(chunks) <= 1:
-        for name in files:
-            stream_pass(options.outdir, name)
+        failed = [safe_pass(options.outdir, name) for name in files]
+        yield from _pass_errors(files, failed)
         for chunk in chunks:
             yield safe_export(options, chunk)
         return
 
     def number(name: str) -> bytes:
-        return stream_pass(options.outdir, name).encode("utf-8", "surrogateescape")
+        return safe_pass(options.outdir, name).encode("utf-8", "surrogateescape")
 
-    for _done in parallel.ordered_map(number, files, workers):  # type: ignore[arg-type]
-        pass
+    failed = [out.decode("utf-8", "surrogateescape")  # type: ignore[union-attr]
+              for out in parallel.ordered_map(number, files, workers)]  # type: ignore[arg-type]  # fmt: skip
+    yield from _pass_errors(files, failed)
 
     def render(chunk: Chunk) -> bytes:
         return safe_export(options, chunk).to_json().encode()
 
     for out in parallel.ordered_map(render, chunks, workers):  # type: ignore[arg-type]
         yield Result.from_json(out)
+
+
+def _pass_errors(files: list[str], failed: list[str]) -> Iterator[Result]:
+    """A stream pass that failed, as a result of its own (reported with the chunks')."""
+    for name, error in zip(files, failed, strict=True):
+        if error:
+            yield Result(f"streams:{name}", [name], errors=[error])
 
 
 def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Result]:
@@ -82,8 +90,9 @@ def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Re
     except (OSError, ValueError, TypeError) as exc:  # refused, timed out, a bad address
         raise RunnerError(f"--dask {address}: cannot start: {exc}") from None
     try:
-        passes = {name: client.submit(stream_pass, options.outdir, name, pure=False)
-                  for name in captures(chunks)}  # fmt: skip
+        files = captures(chunks)
+        passes = {name: client.submit(safe_pass, options.outdir, name, pure=False)
+                  for name in files}  # fmt: skip
         after = [[passes[name] for name in c.files] for c in chunks]
         keys = [f"layerscope-export-{c.id}" for c in chunks]
         futures = client.map(partial(safe_export, options), chunks, after, key=keys, pure=False)
@@ -95,10 +104,18 @@ def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Re
                 chunk = by_key[fut.key]
                 yield Result(chunk.id, chunk.files, bytes=chunk.size,
                              errors=[f"{', '.join(chunk.files)}: dask task failed: {exc!r}"])  # fmt: skip
+        yield from _pass_errors(files, [_pass_result(passes[name], name) for name in files])
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _pass_result(future: Any, name: str) -> str:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - the task failed on every try
+        return f"{name}: stream pass failed, tcp_stream/udp_stream left empty: {exc!r}"
 
 
 class Progress:

@@ -66,6 +66,17 @@ def stream_pass(outdir: str, file: str) -> str:
     return path
 
 
+def safe_pass(outdir: str, file: str) -> str:
+    """stream_pass, with an unexpected failure (a bug, a full disk) as an error line
+    instead of ending the job: '' when all went well. The capture's chunks then export
+    without stream numbers, and the line says why."""
+    try:
+        stream_pass(outdir, file)
+    except Exception as exc:  # noqa: BLE001 - reported with the other captures' problems
+        return f"{file}: stream pass failed, tcp_stream/udp_stream left empty: {exc!r}"
+    return ""
+
+
 def read_slice(outdir: str, file: str, start: int, stop: int | None) -> np.ndarray | None:
     """Records start..stop-1's numbers (stop None: to the end); None when the capture has
     no stream pass (it could not be read)."""
