@@ -18,8 +18,7 @@ from .schema import FRAMES, Column, Table, frames_schema, namespace, tables
 
 BATCH_ROWS = 16_384  # rows a table buffers before they become a record batch
 LAYER_KEYS = ("file", "number", "layer", "protocol")
-FRAME_DENSE = ("file", "number", "time", "len", "caplen", "linktype", "interface", "protocols",
-               "protocol", "info", "status", "bad_checksum")  # fmt: skip
+FRAME_DENSE = tuple(frames_schema().names)  # a frames row is one tuple of every column
 SEVERITY_RANK = {s: i for i, s in enumerate(engine.SEVERITIES)}
 
 
@@ -377,56 +376,30 @@ def _more(f: engine.Field) -> dict[str, Any]:
 
 def frame_row(buf: _Buffer, file: str, pkt: engine.Packet,
               streams: tuple[int, int] | None = None) -> None:  # fmt: skip
-    """The packet's `frames` row: -T json's top-level facts and the list columns."""
+    """The packet's `frames` row: -T json's top-level facts and the list columns, one
+    tuple in the order of frames_schema (every column is dense: None is a null)."""
     src, dst, proto, info, status, bad = engine.columns(pkt)
     names, ports, expert, worst = _stack(pkt)
-    row = buf.rows
+    tcp = udp = None
+    if streams is not None:  # where the stream layer numbers the packet's TCP or UDP layer
+        if streams[0] >= 0 and "tcp" in names:
+            tcp = streams[0]
+        elif streams[1] >= 0 and "udp" in names:
+            udp = streams[1]
     buf.rows += 1
     buf.dense.append(
-        (
-            file,
-            pkt.number,
-            pkt.time_ns,
-            pkt.wirelen,
-            pkt.caplen,
-            pkt.linktype,
-            pkt.interface,
-            names,
-            proto,
-            info,
-            status,
-            bad,
-        )
-    )  # FRAME_DENSE
-    for name, value in (("comment", pkt.comment), ("src", src or None), ("dst", dst or None)):
-        if value is not None:
-            buf.put(name, row, value)
-    if ports is not None:
-        buf.put("srcport", row, ports[0])
-        buf.put("dstport", row, ports[1])
-    if expert:
-        buf.put("expert_severity", row, engine.SEVERITIES[worst])
-        buf.put("expert", row, expert)
-    if streams is not None:
-        _stream_cells(buf, row, names, streams)
+        (file, pkt.number, pkt.time_ns, pkt.wirelen, pkt.caplen, pkt.linktype, pkt.interface,
+         pkt.comment, ":".join(names), src or None, dst or None,
+         None if ports is None else ports[0], None if ports is None else ports[1], tcp, udp,
+         proto, info, status, bad, engine.SEVERITIES[worst] if expert else None,
+         expert or None)
+    )  # fmt: skip
 
 
-def _stream_cells(buf: _Buffer, row: int, names: str, streams: tuple[int, int]) -> None:
-    """tcp_stream / udp_stream where the stream layer gives the packet's TCP or UDP layer
-    its number (dissect/streams/table.py's annotate): a record the pass numbered whose
-    decoded stack has no such layer (a reassembled datagram) gets none, as in -T json."""
-    tcp, udp = streams
-    stack = names.split(":")
-    if tcp >= 0 and "tcp" in stack:
-        buf.put("tcp_stream", row, tcp)
-    elif udp >= 0 and "udp" in stack:
-        buf.put("udp_stream", row, udp)
-
-
-def _stack(pkt: engine.Packet) -> tuple[str, tuple | None, list[dict], int]:
-    """One pass down the stack: the protocols (`eth:ip:udp:dns`), the ports of the first
-    transport layer with ports (not from an ICMP error's quote), the expert items and the
-    rank of the worst one's severity (-1: none)."""
+def _stack(pkt: engine.Packet) -> tuple[list[str], tuple | None, list[dict], int]:
+    """One pass down the stack: the protocols' names (`eth`, `ip`, `udp`, `dns`), the
+    ports of the first transport layer with ports (not from an ICMP error's quote), the
+    expert items and the rank of the worst one's severity (-1: none)."""
     layers = pkt.layers
     limit = pkt.ctx.column_layers or len(layers)
     names, ports, expert, worst = [], None, [], -1
@@ -435,26 +408,27 @@ def _stack(pkt: engine.Packet) -> tuple[str, tuple | None, list[dict], int]:
         if k:
             names.append(p.name)
         if ports is None and k < limit and layer.values is not None:
-            specs = _port_specs(p)
+            specs = _PORTS.get(p, ())
+            if specs == ():
+                specs = _port_specs(p)
             if specs:
                 ports = engine.read_values(specs, layer.values)
-        for iss in layer.issues:
-            worst = max(worst, SEVERITY_RANK.get(iss.severity, 0))
-            expert.append({"layer": p.name, "severity": iss.severity, "group": iss.group,
-                           "code": iss.code, "message": iss.message})  # fmt: skip
-    return ":".join(names), ports, expert, worst
+        if layer.issues:
+            for iss in layer.issues:
+                worst = max(worst, SEVERITY_RANK.get(iss.severity, 0))
+                expert.append({"layer": p.name, "severity": iss.severity, "group": iss.group,
+                               "code": iss.code, "message": iss.message})  # fmt: skip
+    return names, ports, expert, worst
 
 
-_PORTS: dict[str, tuple | None] = {}
+_PORTS: dict[engine.Protocol, tuple | None] = {}
 
 
 def _port_specs(proto: engine.Protocol) -> tuple | None:
     """A transport protocol's `<name>.srcport` / `.dstport` fixed-header specs (TCP, UDP);
     None for any other protocol."""
-    specs = _PORTS.get(proto.name, ())
-    if specs == ():
-        names = (proto.name + ".srcport", proto.name + ".dstport")
-        transport = proto.osi == engine.Osi.TRANSPORT
-        ok = transport and all(n in proto.by_name for n in names)
-        specs = _PORTS[proto.name] = proto.specs(*names) if ok else None
+    names = (proto.name + ".srcport", proto.name + ".dstport")
+    transport = proto.osi == engine.Osi.TRANSPORT
+    ok = transport and all(n in proto.by_name for n in names)
+    specs = _PORTS[proto] = proto.specs(*names) if ok else None
     return specs
