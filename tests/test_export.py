@@ -129,6 +129,30 @@ def test_failed_stream_pass_is_reported_and_the_rows_kept(tmp_path: Path) -> Non
     assert all(r["tcp_stream"] is None and r["udp_stream"] is None for r in frames)
 
 
+def test_cut_headers_among_whole_ones(tmp_path: Path) -> None:
+    """Layers whose fixed header is cut (their fields made one by one) between whole ones
+    of the same protocols (their headers read in bulk): every column of every table still
+    equals -T json, so values placed both ways land in their own rows."""
+    from dissect.index import open_capture
+
+    with open_capture(SAMPLE) as idx:
+        frames = [(r.data, r.linktype) for r in idx.index_all()]
+    capture = tmp_path / "cut.pcap"
+    with PcapWriter(str(capture), frames[0][1]) as w:
+        for k, (data, _lt) in enumerate(frames * 3):
+            cut = k % 3 == 1 and len(data) > 40
+            w.write(data[: 14 + 20 + 7] if cut else data, 1_700_000_000_000_000_000 + k, len(data))
+    code, _out, err = run("export", str(capture), "--parquet", str(tmp_path / "o"))
+    assert code == 0, err
+    tables = read_tables(tmp_path / "o")
+    got = {(name, r["number"], r["layer"]): r
+           for name, rows in tables.items() if name != "frames" for r in rows}  # fmt: skip
+    want = expected_rows(str(capture), json_packets(capture), spans=False)
+    cut = [r for k, r in want.items() if k[0] == "tcp" and r["tcp_hdr_len"] is None]
+    assert cut and all(r["tcp_srcport"] is not None for r in cut)  # made one by one
+    assert got == want
+
+
 def test_columns_come_from_the_declarations() -> None:
     """A field declared anywhere is a column of its namespace's table, typed by its kind;
     a fixed-header field is a scalar, any other a list."""
