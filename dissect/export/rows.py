@@ -202,6 +202,18 @@ def _rest(fields: list[engine.Field], taken: frozenset) -> list[engine.Field]:
     return out
 
 
+def _grouped(fields: list[engine.Field]) -> dict[engine.FieldSpec, list[engine.Field]]:
+    """The fields by spec, each spec's in tree order."""
+    groups: dict[engine.FieldSpec, list[engine.Field]] = {}
+    for f in fields:
+        found = groups.get(f.spec)
+        if found is None:
+            groups[f.spec] = [f]
+        else:
+            found.append(f)
+    return groups
+
+
 class RowBuilder:
     """Packets in, record batches out: `add(file, pkt)`, then `batches()` whenever it
     suits the caller and `batches(final=True)` at the end."""
@@ -218,7 +230,7 @@ class RowBuilder:
             for c in t.columns
         }
         self.own_ns = {p: namespace(p) for p in engine.PROTOCOLS}
-        self.shapes: dict[tuple, _Shape | None] = {}  # (protocol, specs) -> its shape
+        self.shapes: dict[tuple, _Shape | None] = {}  # (protocol, specs, header?) -> shape
         self.heads: dict[str, _Head] = {}
         for name, proto in engine.PROTOCOLS.items():
             head = _Head(proto, self.place)
@@ -259,19 +271,18 @@ class RowBuilder:
         own = self.own_ns.get(proto)
         if own in self.tables and own not in rows:
             rows[own] = self._new_row(own, keys)
+        self._other_fields(proto, fields, rows, keys, taken)
+
+    def _other_fields(self, proto: str, fields: list, rows: dict[str, int], keys: tuple,
+                      taken: frozenset) -> None:  # fmt: skip
+        """The fields besides the bulk header: by their shape, else one at a time."""
         specs = tuple([f.spec for f in fields])
-        shape = self.shapes.get((proto, specs), False)
+        key = (proto, specs, bool(taken))  # a shape depends on what the header took
+        shape = self.shapes.get(key, False)
         if shape is False:
-            shape = self._shape(proto, specs, taken)
+            shape = self._shape(key, taken)
         if shape is None:  # a field no column holds once (more_fields): one at a time
-            groups: dict[engine.FieldSpec, list[engine.Field]] = {}
-            for f in fields:
-                found = groups.get(f.spec)
-                if found is None:
-                    groups[f.spec] = [f]
-                else:
-                    found.append(f)
-            self._place(groups, rows, keys, taken)
+            self._place(_grouped(fields), rows, keys, taken)
             return
         for ns in shape.namespaces:
             row = rows.get(ns)
@@ -283,11 +294,11 @@ class RowBuilder:
             shape.poses.append(tuple([f.pos for f in fields]))
             shape.lens.append(tuple([f.len for f in fields]))
 
-    def _shape(self, proto: str, specs: tuple, taken: frozenset) -> _Shape | None:
+    def _shape(self, key: tuple, taken: frozenset) -> _Shape | None:
         """Where a layer with these fields puts each (None: some occurrence would go to
         more_fields, which a shape does not do)."""
         at: dict[engine.FieldSpec, list[int]] = {}
-        for k, spec in enumerate(specs):
+        for k, spec in enumerate(key[1]):
             at.setdefault(spec, []).append(k)
         columns = []
         for spec, ks in at.items():
@@ -300,7 +311,7 @@ class RowBuilder:
             columns.append((p, tuple(ks)))
         shape = None if columns is None else _Shape(columns)
         if len(self.shapes) < SHAPES_MAX:
-            self.shapes[(proto, specs)] = shape
+            self.shapes[key] = shape
         return shape
 
     def _place(self, groups: dict, rows: dict[str, int], keys: tuple, taken: frozenset) -> None:
