@@ -46,9 +46,11 @@ def read_tables(outdir: Path) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def json_packets(path: Path, *extra: str) -> list[dict[str, Any]]:
-    """-T json of the native decoders alone: the scapy tail (one packet looked at) and the
-    stream pass's fields are not in the tables yet (docs/SCHEMA.md)."""
+def json_packets(path: Path, *extra: str, stream_pass: bool = False) -> list[dict[str, Any]]:
+    """-T json of the native decoders alone: the scapy tail (one packet looked at) is not in
+    the tables, nor are the stream pass's fields other than the stream numbers (those are
+    `frames` columns: stream_pass=True gives them, see json_streams)."""
+    from contextlib import ExitStack
     from unittest import mock
 
     from dissect import scapy_tail
@@ -57,12 +59,27 @@ def json_packets(path: Path, *extra: str) -> list[dict[str, Any]]:
     out, err = io.StringIO(), io.StringIO()
     from dissect.streams import cli as streams
 
-    with (
-        mock.patch.object(scapy_tail, "available", lambda: False),
-        mock.patch.object(streams, "prepare", lambda *_a: None),  # no stream pass either
-    ):
+    with ExitStack() as patches:
+        patches.enter_context(mock.patch.object(scapy_tail, "available", lambda: False))
+        if not stream_pass:
+            patches.enter_context(mock.patch.object(streams, "prepare", lambda *_a: None))
         run_batch(args, out, err)
     return json.loads(out.getvalue())
+
+
+def json_streams(path: Path) -> dict[int, dict[str, int | None]]:
+    """frame number -> the tcp_stream / udp_stream columns -T json implies (the first
+    tcp.stream / udp.stream field of the packet, with the stream pass)."""
+    out = {}
+    for pkt in json_packets(path, stream_pass=True):
+        found: dict[str, int | None] = {"tcp_stream": None, "udp_stream": None}
+        for layer in pkt["layers"]:
+            for f in _walk(layer["fields"]):
+                column = f["name"].replace(".", "_")
+                if column in found and found[column] is None:
+                    found[column] = f["value"]
+        out[pkt["number"]] = found
+    return out
 
 
 def _walk(fields: list[dict]) -> list[dict]:
@@ -125,8 +142,9 @@ def _row(table: Any, file: str, number: int, i: int, proto: str, cols: dict, spa
     return row
 
 
-def expected_frames(file: str, packets: list[dict]) -> dict[int, dict]:
-    """The frames columns -T json gives (the packet's top level, its stack, its issues)."""
+def expected_frames(file: str, packets: list[dict], streams: dict | None = None) -> dict[int, dict]:
+    """The frames columns -T json gives (the packet's top level, its stack, its issues;
+    with `streams` from json_streams, the stream numbers)."""
     out = {}
     for pkt in packets:
         issues = [
@@ -141,4 +159,6 @@ def expected_frames(file: str, packets: list[dict]) -> dict[int, dict]:
             "protocols": ":".join(la["protocol"] for la in pkt["layers"][1:]),
             "expert": issues or None,
         }  # fmt: skip
+        if streams is not None:
+            out[pkt["number"]].update(streams[pkt["number"]])
     return out

@@ -12,6 +12,8 @@ fsspec URL) may run any of them, in any order.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -23,13 +25,14 @@ from typing import Any
 from dissect import engine
 from dissect.index import ROWS_BATCH, CaptureError, CaptureIndex, open_capture
 
-from . import schema
+from . import schema, streams
 from .rows import RowBuilder
 
 CHUNK_RECORDS = 50_000  # records per chunk of a big file: a few seconds of one worker
 MARKERS = "_chunks"
 MANIFEST = "_layerscope_export.json"
 GROUP_BYTES_PER_RECORD = 64  # small captures go together up to `records` * this many bytes
+GC_YOUNG = 50_000  # allocations between young-generation collections while exporting
 OPEN_MAX = 4  # captures a worker keeps open (the next chunk of a file continues its index)
 
 
@@ -193,6 +196,11 @@ _HELD = _Held()
 def export_chunk(options: Options, chunk: Chunk) -> Result:
     """Export one chunk (see the module docstring); never raises for a bad capture: the
     Result says what went wrong, with the packets read before it exported."""
+    with _fewer_collections():
+        return _export(options, chunk)
+
+
+def _export(options: Options, chunk: Chunk) -> Result:
     fs, root = filesystem(options.outdir)
     clear_chunk(fs, root, chunk.id)
     result = Result(chunk.id, chunk.files, bytes=chunk.size)
@@ -200,8 +208,10 @@ def export_chunk(options: Options, chunk: Chunk) -> Result:
     try:
         builder = RowBuilder(set(options.namespaces), options.spans)
         for part in chunk.parts:
+            numbers = _stream_numbers(options, part)
             for pkt in _packets(options, part, result):
-                builder.add(part.file, pkt)
+                i = pkt.number - 1 - part.start
+                builder.add(part.file, pkt, numbers[i] if 0 <= i < len(numbers) else None)
                 pkt.release()
                 if builder.packets % 1024 == 0 and builder.buffers_full():
                     _write(fs, root, chunk.id, writers, builder, final=False, result=result)
@@ -214,6 +224,26 @@ def export_chunk(options: Options, chunk: Chunk) -> Result:
     _publish(fs, writers)
     _put(fs, f"{root}/{MARKERS}/{chunk.id}.json", result.to_json().encode())
     return result
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The cyclic garbage collector less often while a chunk is exported: its rows are
+    millions of small acyclic objects (values, tuples, lists) whose allocation would
+    otherwise set off a collection every 700, each scanning the young objects again."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _stream_numbers(options: Options, part: Part) -> list[tuple[int, int]]:
+    """The part's records' (tcp.stream, udp.stream), from its capture's stream pass (none
+    when the capture could not be read: its packets then have no stream numbers)."""
+    found = streams.read_slice(options.outdir, part.file, part.start, part.stop)
+    return [] if found is None else found.tolist()
 
 
 def _packets(options: Options, part: Part, result: Result) -> Iterator[engine.Packet]:

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from dissect import engine
@@ -17,8 +18,7 @@ from .schema import FRAMES, Column, Table, frames_schema, namespace, tables
 
 BATCH_ROWS = 16_384  # rows a table buffers before they become a record batch
 LAYER_KEYS = ("file", "number", "layer", "protocol")
-FRAME_DENSE = ("file", "number", "time", "len", "caplen", "linktype", "interface", "protocols",
-               "protocol", "info", "status", "bad_checksum")  # fmt: skip
+FRAME_DENSE = tuple(frames_schema().names)  # a frames row is one tuple of every column
 SEVERITY_RANK = {s: i for i, s in enumerate(engine.SEVERITIES)}
 
 
@@ -52,13 +52,12 @@ class _Buffer:
             rows, values = self.cells[f.name]
             if not rows:
                 arrays.append(pa.nulls(n, f.type))
-                continue
-            if len(rows) < n:
-                filled: list[Any] = [None] * n
-                for row, value in zip(rows, values, strict=True):
-                    filled[row] = value
-                values = filled
-            arrays.append(_array(values, f))
+            elif len(rows) == n and rows == list(range(n)):
+                arrays.append(_array(values, f))
+            else:  # scattered: each row takes its value's place, the others null
+                at = np.full(n, -1, dtype=np.int64)
+                at[rows] = np.arange(len(rows))
+                arrays.append(_array(values, f).take(pa.array(at, mask=at < 0)))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
     def clear(self) -> None:
@@ -99,6 +98,122 @@ class _Placement:
         self.len = buf.cells[column.name + "__len"] if spans else None
 
 
+class _Head:
+    """A protocol's fixed header as columns. Its values come from the engine a layer at a
+    time in one call (engine.read_values over the unpacked header tuple the decoder
+    already holds: no Field is made for them) and become columns a batch at a time, so a
+    header field costs no Python work per row. Which fields, and where they go, comes
+    from the declaration (the `header=` table and its children, in tree order)."""
+
+    __slots__ = ("specs", "places", "offsets", "widths", "namespaces", "taken", "rows",
+                 "values", "poses")  # fmt: skip
+
+    def __init__(self, proto: engine.Protocol, place: dict) -> None:
+        every = [s for spec in proto.header for s in (spec, *spec.children)]
+        placed = [s for s in every if s in place]
+        self.specs = tuple(placed)
+        self.places = [place[s] for s in placed]
+        self.offsets = [s.offset for s in placed]
+        self.widths = [s.width or 0 for s in placed]
+        self.namespaces = list(dict.fromkeys(p.namespace for p in self.places))
+        self.taken = frozenset(every)  # more occurrences of these go to more_fields
+        self.rows: dict[str, list[int]] = {ns: [] for ns in self.namespaces}
+        self.values: list[tuple] = []
+        self.poses: list[int] = []
+
+    def flush(self) -> None:
+        """The buffered layers' values into their columns' cells."""
+        if not self.values:
+            return
+        columns = list(zip(*self.values, strict=True))
+        for k, p in enumerate(self.places):
+            rows = self.rows[p.namespace]
+            p.cells[0].extend(rows)
+            p.cells[1].extend(columns[k])
+            if p.pos is not None:
+                off = self.offsets[k]
+                p.pos[0].extend(rows)
+                p.pos[1].extend([x + off for x in self.poses])
+                p.len[0].extend(rows)
+                p.len[1].extend([self.widths[k]] * len(rows))
+        for rows in self.rows.values():
+            rows.clear()
+        self.values.clear()
+        self.poses.clear()
+
+
+class _Shape:
+    """Layers of one protocol whose other fields (tail, detail, generated) came in the same
+    specs in the same order (a TCP header with the same options, a DNS message with as
+    many answers): where each of those fields goes is worked out once for the shape; each
+    layer then only keeps its values, and they become columns a batch at a time."""
+
+    __slots__ = ("columns", "namespaces", "rows", "values", "poses", "lens")
+
+    def __init__(self, columns: list[tuple[_Placement, tuple[int, ...]]]) -> None:
+        self.columns = columns  # (where, the indices of its occurrences in the layer)
+        self.namespaces = list(dict.fromkeys(p.namespace for p, _k in columns))
+        self.rows: dict[str, list[int]] = {ns: [] for ns in self.namespaces}
+        self.values: list[tuple] = []
+        self.poses: list[tuple] = []
+        self.lens: list[tuple] = []
+
+    def flush(self) -> None:
+        if not self.values:
+            return
+        spans = self.poses and any(p.pos is not None for p, _k in self.columns)
+        for cells, got in ((0, self.values), (1, self.poses), (2, self.lens)):
+            if cells and not spans:
+                break
+            by_index = list(zip(*got, strict=True))
+            for p, ks in self.columns:
+                target = (p.cells, p.pos, p.len)[cells]
+                target[0].extend(self.rows[p.namespace])
+                if p.scalar:
+                    target[1].extend(by_index[ks[0]])
+                else:
+                    target[1].extend(map(list, zip(*[by_index[k] for k in ks], strict=True)))
+        for rows in self.rows.values():
+            rows.clear()
+        self.values.clear()
+        self.poses.clear()
+        self.lens.clear()
+
+
+SHAPES_MAX = 1 << 14  # shapes a builder keeps (beyond: placed one layer at a time)
+
+
+def _rest(fields: list[engine.Field], taken: frozenset) -> list[engine.Field]:
+    """Depth first, every field of a layer but its fixed header's (`taken`): what detail()
+    hung under a header field (TCP's flags in letters) stays, after the declared children."""
+    out: list[engine.Field] = []
+    for f in fields:
+        if f.spec not in taken:
+            out += f.walk()
+            continue
+        kids = f.children
+        if kids:
+            declared = len(f.spec.children)
+            for c in kids[:declared]:
+                for g in c.children or ():
+                    out += g.walk()
+            for c in kids[declared:]:
+                out += c.walk()
+    return out
+
+
+def _grouped(fields: list[engine.Field]) -> dict[engine.FieldSpec, list[engine.Field]]:
+    """The fields by spec, each spec's in tree order."""
+    groups: dict[engine.FieldSpec, list[engine.Field]] = {}
+    for f in fields:
+        found = groups.get(f.spec)
+        if found is None:
+            groups[f.spec] = [f]
+        else:
+            found.append(f)
+    return groups
+
+
 class RowBuilder:
     """Packets in, record batches out: `add(file, pkt)`, then `batches()` whenever it
     suits the caller and `batches(final=True)` at the end."""
@@ -115,14 +230,22 @@ class RowBuilder:
             for c in t.columns
         }
         self.own_ns = {p: namespace(p) for p in engine.PROTOCOLS}
+        self.shapes: dict[tuple, _Shape | None] = {}  # (protocol, specs, header?) -> shape
+        self.heads: dict[str, _Head] = {}
+        for name, proto in engine.PROTOCOLS.items():
+            head = _Head(proto, self.place)
+            if head.specs:
+                self.heads[name] = head
         self.packets = 0
 
     def table_name(self, key: str) -> str:
         return FRAMES if key == FRAMES else self.tables[key].name
 
-    def add(self, file: str, pkt: engine.Packet) -> None:
+    def add(self, file: str, pkt: engine.Packet, streams: tuple[int, int] | None = None) -> None:
+        """The packet's rows; `streams`: its record's (tcp.stream, udp.stream) from the
+        capture's stream pass (dissect/export/streams.py), -1 for none."""
         self.packets += 1
-        frame_row(self.buffers[FRAMES], file, pkt)
+        frame_row(self.buffers[FRAMES], file, pkt, streams)
         if self.tables:  # else `frames` alone: no field is built
             for i, layer in enumerate(pkt.layers):
                 if i:
@@ -130,19 +253,70 @@ class RowBuilder:
 
     def _layer(self, file: str, number: int, i: int, layer: engine.Layer) -> None:
         """The layer's row in its own table and in every table whose fields it carries:
-        its fields grouped by spec (tree order kept within each), then placed."""
-        groups: dict[engine.FieldSpec, list[engine.Field]] = {}
-        for f in layer.walk():
-            found = groups.get(f.spec)
-            if found is None:
-                groups[f.spec] = [f]
-            else:
-                found.append(f)
+        the fixed header's values in bulk (_Head), the other fields grouped by spec (tree
+        order kept within each), then placed."""
         proto = layer.protocol.name
+        keys = (file, number, i, proto)
         rows: dict[str, int] = {}
+        head = self.heads.get(proto)
+        if head is not None and layer.values is not None:
+            for ns in head.namespaces:
+                row = rows[ns] = self._new_row(ns, keys)
+                head.rows[ns].append(row)
+            head.values.append(engine.read_values(head.specs, layer.values))
+            head.poses.append(layer.pos)
+            fields, taken = _rest(layer.fields, head.taken), head.taken
+        else:
+            fields, taken = layer.walk(), frozenset()
         own = self.own_ns.get(proto)
-        if own in self.tables:
-            rows[own] = self._new_row(own, (file, number, i, proto))
+        if own in self.tables and own not in rows:
+            rows[own] = self._new_row(own, keys)
+        self._other_fields(proto, fields, rows, keys, taken)
+
+    def _other_fields(self, proto: str, fields: list, rows: dict[str, int], keys: tuple,
+                      taken: frozenset) -> None:  # fmt: skip
+        """The fields besides the bulk header: by their shape, else one at a time."""
+        specs = tuple([f.spec for f in fields])
+        key = (proto, specs, bool(taken))  # a shape depends on what the header took
+        shape = self.shapes.get(key, False)
+        if shape is False:
+            shape = self._shape(key, taken)
+        if shape is None:  # a field no column holds once (more_fields): one at a time
+            self._place(_grouped(fields), rows, keys, taken)
+            return
+        for ns in shape.namespaces:
+            row = rows.get(ns)
+            if row is None:
+                row = rows[ns] = self._new_row(ns, keys)
+            shape.rows[ns].append(row)
+        shape.values.append(tuple([f.value for f in fields]))
+        if self.spans:
+            shape.poses.append(tuple([f.pos for f in fields]))
+            shape.lens.append(tuple([f.len for f in fields]))
+
+    def _shape(self, key: tuple, taken: frozenset) -> _Shape | None:
+        """Where a layer with these fields puts each (None: some occurrence would go to
+        more_fields, which a shape does not do)."""
+        at: dict[engine.FieldSpec, list[int]] = {}
+        for k, spec in enumerate(key[1]):
+            at.setdefault(spec, []).append(k)
+        columns = []
+        for spec, ks in at.items():
+            p = self.place.get(spec)
+            if p is None:
+                continue
+            if spec in taken or (p.scalar and len(ks) > 1):
+                columns = None
+                break
+            columns.append((p, tuple(ks)))
+        shape = None if columns is None else _Shape(columns)
+        if len(self.shapes) < SHAPES_MAX:
+            self.shapes[key] = shape
+        return shape
+
+    def _place(self, groups: dict, rows: dict[str, int], keys: tuple, taken: frozenset) -> None:
+        """Each spec's occurrences into its column (a scalar: the first; the others, and
+        any of a header field already placed, into more_fields)."""
         place, more = self.place, []
         for spec, found in groups.items():
             p = place.get(spec)
@@ -150,7 +324,10 @@ class RowBuilder:
                 continue
             row = rows.get(p.namespace)
             if row is None:
-                row = rows[p.namespace] = self._new_row(p.namespace, (file, number, i, proto))
+                row = rows[p.namespace] = self._new_row(p.namespace, keys)
+            if spec in taken:
+                more.append((p.namespace, row, found))
+                continue
             cells = p.cells
             cells[0].append(row)
             if p.scalar:
@@ -180,6 +357,11 @@ class RowBuilder:
 
     def batches(self, final: bool = False) -> Iterator[tuple[str, pa.RecordBatch]]:
         """(table name, batch) for every table holding BATCH_ROWS rows (any rows: final)."""
+        for head in self.heads.values():
+            head.flush()
+        for shape in self.shapes.values():
+            if shape is not None:
+                shape.flush()
         for key, buf in self.buffers.items():
             if buf.rows and (final or buf.rows >= BATCH_ROWS):
                 batch = buf.batch()
@@ -203,43 +385,32 @@ def _more(f: engine.Field) -> dict[str, Any]:
             "pos": f.pos, "len": f.len}  # fmt: skip
 
 
-def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
-    """The packet's `frames` row: -T json's top-level facts and the list columns."""
+def frame_row(buf: _Buffer, file: str, pkt: engine.Packet,
+              streams: tuple[int, int] | None = None) -> None:  # fmt: skip
+    """The packet's `frames` row: -T json's top-level facts and the list columns, one
+    tuple in the order of frames_schema (every column is dense: None is a null)."""
     src, dst, proto, info, status, bad = engine.columns(pkt)
     names, ports, expert, worst = _stack(pkt)
-    row = buf.rows
+    tcp = udp = None
+    if streams is not None:  # where the stream layer numbers the packet's TCP or UDP layer
+        if streams[0] >= 0 and "tcp" in names:
+            tcp = streams[0]
+        elif streams[1] >= 0 and "udp" in names:
+            udp = streams[1]
     buf.rows += 1
     buf.dense.append(
-        (
-            file,
-            pkt.number,
-            pkt.time_ns,
-            pkt.wirelen,
-            pkt.caplen,
-            pkt.linktype,
-            pkt.interface,
-            names,
-            proto,
-            info,
-            status,
-            bad,
-        )
-    )  # FRAME_DENSE
-    for name, value in (("comment", pkt.comment), ("src", src or None), ("dst", dst or None)):
-        if value is not None:
-            buf.put(name, row, value)
-    if ports is not None:
-        buf.put("srcport", row, ports[0])
-        buf.put("dstport", row, ports[1])
-    if expert:
-        buf.put("expert_severity", row, engine.SEVERITIES[worst])
-        buf.put("expert", row, expert)
+        (file, pkt.number, pkt.time_ns, pkt.wirelen, pkt.caplen, pkt.linktype, pkt.interface,
+         pkt.comment, ":".join(names), src or None, dst or None,
+         None if ports is None else ports[0], None if ports is None else ports[1], tcp, udp,
+         proto, info, status, bad, engine.SEVERITIES[worst] if expert else None,
+         expert or None)
+    )  # fmt: skip
 
 
-def _stack(pkt: engine.Packet) -> tuple[str, tuple | None, list[dict], int]:
-    """One pass down the stack: the protocols (`eth:ip:udp:dns`), the ports of the first
-    transport layer with ports (not from an ICMP error's quote), the expert items and the
-    rank of the worst one's severity (-1: none)."""
+def _stack(pkt: engine.Packet) -> tuple[list[str], tuple | None, list[dict], int]:
+    """One pass down the stack: the protocols' names (`eth`, `ip`, `udp`, `dns`), the
+    ports of the first transport layer with ports (not from an ICMP error's quote), the
+    expert items and the rank of the worst one's severity (-1: none)."""
     layers = pkt.layers
     limit = pkt.ctx.column_layers or len(layers)
     names, ports, expert, worst = [], None, [], -1
@@ -248,26 +419,27 @@ def _stack(pkt: engine.Packet) -> tuple[str, tuple | None, list[dict], int]:
         if k:
             names.append(p.name)
         if ports is None and k < limit and layer.values is not None:
-            specs = _port_specs(p)
+            specs = _PORTS.get(p, ())
+            if specs == ():
+                specs = _port_specs(p)
             if specs:
                 ports = engine.read_values(specs, layer.values)
-        for iss in layer.issues:
-            worst = max(worst, SEVERITY_RANK.get(iss.severity, 0))
-            expert.append({"layer": p.name, "severity": iss.severity, "group": iss.group,
-                           "code": iss.code, "message": iss.message})  # fmt: skip
-    return ":".join(names), ports, expert, worst
+        if layer.issues:
+            for iss in layer.issues:
+                worst = max(worst, SEVERITY_RANK.get(iss.severity, 0))
+                expert.append({"layer": p.name, "severity": iss.severity, "group": iss.group,
+                               "code": iss.code, "message": iss.message})  # fmt: skip
+    return names, ports, expert, worst
 
 
-_PORTS: dict[str, tuple | None] = {}
+_PORTS: dict[engine.Protocol, tuple | None] = {}
 
 
 def _port_specs(proto: engine.Protocol) -> tuple | None:
     """A transport protocol's `<name>.srcport` / `.dstport` fixed-header specs (TCP, UDP);
     None for any other protocol."""
-    specs = _PORTS.get(proto.name, ())
-    if specs == ():
-        names = (proto.name + ".srcport", proto.name + ".dstport")
-        transport = proto.osi == engine.Osi.TRANSPORT
-        ok = transport and all(n in proto.by_name for n in names)
-        specs = _PORTS[proto.name] = proto.specs(*names) if ok else None
+    names = (proto.name + ".srcport", proto.name + ".dstport")
+    transport = proto.osi == engine.Osi.TRANSPORT
+    ok = transport and all(n in proto.by_name for n in names)
+    specs = _PORTS[proto] = proto.specs(*names) if ok else None
     return specs

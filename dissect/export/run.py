@@ -13,6 +13,7 @@ from typing import IO, Any
 from dissect import engine, parallel
 
 from .job import Chunk, Options, Result, export_chunk
+from .streams import safe_pass
 
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
 
@@ -21,9 +22,10 @@ class RunnerError(Exception):
     """The runner cannot start (no Dask scheduler at that address): one line."""
 
 
-def safe_export(options: Options, chunk: Chunk) -> Result:
+def safe_export(options: Options, chunk: Chunk, _after: object = None) -> Result:
     """export_chunk, with an unexpected failure (a bug, a full disk) reported as the chunk's
-    error instead of ending every other chunk's work."""
+    error instead of ending every other chunk's work. `_after`: what must be done first
+    (on Dask, its captures' stream passes)."""
     try:
         return export_chunk(options, chunk)
     except Exception as exc:  # noqa: BLE001 - one chunk's failure is reported, not raised
@@ -31,13 +33,29 @@ def safe_export(options: Options, chunk: Chunk) -> Result:
                       errors=[f"{', '.join(chunk.files)}: export failed: {exc!r}"])  # fmt: skip
 
 
+def captures(chunks: list[Chunk]) -> list[str]:
+    """The captures the chunks read, each once, in order: each gets one stream pass."""
+    return list(dict.fromkeys(f for c in chunks for f in c.files))
+
+
 def run_local(options: Options, chunks: list[Chunk], workers: int) -> Iterator[Result]:
-    """Every chunk's result, exported by `workers` forked processes (this one when 1)."""
+    """Every chunk's result, exported by `workers` forked processes (this one when 1),
+    after every capture's stream pass (captures in parallel)."""
     engine._load()  # every protocol imported once, before the workers fork
+    files = captures(chunks)
     if workers <= 1 or len(chunks) <= 1:
+        failed = [safe_pass(options.outdir, name) for name in files]
+        yield from _pass_errors(files, failed)
         for chunk in chunks:
             yield safe_export(options, chunk)
         return
+
+    def number(name: str) -> bytes:
+        return safe_pass(options.outdir, name).encode("utf-8", "surrogateescape")
+
+    failed = [out.decode("utf-8", "surrogateescape")  # type: ignore[union-attr]
+              for out in parallel.ordered_map(number, files, workers)]  # type: ignore[arg-type]  # fmt: skip
+    yield from _pass_errors(files, failed)
 
     def render(chunk: Chunk) -> bytes:
         return safe_export(options, chunk).to_json().encode()
@@ -46,11 +64,19 @@ def run_local(options: Options, chunks: list[Chunk], workers: int) -> Iterator[R
         yield Result.from_json(out)
 
 
+def _pass_errors(files: list[str], failed: list[str]) -> Iterator[Result]:
+    """A stream pass that failed, as a result of its own (reported with the chunks')."""
+    for name, error in zip(files, failed, strict=True):
+        if error:
+            yield Result(f"streams:{name}", [name], errors=[error])
+
+
 def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Result]:
     """Every chunk's result, each exported as one Dask task, as they finish. `address`:
     a scheduler (tcp://host:8786) or `local` (a cluster of this machine's cores). A task
     whose worker dies is run again by the scheduler; export_chunk first removes what the
-    lost attempt wrote, so no row is lost or doubled."""
+    lost attempt wrote, so no row is lost or doubled. Each capture's stream pass is a task
+    too; the tasks of its chunks wait for it."""
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -64,8 +90,12 @@ def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Re
     except (OSError, ValueError, TypeError) as exc:  # refused, timed out, a bad address
         raise RunnerError(f"--dask {address}: cannot start: {exc}") from None
     try:
+        files = captures(chunks)
+        passes = {name: client.submit(safe_pass, options.outdir, name, pure=False)
+                  for name in files}  # fmt: skip
+        after = [[passes[name] for name in c.files] for c in chunks]
         keys = [f"layerscope-export-{c.id}" for c in chunks]
-        futures = client.map(partial(safe_export, options), chunks, key=keys, pure=False)
+        futures = client.map(partial(safe_export, options), chunks, after, key=keys, pure=False)
         by_key = dict(zip(keys, chunks, strict=True))
         for fut in as_completed(futures):
             try:
@@ -74,10 +104,18 @@ def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Re
                 chunk = by_key[fut.key]
                 yield Result(chunk.id, chunk.files, bytes=chunk.size,
                              errors=[f"{', '.join(chunk.files)}: dask task failed: {exc!r}"])  # fmt: skip
+        yield from _pass_errors(files, [_pass_result(passes[name], name) for name in files])
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _pass_result(future: Any, name: str) -> str:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - the task failed on every try
+        return f"{name}: stream pass failed, tcp_stream/udp_stream left empty: {exc!r}"
 
 
 class Progress:

@@ -25,22 +25,24 @@ import pyarrow as pa
 
 from dissect import engine
 
-SCHEMA_VERSION = 1  # bumped when a column changes meaning or type (docs/SCHEMA.md)
+SCHEMA_VERSION = 2  # bumped when a column changes meaning or type (docs/SCHEMA.md)
 FRAMES = "frames"
 KEY = ("file", "number")  # every table is keyed by these; protocol tables add `layer`
 # frame: its facts are `frames`; scapy: the long tail runs only for a packet being looked at
 # (dissect/scapy_tail.py), never for tables, and registers its names as it meets them
 SKIPPED_NAMESPACES = frozenset({"frame", "scapy"})
-# What the stream pass adds (tcp.stream, relative seq, analysis): not in the tables yet, as
-# the export does not run that pass (STREAM_COLUMNS below is where they will go)
+# What the stream pass adds to a decoded packet (tcp.stream, relative seq, analysis): not
+# in the protocol tables; the stream numbers are `frames` columns (STREAM_COLUMNS below)
 from dissect.streams.table import STREAM_FIELDS  # noqa: E402
 
 UTC_NS = pa.timestamp("ns", tz="UTC")
 
-# tcp.stream / udp.stream: the frames columns the stream layer (conversations in order of
-# first appearance) will add. dissect has no stream layer yet; when it lands, its per-packet
-# stream numbers become columns here and in frame_row (dissect/export/rows.py).
-STREAM_COLUMNS: tuple[pa.Field, ...] = ()
+# tcp.stream / udp.stream: the stream layer's conversation numbers (order of first
+# appearance in the capture), from one stream pass per capture (dissect/export/streams.py)
+STREAM_COLUMNS: tuple[pa.Field, ...] = (
+    pa.field("tcp_stream", pa.int64()),
+    pa.field("udp_stream", pa.int64()),
+)
 
 EXPERT = pa.struct(
     [("layer", pa.string()), ("severity", pa.string()), ("group", pa.string()),
