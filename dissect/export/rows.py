@@ -393,9 +393,12 @@ def frame_row(buf: _Buffer, file: str, pkt: engine.Packet,
     names, ports, expert, worst = _stack(pkt)
     tcp = udp = None
     if streams is not None:  # where the stream layer numbers the packet's TCP or UDP layer
-        if streams[0] >= 0 and "tcp" in names:
+        # (or, on the fragment that completes an IP datagram, the joined datagram's: the
+        # frame's own layers then hold neither, as tshark's with reassembly on)
+        joined = "tcp" not in names and "udp" not in names
+        if streams[0] >= 0 and ("tcp" in names or joined):
             tcp = streams[0]
-        elif streams[1] >= 0 and "udp" in names:
+        elif streams[1] >= 0 and ("udp" in names or joined):
             udp = streams[1]
     buf.rows += 1
     buf.dense.append(
