@@ -82,9 +82,8 @@ def test_table_folders_and_schema_version(golden_export) -> None:
 
 
 STREAM_DATA = ROOT / "tests" / "data" / "streams"
-# The stream pass numbers an IPv4 datagram on its last fragment, as tshark does; the
-# decoder does not decode the joined datagram yet, so that frame has no UDP layer to carry
-# udp.stream (in -T json and here alike; tests/test_stream_numbering.py knows it too).
+
+
 def test_stream_columns_equal_tshark(tmp_path: Path) -> None:
     """frames.tcp_stream / udp_stream equal tshark's tcp.stream / udp.stream (its fields
     kept in tests/data/streams/*.streams.tsv) when the captures are cut into chunks of 3
