@@ -133,3 +133,30 @@ def test_conversations_from_the_index_equal_the_decoded_pass(capture: Path) -> N
     fast = run("-r", str(capture), "-q", *spec)[1]
     slow = run("-r", str(capture), "-q", *spec, "-z", "expert")[1]
     assert slow.startswith(fast) and "Conversations" in fast
+
+
+STREAM_CAPTURE = Path(__file__).parent / "data" / "streams" / "arkime_tcp_handshake_synthetic.pcap"
+
+
+@pytest.mark.parametrize("extra", [(), ("-z", "io,phs")], ids=["index", "decoding-pass"])
+def test_tcp_conversations_are_tsharks_streams(extra: tuple[str, ...]) -> None:
+    """A port pair used again with a new SYN is a new conversation (tshark's tcp.stream),
+    counted from the index and in the decoding pass alike."""
+    theirs = (DATA / "streams" / f"{STREAM_CAPTURE.stem}.conv.txt").read_text()
+    rc, mine, _ = run("-r", str(STREAM_CAPTURE), "-q", "-z", "conv,tcp", "-z", "conv,udp", *extra)
+    assert rc == 0 and agreement(mine, theirs, ["conv,tcp", "conv,udp"]) == {
+        "conv,tcp": True, "conv,udp": True}  # fmt: skip
+
+
+def test_conversation_streams_are_the_stream_layers_numbers() -> None:
+    """Each TCP conversation carries its tcp.stream: the stream layer's packets of that
+    stream are the conversation's."""
+    from dissect import open_capture
+    from dissect.streams import StreamTable
+
+    out = run("-r", str(STREAM_CAPTURE), "-T", "json", "-z", "conv,tcp")[1]
+    convs = json.loads(out)["statistics"][0]["conversations"]
+    table = StreamTable.build(open_capture(STREAM_CAPTURE), analyse=False)
+    assert sorted(c["stream"] for c in convs) == list(range(table.tcp_streams))
+    for conv in convs:
+        assert len(table.frames("tcp", conv["stream"])) == conv["frames"]
