@@ -645,12 +645,13 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
 
 def _from_index(args: argparse.Namespace, flt: Any, stats: Any, idx: Any, warn: list[str]) -> bool:
     """Statistics the index answers (io,stat frames and bytes; conversations and endpoints,
-    whose plain records are counted with numpy and only the others decoded); False
+    whose plain records are counted with numpy and only the others decoded; the protocol
+    hierarchy, decoded on every core); False
     (nothing done) when one of them needs every packet decoded."""
     if idx is None or idx.streaming or args.count or not stats.stats:
         return False
     if not all(getattr(st, "index_only", False) or getattr(st, "vectorised", False)
-               for st in stats.stats):  # fmt: skip
+               or getattr(st, "indexed", False) for st in stats.stats):  # fmt: skip
         return False
     from .stats.iostat import matching
     from .stats.vector import count_from_index
@@ -658,7 +659,9 @@ def _from_index(args: argparse.Namespace, flt: Any, stats: Any, idx: Any, warn: 
     idx.index_all()
     shown = None if flt is None else matching(flt, idx)
     for st in stats.stats:
-        if getattr(st, "vectorised", False):
+        if getattr(st, "indexed", False):  # its own pass over the index (io,phs)
+            st.count_index(idx, shown, args.strict)
+        elif getattr(st, "vectorised", False):
             count_from_index(st, idx, shown, args.strict)
         else:
             st.from_index(idx, shown)

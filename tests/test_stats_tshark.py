@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from dissect.cli import build_parser, finish_args, run_batch
-from tests.tshark_stats import REPORTS, agreement
+from tests.tshark_stats import REPORTS, agreement, block
 
 DATA = Path(__file__).parent / "data" / "stats"
 CAPTURES = sorted((DATA / "corpus").iterdir())
@@ -160,3 +160,18 @@ def test_conversation_streams_are_the_stream_layers_numbers() -> None:
     assert sorted(c["stream"] for c in convs) == list(range(table.tcp_streams))
     for conv in convs:
         assert len(table.frames("tcp", conv["stream"])) == conv["frames"]
+
+
+def test_hierarchy_on_every_core_equals_the_decoding_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """-q io,phs decodes the records in forked workers and merges their paths in order of
+    first appearance: the tree of the one-process decoding pass."""
+    from dissect import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PACKETS", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 16)
+    monkeypatch.setenv("LAYERSCOPE_WORKERS", "2")
+    capture = str(DATA / "corpus" / "DnsPackets.pcap")
+    forked = run("-r", capture, "-q", "-z", "io,phs")[1]
+    decoded = run("-r", capture, "-q", "-z", "io,phs", "-z", "expert")[1]
+    assert block(forked, "io,phs") == block(decoded, "io,phs")
+    assert "mdns" in forked and "llmnr" in forked
