@@ -630,6 +630,10 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
         if not show and writer is None and _from_index(args, flt, stats, idx, warn):
             _print_statistics(args, printer, stats, False)
             return
+        if any(getattr(st, "needs_streams", False) for st in getattr(stats, "stats", ())):
+            from .streams import cli as streams  # -z expert: the SEQ/ACK analysis issues
+
+            args.stream_fields = streams.prepare(args, flt, idx, wanted=True)
         packets = iter_packets(args, warn, idx) if flt is None else filtered_packets(
             args, flt, warn, idx, printer)  # fmt: skip
         try:

@@ -147,7 +147,7 @@ class StatisticsScreen(Screen[None]):
     def _statistics(source: Any, rows: Any, lines: list[str]) -> dict[str, Any]:
         first, last = source.time_span(rows)
         bucket = max(1, -(-(last - first + 1) // TIMELINE_BUCKETS))
-        stats: dict[str, Any] = {"phs": ProtocolHierarchy(), "expert": Expert(),
+        stats: dict[str, Any] = {"phs": ProtocolHierarchy(), "expert": Expert(checksums=True),
                                  "http": parse_http_requests("http_req,tree"),
                                  "dns": dns_queries(),
                                  "io": Timeline(first, bucket, TIMELINE_BUCKETS, lines)}  # fmt: skip
