@@ -197,3 +197,17 @@ def test_expert_equals_tsharks(fixture: Path) -> None:
     rc, mine, err = run("-r", str(_capture_of(fixture)), "-q", "-z", "expert")
     assert rc == 0, err
     assert mine == fixture.read_text()
+
+
+TREES = sorted((DATA / "trees").iterdir())
+
+
+@pytest.mark.parametrize("fixture", TREES, ids=[f.name for f in TREES])
+def test_stats_trees_equal_tsharks(fixture: Path) -> None:
+    """dns,tree (with its query, response and service statistics: name lengths and
+    levels, record counts, request-response times from the stream pass, unsolicited
+    answers), http,tree and http_req,tree: every row, rate, percent and burst as tshark."""
+    capture, report = fixture.name.removesuffix(".txt").rsplit(".", 1)
+    rc, mine, err = run("-r", str(_capture_of(Path(capture + ".txt"))), "-q", "-z", report)
+    assert rc == 0, err
+    assert mine == fixture.read_text()
