@@ -88,6 +88,24 @@ def test_enter_on_a_conversation_applies_it_as_the_filter() -> None:
     run_app(body)
 
 
+def test_f_on_a_conversation_follows_its_stream() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        from tui.follow import FollowScreen
+
+        screen = await open_stats(app, pilot)
+        screen.query_one("#stats-tabs", TabbedContent).active = "tab-conv"
+        screen.query_one("#conv-tabs", TabbedContent).active = "tab-conv-tcp"
+        await pilot.pause()
+        screen.query_one("#conv-tcp", DataTable).focus()
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FollowScreen)
+        assert (app.screen.followed.kind, app.screen.followed.stream) == ("tcp", 0)
+        assert app.screen_stack[-2].filter_text == "tcp.stream eq 0"
+
+    run_app(body)
+
+
 def test_statistics_cover_the_displayed_packets_only() -> None:
     async def body(app: LayerscopeApp, pilot: Pilot) -> None:
         app.screen.apply_filter("http")

@@ -70,14 +70,16 @@ def size_text(n: int) -> str:
 
 class Conversation:
     __slots__ = ("a", "b", "pa", "pb", "ab_frames", "ab_bytes", "ba_frames", "ba_bytes",
-                 "start_ns", "end_ns", "end_at", "stream")  # fmt: skip
+                 "start_ns", "end_ns", "end_at", "stream", "first_at")  # fmt: skip
 
-    def __init__(self, a: str, b: str, pa: int, pb: int, t: int, stream: int = -1) -> None:
+    def __init__(self, a: str, b: str, pa: int, pb: int, t: int, stream: int = -1,
+                 first_at: int = 0) -> None:  # fmt: skip
         self.a, self.b, self.pa, self.pb = a, b, pa, pb
         self.ab_frames = self.ab_bytes = self.ba_frames = self.ba_bytes = 0
         self.start_ns = self.end_ns = t
         self.end_at = 0  # the number of the packet end_ns comes from (the last one)
         self.stream = stream  # tcp.stream / udp.stream (-1: eth, ip, ipv6)
+        self.first_at = first_at  # the number of its first packet (0: not known)
 
     @property
     def frames(self) -> int:
@@ -139,7 +141,7 @@ class Conversations(_Table):
             return
         t, size = pkt.time_ns, pkt.wirelen
         for s, d, ps, pd, flags, seq in ends(pkt, self.kind):
-            conv = self.conversation(s, d, ps, pd, flags, seq, t)
+            conv = self.conversation(s, d, ps, pd, flags, seq, t, pkt.number)
             if conv is None:
                 continue
             if pkt.number >= conv.end_at:
@@ -151,8 +153,8 @@ class Conversations(_Table):
                 conv.ba_frames += 1
                 conv.ba_bytes += size
 
-    def conversation(self, s: str, d: str, ps: int, pd: int, flags: int, seq: int,
-                     t: int) -> Conversation | None:  # fmt: skip
+    def conversation(self, s: str, d: str, ps: int, pd: int, flags: int, seq: int, t: int,
+                     number: int = 0) -> Conversation | None:  # fmt: skip
         """The conversation of a packet from (s, ps) to (d, pd), made at its first packet
         (None past MAX_ITEMS: counted as dropped)."""
         stream = -1
@@ -166,7 +168,7 @@ class Conversations(_Table):
             if len(self.items) >= MAX_ITEMS:
                 self.dropped += 1
                 return None
-            conv = self.items[key] = Conversation(s, d, ps, pd, t, stream)
+            conv = self.items[key] = Conversation(s, d, ps, pd, t, stream, number)
         return conv
 
     vectorised = True  # counted from the index with numpy where records are plain

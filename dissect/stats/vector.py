@@ -295,7 +295,8 @@ def _see_events(table: Any, c: Any, pos: np.ndarray, s: np.ndarray, d: np.ndarra
         src = texts.get(sk) or texts.setdefault(sk, address_text(akind, sk))
         dst = texts.get(dk) or texts.setdefault(dk, address_text(akind, dk))
         t = c.index.time_ns(c.start + p)
-        conv = table.conversation(src[0], dst[0], src[1], dst[1], int(flags[k]), int(seq[k]), t)
+        conv = table.conversation(src[0], dst[0], src[1], dst[1], int(flags[k]), int(seq[k]), t,
+                                  c.start + p + 1)  # fmt: skip
         if conv is not None:
             ev_stream[k] = conv.stream
             from_src = (src[0], src[1]) == (conv.a, conv.pa)

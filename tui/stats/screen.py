@@ -49,6 +49,7 @@ class StatisticsScreen(Screen[None]):
         Binding("escape", "close", "Close"),
         Binding("s", "sort", "Sort by column"),
         Binding("r", "recompute", "Recompute"),
+        Binding("f", "follow", "Follow stream"),
     ]
     DEFAULT_CSS = """
     StatisticsScreen #stats-head { height: 1; }
@@ -193,6 +194,24 @@ class StatisticsScreen(Screen[None]):
         key = event.row_key.value
         if isinstance(key, str) and key.startswith("filter:"):
             self.apply_filter(key[len("filter:") :].split("\0")[0])  # \0: a row's own number
+
+    def action_follow(self) -> None:
+        """Follow the TCP or UDP stream of the conversation under the cursor (the
+        browser's follow screen, from the conversation's first packet)."""
+        table = self.focused
+        first = 0
+        if isinstance(table, DataTable) and str(table.id) in ("conv-tcp", "conv-udp"):
+            if table.row_count:
+                key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+                first = int(str(key).rpartition("\0")[2] or 0)
+        if first <= 0:
+            self.notify("Select a TCP or UDP conversation to follow its stream.",
+                        severity="warning")  # fmt: skip
+            return
+        browser = self.browser
+        self.action_close()
+        browser.notify("Following the stream…", timeout=2)
+        browser.follow_worker(browser.source, first - 1)
 
     @on(Tree.NodeSelected, "#expert")
     def _expert(self, event: Tree.NodeSelected) -> None:
