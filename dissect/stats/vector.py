@@ -132,6 +132,27 @@ def _last(table: Any, index: Any, a: int, sel: np.ndarray) -> None:
         table.last_ns = index.time_ns(a + int(last[-1]))
 
 
+MIX = np.uint64(0x9E3779B97F4A7C15)  # an odd constant: multiplying by it mixes the bits
+
+
+def unique_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first row of each distinct row, each row's group), groups in the order
+    np.unique(keys, axis=0) gives them. Rows are hashed to one 64-bit word and those are
+    grouped (a sort of plain integers, several times faster than sorting rows); should two
+    distinct rows share a hash, the rows themselves are grouped instead."""
+    h = np.zeros(len(keys), np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(keys.shape[1]):
+            h = (h ^ keys[:, k].astype(np.uint64)) * MIX
+            h ^= h >> np.uint64(29)
+    _u, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if not np.array_equal(keys, keys[first][inverse]):  # a collision: exact grouping
+        _u, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    return first, inverse
+
+
 def _less(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Row-wise x < y, the first column most significant."""
     less = np.zeros(len(x), bool)
@@ -150,8 +171,7 @@ def conversation_groups(c: Any, got: Any, plain: np.ndarray) -> list[tuple[int, 
     s, d = s_all[rows], d_all[rows]
     swap = _less(d, s)[:, None]
     keys = np.hstack([np.where(swap, d, s), np.where(swap, s, d)])
-    _u, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    first, inverse = unique_rows(keys)
     g = len(first)
     ab = np.all(s == s[first][inverse], axis=1)
     wire = c.wire[rows].astype(np.float64)
@@ -186,8 +206,7 @@ def endpoint_groups(c: Any, got: Any, plain: np.ndarray) -> list[tuple[int, Any]
     wire = np.concatenate([c.wire[rows], c.wire[rows]]).astype(np.float64)
     order = np.argsort(pos, kind="stable")
     ends, pos, tx, wire = ends[order], pos[order], tx[order], wire[order]
-    _u, first, inverse = np.unique(ends, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    first, inverse = unique_rows(ends)
     g = len(first)
     sums = [np.bincount(inverse, weights=w, minlength=g).astype(np.int64).tolist()
             for w in (tx, wire * tx, 1 - tx, wire * (1 - tx))]  # fmt: skip
@@ -216,8 +235,7 @@ def stream_chunk(table: Any, c: Any, got: Any, plain: np.ndarray, slow: np.ndarr
     s, d = s_all[rows], d_all[rows]
     swap = _less(d, s)
     pair = np.hstack([np.where(swap[:, None], d, s), np.where(swap[:, None], s, d)])
-    _u, first, kid = np.unique(pair, axis=0, return_index=True, return_inverse=True)
-    kid = kid.reshape(-1)
+    first, kid = unique_rows(pair)
     flags, seq = _tcp_words(c, rows, table.streams.tcp)
     event = _starts(kid, swap, flags, seq)
     event[first] = True
@@ -287,6 +305,7 @@ def _see_events(table: Any, c: Any, pos: np.ndarray, s: np.ndarray, d: np.ndarra
     ev_first_lo = np.zeros(len(pos), bool)
     todo = sorted([(int(p), k) for k, p in enumerate(pos.tolist())] + [(int(i), -1) for i in slow])
     sl, dl = s.tolist(), d.tolist()
+    times = c.times_ns()
     for p, k in todo:
         if k < 0:
             decode_at(p)
@@ -294,7 +313,7 @@ def _see_events(table: Any, c: Any, pos: np.ndarray, s: np.ndarray, d: np.ndarra
         sk, dk = tuple(sl[k]), tuple(dl[k])
         src = texts.get(sk) or texts.setdefault(sk, address_text(akind, sk))
         dst = texts.get(dk) or texts.setdefault(dk, address_text(akind, dk))
-        t = c.index.time_ns(c.start + p)
+        t = int(times[p])
         conv = table.conversation(src[0], dst[0], src[1], dst[1], int(flags[k]), int(seq[k]), t,
                                   c.start + p + 1)  # fmt: skip
         if conv is not None:
