@@ -658,16 +658,17 @@ def _from_index(args: argparse.Namespace, flt: Any, stats: Any, idx: Any, warn: 
                or getattr(st, "indexed", False) for st in stats.stats):  # fmt: skip
         return False
     from .stats.iostat import matching
-    from .stats.vector import count_from_index
+    from .stats.vector import count_tables
 
     idx.index_all()
     shown = None if flt is None else matching(flt, idx)
+    # every conversation and endpoint table in one walk of the index
+    count_tables([st for st in stats.stats if getattr(st, "vectorised", False)], idx, shown,
+                 args.strict)  # fmt: skip
     for st in stats.stats:
         if getattr(st, "indexed", False):  # its own pass over the index (io,phs)
             st.count_index(idx, shown, args.strict)
-        elif getattr(st, "vectorised", False):
-            count_from_index(st, idx, shown, args.strict)
-        else:
+        elif not getattr(st, "vectorised", False):
             st.from_index(idx, shown)
     _finish(idx, warn)
     return True

@@ -78,41 +78,59 @@ def address_text(kind: str, key: tuple[int, ...]) -> tuple[str, int]:
 
 def count_from_index(table: Any, index: Any, shown: np.ndarray | None, strict: bool) -> None:
     """Feed a Conversations or Endpoints table every shown record of the index."""
+    count_tables([table], index, shown, strict)
+
+
+def count_tables(tables: list[Any], index: Any, shown: np.ndarray | None, strict: bool,
+                 cancelled: Any = None) -> None:  # fmt: skip
+    """Feed several Conversations and Endpoints tables every shown record of the index in
+    one walk: each chunk's columns are read once for all of them. `cancelled()` true
+    stops between chunks."""
     from ..fastfilter import CHUNK, Columns
 
     n = len(index)
     wanted = np.zeros(n, bool)
     wanted[shown if shown is not None else slice(None)] = True
-    if table.flt is not None:  # the report's own filter (conv,tcp,FILTER)
-        from .iostat import matching
-
-        own = np.zeros(n, bool)
-        own[matching(table.flt, index)] = True
-        wanted &= own
-    first = table.first_ns or 0
+    own = [_own_filter(t, index, wanted) for t in tables]
+    first = (tables[0].first_ns or 0) if tables else 0
     for a in range(0, n, CHUNK):
+        if cancelled is not None and cancelled():
+            return
         c = Columns(index, a, min(n, a + CHUNK), first)
-        sel = wanted[a : a + c.n]
-        got = record_ends(c, table.kind)
-        plain = c.simple & sel if got is None else c.simple & sel & ~got[4]
-        if got is None:
-            plain = np.zeros(c.n, bool)
-        slow = np.flatnonzero(sel & ~plain)
+        for table, chosen in zip(tables, own, strict=True):
+            _count_chunk(table, c, index, a, chosen[a : a + c.n], strict)
+        c.release()
 
-        def decode_at(i: int, a: int = a) -> None:
-            rec = index.record(a + i)
-            pkt: Packet = decode(rec.data, rec.linktype, number=rec.number,
-                                 time_ns=rec.time_ns, wirelen=rec.wirelen,
-                                 interface=rec.interface, comment=rec.comment,
-                                 strict=strict)  # fmt: skip
-            table.add(pkt)
-            pkt.release()
 
-        if getattr(table, "streams", None) is not None and got is not None:
-            stream_chunk(table, c, got, plain, slow, decode_at)
-            _last(table, index, a, sel)
-            c.release()
-            continue
+def _own_filter(table: Any, index: Any, wanted: np.ndarray) -> np.ndarray:
+    """The records a table counts: those shown that its own filter (conv,tcp,FILTER) takes."""
+    if table.flt is None:
+        return wanted
+    from .iostat import matching
+
+    own = np.zeros(len(wanted), bool)
+    own[matching(table.flt, index)] = True
+    return wanted & own
+
+
+def _count_chunk(table: Any, c: Any, index: Any, a: int, sel: np.ndarray, strict: bool) -> None:
+    got = record_ends(c, table.kind)
+    plain = c.simple & sel if got is None else c.simple & sel & ~got[4]
+    if got is None:
+        plain = np.zeros(c.n, bool)
+    slow = np.flatnonzero(sel & ~plain)
+
+    def decode_at(i: int) -> None:
+        rec = index.record(a + i)
+        pkt: Packet = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                             wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
+                             strict=strict)  # fmt: skip
+        table.add(pkt)
+        pkt.release()
+
+    if getattr(table, "streams", None) is not None and got is not None:
+        stream_chunk(table, c, got, plain, slow, decode_at)
+    else:
         events: list[tuple[int, Any]] = [(2 * int(i), None) for i in slow]
         if plain.any():
             events += table.vector_groups(c, got, plain)
@@ -122,8 +140,7 @@ def count_from_index(table: Any, index: Any, shown: np.ndarray | None, strict: b
                 decode_at(i // 2)
             else:
                 table.add_group(*group)
-        c.release()
-        _last(table, index, a, sel)
+    _last(table, index, a, sel)
 
 
 def _last(table: Any, index: Any, a: int, sel: np.ndarray) -> None:
