@@ -88,11 +88,13 @@ def count_tables(tables: list[Any], index: Any, shown: np.ndarray | None, strict
     stops between chunks."""
     from ..fastfilter import CHUNK, Columns
 
+    if not tables:
+        return
     n = len(index)
     wanted = np.zeros(n, bool)
     wanted[shown if shown is not None else slice(None)] = True
     own = [_own_filter(t, index, wanted) for t in tables]
-    first = (tables[0].first_ns or 0) if tables else 0
+    first = tables[0].first_ns or 0
     for a in range(0, n, CHUNK):
         if cancelled is not None and cancelled():
             return
