@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TabbedContent, Tree
 
+from tests.test_live import _why_not, netns  # noqa: F401  (fixture)
 from tui.app import LayerscopeApp
 from tui.browser import BrowserScreen
 from tui.filtering import FilterBar
@@ -203,3 +205,33 @@ def test_statistics_snapshot(snap_compare) -> None:  # noqa: ANN001
 
     app = LayerscopeApp(PacketSource.open(HTTP))
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+@pytest.mark.skipif(_why_not() is not None, reason=str(_why_not()))
+def test_live_capture_statistics_grow_as_packets_arrive(netns: str) -> None:  # noqa: F811
+    """A live capture's statistics take in the packets captured after the screen opened."""
+    from dissect.capture import LiveOptions
+    from tests import test_tui_live as live
+    from tui.live import LivePacketSource
+
+    source = LivePacketSource.start(LiveOptions("lo", live.FILTER, prefix=live.nsexec(netns)))
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist = app.screen.query_one(PacketList)
+        live.send(netns, 3)
+        await live.until(pilot, lambda: plist.count == 3)
+        await pilot.press("S")
+        await live.until(pilot, lambda: isinstance(app.screen, StatisticsScreen))
+        table = app.screen.query_one("#conv-udp", DataTable)
+
+        def packets() -> int:  # each send() is a new socket: a conversation of its own
+            return sum(table.get_row_at(i)[4] for i in range(table.row_count))
+
+        await live.until(pilot, lambda: packets() == 3)
+        live.send(netns, 4, first=3)
+        await live.until(pilot, lambda: packets() == 7)
+        assert any("(7)" in label for label in labels(app.screen.query_one("#phs", Tree).root))
+        await pilot.press("escape")
+        source.stop()
+
+    live.run(source, netns, body)
