@@ -9,6 +9,7 @@ enter on an expert item or an I/O interval goes to its first packet.
 
 from __future__ import annotations
 
+import threading
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 PROGRESS_EVERY = 0.1  # seconds between progress messages
 LIVE_EVERY = 1.0  # seconds between two looks for newly captured packets
+SHOW_WAIT = 2.0  # the most the decoding waits for the first tables to be drawn
 TIMELINE_BUCKETS = 2000  # fine intervals the I/O graph regroups when it zooms
 CONV_COLUMNS = ("Address A", "Port A", "Address B", "Port B", "Packets", "Bytes",
                 "Packets A→B", "Bytes A→B", "Packets B→A", "Bytes B→A", "Rel start", "Duration")  # fmt: skip
@@ -82,6 +84,7 @@ class StatisticsScreen(Screen[None]):
         self.stats_pass = Pass(())  # the statistics fed packet by packet
         self.fed = 0  # displayed rows they have seen (a live capture adds more)
         self.growing = False  # the source was still capturing when the pass began
+        self.shown = threading.Event()  # the index's tables are on screen
 
     def compose(self) -> ComposeResult:
         yield Static(id="stats-head")
@@ -149,7 +152,9 @@ class StatisticsScreen(Screen[None]):
         if worker.is_cancelled:
             return
         if len(decoded) < len(stats):
+            self.shown.clear()
             self.post_message(self.Ready(stats, token, partial=True))
+            self.shown.wait(SHOW_WAIT)  # drawn before the decoding takes the interpreter
         self.stats_pass = Pass(decoded.values())
         self.fed = len(rows)
         self._feed(rows, worker)
@@ -207,7 +212,7 @@ class StatisticsScreen(Screen[None]):
 
     @staticmethod
     def _statistics(source: Any, rows: Any, lines: list[str]) -> dict[str, Any]:
-        first, last = source.time_span(rows)
+        first, last = _time_span(source, rows)
         bucket = max(1, -(-(last - first + 1) // TIMELINE_BUCKETS))
         stats: dict[str, Any] = {"phs": ProtocolHierarchy(), "expert": Expert(checksums=True),
                                  "http": parse_http_requests("http_req,tree"),
@@ -231,6 +236,7 @@ class StatisticsScreen(Screen[None]):
         from .fill import fill_all
 
         fill_all(self, message.results)
+        self.shown.set()
 
     # -- actions --------------------------------------------------------------------------------
     def action_close(self) -> None:
@@ -310,6 +316,20 @@ class StatisticsScreen(Screen[None]):
         plist = browser.query_one(PacketList)
         plist.cursor = row
         plist.focus()
+
+
+def _time_span(source: Any, rows: Any) -> tuple[int, int]:
+    """(earliest, latest) time of the rows: from the index's arrays at once when it holds
+    them all, else row by row."""
+    index = source.complete_index()
+    if index is None or not len(rows) or max(rows) >= len(index):
+        return source.time_span(rows)
+    import numpy as np
+
+    from dissect.fastfilter import times_ns
+
+    times = times_ns(index, index.arrays(0, len(index))[3])[np.asarray(rows, np.int64)]
+    return int(times.min()), int(times.max())
 
 
 def _sort_key(value: Any) -> Any:
