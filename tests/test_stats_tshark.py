@@ -211,3 +211,43 @@ def test_stats_trees_equal_tsharks(fixture: Path) -> None:
     rc, mine, err = run("-r", str(_capture_of(Path(capture + ".txt"))), "-q", "-z", report)
     assert rc == 0, err
     assert mine == fixture.read_text()
+
+
+def _tcp_frame(src: int, sport: int, dport: int, flags: int, seq: int) -> bytes:
+    """Ethernet, IPv4 10.0.0.src -> 10.0.0.(3 - src), TCP without options or payload."""
+    import struct
+
+    a, b = bytes([10, 0, 0, src]), bytes([10, 0, 0, 3 - src])
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags, 1000, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0, 64, 6, 0, a, b)
+    return b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00" + ip + tcp
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stream_numbering_from_the_index_equals_the_decoding_pass(
+    seed: int, tmp_path: Path
+) -> None:
+    """Random SYNs, SYN-ACKs and segments on a few port pairs, initial sequence numbers
+    reused or not, across chunk boundaries: the index path (which sends only some SYNs
+    through the trackers) numbers the streams as the decoding pass, which sends all."""
+    import random
+
+    from dissect import stats
+    from dissect.fastfilter import CHUNK
+    from dissect.readers.writer import PcapWriter
+
+    rnd = random.Random(seed)
+    path = tmp_path / "syns.pcap"
+    with PcapWriter(str(path), 1) as w:
+        for i in range(CHUNK + 3000):
+            client, port = rnd.choice([(1, 40000), (2, 40001), (1, 40002)])
+            flags = rnd.choice([0x002, 0x002, 0x012, 0x010, 0x011])
+            forward = flags == 0x002 or (flags != 0x012 and rnd.random() < 0.5)
+            src, sport, dport = (client, port, 80) if forward else (3 - client, 80, port)
+            w.write(_tcp_frame(src, sport, dport, flags, rnd.choice([7, 7, 7, 9])), i * 1000)
+    assert stats.parse("conv,tcp")  # the table of reports is loaded
+    fast = run("-r", str(path), "-T", "json", "-z", "conv,tcp")[1]
+    slow = run("-r", str(path), "-T", "json", "-z", "conv,tcp", "-z", "expert")[1]
+    convs = json.loads(fast)["statistics"][0]["conversations"]
+    assert convs == json.loads(slow)["statistics"][0]["conversations"]
+    assert len(convs) > 3  # port reuse made new streams

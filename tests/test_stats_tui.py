@@ -33,7 +33,7 @@ async def settle(pilot: Pilot) -> None:
 
 def run_app(body, source: PacketSource | None = None) -> None:  # noqa: ANN001
     async def main() -> None:
-        app = LayerscopeApp(source or PacketSource.open(HTTP))
+        app = LayerscopeApp(source if source is not None else PacketSource.open(HTTP))
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await body(app, pilot)
@@ -235,3 +235,15 @@ def test_live_capture_statistics_grow_as_packets_arrive(netns: str) -> None:  # 
         source.stop()
 
     live.run(source, netns, body)
+
+
+def test_expert_has_the_connection_events_and_the_seq_ack_analysis() -> None:
+    capture = Path(__file__).parent / "data" / "streams" / "arkime_wireshark-retrans.pcap"
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        text = " ".join(labels(screen.query_one("#expert", Tree).root))
+        assert "This frame is a (suspected) retransmission" in text
+        assert "Connection establish request (SYN): server port 4000" in text
+
+    run_app(body, PacketSource.open(capture))

@@ -287,9 +287,12 @@ def _tcp_words(c: Any, rows: np.ndarray, tcp: bool) -> tuple[np.ndarray, np.ndar
 
 
 def _starts(kid: np.ndarray, swap: np.ndarray, flags: np.ndarray, seq: np.ndarray) -> np.ndarray:
-    """The SYNs that may start a stream or set its initial sequence number: a SYN the same
-    side of the pair sent already (same flags, same number) with no SYN without ACK between
-    leaves the numbering as it was, so only the others are events."""
+    """The SYNs that may start a stream or set its initial sequence number. A SYN the same
+    side of the pair sent already (same flags, same number) leaves the numbering as it was
+    unless a stream began between the two; only a SYN without ACK unlike the last one its
+    side sent can begin one (the earliest that did would otherwise repeat a SYN whose
+    number its side already has, with no stream begun since). So a SYN is an event unless
+    it repeats the last one of its side with no such SYN of the pair between."""
     syn = np.flatnonzero(flags & SYN)
     event = np.zeros(len(kid), bool)
     if not len(syn):
@@ -298,15 +301,16 @@ def _starts(kid: np.ndarray, swap: np.ndarray, flags: np.ndarray, seq: np.ndarra
     same_side = (kid[order][1:] == kid[order][:-1]) & (swap[order][1:] == swap[order][:-1])
     same = same_side & (flags[order][1:] & (SYN | ACK) == flags[order][:-1] & (SYN | ACK))
     same &= seq[order][1:] == seq[order][:-1]
-    # SYNs without ACK of the pair before each row (rows by pair, then position)
-    bare = ((flags & (SYN | ACK)) == SYN).astype(np.int64)
-    by_pair = np.lexsort((np.arange(len(kid)), kid))
-    before = np.empty(len(kid), np.int64)
-    cum = np.cumsum(bare[by_pair]) - bare[by_pair]
+    repeat = np.r_[False, same]  # per row of `order`: repeats its side's last SYN
+    new = np.zeros(len(kid), np.int64)  # SYNs without ACK that may begin a stream
+    new[order] = ((flags[order] & (SYN | ACK)) == SYN) & ~repeat
+    by_pair = np.lexsort((np.arange(len(kid)), kid))  # rows by pair, then position
+    cum = np.cumsum(new[by_pair]) - new[by_pair]
     starts = np.r_[0, np.flatnonzero(np.diff(kid[by_pair])) + 1]
     cum -= np.repeat(cum[starts], np.diff(np.r_[starts, len(kid)]))
+    before = np.empty(len(kid), np.int64)  # such SYNs of the pair before each row
     before[by_pair] = cum
-    quiet = before[order][1:] - before[order][:-1] - bare[order][:-1] == 0
+    quiet = before[order][1:] - before[order][:-1] - new[order][:-1] == 0
     event[order[0]] = True
     event[order[1:]] = ~(same & quiet)
     return event

@@ -29,6 +29,7 @@ from dissect.stats.expert import LABELS, LEVELS, Expert
 from dissect.stats.iostat import Timeline
 from dissect.stats.phs import ProtocolHierarchy
 from dissect.stats.trees import dns_queries, parse_http_requests
+from dissect.streams import annotate
 
 from .iograph import IoGraph
 
@@ -164,10 +165,15 @@ class StatisticsScreen(Screen[None]):
     def _feed(self, rows: Any, worker: Any) -> None:
         """Decode rows into the statistics that need packets, posting progress."""
         source, total, last = self.browser.source, len(rows), 0.0
+        # the stream pass's fields (SEQ/ACK analysis, DNS pairs) for the expert and DNS
+        streams = source.stream_table() if source.complete_index() is not None else None
+        indexed = source.indexed
         for done, row in enumerate(rows, 1):
             if worker.is_cancelled:
                 return
             pkt = source.fresh_packet(row)
+            if streams is not None and row < indexed:
+                annotate(pkt, streams)
             self.stats_pass.add(pkt)
             pkt.release()
             if monotonic() - last >= PROGRESS_EVERY:
