@@ -5,9 +5,11 @@
 
 On the mixed capture of bench/bench_decode.py (built once under bench/out/), for each of
 `-z io,phs`, `-z conv,tcp`, `-z io,stat,1`: wall time from process start of `layerscope -q
--z X` and of `tshark -n -q -z X` (runs alternate between the two, best of R), whether the
-numbers agree (tests/tshark_stats.py), then all three in one layerscope run against tshark
-running them one by one, and the peak resident memory of the layerscope runs.
+-z X` and of `tshark -n -q -z X` (runs alternate between the two, best of R) and the CPU
+time (user + system, worker processes included) of those runs, whether the numbers agree
+(tests/tshark_stats.py), then all three in one layerscope run against tshark running them
+one by one, and the peak resident memory of the layerscope runs. On a loaded machine the
+CPU times are the figures to compare.
 """
 
 from __future__ import annotations
@@ -35,32 +37,45 @@ TSHARK = ["tshark", "-n", "-o", "tcp.desegment_tcp_streams:FALSE", "-o",
           "tcp.analyze_sequence_numbers:FALSE", "-q"]  # fmt: skip
 
 
-def timed(cmd: list[str]) -> tuple[float, str, int]:
-    """(seconds, stdout, peak RSS of the child in KiB, from its own wait4)."""
+def timed(cmd: list[str]) -> tuple[tuple[float, float], str, int]:
+    """((wall seconds, CPU seconds), stdout, peak RSS of the child in KiB), from its own
+    wait4 (its CPU includes the worker processes it reaped)."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             cwd=ROOT)  # fmt: skip
     out = proc.stdout.read() if proc.stdout else ""
     _pid, _status, usage = os.wait4(proc.pid, 0)
     proc.returncode = 0  # reaped here: Popen must not wait for it again
-    return time.perf_counter() - t, out, usage.ru_maxrss
+    return (time.perf_counter() - t, usage.ru_utime + usage.ru_stime), out, usage.ru_maxrss
 
 
-def side_by_side(
-    path: Path, reports: list[str], runs: int
-) -> tuple[float, float | None, bool, int]:
-    """Best wall times of layerscope and tshark (alternating), agreement, our peak RSS."""
+Times = tuple[float, float]  # best wall, best CPU
+
+
+def side_by_side(path: Path, reports: list[str], runs: int) -> tuple[Times, Times, bool, int]:
+    """Best wall and CPU times of layerscope and tshark (alternating; tshark's are inf
+    without it), agreement, our peak RSS."""
     zs = [a for r in reports for a in ("-z", r)]
-    ours_best, theirs_best, ours_out, theirs_out, rss = float("inf"), float("inf"), "", "", 0
+    inf = float("inf")
+    ours, theirs, ours_out, theirs_out, rss = (inf, inf), (inf, inf), "", "", 0
     have_tshark = shutil.which("tshark") is not None
     for _ in range(runs):
         t, ours_out, peak = timed([*LAYERSCOPE, "-r", str(path), "-q", *zs])
-        ours_best, rss = min(ours_best, t), max(rss, peak)
+        ours, rss = (min(ours[0], t[0]), min(ours[1], t[1])), max(rss, peak)
         if have_tshark:
             t, theirs_out, _ = timed([*TSHARK, "-r", str(path), *zs])
-            theirs_best = min(theirs_best, t)
+            theirs = (min(theirs[0], t[0]), min(theirs[1], t[1]))
     same = all(agreement(ours_out, theirs_out, reports).values()) if have_tshark else False
-    return ours_best, theirs_best if have_tshark else None, same, rss
+    return ours, theirs, same, rss
+
+
+def cells(ours: Times, theirs: Times) -> str:
+    """'wall ours / tshark (ratio)   cpu ours / tshark (ratio)'."""
+    out = []
+    for k in (0, 1):
+        ratio = f"{theirs[k] / ours[k]:.2f}x" if theirs[k] != float("inf") else "-"
+        out.append(f"{ours[k]:6.2f} s {theirs[k]:6.2f} s {ratio:>6}")
+    return "   ".join(out)
 
 
 def main() -> int:
@@ -79,22 +94,17 @@ def main() -> int:
             bench_decode.build(path, a.packets)
     print(f"capture: {path} ({os.path.getsize(path):,} bytes), {os.cpu_count()} CPUs, "
           f"engine: {os.environ.get('LAYERSCOPE_CORE', 'default')}")  # fmt: skip
-    print(f"{'report':<24}{'layerscope':>12}{'tshark':>12}{'ratio':>8}  same numbers  peak RSS")
-    tshark_total = 0.0
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    print(f"{'report':<20}{'wall: ours  tshark  ratio':>27}   {'cpu: ours  tshark  ratio':>26}"
+          "  same numbers  peak RSS")  # fmt: skip
+    total = [0.0, 0.0]
     for report in REPORTS:
         ours, theirs, same, rss = side_by_side(path, [report], a.runs)
-        tshark_total += theirs or 0.0
-        ratio = f"{theirs / ours:.2f}x" if theirs else "-"
-        shown = f"{theirs:.2f} s" if theirs else "-"
-        print(
-            f"{report:<24}{ours:>10.2f} s{shown:>12}{ratio:>8}  {str(same):<12}  {rss // 1024} MiB"
-        )
+        total = [total[0] + theirs[0], total[1] + theirs[1]]
+        print(f"{report:<20}{cells(ours, theirs)}  {str(same):<12}  {rss // 1024} MiB")
     ours, _, same, rss = side_by_side(path, REPORTS, a.runs)
-    ratio = f"{tshark_total / ours:.2f}x" if tshark_total else "-"
-    print(
-        f"{'all three, one run':<24}{ours:>10.2f} s{tshark_total:>10.2f} s{ratio:>8}  "
-        f"{str(same):<12}  {rss // 1024} MiB   (tshark: the three runs above, one by one)"
-    )
+    print(f"{'all three, one run':<20}{cells(ours, (total[0], total[1]))}  {str(same):<12}  "
+          f"{rss // 1024} MiB   (tshark: the three runs above, one by one)")  # fmt: skip
     return 0
 
 

@@ -644,7 +644,8 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
     streams.follow_specs(args)  # a bad -z follow fails before anything is read
     idx = open_input(args)
     try:
-        args.stream_fields = streams.prepare(args, flt, idx)
+        wanted = any(getattr(st, "needs_streams", False) for st in getattr(stats, "stats", ()))
+        args.stream_fields = streams.prepare(args, flt, idx, wanted)  # -z expert: SEQ/ACK
         writer = None
         if args.write:
             if idx is not None and _same_file(args.write, args.read or args.file):
@@ -678,20 +679,25 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
 
 def _from_index(args: argparse.Namespace, stats: Any, idx: Any, warn: list[str]) -> bool:
     """Statistics the index answers (io,stat frames and bytes; conversations and endpoints,
-    whose plain records are counted with numpy and only the others decoded); False
+    whose plain records are counted with numpy and only the others decoded; the protocol
+    hierarchy, decoded on every core); False
     (nothing done) when one of them needs every packet decoded."""
     if idx is None or idx.streaming or args.count or not stats.stats:
         return False
     if not all(getattr(st, "index_only", False) or getattr(st, "vectorised", False)
-               for st in stats.stats):  # fmt: skip
+               or getattr(st, "indexed", False) for st in stats.stats):  # fmt: skip
         return False
-    from .stats.vector import count_from_index
+    from .stats.vector import count_tables
 
     idx.index_all()
-    for st in stats.stats:  # every packet: -Y chooses what is shown, not what is counted
-        if getattr(st, "vectorised", False):
-            count_from_index(st, idx, None, args.strict)
-        else:
+    # every packet: -Y chooses what is shown, not what is counted (as tshark's); every
+    # conversation and endpoint table in one walk of the index
+    count_tables([st for st in stats.stats if getattr(st, "vectorised", False)], idx, None,
+                 args.strict)  # fmt: skip
+    for st in stats.stats:
+        if getattr(st, "indexed", False):  # its own pass over the index (io,phs)
+            st.count_index(idx, None, args.strict)
+        elif not getattr(st, "vectorised", False):
             st.from_index(idx, None)
     _finish(idx, warn)
     return True

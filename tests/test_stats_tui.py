@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TabbedContent, Tree
 
+from tests.test_live import _why_not, netns  # noqa: F401  (fixture)
 from tui.app import LayerscopeApp
 from tui.browser import BrowserScreen
 from tui.filtering import FilterBar
@@ -31,7 +33,7 @@ async def settle(pilot: Pilot) -> None:
 
 def run_app(body, source: PacketSource | None = None) -> None:  # noqa: ANN001
     async def main() -> None:
-        app = LayerscopeApp(source or PacketSource.open(HTTP))
+        app = LayerscopeApp(source if source is not None else PacketSource.open(HTTP))
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await body(app, pilot)
@@ -84,6 +86,24 @@ def test_enter_on_a_conversation_applies_it_as_the_filter() -> None:
         )
         assert app.screen.query_one(FilterBar).value == text
         assert app.screen.filter_text == text and app.screen.displayed() == 16
+
+    run_app(body)
+
+
+def test_f_on_a_conversation_follows_its_stream() -> None:
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        from tui.follow import FollowScreen
+
+        screen = await open_stats(app, pilot)
+        screen.query_one("#stats-tabs", TabbedContent).active = "tab-conv"
+        screen.query_one("#conv-tabs", TabbedContent).active = "tab-conv-tcp"
+        await pilot.pause()
+        screen.query_one("#conv-tcp", DataTable).focus()
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FollowScreen)
+        assert (app.screen.followed.kind, app.screen.followed.stream) == ("tcp", 0)
+        assert app.screen_stack[-2].filter_text == "tcp.stream eq 0"
 
     run_app(body)
 
@@ -185,3 +205,45 @@ def test_statistics_snapshot(snap_compare) -> None:  # noqa: ANN001
 
     app = LayerscopeApp(PacketSource.open(HTTP))
     assert snap_compare(app, terminal_size=SIZE, run_before=before)
+
+
+@pytest.mark.skipif(_why_not() is not None, reason=str(_why_not()))
+def test_live_capture_statistics_grow_as_packets_arrive(netns: str) -> None:  # noqa: F811
+    """A live capture's statistics take in the packets captured after the screen opened."""
+    from dissect.capture import LiveOptions
+    from tests import test_tui_live as live
+    from tui.live import LivePacketSource
+
+    source = LivePacketSource.start(LiveOptions("lo", live.FILTER, prefix=live.nsexec(netns)))
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist = app.screen.query_one(PacketList)
+        live.send(netns, 3)
+        await live.until(pilot, lambda: plist.count == 3)
+        await pilot.press("S")
+        await live.until(pilot, lambda: isinstance(app.screen, StatisticsScreen))
+        table = app.screen.query_one("#conv-udp", DataTable)
+
+        def packets() -> int:  # each send() is a new socket: a conversation of its own
+            return sum(table.get_row_at(i)[4] for i in range(table.row_count))
+
+        await live.until(pilot, lambda: packets() == 3)
+        live.send(netns, 4, first=3)
+        await live.until(pilot, lambda: packets() == 7)
+        assert any("(7)" in label for label in labels(app.screen.query_one("#phs", Tree).root))
+        await pilot.press("escape")
+        source.stop()
+
+    live.run(source, netns, body)
+
+
+def test_expert_has_the_connection_events_and_the_seq_ack_analysis() -> None:
+    capture = Path(__file__).parent / "data" / "streams" / "arkime_wireshark-retrans.pcap"
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        text = " ".join(labels(screen.query_one("#expert", Tree).root))
+        assert "This frame is a (suspected) retransmission" in text
+        assert "Connection establish request (SYN): server port 4000" in text
+
+    run_app(body, PacketSource.open(capture))

@@ -160,6 +160,11 @@ class PacketSource:
     def done(self) -> bool:
         return self._index is None or self._index.done
 
+    def complete_index(self) -> CaptureIndex | None:
+        """The capture's index once it is read in full (statistics count from it without
+        decoding), else None (no capture file, or a live capture still growing)."""
+        return self._index if self._index is not None and self.done else None
+
     @property
     def progress(self) -> float:
         return 1.0 if self._index is None else self._index.progress

@@ -2,10 +2,11 @@
 tap-iousers and tap-endpoints lay them out.
 
 A conversation is keyed by its two ends, addresses (and ports); side A is the source
-of its first packet, so "->" counts A to B and "<-" B to A. TCP and UDP are keyed on the
-5-tuple (a TCP port pair reused after a close stays one conversation here, where
-tshark's tcp.stream starts a new one). Memory grows with conversations, not packets;
-past MAX_ITEMS new ones are counted in `dropped` and said in the report.
+of its first packet, so "->" counts A to B and "<-" B to A. TCP and UDP conversations are
+tshark's: one per tcp.stream / udp.stream, numbered by the stream layer's trackers
+(dissect/streams/conversation.py), so a port pair reused with a new SYN is a new one.
+Memory grows with conversations, not packets; past MAX_ITEMS new ones are counted in
+`dropped` and said in the report.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import Packet
+from ..streams.conversation import Segment, TcpTracker, UdpTracker
 from . import Statistic, StatsUsageError, filter_of, matches
 
 MAX_ITEMS = 1_000_000
@@ -22,10 +24,11 @@ ADDRESSES = {"eth": ("eth.src", "eth.dst"), "ip": ("ip.src", "ip.dst"),
 PORTS = {"tcp": ("tcp.srcport", "tcp.dstport"), "udp": ("udp.srcport", "udp.dstport")}
 
 
-def ends(pkt: Packet, kind: str) -> list[tuple[str, str, int, int]]:
-    """(source, destination, source port, destination port) of each layer of `kind` in
-    the packet (ports 0 for eth/ip/ipv6); TCP and UDP take the addresses of the IP
-    layer under them. A packet an ICMP error quotes is not a conversation's."""
+def ends(pkt: Packet, kind: str) -> list[tuple[str, str, int, int, int, int]]:
+    """(source, destination, source port, destination port, TCP flags, TCP sequence
+    number) of each layer of `kind` in the packet (ports, flags and sequence 0 where they
+    do not apply); TCP and UDP take the addresses of the IP layer under them. A packet an
+    ICMP error quotes is not a conversation's."""
     layers = pkt.layers
     limit = pkt.ctx.column_layers or len(layers)
     out = []
@@ -39,12 +42,14 @@ def ends(pkt: Packet, kind: str) -> list[tuple[str, str, int, int]]:
             src, dst = ADDRESSES[kind]
             s, d = layer.value(src), layer.value(dst)
             if s is not None and d is not None:
-                out.append((str(s), str(d), 0, 0))
+                out.append((str(s), str(d), 0, 0, 0, 0))
         elif name == kind and addr is not None and None not in addr:
             sp, dp = PORTS[kind]
             ps, pd = layer.value(sp), layer.value(dp)
             if ps is not None and pd is not None:
-                out.append((str(addr[0]), str(addr[1]), ps, pd))
+                flags, seq = (layer.value("tcp.flags") or 0, layer.value("tcp.seq_raw") or 0) \
+                    if kind == "tcp" else (0, 0)  # fmt: skip
+                out.append((str(addr[0]), str(addr[1]), ps, pd, flags, seq))
     return out
 
 
@@ -65,13 +70,16 @@ def size_text(n: int) -> str:
 
 class Conversation:
     __slots__ = ("a", "b", "pa", "pb", "ab_frames", "ab_bytes", "ba_frames", "ba_bytes",
-                 "start_ns", "end_ns", "end_at")  # fmt: skip
+                 "start_ns", "end_ns", "end_at", "stream", "first_at")  # fmt: skip
 
-    def __init__(self, a: str, b: str, pa: int, pb: int, t: int) -> None:
+    def __init__(self, a: str, b: str, pa: int, pb: int, t: int, stream: int = -1,
+                 first_at: int = 0) -> None:  # fmt: skip
         self.a, self.b, self.pa, self.pb = a, b, pa, pb
         self.ab_frames = self.ab_bytes = self.ba_frames = self.ba_bytes = 0
         self.start_ns = self.end_ns = t
         self.end_at = 0  # the number of the packet end_ns comes from (the last one)
+        self.stream = stream  # tcp.stream / udp.stream (-1: eth, ip, ipv6)
+        self.first_at = first_at  # the number of its first packet (0: not known)
 
     @property
     def frames(self) -> int:
@@ -80,13 +88,30 @@ class Conversation:
     def as_dict(self, first_ns: int, ports: bool) -> dict[str, Any]:
         d: dict[str, Any] = {"address_a": self.a, "address_b": self.b}
         if ports:
-            d.update(port_a=self.pa, port_b=self.pb)
+            d.update(port_a=self.pa, port_b=self.pb, stream=self.stream)
         d.update(frames_a_to_b=self.ab_frames, bytes_a_to_b=self.ab_bytes,
                  frames_b_to_a=self.ba_frames, bytes_b_to_a=self.ba_bytes,
                  frames=self.frames, bytes=self.ab_bytes + self.ba_bytes,
                  relative_start=(self.start_ns - first_ns) / 1e9,
                  duration=(self.end_ns - self.start_ns) / 1e9)  # fmt: skip
         return d
+
+
+class StreamNumbers:
+    """tcp.stream / udp.stream of a conversation's packets: the stream layer's trackers,
+    fed only the packets that can start a stream (a pair's first packet, a SYN, whose
+    initial sequence number tells a reused port pair), so they cost nothing per packet."""
+
+    def __init__(self, kind: str) -> None:
+        self.tcp = kind == "tcp"
+        self.tracker: Any = TcpTracker() if self.tcp else UdpTracker()
+
+    def see(self, s: str, d: str, ps: int, pd: int, flags: int, seq: int) -> int:
+        """The stream of a packet from (s, ps) to (d, pd)."""
+        seg = Segment(6 if self.tcp else 17, s, d, ps, pd, seq=seq, flags=flags)
+        if self.tcp:
+            return self.tracker.see(seg, 0)[0].number
+        return self.tracker.see(seg)[0]
 
 
 class _Table(Statistic):
@@ -107,18 +132,18 @@ class _Table(Statistic):
 
 
 class Conversations(_Table):
+    def __init__(self, kind: str, flt_text: str) -> None:
+        super().__init__(kind, flt_text)
+        self.streams = StreamNumbers(kind) if self.ports else None
+
     def add(self, pkt: Packet) -> None:
         if not matches(self.flt, pkt, self.first_ns):
             return
         t, size = pkt.time_ns, pkt.wirelen
-        for s, d, ps, pd in ends(pkt, self.kind):
-            key = (s, ps, d, pd) if (s, ps) <= (d, pd) else (d, pd, s, ps)
-            conv = self.items.get(key)
+        for s, d, ps, pd, flags, seq in ends(pkt, self.kind):
+            conv = self.conversation(s, d, ps, pd, flags, seq, t, pkt.number)
             if conv is None:
-                if len(self.items) >= MAX_ITEMS:
-                    self.dropped += 1
-                    continue
-                conv = self.items[key] = Conversation(s, d, ps, pd, t)
+                continue
             if pkt.number >= conv.end_at:
                 conv.end_ns, conv.end_at = t, pkt.number
             if (s, ps) == (conv.a, conv.pa):
@@ -127,6 +152,24 @@ class Conversations(_Table):
             else:
                 conv.ba_frames += 1
                 conv.ba_bytes += size
+
+    def conversation(self, s: str, d: str, ps: int, pd: int, flags: int, seq: int, t: int,
+                     number: int = 0) -> Conversation | None:  # fmt: skip
+        """The conversation of a packet from (s, ps) to (d, pd), made at its first packet
+        (None past MAX_ITEMS: counted as dropped)."""
+        stream = -1
+        key: Any
+        if self.streams is not None:
+            key = stream = self.streams.see(s, d, ps, pd, flags, seq)
+        else:
+            key = (s, ps, d, pd) if (s, ps) <= (d, pd) else (d, pd, s, ps)
+        conv = self.items.get(key)
+        if conv is None:
+            if len(self.items) >= MAX_ITEMS:
+                self.dropped += 1
+                return None
+            conv = self.items[key] = Conversation(s, d, ps, pd, t, stream, number)
+        return conv
 
     vectorised = True  # counted from the index with numpy where records are plain
 
@@ -214,7 +257,7 @@ class Endpoints(_Table):
         if not matches(self.flt, pkt, self.first_ns):
             return
         size = pkt.wirelen
-        for s, d, ps, pd in ends(pkt, self.kind):
+        for s, d, ps, pd, _flags, _seq in ends(pkt, self.kind):
             src, dst = self._get(s, ps), self._get(d, pd)
             if src is not None:
                 src.tx_frames += 1

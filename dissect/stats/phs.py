@@ -32,17 +32,26 @@ class ProtocolHierarchy(Statistic):
     def add(self, pkt: Packet) -> None:
         if not matches(self.flt, pkt, self.first_ns):
             return
-        node, size = self.root, pkt.wirelen
-        for name in protocol_path(pkt):
+        self.add_path(protocol_path(pkt), 1, pkt.wirelen)
+
+    def add_path(self, path: list[str], frames: int, size: int) -> None:
+        """Count frames (of `size` bytes in all) along one protocol path."""
+        node = self.root
+        for name in path:
             child = node.children.get(name)
             if child is None:
                 if self.nodes >= MAX_NODES:
                     return
                 child = node.children[name] = Node(name)
                 self.nodes += 1
-            child.frames += 1
+            child.frames += frames
             child.bytes += size
             node = child
+
+    indexed = True  # counted from the index (from_index below), decoded on every core
+
+    def count_index(self, index: Any, shown: Any, strict: bool) -> None:
+        from_index(self, index, shown, strict)
 
     def text(self) -> str:
         lines = ["", "=" * 67, "Protocol Hierarchy Statistics", f"Filter: {self.flt_text}", ""]
@@ -93,3 +102,74 @@ def parse(spec: str) -> ProtocolHierarchy:
     if rest and not rest.startswith(","):
         raise StatsUsageError(f"-z {spec!r}: expected io,phs[,FILTER]")
     return ProtocolHierarchy(rest[1:])
+
+
+# -- from the index: the same counts, the decoding spread over every core ------------------
+Paths = dict[tuple[str, ...], list[int]]  # path -> [first record, frames, bytes]
+
+
+def count_paths(index: Any, records: Any, strict: bool) -> Paths:
+    """Each distinct protocol path of these records (decoded one by one, in order): where
+    it first appears, its frames and bytes. Bounded by the distinct paths, not records."""
+    from ..engine import decode
+
+    paths: Paths = {}
+    for i in records:
+        rec = index.record(int(i))
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                     wirelen=rec.wirelen, interface=rec.interface, strict=strict)  # fmt: skip
+        path = tuple(protocol_path(pkt))
+        got = paths.get(path)
+        if got is None:
+            if len(paths) >= MAX_NODES:
+                pkt.release()
+                continue
+            got = paths[path] = [int(i), 0, 0]
+        got[1] += 1
+        got[2] += pkt.wirelen
+        pkt.release()
+    return paths
+
+
+def merge_paths(parts: list[Paths]) -> Paths:
+    out: Paths = {}
+    for part in parts:
+        for path, (first, frames, size) in part.items():
+            got = out.setdefault(path, [first, 0, 0])
+            got[0] = min(got[0], first)
+            got[1] += frames
+            got[2] += size
+    return out
+
+
+def from_index(st: ProtocolHierarchy, index: Any, shown: Any, strict: bool) -> None:
+    """Count the records `shown` (record numbers, None: all) into the hierarchy, decoded in
+    forked workers a span each when there are many (dissect/parallel.py); the paths go into
+    the tree in order of their first record, so it is the decoding pass's tree."""
+    import pickle
+
+    import numpy as np
+
+    from .. import parallel
+
+    n = len(index)
+    rows = np.arange(n) if shown is None else np.asarray(shown, np.int64)
+    if st.flt is not None:
+        from .iostat import matching
+
+        rows = np.intersect1d(rows, matching(st.flt, index))
+    workers = parallel.worker_count()
+    if workers < 2 or len(rows) < parallel.MIN_PACKETS:
+        paths = count_paths(index, rows, strict)
+    else:
+        work = parallel.spans(0, len(rows), max(parallel.CHUNK, len(rows) // (8 * workers)))
+
+        def render(span: tuple[int, int]) -> bytes:
+            return pickle.dumps(count_paths(index, rows[span[0] : span[1]], strict))
+
+        parts = parallel.ordered_map(render, work, workers)
+        paths = merge_paths([pickle.loads(p) for p in parts])
+    for path, (_first, frames, size) in sorted(paths.items(), key=lambda kv: kv[1][0]):
+        st.add_path(list(path), frames, size)
+    if len(rows):
+        st.last_ns = index.time_ns(int(rows[-1]))

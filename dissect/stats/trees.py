@@ -5,6 +5,7 @@ items in any 100 ms (tshark's default burst window), laid out as tshark's text."
 
 from __future__ import annotations
 
+import struct
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +21,7 @@ MAX_CHILDREN = 10_000  # per item: a crafted capture cannot grow a tree without 
 
 class Item:
     __slots__ = ("name", "count", "total", "low", "high", "n", "children", "window",
-                 "burst", "burst_start", "has_values")  # fmt: skip
+                 "in_window", "burst", "burst_start", "has_values")  # fmt: skip
 
     def __init__(self, name: str, has_values: bool = False) -> None:
         self.name, self.count, self.has_values = name, 0, has_values
@@ -28,8 +29,9 @@ class Item:
         self.low: Any = None
         self.high: Any = None
         self.children: dict[str, Item] = {}
-        self.window: deque[int] = deque()
-        self.burst, self.burst_start = 0, 0
+        # [bucket, items, first item's time], from tshark's empty bucket at time 0
+        self.window: deque[list[int]] = deque([[0, 0, 0]])
+        self.in_window, self.burst, self.burst_start = 0, 0, 0
 
     def child(self, name: str, has_values: bool = False) -> Item | None:
         item = self.children.get(name)
@@ -46,24 +48,34 @@ class Item:
             self.n += 1
             self.low = value if self.low is None else min(self.low, value)
             self.high = value if self.high is None else max(self.high, value)
-        w = self.window
-        w.append(t_rel)
-        while w and w[0] <= t_rel - BURST_NS:
-            w.popleft()
-        if len(w) > self.burst:  # the start as tshark shows it: on its 5 ms grid
-            self.burst, self.burst_start = len(w), w[0] - w[0] % BURST_GRID_NS
+        # tshark's burst: items per 5 ms bucket, summed over the last 20 buckets (100 ms);
+        # its start is the time of the first item of the oldest bucket in the window
+        bucket, w = t_rel // BURST_GRID_NS, self.window
+        if w and bucket <= w[-1][0]:
+            w[-1][1] += 1
+        else:
+            w.append([bucket, 1, t_rel])
+        self.in_window += 1
+        while w[0][0] <= bucket - BURST_NS // BURST_GRID_NS:
+            self.in_window -= w.popleft()[1]
+        if self.in_window > self.burst:
+            self.burst, self.burst_start = self.in_window, w[0][2]
 
 
 class StatsTree(Statistic):
     """A tree of items fed by `feed(tree, pkt, t_rel)`."""
 
     def __init__(self, name: str, title: str, roots: list[list[str]], feed: Callable[..., None],
-                 flt_text: str = "") -> None:  # fmt: skip
+                 flt_text: str = "", tap: frozenset[str] = frozenset()) -> None:  # fmt: skip
         super().__init__()
         self.name, self.title, self.feed = name, title, feed
         self.flt_text, self.flt = flt_text, filter_of(flt_text)
         self.root = Item("")
-        self.last_tick = 0
+        # tshark's rates count from the first to the last packet its tap saw: those with a
+        # layer of one of these protocols
+        self.tap = tap
+        self.first_tap: int | None = None
+        self.last_tap = 0
         for path in roots:  # items tshark shows even when nothing counted them
             item: Item | None = self.root
             for name in path:
@@ -71,25 +83,31 @@ class StatsTree(Statistic):
 
     def add(self, pkt: Packet) -> None:
         if matches(self.flt, pkt, self.first_ns):
-            self.last_tick = pkt.time_ns
+            if any(layer.protocol.name in self.tap for layer in pkt.layers):
+                if self.first_tap is None:
+                    self.first_tap = pkt.time_ns
+                self.last_tap = pkt.time_ns
             self.feed(self, pkt, pkt.time_ns - (self.first_ns or pkt.time_ns))
 
-    def tick(self, path: list[str], t_rel: int, value: Any = None) -> None:
-        """Count one at every item along the path (creating it), the value at the last."""
+    def tick(self, path: list[str], t_rel: int, value: Any = None, skip: int = 0) -> None:
+        """Count one at every item along the path (creating it) but the first `skip`
+        (headings that count nothing themselves), the value at the last."""
         item: Item | None = self.root
+        last = len(path) - 1
         for k, name in enumerate(path):
             assert item is not None
-            item = item.child(name, value is not None and k == len(path) - 1)
+            item = item.child(name, value is not None and k == last)
             if item is None:
                 return
-            item.tick(t_rel, value if k == len(path) - 1 else None)
+            if k >= skip:
+                item.tick(t_rel, value if k == last else None)
 
     def text(self) -> str:
         rows: list[tuple[str, Item, Item | None]] = []
         for item in _ordered(self.root):
             _flatten(item, 0, None, rows)
         width = max([len(r[0]) for r in rows] + [len("Topic / Item")]) + 2
-        dur_ms = (self.last_tick - (self.first_ns or 0)) / 1e6  # to the last packet counted
+        dur_ms = (self.last_tap - (self.first_tap or self.last_tap)) / 1e6
         heads = ("Count", "Average", "Min Val", "Max Val", "Rate (ms)", "Percent",
                  "Burst Rate", "Burst Start")  # fmt: skip
         head = f"{'Topic / Item':<{width}}" + "".join(f"{h:<14}" for h in heads[:-1])
@@ -201,37 +219,79 @@ def _http_requests(tree: StatsTree, pkt: Packet, t: int) -> None:
 
 
 def _dns(tree: StatsTree, pkt: Packet, t: int) -> None:
+    """tshark's DNS stats tree: every DNS message (not mDNS, LLMNR) ticks the five
+    pivots; a query its name's length and label count; a response its record counts
+    (twice: tshark 4.0 adds them twice) and, when the stream pass paired it with its
+    query, the request-response time (else it is unsolicited)."""
     for layer in pkt.layers:
-        if layer.protocol.name not in ("dns", "mdns", "llmnr"):
+        if layer.protocol.name != "dns":
             continue
+        if layer.status == "malformed":  # tshark's tap never sees a message it gave up on
+            return
+        v = layer.value
         total = "Total Packets"
         tree.tick([total], t)
-        rcode, opcode = layer.value("dns.flags.rcode"), layer.value("dns.flags.opcode")
-        if rcode is not None:
-            tree.tick([total, "rcode", _name("dns.flags.rcode", rcode)], t)
-        if opcode is not None:
-            tree.tick([total, "opcodes", _name("dns.flags.opcode", opcode)], t)
-        response = layer.value("dns.flags.response")
-        tree.tick([total, "Query/Response", "Response" if response else "Query"], t)
-        qtype, qclass = layer.value("dns.qry.type"), layer.value("dns.qry.class")
-        if qtype is not None:
-            tree.tick([total, "Query Type", _name("dns.qry.type", qtype)], t)
-        if qclass is not None:
-            tree.tick([total, "Class", _name("dns.qry.class", qclass & 0x7FFF)], t)
+        flags = v("dns.flags") or 0
+        pivots = (("rcode", _name("dns.flags.rcode", flags & 0xF)),
+                  ("opcodes", _name("dns.flags.opcode", flags >> 11 & 0xF)),
+                  ("Query/Response", "Response" if flags & 0x8000 else "Query"))  # fmt: skip
+        for item, name in pivots:
+            tree.tick([total, item, name], t, skip=1)
+        for item, field in (("Query Type", "dns.qry.type"), ("Class", "dns.qry.class")):
+            value = v(field)
+            if value is not None:
+                value = value & 0x7FFF if field == "dns.qry.class" else value
+                tree.tick([total, item, _name(field, value)], t, skip=1)
         tree.tick(["Payload size"], t, layer.payload_end - layer.pos)
+        if not v("dns.flags.response"):
+            _dns_query(tree, layer, t)
+        else:
+            _dns_response(tree, layer, t)
         return
 
 
-def _parse(spec: str, name: str, title: str, roots: list[list[str]], feed: Callable) -> StatsTree:
+DNS_PIVOTS = ("rcode", "opcodes", "Query/Response", "Query Type", "Class")  # tshark's order
+LEVELS = {1: "1st Level", 2: "2nd Level", 3: "3rd Level"}
+
+
+def _dns_query(tree: StatsTree, layer: Any, t: int) -> None:
+    length, labels = layer.value("dns.qry.name.len"), layer.value("dns.count.labels")
+    if length is not None:
+        tree.tick(["Query Stats", "Qname Len"], t, length, skip=1)
+    if labels is not None:
+        level = LEVELS.get(labels, "4th Level or more")
+        tree.tick(["Query Stats", "Label Stats", level], t, skip=2)
+
+
+def _dns_response(tree: StatsTree, layer: Any, t: int) -> None:
+    v = layer.value
+    for item, field in (("no. of questions", "dns.count.queries"),
+                        ("no. of authorities", "dns.count.auth_rr"),
+                        ("no. of answers", "dns.count.answers"),
+                        ("no. of additionals", "dns.count.add_rr")):  # fmt: skip
+        n = v(field)
+        if n is not None:
+            for _twice in range(2):
+                tree.tick(["Response Stats", item], t, n, skip=1)
+    rtt = v("dns.time")
+    if v("dns.response_to") is None or rtt is None:
+        tree.tick(["Service Stats", "no. of unsolicited responses"], t, skip=1)
+    else:  # milliseconds as tshark keeps them: a single-precision float
+        ms = struct.unpack("f", struct.pack("f", round(rtt * 1e9) / 1e6))[0]
+        tree.tick(["Service Stats", "request-response time (msec)"], t, ms, skip=1)
+
+
+def _parse(spec: str, name: str, title: str, roots: list[list[str]], feed: Callable,
+           tap: str) -> StatsTree:  # fmt: skip
     rest = spec[len(name) :]
     if rest and not rest.startswith(","):
         raise StatsUsageError(f"-z {spec!r}: expected {name}[,FILTER]")
-    return StatsTree(name, title, roots, feed, rest[1:])
+    return StatsTree(name, title, roots, feed, rest[1:], frozenset((tap,)))
 
 
 def parse_ptype(spec: str) -> StatsTree:
     return _parse(spec, "ptype,tree", "IPv4 Statistics/IP Protocol Types",
-                  [["IP Protocol Types"]], _ptype)  # fmt: skip
+                  [["IP Protocol Types"]], _ptype, "ip")  # fmt: skip
 
 
 def parse_http(spec: str) -> StatsTree:
@@ -239,16 +299,27 @@ def parse_http(spec: str) -> StatsTree:
     roots = [[total, "HTTP Request Packets"], [total, "HTTP Response Packets"]]
     roots += [[total, "HTTP Response Packets", group] for group in STATUS_GROUPS]
     return _parse(spec, "http,tree", "HTTP/Packet Counter",
-                  roots + [[total, "Other HTTP Packets"]], _http)  # fmt: skip
+                  roots + [[total, "Other HTTP Packets"]], _http, "http")  # fmt: skip
 
 
 def parse_http_requests(spec: str) -> StatsTree:
     return _parse(spec, "http_req,tree", "HTTP/Requests", [["HTTP Requests by HTTP Host"]],
-                  _http_requests)  # fmt: skip
+                  _http_requests, "http")  # fmt: skip
 
 
 def parse_dns(spec: str) -> StatsTree:
-    return _parse(spec, "dns,tree", "DNS", [], _dns)
+    # made in the reverse of tshark's order: items of equal counts show latest-made first
+    service = [["Service Stats", x] for x in ("no. of retransmissions",
+               "no. of unsolicited responses", "request-response time (msec)")]  # fmt: skip
+    response = [["Response Stats", f"no. of {x}"] for x in ("additionals", "answers",
+                "authorities", "questions")]  # fmt: skip
+    query = [["Query Stats", "Label Stats", x] for x in ("1st Level", "2nd Level",
+             "3rd Level", "4th Level or more")] + [["Query Stats", "Qname Len"]]  # fmt: skip
+    pivots = [["Total Packets", item] for item in reversed(DNS_PIVOTS)]
+    roots = service + response + query + [["Payload size"]] + pivots
+    tree = _parse(spec, "dns,tree", "DNS", roots, _dns, "dns")
+    tree.needs_streams = True  # the request-response times pair answers with queries
+    return tree
 
 
 def _dns_queries(tree: StatsTree, pkt: Packet, t: int) -> None:
@@ -264,4 +335,6 @@ def _dns_queries(tree: StatsTree, pkt: Packet, t: int) -> None:
 
 def dns_queries() -> StatsTree:
     """Queries by name and type (the TUI's DNS table; tshark has no such -z report)."""
-    return StatsTree("dns_qry,tree", "DNS/Queries", [], _dns_queries)
+    return StatsTree(
+        "dns_qry,tree", "DNS/Queries", [], _dns_queries, tap=frozenset(("dns", "mdns", "llmnr"))
+    )

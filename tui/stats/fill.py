@@ -68,7 +68,8 @@ def fill_conversations(table: DataTable, st: Any) -> None:
     table.clear()
     first = st.first_ns or 0
     for c in st.ranked()[:ROWS_MAX]:
-        key = "filter:" + _conv_filter(st.kind, c.a, c.pa, c.b, c.pb)
+        # after \0 the conversation's first packet: `f` follows its stream from there
+        key = f"filter:{_conv_filter(st.kind, c.a, c.pa, c.b, c.pb)}\0{c.first_at}"
         table.add_row(_t(c.a), c.pa if st.ports else "", _t(c.b), c.pb if st.ports else "",
                       c.frames, c.ab_bytes + c.ba_bytes, c.ab_frames, c.ab_bytes, c.ba_frames,
                       c.ba_bytes, round((c.start_ns - first) / 1e9, 6),

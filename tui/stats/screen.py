@@ -9,6 +9,7 @@ enter on an expert item or an I/O interval goes to its first packet.
 
 from __future__ import annotations
 
+import threading
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from dissect.stats.expert import LABELS, LEVELS, Expert
 from dissect.stats.iostat import Timeline
 from dissect.stats.phs import ProtocolHierarchy
 from dissect.stats.trees import dns_queries, parse_http_requests
+from dissect.streams import annotate
 
 from .iograph import IoGraph
 
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from tui.browser import BrowserScreen
 
 PROGRESS_EVERY = 0.1  # seconds between progress messages
+LIVE_EVERY = 1.0  # seconds between two looks for newly captured packets
+SHOW_WAIT = 2.0  # the most the decoding waits for the first tables to be drawn
 TIMELINE_BUCKETS = 2000  # fine intervals the I/O graph regroups when it zooms
 CONV_COLUMNS = ("Address A", "Port A", "Address B", "Port B", "Packets", "Bytes",
                 "Packets A→B", "Bytes A→B", "Packets B→A", "Bytes B→A", "Rel start", "Duration")  # fmt: skip
@@ -49,6 +53,7 @@ class StatisticsScreen(Screen[None]):
         Binding("escape", "close", "Close"),
         Binding("s", "sort", "Sort by column"),
         Binding("r", "recompute", "Recompute"),
+        Binding("f", "follow", "Follow stream"),
     ]
     DEFAULT_CSS = """
     StatisticsScreen #stats-head { height: 1; }
@@ -66,9 +71,9 @@ class StatisticsScreen(Screen[None]):
             return isinstance(message, StatisticsScreen.Progress)
 
     class Ready(Message):
-        def __init__(self, results: dict[str, Any], token: int) -> None:
+        def __init__(self, results: dict[str, Any], token: int, partial: bool = False) -> None:
             super().__init__()
-            self.results, self.token = results, token
+            self.results, self.token, self.partial = results, token, partial
 
     def __init__(self, browser: BrowserScreen) -> None:
         super().__init__()
@@ -77,6 +82,10 @@ class StatisticsScreen(Screen[None]):
         self.token = 0
         self.results: dict[str, Any] = {}
         self.sort_column: dict[str, int] = {}
+        self.stats_pass = Pass(())  # the statistics fed packet by packet
+        self.fed = 0  # displayed rows they have seen (a live capture adds more)
+        self.growing = False  # the source was still capturing when the pass began
+        self.shown = threading.Event()  # the index's tables are on screen
 
     def compose(self) -> ComposeResult:
         yield Static(id="stats-head")
@@ -108,6 +117,11 @@ class StatisticsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.action_recompute()
+        self.set_interval(LIVE_EVERY, self._live)
+
+    @property
+    def workers_busy(self) -> bool:
+        return any(w.group == "statistics" and w.is_running for w in self.workers)
 
     # -- computing ------------------------------------------------------------------------------
     def displayed_rows(self) -> Any:
@@ -123,31 +137,90 @@ class StatisticsScreen(Screen[None]):
             Text(f"Statistics of {len(rows):,} packets ({safe_text(what, 200)})")
         )
         self.remove_class("-done")
+        self.results = {}
+        self.growing = not self.browser.source.done
         self.compute(rows, list(self.lines), self.token)
 
     @work(thread=True, exclusive=True, group="statistics")
     def compute(self, rows: Any, lines: list[str], token: int) -> None:
+        """Conversations, endpoints and the I/O graph first, from the index when the
+        capture is read in full (a million packets in a second or two); then the
+        statistics that need each packet decoded, with progress."""
         worker = get_current_worker()
         source = self.browser.source
         stats = self._statistics(source, rows, lines)
-        stats_pass = Pass(stats.values())
-        total, last = len(rows), 0.0
+        decoded = self._from_index(source, rows, stats, worker)
+        if worker.is_cancelled:
+            return
+        if len(decoded) < len(stats):
+            self.shown.clear()
+            self.post_message(self.Ready(stats, token, partial=True))
+            self.shown.wait(SHOW_WAIT)  # drawn before the decoding takes the interpreter
+        self.stats_pass = Pass(decoded.values())
+        self.fed = len(rows)
+        self._feed(rows, worker)
+        if not worker.is_cancelled:
+            self.post_message(self.Ready(stats, token))
+
+    def _feed(self, rows: Any, worker: Any) -> None:
+        """Decode rows into the statistics that need packets, posting progress."""
+        source, total, last = self.browser.source, len(rows), 0.0
+        # the stream pass's fields (SEQ/ACK analysis, DNS pairs) for the expert and DNS
+        streams = source.stream_table() if source.complete_index() is not None else None
+        indexed = source.indexed
         for done, row in enumerate(rows, 1):
             if worker.is_cancelled:
                 return
             pkt = source.fresh_packet(row)
-            stats_pass.add(pkt)
+            if streams is not None and row < indexed:
+                annotate(pkt, streams)
+            self.stats_pass.add(pkt)
             pkt.release()
             if monotonic() - last >= PROGRESS_EVERY:
                 last = monotonic()
                 self.post_message(self.Progress(done, total))
-        self.post_message(self.Ready(stats, token))
+
+    @staticmethod
+    def _from_index(source: Any, rows: Any, stats: dict[str, Any], worker: Any) -> dict[str, Any]:
+        """Count what the index answers (dissect/stats/vector.py, Timeline.from_index);
+        the statistics left for the decoding pass."""
+        index = source.complete_index()
+        if index is None or not len(rows) or max(rows) >= len(index):
+            return dict(stats)  # a live capture, pasted frames: every packet decoded
+        import numpy as np
+
+        from dissect.stats.vector import count_tables
+
+        shown = np.asarray(rows, np.int64)
+        first = index.time_ns(int(shown[0]))
+        tables = [st for name, st in stats.items() if name.startswith(("conv-", "endpoints-"))]
+        for st in [*tables, stats["io"]]:
+            st.first_ns = first
+        count_tables(tables, index, shown, False, lambda: worker.is_cancelled)
+        stats["io"].from_index(index, shown)
+        return {k: st for k, st in stats.items() if st not in tables and k != "io"}
+
+    def _live(self) -> None:
+        """A live capture: the packets displayed since the last pass join the statistics."""
+        if self.workers_busy or self.browser.source.done and not self.growing:
+            return
+        rows = self.displayed_rows()
+        if len(rows) > self.fed:
+            self.more(list(rows)[self.fed :], self.token)
+
+    @work(thread=True, exclusive=True, group="statistics")
+    def more(self, rows: list[int], token: int) -> None:
+        worker = get_current_worker()
+        self.fed += len(rows)
+        self._feed(rows, worker)
+        if not worker.is_cancelled:
+            self.post_message(self.Ready(self.results, token))
 
     @staticmethod
     def _statistics(source: Any, rows: Any, lines: list[str]) -> dict[str, Any]:
-        first, last = source.time_span(rows)
+        first, last = _time_span(source, rows)
         bucket = max(1, -(-(last - first + 1) // TIMELINE_BUCKETS))
-        stats: dict[str, Any] = {"phs": ProtocolHierarchy(), "expert": Expert(),
+        stats: dict[str, Any] = {"phs": ProtocolHierarchy(), "expert": Expert(checksums=True),
                                  "http": parse_http_requests("http_req,tree"),
                                  "dns": dns_queries(),
                                  "io": Timeline(first, bucket, TIMELINE_BUCKETS, lines)}  # fmt: skip
@@ -164,10 +237,12 @@ class StatisticsScreen(Screen[None]):
         if message.token != self.token:
             return
         self.results = message.results
-        self.add_class("-done")
+        if not message.partial:
+            self.add_class("-done")
         from .fill import fill_all
 
         fill_all(self, message.results)
+        self.shown.set()
 
     # -- actions --------------------------------------------------------------------------------
     def action_close(self) -> None:
@@ -193,6 +268,24 @@ class StatisticsScreen(Screen[None]):
         key = event.row_key.value
         if isinstance(key, str) and key.startswith("filter:"):
             self.apply_filter(key[len("filter:") :].split("\0")[0])  # \0: a row's own number
+
+    def action_follow(self) -> None:
+        """Follow the TCP or UDP stream of the conversation under the cursor (the
+        browser's follow screen, from the conversation's first packet)."""
+        table = self.focused
+        first = 0
+        if isinstance(table, DataTable) and str(table.id) in ("conv-tcp", "conv-udp"):
+            if table.row_count:
+                key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+                first = int(str(key).rpartition("\0")[2] or 0)
+        if first <= 0:
+            self.notify("Select a TCP or UDP conversation to follow its stream.",
+                        severity="warning")  # fmt: skip
+            return
+        browser = self.browser
+        self.action_close()
+        browser.notify("Following the stream…", timeout=2)
+        browser.follow_worker(browser.source, first - 1)
 
     @on(Tree.NodeSelected, "#expert")
     def _expert(self, event: Tree.NodeSelected) -> None:
@@ -229,6 +322,20 @@ class StatisticsScreen(Screen[None]):
         plist = browser.query_one(PacketList)
         plist.cursor = row
         plist.focus()
+
+
+def _time_span(source: Any, rows: Any) -> tuple[int, int]:
+    """(earliest, latest) time of the rows: from the index's arrays at once when it holds
+    them all, else row by row."""
+    index = source.complete_index()
+    if index is None or not len(rows) or max(rows) >= len(index):
+        return source.time_span(rows)
+    import numpy as np
+
+    from dissect.fastfilter import times_ns
+
+    times = times_ns(index, index.arrays(0, len(index))[3])[np.asarray(rows, np.int64)]
+    return int(times.min()), int(times.max())
 
 
 def _sort_key(value: Any) -> Any:
