@@ -850,6 +850,10 @@ class Packet:
     layers = cython.declare(list, visibility="public")
     ctx = cython.declare(Context, visibility="public")  # what layers tell the layers above
     comment = cython.declare(object, visibility="public")
+    # None for a captured frame; for bytes put together from several frames (a reassembled
+    # TCP PDU, a de-chunked body), their name as Wireshark names the data source. Layers
+    # decoded from such bytes are added to the frame's packet but keep this one as .packet.
+    source = cython.declare(object, visibility="public")
 
     def __init__(
         self,
@@ -867,7 +871,7 @@ class Packet:
         self.interface = interface
         self.layers = []
         self.ctx = Context()
-        self.comment = None
+        self.comment = self.source = None
 
     @property
     def len(self) -> int:
@@ -948,8 +952,8 @@ class Packet:
         best: tuple[Layer, Field] | None = None
         best_len = -1
         for layer in self.layers:
-            if layer.protocol.name == "frame":
-                continue
+            if layer.protocol.name == "frame" or layer.packet is not self:
+                continue  # (a layer of reassembled bytes: its offsets are into those)
             for f in layer.walk():
                 if f.len > 0 and f.pos <= offset < f.pos + f.len:
                     if best is None or f.len <= best_len:
@@ -2015,8 +2019,11 @@ def decode(
     comment: str | None = None,
     upto: str | None = None,
     strict: bool = False,
+    start: tuple[Protocol, int] | None = None,
 ) -> Packet:
-    """Decode one frame. Pure: same bytes -> same Packet; never raises unless strict."""
+    """Decode one frame. Pure: same bytes -> same Packet; never raises unless strict.
+    start=(protocol, offset): begin there instead of at the link type (a PDU put together
+    from several TCP segments, or the rest of a segment after one: dissect/streams/pdus.py)."""
     if not _loaded:
         _load()
     if type(data) is not bytes:
@@ -2028,6 +2035,8 @@ def decode(
     first = LINKTYPES.get(linktype, DATA)
     proto = (lookup(*first) or DATA) if isinstance(first, tuple) else first
     pos, end = 0, len(data)
+    if start is not None:
+        proto, pos = start
     declined = ()
     while pos < end or (proto is not DATA and pos == end and len(layers) == 1):
         layer = new_layer(proto, pkt, pos, end)
@@ -2373,8 +2382,9 @@ def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
     "Layer 3 · Network — Internet Protocol Version 4, …"."""
     pkt_ = pkt
     out: list[str] = []
-    data = pkt_.data
     for layer in pkt_.layers:
+        # a layer decoded from reassembled bytes belongs to the packet holding those bytes
+        data = pkt_.data if layer.packet is None else layer.packet.data
         p = layer.protocol
         title = p.tree_prefix + safe_text(p.title_of(layer), 400)
         if layer.status != "ok":
@@ -2515,6 +2525,8 @@ def _layer_json(parts, layer) -> cython.void:
         ', "osi": ', str(int(proto.osi)), ', "pos": ', str(layer.pos), ', "len": ',
         str(layer.hdr_len), ', "status": ', _json_str(layer.status), ', "issues": [',
     ]  # fmt: skip
+    if layer.packet is not None and layer.packet.source is not None:  # pos, len: into it
+        parts[-1] = ', "source": ' + _json_str(layer.packet.source) + ', "issues": ['
     first = True
     for iss in layer.issues:
         if not first:
@@ -2560,6 +2572,8 @@ def layer_dict(layer: Layer) -> dict[str, Any]:
     return {
         "protocol": layer.protocol.name, "title": layer.title, "osi": int(layer.osi),
         "pos": layer.pos, "len": layer.len, "status": layer.status,
+        **({"source": layer.packet.source} if layer.packet is not None
+           and layer.packet.source is not None else {}),
         "issues": [{"severity": i.severity, "code": i.code, "message": i.message,
                     "pos": i.pos, "len": i.len} for i in layer.issues],
         "fields": [field_dict(f) for f in layer.fields],

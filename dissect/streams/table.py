@@ -102,6 +102,7 @@ class StreamTable:
         self.dns_answer: dict[int, int] = {}
         self.dns_query: dict[int, tuple[int, int]] = {}
         self._dns_waiting: dict[tuple, tuple[int, int]] = {}
+        self.pdus: Any = None  # a pdus.PduMap when PDUs across segments are put together
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -248,6 +249,8 @@ def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
         return
     if not facts & UDP:
         _annotate_tcp(pkt, table, i, v, facts)
+        if table.pdus is not None and not facts & IN_ERROR:
+            table.pdus.annotate(pkt, i, later)
         return
     layer = pkt.layer("udp")
     if layer is not None:
