@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import PROTOCOLS, Packet, decode, spec_for, uint_at
-from .objects import MAX_BODY, _decoded, _dechunk, _headers
+from .objects import MAX_BODY, _dechunk, _decoded, _headers
 from .reassembly import Direction
 
 DEFAULT_CAP = 64 << 20  # bytes of open PDUs held at once per capture (configurable)
@@ -43,6 +43,7 @@ NEED, NOT = -1, -2  # a length function's answers: more bytes needed, not this p
  SEGMENT_DATA) = (spec_for(n) for n in (
     "tcp.segments", "tcp.segment", "tcp.segment.count", "tcp.reassembled.length",
     "tcp.reassembled.data", "tcp.reassembled_in", "tcp.segment_data"))  # fmt: skip
+DNS_LENGTH = spec_for("dns.length")
 REQUEST_IN, RESPONSE_IN, HTTP_TIME = (
     spec_for(n) for n in ("http.request_in", "http.response_in", "http.time"))  # fmt: skip
 PDU_FIELDS = frozenset(("tcp.segments", "tcp.segment", "tcp.segment.count",
@@ -92,6 +93,7 @@ class PduMap:
         self.index, self.table, self.cap = index, table, cap
         self.ends: dict[int, list[Pdu]] = {}  # completing frame index -> its PDUs
         self.within: dict[int, int] = {}  # frame index -> the frame its PDU completes in
+        self.shared: set[int] = set()  # ... where that PDU starts after others in the frame
         self.limited: dict[int, int] = {}  # stream << 1 | direction -> first frame past the cap
         self.http: dict[int, tuple[int, int]] = {}  # response -> (request, ns); request -> (response, ns)
         self.held = 0  # bytes of open PDUs held now
@@ -177,9 +179,11 @@ class PduMap:
             self._pair(bytes(fr.buf[:5]), i, waiting, d)
         if len({j for j, _o, _n in pieces}) > 1:
             self.ends.setdefault(i, []).append(Pdu(fr.proto, pieces))
-            for j, _o, _n in pieces:
+            for j, o, _n in pieces:
                 if j != i:
                     self.within.setdefault(j, i)
+                    if o:  # PDUs before it in that frame are decoded there
+                        self.shared.add(j)
         self._drop(fr)
 
     def _pair(self, head: bytes, i: int, waiting: list, d: int) -> None:
@@ -223,9 +227,12 @@ class PduMap:
             self._http_links(pkt, i, later)
             self._limit_note(tcp, i)
             return
+        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
+        if pdus is None and i in self.shared:  # its first PDUs are whole here: as decoded
+            tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
+            return
         k = pkt.layers.index(tcp)
         del pkt.layers[k + 1 :]  # what the segment alone decoded to is not the PDU
-        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
         if done_in is not None and pdus is None:
             tcp.add(SEGMENT_DATA, payload, tcp.payload_end - payload,
                     pkt.data[payload : tcp.payload_end])  # fmt: skip
@@ -252,12 +259,18 @@ class PduMap:
         tcp.child(top, SEGMENT_COUNT, tcp.pos, 0, len(pdu.pieces))
         tcp.child(top, REASSEMBLED_LENGTH, tcp.pos, 0, len(data))
         tcp.child(top, REASSEMBLED_DATA, tcp.pos, 0, data)
+        # DNS reads its TCP length prefix only with TCP below it: the message after it
+        at = 2 if pdu.proto == "dns" else 0
         sub = decode(data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
-                     start=(PROTOCOLS[pdu.proto], 0))  # fmt: skip
+                     start=(PROTOCOLS[pdu.proto], at))  # fmt: skip
         sub.source = f"Reassembled TCP ({len(data)} bytes)"
         layers = sub.layers[1:]
         if pdu.proto == "http":
             layers = _entity_body(pkt, sub, layers)
+        elif at and layers:
+            fields = layers[0].fields  # built now: the length goes first, as on the wire
+            fields.insert(0, layers[0].add(DNS_LENGTH, 0, 2, uint_at(data, 0, 2)))
+            fields.pop()
         pkt.layers.extend(layers)
 
     def read(self, pdu: Pdu) -> bytes:
