@@ -553,7 +553,7 @@ def _info(layer: Layer) -> str:
         text = f"{sport} → {dport} [{flags_text(flags)}] Seq={seq} Win={win} Len={seg}"
     else:
         text = f"{sport} → {dport} Seq={seq} Win={win} Len={seg}"
-    if layer.extra and layer.extra[-1].spec is REASSEMBLED_IN:  # the stream pass said so
+    if any(f.spec is SEGMENT_DATA for f in layer.extra[-2:]):  # the stream pass said so
         text += " [TCP segment of a reassembled PDU]"
     return text
 

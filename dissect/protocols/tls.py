@@ -868,7 +868,9 @@ def _x509(data: bytes, out: _Out, cert: Field, pos: int, end: int) -> None:
     _name(data, out, cert, tbs[k + 2], X509_ISSUER, parsed.issuer)
     times = _children(data, tbs[k + 3][1], tbs[k + 3][2])
     valid = (parsed.not_valid_before_utc, parsed.not_valid_after_utc)
-    for spec, (_t, a, b), when in zip((X509_NOT_BEFORE, X509_NOT_AFTER), times, valid):
+    for spec, (_t, a, b), when in zip(
+        (X509_NOT_BEFORE, X509_NOT_AFTER), times, valid, strict=False
+    ):
         head = 2 if b - a < 0x80 else 3  # the time's tag and length are part of its span
         out.add(spec, a - head, b - a + head, when.strftime("%Y-%m-%d %H:%M:%S (UTC)"), cert)
     _name(data, out, cert, tbs[k + 4], X509_SUBJECT, parsed.subject)
@@ -882,7 +884,7 @@ def _name(data: bytes, out: _Out, cert: Field, el: tuple[int, int, int], spec: F
     attrs = [a for rdn in name.rdns for a in rdn]
     items = [atv for _t, a, b in _children(data, el[1], el[2])
              for atv in _children(data, a, b)]  # fmt: skip
-    for attr, (_t, a, b) in zip(attrs, items):
+    for attr, (_t, a, b) in zip(attrs, items, strict=False):
         (_, oa, ob), (vtag, va, vb) = _children(data, a, b)[:2]
         out.add(X509_OID, oa, ob - oa, attr.oid.dotted_string, top)
         spec = X509_COUNTRY if attr.oid.dotted_string == "2.5.4.6" else (

@@ -51,10 +51,8 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any) -> Annotate | None:
     if idx is None or not (named or shown):
         return None  # pasted hex: single packets, no conversations
     table = StreamTable() if idx.streaming else StreamTable.build(idx)
-    if not idx.streaming:  # PDUs across segments: found once here, before workers fork
-        from .pdus import PduMap
-
-        table.pdus = PduMap(idx, table).build()
+    if table.pdus is not None:  # PDUs across segments: found once here, before workers fork
+        table.pdus.build()
     if idx.streaming:
         from .conversation import segment_of
 

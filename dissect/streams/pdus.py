@@ -95,7 +95,9 @@ class PduMap:
         self.within: dict[int, int] = {}  # frame index -> the frame its PDU completes in
         self.shared: set[int] = set()  # ... where that PDU starts after others in the frame
         self.limited: dict[int, int] = {}  # stream << 1 | direction -> first frame past the cap
-        self.http: dict[int, tuple[int, int]] = {}  # response -> (request, ns); request -> (response, ns)
+        self.http: dict[
+            int, tuple[int, int]
+        ] = {}  # response -> (request, ns); request -> (response, ns)
         self.held = 0  # bytes of open PDUs held now
         self._done: set[int] = set()  # streams framed (all of them after build())
         self._all = False
@@ -229,14 +231,16 @@ class PduMap:
             return
         payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
         if pdus is None and i in self.shared:  # its first PDUs are whole here: as decoded
-            tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
+            if later:
+                tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
             return
         k = pkt.layers.index(tcp)
         del pkt.layers[k + 1 :]  # what the segment alone decoded to is not the PDU
         if done_in is not None and pdus is None:
             tcp.add(SEGMENT_DATA, payload, tcp.payload_end - payload,
                     pkt.data[payload : tcp.payload_end])  # fmt: skip
-            tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
+            if later:  # tshark's one pass has not seen the completing frame yet
+                tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
             return
         assert pdus is not None
         for pdu in pdus:
@@ -247,9 +251,11 @@ class PduMap:
             sub = decode(pkt.data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
                          start=(PROTOCOLS[pdus[-1].proto], rest))  # fmt: skip
             pkt.layers.extend(sub.layers[1:])
+            _join_info(pkt.layers[k + 1 :])
         self._http_links(pkt, i, later)
 
     def _show(self, pkt: Packet, tcp: Any, pdu: Pdu) -> None:
+        """The segment list under TCP and the PDU's layers after it."""
         data = self.read(pdu)
         text = ", ".join(f"#{j + 1}({n})" for j, _o, n in pdu.pieces)
         top = tcp.add(SEGMENTS, tcp.pos, 0,
@@ -318,6 +324,14 @@ class PduMap:
             tcp.issue("note", "reassemble", "tcp.reassembly.limit",
                       f"not reassembled: limit reached ({self.cap} bytes held per capture)",
                       tcp.pos, 0)  # fmt: skip
+
+
+def _join_info(layers: list[Any]) -> None:
+    """TLS records from the reassembled bytes and from the rest of the frame make one Info
+    ("Certificate, Server Key Exchange, Server Hello Done"), as in tshark."""
+    tls = [la for la in layers if la.protocol.name == "tls" and la.state is not None]
+    if len(tls) > 1:
+        tls[-1].state.info = ", ".join(la.state.info for la in tls if la.state.info)
 
 
 # -- reading segments -------------------------------------------------------------------------

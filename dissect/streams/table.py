@@ -73,13 +73,31 @@ STREAM_FIELDS = frozenset(
         "ip.fragment.count",
         "ip.reassembled.length",
         "ip.reassembled_in",
+        # PDUs across segments (pdus.py)
+        "tcp.segments",
+        "tcp.segment",
+        "tcp.segment.count",
+        "tcp.reassembled.length",
+        "tcp.reassembled.data",
+        "tcp.reassembled_in",
+        "tcp.segment_data",
+        "http.request_in",
+        "http.response_in",
+        "http.time",
     )
 )  # and every tcp.analysis.* (names_stream_fields)
 
 
+# Protocols whose PDUs may span segments (pdus.py): tshark shows their fields on the frame
+# where the PDU completes, so a filter naming them reads the reassembled layers.
+PDU_PROTOCOLS = frozenset(("http", "tls", "dns", "http2", "x509af", "x509if", "x509sat",
+                           "x509ce", "data-text-lines", "media"))  # fmt: skip
+
+
 def names_stream_fields(names: Iterable[str]) -> bool:
     """Whether any of these filter names needs the stream pass."""
-    return any(n in STREAM_FIELDS or n.startswith("tcp.analysis") for n in names)
+    return any(n in STREAM_FIELDS or n.startswith("tcp.analysis")
+               or n.split(".", 1)[0] in PDU_PROTOCOLS for n in names)  # fmt: skip
 
 
 class StreamTable:
@@ -202,6 +220,7 @@ class StreamTable:
         records read from fixed offsets a chunk at a time (columns.py), the rest decoded.
         analyse=False numbers the conversations only (about twice as fast)."""
         from .columns import segments
+        from .pdus import PduMap
 
         index.index_all()
         table = cls(analyse)
@@ -209,6 +228,7 @@ class StreamTable:
             table.add(seg)
             if progress is not None and i & 0xFFFF == 0:
                 progress(i)
+        table.pdus = PduMap(index, table)  # filled a stream at a time, as frames are shown
         return table
 
     def frames(self, kind: str, stream: int) -> list[int]:
