@@ -72,6 +72,7 @@ class _Framer:
     pieces: list[tuple[int, int, int]] = field(default_factory=list)
     buf: bytearray = field(default_factory=bytearray)
     need: int = NEED  # the open PDU's length once known
+    have: int = 0  # bytes of the open PDU so far
     stopped: bool = False
 
 
@@ -127,8 +128,8 @@ class PduMap:
     def _frame(self, i: int, v: int, state: dict[int, Any]) -> None:
         """Feed frame i (stream << 1 | direction = v) to its direction's framer."""
         st = state.get(v >> 1)
-        if st is False:
-            return
+        if st is False or (st is not None and st[1][v & 1].stopped):
+            return  # not a protocol put together, or this direction lost its place
         seg = read_segment(self.index, i)
         if seg is None:
             return
@@ -151,9 +152,8 @@ class PduMap:
     def _feed(self, fr: _Framer, v: int, i: int, off: int, data: bytes,
               waiting: list, d: int) -> None:  # fmt: skip
         pos = 0
-        while pos < len(data) and not fr.stopped:
-            have = sum(n for _j, _o, n in fr.pieces)
-            take = len(data) - pos if fr.need < 0 else min(fr.need - have, len(data) - pos)
+        while pos < len(data) and not fr.stopped:  # each step ends a PDU or the data
+            take = len(data) - pos if fr.need < 0 else min(fr.need - fr.have, len(data) - pos)
             fr.pieces.append((i, off + pos, take))
             if fr.need < 0:
                 if self.held + take > self.cap:
@@ -167,9 +167,9 @@ class PduMap:
                     fr.stopped = True
                     return
             pos += take
-            have += take
-            if fr.need >= 0 and have >= fr.need:
-                excess = have - fr.need
+            fr.have += take
+            if fr.need >= 0 and fr.have >= fr.need:
+                excess = fr.have - fr.need
                 j, o, n = fr.pieces[-1]
                 fr.pieces[-1] = (j, o, n - excess)
                 pos -= excess
@@ -204,7 +204,7 @@ class PduMap:
 
     def _drop(self, fr: _Framer) -> None:
         self.held -= len(fr.buf)
-        fr.pieces, fr.buf, fr.need = [], bytearray(), NEED
+        fr.pieces, fr.buf, fr.need, fr.have = [], bytearray(), NEED, 0
 
     def _limit(self, fr: _Framer, v: int, i: int) -> None:
         first = fr.pieces[0][0] if fr.pieces else i
@@ -338,6 +338,9 @@ def _join_info(layers: list[Any]) -> None:
 def read_segment(index: Any, i: int) -> Segmented | None:
     """Frame i's TCP sequence number, flags and payload (None: no TCP header)."""
     rec = index.record(i)
+    seg = _plain_segment(rec.data) if rec.linktype == 1 else None
+    if seg is not None:
+        return seg
     pkt = decode(rec.data, rec.linktype, number=rec.number, upto="tcp")
     tcp = pkt.layer("tcp")
     if tcp is None or tcp.values is None or pkt.ctx.in_error:
@@ -355,6 +358,32 @@ def read_segment(index: Any, i: int) -> Segmented | None:
     pkt.release()
     return Segmented(uint_at(data, tcp.pos + 4, 4), uint_at(data, tcp.pos + 12, 2) & 0xFFF,
                      start, payload, seglen)  # fmt: skip
+
+
+def _plain_segment(data: bytes) -> Segmented | None:
+    """Ethernet II, IPv4 without fragments or IPv6 without extension headers, then TCP: read
+    at fixed offsets (None: anything else, which the decoder reads)."""
+    n = len(data)
+    if n < 54:
+        return None
+    etype = uint_at(data, 12, 2)
+    if etype == 0x0800 and data[14] >> 4 == 4 and data[23] == 6:
+        ihl = (data[14] & 0x0F) * 4
+        end = 14 + uint_at(data, 16, 2)
+        if ihl < 20 or uint_at(data, 20, 2) & 0x3FFF or end < 14 + ihl + 20:
+            return None  # a fragment, or lengths the decoder should judge
+    elif etype == 0x86DD and data[20] == 6 and n >= 74:
+        ihl, end = 40, 54 + uint_at(data, 18, 2)
+    else:
+        return None
+    tcp = 14 + ihl
+    if tcp + 20 > n:
+        return None
+    start = tcp + (data[tcp + 12] >> 4) * 4
+    if start < tcp + 20 or start > min(end, n):
+        return None
+    return Segmented(uint_at(data, tcp + 4, 4), uint_at(data, tcp + 12, 2) & 0xFFF, start,
+                     data[start : min(end, n)], end - start)  # fmt: skip
 
 
 def _offset(index: Any, chunk: Any) -> int:
