@@ -227,8 +227,9 @@ def test_cli_json_and_filter_see_reassembled_fields() -> None:
 
 def test_sources_map_each_byte_to_its_frame() -> None:
     pkts, pdus = packets("dns_tcp_multi")
-    ((name, data, spans),) = pdus.sources(pkts[13])
-    assert name == "Reassembled TCP (3236 bytes)" and len(data) == 3236
+    ((name, spans),) = pdus.sources(pkts[13])
+    assert name == "Reassembled TCP (3236 bytes)"
+    assert len(pdus.read(pdus.ends[13][0])) == 3236
     assert spans == [(0, 700, 6), (700, 700, 8), (1400, 700, 10), (2100, 700, 12), (2800, 436, 14)]
     assert packet_dict(pkts[13])["layers"][-1]["source"] == name
 
@@ -281,3 +282,47 @@ def test_reassembled_field_values_as_tshark(name: str) -> None:
     agree, total, diffs = value_agreement(name)
     assert total > 5
     assert agree / total >= MIN_AGREEMENT, diffs[:20]
+
+
+def test_tui_hex_pane_shows_the_reassembled_bytes_as_a_second_source() -> None:
+    """After the stream pass (run in the background once the index is done), frame 22's
+    hex pane has the frame, the reassembled PDU and the uncompressed body as sources;
+    selecting a field of the HTTP layer shows the reassembled bytes, where the cursor's
+    byte says which frame it came from, and a click there selects the field under it."""
+    import asyncio
+
+    from tui.app import LayerscopeApp
+    from tui.source import PacketSource
+    from tui.widgets.hex_pane import HexPane
+    from tui.widgets.packet_list import PacketList
+
+    async def main() -> None:
+        app = LayerscopeApp(PacketSource.open(DATA / "http_gzip_chunked.pcap"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(8):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            app.screen.query_one(PacketList).cursor = 21
+            for _ in range(4):
+                await pilot.pause()
+            pane = app.screen.query_one(HexPane)
+            names = [p.source for p in pane.sources]
+            assert names == [None, "Reassembled TCP (5311 bytes)",
+                             "Uncompressed entity body (12000 bytes)"]  # fmt: skip
+            assert pane.packet is pane.frame
+            pane.focus()
+            await pilot.press("s")
+            assert pane.packet is pane.sources[1] and len(pane.packet.data) == 5311
+            assert "Reassembled TCP (5311 bytes)" in str(pane.border_title)
+            pane.cursor = 200  # byte 200 of the PDU: frame 8's part (170..1617)
+            await pilot.pause()
+            assert pane.origin_of(200) == 8
+            assert "byte 200 from frame #8" in str(pane.border_title)
+            pane.cursor = 20  # inside the Server header line
+            await pilot.pause()
+            item = app.screen.item  # the field the byte picked, in the reassembled layer
+            assert item is not None and item.field is not None
+            assert (item.field.pos, item.field.len) == (17, 36)  # the Server: header line
+            assert pane.packet is pane.sources[1]
+
+    asyncio.run(main())

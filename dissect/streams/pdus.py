@@ -288,17 +288,16 @@ class PduMap:
                 out += seg.payload[off : off + n]
         return bytes(out)
 
-    def sources(self, pkt: Packet) -> list[tuple[str, bytes, list[tuple[int, int, int]]]]:
-        """The frame's extra data sources for a hex view: (name, bytes, (start, length,
-        frame number) of each frame's part)."""
+    def sources(self, pkt: Packet) -> list[tuple[str, list[tuple[int, int, int]]]]:
+        """The frame's reassembled data sources for a hex view: (name, (start, length,
+        frame number) of each frame's part of the bytes), without reading them."""
         out = []
         for pdu in self.ends.get(pkt.number - 1, ()):
             spans, at = [], 0
             for j, _o, n in pdu.pieces:
                 spans.append((at, n, j + 1))
                 at += n
-            data = self.read(pdu)
-            out.append((f"Reassembled TCP ({len(data)} bytes)", data, spans))
+            out.append((f"Reassembled TCP ({at} bytes)", spans))
         return out
 
     def _http_links(self, pkt: Packet, i: int, later: bool) -> None:
