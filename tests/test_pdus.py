@@ -326,3 +326,20 @@ def test_tui_hex_pane_shows_the_reassembled_bytes_as_a_second_source() -> None:
             assert pane.packet is pane.sources[1]
 
     asyncio.run(main())
+
+
+def test_cli_reassembly_limit() -> None:
+    """--reassembly-limit 0 decodes each segment alone; a limit below a PDU's length marks
+    its frames instead of putting it together."""
+    cap = str(DATA / "dns_tcp_multi.pcap")
+    run = [sys.executable, "-c", "import sys; from tui.main import main; sys.exit(main())"]
+
+    def verbose(*extra: str) -> str:
+        return subprocess.run(run + ["-r", cap, "-V", *extra], capture_output=True, text=True,
+                              timeout=120, check=True).stdout  # fmt: skip
+
+    assert verbose().count("Reassembled TCP Segments") == 2
+    assert verbose("--reassembly-limit", "0").count("Reassembled TCP Segments") == 0
+    limited = verbose("--reassembly-limit", "1000")
+    assert "[5 Reassembled TCP Segments" not in limited
+    assert "not reassembled: limit reached (reassembly limit 1000 bytes)" in limited

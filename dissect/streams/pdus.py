@@ -112,6 +112,7 @@ class PduMap:
             v = ids[i]
             if v >= 0 and not facts[i] & 0x03:  # TCP, not quoted by an ICMP error
                 self._frame(i, v, state)
+        self._close(state)
         self._all = True
         return self
 
@@ -124,6 +125,14 @@ class PduMap:
         for i in self.table.frames("tcp", n):
             if not self.table.facts[i] & 0x03:
                 self._frame(i, self.table.ids[i], state)
+        self._close(state)
+
+    def _close(self, state: dict[int, Any]) -> None:
+        """The capture (or stream) ended: PDUs still open never complete."""
+        for st in state.values():
+            if st:
+                for fr in st[1]:
+                    self._drop(fr)
 
     def _frame(self, i: int, v: int, state: dict[int, Any]) -> None:
         """Feed frame i (stream << 1 | direction = v) to its direction's framer."""
@@ -165,6 +174,9 @@ class PduMap:
                 if fr.need == NOT:
                     self._drop(fr)
                     fr.stopped = True
+                    return
+                if fr.need > self.cap:  # it would be read whole when shown: too big
+                    self._limit(fr, v, i)
                     return
             pos += take
             fr.have += take
@@ -321,7 +333,7 @@ class PduMap:
         first = self.limited.get(v)
         if first is not None and i >= first:
             tcp.issue("note", "reassemble", "tcp.reassembly.limit",
-                      f"not reassembled: limit reached ({self.cap} bytes held per capture)",
+                      f"not reassembled: limit reached (reassembly limit {self.cap} bytes)",
                       tcp.pos, 0)  # fmt: skip
 
 
