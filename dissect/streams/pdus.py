@@ -94,11 +94,12 @@ class PduMap:
         self.index, self.table, self.cap = index, table, cap
         self.ends: dict[int, list[Pdu]] = {}  # completing frame index -> its PDUs
         self.within: dict[int, int] = {}  # frame index -> the frame its PDU completes in
-        self.shared: set[int] = set()  # ... where that PDU starts after others in the frame
+        self.shared: dict[int, int] = {}  # ... where it starts after whole PDUs in the frame
         self.limited: dict[int, int] = {}  # stream << 1 | direction -> first frame past the cap
         self.http: dict[
             int, tuple[int, int]
         ] = {}  # response -> (request, ns); request -> (response, ns)
+        self.h2: set[int] = set()  # streams that began with HTTP/2's preface
         self.held = 0  # bytes of open PDUs held now
         self._done: set[int] = set()  # streams framed (all of them after build())
         self._all = False
@@ -149,6 +150,8 @@ class PduMap:
             if proto is None:
                 state[v >> 1] = False
                 return
+            if proto == "http2":
+                self.h2.add(v >> 1)
             st = state[v >> 1] = ([Direction(self.cap), Direction(self.cap)],
                                   [_Framer(proto), _Framer(proto)], [])  # fmt: skip
         dirs, framers, http_waiting = st
@@ -197,7 +200,7 @@ class PduMap:
                 if j != i:
                     self.within.setdefault(j, i)
                     if o:  # PDUs before it in that frame are decoded there
-                        self.shared.add(j)
+                        self.shared[j] = o
         self._drop(fr)
 
     def _pair(self, head: bytes, i: int, waiting: list, d: int) -> None:
@@ -240,31 +243,59 @@ class PduMap:
         if pdus is None and done_in is None:
             self._http_links(pkt, i, later)
             self._limit_note(tcp, i)
+            if self.h2:
+                self._relabel(pkt, tcp, i)
             return
         payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
-        if pdus is None and i in self.shared:  # its first PDUs are whole here: as decoded
-            if later:
-                tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
-            return
         k = pkt.layers.index(tcp)
         del pkt.layers[k + 1 :]  # what the segment alone decoded to is not the PDU
-        if done_in is not None and pdus is None:
-            tcp.add(SEGMENT_DATA, payload, tcp.payload_end - payload,
-                    pkt.data[payload : tcp.payload_end])  # fmt: skip
-            if later:  # tshark's one pass has not seen the completing frame yet
-                tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
+        if pdus is None:
+            self._continues(pkt, tcp, payload, i, done_in, later)
             return
-        assert pdus is not None
         for pdu in pdus:
             self._show(pkt, tcp, pdu)
         _, off, n = pdus[-1].pieces[-1]
-        rest = payload + off + n
-        if rest < tcp.payload_end and done_in is None:
-            sub = decode(pkt.data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
-                         start=(PROTOCOLS[pdus[-1].proto], rest))  # fmt: skip
-            pkt.layers.extend(sub.layers[1:])
-            _join_info(pkt.layers[k + 1 :])
+        # whole PDUs after the last one that completes here, up to one that starts here
+        self._rest(pkt, payload + off + n, payload + self.shared.get(i, tcp.payload_end - payload),
+                   pdus[-1].proto)  # fmt: skip
+        _join_info(pkt.layers[k + 1 :])
         self._http_links(pkt, i, later)
+
+    def _continues(self, pkt: Packet, tcp: Any, payload: int, i: int, done_in: Any,
+                   later: bool) -> None:  # fmt: skip
+        """A frame whose last PDU completes in a later frame: the whole PDUs before it (if
+        any) decoded here, the rest shown as TCP segment data."""
+        at = self.shared.get(i)
+        if at is not None and done_in in self.ends:
+            self._rest(pkt, payload, payload + at, self.ends[done_in][0].proto)
+        else:
+            tcp.add(SEGMENT_DATA, payload, tcp.payload_end - payload,
+                    pkt.data[payload : tcp.payload_end])  # fmt: skip
+        if later:  # tshark's one pass has not seen the completing frame yet
+            tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
+
+    def _rest(self, pkt: Packet, start: int, stop: int, proto: str) -> None:
+        """Decode frame bytes start..stop (whole PDUs of the stream's protocol) in the frame."""
+        if start >= stop:
+            return
+        sub = decode(pkt.data[:stop], pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+                     start=(PROTOCOLS[proto], start))  # fmt: skip
+        pkt.layers.extend(sub.layers[1:])
+
+    def _relabel(self, pkt: Packet, tcp: Any, i: int) -> None:
+        """A segment of a conversation known to be HTTP/2 (it began with the preface) is
+        HTTP/2, whatever its port says alone (8080 is HTTP's), as Wireshark's conversation
+        dissector decides."""
+        k = pkt.layers.index(tcp)
+        if self.table.ids[i] >> 1 not in self.h2 or k + 1 >= len(pkt.layers):
+            return
+        if pkt.layers[k + 1].protocol.name == "http2":
+            return
+        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
+        sub = decode(pkt.data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+                     start=(PROTOCOLS["http2"], payload))  # fmt: skip
+        del pkt.layers[k + 1 :]
+        pkt.layers.extend(sub.layers[1:])
 
     def _show(self, pkt: Packet, tcp: Any, pdu: Pdu) -> None:
         """The segment list under TCP and the PDU's layers after it."""
@@ -410,8 +441,11 @@ def _time(index: Any, i: int) -> int:
 
 def _protocol(index: Any, i: int, seg: Segmented) -> str | None:
     """What the stream carries, as the decoder dispatches its first data segment."""
-    if seg.payload.startswith(H2_PREFACE[: len(seg.payload)]) and len(seg.payload) >= 4:
+    data = seg.payload
+    if data.startswith(H2_PREFACE[: len(data)]) and len(data) >= 4:
         return "http2"
+    if len(data) >= 9 and data[3] == 4 and not uint_at(data, 5, 4) and uint_at(data, 0, 3) % 6 == 0:
+        return "http2"  # a server's first HTTP/2 frame, SETTINGS, before the client's preface
     rec = index.record(i)
     pkt = decode(rec.data, rec.linktype, number=rec.number)
     names = [la.protocol.name for la in pkt.layers]

@@ -94,4 +94,61 @@ def dns():
     c.sendall(m[:5]); time.sleep(0.02); c.sendall(m[5:])  # a query split in two segments
     time.sleep(0.1); c.close(); t.join(); s.close()
 
-{"http": http_, "dns": dns}[sys.argv[1]]()
+if __name__ == "__main__" and sys.argv[1] != "h2":
+    {"http": http_, "dns": dns}[sys.argv[1]]()
+
+
+def h2_():
+    """HTTP/2 with prior knowledge on 8080: one GET, answered by a 6000-byte DATA frame
+    (more than one segment at MTU 1500)."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 8080))
+    srv.listen()
+
+    def serve():
+        conn, _ = srv.accept()
+        conn.settimeout(5)
+        c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+        c.initiate_connection()
+        conn.sendall(c.data_to_send())
+        done = False
+        while not done:
+            for ev in c.receive_data(conn.recv(65535)):
+                if isinstance(ev, h2.events.RequestReceived):
+                    c.send_headers(ev.stream_id, [(":status", "200"), ("content-type", "text/plain")])
+                    c.send_data(ev.stream_id, text(6000), end_stream=True)
+                    conn.sendall(c.data_to_send())
+                    done = True
+        time.sleep(0.2)
+        conn.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    s = socket.create_connection(("127.0.0.1", 8080))
+    s.settimeout(5)
+    c = h2.connection.H2Connection()
+    c.initiate_connection()
+    c.send_headers(1, [(":method", "GET"), (":path", "/big.txt"), (":scheme", "http"),
+                       (":authority", "127.0.0.1:8080")], end_stream=True)
+    s.sendall(c.data_to_send())
+    got = 0
+    while got < 6000:
+        for ev in c.receive_data(s.recv(65535)):
+            if isinstance(ev, h2.events.DataReceived):
+                got += len(ev.data)
+                c.acknowledge_received_data(len(ev.data), ev.stream_id)
+            if isinstance(ev, h2.events.StreamEnded):
+                got = 6000
+        s.sendall(c.data_to_send())
+    s.close()
+    t.join()
+    srv.close()
+
+
+if __name__ == "__main__" and sys.argv[1] == "h2":
+    h2_()
