@@ -35,6 +35,7 @@ from .reassembly import Direction
 
 DEFAULT_CAP = 64 << 20  # bytes of open PDUs held at once per capture (configurable)
 MAX_HEAD = 1 << 16  # an HTTP header block longer than this is not HTTP to us
+MAX_SIZE_LINE = 1024  # a chunk size line (extensions included) longer than this: not HTTP
 REASSEMBLED = ("http", "tls", "dns", "http2")  # what is put together across segments
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 NEED, NOT = -1, -2  # a length function's answers: more bytes needed, not this protocol
@@ -73,6 +74,7 @@ class _Framer:
     buf: bytearray = field(default_factory=bytearray)
     need: int = NEED  # the open PDU's length once known
     have: int = 0  # bytes of the open PDU so far
+    resume: int = 0  # a chunked HTTP body: where the next chunk's size line is (0: not yet)
     stopped: bool = False
 
 
@@ -173,7 +175,7 @@ class PduMap:
                     return
                 fr.buf += data[pos : pos + take]
                 self.held += take
-                fr.need = LENGTHS[fr.proto](bytes(fr.buf))
+                fr.need = LENGTHS[fr.proto](fr.buf, fr)
                 if fr.need == NOT:
                     self._drop(fr)
                     fr.stopped = True
@@ -219,7 +221,7 @@ class PduMap:
 
     def _drop(self, fr: _Framer) -> None:
         self.held -= len(fr.buf)
-        fr.pieces, fr.buf, fr.need, fr.have = [], bytearray(), NEED, 0
+        fr.pieces, fr.buf, fr.need, fr.have, fr.resume = [], bytearray(), NEED, 0, 0
 
     def _limit(self, fr: _Framer, v: int, i: int) -> None:
         first = fr.pieces[0][0] if fr.pieces else i
@@ -457,7 +459,7 @@ def _protocol(index: Any, i: int, seg: Segmented) -> str | None:
 
 
 # -- PDU lengths: the whole length when known from the bytes so far ------------------------------
-def _tls_length(buf: bytes) -> int:
+def _tls_length(buf: bytearray, _fr: _Framer) -> int:
     if len(buf) < 5:
         return NEED if not buf or 20 <= buf[0] <= 24 else NOT
     if not (20 <= buf[0] <= 24 and buf[1] == 3):
@@ -465,52 +467,58 @@ def _tls_length(buf: bytes) -> int:
     return 5 + uint_at(buf, 3, 2)
 
 
-def _dns_length(buf: bytes) -> int:
+def _dns_length(buf: bytearray, _fr: _Framer) -> int:
     return NEED if len(buf) < 2 else 2 + uint_at(buf, 0, 2)
 
 
-def _h2_length(buf: bytes) -> int:
+def _h2_length(buf: bytearray, _fr: _Framer) -> int:
     if buf.startswith(H2_PREFACE[: len(buf)]):
         return NEED if len(buf) < 4 else len(H2_PREFACE)
     return NEED if len(buf) < 9 else 9 + uint_at(buf, 0, 3)
 
 
-def _http_length(buf: bytes) -> int:
+def _http_length(buf: bytearray, fr: _Framer) -> int:
     """Headers, then the body Content-Length or the chunked coding delimits (RFC 9112
-    section 6.3); a response delimited by the connection's end is its headers here."""
+    section 6.3); a response delimited by the connection's end is its headers here. A
+    chunked body is walked on from where the last call stopped (linear in its size)."""
+    if fr.resume:
+        return _chunked_end(buf, fr)
     end = buf.find(b"\r\n\r\n")
     if end < 0:
         return NOT if len(buf) > MAX_HEAD else NEED
-    lines = buf[:end].split(b"\r\n")
+    lines = bytes(buf[:end]).split(b"\r\n")
     start = lines[0]
     if not (start.startswith(b"HTTP/") or b" HTTP/" in start):
         return NOT
     headers = _headers(lines[1:])
     head = end + 4
     if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
-        return _chunked_end(buf, head)
+        fr.resume = head
+        return _chunked_end(buf, fr)
     length = headers.get(b"content-length")
     if length is not None and length.isdigit() and len(length) < 16:
         return head + int(length)
     return head
 
 
-def _chunked_end(buf: bytes, pos: int) -> int:
-    """Where a chunked body ends (after the last chunk and its trailer), or NEED."""
-    while True:  # each step moves past one chunk, or returns
+def _chunked_end(buf: bytearray, fr: _Framer) -> int:
+    """Where a chunked body ends (after the last chunk and its trailer), or NEED; the
+    next size line's offset is kept in fr.resume."""
+    pos = fr.resume
+    while pos < len(buf):  # each step moves past one chunk, or returns
         eol = buf.find(b"\r\n", pos)
         if eol < 0:
-            return NEED
+            return NOT if len(buf) - pos > MAX_SIZE_LINE else NEED
         try:
-            size = int(buf[pos:eol].split(b";", 1)[0].strip() or b"x", 16)
+            size = int(bytes(buf[pos : min(eol, pos + MAX_SIZE_LINE)]).split(b";", 1)[0]
+                       .strip() or b"x", 16)  # fmt: skip
         except ValueError:
             return NOT
         if size == 0:
             end = buf.find(b"\r\n\r\n", eol)
             return NEED if end < 0 else end + 4
-        pos = eol + 2 + size + 2
-        if pos > len(buf):
-            return NEED
+        fr.resume = pos = eol + 2 + size + 2
+    return NEED
 
 
 LENGTHS = {"tls": _tls_length, "dns": _dns_length, "http2": _h2_length, "http": _http_length}
