@@ -773,7 +773,7 @@ def _handshakes(
 # the DER encoding (tag, length, content), bounded by the certificate's bytes.
 CERTS_LEN = U24("tls.handshake.certificates_length", "Certificates Length",
                 explain="Bytes of the certificate chain that follows.")  # fmt: skip
-CERTS = Bytes("tls.handshake.certificates", "Certificates", text=lambda v: f"({len(v)} bytes)",
+CERTS = Bytes("tls.handshake.certificates", "", text=lambda v: f"Certificates ({len(v)} bytes)",
               explain="The server's certificate chain: its own certificate first, then "
               "the ones that signed it.")  # fmt: skip
 CERT_LEN = U24("tls.handshake.certificate_length", "Certificate Length",
