@@ -800,6 +800,8 @@ X509_DNS = Str("x509ce.dNSName", "dNSName", explain="A host name the certificate
 X509_IP = Str("x509ce.IPAddress.ipv4", "iPAddress", explain="An IP address the certificate "
               "is valid for (subjectAltName).")  # fmt: skip
 MAX_CERTS = 64  # certificates walked per message
+# countryName and the EV certificates' jurisdictionCountryName: both a CountryName
+COUNTRY_OIDS = frozenset(("2.5.4.6", "1.3.6.1.4.1.311.60.2.1.3"))
 
 
 def _certificates(data: bytes, out: _Out, msg: Field | None, pos: int, end: int) -> None:
@@ -887,7 +889,7 @@ def _name(data: bytes, out: _Out, cert: Field, el: tuple[int, int, int], spec: F
     for attr, (_t, a, b) in zip(attrs, items, strict=False):
         (_, oa, ob), (vtag, va, vb) = _children(data, a, b)[:2]
         out.add(X509_OID, oa, ob - oa, attr.oid.dotted_string, top)
-        spec = X509_COUNTRY if attr.oid.dotted_string == "2.5.4.6" else (
+        spec = X509_COUNTRY if attr.oid.dotted_string in COUNTRY_OIDS else (
             X509_PRINTABLE if vtag == 0x13 else X509_UTF8)  # fmt: skip
         out.add(spec, va, vb - va, str(attr.value), top)
 

@@ -26,6 +26,7 @@ segments are decoded one by one as before.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,7 @@ from .reassembly import Direction
 
 DEFAULT_CAP = 64 << 20  # bytes of open PDUs held at once per capture (configurable)
 MAX_HEAD = 1 << 16  # an HTTP header block longer than this is not HTTP to us
+BLANK_LINE = re.compile(rb"\n\r?\n")  # the end of a header block
 MAX_SIZE_LINE = 1024  # a chunk size line (extensions included) longer than this: not HTTP
 REASSEMBLED = ("http", "tls", "dns", "http2")  # what is put together across segments
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -483,15 +485,15 @@ def _http_length(buf: bytearray, fr: _Framer) -> int:
     chunked body is walked on from where the last call stopped (linear in its size)."""
     if fr.resume:
         return _chunked_end(buf, fr)
-    end = buf.find(b"\r\n\r\n")
-    if end < 0:
+    blank = BLANK_LINE.search(buf)  # lines may end in LF alone (RFC 9112 section 2.2)
+    if blank is None:
         return NOT if len(buf) > MAX_HEAD else NEED
-    lines = bytes(buf[:end]).split(b"\r\n")
+    lines = [line.rstrip(b"\r") for line in bytes(buf[: blank.start()]).split(b"\n")]
     start = lines[0]
     if not (start.startswith(b"HTTP/") or b" HTTP/" in start):
         return NOT
     headers = _headers(lines[1:])
-    head = end + 4
+    head = blank.end()
     if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
         fr.resume = head
         return _chunked_end(buf, fr)
