@@ -303,9 +303,12 @@ def test_tui_hex_pane_shows_the_reassembled_bytes_as_a_second_source() -> None:
                 await app.workers.wait_for_complete()
                 await pilot.pause()
             app.screen.query_one(PacketList).cursor = 21
-            for _ in range(4):
-                await pilot.pause()
             pane = app.screen.query_one(HexPane)
+            for _ in range(200):  # bounded: the stream pass and the decode, in workers
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                if len(pane.sources) == 3:
+                    break
             names = [p.source for p in pane.sources]
             assert names == [None, "Reassembled TCP (5311 bytes)",
                              "Uncompressed entity body (12000 bytes)"]  # fmt: skip
