@@ -27,6 +27,7 @@ segments are decoded one by one as before.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +107,7 @@ class PduMap:
         self.h2: set[int] = set()  # streams that began with HTTP/2's preface
         self.held = 0  # bytes of open PDUs held now
         self._done: set[int] = set()  # streams framed (all of them after build())
+        self._lock = threading.Lock()
         self._all = False
 
     # -- finding the boundaries ---------------------------------------------------------------
@@ -122,15 +124,17 @@ class PduMap:
         return self
 
     def stream(self, n: int) -> None:
-        """One stream's PDUs, from its frames only (nothing when done already)."""
-        if self._all or n in self._done:
-            return
-        self._done.add(n)
-        state: dict[int, Any] = {}
-        for i in self.table.frames("tcp", n):
-            if not self.table.facts[i] & 0x03:
-                self._frame(i, self.table.ids[i], state)
-        self._close(state)
+        """One stream's PDUs, from its frames only (nothing when done already). The TUI
+        asks from several threads: one frames the stream, the others wait for it."""
+        with self._lock:
+            if self._all or n in self._done:
+                return
+            state: dict[int, Any] = {}
+            for i in self.table.frames("tcp", n):
+                if not self.table.facts[i] & 0x03:
+                    self._frame(i, self.table.ids[i], state)
+            self._close(state)
+            self._done.add(n)
 
     def _close(self, state: dict[int, Any]) -> None:
         """The capture (or stream) ended: PDUs still open never complete."""
