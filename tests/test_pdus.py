@@ -402,3 +402,14 @@ def test_mangled_conversations_never_raise(tmp_path: Path) -> None:
                 annotate(pkt, table)
                 tree_text(pkt)
                 packet_dict(pkt)
+
+
+def test_dns_answers_link_to_queries_across_segments() -> None:
+    """dns.response_to and dns.time where the answer (14) or the query (17) was put
+    together from several segments, as tshark's."""
+    pkts, _ = packets("dns_tcp_multi")
+    # tshark -r dns_tcp_multi.pcap -T fields -e frame.number -e dns.response_to -e dns.time
+    for number, to, secs in ((14, 4, 0.042319), (19, 17, 0.000103)):
+        pkt = pkts[number - 1]
+        assert pkt.value("dns.response_to") == to, number
+        assert pkt.value("dns.time") == pytest.approx(secs, abs=1e-6), number

@@ -47,7 +47,8 @@ NEED, NOT = -1, -2  # a length function's answers: more bytes needed, not this p
  SEGMENT_DATA) = (spec_for(n) for n in (
     "tcp.segments", "tcp.segment", "tcp.segment.count", "tcp.reassembled.length",
     "tcp.reassembled.data", "tcp.reassembled_in", "tcp.segment_data"))  # fmt: skip
-DNS_LENGTH = spec_for("dns.length")
+DNS_LENGTH, DNS_RESPONSE_TO, DNS_RESPONSE_IN, DNS_TIME = (
+    spec_for(n) for n in ("dns.length", "dns.response_to", "dns.response_in", "dns.time"))  # fmt: skip
 REQUEST_IN, RESPONSE_IN, HTTP_TIME = (
     spec_for(n) for n in ("http.request_in", "http.response_in", "http.time"))  # fmt: skip
 PDU_FIELDS = frozenset(("tcp.segments", "tcp.segment", "tcp.segment.count",
@@ -101,9 +102,9 @@ class PduMap:
         self.within: dict[int, int] = {}  # frame index -> the frame its PDU completes in
         self.shared: dict[int, int] = {}  # ... where it starts after whole PDUs in the frame
         self.limited: dict[int, int] = {}  # stream << 1 | direction -> first frame past the cap
-        self.http: dict[
-            int, tuple[int, int]
-        ] = {}  # response -> (request, ns); request -> (response, ns)
+        # HTTP: response -> (request, ns) and request -> (response, ns); DNS over TCP alike
+        self.http: dict[int, tuple[int, int]] = {}
+        self.dns: dict[int, tuple[int, int]] = {}  # (see _pair_dns)
         self.h2: set[int] = set()  # streams that began with HTTP/2's preface
         self.held = 0  # bytes of open PDUs held now
         self._done: set[int] = set()  # streams framed (all of them after build())
@@ -200,9 +201,12 @@ class PduMap:
 
     def _complete(self, fr: _Framer, i: int, waiting: list, d: int) -> None:
         pieces = [p for p in fr.pieces if p[2]]
+        multi = len({j for j, _o, _n in pieces}) > 1
         if fr.proto == "http" and fr.buf:
             self._pair(bytes(fr.buf[:5]), i, waiting, d)
-        if len({j for j, _o, _n in pieces}) > 1:
+        elif fr.proto == "dns" and len(fr.buf) >= 5:
+            self._pair_dns(fr.buf, i, multi, waiting)
+        if multi:
             self.ends.setdefault(i, []).append(Pdu(fr.proto, pieces))
             for j, o, _n in pieces:
                 if j != i:
@@ -223,6 +227,24 @@ class PduMap:
                 ns = _time(self.index, i) - _time(self.index, q)
                 self.http[i] = (q, ns)
                 self.http.setdefault(q, (i, ns))
+                return
+
+    def _pair_dns(self, buf: bytearray, i: int, multi: bool, waiting: list) -> None:
+        """A DNS answer and the first waiting query of its ID in the stream, linked here
+        when either was put together from several segments (the stream pass links the
+        others)."""
+        ident, answer = uint_at(buf, 2, 2), bool(buf[4] & 0x80)
+        if not answer:
+            waiting.append((ident, i, multi))
+            del waiting[:-64]
+            return
+        for k, (qid, q, qmulti) in enumerate(waiting):
+            if qid == ident:
+                del waiting[k]
+                if multi or qmulti:
+                    ns = _time(self.index, i) - _time(self.index, q)
+                    self.dns[i] = (q, ns)
+                    self.dns.setdefault(q, (i, ns))
                 return
 
     def _drop(self, fr: _Framer) -> None:
@@ -354,6 +376,8 @@ class PduMap:
     def _http_links(self, pkt: Packet, i: int, later: bool) -> None:
         link = self.http.get(i)
         if link is None:
+            if self.dns:
+                self._dns_links(pkt, i, later)
             return
         layer = next((la for la in reversed(pkt.layers) if la.protocol.name == "http"), None)
         if layer is None:
@@ -364,6 +388,18 @@ class PduMap:
             layer.add(REQUEST_IN, layer.pos, 0, other + 1)
         elif later:
             layer.add(RESPONSE_IN, layer.pos, 0, other + 1)
+
+    def _dns_links(self, pkt: Packet, i: int, later: bool) -> None:
+        link = self.dns.get(i)
+        layer = next((la for la in reversed(pkt.layers) if la.protocol.name == "dns"), None)
+        if link is None or layer is None:
+            return
+        other, ns = link
+        if other < i and layer.get("dns.response_to") is None:
+            layer.add(DNS_RESPONSE_TO, layer.pos, 0, other + 1)
+            layer.add(DNS_TIME, layer.pos, 0, ns / 1e9)
+        elif other > i and later and layer.get("dns.response_in") is None:
+            layer.add(DNS_RESPONSE_IN, layer.pos, 0, other + 1)
 
     def _limit_note(self, tcp: Any, i: int) -> None:
         if not self.limited:
@@ -474,7 +510,8 @@ def _tls_length(buf: bytearray, _fr: _Framer) -> int:
 
 
 def _dns_length(buf: bytearray, _fr: _Framer) -> int:
-    return NEED if len(buf) < 2 else 2 + uint_at(buf, 0, 2)
+    # held to the ID and flags (5 bytes), which pair answers with queries
+    return NEED if len(buf) < 5 else 2 + uint_at(buf, 0, 2)
 
 
 def _h2_length(buf: bytearray, _fr: _Framer) -> int:
