@@ -139,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write every HTTP body (de-chunked, decompressed) into DIR, named after its URI",
     )  # fmt: skip
     p.add_argument(
+        "--reassembly-limit", dest="reassembly_limit", type=int, metavar="BYTES",
+        help="bytes of TCP PDUs held open at once while putting them together across "
+        "segments (default 64 MiB; 0: no reassembly, each segment decoded alone)",
+    )  # fmt: skip
+    p.add_argument(
         "-d", dest="decode_as", action="append", metavar="TABLE==VALUE,PROTO",
         help="Decode As, as tshark: e.g. -d tcp.port==8080,http2 -d udp.port==4789,vxlan "
         "(VALUE: a number, a range a-b or a:count; may repeat)",

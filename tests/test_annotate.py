@@ -147,10 +147,13 @@ def test_export_key_writes_the_selected_packet(
 ) -> None:
     monkeypatch.chdir(tmp_path)
 
+    shown = []
+
     async def main() -> None:
         app = LayerscopeApp(PacketSource.demo())
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
+            shown.append(app.screen.packet)  # with the stream pass's fields by now
             await pilot.press("A")
             ask = app.screen
             assert isinstance(ask, AskScreen)
@@ -162,4 +165,5 @@ def test_export_key_writes_the_selected_packet(
             await pilot.pause()
 
     asyncio.run(main())
-    assert (tmp_path / "packet-1.svg").read_text() == annotate(demo_packet(), "svg")
+    assert (tmp_path / "packet-1.svg").read_text() == annotate(shown[0], "svg")
+    assert shown[0].number == demo_packet().number

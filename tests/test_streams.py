@@ -247,8 +247,10 @@ def test_gzip_captures_open_in_the_cli(tmp_path: Path, name: str) -> None:
     (tmp_path / "plain").write_bytes(plain)
     path = tmp_path / name
     path.write_bytes(gzip.compress(plain))
-    want = subprocess.run([str(SCRIPT), "-r", str(tmp_path / "plain"), "-V"],
-                          capture_output=True, timeout=WAIT)  # fmt: skip
+    # a capture read forwards (gzip, a pipe) is not put together across TCP segments (yet):
+    # the same as the file read with reassembly off
+    want = subprocess.run([str(SCRIPT), "-r", str(tmp_path / "plain"), "-V",
+                           "--reassembly-limit", "0"], capture_output=True, timeout=WAIT)  # fmt: skip
     for argv, stdin in ([str(path)], None), (["-"], path.read_bytes()):
         got = subprocess.run([str(SCRIPT), "-V", "-r", *argv], input=stdin, capture_output=True,
                              timeout=WAIT)  # fmt: skip

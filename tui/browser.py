@@ -28,12 +28,12 @@ from .filtering import FilterActions, FilterBar
 from .follow import FollowScreen
 from .list_actions import ListActions
 from .live import LiveActions
-from .messages import IndexProgress, RowsDecoded
+from .messages import IndexProgress, RowsDecoded, StreamsReady
 from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
 from .source import BLOCK, CaptureError, PacketSource, annotated_dump
 from .teaching import TeachingActions
 from .widgets.field_tree import FieldTree, TreeItem
-from .widgets.hex_pane import HexPane
+from .widgets.hex_pane import HexPane, data_source, field_at
 from .widgets.key_footer import KeyFooter
 from .widgets.osi_panel import OsiPanel, explain_item
 from .widgets.packet_list import PacketList
@@ -175,10 +175,23 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
                 last = now
                 self.post_message(IndexProgress(generation, len(source), done, source.progress))
             if done:
+                # the stream pass, in the background after the index: the packet shown next
+                # gets its stream fields and PDUs put together across segments
+                if source.stream_table() is not None and not worker.is_cancelled:
+                    self.post_message(StreamsReady(generation))
                 return
             if chunk == FIRST_CHUNK:
                 first_rows.wait(FIRST_SCREEN_WAIT)
                 chunk = INDEX_CHUNK
+
+    def on_streams_ready(self, message: StreamsReady) -> None:
+        """Show the selected packet again, now with what the stream pass adds."""
+        if message.generation != self.generation or self.packet is None:
+            return
+        self.source.forget_decodes()
+        row = self.query_one(PacketList).cursor
+        if 0 <= row < self.displayed():
+            self._packet_highlighted(PacketList.PacketHighlighted(row))
 
     def on_index_progress(self, message: IndexProgress) -> None:
         if message.generation != self.generation:
@@ -235,7 +248,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         if message.row >= self.displayed() or message.row != self.query_one(PacketList).cursor:
             return
         self.packet = pkt = self.source.packet(self.source_row(message.row))
-        self.query_one(HexPane).show_packet(pkt)
+        self.query_one(HexPane).show_packet(pkt, self.source.origins(pkt))
         tree = self.query_one(FieldTree)
         tree.show_packet(pkt)
         node = tree.cursor_node  # the field kept from the last packet: highlighted now, so
@@ -256,6 +269,10 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         hexpane = self.query_one(HexPane)
         layer = item.layer
         span = (layer.pos, layer.pos + layer.len) if layer is not None and layer.len else None
+        if layer is not None and self.packet is not None:
+            shown = data_source(self.packet, layer)  # a reassembled layer: its own bytes
+            if shown is not hexpane.packet:
+                hexpane.show_source(shown)
         if item.field is not None:
             f = item.field
             caption = f"{f.label}: {f.show}"
@@ -291,7 +308,8 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
     def _byte_clicked(self, message: HexPane.ByteClicked) -> None:
         if self.packet is None:
             return
-        hit = self.packet.field_at(message.offset)
+        shown = self.query_one(HexPane).packet
+        hit = field_at(self.packet, shown if shown is not None else self.packet, message.offset)
         if hit is not None:
             self.query_one(FieldTree).select_field(whole_bit_field(*hit))
 

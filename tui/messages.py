@@ -7,6 +7,14 @@ from textual.message import Message
 from dissect.output import Summary
 
 
+class StreamsReady(Message):
+    """The stream pass over the indexed capture finished (tcp.stream, PDUs...)."""
+
+    def __init__(self, generation: int) -> None:
+        super().__init__()
+        self.generation = generation
+
+
 class IndexProgress(Message):
     """The index grew. Throttled by the worker; a newer one replaces a queued older one."""
 

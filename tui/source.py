@@ -329,6 +329,14 @@ class PacketSource:
                 self._streams = StreamTable.build(self._index)
             return self._streams
 
+    def origins(self, pkt: Packet) -> dict[str, list[tuple[int, int, int]]]:
+        """Per reassembled data source of a decoded packet: (start, length, frame) of each
+        frame's part of its bytes (empty before the stream pass ran)."""
+        table = self._streams
+        if table is None or table.pdus is None or pkt.number - 1 >= len(table):
+            return {}
+        return dict(table.pdus.sources(pkt))
+
     def _annotate(self, pkt: Packet) -> None:
         table = self.stream_table()
         if table is not None:

@@ -32,6 +32,7 @@ from ..protocol import (
     Bool,
     Bytes,
     FieldSpec,
+    Float,
     Int,
     Layer,
     Osi,
@@ -292,6 +293,15 @@ AUTHBASIC = Text(
     explain="The user name and password of basic authentication, decoded from "
     "base64: anyone who sees the packet can read them.",
 )
+# Made by the stream pass (dissect/streams/pdus.py): they need other packets.
+REQUEST_IN = Int("http.request_in", "Request in frame", generated=True,
+                 explain=lambda v, _l: f"This response answers the request in frame {v}.")  # fmt: skip
+RESPONSE_IN = Int("http.response_in", "Response in frame", generated=True,
+                  explain=lambda v, _l: f"The response to this request is in frame {v}.")  # fmt: skip
+TIME = Float("http.time", "Time since request", generated=True, unit=" seconds",
+             explain=lambda v, _l: f"The response came {v} s after its request.")  # fmt: skip
+ENCODED_ENTITY = Str("http.content_encoded_entity", "", explain="The body as sent, compressed: its "
+                     "uncompressed bytes are the next data source.")  # fmt: skip
 FILE_DATA = Bytes(
     "http.file_data",
     "File Data",

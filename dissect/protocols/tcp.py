@@ -384,6 +384,23 @@ BYTES_IN_FLIGHT = Int("tcp.analysis.bytes_in_flight", "Bytes in flight", generat
 INITIAL_RTT = Float("tcp.analysis.initial_rtt", "iRTT", generated=True, unit=" seconds",
                     explain=lambda v, _l: f"The connection's first round trip: {v} s from the "
                     "SYN to the ACK of the SYN-ACK.")  # fmt: skip
+# Application PDUs put together from several segments (dissect/streams/pdus.py).
+SEGMENTS = Str("tcp.segments", "", generated=True, explain="The segments whose bytes make the PDU decoded "
+               "below, in sequence order, and how many bytes each gave.")  # fmt: skip
+SEGMENT = Int("tcp.segment", "Frame", generated=True,
+              explain=lambda v, _l: f"Frame {v} carried part of the reassembled PDU.")  # fmt: skip
+SEGMENT_COUNT = Int("tcp.segment.count", "Segment count", generated=True,
+                    explain=lambda v, _l: f"The PDU was put together from {v} segments.")  # fmt: skip
+REASSEMBLED_LENGTH = Int("tcp.reassembled.length", "Reassembled TCP length", generated=True,
+                         explain=lambda v, _l: f"The reassembled PDU is {v} bytes long.")  # fmt: skip
+REASSEMBLED_DATA = Bytes("tcp.reassembled.data", "Reassembled TCP Data", generated=True,
+                         explain="The PDU's bytes, put together from the segments.")  # fmt: skip
+REASSEMBLED_IN = Int("tcp.reassembled_in", "Reassembled PDU in frame", generated=True,
+                     explain=lambda v, _l: f"This segment is part of a PDU that spans "
+                     f"several segments; it is decoded in frame {v}, where it completes.")  # fmt: skip
+SEGMENT_DATA = Bytes("tcp.segment_data", "TCP segment data", text=lambda v: f"({len(v)} bytes)",
+                     explain="Bytes of a PDU that continues in later segments (decoded "
+                     "where it completes).")  # fmt: skip
 
 
 def _tail(data: Any, layer: Layer) -> None:
@@ -535,7 +552,11 @@ def _info(layer: Layer) -> str:
     seq, ack = _relative(layer, seq, ack)
     acked = f" Ack={ack}" if flags & 0x010 else ""
     text = f"{sport} → {dport} [{flags_text(flags) or '<None>'}] Seq={seq}{acked} Win={win}"
-    return text if urgent is None else f"{text} Len={_segment_len(layer, hdr_len)}"
+    if urgent is not None:
+        text += f" Len={_segment_len(layer, hdr_len)}"
+    if any(f.spec is SEGMENT_DATA for f in layer.extra[-2:]):  # the stream pass said so
+        text += " [TCP segment of a reassembled PDU]"
+    return text
 
 
 def _segment_len(layer: Layer, hdr_len: int | None) -> int:

@@ -766,6 +766,8 @@ def _handshakes(
             info = _hello(data, out, msg, pos + 4, msg_end, htype, seg)
         elif seg.crypto and out.fields and htype in TLS13_BODIES:
             TLS13_BODIES[htype](data, out, msg, pos + 4, msg_end, seg)
+        elif htype == 11 and out.fields and not seg.tls13:
+            _certificates(data, out, msg, pos + 4, msg_end)
         seg.infos.append(info)
         pos += 4 + length
 
@@ -782,14 +784,6 @@ HS_FRAGMENT_COUNT = Int("tls.handshake.fragment.count", "Handshake Fragment coun
 CERT_CONTEXT_LEN = U8("tls.handshake.certificate_request_context_length",
                       "Certificate Request Context Length",
                       explain="Length of the context a CertificateRequest set (0 for a server).")  # fmt: skip
-CERTS_LEN = U24("tls.handshake.certificates_length", "Certificates Length",
-                explain="Bytes of the certificate list.")  # fmt: skip
-CERTS = Str("tls.handshake.certificates", "Certificates",
-            explain="The certificate chain: the sender's certificate first, then its issuers.")  # fmt: skip
-CERT_LEN = U24("tls.handshake.certificate_length", "Certificate Length",
-               explain="Bytes of this certificate.")  # fmt: skip
-CERT = Bytes("tls.handshake.certificate", "Certificate",
-             explain="One DER-encoded X.509 certificate.")  # fmt: skip
 CV_SIG_LEN = U16("tls.handshake.client_cert_vrfy.sig_len", "Signature length",
                  explain="Bytes of the signature.")  # fmt: skip
 CV_SIG = Bytes("tls.handshake.client_cert_vrfy.sig", "Signature",
@@ -826,7 +820,9 @@ def _certificate(data: bytes, out: _Out, msg: Field | None, pos: int, end: int,
         out.add(CERT_LEN, p, 3, clen, certs)
         if p + 3 + clen > stop:
             return
-        out.span(CERT, p + 3, p + 3 + clen, certs)
+        cert = out.span(CERT, p + 3, p + 3 + clen, certs)
+        if cert is not None:
+            _x509(data, out, cert, p + 3, p + 3 + clen)
         p += 3 + clen
         if p + 2 > stop:
             return
@@ -854,6 +850,149 @@ def _finished(data: bytes, out: _Out, msg: Field | None, pos: int, end: int, seg
 
 TLS13_BODIES = {8: _encrypted_extensions, 11: _certificate, 15: _certificate_verify,
                 20: _finished}  # fmt: skip
+
+
+# -- certificates (RFC 5246 section 7.4.2; X.509, RFC 5280) ----------------------------------------
+# The values come from the `cryptography` package's X.509 parser; the spans from a walk over
+# the DER encoding (tag, length, content), bounded by the certificate's bytes.
+CERTS_LEN = U24("tls.handshake.certificates_length", "Certificates Length",
+                explain="Bytes of the certificate chain that follows.")  # fmt: skip
+CERTS = Bytes("tls.handshake.certificates", "", text=lambda v: f"Certificates ({len(v)} bytes)",
+              explain="The sender's certificate chain: its own certificate first, then "
+              "the ones that signed it.")  # fmt: skip
+CERT_LEN = U24("tls.handshake.certificate_length", "Certificate Length",
+               explain="Bytes of the certificate that follows (DER).")  # fmt: skip
+CERT = Bytes("tls.handshake.certificate", "Certificate", explain="One X.509 certificate in "
+             "DER: who it names (subject), who signed it (issuer), when it is valid.")  # fmt: skip
+X509_VERSION = Int("x509af.version", "version", names={0: "v1", 1: "v2", 2: "v3"},
+                   explain="The certificate format version (2 means v3: it has extensions).")  # fmt: skip
+X509_SERIAL = Bytes("x509af.serialNumber", "serialNumber",
+                    explain="The number the issuer gave this certificate (unique per issuer).")  # fmt: skip
+X509_ISSUER = Str("x509if.rdnSequence", "issuer", explain="Who signed the certificate.")
+X509_SUBJECT = Str("x509af.rdnSequence", "subject", explain="Who the certificate names.")
+X509_OID = Str("x509if.oid", "Object Id", explain="Which attribute of the name this is.")
+X509_COUNTRY = Str("x509sat.CountryName", "CountryName", explain="A country code.")
+X509_UTF8 = Str("x509sat.uTF8String", "uTF8String", explain="A name attribute's text.")
+X509_PRINTABLE = Str("x509sat.printableString", "printableString",
+                     explain="A name attribute's text.")  # fmt: skip
+X509_NOT_BEFORE = Str("x509af.notBefore", "notBefore",
+                      explain="The certificate is not valid before this time.")  # fmt: skip
+X509_NOT_AFTER = Str("x509af.notAfter", "notAfter",
+                     explain="The certificate is not valid after this time.")  # fmt: skip
+X509_DNS = Str("x509ce.dNSName", "dNSName", explain="A host name the certificate is valid "
+               "for (subjectAltName).")  # fmt: skip
+X509_IP = Str("x509ce.IPAddress.ipv4", "iPAddress", explain="An IP address the certificate "
+              "is valid for (subjectAltName).")  # fmt: skip
+MAX_CERTS = 64  # certificates walked per message
+# countryName and the EV certificates' jurisdictionCountryName: both a CountryName
+COUNTRY_OIDS = frozenset(("2.5.4.6", "1.3.6.1.4.1.311.60.2.1.3"))
+
+
+def _certificates(data: bytes, out: _Out, msg: Field | None, pos: int, end: int) -> None:
+    if end - pos < 3:
+        return
+    total = _u24(data, pos)
+    out.add(CERTS_LEN, pos, 3, total, msg)
+    pos += 3
+    stop = min(pos + total, end)
+    box = out.span(CERTS, pos, stop, msg)
+    for _ in range(MAX_CERTS):
+        if stop - pos < 3:
+            break
+        n = _u24(data, pos)
+        out.add(CERT_LEN, pos, 3, n, box)
+        cert_end = min(pos + 3 + n, stop)
+        cert = out.span(CERT, pos + 3, cert_end, box)
+        if cert is not None and cert_end - pos - 3 == n:
+            _x509(data, out, cert, pos + 3, cert_end)
+        pos = cert_end
+
+
+def _der(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
+    """(tag, content start, content end) of the DER element at pos; ValueError when its
+    length runs past end."""
+    tag, n = data[pos], data[pos + 1]
+    pos += 2
+    if n & 0x80:
+        k = n & 0x7F
+        if not 0 < k <= 4:
+            raise ValueError("DER length")
+        n = int.from_bytes(data[pos : pos + k], "big")
+        pos += k
+    if pos + n > end:
+        raise ValueError("DER element runs past its container")
+    return tag, pos, pos + n
+
+
+def _children(data: bytes, pos: int, end: int) -> list[tuple[int, int, int]]:
+    out = []
+    while pos < end and len(out) < 256:
+        tag, start, stop = _der(data, pos, end)
+        out.append((tag, start, stop))
+        pos = stop
+    return out
+
+
+def _x509(data: bytes, out: _Out, cert: Field, pos: int, end: int) -> None:
+    """The certificate's main parts under its field; a certificate the parser refuses is
+    left as its bytes."""
+    from cryptography import x509  # imported when a certificate is shown, not at start-up
+
+    try:
+        parsed = x509.load_der_x509_certificate(data[pos:end])
+        _tag, start, stop = _der(data, pos, end)
+        tbs = _children(data, *_der(data, start, stop)[1:])
+    except (ValueError, IndexError):
+        return
+    k = 1 if tbs and tbs[0][0] == 0xA0 else 0
+    if k:
+        out.add(X509_VERSION, tbs[0][2] - 1, 1, parsed.version.value, cert)
+    if len(tbs) < k + 6:
+        return
+    serial = tbs[k]
+    out.add(X509_SERIAL, serial[1], serial[2] - serial[1], data[serial[1] : serial[2]], cert)
+    _name(data, out, cert, tbs[k + 2], X509_ISSUER, parsed.issuer)
+    times = _children(data, tbs[k + 3][1], tbs[k + 3][2])
+    valid = (parsed.not_valid_before_utc, parsed.not_valid_after_utc)
+    for spec, (_t, a, b), when in zip(
+        (X509_NOT_BEFORE, X509_NOT_AFTER), times, valid, strict=False
+    ):
+        head = 2 if b - a < 0x80 else 3  # the time's tag and length are part of its span
+        out.add(spec, a - head, b - a + head, when.strftime("%Y-%m-%d %H:%M:%S (UTC)"), cert)
+    _name(data, out, cert, tbs[k + 4], X509_SUBJECT, parsed.subject)
+    _alt_names(data, out, cert, parsed, x509)
+
+
+def _name(data: bytes, out: _Out, cert: Field, el: tuple[int, int, int], spec: FieldSpec,
+          name: Any) -> None:  # fmt: skip
+    """A Name: its RDNs (attribute type and value), in wire order."""
+    top = out.add(spec, el[1], el[2] - el[1], name.rfc4514_string(), cert)
+    attrs = [a for rdn in name.rdns for a in rdn]
+    items = [atv for _t, a, b in _children(data, el[1], el[2])
+             for atv in _children(data, a, b)]  # fmt: skip
+    for attr, (_t, a, b) in zip(attrs, items, strict=False):
+        (_, oa, ob), (vtag, va, vb) = _children(data, a, b)[:2]
+        out.add(X509_OID, oa, ob - oa, attr.oid.dotted_string, top)
+        spec = X509_COUNTRY if attr.oid.dotted_string in COUNTRY_OIDS else (
+            X509_PRINTABLE if vtag == 0x13 else X509_UTF8)  # fmt: skip
+        out.add(spec, va, vb - va, str(attr.value), top)
+
+
+def _alt_names(data: bytes, out: _Out, cert: Field, parsed: Any, x509: Any) -> None:
+    """subjectAltName's host names and addresses, found in the extension's DER."""
+    try:
+        san = parsed.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return
+    der = san.value.public_bytes()
+    at = data.find(der, 0)
+    if at < 0:
+        return
+    for tag, a, b in _children(data, *_der(data, at, at + len(der))[1:]):
+        if tag == 0x82:
+            out.add(X509_DNS, a, b - a, data[a:b].decode("ascii", "replace"), cert)
+        elif tag == 0x87 and b - a == 4:
+            out.add(X509_IP, a, 4, ".".join(str(x) for x in data[a:b]), cert)
 
 
 def _short(out: _Out, need_end: int, what: str) -> None:

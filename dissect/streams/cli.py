@@ -53,6 +53,13 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any, wanted: bool = False) 
     if idx is None or not (named or shown or wanted):
         return None  # pasted hex: single packets, no conversations
     table = StreamTable() if idx.streaming else StreamTable.build(idx)
+    limit = getattr(args, "reassembly_limit", None)
+    if limit is not None and limit <= 0:
+        table.pdus = None  # each segment decoded alone
+    elif table.pdus is not None:  # PDUs across segments: found once, before workers fork
+        if limit is not None:
+            table.pdus.cap = limit
+        table.pdus.build()
     if idx.streaming:
         from .conversation import segment_of
 

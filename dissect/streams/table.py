@@ -83,13 +83,31 @@ STREAM_FIELDS = frozenset(
         "ip.fragment.count",
         "ip.reassembled.length",
         "ip.reassembled_in",
+        # PDUs across segments (pdus.py)
+        "tcp.segments",
+        "tcp.segment",
+        "tcp.segment.count",
+        "tcp.reassembled.length",
+        "tcp.reassembled.data",
+        "tcp.reassembled_in",
+        "tcp.segment_data",
+        "http.request_in",
+        "http.response_in",
+        "http.time",
     )
 )  # and every tcp.analysis.* (names_stream_fields)
 
 
+# Protocols whose PDUs may span segments (pdus.py): tshark shows their fields on the frame
+# where the PDU completes, so a filter naming them reads the reassembled layers.
+PDU_PROTOCOLS = frozenset(("http", "tls", "dns", "http2", "x509af", "x509if", "x509sat",
+                           "x509ce", "data-text-lines", "media"))  # fmt: skip
+
+
 def names_stream_fields(names: Iterable[str]) -> bool:
     """Whether any of these filter names needs the stream pass."""
-    return any(n in STREAM_FIELDS or n.startswith("tcp.analysis") for n in names)
+    return any(n in STREAM_FIELDS or n.startswith("tcp.analysis")
+               or n.split(".", 1)[0] in PDU_PROTOCOLS for n in names)  # fmt: skip
 
 
 class StreamTable:
@@ -116,6 +134,7 @@ class StreamTable:
         self.dns_answer: dict[int, int] = {}
         self.dns_query: dict[int, tuple[int, int]] = {}
         self._dns_waiting: dict[tuple, tuple[int, int]] = {}
+        self.pdus: Any = None  # a pdus.PduMap when PDUs across segments are put together
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -220,6 +239,7 @@ class StreamTable:
         analysis.run, the rest decoded and added one by one.
         analyse=False numbers the conversations only."""
         from .columns import chunks, slow
+        from .pdus import PduMap
 
         index.index_all()
         table = cls(analyse)
@@ -230,6 +250,7 @@ class StreamTable:
                 progress(len(table))
         for st in table.tcp_tracker.streams:  # the analysis state: no packet follows
             st.flows = None
+        table.pdus = PduMap(index, table)  # filled a stream at a time, as frames are shown
         return table
 
     def frames(self, kind: str, stream: int) -> list[int]:
@@ -259,6 +280,8 @@ def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
         return
     if not facts & UDP:
         _annotate_tcp(pkt, table, i, v, facts)
+        if table.pdus is not None and not facts & IN_ERROR:
+            table.pdus.annotate(pkt, i, later)
         return
     layer = pkt.layer("udp")
     if layer is not None:

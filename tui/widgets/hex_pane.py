@@ -3,9 +3,17 @@
 A Line-API widget. The selected field's bytes are highlighted; for a bit field a bit line
 under the row shows exactly which bits it is. Clicking a byte, or moving the hex cursor
 onto one, posts `ByteClicked`; the screen selects the innermost field covering it.
+
+A packet can have more data sources than its frame, as in Wireshark's tabs under the bytes:
+a PDU put together from several TCP segments ("Reassembled TCP (B bytes)"), a de-chunked or
+uncompressed HTTP body. Layers decoded from such bytes keep the packet holding them as
+their `.packet`; the pane shows one source at a time (`s` cycles, selecting a field goes
+to its source), and in a reassembled one says which frame the cursor's byte came from.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -34,6 +42,29 @@ def byte_col(j: int, left: int) -> int:
     return left + 3 * j + (1 if j >= 8 else 0)
 
 
+def data_source(frame: Packet, layer: Layer) -> Packet:
+    """The packet whose bytes a layer's spans point into: the frame's, or a reassembled
+    source's (a layer decoded from bytes put together from several frames)."""
+    owner = layer.packet
+    return owner if owner is not None and owner.source is not None else frame
+
+
+def field_at(frame: Packet, source: Packet, offset: int) -> tuple[Layer, Any] | None:
+    """The innermost field of the shown data source whose span holds byte `offset`."""
+    best, best_len = None, -1
+    for layer in frame.layers:
+        if layer.protocol.name == "frame" or data_source(frame, layer) is not source:
+            continue
+        for f in layer.walk():
+            if (
+                f.len > 0
+                and f.pos <= offset < f.pos + f.len
+                and (best is None or f.len <= best_len)
+            ):
+                best, best_len = (layer, f), f.len
+    return best
+
+
 def mask_bytes(length: int, mask: int) -> list[int]:
     """The mask split into the field's bytes, first byte first."""
     return [(mask >> (8 * (length - 1 - k))) & 0xFF for k in range(length)]
@@ -55,6 +86,7 @@ class HexPane(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "edge(0)", "First byte", show=False),
         Binding("end", "edge(1)", "Last byte", show=False),
+        Binding("s", "source", "Next data source (reassembled bytes)", show=False),
     ]
 
     cursor: reactive[int] = reactive(0, repaint=False)
@@ -69,7 +101,10 @@ class HexPane(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.packet: Packet | None = None
+        self.packet: Packet | None = None  # the data source shown (the frame's packet, or one
+        self.frame: Packet | None = None  # ... holding bytes reassembled for it) and the frame
+        self.sources: list[Packet] = []  # the frame first, then each other source
+        self.origins: list[tuple[int, int, int]] = []  # (start, length, frame) of the shown bytes
         self.highlight: Highlight | None = None
         self.layer_span: tuple[int, int] | None = None
         self.caption = ""
@@ -81,6 +116,7 @@ class HexPane(ScrollView, can_focus=True):
         self._left = 6  # offset column width
         self._tallest = 0  # lines of the tallest packet shown since the last empty one
         self._strips: LRUCache[tuple[int, int, bool], Strip] = LRUCache(256)
+        self._origins: dict[str, list[tuple[int, int, int]]] = {}
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.retint())
@@ -93,8 +129,23 @@ class HexPane(ScrollView, can_focus=True):
         self.refresh()
 
     # -- data in -------------------------------------------------------------------------
-    def show_packet(self, pkt: Packet | None) -> None:
+    def show_packet(self, pkt: Packet | None,
+                    origins: dict[str, list[tuple[int, int, int]]] | None = None) -> None:  # fmt: skip
+        """A packet's frame bytes; `origins` gives, per reassembled source's name, which
+        frame each part of its bytes came from."""
+        self.frame = pkt
+        self.sources = [pkt] if pkt is not None else []
+        for layer in pkt.layers if pkt is not None else ():
+            owner = data_source(pkt, layer)
+            if owner not in self.sources:
+                self.sources.append(owner)
+        self._origins = origins or {}
+        self.show_source(pkt)
+
+    def show_source(self, pkt: Packet | None) -> None:
+        """Show one of the frame's data sources (its layers tinted, the others not)."""
         self.packet = pkt
+        self.origins = self._origins.get(pkt.source, []) if pkt is not None and pkt.source else []
         self.highlight = self.layer_span = None
         self.caption = ""
         self._slots = bytearray(len(pkt.data)) if pkt else bytearray()
@@ -102,8 +153,9 @@ class HexPane(ScrollView, can_focus=True):
         self._tints.clear()  # the pane's background may have changed (theme)
         if pkt is not None:
             self._left = max(4, len(f"{max(0, len(pkt.data) - 1):x}")) + 2
-            for layer in pkt.layers:
-                self._paint_layer(pkt, layer)
+            for layer in self.frame.layers if self.frame is not None else ():
+                if data_source(self.frame, layer) is pkt:
+                    self._paint_layer(pkt, layer)
         self.set_reactive(HexPane.cursor, 0)
         self._relayout()
         self.border_title = self._legend()
@@ -164,12 +216,37 @@ class HexPane(ScrollView, can_focus=True):
             (i for i, (k, r) in enumerate(self._lines) if k == "row" and r == offset // ROW), 0
         )
 
+    def action_source(self) -> None:
+        """The next data source of the packet (the frame after the last)."""
+        if len(self.sources) > 1 and self.packet in self.sources:
+            k = self.sources.index(self.packet)
+            self.show_source(self.sources[(k + 1) % len(self.sources)])
+
+    def origin_of(self, offset: int) -> int | None:
+        """The frame a byte of the shown reassembled source came from (None: the frame's own)."""
+        for start, length, frame in self.origins:
+            if start <= offset < start + length:
+                return frame
+        return None
+
     def _legend(self) -> Text:
-        """The border title: each layer's name in its colour."""
+        """The border title: the data source shown (when there are several), then each of
+        its layers' names in its colour."""
         text = Text("Bytes ", end="")
         if self.packet is None:
             return text
-        for layer in self.packet.layers:
+        if len(self.sources) > 1:
+            for k, src in enumerate(self.sources):
+                name = safe_text(src.source or f"Frame ({len(src.data)} bytes)", 60)
+                style = Style(reverse=True) if src is self.packet else Style(dim=True)
+                text.append(f"[{k + 1}] {name}", style)
+                text.append(" ")
+            origin = self.origin_of(self.cursor)
+            if origin is not None:
+                text.append(f"byte {self.cursor} from frame #{origin} ", Style(italic=True))
+        for layer in self.frame.layers if self.frame is not None else ():
+            if data_source(self.frame, layer) is not self.packet:
+                continue
             colour = layer_colour(layer)
             if colour:
                 text.append(f" {layer.protocol.short} ", self._tint(colour) + Style(bold=True))
@@ -309,6 +386,8 @@ class HexPane(ScrollView, can_focus=True):
         self.cursor = max(0, min(offset, len(self.packet.data) - 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
+        if self.origins:
+            self.border_title = self._legend()
         self._strips.clear()
         self.refresh()
         line = self._line_of(new)

@@ -1,0 +1,618 @@
+"""Application PDUs that span TCP segments, decoded on the frame where they complete.
+
+As tshark with its default preferences: an HTTP/1.x message (headers and the body its
+Content-Length or chunked coding delimits), a TLS record, a DNS message over TCP (its
+two-byte length prefix) and an HTTP/2 frame that does not fit in one segment is put
+together from the segments that carry it, in sequence order (reassembly.py: out-of-order
+segments put back, retransmitted bytes once), and decoded on the frame that brings its last
+byte. That frame shows "[N Reassembled TCP Segments (B bytes): #a(x), #b(y)...]" and the
+PDU's layers, whose spans point into the reassembled bytes (a second data source, as
+Wireshark's "Reassembled TCP (B bytes)" tab); the earlier frames get tcp.reassembled_in and
+"[TCP segment of a reassembled PDU]". HTTP requests and responses are paired in order
+(http.response_in, http.request_in, http.time).
+
+`PduMap` finds the boundaries: `build()` once over a capture's TCP frames in order (the
+CLI, before its workers fork), or `stream(n)` over one stream's frames only (the TUI shows
+frame N: only that conversation is read). What it keeps is sparse: per frame that is part
+of a multi-segment PDU, the frame it completes in; per completing frame, the pieces (frame,
+offset in its TCP payload, length). The bytes are read again from the capture when the
+completing frame is shown (`annotate`), so nothing is decoded twice for the list.
+
+Memory is bounded: the bytes of PDUs still open (their headers, a chunked body being walked)
+are held up to `cap` per capture (DEFAULT_CAP); a PDU that grows past it, and the rest of
+that direction, is "not reassembled: limit reached" (an expert note on its frames), and its
+segments are decoded one by one as before.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engine import PROTOCOLS, Packet, decode, spec_for, uint_at
+from .objects import MAX_BODY, _dechunk, _decoded, _headers
+from .reassembly import Direction
+
+DEFAULT_CAP = 64 << 20  # bytes of open PDUs held at once per capture (configurable)
+MAX_HEAD = 1 << 16  # an HTTP header block longer than this is not HTTP to us
+BLANK_LINE = re.compile(rb"\n\r?\n")  # the end of a header block
+MAX_SIZE_LINE = 1024  # a chunk size line (extensions included) longer than this: not HTTP
+REASSEMBLED = ("http", "tls", "dns", "http2")  # what is put together across segments
+H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+NEED, NOT = -1, -2  # a length function's answers: more bytes needed, not this protocol
+
+(SEGMENTS, SEGMENT, SEGMENT_COUNT, REASSEMBLED_LENGTH, REASSEMBLED_DATA, REASSEMBLED_IN,
+ SEGMENT_DATA) = (spec_for(n) for n in (
+    "tcp.segments", "tcp.segment", "tcp.segment.count", "tcp.reassembled.length",
+    "tcp.reassembled.data", "tcp.reassembled_in", "tcp.segment_data"))  # fmt: skip
+DNS_LENGTH, DNS_RESPONSE_TO, DNS_RESPONSE_IN, DNS_TIME = (
+    spec_for(n) for n in ("dns.length", "dns.response_to", "dns.response_in", "dns.time"))  # fmt: skip
+REQUEST_IN, RESPONSE_IN, HTTP_TIME = (
+    spec_for(n) for n in ("http.request_in", "http.response_in", "http.time"))  # fmt: skip
+PDU_FIELDS = frozenset(("tcp.segments", "tcp.segment", "tcp.segment.count",
+                        "tcp.reassembled.length", "tcp.reassembled.data", "tcp.reassembled_in",
+                        "tcp.segment_data", "http.request_in", "http.response_in",
+                        "http.time"))  # fmt: skip
+
+
+@dataclass(slots=True)
+class Pdu:
+    """One PDU put together from several frames."""
+
+    proto: str
+    pieces: list[tuple[int, int, int]]  # (frame index, offset in its TCP payload, length)
+
+    @property
+    def length(self) -> int:
+        return sum(n for _i, _off, n in self.pieces)
+
+
+@dataclass(slots=True)
+class _Framer:
+    """One direction's PDU boundaries, fed its bytes in sequence order."""
+
+    proto: str
+    pieces: list[tuple[int, int, int]] = field(default_factory=list)
+    buf: bytearray = field(default_factory=bytearray)
+    need: int = NEED  # the open PDU's length once known
+    have: int = 0  # bytes of the open PDU so far
+    resume: int = 0  # a chunked HTTP body: where the next chunk's size line is (0: not yet)
+    stopped: bool = False
+
+
+@dataclass(slots=True)
+class Segmented:
+    """A TCP segment as the framer reads it."""
+
+    seq: int
+    flags: int
+    payload_pos: int  # where the TCP payload starts in the frame
+    payload: bytes
+    seglen: int
+
+
+class PduMap:
+    """Where each multi-segment PDU of a capture starts, continues and completes."""
+
+    def __init__(self, index: Any, table: Any, cap: int = DEFAULT_CAP) -> None:
+        self.index, self.table, self.cap = index, table, cap
+        self.ends: dict[int, list[Pdu]] = {}  # completing frame index -> its PDUs
+        self.within: dict[int, int] = {}  # frame index -> the frame its PDU completes in
+        self.shared: dict[int, int] = {}  # ... where it starts after whole PDUs in the frame
+        self.limited: dict[int, int] = {}  # stream << 1 | direction -> first frame past the cap
+        # HTTP: response -> (request, ns) and request -> (response, ns); DNS over TCP alike
+        self.http: dict[int, tuple[int, int]] = {}
+        self.dns: dict[int, tuple[int, int]] = {}  # (see _pair_dns)
+        self.h2: set[int] = set()  # streams that began with HTTP/2's preface
+        self.held = 0  # bytes of open PDUs held now
+        self._done: set[int] = set()  # streams framed (all of them after build())
+        self._lock = threading.Lock()
+        self._all = False
+
+    # -- finding the boundaries ---------------------------------------------------------------
+    def build(self) -> PduMap:
+        """Every TCP stream, in one walk over the capture in order."""
+        state: dict[int, Any] = {}
+        ids, facts = self.table.ids, self.table.facts
+        for i in range(len(ids)):
+            v = ids[i]
+            if v >= 0 and not facts[i] & 0x03:  # TCP, not quoted by an ICMP error
+                self._frame(i, v, state)
+        self._close(state)
+        self._all = True
+        return self
+
+    def stream(self, n: int) -> None:
+        """One stream's PDUs, from its frames only (nothing when done already). The TUI
+        asks from several threads: one frames the stream, the others wait for it."""
+        with self._lock:
+            if self._all or n in self._done:
+                return
+            state: dict[int, Any] = {}
+            for i in self.table.frames("tcp", n):
+                if not self.table.facts[i] & 0x03:
+                    self._frame(i, self.table.ids[i], state)
+            self._close(state)
+            self._done.add(n)
+
+    def _close(self, state: dict[int, Any]) -> None:
+        """The capture (or stream) ended: PDUs still open never complete."""
+        for st in state.values():
+            if st:
+                for fr in st[1]:
+                    self._drop(fr)
+
+    def _frame(self, i: int, v: int, state: dict[int, Any]) -> None:
+        """Feed frame i (stream << 1 | direction = v) to its direction's framer."""
+        st = state.get(v >> 1)
+        if st is False or (st is not None and st[1][v & 1].stopped):
+            return  # not a protocol put together, or this direction lost its place
+        seg = read_segment(self.index, i)
+        if seg is None:
+            return
+        if st is None:
+            if not seg.seglen:
+                return
+            proto = _protocol(self.index, i, seg)
+            if proto is None:
+                state[v >> 1] = False
+                return
+            if proto == "http2":
+                self.h2.add(v >> 1)
+            st = state[v >> 1] = ([Direction(self.cap), Direction(self.cap)],
+                                  [_Framer(proto), _Framer(proto)], [])  # fmt: skip
+        dirs, framers, http_waiting = st
+        d = v & 1
+        chunks = dirs[d].segment(i, seg.seq, seg.flags, seg.payload, seg.seglen)
+        for c in chunks:
+            off = len(seg.payload) - len(c.data) if c.frame == i else _offset(self.index, c)
+            self._feed(framers[d], v, c.frame, off, c.data, http_waiting, d)
+
+    def _feed(self, fr: _Framer, v: int, i: int, off: int, data: bytes,
+              waiting: list, d: int) -> None:  # fmt: skip
+        pos = 0
+        while pos < len(data) and not fr.stopped:  # each step ends a PDU or the data
+            take = len(data) - pos if fr.need < 0 else min(fr.need - fr.have, len(data) - pos)
+            fr.pieces.append((i, off + pos, take))
+            if fr.need < 0:
+                if self.held + take > self.cap:
+                    self._limit(fr, v, i)
+                    return
+                fr.buf += data[pos : pos + take]
+                self.held += take
+                fr.need = LENGTHS[fr.proto](fr.buf, fr)
+                if fr.need == NOT:
+                    self._drop(fr)
+                    fr.stopped = True
+                    return
+                if fr.need > self.cap:  # it would be read whole when shown: too big
+                    self._limit(fr, v, i)
+                    return
+            pos += take
+            fr.have += take
+            if fr.need >= 0 and fr.have >= fr.need:
+                excess = fr.have - fr.need
+                j, o, n = fr.pieces[-1]
+                fr.pieces[-1] = (j, o, n - excess)
+                pos -= excess
+                self._complete(fr, i, waiting, d)
+
+    def _complete(self, fr: _Framer, i: int, waiting: list, d: int) -> None:
+        pieces = [p for p in fr.pieces if p[2]]
+        multi = len({j for j, _o, _n in pieces}) > 1
+        if fr.proto == "http" and fr.buf:
+            self._pair(bytes(fr.buf[:5]), i, waiting, d)
+        elif fr.proto == "dns" and len(fr.buf) >= 5:
+            self._pair_dns(fr.buf, i, multi, waiting)
+        if multi:
+            self.ends.setdefault(i, []).append(Pdu(fr.proto, pieces))
+            for j, o, _n in pieces:
+                if j != i:
+                    self.within.setdefault(j, i)
+                    if o:  # PDUs before it in that frame are decoded there
+                        self.shared[j] = o
+        self._drop(fr)
+
+    def _pair(self, head: bytes, i: int, waiting: list, d: int) -> None:
+        """Requests wait in order; a response answers the oldest (HTTP/1.1 pipelining)."""
+        if not head.startswith(b"HTTP/"):
+            waiting.append((d, i))
+            del waiting[:-64]
+            return
+        for k, (qd, q) in enumerate(waiting):
+            if qd != d:
+                del waiting[k]
+                ns = _time(self.index, i) - _time(self.index, q)
+                self.http[i] = (q, ns)
+                self.http.setdefault(q, (i, ns))
+                return
+
+    def _pair_dns(self, buf: bytearray, i: int, multi: bool, waiting: list) -> None:
+        """A DNS answer and the first waiting query of its ID in the stream, linked here
+        when either was put together from several segments (the stream pass links the
+        others)."""
+        ident, answer = uint_at(buf, 2, 2), bool(buf[4] & 0x80)
+        if not answer:
+            waiting.append((ident, i, multi))
+            del waiting[:-64]
+            return
+        for k, (qid, q, qmulti) in enumerate(waiting):
+            if qid == ident:
+                del waiting[k]
+                if multi or qmulti:
+                    ns = _time(self.index, i) - _time(self.index, q)
+                    self.dns[i] = (q, ns)
+                    self.dns.setdefault(q, (i, ns))
+                return
+
+    def _drop(self, fr: _Framer) -> None:
+        self.held -= len(fr.buf)
+        fr.pieces, fr.buf, fr.need, fr.have, fr.resume = [], bytearray(), NEED, 0, 0
+
+    def _limit(self, fr: _Framer, v: int, i: int) -> None:
+        first = fr.pieces[0][0] if fr.pieces else i
+        self.limited.setdefault(v, first)
+        self._drop(fr)
+        fr.stopped = True
+
+    # -- showing them -------------------------------------------------------------------------
+    def annotate(self, pkt: Packet, i: int, later: bool) -> None:
+        """Frame i's part in the PDUs: the reassembled layers on the completing frame, the
+        frame they complete in on the others."""
+        tcp = pkt.layer("tcp")
+        if tcp is None:
+            return
+        if not self._all:
+            v = self.table.ids[i]
+            if v >= 0:
+                self.stream(v >> 1)
+        pdus = self.ends.get(i)
+        done_in = self.within.get(i)
+        if pdus is None and done_in is None:
+            self._http_links(pkt, i, later)
+            self._limit_note(tcp, i)
+            if self.h2:
+                self._relabel(pkt, tcp, i)
+            return
+        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
+        k = pkt.layers.index(tcp)
+        del pkt.layers[k + 1 :]  # what the segment alone decoded to is not the PDU
+        if pdus is None:
+            self._continues(pkt, tcp, payload, i, done_in, later)
+            return
+        for pdu in pdus:
+            self._show(pkt, tcp, pdu)
+        _, off, n = pdus[-1].pieces[-1]
+        # whole PDUs after the last one that completes here, up to one that starts here
+        self._rest(pkt, payload + off + n, payload + self.shared.get(i, tcp.payload_end - payload),
+                   pdus[-1].proto)  # fmt: skip
+        _join_info(pkt.layers[k + 1 :])
+        self._http_links(pkt, i, later)
+
+    def _continues(self, pkt: Packet, tcp: Any, payload: int, i: int, done_in: Any,
+                   later: bool) -> None:  # fmt: skip
+        """A frame whose last PDU completes in a later frame: the whole PDUs before it (if
+        any) decoded here, the rest shown as TCP segment data."""
+        at = self.shared.get(i)
+        if at is not None and done_in in self.ends:
+            self._rest(pkt, payload, payload + at, self.ends[done_in][0].proto)
+        else:
+            tcp.add(SEGMENT_DATA, payload, tcp.payload_end - payload,
+                    pkt.data[payload : tcp.payload_end])  # fmt: skip
+        if later:  # tshark's one pass has not seen the completing frame yet
+            tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
+
+    def _rest(self, pkt: Packet, start: int, stop: int, proto: str) -> None:
+        """Decode frame bytes start..stop (whole PDUs of the stream's protocol) in the frame."""
+        if start >= stop:
+            return
+        sub = decode(pkt.data[:stop], pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+                     start=(PROTOCOLS[proto], start))  # fmt: skip
+        pkt.layers.extend(sub.layers[1:])
+
+    def _relabel(self, pkt: Packet, tcp: Any, i: int) -> None:
+        """A segment of a conversation known to be HTTP/2 (it began with the preface) is
+        HTTP/2, whatever its port says alone (8080 is HTTP's), as Wireshark's conversation
+        dissector decides."""
+        k = pkt.layers.index(tcp)
+        if self.table.ids[i] >> 1 not in self.h2 or k + 1 >= len(pkt.layers):
+            return
+        if pkt.layers[k + 1].protocol.name == "http2":
+            return
+        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
+        sub = decode(pkt.data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+                     start=(PROTOCOLS["http2"], payload))  # fmt: skip
+        del pkt.layers[k + 1 :]
+        pkt.layers.extend(sub.layers[1:])
+
+    def _show(self, pkt: Packet, tcp: Any, pdu: Pdu) -> None:
+        """The segment list under TCP and the PDU's layers after it."""
+        data = self.read(pdu)
+        text = ", ".join(f"#{j + 1}({n})" for j, _o, n in pdu.pieces)
+        top = tcp.add(SEGMENTS, tcp.pos, 0,
+                      f"{len(pdu.pieces)} Reassembled TCP Segments ({len(data)} bytes): {text}")  # fmt: skip
+        for j, _o, _n in pdu.pieces:
+            tcp.child(top, SEGMENT, tcp.pos, 0, j + 1)
+        tcp.child(top, SEGMENT_COUNT, tcp.pos, 0, len(pdu.pieces))
+        tcp.child(top, REASSEMBLED_LENGTH, tcp.pos, 0, len(data))
+        tcp.child(top, REASSEMBLED_DATA, tcp.pos, 0, data)
+        # DNS reads its TCP length prefix only with TCP below it: the message after it
+        at = 2 if pdu.proto == "dns" else 0
+        sub = decode(data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+                     start=(PROTOCOLS[pdu.proto], at))  # fmt: skip
+        sub.source = f"Reassembled TCP ({len(data)} bytes)"
+        layers = sub.layers[1:]
+        if pdu.proto == "http":
+            layers = _entity_body(pkt, sub, layers)
+        elif at and layers:
+            fields = layers[0].fields  # built now: the length goes first, as on the wire
+            fields.insert(0, layers[0].add(DNS_LENGTH, 0, 2, uint_at(data, 0, 2)))
+            fields.pop()
+        pkt.layers.extend(layers)
+
+    def read(self, pdu: Pdu) -> bytes:
+        """The PDU's bytes, read again from its frames."""
+        out = bytearray()
+        for j, off, n in pdu.pieces:
+            seg = read_segment(self.index, j)
+            if seg is not None:
+                out += seg.payload[off : off + n]
+        return bytes(out)
+
+    def sources(self, pkt: Packet) -> list[tuple[str, list[tuple[int, int, int]]]]:
+        """The frame's reassembled data sources for a hex view: (name, (start, length,
+        frame number) of each frame's part of the bytes), without reading them."""
+        out = []
+        for pdu in self.ends.get(pkt.number - 1, ()):
+            spans, at = [], 0
+            for j, _o, n in pdu.pieces:
+                spans.append((at, n, j + 1))
+                at += n
+            out.append((f"Reassembled TCP ({at} bytes)", spans))
+        return out
+
+    def _http_links(self, pkt: Packet, i: int, later: bool) -> None:
+        link = self.http.get(i)
+        if link is None:
+            if self.dns:
+                self._dns_links(pkt, i, later)
+            return
+        layer = next((la for la in reversed(pkt.layers) if la.protocol.name == "http"), None)
+        if layer is None:
+            return
+        other, ns = link
+        if other < i:
+            layer.add(HTTP_TIME, layer.pos, 0, ns / 1e9)
+            layer.add(REQUEST_IN, layer.pos, 0, other + 1)
+        elif later:
+            layer.add(RESPONSE_IN, layer.pos, 0, other + 1)
+
+    def _dns_links(self, pkt: Packet, i: int, later: bool) -> None:
+        link = self.dns.get(i)
+        layer = next((la for la in reversed(pkt.layers) if la.protocol.name == "dns"), None)
+        if link is None or layer is None:
+            return
+        other, ns = link
+        if other < i and layer.get("dns.response_to") is None:
+            layer.add(DNS_RESPONSE_TO, layer.pos, 0, other + 1)
+            layer.add(DNS_TIME, layer.pos, 0, ns / 1e9)
+        elif other > i and later and layer.get("dns.response_in") is None:
+            layer.add(DNS_RESPONSE_IN, layer.pos, 0, other + 1)
+
+    def _limit_note(self, tcp: Any, i: int) -> None:
+        if not self.limited:
+            return
+        v = self.table.ids[i]
+        first = self.limited.get(v)
+        if first is not None and i >= first:
+            tcp.issue("note", "reassemble", "tcp.reassembly.limit",
+                      f"not reassembled: limit reached (reassembly limit {self.cap} bytes)",
+                      tcp.pos, 0)  # fmt: skip
+
+
+def _join_info(layers: list[Any]) -> None:
+    """TLS records from the reassembled bytes and from the rest of the frame make one Info
+    ("Certificate, Server Key Exchange, Server Hello Done"), as in tshark."""
+    tls = [la for la in layers if la.protocol.name == "tls" and la.state is not None]
+    if len(tls) > 1:
+        tls[-1].state.info = ", ".join(la.state.info for la in tls if la.state.info)
+
+
+# -- reading segments -------------------------------------------------------------------------
+def read_segment(index: Any, i: int) -> Segmented | None:
+    """Frame i's TCP sequence number, flags and payload (None: no TCP header)."""
+    rec = index.record(i)
+    seg = _plain_segment(rec.data) if rec.linktype == 1 else None
+    if seg is not None:
+        return seg
+    pkt = decode(rec.data, rec.linktype, number=rec.number, upto="tcp")
+    tcp = pkt.layer("tcp")
+    if tcp is None or tcp.values is None or pkt.ctx.in_error:
+        return None
+    data = pkt.data
+    start = tcp.pos + (data[tcp.pos + 12] >> 4) * 4
+    end = tcp.payload_end
+    ip = pkt.layers[-2] if len(pkt.layers) > 2 else None
+    seglen = max(0, end - start)
+    if ip is not None and ip.protocol.name == "ip":
+        total = uint_at(data, ip.pos + 2, 2)
+        if total:
+            seglen = max(seglen, ip.pos + total - start)
+    payload = data[start:end]
+    pkt.release()
+    return Segmented(uint_at(data, tcp.pos + 4, 4), uint_at(data, tcp.pos + 12, 2) & 0xFFF,
+                     start, payload, seglen)  # fmt: skip
+
+
+def _plain_segment(data: bytes) -> Segmented | None:
+    """Ethernet II, IPv4 without fragments or IPv6 without extension headers, then TCP: read
+    at fixed offsets (None: anything else, which the decoder reads)."""
+    n = len(data)
+    if n < 54:
+        return None
+    etype = uint_at(data, 12, 2)
+    if etype == 0x0800 and data[14] >> 4 == 4 and data[23] == 6:
+        ihl = (data[14] & 0x0F) * 4
+        end = 14 + uint_at(data, 16, 2)
+        if ihl < 20 or uint_at(data, 20, 2) & 0x3FFF or end < 14 + ihl + 20:
+            return None  # a fragment, or lengths the decoder should judge
+    elif etype == 0x86DD and data[20] == 6 and n >= 74:
+        ihl, end = 40, 54 + uint_at(data, 18, 2)
+    else:
+        return None
+    tcp = 14 + ihl
+    if tcp + 20 > n:
+        return None
+    start = tcp + (data[tcp + 12] >> 4) * 4
+    if start < tcp + 20 or start > min(end, n):
+        return None
+    return Segmented(uint_at(data, tcp + 4, 4), uint_at(data, tcp + 12, 2) & 0xFFF, start,
+                     data[start : min(end, n)], end - start)  # fmt: skip
+
+
+def _offset(index: Any, chunk: Any) -> int:
+    """Where a chunk delivered after a gap closed starts in its frame's payload (a chunk
+    always runs to the end of its segment's captured bytes)."""
+    seg = read_segment(index, chunk.frame)
+    return 0 if seg is None else len(seg.payload) - len(chunk.data)
+
+
+def _time(index: Any, i: int) -> int:
+    return index.record(i).time_ns or 0
+
+
+def _protocol(index: Any, i: int, seg: Segmented) -> str | None:
+    """What the stream carries, as the decoder dispatches its first data segment."""
+    data = seg.payload
+    if data.startswith(H2_PREFACE[: len(data)]) and len(data) >= 4:
+        return "http2"
+    if len(data) >= 9 and data[3] == 4 and not uint_at(data, 5, 4) and uint_at(data, 0, 3) % 6 == 0:
+        return "http2"  # a server's first HTTP/2 frame, SETTINGS, before the client's preface
+    rec = index.record(i)
+    pkt = decode(rec.data, rec.linktype, number=rec.number)
+    names = [la.protocol.name for la in pkt.layers]
+    pkt.release()
+    if "tcp" not in names:
+        return None
+    above = names[names.index("tcp") + 1 :]
+    return above[0] if above and above[0] in REASSEMBLED else None
+
+
+# -- PDU lengths: the whole length when known from the bytes so far ------------------------------
+def _tls_length(buf: bytearray, _fr: _Framer) -> int:
+    if len(buf) < 5:
+        return NEED if not buf or 20 <= buf[0] <= 24 else NOT
+    if not (20 <= buf[0] <= 24 and buf[1] == 3):
+        return NOT
+    return 5 + uint_at(buf, 3, 2)
+
+
+def _dns_length(buf: bytearray, _fr: _Framer) -> int:
+    # held to the ID and flags (5 bytes), which pair answers with queries
+    return NEED if len(buf) < 5 else 2 + uint_at(buf, 0, 2)
+
+
+def _h2_length(buf: bytearray, _fr: _Framer) -> int:
+    if buf.startswith(H2_PREFACE[: len(buf)]):
+        return NEED if len(buf) < 4 else len(H2_PREFACE)
+    return NEED if len(buf) < 9 else 9 + uint_at(buf, 0, 3)
+
+
+def _http_length(buf: bytearray, fr: _Framer) -> int:
+    """Headers, then the body Content-Length or the chunked coding delimits (RFC 9112
+    section 6.3); a response delimited by the connection's end is its headers here. A
+    chunked body is walked on from where the last call stopped (linear in its size)."""
+    if fr.resume:
+        return _chunked_end(buf, fr)
+    blank = BLANK_LINE.search(buf)  # lines may end in LF alone (RFC 9112 section 2.2)
+    if blank is None:
+        return NOT if len(buf) > MAX_HEAD else NEED
+    lines = [line.rstrip(b"\r") for line in bytes(buf[: blank.start()]).split(b"\n")]
+    start = lines[0]
+    if not (start.startswith(b"HTTP/") or b" HTTP/" in start):
+        return NOT
+    headers = _headers(lines[1:])
+    head = blank.end()
+    if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+        fr.resume = head
+        return _chunked_end(buf, fr)
+    length = headers.get(b"content-length")
+    if length is not None and length.isdigit() and len(length) < 16:
+        return head + int(length)
+    return head
+
+
+def _chunked_end(buf: bytearray, fr: _Framer) -> int:
+    """Where a chunked body ends (after the last chunk and its trailer), or NEED; the
+    next size line's offset is kept in fr.resume."""
+    pos = fr.resume
+    while pos < len(buf):  # each step moves past one chunk, or returns
+        eol = buf.find(b"\r\n", pos)
+        if eol < 0:
+            return NOT if len(buf) - pos > MAX_SIZE_LINE else NEED
+        try:
+            size = int(bytes(buf[pos : min(eol, pos + MAX_SIZE_LINE)]).split(b";", 1)[0]
+                       .strip() or b"x", 16)  # fmt: skip
+        except ValueError:
+            return NOT
+        if size == 0:
+            end = buf.find(b"\r\n\r\n", eol)
+            return NEED if end < 0 else end + 4
+        fr.resume = pos = eol + 2 + size + 2
+    return NEED
+
+
+LENGTHS = {"tls": _tls_length, "dns": _dns_length, "http2": _h2_length, "http": _http_length}
+
+
+# -- HTTP entity bodies -----------------------------------------------------------------------
+def _entity_body(pkt: Packet, sub: Packet, layers: list[Any]) -> list[Any]:
+    """A chunked or content-coded body as Wireshark shows it: the de-chunked and the
+    uncompressed bytes are data sources of their own, and the body layer decodes the
+    uncompressed bytes."""
+    http = next((la for la in layers if la.protocol.name == "http"), None)
+    if http is None or http.state is None or not http.state.messages:
+        return layers
+    head = http.payload_pos
+    data = sub.data
+    text = data[:head].lower()
+    chunked = b"transfer-encoding: chunked" in text
+    coding = _coding(text)
+    if not chunked and coding is None:
+        return layers
+    body = _dechunk(data, head)[0] if chunked else data[head:]
+    if coding is not None:
+        plain = _decoded(body, {b"content-encoding": coding})
+        if plain is body:
+            return layers
+    else:
+        plain = body
+    proto = http.next if http.next is not None else PROTOCOLS["data"]
+    out = layers[: layers.index(http) + 1]
+    if not plain:
+        return out
+    inner = decode(plain[:MAX_BODY], pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+                   start=(proto, 0))  # fmt: skip
+    name = "Uncompressed entity body" if coding is not None else "De-chunked entity body"
+    inner.source = f"{name} ({len(plain)} bytes)"
+    inner.ctx.media_type = sub.ctx.media_type
+    body_layers = inner.layers[1:]
+    inner.layers[1:1] = [http]  # the body layer's Info names the message it belongs to
+    for f in http.fields:
+        if f.spec.name == "http.file_data":
+            f.value = plain  # as Wireshark shows it; the span stays on the bytes sent
+    if coding is not None:
+        http.add(spec_for("http.content_encoded_entity"), head, len(data) - head,
+                 f"Content-encoded entity body ({coding.decode('ascii', 'replace')}): "
+                 f"{len(body)} bytes -> {len(plain)} bytes")  # fmt: skip
+    return out + body_layers
+
+
+def _coding(head: bytes) -> bytes | None:
+    for line in head.split(b"\r\n"):
+        if line.startswith(b"content-encoding:"):
+            value = line.split(b":", 1)[1].strip()
+            return value if value in (b"gzip", b"x-gzip", b"deflate") else None
+    return None
