@@ -107,6 +107,9 @@ class FieldSpec:
     fmt = cython.declare(object, visibility="public")
     texts = cython.declare(dict, visibility="public")  # value -> "Label: shown" (escaped)
     json_texts = cython.declare(dict, visibility="public")  # value -> 'value, "show": "shown"'
+    # A whole -V line at depth 1 and 2 (most lines): value, or a bit field's raw word ->
+    # (value, line); the indent and bit pattern included, so a line is one lookup.
+    tree_lines = cython.declare(tuple, visibility="public")
     inert = cython.declare(cython.bint, visibility="public")  # its lines need no escaping
     prefix = cython.declare(str, visibility="public")  # "Label: "
     patterns = cython.declare(dict, visibility="public")  # raw word -> bit pattern
@@ -147,6 +150,7 @@ class FieldSpec:
         self.fmt = text  # None: made from kind, base, unit and names on first use
         self.bits, self.hidden, self.raw = bits, hidden, raw
         self.texts, self.patterns, self.json_texts = {}, {}, {}
+        self.tree_lines = ({}, {})
         self.inert = text is None and kind in INERT_KINDS and _plain_label(label)
         self.prefix = f"{label}: " if label else ""
         self.json_head = (
@@ -2428,12 +2432,54 @@ def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
 def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
     if f.spec.hidden:
         return
-    out.append(_INDENT[min(depth, 63)] + field_text(data, f, spans))
+    text = None if spans or f.generated or depth > 2 else _kept_line(data, f, depth)
+    out.append(text if text is not None else _INDENT[min(depth, 63)] + field_text(data, f, spans))
     if kinds is not None:
         kinds.append(TREE_FIELD)
     if f.children:
         for c in f.children:
             _field_rows(out, kinds, data, c, depth + 1, spans)
+
+
+@cython.cfunc
+@cython.locals(f=Field, spec=FieldSpec, cache=dict, i=cython.Py_ssize_t, end=cython.Py_ssize_t,
+               word=cython.ulonglong, p=cython.p_uchar, depth=cython.Py_ssize_t)  # fmt: skip
+def _kept_line(data: bytes, f, depth):
+    """The field's -V line at depth 1 or 2 from its spec's tree_lines (made and kept on
+    first use), or None where field_text must make it: raw text, a field with its own
+    mask or width, a value that is not kept (_cacheable)."""
+    spec = f.spec
+    v = f.value
+    if spec.raw:
+        return None
+    cache = spec.tree_lines[depth - 1]
+    if not (f.mask and f.len and spec.bits):
+        if not _cacheable(v):
+            return None
+        entry = cache.get(v)
+        if entry is None:
+            entry = (v, _INDENT[depth] + spec.line(v))
+            if len(cache) >= TEXT_CACHE_MAX:
+                cache.clear()
+            cache[v] = entry
+        return entry[1]
+    end = f.pos + f.len
+    if not (cython.compiled and f.mask == spec.mask and f.len == (spec.width or 1)
+            and f.len <= 8 and 0 <= f.pos and end <= len(data)):  # fmt: skip
+        return None
+    p = data
+    word = 0
+    for i in range(f.pos, end):
+        word = (word << 8) | p[i]
+    entry = cache.get(word)
+    # the value is the word's bits, but a decoder may add another: the kept line is
+    # used only for the value it was made for (bool and int kept apart)
+    if entry is None or entry[0] != v or type(entry[0]) is not type(v):
+        entry = (v, _INDENT[depth] + spec.bit_pattern(word) + " = " + spec.line(v))
+        if len(cache) >= TEXT_CACHE_MAX:
+            cache.clear()
+        cache[word] = entry
+    return entry[1]
 
 
 @cython.cfunc

@@ -752,3 +752,21 @@ def _write_values() -> None:
 
 if __name__ == "__main__" and "--write" in sys.argv:
     _write()
+
+
+def test_kept_tree_lines_follow_the_value() -> None:
+    """-V keeps each field's whole line (indent, bit pattern, text) per value, and a bit
+    field's per raw word: a decoder may give a bit field a value other than its bits',
+    and the line must still show the value the field holds."""
+    from dissect.engine import field_text
+
+    demo = Path(__file__).resolve().parent.parent / "captures" / "http-get.pcap"
+    with open_capture(demo) as idx:
+        rec = next(iter(idx))
+    pkt = decode(rec.data, rec.linktype)
+    flag = next(f for f in pkt.layer("tcp").walk() if f.name == "tcp.flags.ack")
+    first = tree_rows(pkt, False)
+    assert " " * 8 + field_text(pkt.data, flag) in first  # depth 2, kept from now on
+    flag.value = not flag.value
+    again = tree_rows(pkt, False)
+    assert again != first and " " * 8 + field_text(pkt.data, flag) in again
