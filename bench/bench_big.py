@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from sidebyside import mixed_capture  # noqa: E402
+
 PY = sys.executable
 LAYERSCOPE = [PY, "-m", "tui.main"]
 TINY = ROOT / "captures" / "http-get.pcap"
@@ -324,14 +326,7 @@ def main() -> int:
     ap.add_argument("--only", choices=PARTS, action="append",
                     help="measure only these parts (repeatable; default: all)")  # fmt: skip
     a = ap.parse_args()
-    path = a.file
-    if path is None:
-        import bench_decode
-
-        path = ROOT / "bench" / "out" / f"mixed-{a.packets}.pcap"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            bench_decode.build(path, a.packets)
+    path = a.file or mixed_capture(a.packets)
     print(
         f"capture: {path} ({os.path.getsize(path):,} bytes), {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.2f} (wall times stretch with it; CPU times less)"

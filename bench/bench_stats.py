@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from sidebyside import mixed_capture  # noqa: E402
+
 from tests.tshark_stats import agreement  # noqa: E402
 
 REPORTS = ["io,phs", "conv,tcp", "io,stat,1"]
@@ -84,14 +86,7 @@ def main() -> int:
     ap.add_argument("--file", type=Path)
     ap.add_argument("--runs", type=int, default=3)
     a = ap.parse_args()
-    path = a.file
-    if path is None:
-        import bench_decode
-
-        path = ROOT / "bench" / "out" / f"mixed-{a.packets}.pcap"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            bench_decode.build(path, a.packets)
+    path = a.file or mixed_capture(a.packets)
     print(f"capture: {path} ({os.path.getsize(path):,} bytes), {os.cpu_count()} CPUs, "
           f"engine: {os.environ.get('LAYERSCOPE_CORE', 'default')}")  # fmt: skip
     print(f"load average {os.getloadavg()[0]:.1f}")

@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from sidebyside import mixed_capture  # noqa: E402
+
 TABS = ("tab-conv", "tab-io", "tab-endpoints", "tab-phs")
 
 
@@ -84,14 +86,7 @@ def main() -> int:
     ap.add_argument("--file", type=Path)
     ap.add_argument("--keys", type=int, default=20)
     a = ap.parse_args()
-    path = a.file
-    if path is None:
-        import bench_decode
-
-        path = ROOT / "bench" / "out" / f"mixed-{a.packets}.pcap"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            bench_decode.build(path, a.packets)
+    path = a.file or mixed_capture(a.packets)
     print(f"capture: {path} ({os.path.getsize(path):,} bytes), load {os.getloadavg()[0]:.1f}")
     r = asyncio.run(probe(path, a.keys))
     lat = sorted(r["latencies"])  # type: ignore[arg-type]
