@@ -650,6 +650,10 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
     idx = open_input(args)
     try:
         wanted = any(getattr(st, "needs_streams", False) for st in getattr(stats, "stats", ()))
+        if stats is not None and args.reassembly_limit is None:
+            # statistics are tshark's with -o tcp.desegment_tcp_streams:FALSE (README): each
+            # segment counted as it is, whichever other -z or filter runs the stream pass
+            args.reassembly_limit = 0
         args.stream_fields = streams.prepare(args, flt, idx, wanted)  # -z expert: SEQ/ACK
         writer = None
         if args.write:

@@ -156,8 +156,10 @@ def _content_check(pkt: Packet, layer: Layer, target: object, also: bool) -> str
 
 def _binding_of(target: object) -> str:
     """Where a table binds the protocol, e.g. ' (ethertype 0x800)', for the decoder's-choice case."""
-    for table_name, table in TABLES.items():
-        for key, proto in table.items():
+    # ethertype first (what a link layer would have said), then the others by name: not the
+    # order protocol modules happened to register their tables in
+    for table_name in sorted(TABLES, key=lambda name: (name != "ethertype", name)):
+        for key, proto in TABLES[table_name].items():
             if proto is target and isinstance(key, int):
                 return (
                     f" (what {table_name} {key:#06x} selects)"
