@@ -1541,8 +1541,21 @@ def _place(spec: FieldSpec, idx: int, start: int, end: int, frombytes: bool) -> 
 
 
 @cython.cfunc
+@cython.inline
+@cython.locals(p=cython.p_uchar, start=cython.Py_ssize_t, end=cython.Py_ssize_t,
+               i=cython.Py_ssize_t, word=cython.ulonglong)  # fmt: skip
+def _be_word(p, start, end) -> cython.ulonglong:
+    """The big-endian number in bytes start..end-1 of p (compiled only; at most 8 bytes and
+    inside p: the callers check)."""
+    word = 0
+    for i in range(start, end):
+        word = (word << 8) | p[i]
+    return word
+
+
+@cython.cfunc
 @cython.locals(spec=FieldSpec, how=cython.int, raw=object, v=object, word=cython.ulonglong,
-               item=bytes, p=cython.p_uchar, i=cython.Py_ssize_t, n=cython.Py_ssize_t)  # fmt: skip
+               item=bytes)  # fmt: skip
 def _read(spec, vals: tuple) -> object:
     """The value of a fixed-header field from its layer's unpacked header tuple: the one way a
     header value is read."""
@@ -1564,10 +1577,7 @@ def _read(spec, vals: tuple) -> object:
     # GET_CALL: a field inside a wider bytes item (eth.dst's OUI, a 24-bit number)
     if cython.compiled and spec.cmask and not spec.signed:  # an item of at most 8 bytes
         item = raw
-        p, n, word = item, len(item), 0
-        for i in range(n):
-            word = (word << 8) | p[i]
-        word = (word & spec.cmask) >> spec.shift
+        word = (_be_word(item, 0, len(item)) & spec.cmask) >> spec.shift
         if spec.kind == "flag":
             return word != 0
         return word * spec.scale if spec.scale != 1 else word
@@ -2442,8 +2452,8 @@ def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
 
 
 @cython.cfunc
-@cython.locals(f=Field, spec=FieldSpec, cache=dict, i=cython.Py_ssize_t, end=cython.Py_ssize_t,
-               word=cython.ulonglong, p=cython.p_uchar, depth=cython.Py_ssize_t)  # fmt: skip
+@cython.locals(f=Field, spec=FieldSpec, cache=dict, end=cython.Py_ssize_t,
+               word=cython.ulonglong, depth=cython.Py_ssize_t)  # fmt: skip
 def _kept_line(data: bytes, f, depth):
     """The field's -V line at depth 1 or 2 from its spec's tree_lines (made and kept on
     first use), or None where field_text must make it: raw text, a field with its own
@@ -2467,10 +2477,7 @@ def _kept_line(data: bytes, f, depth):
     if not (cython.compiled and f.mask == spec.mask and f.len == (spec.width or 1)
             and f.len <= 8 and 0 <= f.pos and end <= len(data)):  # fmt: skip
         return None
-    p = data
-    word = 0
-    for i in range(f.pos, end):
-        word = (word << 8) | p[i]
+    word = _be_word(data, f.pos, end)
     entry = cache.get(word)
     # the value is the word's bits, but a decoder may add another: the kept line is
     # used only for the value it was made for (bool and int kept apart)
@@ -2493,8 +2500,7 @@ def _pattern(spec, f, word) -> str:
 
 
 @cython.ccall
-@cython.locals(f_=Field, spec=FieldSpec, text=str, i=cython.Py_ssize_t, end=cython.Py_ssize_t,
-               word=cython.ulonglong, p=cython.p_uchar)  # fmt: skip
+@cython.locals(f_=Field, spec=FieldSpec, text=str, end=cython.Py_ssize_t)
 def field_text(data: bytes, f: Field, spans: bool = False) -> str:
     """'Label: value' as Wireshark shows it, escaped; bit fields get their bit pattern,
     generated fields brackets, and with spans the field's [pos:len] and mask."""
@@ -2508,11 +2514,7 @@ def field_text(data: bytes, f: Field, spans: bool = False) -> str:
     if f_.mask and f_.len and spec.bits:
         end = f_.pos + f_.len
         if cython.compiled and f_.len <= 8 and 0 <= f_.pos and end <= len(data):
-            p = data
-            word = 0
-            for i in range(f_.pos, end):
-                word = (word << 8) | p[i]
-            text = _pattern(spec, f_, word) + " = " + text
+            text = _pattern(spec, f_, _be_word(data, f_.pos, end)) + " = " + text
         else:
             text = _pattern(spec, f_, int.from_bytes(data[f_.pos : end], "big")) + " = " + text
     if f_.generated:
