@@ -2,6 +2,7 @@
 """Export benchmark for issue 18, side by side in one run, the runs alternating:
 
     bench/bench_export.py [--packets N] [--file CAPTURE] [--runs R] [--no-dask] [--only TEXT]
+    bench/bench_export.py --breakdown [N]
 
 On the mixed capture of bench/bench_decode.py (built once under bench/out/), each in a
 fresh process, best of --runs, the kinds interleaved run by run so that a machine's load
@@ -14,6 +15,12 @@ and for each: packets per second, and the peak resident memory of the largest pr
 the run (a worker: Linux's RUSAGE_CHILDREN keeps the largest descendant's), and the CPU
 seconds of the whole run (on a shared machine, packets per CPU second say more than the
 wall clock). Figures only; the capture and the packet count come from bench/sidebyside.py.
+
+--breakdown: where one worker's CPU goes, in this process, on the capture's first N packets
+(50,000): each stage of exporting a chunk run on its own, in µs of CPU per packet (read the
+records; decode them; the list columns, Info among them; the `frames` rows; their Arrow
+batches; the Parquet files; the protocol tables' rows and batches), and the packets per
+CPU-second each stage alone would allow.
 """
 
 from __future__ import annotations
@@ -97,10 +104,21 @@ def main() -> int:
     ap.add_argument("--no-dask", action="store_true", help="leave out the Dask run")
     ap.add_argument("--only", action="append", metavar="TEXT",
                     help="run only the kinds whose name holds TEXT (repeatable)")  # fmt: skip
+    ap.add_argument(
+        "--breakdown",
+        type=int,
+        nargs="?",
+        const=50_000,
+        metavar="N",
+        help="CPU per packet of each stage of a chunk, on the first N packets",
+    )
     args = ap.parse_args()
     from sidebyside import describe, packets_in
 
     path = capture(args)
+    if args.breakdown:
+        breakdown(path, args.breakdown)
+        return 0
     n = packets_in(path)
     print(describe(path, n))
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
@@ -134,6 +152,76 @@ def report(best: dict[str, Measured], n: int) -> None:
     dask = next((v for k, v in best.items() if "dask" in k), None)
     if dask and two:
         print(f"dask local (2 workers) / local 2 workers time: {dask[0] / two[0]:.2f}")
+
+
+def breakdown(path: Path, n: int) -> None:
+    """CPU per packet of each stage of exporting a chunk (see the module docstring)."""
+    from dissect import engine
+    from dissect.export import schema
+    from dissect.index import open_capture
+
+    engine._load()
+    idx = open_capture(str(path))
+    while len(idx) < n and not idx.index_more():
+        pass
+    n = min(n, len(idx))
+    records = list(idx.rows(0, n))
+    pkts = [engine.decode(r[6], r[4], number=r[0], time_ns=r[1], wirelen=r[3], interface=r[5],
+                          comment=r[7]) for r in records]  # fmt: skip
+    every = set(schema.tables())
+    took = {
+        "read the records (index.rows)": _cpu(lambda: list(idx.rows(0, n))),
+        "decode (engine.decode)": _cpu(lambda: [engine.decode(r[6], r[4], number=r[0],
+            time_ns=r[1], wirelen=r[3], interface=r[5], comment=r[7]) for r in records]),
+        "list columns, Info (engine.columns)": _cpu(lambda: [engine.columns(p) for p in pkts]),
+    }  # fmt: skip
+    frames = _stages(str(path), pkts, set())
+    tables = _stages(str(path), pkts, every)
+    took["frames rows, besides engine.columns"] = (
+        frames[0] - took["list columns, Info (engine.columns)"]
+    )
+    took["frames Arrow batches"], took["frames Parquet (zstd)"] = frames[1], frames[2]
+    # the tables' rows include building the layers' fields (the engine's detail)
+    for k, what in enumerate(("rows, fields built", "Arrow batches", "Parquet (zstd)")):
+        took[f"protocol tables' {what}"] = tables[k] - frames[k]
+    print(f"{n:,} packets of {path}, CPU per packet by stage (one process):")
+    for name, seconds in took.items():
+        rate = f"{n / seconds:12,.0f} packets/CPU-s" if seconds > 0 else ""
+        print(f"  {name:42} {seconds / n * 1e6:7.2f} µs  {rate}")
+
+
+def _cpu(work) -> float:
+    import time
+
+    t = time.process_time()
+    work()
+    return time.process_time() - t
+
+
+def _stages(file: str, pkts: list, namespaces: set[str]) -> tuple[float, float, float]:
+    """CPU seconds of a RowBuilder's rows, its Arrow batches and writing them to Parquet
+    (in memory), for the packets: `frames` alone when `namespaces` is empty."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    from dissect.export.rows import RowBuilder
+
+    builder = RowBuilder(namespaces)
+
+    def add() -> None:
+        for pkt in pkts:
+            builder.add(file, pkt, (-1, -1))
+
+    def write() -> None:
+        for _table, batch in batches:
+            with pq.ParquetWriter(io.BytesIO(), batch.schema, compression="zstd") as w:
+                w.write_batch(batch)
+
+    rows = _cpu(add)
+    batches: list = []
+    arrow = _cpu(lambda: batches.extend(builder.batches(final=True)))
+    return rows, arrow, _cpu(write)
 
 
 if __name__ == "__main__":
