@@ -157,11 +157,18 @@ def report(best: dict[str, Measured], n: int) -> None:
 def breakdown(path: Path, n: int) -> None:
     """CPU per packet of each stage of exporting a chunk (see the module docstring)."""
     from dissect import engine
-    from dissect.export import schema
+    from dissect.export import job
     from dissect.index import open_capture
 
     engine._load()
-    idx = open_capture(str(path))
+    with job._fewer_collections():  # as a worker exports a chunk
+        _breakdown(path, n, open_capture(str(path)))
+
+
+def _breakdown(path: Path, n: int, idx) -> None:
+    from dissect import engine
+    from dissect.export import schema
+
     while len(idx) < n and not idx.index_more():
         pass
     n = min(n, len(idx))
@@ -171,8 +178,9 @@ def breakdown(path: Path, n: int) -> None:
     every = set(schema.tables())
     took = {
         "read the records (index.rows)": _cpu(lambda: list(idx.rows(0, n))),
-        "decode (engine.decode)": _cpu(lambda: [engine.decode(r[6], r[4], number=r[0],
-            time_ns=r[1], wirelen=r[3], interface=r[5], comment=r[7]) for r in records]),
+        "decode (engine.decode, then release)": _cpu(lambda: [engine.decode(r[6], r[4],
+            number=r[0], time_ns=r[1], wirelen=r[3], interface=r[5], comment=r[7]).release()
+            for r in records]),
         "list columns, Info (engine.columns)": _cpu(lambda: [engine.columns(p) for p in pkts]),
     }  # fmt: skip
     frames = _stages(str(path), pkts, set())
@@ -199,28 +207,34 @@ def _cpu(work) -> float:
 
 
 def _stages(file: str, pkts: list, namespaces: set[str]) -> tuple[float, float, float]:
-    """CPU seconds of a RowBuilder's rows, its Arrow batches and writing them to Parquet
-    (in memory), for the packets: `frames` alone when `namespaces` is empty."""
+    """CPU seconds of a RowBuilder's rows, its Arrow batches (taken as a chunk's export
+    takes them: when a table holds BATCH_ROWS rows) and writing them to Parquet (in
+    memory), for the packets: `frames` alone when `namespaces` is empty."""
     import io
+    import time
 
     import pyarrow.parquet as pq
 
     from dissect.export.rows import RowBuilder
 
     builder = RowBuilder(namespaces)
-
-    def add() -> None:
-        for pkt in pkts:
+    batches: list = []
+    arrow = 0.0
+    t = time.process_time()
+    for k in range(0, len(pkts), 1024):
+        for pkt in pkts[k : k + 1024]:
             builder.add(file, pkt, (-1, -1))
+        if builder.buffers_full() or k + 1024 >= len(pkts):
+            a = time.process_time()
+            batches += builder.batches(final=k + 1024 >= len(pkts))
+            arrow += time.process_time() - a
+    rows = time.process_time() - t - arrow
 
     def write() -> None:
         for _table, batch in batches:
             with pq.ParquetWriter(io.BytesIO(), batch.schema, compression="zstd") as w:
                 w.write_batch(batch)
 
-    rows = _cpu(add)
-    batches: list = []
-    arrow = _cpu(lambda: batches.extend(builder.batches(final=True)))
     return rows, arrow, _cpu(write)
 
 
