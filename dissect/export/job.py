@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from dissect import engine
 from dissect.index import ROWS_BATCH, CaptureError, CaptureIndex, open_capture
 
@@ -34,6 +36,7 @@ MANIFEST = "_layerscope_export.json"
 GROUP_BYTES_PER_RECORD = 64  # small captures go together up to `records` * this many bytes
 GC_YOUNG = 50_000  # allocations between young-generation collections while exporting
 OPEN_MAX = 4  # captures a worker keeps open (the next chunk of a file continues its index)
+COLUMNAR_RUN = 8192  # records looked at together for rows made without decoding
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,9 +212,11 @@ def _export(options: Options, chunk: Chunk) -> Result:
         builder = RowBuilder(set(options.namespaces), options.spans)
         for part in chunk.parts:
             numbers = _stream_numbers(options, part)
-            for pkt in _packets(options, part, result):
+            decided = _Decided(builder, part, numbers) if _columnar(options) else None
+            pairs = [] if numbers is None else numbers.tolist()
+            for pkt in _packets(options, part, result, decided):
                 i = pkt.number - 1 - part.start
-                builder.add(part.file, pkt, numbers[i] if 0 <= i < len(numbers) else None)
+                builder.add(part.file, pkt, pairs[i] if 0 <= i < len(pairs) else None)
                 pkt.release()
                 if builder.packets % 1024 == 0 and builder.buffers_full():
                     _write(fs, root, chunk.id, writers, builder, final=False, result=result)
@@ -239,23 +244,67 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _stream_numbers(options: Options, part: Part) -> list[tuple[int, int]]:
-    """The part's records' (tcp.stream, udp.stream), from its capture's stream pass (none
+def _stream_numbers(options: Options, part: Part) -> np.ndarray | None:
+    """The part's records' (tcp.stream, udp.stream), from its capture's stream pass (None
     when the capture could not be read: its packets then have no stream numbers)."""
-    found = streams.read_slice(options.outdir, part.file, part.start, part.stop)
-    return [] if found is None else found.tolist()
+    return streams.read_slice(options.outdir, part.file, part.start, part.stop)
 
 
-def _packets(options: Options, part: Part, result: Result) -> Iterator[engine.Packet]:
-    """The part's packets, decoded (those the display filter selects). A capture that
-    cannot be read, or stops being readable, ends them and is noted in the result."""
+def _columnar(options: Options) -> bool:
+    """Whether plain records may skip decoding: when `frames` is the only table (the
+    protocol tables need every field) and no display filter picks the packets."""
+    return not options.namespaces and not options.display_filter
+
+
+class _Decided:
+    """A part's records whose `frames` rows columnar.columnar_frames gives without decoding:
+    each run of records is looked at once, its decided rows go to the builder, and the
+    records left are decoded."""
+
+    def __init__(self, builder: RowBuilder, part: Part, numbers: np.ndarray | None) -> None:
+        self.builder, self.part, self.numbers = builder, part, numbers
+
+    def run(self, idx: CaptureIndex, lo: int, hi: int) -> set[int]:
+        """The records of lo..hi-1 (indices) whose rows were made here."""
+        from dissect.fastfilter import SPAN_BYTES, Columns
+
+        from .columnar import columnar_frames
+
+        done: set[int] = set()
+        comments = {i for i in idx._comments if lo <= i < hi}
+        for a, b in idx.spans(lo, hi, SPAN_BYTES):
+            c = Columns(idx, a, b, 0)
+            try:
+                where, batch = columnar_frames(c, self.part.file, self._numbers(a, b), comments)
+            finally:
+                c.release()
+            if batch is not None:
+                self.builder.add_frames(self.part.file, batch)
+                done.update((where + a).tolist())
+        return done
+
+    def _numbers(self, a: int, b: int) -> np.ndarray | None:
+        first = a - self.part.start
+        if self.numbers is None or first < 0 or b - self.part.start > len(self.numbers):
+            return None
+        return self.numbers[first : b - self.part.start]
+
+
+def _packets(options: Options, part: Part, result: Result,
+             decided: _Decided | None = None) -> Iterator[engine.Packet]:  # fmt: skip
+    """The part's packets, decoded (those the display filter selects; not those whose rows
+    `decided` made). A capture that cannot be read, or stops being readable, ends them and
+    is noted in the result."""
     try:
         idx, scanner = _opened(options, part)
         stop = _reach(idx, part)
         if scanner is None:
-            for lo in range(part.start, stop, ROWS_BATCH):
-                for row in idx.rows(lo, min(lo + ROWS_BATCH, stop)):
-                    yield _decode(row, options.strict)
+            for lo in range(part.start, stop, COLUMNAR_RUN):
+                hi = min(lo + COLUMNAR_RUN, stop)
+                skip = decided.run(idx, lo, hi) if decided is not None else ()
+                for row in idx.rows(lo, hi):
+                    if row[0] - 1 not in skip:
+                        yield _decode(row, options.strict)
                 _forget_before(idx, lo)
         else:
             for lo in range(part.start, stop, ROWS_BATCH):

@@ -237,6 +237,15 @@ class RowBuilder:
             if head.specs:
                 self.heads[name] = head
         self.packets = 0
+        self.decided: list[pa.RecordBatch] = []  # `frames` rows of columnar.columnar_frames
+        self.file_order: dict[str, int] = {}  # the files in the order their rows came
+
+    def add_frames(self, file: str, batch: pa.RecordBatch) -> None:
+        """`frames` rows made without decoding (dissect/export/columnar.py), of `file`'s
+        records after every packet added so far; rows of both kinds come out in order."""
+        self.file_order.setdefault(file, len(self.file_order))
+        self.decided.append(batch)
+        self.packets += batch.num_rows
 
     def table_name(self, key: str) -> str:
         return FRAMES if key == FRAMES else self.tables[key].name
@@ -245,6 +254,7 @@ class RowBuilder:
         """The packet's rows; `streams`: its record's (tcp.stream, udp.stream) from the
         capture's stream pass (dissect/export/streams.py), -1 for none."""
         self.packets += 1
+        self.file_order.setdefault(file, len(self.file_order))
         frame_row(self.buffers[FRAMES], file, pkt, streams)
         if self.tables:  # else `frames` alone: no field is built
             for i, layer in enumerate(pkt.layers):
@@ -353,7 +363,10 @@ class RowBuilder:
         return buf.rows - 1
 
     def buffers_full(self) -> bool:
-        return any(buf.rows >= BATCH_ROWS for buf in self.buffers.values())
+        decided = sum(b.num_rows for b in self.decided)
+        return decided + self.buffers[FRAMES].rows >= BATCH_ROWS or any(
+            buf.rows >= BATCH_ROWS for buf in self.buffers.values()
+        )
 
     def batches(self, final: bool = False) -> Iterator[tuple[str, pa.RecordBatch]]:
         """(table name, batch) for every table holding BATCH_ROWS rows (any rows: final)."""
@@ -363,10 +376,28 @@ class RowBuilder:
             if shape is not None:
                 shape.flush()
         for key, buf in self.buffers.items():
-            if buf.rows and (final or buf.rows >= BATCH_ROWS):
+            if key == FRAMES and self.decided:
+                yield from self._frames_batches(final)
+            elif buf.rows and (final or buf.rows >= BATCH_ROWS):
                 batch = buf.batch()
                 buf.clear()
                 yield self.table_name(key), batch
+
+    def _frames_batches(self, final: bool) -> Iterator[tuple[str, pa.RecordBatch]]:
+        """The decoded packets' `frames` rows and the decided ones together, in record order
+        (file as they came, then frame number)."""
+        buf = self.buffers[FRAMES]
+        if not final and buf.rows + sum(b.num_rows for b in self.decided) < BATCH_ROWS:
+            return
+        parts = self.decided + ([buf.batch()] if buf.rows else [])
+        buf.clear()
+        self.decided = []
+        table = pa.Table.from_batches(parts)
+        files = table["file"].to_pylist()
+        numbers = table["number"].to_numpy()
+        order = np.lexsort((numbers, [self.file_order[f] for f in files]))
+        for batch in table.take(pa.array(order)).to_batches(max_chunksize=BATCH_ROWS * 2):
+            yield FRAMES, batch
 
     def schema(self, table_name: str) -> pa.Schema:
         for key, buf in self.buffers.items():

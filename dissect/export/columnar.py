@@ -1,0 +1,340 @@
+"""`frames` rows of plain records read straight from the chunk's bytes, without decoding.
+
+dissect/fastfilter.py's Columns already tells, for a run of records, which are *plain*
+(every layer a protocol declaring a Bulk, at the offsets its declaration gives) and where
+each layer starts. Of those, a record is exported here, as numpy columns, when the decoder
+provably gives its `frames` row from the fixed headers alone:
+
+- every layer declares its steps (Protocol.declares) and they find nothing unusual: the
+  header length and total length fit the bytes, the declared options (Options) walk to
+  their end, no tail_when condition holds; so no tail runs and no layer keeps a state;
+- every declared checksum (Checksum, the Internet checksum) is good: no issue, no expert
+  item, status ok;
+- nothing follows the last layer (no payload, no data layer), the capture kept the whole
+  frame and the record has no comment.
+
+Its Info is then the last layer's info() on a layer holding just what the decoder would
+have given it (the unpacked header, its header length and span), with no packet: an info()
+that needs more (another layer, the packet's bytes) raises, and that record is decoded.
+The addresses come from the engine's own reading of the address layer's header. Every
+other record is decoded as before. tests/test_export_columnar.py checks that both give
+the same rows on every capture of the test corpus.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from dissect import engine
+from dissect.fastfilter import PLANS, Columns, _load
+
+from .schema import frames_schema
+
+OPTION_STEPS = 40  # options a header holds at most (a 60-byte header less its 20 fixed)
+
+
+def columnar_frames(c: Columns, file: str, streams: np.ndarray | None,
+                    comments: set[int]) -> tuple[np.ndarray, pa.RecordBatch | None]:  # fmt: skip
+    """(the chunk's records exported here, as positions in the chunk; their `frames` rows).
+    `streams`: the chunk's records' stream numbers (RECORD dtype), None when there are none;
+    `comments`: the record indices with a comment."""
+    todo = c.simple & ~c.payload & (c.cap == c.wire)
+    if comments:
+        todo &= ~np.isin(np.arange(c.start, c.start + c.n), sorted(comments))
+    stacks = _stacks(c, todo)
+    rows: list[tuple[Any, ...]] = []
+    picked: list[np.ndarray] = []
+    for names, at in stacks.items():
+        got = _stack_rows(c, names, at)
+        if got is not None:
+            picked.append(got[0])
+            rows.append(got[1])
+    if not picked:
+        return np.zeros(0, np.int64), None
+    where = np.concatenate(picked)
+    order = np.argsort(where, kind="stable")
+    where = where[order]
+    return where, _batch(c, file, where, rows, order, streams)
+
+
+def _stacks(c: Columns, todo: np.ndarray) -> dict[tuple[str, ...], np.ndarray]:
+    """The candidates by stack (protocol names from the link layer up, ordered by where each
+    layer starts): positions of the records with that stack."""
+    names = list(PLANS)
+    present = np.zeros(c.n, np.int64)
+    for bit, name in enumerate(names):
+        present |= c.present[name].astype(np.int64) << bit
+    out: dict[tuple[str, ...], np.ndarray] = {}
+    for code in np.unique(present[todo]).tolist():
+        at = np.flatnonzero(todo & (present == code))
+        have = [n for bit, n in enumerate(names) if code >> bit & 1]
+        first = at[0]
+        have.sort(key=lambda n: int(c.base[n][first]))
+        ordered = np.ones(len(at), bool)
+        for low, high in zip(have, have[1:], strict=False):
+            ordered &= c.base[low][at] < c.base[high][at]
+        if have and ordered.any():
+            out[tuple(have)] = at[ordered]
+    return out
+
+
+def _stack_rows(c: Columns, names: tuple[str, ...], at: np.ndarray) -> tuple | None:
+    """(positions, their row values) of the records of one stack that the declarations
+    decide (the module docstring); None when none is."""
+    protos = [PLANS[n].proto for n in names]
+    if not all(p.declares for p in protos) or any(
+        p.checksum is not None and p.checksum.algorithm != "inet" for p in protos
+    ):
+        return None
+    bases = [c.base[n][at] for n in names]
+    frame_end = c.off[at] + c.cap[at]
+    ok, ends, hdrs = _ordinary(c, names, bases, frame_end)
+    ok &= ends[-1] == bases[-1] + hdrs[-1]  # nothing after the last header
+    ok &= ends[0] == frame_end  # no bytes past the first layer: no data layer after
+    for k, p in enumerate(protos):
+        if p.checksum is not None:
+            ok &= _checksum_good(c, protos, k, bases, ends, hdrs)
+    if not ok.any():
+        return None
+    at, bases, ends, hdrs = at[ok], [b[ok] for b in bases], ends[:, ok], hdrs[:, ok]
+    return _texts(c, protos, at, bases, ends, hdrs)
+
+
+def _ordinary(c: Columns, names: tuple[str, ...], bases: list[np.ndarray],
+              frame_end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Where each layer's declared steps find nothing unusual (the engine's
+    _declared_steps), and each layer's end and header length."""
+    ok = np.ones(len(bases[0]), bool)
+    end = frame_end
+    ends, hdrs = [], []
+    for name, base in zip(names, bases, strict=True):
+        plan, proto = PLANS[name], PLANS[name].proto
+        room = end - base
+        hdr = np.full(len(base), plan.size, np.int64)
+        if plan.hdr_len is not None:
+            hdr = _load(c, plan.hdr_len[0], base, plan.hdr_len[1]).astype(np.int64)
+            ok &= (hdr >= proto.hl.minimum) & (hdr <= room)
+        if proto.opt_eol >= 0:
+            ok &= _options_end(c, proto, base + plan.size, base + hdr)
+        if proto.tl_spec is not None:
+            v = _load(c, proto.tl_spec, base, proto.tl_spec.offset).astype(np.int64)
+            v += proto.tl_extra
+            ok &= (hdr <= v) & (v <= room)
+            end = np.where(ok, base + v, end)
+        for spec, op, value in proto.tail_when or ():
+            ok &= ~_holds(_load(c, spec, base, spec.offset), op, value)
+        ends.append(end)
+        hdrs.append(hdr)
+    return ok, np.array(ends), np.array(hdrs)
+
+
+def _holds(values: Any, op: int, value: Any) -> np.ndarray:
+    """A tail_when condition (engine._holds) over every record's value."""
+    name = {v: k for k, v in engine._OPERATORS.items()}[op]
+    if name == "&":
+        return (np.asarray(values, np.uint64) & np.uint64(value)) != 0
+    from dissect.fastfilter import BULK_OPS
+
+    return BULK_OPS[name](values, value)
+
+
+def _options_end(c: Columns, proto: engine.Protocol, start: np.ndarray,
+                 stop: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Where the declared options walk to their end without one that does not fit (the
+    engine's walk: an `eol` kind ends them, a `nop` is one byte, any other has a length
+    of at least 2 that stays inside the header)."""
+    buf = np.frombuffer(c.buffer, np.uint8)
+    last = len(buf) - 1
+    i, fits = start.copy(), np.ones(len(start), bool)
+    going = i < stop
+    for _ in range(OPTION_STEPS):
+        if not going.any():
+            break
+        kind = buf[np.minimum(i, last)]
+        going &= kind != proto.opt_eol
+        nop = going & (kind == proto.opt_nop)
+        other = going & ~nop
+        n = buf[np.minimum(i + 1, last)].astype(np.int64)
+        bad = other & ((i + 1 >= stop) | (n < 2) | (i + n > stop))
+        fits &= ~bad
+        i = np.where(nop, i + 1, np.where(other & ~bad, i + n, i))
+        going &= ~bad & (i < stop)
+    return fits & ~going  # a walk still going after OPTION_STEPS: not decided here
+
+
+def _range_sum(c: Columns, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The sum of the big-endian 16-bit words of each record's bytes lo..hi-1 (an odd last
+    byte padded with a zero): congruent mod 0xFFFF to the engine's range_sum before its
+    fold. Eight bytes a step, the bytes past hi masked off."""
+    total = np.zeros(len(lo), np.uint64)
+    longest = int((hi - lo).max()) if len(lo) else 0
+    lane = np.uint64(0xFFFF)
+    for k in range(0, longest, 8):
+        keep = np.clip(hi - lo - k, 0, 8)
+        word = c._word(lo + k)
+        word = np.where(keep > 0, word >> ((8 - keep) * 8).astype(np.uint64) << (
+            (8 - keep) * 8).astype(np.uint64), np.uint64(0))  # fmt: skip
+        total += (word >> np.uint64(48)) + (word >> np.uint64(32) & lane)
+        total += (word >> np.uint64(16) & lane) + (word & lane)
+    return total.astype(np.int64)
+
+
+def _checksum_good(c: Columns, protos: list, k: int, bases: list, ends: np.ndarray,
+                   hdrs: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Where layer k's declared checksum is good (the engine's _check_declared: over its
+    header or its bytes, a length field's bytes, a pseudo-header from the layer below that
+    declares one): the words' sum is 0 mod 0xFFFF. A zero a checksum over IPv4 may leave
+    unset leaves it unverified, which is no issue either."""
+    ck, start = protos[k].checksum, bases[k]
+    end = start + hdrs[k] if ck.covers == "header" else ends[k]
+    ok = np.ones(len(start), bool)
+    if ck.length_spec is not None:
+        length = _load(c, ck.length_spec, start, ck.length_spec.offset).astype(np.int64)
+        ok &= (length >= ck.offset + 2) & (start + length <= end)
+        end = np.where(ok, start + length, end)
+    total = _range_sum(c, start, end)
+    if ck.pseudo is not None:
+        below = [j for j in range(k) if protos[j].ps_src is not None]
+        if not below:
+            return np.zeros(len(start), bool)
+        j = below[-1]
+        src, dst = protos[j].ps_src, protos[j].ps_dst
+        total = total + _range_sum(c, bases[j] + src.offset, bases[j] + src.offset + src.width)
+        total = total + _range_sum(c, bases[j] + dst.offset, bases[j] + dst.offset + dst.width)
+        length = end - start
+        total = total + ck.pseudo + (length & 0xFFFF) + (length >> 16)
+        if ck.zero_unset_v4 and src.width == 4:
+            unset = _load(c, protos[k].by_name[ck.field], start, ck.offset) == 0
+            return ok & ((total % 0xFFFF == 0) | unset)
+    return ok & (total % 0xFFFF == 0) & (total != 0)
+
+
+def _texts(c: Columns, protos: list, at: np.ndarray, bases: list, ends: np.ndarray,
+           hdrs: np.ndarray) -> tuple | None:  # fmt: skip
+    """(positions, row values) of a stack's decided records: the list columns as
+    engine.columns gives them (Protocol and Info from the last layer, the addresses from
+    the last layer that has some, the ports from the first transport layer with ports)."""
+    top = protos[-1]
+    with_addresses = [k for k, p in enumerate(protos) if p.addresses is not None]
+    if top.info is None or (with_addresses and protos[with_addresses[-1]].address_specs is None):
+        return None
+    keep = np.ones(len(at), bool)
+    infos = _infos(c, top, bases[-1], ends[-1], hdrs[-1], keep)
+    src = dst = [None] * len(at)
+    if with_addresses:
+        src, dst = _addresses(c, protos[with_addresses[-1]], bases[with_addresses[-1]], keep)
+    ports = _ports(c, protos, bases)
+    names = [p.name for p in protos]
+    at = at[keep]
+    pick = np.flatnonzero(keep).tolist()
+    return at, (
+        ":".join(names), [src[k] for k in pick], [dst[k] for k in pick],
+        None if ports is None else ports[0][keep], None if ports is None else ports[1][keep],
+        "tcp" in names, "udp" in names, top.short, [infos[k] for k in pick],
+    )  # fmt: skip
+
+
+def _infos(c: Columns, proto: engine.Protocol, base: np.ndarray, end: np.ndarray,
+           hdr: np.ndarray, keep: np.ndarray) -> list[str | None]:  # fmt: skip
+    """Each record's Info: the protocol's info() on a layer holding what the decoder would
+    have given it, with no packet. A record whose info() wants more (it raises), or gives
+    none (a lower layer's would be shown), is left to the decoder (keep: False)."""
+    out: list[str | None] = []
+    unpack, info, buffer = proto.unpack, proto.info, c.buffer
+    for k, (pos, stop, length) in enumerate(zip(base.tolist(), end.tolist(), hdr.tolist(),
+                                                strict=True)):  # fmt: skip
+        layer = engine.Layer(proto, None, pos, stop)
+        layer.values = unpack(buffer, pos)
+        layer.hdr_len, layer.payload_pos = length, pos + length
+        try:
+            text = info(layer)
+        except Exception:  # noqa: BLE001 - it needs what only a decode has: decode it
+            text = None
+        if not text:
+            keep[k] = False
+        out.append(engine.safe_text(text, 300) if text else None)
+    return out
+
+
+def _addresses(c: Columns, proto: engine.Protocol, base: np.ndarray,
+               keep: np.ndarray) -> tuple[list, list]:  # fmt: skip
+    """Source and destination as the engine reads them from the layer's header (each
+    distinct header read once); a record where either is missing is left to the decoder."""
+    specs = proto.address_specs
+    words = [c.at(base, s.offset + k, min(8, (s.width or 1) - k))
+             for s in specs for k in range(0, s.width or 1, 8)]  # fmt: skip
+    key = np.stack(words, axis=1) if words else np.zeros((len(base), 0), np.uint64)
+    _distinct, first, back = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    got = [engine.read_values(specs, proto.unpack(c.buffer, int(base[i]))) for i in first]
+    pairs = [got[i] for i in back.reshape(-1).tolist()]
+    for k, (s, d) in enumerate(pairs):
+        if s is None or d is None:
+            keep[k] = False
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _ports(c: Columns, protos: list, bases: list) -> tuple[np.ndarray, np.ndarray] | None:
+    """srcport and dstport of the first transport layer declaring both (rows._port_specs)."""
+    from .rows import _port_specs
+
+    for proto, base in zip(protos, bases, strict=True):
+        specs = _port_specs(proto)
+        if specs:
+            return tuple(_load(c, s, base, s.offset).astype(np.int64) for s in specs)
+    return None
+
+
+def _batch(c: Columns, file: str, where: np.ndarray, rows: list[tuple], order: np.ndarray,
+           streams: np.ndarray | None) -> pa.RecordBatch:  # fmt: skip
+    """The decided records' `frames` rows (in record order: `order` sorts the stacks'
+    rows, concatenated, into it)."""
+    n = len(where)
+
+    def joined(k: int, per_row: bool) -> list:
+        values: list = []
+        for r in rows:
+            count = len(r[1])
+            values += r[k] if per_row else [r[k]] * count
+        return [values[i] for i in order.tolist()]
+
+    def ports(k: int) -> pa.Array:
+        parts = [r[k] if r[k] is not None else np.full(len(r[1]), -1) for r in rows]
+        got = np.concatenate(parts)[order]
+        return pa.array(got, pa.int64(), mask=got < 0)
+
+    tcp, udp = _streams(streams, where, joined(5, False), joined(6, False))
+    schema = frames_schema()
+    columns = {
+        "file": pa.array([file] * n, pa.string()),
+        "number": pa.array(c.start + where + 1, pa.int64()),
+        "time": pa.array(c.times_ns()[where], pa.int64()).cast(schema.field("time").type),
+        "len": pa.array(c.wire[where]), "caplen": pa.array(c.cap[where]),
+        "linktype": pa.array(c.lt[where]), "interface": pa.array(c.ifaces[where]),
+        "protocols": pa.array(joined(0, False)), "src": pa.array(joined(1, True), pa.string()),
+        "dst": pa.array(joined(2, True), pa.string()), "srcport": ports(3), "dstport": ports(4),
+        "tcp_stream": tcp, "udp_stream": udp, "protocol": pa.array(joined(7, False)),
+        "info": pa.array(joined(8, True)), "status": pa.array(["ok"] * n),
+        "bad_checksum": pa.array(np.zeros(n, bool)),
+    }  # fmt: skip
+    arrays = [columns[f.name].cast(f.type) if f.name in columns else pa.nulls(n, f.type)
+              for f in schema]  # fmt: skip
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _streams(streams: np.ndarray | None, where: np.ndarray, tcp_layer: list[bool],
+             udp_layer: list[bool]) -> tuple[pa.Array, pa.Array]:  # fmt: skip
+    """tcp_stream and udp_stream as rows.frame_row places them: a record's number where
+    the stream layer numbered its TCP (UDP) layer."""
+    n = len(where)
+    if streams is None:
+        return pa.nulls(n, pa.int64()), pa.nulls(n, pa.int64())
+    got = streams[where]
+    has_tcp, has_udp = np.array(tcp_layer, bool), np.array(udp_layer, bool)
+    joined = ~has_tcp & ~has_udp
+    tcp = np.where((got["tcp"] >= 0) & (has_tcp | joined), got["tcp"], -1).astype(np.int64)
+    udp = np.where((tcp < 0) & (got["udp"] >= 0) & (has_udp | joined), got["udp"], -1)
+    udp = udp.astype(np.int64)
+    return pa.array(tcp, mask=tcp < 0), pa.array(udp, mask=udp < 0)
