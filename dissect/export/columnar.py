@@ -292,13 +292,15 @@ def _batch(c: Columns, file: str, where: np.ndarray, rows: list[tuple], order: n
     """The decided records' `frames` rows (in record order: `order` sorts the stacks'
     rows, concatenated, into it)."""
     n = len(where)
+    stack = np.repeat(np.arange(len(rows)), [len(r[1]) for r in rows])[order]
 
-    def joined(k: int, per_row: bool) -> list:
-        values: list = []
-        for r in rows:
-            count = len(r[1])
-            values += r[k] if per_row else [r[k]] * count
-        return [values[i] for i in order.tolist()]
+    def joined(k: int, per_row: bool) -> np.ndarray:
+        """Column k of the stacks' rows, in record order (an object array)."""
+        if not per_row:
+            return np.array([r[k] for r in rows], dtype=object)[stack]
+        values = np.empty(n, dtype=object)
+        values[:] = [v for r in rows for v in r[k]]
+        return values[order]
 
     def ports(k: int) -> pa.Array:
         parts = [r[k] if r[k] is not None else np.full(len(r[1]), -1) for r in rows]
@@ -324,15 +326,15 @@ def _batch(c: Columns, file: str, where: np.ndarray, rows: list[tuple], order: n
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def _streams(streams: np.ndarray | None, where: np.ndarray, tcp_layer: list[bool],
-             udp_layer: list[bool]) -> tuple[pa.Array, pa.Array]:  # fmt: skip
+def _streams(streams: np.ndarray | None, where: np.ndarray, tcp_layer: np.ndarray,
+             udp_layer: np.ndarray) -> tuple[pa.Array, pa.Array]:  # fmt: skip
     """tcp_stream and udp_stream as rows.frame_row places them: a record's number where
     the stream layer numbered its TCP (UDP) layer."""
     n = len(where)
     if streams is None:
         return pa.nulls(n, pa.int64()), pa.nulls(n, pa.int64())
     got = streams[where]
-    has_tcp, has_udp = np.array(tcp_layer, bool), np.array(udp_layer, bool)
+    has_tcp, has_udp = tcp_layer.astype(bool), udp_layer.astype(bool)
     joined = ~has_tcp & ~has_udp
     tcp = np.where((got["tcp"] >= 0) & (has_tcp | joined), got["tcp"], -1).astype(np.int64)
     udp = np.where((tcp < 0) & (got["udp"] >= 0) & (has_udp | joined), got["udp"], -1)
