@@ -113,9 +113,12 @@ def _inputs(folder: Path, n: int) -> list[str]:
     return out
 
 
-def test_dask_run_equals_local_run(cluster: Cluster, tmp_path: Path) -> None:
+@pytest.mark.parametrize("only", [(), ("--protocols", "frames")], ids=["every table", "frames"])
+def test_dask_run_equals_local_run(cluster: Cluster, tmp_path: Path, only: tuple) -> None:
+    """Every table; and `frames` alone, whose rows of plain records are made without
+    decoding (dissect/export/columnar.py) on the Dask workers as on the local ones."""
     files = _inputs(tmp_path / "in", 4)
-    argv = ["export", *files, "--chunk-records", "8", "--spans"]
+    argv = ["export", *files, "--chunk-records", "8", "--spans", *only]
     code, _out, err = run(*argv, "--parquet", str(tmp_path / "local"), "--workers", "2")
     assert code == 0, err
     code, _out, err = run(*argv, "--parquet", str(tmp_path / "dask"), "--dask", cluster.address)
