@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 
 from dissect import engine
-from dissect.export import columnar, job
+from dissect.export import columnar, job, streams
 from dissect.readers.writer import PcapWriter
 
 from .exportlib import expected_frames, golden_captures, json_packets, read_tables, run
@@ -33,6 +33,7 @@ def frames(path: Path, outdir: Path, *, columnar_rows: bool) -> tuple[list[dict]
         return where, batch
 
     options = job.Options(str(outdir), namespaces=())
+    streams.stream_pass(str(outdir), str(path))  # tcp_stream / udp_stream compared too
     with mock.patch.object(job, "_columnar", lambda _o: columnar_rows), \
             mock.patch.object(columnar, "columnar_frames", counted):  # fmt: skip
         job.export_chunk(options, job.Chunk((job.Part(str(path), 0, None, 0),)))
@@ -41,16 +42,18 @@ def frames(path: Path, outdir: Path, *, columnar_rows: bool) -> tuple[list[dict]
 
 def test_rows_made_without_decoding_equal_decoded_ones(tmp_path: Path) -> None:
     captures = [SAMPLE, *golden_captures()]
-    made_any = 0
+    made_any = numbered = 0
     for k, path in enumerate(captures):
         decoded, none = frames(path, tmp_path / f"d{k}", columnar_rows=False)
         both, made = frames(path, tmp_path / f"c{k}", columnar_rows=True)
         assert not none
         assert both == decoded, path  # every column, every row, in record order
         made_any += len(made)
+        numbered += sum(r["tcp_stream"] is not None for r in both if r["number"] - 1 in made)
     _rows, made = frames(SAMPLE, tmp_path / "sample", columnar_rows=True)
     assert len(made) >= 15  # the sample's TCP segments without payload
-    assert made_any > 50  # and some of the golden captures'
+    assert made_any > 50  # the sample's and the golden captures' together
+    assert numbered > 50  # their stream numbers placed as the decoded rows' are
 
 
 def test_frames_alone_equal_json(tmp_path: Path) -> None:
