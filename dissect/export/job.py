@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -210,16 +210,21 @@ def _export(options: Options, chunk: Chunk) -> Result:
     writers: dict[str, Any] = {}
     try:
         builder = RowBuilder(set(options.namespaces), options.spans)
+
+        def full() -> None:  # a table's batch is ready: written now (bounded memory)
+            if builder.buffers_full():
+                _write(fs, root, chunk.id, writers, builder, final=False, result=result)
+
         for part in chunk.parts:
             numbers = _stream_numbers(options, part)
-            decided = _Decided(builder, part, numbers) if _columnar(options) else None
+            decided = _Decided(builder, part, numbers, full) if _columnar(options) else None
             pairs = [] if numbers is None else numbers.tolist()
-            for pkt in _packets(options, part, result, decided):
+            for k, pkt in enumerate(_packets(options, part, result, decided), 1):
                 i = pkt.number - 1 - part.start
                 builder.add(part.file, pkt, pairs[i] if 0 <= i < len(pairs) else None)
                 pkt.release()
-                if builder.packets % 1024 == 0 and builder.buffers_full():
-                    _write(fs, root, chunk.id, writers, builder, final=False, result=result)
+                if k % 1024 == 0 and decided is None:  # (else between runs: rows in order)
+                    full()
         result.packets = builder.packets
         _write(fs, root, chunk.id, writers, builder, final=True, result=result)
         _close(fs, writers)
@@ -261,8 +266,10 @@ class _Decided:
     each run of records is looked at once, its decided rows go to the builder, and the
     records left are decoded."""
 
-    def __init__(self, builder: RowBuilder, part: Part, numbers: np.ndarray | None) -> None:
+    def __init__(self, builder: RowBuilder, part: Part, numbers: np.ndarray | None,
+                 full: Callable[[], None]) -> None:  # fmt: skip
         self.builder, self.part, self.numbers = builder, part, numbers
+        self.full = full  # writes the tables whose batch is ready
 
     def run(self, idx: CaptureIndex, lo: int, hi: int) -> set[int]:
         """The records of lo..hi-1 (indices) whose rows were made here."""
@@ -270,6 +277,7 @@ class _Decided:
 
         from .columnar import columnar_frames
 
+        self.full()  # every record before lo has its row: a batch written now stays in order
         done: set[int] = set()
         comments = {i for i in idx._comments if lo <= i < hi}
         for a, b in idx.spans(lo, hi, SPAN_BYTES):
