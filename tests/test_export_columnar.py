@@ -148,3 +148,23 @@ def test_rows_stay_in_record_order_across_batches(tmp_path: Path) -> None:
     assert [r["number"] for r in both] == list(range(1, 37))
     (part,) = (tmp_path / "c" / "frames").glob("*.parquet")
     assert pq.ParquetFile(part).num_row_groups > 2
+
+
+def test_a_commented_record_is_decoded(tmp_path: Path) -> None:
+    """pcapng, two interfaces: the plain segments are made without decoding on either, the
+    one with a comment (the `comment` column) is decoded."""
+    from dissect.readers.writer import PcapngWriter
+
+    path = tmp_path / "two.pcapng"
+    with PcapngWriter(str(path)) as w:
+        w.add_interface(ETHERNET)
+        w.add_interface(RAW_IPV4)
+        w.write(ETH + segment(), 1_700_000_000_000_000_000)
+        w.write(segment(), 1_700_000_000_000_001_000, interface=1)
+        w.write(ETH + segment(), 1_700_000_000_000_002_000, comment="look here")
+    decoded, _none = frames(path, tmp_path / "d", columnar_rows=False)
+    both, made = frames(path, tmp_path / "c", columnar_rows=True)
+    assert both == decoded
+    assert made == {0, 1}
+    assert [r["comment"] for r in both] == [None, None, "look here"]
+    assert [r["linktype"] for r in both] == [ETHERNET, RAW_IPV4, ETHERNET]
