@@ -106,7 +106,8 @@ def _stack_rows(c: Columns, names: tuple[str, ...], at: np.ndarray) -> tuple | N
 def _ordinary(c: Columns, names: tuple[str, ...], bases: list[np.ndarray],
               frame_end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Where each layer's declared steps find nothing unusual (the engine's
-    _declared_steps), and each layer's end and header length."""
+    _declared_steps: a plain layer already meets its guard and no tail_when condition
+    holds), and each layer's end and header length."""
     ok = np.ones(len(bases[0]), bool)
     end = frame_end
     ends, hdrs = [], []
@@ -124,21 +125,9 @@ def _ordinary(c: Columns, names: tuple[str, ...], bases: list[np.ndarray],
             v += proto.tl_extra
             ok &= (hdr <= v) & (v <= room)
             end = np.where(ok, base + v, end)
-        for spec, op, value in proto.tail_when or ():
-            ok &= ~_holds(_load(c, spec, base, spec.offset), op, value)
         ends.append(end)
         hdrs.append(hdr)
     return ok, np.array(ends), np.array(hdrs)
-
-
-def _holds(values: Any, op: int, value: Any) -> np.ndarray:
-    """A tail_when condition (engine._holds) over every record's value."""
-    name = {v: k for k, v in engine._OPERATORS.items()}[op]
-    if name == "&":
-        return (np.asarray(values, np.uint64) & np.uint64(value)) != 0
-    from dissect.fastfilter import BULK_OPS
-
-    return BULK_OPS[name](values, value)
 
 
 def _options_end(c: Columns, proto: engine.Protocol, start: np.ndarray,
