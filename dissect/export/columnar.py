@@ -115,8 +115,10 @@ def _ordinary(c: Columns, names: tuple[str, ...], bases: list[np.ndarray],
         plan, proto = PLANS[name], PLANS[name].proto
         room = end - base
         hdr = np.full(len(base), plan.size, np.int64)
-        if plan.hdr_len is not None:
-            hdr = _load(c, plan.hdr_len[0], base, plan.hdr_len[1]).astype(np.int64)
+        if plan.hdr_len is not None and proto.hl_spec is None:  # the tail says it: decoded
+            ok[:] = False
+        elif proto.hl_spec is not None:
+            hdr = _load(c, proto.hl_spec, base, proto.hl_spec.offset).astype(np.int64)
             ok &= (hdr >= proto.hl.minimum) & (hdr <= room)
         if proto.opt_eol >= 0:
             ok &= _options_end(c, proto, base + plan.size, base + hdr)
