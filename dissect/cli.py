@@ -650,10 +650,11 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
     idx = open_input(args)
     try:
         wanted = any(getattr(st, "needs_streams", False) for st in getattr(stats, "stats", ()))
-        if stats is not None and args.reassembly_limit is None:
-            # statistics are tshark's with -o tcp.desegment_tcp_streams:FALSE (README): each
-            # segment counted as it is, whichever other -z or filter runs the stream pass
-            args.reassembly_limit = 0
+        if stats is not None:  # one switch for the CLI's and the TUI's statistics
+            from .stats import reassembly_limit
+
+            args.reassembly_limit = reassembly_limit(args.reassembly_limit)
+            wanted = wanted or args.reassembly_limit > 0  # PDUs come from the stream pass
         args.stream_fields = streams.prepare(args, flt, idx, wanted)  # -z expert: SEQ/ACK
         writer = None
         if args.write:
@@ -691,8 +692,8 @@ def _from_index(args: argparse.Namespace, stats: Any, idx: Any, warn: list[str])
     whose plain records are counted with numpy and only the others decoded; the protocol
     hierarchy, decoded on every core); False
     (nothing done) when one of them needs every packet decoded."""
-    if idx is None or idx.streaming or args.count or not stats.stats:
-        return False
+    if idx is None or idx.streaming or args.count or not stats.stats or args.reassembly_limit:
+        return False  # PDUs put together: every report decodes to count them
     if not all(getattr(st, "index_only", False) or getattr(st, "vectorised", False)
                or getattr(st, "indexed", False) for st in stats.stats):  # fmt: skip
         return False

@@ -248,3 +248,68 @@ def test_expert_has_the_connection_events_and_the_seq_ack_analysis() -> None:
         assert "Connection establish request (SYN): server port 4000" in text
 
     run_app(body, PacketSource.open(capture))
+
+
+def _cli_hierarchy(*extra: str) -> list[str]:
+    """(protocol, frames) rows of the CLI's -z io,phs of HTTP."""
+    import io
+
+    from dissect.cli import build_parser, finish_args, run_batch
+
+    p = build_parser()
+    args = finish_args(p, p.parse_args(["-r", str(HTTP), "-q", "-z", "io,phs", *extra]))
+    out = io.StringIO()
+    run_batch(args, out=out, err=io.StringIO())
+    rows = [line.split() for line in out.getvalue().splitlines() if "frames:" in line]
+    return [f"{name} {frames.removeprefix('frames:')}" for name, frames, _bytes in rows]
+
+
+@pytest.mark.parametrize("limit", [None, 65536], ids=["segments", "reassembled"])
+def test_one_switch_decides_the_cli_and_the_tui(limit: int | None) -> None:
+    """--reassembly-limit decides what the statistics count in both: by default each TCP
+    segment (HTTP on 5 frames, as tshark -o tcp.desegment_tcp_streams:FALSE); with a
+    limit the messages put together (HTTP on the 2 frames that complete them)."""
+    extra = () if limit is None else ("--reassembly-limit", str(limit))
+    cli = _cli_hierarchy(*extra)
+    assert ("http 5" if limit is None else "http 2") in cli
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        tui = [f"{x.split()[0]} {x.split('(')[1].split(')')[0]}"
+               for x in labels(screen.query_one("#phs", Tree).root)]  # fmt: skip
+        assert tui == cli
+
+    async def main() -> None:
+        app = LayerscopeApp(PacketSource.open(HTTP))
+        app.reassembly_limit = limit
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await body(app, pilot)
+
+    asyncio.run(main())
+
+
+def test_tables_and_hierarchy_from_forked_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above parallel.MIN_PACKETS the conversations, endpoints and hierarchy are counted in
+    forked processes (the interpreter stays free for the keys): the same tables."""
+    from dissect import parallel
+
+    async def snapshot(app: LayerscopeApp, pilot: Pilot) -> tuple[list[str], list[list]]:
+        screen = await open_stats(app, pilot)
+        table = screen.query_one("#endpoints-tcp", DataTable)
+        rows = [list(table.get_row_at(i)) for i in range(table.row_count)]
+        return labels(screen.query_one("#phs", Tree).root), rows
+
+    got = []
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        got.append(await snapshot(app, pilot))
+
+    run_app(body)
+    monkeypatch.setattr(parallel, "MIN_PACKETS", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    forks = []
+    real = parallel.ordered_map
+    monkeypatch.setattr(parallel, "ordered_map", lambda *a: forks.append(1) or real(*a))
+    run_app(body)
+    assert forks and got[0] == got[1] and len(got[0][1]) == 2

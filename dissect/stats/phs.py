@@ -204,6 +204,12 @@ def from_index(st: ProtocolHierarchy, index: Any, shown: Any, strict: bool) -> N
 
         parts = parallel.ordered_map(render, work, workers)
         paths = merge_paths([pickle.loads(p) for p in parts])
+    add_paths(st, paths, index, rows)
+
+
+def add_paths(st: ProtocolHierarchy, paths: Paths, index: Any, rows: Any) -> None:
+    """Add the paths counted over these records to the hierarchy, in order of their
+    first record: the decoding pass's tree."""
     for path, (_first, frames, size) in sorted(paths.items(), key=lambda kv: kv[1][0]):
         st.add_path(list(path), frames, size)
     if len(rows):
