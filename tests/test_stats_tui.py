@@ -289,16 +289,21 @@ def test_one_switch_decides_the_cli_and_the_tui(limit: int | None) -> None:
     asyncio.run(main())
 
 
-def test_tables_and_hierarchy_from_forked_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_statistics_from_forked_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Above parallel.MIN_PACKETS the conversations, endpoints and hierarchy are counted in
-    forked processes (the interpreter stays free for the keys): the same tables."""
+    forked processes, and the decoding pass (expert, HTTP, DNS) runs in one (the
+    interpreter stays free for the keys): the same tables as counted here."""
     from dissect import parallel
 
-    async def snapshot(app: LayerscopeApp, pilot: Pilot) -> tuple[list[str], list[list]]:
+    def rows_of(table: DataTable) -> list[list]:
+        return [list(table.get_row_at(i)) for i in range(table.row_count)]
+
+    async def snapshot(app: LayerscopeApp, pilot: Pilot) -> tuple:
         screen = await open_stats(app, pilot)
-        table = screen.query_one("#endpoints-tcp", DataTable)
-        rows = [list(table.get_row_at(i)) for i in range(table.row_count)]
-        return labels(screen.query_one("#phs", Tree).root), rows
+        return (labels(screen.query_one("#phs", Tree).root),
+                rows_of(screen.query_one("#endpoints-tcp", DataTable)),
+                labels(screen.query_one("#expert", Tree).root),
+                rows_of(screen.query_one("#http", DataTable)))  # fmt: skip
 
     got = []
 
@@ -312,4 +317,5 @@ def test_tables_and_hierarchy_from_forked_processes(monkeypatch: pytest.MonkeyPa
     real = parallel.ordered_map
     monkeypatch.setattr(parallel, "ordered_map", lambda *a: forks.append(1) or real(*a))
     run_app(body)
-    assert forks and got[0] == got[1] and len(got[0][1]) == 2
+    assert len(forks) == 2 and got[0] == got[1]
+    assert len(got[0][1]) == 2 and any("SYN" in x for x in got[0][2]) and got[0][3]

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 PROGRESS_EVERY = 0.1  # seconds between progress messages
 LIVE_EVERY = 1.0  # seconds between two looks for newly captured packets
 SHOW_WAIT = 2.0  # the most the decoding waits for the first tables to be drawn
+FORKED_SPAN = 16384  # rows the forked decoding pass reports back after (progress, cancel)
 TIMELINE_BUCKETS = 2000  # fine intervals the I/O graph regroups when it zooms
 CONV_COLUMNS = ("Address A", "Port A", "Address B", "Port B", "Packets", "Bytes",
                 "Packets A→B", "Bytes A→B", "Packets B→A", "Bytes B→A", "Rel start", "Duration")  # fmt: skip
@@ -161,31 +162,68 @@ class StatisticsScreen(Screen[None]):
             self.shown.wait(SHOW_WAIT)  # drawn before the decoding takes the interpreter
         self.stats_pass = Pass(decoded.values())
         self.fed = len(rows)
-        self._feed(rows, worker)
+        if not self._feed_forked(rows, decoded, stats, worker):
+            self._feed(rows, worker)
         if not worker.is_cancelled:
             self.post_message(self.Ready(stats, token))
 
-    def _feed(self, rows: Any, worker: Any) -> None:
-        """Decode rows into the statistics that need packets, posting progress."""
-        source, total, last = self.browser.source, len(rows), 0.0
-        # the stream pass's fields (SEQ/ACK analysis, DNS pairs) for the expert and DNS;
-        # PDUs put together only when the statistics' switch asks (as the CLI's)
+    def _streams(self) -> Any:
+        """The stream pass's fields (SEQ/ACK analysis, DNS pairs) for the expert and DNS;
+        PDUs put together only when the statistics' switch asks (as the CLI's)."""
+        source = self.browser.source
         streams = source.stream_table() if source.complete_index() is not None else None
         if streams is not None and streams.pdus is not None and not self.reassembly:
             streams = copy.copy(streams)
             streams.pdus = None  # each segment counted as it is
-        indexed = source.indexed
+        return streams
+
+    def _feed(self, rows: Any, worker: Any) -> None:
+        """Decode rows into the statistics that need packets, posting progress."""
+        total, last = len(rows), 0.0
+        streams = self._streams()
         for done, row in enumerate(rows, 1):
             if worker.is_cancelled:
                 return
-            pkt = source.fresh_packet(row)
-            if streams is not None and row < indexed:
-                annotate(pkt, streams)
-            self.stats_pass.add(pkt)
-            pkt.release()
+            feed_row(self.browser.source, streams, row, self.stats_pass)
             if monotonic() - last >= PROGRESS_EVERY:
                 last = monotonic()
                 self.post_message(self.Progress(done, total))
+
+    def _feed_forked(self, rows: Any, decoded: dict[str, Any], stats: dict[str, Any],
+                     worker: Any) -> bool:  # fmt: skip
+        """A capture read in full and large: the decoding pass in one forked process
+        (dissect/parallel.py), a span of rows at a time so that progress shows and a
+        cancel stops it between spans; the interpreter stays free for the keys. False
+        when it is not for this one (then `_feed` runs here)."""
+        import pickle
+
+        from dissect import parallel
+
+        source = self.browser.source
+        if source.complete_index() is None or len(rows) < parallel.MIN_PACKETS or not decoded:
+            return False
+        streams = self._streams()  # made here: the process inherits it
+        spans = parallel.spans(0, len(rows), FORKED_SPAN)
+
+        def part(span: tuple[int, int]) -> bytes:  # in the process, which keeps its pass
+            for row in rows[span[0] : span[1]]:
+                feed_row(source, streams, row, self.stats_pass)
+            return pickle.dumps(self.stats_pass.stats) if span == spans[-1] else b""
+
+        results = parallel.ordered_map(part, spans, 1)
+        got: list[bytes] = []
+        try:
+            for span, out in zip(spans, results, strict=False):
+                if worker.is_cancelled:
+                    return True
+                got[:] = [out]  # the last span's holds the statistics
+                self.post_message(self.Progress(span[1], len(rows)))
+        finally:
+            results.close()
+        counted = pickle.loads(got[0])
+        stats.update(zip(decoded, counted, strict=True))
+        self.stats_pass = Pass(counted)
+        return True
 
     def _from_index(self, source: Any, rows: Any, stats: dict[str, Any], worker: Any,
                     token: int) -> dict[str, Any]:  # fmt: skip
@@ -415,3 +453,12 @@ def index_parts(index: Any, shown: Any, tables: list[Any], hierarchy: bool, canc
         tree.first_ns = tables[0].first_ns if tables else None
         phs.add_paths(tree, phs.merge_paths(paths), index, shown)
         yield "phs", tree
+
+
+def feed_row(source: Any, streams: Any, row: int, stats_pass: Pass) -> None:
+    """Decode one displayed row (with its stream fields) into the statistics."""
+    pkt = source.fresh_packet(row)
+    if streams is not None and row < source.indexed:
+        annotate(pkt, streams)
+    stats_pass.add(pkt)
+    pkt.release()
