@@ -413,8 +413,8 @@ def severity_order() -> list[tuple[str, str]]:
 def index_parts(index: Any, shown: Any, tables: list[Any], hierarchy: bool, cancelled: Any,
                 progress: Any) -> Any:  # fmt: skip
     """("tables", the tables counted) then ("phs", the hierarchy) of the shown records:
-    the tables in one forked process while others decode the hierarchy's undecided
-    records a span each (dissect/stats/phs.py), unless the capture is small (counted
+    the tables in two forked processes (half each), then the hierarchy's records a
+    span each (dissect/stats/phs.py), unless the capture is small (counted
     here). `cancelled()` true stops the processes between parts; `progress(done, total)`
     follows the hierarchy's spans."""
     import pickle
@@ -424,12 +424,13 @@ def index_parts(index: Any, shown: Any, tables: list[Any], hierarchy: bool, canc
     from dissect.stats.vector import count_tables
 
     size = max(parallel.CHUNK, len(shown) // (8 * max(1, parallel.worker_count())))
-    work = [(-1, -1), *(parallel.spans(0, len(shown), size) if hierarchy else [])]
+    halves = [tables[: len(tables) // 2], tables[len(tables) // 2 :]]  # one per process
+    work = [(-1, 0), (-1, 1), *(parallel.spans(0, len(shown), size) if hierarchy else [])]
 
     def part(span: tuple[int, int]) -> bytes:
         if span[0] < 0:
-            count_tables(tables, index, shown, False)
-            return pickle.dumps(tables)
+            count_tables(halves[span[1]], index, shown, False)
+            return pickle.dumps(halves[span[1]])
         return pickle.dumps(phs.count_paths(index, shown[span[0] : span[1]], False))
 
     if len(shown) < parallel.MIN_PACKETS:
@@ -442,10 +443,12 @@ def index_parts(index: Any, shown: Any, tables: list[Any], hierarchy: bool, canc
             if cancelled():
                 return
             if k == 0:
-                yield "tables", pickle.loads(got)
+                counted = pickle.loads(got)
+            elif k == 1:
+                yield "tables", counted + pickle.loads(got)
             else:
                 paths.append(pickle.loads(got))
-                progress(k, len(work) - 1)
+                progress(k - 1, len(work) - 2)
     finally:
         results.close()
     if hierarchy:
