@@ -289,6 +289,18 @@ def test_one_switch_decides_the_cli_and_the_tui(limit: int | None) -> None:
     asyncio.run(main())
 
 
+@pytest.mark.parametrize(("pref", "http"), [("TRUE", "http 2"), ("FALSE", "http 5")])
+def test_tsharks_desegment_preference_is_the_switch(pref: str, http: str) -> None:
+    """-o tcp.desegment_tcp_streams:TRUE|FALSE, as a tshark script spells it, sets the same
+    switch as --reassembly-limit; another value is one error line."""
+    assert http in _cli_hierarchy("-o", f"tcp.desegment_tcp_streams:{pref}")
+    from dissect.cli import build_parser, finish_args
+
+    p = build_parser()
+    with pytest.raises(SystemExit):
+        finish_args(p, p.parse_args(["-r", str(HTTP), "-o", "tcp.desegment_tcp_streams:yes"]))
+
+
 def test_statistics_from_forked_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Above parallel.MIN_PACKETS the conversations, endpoints and hierarchy are counted in
     forked processes, and the decoding pass (expert, HTTP, DNS) runs in one (the
