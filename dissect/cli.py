@@ -151,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o", dest="prefs", action="append", metavar="PREF:VALUE",
         help="a preference, as tshark: tls.keylog_file:FILE (an SSLKEYLOGFILE) decrypts QUIC "
-        "Handshake and 1-RTT packets (the only preference read; may repeat)",
+        "Handshake and 1-RTT packets; tcp.desegment_tcp_streams:TRUE|FALSE is "
+        "--reassembly-limit's default or 0 (the only preferences read; may repeat)",
     )  # fmt: skip
     add_live_options(p)
     tshark_options.add_options(p)
@@ -223,7 +224,7 @@ def finish_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> argpars
         except DecodeAsError as exc:
             p.error(str(exc))
     for pref in args.prefs or ():
-        why = apply_pref(pref)
+        why = apply_pref(pref, args)
         if why:
             p.error(why)
     words = ([args.file] if args.file else []) + list(args.expression)
@@ -243,11 +244,19 @@ def finish_args(p: argparse.ArgumentParser, args: argparse.Namespace) -> argpars
     return args
 
 
-def apply_pref(pref: str) -> str | None:
+def apply_pref(pref: str, args: argparse.Namespace | None = None) -> str | None:
     """Apply one -o NAME:VALUE; returns why it cannot be, or None."""
     name, _, value = pref.partition(":")
+    if name.strip() == "tcp.desegment_tcp_streams" and args is not None:
+        if value.strip().upper() not in ("TRUE", "FALSE"):
+            return f"-o {pref}: the value is TRUE or FALSE"
+        from .streams.pdus import DEFAULT_CAP  # tshark's spelling of --reassembly-limit
+
+        args.reassembly_limit = DEFAULT_CAP if value.strip().upper() == "TRUE" else 0
+        return None
     if name.strip() != "tls.keylog_file":
-        return f"-o {pref}: only tls.keylog_file:FILE is read (an SSLKEYLOGFILE for QUIC)"
+        return (f"-o {pref}: only tls.keylog_file:FILE and tcp.desegment_tcp_streams:TRUE|FALSE "
+                "are read")  # fmt: skip
     from .protocols import quic
 
     try:
@@ -650,10 +659,11 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
     idx = open_input(args)
     try:
         wanted = any(getattr(st, "needs_streams", False) for st in getattr(stats, "stats", ()))
-        if stats is not None and args.reassembly_limit is None:
-            # statistics are tshark's with -o tcp.desegment_tcp_streams:FALSE (README): each
-            # segment counted as it is, whichever other -z or filter runs the stream pass
-            args.reassembly_limit = 0
+        if stats is not None:  # one switch for the CLI's and the TUI's statistics
+            from .stats import reassembly_limit
+
+            args.reassembly_limit = reassembly_limit(args.reassembly_limit)
+            wanted = wanted or args.reassembly_limit > 0  # PDUs come from the stream pass
         args.stream_fields = streams.prepare(args, flt, idx, wanted)  # -z expert: SEQ/ACK
         writer = None
         if args.write:
@@ -691,8 +701,8 @@ def _from_index(args: argparse.Namespace, stats: Any, idx: Any, warn: list[str])
     whose plain records are counted with numpy and only the others decoded; the protocol
     hierarchy, decoded on every core); False
     (nothing done) when one of them needs every packet decoded."""
-    if idx is None or idx.streaming or args.count or not stats.stats:
-        return False
+    if idx is None or idx.streaming or args.count or not stats.stats or args.reassembly_limit:
+        return False  # PDUs put together: every report decodes to count them
     if not all(getattr(st, "index_only", False) or getattr(st, "vectorised", False)
                or getattr(st, "indexed", False) for st in stats.stats):  # fmt: skip
         return False

@@ -258,3 +258,39 @@ def test_stream_numbering_from_the_index_equals_the_decoding_pass(
     convs = json.loads(fast)["statistics"][0]["conversations"]
     assert convs == json.loads(slow)["statistics"][0]["conversations"]
     assert len(convs) > 3  # port reuse made new streams
+
+
+def _dns_frame(response: bool, qtype: int = 1) -> bytes:
+    """Ethernet, IPv4 10.0.0.1 <-> 10.0.0.2, UDP 40000 <-> 53, DNS ID 7 asking a.b."""
+    import struct
+
+    dns = struct.pack("!HHHHHH", 7, 0x8180 if response else 0x0100, 1, 0, 0, 0)
+    dns += b"\x01a\x01b\x00" + struct.pack("!HH", qtype, 1)
+    ends = (b"\x0a\0\0\2", b"\x0a\0\0\1", 53, 40000) if response else (
+        b"\x0a\0\0\1", b"\x0a\0\0\2", 40000, 53)  # fmt: skip
+    udp = struct.pack("!HHHH", ends[2], ends[3], 8 + len(dns), 0) + dns
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, ends[0], ends[1])
+    return bytes(12) + b"\x08\x00" + ip + udp
+
+
+def test_dns_retransmissions_as_tsharks(tmp_path: Path) -> None:
+    """A query again before any answer within 5 s is a retransmission (after 6 s, a new
+    query); a second answer is one too, unless a zone transfer was asked (several answers).
+    tshark 4.0's rules (packet-dns.c)."""
+    from dissect.readers.writer import PcapWriter
+
+    path = tmp_path / "dns.pcap"
+    s = 10**9
+    frames = [(0, False, 1), (4 * s, False, 1), (10 * s, False, 1), (11 * s, True, 1),
+              (12 * s, True, 1), (20 * s, False, 252), (21 * s, True, 252), (22 * s, True, 252)]  # fmt: skip
+    with PcapWriter(str(path), 1) as w:
+        for t, response, qtype in frames:
+            w.write(_dns_frame(response, qtype), t)
+    rc, out, _ = run("-r", str(path), "-q", "-z", "expert")
+    assert rc == 0 and out == (  # what tshark 4.0.17 prints for this capture
+        "\nWarns (2)\n=============\n   Frequency      Group           Protocol  Summary\n"
+        "           1   Protocol                DNS  DNS query retransmission. Original "
+        "request in frame 1\n"
+        "           1   Protocol                DNS  DNS response retransmission. Original "
+        "response in frame 4\n"
+    )

@@ -248,3 +248,86 @@ def test_expert_has_the_connection_events_and_the_seq_ack_analysis() -> None:
         assert "Connection establish request (SYN): server port 4000" in text
 
     run_app(body, PacketSource.open(capture))
+
+
+def _cli_hierarchy(*extra: str) -> list[str]:
+    """(protocol, frames) rows of the CLI's -z io,phs of HTTP."""
+    import io
+
+    from dissect.cli import build_parser, finish_args, run_batch
+
+    p = build_parser()
+    args = finish_args(p, p.parse_args(["-r", str(HTTP), "-q", "-z", "io,phs", *extra]))
+    out = io.StringIO()
+    run_batch(args, out=out, err=io.StringIO())
+    rows = [line.split() for line in out.getvalue().splitlines() if "frames:" in line]
+    return [f"{name} {frames.removeprefix('frames:')}" for name, frames, _bytes in rows]
+
+
+@pytest.mark.parametrize("limit", [None, 65536], ids=["segments", "reassembled"])
+def test_one_switch_decides_the_cli_and_the_tui(limit: int | None) -> None:
+    """--reassembly-limit decides what the statistics count in both: by default each TCP
+    segment (HTTP on 5 frames, as tshark -o tcp.desegment_tcp_streams:FALSE); with a
+    limit the messages put together (HTTP on the 2 frames that complete them)."""
+    extra = () if limit is None else ("--reassembly-limit", str(limit))
+    cli = _cli_hierarchy(*extra)
+    assert ("http 5" if limit is None else "http 2") in cli
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        tui = [f"{x.split()[0]} {x.split('(')[1].split(')')[0]}"
+               for x in labels(screen.query_one("#phs", Tree).root)]  # fmt: skip
+        assert tui == cli
+
+    async def main() -> None:
+        app = LayerscopeApp(PacketSource.open(HTTP))
+        app.reassembly_limit = limit
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await body(app, pilot)
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize(("pref", "http"), [("TRUE", "http 2"), ("FALSE", "http 5")])
+def test_tsharks_desegment_preference_is_the_switch(pref: str, http: str) -> None:
+    """-o tcp.desegment_tcp_streams:TRUE|FALSE, as a tshark script spells it, sets the same
+    switch as --reassembly-limit; another value is one error line."""
+    assert http in _cli_hierarchy("-o", f"tcp.desegment_tcp_streams:{pref}")
+    from dissect.cli import build_parser, finish_args
+
+    p = build_parser()
+    with pytest.raises(SystemExit):
+        finish_args(p, p.parse_args(["-r", str(HTTP), "-o", "tcp.desegment_tcp_streams:yes"]))
+
+
+def test_statistics_from_forked_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above parallel.MIN_PACKETS the conversations, endpoints and hierarchy are counted in
+    forked processes, and the decoding pass (expert, HTTP, DNS) runs in one (the
+    interpreter stays free for the keys): the same tables as counted here."""
+    from dissect import parallel
+
+    def rows_of(table: DataTable) -> list[list]:
+        return [list(table.get_row_at(i)) for i in range(table.row_count)]
+
+    async def snapshot(app: LayerscopeApp, pilot: Pilot) -> tuple:
+        screen = await open_stats(app, pilot)
+        return (labels(screen.query_one("#phs", Tree).root),
+                rows_of(screen.query_one("#endpoints-tcp", DataTable)),
+                labels(screen.query_one("#expert", Tree).root),
+                rows_of(screen.query_one("#http", DataTable)))  # fmt: skip
+
+    got = []
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        got.append(await snapshot(app, pilot))
+
+    run_app(body)
+    monkeypatch.setattr(parallel, "MIN_PACKETS", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    forks = []
+    real = parallel.ordered_map
+    monkeypatch.setattr(parallel, "ordered_map", lambda *a: forks.append(1) or real(*a))
+    run_app(body)
+    assert len(forks) == 2 and got[0] == got[1]
+    assert len(got[0][1]) == 2 and any("SYN" in x for x in got[0][2]) and got[0][3]

@@ -266,5 +266,6 @@ def run(args: argparse.Namespace) -> int:
     app.capture_filter = getattr(args, "capture_filter", None)
     app.initial_filter = getattr(args, "display_filter", None)  # -Y: the filter bar starts with it
     app.start_tour = getattr(args, "tour", False)  # --tour: the guided tour opens first
+    app.reassembly_limit = getattr(args, "reassembly_limit", None)  # the statistics' switch
     result = app.run()
     return result if isinstance(result, int) else 0

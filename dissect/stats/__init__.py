@@ -101,6 +101,16 @@ class Pass:
         return [st.as_dict() for st in self.stats]
 
 
+def reassembly_limit(asked: int | None) -> int:
+    """The reassembly the statistics count with, CLI and TUI alike: by default none (0),
+    each TCP segment counted as it is -- tshark with -o tcp.desegment_tcp_streams:FALSE,
+    the reference of the fixtures -- so that a report's numbers are per captured frame,
+    never depend on which other report runs the stream pass, and come from the index's
+    fast paths; `--reassembly-limit BYTES` (> 0) asks for PDUs put together, as
+    tshark's and Wireshark's defaults, which every report then decodes to count."""
+    return 0 if asked is None or asked < 0 else asked
+
+
 def filter_of(text: str) -> Any:
     """A compiled display filter for a -z argument's filter part (None when empty)."""
     from ..filter import FilterError, compile_filter

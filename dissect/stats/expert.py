@@ -12,6 +12,7 @@ request and status line), read here from the decoded layers.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from ..engine import Layer, Packet, safe_text
@@ -46,6 +47,7 @@ class Expert(Statistic):
         self.first: dict[tuple[str, str, str], int] = {}  # entry -> its first packet's number
         self.streams = StreamNumbers("tcp")
         self.closing: dict[int, int] = {}  # TCP stream -> the direction of its first FIN
+        self.dns = DnsTransactions()
 
     def add(self, pkt: Packet) -> None:
         if not matches(self.flt, pkt, self.first_ns):
@@ -65,12 +67,20 @@ class Expert(Statistic):
                 if iss.code in NOT_EXPERT or iss.group == "checksum" and not self.checksums:
                     continue
                 group = GROUPS.get(iss.group, iss.group.capitalize())
-                self.count((iss.severity, group, layer.protocol.short,
+                self.count((iss.severity, group, expert_name(layer),
                             _summary(iss.code, iss.message, layer)), pkt.number)  # fmt: skip
             if name == "http" and k < limit:
                 line = _first_line(pkt.data, layer)
                 if line:
                     self.count(("chat", "Sequence", "HTTP", line), pkt.number)
+            elif name == "ip" and k < limit:  # tshark's tap skips a quoted packet's notes
+                entry = _ttl_note(layer)
+                if entry is not None:
+                    self.count(entry, pkt.number)
+            elif name in DNS_LIKE and k < limit and not pkt.ctx.in_error:
+                entry = self.dns.see(pkt, layer)
+                if entry is not None:
+                    self.count(entry, pkt.number)
 
     def count(self, entry: Entry, number: int) -> None:
         severity, group, proto, summary = entry
@@ -136,6 +146,104 @@ class Expert(Statistic):
                  for sev in reversed(LEVELS) for (g, p, m), n in self.entries[sev].items()]  # fmt: skip
         return {"statistic": "expert", "filter": self.flt_text, "counts": self.counts(),
                 "items": items}  # fmt: skip
+
+
+# The protocol column of the expert table is the protocol's short name, which differs
+# from the packet list's Protocol column for these.
+EXPERT_NAMES = {"mdns": "mDNS"}
+DNS_LIKE = frozenset(("dns", "mdns", "llmnr"))
+RETRANSMISSION_SECONDS = 5  # tshark's dns.retransmission_timer: a repeat within it is one
+ZONE_TRANSFERS = frozenset((251, 252))  # IXFR, AXFR: answered by several responses
+MAX_TRANSACTIONS = 1 << 16  # DNS transactions remembered (the oldest forgotten)
+
+
+def expert_name(layer: Layer) -> str:
+    return EXPERT_NAMES.get(layer.protocol.name, layer.protocol.short)
+
+
+class DnsTransactions:
+    """tshark's DNS request and response retransmissions (packet-dns.c, as its one pass
+    sees them): per conversation and transaction ID the latest request; a request again
+    before any response and within 5 s of it is a retransmission, a second response to
+    one request too (unless it asked for a zone transfer, which has several)."""
+
+    def __init__(self) -> None:
+        # (conversation, id) -> [request frame, request ns, response frame, several answers]
+        self.latest: dict[tuple, list[Any]] = {}
+
+    def see(self, pkt: Packet, layer: Layer) -> Entry | None:
+        key = _dns_key(pkt, layer)
+        if key is None:
+            return None
+        t = self.latest.get(key)
+        name, entry = expert_name(layer), None
+        if not layer.value("dns.flags.response"):
+            if t is not None and t[2] == 0 and pkt.time_ns - t[1] < RETRANSMISSION_SECONDS * 10**9:
+                entry = ("warn", "Protocol", name,
+                         f"DNS query retransmission. Original request in frame {t[0]}")  # fmt: skip
+            else:
+                t = self._new(key, pkt)
+        elif t is not None:
+            if t[2] == 0:
+                t[2] = pkt.number
+            elif not t[3]:
+                entry = ("warn", "Protocol", name,
+                         f"DNS response retransmission. Original response in frame {t[2]}")  # fmt: skip
+        if t is not None and layer.value("dns.count.queries"):
+            t[3] = any(f.value in ZONE_TRANSFERS for f in layer.all("dns.qry.type"))
+        return entry
+
+    def _new(self, key: tuple, pkt: Packet) -> list[Any]:
+        if len(self.latest) >= MAX_TRANSACTIONS and key not in self.latest:
+            self.latest.pop(next(iter(self.latest)))
+        self.latest.pop(key, None)  # the latest last: the oldest is forgotten first
+        t = self.latest[key] = [pkt.number, pkt.time_ns, 0, False]
+        return t
+
+
+def _dns_key(pkt: Packet, layer: Layer) -> tuple | None:
+    """(conversation, transaction ID): the conversation is Wireshark's, the addresses and
+    ports of both ends whichever sent, over UDP or TCP."""
+    dns_id = layer.value("dns.id")
+    below = next((x for x in reversed(pkt.layers[: pkt.layers.index(layer)])
+                  if x.protocol.name in ("udp", "tcp")), None)  # fmt: skip
+    if dns_id is None or below is None:
+        return None
+    kind = below.protocol.name
+    ports = below.value(f"{kind}.srcport"), below.value(f"{kind}.dstport")
+    addresses = _addresses(pkt, below)
+    if addresses is None or None in ports:
+        return None
+    ends = sorted(((addresses[0], ports[0]), (addresses[1], ports[1])))
+    return kind, *ends, dns_id
+
+
+# TTLs tshark's IPv4 dissector expects for a destination in the Local Network Control
+# Block (224.0.0.0/24): 1, except VRRP, GLBP and mDNS (255) and LLMNR (any, None).
+LNCB_TTL: dict[int, int | None] = {0xE0000012: 255, 0xE0000066: 255, 0xE00000FB: 255,
+                                   0xE00000FC: None}  # fmt: skip
+NO_LOW_TTL_NOTE = frozenset((89, 103))  # OSPF and PIM: a low TTL is their normal
+
+
+def _ttl_note(layer: Layer) -> Entry | None:
+    """tshark's IPv4 TTL notes: a TTL other than the expected one toward the Local
+    Network Control Block, or below 5 toward a unicast address."""
+    ttl, dst, proto = (layer.value(n) for n in ("ip.ttl", "ip.dst", "ip.proto"))
+    if ttl is None or dst is None:
+        return None
+    try:
+        addr = int(ipaddress.IPv4Address(str(dst)))
+    except ValueError:
+        return None
+    if addr >> 8 == 0xE00000:
+        want = LNCB_TTL.get(addr, 1)
+        if want is None or ttl == want:
+            return None
+        return ("note", "Sequence", "IPv4", f'"Time To Live" != {want} for a packet sent to the '
+                "Local Network Control Block (see RFC 3171)")  # fmt: skip
+    if addr >> 28 != 0xE and ttl < 5 and proto not in NO_LOW_TTL_NOTE:
+        return ("note", "Sequence", "IPv4", f'"Time To Live" only {ttl}')
+    return None
 
 
 def _summary(code: str, message: str, layer: Layer) -> str:

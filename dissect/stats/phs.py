@@ -68,11 +68,15 @@ def protocol_path(pkt: Packet) -> list[str]:
     them at top level: a packet an ICMP error quotes is inside the ICMP item, not after."""
     layers = pkt.layers
     limit = pkt.ctx.column_layers or len(layers)
-    names = [layer.protocol.name for layer in layers[1 : min(limit, MAX_DEPTH)]]
+    return path_of([layer.protocol.name for layer in layers[1 : min(limit, MAX_DEPTH)]],
+                   pkt.status)  # fmt: skip
+
+
+def path_of(names: list[str], status: str) -> list[str]:
+    """The hierarchy's path of a packet whose layers (under `frame`) are `names`."""
     names = [n for n in names if n not in INSIDE_PARENT]
     if len(names) > 1 and names[-1] == "data" and names[-2] in BODY_OWNERS:
         names.pop()  # the message's own bytes (an HTTP body part, an echo's data)
-    status = pkt.status
     if status != "ok":  # Wireshark's pseudo-protocols for a frame cut short or malformed
         names.append("_ws.short" if status == "truncated" else "_ws.malformed")
     return names
@@ -109,26 +113,57 @@ Paths = dict[tuple[str, ...], list[int]]  # path -> [first record, frames, bytes
 
 
 def count_paths(index: Any, records: Any, strict: bool) -> Paths:
-    """Each distinct protocol path of these records (decoded one by one, in order): where
-    it first appears, its frames and bytes. Bounded by the distinct paths, not records."""
-    from ..engine import decode
+    """Each distinct protocol path of these records (sorted record numbers): where it
+    first appears, its frames and bytes. The quiet records' paths are read from the bytes
+    a chunk at a time (stats/stacks.py); the others are decoded one by one. Bounded by
+    the distinct paths, not records."""
+    import numpy as np
+
+    from ..fastfilter import CHUNK, Columns
+    from .stacks import quiet_paths
 
     paths: Paths = {}
-    for i in records:
-        rec = index.record(int(i))
-        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
-                     wirelen=rec.wirelen, interface=rec.interface, strict=strict)  # fmt: skip
-        path = tuple(protocol_path(pkt))
-        got = paths.get(path)
-        if got is None:
-            if len(paths) >= MAX_NODES:
-                pkt.release()
-                continue
-            got = paths[path] = [int(i), 0, 0]
-        got[1] += 1
-        got[2] += pkt.wirelen
-        pkt.release()
+    records = np.asarray(records, np.int64)
+    k = 0
+    while k < len(records):
+        a = int(records[k])
+        stop = int(np.searchsorted(records, a + CHUNK))
+        c = Columns(index, a, min(len(index), a + CHUNK), 0)
+        sel = np.zeros(c.n, bool)
+        sel[records[k:stop] - a] = True
+        decided, groups = quiet_paths(c, sel)
+        for names, rows in groups:
+            path = tuple(path_of(list(names), "ok"))
+            _count(paths, path, a + int(rows[0]), len(rows), int(c.wire[rows].sum()))
+        _decode_paths(paths, c, np.flatnonzero(sel & ~decided).tolist(), strict)
+        c.release()
+        k = stop
     return paths
+
+
+def _count(paths: Paths, path: tuple[str, ...], first: int, frames: int, size: int) -> None:
+    got = paths.get(path)
+    if got is None:
+        if len(paths) >= MAX_NODES:
+            return
+        got = paths[path] = [first, 0, 0]
+    got[0] = min(got[0], first)
+    got[1] += frames
+    got[2] += size
+
+
+def _decode_paths(paths: Paths, c: Any, rows: list[int], strict: bool) -> None:
+    """Decode these rows of a chunk (its bytes are read already) and count their paths."""
+    from ..engine import decode
+
+    buffer, off, cap = c.buffer, c.off.tolist(), c.cap.tolist()
+    wire, lt, iface = c.wire.tolist(), c.lt.tolist(), c.ifaces.tolist()
+    for i in rows:
+        data = buffer[off[i] : off[i] + cap[i]]
+        pkt = decode(data, lt[i], number=c.start + i + 1, wirelen=wire[i], interface=iface[i],
+                     strict=strict)  # fmt: skip
+        _count(paths, tuple(protocol_path(pkt)), c.start + i, 1, wire[i])
+        pkt.release()
 
 
 def merge_paths(parts: list[Paths]) -> Paths:
@@ -169,6 +204,12 @@ def from_index(st: ProtocolHierarchy, index: Any, shown: Any, strict: bool) -> N
 
         parts = parallel.ordered_map(render, work, workers)
         paths = merge_paths([pickle.loads(p) for p in parts])
+    add_paths(st, paths, index, rows)
+
+
+def add_paths(st: ProtocolHierarchy, paths: Paths, index: Any, rows: Any) -> None:
+    """Add the paths counted over these records to the hierarchy, in order of their
+    first record: the decoding pass's tree."""
     for path, (_first, frames, size) in sorted(paths.items(), key=lambda kv: kv[1][0]):
         st.add_path(list(path), frames, size)
     if len(rows):

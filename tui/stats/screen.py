@@ -9,6 +9,7 @@ enter on an expert item or an I/O interval goes to its first packet.
 
 from __future__ import annotations
 
+import copy
 import threading
 from time import monotonic
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from textual.widgets import DataTable, Footer, ProgressBar, Static, TabbedConten
 from textual.worker import get_current_worker
 
 from dissect.engine import safe_text
-from dissect.stats import Pass
+from dissect.stats import Pass, reassembly_limit
 from dissect.stats.conversations import TYPES, Conversations, Endpoints
 from dissect.stats.expert import LABELS, LEVELS, Expert
 from dissect.stats.iostat import Timeline
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 PROGRESS_EVERY = 0.1  # seconds between progress messages
 LIVE_EVERY = 1.0  # seconds between two looks for newly captured packets
 SHOW_WAIT = 2.0  # the most the decoding waits for the first tables to be drawn
+FORKED_SPAN = 16384  # rows the forked decoding pass reports back after (progress, cancel)
 TIMELINE_BUCKETS = 2000  # fine intervals the I/O graph regroups when it zooms
 CONV_COLUMNS = ("Address A", "Port A", "Address B", "Port B", "Packets", "Bytes",
                 "Packets A→B", "Bytes A→B", "Packets B→A", "Bytes B→A", "Rel start", "Duration")  # fmt: skip
@@ -86,6 +88,8 @@ class StatisticsScreen(Screen[None]):
         self.fed = 0  # displayed rows they have seen (a live capture adds more)
         self.growing = False  # the source was still capturing when the pass began
         self.shown = threading.Event()  # the index's tables are on screen
+        # the statistics' reassembly, the CLI's switch (--reassembly-limit; default none)
+        self.reassembly = reassembly_limit(getattr(browser.app, "reassembly_limit", None))
 
     def compose(self) -> ComposeResult:
         yield Static(id="stats-head")
@@ -149,7 +153,7 @@ class StatisticsScreen(Screen[None]):
         worker = get_current_worker()
         source = self.browser.source
         stats = self._statistics(source, rows, lines)
-        decoded = self._from_index(source, rows, stats, worker)
+        decoded = self._from_index(source, rows, stats, worker, token)
         if worker.is_cancelled:
             return
         if len(decoded) < len(stats):
@@ -158,47 +162,103 @@ class StatisticsScreen(Screen[None]):
             self.shown.wait(SHOW_WAIT)  # drawn before the decoding takes the interpreter
         self.stats_pass = Pass(decoded.values())
         self.fed = len(rows)
-        self._feed(rows, worker)
+        if not self._feed_forked(rows, decoded, stats, worker):
+            self._feed(rows, worker)
         if not worker.is_cancelled:
             self.post_message(self.Ready(stats, token))
 
+    def _streams(self) -> Any:
+        """The stream pass's fields (SEQ/ACK analysis, DNS pairs) for the expert and DNS;
+        PDUs put together only when the statistics' switch asks (as the CLI's)."""
+        source = self.browser.source
+        streams = source.stream_table() if source.complete_index() is not None else None
+        if streams is not None and streams.pdus is not None and not self.reassembly:
+            streams = copy.copy(streams)
+            streams.pdus = None  # each segment counted as it is
+        return streams
+
     def _feed(self, rows: Any, worker: Any) -> None:
         """Decode rows into the statistics that need packets, posting progress."""
-        source, total, last = self.browser.source, len(rows), 0.0
-        # the stream pass's fields (SEQ/ACK analysis, DNS pairs) for the expert and DNS
-        streams = source.stream_table() if source.complete_index() is not None else None
-        indexed = source.indexed
+        total, last = len(rows), 0.0
+        streams = self._streams()
         for done, row in enumerate(rows, 1):
             if worker.is_cancelled:
                 return
-            pkt = source.fresh_packet(row)
-            if streams is not None and row < indexed:
-                annotate(pkt, streams)
-            self.stats_pass.add(pkt)
-            pkt.release()
+            feed_row(self.browser.source, streams, row, self.stats_pass)
             if monotonic() - last >= PROGRESS_EVERY:
                 last = monotonic()
                 self.post_message(self.Progress(done, total))
 
-    @staticmethod
-    def _from_index(source: Any, rows: Any, stats: dict[str, Any], worker: Any) -> dict[str, Any]:
-        """Count what the index answers (dissect/stats/vector.py, Timeline.from_index);
-        the statistics left for the decoding pass."""
+    def _feed_forked(self, rows: Any, decoded: dict[str, Any], stats: dict[str, Any],
+                     worker: Any) -> bool:  # fmt: skip
+        """A capture read in full and large: the decoding pass in one forked process
+        (dissect/parallel.py), a span of rows at a time so that progress shows and a
+        cancel stops it between spans; the interpreter stays free for the keys. False
+        when it is not for this one (then `_feed` runs here)."""
+        import pickle
+
+        from dissect import parallel
+
+        source = self.browser.source
+        if source.complete_index() is None or len(rows) < parallel.MIN_PACKETS or not decoded:
+            return False
+        streams = self._streams()  # made here: the process inherits it
+        spans = parallel.spans(0, len(rows), FORKED_SPAN)
+
+        def part(span: tuple[int, int]) -> bytes:  # in the process, which keeps its pass
+            for row in rows[span[0] : span[1]]:
+                feed_row(source, streams, row, self.stats_pass)
+            return pickle.dumps(self.stats_pass.stats) if span == spans[-1] else b""
+
+        results = parallel.ordered_map(part, spans, 1)
+        got: list[bytes] = []
+        try:
+            for span, out in zip(spans, results, strict=False):
+                if worker.is_cancelled:
+                    return True
+                got[:] = [out]  # the last span's holds the statistics
+                self.post_message(self.Progress(span[1], len(rows)))
+        finally:
+            results.close()
+        counted = pickle.loads(got[0])
+        stats.update(zip(decoded, counted, strict=True))
+        self.stats_pass = Pass(counted)
+        return True
+
+    def _from_index(self, source: Any, rows: Any, stats: dict[str, Any], worker: Any,
+                    token: int) -> dict[str, Any]:  # fmt: skip
+        """Count what the index answers: the I/O graph here (numpy over the index), the
+        conversations, endpoints and the protocol hierarchy in forked processes
+        (dissect/parallel.py: the interpreter stays free for the keys), drawn as they
+        come; the statistics left for the decoding pass."""
         index = source.complete_index()
         if index is None or not len(rows) or max(rows) >= len(index):
             return dict(stats)  # a live capture, pasted frames: every packet decoded
         import numpy as np
 
-        from dissect.stats.vector import count_tables
-
         shown = np.asarray(rows, np.int64)
         first = index.time_ns(int(shown[0]))
-        tables = [st for name, st in stats.items() if name.startswith(("conv-", "endpoints-"))]
-        for st in [*tables, stats["io"]]:
-            st.first_ns = first
-        count_tables(tables, index, shown, False, lambda: worker.is_cancelled)
+        tables = [name for name in stats if name.startswith(("conv-", "endpoints-"))]
+        counted = [*tables, "io"] if self.reassembly else [*tables, "io", "phs"]
+        for name in counted:
+            stats[name].first_ns = first
         stats["io"].from_index(index, shown)
-        return {k: st for k, st in stats.items() if st not in tables and k != "io"}
+
+        def progress(done: int, total: int) -> None:
+            self.post_message(self.Progress(done, total))
+
+        cancelled = lambda: worker.is_cancelled  # noqa: E731
+        hierarchy = "phs" in counted
+        for name, got in index_parts(index, shown, [stats[n] for n in tables], hierarchy,
+                                     cancelled, progress):  # fmt: skip
+            if name == "tables":
+                stats.update(zip(tables, got, strict=True))
+                self.post_message(self.Ready(dict(stats), token, partial=True))
+            else:
+                stats["phs"] = got
+        if worker.is_cancelled:
+            return {}
+        return {k: st for k, st in stats.items() if k not in counted}
 
     def _live(self) -> None:
         """A live capture: the packets displayed since the last pass join the statistics."""
@@ -348,3 +408,60 @@ def _sort_key(value: Any) -> Any:
 
 def severity_order() -> list[tuple[str, str]]:
     return [(sev, LABELS[sev]) for sev in reversed(LEVELS)]
+
+
+def index_parts(index: Any, shown: Any, tables: list[Any], hierarchy: bool, cancelled: Any,
+                progress: Any) -> Any:  # fmt: skip
+    """("tables", the tables counted) then ("phs", the hierarchy) of the shown records:
+    the tables in two forked processes (half each), then the hierarchy's records a
+    span each (dissect/stats/phs.py), unless the capture is small (counted
+    here). `cancelled()` true stops the processes between parts; `progress(done, total)`
+    follows the hierarchy's spans."""
+    import pickle
+
+    from dissect import parallel
+    from dissect.stats import phs
+    from dissect.stats.vector import count_tables
+
+    size = max(parallel.CHUNK, len(shown) // (8 * max(1, parallel.worker_count())))
+    halves = [tables[: len(tables) // 2], tables[len(tables) // 2 :]]  # one per process
+    work = [(-1, 0), (-1, 1), *(parallel.spans(0, len(shown), size) if hierarchy else [])]
+
+    def part(span: tuple[int, int]) -> bytes:
+        if span[0] < 0:
+            count_tables(halves[span[1]], index, shown, False)
+            return pickle.dumps(halves[span[1]])
+        return pickle.dumps(phs.count_paths(index, shown[span[0] : span[1]], False))
+
+    if len(shown) < parallel.MIN_PACKETS:
+        results: Any = (part(span) for span in work)
+    else:
+        results = parallel.ordered_map(part, work, max(2, parallel.worker_count()))
+    paths: list[Any] = []
+    try:
+        for k, got in enumerate(results):
+            if cancelled():
+                return
+            if k == 0:
+                counted = pickle.loads(got)
+            elif k == 1:
+                yield "tables", counted + pickle.loads(got)
+            else:
+                paths.append(pickle.loads(got))
+                progress(k - 1, len(work) - 2)
+    finally:
+        results.close()
+    if hierarchy:
+        tree = ProtocolHierarchy()
+        tree.first_ns = tables[0].first_ns if tables else None
+        phs.add_paths(tree, phs.merge_paths(paths), index, shown)
+        yield "phs", tree
+
+
+def feed_row(source: Any, streams: Any, row: int, stats_pass: Pass) -> None:
+    """Decode one displayed row (with its stream fields) into the statistics."""
+    pkt = source.fresh_packet(row)
+    if streams is not None and row < source.indexed:
+        annotate(pkt, streams)
+    stats_pass.add(pkt)
+    pkt.release()
