@@ -1,13 +1,10 @@
 """`frames` rows of plain records read straight from the chunk's bytes, without decoding.
 
-dissect/fastfilter.py's Columns already tells, for a run of records, which are *plain*
-(every layer a protocol declaring a Bulk, at the offsets its declaration gives) and where
-each layer starts. Of those, a record is exported here, as numpy columns, when the decoder
-provably gives its `frames` row from the fixed headers alone:
+A record is exported here, as numpy columns, when the decoder provably gives its `frames`
+row from the fixed headers alone:
 
-- every layer declares its steps (Protocol.declares) and they find nothing unusual: the
-  header length and total length fit the bytes, the declared options (Options) walk to
-  their end, no tail_when condition holds; so no tail runs and no layer keeps a state;
+- it is quiet (dissect/quiet.py): every layer's declared steps find nothing unusual, so no
+  tail runs and no layer keeps a state;
 - every declared checksum (Checksum, the Internet checksum) is good: no issue, no expert
   item, status ok;
 - nothing follows the last layer (no payload, no data layer), the capture kept the whole
@@ -28,12 +25,10 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from dissect import engine
+from dissect import engine, quiet
 from dissect.fastfilter import PLANS, Columns, _load
 
 from .schema import frames_schema
-
-OPTION_STEPS = 40  # options a header holds at most (a 60-byte header less its 20 fixed)
 
 
 def columnar_frames(c: Columns, file: str, streams: np.ndarray | None,
@@ -44,7 +39,7 @@ def columnar_frames(c: Columns, file: str, streams: np.ndarray | None,
     todo = c.simple & ~c.payload & (c.cap == c.wire)
     if comments:
         todo &= ~np.isin(np.arange(c.start, c.start + c.n), sorted(comments))
-    stacks = _stacks(c, todo)
+    stacks = quiet.stacks(c, todo)
     rows: list[tuple[Any, ...]] = []
     picked: list[np.ndarray] = []
     for names, at in stacks.items():
@@ -60,100 +55,22 @@ def columnar_frames(c: Columns, file: str, streams: np.ndarray | None,
     return where, _batch(c, file, where, rows, order, streams)
 
 
-def _stacks(c: Columns, todo: np.ndarray) -> dict[tuple[str, ...], np.ndarray]:
-    """The candidates by stack (protocol names from the link layer up, ordered by where each
-    layer starts): positions of the records with that stack."""
-    names = list(PLANS)
-    present = np.zeros(c.n, np.int64)
-    for bit, name in enumerate(names):
-        present |= c.present[name].astype(np.int64) << bit
-    out: dict[tuple[str, ...], np.ndarray] = {}
-    for code in np.unique(present[todo]).tolist():
-        at = np.flatnonzero(todo & (present == code))
-        have = [n for bit, n in enumerate(names) if code >> bit & 1]
-        first = at[0]
-        have.sort(key=lambda n: int(c.base[n][first]))
-        ordered = np.ones(len(at), bool)
-        for low, high in zip(have, have[1:], strict=False):
-            ordered &= c.base[low][at] < c.base[high][at]
-        if have and ordered.any():
-            out[tuple(have)] = at[ordered]
-    return out
-
-
 def _stack_rows(c: Columns, names: tuple[str, ...], at: np.ndarray) -> tuple | None:
-    """(positions, their row values) of the records of one stack that the declarations
-    decide (the module docstring); None when none is."""
+    """(positions, their row values) of the quiet records of one stack whose row the
+    declarations decide (the module docstring); None when none is."""
     protos = [PLANS[n].proto for n in names]
-    if not all(p.declares for p in protos) or any(
-        p.checksum is not None and p.checksum.algorithm != "inet" for p in protos
-    ):
+    if any(p.checksum is not None and p.checksum.algorithm != "inet" for p in protos):
         return None
-    bases = [c.base[n][at] for n in names]
-    frame_end = c.off[at] + c.cap[at]
-    ok, ends, hdrs = _ordinary(c, names, bases, frame_end)
+    ok, bases, ends, hdrs = quiet.declared_steps(c, names, at)
     ok &= ends[-1] == bases[-1] + hdrs[-1]  # nothing after the last header
-    ok &= ends[0] == frame_end  # no bytes past the first layer: no data layer after
+    ok &= ends[0] == c.off[at] + c.cap[at]  # no bytes past the first layer: no data layer
     for k, p in enumerate(protos):
         if p.checksum is not None:
             ok &= _checksum_good(c, protos, k, bases, ends, hdrs)
     if not ok.any():
         return None
-    at, bases, ends, hdrs = at[ok], [b[ok] for b in bases], ends[:, ok], hdrs[:, ok]
+    at, bases, ends, hdrs = at[ok], bases[:, ok], ends[:, ok], hdrs[:, ok]
     return _texts(c, protos, at, bases, ends, hdrs)
-
-
-def _ordinary(c: Columns, names: tuple[str, ...], bases: list[np.ndarray],
-              frame_end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """Where each layer's declared steps find nothing unusual (the engine's
-    _declared_steps: a plain layer already meets its guard and no tail_when condition
-    holds), and each layer's end and header length."""
-    ok = np.ones(len(bases[0]), bool)
-    end = frame_end
-    ends, hdrs = [], []
-    for name, base in zip(names, bases, strict=True):
-        plan, proto = PLANS[name], PLANS[name].proto
-        room = end - base
-        hdr = np.full(len(base), plan.size, np.int64)
-        if plan.hdr_len is not None and proto.hl_spec is None:  # the tail says it: decoded
-            ok[:] = False
-        elif proto.hl_spec is not None:
-            hdr = _load(c, proto.hl_spec, base, proto.hl_spec.offset).astype(np.int64)
-            ok &= (hdr >= proto.hl.minimum) & (hdr <= room)
-        if proto.opt_eol >= 0:
-            ok &= _options_end(c, proto, base + plan.size, base + hdr)
-        if proto.tl_spec is not None:
-            v = _load(c, proto.tl_spec, base, proto.tl_spec.offset).astype(np.int64)
-            v += proto.tl_extra
-            ok &= (hdr <= v) & (v <= room)
-            end = np.where(ok, base + v, end)
-        ends.append(end)
-        hdrs.append(hdr)
-    return ok, np.array(ends), np.array(hdrs)
-
-
-def _options_end(c: Columns, proto: engine.Protocol, start: np.ndarray,
-                 stop: np.ndarray) -> np.ndarray:  # fmt: skip
-    """Where the declared options walk to their end without one that does not fit (the
-    engine's walk: an `eol` kind ends them, a `nop` is one byte, any other has a length
-    of at least 2 that stays inside the header)."""
-    buf = np.frombuffer(c.buffer, np.uint8)
-    last = len(buf) - 1
-    i, fits = start.copy(), np.ones(len(start), bool)
-    going = i < stop
-    for _ in range(OPTION_STEPS):
-        if not going.any():
-            break
-        kind = buf[np.minimum(i, last)]
-        going &= kind != proto.opt_eol
-        nop = going & (kind == proto.opt_nop)
-        other = going & ~nop
-        n = buf[np.minimum(i + 1, last)].astype(np.int64)
-        bad = other & ((i + 1 >= stop) | (n < 2) | (i + n > stop))
-        fits &= ~bad
-        i = np.where(nop, i + 1, np.where(other & ~bad, i + n, i))
-        going &= ~bad & (i < stop)
-    return fits & ~going  # a walk still going after OPTION_STEPS: not decided here
 
 
 def _range_sum(c: Columns, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

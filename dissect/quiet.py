@@ -1,0 +1,114 @@
+"""Quiet records: plain records whose layers the declarations decide, read in numpy.
+
+dissect/fastfilter.py's Columns finds, for a run of records, the *plain* ones (every layer a
+protocol declaring a Bulk, at the offsets its declaration gives) and where each layer
+starts; the decoder provably builds those layers there. What the decoder would add to a
+layer is another matter: it comes from the protocol's tail and from the engine's declared
+steps (engine.py `_run_declared`). A plain layer is *quiet* when the engine would run no
+tail for it: its protocol declares its steps (`Protocol.declares`) and when its tail is
+needed (`tail_when`), no condition of which holds (fastfilter's plain layer says so), and
+nothing the declared steps look at is out of the ordinary -- the header length is at least
+its minimum and fits, the options walk to their end, the total length fits the bytes below.
+
+Every condition comes from the declarations, none is written here per protocol. Two
+readers build on this: the protocol hierarchy (dissect/stats/stacks.py, a quiet record's
+path) and the `frames` export (dissect/export/columnar.py, a quiet record's row, once its
+declared checksums are also good).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .fastfilter import PLANS, Columns, _load
+
+OPTION_STEPS = 40  # options a header holds at most (a 60-byte header less its 20 fixed)
+
+
+def quiet_protocols() -> frozenset[str]:
+    """The Bulk protocols whose plain layers can be quiet: no tail unless declared."""
+    return frozenset(
+        name for name, plan in PLANS.items()
+        if plan.proto.declares and plan.proto.tail_when is not None
+    )  # fmt: skip
+
+
+def stacks(c: Columns, todo: np.ndarray) -> dict[tuple[str, ...], np.ndarray]:
+    """The selected records by stack of quiet protocols (names from the link layer up,
+    ordered by where each layer starts): positions of the records with that stack. A
+    record with a protocol that cannot be quiet is in none."""
+    names = list(PLANS)
+    quiet = quiet_protocols()
+    present = np.zeros(c.n, np.int64)
+    for bit, name in enumerate(names):
+        present |= c.present[name].astype(np.int64) << bit
+    out: dict[tuple[str, ...], np.ndarray] = {}
+    for code in np.unique(present[todo]).tolist():
+        have = [n for bit, n in enumerate(names) if code >> bit & 1]
+        if not have or any(n not in quiet for n in have):
+            continue
+        at = np.flatnonzero(todo & (present == code))
+        have.sort(key=lambda n: int(c.base[n][at[0]]))
+        ordered = np.ones(len(at), bool)
+        for low, high in zip(have, have[1:], strict=False):
+            ordered &= c.base[low][at] < c.base[high][at]
+        if ordered.any():
+            out[tuple(have)] = at[ordered]
+    return out
+
+
+def declared_steps(c: Columns, names: tuple[str, ...], at: np.ndarray) -> tuple[Any, ...]:
+    """For the records `at` of one stack: (quiet, each layer's start, each layer's end,
+    each layer's header length), the last three one row per layer. Quiet where every
+    layer's declared steps find nothing unusual (the engine's _declared_steps) and each
+    layer starts where the one below ends its header."""
+    bases = np.array([c.base[n][at] for n in names])
+    end = c.off[at] + c.cap[at]
+    ok = np.ones(len(at), bool)
+    ends, hdrs = [], []
+    for k, (name, base) in enumerate(zip(names, bases, strict=True)):
+        plan, proto = PLANS[name], PLANS[name].proto
+        room = end - base
+        hdr = np.full(len(base), plan.size, np.int64)
+        if plan.hdr_len is not None and proto.hl_spec is None:  # the tail says it: decoded
+            ok[:] = False
+        elif proto.hl_spec is not None:
+            hdr = _load(c, proto.hl_spec, base, proto.hl_spec.offset).astype(np.int64)
+            ok &= (hdr >= proto.hl.minimum) & (hdr <= room)
+        if proto.opt_eol >= 0:
+            ok &= options_end(c, proto, base + plan.size, base + hdr)
+        if proto.tl_spec is not None:
+            v = _load(c, proto.tl_spec, base, proto.tl_spec.offset).astype(np.int64)
+            v += proto.tl_extra
+            ok &= (hdr <= v) & (v <= room)
+            end = np.where(ok, base + v, end)
+        if k + 1 < len(names):
+            ok &= bases[k + 1] == base + hdr
+        ends.append(end)
+        hdrs.append(hdr)
+    return ok, bases, np.array(ends), np.array(hdrs)
+
+
+def options_end(c: Columns, proto: Any, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Where the declared options walk to their end without one that does not fit (the
+    engine's walk: an `eol` kind ends them, a `nop` is one byte, any other has a length
+    of at least 2 that stays inside the header)."""
+    buf = np.frombuffer(c.buffer, np.uint8)
+    last = len(buf) - 1
+    i, fits = start.copy(), np.ones(len(start), bool)
+    going = i < stop
+    for _ in range(OPTION_STEPS):
+        if not going.any():
+            break
+        kind = buf[np.minimum(i, last)]
+        going &= kind != proto.opt_eol
+        nop = going & (kind == proto.opt_nop)
+        other = going & ~nop
+        n = buf[np.minimum(i + 1, last)].astype(np.int64)
+        bad = other & ((i + 1 >= stop) | (n < 2) | (i + n > stop))
+        fits &= ~bad
+        i = np.where(nop, i + 1, np.where(other & ~bad, i + n, i))
+        going &= ~bad & (i < stop)
+    return fits & ~going  # a walk still going after OPTION_STEPS: not decided here
