@@ -1129,6 +1129,8 @@ class Protocol:
     info       fn(layer) -> the Info column;  describe  fn(layer) -> the tree's layer title
     addresses  (source, destination) field names for the list's address columns
     checksum   a Checksum: verified by the engine with the shared policy
+    joins_column  the Protocol column joins this protocol's short name to the carrier's
+               below it, as Wireshark's does for a message body ("SIP/SDP")
 
     What the engine does for every packet from the declaration alone (docs/ARCHITECTURE.md,
     "Declared steps"), so a common packet runs no Python of the protocol's:
@@ -1159,6 +1161,7 @@ class Protocol:
     title = cython.declare(object, visibility="public")
     osi = cython.declare(object, visibility="public")
     short = cython.declare(object, visibility="public")
+    joins_column = cython.declare(cython.bint, visibility="public")
     header = cython.declare(tuple, visibility="public")
     tail = cython.declare(object, visibility="public")
     detail = cython.declare(object, visibility="public")
@@ -1231,10 +1234,12 @@ class Protocol:
         byteorder: str = "!",
         explain: str = "",
         bulk: Any = None,
+        joins_column: bool = False,
     ) -> None:
         self.name, self.title, self.osi = name, title, osi
         self.bulk = bulk
         self.short = short or name.upper()
+        self.joins_column = joins_column
         self.header = tuple(header)
         self.tail, self.detail, self.next_by = tail, detail, next_by
         self.info, self.describe, self.addresses = info, describe, addresses
@@ -2263,16 +2268,18 @@ def columns(pkt: Packet) -> tuple[str, str, str, str, str, bool]:
     if pkt_.ctx.column_layers:  # ICMP errors: the quoted packet fills no column
         limit = min(pkt_.ctx.column_layers, limit)
     src = dst = info = proto = None
+    joining = False  # the Protocol column so far joins the carrier's name below ("SIP/SDP")
     for k in range(limit - 1, 0, -1):
         layer = every[k]
         p = layer.protocol
-        if proto is None and p is not DATA:
-            proto = p.short
+        if p is not DATA and (proto is None or joining):
+            proto = p.short if proto is None else p.short + "/" + proto
+            joining = p.joins_column
         if info is None and p.info is not None:
             info = _layer_info(layer) or None
         if src is None and p.addresses is not None:
             src, dst = _layer_addresses(layer, p)
-        if src is not None and info is not None and proto is not None:
+        if src is not None and info is not None and proto is not None and not joining:
             break
     # The worst status of any layer, and whether a checksum is bad: one loop.
     bad = False
