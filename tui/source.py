@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from dissect import scapy_tail
+from dissect import connections, scapy_tail
 from dissect.engine import Packet, decode, inet_checksum, safe_text
 from dissect.filter import Filter, compile_filter
 from dissect.index import CaptureError, CaptureIndex, Record, open_capture
@@ -327,6 +327,8 @@ class PacketSource:
         with self._stream_lock:
             if self._streams is None and self._index is not None and self._index.done:
                 self._streams = StreamTable.build(self._index)
+                # QUIC's connections as well: a jump to any packet decrypts it alike
+                connections.learn(self._index)
             return self._streams
 
     def origins(self, pkt: Packet) -> dict[str, list[tuple[int, int, int]]]:
