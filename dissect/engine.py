@@ -1669,8 +1669,37 @@ def _insert_checksum_fields(layer, ck, fields) -> cython.void:
 # =============================================================================================
 # Dispatch tables: protocols meet only through these, filled by bind() at import
 # =============================================================================================
+@cython.cclass
+class Heuristic:
+    """A content check with the cheap test the driver makes before calling it: the
+    payload's first byte is one a message of the protocol can start with, and the payload is
+    at least min_len bytes. Most payloads fail that test in C, so a table with several
+    heuristics costs an unclaimed payload a few comparisons, not a Python call each.
+    Callable like the check itself (it applies the test first)."""
+
+    fn = cython.declare(object, visibility="public")  # fn(data, pos, end, layer) -> bool
+    first = cython.declare(bytes, visibility="public")  # 256 flags by first byte; b"": any
+    min_len = cython.declare(cython.Py_ssize_t, visibility="public")
+
+    def __init__(self, fn: Detect, first: Any = None, min_len: int = 1) -> None:
+        self.fn, self.min_len = fn, max(1, min_len)
+        starts = set(first) if first is not None else None
+        self.first = b"" if starts is None else bytes(int(b in starts) for b in range(256))
+
+    @cython.ccall
+    @cython.locals(data=bytes, pos=cython.Py_ssize_t, end=cython.Py_ssize_t)
+    def admits(self, data, pos, end) -> cython.bint:
+        """The cheap test: enough bytes, and a first byte the protocol can start with."""
+        if end - pos < self.min_len or pos < 0 or end > len(data):
+            return False
+        return not self.first or self.first[data[pos]] != 0
+
+    def __call__(self, data: bytes, pos: int, end: int, layer: Layer) -> bool:
+        return self.admits(bytes(data), pos, end) and bool(self.fn(data, pos, end, layer))
+
+
 TABLES: dict[str, dict[Any, Protocol]] = {}
-HEURISTICS: dict[str, list[tuple[Protocol, Detect]]] = {}
+HEURISTICS: dict[str, list[tuple[Protocol, Heuristic]]] = {}
 LINKTYPES: dict[int, Protocol | tuple[str, Any]] = {}
 
 
@@ -1685,9 +1714,12 @@ def bind(table_name: str, key: Any, proto: Protocol) -> None:
     TABLES.setdefault(table_name, {})[key] = proto
 
 
-def bind_heuristic(table_name: str, proto: Protocol, detect: Detect) -> None:
-    """Register a content check tried when the table has no binding for the ports."""
-    HEURISTICS.setdefault(table_name, []).append((proto, detect))
+def bind_heuristic(table_name: str, proto: Protocol, detect: Detect, *, first: Any = None,
+                   min_len: int = 1) -> None:  # fmt: skip
+    """Register a content check tried when the table has no binding for the ports. `first`:
+    the byte values the protocol's payload can start with (None: any), `min_len`: the fewest
+    bytes detect() can accept; the driver tests both before calling it."""
+    HEURISTICS.setdefault(table_name, []).append((proto, Heuristic(detect, first, min_len)))
 
 
 def bind_linktype(linktype: int, proto: Protocol | tuple[str, Any]) -> None:
@@ -1706,7 +1738,8 @@ def lookup(table_name: str, *keys: Any) -> Protocol | None:
     return None
 
 
-@cython.locals(layer_=Layer, own=Protocol, t=dict, nb=tuple, specs=tuple, keys=object)
+@cython.locals(layer_=Layer, own=Protocol, t=dict, nb=tuple, specs=tuple, keys=object,
+               h=Heuristic)  # fmt: skip
 def next_protocol(data: bytes, layer: Layer, declined: tuple = ()) -> Protocol | None:
     """What follows a layer: its own choice, then its table (lower key first), then
     heuristics; protocols that already declined these bytes are skipped."""
@@ -1735,8 +1768,12 @@ def next_protocol(data: bytes, layer: Layer, declined: tuple = ()) -> Protocol |
             found = t.get(k)
             if found is not None and found not in declined:
                 return found
-    for proto, detect in HEURISTICS.get(table_name, ()):
-        if proto not in declined and detect(data, layer_.payload_pos, layer_.payload_end, layer_):
+    for proto, h in HEURISTICS.get(table_name, ()):
+        if (
+            proto not in declined
+            and h.admits(data, layer_.payload_pos, layer_.payload_end)
+            and h.fn(data, layer_.payload_pos, layer_.payload_end, layer_)
+        ):
             return proto
     return None
 

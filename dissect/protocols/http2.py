@@ -627,6 +627,6 @@ HTTP2.detail = _detail
 HTTP2.info = _info
 HTTP2.describe = _describe
 
-bind_heuristic("tcp.port", HTTP2, detect)
+bind_heuristic("tcp.port", HTTP2, detect, first=PREFACE[:1], min_len=len(PREFACE))
 # After "101 Switching Protocols" with Upgrade: h2c, HTTP hands the rest of the segment on.
 bind("http.upgrade", b"h2c", HTTP2)

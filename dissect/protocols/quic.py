@@ -1167,4 +1167,4 @@ QUIC.detail = _detail
 QUIC.info = _info
 
 bind("udp.port", 443, QUIC)
-bind_heuristic("udp.port", QUIC, detect)
+bind_heuristic("udp.port", QUIC, detect, first=range(0xC0, 0x100), min_len=7)  # long header
