@@ -35,6 +35,7 @@ import threading
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from ..protocol import (
@@ -64,14 +65,29 @@ from .tls import (  # QUIC carries TLS 1.3 handshake messages
     quic_varint,
 )
 
-try:  # optional at import: without it Initial packets stay protected payload
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives import hashes, hmac
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
-except ModuleNotFoundError:  # pragma: no cover
-    AESGCM = ChaCha20Poly1305 = None  # type: ignore[assignment,misc]
+_CRYPTO: list[Any] = []  # the cryptography names once asked for (None: not installed)
+
+
+def _primitives() -> Any:
+    """The `cryptography` package's primitives, imported on the first packet to decrypt
+    rather than with the decoders (it costs every command ~20 ms to import). None without it:
+    Initial packets then stay protected payload."""
+    if not _CRYPTO:
+        try:
+            from cryptography.exceptions import InvalidTag
+            from cryptography.hazmat.primitives import hashes, hmac
+            from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
+            from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+        except ModuleNotFoundError:  # pragma: no cover
+            _CRYPTO.append(None)
+        else:
+            _CRYPTO.append(SimpleNamespace(
+                InvalidTag=InvalidTag, hashes=hashes, hmac=hmac, Cipher=Cipher,
+                algorithms=algorithms, modes=modes, AESGCM=AESGCM,
+                ChaCha20Poly1305=ChaCha20Poly1305, HKDFExpand=HKDFExpand))  # fmt: skip
+    return _CRYPTO[0]
+
 
 VERSION_1, VERSION_2 = 0x00000001, 0x6B3343CF
 # Initial salts (RFC 9001 section 5.2, RFC 9369 section 3.3.1, draft-ietf-quic-tls-29) and
@@ -319,14 +335,16 @@ def _expand_label(secret: bytes, label: bytes, length: int) -> bytes:
     """HKDF-Expand-Label (RFC 8446 section 7.1) with an empty context."""
     full = b"tls13 " + label
     info = length.to_bytes(2, "big") + bytes((len(full),)) + full + b"\x00"
-    return HKDFExpand(hashes.SHA256(), length, info).derive(secret)
+    c = _primitives()
+    return c.HKDFExpand(c.hashes.SHA256(), length, info).derive(secret)
 
 
 @functools.lru_cache(maxsize=256)  # a connection's Initials share one DCID
 def initial_keys(version: int, dcid: bytes, client: bool = True) -> tuple[bytes, bytes, bytes]:
     """(key, iv, header protection key) of the Initial packets one side sends."""
     salt, prefix = INITIAL_SALTS[version]
-    h = hmac.HMAC(salt, hashes.SHA256())
+    c = _primitives()
+    h = c.hmac.HMAC(salt, c.hashes.SHA256())
     h.update(dcid)
     initial = h.finalize()
     secret = _expand_label(initial, b"client in" if client else b"server in", 32)
@@ -342,8 +360,9 @@ SUITES = {AES_128_GCM: (32, 16), AES_256_GCM: (48, 32), CHACHA20: (32, 32)}  # h
 def _expand(secret: bytes, label: bytes, length: int, suite: int) -> bytes:
     full = b"tls13 " + label
     info = length.to_bytes(2, "big") + bytes((len(full),)) + full + b"\x00"
-    algorithm = hashes.SHA384() if suite == AES_256_GCM else hashes.SHA256()
-    return HKDFExpand(algorithm, length, info).derive(secret)
+    c = _primitives()
+    algorithm = c.hashes.SHA384() if suite == AES_256_GCM else c.hashes.SHA256()
+    return c.HKDFExpand(algorithm, length, info).derive(secret)
 
 
 @functools.lru_cache(maxsize=256)  # a connection's packets share a few secrets
@@ -356,10 +375,11 @@ def traffic_keys(suite: int, secret: bytes, prefix: bytes = b"quic ") -> tuple[b
 
 def _mask(suite: int, hp: bytes, sample: bytes) -> bytes:
     """The header protection mask (RFC 9001 section 5.4.3, 5.4.4)."""
+    c = _primitives()
     if suite == CHACHA20:
-        enc = Cipher(algorithms.ChaCha20(hp, sample), None).encryptor()
+        enc = c.Cipher(c.algorithms.ChaCha20(hp, sample), None).encryptor()
         return enc.update(bytes(5))
-    enc = Cipher(algorithms.AES(hp), modes.ECB()).encryptor()
+    enc = c.Cipher(c.algorithms.AES(hp), c.modes.ECB()).encryptor()
     return enc.update(sample) + enc.finalize()
 
 
@@ -378,7 +398,8 @@ def _unprotect(data: bytes, pkt: QuicPacket, suite: int, keys: tuple[bytes, byte
                largest: int = -1) -> bool:  # fmt: skip
     """Remove header protection and decrypt (RFC 9001 sections 5.3, 5.4): sets first,
     pn_len, pn and clear when the tag checks; False when it does not (other keys, damage)."""
-    if AESGCM is None or pkt.pn_pos + 4 + SAMPLE_LEN > pkt.end:
+    c = _primitives()
+    if c is None or pkt.pn_pos + 4 + SAMPLE_LEN > pkt.end:
         return False
     key, iv, hp = keys
     mask = _mask(suite, hp, data[pkt.pn_pos + 4 : pkt.pn_pos + 4 + SAMPLE_LEN])
@@ -391,10 +412,10 @@ def _unprotect(data: bytes, pkt: QuicPacket, suite: int, keys: tuple[bytes, byte
     header = bytes((first,)) + data[pkt.start + 1 : pkt.pn_pos] + pn_bytes
     pn = _full_pn(largest, int.from_bytes(pn_bytes, "big"), pn_len)
     nonce = (int.from_bytes(iv, "big") ^ pn).to_bytes(12, "big")
-    aead = ChaCha20Poly1305(key) if suite == CHACHA20 else AESGCM(key)
+    aead = c.ChaCha20Poly1305(key) if suite == CHACHA20 else c.AESGCM(key)
     try:
         clear = aead.decrypt(nonce, data[pn_end : pkt.end], header)
-    except InvalidTag:
+    except c.InvalidTag:
         return False
     pkt.first, pkt.pn_len, pkt.pn, pkt.clear = first, pn_len, pn, clear
     return True
@@ -504,7 +525,7 @@ def _space(kind: str) -> str:
 def _decrypt(data: bytes, pkt: QuicPacket) -> None:
     """Decrypt a packet with what its connection allows: Initial keys from the client's
     first DCID, Handshake and 1-RTT keys from a key log's secrets."""
-    if AESGCM is None or pkt.version not in INITIAL_SALTS and pkt.long:
+    if pkt.version not in INITIAL_SALTS and pkt.long or _primitives() is None:
         return
     memory = _memory()
     found = memory.cids.get(pkt.dcid)
