@@ -639,6 +639,9 @@ class Context:
     ipv6_plen = cython.declare(cython.Py_ssize_t, visibility="public")
     # HTTP (http): the Content-Type of the body handed to the media table
     media_type = cython.declare(object, visibility="public")
+    # Capture pseudo-headers (ppi): the frame ends with a frame check sequence of this many
+    # bytes, past the payload it hands on, which the link layer above (wlan) shows; 0: none
+    fcs_len = cython.declare(cython.Py_ssize_t, visibility="public")
 
     def __init__(self) -> None:
         self.pseudo_src = self.pseudo_dst = None
@@ -648,6 +651,7 @@ class Context:
         self.bound_start = self.bound_end = -1
         self.ipv6_pos = self.ipv6_plen = -1
         self.media_type = ""
+        self.fcs_len = 0
 
 
 _MISSING = object()
@@ -2232,7 +2236,7 @@ def _cover_gaps(pkt) -> cython.void:
                 outer.add(own.padding, reach, n, pkt.data[reach : outer.payload_end])
             reach = outer.payload_end
         reach = max(reach, outer.pos + outer.hdr_len)
-    if reach < pkt.caplen:
+    if reach < pkt.caplen - pkt.ctx.fcs_len:  # (a frame check sequence a layer holds)
         layer = new_layer(DATA, pkt, reach, pkt.caplen)
         _data_tail(pkt.data, layer)
         layers.append(layer)

@@ -40,6 +40,7 @@ LAYERS = {
     "crafted_modbus.pcap": ("mbtcp", "modbus"),
     "crafted_mqtt.pcap": ("mqtt",),
     "crafted_mqtt5.pcap": ("mqtt",),
+    "libpcap_http_PPI.pcap": ("ppi", "wlan"),
 }
 Row = tuple[str, Any, int, int, int]  # name, value, pos, len, mask
 

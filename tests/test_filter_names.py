@@ -238,6 +238,17 @@ def dhcp() -> list[Crafted]:
 
 
 @builder
+def ppi_80211() -> list[Crafted]:
+    """A PPI header with an 802.11n MAC field (type 3, its reserved bytes), then a QoS data
+    frame a station sends with QoS bit 4 set (its high byte is then a queue size)."""
+    mac_field = (3).to_bytes(2, "little") + (12).to_bytes(2, "little") + bytes(12)
+    ppi = bytes((0, 0)) + (8 + len(mac_field)).to_bytes(2, "little") + (105).to_bytes(4, "little")
+    wlan = bytes.fromhex("8801 0000") + bytes(18) + bytes.fromhex("0000") + bytes.fromhex("1005")
+    return [("PPI 802.11n MAC, a station's QoS queue size", 192, ppi + mac_field + wlan,
+             ("ppi.80211n-mac.reserved", "wlan.qos.queue_size"))]  # fmt: skip
+
+
+@builder
 def quic_with_a_key_log() -> list[Crafted]:
     """tests/data/web/aioquic_keylog.pcap with its key log: 1-RTT packets decrypted (the
     frames are decoded in order right after, so the connection is remembered)."""
