@@ -41,6 +41,8 @@ LAYERS = {
     "crafted_mqtt.pcap": ("mqtt",),
     "crafted_mqtt5.pcap": ("mqtt",),
     "libpcap_http_PPI.pcap": ("ppi", "wlan"),
+    "pcapplusplus_llc_vlan.pcap": ("cdp",),
+    "pcapplusplus_VlanPackets.pcap": ("cdp",),
 }
 Row = tuple[str, Any, int, int, int]  # name, value, pos, len, mask
 

@@ -249,6 +249,28 @@ def ppi_80211() -> list[Crafted]:
 
 
 @builder
+def cdp() -> list[Crafted]:
+    """CDP over SNAP with the TLVs the captures lack: a non-IP address, system name,
+    location, MTU, power, an unknown type; its checksum left zero (so it is bad)."""
+
+    def tlv(kind: int, value: bytes) -> bytes:
+        return kind.to_bytes(2, "big") + (4 + len(value)).to_bytes(2, "big") + value
+
+    address = bytes.fromhex("00000001 02 03 aaaa03 0006") + bytes.fromhex("001122334455")
+    body = (tlv(0x16, address) + tlv(0x14, b"sw1") + tlv(0x17, b"lab") + tlv(0x11, bytes(4))
+            + tlv(0x10, bytes(2)) + tlv(0x99, b"?"))  # fmt: skip
+    cdp = bytes((2, 180, 0, 0)) + body
+    snap = bytes.fromhex("aaaa03 00000c 2000")
+    frame = (
+        bytes.fromhex("01000ccccccc") + MACS[6:] + (len(snap + cdp)).to_bytes(2, "big") + snap + cdp
+    )
+    return [("CDP with the TLVs the captures lack", ETHERNET, frame,
+             ("cdp.address", "cdp.checksum.calculated", "cdp.data", "cdp.location",
+              "cdp.location.unknown", "cdp.mtu",
+              "cdp.power_consumption", "cdp.system_name"))]  # fmt: skip
+
+
+@builder
 def quic_with_a_key_log() -> list[Crafted]:
     """tests/data/web/aioquic_keylog.pcap with its key log: 1-RTT packets decrypted (the
     frames are decoded in order right after, so the connection is remembered)."""

@@ -31,6 +31,7 @@ from ..protocol import (
     alias,
     bind_linktype,
     lookup,
+    mac_str,
 )
 
 LINKTYPE_IEEE802_11 = 105
@@ -246,7 +247,7 @@ def _addresses(data: Any, layer: Layer, s: WlanState) -> None:
         if at + 6 > s.hdr_end:
             return
         for role in roles:
-            layer.add(ROLES[role], at, 6, bytes(data[at : at + 6]))
+            layer.add(ROLES[role], at, 6, mac_str(bytes(data[at : at + 6])))
         if slot == 2 and at + 8 <= s.hdr_end:
             seq = _le(data, at + 6, 2)
             layer.add(FRAG, at + 6, 2, seq & 0x000F, 0x000F)
