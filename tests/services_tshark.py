@@ -43,6 +43,7 @@ LAYERS = {
     "libpcap_http_PPI.pcap": ("ppi", "wlan"),
     "pcapplusplus_llc_vlan.pcap": ("cdp",),
     "pcapplusplus_VlanPackets.pcap": ("cdp",),
+    "tcpdump_various_gre.pcap": ("pim",),
 }
 Row = tuple[str, Any, int, int, int]  # name, value, pos, len, mask
 
