@@ -271,6 +271,24 @@ def cdp() -> list[Crafted]:
 
 
 @builder
+def pim() -> list[Crafted]:
+    """A PIM Hello with a LAN prune delay and an unknown option, its checksum left zero (so
+    it is bad), and a Join/Prune, whose body is shown as data."""
+    hello = bytes.fromhex("20000000 0002 0004 80010002 0063 0001 ff")
+    join = bytes.fromhex("23000000") + bytes(8)
+    ip = bytes.fromhex("45000000 0001 0000 0167 0000 c0000201 e000000d")
+    frames = []
+    for pim_msg in (hello, join):
+        head = bytearray(ip)
+        head[2:4] = (20 + len(pim_msg)).to_bytes(2, "big")
+        frames.append(MACS + bytes.fromhex("0800") + bytes(head) + pim_msg)
+    return [("PIM Hello: LAN prune delay, unknown option, bad checksum", ETHERNET, frames[0],
+             ("pim.t", "pim.propagation_delay", "pim.override_interval", "pim.optionvalue",
+              "pim.cksum.calculated")),
+            ("PIM Join/Prune: its body", ETHERNET, frames[1], ("pim.body",))]  # fmt: skip
+
+
+@builder
 def quic_with_a_key_log() -> list[Crafted]:
     """tests/data/web/aioquic_keylog.pcap with its key log: 1-RTT packets decrypted (the
     frames are decoded in order right after, so the connection is remembered)."""
