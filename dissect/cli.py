@@ -879,15 +879,16 @@ def print_parallel(
         pass  # -c N: index only as far as the N-th record
     n = min(args.count, len(idx)) if args.count else len(idx)
     t0 = idx.time_ns(0) if n else None
+    scope: Any = contextlib.nullcontext()
     if getattr(args, "stream_fields", None) is not None:  # -V, JSON: the stream pass ran
-        from .connections import learn
+        from .connections import learned
 
-        learn(idx)  # QUIC's connections too, before the fork: every chunk decrypts alike
+        scope = learned(idx)  # QUIC's connections too, before the fork: chunks decrypt alike
     sink = _byte_sink(printer.out)
     render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
     write = sink[0].write if sink else printer.out.write
     printer.first = n == 0
-    with writing_output():
+    with scope, writing_output():
         try:
             if n < parallel.MIN_PACKETS:
                 write(render((0, n)))

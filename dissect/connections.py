@@ -13,6 +13,7 @@ fork, the TUI's background pass after the index), for the same reason.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .fastfilter import scan
@@ -27,6 +28,18 @@ def learn(index: Any) -> quic.Connections:
     memory = quic.learn(_datagrams(index))
     quic.use(memory)
     return memory
+
+
+@contextmanager
+def learned(index: Any) -> Iterator[quic.Connections]:
+    """learn(index) for the duration of a with-block; then decoding goes back to the memory
+    it had (a learned memory is one capture's: another capture decoded in the same process
+    must not read it)."""
+    before = quic.MEMORY
+    try:
+        yield learn(index)
+    finally:
+        quic.use(before)
 
 
 def _datagrams(index: Any) -> Iterator[tuple[int, bytes, int]]:

@@ -243,6 +243,7 @@ def test_cli_verbose_workers_decrypt_chunks_that_start_mid_connection(monkeypatc
     chunked = _verbose(cli)
     assert chunked.count("Remaining Payload") == 0
     assert chunked == in_order
+    assert not quic.MEMORY.learned  # the capture's memory ended with the command
 
 
 def test_tui_jump_after_the_stream_pass_decrypts_a_server_initial() -> None:
@@ -260,3 +261,25 @@ def test_tui_jump_after_the_stream_pass_decrypts_a_server_initial() -> None:
         assert values(pkt, "quic.frame_type") == [2]
     finally:
         source.close()
+
+
+def test_a_learned_memory_ends_with_its_capture() -> None:
+    """After the with-block the CLI's -V on several workers runs in (print_parallel), and
+    after the TUI closes its capture, decoding starts from no connection again: another
+    capture in the same process never reads it."""
+    from tui.source import PacketSource
+
+    idx = open_capture(str(CAPTURE))
+    try:
+        with connections.learned(idx) as memory:
+            assert quic.MEMORY is memory and memory.learned and memory.cids
+    finally:
+        idx.close()
+    assert not quic.MEMORY.learned and not quic.MEMORY.cids
+    source = PacketSource.open(CAPTURE)
+    while not source.index_more():
+        pass
+    source.stream_table()
+    assert quic.MEMORY.learned
+    source.close()
+    assert not quic.MEMORY.learned and not quic.MEMORY.cids
