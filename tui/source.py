@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from dissect import connections, scapy_tail
+from dissect import scapy_tail
 from dissect.engine import Packet, decode, inet_checksum, safe_text
 from dissect.filter import Filter, compile_filter
 from dissect.index import CaptureError, CaptureIndex, Record, open_capture
 from dissect.linktypes import linktype_name
 from dissect.output import Summary, summarize
-from dissect.protocols import quic
 from dissect.streams import StreamTable, annotate, names_stream_fields
 from dissect.streams.follow import Followed, follow
 
@@ -188,6 +187,8 @@ class PacketSource:
         if self._index is not None:
             self._index.close()
         if self._learned:  # the next capture starts from no connection
+            from dissect.protocols import quic
+
             quic.forget()
 
     # -- decoding ---------------------------------------------------------------------
@@ -333,6 +334,8 @@ class PacketSource:
                 self._streams = StreamTable.build(self._index)
                 # QUIC's connections as well: a jump to any packet decrypts it alike (this
                 # capture's: close() forgets them)
+                from dissect import connections  # (numpy: imported when first needed)
+
                 connections.learn(self._index)
                 self._learned = True
             return self._streams
