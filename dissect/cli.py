@@ -795,9 +795,17 @@ def _link_times(printer: Any, idx: Any) -> None:
 
 def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str]) -> None:
     """-q's count, or the packets (on every core when that pays), of the input opened once."""
+    out = printer.out
+    if _count_alone(args, flt):  # -q alone: the index's count; no decoder is even loaded
+        idx = open_input(args)
+        try:
+            _print_count(out, count_matches(args, None, warn, idx))
+        finally:
+            if idx is not None:
+                idx.close()
+        return
     from .streams import cli as streams
 
-    out = printer.out
     streams.follow_specs(args)  # a bad -z follow fails before anything is read
     streams.export_spec(args)
     idx = open_input(args)
@@ -809,10 +817,7 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
             _print_taps(args, printer, None, idx)
             return
         if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
-            n = count_matches(args, flt, warn, idx)
-            with writing_output():
-                out.write(f"{n}\n")
-                out.flush()
+            _print_count(out, count_matches(args, flt, warn, idx))
             return
         _link_times(printer, idx)
         if not print_parallel(args, flt, printer, warn, idx):
@@ -833,6 +838,22 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
     finally:
         if idx is not None:
             idx.close()
+
+
+def _count_alone(args: argparse.Namespace, flt: Any) -> bool:
+    """-q with no filter, statistics or export: only the number of packets is printed."""
+    asked = ("statistics", "export_objects")
+    return (
+        bool(getattr(args, "quiet", False))
+        and flt is None
+        and not any(getattr(args, name, None) for name in asked)
+    )
+
+
+def _print_count(out: IO[str], n: int) -> None:
+    with writing_output():
+        out.write(f"{n}\n")
+        out.flush()
 
 
 SAMPLE_RECORDS = 64  # rendered first, in the parent, to size the parallel chunks
@@ -868,11 +889,16 @@ def print_parallel(
         pass  # -c N: index only as far as the N-th record
     n = min(args.count, len(idx)) if args.count else len(idx)
     t0 = idx.time_ns(0) if n else None
+    scope: Any = contextlib.nullcontext()
+    if getattr(args, "stream_fields", None) is not None:  # -V, JSON: the stream pass ran
+        from .connections import learned
+
+        scope = learned(idx)  # QUIC's connections too, before the fork: chunks decrypt alike
     sink = _byte_sink(printer.out)
     render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
     write = sink[0].write if sink else printer.out.write
     printer.first = n == 0
-    with writing_output():
+    with scope, writing_output():
         try:
             if n < parallel.MIN_PACKETS:
                 write(render((0, n)))

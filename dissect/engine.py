@@ -639,6 +639,9 @@ class Context:
     ipv6_plen = cython.declare(cython.Py_ssize_t, visibility="public")
     # HTTP (http): the Content-Type of the body handed to the media table
     media_type = cython.declare(object, visibility="public")
+    # Capture pseudo-headers (ppi): the frame ends with a frame check sequence of this many
+    # bytes, past the payload it hands on, which the link layer above (wlan) shows; 0: none
+    fcs_len = cython.declare(cython.Py_ssize_t, visibility="public")
 
     def __init__(self) -> None:
         self.pseudo_src = self.pseudo_dst = None
@@ -648,6 +651,7 @@ class Context:
         self.bound_start = self.bound_end = -1
         self.ipv6_pos = self.ipv6_plen = -1
         self.media_type = ""
+        self.fcs_len = 0
 
 
 _MISSING = object()
@@ -1129,6 +1133,8 @@ class Protocol:
     info       fn(layer) -> the Info column;  describe  fn(layer) -> the tree's layer title
     addresses  (source, destination) field names for the list's address columns
     checksum   a Checksum: verified by the engine with the shared policy
+    joins_column  the Protocol column joins this protocol's short name to the carrier's
+               below it, as Wireshark's does for a message body ("SIP/SDP")
 
     What the engine does for every packet from the declaration alone (docs/ARCHITECTURE.md,
     "Declared steps"), so a common packet runs no Python of the protocol's:
@@ -1159,6 +1165,7 @@ class Protocol:
     title = cython.declare(object, visibility="public")
     osi = cython.declare(object, visibility="public")
     short = cython.declare(object, visibility="public")
+    joins_column = cython.declare(cython.bint, visibility="public")
     header = cython.declare(tuple, visibility="public")
     tail = cython.declare(object, visibility="public")
     detail = cython.declare(object, visibility="public")
@@ -1231,10 +1238,12 @@ class Protocol:
         byteorder: str = "!",
         explain: str = "",
         bulk: Any = None,
+        joins_column: bool = False,
     ) -> None:
         self.name, self.title, self.osi = name, title, osi
         self.bulk = bulk
         self.short = short or name.upper()
+        self.joins_column = joins_column
         self.header = tuple(header)
         self.tail, self.detail, self.next_by = tail, detail, next_by
         self.info, self.describe, self.addresses = info, describe, addresses
@@ -1664,8 +1673,37 @@ def _insert_checksum_fields(layer, ck, fields) -> cython.void:
 # =============================================================================================
 # Dispatch tables: protocols meet only through these, filled by bind() at import
 # =============================================================================================
+@cython.cclass
+class Heuristic:
+    """A content check with the cheap test the driver makes before calling it: the
+    payload's first byte is one a message of the protocol can start with, and the payload is
+    at least min_len bytes. Most payloads fail that test in C, so a table with several
+    heuristics costs an unclaimed payload a few comparisons, not a Python call each.
+    Callable like the check itself (it applies the test first)."""
+
+    fn = cython.declare(object, visibility="public")  # fn(data, pos, end, layer) -> bool
+    first = cython.declare(bytes, visibility="public")  # 256 flags by first byte; b"": any
+    min_len = cython.declare(cython.Py_ssize_t, visibility="public")
+
+    def __init__(self, fn: Detect, first: Any = None, min_len: int = 1) -> None:
+        self.fn, self.min_len = fn, max(1, min_len)
+        starts = set(first) if first is not None else None
+        self.first = b"" if starts is None else bytes(int(b in starts) for b in range(256))
+
+    @cython.ccall
+    @cython.locals(data=bytes, pos=cython.Py_ssize_t, end=cython.Py_ssize_t)
+    def admits(self, data, pos, end) -> cython.bint:
+        """The cheap test: enough bytes, and a first byte the protocol can start with."""
+        if end - pos < self.min_len or pos < 0 or end > len(data):
+            return False
+        return not self.first or self.first[data[pos]] != 0
+
+    def __call__(self, data: bytes, pos: int, end: int, layer: Layer) -> bool:
+        return self.admits(bytes(data), pos, end) and bool(self.fn(data, pos, end, layer))
+
+
 TABLES: dict[str, dict[Any, Protocol]] = {}
-HEURISTICS: dict[str, list[tuple[Protocol, Detect]]] = {}
+HEURISTICS: dict[str, list[tuple[Protocol, Heuristic]]] = {}
 LINKTYPES: dict[int, Protocol | tuple[str, Any]] = {}
 
 
@@ -1680,9 +1718,12 @@ def bind(table_name: str, key: Any, proto: Protocol) -> None:
     TABLES.setdefault(table_name, {})[key] = proto
 
 
-def bind_heuristic(table_name: str, proto: Protocol, detect: Detect) -> None:
-    """Register a content check tried when the table has no binding for the ports."""
-    HEURISTICS.setdefault(table_name, []).append((proto, detect))
+def bind_heuristic(table_name: str, proto: Protocol, detect: Detect, *, first: Any = None,
+                   min_len: int = 1) -> None:  # fmt: skip
+    """Register a content check tried when the table has no binding for the ports. `first`:
+    the byte values the protocol's payload can start with (None: any), `min_len`: the fewest
+    bytes detect() can accept; the driver tests both before calling it."""
+    HEURISTICS.setdefault(table_name, []).append((proto, Heuristic(detect, first, min_len)))
 
 
 def bind_linktype(linktype: int, proto: Protocol | tuple[str, Any]) -> None:
@@ -1701,7 +1742,8 @@ def lookup(table_name: str, *keys: Any) -> Protocol | None:
     return None
 
 
-@cython.locals(layer_=Layer, own=Protocol, t=dict, nb=tuple, specs=tuple, keys=object)
+@cython.locals(layer_=Layer, own=Protocol, t=dict, nb=tuple, specs=tuple, keys=object,
+               h=Heuristic)  # fmt: skip
 def next_protocol(data: bytes, layer: Layer, declined: tuple = ()) -> Protocol | None:
     """What follows a layer: its own choice, then its table (lower key first), then
     heuristics; protocols that already declined these bytes are skipped."""
@@ -1730,8 +1772,12 @@ def next_protocol(data: bytes, layer: Layer, declined: tuple = ()) -> Protocol |
             found = t.get(k)
             if found is not None and found not in declined:
                 return found
-    for proto, detect in HEURISTICS.get(table_name, ()):
-        if proto not in declined and detect(data, layer_.payload_pos, layer_.payload_end, layer_):
+    for proto, h in HEURISTICS.get(table_name, ()):
+        if (
+            proto not in declined
+            and h.admits(data, layer_.payload_pos, layer_.payload_end)
+            and h.fn(data, layer_.payload_pos, layer_.payload_end, layer_)
+        ):
             return proto
     return None
 
@@ -2190,7 +2236,7 @@ def _cover_gaps(pkt) -> cython.void:
                 outer.add(own.padding, reach, n, pkt.data[reach : outer.payload_end])
             reach = outer.payload_end
         reach = max(reach, outer.pos + outer.hdr_len)
-    if reach < pkt.caplen:
+    if reach < pkt.caplen - pkt.ctx.fcs_len:  # (a frame check sequence a layer holds)
         layer = new_layer(DATA, pkt, reach, pkt.caplen)
         _data_tail(pkt.data, layer)
         layers.append(layer)
@@ -2263,16 +2309,18 @@ def columns(pkt: Packet) -> tuple[str, str, str, str, str, bool]:
     if pkt_.ctx.column_layers:  # ICMP errors: the quoted packet fills no column
         limit = min(pkt_.ctx.column_layers, limit)
     src = dst = info = proto = None
+    joining = False  # the Protocol column so far joins the carrier's name below ("SIP/SDP")
     for k in range(limit - 1, 0, -1):
         layer = every[k]
         p = layer.protocol
-        if proto is None and p is not DATA:
-            proto = p.short
+        if p is not DATA and (proto is None or joining):
+            proto = p.short if proto is None else p.short + "/" + proto
+            joining = p.joins_column
         if info is None and p.info is not None:
             info = _layer_info(layer) or None
         if src is None and p.addresses is not None:
             src, dst = _layer_addresses(layer, p)
-        if src is not None and info is not None and proto is not None:
+        if src is not None and info is not None and proto is not None and not joining:
             break
     # The worst status of any layer, and whether a checksum is bad: one loop.
     bad = False

@@ -85,7 +85,8 @@ def protocol_colour(short: str) -> str:
             if proto.colour:
                 _COLOURS.setdefault(proto.short, proto.colour)
         _colours_from = len(PROTOCOLS)
-    return _COLOURS.get(short, "")
+    # a joined column ("SIP/SDP") takes the colour of its topmost protocol, the last name
+    return _COLOURS.get(short) or _COLOURS.get(short.rpartition("/")[2], "")
 
 
 def summary_line(s: Summary) -> str:

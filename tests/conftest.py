@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def _core() -> str:
     from dissect import _compiled
@@ -17,3 +19,16 @@ def pytest_report_header(config) -> str:
 def pytest_terminal_summary(terminalreporter) -> None:
     """The header is hidden by -q (pyproject's addopts): say it at the end as well."""
     terminalreporter.write_line(_core())
+
+
+@pytest.fixture
+def quic_memory():
+    """No QUIC connection remembered and no key log, before and after the test: the memory
+    outlives a decode (a capture's), so one test's packets would decrypt another's."""
+    from dissect.protocols import quic
+
+    quic.forget()
+    quic.KEYLOG.clear()
+    yield quic
+    quic.forget()
+    quic.KEYLOG.clear()

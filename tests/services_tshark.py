@@ -40,6 +40,10 @@ LAYERS = {
     "crafted_modbus.pcap": ("mbtcp", "modbus"),
     "crafted_mqtt.pcap": ("mqtt",),
     "crafted_mqtt5.pcap": ("mqtt",),
+    "libpcap_http_PPI.pcap": ("ppi", "wlan"),
+    "pcapplusplus_llc_vlan.pcap": ("cdp",),
+    "pcapplusplus_VlanPackets.pcap": ("cdp",),
+    "tcpdump_various_gre.pcap": ("pim",),
 }
 Row = tuple[str, Any, int, int, int]  # name, value, pos, len, mask
 

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dissect.engine import Packet, decode
+
+
+def capture_frames(path: Any) -> list[bytes]:
+    """Every record's bytes of a capture file, in order."""
+    from dissect.index import open_capture
+
+    idx = open_capture(str(path))
+    try:
+        return [bytes(r.data) for r in idx]
+    finally:
+        idx.close()
 
 
 def check_spans(pkt: Packet) -> None:

@@ -238,6 +238,57 @@ def dhcp() -> list[Crafted]:
 
 
 @builder
+def ppi_80211() -> list[Crafted]:
+    """A PPI header with an 802.11n MAC field (type 3, its reserved bytes), then a QoS data
+    frame a station sends with QoS bit 4 set (its high byte is then a queue size)."""
+    mac_field = (3).to_bytes(2, "little") + (12).to_bytes(2, "little") + bytes(12)
+    ppi = bytes((0, 0)) + (8 + len(mac_field)).to_bytes(2, "little") + (105).to_bytes(4, "little")
+    wlan = bytes.fromhex("8801 0000") + bytes(18) + bytes.fromhex("0000") + bytes.fromhex("1005")
+    return [("PPI 802.11n MAC, a station's QoS queue size", 192, ppi + mac_field + wlan,
+             ("ppi.80211n-mac.reserved", "wlan.qos.queue_size"))]  # fmt: skip
+
+
+@builder
+def cdp() -> list[Crafted]:
+    """CDP over SNAP with the TLVs the captures lack: a non-IP address, system name,
+    location, MTU, power, an unknown type; its checksum left zero (so it is bad)."""
+
+    def tlv(kind: int, value: bytes) -> bytes:
+        return kind.to_bytes(2, "big") + (4 + len(value)).to_bytes(2, "big") + value
+
+    address = bytes.fromhex("00000001 02 03 aaaa03 0006") + bytes.fromhex("001122334455")
+    body = (tlv(0x16, address) + tlv(0x14, b"sw1") + tlv(0x17, b"lab") + tlv(0x11, bytes(4))
+            + tlv(0x10, bytes(2)) + tlv(0x99, b"?"))  # fmt: skip
+    cdp = bytes((2, 180, 0, 0)) + body
+    snap = bytes.fromhex("aaaa03 00000c 2000")
+    frame = (
+        bytes.fromhex("01000ccccccc") + MACS[6:] + (len(snap + cdp)).to_bytes(2, "big") + snap + cdp
+    )
+    return [("CDP with the TLVs the captures lack", ETHERNET, frame,
+             ("cdp.address", "cdp.checksum.calculated", "cdp.data", "cdp.location",
+              "cdp.location.unknown", "cdp.mtu",
+              "cdp.power_consumption", "cdp.system_name"))]  # fmt: skip
+
+
+@builder
+def pim() -> list[Crafted]:
+    """A PIM Hello with a LAN prune delay and an unknown option, its checksum left zero (so
+    it is bad), and a Join/Prune, whose body is shown as data."""
+    hello = bytes.fromhex("20000000 0002 0004 80010002 0063 0001 ff")
+    join = bytes.fromhex("23000000") + bytes(8)
+    ip = bytes.fromhex("45000000 0001 0000 0167 0000 c0000201 e000000d")
+    frames = []
+    for pim_msg in (hello, join):
+        head = bytearray(ip)
+        head[2:4] = (20 + len(pim_msg)).to_bytes(2, "big")
+        frames.append(MACS + bytes.fromhex("0800") + bytes(head) + pim_msg)
+    return [("PIM Hello: LAN prune delay, unknown option, bad checksum", ETHERNET, frames[0],
+             ("pim.t", "pim.propagation_delay", "pim.override_interval", "pim.optionvalue",
+              "pim.cksum.calculated")),
+            ("PIM Join/Prune: its body", ETHERNET, frames[1], ("pim.body",))]  # fmt: skip
+
+
+@builder
 def quic_with_a_key_log() -> list[Crafted]:
     """tests/data/web/aioquic_keylog.pcap with its key log: 1-RTT packets decrypted (the
     frames are decoded in order right after, so the connection is remembered)."""

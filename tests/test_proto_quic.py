@@ -20,27 +20,25 @@ from dissect.engine import Packet, columns, decode, packet_dict
 from dissect.filter import compile_filter
 from dissect.index import open_capture
 from dissect.protocols import quic
-from tests.spans import check_every_truncation, check_spans, issue_codes, names, values
+from tests.spans import (
+    capture_frames,
+    check_every_truncation,
+    check_spans,
+    issue_codes,
+    names,
+    values,
+)
 
 DATA = Path(__file__).parent / "data" / "web"
 CAPTURE = DATA / "aioquic_initial.pcap"
 PAYLOAD_START = 70  # the first Initial's payload: after its 2-byte packet number at 68
 
 
-@pytest.fixture(autouse=True)
-def no_connections() -> None:
-    """Each test starts with no connection remembered and no key log (the memory is the
-    process's: what one test decoded would otherwise decrypt another's packets)."""
-    quic.forget()
-    quic.KEYLOG.clear()
+pytestmark = pytest.mark.usefixtures("quic_memory")  # tests/conftest.py
 
 
 def frames() -> list[bytes]:
-    idx = open_capture(str(CAPTURE))
-    try:
-        return [bytes(r.data) for r in idx]
-    finally:
-        idx.close()
+    return capture_frames(CAPTURE)
 
 
 def dec(frame: bytes) -> Packet:

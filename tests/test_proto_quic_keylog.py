@@ -20,28 +20,22 @@ from pathlib import Path
 
 import pytest
 
-from dissect.engine import Packet, columns, decode
+from dissect import connections
+from dissect.engine import Packet, columns, decode, tree_rows
 from dissect.index import open_capture
 from dissect.protocols import quic
-from tests.spans import check_every_truncation, issue_codes, values
+from tests.spans import capture_frames, check_every_truncation, issue_codes, values
 
 DATA = Path(__file__).parent / "data" / "web"
 CAPTURE = DATA / "aioquic_keylog.pcap"
 KEYS = DATA / "aioquic_keylog.pcap.keys"
 
 
-@pytest.fixture(autouse=True)
-def no_connections() -> None:
-    quic.forget()
-    quic.KEYLOG.clear()
+pytestmark = pytest.mark.usefixtures("quic_memory")  # tests/conftest.py
 
 
 def frames() -> list[bytes]:
-    idx = open_capture(str(CAPTURE))
-    try:
-        return [bytes(r.data) for r in idx]
-    finally:
-        idx.close()
+    return capture_frames(CAPTURE)
 
 
 def decode_all() -> list[Packet]:
@@ -176,8 +170,19 @@ def test_connection_memory_is_bounded() -> None:
     conn = quic.Connection(1, b"odcid")
     for i in range(quic.MAX_CIDS + 50):
         quic._remember(i.to_bytes(8, "big"), conn, False)
-    assert len(quic._CIDS) == quic.MAX_CIDS
-    assert (0).to_bytes(8, "big") not in quic._CIDS  # the oldest went first
+    assert len(quic.MEMORY.cids) == quic.MAX_CIDS
+    assert (0).to_bytes(8, "big") not in quic.MEMORY.cids  # the oldest went first
+
+
+def test_packet_number_marks_are_bounded() -> None:
+    conn = quic.Connection(1, b"odcid")
+    for frame in range(1, quic.MAX_MARKS + 50):
+        quic._mark(conn, (True, "1-RTT"), frame, frame * 2)
+    frames, _values = conn.marks[(True, "1-RTT")]
+    assert len(frames) <= quic.MAX_MARKS
+    # the largest before a frame is never one sent in or after it
+    assert quic._largest_before(conn, (True, "1-RTT"), 1000) <= 999 * 2
+    assert quic._largest_before(conn, (True, "1-RTT"), 1) == -1
 
 
 def test_every_truncation_decodes_with_a_key_log() -> None:
@@ -186,3 +191,95 @@ def test_every_truncation_decodes_with_a_key_log() -> None:
         decode(frame, 1, strict=True)  # the connection is remembered in full first
     for frame in (frames()[1], frames()[3], frames()[6]):
         check_every_truncation(frame, 1)
+
+
+def _texts(pkts: list[Packet]) -> list[str]:
+    return ["\n".join(tree_rows(p, True)) for p in pkts]
+
+
+@pytest.mark.parametrize("keys", [False, True])
+def test_learned_capture_decodes_the_same_wherever_decoding_starts(keys: bool) -> None:
+    """After the capture's pre-pass (dissect/connections.py) every packet decodes as in a
+    reading in file order, alone or backwards: a -V worker's chunk or a TUI jump."""
+    if keys:
+        quic.load_keylog(str(KEYS))
+    in_order = _texts(decode_all())
+    quic.forget()
+    idx = open_capture(str(CAPTURE))
+    try:
+        connections.learn(idx)
+    finally:
+        idx.close()
+    backwards = [
+        decode(f, 1, number=n, strict=True) for n, f in reversed(list(enumerate(frames(), 1)))
+    ]
+    assert _texts(backwards[::-1]) == in_order
+    alone = decode(frames()[2], 1, number=3, strict=True)  # the server's first Initial
+    assert "quic.decryption_failed" not in issue_codes(alone)
+    assert values(alone, "quic.frame_type") == [2]
+
+
+def _verbose(cli) -> str:
+    p = cli.build_parser()
+    keys = ["-o", f"tls.keylog_file:{KEYS}"]
+    args = cli.finish_args(p, p.parse_args(["-r", str(CAPTURE), "-V", *keys]))
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run_batch(args, out, err) == 0, err.getvalue()
+    return out.getvalue()
+
+
+def test_cli_verbose_workers_decrypt_chunks_that_start_mid_connection(monkeypatch) -> None:
+    """-V on two workers, one record per chunk (each chunk starts mid-connection: worker 2
+    never sees the ServerHello of frame 4) prints what one process reading in order
+    prints: every packet decrypted."""
+    from dissect import cli, parallel
+
+    in_order = _verbose(cli)
+    quic.forget()
+    monkeypatch.setattr(parallel, "MIN_PACKETS", 1)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    monkeypatch.setattr(parallel, "chunk_for", lambda _bytes: 1)
+    monkeypatch.setattr(cli, "SAMPLE_RECORDS", 1)
+    chunked = _verbose(cli)
+    assert chunked.count("Remaining Payload") == 0
+    assert chunked == in_order
+    assert not quic.MEMORY.learned  # the capture's memory ended with the command
+
+
+def test_tui_jump_after_the_stream_pass_decrypts_a_server_initial() -> None:
+    """The TUI's background pass learns the connections with the stream table: the server's
+    first Initial, shown first, is decrypted."""
+    from tui.source import PacketSource
+
+    source = PacketSource.open(CAPTURE)
+    try:
+        while not source.index_more():
+            pass
+        assert source.stream_table() is not None
+        pkt = source.packet(2)
+        assert "quic.decryption_failed" not in issue_codes(pkt)
+        assert values(pkt, "quic.frame_type") == [2]
+    finally:
+        source.close()
+
+
+def test_a_learned_memory_ends_with_its_capture() -> None:
+    """After the with-block the CLI's -V on several workers runs in (print_parallel), and
+    after the TUI closes its capture, decoding starts from no connection again: another
+    capture in the same process never reads it."""
+    from tui.source import PacketSource
+
+    idx = open_capture(str(CAPTURE))
+    try:
+        with connections.learned(idx) as memory:
+            assert quic.MEMORY is memory and memory.learned and memory.cids
+    finally:
+        idx.close()
+    assert not quic.MEMORY.learned and not quic.MEMORY.cids
+    source = PacketSource.open(CAPTURE)
+    while not source.index_more():
+        pass
+    source.stream_table()
+    assert quic.MEMORY.learned
+    source.close()
+    assert not quic.MEMORY.learned and not quic.MEMORY.cids

@@ -40,7 +40,15 @@ def test_sdp_body_is_its_own_layer():
     assert values(rich, "sdp.connection_info.ttl") == ["127"]
     assert "sdp.invalid_line.no_equal" in issue_codes(pkts[10])
     proto, row = columns(rich)[2:4]
-    assert proto == "SDP" and row.startswith("Status: 200 OK")  # (tshark: "SIP/SDP")
+    assert proto == "SIP/SDP" and row.startswith("Status: 200 OK")
+
+
+def test_protocol_column_as_tshark():
+    # tshark -r crafted_sip.pcap -T fields -e _ws.col.Protocol (4.0.17): an SDP body
+    # joins its name to SIP's, as Wireshark's SDP appends "/SDP" to the carrier's.
+    expected = ["SIP/SDP", "SIP", "SIP", "SIP", "SIP", "SIP", "UDP", "SIP", "SIP", "SIP/SDP",
+                "SIP/SDP"]  # fmt: skip
+    assert [columns(p)[2] for p in packets("crafted_sip.pcap")] == expected
 
 
 def test_info_as_tshark():
@@ -85,3 +93,10 @@ def test_arbitrary_payloads_never_raise(body):
     head = packets("crafted_sip.pcap")[0].data[:42]
     for msg in (body, b"INVITE sip:a@b SIP/2.0\r\n" + body, b"SIP/2.0 200 OK\r\nVia: " + body):
         check_spans(decode(head + msg, 1, strict=True))
+
+
+def test_joined_protocol_column_keeps_the_body_colour():
+    from dissect.output import protocol_colour
+    from dissect.protocol import PROTOCOLS
+
+    assert protocol_colour("SIP/SDP") == PROTOCOLS["sdp"].colour != ""

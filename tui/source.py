@@ -102,6 +102,7 @@ class PacketSource:
         self._full: OrderedDict[tuple[str, int], Packet] = OrderedDict()
         self._lock = threading.Lock()  # the full-decode cache is shared with row workers
         self._streams: StreamTable | None = None  # the stream pass, once something asked
+        self._learned = False  # QUIC's connections were learned from this capture
         self._stream_lock = threading.Lock()
         self.colouring: Colouring | None = None  # rules for list rows (the app sets them)
         self.columns: tuple[str, ...] = ()  # fields applied as columns, by filter name
@@ -185,6 +186,10 @@ class PacketSource:
     def close(self) -> None:
         if self._index is not None:
             self._index.close()
+        if self._learned:  # the next capture starts from no connection
+            from dissect.protocols import quic
+
+            quic.forget()
 
     # -- decoding ---------------------------------------------------------------------
     def _locate(self, row: int) -> tuple[str, int]:
@@ -327,6 +332,12 @@ class PacketSource:
         with self._stream_lock:
             if self._streams is None and self._index is not None and self._index.done:
                 self._streams = StreamTable.build(self._index)
+                # QUIC's connections as well: a jump to any packet decrypts it alike (this
+                # capture's: close() forgets them)
+                from dissect import connections  # (numpy: imported when first needed)
+
+                connections.learn(self._index)
+                self._learned = True
             return self._streams
 
     def origins(self, pkt: Packet) -> dict[str, list[tuple[int, int, int]]]:

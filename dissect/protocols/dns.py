@@ -1313,7 +1313,7 @@ TIME = Float("dns.time", "Time", generated=True, unit=" seconds",
              explain=lambda v, _l: f"The answer came {v} s after the query.")  # fmt: skip
 
 bind("udp.port", 53, DNS)
-bind_heuristic("udp.port", DNS, _looks_like_dns)
+bind_heuristic("udp.port", DNS, _looks_like_dns, min_len=13)  # a header and one byte
 bind("tcp.port", 53, DNS)
 bind("udp.port", 5353, MDNS)
 bind("tcp.port", 5353, DNS)

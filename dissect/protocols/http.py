@@ -1141,7 +1141,9 @@ MEDIA.describe = _media_describe
 
 for _port in HTTP_PORTS:
     bind("tcp.port", _port, HTTP)
-bind_heuristic("tcp.port", HTTP, detect)
+bind_heuristic(
+    "tcp.port", HTTP, detect, first=range(0x21, 0x7F), min_len=10
+)  # a token or "HTTP/1."; a 9-byte line and its end
 bind("udp.port", 1900, SSDP)
 for _ctype in TEXT_LINES_TYPES:
     bind("media_type", _ctype, DATA_TEXT_LINES)

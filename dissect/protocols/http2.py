@@ -41,11 +41,21 @@ from ..protocol import (
     lookup,
 )
 
-try:  # optional at import: without it header blocks stay bytes
-    import hpack
-    from hpack.exceptions import HPACKError
-except ModuleNotFoundError:  # pragma: no cover
-    hpack = None  # type: ignore[assignment]
+_HPACK: list[Any] = []  # the hpack module once asked for (None: not installed)
+
+
+def _hpack() -> Any:
+    """The hpack library, imported on the first header block rather than with the decoders:
+    its Huffman table costs every command ~0.1 s to import. None without it (header blocks
+    then stay bytes)."""
+    if not _HPACK:
+        try:
+            import hpack
+        except ModuleNotFoundError:  # pragma: no cover
+            hpack = None
+        _HPACK.append(hpack)
+    return _HPACK[0]
+
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 FRAME_HEADER = 9
@@ -309,7 +319,7 @@ def _decode_block(data: bytes, layer: Layer, frame: Http2Frame, pos: int, end: i
             return
         try:
             lines = decoder.decode(bytes(data[pos:stop]), raw=True)
-        except (HPACKError, ValueError, IndexError, KeyError, UnicodeError) as exc:
+        except (_hpack().HPACKError, ValueError, IndexError, KeyError, UnicodeError) as exc:
             layer.issue("note", "protocol", "http2.header.undecoded",
                         f"HPACK: {type(exc).__name__}: likely a dynamic table entry an earlier "
                         "segment added (HPACK state is per connection; not reassembled)",
@@ -327,6 +337,7 @@ def _decode_block(data: bytes, layer: Layer, frame: Http2Frame, pos: int, end: i
 
 
 def _new_decoder() -> Any:
+    hpack = _hpack()
     if hpack is None:
         return None
     decoder = hpack.Decoder()
@@ -627,6 +638,6 @@ HTTP2.detail = _detail
 HTTP2.info = _info
 HTTP2.describe = _describe
 
-bind_heuristic("tcp.port", HTTP2, detect)
+bind_heuristic("tcp.port", HTTP2, detect, first=PREFACE[:1], min_len=len(PREFACE))
 # After "101 Switching Protocols" with Upgrade: h2c, HTTP hands the rest of the segment on.
 bind("http.upgrade", b"h2c", HTTP2)

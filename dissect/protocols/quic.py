@@ -10,12 +10,18 @@ Destination Connection ID (RFC 9001 section 5.2): a client's first Initial is de
 its own DCID (HKDF, AES-ECB header protection, AES-128-GCM, with the `cryptography`
 package), its header protection removed and its packet number decoded, so the CRYPTO frames
 show the ClientHello through the TLS decoder's own handshake code. What needs other packets
-comes from a bounded memory of the connections seen (Connection, _CIDS): the server's
+comes from a bounded memory of the connections seen (Connection, Connections): the server's
 Initials (keyed by the client's first DCID, in another packet), a short header's connection
 ID (its length is the connection's), a handshake message split over CRYPTO frames (decoded
 where its last piece arrives), and, with an SSLKEYLOGFILE (load_keylog, tshark's
-tls.keylog_file), the Handshake and 1-RTT packets (AES-GCM or ChaCha20-Poly1305). A packet
-decoded before its connection's first Initial stays protected payload.
+tls.keylog_file), the Handshake and 1-RTT packets (AES-GCM or ChaCha20-Poly1305).
+
+The memory is a capture's: learn() fills it in one pass over the capture's QUIC datagrams
+before anything else decodes them (dissect/connections.py runs it where the stream pass
+runs), and from then on decoding only reads it, so a packet decodes the same wherever
+decoding starts (a -V worker's chunk, a TUI jump). Without that pass (pasted frames, a
+capture read as a stream) the memory fills in decode order, and a packet decoded before its
+connection's first Initial stays protected payload.
 
 Decrypted bytes are not in the frame: a field from them spans the ciphertext bytes they were
 decrypted from (AEAD keeps positions: plaintext byte i is ciphertext byte i), so the hex
@@ -25,7 +31,11 @@ pane shows where in the packet each came from; the value is the decrypted one.
 from __future__ import annotations
 
 import functools
+import threading
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from ..protocol import (
@@ -45,6 +55,7 @@ from ..protocol import (
     Text,
     bind,
     bind_heuristic,
+    decode,
 )
 from .tls import (  # QUIC carries TLS 1.3 handshake messages
     HS_FRAGMENT,
@@ -54,14 +65,29 @@ from .tls import (  # QUIC carries TLS 1.3 handshake messages
     quic_varint,
 )
 
-try:  # optional at import: without it Initial packets stay protected payload
-    from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives import hashes, hmac
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
-except ModuleNotFoundError:  # pragma: no cover
-    AESGCM = ChaCha20Poly1305 = None  # type: ignore[assignment,misc]
+_CRYPTO: list[Any] = []  # the cryptography names once asked for (None: not installed)
+
+
+def _primitives() -> Any:
+    """The `cryptography` package's primitives, imported on the first packet to decrypt
+    rather than with the decoders (it costs every command ~20 ms to import). None without it:
+    Initial packets then stay protected payload."""
+    if not _CRYPTO:
+        try:
+            from cryptography.exceptions import InvalidTag
+            from cryptography.hazmat.primitives import hashes, hmac
+            from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
+            from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+        except ModuleNotFoundError:  # pragma: no cover
+            _CRYPTO.append(None)
+        else:
+            _CRYPTO.append(SimpleNamespace(
+                InvalidTag=InvalidTag, hashes=hashes, hmac=hmac, Cipher=Cipher,
+                algorithms=algorithms, modes=modes, AESGCM=AESGCM,
+                ChaCha20Poly1305=ChaCha20Poly1305, HKDFExpand=HKDFExpand))  # fmt: skip
+    return _CRYPTO[0]
+
 
 VERSION_1, VERSION_2 = 0x00000001, 0x6B3343CF
 # Initial salts (RFC 9001 section 5.2, RFC 9369 section 3.3.1, draft-ietf-quic-tls-29) and
@@ -120,6 +146,10 @@ class Connection:
     # (sender, space) -> offset -> (the CRYPTO data at that offset, the frame it came in)
     crypto: dict[tuple[bool, str], dict[int, tuple[bytes, int]]] = field(default_factory=dict)
     kept: int = 0  # handshake bytes held in crypto
+    # (sender, space) -> (frame numbers, the largest packet number up to that frame): where
+    # the largest grew, in frame order, so a learned capture's packet number is expanded
+    # against the largest sent before its own frame, as a reading in order would
+    marks: dict[tuple[bool, str], tuple[list[int], list[int]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -142,6 +172,7 @@ class QuicPacket:
     first_in_datagram: bool
     conn: Connection | None = None  # the connection the packet was found to belong to
     from_server: bool = False  # who sent it (known once conn is)
+    frame: int = 0  # the frame's number: where it is in the capture's order
 
 
 QUIC = Protocol(
@@ -304,14 +335,16 @@ def _expand_label(secret: bytes, label: bytes, length: int) -> bytes:
     """HKDF-Expand-Label (RFC 8446 section 7.1) with an empty context."""
     full = b"tls13 " + label
     info = length.to_bytes(2, "big") + bytes((len(full),)) + full + b"\x00"
-    return HKDFExpand(hashes.SHA256(), length, info).derive(secret)
+    c = _primitives()
+    return c.HKDFExpand(c.hashes.SHA256(), length, info).derive(secret)
 
 
 @functools.lru_cache(maxsize=256)  # a connection's Initials share one DCID
 def initial_keys(version: int, dcid: bytes, client: bool = True) -> tuple[bytes, bytes, bytes]:
     """(key, iv, header protection key) of the Initial packets one side sends."""
     salt, prefix = INITIAL_SALTS[version]
-    h = hmac.HMAC(salt, hashes.SHA256())
+    c = _primitives()
+    h = c.hmac.HMAC(salt, c.hashes.SHA256())
     h.update(dcid)
     initial = h.finalize()
     secret = _expand_label(initial, b"client in" if client else b"server in", 32)
@@ -327,8 +360,9 @@ SUITES = {AES_128_GCM: (32, 16), AES_256_GCM: (48, 32), CHACHA20: (32, 32)}  # h
 def _expand(secret: bytes, label: bytes, length: int, suite: int) -> bytes:
     full = b"tls13 " + label
     info = length.to_bytes(2, "big") + bytes((len(full),)) + full + b"\x00"
-    algorithm = hashes.SHA384() if suite == AES_256_GCM else hashes.SHA256()
-    return HKDFExpand(algorithm, length, info).derive(secret)
+    c = _primitives()
+    algorithm = c.hashes.SHA384() if suite == AES_256_GCM else c.hashes.SHA256()
+    return c.HKDFExpand(algorithm, length, info).derive(secret)
 
 
 @functools.lru_cache(maxsize=256)  # a connection's packets share a few secrets
@@ -341,10 +375,11 @@ def traffic_keys(suite: int, secret: bytes, prefix: bytes = b"quic ") -> tuple[b
 
 def _mask(suite: int, hp: bytes, sample: bytes) -> bytes:
     """The header protection mask (RFC 9001 section 5.4.3, 5.4.4)."""
+    c = _primitives()
     if suite == CHACHA20:
-        enc = Cipher(algorithms.ChaCha20(hp, sample), None).encryptor()
+        enc = c.Cipher(c.algorithms.ChaCha20(hp, sample), None).encryptor()
         return enc.update(bytes(5))
-    enc = Cipher(algorithms.AES(hp), modes.ECB()).encryptor()
+    enc = c.Cipher(c.algorithms.AES(hp), c.modes.ECB()).encryptor()
     return enc.update(sample) + enc.finalize()
 
 
@@ -363,7 +398,8 @@ def _unprotect(data: bytes, pkt: QuicPacket, suite: int, keys: tuple[bytes, byte
                largest: int = -1) -> bool:  # fmt: skip
     """Remove header protection and decrypt (RFC 9001 sections 5.3, 5.4): sets first,
     pn_len, pn and clear when the tag checks; False when it does not (other keys, damage)."""
-    if AESGCM is None or pkt.pn_pos + 4 + SAMPLE_LEN > pkt.end:
+    c = _primitives()
+    if c is None or pkt.pn_pos + 4 + SAMPLE_LEN > pkt.end:
         return False
     key, iv, hp = keys
     mask = _mask(suite, hp, data[pkt.pn_pos + 4 : pkt.pn_pos + 4 + SAMPLE_LEN])
@@ -376,10 +412,10 @@ def _unprotect(data: bytes, pkt: QuicPacket, suite: int, keys: tuple[bytes, byte
     header = bytes((first,)) + data[pkt.start + 1 : pkt.pn_pos] + pn_bytes
     pn = _full_pn(largest, int.from_bytes(pn_bytes, "big"), pn_len)
     nonce = (int.from_bytes(iv, "big") ^ pn).to_bytes(12, "big")
-    aead = ChaCha20Poly1305(key) if suite == CHACHA20 else AESGCM(key)
+    aead = c.ChaCha20Poly1305(key) if suite == CHACHA20 else c.AESGCM(key)
     try:
         clear = aead.decrypt(nonce, data[pn_end : pkt.end], header)
-    except InvalidTag:
+    except c.InvalidTag:
         return False
     pkt.first, pkt.pn_len, pkt.pn, pkt.clear = first, pn_len, pn, clear
     return True
@@ -389,9 +425,28 @@ def _unprotect(data: bytes, pkt: QuicPacket, suite: int, keys: tuple[bytes, byte
 MAX_CIDS = 4096  # connection IDs remembered (the oldest forgotten first)
 MAX_CRYPTO = 1 << 16  # handshake bytes kept per connection
 MAX_PIECES = 64  # CRYPTO frames kept per sender and space
-# cid -> (connection, whether the server chose that ID); the lengths short headers may use.
-_CIDS: dict[bytes, tuple[Connection, bool]] = {}
-_CID_LENGTHS: dict[int, None] = {}
+MAX_MARKS = 1 << 16  # packet number marks per sender and space (then every other one kept)
+
+
+@dataclass(slots=True)
+class Connections:
+    """One capture's QUIC connections: connection ID -> (connection, whether the server
+    chose that ID), and the ID lengths short headers may use. `learned`: filled by learn()
+    from the whole capture, so decoding only reads it."""
+
+    cids: dict[bytes, tuple[Connection, bool]] = field(default_factory=dict)
+    lengths: dict[int, None] = field(default_factory=dict)
+    learned: bool = False
+
+
+MEMORY = Connections()  # what decoding reads: the capture's (use()) or one filled in order
+_LEARNING = threading.local()  # .memory: the Connections learn() fills in this thread
+
+
+def _memory() -> Connections:
+    return getattr(_LEARNING, "memory", None) or MEMORY
+
+
 # SSLKEYLOGFILE secrets: client random -> label -> secret (RFC 9001 labels, as tshark's).
 KEYLOG: dict[bytes, dict[str, bytes]] = {}
 MAX_KEYLOG_BYTES = 16 << 20
@@ -399,17 +454,38 @@ MAX_KEYLOG_BYTES = 16 << 20
 
 def forget() -> None:
     """Forget every connection (a new capture; tests start from nothing)."""
-    _CIDS.clear()
-    _CID_LENGTHS.clear()
+    use(Connections())
+
+
+def use(memory: Connections) -> None:
+    """Decode with this capture's connections from now on (learn()'s result)."""
+    global MEMORY
+    MEMORY = memory
+
+
+def learn(records: Iterable[tuple[int, Any, int]]) -> Connections:
+    """The capture's connections, learned from its QUIC datagrams in file order: records
+    are (frame number, frame bytes, link type), every datagram that may hold QUIC (more do
+    no harm). Decoding with the result (use()) reads it only."""
+    memory = Connections()
+    _LEARNING.memory = memory
+    try:
+        for number, data, linktype in records:
+            decode(data, linktype, number=number)
+    finally:
+        _LEARNING.memory = None
+    memory.learned = True
+    return memory
 
 
 def _remember(cid: bytes, conn: Connection, server: bool) -> None:
-    if not cid or cid in _CIDS:
+    cids = _memory().cids
+    if not cid or cid in cids:
         return
-    while len(_CIDS) >= MAX_CIDS:
-        del _CIDS[next(iter(_CIDS))]
-    _CIDS[cid] = (conn, server)
-    _CID_LENGTHS[len(cid)] = None
+    while len(cids) >= MAX_CIDS:
+        del cids[next(iter(cids))]
+    cids[cid] = (conn, server)
+    _memory().lengths[len(cid)] = None
 
 
 def load_keylog(path: str) -> int:
@@ -449,25 +525,32 @@ def _space(kind: str) -> str:
 def _decrypt(data: bytes, pkt: QuicPacket) -> None:
     """Decrypt a packet with what its connection allows: Initial keys from the client's
     first DCID, Handshake and 1-RTT keys from a key log's secrets."""
-    if AESGCM is None or pkt.version not in INITIAL_SALTS and pkt.long:
+    if pkt.version not in INITIAL_SALTS and pkt.long or _primitives() is None:
         return
-    found = _CIDS.get(pkt.dcid)
+    memory = _memory()
+    found = memory.cids.get(pkt.dcid)
     same = found is not None and (not pkt.long or found[0].version == pkt.version)
     if same and _decrypt_known(data, pkt, *found):
         return
     keys = initial_keys(pkt.version, pkt.dcid) if pkt.kind == "Initial" else None
     if keys is not None and _unprotect(data, pkt, AES_128_GCM, keys):
         conn = Connection(pkt.version, pkt.dcid)  # a client's first Initial: its own DCID
-        for cid, server in ((pkt.dcid, True), (pkt.scid, False)):
-            _CIDS.pop(cid, None)  # an ID used again: the new connection's now
-            _remember(cid, conn, server)
+        if not memory.learned:
+            for cid, server in ((pkt.dcid, True), (pkt.scid, False)):
+                memory.cids.pop(cid, None)  # an ID used again: the new connection's now
+                _remember(cid, conn, server)
         pkt.conn = conn
 
 
 def _decrypt_known(data: bytes, pkt: QuicPacket, conn: Connection, to_server: bool) -> bool:
     pkt.conn, pkt.from_server = conn, not to_server
     space = _space(pkt.kind)
-    largest = conn.largest.get((pkt.from_server, space), -1)
+    learned = _memory().learned
+    frame = pkt.frame
+    if learned:
+        largest = _largest_before(conn, (pkt.from_server, space), frame)
+    else:
+        largest = conn.largest.get((pkt.from_server, space), -1)
     if pkt.kind == "Initial":
         suite, keys = AES_128_GCM, initial_keys(conn.version, conn.odcid, not pkt.from_server)
     else:
@@ -479,10 +562,33 @@ def _decrypt_known(data: bytes, pkt: QuicPacket, conn: Connection, to_server: bo
         suite, keys = conn.suite, _phase_keys(conn, secret, pkt, data)
     if not _unprotect(data, pkt, suite, keys, largest):
         return False
-    conn.largest[(pkt.from_server, space)] = max(largest, pkt.pn)
-    if pkt.long:
-        _remember(pkt.scid, conn, pkt.from_server)
+    if not learned:
+        if pkt.pn > largest:
+            conn.largest[(pkt.from_server, space)] = pkt.pn
+            _mark(conn, (pkt.from_server, space), frame, pkt.pn)
+        if pkt.long:
+            _remember(pkt.scid, conn, pkt.from_server)
     return True
+
+
+def _mark(conn: Connection, key: tuple[bool, str], frame: int, largest: int) -> None:
+    """Note that from frame on the sender's largest packet number is `largest`."""
+    frames, values = conn.marks.setdefault(key, ([], []))
+    if frames and frames[-1] >= frame:  # a coalesced packet of the same frame, or re-decoded
+        if frames[-1] == frame:
+            values[-1] = max(values[-1], largest)
+        return
+    if len(frames) >= MAX_MARKS:  # bounded: keep every other mark (the largest grows anyway)
+        del frames[::2], values[::2]
+    frames.append(frame)
+    values.append(largest)
+
+
+def _largest_before(conn: Connection, key: tuple[bool, str], frame: int) -> int:
+    """The sender's largest packet number in frames before `frame` (-1: none)."""
+    frames, values = conn.marks.get(key, ((), ()))
+    i = bisect_left(frames, frame)
+    return values[i - 1] if i else -1
 
 
 def _phase_keys(conn: Connection, secret: bytes, pkt: QuicPacket, data: bytes) -> tuple:
@@ -590,6 +696,7 @@ def _read_packet(data: bytes, layer: Layer, pos: int, end: int, first: bool) -> 
     b0 = data[pos]
     long = bool(b0 & 0x80)
     pkt = QuicPacket(pos, long, "Short", 0, b"", b"", -1, end, -1, 0, 0, None, [], first)
+    pkt.frame = layer.packet.number if layer.packet is not None else 0
     if not long:
         return pkt
     if end - pos < 7:
@@ -730,7 +837,7 @@ def _crypto(data: bytes, e: _Emit, node: Field | None, p: int, end: int) -> int:
     pkt = e.pkt
     conn = pkt.conn if pkt is not None else None
     key = (pkt.from_server, _space(pkt.kind)) if pkt is not None else (False, "")
-    if conn is not None and not e.fields:
+    if conn is not None and not e.fields and not _memory().learned:
         _keep(conn, key, offset, bytes(data[p:stop]), e.layer.packet.number)
         if offset == 0:
             _hello_facts(conn, data, p, stop)
@@ -954,9 +1061,10 @@ def _short_dcid(data: bytes, pkt: QuicPacket, prev: QuicPacket | None) -> None:
     if prev is not None:
         pkt.dcid = prev.dcid
     else:
-        for n in _CID_LENGTHS:
+        memory = _memory()
+        for n in memory.lengths:
             cid = bytes(data[pkt.start + 1 : pkt.start + 1 + n])
-            if len(cid) == n and cid in _CIDS:
+            if len(cid) == n and cid in memory.cids:
                 pkt.dcid = cid
                 break
     if pkt.dcid and pkt.start + 1 + len(pkt.dcid) < pkt.end:
@@ -1080,4 +1188,4 @@ QUIC.detail = _detail
 QUIC.info = _info
 
 bind("udp.port", 443, QUIC)
-bind_heuristic("udp.port", QUIC, detect)
+bind_heuristic("udp.port", QUIC, detect, first=range(0xC0, 0x100), min_len=7)  # long header

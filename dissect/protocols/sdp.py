@@ -234,6 +234,7 @@ def _media(layer: Layer, p: int, value: str, node: Field | None) -> None:
 
 SDP = Protocol(
     "sdp", "Session Description Protocol", osi=Osi.APPLICATION, short="SDP", tail=_tail,
+    joins_column=True,  # Wireshark appends "/SDP" to the carrier's name: "SIP/SDP"
     detail=_detail, colour="#d7d7af",
     explain="SDP describes a call's media for SIP: which codecs, addresses and ports each "
     "side will send and receive audio and video on (the media itself goes in RTP).",

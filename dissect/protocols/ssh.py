@@ -466,4 +466,4 @@ SSH = Protocol(
 )  # fmt: skip
 
 bind("tcp.port", SSH_PORT, SSH)
-bind_heuristic("tcp.port", SSH, detect)
+bind_heuristic("tcp.port", SSH, detect, first=b"S", min_len=4)

@@ -545,6 +545,17 @@ def _info(layer: Layer) -> str:
     cut short shows what Wireshark shows: nothing under 4 bytes, the ports alone when the
     window is missing, no Len when the fixed header's last field (the urgent pointer) is."""
     sport, dport, flags, seq, ack, win, hdr_len, urgent = _INFO(layer)
+    if urgent is None or layer.extra:  # a cut header, or fields the stream pass added
+        return _info_unusual(layer, sport, dport, flags, seq, ack, win, hdr_len, urgent)
+    # Most packets: one text, no search of added fields (this runs for every list row).
+    seg = _segment_len(layer, hdr_len)
+    if flags & 0x010:
+        return f"{sport} → {dport} [{flags_text(flags) or '<None>'}] Seq={seq} Ack={ack} Win={win} Len={seg}"
+    return f"{sport} → {dport} [{flags_text(flags) or '<None>'}] Seq={seq} Win={win} Len={seg}"
+
+
+def _info_unusual(layer: Layer, sport: Any, dport: Any, flags: Any, seq: Any, ack: Any,
+                  win: Any, hdr_len: Any, urgent: Any) -> str:  # fmt: skip
     if dport is None:
         return ""
     if win is None:

@@ -1491,7 +1491,7 @@ TLS.info = _info
 
 for _port in TLS_PORTS:
     bind("tcp.port", _port, TLS)
-bind_heuristic("tcp.port", TLS, detect)
+bind_heuristic("tcp.port", TLS, detect, first=(HANDSHAKE, APPLICATION_DATA), min_len=5)
 
 
 # -- names, as Wireshark 4.0 shows them (tshark -G values) ------------------------------

@@ -1,0 +1,51 @@
+"""What decoders learn from a whole capture before decoding starts anywhere in it.
+
+QUIC's decoder needs other packets of a connection to decrypt one: a server's Initial is
+keyed by the client's first Destination Connection ID, a short header's connection ID
+length is the connection's, packet numbers are expanded against the largest one sent
+before. `learn(index)` reads the capture's UDP datagrams once, in file order, into the
+capture's connection memory (dissect/protocols/quic.py `learn`) and makes decoding use it,
+so a packet decodes the same whether decoding starts at the first record, in a -V worker's
+chunk or at a TUI jump. It runs where the stream pass runs (the CLI before its workers
+fork, the TUI's background pass after the index), for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .fastfilter import scan
+from .filter import compile_filter
+from .protocols import quic
+
+
+def learn(index: Any) -> quic.Connections:
+    """Learn the connections of an indexed capture (indexed in full first) and decode with
+    them from now on; returns the memory."""
+    index.index_all()
+    memory = quic.learn(_datagrams(index))
+    quic.use(memory)
+    return memory
+
+
+@contextmanager
+def learned(index: Any) -> Iterator[quic.Connections]:
+    """learn(index) for the duration of a with-block; then decoding goes back to the memory
+    it had (a learned memory is one capture's: another capture decoded in the same process
+    must not read it)."""
+    before = quic.MEMORY
+    try:
+        yield learn(index)
+    finally:
+        quic.use(before)
+
+
+def _datagrams(index: Any) -> Iterator[tuple[int, bytes, int]]:
+    """(number, bytes, link type) of every UDP record, in file order: the bulk filter finds
+    the plain ones from fixed offsets, so a capture without UDP costs one read of the file."""
+    for _upto, hits in scan(compile_filter("udp"), index):
+        for i in hits.tolist():
+            rec = index.record(i)
+            yield rec.number, rec.data, rec.linktype
