@@ -26,6 +26,7 @@ from setuptools.command.build_ext import build_ext
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORE = runpy.run_path(os.path.join(HERE, "dissect", "_compiled.py"))
 STRICT = os.environ.get("LAYERSCOPE_BUILD", "").strip().lower() == "strict"
+SOURCE_HASHES: dict[str, str] = {}  # module -> hash of the source Cython compiled
 
 
 def say(msg: str) -> None:
@@ -67,6 +68,9 @@ def extensions() -> list[Extension]:
     me = os.path.getmtime(__file__)
     c_files = [e.sources[0][:-3] + ".c" for e in exts]
     stale = any(os.path.exists(c) and os.path.getmtime(c) < me for c in c_files)
+    # Hashed before Cython reads them: a source edited during the build then no longer
+    # matches the manifest, and the import check calls the build stale.
+    SOURCE_HASHES.update((e.name, CORE["source_hash"](e.name)) for e in exts)
     try:
         built = cythonize(
             exts,
@@ -97,7 +101,7 @@ class BuildExt(build_ext):
         super().run()
         where = HERE if self.inplace else self.build_lib
         built = {
-            e.name: CORE["source_hash"](e.name)
+            e.name: SOURCE_HASHES[e.name]
             for e in self.extensions
             if os.path.exists(os.path.join(where, self.get_ext_filename(e.name)))
         }
