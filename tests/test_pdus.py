@@ -244,12 +244,16 @@ def shown(v: Any) -> str:
     return str(v)
 
 
-def same(ours: Any, theirs: str) -> bool:
-    """tshark writes hex-based numbers as 0x..., a text field's bytes as text."""
+def same(field: Any, theirs: str) -> bool:
+    """tshark writes hex-based numbers as 0x..., an absolute time as its text, a text
+    field's bytes as text up to the first NUL (a C string)."""
+    ours = field.value
     if theirs.startswith("0x") and isinstance(ours, int):
         return ours == int(theirs, 16)
+    if isinstance(ours, int) and not isinstance(ours, bool) and theirs.endswith(" UTC"):
+        return field.spec.line(ours).endswith(": " + theirs)
     if isinstance(ours, bytes) and shown(ours) != theirs:
-        return ours.decode("utf-8", "replace") == theirs
+        return ours.split(b"\0", 1)[0].decode("utf-8", "replace") == theirs
     return shown(ours) == theirs
 
 
@@ -261,7 +265,7 @@ def value_agreement(pkts: list[Any], entries: list[dict[str, Any]]) -> tuple[int
     for entry, pkt in zip(entries, pkts, strict=True):
         if tshark_layer(entry, "tcp.segments") is None:
             continue
-        ours = {(f.name, f.pos, f.len): f.value for la in reassembled_layers(pkt)
+        ours = {(f.name, f.pos, f.len): f for la in reassembled_layers(pkt)
                 for f in la.walk()}  # fmt: skip
         theirs = next((la["fields"] for la in entry["layers"] if la["protocol"] in APP), [])
         names = [f[0] for f in theirs]
@@ -273,7 +277,7 @@ def value_agreement(pkts: list[Any], entries: list[dict[str, Any]]) -> tuple[int
             if same(ours[key], str(value)):
                 agree += 1
             else:
-                diffs.append((pkt.number, fname, shown(ours[key])[:40], str(value)[:40]))
+                diffs.append((pkt.number, fname, shown(ours[key].value)[:40], str(value)[:40]))
     return agree, total, diffs
 
 
