@@ -33,15 +33,18 @@ from typing import Any
 
 from ..engine import PROTOCOLS, Packet, decode, spec_for, uint_at
 from .objects import MAX_BODY, _dechunk, _decoded, _headers
-from .reassembly import Direction
+from .reassembly import SEQ_MOD, Direction, seq_diff
 
 DEFAULT_CAP = 64 << 20  # bytes of open PDUs held at once per capture (configurable)
 MAX_HEAD = 1 << 16  # an HTTP header block longer than this is not HTTP to us
 BLANK_LINE = re.compile(rb"\n\r?\n")  # the end of a header block
+MAX_HELLO = 1024  # bytes of a TLS handshake record held to read the version a ServerHello picks
 MAX_SIZE_LINE = 1024  # a chunk size line (extensions included) longer than this: not HTTP
 REASSEMBLED = ("http", "tls", "dns", "http2")  # what is put together across segments
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-NEED, NOT = -1, -2  # a length function's answers: more bytes needed, not this protocol
+# a length function's answers: more bytes needed; not this protocol (the direction stops
+# being framed); not a PDU's start (its bytes are passed over, the next segment is tried)
+NEED, NOT, SKIP = -1, -2, -3
 
 (SEGMENTS, SEGMENT, SEGMENT_COUNT, REASSEMBLED_LENGTH, REASSEMBLED_DATA, REASSEMBLED_IN,
  SEGMENT_DATA) = (spec_for(n) for n in (
@@ -79,6 +82,8 @@ class _Framer:
     need: int = NEED  # the open PDU's length once known
     have: int = 0  # bytes of the open PDU so far
     resume: int = 0  # a chunked HTTP body: where the next chunk's size line is (0: not yet)
+    last: int = 0  # TLS: the content type of the previous record
+    hello: bool = True  # TLS: still looking for a ServerHello (its handshake records are held)
     stopped: bool = False
 
 
@@ -106,6 +111,7 @@ class PduMap:
         self.http: dict[int, tuple[int, int]] = {}
         self.dns: dict[int, tuple[int, int]] = {}  # (see _pair_dns)
         self.h2: set[int] = set()  # streams that began with HTTP/2's preface
+        self.tls13: dict[int, int] = {}  # TLS 1.3 streams -> the frame that showed it
         self.held = 0  # bytes of open PDUs held now
         self._done: set[int] = set()  # streams framed (all of them after build())
         self._lock = threading.Lock()
@@ -166,9 +172,23 @@ class PduMap:
         dirs, framers, http_waiting = st
         d = v & 1
         chunks = dirs[d].segment(i, seg.seq, seg.flags, seg.payload, seg.seglen)
+        if not chunks and dirs[d].waiting:
+            chunks = self._past_gap(dirs[d], framers[d], seg)
         for c in chunks:
             off = len(seg.payload) - len(c.data) if c.frame == i else _offset(self.index, c)
             self._feed(framers[d], v, c.frame, off, c.data, http_waiting, d)
+
+    def _past_gap(self, direction: Direction, fr: _Framer, seg: Segmented) -> list:
+        """A segment after a gap that starts where the open PDU (of known length) ends:
+        that PDU never completes (a segment of it was not captured) and this one starts
+        the next, as tshark goes on after a loss."""
+        if fr.need < 0 or direction.next_seq is None:
+            return []
+        end = (direction.next_seq + fr.need - fr.have) % SEQ_MOD
+        if seq_diff(seg.seq, end) < 0:
+            return []
+        self._drop(fr)
+        return direction.resync(end)
 
     def _feed(self, fr: _Framer, v: int, i: int, off: int, data: bytes,
               waiting: list, d: int) -> None:  # fmt: skip
@@ -183,6 +203,9 @@ class PduMap:
                 fr.buf += data[pos : pos + take]
                 self.held += take
                 fr.need = LENGTHS[fr.proto](fr.buf, fr)
+                if fr.need == SKIP:
+                    self._drop(fr)
+                    return
                 if fr.need == NOT:
                     self._drop(fr)
                     fr.stopped = True
@@ -190,6 +213,8 @@ class PduMap:
                 if fr.need > self.cap:  # it would be read whole when shown: too big
                     self._limit(fr, v, i)
                     return
+                if fr.proto == "tls" and fr.need >= 0:
+                    self._record_type(fr, v, i)
             pos += take
             fr.have += take
             if fr.need >= 0 and fr.have >= fr.need:
@@ -214,6 +239,17 @@ class PduMap:
                     if o:  # PDUs before it in that frame are decoded there
                         self.shared[j] = o
         self._drop(fr)
+
+    def _record_type(self, fr: _Framer, v: int, i: int) -> None:
+        """A ServerHello (or HelloRetryRequest) choosing TLS 1.3, or application data
+        right after a ChangeCipherSpec (TLS 1.2 sends its encrypted Finished as a
+        handshake record there): from frame i on, the stream's application data records
+        are TLS 1.3's opaque ones, as tshark knows from the ServerHello."""
+        t = fr.buf[0]
+        if (fr.last == 20 and t == 23) or (t == 22 and fr.hello and _tls13_hello(fr.buf)):
+            self.tls13.setdefault(v >> 1, i)
+        fr.hello = fr.hello and t == 22 and (len(fr.buf) < 6 or fr.buf[5] != 2)
+        fr.last = t
 
     def _pair(self, head: bytes, i: int, waiting: list, d: int) -> None:
         """Requests wait in order; a response answers the oldest (HTTP/1.1 pipelining)."""
@@ -275,6 +311,7 @@ class PduMap:
             self._limit_note(tcp, i)
             if self.h2:
                 self._relabel(pkt, tcp, i)
+            self._opaque(pkt, i)
             return
         payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
         k = pkt.layers.index(tcp)
@@ -290,6 +327,23 @@ class PduMap:
                    pdus[-1].proto)  # fmt: skip
         _join_info(pkt.layers[k + 1 :])
         self._http_links(pkt, i, later)
+        self._opaque(pkt, i)
+
+    def _opaque(self, pkt: Packet, i: int) -> None:
+        """In a TLS 1.3 stream, application data records are opaque (their real type is
+        inside the encryption): set on each TLS layer's kept records, which its fields
+        are built from."""
+        if not self.tls13:
+            return
+        first = self.tls13.get(self.table.ids[i] >> 1)
+        if first is None or i < first:
+            return
+        for la in pkt.layers:
+            if la.protocol.name != "tls" or la.state is None:
+                continue
+            data = (la.packet or pkt).data
+            la.state.records = [(p, n, whole, opaque or data[p] == 23, enc)
+                                for p, n, whole, opaque, enc in la.state.records]  # fmt: skip
 
     def _continues(self, pkt: Packet, tcp: Any, payload: int, i: int, done_in: Any,
                    later: bool) -> None:  # fmt: skip
@@ -501,12 +555,35 @@ def _protocol(index: Any, i: int, seg: Segmented) -> str | None:
 
 
 # -- PDU lengths: the whole length when known from the bytes so far ------------------------------
-def _tls_length(buf: bytearray, _fr: _Framer) -> int:
+def _tls_length(buf: bytearray, fr: _Framer) -> int:
     if len(buf) < 5:
         return NEED if not buf or 20 <= buf[0] <= 24 else NOT
     if not (20 <= buf[0] <= 24 and buf[1] == 3):
         return NOT
-    return 5 + uint_at(buf, 3, 2)
+    end = 5 + uint_at(buf, 3, 2)
+    if fr.hello and buf[0] == 22 and len(buf) < min(end, 5 + MAX_HELLO):
+        return NEED  # a hello's first bytes are held: the version it picks (_tls13_hello)
+    return end
+
+
+def _tls13_hello(buf: bytearray) -> bool:
+    """A ServerHello whose supported_versions extension picks TLS 1.3 (0x0304, or a
+    draft 0x7fNN), read from the first bytes of its record."""
+    if len(buf) < 5 + 4 + 38 or buf[5] != 2:
+        return False
+    p = 5 + 4 + 34
+    p += 1 + buf[p] + 3  # session ID, cipher suite, compression method
+    if p + 2 > len(buf):
+        return False
+    end = min(len(buf), p + 2 + uint_at(buf, p, 2))
+    p += 2
+    while p + 4 <= end:  # each extension moves on by at least 4 bytes
+        etype, n = uint_at(buf, p, 2), uint_at(buf, p + 2, 2)
+        if etype == 43 and n == 2 and p + 6 <= end:
+            version = uint_at(buf, p + 4, 2)
+            return version == 0x0304 or version >> 8 == 0x7F
+        p += 4 + n
+    return False
 
 
 def _dns_length(buf: bytearray, _fr: _Framer) -> int:
@@ -526,6 +603,8 @@ def _http_length(buf: bytearray, fr: _Framer) -> int:
     chunked body is walked on from where the last call stopped (linear in its size)."""
     if fr.resume:
         return _chunked_end(buf, fr)
+    if not 0x41 <= buf[0] <= 0x5A:  # neither a method nor "HTTP/": a keep-alive byte, say
+        return SKIP
     blank = BLANK_LINE.search(buf)  # lines may end in LF alone (RFC 9112 section 2.2)
     if blank is None:
         return NOT if len(buf) > MAX_HEAD else NEED
