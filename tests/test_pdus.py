@@ -23,7 +23,16 @@ from dissect.streams import StreamTable, annotate
 from dissect.streams.pdus import PduMap
 
 DATA = Path(__file__).parent / "data" / "reassembly"
-CAPTURES = ("http_gzip_chunked", "tls12_cert_chain", "dns_tcp_multi", "h2_data_frame")
+CAPTURES = (
+    "http_gzip_chunked",
+    "tls12_cert_chain",
+    "dns_tcp_multi",
+    "h2_data_frame",
+    "http_lost_segment",
+    "http_keepalive_byte",
+    "http_until_fin",
+    "tls13_app_data",
+)
 APP = ("http", "tls", "dns", "data-text-lines", "http2")
 # Span agreement wanted per capture (fields we declare, in the reassembled layers).
 MIN_AGREEMENT = 0.99
@@ -70,15 +79,17 @@ def values(fields: list[list[Any]], name: str) -> list[str]:
 def test_completing_frames_and_segments_as_tshark(name: str) -> None:
     """The frames that show a reassembled PDU, their segment lists and lengths; the
     frames that only carry part of one point to where it completes."""
-    pkts, _ = packets(name)
+    pkts, pdus = packets(name)
     for entry, pkt in zip(expected(name), pkts, strict=True):
         segs = tshark_layer(entry, "tcp.segments")
         ours = [f.value for f in pkt.find("tcp.segment")]
         if segs is None:
             assert ours == [], pkt.number
         else:
-            # tshark's JSON keeps one value per repeated key: compare the spans' lengths
-            assert len(ours) == len([f for f in segs if f[0] == "tcp.segment"]), pkt.number
+            # tshark's JSON keeps one value per repeated key: compare the spans' lengths;
+            # it has no span for a segment without data (a FIN ending a body)
+            empty = sum(not n for p in pdus.ends[pkt.number - 1] for _j, _o, n in p.pieces)
+            assert len(ours) - empty == len([f for f in segs if f[0] == "tcp.segment"]), pkt.number
             assert [str(pkt.value("tcp.reassembled.length"))] == values(
                 segs, "tcp.reassembled.length"
             ) or not values(segs, "tcp.reassembled.length")
@@ -125,7 +136,7 @@ def test_reassembled_fields_spans_as_tshark(name: str) -> None:
     """Spans point into the reassembled bytes, where tshark's do (>= 99 % of the fields
     both know)."""
     agree, total, diffs = span_agreement(packets(name)[0], expected(name))
-    assert total >= 10
+    assert total >= 5
     assert agree / total >= MIN_AGREEMENT, diffs[:20]
 
 
@@ -417,3 +428,18 @@ def test_dns_answers_link_to_queries_across_segments() -> None:
         pkt = pkts[number - 1]
         assert pkt.value("dns.response_to") == to, number
         assert pkt.value("dns.time") == pytest.approx(secs, abs=1e-6), number
+
+
+def test_server_key_exchange_parameters_as_tshark() -> None:
+    """Frame 8's own ServerKeyExchange (ECDHE on x25519, signed): curve, public key and
+    signature fields at tshark's positions with tshark's values."""
+    pkts, _ = packets("tls12_cert_chain")
+    own = [la for la in pkts[7].layers  # the frame's own bytes: no reassembled source
+           if la.protocol.name == "tls" and (la.packet is None or not la.packet.source)]  # fmt: skip
+    ours = {(f.name, f.pos, f.len): f for la in own for f in la.walk()}
+    theirs = [la["fields"] for la in expected("tls12_cert_chain")[7]["layers"]
+              if la["protocol"] == "tls"][-1]  # fmt: skip
+    wanted = [f for f in theirs if f[0].startswith(("tls.handshake.server_", "tls.handshake.sig"))]
+    assert len(wanted) == 9
+    for name, value, pos, length, _inside in wanted:
+        assert same(ours[(name, pos, length)], str(value)), name

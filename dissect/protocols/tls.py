@@ -998,6 +998,7 @@ DN_NAMES = {"2.5.4.3": "CN", "2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.10": "O",
 STRING_CODECS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1", 0x1A: "ascii",
                  0x1E: "utf-16-be", 0x1C: "utf-32-be"}  # fmt: skip
 
+
 def _certificates(data: bytes, out: _Out, msg: Field | None, pos: int, end: int) -> None:
     if end - pos < 3:
         return

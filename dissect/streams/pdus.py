@@ -45,6 +45,7 @@ H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 # a length function's answers: more bytes needed; not this protocol (the direction stops
 # being framed); not a PDU's start (its bytes are passed over, the next segment is tried)
 NEED, NOT, SKIP = -1, -2, -3
+UNTIL_FIN = -4  # an HTTP response whose body is delimited by the connection's end
 
 (SEGMENTS, SEGMENT, SEGMENT_COUNT, REASSEMBLED_LENGTH, REASSEMBLED_DATA, REASSEMBLED_IN,
  SEGMENT_DATA) = (spec_for(n) for n in (
@@ -177,6 +178,11 @@ class PduMap:
         for c in chunks:
             off = len(seg.payload) - len(c.data) if c.frame == i else _offset(self.index, c)
             self._feed(framers[d], v, c.frame, off, c.data, http_waiting, d)
+        fr = framers[d]
+        if seg.flags & 1 and fr.need == UNTIL_FIN and not dirs[d].waiting:
+            if fr.pieces[-1][0] != i:  # a FIN alone ends the body: tshark lists it, empty
+                fr.pieces.append((i, len(seg.payload), 0))
+            self._complete(fr, i, http_waiting, d)
 
     def _past_gap(self, direction: Direction, fr: _Framer, seg: Segmented) -> list:
         """A segment after a gap that starts where the open PDU (of known length) ends:
@@ -194,6 +200,12 @@ class PduMap:
               waiting: list, d: int) -> None:  # fmt: skip
         pos = 0
         while pos < len(data) and not fr.stopped:  # each step ends a PDU or the data
+            if fr.need == UNTIL_FIN:  # counted, not held: read again when shown
+                fr.pieces.append((i, off + pos, len(data) - pos))
+                fr.have += len(data) - pos
+                if fr.have > self.cap:
+                    self._limit(fr, v, i)
+                return
             take = len(data) - pos if fr.need < 0 else min(fr.need - fr.have, len(data) - pos)
             fr.pieces.append((i, off + pos, take))
             if fr.need < 0:
@@ -225,7 +237,7 @@ class PduMap:
                 self._complete(fr, i, waiting, d)
 
     def _complete(self, fr: _Framer, i: int, waiting: list, d: int) -> None:
-        pieces = [p for p in fr.pieces if p[2]]
+        pieces = [p for p in fr.pieces if p[2] or fr.need == UNTIL_FIN and p[0] == i]
         multi = len({j for j, _o, _n in pieces}) > 1
         if fr.proto == "http" and fr.buf:
             self._pair(bytes(fr.buf[:5]), i, waiting, d)
@@ -599,7 +611,7 @@ def _h2_length(buf: bytearray, _fr: _Framer) -> int:
 
 def _http_length(buf: bytearray, fr: _Framer) -> int:
     """Headers, then the body Content-Length or the chunked coding delimits (RFC 9112
-    section 6.3); a response delimited by the connection's end is its headers here. A
+    section 6.3); a response without either runs until the server's FIN (UNTIL_FIN). A
     chunked body is walked on from where the last call stopped (linear in its size)."""
     if fr.resume:
         return _chunked_end(buf, fr)
@@ -620,6 +632,12 @@ def _http_length(buf: bytearray, fr: _Framer) -> int:
     length = headers.get(b"content-length")
     if length is not None and length.isdigit() and len(length) < 16:
         return head + int(length)
+    if (
+        start.startswith(b"HTTP/")
+        and start[9:10] not in (b"1", b"")
+        and start[9:12] not in (b"204", b"304")
+    ):
+        return UNTIL_FIN  # a response's body without a length runs to the close (6.3 item 8)
     return head
 
 
