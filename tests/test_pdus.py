@@ -443,3 +443,52 @@ def test_server_key_exchange_parameters_as_tshark() -> None:
     assert len(wanted) == 9
     for name, value, pos, length, _inside in wanted:
         assert same(ours[(name, pos, length)], str(value)), name
+
+
+def handshake_fields(entry: dict[str, Any]) -> list[list[Any]]:
+    """tshark's fields of a handshake message put together from records: from its
+    fragment list to the next record, positions in the "Reassembled TLS Handshake" bytes."""
+    out: list[list[Any]] = []
+    for la in entry["layers"]:
+        inside = False
+        for f in la["fields"]:
+            if f[0] == "tls.handshake.fragments":
+                inside = True
+            elif f[0] == "tls.record":
+                inside = False
+            if inside:
+                out.append(f)
+    return out
+
+
+def test_handshake_messages_over_records_as_tshark() -> None:
+    """The Certificate over three records (frame 6) and the ServerKeyExchange over two
+    records in two segments (frame 8) are put together as tshark's: a data source of
+    their own, each field at tshark's span with its value; the certificate's
+    authorityKeyIdentifier issuer name and Certificate Transparency timestamps decoded;
+    the records and Info say fragment as tshark's."""
+    from dissect.engine import columns
+
+    pkts, _ = packets("tls12_dhe_fragmented")
+    listed = (DATA / "tls12_dhe_fragmented.tshark.txt").read_text().splitlines()
+    names = set()
+    for number, size in ((6, 1142), (8, 783)):
+        pkt = pkts[number - 1]
+        (hs,) = [la for la in pkt.layers if la.packet is not None
+                 and (la.packet.source or "").startswith("Reassembled TLS Handshake")]  # fmt: skip
+        assert hs.packet.source == f"Reassembled TLS Handshake ({size} bytes)"
+        ours = {(f.name, f.pos, f.len): f for f in hs.walk()}
+        theirs = [f for f in handshake_fields(expected("tls12_dhe_fragmented")[number - 1])
+                  if f[0] in FIELDS and f[3]]  # fmt: skip
+        assert len(theirs) > 15
+        missing = [f[:4] for f in theirs if tuple(f[i] for i in (0, 2, 3)) not in ours]
+        assert not missing, missing
+        # values that are values in both (tshark's value of a name or a validity time is
+        # its item count or CHOICE; ours the text)
+        once = [f for f in theirs if [g[0] for g in theirs].count(f[0]) == 1 and f[1]
+                and f[0].startswith(("tls.", "x509sat.", "x509if.oid", "x509ce.dNSName"))]  # fmt: skip
+        for name, value, pos, length, _inside in once:
+            assert same(ours[(name, pos, length)], str(value)), (number, name)
+        names |= {f[0] for f in theirs}
+        assert columns(pkt)[3] == listed[number - 1].split(" TLSv1.2 ", 1)[1].split(" ", 1)[1]
+    assert {"x509ce.directoryName", "tls.sct.sct_timestamp", "tls.handshake.ys"} <= names

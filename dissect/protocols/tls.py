@@ -112,6 +112,10 @@ class TlsState:
 
     records: list[_Kept]
     info: str  # the Info text: what each record is ("Client Hello, ...")
+    # Handshake messages over several records (the stream layer knows them, pdus.py):
+    # record start -> (bytes continuing an earlier record's message, its type name, whether
+    # they end it); for a message put together, its fragments [(frame number, bytes)].
+    marks: Any = None
 
 
 TLS = Protocol(
@@ -130,9 +134,11 @@ def _plural(n: int, one: str) -> str:
     return f"{n} {one}{'' if n == 1 else 's'}"
 
 
-def _handshake_name(raw: bytes) -> str:
+def _handshake_name(raw: bytes | str) -> str:
     """A handshake message's type, or "Encrypted Handshake Message" when its bytes do not
-    hold exactly one message of a known type."""
+    hold exactly one message of a known type (a fragment's value is its text)."""
+    if isinstance(raw, str):
+        return raw
     if len(raw) >= 4 and raw[0] in HANDSHAKE_TYPES and 4 + _u24(raw, 1) == len(raw):
         return HANDSHAKE_TYPES[raw[0]]
     return "Encrypted Handshake Message"
@@ -142,6 +148,8 @@ def _record_show(raw: bytes) -> str:
     """'TLSv1.2 Record Layer: Handshake Protocol: Server Hello': the record's version and
     what it carries, from its own bytes (a record after a ChangeCipherSpec is judged by
     its bytes alone here)."""
+    if isinstance(raw, str):
+        return raw  # a record with parts of a message over several records (_fragment_title)
     ctype, body = raw[0], raw[5:]
     if len(body) < _u16(raw, 3):  # a record the segment ends inside: its header alone here
         name = CONTENT_TYPES.get(ctype, "Unknown")
@@ -518,7 +526,7 @@ HEARTBEAT_LEN = U16("tls.heartbeat_message.payload_length", "Payload Length",
 class _Seg:
     """What the records of this segment have shown so far."""
 
-    __slots__ = ("infos", "encrypted", "tls13", "hello", "last", "out", "crypto")
+    __slots__ = ("infos", "encrypted", "tls13", "hello", "last", "out", "crypto", "frag")
 
     def __init__(self) -> None:
         self.infos: list[str] = []
@@ -528,6 +536,7 @@ class _Seg:
         self.last = 0  # content type of the previous record
         self.out: _Out | None = None  # made when a record body needs walking
         self.crypto = False  # QUIC CRYPTO frames, which QUIC reassembles, not records
+        self.frag: tuple[int, str, bool] | None = None  # this record's TlsState.marks entry
 
 
 class _Out:
@@ -587,6 +596,10 @@ def looks_like_record(data: bytes, pos: int) -> bool:
 
 def _tail(data: Any, layer: Layer) -> None:
     """Records, Info and issues; the fields wait for detail() (layer.state keeps the records)."""
+    _walk(data, layer, None)
+
+
+def _walk(data: Any, layer: Layer, marks: dict[int, tuple[int, str, bool]] | None) -> None:
     pos, end = layer.pos, layer.payload_end
     if end - pos > 4 and PRINTABLE.issuperset(data[pos : pos + 4]):
         _reject(data, layer)  # printable text is not TLS: Wireshark gives the segment back
@@ -609,6 +622,7 @@ def _tail(data: Any, layer: Layer) -> None:
             _continued(data, layer, pos, end, length, seg)
             kept.append((pos, length, False, False, False))
             break
+        seg.frag = marks.get(pos) if marks else None
         kept.append(_record(data, layer, pos, length, seg))
         pos += 5 + length
     else:
@@ -618,7 +632,29 @@ def _tail(data: Any, layer: Layer) -> None:
                         pos, end - pos)  # fmt: skip
     layer.hdr_len = end - layer.pos
     layer.payload_pos = end
-    layer.state = TlsState(kept, ", ".join(seg.infos))
+    # a message over several records is one "[Certificate Fragment]" until it completes
+    infos = [t for k, t in enumerate(seg.infos)
+             if not (k and t == seg.infos[k - 1] and t.endswith(" Fragment]"))]  # fmt: skip
+    layer.state = TlsState(kept, ", ".join(infos), marks)
+
+
+def refragment(layer: Layer, marks: dict[int, tuple[int, str, bool]]) -> None:
+    """Walk the layer's records again knowing which handshake messages continue over
+    records (the stream layer found them): a record's first `cont` bytes end or continue
+    an earlier record's message, a message running past its record is a fragment of one
+    put together later. Issues are raised anew."""
+    layer.issues.clear()
+    _walk(layer.packet.data, layer, marks)
+
+
+def handshake_layer(layer: Layer, fragments: list[tuple[int, int]]) -> None:
+    """Make a TLS layer decoded over a handshake message put together from several records
+    show that message (no record header): its fragments, then the message."""
+    data = layer.packet.data
+    layer.issues.clear()
+    _handshakes(data, _Out(layer, data, False), None, 0, len(data), len(data), _Seg())
+    layer.hdr_len = layer.payload_end - layer.pos
+    layer.state = TlsState([(0, -1, True, False, False)], "", fragments)
 
 
 def _detail(data: Any, layer: Layer) -> None:
@@ -628,9 +664,15 @@ def _detail(data: Any, layer: Layer) -> None:
     limit = layer.payload_end
     records = layer.state.records if layer.state is not None else ()
     for pos, length, whole, opaque, encrypted in records:
+        if length < 0:  # a handshake message put together from records (handshake_layer)
+            _reassembled_message(data, layer, pos, limit)
+            continue
         end = min(pos + 5 + length, limit)
         ctype = data[pos]
-        rec = layer.add(RECORD, pos, end - pos, data[pos:end])
+        marks = layer.state.marks
+        frag = marks.get(pos) if isinstance(marks, dict) else None
+        rec = layer.add(RECORD, pos, end - pos,
+                        data[pos:end] if frag is None else _fragment_title(data, pos, end, frag))  # fmt: skip
         layer.child(rec, OPAQUE_TYPE if opaque else CONTENT_TYPE, pos, 1, ctype)
         layer.child(rec, RECORD_VERSION, pos + 1, 2, _u16(data, pos + 1))
         layer.child(rec, RECORD_LENGTH, pos + 3, 2, length)
@@ -642,9 +684,39 @@ def _detail(data: Any, layer: Layer) -> None:
             continue
         seg = _Seg()
         seg.encrypted = encrypted
+        seg.frag = frag
         if out is None:
             out = _Out(layer, data, True)
         _body(data, out, rec, ctype, pos + 5, end, pos + 5 + length, seg)
+
+
+def _fragment_title(data: Any, pos: int, end: int, frag: tuple[int, str, bool]) -> str:
+    """A record's line when it carries part of a message over several records: the
+    message it ends ("Certificate") or begins ("Certificate (fragment)"), as tshark's."""
+    cont, name, last = frag
+    what = [name + ("" if last else " (fragment)")] if cont else []
+    p = pos + 5 + cont
+    while p + 4 <= end and len(what) < 2:  # each message moves on by at least 4 bytes
+        what.append(HANDSHAKE_TYPES.get(data[p], "Unknown")
+                    + (" (fragment)" if p + 4 + _u24(data, p + 1) > end else ""))  # fmt: skip
+        p += 4 + _u24(data, p + 1)
+    shown = "Multiple Handshake Messages" if len(what) > 1 else what[0] if what else name
+    version = RECORD_LABELS.get(_u16(data, pos + 1), "TLS")
+    return f"{version} Record Layer: Handshake Protocol: {shown}"
+
+
+def _reassembled_message(data: Any, layer: Layer, pos: int, end: int) -> None:
+    """The fragments a message was put together from (spans in its bytes), then it."""
+    frags = layer.state.marks or []
+    top = layer.add(HS_FRAGMENTS, pos, end - pos,
+                    f"{len(frags)} Reassembled Handshake Fragments ({end - pos} bytes): "
+                    + ", ".join(f"#{f}({n})" for f, n in frags))  # fmt: skip
+    at = pos
+    for frame, n in frags:
+        layer.add(HS_FRAGMENT, at, n, frame, 0, top)
+        at += n
+    layer.add(HS_FRAGMENT_COUNT, pos, 0, len(frags), 0, top)
+    _handshakes(data, _Out(layer, data, True), None, pos, end, end, _Seg())
 
 
 def _partial_header(layer: Layer, pos: int, end: int, cut: int) -> None:
@@ -736,6 +808,15 @@ def _handshakes(
     data: bytes, out: _Out, rec: Field | None, pos: int, end: int, stop: int, seg: _Seg
 ) -> None:
     """The handshake messages of one record, from pos to end (captured) or stop (record end)."""
+    frag = seg.frag
+    if frag is not None and frag[0] > 0:  # the end or middle of an earlier record's message
+        cont, name, last = frag
+        out.add(HANDSHAKE_MSG, pos, min(cont, end - pos),
+                f"{name} ({'last ' if last else ''}fragment)", rec)  # fmt: skip
+        seg.infos.append(name if last else f"[{name} Fragment]")
+        pos += cont
+        if pos >= end:
+            return
     if (
         end - pos < 4
         or data[pos] not in HANDSHAKE_TYPES
@@ -753,6 +834,10 @@ def _handshakes(
         htype, length = data[pos], _u24(data, pos + 1)
         if htype not in HANDSHAKE_TYPES:
             break  # only the first message of a record may be unknown (encrypted)
+        if frag is not None and pos + 4 + length > stop:  # put together in a later record
+            out.add(HANDSHAKE_MSG, pos, end - pos, f"{HANDSHAKE_TYPES[htype]} (fragment)", rec)
+            seg.infos.append(f"[{HANDSHAKE_TYPES[htype]} Fragment]")
+            break
         msg_end = min(pos + 4 + length, end)
         msg = out.span(HANDSHAKE_MSG, pos, msg_end, rec)
         out.add(HS_TYPE, pos, 1, htype, msg)

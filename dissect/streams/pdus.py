@@ -32,13 +32,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import PROTOCOLS, Packet, decode, spec_for, uint_at
+from ..protocols.tls import HANDSHAKE_TYPES, handshake_layer, refragment
 from .objects import MAX_BODY, _dechunk, _decoded, _headers
 from .reassembly import SEQ_MOD, Direction, seq_diff
 
 DEFAULT_CAP = 64 << 20  # bytes of open PDUs held at once per capture (configurable)
 MAX_HEAD = 1 << 16  # an HTTP header block longer than this is not HTTP to us
 BLANK_LINE = re.compile(rb"\n\r?\n")  # the end of a header block
-MAX_HELLO = 1024  # bytes of a TLS handshake record held to read the version a ServerHello picks
+MAX_HELD_RECORD = 16384 + 2048  # a cleartext TLS handshake record is held whole up to this
+MAX_MESSAGE = 1 << 20  # a handshake message over several records longer than this: not joined
 MAX_SIZE_LINE = 1024  # a chunk size line (extensions included) longer than this: not HTTP
 REASSEMBLED = ("http", "tls", "dns", "http2")  # what is put together across segments
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -84,7 +86,11 @@ class _Framer:
     have: int = 0  # bytes of the open PDU so far
     resume: int = 0  # a chunked HTTP body: where the next chunk's size line is (0: not yet)
     last: int = 0  # TLS: the content type of the previous record
-    hello: bool = True  # TLS: still looking for a ServerHello (its handshake records are held)
+    # TLS before its ChangeCipherSpec: handshake records are held whole, to read the version
+    # a ServerHello picks and where handshake messages continue over records
+    plain: bool = True
+    hs: bytearray = field(default_factory=bytearray)  # a message begun in an earlier record
+    hs_parts: list = field(default_factory=list)  # its parts: (record key, TCP pieces, bytes)
     stopped: bool = False
 
 
@@ -113,6 +119,12 @@ class PduMap:
         self.dns: dict[int, tuple[int, int]] = {}  # (see _pair_dns)
         self.h2: set[int] = set()  # streams that began with HTTP/2's preface
         self.tls13: dict[int, int] = {}  # TLS 1.3 streams -> the frame that showed it
+        # TLS handshake messages over several records: per frame where a record of one
+        # completes, {record key: TlsState.marks entry}; per frame where one completes,
+        # [(key of the record it completes in, TCP pieces, fragments)]. A record's key is
+        # its first byte's (frame index, offset in that frame's TCP payload).
+        self.hs_marks: dict[int, dict[tuple[int, int], tuple[int, str, bool]]] = {}
+        self.hs_ends: dict[int, list[tuple[tuple[int, int], list, list]]] = {}
         self.held = 0  # bytes of open PDUs held now
         self._done: set[int] = set()  # streams framed (all of them after build())
         self._lock = threading.Lock()
@@ -239,6 +251,8 @@ class PduMap:
     def _complete(self, fr: _Framer, i: int, waiting: list, d: int) -> None:
         pieces = [p for p in fr.pieces if p[2] or fr.need == UNTIL_FIN and p[0] == i]
         multi = len({j for j, _o, _n in pieces}) > 1
+        if fr.proto == "tls" and fr.plain and fr.buf[:1] == b"\x16" and len(fr.buf) >= fr.need:
+            self._handshake_record(fr, i, pieces)
         if fr.proto == "http" and fr.buf:
             self._pair(bytes(fr.buf[:5]), i, waiting, d)
         elif fr.proto == "dns" and len(fr.buf) >= 5:
@@ -258,10 +272,65 @@ class PduMap:
         handshake record there): from frame i on, the stream's application data records
         are TLS 1.3's opaque ones, as tshark knows from the ServerHello."""
         t = fr.buf[0]
-        if (fr.last == 20 and t == 23) or (t == 22 and fr.hello and _tls13_hello(fr.buf)):
+        if (fr.last == 20 and t == 23) or (t == 22 and fr.plain and _tls13_hello(fr.buf)):
             self.tls13.setdefault(v >> 1, i)
-        fr.hello = fr.hello and t == 22 and (len(fr.buf) < 6 or fr.buf[5] != 2)
+        if t == 20 or t == 23:
+            self._forget(fr)
         fr.last = t
+
+    def _handshake_record(self, fr: _Framer, i: int, pieces: list) -> None:
+        """Follow the direction's handshake messages over this whole record (it completes
+        in frame i): those that begin in an earlier record or end in a later one are put
+        together (tshark's TLS handshake reassembly)."""
+        body = bytes(fr.buf[5 : fr.need])
+        key = pieces[0][:2]
+        p = 0
+        for _k in range(len(body) + 1):  # each step moves on by at least one byte
+            if p >= len(body):
+                return
+            if not fr.hs and len(body) - p >= 4 and 4 + uint_at(body, p + 1, 3) <= len(body) - p:
+                p += 4 + uint_at(body, p + 1, 3)  # a whole message inside the record
+                continue
+            begin = p
+            if len(fr.hs) < 4:
+                n = min(4 - len(fr.hs), len(body) - p)
+                fr.hs += body[p : p + n]
+                self.held += n
+                p += n
+            total = 4 + uint_at(fr.hs, 1, 3) if len(fr.hs) >= 4 else MAX_MESSAGE
+            if total > MAX_MESSAGE or self.held + total > self.cap:
+                self._forget(fr)  # past the bounds: later records are read alone
+                return
+            n = min(total - len(fr.hs), len(body) - p)
+            fr.hs += body[p : p + n]
+            self.held += n
+            p += n
+            fr.hs_parts.append((i, key, _slice(pieces, 5 + begin, p - begin), p - begin, begin))
+            if len(fr.hs) == total:
+                self._message(fr)
+
+    def _message(self, fr: _Framer) -> None:
+        """A handshake message is whole: when it took several records, remember where
+        each record's part is and where the message completes."""
+        parts = fr.hs_parts
+        if len(parts) > 1:
+            name = HANDSHAKE_TYPES.get(fr.hs[0], "Unknown")
+            for k, (i, key, _tp, n, _begin) in enumerate(parts):
+                marks = self.hs_marks.setdefault(i, {})
+                cont = n if k else marks.get(key, (0, "", False))[0]  # k = 0: it ends the record
+                marks[key] = (cont, name, k == len(parts) - 1)
+            i, key = parts[-1][0], parts[-1][1]
+            tcp = [piece for part in parts for piece in part[2]]
+            frags = [(j + 1, n) for j, _key, _tp, n, _b in parts]
+            self.hs_ends.setdefault(i, []).append((key, tcp, frags))
+        self.held -= len(fr.hs)
+        fr.hs, fr.hs_parts = bytearray(), []
+
+    def _forget(self, fr: _Framer) -> None:
+        """Handshake records are no longer followed in this direction (encrypted now)."""
+        fr.plain = False
+        self.held -= len(fr.hs)
+        fr.hs, fr.hs_parts = bytearray(), []
 
     def _pair(self, head: bytes, i: int, waiting: list, d: int) -> None:
         """Requests wait in order; a response answers the oldest (HTTP/1.1 pipelining)."""
@@ -324,22 +393,57 @@ class PduMap:
             if self.h2:
                 self._relabel(pkt, tcp, i)
             self._opaque(pkt, i)
+            self._handshakes(pkt, i, {})
             return
         payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
         k = pkt.layers.index(tcp)
         del pkt.layers[k + 1 :]  # what the segment alone decoded to is not the PDU
         if pdus is None:
             self._continues(pkt, tcp, payload, i, done_in, later)
+            self._handshakes(pkt, i, {})
             return
+        keys = {}  # a reassembled packet -> its PDU's key (where its first byte came from)
         for pdu in pdus:
-            self._show(pkt, tcp, pdu)
+            keys[id(self._show(pkt, tcp, pdu))] = pdu.pieces[0][:2]
         _, off, n = pdus[-1].pieces[-1]
         # whole PDUs after the last one that completes here, up to one that starts here
         self._rest(pkt, payload + off + n, payload + self.shared.get(i, tcp.payload_end - payload),
                    pdus[-1].proto)  # fmt: skip
+        self._handshakes(pkt, i, keys)
         _join_info(pkt.layers[k + 1 :])
         self._http_links(pkt, i, later)
         self._opaque(pkt, i)
+
+    def _handshakes(self, pkt: Packet, i: int, keys: dict[int, tuple[int, int]]) -> None:
+        """Frame i's TLS records that carry part of a handshake message over several
+        records are labelled so; a message completing here is decoded from its
+        fragments' bytes, a data source of its own ("Reassembled TLS Handshake")."""
+        marks, ends = self.hs_marks.get(i), self.hs_ends.get(i)
+        if not marks and not ends:
+            return
+        tcp = pkt.layer("tcp")
+        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
+        for la in list(pkt.layers):
+            if la.protocol.name != "tls" or la.state is None or la.state.marks is not None:
+                continue
+            src = la.packet if la.packet is not None else pkt
+            at = {p: keys.get(id(src), (i, p - payload)) for p, *_rest in la.state.records}
+            mine = {p: marks[key] for p, key in at.items() if marks and key in marks}
+            if mine:
+                refragment(la, mine)
+            for key, pieces, frags in ends or ():
+                if key in at.values():
+                    self._message_layer(pkt, la, pieces, frags)
+
+    def _message_layer(self, pkt: Packet, after: Any, pieces: list, frags: list) -> None:
+        data = self.read(Pdu("tls", pieces))
+        sub = decode(data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+                     start=(PROTOCOLS["tls"], 0))  # fmt: skip
+        if len(sub.layers) < 2 or sub.layers[1].protocol.name != "tls":
+            return
+        sub.source = f"Reassembled TLS Handshake ({len(data)} bytes)"
+        handshake_layer(sub.layers[1], frags)
+        pkt.layers.insert(pkt.layers.index(after) + 1, sub.layers[1])
 
     def _opaque(self, pkt: Packet, i: int) -> None:
         """In a TLS 1.3 stream, application data records are opaque (their real type is
@@ -393,7 +497,7 @@ class PduMap:
         del pkt.layers[k + 1 :]
         pkt.layers.extend(sub.layers[1:])
 
-    def _show(self, pkt: Packet, tcp: Any, pdu: Pdu) -> None:
+    def _show(self, pkt: Packet, tcp: Any, pdu: Pdu) -> Packet:
         """The segment list under TCP and the PDU's layers after it."""
         data = self.read(pdu)
         text = ", ".join(f"#{j + 1}({n})" for j, _o, n in pdu.pieces)
@@ -417,6 +521,7 @@ class PduMap:
             fields.insert(0, layers[0].add(DNS_LENGTH, 0, 2, uint_at(data, 0, 2)))
             fields.pop()
         pkt.layers.extend(layers)
+        return sub
 
     def read(self, pdu: Pdu) -> bytes:
         """The PDU's bytes, read again from its frames."""
@@ -538,6 +643,18 @@ def _plain_segment(data: bytes) -> Segmented | None:
                      data[start : min(end, n)], end - start)  # fmt: skip
 
 
+def _slice(pieces: list, start: int, n: int) -> list[tuple[int, int, int]]:
+    """The TCP pieces (frame, offset, length) that hold bytes start..start+n of the bytes
+    `pieces` hold."""
+    out, at = [], 0
+    for j, off, m in pieces:
+        a, b = max(start, at), min(start + n, at + m)
+        if a < b:
+            out.append((j, off + a - at, b - a))
+        at += m
+    return out
+
+
 def _offset(index: Any, chunk: Any) -> int:
     """Where a chunk delivered after a gap closed starts in its frame's payload (a chunk
     always runs to the end of its segment's captured bytes)."""
@@ -573,8 +690,8 @@ def _tls_length(buf: bytearray, fr: _Framer) -> int:
     if not (20 <= buf[0] <= 24 and buf[1] == 3):
         return NOT
     end = 5 + uint_at(buf, 3, 2)
-    if fr.hello and buf[0] == 22 and len(buf) < min(end, 5 + MAX_HELLO):
-        return NEED  # a hello's first bytes are held: the version it picks (_tls13_hello)
+    if fr.plain and buf[0] == 22 and len(buf) < end <= 5 + MAX_HELD_RECORD:
+        return NEED  # held whole (PduMap._handshake_record)
     return end
 
 
