@@ -492,3 +492,34 @@ def test_handshake_messages_over_records_as_tshark() -> None:
         names |= {f[0] for f in theirs}
         assert columns(pkt)[3] == listed[number - 1].split(" TLSv1.2 ", 1)[1].split(" ", 1)[1]
     assert {"x509ce.directoryName", "tls.sct.sct_timestamp", "tls.handshake.ys"} <= names
+
+
+def info_text(text: str) -> str:
+    """An Info without what TCP's own decoder writes differently (options, window scaling,
+    analysis prefixes: not this module's) and with spaces collapsed."""
+    import re
+
+    text = re.sub(r"\[TCP (Retransmission|Previous segment not captured|ACKed unseen "
+                  r"segment)\] ", "", text)  # fmt: skip
+    text = re.sub(r" (TSval|TSecr|MSS|WS)=\S*| SACK_PERM", "", text)
+    return " ".join(re.sub(r"Win=\d+", "Win=N", text).split())
+
+
+@pytest.mark.parametrize("name", CAPTURES)
+def test_segments_of_a_pdu_show_tsharks_info(name: str) -> None:
+    """The frames that carry part of a PDU completed elsewhere (or never) show tshark's
+    Info: an HTTP start line while its length is not known, "[TCP segment of a
+    reassembled PDU]" alone where a TLS record starts, TCP's text after that; a
+    retransmission or a keep-alive byte is TCP's alone."""
+    from dissect.engine import columns
+
+    pkts, pdus = packets(name)
+    lines = (DATA / f"{name}.tshark.txt").read_text().splitlines()
+    checked = 0
+    for line, pkt in zip(lines, pkts, strict=True):
+        i = pkt.number - 1
+        if i in pdus.within or i in pdus.bare:
+            theirs = line.split(None, 7)[7]  # after the protocol and the length
+            assert info_text(columns(pkt)[3]) == info_text(theirs), pkt.number
+            checked += 1
+    assert checked

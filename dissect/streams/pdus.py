@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import PROTOCOLS, Packet, decode, spec_for, uint_at
+from ..protocols.tcp import TcpState
 from ..protocols.tls import HANDSHAKE_TYPES, handshake_layer, refragment
 from .objects import MAX_BODY, _dechunk, _decoded, _headers
 from .reassembly import SEQ_MOD, Direction, seq_diff
@@ -43,6 +44,7 @@ MAX_HELD_RECORD = 16384 + 2048  # a cleartext TLS handshake record is held whole
 MAX_MESSAGE = 1 << 20  # a handshake message over several records longer than this: not joined
 MAX_SIZE_LINE = 1024  # a chunk size line (extensions included) longer than this: not HTTP
 REASSEMBLED = ("http", "tls", "dns", "http2")  # what is put together across segments
+SEGMENT_NOTE = "[TCP segment of a reassembled PDU]"
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 # a length function's answers: more bytes needed; not this protocol (the direction stops
 # being framed); not a PDU's start (its bytes are passed over, the next segment is tried)
@@ -86,6 +88,7 @@ class _Framer:
     have: int = 0  # bytes of the open PDU so far
     resume: int = 0  # a chunked HTTP body: where the next chunk's size line is (0: not yet)
     last: int = 0  # TLS: the content type of the previous record
+    asked: list = field(default_factory=list)  # HTTP: frames fed while the length was unknown
     # TLS before its ChangeCipherSpec: handshake records are held whole, to read the version
     # a ServerHello picks and where handshake messages continue over records
     plain: bool = True
@@ -118,6 +121,10 @@ class PduMap:
         self.http: dict[int, tuple[int, int]] = {}
         self.dns: dict[int, tuple[int, int]] = {}  # (see _pair_dns)
         self.h2: set[int] = set()  # streams that began with HTTP/2's preface
+        self.protos: dict[int, str] = {}  # stream -> the protocol put together on it
+        # frames no application decoder reads, as in tshark: retransmissions (every byte
+        # came before), a segment that cannot start a message (an HTTP keep-alive byte)
+        self.bare: set[int] = set()
         self.tls13: dict[int, int] = {}  # TLS 1.3 streams -> the frame that showed it
         # TLS handshake messages over several records: per frame where a record of one
         # completes, {record key: TlsState.marks entry}; per frame where one completes,
@@ -126,6 +133,10 @@ class PduMap:
         self.hs_marks: dict[int, dict[tuple[int, int], tuple[int, str, bool]]] = {}
         self.hs_ends: dict[int, list[tuple[tuple[int, int], list, list]]] = {}
         self.held = 0  # bytes of open PDUs held now
+        # frame -> the Info tshark's application decoder leaves on a segment of a PDU it
+        # asked more bytes for: an HTTP start line while the length is not known yet, ""
+        # on the segment a TLS record starts in (its TCP text is replaced)
+        self.lead: dict[int, str] = {}
         self._done: set[int] = set()  # streams framed (all of them after build())
         self._lock = threading.Lock()
         self._all = False
@@ -161,7 +172,19 @@ class PduMap:
         for st in state.values():
             if st:
                 for fr in st[1]:
-                    self._drop(fr)
+                    self._abandon(fr)
+
+    def _abandon(self, fr: _Framer) -> None:
+        """An open PDU that never completes: its frames are still segments of it
+        (tshark's "[TCP segment of a reassembled PDU]"), completed nowhere (-1)."""
+        if fr.need != NEED or fr.buf:
+            for j, o, n in fr.pieces:
+                if n and j not in self.within:
+                    self.within[j] = -1
+                    if o:  # PDUs before it in that frame are decoded there
+                        self.shared[j] = o
+            self._leads(fr, -1)
+        self._drop(fr)
 
     def _frame(self, i: int, v: int, state: dict[int, Any]) -> None:
         """Feed frame i (stream << 1 | direction = v) to its direction's framer."""
@@ -180,11 +203,16 @@ class PduMap:
                 return
             if proto == "http2":
                 self.h2.add(v >> 1)
+            self.protos[v >> 1] = proto
             st = state[v >> 1] = ([Direction(self.cap), Direction(self.cap)],
                                   [_Framer(proto), _Framer(proto)], [])  # fmt: skip
         dirs, framers, http_waiting = st
         d = v & 1
+        before = dirs[d].next_seq
         chunks = dirs[d].segment(i, seg.seq, seg.flags, seg.payload, seg.seglen)
+        if (not chunks and seg.seglen and before is not None and not seg.flags & 0x002
+                and seq_diff((seg.seq + seg.seglen) % SEQ_MOD, before) <= 0):  # fmt: skip
+            self.bare.add(i)  # every byte came before: a retransmission
         if not chunks and dirs[d].waiting:
             chunks = self._past_gap(dirs[d], framers[d], seg)
         for c in chunks:
@@ -205,7 +233,10 @@ class PduMap:
         end = (direction.next_seq + fr.need - fr.have) % SEQ_MOD
         if seq_diff(seg.seq, end) < 0:
             return []
-        self._drop(fr)
+        for wseq, j, _data, n in direction.waiting:  # segments of the lost PDU after the gap
+            if seq_diff((wseq + n) % SEQ_MOD, end) <= 0:
+                self.within.setdefault(j, -1)
+        self._abandon(fr)
         return direction.resync(end)
 
     def _feed(self, fr: _Framer, v: int, i: int, off: int, data: bytes,
@@ -220,6 +251,8 @@ class PduMap:
                 return
             take = len(data) - pos if fr.need < 0 else min(fr.need - fr.have, len(data) - pos)
             fr.pieces.append((i, off + pos, take))
+            if fr.proto == "http" and fr.need < 0 and (not fr.asked or fr.asked[-1] != i):
+                fr.asked.append(i)  # tshark's HTTP decoder reads this segment and asks for more
             if fr.need < 0:
                 if self.held + take > self.cap:
                     self._limit(fr, v, i)
@@ -228,6 +261,8 @@ class PduMap:
                 self.held += take
                 fr.need = LENGTHS[fr.proto](fr.buf, fr)
                 if fr.need == SKIP:
+                    if pos == 0 and len(fr.pieces) == 1:  # the whole segment
+                        self.bare.add(i)
                     self._drop(fr)
                     return
                 if fr.need == NOT:
@@ -258,6 +293,7 @@ class PduMap:
         elif fr.proto == "dns" and len(fr.buf) >= 5:
             self._pair_dns(fr.buf, i, multi, waiting)
         if multi:
+            self._leads(fr, i)
             self.ends.setdefault(i, []).append(Pdu(fr.proto, pieces))
             for j, o, _n in pieces:
                 if j != i:
@@ -364,9 +400,21 @@ class PduMap:
                     self.dns.setdefault(q, (i, ns))
                 return
 
+    def _leads(self, fr: _Framer, i: int) -> None:
+        """The Info of the PDU's segments before frame i (see self.lead)."""
+        if fr.proto == "http" and fr.buf:
+            line = bytes(fr.buf[:256]).split(b"\n", 1)[0].rstrip(b"\r")
+            start = line.decode("ascii", "replace")
+            for j in fr.asked:
+                if j != i:
+                    self.lead[j] = start
+        elif fr.proto == "tls" and fr.pieces and fr.pieces[0][1] == 0 and fr.pieces[0][0] != i:
+            self.lead[fr.pieces[0][0]] = ""  # nothing before the record in its first frame
+
     def _drop(self, fr: _Framer) -> None:
         self.held -= len(fr.buf)
         fr.pieces, fr.buf, fr.need, fr.have, fr.resume = [], bytearray(), NEED, 0, 0
+        fr.asked = []
 
     def _limit(self, fr: _Framer, v: int, i: int) -> None:
         first = fr.pieces[0][0] if fr.pieces else i
@@ -387,6 +435,9 @@ class PduMap:
                 self.stream(v >> 1)
         pdus = self.ends.get(i)
         done_in = self.within.get(i)
+        if i in self.bare:
+            del pkt.layers[pkt.layers.index(tcp) + 1 :]
+            return
         if pdus is None and done_in is None:
             self._http_links(pkt, i, later)
             self._limit_note(tcp, i)
@@ -466,12 +517,17 @@ class PduMap:
         """A frame whose last PDU completes in a later frame: the whole PDUs before it (if
         any) decoded here, the rest shown as TCP segment data."""
         at = self.shared.get(i)
-        if at is not None and done_in in self.ends:
-            self._rest(pkt, payload, payload + at, self.ends[done_in][0].proto)
+        proto = self.ends[done_in][0].proto if done_in in self.ends else self.protos.get(
+            self.table.ids[i] >> 1)  # fmt: skip
+        if at is not None and proto is not None:
+            self._rest(pkt, payload, payload + at, proto)
         else:
             tcp.add(SEGMENT_DATA, payload, tcp.payload_end - payload,
                     pkt.data[payload : tcp.payload_end])  # fmt: skip
-        if later:  # tshark's one pass has not seen the completing frame yet
+            lead = self.lead.get(i)
+            if lead is not None:
+                tcp.state = TcpState(f"{lead} {SEGMENT_NOTE}".lstrip())
+        if later and done_in >= 0:  # tshark's one pass has not seen the completing frame yet
             tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
 
     def _rest(self, pkt: Packet, start: int, stop: int, proto: str) -> None:
