@@ -523,3 +523,32 @@ def test_segments_of_a_pdu_show_tsharks_info(name: str) -> None:
             assert info_text(columns(pkt)[3]) == info_text(theirs), pkt.number
             checked += 1
     assert checked
+
+
+def test_a_certificate_the_x509_parser_refuses_is_still_read() -> None:
+    """The leaf certificate with its version field made v6 (no such version):
+    `cryptography` refuses it, our DER walk still reads its names, validity and
+    extensions (the fields it gave in the capture)."""
+    from cryptography import x509
+
+    from tests.test_app_tcp import dec, handshake, record, tcp_frame
+
+    pkts, _ = packets("tls12_dhe_fragmented")
+    cert = pkts[5].get("tls.handshake.certificate").value
+
+    def below(f: Any) -> list[tuple[str, Any]]:
+        return [(c.name, c.value) for c in f.children or ()] + [
+            x for c in f.children or () for x in below(c)]  # fmt: skip
+
+    want = below(pkts[5].get("tls.handshake.certificate"))
+    version = cert.index(b"\xa0\x03\x02\x01\x02") + 4
+    bad = cert[:version] + b"\x05" + cert[version + 1 :]
+    with pytest.raises(x509.InvalidVersion):
+        x509.load_der_x509_certificate(bad)
+    chain = len(bad).to_bytes(3, "big") + bad
+    body = len(chain).to_bytes(3, "big") + chain
+    pkt = dec(tcp_frame(record(22, handshake(11, body)), 443, 50000))
+    got = below(pkt.get("tls.handshake.certificate"))
+    assert got[0] == ("x509af.version", 5)
+    assert got[1:] == want[1:] and len(got) > 20
+    assert {"x509ce.directoryName", "tls.sct.sct_timestamp"} <= {name for name, _v in got}
