@@ -56,10 +56,11 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any, wanted: bool = False) 
     limit = getattr(args, "reassembly_limit", None)
     if limit is not None and limit <= 0:
         table.pdus = None  # each segment decoded alone
-    elif table.pdus is not None:  # PDUs across segments: found once, before workers fork
-        if limit is not None:
-            table.pdus.cap = limit
-        table.pdus.build()
+    elif table.pdus is not None and limit is not None:
+        # PDUs across segments are found a stream at a time, when a frame of it is first
+        # shown (PduMap.stream): in each -V worker for the streams its packets belong to,
+        # not over the whole capture in the parent before they fork
+        table.pdus.cap = limit
     if idx.streaming:
         from .conversation import segment_of
 
