@@ -216,8 +216,7 @@ class PduMap:
         if not chunks and dirs[d].waiting:
             chunks = self._past_gap(dirs[d], framers[d], seg)
         for c in chunks:
-            off = len(seg.payload) - len(c.data) if c.frame == i else _offset(self.index, c)
-            self._feed(framers[d], v, c.frame, off, c.data, http_waiting, d)
+            self._feed(framers[d], v, c.frame, c.offset, c.data, http_waiting, d)
         fr = framers[d]
         if seg.flags & 1 and fr.need == UNTIL_FIN and not dirs[d].waiting:
             if fr.pieces[-1][0] != i:  # a FIN alone ends the body: tshark lists it, empty
@@ -709,13 +708,6 @@ def _slice(pieces: list, start: int, n: int) -> list[tuple[int, int, int]]:
             out.append((j, off + a - at, b - a))
         at += m
     return out
-
-
-def _offset(index: Any, chunk: Any) -> int:
-    """Where a chunk delivered after a gap closed starts in its frame's payload (a chunk
-    always runs to the end of its segment's captured bytes)."""
-    seg = read_segment(index, chunk.frame)
-    return 0 if seg is None else len(seg.payload) - len(chunk.data)
 
 
 def _time(index: Any, i: int) -> int:

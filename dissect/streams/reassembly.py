@@ -36,6 +36,7 @@ class Chunk:
 
     frame: int
     data: bytes
+    offset: int = 0  # where data starts in that frame's captured segment bytes
 
 
 @dataclass(slots=True)
@@ -114,7 +115,7 @@ class Direction:
         new = data[skip:] if skip else data
         self.next_seq = (self.next_seq + seglen - skip) % SEQ_MOD
         self._last = (self._last + new)[-65536:]
-        return [Chunk(frame, new)]
+        return [Chunk(frame, new, skip)]
 
     def _check_overlap(self, frame: int, old: bytes, skip: int) -> None:
         """A retransmission carrying other bytes than the first copy: a conflict."""
