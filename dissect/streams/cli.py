@@ -59,7 +59,7 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any, wanted: bool = False) 
         return None  # pasted hex: single packets, no conversations
     table = StreamTable() if idx.streaming else StreamTable.build(idx)
     limit = getattr(args, "reassembly_limit", None)
-    if idx.streaming and (limit is None or limit > 0):
+    if idx.streaming and shown and (limit is None or limit > 0):  # where the tree shows them
         idx.warnings.append(FORWARD_NOTE)
     if limit is not None and limit <= 0:
         table.pdus = None  # each segment decoded alone
