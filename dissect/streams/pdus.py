@@ -11,8 +11,8 @@ Wireshark's "Reassembled TCP (B bytes)" tab); the earlier frames get tcp.reassem
 "[TCP segment of a reassembled PDU]". HTTP requests and responses are paired in order
 (http.response_in, http.request_in, http.time).
 
-`PduMap` finds the boundaries: `build()` once over a capture's TCP frames in order (the
-CLI, before its workers fork), or `stream(n)` over one stream's frames only (the TUI shows
+`PduMap` finds the boundaries: `build()` once over a capture's TCP frames in order (tools,
+tests), or `stream(n)` over one stream's frames only on first need (the CLI and the TUI show
 frame N: only that conversation is read). What it keeps is sparse: per frame that is part
 of a multi-segment PDU, the frame it completes in; per completing frame, the pieces (frame,
 offset in its TCP payload, length). The bytes are read again from the capture when the
