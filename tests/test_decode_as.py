@@ -91,7 +91,11 @@ def test_cli_d_option_reaches_the_output_and_the_bulk_filter() -> None:
                                          "-Y", "http2.type == 1"]))  # fmt: skip
     assert run_batch(args, out, err) == 0
     rows = out.getvalue().splitlines()
-    assert len(rows) == 5 and all("HEADERS[" in r for r in rows), rows
+    # tshark -d tcp.port==8080,http2 -Y 'http2.type == 1' lists frames 6, 10, 14 and 16: on
+    # the second connection the HTTP/1.1 upgrade request read as HTTP/2 frames never
+    # completes, and the segments after it are parts of that PDU, not decoded alone
+    assert [r.split()[0] for r in rows] == ["6", "10", "14", "16"], rows
+    assert all("HEADERS[" in r for r in rows), rows
 
 
 def test_cli_bad_rule_is_one_error_line(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,16 @@ from dissect.streams import StreamTable, annotate
 from dissect.streams.pdus import PduMap
 
 DATA = Path(__file__).parent / "data" / "reassembly"
-CAPTURES = ("http_gzip_chunked", "tls12_cert_chain", "dns_tcp_multi", "h2_data_frame")
+CAPTURES = (
+    "http_gzip_chunked",
+    "tls12_cert_chain",
+    "dns_tcp_multi",
+    "h2_data_frame",
+    "http_lost_segment",
+    "http_keepalive_byte",
+    "http_until_fin",
+    "tls13_app_data",
+)
 APP = ("http", "tls", "dns", "data-text-lines", "http2")
 # Span agreement wanted per capture (fields we declare, in the reassembled layers).
 MIN_AGREEMENT = 0.99
@@ -70,15 +79,17 @@ def values(fields: list[list[Any]], name: str) -> list[str]:
 def test_completing_frames_and_segments_as_tshark(name: str) -> None:
     """The frames that show a reassembled PDU, their segment lists and lengths; the
     frames that only carry part of one point to where it completes."""
-    pkts, _ = packets(name)
+    pkts, pdus = packets(name)
     for entry, pkt in zip(expected(name), pkts, strict=True):
         segs = tshark_layer(entry, "tcp.segments")
         ours = [f.value for f in pkt.find("tcp.segment")]
         if segs is None:
             assert ours == [], pkt.number
         else:
-            # tshark's JSON keeps one value per repeated key: compare the spans' lengths
-            assert len(ours) == len([f for f in segs if f[0] == "tcp.segment"]), pkt.number
+            # tshark's JSON keeps one value per repeated key: compare the spans' lengths;
+            # it has no span for a segment without data (a FIN ending a body)
+            empty = sum(not n for p in pdus.ends[pkt.number - 1] for _j, _o, n in p.pieces)
+            assert len(ours) - empty == len([f for f in segs if f[0] == "tcp.segment"]), pkt.number
             assert [str(pkt.value("tcp.reassembled.length"))] == values(
                 segs, "tcp.reassembled.length"
             ) or not values(segs, "tcp.reassembled.length")
@@ -125,7 +136,7 @@ def test_reassembled_fields_spans_as_tshark(name: str) -> None:
     """Spans point into the reassembled bytes, where tshark's do (>= 99 % of the fields
     both know)."""
     agree, total, diffs = span_agreement(packets(name)[0], expected(name))
-    assert total >= 10
+    assert total >= 5
     assert agree / total >= MIN_AGREEMENT, diffs[:20]
 
 
@@ -244,12 +255,16 @@ def shown(v: Any) -> str:
     return str(v)
 
 
-def same(ours: Any, theirs: str) -> bool:
-    """tshark writes hex-based numbers as 0x..., a text field's bytes as text."""
+def same(field: Any, theirs: str) -> bool:
+    """tshark writes hex-based numbers as 0x..., an absolute time as its text, a text
+    field's bytes as text up to the first NUL (a C string)."""
+    ours = field.value
     if theirs.startswith("0x") and isinstance(ours, int):
         return ours == int(theirs, 16)
+    if isinstance(ours, int) and not isinstance(ours, bool) and theirs.endswith(" UTC"):
+        return field.spec.line(ours).endswith(": " + theirs)
     if isinstance(ours, bytes) and shown(ours) != theirs:
-        return ours.decode("utf-8", "replace") == theirs
+        return ours.split(b"\0", 1)[0].decode("utf-8", "replace") == theirs
     return shown(ours) == theirs
 
 
@@ -261,7 +276,7 @@ def value_agreement(pkts: list[Any], entries: list[dict[str, Any]]) -> tuple[int
     for entry, pkt in zip(entries, pkts, strict=True):
         if tshark_layer(entry, "tcp.segments") is None:
             continue
-        ours = {(f.name, f.pos, f.len): f.value for la in reassembled_layers(pkt)
+        ours = {(f.name, f.pos, f.len): f for la in reassembled_layers(pkt)
                 for f in la.walk()}  # fmt: skip
         theirs = next((la["fields"] for la in entry["layers"] if la["protocol"] in APP), [])
         names = [f[0] for f in theirs]
@@ -273,7 +288,7 @@ def value_agreement(pkts: list[Any], entries: list[dict[str, Any]]) -> tuple[int
             if same(ours[key], str(value)):
                 agree += 1
             else:
-                diffs.append((pkt.number, fname, shown(ours[key])[:40], str(value)[:40]))
+                diffs.append((pkt.number, fname, shown(ours[key].value)[:40], str(value)[:40]))
     return agree, total, diffs
 
 
@@ -413,3 +428,142 @@ def test_dns_answers_link_to_queries_across_segments() -> None:
         pkt = pkts[number - 1]
         assert pkt.value("dns.response_to") == to, number
         assert pkt.value("dns.time") == pytest.approx(secs, abs=1e-6), number
+
+
+def test_server_key_exchange_parameters_as_tshark() -> None:
+    """Frame 8's own ServerKeyExchange (ECDHE on x25519, signed): curve, public key and
+    signature fields at tshark's positions with tshark's values."""
+    pkts, _ = packets("tls12_cert_chain")
+    own = [la for la in pkts[7].layers  # the frame's own bytes: no reassembled source
+           if la.protocol.name == "tls" and (la.packet is None or not la.packet.source)]  # fmt: skip
+    ours = {(f.name, f.pos, f.len): f for la in own for f in la.walk()}
+    theirs = [la["fields"] for la in expected("tls12_cert_chain")[7]["layers"]
+              if la["protocol"] == "tls"][-1]  # fmt: skip
+    wanted = [f for f in theirs if f[0].startswith(("tls.handshake.server_", "tls.handshake.sig"))]
+    assert len(wanted) == 9
+    for name, value, pos, length, _inside in wanted:
+        assert same(ours[(name, pos, length)], str(value)), name
+
+
+def handshake_fields(entry: dict[str, Any]) -> list[list[Any]]:
+    """tshark's fields of a handshake message put together from records: from its
+    fragment list to the next record, positions in the "Reassembled TLS Handshake" bytes."""
+    out: list[list[Any]] = []
+    for la in entry["layers"]:
+        inside = False
+        for f in la["fields"]:
+            if f[0] == "tls.handshake.fragments":
+                inside = True
+            elif f[0] == "tls.record":
+                inside = False
+            if inside:
+                out.append(f)
+    return out
+
+
+def test_handshake_messages_over_records_as_tshark() -> None:
+    """The Certificate over three records (frame 6) and the ServerKeyExchange over two
+    records in two segments (frame 8) are put together as tshark's: a data source of
+    their own, each field at tshark's span with its value; the certificate's
+    authorityKeyIdentifier issuer name and Certificate Transparency timestamps decoded;
+    the records and Info say fragment as tshark's."""
+    from dissect.engine import columns
+
+    pkts, _ = packets("tls12_dhe_fragmented")
+    listed = (DATA / "tls12_dhe_fragmented.tshark.txt").read_text().splitlines()
+    names = set()
+    for number, size in ((6, 1142), (8, 783)):
+        pkt = pkts[number - 1]
+        (hs,) = [la for la in pkt.layers if la.packet is not None
+                 and (la.packet.source or "").startswith("Reassembled TLS Handshake")]  # fmt: skip
+        assert hs.packet.source == f"Reassembled TLS Handshake ({size} bytes)"
+        ours = {(f.name, f.pos, f.len): f for f in hs.walk()}
+        theirs = [f for f in handshake_fields(expected("tls12_dhe_fragmented")[number - 1])
+                  if f[0] in FIELDS and f[3]]  # fmt: skip
+        assert len(theirs) > 15
+        missing = [f[:4] for f in theirs if tuple(f[i] for i in (0, 2, 3)) not in ours]
+        assert not missing, missing
+        # values that are values in both (tshark's value of a name or a validity time is
+        # its item count or CHOICE; ours the text)
+        once = [f for f in theirs if [g[0] for g in theirs].count(f[0]) == 1 and f[1]
+                and f[0].startswith(("tls.", "x509sat.", "x509if.oid", "x509ce.dNSName"))]  # fmt: skip
+        for name, value, pos, length, _inside in once:
+            assert same(ours[(name, pos, length)], str(value)), (number, name)
+        names |= {f[0] for f in theirs}
+        assert columns(pkt)[3] == listed[number - 1].split(" TLSv1.2 ", 1)[1].split(" ", 1)[1]
+    assert {"x509ce.directoryName", "tls.sct.sct_timestamp", "tls.handshake.ys"} <= names
+
+
+def info_text(text: str) -> str:
+    """An Info without what TCP's own decoder writes differently (options, window scaling,
+    analysis prefixes: not this module's) and with spaces collapsed."""
+    import re
+
+    text = re.sub(r"\[TCP (Retransmission|Previous segment not captured|ACKed unseen "
+                  r"segment)\] ", "", text)  # fmt: skip
+    text = re.sub(r" (TSval|TSecr|MSS|WS)=\S*| SACK_PERM", "", text)
+    return " ".join(re.sub(r"Win=\d+", "Win=N", text).split())
+
+
+@pytest.mark.parametrize("name", CAPTURES)
+def test_segments_of_a_pdu_show_tsharks_info(name: str) -> None:
+    """The frames that carry part of a PDU completed elsewhere (or never) show tshark's
+    Info: an HTTP start line while its length is not known, "[TCP segment of a
+    reassembled PDU]" alone where a TLS record starts, TCP's text after that; a
+    retransmission or a keep-alive byte is TCP's alone."""
+    from dissect.engine import columns
+
+    pkts, pdus = packets(name)
+    lines = (DATA / f"{name}.tshark.txt").read_text().splitlines()
+    checked = 0
+    for line, pkt in zip(lines, pkts, strict=True):
+        i = pkt.number - 1
+        if i in pdus.within or i in pdus.bare:
+            theirs = line.split(None, 7)[7]  # after the protocol and the length
+            assert info_text(columns(pkt)[3]) == info_text(theirs), pkt.number
+            checked += 1
+    assert checked
+
+
+def test_a_certificate_the_x509_parser_refuses_is_still_read() -> None:
+    """The leaf certificate with its version field made v6 (no such version):
+    `cryptography` refuses it, our DER walk still reads its names, validity and
+    extensions (the fields it gave in the capture)."""
+    from cryptography import x509
+
+    from tests.test_app_tcp import dec, handshake, record, tcp_frame
+
+    pkts, _ = packets("tls12_dhe_fragmented")
+    cert = pkts[5].get("tls.handshake.certificate").value
+
+    def below(f: Any) -> list[tuple[str, Any]]:
+        return [(c.name, c.value) for c in f.children or ()] + [
+            x for c in f.children or () for x in below(c)]  # fmt: skip
+
+    want = below(pkts[5].get("tls.handshake.certificate"))
+    version = cert.index(b"\xa0\x03\x02\x01\x02") + 4
+    bad = cert[:version] + b"\x05" + cert[version + 1 :]
+    with pytest.raises(x509.InvalidVersion):
+        x509.load_der_x509_certificate(bad)
+    chain = len(bad).to_bytes(3, "big") + bad
+    body = len(chain).to_bytes(3, "big") + chain
+    pkt = dec(tcp_frame(record(22, handshake(11, body)), 443, 50000))
+    got = below(pkt.get("tls.handshake.certificate"))
+    assert got[0] == ("x509af.version", 5)
+    assert got[1:] == want[1:] and len(got) > 20
+    assert {"x509ce.directoryName", "tls.sct.sct_timestamp"} <= {name for name, _v in got}
+
+
+def test_a_capture_read_forwards_says_once_that_pdus_are_not_put_together() -> None:
+    """A pipe cannot be read again: -V decodes each segment alone and says so in one
+    warning line; the same capture from a file is put together and says nothing."""
+    cap = DATA / "dns_tcp_multi.pcap"
+    run = [sys.executable, "-c", "import sys; from tui.main import main; sys.exit(main())"]
+    piped = subprocess.run(run + ["-r", "-", "-V"], input=cap.read_bytes(), capture_output=True,
+                           timeout=120, check=True)  # fmt: skip
+    warnings = [ln for ln in piped.stderr.decode().splitlines() if "read forwards" in ln]
+    assert len(warnings) == 1 and warnings[0].startswith("layerscope: warning: PDUs across")
+    assert b"Reassembled TCP Segments" not in piped.stdout
+    filed = subprocess.run(run + ["-r", str(cap), "-V"], capture_output=True, timeout=120,
+                           check=True)  # fmt: skip
+    assert b"read forwards" not in filed.stderr and b"Reassembled TCP Segments" in filed.stdout

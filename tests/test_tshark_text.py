@@ -404,7 +404,7 @@ KNOWN: list[Rule] = [
         "tshark",
         "drop",
         r"Certificates \(\d+ bytes\)|EC Diffie-Hellman "
-        r"(Server|Client) Params|TLS Session Ticket|Certificate Status Type: .*|Responder ID list "
+        r"Client Params|TLS Session Ticket|Certificate Status Type: .*|Responder ID list "
         r"Length: \d+|Request Extensions Length: \d+|Data( \(0 bytes\))?",
         "handshake bodies "
         "and extensions we do not decode (certificates, key exchange parameters, session "

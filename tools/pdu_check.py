@@ -2,7 +2,9 @@
 """Compare the PDUs layerscope puts together across TCP segments with tshark's (a developer
 tool; the tests do the same on tests/data/reassembly).
 
-    tools/pdu_check.py CAPTURE...
+    tools/pdu_check.py [-v] CAPTURE...
+
+-v prints every difference (else the first three per capture).
 
 For each capture: tshark with its default preferences (reassembly on) -T json -x, then per
 frame: the same frames complete a PDU, from the same segments; and over the reassembled
@@ -47,7 +49,9 @@ def tshark(path: str) -> list[dict]:
 
 def main() -> None:
     totals = [0, 0, 0, 0, 0, 0]
-    for path in sys.argv[1:]:
+    paths = [a for a in sys.argv[1:] if a != "-v"]
+    shown = None if "-v" in sys.argv[1:] else 3
+    for path in paths:
         entries = tshark(path)
         pkts, _ = packets(Path(path))
         if len(entries) != len(pkts):
@@ -63,7 +67,7 @@ def main() -> None:
         for k, v in enumerate((same, len(pkts), sa, st, va, vt)):
             totals[k] += v
         print(f"{os.path.basename(path)}: frames {same}/{len(pkts)}, spans {sa}/{st}, "
-              f"values {va}/{vt}", sd[:3], vd[:3])  # fmt: skip
+              f"values {va}/{vt}", sd[:shown], vd[:shown])  # fmt: skip
     same, n, sa, st, va, vt = totals
     print(f"TOTAL: frames {same}/{n}, spans {sa}/{st} ({sa / max(st, 1):.2%}), "
           f"values {va}/{vt} ({va / max(vt, 1):.2%})")  # fmt: skip

@@ -3,6 +3,7 @@ RFC 2018 SACK, RFC 6994 experimental, RFC 7413 Fast Open, RFC 8684 MPTCP)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..names import EXPLAIN_RESERVED, explain_destination_port, explain_source_port
@@ -127,8 +128,17 @@ def _flag(name: str, label: str, mask: int, explain: str) -> Any:
     return Flag(name, label, mask, bits=12, explain=explain)
 
 
+@dataclass(slots=True)
+class TcpState:
+    """Set by the stream layer (streams/pdus.py) on a segment of a PDU put together later:
+    the Info tshark shows there, what its application decoder wrote before it asked for
+    more bytes ("HTTP/1.1 200 OK [TCP segment of a reassembled PDU]")."""
+
+    info: str
+
+
 TCP = Protocol(
-    "tcp", "Transmission Control Protocol", osi=Osi.TRANSPORT, short="TCP",
+    "tcp", "Transmission Control Protocol", osi=Osi.TRANSPORT, short="TCP", state=TcpState,
     header=(
         U16("tcp.srcport", "Source Port", explain=explain_source_port),
         U16("tcp.dstport", "Destination Port", explain=explain_destination_port),
@@ -544,6 +554,8 @@ def _info(layer: Layer) -> str:
     """Wireshark's Info: ports, flags, sequence numbers, window and segment length. A header
     cut short shows what Wireshark shows: nothing under 4 bytes, the ports alone when the
     window is missing, no Len when the fixed header's last field (the urgent pointer) is."""
+    if layer.state is not None:
+        return layer.state.info
     sport, dport, flags, seq, ack, win, hdr_len, urgent = _INFO(layer)
     if urgent is None or layer.extra:  # a cut header, or fields the stream pass added
         return _info_unusual(layer, sport, dport, flags, seq, ack, win, hdr_len, urgent)

@@ -31,6 +31,7 @@ from ..protocol import (
     U16,
     U24,
     U32,
+    U64,
     Bytes,
     Field,
     FieldSpec,
@@ -111,6 +112,10 @@ class TlsState:
 
     records: list[_Kept]
     info: str  # the Info text: what each record is ("Client Hello, ...")
+    # Handshake messages over several records (the stream layer knows them, pdus.py):
+    # record start -> (bytes continuing an earlier record's message, its type name, whether
+    # they end it); for a message put together, its fragments [(frame number, bytes)].
+    marks: Any = None
 
 
 TLS = Protocol(
@@ -129,9 +134,11 @@ def _plural(n: int, one: str) -> str:
     return f"{n} {one}{'' if n == 1 else 's'}"
 
 
-def _handshake_name(raw: bytes) -> str:
+def _handshake_name(raw: bytes | str) -> str:
     """A handshake message's type, or "Encrypted Handshake Message" when its bytes do not
-    hold exactly one message of a known type."""
+    hold exactly one message of a known type (a fragment's value is its text)."""
+    if isinstance(raw, str):
+        return raw
     if len(raw) >= 4 and raw[0] in HANDSHAKE_TYPES and 4 + _u24(raw, 1) == len(raw):
         return HANDSHAKE_TYPES[raw[0]]
     return "Encrypted Handshake Message"
@@ -141,6 +148,8 @@ def _record_show(raw: bytes) -> str:
     """'TLSv1.2 Record Layer: Handshake Protocol: Server Hello': the record's version and
     what it carries, from its own bytes (a record after a ChangeCipherSpec is judged by
     its bytes alone here)."""
+    if isinstance(raw, str):
+        return raw  # a record with parts of a message over several records (_fragment_title)
     ctype, body = raw[0], raw[5:]
     if len(body) < _u16(raw, 3):  # a record the segment ends inside: its header alone here
         name = CONTENT_TYPES.get(ctype, "Unknown")
@@ -517,7 +526,7 @@ HEARTBEAT_LEN = U16("tls.heartbeat_message.payload_length", "Payload Length",
 class _Seg:
     """What the records of this segment have shown so far."""
 
-    __slots__ = ("infos", "encrypted", "tls13", "hello", "last", "out", "crypto")
+    __slots__ = ("infos", "encrypted", "tls13", "hello", "last", "out", "crypto", "frag")
 
     def __init__(self) -> None:
         self.infos: list[str] = []
@@ -527,6 +536,7 @@ class _Seg:
         self.last = 0  # content type of the previous record
         self.out: _Out | None = None  # made when a record body needs walking
         self.crypto = False  # QUIC CRYPTO frames, which QUIC reassembles, not records
+        self.frag: tuple[int, str, bool] | None = None  # this record's TlsState.marks entry
 
 
 class _Out:
@@ -586,6 +596,10 @@ def looks_like_record(data: bytes, pos: int) -> bool:
 
 def _tail(data: Any, layer: Layer) -> None:
     """Records, Info and issues; the fields wait for detail() (layer.state keeps the records)."""
+    _walk(data, layer, None)
+
+
+def _walk(data: Any, layer: Layer, marks: dict[int, tuple[int, str, bool]] | None) -> None:
     pos, end = layer.pos, layer.payload_end
     if end - pos > 4 and PRINTABLE.issuperset(data[pos : pos + 4]):
         _reject(data, layer)  # printable text is not TLS: Wireshark gives the segment back
@@ -608,6 +622,7 @@ def _tail(data: Any, layer: Layer) -> None:
             _continued(data, layer, pos, end, length, seg)
             kept.append((pos, length, False, False, False))
             break
+        seg.frag = marks.get(pos) if marks else None
         kept.append(_record(data, layer, pos, length, seg))
         pos += 5 + length
     else:
@@ -617,7 +632,29 @@ def _tail(data: Any, layer: Layer) -> None:
                         pos, end - pos)  # fmt: skip
     layer.hdr_len = end - layer.pos
     layer.payload_pos = end
-    layer.state = TlsState(kept, ", ".join(seg.infos))
+    # a message over several records is one "[Certificate Fragment]" until it completes
+    infos = [t for k, t in enumerate(seg.infos)
+             if not (k and t == seg.infos[k - 1] and t.endswith(" Fragment]"))]  # fmt: skip
+    layer.state = TlsState(kept, ", ".join(infos), marks)
+
+
+def refragment(layer: Layer, marks: dict[int, tuple[int, str, bool]]) -> None:
+    """Walk the layer's records again knowing which handshake messages continue over
+    records (the stream layer found them): a record's first `cont` bytes end or continue
+    an earlier record's message, a message running past its record is a fragment of one
+    put together later. Issues are raised anew."""
+    layer.issues.clear()
+    _walk(layer.packet.data, layer, marks)
+
+
+def handshake_layer(layer: Layer, fragments: list[tuple[int, int]]) -> None:
+    """Make a TLS layer decoded over a handshake message put together from several records
+    show that message (no record header): its fragments, then the message."""
+    data = layer.packet.data
+    layer.issues.clear()
+    _handshakes(data, _Out(layer, data, False), None, 0, len(data), len(data), _Seg())
+    layer.hdr_len = layer.payload_end - layer.pos
+    layer.state = TlsState([(0, -1, True, False, False)], "", fragments)
 
 
 def _detail(data: Any, layer: Layer) -> None:
@@ -627,9 +664,15 @@ def _detail(data: Any, layer: Layer) -> None:
     limit = layer.payload_end
     records = layer.state.records if layer.state is not None else ()
     for pos, length, whole, opaque, encrypted in records:
+        if length < 0:  # a handshake message put together from records (handshake_layer)
+            _reassembled_message(data, layer, pos, limit)
+            continue
         end = min(pos + 5 + length, limit)
         ctype = data[pos]
-        rec = layer.add(RECORD, pos, end - pos, data[pos:end])
+        marks = layer.state.marks
+        frag = marks.get(pos) if isinstance(marks, dict) else None
+        rec = layer.add(RECORD, pos, end - pos,
+                        data[pos:end] if frag is None else _fragment_title(data, pos, end, frag))  # fmt: skip
         layer.child(rec, OPAQUE_TYPE if opaque else CONTENT_TYPE, pos, 1, ctype)
         layer.child(rec, RECORD_VERSION, pos + 1, 2, _u16(data, pos + 1))
         layer.child(rec, RECORD_LENGTH, pos + 3, 2, length)
@@ -641,9 +684,39 @@ def _detail(data: Any, layer: Layer) -> None:
             continue
         seg = _Seg()
         seg.encrypted = encrypted
+        seg.frag = frag
         if out is None:
             out = _Out(layer, data, True)
         _body(data, out, rec, ctype, pos + 5, end, pos + 5 + length, seg)
+
+
+def _fragment_title(data: Any, pos: int, end: int, frag: tuple[int, str, bool]) -> str:
+    """A record's line when it carries part of a message over several records: the
+    message it ends ("Certificate") or begins ("Certificate (fragment)"), as tshark's."""
+    cont, name, last = frag
+    what = [name + ("" if last else " (fragment)")] if cont else []
+    p = pos + 5 + cont
+    while p + 4 <= end and len(what) < 2:  # each message moves on by at least 4 bytes
+        what.append(HANDSHAKE_TYPES.get(data[p], "Unknown")
+                    + (" (fragment)" if p + 4 + _u24(data, p + 1) > end else ""))  # fmt: skip
+        p += 4 + _u24(data, p + 1)
+    shown = "Multiple Handshake Messages" if len(what) > 1 else what[0] if what else name
+    version = RECORD_LABELS.get(_u16(data, pos + 1), "TLS")
+    return f"{version} Record Layer: Handshake Protocol: {shown}"
+
+
+def _reassembled_message(data: Any, layer: Layer, pos: int, end: int) -> None:
+    """The fragments a message was put together from (spans in its bytes), then it."""
+    frags = layer.state.marks or []
+    top = layer.add(HS_FRAGMENTS, pos, end - pos,
+                    f"{len(frags)} Reassembled Handshake Fragments ({end - pos} bytes): "
+                    + ", ".join(f"#{f}({n})" for f, n in frags))  # fmt: skip
+    at = pos
+    for frame, n in frags:
+        layer.add(HS_FRAGMENT, at, n, frame, 0, top)
+        at += n
+    layer.add(HS_FRAGMENT_COUNT, pos, 0, len(frags), 0, top)
+    _handshakes(data, _Out(layer, data, True), None, pos, end, end, _Seg())
 
 
 def _partial_header(layer: Layer, pos: int, end: int, cut: int) -> None:
@@ -735,6 +808,15 @@ def _handshakes(
     data: bytes, out: _Out, rec: Field | None, pos: int, end: int, stop: int, seg: _Seg
 ) -> None:
     """The handshake messages of one record, from pos to end (captured) or stop (record end)."""
+    frag = seg.frag
+    if frag is not None and frag[0] > 0:  # the end or middle of an earlier record's message
+        cont, name, last = frag
+        out.add(HANDSHAKE_MSG, pos, min(cont, end - pos),
+                f"{name} ({'last ' if last else ''}fragment)", rec)  # fmt: skip
+        seg.infos.append(name if last else f"[{name} Fragment]")
+        pos += cont
+        if pos >= end:
+            return
     if (
         end - pos < 4
         or data[pos] not in HANDSHAKE_TYPES
@@ -752,6 +834,10 @@ def _handshakes(
         htype, length = data[pos], _u24(data, pos + 1)
         if htype not in HANDSHAKE_TYPES:
             break  # only the first message of a record may be unknown (encrypted)
+        if frag is not None and pos + 4 + length > stop:  # put together in a later record
+            out.add(HANDSHAKE_MSG, pos, end - pos, f"{HANDSHAKE_TYPES[htype]} (fragment)", rec)
+            seg.infos.append(f"[{HANDSHAKE_TYPES[htype]} Fragment]")
+            break
         msg_end = min(pos + 4 + length, end)
         msg = out.span(HANDSHAKE_MSG, pos, msg_end, rec)
         out.add(HS_TYPE, pos, 1, htype, msg)
@@ -768,6 +854,8 @@ def _handshakes(
             TLS13_BODIES[htype](data, out, msg, pos + 4, msg_end, seg)
         elif htype == 11 and out.fields and not seg.tls13:
             _certificates(data, out, msg, pos + 4, msg_end)
+        elif htype == 12 and out.fields and not seg.tls13 and msg_end == pos + 4 + length:
+            _server_key_exchange(data, out, msg, pos + 4, msg_end, seg)
         seg.infos.append(info)
         pos += 4 + length
 
@@ -852,9 +940,90 @@ TLS13_BODIES = {8: _encrypted_extensions, 11: _certificate, 15: _certificate_ver
                 20: _finished}  # fmt: skip
 
 
+# -- ServerKeyExchange (RFC 8422 section 5.4, RFC 5246 section 7.4.3) ------------------------------
+# Which key exchange the parameters are for is the cipher suite's, chosen in a ServerHello
+# this message may not travel with (it can complete in another frame): the layout is
+# recognised from the bytes instead, and only when every length adds up to the message's.
+PARAMS_NODE = Str("tls.handshake.server_params", "",
+                  explain="The server's temporary public key for the key exchange, signed "
+                  "with its certificate's key.")  # fmt: skip
+CURVE_TYPE = U8("tls.handshake.server_curve_type", "Curve Type", base=HEX,
+                names={1: "explicit_prime", 2: "explicit_char2", 3: "named_curve"},
+                explain="How the curve is given: 3 names a standard curve.")  # fmt: skip
+NAMED_CURVE = U16("tls.handshake.server_named_curve", "Named Curve", base=HEX,
+                  names=_named("groups"), explain="The elliptic curve of the key exchange.")  # fmt: skip
+POINT_LEN = U8("tls.handshake.server_point_len", "Pubkey Length",
+               explain="Bytes of the server's public key.")  # fmt: skip
+POINT = Bytes("tls.handshake.server_point", "Pubkey",
+              explain="The server's temporary public key (a point on the curve).")  # fmt: skip
+P_LEN = U16("tls.handshake.p_len", "p Length", explain="Bytes of the prime p.")
+P = Bytes("tls.handshake.p", "p", explain="The Diffie-Hellman prime modulus.")
+G_LEN = U16("tls.handshake.g_len", "g Length", explain="Bytes of the generator g.")
+G = Bytes("tls.handshake.g", "g", explain="The Diffie-Hellman generator.")
+YS_LEN = U16("tls.handshake.ys_len", "Pubkey Length", explain="Bytes of the server's public key.")
+YS = Bytes("tls.handshake.ys", "Pubkey", explain="The server's temporary public value g^x mod p.")
+SKE_SIG_LEN = U16("tls.handshake.sig_len", "Signature Length", explain="Bytes of the signature.")
+SKE_SIG = Bytes("tls.handshake.sig", "Signature",
+                explain="The server's signature over both randoms and these parameters.")  # fmt: skip
+
+
+def _server_key_exchange(data: bytes, out: _Out, msg: Field | None, pos: int, end: int,
+                         seg: _Seg) -> None:  # fmt: skip
+    """ECDHE parameters on a named curve, or DHE's p, g and Ys; then the signature."""
+    if end - pos >= 4 and data[pos] == 3 and _signed_end(data, pos + 4 + data[pos + 3], end):
+        node = out.add(PARAMS_NODE, pos, end - pos, "EC Diffie-Hellman Server Params", msg)
+        out.add(CURVE_TYPE, pos, 1, 3, node)
+        out.add(NAMED_CURVE, pos + 1, 2, _u16(data, pos + 1), node)
+        out.add(POINT_LEN, pos + 3, 1, data[pos + 3], node)
+        out.span(POINT, pos + 4, pos + 4 + data[pos + 3], node)
+        _ske_signature(data, out, node, pos + 4 + data[pos + 3], end)
+        return
+    p = pos
+    for _k in range(3):  # p, g, Ys: three vectors with a 2-byte length
+        if p + 2 > end:
+            return
+        p += 2 + _u16(data, p)
+    if not _signed_end(data, p, end):
+        return
+    node = out.add(PARAMS_NODE, pos, end - pos, "Diffie-Hellman Server Params", msg)
+    p = pos
+    for spec_len, spec in ((P_LEN, P), (G_LEN, G), (YS_LEN, YS)):
+        n = _u16(data, p)
+        out.add(spec_len, p, 2, n, node)
+        out.span(spec, p + 2, p + 2 + n, node)
+        p += 2 + n
+    _ske_signature(data, out, node, p, end)
+
+
+def _signed_end(data: bytes, at: int, end: int) -> bool:
+    """The parameters end at `at` and a signature (TLS 1.2's with its algorithm, or an
+    older one without) or nothing (anonymous) fills the rest exactly."""
+    rest = end - at
+    if rest == 0:
+        return True
+    if rest >= 4 and 4 + _u16(data, at + 2) == rest:
+        return True
+    return rest >= 2 and 2 + _u16(data, at) == rest
+
+
+def _ske_signature(data: bytes, out: _Out, node: Field | None, p: int, end: int) -> None:
+    if p == end:
+        return
+    if 4 + _u16(data, p + 2) == end - p:  # TLS 1.2: the algorithm comes first
+        f = out.add(SIG, p, 2, _u16(data, p), node)
+        out.add(SIG_HASH, p, 1, data[p], f)
+        out.add(SIG_SIG, p + 1, 1, data[p + 1], f)
+        p += 2
+    out.add(SKE_SIG_LEN, p, 2, _u16(data, p), node)
+    out.span(SKE_SIG, p + 2, end, node)
+
+
 # -- certificates (RFC 5246 section 7.4.2; X.509, RFC 5280) ----------------------------------------
-# The values come from the `cryptography` package's X.509 parser; the spans from a walk over
-# the DER encoding (tag, length, content), bounded by the certificate's bytes.
+# A walk over the DER encoding (tag, length, content), bounded by the certificate's bytes,
+# gives each field its span and its value: names as RFC 4514 text, times, and the
+# extensions Wireshark decodes here (subjectAltName, the authority key's issuer name, the
+# Certificate Transparency timestamps). No parser that could refuse a certificate: what
+# the walk reads is shown, and a part whose lengths do not add up ends it.
 CERTS_LEN = U24("tls.handshake.certificates_length", "Certificates Length",
                 explain="Bytes of the certificate chain that follows.")  # fmt: skip
 CERTS = Bytes("tls.handshake.certificates", "", text=lambda v: f"Certificates ({len(v)} bytes)",
@@ -888,6 +1057,33 @@ MAX_CERTS = 64  # certificates walked per message
 COUNTRY_OIDS = frozenset(("2.5.4.6", "1.3.6.1.4.1.311.60.2.1.3"))
 
 
+X509_DIRNAME = Int("x509ce.directoryName", "directoryName", names={0: "rdnSequence"},
+                   explain="The name of the CA that issued the signing certificate "
+                   "(authorityKeyIdentifier).")  # fmt: skip
+SCT_LIST_LEN = U16("tls.sct.scts_length", "Serialized SCT List Length",
+                   explain="Bytes of the Certificate Transparency timestamps that follow.")  # fmt: skip
+SCT_NODE = Str("tls.sct.entry", "", explain="A public log's promise that it recorded this "
+               "certificate (Certificate Transparency, RFC 6962).")  # fmt: skip
+SCT_LEN = U16("tls.sct.sct_length", "Serialized SCT Length", explain="Bytes of this timestamp.")
+SCT_VERSION = U8("tls.sct.sct_version", "SCT Version", explain="0 is RFC 6962's version 1.")
+SCT_LOGID = Bytes("tls.sct.sct_logid", "Log ID", explain="SHA-256 of the log's public key.")
+SCT_TIME = U64("tls.sct.sct_timestamp", "Timestamp", text=lambda v: _ms_text(v),
+               explain="When the log saw the certificate.")  # fmt: skip
+SCT_EXT_LEN = U16("tls.sct.sct_extensions_length", "Extensions length",
+                  explain="Bytes of the timestamp's extensions (none defined yet).")  # fmt: skip
+SCT_SIG_LEN = U16("tls.sct.sct_signature_length", "Signature Length",
+                  explain="Bytes of the log's signature.")  # fmt: skip
+SCT_SIG = Bytes("tls.sct.sct_signature", "Signature", explain="The log's signature over the "
+                "timestamp and the certificate.")  # fmt: skip
+SAN_OID, AKI_OID, SCT_OID = "2.5.29.17", "2.5.29.35", "1.3.6.1.4.1.11129.2.4.2"
+# RFC 4514's short names (as the cryptography package writes them); others stay dotted
+DN_NAMES = {"2.5.4.3": "CN", "2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.10": "O",
+            "2.5.4.11": "OU", "2.5.4.6": "C", "2.5.4.9": "STREET",
+            "0.9.2342.19200300.100.1.25": "DC", "0.9.2342.19200300.100.1.1": "UID"}  # fmt: skip
+STRING_CODECS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1", 0x1A: "ascii",
+                 0x1E: "utf-16-be", 0x1C: "utf-32-be"}  # fmt: skip
+
+
 def _certificates(data: bytes, out: _Out, msg: Field | None, pos: int, end: int) -> None:
     if end - pos < 3:
         return
@@ -911,6 +1107,8 @@ def _certificates(data: bytes, out: _Out, msg: Field | None, pos: int, end: int)
 def _der(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
     """(tag, content start, content end) of the DER element at pos; ValueError when its
     length runs past end."""
+    if pos + 2 > end:
+        raise ValueError("DER element header runs past its container")
     tag, n = data[pos], data[pos + 1]
     pos += 2
     if n & 0x80:
@@ -933,66 +1131,167 @@ def _children(data: bytes, pos: int, end: int) -> list[tuple[int, int, int]]:
     return out
 
 
-def _x509(data: bytes, out: _Out, cert: Field, pos: int, end: int) -> None:
-    """The certificate's main parts under its field; a certificate the parser refuses is
-    left as its bytes."""
-    from cryptography import x509  # imported when a certificate is shown, not at start-up
+def _oid(raw: bytes) -> str:
+    """An OBJECT IDENTIFIER's content as dotted text."""
+    if not raw:
+        return ""
+    first = min(raw[0] // 40, 2)
+    parts, v = [first, raw[0] - 40 * first], 0
+    for b in raw[1:]:
+        v = (v << 7) | (b & 0x7F)
+        if not b & 0x80:
+            parts.append(v)
+            v = 0
+    return ".".join(str(x) for x in parts)
 
+
+def _der_text(tag: int, raw: bytes) -> str:
+    codec = STRING_CODECS.get(tag)
+    return raw.decode(codec, "replace") if codec else raw.hex()
+
+
+def _ms_text(ms: int) -> str:
+    """Milliseconds since 1970 as Wireshark writes an absolute time."""
+    secs, rest = divmod(ms, 1000)
     try:
-        parsed = x509.load_der_x509_certificate(data[pos:end])
+        t = datetime.datetime.fromtimestamp(secs, datetime.UTC)
+    except (OverflowError, ValueError, OSError):
+        return f"{ms} ms"
+    return f"{t:%b} {t.day:2d}, {t.year} {t:%H:%M:%S}.{rest:03d}000000 UTC"
+
+
+def _der_time(tag: int, raw: bytes) -> str:
+    """UTCTime (YYMMDDHHMMSSZ, years 1950-2049) or GeneralizedTime as '2026-12-07
+    13:29:41 (UTC)'."""
+    text = raw.decode("ascii", "replace")
+    if tag == 0x17 and len(text) >= 12:
+        text = ("19" if text[:2] >= "50" else "20") + text
+    d = text[:14]
+    if len(d) < 14 or not d.isdigit():
+        return text
+    return f"{d[:4]}-{d[4:6]}-{d[6:8]} {d[8:10]}:{d[10:12]}:{d[12:14]} (UTC)"
+
+
+def _x509(data: bytes, out: _Out, cert: Field, pos: int, end: int) -> None:
+    """The certificate's main parts under its field, as far as its DER reads."""
+    try:
         _tag, start, stop = _der(data, pos, end)
         tbs = _children(data, *_der(data, start, stop)[1:])
+        k = 1 if tbs and tbs[0][0] == 0xA0 else 0
+        if k:
+            out.add(X509_VERSION, tbs[0][2] - 1, 1, data[tbs[0][2] - 1], cert)
+        if len(tbs) < k + 6:
+            return
+        serial = tbs[k]
+        out.add(X509_SERIAL, serial[1], serial[2] - serial[1], data[serial[1] : serial[2]], cert)
+        _name(data, out, cert, tbs[k + 2], X509_ISSUER)
+        for spec, (ttag, a, b) in zip((X509_NOT_BEFORE, X509_NOT_AFTER),
+                                      _children(data, tbs[k + 3][1], tbs[k + 3][2]), strict=False):  # fmt: skip
+            head = 2 if b - a < 0x80 else 3  # the time's tag and length are part of its span
+            out.add(spec, a - head, b - a + head, _der_time(ttag, data[a:b]), cert)
+        _name(data, out, cert, tbs[k + 4], X509_SUBJECT)
+        ext = next((e for e in tbs[k + 6 :] if e[0] == 0xA3), None)
+        if ext is not None:
+            _x509_extensions(data, out, cert, ext)
     except (ValueError, IndexError):
         return
-    k = 1 if tbs and tbs[0][0] == 0xA0 else 0
-    if k:
-        out.add(X509_VERSION, tbs[0][2] - 1, 1, parsed.version.value, cert)
-    if len(tbs) < k + 6:
-        return
-    serial = tbs[k]
-    out.add(X509_SERIAL, serial[1], serial[2] - serial[1], data[serial[1] : serial[2]], cert)
-    _name(data, out, cert, tbs[k + 2], X509_ISSUER, parsed.issuer)
-    times = _children(data, tbs[k + 3][1], tbs[k + 3][2])
-    valid = (parsed.not_valid_before_utc, parsed.not_valid_after_utc)
-    for spec, (_t, a, b), when in zip(
-        (X509_NOT_BEFORE, X509_NOT_AFTER), times, valid, strict=False
-    ):
-        head = 2 if b - a < 0x80 else 3  # the time's tag and length are part of its span
-        out.add(spec, a - head, b - a + head, when.strftime("%Y-%m-%d %H:%M:%S (UTC)"), cert)
-    _name(data, out, cert, tbs[k + 4], X509_SUBJECT, parsed.subject)
-    _alt_names(data, out, cert, parsed, x509)
 
 
-def _name(data: bytes, out: _Out, cert: Field, el: tuple[int, int, int], spec: FieldSpec,
-          name: Any) -> None:  # fmt: skip
-    """A Name: its RDNs (attribute type and value), in wire order."""
-    top = out.add(spec, el[1], el[2] - el[1], name.rfc4514_string(), cert)
-    attrs = [a for rdn in name.rdns for a in rdn]
-    items = [atv for _t, a, b in _children(data, el[1], el[2])
-             for atv in _children(data, a, b)]  # fmt: skip
-    for attr, (_t, a, b) in zip(attrs, items, strict=False):
-        (_, oa, ob), (vtag, va, vb) = _children(data, a, b)[:2]
-        out.add(X509_OID, oa, ob - oa, attr.oid.dotted_string, top)
-        spec = X509_COUNTRY if attr.oid.dotted_string in COUNTRY_OIDS else (
+def _name(data: bytes, out: _Out, parent: Field | None, el: tuple[int, int, int],
+          spec: FieldSpec) -> None:  # fmt: skip
+    """A Name: its text (RFC 4514: last RDN first), then each attribute's type and value
+    in wire order."""
+    rdns = []
+    for _t, a, b in _children(data, el[1], el[2]):
+        rdn = []
+        for _t2, c, d in _children(data, a, b):
+            (_, oa, ob), (vtag, va, vb) = _children(data, c, d)[:2]
+            rdn.append((oa, ob, vtag, va, vb, _oid(data[oa:ob])))
+        rdns.append(rdn)
+    text = ",".join("+".join(f"{DN_NAMES.get(o, o)}={_dn_escape(_der_text(t, data[va:vb]))}"
+                             for _oa, _ob, t, va, vb, o in rdn) for rdn in reversed(rdns))  # fmt: skip
+    top = out.add(spec, el[1], el[2] - el[1], text, parent)
+    for oa, ob, vtag, va, vb, oid in (atv for rdn in rdns for atv in rdn):
+        out.add(X509_OID, oa, ob - oa, oid, top)
+        kind = X509_COUNTRY if oid in COUNTRY_OIDS else (
             X509_PRINTABLE if vtag == 0x13 else X509_UTF8)  # fmt: skip
-        out.add(spec, va, vb - va, str(attr.value), top)
+        out.add(kind, va, vb - va, _der_text(vtag, data[va:vb]), top)
 
 
-def _alt_names(data: bytes, out: _Out, cert: Field, parsed: Any, x509: Any) -> None:
-    """subjectAltName's host names and addresses, found in the extension's DER."""
-    try:
-        san = parsed.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    except x509.ExtensionNotFound:
-        return
-    der = san.value.public_bytes()
-    at = data.find(der, 0)
-    if at < 0:
-        return
-    for tag, a, b in _children(data, *_der(data, at, at + len(der))[1:]):
+def _dn_escape(value: str) -> str:
+    """RFC 4514 section 2.4: the characters a DN string escapes."""
+    out = "".join("\\" + c if c in ',+"\\<>;' else c for c in value)
+    if out[:1] in ("#", " "):
+        out = "\\" + out
+    if out.endswith(" ") and len(out) > 1:
+        out = out[:-1] + "\\ "
+    return out
+
+
+def _x509_extensions(data: bytes, out: _Out, cert: Field, el: tuple[int, int, int]) -> None:
+    """The extensions Wireshark decodes that we show: subjectAltName's names, the
+    authority key identifier's issuer name, Certificate Transparency timestamps."""
+    for _t, a, b in _children(data, *_der(data, el[1], el[2])[1:]):
+        parts = _children(data, a, b)
+        if len(parts) < 2 or parts[0][0] != 0x06 or parts[-1][0] != 0x04:
+            continue
+        oid = _oid(data[parts[0][1] : parts[0][2]])
+        va, vb = parts[-1][1], parts[-1][2]
+        if oid == SAN_OID:
+            _alt_names(data, out, cert, va, vb)
+        elif oid == AKI_OID:
+            _authority_issuer(data, out, cert, va, vb)
+        elif oid == SCT_OID:
+            _tag, sa, sb = _der(data, va, vb)  # the list is an OCTET STRING inside
+            _scts(data, out, cert, sa, sb)
+
+
+def _alt_names(data: bytes, out: _Out, cert: Field, pos: int, end: int) -> None:
+    """subjectAltName's host names and IPv4 addresses."""
+    for tag, a, b in _children(data, *_der(data, pos, end)[1:]):
         if tag == 0x82:
             out.add(X509_DNS, a, b - a, data[a:b].decode("ascii", "replace"), cert)
         elif tag == 0x87 and b - a == 4:
             out.add(X509_IP, a, 4, ".".join(str(x) for x in data[a:b]), cert)
+
+
+def _authority_issuer(data: bytes, out: _Out, cert: Field, pos: int, end: int) -> None:
+    """authorityKeyIdentifier's authorityCertIssuer [1]: its directoryName [4] entries."""
+    for tag, a, b in _children(data, *_der(data, pos, end)[1:]):
+        if tag != 0xA1:
+            continue
+        for gtag, c, d in _children(data, a, b):
+            if gtag == 0xA4:
+                node = out.add(X509_DIRNAME, c, d - c, 0, cert)
+                _name(data, out, node, _der(data, c, d), X509_ISSUER)
+
+
+def _scts(data: bytes, out: _Out, cert: Field, pos: int, end: int) -> None:
+    """RFC 6962 section 3.3: a list of SignedCertificateTimestamps."""
+    if end - pos < 2:
+        return
+    out.add(SCT_LIST_LEN, pos, 2, _u16(data, pos), cert)
+    p, stop = pos + 2, min(end, pos + 2 + _u16(data, pos))
+    while p + 2 <= stop:  # each moves on by at least 2 bytes
+        n = _u16(data, p)
+        q, sct_end = p + 2, p + 2 + n
+        if sct_end > stop or n < 47:
+            return
+        node = out.add(SCT_NODE, p, n + 2, "Signed Certificate Timestamp", cert)
+        out.add(SCT_LEN, p, 2, n, node)
+        out.add(SCT_VERSION, q, 1, data[q], node)
+        out.span(SCT_LOGID, q + 1, q + 33, node)
+        out.add(SCT_TIME, q + 33, 8, int.from_bytes(data[q + 33 : q + 41], "big"), node)
+        elen = _u16(data, q + 41)
+        out.add(SCT_EXT_LEN, q + 41, 2, elen, node)
+        q += 43 + elen
+        if q + 6 <= sct_end:
+            f = out.add(SIG, q, 2, _u16(data, q), node)
+            out.add(SIG_HASH, q, 1, data[q], f)
+            out.add(SIG_SIG, q + 1, 1, data[q + 1], f)
+            out.add(SCT_SIG_LEN, q + 2, 2, _u16(data, q + 2), node)
+            out.span(SCT_SIG, q + 4, min(sct_end, q + 4 + _u16(data, q + 2)), node)
+        p = sct_end
 
 
 def _short(out: _Out, need_end: int, what: str) -> None:

@@ -19,6 +19,11 @@ from .follow import MODES, follow, render
 from .table import StreamTable, annotate, names_stream_fields
 
 Annotate = Callable[[Packet], None]
+# A PDU is decoded from its segments' bytes read again from the file, which a capture read
+# forwards cannot do; said once, with the reader's warnings
+FORWARD_NOTE = ("PDUs across TCP segments are not put together for a capture read forwards "
+                "(a pipe, stdin, gzip data): each segment is decoded alone; read it from a "
+                "file to have them")  # fmt: skip
 
 
 class FollowError(UsageError):
@@ -54,12 +59,15 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any, wanted: bool = False) 
         return None  # pasted hex: single packets, no conversations
     table = StreamTable() if idx.streaming else StreamTable.build(idx)
     limit = getattr(args, "reassembly_limit", None)
+    if idx.streaming and shown and (limit is None or limit > 0):  # where the tree shows them
+        idx.warnings.append(FORWARD_NOTE)
     if limit is not None and limit <= 0:
         table.pdus = None  # each segment decoded alone
-    elif table.pdus is not None:  # PDUs across segments: found once, before workers fork
-        if limit is not None:
-            table.pdus.cap = limit
-        table.pdus.build()
+    elif table.pdus is not None and limit is not None:
+        # PDUs across segments are found a stream at a time, when a frame of it is first
+        # shown (PduMap.stream): in each -V worker for the streams its packets belong to,
+        # not over the whole capture in the parent before they fork
+        table.pdus.cap = limit
     if idx.streaming:
         from .conversation import segment_of
 

@@ -11,8 +11,8 @@ Wireshark's "Reassembled TCP (B bytes)" tab); the earlier frames get tcp.reassem
 "[TCP segment of a reassembled PDU]". HTTP requests and responses are paired in order
 (http.response_in, http.request_in, http.time).
 
-`PduMap` finds the boundaries: `build()` once over a capture's TCP frames in order (the
-CLI, before its workers fork), or `stream(n)` over one stream's frames only (the TUI shows
+`PduMap` finds the boundaries: `build()` once over a capture's TCP frames in order (tools,
+tests), or `stream(n)` over one stream's frames only on first need (the CLI and the TUI show
 frame N: only that conversation is read). What it keeps is sparse: per frame that is part
 of a multi-segment PDU, the frame it completes in; per completing frame, the pieces (frame,
 offset in its TCP payload, length). The bytes are read again from the capture when the
@@ -32,16 +32,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import PROTOCOLS, Packet, decode, spec_for, uint_at
+from ..protocols.tcp import TcpState
+from ..protocols.tls import HANDSHAKE_TYPES, handshake_layer, refragment
 from .objects import MAX_BODY, _dechunk, _decoded, _headers
-from .reassembly import Direction
+from .reassembly import SEQ_MOD, Direction, seq_diff
 
 DEFAULT_CAP = 64 << 20  # bytes of open PDUs held at once per capture (configurable)
 MAX_HEAD = 1 << 16  # an HTTP header block longer than this is not HTTP to us
 BLANK_LINE = re.compile(rb"\n\r?\n")  # the end of a header block
+MAX_HELD_RECORD = 16384 + 2048  # a cleartext TLS handshake record is held whole up to this
+MAX_MESSAGE = 1 << 20  # a handshake message over several records longer than this: not joined
 MAX_SIZE_LINE = 1024  # a chunk size line (extensions included) longer than this: not HTTP
 REASSEMBLED = ("http", "tls", "dns", "http2")  # what is put together across segments
+SEGMENT_NOTE = "[TCP segment of a reassembled PDU]"
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-NEED, NOT = -1, -2  # a length function's answers: more bytes needed, not this protocol
+# a length function's answers: more bytes needed; not this protocol (the direction stops
+# being framed); not a PDU's start (its bytes are passed over, the next segment is tried)
+NEED, NOT, SKIP = -1, -2, -3
+UNTIL_FIN = -4  # an HTTP response whose body is delimited by the connection's end
 
 (SEGMENTS, SEGMENT, SEGMENT_COUNT, REASSEMBLED_LENGTH, REASSEMBLED_DATA, REASSEMBLED_IN,
  SEGMENT_DATA) = (spec_for(n) for n in (
@@ -79,6 +87,13 @@ class _Framer:
     need: int = NEED  # the open PDU's length once known
     have: int = 0  # bytes of the open PDU so far
     resume: int = 0  # a chunked HTTP body: where the next chunk's size line is (0: not yet)
+    last: int = 0  # TLS: the content type of the previous record
+    asked: list = field(default_factory=list)  # HTTP: frames fed while the length was unknown
+    # TLS before its ChangeCipherSpec: handshake records are held whole, to read the version
+    # a ServerHello picks and where handshake messages continue over records
+    plain: bool = True
+    hs: bytearray = field(default_factory=bytearray)  # a message begun in an earlier record
+    hs_parts: list = field(default_factory=list)  # its parts: (record key, TCP pieces, bytes)
     stopped: bool = False
 
 
@@ -106,7 +121,22 @@ class PduMap:
         self.http: dict[int, tuple[int, int]] = {}
         self.dns: dict[int, tuple[int, int]] = {}  # (see _pair_dns)
         self.h2: set[int] = set()  # streams that began with HTTP/2's preface
+        self.protos: dict[int, str] = {}  # stream -> the protocol put together on it
+        # frames no application decoder reads, as in tshark: retransmissions (every byte
+        # came before), a segment that cannot start a message (an HTTP keep-alive byte)
+        self.bare: set[int] = set()
+        self.tls13: dict[int, int] = {}  # TLS 1.3 streams -> the frame that showed it
+        # TLS handshake messages over several records: per frame where a record of one
+        # completes, {record key: TlsState.marks entry}; per frame where one completes,
+        # [(key of the record it completes in, TCP pieces, fragments)]. A record's key is
+        # its first byte's (frame index, offset in that frame's TCP payload).
+        self.hs_marks: dict[int, dict[tuple[int, int], tuple[int, str, bool]]] = {}
+        self.hs_ends: dict[int, list[tuple[tuple[int, int], list, list]]] = {}
         self.held = 0  # bytes of open PDUs held now
+        # frame -> the Info tshark's application decoder leaves on a segment of a PDU it
+        # asked more bytes for: an HTTP start line while the length is not known yet, ""
+        # on the segment a TLS record starts in (its TCP text is replaced)
+        self.lead: dict[int, str] = {}
         self._done: set[int] = set()  # streams framed (all of them after build())
         self._lock = threading.Lock()
         self._all = False
@@ -142,7 +172,19 @@ class PduMap:
         for st in state.values():
             if st:
                 for fr in st[1]:
-                    self._drop(fr)
+                    self._abandon(fr)
+
+    def _abandon(self, fr: _Framer) -> None:
+        """An open PDU that never completes: its frames are still segments of it
+        (tshark's "[TCP segment of a reassembled PDU]"), completed nowhere (-1)."""
+        if fr.need != NEED or fr.buf:
+            for j, o, n in fr.pieces:
+                if n and j not in self.within:
+                    self.within[j] = -1
+                    if o:  # PDUs before it in that frame are decoded there
+                        self.shared[j] = o
+            self._leads(fr, -1)
+        self._drop(fr)
 
     def _frame(self, i: int, v: int, state: dict[int, Any]) -> None:
         """Feed frame i (stream << 1 | direction = v) to its direction's framer."""
@@ -161,21 +203,55 @@ class PduMap:
                 return
             if proto == "http2":
                 self.h2.add(v >> 1)
+            self.protos[v >> 1] = proto
             st = state[v >> 1] = ([Direction(self.cap), Direction(self.cap)],
                                   [_Framer(proto), _Framer(proto)], [])  # fmt: skip
         dirs, framers, http_waiting = st
         d = v & 1
+        before = dirs[d].next_seq
         chunks = dirs[d].segment(i, seg.seq, seg.flags, seg.payload, seg.seglen)
+        if (not chunks and seg.seglen and before is not None and not seg.flags & 0x002
+                and seq_diff((seg.seq + seg.seglen) % SEQ_MOD, before) <= 0):  # fmt: skip
+            self.bare.add(i)  # every byte came before: a retransmission
+        if not chunks and dirs[d].waiting:
+            chunks = self._past_gap(dirs[d], framers[d], seg)
         for c in chunks:
-            off = len(seg.payload) - len(c.data) if c.frame == i else _offset(self.index, c)
-            self._feed(framers[d], v, c.frame, off, c.data, http_waiting, d)
+            self._feed(framers[d], v, c.frame, c.offset, c.data, http_waiting, d)
+        fr = framers[d]
+        if seg.flags & 1 and fr.need == UNTIL_FIN and not dirs[d].waiting:
+            if fr.pieces[-1][0] != i:  # a FIN alone ends the body: tshark lists it, empty
+                fr.pieces.append((i, len(seg.payload), 0))
+            self._complete(fr, i, http_waiting, d)
+
+    def _past_gap(self, direction: Direction, fr: _Framer, seg: Segmented) -> list:
+        """A segment after a gap that starts where the open PDU (of known length) ends:
+        that PDU never completes (a segment of it was not captured) and this one starts
+        the next, as tshark goes on after a loss."""
+        if fr.need < 0 or direction.next_seq is None:
+            return []
+        end = (direction.next_seq + fr.need - fr.have) % SEQ_MOD
+        if seq_diff(seg.seq, end) < 0:
+            return []
+        for wseq, j, _data, n in direction.waiting:  # segments of the lost PDU after the gap
+            if seq_diff((wseq + n) % SEQ_MOD, end) <= 0:
+                self.within.setdefault(j, -1)
+        self._abandon(fr)
+        return direction.resync(end)
 
     def _feed(self, fr: _Framer, v: int, i: int, off: int, data: bytes,
               waiting: list, d: int) -> None:  # fmt: skip
         pos = 0
         while pos < len(data) and not fr.stopped:  # each step ends a PDU or the data
+            if fr.need == UNTIL_FIN:  # counted, not held: read again when shown
+                fr.pieces.append((i, off + pos, len(data) - pos))
+                fr.have += len(data) - pos
+                if fr.have > self.cap:
+                    self._limit(fr, v, i)
+                return
             take = len(data) - pos if fr.need < 0 else min(fr.need - fr.have, len(data) - pos)
             fr.pieces.append((i, off + pos, take))
+            if fr.proto == "http" and fr.need < 0 and (not fr.asked or fr.asked[-1] != i):
+                fr.asked.append(i)  # tshark's HTTP decoder reads this segment and asks for more
             if fr.need < 0:
                 if self.held + take > self.cap:
                     self._limit(fr, v, i)
@@ -183,6 +259,11 @@ class PduMap:
                 fr.buf += data[pos : pos + take]
                 self.held += take
                 fr.need = LENGTHS[fr.proto](fr.buf, fr)
+                if fr.need == SKIP:
+                    if pos == 0 and len(fr.pieces) == 1:  # the whole segment
+                        self.bare.add(i)
+                    self._drop(fr)
+                    return
                 if fr.need == NOT:
                     self._drop(fr)
                     fr.stopped = True
@@ -190,6 +271,8 @@ class PduMap:
                 if fr.need > self.cap:  # it would be read whole when shown: too big
                     self._limit(fr, v, i)
                     return
+                if fr.proto == "tls" and fr.need >= 0:
+                    self._record_type(fr, v, i)
             pos += take
             fr.have += take
             if fr.need >= 0 and fr.have >= fr.need:
@@ -200,13 +283,16 @@ class PduMap:
                 self._complete(fr, i, waiting, d)
 
     def _complete(self, fr: _Framer, i: int, waiting: list, d: int) -> None:
-        pieces = [p for p in fr.pieces if p[2]]
+        pieces = [p for p in fr.pieces if p[2] or fr.need == UNTIL_FIN and p[0] == i]
         multi = len({j for j, _o, _n in pieces}) > 1
+        if fr.proto == "tls" and fr.plain and fr.buf[:1] == b"\x16" and len(fr.buf) >= fr.need:
+            self._handshake_record(fr, i, pieces)
         if fr.proto == "http" and fr.buf:
             self._pair(bytes(fr.buf[:5]), i, waiting, d)
         elif fr.proto == "dns" and len(fr.buf) >= 5:
             self._pair_dns(fr.buf, i, multi, waiting)
         if multi:
+            self._leads(fr, i)
             self.ends.setdefault(i, []).append(Pdu(fr.proto, pieces))
             for j, o, _n in pieces:
                 if j != i:
@@ -214,6 +300,72 @@ class PduMap:
                     if o:  # PDUs before it in that frame are decoded there
                         self.shared[j] = o
         self._drop(fr)
+
+    def _record_type(self, fr: _Framer, v: int, i: int) -> None:
+        """A ServerHello (or HelloRetryRequest) choosing TLS 1.3, or application data
+        right after a ChangeCipherSpec (TLS 1.2 sends its encrypted Finished as a
+        handshake record there): from frame i on, the stream's application data records
+        are TLS 1.3's opaque ones, as tshark knows from the ServerHello."""
+        t = fr.buf[0]
+        if (fr.last == 20 and t == 23) or (t == 22 and fr.plain and _tls13_hello(fr.buf)):
+            self.tls13.setdefault(v >> 1, i)
+        if t == 20 or t == 23:
+            self._forget(fr)
+        fr.last = t
+
+    def _handshake_record(self, fr: _Framer, i: int, pieces: list) -> None:
+        """Follow the direction's handshake messages over this whole record (it completes
+        in frame i): those that begin in an earlier record or end in a later one are put
+        together (tshark's TLS handshake reassembly)."""
+        body = bytes(fr.buf[5 : fr.need])
+        key = pieces[0][:2]
+        p = 0
+        for _k in range(len(body) + 1):  # each step moves on by at least one byte
+            if p >= len(body):
+                return
+            if not fr.hs and len(body) - p >= 4 and 4 + uint_at(body, p + 1, 3) <= len(body) - p:
+                p += 4 + uint_at(body, p + 1, 3)  # a whole message inside the record
+                continue
+            begin = p
+            if len(fr.hs) < 4:
+                n = min(4 - len(fr.hs), len(body) - p)
+                fr.hs += body[p : p + n]
+                self.held += n
+                p += n
+            total = 4 + uint_at(fr.hs, 1, 3) if len(fr.hs) >= 4 else MAX_MESSAGE
+            if total > MAX_MESSAGE or self.held + total > self.cap:
+                self._forget(fr)  # past the bounds: later records are read alone
+                return
+            n = min(total - len(fr.hs), len(body) - p)
+            fr.hs += body[p : p + n]
+            self.held += n
+            p += n
+            fr.hs_parts.append((i, key, _slice(pieces, 5 + begin, p - begin), p - begin, begin))
+            if len(fr.hs) == total:
+                self._message(fr)
+
+    def _message(self, fr: _Framer) -> None:
+        """A handshake message is whole: when it took several records, remember where
+        each record's part is and where the message completes."""
+        parts = fr.hs_parts
+        if len(parts) > 1:
+            name = HANDSHAKE_TYPES.get(fr.hs[0], "Unknown")
+            for k, (i, key, _tp, n, _begin) in enumerate(parts):
+                marks = self.hs_marks.setdefault(i, {})
+                cont = n if k else marks.get(key, (0, "", False))[0]  # k = 0: it ends the record
+                marks[key] = (cont, name, k == len(parts) - 1)
+            i, key = parts[-1][0], parts[-1][1]
+            tcp = [piece for part in parts for piece in part[2]]
+            frags = [(j + 1, n) for j, _key, _tp, n, _b in parts]
+            self.hs_ends.setdefault(i, []).append((key, tcp, frags))
+        self.held -= len(fr.hs)
+        fr.hs, fr.hs_parts = bytearray(), []
+
+    def _forget(self, fr: _Framer) -> None:
+        """Handshake records are no longer followed in this direction (encrypted now)."""
+        fr.plain = False
+        self.held -= len(fr.hs)
+        fr.hs, fr.hs_parts = bytearray(), []
 
     def _pair(self, head: bytes, i: int, waiting: list, d: int) -> None:
         """Requests wait in order; a response answers the oldest (HTTP/1.1 pipelining)."""
@@ -247,9 +399,21 @@ class PduMap:
                     self.dns.setdefault(q, (i, ns))
                 return
 
+    def _leads(self, fr: _Framer, i: int) -> None:
+        """The Info of the PDU's segments before frame i (see self.lead)."""
+        if fr.proto == "http" and fr.buf:
+            line = bytes(fr.buf[:256]).split(b"\n", 1)[0].rstrip(b"\r")
+            start = line.decode("ascii", "replace")
+            for j in fr.asked:
+                if j != i:
+                    self.lead[j] = start
+        elif fr.proto == "tls" and fr.pieces and fr.pieces[0][1] == 0 and fr.pieces[0][0] != i:
+            self.lead[fr.pieces[0][0]] = ""  # nothing before the record in its first frame
+
     def _drop(self, fr: _Framer) -> None:
         self.held -= len(fr.buf)
         fr.pieces, fr.buf, fr.need, fr.have, fr.resume = [], bytearray(), NEED, 0, 0
+        fr.asked = []
 
     def _limit(self, fr: _Framer, v: int, i: int) -> None:
         first = fr.pieces[0][0] if fr.pieces else i
@@ -270,38 +434,99 @@ class PduMap:
                 self.stream(v >> 1)
         pdus = self.ends.get(i)
         done_in = self.within.get(i)
+        if i in self.bare:
+            del pkt.layers[pkt.layers.index(tcp) + 1 :]
+            return
         if pdus is None and done_in is None:
             self._http_links(pkt, i, later)
             self._limit_note(tcp, i)
             if self.h2:
                 self._relabel(pkt, tcp, i)
+            self._opaque(pkt, i)
+            self._handshakes(pkt, i, {})
             return
         payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
         k = pkt.layers.index(tcp)
         del pkt.layers[k + 1 :]  # what the segment alone decoded to is not the PDU
         if pdus is None:
             self._continues(pkt, tcp, payload, i, done_in, later)
+            self._handshakes(pkt, i, {})
             return
+        keys = {}  # a reassembled packet -> its PDU's key (where its first byte came from)
         for pdu in pdus:
-            self._show(pkt, tcp, pdu)
+            keys[id(self._show(pkt, tcp, pdu))] = pdu.pieces[0][:2]
         _, off, n = pdus[-1].pieces[-1]
         # whole PDUs after the last one that completes here, up to one that starts here
         self._rest(pkt, payload + off + n, payload + self.shared.get(i, tcp.payload_end - payload),
                    pdus[-1].proto)  # fmt: skip
+        self._handshakes(pkt, i, keys)
         _join_info(pkt.layers[k + 1 :])
         self._http_links(pkt, i, later)
+        self._opaque(pkt, i)
+
+    def _handshakes(self, pkt: Packet, i: int, keys: dict[int, tuple[int, int]]) -> None:
+        """Frame i's TLS records that carry part of a handshake message over several
+        records are labelled so; a message completing here is decoded from its
+        fragments' bytes, a data source of its own ("Reassembled TLS Handshake")."""
+        marks, ends = self.hs_marks.get(i), self.hs_ends.get(i)
+        if not marks and not ends:
+            return
+        tcp = pkt.layer("tcp")
+        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
+        for la in list(pkt.layers):
+            if la.protocol.name != "tls" or la.state is None or la.state.marks is not None:
+                continue
+            src = la.packet if la.packet is not None else pkt
+            at = {p: keys.get(id(src), (i, p - payload)) for p, *_rest in la.state.records}
+            mine = {p: marks[key] for p, key in at.items() if marks and key in marks}
+            if mine:
+                refragment(la, mine)
+            for key, pieces, frags in ends or ():
+                if key in at.values():
+                    self._message_layer(pkt, la, pieces, frags)
+
+    def _message_layer(self, pkt: Packet, after: Any, pieces: list, frags: list) -> None:
+        data = self.read(Pdu("tls", pieces))
+        sub = decode(data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+                     start=(PROTOCOLS["tls"], 0))  # fmt: skip
+        if len(sub.layers) < 2 or sub.layers[1].protocol.name != "tls":
+            return
+        sub.source = f"Reassembled TLS Handshake ({len(data)} bytes)"
+        handshake_layer(sub.layers[1], frags)
+        pkt.layers.insert(pkt.layers.index(after) + 1, sub.layers[1])
+
+    def _opaque(self, pkt: Packet, i: int) -> None:
+        """In a TLS 1.3 stream, application data records are opaque (their real type is
+        inside the encryption): set on each TLS layer's kept records, which its fields
+        are built from."""
+        if not self.tls13:
+            return
+        first = self.tls13.get(self.table.ids[i] >> 1)
+        if first is None or i < first:
+            return
+        for la in pkt.layers:
+            if la.protocol.name != "tls" or la.state is None:
+                continue
+            data = (la.packet or pkt).data
+            la.state.records = [(p, n, whole, opaque or data[p] == 23, enc)
+                                for p, n, whole, opaque, enc in la.state.records]  # fmt: skip
 
     def _continues(self, pkt: Packet, tcp: Any, payload: int, i: int, done_in: Any,
                    later: bool) -> None:  # fmt: skip
         """A frame whose last PDU completes in a later frame: the whole PDUs before it (if
         any) decoded here, the rest shown as TCP segment data."""
         at = self.shared.get(i)
-        if at is not None and done_in in self.ends:
-            self._rest(pkt, payload, payload + at, self.ends[done_in][0].proto)
+        proto = self.ends[done_in][0].proto if done_in in self.ends else self.protos.get(
+            self.table.ids[i] >> 1)  # fmt: skip
+        if at is not None and proto is not None:
+            self._rest(pkt, payload, payload + at, proto)
         else:
             tcp.add(SEGMENT_DATA, payload, tcp.payload_end - payload,
                     pkt.data[payload : tcp.payload_end])  # fmt: skip
-        if later:  # tshark's one pass has not seen the completing frame yet
+            lead = self.lead.get(i)
+            if lead is not None:
+                tcp.state = TcpState(f"{lead} {SEGMENT_NOTE}".lstrip())
+        if later and done_in >= 0:  # tshark's one pass has not seen the completing frame yet
             tcp.add(REASSEMBLED_IN, tcp.pos, 0, done_in + 1)
 
     def _rest(self, pkt: Packet, start: int, stop: int, proto: str) -> None:
@@ -327,7 +552,7 @@ class PduMap:
         del pkt.layers[k + 1 :]
         pkt.layers.extend(sub.layers[1:])
 
-    def _show(self, pkt: Packet, tcp: Any, pdu: Pdu) -> None:
+    def _show(self, pkt: Packet, tcp: Any, pdu: Pdu) -> Packet:
         """The segment list under TCP and the PDU's layers after it."""
         data = self.read(pdu)
         text = ", ".join(f"#{j + 1}({n})" for j, _o, n in pdu.pieces)
@@ -351,6 +576,7 @@ class PduMap:
             fields.insert(0, layers[0].add(DNS_LENGTH, 0, 2, uint_at(data, 0, 2)))
             fields.pop()
         pkt.layers.extend(layers)
+        return sub
 
     def read(self, pdu: Pdu) -> bytes:
         """The PDU's bytes, read again from its frames."""
@@ -472,11 +698,16 @@ def _plain_segment(data: bytes) -> Segmented | None:
                      data[start : min(end, n)], end - start)  # fmt: skip
 
 
-def _offset(index: Any, chunk: Any) -> int:
-    """Where a chunk delivered after a gap closed starts in its frame's payload (a chunk
-    always runs to the end of its segment's captured bytes)."""
-    seg = read_segment(index, chunk.frame)
-    return 0 if seg is None else len(seg.payload) - len(chunk.data)
+def _slice(pieces: list, start: int, n: int) -> list[tuple[int, int, int]]:
+    """The TCP pieces (frame, offset, length) that hold bytes start..start+n of the bytes
+    `pieces` hold."""
+    out, at = [], 0
+    for j, off, m in pieces:
+        a, b = max(start, at), min(start + n, at + m)
+        if a < b:
+            out.append((j, off + a - at, b - a))
+        at += m
+    return out
 
 
 def _time(index: Any, i: int) -> int:
@@ -501,12 +732,35 @@ def _protocol(index: Any, i: int, seg: Segmented) -> str | None:
 
 
 # -- PDU lengths: the whole length when known from the bytes so far ------------------------------
-def _tls_length(buf: bytearray, _fr: _Framer) -> int:
+def _tls_length(buf: bytearray, fr: _Framer) -> int:
     if len(buf) < 5:
         return NEED if not buf or 20 <= buf[0] <= 24 else NOT
     if not (20 <= buf[0] <= 24 and buf[1] == 3):
         return NOT
-    return 5 + uint_at(buf, 3, 2)
+    end = 5 + uint_at(buf, 3, 2)
+    if fr.plain and buf[0] == 22 and len(buf) < end <= 5 + MAX_HELD_RECORD:
+        return NEED  # held whole (PduMap._handshake_record)
+    return end
+
+
+def _tls13_hello(buf: bytearray) -> bool:
+    """A ServerHello whose supported_versions extension picks TLS 1.3 (0x0304, or a
+    draft 0x7fNN), read from the first bytes of its record."""
+    if len(buf) < 5 + 4 + 38 or buf[5] != 2:
+        return False
+    p = 5 + 4 + 34
+    p += 1 + buf[p] + 3  # session ID, cipher suite, compression method
+    if p + 2 > len(buf):
+        return False
+    end = min(len(buf), p + 2 + uint_at(buf, p, 2))
+    p += 2
+    while p + 4 <= end:  # each extension moves on by at least 4 bytes
+        etype, n = uint_at(buf, p, 2), uint_at(buf, p + 2, 2)
+        if etype == 43 and n == 2 and p + 6 <= end:
+            version = uint_at(buf, p + 4, 2)
+            return version == 0x0304 or version >> 8 == 0x7F
+        p += 4 + n
+    return False
 
 
 def _dns_length(buf: bytearray, _fr: _Framer) -> int:
@@ -522,10 +776,12 @@ def _h2_length(buf: bytearray, _fr: _Framer) -> int:
 
 def _http_length(buf: bytearray, fr: _Framer) -> int:
     """Headers, then the body Content-Length or the chunked coding delimits (RFC 9112
-    section 6.3); a response delimited by the connection's end is its headers here. A
+    section 6.3); a response without either runs until the server's FIN (UNTIL_FIN). A
     chunked body is walked on from where the last call stopped (linear in its size)."""
     if fr.resume:
         return _chunked_end(buf, fr)
+    if not 0x41 <= buf[0] <= 0x5A:  # neither a method nor "HTTP/": a keep-alive byte, say
+        return SKIP
     blank = BLANK_LINE.search(buf)  # lines may end in LF alone (RFC 9112 section 2.2)
     if blank is None:
         return NOT if len(buf) > MAX_HEAD else NEED
@@ -541,6 +797,12 @@ def _http_length(buf: bytearray, fr: _Framer) -> int:
     length = headers.get(b"content-length")
     if length is not None and length.isdigit() and len(length) < 16:
         return head + int(length)
+    if (
+        start.startswith(b"HTTP/")
+        and start[9:10] not in (b"1", b"")
+        and start[9:12] not in (b"204", b"304")
+    ):
+        return UNTIL_FIN  # a response's body without a length runs to the close (6.3 item 8)
     return head
 
 

@@ -36,6 +36,7 @@ class Chunk:
 
     frame: int
     data: bytes
+    offset: int = 0  # where data starts in that frame's captured segment bytes
 
 
 @dataclass(slots=True)
@@ -80,6 +81,29 @@ class Direction:
             out.extend(self._deliver(wframe, wseq, wdata, wlen))
         return out
 
+    def resync(self, seq: int) -> list[Chunk]:
+        """Give up the bytes before `seq` that never came (a gap the reader no longer
+        waits for: the PDU it fell in is lost) and deliver what waits from `seq` on."""
+        if self.next_seq is None or seq_diff(seq, self.next_seq) <= 0:
+            return []
+        self.next_seq = seq
+        out: list[Chunk] = []
+        keep = []
+        for wseq, wframe, wdata, wlen in self.waiting:  # those wholly before seq go
+            if seq_diff((wseq + wlen) % SEQ_MOD, seq) > 0:
+                keep.append((wseq, wframe, wdata, wlen))
+            else:
+                self.held -= len(wdata)
+        self.waiting = keep
+        for _k in range(len(keep)):  # each step delivers one waiting segment or stops
+            k = self._ready()
+            if k is None:
+                break
+            wseq, wframe, wdata, wlen = self.waiting.pop(k)
+            self.held -= len(wdata)
+            out.extend(self._deliver(wframe, wseq, wdata, wlen))
+        return out
+
     def _deliver(self, frame: int, seq: int, data: bytes, seglen: int) -> list[Chunk]:
         """Bytes from `seq` on, of which those before next_seq were delivered already."""
         assert self.next_seq is not None
@@ -91,7 +115,7 @@ class Direction:
         new = data[skip:] if skip else data
         self.next_seq = (self.next_seq + seglen - skip) % SEQ_MOD
         self._last = (self._last + new)[-65536:]
-        return [Chunk(frame, new)]
+        return [Chunk(frame, new, skip)]
 
     def _check_overlap(self, frame: int, old: bytes, skip: int) -> None:
         """A retransmission carrying other bytes than the first copy: a conflict."""
