@@ -114,6 +114,12 @@ class FieldSpec:
     prefix = cython.declare(str, visibility="public")  # "Label: "
     patterns = cython.declare(dict, visibility="public")  # raw word -> bit pattern
     json_head = cython.declare(str, visibility="public")  # '{"name": "…", "label": "…", "value": '
+    # The last '"pos": …, "len": …, "mask": …' JSON text made and what it was made for: a
+    # header field lies at the same place in most packets.
+    json_at = cython.declare(str, visibility="public")
+    json_pos = cython.declare(cython.Py_ssize_t, visibility="public")
+    json_len = cython.declare(cython.Py_ssize_t, visibility="public")
+    json_mask = cython.declare(object, visibility="public")
 
     def __init__(
         self,
@@ -156,6 +162,7 @@ class FieldSpec:
         self.json_head = (
             '{"name": ' + _json_str(name) + ', "label": ' + _json_str(label) + ', "value": '
         )
+        self.json_at, self.json_pos, self.json_len, self.json_mask = "", -1, -1, None
         register(self)
         for child in self.children:
             child.parent = self
@@ -679,12 +686,15 @@ class Layer:
     # What tail() found (record offsets...) for detail() and Info to reuse: an instance of the
     # class the protocol declares as its `state` (documented in its file), or None.
     state = cython.declare(object, visibility="public")
+    # Fields added with place() before the fields were built: (field, anchor, after), moved
+    # to their anchors when they are (None: none waiting).
+    placed = cython.declare(list, visibility="public")
 
     def __init__(self, protocol: Protocol, packet: Packet, pos: int, end: int) -> None:
         self.protocol, self.packet, self.pos, self.hdr_len = protocol, packet, pos, 0
         self.payload_pos, self.payload_end, self.status = pos, end, "ok"
         self.issues, self.extra = [], []
-        self.values = self._fields = None
+        self.values = self._fields = self.placed = None
         self.next = self.state = None
         self.checksum_status = self.checksum_calc = None
         self.declined = self.stopped = False
@@ -774,6 +784,25 @@ class Layer:
                 parent_f.children = [f]
             else:
                 parent_f.children.append(f)
+        return f
+
+    @cython.locals(f=Field)
+    def place(
+        self, spec: FieldSpec | str, offset: int, length: int, value: Any, anchor: str,
+        after: int = 1,
+    ) -> Field:  # fmt: skip
+        """add(), where Wireshark's tree has the field: just before (after=0) or after (1)
+        the top-level field named `anchor` (at the end when there is none, e.g. a header cut
+        before it). Does not build the fields: the move waits until they are built (the
+        stream fields are placed on every packet, the tree is not always made); until
+        then it is one of the tail's fields, which detail() may see."""
+        f = self.add(spec, offset, length, value)
+        if self._fields is not None:
+            _move_to_anchor(self._fields, f, anchor, after)
+            return f
+        if self.placed is None:
+            self.placed = []
+        self.placed.append((f, anchor, after))
         return f
 
     def child(
@@ -1643,7 +1672,28 @@ def _build_layer_fields(layer: Layer) -> list:
                                             0, True))  # fmt: skip
     if layer_.checksum_status is not None:
         _insert_checksum_fields(layer_, proto.checksum, fields)
+    if layer_.placed is not None:
+        for f, anchor, after in layer_.placed:
+            _move_to_anchor(fields, f, anchor, after)
+        layer_.placed = None
     return fields
+
+
+@cython.cfunc
+@cython.locals(fields=list, f=Field, other=Field, i=cython.Py_ssize_t, k=cython.Py_ssize_t,
+               after=cython.Py_ssize_t)  # fmt: skip
+def _move_to_anchor(fields, f, anchor: str, after) -> cython.void:
+    """Move f (in fields) just before (after=0) or after (1) the first field named anchor
+    that comes before it; where there is none, f stays."""
+    i = len(fields) - 1
+    while i >= 0 and fields[i] is not f:
+        i -= 1
+    for k in range(i):
+        other = fields[k]
+        if other.spec.name == anchor:
+            del fields[i]
+            fields.insert(k + after, f)
+            return
 
 
 @cython.cfunc
@@ -2608,7 +2658,7 @@ def _layer_json(parts, layer) -> cython.void:
 
 
 @cython.cfunc
-@cython.locals(parts=list, fields=list, f=Field, spec=FieldSpec, first=cython.bint)
+@cython.locals(parts=list, fields=list, f=Field, spec=FieldSpec, first=cython.bint, at=str)
 def _fields_json(parts, fields) -> cython.void:
     first = True
     for f in fields:
@@ -2616,8 +2666,17 @@ def _fields_json(parts, fields) -> cython.void:
             parts.append(", ")
         first = False
         spec = f.spec
-        parts += [spec.json_head, spec.json_shown(f.value),
-                  f', "pos": {f.pos}, "len": {f.len}, "mask": {f.mask}, "fields": [']  # fmt: skip
+        mask = f.mask
+        if type(mask) is not int:
+            at = f', "pos": {f.pos}, "len": {f.len}, "mask": {mask}, "fields": ['
+        elif f.pos == spec.json_pos and f.len == spec.json_len and mask == spec.json_mask:
+            at = spec.json_at  # (json_mask is an int: only ints are kept)
+        else:
+            at = f', "pos": {f.pos}, "len": {f.len}, "mask": {mask}, "fields": ['
+            spec.json_at, spec.json_pos, spec.json_len, spec.json_mask = at, f.pos, f.len, mask
+        parts.append(spec.json_head)
+        parts.append(spec.json_shown(f.value))
+        parts.append(at)
         if f.children:
             _fields_json(parts, f.children)
         parts.append("]}")
