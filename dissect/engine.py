@@ -760,6 +760,7 @@ class Layer:
         return default if f is None else f.value
 
     # -- building (tail and detail functions, the driver) -------------------------------------
+    @cython.ccall  # a C call from child(), place() and the engine's own builders
     @cython.locals(s=FieldSpec, f=Field, parent_f=Field)
     def add(
         self,
@@ -805,6 +806,7 @@ class Layer:
         self.placed.append((f, anchor, after))
         return f
 
+    @cython.ccall
     def child(
         self, parent: Field, spec: FieldSpec | str, offset: int, length: int, value: Any,
         mask: int = 0,
@@ -2007,6 +2009,7 @@ def _check_declared(ck, data: bytes, layer, quoted: cython.bint) -> cython.void:
 # =============================================================================================
 # The driver
 # =============================================================================================
+@cython.locals(layer=Layer)
 def _frame_detail(data: bytes, layer: Layer) -> None:
     pkt = layer.packet
     layer.add(FRAME_NUMBER, 0, 0, pkt.number)
@@ -2019,6 +2022,7 @@ def _frame_detail(data: bytes, layer: Layer) -> None:
         layer.add(FRAME_COMMENT, 0, 0, pkt.comment)
 
 
+@cython.locals(layer=Layer)
 def _data_tail(data: bytes, layer: Layer) -> None:
     n = layer.payload_end - layer.pos
     layer.add(DATA_DATA, layer.pos, n, data[layer.pos : layer.payload_end])
