@@ -120,6 +120,11 @@ class FieldSpec:
     json_pos = cython.declare(cython.Py_ssize_t, visibility="public")
     json_len = cython.declare(cython.Py_ssize_t, visibility="public")
     json_mask = cython.declare(object, visibility="public")
+    # Values that do not repeat (checksums, sequence numbers, timestamps) are not worth
+    # keeping: `looks` counts the lookups since the texts were last cleared, and when most
+    # of them missed the field is `varied` and its texts are made each time, unkept.
+    looks = cython.declare(cython.Py_ssize_t, visibility="public")
+    varied = cython.declare(cython.bint, visibility="public")
 
     def __init__(
         self,
@@ -163,6 +168,7 @@ class FieldSpec:
             '{"name": ' + _json_str(name) + ', "label": ' + _json_str(label) + ', "value": '
         )
         self.json_at, self.json_pos, self.json_len, self.json_mask = "", -1, -1, None
+        self.looks, self.varied = 0, False
         register(self)
         for child in self.children:
             child.parent = self
@@ -196,14 +202,13 @@ class FieldSpec:
         strings and bytes (a capture repeats few values of a field many times): the text
         depends on the spec and the value only, and these types never compare equal to
         one another (True == 1 does: a bool is not kept)."""
-        if _cacheable(value):
+        if _cacheable(value) and not self.varied:
+            self.looks += 1
             texts = self.texts
             text = texts.get(value)
             if text is None:
                 text = self._line(value)
-                if len(texts) >= TEXT_CACHE_MAX:
-                    texts.clear()
-                texts[value] = text
+                _keep(self, texts, value, text)
             return text
         return self._line(value)
 
@@ -211,14 +216,13 @@ class FieldSpec:
     def json_shown(self, value: Any) -> str:
         """'<value as JSON>, "show": "<shown>"': a JSON field's middle, kept per value as
         line() keeps the tree text (most of -T json's work is these two texts)."""
-        if _cacheable(value):
+        if _cacheable(value) and not self.varied:
+            self.looks += 1
             texts = self.json_texts
             text = texts.get(value)
             if text is None:
                 text = _json_scalar(value) + ', "show": ' + _json_str(self.show(value))
-                if len(texts) >= TEXT_CACHE_MAX:
-                    texts.clear()
-                texts[value] = text
+                _keep(self, texts, value, text)
             return text
         return _json_scalar(value) + ', "show": ' + _json_str(self.show(value))
 
@@ -257,6 +261,20 @@ class FieldSpec:
 
     def __repr__(self) -> str:
         return f"FieldSpec({self.name})"
+
+
+@cython.cfunc
+@cython.locals(spec=FieldSpec, cache=dict)
+def _keep(spec, cache, key, text) -> cython.void:
+    """Keep a text made after a lookup missed. A full cache is cleared; when fewer than
+    half of the lookups since it was last cleared found their text, the field is varied."""
+    if len(cache) >= TEXT_CACHE_MAX:
+        spec.varied = spec.looks < 2 * TEXT_CACHE_MAX
+        spec.looks = 0
+        cache.clear()
+        if spec.varied:
+            return
+    cache[key] = text
 
 
 @cython.cfunc
@@ -2511,11 +2529,12 @@ def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
 def _kept_line(data: bytes, f, depth):
     """The field's -V line at depth 1 or 2 from its spec's tree_lines (made and kept on
     first use), or None where field_text must make it: raw text, a field with its own
-    mask or width, a value that is not kept (_cacheable)."""
+    mask or width, a value that is not kept (_cacheable), a varied field's."""
     spec = f.spec
     v = f.value
-    if spec.raw:
+    if spec.raw or spec.varied:
         return None
+    spec.looks += 1
     cache = spec.tree_lines[depth - 1]
     if not (f.mask and f.len and spec.bits):
         if not _cacheable(v):
@@ -2523,9 +2542,7 @@ def _kept_line(data: bytes, f, depth):
         entry = cache.get(v)
         if entry is None:
             entry = (v, _INDENT[depth] + spec.line(v))
-            if len(cache) >= TEXT_CACHE_MAX:
-                cache.clear()
-            cache[v] = entry
+            _keep(spec, cache, v, entry)
         return entry[1]
     end = f.pos + f.len
     if not (cython.compiled and f.mask == spec.mask and f.len == (spec.width or 1)
@@ -2537,9 +2554,7 @@ def _kept_line(data: bytes, f, depth):
     # used only for the value it was made for (bool and int kept apart)
     if entry is None or entry[0] != v or type(entry[0]) is not type(v):
         entry = (v, _INDENT[depth] + spec.bit_pattern(word) + " = " + spec.line(v))
-        if len(cache) >= TEXT_CACHE_MAX:
-            cache.clear()
-        cache[word] = entry
+        _keep(spec, cache, word, entry)
     return entry[1]
 
 

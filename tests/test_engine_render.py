@@ -75,3 +75,14 @@ def test_tree_of_a_placed_field_is_the_same_as_built_first():
     for pkt in pkts:
         _place_all(pkt.layer("tcp"))
     assert tree_rows(pkts[1], True) == tree_rows(pkts[0], True)
+
+
+def test_a_field_whose_values_do_not_repeat_stops_keeping_its_texts():
+    spec = FieldSpec("test_render.varied", "Varied", "uint", 4, base="hex")
+    texts = [spec.line(v) for v in range(3 * 512)]
+    assert spec.varied and not spec.texts  # nothing kept once it is varied
+    assert texts[700] == "Varied: 0x000002bc" == spec.line(700)
+    repeated = FieldSpec("test_render.repeated", "Repeated", "uint", 2)
+    for i in range(8 * 512):  # a new value every fourth packet: the cache fills, and clears
+        repeated.line(1000 + i if i % 4 == 0 else i % 50)
+    assert not repeated.varied and repeated.texts
