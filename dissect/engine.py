@@ -2613,6 +2613,9 @@ def json_value(v: Any) -> Any:
     return str(v)
 
 
+_INF = float("inf")
+
+
 @cython.cfunc
 def _json_scalar(v) -> str:
     t = type(v)
@@ -2626,6 +2629,12 @@ def _json_scalar(v) -> str:
         return "null"
     if t is bytes:
         return '"' + v.hex() + '"'
+    if t is float:  # json.dumps' text of a float, without its encoder (times, RTTs)
+        if v != v:
+            return "NaN"
+        if v == _INF or v == -_INF:
+            return "Infinity" if v > 0 else "-Infinity"
+        return float.__repr__(v)
     return json.dumps(json_value(v))
 
 

@@ -18,6 +18,7 @@ ETH = bytes.fromhex("0200000000020200000000010800")
 VLAN = bytes.fromhex("020000000002020000000001810000640800")
 
 PLACED = FieldSpec("test_render.placed", "Placed", "int", generated=True)
+FLOAT = FieldSpec("test_render.float", "Float", "float", generated=True)
 PLACED_TOO = FieldSpec("test_render.placed_too", "Placed too", "int", generated=True)
 
 # (anchor, after) placements, in order: before and after one anchor, two after one anchor,
@@ -86,3 +87,10 @@ def test_a_field_whose_values_do_not_repeat_stops_keeping_its_texts():
     for i in range(8 * 512):  # a new value every fourth packet: the cache fills, and clears
         repeated.line(1000 + i if i % 4 == 0 else i % 50)
     assert not repeated.varied and repeated.texts
+
+
+@pytest.mark.parametrize(
+    "value", [0.000033, 1e-7, 123456789.125, 1e22, -0.0, float("nan"), float("inf"), -float("inf")]
+)
+def test_json_writes_a_float_as_json_dumps_does(value):
+    assert FLOAT.json_shown(value).split(",")[0] == json.dumps(value)

@@ -41,12 +41,6 @@ from ..protocol import (
     lookup,
 )
 
-try:  # optional at import: without it header blocks stay bytes
-    import hpack
-    from hpack.exceptions import HPACKError
-except ModuleNotFoundError:  # pragma: no cover
-    hpack = None  # type: ignore[assignment]
-
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 FRAME_HEADER = 9
 MAX_FRAMES = 1024  # HTTP/2 layers per segment (each at least 9 bytes)
@@ -299,6 +293,8 @@ def _decode_block(data: bytes, layer: Layer, frame: Http2Frame, pos: int, end: i
     decoder = frame.context
     if decoder is None:
         return
+    from hpack.exceptions import HPACKError  # there is a decoder: hpack is imported
+
     for _i in range(MAX_HEADERS):
         if pos >= end:
             return
@@ -327,7 +323,11 @@ def _decode_block(data: bytes, layer: Layer, frame: Http2Frame, pos: int, end: i
 
 
 def _new_decoder() -> Any:
-    if hpack is None:
+    """An HPACK decoder, or None without the optional `hpack` (header blocks stay bytes).
+    Imported here, at the first header block: its Huffman table costs every start 40 ms."""
+    try:
+        import hpack
+    except ModuleNotFoundError:  # pragma: no cover
         return None
     decoder = hpack.Decoder()
     decoder.max_header_list_size = 1 << 16  # bounded work and memory per block
