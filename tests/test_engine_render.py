@@ -18,6 +18,10 @@ ETH = bytes.fromhex("0200000000020200000000010800")
 VLAN = bytes.fromhex("020000000002020000000001810000640800")
 
 PLACED = FieldSpec("test_render.placed", "Placed", "int", generated=True)
+# Declared here, at import, as every field is (a field declared later is not in the tables
+# the export made of the declarations).
+VARIED = FieldSpec("test_render.varied", "Varied", "uint", 4, base="hex")
+REPEATED = FieldSpec("test_render.repeated", "Repeated", "uint", 2)
 FLOAT = FieldSpec("test_render.float", "Float", "float", generated=True)
 PLACED_TOO = FieldSpec("test_render.placed_too", "Placed too", "int", generated=True)
 
@@ -79,11 +83,11 @@ def test_tree_of_a_placed_field_is_the_same_as_built_first():
 
 
 def test_a_field_whose_values_do_not_repeat_stops_keeping_its_texts():
-    spec = FieldSpec("test_render.varied", "Varied", "uint", 4, base="hex")
+    spec = VARIED
     texts = [spec.line(v) for v in range(3 * 512)]
     assert spec.varied and not spec.texts  # nothing kept once it is varied
     assert texts[700] == "Varied: 0x000002bc" == spec.line(700)
-    repeated = FieldSpec("test_render.repeated", "Repeated", "uint", 2)
+    repeated = REPEATED
     for i in range(8 * 512):  # a new value every fourth packet: the cache fills, and clears
         repeated.line(1000 + i if i % 4 == 0 else i % 50)
     assert not repeated.varied and repeated.texts
