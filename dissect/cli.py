@@ -527,9 +527,11 @@ class Printer:
             self.out.write(self.extra(pkt, self.t0))
             return
         w = self.out.write
-        w(out.row_line(pkt, self.t0) + "\n")
-        if self.args.verbose:
-            w(out.tree_text(pkt, self.args.spans) + "\n")
+        w(out.row_line(pkt, self.t0))
+        w("\n")
+        if self.args.verbose:  # (no concatenation: a tree's text is copied once less)
+            w(out.tree_text(pkt, self.args.spans))
+            w("\n")
         if self.args.hexdump:
             w(out.hex_text(pkt.data) + "\n")
         if self.args.verbose or self.args.hexdump:
@@ -931,13 +933,26 @@ def _byte_sink(out: IO[str]) -> tuple[Any, str, str] | None:
     return buf, encoding, getattr(out, "errors", None) or "strict"
 
 
+class _Pieces:
+    """What a Printer writes, kept as the written strings and joined once at the end (a
+    StringIO copies each one in, then out again)."""
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.write = self.pieces.append
+
+    def getvalue(self) -> str:
+        return "".join(self.pieces)
+
+    def isatty(self) -> bool:
+        return False
+
+
 def _chunk_renderer(
     args: argparse.Namespace, idx: Any, t0: int | None, encode: tuple[str, str] | None
 ) -> Any:
     """Records [start, stop) of the index as the text the Printer writes for them (as bytes
     in the given encoding and error handler, when there is one)."""
-    import io
-
     from .engine import _load, decode, summary_text
     from .index import ROWS_BATCH, CaptureError
     from .parallel import PartialOutput
@@ -960,8 +975,8 @@ def _chunk_renderer(
         return "".join(parts)
 
     def printed(span: tuple[int, int]) -> str:
-        buf = io.StringIO()
-        printer = Printer(args, buf)
+        buf = _Pieces()
+        printer = Printer(args, buf)  # type: ignore[arg-type]
         printer.t0, printer.first = t0, span[0] == 0
         try:
             for number, time_ns, _cap, wirelen, linktype, iface, data, comment in idx.rows(*span):

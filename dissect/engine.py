@@ -114,6 +114,17 @@ class FieldSpec:
     prefix = cython.declare(str, visibility="public")  # "Label: "
     patterns = cython.declare(dict, visibility="public")  # raw word -> bit pattern
     json_head = cython.declare(str, visibility="public")  # '{"name": "…", "label": "…", "value": '
+    # The last '"pos": …, "len": …, "mask": …' JSON text made and what it was made for: a
+    # header field lies at the same place in most packets.
+    json_at = cython.declare(str, visibility="public")
+    json_pos = cython.declare(cython.Py_ssize_t, visibility="public")
+    json_len = cython.declare(cython.Py_ssize_t, visibility="public")
+    json_mask = cython.declare(object, visibility="public")
+    # Values that do not repeat (checksums, sequence numbers, timestamps) are not worth
+    # keeping: `looks` counts the lookups since the texts were last cleared, and when most
+    # of them missed the field is `varied` and its texts are made each time, unkept.
+    looks = cython.declare(cython.Py_ssize_t, visibility="public")
+    varied = cython.declare(cython.bint, visibility="public")
 
     def __init__(
         self,
@@ -156,6 +167,8 @@ class FieldSpec:
         self.json_head = (
             '{"name": ' + _json_str(name) + ', "label": ' + _json_str(label) + ', "value": '
         )
+        self.json_at, self.json_pos, self.json_len, self.json_mask = "", -1, -1, None
+        self.looks, self.varied = 0, False
         register(self)
         for child in self.children:
             child.parent = self
@@ -189,14 +202,13 @@ class FieldSpec:
         strings and bytes (a capture repeats few values of a field many times): the text
         depends on the spec and the value only, and these types never compare equal to
         one another (True == 1 does: a bool is not kept)."""
-        if _cacheable(value):
+        if _cacheable(value) and not self.varied:
+            self.looks += 1
             texts = self.texts
             text = texts.get(value)
             if text is None:
                 text = self._line(value)
-                if len(texts) >= TEXT_CACHE_MAX:
-                    texts.clear()
-                texts[value] = text
+                _keep(self, texts, value, text)
             return text
         return self._line(value)
 
@@ -204,14 +216,13 @@ class FieldSpec:
     def json_shown(self, value: Any) -> str:
         """'<value as JSON>, "show": "<shown>"': a JSON field's middle, kept per value as
         line() keeps the tree text (most of -T json's work is these two texts)."""
-        if _cacheable(value):
+        if _cacheable(value) and not self.varied:
+            self.looks += 1
             texts = self.json_texts
             text = texts.get(value)
             if text is None:
                 text = _json_scalar(value) + ', "show": ' + _json_str(self.show(value))
-                if len(texts) >= TEXT_CACHE_MAX:
-                    texts.clear()
-                texts[value] = text
+                _keep(self, texts, value, text)
             return text
         return _json_scalar(value) + ', "show": ' + _json_str(self.show(value))
 
@@ -250,6 +261,20 @@ class FieldSpec:
 
     def __repr__(self) -> str:
         return f"FieldSpec({self.name})"
+
+
+@cython.cfunc
+@cython.locals(spec=FieldSpec, cache=dict)
+def _keep(spec, cache, key, text) -> cython.void:
+    """Keep a text made after a lookup missed. A full cache is cleared; when fewer than
+    half of the lookups since it was last cleared found their text, the field is varied."""
+    if len(cache) >= TEXT_CACHE_MAX:
+        spec.varied = spec.looks < 2 * TEXT_CACHE_MAX
+        spec.looks = 0
+        cache.clear()
+        if spec.varied:
+            return
+    cache[key] = text
 
 
 @cython.cfunc
@@ -683,12 +708,15 @@ class Layer:
     # What tail() found (record offsets...) for detail() and Info to reuse: an instance of the
     # class the protocol declares as its `state` (documented in its file), or None.
     state = cython.declare(object, visibility="public")
+    # Fields added with place() before the fields were built: (field, anchor, after), moved
+    # to their anchors when they are (None: none waiting).
+    placed = cython.declare(list, visibility="public")
 
     def __init__(self, protocol: Protocol, packet: Packet, pos: int, end: int) -> None:
         self.protocol, self.packet, self.pos, self.hdr_len = protocol, packet, pos, 0
         self.payload_pos, self.payload_end, self.status = pos, end, "ok"
         self.issues, self.extra = [], []
-        self.values = self._fields = None
+        self.values = self._fields = self.placed = None
         self.next = self.state = None
         self.checksum_status = self.checksum_calc = None
         self.declined = self.stopped = False
@@ -754,6 +782,7 @@ class Layer:
         return default if f is None else f.value
 
     # -- building (tail and detail functions, the driver) -------------------------------------
+    @cython.ccall  # a C call from child(), place() and the engine's own builders
     @cython.locals(s=FieldSpec, f=Field, parent_f=Field)
     def add(
         self,
@@ -780,6 +809,26 @@ class Layer:
                 parent_f.children.append(f)
         return f
 
+    @cython.locals(f=Field)
+    def place(
+        self, spec: FieldSpec | str, offset: int, length: int, value: Any, anchor: str,
+        after: int = 1,
+    ) -> Field:  # fmt: skip
+        """add(), where Wireshark's tree has the field: just before (after=0) or after (1)
+        the top-level field named `anchor` (at the end when there is none, e.g. a header cut
+        before it). Does not build the fields: the move waits until they are built (the
+        stream fields are placed on every packet, the tree is not always made); until
+        then it is one of the tail's fields, which detail() may see."""
+        f = self.add(spec, offset, length, value)
+        if self._fields is not None:
+            _move_to_anchor(self._fields, f, anchor, after)
+            return f
+        if self.placed is None:
+            self.placed = []
+        self.placed.append((f, anchor, after))
+        return f
+
+    @cython.ccall
     def child(
         self, parent: Field, spec: FieldSpec | str, offset: int, length: int, value: Any,
         mask: int = 0,
@@ -1652,7 +1701,28 @@ def _build_layer_fields(layer: Layer) -> list:
                                             0, True))  # fmt: skip
     if layer_.checksum_status is not None:
         _insert_checksum_fields(layer_, proto.checksum, fields)
+    if layer_.placed is not None:
+        for f, anchor, after in layer_.placed:
+            _move_to_anchor(fields, f, anchor, after)
+        layer_.placed = None
     return fields
+
+
+@cython.cfunc
+@cython.locals(fields=list, f=Field, other=Field, i=cython.Py_ssize_t, k=cython.Py_ssize_t,
+               after=cython.Py_ssize_t)  # fmt: skip
+def _move_to_anchor(fields, f, anchor: str, after) -> cython.void:
+    """Move f (in fields) just before (after=0) or after (1) the first field named anchor
+    that comes before it; where there is none, f stays."""
+    i = len(fields) - 1
+    while i >= 0 and fields[i] is not f:
+        i -= 1
+    for k in range(i):
+        other = fields[k]
+        if other.spec.name == anchor:
+            del fields[i]
+            fields.insert(k + after, f)
+            return
 
 
 @cython.cfunc
@@ -2003,6 +2073,7 @@ def _check_declared(ck, data: bytes, layer, quoted: cython.bint) -> cython.void:
 # =============================================================================================
 # The driver
 # =============================================================================================
+@cython.locals(layer=Layer)
 def _frame_detail(data: bytes, layer: Layer) -> None:
     pkt = layer.packet
     layer.add(FRAME_NUMBER, 0, 0, pkt.number)
@@ -2015,6 +2086,7 @@ def _frame_detail(data: bytes, layer: Layer) -> None:
         layer.add(FRAME_COMMENT, 0, 0, pkt.comment)
 
 
+@cython.locals(layer=Layer)
 def _data_tail(data: bytes, layer: Layer) -> None:
     n = layer.payload_end - layer.pos
     layer.add(DATA_DATA, layer.pos, n, data[layer.pos : layer.payload_end])
@@ -2505,11 +2577,12 @@ def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
 def _kept_line(data: bytes, f, depth):
     """The field's -V line at depth 1 or 2 from its spec's tree_lines (made and kept on
     first use), or None where field_text must make it: raw text, a field with its own
-    mask or width, a value that is not kept (_cacheable)."""
+    mask or width, a value that is not kept (_cacheable), a varied field's."""
     spec = f.spec
     v = f.value
-    if spec.raw:
+    if spec.raw or spec.varied:
         return None
+    spec.looks += 1
     cache = spec.tree_lines[depth - 1]
     if not (f.mask and f.len and spec.bits):
         if not _cacheable(v):
@@ -2517,9 +2590,7 @@ def _kept_line(data: bytes, f, depth):
         entry = cache.get(v)
         if entry is None:
             entry = (v, _INDENT[depth] + spec.line(v))
-            if len(cache) >= TEXT_CACHE_MAX:
-                cache.clear()
-            cache[v] = entry
+            _keep(spec, cache, v, entry)
         return entry[1]
     end = f.pos + f.len
     if not (cython.compiled and f.mask == spec.mask and f.len == (spec.width or 1)
@@ -2531,9 +2602,7 @@ def _kept_line(data: bytes, f, depth):
     # used only for the value it was made for (bool and int kept apart)
     if entry is None or entry[0] != v or type(entry[0]) is not type(v):
         entry = (v, _INDENT[depth] + spec.bit_pattern(word) + " = " + spec.line(v))
-        if len(cache) >= TEXT_CACHE_MAX:
-            cache.clear()
-        cache[word] = entry
+        _keep(spec, cache, word, entry)
     return entry[1]
 
 
@@ -2592,6 +2661,9 @@ def json_value(v: Any) -> Any:
     return str(v)
 
 
+_INF = float("inf")
+
+
 @cython.cfunc
 def _json_scalar(v) -> str:
     t = type(v)
@@ -2605,6 +2677,12 @@ def _json_scalar(v) -> str:
         return "null"
     if t is bytes:
         return '"' + v.hex() + '"'
+    if t is float:  # json.dumps' text of a float, without its encoder (times, RTTs)
+        if v != v:
+            return "NaN"
+        if v == _INF or v == -_INF:
+            return "Infinity" if v > 0 else "-Infinity"
+        return float.__repr__(v)
     return json.dumps(json_value(v))
 
 
@@ -2656,7 +2734,7 @@ def _layer_json(parts, layer) -> cython.void:
 
 
 @cython.cfunc
-@cython.locals(parts=list, fields=list, f=Field, spec=FieldSpec, first=cython.bint)
+@cython.locals(parts=list, fields=list, f=Field, spec=FieldSpec, first=cython.bint, at=str)
 def _fields_json(parts, fields) -> cython.void:
     first = True
     for f in fields:
@@ -2664,8 +2742,17 @@ def _fields_json(parts, fields) -> cython.void:
             parts.append(", ")
         first = False
         spec = f.spec
-        parts += [spec.json_head, spec.json_shown(f.value),
-                  f', "pos": {f.pos}, "len": {f.len}, "mask": {f.mask}, "fields": [']  # fmt: skip
+        mask = f.mask
+        if type(mask) is not int:
+            at = f', "pos": {f.pos}, "len": {f.len}, "mask": {mask}, "fields": ['
+        elif f.pos == spec.json_pos and f.len == spec.json_len and mask == spec.json_mask:
+            at = spec.json_at  # (json_mask is an int: only ints are kept)
+        else:
+            at = f', "pos": {f.pos}, "len": {f.len}, "mask": {mask}, "fields": ['
+            spec.json_at, spec.json_pos, spec.json_len, spec.json_mask = at, f.pos, f.len, mask
+        parts.append(spec.json_head)
+        parts.append(spec.json_shown(f.value))
+        parts.append(at)
         if f.children:
             _fields_json(parts, f.children)
         parts.append("]}")

@@ -22,7 +22,7 @@ def loaded_after(code: str) -> set[str]:
 def test_loading_the_decoders_leaves_hpack_and_cryptography_for_their_first_packet() -> None:
     mods = loaded_after("import dissect.engine as e; e._load()")
     assert "dissect.protocols.quic" in mods and "dissect.protocols.http2" in mods
-    assert "hpack" not in mods and "cryptography" not in mods
+    assert "hpack" not in mods and "cryptography" not in mods and "scapy" not in mods
 
 
 def test_count_alone_loads_no_decoder() -> None:

@@ -331,14 +331,9 @@ def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -
 def _place(layer: Any, spec: Any, pos: int, length: int, value: Any, anchor: str,
            after: int) -> None:  # fmt: skip
     """Add a field where Wireshark's tree has it: just before (after=0) or after (1) the
-    field named `anchor` (at the end when the header was cut before it)."""
-    fields = layer.fields  # built now: the new field goes into its place in them
-    f = layer.add(spec, pos, length, value)
-    for k, other in enumerate(fields):
-        if other.spec.name == anchor:
-            fields.pop()
-            fields.insert(k + after, f)
-            return
+    field named `anchor` (at the end when the header was cut before it). Layer.place moves
+    it there when the fields are built, so a packet nobody shows builds none."""
+    layer.place(spec, pos, length, value, anchor, after)
 
 
 def _annotate_analysis(layer: Any, table: StreamTable, st: TcpStream, i: int) -> None:

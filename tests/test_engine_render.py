@@ -1,0 +1,100 @@
+"""The engine's renderers and field placement: what they keep between packets follows each
+packet, and a field placed before the fields exist lands where it would have after."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dissect.engine import FieldSpec, decode, packet_dict, packet_json, spec_for, tree_rows
+
+from .test_core import RAW_IPV4, SEED
+
+ETHERNET = 1
+# Ethernet before the seed's IPv4 packet, plain and with an 802.1Q tag: every IPv4 and TCP
+# header field lies 4 bytes further in the tagged frame.
+ETH = bytes.fromhex("0200000000020200000000010800")
+VLAN = bytes.fromhex("020000000002020000000001810000640800")
+
+PLACED = FieldSpec("test_render.placed", "Placed", "int", generated=True)
+# Declared here, at import, as every field is (a field declared later is not in the tables
+# the export made of the declarations).
+VARIED = FieldSpec("test_render.varied", "Varied", "uint", 4, base="hex")
+REPEATED = FieldSpec("test_render.repeated", "Repeated", "uint", 2)
+FLOAT = FieldSpec("test_render.float", "Float", "float", generated=True)
+PLACED_TOO = FieldSpec("test_render.placed_too", "Placed too", "int", generated=True)
+
+# (anchor, after) placements, in order: before and after one anchor, two after one anchor,
+# an anchor among the generated checksum fields, and one the header does not have.
+PLACEMENTS = [
+    ("tcp.seq_raw", 0), ("tcp.seq_raw", 1), ("tcp.dstport", 1), ("tcp.dstport", 1),
+    ("tcp.checksum.status", 1), ("tcp.no_such_field", 1),
+]  # fmt: skip
+
+
+def _place_all(layer) -> None:
+    for n, (anchor, after) in enumerate(PLACEMENTS):
+        layer.place(PLACED if n % 2 else PLACED_TOO, layer.pos, 0, n, anchor, after)
+
+
+def _order(layer) -> list[tuple[str, object]]:
+    return [(f.spec.name, f.value) for f in layer.fields]
+
+
+def test_a_placed_field_waits_for_the_fields_and_lands_at_its_anchor():
+    built_first = decode(SEED, RAW_IPV4).layer("tcp")
+    assert built_first.fields  # built now: each placed field moves at once
+    _place_all(built_first)
+    waiting = decode(SEED, RAW_IPV4).layer("tcp")
+    _place_all(waiting)
+    assert waiting._fields is None  # placing built nothing
+    assert _order(waiting) == _order(built_first)
+    names = [name for name, _v in _order(waiting)]
+    seq = names.index("tcp.seq_raw")
+    assert names[seq - 1 : seq + 2] == [
+        "test_render.placed_too",
+        "tcp.seq_raw",
+        "test_render.placed",
+    ]
+    dst = names.index("tcp.dstport")
+    assert [v for _n, v in _order(waiting)[dst + 1 : dst + 3]] == [3, 2]  # the later one first
+    assert names[names.index("tcp.checksum.status") + 1] == "test_render.placed_too"
+    assert _order(waiting)[-1] == ("test_render.placed", 5)  # no such anchor: at the end
+
+
+@pytest.mark.parametrize("first, second", [(ETH, VLAN), (VLAN, ETH)])
+def test_json_positions_follow_each_packet(first, second):
+    """A header field's '"pos": …' text is kept from the packet before: kept only for the
+    place it was made for."""
+    packet_json(decode(first + SEED, ETHERNET))
+    pkt = decode(second + SEED, ETHERNET)
+    assert json.loads(packet_json(pkt)) == packet_dict(pkt)
+    ttl = spec_for("ip.ttl")
+    assert ttl.json_pos == len(second) + 8
+
+
+def test_tree_of_a_placed_field_is_the_same_as_built_first():
+    pkts = [decode(SEED, RAW_IPV4) for _ in range(2)]
+    assert pkts[0].layer("tcp").fields
+    for pkt in pkts:
+        _place_all(pkt.layer("tcp"))
+    assert tree_rows(pkts[1], True) == tree_rows(pkts[0], True)
+
+
+def test_a_field_whose_values_do_not_repeat_stops_keeping_its_texts():
+    spec = VARIED
+    texts = [spec.line(v) for v in range(3 * 512)]
+    assert spec.varied and not spec.texts  # nothing kept once it is varied
+    assert texts[700] == "Varied: 0x000002bc" == spec.line(700)
+    repeated = REPEATED
+    for i in range(8 * 512):  # a new value every fourth packet: the cache fills, and clears
+        repeated.line(1000 + i if i % 4 == 0 else i % 50)
+    assert not repeated.varied and repeated.texts
+
+
+@pytest.mark.parametrize(
+    "value", [0.000033, 1e-7, 123456789.125, 1e22, -0.0, float("nan"), float("inf"), -float("inf")]
+)
+def test_json_writes_a_float_as_json_dumps_does(value):
+    assert FLOAT.json_shown(value).split(",")[0] == json.dumps(value)
