@@ -286,6 +286,20 @@ def test_compiled_and_pure_cores_agree_on_every_capture():
 
 
 @needs_compiled
+def test_compiled_and_pure_stream_passes_write_the_same_json():
+    """The stream fields too (relative sequence numbers come from the stream pass, whose
+    pure version reads numpy integers: JSON once wrote them as strings there)."""
+    cmd = [sys.executable, "-m", "tui.main", "-r", str(ROOT / "captures" / "sample-netns.pcap"),
+           "-T", "json"]  # fmt: skip
+    pure = subprocess.run(cmd, env=pure_env(), cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=True).stdout  # fmt: skip
+    compiled = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
+                              check=True).stdout  # fmt: skip
+    assert '"name": "tcp.seq"' in compiled
+    assert pure == compiled
+
+
+@needs_compiled
 def test_decoder_subset_on_the_pure_source():
     r = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",

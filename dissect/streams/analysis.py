@@ -329,7 +329,9 @@ class TcpStream:
     def base(self, d: int, i: int) -> int | None:
         """Direction d's base at packet index i (None: not known then)."""
         base = base_at(self, d, i)
-        return None if base < 0 else base
+        # int(): the pure pass keeps numpy integers read from a chunk, which JSON would
+        # write as strings; the compiled pass's are C integers already.
+        return None if base < 0 else int(base)
 
 
 @cython.ccall
