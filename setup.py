@@ -68,10 +68,10 @@ def extensions() -> list[Extension]:
     me = os.path.getmtime(__file__)
     c_files = [e.sources[0][:-3] + ".c" for e in exts]
     stale = any(os.path.exists(c) and os.path.getmtime(c) < me for c in c_files)
-    # Hashed before Cython reads them: a source edited during the build then no longer
-    # matches the manifest, and the import check calls the build stale.
-    SOURCE_HASHES.update((e.name, CORE["source_hash"](e.name)) for e in exts)
     try:
+        # Hashed before Cython reads them: a source edited during the build then no longer
+        # matches the manifest, and the import check calls the build stale.
+        SOURCE_HASHES.update((e.name, CORE["source_hash"](e.name)) for e in exts)
         built = cythonize(
             exts,
             language_level=3,
