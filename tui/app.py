@@ -28,6 +28,7 @@ from .colouring import Colouring, load_rules
 from .courtesy import Courtesy
 from .decode_as import DecodeAsScreen
 from .filtering import FilterActions
+from .hangup import watch_terminal
 from .list_actions import LIST_COMMANDS, ListActions
 from .live import LiveActions
 from .screens import HelpScreen
@@ -266,5 +267,10 @@ def run(args: argparse.Namespace) -> int:
     app.capture_filter = getattr(args, "capture_filter", None)
     app.initial_filter = getattr(args, "display_filter", None)  # -Y: the filter bar starts with it
     app.start_tour = getattr(args, "tour", False)  # --tour: the guided tour opens first
-    result = app.run()
+    watch = watch_terminal(lambda: app.source)  # exits when the terminal goes away
+    try:
+        result = app.run()
+    finally:
+        if watch is not None:
+            watch.stop()
     return result if isinstance(result, int) else 0
