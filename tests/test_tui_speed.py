@@ -8,6 +8,7 @@ bench/bench_big.py, never here.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -19,6 +20,7 @@ from textual.widgets import Footer
 
 import tui.source as source_module
 from tests.test_app_udp import udp_frame
+from tests.test_streams import SAMPLE
 from tests.test_tui import parts, run_app
 from tui.app import LayerscopeApp
 from tui.source import DEMO_PATH, PacketSource
@@ -46,6 +48,9 @@ def test_scapy_loads_only_for_a_packet_that_needs_it(monkeypatch) -> None:  # no
         assert source_module._SCAPY.get("started")
 
     run_app(PacketSource.demo(), body)
+
+
+FIRST_TCP = 5  # the first TCP packet of SAMPLE
 
 
 class Shown(Widget, can_focus=True):
@@ -287,3 +292,43 @@ def test_a_filter_that_matches_nothing_leaves_no_packet_selected() -> None:
         assert app.screen.query_one(StatusBar).status.selected is None
 
     run_app(five_frames(), body)
+
+
+def test_a_slow_stream_pass_does_not_hold_the_selection(monkeypatch) -> None:  # noqa: ANN001
+    """Putting a long TCP stream's PDUs together (seconds, `G` on a million packets) runs
+    beside the UI: the packet is shown at once without its stream fields, then with them."""
+    release = threading.Event()
+    real = source_module.annotate
+
+    def slow(pkt, table, later=True) -> None:  # noqa: ANN001
+        release.wait(10)
+        real(pkt, table, later)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist, tree, _hex = parts(app)
+        first = plist.cursor = FIRST_TCP - 1
+        for _ in range(200):  # bounded: the stream pass runs after the index
+            if app.screen.packet is not None and app.screen.packet.get("tcp.stream") is not None:
+                break
+            await pilot.pause(0.05)
+        assert app.screen.packet.get("tcp.stream") is not None
+        monkeypatch.setattr(source_module, "annotate", slow)
+        app.source.forget_decodes()
+        await pilot.press("down")
+        shown = app.screen.packet
+        assert shown.number == FIRST_TCP + 1 and shown.get("tcp.stream") is None  # at once
+        assert tree.packet is shown and not release.is_set()
+        release.set()
+        for _ in range(200):
+            if app.screen.packet is not shown:
+                break
+            await pilot.pause(0.05)
+        again = app.screen.packet
+        assert (
+            again.number == FIRST_TCP + 1
+            and again.get("tcp.stream") is not None
+            and tree.packet is again
+        )
+        assert plist.cursor == first + 1
+
+    run_app(PacketSource.open(SAMPLE), body)
