@@ -332,3 +332,38 @@ def test_a_slow_stream_pass_does_not_hold_the_selection(monkeypatch) -> None:  #
         assert plist.cursor == first + 1
 
     run_app(PacketSource.open(SAMPLE), body)
+
+
+def test_tree_asks_for_no_layout_pass_per_packet_or_focus(monkeypatch) -> None:  # noqa: ANN001
+    """Tree asks for a layout pass at every node it adds and at every focus change (a pass
+    re-renders every pane); the field tree's size is the screen's, so it only repaints,
+    and lays out when its lines stop fitting the pane (the scrollbar comes)."""
+    from textual.widget import Widget
+
+    from tui.widgets.field_tree import FieldTree
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        _plist, tree, _hex = parts(app)
+        laid_out: list[int] = []
+        original = Widget.refresh
+
+        def refresh(self: Widget, *regions, repaint=True, layout=False, recompose=False):  # noqa: ANN001, ANN202
+            if layout and isinstance(self, FieldTree):
+                laid_out.append(1)
+            return original(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        for _ in range(3):
+            await pilot.press("down")
+            await pilot.pause()
+        await pilot.press("tab", "shift+tab")
+        await pilot.pause()
+        assert app.screen.packet is not None and app.screen.packet.number == 4
+        assert tree.packet is app.screen.packet and laid_out == []
+        assert tree.max_scroll_y == 0
+        tree.focus()
+        await pilot.press("e")  # every line open: more than the pane holds
+        await pilot.pause()
+        assert laid_out and tree.max_scroll_y > 0  # it scrolls
+
+    run_app(five_frames(), body)
