@@ -160,7 +160,7 @@ class FieldTree(Tree[TreeItem]):
     def validate_virtual_size(self, size: Size) -> Size:
         """Lines that fit the pane count as the pane's size, so the size (and a layout
         pass) changes only when scrolling does: when they stop fitting, or start."""
-        view = self.scrollable_content_region.size
+        view = self.container_size  # what the scrollbars compare the lines with
         return Size(max(size.width, view.width), max(size.height, view.height))
 
     # -- building ------------------------------------------------------------------------
