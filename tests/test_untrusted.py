@@ -693,8 +693,11 @@ def test_tmux_title_colours_and_clicks(hostile: Path, tmp_path: Path) -> None:
         before = tmux.get("#{pane_title}")
         tmux("send-keys", "-t", "t", "Enter")
         tmux.wait_for("packets 4")
-        tmux.wait_for("pwned")  # rows may paint a moment after the status bar on a busy machine
-        assert "[@click=app.quit]" in tmux.wait_for("[@click=app.quit]")
+        # The rows paint after the status bar (a worker decodes them): wait for text only
+        # they hold. The file name in the status bar holds "pwned" and "[@click=app.quit]"
+        # too, so waiting for those let the clicks below land on the status bar.
+        tmux.wait_for("[link=https://x]")
+        assert "[@click=app.quit]" in tmux.screen()
         assert tmux.get("#{pane_title}") == before
         leaked = FORBIDDEN & sgr_attributes(tmux.screen(colours=True))
         assert not leaked, f"payload colours reached the terminal: {leaked}"
