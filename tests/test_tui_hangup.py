@@ -114,6 +114,7 @@ def test_watch_acts_on_sighup_and_not_after_stop() -> None:
         stopped.stop()  # a normal exit: the watch ends without a call
         stopped._thread.join(WAIT)
         assert not stopped._thread.is_alive() and reasons == ["hang-up signal"]
+        assert signal.getsignal(signal.SIGHUP) == stopped._previous  # put back
     finally:
         watch.stop()
         signal.signal(signal.SIGHUP, previous)

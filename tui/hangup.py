@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from dissect.cli import error_line
 
@@ -59,16 +60,20 @@ class HangUpWatch:
         self.fd, self.on_hang_up = fd, on_hang_up
         self._hup = threading.Event()
         self._stop = threading.Event()
+        self._previous: Any = signal.SIG_DFL
         self._thread = threading.Thread(target=self._run, name="layerscope-hangup", daemon=True)
 
     def start(self) -> HangUpWatch:
-        signal.signal(signal.SIGHUP, lambda signum, frame: self._hup.set())
+        """From the main thread (signal handlers are set there)."""
+        self._previous = signal.signal(signal.SIGHUP, lambda signum, frame: self._hup.set())
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """From the main thread: the SIGHUP handler before start() is put back."""
         self._stop.set()
         self._hup.set()  # wakes the thread
+        signal.signal(signal.SIGHUP, self._previous)
 
     def _run(self) -> None:
         while not self._hup.wait(CHECK_EVERY):
