@@ -367,3 +367,17 @@ def test_tree_asks_for_no_layout_pass_per_packet_or_focus(monkeypatch) -> None: 
         assert laid_out and tree.max_scroll_y > 0  # it scrolls
 
     run_app(five_frames(), body)
+
+
+def test_the_tui_starts_without_the_capture_modules() -> None:
+    """dissect.capture (subprocess, the privilege helper) loads with the first capture,
+    not with every start: imports are most of the CPU to the first screen."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.app; print(sorted(m for m in sys.modules if m.startswith('dissect.capt')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True)  # fmt: skip
+    assert out.stdout.strip() == "[]"

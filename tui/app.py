@@ -11,6 +11,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -19,7 +20,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Tree
 
-from dissect.capture import Launcher
 from dissect.cli import error_line
 from dissect.engine import safe_text, unsafe_char
 
@@ -37,6 +37,9 @@ from .teaching import TEACHING_COMMANDS, TeachingActions
 from .widgets.field_tree import FieldTree
 from .widgets.hex_pane import HexPane
 from .widgets.packet_list import PacketList
+
+if TYPE_CHECKING:  # dissect.capture loads with the first capture
+    from dissect.capture import Launcher
 
 __all__ = ["LayerscopeApp", "run", "source_from_args"]
 
