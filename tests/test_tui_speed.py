@@ -381,3 +381,32 @@ def test_the_tui_starts_without_the_capture_modules() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          check=True)  # fmt: skip
     assert out.stdout.strip() == "[]"
+
+
+def test_the_stream_pass_steps_aside_for_keys(monkeypatch) -> None:  # noqa: ANN001
+    """The stream pass (after the index, on its worker) pauses between its chunks while keys
+    come in, as the index walk does."""
+    real = source_module.StreamTable.build
+    seen: list[object] = []
+
+    def build(index, progress=None, analyse=True):  # noqa: ANN001, ANN202
+        seen.append(progress)
+        return real(index, progress, analyse)
+
+    monkeypatch.setattr(source_module.StreamTable, "build", build)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        paused: list[int] = []
+        monkeypatch.setattr(app.courtesy, "pause", lambda: paused.append(1) or 0.0)
+        await app.workers.wait_for_complete()
+        seen.clear()
+        app.replace_source(PacketSource.open(SAMPLE))  # a new source: a new stream pass
+        app.screen.load_source()
+        for _ in range(200):  # bounded
+            if seen:
+                break
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        assert seen and callable(seen[-1]) and paused
+
+    run_app(PacketSource.open(SAMPLE), body)

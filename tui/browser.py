@@ -176,8 +176,9 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
                 self.post_message(IndexProgress(generation, len(source), done, source.progress))
             if done:
                 # the stream pass, in the background after the index: the packet shown next
-                # gets its stream fields and PDUs put together across segments
-                if source.stream_table() is not None and not worker.is_cancelled:
+                # gets its stream fields and PDUs put together across segments; it steps
+                # aside for the keys between its chunks, as the index walk does
+                if source.stream_table(courtesy.pause) is not None and not worker.is_cancelled:
                     self.post_message(StreamsReady(generation))
                 return
             if chunk == FIRST_CHUNK:

@@ -326,13 +326,14 @@ class PacketSource:
         return flt
 
     # -- streams (dissect/streams) -------------------------------------------------------
-    def stream_table(self) -> StreamTable | None:
+    def stream_table(self, between: Callable[[], object] | None = None) -> StreamTable | None:
         """The stream pass over the capture, run once when first asked (from a worker: it
-        reads the whole index); None without a capture file, or while it is still being
-        read (a live capture)."""
+        reads the whole index; `between` runs between its chunks); None without a capture
+        file, or while it is still being read (a live capture)."""
         with self._stream_lock:
             if self._streams is None and self._index is not None and self._index.done:
-                self._streams = StreamTable.build(self._index)
+                progress = None if between is None else lambda _count: between()
+                self._streams = StreamTable.build(self._index, progress)
             return self._streams
 
     def origins(self, pkt: Packet) -> dict[str, list[tuple[int, int, int]]]:
