@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 DEMO_PATH = Path(__file__).resolve().parent.parent / "captures" / "http-get.pcap"
 BLOCK = 1000  # list rows decoded together: one worker hand-off per screenful and more
 FULL_CACHE = 64  # full decodes kept: moving back and forth between packets is free
-ANNOTATE_WAIT = 0.03  # seconds the panes wait for a packet's stream fields (see packet_now)
+ANNOTATE_WAIT = 0.01  # seconds the panes wait for a new stream's fields (see packet_now)
 
 # Link types offered in the paste dialog's selector, most likely first.
 LINKTYPE_CHOICES: tuple[int, ...] = (1, 101, 228, 229, 113, 276, 0, 108, 9, 105, 127)
@@ -107,6 +107,7 @@ class PacketSource:
         self._stream_lock = threading.Lock()
         self._annotator: ThreadPoolExecutor | None = None  # see packet_now
         self._pending: Future[Packet] | None = None
+        self._framed: set[int] = set()  # TCP streams whose PDUs were put together
         self.colouring: Colouring | None = None  # rules for list rows (the app sets them)
         self.columns: tuple[str, ...] = ()  # fields applied as columns, by filter name
         self.saved_upto = 0  # rows 0..saved_upto-1 were saved whole (nothing to lose there)
@@ -408,20 +409,25 @@ class PacketSource:
 
     def packet_now(self, row: int, ready: Callable[[int], None]) -> Packet:
         """The packet for the panes, now. After the stream pass its stream fields need its
-        TCP stream's PDUs put together, once per stream: seconds for a stream of half a
-        million segments (`G` on a big capture). That runs on a thread of its own; past
-        ANNOTATE_WAIT the panes get a plain decode (no stream fields) and ready(row) is
-        called, from that thread, once packet(row) has them."""
+        TCP stream's PDUs put together, once per stream: a walk over the whole capture,
+        seconds for a stream of half a million segments (`G` on a big capture). For a
+        stream not put together yet that runs on a thread of its own; past ANNOTATE_WAIT
+        the panes get a plain decode (no stream fields) and ready(row) is called, from that
+        thread, once packet(row) has them."""
         key = self._locate(row)
+        table = self._streams
         with self._lock:
             cached = key in self._full
-        if cached or self._streams is None or key[0] != "r":
+        if cached or table is None or key[0] != "r" or key[1] >= len(table):
+            return self.packet(row)
+        stream = table.stream_of(key[1], "tcp")
+        if stream < 0 or stream in self._framed:
             return self.packet(row)
         if self._pending is not None:
             self._pending.cancel()  # not started yet: the cursor has left that row
         if self._annotator is None:
             self._annotator = ThreadPoolExecutor(1, thread_name_prefix="layerscope-annotate")
-        future = self._pending = self._annotator.submit(self.packet, row)
+        future = self._pending = self._annotator.submit(self._frame_stream, row, stream)
         try:
             return future.result(ANNOTATE_WAIT)
         except TimeoutError:
@@ -430,10 +436,16 @@ class PacketSource:
             )
             return self._decode(row)
 
+    def _frame_stream(self, row: int, stream: int) -> Packet:
+        pkt = self.packet(row)
+        self._framed.add(stream)
+        return pkt
+
     def forget_decodes(self) -> None:
         """Drop the decoded packets kept: Decode As changed what the bytes decode to."""
         with self._lock:
             self._full.clear()
+            self._framed.clear()
 
     # -- pasted hex ---------------------------------------------------------------------
     def preview_hex(self, text: str) -> HexPreview:
