@@ -18,6 +18,7 @@ import select
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -407,6 +408,35 @@ def test_tui_open_dialog_refuses_dev_zero() -> None:
     asyncio.run(main())
 
 
+class PtyDrain(threading.Thread):
+    """Reads a pseudo-terminal's output all the time, as a terminal does. A test that stops
+    reading fills the pty's buffer (about two repaints): the app's output thread blocks,
+    then its UI thread, and no key (not even `q`) is handled any more."""
+
+    def __init__(self, master: int) -> None:
+        super().__init__(daemon=True)
+        self.master, self.screen, self._lock = master, b"", threading.Lock()
+
+    def run(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:  # EIO: the app closed the terminal
+                return
+            if not chunk:
+                return
+            with self._lock:
+                self.screen += chunk
+
+    def wait_for(self, text: bytes, timeout: float = WAIT) -> bool:
+        for _ in range(int(timeout / 0.1)):
+            with self._lock:
+                if text in self.screen:
+                    return True
+            time.sleep(0.1)
+        return False
+
+
 def test_tui_on_a_terminal_follows_piped_stdin() -> None:
     # `tcpdump -w - | layerscope -r -` on a terminal: the TUI reads the capture from the
     # pipe as it comes and its keys from the terminal (/dev/tty), not from the pipe.
@@ -425,20 +455,20 @@ def test_tui_on_a_terminal_follows_piped_stdin() -> None:
                             preexec_fn=lambda: fcntl.ioctl(1, termios.TIOCSCTTY, 0))  # fmt: skip
     os.close(slave)
     assert proc.stdin is not None
-    screen = b""
+    drain = PtyDrain(master)
+    drain.start()
     try:
         proc.stdin.write(SAMPLE.read_bytes())
         proc.stdin.flush()  # and the pipe stays open
-        for _ in range(int(WAIT / 0.1)):
-            if select.select([master], [], [], 0.1)[0]:
-                screen += os.read(master, 65536)
-            if b"packets 36" in screen:
-                break
-        assert b"packets 36" in screen and b"<stdin>" in screen
+        assert drain.wait_for(b"packets 36") and drain.wait_for(b"<stdin>")
+        for _ in range(40):  # keys that repaint, one by one: more than the pty's buffer
+            os.write(master, b"j")
+            time.sleep(0.05)
         os.write(master, b"q")  # a key from the terminal quits, the pipe still open
         assert proc.wait(WAIT) == 0
     finally:
         proc.kill()
         proc.wait()
         proc.stdin.close()
+        drain.join(WAIT)
         os.close(master)

@@ -482,3 +482,22 @@ def test_million_packets_show_rows_before_the_index_is_complete(tmp_path: Path) 
             source.gate.set()
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+def test_footer_keeps_quit_and_help_in_sight(width: int) -> None:
+    """The footer cuts what does not fit on the right; the app's keys come last in the
+    bindings, so they go first."""
+    from textual.widgets._footer import FooterKey
+
+    from tui.widgets.key_footer import KeyFooter
+
+    async def main() -> None:
+        app = LayerscopeApp(PacketSource.demo())
+        async with app.run_test(size=(width, 30)) as pilot:
+            await settle(pilot)
+            keys = list(app.screen.query_one(KeyFooter).query(FooterKey))
+            assert [k.action for k in keys[:2]] == ["quit", "help"]
+            assert all(k.region.right <= width and k.region.width > 0 for k in keys[:2])
+
+    asyncio.run(main())

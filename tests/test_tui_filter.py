@@ -278,3 +278,18 @@ def test_a_catastrophic_regex_runs_and_esc_stops_it(
         assert plist.count == found
 
     run_app(source, body)
+
+
+def test_bar_keeps_its_round_border_when_focused() -> None:
+    # Input's own focus style (a tall border) left a stub beside the bar's title
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        bar = app.screen.query_one(FilterBar)
+        await pilot.press("slash")
+        assert bar.has_focus
+        for text in ("", "tcp.prt", "tcp.port"):  # plain, invalid, valid
+            bar.value = text
+            await pilot.pause()
+            edges = (bar.styles.border_top, bar.styles.border_left, bar.styles.border_bottom)
+            assert {kind for kind, _colour in edges} == {"round"}, text
+
+    run_app(PacketSource.open(SAMPLE), body)

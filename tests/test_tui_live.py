@@ -20,6 +20,7 @@ from dissect.capture import LiveOptions
 from dissect.index import open_capture
 from tests.test_live import PY, UDP_PORT, _why_not, netns, nsexec  # noqa: F401  (fixture)
 from tui.app import LayerscopeApp
+from tui.hangup import save_unsaved
 from tui.live import InterfaceScreen, LivePacketSource
 from tui.screens import AskSaveScreen, ExportScreen
 from tui.widgets.packet_list import PacketList
@@ -187,3 +188,27 @@ def test_killed_capture_process_is_shown_as_a_failure(netns: str) -> None:  # no
         assert app.is_running
 
     run(source, netns, body)
+
+
+def test_hang_up_keeps_the_unsaved_capture(netns: str, tmp_path: Path) -> None:  # noqa: F811
+    # what tui/hangup.py does when the terminal goes away during a capture
+    source = LivePacketSource.start(LiveOptions("lo", FILTER, prefix=nsexec(netns)))
+    try:
+        send(netns, 3)
+        for _ in range(300):  # bounded: 30 s of FOLLOW_WAIT
+            if len(source) == 3:
+                break
+            source.index_more()
+        assert source.unsaved == 3
+        lines = save_unsaved(source, tmp_path)
+        [kept] = sorted(tmp_path.glob("capture-*.pcapng"))
+        assert lines == [f"the unsaved live capture was moved to {kept}"]
+        assert not source.running
+        idx = open_capture(str(kept)).index_all()
+        assert [idx.record(i).data[-6:] for i in range(len(idx))] == [
+            b"000000",
+            b"000001",
+            b"000002",
+        ]
+    finally:
+        source.close()

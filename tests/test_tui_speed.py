@@ -8,6 +8,7 @@ bench/bench_big.py, never here.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -19,6 +20,7 @@ from textual.widgets import Footer
 
 import tui.source as source_module
 from tests.test_app_udp import udp_frame
+from tests.test_streams import SAMPLE
 from tests.test_tui import parts, run_app
 from tui.app import LayerscopeApp
 from tui.source import DEMO_PATH, PacketSource
@@ -46,6 +48,9 @@ def test_scapy_loads_only_for_a_packet_that_needs_it(monkeypatch) -> None:  # no
         assert source_module._SCAPY.get("started")
 
     run_app(PacketSource.demo(), body)
+
+
+FIRST_TCP = 5  # the first TCP packet of SAMPLE
 
 
 class Shown(Widget, can_focus=True):
@@ -287,3 +292,121 @@ def test_a_filter_that_matches_nothing_leaves_no_packet_selected() -> None:
         assert app.screen.query_one(StatusBar).status.selected is None
 
     run_app(five_frames(), body)
+
+
+def test_a_slow_stream_pass_does_not_hold_the_selection(monkeypatch) -> None:  # noqa: ANN001
+    """Putting a long TCP stream's PDUs together (seconds, `G` on a million packets) runs
+    beside the UI: the packet is shown at once without its stream fields, then with them."""
+    release = threading.Event()
+    real = source_module.annotate
+
+    def slow(pkt, table, later=True) -> None:  # noqa: ANN001
+        release.wait(10)
+        real(pkt, table, later)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist, tree, _hex = parts(app)
+        first = plist.cursor = FIRST_TCP - 1
+        for _ in range(200):  # bounded: the stream pass runs after the index
+            if app.screen.packet is not None and app.screen.packet.get("tcp.stream") is not None:
+                break
+            await pilot.pause(0.05)
+        assert app.screen.packet.get("tcp.stream") is not None
+        monkeypatch.setattr(source_module, "annotate", slow)
+        app.source.forget_decodes()
+        await pilot.press("down")
+        shown = app.screen.packet
+        assert shown.number == FIRST_TCP + 1 and shown.get("tcp.stream") is None  # at once
+        assert tree.packet is shown and not release.is_set()
+        release.set()
+        for _ in range(200):
+            if app.screen.packet is not shown:
+                break
+            await pilot.pause(0.05)
+        again = app.screen.packet
+        assert (
+            again.number == FIRST_TCP + 1
+            and again.get("tcp.stream") is not None
+            and tree.packet is again
+        )
+        assert plist.cursor == first + 1
+
+    run_app(PacketSource.open(SAMPLE), body)
+
+
+def test_tree_asks_for_no_layout_pass_per_packet_or_focus(monkeypatch) -> None:  # noqa: ANN001
+    """Tree asks for a layout pass at every node it adds and at every focus change (a pass
+    re-renders every pane); the field tree's size is the screen's, so it only repaints,
+    and lays out when its lines stop fitting the pane (the scrollbar comes)."""
+    from textual.widget import Widget
+
+    from tui.widgets.field_tree import FieldTree
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        _plist, tree, _hex = parts(app)
+        laid_out: list[int] = []
+        original = Widget.refresh
+
+        def refresh(self: Widget, *regions, repaint=True, layout=False, recompose=False):  # noqa: ANN001, ANN202
+            if layout and isinstance(self, FieldTree):
+                laid_out.append(1)
+            return original(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        for _ in range(3):
+            await pilot.press("down")
+            await pilot.pause()
+        await pilot.press("tab", "shift+tab")
+        await pilot.pause()
+        assert app.screen.packet is not None and app.screen.packet.number == 4
+        assert tree.packet is app.screen.packet and laid_out == []
+        assert tree.max_scroll_y == 0
+        tree.focus()
+        await pilot.press("e")  # every line open: more than the pane holds
+        await pilot.pause()
+        assert laid_out and tree.max_scroll_y > 0  # it scrolls
+
+    run_app(five_frames(), body)
+
+
+def test_the_tui_starts_without_the_capture_modules() -> None:
+    """dissect.capture (subprocess, the privilege helper) loads with the first capture,
+    not with every start: imports are most of the CPU to the first screen."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.app; print(sorted(m for m in sys.modules if m.startswith('dissect.capt')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True)  # fmt: skip
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_stream_pass_steps_aside_for_keys(monkeypatch) -> None:  # noqa: ANN001
+    """The stream pass (after the index, on its worker) pauses between its chunks while keys
+    come in, as the index walk does."""
+    real = source_module.StreamTable.build
+    seen: list[object] = []
+
+    def build(index, progress=None, analyse=True):  # noqa: ANN001, ANN202
+        seen.append(progress)
+        return real(index, progress, analyse)
+
+    monkeypatch.setattr(source_module.StreamTable, "build", build)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        paused: list[int] = []
+        monkeypatch.setattr(app.courtesy, "pause", lambda: paused.append(1) or 0.0)
+        await app.workers.wait_for_complete()
+        seen.clear()
+        app.replace_source(PacketSource.open(SAMPLE))  # a new source: a new stream pass
+        app.screen.load_source()
+        for _ in range(200):  # bounded
+            if seen:
+                break
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        assert seen and callable(seen[-1]) and paused
+
+    run_app(PacketSource.open(SAMPLE), body)

@@ -23,7 +23,6 @@ import struct
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -46,6 +45,7 @@ from dissect.readers.writer import PcapngWriter
 from tests.inert import assert_inert_bytes, assert_inert_text, first_unsafe
 from tests.test_cli import ROOT, SAMPLE, SGR, cli, read_pty, run
 from tests.test_robust import ether, ipv4, udp
+from tests.tmuxlib import Tmux
 from tui.app import LayerscopeApp
 from tui.app import run as tui_run
 from tui.screens import CopyScreen, OpenFileScreen, PasteHexScreen, describe_preview
@@ -664,56 +664,6 @@ def sgr_attributes(screen: str) -> set[str]:
     return out
 
 
-class Tmux:
-    """One private tmux server (its own socket, no config)."""
-
-    def __init__(self) -> None:
-        self.base = ["tmux", "-L", f"ls-{uuid.uuid4().hex[:8]}", "-f", "/dev/null"]
-
-    def __call__(self, *args: str) -> str:
-        # never a user's server; no COLUMNS/LINES (pytest-xdist sets them): the app must
-        # size itself from the pane
-        env = {k: v for k, v in os.environ.items() if k not in ("TMUX", "COLUMNS", "LINES")}
-        proc = subprocess.run([*self.base, *args], capture_output=True, timeout=30, check=True,
-                              env=env)  # fmt: skip
-        return proc.stdout.decode("utf-8", "replace")
-
-    def start(self, argv: list[str], cwd: Path) -> None:
-        """Session "t" runs argv after an Enter (so its title can be read before)."""
-        cmd = " ".join(_sh_quote(a) for a in ["sh", "-c", 'read x; exec "$@"', "sh", *argv])
-        size = ("-x", "200", "-y", "50")  # pinned: a detached window may fall back to 80x24
-        self("new-session", "-d", "-s", "t", *size, "-c", str(cwd), cmd, ";",
-             "set-option", "-g", "window-size", "manual", ";", "resize-window", "-t", "t", *size,
-             ";", "set-option", "-g", "remain-on-exit", "on")  # fmt: skip
-        assert self.get("#{window_width}") == "200"
-
-    def get(self, fmt: str, target: str = "t") -> str:
-        return self("display-message", "-p", "-t", target, fmt).strip()
-
-    def screen(self, colours: bool = False, target: str = "t") -> str:
-        return self("capture-pane", "-p", *(["-e"] if colours else []), "-t", target)
-
-    def wait_for(self, text: str, target: str = "t", timeout: float = 30) -> str:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            screen = self.screen(target=target)
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared:\n{self.screen(target=target)}")
-
-    def click(self, x: int, y: int) -> None:
-        """An SGR mouse press and release at the 0-based cell (x, y), as a terminal sends."""
-        self("send-keys", "-t", "t", "-l", f"\x1b[<0;{x + 1};{y + 1}M\x1b[<0;{x + 1};{y + 1}m")
-
-    def kill(self) -> None:
-        subprocess.run([*self.base, "kill-server"], capture_output=True, timeout=30)
-
-
-def _sh_quote(arg: str) -> str:
-    return "'" + arg.replace("'", "'\"'\"'") + "'"
-
-
 def check_detector() -> None:
     """Positive control: raw OSC and SGR written to a pane do change its title and colours,
     so the checks on the app's pane would see a leak."""
@@ -743,8 +693,11 @@ def test_tmux_title_colours_and_clicks(hostile: Path, tmp_path: Path) -> None:
         before = tmux.get("#{pane_title}")
         tmux("send-keys", "-t", "t", "Enter")
         tmux.wait_for("packets 4")
-        tmux.wait_for("pwned")  # rows may paint a moment after the status bar on a busy machine
-        assert "[@click=app.quit]" in tmux.wait_for("[@click=app.quit]")
+        # The rows paint after the status bar (a worker decodes them): wait for text only
+        # they hold. The file name in the status bar holds "pwned" and "[@click=app.quit]"
+        # too, so waiting for those let the clicks below land on the status bar.
+        tmux.wait_for("[link=https://x]")
+        assert "[@click=app.quit]" in tmux.screen()
         assert tmux.get("#{pane_title}") == before
         leaked = FORBIDDEN & sgr_attributes(tmux.screen(colours=True))
         assert not leaked, f"payload colours reached the terminal: {leaked}"

@@ -11,6 +11,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -19,7 +20,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Tree
 
-from dissect.capture import Launcher
 from dissect.cli import error_line
 from dissect.engine import safe_text, unsafe_char
 
@@ -28,6 +28,7 @@ from .colouring import Colouring, load_rules
 from .courtesy import Courtesy
 from .decode_as import DecodeAsScreen
 from .filtering import FilterActions
+from .hangup import watch_terminal
 from .list_actions import LIST_COMMANDS, ListActions
 from .live import LiveActions
 from .screens import HelpScreen
@@ -36,6 +37,9 @@ from .teaching import TEACHING_COMMANDS, TeachingActions
 from .widgets.field_tree import FieldTree
 from .widgets.hex_pane import HexPane
 from .widgets.packet_list import PacketList
+
+if TYPE_CHECKING:  # dissect.capture loads with the first capture
+    from dissect.capture import Launcher
 
 __all__ = ["LayerscopeApp", "run", "source_from_args"]
 
@@ -267,5 +271,10 @@ def run(args: argparse.Namespace) -> int:
     app.initial_filter = getattr(args, "display_filter", None)  # -Y: the filter bar starts with it
     app.start_tour = getattr(args, "tour", False)  # --tour: the guided tour opens first
     app.reassembly_limit = getattr(args, "reassembly_limit", None)  # the statistics' switch
-    result = app.run()
+    watch = watch_terminal(lambda: app.source)  # exits when the terminal goes away
+    try:
+        result = app.run()
+    finally:
+        if watch is not None:
+            watch.stop()
     return result if isinstance(result, int) else 0

@@ -28,7 +28,7 @@ from .filtering import FilterActions, FilterBar
 from .follow import FollowScreen
 from .list_actions import ListActions
 from .live import LiveActions
-from .messages import IndexProgress, RowsDecoded, StreamsReady
+from .messages import IndexProgress, PacketAnnotated, RowsDecoded, StreamsReady
 from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
 from .source import BLOCK, CaptureError, PacketSource, annotated_dump
 from .teaching import TeachingActions
@@ -176,8 +176,9 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
                 self.post_message(IndexProgress(generation, len(source), done, source.progress))
             if done:
                 # the stream pass, in the background after the index: the packet shown next
-                # gets its stream fields and PDUs put together across segments
-                if source.stream_table() is not None and not worker.is_cancelled:
+                # gets its stream fields and PDUs put together across segments; it steps
+                # aside for the keys between its chunks, as the index walk does
+                if source.stream_table(courtesy.pause) is not None and not worker.is_cancelled:
                     self.post_message(StreamsReady(generation))
                 return
             if chunk == FIRST_CHUNK:
@@ -247,7 +248,9 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         already (keys held down): the message for where it is now follows this one."""
         if message.row >= self.displayed() or message.row != self.query_one(PacketList).cursor:
             return
-        self.packet = pkt = self.source.packet(self.source_row(message.row))
+        self.packet = pkt = self.source.packet_now(
+            self.source_row(message.row), lambda row: self.post_message(PacketAnnotated(row))
+        )
         self.query_one(HexPane).show_packet(pkt, self.source.origins(pkt))
         tree = self.query_one(FieldTree)
         tree.show_packet(pkt)
@@ -257,6 +260,12 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         else:
             self.show_osi()
         self.update_status()
+
+    def on_packet_annotated(self, message: PacketAnnotated) -> None:
+        """The selected packet's stream fields are ready: show it again with them."""
+        row = self.query_one(PacketList).cursor
+        if 0 <= row < self.displayed() and self.source_row(row) == message.row:
+            self._packet_highlighted(PacketList.PacketHighlighted(row))
 
     @on(FieldTree.FieldSelected)
     def _field_selected(self, message: FieldTree.FieldSelected) -> None:

@@ -74,10 +74,10 @@ class FilterBar(Input):
 
     DEFAULT_CSS = """
     FilterBar { display: none; height: 3; border: round $primary 40%; }
+    FilterBar:focus { border: round $primary; }
     FilterBar.-shown { display: block; }
-    FilterBar.-valid { border: round $success; }
-    FilterBar.-invalid { border: round $error; }
-    FilterBar.-invalid:focus { border: round $error; }
+    FilterBar.-valid, FilterBar.-valid:focus { border: round $success; }
+    FilterBar.-invalid, FilterBar.-invalid:focus { border: round $error; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Clear the filter (stop it while it runs)", show=False),

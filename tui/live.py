@@ -20,20 +20,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from dissect.capture import (
-    CaptureStartError,
-    InterfaceInfo,
-    Launcher,
-    LiveCapture,
-    LiveOptions,
-    list_interfaces,
-)
 from dissect.engine import safe_text
 from dissect.index import CaptureError, open_capture
 
 from .source import PacketSource
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # dissect.capture (subprocess, the helper) loads with the first capture
+    from dissect.capture import InterfaceInfo, Launcher, LiveCapture, LiveOptions
+
     from .app import LayerscopeApp
 
 __all__ = ["InterfaceScreen", "LiveActions", "LivePacketSource"]
@@ -57,6 +51,8 @@ class LivePacketSource(PacketSource):
     @classmethod
     def start(cls, options: LiveOptions, launcher: Launcher | None = None) -> LivePacketSource:
         """Start a capture; CaptureError (one line) when it cannot start."""
+        from dissect.capture import CaptureStartError, LiveCapture
+
         try:
             capture = LiveCapture(options, launcher).start()
         except CaptureStartError as exc:
@@ -184,6 +180,8 @@ class LiveActions(Screen[None]):
         return live.status_text() if live is not None else None
 
     def action_pick_interface(self) -> None:
+        from dissect.capture import list_interfaces
+
         self.app.push_screen(InterfaceScreen(list_interfaces()), self.start_capture)
 
     def action_toggle_capture(self) -> None:
@@ -204,6 +202,8 @@ class LiveActions(Screen[None]):
         self.ask_unsaved(doing, lambda: self._start_capture(interface))  # type: ignore[attr-defined]
 
     def _start_capture(self, interface: str) -> None:
+        from dissect.capture import LiveOptions
+
         self.last_interface = interface
         app = self._app()
         options = LiveOptions(interface, filter=app.capture_filter, prefix=app.capture_prefix)

@@ -15,6 +15,14 @@ class StreamsReady(Message):
         self.generation = generation
 
 
+class PacketAnnotated(Message):
+    """A packet shown without its stream fields has them now (PacketSource.packet_now)."""
+
+    def __init__(self, row: int) -> None:
+        super().__init__()
+        self.row = row  # source row
+
+
 class IndexProgress(Message):
     """The index grew. Throttled by the worker; a newer one replaces a queued older one."""
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 DEMO_PATH = Path(__file__).resolve().parent.parent / "captures" / "http-get.pcap"
 BLOCK = 1000  # list rows decoded together: one worker hand-off per screenful and more
 FULL_CACHE = 64  # full decodes kept: moving back and forth between packets is free
+ANNOTATE_WAIT = 0.01  # seconds the panes wait for a new stream's fields (see packet_now)
 
 # Link types offered in the paste dialog's selector, most likely first.
 LINKTYPE_CHOICES: tuple[int, ...] = (1, 101, 228, 229, 113, 276, 0, 108, 9, 105, 127)
@@ -104,6 +106,9 @@ class PacketSource:
         self._streams: StreamTable | None = None  # the stream pass, once something asked
         self._learned = False  # QUIC's connections were learned from this capture
         self._stream_lock = threading.Lock()
+        self._annotator: ThreadPoolExecutor | None = None  # see packet_now
+        self._pending: Future[Packet] | None = None
+        self._framed: set[int] = set()  # TCP streams whose PDUs were put together
         self.colouring: Colouring | None = None  # rules for list rows (the app sets them)
         self.columns: tuple[str, ...] = ()  # fields applied as columns, by filter name
         self.saved_upto = 0  # rows 0..saved_upto-1 were saved whole (nothing to lose there)
@@ -184,6 +189,8 @@ class PacketSource:
         return True if self._index is None else self._index.index_more(count)
 
     def close(self) -> None:
+        if self._annotator is not None:
+            self._annotator.shutdown(wait=False, cancel_futures=True)
         if self._index is not None:
             self._index.close()
         if self._learned:  # the next capture starts from no connection
@@ -325,13 +332,14 @@ class PacketSource:
         return flt
 
     # -- streams (dissect/streams) -------------------------------------------------------
-    def stream_table(self) -> StreamTable | None:
+    def stream_table(self, between: Callable[[], object] | None = None) -> StreamTable | None:
         """The stream pass over the capture, run once when first asked (from a worker: it
-        reads the whole index); None without a capture file, or while it is still being
-        read (a live capture)."""
+        reads the whole index; `between` runs between its chunks); None without a capture
+        file, or while it is still being read (a live capture)."""
         with self._stream_lock:
             if self._streams is None and self._index is not None and self._index.done:
-                self._streams = StreamTable.build(self._index)
+                progress = None if between is None else lambda _count: between()
+                self._streams = StreamTable.build(self._index, progress)
                 # QUIC's connections as well: a jump to any packet decrypts it alike (this
                 # capture's: close() forgets them)
                 from dissect import connections  # (numpy: imported when first needed)
@@ -410,10 +418,45 @@ class PacketSource:
                 self._full.popitem(last=False)
         return pkt
 
+    def packet_now(self, row: int, ready: Callable[[int], None]) -> Packet:
+        """The packet for the panes, now. After the stream pass its stream fields need its
+        TCP stream's PDUs put together, once per stream: a walk over the whole capture,
+        seconds for a stream of half a million segments (`G` on a big capture). For a
+        stream not put together yet that runs on a thread of its own; past ANNOTATE_WAIT
+        the panes get a plain decode (no stream fields) and ready(row) is called, from that
+        thread, once packet(row) has them."""
+        key = self._locate(row)
+        table = self._streams
+        with self._lock:
+            cached = key in self._full
+        if cached or table is None or key[0] != "r" or key[1] >= len(table):
+            return self.packet(row)
+        stream = table.stream_of(key[1], "tcp")
+        if stream < 0 or stream in self._framed:
+            return self.packet(row)
+        if self._pending is not None:
+            self._pending.cancel()  # not started yet: the cursor has left that row
+        if self._annotator is None:
+            self._annotator = ThreadPoolExecutor(1, thread_name_prefix="layerscope-annotate")
+        future = self._pending = self._annotator.submit(self._frame_stream, row, stream)
+        try:
+            return future.result(ANNOTATE_WAIT)
+        except TimeoutError:
+            future.add_done_callback(
+                lambda f: f.cancelled() or f.exception() is not None or ready(row)
+            )
+            return self._decode(row)
+
+    def _frame_stream(self, row: int, stream: int) -> Packet:
+        pkt = self.packet(row)
+        self._framed.add(stream)
+        return pkt
+
     def forget_decodes(self) -> None:
         """Drop the decoded packets kept: Decode As changed what the bytes decode to."""
         with self._lock:
             self._full.clear()
+            self._framed.clear()
 
     # -- pasted hex ---------------------------------------------------------------------
     def preview_hex(self, text: str) -> HexPreview:

@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -110,6 +111,9 @@ class FieldTree(Tree[TreeItem]):
         Binding("a,shift+f10", "field('menu')", "Field menu (and/or/not, column)", show=False),
     ]
 
+    _building = False  # show_packet is adding nodes (Tree refreshes from its __init__ on)
+    _restyling = False  # the lines are drawn again in new styles (focus, theme)
+
     class FieldAction(Message):
         """A field's action was asked for (apply:and, prepare:selected, column, menu)."""
 
@@ -132,7 +136,32 @@ class FieldTree(Tree[TreeItem]):
         self.packet: Packet | None = None
         self.expanded: dict[str, bool] = {}
         self.selected_key: str | None = None
-        self._building = False
+
+    # -- no layout pass per packet or focus change ------------------------------------------
+    # A layout pass arranges and re-renders every pane on screen: most of a key's CPU. Tree
+    # asks for one at each node it adds, at each change of its styles (focus) and whenever
+    # the size of its lines changes, in case its own size follows its content; this tree's
+    # size is set by the screen. (A style that changes its size lays out by itself.)
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> FieldTree:
+        """No layout pass for nodes show_packet adds or lines restyled: a repaint draws them."""
+        layout = layout and not (self._building or self._restyling)
+        super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+        return self
+
+    def notify_style_update(self) -> None:
+        self._restyling = True
+        try:
+            super().notify_style_update()
+        finally:
+            self._restyling = False
+
+    def validate_virtual_size(self, size: Size) -> Size:
+        """Lines that fit the pane count as the pane's size, so the size (and a layout
+        pass) changes only when scrolling does: when they stop fitting, or start."""
+        view = self.container_size  # what the scrollbars compare the lines with
+        return Size(max(size.width, view.width), max(size.height, view.height))
 
     # -- building ------------------------------------------------------------------------
     def show_packet(self, pkt: Packet) -> None:

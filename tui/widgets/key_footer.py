@@ -8,8 +8,14 @@ panes' bindings are not shown in the footer, so a pane switch rarely changes it.
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+# Keys kept in sight at any width: the footer cuts what does not fit on the right, and
+# the app's keys (Quit, Help) come last in the bindings, so they go first.
+FIRST = ("quit", "help")
 
 Shown = tuple[tuple[str, str, str, bool, str | None], ...]
 
@@ -25,11 +31,18 @@ def shown_keys(screen: Screen) -> Shown:
 
 
 class KeyFooter(Footer):
-    """Footer that skips a rebuild when the shown keys are what it already shows."""
+    """Footer that skips a rebuild when the shown keys are what it already shows, and
+    keeps Quit and Help in sight however narrow the terminal."""
 
     def __init__(self) -> None:
         super().__init__()
         self._shown: Shown | None = None
+
+    def compose(self) -> ComposeResult:
+        widgets = list(super().compose())
+        first = [w for w in widgets if isinstance(w, FooterKey) and w.action in FIRST]
+        yield from sorted(first, key=lambda w: FIRST.index(w.action))
+        yield from (w for w in widgets if w not in first)
 
     def bindings_changed(self, screen: Screen) -> None:
         if screen is self.screen and screen.app.app_focus:
