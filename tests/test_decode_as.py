@@ -170,7 +170,7 @@ def test_tui_decode_as_dialog_adds_lists_and_removes() -> None:
         source = PacketSource.open(str(H2C))
         # Decode As alone: without the stream pass, which would make the whole conversation
         # HTTP/2 from its preface (as tshark does) whatever the rules say
-        source.stream_table = lambda: None  # type: ignore[method-assign]
+        source.stream_table = lambda *_: None  # type: ignore[method-assign]
         app = LayerscopeApp(source)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
