@@ -72,13 +72,8 @@ class Direction:
             self._wait(seq, frame, data, seglen)
             return []
         out = self._deliver(frame, seq, data, seglen)
-        while out and self.waiting:  # each step takes one waiting segment out
-            k = self._ready()
-            if k is None:
-                break
-            wseq, wframe, wdata, wlen = self.waiting.pop(k)
-            self.held -= len(wdata)
-            out.extend(self._deliver(wframe, wseq, wdata, wlen))
+        if out:
+            self._deliver_waiting(out)
         return out
 
     def resync(self, seq: int) -> list[Chunk]:
@@ -95,14 +90,18 @@ class Direction:
             else:
                 self.held -= len(wdata)
         self.waiting = keep
-        for _k in range(len(keep)):  # each step delivers one waiting segment or stops
+        self._deliver_waiting(out)
+        return out
+
+    def _deliver_waiting(self, out: list[Chunk]) -> None:
+        """Deliver the waiting segments that now continue the stream, onto `out`."""
+        for _k in range(len(self.waiting)):  # each step takes one waiting segment or stops
             k = self._ready()
             if k is None:
                 break
             wseq, wframe, wdata, wlen = self.waiting.pop(k)
             self.held -= len(wdata)
             out.extend(self._deliver(wframe, wseq, wdata, wlen))
-        return out
 
     def _deliver(self, frame: int, seq: int, data: bytes, seglen: int) -> list[Chunk]:
         """Bytes from `seq` on, of which those before next_seq were delivered already."""
