@@ -77,6 +77,14 @@ def count_arg(text: str) -> int:
     return n
 
 
+def _positive(text: str) -> int:
+    """A count of at least 1 (argparse turns the ValueError into one usage line)."""
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = ArgumentParser(
         prog="layerscope",
@@ -142,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--reassembly-limit", dest="reassembly_limit", type=int, metavar="BYTES",
         help="bytes of TCP PDUs held open at once while putting them together across "
         "segments (default 64 MiB; 0: no reassembly, each segment decoded alone)",
+    )  # fmt: skip
+    p.add_argument(
+        "--conversation-limit", dest="conversation_limit", type=_positive, metavar="N",
+        help="TCP conversations and UDP conversations tracked each by the stream pass "
+        "(default 1048576); past it a new one has no tcp.stream/udp.stream nor analysis "
+        "and its packets carry the note 'not tracked: conversation limit reached'",
     )  # fmt: skip
     p.add_argument(
         "-d", dest="decode_as", action="append", metavar="TABLE==VALUE,PROTO",
