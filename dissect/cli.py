@@ -78,10 +78,13 @@ def count_arg(text: str) -> int:
 
 
 def _positive(text: str) -> int:
-    """A count of at least 1 (argparse turns the ValueError into one usage line)."""
-    value = int(text)
+    """A count of at least 1 (argparse turns the error into one usage line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a count, not {text!r}") from None
     if value < 1:
-        raise ValueError(text)
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
 
 

@@ -307,3 +307,15 @@ def test_cli_conversation_limit(tmp_path: Path) -> None:
         assert out.getvalue() == f"{want}\n"
     with pytest.raises(SystemExit):
         build_parser().parse_args(["-r", path, "--conversation-limit", "0"])
+
+
+def test_tui_stream_pass_takes_the_conversation_limit(tmp_path: Path) -> None:
+    """The TUI accepts --conversation-limit as the CLI does: its stream pass has the limit."""
+    from tui.app import source_from_args
+
+    path = str(_flood(tmp_path / "flood.pcap"))
+    for extra, want in (([], 3 * LIMIT + 1), (["--conversation-limit", str(LIMIT)], LIMIT)):
+        source = source_from_args(build_parser().parse_args(["-r", path, *extra]))
+        assert any(source.index_more() for _ in range(1000))  # indexed in full
+        assert source.stream_table().tcp_streams == want
+        source.close()
