@@ -77,6 +77,17 @@ def count_arg(text: str) -> int:
     return n
 
 
+def _positive(text: str) -> int:
+    """A count of at least 1 (argparse turns the error into one usage line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a count, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = ArgumentParser(
         prog="layerscope",
@@ -142,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--reassembly-limit", dest="reassembly_limit", type=int, metavar="BYTES",
         help="bytes of TCP PDUs held open at once while putting them together across "
         "segments (default 64 MiB; 0: no reassembly, each segment decoded alone)",
+    )  # fmt: skip
+    p.add_argument(
+        "--conversation-limit", dest="conversation_limit", type=_positive, metavar="N",
+        help="TCP conversations and UDP conversations tracked each by the stream pass "
+        "(default 1048576); past it a new one has no tcp.stream/udp.stream nor analysis "
+        "and its packets carry the note 'not tracked: conversation limit reached'",
     )  # fmt: skip
     p.add_argument(
         "-d", dest="decode_as", action="append", metavar="TABLE==VALUE,PROTO",

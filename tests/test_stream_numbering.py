@@ -204,3 +204,118 @@ def test_the_chunked_pass_equals_one_packet_at_a_time(capture: Path) -> None:
     for name in ("ids", "facts", "analysis", "number", "rtt_us"):
         assert getattr(built, name) == getattr(fed, name), name
     assert built.dns_answer == fed.dns_answer and built.fragments == fed.fragments
+
+
+# --- the conversation limit: a capture of many distinct endpoints stops being tracked -----
+LIMIT = 10
+
+
+def _frame(sport: int, dport: int, proto: int, seq: int = 0, flags: int = 0,
+           back: bool = False) -> bytes:  # fmt: skip
+    """Ethernet + IPv4 + TCP or UDP from 10.0.0.1 to 10.0.0.2 (back: the other way;
+    checksums zero)."""
+    import struct
+
+    if proto == 6:
+        l4 = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags, 512, 0, 0)
+    else:
+        l4 = struct.pack("!HHHH", sport, dport, 8 + 4, 0) + b"ping"
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0, 0x4000, 64, proto, 0,
+                     bytes((10, 0, 0, 2 if back else 1)),
+                     bytes((10, 0, 0, 1 if back else 2)))  # fmt: skip
+    return b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00" + ip + l4
+
+
+def _flood(path: Path) -> Path:
+    """3 x LIMIT SYNs from distinct ports, as many UDP datagrams, then packets of tracked
+    conversations past the limit: a SYN-ACK to the first, a new SYN (port reuse) on the
+    second's ports and its ACK, a datagram back on the first UDP pair."""
+    from dissect.readers.writer import PcapWriter
+
+    frames = [_frame(1000 + n, 80, 6, 100 * n, SYN) for n in range(3 * LIMIT)]
+    frames += [_frame(2000 + n, 53, 17) for n in range(3 * LIMIT)]
+    frames += [_frame(80, 1000, 6, 7000, SYN | ACK, back=True),
+               _frame(1001, 80, 6, 999_999, SYN), _frame(1001, 80, 6, 1_000_000, ACK),
+               _frame(53, 2000, 17, back=True)]  # fmt: skip
+    with PcapWriter(str(path), 1) as w:
+        for n, data in enumerate(frames):
+            w.write(data, 1_700_000_000_000_000_000 + n * 1000)
+    return path
+
+
+def test_conversation_limit_stops_tracking_new_ones(tmp_path: Path) -> None:
+    """Past the limit a new conversation gets no stream (and no analysis) and is marked;
+    every tracked one keeps the number it has without a limit (Wireshark's), the port
+    reuse of a tracked pair included; the trackers hold at most LIMIT conversations."""
+    from dissect.streams.table import UDP, UNTRACKED
+
+    idx = open_capture(_flood(tmp_path / "flood.pcap"))
+    whole, capped = StreamTable.build(idx), StreamTable.build(idx, conversation_limit=LIMIT)
+    assert whole.tcp_streams == 3 * LIMIT + 1 and whole.udp_streams == 3 * LIMIT
+    for i, v in enumerate(whole.ids):
+        if v >> 1 < LIMIT:
+            assert capped.ids[i] == v and capped.facts[i] == whole.facts[i], i
+            assert capped.analysis[i] == whole.analysis[i], i
+        else:
+            assert capped.ids[i] == -1 and capped.facts[i] & UNTRACKED, i
+            assert capped.facts[i] & UDP == whole.facts[i] & UDP and not capped.analysis[i]
+    assert capped.stream_of(len(whole) - 4, "tcp") == 0  # the SYN-ACK: still stream 0
+    assert capped.ids[len(whole) - 3] == capped.ids[len(whole) - 2] == -1  # port reuse
+    assert capped.tcp_streams == capped.udp_streams == LIMIT
+    assert len(capped.tcp_tracker._by_key) <= LIMIT >= len(capped.udp_tracker._by_key)
+
+
+def test_untracked_packets_carry_a_note(tmp_path: Path) -> None:
+    """Each packet past the limit says why it has no stream; a tracked one does not."""
+    idx = open_capture(_flood(tmp_path / "flood.pcap"))
+    table = StreamTable.build(idx, conversation_limit=LIMIT)
+    notes = {}
+    for rec in idx:
+        pkt = decode(rec.data, rec.linktype, number=rec.number)
+        annotate(pkt, table)
+        notes[rec.number] = [i.message for i in pkt.issues if i.code.endswith("conversation.limit")]
+        has_stream = pkt.value("tcp.stream") is not None or pkt.value("udp.stream") is not None
+        assert has_stream != bool(notes[rec.number]), rec.number
+    assert notes[LIMIT + 1] == ["not tracked: conversation limit reached (10 TCP conversations)"]
+    assert notes[3 * LIMIT + LIMIT + 1] == [
+        "not tracked: conversation limit reached (10 UDP conversations)"
+    ]
+
+
+def test_the_chunked_pass_equals_one_packet_at_a_time_past_the_limit(tmp_path: Path) -> None:
+    idx = open_capture(_flood(tmp_path / "flood.pcap"))
+    built = StreamTable.build(idx, conversation_limit=LIMIT)
+    fed = StreamTable(conversation_limit=LIMIT)
+    for rec in idx:
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                     wirelen=rec.wirelen)  # fmt: skip
+        fed.add(segment_of(pkt))
+    for name in ("ids", "facts", "analysis", "number", "rtt_us"):
+        assert getattr(built, name) == getattr(fed, name), name
+    assert fed.tcp_streams == fed.udp_streams == LIMIT
+
+
+def test_cli_conversation_limit(tmp_path: Path) -> None:
+    """--conversation-limit N: a filter on tcp.stream sees the tracked conversations only;
+    the option takes a count of at least 1."""
+    path = str(_flood(tmp_path / "flood.pcap"))
+    for limit, want in ((None, 3 * LIMIT + 3), (LIMIT, LIMIT + 1)):  # tshark: 33
+        out, err = io.StringIO(), io.StringIO()
+        extra = [] if limit is None else ["--conversation-limit", str(limit)]
+        args = build_parser().parse_args(["-r", path, "-Y", "tcp.stream", "-q", *extra])
+        assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+        assert out.getvalue() == f"{want}\n"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["-r", path, "--conversation-limit", "0"])
+
+
+def test_tui_stream_pass_takes_the_conversation_limit(tmp_path: Path) -> None:
+    """The TUI accepts --conversation-limit as the CLI does: its stream pass has the limit."""
+    from tui.app import source_from_args
+
+    path = str(_flood(tmp_path / "flood.pcap"))
+    for extra, want in (([], 3 * LIMIT + 1), (["--conversation-limit", str(LIMIT)], LIMIT)):
+        source = source_from_args(build_parser().parse_args(["-r", path, *extra]))
+        assert any(source.index_more() for _ in range(1000))  # indexed in full
+        assert source.stream_table().tcp_streams == want
+        source.close()

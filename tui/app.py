@@ -22,6 +22,7 @@ from textual.widgets import Tree
 
 from dissect.cli import error_line
 from dissect.engine import safe_text, unsafe_char
+from dissect.streams.cli import conversation_limit
 
 from .browser import BrowserScreen
 from .colouring import Colouring, load_rules
@@ -241,6 +242,12 @@ def visible_controls(text: str) -> str:
 
 def source_from_args(args: argparse.Namespace) -> PacketSource:
     """The source the command line asks for; the built-in demo when it asks for none."""
+    source = _source(args)
+    source.conversation_limit = conversation_limit(args)  # for its stream pass
+    return source
+
+
+def _source(args: argparse.Namespace) -> PacketSource:
     read = getattr(args, "read", None)
     hex_text = getattr(args, "hex", None)
     if getattr(args, "interface", None) is not None:

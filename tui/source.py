@@ -23,6 +23,7 @@ from dissect.index import CaptureError, CaptureIndex, Record, open_capture
 from dissect.linktypes import linktype_name
 from dissect.output import Summary, summarize
 from dissect.streams import StreamTable, annotate, names_stream_fields
+from dissect.streams.conversation import DEFAULT_CONVERSATION_LIMIT
 from dissect.streams.follow import Followed, follow
 
 from .colouring import Colouring
@@ -104,6 +105,7 @@ class PacketSource:
         self._full: OrderedDict[tuple[str, int], Packet] = OrderedDict()
         self._lock = threading.Lock()  # the full-decode cache is shared with row workers
         self._streams: StreamTable | None = None  # the stream pass, once something asked
+        self.conversation_limit = DEFAULT_CONVERSATION_LIMIT  # its --conversation-limit
         self._learned = False  # QUIC's connections were learned from this capture
         self._stream_lock = threading.Lock()
         self._annotator: ThreadPoolExecutor | None = None  # see packet_now
@@ -339,7 +341,9 @@ class PacketSource:
         with self._stream_lock:
             if self._streams is None and self._index is not None and self._index.done:
                 progress = None if between is None else lambda _count: between()
-                self._streams = StreamTable.build(self._index, progress)
+                self._streams = StreamTable.build(
+                    self._index, progress, conversation_limit=self.conversation_limit
+                )
                 # QUIC's connections as well: a jump to any packet decrypts it alike (this
                 # capture's: close() forgets them)
                 from dissect import connections  # (numpy: imported when first needed)

@@ -40,6 +40,7 @@ MAX_UNACKED = cython.declare(cython.longlong, 1024)  # segments kept per directi
 SEQ_MOD = cython.declare(cython.longlong, 1 << 32)
 NO_RTT = cython.declare(cython.longlong, 0xFFFFFFFF)  # table.py's NONE
 UDP_FACT = cython.declare(cython.longlong, 0x02)  # table.py's UDP
+UNTRACKED_FACT = cython.declare(cython.longlong, 0x80)  # table.py's UNTRACKED
 
 RETRANSMISSION = cython.declare(cython.longlong, 0x0001)
 LOST_SEGMENT = cython.declare(cython.longlong, 0x0002)
@@ -494,6 +495,9 @@ def run(table: Any, ch: Any, slow: Any) -> None:
                 udp_cur[u], d = table.udp_tracker.see_key(keys[u], end[0] if low else end[1])
                 first_low[u] = low == (d == 0)
             v = udp_cur[u]
+            if v < 0:  # past the conversation limit
+                o[0, k], o[1, k] = -1, UDP_FACT | UNTRACKED_FACT
+                continue
             v = v << 1 | (0 if low == first_low[u] else 1)
             o[0, k], o[1, k] = v, UDP_FACT
         else:
@@ -501,12 +505,18 @@ def run(table: Any, ch: Any, slow: Any) -> None:
             st = cur[u]
             if st is None:
                 st = tracker.find(keys[u], end[0] if low else end[1])
+                if st is None:  # past the conversation limit
+                    o[0, k], o[1, k] = -1, UNTRACKED_FACT
+                    continue
                 cur[u], first_low[u] = st, st.first == end[0]
             d = 0 if low == first_low[u] else 1
             syn = st.syn0 if d == 0 else st.syn1
             if fl & (SYN | ACK) == SYN and syn >= 0 and syn != seq:
                 st = tracker.new(keys[u], end[0] if low else end[1])  # port reuse
                 cur[u], first_low[u], d = st, low, 0
+                if st is None:
+                    o[0, k], o[1, k] = -1, UNTRACKED_FACT
+                    continue
             set_base(st, d, fl, seq, c[ACK_NO, k], i)
             v = st.number << 1 | d
             o[0, k] = v

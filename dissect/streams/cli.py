@@ -15,6 +15,7 @@ from typing import Any
 
 from ..cli import UsageError
 from ..engine import Packet
+from .conversation import DEFAULT_CONVERSATION_LIMIT
 from .follow import MODES, follow, render
 from .table import StreamTable, annotate, names_stream_fields
 
@@ -57,7 +58,8 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any, wanted: bool = False) 
     shown = args.verbose or args.format in ("json", "jsonl")
     if idx is None or not (named or shown or wanted):
         return None  # pasted hex: single packets, no conversations
-    table = StreamTable() if idx.streaming else StreamTable.build(idx)
+    most = conversation_limit(args)
+    table = StreamTable(True, most) if idx.streaming else StreamTable.build(idx, None, True, most)
     limit = getattr(args, "reassembly_limit", None)
     if idx.streaming and shown and (limit is None or limit > 0):  # where the tree shows them
         idx.warnings.append(FORWARD_NOTE)
@@ -109,7 +111,8 @@ def follow_texts(args: argparse.Namespace, idx: Any) -> list[str]:
     if not specs:
         return []
     _need_file(idx)
-    table = StreamTable.build(idx, analyse=False)  # the numbering is all follow needs
+    # the numbering is all follow needs
+    table = StreamTable.build(idx, analyse=False, conversation_limit=conversation_limit(args))
     return [render(follow(idx, table, kind, stream), mode) for kind, mode, stream in specs]
 
 
@@ -121,7 +124,14 @@ def export_objects(args: argparse.Namespace, idx: Any) -> None:
     _need_file(idx)
     from .objects import export_http
 
-    export_http(idx, StreamTable.build(idx, analyse=False), directory)
+    most = conversation_limit(args)
+    export_http(idx, StreamTable.build(idx, analyse=False, conversation_limit=most), directory)
+
+
+def conversation_limit(args: argparse.Namespace) -> int:
+    """--conversation-limit N: TCP and UDP conversations tracked each (default 1,048,576)."""
+    most = getattr(args, "conversation_limit", None)
+    return DEFAULT_CONVERSATION_LIMIT if most is None else most
 
 
 def _need_file(idx: Any) -> None:

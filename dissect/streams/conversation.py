@@ -24,7 +24,12 @@ from .defrag import Datagram, Piece
 
 SYN, ACK, FIN, RST = 0x002, 0x010, 0x001, 0x004
 SEQ_MOD = 1 << 32
-MAX_CONVERSATIONS = 1 << 22  # endpoints remembered; past it the oldest are forgotten
+# Conversations tracked per kind (TCP, UDP) in one capture: each costs a few hundred bytes
+# for the whole pass, so a capture of millions of distinct endpoints would grow without
+# bound. Past the cap a new conversation is not tracked (no stream number, no analysis,
+# marked); the ones already tracked keep their numbers, which stay Wireshark's since
+# numbers are given in order of first appearance.
+DEFAULT_CONVERSATION_LIMIT = 1 << 20
 
 
 @dataclass(slots=True)
@@ -49,34 +54,43 @@ class Segment:
 
 
 class TcpTracker:
-    """Numbers TCP conversations; `see(seg)` -> (stream, direction)."""
+    """Numbers TCP conversations; `see(seg)` -> (stream, direction); at most `limit`
+    conversations (past it: None, not tracked)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = DEFAULT_CONVERSATION_LIMIT) -> None:
+        self.limit = limit
         self.streams: list[TcpStream] = []
         self._by_key: dict[tuple, TcpStream] = {}
 
-    def see(self, seg: Segment, i: int) -> tuple[TcpStream, int]:
-        """Packet index i's conversation and direction."""
+    def see(self, seg: Segment, i: int) -> tuple[TcpStream | None, int]:
+        """Packet index i's conversation and direction (None: not tracked)."""
         a, b = (seg.src, seg.sport), (seg.dst, seg.dport)
         key = (a, b) if a <= b else (b, a)  # type: ignore[operator]
         st = self.find(key, a)
+        if st is None:
+            return None, 0
         d = st.direction(seg.src, seg.sport)
         if seg.in_error:
             return st, d
         if seg.flags & (SYN | ACK) == SYN and st.syn_seq(d) not in (None, seg.seq):
             st = self.new(key, a)  # the same ports again: a new connection
+            if st is None:
+                return None, 0
             d = 0
         set_base(st, d, seg.flags, seg.seq, seg.ack, i)
         return st, d
 
-    def find(self, key: tuple, first: tuple[Any, int]) -> TcpStream:
+    def find(self, key: tuple, first: tuple[Any, int]) -> TcpStream | None:
         """The conversation of these endpoints (a new one sent first from `first`)."""
         st = self._by_key.get(key)
         return self.new(key, first) if st is None else st
 
-    def new(self, key: tuple, first: tuple[Any, int]) -> TcpStream:
-        if len(self._by_key) >= MAX_CONVERSATIONS:
-            self._by_key.pop(next(iter(self._by_key)))
+    def new(self, key: tuple, first: tuple[Any, int]) -> TcpStream | None:
+        """A new conversation on these endpoints; None past the limit (and the endpoints'
+        older one is forgotten: its later packets belong to the untracked new one)."""
+        if len(self.streams) >= self.limit:
+            self._by_key.pop(key, None)
+            return None
         st = TcpStream(len(self.streams), first)
         self.streams.append(st)
         self._by_key[key] = st
@@ -84,9 +98,11 @@ class TcpTracker:
 
 
 class UdpTracker:
-    """Numbers UDP conversations; `see(seg)` -> (stream, direction)."""
+    """Numbers UDP conversations; `see(seg)` -> (stream, direction); at most `limit`
+    conversations (past it: stream -1, not tracked)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = DEFAULT_CONVERSATION_LIMIT) -> None:
+        self.limit = limit
         self.firsts: list[tuple[Any, int]] = []
         self._by_key: dict[tuple, int] = {}
 
@@ -95,11 +111,12 @@ class UdpTracker:
         return self.see_key((a, b) if a <= b else (b, a), a)  # type: ignore[operator]
 
     def see_key(self, key: tuple, a: tuple[Any, int]) -> tuple[int, int]:
-        """The stream of these endpoints and the direction of a packet sent from `a`."""
+        """The stream of these endpoints and the direction of a packet sent from `a`
+        (-1, 0: not tracked)."""
         n = self._by_key.get(key)
         if n is None:
-            if len(self._by_key) >= MAX_CONVERSATIONS:
-                self._by_key.pop(next(iter(self._by_key)))
+            if len(self.firsts) >= self.limit:
+                return -1, 0
             n = self._by_key[key] = len(self.firsts)
             self.firsts.append(a)
         return n, 0 if a == self.firsts[n] else 1

@@ -24,6 +24,7 @@ from ..engine import Packet, spec_for
 from .analysis import BITS, FLAGS, analyse_segment, handshake, packed, run
 from .conversation import (
     ACK,
+    DEFAULT_CONVERSATION_LIMIT,
     FIN,
     SEQ_MOD,
     SYN,
@@ -44,6 +45,7 @@ REASSEMBLED = 0x08  # the last fragment: its datagram is read here (`fragments` 
 CONFLICT = 0x10  # ... and two of its fragments overlap with other bytes
 DNS_ANSWERED = 0x20  # a DNS query whose answer came: `dns` has the link
 DNS_ANSWER = 0x40  # a DNS answer to an earlier query: `dns` has the link
+UNTRACKED = 0x80  # TCP or UDP past the conversation limit: no stream, no analysis
 MAX_DNS_WAITING = 1 << 16  # queries waiting for their answer (the oldest are forgotten)
 NONE = 0xFFFFFFFF  # no ACK round trip
 DUPLICATE_ACK = BITS["tcp.analysis.duplicate_ack"]
@@ -113,15 +115,16 @@ def names_stream_fields(names: Iterable[str]) -> bool:
 class StreamTable:
     """Per-packet stream facts of one capture, filled in capture order by `add`."""
 
-    def __init__(self, analyse: bool = True) -> None:
+    def __init__(self, analyse: bool = True,
+                 conversation_limit: int = DEFAULT_CONVERSATION_LIMIT) -> None:  # fmt: skip
         self.analyse = analyse  # False: numbering only (follow needs no analysis)
         self.ids = array("i")  # stream << 1 | direction, -1: neither TCP nor UDP
         self.facts = array("B")  # UDP, IN_ERROR
         self.analysis = array("H")  # TCP analysis flags (analysis.py)
         self.number = array("I")  # bytes in flight + 1, or a duplicate ACK's count; 0: none
         self.rtt_us = array("I")  # ACK round trip in microseconds; NONE: none
-        self.tcp_tracker = TcpTracker()
-        self.udp_tracker = UdpTracker()
+        self.tcp_tracker = TcpTracker(conversation_limit)  # each kind: at most the limit
+        self.udp_tracker = UdpTracker(conversation_limit)
         self.defrag = Defragmenter()
         self._last_conflict = False
         # last fragment's index -> (index, offset, length, marks) of each fragment (a dict:
@@ -165,8 +168,10 @@ class StreamTable:
             seg, facts = self._fragment(i, seg), FRAGMENT
         if seg is not None and seg.kind == 6:
             st, d = self.tcp_tracker.see(seg, i)
-            v = st.number << 1 | d
-            if seg.in_error:
+            v = -1 if st is None else st.number << 1 | d
+            if st is None:
+                facts |= UNTRACKED
+            elif seg.in_error:
                 facts |= IN_ERROR
             elif self.analyse:
                 handshake(st, seg.flags, seg.time_ns, i)
@@ -175,7 +180,7 @@ class StreamTable:
                 flags, number, rtt = packed(r)
         elif seg is not None:
             n, d = self.udp_tracker.see(seg)
-            v, facts = n << 1 | d, facts | UDP
+            v, facts = (n << 1 | d, facts | UDP) if n >= 0 else (-1, facts | UDP | UNTRACKED)
         if i in self.fragments:
             facts |= REASSEMBLED | (CONFLICT if self._last_conflict else 0)
         self.ids.append(v)
@@ -233,7 +238,8 @@ class StreamTable:
 
     @classmethod
     def build(cls, index: Any, progress: Callable[[int], None] | None = None,
-              analyse: bool = True) -> StreamTable:  # fmt: skip
+              analyse: bool = True,
+              conversation_limit: int = DEFAULT_CONVERSATION_LIMIT) -> StreamTable:  # fmt: skip
         """The stream pass over every record of an index (indexed in full first): plain
         records read from fixed offsets a chunk at a time (columns.py) and walked by
         analysis.run, the rest decoded and added one by one.
@@ -242,7 +248,7 @@ class StreamTable:
         from .pdus import PduMap
 
         index.index_all()
-        table = cls(analyse)
+        table = cls(analyse, conversation_limit)
         table.index = index
         for ch in chunks(index, 0, len(index)):
             run(table, ch, lambda i: slow(index, i))
@@ -276,6 +282,8 @@ def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
         annotate_fragment(pkt, table, i, bool(facts & REASSEMBLED), later)
     if facts & (DNS_ANSWERED | DNS_ANSWER):
         _annotate_dns(pkt, table, i, facts)
+    if facts & UNTRACKED:
+        _untracked_note(pkt, table, facts)
     if v < 0:
         return
     if not facts & UDP:
@@ -286,6 +294,18 @@ def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
     layer = pkt.layer("udp")
     if layer is not None:
         _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
+
+
+def _untracked_note(pkt: Packet, table: StreamTable, facts: int) -> None:
+    """A packet of a conversation past the limit: each of them says so (an expert note),
+    as segments past the reassembly limit do."""
+    kind = "udp" if facts & UDP else "tcp"
+    layer = pkt.layer(kind)
+    if layer is not None:
+        limit = (table.udp_tracker if kind == "udp" else table.tcp_tracker).limit
+        layer.issue("note", "sequence", f"{kind}.conversation.limit",
+                    f"not tracked: conversation limit reached ({limit:,} {kind.upper()} "
+                    "conversations)", layer.pos, 0)  # fmt: skip
 
 
 def _annotate_dns(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
