@@ -389,9 +389,9 @@ def test_the_stream_pass_steps_aside_for_keys(monkeypatch) -> None:  # noqa: ANN
     real = source_module.StreamTable.build
     seen: list[object] = []
 
-    def build(index, progress=None, analyse=True):  # noqa: ANN001, ANN202
+    def build(index, progress=None, **options):  # noqa: ANN001, ANN003, ANN202
         seen.append(progress)
-        return real(index, progress, analyse)
+        return real(index, progress, **options)
 
     monkeypatch.setattr(source_module.StreamTable, "build", build)
 
