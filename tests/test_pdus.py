@@ -681,3 +681,19 @@ def test_hpack_tables_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert tables.senders[0].table[1] == ((b"x-test", b"one"),)
     tables.feed(0, 9, b"\x00\x00\x01\x09\x04\x00\x00\x00\x01\xbe")
     assert tables.senders[0] is None
+
+
+def test_hpack_after_an_h2c_upgrade() -> None:
+    """tests/data/web/h2c.pcap: a connection with prior knowledge whose second request
+    refers to the dynamic table, and one upgraded from HTTP/1.1 (101 Switching Protocols,
+    Upgrade: h2c): from the 101 on, both directions are HTTP/2 frames to the stream layer,
+    and every header block decodes to tshark's lines."""
+    web = DATA.parent / "web"
+    pkts, _ = packets(web / "h2c.pcap")
+    entries = json.loads((web / "h2c.pcap.tshark.json").read_text())
+    blocks = 0
+    for entry, pkt in zip(entries, pkts, strict=True):
+        want = tshark_header_lines(entry)
+        assert header_lines(pkt) == want, pkt.number
+        blocks += bool(want)
+    assert blocks == 5

@@ -31,7 +31,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import PROTOCOLS, Packet, decode, spec_for, uint_at
+from ..engine import PROTOCOLS, TABLES, Packet, decode, spec_for, uint_at
 from ..protocols import http2
 from ..protocols.tcp import TcpState
 from ..protocols.tls import HANDSHAKE_TYPES, handshake_layer, refragment
@@ -47,6 +47,9 @@ MAX_SIZE_LINE = 1024  # a chunk size line (extensions included) longer than this
 REASSEMBLED = ("http", "tls", "dns", "http2")  # what is put together across segments
 SEGMENT_NOTE = "[TCP segment of a reassembled PDU]"
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+# "101 Switching Protocols" to cleartext HTTP/2 (RFC 7540 section 3.2)
+H2 = PROTOCOLS["http2"]
+H2C_UPGRADE = re.compile(rb"HTTP/1\.1 101 [^\n]*\n(?:[^\n]+\n)*?upgrade:[ \t]*h2c\s", re.I)
 # a length function's answers: more bytes needed; not this protocol (the direction stops
 # being framed); not a PDU's start (its bytes are passed over, the next segment is tried)
 NEED, NOT, SKIP = -1, -2, -3
@@ -212,6 +215,8 @@ class PduMap:
             st = state[v >> 1] = ([Direction(self.cap), Direction(self.cap)],
                                   [_Framer(proto), _Framer(proto)], [])  # fmt: skip
         dirs, framers, http_waiting = st
+        if framers[v & 1].proto != self.protos[v >> 1]:  # upgraded to HTTP/2 (h2c)
+            framers[v & 1].proto = self.protos[v >> 1]
         d = v & 1
         before = dirs[d].next_seq
         chunks = dirs[d].segment(i, seg.seq, seg.flags, seg.payload, seg.seglen)
@@ -295,6 +300,7 @@ class PduMap:
         if fr.proto == "http2" and fr.buf[3:4] in (b"\x01", b"\x05", b"\x09"):
             whole = fr.buf if len(fr.buf) >= fr.need else self.read(Pdu("http2", pieces))
             self.hpack.feed(self.table.ids[i], i + 1, bytes(whole[: fr.need]))
+        upgrade = fr.proto == "http" and H2C_UPGRADE.match(fr.buf) is not None
         if fr.proto == "http" and fr.buf:
             self._pair(bytes(fr.buf[:5]), i, waiting, d)
         elif fr.proto == "dns" and len(fr.buf) >= 5:
@@ -308,6 +314,9 @@ class PduMap:
                     if o:  # PDUs before it in that frame are decoded there
                         self.shared[j] = o
         self._drop(fr)
+        if upgrade:  # HTTP/2 from the next byte on, both ways (the client's at its next segment)
+            fr.proto = self.protos[self.table.ids[i] >> 1] = "http2"
+            self.h2.add(self.table.ids[i] >> 1)
 
     def _record_type(self, fr: _Framer, v: int, i: int) -> None:
         """A ServerHello (or HelloRetryRequest) choosing TLS 1.3, or application data
@@ -736,10 +745,14 @@ def _protocol(index: Any, i: int, seg: Segmented) -> str | None:
     rec = index.record(i)
     pkt = decode(rec.data, rec.linktype, number=rec.number)
     names = [la.protocol.name for la in pkt.layers]
+    tcp = pkt.layer("tcp")
+    ports = (tcp.value("tcp.srcport"), tcp.value("tcp.dstport")) if tcp is not None else ()
     pkt.release()
     if "tcp" not in names:
         return None
     above = names[names.index("tcp") + 1 :]
+    if above[:1] == ["http"] and any(TABLES["tcp.port"].get(p) is H2 for p in ports):
+        return "http2"  # Decode As: HTTP/2 from the first byte, an upgrade request too
     return above[0] if above and above[0] in REASSEMBLED else None
 
 
