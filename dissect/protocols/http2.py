@@ -5,13 +5,15 @@ frame; the client's connection preface is a layer of its own ("Magic"). Found by
 preface on any TCP port (Wireshark's heuristic), after an HTTP/1.1 upgrade to h2c in the
 same segment, or by Decode As (`-d tcp.port==8080,http2`).
 
-Each segment is decoded alone, as Wireshark does with reassembly off: a frame that runs past
-the segment keeps its header and a note (what spans segments waits for the stream layer's
-reassembly), and HPACK starts from an empty dynamic table at each segment, so a header
-block that refers to an entry an earlier segment added is decoded up to that entry and
-noted. HPACK itself (Huffman codes, the static and dynamic tables) is the `hpack` library;
-here only the boundaries of each header representation are found, so that every header
-field spans the bytes it was decoded from.
+A segment alone: a frame that runs past it keeps its header and a note (the stream layer
+puts such a frame together and decodes it on the frame that completes it). HPACK state is
+per connection direction, as tshark's: the stream layer feeds every header block to
+`Tables` in frame order, and a block decodes from the dynamic table remembered for it;
+where nothing is remembered (no stream pass, past the bounds) HPACK starts from an empty
+table in the segment, and a block that refers to an entry it did not see is decoded up to
+that entry and noted. HPACK itself (Huffman codes, the static and dynamic tables) is the
+`hpack` library; here only the boundaries of each header representation are found, so
+that every header field spans the bytes it was decoded from.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ class Http2Frame:
     # (start, end, representation, index, name, value) of each decoded header line
     info: str = ""
     first_in_segment: bool = True
-    context: Any = None  # the segment's HPACK decoder, shared by its frames
+    context: Any = None  # the HPACK decoder, shared by the segment's frames
 
 
 HTTP2 = Protocol(
