@@ -667,7 +667,8 @@ def test_hpack_on_every_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 def test_hpack_tables_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past MAX_SENDERS directions a new one is not followed (its blocks decode alone, as
-    before); a CONTINUATION nobody began stops following its direction."""
+    before); a CONTINUATION nobody began stops following its direction; past MAX_ENTRIES
+    table entries remembered, later blocks are not remembered."""
     from dissect.protocols import http2
 
     monkeypatch.setattr(http2, "MAX_SENDERS", 1)
@@ -681,6 +682,11 @@ def test_hpack_tables_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert tables.senders[0].table[1] == ((b"x-test", b"one"),)
     tables.feed(0, 9, b"\x00\x00\x01\x09\x04\x00\x00\x00\x01\xbe")
     assert tables.senders[0] is None
+    monkeypatch.setattr(http2, "MAX_ENTRIES", 1)  # the tables remembered hold one entry
+    tables = http2.Tables()
+    tables.feed(0, 7, headers)
+    tables.feed(0, 8, headers)
+    assert [k[0] for k in tables.before] == [7]
 
 
 def test_hpack_after_an_h2c_upgrade() -> None:

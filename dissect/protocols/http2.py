@@ -358,6 +358,7 @@ def _new_decoder(table: tuple[int, tuple] | None = None) -> Any:
 # -- HPACK state per connection direction ---------------------------------------------------------
 MAX_SENDERS = 4096  # connection directions whose HPACK state is followed at once per capture
 MAX_BLOCKS = 1 << 20  # header blocks whose dynamic table is remembered per capture
+MAX_ENTRIES = 1 << 22  # table entries referred to by the tables remembered (~32 MB)
 MAX_PENDING = 1 << 16  # bytes of a header block split over CONTINUATION frames held
 
 
@@ -382,6 +383,7 @@ class Tables:
     def __init__(self) -> None:
         self.before: dict[tuple[int, int, int], tuple[int, tuple]] = {}
         self.senders: dict[int, _Sender | None] = {}  # None: no longer followed
+        self.entries = 0  # entries in the distinct tables remembered
 
     def feed(self, sender: int, number: int, frame: bytes) -> None:
         """One whole HTTP/2 frame (header and payload) of direction `sender`, decoded on
@@ -411,7 +413,7 @@ class Tables:
         self._decode(sender, st)
 
     def _decode(self, sender: int, st: _Sender) -> None:
-        if len(self.before) < MAX_BLOCKS:
+        if len(self.before) < MAX_BLOCKS and self.entries < MAX_ENTRIES:
             self.before[st.key] = st.table
         block, st.pending = bytes(st.pending), None
         try:
@@ -423,6 +425,7 @@ class Tables:
         entries = tuple(ht.dynamic_entries)
         if entries != st.table[1] or ht._maxsize != st.table[0]:
             st.table = (ht._maxsize, entries)
+            self.entries += len(entries)
 
 
 TABLES: list[Tables] = [Tables()]  # what decoding reads: the capture's (use())
