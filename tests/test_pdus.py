@@ -32,6 +32,7 @@ CAPTURES = (
     "http_keepalive_byte",
     "http_until_fin",
     "tls13_app_data",
+    "h2_hpack",
 )
 APP = ("http", "tls", "dns", "data-text-lines", "http2")
 # Span agreement wanted per capture (fields we declare, in the reassembled layers).
@@ -42,6 +43,19 @@ KNOWN = {
     # ours stays on the coded bytes of the reassembled source (a field lives in one layer,
     # and a layer's spans in one data source). The value is the uncompressed body in both.
     "http.file_data",
+    # A decoded HTTP/2 header's parts: tshark spans them in its decompressed header data;
+    # ours span the HPACK representation they came from (as tshark's http2.header item).
+    "http2.header.name.length",
+    "http2.header.name",
+    "http2.header.value.length",
+    "http2.header.value",
+    "http2.header.length",
+    "http2.header.count",
+    "http2.headers.method",
+    "http2.headers.path",
+    "http2.headers.scheme",
+    "http2.headers.authority",
+    "http2.headers.user_agent",
 }
 
 
@@ -567,3 +581,125 @@ def test_a_capture_read_forwards_says_once_that_pdus_are_not_put_together() -> N
     filed = subprocess.run(run + ["-r", str(cap), "-V"], capture_output=True, timeout=120,
                            check=True)  # fmt: skip
     assert b"read forwards" not in filed.stderr and b"Reassembled TCP Segments" in filed.stdout
+
+
+# -- HPACK: one dynamic table per connection direction ------------------------------------
+HPACK_FIELDS = ("http2.header.name", "http2.header.value", "http2.header.repr",
+                "http2.header.index")  # fmt: skip
+
+
+def header_lines(pkt: Any) -> list[tuple[str, str]]:
+    return [(f.name, str(f.value)) for la in pkt.layers if la.protocol.name == "http2"
+            for f in la.walk() if f.name in HPACK_FIELDS]  # fmt: skip
+
+
+def tshark_header_lines(entry: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(f[0], str(f[1])) for la in entry["layers"] if la["protocol"] == "http2"
+            for f in la["fields"] if f[0] in HPACK_FIELDS]  # fmt: skip
+
+
+def test_hpack_dynamic_table_follows_the_connection() -> None:
+    """h2_hpack: every request after the first refers to dynamic table entries the first
+    added (and one of them is put together from two segments); each header block decodes
+    to tshark's lines (name, value, representation, index), as one HPACK decoder per
+    connection direction fed in frame order gives."""
+    pkts, _ = packets("h2_hpack")
+    blocks = 0
+    for entry, pkt in zip(expected("h2_hpack"), pkts, strict=True):
+        want = tshark_header_lines(entry)
+        assert header_lines(pkt) == want, pkt.number
+        assert not [i for i in pkt.issues if i.code == "http2.header.undecoded"], pkt.number
+        blocks += bool(want)
+    assert blocks == 8
+    assert ("http2.header.index", "67") in header_lines(pkts[13])  # a dynamic entry
+
+
+def test_hpack_random_access_decodes_alike() -> None:
+    """The TUI shows frames in any order from a map filled a stream at a time: a header
+    block decodes the same whatever was decoded before (here: last frame first)."""
+    idx = open_capture(str(DATA / "h2_hpack.pcap"))
+    table = StreamTable.build(idx)
+    table.pdus = PduMap(idx, table)
+    entries = expected("h2_hpack")
+    for i in (14, 8, *reversed(range(len(idx)))):
+        rec = idx.record(i)
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns)
+        annotate(pkt, table)
+        assert header_lines(pkt) == tshark_header_lines(entries[i]), rec.number
+
+
+def test_hpack_on_every_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-T json on two workers: the connection's last frames are in a chunk a worker starts
+    mid-capture, and still decode with the table the connection's earlier frames built."""
+    import io
+
+    from dissect import parallel
+    from dissect.cli import build_parser, run_batch
+    from dissect.readers.writer import PcapWriter
+
+    with open_capture(str(DATA / "h2_hpack.pcap")) as idx:
+        recs = [idx.record(i) for i in range(len(idx.index_all()))]
+    filler = bytes.fromhex("020000000002020000000001080045000020000100004011f9a40a0e00010a0e0002"
+                           "d431d4310000000c0000000000000000")  # fmt: skip
+    frames = [r.data for r in recs[:10]] + [filler] * 200 + [r.data for r in recs[10:]]
+    path = tmp_path / "h2_spread.pcap"
+    with PcapWriter(path, 1) as w:
+        for n, frame in enumerate(frames):
+            w.write(frame, 1_700_000_000_000_000_000 + n * 1_000_000)
+    monkeypatch.setattr(parallel, "MIN_PACKETS", 50)
+    monkeypatch.setattr(parallel, "CHUNK", 64)
+    calls: list[int] = []
+    real = parallel.ordered_map
+    monkeypatch.setattr(parallel, "ordered_map", lambda r, w, n: calls.append(n) or real(r, w, n))
+    outs = []
+    for workers in ("2", "1"):
+        monkeypatch.setenv("LAYERSCOPE_WORKERS", workers)
+        out, err = io.StringIO(), io.StringIO()
+        assert run_batch(build_parser().parse_args(["-r", str(path), "-T", "json"]), out=out,
+                         err=err) == 0, err.getvalue()  # fmt: skip
+        outs.append(out.getvalue())
+    assert calls == [2]
+    assert outs[0] == outs[1]
+    text = json.dumps(json.loads(outs[0])[-1])  # the last response's HEADERS frame
+    for value in ("layerscope-test", "node-7", "text/plain"):
+        assert f'"{value}"' in text
+
+
+def test_hpack_tables_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_SENDERS directions a new one is not followed (its blocks decode alone, as
+    before); a CONTINUATION nobody began stops following its direction; past MAX_ENTRIES
+    table entries remembered, later blocks are not remembered."""
+    from dissect.protocols import http2
+
+    monkeypatch.setattr(http2, "MAX_SENDERS", 1)
+    tables = http2.Tables()
+    block = b"\x40\x06x-test\x03one"  # indexes it
+    headers = (len(block)).to_bytes(3, "big") + b"\x01\x05\x00\x00\x00\x01" + block
+    tables.feed(0, 7, headers)
+    tables.feed(2, 8, headers)
+    assert list(tables.before) == [(7, __import__("zlib").crc32(block), len(block))]
+    assert tables.senders[0] is not None and 2 not in tables.senders
+    assert tables.senders[0].table[1] == ((b"x-test", b"one"),)
+    tables.feed(0, 9, b"\x00\x00\x01\x09\x04\x00\x00\x00\x01\xbe")
+    assert tables.senders[0] is None
+    monkeypatch.setattr(http2, "MAX_ENTRIES", 1)  # the tables remembered hold one entry
+    tables = http2.Tables()
+    tables.feed(0, 7, headers)
+    tables.feed(0, 8, headers)
+    assert [k[0] for k in tables.before] == [7]
+
+
+def test_hpack_after_an_h2c_upgrade() -> None:
+    """tests/data/web/h2c.pcap: a connection with prior knowledge whose second request
+    refers to the dynamic table, and one upgraded from HTTP/1.1 (101 Switching Protocols,
+    Upgrade: h2c): from the 101 on, both directions are HTTP/2 frames to the stream layer,
+    and every header block decodes to tshark's lines."""
+    web = DATA.parent / "web"
+    pkts, _ = packets(web / "h2c.pcap")
+    entries = json.loads((web / "h2c.pcap.tshark.json").read_text())
+    blocks = 0
+    for entry, pkt in zip(entries, pkts, strict=True):
+        want = tshark_header_lines(entry)
+        assert header_lines(pkt) == want, pkt.number
+        blocks += bool(want)
+    assert blocks == 5

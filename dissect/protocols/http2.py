@@ -5,17 +5,21 @@ frame; the client's connection preface is a layer of its own ("Magic"). Found by
 preface on any TCP port (Wireshark's heuristic), after an HTTP/1.1 upgrade to h2c in the
 same segment, or by Decode As (`-d tcp.port==8080,http2`).
 
-Each segment is decoded alone, as Wireshark does with reassembly off: a frame that runs past
-the segment keeps its header and a note (what spans segments waits for the stream layer's
-reassembly), and HPACK starts from an empty dynamic table at each segment, so a header
-block that refers to an entry an earlier segment added is decoded up to that entry and
-noted. HPACK itself (Huffman codes, the static and dynamic tables) is the `hpack` library;
-here only the boundaries of each header representation are found, so that every header
-field spans the bytes it was decoded from.
+A segment alone: a frame that runs past it keeps its header and a note (the stream layer
+puts such a frame together and decodes it on the frame that completes it). HPACK state is
+per connection direction, as tshark's: the stream layer feeds every header block to
+`Tables` in frame order, and a block decodes from the dynamic table remembered for it;
+where nothing is remembered (no stream pass, past the bounds) HPACK starts from an empty
+table in the segment, and a block that refers to an entry it did not see is decoded up to
+that entry and noted. HPACK itself (Huffman codes, the static and dynamic tables) is the
+`hpack` library; here only the boundaries of each header representation are found, so
+that every header field spans the bytes it was decoded from.
 """
 
 from __future__ import annotations
 
+import zlib
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,7 +105,7 @@ class Http2Frame:
     # (start, end, representation, index, name, value) of each decoded header line
     info: str = ""
     first_in_segment: bool = True
-    context: Any = None  # the segment's HPACK decoder, shared by its frames
+    context: Any = None  # the HPACK decoder, shared by the segment's frames
 
 
 HTTP2 = Protocol(
@@ -322,7 +326,7 @@ def _decode_block(data: bytes, layer: Layer, frame: Http2Frame, pos: int, end: i
         except (_hpack().HPACKError, ValueError, IndexError, KeyError, UnicodeError) as exc:
             layer.issue("note", "protocol", "http2.header.undecoded",
                         f"HPACK: {type(exc).__name__}: likely a dynamic table entry an earlier "
-                        "segment added (HPACK state is per connection; not reassembled)",
+                        "frame added that was not decoded (or not captured)",
                         pos, end - pos)  # fmt: skip
             frame.context = None  # the table no longer matches the sender's
             return
@@ -336,13 +340,107 @@ def _decode_block(data: bytes, layer: Layer, frame: Http2Frame, pos: int, end: i
                 f"Decompression stopped after {MAX_HEADERS} header lines.", pos, end - pos)  # fmt: skip
 
 
-def _new_decoder() -> Any:
+def _new_decoder(table: tuple[int, tuple] | None = None) -> Any:
+    """A decoder with an empty dynamic table, or with `table` (max size, entries) as a
+    sender's was before a header block (see Tables)."""
     hpack = _hpack()
     if hpack is None:
         return None
     decoder = hpack.Decoder()
     decoder.max_header_list_size = 1 << 16  # bounded work and memory per block
+    if table is not None:
+        ht = decoder.header_table
+        ht._maxsize, ht.dynamic_entries = table[0], deque(table[1])
+        ht._current_size = sum(32 + len(n) + len(v) for n, v in table[1])
     return decoder
+
+
+# -- HPACK state per connection direction ---------------------------------------------------------
+MAX_SENDERS = 4096  # connection directions whose HPACK state is followed at once per capture
+MAX_BLOCKS = 1 << 20  # header blocks whose dynamic table is remembered per capture
+MAX_ENTRIES = 1 << 22  # table entries referred to by the tables remembered (~32 MB)
+MAX_PENDING = 1 << 16  # bytes of a header block split over CONTINUATION frames held
+
+
+@dataclass(slots=True)
+class _Sender:
+    """One connection direction's HPACK decoder, fed its header blocks in order."""
+
+    decoder: Any
+    table: tuple[int, tuple] = (4096, ())  # the dynamic table now (shared while unchanged)
+    pending: bytearray | None = None  # a block whose CONTINUATION frames are still to come
+    key: tuple[int, int, int] | None = None  # the HEADERS frame that began it
+
+
+class Tables:
+    """What the sender's dynamic table was before each header block of a capture, as
+    tshark knows it from one HPACK decoder per connection direction fed in frame order.
+    The stream layer (dissect/streams/pdus.py) feeds it every HTTP/2 frame of a direction
+    in order; decoding a block then starts from the table remembered for it, so it
+    decodes the same wherever decoding starts. A block is known by (frame number, CRC-32,
+    length): the frame it is decoded on and its bytes."""
+
+    def __init__(self) -> None:
+        self.before: dict[tuple[int, int, int], tuple[int, tuple]] = {}
+        self.senders: dict[int, _Sender | None] = {}  # None: no longer followed
+        self.entries = 0  # entries in the distinct tables remembered
+
+    def feed(self, sender: int, number: int, frame: bytes) -> None:
+        """One whole HTTP/2 frame (header and payload) of direction `sender`, decoded on
+        frame `number`."""
+        if len(frame) < FRAME_HEADER or frame[3] not in (1, 5, 9) or _hpack() is None:
+            return
+        if sender not in self.senders:
+            if len(self.senders) >= MAX_SENDERS:
+                return
+            self.senders[sender] = _Sender(_new_decoder())
+        st = self.senders[sender]
+        if st is None:
+            return
+        ftype, flags = frame[3], frame[4]
+        start, stop, _pad = _block(frame, 0, len(frame), ftype, flags)
+        if start < 0 or (ftype == 9) != (st.pending is not None):
+            self.senders[sender] = None  # the table can no longer be followed
+            return
+        block = frame[start:stop]
+        if ftype != 9:
+            st.key, st.pending = (number, zlib.crc32(block), len(block)), bytearray()
+        st.pending += block
+        if not flags & 0x04:
+            if len(st.pending) > MAX_PENDING:
+                self.senders[sender] = None
+            return
+        self._decode(sender, st)
+
+    def _decode(self, sender: int, st: _Sender) -> None:
+        if len(self.before) < MAX_BLOCKS and self.entries < MAX_ENTRIES:
+            self.before[st.key] = st.table
+        block, st.pending = bytes(st.pending), None
+        try:
+            st.decoder.decode(block, raw=True)
+        except (_hpack().HPACKError, ValueError, IndexError, KeyError, UnicodeError):
+            self.senders[sender] = None
+            return
+        ht = st.decoder.header_table
+        entries = tuple(ht.dynamic_entries)
+        if entries != st.table[1] or ht._maxsize != st.table[0]:
+            st.table = (ht._maxsize, entries)
+            self.entries += len(entries)
+
+
+TABLES: list[Tables] = [Tables()]  # what decoding reads: the capture's (use())
+
+
+def use(tables: Tables) -> None:
+    """Decode header blocks with `tables` from now on (one capture's)."""
+    TABLES[0] = tables
+
+
+def _remembered(layer: Layer, block: bytes) -> tuple[int, tuple] | None:
+    number = layer.packet.number if layer.packet is not None else None
+    if number is None or not TABLES[0].before:
+        return None
+    return TABLES[0].before.get((number, zlib.crc32(block), len(block)))
 
 
 # -- the layer ------------------------------------------------------------------------------------
@@ -438,6 +536,9 @@ def _frame(data: bytes, layer: Layer, pos: int, end: int, context: Any) -> Http2
             layer.issue("error", "malformed", "http2.padding.bad",
                         "Padding or priority fields larger than the frame", pos, fend - pos)  # fmt: skip
         else:
+            table = _remembered(layer, bytes(data[start:stop]))
+            if table is not None:  # the sender's table before this block, from the stream layer
+                frame.context = _new_decoder(table)
             _decode_block(data, layer, frame, start, stop)
     frame.info = _frame_info(layer, frame)
     return frame

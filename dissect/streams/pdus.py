@@ -31,7 +31,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import PROTOCOLS, Packet, decode, spec_for, uint_at
+from ..engine import PROTOCOLS, TABLES, Packet, decode, spec_for, uint_at
+from ..protocols import http2
 from ..protocols.tcp import TcpState
 from ..protocols.tls import HANDSHAKE_TYPES, handshake_layer, refragment
 from .objects import MAX_BODY, _dechunk, _decoded, _headers
@@ -46,6 +47,9 @@ MAX_SIZE_LINE = 1024  # a chunk size line (extensions included) longer than this
 REASSEMBLED = ("http", "tls", "dns", "http2")  # what is put together across segments
 SEGMENT_NOTE = "[TCP segment of a reassembled PDU]"
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+# "101 Switching Protocols" to cleartext HTTP/2 (RFC 7540 section 3.2)
+H2 = PROTOCOLS["http2"]
+H2C_UPGRADE = re.compile(rb"HTTP/1\.1 101 [^\n]*\n(?:[^\n]+\n)*?upgrade:[ \t]*h2c\s", re.I)
 # a length function's answers: more bytes needed; not this protocol (the direction stops
 # being framed); not a PDU's start (its bytes are passed over, the next segment is tried)
 NEED, NOT, SKIP = -1, -2, -3
@@ -135,9 +139,13 @@ class PduMap:
         self.held = 0  # bytes of open PDUs held now
         # frame -> the Info tshark's application decoder leaves on a segment of a PDU it
         # asked more bytes for: an HTTP start line while the length is not known yet, ""
-        # on the segment a TLS record starts in (its TCP text is replaced)
+        # on the segment a TLS record or an HTTP/2 frame starts in (its TCP text is replaced)
         self.lead: dict[int, str] = {}
         self._done: set[int] = set()  # streams framed (all of them after build())
+        # HTTP/2: each direction's HPACK dynamic table before each header block, fed every
+        # frame in order as it is framed; header blocks decode with it from now on
+        self.hpack = http2.Tables()
+        http2.use(self.hpack)
         self._lock = threading.Lock()
         self._all = False
 
@@ -207,6 +215,8 @@ class PduMap:
             st = state[v >> 1] = ([Direction(self.cap), Direction(self.cap)],
                                   [_Framer(proto), _Framer(proto)], [])  # fmt: skip
         dirs, framers, http_waiting = st
+        if framers[v & 1].proto != self.protos[v >> 1]:  # upgraded to HTTP/2 (h2c)
+            framers[v & 1].proto = self.protos[v >> 1]
         d = v & 1
         before = dirs[d].next_seq
         chunks = dirs[d].segment(i, seg.seq, seg.flags, seg.payload, seg.seglen)
@@ -287,6 +297,10 @@ class PduMap:
         multi = len({j for j, _o, _n in pieces}) > 1
         if fr.proto == "tls" and fr.plain and fr.buf[:1] == b"\x16" and len(fr.buf) >= fr.need:
             self._handshake_record(fr, i, pieces)
+        if fr.proto == "http2" and fr.buf[3:4] in (b"\x01", b"\x05", b"\x09"):
+            whole = fr.buf if len(fr.buf) >= fr.need else self.read(Pdu("http2", pieces))
+            self.hpack.feed(self.table.ids[i], i + 1, bytes(whole[: fr.need]))
+        upgrade = fr.proto == "http" and H2C_UPGRADE.match(fr.buf) is not None
         if fr.proto == "http" and fr.buf:
             self._pair(bytes(fr.buf[:5]), i, waiting, d)
         elif fr.proto == "dns" and len(fr.buf) >= 5:
@@ -300,6 +314,9 @@ class PduMap:
                     if o:  # PDUs before it in that frame are decoded there
                         self.shared[j] = o
         self._drop(fr)
+        if upgrade:  # HTTP/2 from the next byte on, both ways (the client's at its next segment)
+            fr.proto = self.protos[self.table.ids[i] >> 1] = "http2"
+            self.h2.add(self.table.ids[i] >> 1)
 
     def _record_type(self, fr: _Framer, v: int, i: int) -> None:
         """A ServerHello (or HelloRetryRequest) choosing TLS 1.3, or application data
@@ -407,8 +424,9 @@ class PduMap:
             for j in fr.asked:
                 if j != i:
                     self.lead[j] = start
-        elif fr.proto == "tls" and fr.pieces and fr.pieces[0][1] == 0 and fr.pieces[0][0] != i:
-            self.lead[fr.pieces[0][0]] = ""  # nothing before the record in its first frame
+        elif (fr.proto in ("tls", "http2") and fr.pieces and fr.pieces[0][1] == 0
+              and fr.pieces[0][0] != i):  # fmt: skip
+            self.lead[fr.pieces[0][0]] = ""  # nothing before the PDU in its first frame
 
     def _drop(self, fr: _Framer) -> None:
         self.held -= len(fr.buf)
@@ -428,9 +446,11 @@ class PduMap:
         tcp = pkt.layer("tcp")
         if tcp is None:
             return
+        fresh = False  # this stream framed just now, after the frame was decoded
         if not self._all:
             v = self.table.ids[i]
             if v >= 0:
+                fresh = v >> 1 not in self._done
                 self.stream(v >> 1)
         pdus = self.ends.get(i)
         done_in = self.within.get(i)
@@ -441,7 +461,7 @@ class PduMap:
             self._http_links(pkt, i, later)
             self._limit_note(tcp, i)
             if self.h2:
-                self._relabel(pkt, tcp, i)
+                self._relabel(pkt, tcp, i, fresh)
             self._opaque(pkt, i)
             self._handshakes(pkt, i, {})
             return
@@ -537,14 +557,15 @@ class PduMap:
                      start=(PROTOCOLS[proto], start))  # fmt: skip
         pkt.layers.extend(sub.layers[1:])
 
-    def _relabel(self, pkt: Packet, tcp: Any, i: int) -> None:
+    def _relabel(self, pkt: Packet, tcp: Any, i: int, fresh: bool) -> None:
         """A segment of a conversation known to be HTTP/2 (it began with the preface) is
         HTTP/2, whatever its port says alone (8080 is HTTP's), as Wireshark's conversation
-        dissector decides."""
+        dissector decides; decoded again when the stream was framed after it was decoded
+        (its header blocks now know the HPACK table before them)."""
         k = pkt.layers.index(tcp)
         if self.table.ids[i] >> 1 not in self.h2 or k + 1 >= len(pkt.layers):
             return
-        if pkt.layers[k + 1].protocol.name == "http2":
+        if pkt.layers[k + 1].protocol.name == "http2" and not fresh:
             return
         payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
         sub = decode(pkt.data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
@@ -724,10 +745,14 @@ def _protocol(index: Any, i: int, seg: Segmented) -> str | None:
     rec = index.record(i)
     pkt = decode(rec.data, rec.linktype, number=rec.number)
     names = [la.protocol.name for la in pkt.layers]
+    tcp = pkt.layer("tcp")
+    ports = (tcp.value("tcp.srcport"), tcp.value("tcp.dstport")) if tcp is not None else ()
     pkt.release()
     if "tcp" not in names:
         return None
     above = names[names.index("tcp") + 1 :]
+    if above[:1] == ["http"] and any(TABLES["tcp.port"].get(p) is H2 for p in ports):
+        return "http2"  # Decode As: HTTP/2 from the first byte, an upgrade request too
     return above[0] if above and above[0] in REASSEMBLED else None
 
 
