@@ -322,7 +322,10 @@ def test_ctrl_c_then_the_same_command_finishes_the_job(tmp_path: Path) -> None:
     import sys
     import time
 
-    files = _many_files(tmp_path / "in", 8)
+    # Enough chunks that the run cannot finish between the first marker and the signal
+    # (rows made without decoding made 8 files' 72 chunks too quick on an idle machine).
+    count = 24
+    files = _many_files(tmp_path / "in", count)
     argv = ["export", *map(str, files), "--chunk-records", "4", "--workers", "2"]
     out = tmp_path / "o"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -339,7 +342,7 @@ def test_ctrl_c_then_the_same_command_finishes_the_job(tmp_path: Path) -> None:
             proc.kill()
             proc.wait(timeout=30)
     done = len(list(out.glob(f"{job.MARKERS}/*.json")))
-    assert 0 < done < 8 * 9
+    assert 0 < done < count * 9
     code, _out, err = run(*argv, "--parquet", str(out))
     assert code == 0, err
     assert f"({done} done before)" in err
