@@ -695,7 +695,7 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
         _link_times(printer, idx)
         show = not (args.quiet or writer is not None or args.format == "json" and stats)
         if not show and writer is None and _from_index(args, stats, idx, warn):
-            _print_taps(args, printer, stats, idx)
+            _print_taps(args, printer, stats, idx, warn)
             return
         if stats is None:  # -w alone: the displayed packets, found by the fast filter
             packets = iter_packets(args, warn, idx) if flt is None else filtered_packets(
@@ -709,7 +709,7 @@ def _one_pass(args: argparse.Namespace, flt: Any, printer: Any, stats: Any,
                 writer.close()
         if show:
             printer.close()
-        _print_taps(args, printer, stats, idx)
+        _print_taps(args, printer, stats, idx, warn)
     finally:
         if idx is not None:
             idx.close()
@@ -767,13 +767,14 @@ def _feed(args: argparse.Namespace, packets: Iterator[Packet], printer: Any, wri
             break
 
 
-def _print_taps(args: argparse.Namespace, printer: Any, stats: Any, idx: Any) -> None:
+def _print_taps(args: argparse.Namespace, printer: Any, stats: Any, idx: Any,
+                warn: list[str]) -> None:  # fmt: skip
     """What the -z options print after the packets, in tshark's order (the last -z given
     first): statistics and followed streams; with -T json the statistics as JSON, then
     the streams; then --export-objects writes its files."""
     from .streams import cli as streams
 
-    follows = streams.follow_texts(args, idx)
+    follows = streams.follow_texts(args, idx, warn)
     if stats is not None and args.format == "json":
         import json
 
@@ -833,7 +834,7 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
             idx.when_waiting(out.flush)
         args.stream_fields = streams.prepare(args, flt, idx)
         if streams.wants_streams_only(args):  # -q -z follow: the streams alone
-            _print_taps(args, printer, None, idx)
+            _print_taps(args, printer, None, idx, warn)
             return
         if getattr(args, "quiet", False):  # -q: only the count of (matching) packets
             _print_count(out, count_matches(args, flt, warn, idx))
@@ -853,7 +854,7 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
                 if args.count and n >= args.count:
                     break
         printer.close()
-        _print_taps(args, printer, None, idx)
+        _print_taps(args, printer, None, idx, warn)
     finally:
         if idx is not None:
             idx.close()

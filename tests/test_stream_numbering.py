@@ -309,6 +309,20 @@ def test_cli_conversation_limit(tmp_path: Path) -> None:
         build_parser().parse_args(["-r", path, "--conversation-limit", "0"])
 
 
+def test_following_a_stream_past_the_limit_says_why(tmp_path: Path) -> None:
+    """-z follow of a stream the limit left untracked prints tshark's text for a stream
+    that does not exist, and one warning naming the limit; a tracked one gets none."""
+    path = str(_flood(tmp_path / "flood.pcap"))
+    for stream, warned in ((LIMIT - 1, False), (LIMIT + 2, True)):
+        out, err = io.StringIO(), io.StringIO()
+        args = build_parser().parse_args(["-r", path, "-q", "-z", f"follow,tcp,ascii,{stream}",
+                                          "--conversation-limit", str(LIMIT)])  # fmt: skip
+        assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+        assert "Follow: tcp,ascii" in out.getvalue()
+        said = f"tcp stream {stream} was not tracked: the conversation limit ({LIMIT})"
+        assert (said in err.getvalue()) is warned, err.getvalue()
+
+
 def test_tui_stream_pass_takes_the_conversation_limit(tmp_path: Path) -> None:
     """The TUI accepts --conversation-limit as the CLI does: its stream pass has the limit."""
     from tui.app import source_from_args

@@ -105,14 +105,22 @@ def wants_streams_only(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "quiet", False) and (follow_specs(args) or export_spec(args)))
 
 
-def follow_texts(args: argparse.Namespace, idx: Any) -> list[str]:
-    """The text of each -z follow, in the order given ([] without one)."""
+def follow_texts(args: argparse.Namespace, idx: Any, warn: list[str]) -> list[str]:
+    """The text of each -z follow, in the order given ([] without one). A stream past the
+    conversation limit gets tshark's text for a stream that does not exist, and a warning
+    saying why."""
     specs = follow_specs(args)
     if not specs:
         return []
     _need_file(idx)
+    most = conversation_limit(args)
     # the numbering is all follow needs
-    table = StreamTable.build(idx, analyse=False, conversation_limit=conversation_limit(args))
+    table = StreamTable.build(idx, analyse=False, conversation_limit=most)
+    counts = {"tcp": table.tcp_streams, "udp": table.udp_streams}
+    for kind, _mode, stream in specs:
+        if stream >= most and counts[kind] >= most:
+            warn.append(f"{kind} stream {stream} was not tracked: the conversation limit "
+                        f"({most:,}) was reached (--conversation-limit)")  # fmt: skip
     return [render(follow(idx, table, kind, stream), mode) for kind, mode, stream in specs]
 
 
