@@ -71,13 +71,18 @@ def test_protocol_hierarchy_and_conversations() -> None:
     run_app(body)
 
 
+async def open_tcp_conversations(app: LayerscopeApp, pilot: Pilot) -> None:
+    """The statistics screen with its TCP conversations table focused."""
+    screen = await open_stats(app, pilot)
+    screen.query_one("#stats-tabs", TabbedContent).active = "tab-conv"
+    screen.query_one("#conv-tabs", TabbedContent).active = "tab-conv-tcp"
+    await pilot.pause()
+    screen.query_one("#conv-tcp", DataTable).focus()
+
+
 def test_enter_on_a_conversation_applies_it_as_the_filter() -> None:
     async def body(app: LayerscopeApp, pilot: Pilot) -> None:
-        screen = await open_stats(app, pilot)
-        screen.query_one("#stats-tabs", TabbedContent).active = "tab-conv"
-        screen.query_one("#conv-tabs", TabbedContent).active = "tab-conv-tcp"
-        await pilot.pause()
-        screen.query_one("#conv-tcp", DataTable).focus()
+        await open_tcp_conversations(app, pilot)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, BrowserScreen)
@@ -94,11 +99,7 @@ def test_f_on_a_conversation_follows_its_stream() -> None:
     async def body(app: LayerscopeApp, pilot: Pilot) -> None:
         from tui.follow import FollowScreen
 
-        screen = await open_stats(app, pilot)
-        screen.query_one("#stats-tabs", TabbedContent).active = "tab-conv"
-        screen.query_one("#conv-tabs", TabbedContent).active = "tab-conv-tcp"
-        await pilot.pause()
-        screen.query_one("#conv-tcp", DataTable).focus()
+        await open_tcp_conversations(app, pilot)
         await pilot.press("f")
         await settle(pilot)
         assert isinstance(app.screen, FollowScreen)
