@@ -175,15 +175,30 @@ class Bulk:
     length          the field that gives the layer's length from its first byte (default:
                     the total_length step's), or
     payload_length  the field that gives it from the end of the fixed header
+
+    What a plain layer's decoder can change in the protocol hierarchy's path, for a
+    protocol whose tail runs on every packet (dissect/quiet.py reads such a layer's path
+    from the bytes when it ends a stack):
+
+    settled         (field, op, value) conditions under which the decoder marks nothing
+                    and nests nothing in the layer: with `settled_size` bytes there, its
+                    path is its name, then `data` for any bytes it hands on; empty: no
+                    such promise (the record is decoded)
+    settled_size    the bytes the decoder then reads as the message itself
+    settled_ends    the message ends after `settled_size` bytes (the bytes after it are
+                    the layer below's padding); otherwise what follows it is handed on
     """
 
     plain: tuple[tuple[str, str, Any], ...] = ()
     hdr_len: str | None = None
     length: str | None = None
     payload_length: str | None = None
+    settled: tuple[tuple[str, str, Any], ...] = ()
+    settled_size: int = 0
+    settled_ends: bool = False
 
     def __post_init__(self) -> None:
-        for name, op, value in self.plain:
+        for name, op, value in (*self.plain, *self.settled):
             if op not in BULK_OPS:
                 raise ValueError(f"Bulk: {name} {op!r} is not one of {BULK_OPS}")
             if op.endswith("in") and not isinstance(value, Collection):

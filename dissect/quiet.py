@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .fastfilter import PLANS, Columns, _load
+from .fastfilter import _holds as holds
 
 OPTION_STEPS = 40  # options a header holds at most (a 60-byte header less its 20 fixed)
 
@@ -35,12 +36,21 @@ def quiet_protocols() -> frozenset[str]:
     )  # fmt: skip
 
 
-def stacks(c: Columns, todo: np.ndarray) -> dict[tuple[str, ...], np.ndarray]:
+def settled_protocols() -> frozenset[str]:
+    """The Bulk protocols that declare when their decoder leaves the hierarchy's path as
+    the bytes give it (Bulk.settled): their tail runs, so they are not quiet, but such a
+    layer can end a stack whose path is read from the bytes."""
+    return frozenset(name for name, plan in PLANS.items() if plan.proto.bulk.settled)
+
+
+def stacks(c: Columns, todo: np.ndarray,
+           last: frozenset[str] = frozenset()) -> dict[tuple[str, ...], np.ndarray]:  # fmt: skip
     """The selected records by stack of quiet protocols (names from the link layer up,
     ordered by where each layer starts): positions of the records with that stack. A
-    record with a protocol that cannot be quiet is in none."""
+    record with a protocol that cannot be quiet is in none, except a protocol of `last`
+    as its top layer."""
     names = list(PLANS)
-    quiet = quiet_protocols()
+    quiet = quiet_protocols() | last
     present = np.zeros(c.n, np.int64)
     for bit, name in enumerate(names):
         present |= c.present[name].astype(np.int64) << bit
@@ -54,9 +64,24 @@ def stacks(c: Columns, todo: np.ndarray) -> dict[tuple[str, ...], np.ndarray]:
         ordered = np.ones(len(at), bool)
         for low, high in zip(have, have[1:], strict=False):
             ordered &= c.base[low][at] < c.base[high][at]
-        if ordered.any():
+        if ordered.any() and all(n not in last or n in quiet_protocols() for n in have[:-1]):
             out[tuple(have)] = at[ordered]
     return out
+
+
+def settled(c: Columns, name: str, base: np.ndarray,
+            end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """For layers of a settled protocol (settled_protocols) at `base`, ending at `end` by
+    the layers below: (where its declaration holds: conditions true and the message's
+    bytes there; where the message ends; where the bytes it hands on end)."""
+    plan = PLANS[name]
+    bulk = plan.proto.bulk
+    ok = end - base >= max(bulk.settled_size, plan.size)
+    for field, op, value in bulk.settled:
+        spec, rel = plan.fields[field]
+        ok &= holds(_load(c, spec, base, rel), op, value)
+    top = base + bulk.settled_size
+    return ok, top, (top if bulk.settled_ends else end)
 
 
 def declared_steps(c: Columns, names: tuple[str, ...], at: np.ndarray) -> tuple[Any, ...]:

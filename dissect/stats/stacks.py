@@ -24,10 +24,15 @@ def quiet_paths(c: Any, sel: np.ndarray) -> tuple[np.ndarray, Groups]:
     fastfilter.Columns): the quiet records, grouped by their layers' names."""
     decided = np.zeros(c.n, bool)
     out: Groups = []
-    for names, rows in quiet.stacks(c, sel & c.simple & ~c.payload).items():
+    settled = quiet.settled_protocols()
+    for names, rows in quiet.stacks(c, sel & c.simple & ~c.payload, settled).items():
         ok, bases, ends, hdrs = quiet.declared_steps(c, names, rows)
         ok &= ends[0] == c.off[rows] + c.cap[rows]  # bytes past the first layer: data
-        rest = ends[-1] > bases[-1] + hdrs[-1]
+        top, last = bases[-1] + hdrs[-1], ends[-1]  # the last layer's message, its bytes
+        if names[-1] in settled:  # its tail runs: its declaration says what it can change
+            held, top, last = quiet.settled(c, names[-1], bases[-1], ends[-1])
+            ok &= held
+        rest = last > top
         if PLANS[names[-1]].apps:  # a payload there is an application's: decoded
             ok &= ~rest
         for tail in (False, True):
