@@ -67,9 +67,9 @@ __all__ = [
     "ALIASES", "DATA", "DEC", "DEC_HEX", "FIELDS", "HEX", "INT_KINDS", "LINKTYPES", "PROTOCOLS",
     "TABLES", "Bits", "Bool", "Bulk", "Bytes", "Checksum", "Context", "Field", "FieldSpec", "Flag",
     "Float", "HeaderLength", "IPv4", "IPv6", "Int", "Issue", "Layer", "Mac", "Options", "Osi", "Packet", "Protocol", "Str",
-    "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
+    "SETTLED", "Settled", "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
     "bind_linktype", "decode", "explain_checksum_status", "hex_bytes", "ipv4_str", "ipv6_str", "lookup", "mac_str",
-    "next_protocol", "pseudo_sum", "range_sum", "read_values", "safe_text", "shift_of",
+    "next_protocol", "pseudo_sum", "range_sum", "read_values", "safe_text", "settle", "shift_of",
     "spec_for", "table", "uint_at", "verify",
 ]  # fmt: skip
 
@@ -205,3 +205,35 @@ class Bulk:
                 raise ValueError(f"Bulk: {name} {op} needs a collection or range")
         if self.length and self.payload_length:
             raise ValueError("Bulk: length or payload_length, not both")
+
+
+# -- what an application's decoder can change in the protocol hierarchy's path ---------------
+@dataclass(frozen=True)
+class Settled:
+    """When an application protocol's decoder provably gives the hierarchy's path no more
+    than its own name: on a payload its transport's table hands it by port (no heuristic
+    asked), whose bytes meet `words` and whose length `length` gives exactly, its tail
+    declines nothing, marks nothing and hands nothing on. dissect/quiet.py reads such a
+    record's path from the bytes; tests/test_stats_phs.py checks the promise against
+    the decoder.
+
+    words   ((offset, width, op, value), ...): big-endian integers of the payload's bytes
+            and conditions on them (op one of BULK_OPS)
+    length  (offset, width, extra): the message is that integer plus `extra` bytes long
+    """
+
+    words: tuple[tuple[int, int, str, Any], ...]
+    length: tuple[int, int, int]
+
+    def __post_init__(self) -> None:
+        for _off, _width, op, value in self.words:
+            if op not in BULK_OPS or op.endswith("in") and not isinstance(value, Collection):
+                raise ValueError(f"Settled: {op!r} {value!r}")
+
+
+SETTLED: dict[str, Settled] = {}  # protocol name -> its declaration
+
+
+def settle(proto: Protocol, settled: Settled) -> None:
+    """Declare when `proto`'s decoder leaves the hierarchy's path as its name alone."""
+    SETTLED[proto.name] = settled

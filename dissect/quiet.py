@@ -24,6 +24,7 @@ import numpy as np
 
 from .fastfilter import PLANS, Columns, _load
 from .fastfilter import _holds as holds
+from .protocol import SETTLED
 
 OPTION_STEPS = 40  # options a header holds at most (a 60-byte header less its 20 fixed)
 
@@ -137,3 +138,43 @@ def options_end(c: Columns, proto: Any, start: np.ndarray, stop: np.ndarray) -> 
         i = np.where(nop, i + 1, np.where(other & ~bad, i + n, i))
         going &= ~bad & (i < stop)
     return fits & ~going  # a walk still going after OPTION_STEPS: not decided here
+
+
+def applications(c: Columns, name: str, base: np.ndarray, top: np.ndarray,
+                 end: np.ndarray) -> dict[str, np.ndarray]:  # fmt: skip
+    """For layers of a Bulk protocol that only applications follow (its plan's `apps`) at
+    `base`, their payload from `top` to `end`: {application: where its table hands the
+    payload to that protocol (the lower port first, as the engine's next_protocol) and
+    its Settled declaration holds}. A payload no port binds (heuristics decide) or whose
+    protocol declares nothing, or not this, is in none."""
+    plan = PLANS[name]
+    bound = dict(plan.table)
+    if not bound:
+        return {}
+    keys = [_load(c, spec, base, rel).astype(np.int64)
+            for spec, rel in (plan.fields[k] for k in plan.proto.next_by[1])]  # fmt: skip
+    if len(keys) == 2:  # two ports: the lower first
+        keys = [np.minimum(*keys), np.maximum(*keys)]
+    order = np.array(sorted(bound), np.int64)
+    chosen = np.full(len(base), -1, np.int64)  # the binding's key, -1: none
+    for key in keys:
+        at = np.minimum(np.searchsorted(order, key), len(order) - 1)
+        chosen = np.where((chosen < 0) & (order[at] == key), key, chosen)
+    out: dict[str, np.ndarray] = {}
+    for key in np.unique(chosen[chosen >= 0]).tolist():
+        app = bound[key]
+        decl = SETTLED.get(app)
+        if decl is not None:
+            got = out.get(app, np.zeros(len(base), bool))
+            out[app] = got | (chosen == key) & message_settled(c, decl, top, end)
+    return out
+
+
+def message_settled(c: Columns, decl: Any, top: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Where a Settled declaration holds of the messages from `top` to `end`."""
+    off, width, extra = decl.length
+    need = max([off + width] + [o + w for o, w, _op, _v in decl.words])
+    ok = end - top >= need
+    for o, w, op, value in decl.words:
+        ok &= holds(c.at(top, o, w).astype(np.int64), op, value)
+    return ok & (c.at(top, off, width).astype(np.int64) + extra == end - top)
