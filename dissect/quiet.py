@@ -14,6 +14,11 @@ Every condition comes from the declarations, none is written here per protocol. 
 readers build on this: the protocol hierarchy (dissect/stats/stacks.py, a quiet record's
 path) and the `frames` export (dissect/export/columnar.py, a quiet record's row, once its
 declared checksums are also good).
+
+The hierarchy needs less than a row: only the path. So it also takes, as the top layer, a
+protocol whose tail does run but whose Bulk declares when that tail changes nothing of
+the path (`settled`), and an application on a port-bound payload whose `Settled`
+declaration (dissect/protocol.py) holds of the payload's bytes (`applications`).
 """
 
 from __future__ import annotations
@@ -51,7 +56,8 @@ def stacks(c: Columns, todo: np.ndarray,
     record with a protocol that cannot be quiet is in none, except a protocol of `last`
     as its top layer."""
     names = list(PLANS)
-    quiet = quiet_protocols() | last
+    below = quiet_protocols()  # what every layer under the top one must be
+    quiet = below | last
     present = np.zeros(c.n, np.int64)
     for bit, name in enumerate(names):
         present |= c.present[name].astype(np.int64) << bit
@@ -65,7 +71,7 @@ def stacks(c: Columns, todo: np.ndarray,
         ordered = np.ones(len(at), bool)
         for low, high in zip(have, have[1:], strict=False):
             ordered &= c.base[low][at] < c.base[high][at]
-        if ordered.any() and all(n not in last or n in quiet_protocols() for n in have[:-1]):
+        if ordered.any() and all(n in below for n in have[:-1]):
             out[tuple(have)] = at[ordered]
     return out
 
