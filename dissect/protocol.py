@@ -67,9 +67,9 @@ __all__ = [
     "ALIASES", "DATA", "DEC", "DEC_HEX", "FIELDS", "HEX", "INT_KINDS", "LINKTYPES", "PROTOCOLS",
     "TABLES", "Bits", "Bool", "Bulk", "Bytes", "Checksum", "Context", "Field", "FieldSpec", "Flag",
     "Float", "HeaderLength", "IPv4", "IPv6", "Int", "Issue", "Layer", "Mac", "Options", "Osi", "Packet", "Protocol", "Str",
-    "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
+    "SETTLED", "Settled", "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
     "bind_linktype", "decode", "explain_checksum_status", "hex_bytes", "ipv4_str", "ipv6_str", "lookup", "mac_str",
-    "next_protocol", "pseudo_sum", "range_sum", "read_values", "safe_text", "shift_of",
+    "next_protocol", "pseudo_sum", "range_sum", "read_values", "safe_text", "settle", "shift_of",
     "spec_for", "table", "uint_at", "verify",
 ]  # fmt: skip
 
@@ -175,18 +175,65 @@ class Bulk:
     length          the field that gives the layer's length from its first byte (default:
                     the total_length step's), or
     payload_length  the field that gives it from the end of the fixed header
+
+    What a plain layer's decoder can change in the protocol hierarchy's path, for a
+    protocol whose tail runs on every packet (dissect/quiet.py reads such a layer's path
+    from the bytes when it ends a stack):
+
+    settled         (field, op, value) conditions under which the decoder marks nothing
+                    and nests nothing in the layer: with `settled_size` bytes there, its
+                    path is its name, then `data` for any bytes it hands on; empty: no
+                    such promise (the record is decoded)
+    settled_size    the bytes the decoder then reads as the message itself
+    settled_ends    the message ends after `settled_size` bytes (the bytes after it are
+                    the layer below's padding); otherwise what follows it is handed on
     """
 
     plain: tuple[tuple[str, str, Any], ...] = ()
     hdr_len: str | None = None
     length: str | None = None
     payload_length: str | None = None
+    settled: tuple[tuple[str, str, Any], ...] = ()
+    settled_size: int = 0
+    settled_ends: bool = False
 
     def __post_init__(self) -> None:
-        for name, op, value in self.plain:
+        for name, op, value in (*self.plain, *self.settled):
             if op not in BULK_OPS:
                 raise ValueError(f"Bulk: {name} {op!r} is not one of {BULK_OPS}")
             if op.endswith("in") and not isinstance(value, Collection):
                 raise ValueError(f"Bulk: {name} {op} needs a collection or range")
         if self.length and self.payload_length:
             raise ValueError("Bulk: length or payload_length, not both")
+
+
+# -- what an application's decoder can change in the protocol hierarchy's path ---------------
+@dataclass(frozen=True)
+class Settled:
+    """When an application protocol's decoder provably gives the hierarchy's path no more
+    than its own name: on a payload its transport's table hands it by port (no heuristic
+    asked), whose bytes meet `words` and whose length `length` gives exactly, its tail
+    declines nothing, marks nothing and hands nothing on. dissect/quiet.py reads such a
+    record's path from the bytes; tests/test_stats_phs.py checks the promise against
+    the decoder.
+
+    words   ((offset, width, op, value), ...): big-endian integers of the payload's bytes
+            and conditions on them (op one of BULK_OPS)
+    length  (offset, width, extra): the message is that integer plus `extra` bytes long
+    """
+
+    words: tuple[tuple[int, int, str, Any], ...]
+    length: tuple[int, int, int]
+
+    def __post_init__(self) -> None:
+        for _off, _width, op, value in self.words:
+            if op not in BULK_OPS or op.endswith("in") and not isinstance(value, Collection):
+                raise ValueError(f"Settled: {op!r} {value!r}")
+
+
+SETTLED: dict[str, Settled] = {}  # protocol name -> its declaration
+
+
+def settle(proto: Protocol, settled: Settled) -> None:
+    """Declare when `proto`'s decoder leaves the hierarchy's path as its name alone."""
+    SETTLED[proto.name] = settled

@@ -14,6 +14,11 @@ Every condition comes from the declarations, none is written here per protocol. 
 readers build on this: the protocol hierarchy (dissect/stats/stacks.py, a quiet record's
 path) and the `frames` export (dissect/export/columnar.py, a quiet record's row, once its
 declared checksums are also good).
+
+The hierarchy needs less than a row: only the path. So it also takes, as the top layer, a
+protocol whose tail does run but whose Bulk declares when that tail changes nothing of
+the path (`settled`), and an application on a port-bound payload whose `Settled`
+declaration (dissect/protocol.py) holds of the payload's bytes (`applications`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from typing import Any
 import numpy as np
 
 from .fastfilter import PLANS, Columns, _load
+from .fastfilter import _holds as holds
+from .protocol import SETTLED
 
 OPTION_STEPS = 40  # options a header holds at most (a 60-byte header less its 20 fixed)
 
@@ -35,12 +42,22 @@ def quiet_protocols() -> frozenset[str]:
     )  # fmt: skip
 
 
-def stacks(c: Columns, todo: np.ndarray) -> dict[tuple[str, ...], np.ndarray]:
+def settled_protocols() -> frozenset[str]:
+    """The Bulk protocols that declare when their decoder leaves the hierarchy's path as
+    the bytes give it (Bulk.settled): their tail runs, so they are not quiet, but such a
+    layer can end a stack whose path is read from the bytes."""
+    return frozenset(name for name, plan in PLANS.items() if plan.proto.bulk.settled)
+
+
+def stacks(c: Columns, todo: np.ndarray,
+           last: frozenset[str] = frozenset()) -> dict[tuple[str, ...], np.ndarray]:  # fmt: skip
     """The selected records by stack of quiet protocols (names from the link layer up,
     ordered by where each layer starts): positions of the records with that stack. A
-    record with a protocol that cannot be quiet is in none."""
+    record with a protocol that cannot be quiet is in none, except a protocol of `last`
+    as its top layer."""
     names = list(PLANS)
-    quiet = quiet_protocols()
+    below = quiet_protocols()  # what every layer under the top one must be
+    quiet = below | last
     present = np.zeros(c.n, np.int64)
     for bit, name in enumerate(names):
         present |= c.present[name].astype(np.int64) << bit
@@ -54,9 +71,24 @@ def stacks(c: Columns, todo: np.ndarray) -> dict[tuple[str, ...], np.ndarray]:
         ordered = np.ones(len(at), bool)
         for low, high in zip(have, have[1:], strict=False):
             ordered &= c.base[low][at] < c.base[high][at]
-        if ordered.any():
+        if ordered.any() and all(n in below for n in have[:-1]):
             out[tuple(have)] = at[ordered]
     return out
+
+
+def settled(c: Columns, name: str, base: np.ndarray,
+            end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """For layers of a settled protocol (settled_protocols) at `base`, ending at `end` by
+    the layers below: (where its declaration holds: conditions true and the message's
+    bytes there; where the message ends; where the bytes it hands on end)."""
+    plan = PLANS[name]
+    bulk = plan.proto.bulk
+    ok = end - base >= max(bulk.settled_size, plan.size)
+    for field, op, value in bulk.settled:
+        spec, rel = plan.fields[field]
+        ok &= holds(_load(c, spec, base, rel), op, value)
+    top = base + bulk.settled_size
+    return ok, top, (top if bulk.settled_ends else end)
 
 
 def declared_steps(c: Columns, names: tuple[str, ...], at: np.ndarray) -> tuple[Any, ...]:
@@ -112,3 +144,43 @@ def options_end(c: Columns, proto: Any, start: np.ndarray, stop: np.ndarray) -> 
         i = np.where(nop, i + 1, np.where(other & ~bad, i + n, i))
         going &= ~bad & (i < stop)
     return fits & ~going  # a walk still going after OPTION_STEPS: not decided here
+
+
+def applications(c: Columns, name: str, base: np.ndarray, top: np.ndarray,
+                 end: np.ndarray) -> dict[str, np.ndarray]:  # fmt: skip
+    """For layers of a Bulk protocol that only applications follow (its plan's `apps`) at
+    `base`, their payload from `top` to `end`: {application: where its table hands the
+    payload to that protocol (the lower port first, as the engine's next_protocol) and
+    its Settled declaration holds}. A payload no port binds (heuristics decide) or whose
+    protocol declares nothing, or not this, is in none."""
+    plan = PLANS[name]
+    bound = dict(plan.table)
+    if not bound:
+        return {}
+    keys = [_load(c, spec, base, rel).astype(np.int64)
+            for spec, rel in (plan.fields[k] for k in plan.proto.next_by[1])]  # fmt: skip
+    if len(keys) == 2:  # two ports: the lower first
+        keys = [np.minimum(*keys), np.maximum(*keys)]
+    order = np.array(sorted(bound), np.int64)
+    chosen = np.full(len(base), -1, np.int64)  # the binding's key, -1: none
+    for key in keys:
+        at = np.minimum(np.searchsorted(order, key), len(order) - 1)
+        chosen = np.where((chosen < 0) & (order[at] == key), key, chosen)
+    out: dict[str, np.ndarray] = {}
+    for key in np.unique(chosen[chosen >= 0]).tolist():
+        app = bound[key]
+        decl = SETTLED.get(app)
+        if decl is not None:
+            got = out.get(app, np.zeros(len(base), bool))
+            out[app] = got | (chosen == key) & message_settled(c, decl, top, end)
+    return out
+
+
+def message_settled(c: Columns, decl: Any, top: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Where a Settled declaration holds of the messages from `top` to `end`."""
+    off, width, extra = decl.length
+    need = max([off + width] + [o + w for o, w, _op, _v in decl.words])
+    ok = end - top >= need
+    for o, w, op, value in decl.words:
+        ok &= holds(c.at(top, o, w).astype(np.int64), op, value)
+    return ok & (c.at(top, off, width).astype(np.int64) + extra == end - top)

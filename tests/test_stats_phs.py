@@ -100,3 +100,79 @@ def test_quiet_paths_are_the_decoders_on_odd_headers(seed: int, tmp_path: Path) 
               protocol_path(decode(idx.record(i).data, 1))]  # fmt: skip
     idx.close()
     assert marked  # the odd headers do reach the decoder's checks
+
+
+def _settled_frame(rnd: random.Random) -> bytes:
+    """ARP with odd address sizes or cut short, ICMP echoes, errors quoting UDP (to DNS)
+    and other types, some of them short; DNS over UDP whose message is random bytes; TLS
+    records of every type, version and length (some not TLS at all) on TLS, HTTP and
+    unbound ports."""
+    eth = bytes(range(12))
+    kind = rnd.choice(["arp", "icmp", "icmp", "dns", "tls", "tls"])
+    if kind == "arp":
+        hs, ps = rnd.choice([(6, 4), (6, 4), (6, 4), (8, 4), (6, 16), (0, 0)])
+        body = struct.pack("!HHBBH", 1, 0x0800, hs, ps, rnd.choice([1, 2, 3, 8, 99]))
+        body += bytes(rnd.randrange(256) for _ in range(2 * (hs + ps)))
+        cut = rnd.choice([len(body), len(body), 8, 20, 27])
+        return eth + b"\x08\x06" + body[:cut] + bytes(rnd.choice([0, 18]))
+    if kind == "icmp":
+        itype = rnd.choice([0, 8, 8, 3, 11, 13, 5])
+        udp = struct.pack("!HHHH", 40000, 53, 8 + 12, 0) + bytes(12)
+        quoted = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+                             b"\x0a\0\0\2", b"\x0a\0\0\1") + udp  # fmt: skip
+        data = quoted if itype in (3, 11, 5) else bytes(rnd.randrange(40))
+        l4 = (struct.pack("!BBHHH", itype, 0, 0, 1, 1) + data)[: rnd.choice([99, 99, 4, 6])]
+        proto = 1
+    elif kind == "tls":
+        l4, proto = _tls_segment(rnd), 6
+    else:
+        msg = bytes(rnd.randrange(256) for _ in range(rnd.randrange(40)))
+        l4, proto = struct.pack("!HHHH", 40000, 53, 8 + len(msg), 0) + msg, 17
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0, 0, 64, proto, 0,
+                     b"\x0a\0\0\1", b"\x0a\0\0\2")  # fmt: skip
+    return eth + b"\x08\x00" + ip + l4
+
+
+def _tls_segment(rnd: random.Random) -> bytes:
+    """A TCP segment carrying one or two records (or text) between two of some ports."""
+    records = b""
+    for _ in range(rnd.choice([1, 1, 1, 2])):
+        body = bytes(rnd.randrange(256) for _ in range(rnd.choice([0, 1, 2, 2, 26, 40])))
+        if rnd.random() < 0.2:  # a Client Hello whose session ID runs past its message
+            body = b"\x01\x00\x00\x23\x03\x03" + bytes(32) + b"\x20" + bytes(40)
+        ctype = rnd.choice([20, 21, 21, 22, 23, 23, 24, 0x47])
+        version = rnd.choice([0x0303, 0x0303, 0x0301, 0x0200])
+        records += struct.pack("!BHH", ctype, version, len(body) + rnd.choice([0, 0, 0, 1, 2]))
+        records += body
+    if rnd.random() < 0.1:
+        records = b"GET / HTTP/1.1\r\n\r\n"
+    low, high = rnd.sample([443, 443, 993, 80, 53, 5555, 40000], 2)
+    return struct.pack("!HHIIBBHHH", high, low, 1, 0, 0x50, 0x18, 1000, 0, 0) + records
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_settled_paths_are_the_decoders_on_odd_messages(seed: int, tmp_path: Path) -> None:
+    """ARP and ICMP run their tails on every packet; what their Bulk declares settled
+    (dissect/protocol.py) lets an ordinary request, reply or echo be read from the bytes,
+    and only then: odd sizes, short messages, errors quoting a packet and DNS with random
+    bytes as its message are decoded (the decoder marks some malformed)."""
+    rnd = random.Random(seed)
+    path = tmp_path / "settled.pcap"
+    with PcapWriter(str(path), 1) as w:
+        for i in range(2000):
+            frame = _settled_frame(rnd)
+            captured = len(frame) if rnd.random() < 0.9 else rnd.randrange(14, len(frame) + 1)
+            w.write(frame[:captured], i * 1000, wirelen=len(frame))
+    decided, wrong = differences(path)
+    assert wrong == []
+    idx = open_capture(str(path))
+    idx.index_all()
+    c = Columns(idx, 0, len(idx), 0)
+    tops = {names[-1] if names[-1] != "data" else names[-2]
+            for names, _rows in quiet_paths(c, np.ones(c.n, bool))[1]}  # fmt: skip
+    paths = [protocol_path(decode(idx.record(i).data, 1)) for i in range(len(idx))]
+    idx.close()
+    assert {"arp", "icmp", "tls"} <= tops  # read from the bytes
+    assert any("_ws.malformed" in p or "_ws.short" in p for p in paths if "arp" in p)
+    assert any("_ws.malformed" in p or "_ws.short" in p for p in paths if "dns" in p)
+    assert any("_ws.malformed" in p for p in paths if "tls" in p)

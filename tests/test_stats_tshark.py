@@ -294,3 +294,30 @@ def test_dns_retransmissions_as_tsharks(tmp_path: Path) -> None:
         "           1   Protocol                DNS  DNS response retransmission. Original "
         "response in frame 4\n"
     )
+
+
+def test_dns_tree_counts_retransmissions_as_tsharks(tmp_path: Path) -> None:
+    """dns,tree's service statistics by tshark's DNS transactions: a response again to an
+    answered query is a retransmission (not a request-response time), the responses of a
+    zone transfer each a time since its query, a query again within 5 s no new request."""
+    from dissect.readers.writer import PcapWriter
+
+    path = tmp_path / "dns.pcap"
+    s = 10**9
+    frames = [(0, False, 1), (4 * s, False, 1), (10 * s, False, 1), (11 * s, True, 1),
+              (12 * s, True, 1), (20 * s, False, 252), (21 * s, True, 252), (22 * s, True, 252)]  # fmt: skip
+    with PcapWriter(str(path), 1) as w:
+        for t, response, qtype in frames:
+            w.write(_dns_frame(response, qtype), 1_700_000_000 * s + t)
+    rc, out, _ = run("-r", str(path), "-q", "-z", "dns,tree")
+    lines = [line.rstrip() for line in out.splitlines()]
+    at = lines.index(next(x for x in lines if x.startswith("Service Stats")))
+    service = lines[at + 1 : at + 4]
+    assert rc == 0 and service == [  # what tshark 4.0.17 prints for this capture
+        " request-response time (msec)        3             1333.33       1000.000000   "
+        "2000.000000   0.0001                      0.0100        11.000",
+        " no. of retransmissions              1                                          "
+        "             0.0000                      0.0100        12.000",
+        " no. of unsolicited responses        0                                          "
+        "             0.0000                      -             -",
+    ]

@@ -99,7 +99,10 @@ ARP = Protocol(
             "is at this MAC\"), or the reverse-ARP variants."),
     ),
     state=ArpState, colour="#e6db74",
-    bulk=Bulk(),  # the addresses that follow move no fixed field
+    # the addresses that follow move no fixed field; Ethernet/IPv4 sizes with the 20 bytes
+    # of addresses there: the tail marks nothing, and the bytes after are padding
+    bulk=Bulk(settled=(("arp.hw.size", "==", 6), ("arp.proto.size", "==", 4)),
+              settled_size=HEADER_LEN + 2 * (6 + 4), settled_ends=True),
     explain="ARP finds the hardware (MAC) address that belongs to an IP address on the local "
     "network: a host broadcasts \"who has this IP?\" and the owner replies with its address.",
 )  # fmt: skip

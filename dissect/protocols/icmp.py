@@ -156,7 +156,10 @@ ICMP = Protocol(
     ),
     checksum=Checksum("icmp.checksum"),  # over the whole message
     state=IcmpState, colour="#f59bd4",
-    bulk=Bulk(plain=(("icmp.type", "not in", ERROR_TYPES),)),  # an error quotes a packet
+    # an error quotes a packet; an echo's tail marks nothing once its 8 bytes are there,
+    # and hands on its data
+    bulk=Bulk(plain=(("icmp.type", "not in", ERROR_TYPES),),
+              settled=(("icmp.type", "in", (0, 8)),), settled_size=8),
     explain="ICMP carries control messages for IP: echo request/reply (ping), and error "
     "reports such as 'destination unreachable' or 'time exceeded' that quote the packet "
     "which caused them.",

@@ -39,10 +39,12 @@ from ..protocol import (
     Layer,
     Osi,
     Protocol,
+    Settled,
     Str,
     Text,
     bind,
     bind_heuristic,
+    settle,
 )
 
 # Wireshark's tcp.port bindings for TLS (https, ldaps, smtps, imaps, pop3s, DoT, sips, ...).
@@ -1791,6 +1793,11 @@ TLS.info = _info
 for _port in TLS_PORTS:
     bind("tcp.port", _port, TLS)
 bind_heuristic("tcp.port", TLS, detect, first=(HANDSHAKE, APPLICATION_DATA), min_len=5)
+# One whole record of a type whose body tail() never parses as plaintext structure (an
+# alert is two bytes or called encrypted) filling the segment: no decline (the first byte
+# is not printable), no mark, nothing handed on.
+SETTLED_TYPES = (CHANGE_CIPHER_SPEC, ALERT, APPLICATION_DATA)
+settle(TLS, Settled(((0, 1, "in", SETTLED_TYPES), (1, 2, "in", tuple(RECORD_VERSIONS))), (3, 2, 5)))
 
 
 # -- names, as Wireshark 4.0 shows them (tshark -G values) ------------------------------

@@ -155,6 +155,7 @@ DNS_LIKE = frozenset(("dns", "mdns", "llmnr"))
 RETRANSMISSION_SECONDS = 5  # tshark's dns.retransmission_timer: a repeat within it is one
 ZONE_TRANSFERS = frozenset((251, 252))  # IXFR, AXFR: answered by several responses
 MAX_TRANSACTIONS = 1 << 16  # DNS transactions remembered (the oldest forgotten)
+DNS_RESENT = "retransmission"  # DnsTransactions.track's answer for a response sent again
 
 
 def expert_name(layer: Layer) -> str:
@@ -172,11 +173,17 @@ class DnsTransactions:
         self.latest: dict[tuple, list[Any]] = {}
 
     def see(self, pkt: Packet, layer: Layer) -> Entry | None:
+        return self.track(pkt, layer)[0]
+
+    def track(self, pkt: Packet, layer: Layer) -> tuple[Entry | None, Any]:
+        """(the expert entry, if any; for a response, what tshark's DNS tap gets: the
+        time since its transaction's request in ns, DNS_RESENT for a retransmission, None
+        when unsolicited -- no request seen)."""
         key = _dns_key(pkt, layer)
         if key is None:
-            return None
+            return None, None
         t = self.latest.get(key)
-        name, entry = expert_name(layer), None
+        name, entry, answer = expert_name(layer), None, None
         if not layer.value("dns.flags.response"):
             if t is not None and t[2] == 0 and pkt.time_ns - t[1] < RETRANSMISSION_SECONDS * 10**9:
                 entry = ("warn", "Protocol", name,
@@ -184,14 +191,16 @@ class DnsTransactions:
             else:
                 t = self._new(key, pkt)
         elif t is not None:
+            answer = pkt.time_ns - t[1]
             if t[2] == 0:
                 t[2] = pkt.number
             elif not t[3]:
                 entry = ("warn", "Protocol", name,
                          f"DNS response retransmission. Original response in frame {t[2]}")  # fmt: skip
+                answer = DNS_RESENT
         if t is not None and layer.value("dns.count.queries"):
             t[3] = any(f.value in ZONE_TRANSFERS for f in layer.all("dns.qry.type"))
-        return entry
+        return entry, answer
 
     def _new(self, key: tuple, pkt: Packet) -> list[Any]:
         if len(self.latest) >= MAX_TRANSACTIONS and key not in self.latest:

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..engine import FIELDS, Packet
 from . import Statistic, StatsUsageError, filter_of, matches
+from .expert import DNS_RESENT, DnsTransactions
 
 NS = 1_000_000_000
 BURST_NS = 100_000_000
@@ -221,11 +222,13 @@ def _http_requests(tree: StatsTree, pkt: Packet, t: int) -> None:
 def _dns(tree: StatsTree, pkt: Packet, t: int) -> None:
     """tshark's DNS stats tree: every DNS message (not mDNS, LLMNR) ticks the five
     pivots; a query its name's length and label count; a response its record counts
-    (twice: tshark 4.0 adds them twice) and, when the stream pass paired it with its
-    query, the request-response time (else it is unsolicited)."""
+    (twice: tshark 4.0 adds them twice) and, by its transaction (the expert's, as
+    tshark's dissector keeps them), the time since the request, a retransmission, or
+    no request seen (unsolicited)."""
     for layer in pkt.layers:
         if layer.protocol.name != "dns":
             continue
+        answer = tree.dns.track(pkt, layer)[1]
         if layer.status == "malformed":  # tshark's tap never sees a message it gave up on
             return
         v = layer.value
@@ -246,7 +249,7 @@ def _dns(tree: StatsTree, pkt: Packet, t: int) -> None:
         if not v("dns.flags.response"):
             _dns_query(tree, layer, t)
         else:
-            _dns_response(tree, layer, t)
+            _dns_response(tree, layer, t, answer)
         return
 
 
@@ -263,7 +266,7 @@ def _dns_query(tree: StatsTree, layer: Any, t: int) -> None:
         tree.tick(["Query Stats", "Label Stats", level], t, skip=2)
 
 
-def _dns_response(tree: StatsTree, layer: Any, t: int) -> None:
+def _dns_response(tree: StatsTree, layer: Any, t: int, answer: Any) -> None:
     v = layer.value
     for item, field in (("no. of questions", "dns.count.queries"),
                         ("no. of authorities", "dns.count.auth_rr"),
@@ -273,11 +276,12 @@ def _dns_response(tree: StatsTree, layer: Any, t: int) -> None:
         if n is not None:
             for _twice in range(2):
                 tree.tick(["Response Stats", item], t, n, skip=1)
-    rtt = v("dns.time")
-    if v("dns.response_to") is None or rtt is None:
+    if answer is None:
         tree.tick(["Service Stats", "no. of unsolicited responses"], t, skip=1)
+    elif answer == DNS_RESENT:
+        tree.tick(["Service Stats", "no. of retransmissions"], t, skip=1)
     else:  # milliseconds as tshark keeps them: a single-precision float
-        ms = struct.unpack("f", struct.pack("f", round(rtt * 1e9) / 1e6))[0]
+        ms = struct.unpack("f", struct.pack("f", answer / 1e6))[0]
         tree.tick(["Service Stats", "request-response time (msec)"], t, ms, skip=1)
 
 
@@ -318,7 +322,7 @@ def parse_dns(spec: str) -> StatsTree:
     pivots = [["Total Packets", item] for item in reversed(DNS_PIVOTS)]
     roots = service + response + query + [["Payload size"]] + pivots
     tree = _parse(spec, "dns,tree", "DNS", roots, _dns, "dns")
-    tree.needs_streams = True  # the request-response times pair answers with queries
+    tree.dns = DnsTransactions()  # pairs answers with queries, in the order of the pass
     return tree
 
 
