@@ -220,6 +220,28 @@ def test_stats_trees_equal_tsharks(fixture: Path) -> None:
     assert mine == fixture.read_text()
 
 
+def test_stats_trees_of_a_capture_that_starts_at_time_zero(tmp_path: Path) -> None:
+    """Burst starts are seconds since the first packet, also when it is at 0 (the Unix
+    epoch): the same capture moved to start there gives tshark's same report (a first time
+    of 0 used to count as none)."""
+    import struct
+
+    fixture = DATA / "trees" / "arkime_v6-http.pcap.http,tree.txt"
+    raw = bytearray(_capture_of(Path("arkime_v6-http.pcap.txt")).read_bytes())
+    assert struct.unpack_from("<I", raw)[0] == 0xA1B2C3D4  # pcap, little-endian, µs
+    sec, usec = struct.unpack_from("<II", raw, 24)
+    first, at = sec * 1_000_000 + usec, 24
+    while at + 16 <= len(raw):
+        sec, usec, caplen, _wirelen = struct.unpack_from("<IIII", raw, at)
+        struct.pack_into("<II", raw, at, *divmod(sec * 1_000_000 + usec - first, 1_000_000))
+        at += 16 + caplen
+    moved = tmp_path / "at-zero.pcap"
+    moved.write_bytes(bytes(raw))
+    rc, mine, err = run("-r", str(moved), "-q", "-z", "http,tree")
+    assert rc == 0, err
+    assert mine == fixture.read_text()
+
+
 def _tcp_frame(src: int, sport: int, dport: int, flags: int, seq: int) -> bytes:
     """Ethernet, IPv4 10.0.0.src -> 10.0.0.(3 - src), TCP without options or payload."""
     import struct

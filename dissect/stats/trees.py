@@ -88,7 +88,10 @@ class StatsTree(Statistic):
                 if self.first_tap is None:
                     self.first_tap = pkt.time_ns
                 self.last_tap = pkt.time_ns
-            self.feed(self, pkt, pkt.time_ns - (self.first_ns or pkt.time_ns))
+            first = (
+                pkt.time_ns if self.first_ns is None else self.first_ns
+            )  # a capture may start at 0
+            self.feed(self, pkt, pkt.time_ns - first)
 
     def tick(self, path: list[str], t_rel: int, value: Any = None, skip: int = 0) -> None:
         """Count one at every item along the path (creating it) but the first `skip`
