@@ -251,12 +251,12 @@ class RowBuilder:
     def table_name(self, key: str) -> str:
         return FRAMES if key == FRAMES else self.tables[key].name
 
-    def add(self, file: str, pkt: engine.Packet, streams: tuple[int, int] | None = None) -> None:
-        """The packet's rows; `streams`: its record's (tcp.stream, udp.stream) from the
-        capture's stream pass (dissect/export/streams.py), -1 for none."""
+    def add(self, file: str, pkt: engine.Packet) -> None:
+        """The packet's rows (its `frames` row without tcp_stream and udp_stream: the
+        capture's stream pass gives them, dissect/export/streams.py `place`)."""
         self.packets += 1
         self.file_order.setdefault(file, len(self.file_order))
-        frame_row(self.buffers[FRAMES], file, pkt, streams)
+        frame_row(self.buffers[FRAMES], file, pkt)
         if self.tables:  # else `frames` alone: no field is built
             for i, layer in enumerate(pkt.layers):
                 if i:
@@ -421,10 +421,10 @@ def _more(f: engine.Field) -> dict[str, Any]:
             "pos": f.pos, "len": f.len}  # fmt: skip
 
 
-def frame_row(buf: _Buffer, file: str, pkt: engine.Packet,
-              streams: tuple[int, int] | None = None) -> None:  # fmt: skip
+def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
     """The packet's `frames` row: -T json's top-level facts and the list columns, one
-    tuple in the order of frames_schema (every column is dense: None is a null)."""
+    tuple in the order of frames_schema (every column is dense: None is a null; the
+    stream numbers are placed later)."""
     src, dst, proto, info, status, bad = engine.columns(pkt)
     layers = pkt.layers
     key = tuple([layer.protocol for layer in layers])
@@ -436,20 +436,11 @@ def frame_row(buf: _Buffer, file: str, pkt: engine.Packet,
             ports = engine.read_values(specs, layers[k].values)
             break
     expert, worst = _expert(layers)
-    tcp = udp = None
-    if streams is not None:  # where the stream layer numbers the packet's TCP or UDP layer
-        # (or, on the fragment that completes an IP datagram, the joined datagram's: the
-        # frame's own layers then hold neither, as tshark's with reassembly on)
-        joined = not stack.tcp and not stack.udp
-        if streams[0] >= 0 and (stack.tcp or joined):
-            tcp = streams[0]
-        elif streams[1] >= 0 and (stack.udp or joined):
-            udp = streams[1]
     buf.rows += 1
     buf.dense.append(
         (file, pkt.number, pkt.time_ns, pkt.wirelen, pkt.caplen, pkt.linktype, pkt.interface,
          pkt.comment, stack.names, src or None, dst or None,
-         None if ports is None else ports[0], None if ports is None else ports[1], tcp, udp,
+         None if ports is None else ports[0], None if ports is None else ports[1], None, None,
          proto, info, status, bad, engine.SEVERITIES[worst] if expert else None,
          expert or None)
     )  # fmt: skip
@@ -457,15 +448,14 @@ def frame_row(buf: _Buffer, file: str, pkt: engine.Packet,
 
 class _Stack:
     """What a `frames` row takes from a packet's stack of protocols, worked out once per
-    stack: the protocols column (`eth:ip:udp:dns`), whether a TCP or a UDP layer is in
-    it, and the layers that may give the ports (each transport layer declaring both, with
-    its specs; the first of them below the packet's column limit with a header wins)."""
+    stack: the protocols column (`eth:ip:udp:dns`) and the layers that may give the ports
+    (each transport layer declaring both, with its specs; the first of them below the
+    packet's column limit with a header wins)."""
 
-    __slots__ = ("names", "tcp", "udp", "ports")
+    __slots__ = ("names", "ports")
 
     def __init__(self, protos: tuple[engine.Protocol, ...]) -> None:
-        names = [p.name for p in protos[1:]]
-        self.names, self.tcp, self.udp = ":".join(names), "tcp" in names, "udp" in names
+        self.names = ":".join([p.name for p in protos[1:]])
         self.ports = tuple((k, s) for k, p in enumerate(protos) if (s := _port_specs(p)))
 
 
