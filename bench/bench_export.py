@@ -217,7 +217,7 @@ def _columnar(idx, n: int) -> tuple[int, float]:
         for lo in range(0, n, COLUMNAR_RUN):
             for a, b in idx.spans(lo, min(lo + COLUMNAR_RUN, n), SPAN_BYTES):
                 c = Columns(idx, a, b, 0)
-                made += len(columnar_frames(c, "capture", None, set())[0])
+                made += len(columnar_frames(c, "capture", set())[0])
                 c.release()
 
     seconds = _cpu(work)
@@ -249,7 +249,7 @@ def _stages(file: str, pkts: list, namespaces: set[str]) -> tuple[float, float, 
     t = time.process_time()
     for k in range(0, len(pkts), 1024):
         for pkt in pkts[k : k + 1024]:
-            builder.add(file, pkt, (-1, -1))
+            builder.add(file, pkt)
         if builder.buffers_full() or k + 1024 >= len(pkts):
             a = time.process_time()
             batches += builder.batches(final=k + 1024 >= len(pkts))

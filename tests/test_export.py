@@ -105,9 +105,11 @@ def test_stream_columns_equal_tshark(tmp_path: Path) -> None:
     assert {k: v for k, v in got.items() if v != want[k]} == {}  # the joined datagram's too
 
 
-def test_failed_stream_pass_is_reported_and_the_rows_kept(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_failed_stream_pass_is_reported_and_the_rows_kept(tmp_path: Path, workers: str) -> None:
     """A stream pass that fails (a bug) ends neither the job nor its capture's rows: one
-    error line, exit status 1, every packet exported with no stream numbers."""
+    error line, exit status 1, every packet exported with no stream numbers. With two
+    workers the chunks exported beside the pass learn from its marker that it ended."""
     from unittest import mock
 
     from dissect.export import streams
@@ -115,14 +117,84 @@ def test_failed_stream_pass_is_reported_and_the_rows_kept(tmp_path: Path) -> Non
     def broken(_index: object) -> None:
         raise RuntimeError("boom")
 
-    with mock.patch.object(streams, "numbers", broken):
+    with mock.patch.object(streams, "numbers", broken), \
+            mock.patch.object(streams, "PASS_WAIT", 600.0):  # fmt: skip
         code, _out, err = run("export", str(SAMPLE), "--parquet", str(tmp_path / "o"),
-                              "--workers", "1", "--protocols", "frames")  # fmt: skip
+                              "--workers", workers, "--protocols", "frames",
+                              "--chunk-records", "10")  # fmt: skip
     assert code == 1
     assert f"error: {SAMPLE}: stream pass failed, tcp_stream/udp_stream left empty" in err
     frames = read_tables(tmp_path / "o")["frames"]
     assert len(frames) == len(json_packets(SAMPLE))
     assert all(r["tcp_stream"] is None and r["udp_stream"] is None for r in frames)
+
+
+def test_a_chunk_exported_while_its_capture_is_numbered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk whose capture's stream pass has not ended (another worker runs it) makes
+    its rows, waits at its end for the pass, and places the numbers: its `frames` rows
+    equal those of a chunk exported after the pass."""
+    import threading
+
+    from dissect.export import streams
+
+    files = sorted(STREAM_DATA.glob("*.pcap"))[:3]
+    chunk = job.Chunk(tuple(job.Part(str(f), 0, None, f.stat().st_size) for f in files))
+    after, during = tmp_path / "after", tmp_path / "during"
+    for f in files:
+        streams.stream_pass(str(after), str(f))
+    job.export_chunk(job.Options(str(after), ("tcp",)), chunk)
+    waiting = threading.Event()
+    real_wait = streams.wait_slice
+
+    def spied(*args: object) -> object:
+        waiting.set()
+        return real_wait(*args)
+
+    monkeypatch.setattr(streams, "wait_slice", spied)
+    worker = threading.Thread(target=job.export_chunk,
+                              args=(job.Options(str(during), ("tcp",)), chunk, True))  # fmt: skip
+    worker.start()
+    assert waiting.wait(60)  # its rows are made: it waits for the numbers
+    assert not list(during.glob("frames/part-*"))
+    for f in files:
+        streams.stream_pass(str(during), str(f))
+    worker.join(60)
+    assert not worker.is_alive()
+    want, got = read_tables(after), read_tables(during)
+    assert got == want
+    assert max(r["tcp_stream"] or 0 for r in got["frames"]) >= 2
+
+
+def test_an_earlier_runs_failed_pass_is_not_this_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A marker an earlier run's failed pass left is removed before this run's pass: the
+    chunks exported beside it wait for the numbers instead of taking the old marker."""
+    import time
+
+    from dissect.export import run as runner
+    from dissect.export import streams
+
+    path = STREAM_DATA / "arkime_http-post-upload.pcap"
+    out = tmp_path / "o"
+    (out / streams.STREAMS).mkdir(parents=True)
+    Path(streams.path_of(str(out), str(path)) + streams.NONE).touch()
+    real = streams.numbers
+
+    def slow(index: object) -> object:  # the chunks start before the pass ends
+        time.sleep(1)
+        return real(index)
+
+    monkeypatch.setattr(streams, "numbers", slow)
+    chunks, _errors = job.plan([str(path)], 5)
+    assert len(chunks) >= 3
+    results = list(runner.run_local(job.Options(str(out), ()), chunks, 2))
+    assert not [e for r in results for e in r.errors]
+    frames = read_tables(out)["frames"]
+    assert len(frames) == sum(r.packets for r in results)
+    assert all(r["tcp_stream"] is not None for r in frames if "tcp" in r["protocols"])
 
 
 def test_cut_headers_among_whole_ones(tmp_path: Path) -> None:

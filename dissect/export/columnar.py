@@ -31,11 +31,11 @@ from dissect.fastfilter import PLANS, Columns, _load
 from .schema import frames_schema
 
 
-def columnar_frames(c: Columns, file: str, streams: np.ndarray | None,
+def columnar_frames(c: Columns, file: str,
                     comments: set[int]) -> tuple[np.ndarray, pa.RecordBatch | None]:  # fmt: skip
-    """(the chunk's records exported here, as positions in the chunk; their `frames` rows).
-    `streams`: the chunk's records' stream numbers (RECORD dtype), None when there are none;
-    `comments`: the record indices with a comment."""
+    """(the chunk's records exported here, as positions in the chunk; their `frames` rows,
+    without the stream numbers: streams.place puts them). `comments`: the record indices
+    with a comment."""
     todo = c.simple & ~c.payload & (c.cap == c.wire)
     if comments:
         todo &= ~np.isin(np.arange(c.start, c.start + c.n), sorted(comments))
@@ -52,7 +52,7 @@ def columnar_frames(c: Columns, file: str, streams: np.ndarray | None,
     where = np.concatenate(picked)
     order = np.argsort(where, kind="stable")
     where = where[order]
-    return where, _batch(c, file, where, rows, order, streams)
+    return where, _batch(c, file, where, rows, order)
 
 
 def _stack_rows(c: Columns, names: tuple[str, ...], at: np.ndarray) -> tuple | None:
@@ -141,7 +141,7 @@ def _texts(c: Columns, protos: list, at: np.ndarray, bases: list, ends: np.ndarr
     return at, (
         ":".join(names), [src[k] for k in pick], [dst[k] for k in pick],
         None if ports is None else ports[0][keep], None if ports is None else ports[1][keep],
-        "tcp" in names, "udp" in names, top.short, [infos[k] for k in pick],
+        top.short, [infos[k] for k in pick],
     )  # fmt: skip
 
 
@@ -195,8 +195,8 @@ def _ports(c: Columns, protos: list, bases: list) -> tuple[np.ndarray, np.ndarra
     return None
 
 
-def _batch(c: Columns, file: str, where: np.ndarray, rows: list[tuple], order: np.ndarray,
-           streams: np.ndarray | None) -> pa.RecordBatch:  # fmt: skip
+def _batch(c: Columns, file: str, where: np.ndarray, rows: list[tuple],
+           order: np.ndarray) -> pa.RecordBatch:  # fmt: skip
     """The decided records' `frames` rows (in record order: `order` sorts the stacks'
     rows, concatenated, into it)."""
     n = len(where)
@@ -215,7 +215,6 @@ def _batch(c: Columns, file: str, where: np.ndarray, rows: list[tuple], order: n
         got = np.concatenate(parts)[order]
         return pa.array(got, pa.int64(), mask=got < 0)
 
-    tcp, udp = _streams(streams, where, joined(5, False), joined(6, False))
     schema = frames_schema()
     columns = {
         "file": pa.array([file] * n, pa.string()),
@@ -225,26 +224,10 @@ def _batch(c: Columns, file: str, where: np.ndarray, rows: list[tuple], order: n
         "linktype": pa.array(c.lt[where]), "interface": pa.array(c.ifaces[where]),
         "protocols": pa.array(joined(0, False)), "src": pa.array(joined(1, True), pa.string()),
         "dst": pa.array(joined(2, True), pa.string()), "srcport": ports(3), "dstport": ports(4),
-        "tcp_stream": tcp, "udp_stream": udp, "protocol": pa.array(joined(7, False)),
-        "info": pa.array(joined(8, True)), "status": pa.array(["ok"] * n),
+        "protocol": pa.array(joined(5, False)),
+        "info": pa.array(joined(6, True)), "status": pa.array(["ok"] * n),
         "bad_checksum": pa.array(np.zeros(n, bool)),
     }  # fmt: skip
     arrays = [columns[f.name].cast(f.type) if f.name in columns else pa.nulls(n, f.type)
               for f in schema]  # fmt: skip
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
-
-
-def _streams(streams: np.ndarray | None, where: np.ndarray, tcp_layer: np.ndarray,
-             udp_layer: np.ndarray) -> tuple[pa.Array, pa.Array]:  # fmt: skip
-    """tcp_stream and udp_stream as rows.frame_row places them: a record's number where
-    the stream layer numbered its TCP (UDP) layer."""
-    n = len(where)
-    if streams is None:
-        return pa.nulls(n, pa.int64()), pa.nulls(n, pa.int64())
-    got = streams[where]
-    has_tcp, has_udp = tcp_layer.astype(bool), udp_layer.astype(bool)
-    joined = ~has_tcp & ~has_udp
-    tcp = np.where((got["tcp"] >= 0) & (has_tcp | joined), got["tcp"], -1).astype(np.int64)
-    udp = np.where((tcp < 0) & (got["udp"] >= 0) & (has_udp | joined), got["udp"], -1)
-    udp = udp.astype(np.int64)
-    return pa.array(tcp, mask=tcp < 0), pa.array(udp, mask=udp < 0)

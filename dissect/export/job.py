@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from dissect import engine
 from dissect.index import ROWS_BATCH, CaptureError, CaptureIndex, open_capture
@@ -196,37 +197,45 @@ class _Held(threading.local):
 _HELD = _Held()
 
 
-def export_chunk(options: Options, chunk: Chunk) -> Result:
+def export_chunk(options: Options, chunk: Chunk, pass_running: bool = False) -> Result:
     """Export one chunk (see the module docstring); never raises for a bad capture: the
-    Result says what went wrong, with the packets read before it exported."""
+    Result says what went wrong, with the packets read before it exported.
+    `pass_running`: its captures' stream passes may still be running in another process
+    (wait for their end to place the numbers); else a capture with no finished pass has
+    its rows without numbers."""
     with _fewer_collections():
-        return _export(options, chunk)
+        return _export(options, chunk, pass_running)
 
 
-def _export(options: Options, chunk: Chunk) -> Result:
+def _export(options: Options, chunk: Chunk, pass_running: bool) -> Result:
     fs, root = filesystem(options.outdir)
     clear_chunk(fs, root, chunk.id)
     result = Result(chunk.id, chunk.files, bytes=chunk.size)
     writers: dict[str, Any] = {}
     try:
         builder = RowBuilder(set(options.namespaces), options.spans)
+        numbers = _Numbers(options.outdir, chunk, pass_running)
 
-        def full() -> None:  # a table's batch is ready: written now (bounded memory)
+        def write(final: bool = False) -> None:  # a table's batch is ready: written now
+            for table, batch in builder.batches(final):
+                for placed in numbers.place(batch) if table == schema.FRAMES else (batch,):
+                    _write(fs, root, chunk.id, writers, builder, table, placed, result)
+
+        def full() -> None:
             if builder.buffers_full():
-                _write(fs, root, chunk.id, writers, builder, final=False, result=result)
+                write()
 
         for part in chunk.parts:
-            numbers = _stream_numbers(options, part)
-            decided = _Decided(builder, part, numbers, full) if _columnar(options) else None
-            pairs = [] if numbers is None else numbers.tolist()
+            decided = _Decided(builder, part, full) if _columnar(options) else None
             for k, pkt in enumerate(_packets(options, part, result, decided), 1):
-                i = pkt.number - 1 - part.start
-                builder.add(part.file, pkt, pairs[i] if 0 <= i < len(pairs) else None)
+                builder.add(part.file, pkt)
                 pkt.release()
                 if k % 1024 == 0 and decided is None:  # (else between runs: rows in order)
                     full()
         result.packets = builder.packets
-        _write(fs, root, chunk.id, writers, builder, final=True, result=result)
+        write(final=True)
+        for batch in numbers.held_placed():
+            _write(fs, root, chunk.id, writers, builder, schema.FRAMES, batch, result)
         _close(fs, writers)
     except BaseException:
         _abandon(fs, writers)
@@ -249,10 +258,35 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _stream_numbers(options: Options, part: Part) -> np.ndarray | None:
-    """The part's records' (tcp.stream, udp.stream), from its capture's stream pass (None
-    when the capture could not be read: its packets then have no stream numbers)."""
-    return streams.read_slice(options.outdir, part.file, part.start, part.stop)
+class _Numbers:
+    """The chunk's captures' stream numbers, placed in its `frames` rows as they are
+    written. When a capture's pass has not ended yet (another worker runs it), the rows
+    are held (a chunk's at most) and placed at the chunk's end, once it has."""
+
+    def __init__(self, outdir: str, chunk: Chunk, pass_running: bool) -> None:
+        self.outdir, self.parts = outdir, chunk.parts
+        self.held: list[pa.RecordBatch] = []
+        self.numbers = None
+        if not pass_running or all(streams.finished(outdir, p.file) for p in self.parts):
+            self.numbers = self._read(streams.read_slice)
+
+    def _read(self, how: Callable) -> dict[str, tuple[int, np.ndarray | None]]:
+        return {p.file: (p.start, how(self.outdir, p.file, p.start, p.stop)) for p in self.parts}
+
+    def place(self, batch: pa.RecordBatch) -> list[pa.RecordBatch]:
+        """The batch with its numbers placed, or nothing yet (held)."""
+        if self.numbers is None:
+            self.held.append(batch)
+            return []
+        return [streams.place(batch, self.numbers)]
+
+    def held_placed(self) -> list[pa.RecordBatch]:
+        """The held batches, placed once every capture's pass has ended."""
+        if not self.held:
+            return []
+        self.numbers = self._read(streams.wait_slice)
+        held, self.held = self.held, []
+        return [streams.place(b, self.numbers) for b in held]
 
 
 def _columnar(options: Options) -> bool:
@@ -266,9 +300,8 @@ class _Decided:
     each run of records is looked at once, its decided rows go to the builder, and the
     records left are decoded."""
 
-    def __init__(self, builder: RowBuilder, part: Part, numbers: np.ndarray | None,
-                 full: Callable[[], None]) -> None:  # fmt: skip
-        self.builder, self.part, self.numbers = builder, part, numbers
+    def __init__(self, builder: RowBuilder, part: Part, full: Callable[[], None]) -> None:
+        self.builder, self.part = builder, part
         self.full = full  # writes the tables whose batch is ready
 
     def run(self, idx: CaptureIndex, lo: int, hi: int) -> set[int]:
@@ -283,19 +316,13 @@ class _Decided:
         for a, b in idx.spans(lo, hi, SPAN_BYTES):
             c = Columns(idx, a, b, 0)
             try:
-                where, batch = columnar_frames(c, self.part.file, self._numbers(a, b), comments)
+                where, batch = columnar_frames(c, self.part.file, comments)
             finally:
                 c.release()
             if batch is not None:
                 self.builder.add_frames(self.part.file, batch)
                 done.update((where + a).tolist())
         return done
-
-    def _numbers(self, a: int, b: int) -> np.ndarray | None:
-        first = a - self.part.start
-        if self.numbers is None or first < 0 or b - self.part.start > len(self.numbers):
-            return None
-        return self.numbers[first : b - self.part.start]
 
 
 def _packets(options: Options, part: Part, result: Result,
@@ -397,21 +424,20 @@ def clear_chunk(fs: Any, root: str, chunk_id: str) -> None:
             fs.rm(path)
 
 
-def _write(fs: Any, root: str, chunk_id: str, writers: dict, builder: RowBuilder, *,
-           final: bool, result: Result) -> None:  # fmt: skip
-    """The builder's full batches (all of them: final) appended to each table's file."""
+def _write(fs: Any, root: str, chunk_id: str, writers: dict, builder: RowBuilder, table: str,
+           batch: pa.RecordBatch, result: Result) -> None:  # fmt: skip
+    """A batch appended to its table's file (opened on the first)."""
     import pyarrow.parquet as pq
 
-    for table, batch in builder.batches(final):
-        w = writers.get(table)
-        if w is None:
-            tmp = f"{root}/{table}/.part-{chunk_id}.{os.getpid()}.tmp"
-            fs.makedirs(f"{root}/{table}", exist_ok=True)
-            handle = fs.open(tmp, "wb")
-            pw = pq.ParquetWriter(handle, builder.schema(table), compression="zstd")
-            w = writers[table] = [pw, handle, tmp, f"{root}/{part_name(table, chunk_id)}"]
-        w[0].write_batch(batch)
-        result.rows[table] = result.rows.get(table, 0) + batch.num_rows
+    w = writers.get(table)
+    if w is None:
+        tmp = f"{root}/{table}/.part-{chunk_id}.{os.getpid()}.tmp"
+        fs.makedirs(f"{root}/{table}", exist_ok=True)
+        handle = fs.open(tmp, "wb")
+        pw = pq.ParquetWriter(handle, builder.schema(table), compression="zstd")
+        w = writers[table] = [pw, handle, tmp, f"{root}/{part_name(table, chunk_id)}"]
+    w[0].write_batch(batch)
+    result.rows[table] = result.rows.get(table, 0) + batch.num_rows
 
 
 def _close(fs: Any, writers: dict) -> None:

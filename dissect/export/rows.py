@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from dissect import engine
 
@@ -250,12 +251,12 @@ class RowBuilder:
     def table_name(self, key: str) -> str:
         return FRAMES if key == FRAMES else self.tables[key].name
 
-    def add(self, file: str, pkt: engine.Packet, streams: tuple[int, int] | None = None) -> None:
-        """The packet's rows; `streams`: its record's (tcp.stream, udp.stream) from the
-        capture's stream pass (dissect/export/streams.py), -1 for none."""
+    def add(self, file: str, pkt: engine.Packet) -> None:
+        """The packet's rows (its `frames` row without tcp_stream and udp_stream: the
+        capture's stream pass gives them, dissect/export/streams.py `place`)."""
         self.packets += 1
         self.file_order.setdefault(file, len(self.file_order))
-        frame_row(self.buffers[FRAMES], file, pkt, streams)
+        frame_row(self.buffers[FRAMES], file, pkt)
         if self.tables:  # else `frames` alone: no field is built
             for i, layer in enumerate(pkt.layers):
                 if i:
@@ -393,9 +394,13 @@ class RowBuilder:
         buf.clear()
         self.decided = []
         table = pa.Table.from_batches(parts)
-        files = table["file"].to_pylist()
         numbers = table["number"].to_numpy()
-        order = np.lexsort((numbers, [self.file_order[f] for f in files]))
+        if len(self.file_order) == 1:
+            order = np.argsort(numbers, kind="stable")
+        else:  # each row's file by its place in file_order (Arrow's lookup: no str per row)
+            known = pa.array(list(self.file_order), pa.string())
+            files = pc.index_in(table["file"], value_set=known).to_numpy()
+            order = np.lexsort((numbers, files))
         for batch in table.take(pa.array(order)).to_batches(max_chunksize=BATCH_ROWS * 2):
             yield FRAMES, batch
 
@@ -416,57 +421,66 @@ def _more(f: engine.Field) -> dict[str, Any]:
             "pos": f.pos, "len": f.len}  # fmt: skip
 
 
-def frame_row(buf: _Buffer, file: str, pkt: engine.Packet,
-              streams: tuple[int, int] | None = None) -> None:  # fmt: skip
+def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
     """The packet's `frames` row: -T json's top-level facts and the list columns, one
-    tuple in the order of frames_schema (every column is dense: None is a null)."""
+    tuple in the order of frames_schema (every column is dense: None is a null; the
+    stream numbers are placed later)."""
     src, dst, proto, info, status, bad = engine.columns(pkt)
-    names, ports, expert, worst = _stack(pkt)
-    tcp = udp = None
-    if streams is not None:  # where the stream layer numbers the packet's TCP or UDP layer
-        # (or, on the fragment that completes an IP datagram, the joined datagram's: the
-        # frame's own layers then hold neither, as tshark's with reassembly on)
-        joined = "tcp" not in names and "udp" not in names
-        if streams[0] >= 0 and ("tcp" in names or joined):
-            tcp = streams[0]
-        elif streams[1] >= 0 and ("udp" in names or joined):
-            udp = streams[1]
+    layers = pkt.layers
+    key = tuple([layer.protocol for layer in layers])
+    stack = _STACKS.get(key) or _stack(key)
+    ports = None
+    limit = pkt.ctx.column_layers or len(layers)
+    for k, specs in stack.ports:
+        if k < limit and layers[k].values is not None:
+            ports = engine.read_values(specs, layers[k].values)
+            break
+    expert, worst = _expert(layers)
     buf.rows += 1
     buf.dense.append(
         (file, pkt.number, pkt.time_ns, pkt.wirelen, pkt.caplen, pkt.linktype, pkt.interface,
-         pkt.comment, ":".join(names), src or None, dst or None,
-         None if ports is None else ports[0], None if ports is None else ports[1], tcp, udp,
+         pkt.comment, stack.names, src or None, dst or None,
+         None if ports is None else ports[0], None if ports is None else ports[1], None, None,
          proto, info, status, bad, engine.SEVERITIES[worst] if expert else None,
          expert or None)
     )  # fmt: skip
 
 
-def _stack(pkt: engine.Packet) -> tuple[list[str], tuple | None, list[dict], int]:
-    """One pass down the stack: the protocols' names (`eth`, `ip`, `udp`, `dns`), the
-    ports of the first transport layer with ports (not from an ICMP error's quote), the
-    expert items and the rank of the worst one's severity (-1: none)."""
-    layers = pkt.layers
-    limit = pkt.ctx.column_layers or len(layers)
-    names, ports, expert, worst = [], None, [], -1
-    for k, layer in enumerate(layers):
-        p = layer.protocol
-        if k:
-            names.append(p.name)
-        if ports is None and k < limit and layer.values is not None:
-            specs = _PORTS.get(p, ())
-            if specs == ():
-                specs = _port_specs(p)
-            if specs:
-                ports = engine.read_values(specs, layer.values)
+class _Stack:
+    """What a `frames` row takes from a packet's stack of protocols, worked out once per
+    stack: the protocols column (`eth:ip:udp:dns`) and the layers that may give the ports
+    (each transport layer declaring both, with its specs; the first of them below the
+    packet's column limit with a header wins)."""
+
+    __slots__ = ("names", "ports")
+
+    def __init__(self, protos: tuple[engine.Protocol, ...]) -> None:
+        self.names = ":".join([p.name for p in protos[1:]])
+        self.ports = tuple((k, s) for k, p in enumerate(protos) if (s := _port_specs(p)))
+
+
+STACKS_MAX = 1 << 12  # stacks remembered (beyond: worked out for each packet)
+_STACKS: dict[tuple, _Stack] = {}
+
+
+def _stack(protos: tuple[engine.Protocol, ...]) -> _Stack:
+    stack = _Stack(protos)
+    if len(_STACKS) < STACKS_MAX:
+        _STACKS[protos] = stack
+    return stack
+
+
+def _expert(layers: list[engine.Layer]) -> tuple[list[dict], int]:
+    """The layers' expert items and the rank of the worst one's severity (-1: none)."""
+    expert, worst = [], -1
+    for layer in layers:
         if layer.issues:
+            name = layer.protocol.name
             for iss in layer.issues:
                 worst = max(worst, SEVERITY_RANK.get(iss.severity, 0))
-                expert.append({"layer": p.name, "severity": iss.severity, "group": iss.group,
+                expert.append({"layer": name, "severity": iss.severity, "group": iss.group,
                                "code": iss.code, "message": iss.message})  # fmt: skip
-    return names, ports, expert, worst
-
-
-_PORTS: dict[engine.Protocol, tuple | None] = {}
+    return expert, worst
 
 
 def _port_specs(proto: engine.Protocol) -> tuple | None:
@@ -475,5 +489,4 @@ def _port_specs(proto: engine.Protocol) -> tuple | None:
     names = (proto.name + ".srcport", proto.name + ".dstport")
     transport = proto.osi == engine.Osi.TRANSPORT
     ok = transport and all(n in proto.by_name for n in names)
-    specs = _PORTS[proto] = proto.specs(*names) if ok else None
-    return specs
+    return proto.specs(*names) if ok else None

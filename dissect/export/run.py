@@ -13,7 +13,7 @@ from typing import IO, Any
 from dissect import engine, parallel
 
 from .job import Chunk, Options, Result, export_chunk
-from .streams import safe_pass
+from .streams import clear_none, safe_pass
 
 CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
 
@@ -22,12 +22,13 @@ class RunnerError(Exception):
     """The runner cannot start (no Dask scheduler at that address): one line."""
 
 
-def safe_export(options: Options, chunk: Chunk, _after: object = None) -> Result:
+def safe_export(options: Options, chunk: Chunk, _after: object = None,
+                pass_running: bool = False) -> Result:  # fmt: skip
     """export_chunk, with an unexpected failure (a bug, a full disk) reported as the chunk's
     error instead of ending every other chunk's work. `_after`: what must be done first
-    (on Dask, its captures' stream passes)."""
+    (on Dask, its captures' stream passes); `pass_running`: see export_chunk."""
     try:
-        return export_chunk(options, chunk)
+        return export_chunk(options, chunk, pass_running)
     except Exception as exc:  # noqa: BLE001 - one chunk's failure is reported, not raised
         return Result(chunk.id, chunk.files, bytes=chunk.size,
                       errors=[f"{', '.join(chunk.files)}: export failed: {exc!r}"])  # fmt: skip
@@ -39,10 +40,13 @@ def captures(chunks: list[Chunk]) -> list[str]:
 
 
 def run_local(options: Options, chunks: list[Chunk], workers: int) -> Iterator[Result]:
-    """Every chunk's result, exported by `workers` forked processes (this one when 1),
-    after every capture's stream pass (captures in parallel)."""
+    """Every chunk's result, exported by `workers` forked processes (this one when 1).
+    Each capture's stream pass is a task before the chunks' (so with several workers,
+    chunks are exported while a capture is being numbered: a chunk waits for its
+    capture's numbers only to place them in its `frames` rows, at its end)."""
     engine._load()  # every protocol imported once, before the workers fork
     files = captures(chunks)
+    clear_none(options.outdir, files)
     if workers <= 1 or len(chunks) <= 1:
         failed = [safe_pass(options.outdir, name) for name in files]
         yield from _pass_errors(files, failed)
@@ -50,17 +54,16 @@ def run_local(options: Options, chunks: list[Chunk], workers: int) -> Iterator[R
             yield safe_export(options, chunk)
         return
 
-    def number(name: str) -> bytes:
-        return safe_pass(options.outdir, name).encode("utf-8", "surrogateescape")
+    def render(task: str | Chunk) -> bytes:
+        if isinstance(task, str):  # a capture: its stream pass, then its error line or ''
+            return safe_pass(options.outdir, task).encode("utf-8", "surrogateescape")
+        return safe_export(options, task, pass_running=True).to_json().encode()
 
-    failed = [out.decode("utf-8", "surrogateescape")  # type: ignore[union-attr]
-              for out in parallel.ordered_map(number, files, workers)]  # type: ignore[arg-type]  # fmt: skip
+    work: list[str | Chunk] = [*files, *chunks]
+    done = parallel.ordered_map(render, work, workers)  # type: ignore[arg-type]
+    failed = [next(done).decode("utf-8", "surrogateescape") for _ in files]  # type: ignore[union-attr]
     yield from _pass_errors(files, failed)
-
-    def render(chunk: Chunk) -> bytes:
-        return safe_export(options, chunk).to_json().encode()
-
-    for out in parallel.ordered_map(render, chunks, workers):  # type: ignore[arg-type]
+    for out in done:
         yield Result.from_json(out)
 
 
@@ -91,6 +94,7 @@ def run_dask(options: Options, chunks: list[Chunk], address: str) -> Iterator[Re
         raise RunnerError(f"--dask {address}: cannot start: {exc}") from None
     try:
         files = captures(chunks)
+        clear_none(options.outdir, files)
         passes = {name: client.submit(safe_pass, options.outdir, name, pure=False)
                   for name in files}  # fmt: skip
         after = [[passes[name] for name in c.files] for c in chunks]
