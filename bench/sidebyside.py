@@ -46,12 +46,12 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run(cmd: list[str]) -> Run:
+def run(cmd: list[str], cwd: Path = ROOT) -> Run:
     """One run of cmd, its output to a file (a pipe nobody reads would stall it)."""
     with tempfile.TemporaryFile() as out:
         cpu0 = _children_cpu()
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
         peak = 0
         while proc.poll() is None:
             peak = max(peak, rss_anon(proc.pid))

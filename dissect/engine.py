@@ -1385,7 +1385,7 @@ class Protocol:
     # -- decoding ----------------------------------------------------------------------------
     def dissect(self, data: Any, layer: Layer) -> None:
         """Decode this protocol's part of a packet into `layer` (exceptions propagate)."""
-        _run(self, data if type(data) is bytes else bytes(data), layer, True)
+        _run(self, data if type(data) is bytes else bytes(data), layer, True, True)
 
     @cython.locals(layer_=Layer, spec=FieldSpec, c=FieldSpec, f=Field, avail_=cython.Py_ssize_t)
     def partial(self, data: bytes, layer: Layer, avail: int) -> None:
@@ -2169,10 +2169,13 @@ def decode(
     upto: str | None = None,
     strict: bool = False,
     start: tuple[Protocol, int] | None = None,
+    checksums: bool = True,
 ) -> Packet:
     """Decode one frame. Pure: same bytes -> same Packet; never raises unless strict.
     start=(protocol, offset): begin there instead of at the link type (a PDU put together
-    from several TCP segments, or the rest of a segment after one: dissect/streams/pdus.py)."""
+    from several TCP segments, or the rest of a segment after one: dissect/streams/pdus.py).
+    checksums=False: the declared checksums are not verified (no status, no issue), for a
+    list row, which shows neither, as tshark's list does not."""
     if not _loaded:
         _load()
     if type(data) is not bytes:
@@ -2192,7 +2195,7 @@ def decode(
     while pos < end or (proto is not DATA and pos == end and len(layers) == 1):
         layer = new_layer(proto, pkt, pos, end)
         layers.append(layer)
-        if not _run(proto, data, layer, strict):
+        if not _run(proto, data, layer, strict, checksums):
             break
         if layer.declined and len(layers) > 2:
             # The bytes are not this protocol after all: ask the layer below again.
@@ -2219,10 +2222,10 @@ def decode(
 @cython.cfunc
 @cython.locals(proto=Protocol, data=bytes, layer=Layer, pos=cython.Py_ssize_t,
                size=cython.Py_ssize_t, end=cython.Py_ssize_t, hdr_end=cython.Py_ssize_t,
-               pp=cython.Py_ssize_t)  # fmt: skip
-def _run(proto, data, layer, strict) -> cython.bint:
-    """Run one protocol: unpack the header, run its tail, check its declared checksum. An
-    unexpected exception becomes an error issue (bytes kept)."""
+               pp=cython.Py_ssize_t, check=cython.bint)  # fmt: skip
+def _run(proto, data, layer, strict, checksums: cython.bint) -> cython.bint:
+    """Run one protocol: unpack the header, run its tail, check its declared checksum (when
+    `checksums`). An unexpected exception becomes an error issue (bytes kept)."""
     pos = layer.pos
     try:
         size = proto.size
@@ -2232,12 +2235,13 @@ def _run(proto, data, layer, strict) -> cython.bint:
             layer.hdr_len = size
             layer.payload_pos = pos + size
             # Read before the tail: an ICMP error's own tail sets in_error for its quote.
-            quoted = proto.checksum is not None and layer.packet.ctx.in_error
+            check = checksums and proto.checksum is not None
+            quoted = check and layer.packet.ctx.in_error
             if proto.declares:
                 _run_declared(proto, data, layer)
             elif proto.tail is not None:
                 proto.tail(data, layer)
-            if proto.checksum is not None and not (layer.stopped or layer.declined):
+            if check and not (layer.stopped or layer.declined):
                 _check_declared(proto.checksum, data, layer, quoted)
                 if layer._fields is not None:  # the tail looked at the fields already
                     _insert_checksum_fields(layer, proto.checksum, layer._fields)
@@ -2512,11 +2516,13 @@ def _seconds(d) -> str:
 @cython.locals(out=list, pkt=Packet)
 def summary_text(rows: Iterable[tuple], t0_ns: int, strict: bool = False) -> str:
     """Each row's summary line (rows of CaptureIndex.rows()), each ending in a newline: the
-    batch CLI's loop over a chunk of a capture."""
+    batch CLI's loop over a chunk of a capture. A row shows no checksum, so none is
+    verified (about a tenth of decoding a TCP/IP packet)."""
     out = []
     for number, time_ns, _cap, wirelen, linktype, iface, data, comment in rows:
         pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
-                     interface=iface, comment=comment, upto=None, strict=strict)  # fmt: skip
+                     interface=iface, comment=comment, upto=None, strict=strict,
+                     checksums=False)  # fmt: skip
         out.append(row_line(pkt, t0_ns))
         pkt.release()
     out.append("")

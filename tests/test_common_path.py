@@ -33,3 +33,23 @@ def test_count_alone_loads_no_decoder() -> None:
     )
     mods = loaded_after(code)
     assert "dissect.protocols" not in mods and "dissect.streams" not in mods
+
+
+def run_cli(*argv: str) -> str:
+    """Code that runs the CLI on the sample capture, its output discarded."""
+    args = [*argv, "-r", str(CAPTURE)]
+    return ("import io, contextlib\nfrom dissect import cli\n"
+            f"with contextlib.redirect_stdout(io.StringIO()):\n    cli.main({args!r})\n")  # fmt: skip
+
+
+def test_the_list_and_a_filter_naming_no_stream_field_load_no_stream_pass() -> None:
+    for argv in [(), ("-q", "-Y", "tcp.port == 80"), ("-Y", "tcp.port == 80")]:
+        mods = loaded_after(run_cli(*argv))
+        assert "dissect.protocols.tcp" in mods, argv  # the packets were decoded
+        assert not {m for m in mods if m.startswith("dissect.streams.")} - {
+            "dissect.streams.cli", "dissect.streams.names"}, argv  # fmt: skip
+
+
+def test_a_filter_naming_a_stream_field_still_runs_the_stream_pass() -> None:
+    mods = loaded_after(run_cli("-q", "-Y", "tcp.stream == 1"))
+    assert "dissect.streams.table" in mods and "dissect.streams.conversation" in mods

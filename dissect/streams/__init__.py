@@ -14,6 +14,16 @@ docs/ARCHITECTURE.md, section "Streams", gives the data flow and the decisions.
 
 from __future__ import annotations
 
-from .table import STREAM_FIELDS, StreamTable, annotate, names_stream_fields
+from typing import Any
 
 __all__ = ["STREAM_FIELDS", "StreamTable", "annotate", "names_stream_fields"]
+
+
+def __getattr__(name: str) -> Any:
+    """The stream pass (table.py) is imported on first use: `dissect.streams.cli` is
+    imported for every batch run, which mostly needs no stream."""
+    if name in __all__:
+        from . import table
+
+        return getattr(table, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

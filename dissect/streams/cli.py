@@ -15,9 +15,10 @@ from typing import Any
 
 from ..cli import UsageError
 from ..engine import Packet
-from .conversation import DEFAULT_CONVERSATION_LIMIT
-from .follow import MODES, follow, render
-from .table import StreamTable, annotate, names_stream_fields
+from .names import names_stream_fields
+
+# The stream pass (table.py, conversation.py, follow.py) is imported where it runs: the
+# packet list and a filter naming no stream field never load it.
 
 Annotate = Callable[[Packet], None]
 # A PDU is decoded from its segments' bytes read again from the file, which a capture read
@@ -37,6 +38,8 @@ def follow_specs(args: argparse.Namespace) -> list[tuple[str, str, int]]:
     for stat in getattr(args, "statistics", None) or ():
         if not stat.startswith("follow,"):
             continue
+        from .follow import MODES
+
         parts = stat.split(",")
         if len(parts) != 4 or parts[1] not in ("tcp", "udp") or parts[2] not in MODES:
             raise FollowError(f"-z {stat}: expected follow,tcp|udp,ascii|hex|raw,N")
@@ -58,6 +61,8 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any, wanted: bool = False) 
     shown = args.verbose or args.format in ("json", "jsonl", "fields")  # every field, as tshark
     if idx is None or not (named or shown or wanted):
         return None  # pasted hex: single packets, no conversations
+    from .table import StreamTable, annotate
+
     most = conversation_limit(args)
     table = StreamTable(True, most) if idx.streaming else StreamTable.build(idx, None, True, most)
     limit = getattr(args, "reassembly_limit", None)
@@ -113,6 +118,9 @@ def follow_texts(args: argparse.Namespace, idx: Any, warn: list[str]) -> list[st
     if not specs:
         return []
     _need_file(idx)
+    from .follow import follow, render
+    from .table import StreamTable
+
     most = conversation_limit(args)
     # the numbering is all follow needs
     table = StreamTable.build(idx, analyse=False, conversation_limit=most)
@@ -131,6 +139,7 @@ def export_objects(args: argparse.Namespace, idx: Any) -> None:
         return
     _need_file(idx)
     from .objects import export_http
+    from .table import StreamTable
 
     most = conversation_limit(args)
     export_http(idx, StreamTable.build(idx, analyse=False, conversation_limit=most), directory)
@@ -138,6 +147,8 @@ def export_objects(args: argparse.Namespace, idx: Any) -> None:
 
 def conversation_limit(args: argparse.Namespace) -> int:
     """--conversation-limit N: TCP and UDP conversations tracked each (default 1,048,576)."""
+    from .conversation import DEFAULT_CONVERSATION_LIMIT
+
     most = getattr(args, "conversation_limit", None)
     return DEFAULT_CONVERSATION_LIMIT if most is None else most
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from ..engine import Packet, spec_for
@@ -37,6 +37,7 @@ from .conversation import (
 )
 from .datagrams import annotate_fragment
 from .defrag import Datagram, Defragmenter, Piece, rebuild
+from .names import PDU_PROTOCOLS, STREAM_FIELDS, names_stream_fields  # noqa: F401 (kept here too)
 
 IN_ERROR = 0x01  # the packet's TCP header is one an ICMP error quotes: numbers stay raw
 UDP = 0x02  # the packet's conversation is UDP (else TCP)
@@ -61,55 +62,6 @@ ANALYSIS, ANALYSIS_FLAGS, DUPACK_NUM, ACK_RTT, BYTES_IN_FLIGHT, INITIAL_RTT = (
     spec_for(n) for n in ("tcp.analysis", "tcp.analysis.flags", "tcp.analysis.duplicate_ack_num",
                           "tcp.analysis.ack_rtt", "tcp.analysis.bytes_in_flight",
                           "tcp.analysis.initial_rtt"))  # fmt: skip
-STREAM_FIELDS = frozenset(
-    (
-        "tcp.stream",
-        "udp.stream",
-        "ip.fragment.overlap",
-        "ip.fragment.overlap.conflict",
-        "ipv6.fragments",
-        "ipv6.fragment",
-        "ipv6.fragment.count",
-        "ipv6.reassembled.length",
-        "ipv6.reassembled.in",
-        "ipv6.fragment.overlap",
-        "ipv6.fragment.overlap.conflict",
-        "tcp.seq",
-        "tcp.nxtseq",
-        "tcp.ack",
-        "dns.response_in",
-        "dns.response_to",
-        "dns.time",
-        "ip.fragments",
-        "ip.fragment",
-        "ip.fragment.count",
-        "ip.reassembled.length",
-        "ip.reassembled_in",
-        # PDUs across segments (pdus.py)
-        "tcp.segments",
-        "tcp.segment",
-        "tcp.segment.count",
-        "tcp.reassembled.length",
-        "tcp.reassembled.data",
-        "tcp.reassembled_in",
-        "tcp.segment_data",
-        "http.request_in",
-        "http.response_in",
-        "http.time",
-    )
-)  # and every tcp.analysis.* (names_stream_fields)
-
-
-# Protocols whose PDUs may span segments (pdus.py): tshark shows their fields on the frame
-# where the PDU completes, so a filter naming them reads the reassembled layers.
-PDU_PROTOCOLS = frozenset(("http", "tls", "dns", "http2", "x509af", "x509if", "x509sat",
-                           "x509ce", "data-text-lines", "media"))  # fmt: skip
-
-
-def names_stream_fields(names: Iterable[str]) -> bool:
-    """Whether any of these filter names needs the stream pass."""
-    return any(n in STREAM_FIELDS or n.startswith("tcp.analysis")
-               or n.split(".", 1)[0] in PDU_PROTOCOLS for n in names)  # fmt: skip
 
 
 class StreamTable:
