@@ -568,21 +568,6 @@ def test_a_certificate_the_x509_parser_refuses_is_still_read() -> None:
     assert {"x509ce.directoryName", "tls.sct.sct_timestamp"} <= {name for name, _v in got}
 
 
-def test_a_capture_read_forwards_says_once_that_pdus_are_not_put_together() -> None:
-    """A pipe cannot be read again: -V decodes each segment alone and says so in one
-    warning line; the same capture from a file is put together and says nothing."""
-    cap = DATA / "dns_tcp_multi.pcap"
-    run = [sys.executable, "-c", "import sys; from tui.main import main; sys.exit(main())"]
-    piped = subprocess.run(run + ["-r", "-", "-V"], input=cap.read_bytes(), capture_output=True,
-                           timeout=120, check=True)  # fmt: skip
-    warnings = [ln for ln in piped.stderr.decode().splitlines() if "read forwards" in ln]
-    assert len(warnings) == 1 and warnings[0].startswith("layerscope: warning: PDUs across")
-    assert b"Reassembled TCP Segments" not in piped.stdout
-    filed = subprocess.run(run + ["-r", str(cap), "-V"], capture_output=True, timeout=120,
-                           check=True)  # fmt: skip
-    assert b"read forwards" not in filed.stderr and b"Reassembled TCP Segments" in filed.stdout
-
-
 # -- HPACK: one dynamic table per connection direction ------------------------------------
 HPACK_FIELDS = ("http2.header.name", "http2.header.value", "http2.header.repr",
                 "http2.header.index")  # fmt: skip

@@ -20,12 +20,6 @@ from .follow import MODES, follow, render
 from .table import StreamTable, annotate, names_stream_fields
 
 Annotate = Callable[[Packet], None]
-# A PDU is decoded from its segments' bytes read again from the file, which a capture read
-# forwards cannot do; said once, with the reader's warnings
-FORWARD_NOTE = ("PDUs across TCP segments are not put together for a capture read forwards "
-                "(a pipe, stdin, gzip data): each segment is decoded alone; read it from a "
-                "file to have them")  # fmt: skip
-
 
 class FollowError(UsageError):
     """A -z follow argument that cannot be run: one line for the user."""
@@ -55,14 +49,18 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any, wanted: bool = False) 
     only later packets tell is left out (as tshark's one pass): a file and a stream read
     forwards print the same."""
     named = flt is not None and names_stream_fields(r.name for r in flt.refs)
+    if args.format == "fields" and names_stream_fields(getattr(args, "fields", None) or ()):
+        named = True  # -T fields -e tcp.stream, -e http.response.code...
     shown = args.verbose or args.format in ("json", "jsonl")
     if idx is None or not (named or shown or wanted):
         return None  # pasted hex: single packets, no conversations
     most = conversation_limit(args)
     table = StreamTable(True, most) if idx.streaming else StreamTable.build(idx, None, True, most)
     limit = getattr(args, "reassembly_limit", None)
-    if idx.streaming and shown and (limit is None or limit > 0):  # where the tree shows them
-        idx.warnings.append(FORWARD_NOTE)
+    if idx.streaming:  # framed as the frames come: their bytes cannot be read again
+        from .forward import ForwardPduMap
+
+        table.pdus = ForwardPduMap(idx, table)
     if limit is not None and limit <= 0:
         table.pdus = None  # each segment decoded alone
     elif table.pdus is not None and limit is not None:

@@ -446,12 +446,7 @@ class PduMap:
         tcp = pkt.layer("tcp")
         if tcp is None:
             return
-        fresh = False  # this stream framed just now, after the frame was decoded
-        if not self._all:
-            v = self.table.ids[i]
-            if v >= 0:
-                fresh = v >> 1 not in self._done
-                self.stream(v >> 1)
+        fresh = self._framed(i)
         pdus = self.ends.get(i)
         done_in = self.within.get(i)
         if i in self.bare:
@@ -483,6 +478,18 @@ class PduMap:
         _join_info(pkt.layers[k + 1 :])
         self._http_links(pkt, i, later)
         self._opaque(pkt, i)
+
+    def _framed(self, i: int) -> bool:
+        """Frame i's stream framed (now, on first need); whether that happened after the
+        frame was decoded (its header blocks did not know the HPACK table yet)."""
+        if self._all:
+            return False
+        v = self.table.ids[i]
+        if v < 0:
+            return False
+        fresh = v >> 1 not in self._done
+        self.stream(v >> 1)
+        return fresh
 
     def _handshakes(self, pkt: Packet, i: int, keys: dict[int, tuple[int, int]]) -> None:
         """Frame i's TLS records that carry part of a handshake message over several
