@@ -302,15 +302,18 @@ def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:
 def open_input(args: argparse.Namespace) -> Any:
     """The capture the command line names, opened once (None for pasted hex). A stream --
     stdin, a FIFO, a device, gzip data -- is read forwards: packets print as they arrive
-    and memory holds only what is still to be printed."""
+    and memory holds only what is still to be printed (spooled to disk instead when -z
+    follow or --export-objects will read it again)."""
     from .index import open_capture
+    from .streams.cli import reads_again
 
     if args.hex is not None:
         return None
     source: Any = args.read or args.file or str(DEMO)
+    forward = not reads_again(args)  # else spooled to disk: -z follow reads a stream again
     if source == "-":
-        return open_capture(sys.stdin.buffer, name="<stdin>", forward=True)
-    return open_capture(source, forward=True)
+        return open_capture(sys.stdin.buffer, name="<stdin>", forward=forward)
+    return open_capture(source, forward=forward)
 
 
 def iter_packets(args: argparse.Namespace, warn: list[str], idx: Any) -> Iterator[Packet]:
@@ -333,7 +336,7 @@ def iter_packets(args: argparse.Namespace, warn: list[str], idx: Any) -> Iterato
 
 def _records(idx: Any) -> Iterator[Any]:
     """Every record in order; a stream lets each one go once it has been handed out."""
-    if not idx.streaming:
+    if not (idx.streaming and idx.forward):
         yield from idx
         return
     for rec in idx:

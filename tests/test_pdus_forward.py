@@ -107,3 +107,26 @@ def test_past_the_cap_a_stream_read_forwards_is_marked() -> None:
     assert all(p.get("tcp.segments") is None for p in pkts)
     noted = [p.number for p in pkts if any(i.code == "tcp.reassembly.limit" for i in p.issues)]
     assert noted
+
+
+def test_follow_reads_a_pipe() -> None:
+    """-z follow from a pipe prints what tshark -r - prints (the stream is spooled to disk,
+    then read again); before, it was refused."""
+    cap = DATA / "streams" / "arkime_http-post-upload.pcap"
+    for mode in ("ascii", "hex", "raw"):
+        piped, err = printed(["-r", "-", "-q", "-z", f"follow,tcp,{mode},0"], cap.read_bytes())
+        path = DATA / "streams" / f"arkime_http-post-upload.follow.tcp.{mode}.0.txt"
+        with open(path, encoding="utf-8", newline="") as fh:
+            want = fh.read()
+        assert piped == want and err == ""
+
+
+def test_export_objects_from_a_pipe(tmp_path: Path) -> None:
+    cap = DATA / "streams" / "arkime_http-post-upload.pcap"
+    printed(["-r", "-", "-q", "--export-objects", f"http,{tmp_path / 'piped'}"], cap.read_bytes())
+    printed(["-r", str(cap), "-q", "--export-objects", f"http,{tmp_path / 'filed'}"])
+    names = sorted(p.name for p in (tmp_path / "filed").iterdir())
+    assert len(names) == 4
+    assert sorted(p.name for p in (tmp_path / "piped").iterdir()) == names
+    for name in names:
+        assert (tmp_path / "piped" / name).read_bytes() == (tmp_path / "filed" / name).read_bytes()
