@@ -33,6 +33,7 @@ CAPTURES = (
     "http_until_fin",
     "tls13_app_data",
     "h2_hpack",
+    "http_no_body",
 )
 APP = ("http", "tls", "dns", "data-text-lines", "http2")
 # Span agreement wanted per capture (fields we declare, in the reassembled layers).
@@ -688,3 +689,12 @@ def test_hpack_after_an_h2c_upgrade() -> None:
         assert header_lines(pkt) == want, pkt.number
         blocks += bool(want)
     assert blocks == 5
+
+
+def test_responses_without_a_body_pair_as_tshark() -> None:
+    """A response to HEAD, a 204, a 304 has no body whatever its Content-Length says: the
+    next message is not taken for it, and each response answers its own request (tshark
+    -2 -e http.request_in); an interim 100 Continue answers none."""
+    pkts, _ = packets("http_no_body")
+    links = {p.number: p.get("http.request_in").value for p in pkts if p.get("http.request_in")}
+    assert links == {5: 4, 7: 6, 9: 8, 14: 12, 16: 15}

@@ -93,6 +93,7 @@ class _Framer:
     resume: int = 0  # a chunked HTTP body: where the next chunk's size line is (0: not yet)
     last: int = 0  # TLS: the content type of the previous record
     asked: list = field(default_factory=list)  # HTTP: frames fed while the length was unknown
+    no_body: bool = False  # HTTP: the oldest request waiting for this response is a HEAD
     # TLS before its ChangeCipherSpec: handshake records are held whole, to read the version
     # a ServerHello picks and where handshake messages continue over records
     plain: bool = True
@@ -268,6 +269,8 @@ class PduMap:
                     return
                 fr.buf += data[pos : pos + take]
                 self.held += take
+                if fr.proto == "http":
+                    fr.no_body = _answers_head(waiting, d)
                 fr.need = LENGTHS[fr.proto](fr.buf, fr)
                 if fr.need == SKIP:
                     if pos == 0 and len(fr.pieces) == 1:  # the whole segment
@@ -302,7 +305,7 @@ class PduMap:
             self.hpack.feed(self.table.ids[i], i + 1, bytes(whole[: fr.need]))
         upgrade = fr.proto == "http" and H2C_UPGRADE.match(fr.buf) is not None
         if fr.proto == "http" and fr.buf:
-            self._pair(bytes(fr.buf[:5]), i, waiting, d)
+            self._pair(bytes(fr.buf[:12]), i, waiting, d)
         elif fr.proto == "dns" and len(fr.buf) >= 5:
             self._pair_dns(fr.buf, i, multi, waiting)
         if multi:
@@ -385,12 +388,15 @@ class PduMap:
         fr.hs, fr.hs_parts = bytearray(), []
 
     def _pair(self, head: bytes, i: int, waiting: list, d: int) -> None:
-        """Requests wait in order; a response answers the oldest (HTTP/1.1 pipelining)."""
+        """Requests wait in order; a response answers the oldest (HTTP/1.1 pipelining),
+        an interim one (1xx) none."""
         if not head.startswith(b"HTTP/"):
-            waiting.append((d, i))
+            waiting.append((d, i, head.startswith(b"HEAD ")))
             del waiting[:-64]
             return
-        for k, (qd, q) in enumerate(waiting):
+        if head[9:10] == b"1":
+            return
+        for k, (qd, q, _head) in enumerate(waiting):
             if qd != d:
                 del waiting[k]
                 ns = _time(self.index, i) - _time(self.index, q)
@@ -823,19 +829,24 @@ def _http_length(buf: bytearray, fr: _Framer) -> int:
         return NOT
     headers = _headers(lines[1:])
     head = blank.end()
+    response = start.startswith(b"HTTP/")
+    if response and (fr.no_body or start[9:10] == b"1" or start[9:12] in (b"204", b"304")):
+        return head  # no body, whatever the headers say (RFC 9110 section 6.4.1)
     if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
         fr.resume = head
         return _chunked_end(buf, fr)
     length = headers.get(b"content-length")
     if length is not None and length.isdigit() and len(length) < 16:
         return head + int(length)
-    if (
-        start.startswith(b"HTTP/")
-        and start[9:10] not in (b"1", b"")
-        and start[9:12] not in (b"204", b"304")
-    ):
+    if response and start[9:10]:
         return UNTIL_FIN  # a response's body without a length runs to the close (6.3 item 8)
     return head
+
+
+def _answers_head(waiting: list, d: int) -> bool:
+    """Whether the response direction d begins now answers a HEAD request: the oldest
+    request of the other direction still waiting (HTTP/1.1 answers them in order)."""
+    return next((head for qd, _q, head in waiting if qd != d), False)
 
 
 def _chunked_end(buf: bytearray, fr: _Framer) -> int:
