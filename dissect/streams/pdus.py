@@ -35,6 +35,7 @@ from ..engine import PROTOCOLS, TABLES, Packet, decode, spec_for, uint_at
 from ..protocols import http2
 from ..protocols.tcp import TcpState
 from ..protocols.tls import HANDSHAKE_TYPES, handshake_layer, refragment
+from .conversation import bytes_of
 from .objects import MAX_BODY, _dechunk, _decoded, _headers
 from .reassembly import SEQ_MOD, Direction, seq_diff
 
@@ -466,7 +467,7 @@ class PduMap:
             self._opaque(pkt, i)
             self._handshakes(pkt, i, {})
             return
-        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
+        payload = tcp.pos + (bytes_of(pkt, tcp)[tcp.pos + 12] >> 4) * 4
         k = pkt.layers.index(tcp)
         del pkt.layers[k + 1 :]  # what the segment alone decoded to is not the PDU
         if pdus is None:
@@ -505,7 +506,7 @@ class PduMap:
         if not marks and not ends:
             return
         tcp = pkt.layer("tcp")
-        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
+        payload = tcp.pos + (bytes_of(pkt, tcp)[tcp.pos + 12] >> 4) * 4
         for la in list(pkt.layers):
             if la.protocol.name != "tls" or la.state is None or la.state.marks is not None:
                 continue
@@ -555,7 +556,7 @@ class PduMap:
             self._rest(pkt, payload, payload + at, proto)
         else:
             tcp.add(SEGMENT_DATA, payload, tcp.payload_end - payload,
-                    pkt.data[payload : tcp.payload_end])  # fmt: skip
+                    bytes_of(pkt, tcp)[payload : tcp.payload_end])  # fmt: skip
             lead = self.lead.get(i)
             if lead is not None:
                 tcp.state = TcpState(f"{lead} {SEGMENT_NOTE}".lstrip())
@@ -566,7 +567,7 @@ class PduMap:
         """Decode frame bytes start..stop (whole PDUs of the stream's protocol) in the frame."""
         if start >= stop:
             return
-        sub = decode(pkt.data[:stop], pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+        sub = decode(bytes_of(pkt, pkt.layer("tcp"))[:stop], pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
                      start=(PROTOCOLS[proto], start))  # fmt: skip
         pkt.layers.extend(sub.layers[1:])
 
@@ -580,8 +581,9 @@ class PduMap:
             return
         if pkt.layers[k + 1].protocol.name == "http2" and not fresh:
             return
-        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
-        sub = decode(pkt.data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+        data = bytes_of(pkt, tcp)
+        payload = tcp.pos + (data[tcp.pos + 12] >> 4) * 4
+        sub = decode(data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
                      start=(PROTOCOLS["http2"], payload))  # fmt: skip
         del pkt.layers[k + 1 :]
         pkt.layers.extend(sub.layers[1:])
@@ -691,10 +693,11 @@ def read_segment(index: Any, i: int) -> Segmented | None:
     tcp = pkt.layer("tcp")
     if tcp is None or tcp.values is None or pkt.ctx.in_error:
         return None
-    data = pkt.data
+    data = bytes_of(pkt, tcp)
     start = tcp.pos + (data[tcp.pos + 12] >> 4) * 4
     end = tcp.payload_end
-    ip = pkt.layers[-2] if len(pkt.layers) > 2 else None
+    k = pkt.layers.index(tcp)
+    ip = pkt.layers[k - 1] if k > 1 else None
     seglen = max(0, end - start)
     if ip is not None and ip.protocol.name == "ip":
         total = uint_at(data, ip.pos + 2, 2)
