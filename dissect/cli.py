@@ -912,11 +912,12 @@ def print_parallel(
         pass  # -c N: index only as far as the N-th record
     n = min(args.count, len(idx)) if args.count else len(idx)
     t0 = idx.time_ns(0) if n else None
-    scope: Any = contextlib.nullcontext()
-    if getattr(args, "stream_fields", None) is not None:  # -V, JSON: the stream pass ran
-        from .connections import learned
+    from .connections import learned, learned_if_met
 
-        scope = learned(idx)  # QUIC's connections too, before the fork: chunks decrypt alike
+    # QUIC's connections, before the fork (-V, JSON: the stream pass ran) or when a QUIC
+    # packet is first met (the plain list): chunks decrypt alike wherever they start
+    stream_pass = getattr(args, "stream_fields", None) is not None
+    scope = learned(idx) if stream_pass else learned_if_met(idx)
     sink = _byte_sink(printer.out)
     render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
     write = sink[0].write if sink else printer.out.write

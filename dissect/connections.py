@@ -16,8 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .fastfilter import scan
-from .filter import compile_filter
 from .protocols import quic
 
 
@@ -42,9 +40,26 @@ def learned(index: Any) -> Iterator[quic.Connections]:
         quic.use(before)
 
 
+@contextmanager
+def learned_if_met(index: Any) -> Iterator[None]:
+    """learned(index) for a with-block, but only if and when a QUIC packet is decoded in
+    it (quic.LEARN_FIRST): the parallel plain list pays nothing on a capture without
+    QUIC, and its chunks decode a QUIC packet the same wherever they start."""
+    before = quic.MEMORY
+    quic.LEARN_FIRST[0] = lambda: learn(index)
+    try:
+        yield
+    finally:
+        quic.LEARN_FIRST[0] = None
+        quic.use(before)
+
+
 def _datagrams(index: Any) -> Iterator[tuple[int, bytes, int]]:
     """(number, bytes, link type) of every UDP record, in file order: the bulk filter finds
     the plain ones from fixed offsets, so a capture without UDP costs one read of the file."""
+    from .fastfilter import scan
+    from .filter import compile_filter
+
     for _upto, hits in scan(compile_filter("udp"), index):
         for i in hits.tolist():
             rec = index.record(i)
