@@ -843,24 +843,43 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
             _print_count(out, count_matches(args, flt, warn, idx))
             return
         _link_times(printer, idx)
-        if not print_parallel(args, flt, printer, warn, idx):
-            packets = (
-                iter_packets(args, warn, idx)
-                if flt is None
-                else filtered_packets(args, flt, warn, idx, printer)
-            )
-            for n, pkt in enumerate(packets, 1):
-                printer.packet(pkt)
-                pkt.release()  # printed: freed now, not by the cycle collector
-                if getattr(args, "line_buffered", False):
-                    printer.flush()
-                if args.count and n >= args.count:
-                    break
+        with _learning(args, idx):
+            _print_packets(args, flt, printer, warn, idx)
         printer.close()
         _print_taps(args, printer, None, idx, warn)
     finally:
         if idx is not None:
             idx.close()
+
+
+def _print_packets(
+    args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str], idx: Any
+) -> None:
+    if print_parallel(args, flt, printer, warn, idx):
+        return
+    packets = (
+        iter_packets(args, warn, idx)
+        if flt is None
+        else filtered_packets(args, flt, warn, idx, printer)
+    )
+    for n, pkt in enumerate(packets, 1):
+        printer.packet(pkt)
+        pkt.release()  # printed: freed now, not by the cycle collector
+        if getattr(args, "line_buffered", False):
+            printer.flush()
+        if args.count and n >= args.count:
+            break
+
+
+def _learning(args: argparse.Namespace, idx: Any) -> Any:
+    """A file printed without the stream pass (the plain list): what QUIC and HTTP/2 learn
+    from the whole capture is learned when a packet of theirs is first met
+    (connections.learned_if_met), so a packet decodes alike in any chunk."""
+    if idx is None or idx.streaming or getattr(args, "stream_fields", None) is not None:
+        return contextlib.nullcontext()
+    from .connections import learned_if_met
+
+    return learned_if_met(idx)
 
 
 def _count_alone(args: argparse.Namespace, flt: Any) -> bool:
@@ -912,12 +931,11 @@ def print_parallel(
         pass  # -c N: index only as far as the N-th record
     n = min(args.count, len(idx)) if args.count else len(idx)
     t0 = idx.time_ns(0) if n else None
-    from .connections import learned, learned_if_met
+    scope: Any = contextlib.nullcontext()  # the plain list: learned_if_met (_learning)
+    if getattr(args, "stream_fields", None) is not None:  # -V, JSON: the stream pass ran
+        from .connections import learned
 
-    # QUIC's connections, before the fork (-V, JSON: the stream pass ran) or when a QUIC
-    # packet is first met (the plain list): chunks decrypt alike wherever they start
-    stream_pass = getattr(args, "stream_fields", None) is not None
-    scope = learned(idx) if stream_pass else learned_if_met(idx)
+        scope = learned(idx)  # QUIC's connections too, before the fork: chunks decrypt alike
     sink = _byte_sink(printer.out)
     render = _chunk_renderer(args, idx, t0, sink[1:] if sink else None)
     write = sink[0].write if sink else printer.out.write

@@ -651,6 +651,40 @@ def test_hpack_on_every_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         assert f'"{value}"' in text
 
 
+def test_hpack_in_the_plain_list_follows_the_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plain list (no stream pass) of HTTP/2 (here by Decode As): a header block's
+    connection is framed when the block is first decoded, so the Info of a block that
+    refers to the dynamic table is tshark's ("(text/plain)" comes from it), in one process
+    and on two workers alike."""
+    import io
+
+    from dissect import parallel
+    from dissect.cli import build_parser, finish_args, run_batch
+
+    def listed() -> list[str]:
+        argv = ["-r", str(DATA / "h2_hpack.pcap"), "--print", "-d", "tcp.port==80,http2"]
+        out, err = io.StringIO(), io.StringIO()
+        args = finish_args(build_parser(), build_parser().parse_args(argv))
+        assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+        return [" ".join(line.split()[6:]) for line in out.getvalue().splitlines()]
+
+    from dissect import decode_as
+
+    theirs = [" ".join(line.split()[6:])
+              for line in (DATA / "h2_hpack.tshark.txt").read_text().splitlines()]  # fmt: skip
+    try:
+        alone = listed()
+        for n in (5, 6, 7, 8, 9, 10, 13, 14, 15):  # not the handshake nor frames 11-12
+            assert alone[n - 1] == theirs[n - 1], n  # (a block over two segments: reassembly)
+        assert alone[9] == "81 HEADERS[3]: 200 OK, DATA[3] (text/plain)"
+        monkeypatch.setattr(parallel, "MIN_PACKETS", 1)
+        monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+        monkeypatch.setattr(parallel, "chunk_for", lambda _bytes: 3)
+        assert listed() == alone
+    finally:
+        decode_as.clear()
+
+
 def test_hpack_tables_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past MAX_SENDERS directions a new one is not followed (its blocks decode alone, as
     before); a CONTINUATION nobody began stops following its direction; past MAX_ENTRIES
