@@ -89,7 +89,7 @@ class ForwardPduMap(PduMap):
         self._frame(i, v, self._state)
         if not self._state.get(v >> 1):  # not a protocol put together: nothing to hold
             self.held_frames.keep_not(i)
-        self._bound(i, v)
+        self._bound(i)
         self._open(i, v)
         return v >> 1 in self.h2
 
@@ -113,19 +113,33 @@ class ForwardPduMap(PduMap):
             self.shared[i] = first
         self._leads(fr, -1)
 
-    def _bound(self, i: int, v: int) -> None:
-        """Hold only the records still needed; past the cap, the direction of frame i
-        stops being framed."""
+    def _bound(self, i: int) -> None:
+        """Hold only the records still needed; past the cap, the direction whose open PDU
+        holds the most stops being framed (its frames: "not reassembled: limit reached")."""
         frames = self.held_frames
         if frames.bytes < self._sweep_at and frames.bytes <= self.cap:
             return
         self._sweep()
-        if frames.bytes > self.cap:
-            st = self._state.get(v >> 1)
-            if st:
-                self._limit(st[1][v & 1], v, i)
-                self._sweep()
+        for _k in range(len(self._state)):  # each step limits one direction, or stops
+            if frames.bytes <= self.cap:
+                break
+            v, fr = self._largest()
+            if fr is None:
+                break
+            self._limit(fr, v, i)
+            self._sweep()
         self._sweep_at = max(MIN_COLLECT, 2 * frames.bytes)
+
+    def _largest(self) -> tuple[int, Any]:
+        """(stream << 1 | direction, framer) of the open PDU whose records hold most."""
+        records, best, found = self.held_frames.records, 0, (-1, None)
+        for n, st in self._state.items():
+            for d, fr in enumerate(st[1] if st else ()):
+                size = sum(len(records[j].data) for j in {j for j, _o, _n in fr.pieces}
+                           if j in records)  # fmt: skip
+                if size > best:
+                    best, found = size, (n << 1 | d, fr)
+        return found
 
     def _sweep(self) -> None:
         data: set[int] = set()
