@@ -305,12 +305,13 @@ def open_input(args: argparse.Namespace) -> Any:
     and memory holds only what is still to be printed (spooled to disk instead when -z
     follow or --export-objects will read it again)."""
     from .index import open_capture
-    from .streams.cli import reads_again
 
     if args.hex is not None:
         return None
     source: Any = args.read or args.file or str(DEMO)
-    forward = not reads_again(args)  # else spooled to disk: -z follow reads a stream again
+    # -z follow and --export-objects read a stream's packets again: spooled to disk then
+    follows = any(s.startswith("follow,") for s in getattr(args, "statistics", None) or ())
+    forward = not (follows or getattr(args, "export_objects", None))
     if source == "-":
         return open_capture(sys.stdin.buffer, name="<stdin>", forward=forward)
     return open_capture(source, forward=forward)

@@ -141,12 +141,6 @@ def conversation_limit(args: argparse.Namespace) -> int:
     return DEFAULT_CONVERSATION_LIMIT if most is None else most
 
 
-def reads_again(args: argparse.Namespace) -> bool:
-    """-z follow or --export-objects: they read a stream's packets again, so a stream
-    (a pipe, gzip data) is spooled to disk rather than read forwards only."""
-    return bool(follow_specs(args) or getattr(args, "export_objects", None))
-
-
 def _need_file(idx: Any) -> None:
     if idx is None:
         raise FollowError("-z follow and --export-objects need a capture (not pasted hex)")
