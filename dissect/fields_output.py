@@ -94,6 +94,8 @@ def value_text(spec: FieldSpec | None, value: Any) -> str:
     kind = spec.kind if spec is not None else ""
     if type(value) is bool or kind in ("flag", "bool"):
         return "1" if value else "0"
+    if kind == "str" and value == "":  # a label with no value (Wireshark's FT_NONE, such as
+        return "1"  # tcp.analysis.retransmission): tshark writes that it is there
     if isinstance(value, int):
         if kind == "time_ns":
             return _seconds(value)

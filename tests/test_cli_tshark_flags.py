@@ -40,9 +40,10 @@ def fields_args(*names: str) -> list[str]:
 
 # -- -T fields ----------------------------------------------------------------------------------
 def test_fields_equal_tshark() -> None:
-    rc, out, err = run(
-        "-r", str(HTTP), "-T", "fields", "-E", "header=y", *fields_args(*HTTP_FIELDS)
-    )
+    rc, out, err = run(  # the fixture's preference: each segment alone
+        "-r", str(HTTP), "-o", "tcp.desegment_tcp_streams:FALSE", "-T", "fields",
+        "-E", "header=y", *fields_args(*HTTP_FIELDS),
+    )  # fmt: skip
     assert (rc, err) == (0, "")
     assert out == (DATA / "http-simple-get.fields.txt").read_text()
 
@@ -211,3 +212,16 @@ def test_A_is_tcpdumps_ascii() -> None:
     request = "GET / HTTP/1.1\nUser-Agent: curl/7.24.0 (x86_64-apple-darwin12.0)"
     assert rc == 0 and request in out and request in tcpdump
     assert "\r" not in out and "Host: xxxxxxxxxxxxx.xxx.com\nAccept: */*\n" in out
+
+
+def test_fields_of_a_label_print_that_it_is_there() -> None:
+    """A field that is only a label (tshark's FT_NONE, e.g. tcp.analysis.retransmission) prints
+    "1" where present, as tshark does (it used to print an empty column), on the frames of
+    tests/data/streams/arkime_wireshark-retrans.analysis.tsv (tshark's own output)."""
+    capture = Path(__file__).parent / "data" / "streams" / "arkime_wireshark-retrans.pcap"
+    want = [
+        row.split("\t")[1] for row in capture.with_suffix(".analysis.tsv").read_text().splitlines()
+    ]
+    rc, out, _ = run("-n", "-r", str(capture), "-T", "fields", "-e", "tcp.analysis.retransmission")
+    assert rc == 0 and "1" in want
+    assert out.splitlines() == want

@@ -52,6 +52,18 @@ def test_stream_fields_equal_tshark(capture: Path) -> None:
     assert not differ
 
 
+@pytest.mark.parametrize("capture", CAPTURES[:3], ids=lambda p: p.stem)
+def test_fields_output_prints_stream_fields_as_tshark(capture: Path) -> None:
+    """`-T fields -e tcp.stream …` prints what tshark prints (it used to print empty columns:
+    the stream pass ran for -V and JSON only)."""
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["-n", "-r", str(capture), "-T", "fields", "-E", "occurrence=f"]
+    for name in COLUMNS:
+        argv += ["-e", name]
+    assert run_batch(build_parser().parse_args(argv), out, err) in (0, None)
+    assert [line.split("\t") for line in out.getvalue().splitlines()] == expected(capture)
+
+
 def test_stream_filter_selects_one_connection() -> None:
     """`-Y tcp.stream == 5` names a field only the stream pass knows: the pass runs and the
     filter sees it (before, the name was rejected)."""

@@ -43,16 +43,14 @@ def follow_specs(args: argparse.Namespace) -> list[tuple[str, str, int]]:
 
 def prepare(args: argparse.Namespace, flt: Any, idx: Any, wanted: bool = False) -> Annotate | None:
     """When the filter names a stream field, or the output shows every field (-V, -T
-    json, jsonl): the stream pass (a file: over its index, first; a stream read forwards:
+    json, jsonl, fields): the stream pass (a file: over its index, first; a stream read forwards:
     packet by packet as they come), and the function that adds the stream fields to a
     decoded packet (`wanted`: a report that reads them, -z expert). None when nothing
     needs them: the plain list never waits for it. What
     only later packets tell is left out (as tshark's one pass): a file and a stream read
     forwards print the same."""
     named = flt is not None and names_stream_fields(r.name for r in flt.refs)
-    if args.format == "fields" and names_stream_fields(getattr(args, "fields", None) or ()):
-        named = True  # -T fields -e tcp.stream, -e http.response.code...
-    shown = args.verbose or args.format in ("json", "jsonl")
+    shown = args.verbose or args.format in ("json", "jsonl", "fields")  # every field, as tshark
     if idx is None or not (named or shown or wanted):
         return None  # pasted hex: single packets, no conversations
     most = conversation_limit(args)
