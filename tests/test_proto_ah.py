@@ -89,3 +89,21 @@ def test_a_length_below_the_fixed_part_is_malformed() -> None:
 def test_every_truncation_decodes() -> None:
     for frame in frames(MODES) + frames(IPCOMP)[2:4]:
         check_every_truncation(frame, 1)
+
+
+def _deflated(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+def test_ipcomp_inside_inflated_bytes_is_not_inflated_again() -> None:
+    """An inflated payload that holds IPComp again stays data there: one level, so nested
+    compression cannot make the work (or the recursion) grow."""
+    inner_comp = bytes([41, 0, 0, 2]) + _deflated(bytes(60))
+    inner = (bytes([0x60, 0, 0, 0]) + len(inner_comp).to_bytes(2, "big") + bytes([108, 64])
+             + bytes(32) + inner_comp)  # fmt: skip
+    at = 14 + 40 + 24 + 4  # Ethernet, IPv6, AH, the outer IPComp header
+    frame = bytearray(frames(IPCOMP)[2][:at]) + _deflated(inner)
+    frame[18:20] = (len(frame) - 54).to_bytes(2, "big")
+    got = names(decode(bytes(frame), 1, strict=True))
+    assert got[2:] == ["ah", "ipcomp", "data", "ipv6", "ipcomp", "data"]

@@ -13,6 +13,7 @@ payload that does not inflate (another algorithm) stays data.
 
 from __future__ import annotations
 
+import threading
 import zlib
 from typing import Any
 
@@ -35,6 +36,7 @@ from ..protocol import (
 IP_PROTO_AH, IP_PROTO_IPCOMP = 51, 108
 CPIS = {1: "OUI", 2: "DEFLATE", 3: "LZS", 4: "LZJH"}
 MAX_INFLATED = 65535  # an IP payload: inflating stops past this (a bounded output)
+_INFLATING = threading.local()  # .on while this thread decodes inflated bytes
 
 
 def _ah_length_name(value: int) -> str:
@@ -114,17 +116,23 @@ def _ipcomp_tail(data: Any, layer: Layer) -> None:
     """The compressed bytes become a data layer; the inflated ones, decoded as the next
     header's protocol, follow it (the engine has nothing left to decode)."""
     layer.next = DATA  # compressed: not readable as the next header's protocol
+    if getattr(_INFLATING, "on", False):  # inside bytes already inflated: one level only
+        return
+    pkt = layer.packet
     pos, end = layer.payload_pos, layer.payload_end
     inner = TABLES["ip.proto"].get(layer.values[0]) if layer.values else None
     plain = _inflate(bytes(data[pos:end])) if inner is not None and end > pos else None
     if plain is None:
         return
-    pkt = layer.packet
     number, when = pkt.number, pkt.time_ns
     compressed = decode(bytes(data[:end]), pkt.linktype, number=number, time_ns=when,
                         start=(DATA, pos)).layers[1]  # fmt: skip
     compressed.packet = pkt
-    sub = decode(plain, pkt.linktype, number=number, time_ns=when, start=(inner, 0))
+    _INFLATING.on = True
+    try:
+        sub = decode(plain, pkt.linktype, number=number, time_ns=when, start=(inner, 0))
+    finally:
+        _INFLATING.on = False
     sub.source = "IPcomp inflated data"
     pkt.layers.append(compressed)
     pkt.layers.extend(sub.layers[1:])
