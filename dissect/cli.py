@@ -303,15 +303,19 @@ def wants_batch(args: argparse.Namespace, stdout: IO[str]) -> bool:
 def open_input(args: argparse.Namespace) -> Any:
     """The capture the command line names, opened once (None for pasted hex). A stream --
     stdin, a FIFO, a device, gzip data -- is read forwards: packets print as they arrive
-    and memory holds only what is still to be printed."""
+    and memory holds only what is still to be printed (spooled to disk instead when -z
+    follow or --export-objects will read it again)."""
     from .index import open_capture
 
     if args.hex is not None:
         return None
     source: Any = args.read or args.file or str(DEMO)
+    # -z follow and --export-objects read a stream's packets again: spooled to disk then
+    follows = any(s.startswith("follow,") for s in getattr(args, "statistics", None) or ())
+    forward = not (follows or getattr(args, "export_objects", None))
     if source == "-":
-        return open_capture(sys.stdin.buffer, name="<stdin>", forward=True)
-    return open_capture(source, forward=True)
+        return open_capture(sys.stdin.buffer, name="<stdin>", forward=forward)
+    return open_capture(source, forward=forward)
 
 
 def iter_packets(args: argparse.Namespace, warn: list[str], idx: Any) -> Iterator[Packet]:
@@ -334,7 +338,7 @@ def iter_packets(args: argparse.Namespace, warn: list[str], idx: Any) -> Iterato
 
 def _records(idx: Any) -> Iterator[Any]:
     """Every record in order; a stream lets each one go once it has been handed out."""
-    if not idx.streaming:
+    if not (idx.streaming and idx.forward):
         yield from idx
         return
     for rec in idx:
@@ -841,24 +845,43 @@ def print_input(args: argparse.Namespace, flt: Any, printer: Printer, warn: list
             _print_count(out, count_matches(args, flt, warn, idx))
             return
         _link_times(printer, idx)
-        if not print_parallel(args, flt, printer, warn, idx):
-            packets = (
-                iter_packets(args, warn, idx)
-                if flt is None
-                else filtered_packets(args, flt, warn, idx, printer)
-            )
-            for n, pkt in enumerate(packets, 1):
-                printer.packet(pkt)
-                pkt.release()  # printed: freed now, not by the cycle collector
-                if getattr(args, "line_buffered", False):
-                    printer.flush()
-                if args.count and n >= args.count:
-                    break
+        with _learning(args, idx):
+            _print_packets(args, flt, printer, warn, idx)
         printer.close()
         _print_taps(args, printer, None, idx, warn)
     finally:
         if idx is not None:
             idx.close()
+
+
+def _print_packets(
+    args: argparse.Namespace, flt: Any, printer: Printer, warn: list[str], idx: Any
+) -> None:
+    if print_parallel(args, flt, printer, warn, idx):
+        return
+    packets = (
+        iter_packets(args, warn, idx)
+        if flt is None
+        else filtered_packets(args, flt, warn, idx, printer)
+    )
+    for n, pkt in enumerate(packets, 1):
+        printer.packet(pkt)
+        pkt.release()  # printed: freed now, not by the cycle collector
+        if getattr(args, "line_buffered", False):
+            printer.flush()
+        if args.count and n >= args.count:
+            break
+
+
+def _learning(args: argparse.Namespace, idx: Any) -> Any:
+    """A file printed without the stream pass (the plain list): what QUIC and HTTP/2 learn
+    from the whole capture is learned when a packet of theirs is first met
+    (connections.learned_if_met), so a packet decodes alike in any chunk."""
+    if idx is None or idx.streaming or getattr(args, "stream_fields", None) is not None:
+        return contextlib.nullcontext()
+    from .connections import learned_if_met
+
+    return learned_if_met(idx)
 
 
 def _count_alone(args: argparse.Namespace, flt: Any) -> bool:
@@ -910,7 +933,7 @@ def print_parallel(
         pass  # -c N: index only as far as the N-th record
     n = min(args.count, len(idx)) if args.count else len(idx)
     t0 = idx.time_ns(0) if n else None
-    scope: Any = contextlib.nullcontext()
+    scope: Any = contextlib.nullcontext()  # the plain list: learned_if_met (_learning)
     if getattr(args, "stream_fields", None) is not None:  # -V, JSON: the stream pass ran
         from .connections import learned
 

@@ -16,9 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .fastfilter import scan
-from .filter import compile_filter
-from .protocols import quic
+from .protocols import http2, quic
 
 
 def learn(index: Any) -> quic.Connections:
@@ -42,9 +40,54 @@ def learned(index: Any) -> Iterator[quic.Connections]:
         quic.use(before)
 
 
+@contextmanager
+def learned_if_met(index: Any) -> Iterator[None]:
+    """For a with-block (the plain list): learned(index) if and when a QUIC packet is
+    decoded (quic.LEARN_FIRST), and an HTTP/2 header block's connection framed when the
+    block is decoded (http2.LEARN_STREAM), so its HPACK table is the connection's. A
+    capture without them pays nothing, and a packet decodes alike in any chunk."""
+    before, tables = quic.MEMORY, http2.TABLES[0]
+    quic.LEARN_FIRST[0] = lambda: learn(index)
+    http2.LEARN_STREAM[0] = _stream_framer(index)
+    try:
+        yield
+    finally:
+        quic.LEARN_FIRST[0] = http2.LEARN_STREAM[0] = None
+        quic.use(before)
+        http2.use(tables)
+
+
+def _stream_framer(index: Any) -> Any:
+    """frame(number): the TCP connection of that frame framed once (PduMap.stream feeds
+    its HTTP/2 header blocks to the HPACK tables in order); the capture's connections are
+    numbered on the first call. Decoding done while it works does not call it again."""
+    made: list[Any] = []
+    busy: list[bool] = []
+
+    def frame(number: int) -> None:
+        if busy:
+            return
+        busy.append(True)
+        try:
+            if not made:
+                from .streams.table import StreamTable
+
+                made.append(StreamTable.build(index, analyse=False))
+            table, i = made[0], number - 1
+            if 0 <= i < len(table) and table.ids[i] >= 0 and not table.facts[i] & 0x03:
+                table.pdus.stream(table.ids[i] >> 1)  # once a stream (PduMap._done)
+        finally:
+            busy.clear()
+
+    return frame
+
+
 def _datagrams(index: Any) -> Iterator[tuple[int, bytes, int]]:
     """(number, bytes, link type) of every UDP record, in file order: the bulk filter finds
     the plain ones from fixed offsets, so a capture without UDP costs one read of the file."""
+    from .fastfilter import scan
+    from .filter import compile_filter
+
     for _upto, hits in scan(compile_filter("udp"), index):
         for i in hits.tolist():
             rec = index.record(i)

@@ -2297,11 +2297,16 @@ def _run_declared(proto, data: bytes, layer) -> cython.void:
                reach=cython.Py_ssize_t, n=cython.Py_ssize_t, i=cython.Py_ssize_t)  # fmt: skip
 def _cover_gaps(pkt) -> cython.void:
     """Bytes a layer held for its payload but no inner layer used become its padding;
-    bytes past every layer become a data layer. The union of spans covers the frame."""
+    bytes past every layer become a data layer. The union of spans covers the frame.
+    Layers decoded from other bytes (IPComp's inflated payload) come last and are passed
+    over: their spans count in those bytes."""
     layers = pkt.layers
-    last = layers[-1]
-    reach = last.pos + last.hdr_len if len(layers) > 1 else 0
-    for i in range(len(layers) - 2, 0, -1):
+    n = len(layers)
+    while n > 1 and layers[n - 1].packet is not pkt:
+        n -= 1
+    last = layers[n - 1]
+    reach = last.pos + last.hdr_len if n > 1 else 0
+    for i in range(n - 2, 0, -1):
         outer = layers[i]
         if reach < outer.payload_end and reach >= outer.payload_pos:
             n = outer.payload_end - reach

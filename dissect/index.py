@@ -86,6 +86,7 @@ class CaptureIndex:
         self._pos = 0
         self._tail_mark: int | None = None  # warnings from here on are about a torn tail
         self.name = _label(source, name)
+        self.forward = forward  # a stream is read forwards only (else spooled)
         self._src: stream.Source | None = None
         try:
             self._src = stream.open_source(source, forward=forward, check=_check_stream)

@@ -19,8 +19,8 @@ def capture_frames(path: Any) -> list[bytes]:
 
 
 def check_spans(pkt: Packet) -> None:
-    n = len(pkt.data)
     for layer in pkt.layers[1:]:
+        n = len((layer.packet or pkt).data)  # a layer's spans count in its own bytes
         assert 0 <= layer.pos <= layer.pos + layer.len <= n
         for f in layer.walk():
             assert 0 <= f.pos and f.pos + f.len <= n, (layer, f)

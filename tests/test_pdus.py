@@ -33,6 +33,7 @@ CAPTURES = (
     "http_until_fin",
     "tls13_app_data",
     "h2_hpack",
+    "http_no_body",
 )
 APP = ("http", "tls", "dns", "data-text-lines", "http2")
 # Span agreement wanted per capture (fields we declare, in the reassembled layers).
@@ -568,21 +569,6 @@ def test_a_certificate_the_x509_parser_refuses_is_still_read() -> None:
     assert {"x509ce.directoryName", "tls.sct.sct_timestamp"} <= {name for name, _v in got}
 
 
-def test_a_capture_read_forwards_says_once_that_pdus_are_not_put_together() -> None:
-    """A pipe cannot be read again: -V decodes each segment alone and says so in one
-    warning line; the same capture from a file is put together and says nothing."""
-    cap = DATA / "dns_tcp_multi.pcap"
-    run = [sys.executable, "-c", "import sys; from tui.main import main; sys.exit(main())"]
-    piped = subprocess.run(run + ["-r", "-", "-V"], input=cap.read_bytes(), capture_output=True,
-                           timeout=120, check=True)  # fmt: skip
-    warnings = [ln for ln in piped.stderr.decode().splitlines() if "read forwards" in ln]
-    assert len(warnings) == 1 and warnings[0].startswith("layerscope: warning: PDUs across")
-    assert b"Reassembled TCP Segments" not in piped.stdout
-    filed = subprocess.run(run + ["-r", str(cap), "-V"], capture_output=True, timeout=120,
-                           check=True)  # fmt: skip
-    assert b"read forwards" not in filed.stderr and b"Reassembled TCP Segments" in filed.stdout
-
-
 # -- HPACK: one dynamic table per connection direction ------------------------------------
 HPACK_FIELDS = ("http2.header.name", "http2.header.value", "http2.header.repr",
                 "http2.header.index")  # fmt: skip
@@ -665,6 +651,40 @@ def test_hpack_on_every_core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         assert f'"{value}"' in text
 
 
+def test_hpack_in_the_plain_list_follows_the_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plain list (no stream pass) of HTTP/2 (here by Decode As): a header block's
+    connection is framed when the block is first decoded, so the Info of a block that
+    refers to the dynamic table is tshark's ("(text/plain)" comes from it), in one process
+    and on two workers alike."""
+    import io
+
+    from dissect import parallel
+    from dissect.cli import build_parser, finish_args, run_batch
+
+    def listed() -> list[str]:
+        argv = ["-r", str(DATA / "h2_hpack.pcap"), "--print", "-d", "tcp.port==80,http2"]
+        out, err = io.StringIO(), io.StringIO()
+        args = finish_args(build_parser(), build_parser().parse_args(argv))
+        assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+        return [" ".join(line.split()[6:]) for line in out.getvalue().splitlines()]
+
+    from dissect import decode_as
+
+    theirs = [" ".join(line.split()[6:])
+              for line in (DATA / "h2_hpack.tshark.txt").read_text().splitlines()]  # fmt: skip
+    try:
+        alone = listed()
+        for n in (5, 6, 7, 8, 9, 10, 13, 14, 15):  # not the handshake nor frames 11-12
+            assert alone[n - 1] == theirs[n - 1], n  # (a block over two segments: reassembly)
+        assert alone[9] == "81 HEADERS[3]: 200 OK, DATA[3] (text/plain)"
+        monkeypatch.setattr(parallel, "MIN_PACKETS", 1)
+        monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+        monkeypatch.setattr(parallel, "chunk_for", lambda _bytes: 3)
+        assert listed() == alone
+    finally:
+        decode_as.clear()
+
+
 def test_hpack_tables_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past MAX_SENDERS directions a new one is not followed (its blocks decode alone, as
     before); a CONTINUATION nobody began stops following its direction; past MAX_ENTRIES
@@ -703,3 +723,12 @@ def test_hpack_after_an_h2c_upgrade() -> None:
         assert header_lines(pkt) == want, pkt.number
         blocks += bool(want)
     assert blocks == 5
+
+
+def test_responses_without_a_body_pair_as_tshark() -> None:
+    """A response to HEAD, a 204, a 304 has no body whatever its Content-Length says: the
+    next message is not taken for it, and each response answers its own request (tshark
+    -2 -e http.request_in); an interim 100 Continue answers none."""
+    pkts, _ = packets("http_no_body")
+    links = {p.number: p.get("http.request_in").value for p in pkts if p.get("http.request_in")}
+    assert links == {5: 4, 7: 6, 9: 8, 14: 12, 16: 15}

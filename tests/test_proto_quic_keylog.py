@@ -283,3 +283,50 @@ def test_a_learned_memory_ends_with_its_capture() -> None:
     assert quic.MEMORY.learned
     source.close()
     assert not quic.MEMORY.learned and not quic.MEMORY.cids
+
+
+def _plain_list(cli, path: Path) -> str:
+    p = cli.build_parser()
+    args = cli.finish_args(p, p.parse_args(["-r", str(path), "--print"]))
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run_batch(args, out, err) == 0, err.getvalue()
+    return out.getvalue()
+
+
+def _chunked(monkeypatch, parallel, cli) -> None:
+    """The parallel plain list on two workers, two records a chunk after the first record."""
+    monkeypatch.setattr(parallel, "MIN_PACKETS", 1)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    monkeypatch.setattr(parallel, "chunk_for", lambda _bytes: 2)
+    monkeypatch.setattr(cli, "SAMPLE_RECORDS", 1)
+
+
+def test_parallel_plain_list_decrypts_a_chunk_that_starts_at_a_server_initial(
+    monkeypatch, tmp_path: Path
+) -> None:
+    """A record before the connection shifts the chunks: worker 2's first chunk starts at
+    the server's first Initial, whose keys come from the client's Initial in worker 1's
+    chunk. The connections are learned when the first QUIC packet is met, so the list is
+    what one process reading in order prints."""
+    from dissect import cli, parallel
+
+    raw = CAPTURE.read_bytes()
+    path = tmp_path / "late.pcap"
+    path.write_bytes(raw[:24] + raw[24:32] + (60).to_bytes(4, "little") * 2 + bytes(60) + raw[24:])
+    in_order = _plain_list(cli, path)
+    quic.forget()
+    _chunked(monkeypatch, parallel, cli)
+    chunked = _plain_list(cli, path)
+    assert "PKN: 0, ACK" in chunked.splitlines()[3]  # frame 4: the server's first Initial
+    assert chunked == in_order
+    assert not quic.MEMORY.learned and quic.LEARN_FIRST[0] is None
+
+
+def test_parallel_plain_list_without_quic_learns_nothing(monkeypatch) -> None:
+    """No QUIC packet, no learning pass: the plain list of other captures costs the same."""
+    from dissect import cli, parallel
+
+    _chunked(monkeypatch, parallel, cli)
+    monkeypatch.setattr(connections, "learn", lambda _index: pytest.fail("learned"))
+    other = Path(__file__).parent / "data" / "reassembly" / "http_gzip_chunked.pcap"
+    assert _plain_list(cli, other).count("\n") == len(capture_frames(other))

@@ -29,7 +29,7 @@ SUPPORTED = {
     "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts", "icmp", "icmpv6", "tcp", "udp", "dns",
     "mdns", "http", "data-text-lines", "media", "tls", "dhcp", "ntp", "data", "sll", "null", "raw",
     "llmnr", "ssh", "dhcpv6", "nbns", "snmp", "syslog", "sip", "tftp", "mbtcp", "modbus", "mqtt",
-    "nflog", "sdp", "ah", "l2tp", "lcp",  # (ipcomp: its payload is not inflated, as tshark does)
+    "nflog", "sdp", "ah", "l2tp", "lcp", "ipcomp",
 }  # fmt: skip
 
 DEFAULT_CORPUS = os.path.join(

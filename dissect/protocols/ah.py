@@ -5,18 +5,38 @@ AH: next header, payload length (in 4-byte words, minus 2), reserved, SPI, seque
 number and the integrity check value (ICV) filling the rest; what follows is the next
 header's protocol through the ip.proto table (transport mode: TCP/UDP; tunnel mode: an
 inner IPv4/IPv6 packet). IPComp: next header, flags and the compression parameter index;
-the compressed payload is data here (Wireshark inflates DEFLATE and decodes the result as a
-second data source, which layerscope does not have).
+the compressed payload is a data layer, and as in Wireshark it is inflated (DEFLATE, RFC
+2394: raw, or with a zlib header) and the result decoded as the next header's protocol,
+from a second data source, "IPcomp inflated data" (its layers' spans count in it). A
+payload that does not inflate (another algorithm) stays data.
 """
 
 from __future__ import annotations
 
+import threading
+import zlib
 from typing import Any
 
-from ..protocol import DATA, FIELDS, HEX, U8, U16, U32, Bytes, Layer, Osi, Protocol, bind
+from ..protocol import (
+    DATA,
+    FIELDS,
+    HEX,
+    TABLES,
+    U8,
+    U16,
+    U32,
+    Bytes,
+    Layer,
+    Osi,
+    Protocol,
+    bind,
+    decode,
+)
 
 IP_PROTO_AH, IP_PROTO_IPCOMP = 51, 108
 CPIS = {1: "OUI", 2: "DEFLATE", 3: "LZS", 4: "LZJH"}
+MAX_INFLATED = 65535  # an IP payload: inflating stops past this (a bounded output)
+_INFLATING = threading.local()  # .on while this thread decodes inflated bytes
 
 
 def _ah_length_name(value: int) -> str:
@@ -93,7 +113,44 @@ IPCOMP = Protocol(
 
 
 def _ipcomp_tail(data: Any, layer: Layer) -> None:
-    layer.next = DATA  # compressed: not readable as the next header's protocol here
+    """The compressed bytes become a data layer; the inflated ones, decoded as the next
+    header's protocol, follow it (the engine has nothing left to decode)."""
+    layer.next = DATA  # compressed: not readable as the next header's protocol
+    if getattr(_INFLATING, "on", False):  # inside bytes already inflated: one level only
+        return
+    pkt = layer.packet
+    pos, end = layer.payload_pos, layer.payload_end
+    inner = TABLES["ip.proto"].get(layer.values[0]) if layer.values else None
+    plain = _inflate(bytes(data[pos:end])) if inner is not None and end > pos else None
+    if plain is None:
+        return
+    number, when = pkt.number, pkt.time_ns
+    compressed = decode(bytes(data[:end]), pkt.linktype, number=number, time_ns=when,
+                        start=(DATA, pos)).layers[1]  # fmt: skip
+    compressed.packet = pkt
+    _INFLATING.on = True
+    try:
+        sub = decode(plain, pkt.linktype, number=number, time_ns=when, start=(inner, 0))
+    finally:
+        _INFLATING.on = False
+    sub.source = "IPcomp inflated data"
+    pkt.layers.append(compressed)
+    pkt.layers.extend(sub.layers[1:])
+    layer.payload_pos = end
+
+
+def _inflate(payload: bytes) -> bytes | None:
+    """DEFLATE without a header (RFC 2394), else with a zlib one, as Wireshark tries both;
+    None when neither gives a whole stream of at most MAX_INFLATED bytes."""
+    for wbits in (-15, 15):
+        d = zlib.decompressobj(wbits)
+        try:
+            out = d.decompress(payload, MAX_INFLATED)
+        except zlib.error:
+            continue
+        if d.eof and not d.unconsumed_tail and out:
+            return out
+    return None
 
 
 IPCOMP.tail = _ipcomp_tail

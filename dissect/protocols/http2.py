@@ -429,6 +429,9 @@ class Tables:
 
 
 TABLES: list[Tables] = [Tables()]  # what decoding reads: the capture's (use())
+# A function given a frame number that frames that frame's TCP connection, so the tables
+# before its header blocks are known: the plain list sets it (dissect/connections.py)
+LEARN_STREAM: list[Any] = [None]
 
 
 def use(tables: Tables) -> None:
@@ -438,6 +441,8 @@ def use(tables: Tables) -> None:
 
 def _remembered(layer: Layer, block: bytes) -> tuple[int, tuple] | None:
     number = layer.packet.number if layer.packet is not None else None
+    if number is not None and LEARN_STREAM[0] is not None:
+        LEARN_STREAM[0](number)
     if number is None or not TABLES[0].before:
         return None
     return TABLES[0].before.get((number, zlib.crc32(block), len(block)))

@@ -441,6 +441,10 @@ class Connections:
 
 MEMORY = Connections()  # what decoding reads: the capture's (use()) or one filled in order
 _LEARNING = threading.local()  # .memory: the Connections learn() fills in this thread
+# A function that learns the whole capture's connections (and use()s them), called once
+# when a QUIC packet is first decoded: the parallel plain list, whose chunks start
+# anywhere, learns them only if the capture has QUIC (dissect/connections.py)
+LEARN_FIRST: list[Any] = [None]
 
 
 def _memory() -> Connections:
@@ -528,6 +532,10 @@ def _decrypt(data: bytes, pkt: QuicPacket) -> None:
     if pkt.version not in INITIAL_SALTS and pkt.long or _primitives() is None:
         return
     memory = _memory()
+    if LEARN_FIRST[0] is not None and not memory.learned and memory is MEMORY:
+        learn_capture, LEARN_FIRST[0] = LEARN_FIRST[0], None
+        learn_capture()
+        memory = _memory()
     found = memory.cids.get(pkt.dcid)
     same = found is not None and (not pkt.long or found[0].version == pkt.version)
     if same and _decrypt_known(data, pkt, *found):

@@ -21,11 +21,6 @@ from .names import names_stream_fields
 # packet list and a filter naming no stream field never load it.
 
 Annotate = Callable[[Packet], None]
-# A PDU is decoded from its segments' bytes read again from the file, which a capture read
-# forwards cannot do; said once, with the reader's warnings
-FORWARD_NOTE = ("PDUs across TCP segments are not put together for a capture read forwards "
-                "(a pipe, stdin, gzip data): each segment is decoded alone; read it from a "
-                "file to have them")  # fmt: skip
 
 
 class FollowError(UsageError):
@@ -66,8 +61,10 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any, wanted: bool = False) 
     most = conversation_limit(args)
     table = StreamTable(True, most) if idx.streaming else StreamTable.build(idx, None, True, most)
     limit = getattr(args, "reassembly_limit", None)
-    if idx.streaming and shown and (limit is None or limit > 0):  # where the tree shows them
-        idx.warnings.append(FORWARD_NOTE)
+    if idx.streaming:  # framed as the frames come: their bytes cannot be read again
+        from .forward import ForwardPduMap
+
+        table.pdus = ForwardPduMap(idx, table)
     if limit is not None and limit <= 0:
         table.pdus = None  # each segment decoded alone
     elif table.pdus is not None and limit is not None:
@@ -154,6 +151,5 @@ def conversation_limit(args: argparse.Namespace) -> int:
 
 
 def _need_file(idx: Any) -> None:
-    if idx is None or idx.streaming:
-        raise FollowError("-z follow and --export-objects need a capture file (they read "
-                          "the stream's packets again)")  # fmt: skip
+    if idx is None:
+        raise FollowError("-z follow and --export-objects need a capture (not pasted hex)")

@@ -161,7 +161,7 @@ def segment_of(pkt: Packet) -> Segment | Piece | None:
             sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
             end = ip_end if ip_end > layer.pos else layer.payload_end
             seglen = 0 if in_error else max(0, end - layer.pos - _offset(pkt, layer))
-            wscale = _window_scale(pkt.data, layer) if flags & SYN else -1
+            wscale = _window_scale(bytes_of(pkt, layer), layer) if flags & SYN else -1
             seg = Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error,
                           pkt.time_ns, wscale)  # fmt: skip
             _dns(pkt, seg)
@@ -229,14 +229,14 @@ def _dns(pkt: Packet, seg: Segment) -> None:
         return
     for layer in pkt.layers:
         if layer.protocol in _DNS:
-            start = layer.pos
+            start, data = layer.pos, bytes_of(pkt, layer)
             if seg.kind == 6:  # over TCP: one whole message after its length prefix only
-                if seg.seglen < 14 or uint_at(pkt.data, start, 2) != seg.seglen - 2:
+                if seg.seglen < 14 or uint_at(data, start, 2) != seg.seglen - 2:
                     return
                 start += 2
-            if start + 12 <= len(pkt.data):  # the header: ID, then QR in the flags
-                seg.dns_id = uint_at(pkt.data, start, 2)
-                seg.dns_response = bool(pkt.data[start + 2] & 0x80)
+            if start + 12 <= len(data):  # the header: ID, then QR in the flags
+                seg.dns_id = uint_at(data, start, 2)
+                seg.dns_response = bool(data[start + 2] & 0x80)
             return
 
 
@@ -272,4 +272,10 @@ def _window_scale(data: bytes, layer: Any) -> int:
 def _offset(pkt: Packet, layer: Any) -> int:
     """The TCP data offset in bytes (a RST's diagnostic text, kept in the layer, counts as
     segment data, as in Wireshark)."""
-    return (pkt.data[layer.pos + 12] >> 4) * 4
+    return (bytes_of(pkt, layer)[layer.pos + 12] >> 4) * 4
+
+
+def bytes_of(pkt: Packet, layer: Any) -> bytes:
+    """The bytes a layer's spans count in: the frame's, or those it was decoded from
+    (IPComp's inflated payload)."""
+    return layer.packet.data if layer.packet is not None else pkt.data

@@ -35,6 +35,7 @@ from ..engine import PROTOCOLS, TABLES, Packet, decode, spec_for, uint_at
 from ..protocols import http2
 from ..protocols.tcp import TcpState
 from ..protocols.tls import HANDSHAKE_TYPES, handshake_layer, refragment
+from .conversation import bytes_of
 from .objects import MAX_BODY, _dechunk, _decoded, _headers
 from .reassembly import SEQ_MOD, Direction, seq_diff
 
@@ -93,6 +94,7 @@ class _Framer:
     resume: int = 0  # a chunked HTTP body: where the next chunk's size line is (0: not yet)
     last: int = 0  # TLS: the content type of the previous record
     asked: list = field(default_factory=list)  # HTTP: frames fed while the length was unknown
+    no_body: bool = False  # HTTP: the oldest request waiting for this response is a HEAD
     # TLS before its ChangeCipherSpec: handshake records are held whole, to read the version
     # a ServerHello picks and where handshake messages continue over records
     plain: bool = True
@@ -268,6 +270,8 @@ class PduMap:
                     return
                 fr.buf += data[pos : pos + take]
                 self.held += take
+                if fr.proto == "http":
+                    fr.no_body = _answers_head(waiting, d)
                 fr.need = LENGTHS[fr.proto](fr.buf, fr)
                 if fr.need == SKIP:
                     if pos == 0 and len(fr.pieces) == 1:  # the whole segment
@@ -302,7 +306,7 @@ class PduMap:
             self.hpack.feed(self.table.ids[i], i + 1, bytes(whole[: fr.need]))
         upgrade = fr.proto == "http" and H2C_UPGRADE.match(fr.buf) is not None
         if fr.proto == "http" and fr.buf:
-            self._pair(bytes(fr.buf[:5]), i, waiting, d)
+            self._pair(bytes(fr.buf[:12]), i, waiting, d)
         elif fr.proto == "dns" and len(fr.buf) >= 5:
             self._pair_dns(fr.buf, i, multi, waiting)
         if multi:
@@ -385,12 +389,15 @@ class PduMap:
         fr.hs, fr.hs_parts = bytearray(), []
 
     def _pair(self, head: bytes, i: int, waiting: list, d: int) -> None:
-        """Requests wait in order; a response answers the oldest (HTTP/1.1 pipelining)."""
+        """Requests wait in order; a response answers the oldest (HTTP/1.1 pipelining),
+        an interim one (1xx) none."""
         if not head.startswith(b"HTTP/"):
-            waiting.append((d, i))
+            waiting.append((d, i, head.startswith(b"HEAD ")))
             del waiting[:-64]
             return
-        for k, (qd, q) in enumerate(waiting):
+        if head[9:10] == b"1":
+            return
+        for k, (qd, q, _head) in enumerate(waiting):
             if qd != d:
                 del waiting[k]
                 ns = _time(self.index, i) - _time(self.index, q)
@@ -446,12 +453,7 @@ class PduMap:
         tcp = pkt.layer("tcp")
         if tcp is None:
             return
-        fresh = False  # this stream framed just now, after the frame was decoded
-        if not self._all:
-            v = self.table.ids[i]
-            if v >= 0:
-                fresh = v >> 1 not in self._done
-                self.stream(v >> 1)
+        fresh = self._framed(i)
         pdus = self.ends.get(i)
         done_in = self.within.get(i)
         if i in self.bare:
@@ -465,7 +467,7 @@ class PduMap:
             self._opaque(pkt, i)
             self._handshakes(pkt, i, {})
             return
-        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
+        payload = tcp.pos + (bytes_of(pkt, tcp)[tcp.pos + 12] >> 4) * 4
         k = pkt.layers.index(tcp)
         del pkt.layers[k + 1 :]  # what the segment alone decoded to is not the PDU
         if pdus is None:
@@ -484,6 +486,18 @@ class PduMap:
         self._http_links(pkt, i, later)
         self._opaque(pkt, i)
 
+    def _framed(self, i: int) -> bool:
+        """Frame i's stream framed (now, on first need); whether that happened after the
+        frame was decoded (its header blocks did not know the HPACK table yet)."""
+        if self._all:
+            return False
+        v = self.table.ids[i]
+        if v < 0:
+            return False
+        fresh = v >> 1 not in self._done
+        self.stream(v >> 1)
+        return fresh
+
     def _handshakes(self, pkt: Packet, i: int, keys: dict[int, tuple[int, int]]) -> None:
         """Frame i's TLS records that carry part of a handshake message over several
         records are labelled so; a message completing here is decoded from its
@@ -492,7 +506,7 @@ class PduMap:
         if not marks and not ends:
             return
         tcp = pkt.layer("tcp")
-        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
+        payload = tcp.pos + (bytes_of(pkt, tcp)[tcp.pos + 12] >> 4) * 4
         for la in list(pkt.layers):
             if la.protocol.name != "tls" or la.state is None or la.state.marks is not None:
                 continue
@@ -542,7 +556,7 @@ class PduMap:
             self._rest(pkt, payload, payload + at, proto)
         else:
             tcp.add(SEGMENT_DATA, payload, tcp.payload_end - payload,
-                    pkt.data[payload : tcp.payload_end])  # fmt: skip
+                    bytes_of(pkt, tcp)[payload : tcp.payload_end])  # fmt: skip
             lead = self.lead.get(i)
             if lead is not None:
                 tcp.state = TcpState(f"{lead} {SEGMENT_NOTE}".lstrip())
@@ -553,7 +567,7 @@ class PduMap:
         """Decode frame bytes start..stop (whole PDUs of the stream's protocol) in the frame."""
         if start >= stop:
             return
-        sub = decode(pkt.data[:stop], pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+        sub = decode(bytes_of(pkt, pkt.layer("tcp"))[:stop], pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
                      start=(PROTOCOLS[proto], start))  # fmt: skip
         pkt.layers.extend(sub.layers[1:])
 
@@ -567,8 +581,9 @@ class PduMap:
             return
         if pkt.layers[k + 1].protocol.name == "http2" and not fresh:
             return
-        payload = tcp.pos + (pkt.data[tcp.pos + 12] >> 4) * 4
-        sub = decode(pkt.data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
+        data = bytes_of(pkt, tcp)
+        payload = tcp.pos + (data[tcp.pos + 12] >> 4) * 4
+        sub = decode(data, pkt.linktype, number=pkt.number, time_ns=pkt.time_ns,
                      start=(PROTOCOLS["http2"], payload))  # fmt: skip
         del pkt.layers[k + 1 :]
         pkt.layers.extend(sub.layers[1:])
@@ -678,10 +693,11 @@ def read_segment(index: Any, i: int) -> Segmented | None:
     tcp = pkt.layer("tcp")
     if tcp is None or tcp.values is None or pkt.ctx.in_error:
         return None
-    data = pkt.data
+    data = bytes_of(pkt, tcp)
     start = tcp.pos + (data[tcp.pos + 12] >> 4) * 4
     end = tcp.payload_end
-    ip = pkt.layers[-2] if len(pkt.layers) > 2 else None
+    k = pkt.layers.index(tcp)
+    ip = pkt.layers[k - 1] if k > 1 else None
     seglen = max(0, end - start)
     if ip is not None and ip.protocol.name == "ip":
         total = uint_at(data, ip.pos + 2, 2)
@@ -816,19 +832,24 @@ def _http_length(buf: bytearray, fr: _Framer) -> int:
         return NOT
     headers = _headers(lines[1:])
     head = blank.end()
+    response = start.startswith(b"HTTP/")
+    if response and (fr.no_body or start[9:10] == b"1" or start[9:12] in (b"204", b"304")):
+        return head  # no body, whatever the headers say (RFC 9110 section 6.4.1)
     if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
         fr.resume = head
         return _chunked_end(buf, fr)
     length = headers.get(b"content-length")
     if length is not None and length.isdigit() and len(length) < 16:
         return head + int(length)
-    if (
-        start.startswith(b"HTTP/")
-        and start[9:10] not in (b"1", b"")
-        and start[9:12] not in (b"204", b"304")
-    ):
+    if response and start[9:10]:
         return UNTIL_FIN  # a response's body without a length runs to the close (6.3 item 8)
     return head
+
+
+def _answers_head(waiting: list, d: int) -> bool:
+    """Whether the response direction d begins now answers a HEAD request: the oldest
+    request of the other direction still waiting (HTTP/1.1 answers them in order)."""
+    return next((head for qd, _q, head in waiting if qd != d), False)
 
 
 def _chunked_end(buf: bytearray, fr: _Framer) -> int:

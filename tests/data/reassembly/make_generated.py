@@ -5,6 +5,9 @@ http_lost_segment: a POST whose body's middle segment was never captured, then a
 http_keepalive_byte: a one-byte keep-alive segment (0x00) right before a GET in two segments.
 http_until_fin: an HTTP/1.0 response without Content-Length or chunked coding: its body
     runs until the server's FIN (three segments, the FIN on the last).
+http_no_body: responses without a body whatever their Content-Length says (RFC 9110
+    section 6.4.1): to a HEAD request, 204, 304 and 100 Continue; then a response whose
+    body spans two segments.
 """
 import sys
 from scapy.all import IP, TCP, Ether, Raw, wrpcap
@@ -86,8 +89,28 @@ def until_fin():
     return c.pkts + d.pkts
 
 
+def no_body():
+    c = Conv(40005)
+    c.open()
+    c.send("c", b"HEAD /a HTTP/1.1\r\nHost: h\r\n\r\n")
+    c.send("s", b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5000\r\n\r\n")
+    c.send("c", b"DELETE /b HTTP/1.1\r\nHost: h\r\n\r\n")
+    c.send("s", b"HTTP/1.1 204 No Content\r\nContent-Length: 10\r\n\r\n")
+    c.send("c", b"GET /c HTTP/1.1\r\nHost: h\r\nIf-None-Match: \"x\"\r\n\r\n")
+    c.send("s", b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\nContent-Length: 100\r\n\r\n")
+    c.send("c", b"POST /d HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+    c.send("s", b"HTTP/1.1 100 Continue\r\n\r\n")
+    c.send("c", b"d=ok")
+    body = b"z" * 2000
+    msg = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2000\r\n\r\n" + body
+    c.send("s", msg[:1200], "A"); c.send("s", msg[1200:])
+    c.send("c", b"HEAD /e HTTP/1.1\r\nHost: h\r\n\r\n")
+    c.send("s", b"HTTP/1.1 200 OK\r\nContent-Length: 77\r\n\r\n")
+    return c.pkts
+
+
 if __name__ == "__main__":
     out = sys.argv[1]
     for name, make in (("http_lost_segment", lost), ("http_keepalive_byte", keepalive),
-                       ("http_until_fin", until_fin)):
+                       ("http_until_fin", until_fin), ("http_no_body", no_body)):
         wrpcap(f"{out}/{name}.pcap", make())
