@@ -410,3 +410,67 @@ def test_the_stream_pass_steps_aside_for_keys(monkeypatch) -> None:  # noqa: ANN
         assert seen and callable(seen[-1]) and paused
 
     run_app(PacketSource.open(SAMPLE), body)
+
+
+def test_keys_in_a_stream_being_put_together_do_not_wait_for_it(monkeypatch) -> None:  # noqa: ANN001
+    """While a long TCP stream's PDUs are put together beside the UI (seconds on a big
+    capture), a key to another packet of that stream shows it at once: no second job for
+    the same stream, no wait for the first; the job steps aside for keys as it goes."""
+    release = threading.Event()
+    asked: list[object] = []
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist, _tree, _hex = parts(app)
+        plist.cursor = FIRST_TCP - 1
+        for _ in range(200):  # bounded: the stream pass runs after the index
+            if app.screen.packet is not None and app.screen.packet.get("tcp.stream") is not None:
+                break
+            await pilot.pause(0.05)
+        pdus = app.source._streams.pdus
+
+        def slow(n: int, between=None) -> None:  # noqa: ANN001
+            asked.append(between)
+            release.wait(10)
+
+        monkeypatch.setattr(pdus, "stream", slow)
+        app.source.forget_decodes()  # the stream is to be put together again
+        waits: list[float | None] = []
+        real_result = source_module.Future.result
+
+        def result(self, timeout=None):  # noqa: ANN001, ANN202
+            waits.append(timeout)
+            return real_result(self, timeout)
+
+        monkeypatch.setattr(source_module.Future, "result", result)
+        await pilot.press("down")
+        first = app.source._pending
+        await pilot.press("down")
+        shown = app.screen.packet
+        assert shown.number == FIRST_TCP + 2 and shown.get("tcp.stream") is None
+        assert app.source._pending is first and len(waits) == 1  # the first key only
+        assert asked == [app.courtesy.pause]
+        release.set()
+        for _ in range(200):
+            if app.screen.packet is not shown:
+                break
+            await pilot.pause(0.05)
+        assert app.screen.packet.number == FIRST_TCP + 2
+        assert app.screen.packet.get("tcp.stream") is not None
+
+    run_app(PacketSource.open(SAMPLE), body)
+
+
+def test_workers_are_told_again_once_a_key_is_painted(monkeypatch) -> None:  # noqa: ANN001
+    """The hold workers keep counts from the key's arrival and again from its paint: on a
+    loaded machine a key's work outlasts a hold counted from its arrival only."""
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        await pilot.pause()
+        assert app.screen.packet.number == 1
+        told: list[int] = []  # the packet shown at each call
+        monkeypatch.setattr(app.courtesy, "touched", lambda: told.append(app.screen.packet.number))
+        await pilot.press("down")
+        await pilot.pause()
+        assert told[0] == 1 and told[-1] == 2  # on arrival, and once the key's packet is shown
+
+    run_app(five_frames(), body)

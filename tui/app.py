@@ -115,12 +115,16 @@ class LayerscopeApp(App[int]):
         """A terminal paste may carry escape sequences (a dump copied from a web page): they
         become visible symbols before any input widget (paste box, path, filter) shows them,
         since Input and TextArea send their text to the terminal as it is.
-        Input of any kind tells the background workers to step aside (tui/courtesy.py)."""
+        Input of any kind tells the background workers to step aside (tui/courtesy.py),
+        and again once its effect is painted: on a loaded machine a key's work can outlast
+        the hold counted from its arrival."""
         if isinstance(event, INPUT_EVENTS):
             self.courtesy.touched()
         if isinstance(event, events.Paste):
             event.text = visible_controls(event.text)
         await super().on_event(event)
+        if isinstance(event, INPUT_EVENTS):
+            self.screen.call_after_refresh(self.courtesy.touched)
 
     def on_unmount(self) -> None:
         self.source.close()

@@ -249,7 +249,9 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         if message.row >= self.displayed() or message.row != self.query_one(PacketList).cursor:
             return
         self.packet = pkt = self.source.packet_now(
-            self.source_row(message.row), lambda row: self.post_message(PacketAnnotated(row))
+            self.source_row(message.row),
+            lambda row: self.post_message(PacketAnnotated(row)),
+            self.app.courtesy.pause,  # type: ignore[attr-defined]
         )
         self.query_one(HexPane).show_packet(pkt, self.source.origins(pkt))
         tree = self.query_one(FieldTree)
@@ -260,6 +262,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         else:
             self.show_osi()
         self.update_status()
+        self.call_after_refresh(self.app.courtesy.touched)  # type: ignore[attr-defined]
 
     def on_packet_annotated(self, message: PacketAnnotated) -> None:
         """The selected packet's stream fields are ready: show it again with them."""
