@@ -474,3 +474,24 @@ def test_workers_are_told_again_once_a_key_is_painted(monkeypatch) -> None:  # n
         assert told[0] == 1 and told[-1] == 2  # on arrival, and once the key's packet is shown
 
     run_app(five_frames(), body)
+
+
+def test_objects_alive_at_quiet_moments_leave_the_collectors_walks() -> None:
+    """A full collection walks every object alive, holding the interpreter (~100 ms with a
+    big capture open: a key waits). What is alive once the first screen is drawn, and
+    once the stream pass is done, is left out of its walks (gc.freeze) until the app ends."""
+    import gc
+
+    counts: list[int] = []
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        for _ in range(200):  # bounded: the first rows, then the stream pass
+            if app.screen.packet is not None and app.screen.packet.get("tcp.stream") is not None:
+                break
+            await pilot.pause(0.05)
+        counts.append(gc.get_freeze_count())
+
+    gc.unfreeze()
+    run_app(PacketSource.open(SAMPLE), body)
+    assert counts[0] > 0
+    assert gc.get_freeze_count() == 0  # given back when the app ended

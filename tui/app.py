@@ -26,7 +26,7 @@ from dissect.streams.cli import conversation_limit
 
 from .browser import BrowserScreen
 from .colouring import Colouring, load_rules
-from .courtesy import Courtesy
+from .courtesy import Courtesy, unsettle
 from .decode_as import DecodeAsScreen
 from .filtering import FilterActions
 from .hangup import watch_terminal
@@ -128,6 +128,7 @@ class LayerscopeApp(App[int]):
 
     def on_unmount(self) -> None:
         self.source.close()
+        unsettle()
 
     def notify(
         self,

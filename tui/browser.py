@@ -24,6 +24,7 @@ from dissect.engine import Field, Layer, Packet, safe_text
 from dissect.streams.follow import Followed
 
 from .clipboard import copy_text, copy_to_file
+from .courtesy import settle
 from .filtering import FilterActions, FilterBar
 from .follow import FollowScreen
 from .list_actions import ListActions
@@ -187,7 +188,10 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
 
     def on_streams_ready(self, message: StreamsReady) -> None:
         """Show the selected packet again, now with what the stream pass adds."""
-        if message.generation != self.generation or self.packet is None:
+        if message.generation != self.generation:
+            return
+        settle()  # its tables stay as long as the capture: out of the collector's walks
+        if self.packet is None:
             return
         self.source.forget_decodes()
         row = self.query_one(PacketList).cursor
@@ -201,6 +205,10 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
             self.query_one(PacketList).set_count(len(self.source))
         self.update_status()
         self.notice_failure()
+
+    def _first_rows_drawn(self) -> None:
+        self.first_rows.set()  # the indexer may go on
+        settle()
 
     @on(PacketList.RowsWanted)
     def _rows_wanted(self, message: PacketList.RowsWanted) -> None:
@@ -238,7 +246,8 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
     def on_rows_decoded(self, message: RowsDecoded) -> None:
         if message.generation == self.generation and message.view == self.view_token:
             self.query_one(PacketList).set_rows(message.block, message.rows, message.partial)
-            self.call_after_refresh(self.first_rows.set)  # drawn: the indexer may go on
+            if not self.first_rows.is_set():
+                self.call_after_refresh(self._first_rows_drawn)
             self.notice_failure()
 
     # -- selection: packet -> tree + hex; tree -> hex; hex -> tree ------------------------------
