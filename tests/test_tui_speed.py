@@ -99,6 +99,32 @@ def test_footer_is_not_rebuilt_when_its_keys_stay_the_same() -> None:
     run_panes(body)
 
 
+def test_footer_keys_get_their_styles_once(monkeypatch) -> None:  # noqa: ANN001
+    """Textual's footer keys are born compact and told otherwise once mounted: two style
+    passes for each key at every footer build. They are built with the footer's look (the
+    command palette's key stays compact, as Textual's footer leaves it)."""
+    from textual.widgets._footer import FooterKey
+
+    restyled: list[object] = []
+    original = App.update_styles
+
+    def update_styles(self: App, node, animate: bool = True) -> None:  # noqa: ANN001
+        restyled.append(node)
+        original(self, node, animate)
+
+    monkeypatch.setattr(App, "update_styles", update_styles)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        await pilot.pause()
+        keys = list(app.screen.query_one(KeyFooter).query(FooterKey))
+        assert keys and [k.has_class("-compact") for k in keys] == [
+            k.has_class("-command-palette") for k in keys
+        ]  # as Textual's footer draws them
+        assert not [n for n in restyled if isinstance(n, FooterKey)]
+
+    run_app(five_frames(), body)
+
+
 def test_main_screen_pane_switch_keeps_the_footer() -> None:
     async def body(app: LayerscopeApp, pilot: Pilot) -> None:
         before = keys(app)
