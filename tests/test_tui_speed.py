@@ -409,6 +409,21 @@ def test_the_tui_starts_without_the_capture_modules() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_the_tui_starts_without_its_dialogs_and_teaching_screens() -> None:
+    """The dialogs (with the Textual widgets they use), the follow screen and the teaching
+    screens load when first opened: none is on the first screen, and imports are most of
+    its CPU."""
+    import subprocess
+    import sys
+
+    deferred = ("tui.screens", "tui.follow", "tui.tour", "tui.edit", "tui.diff",
+                "tui.decode_as", "dissect.annotate", "textual.widgets._text_area")  # fmt: skip
+    code = f"import sys, tui.app; print([m for m in {deferred!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True)  # fmt: skip
+    assert out.stdout.strip() == "[]"
+
+
 def test_the_stream_pass_steps_aside_for_keys(monkeypatch) -> None:  # noqa: ANN001
     """The stream pass (after the index, on its worker) pauses between its chunks while keys
     come in, as the index walk does."""

@@ -27,12 +27,10 @@ from dissect.streams.cli import conversation_limit
 from .browser import BrowserScreen
 from .colouring import Colouring, load_rules
 from .courtesy import Courtesy, unsettle
-from .decode_as import DecodeAsScreen
 from .filtering import FilterActions
 from .hangup import watch_terminal
 from .list_actions import LIST_COMMANDS, ListActions
 from .live import LiveActions
-from .screens import HelpScreen
 from .source import CaptureError, PacketSource
 from .teaching import TEACHING_COMMANDS, TeachingActions
 from .widgets.field_tree import FieldTree
@@ -182,6 +180,8 @@ class LayerscopeApp(App[int]):
         browser.ask_unsaved("quitting", self.exit)
 
     def action_help(self) -> None:
+        from .screens import HelpScreen  # dialogs load when first opened
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_sections()))
 
@@ -195,6 +195,8 @@ class LayerscopeApp(App[int]):
             if changed:
                 self.source.forget_decodes()
                 browser.load_source()
+
+        from .decode_as import DecodeAsScreen
 
         self.push_screen(DecodeAsScreen(browser.packet), done)
 

@@ -26,11 +26,9 @@ from dissect.streams.follow import Followed
 from .clipboard import copy_text, copy_to_file
 from .courtesy import settle
 from .filtering import FilterActions, FilterBar
-from .follow import FollowScreen
 from .list_actions import ListActions
 from .live import LiveActions
 from .messages import IndexProgress, PacketAnnotated, RowsDecoded, StreamsReady
-from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
 from .source import BLOCK, CaptureError, PacketSource, annotated_dump
 from .teaching import TeachingActions
 from .widgets.field_tree import FieldTree, TreeItem
@@ -40,8 +38,11 @@ from .widgets.osi_panel import OsiPanel, explain_item
 from .widgets.packet_list import PacketList
 from .widgets.status_bar import Status, StatusBar
 
+# The dialogs (.screens) and the follow screen are imported when first opened: nothing of
+# them is on the first screen.
 if TYPE_CHECKING:
     from .app import LayerscopeApp
+    from .screens import PasteResult
 
 OPEN_NOTE_AFTER = 0.5  # seconds an open may take before a note says what it waits for
 INDEX_CHUNK = 65536  # records per index_more call: ~10 ms, so cancelling is prompt
@@ -414,6 +415,8 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
             plist.cursor = row
             plist.focus()
 
+        from .screens import GotoScreen
+
         self.app.push_screen(GotoScreen(len(self.source)), go)
 
     # -- follow stream (tui/follow.py) ---------------------------------------------------------
@@ -453,9 +456,13 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         bar.value = stream_filter
         bar.add_class("-shown")
         self.apply_filter(stream_filter)
+        from .follow import FollowScreen
+
         self.app.push_screen(FollowScreen(followed), closed)
 
     def action_paste(self) -> None:
+        from .screens import PasteHexScreen
+
         app: LayerscopeApp = self.app  # type: ignore[assignment]
         self.app.push_screen(PasteHexScreen(self.source.preview_hex, app.linktype), self.add_pasted)
 
@@ -476,6 +483,8 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         self.update_status()
 
     def action_open(self) -> None:
+        from .screens import OpenFileScreen
+
         self.ask_unsaved(
             "opening another capture",
             lambda: self.app.push_screen(OpenFileScreen(), self.open_path),
@@ -540,6 +549,8 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         if self.packet is None:
             self.notify("No packet selected.", severity="warning")
             return
+        from .screens import CopyScreen
+
         self.app.push_screen(CopyScreen(), self.copy)
 
     def copy(self, choice: str | None) -> None:
