@@ -125,6 +125,32 @@ def test_footer_keys_get_their_styles_once(monkeypatch) -> None:  # noqa: ANN001
     run_app(five_frames(), body)
 
 
+def test_a_pane_switch_repaints_only_what_it_changes(monkeypatch) -> None:  # noqa: ANN001
+    """Textual repaints the whole screen when the focus moves (every pane rendered again);
+    the panes that gain and lose the focus restyle and repaint themselves."""
+    from textual._compositor import Compositor
+
+    full: list[int] = []
+    original = Compositor.render_full_update
+
+    def render_full_update(self: Compositor, simplify: bool = False):  # noqa: ANN202
+        full.append(1)
+        return original(self, simplify)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist, tree, _hex = parts(app)
+        await pilot.pause()
+        monkeypatch.setattr(Compositor, "render_full_update", render_full_update)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.screen.focused is tree
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert app.screen.focused is plist and full == []
+
+    run_app(five_frames(), body)
+
+
 def test_main_screen_pane_switch_keeps_the_footer() -> None:
     async def body(app: LayerscopeApp, pilot: Pilot) -> None:
         before = keys(app)

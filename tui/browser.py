@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
@@ -87,6 +88,11 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         Binding("plus", "resize(5)", "Grow list", show=False),
         Binding("minus", "resize(-5)", "Shrink list", show=False),
     ]
+
+    # Textual repaints the whole screen when the focus moves (every pane and row rendered
+    # again: most of a pane switch's time); the two widgets and the containers whose
+    # :focus-within changed restyle and repaint themselves already.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self) -> None:
         super().__init__()
