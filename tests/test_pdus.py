@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from dissect.engine import FIELDS, decode, packet_dict, tree_text
 from dissect.index import open_capture
 from dissect.streams import StreamTable, annotate
+from dissect.streams import pdus as pdus_module
 from dissect.streams.pdus import PduMap
 
 DATA = Path(__file__).parent / "data" / "reassembly"
@@ -220,6 +222,27 @@ def test_random_access_reads_only_that_stream() -> None:
     annotate(pkt, table)
     assert pkt.value("tcp.segment.count") == 9
     assert set(read) <= set(table.frames("tcp", 0))
+
+
+def test_framing_steps_aside_and_a_framed_stream_takes_no_lock(monkeypatch) -> None:  # noqa: ANN001
+    """The TUI frames a stream beside its UI: `between` runs as it goes (its worker steps
+    aside for keys there), and a stream framed before is answered while another thread
+    holds the lock, framing a long one (seconds on a big capture)."""
+    monkeypatch.setattr(pdus_module, "STEP_FRAMES", 2)
+    idx = open_capture(str(DATA / "http_gzip_chunked.pcap"))
+    table = StreamTable.build(idx)
+    pdus = table.pdus = PduMap(idx, table)
+    frames = pdus._frames(0)
+    assert frames == [i for i in table.frames("tcp", 0) if not table.facts[i] & 0x03]
+    calls: list[int] = []
+    pdus.stream(0, lambda: calls.append(1))
+    assert calls and len(calls) == len(frames) // 2
+    again = threading.Thread(target=pdus.stream, args=(0,), daemon=True)
+    with pdus._lock:  # another stream is being framed
+        again.start()
+        again.join(10)
+        waiting = again.is_alive()
+    assert not waiting
 
 
 def test_limit_reached_is_marked_not_dropped() -> None:

@@ -99,6 +99,58 @@ def test_footer_is_not_rebuilt_when_its_keys_stay_the_same() -> None:
     run_panes(body)
 
 
+def test_footer_keys_get_their_styles_once(monkeypatch) -> None:  # noqa: ANN001
+    """Textual's footer keys are born compact and told otherwise once mounted: two style
+    passes for each key at every footer build. They are built with the footer's look (the
+    command palette's key stays compact, as Textual's footer leaves it)."""
+    from textual.widgets._footer import FooterKey
+
+    restyled: list[object] = []
+    original = App.update_styles
+
+    def update_styles(self: App, node, animate: bool = True) -> None:  # noqa: ANN001
+        restyled.append(node)
+        original(self, node, animate)
+
+    monkeypatch.setattr(App, "update_styles", update_styles)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        await pilot.pause()
+        keys = list(app.screen.query_one(KeyFooter).query(FooterKey))
+        assert keys and [k.has_class("-compact") for k in keys] == [
+            k.has_class("-command-palette") for k in keys
+        ]  # as Textual's footer draws them
+        assert not [n for n in restyled if isinstance(n, FooterKey)]
+
+    run_app(five_frames(), body)
+
+
+def test_a_pane_switch_repaints_only_what_it_changes(monkeypatch) -> None:  # noqa: ANN001
+    """Textual repaints the whole screen when the focus moves (every pane rendered again);
+    the panes that gain and lose the focus restyle and repaint themselves."""
+    from textual._compositor import Compositor
+
+    full: list[int] = []
+    original = Compositor.render_full_update
+
+    def render_full_update(self: Compositor, simplify: bool = False):  # noqa: ANN202
+        full.append(1)
+        return original(self, simplify)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist, tree, _hex = parts(app)
+        await pilot.pause()
+        monkeypatch.setattr(Compositor, "render_full_update", render_full_update)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.screen.focused is tree
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert app.screen.focused is plist and full == []
+
+    run_app(five_frames(), body)
+
+
 def test_main_screen_pane_switch_keeps_the_footer() -> None:
     async def body(app: LayerscopeApp, pilot: Pilot) -> None:
         before = keys(app)
@@ -383,6 +435,21 @@ def test_the_tui_starts_without_the_capture_modules() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_the_tui_starts_without_its_dialogs_and_teaching_screens() -> None:
+    """The dialogs (with the Textual widgets they use), the follow screen and the teaching
+    screens load when first opened: none is on the first screen, and imports are most of
+    its CPU."""
+    import subprocess
+    import sys
+
+    deferred = ("tui.screens", "tui.follow", "tui.tour", "tui.edit", "tui.diff",
+                "tui.decode_as", "dissect.annotate", "textual.widgets._text_area")  # fmt: skip
+    code = f"import sys, tui.app; print([m for m in {deferred!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         check=True)  # fmt: skip
+    assert out.stdout.strip() == "[]"
+
+
 def test_the_stream_pass_steps_aside_for_keys(monkeypatch) -> None:  # noqa: ANN001
     """The stream pass (after the index, on its worker) pauses between its chunks while keys
     come in, as the index walk does."""
@@ -410,3 +477,88 @@ def test_the_stream_pass_steps_aside_for_keys(monkeypatch) -> None:  # noqa: ANN
         assert seen and callable(seen[-1]) and paused
 
     run_app(PacketSource.open(SAMPLE), body)
+
+
+def test_keys_in_a_stream_being_put_together_do_not_wait_for_it(monkeypatch) -> None:  # noqa: ANN001
+    """While a long TCP stream's PDUs are put together beside the UI (seconds on a big
+    capture), a key to another packet of that stream shows it at once: no second job for
+    the same stream, no wait for the first; the job steps aside for keys as it goes."""
+    release = threading.Event()
+    asked: list[object] = []
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        plist, _tree, _hex = parts(app)
+        plist.cursor = FIRST_TCP - 1
+        for _ in range(200):  # bounded: the stream pass runs after the index
+            if app.screen.packet is not None and app.screen.packet.get("tcp.stream") is not None:
+                break
+            await pilot.pause(0.05)
+        pdus = app.source._streams.pdus
+
+        def slow(n: int, between=None) -> None:  # noqa: ANN001
+            asked.append(between)
+            release.wait(10)
+
+        monkeypatch.setattr(pdus, "stream", slow)
+        app.source.forget_decodes()  # the stream is to be put together again
+        waits: list[float | None] = []
+        real_result = source_module.Future.result
+
+        def result(self, timeout=None):  # noqa: ANN001, ANN202
+            waits.append(timeout)
+            return real_result(self, timeout)
+
+        monkeypatch.setattr(source_module.Future, "result", result)
+        await pilot.press("down")
+        first = app.source._pending
+        await pilot.press("down")
+        shown = app.screen.packet
+        assert shown.number == FIRST_TCP + 2 and shown.get("tcp.stream") is None
+        assert app.source._pending is first and len(waits) == 1  # the first key only
+        assert asked == [app.courtesy.pause]
+        release.set()
+        for _ in range(200):
+            if app.screen.packet is not shown:
+                break
+            await pilot.pause(0.05)
+        assert app.screen.packet.number == FIRST_TCP + 2
+        assert app.screen.packet.get("tcp.stream") is not None
+
+    run_app(PacketSource.open(SAMPLE), body)
+
+
+def test_workers_are_told_again_once_a_key_is_painted(monkeypatch) -> None:  # noqa: ANN001
+    """The hold workers keep counts from the key's arrival and again from its paint: on a
+    loaded machine a key's work outlasts a hold counted from its arrival only."""
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        await pilot.pause()
+        assert app.screen.packet.number == 1
+        told: list[int] = []  # the packet shown at each call
+        monkeypatch.setattr(app.courtesy, "touched", lambda: told.append(app.screen.packet.number))
+        await pilot.press("down")
+        await pilot.pause()
+        assert told[0] == 1 and told[-1] == 2  # on arrival, and once the key's packet is shown
+
+    run_app(five_frames(), body)
+
+
+def test_objects_alive_at_quiet_moments_leave_the_collectors_walks() -> None:
+    """A full collection walks every object alive, holding the interpreter (~100 ms with a
+    big capture open: a key waits). What is alive once the first screen is drawn, and
+    once the stream pass is done, is left out of its walks (gc.freeze) until the app ends."""
+    import gc
+
+    counts: list[int] = []
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        for _ in range(200):  # bounded: the first rows, then the stream pass
+            if app.screen.packet is not None and app.screen.packet.get("tcp.stream") is not None:
+                break
+            await pilot.pause(0.05)
+        counts.append(gc.get_freeze_count())
+
+    gc.unfreeze()
+    run_app(PacketSource.open(SAMPLE), body)
+    assert counts[0] > 0
+    assert gc.get_freeze_count() == 0  # given back when the app ended

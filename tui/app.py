@@ -26,13 +26,11 @@ from dissect.streams.cli import conversation_limit
 
 from .browser import BrowserScreen
 from .colouring import Colouring, load_rules
-from .courtesy import Courtesy
-from .decode_as import DecodeAsScreen
+from .courtesy import Courtesy, unsettle
 from .filtering import FilterActions
 from .hangup import watch_terminal
 from .list_actions import LIST_COMMANDS, ListActions
 from .live import LiveActions
-from .screens import HelpScreen
 from .source import CaptureError, PacketSource
 from .teaching import TEACHING_COMMANDS, TeachingActions
 from .widgets.field_tree import FieldTree
@@ -115,15 +113,20 @@ class LayerscopeApp(App[int]):
         """A terminal paste may carry escape sequences (a dump copied from a web page): they
         become visible symbols before any input widget (paste box, path, filter) shows them,
         since Input and TextArea send their text to the terminal as it is.
-        Input of any kind tells the background workers to step aside (tui/courtesy.py)."""
+        Input of any kind tells the background workers to step aside (tui/courtesy.py),
+        and again once its effect is painted: on a loaded machine a key's work can outlast
+        the hold counted from its arrival."""
         if isinstance(event, INPUT_EVENTS):
             self.courtesy.touched()
         if isinstance(event, events.Paste):
             event.text = visible_controls(event.text)
         await super().on_event(event)
+        if isinstance(event, INPUT_EVENTS):
+            self.screen.call_after_refresh(self.courtesy.touched)
 
     def on_unmount(self) -> None:
         self.source.close()
+        unsettle()
 
     def notify(
         self,
@@ -177,6 +180,8 @@ class LayerscopeApp(App[int]):
         browser.ask_unsaved("quitting", self.exit)
 
     def action_help(self) -> None:
+        from .screens import HelpScreen  # dialogs load when first opened
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_sections()))
 
@@ -190,6 +195,8 @@ class LayerscopeApp(App[int]):
             if changed:
                 self.source.forget_decodes()
                 browser.load_source()
+
+        from .decode_as import DecodeAsScreen
 
         self.push_screen(DecodeAsScreen(browser.packet), done)
 

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
@@ -24,12 +25,11 @@ from dissect.engine import Field, Layer, Packet, safe_text
 from dissect.streams.follow import Followed
 
 from .clipboard import copy_text, copy_to_file
+from .courtesy import settle
 from .filtering import FilterActions, FilterBar
-from .follow import FollowScreen
 from .list_actions import ListActions
 from .live import LiveActions
 from .messages import IndexProgress, PacketAnnotated, RowsDecoded, StreamsReady
-from .screens import CopyScreen, GotoScreen, OpenFileScreen, PasteHexScreen, PasteResult
 from .source import BLOCK, CaptureError, PacketSource, annotated_dump
 from .teaching import TeachingActions
 from .widgets.field_tree import FieldTree, TreeItem
@@ -39,8 +39,11 @@ from .widgets.osi_panel import OsiPanel, explain_item
 from .widgets.packet_list import PacketList
 from .widgets.status_bar import Status, StatusBar
 
+# The dialogs (.screens) and the follow screen are imported when first opened: nothing of
+# them is on the first screen.
 if TYPE_CHECKING:
     from .app import LayerscopeApp
+    from .screens import PasteResult
 
 OPEN_NOTE_AFTER = 0.5  # seconds an open may take before a note says what it waits for
 INDEX_CHUNK = 65536  # records per index_more call: ~10 ms, so cancelling is prompt
@@ -85,6 +88,11 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         Binding("plus", "resize(5)", "Grow list", show=False),
         Binding("minus", "resize(-5)", "Shrink list", show=False),
     ]
+
+    # Textual repaints the whole screen when the focus moves (every pane and row rendered
+    # again: most of a pane switch's time); the two widgets and the containers whose
+    # :focus-within changed restyle and repaint themselves already.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def __init__(self) -> None:
         super().__init__()
@@ -187,7 +195,10 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
 
     def on_streams_ready(self, message: StreamsReady) -> None:
         """Show the selected packet again, now with what the stream pass adds."""
-        if message.generation != self.generation or self.packet is None:
+        if message.generation != self.generation:
+            return
+        settle()  # its tables stay as long as the capture: out of the collector's walks
+        if self.packet is None:
             return
         self.source.forget_decodes()
         row = self.query_one(PacketList).cursor
@@ -201,6 +212,10 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
             self.query_one(PacketList).set_count(len(self.source))
         self.update_status()
         self.notice_failure()
+
+    def _first_rows_drawn(self) -> None:
+        self.first_rows.set()  # the indexer may go on
+        settle()
 
     @on(PacketList.RowsWanted)
     def _rows_wanted(self, message: PacketList.RowsWanted) -> None:
@@ -238,7 +253,8 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
     def on_rows_decoded(self, message: RowsDecoded) -> None:
         if message.generation == self.generation and message.view == self.view_token:
             self.query_one(PacketList).set_rows(message.block, message.rows, message.partial)
-            self.call_after_refresh(self.first_rows.set)  # drawn: the indexer may go on
+            if not self.first_rows.is_set():
+                self.call_after_refresh(self._first_rows_drawn)
             self.notice_failure()
 
     # -- selection: packet -> tree + hex; tree -> hex; hex -> tree ------------------------------
@@ -249,7 +265,9 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         if message.row >= self.displayed() or message.row != self.query_one(PacketList).cursor:
             return
         self.packet = pkt = self.source.packet_now(
-            self.source_row(message.row), lambda row: self.post_message(PacketAnnotated(row))
+            self.source_row(message.row),
+            lambda row: self.post_message(PacketAnnotated(row)),
+            self.app.courtesy.pause,  # type: ignore[attr-defined]
         )
         self.query_one(HexPane).show_packet(pkt, self.source.origins(pkt))
         tree = self.query_one(FieldTree)
@@ -260,6 +278,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         else:
             self.show_osi()
         self.update_status()
+        self.call_after_refresh(self.app.courtesy.touched)  # type: ignore[attr-defined]
 
     def on_packet_annotated(self, message: PacketAnnotated) -> None:
         """The selected packet's stream fields are ready: show it again with them."""
@@ -402,6 +421,8 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
             plist.cursor = row
             plist.focus()
 
+        from .screens import GotoScreen
+
         self.app.push_screen(GotoScreen(len(self.source)), go)
 
     # -- follow stream (tui/follow.py) ---------------------------------------------------------
@@ -441,9 +462,13 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         bar.value = stream_filter
         bar.add_class("-shown")
         self.apply_filter(stream_filter)
+        from .follow import FollowScreen
+
         self.app.push_screen(FollowScreen(followed), closed)
 
     def action_paste(self) -> None:
+        from .screens import PasteHexScreen
+
         app: LayerscopeApp = self.app  # type: ignore[assignment]
         self.app.push_screen(PasteHexScreen(self.source.preview_hex, app.linktype), self.add_pasted)
 
@@ -464,6 +489,8 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         self.update_status()
 
     def action_open(self) -> None:
+        from .screens import OpenFileScreen
+
         self.ask_unsaved(
             "opening another capture",
             lambda: self.app.push_screen(OpenFileScreen(), self.open_path),
@@ -528,6 +555,8 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         if self.packet is None:
             self.notify("No packet selected.", severity="warning")
             return
+        from .screens import CopyScreen
+
         self.app.push_screen(CopyScreen(), self.copy)
 
     def copy(self, choice: str | None) -> None:

@@ -6,10 +6,16 @@ twice its time while one runs. The app marks each key, click and scroll (`touche
 workers call `pause()` between their steps, which sleeps while input is recent. A worker
 never waits longer than MAX_PAUSE at a time, so holding a key down slows background work
 down without stopping it.
+
+The cyclic garbage collector is the other thing that stops a key: a full collection walks
+every object alive (Textual's, the capture's tables) holding the interpreter, ~100 ms on a
+big capture, in whichever thread happens to allocate. `settle()` takes what is alive at a
+quiet moment (the first screen drawn, the stream pass done) out of its walks.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from time import monotonic
 
@@ -40,3 +46,16 @@ class Courtesy:
             time.sleep(min(STEP, self._until - now))
             now = monotonic()
         return now - began
+
+
+def settle() -> None:
+    """Objects alive now are left out of the collector's walks (gc.freeze). They are still
+    freed by reference counting when let go; only a cycle among them would stay, so this is
+    done at the few moments named above, not per packet."""
+    gc.freeze()
+
+
+def unsettle() -> None:
+    """The app ends: what settle() kept goes back to the collector (a test process runs many
+    apps in turn)."""
+    gc.unfreeze()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dissect.engine import Field, Packet
 from dissect.filter import Filter, compile_filter
 from dissect.output import summarize, summary_line
 
-from .screens import FindRequest
+if TYPE_CHECKING:  # the dialog loads when first opened
+    from .screens import FindRequest
 
 __all__ = ["Finder", "Hit"]
 

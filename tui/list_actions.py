@@ -20,19 +20,14 @@ from .colouring import Colouring, load_rules, write_default_rules
 from .export import FORMATS, export_rows
 from .filtering import JOINS, FilterBar, field_filter, joined_filter
 from .find import Finder
-from .screens import (
-    AskSaveScreen,
-    ChoiceScreen,
-    ExportRequest,
-    ExportScreen,
-    FindRequest,
-    FindScreen,
-)
 from .widgets.field_tree import FieldTree, TreeItem
 from .widgets.packet_list import TIME_FORMATS, PacketList
 
+# The dialogs (.screens, with the Textual widgets they use) are imported when first opened:
+# nothing of them is on the first screen.
 if TYPE_CHECKING:
     from .browser import BrowserScreen
+    from .screens import ExportRequest, FindRequest
 
 __all__ = ["LIST_COMMANDS", "ListActions"]
 
@@ -131,10 +126,14 @@ class ListActions(Screen[None]):
                 self._plist().restyle()
                 self._me().update_status()
 
+        from .screens import ChoiceScreen
+
         self.app.push_screen(ChoiceScreen("Time display format", TIME_FORMATS), chosen)
 
     # -- find ------------------------------------------------------------------------------
     def action_find(self) -> None:
+        from .screens import FindScreen
+
         self.app.push_screen(FindScreen(self.last_find), self.find)
 
     def action_find_next(self) -> None:
@@ -220,6 +219,8 @@ class ListActions(Screen[None]):
             if req is not None:
                 self.export_now(req, then)
 
+        from .screens import ExportScreen
+
         self.app.push_screen(ExportScreen(FORMATS, self.export_counts(), what), chosen)
 
     def export_now(self, req: ExportRequest, then: Callable[[], None] | None = None) -> None:
@@ -272,11 +273,15 @@ class ListActions(Screen[None]):
             elif choice == "save":
                 self.action_export(then)
 
+        from .screens import AskSaveScreen
+
         self.app.push_screen(AskSaveScreen(count, doing), answered)
 
     # -- a field's actions (tree keys and its context menu) --------------------------------
     def on_field_tree_field_action(self, message: FieldTree.FieldAction) -> None:
         if message.action == "menu":
+            from .screens import ChoiceScreen
+
             self.app.push_screen(
                 ChoiceScreen(f"{message.item.key.split(':', 1)[-1]}", FIELD_ACTIONS),
                 lambda choice: self.field_action(message.item, choice),

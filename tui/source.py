@@ -110,6 +110,7 @@ class PacketSource:
         self._stream_lock = threading.Lock()
         self._annotator: ThreadPoolExecutor | None = None  # see packet_now
         self._pending: Future[Packet] | None = None
+        self._pending_stream = -1  # the TCP stream self._pending puts together
         self._framed: set[int] = set()  # TCP streams whose PDUs were put together
         self.colouring: Colouring | None = None  # rules for list rows (the app sets them)
         self.columns: tuple[str, ...] = ()  # fields applied as columns, by filter name
@@ -422,13 +423,16 @@ class PacketSource:
                 self._full.popitem(last=False)
         return pkt
 
-    def packet_now(self, row: int, ready: Callable[[int], None]) -> Packet:
+    def packet_now(
+        self, row: int, ready: Callable[[int], None], between: Callable[[], object] | None = None
+    ) -> Packet:
         """The packet for the panes, now. After the stream pass its stream fields need its
-        TCP stream's PDUs put together, once per stream: a walk over the whole capture,
-        seconds for a stream of half a million segments (`G` on a big capture). For a
-        stream not put together yet that runs on a thread of its own; past ANNOTATE_WAIT
-        the panes get a plain decode (no stream fields) and ready(row) is called, from that
-        thread, once packet(row) has them."""
+        TCP stream's PDUs put together, once per stream: seconds for a stream of half a
+        million segments (`G` on a big capture). For a stream not put together yet that
+        runs on a thread of its own, calling `between` as it goes (to step aside for keys);
+        past ANNOTATE_WAIT the panes get a plain decode (no stream fields) and ready(row)
+        is called, from that thread, once packet(row) has them. While a stream is being put
+        together the panes do not wait at all: a key there must not wait for it."""
         key = self._locate(row)
         table = self._streams
         with self._lock:
@@ -438,20 +442,32 @@ class PacketSource:
         stream = table.stream_of(key[1], "tcp")
         if stream < 0 or stream in self._framed:
             return self.packet(row)
-        if self._pending is not None:
-            self._pending.cancel()  # not started yet: the cursor has left that row
+        future = self._pending
+        busy = future is not None and future.running()
+        if not busy or self._pending_stream != stream:
+            if future is not None:
+                future.cancel()  # not started yet: the cursor has left that row
+            future = self._pending = self._annotator_pool().submit(
+                self._frame_stream, row, stream, between
+            )
+            self._pending_stream = stream
+            if not busy:  # a stream of a few segments is ready at once: one paint
+                try:
+                    return future.result(ANNOTATE_WAIT)
+                except TimeoutError:
+                    pass
+        future.add_done_callback(lambda f: f.cancelled() or f.exception() is not None or ready(row))
+        return self._decode(row)
+
+    def _annotator_pool(self) -> ThreadPoolExecutor:
         if self._annotator is None:
             self._annotator = ThreadPoolExecutor(1, thread_name_prefix="layerscope-annotate")
-        future = self._pending = self._annotator.submit(self._frame_stream, row, stream)
-        try:
-            return future.result(ANNOTATE_WAIT)
-        except TimeoutError:
-            future.add_done_callback(
-                lambda f: f.cancelled() or f.exception() is not None or ready(row)
-            )
-            return self._decode(row)
+        return self._annotator
 
-    def _frame_stream(self, row: int, stream: int) -> Packet:
+    def _frame_stream(self, row: int, stream: int, between: Callable[[], object] | None) -> Packet:
+        table = self._streams
+        if table is not None and table.pdus is not None:
+            table.pdus.stream(stream, between)
         pkt = self.packet(row)
         self._framed.add(stream)
         return pkt

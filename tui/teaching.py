@@ -19,15 +19,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Select
 
-from dissect.annotate import FORMATS, annotate
 from dissect.engine import Packet, safe_text
 
 from .diagram import DiagramPane
-from .diff import DiffScreen
-from .edit import EditScreen, editable
 from .source import PacketSource
-from .tour import TourScreen
 from .widgets.field_tree import FieldTree, TreeItem
+
+# The tour, edit, diff and annotated export screens are imported when first opened: none
+# of them is on the first screen.
 
 # (title, help, action) for the command palette (tui/app.py lists them with its own).
 TEACHING_COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -69,9 +68,13 @@ class TeachingActions(Screen[None]):
     @on(events.Mount)
     def _teaching_mount(self) -> None:
         if getattr(self.app, "start_tour", False):  # layerscope --tour
+            from .tour import TourScreen
+
             self.app.push_screen(TourScreen(demo_packet()))
 
     def action_tour(self) -> None:
+        from .tour import TourScreen
+
         self.app.push_screen(TourScreen(self.packet or demo_packet()))
 
     # -- the diagram, in step with the tree -------------------------------------------------
@@ -106,6 +109,8 @@ class TeachingActions(Screen[None]):
         if self.packet is None:
             self.notify("No packet selected.", severity="warning")
             return
+        from .edit import EditScreen, editable
+
         f = self.item.field if self.item is not None else None
         self.app.push_screen(EditScreen(self.packet, f if f is not None and editable(f) else None))
 
@@ -127,6 +132,8 @@ class TeachingActions(Screen[None]):
             if not 1 <= number <= count:
                 self.notify(f"No packet {number}: there are {count:,}.", severity="warning")
                 return
+            from .diff import DiffScreen
+
             b = self.source.packet(number - 1)  # type: ignore[attr-defined]
             self.app.push_screen(DiffScreen(a, b))
 
@@ -135,6 +142,8 @@ class TeachingActions(Screen[None]):
                                        f"(1–{count:,})", default), compare)  # fmt: skip
 
     def action_annotate(self) -> None:
+        from dissect.annotate import FORMATS, annotate
+
         pkt = self.packet
         if pkt is None:
             self.notify("No packet selected.", severity="warning")

@@ -40,6 +40,14 @@ class KeyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
+        # Textual's keys are born compact, get the class once mounted, and then follow the
+        # footer: two style passes per key at every build. Built with their look, they need
+        # none. The command palette's key does not follow the footer: compact, as born.
+        for w in widgets:
+            if isinstance(w, FooterKey):
+                compact = w.has_class("-command-palette") or self.compact
+                w.set_reactive(FooterKey.compact, compact)
+                w.set_class(compact, "-compact", update=False)
         first = [w for w in widgets if isinstance(w, FooterKey) and w.action in FIRST]
         yield from sorted(first, key=lambda w: FIRST.index(w.action))
         yield from (w for w in widgets if w not in first)
