@@ -483,8 +483,7 @@ def run(table: Any, ch: Any, slow: Any) -> None:
                 continue
             _flush(table, out, done, k, dns)
             done = k + 1
-            seg = table.add(slow(i))
-            if seg is not None:  # its conversation may be a new one: looked up again
+            for seg in table.add(slow(i)):  # a new conversation, maybe: looked up again
                 where = where or {key: x for x, key in enumerate(keys)}
                 _forget(where, seg, cur, udp_cur)
             continue

@@ -24,7 +24,8 @@ import numpy as np
 
 from ..engine import decode, ipv4_str, ipv6_str
 from ..fastfilter import CHUNK, SPAN_BYTES, Columns
-from .conversation import SYN, Segment, segment_of
+from .conversation import SYN, Segment, segments_of
+from .defrag import Piece
 
 ADDRESS_CACHE = 1 << 16  # address texts kept (cleared when full)
 V6 = 1 << 33  # an IPv6 address's number in an endpoint: V6 + its index in the chunk
@@ -65,14 +66,14 @@ def chunks(index: Any, start: int, stop: int) -> Iterator[Chunk]:
                 c.release()
 
 
-def slow(index: Any, i: int) -> Segment | None:
-    """Record i's facts by decoding it (what is not plain)."""
+def slow(index: Any, i: int) -> Piece | list[Segment]:
+    """Record i's facts by decoding it (what is not plain): each transport layer's."""
     rec = index.record(i)
     pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                  wirelen=rec.wirelen, interface=rec.interface)  # fmt: skip
-    seg = segment_of(pkt)
+    segs = segments_of(pkt)
     pkt.release()
-    return seg
+    return segs
 
 
 def _text(address: Any, texts: dict[Any, str]) -> str:

@@ -51,6 +51,7 @@ class Segment:
     wscale: int = -1  # a SYN's window scale option (-1: none)
     dns_id: int = -1  # the DNS message it carries whole: its ID (-1: none) ...
     dns_response: bool = False  # ... and whether it is an answer
+    layer: int = -1  # its layer's index in the packet (-1: a reassembled datagram's)
 
 
 class TcpTracker:
@@ -125,7 +126,8 @@ class UdpTracker:
 _TCP = PROTOCOLS["tcp"]
 _TCP_FIELDS = _TCP.reader("tcp.srcport", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw",
                           "tcp.flags", "tcp.window_size_value")  # fmt: skip
-_UDP_FIELDS = PROTOCOLS["udp"].reader("udp.srcport", "udp.dstport")
+_UDP = PROTOCOLS["udp"]
+_UDP_FIELDS = _UDP.reader("udp.srcport", "udp.dstport")
 _ADDRESSES = {
     "ip": PROTOCOLS["ip"].reader("ip.src", "ip.dst"),
     "ipv6": PROTOCOLS["ipv6"].reader("ipv6.src", "ipv6.dst"),
@@ -138,40 +140,56 @@ _ERRORS = frozenset(("icmp", "icmpv6"))
 def segment_of(pkt: Packet) -> Segment | Piece | None:
     """The transport facts of a decoded packet's first TCP or UDP layer (None: neither,
     or its header is cut before the ports), or the piece an IPv4 or IPv6 fragment carries."""
+    found = segments_of(pkt)
+    return found if isinstance(found, Piece) else (found[0] if found else None)
+
+
+def segments_of(pkt: Packet) -> Piece | list[Segment]:
+    """The transport facts of every TCP and UDP layer of a decoded packet, outermost first
+    (a tunnel's outer UDP and the TCP inside it each belong to a conversation of their own,
+    as in Wireshark), or the piece of the first IPv4 or IPv6 fragment met before any."""
     src = dst = None
     in_error = False
     ip_end = -1  # where the IP datagram ends by its length field (-1: not known)
-    for layer in pkt.layers:
+    found: list[Segment] = []
+    for k, layer in enumerate(pkt.layers):
         name = layer.protocol.name
         reader = _ADDRESSES.get(name)
         if reader is not None and layer.values is not None:
             src, dst = reader(layer)
             ip_end = _ip_end(layer)
-            if name == "ip" and not in_error:
+            if name == "ip" and not in_error and not found:
                 piece = _fragment(pkt, layer, src, dst)
                 if piece is not None:
                     return piece  # the datagram is read when its last fragment comes
-        elif name == "ipv6.fraghdr" and not in_error and src is not None:
+        elif name == "ipv6.fraghdr" and not in_error and not found and src is not None:
             piece = _fragment6(pkt, layer, src, dst, ip_end)
             if piece is not None:
                 return piece
         elif name in _ERRORS and pkt.ctx.in_error:
             in_error = True
-        elif name == "tcp" and layer.values is not None and src is not None:
-            sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
-            end = ip_end if ip_end > layer.pos else layer.payload_end
-            seglen = 0 if in_error else max(0, end - layer.pos - _offset(pkt, layer))
-            wscale = _window_scale(pkt.data, layer) if flags & SYN else -1
-            seg = Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error,
-                          pkt.time_ns, wscale)  # fmt: skip
-            _dns(pkt, seg)
-            return seg
-        elif name == "udp" and layer.values is not None and src is not None:
-            sport, dport = _UDP_FIELDS(layer)
-            seg = Segment(17, src, dst, sport, dport, in_error=in_error, time_ns=pkt.time_ns)
-            _dns(pkt, seg)
-            return seg
-    return None
+        elif name in ("tcp", "udp") and layer.values is not None and src is not None:
+            seg = _transport(pkt, layer, src, dst, ip_end, in_error)
+            seg.layer = k
+            found.append(seg)
+    return found
+
+
+def _transport(pkt: Packet, layer: Any, src: Any, dst: Any, ip_end: int,
+               in_error: bool) -> Segment:  # fmt: skip
+    """One TCP or UDP layer's facts (ip_end: its datagram's end by the IP length)."""
+    if layer.protocol is _UDP:
+        sport, dport = _UDP_FIELDS(layer)
+        seg = Segment(17, src, dst, sport, dport, in_error=in_error, time_ns=pkt.time_ns)
+    else:
+        sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
+        end = ip_end if ip_end > layer.pos else layer.payload_end
+        seglen = 0 if in_error else max(0, end - layer.pos - _offset(pkt, layer))
+        wscale = _window_scale(pkt.data, layer) if flags & SYN else -1
+        seg = Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error,
+                      pkt.time_ns, wscale)  # fmt: skip
+    _dns(pkt, seg, layer)
+    return seg
 
 
 _FRAG = PROTOCOLS["ip"].reader("ip.flags.mf", "ip.frag_offset", "ip.id", "ip.proto")
@@ -223,11 +241,12 @@ _DNS = (PROTOCOLS["dns"], PROTOCOLS["mdns"])
 DNS_PORTS = frozenset((53, 5353))  # DNS and mDNS (LLMNR has no request/response links)
 
 
-def _dns(pkt: Packet, seg: Segment) -> None:
-    """A DNS message decoded in this packet (not mDNS, LLMNR): its ID and direction."""
+def _dns(pkt: Packet, seg: Segment, transport: Any) -> None:
+    """The DNS message decoded after this transport layer (not mDNS, LLMNR): its ID and
+    direction."""
     if seg.in_error or not DNS_PORTS.intersection((seg.sport, seg.dport)):
         return
-    for layer in pkt.layers:
+    for layer in pkt.layers[pkt.layers.index(transport) + 1 :]:
         if layer.protocol in _DNS:
             start = layer.pos
             if seg.kind == 6:  # over TCP: one whole message after its length prefix only

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import decode, uint_at
-from .conversation import Segment, segment_from, segment_of
+from .conversation import Segment, segment_from, segments_of
 from .defrag import rebuild
 from .reassembly import DEFAULT_CAP, Direction
 from .table import StreamTable
@@ -55,10 +55,10 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
             seg, payload = _reassembled(index, table.fragments[i], kind)
         else:
             pkt = decode(rec.data, rec.linktype, number=rec.number)
-            seg, layer = segment_of(pkt), pkt.layer(kind)
-            if not isinstance(seg, Segment) or layer is None:
+            seg = _layer_of(pkt, table, i, kind, stream)
+            if seg is None:
                 continue
-            payload = _payload(pkt, layer, kind)
+            payload = _payload(pkt, pkt.layers[seg.layer], kind)
         if seg is None or seg.in_error:
             continue
         if not out.nodes and (payload or kind == "tcp"):  # tshark's UDP: the first data
@@ -74,6 +74,20 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
     out.dropped = [d.dropped for d in dirs]
     out.conflicts = sorted(dirs[0].conflicts + dirs[1].conflicts)
     return out
+
+
+def _layer_of(pkt: Any, table: StreamTable, i: int, kind: str, stream: int) -> Segment | None:
+    """The packet's transport layer in that stream (a tunnel's packet has several)."""
+    segs = segments_of(pkt)
+    if not isinstance(segs, list) or not segs:
+        return None
+    rows = table.rows(i)
+    if len(rows) != len(segs):  # one row: the packet's only layer of that kind
+        return next((s for s in segs if s.kind == (17 if kind == "udp" else 6)), None)
+    for seg, (_k, v, *_rest) in zip(segs, rows, strict=True):
+        if v >= 0 and v >> 1 == stream and seg.kind == (17 if kind == "udp" else 6):
+            return seg
+    return None
 
 
 def _reassembled(index: Any, pieces: list[tuple[int, int, int, int]],
