@@ -152,12 +152,15 @@ def segments_of(pkt: Packet) -> Piece | list[Segment]:
     in_error = False
     ip_end = -1  # where the IP datagram ends by its length field (-1: not known)
     found: list[Segment] = []
-    for k, layer in enumerate(pkt.layers):
+    layers = pkt.layers
+    for k, layer in enumerate(layers):
         name = layer.protocol.name
         reader = _ADDRESSES.get(name)
-        if reader is not None and layer.values is not None:
+        if reader is not None and reader(layer)[0] is not None:  # a version 4 or 6 header
             src, dst = reader(layer)
             ip_end = _ip_end(layer)
+            if ip_end < 0 and name == "ipv6" and not _jumbo(layers, k):
+                src = None  # length 0, no Jumbo option: its transport is empty, as tshark's
             if name == "ip" and not in_error and not found:
                 piece = _fragment(pkt, layer, src, dst)
                 if piece is not None:
@@ -173,6 +176,13 @@ def segments_of(pkt: Packet) -> Piece | list[Segment]:
             seg.layer = k
             found.append(seg)
     return found
+
+
+def _jumbo(layers: list, k: int) -> bool:
+    """Whether the IPv6 header at k is followed by a Hop-by-Hop header (whose Jumbo Payload
+    option gives the length its own is 0 for; tshark reads BIG TCP's IPv6 without one as an
+    empty payload)."""
+    return k + 1 < len(layers) and layers[k + 1].protocol.name == "ipv6.hopopts"
 
 
 def _transport(pkt: Packet, layer: Any, src: Any, dst: Any, ip_end: int,
