@@ -62,3 +62,27 @@ def test_follow_of_the_tcp_inside_a_tunnel() -> None:
     followed = follow(idx, StreamTable.build(idx, analyse=False), "tcp", 2)
     assert str(followed.nodes[0][0]).startswith("2a00:5e80:")  # the inner IPv6 endpoints
     assert b"HTTP/1.1" in b"".join(c.data for c in followed.chunks)
+
+
+def test_stream_check_skips_a_capture_tshark_cannot_read(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tools/stream_check.py names a capture tshark refuses as skipped (it counted every
+    packet of it as a difference)."""
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "tools" / "stream_check.py"
+    spec = importlib.util.spec_from_file_location("stream_check", path)
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    refused = "tshark: The file contains record data that TShark doesn't support."
+
+    def run_both(cmd: list[str], args: list[str]) -> tuple[str, str]:
+        return ("", refused) if cmd == ["tshark"] else ("\t1\n", "")
+
+    monkeypatch.setattr(tool, "run_both", run_both)
+    totals = {"streams": [0, 0], "analysis": [0, 0], "follow": [0, 0], "skipped": 0}
+    tool.check(DATA / "tunnels.pcap", totals, 100, 3)
+    assert totals["skipped"] == 1 and totals["streams"] == [0, 0]
+    assert "skipped, tshark cannot read it" in capsys.readouterr().out
