@@ -52,6 +52,7 @@ class Segment:
     dns_id: int = -1  # the DNS message it carries whole: its ID (-1: none) ...
     dns_response: bool = False  # ... and whether it is an answer
     layer: int = -1  # its layer's index in the packet (-1: a reassembled datagram's)
+    short: bool = False  # a TCP header longer than its datagram: no analysis, no data (tshark)
 
 
 class TcpTracker:
@@ -194,10 +195,11 @@ def _transport(pkt: Packet, layer: Any, src: Any, dst: Any, ip_end: int,
     else:
         sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
         end = ip_end if ip_end > layer.pos else layer.payload_end
-        seglen = 0 if in_error else max(0, end - layer.pos - _offset(pkt, layer))
+        seglen = end - layer.pos - _offset(pkt, layer)
         wscale = _window_scale(pkt.data, layer) if flags & SYN else -1
-        seg = Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error,
-                      pkt.time_ns, wscale)  # fmt: skip
+        seg = Segment(6, src, dst, sport, dport, seq, ack, flags,
+                      0 if in_error else max(0, seglen), win, in_error, pkt.time_ns, wscale)  # fmt: skip
+        seg.short = seglen < 0 and not in_error
     _dns(pkt, seg, layer)
     return seg
 

@@ -56,10 +56,10 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
         else:
             pkt = decode(rec.data, rec.linktype, number=rec.number)
             seg = _layer_of(pkt, table, i, kind, stream)
-            if seg is None:
-                continue
+            if seg is None or (kind == "tcp" and pkt.layers[seg.layer].status == "malformed"):
+                continue  # tshark's TCP stops at a header cut short: it follows nothing
             payload = _payload(pkt, pkt.layers[seg.layer], kind)
-        if seg is None or seg.in_error:
+        if seg is None or seg.in_error or seg.short:
             continue
         if not out.nodes and (payload or kind == "tcp"):  # tshark's UDP: the first data
             out.nodes = [(seg.src, seg.sport), (seg.dst, seg.dport)]

@@ -205,7 +205,7 @@ class StreamTable:
             return -1, facts | UNTRACKED, 0, 0, NONE
         if seg.in_error:
             facts |= IN_ERROR
-        elif self.analyse:
+        elif self.analyse and not seg.short:
             handshake(st, seg.flags, seg.time_ns, i)
             r = analyse_segment(st, d, seg.seq, seg.ack, seg.flags, seg.seglen, seg.window,
                                 seg.time_ns, seg.wscale, i)  # fmt: skip
