@@ -179,6 +179,26 @@ def segments_of(pkt: Packet) -> Piece | list[Segment]:
     return found
 
 
+def innermost_endpoints(pkt: Packet, seg: Segment) -> tuple[tuple, tuple]:
+    """The (address, port) of sender and receiver as the packet's innermost IP and transport
+    headers after seg's layer give them (seg's own where none follows; an ICMP error's quote
+    is not looked into): what tshark's UDP follow sees, its addresses being the last ones
+    the packet set."""
+    src, dst, sport, dport = seg.src, seg.dst, seg.sport, seg.dport
+    for layer in pkt.layers[seg.layer + 1 :]:
+        name = layer.protocol.name
+        reader = _ADDRESSES.get(name)
+        if name in _ERRORS:
+            break
+        if reader is not None and reader(layer)[0] is not None:
+            src, dst = reader(layer)
+        elif name == "tcp" or name == "udp":
+            ports = (_TCP_FIELDS if name == "tcp" else _UDP_FIELDS)(layer)[:2]
+            if ports[0] is not None:
+                sport, dport = ports
+    return (src, sport), (dst, dport)
+
+
 def _jumbo(layers: list, k: int) -> bool:
     """Whether the IPv6 header at k is followed by a Hop-by-Hop header (whose Jumbo Payload
     option gives the length its own is 0 for; tshark reads BIG TCP's IPv6 without one as an

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import decode, uint_at
-from .conversation import Segment, segment_from, segments_of
+from .conversation import Segment, innermost_endpoints, segment_from, segments_of
 from .defrag import rebuild
 from .reassembly import DEFAULT_CAP, Direction
 from .table import StreamTable
@@ -61,9 +61,12 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
             payload = _payload(pkt, pkt.layers[seg.layer], kind)
         if seg is None or seg.in_error or seg.short:
             continue
+        ends = ((seg.src, seg.sport), (seg.dst, seg.dport))
+        if kind == "udp" and seg.layer >= 0:  # a tunnel's UDP: tshark names the inner ends
+            ends = innermost_endpoints(pkt, seg)
         if not out.nodes and (payload or kind == "tcp"):  # tshark's UDP: the first data
-            out.nodes = [(seg.src, seg.sport), (seg.dst, seg.dport)]
-        d = 0 if out.nodes and (seg.src, seg.sport) == out.nodes[0] else 1
+            out.nodes = list(ends)
+        d = 0 if out.nodes and ends[0] == out.nodes[0] else 1
         if kind == "udp":
             if payload:
                 out.chunks.append(FollowChunk(d, rec.number, payload))
