@@ -106,7 +106,7 @@ def _facts(c: Columns, texts: dict[Any, str]) -> Chunk:
     hdr = ((c.at(l4, 12, 1) >> np.uint64(4)) * np.uint64(4)).astype(np.int64)
     total = np.where(v4, c.at(ip, 2, 2), c.at(ip, 4, 2) + np.uint64(40)).astype(np.int64)
     end = np.where(total > 0, ip + total, c.off + c.cap)  # 0: a TSO or jumbo datagram
-    ok = (tcp & (end - l4 >= hdr)) | udp  # a TCP header past its datagram: decoded (short)
+    ok = (tcp & (end - l4 >= hdr) & (hdr >= 20)) | udp  # else a bogus header: decoded
     seglen = np.maximum(end - l4 - hdr, 0)
     sport, dport = c.at(l4, 0, 2).astype(np.int64), c.at(l4, 2, 2).astype(np.int64)
     pair, src_low, keys, ends = _pairs(c, ok, tcp, v6, ip, sport, dport, texts)

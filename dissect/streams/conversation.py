@@ -52,7 +52,8 @@ class Segment:
     dns_id: int = -1  # the DNS message it carries whole: its ID (-1: none) ...
     dns_response: bool = False  # ... and whether it is an answer
     layer: int = -1  # its layer's index in the packet (-1: a reassembled datagram's)
-    short: bool = False  # a TCP header longer than its datagram: no analysis, no data (tshark)
+    short: bool = False  # a TCP header longer than its datagram or shorter than 20 bytes:
+    # tshark stops there (no analysis, nothing followed)
 
 
 class TcpTracker:
@@ -219,7 +220,7 @@ def _transport(pkt: Packet, layer: Any, src: Any, dst: Any, ip_end: int,
         wscale = _window_scale(pkt.data, layer) if flags & SYN else -1
         seg = Segment(6, src, dst, sport, dport, seq, ack, flags,
                       0 if in_error else max(0, seglen), win, in_error, pkt.time_ns, wscale)  # fmt: skip
-        seg.short = seglen < 0 and not in_error
+        seg.short = (seglen < 0 or _offset(pkt, layer) < 20) and not in_error
     _dns(pkt, seg, layer)
     return seg
 
@@ -263,9 +264,11 @@ def segment_from(d: Datagram) -> Segment | None:
         return seg
     if d.proto == 6 and len(data) >= 20:
         hdr = (data[12] >> 4) * 4
-        return Segment(6, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
-                       uint_at(data, 4, 4), uint_at(data, 8, 4), uint_at(data, 12, 2) & 0xFFF,
-                       max(0, len(data) - hdr), uint_at(data, 14, 2), False, d.time_ns)  # fmt: skip
+        seg = Segment(6, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
+                      uint_at(data, 4, 4), uint_at(data, 8, 4), uint_at(data, 12, 2) & 0xFFF,
+                      max(0, len(data) - hdr), uint_at(data, 14, 2), False, d.time_ns)  # fmt: skip
+        seg.short = not 20 <= hdr <= len(data)
+        return seg
     return None
 
 
