@@ -157,7 +157,7 @@ def same_as_fed(idx: object, table: StreamTable) -> bool:
                      wirelen=rec.wirelen)  # fmt: skip
         fed.add(segments_of(pkt))
     names = ("ids", "facts", "analysis", "number", "rtt_us")
-    return all(getattr(fed, n) == getattr(table, n) for n in names)
+    return all(getattr(fed, n) == getattr(table, n) for n in names) and fed.others == table.others
 
 
 def trial(recs: list[Record], tmp: Path) -> int:
