@@ -86,3 +86,14 @@ def test_stream_check_skips_a_capture_tshark_cannot_read(
     tool.check(DATA / "tunnels.pcap", totals, 100, 3)
     assert totals["skipped"] == 1 and totals["streams"] == [0, 0]
     assert "skipped, tshark cannot read it" in capsys.readouterr().out
+
+
+def test_a_packet_decoded_without_its_inner_layers_keeps_the_primary_stream() -> None:
+    """Decoded otherwise than in the pass (the inner layers not there), a tunnel's packet
+    still gets the arrays' conversation: the outer UDP of a UDP-in-VXLAN packet."""
+    idx = open_capture(DATA / "tunnels.pcap")
+    table = StreamTable.build(idx)
+    pkt = decode(idx.record(0).data, idx.record(0).linktype, number=1)
+    del pkt.layers[[la.protocol.name for la in pkt.layers].index("vxlan") + 1 :]
+    annotate(pkt, table)
+    assert pkt.layer("udp").value("udp.stream") == 0

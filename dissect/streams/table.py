@@ -212,13 +212,17 @@ class StreamTable:
             flags, number, rtt = packed(r)
         return st.number << 1 | d, facts, flags, number, rtt
 
+    def primary(self, i: int) -> tuple[int, int, int, int, int, int]:
+        """Packet i's row in the arrays, as `rows` gives it (occurrence -1)."""
+        return (-1, self.ids[i], self.facts[i], self.analysis[i], self.number[i],
+                self.rtt_us[i])  # fmt: skip
+
     def rows(self, i: int) -> list[tuple[int, int, int, int, int, int]]:
         """Packet i's conversations, one per transport layer in the packet's order:
         (occurrence, stream << 1 | direction or -1, facts, flags, number, rtt_us); the
         primary one's occurrence is -1 (the layer whose index segments_of does not give,
         e.g. a joined datagram's)."""
-        primary = (-1, self.ids[i], self.facts[i], self.analysis[i], self.number[i],
-                   self.rtt_us[i])  # fmt: skip
+        primary = self.primary(i)
         others = self.others.get(i)
         if not others:
             return [primary]
@@ -357,8 +361,9 @@ def _annotate_primary(pkt: Packet, table: StreamTable, i: int, row: tuple) -> No
 def _annotate_layers(pkt: Packet, table: StreamTable, i: int, rows: list[tuple]) -> None:
     """A packet with several transport layers (a tunnel's): each layer its own fields."""
     segs = segments_of(pkt)
-    if not isinstance(segs, list) or len(segs) != len(rows):
-        return  # decoded otherwise than in the pass (cannot happen for one decoder)
+    if not isinstance(segs, list) or len(segs) != len(rows):  # decoded otherwise than in
+        _annotate_primary(pkt, table, i, table.primary(i))  # the pass: the arrays' row only
+        return
     for seg, row in zip(segs, rows, strict=True):
         _k, v, facts, *_rest = row
         layer = pkt.layers[seg.layer]
