@@ -51,6 +51,7 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
     dirs = (Direction(cap), Direction(cap))
     for i in table.frames(kind, stream):
         rec = index.record(i)
+        datagrams: list[bytes] = []  # every UDP payload of a UDP-in-UDP packet
         if i in table.fragments:  # the last fragment: the datagram they make
             seg, payload = _reassembled(index, table.fragments[i], kind)
         else:
@@ -59,17 +60,20 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
             if seg is None or (kind == "tcp" and pkt.layers[seg.layer].status == "malformed"):
                 continue  # tshark's TCP stops at a header cut short: it follows nothing
             payload = _payload(pkt, pkt.layers[seg.layer], kind)
+            if kind == "udp" and table.others.get(i):  # UDP in UDP: tshark takes them all
+                datagrams = _udp_payloads(pkt)
         if seg is None or seg.in_error or seg.short:
             continue
         ends = ((seg.src, seg.sport), (seg.dst, seg.dport))
         if kind == "udp" and seg.layer >= 0:  # a tunnel's UDP: tshark names the inner ends
             ends = innermost_endpoints(pkt, seg)
-        if not out.nodes and (payload or kind == "tcp"):  # tshark's UDP: the first data
+        if not out.nodes and (payload or any(datagrams) or kind == "tcp"):  # UDP: first data
             out.nodes = list(ends)
         d = 0 if out.nodes and ends[0] == out.nodes[0] else 1
         if kind == "udp":
-            if payload:
-                out.chunks.append(FollowChunk(d, rec.number, payload))
+            for data in datagrams or [payload]:
+                if data:
+                    out.chunks.append(FollowChunk(d, rec.number, data))
             continue
         for c in dirs[d].segment(rec.number, seg.seq, seg.flags, payload, seg.seglen):
             out.chunks.append(FollowChunk(d, c.frame, c.data))
@@ -77,6 +81,16 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
     out.dropped = [d.dropped for d in dirs]
     out.conflicts = sorted(dirs[0].conflicts + dirs[1].conflicts)
     return out
+
+
+def _udp_payloads(pkt: Any) -> list[bytes]:
+    """Each UDP layer's payload, outermost first (not an ICMP error's quote)."""
+    segs = segments_of(pkt)
+    if not isinstance(segs, list):
+        return []
+    return [
+        _payload(pkt, pkt.layers[s.layer], "udp") for s in segs if s.kind == 17 and not s.in_error
+    ]
 
 
 def _layer_of(pkt: Any, table: StreamTable, i: int, kind: str, stream: int) -> Segment | None:
