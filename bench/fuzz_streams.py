@@ -34,7 +34,7 @@ from dissect.index import CaptureError, open_capture  # noqa: E402
 from dissect.output import tree_text  # noqa: E402
 from dissect.readers.writer import PcapWriter  # noqa: E402
 from dissect.streams import StreamTable, annotate  # noqa: E402
-from dissect.streams.conversation import segment_of  # noqa: E402
+from dissect.streams.conversation import segments_of  # noqa: E402
 from dissect.streams.follow import MODES, follow, render  # noqa: E402
 
 Record = tuple[bytes, int, int]  # data, linktype, time_ns
@@ -155,9 +155,9 @@ def same_as_fed(idx: object, table: StreamTable) -> bool:
     for rec in idx:  # type: ignore[attr-defined]
         pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                      wirelen=rec.wirelen)  # fmt: skip
-        fed.add(segment_of(pkt))
+        fed.add(segments_of(pkt))
     names = ("ids", "facts", "analysis", "number", "rtt_us")
-    return all(getattr(fed, n) == getattr(table, n) for n in names)
+    return all(getattr(fed, n) == getattr(table, n) for n in names) and fed.others == table.others
 
 
 def trial(recs: list[Record], tmp: Path) -> int:

@@ -22,16 +22,9 @@ COLUMNS = ("tcp.analysis.retransmission", "tcp.analysis.fast_retransmission",
            "tcp.analysis.ack_rtt", "tcp.analysis.bytes_in_flight", "tcp.analysis.initial_rtt",
            "tcp.analysis.zero_window_probe", "tcp.analysis.zero_window_probe_ack",
            "tcp.analysis.keep_alive_ack")  # fmt: skip
-# (capture, frame): why we differ. tshark calls these fast retransmissions without two
-# duplicate ACKs in the other direction since the last new data (its counter is not reset
-# where the documented rule resets it); we call them plain retransmissions.
-KNOWN = {
-    ("arkime_wireshark-retrans", n): "fast retransmission without duplicate ACKs"
-    for n in (42, 86, 101, 103, 104)
-} | {
-    ("arkime_tcp_handshake_synthetic", 20): "a SYN-ACK with a new number from the client side",
-    ("arkime_tcp_handshake_synthetic", 50): "duplicate ACK of a SYN-ACK whose number wrapped",
-}
+# (capture, frame): why we differ (none: tshark's duplicate-ACK count lasts until the ACK
+# number changes, and it analyses raw sequence numbers, as ours now does).
+KNOWN: dict[tuple[str, int], str] = {}
 
 
 def text(value: object) -> str:

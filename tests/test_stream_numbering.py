@@ -16,7 +16,7 @@ import pytest
 from dissect import decode, open_capture
 from dissect.cli import build_parser, run_batch
 from dissect.streams import StreamTable, annotate
-from dissect.streams.conversation import ACK, SYN, Segment, TcpTracker, segment_of
+from dissect.streams.conversation import ACK, SYN, Segment, TcpTracker, segments_of
 
 DATA = Path(__file__).parent / "data" / "streams"
 CAPTURES = sorted(p for p in DATA.glob("*.pcap") if p.with_suffix(".streams.tsv").exists())
@@ -212,10 +212,11 @@ def test_the_chunked_pass_equals_one_packet_at_a_time(capture: Path) -> None:
     for rec in idx:
         pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                      wirelen=rec.wirelen)  # fmt: skip
-        fed.add(segment_of(pkt))
+        fed.add(segments_of(pkt))
     for name in ("ids", "facts", "analysis", "number", "rtt_us"):
         assert getattr(built, name) == getattr(fed, name), name
     assert built.dns_answer == fed.dns_answer and built.fragments == fed.fragments
+    assert built.others == fed.others
 
 
 # --- the conversation limit: a capture of many distinct endpoints stops being tracked -----
@@ -301,7 +302,7 @@ def test_the_chunked_pass_equals_one_packet_at_a_time_past_the_limit(tmp_path: P
     for rec in idx:
         pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                      wirelen=rec.wirelen)  # fmt: skip
-        fed.add(segment_of(pkt))
+        fed.add(segments_of(pkt))
     for name in ("ids", "facts", "analysis", "number", "rtt_us"):
         assert getattr(built, name) == getattr(fed, name), name
     assert fed.tcp_streams == fed.udp_streams == LIMIT

@@ -11,6 +11,9 @@ For each capture, with tshark's default preferences:
 - `-z follow,tcp,raw,N` byte for byte, for every stream of captures with at most N TCP streams
   (default 100).
 
+A capture tshark cannot read (no rows, an error on its stderr: an unsupported link type, a
+cut file) is skipped and named as skipped, as there is nothing to compare with.
+
 -v prints every difference (else the first three per capture and measure).
 """
 
@@ -30,15 +33,27 @@ FOLLOWS_PER_RUN = 25
 
 
 def run(tool: list[str], args: list[str]) -> str:
+    return run_both(tool, args)[0]
+
+
+def run_both(tool: list[str], args: list[str]) -> tuple[str, str]:
+    """stdout and stderr (less tshark's warning about running as root)."""
     done = subprocess.run(tool + args, capture_output=True, timeout=900, cwd=ROOT)
-    return done.stdout.decode("utf-8", "replace")
+    err = [line for line in done.stderr.decode("utf-8", "replace").splitlines()
+           if line.strip() and not line.startswith("Running as user")]  # fmt: skip
+    return done.stdout.decode("utf-8", "replace"), "\n".join(err)
 
 
-def fields(tool: list[str], path: Path, names: list[str]) -> list[str]:
+def fields_and_errors(tool: list[str], path: Path, names: list[str]) -> tuple[list[str], str]:
     args = ["-n", "-r", str(path), "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,"]
     for name in names:
         args += ["-e", name]
-    return run(tool, args).splitlines()
+    out, err = run_both(tool, args)
+    return out.splitlines(), err
+
+
+def fields(tool: list[str], path: Path, names: list[str]) -> list[str]:
+    return fields_and_errors(tool, path, names)[0]
 
 
 def analysis_rows(tool: list[str], path: Path) -> list[str]:
@@ -90,8 +105,12 @@ def captures(args: list[str]) -> list[Path]:
 
 def check(path: Path, totals: dict, limit: int, shown: int | None) -> None:
     tshark = ["tshark"]
+    theirs_s, error = fields_and_errors(tshark, path, ["tcp.stream", "udp.stream"])
+    if not theirs_s and error:
+        print(f"{path}: skipped, tshark cannot read it: {' '.join(error.split())[:160]}")
+        totals["skipped"] += 1
+        return
     ours_s = fields(LAYERSCOPE, path, ["tcp.stream", "udp.stream"])
-    theirs_s = fields(tshark, path, ["tcp.stream", "udp.stream"])
     measures = [("streams", ours_s, theirs_s),
                 ("analysis", analysis_rows(LAYERSCOPE, path), analysis_rows(tshark, path))]  # fmt: skip
     ids = {int(x) for row in theirs_s for x in row.split("\t")[0].split(",") if x.isdigit()}
@@ -112,11 +131,13 @@ def main() -> None:
     parser.add_argument("--max-streams", type=int, default=100)
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
-    totals = {"streams": [0, 0], "analysis": [0, 0], "follow": [0, 0]}
+    totals: dict = {"streams": [0, 0], "analysis": [0, 0], "follow": [0, 0], "skipped": 0}
     for path in captures(args.paths):
         check(path, totals, args.max_streams, None if args.v else 3)
+    skipped = totals.pop("skipped")
     for name, (same, total) in totals.items():
         print(f"{name}: {same}/{total} ({100 * same / max(total, 1):.2f} %)")
+    print(f"skipped (tshark cannot read them): {skipped}")
 
 
 if __name__ == "__main__":

@@ -159,13 +159,15 @@ def analyse(fwd, rev, seq, ack, flags, seglen, window, now, first_rtt_ns,
     elif fwd.scale >= 0 and rev.scale >= 0:  # both SYNs offered it: windows are scaled
         window <<= fwd.scale
     _one_way(fwd, rev, seq, ack, flags, seglen, window, r)
-    if not r.flags & DUPLICATE_ACK:
+    if ack != fwd.lastack:  # a segment with data but the same ACK keeps the count (tshark)
         fwd.dupacks = 0
     if rev.maxseqtobeacked and gt(ack, rev.maxseqtobeacked) and flags & ACK:
         r.flags |= ACK_LOST_SEGMENT
         rev.maxseqtobeacked = rev.nextseq
     if (seglen > 0 or flags & (SYN | FIN)) and fwd.nextseq and lt(seq, fwd.nextseq):
-        if not r.flags & KEEP_ALIVE:
+        # one byte back with more than one byte of data (after a zero-window probe, say)
+        # adds data: tshark calls it none of these
+        if not r.flags & KEEP_ALIVE and not (seglen > 1 and seq == (fwd.nextseq - 1) % MOD):
             r.flags |= _retransmission(fwd, rev, seq, seglen, flags, now, first_rtt_ns)
     _advance(fwd, seq, ack, flags, seglen, window, now, r)
     if flags & ACK:
@@ -419,17 +421,13 @@ def handshake(st, flags, now, i) -> cython.void:
                now=cython.longlong, wscale=cython.longlong, i=cython.longlong,
                base=cython.longlong, rel=cython.longlong, rack=cython.longlong)  # fmt: skip
 def analyse_segment(st, d, seq, ack, flags, seglen, window, now, wscale, i) -> Result:
-    """Run the TCP analysis of packet i on its relative numbers."""
-    base = base_at(st, d, i)
-    rel = (seq - max(base, 0)) % SEQ_MOD  # no base yet: the number as it is
-    rack = 0
-    if flags & ACK:
-        base = base_at(st, 1 - d, i)
-        rack = (ack - max(base, 0)) % SEQ_MOD
+    """Run the TCP analysis of packet i on its raw numbers, as tshark does (a SYN-ACK with
+    another initial number moves the base, not the analysis' state: what follows it is
+    "previous segment not captured", not a retransmission)."""
     if st.flows is None:
         st.flows = (Flow(), Flow())
-    return analyse(st.flows[d], st.flows[1 - d], rel, rack, flags, seglen, window, now,
-                   st.first_rtt_ns, wscale)  # fmt: skip
+    return analyse(st.flows[d], st.flows[1 - d], seq, ack if flags & ACK else 0, flags, seglen,
+                   window, now, st.first_rtt_ns, wscale)  # fmt: skip
 
 
 @cython.ccall
@@ -483,8 +481,7 @@ def run(table: Any, ch: Any, slow: Any) -> None:
                 continue
             _flush(table, out, done, k, dns)
             done = k + 1
-            seg = table.add(slow(i))
-            if seg is not None:  # its conversation may be a new one: looked up again
+            for seg in table.add(slow(i)):  # a new conversation, maybe: looked up again
                 where = where or {key: x for x, key in enumerate(keys)}
                 _forget(where, seg, cur, udp_cur)
             continue

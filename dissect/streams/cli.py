@@ -73,11 +73,11 @@ def prepare(args: argparse.Namespace, flt: Any, idx: Any, wanted: bool = False) 
         # not over the whole capture in the parent before they fork
         table.pdus.cap = limit
     if idx.streaming:
-        from .conversation import segment_of
+        from .conversation import segments_of
 
         def online(pkt: Packet) -> None:
             if pkt.number == len(table) + 1:
-                table.add(segment_of(pkt))
+                table.add(segments_of(pkt))
             annotate(pkt, table, later=False)
 
         hook = online

@@ -24,7 +24,8 @@ import numpy as np
 
 from ..engine import decode, ipv4_str, ipv6_str
 from ..fastfilter import CHUNK, SPAN_BYTES, Columns
-from .conversation import SYN, Segment, segment_of
+from .conversation import SYN, Segment, segments_of
+from .defrag import Piece
 
 ADDRESS_CACHE = 1 << 16  # address texts kept (cleared when full)
 V6 = 1 << 33  # an IPv6 address's number in an endpoint: V6 + its index in the chunk
@@ -65,14 +66,14 @@ def chunks(index: Any, start: int, stop: int) -> Iterator[Chunk]:
                 c.release()
 
 
-def slow(index: Any, i: int) -> Segment | None:
-    """Record i's facts by decoding it (what is not plain)."""
+def slow(index: Any, i: int) -> Piece | list[Segment]:
+    """Record i's facts by decoding it (what is not plain): each transport layer's."""
     rec = index.record(i)
     pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
                  wirelen=rec.wirelen, interface=rec.interface)  # fmt: skip
-    seg = segment_of(pkt)
+    segs = segments_of(pkt)
     pkt.release()
-    return seg
+    return segs
 
 
 def _text(address: Any, texts: dict[Any, str]) -> str:
@@ -103,9 +104,9 @@ def _facts(c: Columns, texts: dict[Any, str]) -> Chunk:
     l4 = np.where(tcp, c.base.get("tcp", c.off), c.base.get("udp", c.off))
     flags = np.where(tcp, c.at(l4, 12, 2) & np.uint64(0x0FFF), 0).astype(np.int64)
     hdr = ((c.at(l4, 12, 1) >> np.uint64(4)) * np.uint64(4)).astype(np.int64)
-    ok = tcp | udp
     total = np.where(v4, c.at(ip, 2, 2), c.at(ip, 4, 2) + np.uint64(40)).astype(np.int64)
     end = np.where(total > 0, ip + total, c.off + c.cap)  # 0: a TSO or jumbo datagram
+    ok = (tcp & (end - l4 >= hdr) & (hdr >= 20)) | udp  # else a bogus header: decoded
     seglen = np.maximum(end - l4 - hdr, 0)
     sport, dport = c.at(l4, 0, 2).astype(np.int64), c.at(l4, 2, 2).astype(np.int64)
     pair, src_low, keys, ends = _pairs(c, ok, tcp, v6, ip, sport, dport, texts)

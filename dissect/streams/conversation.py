@@ -51,6 +51,9 @@ class Segment:
     wscale: int = -1  # a SYN's window scale option (-1: none)
     dns_id: int = -1  # the DNS message it carries whole: its ID (-1: none) ...
     dns_response: bool = False  # ... and whether it is an answer
+    layer: int = -1  # its layer's index in the packet (-1: a reassembled datagram's)
+    short: bool = False  # a TCP header longer than its datagram or shorter than 20 bytes:
+    # tshark stops there (no analysis, nothing followed)
 
 
 class TcpTracker:
@@ -125,7 +128,8 @@ class UdpTracker:
 _TCP = PROTOCOLS["tcp"]
 _TCP_FIELDS = _TCP.reader("tcp.srcport", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw",
                           "tcp.flags", "tcp.window_size_value")  # fmt: skip
-_UDP_FIELDS = PROTOCOLS["udp"].reader("udp.srcport", "udp.dstport")
+_UDP = PROTOCOLS["udp"]
+_UDP_FIELDS = _UDP.reader("udp.srcport", "udp.dstport")
 _ADDRESSES = {
     "ip": PROTOCOLS["ip"].reader("ip.src", "ip.dst"),
     "ipv6": PROTOCOLS["ipv6"].reader("ipv6.src", "ipv6.dst"),
@@ -138,40 +142,87 @@ _ERRORS = frozenset(("icmp", "icmpv6"))
 def segment_of(pkt: Packet) -> Segment | Piece | None:
     """The transport facts of a decoded packet's first TCP or UDP layer (None: neither,
     or its header is cut before the ports), or the piece an IPv4 or IPv6 fragment carries."""
+    found = segments_of(pkt)
+    return found if isinstance(found, Piece) else (found[0] if found else None)
+
+
+def segments_of(pkt: Packet) -> Piece | list[Segment]:
+    """The transport facts of every TCP and UDP layer of a decoded packet, outermost first
+    (a tunnel's outer UDP and the TCP inside it each belong to a conversation of their own,
+    as in Wireshark), or the piece of the first IPv4 or IPv6 fragment met before any."""
     src = dst = None
     in_error = False
     ip_end = -1  # where the IP datagram ends by its length field (-1: not known)
-    for layer in pkt.layers:
+    found: list[Segment] = []
+    layers = pkt.layers
+    for k, layer in enumerate(layers):
         name = layer.protocol.name
         reader = _ADDRESSES.get(name)
-        if reader is not None and layer.values is not None:
+        if reader is not None and reader(layer)[0] is not None:  # a version 4 or 6 header
             src, dst = reader(layer)
             ip_end = _ip_end(layer)
-            if name == "ip" and not in_error:
+            if ip_end < 0 and name == "ipv6" and not _jumbo(layers, k):
+                src = None  # length 0, no Jumbo option: its transport is empty, as tshark's
+            if name == "ip" and not in_error and not found:
                 piece = _fragment(pkt, layer, src, dst)
                 if piece is not None:
                     return piece  # the datagram is read when its last fragment comes
-        elif name == "ipv6.fraghdr" and not in_error and src is not None:
+        elif name == "ipv6.fraghdr" and not in_error and not found and src is not None:
             piece = _fragment6(pkt, layer, src, dst, ip_end)
             if piece is not None:
                 return piece
         elif name in _ERRORS and pkt.ctx.in_error:
             in_error = True
-        elif name == "tcp" and layer.values is not None and src is not None:
-            sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
-            end = ip_end if ip_end > layer.pos else layer.payload_end
-            seglen = 0 if in_error else max(0, end - layer.pos - _offset(pkt, layer))
-            wscale = _window_scale(bytes_of(pkt, layer), layer) if flags & SYN else -1
-            seg = Segment(6, src, dst, sport, dport, seq, ack, flags, seglen, win, in_error,
-                          pkt.time_ns, wscale)  # fmt: skip
-            _dns(pkt, seg)
-            return seg
-        elif name == "udp" and layer.values is not None and src is not None:
-            sport, dport = _UDP_FIELDS(layer)
-            seg = Segment(17, src, dst, sport, dport, in_error=in_error, time_ns=pkt.time_ns)
-            _dns(pkt, seg)
-            return seg
-    return None
+        elif name in ("tcp", "udp") and layer.values is not None and src is not None:
+            seg = _transport(pkt, layer, src, dst, ip_end, in_error)
+            seg.layer = k
+            found.append(seg)
+    return found
+
+
+def innermost_endpoints(pkt: Packet, seg: Segment) -> tuple[tuple, tuple]:
+    """The (address, port) of sender and receiver as the packet's innermost IP and transport
+    headers after seg's layer give them (seg's own where none follows; an ICMP error's quote
+    is not looked into): what tshark's UDP follow sees, its addresses being the last ones
+    the packet set."""
+    src, dst, sport, dport = seg.src, seg.dst, seg.sport, seg.dport
+    for layer in pkt.layers[seg.layer + 1 :]:
+        name = layer.protocol.name
+        reader = _ADDRESSES.get(name)
+        if name in _ERRORS:
+            break
+        if reader is not None and reader(layer)[0] is not None:
+            src, dst = reader(layer)
+        elif name == "tcp" or name == "udp":
+            ports = (_TCP_FIELDS if name == "tcp" else _UDP_FIELDS)(layer)[:2]
+            if ports[0] is not None:
+                sport, dport = ports
+    return (src, sport), (dst, dport)
+
+
+def _jumbo(layers: list, k: int) -> bool:
+    """Whether the IPv6 header at k is followed by a Hop-by-Hop header (whose Jumbo Payload
+    option gives the length its own is 0 for; tshark reads BIG TCP's IPv6 without one as an
+    empty payload)."""
+    return k + 1 < len(layers) and layers[k + 1].protocol.name == "ipv6.hopopts"
+
+
+def _transport(pkt: Packet, layer: Any, src: Any, dst: Any, ip_end: int,
+               in_error: bool) -> Segment:  # fmt: skip
+    """One TCP or UDP layer's facts (ip_end: its datagram's end by the IP length)."""
+    if layer.protocol is _UDP:
+        sport, dport = _UDP_FIELDS(layer)
+        seg = Segment(17, src, dst, sport, dport, in_error=in_error, time_ns=pkt.time_ns)
+    else:
+        sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
+        end = ip_end if ip_end > layer.pos else layer.payload_end
+        seglen = end - layer.pos - _offset(pkt, layer)
+        wscale = _window_scale(bytes_of(pkt, layer), layer) if flags & SYN else -1
+        seg = Segment(6, src, dst, sport, dport, seq, ack, flags,
+                      0 if in_error else max(0, seglen), win, in_error, pkt.time_ns, wscale)  # fmt: skip
+        seg.short = (seglen < 0 or _offset(pkt, layer) < 20) and not in_error
+    _dns(pkt, seg, layer)
+    return seg
 
 
 _FRAG = PROTOCOLS["ip"].reader("ip.flags.mf", "ip.frag_offset", "ip.id", "ip.proto")
@@ -213,9 +264,11 @@ def segment_from(d: Datagram) -> Segment | None:
         return seg
     if d.proto == 6 and len(data) >= 20:
         hdr = (data[12] >> 4) * 4
-        return Segment(6, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
-                       uint_at(data, 4, 4), uint_at(data, 8, 4), uint_at(data, 12, 2) & 0xFFF,
-                       max(0, len(data) - hdr), uint_at(data, 14, 2), False, d.time_ns)  # fmt: skip
+        seg = Segment(6, d.src, d.dst, uint_at(data, 0, 2), uint_at(data, 2, 2),
+                      uint_at(data, 4, 4), uint_at(data, 8, 4), uint_at(data, 12, 2) & 0xFFF,
+                      max(0, len(data) - hdr), uint_at(data, 14, 2), False, d.time_ns)  # fmt: skip
+        seg.short = not 20 <= hdr <= len(data)
+        return seg
     return None
 
 
@@ -223,11 +276,12 @@ _DNS = (PROTOCOLS["dns"], PROTOCOLS["mdns"])
 DNS_PORTS = frozenset((53, 5353))  # DNS and mDNS (LLMNR has no request/response links)
 
 
-def _dns(pkt: Packet, seg: Segment) -> None:
-    """A DNS message decoded in this packet (not mDNS, LLMNR): its ID and direction."""
+def _dns(pkt: Packet, seg: Segment, transport: Any) -> None:
+    """The DNS message decoded after this transport layer (not mDNS, LLMNR): its ID and
+    direction."""
     if seg.in_error or not DNS_PORTS.intersection((seg.sport, seg.dport)):
         return
-    for layer in pkt.layers:
+    for layer in pkt.layers[pkt.layers.index(transport) + 1 :]:
         if layer.protocol in _DNS:
             start, data = layer.pos, bytes_of(pkt, layer)
             if seg.kind == 6:  # over TCP: one whole message after its length prefix only

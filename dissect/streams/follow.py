@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import decode, uint_at
-from .conversation import Segment, segment_from, segment_of
+from .conversation import Segment, innermost_endpoints, segment_from, segments_of
 from .defrag import rebuild
 from .reassembly import DEFAULT_CAP, Direction
 from .table import StreamTable
@@ -51,22 +51,29 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
     dirs = (Direction(cap), Direction(cap))
     for i in table.frames(kind, stream):
         rec = index.record(i)
+        datagrams: list[bytes] = []  # every UDP payload of a UDP-in-UDP packet
         if i in table.fragments:  # the last fragment: the datagram they make
             seg, payload = _reassembled(index, table.fragments[i], kind)
         else:
             pkt = decode(rec.data, rec.linktype, number=rec.number)
-            seg, layer = segment_of(pkt), pkt.layer(kind)
-            if not isinstance(seg, Segment) or layer is None:
-                continue
-            payload = _payload(pkt, layer, kind)
-        if seg is None or seg.in_error:
+            seg = _layer_of(pkt, table, i, kind, stream)
+            if seg is None or (kind == "tcp" and pkt.layers[seg.layer].status == "malformed"):
+                continue  # tshark's TCP stops at a header cut short: it follows nothing
+            payload = _payload(pkt, pkt.layers[seg.layer], kind)
+            if kind == "udp" and table.others.get(i):  # UDP in UDP: tshark takes them all
+                datagrams = _udp_payloads(pkt)
+        if seg is None or seg.in_error or seg.short:
             continue
-        if not out.nodes and (payload or kind == "tcp"):  # tshark's UDP: the first data
-            out.nodes = [(seg.src, seg.sport), (seg.dst, seg.dport)]
-        d = 0 if out.nodes and (seg.src, seg.sport) == out.nodes[0] else 1
+        ends = ((seg.src, seg.sport), (seg.dst, seg.dport))
+        if kind == "udp" and seg.layer >= 0:  # a tunnel's UDP: tshark names the inner ends
+            ends = innermost_endpoints(pkt, seg)
+        if not out.nodes and (payload or any(datagrams) or kind == "tcp"):  # UDP: first data
+            out.nodes = list(ends)
+        d = 0 if out.nodes and ends[0] == out.nodes[0] else 1
         if kind == "udp":
-            if payload:
-                out.chunks.append(FollowChunk(d, rec.number, payload))
+            for data in datagrams or [payload]:
+                if data:
+                    out.chunks.append(FollowChunk(d, rec.number, data))
             continue
         for c in dirs[d].segment(rec.number, seg.seq, seg.flags, payload, seg.seglen):
             out.chunks.append(FollowChunk(d, c.frame, c.data))
@@ -74,6 +81,30 @@ def follow(index: Any, table: StreamTable, kind: str, stream: int,
     out.dropped = [d.dropped for d in dirs]
     out.conflicts = sorted(dirs[0].conflicts + dirs[1].conflicts)
     return out
+
+
+def _udp_payloads(pkt: Any) -> list[bytes]:
+    """Each UDP layer's payload, outermost first (not an ICMP error's quote)."""
+    segs = segments_of(pkt)
+    if not isinstance(segs, list):
+        return []
+    return [
+        _payload(pkt, pkt.layers[s.layer], "udp") for s in segs if s.kind == 17 and not s.in_error
+    ]
+
+
+def _layer_of(pkt: Any, table: StreamTable, i: int, kind: str, stream: int) -> Segment | None:
+    """The packet's transport layer in that stream (a tunnel's packet has several)."""
+    segs = segments_of(pkt)
+    if not isinstance(segs, list) or not segs:
+        return None
+    rows = table.rows(i)
+    if len(rows) != len(segs):  # one row: the packet's only layer of that kind
+        return next((s for s in segs if s.kind == (17 if kind == "udp" else 6)), None)
+    for seg, (_k, v, *_rest) in zip(segs, rows, strict=True):
+        if v >= 0 and v >> 1 == stream and seg.kind == (17 if kind == "udp" else 6):
+            return seg
+    return None
 
 
 def _reassembled(index: Any, pieces: list[tuple[int, int, int, int]],

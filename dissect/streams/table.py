@@ -34,6 +34,7 @@ from .conversation import (
     UdpTracker,
     segment_from,
     segment_of,
+    segments_of,
 )
 from .datagrams import annotate_fragment
 from .defrag import Datagram, Defragmenter, Piece, rebuild
@@ -90,6 +91,9 @@ class StreamTable:
         self.dns_query: dict[int, tuple[int, int]] = {}
         self._dns_waiting: dict[tuple, tuple[int, int]] = {}
         self.pdus: Any = None  # a pdus.PduMap when PDUs across segments are put together
+        # packet index -> the rows of its other transport layers (a tunnel's, as tshark
+        # numbers each layer), (occurrence, *row): only packets that have several
+        self.others: dict[int, list[tuple[int, int, int, int, int, int]]] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -97,11 +101,13 @@ class StreamTable:
     BYTES_PER_PACKET = 15  # the five arrays' item sizes
 
     def stream_of(self, i: int, kind: str) -> int:
-        """Packet i's stream number of that kind, -1 when it has none."""
-        v = self.ids[i]
-        if v < 0 or (kind == "udp") != bool(self.facts[i] & UDP):
-            return -1
-        return v >> 1
+        """Packet i's stream number of that kind (its first such layer's), -1 when it has
+        none."""
+        udp = kind == "udp"
+        for _k, v, facts, *_rest in self.rows(i):
+            if v >= 0 and udp == bool(facts & UDP):
+                return v >> 1
+        return -1
 
     @property
     def tcp_streams(self) -> int:
@@ -111,28 +117,21 @@ class StreamTable:
     def udp_streams(self) -> int:
         return len(self.udp_tracker.firsts)
 
-    def add(self, seg: Segment | Piece | None) -> Segment | None:
-        """The next packet's transport facts (None: neither TCP nor UDP); returns the
-        segment read (a fragment's: its datagram's, once complete)."""
+    def add(self, seg: Segment | Piece | list[Segment] | None) -> list[Segment]:
+        """The next packet's transport facts: its TCP and UDP layers' (segments_of), one
+        layer's, or a fragment's; returns the segments read (a fragment's: its datagram's,
+        once complete). The primary one (the first TCP, else the first UDP) fills the
+        arrays; the others of a packet that has several go to `others`."""
         i = len(self.ids)
-        v, facts, flags, number, rtt = -1, 0, 0, 0, NONE
+        facts = 0
         if isinstance(seg, Piece):
             seg, facts = self._fragment(i, seg), FRAGMENT
-        if seg is not None and seg.kind == 6:
-            st, d = self.tcp_tracker.see(seg, i)
-            v = -1 if st is None else st.number << 1 | d
-            if st is None:
-                facts |= UNTRACKED
-            elif seg.in_error:
-                facts |= IN_ERROR
-            elif self.analyse:
-                handshake(st, seg.flags, seg.time_ns, i)
-                r = analyse_segment(st, d, seg.seq, seg.ack, seg.flags, seg.seglen, seg.window,
-                                    seg.time_ns, seg.wscale, i)  # fmt: skip
-                flags, number, rtt = packed(r)
-        elif seg is not None:
-            n, d = self.udp_tracker.see(seg)
-            v, facts = (n << 1 | d, facts | UDP) if n >= 0 else (-1, facts | UDP | UNTRACKED)
+        segs = seg if isinstance(seg, list) else [] if seg is None else [seg]
+        main = _primary(segs)
+        rows = [self._conversation(s, i, facts if k == main else 0) for k, s in enumerate(segs)]
+        v, facts, flags, number, rtt = rows[main] if rows else (-1, facts, 0, 0, NONE)
+        if len(rows) > 1:
+            self.others[i] = [(k, *row) for k, row in enumerate(rows) if k != main]
         if i in self.fragments:
             facts |= REASSEMBLED | (CONFLICT if self._last_conflict else 0)
         self.ids.append(v)
@@ -140,9 +139,48 @@ class StreamTable:
         self.analysis.append(flags)
         self.number.append(min(number, NONE))
         self.rtt_us.append(rtt)
-        if seg is not None and seg.dns_id >= 0 and v >= 0:
-            self.dns_link(i, seg.kind, v >> 1, seg.dns_id, seg.dns_response, seg.time_ns)
-        return seg
+        for s, row in zip(segs, rows, strict=True):
+            if s.dns_id >= 0 and row[0] >= 0:
+                self.dns_link(i, s.kind, row[0] >> 1, s.dns_id, s.dns_response, s.time_ns)
+        return segs
+
+    def _conversation(self, seg: Segment, i: int, facts: int) -> tuple[int, int, int, int, int]:
+        """One transport layer's row: (stream << 1 | direction or -1, facts, analysis
+        flags, number, rtt_us), its conversation tracked and analysed."""
+        flags, number, rtt = 0, 0, NONE
+        if seg.kind != 6:
+            n, d = self.udp_tracker.see(seg)
+            return (n << 1 | d, facts | UDP, 0, 0, NONE) if n >= 0 else (
+                -1, facts | UDP | UNTRACKED, 0, 0, NONE)  # fmt: skip
+        st, d = self.tcp_tracker.see(seg, i)
+        if st is None:
+            return -1, facts | UNTRACKED, 0, 0, NONE
+        if seg.in_error:
+            facts |= IN_ERROR
+        elif self.analyse and not seg.short:
+            handshake(st, seg.flags, seg.time_ns, i)
+            r = analyse_segment(st, d, seg.seq, seg.ack, seg.flags, seg.seglen, seg.window,
+                                seg.time_ns, seg.wscale, i)  # fmt: skip
+            flags, number, rtt = packed(r)
+        return st.number << 1 | d, facts, flags, number, rtt
+
+    def primary(self, i: int) -> tuple[int, int, int, int, int, int]:
+        """Packet i's row in the arrays, as `rows` gives it (occurrence -1)."""
+        return (-1, self.ids[i], self.facts[i], self.analysis[i], self.number[i],
+                self.rtt_us[i])  # fmt: skip
+
+    def rows(self, i: int) -> list[tuple[int, int, int, int, int, int]]:
+        """Packet i's conversations, one per transport layer in the packet's order:
+        (occurrence, stream << 1 | direction or -1, facts, flags, number, rtt_us); the
+        primary one's occurrence is -1 (the layer whose index segments_of does not give,
+        e.g. a joined datagram's)."""
+        primary = self.primary(i)
+        others = self.others.get(i)
+        if not others:
+            return [primary]
+        taken = {k for k, *_ in others}
+        main = next(k for k in range(len(others) + 1) if k not in taken)
+        return sorted(others + [(main, *primary[1:])])
 
     def dns_link(self, i: int, kind: int, stream: int, dns_id: int, response: bool,
                  time_ns: int) -> None:  # fmt: skip
@@ -215,8 +253,17 @@ class StreamTable:
         """0-based record numbers of one stream's packets, in capture order."""
         lo, hi, udp = stream << 1, stream << 1 | 1, kind == "udp"
         facts = self.facts
-        return [i for i, v in enumerate(self.ids)
-                if (v == lo or v == hi) and bool(facts[i] & UDP) == udp]  # fmt: skip
+        found = [i for i, v in enumerate(self.ids)
+                 if (v == lo or v == hi) and bool(facts[i] & UDP) == udp]  # fmt: skip
+        inner = [i for i, rows in self.others.items()
+                 if any((v == lo or v == hi) and bool(f & UDP) == udp for _k, v, f, *_r in rows)]  # fmt: skip
+        return sorted(set(found + inner)) if inner else found
+
+
+def _primary(segs: list[Segment]) -> int:
+    """Which of a packet's transport layers fills the table's arrays: the first TCP (the one
+    PDUs are put together on), else the first."""
+    return next((k for k, s in enumerate(segs) if s.kind == 6), 0)
 
 
 def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
@@ -234,30 +281,62 @@ def annotate(pkt: Packet, table: StreamTable, later: bool = True) -> None:
         annotate_fragment(pkt, table, i, bool(facts & REASSEMBLED), later)
     if facts & (DNS_ANSWERED | DNS_ANSWER):
         _annotate_dns(pkt, table, i, facts)
+    rows = table.rows(i)
+    if len(rows) > 1:
+        _annotate_layers(pkt, table, i, rows)
+    else:
+        _annotate_primary(pkt, table, i, rows[0])
+    if v >= 0 and not facts & (UDP | IN_ERROR) and table.pdus is not None:
+        table.pdus.annotate(pkt, i, later)
+
+
+def _annotate_primary(pkt: Packet, table: StreamTable, i: int, row: tuple) -> None:
+    """A packet with one transport layer (or a joined datagram's): its first of that kind."""
+    _k, v, facts, *_rest = row
+    layer = pkt.layer("udp" if facts & UDP else "tcp")
+    if layer is None:
+        return
     if facts & UNTRACKED:
-        _untracked_note(pkt, table, facts)
+        _untracked_note(layer, table, facts)
     if v < 0:
         return
-    if not facts & UDP:
-        _annotate_tcp(pkt, table, i, v, facts)
-        if table.pdus is not None and not facts & IN_ERROR:
-            table.pdus.annotate(pkt, i, later)
-        return
-    layer = pkt.layer("udp")
-    if layer is not None:
+    if facts & UDP:
         _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
+        return
+    seg = segment_of(pkt)
+    if isinstance(seg, Piece):  # the last fragment: the TCP header is the joined datagram's
+        payload = table.joined(i)
+        seg = None if payload is None else segment_from(Datagram(payload, [], proto=6))
+    _annotate_tcp(layer, table, i, seg, row)
 
 
-def _untracked_note(pkt: Packet, table: StreamTable, facts: int) -> None:
+def _annotate_layers(pkt: Packet, table: StreamTable, i: int, rows: list[tuple]) -> None:
+    """A packet with several transport layers (a tunnel's): each layer its own fields."""
+    segs = segments_of(pkt)
+    if not isinstance(segs, list) or len(segs) != len(rows):  # decoded otherwise than in
+        _annotate_primary(pkt, table, i, table.primary(i))  # the pass: the arrays' row only
+        return
+    for seg, row in zip(segs, rows, strict=True):
+        _k, v, facts, *_rest = row
+        layer = pkt.layers[seg.layer]
+        if facts & UNTRACKED:
+            _untracked_note(layer, table, facts)
+        if v < 0:
+            continue
+        if facts & UDP:
+            _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
+        else:
+            _annotate_tcp(layer, table, i, seg, row)
+
+
+def _untracked_note(layer: Any, table: StreamTable, facts: int) -> None:
     """A packet of a conversation past the limit: each of them says so (an expert note),
     as segments past the reassembly limit do."""
     kind = "udp" if facts & UDP else "tcp"
-    layer = pkt.layer(kind)
-    if layer is not None:
-        limit = (table.udp_tracker if kind == "udp" else table.tcp_tracker).limit
-        layer.issue("note", "sequence", f"{kind}.conversation.limit",
-                    f"not tracked: conversation limit reached ({limit:,} {kind.upper()} "
-                    "conversations)", layer.pos, 0)  # fmt: skip
+    limit = (table.udp_tracker if kind == "udp" else table.tcp_tracker).limit
+    layer.issue("note", "sequence", f"{kind}.conversation.limit",
+                f"not tracked: conversation limit reached ({limit:,} {kind.upper()} "
+                "conversations)", layer.pos, 0)  # fmt: skip
 
 
 def _annotate_dns(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
@@ -272,16 +351,12 @@ def _annotate_dns(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
         layer.add(DNS_TIME, layer.pos, 0, ns / 1e9)
 
 
-def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -> None:
-    layer = pkt.layer("tcp")
-    if layer is None:
-        return
+def _annotate_tcp(layer: Any, table: StreamTable, i: int, seg: Segment | None,
+                  row: tuple) -> None:  # fmt: skip
+    """A TCP layer's stream, relative numbers and analysis (row: StreamTable.rows')."""
+    _k, t, facts, flags, number, rtt_us = row
     st = table.tcp_tracker.streams[t >> 1]
     d = t & 1
-    seg = segment_of(pkt)
-    if isinstance(seg, Piece):  # the last fragment: the TCP header is the joined datagram's
-        payload = table.joined(i)
-        seg = None if payload is None else segment_from(Datagram(payload, [], proto=6))
     _place(layer, STREAM, layer.pos, 0, st.number, "tcp.dstport", 1)
     if seg is None:
         return
@@ -297,7 +372,7 @@ def _annotate_tcp(pkt: Packet, table: StreamTable, i: int, t: int, facts: int) -
     # Without the ACK flag the number means nothing: Wireshark shows it as it is.
     ack = (seg.ack - (rbase or 0)) % SEQ_MOD if seg.flags & ACK else seg.ack
     _place(layer, ACK_REL, layer.pos + 8, 4, ack, "tcp.ack_raw", 0)
-    _annotate_analysis(layer, table, st, i)
+    _annotate_analysis(layer, st, i, flags, number, rtt_us)
 
 
 def _place(layer: Any, spec: Any, pos: int, length: int, value: Any, anchor: str,
@@ -308,10 +383,9 @@ def _place(layer: Any, spec: Any, pos: int, length: int, value: Any, anchor: str
     layer.place(spec, pos, length, value, anchor, after)
 
 
-def _annotate_analysis(layer: Any, table: StreamTable, st: TcpStream, i: int) -> None:
+def _annotate_analysis(layer: Any, st: TcpStream, i: int, flags: int, number: int,
+                       rtt_us: int) -> None:  # fmt: skip
     """The SEQ/ACK analysis subtree and its expert issues (Wireshark's layout)."""
-    flags = table.analysis[i]
-    number, rtt_us = table.number[i], table.rtt_us[i]
     dupnum = number if flags & DUPLICATE_ACK else 0
     in_flight = number - 1 if number and not dupnum else -1
     rtt = -1 if rtt_us == NONE else rtt_us * 1000
