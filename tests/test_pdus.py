@@ -232,7 +232,7 @@ def test_framing_steps_aside_and_a_framed_stream_takes_no_lock(monkeypatch) -> N
     idx = open_capture(str(DATA / "http_gzip_chunked.pcap"))
     table = StreamTable.build(idx)
     pdus = table.pdus = PduMap(idx, table)
-    frames = pdus._frames(0)
+    frames = table.frames("tcp", 0, everywhere=False)
     assert frames == [i for i in table.frames("tcp", 0) if not table.facts[i] & 0x03]
     calls: list[int] = []
     pdus.stream(0, lambda: calls.append(1))
