@@ -5,7 +5,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUILT  := $(VENV)/.built
-ENGINE := setup.py dissect/engine.py dissect/streams/analysis.py dissect/_compiled.py \
+ENGINE := setup.py dissect/engine.py dissect/_compiled.py \
+          $(addprefix dissect/streams/,analysis.py conversation.py datagrams.py pdus.py table.py) \
           $(wildcard dissect/protocols/*.py)
 
 .PHONY: run test test-pure build lint format bench corpus clean

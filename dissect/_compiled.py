@@ -1,8 +1,9 @@
 """Which engine this process runs: the compiled one (built by Cython, setup.py) or the source.
 
-What is compiled: dissect/engine.py and the stream pass's per-packet modules
+What is compiled: dissect/engine.py and the stream pass's analysis
 (dissect/streams/analysis.py), the only modules that declare C types (in the
-files themselves), and every protocol module under dissect/protocols/ exactly as it is written: plain
+files themselves), the stream pass's other per-packet modules (STREAM_PASS) and every
+protocol module under dissect/protocols/ exactly as it is written: plain
 Python, which Cython compiles without any declaration, so a protocol file never has a
 compiled twin or a fast path of its own. The .py files are the source of truth: a build
 records the hash of each source it compiled (MANIFEST), and `select()`, run once by
@@ -39,8 +40,16 @@ def _protocol_modules() -> tuple[str, ...]:
     return tuple(f"dissect.protocols.{name}" for name in names)
 
 
-# The stream pass's per-packet work declares C types too (in the files themselves).
-STREAM_PASS = ("dissect.streams.analysis",)
+# The stream pass's per-packet work: analysis.py declares C types (in the file itself); the
+# modules that annotate each decoded packet with the stream fields (-V, JSON) and track
+# conversations are compiled as written, plain Python like a protocol module.
+STREAM_PASS = (
+    "dissect.streams.analysis",
+    "dissect.streams.conversation",
+    "dissect.streams.datagrams",
+    "dissect.streams.pdus",
+    "dissect.streams.table",
+)
 MODULES: tuple[str, ...] = (ENGINE, *STREAM_PASS, *_protocol_modules())  # what setup.py compiles
 
 

@@ -106,7 +106,8 @@ class FieldSpec:
     # Text made once per spec: show() specialised, and what the renderers reuse per value.
     fmt = cython.declare(object, visibility="public")
     texts = cython.declare(dict, visibility="public")  # value -> "Label: shown" (escaped)
-    json_texts = cython.declare(dict, visibility="public")  # value -> 'value, "show": "shown"'
+    # value -> '{"name": "…", "label": "…", "value": <value>, "show": "<shown>"'
+    json_texts = cython.declare(dict, visibility="public")
     # A whole -V line at depth 1 and 2 (most lines): value, or a bit field's raw word ->
     # (value, line); the indent and bit pattern included, so a line is one lookup.
     tree_lines = cython.declare(tuple, visibility="public")
@@ -114,9 +115,11 @@ class FieldSpec:
     prefix = cython.declare(str, visibility="public")  # "Label: "
     patterns = cython.declare(dict, visibility="public")  # raw word -> bit pattern
     json_head = cython.declare(str, visibility="public")  # '{"name": "…", "label": "…", "value": '
-    # The last '"pos": …, "len": …, "mask": …' JSON text made and what it was made for: a
-    # header field lies at the same place in most packets.
+    # The last '"pos": …, "len": …, "mask": …, "fields": [' JSON text made and what it was
+    # made for (a header field lies at the same place in most packets); json_leaf is the same
+    # text closed for a field without children and followed by the separator: "]}, ".
     json_at = cython.declare(str, visibility="public")
+    json_leaf = cython.declare(str, visibility="public")
     json_pos = cython.declare(cython.Py_ssize_t, visibility="public")
     json_len = cython.declare(cython.Py_ssize_t, visibility="public")
     json_mask = cython.declare(object, visibility="public")
@@ -167,7 +170,8 @@ class FieldSpec:
         self.json_head = (
             '{"name": ' + _json_str(name) + ', "label": ' + _json_str(label) + ', "value": '
         )
-        self.json_at, self.json_pos, self.json_len, self.json_mask = "", -1, -1, None
+        self.json_at, self.json_leaf = "", ""
+        self.json_pos, self.json_len, self.json_mask = -1, -1, None
         self.looks, self.varied = 0, False
         register(self)
         for child in self.children:
@@ -213,18 +217,24 @@ class FieldSpec:
         return self._line(value)
 
     @cython.ccall
-    def json_shown(self, value: Any) -> str:
-        """'<value as JSON>, "show": "<shown>"': a JSON field's middle, kept per value as
-        line() keeps the tree text (most of -T json's work is these two texts)."""
+    def json_open(self, value: Any) -> str:
+        """'{"name": "…", "label": "…", "value": <value as JSON>, "show": "<shown>"': a JSON
+        field up to its position, kept per value as line() keeps the tree text (most of -T
+        json's work is these texts)."""
         if _cacheable(value) and not self.varied:
             self.looks += 1
             texts = self.json_texts
             text = texts.get(value)
             if text is None:
-                text = _json_scalar(value) + ', "show": ' + _json_str(self.show(value))
+                text = (
+                    self.json_head
+                    + _json_scalar(value)
+                    + ', "show": '
+                    + _json_str(self.show(value))
+                )
                 _keep(self, texts, value, text)
             return text
-        return _json_scalar(value) + ', "show": ' + _json_str(self.show(value))
+        return self.json_head + _json_scalar(value) + ', "show": ' + _json_str(self.show(value))
 
     @cython.ccall
     def _line(self, value: Any) -> str:
@@ -2573,7 +2583,7 @@ def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
 def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
     if f.spec.hidden:
         return
-    text = None if spans or f.generated or depth > 2 else _kept_line(data, f, depth)
+    text = None if spans or depth > 2 else _kept_line(data, f, depth)
     out.append(text if text is not None else _INDENT[min(depth, 63)] + field_text(data, f, spans))
     if kinds is not None:
         kinds.append(TREE_FIELD)
@@ -2588,10 +2598,11 @@ def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
 def _kept_line(data: bytes, f, depth):
     """The field's -V line at depth 1 or 2 from its spec's tree_lines (made and kept on
     first use), or None where field_text must make it: raw text, a field with its own
-    mask or width, a value that is not kept (_cacheable), a varied field's."""
+    mask or width, a value that is not kept (_cacheable), a varied field's, a field
+    generated where its spec is not (the kept lines of a generated spec are bracketed)."""
     spec = f.spec
     v = f.value
-    if spec.raw or spec.varied:
+    if spec.raw or spec.varied or f.generated != spec.generated:
         return None
     spec.looks += 1
     cache = spec.tree_lines[depth - 1]
@@ -2600,7 +2611,7 @@ def _kept_line(data: bytes, f, depth):
             return None
         entry = cache.get(v)
         if entry is None:
-            entry = (v, _INDENT[depth] + spec.line(v))
+            entry = (v, _INDENT[depth] + _generated_mark(spec, spec.line(v)))
             _keep(spec, cache, v, entry)
         return entry[1]
     end = f.pos + f.len
@@ -2612,9 +2623,17 @@ def _kept_line(data: bytes, f, depth):
     # the value is the word's bits, but a decoder may add another: the kept line is
     # used only for the value it was made for (bool and int kept apart)
     if entry is None or entry[0] != v or type(entry[0]) is not type(v):
-        entry = (v, _INDENT[depth] + spec.bit_pattern(word) + " = " + spec.line(v))
+        text = spec.bit_pattern(word) + " = " + spec.line(v)
+        entry = (v, _INDENT[depth] + _generated_mark(spec, text))
         _keep(spec, cache, word, entry)
     return entry[1]
+
+
+@cython.cfunc
+@cython.locals(spec=FieldSpec)
+def _generated_mark(spec, text: str) -> str:
+    """A generated field's line is bracketed, as field_text makes it."""
+    return "[" + text + "]" if spec.generated else text
 
 
 @cython.cfunc
@@ -2745,28 +2764,37 @@ def _layer_json(parts, layer) -> cython.void:
 
 
 @cython.cfunc
-@cython.locals(parts=list, fields=list, f=Field, spec=FieldSpec, first=cython.bint, at=str)
+@cython.locals(parts=list, fields=list, f=Field, spec=FieldSpec, at=str)
 def _fields_json(parts, fields) -> cython.void:
-    first = True
+    """The fields as JSON objects, each followed by ", " but the last: a field without
+    children is two kept texts (json_open, json_leaf)."""
+    if not fields:
+        return
     for f in fields:
-        if not first:
-            parts.append(", ")
-        first = False
         spec = f.spec
         mask = f.mask
+        parts.append(spec.json_open(f.value))
         if type(mask) is not int:
             at = f', "pos": {f.pos}, "len": {f.len}, "mask": {mask}, "fields": ['
+            if not f.children:
+                parts.append(at + "]}, ")
+                continue
         elif f.pos == spec.json_pos and f.len == spec.json_len and mask == spec.json_mask:
-            at = spec.json_at  # (json_mask is an int: only ints are kept)
+            if not f.children:  # (json_mask is an int: only ints are kept)
+                parts.append(spec.json_leaf)
+                continue
+            at = spec.json_at
         else:
             at = f', "pos": {f.pos}, "len": {f.len}, "mask": {mask}, "fields": ['
-            spec.json_at, spec.json_pos, spec.json_len, spec.json_mask = at, f.pos, f.len, mask
-        parts.append(spec.json_head)
-        parts.append(spec.json_shown(f.value))
+            spec.json_at, spec.json_leaf = at, at + "]}, "
+            spec.json_pos, spec.json_len, spec.json_mask = f.pos, f.len, mask
+            if not f.children:
+                parts.append(spec.json_leaf)
+                continue
         parts.append(at)
-        if f.children:
-            _fields_json(parts, f.children)
-        parts.append("]}")
+        _fields_json(parts, f.children)
+        parts.append("]}, ")
+    parts[-1] = parts[-1][:-2]  # no separator after the last field
 
 
 def field_dict(f: Field) -> dict[str, Any]:

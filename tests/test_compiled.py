@@ -76,15 +76,33 @@ def test_protocols_are_plain_python_compiled_as_they_are():
     modules: a protocol is one plain file, which the build compiles unchanged (every one
     of them, found by name)."""
     protocols = sorted(p.stem for p in (ROOT / "dissect" / "protocols").glob("[!_]*.py"))
-    stream_pass = ("dissect.streams.analysis",)
+    plain_stream_modules = ("conversation", "datagrams", "pdus", "table")
     assert _compiled.MODULES == (
         "dissect.engine",
-        *stream_pass,
+        "dissect.streams.analysis",
+        *(f"dissect.streams.{n}" for n in plain_stream_modules),
         *(f"dissect.protocols.{n}" for n in protocols),
     )
     assert not list((ROOT / "dissect").rglob("*.pxd"))
-    for path in (ROOT / "dissect" / "protocols").glob("*.py"):
+    plain = [*(ROOT / "dissect" / "protocols").glob("*.py"),
+             *(ROOT / "dissect" / "streams" / f"{n}.py" for n in plain_stream_modules)]  # fmt: skip
+    for path in plain:
         assert "cython" not in path.read_text(), path.name
+
+
+@needs_compiled
+def test_the_stream_fields_are_added_by_compiled_modules():
+    """-V and JSON add each packet's stream fields (tcp.stream, relative numbers, analysis)
+    in table.py, conversation.py, pdus.py and datagrams.py: compiled as written, like a
+    protocol module, they run as extension modules."""
+    import dissect.streams.conversation
+    import dissect.streams.datagrams
+    import dissect.streams.pdus
+    import dissect.streams.table
+
+    for module in (dissect.streams.conversation, dissect.streams.datagrams,
+                   dissect.streams.pdus, dissect.streams.table):  # fmt: skip
+        assert not module.__file__.endswith(".py"), module.__file__
 
 
 # -- selection -----------------------------------------------------------------------------

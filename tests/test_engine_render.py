@@ -97,4 +97,45 @@ def test_a_field_whose_values_do_not_repeat_stops_keeping_its_texts():
     "value", [0.000033, 1e-7, 123456789.125, 1e22, -0.0, float("nan"), float("inf"), -float("inf")]
 )
 def test_json_writes_a_float_as_json_dumps_does(value):
-    assert FLOAT.json_shown(value).split(",")[0] == json.dumps(value)
+    assert FLOAT.json_open(value).removeprefix(FLOAT.json_head).split(",")[0] == json.dumps(value)
+
+
+KEPT_GENERATED = FieldSpec("test_render.kept_generated", "Kept generated", "int", generated=True)
+SOMETIMES_GENERATED = FieldSpec("test_render.sometimes", "Sometimes", "uint", 2)
+
+
+def _tree_with(spec: FieldSpec, value: int, generated: bool = False) -> list[str]:
+    pkt = decode(SEED, RAW_IPV4)
+    tcp = pkt.layer("tcp")
+    tcp.add(spec, tcp.pos, 0, value, generated=generated)
+    return tree_rows(pkt, False)
+
+
+def test_a_generated_fields_line_is_kept_with_its_brackets():
+    """A generated field's -V line is one lookup, as a header field's: kept bracketed."""
+    first = _tree_with(KEPT_GENERATED, 7)
+    assert "    [Kept generated: 7]" in first
+    assert KEPT_GENERATED.tree_lines[0][7] == (7, "    [Kept generated: 7]")
+    assert _tree_with(KEPT_GENERATED, 7) == first
+
+
+def test_a_field_generated_where_its_spec_is_not_is_bracketed_and_not_kept():
+    plain = _tree_with(SOMETIMES_GENERATED, 9)
+    generated = _tree_with(SOMETIMES_GENERATED, 9, generated=True)
+    assert "    Sometimes: 9" in plain and "    [Sometimes: 9]" in generated
+    assert SOMETIMES_GENERATED.tree_lines[0][9] == (9, "    Sometimes: 9")
+    assert _tree_with(SOMETIMES_GENERATED, 9) == plain
+
+
+def test_json_fields_are_separated_and_closed_as_json_dumps_writes_them():
+    """Leaf fields end with their kept '…"fields": []}, ' text; the last one of each list
+    has no separator, whether it is a leaf or has children."""
+    for _ in range(2):  # the second time from the kept texts
+        pkt = decode(ETH + SEED, ETHERNET)
+        tcp = pkt.layer("tcp")
+        top = tcp.add(KEPT_GENERATED, tcp.pos, 0, 1)
+        tcp.add(SOMETIMES_GENERATED, tcp.pos, 0, 2, parent=top)
+        text = packet_json(pkt)
+        assert text == json.dumps(packet_dict(pkt))
+        tcp_json = next(la for la in json.loads(text)["layers"] if la["protocol"] == "tcp")
+        assert tcp_json["fields"][-1]["fields"][0]["value"] == 2
