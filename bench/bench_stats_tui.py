@@ -44,7 +44,8 @@ async def wait(cond, limit: float = 900.0) -> None:  # noqa: ANN001
 
 
 def record_fills(started: list[float], first: dict, last: dict) -> None:
-    """Note when each statistic is first drawn and when its complete table is."""
+    """Note when each statistic's widget first shows something and when the statistic
+    comes for the last time (its complete table)."""
     from tui.stats.screen import StatisticsScreen
 
     handler = StatisticsScreen.on_statistics_screen_ready
@@ -53,10 +54,20 @@ def record_fills(started: list[float], first: dict, last: dict) -> None:
         handler(self, message)
         now = time.perf_counter() - started[0]
         for name in message.results:
-            first.setdefault(name, now)
-            last[name] = now  # the final one comes with its part's last message
+            if name not in first and _drawn(self, name):
+                first[name] = now
+            last[name] = now
 
     StatisticsScreen.on_statistics_screen_ready = timed  # type: ignore[method-assign]
+
+
+def _drawn(screen, name: str) -> bool:  # noqa: ANN001
+    widget = screen.query_one(f"#{name}")
+    if name == "io":
+        return widget.timeline is not None
+    if hasattr(widget, "row_count"):
+        return widget.row_count > 0
+    return bool(widget.root.children)
 
 
 async def keys(app, pilot, tabs, until) -> list[tuple[str, float]]:  # noqa: ANN001

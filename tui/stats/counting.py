@@ -52,10 +52,10 @@ def index_parts(index: Any, shown: Any, tables: list[Any], hierarchy: bool,
     ui = os.getpid()
 
     def part(span: tuple[int, int]) -> bytes:
-        background(ui)
-        if span[0] < 0:
+        if span[0] < 0:  # the tables: a fraction of a second, at the UI's priority
             count_tables(halves[span[1]], index, shown, False)
             return pickle.dumps(halves[span[1]])
+        background(ui)
         return pickle.dumps(phs.count_paths(index, shown[span[0] : span[1]], False))
 
     if len(shown) < parallel.MIN_PACKETS:

@@ -73,9 +73,10 @@ class StatisticsScreen(Screen[None]):
             return isinstance(message, StatisticsScreen.Progress) and message.part == self.part
 
     class Ready(Message):
-        """Statistics counted (`results`: by name) by one part of the pass: "here" (the
-        worker: the index's part, and a small capture's decoding) or "decoding" (the
-        forked decoding process); `done` False while that part goes on."""
+        """Statistics counted (`results`: by name) by one part of the pass: "index" (the
+        I/O graph, the tables and the hierarchy, from the index) or "decoding" (what
+        needs each packet decoded; all of it without a complete index); `done` False
+        while that part goes on."""
 
         def __init__(self, results: dict[str, Any], token: int, part: str,
                      done: bool = True) -> None:  # fmt: skip
@@ -153,7 +154,7 @@ class StatisticsScreen(Screen[None]):
         self.heading = f"Statistics of {len(rows):,} packets ({safe_text(what, 200)})"
         self.remove_class("-done")
         self.results = {}
-        self.counting = {"here": 0.0}
+        self.counting = {"index": 0.0, "decoding": 0.0}
         self._show_heading()
         self.growing = not self.browser.source.done
         self.compute(rows, list(self.lines), self.token)
@@ -161,8 +162,7 @@ class StatisticsScreen(Screen[None]):
     def _show_heading(self) -> None:
         """The heading, and which statistics are still being counted (their tables show
         what is counted so far)."""
-        names = {"here": "hierarchy" if "decoding" in self.counting else "packets",
-                 "decoding": "expert, HTTP, DNS"}  # fmt: skip
+        names = {"index": "hierarchy", "decoding": "expert, HTTP, DNS"}
         left = [f"{names[k]} {share:.0%}" for k, share in self.counting.items()]
         more = f"  counting: {', '.join(left)}" if left else ""
         self.query_one("#stats-head", Static).update(Text(self.heading + more))
@@ -181,7 +181,8 @@ class StatisticsScreen(Screen[None]):
         self.fed = len(rows)
         self._feed(rows, worker)
         if not worker.is_cancelled:
-            self.post_message(self.Ready(stats, token, "here"))
+            self.post_message(self.Ready({}, token, "index"))
+            self.post_message(self.Ready(stats, token, "decoding"))
 
     def _streams(self) -> Any:
         """The stream pass's fields (SEQ/ACK analysis, DNS pairs) for the expert and DNS;
@@ -207,11 +208,10 @@ class StatisticsScreen(Screen[None]):
             feed_row(self.browser.source, streams, row, self.stats_pass)
             if monotonic() - last >= PROGRESS_EVERY:
                 last = monotonic()
-                self.post_message(self.Progress("here", done, total))
+                self.post_message(self.Progress("decoding", done, total))
 
     def on_statistics_screen_decode(self, message: Decode) -> None:
         if message.token == self.token:
-            self.counting["decoding"] = 0.0
             self.decode_forked(message.rows, message.names, message.token)
 
     @work(thread=True, group="statistics")
@@ -254,7 +254,7 @@ class StatisticsScreen(Screen[None]):
         for name in counted:
             stats[name].first_ns = first
         stats["io"].from_index(index, shown)
-        self.post_message(self.Ready({"io": stats["io"]}, token, "here", False))
+        self.post_message(self.Ready({"io": stats["io"]}, token, "index", False))
         decoded = {k: st for k, st in stats.items() if k not in counted}
         self.stats_pass = Pass(decoded.values())
         self.fed = len(rows)
@@ -262,10 +262,13 @@ class StatisticsScreen(Screen[None]):
         # the decoding process starts once the tables are in: they come first
         decode = self.Decode(rows, list(decoded), token) if forked else None
         self._index_parts(index, shown, stats, tables, "phs" in counted, worker, token, decode)
-        if not forked and not worker.is_cancelled:
+        if worker.is_cancelled:
+            return True
+        self.post_message(self.Ready({}, token, "index"))
+        if not forked:
             self._feed(rows, worker)
-        if not worker.is_cancelled:
-            self.post_message(self.Ready({} if forked else decoded, token, "here"))
+            if not worker.is_cancelled:
+                self.post_message(self.Ready(decoded, token, "decoding"))
         return True
 
     def _index_parts(self, index: Any, shown: Any, stats: dict[str, Any], tables: list[str],
@@ -277,11 +280,11 @@ class StatisticsScreen(Screen[None]):
         for name, got, share in index_parts(index, shown, [stats[n] for n in tables], hierarchy,
                                             cancelled):  # fmt: skip
             named = dict(zip(tables, got, strict=True)) if name == "tables" else {"phs": got}
-            self.post_message(self.Ready(named, token, "here", False))
+            self.post_message(self.Ready(named, token, "index", False))
             if name == "tables" and decode is not None:
                 self.post_message(decode)
             if name == "phs":
-                self.post_message(self.Progress("here", round(share * len(shown)), len(shown)))
+                self.post_message(self.Progress("index", round(share * len(shown)), len(shown)))
 
     def _live(self) -> None:
         """A live capture: the packets displayed since the last pass join the statistics."""
@@ -297,7 +300,7 @@ class StatisticsScreen(Screen[None]):
         self.fed += len(rows)
         self._feed(rows, worker)
         if not worker.is_cancelled:
-            self.post_message(self.Ready(dict(self.results), token, "here"))
+            self.post_message(self.Ready(dict(self.results), token, "decoding"))
 
     @staticmethod
     def _statistics(source: Any, rows: Any, lines: list[str]) -> dict[str, Any]:
