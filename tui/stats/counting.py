@@ -27,9 +27,9 @@ NICE = 10  # the counting processes' priority: the UI process has the cores firs
 
 
 def background(ui: int) -> None:
-    """In a counting process (never the UI's own, `ui`): lower its priority, so that the
-    scheduler runs the UI process first when a key comes and the counting on what is
-    left of the cores."""
+    """In a counting process (never the UI's own, `ui`), once its first results are out:
+    lower its priority, so that the scheduler runs the UI process first when a key
+    comes and the rest of the counting on what is left of the cores."""
     if os.getpid() != ui and os.getpriority(os.PRIO_PROCESS, 0) < NICE:
         os.setpriority(os.PRIO_PROCESS, 0, NICE)
 
@@ -55,7 +55,8 @@ def index_parts(index: Any, shown: Any, tables: list[Any], hierarchy: bool,
         if span[0] < 0:  # the tables: a fraction of a second, at the UI's priority
             count_tables(halves[span[1]], index, shown, False)
             return pickle.dumps(halves[span[1]])
-        background(ui)
+        if span[0] > 0:  # the first span at the UI's priority: its partial tree comes soon
+            background(ui)
         return pickle.dumps(phs.count_paths(index, shown[span[0] : span[1]], False))
 
     if len(shown) < parallel.MIN_PACKETS:
@@ -113,7 +114,8 @@ def decoding_parts(source: Any, rows: Any, stats_pass: Pass, streams: Any, reass
     ui = os.getpid()
 
     def part(span: tuple[int, int]) -> bytes:
-        background(ui)
+        if span[0] > 0:  # the first span at the UI's priority: its statistics come soon
+            background(ui)
         table = streams
         if table is None:
             table = _own_table(own, index, reassembly, source.conversation_limit,
