@@ -415,3 +415,36 @@ def test_each_screen_is_drawn_with_what_is_counted_so_far(
     assert len(experts) > 2 and experts == sorted(experts) and 0 < experts[0] < experts[-1]
     assert sum("phs" in names for names, _i, _h in seen) > 1
     assert "counting: hierarchy" in seen[1][2] and "counting" not in seen[-1][2]
+
+
+@pytest.mark.parametrize(
+    "capture",
+    sorted((Path(__file__).parent / "data" / "streams").glob("*.pcap")),
+    ids=lambda p: p.stem,
+)
+def test_a_grown_stream_table_annotates_as_the_whole_pass(capture: Path) -> None:
+    """What the decoding process reads from its own stream pass, grown just past a record,
+    is what the whole pass gives that record (later=False, as the CLI): every field and
+    issue of every packet the same."""
+    from dissect.engine import decode
+    from dissect.index import CaptureIndex, open_capture
+    from dissect.streams import annotate
+    from dissect.streams.table import StreamTable
+
+    def fields(index: CaptureIndex, table: StreamTable, i: int) -> list:
+        rec = index.record(i)
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns)
+        annotate(pkt, table, later=False)
+        return [(ly.protocol.name, [(f.name, f.value) for f in ly.walk()],
+                 [(x.code, x.message) for x in ly.issues]) for ly in pkt.layers]  # fmt: skip
+
+    index = open_capture(str(capture))
+    index.index_all()
+    whole = StreamTable.build(index)
+    whole.pdus = None
+    grower = StreamTable.grown(index)
+    table = next(grower)
+    for i in range(len(index)):
+        while len(table) <= i:
+            table = next(grower)
+        assert fields(index, table, i) == fields(index, whole, i), i
