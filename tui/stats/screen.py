@@ -4,8 +4,8 @@ endpoints per layer, the I/O graph, expert information, HTTP requests and DNS qu
 All of it comes from one pass of dissect/stats/ over the displayed packets (the filtered
 view, or every packet), in workers that post each statistic as it is counted (the parts
 of a large capture counted in forked processes: tui/stats/counting.py) with progress;
-closing the screen cancels them. Enter on a conversation or endpoint applies it as the display filter;
-enter on an expert item or an I/O interval goes to its first packet.
+closing the screen cancels them. Enter on a conversation or endpoint applies it as the
+display filter; enter on an expert item or an I/O interval goes to its first packet.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class StatisticsScreen(Screen[None]):
             self.results, self.token, self.part, self.done = results, token, part, done
 
     class Decode(Message):
-        """The index's part has begun: start the decoding process beside it."""
+        """The tables are in: start the decoding process beside the hierarchy."""
 
         def __init__(self, rows: Any, names: list[str], token: int) -> None:
             super().__init__()
