@@ -332,3 +332,119 @@ def test_statistics_from_forked_processes(monkeypatch: pytest.MonkeyPatch) -> No
     run_app(body)
     assert len(forks) == 2 and got[0] == got[1]
     assert len(got[0][1]) == 2 and any("SYN" in x for x in got[0][2]) and got[0][3]
+
+
+RETRANS = Path(__file__).parent / "data" / "streams" / "arkime_wireshark-retrans.pcap"
+
+
+def forked_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every capture counted as a large one: in forked processes, a few rows a span, each
+    span's statistics sent back."""
+    from dissect import parallel
+    from tui.stats import counting
+
+    monkeypatch.setattr(parallel, "MIN_PACKETS", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    monkeypatch.setattr(counting, "FIRST_SPAN", 2)
+    monkeypatch.setattr(counting, "FORKED_SPAN", 3)
+    monkeypatch.setattr(counting, "PARTIAL_EVERY", 0.0)
+
+
+def _cli_expert(capture: Path) -> list[dict]:
+    """The items of the CLI's -z expert (the TUI's also shows checksum issues)."""
+    import io
+    import json
+
+    from dissect.cli import build_parser, finish_args, run_batch
+
+    p = build_parser()
+    args = finish_args(p, p.parse_args(["-r", str(capture), "-q", "-T", "json", "-z", "expert"]))
+    out = io.StringIO()
+    run_batch(args, out=out, err=io.StringIO())
+    return json.loads(out.getvalue())["statistics"][0]["items"]
+
+
+def test_expert_does_not_wait_for_the_browsers_stream_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The decoding process runs its own stream pass when the browser's has not run (it
+    runs in the UI process, after the index): the SEQ/ACK analysis is there all the same,
+    and the statistics never ask the browser's pass (whose lock that pass holds)."""
+    forked_everywhere(monkeypatch)
+    asked = []
+    monkeypatch.setattr(PacketSource, "stream_table", lambda self, *a: asked.append(1))
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        text = " ".join(labels(screen.query_one("#expert", Tree).root))
+        assert "This frame is a (suspected) retransmission" in text
+        assert "Connection establish request (SYN): server port 4000" in text
+        assert screen.has_class("-done")
+
+    asked.clear()
+    run_app(body, PacketSource.open(RETRANS))
+    assert len(asked) == 1  # the browser's own call, after its index; none from the screen
+
+
+def test_each_screen_is_drawn_with_what_is_counted_so_far(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A large capture's screens do not wait for one another: the I/O graph comes first,
+    then the tables, and the hierarchy and the expert, HTTP and DNS statistics are drawn
+    with what is counted so far (the heading says what is still being counted) until
+    their complete ones, which equal those counted in one go."""
+    forked_everywhere(monkeypatch)
+    seen: list[tuple[list[str], int, str]] = []  # names, expert items so far, heading
+    handler = StatisticsScreen.on_statistics_screen_ready
+
+    def ready(self: StatisticsScreen, message: StatisticsScreen.Ready) -> None:
+        handler(self, message)
+        items = sum(self.results["expert"].counts().values()) if "expert" in message.results else -1
+        head = str(self.query_one("#stats-head").render())
+        seen.append((sorted(message.results), items, head))
+
+    monkeypatch.setattr(StatisticsScreen, "on_statistics_screen_ready", ready)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        assert screen.results["expert"].as_dict()["items"] == _cli_expert(RETRANS)
+
+    run_app(body, PacketSource.open(RETRANS))
+    assert seen[0][0] == ["io"] and seen[1][0][0].startswith("conv-")
+    experts = [items for names, items, _head in seen if "expert" in names]
+    assert len(experts) > 2 and experts == sorted(experts) and 0 < experts[0] < experts[-1]
+    assert sum("phs" in names for names, _i, _h in seen) > 1
+    assert "counting: hierarchy" in seen[1][2] and "counting" not in seen[-1][2]
+
+
+@pytest.mark.parametrize(
+    "capture",
+    sorted((Path(__file__).parent / "data" / "streams").glob("*.pcap")),
+    ids=lambda p: p.stem,
+)
+def test_a_grown_stream_table_annotates_as_the_whole_pass(capture: Path) -> None:
+    """What the decoding process reads from its own stream pass, grown just past a record,
+    is what the whole pass gives that record (later=False, as the CLI): every field and
+    issue of every packet the same."""
+    from dissect.engine import decode
+    from dissect.index import CaptureIndex, open_capture
+    from dissect.streams import annotate
+    from dissect.streams.table import StreamTable
+
+    def fields(index: CaptureIndex, table: StreamTable, i: int) -> list:
+        rec = index.record(i)
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns)
+        annotate(pkt, table, later=False)
+        return [(ly.protocol.name, [(f.name, f.value) for f in ly.walk()],
+                 [(x.code, x.message) for x in ly.issues]) for ly in pkt.layers]  # fmt: skip
+
+    index = open_capture(str(capture))
+    index.index_all()
+    whole = StreamTable.build(index)
+    whole.pdus = None
+    grower = StreamTable.grown(index)
+    table = next(grower)
+    for i in range(len(index)):
+        while len(table) <= i:
+            table = next(grower)
+        assert fields(index, table, i) == fields(index, whole, i), i

@@ -353,6 +353,10 @@ class PacketSource:
                 self._learned = True
             return self._streams
 
+    def streams_if_ready(self) -> StreamTable | None:
+        """The stream pass's table if it has run, else None (never waits for it)."""
+        return self._streams
+
     def origins(self, pkt: Packet) -> dict[str, list[tuple[int, int, int]]]:
         """Per reassembled data source of a decoded packet: (start, length, frame) of each
         frame's part of its bytes (empty before the stream pass ran)."""

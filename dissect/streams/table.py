@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -236,20 +236,32 @@ class StreamTable:
         records read from fixed offsets a chunk at a time (columns.py) and walked by
         analysis.run, the rest decoded and added one by one.
         analyse=False numbers the conversations only."""
-        from .columns import chunks, slow
         from .pdus import PduMap
 
-        index.index_all()
-        table = cls(analyse, conversation_limit)
-        table.index = index
-        for ch in chunks(index, 0, len(index)):
-            run(table, ch, lambda i: slow(index, i))
-            if progress is not None:
+        for table in cls.grown(index, analyse, conversation_limit):
+            if progress is not None and len(table):
                 progress(len(table))
         for st in table.tcp_tracker.streams:  # the analysis state: no packet follows
             st.flows = None
         table.pdus = PduMap(index, table)  # filled a stream at a time, as frames are shown
         return table
+
+    @classmethod
+    def grown(cls, index: Any, analyse: bool = True,
+              conversation_limit: int = DEFAULT_CONVERSATION_LIMIT) -> Iterator[StreamTable]:  # fmt: skip
+        """The stream pass a chunk at a time: the one table, empty, then after each chunk.
+        What annotate(pkt, table, later=False) adds to a record already in it is what the
+        whole pass gives (it comes from that record and those before, as a capture read
+        forwards), so a reader can annotate those while the rest is still to be read."""
+        from .columns import chunks, slow
+
+        index.index_all()
+        table = cls(analyse, conversation_limit)
+        table.index = index
+        yield table
+        for ch in chunks(index, 0, len(index)):
+            run(table, ch, lambda i: slow(index, i))
+            yield table
 
     def frames(self, kind: str, stream: int, everywhere: bool = True) -> list[int]:
         """0-based record numbers of one stream's packets, in capture order. everywhere=False:

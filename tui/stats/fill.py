@@ -24,18 +24,25 @@ def _t(value: Any, limit: int = 200) -> Text:
     return Text(safe_text(str(value), limit))
 
 
-def fill_all(screen: StatisticsScreen, results: dict[str, Any]) -> None:
-    fill_phs(screen.query_one("#phs", Tree), results["phs"])
+def fill(screen: StatisticsScreen, results: dict[str, Any]) -> None:
+    """The widgets of the statistics given (by name): those just counted, or recounted
+    with more packets, and no others."""
     for name, st in results.items():
-        if name.startswith("conv-"):
+        if name == "phs":
+            fill_phs(screen.query_one("#phs", Tree), st)
+        elif name.startswith("conv-"):
             fill_conversations(screen.query_one(f"#{name}", DataTable), st)
         elif name.startswith("endpoints-"):
             fill_endpoints(screen.query_one(f"#{name}", DataTable), st)
-    fill_expert(screen.query_one("#expert", Tree), results["expert"])
-    fill_tree_table(screen.query_one("#http", DataTable), results["http"], "http.host",
-                    "http.request.uri")  # fmt: skip
-    fill_tree_table(screen.query_one("#dns", DataTable), results["dns"], "dns.qry.name", "")
-    screen.query_one(IoGraph).show(results["io"])
+        elif name == "expert":
+            fill_expert(screen.query_one("#expert", Tree), st)
+        elif name == "http":
+            fill_tree_table(screen.query_one("#http", DataTable), st, "http.host",
+                            "http.request.uri")  # fmt: skip
+        elif name == "dns":
+            fill_tree_table(screen.query_one("#dns", DataTable), st, "dns.qry.name", "")
+        elif name == "io":
+            screen.query_one(IoGraph).show(st)
 
 
 def fill_phs(tree: Tree, phs: Any) -> None:

@@ -2,15 +2,15 @@
 endpoints per layer, the I/O graph, expert information, HTTP requests and DNS queries.
 
 All of it comes from one pass of dissect/stats/ over the displayed packets (the filtered
-view, or every packet), in a thread worker that posts throttled progress; closing the
-screen cancels it. Enter on a conversation or endpoint applies it as the display filter;
-enter on an expert item or an I/O interval goes to its first packet.
+view, or every packet), in workers that post each statistic as it is counted (the parts
+of a large capture counted in forked processes: tui/stats/counting.py) with progress;
+closing the screen cancels them. Enter on a conversation or endpoint applies it as the
+display filter; enter on an expert item or an I/O interval goes to its first packet.
 """
 
 from __future__ import annotations
 
 import copy
-import threading
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +30,8 @@ from dissect.stats.expert import LABELS, LEVELS, Expert
 from dissect.stats.iostat import Timeline
 from dissect.stats.phs import ProtocolHierarchy
 from dissect.stats.trees import dns_queries, parse_http_requests
-from dissect.streams import annotate
 
+from .counting import decoding_parts, feed_row, index_parts
 from .iograph import IoGraph
 
 if TYPE_CHECKING:
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
 PROGRESS_EVERY = 0.1  # seconds between progress messages
 LIVE_EVERY = 1.0  # seconds between two looks for newly captured packets
-SHOW_WAIT = 2.0  # the most the decoding waits for the first tables to be drawn
-FORKED_SPAN = 16384  # rows the forked decoding pass reports back after (progress, cancel)
 TIMELINE_BUCKETS = 2000  # fine intervals the I/O graph regroups when it zooms
 CONV_COLUMNS = ("Address A", "Port A", "Address B", "Port B", "Packets", "Bytes",
                 "Packets A→B", "Bytes A→B", "Packets B→A", "Bytes B→A", "Rel start", "Duration")  # fmt: skip
@@ -65,17 +63,32 @@ class StatisticsScreen(Screen[None]):
     """
 
     class Progress(Message):
-        def __init__(self, done: int, total: int) -> None:
+        """`done` of `total` counted by one part of the pass (see Ready)."""
+
+        def __init__(self, part: str, done: int, total: int) -> None:
             super().__init__()
-            self.done, self.total = done, total
+            self.part, self.done, self.total = part, done, total
 
         def can_replace(self, message: Message) -> bool:
-            return isinstance(message, StatisticsScreen.Progress)
+            return isinstance(message, StatisticsScreen.Progress) and message.part == self.part
 
     class Ready(Message):
-        def __init__(self, results: dict[str, Any], token: int, partial: bool = False) -> None:
+        """Statistics counted (`results`: by name) by one part of the pass: "index" (the
+        I/O graph, the tables and the hierarchy, from the index) or "decoding" (what
+        needs each packet decoded; all of it without a complete index); `done` False
+        while that part goes on."""
+
+        def __init__(self, results: dict[str, Any], token: int, part: str,
+                     done: bool = True) -> None:  # fmt: skip
             super().__init__()
-            self.results, self.token, self.partial = results, token, partial
+            self.results, self.token, self.part, self.done = results, token, part, done
+
+    class Decode(Message):
+        """The tables are in: start the decoding process beside the hierarchy."""
+
+        def __init__(self, rows: Any, names: list[str], token: int) -> None:
+            super().__init__()
+            self.rows, self.names, self.token = rows, names, token
 
     def __init__(self, browser: BrowserScreen) -> None:
         super().__init__()
@@ -83,11 +96,12 @@ class StatisticsScreen(Screen[None]):
         self.lines: list[str] = [""]  # the I/O graph's filters ("" = every packet)
         self.token = 0
         self.results: dict[str, Any] = {}
+        self.counting: dict[str, float] = {}  # part of the pass still running -> share done
+        self.heading = ""
         self.sort_column: dict[str, int] = {}
         self.stats_pass = Pass(())  # the statistics fed packet by packet
         self.fed = 0  # displayed rows they have seen (a live capture adds more)
         self.growing = False  # the source was still capturing when the pass began
-        self.shown = threading.Event()  # the index's tables are on screen
         # the statistics' reassembly, the CLI's switch (--reassembly-limit; default none)
         self.reassembly = reassembly_limit(getattr(browser.app, "reassembly_limit", None))
 
@@ -137,41 +151,48 @@ class StatisticsScreen(Screen[None]):
         self.token += 1
         rows = self.displayed_rows()
         what = f"filter {self.browser.filter_text!r}" if self.browser.filter_text else "all"
-        self.query_one("#stats-head", Static).update(
-            Text(f"Statistics of {len(rows):,} packets ({safe_text(what, 200)})")
-        )
+        self.heading = f"Statistics of {len(rows):,} packets ({safe_text(what, 200)})"
         self.remove_class("-done")
         self.results = {}
+        self.counting = {"index": 0.0, "decoding": 0.0}
+        self._show_heading()
         self.growing = not self.browser.source.done
         self.compute(rows, list(self.lines), self.token)
 
+    def _show_heading(self) -> None:
+        """The heading, and which statistics are still being counted (their tables show
+        what is counted so far)."""
+        names = {"index": "hierarchy", "decoding": "expert, HTTP, DNS"}
+        left = [f"{names[k]} {share:.0%}" for k, share in self.counting.items()]
+        more = f"  counting: {', '.join(left)}" if left else ""
+        self.query_one("#stats-head", Static).update(Text(self.heading + more))
+
     @work(thread=True, exclusive=True, group="statistics")
     def compute(self, rows: Any, lines: list[str], token: int) -> None:
-        """Conversations, endpoints and the I/O graph first, from the index when the
-        capture is read in full (a million packets in a second or two); then the
-        statistics that need each packet decoded, with progress."""
+        """The I/O graph at once, then conversations and endpoints, from the index when
+        the capture is read in full; the hierarchy and the statistics that need each
+        packet decoded beside them, each screen drawn with what is counted so far."""
         worker = get_current_worker()
         source = self.browser.source
         stats = self._statistics(source, rows, lines)
-        decoded = self._from_index(source, rows, stats, worker, token)
-        if worker.is_cancelled:
+        if self._from_index(source, rows, stats, worker, token):
             return
-        if len(decoded) < len(stats):
-            self.shown.clear()
-            self.post_message(self.Ready(stats, token, partial=True))
-            self.shown.wait(SHOW_WAIT)  # drawn before the decoding takes the interpreter
-        self.stats_pass = Pass(decoded.values())
+        self.stats_pass = Pass(stats.values())  # a live capture, pasted frames, none
         self.fed = len(rows)
-        if not self._feed_forked(rows, decoded, stats, worker):
-            self._feed(rows, worker)
+        self._feed(rows, worker)
         if not worker.is_cancelled:
-            self.post_message(self.Ready(stats, token))
+            self.post_message(self.Ready({}, token, "index"))
+            self.post_message(self.Ready(stats, token, "decoding"))
 
     def _streams(self) -> Any:
         """The stream pass's fields (SEQ/ACK analysis, DNS pairs) for the expert and DNS;
-        PDUs put together only when the statistics' switch asks (as the CLI's)."""
+        PDUs put together only when the statistics' switch asks (as the CLI's); waits
+        for the browser's pass (small captures and live ones only)."""
         source = self.browser.source
         streams = source.stream_table() if source.complete_index() is not None else None
+        return self._as_counted(streams)
+
+    def _as_counted(self, streams: Any) -> Any:
         if streams is not None and streams.pdus is not None and not self.reassembly:
             streams = copy.copy(streams)
             streams.pdus = None  # each segment counted as it is
@@ -187,78 +208,83 @@ class StatisticsScreen(Screen[None]):
             feed_row(self.browser.source, streams, row, self.stats_pass)
             if monotonic() - last >= PROGRESS_EVERY:
                 last = monotonic()
-                self.post_message(self.Progress(done, total))
+                self.post_message(self.Progress("decoding", done, total))
 
-    def _feed_forked(self, rows: Any, decoded: dict[str, Any], stats: dict[str, Any],
-                     worker: Any) -> bool:  # fmt: skip
+    def on_statistics_screen_decode(self, message: Decode) -> None:
+        if message.token == self.token:
+            self.decode_forked(message.rows, message.names, message.token)
+
+    @work(thread=True, group="statistics")
+    def decode_forked(self, rows: Any, names: list[str], token: int) -> None:
         """A capture read in full and large: the decoding pass in one forked process
-        (dissect/parallel.py), a span of rows at a time so that progress shows and a
-        cancel stops it between spans; the interpreter stays free for the keys. False
-        when it is not for this one (then `_feed` runs here)."""
-        import pickle
+        (tui/stats/counting.py), its statistics drawn as they come back."""
+        worker = get_current_worker()
+        source = self.browser.source
+        streams = self._as_counted(source.streams_if_ready())  # the process inherits it
+        cancelled = lambda: worker.is_cancelled  # noqa: E731
+        parts = decoding_parts(source, rows, self.stats_pass, streams, self.reassembly,
+                               cancelled)  # fmt: skip
+        for done, counted in parts:
+            self.post_message(self.Progress("decoding", done, len(rows)))
+            if counted is not None:
+                final = done == len(rows)
+                if final:
+                    self.stats_pass = Pass(counted)
+                self.post_message(self.Ready(dict(zip(names, counted, strict=True)), token,
+                                             "decoding", final))  # fmt: skip
+
+    def _from_index(self, source: Any, rows: Any, stats: dict[str, Any], worker: Any,
+                    token: int) -> bool:  # fmt: skip
+        """Count what the index answers: the I/O graph here (numpy over the index), the
+        conversations, endpoints and the protocol hierarchy in forked processes, the
+        statistics left (expert, HTTP, DNS) in another beside them (a small capture:
+        here, after the others). False when the index cannot answer (a live capture,
+        pasted frames): then every packet is decoded."""
+        index = source.complete_index()
+        if index is None or not len(rows) or max(rows) >= len(index):
+            return False
+        import numpy as np
 
         from dissect import parallel
 
-        source = self.browser.source
-        if source.complete_index() is None or len(rows) < parallel.MIN_PACKETS or not decoded:
-            return False
-        streams = self._streams()  # made here: the process inherits it
-        spans = parallel.spans(0, len(rows), FORKED_SPAN)
-
-        def part(span: tuple[int, int]) -> bytes:  # in the process, which keeps its pass
-            for row in rows[span[0] : span[1]]:
-                feed_row(source, streams, row, self.stats_pass)
-            return pickle.dumps(self.stats_pass.stats) if span == spans[-1] else b""
-
-        results = parallel.ordered_map(part, spans, 1)
-        got: list[bytes] = []
-        try:
-            for span, out in zip(spans, results, strict=False):
-                if worker.is_cancelled:
-                    return True
-                got[:] = [out]  # the last span's holds the statistics
-                self.post_message(self.Progress(span[1], len(rows)))
-        finally:
-            results.close()
-        counted = pickle.loads(got[0])
-        stats.update(zip(decoded, counted, strict=True))
-        self.stats_pass = Pass(counted)
-        return True
-
-    def _from_index(self, source: Any, rows: Any, stats: dict[str, Any], worker: Any,
-                    token: int) -> dict[str, Any]:  # fmt: skip
-        """Count what the index answers: the I/O graph here (numpy over the index), the
-        conversations, endpoints and the protocol hierarchy in forked processes
-        (dissect/parallel.py: the interpreter stays free for the keys), drawn as they
-        come; the statistics left for the decoding pass."""
-        index = source.complete_index()
-        if index is None or not len(rows) or max(rows) >= len(index):
-            return dict(stats)  # a live capture, pasted frames: every packet decoded
-        import numpy as np
-
-        shown = np.asarray(rows, np.int64)
+        shown = np.arange(len(rows)) if rows == range(len(rows)) else np.asarray(rows, np.int64)
         first = index.time_ns(int(shown[0]))
         tables = [name for name in stats if name.startswith(("conv-", "endpoints-"))]
         counted = [*tables, "io"] if self.reassembly else [*tables, "io", "phs"]
         for name in counted:
             stats[name].first_ns = first
         stats["io"].from_index(index, shown)
-
-        def progress(done: int, total: int) -> None:
-            self.post_message(self.Progress(done, total))
-
-        cancelled = lambda: worker.is_cancelled  # noqa: E731
-        hierarchy = "phs" in counted
-        for name, got in index_parts(index, shown, [stats[n] for n in tables], hierarchy,
-                                     cancelled, progress):  # fmt: skip
-            if name == "tables":
-                stats.update(zip(tables, got, strict=True))
-                self.post_message(self.Ready(dict(stats), token, partial=True))
-            else:
-                stats["phs"] = got
+        self.post_message(self.Ready({"io": stats["io"]}, token, "index", False))
+        decoded = {k: st for k, st in stats.items() if k not in counted}
+        self.stats_pass = Pass(decoded.values())
+        self.fed = len(rows)
+        forked = len(rows) >= parallel.MIN_PACKETS
+        # the decoding process starts once the tables are in: they come first
+        decode = self.Decode(rows, list(decoded), token) if forked else None
+        self._index_parts(index, shown, stats, tables, "phs" in counted, worker, token, decode)
         if worker.is_cancelled:
-            return {}
-        return {k: st for k, st in stats.items() if k not in counted}
+            return True
+        self.post_message(self.Ready({}, token, "index"))
+        if not forked:
+            self._feed(rows, worker)
+            if not worker.is_cancelled:
+                self.post_message(self.Ready(decoded, token, "decoding"))
+        return True
+
+    def _index_parts(self, index: Any, shown: Any, stats: dict[str, Any], tables: list[str],
+                     hierarchy: bool, worker: Any, token: int,
+                     decode: Decode | None) -> None:  # fmt: skip
+        """Post the index's statistics as they come; `decode` (starting the decoding
+        process) right after the tables."""
+        cancelled = lambda: worker.is_cancelled  # noqa: E731
+        for name, got, share in index_parts(index, shown, [stats[n] for n in tables], hierarchy,
+                                            cancelled):  # fmt: skip
+            named = dict(zip(tables, got, strict=True)) if name == "tables" else {"phs": got}
+            self.post_message(self.Ready(named, token, "index", False))
+            if name == "tables" and decode is not None:
+                self.post_message(decode)
+            if name == "phs":
+                self.post_message(self.Progress("index", round(share * len(shown)), len(shown)))
 
     def _live(self) -> None:
         """A live capture: the packets displayed since the last pass join the statistics."""
@@ -274,7 +300,7 @@ class StatisticsScreen(Screen[None]):
         self.fed += len(rows)
         self._feed(rows, worker)
         if not worker.is_cancelled:
-            self.post_message(self.Ready(self.results, token))
+            self.post_message(self.Ready(dict(self.results), token, "decoding"))
 
     @staticmethod
     def _statistics(source: Any, rows: Any, lines: list[str]) -> dict[str, Any]:
@@ -290,19 +316,26 @@ class StatisticsScreen(Screen[None]):
         return stats
 
     def on_statistics_screen_progress(self, message: Progress) -> None:
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(1, message.total), progress=message.done)
+        if message.part not in self.counting:
+            return
+        self.counting[message.part] = message.done / max(1, message.total)
+        self._show_heading()
+        if message.part == "decoding" or "decoding" not in self.counting:
+            bar = self.query_one(ProgressBar)
+            bar.update(total=max(1, message.total), progress=message.done)
 
     def on_statistics_screen_ready(self, message: Ready) -> None:
         if message.token != self.token:
             return
-        self.results = message.results
-        if not message.partial:
-            self.add_class("-done")
-        from .fill import fill_all
+        self.results.update(message.results)
+        if message.done:
+            self.counting.pop(message.part, None)
+            self._show_heading()
+            if not self.counting:
+                self.add_class("-done")
+        from .fill import fill
 
-        fill_all(self, message.results)
-        self.shown.set()
+        fill(self, message.results)
 
     # -- actions --------------------------------------------------------------------------------
     def action_close(self) -> None:
@@ -408,60 +441,3 @@ def _sort_key(value: Any) -> Any:
 
 def severity_order() -> list[tuple[str, str]]:
     return [(sev, LABELS[sev]) for sev in reversed(LEVELS)]
-
-
-def index_parts(index: Any, shown: Any, tables: list[Any], hierarchy: bool, cancelled: Any,
-                progress: Any) -> Any:  # fmt: skip
-    """("tables", the tables counted) then ("phs", the hierarchy) of the shown records:
-    the tables in two forked processes (half each), then the hierarchy's records a
-    span each (dissect/stats/phs.py), unless the capture is small (counted
-    here). `cancelled()` true stops the processes between parts; `progress(done, total)`
-    follows the hierarchy's spans."""
-    import pickle
-
-    from dissect import parallel
-    from dissect.stats import phs
-    from dissect.stats.vector import count_tables
-
-    size = max(parallel.CHUNK, len(shown) // (8 * max(1, parallel.worker_count())))
-    halves = [tables[: len(tables) // 2], tables[len(tables) // 2 :]]  # one per process
-    work = [(-1, 0), (-1, 1), *(parallel.spans(0, len(shown), size) if hierarchy else [])]
-
-    def part(span: tuple[int, int]) -> bytes:
-        if span[0] < 0:
-            count_tables(halves[span[1]], index, shown, False)
-            return pickle.dumps(halves[span[1]])
-        return pickle.dumps(phs.count_paths(index, shown[span[0] : span[1]], False))
-
-    if len(shown) < parallel.MIN_PACKETS:
-        results: Any = (part(span) for span in work)
-    else:
-        results = parallel.ordered_map(part, work, max(2, parallel.worker_count()))
-    paths: list[Any] = []
-    try:
-        for k, got in enumerate(results):
-            if cancelled():
-                return
-            if k == 0:
-                counted = pickle.loads(got)
-            elif k == 1:
-                yield "tables", counted + pickle.loads(got)
-            else:
-                paths.append(pickle.loads(got))
-                progress(k - 1, len(work) - 2)
-    finally:
-        results.close()
-    if hierarchy:
-        tree = ProtocolHierarchy()
-        tree.first_ns = tables[0].first_ns if tables else None
-        phs.add_paths(tree, phs.merge_paths(paths), index, shown)
-        yield "phs", tree
-
-
-def feed_row(source: Any, streams: Any, row: int, stats_pass: Pass) -> None:
-    """Decode one displayed row (with its stream fields) into the statistics."""
-    pkt = source.fresh_packet(row)
-    if streams is not None and row < source.indexed:
-        annotate(pkt, streams)
-    stats_pass.add(pkt)
-    pkt.release()

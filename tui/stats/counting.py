@@ -1,0 +1,164 @@
+"""What the Statistics screen's workers count, in forked processes (dissect/parallel.py) so
+that the UI process only waits on pipes and the keys keep the interpreter.
+
+Two groups run at the same time, each sending partial results as it goes, so that every
+screen shows its first table within a second or two of the key and completes later:
+`index_parts` (conversations and endpoints in two processes, then the protocol
+hierarchy a span of records each) and `decoding_parts` (the statistics that need every
+packet decoded, in one process that keeps its statistics across spans of rows).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Iterator
+from time import monotonic
+from typing import Any
+
+from dissect.stats import Pass
+from dissect.stats.phs import ProtocolHierarchy
+from dissect.streams import annotate
+
+FIRST_SPAN = 4096  # rows decoded before the first partial statistics go back
+FORKED_SPAN = 16384  # rows decoded between two looks at cancel and progress afterwards
+PARTIAL_EVERY = 0.5  # seconds between two partial results a process sends back
+NICE = 10  # the counting processes' priority: the UI process has the cores first
+
+
+def background(ui: int) -> None:
+    """In a counting process (never the UI's own, `ui`), once its first results are out:
+    lower its priority, so that the scheduler runs the UI process first when a key
+    comes and the rest of the counting on what is left of the cores."""
+    if os.getpid() != ui and os.getpriority(os.PRIO_PROCESS, 0) < NICE:
+        os.setpriority(os.PRIO_PROCESS, 0, NICE)
+
+
+def index_parts(index: Any, shown: Any, tables: list[Any], hierarchy: bool,
+                cancelled: Callable[[], bool]) -> Iterator[tuple[str, Any, float]]:  # fmt: skip
+    """("tables", the tables counted, 1.0), then ("phs", the hierarchy so far, the share of
+    records counted) about every PARTIAL_EVERY seconds and at the end (share 1.0), over
+    the shown records: the tables in two forked processes (half each), then the
+    hierarchy's records a span each (dissect/stats/phs.py); a small capture counted
+    here. `cancelled()` true stops the processes between parts."""
+    from dissect import parallel
+    from dissect.stats import phs
+    from dissect.stats.vector import count_tables
+
+    size = max(parallel.CHUNK, len(shown) // (8 * max(1, parallel.worker_count())))
+    halves = [tables[: len(tables) // 2], tables[len(tables) // 2 :]]  # one per process
+    spans = parallel.spans(0, len(shown), size) if hierarchy else []
+    work = [(-1, 0), (-1, 1), *spans]
+    ui = os.getpid()
+
+    def part(span: tuple[int, int]) -> bytes:
+        if span[0] < 0:  # the tables: a fraction of a second, at the UI's priority
+            count_tables(halves[span[1]], index, shown, False)
+            return pickle.dumps(halves[span[1]])
+        if span[0] > 0:  # the first span at the UI's priority: its partial tree comes soon
+            background(ui)
+        return pickle.dumps(phs.count_paths(index, shown[span[0] : span[1]], False))
+
+    if len(shown) < parallel.MIN_PACKETS:
+        results: Any = (part(span) for span in work)
+    else:
+        results = parallel.ordered_map(part, work, max(2, parallel.worker_count()))
+    paths: list[Any] = []
+    sent = monotonic()
+    try:
+        for k, got in enumerate(results):
+            if cancelled():
+                return
+            if k == 0:
+                counted = pickle.loads(got)
+            elif k == 1:
+                yield "tables", counted + pickle.loads(got), 1.0
+            else:
+                paths.append(pickle.loads(got))
+                if k == len(work) - 1 or monotonic() - sent >= PARTIAL_EVERY:
+                    sent = monotonic()
+                    upto = spans[len(paths) - 1][1]
+                    first = tables[0].first_ns if tables else None
+                    tree = hierarchy_of(paths, index, shown[:upto], first)
+                    yield "phs", tree, upto / len(shown)
+    finally:
+        results.close()
+
+
+def hierarchy_of(paths: list[Any], index: Any, shown: Any, first_ns: int | None) -> Any:
+    """The protocol hierarchy of the paths counted over these shown records."""
+    from dissect.stats import phs
+
+    tree = ProtocolHierarchy()
+    tree.first_ns = first_ns
+    phs.add_paths(tree, phs.merge_paths(paths), index, shown)
+    return tree
+
+
+def decoding_parts(source: Any, rows: Any, stats_pass: Pass, streams: Any, reassembly: int,
+                   cancelled: Callable[[], bool]) -> Iterator[tuple[int, list[Any] | None]]:  # fmt: skip
+    """(rows counted, the statistics so far or None) after each span of rows, decoded in
+    one forked process that keeps `stats_pass` across spans; the statistics come back
+    about every PARTIAL_EVERY seconds and after the last span. Each packet gets the
+    stream fields the CLI gives (annotate with later=False): from `streams`, the stream
+    pass the browser has already run, or else from the process's own pass, grown a chunk
+    at a time just ahead of the rows decoded (so nothing waits for the whole pass; with
+    reassembly asked, the PDUs need the whole pass first)."""
+    from dissect import parallel
+
+    index = source.complete_index()
+    first = min(FIRST_SPAN, len(rows))
+    spans = parallel.spans(0, first, FIRST_SPAN) + parallel.spans(first, len(rows), FORKED_SPAN)
+    sent = [monotonic()]  # in the process: when it last sent the statistics
+    own: dict[str, Any] = {}  # in the process: its own stream pass, as far as it went
+    ui = os.getpid()
+
+    def part(span: tuple[int, int]) -> bytes:
+        if span[0] > 0:  # the first span at the UI's priority: its statistics come soon
+            background(ui)
+        table = streams
+        if table is None:
+            table = _own_table(own, index, reassembly, source.conversation_limit,
+                               rows[span[1] - 1])  # fmt: skip
+        for row in rows[span[0] : span[1]]:
+            feed_row(source, table, row, stats_pass)
+        if span != spans[-1] and monotonic() - sent[0] < PARTIAL_EVERY:
+            return b""
+        sent[0] = monotonic()
+        return pickle.dumps(stats_pass.stats)
+
+    results = parallel.ordered_map(part, spans, 1)
+    try:
+        for span, out in zip(spans, results, strict=False):
+            if cancelled():
+                return
+            yield span[1], pickle.loads(out) if out else None
+    finally:
+        results.close()
+
+
+def _own_table(own: dict[str, Any], index: Any, reassembly: int, limit: int, row: int) -> Any:
+    """A decoding process's own stream pass, as far as record `row` at least (whole with
+    reassembly asked); `own` keeps it between spans."""
+    from dissect.streams.table import StreamTable
+
+    if reassembly:
+        if "table" not in own:
+            own["table"] = StreamTable.build(index, None, True, limit)
+            own["table"].pdus.cap = reassembly  # as the CLI's
+        return own["table"]
+    grower = own.setdefault("grower", StreamTable.grown(index, True, limit))
+    table = own["table"] = own["table"] if "table" in own else next(grower)
+    while len(table) <= row:
+        next(grower)
+    return table
+
+
+def feed_row(source: Any, streams: Any, row: int, stats_pass: Pass) -> None:
+    """Decode one displayed row, with the stream fields the CLI gives it (what only later
+    packets tell left out), into the statistics."""
+    pkt = source.fresh_packet(row)
+    if streams is not None and row < source.indexed:
+        annotate(pkt, streams, later=False)
+    stats_pass.add(pkt)
+    pkt.release()
