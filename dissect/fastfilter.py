@@ -65,6 +65,7 @@ from .filter import (
     terminal,
 )
 from .index import CaptureIndex
+from .protocol import OWN_BYTES
 
 __all__ = ["CHUNK", "PLANS", "Scanner", "scan"]
 
@@ -629,7 +630,21 @@ def _needle_test(c: Columns, node: Test) -> Vec | None:
     hits = _containing(c, needle)
     if isinstance(node.ref, ProtoRef) and node.ref.name == "frame" and node.op == "contains":
         return np.ones(c.n, bool), hits
-    return ~hits, np.zeros(c.n, bool)
+    return ~(hits | _own_bytes(c)), np.zeros(c.n, bool)
+
+
+def _own_bytes(c: Columns) -> np.ndarray:
+    """Records whose IP payload is a protocol that decodes what follows it from bytes it
+    makes (protocol.OWN_BYTES: IPComp inflates): their fields need not be in the frame."""
+    out = np.zeros(c.n, bool)
+    numbers = [k for k, p in TABLES["ip.proto"].items() if p.name in OWN_BYTES]
+    for name, field in (("ip", "ip.proto"), ("ipv6", "ipv6.nxt")):
+        base = c.base.get(name)
+        if numbers and base is not None:
+            spec, rel = PLANS[name].fields[field]
+            at = c.present[name]
+            out[at] |= np.isin(_load(c, spec, base[at], rel), numbers)
+    return out
 
 
 def _needle(node: Test) -> bytes | None:

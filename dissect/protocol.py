@@ -67,8 +67,8 @@ __all__ = [
     "ALIASES", "DATA", "DEC", "DEC_HEX", "FIELDS", "HEX", "INT_KINDS", "LINKTYPES", "PROTOCOLS",
     "TABLES", "Bits", "Bool", "Bulk", "Bytes", "Checksum", "Context", "Field", "FieldSpec", "Flag",
     "Float", "HeaderLength", "IPv4", "IPv6", "Int", "Issue", "Layer", "Mac", "Options", "Osi", "Packet", "Protocol", "Str",
-    "SETTLED", "Settled", "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
-    "bind_linktype", "decode", "explain_checksum_status", "hex_bytes", "ipv4_str", "ipv6_str", "lookup", "mac_str",
+    "OWN_BYTES", "SETTLED", "Settled", "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
+    "bind_linktype", "decode", "explain_checksum_status", "hex_bytes", "ipv4_str", "ipv6_str", "lookup", "mac_str", "makes_own_bytes",
     "next_protocol", "pseudo_sum", "range_sum", "read_values", "safe_text", "settle", "shift_of",
     "spec_for", "table", "uint_at", "verify",
 ]  # fmt: skip
@@ -237,3 +237,14 @@ SETTLED: dict[str, Settled] = {}  # protocol name -> its declaration
 def settle(proto: Protocol, settled: Settled) -> None:
     """Declare when `proto`'s decoder leaves the hierarchy's path as its name alone."""
     SETTLED[proto.name] = settled
+
+
+# IP protocols after which the layers may come from bytes the decoder makes (IPComp's
+# inflated payload): a value there need not be in the frame, so the bulk filter's search
+# for a needle in the frame's bytes (dissect/fastfilter.py) cannot rule such a record out.
+OWN_BYTES: set[str] = set()
+
+
+def makes_own_bytes(proto: Protocol) -> None:
+    """Declare that what follows `proto` may be decoded from bytes it makes."""
+    OWN_BYTES.add(proto.name)

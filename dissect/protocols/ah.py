@@ -31,6 +31,7 @@ from ..protocol import (
     Protocol,
     bind,
     decode,
+    makes_own_bytes,
 )
 
 IP_PROTO_AH, IP_PROTO_IPCOMP = 51, 108
@@ -157,3 +158,5 @@ IPCOMP.tail = _ipcomp_tail
 
 bind("ip.proto", IP_PROTO_AH, AH)
 bind("ip.proto", IP_PROTO_IPCOMP, IPCOMP)
+makes_own_bytes(IPCOMP)  # its payload inflated
+makes_own_bytes(AH)  # what it protects may be IPComp's
