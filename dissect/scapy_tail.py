@@ -99,6 +99,8 @@ def wanted(pkt: Packet) -> bool:
         return False
     if layers[-2].protocol.next_by is None:
         return False  # a payload by definition (a ping's data, an HTTP body): not unknown
+    if pkt.ctx.fragment:
+        return False  # a piece of a datagram whose protocol is known: it waits for the rest
     return not any(la.protocol is SCAPY for la in layers)
 
 

@@ -249,3 +249,18 @@ def test_tui_dialog_offers_scapy_layers_once_loaded(monkeypatch: pytest.MonkeyPa
     monkeypatch.setitem(source._SCAPY, "ready", True)
     values = [value for _shown, value in dialog.protocol_choices()]
     assert "scapy.Radius" in values and "scapy.HSRP" in values and "http2" in values
+
+
+def test_a_fragments_payload_is_not_handed_to_scapy(tmp_path: Path) -> None:
+    """A fragment's bytes wait for the rest of their datagram: tshark shows them as data
+    ("Fragmented IP protocol"), and scapy must not decode them (its ICMP filled the
+    timestamps it lacked from the clock: two runs printed different values)."""
+    frames = scapy_all.fragment(IP(src="10.1.0.1", dst="10.1.0.2") / scapy_all.ICMP()
+                                / (b"x" * 3000), fragsize=1480)  # fmt: skip
+    capture = tmp_path / "fragments.pcap"
+    scapy_all.wrpcap(str(capture), [Ether() / f for f in frames])
+    p = build_parser()
+    args = finish_args(p, p.parse_args(["-r", str(capture), "-V"]))
+    out = io.StringIO()
+    assert run_batch(args, out=out, err=io.StringIO()) == 0
+    assert "Data (1480 bytes)" in out.getvalue() and "scapy" not in out.getvalue()
