@@ -73,15 +73,20 @@ def test_summary_rows_run_no_checksum(frames: list[bytes], monkeypatch: pytest.M
     assert checked == ["ip", "tcp"]
 
 
+def _listed(frames: list[bytes], path: Path) -> Path:
+    """A capture of the frames over and over, a millisecond apart (324 packets)."""
+    with PcapWriter(path, 1) as w:
+        for n in range(36 * 9):
+            w.write(frames[n % len(frames)], T0 + n * 1_000_000)
+    return path
+
+
 def test_the_parallel_list_of_bad_checksums_equals_one_process(
     frames: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from dissect import parallel
 
-    path = tmp_path / "bad.pcap"
-    with PcapWriter(path, 1) as w:
-        for n in range(36 * 9):
-            w.write(frames[n % len(frames)], T0 + n * 1_000_000)
+    path = _listed(frames, tmp_path / "bad.pcap")
 
     def listing(workers: str) -> str:
         monkeypatch.setenv("LAYERSCOPE_WORKERS", workers)
@@ -103,10 +108,7 @@ def test_list_chunks_encoded_in_pieces_are_the_bytes_of_one_process(
     those one process writes through the text layer, in ASCII too ('?' for each '→')."""
     from dissect import cli, parallel
 
-    path = tmp_path / "list.pcap"
-    with PcapWriter(path, 1) as w:
-        for n in range(36 * 9):
-            w.write(frames[n % len(frames)], T0 + n * 1_000_000)
+    path = _listed(frames, tmp_path / "list.pcap")
 
     def listing(workers: str) -> bytes:
         monkeypatch.setenv("LAYERSCOPE_WORKERS", workers)

@@ -295,10 +295,9 @@ def _dns_frame(response: bool, qtype: int = 1) -> bytes:
     return bytes(12) + b"\x08\x00" + ip + udp
 
 
-def test_dns_retransmissions_as_tsharks(tmp_path: Path) -> None:
-    """A query again before any answer within 5 s is a retransmission (after 6 s, a new
-    query); a second answer is one too, unless a zone transfer was asked (several answers).
-    tshark 4.0's rules (packet-dns.c)."""
+def _dns_retransmissions(tmp_path: Path, t0: int) -> Path:
+    """Queries and answers (time, response, qtype) from t0: a query again within 5 s and
+    after 6 s, a second answer, a zone transfer (qtype 252) with several answers."""
     from dissect.readers.writer import PcapWriter
 
     path = tmp_path / "dns.pcap"
@@ -307,8 +306,15 @@ def test_dns_retransmissions_as_tsharks(tmp_path: Path) -> None:
               (12 * s, True, 1), (20 * s, False, 252), (21 * s, True, 252), (22 * s, True, 252)]  # fmt: skip
     with PcapWriter(str(path), 1) as w:
         for t, response, qtype in frames:
-            w.write(_dns_frame(response, qtype), t)
-    rc, out, _ = run("-r", str(path), "-q", "-z", "expert")
+            w.write(_dns_frame(response, qtype), t0 + t)
+    return path
+
+
+def test_dns_retransmissions_as_tsharks(tmp_path: Path) -> None:
+    """A query again before any answer within 5 s is a retransmission (after 6 s, a new
+    query); a second answer is one too, unless a zone transfer was asked (several answers).
+    tshark 4.0's rules (packet-dns.c)."""
+    rc, out, _ = run("-r", str(_dns_retransmissions(tmp_path, 0)), "-q", "-z", "expert")
     assert rc == 0 and out == (  # what tshark 4.0.17 prints for this capture
         "\nWarns (2)\n=============\n   Frequency      Group           Protocol  Summary\n"
         "           1   Protocol                DNS  DNS query retransmission. Original "
@@ -322,15 +328,7 @@ def test_dns_tree_counts_retransmissions_as_tsharks(tmp_path: Path) -> None:
     """dns,tree's service statistics by tshark's DNS transactions: a response again to an
     answered query is a retransmission (not a request-response time), the responses of a
     zone transfer each a time since its query, a query again within 5 s no new request."""
-    from dissect.readers.writer import PcapWriter
-
-    path = tmp_path / "dns.pcap"
-    s = 10**9
-    frames = [(0, False, 1), (4 * s, False, 1), (10 * s, False, 1), (11 * s, True, 1),
-              (12 * s, True, 1), (20 * s, False, 252), (21 * s, True, 252), (22 * s, True, 252)]  # fmt: skip
-    with PcapWriter(str(path), 1) as w:
-        for t, response, qtype in frames:
-            w.write(_dns_frame(response, qtype), 1_700_000_000 * s + t)
+    path = _dns_retransmissions(tmp_path, 1_700_000_000 * 10**9)
     rc, out, _ = run("-r", str(path), "-q", "-z", "dns,tree")
     lines = [line.rstrip() for line in out.splitlines()]
     at = lines.index(next(x for x in lines if x.startswith("Service Stats")))

@@ -321,16 +321,11 @@ def _annotate_primary(pkt: Packet, table: StreamTable, i: int, row: tuple) -> No
         return
     if facts & UNTRACKED:
         _untracked_note(layer, table, facts)
-    if v < 0:
-        return
-    if facts & UDP:
-        _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
-        return
-    seg = segment_of(pkt)
+    seg = None if v < 0 or facts & UDP else segment_of(pkt)
     if isinstance(seg, Piece):  # the last fragment: the TCP header is the joined datagram's
         payload = table.joined(i)
         seg = None if payload is None else segment_from(Datagram(payload, [], proto=6))
-    _annotate_tcp(layer, table, i, seg, row)
+    _annotate_layer(layer, table, i, seg, row)
 
 
 def _annotate_layers(pkt: Packet, table: StreamTable, i: int, rows: list[tuple]) -> None:
@@ -340,16 +335,21 @@ def _annotate_layers(pkt: Packet, table: StreamTable, i: int, rows: list[tuple])
         _annotate_primary(pkt, table, i, table.primary(i))  # the pass: the arrays' row only
         return
     for seg, row in zip(segs, rows, strict=True):
-        _k, v, facts, *_rest = row
         layer = pkt.layers[seg.layer]
-        if facts & UNTRACKED:
-            _untracked_note(layer, table, facts)
-        if v < 0:
-            continue
-        if facts & UDP:
-            _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
-        else:
-            _annotate_tcp(layer, table, i, seg, row)
+        if row[2] & UNTRACKED:
+            _untracked_note(layer, table, row[2])
+        _annotate_layer(layer, table, i, seg, row)
+
+
+def _annotate_layer(layer: Any, table: StreamTable, i: int, seg: Any, row: tuple) -> None:
+    """One transport layer's stream fields from its row of the table (none untracked)."""
+    _k, v, facts, *_rest = row
+    if v < 0:
+        return
+    if facts & UDP:
+        _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
+    else:
+        _annotate_tcp(layer, table, i, seg, row)
 
 
 def _untracked_note(layer: Any, table: StreamTable, facts: int) -> None:
