@@ -31,6 +31,16 @@ def test_follow_equals_tshark(expected: Path) -> None:
     assert out == expected.read_bytes().decode("latin-1")  # CRs kept, as tshark writes them
 
 
+def test_follow_reads_the_inflated_payload() -> None:
+    """A TCP stream inside IPComp follows the inflated bytes, as tshark's (it gave the
+    compressed ones)."""
+    tunnels = DATA.parent / "tunnels"
+    rc, out, _ = run("-n", "-r", str(tunnels / "libpcap_AH-IPcomp-IPv6.pcap"), "-q", "-z",
+                     "follow,tcp,raw,0")  # fmt: skip
+    assert rc == 0 and "474554202f346b2e68746d6c" in out  # "GET /4k.html"
+    assert out == (tunnels / "libpcap_AH-IPcomp-IPv6.follow.tcp.raw.0.txt").read_text()
+
+
 def test_follow_after_the_packets_and_twice() -> None:
     """Without -q the packets come first, then each -z follow block in tshark's order: the
     last one given first (tshark 4.0 prints every -z that way)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import decode, uint_at
-from .conversation import Segment, innermost_endpoints, segment_from, segments_of
+from .conversation import Segment, bytes_of, innermost_endpoints, segment_from, segments_of
 from .defrag import rebuild
 from .reassembly import DEFAULT_CAP, Direction
 from .table import StreamTable
@@ -123,10 +123,11 @@ def _reassembled(index: Any, pieces: list[tuple[int, int, int, int]],
 def _payload(pkt: Any, layer: Any, kind: str) -> bytes:
     """The transport payload's captured bytes (TCP: from the data offset, so a RST's
     diagnostic text, which TCP keeps in its layer, counts as tshark counts it)."""
+    data = bytes_of(pkt, layer)  # the frame's, or IPComp's inflated payload
     if kind == "tcp":
-        start = layer.pos + (pkt.data[layer.pos + 12] >> 4) * 4
-        return pkt.data[start : layer.payload_end]
-    return pkt.data[layer.payload_pos : layer.payload_end]
+        start = layer.pos + (data[layer.pos + 12] >> 4) * 4
+        return data[start : layer.payload_end]
+    return data[layer.payload_pos : layer.payload_end]
 
 
 def node_text(address: Any, port: int) -> str:
