@@ -69,12 +69,12 @@ def _stream_framer(index: Any) -> Any:
             return
         busy.append(True)
         try:
-            if not made:
-                from .streams.table import StreamTable
+            from .streams.table import NOT_OWN_TCP, StreamTable
 
+            if not made:
                 made.append(StreamTable.build(index, analyse=False))
             table, i = made[0], number - 1
-            if 0 <= i < len(table) and table.ids[i] >= 0 and not table.facts[i] & 0x03:
+            if 0 <= i < len(table) and table.ids[i] >= 0 and not table.facts[i] & NOT_OWN_TCP:
                 table.pdus.stream(table.ids[i] >> 1)  # once a stream (PduMap._done)
         finally:
             busy.clear()

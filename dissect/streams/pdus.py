@@ -39,6 +39,7 @@ from ..protocols.tls import HANDSHAKE_TYPES, handshake_layer, refragment
 from .conversation import bytes_of
 from .objects import MAX_BODY, _dechunk, _decoded, _headers
 from .reassembly import SEQ_MOD, Direction, seq_diff
+from .table import NOT_OWN_TCP
 
 STEP_FRAMES = 512  # frames framed between two calls of stream()'s `between` (~10 ms)
 DEFAULT_CAP = 64 << 20  # bytes of open PDUs held at once per capture (configurable)
@@ -160,7 +161,7 @@ class PduMap:
         ids, facts = self.table.ids, self.table.facts
         for i in range(len(ids)):
             v = ids[i]
-            if v >= 0 and not facts[i] & 0x03:  # TCP, not quoted by an ICMP error
+            if v >= 0 and not facts[i] & NOT_OWN_TCP:
                 self._frame(i, v, state)
         self._close(state)
         self._all = True

@@ -50,6 +50,9 @@ CONFLICT = 0x10  # ... and two of its fragments overlap with other bytes
 DNS_ANSWERED = 0x20  # a DNS query whose answer came: `dns` has the link
 DNS_ANSWER = 0x40  # a DNS answer to an earlier query: `dns` has the link
 UNTRACKED = 0x80  # TCP or UDP past the conversation limit: no stream, no analysis
+# Not the packet's own TCP conversation (UDP, or the segment an ICMP error quotes): its
+# frames are not where that stream's PDUs come from
+NOT_OWN_TCP = IN_ERROR | UDP
 MAX_DNS_WAITING = 1 << 16  # queries waiting for their answer (the oldest are forgotten)
 NONE = 0xFFFFFFFF  # no ACK round trip
 DUPLICATE_ACK = BITS["tcp.analysis.duplicate_ack"]
@@ -273,7 +276,7 @@ class StreamTable:
         udp = UDP if kind == "udp" else 0
         ids = np.array(self.ids, dtype=np.int64)
         facts = np.array(self.facts, dtype=np.uint8)
-        mask = IN_ERROR | UDP if not everywhere else UDP
+        mask = NOT_OWN_TCP if not everywhere else UDP
         found = np.flatnonzero((ids >> 1 == stream) & (facts & mask == udp)).tolist()
         if not everywhere or not self.others:
             return found
