@@ -23,59 +23,110 @@ FRAME_DENSE = tuple(frames_schema().names)  # a frames row is one tuple of every
 SEVERITY_RANK = {s: i for i, s in enumerate(engine.SEVERITIES)}
 
 
+class _Cells:
+    """One column's values so far, each with its row: values given one row at a time
+    (`rows`, `values`), and runs of rows given together (`runs`: their rows, then one
+    sequence per occurrence with a value per row: a scalar column's value, or a list
+    column's first, second... value of each row), which become Arrow a run at a time (no
+    Python list per row, no copying into the column)."""
+
+    __slots__ = ("rows", "values", "runs")
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.values: list[Any] = []
+        self.runs: list[tuple[Any, tuple, bool]] = []  # (rows, occurrences, list column?)
+
+    def put(self, row: int, value: Any) -> None:
+        self.rows.append(row)
+        self.values.append(value)
+
+    def array(self, n: int, kind: pa.DataType) -> pa.Array:
+        """The column of n rows as Arrow: each row's value in its place, the others null."""
+        pieces = [_run_array(occurrences, kind, listed) for _r, occurrences, listed in self.runs]
+        where = [rows for rows, _o, _l in self.runs]
+        if self.rows:
+            pieces.append(_array(self.values, kind))
+            where.append(self.rows)
+        if not pieces:
+            return pa.nulls(n, kind)
+        values = pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
+        rows = np.concatenate([np.asarray(r, np.int64) for r in where])
+        if len(rows) == n and (rows == np.arange(n)).all():
+            return values
+        at = np.full(n, -1, dtype=np.int64)  # scattered: a row takes its value's place
+        at[rows] = np.arange(len(rows))
+        return values.take(pa.array(at, mask=at < 0))
+
+    def clear(self) -> None:
+        self.rows.clear()
+        self.values.clear()
+        self.runs.clear()
+
+
+def _run_array(occurrences: tuple, kind: pa.DataType, listed: bool) -> pa.Array:
+    """A run's values as Arrow: a scalar column's one sequence, or a list column's rows of
+    len(occurrences) values each (the k-th sequence holding each row's k-th value)."""
+    if not listed:
+        return _array(occurrences[0], kind)
+    parts = [_array(seq, kind.value_type) for seq in occurrences]
+    m, n = len(parts), len(parts[0])
+    flat = parts[0]
+    if m > 1:  # row by row: row r's values are parts[0][r], parts[1][r], ...
+        order = (np.arange(m) * n + np.arange(n)[:, None]).ravel()
+        flat = pa.concat_arrays(parts).take(pa.array(order))
+    offsets = pa.array(np.arange(0, n * m + 1, m, dtype=np.int32))
+    return pa.ListArray.from_arrays(offsets, flat, type=kind)
+
+
 class _Buffer:
     """One table's rows so far. The key columns (`dense`) get a value in every row; each
-    other column keeps the rows it has a value in and those values, so a row costs only
-    the columns it fills."""
+    other column keeps the rows it has a value in and those values (_Cells), so a row
+    costs only the columns it fills."""
 
     def __init__(self, schema: pa.Schema, dense: tuple[str, ...]) -> None:
         self.schema = schema
         self.rows = 0
         self.dense_names = dense
+        self.dense_type = pa.struct([schema.field(n) for n in dense])
         self.dense: list[tuple] = []  # a tuple of the dense columns' values per row
-        self.cells: dict[str, tuple[list[int], list[Any]]] = {
-            n: ([], []) for n in schema.names if n not in dense
-        }
+        self.cells: dict[str, _Cells] = {n: _Cells() for n in schema.names if n not in dense}
 
     def put(self, name: str, row: int, value: Any) -> None:
-        rows, values = self.cells[name]
-        rows.append(row)
-        values.append(value)
+        self.cells[name].put(row, value)
 
     def batch(self) -> pa.RecordBatch:
-        arrays = []
         n = self.rows
-        dense = dict(zip(self.dense_names, map(list, zip(*self.dense, strict=True)), strict=True))
-        for f in self.schema:
-            if f.name in dense:
-                arrays.append(_array(dense[f.name], f))
-                continue
-            rows, values = self.cells[f.name]
-            if not rows:
-                arrays.append(pa.nulls(n, f.type))
-            elif len(rows) == n and rows == list(range(n)):
-                arrays.append(_array(values, f))
-            else:  # scattered: each row takes its value's place, the others null
-                at = np.full(n, -1, dtype=np.int64)
-                at[rows] = np.arange(len(rows))
-                arrays.append(_array(values, f).take(pa.array(at, mask=at < 0)))
+        dense = self._dense_columns()
+        arrays = [dense[f.name] if f.name in dense else self.cells[f.name].array(n, f.type)
+                  for f in self.schema]  # fmt: skip
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+    def _dense_columns(self) -> dict[str, pa.Array]:
+        """The dense columns as Arrow: the row tuples read by Arrow as one struct array
+        (no Python transposing them), or column by column when a value does not fit."""
+        try:
+            rows = pa.array(self.dense, type=self.dense_type)
+            return dict(zip(self.dense_names, rows.flatten(), strict=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
+            columns = map(list, zip(*self.dense, strict=True))
+            return {f.name: _array(values, f.type)
+                    for f, values in zip(self.dense_type, columns, strict=True)}  # fmt: skip
 
     def clear(self) -> None:
         self.rows = 0
         self.dense.clear()
-        for rows, values in self.cells.values():
-            rows.clear()
-            values.clear()
+        for cells in self.cells.values():
+            cells.clear()
 
 
-def _array(values: list[Any], f: pa.Field) -> pa.Array:
-    """The column as Arrow; a value its declared type cannot hold (a decoder bug) becomes
+def _array(values: Any, kind: pa.DataType) -> pa.Array:
+    """The values as Arrow; a value the declared type cannot hold (a decoder bug) becomes
     null rather than failing the export."""
     try:
-        return pa.array(values, type=f.type)
+        return pa.array(values, type=kind)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
-        return pa.array([_fits(v, f.type) for v in values], type=f.type)
+        return pa.array([_fits(v, kind) for v in values], type=kind)
 
 
 def _fits(value: Any, kind: pa.DataType) -> Any:
@@ -123,24 +174,19 @@ class _Head:
         self.poses: list[int] = []
 
     def flush(self) -> None:
-        """The buffered layers' values into their columns' cells."""
+        """The buffered layers' values into their columns' cells, a run per column."""
         if not self.values:
             return
         columns = list(zip(*self.values, strict=True))
+        poses = np.array(self.poses, np.int64) if self.places[0].pos is not None else None
         for k, p in enumerate(self.places):
             rows = self.rows[p.namespace]
-            p.cells[0].extend(rows)
-            p.cells[1].extend(columns[k])
-            if p.pos is not None:
-                off = self.offsets[k]
-                p.pos[0].extend(rows)
-                p.pos[1].extend([x + off for x in self.poses])
-                p.len[0].extend(rows)
-                p.len[1].extend([self.widths[k]] * len(rows))
-        for rows in self.rows.values():
-            rows.clear()
-        self.values.clear()
-        self.poses.clear()
+            p.cells.runs.append((rows, (columns[k],), False))
+            if poses is not None:
+                p.pos.runs.append((rows, (poses + self.offsets[k],), False))
+                p.len.runs.append((rows, (np.full(len(rows), self.widths[k]),), False))
+        self.rows = {ns: [] for ns in self.namespaces}  # the runs keep the old lists
+        self.values, self.poses = [], []
 
 
 class _Shape:
@@ -160,6 +206,7 @@ class _Shape:
         self.lens: list[tuple] = []
 
     def flush(self) -> None:
+        """The buffered layers' values into their columns' cells, a run per column."""
         if not self.values:
             return
         spans = self.poses and any(p.pos is not None for p, _k in self.columns)
@@ -169,16 +216,10 @@ class _Shape:
             by_index = list(zip(*got, strict=True))
             for p, ks in self.columns:
                 target = (p.cells, p.pos, p.len)[cells]
-                target[0].extend(self.rows[p.namespace])
-                if p.scalar:
-                    target[1].extend(by_index[ks[0]])
-                else:
-                    target[1].extend(map(list, zip(*[by_index[k] for k in ks], strict=True)))
-        for rows in self.rows.values():
-            rows.clear()
-        self.values.clear()
-        self.poses.clear()
-        self.lens.clear()
+                occurrences = tuple([by_index[k] for k in ks])
+                target.runs.append((self.rows[p.namespace], occurrences, not p.scalar))
+        self.rows = {ns: [] for ns in self.namespaces}  # the runs keep the old lists
+        self.values, self.poses, self.lens = [], [], []
 
 
 SHAPES_MAX = 1 << 14  # shapes a builder keeps (beyond: placed one layer at a time)
@@ -339,21 +380,19 @@ class RowBuilder:
             if spec in taken:
                 more.append((p.namespace, row, found))
                 continue
-            cells = p.cells
-            cells[0].append(row)
             if p.scalar:
                 f = found[0]
-                cells[1].append(f.value)
+                p.cells.put(row, f.value)
                 if len(found) > 1:
                     more.append((p.namespace, row, found[1:]))
                 if p.pos is not None:
-                    _put(p.pos, row, f.pos)
-                    _put(p.len, row, f.len)
+                    p.pos.put(row, f.pos)
+                    p.len.put(row, f.len)
             else:
-                cells[1].append([f.value for f in found])
+                p.cells.put(row, [f.value for f in found])
                 if p.pos is not None:
-                    _put(p.pos, row, [f.pos for f in found])
-                    _put(p.len, row, [f.len for f in found])
+                    p.pos.put(row, [f.pos for f in found])
+                    p.len.put(row, [f.len for f in found])
         for ns, row, extra in more:
             self.buffers[ns].put("more_fields", row, [_more(f) for f in extra])
 
@@ -409,11 +448,6 @@ class RowBuilder:
             if self.table_name(key) == table_name:
                 return buf.schema
         raise KeyError(table_name)
-
-
-def _put(cells: tuple[list[int], list[Any]], row: int, value: Any) -> None:
-    cells[0].append(row)
-    cells[1].append(value)
 
 
 def _more(f: engine.Field) -> dict[str, Any]:
