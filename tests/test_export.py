@@ -242,6 +242,27 @@ def test_columns_come_from_the_declarations() -> None:
     assert str(columns["tcp.flags.syn"][1].type) == "bool"
 
 
+def test_a_columns_runs_and_single_rows_land_in_their_rows() -> None:
+    """A column's values given a run of rows at a time (each occurrence a sequence, as a
+    layer shape buffers them) and one row at a time become one Arrow column, each value
+    in its row, rows without one null; a value the column's type cannot hold is null."""
+    import pyarrow as pa
+
+    from dissect.export.rows import _Cells
+
+    listed = _Cells()
+    # rows 4 and 1, two values each; -1 cannot be a uint64: that value alone is null
+    listed.runs.append(([4, 1], ((10, 20), (11, -1)), True))
+    listed.runs.append(([0], ((7,),), True))
+    listed.put(3, [5, 6])
+    got = listed.array(6, pa.list_(pa.uint64())).to_pylist()
+    assert got == [[7], [20, None], None, [5, 6], [10, 11], None]
+    scalar = _Cells()
+    scalar.runs.append(([2, 0], (("a", "b"),), False))
+    scalar.put(1, "c")
+    assert scalar.array(4, pa.string()).to_pylist() == ["b", "c", "a", None]
+
+
 def test_filter_keeps_only_matching_packets(tmp_path: Path) -> None:
     files = [p for p in golden_captures() if "dns" in p.name][:4]
     code, _out, err = run("export", *map(str, files), "--parquet", str(tmp_path / "o"),
