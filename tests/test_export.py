@@ -255,12 +255,12 @@ def test_a_columns_runs_and_single_rows_land_in_their_rows() -> None:
     listed.runs.append(([4, 1], ((10, 20), (11, -1)), True))
     listed.runs.append(([0], ((7,),), True))
     listed.put(3, [5, 6])
-    got = listed.array(6, pa.list_(pa.uint64())).to_pylist()
+    got = listed.array(6, pa.list_(pa.uint64()), {}).to_pylist()
     assert got == [[7], [20, None], None, [5, 6], [10, 11], None]
     scalar = _Cells()
     scalar.runs.append(([2, 0], (("a", "b"),), False))
     scalar.put(1, "c")
-    assert scalar.array(4, pa.string()).to_pylist() == ["b", "c", "a", None]
+    assert scalar.array(4, pa.string(), {}).to_pylist() == ["b", "c", "a", None]
 
 
 def test_filter_keeps_only_matching_packets(tmp_path: Path) -> None:

@@ -41,8 +41,9 @@ class _Cells:
         self.rows.append(row)
         self.values.append(value)
 
-    def array(self, n: int, kind: pa.DataType) -> pa.Array:
-        """The column of n rows as Arrow: each row's value in its place, the others null."""
+    def array(self, n: int, kind: pa.DataType, known: dict[int, np.ndarray]) -> pa.Array:
+        """The column of n rows as Arrow: each row's value in its place, the others null.
+        `known`: row lists already made arrays, by id (columns of one layer share one)."""
         pieces = [_run_array(occurrences, kind, listed) for _r, occurrences, listed in self.runs]
         where = [rows for rows, _o, _l in self.runs]
         if self.rows:
@@ -51,7 +52,7 @@ class _Cells:
         if not pieces:
             return pa.nulls(n, kind)
         values = pieces[0] if len(pieces) == 1 else pa.concat_arrays(pieces)
-        rows = np.concatenate([np.asarray(r, np.int64) for r in where])
+        rows = np.concatenate([_row_array(r, known) for r in where])
         if len(rows) == n and (rows == np.arange(n)).all():
             return values
         at = np.full(n, -1, dtype=np.int64)  # scattered: a row takes its value's place
@@ -64,11 +65,18 @@ class _Cells:
         self.runs.clear()
 
 
+def _row_array(rows: Any, known: dict[int, np.ndarray]) -> np.ndarray:
+    got = known.get(id(rows))
+    if got is None:
+        got = known[id(rows)] = np.asarray(rows, np.int64)
+    return got
+
+
 def _run_array(occurrences: tuple, kind: pa.DataType, listed: bool) -> pa.Array:
     """A run's values as Arrow: a scalar column's one sequence, or a list column's rows of
     len(occurrences) values each (the k-th sequence holding each row's k-th value)."""
     if not listed:
-        return _array(occurrences[0], kind)
+        return _array(occurrences[0], kind)  # (a header's values are Arrow already)
     parts = [_array(seq, kind.value_type) for seq in occurrences]
     m, n = len(parts), len(parts[0])
     flat = parts[0]
@@ -98,7 +106,8 @@ class _Buffer:
     def batch(self) -> pa.RecordBatch:
         n = self.rows
         dense = self._dense_columns()
-        arrays = [dense[f.name] if f.name in dense else self.cells[f.name].array(n, f.type)
+        known: dict[int, np.ndarray] = {}
+        arrays = [dense[f.name] if f.name in dense else self.cells[f.name].array(n, f.type, known)
                   for f in self.schema]  # fmt: skip
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
@@ -123,6 +132,8 @@ class _Buffer:
 def _array(values: Any, kind: pa.DataType) -> pa.Array:
     """The values as Arrow; a value the declared type cannot hold (a decoder bug) becomes
     null rather than failing the export."""
+    if isinstance(values, pa.Array):
+        return values
     try:
         return pa.array(values, type=kind)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
@@ -141,10 +152,10 @@ class _Placement:
     """Where a field spec's values go: its table's buffer and its column's cells (and,
     with spans, its position and length columns' cells), and whether it is a scalar."""
 
-    __slots__ = ("namespace", "scalar", "cells", "pos", "len")
+    __slots__ = ("namespace", "scalar", "kind", "cells", "pos", "len")
 
     def __init__(self, ns: str, column: Column, buf: _Buffer, spans: bool) -> None:
-        self.namespace, self.scalar = ns, column.scalar
+        self.namespace, self.scalar, self.kind = ns, column.scalar, column.type
         self.cells = buf.cells[column.name]
         self.pos = buf.cells[column.name + "__pos"] if spans else None
         self.len = buf.cells[column.name + "__len"] if spans else None
@@ -158,13 +169,14 @@ class _Head:
     from the declaration (the `header=` table and its children, in tree order)."""
 
     __slots__ = ("specs", "places", "offsets", "widths", "namespaces", "taken", "rows",
-                 "values", "poses")  # fmt: skip
+                 "values", "poses", "kind")  # fmt: skip
 
     def __init__(self, proto: engine.Protocol, place: dict) -> None:
         every = [s for spec in proto.header for s in (spec, *spec.children)]
         placed = [s for s in every if s in place]
         self.specs = tuple(placed)
         self.places = [place[s] for s in placed]
+        self.kind = pa.struct([pa.field(str(k), p.kind) for k, p in enumerate(self.places)])
         self.offsets = [s.offset for s in placed]
         self.widths = [s.width or 0 for s in placed]
         self.namespaces = list(dict.fromkeys(p.namespace for p in self.places))
@@ -177,7 +189,7 @@ class _Head:
         """The buffered layers' values into their columns' cells, a run per column."""
         if not self.values:
             return
-        columns = list(zip(*self.values, strict=True))
+        columns = self._columns()
         poses = np.array(self.poses, np.int64) if self.places[0].pos is not None else None
         for k, p in enumerate(self.places):
             rows = self.rows[p.namespace]
@@ -187,6 +199,14 @@ class _Head:
                 p.len.runs.append((rows, (np.full(len(rows), self.widths[k]),), False))
         self.rows = {ns: [] for ns in self.namespaces}  # the runs keep the old lists
         self.values, self.poses = [], []
+
+    def _columns(self) -> list:
+        """The buffered values column by column: Arrow reads the tuples as one struct array
+        (no Python transposing them), or transposed here when a value does not fit."""
+        try:
+            return pa.array(self.values, type=self.kind).flatten()
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
+            return list(zip(*self.values, strict=True))
 
 
 class _Shape:
