@@ -1793,11 +1793,46 @@ TLS.info = _info
 for _port in TLS_PORTS:
     bind("tcp.port", _port, TLS)
 bind_heuristic("tcp.port", TLS, detect, first=(HANDSHAKE, APPLICATION_DATA), min_len=5)
+
+
+def settled_records(data: Any, start: int, end: int) -> bool:
+    """Whether the segment from start to end is whole records that tail() walks without a
+    mark (Settled's walk): each a TLS record that ends inside the segment, the last at its
+    end, none whose handshake messages include a hello (the only bodies tail() checks:
+    _hello). Then nothing is declined (a record's first byte is not printable) or handed
+    on. The messages are walked as _handshakes() does, past an encrypted one too, so a
+    record the decoder calls encrypted may be refused here, never the reverse."""
+    pos = start
+    for _i in range(MAX_RECORDS):
+        if end - pos < 5 or not looks_like_record(data, pos):
+            return False
+        stop = pos + 5 + _u16(data, pos + 3)
+        if stop > end or data[pos] == HANDSHAKE and _has_hello(data, pos + 5, stop):
+            return False
+        if stop == end:
+            return True
+        pos = stop
+    return False
+
+
+def _has_hello(data: Any, pos: int, stop: int) -> bool:
+    """A ClientHello or ServerHello among the handshake messages _handshakes() walks."""
+    while stop - pos >= 4:  # each message moves on by at least 4 bytes
+        htype = data[pos]
+        if htype == 1 or htype == 2:
+            return True
+        if htype not in HANDSHAKE_TYPES:
+            return False
+        pos += 4 + _u24(data, pos + 1)
+    return False
+
+
 # One whole record of a type whose body tail() never parses as plaintext structure (an
-# alert is two bytes or called encrypted) filling the segment: no decline (the first byte
-# is not printable), no mark, nothing handed on.
+# alert is two bytes or called encrypted) filling the segment, read for many segments at
+# once; any other run of whole records without a hello, by settled_records.
 SETTLED_TYPES = (CHANGE_CIPHER_SPEC, ALERT, APPLICATION_DATA)
-settle(TLS, Settled(((0, 1, "in", SETTLED_TYPES), (1, 2, "in", tuple(RECORD_VERSIONS))), (3, 2, 5)))
+settle(TLS, Settled(((0, 1, "in", SETTLED_TYPES), (1, 2, "in", tuple(RECORD_VERSIONS))), (3, 2, 5),
+                    walk=settled_records))  # fmt: skip
 
 
 # -- names, as Wireshark 4.0 shows them (tshark -G values) ------------------------------
