@@ -238,6 +238,48 @@ def _http_payload(rnd: random.Random) -> bytes:
     return out[: rnd.choice([len(out)] * 5 + [len(out) - 1])] or b"x"
 
 
+def _vector(rnd: random.Random, width: int, items: bytes) -> bytes:
+    """A length-prefixed vector whose length is right, or one more or less now and then."""
+    n = max(0, len(items) + rnd.choice([0, 0, 0, 0, 1, -1]))
+    return n.to_bytes(width, "big") + items
+
+
+def _extension_body(rnd: random.Random, etype: int) -> bytes:
+    """An extension's body as the hellos carry it (server names, ALPN, versions, groups,
+    key shares...), its vectors some times too long or short, or empty."""
+    if rnd.random() < 0.1:
+        return b""
+    if etype == 0:
+        return _vector(rnd, 2, b"".join(b"\x00" + _vector(rnd, 2, b"a.test")
+                                        for _ in range(rnd.randrange(1, 3))))  # fmt: skip
+    if etype == 16:
+        return _vector(rnd, 2, b"".join(_vector(rnd, 1, p) for p in (b"h2", b"http/1.1")))
+    if etype == 51:
+        entries = b"".join(b"\x00\x1d" + _vector(rnd, 2, bytes(rnd.choice([0, 4, 32])))
+                           for _ in range(rnd.randrange(3)))  # fmt: skip
+        return _vector(rnd, 2, entries) if rnd.random() < 0.5 else entries
+    width = 1 if etype in (11, 43, 65281, 45) else 2
+    return _vector(rnd, width, bytes(rnd.choice([0, 2, 4, 6])))
+
+
+def _hello_body(rnd: random.Random, client: bool) -> bytes:
+    """A ClientHello or ServerHello body: session ID, suites, compression, then extensions
+    of the types the decoder looks into and others; any length may be off by one."""
+    body = b"\x03\x03" + bytes(32) + _vector(rnd, 1, bytes(rnd.choice([0, 32])))
+    body += (
+        _vector(rnd, 2, b"\x13\x01\x13\x02") + _vector(rnd, 1, b"\x00")
+        if client
+        else b"\x13\x01\x00"
+    )
+    if rnd.random() < 0.15:
+        return body
+    exts = b""
+    for _ in range(rnd.randrange(6)):
+        etype = rnd.choice([0, 10, 11, 13, 16, 43, 50, 51, 65281, 21, 45, 23])
+        exts += struct.pack("!H", etype) + _vector(rnd, 2, _extension_body(rnd, etype))
+    return body + _vector(rnd, 2, exts)
+
+
 def _tls_records(rnd: random.Random) -> bytes:
     """One to three records: hellos whole or cut, other handshake messages one after
     another (some of unknown types), change cipher spec then a handshake, alerts, records
@@ -248,10 +290,10 @@ def _tls_records(rnd: random.Random) -> bytes:
         if ctype == 22:
             body = b""
             for _ in range(rnd.choice([1, 1, 2, 3])):
-                htype = rnd.choice([1, 2, 11, 12, 14, 16, 4, 20, 99])
+                htype = rnd.choice([1, 2, 1, 2, 11, 12, 14, 16, 4, 20, 99])
                 msg = bytes(rnd.randrange(256) for _ in range(rnd.choice([0, 3, 38, 60])))
-                if htype in (1, 2) and rnd.random() < 0.5:  # a hello that reads whole
-                    msg = b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01\x01\x00\x00\x00"
+                if htype in (1, 2) and rnd.random() < 0.7:
+                    msg = _hello_body(rnd, htype == 1)
                 length = max(0, len(msg) + rnd.choice([0, 0, 0, 1, -1]))
                 body += bytes([htype]) + length.to_bytes(3, "big") + msg
         else:
@@ -265,8 +307,13 @@ def _tls_records(rnd: random.Random) -> bytes:
 def _walked_frame(rnd: random.Random) -> bytes:
     """A DNS message over UDP or TCP, an HTTP payload or TLS records over TCP, on their
     ports (or swapped, or the other's)."""
-    kind = rnd.choice(["dns", "http", "tls"])
+    kind = rnd.choice(["dns", "http", "tls", "tls"])
     payload = {"dns": _dns_message, "http": _http_payload, "tls": _tls_records}[kind](rnd)
+    if kind == "tls" and rnd.random() < 0.5:  # one hello whose record and message fit
+        client = rnd.random() < 0.5
+        msg = _hello_body(rnd, client)
+        msg = bytes([1 if client else 2]) + len(msg).to_bytes(3, "big") + msg
+        payload = struct.pack("!BHH", 22, 0x0303, len(msg)) + msg
     port = {"dns": 53, "http": 80, "tls": 443}[kind] if rnd.random() < 0.9 else 443
     if kind == "dns" and rnd.random() < 0.8:
         l4, proto = struct.pack("!HHHH", 40000, port, 8 + len(payload), 0) + payload, 17

@@ -1146,32 +1146,30 @@ def settled_message(data: Any, start: int, end: int) -> bool:
     """Whether tail() reads the segment from start to end as one header block that ends
     with it, or as the body of an earlier message (Settled's walk): no mark (a leading
     CRLF is the only one, and a line left open the only cut), no decline (the HTTP/2
-    preface), no layer handed on but data (a body of no known media type)."""
+    preface), no layer handed on but data (a body of no known media type). A block whose
+    lines do not all end with CRLF is left to the decoder."""
     if end <= start or data.startswith(HTTP2_PREFACE, start):
         return False
     if data[start] == 0x0D and data[start + 1 : start + 2] == b"\n" and end - start > 3:
         return False  # _message marks a leading CRLF
     if not 0x20 <= data[start] < 0x7F:
         return True  # binary: _message hands it all on as an earlier message's body (data)
-    lines = _Lines(data, end)
-    eol, nxt = lines.next(start)
+    eol, _nxt = _Lines(data, end).next(start)
     stop = end if eol < 0 else eol
     if (
         data.find(BYTE[0x3A], start, stop) < 0
         and classify(data[start : min(stop, start + 24)]) is None
     ):
         return True  # no start line, no header: _headers ends at once, the rest is body (data)
-    pos = nxt
-    for _i in range(MAX_HEADERS):  # the header lines up to the blank line ending the block
-        if pos >= end:
-            return False  # no blank line: a block continued in the next segment
-        eol, nxt = lines.next(pos)
-        if eol == pos:
-            return nxt == end  # nothing after the block: no body, no second message
-        if eol < 0 or data.find(BYTE[0x3A], pos, eol) < 0:
-            return False  # an open line, or a line that is no header: a body starts there
-        pos = nxt
-    return False
+    if data.find(b"\r\n\r\n", start, end) != end - 4:
+        return False  # no blank line, or a body or another message after it
+    head = data[start : end - 4]
+    crlf = head.count(b"\r\n")
+    if head.count(b"\r") != crlf or head.count(b"\n") != crlf or crlf >= MAX_HEADERS:
+        return False
+    # every line ends with CRLF and none is blank: the lines _headers reads, up to the
+    # blank line that ends the block at the segment's end; each must be a header
+    return all(b":" in line for line in head.split(b"\r\n")[1:])
 
 
 for _port in HTTP_PORTS:
