@@ -194,8 +194,7 @@ def message_settled(c: Columns, decl: Any, top: np.ndarray, end: np.ndarray,
             ok &= holds(c.at(top, o, w).astype(np.int64), op, value)
         ok &= c.at(top, off, width).astype(np.int64) + extra == end - top
     if decl.walk is not None:
-        walk, buffer = decl.walk, c.buffer
-        starts, stops = top.tolist(), end.tolist()
-        for i in np.flatnonzero(asked & ~ok).tolist():
-            ok[i] = walk(buffer, starts[i], stops[i])
+        walk, buffer, rows = decl.walk, c.buffer, np.flatnonzero(asked & ~ok)
+        spans = zip(top[rows].tolist(), end[rows].tolist(), strict=True)
+        ok[rows] = [walk(buffer, a, b) for a, b in spans]
     return ok

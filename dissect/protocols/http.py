@@ -1154,8 +1154,8 @@ def settled_message(data: Any, start: int, end: int) -> bool:
         return False  # _message marks a leading CRLF
     if not 0x20 <= data[start] < 0x7F:
         return True  # binary: _message hands it all on as an earlier message's body (data)
-    eol, _nxt = _Lines(data, end).next(start)
-    stop = end if eol < 0 else eol
+    cr, lf = data.find(b"\r", start, end), data.find(b"\n", start, end)  # the first line's end
+    stop = cr if cr >= 0 and (lf < 0 or cr < lf) else lf if lf >= 0 else end  # as _Lines.next
     if (
         data.find(BYTE[0x3A], start, stop) < 0
         and classify(data[start : min(stop, start + 24)]) is None
@@ -1169,7 +1169,10 @@ def settled_message(data: Any, start: int, end: int) -> bool:
         return False
     # every line ends with CRLF and none is blank: the lines _headers reads, up to the
     # blank line that ends the block at the segment's end; each must be a header
-    return all(b":" in line for line in head.split(b"\r\n")[1:])
+    for line in head.split(b"\r\n")[1:]:
+        if b":" not in line:
+            return False
+    return True
 
 
 for _port in HTTP_PORTS:
