@@ -14,7 +14,7 @@ plain-language sentence the TUI shows for it: a string, or fn(value, layer) -> s
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,23 +212,35 @@ class Bulk:
 class Settled:
     """When an application protocol's decoder provably gives the hierarchy's path no more
     than its own name: on a payload its transport's table hands it by port (no heuristic
-    asked), whose bytes meet `words` and whose length `length` gives exactly, its tail
-    declines nothing, marks nothing and hands nothing on. dissect/quiet.py reads such a
-    record's path from the bytes; tests/test_stats_phs.py checks the promise against
-    the decoder.
+    asked), over one of the transports `over` (empty: any), either its bytes meet `words`
+    and `length` gives the payload's length exactly, or `walk` says so of the payload.
+    Then its tail declines nothing, marks nothing and hands on nothing but `data` that
+    the hierarchy shows inside it. dissect/quiet.py reads such a record's path from the
+    bytes; tests/test_stats_phs.py checks the promise against the decoder.
 
     words   ((offset, width, op, value), ...): big-endian integers of the payload's bytes
-            and conditions on them (op one of BULK_OPS)
+            and conditions on them (op one of BULK_OPS), checked for many records at once
     length  (offset, width, extra): the message is that integer plus `extra` bytes long
+            (None: no such case)
+    walk    walk(data, start, end) -> bool, for what no fixed offset expresses (names,
+            lines, records one after another): True only where the decoder's tail would
+            add no issue that marks the layer, decline nothing and hand on no layer other
+            than `data`; it bounds its own steps by the payload. Asked of each payload
+            the words do not settle, so it need not repeat them.
+    over    the transports (protocol names) whose payloads this holds for
     """
 
-    words: tuple[tuple[int, int, str, Any], ...]
-    length: tuple[int, int, int]
+    words: tuple[tuple[int, int, str, Any], ...] = ()
+    length: tuple[int, int, int] | None = None
+    walk: Callable[[Any, int, int], bool] | None = None
+    over: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for _off, _width, op, value in self.words:
             if op not in BULK_OPS or op.endswith("in") and not isinstance(value, Collection):
                 raise ValueError(f"Settled: {op!r} {value!r}")
+        if self.length is None and self.walk is None:
+            raise ValueError("Settled: a length or a walk")
 
 
 SETTLED: dict[str, Settled] = {}  # protocol name -> its declaration

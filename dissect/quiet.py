@@ -18,7 +18,10 @@ declared checksums are also good).
 The hierarchy needs less than a row: only the path. So it also takes, as the top layer, a
 protocol whose tail does run but whose Bulk declares when that tail changes nothing of
 the path (`settled`), and an application on a port-bound payload whose `Settled`
-declaration (dissect/protocol.py) holds of the payload's bytes (`applications`).
+declaration (dissect/protocol.py) holds of the payload's bytes (`applications`): its
+fixed-offset words for many records at once in numpy, its walk (a DNS message's names, an
+HTTP header block, a segment's TLS records) one record at a time, compiled with its
+protocol module.
 """
 
 from __future__ import annotations
@@ -146,13 +149,14 @@ def options_end(c: Columns, proto: Any, start: np.ndarray, stop: np.ndarray) -> 
     return fits & ~going  # a walk still going after OPTION_STEPS: not decided here
 
 
-def applications(c: Columns, name: str, base: np.ndarray, top: np.ndarray,
-                 end: np.ndarray) -> dict[str, np.ndarray]:  # fmt: skip
+def applications(c: Columns, name: str, base: np.ndarray, top: np.ndarray, end: np.ndarray,
+                 asked: np.ndarray) -> dict[str, np.ndarray]:  # fmt: skip
     """For layers of a Bulk protocol that only applications follow (its plan's `apps`) at
     `base`, their payload from `top` to `end`: {application: where its table hands the
     payload to that protocol (the lower port first, as the engine's next_protocol) and
-    its Settled declaration holds}. A payload no port binds (heuristics decide) or whose
-    protocol declares nothing, or not this, is in none."""
+    its Settled declaration holds}, among the layers `asked` (a walk runs for those
+    only). A payload no port binds (heuristics decide) or whose protocol declares
+    nothing, or not this, is in none."""
     plan = PLANS[name]
     bound = dict(plan.table)
     if not bound:
@@ -167,20 +171,30 @@ def applications(c: Columns, name: str, base: np.ndarray, top: np.ndarray,
         at = np.minimum(np.searchsorted(order, key), len(order) - 1)
         chosen = np.where((chosen < 0) & (order[at] == key), key, chosen)
     out: dict[str, np.ndarray] = {}
-    for key in np.unique(chosen[chosen >= 0]).tolist():
+    for key in np.unique(chosen[asked & (chosen >= 0)]).tolist():
         app = bound[key]
         decl = SETTLED.get(app)
-        if decl is not None:
+        if decl is not None and (not decl.over or name in decl.over):
             got = out.get(app, np.zeros(len(base), bool))
-            out[app] = got | (chosen == key) & message_settled(c, decl, top, end)
+            out[app] = got | message_settled(c, decl, top, end, asked & (chosen == key))
     return out
 
 
-def message_settled(c: Columns, decl: Any, top: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Where a Settled declaration holds of the messages from `top` to `end`."""
-    off, width, extra = decl.length
-    need = max([off + width] + [o + w for o, w, _op, _v in decl.words])
-    ok = end - top >= need
-    for o, w, op, value in decl.words:
-        ok &= holds(c.at(top, o, w).astype(np.int64), op, value)
-    return ok & (c.at(top, off, width).astype(np.int64) + extra == end - top)
+def message_settled(c: Columns, decl: Any, top: np.ndarray, end: np.ndarray,
+                    asked: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Where a Settled declaration holds of the messages from `top` to `end`, among the
+    messages `asked`: its words and length for all at once, then its walk one by one
+    for the others."""
+    ok = np.zeros(len(top), bool)
+    if decl.length is not None:
+        off, width, extra = decl.length
+        need = max([off + width] + [o + w for o, w, _op, _v in decl.words])
+        ok = asked & (end - top >= need)
+        for o, w, op, value in decl.words:
+            ok &= holds(c.at(top, o, w).astype(np.int64), op, value)
+        ok &= c.at(top, off, width).astype(np.int64) + extra == end - top
+    if decl.walk is not None:
+        walk, buffer, rows = decl.walk, c.buffer, np.flatnonzero(asked & ~ok)
+        spans = zip(top[rows].tolist(), end[rows].tolist(), strict=True)
+        ok[rows] = [walk(buffer, a, b) for a, b in spans]
+    return ok

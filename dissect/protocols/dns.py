@@ -33,12 +33,14 @@ from ..protocol import (
     Layer,
     Osi,
     Protocol,
+    Settled,
     Str,
     Text,
     bind,
     bind_heuristic,
     ipv4_str,
     ipv6_str,
+    settle,
 )
 
 MAX_NAME = 253  # longest presentation name (RFC 1035: 255 wire bytes); longer shows as too long
@@ -1312,7 +1314,57 @@ RESPONSE_TO = Int("dns.response_to", "Request In", generated=True,
 TIME = Float("dns.time", "Time", generated=True, unit=" seconds",
              explain=lambda v, _l: f"The answer came {v} s after the query.")  # fmt: skip
 
+
+def settled_message(data: Any, start: int, end: int) -> bool:
+    """Whether tail() reads the DNS message over UDP from start to end without a mark
+    (Settled's walk): its questions and records all there, every name plain labels
+    ending in a root label, or such labels then one pointer to where a name read before
+    without a pointer has a label (so no chain can loop or run out), every record an
+    address record of an address's length (whose data _rdata reads as it is). Bytes after
+    the last record are only noted. Anything else is left to the decoder."""
+    if end - start < 12:
+        return False
+    heads: set[int] = set()  # where a label of a pointer-free name starts
+    pos = start + 12
+    for i in range(4):
+        for _j in range(_u16(data, start + 4 + 2 * i)):  # each moves on by 5 bytes or more
+            pos = _settled_name(data, start, pos, end, heads)
+            if pos < 0 or pos + (4 if i == 0 else 10) > end:
+                return False
+            if i == 0:
+                pos += 4
+                continue
+            rtype, rdlen = _u16(data, pos), _u16(data, pos + 8)
+            if not (rtype == 1 and rdlen == 4 or rtype == 28 and rdlen == 16):
+                return False
+            pos += 10 + rdlen
+            if pos > end:
+                return False
+    return True
+
+
+def _settled_name(data: Any, start: int, pos: int, end: int, heads: set[int]) -> int:
+    """Where the name at pos ends, when _collect_labels reads it without a problem of the
+    kind settled_message allows; -1 otherwise."""
+    labels: list[int] = []
+    while pos < end:  # each label moves on by at least one byte
+        n = data[pos]
+        if n == 0:
+            heads.update(labels)
+            return pos + 1
+        if n & 0xC0 == 0xC0:
+            if pos + 1 >= end or start + ((n & 0x3F) << 8 | data[pos + 1]) not in heads:
+                return -1
+            return pos + 2
+        if n & 0xC0 or pos + 1 + n > end:
+            return -1  # an extended or reserved label type, or a label past the end
+        labels.append(pos)
+        pos += 1 + n
+    return -1
+
+
 bind("udp.port", 53, DNS)
+settle(DNS, Settled(walk=settled_message, over=frozenset({"udp"})))
 bind_heuristic("udp.port", DNS, _looks_like_dns, min_len=13)  # a header and one byte
 bind("tcp.port", 53, DNS)
 bind("udp.port", 5353, MDNS)

@@ -37,11 +37,13 @@ from ..protocol import (
     Layer,
     Osi,
     Protocol,
+    Settled,
     Str,
     Text,
     bind,
     bind_heuristic,
     lookup,
+    settle,
     table,
 )
 
@@ -1139,8 +1141,44 @@ MEDIA.detail = _media_detail
 MEDIA.info = _body_info
 MEDIA.describe = _media_describe
 
+
+def settled_message(data: Any, start: int, end: int) -> bool:
+    """Whether tail() reads the segment from start to end as one header block that ends
+    with it, or as the body of an earlier message (Settled's walk): no mark (a leading
+    CRLF is the only one, and a line left open the only cut), no decline (the HTTP/2
+    preface), no layer handed on but data (a body of no known media type). A block whose
+    lines do not all end with CRLF is left to the decoder."""
+    if end <= start or data.startswith(HTTP2_PREFACE, start):
+        return False
+    if data[start] == 0x0D and data[start + 1 : start + 2] == b"\n" and end - start > 3:
+        return False  # _message marks a leading CRLF
+    if not 0x20 <= data[start] < 0x7F:
+        return True  # binary: _message hands it all on as an earlier message's body (data)
+    cr, lf = data.find(b"\r", start, end), data.find(b"\n", start, end)  # the first line's end
+    stop = cr if cr >= 0 and (lf < 0 or cr < lf) else lf if lf >= 0 else end  # as _Lines.next
+    if (
+        data.find(BYTE[0x3A], start, stop) < 0
+        and classify(data[start : min(stop, start + 24)]) is None
+    ):
+        return True  # no start line, no header: _headers ends at once, the rest is body (data)
+    if data.find(b"\r\n\r\n", start, end) != end - 4:
+        return False  # no blank line, or a body or another message after it
+    head = data[start : end - 4]
+    crlf = head.count(b"\r\n")
+    if head.count(b"\r") != crlf or head.count(b"\n") != crlf or crlf >= MAX_HEADERS:
+        return False
+    # every line ends with CRLF and none is blank: the lines _headers reads, up to the
+    # blank line that ends the block at the segment's end; each must be a header
+    for line in head.split(b"\r\n")[1:]:
+        if b":" not in line:
+            return False
+    return True
+
+
 for _port in HTTP_PORTS:
     bind("tcp.port", _port, HTTP)
+# A header block filling its segment or a continuation of a body: nothing but "http"
+settle(HTTP, Settled(walk=settled_message, over=frozenset({"tcp"})))
 bind_heuristic(
     "tcp.port", HTTP, detect, first=range(0x21, 0x7F), min_len=10
 )  # a token or "HTTP/1."; a 9-byte line and its end

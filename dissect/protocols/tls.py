@@ -1793,11 +1793,133 @@ TLS.info = _info
 for _port in TLS_PORTS:
     bind("tcp.port", _port, TLS)
 bind_heuristic("tcp.port", TLS, detect, first=(HANDSHAKE, APPLICATION_DATA), min_len=5)
+
+
+def settled_records(data: Any, start: int, end: int) -> bool:
+    """Whether the segment from start to end is whole records that tail() walks without a
+    mark (Settled's walk): each a TLS record that ends inside the segment, the last at its
+    end, whose hellos read whole (_hello's checks, in settled_hello). Then nothing is
+    declined (a record's first byte is not printable) or handed on. The messages are
+    walked as _handshakes() does, past an encrypted one too, so a hello the decoder calls
+    encrypted (and never reads) may be refused here, never the reverse."""
+    pos = start
+    for _i in range(MAX_RECORDS):
+        if end - pos < 5 or not looks_like_record(data, pos):
+            return False
+        stop = pos + 5 + _u16(data, pos + 3)
+        if stop > end or data[pos] == HANDSHAKE and not _settled_messages(data, pos + 5, stop):
+            return False
+        if stop == end:
+            return True
+        pos = stop
+    return False
+
+
+def _settled_messages(data: Any, pos: int, stop: int) -> bool:
+    """Whether every hello among a record's handshake messages reads whole; one running
+    past the record is only noted, and so are those after it."""
+    while stop - pos >= 4:  # each message moves on by at least 4 bytes
+        htype = data[pos]
+        if htype not in HANDSHAKE_TYPES:
+            return True  # _handshakes stops here (only a first one is called encrypted)
+        msg_end = pos + 4 + _u24(data, pos + 1)
+        if (htype == 1 or htype == 2) and msg_end <= stop:
+            if not settled_hello(data, pos + 4, msg_end, htype == 1):
+                return False
+        pos = msg_end
+    return True
+
+
+def settled_hello(data: Any, pos: int, end: int, client: bool) -> bool:
+    """Whether _hello reads a ClientHello or ServerHello body from pos to end without a
+    mark: the session ID, suites and compression methods fit, and so do the extensions
+    block and each extension, and within each extension tail() looks into
+    (CHECKED_EXTENSIONS) its vectors (settled_extension)."""
+    if pos + 35 > end:
+        return False
+    pos += 35 + data[pos + 34]  # the session ID
+    if client:
+        if pos + 2 > end:
+            return False
+        pos += 2 + _u16(data, pos)  # cipher suites
+        if pos + 1 > end:
+            return False
+        pos += 1 + data[pos]  # compression methods
+    else:
+        pos += 3  # the chosen suite and compression method
+    if pos + 2 > end:
+        return pos <= end  # no extensions (allowed before TLS 1.3)
+    stop = pos + 2 + _u16(data, pos)
+    if stop > end:
+        return False
+    pos += 2
+    while pos + 4 <= stop:  # every extension moves on by at least 4 bytes
+        etype, body = _u16(data, pos), pos + 4
+        pos = body + _u16(data, pos + 2)
+        if pos > stop:
+            return False
+        if etype in CHECKED_EXTENSIONS and not settled_extension(data, etype, body, pos, client):
+            return False
+    return True
+
+
+def settled_extension(data: Any, etype: int, pos: int, end: int, client: bool) -> bool:
+    """Whether _extension reads one extension of a hello (client, or a server's, whose
+    hello retry request it reads as a server's or less) without a vector that does not
+    fit."""
+    if etype == 0 or etype == 16 or etype == 65281:
+        if end == pos:
+            return True  # an empty one is not looked into
+        width = 1 if etype == 65281 else 2
+        if not _vector_fits(data, pos, end, width):
+            return False
+        items = pos + width
+        stop = items + (data[pos] if width == 1 else _u16(data, pos))
+        if etype == 0:
+            return _items_fit(data, items, stop, 3, 1)  # server names: type, 2-byte length
+        return etype == 65281 or _items_fit(data, items, stop, 1, 0)  # ALPN: 1-byte lengths
+    if etype == 43:
+        return not client or _vector_fits(data, pos, end, 1)
+    if etype == 10 or etype == 13 or etype == 50:
+        return _vector_fits(data, pos, end, 2)
+    if etype == 11:
+        return _vector_fits(data, pos, end, 1)
+    if etype == 51:  # key_share: a client's list, a server's entry
+        if client:
+            if not _vector_fits(data, pos, end, 2):
+                return False
+            pos, end = pos + 2, pos + 2 + _u16(data, pos)
+        while pos + 4 <= end:  # every entry moves on by at least 4 bytes
+            pos += 4 + _u16(data, pos + 2)
+            if pos > end:
+                return False
+    return True
+
+
+def _vector_fits(data: Any, pos: int, end: int, width: int) -> bool:
+    """_vector_len's test: the length field and the vector it gives fit before end."""
+    if pos + width > end:
+        return False
+    return pos + width + (data[pos] if width == 1 else _u16(data, pos)) <= end
+
+
+def _items_fit(data: Any, pos: int, stop: int, head: int, at: int) -> bool:
+    """Whether items of a `head`-byte header whose length is at `at` in it (one byte when
+    at is 0, else two) each fit before stop, as _sni's and _alpn_items' walks test."""
+    while pos + head <= stop if head > 1 else pos < stop:
+        n = data[pos] if head == 1 else _u16(data, pos + at)
+        pos += head + n
+        if pos > stop:
+            return False
+    return True
+
+
 # One whole record of a type whose body tail() never parses as plaintext structure (an
-# alert is two bytes or called encrypted) filling the segment: no decline (the first byte
-# is not printable), no mark, nothing handed on.
+# alert is two bytes or called encrypted) filling the segment, read for many segments at
+# once; any other run of whole records without a hello, by settled_records.
 SETTLED_TYPES = (CHANGE_CIPHER_SPEC, ALERT, APPLICATION_DATA)
-settle(TLS, Settled(((0, 1, "in", SETTLED_TYPES), (1, 2, "in", tuple(RECORD_VERSIONS))), (3, 2, 5)))
+settle(TLS, Settled(((0, 1, "in", SETTLED_TYPES), (1, 2, "in", tuple(RECORD_VERSIONS))), (3, 2, 5),
+                    walk=settled_records))  # fmt: skip
 
 
 # -- names, as Wireshark 4.0 shows them (tshark -G values) ------------------------------

@@ -5,8 +5,9 @@ no step that could mark a layer runs. Its path is those layers' names, plus `dat
 bytes follow the last header that nothing binds. Two declarations stretch this to layers
 whose tail runs: a last layer of a protocol whose Bulk declares it settled (an ARP
 request, an ICMP echo), and on a payload that only applications follow, the application
-the port table hands it to when its Settled declaration holds of the bytes (a TLS record
-of application data). Other records are decoded (dissect/stats/phs.py).
+the port table hands it to when its Settled declaration holds of the bytes (TLS records
+without a hello, a DNS message of plain names and address records, an HTTP header block
+or continuation). Other records are decoded (dissect/stats/phs.py).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def quiet_paths(c: Any, sel: np.ndarray) -> tuple[np.ndarray, Groups]:
         rest = last > top
         groups = [(names, ok & ~rest)]
         if PLANS[names[-1]].apps:  # a payload there is an application's
-            apps = quiet.applications(c, names[-1], bases[-1], top, last)
-            groups += [(names + (app,), ok & rest & held) for app, held in apps.items()]
+            apps = quiet.applications(c, names[-1], bases[-1], top, last, ok & rest)
+            groups += [(names + (app,), held) for app, held in apps.items()]
         else:
             groups.append((names + ("data",), ok & rest))
         for path, chosen in groups:
