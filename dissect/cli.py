@@ -536,7 +536,9 @@ class Printer:
             self.out.flush()
 
     def _json(self, pkt: Packet, sep: str) -> None:
-        self.out.write(sep + self.output.packet_json(pkt, self.args.hexdump))
+        if sep:  # written apart: joined, a packet's ~10 KB of JSON would be copied once more
+            self.out.write(sep)
+        self.out.write(self.output.packet_json(pkt, self.args.hexdump))
 
     def _text(self, pkt: Packet) -> None:
         out = self.output
