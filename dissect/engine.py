@@ -1019,6 +1019,7 @@ class Packet:
         f = self.get(name)
         return default if f is None else f.value
 
+    @cython.ccall  # a C call from the list's loop (summary_text)
     @cython.locals(layer=Layer)
     def release(self) -> None:
         """Unlink the layers from this packet. A layer points back at its packet, so a
@@ -1822,6 +1823,7 @@ def lookup(table_name: str, *keys: Any) -> Protocol | None:
     return None
 
 
+@cython.ccall  # a C call from decode's loop
 @cython.locals(layer_=Layer, own=Protocol, t=dict, nb=tuple, specs=tuple, keys=object,
                h=Heuristic)  # fmt: skip
 def next_protocol(data: bytes, layer: Layer, declined: tuple = ()) -> Protocol | None:
