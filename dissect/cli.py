@@ -536,7 +536,9 @@ class Printer:
             self.out.flush()
 
     def _json(self, pkt: Packet, sep: str) -> None:
-        self.out.write(sep + self.output.packet_json(pkt, self.args.hexdump))
+        if sep:  # written apart: joined, a packet's ~10 KB of JSON would be copied once more
+            self.out.write(sep)
+        self.out.write(self.output.packet_json(pkt, self.args.hexdump))
 
     def _text(self, pkt: Packet) -> None:
         out = self.output
@@ -953,15 +955,33 @@ def print_parallel(
                 write(first)
                 size = parallel.chunk_for(len(first) / SAMPLE_RECORDS)
                 work = parallel.spans(SAMPLE_RECORDS, n, size)
-                chunks = parallel.ordered_map(render, work, workers)
-                with contextlib.closing(chunks):  # a failed write stops the workers now
-                    for chunk in chunks:
-                        write(chunk)
+                _write_chunks(render, work, workers, sink[0] if sink else None, write)
         except parallel.PartialOutput as part:  # the file shrank: what was read is printed
             write(part.output)
             raise part.error from None
     _finish(idx, warn)
     return True
+
+
+def _write_chunks(render: Any, work: list[tuple[int, int]], workers: int, buf: Any,
+                  write: Any) -> None:  # fmt: skip
+    """The chunks' output in order: written by the workers themselves to the file under
+    stdout (parallel.ordered_write), or copied here from theirs (a stream without a file
+    descriptor)."""
+    from . import parallel
+
+    try:
+        fd = buf.fileno() if buf is not None else None
+    except (OSError, ValueError):  # io.UnsupportedOperation: a BytesIO under the text
+        fd = None
+    if fd is None:
+        chunks = parallel.ordered_map(render, work, workers)
+        with contextlib.closing(chunks):  # a failed write stops the workers now
+            for chunk in chunks:
+                write(chunk)
+        return
+    buf.flush()  # the first records, written here, go first
+    parallel.ordered_write(render, work, workers, fd)
 
 
 def _byte_sink(out: IO[str]) -> tuple[Any, str, str] | None:

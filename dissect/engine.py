@@ -1019,6 +1019,7 @@ class Packet:
         f = self.get(name)
         return default if f is None else f.value
 
+    @cython.ccall  # a C call from the list's loop (summary_text)
     @cython.locals(layer=Layer)
     def release(self) -> None:
         """Unlink the layers from this packet. A layer points back at its packet, so a
@@ -1822,6 +1823,7 @@ def lookup(table_name: str, *keys: Any) -> Protocol | None:
     return None
 
 
+@cython.ccall  # a C call from decode's loop
 @cython.locals(layer_=Layer, own=Protocol, t=dict, nb=tuple, specs=tuple, keys=object,
                h=Heuristic)  # fmt: skip
 def next_protocol(data: bytes, layer: Layer, declined: tuple = ()) -> Protocol | None:
@@ -2164,8 +2166,6 @@ def _load() -> None:
     _loaded = True
 
 
-@cython.locals(pkt=Packet, layer=Layer, proto=Protocol, pos=cython.Py_ssize_t,
-               end=cython.Py_ssize_t, layers=list, declined=tuple)  # fmt: skip
 def decode(
     data: bytes,
     linktype: int,
@@ -2186,6 +2186,16 @@ def decode(
     from several TCP segments, or the rest of a segment after one: dissect/streams/pdus.py).
     checksums=False: the declared checksums are not verified (no status, no issue), for a
     list row, which shows neither, as tshark's list does not."""
+    return _decode(data, linktype, number, time_ns, wirelen, interface, ctx, comment, upto,
+                   strict, start, checksums)  # fmt: skip
+
+
+@cython.cfunc
+@cython.locals(pkt=Packet, layer=Layer, proto=Protocol, pos=cython.Py_ssize_t,
+               end=cython.Py_ssize_t, layers=list, declined=tuple, checksums=cython.bint)  # fmt: skip
+def _decode(data, linktype, number, time_ns, wirelen, interface, ctx, comment, upto, strict,
+            start, checksums) -> Packet:  # fmt: skip
+    """decode(), called from C without parsing its keywords (a list row's loop)."""
     if not _loaded:
         _load()
     if type(data) is not bytes:
@@ -2388,6 +2398,7 @@ def _split_trailer(layer: Layer, start: int, captured: int) -> None:
 # Renderers: the list row, the -V tree, JSON
 # =============================================================================================
 # -- the list row ------------------------------------------------------------------------------
+@cython.ccall  # a C call from the list's loop (summary_text)
 @cython.locals(pkt_=Packet, every=list, layer=Layer, p=Protocol, k=cython.Py_ssize_t,
                limit=cython.Py_ssize_t, rank=cython.int, bad=cython.bint)  # fmt: skip
 def columns(pkt: Packet) -> tuple[str, str, str, str, str, bool]:
@@ -2474,6 +2485,7 @@ _SPACES = tuple(" " * n for n in range(18))
 _LINE = "%6d %12.6f %17s → %-17s %-6s %5d %s"
 
 
+@cython.ccall  # a C call from the list's loop (summary_text)
 @cython.locals(pkt_=Packet)
 def row_line(pkt: Packet, t0_ns: int = 0) -> str:
     """The packet's list row as the batch CLI prints it (time relative to t0_ns)."""
@@ -2482,6 +2494,7 @@ def row_line(pkt: Packet, t0_ns: int = 0) -> str:
     return row_text(pkt_.number, pkt_.time_ns - t0_ns, src, dst, proto, pkt_.wirelen, info)
 
 
+@cython.ccall  # a C call from the list's loop (summary_text)
 @cython.locals(number_=cython.longlong, length_=cython.longlong, d=cython.longlong, secs=str,
                src_=str, dst_=str, proto_=str, info_=str)  # fmt: skip
 def row_text(
@@ -2535,9 +2548,8 @@ def summary_text(rows: Iterable[tuple], t0_ns: int, strict: bool = False) -> str
     verified (about a tenth of decoding a TCP/IP packet)."""
     out = []
     for number, time_ns, _cap, wirelen, linktype, iface, data, comment in rows:
-        pkt = decode(data, linktype, number=number, time_ns=time_ns, wirelen=wirelen,
-                     interface=iface, comment=comment, upto=None, strict=strict,
-                     checksums=False)  # fmt: skip
+        pkt = _decode(data, linktype, number, time_ns, wirelen, iface, None, comment, None,
+                      strict, None, False)  # fmt: skip
         out.append(row_line(pkt, t0_ns))
         pkt.release()
     out.append("")

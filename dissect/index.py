@@ -438,6 +438,16 @@ class CaptureIndex:
             ifaces, datas, notes, strict=True,
         )  # fmt: skip
 
+    def datas_at(self, indices: list[int]) -> list[bytes]:
+        """The bytes of records at these 0-based indices (ascending), read as rows() reads
+        them: with their neighbours' in calls of about SPAN_BYTES."""
+        if not indices:
+            return []
+        at = [self._check(i) for i in indices]
+        offsets, caplens = self._offsets, self._caplens
+        return self._datas([offsets[j] for j in at], [caplens[j] for j in at],  # type: ignore[arg-type]
+                           self._first + at[0] + 1)  # fmt: skip
+
     def _datas(self, offsets: array, caplens: array, number: int) -> list[bytes]:
         """Each record's bytes (the first is packet `number`, which a failure names: none
         of these is handed out then), read with neighbouring records' in one call (records

@@ -94,6 +94,129 @@ def ordered_map(
 HEADER = struct.Struct("<cQ")
 
 
+def ordered_write(render: Callable[[Span], str | bytes], work: list[Span], workers: int,
+                  fd: int) -> None:  # fmt: skip
+    """render(span) for every span, computed in `workers` forked processes that write it to
+    `fd` themselves, in order: the parent copies no byte. Worker k renders spans k, k +
+    workers, ... and writes each when it holds the turn, a token passed round a ring of
+    pipes (k to k + 1), so span i's output follows span i - 1's. Text is written as UTF-8
+    (lone surrogates kept). A failure (a PartialOutput: its output first) waits for its
+    turn and keeps the token: every span before it is written, none after, and its error is
+    raised here; a worker killed midway is a ChildProcessError."""
+    if not work:
+        return
+    workers = max(1, min(workers, len(work)))
+    gc.freeze()  # as in ordered_map: workers do not copy the parent's heap
+    turns = [os.pipe() for _ in range(workers)]
+    open_fds = [fd_ for pair in turns for fd_ in pair]
+    pids: list[int] = []
+    reports: list[int] = []
+    try:
+        for k in range(workers):
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns
+                mine = (turns[k][0], turns[(k + 1) % workers][1])
+                for other in [r, *reports, *(f for f in open_fds if f not in mine)]:
+                    os.close(other)
+                _work_in_turn(render, list(enumerate(work))[k::workers], fd, *mine, w)
+            os.close(w)
+            pids.append(pid)
+            reports.append(r)
+        os.write(turns[0][1], b"t")  # the first span's worker may write
+        while open_fds:  # the ring is the workers' own: EOF tells one its predecessor ended
+            os.close(open_fds.pop())
+        _raise_first_failure([_outcome(r) for r in reports])
+    finally:
+        for fd_ in open_fds:
+            os.close(fd_)
+        _stop(pids, reports)
+        gc.unfreeze()
+
+
+def _work_in_turn(render: Callable[[Span], str | bytes], mine: list[tuple[int, Span]],
+                  fd: int, turn: int, following: int, report: int) -> None:  # fmt: skip
+    """A worker's life in ordered_write: render a span, wait for the turn, write, pass the
+    turn on; report b"d" (all written), b"w" (a worker before stopped: so do we) or b"e"
+    (the span that failed and its error); then exit at once."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+        for i, span in mine:
+            out, error = _rendered(render, span)
+            if not os.read(turn, 1):
+                _send(report, b"w", b"")
+                break
+            try:
+                _write_all(fd, out)
+            except OSError as exc:  # EPIPE, ENOSPC: the output's failure comes first
+                error = exc
+            if error is not None:
+                _send(report, b"e", _pickled((i, error)))
+                code = 1
+                break
+            try:
+                os.write(following, b"t")
+            except BrokenPipeError:
+                pass  # the next worker had no span left: this was the last one
+        else:
+            _send(report, b"d", b"")
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        try:
+            _send(report, b"e", _pickled((len(mine) and mine[0][0], exc)))
+        except OSError:
+            pass
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _rendered(
+    render: Callable[[Span], str | bytes], span: Span
+) -> tuple[bytes, BaseException | None]:
+    """A span's output as bytes, and the error that cut it short (None: whole)."""
+    try:
+        out, error = render(span), None
+    except PartialOutput as part:
+        out, error = part.output, part.error
+    except Exception as exc:  # noqa: BLE001 - reported when this span's turn comes
+        out, error = b"", exc
+    return (out if isinstance(out, bytes) else out.encode("utf-8", "surrogatepass")), error
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _pickled(value: object) -> bytes:
+    try:
+        return pickle.dumps(value)
+    except Exception:
+        i, exc = value  # type: ignore[misc]
+        return pickle.dumps((i, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def _outcome(fd: int) -> tuple[bytes, bytes]:
+    """A worker's report, read to its end: (kind, payload); (b"", b"") when it died first."""
+    data = bytearray()
+    while chunk := os.read(fd, 1 << 16):
+        data += chunk
+    if len(data) < HEADER.size:
+        return b"", b""
+    kind, size = HEADER.unpack_from(data)
+    return kind, bytes(data[HEADER.size : HEADER.size + size])
+
+
+def _raise_first_failure(outcomes: list[tuple[bytes, bytes]]) -> None:
+    failures = [pickle.loads(payload) for kind, payload in outcomes if kind == b"e"]
+    if failures:
+        raise min(failures, key=lambda f: f[0])[1]
+    if any(kind == b"" for kind, _payload in outcomes):
+        raise ChildProcessError("a worker process died before finishing its output")
+
+
 class PartialOutput(Exception):
     """A render that failed part way (the capture shrank under it): the output it had made,
     to be written before the error is reported."""

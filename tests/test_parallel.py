@@ -212,3 +212,97 @@ def test_stream_fields_are_printed_on_every_core(
     assert calls, "the parallel path was not taken"
     assert "tcp.stream" in many or "Stream index:" in many
     assert many == run(monkeypatch, 1, "-r", str(capture), *extra)
+
+
+def written(tmp_path: Path, render, work, workers: int) -> tuple[bytes, BaseException | None]:  # type: ignore[no-untyped-def]
+    """What parallel.ordered_write wrote to a file, and the error it raised (None)."""
+    path = tmp_path / "out"
+    error = None
+    with open(path, "wb") as f:
+        f.write(b"head|")
+        f.flush()
+        try:
+            parallel.ordered_write(render, work, workers, f.fileno())
+        except BaseException as exc:  # noqa: BLE001 - returned for the test to judge
+            error = exc
+        f.write(b"|tail")
+    assert _no_children_left()
+    return path.read_bytes(), error
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_workers_write_their_chunks_in_order(tmp_path: Path, workers: int) -> None:
+    """Each worker writes its chunks to the file itself, in turn: the file holds them in
+    order between what the parent wrote before and after; text goes as UTF-8 with a lone
+    surrogate kept, as ordered_map sends it."""
+    work = parallel.spans(0, 50, 7)
+
+    def render(span: tuple[int, int]) -> str | bytes:
+        if span[0] % 2:
+            return f"{span[0]}-{span[1]}\udcff;"
+        return f"{span[0]}-{span[1]};".encode() * (1 + span[0] * 500)  # unequal sizes
+
+    out, error = written(tmp_path, render, work, workers)
+    expect = b"".join(
+        r if isinstance(r, bytes) else r.encode("utf-8", "surrogatepass") for r in map(render, work)
+    )
+    assert error is None and out == b"head|" + expect + b"|tail"
+    assert written(tmp_path, render, [], workers) == (b"head||tail", None)
+
+
+def test_a_chunk_cut_short_is_written_and_nothing_after_it(tmp_path: Path) -> None:
+    """A render that fails part way (the capture shrank): every chunk before it and the
+    part it made are written, no later chunk, and its error is raised; a later chunk's own
+    failure, rendered meanwhile by another worker, is not the one reported."""
+    work = parallel.spans(0, 60, 5)  # 12 chunks; (20, 25) is worker 0's with 2 workers
+
+    def render(span: tuple[int, int]) -> str:
+        if span[0] == 20:
+            raise parallel.PartialOutput("20-22;", OSError(f"shrank at {span[0]}"))
+        if span[0] >= 25:
+            raise ValueError(f"later failure at {span[0]}")
+        return f"{span[0]}-{span[1]};"
+
+    out, error = written(tmp_path, render, work, 2)
+    assert out == b"head|0-5;5-10;10-15;15-20;20-22;|tail"
+    assert isinstance(error, OSError) and str(error) == "shrank at 20"
+
+
+def test_a_worker_killed_midway_is_an_error(tmp_path: Path) -> None:
+    import signal
+
+    def render(span: tuple[int, int]) -> str:
+        if span[0] == 14:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return f"{span[0]};"
+
+    out, error = written(tmp_path, render, parallel.spans(0, 50, 7), 2)
+    assert isinstance(error, ChildProcessError)
+    assert out == b"head|0;7;|tail"  # chunks after the lost one are not written
+
+
+@pytest.mark.parametrize("extra", [(), ("-T", "json"), ("-T", "jsonl")])
+def test_a_file_stdout_is_written_by_the_workers(
+    capture: Path,
+    small_chunks: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    extra: tuple[str, ...],
+) -> None:
+    """To a stdout with a file descriptor the workers write the chunks themselves (the
+    parent copies none): the file is what one process prints, the first records and the
+    closing bracket from the parent around them."""
+    calls: list[int] = []
+    real = parallel.ordered_write
+    monkeypatch.setattr(parallel, "ordered_write", lambda *a: calls.append(a[2]) or real(*a))
+    monkeypatch.setattr(parallel, "ordered_map", None)  # not the path taken
+    monkeypatch.setenv("LAYERSCOPE_WORKERS", "2")
+    path = tmp_path / "out"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("before\n")
+        rc = run_batch(build_parser().parse_args(["-r", str(capture), *extra]), out=out,
+                       err=io.StringIO())  # fmt: skip
+    assert rc == 0 and calls == [2]
+    assert path.read_text(encoding="utf-8") == "before\n" + run(
+        monkeypatch, 1, "-r", str(capture), *extra
+    )

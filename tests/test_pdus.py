@@ -755,3 +755,24 @@ def test_responses_without_a_body_pair_as_tshark() -> None:
     pkts, _ = packets("http_no_body")
     links = {p.number: p.get("http.request_in").value for p in pkts if p.get("http.request_in")}
     assert links == {5: 4, 7: 6, 9: 8, 14: 12, 16: 15}
+
+
+@pytest.mark.parametrize("span", [1 << 20, 300])  # 300: a read for about every record
+def test_a_streams_segments_are_read_in_batches_as_one_by_one(
+    monkeypatch: pytest.MonkeyPatch, span: int
+) -> None:
+    """PduMap.stream reads a stream's frames with their neighbours' (segments(), over
+    CaptureIndex.datas_at): the same segments as reading each record alone, for frames
+    that skip records and batches that end mid-stream."""
+    from dissect import index as index_module
+
+    monkeypatch.setattr(index_module, "SPAN_BYTES", span)
+    monkeypatch.setattr(pdus_module, "SEGMENT_BATCH", 3)
+    with open_capture(str(DATA / "http_gzip_chunked.pcap")) as idx:
+        frames = list(range(0, len(idx.index_all()), 2))
+        assert len(frames) > 3 and len(frames) % 3
+        assert idx.datas_at(frames) == [idx.record(i).data for i in frames]
+        got = list(pdus_module.segments(idx, frames))
+        assert [i for i, _seg in got] == frames
+        assert [seg for _i, seg in got] == [pdus_module.read_segment(idx, i) for i in frames]
+        assert any(seg is not None and seg.payload for _i, seg in got)

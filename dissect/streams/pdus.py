@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,8 @@ from .objects import MAX_BODY, _dechunk, _decoded, _headers
 from .reassembly import SEQ_MOD, Direction, seq_diff
 from .table import NOT_OWN_TCP
 
+SEGMENT_BATCH = 256  # frames whose bytes segments() reads at once
+UNREAD = object()  # _frame's segment not read yet
 STEP_FRAMES = 512  # frames framed between two calls of stream()'s `between` (~10 ms)
 DEFAULT_CAP = 64 << 20  # bytes of open PDUs held at once per capture (configurable)
 MAX_HEAD = 1 << 16  # an HTTP header block longer than this is not HTTP to us
@@ -179,10 +181,13 @@ class PduMap:
                 return
             state: dict[int, Any] = {}
             ids = self.table.ids
-            for k, i in enumerate(self.table.frames("tcp", n, everywhere=False)):
+            frames = self.table.frames("tcp", n, everywhere=False)
+            for k, (i, seg) in enumerate(segments(self.index, frames)):
                 if between is not None and k % STEP_FRAMES == STEP_FRAMES - 1:
                     between()
-                self._frame(i, ids[i], state)
+                if state.get(n) is False:
+                    break  # not a protocol put together: the rest is not read
+                self._frame(i, ids[i], state, seg)
             self._close(state)
             self._done.add(n)
 
@@ -205,12 +210,14 @@ class PduMap:
             self._leads(fr, -1)
         self._drop(fr)
 
-    def _frame(self, i: int, v: int, state: dict[int, Any]) -> None:
-        """Feed frame i (stream << 1 | direction = v) to its direction's framer."""
+    def _frame(self, i: int, v: int, state: dict[int, Any], seg: Any = UNREAD) -> None:
+        """Feed frame i (stream << 1 | direction = v) to its direction's framer (`seg`: its
+        segment when read already)."""
         st = state.get(v >> 1)
         if st is False or (st is not None and st[1][v & 1].stopped):
             return  # not a protocol put together, or this direction lost its place
-        seg = read_segment(self.index, i)
+        if seg is UNREAD:
+            seg = read_segment(self.index, i)
         if seg is None:
             return
         if st is None:
@@ -695,10 +702,25 @@ def _join_info(layers: list[Any]) -> None:
 def read_segment(index: Any, i: int) -> Segmented | None:
     """Frame i's TCP sequence number, flags and payload (None: no TCP header)."""
     rec = index.record(i)
-    seg = _plain_segment(rec.data) if rec.linktype == 1 else None
+    return segment_in(rec.data, rec.linktype, rec.number)
+
+
+def segments(index: Any, frames: list[int]) -> Iterator[tuple[int, Segmented | None]]:
+    """(frame, read_segment(index, frame)) for frames in capture order, their bytes read
+    SEGMENT_BATCH frames at a time with their neighbours' (CaptureIndex.datas_at): a
+    stream's framing read each record alone, a third of its time."""
+    for lo in range(0, len(frames), SEGMENT_BATCH):
+        batch = frames[lo : lo + SEGMENT_BATCH]
+        for i, data in zip(batch, index.datas_at(batch), strict=True):
+            yield i, segment_in(data, index.linktype(i), i + 1)
+
+
+def segment_in(data: bytes, linktype: int, number: int) -> Segmented | None:
+    """read_segment of a frame's bytes."""
+    seg = _plain_segment(data) if linktype == 1 else None
     if seg is not None:
         return seg
-    pkt = decode(rec.data, rec.linktype, number=rec.number, upto="tcp")
+    pkt = decode(data, linktype, number=number, upto="tcp")
     tcp = pkt.layer("tcp")
     if tcp is None or tcp.values is None or pkt.ctx.in_error:
         return None
