@@ -609,11 +609,12 @@ def test_the_collector_comes_back_when_keys_are_held_down(monkeypatch) -> None: 
     try:
         gate.hold()
         assert not gc.isenabled()
-        for _ in range(round(courtesy.MAX_HOLD / 0.05) - 1):  # a key every 50 ms
-            clock[0] += 0.05
+        step = 1 / 16  # a key every 62.5 ms (exact in binary: no rounding at MAX_HOLD)
+        for _ in range(round(courtesy.MAX_HOLD / step) - 1):
+            clock[0] += step
             gate.hold()
             assert not gate.let_go_if_quiet()
-        clock[0] += 0.05
+        clock[0] += step
         gate.hold()
         assert gate.let_go_if_quiet() and gc.isenabled()
         gc.disable()
