@@ -28,7 +28,8 @@ HOLD = 0.06  # seconds after an input event during which workers sleep
 MAX_PAUSE = 0.25  # the longest one pause() sleeps: background work always goes on
 STEP = 0.005  # seconds slept at a time while waiting
 QUIET = 0.1  # seconds without input before the collector is back on
-MAX_HOLD = 0.5  # seconds the collector stays off at most (keys held down)
+# Seconds the collector stays off at most (keys held down): what it collects then grows with it.
+MAX_HOLD = 0.25
 
 
 class Courtesy:
