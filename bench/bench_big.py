@@ -10,7 +10,8 @@ prints, each measured from process start in a fresh interpreter (best of --runs)
   - start -> last packet shown after `G` (as soon as the index is complete);
   - a key or a pane switch while the index, then a display filter, runs in the background
     (and with nothing running), in wall time (median, p95, worst) and in CPU time of the UI
-    thread and of the other threads (background work competing for the interpreter);
+    thread and of the other threads (background work competing for the interpreter); for
+    the three worst keys, what ran meanwhile (paints, garbage collections);
   - `-Y 'tcp.port == 80' -q` and tshark's `-Y 'tcp.port==80'` on the same file;
   - `-Y 'http.request.uri contains "index"' -q`, and the per-packet path it avoids
     (`matches`, which cannot skip records: measured on a slice, scaled to the file);
@@ -116,11 +117,28 @@ asyncio.run(main())
 # its effect is in the widgets and painted, in wall time and in CPU time of the UI thread
 # (which the load of the machine does not inflate).
 KEYS_PROBE = r"""
-import time, sys, json, statistics
+import time, sys, json, statistics, gc
 import asyncio
+from textual import _compositor
 from tui.app import LayerscopeApp
 from tui.source import PacketSource
 from tui.widgets.packet_list import PacketList
+
+# What ran during each key, for the worst ones: paints, and garbage collections (generation,
+# ms) in any thread.
+SEEN = []
+_render_update = _compositor.Compositor.render_update
+def render_update(self, *args, **kwargs):
+    SEEN.append("paint")
+    return _render_update(self, *args, **kwargs)
+_compositor.Compositor.render_update = render_update
+_gc_start = [0.0]
+def collected(phase, info):
+    if phase == "start":
+        _gc_start[0] = time.perf_counter()
+    else:
+        SEEN.append(f"gc{info['generation']} {(time.perf_counter() - _gc_start[0]) * 1000:.0f} ms")
+gc.callbacks.append(collected)
 
 async def wait(cond, limit=60.0):
     deadline = time.perf_counter() + limit
@@ -139,9 +157,11 @@ async def answered(app, pilot, key, cond):
 # Each key alone: wall, CPU of the UI thread, CPU of the whole process (other threads: the
 # background work competing with the key for the interpreter).
 async def timed(app, pilot, key, cond):
+    SEEN.clear()
     t, c, p = time.perf_counter(), time.thread_time(), time.process_time()
     await answered(app, pilot, key, cond)
-    return (time.perf_counter() - t, time.thread_time() - c, time.process_time() - p)
+    return (time.perf_counter() - t, time.thread_time() - c, time.process_time() - p, key,
+            ", ".join([f"{SEEN.count('paint')} paints", *(s for s in SEEN if s != "paint")]))
 
 async def keys(app, pilot, plist, n):
     out = []
@@ -188,9 +208,9 @@ def key_rows(path: Path) -> list[Row]:
     r = json.loads(out.stdout.strip().splitlines()[-1])
     rows = []
     for what, busy in (("indexing", "busy_index"), ("filtering", "busy_filter"), ("idle", "")):
-        wall = sorted(w for w, _c, _p in r[what])
-        cpu = sorted(c for _w, c, _p in r[what])
-        others = sorted(p - c for _w, c, p in r[what])
+        wall = sorted(k[0] for k in r[what])
+        cpu = sorted(k[1] for k in r[what])
+        others = sorted(k[2] - k[1] for k in r[what])
         p95 = wall[int(len(wall) * 0.95) - 1] * 1000
         still = (
             ("still running at the end" if r[busy] else "finished before the last key")
@@ -204,6 +224,17 @@ def key_rows(path: Path) -> list[Row]:
                      f"{statistics.median(cpu) * 1000:.1f} / {cpu[-1] * 1000:.1f} ms", "", ""))  # fmt: skip
         rows.append(("  other threads' CPU during a key, median",
                      f"{statistics.median(others) * 1000:.1f} ms", "", ""))  # fmt: skip
+        rows += worst_keys(r[what])
+    return rows
+
+
+def worst_keys(keys: list, n: int = 3) -> list[Row]:
+    """The slowest keys and what ran during each: the paints, garbage collections (any
+    thread), the UI thread's and the other threads' CPU."""
+    rows = []
+    for wall, cpu, process, key, seen in sorted(keys, key=lambda k: -k[0])[:n]:
+        rows.append((f"  worst: {key}", f"{wall * 1000:.0f} ms: UI {cpu * 1000:.0f} ms CPU, "
+                     f"others {(process - cpu) * 1000:.0f} ms", "", seen))  # fmt: skip
     return rows
 
 

@@ -562,3 +562,64 @@ def test_objects_alive_at_quiet_moments_leave_the_collectors_walks() -> None:
     run_app(PacketSource.open(SAMPLE), body)
     assert counts[0] > 0
     assert gc.get_freeze_count() == 0  # given back when the app ended
+
+
+def test_no_collection_starts_while_a_key_is_answered(monkeypatch) -> None:  # noqa: ANN001
+    """A key allocates enough to set off garbage collections in the middle of its work (a
+    full one every few keys): the collector is off from the key's arrival, through the
+    panes' update, until the input is quiet, then back on."""
+    import gc
+
+    from tui.widgets.field_tree import FieldTree
+
+    during: list[bool] = []
+    original = FieldTree.show_packet
+
+    def show_packet(self: FieldTree, pkt) -> None:  # noqa: ANN001
+        during.append(gc.isenabled())
+        original(self, pkt)
+
+    monkeypatch.setattr(FieldTree, "show_packet", show_packet)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        during.clear()
+        await pilot.press("down")
+        assert during and not any(during)
+        for _ in range(40):  # bounded: QUIET is a tenth of a second
+            if gc.isenabled():
+                break
+            await pilot.pause(0.05)
+        assert gc.isenabled()
+
+    assert gc.isenabled()
+    run_app(five_frames(), body)
+    assert gc.isenabled()
+
+
+def test_the_collector_comes_back_when_keys_are_held_down(monkeypatch) -> None:  # noqa: ANN001
+    """Keys held down keep the input busy: the collector is back on after MAX_HOLD anyway,
+    and a collector someone else turned off is left off."""
+    import gc
+
+    from tui import courtesy
+
+    clock = [100.0]
+    monkeypatch.setattr(courtesy, "monotonic", lambda: clock[0])
+    gate = courtesy.Courtesy()
+    try:
+        gate.hold()
+        assert not gc.isenabled()
+        step = 1 / 16  # a key every 62.5 ms (exact in binary: no rounding at MAX_HOLD)
+        for _ in range(round(courtesy.MAX_HOLD / step) - 1):
+            clock[0] += step
+            gate.hold()
+            assert not gate.let_go_if_quiet()
+        clock[0] += step
+        gate.hold()
+        assert gate.let_go_if_quiet() and gc.isenabled()
+        gc.disable()
+        gate.hold()
+        clock[0] += courtesy.QUIET
+        assert gate.let_go_if_quiet() and not gc.isenabled()
+    finally:
+        gc.enable()

@@ -18,6 +18,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Tree
 
 from dissect.cli import error_line
@@ -26,7 +27,7 @@ from dissect.streams.cli import conversation_limit
 
 from .browser import BrowserScreen
 from .colouring import Colouring, load_rules
-from .courtesy import Courtesy, unsettle
+from .courtesy import QUIET, Courtesy, unsettle
 from .filtering import FilterActions
 from .hangup import watch_terminal
 from .list_actions import LIST_COMMANDS, ListActions
@@ -100,6 +101,7 @@ class LayerscopeApp(App[int]):
         self.colouring = Colouring(rules)
         source.colouring = self.colouring
         self.courtesy = Courtesy()  # background workers pause while keys come in
+        self._quiet_check: Timer | None = None  # puts the collector back on (hold_collector)
 
     def get_default_screen(self) -> Screen:
         return BrowserScreen()
@@ -113,19 +115,34 @@ class LayerscopeApp(App[int]):
         """A terminal paste may carry escape sequences (a dump copied from a web page): they
         become visible symbols before any input widget (paste box, path, filter) shows them,
         since Input and TextArea send their text to the terminal as it is.
-        Input of any kind tells the background workers to step aside (tui/courtesy.py),
-        and again once its effect is painted: on a loaded machine a key's work can outlast
+        Input of any kind tells the background workers to step aside and holds the
+        garbage collector off (tui/courtesy.py); the workers are told again once its
+        effect is painted: on a loaded machine a key's work can outlast
         the hold counted from its arrival."""
         if isinstance(event, INPUT_EVENTS):
             self.courtesy.touched()
+            self.hold_collector()
         if isinstance(event, events.Paste):
             event.text = visible_controls(event.text)
         await super().on_event(event)
         if isinstance(event, INPUT_EVENTS):
             self.screen.call_after_refresh(self.courtesy.touched)
 
+    def hold_collector(self) -> None:
+        """No garbage collection while input is answered (tui/courtesy.py)."""
+        self.courtesy.hold()
+        if self._quiet_check is None:
+            self._quiet_check = self.set_interval(QUIET, self._let_go_if_quiet)
+        else:
+            self._quiet_check.resume()
+
+    def _let_go_if_quiet(self) -> None:
+        if self.courtesy.let_go_if_quiet() and self._quiet_check is not None:
+            self._quiet_check.pause()
+
     def on_unmount(self) -> None:
         self.source.close()
+        self.courtesy.let_go()
         unsettle()
 
     def notify(

@@ -264,6 +264,7 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         already (keys held down): the message for where it is now follows this one."""
         if message.row >= self.displayed() or message.row != self.query_one(PacketList).cursor:
             return
+        self.app.hold_collector()  # type: ignore[attr-defined]
         self.packet = pkt = self.source.packet_now(
             self.source_row(message.row),
             lambda row: self.post_message(PacketAnnotated(row)),

@@ -10,7 +10,12 @@ down without stopping it.
 The cyclic garbage collector is the other thing that stops a key: a full collection walks
 every object alive (Textual's, the capture's tables) holding the interpreter, ~100 ms on a
 big capture, in whichever thread happens to allocate. `settle()` takes what is alive at a
-quiet moment (the first screen drawn, the stream pass done) out of its walks.
+quiet moment (the first screen drawn, the stream pass done) out of its walks. And no
+collection starts while keys come in (`hold()`): a key allocates thousands of objects (tree
+nodes, text, segments), enough to set off one or two collections of its own and a full one
+every few keys, in the middle of its work. The collector is back on once the input has been
+quiet for QUIET, or after MAX_HOLD of keys held down (`let_go_if_quiet()`, on a timer), and
+collects what the keys left then.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from time import monotonic
 HOLD = 0.06  # seconds after an input event during which workers sleep
 MAX_PAUSE = 0.25  # the longest one pause() sleeps: background work always goes on
 STEP = 0.005  # seconds slept at a time while waiting
+QUIET = 0.1  # seconds without input before the collector is back on
+# Seconds the collector stays off at most (keys held down): what it collects then grows with it.
+MAX_HOLD = 0.25
 
 
 class Courtesy:
@@ -29,10 +37,33 @@ class Courtesy:
 
     def __init__(self) -> None:
         self._until = 0.0  # one float, written by the UI thread only: no lock needed
+        self._held = 0.0  # when hold() turned the collector off (0: not held)
+        self._input = 0.0  # when hold() was last called
 
     def touched(self) -> None:
         """An input event arrived (UI thread)."""
         self._until = monotonic() + HOLD
+
+    def hold(self) -> None:
+        """Input is being answered: no collection starts, in any thread (UI thread). A
+        collector someone else turned off stays as it was."""
+        self._input = monotonic()
+        if not self._held and gc.isenabled():
+            gc.disable()
+            self._held = self._input
+
+    def let_go_if_quiet(self) -> bool:
+        """Put the collector back on once the input is quiet (or held too long); True
+        when it is not held any more."""
+        now = monotonic()
+        if self._held and (now - self._input >= QUIET or now - self._held >= MAX_HOLD):
+            self.let_go()
+        return not self._held
+
+    def let_go(self) -> None:
+        if self._held:
+            self._held = 0.0
+            gc.enable()
 
     @property
     def busy(self) -> bool:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.control import strip_control_codes
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -33,6 +34,7 @@ BIT_STYLE = Style(color="#5fd7ff")
 VALUE_STYLE = Style(bold=True)
 GENERATED_STYLE = Style(italic=True, dim=True)
 MISSING_STYLE = Style(dim=True, italic=True)
+TITLE_STYLE = Style(bold=True)
 
 
 @dataclass(slots=True)
@@ -48,22 +50,36 @@ class TreeItem:
 
 def field_label(layer: Layer, f: Field, flagged: bool = False) -> Text:
     """'.1.. .... = Don't fragment: Set' with the bits, label and value styled apart."""
-    text = Text(no_wrap=True, end="")
+    pieces: list[tuple[str, Style | None]] = []
     if f.generated:
-        text.append("[", GENERATED_STYLE)
+        pieces.append(("[", GENERATED_STYLE))
     if f.mask and f.len and f.spec.bits:  # bits 0: a value Wireshark shows without bits
         word = int.from_bytes(layer.packet.data[f.pos : f.pos + f.len], "big")
-        text.append(f.spec.bit_pattern(word), BIT_STYLE)
-        text.append(" = ")
+        pieces += ((f.spec.bit_pattern(word), BIT_STYLE), (" = ", None))
     if f.label:  # no label: the value is the whole line (Wireshark's text items)
-        text.append(f"{f.label}: ", GENERATED_STYLE if f.generated else Style())
+        pieces.append((f"{f.label}: ", GENERATED_STYLE if f.generated else None))
     # show strings come from the field kind's formatter; safe_text again in case a kind
     # passes packet text through unescaped.
     value_style = ISSUE_STYLES["warn"] if flagged else VALUE_STYLE
-    text.append(safe_text(f.show, 300), value_style)
+    pieces.append((safe_text(f.show, 300), value_style))
     if f.generated:
-        text.append("]", GENERATED_STYLE)
-    return text
+        pieces.append(("]", GENERATED_STYLE))
+    return styled_text(pieces)
+
+
+def styled_text(pieces: list[tuple[str, Style | None]]) -> Text:
+    """The Text that appending each piece in its style makes (control codes stripped, no
+    span for no style), built in one go: a packet's tree has a label per field."""
+    plain: list[str] = []
+    spans: list[Span] = []
+    at = 0
+    for text, style in pieces:
+        text = strip_control_codes(text)
+        if style and text:
+            spans.append(Span(at, at + len(text), style))
+        plain.append(text)
+        at += len(text)
+    return Text("".join(plain), no_wrap=True, end="", spans=spans)
 
 
 def missing_reason(pkt: Packet, osi: Osi) -> str:
@@ -157,6 +173,17 @@ class FieldTree(Tree[TreeItem]):
         finally:
             self._restyling = False
 
+    def _invalidate(self) -> None:
+        """Once for all the nodes show_packet adds (Tree does it at each)."""
+        if not self._building:
+            super()._invalidate()
+
+    def process_label(self, label: str | Text) -> Text:
+        """A one-line Text is used as it is (Tree copies every label to take its first line)."""
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
+
     def validate_virtual_size(self, size: Size) -> Size:
         """Lines that fit the pane count as the pane's size, so the size (and a layout
         pass) changes only when scrolling does: when they stop fitting, or start."""
@@ -185,6 +212,7 @@ class FieldTree(Tree[TreeItem]):
             )
             for layer in groups[n]:
                 self._add_layer(node, layer)
+        super()._invalidate()  # still building: no layout pass
         self._building = False
         self._restore_cursor()
 
@@ -202,15 +230,16 @@ class FieldTree(Tree[TreeItem]):
     def _add_layer(self, parent: TreeNode[TreeItem], layer: Layer) -> None:
         assert self.packet is not None
         colour = layer_colour(layer)
-        text = Text(no_wrap=True, end="")
+        pieces: list[tuple[str, Style | None]] = []
         if colour:
-            text.append("■ ", Style(color=colour))
+            pieces.append(("■ ", Style(color=colour)))
         # Badges go before the title: long titles are cut at the pane's edge.
         if layer.status != "ok":
-            text.append(f"[{layer.status}] ", ISSUE_STYLES["error"])
+            pieces.append((f"[{layer.status}] ", ISSUE_STYLES["error"]))
         if any(iss.group == "checksum" for iss in layer.issues):
-            text.append("[bad checksum] ", ISSUE_STYLES["warn"])
-        text.append(safe_text(layer.title, 300), Style(bold=True))
+            pieces.append(("[bad checksum] ", ISSUE_STYLES["warn"]))
+        pieces.append((safe_text(layer.title, 300), TITLE_STYLE))
+        text = styled_text(pieces)
         key = f"layer:{layer.protocol.name}"
         # Layers start collapsed, as in Wireshark, so the whole stack fits on one screen; a
         # malformed or truncated one opens to show what is wrong with it.

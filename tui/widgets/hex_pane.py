@@ -65,6 +65,27 @@ def field_at(frame: Packet, source: Packet, offset: int) -> tuple[Layer, Any] | 
     return best
 
 
+NO_STYLE = Style()
+
+
+def _segments(pieces: list[tuple[str, Style]], base: Style) -> list[Segment]:
+    """The segments Text would render for these pieces over `base`: each styled piece
+    its own, unstyled neighbours joined."""
+    out: list[Segment] = []
+    plain = ""
+    for text, style in pieces:
+        if not style:
+            plain += text
+            continue
+        if plain:
+            out.append(Segment(plain, base))
+            plain = ""
+        out.append(Segment(text, base + style))
+    if plain:
+        out.append(Segment(plain, base))
+    return out
+
+
 def mask_bytes(length: int, mask: int) -> list[int]:
     """The mask split into the field's bytes, first byte first."""
     return [(mask >> (8 * (length - 1 - k))) & 0xFF for k in range(length)]
@@ -273,51 +294,67 @@ class HexPane(ScrollView, can_focus=True):
         strip = self._strips.get(key)
         if strip is None:
             kind, row = self._lines[index]
-            text = self._row_text(row) if kind == "row" else self._bits_text(row)
             base = self.rich_style  # computed from the CSS at each access: once a line
-            segments = [Segment(s.text, base + s.style if s.style else base)
-                        for s in text.render(self.app.console)]  # fmt: skip
+            if kind == "row":  # most lines: straight to segments, no Text to lay out
+                segments = _segments(self._row_pieces(row), base)
+            else:
+                segments = [Segment(s.text, base + s.style if s.style else base)
+                            for s in self._bits_text(row).render(self.app.console)]  # fmt: skip
             strip = Strip(segments)
             self._strips[key] = strip
         return strip.crop_extend(int(self.scroll_x), int(self.scroll_x) + width, self.rich_style)
 
-    def _byte_style(self, off: int) -> Style:
+    def _looks(self) -> tuple[Style, Style, Style]:
+        """The component styles a byte can take: selected layer, selected field, cursor."""
+        return (
+            self.get_component_rich_style("hex-pane--layer-selected", partial=True),
+            self.get_component_rich_style("hex-pane--field", partial=True),
+            self.get_component_rich_style("hex-pane--cursor", partial=True),
+        )
+
+    def _byte_style(self, off: int, looks: tuple[Style, Style, Style]) -> Style:
+        layer_selected, field, cursor = looks
         style = Style()
         slot = self._slots[off]
         if slot:
             style += self._tint(self._colours[slot])
         span = self.layer_span
         if span is not None and span[0] <= off < span[1]:
-            style += self.get_component_rich_style("hex-pane--layer-selected", partial=True)
+            style += layer_selected
         hl = self.highlight
         if hl is not None and hl[0] <= off < hl[0] + hl[1]:
             if not hl[2] or mask_bytes(hl[1], hl[2])[off - hl[0]]:
-                style += self.get_component_rich_style("hex-pane--field", partial=True)
+                style += field
         if off == self.cursor and self.has_focus:
-            style += self.get_component_rich_style("hex-pane--cursor", partial=True)
+            style += cursor
         return style
 
-    def _row_text(self, row: int) -> Text:
+    def _row_pieces(self, row: int) -> list[tuple[str, Style]]:
+        """A row as (text, style) pieces: offset, each byte in hex, then as ASCII. Each
+        byte's style is worked out once (a key draws every row of a new packet)."""
         assert self.packet is not None
         data = self.packet.data
         start, stop = row * ROW, min(len(data), row * ROW + ROW)
+        looks = self._looks()
+        styles = [self._byte_style(off, looks) for off in range(start, stop)]
+        offset = f"{start:0{self._left - 2}x}  "
+        pieces = [(offset, self.get_component_rich_style("hex-pane--offset", partial=True))]
+        cells = len(offset)
+        for j, style in enumerate(styles):
+            joined = j + 1 < len(styles) and styles[j + 1] == style and j != 7
+            gap = "  " if j == 7 else " "
+            pieces += ((f"{data[start + j]:02x}", style), (gap, style if joined else NO_STYLE))
+            cells += 2 + len(gap)
+        pieces.append((" " * max(0, byte_col(ROW, self._left) + 1 - cells), NO_STYLE))
+        # Only 0x20-0x7e are printed: packet bytes could be escape sequences.
+        pieces += ((chr(b) if 0x20 <= b < 0x7F else ".", style)
+                   for b, style in zip(data[start:stop], styles, strict=True))  # fmt: skip
+        return pieces
+
+    def _row_text(self, row: int) -> Text:
         text = Text(no_wrap=True, end="")
-        text.append(
-            f"{start:0{self._left - 2}x}  ",
-            self.get_component_rich_style("hex-pane--offset", partial=True),
-        )
-        ascii_text = Text(no_wrap=True, end="")
-        for off in range(start, stop):
-            j = off - start
-            style = self._byte_style(off)
-            text.append(f"{data[off]:02x}", style)
-            joined = off + 1 < stop and self._byte_style(off + 1) == style and j != 7
-            text.append(" " + (" " if j == 7 else ""), style if joined else Style())
-            b = data[off]
-            # Only 0x20-0x7e are printed: packet bytes could be escape sequences.
-            ascii_text.append(chr(b) if 0x20 <= b < 0x7F else ".", style)
-        text.pad_right(byte_col(ROW, self._left) + 1 - text.cell_len)
-        text.append_text(ascii_text)
+        for piece, style in self._row_pieces(row):
+            text.append(piece, style)
         return text
 
     def _bits_text(self, row: int) -> Text:
