@@ -259,6 +259,8 @@ class StatisticsScreen(Screen[None]):
         self.stats_pass = Pass(decoded.values())
         self.fed = len(rows)
         forked = len(rows) >= parallel.MIN_PACKETS
+        if forked:  # it decodes only some of the rows: the first may not be one
+            self.stats_pass.set_first(first)
         # the decoding process starts once the tables are in: they come first
         decode = self.Decode(rows, list(decoded), token) if forked else None
         self._index_parts(index, shown, stats, tables, "phs" in counted, worker, token, decode)
