@@ -75,11 +75,14 @@ def spared(c: Columns, sel: np.ndarray, table: Any) -> Spared:
         return out
     analysis, number = _streamed(table, c.start, c.n, quiet_rows)
     out.silent = quiet_rows & (analysis == 0) & (tcp[0] & EVENTS == 0)
-    for i in np.flatnonzero(quiet_rows & ~out.silent).tolist():
-        flags, sport, dport, seq, src, dst = tcp[:, i].tolist()
-        addr = (inet_ntoa(src.to_bytes(4, "big")), inet_ntoa(dst.to_bytes(4, "big")))
-        out.segments[i] = (int(analysis[i]), int(number[i]), flags, sport, dport, seq,
-                           addr if flags & (SYN | FIN) else None)  # fmt: skip
+    at = np.flatnonzero(quiet_rows & ~out.silent)
+    columns = (analysis[at].tolist(), number[at].tolist(), *tcp[:, at].tolist())
+    for i, flow, dup, flags, sport, dport, seq, src, dst in zip(at.tolist(), *columns,
+                                                                strict=True):  # fmt: skip
+        addr = None
+        if flags & (SYN | FIN):  # the expert numbers the stream by its addresses
+            addr = (inet_ntoa(src.to_bytes(4, "big")), inet_ntoa(dst.to_bytes(4, "big")))
+        out.segments[i] = (flow, dup, flags, sport, dport, seq, addr)
     return out
 
 
