@@ -105,6 +105,26 @@ def test_a_tables_rows_go_in_when_its_tab_is_shown(monkeypatch: pytest.MonkeyPat
     run_app(body)
 
 
+def test_a_recounted_tree_is_updated_in_place() -> None:
+    """The hierarchy and the expert come again every half second while counted: their
+    lines are relabelled in place (clearing the tree laid the screen out again each
+    time and put the cursor back on top)."""
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        trees = [screen.query_one(f"#{name}", Tree) for name in ("phs", "expert")]
+        kept = [list(tree.root.children) for tree in trees]
+        trees[1].move_cursor(trees[1].root.children[0].children[0])
+        line = trees[1].cursor_line
+        again = {name: screen.results[name] for name in ("phs", "expert")}
+        screen.post_message(StatisticsScreen.Ready(again, screen.token, "decoding"))
+        await settle(pilot)
+        assert [list(tree.root.children) for tree in trees] == kept and kept[1]
+        assert trees[1].cursor_line == line > 0
+
+    run_app(body)
+
+
 async def open_tcp_conversations(app: LayerscopeApp, pilot: Pilot) -> None:
     """The statistics screen with its TCP conversations table focused."""
     screen = await open_stats(app, pilot)

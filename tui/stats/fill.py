@@ -35,9 +35,9 @@ def fill(screen: StatisticsScreen, results: dict[str, Any]) -> None:
     rows cost the interface about a quarter of a millisecond each."""
     for name, st in results.items():
         if name == "phs":
-            fill_phs(screen.query_one("#phs", Tree), st)
+            fill_phs(screen.query_one("#phs", Tree), st, screen.nodes)
         elif name == "expert":
-            fill_expert(screen.query_one("#expert", Tree), st)
+            fill_expert(screen.query_one("#expert", Tree), st, screen.nodes)
         elif name == "io":
             screen.query_one(IoGraph).show(st)
         else:
@@ -84,21 +84,35 @@ def table_rows(name: str, st: Any) -> Iterator[tuple]:
     return tree_rows(st, "dns.qry.name", "")
 
 
-def fill_phs(tree: Tree, phs: Any) -> None:
-    tree.clear()
+def _node(nodes: dict[tuple, Any], key: tuple, parent: Any, label: Text, data: Any = None,
+          before: int | None = None, leaf: bool = False) -> Any:  # fmt: skip
+    """The tree node of this key, relabelled, or added under parent (`nodes` remembers
+    them): a statistic recounted every half second updates its lines in place, where
+    clearing the tree laid the screen out again and lost the cursor."""
+    node = nodes.get(key)
+    if node is None:
+        node = nodes[key] = parent.add(label, data, before=before, expand=not leaf,
+                                       allow_expand=not leaf)  # fmt: skip
+    elif node.label != label:
+        node.set_label(label)
+    return node
+
+
+def fill_phs(tree: Tree, phs: Any, nodes: dict[tuple, Any]) -> None:
     total = sum(c.frames for c in phs.root.children.values()) or 1
     total_bytes = sum(c.bytes for c in phs.root.children.values()) or 1
 
-    def add(parent: Any, node: Any) -> None:
+    def add(parent: Any, node: Any, path: tuple) -> None:
         for child in node.children.values():
             label = Text.assemble(
                 (child.name, "bold"),
                 f"  {100 * child.frames / total:5.1f}% packets ({child.frames:,})"
                 f"  {100 * child.bytes / total_bytes:5.1f}% bytes ({child.bytes:,})",
             )
-            add(parent.add(label, expand=True), child)
+            key = (*path, child.name)
+            add(_node(nodes, key, parent, label), child, key)
 
-    add(tree.root, phs.root)
+    add(tree.root, phs.root, ("phs",))
     tree.root.expand()
 
 
@@ -133,21 +147,22 @@ def endpoint_rows(st: Any) -> Iterator[tuple]:
                e.tx_frames, e.tx_bytes, e.rx_frames, e.rx_bytes, "filter:" + flt)  # fmt: skip
 
 
-def fill_expert(tree: Tree, expert: Any) -> None:
+def fill_expert(tree: Tree, expert: Any, nodes: dict[tuple, Any]) -> None:
     """Severity, then group, then each message with its count; a message's node holds
     its first packet's number (enter goes there)."""
-    tree.clear()
+    shown = 0  # severities above this one in the tree
     for sev in reversed(LEVELS):
         entries = expert.entries[sev]
         if not entries:
             continue
-        node = tree.root.add(Text(f"{LABELS[sev]} ({sum(entries.values()):,})"), expand=True)
-        groups: dict[str, Any] = {}
+        label = Text(f"{LABELS[sev]} ({sum(entries.values()):,})")
+        node = _node(nodes, ("expert", sev), tree.root, label, before=shown)
+        shown += 1
         for (group, proto, message), n in entries.items():
-            if group not in groups:
-                groups[group] = node.add(Text(group), expand=True)
+            parent = _node(nodes, ("expert", sev, group), node, Text(group))
             label = Text.assemble((f"{n:6,} ", "bold"), f"{proto}  ", safe_text(message, 300))
-            groups[group].add_leaf(label, data=expert.first[(group, proto, message)])
+            first = expert.first[(group, proto, message)]
+            _node(nodes, ("expert", sev, group, proto, message), parent, label, first, leaf=True)
     tree.root.expand()
 
 

@@ -101,6 +101,7 @@ class StatisticsScreen(Screen[None]):
         self.sort_column: dict[str, int] = {}  # table -> the column it is sorted by
         self.pending: dict[str, Any] = {}  # table -> its statistic, until its tab is shown
         self.filling: dict[str, int] = {}  # table -> the latest fill's number (fill.py)
+        self.nodes: dict[tuple, Any] = {}  # the trees' nodes by what they show (fill.py)
         self.stats_pass = Pass(())  # the statistics fed packet by packet
         self.fed = 0  # displayed rows they have seen (a live capture adds more)
         self.growing = False  # the source was still capturing when the pass began
@@ -157,6 +158,10 @@ class StatisticsScreen(Screen[None]):
         self.remove_class("-done")
         self.results = {}
         self.pending = {}
+        if self.nodes:  # a new pass: the trees are filled again from nothing
+            self.nodes = {}
+            for tree in self.query(Tree):
+                tree.clear()
         self.counting = {"index": 0.0, "decoding": 0.0}
         self._show_heading()
         self.growing = not self.browser.source.done
