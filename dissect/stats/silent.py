@@ -125,8 +125,9 @@ def _streamed(table: Any, start: int, n: int, rows: np.ndarray) -> tuple[np.ndar
     # copies (array slices): a view would stop the pass from growing its arrays
     facts = np.frombuffer(table.facts[start : start + n], np.uint8)
     rows &= facts & ~np.uint8(UDP) == 0
-    for i in table.others:
-        if start <= i < start + n:
-            rows[i - start] = False
+    if table.others:  # a lookup per record left (a tunnel-heavy capture has many others)
+        for i in np.flatnonzero(rows).tolist():
+            if start + i in table.others:
+                rows[i] = False
     flags = np.frombuffer(table.analysis[start : start + n], np.uint16)
     return flags, np.frombuffer(table.number[start : start + n], np.uint32)
