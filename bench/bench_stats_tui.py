@@ -65,8 +65,8 @@ def _drawn(screen, name: str) -> bool:  # noqa: ANN001
     widget = screen.query_one(f"#{name}")
     if name == "io":
         return widget.timeline is not None
-    if hasattr(widget, "row_count"):
-        return widget.row_count > 0
+    if hasattr(widget, "row_count"):  # a table takes its rows when its tab is shown
+        return widget.row_count > 0 or name in screen.pending
     return bool(widget.root.children)
 
 

@@ -48,6 +48,17 @@ async def open_stats(app: LayerscopeApp, pilot: Pilot) -> StatisticsScreen:
     return app.screen
 
 
+async def shown(screen: StatisticsScreen, pilot: Pilot, name: str, wait: bool = True) -> DataTable:
+    """A table of the screen with its tab shown: its rows go in then (`wait`: for every
+    worker to end; a live capture's never does)."""
+    what = name.split("-")[0]
+    screen.query_one("#stats-tabs", TabbedContent).active = f"tab-{what}"
+    if what in ("conv", "endpoints"):
+        screen.query_one(f"#{what}-tabs", TabbedContent).active = f"tab-{name}"
+    await (settle(pilot) if wait else pilot.pause())
+    return screen.query_one(f"#{name}", DataTable)
+
+
 def labels(node) -> list[str]:  # noqa: ANN001
     out = []
     for child in node.children:
@@ -62,11 +73,54 @@ def test_protocol_hierarchy_and_conversations() -> None:
         phs = [x.split()[0] for x in labels(screen.query_one("#phs", Tree).root)]
         assert phs == ["eth", "ip", "tcp", "http", "data-text-lines"]
         assert "100.0% packets (16)" in labels(screen.query_one("#phs", Tree).root)[0]
-        table = screen.query_one("#conv-tcp", DataTable)
+        table = await shown(screen, pilot, "conv-tcp")
         assert table.row_count == 1
         row = table.get_row_at(0)
         assert (row[1], row[3], row[4], row[5]) == (61450, 80, 16, 6465)
-        assert screen.query_one("#endpoints-ip", DataTable).row_count == 2
+        assert (await shown(screen, pilot, "endpoints-ip")).row_count == 2
+
+    run_app(body)
+
+
+def test_a_tables_rows_go_in_when_its_tab_is_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tens of thousands of conversations cost the interface seconds of rows: a table
+    takes them when its tab is shown, a few between two refreshes (keys come in
+    between), and a column chosen meanwhile sorts them all."""
+    from tui.stats import fill
+
+    monkeypatch.setattr(fill, "ROWS_AT_ONCE", 1)
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        table = screen.query_one("#endpoints-ip", DataTable)
+        assert table.row_count == 0 and "endpoints-ip" in screen.pending
+        screen.query_one("#stats-tabs", TabbedContent).active = "tab-endpoints"
+        screen.query_one("#endpoints-tabs", TabbedContent).active = "tab-endpoints-ip"
+        await pilot.pause()
+        screen.sort_table(table, 7)  # Rx bytes (ranked by packets: 692 first), meanwhile
+        await settle(pilot)
+        rx = [table.get_row_at(i)[7] for i in range(table.row_count)]
+        assert rx == [5773, 692] and "endpoints-ip" not in screen.pending
+
+    run_app(body)
+
+
+def test_a_recounted_tree_is_updated_in_place() -> None:
+    """The hierarchy and the expert come again every half second while counted: their
+    lines are relabelled in place (clearing the tree laid the screen out again each
+    time and put the cursor back on top)."""
+
+    async def body(app: LayerscopeApp, pilot: Pilot) -> None:
+        screen = await open_stats(app, pilot)
+        trees = [screen.query_one(f"#{name}", Tree) for name in ("phs", "expert")]
+        kept = [list(tree.root.children) for tree in trees]
+        trees[1].move_cursor(trees[1].root.children[0].children[0])
+        line = trees[1].cursor_line
+        again = {name: screen.results[name] for name in ("phs", "expert")}
+        screen.post_message(StatisticsScreen.Ready(again, screen.token, "decoding"))
+        await settle(pilot)
+        assert [list(tree.root.children) for tree in trees] == kept and kept[1]
+        assert trees[1].cursor_line == line > 0
 
     run_app(body)
 
@@ -74,10 +128,7 @@ def test_protocol_hierarchy_and_conversations() -> None:
 async def open_tcp_conversations(app: LayerscopeApp, pilot: Pilot) -> None:
     """The statistics screen with its TCP conversations table focused."""
     screen = await open_stats(app, pilot)
-    screen.query_one("#stats-tabs", TabbedContent).active = "tab-conv"
-    screen.query_one("#conv-tabs", TabbedContent).active = "tab-conv-tcp"
-    await pilot.pause()
-    screen.query_one("#conv-tcp", DataTable).focus()
+    (await shown(screen, pilot, "conv-tcp")).focus()
 
 
 def test_enter_on_a_conversation_applies_it_as_the_filter() -> None:
@@ -114,10 +165,10 @@ def test_statistics_cover_the_displayed_packets_only() -> None:
         app.screen.apply_filter("http")
         await settle(pilot)
         screen = await open_stats(app, pilot)
-        table = screen.query_one("#conv-tcp", DataTable)
+        table = await shown(screen, pilot, "conv-tcp")
         # as tshark -Y http: the request and the response put together from its segments
         assert table.get_row_at(0)[4] == app.screen_stack[-2].displayed() == 2
-        http = screen.query_one("#http", DataTable)
+        http = await shown(screen, pilot, "http")
         assert [str(c) for c in http.get_row_at(0)] == ["xxxxxxxxxxxxx.xxx.com", "/", "1"]
 
     run_app(body)
@@ -224,7 +275,7 @@ def test_live_capture_statistics_grow_as_packets_arrive(netns: str) -> None:  # 
         await live.until(pilot, lambda: plist.count == 3)
         await pilot.press("S")
         await live.until(pilot, lambda: isinstance(app.screen, StatisticsScreen))
-        table = app.screen.query_one("#conv-udp", DataTable)
+        table = await shown(app.screen, pilot, "conv-udp", wait=False)
 
         def packets() -> int:  # each send() is a new socket: a conversation of its own
             return sum(table.get_row_at(i)[4] for i in range(table.row_count))
@@ -314,9 +365,9 @@ def test_statistics_from_forked_processes(monkeypatch: pytest.MonkeyPatch) -> No
     async def snapshot(app: LayerscopeApp, pilot: Pilot) -> tuple:
         screen = await open_stats(app, pilot)
         return (labels(screen.query_one("#phs", Tree).root),
-                rows_of(screen.query_one("#endpoints-tcp", DataTable)),
+                rows_of(await shown(screen, pilot, "endpoints-tcp")),
                 labels(screen.query_one("#expert", Tree).root),
-                rows_of(screen.query_one("#http", DataTable)))  # fmt: skip
+                rows_of(await shown(screen, pilot, "http")))  # fmt: skip
 
     got = []
 

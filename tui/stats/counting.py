@@ -120,8 +120,7 @@ def decoding_parts(source: Any, rows: Any, stats_pass: Pass, streams: Any, reass
         if table is None:
             table = _own_table(own, index, reassembly, source.conversation_limit,
                                rows[span[1] - 1])  # fmt: skip
-        for row in rows[span[0] : span[1]]:
-            feed_row(source, table, row, stats_pass)
+        feed_rows(source, index, table, rows[span[0] : span[1]], stats_pass)
         if span != spans[-1] and monotonic() - sent[0] < PARTIAL_EVERY:
             return b""
         sent[0] = monotonic()
@@ -152,6 +151,56 @@ def _own_table(own: dict[str, Any], index: Any, reassembly: int, limit: int, row
     while len(table) <= row:
         next(grower)
     return table
+
+
+def feed_rows(source: Any, index: Any, streams: Any, rows: Any, stats_pass: Pass) -> None:
+    """Decode these displayed rows (in order, all in the index) into the statistics, but
+    those dissect/stats/silent.py spares (numpy, a chunk of the capture at a time): the
+    silent ones count nothing, a quiet TCP segment's expert entries come from its stream
+    pass row. Every row is decoded with PDUs put together, or for other statistics."""
+    import numpy as np
+
+    from dissect.fastfilter import CHUNK, Columns
+    from dissect.stats.silent import spared
+
+    records = np.asarray(rows, np.int64)
+    expert = spares_for(stats_pass) if streams is not None and streams.pdus is None else None
+    k = 0
+    while k < len(records):
+        a = int(records[k])
+        stop = int(np.searchsorted(records, a + CHUNK))
+        todo = np.zeros(int(records[stop - 1]) + 1 - a, bool)
+        todo[records[k:stop] - a] = True
+        segments: dict[int, Any] = {}
+        if expert is not None:
+            c = Columns(index, a, a + len(todo), 0)
+            got = spared(c, todo, streams)
+            c.release()
+            todo &= ~got.silent
+            segments = got.segments
+        for i in np.flatnonzero(todo).tolist():
+            seg = segments.get(i)
+            if seg is not None and expert is not None:
+                expert.add_segment(a + i + 1, seg)
+            else:
+                feed_row(source, streams, a + i, stats_pass)
+        k = stop
+
+
+def spares_for(stats_pass: Pass) -> Any:
+    """The pass's Expert when every statistic in it counts nothing of what
+    dissect/stats/silent.py spares (the expert and the HTTP and DNS trees, unfiltered),
+    else None: every row is then decoded."""
+    from dissect.stats.expert import Expert
+    from dissect.stats.silent import COUNTED
+    from dissect.stats.trees import StatsTree
+
+    experts = [st for st in stats_pass.stats if isinstance(st, Expert) and st.flt is None]
+    trees = [st for st in stats_pass.stats
+             if isinstance(st, StatsTree) and st.flt is None and st.tap <= COUNTED]  # fmt: skip
+    if len(experts) != 1 or len(experts) + len(trees) != len(stats_pass.stats):
+        return None
+    return experts[0]
 
 
 def feed_row(source: Any, streams: Any, row: int, stats_pass: Pass) -> None:

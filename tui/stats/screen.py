@@ -56,7 +56,7 @@ class StatisticsScreen(Screen[None]):
         Binding("f", "follow", "Follow stream"),
     ]
     DEFAULT_CSS = """
-    StatisticsScreen #stats-head { height: 1; }
+    StatisticsScreen #stats-head { height: 1; width: 1fr; }
     StatisticsScreen ProgressBar { height: 1; }
     StatisticsScreen .-done ProgressBar { display: none; }
     StatisticsScreen DataTable, StatisticsScreen Tree { height: 1fr; }
@@ -98,7 +98,10 @@ class StatisticsScreen(Screen[None]):
         self.results: dict[str, Any] = {}
         self.counting: dict[str, float] = {}  # part of the pass still running -> share done
         self.heading = ""
-        self.sort_column: dict[str, int] = {}
+        self.sort_column: dict[str, int] = {}  # table -> the column it is sorted by
+        self.pending: dict[str, Any] = {}  # table -> its statistic, until its tab is shown
+        self.filling: dict[str, int] = {}  # table -> the latest fill's number (fill.py)
+        self.nodes: dict[tuple, Any] = {}  # the trees' nodes by what they show (fill.py)
         self.stats_pass = Pass(())  # the statistics fed packet by packet
         self.fed = 0  # displayed rows they have seen (a live capture adds more)
         self.growing = False  # the source was still capturing when the pass began
@@ -154,6 +157,11 @@ class StatisticsScreen(Screen[None]):
         self.heading = f"Statistics of {len(rows):,} packets ({safe_text(what, 200)})"
         self.remove_class("-done")
         self.results = {}
+        self.pending = {}
+        if self.nodes:  # a new pass: the trees are filled again from nothing
+            self.nodes = {}
+            for tree in self.query(Tree):
+                tree.clear()
         self.counting = {"index": 0.0, "decoding": 0.0}
         self._show_heading()
         self.growing = not self.browser.source.done
@@ -165,7 +173,9 @@ class StatisticsScreen(Screen[None]):
         names = {"index": "hierarchy", "decoding": "expert, HTTP, DNS"}
         left = [f"{names[k]} {share:.0%}" for k, share in self.counting.items()]
         more = f"  counting: {', '.join(left)}" if left else ""
-        self.query_one("#stats-head", Static).update(Text(self.heading + more))
+        # one line of the screen's width: no layout for a new share (it was most of the
+        # interface's work while counting)
+        self.query_one("#stats-head", Static).update(Text(self.heading + more), layout=False)
 
     @work(thread=True, exclusive=True, group="statistics")
     def compute(self, rows: Any, lines: list[str], token: int) -> None:
@@ -259,6 +269,8 @@ class StatisticsScreen(Screen[None]):
         self.stats_pass = Pass(decoded.values())
         self.fed = len(rows)
         forked = len(rows) >= parallel.MIN_PACKETS
+        if forked:  # it decodes only some of the rows: the first may not be one
+            self.stats_pass.set_first(first)
         # the decoding process starts once the tables are in: they come first
         decode = self.Decode(rows, list(decoded), token) if forked else None
         self._index_parts(index, shown, stats, tables, "phs" in counted, worker, token, decode)
@@ -347,14 +359,23 @@ class StatisticsScreen(Screen[None]):
         table = self.focused
         if not isinstance(table, DataTable) or not table.columns:
             return
-        n = (self.sort_column.get(str(table.id), -1) + 1) % len(table.columns)
+        self.sort_table(table, (self.sort_column.get(str(table.id), -1) + 1) % len(table.columns))
+
+    def sort_table(self, table: DataTable, n: int) -> None:
+        """Sort by column n, and again once the rows still coming are in (fill.py)."""
         self.sort_column[str(table.id)] = n
-        key = list(table.columns)[n]
-        table.sort(key, key=_sort_key, reverse=True)
+        table.sort(list(table.columns)[n], key=_sort_key, reverse=True)
 
     @on(DataTable.HeaderSelected)
     def _header(self, event: DataTable.HeaderSelected) -> None:
-        event.data_table.sort(event.column_key, key=_sort_key, reverse=True)
+        self.sort_table(event.data_table, event.column_index)
+
+    @on(TabbedContent.TabActivated)
+    def _tab(self, _event: TabbedContent.TabActivated) -> None:
+        """A table's rows go in when its tab is shown (fill.py)."""
+        from .fill import fill_shown
+
+        self.call_after_refresh(fill_shown, self)
 
     @on(DataTable.RowSelected)
     def _row(self, event: DataTable.RowSelected) -> None:

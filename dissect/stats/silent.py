@@ -1,0 +1,133 @@
+"""Records the statistics that decode every packet (expert information, the HTTP and DNS
+trees) need not decode, found in numpy a chunk at a time: *silent* ones, of which they
+provably count nothing, and quiet TCP *segments* whose expert entries their stream pass
+row alone gives (a reset, the SEQ/ACK analysis issues).
+
+A record is silent when all of these hold (each is what a decoded packet would need to
+give one of those statistics something):
+
+- its path is read from the bytes (stats/stacks.py `quiet_paths`: quiet layers, maybe a
+  settled ARP or ICMP echo on top, maybe a settled application such as a TLS record of
+  application data): no tail marks anything, so no decoder raises an issue (and detail()
+  raises none, ever: tail() raised each one, as tests/test_lazy_fields.py checks);
+- no layer a tree counts (HTTP, DNS and its relatives) is in it;
+- the whole frame was captured, and every declared checksum is good (the TUI's expert
+  shows checksum issues);
+- its TCP header has no SYN, FIN or RST (the connection chats and notes), its IPv4
+  header no TTL that makes tshark's note (below 5, or toward 224.0.0.0/24);
+- the stream pass found nothing about it: no TCP analysis flag (the SEQ/ACK issues), no
+  fragment, no DNS link, no second transport layer.
+
+A quiet TCP record for which only the flags (SYN and FIN over IPv4 only: the expert
+numbers streams by address) or the analysis fail is a segment: `Expert.add_segment`
+counts what `Expert.add` would from the values read here.
+
+What is left out is what the expert reads besides issues (expert.py `Expert.add`):
+connection events from the flags, the TTL notes, the HTTP lines and the DNS
+transactions; a new source of entries there needs a condition here.
+tests/test_stats_tui.py checks on every capture of tests/data that the statistics fed
+only the other records are those fed every record.
+"""
+
+from __future__ import annotations
+
+from socket import inet_ntoa
+from typing import Any
+
+import numpy as np
+
+from .. import quiet
+from ..fastfilter import PLANS, Columns, _load
+from .expert import DNS_LIKE, FIN, RST, SYN
+from .stacks import quiet_paths
+
+COUNTED = DNS_LIKE | {"http"}  # the layers the trees count (trees.py)
+TCP_VALUES = ("tcp.flags", "tcp.srcport", "tcp.dstport", "tcp.seq_raw")
+EVENTS = SYN | FIN | RST  # flags the expert has a chat, note or warning for
+Segment = tuple[int, int, int, int, int, int, tuple[str, str] | None]
+
+
+class Spared:
+    """Of a chunk's selected rows, those not to decode: `silent`, and `segments`: the
+    quiet TCP segments, by row, with what `Expert.add_segment` reads (analysis flags and
+    number from the stream pass; flags, ports, raw sequence number and IPv4 addresses
+    from the bytes)."""
+
+    def __init__(self, n: int) -> None:
+        self.silent = np.zeros(n, bool)
+        self.segments: dict[int, Segment] = {}
+
+
+def spared(c: Columns, sel: np.ndarray, table: Any) -> Spared:
+    """The selected rows of a chunk that need no decoding (the module docstring); `table`
+    is the stream pass (a StreamTable holding at least the chunk's records)."""
+    out = Spared(c.n)
+    if len(table) < c.start + c.n:
+        return out
+    quiet_rows = np.zeros(c.n, bool)
+    tcp = np.zeros((len(TCP_VALUES) + 2, c.n), np.int64)  # TCP_VALUES, source, destination
+    _decided, groups = quiet_paths(c, sel & (c.cap == c.wire))
+    for path, rows in groups:
+        names = tuple(n for n in path if n in PLANS)  # less the application or `data`
+        if not COUNTED.intersection(path) and names:
+            quiet_rows[rows[_quiet(c, names, rows, tcp)]] = True
+    if not quiet_rows.any():
+        return out
+    analysis, number = _streamed(table, c.start, c.n, quiet_rows)
+    out.silent = quiet_rows & (analysis == 0) & (tcp[0] & EVENTS == 0)
+    at = np.flatnonzero(quiet_rows & ~out.silent)
+    columns = (analysis[at].tolist(), number[at].tolist(), *tcp[:, at].tolist())
+    for i, flow, dup, flags, sport, dport, seq, src, dst in zip(at.tolist(), *columns,
+                                                                strict=True):  # fmt: skip
+        addr = None
+        if flags & (SYN | FIN):  # the expert numbers the stream by its addresses
+            addr = (inet_ntoa(src.to_bytes(4, "big")), inet_ntoa(dst.to_bytes(4, "big")))
+        out.segments[i] = (flow, dup, flags, sport, dport, seq, addr)
+    return out
+
+
+def _quiet(c: Columns, names: tuple[str, ...], rows: np.ndarray, tcp: np.ndarray) -> np.ndarray:
+    """Which records of one stack raise no issue: whole, declared checksums good, no TTL
+    note, no SYN or FIN but over IPv4 (the expert's connection events need its
+    addresses); `tcp` gets their TCP values and IPv4 addresses."""
+    from ..export.columnar import _checksum_good
+
+    protos = [PLANS[n].proto for n in names]
+    if any(p.checksum is not None and p.checksum.algorithm != "inet" for p in protos):
+        return np.zeros(len(rows), bool)
+    ok, bases, ends, hdrs = quiet.declared_steps(c, names, rows)
+    for k, (name, proto) in enumerate(zip(names, protos, strict=True)):
+        if proto.checksum is not None:
+            ok &= _checksum_good(c, protos, k, bases, ends, hdrs)
+        fields = PLANS[name].fields
+        if name == "ip":
+            (ttl, at), (dst, dst_at) = fields["ip.ttl"], fields["ip.dst"]
+            local = _load(c, dst, bases[k], dst_at) >> np.uint64(8) == np.uint64(0xE00000)
+            ok &= (_load(c, ttl, bases[k], at) >= 5) & ~local  # expert.py `_ttl_note`
+        elif name == "tcp":
+            below = k and names[k - 1] == "ip"
+            values = [(name, field, k) for field in TCP_VALUES]
+            values += [("ip", field, k - 1) for field in ("ip.src", "ip.dst") if below]
+            for j, (of, field, layer) in enumerate(values):
+                spec, at = PLANS[of].fields[field]
+                tcp[j, rows] = _load(c, spec, bases[layer], at).astype(np.int64)
+            if not below:
+                ok &= tcp[0, rows] & (SYN | FIN) == 0
+    return ok
+
+
+def _streamed(table: Any, start: int, n: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(analysis flags, number) of records start..start+n-1 from the stream pass, `rows`
+    cleared where it found more than their conversation and its analysis (a fragment, a
+    DNS link, an ICMP error's quote, no stream, a second transport layer)."""
+    from ..streams.table import UDP
+
+    # copies (array slices): a view would stop the pass from growing its arrays
+    facts = np.frombuffer(table.facts[start : start + n], np.uint8)
+    rows &= facts & ~np.uint8(UDP) == 0
+    if table.others:  # a lookup per record left (a tunnel-heavy capture has many others)
+        for i in np.flatnonzero(rows).tolist():
+            if start + i in table.others:
+                rows[i] = False
+    flags = np.frombuffer(table.analysis[start : start + n], np.uint16)
+    return flags, np.frombuffer(table.number[start : start + n], np.uint32)
