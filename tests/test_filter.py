@@ -132,7 +132,7 @@ CASES: list[tuple[str, list[int]]] = [
     ("frame.time_relative >= 0.2 && frame.time_relative < 0.21", PORT80),
     ('frame.status == "ok"', ALL),
     ('frame.protocols contains "http"', [8, 10, 12]),
-    ('frame.protocols == "eth:ip:udp:dns"', [3, 4]),
+    ('frame.protocols == "eth:ethertype:ip:udp:dns"', [3, 4]),
     # strings, bytes, contains and matches
     ('frame contains "GET"', [8]),
     ("frame contains 47:45:54", [8]),
