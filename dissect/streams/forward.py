@@ -17,6 +17,8 @@ is shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -72,6 +74,15 @@ class ForwardPduMap(PduMap):
 
     def annotate(self, pkt: Packet, i: int, later: bool) -> None:
         super().annotate(pkt, i, later)
+        self._shown()
+
+    def feed(self, i: int) -> None:
+        """Frame i without annotating it (the plain list: HTTP/2's HPACK tables only); what
+        was learnt for the frames before it goes now (they are shown)."""
+        self._shown()
+        self._framed(i)
+
+    def _shown(self) -> None:
         # what the frames up to i needed is shown: only the framers' state goes on
         for seen in (self.ends, self.within, self.shared, self.lead, self.http, self.dns,
                      self.hs_marks, self.hs_ends, self.bare, self.hpack.before):  # fmt: skip
@@ -156,3 +167,33 @@ class ForwardPduMap(PduMap):
                 data.update(j for _s, j, _d, _n in d.waiting)
             times.update(entry[1] for entry in waiting)  # HTTP (d, i), DNS (id, i, multi)
         self.held_frames.keep(data, times)
+
+
+@contextmanager
+def framed_as_they_come(index: Any, cap: int | None = None) -> Iterator[Callable[[Packet], bool]]:
+    """For the plain list of a capture read forwards (no stream pass): frame each TCP
+    frame as it comes, as a file's connection is framed when one of its HTTP/2 header
+    blocks is first decoded (connections.learned_if_met), so the blocks decode with their
+    connection's HPACK table. The function, given each packet in order, says whether to
+    decode it again: an HTTP/2 packet, whose blocks the tables know only now. `cap`: the
+    records held, as --reassembly-limit says (DEFAULT_CAP when None)."""
+    from ..protocols import http2
+    from .conversation import segments_of
+    from .table import StreamTable
+
+    before = http2.TABLES[0]
+    table = StreamTable(analyse=False)
+    pdus = ForwardPduMap(index, table, DEFAULT_CAP if cap is None else cap)
+    table.pdus = pdus  # its HPACK tables are decoding's now
+
+    def framed(pkt: Packet) -> bool:
+        if pkt.number != len(table) + 1:  # not the next frame (cannot be: a guard)
+            return False
+        table.add(segments_of(pkt))
+        pdus.feed(pkt.number - 1)
+        return pkt.layer("http2") is not None
+
+    try:
+        yield framed
+    finally:
+        http2.use(before)
