@@ -901,9 +901,9 @@ def _learning(args: argparse.Namespace, idx: Any) -> Any:
 @contextlib.contextmanager
 def _framed_forwards(args: argparse.Namespace, idx: Any, limit: int | None) -> Iterator[None]:
     """args.framed for iter_packets while the plain list of a stream prints."""
-    from .streams.forward import framed_as_they_come
+    from .connections import framed_forwards
 
-    with framed_as_they_come(idx, limit) as framed:
+    with framed_forwards(idx, limit) as framed:
         args.framed = framed
         try:
             yield

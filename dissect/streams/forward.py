@@ -17,8 +17,6 @@ is shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -26,6 +24,7 @@ from ..engine import Packet
 from .pdus import DEFAULT_CAP, NEED, PduMap
 
 MIN_COLLECT = 1 << 20  # bytes of records held before the first sweep
+MAX_H2_PORTS = 1 << 16  # HTTP/2 connections' port pairs the plain list of a stream follows
 
 
 class HeldFrames:
@@ -169,31 +168,43 @@ class ForwardPduMap(PduMap):
         self.held_frames.keep(data, times)
 
 
-@contextmanager
-def framed_as_they_come(index: Any, cap: int | None = None) -> Iterator[Callable[[Packet], bool]]:
-    """For the plain list of a capture read forwards (no stream pass): frame each TCP
-    frame as it comes, as a file's connection is framed when one of its HTTP/2 header
-    blocks is first decoded (connections.learned_if_met), so the blocks decode with their
-    connection's HPACK table. The function, given each packet in order, says whether to
-    decode it again: an HTTP/2 packet, whose blocks the tables know only now. `cap`: the
-    records held, as --reassembly-limit says (DEFAULT_CAP when None)."""
-    from ..protocols import http2
-    from .conversation import segments_of
-    from .table import StreamTable
+class Http2Framer:
+    """The plain list of a capture read forwards, from its first HTTP/2 packet on
+    (connections.framed_forwards): a ForwardPduMap over a StreamTable holding rows for
+    the frames of HTTP/2 connections (known by their port pairs) and empty ones for the
+    others, one a frame from the first. feed() says whether to decode a packet again."""
 
-    before = http2.TABLES[0]
-    table = StreamTable(analyse=False)
-    pdus = ForwardPduMap(index, table, DEFAULT_CAP if cap is None else cap)
-    table.pdus = pdus  # its HPACK tables are decoding's now
+    def __init__(self, index: Any, cap: int | None, number: int) -> None:
+        from .table import StreamTable
 
-    def framed(pkt: Packet) -> bool:
+        self.table = StreamTable(analyse=False)
+        for _k in range(number - 1):  # the frames before: in no conversation
+            self.table.add(None)
+        # its HPACK tables are decoding's from now on
+        self.pdus = ForwardPduMap(index, self.table, DEFAULT_CAP if cap is None else cap)
+        self.table.pdus = self.pdus
+        self.ports: set[tuple[int, int]] = set()
+
+    def feed(self, pkt: Packet, h2: bool) -> bool:
+        from .conversation import segments_of
+
+        table = self.table
         if pkt.number != len(table) + 1:  # not the next frame (cannot be: a guard)
             return False
+        tcp = pkt.layer("tcp")
+        ports = _port_pair(tcp) if tcp is not None else None
+        if h2 and ports is not None and len(self.ports) < MAX_H2_PORTS:
+            self.ports.add(ports)
+        if ports not in self.ports:
+            table.add(None)  # a row in no conversation: nothing to frame
+            return False
         table.add(segments_of(pkt))
-        pdus.feed(pkt.number - 1)
-        return pkt.layer("http2") is not None
+        self.pdus.feed(pkt.number - 1)
+        return h2
 
-    try:
-        yield framed
-    finally:
-        http2.use(before)
+
+def _port_pair(tcp: Any) -> tuple[int, int] | None:
+    a, b = tcp.value("tcp.srcport"), tcp.value("tcp.dstport")
+    if a is None or b is None:
+        return None
+    return (a, b) if a <= b else (b, a)
