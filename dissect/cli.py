@@ -320,20 +320,28 @@ def open_input(args: argparse.Namespace) -> Any:
 
 def iter_packets(args: argparse.Namespace, warn: list[str], idx: Any) -> Iterator[Packet]:
     """Every input becomes the same Packets: capture files, stdin, pasted hex, the demo."""
-    from .engine import decode
 
     if idx is None:
         yield from _hex_packets(args, warn)
         return
     annotate = getattr(args, "stream_fields", None)  # the stream fields (dissect/streams)
+    framed = getattr(args, "framed", None)  # a plain list read forwards (_learning)
     for rec in _records(idx):
-        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
-                     wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
-                     strict=args.strict)  # fmt: skip
+        pkt = _decoded(rec, args.strict)
         if annotate is not None:
             annotate(pkt)
+        elif framed is not None and framed(pkt):
+            pkt = _decoded(rec, args.strict)  # its HTTP/2 header blocks know their table now
         yield pkt
     _finish(idx, warn)
+
+
+def _decoded(rec: Any, strict: bool) -> Packet:
+    from .engine import decode
+
+    return decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                  wirelen=rec.wirelen, interface=rec.interface, comment=rec.comment,
+                  strict=strict)  # fmt: skip
 
 
 def _records(idx: Any) -> Iterator[Any]:
@@ -876,14 +884,33 @@ def _print_packets(
 
 
 def _learning(args: argparse.Namespace, idx: Any) -> Any:
-    """A file printed without the stream pass (the plain list): what QUIC and HTTP/2 learn
-    from the whole capture is learned when a packet of theirs is first met
-    (connections.learned_if_met), so a packet decodes alike in any chunk."""
-    if idx is None or idx.streaming or getattr(args, "stream_fields", None) is not None:
+    """A capture printed without the stream pass (the plain list): what QUIC and HTTP/2
+    learn from the whole file is learned when a packet of theirs is first met
+    (connections.learned_if_met), so a packet decodes alike in any chunk. Read forwards,
+    the TCP frames are framed as they come instead (HTTP/2's HPACK tables)."""
+    if idx is None or getattr(args, "stream_fields", None) is not None:
         return contextlib.nullcontext()
+    if idx.streaming:
+        limit = getattr(args, "reassembly_limit", None)
+        if limit is not None and limit <= 0:  # each segment decoded alone
+            return contextlib.nullcontext()
+        return _framed_forwards(args, idx, limit)
     from .connections import learned_if_met
 
     return learned_if_met(idx)
+
+
+@contextlib.contextmanager
+def _framed_forwards(args: argparse.Namespace, idx: Any, limit: int | None) -> Iterator[None]:
+    """args.framed for iter_packets while the plain list of a stream prints."""
+    from .connections import framed_forwards
+
+    with framed_forwards(idx, limit) as framed:
+        args.framed = framed
+        try:
+            yield
+        finally:
+            args.framed = None
 
 
 def _count_alone(args: argparse.Namespace, flt: Any) -> bool:

@@ -12,7 +12,7 @@ fork, the TUI's background pass after the index), for the same reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -55,6 +55,34 @@ def learned_if_met(index: Any) -> Iterator[None]:
         quic.LEARN_FIRST[0] = http2.LEARN_STREAM[0] = None
         quic.use(before)
         http2.use(tables)
+
+
+@contextmanager
+def framed_forwards(index: Any, cap: int | None) -> Iterator[Callable[[Any], bool]]:
+    """learned_if_met for a capture read forwards (its frames cannot be read again): the
+    TCP frames of HTTP/2 connections are framed as they come (streams.forward.Http2Framer,
+    made at the first HTTP/2 packet: a capture without HTTP/2 pays a layer lookup a
+    packet), so header blocks decode with their connection's HPACK table. The function,
+    given each packet in order, says whether to decode it again (an HTTP/2 packet, whose
+    blocks the tables know only now). `cap`: the records held (--reassembly-limit; None:
+    the PDU map's default)."""
+    before = http2.TABLES[0]
+    framer: list[Any] = []
+
+    def framed(pkt: Any) -> bool:
+        h2 = pkt.layer("http2") is not None
+        if not framer:
+            if not h2:
+                return False
+            from .streams.forward import Http2Framer
+
+            framer.append(Http2Framer(index, cap, pkt.number))
+        return framer[0].feed(pkt, h2)
+
+    try:
+        yield framed
+    finally:
+        http2.use(before)
 
 
 def _stream_framer(index: Any) -> Any:

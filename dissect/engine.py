@@ -1139,10 +1139,12 @@ class Options:
     """Type-length-value options between the fixed header and the header length (TCP's,
     IPv4's): one byte of kind, one of length counting both. `eol` ends the list (the rest is
     padding), `nop` is a single byte. The engine walks them for every packet; one that does
-    not fit makes the layer unusual, so its tail runs to say so (and detail() builds them)."""
+    not fit makes the layer unusual, so its tail runs to say so (and detail() builds them).
+    `checked`: a kind whose contents the tail checks (TCP's MPTCP option can be malformed
+    inside a good length): one in the list makes the layer unusual too."""
 
-    def __init__(self, *, eol: int, nop: int) -> None:
-        self.eol, self.nop = eol, nop
+    def __init__(self, *, eol: int, nop: int, checked: int = -1) -> None:
+        self.eol, self.nop, self.checked = eol, nop, checked
 
 
 # Conditions on fixed-header values (Protocol guard and tail_when): (field, operator, value).
@@ -1258,6 +1260,7 @@ class Protocol:
     tl_extra = cython.declare(cython.Py_ssize_t, visibility="public")
     opt_eol = cython.declare(cython.int, visibility="public")
     opt_nop = cython.declare(cython.int, visibility="public")
+    opt_checked = cython.declare(cython.int, visibility="public")
     ps_src = cython.declare(object, visibility="public")
     ps_dst = cython.declare(object, visibility="public")
     fr_more = cython.declare(object, visibility="public")
@@ -1463,6 +1466,7 @@ def _compile_steps(
     proto.hl_spec = field(header_length.field) if header_length is not None else None
     proto.opt_eol = options.eol if options is not None else -1
     proto.opt_nop = options.nop if options is not None else -1
+    proto.opt_checked = options.checked if options is not None else -1
     proto.tl_spec = field(total_length[0]) if total_length is not None else None
     proto.tl_extra = total_length[1] if total_length is not None else 0
     proto.ps_src = field(pseudo_header[0]) if pseudo_header is not None else None
@@ -1541,7 +1545,7 @@ def _declared_steps(proto, data: bytes, layer) -> cython.bint:
                 unusual = True
                 break
             n = data[i + 1]
-            if n < 2 or i + n > stop:
+            if n < 2 or i + n > stop or kind == proto.opt_checked:
                 unusual = True
                 break
             i += n

@@ -26,7 +26,8 @@ as Wireshark's PCRE2 minus backreferences and lookaround; `(?i)` makes it case-i
 Pseudo-fields beyond the decoded tree (names from Wireshark where it has them):
   frame.number, frame.len, frame.cap_len, frame.time_relative (seconds since the first
   packet), frame.time_epoch (seconds), frame.interface_id, frame.encap_type, frame.comment;
-  frame.protocols ("eth:ip:tcp:http", our layer names); frame.status ("ok", "truncated",
+  frame.protocols ("eth:ethertype:ip:tcp:http", as Wireshark: the layer names with its
+  "ethertype" dispatcher and TCP's "mptcp" options between them); frame.status ("ok", "truncated",
   "malformed": layerscope's own);
   _ws.malformed (present on a malformed packet), _ws.short (present on a truncated one),
   _ws.expert (present when the packet has any issue) with _ws.expert.message,
@@ -70,6 +71,7 @@ from .engine import (
     next_protocol,
     safe_text,
 )
+from .protocol import protocol_path
 from .regex import RegexError, compile_search
 
 __all__ = ["MAX_DEPTH", "MAX_LENGTH", "Filter", "FilterError", "compile_filter", "complete",
@@ -596,7 +598,7 @@ FRAME_FIELDS: dict[str, tuple[str, Callable[[Frame], list[Any]]]] = {
 }
 PACKET_FIELDS: dict[str, tuple[str, Callable[[Packet], list[Any]]]] = {
     "frame.status": ("str", lambda p: [p.status]),
-    "frame.protocols": ("str", lambda p: [":".join(x.protocol.name for x in p.layers[1:])]),
+    "frame.protocols": ("str", lambda p: [":".join(protocol_path(p))]),
     "_ws.malformed": ("none", lambda p: _t(any(x.status == "malformed" for x in p.layers))),
     "_ws.short": ("none", lambda p: _t(any(x.status == "truncated" for x in p.layers))),
     "_ws.expert": ("none", lambda p: _t(p.issues)),

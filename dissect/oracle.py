@@ -13,6 +13,7 @@ from typing import Any
 from .engine import Packet, decode
 from .index import CaptureError, open_capture
 from .output import json_value
+from .protocol import protocol_path
 
 
 def packet_oracle(pkt: Packet, tracked: Iterable[str] | None = None) -> dict[str, Any]:
@@ -32,7 +33,7 @@ def packet_oracle(pkt: Packet, tracked: Iterable[str] | None = None) -> dict[str
             fields.setdefault(f.name, []).append(occ)
     return {
         "n": pkt.number,
-        "layers": [layer.protocol.name for layer in pkt.layers[1:]],
+        "layers": protocol_path(pkt),
         "malformed": any(layer.status == "malformed" for layer in pkt.layers),
         "truncated": any(layer.status == "truncated" for layer in pkt.layers),
         "fields": fields,

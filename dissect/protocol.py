@@ -67,9 +67,9 @@ __all__ = [
     "ALIASES", "DATA", "DEC", "DEC_HEX", "FIELDS", "HEX", "INT_KINDS", "LINKTYPES", "PROTOCOLS",
     "TABLES", "Bits", "Bool", "Bulk", "Bytes", "Checksum", "Context", "Field", "FieldSpec", "Flag",
     "Float", "HeaderLength", "IPv4", "IPv6", "Int", "Issue", "Layer", "Mac", "Options", "Osi", "Packet", "Protocol", "Str",
-    "OWN_BYTES", "SETTLED", "Settled", "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
+    "OWN_BYTES", "PATH_AFTER", "SETTLED", "Settled", "Text", "TimeNs", "U8", "U16", "U24", "U32", "U64", "alias", "bind", "bind_heuristic",
     "bind_linktype", "decode", "explain_checksum_status", "hex_bytes", "ipv4_str", "ipv6_str", "lookup", "mac_str", "makes_own_bytes",
-    "next_protocol", "pseudo_sum", "range_sum", "read_values", "safe_text", "settle", "shift_of",
+    "ethertype_in_path", "next_protocol", "path_after", "protocol_path", "pseudo_sum", "range_sum", "read_values", "safe_text", "settle", "shift_of",
     "spec_for", "table", "uint_at", "verify",
 ]  # fmt: skip
 
@@ -260,3 +260,43 @@ OWN_BYTES: set[str] = set()
 def makes_own_bytes(proto: Protocol) -> None:
     """Declare that what follows `proto` may be decoded from bytes it makes."""
     OWN_BYTES.add(proto.name)
+
+
+# Names Wireshark's protocol path (frame.protocols) gives after a layer's own: a
+# dispatcher's pseudo-layer ("ethertype" after a link layer whose type field is an
+# EtherType) or protocols inside its header (an "mptcp" for each of TCP's MPTCP options).
+# fn(data, layer) -> names; read only where the path is asked for, never for a list row.
+PATH_AFTER: dict[str, Callable[[Any, Any], list[str]]] = {}
+
+
+def path_after(proto: Protocol, names: Callable[[Any, Any], list[str]]) -> None:
+    """Declare the names that follow `proto`'s own in the frame's protocol path."""
+    PATH_AFTER[proto.name] = names
+
+
+ETHERNET_II_MIN = 0x600  # a type/length value from here up is an EtherType (IEEE 802.3)
+
+
+def ethertype_in_path(field: str) -> Callable[[Any, Any], list[str]]:
+    """The path names after a link layer: Wireshark's "ethertype" dispatcher when `field`
+    holds an EtherType (not an 802.3 length)."""
+
+    def names(_data: Any, layer: Any) -> list[str]:
+        v = layer.value(field)
+        return ["ethertype"] if v is not None and v >= ETHERNET_II_MIN else []
+
+    return names
+
+
+def protocol_path(pkt: Any) -> list[str]:
+    """The frame's protocols as Wireshark's frame.protocols lists them: each layer's name,
+    then what its protocol declared with path_after (its bytes: a layer decoded from
+    bytes a decoder made, such as IPComp's inflated payload, reads those)."""
+    out: list[str] = []
+    for layer in pkt.layers[1:]:
+        name = layer.protocol.name
+        out.append(name)
+        after = PATH_AFTER.get(name)
+        if after is not None:
+            out.extend(after(layer.packet.data, layer))
+    return out

@@ -129,7 +129,7 @@ def declared_steps(c: Columns, names: tuple[str, ...], at: np.ndarray) -> tuple[
 def options_end(c: Columns, proto: Any, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
     """Where the declared options walk to their end without one that does not fit (the
     engine's walk: an `eol` kind ends them, a `nop` is one byte, any other has a length
-    of at least 2 that stays inside the header)."""
+    of at least 2 that stays inside the header and is not the kind the tail checks)."""
     buf = np.frombuffer(c.buffer, np.uint8)
     last = len(buf) - 1
     i, fits = start.copy(), np.ones(len(start), bool)
@@ -142,7 +142,7 @@ def options_end(c: Columns, proto: Any, start: np.ndarray, stop: np.ndarray) -> 
         nop = going & (kind == proto.opt_nop)
         other = going & ~nop
         n = buf[np.minimum(i + 1, last)].astype(np.int64)
-        bad = other & ((i + 1 >= stop) | (n < 2) | (i + n > stop))
+        bad = other & ((i + 1 >= stop) | (n < 2) | (i + n > stop) | (kind == proto.opt_checked))
         fits &= ~bad
         i = np.where(nop, i + 1, np.where(other & ~bad, i + n, i))
         going &= ~bad & (i < stop)

@@ -132,7 +132,7 @@ CASES: list[tuple[str, list[int]]] = [
     ("frame.time_relative >= 0.2 && frame.time_relative < 0.21", PORT80),
     ('frame.status == "ok"', ALL),
     ('frame.protocols contains "http"', [8, 10, 12]),
-    ('frame.protocols == "eth:ip:udp:dns"', [3, 4]),
+    ('frame.protocols == "eth:ethertype:ip:udp:dns"', [3, 4]),
     # strings, bytes, contains and matches
     ('frame contains "GET"', [8]),
     ("frame contains 47:45:54", [8]),
@@ -1280,3 +1280,26 @@ def test_a_bulk_declaration_names_known_conditions() -> None:
             Bulk(plain=(bad,))
     with pytest.raises(ValueError):
         Bulk(length="ip.len", payload_length="ipv6.plen")
+
+
+# tshark 4.0.17's `-T fields -e frame.protocols` on these captures: its "ethertype"
+# dispatcher after a link layer whose type field is an EtherType (not after an 802.3
+# length: llc), an "mptcp" for each Multipath TCP option.
+FRAME_PROTOCOLS = {
+    "link/tcpdump/arp-too-long-tha.pcap": ["eth:ethertype:ieee8021ad:ethertype:arp"],
+    "golden/tcpdump/802.1ad_QinQ.pcap": ["eth:ethertype:ieee8021ad:ethertype:vlan:ethertype:arp"] * 2,
+    "services/pcapplusplus_llc_vlan.pcap": ["eth:ethertype:vlan:llc:cdp"],
+    "golden/pcapplusplus/sll2.pcap": ["sll:ethertype:ip:tcp:tls"] + ["sll:ethertype:ip:tcp"] * 2,
+    "link/pcapplusplus/Sll2PacketLLC.pcap": ["sll:llc:stp"],
+    "streams/tcpdump_mptcp-fclose.pcap": ["eth:ethertype:arp"] * 2 + ["eth:ethertype:ip:tcp:mptcp"] * 3
+    + ["eth:ethertype:ip:tcp:mptcp:data", "eth:ethertype:ip:tcp:mptcp"] * 2
+    + ["eth:ethertype:ip:tcp:mptcp"] * 2,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("capture", FRAME_PROTOCOLS)
+def test_frame_protocols_field_is_tsharks(capture: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["-r", str(DATA / capture), "-T", "fields", "-e", "frame.protocols"]
+    assert run_batch(build_parser().parse_args(argv), out=out, err=err) == 0, err.getvalue()
+    assert out.getvalue().splitlines() == FRAME_PROTOCOLS[capture]

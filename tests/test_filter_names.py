@@ -622,6 +622,6 @@ def tcp_options() -> list[Crafted]:
     return [
         ("TCP: user timeout, AO, MPTCP, Fast Open, AccECN and an unknown option", ETHERNET,
          _tcp(40002, 9, b"", options=options),
-         ("tcp.options.user_to", "tcp.options.ao", "tcp.options.mptcp", "tcp.options.tfo",
+         ("tcp.options.user_to", "tcp.options.ao", "mptcp", "tcp.options.tfo",
           "tcp.options.acc_ecn", "tcp.options.unknown")),
     ]  # fmt: skip

@@ -155,3 +155,33 @@ def test_past_the_cap_the_largest_open_pdu_is_limited(tmp_path: Path) -> None:
     # the body's later frames from the server (frames 7 and 9 of http_until_fin); those
     # already shown when the cap was passed are printed, as a pipe goes
     assert noted == {6 + len(other) + 1, 6 + len(other) + 3}
+
+
+def test_hpack_in_the_plain_list_from_a_pipe_follows_the_connection() -> None:
+    """The plain list of HTTP/2 read forwards: each TCP frame is framed as it comes, so a
+    header block that refers to the dynamic table decodes as it does from the file (tshark:
+    "(text/plain)" on frame 10 comes from the table the first response filled)."""
+    from dissect import decode_as
+    from dissect.cli import finish_args
+
+    def listed(source: str, stdin: bytes | None = None) -> tuple[str, str]:
+        argv = ["-r", source, "--print", "-d", "tcp.port==80,http2"]
+        old = sys.stdin
+        if stdin is not None:
+            sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
+        try:
+            out, err = io.StringIO(), io.StringIO()
+            args = finish_args(build_parser(), build_parser().parse_args(argv))
+            assert run_batch(args, out=out, err=err) == 0, err.getvalue()
+        finally:
+            sys.stdin = old
+        return out.getvalue(), err.getvalue()
+
+    cap = DATA / "reassembly" / "h2_hpack.pcap"
+    try:
+        filed, _ = listed(str(cap))
+        piped, warned = listed("-", cap.read_bytes())
+    finally:
+        decode_as.clear()
+    assert "HEADERS[3]: 200 OK, DATA[3] (text/plain)" in filed
+    assert piped == filed and warned == ""

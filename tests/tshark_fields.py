@@ -21,6 +21,7 @@ from typing import Any
 
 from dissect.engine import columns, decode
 from dissect.index import open_capture
+from dissect.protocol import protocol_path
 
 PREFS = ("-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.desegment_tcp_streams:FALSE",
           "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
@@ -117,7 +118,8 @@ def ours(capture: Path, prefixes: tuple[str, ...]) -> list[dict[str, Any]]:
                         length = None if f.generated else f.len
                         fields.append([f.name, f.value, pos, length, f.mask or 0])
             info = BRACKETS.sub("", columns(pkt)[3]).rstrip()
-            packets.append({"layers": [la.name for la in pkt.layers[1:]], "fields": fields,
+            layers = [p for p in protocol_path(pkt) if p not in PSEUDO_LAYERS]
+            packets.append({"layers": layers, "fields": fields,
                             "info": info})  # fmt: skip
     return packets
 

@@ -31,7 +31,9 @@ from ..protocol import (
     Protocol,
     alias,
     bind_linktype,
+    ethertype_in_path,
     lookup,
+    path_after,
     table,
 )
 
@@ -211,3 +213,4 @@ ETH.describe = _describe
 ETH.info = _info
 
 bind_linktype(1, ETH)
+path_after(ETH, ethertype_in_path("eth.type"))

@@ -28,7 +28,9 @@ from ..protocol import (
     Osi,
     Protocol,
     bind_linktype,
+    ethertype_in_path,
     lookup,
+    path_after,
 )
 
 LINKTYPE_SLL2 = 276
@@ -195,3 +197,4 @@ SLL.info = _info
 
 bind_linktype(113, SLL)
 bind_linktype(LINKTYPE_SLL2, SLL)
+path_after(SLL, ethertype_in_path("sll.etype"))

@@ -29,8 +29,10 @@ from ..protocol import (
     alias,
     bind,
     hex_bytes,
+    path_after,
     uint_at,
 )
+from . import mptcp
 
 OPTION_TEXT = {
     0: "End of option list: nothing follows.",
@@ -180,7 +182,7 @@ TCP = Protocol(
     next_by=("tcp.port", ("tcp.srcport", "tcp.dstport")),
     header_length=HeaderLength("tcp.hdr_len", minimum=20, bad="tcp.hdr_len.bad",
                                what="TCP header with options"),
-    options=Options(eol=0, nop=1),
+    options=Options(eol=0, nop=1, checked=mptcp.KIND),
     payload_length=(TCP_LEN, "tcp.hdr_len"),  # the segment length, at the data offset
     colour="#a9a1ff",
     checksum=Checksum("tcp.checksum", pseudo=6),  # over the pseudo-header and the segment
@@ -194,7 +196,7 @@ TCP = Protocol(
 OPTION_LABELS = {
     0: "End of Option List (EOL)", 1: "No-Operation (NOP)", 2: "Maximum segment size",
     3: "Window scale", 4: "SACK permitted", 5: "SACK", 8: "Timestamps", 28: "User Timeout",
-    29: "TCP AO", 30: "Multipath TCP", 34: "TCP Fast Open", 172: "Accurate ECN",
+    29: "TCP AO", 30: "MPTCP", 34: "TCP Fast Open", 172: "Accurate ECN",
     253: "Experimental", 254: "Experimental",
 }  # fmt: skip
 
@@ -204,6 +206,8 @@ def _options_show(raw: bytes) -> str:
     names, i, end = [], 0, len(raw)
     while i < end:  # each step advances at least one byte
         kind = raw[i]
+        if kind == mptcp.KIND and _mptcp_stops(raw, i, end):
+            break  # Wireshark names an option once decoded: its decoder stopped at this one
         names.append(OPTION_LABELS.get(kind, "Unknown"))
         if kind in (0, 1):
             i += 1
@@ -212,6 +216,13 @@ def _options_show(raw: bytes) -> str:
         else:
             i += raw[i + 1]
     return ", ".join([f"({end} bytes)", *names])
+
+
+def _mptcp_stops(data: Any, i: int, end: int) -> bool:
+    """The MPTCP option at i is whole but malformed: Wireshark decodes nothing after it."""
+    if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
+        return False
+    return mptcp.malformed_at(bytes(data[i : i + data[i + 1]])) is not None
 
 
 def _option_show(raw: bytes) -> str:
@@ -253,13 +264,13 @@ OPTION_SPECS = {
         (28, "user_to", "User timeout: how long data may stay unacknowledged before the "
                         "connection is dropped."),
         (29, "ao", "TCP Authentication Option: a MAC that authenticates the segment."),
-        (30, "mptcp", "Multipath TCP: carries data of one connection over several paths."),
         (34, "tfo", "TCP Fast Open cookie: lets data ride on the SYN of a repeat connection."),
         (172, "acc_ecn", "Accurate ECN counters: how many bytes arrived with each ECN mark."),
         (253, "experimental", "An option kind reserved for experiments (RFC 4727)."),
     )
 }  # fmt: skip
 OPTION_SPECS[254] = OPTION_SPECS[253]
+OPTION_SPECS[mptcp.KIND] = mptcp.OPTION
 OPTION_UNKNOWN = Bytes(
     "tcp.options.unknown",
     "TCP Option - Unknown",
@@ -419,11 +430,14 @@ def _tail(data: Any, layer: Layer) -> None:
     if layer.stopped:
         return
     pos, end = layer.pos, layer.payload_end
+    whole = True
     if layer.hdr_len > 20:  # the options are checked now, built later (by _detail)
-        _options(data, layer, pos + 20, _options_end(data, layer), build=False)
-    if data[pos + 13] & 0x04 and layer.payload_pos < end:  # RST (tcp.flags & 0x004)
-        # RFC 9293 3.5.3: data on a RST is diagnostic text (the reset cause), not for the
-        # application; Wireshark keeps it in TCP rather than dissecting it further.
+        whole = _options(data, layer, pos + 20, _options_end(data, layer), build=False)
+    # RFC 9293 3.5.3: data on a RST (tcp.flags & 0x004) is diagnostic text (the reset
+    # cause), not for the application; Wireshark keeps it in TCP rather than dissecting it
+    # further. After a malformed MPTCP option Wireshark's TCP decodes nothing more: its
+    # bytes stay in TCP too.
+    if (data[pos + 13] & 0x04 or not whole) and layer.payload_pos < end:
         start = layer.payload_pos
         layer.add(PAYLOAD, start, end - start, data[start:end])
         layer.hdr_len = end - pos
@@ -458,10 +472,11 @@ def _data_offset(data: Any, layer: Layer) -> int:
     return (data[layer.pos + 12] >> 4) * 4
 
 
-def _options(data: Any, layer: Layer, start: int, end: int, build: bool) -> None:
-    """Walk the options. The tail walks them with build=False to raise the one issue they
+def _options(data: Any, layer: Layer, start: int, end: int, build: bool) -> bool:
+    """Walk the options. The tail walks them with build=False to raise the issues they
     can have, so a row's status never changes when the tree is opened; detail walks them
-    again with build=True to make the fields (raising nothing)."""
+    again with build=True to make the fields (raising nothing). False: a malformed MPTCP
+    option stopped the walk (and Wireshark's TCP)."""
     opts = layer.add(OPTIONS, start, end - start, bytes(data[start:end])) if build else None
     i = start
     while i < end:  # each step advances at least one byte
@@ -473,28 +488,57 @@ def _options(data: Any, layer: Layer, start: int, end: int, build: bool) -> None
             i += 1  # after an EOL Wireshark shows each padding byte as one more option
             continue
         if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
-            if build:
-                spec = OPTION_SPECS.get(kind, OPTION_UNKNOWN)
-                o = layer.child(opts, spec, i, end - i, bytes(data[i:end]))
-                layer.child(o, OPTION_KIND, i, 1, kind)
-            elif not _cut_by_capture(data, layer, i, end):
-                layer.issue(
-                    "error",
-                    "malformed",
-                    "tcp.option.len.invalid",
-                    f"option {kind} at offset {i} has a bad length",
-                    i,
-                    end - i,
-                )
+            _bad_length(data, layer, opts, kind, i, end)
             break
         n = data[i + 1]
+        whole = True
+        if kind == mptcp.KIND:  # Wireshark's decoder stops at a malformed one
+            raw = bytes(data[i : i + n])
+            whole = mptcp.malformed_at(raw) is None if build else mptcp.check(raw, layer, i)
         if build:
             spec = OPTION_SPECS.get(kind, OPTION_UNKNOWN)
             o = layer.child(opts, spec, i, n, bytes(data[i : i + n]))
             layer.child(o, OPTION_KIND, i, 1, kind)
             layer.child(o, OPTION_LEN, i + 1, 1, n)
             _option_value(data, layer, o, kind, i, n)
+        if not whole:
+            return False
         i += n
+    return True
+
+
+def _bad_length(data: Any, layer: Layer, opts: Field | None, kind: int, i: int, end: int) -> None:
+    """An option whose length runs past the options (or is below 2): the rest as its bytes
+    in the tree, one issue from the tail (none when the capture cut the header)."""
+    if opts is not None:
+        spec = OPTION_SPECS.get(kind, OPTION_UNKNOWN)
+        o = layer.child(opts, spec, i, end - i, bytes(data[i:end]))
+        layer.child(o, OPTION_KIND, i, 1, kind)
+    elif not _cut_by_capture(data, layer, i, end):
+        layer.issue("error", "malformed", "tcp.option.len.invalid",
+                    f"option {kind} at offset {i} has a bad length", i, end - i)  # fmt: skip
+
+
+def _path_after(data: Any, layer: Layer) -> list[str]:
+    """'mptcp' for each MPTCP option Wireshark decodes (up to one that stops it), as its
+    frame.protocols lists them after 'tcp'."""
+    out: list[str] = []
+    if layer.stopped or layer.hdr_len <= 20:
+        return out
+    i, end = layer.pos + 20, _options_end(data, layer)
+    while i < end:  # each step advances at least one byte
+        kind = data[i]
+        if kind in (0, 1):
+            i += 1
+            continue
+        if i + 1 >= end or data[i + 1] < 2 or i + data[i + 1] > end:
+            break
+        if kind == mptcp.KIND:
+            out.append("mptcp")
+            if mptcp.malformed_at(bytes(data[i : i + data[i + 1]])) is not None:
+                break
+        i += data[i + 1]
+    return out
 
 
 def _cut_by_capture(data: Any, layer: Layer, i: int, end: int) -> bool:
@@ -507,7 +551,9 @@ def _cut_by_capture(data: Any, layer: Layer, i: int, end: int) -> bool:
 
 
 def _option_value(data: Any, layer: Layer, o: Field, kind: int, i: int, n: int) -> None:
-    if kind == 2 and n == 4:
+    if kind == mptcp.KIND:
+        mptcp.build(bytes(data[i : i + n]), layer, o, i)
+    elif kind == 2 and n == 4:
         layer.child(o, MSS, i + 2, 2, uint_at(data, i + 2, 2))
     elif kind == 3 and n == 3:
         layer.child(o, WSCALE, i + 2, 1, data[i + 2])
@@ -607,3 +653,4 @@ TCP.info = _info
 TCP.describe = _describe
 
 bind("ip.proto", 6, TCP)
+path_after(TCP, _path_after)

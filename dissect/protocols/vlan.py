@@ -11,7 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from ..names import true_false
-from ..protocol import DATA, FIELDS, HEX, U16, Bits, Bytes, Flag, Layer, Osi, Protocol, bind, lookup
+from ..protocol import (
+    DATA,
+    FIELDS,
+    HEX,
+    U16,
+    Bits,
+    Bytes,
+    Flag,
+    Layer,
+    Osi,
+    Protocol,
+    bind,
+    ethertype_in_path,
+    lookup,
+    path_after,
+)
 
 IEEE_802_3_MAX_LEN = 1500
 MAX_TAGS = 20  # nested C-tags before the rest is shown as data (Wireshark: vlan.too_many_tags)
@@ -148,3 +163,5 @@ VLAN.describe = _describe
 bind("ethertype", 0x8100, VLAN)
 bind("ethertype", 0x9100, VLAN)
 bind("ethertype", 0x88A8, IEEE8021AD)
+path_after(VLAN, ethertype_in_path("vlan.etype"))
+path_after(IEEE8021AD, ethertype_in_path("ieee8021ah.etype"))

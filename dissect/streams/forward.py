@@ -24,6 +24,7 @@ from ..engine import Packet
 from .pdus import DEFAULT_CAP, NEED, PduMap
 
 MIN_COLLECT = 1 << 20  # bytes of records held before the first sweep
+MAX_H2_PORTS = 1 << 16  # HTTP/2 connections' port pairs the plain list of a stream follows
 
 
 class HeldFrames:
@@ -72,6 +73,15 @@ class ForwardPduMap(PduMap):
 
     def annotate(self, pkt: Packet, i: int, later: bool) -> None:
         super().annotate(pkt, i, later)
+        self._shown()
+
+    def feed(self, i: int) -> None:
+        """Frame i without annotating it (the plain list: HTTP/2's HPACK tables only); what
+        was learnt for the frames before it goes now (they are shown)."""
+        self._shown()
+        self._framed(i)
+
+    def _shown(self) -> None:
         # what the frames up to i needed is shown: only the framers' state goes on
         for seen in (self.ends, self.within, self.shared, self.lead, self.http, self.dns,
                      self.hs_marks, self.hs_ends, self.bare, self.hpack.before):  # fmt: skip
@@ -156,3 +166,45 @@ class ForwardPduMap(PduMap):
                 data.update(j for _s, j, _d, _n in d.waiting)
             times.update(entry[1] for entry in waiting)  # HTTP (d, i), DNS (id, i, multi)
         self.held_frames.keep(data, times)
+
+
+class Http2Framer:
+    """The plain list of a capture read forwards, from its first HTTP/2 packet on
+    (connections.framed_forwards): a ForwardPduMap over a StreamTable holding rows for
+    the frames of HTTP/2 connections (known by their port pairs) and empty ones for the
+    others, one a frame from the first. feed() says whether to decode a packet again."""
+
+    def __init__(self, index: Any, cap: int | None, number: int) -> None:
+        from .table import StreamTable
+
+        self.table = StreamTable(analyse=False)
+        for _k in range(number - 1):  # the frames before: in no conversation
+            self.table.add(None)
+        # its HPACK tables are decoding's from now on
+        self.pdus = ForwardPduMap(index, self.table, DEFAULT_CAP if cap is None else cap)
+        self.table.pdus = self.pdus
+        self.ports: set[tuple[int, int]] = set()
+
+    def feed(self, pkt: Packet, h2: bool) -> bool:
+        from .conversation import segments_of
+
+        table = self.table
+        if pkt.number != len(table) + 1:  # not the next frame (cannot be: a guard)
+            return False
+        tcp = pkt.layer("tcp")
+        ports = _port_pair(tcp) if tcp is not None else None
+        if h2 and ports is not None and len(self.ports) < MAX_H2_PORTS:
+            self.ports.add(ports)
+        if ports not in self.ports:
+            table.add(None)  # a row in no conversation: nothing to frame
+            return False
+        table.add(segments_of(pkt))
+        self.pdus.feed(pkt.number - 1)
+        return h2
+
+
+def _port_pair(tcp: Any) -> tuple[int, int] | None:
+    a, b = tcp.value("tcp.srcport"), tcp.value("tcp.dstport")
+    if a is None or b is None:
+        return None
+    return (a, b) if a <= b else (b, a)
