@@ -1237,10 +1237,16 @@ class Title:
             parts.append(self.literals[i + 1])
         return "".join(parts)
 
+    def __call__(self, layer: Layer) -> str:
+        """The title, as a describe function gives it (exceptions propagate)."""
+        return self.of(layer)
+
     @cython.ccall
     @cython.locals(layer_=Layer, cond=tuple, vals=tuple, spec=FieldSpec, items=list)
     def of(self, layer: Layer) -> str:
         layer_ = layer
+        if self.specs is None:  # assigned to the protocol after its declaration
+            self.compile(layer_.protocol)
         vals = layer_.values
         if vals is not None:
             for cond in self.when:
@@ -1511,8 +1517,6 @@ class Protocol:
             try:
                 if type(describe) is Title:
                     t = describe
-                    if t.specs is None:  # assigned after the declaration
-                        t.compile(self)
                     return t.of(layer)
                 return describe(layer)
             except Exception:  # a title must never break a view

@@ -80,3 +80,8 @@ def test_a_timestamp_out_of_range_is_shown_in_nanoseconds_even_after_a_good_one(
     huge = 10**30
     assert FRAME_TIME.show(huge) == f"{huge} ns since the epoch"
     assert FRAME_TIME.show(huge + 1) == f"{huge + 1} ns since the epoch"
+
+
+def test_a_declared_title_is_called_as_a_describe_function_is():
+    layer = decode(_frame("020000000001", 1, 40000, 53), ETHERNET).layer("udp")
+    assert layer.protocol.describe(layer) == layer.title
