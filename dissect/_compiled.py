@@ -136,7 +136,8 @@ class _Int(int):
 # declarations of the engine's source change nothing in pure Python.
 cython = SimpleNamespace(
     compiled=False, cclass=_same, cfunc=_same, ccall=_same, inline=_same, final=_same,
-    no_gc=_same, locals=lambda **types: _same, returns=lambda t: _same,
+    no_gc=_same, freelist=lambda n: _same, locals=lambda **types: _same,
+    returns=lambda t: _same,
     declare=lambda t=None, value=None, **kw: value,
     bint=bool, int=int, longlong=_Int, ulonglong=int, Py_ssize_t=int, Py_UCS4=str, void=None,
     p_uchar=bytes,

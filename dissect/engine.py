@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import string
 import struct
 import unicodedata
 import zlib
@@ -108,9 +109,9 @@ class FieldSpec:
     texts = cython.declare(dict, visibility="public")  # value -> "Label: shown" (escaped)
     # value -> '{"name": "…", "label": "…", "value": <value>, "show": "<shown>"'
     json_texts = cython.declare(dict, visibility="public")
-    # A whole -V line at depth 1 and 2 (most lines): value, or a bit field's raw word ->
+    # A whole -V line per depth (1 to KEPT_DEPTH): value, or a bit field's raw word ->
     # (value, line); the indent and bit pattern included, so a line is one lookup.
-    tree_lines = cython.declare(tuple, visibility="public")
+    tree_lines = cython.declare(list, visibility="public")
     inert = cython.declare(cython.bint, visibility="public")  # its lines need no escaping
     prefix = cython.declare(str, visibility="public")  # "Label: "
     patterns = cython.declare(dict, visibility="public")  # raw word -> bit pattern
@@ -164,7 +165,7 @@ class FieldSpec:
         self.fmt = text  # None: made from kind, base, unit and names on first use
         self.bits, self.hidden, self.raw = bits, hidden, raw
         self.texts, self.patterns, self.json_texts = {}, {}, {}
-        self.tree_lines = ({}, {})
+        self.tree_lines = [{}, {}]  # more depths added as lines that deep are kept
         self.inert = text is None and kind in INERT_KINDS and _plain_label(label)
         self.prefix = f"{label}: " if label else ""
         self.json_head = (
@@ -371,14 +372,31 @@ def _format(spec: FieldSpec, value: Any) -> str:
         return safe_text(value) if kind == "text" else value
     if kind == "time_ns" and isinstance(value, int):
         secs, ns = divmod(value, 1_000_000_000)
-        try:
-            stamp = datetime.fromtimestamp(secs, UTC).strftime("%Y-%m-%d %H:%M:%S")
-        except (OverflowError, OSError, ValueError):
+        stamp = _second_stamp(secs)
+        if stamp is None:
             return f"{value} ns since the epoch"
         return f"{stamp}.{ns:09d} UTC"
     if isinstance(value, float):
         return f"{value:.9f}".rstrip("0").rstrip(".") + spec.unit
     return f"{value}{spec.unit}"
+
+
+_last_second: list = [(None, None)]  # [(seconds, their date and time)]: packets come in order
+
+
+def _second_stamp(secs: int) -> str | None:
+    """'YYYY-mm-dd HH:MM:SS' (UTC) of a second since the epoch, None when out of range. The
+    last one is kept (one tuple: a thread never sees half of it): consecutive packets mostly
+    fall in the same second, and strftime is most of a timestamp's text."""
+    last = _last_second[0]
+    if last[0] == secs:
+        return last[1]
+    try:
+        stamp = datetime.fromtimestamp(secs, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, OSError, ValueError):
+        stamp = None
+    _last_second[0] = (secs, stamp)
+    return stamp
 
 
 def hex_bytes(b: bytes, limit: int = 32) -> str:
@@ -572,6 +590,7 @@ class Issue:
 
 
 @cython.no_gc  # compiled: not tracked by the cycle collector (a Field is never in a cycle)
+@cython.freelist(1024)  # a tree makes and drops ~70 a packet: reused, not allocated each time
 @cython.final
 @cython.cclass
 class Field:
@@ -635,6 +654,20 @@ def new_field(spec, pos, length, value, mask, generated) -> Field:
     return f
 
 
+@cython.cfunc
+@cython.locals(fields=list, f=Field)
+def _find(fields, name: str) -> object:
+    """walk()'s first field named `name`, without making walk()'s list."""
+    for f in fields:
+        if f.spec.name == name:
+            return f
+        if f.children:
+            found = _find(f.children, name)
+            if found is not None:
+                return found
+    return None
+
+
 @cython.locals(f=Field)
 def _descend(fields: list, out: list) -> None:
     for f in fields:
@@ -692,6 +725,7 @@ class Context:
 _MISSING = object()
 
 
+@cython.freelist(64)  # a few a packet, made and dropped: reused, not allocated each time
 @cython.final
 @cython.cclass
 class Layer:
@@ -771,12 +805,9 @@ class Layer:
         _descend(self.fields, out)
         return out
 
-    @cython.locals(f=Field)
     def get(self, name: str) -> Field | None:
-        for f in self.walk():
-            if f.spec.name == name:
-                return f
-        return None
+        """The first field of that name, depth first (as walk() lists them)."""
+        return _find(self.fields, name)
 
     @cython.locals(f=Field)
     def all(self, name: str) -> list[Field]:
@@ -1147,8 +1178,98 @@ class Options:
         self.eol, self.nop, self.checked = eol, nop, checked
 
 
-# Conditions on fixed-header values (Protocol guard and tail_when): (field, operator, value).
+# Conditions on fixed-header values (Protocol guard, tail_when, a Title's when):
+# (field, operator, value).
 _OPERATORS = {"==": 0, "!=": 1, "<": 2, ">": 3, "&": 4}
+
+
+@cython.final
+@cython.cclass
+class Title:
+    """A layer's tree title declared as data (Protocol's `describe`): a template over
+    fixed-header fields, "User Datagram Protocol, Src Port: {udp.srcport}, Dst Port:
+    {udp.dstport}", each shown as an f-string shows its value. The engine makes it from the
+    unpacked header, keeping the text per set of the header items the fields lie in (a
+    capture repeats few address pairs; a value is read from its item alone, so equal items
+    give equal values, and no address is made into text again to look its title up), when
+    the header was unpacked and every `when` condition holds; otherwise
+    `otherwise(layer)` makes the title, or, without one, the template is filled from
+    layer.value() of each name."""
+
+    template = cython.declare(str, visibility="public")
+    literals = cython.declare(tuple, visibility="public")  # the text around the fields
+    names = cython.declare(tuple, visibility="public")
+    when_given = cython.declare(tuple, visibility="public")
+    otherwise = cython.declare(object, visibility="public")
+    # compiled with the protocol: the fields' specs and the conditions, as guard's
+    specs = cython.declare(tuple, visibility="public")
+    when = cython.declare(tuple, visibility="public")
+    texts = cython.declare(dict, visibility="public")  # the fields' header items -> title
+
+    def __init__(
+        self, template: str, *, when: tuple = (), otherwise: Callable[[Layer], str] | None = None
+    ) -> None:
+        literals, names = [], []
+        for text, name, spec, conversion in string.Formatter().parse(template):
+            if spec or conversion or (name is not None and not name):
+                raise ValueError(f"title {template!r}: only {{field.name}} may be filled in")
+            literals.append(text)
+            if name is not None:
+                names.append(name)
+        if len(literals) == len(names):
+            literals.append("")
+        self.template, self.literals, self.names = template, tuple(literals), tuple(names)
+        self.when_given, self.otherwise = tuple(when), otherwise
+        self.specs = self.when = None
+        self.texts = {}
+
+    def compile(self, proto: Any) -> None:
+        """The names and conditions as the protocol's fixed-header specs (a KeyError names a
+        field the header does not have)."""
+        field = proto.by_name.__getitem__
+        self.specs = tuple([field(n) for n in self.names])
+        self.when = tuple([(field(f), _OPERATORS[op], v) for f, op, v in self.when_given])
+
+    @cython.ccall
+    @cython.locals(i=cython.Py_ssize_t, parts=list)
+    def fill(self, values: tuple) -> str:
+        """The template with these values, one per name."""
+        parts = [self.literals[0]]
+        for i in range(len(self.names)):
+            parts.append(format(values[i], ""))
+            parts.append(self.literals[i + 1])
+        return "".join(parts)
+
+    def __call__(self, layer: Layer) -> str:
+        """The title, as a describe function gives it (exceptions propagate)."""
+        return self.of(layer)
+
+    @cython.ccall
+    @cython.locals(layer_=Layer, cond=tuple, vals=tuple, spec=FieldSpec, items=list)
+    def of(self, layer: Layer) -> str:
+        layer_ = layer
+        if self.specs is None:  # assigned to the protocol after its declaration
+            self.compile(layer_.protocol)
+        vals = layer_.values
+        if vals is not None:
+            for cond in self.when:
+                if not _holds(cond, vals):
+                    break
+            else:
+                items = []
+                for spec in self.specs:
+                    items.append(vals[spec.idx])
+                key = tuple(items)
+                text = self.texts.get(key)
+                if text is None:
+                    text = self.fill(read_values(self.specs, vals))
+                    if len(self.texts) >= TEXT_CACHE_MAX:
+                        self.texts.clear()
+                    self.texts[key] = text
+                return text
+        if self.otherwise is not None:
+            return self.otherwise(layer_)
+        return self.fill(tuple([layer_.value(n) for n in self.names]))
 
 
 PADDING = (
@@ -1192,7 +1313,9 @@ class Protocol:
                it sets hdr_len / payload_pos / payload_end when they differ from the table's
     detail     fn(data, layer): fields only the tree and filters need, built when asked
     next_by    (table, field names): the dispatch table the next protocol is looked up in
-    info       fn(layer) -> the Info column;  describe  fn(layer) -> the tree's layer title
+    info       fn(layer) -> the Info column
+    describe   fn(layer) -> the tree's layer title, or a Title: a template over fixed-header
+               fields that the engine fills (and keeps) itself
     addresses  (source, destination) field names for the list's address columns
     checksum   a Checksum: verified by the engine with the shared policy
     joins_column  the Protocol column joins this protocol's short name to the carrier's
@@ -1282,7 +1405,7 @@ class Protocol:
         detail: Tail | None = None,
         next_by: tuple[str, tuple[str, ...]] | None = None,
         info: Callable[[Layer], str] | None = None,
-        describe: Callable[[Layer], str] | None = None,
+        describe: Callable[[Layer], str] | Title | None = None,
         addresses: tuple[str, str] | None = None,
         checksum: Checksum | None = None,
         header_length: HeaderLength | None = None,
@@ -1343,6 +1466,8 @@ class Protocol:
                 checksum.length_spec = self.by_name[checksum.length]
         _compile_steps(self, header_length, options, total_length, pseudo_header, fragment,
                        payload_length, guard, tail_when)  # fmt: skip
+        if isinstance(describe, Title):
+            describe.compile(self)
 
     # -- reading -----------------------------------------------------------------------------
     def specs(self, *names: str) -> tuple[FieldSpec, ...]:
@@ -1388,10 +1513,16 @@ class Protocol:
             out.append(f)
         return out
 
+    @cython.ccall  # a C call from the tree and JSON renderers, once a layer
+    @cython.locals(t=Title)
     def title_of(self, layer: Layer) -> str:
-        if self.describe is not None:
+        describe = self.describe
+        if describe is not None:
             try:
-                return self.describe(layer)
+                if type(describe) is Title:
+                    t = describe
+                    return t.of(layer)
+                return describe(layer)
             except Exception:  # a title must never break a view
                 log.debug("describe failed for %s", self.name, exc_info=True)
         return self.title
@@ -2562,6 +2693,7 @@ def summary_text(rows: Iterable[tuple], t0_ns: int, strict: bool = False) -> str
 
 # -- the -V tree ----------------------------------------------------------------------------------
 _INDENT = tuple("    " * n for n in range(64))
+KEPT_DEPTH = 5  # -V lines kept whole per spec and value down to this depth (TCP options: 3)
 TREE_LAYER, TREE_FIELD, TREE_ISSUE = "layer", "field", "issue"
 
 
@@ -2599,7 +2731,7 @@ def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
 def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
     if f.spec.hidden:
         return
-    text = None if spans or depth > 2 else _kept_line(data, f, depth)
+    text = None if spans or depth > KEPT_DEPTH else _kept_line(data, f, depth)
     out.append(text if text is not None else _INDENT[min(depth, 63)] + field_text(data, f, spans))
     if kinds is not None:
         kinds.append(TREE_FIELD)
@@ -2612,8 +2744,8 @@ def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
 @cython.locals(f=Field, spec=FieldSpec, cache=dict, end=cython.Py_ssize_t,
                word=cython.ulonglong, depth=cython.Py_ssize_t)  # fmt: skip
 def _kept_line(data: bytes, f, depth):
-    """The field's -V line at depth 1 or 2 from its spec's tree_lines (made and kept on
-    first use), or None where field_text must make it: raw text, a field with its own
+    """The field's -V line at depth 1 to KEPT_DEPTH from its spec's tree_lines (made and
+    kept on first use), or None where field_text must make it: raw text, a field with its own
     mask or width, a value that is not kept (_cacheable), a varied field's, a field
     generated where its spec is not (the kept lines of a generated spec are bracketed)."""
     spec = f.spec
@@ -2621,6 +2753,8 @@ def _kept_line(data: bytes, f, depth):
     if spec.raw or spec.varied or f.generated != spec.generated:
         return None
     spec.looks += 1
+    while len(spec.tree_lines) < depth:
+        spec.tree_lines.append({})
     cache = spec.tree_lines[depth - 1]
     if not (f.mask and f.len and spec.bits):
         if not _cacheable(v):

@@ -7,7 +7,15 @@ import json
 
 import pytest
 
-from dissect.engine import FieldSpec, decode, packet_dict, packet_json, spec_for, tree_rows
+from dissect.engine import (
+    FieldSpec,
+    decode,
+    field_text,
+    packet_dict,
+    packet_json,
+    spec_for,
+    tree_rows,
+)
 
 from .test_core import RAW_IPV4, SEED
 
@@ -139,3 +147,44 @@ def test_json_fields_are_separated_and_closed_as_json_dumps_writes_them():
         assert text == json.dumps(packet_dict(pkt))
         tcp_json = next(la for la in json.loads(text)["layers"] if la["protocol"] == "tcp")
         assert tcp_json["fields"][-1]["fields"][0]["value"] == 2
+
+
+def _made_lines(pkt) -> list[str]:
+    """The tree's field lines as field_text makes each one, nothing kept."""
+    out: list[str] = []
+
+    def rows(data: bytes, f, depth: int) -> None:
+        if not f.spec.hidden:
+            out.append("    " * depth + field_text(data, f))
+        for c in f.children or ():
+            rows(data, c, depth + 1)
+
+    for layer in pkt.layers:
+        for f in layer.fields:
+            rows(pkt.data, f, 1)
+    return out
+
+
+# The seed's TCP options (NOP, NOP, timestamps) with other timestamps, and with a window
+# scale in place of the NOPs: the deep lines (option kind, length, values) change.
+OTHER_TIMES = SEED.replace(bytes.fromhex("814630a031d4daac"), bytes.fromhex("0000000131d4daad"))
+WSCALE = SEED.replace(bytes.fromhex("0101080a"), bytes.fromhex("0303"), 1).replace(
+    bytes.fromhex("814630a031d4daac"), bytes.fromhex("07814630a031d4da"), 1
+)
+
+
+def test_deep_lines_kept_per_value_are_the_lines_field_text_makes():
+    for data in (SEED, OTHER_TIMES, WSCALE, SEED, OTHER_TIMES):
+        pkt = decode(data, RAW_IPV4)
+        kept = [r for r in tree_rows(pkt, False) if r.startswith("    ") and "[Expert" not in r]
+        assert kept == _made_lines(pkt)
+        assert any(r.startswith("            Kind: ") for r in kept)  # depth 3 lines are there
+
+
+def test_get_finds_the_first_field_of_a_name_depth_first():
+    layer = decode(SEED, RAW_IPV4).layer("tcp")
+    every = layer.walk()
+    assert sum(f.spec.name == "tcp.option_kind" for f in every) == 3
+    for name in {f.spec.name for f in every}:
+        assert layer.get(name) is next(f for f in every if f.spec.name == name)
+    assert layer.get("tcp.no_such_field") is None

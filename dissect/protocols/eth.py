@@ -29,6 +29,7 @@ from ..protocol import (
     Mac,
     Osi,
     Protocol,
+    Title,
     alias,
     bind_linktype,
     ethertype_in_path,
@@ -193,6 +194,7 @@ def _kind(layer: Layer) -> str:
 
 
 def _describe(layer: Layer) -> str:
+    """The title when the type field is not an EtherType (or the header was cut short)."""
     kind = _kind(layer)
     if kind == "IEEE 802.3 Ethernet":  # Wireshark's 802.3 title names no addresses
         raw = layer.packet.data[layer.pos + 14 : layer.pos + 16] == b"\xff\xff"
@@ -209,7 +211,8 @@ def _info(layer: Layer) -> str:
 
 
 ETH.tail = _tail
-ETH.describe = _describe
+ETH.describe = Title("Ethernet II, Src: {eth.src}, Dst: {eth.dst}",
+                     when=(("eth.type", ">", ETHERNET_II_MIN_LEN - 1),), otherwise=_describe)  # fmt: skip
 ETH.info = _info
 
 bind_linktype(1, ETH)

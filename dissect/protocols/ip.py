@@ -46,6 +46,7 @@ from ..protocol import (
     Protocol,
     Str,
     Text,
+    Title,
     alias,
     bind,
     lookup,
@@ -740,17 +741,22 @@ def _info(layer: Layer) -> str:
     return ""
 
 
-def _describe(layer: Layer) -> str:
+def _describe_made_by_hand(layer: Layer) -> str:
+    """The title of a header whose fields were made one by one: cut short, or source-routed
+    (Wireshark adds the next hop)."""
     src, dst = layer.value("ip.src"), layer.value("ip.dst")
     if src is None or dst is None:
-        return "Internet Protocol Version 4"
-    via = layer.get("ip.cur_rt") if layer.values is None else None  # source-routed: made by hand
-    text = f"Internet Protocol Version 4, Src: {src}, Dst: {dst}"
+        return IP.title
+    via = layer.get("ip.cur_rt")
+    text = TITLE.fill((src, dst))
     return f"{text}, Via: {via.value}" if via is not None else text
 
 
+TITLE = Title("Internet Protocol Version 4, Src: {ip.src}, Dst: {ip.dst}",
+              otherwise=_describe_made_by_hand)  # fmt: skip
+
 IP.info = _info
-IP.describe = _describe
+IP.describe = TITLE
 
 bind("ethertype", 0x0800, IP)
 bind("ip.proto", 4, IP)

@@ -55,6 +55,7 @@ from ..protocol import (
     Osi,
     Protocol,
     Str,
+    Title,
     alias,
     bind,
     hex_bytes,
@@ -215,13 +216,6 @@ def _bound_payload(layer: Layer, plen: int, nxt: int) -> None:
                 "payload ends at the last byte", pos + 4, 2)  # fmt: skip
 
 
-def _ipv6_describe(layer: Layer) -> str:
-    src, dst = layer.value("ipv6.src"), layer.value("ipv6.dst")
-    if src is None or dst is None:
-        return "Internet Protocol Version 6"
-    return f"Internet Protocol Version 6, Src: {src}, Dst: {dst}"
-
-
 SRC_SLAAC_MAC = Mac(
     "ipv6.src_slaac_mac",
     "Source SLAAC MAC",
@@ -250,7 +244,9 @@ def _ipv6_detail(data: Any, layer: Layer) -> None:
 
 IPV6.tail = _ipv6_tail
 IPV6.detail = _ipv6_detail
-IPV6.describe = _ipv6_describe
+# a header cut short has no addresses to show
+IPV6.describe = Title("Internet Protocol Version 6, Src: {ipv6.src}, Dst: {ipv6.dst}",
+                      otherwise=lambda layer: IPV6.title)  # fmt: skip
 
 
 # -- extension headers: shared pieces -------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..names import explain_destination_port, explain_source_port
-from ..protocol import HEX, U16, Bulk, Checksum, Int, Layer, Osi, Protocol, alias, bind
+from ..protocol import HEX, U16, Bulk, Checksum, Int, Layer, Osi, Protocol, Title, alias, bind
 
 PAYLOAD_LEN = Int("udp.payload_len", "UDP payload", unit=" bytes", generated=True,
                   explain=lambda v, _l: f"{v} bytes of data after the UDP header (worked out).")  # fmt: skip
@@ -29,10 +29,7 @@ UDP = Protocol(
     tail_when=(),  # only for a length out of the ordinary
     colour="#7cc4ff",
     bulk=Bulk(),  # its length: total_length
-    describe=lambda layer: (
-        f"User Datagram Protocol, Src Port: {layer.value('udp.srcport')}, "
-        f"Dst Port: {layer.value('udp.dstport')}"
-    ),
+    describe=Title("User Datagram Protocol, Src Port: {udp.srcport}, Dst Port: {udp.dstport}"),
     explain="UDP delivers single datagrams to a port on the destination host, "
     "with no connection, ordering or retransmission.",
 )  # fmt: skip
