@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -150,20 +151,19 @@ def _tls_segment(rnd: random.Random) -> bytes:
     return struct.pack("!HHIIBBHHH", high, low, 1, 0, 0x50, 0x18, 1000, 0, 0) + records
 
 
-@pytest.mark.parametrize("seed", range(2))
-def test_settled_paths_are_the_decoders_on_odd_messages(seed: int, tmp_path: Path) -> None:
-    """ARP and ICMP run their tails on every packet; what their Bulk declares settled
-    (dissect/protocol.py) lets an ordinary request, reply or echo be read from the bytes,
-    and only then: odd sizes, short messages, errors quoting a packet and DNS with random
-    bytes as its message are decoded (the decoder marks some malformed)."""
-    rnd = random.Random(seed)
-    path = tmp_path / "settled.pcap"
+def _read_and_decoded(
+    tmp_path: Path, rnd: random.Random, make: Callable[[random.Random], bytes], n: int, whole: float
+) -> tuple[set[str], list[str]]:
+    """Write n frames made by `make` (a share `whole` of them captured in full, the others
+    cut short), check every record read from the bytes has the decoder's path, and give the
+    top protocols read from the bytes and every record's decoded path."""
+    path = tmp_path / "odd.pcap"
     with PcapWriter(str(path), 1) as w:
-        for i in range(2000):
-            frame = _settled_frame(rnd)
-            captured = len(frame) if rnd.random() < 0.9 else rnd.randrange(14, len(frame) + 1)
+        for i in range(n):
+            frame = make(rnd)
+            captured = len(frame) if rnd.random() < whole else rnd.randrange(14, len(frame) + 1)
             w.write(frame[:captured], i * 1000, wirelen=len(frame))
-    decided, wrong = differences(path)
+    _decided, wrong = differences(path)
     assert wrong == []
     idx = open_capture(str(path))
     idx.index_all()
@@ -172,6 +172,16 @@ def test_settled_paths_are_the_decoders_on_odd_messages(seed: int, tmp_path: Pat
             for names, _rows in quiet_paths(c, np.ones(c.n, bool))[1]}  # fmt: skip
     paths = [protocol_path(decode(idx.record(i).data, 1)) for i in range(len(idx))]
     idx.close()
+    return tops, paths
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_settled_paths_are_the_decoders_on_odd_messages(seed: int, tmp_path: Path) -> None:
+    """ARP and ICMP run their tails on every packet; what their Bulk declares settled
+    (dissect/protocol.py) lets an ordinary request, reply or echo be read from the bytes,
+    and only then: odd sizes, short messages, errors quoting a packet and DNS with random
+    bytes as its message are decoded (the decoder marks some malformed)."""
+    tops, paths = _read_and_decoded(tmp_path, random.Random(seed), _settled_frame, 2000, 0.9)
     assert {"arp", "icmp", "tls"} <= tops  # read from the bytes
     assert any("_ws.malformed" in p or "_ws.short" in p for p in paths if "arp" in p)
     assert any("_ws.malformed" in p or "_ws.short" in p for p in paths if "dns" in p)
@@ -333,21 +343,7 @@ def test_settled_walks_are_the_decoders_on_odd_messages(seed: int, tmp_path: Pat
     open, a leading CRLF, bodies after the headers; hellos cut short, records continued)
     a record is read from the bytes only when decoding it gives the same path, and each
     walk does read some."""
-    rnd = random.Random(seed)
-    path = tmp_path / "walked.pcap"
-    with PcapWriter(str(path), 1) as w:
-        for i in range(3000):
-            frame = _walked_frame(rnd)
-            captured = len(frame) if rnd.random() < 0.95 else rnd.randrange(14, len(frame) + 1)
-            w.write(frame[:captured], i * 1000, wirelen=len(frame))
-    decided, wrong = differences(path)
-    assert wrong == []
-    idx = open_capture(str(path))
-    idx.index_all()
-    c = Columns(idx, 0, len(idx), 0)
-    tops = {names[-1] for names, _rows in quiet_paths(c, np.ones(c.n, bool))[1]}
-    paths = [protocol_path(decode(idx.record(i).data, 1)) for i in range(len(idx))]
-    idx.close()
+    tops, paths = _read_and_decoded(tmp_path, random.Random(seed), _walked_frame, 3000, 0.95)
     assert {"dns", "http", "tls"} <= tops  # read from the bytes
     for name in ("dns", "http", "tls"):  # and the odd ones reach the decoder's marks
         assert any("_ws.malformed" in p for p in paths if name in p), name
