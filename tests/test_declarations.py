@@ -244,7 +244,8 @@ def template_protocol(tmp_path: Path) -> Iterator[object]:
     """_template.py copied as a newcomer would (names and port changed), loaded as a module
     of dissect.protocols; unregistered afterwards so no other test sees it."""
     source = (ROOT / "dissect" / "protocols" / "_template.py").read_text()
-    source = source.replace('"example', '"tmplcopy').replace("65535", "61999")
+    source = source.replace('"example', '"tmplcopy').replace("{example.", "{tmplcopy.")
+    source = source.replace("65535", "61999")
     source = source.replace('"EXAMPLE"', '"TMPLCOPY"').replace('"#d7afff"', '"#123456"')
     name = "dissect.protocols.tmplcopy"
     path = tmp_path / "tmplcopy.py"
@@ -276,7 +277,7 @@ def test_a_protocol_copied_from_the_template_works_everywhere(template_protocol:
     assert layer is not None and layer.status == "ok"
     assert layer.state == template_protocol.ExampleState(10)
     text = tree_text(pkt)
-    assert "Layer 7 · Application — Example Protocol" in text
+    assert "Layer 7 · Application — Example Protocol, Version: 1\n" in text  # declared title
     assert "Type: Request (1)" in text and "[Checksum Status: good]" in text
     assert "Value: 70:69:6e:67" in text
     fields = {f["name"]: f for la in json.loads(packet_json(pkt))["layers"] for f in la["fields"]}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..protocol import HEX, U8, U16, Bytes, Checksum, Layer, Osi, Protocol, bind
+from ..protocol import HEX, U8, U16, Bytes, Checksum, Layer, Osi, Protocol, Title, bind
 
 TYPE_NAMES = {1: "Request", 2: "Reply"}
 
@@ -47,6 +47,8 @@ EXAMPLE = Protocol(
     # ICMP error or a capture cut short) and adds example.checksum.status after the tail.
     checksum=Checksum("example.checksum", length="example.length"),
     state=ExampleState,
+    # The tree's title: a template over header fields, filled (and kept) by the engine.
+    describe=Title("Example Protocol, Version: {example.version}"),
     colour="#d7afff",                          # list row, tree swatch, hex tint
     explain="One sentence for the OSI panel: what this protocol is for.",
 )  # fmt: skip
