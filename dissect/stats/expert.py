@@ -253,6 +253,8 @@ def _dns_key(pkt: Packet, layer: Layer) -> tuple | None:
 LNCB_TTL: dict[int, int | None] = {0xE0000012: 255, 0xE0000066: 255, 0xE00000FB: 255,
                                    0xE00000FC: None}  # fmt: skip
 NO_LOW_TTL_NOTE = frozenset((89, 103))  # OSPF and PIM: a low TTL is their normal
+LOW_TTL = 5  # a TTL below this toward a unicast address has a note
+LNCB = 0xE00000  # 224.0.0.0/24, the Local Network Control Block: an address >> 8
 
 
 def _ttl_note(layer: Layer) -> Entry | None:
@@ -265,13 +267,13 @@ def _ttl_note(layer: Layer) -> Entry | None:
         addr = int.from_bytes(socket.inet_aton(str(dst)), "big")  # ipaddress: 10x the time
     except OSError:
         return None
-    if addr >> 8 == 0xE00000:
+    if addr >> 8 == LNCB:
         want = LNCB_TTL.get(addr, 1)
         if want is None or ttl == want:
             return None
         return ("note", "Sequence", "IPv4", f'"Time To Live" != {want} for a packet sent to the '
                 "Local Network Control Block (see RFC 3171)")  # fmt: skip
-    if addr >> 28 != 0xE and ttl < 5 and proto not in NO_LOW_TTL_NOTE:
+    if addr >> 28 != 0xE and ttl < LOW_TTL and proto not in NO_LOW_TTL_NOTE:
         return ("note", "Sequence", "IPv4", f'"Time To Live" only {ttl}')
     return None
 

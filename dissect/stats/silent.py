@@ -38,7 +38,7 @@ import numpy as np
 
 from .. import quiet
 from ..fastfilter import PLANS, Columns, _load
-from .expert import DNS_LIKE, FIN, RST, SYN
+from .expert import DNS_LIKE, FIN, LNCB, LOW_TTL, RST, SYN
 from .stacks import quiet_paths
 
 COUNTED = DNS_LIKE | {"http"}  # the layers the trees count (trees.py)
@@ -102,8 +102,8 @@ def _quiet(c: Columns, names: tuple[str, ...], rows: np.ndarray, tcp: np.ndarray
         fields = PLANS[name].fields
         if name == "ip":
             (ttl, at), (dst, dst_at) = fields["ip.ttl"], fields["ip.dst"]
-            local = _load(c, dst, bases[k], dst_at) >> np.uint64(8) == np.uint64(0xE00000)
-            ok &= (_load(c, ttl, bases[k], at) >= 5) & ~local  # expert.py `_ttl_note`
+            local = _load(c, dst, bases[k], dst_at) >> np.uint64(8) == np.uint64(LNCB)
+            ok &= (_load(c, ttl, bases[k], at) >= LOW_TTL) & ~local  # expert.py `_ttl_note`
         elif name == "tcp":
             below = k and names[k - 1] == "ip"
             values = [(name, field, k) for field in TCP_VALUES]
