@@ -47,6 +47,8 @@ class Expert(Statistic):
         self.checksums = checksums  # the TUI shows them; tshark's defaults do not
         self.entries: dict[str, dict[tuple[str, str, str], int]] = {s: {} for s in LEVELS}
         self.first: dict[tuple[str, str, str], int] = {}  # entry -> its first packet's number
+        # TCP streams numbered here when the stream pass gave a packet none (its closing
+        # notes are per stream: tshark's, the pass's tcp.stream, when it is there)
         self.streams = StreamNumbers("tcp")
         self.closing: dict[int, int] = {}  # TCP stream -> the direction of its first FIN
         self.dns = DnsTransactions()
@@ -88,8 +90,8 @@ class Expert(Statistic):
         stats/silent.py), from its values (silent.Segment): its connection events, then
         the analysis issues `streams.annotate` raises for its stream pass row (a
         duplicate ACK's with its count)."""
-        analysis, dup, flags, sport, dport, seq, addr = segment
-        for entry in self._events(flags, sport, dport, seq, addr):
+        analysis, dup, flags, sport, dport, seq, addr, stream = segment
+        for entry in self._events(flags, sport, dport, seq, addr, stream):
             self.count(entry, number)
         for bit, (name, severity) in FLAGS.items():
             if analysis & bit:
@@ -97,6 +99,29 @@ class Expert(Statistic):
                 if name == "tcp.analysis.duplicate_ack" and dup:
                     label = f"{label} (#{dup})"  # as _summary
                 self.count((severity, "Sequence", "TCP", label), number)
+
+    def counted(self) -> tuple[dict[str, dict[tuple[str, str, str], int]], dict[tuple, int]]:
+        """What `merge` needs of this expert: its entries and their first packets."""
+        return self.entries, self.first
+
+    def merge(self, parts: list[tuple[dict, dict]]) -> None:
+        """Count the `counted()` of experts fed the packets of disjoint sets of
+        conversations (every packet of a TCP stream or a DNS transaction in one of them,
+        tui/stats/counting.py), as if this one had been fed them all in order: frequencies
+        summed, each entry first where it first appeared in any, in that order (entries
+        first seen in one packet in the order that packet's expert counted them)."""
+        for sev in LEVELS:
+            seen = [(first[key], p, k, key, n) for p, (entries, first) in enumerate(parts)
+                    for k, (key, n) in enumerate(entries[sev].items())]  # fmt: skip
+            table = self.entries[sev]
+            for at, _p, _k, key, n in sorted(seen, key=lambda e: e[:3]):
+                if key in table:
+                    table[key] += n
+                elif len(table) < MAX_ENTRIES:
+                    table[key] = n
+                else:
+                    continue
+                self.first[key] = min(self.first.get(key, at), at)
 
     def count(self, entry: Entry, number: int) -> None:
         severity, group, proto, summary = entry
@@ -114,23 +139,25 @@ class Expert(Statistic):
         if flags is None or sport is None or dport is None:
             return []
         addr = _addresses(pkt, layer) if flags & (SYN | FIN) else None
-        return self._events(flags, sport, dport, layer.value("tcp.seq_raw") or 0, addr)
+        seq = layer.value("tcp.seq_raw") or 0
+        return self._events(flags, sport, dport, seq, addr, layer.value("tcp.stream"))
 
     def _events(self, flags: int, sport: int, dport: int, seq: int,
-                addr: tuple[str, str] | None) -> list[Entry]:  # fmt: skip
+                addr: tuple[str, str] | None, stream: int | None = None) -> list[Entry]:  # fmt: skip
         """The events of a segment from these values (`addr`: its IP addresses, needed
-        for a SYN or FIN only)."""
+        for a SYN or FIN only; `stream`: its tcp.stream from the stream pass, None when
+        the pass gave it none: then numbered here from the SYNs and FINs)."""
         out: list[Entry] = []
-        stream = -1
-        if addr is not None:  # a SYN may start a stream (port reuse), a FIN closes one
-            stream = self.streams.see(addr[0], addr[1], sport, dport, flags, seq)
+        if stream is None and addr is not None:  # a SYN may start a stream (port reuse)
+            # apart from the pass's numbers (a capture past the conversation limit has both)
+            stream = -1 - self.streams.see(addr[0], addr[1], sport, dport, flags, seq)
         if flags & SYN:
             out.append(("chat", "Sequence", "TCP", f"Connection establish acknowledge (SYN+ACK): "
                         f"server port {sport}" if flags & ACK else
                         f"Connection establish request (SYN): server port {dport}"))  # fmt: skip
         if flags & FIN:
             out.append(("chat", "Sequence", "TCP", "Connection finish (FIN)"))
-            if addr is not None:
+            if addr is not None and stream is not None:
                 out += self._closing(stream, (addr[0], sport) <= (addr[1], dport))
         if flags & RST:
             out.append(RESET)

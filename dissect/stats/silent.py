@@ -19,8 +19,9 @@ give one of those statistics something):
   fragment, no DNS link, no second transport layer.
 
 A quiet TCP record for which only the flags (SYN and FIN over IPv4 only: the expert
-numbers streams by address) or the analysis fail is a segment: `Expert.add_segment`
-counts what `Expert.add` would from the values read here.
+compares the addresses to tell which end closes) or the analysis fail is a segment:
+`Expert.add_segment` counts what `Expert.add` would from the values read here and its
+tcp.stream.
 
 What is left out is what the expert reads besides issues (expert.py `Expert.add`):
 connection events from the flags, the TTL notes, the HTTP lines and the DNS
@@ -44,7 +45,7 @@ from .stacks import quiet_paths
 COUNTED = DNS_LIKE | {"http"}  # the layers the trees count (trees.py)
 TCP_VALUES = ("tcp.flags", "tcp.srcport", "tcp.dstport", "tcp.seq_raw")
 EVENTS = SYN | FIN | RST  # flags the expert has a chat, note or warning for
-Segment = tuple[int, int, int, int, int, int, tuple[str, str] | None]
+Segment = tuple[int, int, int, int, int, int, tuple[str, str] | None, int | None]
 
 
 class Spared:
@@ -73,16 +74,17 @@ def spared(c: Columns, sel: np.ndarray, table: Any) -> Spared:
             quiet_rows[rows[_quiet(c, names, rows, tcp)]] = True
     if not quiet_rows.any():
         return out
-    analysis, number = _streamed(table, c.start, c.n, quiet_rows)
+    analysis, number, ids = _streamed(table, c.start, c.n, quiet_rows)
     out.silent = quiet_rows & (analysis == 0) & (tcp[0] & EVENTS == 0)
     at = np.flatnonzero(quiet_rows & ~out.silent)
-    columns = (analysis[at].tolist(), number[at].tolist(), *tcp[:, at].tolist())
-    for i, flow, dup, flags, sport, dport, seq, src, dst in zip(at.tolist(), *columns,
-                                                                strict=True):  # fmt: skip
+    columns = (analysis[at].tolist(), number[at].tolist(), ids[at].tolist(),
+               *tcp[:, at].tolist())  # fmt: skip
+    for i, flow, dup, v, flags, sport, dport, seq, src, dst in zip(at.tolist(), *columns,
+                                                                   strict=True):  # fmt: skip
         addr = None
-        if flags & (SYN | FIN):  # the expert numbers the stream by its addresses
+        if flags & (SYN | FIN):  # which end closes: the expert compares the addresses
             addr = (inet_ntoa(src.to_bytes(4, "big")), inet_ntoa(dst.to_bytes(4, "big")))
-        out.segments[i] = (flow, dup, flags, sport, dport, seq, addr)
+        out.segments[i] = (flow, dup, flags, sport, dport, seq, addr, v >> 1 if v >= 0 else None)
     return out
 
 
@@ -116,8 +118,9 @@ def _quiet(c: Columns, names: tuple[str, ...], rows: np.ndarray, tcp: np.ndarray
     return ok
 
 
-def _streamed(table: Any, start: int, n: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(analysis flags, number) of records start..start+n-1 from the stream pass, `rows`
+def _streamed(table: Any, start: int, n: int, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(analysis flags, number, stream << 1 | direction or -1) of records start..start+n-1
+    from the stream pass, `rows`
     cleared where it found more than their conversation and its analysis (a fragment, a
     DNS link, an ICMP error's quote, no stream, a second transport layer)."""
     from ..streams.table import UDP
@@ -130,4 +133,5 @@ def _streamed(table: Any, start: int, n: int, rows: np.ndarray) -> tuple[np.ndar
             if start + i in table.others:
                 rows[i] = False
     flags = np.frombuffer(table.analysis[start : start + n], np.uint16)
-    return flags, np.frombuffer(table.number[start : start + n], np.uint32)
+    ids = np.frombuffer(table.ids[start : start + n], np.int32)
+    return flags, np.frombuffer(table.number[start : start + n], np.uint32), ids

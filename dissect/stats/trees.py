@@ -81,21 +81,55 @@ class StatsTree(Statistic):
             item: Item | None = self.root
             for name in path:
                 item = item.child(name) if item is not None else None
+        # Logging instead of counting (`record`): the ticks of the packets added, for a
+        # tree fed in several processes a conversation each and replayed in packet order
+        # (tui/stats/counting.py): a burst and the order items are made need that order.
+        self.log: list[tuple[int, list[str], int, Any, int]] | None = None
+        self.taps: list[tuple[int, int]] = []  # logging: (number, time) of first, last tap
+        self._number = 0
 
     def add(self, pkt: Packet) -> None:
         if matches(self.flt, pkt, self.first_ns):
             if any(layer.protocol.name in self.tap for layer in pkt.layers):
-                if self.first_tap is None:
+                if self.log is not None:
+                    seen = (pkt.number, pkt.time_ns)
+                    self.taps[min(1, len(self.taps)) :] = [seen]  # [first, latest]
+                elif self.first_tap is None:
                     self.first_tap = pkt.time_ns
                 self.last_tap = pkt.time_ns
             first = (
                 pkt.time_ns if self.first_ns is None else self.first_ns
             )  # a capture may start at 0
+            self._number = pkt.number
             self.feed(self, pkt, pkt.time_ns - first)
+
+    def record(self) -> None:
+        """Log the ticks of the packets added from now on, counting none (`logged`)."""
+        self.log = []
+
+    def logged(self) -> tuple[list[tuple[int, list[str], int, Any, int]], list[tuple[int, int]]]:
+        """The ticks logged since the last call, in the order of the packets added, and
+        the (number, time) of the first and the last packet the tap saw so far."""
+        log, self.log = self.log or [], []
+        return log, list(self.taps)
+
+    def replay(self, ticks: Any, taps: list[tuple[int, int]]) -> None:
+        """Count logged ticks (in packet order) as add() would have; `taps`: (number,
+        time) of packets the tap saw, those of the first and last in packet order used."""
+        for _number, path, t_rel, value, skip in ticks:
+            self.tick(path, t_rel, value, skip)
+        if taps:
+            first, last = min(taps), max(taps)
+            if self.first_tap is None:
+                self.first_tap = first[1]
+            self.last_tap = last[1]
 
     def tick(self, path: list[str], t_rel: int, value: Any = None, skip: int = 0) -> None:
         """Count one at every item along the path (creating it) but the first `skip`
         (headings that count nothing themselves), the value at the last."""
+        if self.log is not None:
+            self.log.append((self._number, path, t_rel, value, skip))
+            return
         item: Item | None = self.root
         last = len(path) - 1
         for k, name in enumerate(path):

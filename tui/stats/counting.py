@@ -17,12 +17,16 @@ from time import monotonic
 from typing import Any
 
 from dissect.stats import Pass
+from dissect.stats.expert import Expert
 from dissect.stats.phs import ProtocolHierarchy
+from dissect.stats.trees import StatsTree
 from dissect.streams import annotate
 
 FIRST_SPAN = 4096  # rows decoded before the first partial statistics go back
 FORKED_SPAN = 16384  # rows decoded between two looks at cancel and progress afterwards
 PARTIAL_EVERY = 0.5  # seconds between two partial results a process sends back
+SEND_EVERY = 4  # spans between two partial results of the decoding processes (all alike)
+MAX_PROCESSES = 4  # decoding processes at most (each grows its own stream pass)
 NICE = 10  # the counting processes' priority: the UI process has the cores first
 
 
@@ -96,19 +100,125 @@ def hierarchy_of(paths: list[Any], index: Any, shown: Any, first_ns: int | None)
 
 
 def decoding_parts(source: Any, rows: Any, stats_pass: Pass, streams: Any, reassembly: int,
-                   cancelled: Callable[[], bool]) -> Iterator[tuple[int, list[Any] | None]]:  # fmt: skip
+                   cancelled: Callable[[], bool],
+                   processes: int | None = None) -> Iterator[tuple[int, list[Any] | None]]:  # fmt: skip
     """(rows counted, the statistics so far or None) after each span of rows, decoded in
-    one forked process that keeps `stats_pass` across spans; the statistics come back
-    about every PARTIAL_EVERY seconds and after the last span. Each packet gets the
-    stream fields the CLI gives (annotate with later=False): from `streams`, the stream
-    pass the browser has already run, or else from the process's own pass, grown a chunk
-    at a time just ahead of the rows decoded (so nothing waits for the whole pass; with
-    reassembly asked, the PDUs need the whole pass first)."""
+    forked processes that keep their statistics across spans; the statistics come back
+    every few spans and after the last. Each packet gets the stream fields the CLI gives
+    (annotate with later=False): from `streams`, the stream pass the browser has already
+    run, or else from the process's own pass, grown a chunk at a time just ahead of the
+    rows decoded (so nothing waits for the whole pass; with reassembly asked, the PDUs
+    need the whole pass first).
+
+    The expert and the stats trees (the TUI's) are counted in `processes` processes (the
+    cores), each fed the packets of its share of the conversations (`owned`): a TCP
+    stream's connection events and a DNS transaction's retransmissions need all of its
+    packets in order, nothing needs two conversations together. The parent merges the
+    experts (Expert.merge) and replays the trees' ticks in packet order
+    (StatsTree.replay): the statistics one process fed every row counts. Other
+    statistics (the hierarchy, with reassembly asked) go through one process whole."""
     from dissect import parallel
 
     index = source.complete_index()
     first = min(FIRST_SPAN, len(rows))
     spans = parallel.spans(0, first, FIRST_SPAN) + parallel.spans(first, len(rows), FORKED_SPAN)
+    own: dict[str, Any] = {}  # in a process: its own stream pass, as far as it went
+    ui = os.getpid()
+    if not all(isinstance(st, Expert | StatsTree) for st in stats_pass.stats):
+        yield from _whole(source, index, rows, spans, stats_pass, streams, reassembly, cancelled)
+        return
+    if processes is None:
+        processes = max(1, min(MAX_PROCESSES, parallel.worker_count()))
+    sends = {k for k in range(len(spans)) if k % SEND_EVERY == 0} | {len(spans) - 1}
+    # what the parent counts into: the statistics as they are before any packet
+    blank = pickle.dumps(stats_pass.stats)
+    merged = pickle.loads(blank)
+
+    def part(item: tuple[int, int]) -> bytes:
+        k, p = item
+        if k > 0:  # the first span at the UI's priority: its statistics come soon
+            background(ui)
+        for st in stats_pass.stats:  # (the process's own copies)
+            if isinstance(st, StatsTree) and st.log is None:
+                st.record()
+        span = spans[k]
+        table = streams
+        if table is None:
+            table = _own_table(own, index, reassembly, source.conversation_limit,
+                               rows[span[1] - 1])  # fmt: skip
+        feed_rows(source, index, table, owned(table, rows[span[0] : span[1]], p, processes),
+                  stats_pass)  # fmt: skip
+        if k not in sends:
+            return b""
+        return pickle.dumps([st.counted() if isinstance(st, Expert) else st.logged()
+                             for st in stats_pass.stats])  # fmt: skip
+
+    work = [(k, p) for k in range(len(spans)) for p in range(processes)]
+    results = parallel.ordered_map(part, work, processes)
+    got: list[Any] = []
+    try:
+        for (k, p), out in zip(work, results, strict=False):
+            if cancelled():
+                return
+            if out:
+                got.append(pickle.loads(out))
+            if p < processes - 1:
+                continue
+            if not got:
+                yield spans[k][1], None
+                continue
+            yield spans[k][1], _merge(merged, got, blank)
+            got = []
+    finally:
+        results.close()
+
+
+def _merge(merged: list[Any], got: list[list[Any]], blank: bytes) -> list[Any]:
+    """The statistics of every process so far: experts merged anew from their counts,
+    the trees' new ticks replayed into `merged`'s in packet order; copies, for the
+    interface to read while counting goes on."""
+    import heapq
+
+    out = pickle.loads(blank)
+    for j, st in enumerate(merged):
+        parts = [g[j] for g in got]
+        if isinstance(st, Expert):
+            out[j].merge(parts)
+        else:
+            ticks = heapq.merge(*(log for log, _taps in parts), key=lambda tick: tick[0])
+            st.replay(ticks, [tap for _log, taps in parts for tap in taps])
+            out[j] = pickle.loads(pickle.dumps(st))
+    return out
+
+
+def owned(table: Any, rows: Any, p: int, processes: int) -> Any:
+    """Of these rows (sorted, all in the stream pass), those process p of `processes`
+    counts: a TCP or UDP conversation's all in the same process (by its stream number),
+    a record past the conversation limit in the first (the expert numbers those streams
+    itself), a record of no conversation anywhere."""
+    import numpy as np
+
+    from dissect.streams.table import UDP, UNTRACKED
+
+    rows = np.asarray(rows, np.int64)
+    if processes == 1 or not len(rows):
+        return rows
+    lo, hi = int(rows[0]), int(rows[-1]) + 1
+    ids = np.frombuffer(table.ids[lo:hi], np.int32)[rows - lo].astype(np.int64)
+    facts = np.frombuffer(table.facts[lo:hi], np.uint8)[rows - lo]
+    key = (ids >> 1) * 2 + (facts & UDP != 0)
+    spread = (key * 2654435761 & 0xFFFFFFFF) >> 16  # neighbouring streams apart
+    owner = np.where(ids >= 0, spread, np.where(facts & UNTRACKED, 0, rows)) % processes
+    return rows[owner == p]
+
+
+def _whole(source: Any, index: Any, rows: Any, spans: list[tuple[int, int]], stats_pass: Pass,
+           streams: Any, reassembly: int,
+           cancelled: Callable[[], bool]) -> Iterator[tuple[int, list[Any] | None]]:  # fmt: skip
+    """decoding_parts in one process that keeps `stats_pass` whole across spans, sending
+    it back about every PARTIAL_EVERY seconds and after the last span."""
+    from dissect import parallel
+
     sent = [monotonic()]  # in the process: when it last sent the statistics
     own: dict[str, Any] = {}  # in the process: its own stream pass, as far as it went
     ui = os.getpid()
