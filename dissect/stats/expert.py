@@ -13,6 +13,7 @@ request and status line), read here from the decoded layers.
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from ..engine import Layer, Packet, safe_text, spec_for
@@ -95,10 +96,42 @@ class Expert(Statistic):
             self.count(entry, number)
         for bit, (name, severity) in FLAGS.items():
             if analysis & bit:
-                label = spec_for(name).label
-                if name == "tcp.analysis.duplicate_ack" and dup:
-                    label = f"{label} (#{dup})"  # as _summary
-                self.count((severity, "Sequence", "TCP", label), number)
+                self.count(_analysis_entry(name, severity, dup), number)
+
+    def segment_counts(self, numbers: Any, analysis: Any, dup: Any, flags: Any, sport: Any,
+                       dport: Any) -> list[tuple[int, int, Entry, int]]:  # fmt: skip
+        """What add_segment would count of many quiet segments (numpy arrays, one item a
+        segment) that have no FIN and whose SYN, if any, needs no stream numbered here
+        (the pass gave it its tcp.stream): nothing of theirs depends on another packet.
+        (first packet number, rank in that packet, entry, frequency) of each entry, rank
+        the order add_segment counts a packet's entries in; `count` them in order of
+        (number, rank) among the other packets' to count what add_segment would."""
+        import numpy as np
+
+        out: list[tuple[int, int, Entry, int]] = []
+
+        def counted(rank: int, rows: Any, values: Any, entry_of: Callable[[int], Entry]) -> None:
+            if not rows.any():
+                return
+            got, first, n = np.unique(values[rows], return_index=True, return_counts=True)
+            at = numbers[rows][first]
+            for value, number, k in zip(got.tolist(), at.tolist(), n.tolist(), strict=True):
+                out.append((number, rank, entry_of(value), k))
+
+        syn = flags & SYN != 0
+        ack = flags & ACK != 0
+        counted(0, syn & ack, sport, lambda port: _syn_chat(SYN | ACK, port, 0))
+        counted(0, syn & ~ack, dport, lambda port: _syn_chat(SYN, 0, port))
+        counted(1, flags & RST != 0, flags & 0, lambda _v: RESET)
+        for rank, (bit, (name, severity)) in enumerate(FLAGS.items(), 2):
+            rows = analysis & bit != 0
+            if name != "tcp.analysis.duplicate_ack":
+                dup_of = flags & 0
+            else:
+                dup_of = dup
+            counted(rank, rows, dup_of,
+                    lambda n, name=name, severity=severity: _analysis_entry(name, severity, n))  # fmt: skip
+        return out
 
     def counted(self) -> tuple[dict[str, dict[tuple[str, str, str], int]], dict[tuple, int]]:
         """What `merge` needs of this expert: its entries and their first packets."""
@@ -123,14 +156,14 @@ class Expert(Statistic):
                     continue
                 self.first[key] = min(self.first.get(key, at), at)
 
-    def count(self, entry: Entry, number: int) -> None:
+    def count(self, entry: Entry, number: int, times: int = 1) -> None:
         severity, group, proto, summary = entry
         if severity not in LABELS or LEVELS.index(severity) < self.minimum:
             return
         table = self.entries[severity]
         key = (group, proto, summary)
         if key in table or len(table) < MAX_ENTRIES:
-            table[key] = table.get(key, 0) + 1
+            table[key] = table.get(key, 0) + times
             self.first.setdefault(key, number)
 
     def _tcp_events(self, layer: Layer, pkt: Packet) -> list[Entry]:
@@ -152,9 +185,7 @@ class Expert(Statistic):
             # apart from the pass's numbers (a capture past the conversation limit has both)
             stream = -1 - self.streams.see(addr[0], addr[1], sport, dport, flags, seq)
         if flags & SYN:
-            out.append(("chat", "Sequence", "TCP", f"Connection establish acknowledge (SYN+ACK): "
-                        f"server port {sport}" if flags & ACK else
-                        f"Connection establish request (SYN): server port {dport}"))  # fmt: skip
+            out.append(_syn_chat(flags, sport, dport))
         if flags & FIN:
             out.append(("chat", "Sequence", "TCP", "Connection finish (FIN)"))
             if addr is not None and stream is not None:
@@ -303,6 +334,22 @@ def _ttl_note(layer: Layer) -> Entry | None:
     if addr >> 28 != 0xE and ttl < LOW_TTL and proto not in NO_LOW_TTL_NOTE:
         return ("note", "Sequence", "IPv4", f'"Time To Live" only {ttl}')
     return None
+
+
+def _syn_chat(flags: int, sport: int, dport: int) -> Entry:
+    """tshark's chat for a SYN (the server's port: the sender's when it acknowledges)."""
+    if flags & ACK:
+        return ("chat", "Sequence", "TCP",
+                f"Connection establish acknowledge (SYN+ACK): server port {sport}")  # fmt: skip
+    return ("chat", "Sequence", "TCP", f"Connection establish request (SYN): server port {dport}")
+
+
+def _analysis_entry(name: str, severity: str, dup: int) -> Entry:
+    """A SEQ/ACK analysis issue's entry (a duplicate ACK's with its count, as _summary)."""
+    label = spec_for(name).label
+    if name == "tcp.analysis.duplicate_ack" and dup:
+        label = f"{label} (#{dup})"
+    return (severity, "Sequence", "TCP", label)
 
 
 def _summary(code: str, message: str, layer: Layer) -> str:

@@ -50,13 +50,23 @@ Segment = tuple[int, int, int, int, int, int, tuple[str, str] | None, int | None
 
 class Spared:
     """Of a chunk's selected rows, those not to decode: `silent`, and `segments`: the
-    quiet TCP segments, by row, with what `Expert.add_segment` reads (analysis flags and
-    number from the stream pass; flags, ports, raw sequence number and IPv4 addresses
-    from the bytes)."""
+    quiet TCP segments (positions in the chunk), with what `Expert.add_segment` reads in
+    `values`, one array each (silent.Segment's order but the addresses: analysis flags,
+    number, flags, ports, raw sequence number, source and destination IPv4 address as
+    integers, stream << 1 | direction or -1)."""
 
     def __init__(self, n: int) -> None:
         self.silent = np.zeros(n, bool)
-        self.segments: dict[int, Segment] = {}
+        self.segments = np.zeros(0, np.int64)
+        self.values = list(np.zeros((len(TCP_VALUES) + 5, 0), np.int64))
+
+    def segment(self, k: int) -> Segment:
+        """The k-th segment's values as Expert.add_segment takes them."""
+        flow, dup, flags, sport, dport, seq, src, dst, v = (int(a[k]) for a in self.values)
+        addr = None
+        if flags & (SYN | FIN):  # which end closes: the expert compares the addresses
+            addr = (inet_ntoa(src.to_bytes(4, "big")), inet_ntoa(dst.to_bytes(4, "big")))
+        return (flow, dup, flags, sport, dport, seq, addr, v >> 1 if v >= 0 else None)
 
 
 def spared(c: Columns, sel: np.ndarray, table: Any) -> Spared:
@@ -76,15 +86,9 @@ def spared(c: Columns, sel: np.ndarray, table: Any) -> Spared:
         return out
     analysis, number, ids = _streamed(table, c.start, c.n, quiet_rows)
     out.silent = quiet_rows & (analysis == 0) & (tcp[0] & EVENTS == 0)
-    at = np.flatnonzero(quiet_rows & ~out.silent)
-    columns = (analysis[at].tolist(), number[at].tolist(), ids[at].tolist(),
-               *tcp[:, at].tolist())  # fmt: skip
-    for i, flow, dup, v, flags, sport, dport, seq, src, dst in zip(at.tolist(), *columns,
-                                                                   strict=True):  # fmt: skip
-        addr = None
-        if flags & (SYN | FIN):  # which end closes: the expert compares the addresses
-            addr = (inet_ntoa(src.to_bytes(4, "big")), inet_ntoa(dst.to_bytes(4, "big")))
-        out.segments[i] = (flow, dup, flags, sport, dport, seq, addr, v >> 1 if v >= 0 else None)
+    at = out.segments = np.flatnonzero(quiet_rows & ~out.silent)
+    out.values = [analysis[at].astype(np.int64), number[at].astype(np.int64), *tcp[:, at],
+                  ids[at].astype(np.int64)]  # fmt: skip
     return out
 
 

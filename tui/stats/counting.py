@@ -281,20 +281,47 @@ def feed_rows(source: Any, index: Any, streams: Any, rows: Any, stats_pass: Pass
         stop = int(np.searchsorted(records, a + CHUNK))
         todo = np.zeros(int(records[stop - 1]) + 1 - a, bool)
         todo[records[k:stop] - a] = True
-        segments: dict[int, Any] = {}
+        segments: dict[int, int] = {}  # position in the chunk -> k-th segment of `got`
+        counts: list[tuple[int, int, Any, int]] = []  # segments' entries counted at once
         if expert is not None:
             c = Columns(index, a, a + len(todo), 0)
             got = spared(c, todo, streams)
             c.release()
             todo &= ~got.silent
-            segments = got.segments
+            at, alone = got.segments, _on_their_own(got)
+            todo[at[alone]] = False
+            counts = expert.segment_counts(a + at[alone] + 1, *_columns(got, alone))
+            counts.sort(key=lambda e: e[:2])
+            segments = dict(zip(at[~alone].tolist(), np.flatnonzero(~alone).tolist(),
+                                strict=True))  # fmt: skip
+        j = 0
         for i in np.flatnonzero(todo).tolist():
+            while j < len(counts) and counts[j][0] <= a + i:  # entries first seen before
+                expert.count(counts[j][2], counts[j][0], counts[j][3])
+                j += 1
             seg = segments.get(i)
             if seg is not None and expert is not None:
-                expert.add_segment(a + i + 1, seg)
+                expert.add_segment(a + i + 1, got.segment(seg))
             else:
                 feed_row(source, streams, a + i, stats_pass)
+        for number, _rank, entry, times in counts[j:]:
+            expert.count(entry, number, times)
         k = stop
+
+
+def _on_their_own(got: Any) -> Any:
+    """Which of a chunk's quiet segments count entries that depend on no other packet
+    (Expert.segment_counts): no FIN (the closing notes go by the stream's first FIN), no
+    SYN the expert would number a stream for (the pass gave it none)."""
+    from dissect.stats.expert import FIN, SYN
+
+    flags, ids = got.values[2], got.values[-1]
+    return (flags & FIN == 0) & ((ids >= 0) | (flags & SYN == 0))
+
+
+def _columns(got: Any, rows: Any) -> list[Any]:
+    """Analysis flags, number, flags and the ports of these quiet segments."""
+    return [got.values[k][rows] for k in range(5)]
 
 
 def spares_for(stats_pass: Pass) -> Any:
