@@ -81,7 +81,7 @@ def test_partitioned_counting_equals_one_process_on_odd_tcp(small_spans: None, s
     processes' own stream passes, and over a filtered view (every third row)."""
     rnd = random.Random(seed)
     v4 = [bytes([10, 0, 0, k]) for k in range(1, 9)]
-    flows = [(False, *rnd.sample(v4, 2), rnd.choice([443, 5555]), rnd.randrange(30000, 30008))
+    flows = [(False, *rnd.sample(v4, 2), rnd.choice([80, 443, 5555]), rnd.randrange(30000, 30008))
              for _ in range(40)]  # fmt: skip
     state: dict = {}
     path = tmp_path / "odd-tcp.pcap"

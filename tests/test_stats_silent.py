@@ -86,7 +86,8 @@ def _checksum(data: bytes) -> int:
 
 def _tcp_frame(rnd: random.Random, flow: tuple, state: dict) -> bytes:
     """One segment of a flow (v6, a, b, port a, port b): flags, sequence numbers that
-    repeat now and then, a payload (TLS application data on 443, bytes on 5555),
+    repeat now and then, a payload (TLS application data on 443, an HTTP request or
+    response head on 80, bytes on 5555),
     checksums right nine times out of ten, TTLs low or toward multicast now and then."""
     v6, src, dst, sport, dport = flow
     if rnd.random() < 0.5:
@@ -97,6 +98,9 @@ def _tcp_frame(rnd: random.Random, flow: tuple, state: dict) -> bytes:
         body = bytes(rnd.randrange(1, 30))
         tls = 443 in (sport, dport)
         payload = struct.pack("!BHH", 23, 0x0303, len(body)) + body if tls else body
+        if 80 in (sport, dport):  # a request, or a response's head: HTTP the trees count
+            head = b"GET /%d HTTP/1.1\r\nHost: h%d\r\n" if dport == 80 else b"HTTP/1.1 %d OK\r\n"
+            payload = head.replace(b"%d", str(len(body)).encode()) + b"\r\n"
     key = (src, sport)
     seq = state.get(key, rnd.randrange(1 << 32))
     if rnd.random() < 0.8:  # else the same again: a retransmission or a duplicate ACK
@@ -125,9 +129,10 @@ def test_spared_records_change_nothing_on_odd_tcp(seed: int, tmp_path: Path) -> 
     rnd = random.Random(seed)
     v4 = [bytes([10, 0, 0, k]) for k in (1, 2, 3)] + [bytes([224, 0, 0, k]) for k in (5, 251)]
     v6 = [bytes(15) + bytes([k]) for k in (1, 2)]
-    flows = [(False, *rnd.sample(v4, 2), rnd.choice([443, 5555]), rnd.randrange(30000, 30004))
-             for _ in range(12)]  # fmt: skip
-    flows += [(True, *v6, rnd.choice([443, 5555]), rnd.randrange(30000, 30004)) for _ in range(4)]
+    flows = [(False, *rnd.sample(v4, 2), rnd.choice([80, 443, 5555]),
+              rnd.randrange(30000, 30004)) for _ in range(12)]  # fmt: skip
+    flows += [(True, *v6, rnd.choice([80, 443, 5555]), rnd.randrange(30000, 30004))
+              for _ in range(4)]  # fmt: skip
     state: dict = {}
     path = tmp_path / "odd-tcp.pcap"
     with PcapWriter(str(path), 1) as w:

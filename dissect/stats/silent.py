@@ -10,7 +10,8 @@ give one of those statistics something):
   settled ARP or ICMP echo on top, maybe a settled application such as a TLS record of
   application data): no tail marks anything, so no decoder raises an issue (and detail()
   raises none, ever: tail() raised each one, as tests/test_lazy_fields.py checks);
-- no layer a tree counts (HTTP, DNS and its relatives) is in it;
+- no layer a tree counts (HTTP, DNS and its relatives) is in it, unless right above a TCP
+  segment the stream pass calls sent again: tshark dissects nothing above such a one;
 - the whole frame was captured, and every declared checksum is good (the TUI's expert
   shows checksum issues);
 - its TCP header has no SYN, FIN or RST (the connection chats and notes), its IPv4
@@ -39,10 +40,12 @@ import numpy as np
 
 from .. import quiet
 from ..fastfilter import PLANS, Columns, _load
-from .expert import DNS_LIKE, FIN, LNCB, LOW_TTL, RST, SYN
+from ..streams.analysis import BITS
+from .expert import DNS_LIKE, FIN, LNCB, LOW_TTL, RESENT, RST, SYN
 from .stacks import quiet_paths
 
 COUNTED = DNS_LIKE | {"http"}  # the layers the trees count (trees.py)
+RESENT_BITS = sum(BITS[name] for name in RESENT)  # analysis flags of a segment sent again
 TCP_VALUES = ("tcp.flags", "tcp.srcport", "tcp.dstport", "tcp.seq_raw")
 EVENTS = SYN | FIN | RST  # flags the expert has a chat, note or warning for
 Segment = tuple[int, int, int, int, int, int, tuple[str, str] | None, int | None]
@@ -77,14 +80,18 @@ def spared(c: Columns, sel: np.ndarray, table: Any) -> Spared:
         return out
     quiet_rows = np.zeros(c.n, bool)
     tcp = np.zeros((len(TCP_VALUES) + 2, c.n), np.int64)  # TCP_VALUES, source, destination
+    counted = np.zeros(c.n, bool)  # ... but for an application a statistic counts
     _decided, groups = quiet_paths(c, sel & (c.cap == c.wire))
     for path, rows in groups:
         names = tuple(n for n in path if n in PLANS)  # less the application or `data`
-        if not COUNTED.intersection(path) and names:
+        if names and (names[-1] == "tcp" or not COUNTED.intersection(path)):
             quiet_rows[rows[_quiet(c, names, rows, tcp)]] = True
+            counted[rows] = bool(COUNTED.intersection(path))
     if not quiet_rows.any():
         return out
     analysis, number, ids = _streamed(table, c.start, c.n, quiet_rows)
+    # a retransmitted segment's application is dissected by nobody (expert.py's RESENT)
+    quiet_rows &= ~counted | (analysis & RESENT_BITS != 0)
     out.silent = quiet_rows & (analysis == 0) & (tcp[0] & EVENTS == 0)
     at = out.segments = np.flatnonzero(quiet_rows & ~out.silent)
     out.values = [analysis[at].astype(np.int64), number[at].astype(np.int64), *tcp[:, at],

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..engine import FIELDS, Packet
 from . import Statistic, StatsUsageError, filter_of, matches
-from .expert import DNS_RESENT, DnsTransactions
+from .expert import DNS_RESENT, RESENT, DnsTransactions
 
 NS = 1_000_000_000
 BURST_NS = 100_000_000
@@ -66,6 +66,10 @@ class Item:
 class StatsTree(Statistic):
     """A tree of items fed by `feed(tree, pkt, t_rel)`."""
 
+    # the tap's protocols ride on TCP: the stream pass says which segments are sent again,
+    # whose layers above TCP tshark does not dissect (_dissected)
+    needs_streams = False
+
     def __init__(self, name: str, title: str, roots: list[list[str]], feed: Callable[..., None],
                  flt_text: str = "", tap: frozenset[str] = frozenset()) -> None:  # fmt: skip
         super().__init__()
@@ -90,6 +94,7 @@ class StatsTree(Statistic):
 
     def add(self, pkt: Packet) -> None:
         if matches(self.flt, pkt, self.first_ns):
+            pkt = _dissected(pkt)
             if any(layer.protocol.name in self.tap for layer in pkt.layers):
                 if self.log is not None:
                     seen = (pkt.number, pkt.time_ns)
@@ -159,6 +164,27 @@ class StatsTree(Statistic):
     def as_dict(self) -> dict[str, Any]:
         return {"statistic": self.name, "title": self.title, "filter": self.flt_text,
                 "items": [_item_dict(i) for i in _ordered(self.root)]}  # fmt: skip
+
+
+class _Cut:
+    """A packet as tshark's taps see it when a TCP layer in it is retransmitted: tshark
+    hands such a segment to no dissector above TCP (expert.py's RESENT), so the layers
+    above it are not there."""
+
+    def __init__(self, pkt: Packet, layers: list[Any]) -> None:
+        self.pkt, self.layers = pkt, layers
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pkt, name)
+
+
+def _dissected(pkt: Packet) -> Any:
+    """The packet, or its layers up to a retransmitted TCP one (_Cut)."""
+    for k, layer in enumerate(pkt.layers):
+        if layer.protocol.name == "tcp" and layer.issues:
+            if any(i.code in RESENT for i in layer.issues):
+                return _Cut(pkt, pkt.layers[: k + 1])
+    return pkt
 
 
 def _ordered(item: Item) -> list[Item]:
@@ -327,7 +353,9 @@ def _parse(spec: str, name: str, title: str, roots: list[list[str]], feed: Calla
     rest = spec[len(name) :]
     if rest and not rest.startswith(","):
         raise StatsUsageError(f"-z {spec!r}: expected {name}[,FILTER]")
-    return StatsTree(name, title, roots, feed, rest[1:], frozenset((tap,)))
+    tree = StatsTree(name, title, roots, feed, rest[1:], frozenset((tap,)))
+    tree.needs_streams = tap in ("http", "dns")
+    return tree
 
 
 def parse_ptype(spec: str) -> StatsTree:
