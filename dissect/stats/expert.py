@@ -35,6 +35,11 @@ RESET: Entry = ("warn", "Sequence", "TCP", "Connection reset (RST)")
 NOT_EXPERT = frozenset(("frame.snaplen_cut", "tcp.quoted", "udp.quoted"))
 RESENT = frozenset(("tcp.analysis.retransmission", "tcp.analysis.fast_retransmission",
                     "tcp.analysis.spurious_retransmission"))  # fmt: skip
+# Of those, the segments whose payload tshark's taps never see: a spurious retransmission
+# (marked a retransmission too) has its HTTP dissected and counted (arkime's
+# http-100-continue)
+UNDISSECTED = RESENT - {"tcp.analysis.spurious_retransmission"}
+SPURIOUS = "tcp.analysis.spurious_retransmission"
 
 
 class Expert(Statistic):

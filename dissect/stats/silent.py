@@ -41,11 +41,13 @@ import numpy as np
 from .. import quiet
 from ..fastfilter import PLANS, Columns, _load
 from ..streams.analysis import BITS
-from .expert import DNS_LIKE, FIN, LNCB, LOW_TTL, RESENT, RST, SYN
+from .expert import DNS_LIKE, FIN, LNCB, LOW_TTL, RST, SPURIOUS, SYN, UNDISSECTED
 from .stacks import quiet_paths
 
 COUNTED = DNS_LIKE | {"http"}  # the layers the trees count (trees.py)
-RESENT_BITS = sum(BITS[name] for name in RESENT)  # analysis flags of a segment sent again
+# analysis flags of a segment sent again whose payload no tap sees (nor the expert: RESENT)
+RESENT_BITS = sum(BITS[name] for name in UNDISSECTED)
+SPURIOUS_BIT = BITS[SPURIOUS]
 TCP_VALUES = ("tcp.flags", "tcp.srcport", "tcp.dstport", "tcp.seq_raw")
 EVENTS = SYN | FIN | RST  # flags the expert has a chat, note or warning for
 Segment = tuple[int, int, int, int, int, int, tuple[str, str] | None, int | None]
@@ -90,8 +92,8 @@ def spared(c: Columns, sel: np.ndarray, table: Any) -> Spared:
     if not quiet_rows.any():
         return out
     analysis, number, ids = _streamed(table, c.start, c.n, quiet_rows)
-    # a retransmitted segment's application is dissected by nobody (expert.py's RESENT)
-    quiet_rows &= ~counted | (analysis & RESENT_BITS != 0)
+    # a retransmitted segment's application is dissected by nobody (expert.py's UNDISSECTED)
+    quiet_rows &= ~counted | (analysis & RESENT_BITS != 0) & (analysis & SPURIOUS_BIT == 0)
     out.silent = quiet_rows & (analysis == 0) & (tcp[0] & EVENTS == 0)
     at = out.segments = np.flatnonzero(quiet_rows & ~out.silent)
     out.values = [analysis[at].astype(np.int64), number[at].astype(np.int64), *tcp[:, at],

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..engine import FIELDS, Packet
 from . import Statistic, StatsUsageError, filter_of, matches
-from .expert import DNS_RESENT, RESENT, DnsTransactions
+from .expert import DNS_RESENT, SPURIOUS, UNDISSECTED, DnsTransactions
 
 NS = 1_000_000_000
 BURST_NS = 100_000_000
@@ -168,8 +168,8 @@ class StatsTree(Statistic):
 
 class _Cut:
     """A packet as tshark's taps see it when a TCP layer in it is retransmitted: tshark
-    hands such a segment to no dissector above TCP (expert.py's RESENT), so the layers
-    above it are not there."""
+    hands such a segment to no dissector above TCP (expert.py's UNDISSECTED), so the
+    layers above it are not there."""
 
     def __init__(self, pkt: Packet, layers: list[Any]) -> None:
         self.pkt, self.layers = pkt, layers
@@ -182,7 +182,8 @@ def _dissected(pkt: Packet) -> Any:
     """The packet, or its layers up to a retransmitted TCP one (_Cut)."""
     for k, layer in enumerate(pkt.layers):
         if layer.protocol.name == "tcp" and layer.issues:
-            if any(i.code in RESENT for i in layer.issues):
+            codes = {i.code for i in layer.issues}
+            if codes & UNDISSECTED and SPURIOUS not in codes:
                 return _Cut(pkt, pkt.layers[: k + 1])
     return pkt
 
