@@ -298,15 +298,23 @@ def _dns_key(pkt: Packet, layer: Layer) -> tuple | None:
     """(conversation, transaction ID): the conversation is Wireshark's, the addresses and
     ports of both ends whichever sent, over UDP or TCP."""
     dns_id = layer.value("dns.id")
-    below = next((x for x in reversed(pkt.layers[: pkt.layers.index(layer)])
-                  if x.protocol.name in ("udp", "tcp")), None)  # fmt: skip
-    if dns_id is None or below is None:
+    below = ip = under = None  # the last transport layer under it, the IP one under that
+    for x in pkt.layers:
+        if x is layer:
+            break
+        name = x.protocol.name
+        if name in ("udp", "tcp"):
+            below, under = x, ip
+        elif name in ("ip", "ipv6"):
+            ip = x
+    if dns_id is None or below is None or under is None:
         return None
-    kind = below.protocol.name
+    kind, ip_kind = below.protocol.name, under.protocol.name
     ports = below.value(f"{kind}.srcport"), below.value(f"{kind}.dstport")
-    addresses = _addresses(pkt, below)
-    if addresses is None or None in ports:
+    s, d = under.value(f"{ip_kind}.src"), under.value(f"{ip_kind}.dst")
+    if s is None or d is None or None in ports:
         return None
+    addresses = (str(s), str(d))
     ends = sorted(((addresses[0], ports[0]), (addresses[1], ports[1])))
     return kind, *ends, dns_id
 

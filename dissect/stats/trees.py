@@ -181,7 +181,7 @@ class _Cut:
 def _dissected(pkt: Packet) -> Any:
     """The packet, or its layers up to a retransmitted TCP one (_Cut)."""
     for k, layer in enumerate(pkt.layers):
-        if layer.protocol.name == "tcp" and layer.issues:
+        if layer.issues and layer.protocol.name == "tcp":  # (most layers have none)
             codes = {i.code for i in layer.issues}
             if codes & UNDISSECTED and SPURIOUS not in codes:
                 return _Cut(pkt, pkt.layers[: k + 1])
