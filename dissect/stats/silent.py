@@ -65,13 +65,18 @@ class Spared:
         self.segments = np.zeros(0, np.int64)
         self.values = list(np.zeros((len(TCP_VALUES) + 5, 0), np.int64))
 
-    def segment(self, k: int) -> Segment:
-        """The k-th segment's values as Expert.add_segment takes them."""
-        flow, dup, flags, sport, dport, seq, src, dst, v = (int(a[k]) for a in self.values)
-        addr = None
-        if flags & (SYN | FIN):  # which end closes: the expert compares the addresses
-            addr = (inet_ntoa(src.to_bytes(4, "big")), inet_ntoa(dst.to_bytes(4, "big")))
-        return (flow, dup, flags, sport, dport, seq, addr, v >> 1 if v >= 0 else None)
+    def segments_at(self, chosen: np.ndarray) -> dict[int, Segment]:
+        """The chosen segments' values as Expert.add_segment takes them, by position."""
+        out: dict[int, Segment] = {}
+        columns = [a[chosen].tolist() for a in self.values]
+        for i, flow, dup, flags, sport, dport, seq, src, dst, v in zip(
+            self.segments[chosen].tolist(), *columns, strict=True
+        ):
+            addr = None
+            if flags & (SYN | FIN):  # which end closes: the expert compares the addresses
+                addr = (inet_ntoa(src.to_bytes(4, "big")), inet_ntoa(dst.to_bytes(4, "big")))
+            out[i] = (flow, dup, flags, sport, dport, seq, addr, v >> 1 if v >= 0 else None)
+        return out
 
 
 def spared(c: Columns, sel: np.ndarray, table: Any) -> Spared:

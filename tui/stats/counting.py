@@ -281,7 +281,7 @@ def feed_rows(source: Any, index: Any, streams: Any, rows: Any, stats_pass: Pass
         stop = int(np.searchsorted(records, a + CHUNK))
         todo = np.zeros(int(records[stop - 1]) + 1 - a, bool)
         todo[records[k:stop] - a] = True
-        segments: dict[int, int] = {}  # position in the chunk -> k-th segment of `got`
+        segments: dict[int, Any] = {}  # position in the chunk -> its values (silent.Segment)
         counts: list[tuple[int, int, Any, int]] = []  # segments' entries counted at once
         if expert is not None:
             c = Columns(index, a, a + len(todo), 0)
@@ -292,8 +292,7 @@ def feed_rows(source: Any, index: Any, streams: Any, rows: Any, stats_pass: Pass
             todo[at[alone]] = False
             counts = expert.segment_counts(a + at[alone] + 1, *_columns(got, alone))
             counts.sort(key=lambda e: e[:2])
-            segments = dict(zip(at[~alone].tolist(), np.flatnonzero(~alone).tolist(),
-                                strict=True))  # fmt: skip
+            segments = got.segments_at(~alone)
         j = 0
         for i in np.flatnonzero(todo).tolist():
             while j < len(counts) and counts[j][0] <= a + i:  # entries first seen before
@@ -301,7 +300,7 @@ def feed_rows(source: Any, index: Any, streams: Any, rows: Any, stats_pass: Pass
                 j += 1
             seg = segments.get(i)
             if seg is not None and expert is not None:
-                expert.add_segment(a + i + 1, got.segment(seg))
+                expert.add_segment(a + i + 1, seg)
             else:
                 feed_row(source, streams, a + i, stats_pass)
         for number, _rank, entry, times in counts[j:]:
