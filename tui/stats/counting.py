@@ -28,14 +28,17 @@ PARTIAL_EVERY = 0.5  # seconds between two partial results a process sends back
 SEND_EVERY = 4  # spans between two partial results of the decoding processes (all alike)
 MAX_PROCESSES = 4  # decoding processes at most (each grows its own stream pass)
 NICE = 10  # the counting processes' priority: the UI process has the cores first
+# the decoding processes' priority, lower still: the hierarchy (a few seconds of CPU in
+# all) completes first, then the expert, HTTP and DNS take the cores left
+DECODING_NICE = 15
 
 
-def background(ui: int) -> None:
+def background(ui: int, nice: int = NICE) -> None:
     """In a counting process (never the UI's own, `ui`), once its first results are out:
     lower its priority, so that the scheduler runs the UI process first when a key
     comes and the rest of the counting on what is left of the cores."""
-    if os.getpid() != ui and os.getpriority(os.PRIO_PROCESS, 0) < NICE:
-        os.setpriority(os.PRIO_PROCESS, 0, NICE)
+    if os.getpid() != ui and os.getpriority(os.PRIO_PROCESS, 0) < nice:
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
 def index_parts(index: Any, shown: Any, tables: list[Any], hierarchy: bool,
@@ -137,7 +140,7 @@ def decoding_parts(source: Any, rows: Any, stats_pass: Pass, streams: Any, reass
     def part(item: tuple[int, int]) -> bytes:
         k, p = item
         if k > 0:  # the first span at the UI's priority: its statistics come soon
-            background(ui)
+            background(ui, DECODING_NICE)
         for st in stats_pass.stats:  # (the process's own copies)
             if isinstance(st, StatsTree) and st.log is None:
                 st.record()
