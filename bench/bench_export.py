@@ -14,7 +14,10 @@ weighs on all of them alike:
 and for each: packets per second, and the peak resident memory of the largest process of
 the run (a worker: Linux's RUSAGE_CHILDREN keeps the largest descendant's), and the CPU
 seconds of the whole run (on a shared machine, packets per CPU second say more than the
-wall clock). Figures only; the capture and the packet count come from bench/sidebyside.py.
+wall clock), and those on its critical path (its parent's, then its busiest worker's: the
+wall time on free cores; on a busy machine Linux gives each session an equal share of the
+CPU whatever its number of processes, so two workers there are no faster than one).
+Figures only; the capture and the packet count come from bench/sidebyside.py.
 
 --breakdown: where one worker's CPU goes, in this process, on the capture's first N packets
 (50,000): each stage of exporting a chunk run on its own, in µs of CPU per packet (read the
@@ -31,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +58,8 @@ MEASURE = (
     "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
     "print(time.perf_counter() - t, r.ru_maxrss, r.ru_utime + r.ru_stime, code)\n"
 )
-Measured = tuple[float, int, float, int]  # wall seconds, peak RSS KiB, CPU seconds, exit
+# wall seconds, peak RSS KiB, CPU seconds, exit, CPU on the critical path (sidebyside.Run)
+Measured = tuple[float, int, float, int, float]
 
 
 def capture(args: argparse.Namespace) -> Path:
@@ -88,12 +93,18 @@ def commands(path: Path, work: Path, dask: bool) -> dict[str, tuple[list[str], d
 
 
 def measure(cmd: list[str], env: dict[str, str], work: Path) -> Measured:
+    from sidebyside import POLL, TREE_POLLS, critical, tree_cpu
+
     shutil.rmtree(work / "out", ignore_errors=True)
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
-    done = subprocess.run([PY, "-c", MEASURE, str(work / "stdout"), *cmd], env=full_env,
-                          capture_output=True, text=True, check=True)  # fmt: skip
-    seconds, rss, cpu, code = done.stdout.split()
-    return float(seconds), int(rss), float(cpu), int(code)
+    proc = subprocess.Popen([PY, "-c", MEASURE, str(work / "stdout"), *cmd], env=full_env,
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    workers: dict[int, float] = {}  # the command's workers (the measuring process's grandchildren)
+    while proc.poll() is None:
+        tree_cpu(proc.pid, workers, depth=2)
+        time.sleep(POLL * TREE_POLLS)
+    seconds, rss, cpu, code = proc.communicate()[0].split()
+    return float(seconds), int(rss), float(cpu), int(code), critical(float(cpu), workers)
 
 
 def main() -> int:
@@ -138,18 +149,24 @@ def main() -> int:
 
 def report(best: dict[str, Measured], n: int) -> None:
     print(f"{'':56} {'seconds':>8} {'packets/s':>10} {'CPU s':>7} {'pkts/CPU s':>10} "
-          f"{'peak RSS':>9}  exit")  # fmt: skip
-    for name, (seconds, rss, cpu, code) in best.items():
+          f"{'free cores':>10} {'peak RSS':>9}  exit")  # fmt: skip
+    for name, (seconds, rss, cpu, code, crit) in best.items():
         print(f"{name:56} {seconds:8.2f} {n / seconds:10,.0f} {cpu:7.1f} {n / cpu:10,.0f} "
-              f"{rss / 1024:6.0f} MB  {code}")  # fmt: skip
-    one, two = best.get("export, all tables, 1 worker"), best.get("export, all tables, 2 workers")
-    if one and two:
-        print(f"two workers / one worker (all tables): {one[0] / two[0]:.2f}x")
+              f"{crit:8.1f} s {rss / 1024:6.0f} MB  {code}")  # fmt: skip
+    # "free cores": the CPU seconds on the run's critical path (its parent's, then its
+    # busiest worker's): the wall time on an idle machine (bench/sidebyside.py, Run.critical)
+    for what in ("all tables", "frames only"):
+        one, two = best.get(f"export, {what}, 1 worker"), best.get(f"export, {what}, 2 workers")
+        if one and two:
+            print(f"two workers / one worker ({what}): {one[0] / two[0]:.2f}x wall, "
+                  f"{one[4] / two[4]:.2f}x on free cores")  # fmt: skip
     tshark = next((v for k, v in best.items() if k.startswith("tshark")), None)
     frames = best.get("export, frames only, 2 workers")
     if tshark and frames:
-        print(f"frames only, 2 workers vs tshark -T fields: {tshark[0] / frames[0]:.2f}x faster")
+        print(f"frames only, 2 workers vs tshark -T fields: {tshark[0] / frames[0]:.2f}x faster "
+              f"wall, {tshark[4] / frames[4]:.2f}x on free cores")  # fmt: skip
     dask = next((v for k, v in best.items() if "dask" in k), None)
+    two = best.get("export, all tables, 2 workers")
     if dask and two:
         print(f"dask local (2 workers) / local 2 workers time: {dask[0] / two[0]:.2f}")
 

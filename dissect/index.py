@@ -329,6 +329,28 @@ class CaptureIndex:
             for key in [k for k in self._comments if k < self._first]:
                 del self._comments[key]
 
+    def bookmark(self, i: int) -> int | None:
+        """Where a later index of this file may start its walk to begin at record i
+        (resume()): the file offset of its record header. None where the walk cannot
+        start there: pcapng (a record needs the interface blocks before it), a stream."""
+        if self._pcap is None or self.streaming:
+            return None
+        return self._offsets[self._check(i)] - self._pcap.record_header_len
+
+    def resume(self, i: int, mark: int) -> None:
+        """Walk on from record i at `mark` (bookmark(i) of an earlier index of this very
+        file), with nothing before it indexed: a worker given a chunk in the middle of a
+        big capture starts there instead of walking every record header before it. Only
+        forwards (i past what is indexed), on a pcap file, never on a stream; else
+        nothing changes and the walk goes on from where it is. A pcap walk ends at the
+        first bad record, so no warning is lost by starting past the records before."""
+        with self._lock:
+            if self._pcap is None or self.streaming or self.done or i <= len(self):
+                return
+            for arr in (self._offsets, self._caplens, self._wirelens, self._ifaces, self._times):
+                del arr[:]
+            self._first, self._pos = i, mark
+
     @property
     def indexed_bytes(self) -> int:
         """Length of the file prefix made of whole, indexed records (a valid capture)."""

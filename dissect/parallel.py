@@ -12,9 +12,13 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import select
+import selectors
 import signal
 import struct
+import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 Span = tuple[int, int]
 
@@ -90,7 +94,121 @@ def ordered_map(
         gc.unfreeze()
 
 
-# kind (b"b" bytes, b"s" text, b"e" a pickled error, b"p" a part: output, then error), length
+def unordered_map(
+    render: Callable[[Any], str | bytes], work: list[Any], workers: int
+) -> Iterator[tuple[int, str | bytes]]:
+    """(i, render(work[i])) for every task, computed in `workers` forked processes, yielded
+    as they finish. A worker takes the next task whenever it is free (the task numbers wait
+    in a pipe all workers read), so a task that takes longer than the others (an export's
+    stream pass) or a worker the machine gives less CPU does not leave the other idle at
+    the end, as a fixed share of the tasks would. For work whose order does not matter
+    (the export's chunks). A worker's exception is raised here; closing early stops them."""
+    if not work:
+        return
+    workers = max(1, min(workers, len(work)))
+    gc.freeze()  # as in ordered_map: workers do not copy the parent's heap
+    tasks, feed = os.pipe()
+    pids: list[int] = []
+    fds: list[int] = []
+    try:
+        for _k in range(workers):
+            r, w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns
+                for fd in (r, feed, *fds):
+                    os.close(fd)
+                _work_any(render, work, tasks, w)
+            os.close(w)
+            pids.append(pid)
+            fds.append(r)
+            _widen(r)
+        os.close(tasks)
+        tasks = -1
+        _feed(feed, len(work))  # (after the forks: a thread must not be running at a fork)
+        feed = -1
+        left = set(fds)
+        done = 0
+        with selectors.DefaultSelector() as sel:
+            for fd in fds:
+                sel.register(fd, selectors.EVENT_READ)
+            while left:
+                for key, _mask in sel.select():
+                    fd = key.fd
+                    got = _indexed(fd)
+                    if got is None:  # the worker has taken its last task and ended
+                        sel.unregister(fd)
+                        left.discard(fd)
+                        continue
+                    done += 1
+                    yield got
+        if done < len(work):
+            raise ChildProcessError("a worker process died before finishing its tasks")
+    finally:
+        for fd in (tasks, feed):
+            if fd >= 0:
+                os.close(fd)
+        _stop(pids, fds)
+        gc.unfreeze()
+
+
+TASK = struct.Struct("<I")  # a task number in the task pipe (a write of whole numbers is atomic)
+
+
+def _feed(fd: int, n: int) -> None:
+    """Write the task numbers 0..n-1 into the workers' task pipe, from a thread (more than
+    a pipe holds would block here while the workers wait for us to read their results),
+    then close it: a worker that reads nothing more has no task left."""
+
+    def write() -> None:
+        try:
+            step = select.PIPE_BUF // TASK.size  # each write atomic: never half a number
+            for lo in range(0, n, step):
+                _write_all(fd, b"".join(TASK.pack(i) for i in range(lo, min(lo + step, n))))
+        except OSError:
+            pass  # every worker has gone (the run was stopped)
+        finally:
+            os.close(fd)
+
+    threading.Thread(target=write, daemon=True).start()
+
+
+def _work_any(render: Callable[[Any], str | bytes], work: list[Any], tasks: int,
+              fd: int) -> None:  # fmt: skip
+    """A worker's life in unordered_map: take a task, send its number and output, again
+    until the task pipe is empty and closed; a failure is sent as b"e" and ends it."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+        while len(got := os.read(tasks, TASK.size)) == TASK.size:
+            i = TASK.unpack(got)[0]
+            out = render(work[i])
+            _send(fd, b"i", TASK.pack(i))
+            _send_output(fd, out)
+    except BrokenPipeError:
+        code = 1  # the parent stopped reading
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        _send_error(fd, exc)
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _indexed(fd: int) -> tuple[int, str | bytes] | None:
+    """A worker's next (task number, output); None at its end. Its error is raised."""
+    try:
+        kind, payload = _message(fd)
+    except ChildProcessError:  # EOF before a header: the worker ended
+        return None
+    if kind == b"p":  # a part's output is of no use out of order: its error is raised
+        _message(fd)
+        kind, payload = _message(fd)
+    if kind != b"i":
+        raise pickle.loads(payload)
+    return TASK.unpack(payload)[0], _receive(fd)
+
+
+# kind (b"b" bytes, b"s" text, b"e" a pickled error, b"p" a part: output, then error,
+# b"i" the task number of what follows (unordered_map)), length
 HEADER = struct.Struct("<cQ")
 
 

@@ -483,6 +483,34 @@ def test_module_entry_point_runs_batch_mode() -> None:
     assert len(proc.stdout.splitlines()) == 2
 
 
+def test_the_command_exits_without_teardown_yet_loses_nothing(tmp_path: Path) -> None:
+    """tui.main.run() ends with os._exit (exit_now): the atexit functions still run and
+    everything written reaches the pipe, the exit status is main()'s; with another thread
+    running it exits as usual."""
+    mark = tmp_path / "atexit"
+    probe = (
+        "import atexit, sys, threading, time\n"
+        f"atexit.register(lambda: open({str(mark)!r}, 'w').write('ran'))\n"
+        "sys.argv = ['layerscope', '-r', sys.argv[1]] + sys.argv[2:]\n"
+        "if '--thread' in sys.argv:\n"
+        "    sys.argv.remove('--thread')\n"
+        "    threading.Thread(target=time.sleep, args=(0.2,)).start()\n"
+        "import tui.main\n"
+        "tui.main.run()\n"
+    )
+    whole = subprocess.run([sys.executable, "-m", "tui.main", "-r", str(SAMPLE), "-V"],
+                           capture_output=True, cwd=ROOT, timeout=60).stdout  # fmt: skip
+    for extra in ([], ["--thread"]):
+        mark.unlink(missing_ok=True)
+        proc = subprocess.run([sys.executable, "-c", probe, str(SAMPLE), "-V", *extra],
+                              capture_output=True, cwd=ROOT, timeout=60)  # fmt: skip
+        assert (proc.returncode, proc.stderr, proc.stdout) == (0, b"", whole)
+        assert mark.read_text() == "ran"
+    proc = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "none.pcap")],
+                          capture_output=True, cwd=ROOT, timeout=60)  # fmt: skip
+    assert proc.returncode == 2 and b"No such file" in proc.stderr
+
+
 def test_demo_prints_the_http_get_packet() -> None:
     rc, out, err = run()
     assert (rc, err) == (0, "")

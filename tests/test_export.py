@@ -521,3 +521,26 @@ def test_the_job_is_what_was_asked_not_what_it_resolved_to() -> None:
     more = job.Options("/o", ("dns", "ip"), protocols=())
     assert fewer.manifest() == more.manifest()
     assert job.Options("/o", ("dns",), protocols=("dns",)).manifest() != fewer.manifest()
+
+
+def test_a_chunk_walks_from_its_own_first_record(tmp_path: Path) -> None:
+    """The plan marks where each part of a big pcap begins (index.bookmark), and the worker
+    given that part starts its index walk there: no record header before it is read. The
+    rows are those of the whole walk (the equality tests above run through this too)."""
+    chunks, _errors = job.plan([str(SAMPLE)], 7)
+    parts = [c.parts[0] for c in chunks]
+    assert len(parts) > 3 and parts[0].mark is None
+    assert all(p.mark is not None for p in parts[1:])
+    job._drop(str(SAMPLE))
+    try:
+        idx, _scanner = job._opened(job.Options(str(tmp_path), ()), parts[3])
+        assert len(idx) == parts[3].start  # nothing walked before it, nothing held either
+        job._reach(idx, parts[3])
+        rows = list(idx.rows(parts[3].start, parts[3].stop))
+    finally:
+        job._drop(str(SAMPLE))
+    from dissect.index import open_capture
+
+    with open_capture(SAMPLE) as whole:
+        whole.index_all()
+        assert rows == list(whole.rows(parts[3].start, parts[3].stop))

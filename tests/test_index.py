@@ -656,3 +656,33 @@ def test_walk_matches_reference_on_random_files(
         assert indexed(data, batch) == reference_walk(data)
     finally:
         stream.WINDOW = old_window
+
+
+def test_resume_at_a_bookmark_walks_on_from_there(tmp_path: Path) -> None:
+    """A second index of the file resumed at record i's bookmark gives records i... exactly
+    as a whole walk does, and never reads a header before it; a truncated tail is still
+    reported, with its record number counted from the start."""
+    path = tmp_path / "a.pcap"
+    make_pcap(path, 300)
+    with open(path, "ab") as f:
+        f.write(b"\x00" * 7)  # a torn record header at the end
+    whole = open_capture(path).index_all()
+    mark = whole.bookmark(123)
+    assert mark is not None
+    resumed = open_capture(path)
+    resumed.resume(123, mark)
+    resumed.index_all()
+    assert len(resumed) == len(whole) == 300
+    assert list(resumed.rows(0, 300)) == list(whole.rows(123, 300))
+    assert resumed.arrays(0, 123)[0] == array("Q")  # nothing before record 123 was walked
+    assert resumed.warnings == whole.warnings and resumed.warnings
+    resumed.resume(200, whole.bookmark(200))  # backwards of what is indexed: no change
+    assert list(resumed.rows(0, 300)) == list(whole.rows(123, 300))
+    for idx in (whole, resumed):
+        idx.close()
+
+
+def test_no_bookmark_in_pcapng() -> None:
+    with open_capture(DATA / "gopacket" / "le" / "test001.pcapng") as idx:
+        idx.index_all()
+        assert idx.bookmark(1) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,55 @@ def test_closing_early_stops_the_workers() -> None:
     gen = parallel.ordered_map(lambda s: "x" * 100_000, parallel.spans(0, 10_000, 1), 2)
     assert next(gen) == "x" * 100_000
     gen.close()  # the workers are blocked writing: they are ended and reaped
+    assert _no_children_left()
+
+
+def test_unordered_map_gives_every_task_once() -> None:
+    work = list(range(40))
+    got = dict(parallel.unordered_map(lambda i: f"{i}\udcff" if i % 2 else bytes([i]), work, 3))
+    assert got == {i: f"{i}\udcff" if i % 2 else bytes([i]) for i in work}
+    assert list(parallel.unordered_map(str, [], 2)) == []
+    assert _no_children_left()
+
+
+def test_unordered_map_a_busy_worker_holds_no_task_back(tmp_path: Path) -> None:
+    """Task 0 ends only once every other task has: with two workers the other one must take
+    them all (a fixed share would leave half of them queued behind task 0; it then gives
+    up after a while and says so)."""
+    done = tmp_path / "done"
+
+    def render(i: int) -> str:
+        if i:
+            with open(done, "a") as f:
+                f.write(f"{i}\n")
+            return str(os.getpid())
+        for _ in range(3000):  # 30 s at most: a guard, not a measure
+            if done.exists() and len(done.read_text().split()) == 9:
+                return "waited"
+            time.sleep(0.01)
+        return "gave up"
+
+    got = dict(parallel.unordered_map(render, list(range(10)), 2))
+    assert got[0] == "waited"
+    assert len({got[i] for i in range(1, 10)}) == 1  # one worker took every other task
+    assert _no_children_left()
+
+
+def test_unordered_map_raises_a_worker_error() -> None:
+    def render(i: int) -> str:
+        if i == 5:
+            raise ValueError(f"bad task {i}")
+        return "ok"
+
+    with pytest.raises(ValueError, match="bad task 5"):
+        list(parallel.unordered_map(render, list(range(12)), 2))
+    assert _no_children_left()
+
+
+def test_unordered_map_closing_early_stops_the_workers() -> None:
+    gen = parallel.unordered_map(lambda i: "x" * 100_000, list(range(5000)), 2)
+    assert next(gen)[1] == "x" * 100_000
+    gen.close()
     assert _no_children_left()
 
 

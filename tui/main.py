@@ -139,5 +139,32 @@ def _preload_tui() -> None:
         pass
 
 
+def run() -> None:
+    """The `layerscope` command: main(), then exit() (the usual exit after a TUI session
+    or wherever another thread still runs)."""
+    exit_now(main())
+
+
+def exit_now(code: int) -> None:
+    """Exit with `code` once what matters of Python's exit is done (the atexit functions
+    run, stdout and stderr flushed), without tearing the interpreter down: freeing every
+    object of the protocol declarations, the index and the imported modules one by one took
+    30-50 ms of CPU, a quarter of a small capture's whole run, after the last line was out.
+    Files are closed by the code that writes them, never left to the teardown. Where
+    another thread still runs (a Dask client's) or a flush fails, the usual exit."""
+    import atexit
+    import threading
+
+    if threading.active_count() == 1:
+        try:
+            atexit._run_exitfuncs()  # (they do not run twice: running them clears them)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:  # noqa: BLE001 - a closed pipe: Python's own exit reports it
+            sys.exit(code)
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -66,6 +66,7 @@ class Part:
     start: int  # first record, 0-based
     stop: int | None  # None: to the end of the file
     size: int  # bytes of the capture it covers, about (for progress)
+    mark: int | None = None  # where a walk may start to begin at `start` (index.bookmark)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,15 +166,23 @@ def _file_parts(name: str, records: int) -> list[Part]:
     size = _size(name)
     if size <= records * 16:  # 16: a pcap record header alone: fewer records than `records`
         return [Part(name, 0, None, size)]
+    marks: dict[int, int | None] = {}  # each part's start: where its worker's walk begins
     with open_source(name) as idx:
-        while not idx.index_more():
+        while True:
+            seen = len(idx)
+            finished = idx.index_more()
+            for a in range(-(-seen // records) * records, len(idx), records):
+                marks[a] = idx.bookmark(a)
+            if finished:
+                break
             idx.forget(len(idx))
         n = len(idx)
     if not n:
         return [Part(name, 0, None, size)]
     starts = list(range(0, n, records))
     return [Part(name, a, None if a == starts[-1] else a + records,
-                 size * min(records, n - a) // n) for a in starts]  # fmt: skip
+                 size * min(records, n - a) // n, marks.get(a) if a else None)
+            for a in starts]  # fmt: skip
 
 
 def _size(name: str) -> int:
@@ -382,6 +391,8 @@ def _opened(options: Options, part: Part) -> tuple[CaptureIndex, Any]:
         while len(_HELD.open) >= OPEN_MAX:
             _drop(next(iter(_HELD.open)))
         held = _HELD.open[part.file] = (idx, scanner, options.display_filter)
+    if part.mark is not None and held[1] is None:  # (a filter's scanner counts from record 0)
+        held[0].resume(part.start, part.mark)
     return held[0], held[1]
 
 

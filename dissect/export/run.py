@@ -40,10 +40,12 @@ def captures(chunks: list[Chunk]) -> list[str]:
 
 
 def run_local(options: Options, chunks: list[Chunk], workers: int) -> Iterator[Result]:
-    """Every chunk's result, exported by `workers` forked processes (this one when 1).
-    Each capture's stream pass is a task before the chunks' (so with several workers,
-    chunks are exported while a capture is being numbered: a chunk waits for its
-    capture's numbers only to place them in its `frames` rows, at its end)."""
+    """Every chunk's result, in the chunks' order, exported by `workers` forked processes
+    (this one when 1). Each capture's stream pass is a task before the chunks' (so with
+    several workers, chunks are exported while a capture is being numbered: a chunk waits
+    for its capture's numbers only to place them in its `frames` rows, at its end). A
+    worker takes the next task when it is free (parallel.unordered_map): the one that
+    numbered a capture exports fewer chunks, and the workers end together."""
     engine._load()  # every protocol imported once, before the workers fork
     files = captures(chunks)
     clear_none(options.outdir, files)
@@ -60,11 +62,20 @@ def run_local(options: Options, chunks: list[Chunk], workers: int) -> Iterator[R
         return safe_export(options, task, pass_running=True).to_json().encode()
 
     work: list[str | Chunk] = [*files, *chunks]
-    done = parallel.ordered_map(render, work, workers)  # type: ignore[arg-type]
-    failed = [next(done).decode("utf-8", "surrogateescape") for _ in files]  # type: ignore[union-attr]
-    yield from _pass_errors(files, failed)
-    for out in done:
-        yield Result.from_json(out)
+    finished: dict[int, bytes] = {}  # results that came before an earlier task's
+    failed: list[str] = []  # the passes' error lines, reported before the chunks' results
+    following = 0  # the next task whose result is handed on (results go in task order)
+    for i, out in parallel.unordered_map(render, work, workers):
+        finished[i] = out  # type: ignore[assignment]
+        while following in finished:
+            got = finished.pop(following)
+            following += 1
+            if following > len(files):
+                yield Result.from_json(got)
+                continue
+            failed.append(got.decode("utf-8", "surrogateescape"))
+            if following == len(files):
+                yield from _pass_errors(files, failed)
 
 
 def _pass_errors(files: list[str], failed: list[str]) -> Iterator[Result]:
