@@ -279,7 +279,22 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         else:
             self.show_osi()
         self.update_status()
+        self.flush_refreshes()
         self.call_after_refresh(self.app.courtesy.touched)  # type: ignore[attr-defined]
+
+    def flush_refreshes(self) -> None:
+        """Hand the panes' repaints to the screen now, in this message, not from each pane's
+        own idle: the screen paints once all of them are in (one paint per key). Left to
+        the panes, the screen often goes idle with only the list's repaint and paints it
+        alone, and the rest waits for the next frame (up to 1/60 s later)."""
+        for widget in (
+            self.query_one(PacketList),
+            self.query_one(FieldTree),
+            self.query_one(HexPane),
+            self.query_one("#explain"),
+            self.query_one(StatusBar),
+        ):
+            widget._check_refresh()  # what the widget's idle does, done now
 
     def on_packet_annotated(self, message: PacketAnnotated) -> None:
         """The selected packet's stream fields are ready: show it again with them."""

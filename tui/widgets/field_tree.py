@@ -129,6 +129,7 @@ class FieldTree(Tree[TreeItem]):
 
     _building = False  # show_packet is adding nodes (Tree refreshes from its __init__ on)
     _restyling = False  # the lines are drawn again in new styles (focus, theme)
+    _sizing = False  # Tree sets its virtual size from its lines
 
     class FieldAction(Message):
         """A field's action was asked for (apply:and, prepare:selected, column, menu)."""
@@ -161,7 +162,12 @@ class FieldTree(Tree[TreeItem]):
     def refresh(
         self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
     ) -> FieldTree:
-        """No layout pass for nodes show_packet adds or lines restyled: a repaint draws them."""
+        """No layout pass for nodes show_packet adds or lines restyled: a repaint draws them;
+        nor for a new number of lines that leaves the scrollbars as they are: the
+        scrollbar is told the new size instead."""
+        if layout and self._sizing and self._scrollbars_stay():
+            layout = False
+            self._scroll_update(self.virtual_size)
         layout = layout and not (self._building or self._restyling)
         super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
         return self
@@ -186,9 +192,32 @@ class FieldTree(Tree[TreeItem]):
 
     def validate_virtual_size(self, size: Size) -> Size:
         """Lines that fit the pane count as the pane's size, so the size (and a layout
-        pass) changes only when scrolling does: when they stop fitting, or start."""
+        pass) changes only when scrolling does: when they stop fitting, or start. Lines
+        wider than a pane that does not scroll sideways are cut at its edge: the pane's
+        width."""
         view = self.container_size  # what the scrollbars compare the lines with
-        return Size(max(size.width, view.width), max(size.height, view.height))
+        width = view.width if self.styles.overflow_x == "hidden" else max(size.width, view.width)
+        return Size(width, max(size.height, view.height))
+
+    def _build(self) -> None:
+        """Tree numbers its lines and sets its virtual size from them here."""
+        self._sizing = True
+        try:
+            super()._build()
+        finally:
+            self._sizing = False
+
+    def _scrollbars_stay(self) -> bool:
+        """The virtual size just set shows the same scrollbars as before (only a change
+        of scrollbars changes the room the lines have, which needs a layout pass)."""
+        styles, view, virtual = self.styles, self.container_size, self.virtual_size
+
+        def shown(overflow: str, over: bool) -> bool:
+            return overflow == "scroll" or (overflow == "auto" and over)
+
+        return (shown(styles.overflow_x, virtual.width > view.width) == self.show_horizontal_scrollbar
+                and shown(styles.overflow_y, virtual.height > view.height)
+                == self.show_vertical_scrollbar)  # fmt: skip
 
     # -- building ------------------------------------------------------------------------
     def show_packet(self, pkt: Packet) -> None:
