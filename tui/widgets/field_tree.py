@@ -16,6 +16,7 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -183,6 +184,22 @@ class FieldTree(Tree[TreeItem]):
         """Once for all the nodes show_packet adds (Tree does it at each)."""
         if not self._building:
             super()._invalidate()
+
+    _line_style: Style | None = None  # the widget's style while a paint draws its lines
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The widget's style worked out once per paint: Tree asks for it at each line, and
+        each time it walks the styles of every ancestor up to the screen."""
+        self._line_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_style = None
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        style = self._line_style if self._line_style is not None else self.rich_style
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
 
     def process_label(self, label: str | Text) -> Text:
         """A one-line Text is used as it is (Tree copies every label to take its first line)."""
