@@ -691,6 +691,8 @@ STEP_SECONDS = 0.05  # ... or fewer, when they take longer than this: esc stops 
 class Scanner:
     """Runs one compiled filter over an index, chunk by chunk, in record order."""
 
+    step_seconds = STEP_SECONDS  # the TUI's worker takes shorter steps (keys come between)
+
     def __init__(self, flt: Filter, index: CaptureIndex) -> None:
         self.flt, self.index = flt, index
         self.t0_ns = index.time_ns(0) if len(index) else 0
@@ -743,7 +745,7 @@ class Scanner:
             count += 1
             if n == len(todo) - 1:
                 yield stop, hits
-            elif count == SLOW_BATCH or monotonic() - began >= STEP_SECONDS:
+            elif count == SLOW_BATCH or monotonic() - began >= self.step_seconds:
                 yield i + 1, hits
                 hits, count, began = [], 0, monotonic()
 

@@ -346,3 +346,20 @@ def test_tui_stream_pass_takes_the_conversation_limit(tmp_path: Path) -> None:
         assert any(source.index_more() for _ in range(1000))  # indexed in full
         assert source.stream_table().tcp_streams == want
         source.close()
+
+
+@pytest.mark.parametrize("path", CAPTURES[:6], ids=lambda p: p.name)
+def test_the_pass_in_small_chunks_gives_the_same_table(path: Path) -> None:
+    """The TUI's background pass takes small chunks (it steps aside for keys between
+    them): every chunk boundary, even one every 7 records, gives the table of one pass."""
+    with open_capture(str(path)) as idx:
+        idx.index_all()
+        whole = StreamTable.build(idx)
+        steps: list[int] = []
+        small = StreamTable.build(idx, steps.append, chunk=7)
+        assert len(steps) >= len(idx) // 7  # progress came after each small chunk
+        assert list(small.ids) == list(whole.ids) and list(small.facts) == list(whole.facts)
+        assert small.tcp_streams == whole.tcp_streams
+        assert [small.rows(i) for i in range(len(small))] == [
+            whole.rows(i) for i in range(len(whole))
+        ]

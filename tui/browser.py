@@ -46,11 +46,18 @@ if TYPE_CHECKING:
     from .screens import PasteResult
 
 OPEN_NOTE_AFTER = 0.5  # seconds an open may take before a note says what it waits for
-INDEX_CHUNK = 65536  # records per index_more call: ~10 ms, so cancelling is prompt
+# Records per index_more call: ~3 ms, so cancelling is prompt and a step that began just
+# before a key holds the interpreter from it briefly (the next waits for the keys).
+INDEX_CHUNK = 16384
 FIRST_CHUNK = 4096  # indexed before the first screen; the rest once it is drawn
 FIRST_SCREEN_WAIT = 0.5  # seconds the indexer waits for the first rows at most
 EXPLAIN_LINES = 3  # the explanation's max-height in app.tcss
+ROWS_PIECE = 100  # off-screen list rows decoded between two looks at the keys (~2 ms)
 PROGRESS_EVERY = 0.1  # seconds between progress messages: often enough to look alive, rarely enough to cost nothing
+
+
+def _pieces(start: int, stop: int) -> list[tuple[int, int]]:
+    return [(a, min(stop, a + ROWS_PIECE)) for a in range(start, stop, ROWS_PIECE)]
 
 
 def whole_bit_field(layer: Layer, f: Field) -> Field:
@@ -238,16 +245,20 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         shown: tuple[int, int],
     ) -> None:
         """Rows on screen first (a first screen or `G` does not wait for 1,000 decodes),
-        then the whole block."""
+        then the rest of the block, which steps aside for keys a little (the keys do not
+        wait for those rows; a key held down scrolls into them, so not for long)."""
         lo, hi = shown
         out: list = [None] * len(rows)
         if hi - lo < len(rows):
             out[lo:hi] = source.summaries_of(rows[lo:hi])
             self.post_message(RowsDecoded(generation, block, list(out), view, partial=True))
-        out[:lo] = source.summaries_of(rows[:lo])
-        out[hi:] = source.summaries_of(rows[hi:])
-        if hi - lo == len(rows):
-            out[lo:hi] = source.summaries_of(rows[lo:hi])
+            pause = self.app.courtesy.brief_pause  # type: ignore[attr-defined]
+            # the rows below the screen first: where G lands, where a held key scrolls to
+            for a, b in (*_pieces(hi, len(rows)), *_pieces(0, lo)):
+                pause()
+                out[a:b] = source.summaries_of(rows[a:b])
+        else:
+            out = source.summaries_of(rows)
         self.post_message(RowsDecoded(generation, block, out, view))
 
     def on_rows_decoded(self, message: RowsDecoded) -> None:
@@ -279,7 +290,24 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         else:
             self.show_osi()
         self.update_status()
+        self.flush_refreshes()
         self.call_after_refresh(self.app.courtesy.touched)  # type: ignore[attr-defined]
+
+    def flush_refreshes(self) -> None:
+        """Hand the panes' repaints to the screen now, in this message, not from each pane's
+        own idle: the screen paints once all of them are in (one paint per key). Left to
+        the panes, the screen often goes idle with only the list's repaint and paints it
+        alone, and the rest waits for the next frame (up to 1/60 s later)."""
+        for pane in (
+            self.query_one(PacketList),
+            self.query_one(FieldTree),
+            self.query_one(HexPane),
+            self.query_one("#explain"),
+            self.query_one(StatusBar),
+        ):
+            for widget in (pane, pane._vertical_scrollbar):  # the list's moves as it scrolls
+                if widget is not None:
+                    widget._check_refresh()  # what the widget's idle does, done now
 
     def on_packet_annotated(self, message: PacketAnnotated) -> None:
         """The selected packet's stream fields are ready: show it again with them."""
@@ -376,7 +404,13 @@ class BrowserScreen(FilterActions, LiveActions, ListActions, TeachingActions):
         target = panes[(current + step) % len(panes)]
         if self.maximized is not None:
             self.maximize(target, container=False)
-        target.focus()
+        # The focus moves now, not from a callback (Widget.focus repaints the pane at once
+        # and restyles it later: two paints), and both panes hand their repaints over.
+        self.set_focus(target)
+        for pane in panes:
+            for widget in (pane, pane._vertical_scrollbar):  # its colours follow the focus
+                if widget is not None:
+                    widget._check_refresh()
 
     def action_zoom(self) -> None:
         if self.maximized is not None:

@@ -26,6 +26,7 @@ from time import monotonic
 
 HOLD = 0.06  # seconds after an input event during which workers sleep
 MAX_PAUSE = 0.25  # the longest one pause() sleeps: background work always goes on
+BRIEF_PAUSE = 0.03  # the longest one brief_pause() sleeps (a key's work)
 STEP = 0.005  # seconds slept at a time while waiting
 QUIET = 0.1  # seconds without input before the collector is back on
 # Seconds the collector stays off at most (keys held down): what it collects then grows with it.
@@ -72,8 +73,16 @@ class Courtesy:
     def pause(self) -> float:
         """Sleep while input is recent, at most MAX_PAUSE; returns the seconds slept
         (worker threads only: the UI thread would wait for itself)."""
+        return self._sleep(MAX_PAUSE)
+
+    def brief_pause(self) -> float:
+        """pause() for at most BRIEF_PAUSE: work that a key held down soon needs (the list
+        rows just below the screen) waits for one key's work, not for the whole hold."""
+        return self._sleep(BRIEF_PAUSE)
+
+    def _sleep(self, longest: float) -> float:
         began = now = monotonic()
-        while now < self._until and now - began < MAX_PAUSE:
+        while now < self._until and now - began < longest:
             time.sleep(min(STEP, self._until - now))
             now = monotonic()
         return now - began

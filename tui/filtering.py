@@ -39,7 +39,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FilterActions", "FilterBar", "FilterProgress", "field_filter", "joined_filter"]
 
-SCAN_STEP = 1 << 18  # records per scan call: the scanner yields smaller steps inside
+# Records per scan call, answered from fixed offsets in one vectorised step (~3 ms): a worker
+# step runs to its end even when a key arrives meanwhile (the scanner yields smaller steps
+# inside for records it decodes one by one).
+SCAN_STEP = 1 << 14
 PROGRESS_EVERY = 0.1  # seconds between progress messages: often enough to look alive, rarely enough to cost nothing
 WAIT = 0.05  # seconds between looks at an index that is still growing
 

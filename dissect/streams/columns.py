@@ -52,12 +52,12 @@ class Chunk:
     ends: list[tuple]  # per pair: (first endpoint, second endpoint) as (address, port)
 
 
-def chunks(index: Any, start: int, stop: int) -> Iterator[Chunk]:
-    """The facts of records start..stop-1, a chunk at a time."""
+def chunks(index: Any, start: int, stop: int, size: int = CHUNK) -> Iterator[Chunk]:
+    """The facts of records start..stop-1, `size` records at a time."""
     texts: dict[Any, str] = {}
     for a, b in index.spans(start, stop, SPAN_BYTES):
-        for lo in range(a, b, CHUNK):
-            c = Columns(index, lo, min(b, lo + CHUNK), 0)
+        for lo in range(a, b, size):
+            c = Columns(index, lo, min(b, lo + size), 0)
             if not c.n:
                 continue
             try:

@@ -233,15 +233,17 @@ class StreamTable:
 
     @classmethod
     def build(cls, index: Any, progress: Callable[[int], None] | None = None,
-              analyse: bool = True,
-              conversation_limit: int = DEFAULT_CONVERSATION_LIMIT) -> StreamTable:  # fmt: skip
+              analyse: bool = True, conversation_limit: int = DEFAULT_CONVERSATION_LIMIT,
+              chunk: int = 0) -> StreamTable:  # fmt: skip
         """The stream pass over every record of an index (indexed in full first): plain
         records read from fixed offsets a chunk at a time (columns.py) and walked by
         analysis.run, the rest decoded and added one by one.
-        analyse=False numbers the conversations only."""
+        analyse=False numbers the conversations only. `chunk`: records per chunk, when
+        `progress` must come more often than columns.CHUNK allows (the TUI's worker steps
+        aside for keys between chunks)."""
         from .pdus import PduMap
 
-        for table in cls.grown(index, analyse, conversation_limit):
+        for table in cls.grown(index, analyse, conversation_limit, chunk):
             if progress is not None and len(table):
                 progress(len(table))
         for st in table.tcp_tracker.streams:  # the analysis state: no packet follows
@@ -251,18 +253,19 @@ class StreamTable:
 
     @classmethod
     def grown(cls, index: Any, analyse: bool = True,
-              conversation_limit: int = DEFAULT_CONVERSATION_LIMIT) -> Iterator[StreamTable]:  # fmt: skip
+              conversation_limit: int = DEFAULT_CONVERSATION_LIMIT,
+              chunk: int = 0) -> Iterator[StreamTable]:  # fmt: skip
         """The stream pass a chunk at a time: the one table, empty, then after each chunk.
         What annotate(pkt, table, later=False) adds to a record already in it is what the
         whole pass gives (it comes from that record and those before, as a capture read
         forwards), so a reader can annotate those while the rest is still to be read."""
-        from .columns import chunks, slow
+        from .columns import CHUNK, chunks, slow
 
         index.index_all()
         table = cls(analyse, conversation_limit)
         table.index = index
         yield table
-        for ch in chunks(index, 0, len(index)):
+        for ch in chunks(index, 0, len(index), chunk or CHUNK):
             run(table, ch, lambda i: slow(index, i))
             yield table
 

@@ -16,6 +16,7 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -129,6 +130,7 @@ class FieldTree(Tree[TreeItem]):
 
     _building = False  # show_packet is adding nodes (Tree refreshes from its __init__ on)
     _restyling = False  # the lines are drawn again in new styles (focus, theme)
+    _sizing = False  # Tree sets its virtual size from its lines
 
     class FieldAction(Message):
         """A field's action was asked for (apply:and, prepare:selected, column, menu)."""
@@ -161,7 +163,12 @@ class FieldTree(Tree[TreeItem]):
     def refresh(
         self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
     ) -> FieldTree:
-        """No layout pass for nodes show_packet adds or lines restyled: a repaint draws them."""
+        """No layout pass for nodes show_packet adds or lines restyled: a repaint draws them;
+        nor for a new number of lines that leaves the scrollbars as they are: the
+        scrollbar is told the new size instead."""
+        if layout and self._sizing and self._scrollbars_stay():
+            layout = False
+            self._scroll_update(self.virtual_size)
         layout = layout and not (self._building or self._restyling)
         super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
         return self
@@ -178,6 +185,22 @@ class FieldTree(Tree[TreeItem]):
         if not self._building:
             super()._invalidate()
 
+    _line_style: Style | None = None  # the widget's style while a paint draws its lines
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The widget's style worked out once per paint: Tree asks for it at each line, and
+        each time it walks the styles of every ancestor up to the screen."""
+        self._line_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_style = None
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        style = self._line_style if self._line_style is not None else self.rich_style
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
+
     def process_label(self, label: str | Text) -> Text:
         """A one-line Text is used as it is (Tree copies every label to take its first line)."""
         if isinstance(label, Text) and "\n" not in label.plain:
@@ -186,9 +209,32 @@ class FieldTree(Tree[TreeItem]):
 
     def validate_virtual_size(self, size: Size) -> Size:
         """Lines that fit the pane count as the pane's size, so the size (and a layout
-        pass) changes only when scrolling does: when they stop fitting, or start."""
+        pass) changes only when scrolling does: when they stop fitting, or start. Lines
+        wider than a pane that does not scroll sideways are cut at its edge: the pane's
+        width."""
         view = self.container_size  # what the scrollbars compare the lines with
-        return Size(max(size.width, view.width), max(size.height, view.height))
+        width = view.width if self.styles.overflow_x == "hidden" else max(size.width, view.width)
+        return Size(width, max(size.height, view.height))
+
+    def _build(self) -> None:
+        """Tree numbers its lines and sets its virtual size from them here."""
+        self._sizing = True
+        try:
+            super()._build()
+        finally:
+            self._sizing = False
+
+    def _scrollbars_stay(self) -> bool:
+        """The virtual size just set shows the same scrollbars as before (only a change
+        of scrollbars changes the room the lines have, which needs a layout pass)."""
+        styles, view, virtual = self.styles, self.container_size, self.virtual_size
+
+        def shown(overflow: str, over: bool) -> bool:
+            return overflow == "scroll" or (overflow == "auto" and over)
+
+        return (shown(styles.overflow_x, virtual.width > view.width) == self.show_horizontal_scrollbar
+                and shown(styles.overflow_y, virtual.height > view.height)
+                == self.show_vertical_scrollbar)  # fmt: skip
 
     # -- building ------------------------------------------------------------------------
     def show_packet(self, pkt: Packet) -> None:

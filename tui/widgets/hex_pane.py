@@ -30,7 +30,7 @@ from textual.strip import Strip
 
 from dissect.engine import Layer, Packet, safe_text
 
-from . import layer_colour
+from . import layer_colour, set_virtual_size
 
 ROW = 16
 TINT = 0.35  # how much of a protocol's colour a byte's background takes
@@ -229,7 +229,7 @@ class HexPane(ScrollView, can_focus=True):
         # height that followed each packet would resize the tree above at most keys, and
         # a resize is a layout pass and a second paint.
         self._tallest = len(lines) if self.packet is None else max(self._tallest, len(lines))
-        self.virtual_size = Size(byte_col(ROW, self._left) + 2 + ROW, self._tallest)
+        set_virtual_size(self, Size(byte_col(ROW, self._left) + 2 + ROW, self._tallest))
         self.refresh()
 
     def _line_of(self, offset: int) -> int:

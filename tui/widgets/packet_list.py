@@ -17,7 +17,7 @@ from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -26,6 +26,7 @@ from textual.strip import Strip
 from dissect.output import Summary
 
 from ..colouring import ColourRule
+from . import set_virtual_size
 
 BLOCK = 1000
 
@@ -164,14 +165,15 @@ class PacketList(ScrollView, can_focus=True):
             return
         at_end = self.cursor == self.count - 1 if self.count else self.live
         follow = at_end and count > self.count
-        self.count = count
+        before, self.count = self.count, count
         self._measure("No.", len(str(count)))
-        self.virtual_size = Size(self.size.width, count + 1)
+        set_virtual_size(self, Size(self.size.width, count + 1))  # rows below a full list
         if follow:
             self.cursor = count - 1
         elif self.cursor < 0 and count:
             self.cursor = 0
-        self.refresh()
+        if self._layout is None or before < int(self.scroll_y) + self.body_height:
+            self.refresh()  # wider numbers, or new rows on screen: else only the scrollbar
 
     def set_rows(self, block: int, rows: list[Summary | None], partial: bool = False) -> None:
         """A decoded block; `partial` = only the rows on screen so far (None elsewhere): the
@@ -376,16 +378,21 @@ class PacketList(ScrollView, can_focus=True):
         return max(0, min(value, self.count - 1)) if self.count else -1
 
     def watch_cursor(self, old: int, new: int) -> None:
-        # Strips are cached per (row, selected): the two rows that change are drawn anew,
-        # every other row comes from the cache.
-        self.refresh()
-        if new < 0:
-            return
+        # Only the two rows that change are repainted (a scroll repaints every row); their
+        # strips are cached per (row, selected), so the others come from the cache anyway,
+        # but each line repainted still goes through Textual's styling of the widget.
         top = int(self.scroll_y)
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= top + self.body_height:
-            self.scroll_to(y=new - self.body_height + 1, animate=False)
+        if new < 0:
+            self.refresh()
+            return
+        if top <= new < top + self.body_height:
+            for row in (old, new):
+                if top <= row < top + self.body_height:
+                    self.refresh(Region(0, row - top + 1, self.size.width, 1))
+        else:
+            self.scroll_to(y=new if new < top else new - self.body_height + 1, animate=False)
+            if int(self.scroll_y) == top:  # could not scroll (yet): draw it all anyway
+                self.refresh()
         self.post_message(self.PacketHighlighted(new))
 
     def action_cursor(self, delta: int) -> None:
