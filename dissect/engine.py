@@ -755,12 +755,19 @@ class Layer:
     # Fields added with place() before the fields were built: (field, anchor, after), moved
     # to their anchors when they are (None: none waiting).
     placed = cython.declare(list, visibility="public")
+    # The top-level fields in tree order with the fixed header's still as their FieldSpecs
+    # (_layer_items): the -V tree renders those straight from `values`, and `fields` builds
+    # them when something needs Field objects. None: not made (or the fields are built).
+    items = cython.declare(list, visibility="public")
+    # While detail() runs for _layer_items: the tail's fields, held apart as the driver
+    # does (None otherwise); a field detail() looks up is built then (_held_get).
+    held = cython.declare(list, visibility="public")
 
     def __init__(self, protocol: Protocol, packet: Packet, pos: int, end: int) -> None:
         self.protocol, self.packet, self.pos, self.hdr_len = protocol, packet, pos, 0
         self.payload_pos, self.payload_end, self.status = pos, end, "ok"
         self.issues, self.extra = [], []
-        self.values = self._fields = self.placed = None
+        self.values = self._fields = self.placed = self.items = self.held = None
         self.next = self.state = None
         self.checksum_status = self.checksum_calc = None
         self.declined = self.stopped = False
@@ -796,7 +803,14 @@ class Layer:
         """Top-level fields in wire order: fixed header (built now), the protocol's detail
         fields (options, records: built only when someone looks), then tail fields."""
         if self._fields is None:
-            self._fields = _build_layer_fields(self)
+            if self.held is not None:  # detail(), run for the items, asks for every field
+                _build_items(self, self.items)
+                self._fields = self.items + self.held + self.extra
+            else:
+                items = self.items if self.items is not None else _layer_items(self)
+                self.items = None
+                _build_items(self, items)
+                self._fields = items
         return self._fields
 
     def walk(self) -> list[Field]:
@@ -807,6 +821,8 @@ class Layer:
 
     def get(self, name: str) -> Field | None:
         """The first field of that name, depth first (as walk() lists them)."""
+        if self._fields is None and self.held is not None:
+            return _held_get(self, name)
         return _find(self.fields, name)
 
     @cython.locals(f=Field)
@@ -946,7 +962,7 @@ def new_layer(protocol, packet, pos, end) -> Layer:
     layer.protocol, layer.packet, layer.pos, layer.hdr_len = protocol, packet, pos, 0
     layer.payload_pos, layer.payload_end, layer.status = pos, end, "ok"
     layer.issues, layer.extra, layer.declined, layer.stopped = [], [], False, False
-    return layer  # values, next, _fields, state: None, as __new__ leaves them
+    return layer  # values, next, _fields, items, held, state: None, as __new__ leaves them
 
 
 @cython.final
@@ -1491,8 +1507,7 @@ class Protocol:
             return _MISSING
         return _read(spec, layer.values)
 
-    @cython.locals(layer_=Layer, spec=FieldSpec, c=FieldSpec, f=Field, base=cython.Py_ssize_t,
-                   pos=cython.Py_ssize_t, vals=tuple, kids=list)  # fmt: skip
+    @cython.locals(layer_=Layer, spec=FieldSpec, vals=tuple)
     @cython.ccall
     def build_fields(self, layer: Layer) -> list:
         """The fixed header's fields (with their children), from the unpacked tuple."""
@@ -1500,18 +1515,7 @@ class Protocol:
         vals = layer_.values
         if vals is None:
             return []
-        out, base = [], layer_.pos
-        for spec in self.header:
-            pos = base + spec.offset
-            f = new_field(spec, pos, spec.width or 0, _read(spec, vals), spec.mask, False)
-            if spec.children:
-                kids = []
-                for c in spec.children:
-                    kids.append(new_field(c, pos + c.offset - spec.offset, c.width or 0,
-                                          _read(c, vals), c.mask, False))  # fmt: skip
-                f.children = kids
-            out.append(f)
-        return out
+        return [_fixed_field(spec, vals, layer_.pos) for spec in self.header]
 
     @cython.ccall  # a C call from the tree and JSON renderers, once a layer
     @cython.locals(t=Title)
@@ -1817,70 +1821,129 @@ def read_layer_values(layer: Layer, specs: tuple) -> tuple:
     return tuple([layer_.value(spec.name) for spec in specs])
 
 
-@cython.locals(
-    layer_=Layer, proto=Protocol, detail=object, fields=list, f=Field, i=cython.Py_ssize_t
-)
-def _build_layer_fields(layer: Layer) -> list:
-    """Layer.fields: the fixed header, then the detail fields, then the tail's; the fields
-    the declaration generates (the checksum's status right after its field, as Wireshark
-    shows it, and the payload length) are made here, when a tree is built."""
+@cython.cfunc
+@cython.locals(spec=FieldSpec, c=FieldSpec, f=Field, base=cython.Py_ssize_t, kids=list)
+def _fixed_field(spec, vals: tuple, base) -> Field:
+    """A fixed-header field (with its children) from its layer's unpacked header tuple."""
+    f = new_field(spec, base + spec.offset, spec.width or 0, _read(spec, vals), spec.mask, False)
+    if spec.children:
+        kids = []
+        for c in spec.children:
+            kids.append(new_field(c, base + c.offset, c.width or 0, _read(c, vals), c.mask, False))
+        f.children = kids
+    return f
+
+
+@cython.locals(layer_=Layer, proto=Protocol, detail=object, items=list, n=cython.Py_ssize_t)
+def _layer_items(layer: Layer) -> list:
+    """The layer's top-level fields in tree order, the fixed header's as their FieldSpecs
+    (not built: the -V tree renders them from the unpacked tuple, _spec_rows), then the
+    detail fields, then the tail's; the fields the declaration generates (the checksum's
+    status right after its field, as Wireshark shows it, and the payload length) are made
+    here. Layer.fields builds the specs into Fields (_build_items) when something asks."""
     layer_ = layer
     proto = layer_.protocol
-    fixed = proto.build_fields(layer_)
+    items = list(proto.header) if layer_.values is not None else []
+    n = len(items)
     detail = proto.detail
     if detail is not None:
+        # The tail's fields are held apart while detail runs, as the driver adds them: detail
+        # may look up a header field (_held_get builds it then) to hang generated fields under
+        # it; what it adds at the top level goes to extra, before the tail's.
         tail_fields, layer_.extra = layer_.extra, []
-        # detail may nest generated fields under header and tail fields (layer.get finds
-        # them); what it adds at the top level goes to extra, as ever (this list is dropped)
-        layer_._fields = fixed + tail_fields
+        layer_.items, layer_.held = items, tail_fields
         try:
             detail(layer_.packet.data, layer_)
         except Exception as exc:  # same contract as the driver: mark, never raise
             layer_.issue("error", "malformed", f"{proto.name}.exception",
                          f"{proto.title} detail stopped: {type(exc).__name__}: {exc}")  # fmt: skip
+        layer_.items = layer_.held = layer_._fields = None  # a list detail asked for is dropped
         layer_.extra = layer_.extra + tail_fields
-    fields = fixed + layer_.extra
+    items = items + layer_.extra
     if proto.pl_spec is not None and not layer_.stopped and layer_.values is not None:
         header = _read(proto.hl_spec, layer_.values) if proto.hl_spec is not None else proto.size
         value = max(0, layer_.payload_end - layer_.pos - header)
-        fields.insert(len(fixed), new_field(proto.pl_spec, layer_.pos + proto.pl_at, 0, value,
-                                            0, True))  # fmt: skip
+        items.insert(n, new_field(proto.pl_spec, layer_.pos + proto.pl_at, 0, value, 0, True))
     if layer_.checksum_status is not None:
-        _insert_checksum_fields(layer_, proto.checksum, fields)
+        _insert_checksum_fields(layer_, proto.checksum, items)
     if layer_.placed is not None:
         for f, anchor, after in layer_.placed:
-            _move_to_anchor(fields, f, anchor, after)
+            _move_to_anchor(items, f, anchor, after)
         layer_.placed = None
-    return fields
+    return items
 
 
 @cython.cfunc
-@cython.locals(fields=list, f=Field, other=Field, i=cython.Py_ssize_t, k=cython.Py_ssize_t,
+@cython.locals(layer=Layer, items=list, i=cython.Py_ssize_t)
+def _build_items(layer, items) -> cython.void:
+    """The fixed header's FieldSpecs among a layer's items built into Fields, in place."""
+    for i in range(len(items)):
+        if type(items[i]) is not Field:
+            items[i] = _fixed_field(items[i], layer.values, layer.pos)
+
+
+@cython.cfunc
+@cython.locals(layer=Layer, items=list, spec=FieldSpec, c=FieldSpec, i=cython.Py_ssize_t,
+               f=Field)  # fmt: skip
+def _held_get(layer, name: str) -> object:
+    """Layer.get while detail runs for the items: what _find would find in the header's
+    fields, then the tail's, then detail's own; of the header, only the field looked up
+    (with its children) is built, in its place among the items."""
+    items = layer.items
+    for i in range(len(items)):
+        if type(items[i]) is Field:
+            found = _find([items[i]], name)
+            if found is not None:
+                return found
+            continue
+        spec = items[i]
+        if spec.name != name and not any([c.name == name for c in spec.children]):
+            continue
+        f = _fixed_field(spec, layer.values, layer.pos)
+        items[i] = f
+        return _find([f], name)
+    found = _find(layer.held, name)
+    return found if found is not None else _find(layer.extra, name)
+
+
+@cython.cfunc
+@cython.inline
+@cython.locals(f=Field, spec=FieldSpec)
+def _item_name(item) -> str:
+    """The name of a layer item: a Field's, or a fixed-header FieldSpec's."""
+    if type(item) is Field:
+        f = item
+        return f.spec.name
+    spec = item
+    return spec.name
+
+
+@cython.cfunc
+@cython.locals(fields=list, f=Field, i=cython.Py_ssize_t, k=cython.Py_ssize_t,
                after=cython.Py_ssize_t)  # fmt: skip
 def _move_to_anchor(fields, f, anchor: str, after) -> cython.void:
-    """Move f (in fields) just before (after=0) or after (1) the first field named anchor
-    that comes before it; where there is none, f stays."""
+    """Move f (in fields, or a layer's items) just before (after=0) or after (1) the first
+    field named anchor that comes before it; where there is none, f stays."""
     i = len(fields) - 1
     while i >= 0 and fields[i] is not f:
         i -= 1
     for k in range(i):
-        other = fields[k]
-        if other.spec.name == anchor:
+        if _item_name(fields[k]) == anchor:
             del fields[i]
             fields.insert(k + after, f)
             return
 
 
 @cython.cfunc
-@cython.locals(layer=Layer, fields=list, f=Field, i=cython.Py_ssize_t, at=cython.Py_ssize_t)
+@cython.locals(layer=Layer, fields=list, i=cython.Py_ssize_t, at=cython.Py_ssize_t)
 def _insert_checksum_fields(layer, ck, fields) -> cython.void:
+    """The checksum's generated fields right after its field (in fields or the items)."""
     at = layer.pos + ck.offset
     made = [new_field(ck.status, at, 0, layer.checksum_status, 0, True)]
     if layer.checksum_calc is not None:
         made.append(new_field(ck.calculated, at, 0, layer.checksum_calc, 0, True))
     for i in range(len(fields)):
-        f = fields[i]
-        if f.spec.name == ck.field:
+        if _item_name(fields[i]) == ck.field:
             fields[i + 1 : i + 1] = made
             return
     fields.extend(made)
@@ -2697,11 +2760,13 @@ KEPT_DEPTH = 5  # -V lines kept whole per spec and value down to this depth (TCP
 TREE_LAYER, TREE_FIELD, TREE_ISSUE = "layer", "field", "issue"
 
 
-@cython.locals(pkt_=Packet, layer=Layer, f=Field, iss=Issue, p=Protocol)
+@cython.locals(pkt_=Packet, layer=Layer, f=Field, iss=Issue, p=Protocol, item=object)
 def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
     """The -V tree's lines, indented; when `kinds` is a list, each line's kind ("layer",
     "field", "issue") is appended to it. Each layer opens with its OSI layer:
-    "Layer 3 · Network — Internet Protocol Version 4, …"."""
+    "Layer 3 · Network — Internet Protocol Version 4, …". A layer whose fields are not
+    built yet is rendered from its items: the fixed header's lines come straight from the
+    unpacked header tuple, no Field made for them (docs/ARCHITECTURE.md, "The engine")."""
     pkt_ = pkt
     out: list[str] = []
     for layer in pkt_.layers:
@@ -2716,8 +2781,17 @@ def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
         out.append(title)
         if kinds is not None:
             kinds.append(TREE_LAYER)
-        for f in layer.fields:
-            _field_rows(out, kinds, data, f, 1, spans)
+        if layer._fields is None:
+            if layer.items is None:
+                layer.items = _layer_items(layer)
+            for item in layer.items:
+                if type(item) is Field:
+                    _field_rows(out, kinds, data, item, 1, spans)
+                else:
+                    _spec_rows(out, kinds, data, item, layer.values, layer.pos, 1, spans)
+        else:
+            for f in layer._fields:
+                _field_rows(out, kinds, data, f, 1, spans)
         for iss in layer.issues:
             out.append(f"    [Expert Info ({iss.severity}/{iss.group}): "
                        f"{safe_text(iss.message, 400)}]")  # fmt: skip
@@ -2731,32 +2805,58 @@ def tree_rows(pkt: Packet, spans: bool, kinds: list | None = None) -> list[str]:
 def _field_rows(out, kinds, data: bytes, f, depth, spans) -> cython.void:
     if f.spec.hidden:
         return
-    text = None if spans or depth > KEPT_DEPTH else _kept_line(data, f, depth)
-    out.append(text if text is not None else _INDENT[min(depth, 63)] + field_text(data, f, spans))
-    if kinds is not None:
-        kinds.append(TREE_FIELD)
+    _row(out, kinds, data, f.spec, f.pos, f.len, f.value, f.mask, f.generated, depth, spans)
     if f.children:
         for c in f.children:
             _field_rows(out, kinds, data, c, depth + 1, spans)
 
 
 @cython.cfunc
-@cython.locals(f=Field, spec=FieldSpec, cache=dict, end=cython.Py_ssize_t,
+@cython.locals(out=list, spec=FieldSpec, c=FieldSpec, base=cython.Py_ssize_t,
+               depth=cython.Py_ssize_t, spans=cython.bint)  # fmt: skip
+def _spec_rows(out, kinds, data: bytes, spec, vals: tuple, base, depth, spans) -> cython.void:
+    """_field_rows of a fixed-header field not built: its place, value and mask from the
+    declaration and the layer's unpacked header tuple, as _fixed_field would give them."""
+    if spec.hidden:
+        return
+    _row(out, kinds, data, spec, base + spec.offset, spec.width or 0, _read(spec, vals),
+         spec.mask, False, depth, spans)  # fmt: skip
+    for c in spec.children:
+        _spec_rows(out, kinds, data, c, vals, base, depth + 1, spans)
+
+
+@cython.cfunc
+@cython.locals(out=list, spec=FieldSpec, pos=cython.Py_ssize_t, length=cython.Py_ssize_t,
+               generated=cython.bint, depth=cython.Py_ssize_t, spans=cython.bint)  # fmt: skip
+def _row(out, kinds, data: bytes, spec, pos, length, value, mask, generated, depth,
+         spans) -> cython.void:  # fmt: skip
+    """One field's -V line: kept whole (_kept_line) or made (_line_text), indented."""
+    text = None if spans or depth > KEPT_DEPTH else _kept_line(data, spec, pos, length, value,
+                                                               mask, generated, depth)  # fmt: skip
+    if text is None:
+        text = _INDENT[min(depth, 63)] + _line_text(data, spec, pos, length, value, mask,
+                                                    generated, spans)  # fmt: skip
+    out.append(text)
+    if kinds is not None:
+        kinds.append(TREE_FIELD)
+
+
+@cython.cfunc
+@cython.locals(spec=FieldSpec, pos=cython.Py_ssize_t, length=cython.Py_ssize_t,
+               generated=cython.bint, cache=dict, end=cython.Py_ssize_t,
                word=cython.ulonglong, depth=cython.Py_ssize_t)  # fmt: skip
-def _kept_line(data: bytes, f, depth):
-    """The field's -V line at depth 1 to KEPT_DEPTH from its spec's tree_lines (made and
-    kept on first use), or None where field_text must make it: raw text, a field with its own
-    mask or width, a value that is not kept (_cacheable), a varied field's, a field
+def _kept_line(data: bytes, spec, pos, length, v, mask, generated, depth):
+    """A field's -V line at depth 1 to KEPT_DEPTH from its spec's tree_lines (made and
+    kept on first use), or None where _line_text must make it: raw text, a field with its
+    own mask or width, a value that is not kept (_cacheable), a varied field's, a field
     generated where its spec is not (the kept lines of a generated spec are bracketed)."""
-    spec = f.spec
-    v = f.value
-    if spec.raw or spec.varied or f.generated != spec.generated:
+    if spec.raw or spec.varied or generated != spec.generated:
         return None
     spec.looks += 1
     while len(spec.tree_lines) < depth:
         spec.tree_lines.append({})
     cache = spec.tree_lines[depth - 1]
-    if not (f.mask and f.len and spec.bits):
+    if not (mask and length and spec.bits):
         if not _cacheable(v):
             return None
         entry = cache.get(v)
@@ -2764,11 +2864,11 @@ def _kept_line(data: bytes, f, depth):
             entry = (v, _INDENT[depth] + _generated_mark(spec, spec.line(v)))
             _keep(spec, cache, v, entry)
         return entry[1]
-    end = f.pos + f.len
-    if not (cython.compiled and f.mask == spec.mask and f.len == (spec.width or 1)
-            and f.len <= 8 and 0 <= f.pos and end <= len(data)):  # fmt: skip
+    end = pos + length
+    if not (cython.compiled and mask == spec.mask and length == (spec.width or 1)
+            and length <= 8 and 0 <= pos and end <= len(data)):  # fmt: skip
         return None
-    word = _be_word(data, f.pos, end)
+    word = _be_word(data, pos, end)
     entry = cache.get(word)
     # the value is the word's bits, but a decoder may add another: the kept line is
     # used only for the value it was made for (bool and int kept apart)
@@ -2782,42 +2882,50 @@ def _kept_line(data: bytes, f, depth):
 @cython.cfunc
 @cython.locals(spec=FieldSpec)
 def _generated_mark(spec, text: str) -> str:
-    """A generated field's line is bracketed, as field_text makes it."""
+    """A generated field's line is bracketed, as _line_text makes it."""
     return "[" + text + "]" if spec.generated else text
 
 
 @cython.cfunc
-@cython.locals(spec=FieldSpec, f=Field)
-def _pattern(spec, f, word) -> str:
+@cython.locals(spec=FieldSpec, length=cython.Py_ssize_t)
+def _pattern(spec, mask, length, word) -> str:
     """The field's bit line: the spec's (kept per word), or the field's own mask's over
     the field's own bytes."""
-    if f.mask == spec.mask and f.len == (spec.width or 1):
+    if mask == spec.mask and length == (spec.width or 1):
         return spec.bit_pattern(word)
-    return spec.pattern_of(word, f.mask, spec.bits if spec.bits >= 0 else f.len * 8)
+    return spec.pattern_of(word, mask, spec.bits if spec.bits >= 0 else length * 8)
 
 
 @cython.ccall
-@cython.locals(f_=Field, spec=FieldSpec, text=str, end=cython.Py_ssize_t)
+@cython.locals(f_=Field)
 def field_text(data: bytes, f: Field, spans: bool = False) -> str:
     """'Label: value' as Wireshark shows it, escaped; bit fields get their bit pattern,
     generated fields brackets, and with spans the field's [pos:len] and mask."""
     f_ = f
-    spec = f_.spec
+    return _line_text(data, f_.spec, f_.pos, f_.len, f_.value, f_.mask, f_.generated, spans)
+
+
+@cython.cfunc
+@cython.locals(spec=FieldSpec, pos=cython.Py_ssize_t, length=cython.Py_ssize_t,
+               generated=cython.bint, spans=cython.bint, text=str, end=cython.Py_ssize_t)  # fmt: skip
+def _line_text(data: bytes, spec, pos, length, value, mask, generated, spans) -> str:
+    """field_text of a field given by its parts: a Field's, or a fixed-header field's that
+    was not built (_spec_rows)."""
     if spec.raw:
-        raw = data[f_.pos : f_.pos + f_.len]
+        raw = data[pos : pos + length]
         text = safe_text(raw.decode("ascii", "replace"), 4096)
     else:
-        text = spec.line(f_.value)
-    if f_.mask and f_.len and spec.bits:
-        end = f_.pos + f_.len
-        if cython.compiled and f_.len <= 8 and 0 <= f_.pos and end <= len(data):
-            text = _pattern(spec, f_, _be_word(data, f_.pos, end)) + " = " + text
+        text = spec.line(value)
+    if mask and length and spec.bits:
+        end = pos + length
+        if cython.compiled and length <= 8 and 0 <= pos and end <= len(data):
+            text = _pattern(spec, mask, length, _be_word(data, pos, end)) + " = " + text
         else:
-            text = _pattern(spec, f_, int.from_bytes(data[f_.pos : end], "big")) + " = " + text
-    if f_.generated:
+            text = _pattern(spec, mask, length, int.from_bytes(data[pos:end], "big")) + " = " + text
+    if generated:
         text = "[" + text + "]"
     if spans:
-        text += f" [{f_.pos}:{f_.len}" + (f" mask 0x{f_.mask:x}]" if f_.mask else "]")
+        text += f" [{pos}:{length}" + (f" mask 0x{mask:x}]" if mask else "]")
     return text
 
 

@@ -188,3 +188,42 @@ def test_get_finds_the_first_field_of_a_name_depth_first():
     for name in {f.spec.name for f in every}:
         assert layer.get(name) is next(f for f in every if f.spec.name == name)
     assert layer.get("tcp.no_such_field") is None
+
+
+def _fields_of(pkt) -> list[list[tuple]]:
+    return [
+        [(f.spec.name, f.value, f.pos, f.len, f.mask, f.generated) for f in layer.walk()]
+        for layer in pkt.layers
+    ]
+
+
+@pytest.mark.parametrize("spans", [False, True])
+@pytest.mark.parametrize("data, link", [(SEED, RAW_IPV4), (ETH + SEED, ETHERNET),
+                                        (VLAN + SEED, ETHERNET)])  # fmt: skip
+def test_a_tree_from_the_header_tuple_is_the_tree_of_the_built_fields(data, link, spans):
+    """The -V tree renders the fixed header from the unpacked tuple (no Field made): the
+    same lines as the tree of the built fields, and the fields built afterwards are those
+    of a packet whose fields were built first."""
+    built = decode(data, link)
+    for layer in built.layers:
+        assert layer.fields
+    direct = decode(data, link)
+    rows = tree_rows(direct, spans)
+    assert all(layer._fields is None for layer in direct.layers)  # rendered from items
+    header = [s for s in direct.layer("ip").items if isinstance(s, FieldSpec)]
+    assert [s.name for s in header][:3] == ["ip.version", "ip.hdr_len", "ip.dsfield"]
+    assert rows == tree_rows(built, spans)
+    assert _fields_of(direct) == _fields_of(built)
+
+
+def test_detail_builds_only_the_header_field_it_looks_up():
+    """TCP's detail hangs the flags in letters under tcp.flags: that field alone is built
+    (with its children), in its place; the rest of the header stays declarations."""
+    pkt = decode(SEED, RAW_IPV4)
+    tree_rows(pkt, False)
+    items = pkt.layer("tcp").items
+    built = {x.spec.name: x for x in items if not isinstance(x, FieldSpec)}
+    assert "tcp.flags" in built and "tcp.srcport" not in built
+    flags = built["tcp.flags"]
+    assert flags.children[-1].spec.name == "tcp.flags.str"
+    assert pkt.layer("tcp").get("tcp.flags") is flags  # the fields, built later, keep it

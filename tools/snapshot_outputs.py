@@ -5,7 +5,8 @@
     diff -r BEFORE_DIR AFTER_DIR
 
 For each capture under tests/data/ and captures/ (and each --extra one), OUT_DIR gets
-NAME.summary (the list), NAME.V (`-V --spans`) and NAME.json (`-T json`): stdout, then
+NAME.summary (the list), NAME.V (`-V --spans`), NAME.Vplain (`-V`: the tree without spans
+takes its own path) and NAME.json (`-T json`): stdout, then
 stderr and the exit status, so a changed message or crash shows in the diff too.
 
 Without --layerscope, this checkout's CLI runs in a child forked from this process for each
@@ -26,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TOPS = ("tests/data", "captures")
 SUFFIXES = (".pcap", ".pcapng", ".cap")
-OUTPUTS = {"summary": [], "V": ["-V", "--spans"], "json": ["-T", "json"]}
+OUTPUTS = {"summary": [], "V": ["-V", "--spans"], "Vplain": ["-V"], "json": ["-T", "json"]}
 
 
 def captures() -> list[Path]:
