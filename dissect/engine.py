@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
-from .linktypes import LINKTYPE_NAMES, custom_block, is_record
+from .linktypes import LINKTYPE_NAMES, PCAPNG_CUSTOM_BLOCK, custom_block, is_record
 from .names import enterprise_name, true_false
 
 try:
@@ -2627,7 +2627,7 @@ def columns(pkt: Packet) -> tuple[str, str, str, str, str, bool]:
                 if i.group == "checksum":
                     bad = True
                     break
-    if is_record(pkt_.linktype):  # not a packet: the record's own columns, as Wireshark's
+    if pkt_.linktype >= PCAPNG_CUSTOM_BLOCK:  # not a packet (is_record, inlined for the list)
         proto, info = RECORD_COLUMN, record_info(pkt_)
     info = info or f"{pkt_.caplen} bytes"
     status = _STATUSES[rank]
@@ -2685,7 +2685,7 @@ def row_line(pkt: Packet, t0_ns: int = 0) -> str:
     """The packet's list row as the batch CLI prints it (time relative to t0_ns)."""
     pkt_ = pkt
     src, dst, proto, info, _status, _bad = columns(pkt_)
-    if is_record(pkt_.linktype):
+    if pkt_.linktype >= PCAPNG_CUSTOM_BLOCK:  # a record without a time (is_record, inlined)
         return untimed_row_text(pkt_.number, src, dst, proto, pkt_.wirelen, info)
     return row_text(pkt_.number, pkt_.time_ns - t0_ns, src, dst, proto, pkt_.wirelen, info)
 

@@ -19,7 +19,7 @@ import os
 import re
 import threading
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
@@ -82,6 +82,7 @@ class CaptureIndex:
         self._first = 0  # records let go by forget(): the arrays start at this one
         self._comments: dict[int, int] = {}  # record -> offset << 16 | length (pcapng)
         self._kinds: dict[int, int] = {}  # record -> kind, for the few that are not packets
+        self._kind_keys: tuple[int, list[int]] = (0, [])  # see kinds()
         self._lock = threading.Lock()
         self._pcap: pcap.PcapHeader | None = None
         self._walker: pcapng.PcapngWalker | None = None
@@ -500,8 +501,18 @@ class CaptureIndex:
         return [kinds.get(n) or types[i] for n, i in enumerate(ifaces, start)]
 
     def kinds(self, start: int, stop: int) -> dict[int, int]:
-        """{record index: kind} of the records start..stop-1 that are not packets."""
-        return {i: k for i, k in self._kinds.items() if start <= i < stop}
+        """{record index: kind} of the records start..stop-1 that are not packets. Found by
+        bisecting their sorted indices (kept until more are indexed or let go), so a pass
+        over a capture of many blocks a chunk at a time does not scan them all each time."""
+        kinds = self._kinds
+        if not kinds:
+            return {}
+        size, keys = self._kind_keys
+        if size != len(kinds) or keys[0] not in kinds:
+            keys = sorted(kinds)
+            self._kind_keys = (len(kinds), keys)
+        lo, hi = bisect_left(keys, start), bisect_left(keys, stop)
+        return {i: kinds[i] for i in keys[lo:hi] if i in kinds}
 
     # -- bulk access for vectorised filters (dissect/fastfilter.py) ----------------------
     def span(self, start: int, stop: int) -> tuple[bytes, int]:
