@@ -28,7 +28,8 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
-from .linktypes import LINKTYPE_NAMES
+from .linktypes import LINKTYPE_NAMES, PCAPNG_CUSTOM_BLOCK, custom_block, is_record
+from .names import enterprise_name, true_false
 
 try:
     import cython
@@ -2287,6 +2288,13 @@ def _check_declared(ck, data: bytes, layer, quoted: cython.bint) -> cython.void:
 def _frame_detail(data: bytes, layer: Layer) -> None:
     pkt = layer.packet
     layer.add(FRAME_NUMBER, 0, 0, pkt.number)
+    block = custom_block(pkt.linktype)
+    if block is not None:  # a pcapng Custom Block: no time, link type or interface
+        layer.add(FRAME_LEN, 0, 0, pkt.wirelen)
+        layer.add(FRAME_CAPLEN, 0, 0, pkt.caplen)
+        layer.add(FRAME_CB_PEN, 0, 0, block[0])
+        layer.add(FRAME_CB_COPY, 0, 0, block[1])
+        return
     layer.add(FRAME_TIME, 0, 0, pkt.time_ns)
     layer.add(FRAME_LEN, 0, 0, pkt.wirelen)
     layer.add(FRAME_CAPLEN, 0, 0, pkt.caplen)
@@ -2325,8 +2333,56 @@ FRAME_IFACE = FieldSpec("frame.interface_id", "Interface id", "int", generated=T
 FRAME_COMMENT = FieldSpec("frame.comment", "Comment", "str", generated=True,
                           explain="A comment stored with the packet in the capture file.")  # fmt: skip
 
+FRAME_CB_PEN = FieldSpec("frame.cb_pen", "Private Enterprise Number", "uint", 4,
+                         names=enterprise_name, generated=True, explain="Whose block this is: "
+                         "the IANA Private Enterprise Number of the organisation that defined "
+                         "the custom block's contents.")  # fmt: skip
+FRAME_CB_COPY = FieldSpec("frame.cb_copy", "Copying", "bool", generated=True,
+                          text=true_false("Allowed", "Not Allowed"), explain="Whether a tool "
+                          "that writes the capture again may copy the block (block type "
+                          "0x00000BAD) or must leave it out (0x40000BAD): its contents may "
+                          "depend on other blocks a rewrite changes.")  # fmt: skip
+RECORD_COLUMN = "PCAPNG"  # the Protocol column of a record that is not a packet
+
+
+def record_info(pkt: Packet) -> str | None:
+    """The Info column of a record that is not a packet (a pcapng Custom Block), as
+    Wireshark's; None for a packet."""
+    block = custom_block(pkt.linktype)
+    if block is None:
+        return None
+    pen, copy = block
+    return (f"Custom Block: PEN = {enterprise_name(pen)} ({pen}), "
+            f"will {'' if copy else 'not '}be copied")  # fmt: skip
+
+
+def has_time(pkt: Packet) -> bool:
+    """Whether the record has a time: a pcapng Custom Block has none (its time columns and
+    frame.time_* are empty, as in Wireshark)."""
+    return not is_record(pkt.linktype)
+
+
+def record_facts(pkt: Packet) -> tuple[int | None, int | None, int | None]:
+    """(time, link type, interface) as outputs show them: None for a record that has none
+    (a pcapng Custom Block: its kind is not a link type, and it has no time or interface)."""
+    if is_record(pkt.linktype):
+        return None, None, None
+    return pkt.time_ns, pkt.linktype, pkt.interface
+
+
+def _frame_title(layer: Layer) -> str:
+    pkt = layer.packet
+    block = custom_block(pkt.linktype)
+    if block is None:
+        return "Frame"
+    pen, copy = block
+    return (f"PCAPNG Custom Block {pkt.number}: {pkt.wirelen} bytes ({pkt.wirelen * 8} bits) "
+            f"of custom data and options, PEN {enterprise_name(pen)} ({pen}), "
+            f"copying {'allowed' if copy else 'not allowed'}")  # fmt: skip
+
+
 FRAME = Protocol("frame", "Frame", osi=Osi.PHYSICAL, short="FRAME", detail=_frame_detail,
-                 colour="#bcbcbc",
+                 colour="#bcbcbc", describe=_frame_title,
                  explain="Facts about the capture itself: when the frame was seen, how long it "
                  "was on the wire and how much of it was captured. Not a protocol header.")  # fmt: skip
 
@@ -2634,6 +2690,8 @@ def columns(pkt: Packet) -> tuple[str, str, str, str, str, bool]:
                 if i.group == "checksum":
                     bad = True
                     break
+    if pkt_.linktype >= PCAPNG_CUSTOM_BLOCK:  # not a packet (is_record, inlined for the list)
+        proto, info = RECORD_COLUMN, record_info(pkt_)
     info = info or f"{pkt_.caplen} bytes"
     status = _STATUSES[rank]
     if rank:
@@ -2681,6 +2739,7 @@ ROW_INT_MAX = 1 << 62  # numbers below this are C integers in the compiled row
 EXACT_NS = 9_000_000_000_000_000  # below this, d / 1e9 is within 1 ns of exact (see _seconds)
 _SPACES = tuple(" " * n for n in range(18))
 _LINE = "%6d %12.6f %17s → %-17s %-6s %5d %s"
+_UNTIMED_LINE = "%6d %12s %17s → %-17s %-6s %5d %s"  # a record without a time
 
 
 @cython.ccall  # a C call from the list's loop (summary_text)
@@ -2689,7 +2748,14 @@ def row_line(pkt: Packet, t0_ns: int = 0) -> str:
     """The packet's list row as the batch CLI prints it (time relative to t0_ns)."""
     pkt_ = pkt
     src, dst, proto, info, _status, _bad = columns(pkt_)
+    if pkt_.linktype >= PCAPNG_CUSTOM_BLOCK:  # a record without a time (is_record, inlined)
+        return untimed_row_text(pkt_.number, src, dst, proto, pkt_.wirelen, info)
     return row_text(pkt_.number, pkt_.time_ns - t0_ns, src, dst, proto, pkt_.wirelen, info)
+
+
+def untimed_row_text(number: int, src: str, dst: str, proto: str, length: int, info: str) -> str:
+    """row_text's line with an empty Time column: a record without a time."""
+    return _UNTIMED_LINE % (number, "", src, dst, proto, length, info)
 
 
 @cython.ccall  # a C call from the list's loop (summary_text)
@@ -2978,11 +3044,12 @@ def _json_scalar(v) -> str:
 def packet_json(pkt: Packet, with_bytes: bool = False) -> str:
     """One packet as JSON text (json.dumps of packet_dict, written directly)."""
     pkt_ = pkt
+    time_ns, linktype, interface = record_facts(pkt_)
     parts = [
-        '{"number": ', _json_scalar(pkt_.number), ', "time_ns": ', _json_scalar(pkt_.time_ns),
+        '{"number": ', _json_scalar(pkt_.number), ', "time_ns": ', _json_scalar(time_ns),
         ', "len": ', str(pkt_.wirelen), ', "caplen": ', str(pkt_.caplen),
-        ', "linktype": ', _json_scalar(pkt_.linktype), ', "interface": ',
-        _json_scalar(pkt_.interface), ', "status": ', _json_str(pkt_.status), ', "layers": [',
+        ', "linktype": ', _json_scalar(linktype), ', "interface": ',
+        _json_scalar(interface), ', "status": ', _json_str(pkt_.status), ', "layers": [',
     ]  # fmt: skip
     first = True
     for layer in pkt_.layers:
@@ -3079,9 +3146,10 @@ def layer_dict(layer: Layer) -> dict[str, Any]:
 
 def packet_dict(pkt: Packet, with_bytes: bool = False) -> dict[str, Any]:
     """The packet as the dicts and lists -T json writes (json.loads of packet_json)."""
+    time_ns, linktype, interface = record_facts(pkt)
     d: dict[str, Any] = {
-        "number": pkt.number, "time_ns": pkt.time_ns, "len": pkt.wirelen, "caplen": pkt.caplen,
-        "linktype": pkt.linktype, "interface": pkt.interface, "status": pkt.status,
+        "number": pkt.number, "time_ns": time_ns, "len": pkt.wirelen, "caplen": pkt.caplen,
+        "linktype": linktype, "interface": interface, "status": pkt.status,
         "layers": [layer_dict(layer) for layer in pkt.layers],
     }  # fmt: skip
     if with_bytes:

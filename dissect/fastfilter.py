@@ -65,6 +65,7 @@ from .filter import (
     terminal,
 )
 from .index import CaptureIndex
+from .linktypes import PCAPNG_CUSTOM_BLOCK
 from .protocol import OWN_BYTES
 
 __all__ = ["CHUNK", "PLANS", "Scanner", "scan"]
@@ -242,6 +243,8 @@ class Columns:
         self.ifaces = np.zeros(self.n, np.int64) if ifaces is None else np.array(ifaces, np.int64)
         lts = np.array([i.linktype for i in index.interfaces] or [0], dtype=np.int64)
         self.lt = lts[np.minimum(self.ifaces, len(lts) - 1)]
+        for i, kind in index.kinds(start, start + self.n).items():
+            self.lt[i - start] = kind  # not a packet (a pcapng Custom Block): decoded
         self._simple = np.zeros(self.n, bool)
         self._present: dict[str, np.ndarray] = {p: np.zeros(self.n, bool) for p in PLANS}
         self._base: dict[str, np.ndarray] = {}
@@ -444,7 +447,14 @@ def occurrences(c: Columns, ref: Ref) -> tuple[np.ndarray, Occurrences] | None:
     return c.simple, occ
 
 
+# Frame facts a record that is not a packet (a pcapng Custom Block) does not have.
+RECORD_LESS = frozenset({"frame.interface_id", "frame.encap_type", "frame.time_relative",
+                         "frame.time_epoch"})  # fmt: skip
+
+
 def _frame_values(c: Columns, name: str) -> np.ndarray | None:
+    if name in RECORD_LESS and (c.lt >= PCAPNG_CUSTOM_BLOCK).any():
+        return None  # a record that is not a packet has none: decided record by record
     if name == "frame.number":
         return np.arange(c.start + 1, c.start + c.n + 1, dtype=np.int64)
     if name == "frame.len":

@@ -25,6 +25,7 @@ from .engine import (
     Packet,
     _hex_digits,
     columns,
+    has_time,
     safe_text,
 )
 
@@ -142,10 +143,12 @@ class Times:
 
 TIME_FIELDS: dict[str, Callable[[Times, Packet], str]] = {
     "frame.time_epoch": lambda t, p: _seconds(p.time_ns),
-    "frame.time_relative": lambda t, p: _seconds(p.time_ns - (t.first or p.time_ns)),
+    "frame.time_relative": lambda t, p: _seconds(
+        p.time_ns - (p.time_ns if t.first is None else t.first)
+    ),
     "frame.time_delta": lambda t, p: _seconds(t.delta(p.number, p.time_ns)),
     "frame.time_delta_displayed": lambda t, p: _seconds(t.delta_displayed(p.time_ns)),
-}
+}  # (a record without a time, a pcapng Custom Block, has none of them: see _getter)
 
 
 def time_column(fmt: str, times: Times, number: int, time_ns: int) -> str:
@@ -201,7 +204,7 @@ class FieldsPrinter:
     def _getter(self, name: str, resolve: Any) -> Callable[[Packet], list[str]]:
         if name in TIME_FIELDS:
             get_time = TIME_FIELDS[name]
-            return lambda pkt: [get_time(self.times, pkt)]
+            return lambda pkt: [get_time(self.times, pkt)] if has_time(pkt) else []
         if name.startswith("_ws.col."):
             return self._column(name)
         ref = resolve(name, 0)
@@ -259,7 +262,7 @@ class FieldsPrinter:
 def list_columns(pkt: Packet, times: Times, time_format: str) -> list[str]:
     """No., Time, Source, Destination, Protocol, Length, Info: the packet list's columns."""
     src, dst, proto, info, _status, _bad = columns(pkt)
-    when = time_column(time_format, times, pkt.number, pkt.time_ns)
+    when = time_column(time_format, times, pkt.number, pkt.time_ns) if has_time(pkt) else ""
     return [str(pkt.number), when, src, dst, proto, str(pkt.wirelen), info]
 
 
@@ -400,7 +403,7 @@ class TextRenderer:
         a, times = self.args, self.times
         if times.first is None:
             times.first = t0 if t0 is not None else pkt.time_ns
-        if self.format == "r":
+        if self.format == "r" or not has_time(pkt):
             parts = [row_line(pkt, times.first)]
         else:
             parts = [row_with_time(pkt, time_column(self.format, times, pkt.number, pkt.time_ns))]

@@ -71,6 +71,7 @@ from .engine import (
     next_protocol,
     safe_text,
 )
+from .linktypes import is_record
 from .protocol import protocol_path
 from .regex import RegexError, compile_search
 
@@ -582,6 +583,12 @@ def _issues(pkt: Packet, attr: str) -> list[Any]:
     return [getattr(i, attr) for i in pkt.issues]
 
 
+def _packet(f: Frame, value: Any) -> list[Any]:
+    """A packet's time, interface or link type; a record that is not a packet (a pcapng
+    Custom Block) has none."""
+    return [] if is_record(f.linktype) else [value]
+
+
 def _t(v: Any) -> list[Any]:
     return [True] if v else []
 
@@ -590,10 +597,10 @@ FRAME_FIELDS: dict[str, tuple[str, Callable[[Frame], list[Any]]]] = {
     "frame.number": ("int", lambda f: [f.number]),
     "frame.len": ("int", lambda f: [f.wirelen]),
     "frame.cap_len": ("int", lambda f: [len(f.data)]),
-    "frame.time_relative": ("float", lambda f: [(f.time_ns - f.t0_ns) / 1e9]),
-    "frame.time_epoch": ("float", lambda f: [f.time_ns / 1e9]),
-    "frame.interface_id": ("int", lambda f: [f.interface]),
-    "frame.encap_type": ("int", lambda f: [f.linktype]),
+    "frame.time_relative": ("float", lambda f: _packet(f, (f.time_ns - f.t0_ns) / 1e9)),
+    "frame.time_epoch": ("float", lambda f: _packet(f, f.time_ns / 1e9)),
+    "frame.interface_id": ("int", lambda f: _packet(f, f.interface)),
+    "frame.encap_type": ("int", lambda f: _packet(f, f.linktype)),
     "frame.comment": ("text", lambda f: [f.comment] if f.comment else []),
 }
 PACKET_FIELDS: dict[str, tuple[str, Callable[[Packet], list[Any]]]] = {

@@ -19,7 +19,7 @@ import os
 import re
 import threading
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
@@ -49,7 +49,8 @@ class Record:
     time_ns: int  # absolute epoch nanoseconds
     caplen: int
     wirelen: int  # original length
-    linktype: int  # LINKTYPE_* number of this record's interface
+    linktype: int  # LINKTYPE_* number of this record's interface, or a record kind
+    # (a pcapng Custom Block: dissect.linktypes.custom_block; no interface, no time)
     interface: int  # index into CaptureIndex.interfaces (pcapng: over all sections)
     data: bytes
     comment: str | None = None  # pcapng opt_comment if any
@@ -80,6 +81,8 @@ class CaptureIndex:
         self._last = self._times  # appended last by the walk: its length is the count
         self._first = 0  # records let go by forget(): the arrays start at this one
         self._comments: dict[int, int] = {}  # record -> offset << 16 | length (pcapng)
+        self._kinds: dict[int, int] = {}  # record -> kind, for the few that are not packets
+        self._kind_keys: tuple[int, list[int]] = (0, [])  # see kinds()
         self._lock = threading.Lock()
         self._pcap: pcap.PcapHeader | None = None
         self._walker: pcapng.PcapngWalker | None = None
@@ -135,7 +138,7 @@ class CaptureIndex:
                 blen = pcapng.shb_length(self._src.read(0, 12), 0)[1]
                 self._fill(min(blen, pcapng.MAX_BLOCK_READ))
             self._walker = pcapng.PcapngWalker(
-                self._win, self._end, self.interfaces, self._comments, self._warn
+                self._win, self._end, self.interfaces, self._comments, self._warn, self._kinds
             )
             self._last = self._ifaces
         elif pcap.sniff(magic):
@@ -326,8 +329,9 @@ class CaptureIndex:
             self._first += drop
             if self._walker is not None:
                 self._walker.first = self._first
-            for key in [k for k in self._comments if k < self._first]:
-                del self._comments[key]
+            for notes in (self._comments, self._kinds):
+                for key in [k for k in notes if k < self._first]:
+                    del notes[key]
 
     def bookmark(self, i: int) -> int | None:
         """Where a later index of this file may start its walk to begin at record i
@@ -408,7 +412,7 @@ class CaptureIndex:
             time_ns=self._time_at(j),
             caplen=caplen,
             wirelen=self._wirelens[j],
-            linktype=self.interfaces[iface].linktype,
+            linktype=self._kinds.get(self._first + j) or self.interfaces[iface].linktype,
             interface=iface,
             data=self._read(off, caplen, self._first + j + 1),
             comment=self._comment(self._first + j),
@@ -447,8 +451,7 @@ class CaptureIndex:
         n = stop - start
         if self._walker is not None:
             ifaces = self._ifaces[a:b]
-            kinds = [i.linktype for i in self.interfaces]
-            linktypes: Any = [kinds[i] for i in ifaces]
+            linktypes: Any = self.linktypes(start, stop, ifaces)
         else:
             ifaces = repeat(0, n)  # type: ignore[assignment]
             linktypes = repeat(self.interfaces[0].linktype if self.interfaces else 0, n)
@@ -504,7 +507,34 @@ class CaptureIndex:
         return self._ifaces[self._check(i)] if self._walker is not None else 0
 
     def linktype(self, i: int) -> int:
-        return self.interfaces[self.interface(i)].linktype
+        """Record i's link type, or its record kind (see Record.linktype)."""
+        kind = self._kinds.get(self._check(i) + self._first)
+        return kind if kind is not None else self.interfaces[self.interface(i)].linktype
+
+    def linktypes(self, start: int, stop: int, ifaces: Any = None) -> list[int]:
+        """Link types (or record kinds) of records start..stop-1 of a pcapng file, from
+        their interface numbers (`ifaces`: those records' slice of the array, if at hand)."""
+        if ifaces is None:
+            ifaces = self._ifaces[start - self._first : stop - self._first]
+        types = [i.linktype for i in self.interfaces]
+        if not self._kinds:
+            return [types[i] for i in ifaces]
+        kinds = self._kinds
+        return [kinds.get(n) or types[i] for n, i in enumerate(ifaces, start)]
+
+    def kinds(self, start: int, stop: int) -> dict[int, int]:
+        """{record index: kind} of the records start..stop-1 that are not packets. Found by
+        bisecting their sorted indices (kept until more are indexed or let go), so a pass
+        over a capture of many blocks a chunk at a time does not scan them all each time."""
+        kinds = self._kinds
+        if not kinds:
+            return {}
+        size, keys = self._kind_keys
+        if size != len(kinds) or keys[0] not in kinds:
+            keys = sorted(kinds)
+            self._kind_keys = (len(kinds), keys)
+        lo, hi = bisect_left(keys, start), bisect_left(keys, stop)
+        return {i: kinds[i] for i in keys[lo:hi] if i in kinds}
 
     # -- bulk access for vectorised filters (dissect/fastfilter.py) ----------------------
     def span(self, start: int, stop: int) -> tuple[bytes, int]:

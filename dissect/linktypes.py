@@ -45,10 +45,38 @@ USB_LINUX_MMAPPED = 220
 ETHERNET_MPACKET = 274
 LINUX_SLL2 = 276
 
+# A record that is not a packet has a record kind where a packet has its link type: a
+# value above every LINKTYPE_* (pcapng's are 16-bit), so that everything a record goes
+# through (the index, decode(), the writers, the bulk filter) tells it from a packet by the
+# one number it already carries. A pcapng Custom Block (draft-ietf-opsawg-pcapng section
+# 4.8; Wireshark: REC_TYPE_CUSTOM_BLOCK) has no interface and no time; its kind carries the
+# block's Private Enterprise Number, which says what its bytes are as a link type does, and
+# whether the block may be copied (type 0x00000BAD; 0x40000BAD: must not be).
+PCAPNG_CUSTOM_BLOCK = 1 << 40
+_COPY_BIT = 1 << 32
+
+
+def custom_block_kind(pen: int, copy: bool) -> int:
+    """The record kind of a Custom Block with this PEN (32-bit) and copy flag."""
+    return PCAPNG_CUSTOM_BLOCK | (_COPY_BIT if copy else 0) | (pen & 0xFFFFFFFF)
+
+
+def custom_block(kind: int) -> tuple[int, bool] | None:
+    """(PEN, copy allowed) when the record kind (a link type's place) is a Custom Block."""
+    if kind < PCAPNG_CUSTOM_BLOCK:
+        return None
+    return kind & 0xFFFFFFFF, bool(kind & _COPY_BIT)
+
+
+def is_record(kind: int) -> bool:
+    """Whether a link type's place holds a record kind (not a packet's LINKTYPE_*)."""
+    return kind >= PCAPNG_CUSTOM_BLOCK
+
+
 LINKTYPE_NAMES: dict[int, str] = {
     value: name
     for name, value in list(globals().items())
-    if name.isupper() and isinstance(value, int)
+    if name.isupper() and isinstance(value, int) and value < 0x10000
 }
 
 # libpcap writes some platform DLT_* values into files unchanged; these are the ones that

@@ -24,6 +24,7 @@ from .engine import (
     columns,
     field_dict,
     field_text,
+    has_time,
     json_value,
     layer_dict,
     packet_dict,
@@ -32,6 +33,7 @@ from .engine import (
     row_text,
     tree_rows,
     tree_text,
+    untimed_row_text,
 )
 
 __all__ = [
@@ -56,6 +58,7 @@ class Summary:
     status: str
     bad_checksum: bool
     colour: str = ""  # the declared colour of the protocol in the Protocol column, "#rrggbb"
+    timed: bool = True  # False: a record without a time (a pcapng Custom Block), delta_ns 0
 
     @property
     def time(self) -> float:
@@ -66,6 +69,9 @@ class Summary:
 def summarize(pkt: Packet, t0_ns: int = 0) -> Summary:
     """List-row columns, as Wireshark fills them (engine.columns)."""
     src, dst, proto, info, status, bad = columns(pkt)
+    if not has_time(pkt):
+        return Summary(pkt.number, 0, src, dst, proto, pkt.wirelen, info, status, bad,
+                       protocol_colour(proto), timed=False)  # fmt: skip
     return Summary(pkt.number, pkt.time_ns - t0_ns, src, dst, proto, pkt.wirelen, info, status,
                    bad, protocol_colour(proto))  # fmt: skip
 
@@ -91,6 +97,8 @@ def protocol_colour(short: str) -> str:
 
 def summary_line(s: Summary) -> str:
     """The row as text: what row_line prints for the same packet."""
+    if not s.timed:
+        return untimed_row_text(s.number, s.source, s.destination, s.protocol, s.length, s.info)
     return row_text(s.number, s.delta_ns, s.source, s.destination, s.protocol, s.length, s.info)
 
 

@@ -3,7 +3,10 @@ file with the writers of dissect/readers/writer.py (the capture process's own).
 
 pcapng keeps each source interface (link type, snaplen, name, timestamp resolution and
 offset), packet comments and nanosecond times; pcap holds one link type, so a capture
-with several is one error line asking for pcapng. The format comes from -F, else from
+with several is one error line asking for pcapng. A pcapng Custom Block is written back as
+one when it may be copied and left out when it must not be (draft-ietf-opsawg-pcapng
+section 4.8: a writer that changes a file drops those), as tshark -w does; pcap cannot hold
+one, which is an error line, as tshark's. The format comes from -F, else from
 the suffix (.pcap, .cap, .dmp: pcap; anything else: pcapng), as the live -w chooses.
 """
 
@@ -14,6 +17,7 @@ import os
 from typing import Any, BinaryIO
 
 from .engine import Packet
+from .linktypes import custom_block
 from .readers.writer import DEFAULT_SNAPLEN, PcapngWriter, PcapWriter
 
 PCAP_SUFFIXES = (".pcap", ".cap", ".dmp")
@@ -54,11 +58,23 @@ class CaptureWriter:
             self._ng = PcapngWriter(out)
 
     def write(self, pkt: Packet | Any) -> None:
+        block = custom_block(pkt.linktype)
+        if block is not None:
+            self._custom(pkt, *block)
+            return
         if self._ng is not None:
             self._ng.write(pkt.data, pkt.time_ns, pkt.wirelen, self._interface(pkt), pkt.comment)
         else:
             self._pcap_write(pkt)
         self.count += 1
+
+    def _custom(self, pkt: Any, pen: int, copy: bool) -> None:
+        if self._ng is None:
+            raise SaveError(f"packet {pkt.number} is a pcapng custom block, which a pcap file "
+                            "cannot hold: write pcapng (-F pcapng)")  # fmt: skip
+        if copy:
+            self._ng.write_custom(pen, pkt.data)
+            self.count += 1
 
     def _interface(self, pkt: Any) -> int:
         """The written interface id: the source's interfaces are written in their order up to

@@ -222,6 +222,7 @@ def pcapng_block_cases() -> list[Crafted]:
         + block(0x12345678, b"unknown block type")
         + block(DSB, b"TLSK\4\0\0\0keys")
     )
+    cb = b"custom\0\0"  # the custom block's bytes: its data, padded
     isb = block(ISB, struct.pack("<III", 0, 0, 0))
     pb = block(PB, struct.pack("<HHIIII", 0, 0, 0, 0, len(F[0]), len(F[0])) + F[0])
     late = block(EPB, struct.pack("<IIIII", 0, FOUR_GIB, FOUR_GIB, 4, 4) + b"late")
@@ -229,7 +230,8 @@ def pcapng_block_cases() -> list[Crafted]:
     # fmt: off
     return [
         c("ng-unknown-blocks.pcapng", shb() + unknown + idb() + epb(F[0]) + unknown + isb
-          + epb(F[1]) + unknown + epb(F[2]) + isb, F),
+          + epb(F[1]) + unknown + epb(F[2]) + isb, (cb, F[0], cb, F[1], cb, F[2]),
+          why="the Custom Block is a frame (as in tshark), the other blocks are skipped"),
         c("ng-iface-out-of-range.pcapng", shb() + idb() + epb(F[0]) + epb(F[1], iface=7)
           + epb(F[2]), (F[0], F[2]), "interface id 7 out of range"),
         c("ng-iface-out-of-range-twice.pcapng", shb() + idb() + epb(F[0]) + epb(F[1], iface=7)

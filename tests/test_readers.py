@@ -277,7 +277,7 @@ def test_pcapng_obsolete_packet_block() -> None:
     assert (rec.time_ns, rec.comment) == (ticks * 1000, "hi")
 
 
-def test_pcapng_other_blocks_are_skipped() -> None:
+def test_pcapng_other_blocks_are_skipped_custom_blocks_are_records() -> None:
     out, w = pcapng_file()
     w.write_block(0x00000BAD, struct.pack("<I", 32473) + b"custom")  # custom before any IDB
     w.add_interface(linktypes.ETHERNET)
@@ -289,7 +289,12 @@ def test_pcapng_other_blocks_are_skipped() -> None:
     w.write_block(0x12345678, b"unknown block type")
     w.write(b"two", T0 + 1)
     idx = index(out.getvalue())
-    assert [r.data for r in idx] == [b"one", b"two"] and idx.warnings == []
+    # Custom Blocks are frames, as in Wireshark; the others are skipped
+    assert [r.data for r in idx] == [b"custom\0\0", b"one", b"do not copy\0", b"two"]
+    assert idx.warnings == []
+    assert [linktypes.custom_block(r.linktype) for r in idx] == [
+        (32473, True), None, (1, False), None
+    ]
 
 
 def test_pcapng_comment_stops_at_nul() -> None:

@@ -291,7 +291,7 @@ class PacketSource:
         colouring, columns = self.colouring, self.columns
         out = ListRow(
             s.number, s.delta_ns, s.source, s.destination, s.protocol, s.length, s.info,
-            s.status, s.bad_checksum, s.colour, time_ns=pkt.time_ns,
+            s.status, s.bad_checksum, s.colour, timed=s.timed, time_ns=pkt.time_ns,
             prev_ns=self._prev_time(row, pkt.time_ns),
             rule=colouring.match(pkt, t0) if colouring is not None else -1,
             custom=tuple(column_text(pkt, name) for name in columns),

@@ -490,10 +490,10 @@ def frame_row(buf: _Buffer, file: str, pkt: engine.Packet) -> None:
             ports = engine.read_values(specs, layers[k].values)
             break
     expert, worst = _expert(layers)
+    time_ns, linktype, interface = engine.record_facts(pkt)  # a Custom Block: nulls
     buf.rows += 1
     buf.dense.append(
-        (file, pkt.number, pkt.time_ns, pkt.wirelen, pkt.caplen, pkt.linktype, pkt.interface,
-         pkt.comment, stack.names, src or None, dst or None,
+        (file, pkt.number, time_ns, pkt.wirelen, pkt.caplen, linktype, interface, pkt.comment, stack.names, src or None, dst or None,
          None if ports is None else ports[0], None if ports is None else ports[1], None, None,
          proto, info, status, bad, engine.SEVERITIES[worst] if expert else None,
          expert or None)

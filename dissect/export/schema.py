@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from dissect import engine
 
-SCHEMA_VERSION = 2  # bumped when a column changes meaning or type (docs/SCHEMA.md)
+SCHEMA_VERSION = 3  # bumped when a column changes meaning or type (docs/SCHEMA.md)
 FRAMES = "frames"
 KEY = ("file", "number")  # every table is keyed by these; protocol tables add `layer`
 # frame: its facts are `frames`; scapy: the long tail runs only for a packet being looked at
@@ -127,11 +127,11 @@ def frames_schema() -> pa.Schema:
     fields = [
         pa.field("file", pa.string(), nullable=False),
         pa.field("number", pa.int64(), nullable=False),
-        pa.field("time", UTC_NS, nullable=False),
+        pa.field("time", UTC_NS),
         pa.field("len", pa.int64(), nullable=False),
         pa.field("caplen", pa.int64(), nullable=False),
-        pa.field("linktype", pa.int64(), nullable=False),
-        pa.field("interface", pa.int64(), nullable=False),
+        pa.field("linktype", pa.int64()),
+        pa.field("interface", pa.int64()),
         pa.field("comment", pa.string()),
         pa.field("protocols", pa.string(), nullable=False),
         pa.field("src", pa.string()),

@@ -7,8 +7,12 @@ section, fixes its byte order with the byte-order magic 0x1A2B3C4D and resets th
 interface list. Interface Description Blocks (IDB, 1) define link type, snap length and
 timestamp unit (if_tsresol, option 9) and offset (if_tsoffset, option 14). Packets come
 in Enhanced Packet Blocks (EPB, 6), Simple Packet Blocks (SPB, 3: interface 0, no time)
-and the obsolete Packet Block (PB, 2). Every other block (NRB, ISB, DSB, custom, unknown)
-is skipped by its length, as section 3 of the draft requires of readers.
+and the obsolete Packet Block (PB, 2). Custom Blocks (CB, 0x00000BAD "may be copied",
+0x40000BAD "must not be copied", section 4.8) are records too, as Wireshark lists them:
+no interface, no time (see _custom), their bytes the block's custom data and options after the Private
+Enterprise Number, their record kind (linktypes.custom_block_kind: PEN and copy flag) in
+`kinds`. Every other block (NRB, ISB, DSB, unknown) is skipped by its length, as section 3
+of the draft requires of readers.
 
 The walk reads the file a window at a time (stream.Window), appends to the CaptureIndex
 arrays and never raises: problems become warnings. Packet comments are not decoded while
@@ -22,6 +26,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from dissect.linktypes import custom_block_kind
 from dissect.readers import stream
 from dissect.readers.pcap import MAX_CAPLEN, FormatError, Interface
 from dissect.readers.stream import Window
@@ -31,6 +36,8 @@ IDB = 1
 PB = 2
 SPB = 3
 EPB = 6
+CB_COPY, CB_NO_COPY = 0x00000BAD, 0x40000BAD
+CB_MIN = 16  # type, length, PEN, trailing length
 BYTE_ORDER_MAGIC = 0x1A2B3C4D
 OPT_ENDOFOPT = 0
 OPT_COMMENT = 1
@@ -161,7 +168,8 @@ class PcapngWalker:
     `interfaces` accumulates every IDB of every section (the global interface number is
     the list index, as Wireshark's frame.interface_id); `_local` maps the current
     section's interface ids to (global id, ns multiplier, divisor, ns offset, caplen limit).
-    `comments` maps a record's index to where its comment is: offset << 16 | length.
+    `comments` maps a record's index to where its comment is: offset << 16 | length;
+    `kinds` maps the index of a record that is not a packet (a Custom Block) to its kind.
     `widen` is set when an interface id no longer fits the index's array('H'): the walk
     then returns, and goes on once the index has widened it.
     """
@@ -173,9 +181,11 @@ class PcapngWalker:
         interfaces: list[Interface],
         comments: dict[int, int],
         warn: Callable[[str], None],
+        kinds: dict[int, int] | None = None,
     ) -> None:
         self._win, self._end = win, end
         self.interfaces, self.comments, self._warn = interfaces, comments, warn
+        self.kinds: dict[int, int] = {} if kinds is None else kinds
         self.first = 0  # records the index has let go (a stream read forwards)
         self.widen = self.torn = False
         self._section = -1
@@ -231,6 +241,8 @@ class PcapngWalker:
                 result = self._interface(pos, blen)
             elif btype == SHB:
                 result = self._new_section()
+            elif btype == CB_COPY or btype == CB_NO_COPY:
+                result = self._custom(pos, blen, btype, arrays)
             else:
                 result = 0
             if result < 0:
@@ -380,6 +392,25 @@ class PcapngWalker:
         if isinstance(entry, int):
             return entry
         self._append(arrays, pos + 12, caplen, wirelen, 0, entry[0], None)  # SPBs have no time
+        return 1
+
+    def _custom(self, pos: int, blen: int, btype: int, arrays: Arrays) -> int:
+        """A Custom Block (draft section 4.8) as a record: its bytes follow the PEN; no
+        interface (0 in the array, the kind says there is none) and no time: the array
+        holds the record before's (0 for the first), which is what Wireshark counts the
+        next packet's delta from (it leaves the previous record's time in place). A block
+        longer than MAX_CAPLEN is kept as a cut record (caplen < its length), so reading
+        it stays bounded and the frame says it was cut."""
+        if blen < CB_MIN:  # as Wireshark: "total block length 12 of a CB is too small"
+            self._warn(f"custom block at offset {pos}: length {blen} < {CB_MIN}: index stopped")
+            return -1
+        buf, at = self._at(pos + 8, 4)
+        pen = self._u32(buf, at)[0]
+        self.kinds[self.first + len(arrays[4])] = custom_block_kind(pen, btype == CB_COPY)
+        size = blen - CB_MIN
+        times = arrays[3]
+        before = times[-1] if len(times) else 0
+        self._append(arrays, pos + 12, min(size, MAX_CAPLEN), size, before, 0, None)
         return 1
 
     def _accept(

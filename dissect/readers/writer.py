@@ -1,7 +1,7 @@
 """Capture-file writers: classic pcap and pcapng, hand-written with struct.
 
 pcap: draft-ietf-opsawg-pcap (file header, then 16-byte record headers).
-pcapng: draft-ietf-opsawg-pcapng (SHB, one IDB per interface, EPBs).
+pcapng: draft-ietf-opsawg-pcapng (SHB, one IDB per interface, EPBs, Custom Blocks).
 Each record goes out in one write() call, so a killed writer leaves at most the last
 record torn -- which the index reports as a truncated last record and otherwise ignores.
 """
@@ -17,6 +17,7 @@ from typing import BinaryIO
 # with the standard library only (dissect/capture.py, helper_source).
 MAGIC_USEC, MAGIC_NSEC = 0xA1B2C3D4, 0xA1B23C4D  # pcap: microsecond / nanosecond stamps
 SHB, IDB, EPB = 0x0A0D0D0A, 1, 6  # pcapng block types
+CB_COPY = 0x00000BAD  # a Custom Block that may be copied (0x40000BAD: must not be)
 BYTE_ORDER_MAGIC = 0x1A2B3C4D
 OPT_COMMENT, IF_NAME, IF_TSRESOL, IF_TSOFFSET = 1, 2, 9, 14  # pcapng option codes
 
@@ -167,6 +168,11 @@ class PcapngWriter:
         if comment is not None:
             body += self._options([(OPT_COMMENT, comment.encode())])
         self.write_block(EPB, body)
+
+    def write_custom(self, pen: int, data: bytes) -> None:
+        """Append a Custom Block that may be copied (section 4.8): the Private Enterprise
+        Number, then its custom data and options as read (already padded to 4 bytes)."""
+        self.write_block(CB_COPY, struct.pack(self._order + "I", pen) + bytes(data))
 
     def write_block(self, block_type: int, body: bytes) -> None:
         """Write any block whole: type, total length, body padded to 4, total length."""

@@ -72,6 +72,8 @@ def _cell(text: str, width: int, right: bool = False) -> str:
 
 def time_cell(s: Summary, fmt: str, ref_ns: int | None, prev_shown: Summary | None) -> str:
     """The Time column in one of Wireshark's View > Time Display Formats."""
+    if not getattr(s, "timed", True):  # a record without a time (a pcapng Custom Block)
+        return ""
     own = getattr(s, "time_ns", s.delta_ns)
     if fmt == "relative":
         return f"{(own - ref_ns) / 1e9:.6f}" if ref_ns is not None else f"{s.time:.6f}"
