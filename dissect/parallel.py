@@ -17,7 +17,7 @@ import selectors
 import signal
 import struct
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 Span = tuple[int, int]
@@ -75,18 +75,7 @@ def ordered_map(
     pids: list[int] = []
     fds: list[int] = []
     try:
-        for k in range(workers):
-            r, w = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the worker: never returns
-                os.close(r)
-                for fd in fds:
-                    os.close(fd)
-                _work(render, work[k::workers], w)
-            os.close(w)
-            pids.append(pid)
-            fds.append(r)
-            _widen(r)
+        _fork_workers(workers, pids, fds, lambda k, w: _work(render, work[k::workers], w))
         for i in range(len(work)):
             yield _receive(fds[i % workers])
     finally:
@@ -111,17 +100,8 @@ def unordered_map(
     pids: list[int] = []
     fds: list[int] = []
     try:
-        for _k in range(workers):
-            r, w = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the worker: never returns
-                for fd in (r, feed, *fds):
-                    os.close(fd)
-                _work_any(render, work, tasks, w)
-            os.close(w)
-            pids.append(pid)
-            fds.append(r)
-            _widen(r)
+        _fork_workers(workers, pids, fds, lambda _k, w: _work_any(render, work, tasks, w),
+                      lambda _k: (feed,))  # fmt: skip
         os.close(tasks)
         tasks = -1
         _feed(feed, len(work))  # (after the forks: a thread must not be running at a fork)
@@ -149,6 +129,26 @@ def unordered_map(
                 os.close(fd)
         _stop(pids, fds)
         gc.unfreeze()
+
+
+def _fork_workers(workers: int, pids: list[int], fds: list[int], child: Callable[[int, int], None],
+                  also_close: Callable[[int], Iterable[int]] = lambda _k: ()) -> None:  # fmt: skip
+    """Fork `workers` processes, each with a pipe back to the parent: worker k closes what
+    is not its own (the read ends, its siblings' pipes, also_close(k)) and runs child(k,
+    its pipe's write end), which never returns (os._exit). Their pids and read ends go into
+    `pids` and `fds` as they are made, so the caller's finally (_stop) reaps every worker
+    forked before a failure."""
+    for k in range(workers):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            for fd in (r, *fds, *also_close(k)):
+                os.close(fd)
+            child(k, w)
+        os.close(w)
+        pids.append(pid)
+        fds.append(r)
+        _widen(r)
 
 
 TASK = struct.Struct("<I")  # a task number in the task pipe (a write of whole numbers is atomic)
@@ -229,18 +229,16 @@ def ordered_write(render: Callable[[Span], str | bytes], work: list[Span], worke
     open_fds = [fd_ for pair in turns for fd_ in pair]
     pids: list[int] = []
     reports: list[int] = []
+
+    def mine(k: int) -> tuple[int, int]:  # worker k's ends of the ring: its turn, the next's
+        return turns[k][0], turns[(k + 1) % workers][1]
+
     try:
-        for k in range(workers):
-            r, w = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the worker: never returns
-                mine = (turns[k][0], turns[(k + 1) % workers][1])
-                for other in [r, *reports, *(f for f in open_fds if f not in mine)]:
-                    os.close(other)
-                _work_in_turn(render, list(enumerate(work))[k::workers], fd, *mine, w)
-            os.close(w)
-            pids.append(pid)
-            reports.append(r)
+        _fork_workers(
+            workers, pids, reports,
+            lambda k, w: _work_in_turn(render, list(enumerate(work))[k::workers], fd, *mine(k), w),
+            lambda k: [f for f in open_fds if f not in mine(k)],
+        )  # fmt: skip
         os.write(turns[0][1], b"t")  # the first span's worker may write
         while open_fds:  # the ring is the workers' own: EOF tells one its predecessor ended
             os.close(open_fds.pop())
