@@ -13,9 +13,7 @@ import pytest
 
 from dissect.index import CaptureError
 from dissect.readers.writer import PcapWriter
-from dissect.streams.table import StreamTable
-from tests.test_stats_silent import CAPTURES, _statistics, _tcp_frame
-from tui.source import PacketSource
+from tests.test_stats_silent import CAPTURES, _statistics, _tcp_frame, indexed
 from tui.stats import counting
 from tui.stats.counting import decoding_parts, feed_row, owned
 
@@ -31,16 +29,11 @@ def small_spans(monkeypatch: pytest.MonkeyPatch) -> None:
 def _both(path: Path, rows_of=None, own_pass: bool = False) -> int:  # noqa: ANN001
     """Assert the partitioned count equals the plain one (and each partial result the
     plain count of the rows it covers); the rows the second process counted."""
-    source = PacketSource.open(str(path))
-    try:
-        while not source.index_more(100_000):
-            pass
-        index = source.complete_index()
-        if index is None or not len(index):
+    with indexed(path) as opened:
+        if opened is None:
             return 0
+        source, index, table = opened
         rows = list(range(len(index))) if rows_of is None else rows_of(len(index))
-        table = StreamTable.build(index)
-        table.pdus = None  # each segment counted as it is, as the screen's
         plain = _statistics()
         plain.set_first(index.time_ns(0))
         parts = _statistics()
@@ -59,8 +52,6 @@ def _both(path: Path, rows_of=None, own_pass: bool = False) -> int:  # noqa: ANN
             assert got[0].first == plain.stats[0].first, path.name
         assert fed == len(rows) and got is not None  # the last span's result came
         return len(owned(table, rows, 1, 2))
-    finally:
-        source.close()
 
 
 def test_partitioned_counting_equals_one_process_on_every_capture(small_spans: None) -> None:

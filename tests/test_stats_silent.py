@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import random
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -33,17 +36,31 @@ def _statistics() -> Pass:
     return Pass([Expert(checksums=True), parse_http_requests("http_req,tree"), dns_queries()])
 
 
-def _compare(path: Path) -> tuple[int, int]:
-    """Assert both ways of counting agree; (records silent, segments) of the capture."""
+@contextmanager
+def indexed(path: Path) -> Iterator[tuple[PacketSource, Any, StreamTable] | None]:
+    """The capture opened and indexed whole, with its stream pass (each segment counted as
+    it is, as the statistics screen counts them); None for an empty capture."""
     source = PacketSource.open(str(path))
     try:
         while not source.index_more(100_000):
             pass
         index = source.complete_index()
         if index is None or not len(index):
-            return 0, 0
+            yield None
+            return
         table = StreamTable.build(index)
-        table.pdus = None  # each segment counted as it is, as the screen's
+        table.pdus = None
+        yield source, index, table
+    finally:
+        source.close()
+
+
+def _compare(path: Path) -> tuple[int, int]:
+    """Assert both ways of counting agree; (records silent, segments) of the capture."""
+    with indexed(path) as opened:
+        if opened is None:
+            return 0, 0
+        source, index, table = opened
         every, some = _statistics(), _statistics()
         assert spares_for(some) is some.stats[0]  # the rows are spared, not all decoded
         some.set_first(index.time_ns(0))
@@ -57,8 +74,6 @@ def _compare(path: Path) -> tuple[int, int]:
         got = spared(c, np.ones(c.n, bool), table)
         c.release()
         return int(got.silent.sum()), len(got.segments)
-    finally:
-        source.close()
 
 
 def test_spared_records_change_nothing_on_every_capture() -> None:
