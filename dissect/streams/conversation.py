@@ -248,7 +248,8 @@ def tcp_numbers(pkt: Packet, layer: Any) -> tuple[int, int, int, int] | None:
     for k in range(layers.index(layer) - 1, -1, -1):  # the last IP header before it
         below = layers[k]
         reader = _ADDRESSES.get(below.protocol.name)
-        if reader is not None and reader(below)[0] is not None:
+        # an unpacked header has its addresses: they are read (as text) only when it is not
+        if reader is not None and (below.values is not None or reader(below)[0] is not None):
             ip_end = _ip_end(below)
             break
     return seq, ack, flags, max(0, _seglen(layer, offset, ip_end))
