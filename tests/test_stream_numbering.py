@@ -16,7 +16,14 @@ import pytest
 from dissect import decode, open_capture
 from dissect.cli import build_parser, run_batch
 from dissect.streams import StreamTable, annotate
-from dissect.streams.conversation import ACK, SYN, Segment, TcpTracker, segments_of
+from dissect.streams.conversation import (
+    ACK,
+    SYN,
+    Segment,
+    TcpTracker,
+    segments_of,
+    tcp_numbers,
+)
 
 DATA = Path(__file__).parent / "data" / "streams"
 CAPTURES = sorted(p for p in DATA.glob("*.pcap") if p.with_suffix(".streams.tsv").exists())
@@ -217,6 +224,25 @@ def test_the_chunked_pass_equals_one_packet_at_a_time(capture: Path) -> None:
         assert getattr(built, name) == getattr(fed, name), name
     assert built.dns_answer == fed.dns_answer and built.fragments == fed.fragments
     assert built.others == fed.others
+
+
+@pytest.mark.parametrize("capture", ALL_CAPTURES, ids=lambda p: p.stem)
+def test_annotate_reads_the_numbers_the_pass_read(capture: Path) -> None:
+    """annotate takes a TCP layer's raw numbers, flags and segment length from the header
+    the decoder unpacked (tcp_numbers), not from segments_of walking the packet again:
+    both give the same on every TCP segment of every capture."""
+    compared = 0
+    for rec in open_capture(capture):
+        pkt = decode(rec.data, rec.linktype, number=rec.number, time_ns=rec.time_ns,
+                     wirelen=rec.wirelen)  # fmt: skip
+        segs = segments_of(pkt)
+        for seg in segs if isinstance(segs, list) else []:
+            if seg.kind == 6 and not seg.in_error:
+                got = tcp_numbers(pkt, pkt.layers[seg.layer])
+                assert got == (seg.seq, seg.ack, seg.flags, seg.seglen), rec.number
+                compared += 1
+    if capture.stem in ("tcpdump_tcp_rst_data", "tcpdump_bigtcp-ipv4", "http-get"):
+        assert compared > 0  # RST data, a TSO length of 0, plain HTTP: each had TCP to read
 
 
 # --- the conversation limit: a capture of many distinct endpoints stops being tracked -----

@@ -126,8 +126,10 @@ class UdpTracker:
 
 
 _TCP = PROTOCOLS["tcp"]
+# tcp.hdr_len is the data offset (a RST's diagnostic text, kept in the layer, counts as
+# segment data, as in Wireshark: not layer.hdr_len)
 _TCP_FIELDS = _TCP.reader("tcp.srcport", "tcp.dstport", "tcp.seq_raw", "tcp.ack_raw",
-                          "tcp.flags", "tcp.window_size_value")  # fmt: skip
+                          "tcp.flags", "tcp.window_size_value", "tcp.hdr_len")  # fmt: skip
 _UDP = PROTOCOLS["udp"]
 _UDP_FIELDS = _UDP.reader("udp.srcport", "udp.dstport")
 _ADDRESSES = {
@@ -214,15 +216,43 @@ def _transport(pkt: Packet, layer: Any, src: Any, dst: Any, ip_end: int,
         sport, dport = _UDP_FIELDS(layer)
         seg = Segment(17, src, dst, sport, dport, in_error=in_error, time_ns=pkt.time_ns)
     else:
-        sport, dport, seq, ack, flags, win = _TCP_FIELDS(layer)
-        end = ip_end if ip_end > layer.pos else layer.payload_end
-        seglen = end - layer.pos - _offset(pkt, layer)
+        sport, dport, seq, ack, flags, win, offset = _TCP_FIELDS(layer)
+        seglen = _seglen(layer, offset, ip_end)
         wscale = _window_scale(bytes_of(pkt, layer), layer) if flags & SYN else -1
         seg = Segment(6, src, dst, sport, dport, seq, ack, flags,
                       0 if in_error else max(0, seglen), win, in_error, pkt.time_ns, wscale)  # fmt: skip
-        seg.short = (seglen < 0 or _offset(pkt, layer) < 20) and not in_error
+        seg.short = (seglen < 0 or offset < 20) and not in_error
     _dns(pkt, seg, layer)
     return seg
+
+
+def _seglen(layer: Any, offset: int, ip_end: int) -> int:
+    """A TCP layer's segment length (negative: its header is longer than its datagram) by
+    its datagram's end per the IP length (ip_end; -1: not known, the captured end), so a
+    segment the capture cut short counts what was on the wire."""
+    end = ip_end if ip_end > layer.pos else layer.payload_end
+    return end - layer.pos - offset
+
+
+def tcp_numbers(pkt: Packet, layer: Any) -> tuple[int, int, int, int] | None:
+    """What annotate needs of a TCP layer the stream pass read as a segment: its raw
+    sequence and acknowledgment numbers, flags and segment length, as segments_of gives
+    them, from the header the decoder unpacked and its IP layer's length (None: its header
+    was cut, it is no segment). Reads that one layer and the IP layer under it, not the
+    packet again."""
+    if layer.values is None:
+        return None
+    _sport, _dport, seq, ack, flags, _win, offset = _TCP_FIELDS(layer)
+    layers = pkt.layers
+    ip_end = -1
+    for k in range(layers.index(layer) - 1, -1, -1):  # the last IP header before it
+        below = layers[k]
+        reader = _ADDRESSES.get(below.protocol.name)
+        # an unpacked header has its addresses: they are read (as text) only when it is not
+        if reader is not None and (below.values is not None or reader(below)[0] is not None):
+            ip_end = _ip_end(below)
+            break
+    return seq, ack, flags, max(0, _seglen(layer, offset, ip_end))
 
 
 _FRAG = PROTOCOLS["ip"].reader("ip.flags.mf", "ip.frag_offset", "ip.id", "ip.proto")
@@ -321,12 +351,6 @@ def _window_scale(data: bytes, layer: Any) -> int:
             return min(data[i + 2], 14)
         i += data[i + 1]
     return -1
-
-
-def _offset(pkt: Packet, layer: Any) -> int:
-    """The TCP data offset in bytes (a RST's diagnostic text, kept in the layer, counts as
-    segment data, as in Wireshark)."""
-    return (bytes_of(pkt, layer)[layer.pos + 12] >> 4) * 4
 
 
 def bytes_of(pkt: Packet, layer: Any) -> bytes:

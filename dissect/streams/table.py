@@ -35,8 +35,8 @@ from .conversation import (
     TcpTracker,
     UdpTracker,
     segment_from,
-    segment_of,
     segments_of,
+    tcp_numbers,
 )
 from .datagrams import annotate_fragment
 from .defrag import Datagram, Defragmenter, Piece, rebuild
@@ -327,11 +327,16 @@ def _annotate_primary(pkt: Packet, table: StreamTable, i: int, row: tuple) -> No
         return
     if facts & UNTRACKED:
         _untracked_note(layer, table, facts)
-    seg = None if v < 0 or facts & UDP else segment_of(pkt)
-    if isinstance(seg, Piece):  # the last fragment: the TCP header is the joined datagram's
+    numbers = None
+    if v < 0 or facts & UDP:
+        pass
+    elif facts & FRAGMENT:  # the last fragment: the TCP header is the joined datagram's
         payload = table.joined(i)
         seg = None if payload is None else segment_from(Datagram(payload, [], proto=6))
-    _annotate_layer(layer, table, i, seg, row)
+        numbers = None if seg is None else (seg.seq, seg.ack, seg.flags, seg.seglen)
+    else:  # the header the decoder unpacked, not the packet read again
+        numbers = tcp_numbers(pkt, layer)
+    _annotate_layer(layer, table, i, numbers, row)
 
 
 def _annotate_layers(pkt: Packet, table: StreamTable, i: int, rows: list[tuple]) -> None:
@@ -344,18 +349,20 @@ def _annotate_layers(pkt: Packet, table: StreamTable, i: int, rows: list[tuple])
         layer = pkt.layers[seg.layer]
         if row[2] & UNTRACKED:
             _untracked_note(layer, table, row[2])
-        _annotate_layer(layer, table, i, seg, row)
+        _annotate_layer(layer, table, i, (seg.seq, seg.ack, seg.flags, seg.seglen), row)
 
 
-def _annotate_layer(layer: Any, table: StreamTable, i: int, seg: Any, row: tuple) -> None:
-    """One transport layer's stream fields from its row of the table (none untracked)."""
+def _annotate_layer(layer: Any, table: StreamTable, i: int,
+                    numbers: tuple[int, int, int, int] | None, row: tuple) -> None:  # fmt: skip
+    """One transport layer's stream fields from its row of the table (none untracked);
+    numbers: a TCP layer's (_annotate_tcp)."""
     _k, v, facts, *_rest = row
     if v < 0:
         return
     if facts & UDP:
         _place(layer, UDP_STREAM, layer.pos, 0, v >> 1, "udp.checksum.status", 1)
     else:
-        _annotate_tcp(layer, table, i, seg, row)
+        _annotate_tcp(layer, table, i, numbers, row)
 
 
 def _untracked_note(layer: Any, table: StreamTable, facts: int) -> None:
@@ -380,26 +387,28 @@ def _annotate_dns(pkt: Packet, table: StreamTable, i: int, facts: int) -> None:
         layer.add(DNS_TIME, layer.pos, 0, ns / 1e9)
 
 
-def _annotate_tcp(layer: Any, table: StreamTable, i: int, seg: Segment | None,
-                  row: tuple) -> None:  # fmt: skip
-    """A TCP layer's stream, relative numbers and analysis (row: StreamTable.rows')."""
+def _annotate_tcp(layer: Any, table: StreamTable, i: int,
+                  numbers: tuple[int, int, int, int] | None, row: tuple) -> None:  # fmt: skip
+    """A TCP layer's stream, relative numbers and analysis (row: StreamTable.rows';
+    numbers: its raw seq, raw ack, flags and segment length, None: not known)."""
     _k, t, facts, flags, number, rtt_us = row
     st = table.tcp_tracker.streams[t >> 1]
     d = t & 1
     _place(layer, STREAM, layer.pos, 0, st.number, "tcp.dstport", 1)
-    if seg is None:
+    if numbers is None:
         return
+    raw_seq, raw_ack, tcp_flags, seglen = numbers
     if facts & IN_ERROR:
-        _place(layer, SEQ, layer.pos + 4, 4, seg.seq, "tcp.seq_raw", 0)
-        _place(layer, ACK_REL, layer.pos + 8, 4, seg.ack, "tcp.ack_raw", 0)
+        _place(layer, SEQ, layer.pos + 4, 4, raw_seq, "tcp.seq_raw", 0)
+        _place(layer, ACK_REL, layer.pos + 8, 4, raw_ack, "tcp.ack_raw", 0)
         return
     base, rbase = st.base(d, i) or 0, st.base(1 - d, i)
-    seq = (seg.seq - base) % SEQ_MOD
+    seq = (raw_seq - base) % SEQ_MOD
     _place(layer, SEQ, layer.pos + 4, 4, seq, "tcp.seq_raw", 0)
-    nxt = seg.seglen + (1 if seg.flags & (SYN | FIN) else 0)  # one, even with both set
+    nxt = seglen + (1 if tcp_flags & (SYN | FIN) else 0)  # one, even with both set
     _place(layer, NXTSEQ, layer.pos, 0, (seq + nxt) % SEQ_MOD, "tcp.seq_raw", 1)
     # Without the ACK flag the number means nothing: Wireshark shows it as it is.
-    ack = (seg.ack - (rbase or 0)) % SEQ_MOD if seg.flags & ACK else seg.ack
+    ack = (raw_ack - (rbase or 0)) % SEQ_MOD if tcp_flags & ACK else raw_ack
     _place(layer, ACK_REL, layer.pos + 8, 4, ack, "tcp.ack_raw", 0)
     _annotate_analysis(layer, st, i, flags, number, rtt_us)
 
