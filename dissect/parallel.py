@@ -175,22 +175,16 @@ def _feed(fd: int, n: int) -> None:
 def _work_any(render: Callable[[Any], str | bytes], work: list[Any], tasks: int,
               fd: int) -> None:  # fmt: skip
     """A worker's life in unordered_map: take a task, send its number and output, again
-    until the task pipe is empty and closed; a failure is sent as b"e" and ends it."""
-    code = 0
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    until the task pipe is empty and closed (_live: a failure ends it)."""
+
+    def tasks_taken() -> None:
         while len(got := os.read(tasks, TASK.size)) == TASK.size:
             i = TASK.unpack(got)[0]
             out = render(work[i])
             _send(fd, b"i", TASK.pack(i))
             _send_output(fd, out)
-    except BrokenPipeError:
-        code = 1  # the parent stopped reading
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
-        _send_error(fd, exc)
-        code = 1
-    finally:
-        os._exit(code)
+
+    _live(fd, tasks_taken)
 
 
 def _indexed(fd: int) -> tuple[int, str | bytes] | None:
@@ -343,13 +337,22 @@ class PartialOutput(Exception):
 
 
 def _work(render: Callable[[Span], str | bytes], mine: list[Span], fd: int) -> None:
-    """A worker's whole life: render its spans into the pipe, then exit at once (no
-    interpreter teardown: the parent's objects are not ours to free)."""
+    """A worker's life in ordered_map: render its spans into the pipe (_live)."""
+
+    def spans_rendered() -> None:
+        for span in mine:
+            _send_output(fd, render(span))
+
+    _live(fd, spans_rendered)
+
+
+def _live(fd: int, body: Callable[[], None]) -> None:
+    """A worker's whole life: body(), its failure sent back as b"e" on `fd`, then exit at
+    once (no interpreter teardown: the parent's objects are not ours to free)."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
-        for span in mine:
-            _send_output(fd, render(span))
+        body()
     except BrokenPipeError:
         code = 1  # the parent stopped reading
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
