@@ -21,6 +21,7 @@ import logging
 import socket
 import string
 import struct
+import sys
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -2061,6 +2062,60 @@ def next_protocol(data: bytes, layer: Layer, declined: tuple = ()) -> Protocol |
         ):
             return proto
     return None
+
+
+# =============================================================================================
+# Record walks: the index's hot loop (dissect/readers/pcap.py)
+# =============================================================================================
+_LITTLE = sys.byteorder == "little"
+
+
+@cython.ccall
+@cython.locals(p=cython.Py_ssize_t, stop=cython.Py_ssize_t, hlen=cython.Py_ssize_t,
+               base=cython.Py_ssize_t, n=cython.Py_ssize_t, k=cython.Py_ssize_t,
+               most=cython.Py_ssize_t, src=cython.p_uchar, dst=cython.p_uchar,
+               at=cython.p_ulonglong, raw=cython.p_uchar, caplen=cython.ulonglong,
+               b0=cython.ulonglong, b1=cython.ulonglong, b2=cython.ulonglong,
+               b3=cython.ulonglong, kept=bytearray, offs=bytearray)  # fmt: skip
+def chain_records(buf: bytes, p, stop, hlen, base, offsets: object, heads: object) -> object:
+    """Follow pcap records from buf[p] while their header starts by buf[stop] (a file in
+    this machine's byte order, caplen the header's third 32-bit word): append each one's
+    data offset in the file (base + its index in buf) to `offsets` (array 'Q') and its
+    header to `heads` (array 'I'); return the file offset after the last. Nothing is
+    checked (the caller does, on what comes back). Compiled, the loop reads the bytes in
+    place and copies headers and offsets into two buffers added to the arrays at once
+    (~10 ns a record against ~250 ns)."""
+    if not cython.compiled:
+        keep, add = heads.frombytes, offsets.append
+        back = 2 - hlen // 4  # caplen's index counted from the end of the header kept
+        while p <= stop:
+            data = p + hlen
+            keep(buf[p:data])
+            add(base + data)
+            p = data + heads[back]
+        return base + p
+    if p > stop:
+        return base + p
+    if type(buf) is not bytes:  # (a bytearray slice from a source held in memory)
+        buf = bytes(buf)
+    most = (stop - p) // hlen + 1
+    kept, offs = bytearray(most * hlen), bytearray(most * 8)
+    src, dst, raw = buf, kept, offs
+    at = cython.cast(cython.p_ulonglong, raw)
+    n = 0
+    while p <= stop:
+        for k in range(hlen):
+            dst[n * hlen + k] = src[p + k]
+        b0, b1, b2, b3 = src[p + 8], src[p + 9], src[p + 10], src[p + 11]
+        caplen = (
+            b0 | b1 << 8 | b2 << 16 | b3 << 24 if _LITTLE else b0 << 24 | b1 << 16 | b2 << 8 | b3
+        )
+        at[n] = base + p + hlen
+        n += 1
+        p = p + hlen + cython.cast(cython.Py_ssize_t, caplen)
+    heads.frombytes(memoryview(kept)[: n * hlen])
+    offsets.frombytes(memoryview(offs)[: n * 8])
+    return base + p
 
 
 # =============================================================================================

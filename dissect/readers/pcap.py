@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dissect import linktypes
+from dissect.engine import chain_records
 from dissect.readers import stream
 from dissect.readers.stream import Window
 
@@ -208,16 +209,8 @@ def _chain(
     one's data offset in the file (base + its index in buf) to `offsets` and its header to
     `heads` (the 32-bit words: seconds, fraction, caplen, wirelen, and two more in the
     modified format); return the file offset after the last. The hot loop of walk(), for
-    files in this machine's byte order: reading the caplen back from `heads` costs less
-    than a struct unpack, and nothing is checked."""
-    keep, add = heads.frombytes, offsets.append
-    back = 2 - hlen // 4  # caplen's index counted from the end of the header kept
-    while p <= stop:
-        data = p + hlen
-        keep(buf[p:data])
-        add(base + data)
-        p = data + heads[back]
-    return base + p
+    files in this machine's byte order: the compiled engine's (engine.chain_records)."""
+    return chain_records(buf, p, stop, hlen, base, offsets, heads)
 
 
 def _chain_any(
