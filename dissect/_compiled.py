@@ -140,7 +140,7 @@ cython = SimpleNamespace(
     returns=lambda t: _same,
     declare=lambda t=None, value=None, **kw: value,
     bint=bool, int=int, longlong=_Int, ulonglong=int, Py_ssize_t=int, Py_UCS4=str, void=None,
-    p_uchar=bytes,
+    p_uchar=bytes, p_ulonglong=object,
 )  # fmt: skip
 
 
