@@ -52,7 +52,11 @@ def main() -> None:
     paths = [a for a in sys.argv[1:] if a != "-v"]
     shown = None if "-v" in sys.argv[1:] else 3
     for path in paths:
-        entries = tshark(path)
+        try:
+            entries = tshark(path)
+        except (subprocess.CalledProcessError, ValueError) as exc:  # a file tshark refuses
+            print(f"{path}: skipped, tshark cannot read it ({type(exc).__name__})")
+            continue
         pkts, _ = packets(Path(path))
         if len(entries) != len(pkts):
             print(f"{path}: tshark {len(entries)} packets, ours {len(pkts)}: skipped")
