@@ -2076,7 +2076,8 @@ _LITTLE = sys.byteorder == "little"
                most=cython.Py_ssize_t, src=cython.p_uchar, dst=cython.p_uchar,
                at=cython.p_ulonglong, raw=cython.p_uchar, caplen=cython.ulonglong,
                b0=cython.ulonglong, b1=cython.ulonglong, b2=cython.ulonglong,
-               b3=cython.ulonglong, kept=bytearray, offs=bytearray)  # fmt: skip
+               b3=cython.ulonglong, little=cython.bint, kept=bytearray,
+               offs=bytearray)  # fmt: skip
 def chain_records(buf: bytes, p, stop, hlen, base, offsets: object, heads: object) -> object:
     """Follow pcap records from buf[p] while their header starts by buf[stop] (a file in
     this machine's byte order, caplen the header's third 32-bit word): append each one's
@@ -2102,13 +2103,14 @@ def chain_records(buf: bytes, p, stop, hlen, base, offsets: object, heads: objec
     kept, offs = bytearray(most * hlen), bytearray(most * 8)
     src, dst, raw = buf, kept, offs
     at = cython.cast(cython.p_ulonglong, raw)
+    little = _LITTLE  # a C flag in the loop, not a module lookup a record
     n = 0
     while p <= stop:
         for k in range(hlen):
             dst[n * hlen + k] = src[p + k]
         b0, b1, b2, b3 = src[p + 8], src[p + 9], src[p + 10], src[p + 11]
         caplen = (
-            b0 | b1 << 8 | b2 << 16 | b3 << 24 if _LITTLE else b0 << 24 | b1 << 16 | b2 << 8 | b3
+            b0 | b1 << 8 | b2 << 16 | b3 << 24 if little else b0 << 24 | b1 << 16 | b2 << 8 | b3
         )
         at[n] = base + p + hlen
         n += 1
